@@ -1,0 +1,135 @@
+/* dbn_bus.h: libzmq sockets driven from a GLib main loop.
+ *
+ * Frames on the wire (see docs/protocol.md):
+ *   command  DEALER → ROUTER : [request id][MessagePack command map]
+ *   reply    ROUTER → DEALER : [request id][MessagePack reply map]
+ *   event    PUB             : [topic][MessagePack event map]
+ * Every socket sets ZMQ_MAXMSGSIZE = DBN_CODEC_MAX_FRAME and ZMQ_LINGER = 0
+ * (unsent work lives in SQLite, not in socket queues).
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define DBN_BUS_ERROR (dbn_bus_error_quark ())
+GQuark dbn_bus_error_quark (void);
+
+typedef enum {
+    DBN_BUS_ERROR_ENDPOINT, /* bind/connect refused the address (in use, malformed) */
+    DBN_BUS_ERROR_SOCKET,   /* any other libzmq failure */
+} DbnBusError;
+
+/* ---- the context ---- */
+
+typedef struct _DbnBus DbnBus;
+
+/* One per process; owns the libzmq context. Caller owns the result. */
+DbnBus *dbn_bus_new (void);
+/* Closes the context: every socket made from it must be freed first. */
+void    dbn_bus_free (DbnBus *self);
+void   *dbn_bus_get_context (DbnBus *self);
+
+/* A socket of the given ZMQ_* type with the daiban defaults set. Caller owns it (zmq_close). */
+void   *dbn_bus_socket_new (DbnBus *self, int type, GError **error);
+
+/* ---- the main-loop source ---- */
+
+/* Called from the main loop while the socket has a message to read. It reads
+ * what it wants (ZMQ_DONTWAIT) and returns G_SOURCE_CONTINUE or
+ * G_SOURCE_REMOVE. A reader that reads a bounded batch leaves the rest for the
+ * next dispatch, so one busy socket cannot starve the loop. */
+typedef gboolean (*DbnSocketFunc) (void *socket, gpointer user_data);
+
+/* A GSource on ZMQ_FD that re-checks ZMQ_EVENTS in prepare and check (the fd
+ * is edge-triggered and also fires for writability). Caller owns the source
+ * and must g_source_attach() it. The socket must outlive the source. */
+GSource *dbn_socket_source_new (void *socket, DbnSocketFunc func,
+                                gpointer user_data, GDestroyNotify notify);
+
+/* ---- commands: the server side (ROUTER) ---- */
+
+typedef struct {
+    GBytes *peer;       /* ROUTER routing id of the sender */
+    GBytes *request_id; /* opaque, echoed in the reply */
+    GBytes *body;       /* the command map, not yet decoded */
+    char   *user_id;    /* the authenticated principal (ZAP User-Id), NULL without CURVE */
+} DbnRequest;
+
+void dbn_request_free (DbnRequest *request);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnRequest, dbn_request_free)
+
+typedef struct _DbnServer DbnServer;
+
+/* Called with every well-formed request read in one dispatch (at most
+ * batch_max). requests holds DbnRequest*, owned by the server: valid until
+ * the function returns. Frames with the wrong number of parts never reach it. */
+typedef void (*DbnServerBatchFunc) (DbnServer *server, GPtrArray *requests,
+                                    gpointer user_data);
+
+/* Binds a ROUTER to endpoint and attaches its source to the thread-default
+ * main context. NULL with DBN_BUS_ERROR_ENDPOINT when the address is in use. */
+DbnServer *dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max,
+                           DbnServerBatchFunc func, gpointer user_data,
+                           GError **error);
+void       dbn_server_free (DbnServer *self);
+/* Sends the reply for request; never blocks (a vanished peer's reply is dropped). */
+void       dbn_server_reply (DbnServer *self, const DbnRequest *request, GBytes *reply);
+/* The endpoint actually bound (resolves tcp://...:* ). Borrowed. */
+const char *dbn_server_get_endpoint (DbnServer *self);
+/* Frames dropped because they had the wrong number of parts. */
+guint64    dbn_server_get_dropped (DbnServer *self);
+/* The raw ROUTER socket (for security options in the CURVE issue). Borrowed. */
+void      *dbn_server_get_socket (DbnServer *self);
+
+/* ---- events: the publishing side ---- */
+
+typedef struct _DbnPublisher DbnPublisher;
+
+DbnPublisher *dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error);
+void          dbn_publisher_free (DbnPublisher *self);
+/* Sends [topic][body]; never blocks (PUB drops at the high-water mark: consumers resync). */
+void          dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body);
+const char   *dbn_publisher_get_endpoint (DbnPublisher *self);
+
+/* ---- commands: the client side (DEALER) ---- */
+
+typedef struct _DbnClient DbnClient;
+
+/* Connects a DEALER to endpoint (connecting never waits for the peer). */
+DbnClient *dbn_client_new (DbnBus *bus, const char *endpoint, GError **error);
+void       dbn_client_free (DbnClient *self);
+
+/* Sends command and waits up to timeout_ms for its reply, without a main
+ * loop (CLI, tests). On timeout returns NULL with DBN_ERROR_TIMEOUT naming the
+ * endpoint, and reconnects the socket so a late reply cannot be taken for the
+ * answer to a later call (Lazy Pirate). Caller owns the reply. */
+GBytes    *dbn_client_call (DbnClient *self, GBytes *command, guint timeout_ms,
+                            GError **error);
+
+/* reply is NULL and error set on timeout. Both are borrowed for the call. */
+typedef void (*DbnClientReplyFunc) (DbnClient *client, GBytes *reply,
+                                    const GError *error, gpointer user_data);
+/* Sends command and calls func from the thread-default main context with the
+ * reply or, after timeout_ms, with DBN_ERROR_TIMEOUT (then reconnects). */
+void       dbn_client_send_async (DbnClient *self, GBytes *command, guint timeout_ms,
+                                  DbnClientReplyFunc func, gpointer user_data);
+
+/* Pipelining for load generators: send with a caller-chosen request id, and
+ * receive any reply. recv returns FALSE when nothing came within timeout_ms. */
+gboolean   dbn_client_send_raw (DbnClient *self, GBytes *request_id, GBytes *command,
+                                GError **error);
+gboolean   dbn_client_recv_raw (DbnClient *self, int timeout_ms,
+                                GBytes **request_id, GBytes **reply);
+/* Drops the socket and connects a fresh one (no stale replies survive). */
+void       dbn_client_reconnect (DbnClient *self);
+const char *dbn_client_get_endpoint (DbnClient *self);
+void      *dbn_client_get_socket (DbnClient *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnBus, dbn_bus_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnServer, dbn_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnPublisher, dbn_publisher_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnClient, dbn_client_free)
+
+G_END_DECLS

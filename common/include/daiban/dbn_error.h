@@ -1,0 +1,57 @@
+/* dbn_error.h: one table from (GError domain, code) to the stable wire code
+ * and the Chinese and English sentences a person sees in a reply.
+ *
+ * Every module that returns errors across the wire registers its codes once
+ * (dbn_error_register_builtin() covers libdaiban's own domains); a reply then
+ * carries code = dbn_error_wire_code(error). Wire codes look like
+ * "codec.missing-field" and never change meaning once shipped.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Errors of libdaiban that are not owned by one module (request-level). */
+#define DBN_ERROR (dbn_error_quark ())
+GQuark dbn_error_quark (void);
+
+typedef enum {
+    DBN_ERROR_INTERNAL,       /* a bug or an impossible state; logged */
+    DBN_ERROR_UNAVAILABLE,    /* the service or its store cannot take work now; retry later */
+    DBN_ERROR_TIMEOUT,        /* no answer within the time allowed */
+    DBN_ERROR_UNKNOWN_COMMAND,/* "cmd" names no command this service takes */
+    DBN_ERROR_INVALID,        /* a field's value is not acceptable (after it decoded fine) */
+    DBN_ERROR_NOT_FOUND,      /* the named case or record does not exist */
+    DBN_ERROR_FORBIDDEN,      /* the principal may not do this */
+    DBN_ERROR_CONFIG,         /* daiban.conf or a data file is wrong */
+} DbnError;
+
+/* Registers how (domain, code) appears on the wire and to people. Call at
+ * start-up, before any thread sends replies; later calls with the same pair
+ * replace the entry. The strings must be static. */
+void dbn_error_register (GQuark domain, int code, const char *wire_code,
+                         const char *message_zh, const char *message_en);
+
+/* Registers DBN_ERROR, DBN_CODEC_ERROR, DBN_STORE_ERROR and DBN_BUS_ERROR.
+ * Idempotent; every program calls it once at start (dbn_log_init does). */
+void dbn_error_register_builtin (void);
+
+/* The wire code of error, or "internal" for an unregistered pair. Static string. */
+const char *dbn_error_wire_code (const GError *error);
+
+/* Sentences for a reply: the registered sentence, then ": " and
+ * error->message when that adds detail. Caller owns the returned strings. */
+char *dbn_error_dup_message_zh (const GError *error);
+char *dbn_error_dup_message_en (const GError *error);
+
+/* The reverse, for clients: builds a GError from a reply's code and
+ * sentences. Unknown codes map to DBN_ERROR_INTERNAL with the code kept in
+ * the message. The message is "<en> / <zh>" so a log line carries both. */
+GError *dbn_error_new_from_wire (const char *wire_code, const char *message_zh,
+                                 const char *message_en);
+
+/* TRUE when error is the registered pair for wire_code (for tests and clients). */
+gboolean dbn_error_matches_wire (const GError *error, const char *wire_code);
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+/* dbn_bus.c: not written yet. */

@@ -1,0 +1,1 @@
+/* dbn_catalog.c: not written yet. */

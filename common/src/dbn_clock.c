@@ -1,0 +1,1 @@
+/* dbn_clock.c: not written yet. */

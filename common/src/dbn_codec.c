@@ -1,0 +1,1 @@
+/* dbn_codec.c: not written yet. */

@@ -1,0 +1,1 @@
+/* dbn_config.c: not written yet. */

@@ -1,0 +1,1 @@
+/* dbn_idnumber.c: not written yet. */

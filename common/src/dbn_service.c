@@ -1,0 +1,1 @@
+/* dbn_service.c: not written yet. */

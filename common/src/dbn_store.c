@@ -1,0 +1,1 @@
+/* dbn_store.c: not written yet. */

@@ -1,0 +1,1 @@
+/* dbn_subscriber.c: not written yet. */
