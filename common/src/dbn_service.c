@@ -1,1 +1,424 @@
-/* dbn_service.c: not written yet. */
+/* dbn_service.c: group commit, idempotency, journal-then-publish.
+ *
+ * One dispatch of the ROUTER gives a batch of requests. Writing commands are
+ * applied in one BEGIN IMMEDIATE ... COMMIT, each under a savepoint, so one
+ * fsync covers the whole batch (research A4: ~100 k acked msg/s batched vs
+ * ~2 k/s with a commit per command) and one bad command cannot spoil the
+ * others. The order inside a batch is the order of arrival; events get
+ * journal seqs in that order. Only after COMMIT are events published and
+ * replies sent: a crash before COMMIT loses nothing that was acknowledged, a
+ * crash after COMMIT but before publishing is repaired by consumers' sync.
+ *
+ * Rejected alternatives: a transaction per command (one fsync each: 50x
+ * slower); a writer thread with a queue (two event loops for no gain on 2
+ * cores; SQLite serialises writers anyway).
+ */
+#include "daiban/dbn_service.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "daiban/dbn_error.h"
+#include "daiban/dbn_log.h"
+
+#define G_LOG_DOMAIN_SERVICE "daiban-service"
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN G_LOG_DOMAIN_SERVICE
+
+/* Requests read per dispatch: bounds the latency one batch adds to the next. */
+#define BATCH_MAX 1024
+/* sys.sync caps, so a reply stays far below DBN_CODEC_MAX_FRAME. */
+#define SYNC_MAX_EVENTS 1000
+#define SYNC_MAX_BYTES (1024 * 1024)
+/* Room left in a reply sentence (schema limit 2048 bytes). */
+#define MESSAGE_MAX_BYTES 2000
+
+typedef struct {
+    const DbnCommandSpec *spec; /* the command's entry */
+    gpointer user_data;         /* given to its handler */
+} CommandEntry;
+
+typedef struct {
+    char   *topic; /* PUB topic */
+    GBytes *event; /* encoded event map */
+} PendingEvent;
+
+struct _DbnService {
+    char         *name;           /* "intake", ... */
+    DbnConfig    *config;         /* borrowed */
+    DbnClock     *clock;          /* borrowed */
+    DbnStore     *store;          /* DIR/<name>.db */
+    DbnServer    *server;         /* commands and sync */
+    DbnPublisher *publisher;      /* events and heartbeats */
+    GHashTable   *commands;       /* cmd → CommandEntry* */
+    GPtrArray    *pending;        /* PendingEvent* of the open batch, in seq order */
+    guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
+    gint64        started_at_ms;  /* wall clock at start */
+    gint64        started_mono_us;/* monotonic time at start, for uptime */
+};
+
+struct _DbnCommand {
+    DbnService       *service; /* the service applying it */
+    const DbnRequest *request; /* as received */
+    DbnEnvCommand     env;     /* decoded envelope */
+    const char       *actor;   /* see dbn_command_get_actor() */
+    gint64            now_ms;  /* the batch's instant */
+};
+
+static void
+pending_event_free (PendingEvent *p)
+{
+    g_free (p->topic);
+    g_bytes_unref (p->event);
+    g_free (p);
+}
+
+/* Cuts s to at most max bytes on a UTF-8 boundary. Caller owns the result. */
+static char *
+utf8_cut (const char *s, gsize max)
+{
+    if (s == NULL)
+        return g_strdup ("");
+    gsize len = strlen (s);
+    if (len <= max)
+        return g_strdup (s);
+    const char *end = g_utf8_find_prev_char (s, s + max + 1);
+    return g_strndup (s, end ? (gsize) (end - s) : 0);
+}
+
+GBytes *
+dbn_service_error_reply (const GError *error)
+{
+    g_autoptr (DbnMsgSysErrorReply) reply = dbn_msg_sys_error_reply_new ();
+    g_autofree char *zh = dbn_error_dup_message_zh (error);
+    g_autofree char *en = dbn_error_dup_message_en (error);
+    reply->env.ok = FALSE;
+    g_free (reply->env.code);
+    reply->env.code = g_strdup (dbn_error_wire_code (error));
+    g_free (reply->env.msg_zh);
+    reply->env.msg_zh = utf8_cut (zh, MESSAGE_MAX_BYTES);
+    g_free (reply->env.msg_en);
+    reply->env.msg_en = utf8_cut (en, MESSAGE_MAX_BYTES);
+    GBytes *out = dbn_msg_sys_error_reply_encode (reply, NULL);
+    g_assert (out != NULL); /* every field is within its limit by construction */
+    return out;
+}
+
+DbnService *
+dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
+                 const char *const *migrations, GError **error)
+{
+    g_return_val_if_fail (name != NULL && config != NULL && clock != NULL, NULL);
+    g_autofree char *path = dbn_config_dup_store_path (config, name);
+    DbnStoreSync sync = dbn_config_get_sync_full (config) ? DBN_STORE_SYNC_FULL : DBN_STORE_SYNC_NORMAL;
+    g_autoptr (DbnStore) store = dbn_store_open (path, sync, migrations, error);
+    if (store == NULL)
+        return NULL;
+    DbnService *self = g_new0 (DbnService, 1);
+    self->name = g_strdup (name);
+    self->config = config;
+    self->clock = clock;
+    self->store = g_steal_pointer (&store);
+    self->commands = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+    self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_event_free);
+    self->started_at_ms = dbn_clock_now_ms (clock);
+    self->started_mono_us = g_get_monotonic_time ();
+    return self;
+}
+
+void
+dbn_service_free (DbnService *self)
+{
+    if (self == NULL)
+        return;
+    if (self->heartbeat_id != 0)
+        g_source_remove (self->heartbeat_id);
+    g_clear_pointer (&self->server, dbn_server_free);
+    g_clear_pointer (&self->publisher, dbn_publisher_free);
+    g_clear_pointer (&self->store, dbn_store_free);
+    g_hash_table_unref (self->commands);
+    g_ptr_array_unref (self->pending);
+    g_free (self->name);
+    g_free (self);
+}
+
+void
+dbn_service_add_commands (DbnService *self, const DbnCommandSpec *specs, gpointer user_data)
+{
+    for (const DbnCommandSpec *s = specs; s->cmd != NULL; s++) {
+        CommandEntry *entry = g_new0 (CommandEntry, 1);
+        entry->spec = s;
+        entry->user_data = user_data;
+        g_hash_table_replace (self->commands, (gpointer) s->cmd, entry);
+    }
+}
+
+const char *dbn_service_get_name (DbnService *self) { return self->name; }
+DbnStore *dbn_service_get_store (DbnService *self) { return self->store; }
+DbnClock *dbn_service_get_clock (DbnService *self) { return self->clock; }
+DbnConfig *dbn_service_get_config (DbnService *self) { return self->config; }
+DbnServer *dbn_service_get_server (DbnService *self) { return self->server; }
+DbnPublisher *dbn_service_get_publisher (DbnService *self) { return self->publisher; }
+
+GBytes *
+dbn_command_get_body (DbnCommand *self)
+{
+    return self->request->body;
+}
+
+const char *
+dbn_command_get_actor (DbnCommand *self)
+{
+    return self->actor;
+}
+
+gint64
+dbn_command_get_now_ms (DbnCommand *self)
+{
+    return self->now_ms;
+}
+
+void
+dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env, const char *type, const char *case_no)
+{
+    DbnService *svc = self->service;
+    env->v = DBN_SCHEMA_VERSION;
+    g_free (env->type);
+    env->type = g_strdup (type);
+    g_free (env->src);
+    env->src = g_strdup (svc->name);
+    env->seq = dbn_store_journal_next_seq (svc->store);
+    env->ts = self->now_ms;
+    g_free (env->case_no);
+    env->case_no = g_strdup (case_no);
+    g_free (env->actor);
+    env->actor = g_strdup (self->actor);
+}
+
+gboolean
+dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env,
+                  GBytes *event, GError **error)
+{
+    DbnService *svc = self->service;
+    if (!dbn_store_journal_append (svc->store, env->seq, env->ts, env->type, env->case_no,
+                                   topic, event, error))
+        return FALSE;
+    PendingEvent *p = g_new0 (PendingEvent, 1);
+    p->topic = g_strdup (topic);
+    p->event = g_bytes_ref (event);
+    g_ptr_array_add (svc->pending, p);
+    return TRUE;
+}
+
+/* ---- built-in commands ---- */
+
+static GBytes *
+sys_status (DbnService *self, DbnCommand *command, gpointer user_data, GError **error)
+{
+    g_autoptr (DbnMsgSysStatusReply) reply = dbn_msg_sys_status_reply_new ();
+    reply->service = g_strdup (self->name);
+    reply->pid = getpid ();
+    reply->started_at = self->started_at_ms;
+    reply->uptime_ms = (g_get_monotonic_time () - self->started_mono_us) / 1000;
+    reply->seq = dbn_store_journal_newest (self->store);
+    reply->version = g_strdup (DBN_VERSION);
+    return dbn_msg_sys_status_reply_encode (reply, error);
+}
+
+static gboolean
+collect_event (gint64 seq, const char *topic, GBytes *body, gpointer user_data)
+{
+    g_ptr_array_add (user_data, g_bytes_ref (body));
+    return TRUE;
+}
+
+/* The producer half of the sync protocol: journal events after a seq. */
+static GBytes *
+sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **error)
+{
+    GBytes *body = dbn_command_get_body (command);
+    g_autoptr (DbnMsgSysSync) request = dbn_msg_sys_sync_decode (g_bytes_get_data (body, NULL),
+                                                                  g_bytes_get_size (body), error);
+    if (request == NULL)
+        return NULL;
+    if (request->after < 0) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "sys.sync: 'after' must be 0 or more");
+        return NULL;
+    }
+    gint64 max = request->has_max ? CLAMP (request->max, 1, SYNC_MAX_EVENTS) : SYNC_MAX_EVENTS;
+    g_autoptr (DbnMsgSysSyncReply) reply = dbn_msg_sys_sync_reply_new ();
+    reply->events = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    if (!dbn_store_journal_read (self->store, request->after, (guint) max, SYNC_MAX_BYTES,
+                                 collect_event, reply->events, error))
+        return NULL;
+    reply->newest = dbn_store_journal_newest (self->store);
+    return dbn_msg_sys_sync_reply_encode (reply, error);
+}
+
+static const DbnCommandSpec builtin_commands[] = {
+    { "sys.status", sys_status, FALSE },
+    { "sys.sync", sys_sync, FALSE },
+    { NULL, NULL, FALSE },
+};
+
+/* ---- the batch ---- */
+
+typedef struct {
+    DbnCommand   command; /* envelope and context */
+    CommandEntry *entry;  /* NULL when the envelope failed */
+    GBytes       *reply;  /* the answer, once known */
+    gboolean      cached; /* reply came from the idempotency table */
+} BatchItem;
+
+static GBytes *
+apply_write (DbnService *self, BatchItem *item)
+{
+    g_autoptr (GError) error = NULL;
+    DbnCommand *command = &item->command;
+    if (command->env.key == NULL || *command->env.key == '\0') {
+        g_set_error (&error, DBN_ERROR, DBN_ERROR_INVALID, "the idempotency key must not be empty");
+        return dbn_service_error_reply (error);
+    }
+    /* Keys are scoped by the authenticated principal, so one sender can never
+     * read another's answer by guessing its key. */
+    g_autofree char *key = g_strdup_printf ("%s|%s", command->request->user_id ? command->request->user_id : "",
+                                            command->env.key);
+    GBytes *cached = dbn_store_idem_lookup (self->store, key, &error);
+    if (cached != NULL) {
+        item->cached = TRUE;
+        return cached;
+    }
+    if (error != NULL)
+        return dbn_service_error_reply (error);
+    if (!dbn_store_savepoint (self->store, &error))
+        return dbn_service_error_reply (error);
+    guint first_event = self->pending->len;
+    GBytes *reply = item->entry->spec->func (self, command, item->entry->user_data, &error);
+    if (reply != NULL && dbn_store_idem_record (self->store, key, command->now_ms, reply, &error) &&
+        dbn_store_release (self->store, &error))
+        return reply;
+    g_clear_pointer (&reply, g_bytes_unref);
+    if (error == NULL)
+        g_set_error (&error, DBN_ERROR, DBN_ERROR_INTERNAL, "%s failed without saying why", command->env.cmd);
+    dbn_store_rollback_to (self->store);
+    g_ptr_array_set_size (self->pending, first_event);
+    return dbn_service_error_reply (error);
+}
+
+static void
+on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
+{
+    DbnService *self = user_data;
+    gint64 now = dbn_clock_now_ms (self->clock);
+    guint n = requests->len;
+    BatchItem *items = g_new0 (BatchItem, n);
+    gboolean any_write = FALSE;
+
+    for (guint i = 0; i < n; i++) {
+        BatchItem *item = &items[i];
+        const DbnRequest *request = g_ptr_array_index (requests, i);
+        g_autoptr (GError) error = NULL;
+        item->command.service = self;
+        item->command.request = request;
+        item->command.now_ms = now;
+        if (!dbn_env_command_decode (g_bytes_get_data (request->body, NULL),
+                                     g_bytes_get_size (request->body), &item->command.env, &error)) {
+            item->reply = dbn_service_error_reply (error);
+            continue;
+        }
+        item->command.actor = request->user_id ? request->user_id
+                            : item->command.env.actor ? item->command.env.actor : "cli";
+        item->entry = g_hash_table_lookup (self->commands, item->command.env.cmd);
+        if (item->entry == NULL) {
+            g_set_error (&error, DBN_ERROR, DBN_ERROR_UNKNOWN_COMMAND, "%s does not take '%s'",
+                         self->name, item->command.env.cmd);
+            item->reply = dbn_service_error_reply (error);
+            continue;
+        }
+        any_write |= item->entry->spec->writes;
+    }
+
+    if (any_write) {
+        g_autoptr (GError) error = NULL;
+        if (!dbn_store_begin (self->store, &error)) {
+            for (guint i = 0; i < n; i++)
+                if (items[i].reply == NULL && items[i].entry->spec->writes)
+                    items[i].reply = dbn_service_error_reply (error);
+        } else {
+            for (guint i = 0; i < n; i++)
+                if (items[i].reply == NULL && items[i].entry->spec->writes)
+                    items[i].reply = apply_write (self, &items[i]);
+            if (!dbn_store_commit (self->store, &error)) {
+                /* Nothing of this batch is durable: no event goes out and no
+                 * new success is acknowledged; the senders retry with the same keys. */
+                g_warning ("%s: commit of %u commands failed: %s", self->name, n, error->message);
+                g_ptr_array_set_size (self->pending, 0);
+                for (guint i = 0; i < n; i++) {
+                    if (items[i].entry != NULL && items[i].entry->spec->writes && !items[i].cached) {
+                        g_bytes_unref (items[i].reply);
+                        items[i].reply = dbn_service_error_reply (error);
+                    }
+                }
+            }
+        }
+        for (guint i = 0; i < self->pending->len; i++) {
+            PendingEvent *p = g_ptr_array_index (self->pending, i);
+            dbn_publisher_send (self->publisher, p->topic, p->event);
+        }
+        g_ptr_array_set_size (self->pending, 0);
+    }
+
+    for (guint i = 0; i < n; i++) {
+        BatchItem *item = &items[i];
+        if (item->reply == NULL) {
+            g_autoptr (GError) error = NULL;
+            item->reply = item->entry->spec->func (self, &item->command, item->entry->user_data, &error);
+            if (item->reply == NULL)
+                item->reply = dbn_service_error_reply (error);
+        }
+        dbn_server_reply (self->server, item->command.request, item->reply);
+        g_bytes_unref (item->reply);
+        dbn_env_command_clear (&item->command.env);
+    }
+    g_free (items);
+}
+
+static gboolean
+send_heartbeat (gpointer user_data)
+{
+    DbnService *self = user_data;
+    g_autoptr (DbnMsgSysHeartbeat) hb = dbn_msg_sys_heartbeat_new ();
+    hb->env.src = g_strdup (self->name);
+    hb->env.seq = dbn_store_journal_newest (self->store);
+    hb->env.ts = dbn_clock_now_ms (self->clock);
+    hb->env.actor = g_strdup_printf ("service:%s", self->name);
+    g_autoptr (GBytes) body = dbn_msg_sys_heartbeat_encode (hb, NULL);
+    if (body != NULL)
+        dbn_publisher_send (self->publisher, "hb", body);
+    return G_SOURCE_CONTINUE;
+}
+
+gboolean
+dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
+{
+    const char *command = dbn_config_get_command_endpoint (self->config, self->name);
+    const char *publish = dbn_config_get_publish_endpoint (self->config, self->name);
+    if (command == NULL || publish == NULL) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
+                     "daiban.conf has no endpoints for service '%s'", self->name);
+        return FALSE;
+    }
+    dbn_service_add_commands (self, builtin_commands, NULL);
+    self->publisher = dbn_publisher_new (bus, publish, error);
+    if (self->publisher == NULL)
+        return FALSE;
+    self->server = dbn_server_new (bus, command, BATCH_MAX, on_batch, self, error);
+    if (self->server == NULL)
+        return FALSE;
+    self->heartbeat_id = g_timeout_add (1000, send_heartbeat, self);
+    g_message ("%s: commands on %s, events on %s, journal at seq %" G_GINT64_FORMAT,
+               self->name, dbn_server_get_endpoint (self->server),
+               dbn_publisher_get_endpoint (self->publisher),
+               dbn_store_journal_newest (self->store));
+    return TRUE;
+}

@@ -1,0 +1,90 @@
+/* dbn_service.h: what every daiban service is made of.
+ *
+ * A service owns a store, a command server (ROUTER) and a publisher (PUB).
+ * Each dispatch of the server hands it a batch of commands; the service
+ * applies all writing commands of the batch in ONE transaction (group
+ * commit), each under its own savepoint, journals the events they emit,
+ * commits, then publishes the events, then replies (architecture.md, "No
+ * loss, no duplicates"). A retried command key gets the first reply back.
+ * Read-only commands run after the commit, so they see what was just
+ * acknowledged and never what might still roll back.
+ *
+ * Every service answers sys.status and sys.sync (the producer half of the
+ * sync protocol) and publishes sys.heartbeat every second on topic "hb".
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "dbn_bus.h"
+#include "dbn_clock.h"
+#include "dbn_config.h"
+#include "dbn_store.h"
+#include "dbn_msg.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DbnService DbnService;
+/* One command being applied; valid only during its handler. */
+typedef struct _DbnCommand DbnCommand;
+
+/* Applies one command. A writing command runs inside the batch transaction
+ * under its own savepoint. Returns the encoded success reply (caller of the
+ * handler owns it), or NULL with error: the command's changes and events are
+ * rolled back and the error goes back as the reply. */
+typedef GBytes *(*DbnCommandFunc) (DbnService *service, DbnCommand *command,
+                                   gpointer user_data, GError **error);
+
+typedef struct {
+    const char    *cmd;    /* wire name, e.g. "intake.submit" */
+    DbnCommandFunc func;   /* the action */
+    gboolean       writes; /* TRUE: transaction, idempotency, may emit events */
+} DbnCommandSpec;
+
+/* Opens DIR/<name>.db with the service's migrations (NULL-terminated, may be
+ * NULL). clock: borrowed, must outlive the service. Caller owns the result. */
+DbnService *dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
+                             const char *const *migrations, GError **error);
+void        dbn_service_free (DbnService *self);
+
+/* Adds the service's commands (specs is terminated by an entry with cmd NULL;
+ * it must stay valid for the service's life). */
+void dbn_service_add_commands (DbnService *self, const DbnCommandSpec *specs, gpointer user_data);
+
+/* Binds the command and publish endpoints from the config and starts the
+ * heartbeat on the thread-default main context. */
+gboolean dbn_service_start (DbnService *self, DbnBus *bus, GError **error);
+
+/* Borrowed accessors. */
+const char *dbn_service_get_name (DbnService *self);
+DbnStore   *dbn_service_get_store (DbnService *self);
+DbnClock   *dbn_service_get_clock (DbnService *self);
+DbnConfig  *dbn_service_get_config (DbnService *self);
+DbnServer  *dbn_service_get_server (DbnService *self);
+DbnPublisher *dbn_service_get_publisher (DbnService *self);
+
+/* Builds the error reply for error. Caller owns it. Never fails. */
+GBytes *dbn_service_error_reply (const GError *error);
+
+/* ---- inside a handler ---- */
+
+/* The command map as received (already past the envelope check). Borrowed. */
+GBytes     *dbn_command_get_body (DbnCommand *self);
+/* Who acts: the authenticated principal when the connection has one, else
+ * the actor the command names, else "cli". Borrowed. */
+const char *dbn_command_get_actor (DbnCommand *self);
+/* The batch's time: every command of one batch sees the same instant. */
+gint64      dbn_command_get_now_ms (DbnCommand *self);
+
+/* Fills env (v, type, src, seq, ts, case, actor) for the next event this
+ * command emits, reserving its journal seq. type and case_no are copied. */
+void        dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env,
+                                     const char *type, const char *case_no);
+/* Journals the encoded event, stamped just before, inside the transaction; it
+ * is published on topic after the batch commits. */
+gboolean    dbn_command_emit (DbnCommand *self, const char *topic,
+                              const DbnEnvEvent *env, GBytes *event, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnService, dbn_service_free)
+
+G_END_DECLS

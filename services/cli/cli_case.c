@@ -1,0 +1,214 @@
+/* cli_case.c: `daiban case submit|show`. The interface is stable: scripts
+ * read the case number from the first line of `case submit`. */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "cli_common.h"
+
+static const char case_usage[] =
+    "用法 Usage: daiban case COMMAND [OPTIONS]\n"
+    "  submit   受理一件委托 / submit a resident's request\n"
+    "  show     查看案件 / show a case\n"
+    "Each takes --help.\n";
+
+static gboolean
+parse (GOptionContext *options, char **data, int *argc, char ***argv, const char *name)
+{
+    g_autoptr (GError) error = NULL;
+    cli_add_data_option (options, data);
+    if (!g_option_context_parse (options, argc, argv, &error)) {
+        fprintf (stderr, "daiban case %s: %s\n", name, error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+print_list (const char *label, char **items)
+{
+    g_autofree char *joined = g_strjoinv ("、", items ? items : (char *[]){ NULL });
+    printf ("%-22s %s\n", label, *joined ? joined : "—");
+}
+
+static int
+case_submit (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autofree char *matter = NULL, *applicant = NULL, *id_number = NULL, *phone = NULL;
+    g_autofree char *village = NULL, *materials = NULL, *key = NULL, *channel = NULL;
+    g_autofree char *address = NULL, *note = NULL;
+    gboolean consent = FALSE, json = FALSE;
+    GOptionEntry entries[] = {
+        { "matter", 0, 0, G_OPTION_ARG_STRING, &matter, "Catalog code of the matter (事项编码)", "CODE" },
+        { "applicant", 0, 0, G_OPTION_ARG_STRING, &applicant, "Applicant's name (申办人)", "NAME" },
+        { "id-number", 0, 0, G_OPTION_ARG_STRING, &id_number, "Resident ID number (身份证号)", "ID" },
+        { "phone", 0, 0, G_OPTION_ARG_STRING, &phone, "Contact phone (联系电话)", "PHONE" },
+        { "village", 0, 0, G_OPTION_ARG_STRING, &village, "Village / station (村)", "VILLAGE" },
+        { "materials", 0, 0, G_OPTION_ARG_STRING, &materials, "Materials handed in, comma-separated (已交材料)", "A,B,..." },
+        { "consent", 0, 0, G_OPTION_ARG_NONE, &consent, "The applicant entrusts this request (本人同意委托)", NULL },
+        { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key: repeat it to retry safely (default: random)", "KEY" },
+        { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, "station (default), walk-in or phone", "CHANNEL" },
+        { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Home address (住址)", "ADDRESS" },
+        { "note", 0, 0, G_OPTION_ARG_STRING, &note, "The request in the applicant's words (诉求)", "TEXT" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the reply as JSON after the case number", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new ("— 受理委托 / submit a request");
+    g_option_context_set_description (options,
+        "Prints the case number alone on the first line, then the state and any\n"
+        "missing materials (一次性告知). Without --consent the request is refused (D-INT-2).");
+    g_option_context_add_main_entries (options, entries, NULL);
+    if (!parse (options, &data, &argc, &argv, "submit"))
+        return CLI_EXIT_USAGE;
+    struct { const char *name; const char *value; } required[] = {
+        { "--matter", matter }, { "--applicant", applicant }, { "--id-number", id_number },
+        { "--phone", phone }, { "--village", village },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (required); i++) {
+        if (required[i].value == NULL) {
+            fprintf (stderr, "daiban case submit: %s is required / 缺少 %s\n", required[i].name, required[i].name);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    g_autoptr (GError) error = NULL;
+    g_autoptr (CliContext) ctx = cli_context_new (data, &error);
+    if (ctx == NULL)
+        return cli_report_error ("case submit", error);
+
+    g_autoptr (DbnMsgIntakeSubmit) cmd = dbn_msg_intake_submit_new ();
+    cmd->env.key = key ? g_strdup (key) : g_uuid_string_random ();
+    cmd->env.actor = g_strdup ("cli");
+    cmd->applicant = g_strdup (applicant);
+    cmd->id_number = g_strdup (id_number);
+    cmd->phone = g_strdup (phone);
+    cmd->village = g_strdup (village);
+    cmd->matter = g_strdup (matter);
+    cmd->consent = consent;
+    cmd->channel = g_strdup (channel);
+    cmd->address = g_strdup (address);
+    cmd->note = g_strdup (note);
+    if (materials != NULL && *materials != '\0') {
+        /* Accept the Chinese enumeration comma too: clerks type it. */
+        g_autofree char *normal = g_strdup (materials);
+        GString *s = g_string_new (NULL);
+        for (const char *p = normal; *p; p = g_utf8_next_char (p)) {
+            gunichar c = g_utf8_get_char (p);
+            if (c == 0xFF0C || c == 0x3001) /* ， 、 */
+                g_string_append_c (s, ',');
+            else
+                g_string_append_unichar (s, c);
+        }
+        g_auto (GStrv) parts = g_strsplit (s->str, ",", -1);
+        g_string_free (s, TRUE);
+        GPtrArray *list = g_ptr_array_new ();
+        for (int i = 0; parts[i] != NULL; i++) {
+            char *item = g_strstrip (parts[i]);
+            if (*item != '\0')
+                g_ptr_array_add (list, g_strdup (item));
+        }
+        g_ptr_array_add (list, NULL);
+        cmd->materials = (char **) g_ptr_array_free (list, FALSE);
+    }
+    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (cmd, &error);
+    if (body == NULL)
+        return cli_report_error ("case submit", error);
+    g_autoptr (GBytes) reply_bytes = cli_call (ctx, "intake", body, 3, &error);
+    if (reply_bytes == NULL)
+        return cli_report_error ("case submit", error);
+    g_autoptr (DbnMsgIntakeSubmitReply) reply = dbn_msg_intake_submit_reply_decode (
+        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error);
+    if (reply == NULL)
+        return cli_report_error ("case submit", error);
+    printf ("%s\n", reply->case_no);
+    if (json) {
+        g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (reply_bytes, NULL),
+                                                   g_bytes_get_size (reply_bytes), NULL);
+        printf ("%s\n", text ? text : "{}");
+    } else {
+        printf ("状态 state: %s\n", reply->state);
+        if (reply->missing != NULL && reply->missing[0] != NULL) {
+            g_autofree char *joined = g_strjoinv ("、", reply->missing);
+            printf ("一次性告知 missing materials: %s\n", joined);
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+static int
+case_show (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new ("NUMBER — 查看案件 / show a case");
+    g_option_context_add_main_entries (options, entries, NULL);
+    if (!parse (options, &data, &argc, &argv, "show"))
+        return CLI_EXIT_USAGE;
+    if (argc != 2) {
+        fprintf (stderr, "daiban case show: give one case number / 请给出一个案件编号\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autoptr (GError) error = NULL;
+    g_autoptr (CliContext) ctx = cli_context_new (data, &error);
+    if (ctx == NULL)
+        return cli_report_error ("case show", error);
+    g_autoptr (DbnMsgIntakeCaseGet) cmd = dbn_msg_intake_case_get_new ();
+    cmd->env.key = g_uuid_string_random ();
+    cmd->case_no = g_strdup (argv[1]);
+    g_autoptr (GBytes) body = dbn_msg_intake_case_get_encode (cmd, &error);
+    if (body == NULL)
+        return cli_report_error ("case show", error);
+    g_autoptr (GBytes) reply_bytes = cli_call (ctx, "intake", body, 2, &error);
+    if (reply_bytes == NULL)
+        return cli_report_error ("case show", error);
+    g_autoptr (DbnMsgIntakeCaseGetReply) c = dbn_msg_intake_case_get_reply_decode (
+        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error);
+    if (c == NULL)
+        return cli_report_error ("case show", error);
+    if (json) {
+        g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (reply_bytes, NULL),
+                                                   g_bytes_get_size (reply_bytes), &error);
+        if (text == NULL)
+            return cli_report_error ("case show", error);
+        printf ("%s\n", text);
+        return CLI_EXIT_OK;
+    }
+    g_autofree char *when = cli_format_time (c->accepted_at);
+    printf ("%-22s %s\n", "案件编号 Case", c->case_no);
+    printf ("%-22s %s %s\n", "事项 Matter", c->matter, c->matter_name);
+    printf ("%-22s %s\n", "状态 State", c->state);
+    printf ("%-22s %s\n", "申办人 Applicant", c->applicant);
+    printf ("%-22s %s\n", "身份证 ID number", c->id_number);
+    printf ("%-22s %s\n", "电话 Phone", c->phone);
+    if (c->address)
+        printf ("%-22s %s\n", "住址 Address", c->address);
+    printf ("%-22s %s\n", "村 Village", c->village);
+    printf ("%-22s %s\n", "渠道 Channel", c->channel);
+    print_list ("已交材料 Materials", c->materials);
+    print_list ("缺少材料 Missing", c->missing);
+    printf ("%-22s %s\n", "受理时间 Accepted", when);
+    printf ("%-22s %s\n", "首问责任人 Responsible", c->accepted_by);
+    if (c->note)
+        printf ("%-22s %s\n", "诉求 Note", c->note);
+    return CLI_EXIT_OK;
+}
+
+int
+cli_case (int argc, char **argv, const char *data_option)
+{
+    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
+        fputs (case_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    if (g_strcmp0 (argv[1], "submit") == 0)
+        return case_submit (argc - 1, argv + 1, data_option);
+    if (g_strcmp0 (argv[1], "show") == 0)
+        return case_show (argc - 1, argv + 1, data_option);
+    fprintf (stderr, "daiban case: unknown command '%s' / 未知命令\n%s", argv[1], case_usage);
+    return CLI_EXIT_USAGE;
+}

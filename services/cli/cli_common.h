@@ -1,0 +1,57 @@
+/* cli_common.h: what every `daiban` subcommand shares. */
+#pragma once
+
+#include <daiban/daiban.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses scripts can rely on. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_REFUSED = 1,     /* the service answered with an error */
+    CLI_EXIT_USAGE = 2,       /* bad options */
+    CLI_EXIT_UNREACHABLE = 3, /* no answer from a service */
+    CLI_EXIT_CONFIG = 4,      /* the data folder or daiban.conf is unusable */
+};
+
+typedef struct {
+    char      *data_dir; /* resolved --data */
+    DbnConfig *config;   /* DIR/daiban.conf */
+    DbnBus    *bus;      /* for clients */
+    guint      timeout_ms; /* per attempt */
+} CliContext;
+
+/* The services this build contains, in start order (grows with each service). */
+extern const char *const cli_built_services[];
+
+/* Resolves the data folder and loads its config (defaults when absent). On
+ * failure prints a one-line error and returns NULL. Caller owns the result. */
+CliContext *cli_context_new (const char *data_option, GError **error);
+void        cli_context_free (CliContext *self);
+
+/* Sends command to service, trying `attempts` times with the same bytes
+ * (the idempotency key makes retries safe). Returns the reply of an ok
+ * answer; NULL with the service's error (dbn_error_new_from_wire) or
+ * DBN_ERROR_TIMEOUT. Caller owns the reply. */
+GBytes *cli_call (CliContext *self, const char *service, GBytes *command, guint attempts,
+                  GError **error);
+
+/* Prints "daiban: 错误 … / error: …" on one line and returns the exit status
+ * that fits error (unreachable, refused, ...). */
+int cli_report_error (const char *what, const GError *error);
+
+/* Adds --data to an option group of a subcommand. */
+void cli_add_data_option (GOptionContext *context, char **data_option);
+
+/* Local time of ms as "2026-11-27 19:40:05". Caller owns it. */
+char *cli_format_time (gint64 ms);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliContext, cli_context_free)
+
+/* Subcommands: argc/argv start at the subcommand's own name. */
+int cli_up (int argc, char **argv, const char *data_option);
+int cli_status (int argc, char **argv, const char *data_option);
+int cli_case (int argc, char **argv, const char *data_option);
+int cli_events (int argc, char **argv, const char *data_option);
+
+G_END_DECLS

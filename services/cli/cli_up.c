@@ -1,0 +1,288 @@
+/* cli_up.c: `daiban up` — every service of this build on this machine.
+ *
+ * Creates the data folder and daiban.conf on first start, starts each
+ * service binary found beside `daiban` (build tree and installation alike),
+ * restarts one that dies (1 s, doubling to 30 s while it keeps dying within a
+ * minute of starting), and on SIGINT/SIGTERM sends SIGTERM to all, waits up
+ * to 10 s, then SIGKILLs what is left. Children get PR_SET_PDEATHSIG so that
+ * even a SIGKILLed supervisor leaves no service behind.
+ *
+ * GSubprocess rather than fork/exec by hand: it integrates child watching with
+ * the main loop and handles the async-signal-safety of spawning.
+ */
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+
+#include <gio/gio.h>
+
+#include "cli_common.h"
+
+#define RESTART_MIN_MS 1000
+#define RESTART_MAX_MS 30000
+#define STABLE_AFTER_US (60 * G_USEC_PER_SEC)
+#define STOP_GRACE_MS 10000
+
+typedef struct _Supervisor Supervisor;
+
+typedef struct {
+    Supervisor  *sup;        /* owner */
+    char        *name;       /* service name */
+    char        *binary;     /* absolute path of daiban-<name> */
+    GSubprocess *process;    /* running child, NULL while down */
+    gint64       started_us; /* monotonic start of the current run */
+    guint        backoff_ms; /* next restart delay */
+    guint        restart_id; /* pending restart timer */
+    gboolean     ready;      /* answered sys.status since its last start */
+    guint        restarts;   /* how many times it was restarted */
+} Child;
+
+struct _Supervisor {
+    CliContext *ctx;       /* data folder, config, bus */
+    GPtrArray  *children;  /* Child* */
+    GMainLoop  *loop;      /* runs until all stopped */
+    gboolean    stopping;  /* a signal came */
+    guint       kill_id;   /* SIGKILL timer once stopping */
+    guint       ready_id;  /* readiness poll */
+    gboolean    announced; /* "ready" printed */
+};
+
+static void start_child (Child *child);
+
+static void
+child_setup (gpointer user_data)
+{
+    /* Runs in the child between fork and exec: only async-signal-safe calls. */
+    prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+child_free (Child *child)
+{
+    if (child->restart_id)
+        g_source_remove (child->restart_id);
+    g_clear_object (&child->process);
+    g_free (child->name);
+    g_free (child->binary);
+    g_free (child);
+}
+
+static gboolean
+all_stopped (Supervisor *sup)
+{
+    for (guint i = 0; i < sup->children->len; i++)
+        if (((Child *) g_ptr_array_index (sup->children, i))->process != NULL)
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean
+restart_due (gpointer user_data)
+{
+    Child *child = user_data;
+    child->restart_id = 0;
+    if (!child->sup->stopping)
+        start_child (child);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+on_child_exit (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    Child *child = user_data;
+    Supervisor *sup = child->sup;
+    GSubprocess *process = G_SUBPROCESS (source);
+    g_subprocess_wait_finish (process, result, NULL);
+    if (process != child->process)
+        return;
+    g_autofree char *how = g_subprocess_get_if_signaled (process)
+        ? g_strdup_printf ("killed by signal %d", g_subprocess_get_term_sig (process))
+        : g_strdup_printf ("exit status %d", g_subprocess_get_exit_status (process));
+    g_clear_object (&child->process);
+    child->ready = FALSE;
+    if (sup->stopping) {
+        fprintf (stderr, "daiban up: %s stopped (%s)\n", child->name, how);
+        if (all_stopped (sup))
+            g_main_loop_quit (sup->loop);
+        return;
+    }
+    if (g_get_monotonic_time () - child->started_us > STABLE_AFTER_US)
+        child->backoff_ms = RESTART_MIN_MS;
+    fprintf (stderr, "daiban up: %s 异常退出 died (%s); restarting in %u ms / 正在重启\n",
+             child->name, how, child->backoff_ms);
+    child->restart_id = g_timeout_add (child->backoff_ms, restart_due, child);
+    child->backoff_ms = MIN (child->backoff_ms * 2, RESTART_MAX_MS);
+    child->restarts++;
+}
+
+static void
+start_child (Child *child)
+{
+    Supervisor *sup = child->sup;
+    g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+    g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+    g_autoptr (GError) error = NULL;
+    child->process = g_subprocess_launcher_spawn (launcher, &error, child->binary, "--data",
+                                                  sup->ctx->data_dir, NULL);
+    child->started_us = g_get_monotonic_time ();
+    if (child->process == NULL) {
+        fprintf (stderr, "daiban up: cannot start %s: %s / 无法启动\n", child->name, error->message);
+        child->restart_id = g_timeout_add (child->backoff_ms, restart_due, child);
+        child->backoff_ms = MIN (child->backoff_ms * 2, RESTART_MAX_MS);
+        return;
+    }
+    fprintf (stderr, "daiban up: %s started (pid %s)\n", child->name,
+             g_subprocess_get_identifier (child->process));
+    g_subprocess_wait_async (child->process, NULL, on_child_exit, child);
+}
+
+static gboolean
+kill_remaining (gpointer user_data)
+{
+    Supervisor *sup = user_data;
+    sup->kill_id = 0;
+    for (guint i = 0; i < sup->children->len; i++) {
+        Child *child = g_ptr_array_index (sup->children, i);
+        if (child->process != NULL) {
+            fprintf (stderr, "daiban up: %s did not stop in time; killing it\n", child->name);
+            g_subprocess_force_exit (child->process);
+        }
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+    Supervisor *sup = user_data;
+    if (sup->stopping)
+        return G_SOURCE_CONTINUE;
+    sup->stopping = TRUE;
+    fprintf (stderr, "daiban up: stopping every service / 正在停止全部服务\n");
+    for (guint i = 0; i < sup->children->len; i++) {
+        Child *child = g_ptr_array_index (sup->children, i);
+        if (child->restart_id) {
+            g_source_remove (child->restart_id);
+            child->restart_id = 0;
+        }
+        if (child->process != NULL)
+            g_subprocess_send_signal (child->process, SIGTERM);
+    }
+    if (all_stopped (sup))
+        g_main_loop_quit (sup->loop);
+    else
+        sup->kill_id = g_timeout_add (STOP_GRACE_MS, kill_remaining, sup);
+    return G_SOURCE_CONTINUE;
+}
+
+/* Polls sys.status of each running, not yet ready service; prints one
+ * "ready" line when all have answered, so scripts can wait for it. */
+static gboolean
+poll_ready (gpointer user_data)
+{
+    Supervisor *sup = user_data;
+    if (sup->stopping)
+        return G_SOURCE_CONTINUE;
+    gboolean all = TRUE;
+    for (guint i = 0; i < sup->children->len; i++) {
+        Child *child = g_ptr_array_index (sup->children, i);
+        if (child->ready)
+            continue;
+        if (child->process == NULL) {
+            all = FALSE;
+            continue;
+        }
+        g_autoptr (DbnMsgSysStatus) cmd = dbn_msg_sys_status_new ();
+        cmd->env.key = g_uuid_string_random ();
+        g_autoptr (GBytes) body = dbn_msg_sys_status_encode (cmd, NULL);
+        guint saved = sup->ctx->timeout_ms;
+        sup->ctx->timeout_ms = 200;
+        g_autoptr (GBytes) reply = cli_call (sup->ctx, child->name, body, 1, NULL);
+        sup->ctx->timeout_ms = saved;
+        child->ready = reply != NULL;
+        all &= child->ready;
+    }
+    if (all && !sup->announced) {
+        sup->announced = TRUE;
+        printf ("daiban: 全部服务已就绪 ready (%u services, data %s)\n", sup->children->len,
+                sup->ctx->data_dir);
+        fflush (stdout);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static char *
+find_service_binary (const char *name)
+{
+    g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+    g_autofree char *dir = self ? g_path_get_dirname (self) : g_strdup (".");
+    g_autofree char *file = g_strdup_printf ("daiban-%s", name);
+    char *path = g_build_filename (dir, file, NULL);
+    if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return path;
+    g_free (path);
+    return g_find_program_in_path (file);
+}
+
+int
+cli_up (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autoptr (GOptionContext) options = g_option_context_new ("— 启动全部服务 / run every service here");
+    g_option_context_set_description (options,
+        "Starts every daiban service on this machine with its SQLite file under the\n"
+        "data folder (created with daiban.conf on first start), restarts any that\n"
+        "dies, and stops them all on Ctrl-C or SIGTERM. Prints a 'ready' line when\n"
+        "every service answers.");
+    cli_add_data_option (options, &data);
+    g_autoptr (GError) error = NULL;
+    if (!g_option_context_parse (options, &argc, &argv, &error)) {
+        fprintf (stderr, "daiban up: %s\n", error->message);
+        return CLI_EXIT_USAGE;
+    }
+    g_autofree char *dir = dbn_config_resolve_data_dir (data);
+    if (!dbn_config_write_default (dir, &error))
+        return cli_report_error ("up", error);
+    g_autoptr (CliContext) ctx = cli_context_new (dir, &error);
+    if (ctx == NULL)
+        return cli_report_error ("up", error);
+
+    Supervisor sup = { 0 };
+    sup.ctx = ctx;
+    sup.children = g_ptr_array_new_with_free_func ((GDestroyNotify) child_free);
+    sup.loop = g_main_loop_new (NULL, FALSE);
+    for (int i = 0; cli_built_services[i] != NULL; i++) {
+        g_autofree char *binary = find_service_binary (cli_built_services[i]);
+        if (binary == NULL) {
+            fprintf (stderr, "daiban up: daiban-%s is not installed / 找不到服务程序\n", cli_built_services[i]);
+            g_ptr_array_unref (sup.children);
+            g_main_loop_unref (sup.loop);
+            return CLI_EXIT_CONFIG;
+        }
+        Child *child = g_new0 (Child, 1);
+        child->sup = &sup;
+        child->name = g_strdup (cli_built_services[i]);
+        child->binary = g_steal_pointer (&binary);
+        child->backoff_ms = RESTART_MIN_MS;
+        g_ptr_array_add (sup.children, child);
+    }
+    guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, &sup);
+    guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &sup);
+    /* PDEATHSIG fires when the spawning thread exits: spawn from this one only. */
+    for (guint i = 0; i < sup.children->len; i++)
+        start_child (g_ptr_array_index (sup.children, i));
+    sup.ready_id = g_timeout_add (250, poll_ready, &sup);
+
+    g_main_loop_run (sup.loop);
+
+    g_source_remove (sigint);
+    g_source_remove (sigterm);
+    g_source_remove (sup.ready_id);
+    if (sup.kill_id)
+        g_source_remove (sup.kill_id);
+    g_ptr_array_unref (sup.children);
+    g_main_loop_unref (sup.loop);
+    fprintf (stderr, "daiban up: all services stopped / 全部服务已停止\n");
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,75 @@
+/* daiban: the command line for operators and scripts.
+ *
+ *   daiban [--data DIR] up | status | case ... | events ...
+ *
+ * Global options stand before the subcommand; every subcommand also takes
+ * --data itself, so both `daiban --data D case show N` and
+ * `daiban case show N --data D` work. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_common.h"
+
+static const char usage_text[] =
+    "用法 Usage: daiban [--data DIR] COMMAND [OPTIONS]\n"
+    "\n"
+    "群众事务代办系统 — daiban, residents' affairs proxy handling.\n"
+    "\n"
+    "Commands:\n"
+    "  up        启动本机全部服务并守护 / start and supervise every service here\n"
+    "  status    各服务状态 / is each service up, how far is its journal\n"
+    "  case      案件: submit, show / cases\n"
+    "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
+    "\n"
+    "Every command takes --help, and --data DIR (default $DAIBAN_DATA, else\n"
+    "the XDG data folder): the folder holding daiban.conf, keys and SQLite files.\n";
+
+int
+main (int argc, char **argv)
+{
+    setlocale (LC_ALL, "");
+    dbn_log_init ("daiban");
+    const char *data_option = NULL;
+    int i = 1;
+    /* Global options before the subcommand. */
+    while (i < argc && argv[i][0] == '-') {
+        if (g_strcmp0 (argv[i], "--data") == 0 || g_strcmp0 (argv[i], "-d") == 0) {
+            if (i + 1 >= argc) {
+                fprintf (stderr, "daiban: --data needs a folder / --data 需要一个目录\n");
+                return CLI_EXIT_USAGE;
+            }
+            data_option = argv[i + 1];
+            i += 2;
+        } else if (g_str_has_prefix (argv[i], "--data=")) {
+            data_option = argv[i] + strlen ("--data=");
+            i++;
+        } else if (g_strcmp0 (argv[i], "--help") == 0 || g_strcmp0 (argv[i], "-h") == 0) {
+            fputs (usage_text, stdout);
+            return CLI_EXIT_OK;
+        } else if (g_strcmp0 (argv[i], "--version") == 0) {
+            printf ("daiban %s\n", DBN_VERSION);
+            return CLI_EXIT_OK;
+        } else {
+            fprintf (stderr, "daiban: unknown option %s / 未知选项\n%s", argv[i], usage_text);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        fputs (usage_text, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *command = argv[i];
+    int sub_argc = argc - i;
+    char **sub_argv = argv + i;
+    if (g_strcmp0 (command, "up") == 0)
+        return cli_up (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "status") == 0)
+        return cli_status (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "case") == 0)
+        return cli_case (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "events") == 0)
+        return cli_events (sub_argc, sub_argv, data_option);
+    fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);
+    return CLI_EXIT_USAGE;
+}

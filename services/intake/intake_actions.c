@@ -1,0 +1,397 @@
+/* intake_actions.c: a resident's request becomes a case.
+ *
+ * submit checks consent first (D-INT-2: nothing is recorded for a request the
+ * applicant did not entrust), then the matter against the catalog and the
+ * applicant's details; it numbers the case <township>-<year>-<6 digits> from
+ * a per-year counter row (allocated inside the batch transaction, so a rolled
+ * back command gives its number back and numbers have no gaps), stores the
+ * full record, and journals case.accepted with personal fields masked, plus
+ * case.awaiting_materials listing every missing item once (D-INT-4).
+ *
+ * Statements are prepared once: submit runs tens of thousands of times a
+ * second under load, and preparing costs more than executing.
+ */
+#include "intake_actions.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+G_DEFINE_QUARK (intake-error-quark, intake_error)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+const char *const intake_migrations[] = {
+    /* 1: the case record and the per-year case counter. Lists are stored one
+     * item per line: items cannot contain control characters (checked). */
+    "CREATE TABLE case_record ("
+    "  case_no     TEXT PRIMARY KEY,"
+    "  matter      TEXT NOT NULL,"
+    "  applicant   TEXT NOT NULL,"
+    "  id_number   TEXT NOT NULL,"
+    "  phone       TEXT NOT NULL,"
+    "  address     TEXT,"
+    "  village     TEXT NOT NULL,"
+    "  channel     TEXT NOT NULL,"
+    "  materials   TEXT NOT NULL,"
+    "  missing     TEXT NOT NULL,"
+    "  state       TEXT NOT NULL,"
+    "  accepted_at INTEGER NOT NULL,"
+    "  accepted_by TEXT NOT NULL,"
+    "  note        TEXT"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX case_record_village ON case_record (village, accepted_at);"
+    "CREATE TABLE case_counter (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);",
+    NULL,
+};
+
+struct _IntakeActions {
+    DbnService   *service;      /* borrowed */
+    DbnCatalog   *catalog;      /* owned */
+    sqlite3_stmt *next_number;  /* counter upsert */
+    sqlite3_stmt *insert_case;  /* INSERT case_record */
+    sqlite3_stmt *select_case;  /* SELECT by case_no */
+};
+
+void
+intake_error_register (void)
+{
+    GQuark q = INTAKE_ERROR;
+    dbn_error_register (q, INTAKE_ERROR_NO_CONSENT, "intake.no-consent",
+                        "未经申办人本人同意委托，不能受理（自愿原则）",
+                        "the applicant has not entrusted this request (consent required)");
+    dbn_error_register (q, INTAKE_ERROR_UNKNOWN_MATTER, "intake.unknown-matter",
+                        "代办事项清单中没有这个事项", "the matter is not in the catalog");
+    dbn_error_register (q, INTAKE_ERROR_BAD_ID_NUMBER, "intake.bad-id-number",
+                        "身份证号码有误", "the ID number is not valid");
+    dbn_error_register (q, INTAKE_ERROR_BAD_PHONE, "intake.bad-phone",
+                        "联系电话有误", "the phone number is not valid");
+}
+
+IntakeActions *
+intake_actions_new (DbnService *service, DbnCatalog *catalog, GError **error)
+{
+    g_autoptr (IntakeActions) self = g_new0 (IntakeActions, 1);
+    self->service = service;
+    self->catalog = catalog;
+    DbnStore *store = dbn_service_get_store (service);
+    sqlite3 *db = dbn_store_get_db (store);
+    int rc = sqlite3_prepare_v3 (db,
+        "INSERT INTO case_counter (year, last) VALUES (?1, 1) "
+        "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+        -1, SQLITE_PREPARE_PERSISTENT, &self->next_number, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v3 (db,
+            "INSERT INTO case_record (case_no, matter, applicant, id_number, phone, address, village,"
+            " channel, materials, missing, state, accepted_at, accepted_by, note)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            -1, SQLITE_PREPARE_PERSISTENT, &self->insert_case, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v3 (db,
+            "SELECT case_no, matter, applicant, id_number, phone, address, village, channel,"
+            " materials, missing, state, accepted_at, accepted_by, note"
+            " FROM case_record WHERE case_no = ?1",
+            -1, SQLITE_PREPARE_PERSISTENT, &self->select_case, NULL);
+    if (rc != SQLITE_OK) {
+        dbn_store_set_error (store, rc, error);
+        return NULL;
+    }
+    return g_steal_pointer (&self);
+}
+
+void
+intake_actions_free (IntakeActions *self)
+{
+    if (self == NULL)
+        return;
+    sqlite3_finalize (self->next_number);
+    sqlite3_finalize (self->insert_case);
+    sqlite3_finalize (self->select_case);
+    dbn_catalog_free (self->catalog);
+    g_free (self);
+}
+
+/* ---- validation ---- */
+
+static gboolean
+has_control_chars (const char *s)
+{
+    for (const char *p = s; *p != '\0'; p++)
+        if ((unsigned char) *p < 0x20 || *p == 0x7f)
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean
+require_text (const char *value, const char *what, GError **error)
+{
+    if (value == NULL || *value == '\0' || has_control_chars (value)) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "%s must be filled in, without control characters", what);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Digits, with an optional leading + and inner dashes or spaces: landlines
+ * (0571-8888 8888) as well as mobiles; 7 to 15 digits. */
+static gboolean
+phone_is_valid (const char *phone)
+{
+    int digits = 0;
+    for (const char *p = phone; *p != '\0'; p++) {
+        if (g_ascii_isdigit (*p))
+            digits++;
+        else if (!((*p == '+' && p == phone) || *p == '-' || *p == ' '))
+            return FALSE;
+    }
+    return digits >= 7 && digits <= 15;
+}
+
+static gboolean
+validate_submit (IntakeActions *self, const DbnMsgIntakeSubmit *req,
+                 const DbnMatter **matter, GError **error)
+{
+    /* D-INT-2: a request is accepted only when the applicant entrusts it. */
+    if (!req->consent) {
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_NO_CONSENT,
+                     "consent is false: the applicant must entrust the request");
+        return FALSE;
+    }
+    *matter = dbn_catalog_lookup (self->catalog, req->matter);
+    if (*matter == NULL) {
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_UNKNOWN_MATTER,
+                     "no matter '%s' in the catalog", req->matter);
+        return FALSE;
+    }
+    if (!require_text (req->applicant, "applicant", error) ||
+        !require_text (req->village, "village", error))
+        return FALSE;
+    g_autoptr (GError) id_error = NULL;
+    if (!dbn_idnumber_validate (req->id_number, &id_error)) {
+        g_set_error_literal (error, INTAKE_ERROR, INTAKE_ERROR_BAD_ID_NUMBER, id_error->message);
+        return FALSE;
+    }
+    if (!phone_is_valid (req->phone)) {
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_BAD_PHONE,
+                     "'%s' is not a phone number (7 to 15 digits)", req->phone);
+        return FALSE;
+    }
+    if (req->channel != NULL && g_strcmp0 (req->channel, "station") != 0 &&
+        g_strcmp0 (req->channel, "walk-in") != 0 && g_strcmp0 (req->channel, "phone") != 0) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "channel must be station, walk-in or phone, not '%s'", req->channel);
+        return FALSE;
+    }
+    for (int i = 0; req->materials != NULL && req->materials[i] != NULL; i++)
+        if (!require_text (req->materials[i], "every material name", error))
+            return FALSE;
+    return TRUE;
+}
+
+/* ---- storage helpers ---- */
+
+static char *
+join_lines (char **items)
+{
+    return g_strjoinv ("\n", items ? items : (char *[]){ NULL });
+}
+
+static char **
+split_lines (const unsigned char *text)
+{
+    if (text == NULL || *text == '\0')
+        return g_new0 (char *, 1);
+    return g_strsplit ((const char *) text, "\n", -1);
+}
+
+static gboolean
+allocate_case_number (IntakeActions *self, gint64 now_ms, char **out, GError **error)
+{
+    g_autoptr (GDateTime) local = dbn_clock_local_from_ms (now_ms);
+    int year = g_date_time_get_year (local);
+    sqlite3_stmt *st = self->next_number;
+    sqlite3_reset (st);
+    sqlite3_bind_int (st, 1, year);
+    int rc = sqlite3_step (st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset (st);
+        return dbn_store_set_error (dbn_service_get_store (self->service), rc, error);
+    }
+    gint64 number = sqlite3_column_int64 (st, 0);
+    sqlite3_reset (st);
+    if (number > 999999) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE,
+                     "case numbers for %d are used up (999999)", year);
+        return FALSE;
+    }
+    DbnConfig *config = dbn_service_get_config (self->service);
+    *out = g_strdup_printf ("%s-%d-%06" G_GINT64_FORMAT, dbn_config_get_township (config), year, number);
+    return TRUE;
+}
+
+static gboolean
+insert_case (IntakeActions *self, const char *case_no, const DbnMsgIntakeSubmit *req,
+             char **missing, const char *state, const char *channel, gint64 now_ms,
+             const char *actor, GError **error)
+{
+    g_autofree char *materials = join_lines (req->materials);
+    g_autofree char *missing_text = join_lines (missing);
+    sqlite3_stmt *st = self->insert_case;
+    sqlite3_reset (st);
+    sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
+    sqlite3_bind_text (st, 2, req->matter, -1, SQLITE_STATIC);
+    sqlite3_bind_text (st, 3, req->applicant, -1, SQLITE_STATIC);
+    sqlite3_bind_text (st, 4, req->id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text (st, 5, req->phone, -1, SQLITE_STATIC);
+    if (req->address)
+        sqlite3_bind_text (st, 6, req->address, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null (st, 6);
+    sqlite3_bind_text (st, 7, req->village, -1, SQLITE_STATIC);
+    sqlite3_bind_text (st, 8, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text (st, 9, materials, -1, SQLITE_STATIC);
+    sqlite3_bind_text (st, 10, missing_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text (st, 11, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (st, 12, now_ms);
+    sqlite3_bind_text (st, 13, actor, -1, SQLITE_STATIC);
+    if (req->note)
+        sqlite3_bind_text (st, 14, req->note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null (st, 14);
+    int rc = sqlite3_step (st);
+    sqlite3_reset (st);
+    sqlite3_clear_bindings (st);
+    if (rc != SQLITE_DONE)
+        return dbn_store_set_error (dbn_service_get_store (self->service), rc, error);
+    return TRUE;
+}
+
+/* ---- events ---- */
+
+static gboolean
+emit_accepted (DbnCommand *command, const char *topic, const char *case_no,
+               const DbnMsgIntakeSubmit *req, const char *channel, const char *state,
+               GError **error)
+{
+    g_autoptr (DbnMsgCaseAccepted) ev = dbn_msg_case_accepted_new ();
+    dbn_command_stamp_event (command, &ev->env, DBN_MSG_CASE_ACCEPTED_WIRE, case_no);
+    ev->matter = g_strdup (req->matter);
+    ev->village = g_strdup (req->village);
+    ev->applicant = g_strdup (req->applicant);
+    /* Personal data leaves intake masked (architecture.md, Security). */
+    ev->id_number = dbn_codec_mask_id_number (req->id_number);
+    ev->phone = dbn_codec_mask_phone (req->phone);
+    ev->channel = g_strdup (channel);
+    ev->materials = g_strdupv (req->materials);
+    ev->state = g_strdup (state);
+    g_autoptr (GBytes) body = dbn_msg_case_accepted_encode (ev, error);
+    return body != NULL && dbn_command_emit (command, topic, &ev->env, body, error);
+}
+
+static gboolean
+emit_awaiting (DbnCommand *command, const char *topic, const char *case_no,
+               const char *matter, char **missing, GError **error)
+{
+    g_autoptr (DbnMsgCaseAwaitingMaterials) ev = dbn_msg_case_awaiting_materials_new ();
+    dbn_command_stamp_event (command, &ev->env, DBN_MSG_CASE_AWAITING_MATERIALS_WIRE, case_no);
+    ev->matter = g_strdup (matter);
+    ev->missing = g_strdupv (missing);
+    g_autoptr (GBytes) body = dbn_msg_case_awaiting_materials_encode (ev, error);
+    return body != NULL && dbn_command_emit (command, topic, &ev->env, body, error);
+}
+
+/* ---- commands ---- */
+
+static GBytes *
+intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    IntakeActions *self = user_data;
+    GBytes *body = dbn_command_get_body (command);
+    g_autoptr (DbnMsgIntakeSubmit) req =
+        dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
+    if (req == NULL)
+        return NULL;
+    const DbnMatter *matter = NULL;
+    if (!validate_submit (self, req, &matter, error))
+        return NULL;
+
+    gint64 now = dbn_command_get_now_ms (command);
+    const char *channel = req->channel ? req->channel : "station";
+    g_auto (GStrv) missing = dbn_matter_dup_missing (matter, (const char *const *) req->materials);
+    /* D-INT-4: an incomplete request waits for its materials. */
+    const char *state = missing[0] != NULL ? "awaiting_materials" : "accepted";
+    g_autofree char *case_no = NULL;
+    if (!allocate_case_number (self, now, &case_no, error))
+        return NULL;
+    const char *actor = dbn_command_get_actor (command);
+    if (!insert_case (self, case_no, req, missing, state, channel, now, actor, error))
+        return NULL;
+
+    g_autofree char *topic = g_strdup_printf ("s/%s", req->village);
+    if (!emit_accepted (command, topic, case_no, req, channel, state, error))
+        return NULL;
+    if (missing[0] != NULL && !emit_awaiting (command, topic, case_no, req->matter, missing, error))
+        return NULL;
+
+    g_autoptr (DbnMsgIntakeSubmitReply) reply = dbn_msg_intake_submit_reply_new ();
+    reply->case_no = g_steal_pointer (&case_no);
+    reply->state = g_strdup (state);
+    reply->missing = g_steal_pointer (&missing);
+    reply->accepted_at = now;
+    return dbn_msg_intake_submit_reply_encode (reply, error);
+}
+
+static char *
+column_dup (sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text (st, col);
+    return text ? g_strdup ((const char *) text) : NULL;
+}
+
+static GBytes *
+intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    IntakeActions *self = user_data;
+    GBytes *body = dbn_command_get_body (command);
+    g_autoptr (DbnMsgIntakeCaseGet) req =
+        dbn_msg_intake_case_get_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
+    if (req == NULL)
+        return NULL;
+    sqlite3_stmt *st = self->select_case;
+    sqlite3_reset (st);
+    sqlite3_bind_text (st, 1, req->case_no, -1, SQLITE_STATIC);
+    int rc = sqlite3_step (st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset (st);
+        if (rc == SQLITE_DONE) {
+            g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, "no case %s", req->case_no);
+            return NULL;
+        }
+        dbn_store_set_error (dbn_service_get_store (service), rc, error);
+        return NULL;
+    }
+    g_autoptr (DbnMsgIntakeCaseGetReply) reply = dbn_msg_intake_case_get_reply_new ();
+    reply->case_no = column_dup (st, 0);
+    reply->matter = column_dup (st, 1);
+    const DbnMatter *matter = dbn_catalog_lookup (self->catalog, reply->matter);
+    reply->matter_name = g_strdup (matter ? matter->name_zh : reply->matter);
+    reply->applicant = column_dup (st, 2);
+    reply->id_number = column_dup (st, 3);
+    reply->phone = column_dup (st, 4);
+    reply->address = column_dup (st, 5);
+    reply->village = column_dup (st, 6);
+    reply->channel = column_dup (st, 7);
+    reply->materials = split_lines (sqlite3_column_text (st, 8));
+    reply->missing = split_lines (sqlite3_column_text (st, 9));
+    reply->state = column_dup (st, 10);
+    reply->accepted_at = sqlite3_column_int64 (st, 11);
+    reply->accepted_by = column_dup (st, 12);
+    reply->note = column_dup (st, 13);
+    sqlite3_reset (st);
+    return dbn_msg_intake_case_get_reply_encode (reply, error);
+}
+
+const DbnCommandSpec intake_commands[] = {
+    { DBN_MSG_INTAKE_SUBMIT_WIRE, intake_submit, TRUE },
+    { DBN_MSG_INTAKE_CASE_GET_WIRE, intake_case_get, FALSE },
+    { NULL, NULL, FALSE },
+};
