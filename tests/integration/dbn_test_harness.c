@@ -1,0 +1,231 @@
+/* dbn_test_harness.c: see the header. */
+#include "dbn_test_harness.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+
+struct _DbnHarness {
+    char      *dir;    /* temporary data folder */
+    DbnConfig *config; /* its daiban.conf */
+    DbnBus    *bus;    /* for test clients */
+};
+
+static int
+free_port (void)
+{
+    /* Bind port 0 and give it back: the kernel hands out ports in sequence, so
+     * a port just released is not given to the next bind for a long while. */
+    g_autoptr (GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+    g_assert_true (g_socket_bind (s, addr, FALSE, NULL));
+    g_autoptr (GSocketAddress) bound = g_socket_get_local_address (s, NULL);
+    return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+DbnHarness *
+dbn_harness_new (gboolean tcp)
+{
+    g_autoptr (GError) error = NULL;
+    DbnHarness *self = g_new0 (DbnHarness, 1);
+    self->dir = g_dir_make_tmp ("daiban-test-XXXXXX", &error);
+    g_assert_no_error (error);
+    GString *conf = g_string_new ("[daiban]\ntownship = T01\n");
+    g_string_append_printf (conf, "catalog = %s/schemas/data/catalog.ini\n", DBN_SOURCE_DIR);
+    const char *const *services = dbn_config_service_names ();
+    for (int i = 0; services[i] != NULL; i++) {
+        if (tcp)
+            g_string_append_printf (conf, "[service:%s]\ncommand = tcp://127.0.0.1:%d\npublish = tcp://127.0.0.1:%d\n",
+                                    services[i], free_port (), free_port ());
+        else
+            g_string_append_printf (conf, "[service:%s]\ncommand = ipc://%s/%s-cmd.ipc\npublish = ipc://%s/%s-pub.ipc\n",
+                                    services[i], self->dir, services[i], self->dir, services[i]);
+    }
+    g_autofree char *path = g_build_filename (self->dir, "daiban.conf", NULL);
+    g_file_set_contents (path, conf->str, -1, &error);
+    g_assert_no_error (error);
+    g_string_free (conf, TRUE);
+    self->config = dbn_config_load (self->dir, &error);
+    g_assert_no_error (error);
+    self->bus = dbn_bus_new ();
+    return self;
+}
+
+static void
+remove_tree (const char *dir)
+{
+    g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name (d)) != NULL) {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (path);
+        else
+            g_unlink (path);
+    }
+    g_rmdir (dir);
+}
+
+void
+dbn_harness_free (DbnHarness *self)
+{
+    if (self == NULL)
+        return;
+    dbn_bus_free (self->bus);
+    dbn_config_free (self->config);
+    if (g_getenv ("DAIBAN_KEEP_TEST_DATA") == NULL)
+        remove_tree (self->dir);
+    else
+        g_printerr ("# test data kept in %s\n", self->dir);
+    g_free (self->dir);
+    g_free (self);
+}
+
+const char *dbn_harness_get_data_dir (DbnHarness *self) { return self->dir; }
+DbnConfig *dbn_harness_get_config (DbnHarness *self) { return self->config; }
+DbnBus *dbn_harness_get_bus (DbnHarness *self) { return self->bus; }
+
+char *
+dbn_harness_dup_program (const char *program)
+{
+    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
+    g_assert_nonnull (build);
+    return g_build_filename (build, "bin", program, NULL);
+}
+
+GSubprocess *
+dbn_harness_spawn (DbnHarness *self, const char *program, const char *const *args)
+{
+    g_autofree char *path = dbn_harness_dup_program (program);
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    g_ptr_array_add (argv, path);
+    for (int i = 0; args != NULL && args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    g_autoptr (GError) error = NULL;
+    GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+    g_assert_no_error (error);
+    return p;
+}
+
+GBytes *
+dbn_harness_call (DbnHarness *self, const char *service, GBytes *command, guint timeout_ms, GError **error)
+{
+    g_autoptr (DbnClient) client = dbn_client_new (self->bus,
+        dbn_config_get_command_endpoint (self->config, service), error);
+    if (client == NULL)
+        return NULL;
+    g_autoptr (GBytes) reply = dbn_client_call (client, command, timeout_ms, error);
+    if (reply == NULL)
+        return NULL;
+    DbnEnvReply env = { 0 };
+    if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, error))
+        return NULL;
+    if (!env.ok) {
+        g_propagate_error (error, dbn_error_new_from_wire (env.code, env.msg_zh, env.msg_en));
+        dbn_env_reply_clear (&env);
+        return NULL;
+    }
+    dbn_env_reply_clear (&env);
+    return g_steal_pointer (&reply);
+}
+
+gboolean
+dbn_harness_wait_ready (DbnHarness *self, const char *service, guint timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+    while (g_get_monotonic_time () < deadline) {
+        g_autoptr (DbnMsgSysStatus) cmd = dbn_msg_sys_status_new ();
+        cmd->env.key = g_strdup ("status");
+        g_autoptr (GBytes) body = dbn_msg_sys_status_encode (cmd, NULL);
+        g_autoptr (GBytes) reply = dbn_harness_call (self, service, body, 200, NULL);
+        if (reply != NULL)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+GSubprocess *
+dbn_harness_start_service (DbnHarness *self, const char *service)
+{
+    g_autofree char *program = g_strdup_printf ("daiban-%s", service);
+    const char *args[] = { "--data", self->dir, NULL };
+    GSubprocess *p = dbn_harness_spawn (self, program, args);
+    g_assert_true (dbn_harness_wait_ready (self, service, 20000));
+    return p;
+}
+
+void
+dbn_harness_kill (GSubprocess *process)
+{
+    g_subprocess_force_exit (process);
+    g_subprocess_wait (process, NULL, NULL);
+}
+
+static gboolean
+on_timeout (gpointer loop)
+{
+    g_main_loop_quit (loop);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+on_exited (GObject *source, GAsyncResult *result, gpointer loop)
+{
+    g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+    g_main_loop_quit (loop);
+}
+
+gboolean
+dbn_harness_stop (GSubprocess *process, guint timeout_ms)
+{
+    g_subprocess_send_signal (process, SIGTERM);
+    g_autoptr (GMainContext) context = g_main_context_new ();
+    g_main_context_push_thread_default (context);
+    g_autoptr (GMainLoop) loop = g_main_loop_new (context, FALSE);
+    g_autoptr (GSource) timer = g_timeout_source_new (timeout_ms);
+    g_source_set_callback (timer, on_timeout, loop, NULL);
+    g_source_attach (timer, context);
+    g_subprocess_wait_async (process, NULL, on_exited, loop);
+    g_main_loop_run (loop);
+    g_source_destroy (timer);
+    gboolean exited = g_subprocess_get_identifier (process) == NULL;
+    if (!exited)
+        dbn_harness_kill (process);
+    /* Let the cancelled wait finish inside this context before it goes. */
+    while (g_main_context_iteration (context, FALSE))
+        ;
+    g_main_context_pop_thread_default (context);
+    return exited;
+}
+
+char *
+dbn_test_id_number (guint n)
+{
+    /* Region 110105, birth dates spread over 1950-2009, sequence from n. */
+    int year = 1950 + (int) (n % 60);
+    int month = 1 + (int) ((n / 60) % 12);
+    int day = 1 + (int) ((n / 720) % 28);
+    char first17[18];
+    g_snprintf (first17, sizeof first17, "110105%04d%02d%02d%03u", year, month, day, (n / 20160) % 1000);
+    return g_strdup_printf ("%s%c", first17, dbn_idnumber_check_char (first17));
+}
+
+DbnMsgIntakeSubmit *
+dbn_test_submit_new (const char *key, guint n, gboolean complete)
+{
+    DbnMsgIntakeSubmit *m = dbn_msg_intake_submit_new ();
+    m->env.key = g_strdup (key);
+    m->env.actor = g_strdup ("station:test");
+    m->applicant = g_strdup_printf ("测试申办人%u", n);
+    m->id_number = dbn_test_id_number (n);
+    m->phone = g_strdup_printf ("138%08u", n % 100000000);
+    m->village = g_strdup ("qingshui");
+    m->matter = g_strdup ("JS-ZHUNSHENG");
+    const char *all[] = { "夫妻双方身份证", "户口簿", "结婚证", NULL };
+    const char *part[] = { "夫妻双方身份证", "户口簿", NULL };
+    m->materials = g_strdupv ((char **) (complete ? all : part));
+    m->consent = TRUE;
+    return m;
+}

@@ -1,0 +1,53 @@
+/* dbn_test_harness.h: real processes for integration tests and benchmarks.
+ *
+ * A harness is a fresh data folder with a daiban.conf whose endpoints are ipc
+ * sockets inside it (no port collisions between parallel tests), and helpers
+ * to start, kill and restart the real service binaries from the build. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include <daiban/daiban.h>
+
+G_BEGIN_DECLS
+
+typedef struct _DbnHarness DbnHarness;
+
+/* Creates a temporary data folder and its daiban.conf. tcp: use
+ * tcp://127.0.0.1 ports instead of ipc. Caller owns the result; free removes
+ * the folder unless DAIBAN_KEEP_TEST_DATA is set. */
+DbnHarness *dbn_harness_new (gboolean tcp);
+void        dbn_harness_free (DbnHarness *self);
+
+const char *dbn_harness_get_data_dir (DbnHarness *self);
+DbnConfig  *dbn_harness_get_config (DbnHarness *self);
+DbnBus     *dbn_harness_get_bus (DbnHarness *self);
+/* build/bin/<program>. Caller owns it. */
+char       *dbn_harness_dup_program (const char *program);
+
+/* Starts build/bin/<program> with argv (NULL-terminated, without argv[0]).
+ * Caller owns the process. Aborts the test when it cannot be spawned. */
+GSubprocess *dbn_harness_spawn (DbnHarness *self, const char *program, const char *const *args);
+/* Starts daiban-<service> --data DIR and waits until it answers sys.status. */
+GSubprocess *dbn_harness_start_service (DbnHarness *self, const char *service);
+/* Waits up to timeout_ms for service to answer sys.status. */
+gboolean     dbn_harness_wait_ready (DbnHarness *self, const char *service, guint timeout_ms);
+/* SIGKILL and reap. */
+void         dbn_harness_kill (GSubprocess *process);
+/* SIGTERM, wait up to timeout_ms; TRUE when it exited by itself. */
+gboolean     dbn_harness_stop (GSubprocess *process, guint timeout_ms);
+
+/* A command and its reply through a fresh client; NULL + error on failure or
+ * an error reply (as dbn_error_new_from_wire). Caller owns the reply. */
+GBytes *dbn_harness_call (DbnHarness *self, const char *service, GBytes *command,
+                          guint timeout_ms, GError **error);
+
+/* A valid 18-character ID number derived from n (distinct n → distinct IDs). */
+char *dbn_test_id_number (guint n);
+/* A complete, valid intake.submit for matter JS-ZHUNSHENG (immediate, three
+ * materials); complete=FALSE leaves one material out. Caller owns it. */
+DbnMsgIntakeSubmit *dbn_test_submit_new (const char *key, guint n, gboolean complete);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnHarness, dbn_harness_free)
+
+G_END_DECLS
