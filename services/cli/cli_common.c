@@ -82,8 +82,13 @@ cli_report_error (const char *what, const GError *error)
         zh = g_strdup ("配置有误");
         status = CLI_EXIT_CONFIG;
     }
-    /* Errors from a reply already carry "<en> / <zh>" (dbn_error_new_from_wire). */
-    if (zh == NULL)
+    /* Errors from a reply already carry "<en> / <zh>" (dbn_error_new_from_wire);
+     * unregistered codes carry "[code]" in the message, registered ones get it
+     * here, so scripts can always match the stable code. */
+    const char *code = dbn_error_wire_code (error);
+    if (zh == NULL && g_strcmp0 (code, "internal") != 0)
+        fprintf (stderr, "daiban: %s: [%s] %s\n", what, code, error->message);
+    else if (zh == NULL)
         fprintf (stderr, "daiban: %s: %s\n", what, error->message);
     else
         fprintf (stderr, "daiban: %s: %s / 错误: %s\n", what, error->message, zh);

@@ -1,0 +1,272 @@
+/* test_cli: the `daiban` command line end to end, as an operator uses it:
+ * `daiban up`, `case submit`, `case show --json`, `events --json`, `status`,
+ * a service killed under `up` and restarted, SIGTERM leaving no process,
+ * and a clear bounded error when nothing is running. */
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "dbn_test_harness.h"
+
+typedef struct {
+    int   status; /* exit status */
+    char *out;    /* stdout */
+    char *err;    /* stderr */
+    double secs;  /* how long it took */
+} Run;
+
+static void
+run_clear (Run *r)
+{
+    g_free (r->out);
+    g_free (r->err);
+}
+
+/* Runs build/bin/daiban with args (NULL-terminated). */
+static Run
+run_cli (const char *const *args)
+{
+    g_autofree char *program = dbn_harness_dup_program ("daiban");
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    g_ptr_array_add (argv, program);
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    Run r = { 0 };
+    int wait_status = 0;
+    g_autoptr (GError) error = NULL;
+    gint64 t0 = g_get_monotonic_time ();
+    g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                  &r.out, &r.err, &wait_status, &error);
+    g_assert_no_error (error);
+    r.secs = (g_get_monotonic_time () - t0) / 1e6;
+    r.status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+    return r;
+}
+
+/* Pids of processes whose command line mentions dir. */
+static guint
+count_processes_using (const char *dir)
+{
+    guint n = 0;
+    g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name (proc)) != NULL) {
+        if (!g_ascii_isdigit (name[0]))
+            continue;
+        g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+        g_autofree char *cmdline = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents (path, &cmdline, &len, NULL))
+            continue;
+        for (gsize i = 0; i + 1 < len; i++)
+            if (cmdline[i] == '\0')
+                cmdline[i] = ' ';
+        if (strstr (cmdline, dir) != NULL && strstr (cmdline, "daiban") != NULL)
+            n++;
+    }
+    return n;
+}
+
+static gboolean
+wait_status_up (const char *dir, guint timeout_ms)
+{
+    const char *args[] = { "--data", dir, "status", NULL };
+    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+    while (g_get_monotonic_time () < deadline) {
+        Run r = run_cli (args);
+        int status = r.status;
+        run_clear (&r);
+        if (status == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_autoptr (GError) error = NULL;
+    json_parser_load_from_data (parser, text, -1, &error);
+    g_assert_no_error (error);
+    return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+test_cli_end_to_end (void)
+{
+    g_autoptr (DbnHarness) h = dbn_harness_new (TRUE);
+    const char *dir = dbn_harness_get_data_dir (h);
+    const char *up_args[] = { "up", "--data", dir, NULL };
+    GSubprocess *up = dbn_harness_spawn (h, "daiban", up_args);
+    g_assert_true (wait_status_up (dir, 30000));
+
+    /* submit: the case number alone on the first line. */
+    g_autofree char *id = dbn_test_id_number (12345);
+    const char *submit[] = { "--data", dir, "case", "submit", "--matter", "JS-ZHUNSHENG",
+                             "--applicant", "张三", "--id-number", id, "--phone", "13800138000",
+                             "--village", "qingshui", "--materials", "夫妻双方身份证,户口簿,结婚证",
+                             "--consent", "--key", "cli-key-1", NULL };
+    Run r = run_cli (submit);
+    g_assert_cmpint (r.status, ==, 0);
+    g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
+    g_autoptr (GRegex) number_re = g_regex_new ("^T01-[0-9]{4}-[0-9]{6}$", 0, 0, NULL);
+    g_assert_true (g_regex_match (number_re, lines[0], 0, NULL));
+    g_autofree char *number = g_strdup (lines[0]);
+    run_clear (&r);
+
+    /* The same key again: the same case, not a second one. */
+    r = run_cli (submit);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_str_has_prefix (r.out, number));
+    run_clear (&r);
+
+    /* show --json prints the case. */
+    const char *show[] = { "--data", dir, "case", "show", number, "--json", NULL };
+    r = run_cli (show);
+    g_assert_cmpint (r.status, ==, 0);
+    g_autoptr (JsonNode) root = parse_json (r.out);
+    JsonObject *o = json_node_get_object (root);
+    g_assert_cmpstr (json_object_get_string_member (o, "case"), ==, number);
+    g_assert_cmpstr (json_object_get_string_member (o, "applicant"), ==, "张三");
+    g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "accepted");
+    g_assert_cmpstr (json_object_get_string_member (o, "matter"), ==, "JS-ZHUNSHENG");
+    run_clear (&r);
+
+    /* D-INT-2: without consent, refused with the stable code. */
+    const char *no_consent[] = { "--data", dir, "case", "submit", "--matter", "JS-ZHUNSHENG",
+                                 "--applicant", "李四", "--id-number", id, "--phone", "13800138000",
+                                 "--village", "qingshui", NULL };
+    r = run_cli (no_consent);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "intake.no-consent"));
+    g_assert_nonnull (strstr (r.err, "同意"));
+    g_assert_cmpstr (r.out, ==, "");
+    run_clear (&r);
+
+    /* D-INT-4: missing materials are all told at once; the case waits. */
+    const char *partial[] = { "--data", dir, "case", "submit", "--matter", "MZ-DIBAO",
+                              "--applicant", "王五", "--id-number", id, "--phone", "0571-8888 8888",
+                              "--village", "qingshui", "--materials", "身份证", "--consent", NULL };
+    r = run_cli (partial);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "awaiting_materials"));
+    g_assert_nonnull (strstr (r.out, "申请书、户口簿、家庭收入证明"));
+    run_clear (&r);
+
+    /* An unknown matter and a bad ID number: clear refusals. */
+    const char *bad_matter[] = { "--data", dir, "case", "submit", "--matter", "NO-SUCH",
+                                 "--applicant", "赵六", "--id-number", id, "--phone", "13800138000",
+                                 "--village", "qingshui", "--consent", NULL };
+    r = run_cli (bad_matter);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "intake.unknown-matter"));
+    run_clear (&r);
+    const char *bad_id[] = { "--data", dir, "case", "submit", "--matter", "JS-ZHUNSHENG",
+                             "--applicant", "赵六", "--id-number", "110105199001011230", "--phone", "13800138000",
+                             "--village", "qingshui", "--consent", NULL };
+    r = run_cli (bad_id);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "intake.bad-id-number"));
+    run_clear (&r);
+
+    /* events --json: one JSON object per journal event, in seq order. */
+    const char *events[] = { "--data", dir, "events", "intake", "--since", "0", "--json", NULL };
+    r = run_cli (events);
+    g_assert_cmpint (r.status, ==, 0);
+    g_auto (GStrv) ev_lines = g_strsplit (g_strstrip (r.out), "\n", -1);
+    g_assert_cmpuint (g_strv_length (ev_lines), ==, 3); /* accepted, accepted + awaiting_materials */
+    for (int i = 0; ev_lines[i] != NULL; i++) {
+        g_autoptr (JsonNode) ev = parse_json (ev_lines[i]);
+        JsonObject *eo = json_node_get_object (ev);
+        g_assert_cmpint (json_object_get_int_member (eo, "seq"), ==, i + 1);
+        g_assert_cmpstr (json_object_get_string_member (eo, "src"), ==, "intake");
+        if (i == 0) {
+            g_assert_cmpstr (json_object_get_string_member (eo, "type"), ==, "case.accepted");
+            g_assert_cmpstr (json_object_get_string_member (eo, "case"), ==, number);
+            /* Personal data leaves intake masked. */
+            g_assert_cmpstr (json_object_get_string_member (eo, "phone"), ==, "138****8000");
+        }
+    }
+    run_clear (&r);
+    const char *since[] = { "--data", dir, "events", "intake", "--since", "2", NULL };
+    r = run_cli (since);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "case.awaiting_materials"));
+    g_assert_null (strstr (r.out, "case.accepted"));
+    run_clear (&r);
+
+    /* status: up, with the journal's newest seq. */
+    const char *status_json[] = { "--data", dir, "status", "--json", NULL };
+    r = run_cli (status_json);
+    g_assert_cmpint (r.status, ==, 0);
+    g_autoptr (JsonNode) st = parse_json (r.out);
+    JsonObject *intake_status = json_array_get_object_element (json_node_get_array (st), 0);
+    g_assert_true (json_object_get_boolean_member (intake_status, "up"));
+    g_assert_cmpint (json_object_get_int_member (intake_status, "seq"), ==, 3);
+    gint64 pid = json_object_get_int_member (intake_status, "pid");
+    run_clear (&r);
+
+    /* A service that dies under `daiban up` comes back. */
+    g_assert_cmpint (kill ((pid_t) pid, SIGKILL), ==, 0);
+    g_assert_true (wait_status_up (dir, 30000));
+    r = run_cli (show);
+    g_assert_cmpint (r.status, ==, 0);
+    run_clear (&r);
+
+    /* SIGTERM to `daiban up` leaves no daiban process behind. */
+    g_assert_true (dbn_harness_stop (up, 20000));
+    g_object_unref (up);
+    g_assert_cmpuint (count_processes_using (dir), ==, 0);
+
+    /* Nothing running: one clear line, bounded, exit 3. */
+    r = run_cli (show);
+    g_assert_cmpint (r.status, ==, 3);
+    g_assert_nonnull (strstr (r.err, "cannot reach intake"));
+    g_assert_nonnull (strstr (r.err, "无法连接"));
+    g_auto (GStrv) err_lines = g_strsplit (g_strstrip (r.err), "\n", -1);
+    g_assert_cmpuint (g_strv_length (err_lines), ==, 1);
+    g_assert_cmpfloat (r.secs, <, 15.0);
+    run_clear (&r);
+    const char *status_down[] = { "--data", dir, "status", NULL };
+    r = run_cli (status_down);
+    g_assert_cmpint (r.status, ==, 3);
+    g_assert_nonnull (strstr (r.out, "DOWN"));
+    run_clear (&r);
+}
+
+static void
+test_cli_help (void)
+{
+    const char *const cases[][4] = {
+        { "--help", NULL }, { "up", "--help", NULL }, { "status", "--help", NULL },
+        { "case", "--help", NULL }, { "case", "submit", "--help", NULL },
+        { "case", "show", "--help", NULL }, { "events", "--help", NULL },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        Run r = run_cli (cases[i]);
+        g_assert_cmpint (r.status, ==, 0);
+        g_assert_true (strstr (r.out, "Usage") != NULL || strstr (r.out, "用法") != NULL);
+        run_clear (&r);
+    }
+    const char *unknown[] = { "frobnicate", NULL };
+    Run r = run_cli (unknown);
+    g_assert_cmpint (r.status, ==, 2);
+    run_clear (&r);
+    const char *missing[] = { "case", "submit", "--matter", "X", NULL };
+    r = run_cli (missing);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "--applicant"));
+    run_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+    g_test_init (&argc, &argv, NULL);
+    dbn_log_init ("test-cli");
+    g_test_add_func ("/cli/help", test_cli_help);
+    g_test_add_func ("/cli/end-to-end", test_cli_end_to_end);
+    return g_test_run ();
+}
