@@ -1,0 +1,30 @@
+# scripts/deps.sh: installs the Debian packages daiban needs, only when missing.
+# Sourced by scripts/run and scripts/test. Usage: dbn_install_deps [extra packages...]
+
+DBN_BUILD_PACKAGES="gcc make cmake ninja-build pkg-config python3 libglib2.0-dev libglib2.0-bin
+ libzmq3-dev libmsgpack-dev libsqlite3-dev sqlite3 libjson-glib-dev"
+
+dbn_install_deps() {
+    local wanted="$DBN_BUILD_PACKAGES $*" missing="" p
+    for p in $wanted; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+            missing="$missing $p"
+        fi
+    done
+    [ -z "$missing" ] && return 0
+    echo "daiban: installing Debian packages:$missing" >&2
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null || { echo "daiban: need root (or sudo) to install:$missing" >&2; return 1; }
+        sudo=sudo
+    fi
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# dbn_build DIR [cmake options...]: configure once, then build with ninja.
+dbn_build() {
+    local dir=$1; shift
+    cmake -S "$DBN_TOP" -B "$dir" -G Ninja "$@" >/dev/null &&
+        ninja -C "$dir" -j"$(nproc)"
+}
