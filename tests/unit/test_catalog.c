@@ -1,0 +1,120 @@
+/* test_catalog: the shipped catalog loads; broken files are refused with
+ * the line and the reason (D-CAT-3). */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include <daiban/daiban.h>
+
+static char *
+shipped_catalog (void)
+{
+    return g_build_filename (g_getenv ("DAIBAN_SOURCE_DIR"), "schemas", "data", "catalog.ini", NULL);
+}
+
+static void
+test_shipped_catalog_loads (void)
+{
+    g_autofree char *path = shipped_catalog ();
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnCatalog) cat = dbn_catalog_load (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (dbn_catalog_get_n_matters (cat), >=, 8);
+    const DbnMatter *m = dbn_catalog_lookup (cat, "MZ-DIBAO");
+    g_assert_nonnull (m);
+    g_assert_cmpstr (m->name_zh, ==, "农村最低生活保障申请");
+    g_assert_cmpint (m->level, ==, DBN_LEVEL_COUNTY);
+    g_assert_cmpint (m->kind, ==, DBN_KIND_ESCALATED);
+    g_assert_cmpuint (g_strv_length (m->materials), ==, 4);
+    g_assert_cmpstr (dbn_catalog_get_category_name (cat, m->category, TRUE), ==, "民政和社会保障");
+    const DbnMatter *id = dbn_catalog_lookup (cat, "QT-SHENFENZHENG");
+    g_assert_cmpint (id->fee_fen, ==, 2000);
+    g_assert_true (id->presence);
+    g_assert_null (dbn_catalog_lookup (cat, "NO-SUCH"));
+    /* Every matter is complete enough to route. */
+    for (guint i = 0; i < dbn_catalog_get_n_matters (cat); i++) {
+        const DbnMatter *x = dbn_catalog_get_matter (cat, i);
+        g_assert_nonnull (x->departments[0]);
+        g_assert_cmpint (x->limit_days, >, 0);
+        g_assert_nonnull (dbn_catalog_get_category_name (cat, x->category, FALSE));
+    }
+}
+
+/* D-INT-4: every missing material, in catalog order, nothing else. */
+static void
+test_missing_materials (void)
+{
+    g_autofree char *path = shipped_catalog ();
+    g_autoptr (DbnCatalog) cat = dbn_catalog_load (path, NULL);
+    const DbnMatter *m = dbn_catalog_lookup (cat, "MZ-DIBAO");
+    const char *given[] = { "身份证", "不相干的材料", NULL };
+    g_auto (GStrv) missing = dbn_matter_dup_missing (m, given);
+    g_assert_cmpuint (g_strv_length (missing), ==, 3);
+    g_assert_cmpstr (missing[0], ==, "申请书");
+    g_assert_cmpstr (missing[1], ==, "户口簿");
+    g_assert_cmpstr (missing[2], ==, "家庭收入证明");
+    const char *all[] = { "申请书", "户口簿", "身份证", "家庭收入证明", NULL };
+    g_auto (GStrv) none = dbn_matter_dup_missing (m, all);
+    g_assert_null (none[0]);
+    g_auto (GStrv) everything = dbn_matter_dup_missing (m, NULL);
+    g_assert_cmpuint (g_strv_length (everything), ==, 4);
+}
+
+static const char good_head[] =
+    "[category:c]\nname_zh = 类\nname_en = Cat\n\n"
+    "[matter:A-1]\ncategory = c\nname_zh = 甲\nname_en = A\nmaterials = x;y\nlevel = township\n"
+    "departments = d\nwindow = w\nkind = immediate\nlimit_days = 1\npresence = false\nfee_fen = 0\n";
+
+static void
+expect_broken (const char *text, int code, const char *needle)
+{
+    g_autofree char *dir = g_dir_make_tmp ("catalog-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "catalog.ini", NULL);
+    g_file_set_contents (path, text, -1, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnCatalog) cat = dbn_catalog_load (path, &error);
+    g_assert_null (cat);
+    g_assert_error (error, DBN_CATALOG_ERROR, code);
+    if (strstr (error->message, needle) == NULL)
+        g_error ("expected '%s' in: %s", needle, error->message);
+    g_unlink (path);
+    g_rmdir (dir);
+}
+
+static void
+test_broken_files_name_the_line (void)
+{
+    /* A bad enum on line 11 of the file. */
+    g_autofree char *bad_kind = g_strdup (good_head);
+    char *p = strstr (bad_kind, "kind = immediate");
+    memcpy (p, "kind = sometime ", 16);
+    expect_broken (bad_kind, DBN_CATALOG_ERROR_INVALID, ":13: [matter:A-1] kind");
+    /* Not a key file at all. */
+    expect_broken ("[category:c]\nthis line is nonsense\n", DBN_CATALOG_ERROR_PARSE, "catalog.ini");
+    /* A missing required key names the group. */
+    g_autofree char *no_window = g_strdup (good_head);
+    memcpy (strstr (no_window, "window = w"), "#indow = w", 10);
+    expect_broken (no_window, DBN_CATALOG_ERROR_INVALID, "[matter:A-1] window: missing");
+    /* A negative limit, an unknown category, a joint matter with one department. */
+    g_autofree char *neg = g_strdup (good_head);
+    memcpy (strstr (neg, "limit_days = 1"), "limit_days =-1", 14);
+    expect_broken (neg, DBN_CATALOG_ERROR_INVALID, "limit_days");
+    g_autofree char *cat = g_strdup (good_head);
+    memcpy (strstr (cat, "category = c\n"), "category = x\n", 13);
+    expect_broken (cat, DBN_CATALOG_ERROR_INVALID, "names no [category:...] group");
+    g_autofree char *joint = g_strdup (good_head);
+    memcpy (strstr (joint, "kind = immediate"), "kind = joint    ", 16);
+    expect_broken (joint, DBN_CATALOG_ERROR_INVALID, "two or more departments");
+    expect_broken ("[category:c]\nname_zh = 类\nname_en = Cat\n", DBN_CATALOG_ERROR_INVALID, "no [matter:");
+    expect_broken ("[wrong]\na = b\n", DBN_CATALOG_ERROR_INVALID, "unknown group");
+}
+
+int
+main (int argc, char **argv)
+{
+    g_test_init (&argc, &argv, NULL);
+    dbn_log_init ("test-catalog");
+    g_test_add_func ("/catalog/D-CAT-1/shipped-catalog-loads", test_shipped_catalog_loads);
+    g_test_add_func ("/catalog/D-INT-4/missing-materials", test_missing_materials);
+    g_test_add_func ("/catalog/D-CAT-3/broken-files-name-the-line", test_broken_files_name_the_line);
+    return g_test_run ();
+}
