@@ -15,7 +15,7 @@
  *   PRAGMA user_version the service's migrations applied so far.
  * Each migration runs in its own BEGIN IMMEDIATE transaction that re-reads
  * both counters first, so two processes opening the same file at once cannot
- * both run a step. A counter above what this build knows refuses the file
+ * both run a step; a file already current is opened without the write lock. A counter above what this build knows refuses the file
  * (_MIGRATION): an old binary must not write into a newer schema.
  *
  * Journal numbers. next_seq lives in memory (newest + 1, read at open): the
@@ -225,6 +225,15 @@ migrate (DbnStore *self, const char *const *migrations, GError **error)
     gint64 n_service = 0;
     while (migrations != NULL && migrations[n_service] != NULL)
         n_service++;
+
+    /* Most opens find the file current: check without the write lock, so
+     * opening does not wait behind another connection's transaction. */
+    gint64 current_store = 0, current_user = 0;
+    int read_rc = read_versions (self, &current_store, &current_user);
+    if (read_rc != SQLITE_OK)
+        return store_fail (self, read_rc, "reading the schema version", error);
+    if (current_store == n_store && current_user == n_service)
+        return TRUE;
 
     for (;;) {
         gint64 store_version = 0, user_version = 0;
