@@ -1,1 +1,547 @@
-/* dbn_config.c: not written yet. */
+/* dbn_config.c: daiban.conf, a GKeyFile in the data folder.
+ *
+ * Loading starts from the embedded defaults (every service on 127.0.0.1,
+ * township T01, the shipped catalog, synchronous=full) and lays the file
+ * over them, so an operator writes only what differs and a missing file is
+ * a working single-machine setup.
+ *
+ * The parser is strict: an unknown group or key, a bad value, or two sockets
+ * on one endpoint is an error naming the file, the group and the key. A typo
+ * such as "synchronus = normal" silently ignored would change durability
+ * without anyone noticing; a service refusing to start says exactly where to
+ * look. The file format follows the header comment, including comments after
+ * a value ("township = T01   # prefix ..."), which GKeyFile alone would
+ * take as part of the value: a '#' preceded by blank space ends the value
+ * (no endpoint, township or mode contains one).
+ *
+ * The struct keeps the values, not the GKeyFile: getters return borrowed
+ * strings that must stay valid, and set_endpoints must be able to add a
+ * service the file never named.
+ */
+/* O_CLOEXEC, write(), close(): the build is strict C11. */
+#define _POSIX_C_SOURCE 200809L
+#define G_LOG_DOMAIN "daiban-config"
+
+#include "daiban/dbn_config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "daiban/dbn_error.h"
+
+#define CONFIG_FILE_NAME "daiban.conf"
+#define MAIN_GROUP "daiban"
+#define SERVICE_GROUP_PREFIX "service:"
+#define TOWNSHIP_MAX_LEN 16
+
+typedef struct {
+    char *command; /* ROUTER endpoint: commands and sync */
+    char *publish; /* PUB endpoint: events and heartbeats */
+} Endpoints;
+
+struct _DbnConfig {
+    char       *data_dir;     /* the data folder */
+    char       *file;         /* data_dir/daiban.conf, named in errors */
+    char       *township;     /* case number prefix */
+    char       *catalog_path; /* the service catalog */
+    gboolean    sync_full;    /* synchronous=full */
+    GHashTable *services;     /* service name → Endpoints* */
+};
+
+/* The design's services, in start order: upstream before downstream, so a
+ * consumer's first sync finds its producer listening. */
+static const char *const service_names[] = {
+    "intake", "routing", "deadline", "evaluation", "audit", NULL,
+};
+
+static const struct {
+    const char *name;
+    const char *command;
+    const char *publish;
+} default_endpoints[] = {
+    { "intake", "tcp://127.0.0.1:47101", "tcp://127.0.0.1:47102" },
+    { "routing", "tcp://127.0.0.1:47111", "tcp://127.0.0.1:47112" },
+    { "deadline", "tcp://127.0.0.1:47121", "tcp://127.0.0.1:47122" },
+    { "evaluation", "tcp://127.0.0.1:47131", "tcp://127.0.0.1:47132" },
+    { "audit", "tcp://127.0.0.1:47141", "tcp://127.0.0.1:47142" },
+};
+
+const char *const *
+dbn_config_service_names (void)
+{
+    return service_names;
+}
+
+char *
+dbn_config_resolve_data_dir (const char *option)
+{
+    if (option != NULL && *option != '\0')
+        return g_strdup (option);
+    const char *env = g_getenv ("DAIBAN_DATA");
+    if (env != NULL && *env != '\0')
+        return g_strdup (env);
+    return g_build_filename (g_get_user_data_dir (), "daiban", NULL);
+}
+
+static const char *
+default_catalog_path (void)
+{
+    /* Running from the source tree (tests, `daiban up` in a checkout) uses
+     * the catalog being edited; an installed build uses the installed one. */
+    static const char source_catalog[] = DBN_SOURCE_DIR "/schemas/data/catalog.ini";
+    if (g_file_test (source_catalog, G_FILE_TEST_IS_REGULAR))
+        return source_catalog;
+    return DBN_DATA_INSTALL_DIR "/catalog.ini";
+}
+
+static void
+endpoints_free (Endpoints *endpoints)
+{
+    g_free (endpoints->command);
+    g_free (endpoints->publish);
+    g_free (endpoints);
+}
+
+static Endpoints *
+lookup_or_add (DbnConfig *self, const char *service)
+{
+    Endpoints *endpoints = g_hash_table_lookup (self->services, service);
+    if (endpoints == NULL) {
+        endpoints = g_new0 (Endpoints, 1);
+        g_hash_table_insert (self->services, g_strdup (service), endpoints);
+    }
+    return endpoints;
+}
+
+static DbnConfig *
+config_new_defaults (const char *data_dir)
+{
+    DbnConfig *self = g_new0 (DbnConfig, 1);
+    self->data_dir = g_strdup (data_dir);
+    self->file = g_build_filename (data_dir, CONFIG_FILE_NAME, NULL);
+    self->township = g_strdup ("T01");
+    self->catalog_path = g_strdup (default_catalog_path ());
+    self->sync_full = TRUE;
+    self->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) endpoints_free);
+    for (gsize i = 0; i < G_N_ELEMENTS (default_endpoints); i++)
+        dbn_config_set_endpoints (self, default_endpoints[i].name, default_endpoints[i].command,
+                                  default_endpoints[i].publish);
+    return self;
+}
+
+void
+dbn_config_free (DbnConfig *self)
+{
+    if (self == NULL)
+        return;
+    g_free (self->data_dir);
+    g_free (self->file);
+    g_free (self->township);
+    g_free (self->catalog_path);
+    g_clear_pointer (&self->services, g_hash_table_unref);
+    g_free (self);
+}
+
+/* Always returns FALSE. */
+static gboolean G_GNUC_PRINTF (5, 6)
+config_fail (DbnConfig *self, GError **error, const char *group, const char *key,
+             const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    g_autofree char *message = g_strdup_vprintf (format, args);
+    va_end (args);
+    if (key != NULL)
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s: [%s] %s: %s", self->file, group,
+                     key, message);
+    else
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s: [%s]: %s", self->file, group,
+                     message);
+    return FALSE;
+}
+
+/* The value with a trailing "  # comment" and surrounding blanks removed.
+ * Caller owns it; NULL with an error when GKeyFile cannot unescape it. */
+static char *
+read_value (DbnConfig *self, GKeyFile *keyfile, const char *group, const char *key,
+            GError **error)
+{
+    g_autoptr (GError) local = NULL;
+    g_autofree char *value = g_key_file_get_string (keyfile, group, key, &local);
+    if (value == NULL) {
+        config_fail (self, error, group, key, "%s", local->message);
+        return NULL;
+    }
+    for (char *p = value; *p != '\0'; p++) {
+        if (*p == '#' && (p == value || g_ascii_isspace (p[-1]))) {
+            *p = '\0';
+            break;
+        }
+    }
+    g_strstrip (value);
+    return g_steal_pointer (&value);
+}
+
+static gboolean
+endpoint_is_valid (const char *endpoint)
+{
+    static const char *const schemes[] = { "tcp://", "ipc://", "inproc://" };
+    for (gsize i = 0; i < G_N_ELEMENTS (schemes); i++) {
+        if (g_str_has_prefix (endpoint, schemes[i])) {
+            const char *rest = endpoint + strlen (schemes[i]);
+            if (*rest == '\0')
+                return FALSE;
+            for (const char *p = rest; *p != '\0'; p++)
+                if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+                    return FALSE;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static gboolean
+township_is_valid (const char *township)
+{
+    gsize length = strlen (township);
+    if (length == 0 || length > TOWNSHIP_MAX_LEN)
+        return FALSE;
+    for (const char *p = township; *p != '\0'; p++)
+        if (!g_ascii_isalnum (*p))
+            return FALSE;
+    return TRUE;
+}
+
+/* Service names become file names (<service>.db) and log tags. */
+static gboolean
+service_name_is_valid (const char *name)
+{
+    if (*name == '\0' || strlen (name) > 32)
+        return FALSE;
+    for (const char *p = name; *p != '\0'; p++)
+        if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-' && *p != '_')
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean
+is_default_service (const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS (default_endpoints); i++)
+        if (strcmp (default_endpoints[i].name, name) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean
+apply_main_group (DbnConfig *self, GKeyFile *keyfile, GError **error)
+{
+    g_auto (GStrv) keys = g_key_file_get_keys (keyfile, MAIN_GROUP, NULL, NULL);
+    for (gsize i = 0; keys != NULL && keys[i] != NULL; i++) {
+        const char *key = keys[i];
+        g_autofree char *value = read_value (self, keyfile, MAIN_GROUP, key, error);
+        if (value == NULL)
+            return FALSE;
+        if (strcmp (key, "township") == 0) {
+            if (!township_is_valid (value))
+                return config_fail (self, error, MAIN_GROUP, key,
+                                    "\"%s\" is not 1 to %d letters or digits", value,
+                                    TOWNSHIP_MAX_LEN);
+            g_free (self->township);
+            self->township = g_steal_pointer (&value);
+        } else if (strcmp (key, "catalog") == 0) {
+            if (*value == '\0')
+                return config_fail (self, error, MAIN_GROUP, key, "empty path");
+            /* A relative path is relative to the data folder, not to
+             * wherever the service happened to be started. */
+            g_free (self->catalog_path);
+            self->catalog_path = g_path_is_absolute (value)
+                                     ? g_steal_pointer (&value)
+                                     : g_build_filename (self->data_dir, value, NULL);
+        } else if (strcmp (key, "synchronous") == 0) {
+            if (g_ascii_strcasecmp (value, "full") == 0)
+                self->sync_full = TRUE;
+            else if (g_ascii_strcasecmp (value, "normal") == 0)
+                self->sync_full = FALSE;
+            else
+                return config_fail (self, error, MAIN_GROUP, key,
+                                    "\"%s\" is neither full nor normal", value);
+        } else {
+            return config_fail (self, error, MAIN_GROUP, key,
+                                "unknown key (known: township, catalog, synchronous)");
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+apply_service_group (DbnConfig *self, GKeyFile *keyfile, const char *group, GError **error)
+{
+    const char *service = group + strlen (SERVICE_GROUP_PREFIX);
+    if (!service_name_is_valid (service))
+        return config_fail (self, error, group, NULL,
+                            "a service name is lower-case letters, digits, '-' and '_'");
+    g_auto (GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+    g_autofree char *command = NULL;
+    g_autofree char *publish = NULL;
+    for (gsize i = 0; keys != NULL && keys[i] != NULL; i++) {
+        const char *key = keys[i];
+        char **slot;
+        if (strcmp (key, "command") == 0)
+            slot = &command;
+        else if (strcmp (key, "publish") == 0)
+            slot = &publish;
+        else
+            return config_fail (self, error, group, key, "unknown key (known: command, publish)");
+        g_autofree char *value = read_value (self, keyfile, group, key, error);
+        if (value == NULL)
+            return FALSE;
+        if (!endpoint_is_valid (value))
+            return config_fail (self, error, group, key,
+                                "\"%s\" is not a tcp://, ipc:// or inproc:// endpoint", value);
+        g_free (*slot);
+        *slot = g_steal_pointer (&value);
+    }
+    /* A service with no default must be given both sockets. */
+    if (!is_default_service (service) && (command == NULL || publish == NULL))
+        return config_fail (self, error, group, command == NULL ? "command" : "publish",
+                            "missing (required for a service without defaults)");
+    dbn_config_set_endpoints (self, service, command, publish);
+    return TRUE;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+    return strcmp (a, b);
+}
+
+/* Two sockets cannot bind one address; say so at load, naming both,
+ * instead of letting the second service die with EADDRINUSE. Services are
+ * checked in start order, then the extra ones by name, so the message is
+ * stable. */
+static gboolean
+check_unique_endpoints (DbnConfig *self, GError **error)
+{
+    g_autoptr (GPtrArray) names = g_ptr_array_new ();
+    for (gsize i = 0; service_names[i] != NULL; i++)
+        g_ptr_array_add (names, (gpointer) service_names[i]);
+    GList *extra = g_list_sort (g_hash_table_get_keys (self->services), compare_strings);
+    for (GList *l = extra; l != NULL; l = l->next)
+        if (!g_strv_contains (service_names, l->data))
+            g_ptr_array_add (names, l->data);
+    g_list_free (extra);
+
+    g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+    for (guint i = 0; i < names->len; i++) {
+        const char *service = names->pdata[i];
+        Endpoints *endpoints = g_hash_table_lookup (self->services, service);
+        if (endpoints == NULL)
+            continue;
+        const char *keys[] = { "command", "publish" };
+        const char *values[] = { endpoints->command, endpoints->publish };
+        for (gsize k = 0; k < G_N_ELEMENTS (keys); k++) {
+            if (values[k] == NULL)
+                continue;
+            const char *owner = g_hash_table_lookup (seen, values[k]);
+            if (owner != NULL) {
+                g_autofree char *group = g_strconcat (SERVICE_GROUP_PREFIX, service, NULL);
+                return config_fail (self, error, group, keys[k], "%s is also %s", values[k],
+                                    owner);
+            }
+            g_hash_table_insert (seen, (gpointer) values[k],
+                                 g_strdup_printf ("[" SERVICE_GROUP_PREFIX "%s] %s", service, keys[k]));
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+apply_file (DbnConfig *self, GKeyFile *keyfile, GError **error)
+{
+    g_auto (GStrv) groups = g_key_file_get_groups (keyfile, NULL);
+    for (gsize i = 0; groups[i] != NULL; i++) {
+        const char *group = groups[i];
+        gboolean ok;
+        if (strcmp (group, MAIN_GROUP) == 0)
+            ok = apply_main_group (self, keyfile, error);
+        else if (g_str_has_prefix (group, SERVICE_GROUP_PREFIX))
+            ok = apply_service_group (self, keyfile, group, error);
+        else
+            ok = config_fail (self, error, group, NULL,
+                              "unknown group (known: [daiban], [service:<name>])");
+        if (!ok)
+            return FALSE;
+    }
+    return check_unique_endpoints (self, error);
+}
+
+DbnConfig *
+dbn_config_load (const char *data_dir, GError **error)
+{
+    g_return_val_if_fail (data_dir != NULL, NULL);
+    g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+    g_autoptr (DbnConfig) self = config_new_defaults (data_dir);
+    g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+    g_autoptr (GError) local = NULL;
+    if (!g_key_file_load_from_file (keyfile, self->file, G_KEY_FILE_NONE, &local)) {
+        if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return g_steal_pointer (&self);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s: %s", self->file, local->message);
+        return NULL;
+    }
+    if (!apply_file (self, keyfile, error))
+        return NULL;
+    return g_steal_pointer (&self);
+}
+
+static char *
+default_file_text (void)
+{
+    GString *text = g_string_new (NULL);
+    g_string_append (text,
+                     "# daiban.conf: every endpoint and the data folder's settings.\n"
+                     "# Written with the built-in defaults; edit and restart the services.\n"
+                     "# A key left out keeps its default. Lines starting with # are comments.\n"
+                     "\n"
+                     "[" MAIN_GROUP "]\n"
+                     "# Prefix of case numbers: <township>-<year>-<6 digits>.\n"
+                     "township = T01\n"
+                     "# The service catalog; a relative path is relative to this folder.\n");
+    g_string_append_printf (text, "# Default: %s\n", default_catalog_path ());
+    g_string_append (text,
+                     "#catalog = catalog.ini\n"
+                     "# Durability of acknowledged work: full (survives power loss) or\n"
+                     "# normal (survives a crashed process, not a crashed machine).\n"
+                     "synchronous = full\n"
+                     "\n"
+                     "# One group per service, in the order `daiban up` starts them.\n"
+                     "# command: ROUTER socket for commands and sync.\n"
+                     "# publish: PUB socket for events and heartbeats.\n"
+                     "# Endpoints are tcp://, ipc:// or inproc:// addresses; to spread the\n"
+                     "# services over several hosts, bind to an interface's address.\n");
+    for (gsize i = 0; i < G_N_ELEMENTS (default_endpoints); i++)
+        g_string_append_printf (text, "\n[" SERVICE_GROUP_PREFIX "%s]\ncommand = %s\npublish = %s\n",
+                                default_endpoints[i].name, default_endpoints[i].command,
+                                default_endpoints[i].publish);
+    return g_string_free (text, FALSE);
+}
+
+static gboolean
+set_file_error (GError **error, int saved_errno, const char *path, const char *what)
+{
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s: %s: %s", path,
+                 what, g_strerror (saved_errno));
+    return FALSE;
+}
+
+gboolean
+dbn_config_write_default (const char *data_dir, GError **error)
+{
+    g_return_val_if_fail (data_dir != NULL, FALSE);
+    if (g_mkdir_with_parents (data_dir, 0700) != 0)
+        return set_file_error (error, errno, data_dir, "cannot create the data folder");
+    g_autofree char *file = g_build_filename (data_dir, CONFIG_FILE_NAME, NULL);
+    /* O_EXCL: an operator's file is never overwritten, even by a second
+     * `daiban up` racing this one. */
+    int fd = g_open (file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return TRUE;
+        return set_file_error (error, errno, file, "cannot create");
+    }
+    g_autofree char *text = default_file_text ();
+    gsize length = strlen (text);
+    gsize done = 0;
+    while (done < length) {
+        ssize_t n = write (fd, text + done, length - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+            close (fd);
+            g_unlink (file);
+            return set_file_error (error, saved, file, "cannot write");
+        }
+        done += (gsize) n;
+    }
+    if (close (fd) != 0) {
+        int saved = errno;
+        g_unlink (file);
+        return set_file_error (error, saved, file, "cannot write");
+    }
+    return TRUE;
+}
+
+const char *
+dbn_config_get_data_dir (DbnConfig *self)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    return self->data_dir;
+}
+
+const char *
+dbn_config_get_township (DbnConfig *self)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    return self->township;
+}
+
+const char *
+dbn_config_get_catalog_path (DbnConfig *self)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    return self->catalog_path;
+}
+
+gboolean
+dbn_config_get_sync_full (DbnConfig *self)
+{
+    g_return_val_if_fail (self != NULL, TRUE);
+    return self->sync_full;
+}
+
+const char *
+dbn_config_get_command_endpoint (DbnConfig *self, const char *service)
+{
+    g_return_val_if_fail (self != NULL && service != NULL, NULL);
+    Endpoints *endpoints = g_hash_table_lookup (self->services, service);
+    return endpoints != NULL ? endpoints->command : NULL;
+}
+
+const char *
+dbn_config_get_publish_endpoint (DbnConfig *self, const char *service)
+{
+    g_return_val_if_fail (self != NULL && service != NULL, NULL);
+    Endpoints *endpoints = g_hash_table_lookup (self->services, service);
+    return endpoints != NULL ? endpoints->publish : NULL;
+}
+
+char *
+dbn_config_dup_store_path (DbnConfig *self, const char *service)
+{
+    g_return_val_if_fail (self != NULL && service != NULL, NULL);
+    g_autofree char *name = g_strconcat (service, ".db", NULL);
+    return g_build_filename (self->data_dir, name, NULL);
+}
+
+/* NULL for command or publish keeps the current value. */
+void
+dbn_config_set_endpoints (DbnConfig *self, const char *service, const char *command,
+                          const char *publish)
+{
+    g_return_if_fail (self != NULL && service != NULL);
+    Endpoints *endpoints = lookup_or_add (self, service);
+    if (command != NULL) {
+        g_free (endpoints->command);
+        endpoints->command = g_strdup (command);
+    }
+    if (publish != NULL) {
+        g_free (endpoints->publish);
+        endpoints->publish = g_strdup (publish);
+    }
+}
