@@ -255,9 +255,8 @@ bind_resolved (void *socket, const char *endpoint, GError **error)
 /* ---- the main-loop source ---- */
 
 typedef struct {
-    GSource  source;
-    void    *socket; /* borrowed: must outlive the source */
-    gpointer fd_tag; /* from g_source_add_unix_fd */
+    GSource source;
+    void   *socket; /* borrowed: must outlive the source */
 } DbnSocketSource;
 
 /* TRUE when a message can be read now. Reading ZMQ_EVENTS also makes libzmq
@@ -322,7 +321,8 @@ dbn_socket_source_new (void *socket, DbnSocketFunc func, gpointer user_data,
     GSource *source = g_source_new (&socket_source_funcs, sizeof (DbnSocketSource));
     DbnSocketSource *self = (DbnSocketSource *) source;
     self->socket = socket;
-    self->fd_tag = g_source_add_unix_fd (source, fd, G_IO_IN);
+    /* Only wakes the poll; readiness is decided by ZMQ_EVENTS alone. */
+    g_source_add_unix_fd (source, fd, G_IO_IN);
     g_source_set_name (source, "DbnSocketSource");
     g_source_set_callback (source, G_SOURCE_FUNC (func), user_data, notify);
     return source;
@@ -362,7 +362,11 @@ struct _DbnServer {
     GPtrArray         *batch;     /* DbnRequest*, reused across dispatches */
     guint64            dropped;   /* malformed messages drained */
     char              *log_key;   /* dbn_log_once key for this endpoint's drops */
+    gboolean           in_batch;  /* func is running: a free must wait for it */
+    gboolean           free_asked; /* dbn_server_free was called from func */
 };
+
+static void server_finalize (DbnServer *self);
 
 typedef enum {
     READ_NONE,      /* nothing more to read now */
@@ -446,10 +450,18 @@ server_on_readable (void *socket, gpointer user_data)
         if (request != NULL)
             g_ptr_array_add (self->batch, request);
     }
-    if (self->batch->len > 0)
+    if (self->batch->len > 0) {
+        self->in_batch = TRUE;
         self->func (self, self->batch, self->user_data);
-    /* The handler must not free the server: the requests are ours until here. */
+        self->in_batch = FALSE;
+    }
     g_ptr_array_set_size (self->batch, 0);
+    /* A handler may free the server (a stop command): the requests it was
+     * given stay valid until it returns, so the free happens here. */
+    if (self->free_asked) {
+        server_finalize (self);
+        return G_SOURCE_REMOVE;
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -494,11 +506,9 @@ dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max,
     return self;
 }
 
-void
-dbn_server_free (DbnServer *self)
+static void
+server_finalize (DbnServer *self)
 {
-    if (self == NULL)
-        return;
     if (self->source != NULL) {
         g_source_destroy (self->source);
         g_source_unref (self->source);
@@ -508,6 +518,17 @@ dbn_server_free (DbnServer *self)
     g_free (self->endpoint);
     g_free (self->log_key);
     g_free (self);
+}
+
+void
+dbn_server_free (DbnServer *self)
+{
+    if (self == NULL)
+        return;
+    if (self->in_batch)
+        self->free_asked = TRUE;
+    else
+        server_finalize (self);
 }
 
 void

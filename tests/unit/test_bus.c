@@ -96,6 +96,19 @@ iterate_until_count (guint counter[2], guint guard_ms)
     iterate_until (uint_reached, counter, guard_ms);
 }
 
+static gboolean
+uint_nonzero (gpointer data)
+{
+    return *(guint *) data > 0;
+}
+
+/* Iterates until *counter is no longer 0; fails after GUARD_MS. */
+static void
+iterate_until_nonzero (guint *counter)
+{
+    iterate_until (uint_nonzero, counter, GUARD_MS);
+}
+
 /* Runs every ready source, without waiting. */
 static void
 iterate_pending (void)
@@ -422,11 +435,7 @@ test_source_remove_and_notify (void)
 
     g_assert_cmpint (zmq_send (b, "x", 1, 0), ==, 1);
     g_assert_cmpint (zmq_send (b, "y", 1, 0), ==, 1);
-    guint dispatched[2] = { 0, 1 };
-    while (dispatched[0] < dispatched[1]) {
-        g_main_context_iteration (NULL, TRUE);
-        dispatched[0] = calls[0];
-    }
+    iterate_until_nonzero (&calls[0]);
     iterate_pending ();
     /* G_SOURCE_REMOVE: one dispatch although two messages wait, then notify. */
     g_assert_cmpuint (calls[0], ==, 1);
@@ -618,6 +627,47 @@ test_server_drops_malformed (void)
 
     zmq_close (raw);
     echo_clear (&echo);
+}
+
+typedef struct {
+    DbnServer *server;
+    guint      batches;
+} FreeInBatch;
+
+static void
+on_batch_free_server (DbnServer *server, GPtrArray *requests, gpointer user_data)
+{
+    FreeInBatch *state = user_data;
+    state->batches++;
+    g_clear_pointer (&state->server, dbn_server_free);
+    /* The requests are still ours after the free, until we return. */
+    for (guint i = 0; i < requests->len; i++) {
+        const DbnRequest *request = g_ptr_array_index (requests, i);
+        g_assert_cmpuint (g_bytes_get_size (request->body), ==, 4);
+    }
+}
+
+static void
+test_server_free_in_batch (void)
+{
+    g_autoptr (DbnBus) bus = dbn_bus_new ();
+    g_autoptr (GError) error = NULL;
+    FreeInBatch state = { 0 };
+    state.server = dbn_server_new (bus, "inproc://free-in-batch", 8, on_batch_free_server,
+                                   &state, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnClient) client = dbn_client_new (bus, "inproc://free-in-batch", &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < 20; i++) {
+        g_autoptr (GBytes) id = bytes_from_str ("id");
+        g_autoptr (GBytes) body = bytes_from_str ("body");
+        g_assert_true (dbn_client_send_raw (client, id, body, &error));
+    }
+    iterate_until_nonzero (&state.batches);
+    iterate_pending ();
+    /* Gone after the first batch: no second one although 12 requests wait. */
+    g_assert_null (state.server);
+    g_assert_cmpuint (state.batches, ==, 1);
 }
 
 /* A ZAP handler (RFC 27) that admits every NULL connection as "window:7". */
@@ -1087,8 +1137,7 @@ test_client_async_free_in_callback (void)
     dbn_client_send_async (state.client, h1, 50, on_reply_free_client, &state);
     dbn_client_send_async (state.client, h2, 60000, on_reply_free_client, &state);
     dbn_client_send_async (state.client, h3, 60000, on_reply_free_client, &state);
-    while (state.calls < 1)
-        g_main_context_iteration (NULL, TRUE);
+    iterate_until_nonzero (&state.calls);
     iterate_pending ();
     /* The client is gone: the abandoned requests are dropped, not called. */
     g_assert_null (state.client);
@@ -1237,6 +1286,7 @@ main (int argc, char **argv)
                      test_server_replies_reach_their_caller);
     g_test_add_func ("/bus/server/batch-max", test_server_batch_max);
     g_test_add_func ("/bus/server/drops-malformed", test_server_drops_malformed);
+    g_test_add_func ("/bus/server/free-in-batch", test_server_free_in_batch);
     g_test_add_func ("/bus/server/user-id-from-zap", test_server_user_id);
     g_test_add_func ("/bus/server/oversize-frame-refused", test_server_oversize_frame);
     g_test_add_func ("/bus/endpoint/errors", test_endpoint_errors);
