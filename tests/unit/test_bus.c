@@ -17,21 +17,6 @@
 
 #define GUARD_MS 10000
 
-/* dbn_error.c (pulled in by DBN_ERROR) names the codec and store domains,
- * which are written on other branches. Weak stand-ins let this test link
- * before they land; the real definitions win as soon as they exist. */
-__attribute__ ((weak)) GQuark
-dbn_codec_error_quark (void)
-{
-    return g_quark_from_static_string ("dbn-codec-error-quark");
-}
-
-__attribute__ ((weak)) GQuark
-dbn_store_error_quark (void)
-{
-    return g_quark_from_static_string ("dbn-store-error-quark");
-}
-
 /* ---- helpers ---- */
 
 static GBytes *
