@@ -3,14 +3,15 @@
  * Four parts, in this order:
  *
  * 1. dbn_codec_prevalidate(): a walk over the raw bytes, before msgpack-c sees
- *    them. msgpack-c 4.0.0 allocates count x 16..48 bytes as soon as it reads
- *    an array or map header, so `dd ff ff ff ff` (5 bytes) asks for 64 GiB, and
- *    it answers CONTINUE instead of an error on a truncated frame. The walk
- *    keeps an explicit stack of "objects still to read" per open container,
- *    bounded by DBN_CODEC_MAX_DEPTH, allocates nothing, and refuses any length
- *    or count that the remaining bytes cannot hold (every object is at least
- *    one byte, a map entry two). After it, msgpack-c allocates at most a small
- *    multiple of the frame length, and the frame is at most DBN_CODEC_MAX_FRAME.
+ *    them. msgpack-c 4.0.0 allocates count x 24 (array) or x 48 (map) bytes
+ *    as soon as it reads a header, so `dd ff ff ff ff` (5 bytes) asks for
+ *    96 GiB, and it answers CONTINUE instead of an error on a truncated frame.
+ *    The walk keeps an explicit stack of "objects still to read" per open
+ *    container, bounded by DBN_CODEC_MAX_DEPTH, allocates nothing, and refuses
+ *    any length or count that the remaining bytes cannot hold (every object is
+ *    at least one byte, a map entry two). After it, msgpack-c allocates at
+ *    most a few tens of bytes per input byte, and the input is at most
+ *    DBN_CODEC_MAX_FRAME.
  *
  * 2. The table-driven engine (dbn_codec_private.h): the generator writes one
  *    DbnCodecField table per message, and dbn_codec_decode_message() checks a

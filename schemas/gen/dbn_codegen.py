@@ -267,12 +267,12 @@ def load(paths: list[str]) -> tuple[int, list[SchemaFile]]:
             wire = el.get("wire", "")
             if env.wire_field is not None:
                 if not WIRE.match(wire):
-                    fail(where, f"a {env_name} message needs a wire name like 'case.accepted'")
+                    fail(where, f"every {env_name} message needs a wire name like 'case.accepted'")
                 if wire in seen_wires:
                     fail(where, f"wire name '{wire}' already used in {seen_wires[wire]}")
                 seen_wires[wire] = path
             elif wire:
-                fail(where, f"a {env_name} message has no wire name")
+                fail(where, f"{env_name} messages have no wire name")
             fields = [parse_field(where, f) for f in el if f.tag == "field"]
             check_fields(where, env.fields + fields)
             sf.messages.append(Message(name, wire, env, " ".join(el.get("doc", "").split()),

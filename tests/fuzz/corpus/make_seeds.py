@@ -6,8 +6,9 @@ envelope decoder) it writes valid encodings into OUT/<name>/:
 
   valid-full.mpk     every field, optional ones included
   valid-minimal.mpk  optional fields left out, lists empty
-  valid-limits.mpk   every string at its byte limit, lists at their item limit
-                     (bytes_list capped at a few items so seeds stay small)
+  valid-limits.mpk   every string at its byte limit, string lists at their
+                     item and byte limits, ints at INT64_MIN (bytes_list capped
+                     at 3 items of 1 KiB so seeds stay small)
 
 An envelope decoder gets the full encoding of every message of its envelope
 (valid-<message>.mpk) and the bare envelope. OUT/hostile/ holds frames no
