@@ -704,7 +704,8 @@ client_next_id (DbnClient *self)
 {
     guint8 id[REQUEST_ID_SIZE];
     memcpy (id, self->id_prefix, REQUEST_ID_PREFIX);
-    guint64 seq = GUINT64_TO_BE (self->next_seq++);
+    guint64 seq = GUINT64_TO_BE (self->next_seq);
+    self->next_seq++;
     memcpy (id + REQUEST_ID_PREFIX, &seq, sizeof seq);
     return g_bytes_new (id, sizeof id);
 }

@@ -16,7 +16,7 @@
 
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
-#include "daiban/dbn_msg.h"
+#include "dbn_msg.h"
 
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-subscriber"

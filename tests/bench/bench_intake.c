@@ -187,12 +187,6 @@ main (int argc, char **argv)
         return 2;
     }
     dbn_log_init ("bench-intake");
-    if (g_getenv ("DAIBAN_BUILD_DIR") == NULL) {
-        g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-        g_autofree char *bin = g_path_get_dirname (self);
-        g_autofree char *build = g_path_get_dirname (bin);
-        g_setenv ("DAIBAN_BUILD_DIR", build, TRUE);
-    }
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
     const char *dir = dbn_harness_get_data_dir (h);
     g_autofree char *consumer_db = g_build_filename (dir, "consumer.db", NULL);

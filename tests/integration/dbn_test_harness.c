@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 
 struct _DbnHarness {
     char      *dir;    /* temporary data folder */
@@ -89,9 +90,20 @@ DbnBus *dbn_harness_get_bus (DbnHarness *self) { return self->bus; }
 char *
 dbn_harness_dup_program (const char *program)
 {
+    /* ctest sets DAIBAN_BUILD_DIR; run by hand, the programs sit beside this one. */
     const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_assert_nonnull (build);
-    return g_build_filename (build, "bin", program, NULL);
+    if (build != NULL)
+        return g_build_filename (build, "bin", program, NULL);
+    g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+    g_assert_nonnull (self);
+    g_autofree char *dir = g_path_get_dirname (self);
+    return g_build_filename (dir, program, NULL);
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 GSubprocess *
@@ -104,7 +116,11 @@ dbn_harness_spawn (DbnHarness *self, const char *program, const char *const *arg
         g_ptr_array_add (argv, (gpointer) args[i]);
     g_ptr_array_add (argv, NULL);
     g_autoptr (GError) error = NULL;
-    GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+    g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+    /* A test that fails an assertion aborts: its services must not outlive it
+     * (they would hold ctest's output pipe open until the timeout). */
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    GSubprocess *p = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
     g_assert_no_error (error);
     return p;
 }

@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "dbn_test_harness.h"
 

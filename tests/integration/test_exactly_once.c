@@ -17,7 +17,7 @@
 
 #define CLIENTS 4
 #define WINDOW 200
-#define RESEND_US (1500 * 1000)
+#define RESEND_US (500 * 1000)
 
 typedef struct {
     char   *key;       /* idempotency key */
@@ -128,7 +128,9 @@ killer_thread (gpointer data)
 {
     Killer *k = data;
     while (!g_atomic_int_get (&k->stop)) {
-        g_usleep (g_rand_int_range (k->rand, 150, 600) * 1000);
+        /* Often enough that a run of ~2 s meets several kills at random points:
+         * mid-batch, mid-commit, between commit and reply. */
+        g_usleep (g_rand_int_range (k->rand, 10, 120) * 1000);
         if (g_atomic_int_get (&k->stop))
             break;
         if (g_rand_int_range (k->rand, 0, 4) == 0) {
@@ -192,6 +194,14 @@ test_exactly_once_under_kill9 (void)
         g_thread_join (threads[c]);
     g_atomic_int_set (&k.stop, 1);
     g_thread_join (killer);
+    /* PR_SET_PDEATHSIG is bound to the spawning thread: what the killer thread
+     * started died with it. Restart both from this thread, as an operator would. */
+    dbn_harness_kill (k.intake);
+    dbn_harness_kill (k.consumer);
+    g_clear_object (&k.intake);
+    g_clear_object (&k.consumer);
+    k.intake = dbn_harness_start_service (h, "intake");
+    k.consumer = start_consumer (&k);
     double secs = (g_get_monotonic_time () - t0) / 1e6;
 
     /* Every key acknowledged, with one case number however often it was retried. */
@@ -205,10 +215,9 @@ test_exactly_once_under_kill9 (void)
     }
     g_test_message ("%u submits in %.1f s with %u intake and %u consumer SIGKILLs, %u resends",
                     n, secs, k.intake_kills, k.consumer_kills, resends);
-    g_assert_cmpuint (k.intake_kills, >, 0);
+    g_assert_cmpuint (k.intake_kills, >=, 3);
 
     /* Intake caught up and the consumer followed it to the end. */
-    g_assert_true (dbn_harness_wait_ready (h, "intake", 20000));
     g_autofree char *intake_db_path = dbn_config_dup_store_path (dbn_harness_get_config (h), "intake");
     sqlite3 *idb = NULL, *cdb = NULL;
     g_assert_cmpint (sqlite3_open_v2 (intake_db_path, &idb, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
