@@ -125,6 +125,8 @@ is_id_char (char c)
     return g_ascii_isalnum (c) || c == '_' || c == '-';
 }
 
+/* The id rules keep principals safe to use as file names (no '/', no
+ * "..") and as GKeyFile group names (no '[', ']' or control characters). */
 gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
@@ -274,7 +276,10 @@ wipe_free (char *text)
 }
 
 /* Reads at most max bytes of an open descriptor into a NUL-terminated
- * buffer. NULL with _READ when the file is larger or a read fails. */
+ * buffer. NULL with _READ when the file is larger or a read fails.
+ * Rather than g_file_get_contents: the descriptor is the one fstat()ed
+ * (no swap between check and read), the size is bounded before anything
+ * grows, and every intermediate copy of a secret is wiped. */
 static char *
 read_fd (int fd, const char *path, gsize max, gsize *length_out, GError **error)
 {
@@ -579,6 +584,8 @@ registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out,
     return TRUE;
 }
 
+/* The first read has no previous contents to fall back on, so unlike
+ * reload_if_changed it reports every problem to the caller. */
 DbnRegistry *
 dbn_registry_load (const char *data_dir, GError **error)
 {
@@ -777,6 +784,9 @@ now_iso8601 (void)
     return g_date_time_format_iso8601 (now);
 }
 
+/* (Re)registers principal with a fresh public key. Removing the group first
+ * drops revoked/revoked-at of an earlier, revoked key: the old key is then
+ * simply unknown, which ZAP refuses just the same. */
 static void
 registry_set_entry (GKeyFile *file, const char *principal, const char *public_z85)
 {
@@ -847,6 +857,10 @@ init_service_key (const char *data_dir, GKeyFile *file, const char *service,
     return TRUE;
 }
 
+/* Order: folders, lock, registry, then one service at a time. The registry
+ * is written once at the end and only if something changed, so a second
+ * init leaves the file (and its inode) alone and running services see no
+ * change. */
 gboolean
 dbn_keys_init (const char *data_dir, GError **error)
 {
