@@ -1,6 +1,7 @@
 /* daiban.h: the umbrella header of libdaiban (CLASS "project header"). */
 #pragma once
 
+#include "dbn_auth.h"
 #include "dbn_bus.h"
 #include "dbn_catalog.h"
 #include "dbn_clock.h"
@@ -8,6 +9,7 @@
 #include "dbn_config.h"
 #include "dbn_error.h"
 #include "dbn_idnumber.h"
+#include "dbn_keys.h"
 #include "dbn_log.h"
 #include "dbn_msg.h"
 #include "dbn_service.h"

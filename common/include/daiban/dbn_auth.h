@@ -1,0 +1,61 @@
+/* dbn_auth.h: the ZAP handler (RFC 27) of a process, and the CURVE options
+ * of its sockets.
+ *
+ * libzmq asks the handler bound at inproc://zeromq.zap.01 in the socket's
+ * context about every handshake on a socket that has a ZAP domain. DbnAuth
+ * answers from the key registry (dbn_keys.h): mechanism CURVE with a
+ * registered, unrevoked client key → 200 with User-Id = the principal, which
+ * every message of that connection then carries (zmq_msg_gets "User-Id";
+ * DbnRequest.user_id); anything else → 400. One DbnAuth per DbnBus.
+ *
+ * A NULL-mechanism client, or one holding the wrong server key, fails the
+ * CURVE handshake inside libzmq before ZAP is asked; the server socket
+ * options below make sure of that.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "dbn_bus.h"
+#include "dbn_keys.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DbnAuth DbnAuth;
+
+/* Loads DIR/keys/registry, starts the handler thread and returns once it
+ * is bound to inproc://zeromq.zap.01 in bus's context. NULL with
+ * DBN_KEYS_ERROR_UNSUPPORTED on libzmq < 4.3.4 or without CURVE, _READ
+ * without a valid registry, or DBN_BUS_ERROR_ENDPOINT when the context
+ * already has a ZAP handler. The registry file is re-read when it changes
+ * (checked at most every 500 ms, on the next handshake), so a revocation
+ * refuses new connections within a second. Caller owns the result and must
+ * free it before bus. */
+DbnAuth *dbn_auth_new (DbnBus *bus, const char *data_dir, GError **error);
+
+/* Stops the thread ($TERM over its pipe) and waits for it. NULL is allowed.
+ * Handshakes after this find no handler and fail (ZAP_ENFORCE_DOMAIN). */
+void     dbn_auth_free (DbnAuth *self);
+
+/* Counters of answered requests, for tests and metrics (any thread). */
+guint64  dbn_auth_get_accepted (DbnAuth *self);
+guint64  dbn_auth_get_refused (DbnAuth *self);
+
+/* Makes socket a CURVE server with server's secret key, sets ZMQ_ZAP_DOMAIN
+ * = zap_domain (not empty) and ZMQ_ZAP_ENFORCE_DOMAIN = 1, so a handshake
+ * with no ZAP handler running fails instead of letting any key in. Call
+ * before zmq_bind. FALSE with DBN_KEYS_ERROR_UNSUPPORTED if libzmq refuses
+ * an option. */
+gboolean dbn_auth_setup_server (void *socket, const DbnKeyPair *server,
+                                const char *zap_domain, GError **error);
+
+/* Makes socket a CURVE client with client's key pair that accepts only the
+ * server holding the secret of server_public_z85. Call before zmq_connect.
+ * FALSE with DBN_KEYS_ERROR_UNSUPPORTED if libzmq refuses an option, or
+ * DBN_KEYS_ERROR_READ when server_public_z85 is not a 40-character Z85 key. */
+gboolean dbn_auth_setup_client (void *socket, const DbnKeyPair *client,
+                                const char *server_public_z85, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnAuth, dbn_auth_free)
+
+G_END_DECLS

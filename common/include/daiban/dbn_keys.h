@@ -1,0 +1,136 @@
+/* dbn_keys.h: CURVE key pairs and the registry of principals in the data folder.
+ *
+ *   DIR/keys/            mode 0700
+ *   DIR/keys/<file>.secret   mode 0600, a key file:
+ *       [curve]
+ *       principal = window:minzheng
+ *       public-key = <40 characters of Z85>
+ *       secret-key = <40 characters of Z85>
+ *   DIR/keys/registry    one group per principal:
+ *       [window:minzheng]
+ *       public-key = <Z85>
+ *       created = 2025-03-02T09:15:00.123000+08   (office time, UTC+8)
+ *       revoked = false
+ *       revoked-at = <ISO time, only when revoked>
+ *
+ * A principal is who a connection authenticates as: service:<name>,
+ * window:<id>, station:<id>, committee or supervisor:<area>, where id and area
+ * are 1 to 32 characters of [A-Za-z0-9_-]. Its file name replaces the colon
+ * with '-' (window:minzheng → window-minzheng.secret).
+ *
+ * Every file is written atomically (temporary file, fsync, rename), so a
+ * service reading the registry never sees half of it.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define DBN_KEYS_ERROR (dbn_keys_error_quark ())
+GQuark dbn_keys_error_quark (void);
+
+typedef enum {
+    DBN_KEYS_ERROR_INVALID_PRINCIPAL, /* keys.invalid-principal: not one of the forms above */
+    DBN_KEYS_ERROR_EXISTS,            /* keys.exists: the principal has a key that is not revoked */
+    DBN_KEYS_ERROR_NOT_FOUND,         /* keys.not-found: the principal is not in the registry */
+    DBN_KEYS_ERROR_INSECURE,          /* keys.insecure: a secret file group/other may read or write */
+    DBN_KEYS_ERROR_READ,              /* keys.read: a key file or the registry is missing or malformed */
+    DBN_KEYS_ERROR_WRITE,             /* keys.write: a file or folder could not be written */
+    DBN_KEYS_ERROR_UNSUPPORTED,       /* keys.unsupported: libzmq older than 4.3.4 or without CURVE */
+} DbnKeysError;
+
+/* Registers the keys.* wire codes and their sentences with dbn_error_register.
+ * Idempotent; every function below that can fail calls it first. */
+void dbn_keys_register_errors (void);
+
+/* TRUE when libzmq is at least 4.3.4 (older versions have CVEs reachable by
+ * unauthenticated peers, research B1) and has CURVE. Otherwise FALSE with
+ * DBN_KEYS_ERROR_UNSUPPORTED naming the version found. */
+gboolean dbn_keys_check_libzmq (GError **error);
+
+/* TRUE when principal is one of the forms above; otherwise FALSE with
+ * DBN_KEYS_ERROR_INVALID_PRINCIPAL quoting it. */
+gboolean dbn_principal_validate (const char *principal, GError **error);
+
+/* The file name of principal's secret key (without the folder), or NULL for
+ * an invalid principal. Caller owns the result. */
+char    *dbn_principal_dup_file_name (const char *principal);
+
+/* Creates DIR/keys (0700), a key pair for every service of
+ * dbn_config_service_names() registered as service:<name>, and the registry.
+ * Idempotent: keys that exist are kept (a service whose secret file is
+ * missing gets a new pair). FALSE with an error if a file cannot be written or
+ * an existing secret file is insecure or malformed. */
+gboolean dbn_keys_init (const char *data_dir, GError **error);
+
+/* Creates a new key pair for principal, writes its secret file (0600) and
+ * registers its public key. A principal that was revoked gets a new key.
+ * FALSE with _EXISTS when it has an unrevoked key, _INVALID_PRINCIPAL, _READ
+ * without a registry (run dbn_keys_init first), or _WRITE. On success
+ * *secret_path_out (if not NULL) receives the secret file's path, caller owns it. */
+gboolean dbn_keys_add (const char *data_dir, const char *principal,
+                       char **secret_path_out, GError **error);
+
+/* Marks principal revoked in the registry (revoked-at = now); its key is
+ * refused from then on. Revoking a revoked principal changes nothing and
+ * returns TRUE. FALSE with _NOT_FOUND for a principal never registered. */
+gboolean dbn_keys_revoke (const char *data_dir, const char *principal, GError **error);
+
+/* DIR/keys/<file>.secret for principal (whether or not it exists), NULL for
+ * an invalid principal. Caller owns the result. */
+char    *dbn_keys_dup_secret_path (const char *data_dir, const char *principal);
+
+typedef struct _DbnKeyPair DbnKeyPair;
+
+/* A fresh key pair for principal, not stored anywhere (tests, and callers
+ * that write it themselves). NULL with _INVALID_PRINCIPAL or _UNSUPPORTED.
+ * Caller owns the result. */
+DbnKeyPair *dbn_key_pair_new (const char *principal, GError **error);
+
+/* Reads a secret key file. NULL with _INSECURE (message naming the file and
+ * its mode) when group or others may read or write it, or with _READ when it
+ * is missing, not a regular file, malformed, or its public key does not
+ * belong to its secret key. Caller owns the result. */
+DbnKeyPair *dbn_key_pair_load (const char *path, GError **error);
+
+/* Wipes the secret key from memory and frees. NULL is allowed. */
+void        dbn_key_pair_free (DbnKeyPair *self);
+
+/* Borrowed strings, valid while self lives: 40 characters of Z85. */
+const char *dbn_key_pair_get_public (const DbnKeyPair *self);
+const char *dbn_key_pair_get_secret (const DbnKeyPair *self);
+const char *dbn_key_pair_get_principal (const DbnKeyPair *self);
+
+typedef struct _DbnRegistry DbnRegistry;
+
+/* Reads DIR/keys/registry. NULL with _READ when it is missing or malformed
+ * (an invalid principal or key, or one public key registered twice).
+ * Caller owns the result. Not thread-safe: one registry per thread. */
+DbnRegistry *dbn_registry_load (const char *data_dir, GError **error);
+void         dbn_registry_free (DbnRegistry *self);
+
+/* The principal whose registered, unrevoked key is public_z85; NULL for an
+ * unknown or revoked key. Borrowed: valid until the next reload or free. */
+const char  *dbn_registry_lookup (DbnRegistry *self, const char *public_z85);
+
+/* TRUE when principal is registered and revoked. */
+gboolean     dbn_registry_is_revoked (DbnRegistry *self, const char *principal);
+
+/* principal's registered public key (revoked or not: see is_revoked), NULL
+ * if unknown. Borrowed: valid until the next reload or free. */
+const char  *dbn_registry_get_public_key (DbnRegistry *self, const char *principal);
+
+/* Every registered principal, sorted. Caller owns the NULL-terminated array. */
+char       **dbn_registry_dup_principals (DbnRegistry *self);
+
+/* Re-reads the file if its identity, size or modification time changed
+ * since the last read (one stat() otherwise). Returns TRUE when new contents
+ * were loaded. A file that became unreadable or malformed keeps the previous
+ * contents and is logged once per version of the file. */
+gboolean     dbn_registry_reload_if_changed (DbnRegistry *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnKeyPair, dbn_key_pair_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnRegistry, dbn_registry_free)
+
+G_END_DECLS

@@ -1,0 +1,467 @@
+/* dbn_auth.c: the ZAP handler thread and the CURVE socket options.
+ *
+ * Structure. libzmq sends one ZAP request per handshake to a REP socket
+ * bound at inproc://zeromq.zap.01 in the context of the socket being
+ * connected to, and blocks that handshake until the reply. The handler
+ * therefore runs in its own thread with its own poll loop over two sockets:
+ * the REP, and a PAIR pipe to the thread that created it (style rule 8: the
+ * thread says READY over the pipe before dbn_auth_new returns, and leaves on
+ * $TERM). The handler's registry belongs to the thread alone, so no lock is
+ * taken per handshake; the only shared state is two atomic counters.
+ *
+ * Decision per request (RFC 27): mechanism CURVE with exactly one 32-byte
+ * credential whose Z85 spelling is a registered, unrevoked key → 200 with
+ * User-Id = the principal. Everything else → 400, including NULL and PLAIN
+ * (no daiban socket uses them; a socket that accidentally asks must fail
+ * closed). A request that is not RFC 27 at all → 500. Rejected: caching
+ * decisions per key (a revocation must win on the next handshake) and 300
+ * "temporary failure" for a registry that cannot be read (the previous
+ * registry stays in force, so there is always an answer).
+ *
+ * Revocation. The registry file is stat()ed at most every 500 ms, on the
+ * next handshake after that interval, so a key revoked by `daiban keys
+ * revoke` is refused on new handshakes within a second (an unknown key
+ * triggers an immediate check, see lookup_key). Connections already
+ * authenticated are not dropped here: that is the integration's job (the
+ * server checks the User-Id of each message against the registry).
+ *
+ * Logging. A client that keeps retrying with a refused key (or a scanner
+ * cycling keys) must not flood the log: each refusal is logged once per
+ * (peer address, key) through dbn_log_once, and at most REFUSALS_LOGGED_MAX
+ * distinct pairs per handler are logged at all, since dbn_log_once
+ * remembers every key for the life of the process.
+ */
+#define G_LOG_DOMAIN "daiban-auth"
+
+#include "daiban/dbn_auth.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "daiban/dbn_log.h"
+
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define ZAP_VERSION "1.0"
+/* RFC 27: version, request id, domain, address, identity, mechanism, then
+ * the mechanism's credentials (CURVE: one). More than this is not ZAP. */
+#define ZAP_FRAMES_MIN 6
+#define ZAP_FRAMES_MAX 8
+#define CURVE_KEY_BYTES 32
+#define Z85_KEY_LEN 40
+#define REGISTRY_CHECK_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
+#define REFUSALS_LOGGED_MAX 1024
+/* Peer addresses are IPv4/IPv6 text or an ipc path: quote at most this much. */
+#define ADDRESS_SHOWN_MAX 80
+
+/* In zmq.h only under ZMQ_BUILD_DRAFT_API, but Debian's libzmq 4.3.4 (the
+ * only one CI uses) is built with the draft options; setting it fails loudly
+ * elsewhere rather than silently admitting every key. */
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
+
+struct _DbnAuth {
+    void              *pipe;     /* PAIR to the handler thread (this end bound) */
+    GThread           *thread;   /* the handler */
+    atomic_uint_least64_t accepted; /* requests answered 200 */
+    atomic_uint_least64_t refused;  /* requests answered 400 or 500 */
+};
+
+/* What the handler thread owns. Freed by the thread on its way out. */
+typedef struct {
+    DbnAuth     *auth;          /* for the counters; outlives the thread */
+    void        *context;       /* the bus's libzmq context (borrowed) */
+    char        *pipe_endpoint; /* where the creator's PAIR is bound */
+    DbnRegistry *registry;      /* keys → principals, reloaded on change */
+    gint64       next_check_us; /* monotonic time of the next registry stat() */
+    guint        refusals_logged; /* distinct (address, key) pairs logged */
+} Handler;
+
+static void
+handler_free (Handler *handler)
+{
+    dbn_registry_free (handler->registry);
+    g_free (handler->pipe_endpoint);
+    g_free (handler);
+}
+
+static void
+set_linger_zero (void *socket)
+{
+    int zero = 0;
+    zmq_setsockopt (socket, ZMQ_LINGER, &zero, sizeof zero);
+}
+
+static void
+send_text (void *socket, const char *text, gboolean more)
+{
+    zmq_send (socket, text, strlen (text), more ? ZMQ_SNDMORE : 0);
+}
+
+/* The address frame as printable text, bounded. Caller owns it. */
+static char *
+frame_text (zmq_msg_t *frame)
+{
+    gsize size = MIN (zmq_msg_size (frame), (gsize) ADDRESS_SHOWN_MAX);
+    GString *text = g_string_sized_new (size);
+    const guchar *data = zmq_msg_data (frame);
+    for (gsize i = 0; i < size; i++) {
+        if (g_ascii_isgraph (data[i]))
+            g_string_append_c (text, (char) data[i]);
+        else
+            g_string_append_printf (text, "\\x%02x", data[i]);
+    }
+    return g_string_free (text, FALSE);
+}
+
+static gboolean
+frame_equals (zmq_msg_t *frame, const char *text)
+{
+    gsize len = strlen (text);
+    return zmq_msg_size (frame) == len && memcmp (zmq_msg_data (frame), text, len) == 0;
+}
+
+/* Re-reads the registry if the interval has passed, or at once when force
+ * is set. Returns TRUE when new contents were loaded. */
+static gboolean
+maybe_reload (Handler *handler, gboolean force)
+{
+    gint64 now = g_get_monotonic_time ();
+    if (!force && now < handler->next_check_us)
+        return FALSE;
+    handler->next_check_us = now + REGISTRY_CHECK_INTERVAL_US;
+    if (!dbn_registry_reload_if_changed (handler->registry))
+        return FALSE;
+    g_debug ("ZAP: key registry reloaded");
+    return TRUE;
+}
+
+/* The principal of key, or NULL. A revocation waits for the interval; an
+ * unknown key makes the handler look at the file at once, so a key added a
+ * moment ago is not refused (libzmq does not retry a handshake refused with
+ * 400). That costs one stat() per refused handshake, next to the far larger
+ * cost of the CURVE handshake itself. */
+static const char *
+lookup_key (Handler *handler, const char *key)
+{
+    maybe_reload (handler, FALSE);
+    const char *principal = dbn_registry_lookup (handler->registry, key);
+    if (principal == NULL && maybe_reload (handler, TRUE))
+        principal = dbn_registry_lookup (handler->registry, key);
+    return principal;
+}
+
+static void
+log_refusal (Handler *handler, const char *address, const char *mechanism,
+             const char *key, const char *reason)
+{
+    if (handler->refusals_logged > REFUSALS_LOGGED_MAX)
+        return;
+    if (handler->refusals_logged == REFUSALS_LOGGED_MAX) {
+        handler->refusals_logged++;
+        dbn_log_once ("zap:too-many",
+                      "ZAP: %d different refused peers and keys logged; further "
+                      "refusals are counted but not logged", REFUSALS_LOGGED_MAX);
+        return;
+    }
+    /* The mechanism is part of the key: without a CURVE key, a NULL and a
+     * PLAIN attempt from one address are different mistakes. */
+    g_autofree char *once_key = g_strdup_printf ("zap:%s:%s:%s", address, mechanism, key);
+    if (dbn_log_once (once_key, "ZAP: refused %s client from %s (key %s): %s",
+                      mechanism, address, key, reason))
+        handler->refusals_logged++;
+}
+
+/* Reads one ZAP request (all its frames) and sends the reply. */
+static void
+handle_request (Handler *handler, void *zap)
+{
+    zmq_msg_t frames[ZAP_FRAMES_MAX];
+    int count = 0;
+    gboolean too_many = FALSE;
+    int more = 1;
+    while (more) {
+        zmq_msg_t frame;
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, zap, 0) < 0) {
+            zmq_msg_close (&frame);
+            if (errno == EINTR)
+                continue;
+            /* ETERM while reading: the thread is going away. */
+            for (int i = 0; i < count; i++)
+                zmq_msg_close (&frames[i]);
+            return;
+        }
+        more = zmq_msg_more (&frame);
+        if (count < ZAP_FRAMES_MAX)
+            frames[count++] = frame;
+        else {
+            too_many = TRUE;
+            zmq_msg_close (&frame);
+        }
+    }
+
+    const char *status = "500";
+    const char *status_text = "malformed ZAP request";
+    const char *user_id = "";
+    if (count >= ZAP_FRAMES_MIN && !too_many && frame_equals (&frames[0], ZAP_VERSION)) {
+        g_autofree char *address = frame_text (&frames[3]);
+        g_autofree char *mechanism = frame_text (&frames[5]);
+        char key[Z85_KEY_LEN + 1] = "(none)";
+        const char *reason = "only CURVE is accepted";
+        if (frame_equals (&frames[5], "CURVE")) {
+            reason = "malformed CURVE credentials";
+            if (count == ZAP_FRAMES_MIN + 1 && zmq_msg_size (&frames[6]) == CURVE_KEY_BYTES &&
+                zmq_z85_encode (key, zmq_msg_data (&frames[6]), CURVE_KEY_BYTES) != NULL) {
+                user_id = lookup_key (handler, key);
+                reason = "key not registered, or revoked";
+            }
+        }
+        if (user_id != NULL && *user_id != '\0') {
+            status = "200";
+            status_text = "OK";
+            g_debug ("ZAP: %s from %s authenticated", user_id, address);
+        } else {
+            user_id = "";
+            status = "400";
+            status_text = "not authorised";
+            log_refusal (handler, address, mechanism, key, reason);
+        }
+    }
+    if (status[0] == '5')
+        /* Only libzmq itself talks to this socket: a bug, not an attack. */
+        dbn_log_once ("zap:malformed", "ZAP: malformed request (%d frames), answered 500",
+                      count);
+    if (status[0] == '2')
+        atomic_fetch_add (&handler->auth->accepted, 1);
+    else
+        atomic_fetch_add (&handler->auth->refused, 1);
+
+    /* REP must answer every request, even one it could not read, or it
+     * would never take the next one: echo the request id when there is one. */
+    send_text (zap, ZAP_VERSION, TRUE);
+    if (count >= 2)
+        zmq_send (zap, zmq_msg_data (&frames[1]), zmq_msg_size (&frames[1]), ZMQ_SNDMORE);
+    else
+        zmq_send (zap, "", 0, ZMQ_SNDMORE);
+    send_text (zap, status, TRUE);
+    send_text (zap, status_text, TRUE);
+    send_text (zap, user_id, TRUE);
+    zmq_send (zap, "", 0, 0); /* metadata: none */
+    for (int i = 0; i < count; i++)
+        zmq_msg_close (&frames[i]);
+}
+
+/* TRUE when the pipe says $TERM (or the context is going away). */
+static gboolean
+pipe_says_stop (void *pipe)
+{
+    char command[16];
+    int n = zmq_recv (pipe, command, sizeof command, 0);
+    if (n < 0)
+        return errno != EINTR;
+    return n == 5 && memcmp (command, "$TERM", 5) == 0;
+}
+
+static gpointer
+handler_run (gpointer data)
+{
+    Handler *handler = data;
+    void *pipe = zmq_socket (handler->context, ZMQ_PAIR);
+    void *zap = zmq_socket (handler->context, ZMQ_REP);
+    if (pipe == NULL || zap == NULL || zmq_connect (pipe, handler->pipe_endpoint) != 0) {
+        /* Without the pipe the creator cannot be told; it would wait forever,
+         * and this only happens when the context is already terminated. */
+        g_critical ("ZAP handler: cannot set up its sockets: %s", zmq_strerror (errno));
+        if (zap != NULL)
+            zmq_close (zap);
+        if (pipe != NULL)
+            zmq_close (pipe);
+        handler_free (handler);
+        return NULL;
+    }
+    set_linger_zero (pipe);
+    set_linger_zero (zap);
+    if (zmq_bind (zap, ZAP_ENDPOINT) != 0) {
+        g_autofree char *message = g_strdup_printf ("ERROR cannot bind %s: %s", ZAP_ENDPOINT,
+                                                    zmq_strerror (errno));
+        send_text (pipe, message, FALSE);
+        zmq_close (zap);
+        zmq_close (pipe);
+        handler_free (handler);
+        return NULL;
+    }
+    send_text (pipe, "READY", FALSE);
+
+    zmq_pollitem_t items[] = {
+        { pipe, 0, ZMQ_POLLIN, 0 },
+        { zap, 0, ZMQ_POLLIN, 0 },
+    };
+    for (;;) {
+        if (zmq_poll (items, G_N_ELEMENTS (items), -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break; /* ETERM: the context is closing */
+        }
+        if ((items[0].revents & ZMQ_POLLIN) && pipe_says_stop (pipe))
+            break;
+        if (items[1].revents & ZMQ_POLLIN)
+            handle_request (handler, zap);
+    }
+    /* zmq_close releases an inproc name later, in libzmq's reaper thread;
+     * unbinding releases it now, so a new handler can bind at once. */
+    zmq_unbind (zap, ZAP_ENDPOINT);
+    zmq_close (zap);
+    zmq_close (pipe);
+    handler_free (handler);
+    return NULL;
+}
+
+DbnAuth *
+dbn_auth_new (DbnBus *bus, const char *data_dir, GError **error)
+{
+    g_return_val_if_fail (bus != NULL, NULL);
+    g_return_val_if_fail (data_dir != NULL, NULL);
+    if (!dbn_keys_check_libzmq (error))
+        return NULL;
+    DbnRegistry *registry = dbn_registry_load (data_dir, error);
+    if (registry == NULL)
+        return NULL;
+
+    DbnAuth *self = g_new0 (DbnAuth, 1);
+    atomic_init (&self->accepted, 0);
+    atomic_init (&self->refused, 0);
+    Handler *handler = g_new0 (Handler, 1);
+    handler->auth = self;
+    handler->context = dbn_bus_get_context (bus);
+    handler->registry = registry;
+    handler->next_check_us = g_get_monotonic_time () + REGISTRY_CHECK_INTERVAL_US;
+    /* A number, not the address of self: a freed DbnAuth's address may come
+     * back while its endpoint is still being unbound. */
+    static gint instances = 0;
+    handler->pipe_endpoint = g_strdup_printf ("inproc://dbn-auth-%d",
+                                              g_atomic_int_add (&instances, 1));
+
+    self->pipe = zmq_socket (handler->context, ZMQ_PAIR);
+    if (self->pipe == NULL || zmq_bind (self->pipe, handler->pipe_endpoint) != 0) {
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
+                     "ZAP handler pipe: %s", zmq_strerror (errno));
+        if (self->pipe != NULL)
+            zmq_close (self->pipe);
+        handler_free (handler);
+        g_free (self);
+        return NULL;
+    }
+    set_linger_zero (self->pipe);
+    self->thread = g_thread_try_new ("dbn-auth", handler_run, handler, error);
+    if (self->thread == NULL) {
+        zmq_close (self->pipe);
+        handler_free (handler);
+        g_free (self);
+        return NULL;
+    }
+
+    char signal[256];
+    int n;
+    do
+        n = zmq_recv (self->pipe, signal, sizeof signal - 1, 0);
+    while (n < 0 && errno == EINTR);
+    if (n == 5 && memcmp (signal, "READY", 5) == 0)
+        return self;
+
+    /* The thread has already left (it only sends ERROR on its way out). */
+    signal[n < 0 ? 0 : MIN (n, (int) sizeof signal - 1)] = '\0';
+    g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_ENDPOINT,
+                 "ZAP handler: %s (is another handler running in this context?)",
+                 n > 6 ? signal + 6 : "did not start");
+    g_thread_join (self->thread);
+    zmq_close (self->pipe);
+    g_free (self);
+    return NULL;
+}
+
+void
+dbn_auth_free (DbnAuth *self)
+{
+    if (self == NULL)
+        return;
+    send_text (self->pipe, "$TERM", FALSE);
+    g_thread_join (self->thread);
+    zmq_close (self->pipe);
+    g_free (self);
+}
+
+guint64
+dbn_auth_get_accepted (DbnAuth *self)
+{
+    g_return_val_if_fail (self != NULL, 0);
+    return atomic_load (&self->accepted);
+}
+
+guint64
+dbn_auth_get_refused (DbnAuth *self)
+{
+    g_return_val_if_fail (self != NULL, 0);
+    return atomic_load (&self->refused);
+}
+
+static gboolean
+set_option (void *socket, int option, const void *value, size_t size, const char *name,
+            GError **error)
+{
+    if (zmq_setsockopt (socket, option, value, size) == 0)
+        return TRUE;
+    g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_UNSUPPORTED,
+                 "libzmq refused %s: %s", name, zmq_strerror (errno));
+    return FALSE;
+}
+
+gboolean
+dbn_auth_setup_server (void *socket, const DbnKeyPair *server, const char *zap_domain,
+                       GError **error)
+{
+    g_return_val_if_fail (socket != NULL, FALSE);
+    g_return_val_if_fail (server != NULL, FALSE);
+    g_return_val_if_fail (zap_domain != NULL && *zap_domain != '\0', FALSE);
+    if (!dbn_keys_check_libzmq (error))
+        return FALSE;
+    int one = 1;
+    const char *secret = dbn_key_pair_get_secret (server);
+    /* Enforce first: from then on a handshake without a ZAP handler fails,
+     * instead of libzmq's default of admitting any CURVE client (the
+     * "Stonehouse" case of zmq_curve(7)). */
+    return set_option (socket, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one,
+                       "ZMQ_ZAP_ENFORCE_DOMAIN", error) &&
+           set_option (socket, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER", error) &&
+           set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret),
+                       "ZMQ_CURVE_SECRETKEY", error) &&
+           set_option (socket, ZMQ_ZAP_DOMAIN, zap_domain, strlen (zap_domain),
+                       "ZMQ_ZAP_DOMAIN", error);
+}
+
+gboolean
+dbn_auth_setup_client (void *socket, const DbnKeyPair *client, const char *server_public_z85,
+                       GError **error)
+{
+    g_return_val_if_fail (socket != NULL, FALSE);
+    g_return_val_if_fail (client != NULL, FALSE);
+    if (!dbn_keys_check_libzmq (error))
+        return FALSE;
+    uint8_t bytes[CURVE_KEY_BYTES];
+    if (server_public_z85 == NULL || strlen (server_public_z85) != Z85_KEY_LEN ||
+        zmq_z85_decode (bytes, server_public_z85) == NULL) {
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
+                     "the server's public key is not 40 characters of Z85");
+        return FALSE;
+    }
+    const char *public_z85 = dbn_key_pair_get_public (client);
+    const char *secret = dbn_key_pair_get_secret (client);
+    return set_option (socket, ZMQ_CURVE_SERVERKEY, server_public_z85, Z85_KEY_LEN,
+                       "ZMQ_CURVE_SERVERKEY", error) &&
+           set_option (socket, ZMQ_CURVE_PUBLICKEY, public_z85, strlen (public_z85),
+                       "ZMQ_CURVE_PUBLICKEY", error) &&
+           set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret),
+                       "ZMQ_CURVE_SECRETKEY", error);
+}
