@@ -77,7 +77,19 @@ struct _DbnStore {
     sqlite3_stmt *offset_set;     /* upsert into consumer_offset */
     sqlite3_stmt *idem_lookup;    /* SELECT reply FROM idempotency */
     sqlite3_stmt *idem_record;    /* INSERT INTO idempotency */
+    sqlite3_stmt *savepoint0;     /* SAVEPOINT dbn_sp0: the per-command savepoint of group commit */
+    sqlite3_stmt *release0;       /* RELEASE dbn_sp0 */
 };
+
+/* Runs a cached one-shot statement (the depth-0 savepoint pair runs for
+ * every command of every batch; parsing it each time cost ~5 % of intake). */
+static int
+step_cached (sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
 
 static int
 error_code_for (int sqlite_rc)
@@ -389,6 +401,10 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
         rc = prepare_cached (self, "SELECT reply FROM idempotency WHERE key = ?1",
                              &self->idem_lookup);
     if (rc == SQLITE_OK)
+        rc = prepare_cached (self, "SAVEPOINT dbn_sp0", &self->savepoint0);
+    if (rc == SQLITE_OK)
+        rc = prepare_cached (self, "RELEASE dbn_sp0", &self->release0);
+    if (rc == SQLITE_OK)
         rc = prepare_cached (self, "INSERT INTO idempotency (key, ts, reply) VALUES (?1, ?2, ?3)",
                              &self->idem_record);
     gint64 newest = 0;
@@ -417,6 +433,8 @@ dbn_store_free (DbnStore *self)
     g_clear_pointer (&self->offset_set, sqlite3_finalize);
     g_clear_pointer (&self->idem_lookup, sqlite3_finalize);
     g_clear_pointer (&self->idem_record, sqlite3_finalize);
+    g_clear_pointer (&self->savepoint0, sqlite3_finalize);
+    g_clear_pointer (&self->release0, sqlite3_finalize);
     if (self->db != NULL && sqlite3_close (self->db) != SQLITE_OK) {
         /* A service statement was not finalized (a bug). close_v2 closes
          * the connection once the last one is. */
@@ -507,8 +525,13 @@ dbn_store_savepoint (DbnStore *self, GError **error)
     if (!self->in_transaction)
         return store_refuse (self, error, "savepoint: no transaction is open");
     /* One name per depth, so RELEASE and ROLLBACK TO name exactly ours. */
-    g_autofree char *sql = g_strdup_printf ("SAVEPOINT dbn_sp%u", self->savepoints->len);
-    int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+    int rc;
+    if (self->savepoints->len == 0) {
+        rc = step_cached (self->savepoint0);
+    } else {
+        g_autofree char *sql = g_strdup_printf ("SAVEPOINT dbn_sp%u", self->savepoints->len);
+        rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+    }
     if (rc != SQLITE_OK)
         return store_fail (self, rc, "SAVEPOINT", error);
     g_array_append_val (self->savepoints, self->next_seq);
@@ -524,8 +547,13 @@ dbn_store_release (DbnStore *self, GError **error)
                              "release: SQLite already rolled the transaction back after an error");
     if (!self->in_transaction || self->savepoints->len == 0)
         return store_refuse (self, error, "release: no savepoint is open");
-    g_autofree char *sql = g_strdup_printf ("RELEASE dbn_sp%u", self->savepoints->len - 1);
-    int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+    int rc;
+    if (self->savepoints->len == 1) {
+        rc = step_cached (self->release0);
+    } else {
+        g_autofree char *sql = g_strdup_printf ("RELEASE dbn_sp%u", self->savepoints->len - 1);
+        rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+    }
     if (rc != SQLITE_OK)
         return store_fail (self, rc, "RELEASE", error);
     g_array_set_size (self->savepoints, self->savepoints->len - 1);

@@ -75,7 +75,7 @@ consumer_applied (const char *path)
     if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
         sqlite3_busy_timeout (db, 1000);
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM applied", -1, &st, NULL) == SQLITE_OK &&
+        if (sqlite3_prepare_v2 (db, "SELECT coalesce(max(n), 0) FROM applied", -1, &st, NULL) == SQLITE_OK &&
             sqlite3_step (st) == SQLITE_ROW)
             n = sqlite3_column_int64 (st, 0);
         sqlite3_finalize (st);

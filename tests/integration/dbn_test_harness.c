@@ -33,6 +33,9 @@ dbn_harness_new (gboolean tcp)
     self->dir = g_dir_make_tmp ("daiban-test-XXXXXX", &error);
     g_assert_no_error (error);
     GString *conf = g_string_new ("[daiban]\ntownship = T01\n");
+    /* Benchmarks compare durability settings: DAIBAN_TEST_SYNCHRONOUS=normal. */
+    if (g_getenv ("DAIBAN_TEST_SYNCHRONOUS") != NULL)
+        g_string_append_printf (conf, "synchronous = %s\n", g_getenv ("DAIBAN_TEST_SYNCHRONOUS"));
     g_string_append_printf (conf, "catalog = %s/schemas/data/catalog.ini\n", DBN_SOURCE_DIR);
     const char *const *services = dbn_config_service_names ();
     for (int i = 0; services[i] != NULL; i++) {
