@@ -207,19 +207,49 @@ dbn_codec_prevalidate (const guint8 *data, gsize len, gsize *consumed, GError **
     }
 }
 
-/* Unpacks the one object of a frame that passed dbn_codec_prevalidate().
- * On success the caller owns *unpacked and stores in *off the bytes used. */
+/* One msgpack zone per thread, cleared after each frame: msgpack_unpack_next
+ * would malloc and free an 8 KiB zone for every frame, and a service decodes
+ * every command twice (envelope, then message). */
+static void
+zone_free (gpointer zone)
+{
+    msgpack_zone_free (zone);
+}
+
+static GPrivate zone_key = G_PRIVATE_INIT (zone_free);
+
+static msgpack_zone *
+thread_zone (void)
+{
+    msgpack_zone *zone = g_private_get (&zone_key);
+    if (zone == NULL) {
+        zone = msgpack_zone_new (MSGPACK_ZONE_CHUNK_SIZE);
+        g_assert (zone != NULL);
+        g_private_set (&zone_key, zone);
+    }
+    return zone;
+}
+
+/* Gives back what the last unpack_frame() took from this thread's zone. */
+static void
+release_frame (void)
+{
+    msgpack_zone_clear (thread_zone ());
+}
+
+/* Unpacks the one object of a frame that passed dbn_codec_prevalidate()
+ * into this thread's zone; *root is valid until release_frame(), which the
+ * caller must call on success. Stores in *off the bytes used. */
 static gboolean
-unpack_frame (const guint8 *data, gsize len, msgpack_unpacked *unpacked, gsize *off,
+unpack_frame (const guint8 *data, gsize len, msgpack_object *root, gsize *off,
               GError **error)
 {
     size_t used = 0;
 
-    msgpack_unpacked_init (unpacked);
-    msgpack_unpack_return rc = msgpack_unpack_next (unpacked, (const char *) data, len, &used);
-    if (rc != MSGPACK_UNPACK_SUCCESS) {
+    msgpack_unpack_return rc = msgpack_unpack ((const char *) data, len, &used, thread_zone (), root);
+    if (rc != MSGPACK_UNPACK_SUCCESS && rc != MSGPACK_UNPACK_EXTRA_BYTES) {
         /* Not reachable after a successful prevalidate; kept as a second line. */
-        msgpack_unpacked_destroy (unpacked);
+        release_frame ();
         g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED,
                      "msgpack-c refused the frame (%d)", (int) rc);
         return FALSE;
@@ -524,7 +554,7 @@ dbn_codec_decode_message (const DbnCodecMessage *m, const guint8 *data, gsize le
                           gpointer out, GError **error)
 {
     const msgpack_object *slot[DBN_CODEC_MAX_FIELDS] = { NULL };
-    msgpack_unpacked unpacked;
+    msgpack_object unpacked;
     gsize used = 0;
     gboolean ok = FALSE;
 
@@ -541,7 +571,7 @@ dbn_codec_decode_message (const DbnCodecMessage *m, const guint8 *data, gsize le
         return FALSE;
     }
 
-    const msgpack_object *root = &unpacked.data;
+    const msgpack_object *root = &unpacked;
     if (root->type != MSGPACK_OBJECT_MAP) {
         g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_ROOT_TYPE,
                      "%s: the frame is %s, not a map", m->name, object_type_name (root));
@@ -583,7 +613,7 @@ dbn_codec_decode_message (const DbnCodecMessage *m, const guint8 *data, gsize le
     ok = TRUE;
 
 out:
-    msgpack_unpacked_destroy (&unpacked);
+    release_frame ();
     return ok;
 }
 
@@ -991,7 +1021,7 @@ build_json (JsonBuilder *builder, const msgpack_object *o)
 char *
 dbn_codec_to_json (const guint8 *data, gsize len, GError **error)
 {
-    msgpack_unpacked unpacked;
+    msgpack_object unpacked;
     gsize consumed = 0;
     gsize used = 0;
 
@@ -1010,9 +1040,9 @@ dbn_codec_to_json (const guint8 *data, gsize len, GError **error)
     /* JsonBuilder wants a container at the top: build [root] and take root. */
     g_autoptr (JsonBuilder) builder = json_builder_new ();
     json_builder_begin_array (builder);
-    build_json (builder, &unpacked.data);
+    build_json (builder, &unpacked);
     json_builder_end_array (builder);
-    msgpack_unpacked_destroy (&unpacked);
+    release_frame ();
 
     g_autoptr (JsonNode) wrapper = json_builder_get_root (builder);
     g_autoptr (JsonGenerator) generator = json_generator_new ();

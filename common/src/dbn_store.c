@@ -35,6 +35,18 @@
  * transaction calls (append with no transaction open, a wrong seq, commit
  * without begin) is refused with DBN_STORE_ERROR_FAILED rather than asserted:
  * carrying on would break the no-loss rule, and a test can check it.
+ *
+ * Checkpoints. SQLite's automatic checkpoint runs inside the COMMIT of the
+ * writer, on the service's only thread: under load it cost intake ~10 % of
+ * its time (the copy into the database file and its pwrites). A file store
+ * therefore turns wal_autocheckpoint off and gives the work to a thread of
+ * its own with its own connection: the writer's WAL hook wakes it once the
+ * WAL holds CHECKPOINT_PAGES frames, and it also runs once a second. PASSIVE
+ * checkpoints never block the writer; measured under full load the WAL
+ * stayed at 4.5 MB. (A fallback that checkpointed inline past 20,000 frames
+ * made it worse: the WAL sat at its limit, p99 latency went from 74 to
+ * 190 ms. It is gone.) journal_size_limit truncates a WAL file that a
+ * long reader once made large.
  */
 #define G_LOG_DOMAIN "daiban-store"
 
@@ -50,6 +62,92 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
  * default 2 MB made point reads and random-key inserts slow (A2). */
 #define STORE_CACHE_KIB 16000
 #define STORE_BUSY_TIMEOUT_MS 5000
+#define CHECKPOINT_PAGES 1000
+#define WAL_SIZE_LIMIT (64 * 1024 * 1024)
+
+typedef struct {
+    char    *path;   /* the database file */
+    GThread *thread; /* runs checkpoint_main */
+    GMutex   lock;   /* guards wanted and stop */
+    GCond    cond;   /* signalled on wanted or stop */
+    gboolean wanted; /* the WAL passed CHECKPOINT_PAGES */
+    gboolean stop;   /* dbn_store_free asks the thread to end */
+} Checkpointer;
+
+static gpointer
+checkpoint_main (gpointer data)
+{
+    Checkpointer *cp = data;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2 (cp->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        g_warning ("%s: the checkpoint thread cannot open the file: %s", cp->path,
+                   db ? sqlite3_errmsg (db) : "out of memory");
+        sqlite3_close (db);
+        return NULL;
+    }
+    sqlite3_busy_timeout (db, STORE_BUSY_TIMEOUT_MS);
+    g_mutex_lock (&cp->lock);
+    while (!cp->stop) {
+        if (!cp->wanted)
+            g_cond_wait_until (&cp->cond, &cp->lock, g_get_monotonic_time () + G_USEC_PER_SEC);
+        if (cp->stop)
+            break;
+        cp->wanted = FALSE;
+        g_mutex_unlock (&cp->lock);
+        int rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            g_debug ("%s: checkpoint: %s", cp->path, sqlite3_errmsg (db));
+        g_mutex_lock (&cp->lock);
+    }
+    g_mutex_unlock (&cp->lock);
+    sqlite3_close (db);
+    return NULL;
+}
+
+static int
+on_wal_commit (void *data, sqlite3 *db, const char *name, int frames)
+{
+    Checkpointer *cp = data;
+    if (frames >= CHECKPOINT_PAGES) {
+        g_mutex_lock (&cp->lock);
+        cp->wanted = TRUE;
+        g_cond_signal (&cp->cond);
+        g_mutex_unlock (&cp->lock);
+    }
+    return SQLITE_OK;
+}
+
+static Checkpointer *
+checkpointer_start (sqlite3 *db, const char *path)
+{
+    Checkpointer *cp = g_new0 (Checkpointer, 1);
+    cp->path = g_strdup (path);
+    g_mutex_init (&cp->lock);
+    g_cond_init (&cp->cond);
+    cp->thread = g_thread_new ("checkpoint", checkpoint_main, cp);
+    g_autofree char *pragmas = g_strdup_printf ("PRAGMA wal_autocheckpoint = 0;"
+                                                "PRAGMA journal_size_limit = %d;", WAL_SIZE_LIMIT);
+    sqlite3_exec (db, pragmas, NULL, NULL, NULL);
+    sqlite3_wal_hook (db, on_wal_commit, cp);
+    return cp;
+}
+
+/* Call after the writer's connection stopped committing. */
+static void
+checkpointer_stop (Checkpointer *cp)
+{
+    if (cp == NULL)
+        return;
+    g_mutex_lock (&cp->lock);
+    cp->stop = TRUE;
+    g_cond_signal (&cp->cond);
+    g_mutex_unlock (&cp->lock);
+    g_thread_join (cp->thread);
+    g_mutex_clear (&cp->lock);
+    g_cond_clear (&cp->cond);
+    g_free (cp->path);
+    g_free (cp);
+}
 
 /* The store's own migrations; store_meta.version counts how many ran. Only
  * ever append to this list. */
@@ -79,6 +177,7 @@ struct _DbnStore {
     sqlite3_stmt *idem_record;    /* INSERT INTO idempotency */
     sqlite3_stmt *savepoint0;     /* SAVEPOINT dbn_sp0: the per-command savepoint of group commit */
     sqlite3_stmt *release0;       /* RELEASE dbn_sp0 */
+    Checkpointer *checkpointer;   /* NULL for :memory: */
 };
 
 /* Runs a cached one-shot statement (the depth-0 savepoint pair runs for
@@ -415,6 +514,8 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
         return NULL;
     }
     self->next_seq = newest + 1;
+    if (g_strcmp0 (path, ":memory:") != 0)
+        self->checkpointer = checkpointer_start (self->db, path);
     return g_steal_pointer (&self);
 }
 
@@ -435,6 +536,9 @@ dbn_store_free (DbnStore *self)
     g_clear_pointer (&self->idem_record, sqlite3_finalize);
     g_clear_pointer (&self->savepoint0, sqlite3_finalize);
     g_clear_pointer (&self->release0, sqlite3_finalize);
+    if (self->db != NULL)
+        sqlite3_wal_hook (self->db, NULL, NULL);
+    g_clear_pointer (&self->checkpointer, checkpointer_stop);
     if (self->db != NULL && sqlite3_close (self->db) != SQLITE_OK) {
         /* A service statement was not finalized (a bug). close_v2 closes
          * the connection once the last one is. */

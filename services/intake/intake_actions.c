@@ -50,6 +50,9 @@ struct _IntakeActions {
     sqlite3_stmt *last_number;  /* the year's highest case number */
     sqlite3_stmt *insert_case;  /* INSERT case_record */
     sqlite3_stmt *select_case;  /* SELECT by case_no */
+    int           cached_year;  /* year of cached_number */
+    gint64        cached_number;/* the highest number allocated, as of cached_seq */
+    gint64        cached_seq;   /* journal next_seq right after that submit; 0 = no cache */
 };
 
 void
@@ -203,15 +206,20 @@ split_lines (const unsigned char *text)
     return g_strsplit ((const char *) text, "\n", -1);
 }
 
+/* The year's highest number, from the cache when nothing can have changed
+ * since it was filled: every submit journals events, and every rollback (of
+ * a command or of a whole batch) moves the journal's next seq back, so an
+ * unchanged next seq proves the cached number is still the highest. */
 static gboolean
-allocate_case_number (IntakeActions *self, gint64 now_ms, char **out, GError **error)
+last_case_number (IntakeActions *self, int year, const char *low, const char *high,
+                  gint64 *number, GError **error)
 {
-    g_autoptr (GDateTime) local = dbn_clock_local_from_ms (now_ms);
-    int year = g_date_time_get_year (local);
-    DbnConfig *config = dbn_service_get_config (self->service);
-    /* "T01-2026-" ≤ case_no < "T01-2026." ('.' follows '-' in ASCII). */
-    g_autofree char *low = g_strdup_printf ("%s-%d-", dbn_config_get_township (config), year);
-    g_autofree char *high = g_strdup_printf ("%s-%d.", dbn_config_get_township (config), year);
+    DbnStore *store = dbn_service_get_store (self->service);
+    if (self->cached_seq != 0 && self->cached_year == year &&
+        self->cached_seq == dbn_store_journal_next_seq (store)) {
+        *number = self->cached_number;
+        return TRUE;
+    }
     sqlite3_stmt *st = self->last_number;
     sqlite3_reset (st);
     sqlite3_bind_text (st, 1, low, -1, SQLITE_STATIC);
@@ -222,14 +230,33 @@ allocate_case_number (IntakeActions *self, gint64 now_ms, char **out, GError **e
         return dbn_store_set_error (dbn_service_get_store (self->service), rc, error);
     }
     const char *last = (const char *) sqlite3_column_text (st, 0);
-    gint64 number = last ? g_ascii_strtoll (last + strlen (low), NULL, 10) + 1 : 1;
+    *number = last ? g_ascii_strtoll (last + strlen (low), NULL, 10) : 0;
     sqlite3_reset (st);
+    return TRUE;
+}
+
+static gboolean
+allocate_case_number (IntakeActions *self, gint64 now_ms, int *year_out, gint64 *number_out,
+                      char **out, GError **error)
+{
+    g_autoptr (GDateTime) local = dbn_clock_local_from_ms (now_ms);
+    int year = g_date_time_get_year (local);
+    DbnConfig *config = dbn_service_get_config (self->service);
+    /* "T01-2026-" ≤ case_no < "T01-2026." ('.' follows '-' in ASCII). */
+    g_autofree char *low = g_strdup_printf ("%s-%d-", dbn_config_get_township (config), year);
+    g_autofree char *high = g_strdup_printf ("%s-%d.", dbn_config_get_township (config), year);
+    gint64 number = 0;
+    if (!last_case_number (self, year, low, high, &number, error))
+        return FALSE;
+    number++;
     if (number > 999999) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE,
                      "case numbers for %d are used up (999999)", year);
         return FALSE;
     }
     *out = g_strdup_printf ("%s%06" G_GINT64_FORMAT, low, number);
+    *year_out = year;
+    *number_out = number;
     return TRUE;
 }
 
@@ -325,7 +352,9 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     /* D-INT-4: an incomplete request waits for its materials. */
     const char *state = missing[0] != NULL ? "awaiting_materials" : "accepted";
     g_autofree char *case_no = NULL;
-    if (!allocate_case_number (self, now, &case_no, error))
+    int year = 0;
+    gint64 number = 0;
+    if (!allocate_case_number (self, now, &year, &number, &case_no, error))
         return NULL;
     const char *actor = dbn_command_get_actor (command);
     if (!insert_case (self, case_no, req, missing, state, channel, now, actor, error))
@@ -336,6 +365,9 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
         return NULL;
     if (missing[0] != NULL && !emit_awaiting (command, topic, case_no, req->matter, missing, error))
         return NULL;
+    self->cached_year = year;
+    self->cached_number = number;
+    self->cached_seq = dbn_store_journal_next_seq (dbn_service_get_store (service));
 
     g_autoptr (DbnMsgIntakeSubmitReply) reply = dbn_msg_intake_submit_reply_new ();
     reply->case_no = g_steal_pointer (&case_no);
