@@ -49,7 +49,10 @@ char *dbn_codec_to_json (const guint8 *data, gsize len, GError **error);
 /* Masks personal data for events that leave intake and routing: keeps the
  * first 6 and last 4 characters of an ID number (110105********1234), the
  * first 3 and last 4 of a phone number, and replaces an address by its first
- * 6 characters and "***". Returns a newly allocated string; NULL gives NULL. */
+ * 6 characters and "***". Returns a newly allocated string; NULL gives NULL.
+ * They count characters, not bytes (UTF-8; invalid bytes become U+FFFD). A
+ * text too short to keep both ends is starred entirely, an address of 6
+ * characters or fewer becomes "***", and "" stays "". */
 char *dbn_codec_mask_id_number (const char *id_number);
 char *dbn_codec_mask_phone (const char *phone);
 char *dbn_codec_mask_address (const char *address);
