@@ -2,16 +2,17 @@
  *
  * GKeyFile parses the file; this module validates every matter against the
  * rules of D-CAT-2 and turns each problem into an error naming the line. The
- * key file API does not report line numbers, so find_line() scans the raw
- * text for the group header and the key within it (files are small: tens of
- * matters; the scan runs only on error). The catalog is an array in file
- * order plus a hash from code to matter; both are immutable after load.
+ * key file API does not report line numbers, nor repeated groups and keys,
+ * nor misspelt keys; dbn_keyfile.c (shared with the org loader) scans the raw
+ * text for those. The catalog is an array in file order plus a hash from code
+ * to matter; both are immutable after load.
  */
 #include "daiban/dbn_catalog.h"
 
 #include <string.h>
 
 #include "daiban/dbn_error.h"
+#include "dbn_keyfile_private.h"
 
 G_DEFINE_QUARK (dbn-catalog-error-quark, dbn_catalog_error)
 
@@ -49,57 +50,6 @@ dbn_catalog_free (DbnCatalog *self)
     g_free (self);
 }
 
-/* 1-based line of "[group]" or, with key, of "key =" inside that group; 0 if not found. */
-static int
-find_line (const char *text, const char *group, const char *key)
-{
-    g_autofree char *header = g_strdup_printf ("[%s]", group);
-    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-    gboolean in_group = FALSE;
-    for (int i = 0; lines[i] != NULL; i++) {
-        g_autofree char *line = g_strstrip (g_strdup (lines[i]));
-        if (line[0] == '[') {
-            in_group = g_strcmp0 (line, header) == 0;
-            if (in_group && key == NULL)
-                return i + 1;
-            continue;
-        }
-        if (in_group && key != NULL && g_str_has_prefix (line, key)) {
-            const char *rest = line + strlen (key);
-            while (*rest == ' ' || *rest == '\t')
-                rest++;
-            if (*rest == '=')
-                return i + 1;
-        }
-    }
-    return 0;
-}
-
-static gboolean
-invalid (GError **error, const char *path, const char *text, const char *group,
-         const char *key, const char *reason)
-{
-    int line = find_line (text, group, key);
-    if (line == 0 && key != NULL)
-        line = find_line (text, group, NULL);
-    g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_INVALID,
-                 "%s:%d: [%s]%s%s: %s", path, line, group, key ? " " : "", key ? key : "", reason);
-    return FALSE;
-}
-
-static char *
-get_required_string (GKeyFile *kf, const char *path, const char *text,
-                     const char *group, const char *key, GError **error)
-{
-    g_autoptr (GError) local = NULL;
-    g_autofree char *value = g_key_file_get_string (kf, group, key, &local);
-    if (value == NULL || *g_strstrip (value) == '\0') {
-        invalid (error, path, text, group, key, "missing or empty");
-        return NULL;
-    }
-    return g_steal_pointer (&value);
-}
-
 static gboolean
 parse_enum (const char *value, const char *const *names, int *out)
 {
@@ -127,28 +77,16 @@ dbn_deciding_level_to_string (DbnDecidingLevel level)
     return (guint) level < G_N_ELEMENTS (level_names) - 1 ? level_names[level] : "unknown";
 }
 
-/* Splits a ';' list, trimming blanks and dropping empty items. */
-static char **
-get_list (GKeyFile *kf, const char *group, const char *key)
-{
-    g_autofree char *raw = g_key_file_get_string (kf, group, key, NULL);
-    GPtrArray *out = g_ptr_array_new ();
-    if (raw != NULL) {
-        g_auto (GStrv) parts = g_strsplit (raw, ";", -1);
-        for (int i = 0; parts[i] != NULL; i++) {
-            char *item = g_strstrip (parts[i]);
-            if (*item != '\0')
-                g_ptr_array_add (out, g_strdup (item));
-        }
-    }
-    g_ptr_array_add (out, NULL);
-    return (char **) g_ptr_array_free (out, FALSE);
-}
+static const char *const category_keys[] = { "name_zh", "name_en", NULL };
+static const char *const matter_keys[] = {
+    "category", "name_zh", "name_en", "materials", "level", "departments", "window",
+    "kind", "limit_days", "presence", "fee_fen", "restricted", NULL,
+};
 
 static DbnMatter *
-load_matter (GKeyFile *kf, DbnCatalog *self, const char *text, const char *group, GError **error)
+load_matter (const DbnKeyFileCtx *ctx, DbnCatalog *self, const char *group, GError **error)
 {
-    const char *path = self->path;
+    GKeyFile *kf = ctx->kf;
     g_autoptr (GError) local = NULL;
     g_autofree char *level = NULL;
     g_autofree char *kind = NULL;
@@ -156,60 +94,66 @@ load_matter (GKeyFile *kf, DbnCatalog *self, const char *text, const char *group
     DbnMatter *m = g_new0 (DbnMatter, 1);
     m->code = g_strdup (group + strlen ("matter:"));
     if (*m->code == '\0' || strlen (m->code) > 32) {
-        invalid (error, path, text, group, NULL, "matter code must have 1 to 32 characters");
+        dbn_keyfile_invalid (ctx, error, group, NULL, "matter code must have 1 to 32 characters");
         goto fail;
     }
-    if (!(m->category = get_required_string (kf, path, text, group, "category", error)) ||
-        !(m->name_zh = get_required_string (kf, path, text, group, "name_zh", error)) ||
-        !(m->name_en = get_required_string (kf, path, text, group, "name_en", error)) ||
-        !(m->window = get_required_string (kf, path, text, group, "window", error)))
+    if (!dbn_keyfile_check_keys (ctx, group, matter_keys, error))
+        goto fail;
+    if (!(m->category = dbn_keyfile_dup_required (ctx, group, "category", error)) ||
+        !(m->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error)) ||
+        !(m->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)) ||
+        !(m->window = dbn_keyfile_dup_required (ctx, group, "window", error)))
         goto fail;
     if (!g_hash_table_contains (self->categories, m->category)) {
-        invalid (error, path, text, group, "category", "names no [category:...] group");
+        dbn_keyfile_invalid (ctx, error, group, "category", "names no [category:...] group");
         goto fail;
     }
-    m->materials = get_list (kf, group, "materials");
-    m->departments = get_list (kf, group, "departments");
+    m->materials = dbn_keyfile_dup_list (ctx, group, "materials");
+    m->departments = dbn_keyfile_dup_list (ctx, group, "departments");
     if (m->departments[0] == NULL) {
-        invalid (error, path, text, group, "departments", "at least one department is required");
+        dbn_keyfile_invalid (ctx, error, group, "departments", "at least one department is required");
         goto fail;
     }
-    level = get_required_string (kf, path, text, group, "level", error);
+    level = dbn_keyfile_dup_required (ctx, group, "level", error);
     if (level == NULL)
         goto fail;
     if (!parse_enum (level, level_names, &value)) {
-        invalid (error, path, text, group, "level", "must be village, township or county");
+        dbn_keyfile_invalid (ctx, error, group, "level", "must be village, township or county");
         goto fail;
     }
     m->level = value;
-    kind = get_required_string (kf, path, text, group, "kind", error);
+    kind = dbn_keyfile_dup_required (ctx, group, "kind", error);
     if (kind == NULL)
         goto fail;
     if (!parse_enum (kind, kind_names, &value)) {
-        invalid (error, path, text, group, "kind",
-                 "must be immediate, committed, joint, escalated or returned");
+        dbn_keyfile_invalid (ctx, error, group, "kind",
+                             "must be immediate, committed, joint, escalated or returned");
         goto fail;
     }
     m->kind = value;
     if (m->kind == DBN_KIND_JOINT && g_strv_length (m->departments) < 2) {
-        invalid (error, path, text, group, "departments", "a joint matter needs two or more departments");
+        dbn_keyfile_invalid (ctx, error, group, "departments", "a joint matter needs two or more departments");
         goto fail;
     }
     m->limit_days = g_key_file_get_integer (kf, group, "limit_days", &local);
     if (local != NULL || m->limit_days <= 0 || m->limit_days > 365) {
-        invalid (error, path, text, group, "limit_days", "must be a whole number of working days from 1 to 365");
+        dbn_keyfile_invalid (ctx, error, group, "limit_days", "must be a whole number of working days from 1 to 365");
         goto fail;
     }
     m->presence = g_key_file_get_boolean (kf, group, "presence", &local);
     if (local != NULL) {
-        invalid (error, path, text, group, "presence", "must be true or false");
+        dbn_keyfile_invalid (ctx, error, group, "presence", "must be true or false");
         goto fail;
     }
     m->fee_fen = g_key_file_get_int64 (kf, group, "fee_fen", &local);
     if (local != NULL || m->fee_fen < 0) {
-        invalid (error, path, text, group, "fee_fen", "must be a whole number of fen, 0 or more");
+        dbn_keyfile_invalid (ctx, error, group, "fee_fen", "must be a whole number of fen, 0 or more");
         goto fail;
     }
+    /* D-INT-8: optional, so the common case stays short; a typo in the key
+     * is caught by dbn_keyfile_check_keys above rather than read as FALSE. */
+    if (!dbn_keyfile_get_optional_boolean (ctx, group, "restricted", FALSE, &m->restricted, error))
+        goto fail;
     return m;
 fail:
     matter_free (m);
@@ -234,6 +178,14 @@ dbn_catalog_load (const char *path, GError **error)
                      "%s: %s", path, local->message);
         return NULL;
     }
+    const DbnKeyFileCtx ctx = {
+        .kf = kf, .path = path, .text = text,
+        .domain = DBN_CATALOG_ERROR, .invalid = DBN_CATALOG_ERROR_INVALID,
+    };
+    /* GKeyFile merges a repeated [matter:X]: without this a second matter
+     * with the same code would silently patch the first. */
+    if (!dbn_keyfile_check_duplicates (&ctx, error))
+        return NULL;
     g_autoptr (DbnCatalog) self = g_new0 (DbnCatalog, 1);
     self->path = g_strdup (path);
     self->matters = g_ptr_array_new_with_free_func ((GDestroyNotify) matter_free);
@@ -245,10 +197,12 @@ dbn_catalog_load (const char *path, GError **error)
         const char *group = groups[i];
         if (!g_str_has_prefix (group, "category:"))
             continue;
-        char *names[3] = { NULL, NULL, NULL };
-        if (!(names[0] = get_required_string (kf, path, text, group, "name_zh", error)))
+        if (!dbn_keyfile_check_keys (&ctx, group, category_keys, error))
             return NULL;
-        if (!(names[1] = get_required_string (kf, path, text, group, "name_en", error))) {
+        char *names[3] = { NULL, NULL, NULL };
+        if (!(names[0] = dbn_keyfile_dup_required (&ctx, group, "name_zh", error)))
+            return NULL;
+        if (!(names[1] = dbn_keyfile_dup_required (&ctx, group, "name_en", error))) {
             g_free (names[0]);
             return NULL;
         }
@@ -262,17 +216,15 @@ dbn_catalog_load (const char *path, GError **error)
         if (g_str_has_prefix (group, "category:"))
             continue;
         if (!g_str_has_prefix (group, "matter:")) {
-            invalid (error, path, text, group, NULL, "unknown group (expected [category:id] or [matter:CODE])");
+            dbn_keyfile_invalid (&ctx, error, group, NULL,
+                                 "unknown group (expected [category:id] or [matter:CODE])");
             return NULL;
         }
-        DbnMatter *m = load_matter (kf, self, text, group, error);
+        DbnMatter *m = load_matter (&ctx, self, group, error);
         if (m == NULL)
             return NULL;
-        if (g_hash_table_contains (self->by_code, m->code)) {
-            invalid (error, path, text, group, NULL, "duplicate matter code");
-            matter_free (m);
-            return NULL;
-        }
+        /* Group names are unique after check_duplicates, so codes are. */
+        g_assert (!g_hash_table_contains (self->by_code, m->code));
         g_ptr_array_add (self->matters, m);
         g_hash_table_insert (self->by_code, m->code, m);
     }

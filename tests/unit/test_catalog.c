@@ -1,5 +1,5 @@
-/* test_catalog: the shipped catalog loads; broken files are refused with
- * the line and the reason (D-CAT-3). */
+/* test_catalog: the shipped catalog loads and is the complete list of the
+ * seeds; broken files are refused with the line and the reason (D-CAT-3). */
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -36,6 +36,77 @@ test_shipped_catalog_loads (void)
         g_assert_nonnull (x->departments[0]);
         g_assert_cmpint (x->limit_days, >, 0);
         g_assert_nonnull (dbn_catalog_get_category_name (cat, x->category, FALSE));
+    }
+}
+
+/* D-CAT-1: the 30 matters in 8 categories of 篇6, as complete as routing
+ * needs them. */
+static void
+test_shipped_catalog_is_complete (void)
+{
+    g_autofree char *path = shipped_catalog ();
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnCatalog) cat = dbn_catalog_load (path, &error);
+    g_assert_no_error (error);
+    guint n = dbn_catalog_get_n_matters (cat);
+    g_assert_cmpuint (n, >=, 28);
+    /* Codes other modules and tests already use stay. */
+    const char *kept[] = { "MZ-DIBAO", "MZ-CANJI", "MZ-LINSHI", "JS-ZHUNSHENG",
+                           "JF-ZHAIJIDI", "JF-CAIFA", "TJ-TIAOJIE", "QT-SHENFENZHENG" };
+    for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+        g_assert_nonnull (dbn_catalog_lookup (cat, kept[i]));
+    /* Every category of the seeds exists and holds at least one matter. */
+    const char *categories[] = { "minzheng", "jisheng", "jianfang", "tiaojie",
+                                 "bingyi", "jiuye", "shebao", "qita" };
+    g_autoptr (GHashTable) used = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr (GHashTable) codes = g_hash_table_new (g_str_hash, g_str_equal);
+    guint joint = 0, joint3 = 0, per_level[3] = { 0, 0, 0 };
+    for (guint i = 0; i < n; i++) {
+        const DbnMatter *m = dbn_catalog_get_matter (cat, i);
+        g_hash_table_add (used, m->category);
+        g_assert_true (g_hash_table_add (codes, m->code));
+        g_assert_nonnull (m->materials[0]);
+        g_assert_cmpuint (strlen (m->name_zh), >, 0);
+        g_assert_cmpuint (strlen (m->name_en), >, 0);
+        per_level[m->level]++;
+        if (m->kind == DBN_KIND_JOINT) {
+            joint++;
+            g_assert_cmpuint (g_strv_length (m->departments), >=, 2);
+            if (g_strv_length (m->departments) >= 3)
+                joint3++;
+        }
+        /* D-AUD-3: free of charge but for a statutory 工本费. */
+        if (g_strcmp0 (m->code, "QT-SHENFENZHENG") != 0)
+            g_assert_cmpint (m->fee_fen, ==, 0);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS (categories); i++) {
+        g_assert_nonnull (dbn_catalog_get_category_name (cat, categories[i], TRUE));
+        if (!g_hash_table_contains (used, categories[i]))
+            g_error ("category %s holds no matter", categories[i]);
+    }
+    g_assert_cmpuint (g_hash_table_size (used), ==, G_N_ELEMENTS (categories));
+    g_assert_cmpuint (g_hash_table_size (codes), ==, n);
+    g_assert_cmpuint (joint, >=, 1);
+    /* The integration test's joint case with three departments. */
+    g_assert_cmpuint (joint3, >=, 1);
+    for (guint l = 0; l < 3; l++)
+        g_assert_cmpuint (per_level[l], >=, 1);
+}
+
+/* D-INT-8: petitions carry stricter confidentiality; nothing else does. */
+static void
+test_petitions_restricted (void)
+{
+    g_autofree char *path = shipped_catalog ();
+    g_autoptr (DbnCatalog) cat = dbn_catalog_load (path, NULL);
+    g_assert_nonnull (cat);
+    const DbnMatter *petition = dbn_catalog_lookup (cat, "QT-XINFANG");
+    g_assert_nonnull (petition);
+    g_assert_true (petition->restricted);
+    for (guint i = 0; i < dbn_catalog_get_n_matters (cat); i++) {
+        const DbnMatter *m = dbn_catalog_get_matter (cat, i);
+        if (m != petition)
+            g_assert_false (m->restricted);
     }
 }
 
@@ -108,13 +179,44 @@ test_broken_files_name_the_line (void)
     expect_broken ("[wrong]\na = b\n", DBN_CATALOG_ERROR_INVALID, "unknown group");
 }
 
+/* Mistakes GKeyFile alone would let through, each named with its line. */
+static void
+test_strict_keys_and_duplicates (void)
+{
+    /* good_head loads, and restricted defaults to false. */
+    g_autofree char *dir = g_dir_make_tmp ("catalog-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "catalog.ini", NULL);
+    g_assert_true (g_file_set_contents (path, good_head, -1, NULL));
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnCatalog) cat = dbn_catalog_load (path, &error);
+    g_assert_no_error (error);
+    g_assert_false (dbn_catalog_lookup (cat, "A-1")->restricted);
+    g_unlink (path);
+    g_rmdir (dir);
+    /* D-INT-8: a misspelt key must not leave a petition unprotected. */
+    g_autofree char *typo = g_strconcat (good_head, "restriced = true\n", NULL);
+    expect_broken (typo, DBN_CATALOG_ERROR_INVALID, ":17: [matter:A-1] restriced: unknown key");
+    g_autofree char *maybe = g_strconcat (good_head, "restricted = maybe\n", NULL);
+    expect_broken (maybe, DBN_CATALOG_ERROR_INVALID, ":17: [matter:A-1] restricted: must be true or false");
+    /* GKeyFile merges a repeated group and keeps the last of a repeated key. */
+    g_autofree char *twice = g_strconcat (good_head, "\n[matter:A-1]\nname_zh = 乙\n", NULL);
+    expect_broken (twice, DBN_CATALOG_ERROR_INVALID, ":18: [matter:A-1]: duplicate group (first on line 5)");
+    g_autofree char *key_twice = g_strconcat (good_head, "fee_fen = 100\n", NULL);
+    expect_broken (key_twice, DBN_CATALOG_ERROR_INVALID, ":17: [matter:A-1] fee_fen: duplicate key (first on line 16)");
+    expect_broken ("[category:c]\nname_zh = 类\nname_en = Cat\ncolour = red\n",
+                   DBN_CATALOG_ERROR_INVALID, ":4: [category:c] colour: unknown key");
+}
+
 int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
     dbn_log_init ("test-catalog");
     g_test_add_func ("/catalog/D-CAT-1/shipped-catalog-loads", test_shipped_catalog_loads);
+    g_test_add_func ("/catalog/D-CAT-1/shipped-catalog-is-complete", test_shipped_catalog_is_complete);
+    g_test_add_func ("/catalog/D-INT-8/petitions-restricted", test_petitions_restricted);
     g_test_add_func ("/catalog/D-INT-4/missing-materials", test_missing_materials);
     g_test_add_func ("/catalog/D-CAT-3/broken-files-name-the-line", test_broken_files_name_the_line);
+    g_test_add_func ("/catalog/D-CAT-3/strict-keys-and-duplicates", test_strict_keys_and_duplicates);
     return g_test_run ();
 }

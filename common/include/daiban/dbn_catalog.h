@@ -47,11 +47,13 @@ typedef struct {
     int              limit_days;  /* statutory limit in working days, > 0 */
     gboolean         presence;    /* the applicant must be present */
     gint64           fee_fen;     /* statutory fee in fen, 0 = free */
+    gboolean         restricted;  /* D-INT-8: stricter confidentiality (petitions); default FALSE */
 } DbnMatter;
 
 typedef struct _DbnCatalog DbnCatalog;
 
-/* Loads and validates path. NULL with DBN_CATALOG_ERROR on any problem; the
+/* Loads and validates path. NULL with DBN_CATALOG_ERROR on any problem
+ * (including a repeated group or key and a key the format does not know); the
  * message names the file, the line and the reason. Caller owns the result. */
 DbnCatalog *dbn_catalog_load (const char *path, GError **error);
 void        dbn_catalog_free (DbnCatalog *self);
