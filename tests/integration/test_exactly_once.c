@@ -144,6 +144,9 @@ killer_thread (gpointer data)
             const char *args[] = { "--data", dbn_harness_get_data_dir (k->harness), NULL };
             k->intake = dbn_harness_spawn (k->harness, "daiban-intake", args);
             k->intake_kills++;
+            /* Kill again only once this instance serves: a slow build (ASan)
+             * starts slower than the kill interval and would never work. */
+            dbn_harness_wait_ready (k->harness, "intake", 20000);
         }
     }
     return NULL;
