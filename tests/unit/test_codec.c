@@ -1088,6 +1088,590 @@ make_sys_heartbeat (gboolean full)
     return m;
 }
 
+/* ---- schemas/messages/routing.xml ---- */
+
+static GPtrArray *
+byte_list_of (gboolean full)
+{
+    GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    if (full) {
+        g_ptr_array_add (list, g_bytes_new_static ("\x81\xa1v\x01", 4));
+        g_ptr_array_add (list, g_bytes_new_static ("", 0));
+    }
+    return list;
+}
+
+static gpointer
+make_case_classify (gboolean full)
+{
+    DbnMsgCaseClassify *m = dbn_msg_case_classify_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->kind = g_strdup ("joint");
+    m->reason = g_strdup ("材料齐全，当场办结");
+    if (full) {
+        m->parts = strv_of (TRUE);
+    }
+    return m;
+}
+
+static gpointer
+make_case_assign (gboolean full)
+{
+    DbnMsgCaseAssign *m = dbn_msg_case_assign_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    if (full) {
+        m->window = g_strdup ("shebao");
+        m->agent = g_strdup ("ts-zhao");
+        m->reason = g_strdup ("材料齐全，当场办结");
+    }
+    return m;
+}
+
+static gpointer
+make_case_handoff (gboolean full)
+{
+    DbnMsgCaseHandoff *m = dbn_msg_case_handoff_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->to = g_strdup ("county:renshe");
+    m->reason = g_strdup ("材料齐全，当场办结");
+    return m;
+}
+
+static gpointer
+make_case_start (gboolean full)
+{
+    DbnMsgCaseStart *m = dbn_msg_case_start_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    return m;
+}
+
+static gpointer
+make_case_complete (gboolean full)
+{
+    DbnMsgCaseComplete *m = dbn_msg_case_complete_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    if (full) {
+        m->part = g_strdup ("县财政局");
+        m->result = g_strdup ("已办结");
+    }
+    return m;
+}
+
+static gpointer
+make_case_escalate (gboolean full)
+{
+    DbnMsgCaseEscalate *m = dbn_msg_case_escalate_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    if (full) {
+        m->county = g_strdup ("renshe");
+        m->reason = g_strdup ("材料齐全，当场办结");
+    }
+    return m;
+}
+
+static gpointer
+make_case_county_answer (gboolean full)
+{
+    DbnMsgCaseCountyAnswer *m = dbn_msg_case_county_answer_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->answer = g_strdup ("同意");
+    m->approved = TRUE;
+    return m;
+}
+
+static gpointer
+make_case_return (gboolean full)
+{
+    DbnMsgCaseReturn *m = dbn_msg_case_return_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->reason = g_strdup ("材料齐全，当场办结");
+    m->apply_to = g_strdup ("县信访局");
+    return m;
+}
+
+static gpointer
+make_case_reply (gboolean full)
+{
+    DbnMsgCaseReply *m = dbn_msg_case_reply_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    if (full) {
+        m->result = g_strdup ("已办结");
+        m->reason = g_strdup ("材料齐全，当场办结");
+        m->has_satisfied = TRUE;
+        m->satisfied = FALSE;
+        m->has_confirmed = TRUE;
+        m->confirmed = FALSE;
+    }
+    return m;
+}
+
+static gpointer
+make_case_archive (gboolean full)
+{
+    DbnMsgCaseArchive *m = dbn_msg_case_archive_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    return m;
+}
+
+static gpointer
+make_case_accompany (gboolean full)
+{
+    DbnMsgCaseAccompany *m = dbn_msg_case_accompany_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    if (full) {
+        m->note = g_strdup ("代办员陪同到县医院鉴定");
+    }
+    return m;
+}
+
+static gpointer
+make_routing_case_reply (gboolean full)
+{
+    DbnMsgRoutingCaseReply *m = dbn_msg_routing_case_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->location = g_strdup ("centre");
+    m->seq = 3;
+    return m;
+}
+
+static gpointer
+make_routing_case_get (gboolean full)
+{
+    DbnMsgRoutingCaseGet *m = dbn_msg_routing_case_get_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    return m;
+}
+
+static gpointer
+make_routing_case_get_reply (gboolean full)
+{
+    DbnMsgRoutingCaseGetReply *m = dbn_msg_routing_case_get_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->matter = g_strdup ("SB-ZHENGDI");
+    m->matter_name = g_strdup ("征地农转非人员参加社会保险");
+    m->level = g_strdup ("county");
+    m->kind = g_strdup ("joint");
+    m->state = g_strdup ("in_progress");
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->village = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->channel = g_strdup ("station");
+    m->applicant = g_strdup ("张三");
+    m->responsible = g_strdup ("station:qingshui");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->location = g_strdup ("centre");
+    m->accepted_at = 3;
+    m->accompanied = TRUE;
+    m->parts = strv_of (full);
+    m->parts_done = strv_of (full);
+    m->missing = strv_of (full);
+    m->timeline = byte_list_of (full);
+    m->seq = 3;
+    if (full) {
+        m->sheet = g_strdup ("RS-20261129-qingshui-1");
+        m->county = g_strdup ("renshe");
+        m->outcome = g_strdup ("done");
+    }
+    return m;
+}
+
+static gpointer
+make_routing_queue (gboolean full)
+{
+    DbnMsgRoutingQueue *m = dbn_msg_routing_queue_new ();
+    fill_command (&m->env, full);
+    m->kind = g_strdup ("joint");
+    m->id = g_strdup ("shebao");
+    return m;
+}
+
+static gpointer
+make_routing_queue_reply (gboolean full)
+{
+    DbnMsgRoutingQueueReply *m = dbn_msg_routing_queue_reply_new ();
+    fill_reply (&m->env, full);
+    m->kind = g_strdup ("joint");
+    m->id = g_strdup ("shebao");
+    m->seq = 3;
+    m->items = byte_list_of (full);
+    m->truncated = TRUE;
+    return m;
+}
+
+static gpointer
+make_routing_queue_item (gboolean full)
+{
+    DbnMsgRoutingQueueItem *m = dbn_msg_routing_queue_item_new ();
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->matter = g_strdup ("SB-ZHENGDI");
+    m->matter_name = g_strdup ("征地农转非人员参加社会保险");
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->updated = 3;
+    m->updated_seq = 3;
+    if (full) {
+        m->sheet = g_strdup ("RS-20261129-qingshui-1");
+        m->has_due = TRUE;
+        m->due = G_GINT64_CONSTANT (1735689600000);
+    }
+    return m;
+}
+
+static gpointer
+make_runsheet_new (gboolean full)
+{
+    DbnMsgRunsheetNew *m = dbn_msg_runsheet_new_new ();
+    fill_command (&m->env, full);
+    m->station = g_strdup ("qingshui");
+    if (full) {
+        m->date = g_strdup ("2026-11-29");
+    }
+    return m;
+}
+
+static gpointer
+make_runsheet_new_reply (gboolean full)
+{
+    DbnMsgRunsheetNewReply *m = dbn_msg_runsheet_new_reply_new ();
+    fill_reply (&m->env, full);
+    m->sheet = g_strdup ("RS-20261129-qingshui-1");
+    m->station = g_strdup ("qingshui");
+    m->date = g_strdup ("2026-11-29");
+    m->cases = strv_of (full);
+    return m;
+}
+
+static gpointer
+make_runsheet_ack (gboolean full)
+{
+    DbnMsgRunsheetAck *m = dbn_msg_runsheet_ack_new ();
+    fill_command (&m->env, full);
+    m->sheet = g_strdup ("RS-20261129-qingshui-1");
+    m->case_no = g_strdup ("T01-2026-000001");
+    return m;
+}
+
+static gpointer
+make_runsheet_ack_reply (gboolean full)
+{
+    DbnMsgRunsheetAckReply *m = dbn_msg_runsheet_ack_reply_new ();
+    fill_reply (&m->env, full);
+    m->sheet = g_strdup ("RS-20261129-qingshui-1");
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->remaining = 3;
+    m->seq = 3;
+    return m;
+}
+
+static gpointer
+make_case_routed (gboolean full)
+{
+    DbnMsgCaseRouted *m = dbn_msg_case_routed_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->matter = g_strdup ("SB-ZHENGDI");
+    m->level = g_strdup ("county");
+    m->departments = strv_of (full);
+    m->village = g_strdup ("qingshui");
+    m->channel = g_strdup ("station");
+    return m;
+}
+
+static gpointer
+make_case_classified (gboolean full)
+{
+    DbnMsgCaseClassified *m = dbn_msg_case_classified_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->previous = g_strdup ("escalated");
+    m->reason = g_strdup ("材料齐全，当场办结");
+    m->parts = strv_of (full);
+    return m;
+}
+
+static gpointer
+make_case_assigned (gboolean full)
+{
+    DbnMsgCaseAssigned *m = dbn_msg_case_assigned_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->from = g_strdup ("window:shebao");
+    m->to = g_strdup ("county:renshe");
+    if (full) {
+        m->reason = g_strdup ("材料齐全，当场办结");
+    }
+    return m;
+}
+
+static gpointer
+make_case_handed_off (gboolean full)
+{
+    DbnMsgCaseHandedOff *m = dbn_msg_case_handed_off_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->from = g_strdup ("window:shebao");
+    m->to = g_strdup ("county:renshe");
+    m->reason = g_strdup ("材料齐全，当场办结");
+    return m;
+}
+
+static gpointer
+make_case_started (gboolean full)
+{
+    DbnMsgCaseStarted *m = dbn_msg_case_started_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    return m;
+}
+
+static gpointer
+make_case_part_completed (gboolean full)
+{
+    DbnMsgCasePartCompleted *m = dbn_msg_case_part_completed_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->part = g_strdup ("县财政局");
+    m->parts_done = 3;
+    m->parts_total = 3;
+    if (full) {
+        m->result = g_strdup ("已办结");
+    }
+    return m;
+}
+
+static gpointer
+make_case_completed (gboolean full)
+{
+    DbnMsgCaseCompleted *m = dbn_msg_case_completed_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    if (full) {
+        m->result = g_strdup ("已办结");
+    }
+    return m;
+}
+
+static gpointer
+make_case_escalated (gboolean full)
+{
+    DbnMsgCaseEscalated *m = dbn_msg_case_escalated_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->county = g_strdup ("renshe");
+    m->from = g_strdup ("window:shebao");
+    if (full) {
+        m->reason = g_strdup ("材料齐全，当场办结");
+    }
+    return m;
+}
+
+static gpointer
+make_case_county_answered (gboolean full)
+{
+    DbnMsgCaseCountyAnswered *m = dbn_msg_case_county_answered_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->county = g_strdup ("renshe");
+    m->answer = g_strdup ("同意");
+    m->approved = TRUE;
+    return m;
+}
+
+static gpointer
+make_case_returned (gboolean full)
+{
+    DbnMsgCaseReturned *m = dbn_msg_case_returned_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->reason = g_strdup ("材料齐全，当场办结");
+    m->apply_to = g_strdup ("县信访局");
+    return m;
+}
+
+static gpointer
+make_case_replied (gboolean full)
+{
+    DbnMsgCaseReplied *m = dbn_msg_case_replied_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->outcome = g_strdup ("done");
+    m->text = g_strdup ("已办结，群众满意");
+    if (full) {
+        m->has_satisfied = TRUE;
+        m->satisfied = FALSE;
+        m->has_confirmed = TRUE;
+        m->confirmed = FALSE;
+    }
+    return m;
+}
+
+static gpointer
+make_case_archived (gboolean full)
+{
+    DbnMsgCaseArchived *m = dbn_msg_case_archived_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    return m;
+}
+
+static gpointer
+make_case_accompanied (gboolean full)
+{
+    DbnMsgCaseAccompanied *m = dbn_msg_case_accompanied_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    if (full) {
+        m->note = g_strdup ("代办员陪同到县医院鉴定");
+    }
+    return m;
+}
+
+static gpointer
+make_runsheet_created (gboolean full)
+{
+    DbnMsgRunsheetCreated *m = dbn_msg_runsheet_created_new ();
+    fill_event (&m->env, full);
+    m->sheet = g_strdup ("RS-20261129-qingshui-1");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->date = g_strdup ("2026-11-29");
+    m->cases = strv_of (full);
+    m->windows = strv_of (full);
+    return m;
+}
+
+static gpointer
+make_runsheet_acknowledged (gboolean full)
+{
+    DbnMsgRunsheetAcknowledged *m = dbn_msg_runsheet_acknowledged_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("shebao");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("in_progress");
+    m->kind = g_strdup ("joint");
+    m->holder = g_strdup ("agent:ts-zhao");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("centre");
+    m->sheet = g_strdup ("RS-20261129-qingshui-1");
+    m->remaining = 3;
+    return m;
+}
+
 typedef struct {
     const char *name;                                            /* registry name */
     gpointer  (*make) (gboolean full);                           /* a filled message */
@@ -1123,6 +1707,42 @@ ROUND_TRIP (sys_status_reply, DbnMsgSysStatusReply)
 ROUND_TRIP (sys_sync, DbnMsgSysSync)
 ROUND_TRIP (sys_sync_reply, DbnMsgSysSyncReply)
 ROUND_TRIP (sys_heartbeat, DbnMsgSysHeartbeat)
+ROUND_TRIP (case_classify, DbnMsgCaseClassify)
+ROUND_TRIP (case_assign, DbnMsgCaseAssign)
+ROUND_TRIP (case_handoff, DbnMsgCaseHandoff)
+ROUND_TRIP (case_start, DbnMsgCaseStart)
+ROUND_TRIP (case_complete, DbnMsgCaseComplete)
+ROUND_TRIP (case_escalate, DbnMsgCaseEscalate)
+ROUND_TRIP (case_county_answer, DbnMsgCaseCountyAnswer)
+ROUND_TRIP (case_return, DbnMsgCaseReturn)
+ROUND_TRIP (case_reply, DbnMsgCaseReply)
+ROUND_TRIP (case_archive, DbnMsgCaseArchive)
+ROUND_TRIP (case_accompany, DbnMsgCaseAccompany)
+ROUND_TRIP (routing_case_reply, DbnMsgRoutingCaseReply)
+ROUND_TRIP (routing_case_get, DbnMsgRoutingCaseGet)
+ROUND_TRIP (routing_case_get_reply, DbnMsgRoutingCaseGetReply)
+ROUND_TRIP (routing_queue, DbnMsgRoutingQueue)
+ROUND_TRIP (routing_queue_reply, DbnMsgRoutingQueueReply)
+ROUND_TRIP (routing_queue_item, DbnMsgRoutingQueueItem)
+ROUND_TRIP (runsheet_new, DbnMsgRunsheetNew)
+ROUND_TRIP (runsheet_new_reply, DbnMsgRunsheetNewReply)
+ROUND_TRIP (runsheet_ack, DbnMsgRunsheetAck)
+ROUND_TRIP (runsheet_ack_reply, DbnMsgRunsheetAckReply)
+ROUND_TRIP (case_routed, DbnMsgCaseRouted)
+ROUND_TRIP (case_classified, DbnMsgCaseClassified)
+ROUND_TRIP (case_assigned, DbnMsgCaseAssigned)
+ROUND_TRIP (case_handed_off, DbnMsgCaseHandedOff)
+ROUND_TRIP (case_started, DbnMsgCaseStarted)
+ROUND_TRIP (case_part_completed, DbnMsgCasePartCompleted)
+ROUND_TRIP (case_completed, DbnMsgCaseCompleted)
+ROUND_TRIP (case_escalated, DbnMsgCaseEscalated)
+ROUND_TRIP (case_county_answered, DbnMsgCaseCountyAnswered)
+ROUND_TRIP (case_returned, DbnMsgCaseReturned)
+ROUND_TRIP (case_replied, DbnMsgCaseReplied)
+ROUND_TRIP (case_archived, DbnMsgCaseArchived)
+ROUND_TRIP (case_accompanied, DbnMsgCaseAccompanied)
+ROUND_TRIP (runsheet_created, DbnMsgRunsheetCreated)
+ROUND_TRIP (runsheet_acknowledged, DbnMsgRunsheetAcknowledged)
 
 #define ENTRY(name) { #name, make_##name, name##_encode, name##_decode, name##_free }
 
@@ -1139,6 +1759,42 @@ static const RoundTrip round_trips[] = {
     ENTRY (sys_sync),
     ENTRY (sys_sync_reply),
     ENTRY (sys_heartbeat),
+    ENTRY (case_classify),
+    ENTRY (case_assign),
+    ENTRY (case_handoff),
+    ENTRY (case_start),
+    ENTRY (case_complete),
+    ENTRY (case_escalate),
+    ENTRY (case_county_answer),
+    ENTRY (case_return),
+    ENTRY (case_reply),
+    ENTRY (case_archive),
+    ENTRY (case_accompany),
+    ENTRY (routing_case_reply),
+    ENTRY (routing_case_get),
+    ENTRY (routing_case_get_reply),
+    ENTRY (routing_queue),
+    ENTRY (routing_queue_reply),
+    ENTRY (routing_queue_item),
+    ENTRY (runsheet_new),
+    ENTRY (runsheet_new_reply),
+    ENTRY (runsheet_ack),
+    ENTRY (runsheet_ack_reply),
+    ENTRY (case_routed),
+    ENTRY (case_classified),
+    ENTRY (case_assigned),
+    ENTRY (case_handed_off),
+    ENTRY (case_started),
+    ENTRY (case_part_completed),
+    ENTRY (case_completed),
+    ENTRY (case_escalated),
+    ENTRY (case_county_answered),
+    ENTRY (case_returned),
+    ENTRY (case_replied),
+    ENTRY (case_archived),
+    ENTRY (case_accompanied),
+    ENTRY (runsheet_created),
+    ENTRY (runsheet_acknowledged),
 };
 
 static void
@@ -1473,8 +2129,8 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* 3 envelopes + 12 messages of schemas/messages: grows with every message. */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 15);
+    /* 4 envelopes + 48 messages of schemas/messages: grows with every message. */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 52);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
@@ -1622,8 +2278,8 @@ run_generator (const char *out_dir, const char *extra)
         source = DBN_SOURCE_DIR;
     g_autofree char *command = g_strdup_printf (
         "%s %s/schemas/gen/dbn_codegen.py %s --out %s %s/schemas/messages/system.xml "
-        "%s/schemas/messages/case.xml %s/schemas/messages/envelope.xml",
-        python != NULL ? python : "python3", source, extra, out_dir, source, source, source);
+        "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/envelope.xml",
+        python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source);
     g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -1654,7 +2310,7 @@ test_generator_deterministic (void)
     /* --list-outputs only lists. */
     g_autofree char *listing = run_generator (dir_a, "--list-outputs");
     g_auto (GStrv) files = g_strsplit (g_strstrip (listing), "\n", -1);
-    g_assert_cmpuint (g_strv_length (files), ==, 8);
+    g_assert_cmpuint (g_strv_length (files), ==, 10);
     for (guint i = 0; files[i] != NULL; i++)
         g_assert_false (g_file_test (files[i], G_FILE_TEST_EXISTS));
 
