@@ -217,6 +217,17 @@ dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env,
     return TRUE;
 }
 
+void
+dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event)
+{
+    /* Same queue as the journaled events: a rolled-back command truncates it,
+     * a failed commit clears it, so nothing unjournaled goes out. */
+    PendingEvent *p = g_new0 (PendingEvent, 1);
+    p->topic = g_strdup (topic);
+    p->event = g_bytes_ref (event);
+    g_ptr_array_add (self->service->pending, p);
+}
+
 /* ---- built-in commands ---- */
 
 static GBytes *

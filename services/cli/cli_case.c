@@ -6,12 +6,12 @@
 #include <json-glib/json-glib.h>
 
 #include "cli_common.h"
+#include "cli_routing.h"
 
 static const char case_usage[] =
     "用法 Usage: daiban case COMMAND [OPTIONS]\n"
     "  submit   受理一件委托 / submit a resident's request\n"
-    "  show     查看案件 / show a case\n"
-    "Each takes --help.\n";
+    "  show     查看案件 / show a case\n";
 
 static gboolean
 parse (GOptionContext *options, char **data, int *argc, char ***argv, const char *name)
@@ -208,6 +208,7 @@ case_show (int argc, char **argv, const char *data_option)
     print_row ("首问责任人 Responsible", c->accepted_by);
     if (c->note)
         print_row ("诉求 Note", c->note);
+    cli_routing_print_case (ctx, c->case_no);
     return CLI_EXIT_OK;
 }
 
@@ -215,13 +216,17 @@ int
 cli_case (int argc, char **argv, const char *data_option)
 {
     if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
-        fputs (case_usage, argc < 2 ? stderr : stdout);
+        FILE *out = argc < 2 ? stderr : stdout;
+        fprintf (out, "%s%sEach takes --help.\n", case_usage, cli_routing_case_usage ());
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
+    if (cli_routing_is_case_command (argv[1]))
+        return cli_routing_case (argc - 1, argv + 1, data_option);
     if (g_strcmp0 (argv[1], "submit") == 0)
         return case_submit (argc - 1, argv + 1, data_option);
     if (g_strcmp0 (argv[1], "show") == 0)
         return case_show (argc - 1, argv + 1, data_option);
-    fprintf (stderr, "daiban case: unknown command '%s' / 未知命令\n%s", argv[1], case_usage);
+    fprintf (stderr, "daiban case: unknown command '%s' / 未知命令\n%s%s", argv[1], case_usage,
+             cli_routing_case_usage ());
     return CLI_EXIT_USAGE;
 }

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-const char *const cli_built_services[] = { "intake", NULL };
+const char *const cli_built_services[] = { "intake", "routing", NULL };
 
 CliContext *
 cli_context_new (const char *data_option, GError **error)

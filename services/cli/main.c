@@ -1,6 +1,6 @@
 /* daiban: the command line for operators and scripts.
  *
- *   daiban [--data DIR] up | status | case ... | events ...
+ *   daiban [--data DIR] up | status | case ... | events ... | runsheet ... | queue ...
  *
  * Global options stand before the subcommand; every subcommand also takes
  * --data itself, so both `daiban --data D case show N` and
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli_common.h"
+#include "cli_routing.h"
 
 static const char usage_text[] =
     "用法 Usage: daiban [--data DIR] COMMAND [OPTIONS]\n"
@@ -19,7 +20,9 @@ static const char usage_text[] =
     "Commands:\n"
     "  up        启动本机全部服务并守护 / start and supervise every service here\n"
     "  status    各服务状态 / is each service up, how far is its journal\n"
-    "  case      案件: submit, show / cases\n"
+    "  case      案件: submit, show, classify ... archive, timeline / cases\n"
+    "  runsheet  交接清单: new, ack / run sheets (D-RTE-3)\n"
+    "  queue     窗口、代办站、片区队列 / the queue of a window, station or area\n"
     "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
     "\n"
     "Every command takes --help, and --data DIR (default $DAIBAN_DATA, else\n"
@@ -70,6 +73,10 @@ main (int argc, char **argv)
         return cli_case (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "events") == 0)
         return cli_events (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "runsheet") == 0)
+        return cli_runsheet (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "queue") == 0)
+        return cli_queue (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);
     return CLI_EXIT_USAGE;
 }

@@ -84,6 +84,11 @@ void        dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env,
  * is published on topic after the batch commits. */
 gboolean    dbn_command_emit (DbnCommand *self, const char *topic,
                               const DbnEnvEvent *env, GBytes *event, GError **error);
+/* Publishes an event already journaled by dbn_command_emit() on one more
+ * topic after the batch commits (routing fans a case event out to q/, s/
+ * and a/ topics; the journal keeps it once). Dropped with the command's
+ * events when the command or the batch rolls back. */
+void        dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnService, dbn_service_free)
 

@@ -1,0 +1,226 @@
+/* routing_events.c: effects → events.
+ *
+ * Every case event carries the case's queue row (window, station, area,
+ * state, kind, holder, responsible, location) besides its own fields, so a
+ * client that holds a queue snapshot upserts the row from any event without
+ * asking again (the Clone pattern), and a station's client, a window's
+ * client and a supervisor's client all follow the same event.
+ *
+ * Fan-out: the journal stores an event once, with topic s/<station> (the
+ * station entrusted the case, D-RTE-6, and every case has one); after the
+ * commit it is published on s/<station>, q/<window> and a/<area>. A
+ * consumer that follows the whole journal (sys.sync) sees it once; a queue
+ * client subscribed to its own prefix sees it once. Publishing three copies
+ * costs three small frames; storing three copies would make sync replay
+ * every change three times.
+ */
+#include "routing_events.h"
+
+#include <string.h>
+
+void
+routing_outgoing_free (RoutingOutgoing *out)
+{
+    if (out == NULL)
+        return;
+    g_free (out->topic);
+    g_bytes_unref (out->body);
+    g_free (out);
+}
+
+void
+routing_case_topics (const RoutingCase *c, char **station, char **window, char **area)
+{
+    *station = g_strdup_printf ("s/%s", c->station);
+    *window = c->window && *c->window ? g_strdup_printf ("q/%s", c->window) : NULL;
+    *area = c->area && *c->area ? g_strdup_printf ("a/%s", c->area) : NULL;
+}
+
+void
+routing_emitter_stamp (RoutingEmitter *self, DbnEnvEvent *env, const char *type, const char *case_no)
+{
+    if (self->command != NULL) {
+        dbn_command_stamp_event (self->command, env, type, case_no);
+        return;
+    }
+    env->v = DBN_SCHEMA_VERSION;
+    g_free (env->type);
+    env->type = g_strdup (type);
+    g_free (env->src);
+    env->src = g_strdup ("routing");
+    env->seq = dbn_store_journal_next_seq (self->store);
+    env->ts = self->now_ms;
+    g_free (env->case_no);
+    env->case_no = g_strdup (case_no);
+    g_free (env->actor);
+    env->actor = g_strdup (self->actor);
+}
+
+static void
+outbox_add (RoutingEmitter *self, const char *topic, GBytes *body)
+{
+    RoutingOutgoing *out = g_new0 (RoutingOutgoing, 1);
+    out->source_seq = self->source_seq;
+    out->topic = g_strdup (topic);
+    out->body = g_bytes_ref (body);
+    g_ptr_array_add (self->outbox, out);
+}
+
+gboolean
+routing_emitter_send (RoutingEmitter *self, const char *primary, const char *const *extra,
+                      const DbnEnvEvent *env, GBytes *body, GError **error)
+{
+    if (self->command != NULL) {
+        if (!dbn_command_emit (self->command, primary, env, body, error))
+            return FALSE;
+    } else {
+        if (!dbn_store_journal_append (self->store, env->seq, env->ts, env->type, env->case_no,
+                                       primary, body, error))
+            return FALSE;
+        outbox_add (self, primary, body);
+    }
+    for (int i = 0; extra != NULL && extra[i] != NULL; i++) {
+        gboolean repeat = *extra[i] == '\0' || strcmp (extra[i], primary) == 0;
+        for (int j = 0; j < i && !repeat; j++)
+            repeat = strcmp (extra[i], extra[j]) == 0;
+        if (repeat)
+            continue;
+        if (self->command != NULL)
+            dbn_command_publish_also (self->command, extra[i], body);
+        else
+            outbox_add (self, extra[i], body);
+    }
+    self->last_seq = env->seq;
+    return TRUE;
+}
+
+#define FILL_ROW(ev, c)                                                              \
+    G_STMT_START {                                                                   \
+        (ev)->window = g_strdup ((c)->window ? (c)->window : "");                    \
+        (ev)->station = g_strdup ((c)->station);                                     \
+        (ev)->area = g_strdup ((c)->area ? (c)->area : "");                          \
+        (ev)->state = g_strdup (routing_state_to_string ((c)->state));               \
+        (ev)->kind = g_strdup (dbn_handling_kind_to_string ((c)->kind));             \
+        (ev)->holder = g_strdup ((c)->holder);                                       \
+        (ev)->responsible = g_strdup ((c)->responsible);                             \
+        (ev)->location = g_strdup (routing_location_to_string ((c)->location));      \
+    } G_STMT_END
+
+static gboolean
+send_on_case_topics (RoutingEmitter *self, const RoutingCase *c, const DbnEnvEvent *env,
+                     GBytes *body, gint64 *seq, GError **error)
+{
+    if (body == NULL)
+        return FALSE;
+    g_autofree char *station = NULL, *window = NULL, *area = NULL;
+    routing_case_topics (c, &station, &window, &area);
+    const char *extra[] = { window ? window : "", area ? area : "", NULL };
+    if (!routing_emitter_send (self, station, extra, env, body, error))
+        return FALSE;
+    *seq = env->seq;
+    return TRUE;
+}
+
+/* Declares ev of message `name`, stamps it and fills its queue row; the
+ * block that follows sets its own fields; ENCODE encodes and sends it. */
+#define BEGIN_EVENT(name, Type, WIRE)                                                \
+    g_autoptr (Type) ev = dbn_msg_##name##_new ();                                   \
+    routing_emitter_stamp (self, &ev->env, WIRE, c->case_no);                        \
+    FILL_ROW (ev, c)
+#define ENCODE(name)                                                                 \
+    g_autoptr (GBytes) body = dbn_msg_##name##_encode (ev, error);                   \
+    return send_on_case_topics (self, c, &ev->env, body, seq, error)
+
+gboolean
+routing_emit_effect (RoutingEmitter *self, RoutingMachine *machine, const RoutingCase *c,
+                     const RoutingEffect *fx, gint64 *seq, GError **error)
+{
+    const char *type = fx->type;
+
+    if (strcmp (type, DBN_MSG_CASE_ROUTED_WIRE) == 0) {
+        BEGIN_EVENT (case_routed, DbnMsgCaseRouted, DBN_MSG_CASE_ROUTED_WIRE);
+        ev->matter = g_strdup (c->matter);
+        ev->level = g_strdup (dbn_deciding_level_to_string (c->level));
+        const char *const *departments = routing_machine_get_departments (machine, c->matter);
+        /* Bounded by the schema (16); a catalog listing more is cut. */
+        guint n = MIN (g_strv_length ((char **) departments), 16);
+        ev->departments = g_new0 (char *, n + 1);
+        for (guint i = 0; i < n; i++)
+            ev->departments[i] = g_strdup (departments[i]);
+        ev->village = g_strdup (c->village);
+        ev->channel = g_strdup (c->channel);
+        ENCODE (case_routed);
+    } else if (strcmp (type, DBN_MSG_CASE_CLASSIFIED_WIRE) == 0) {
+        BEGIN_EVENT (case_classified, DbnMsgCaseClassified, DBN_MSG_CASE_CLASSIFIED_WIRE);
+        ev->previous = g_strdup (fx->previous);
+        ev->reason = g_strdup (fx->reason);
+        ev->parts = g_strdupv (c->parts);
+        ENCODE (case_classified);
+    } else if (strcmp (type, DBN_MSG_CASE_ASSIGNED_WIRE) == 0) {
+        BEGIN_EVENT (case_assigned, DbnMsgCaseAssigned, DBN_MSG_CASE_ASSIGNED_WIRE);
+        ev->from = g_strdup (fx->from);
+        ev->to = g_strdup (fx->to);
+        ev->reason = g_strdup (fx->reason);
+        ENCODE (case_assigned);
+    } else if (strcmp (type, DBN_MSG_CASE_HANDED_OFF_WIRE) == 0) {
+        BEGIN_EVENT (case_handed_off, DbnMsgCaseHandedOff, DBN_MSG_CASE_HANDED_OFF_WIRE);
+        ev->from = g_strdup (fx->from);
+        ev->to = g_strdup (fx->to);
+        ev->reason = g_strdup (fx->reason);
+        ENCODE (case_handed_off);
+    } else if (strcmp (type, DBN_MSG_CASE_STARTED_WIRE) == 0) {
+        BEGIN_EVENT (case_started, DbnMsgCaseStarted, DBN_MSG_CASE_STARTED_WIRE);
+        ENCODE (case_started);
+    } else if (strcmp (type, DBN_MSG_CASE_PART_COMPLETED_WIRE) == 0) {
+        BEGIN_EVENT (case_part_completed, DbnMsgCasePartCompleted, DBN_MSG_CASE_PART_COMPLETED_WIRE);
+        ev->part = g_strdup (fx->part);
+        ev->result = g_strdup (fx->result);
+        ev->parts_done = fx->parts_done;
+        ev->parts_total = fx->parts_total;
+        ENCODE (case_part_completed);
+    } else if (strcmp (type, DBN_MSG_CASE_COMPLETED_WIRE) == 0) {
+        BEGIN_EVENT (case_completed, DbnMsgCaseCompleted, DBN_MSG_CASE_COMPLETED_WIRE);
+        ev->result = g_strdup (fx->result);
+        ENCODE (case_completed);
+    } else if (strcmp (type, DBN_MSG_CASE_ESCALATED_WIRE) == 0) {
+        BEGIN_EVENT (case_escalated, DbnMsgCaseEscalated, DBN_MSG_CASE_ESCALATED_WIRE);
+        ev->county = g_strdup (fx->county);
+        ev->from = g_strdup (fx->from);
+        ev->reason = g_strdup (fx->reason);
+        ENCODE (case_escalated);
+    } else if (strcmp (type, DBN_MSG_CASE_COUNTY_ANSWERED_WIRE) == 0) {
+        BEGIN_EVENT (case_county_answered, DbnMsgCaseCountyAnswered, DBN_MSG_CASE_COUNTY_ANSWERED_WIRE);
+        ev->county = g_strdup (fx->county);
+        ev->answer = g_strdup (fx->answer);
+        ev->approved = fx->approved;
+        ENCODE (case_county_answered);
+    } else if (strcmp (type, DBN_MSG_CASE_RETURNED_WIRE) == 0) {
+        BEGIN_EVENT (case_returned, DbnMsgCaseReturned, DBN_MSG_CASE_RETURNED_WIRE);
+        ev->reason = g_strdup (fx->reason);
+        ev->apply_to = g_strdup (fx->apply_to);
+        ENCODE (case_returned);
+    } else if (strcmp (type, DBN_MSG_CASE_REPLIED_WIRE) == 0) {
+        BEGIN_EVENT (case_replied, DbnMsgCaseReplied, DBN_MSG_CASE_REPLIED_WIRE);
+        ev->outcome = g_strdup (fx->outcome);
+        ev->text = g_strdup (fx->text);
+        ev->has_satisfied = fx->has_satisfied;
+        ev->satisfied = fx->satisfied;
+        ev->has_confirmed = fx->has_confirmed;
+        ev->confirmed = fx->confirmed;
+        ENCODE (case_replied);
+    } else if (strcmp (type, DBN_MSG_CASE_ARCHIVED_WIRE) == 0) {
+        BEGIN_EVENT (case_archived, DbnMsgCaseArchived, DBN_MSG_CASE_ARCHIVED_WIRE);
+        ENCODE (case_archived);
+    } else if (strcmp (type, DBN_MSG_CASE_ACCOMPANIED_WIRE) == 0) {
+        BEGIN_EVENT (case_accompanied, DbnMsgCaseAccompanied, DBN_MSG_CASE_ACCOMPANIED_WIRE);
+        ev->note = g_strdup (fx->note);
+        ENCODE (case_accompanied);
+    } else if (strcmp (type, DBN_MSG_RUNSHEET_ACKNOWLEDGED_WIRE) == 0) {
+        BEGIN_EVENT (runsheet_acknowledged, DbnMsgRunsheetAcknowledged, DBN_MSG_RUNSHEET_ACKNOWLEDGED_WIRE);
+        ev->sheet = g_strdup (fx->sheet);
+        ev->remaining = fx->remaining;
+        ENCODE (runsheet_acknowledged);
+    }
+    g_set_error (error, DBN_ERROR, DBN_ERROR_INTERNAL, "no event for effect %s", type);
+    return FALSE;
+}

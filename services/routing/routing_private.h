@@ -1,0 +1,50 @@
+/* routing_private.h: what the files of daiban-routing share. */
+#pragma once
+
+#include "routing_actions.h"
+#include "routing_events.h"
+
+G_BEGIN_DECLS
+
+struct _RoutingActions {
+    DbnService     *service;    /* borrowed: store, clock, config, publisher */
+    DbnCatalog     *catalog;    /* owned: matters */
+    DbnOrg         *org;        /* owned: windows, stations, agents, areas */
+    RoutingMachine *machine;    /* the table */
+    RoutingStore   *store;      /* routing's statements */
+    DbnSubscriber  *subscriber; /* intake's journal, once following */
+    GPtrArray      *outbox;     /* RoutingOutgoing*: derived events awaiting their commit */
+    guint           flush_id;   /* idle that publishes the outbox */
+};
+
+/* An emitter for the command being applied. */
+RoutingEmitter routing_emitter_for_command (DbnCommand *command);
+
+/* Saves c after its step: emits effects in order, writes the handoff book
+ * for those that hand the case over (D-RTE-5: who = emitter's actor, when =
+ * its time, why = the reason), stamps the case's last change and saves the
+ * row. Inside the caller's transaction. */
+gboolean routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase *c,
+                              GPtrArray *effects, GError **error);
+
+/* Loads case_no, steps args on it and commits it. *out (optional) gets the
+ * case after the step; caller owns it. */
+gboolean routing_apply (RoutingActions *self, RoutingEmitter *emitter, const char *case_no,
+                        const RoutingArgs *args, RoutingCase **out, GError **error);
+
+/* Decodes the command's body as message `name`. */
+#define ROUTING_DECODE(name, command, error)                                         \
+    dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),   \
+                             g_bytes_get_size (dbn_command_get_body (command)), error)
+
+/* routing_runsheet.c */
+GBytes *routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_data,
+                              GError **error);
+GBytes *routing_runsheet_ack (DbnService *service, DbnCommand *command, gpointer user_data,
+                              GError **error);
+
+/* routing_follow.c */
+gboolean routing_follow_start (RoutingActions *self, DbnBus *bus, GError **error);
+void     routing_follow_stop (RoutingActions *self);
+
+G_END_DECLS
