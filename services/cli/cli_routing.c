@@ -52,6 +52,7 @@ case_options_clear (CaseOptions *o)
     for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
         g_clear_pointer (strings[i], g_free);
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CaseOptions, case_options_clear)
 
 enum {
     O_KIND = 1 << 0, O_REASON = 1 << 1, O_PARTS = 1 << 2, O_WINDOW = 1 << 3, O_AGENT = 1 << 4,
@@ -346,7 +347,7 @@ print_reply_json (GBytes *reply, const char *what)
 static int
 run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *data_option)
 {
-    CaseOptions o = { .data = g_strdup (data_option) };
+    g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
     g_autofree char *parameter = g_strdup_printf ("NUMBER — %s", cmd->summary);
     g_autoptr (GOptionContext) options = g_option_context_new (parameter);
     GOptionEntry entries[G_N_ELEMENTS (option_specs) + 1];
@@ -366,51 +367,39 @@ run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *dat
     int status = CLI_EXIT_OK;
     if (!g_option_context_parse (options, &argc, &argv, &error)) {
         fprintf (stderr, "daiban %s: %s\n", what, error->message);
-        status = CLI_EXIT_USAGE;
-        goto out;
+        return CLI_EXIT_USAGE;
     }
     if (argc != 2) {
         fprintf (stderr, "daiban %s: give one case number / 请给出一个案件编号\n", what);
-        status = CLI_EXIT_USAGE;
-        goto out;
+        return CLI_EXIT_USAGE;
     }
     for (gsize i = 0; i < G_N_ELEMENTS (option_specs); i++) {
         const OptionSpec *spec = &option_specs[i];
         if ((cmd->required & spec->bit) && *(char **) ((char *) &o + spec->offset) == NULL) {
             fprintf (stderr, "daiban %s: --%s is required / 缺少 --%s\n", what, spec->name, spec->name);
-            status = CLI_EXIT_USAGE;
-            goto out;
+            return CLI_EXIT_USAGE;
         }
     }
     g_autoptr (GBytes) body = cmd->build (&o, argv[1], &error);
     if (body == NULL) {
-        if (error->domain == G_OPTION_ERROR) {
-            fprintf (stderr, "daiban %s: %s\n", what, error->message);
-            status = CLI_EXIT_USAGE;
-        } else {
-            status = cli_report_error (what, error);
-        }
-        goto out;
+        if (error->domain != G_OPTION_ERROR)
+            return cli_report_error (what, error);
+        fprintf (stderr, "daiban %s: %s\n", what, error->message);
+        return CLI_EXIT_USAGE;
     }
     g_autoptr (CliContext) ctx = cli_context_new (o.data, &error);
-    if (ctx == NULL) {
-        status = cli_report_error (what, error);
-        goto out;
-    }
+    if (ctx == NULL)
+        return cli_report_error (what, error);
     g_autoptr (GBytes) reply_bytes = cli_call (ctx, "routing", body, 3, &error);
     g_autoptr (DbnMsgRoutingCaseReply) reply = reply_bytes ? dbn_msg_routing_case_reply_decode (
         g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
-    if (reply == NULL) {
-        status = cli_report_error (what, error);
-        goto out;
-    }
+    if (reply == NULL)
+        return cli_report_error (what, error);
     if (o.json)
         status = print_reply_json (reply_bytes, what);
     else
         printf ("%s  状态 state: %s  类别 kind: %s  位置 location: %s\n", reply->case_no, reply->state,
                 reply->kind, reply->location);
-out:
-    case_options_clear (&o);
     return status;
 }
 
@@ -543,7 +532,7 @@ cli_routing_print_case (CliContext *ctx, const char *case_no)
 static int
 case_timeline (int argc, char **argv, const char *data_option)
 {
-    CaseOptions o = { .data = g_strdup (data_option) };
+    g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
     g_autoptr (GOptionContext) options = g_option_context_new ("NUMBER — 流转状态与经过 / routing state and timeline");
     g_option_context_set_description (options,
         "The case as routing holds it: state, kind, holder, the first acceptor who stays\n"
@@ -552,26 +541,20 @@ case_timeline (int argc, char **argv, const char *data_option)
         "--json prints routing.case.get with the timeline as an array of events.");
     add_common_entries (options, &o, FALSE);
     g_autoptr (GError) error = NULL;
-    int status = CLI_EXIT_OK;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc != 2) {
         fprintf (stderr, "daiban case timeline: %s\n", error ? error->message : "give one case number / 请给出一个案件编号");
-        status = CLI_EXIT_USAGE;
-        goto out;
+        return CLI_EXIT_USAGE;
     }
     g_autoptr (CliContext) ctx = cli_context_new (o.data, &error);
     g_autoptr (GBytes) reply_bytes = ctx ? call_case_get (ctx, argv[1], 2, &error) : NULL;
     g_autoptr (DbnMsgRoutingCaseGetReply) c = reply_bytes ? dbn_msg_routing_case_get_reply_decode (
         g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
-    if (c == NULL) {
-        status = cli_report_error ("case timeline", error);
-        goto out;
-    }
+    if (c == NULL)
+        return cli_report_error ("case timeline", error);
     if (o.json) {
         g_autoptr (JsonNode) root = frame_to_json (reply_bytes, &error);
-        if (root == NULL) {
-            status = cli_report_error ("case timeline", error);
-            goto out;
-        }
+        if (root == NULL)
+            return cli_report_error ("case timeline", error);
         /* Events as objects, not the base64 of their frames. */
         JsonArray *timeline = json_array_new ();
         for (guint i = 0; i < c->timeline->len; i++) {
@@ -588,9 +571,7 @@ case_timeline (int argc, char **argv, const char *data_option)
         print_row ("事项 Matter", matter);
         print_routing_case (c);
     }
-out:
-    case_options_clear (&o);
-    return status;
+    return CLI_EXIT_OK;
 }
 
 int
@@ -615,7 +596,7 @@ static const char runsheet_usage[] =
 static int
 runsheet_new (int argc, char **argv, const char *data_option)
 {
-    CaseOptions o = { .data = g_strdup (data_option) };
+    g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
     g_autofree char *date = NULL;
     GOptionEntry entries[] = {
         { "date", 0, 0, G_OPTION_ARG_STRING, &date, "Trip date YYYY-MM-DD (default: the station's next run day)", "DATE" },
@@ -633,8 +614,7 @@ runsheet_new (int argc, char **argv, const char *data_option)
     int status = CLI_EXIT_OK;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc != 2) {
         fprintf (stderr, "daiban runsheet new: %s\n", error ? error->message : "give one station id / 请给出代办站");
-        status = CLI_EXIT_USAGE;
-        goto out;
+        return CLI_EXIT_USAGE;
     }
     g_autoptr (DbnMsgRunsheetNew) cmd = dbn_msg_runsheet_new_new ();
     fill_env (&cmd->env, &o);
@@ -645,10 +625,8 @@ runsheet_new (int argc, char **argv, const char *data_option)
     g_autoptr (GBytes) reply_bytes = ctx ? cli_call (ctx, "routing", body, 3, &error) : NULL;
     g_autoptr (DbnMsgRunsheetNewReply) reply = reply_bytes ? dbn_msg_runsheet_new_reply_decode (
         g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
-    if (reply == NULL) {
-        status = cli_report_error ("runsheet new", error);
-        goto out;
-    }
+    if (reply == NULL)
+        return cli_report_error ("runsheet new", error);
     printf ("%s\n", reply->sheet);
     if (o.json) {
         status = print_reply_json (reply_bytes, "runsheet new");
@@ -656,15 +634,13 @@ runsheet_new (int argc, char **argv, const char *data_option)
         g_autofree char *cases = g_strjoinv ("、", reply->cases);
         printf ("日期 date: %s  代办站 station: %s\n在途 in transit: %s\n", reply->date, reply->station, cases);
     }
-out:
-    case_options_clear (&o);
     return status;
 }
 
 static int
 runsheet_ack (int argc, char **argv, const char *data_option)
 {
-    CaseOptions o = { .data = g_strdup (data_option) };
+    g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
     g_autoptr (GOptionContext) options = g_option_context_new ("SHEET CASE... — 逐件签收 / acknowledge items");
     g_option_context_set_description (options,
         "Acknowledges each case of the run sheet as received at the centre (a\n"
@@ -675,14 +651,11 @@ runsheet_ack (int argc, char **argv, const char *data_option)
     int status = CLI_EXIT_OK;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc < 3) {
         fprintf (stderr, "daiban runsheet ack: %s\n", error ? error->message : "give a sheet and one or more cases / 请给出清单号和案件编号");
-        status = CLI_EXIT_USAGE;
-        goto out;
+        return CLI_EXIT_USAGE;
     }
     g_autoptr (CliContext) ctx = cli_context_new (o.data, &error);
-    if (ctx == NULL) {
-        status = cli_report_error ("runsheet ack", error);
-        goto out;
-    }
+    if (ctx == NULL)
+        return cli_report_error ("runsheet ack", error);
     for (int i = 2; i < argc && status == CLI_EXIT_OK; i++) {
         g_autoptr (DbnMsgRunsheetAck) cmd = dbn_msg_runsheet_ack_new ();
         cmd->env.key = o.key ? g_strdup_printf ("%s-%s", o.key, argv[i]) : g_uuid_string_random ();
@@ -701,8 +674,6 @@ runsheet_ack (int argc, char **argv, const char *data_option)
             printf ("%s  已签收 acknowledged  在途 still in transit: %" G_GINT64_FORMAT "\n",
                     reply->case_no, reply->remaining);
     }
-out:
-    case_options_clear (&o);
     return status;
 }
 
@@ -726,7 +697,7 @@ cli_runsheet (int argc, char **argv, const char *data_option)
 int
 cli_queue (int argc, char **argv, const char *data_option)
 {
-    CaseOptions o = { .data = g_strdup (data_option) };
+    g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
     g_autoptr (GOptionContext) options = g_option_context_new ("window|station|area ID — 队列 / a queue");
     g_option_context_set_description (options,
         "The open cases of a window (q/ID), a station (s/ID) or an area (a/ID), with\n"
@@ -734,11 +705,9 @@ cli_queue (int argc, char **argv, const char *data_option)
         "topic with a greater seq to stay current (D-RTE-6).");
     add_common_entries (options, &o, FALSE);
     g_autoptr (GError) error = NULL;
-    int status = CLI_EXIT_OK;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc != 3) {
         fprintf (stderr, "daiban queue: %s\n", error ? error->message : "give window|station|area and an id / 请给出队列类型和编号");
-        status = CLI_EXIT_USAGE;
-        goto out;
+        return CLI_EXIT_USAGE;
     }
     g_autoptr (DbnMsgRoutingQueue) cmd = dbn_msg_routing_queue_new ();
     cmd->env.key = g_uuid_string_random ();
@@ -749,10 +718,8 @@ cli_queue (int argc, char **argv, const char *data_option)
     g_autoptr (GBytes) reply_bytes = ctx ? cli_call (ctx, "routing", body, 2, &error) : NULL;
     g_autoptr (DbnMsgRoutingQueueReply) reply = reply_bytes ? dbn_msg_routing_queue_reply_decode (
         g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
-    if (reply == NULL) {
-        status = cli_report_error ("queue", error);
-        goto out;
-    }
+    if (reply == NULL)
+        return cli_report_error ("queue", error);
     g_autoptr (JsonArray) items = json_array_new ();
     if (!o.json)
         printf ("队列 queue %s %s  seq %" G_GINT64_FORMAT "  %u 件 cases%s\n", reply->kind, reply->id, reply->seq,
@@ -761,10 +728,8 @@ cli_queue (int argc, char **argv, const char *data_option)
         GBytes *frame = g_ptr_array_index (reply->items, i);
         g_autoptr (DbnMsgRoutingQueueItem) item = dbn_msg_routing_queue_item_decode (
             g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
-        if (item == NULL) {
-            status = cli_report_error ("queue", error);
-            goto out;
-        }
+        if (item == NULL)
+            return cli_report_error ("queue", error);
         if (o.json) {
             json_array_add_element (items, frame_to_json (frame, NULL));
             continue;
@@ -776,15 +741,11 @@ cli_queue (int argc, char **argv, const char *data_option)
     }
     if (o.json) {
         g_autoptr (JsonNode) root = frame_to_json (reply_bytes, &error);
-        if (root == NULL) {
-            status = cli_report_error ("queue", error);
-            goto out;
-        }
+        if (root == NULL)
+            return cli_report_error ("queue", error);
         json_object_set_array_member (json_node_get_object (root), "items", json_array_ref (items));
         g_autofree char *text = json_to_string (root, FALSE);
         printf ("%s\n", text);
     }
-out:
-    case_options_clear (&o);
-    return status;
+    return CLI_EXIT_OK;
 }
