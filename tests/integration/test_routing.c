@@ -551,7 +551,7 @@ test_escalated_with_county_answer (Fixture *f, gconstpointer data)
 {
     const char *materials[] = { "申请书", "身份证", "户口簿", "家庭收入证明", NULL };
     g_autofree char *n = submit (f, "MZ-DIBAO", materials, "station");
-    wait_routed (f, n);
+    dbn_msg_routing_case_get_reply_free (wait_routed (f, n));
     g_autofree char *sheet = runsheet_new (f, "qingshui", NULL);
     expect_state (f, enc_classify (f, n, "escalated", "低保须县民政局审批"), "classified");
     expect_state (f, enc_assign (f, n, NULL, NULL), "assigned");
@@ -584,7 +584,7 @@ test_returned (Fixture *f, gconstpointer data)
 {
     const char *materials[] = { "信访事项书面材料或口述记录", "身份证", NULL };
     g_autofree char *n = submit (f, "QT-XINFANG", materials, "station");
-    wait_routed (f, n);
+    dbn_msg_routing_case_get_reply_free (wait_routed (f, n));
     expect_refused (f, enc_return (f, n, "涉诉事项", ""), ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED);
     expect_state (f, enc_return (f, n, "已进入诉讼程序，不属于信访受理范围", "县人民法院"), "returned");
     /* A returned case is answered; not handled. */
@@ -638,8 +638,8 @@ test_queue_snapshot (Fixture *f, gconstpointer data)
     const char *materials[] = { "夫妻双方身份证", "户口簿", "结婚证", NULL };
     g_autofree char *a = submit (f, "JS-ZHUNSHENG", materials, "station");
     g_autofree char *b = submit (f, "JS-LIUDONG", (const char *[]){ "身份证", "户口簿", "结婚证", "二寸照片", NULL }, "walk-in");
-    wait_routed (f, a);
-    wait_routed (f, b);
+    dbn_msg_routing_case_get_reply_free (wait_routed (f, a));
+    dbn_msg_routing_case_get_reply_free (wait_routed (f, b));
     const char *kinds[] = { "window", "station", "area" };
     const char *ids[] = { "jisheng", "qingshui", "east" };
     gint64 seq = 0;
