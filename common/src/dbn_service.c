@@ -53,6 +53,7 @@ struct _DbnService {
     DbnPublisher *publisher;      /* events and heartbeats */
     GHashTable   *commands;       /* cmd → CommandEntry* */
     GPtrArray    *pending;        /* PendingEvent* of the open batch, in seq order */
+    GHashTable   *batch_keys;     /* scoped keys recorded by the open batch (not committed yet) */
     guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
     gint64        started_at_ms;  /* wall clock at start */
     gint64        started_mono_us;/* monotonic time at start, for uptime */
@@ -128,6 +129,7 @@ dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
     self->store = g_steal_pointer (&store);
     self->commands = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
     self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_event_free);
+    self->batch_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     self->started_at_ms = dbn_clock_now_ms (clock);
     self->started_mono_us = g_get_monotonic_time ();
     return self;
@@ -145,6 +147,7 @@ dbn_service_free (DbnService *self)
     g_clear_pointer (&self->store, dbn_store_free);
     g_hash_table_unref (self->commands);
     g_ptr_array_unref (self->pending);
+    g_hash_table_unref (self->batch_keys);
     g_free (self->name);
     g_free (self);
 }
@@ -274,7 +277,7 @@ typedef struct {
     DbnCommand   command; /* envelope and context */
     CommandEntry *entry;  /* NULL when the envelope failed */
     GBytes       *reply;  /* the answer, once known */
-    gboolean      cached; /* reply came from the idempotency table */
+    gboolean      cached; /* reply came from the idempotency table, committed by an earlier batch */
 } BatchItem;
 
 static GBytes *
@@ -292,7 +295,9 @@ apply_write (DbnService *self, BatchItem *item)
                                             command->env.key);
     GBytes *cached = dbn_store_idem_lookup (self->store, key, &error);
     if (cached != NULL) {
-        item->cached = TRUE;
+        /* A repeat of a key recorded earlier in this batch gets an answer
+         * that is not durable yet: a failed COMMIT must replace it too. */
+        item->cached = !g_hash_table_contains (self->batch_keys, key);
         return cached;
     }
     if (error != NULL)
@@ -302,8 +307,10 @@ apply_write (DbnService *self, BatchItem *item)
     guint first_event = self->pending->len;
     GBytes *reply = item->entry->spec->func (self, command, item->entry->user_data, &error);
     if (reply != NULL && dbn_store_idem_record (self->store, key, command->now_ms, reply, &error) &&
-        dbn_store_release (self->store, &error))
+        dbn_store_release (self->store, &error)) {
+        g_hash_table_add (self->batch_keys, g_steal_pointer (&key));
         return reply;
+    }
     g_clear_pointer (&reply, g_bytes_unref);
     if (error == NULL)
         g_set_error (&error, DBN_ERROR, DBN_ERROR_INTERNAL, "%s failed without saying why", command->env.cmd);
@@ -367,6 +374,7 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
                     }
                 }
             }
+            g_hash_table_remove_all (self->batch_keys);
         }
         for (guint i = 0; i < self->pending->len; i++) {
             PendingEvent *p = g_ptr_array_index (self->pending, i);
