@@ -280,8 +280,11 @@ typedef struct {
     gboolean      cached; /* reply came from the idempotency table, committed by an earlier batch */
 } BatchItem;
 
+/* Applies one writing command under its savepoint and returns its reply.
+ * When the command's failure made SQLite roll the whole transaction back
+ * (disk full, I/O error), *lost is set to that error. */
 static GBytes *
-apply_write (DbnService *self, BatchItem *item)
+apply_write (DbnService *self, BatchItem *item, GError **lost)
 {
     g_autoptr (GError) error = NULL;
     DbnCommand *command = &item->command;
@@ -314,7 +317,10 @@ apply_write (DbnService *self, BatchItem *item)
     g_clear_pointer (&reply, g_bytes_unref);
     if (error == NULL)
         g_set_error (&error, DBN_ERROR, DBN_ERROR_INTERNAL, "%s failed without saying why", command->env.cmd);
-    dbn_store_rollback_to (self->store);
+    if (dbn_store_in_transaction (self->store))
+        dbn_store_rollback_to (self->store);
+    else
+        g_propagate_error (lost, g_error_copy (error));
     g_ptr_array_set_size (self->pending, first_event);
     return dbn_service_error_reply (error);
 }
@@ -359,10 +365,17 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
                 if (items[i].reply == NULL && items[i].entry->spec->writes)
                     items[i].reply = dbn_service_error_reply (error);
         } else {
+            /* Once SQLite has rolled the transaction back, the commands
+             * before lost their writes and the ones after have nowhere to
+             * go: the whole batch fails with the error that caused it. */
+            g_autoptr (GError) lost = NULL;
             for (guint i = 0; i < n; i++)
                 if (items[i].reply == NULL && items[i].entry->spec->writes)
-                    items[i].reply = apply_write (self, &items[i]);
-            if (!dbn_store_commit (self->store, &error)) {
+                    items[i].reply = lost != NULL ? dbn_service_error_reply (lost)
+                                                  : apply_write (self, &items[i], &lost);
+            if (lost != NULL)
+                g_propagate_error (&error, g_steal_pointer (&lost));
+            if (error != NULL || !dbn_store_commit (self->store, &error)) {
                 /* Nothing of this batch is durable: no event goes out and no
                  * new success is acknowledged; the senders retry with the same keys. */
                 g_warning ("%s: commit of %u commands failed: %s", self->name, n, error->message);
