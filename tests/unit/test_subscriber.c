@@ -374,7 +374,7 @@ test_catch_up_in_pages (Fixture *fx, gconstpointer data)
     wait_applied (fx, 2500);
     assert_applied_once (fx, 2500);
     g_autofree char *afters = join (fx->syncs, 0);
-    g_assert_true (g_str_has_prefix (afters, "0,1000,2000"));
+    g_assert_cmpstr (afters, ==, "0,1000,2000");
     g_autofree char *actor = actor_of (fx, 2500);
     g_assert_cmpstr (actor, ==, "journal");
 }
