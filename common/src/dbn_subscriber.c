@@ -275,10 +275,10 @@ dbn_subscriber_new (DbnBus *bus, DbnStore *store, const char *producer,
     void *sub = dbn_bus_socket_new (bus, ZMQ_SUB, error);
     if (sub == NULL)
         return NULL;
+    /* Everything: only services and the operator are granted "" (the
+     * publisher's policy); a whole journal is what a consumer follows. */
     zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0);
-    if (zmq_connect (sub, publish_endpoint) != 0) {
-        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_ENDPOINT, "cannot connect to %s: %s",
-                     publish_endpoint, zmq_strerror (zmq_errno ()));
+    if (!dbn_bus_connect (bus, sub, publish_endpoint, error)) {
         zmq_close (sub);
         return NULL;
     }

@@ -433,7 +433,10 @@ zap_call (Fixture *f, const char *const *frames, const gsize *sizes, gsize n)
         zmq_msg_t msg;
         zmq_msg_init (&msg);
         g_assert_cmpint (zmq_msg_recv (&msg, req, 0), >=, 0);
-        g_ptr_array_add (reply, g_strndup (zmq_msg_data (&msg), zmq_msg_size (&msg)));
+        /* Copied whole (the metadata frame holds NUL bytes), NUL-terminated. */
+        char *frame = g_malloc0 (zmq_msg_size (&msg) + 1);
+        memcpy (frame, zmq_msg_data (&msg), zmq_msg_size (&msg));
+        g_ptr_array_add (reply, frame);
         more = zmq_msg_more (&msg);
         zmq_msg_close (&msg);
     }
@@ -480,7 +483,16 @@ test_zap_requests (Fixture *f, gconstpointer data)
         g_assert_cmpstr (g_ptr_array_index (reply, 1), ==, "req-7");
         g_assert_cmpstr (g_ptr_array_index (reply, 2), ==, cases[i].status);
         g_assert_cmpstr (g_ptr_array_index (reply, 4), ==, cases[i].user_id);
-        g_assert_cmpstr (g_ptr_array_index (reply, 5), ==, "");
+        if (strcmp (cases[i].status, "200") == 0) {
+            /* ZMTP metadata: 5 "X-Key", 4-byte length 40, the Z85 key. */
+            const char *metadata = g_ptr_array_index (reply, 5);
+            g_assert_cmpint (metadata[0], ==, 5);
+            g_assert_cmpmem (metadata + 1, 5, "X-Key", 5);
+            g_assert_cmpmem (metadata + 6, 4, "\0\0\0\x28", 4);
+            g_assert_cmpmem (metadata + 10, 40, dbn_key_pair_get_public (pair), 40);
+        } else {
+            g_assert_cmpstr (g_ptr_array_index (reply, 5), ==, "");
+        }
     }
     /* Too few and too many frames still get an answer (REP must reply). */
     const char *few[] = { "1.0", "req-8", "intake" };
