@@ -565,6 +565,9 @@ dbn_auth_grant_subscription (const char *principal, const char *topic)
     /* Services follow whole journals and the operator sees everything. */
     if (kind == DBN_PRINCIPAL_SERVICE || kind == DBN_PRINCIPAL_OPERATOR)
         return g_strdup (topic);
+    /* A User-Id that is no principal (another ZAP handler?) gets nothing. */
+    if (kind == 0)
+        return NULL;
     if (strcmp (topic, "hb") == 0 || strcmp (topic, "hb/") == 0)
         return g_strdup ("hb/");
     const char *id = dbn_principal_get_id (principal);
