@@ -60,10 +60,11 @@
  * topic of station "ab". A subscriber whose key is revoked keeps its TCP
  * connection (ZAP runs only at the handshake) and XPUB cannot drop one
  * peer's subscriptions later, so rebind closes every connection of the
- * listener; the others reconnect and resubscribe within ~100 ms and resync
- * missed events by seq. The new bind waits for the old listener's
- * ZMQ_EVENT_CLOSED: an ipc listener unlinks its socket file when it closes,
- * which would otherwise remove the new listener's file.
+ * listener: it closes the XPUB and binds a fresh one, so nothing published
+ * after the call can reach an old connection; the others reconnect and
+ * resubscribe within ~100 ms and resync missed events by seq. The new bind
+ * waits for the old listener's ZMQ_EVENT_CLOSED: an ipc listener unlinks its
+ * socket file when it closes, which would otherwise remove the new file.
  *
  * Async clients. Callbacks may free the client or call it again (call,
  * reconnect), so the client is internally reference counted: a dispatch holds
@@ -825,13 +826,10 @@ publisher_on_readable (void *socket, gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
-DbnPublisher *
-dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error)
+/* An XPUB in manual mode with the daiban defaults, not yet bound. */
+static void *
+publisher_socket_new (DbnBus *bus, GError **error)
 {
-    g_return_val_if_fail (bus != NULL, NULL);
-    g_return_val_if_fail (endpoint != NULL, NULL);
-    g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
     void *socket = dbn_bus_socket_new (bus, ZMQ_XPUB, error);
     if (socket == NULL)
         return NULL;
@@ -841,6 +839,19 @@ dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error)
         zmq_close (socket);
         return NULL;
     }
+    return socket;
+}
+
+DbnPublisher *
+dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error)
+{
+    g_return_val_if_fail (bus != NULL, NULL);
+    g_return_val_if_fail (endpoint != NULL, NULL);
+    g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+    void *socket = publisher_socket_new (bus, error);
+    if (socket == NULL)
+        return NULL;
     char *bound = NULL;
     if (!dbn_bus_bind (bus, socket, endpoint, &bound, error)) {
         zmq_close (socket);
@@ -866,8 +877,9 @@ publisher_stop_monitor (DbnPublisher *self)
         g_source_destroy (self->monitor_source);
         g_clear_pointer (&self->monitor_source, g_source_unref);
     }
+    /* The monitored socket is the old one, already closed: its monitor ends
+     * when libzmq destroys it; only our end is ours to close. */
     if (self->monitor != NULL) {
-        zmq_socket_monitor (self->socket, NULL, 0);
         zmq_close (self->monitor);
         self->monitor = NULL;
     }
@@ -939,11 +951,12 @@ static void
 publisher_bind_again (DbnPublisher *self)
 {
     publisher_stop_monitor (self);
-    /* The security options are still set on the socket: CURVE as before. */
-    if (zmq_bind (self->socket, self->endpoint) != 0) {
+    /* dbn_bus_bind sets the security options of the fresh socket: CURVE as before. */
+    g_autoptr (GError) error = NULL;
+    if (!dbn_bus_bind (self->bus, self->socket, self->endpoint, NULL, &error)) {
         /* Nobody can subscribe until this works: say so every time. */
         g_warning ("%s: cannot bind again after closing its connections: %s; retrying",
-                   self->endpoint, zmq_strerror (errno));
+                   self->endpoint, error->message);
         publisher_schedule_bind (self, 100);
         return;
     }
@@ -989,7 +1002,13 @@ dbn_publisher_rebind (DbnPublisher *self)
     g_return_if_fail (self != NULL);
     if (self->monitor != NULL || self->fallback != NULL)
         return; /* a rebind is already under way */
-    /* The monitor must be connected before the unbind, or its CLOSED event
+    g_autoptr (GError) error = NULL;
+    void *fresh = publisher_socket_new (self->bus, &error);
+    if (fresh == NULL) {
+        g_warning ("%s: cannot close its connections: %s", self->endpoint, error->message);
+        return;
+    }
+    /* The monitor must be connected before the close, or its CLOSED event
      * would be sent to nobody (inproc connect completes at once). */
     static gint instances = 0;
     g_autofree char *monitor_endpoint = g_strdup_printf ("inproc://dbn-publisher-monitor-%d",
@@ -1001,15 +1020,18 @@ dbn_publisher_rebind (DbnPublisher *self)
             self->monitor_source = attach_socket_source (self->monitor, publisher_on_monitor,
                                                          self, self->context);
         } else {
-            publisher_stop_monitor (self);
+            g_clear_pointer (&self->monitor, zmq_close);
         }
     }
-    if (zmq_unbind (self->socket, self->endpoint) != 0) {
-        g_warning ("%s: cannot unbind to close its connections: %s", self->endpoint,
-                   zmq_strerror (errno));
-        publisher_stop_monitor (self);
-        return;
-    }
+    /* A fresh socket rather than zmq_unbind: after an unbind the old
+     * connections' pipes stay attached until libzmq has torn them down, and
+     * an event sent meanwhile could still reach a revoked subscriber. What is
+     * published from now on goes to the fresh socket (nowhere until bound). */
+    g_source_destroy (self->source);
+    g_source_unref (self->source);
+    zmq_close (self->socket);
+    self->socket = fresh;
+    self->source = attach_socket_source (fresh, publisher_on_readable, self, self->context);
     /* Without a monitor, or if CLOSED never comes, bind after a while anyway. */
     publisher_schedule_bind (self, self->monitor != NULL ? DBN_PUBLISHER_REBIND_FALLBACK_MS : 200);
 }

@@ -676,7 +676,8 @@ static void
 test_bus_curve_end_to_end (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
-    DbnKeyPair *own = dbn_key_pair_load (dbn_keys_dup_secret_path (f->dir, "service:intake"), &error);
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
     g_assert_no_error (error);
     g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
     dbn_bus_set_identity (f->bus, &own);
@@ -924,7 +925,8 @@ static void
 test_publisher_topics_per_principal (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
-    DbnKeyPair *own = dbn_key_pair_load (dbn_keys_dup_secret_path (f->dir, "service:intake"), &error);
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
     g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
     dbn_bus_set_identity (f->bus, &own);
     Ticker ticker = { 0 };
@@ -975,7 +977,8 @@ static void
 test_publisher_rebind_cuts_revoked (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
-    DbnKeyPair *own = dbn_key_pair_load (dbn_keys_dup_secret_path (f->dir, "service:intake"), &error);
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
     g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
     dbn_bus_set_identity (f->bus, &own);
     g_autofree char *ipc = g_strdup_printf ("ipc://%s/pub.ipc", f->dir);

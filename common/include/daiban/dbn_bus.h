@@ -155,10 +155,11 @@ void          dbn_publisher_set_subscription_func (DbnPublisher *self, DbnSubscr
  * "s/a/" never matches "s/ab/". Never blocks (drops at the high-water mark:
  * consumers resync). */
 void          dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body);
-/* Unbinds and binds the endpoint again, closing every subscriber's
- * connection: they reconnect, pass ZAP again and resubscribe, so a revoked
- * key loses its subscriptions. The bind happens once libzmq has closed the
- * old listener (from the main loop). */
+/* Closes the XPUB and binds a fresh one at the same endpoint, closing every
+ * subscriber's connection: they reconnect, pass ZAP again and resubscribe,
+ * so a revoked key loses its subscriptions. Nothing sent after this call
+ * reaches an old connection. The bind happens from the main loop once libzmq
+ * has closed the old listener. */
 void          dbn_publisher_rebind (DbnPublisher *self);
 /* Subscriptions dropped by the policy, and rebinds done (tests, metrics). */
 guint64       dbn_publisher_get_refused (DbnPublisher *self);
