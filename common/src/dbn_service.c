@@ -71,6 +71,7 @@ struct _DbnService {
     DbnPublisher *publisher;      /* events and heartbeats */
     GHashTable   *commands;       /* cmd → CommandEntry* */
     GPtrArray    *pending;        /* PendingEvent* of the open batch, in seq order */
+    GHashTable   *batch_keys;     /* scoped keys recorded by the open batch (not committed yet) */
     guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
     DbnAuth      *auth;           /* ZAP handler of the bus; NULL without CURVE */
     DbnRegistry  *registry;       /* keys → principals; NULL without CURVE */
@@ -151,6 +152,7 @@ dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
     self->store = g_steal_pointer (&store);
     self->commands = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
     self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_event_free);
+    self->batch_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     self->started_at_ms = dbn_clock_now_ms (clock);
     self->started_mono_us = g_get_monotonic_time ();
     return self;
@@ -174,6 +176,7 @@ dbn_service_free (DbnService *self)
     g_clear_pointer (&self->store, dbn_store_free);
     g_hash_table_unref (self->commands);
     g_ptr_array_unref (self->pending);
+    g_hash_table_unref (self->batch_keys);
     g_free (self->name);
     g_free (self);
 }
@@ -450,11 +453,14 @@ typedef struct {
     DbnCommand   command; /* envelope and context */
     CommandEntry *entry;  /* NULL when the envelope failed */
     GBytes       *reply;  /* the answer, once known */
-    gboolean      cached; /* reply came from the idempotency table */
+    gboolean      cached; /* reply came from the idempotency table, committed by an earlier batch */
 } BatchItem;
 
+/* Applies one writing command under its savepoint and returns its reply.
+ * When the command's failure made SQLite roll the whole transaction back
+ * (disk full, I/O error), *lost is set to that error. */
 static GBytes *
-apply_write (DbnService *self, BatchItem *item)
+apply_write (DbnService *self, BatchItem *item, GError **lost)
 {
     g_autoptr (GError) error = NULL;
     DbnCommand *command = &item->command;
@@ -468,7 +474,9 @@ apply_write (DbnService *self, BatchItem *item)
                                             command->env.key);
     GBytes *cached = dbn_store_idem_lookup (self->store, key, &error);
     if (cached != NULL) {
-        item->cached = TRUE;
+        /* A repeat of a key recorded earlier in this batch gets an answer
+         * that is not durable yet: a failed COMMIT must replace it too. */
+        item->cached = !g_hash_table_contains (self->batch_keys, key);
         return cached;
     }
     if (error != NULL)
@@ -478,12 +486,17 @@ apply_write (DbnService *self, BatchItem *item)
     guint first_event = self->pending->len;
     GBytes *reply = item->entry->spec->func (self, command, item->entry->user_data, &error);
     if (reply != NULL && dbn_store_idem_record (self->store, key, command->now_ms, reply, &error) &&
-        dbn_store_release (self->store, &error))
+        dbn_store_release (self->store, &error)) {
+        g_hash_table_add (self->batch_keys, g_steal_pointer (&key));
         return reply;
+    }
     g_clear_pointer (&reply, g_bytes_unref);
     if (error == NULL)
         g_set_error (&error, DBN_ERROR, DBN_ERROR_INTERNAL, "%s failed without saying why", command->env.cmd);
-    dbn_store_rollback_to (self->store);
+    if (dbn_store_in_transaction (self->store))
+        dbn_store_rollback_to (self->store);
+    else
+        g_propagate_error (lost, g_error_copy (error));
     g_ptr_array_set_size (self->pending, first_event);
     return dbn_service_error_reply (error);
 }
@@ -535,10 +548,17 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
                 if (items[i].reply == NULL && items[i].entry->spec->writes)
                     items[i].reply = dbn_service_error_reply (error);
         } else {
+            /* Once SQLite has rolled the transaction back, the commands
+             * before lost their writes and the ones after have nowhere to
+             * go: the whole batch fails with the error that caused it. */
+            g_autoptr (GError) lost = NULL;
             for (guint i = 0; i < n; i++)
                 if (items[i].reply == NULL && items[i].entry->spec->writes)
-                    items[i].reply = apply_write (self, &items[i]);
-            if (!dbn_store_commit (self->store, &error)) {
+                    items[i].reply = lost != NULL ? dbn_service_error_reply (lost)
+                                                  : apply_write (self, &items[i], &lost);
+            if (lost != NULL)
+                g_propagate_error (&error, g_steal_pointer (&lost));
+            if (error != NULL || !dbn_store_commit (self->store, &error)) {
                 /* Nothing of this batch is durable: no event goes out and no
                  * new success is acknowledged; the senders retry with the same keys. */
                 g_warning ("%s: commit of %u commands failed: %s", self->name, n, error->message);
@@ -550,6 +570,7 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
                     }
                 }
             }
+            g_hash_table_remove_all (self->batch_keys);
         }
         for (guint i = 0; i < self->pending->len; i++) {
             PendingEvent *p = g_ptr_array_index (self->pending, i);

@@ -672,9 +672,9 @@ dbn_store_rollback_to (DbnStore *self)
     g_return_if_fail (self != NULL);
     /* After an automatic rollback the savepoint is gone with the rest: the
      * caller's error path must still work. */
-    if (sync_lost_transaction (self))
+    if (sync_lost_transaction (self) || !self->in_transaction)
         return;
-    g_return_if_fail (self->in_transaction && self->savepoints->len > 0);
+    g_return_if_fail (self->savepoints->len > 0);
     guint depth = self->savepoints->len - 1;
     g_autofree char *sql = g_strdup_printf ("ROLLBACK TO dbn_sp%u; RELEASE dbn_sp%u", depth, depth);
     int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);

@@ -45,6 +45,7 @@ struct _DbnSubscriber {
     gint64       applied;      /* newest seq committed */
     gint64       known;        /* newest seq the producer has, as far as we know */
     gboolean     syncing;      /* a sys.sync is in flight */
+    gpointer     sync_call;    /* its SyncCall: dbn_client_free drops it unanswered, so free frees it */
     gint64       last_heard_us;/* monotonic time of the last message from the producer */
     guint        watchdog_id;  /* 1 s timer */
     guint64      generation;   /* bumps on free, so a late async reply is ignored */
@@ -175,6 +176,7 @@ on_sync_reply (DbnClient *client, GBytes *reply, const GError *call_error, gpoin
     g_free (call);
     if (!alive)
         return;
+    self->sync_call = NULL;
     self->syncing = FALSE;
     if (reply == NULL) {
         g_debug ("sync with %s: %s", self->producer, call_error ? call_error->message : "no reply");
@@ -245,6 +247,7 @@ start_sync (DbnSubscriber *self)
     SyncCall *call = g_new0 (SyncCall, 1);
     call->self = self;
     call->generation = self->generation;
+    self->sync_call = call;
     dbn_client_send_async (self->client, body, SYNC_TIMEOUT_MS, on_sync_reply, call);
 }
 
@@ -322,6 +325,7 @@ dbn_subscriber_free (DbnSubscriber *self)
         g_source_unref (self->sub_source);
     }
     g_clear_pointer (&self->client, dbn_client_free);
+    g_free (self->sync_call);
     zmq_close (self->sub);
     g_free (self->producer);
     g_free (self);

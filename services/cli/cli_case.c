@@ -25,11 +25,23 @@ parse (GOptionContext *options, char **data, int *argc, char ***argv, const char
     return TRUE;
 }
 
+/* Prints "label  value" with the label padded to a fixed number of terminal
+ * columns: printf pads by bytes, and a Chinese character is three bytes but
+ * two columns wide. */
+static void
+print_row (const char *label, const char *value)
+{
+    int width = 0;
+    for (const char *p = label; *p; p = g_utf8_next_char (p))
+        width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+    printf ("%s%*s %s\n", label, MAX (0, 24 - width), "", value ? value : "—");
+}
+
 static void
 print_list (const char *label, char **items)
 {
     g_autofree char *joined = g_strjoinv ("、", items ? items : (char *[]){ NULL });
-    printf ("%-22s %s\n", label, *joined ? joined : "—");
+    print_row (label, *joined ? joined : "—");
 }
 
 static int
@@ -179,22 +191,23 @@ case_show (int argc, char **argv, const char *data_option)
         return CLI_EXIT_OK;
     }
     g_autofree char *when = cli_format_time (c->accepted_at);
-    printf ("%-22s %s\n", "案件编号 Case", c->case_no);
-    printf ("%-22s %s %s\n", "事项 Matter", c->matter, c->matter_name);
-    printf ("%-22s %s\n", "状态 State", c->state);
-    printf ("%-22s %s\n", "申办人 Applicant", c->applicant);
-    printf ("%-22s %s\n", "身份证 ID number", c->id_number);
-    printf ("%-22s %s\n", "电话 Phone", c->phone);
+    g_autofree char *matter = g_strdup_printf ("%s %s", c->matter, c->matter_name);
+    print_row ("案件编号 Case", c->case_no);
+    print_row ("事项 Matter", matter);
+    print_row ("状态 State", c->state);
+    print_row ("申办人 Applicant", c->applicant);
+    print_row ("身份证 ID number", c->id_number);
+    print_row ("电话 Phone", c->phone);
     if (c->address)
-        printf ("%-22s %s\n", "住址 Address", c->address);
-    printf ("%-22s %s\n", "村 Village", c->village);
-    printf ("%-22s %s\n", "渠道 Channel", c->channel);
+        print_row ("住址 Address", c->address);
+    print_row ("村 Village", c->village);
+    print_row ("渠道 Channel", c->channel);
     print_list ("已交材料 Materials", c->materials);
     print_list ("缺少材料 Missing", c->missing);
-    printf ("%-22s %s\n", "受理时间 Accepted", when);
-    printf ("%-22s %s\n", "首问责任人 Responsible", c->accepted_by);
+    print_row ("受理时间 Accepted", when);
+    print_row ("首问责任人 Responsible", c->accepted_by);
     if (c->note)
-        printf ("%-22s %s\n", "诉求 Note", c->note);
+        print_row ("诉求 Note", c->note);
     return CLI_EXIT_OK;
 }
 

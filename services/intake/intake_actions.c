@@ -218,8 +218,7 @@ split_lines (const unsigned char *text)
  * a command or of a whole batch) moves the journal's next seq back, so an
  * unchanged next seq proves the cached number is still the highest. */
 static gboolean
-last_case_number (IntakeActions *self, int year, const char *low, const char *high,
-                  gint64 *number, GError **error)
+last_case_number (IntakeActions *self, int year, gint64 *number, GError **error)
 {
     DbnStore *store = dbn_service_get_store (self->service);
     if (self->cached_seq != 0 && self->cached_year == year &&
@@ -227,6 +226,10 @@ last_case_number (IntakeActions *self, int year, const char *low, const char *hi
         *number = self->cached_number;
         return TRUE;
     }
+    const char *township = dbn_config_get_township (dbn_service_get_config (self->service));
+    /* "T01-2026-" ≤ case_no < "T01-2026." ('.' follows '-' in ASCII). */
+    g_autofree char *low = g_strdup_printf ("%s-%d-", township, year);
+    g_autofree char *high = g_strdup_printf ("%s-%d.", township, year);
     sqlite3_stmt *st = self->last_number;
     sqlite3_reset (st);
     sqlite3_bind_text (st, 1, low, -1, SQLITE_STATIC);
@@ -248,12 +251,8 @@ allocate_case_number (IntakeActions *self, gint64 now_ms, int *year_out, gint64 
 {
     g_autoptr (GDateTime) local = dbn_clock_local_from_ms (now_ms);
     int year = g_date_time_get_year (local);
-    DbnConfig *config = dbn_service_get_config (self->service);
-    /* "T01-2026-" ≤ case_no < "T01-2026." ('.' follows '-' in ASCII). */
-    g_autofree char *low = g_strdup_printf ("%s-%d-", dbn_config_get_township (config), year);
-    g_autofree char *high = g_strdup_printf ("%s-%d.", dbn_config_get_township (config), year);
     gint64 number = 0;
-    if (!last_case_number (self, year, low, high, &number, error))
+    if (!last_case_number (self, year, &number, error))
         return FALSE;
     number++;
     if (number > 999999) {
@@ -261,7 +260,8 @@ allocate_case_number (IntakeActions *self, gint64 now_ms, int *year_out, gint64 
                      "case numbers for %d are used up (999999)", year);
         return FALSE;
     }
-    *out = g_strdup_printf ("%s%06" G_GINT64_FORMAT, low, number);
+    *out = g_strdup_printf ("%s-%d-%06" G_GINT64_FORMAT,
+                            dbn_config_get_township (dbn_service_get_config (self->service)), year, number);
     *year_out = year;
     *number_out = number;
     return TRUE;

@@ -214,7 +214,7 @@ main (int argc, char **argv)
         jobs[c].bodies = g_new0 (GBytes *, jobs[c].n);
         jobs[c].latency = g_new0 (gint64, jobs[c].n);
         for (guint i = 0; i < jobs[c].n; i++) {
-            g_autofree char *key = g_strdup_printf ("bench-%u-%u", c, i);
+            g_autofree char *key = g_strdup_printf ("bench-%u-%09u", c, i);
             g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, c * 1000000 + i, TRUE);
             jobs[c].bodies[i] = dbn_msg_intake_submit_encode (m, NULL);
         }

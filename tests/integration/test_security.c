@@ -159,7 +159,10 @@ sub_max_seq (Sub *sub)
     return max;
 }
 
-/* Drains until sub has events up to seq and `heartbeats` more heartbeats. */
+/* Drains until sub has events up to seq and `heartbeats` more heartbeats.
+ * A subscription takes effect only once intake's loop has granted it, so a
+ * test waits for heartbeats (with "hb" among its topics) before it makes
+ * events a subscriber must see. */
 static void
 sub_wait (Sub *sub, gint64 seq, guint heartbeats)
 {
@@ -289,6 +292,7 @@ test_refused_clients_get_nothing (void)
                                                              "service:routing");
     g_autoptr (DbnBus) routing = dbn_harness_new_bus (h, routing_key);
     Sub *good = sub_new (h, routing, everything);
+    sub_wait (good, 0, 2);
     guint good_cases = 3;
     for (guint i = 0; i < good_cases; i++) {
         g_autofree char *key = g_strdup_printf ("operator-%u", i);
@@ -347,6 +351,7 @@ test_station_sees_only_its_own (void)
     const char *b_topics[] = { "s/qingshui", "hb", NULL };
     Sub *a = sub_new (h, a_bus, a_topics);
     Sub *b = sub_new (h, b_bus, b_topics);
+    sub_wait (b, 0, 2);
 
     /* B submits for its own village; not for A's. */
     g_autofree char *case_b = submit_on (h, b_bus, "b-1", 1, "qingshui", &error);
@@ -567,10 +572,11 @@ test_revocation_on_live_connection (void)
     g_autofree char *routing_key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h),
                                                              "service:routing");
     g_autoptr (DbnBus) routing = dbn_harness_new_bus (h, routing_key);
-    const char *own[] = { "s/qingshui", NULL };
     const char *own_and_hb[] = { "s/qingshui", "hb", NULL };
-    Sub *sub = sub_new (h, station, own);
+    Sub *sub = sub_new (h, station, own_and_hb);
     Sub *good = sub_new (h, routing, own_and_hb);
+    sub_wait (sub, 0, 2);
+    sub_wait (good, 0, 2);
     /* One connection for all of the station's commands: raw send/recv never
      * reconnects, so every reply below comes over the same connection. */
     g_autoptr (DbnClient) client = dbn_client_new (station,
