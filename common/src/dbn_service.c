@@ -20,7 +20,9 @@
  * checking the key rather than the name also refuses a connection whose
  * principal has since been given a new key. The registry is re-read by a
  * 500 ms timer (one stat() when nothing changed), not per batch: a batch
- * must not pay for a file system call. When a key disappears, the publisher
+ * must not pay for a file system call; only a key it does not know makes it
+ * look at once (a client added a moment ago), at most every 50 ms. When a
+ * key disappears, the publisher
  * is rebound, because XPUB cannot drop one subscriber (dbn_bus.c).
  * Handlers then apply finer rules (a station's own village) with
  * dbn_command_get_principal.
