@@ -769,9 +769,9 @@ publisher_log_refusal (DbnPublisher *self, const char *principal, const char *to
         self->refusals_logged++;
 }
 
-/* One message from the XPUB: [0|1][topic]. Anything else is ignored. */
+/* One message read from socket (the XPUB): [0|1][topic]. Anything else is ignored. */
 static void
-publisher_handle (DbnPublisher *self, zmq_msg_t *msg)
+publisher_handle (DbnPublisher *self, void *socket, zmq_msg_t *msg)
 {
     gsize size = zmq_msg_size (msg);
     const char *data = zmq_msg_data (msg);
@@ -799,10 +799,13 @@ publisher_handle (DbnPublisher *self, zmq_msg_t *msg)
             publisher_log_refusal (self, principal, topic, len);
         return;
     }
+    /* The policy may have rebound the publisher (a registry change seen on
+     * the way): socket is closed then, and this peer reconnects anyway. */
+    if (self->socket != socket)
+        return;
     /* Applies to the pipe this message came from (libzmq's last pipe);
      * an unsubscription of a closed pipe has none and is ignored. */
-    zmq_setsockopt (self->socket, subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, grant,
-                    strlen (grant));
+    zmq_setsockopt (socket, subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, grant, strlen (grant));
 }
 
 static gboolean
@@ -818,8 +821,11 @@ publisher_on_readable (void *socket, gpointer user_data)
         }
         gboolean more = zmq_msg_more (&msg);
         if (!more)
-            publisher_handle (self, &msg);
+            publisher_handle (self, socket, &msg);
         zmq_msg_close (&msg);
+        /* Rebound from inside the policy: this socket and source are gone. */
+        if (self->socket != socket)
+            return G_SOURCE_REMOVE;
         if (more)
             drain_parts (socket);
     }

@@ -1016,6 +1016,48 @@ test_publisher_rebind_cuts_revoked (Fixture *f, gconstpointer data)
     dbn_registry_free (policy.registry);
 }
 
+typedef struct {
+    DbnPublisher *publisher; /* to rebind */
+    guint         calls;     /* policy calls */
+} RebindingPolicy;
+
+/* The service's policy can reload the registry and rebind the publisher from
+ * inside a subscription's dispatch; the first call here does exactly that. */
+static char *
+rebinding_policy (const char *principal, const char *key, const char *topic, gpointer user_data)
+{
+    RebindingPolicy *policy = user_data;
+    if (policy->calls++ == 0)
+        dbn_publisher_rebind (policy->publisher);
+    return dbn_auth_grant_subscription (principal, topic);
+}
+
+static void
+test_publisher_rebind_from_policy (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
+    g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
+    dbn_bus_set_identity (f->bus, &own);
+    g_autofree char *ipc = g_strdup_printf ("ipc://%s/pub.ipc", f->dir);
+    Ticker ticker = { 0 };
+    ticker.publisher = dbn_publisher_new (f->bus, ipc, &error);
+    g_assert_no_error (error);
+    RebindingPolicy policy = { ticker.publisher, 0 };
+    dbn_publisher_set_subscription_func (ticker.publisher, rebinding_policy, &policy);
+    Subscriber subs[] = { { "station:B", { "s/B", NULL }, 4 } };
+    connect_subscriber (f, &subs[0], ipc, own_public);
+    guint tick = g_timeout_add (10, publish_round, &ticker);
+    /* The first subscription came in on the socket the policy closed; the
+     * subscriber reconnects and its second one is granted. */
+    wait_expected (subs, G_N_ELEMENTS (subs));
+    g_assert_cmpuint (policy.calls, >=, 2);
+    g_assert_cmpuint (dbn_publisher_get_rebinds (ticker.publisher), ==, 1);
+    g_source_remove (tick);
+    dbn_publisher_free (ticker.publisher);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1043,6 +1085,7 @@ main (int argc, char **argv)
     ADD ("/auth/bus/curve-end-to-end", test_bus_curve_end_to_end);
     ADD ("/auth/publisher/topics-per-principal", test_publisher_topics_per_principal);
     ADD ("/auth/publisher/rebind-cuts-revoked", test_publisher_rebind_cuts_revoked);
+    ADD ("/auth/publisher/rebind-from-policy", test_publisher_rebind_from_policy);
 #undef ADD
     g_test_add_func ("/auth/new/needs-registry", test_new_needs_registry);
     g_test_add_func ("/auth/bus/refuses-plain-text-without-key", test_bus_refuses_plain_text);
