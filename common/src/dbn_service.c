@@ -131,6 +131,19 @@ dbn_service_error_reply (const GError *error)
     return out;
 }
 
+gboolean
+dbn_reply_check (GBytes *reply, GError **error)
+{
+    DbnEnvReply env = { 0 };
+    if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, error))
+        return FALSE;
+    gboolean ok = env.ok;
+    if (!ok)
+        g_propagate_error (error, dbn_error_new_from_wire (env.code, env.msg_zh, env.msg_en));
+    dbn_env_reply_clear (&env);
+    return ok;
+}
+
 DbnService *
 dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
                  const char *const *migrations, GError **error)

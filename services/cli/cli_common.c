@@ -81,17 +81,13 @@ cli_call (CliContext *self, const char *service, GBytes *command, guint attempts
                      service, endpoint, self->timeout_ms, MAX (attempts, 1));
         return NULL;
     }
-    DbnEnvReply env = { 0 };
-    if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, error)) {
-        g_prefix_error (error, "%s sent a reply daiban cannot read: ", service);
+    g_autoptr (GError) refused = NULL;
+    if (!dbn_reply_check (reply, &refused)) {
+        if (refused->domain == DBN_CODEC_ERROR)
+            g_prefix_error (&refused, "%s sent a reply daiban cannot read: ", service);
+        g_propagate_error (error, g_steal_pointer (&refused));
         return NULL;
     }
-    if (!env.ok) {
-        g_propagate_error (error, dbn_error_new_from_wire (env.code, env.msg_zh, env.msg_en));
-        dbn_env_reply_clear (&env);
-        return NULL;
-    }
-    dbn_env_reply_clear (&env);
     return g_steal_pointer (&reply);
 }
 

@@ -171,15 +171,8 @@ dbn_harness_call_on (DbnHarness *self, DbnBus *bus, const char *service, GBytes 
     g_autoptr (GBytes) reply = dbn_client_call (client, command, timeout_ms, error);
     if (reply == NULL)
         return NULL;
-    DbnEnvReply env = { 0 };
-    if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, error))
+    if (!dbn_reply_check (reply, error))
         return NULL;
-    if (!env.ok) {
-        g_propagate_error (error, dbn_error_new_from_wire (env.code, env.msg_zh, env.msg_en));
-        dbn_env_reply_clear (&env);
-        return NULL;
-    }
-    dbn_env_reply_clear (&env);
     return g_steal_pointer (&reply);
 }
 

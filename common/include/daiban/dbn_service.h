@@ -83,6 +83,12 @@ DbnPublisher *dbn_service_get_publisher (DbnService *self);
 /* Builds the error reply for error. Caller owns it. Never fails. */
 GBytes *dbn_service_error_reply (const GError *error);
 
+/* The other side of dbn_service_error_reply(), for whoever sent a command:
+ * TRUE when reply says ok; FALSE with the service's error
+ * (dbn_error_new_from_wire: code and both sentences) when it says not ok, or
+ * with a DBN_CODEC_ERROR when it cannot be read. */
+gboolean dbn_reply_check (GBytes *reply, GError **error);
+
 /* ---- inside a handler ---- */
 
 /* The command map as received (already past the envelope check). Borrowed. */
