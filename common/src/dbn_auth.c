@@ -25,6 +25,13 @@
  * authenticated are not dropped here: that is the integration's job (the
  * server checks the User-Id of each message against the registry).
  *
+ * Each 200 carries the client's key as the metadata property "X-Key"
+ * (ZMTP property encoding: name length, name, 4-byte value length, value),
+ * which libzmq attaches to every message of the connection beside User-Id.
+ * The principal alone is not enough to refuse a revoked connection: the
+ * principal may have been given a new key since, and the old connection
+ * would then pass a check by name.
+ *
  * Logging. A client that keeps retrying with a refused key (or a scanner
  * cycling keys) must not flood the log: each refusal is logged once per
  * (peer address, key) through dbn_log_once, and at most REFUSALS_LOGGED_MAX
@@ -206,10 +213,10 @@ handle_request (Handler *handler, void *zap)
     const char *status = "500";
     const char *status_text = "malformed ZAP request";
     const char *user_id = "";
+    char key[Z85_KEY_LEN + 1] = "(none)";
     if (count >= ZAP_FRAMES_MIN && !too_many && frame_equals (&frames[0], ZAP_VERSION)) {
         g_autofree char *address = frame_text (&frames[3]);
         g_autofree char *mechanism = frame_text (&frames[5]);
-        char key[Z85_KEY_LEN + 1] = "(none)";
         const char *reason = "only CURVE is accepted";
         if (frame_equals (&frames[5], "CURVE")) {
             reason = "malformed CURVE credentials";
@@ -249,7 +256,22 @@ handle_request (Handler *handler, void *zap)
     send_text (zap, status, TRUE);
     send_text (zap, status_text, TRUE);
     send_text (zap, user_id, TRUE);
-    zmq_send (zap, "", 0, 0); /* metadata: none */
+    if (status[0] == '2') {
+        /* metadata: X-Key = the client's Z85 key (see the design comment) */
+        guint8 metadata[1 + sizeof DBN_AUTH_KEY_PROPERTY + 4 + Z85_KEY_LEN];
+        gsize name_len = strlen (DBN_AUTH_KEY_PROPERTY), n = 0;
+        metadata[n++] = (guint8) name_len;
+        memcpy (metadata + n, DBN_AUTH_KEY_PROPERTY, name_len);
+        n += name_len;
+        guint32 value_len = GUINT32_TO_BE (Z85_KEY_LEN);
+        memcpy (metadata + n, &value_len, 4);
+        n += 4;
+        memcpy (metadata + n, key, Z85_KEY_LEN);
+        n += Z85_KEY_LEN;
+        zmq_send (zap, metadata, n, 0);
+    } else {
+        zmq_send (zap, "", 0, 0); /* metadata: none */
+    }
     for (int i = 0; i < count; i++)
         zmq_msg_close (&frames[i]);
 }
@@ -464,4 +486,110 @@ dbn_auth_setup_client (void *socket, const DbnKeyPair *client, const char *serve
                        "ZMQ_CURVE_PUBLICKEY", error) &&
            set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret),
                        "ZMQ_CURVE_SECRETKEY", error);
+}
+
+static gboolean
+endpoint_is_local (const char *endpoint)
+{
+    return endpoint == NULL || g_str_has_prefix (endpoint, "ipc://") ||
+           g_str_has_prefix (endpoint, "inproc://");
+}
+
+/* The escape hatch: plain text for a test or a benchmark, never over TCP. */
+static gboolean
+setup_plaintext (DbnBus *bus, DbnConfig *config, GError **error)
+{
+    for (const char *const *name = dbn_config_service_names (); *name != NULL; name++) {
+        const char *endpoints[] = { dbn_config_get_command_endpoint (config, *name),
+                                    dbn_config_get_publish_endpoint (config, *name) };
+        for (gsize i = 0; i < G_N_ELEMENTS (endpoints); i++) {
+            if (!endpoint_is_local (endpoints[i])) {
+                g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE,
+                             "%s=1 is refused: %s is a network endpoint; plain text is "
+                             "only for tests on ipc:// and inproc://",
+                             DBN_AUTH_PLAINTEXT_ENV, endpoints[i]);
+                return FALSE;
+            }
+        }
+    }
+    /* A message, not a warning: tests that ask for it run with fatal warnings. */
+    static gsize said = 0;
+    if (g_once_init_enter (&said)) {
+        g_message ("%s=1: CURVE is OFF, every peer is trusted (tests and benchmarks only)",
+                   DBN_AUTH_PLAINTEXT_ENV);
+        g_once_init_leave (&said, 1);
+    }
+    dbn_bus_allow_plaintext (bus);
+    return TRUE;
+}
+
+gboolean
+dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_path, GError **error)
+{
+    g_return_val_if_fail (bus != NULL && config != NULL && key_path != NULL, FALSE);
+    g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+    if (g_strcmp0 (g_getenv (DBN_AUTH_PLAINTEXT_ENV), "1") == 0)
+        return setup_plaintext (bus, config, error);
+    g_autoptr (DbnKeyPair) pair = dbn_key_pair_load (key_path, error);
+    if (pair == NULL)
+        return FALSE;
+    g_autoptr (DbnRegistry) registry = dbn_registry_load (dbn_config_get_data_dir (config), error);
+    if (registry == NULL)
+        return FALSE;
+    for (const char *const *name = dbn_config_service_names (); *name != NULL; name++) {
+        g_autofree char *principal = g_strconcat ("service:", *name, NULL);
+        const char *public_z85 = dbn_registry_get_public_key (registry, principal);
+        if (public_z85 == NULL || dbn_registry_is_revoked (registry, principal))
+            continue;
+        const char *command = dbn_config_get_command_endpoint (config, *name);
+        const char *publish = dbn_config_get_publish_endpoint (config, *name);
+        if (command != NULL)
+            dbn_bus_add_server_key (bus, command, public_z85);
+        if (publish != NULL)
+            dbn_bus_add_server_key (bus, publish, public_z85);
+    }
+    dbn_bus_set_identity (bus, &pair);
+    return TRUE;
+}
+
+/* TRUE when topic is prefix followed by exactly id, optionally a '/'. */
+static gboolean
+topic_is (const char *topic, const char *prefix, const char *id)
+{
+    gsize plen = strlen (prefix), ilen = strlen (id);
+    return strncmp (topic, prefix, plen) == 0 && strncmp (topic + plen, id, ilen) == 0 &&
+           (topic[plen + ilen] == '\0' || strcmp (topic + plen + ilen, "/") == 0);
+}
+
+char *
+dbn_auth_grant_subscription (const char *principal, const char *topic)
+{
+    g_return_val_if_fail (topic != NULL, NULL);
+    DbnPrincipalKind kind = principal != NULL ? dbn_principal_get_kind (principal)
+                                              : DBN_PRINCIPAL_OPERATOR;
+    /* Services follow whole journals and the operator sees everything. */
+    if (kind == DBN_PRINCIPAL_SERVICE || kind == DBN_PRINCIPAL_OPERATOR)
+        return g_strdup (topic);
+    /* A User-Id that is no principal (another ZAP handler?) gets nothing. */
+    if (kind == 0)
+        return NULL;
+    if (strcmp (topic, "hb") == 0 || strcmp (topic, "hb/") == 0)
+        return g_strdup ("hb/");
+    const char *id = dbn_principal_get_id (principal);
+    switch (kind) {
+    case DBN_PRINCIPAL_STATION:
+        return topic_is (topic, "s/", id) ? g_strconcat ("s/", id, "/", NULL) : NULL;
+    case DBN_PRINCIPAL_WINDOW:
+        return topic_is (topic, "q/", id) ? g_strconcat ("q/", id, "/", NULL) : NULL;
+    case DBN_PRINCIPAL_SUPERVISOR:
+        return topic_is (topic, "a/", id) ? g_strconcat ("a/", id, "/", NULL) : NULL;
+    case DBN_PRINCIPAL_COMMITTEE:
+        /* The audit feed and nothing else: "audit" alone would also match
+         * a topic "auditx". */
+        if (strcmp (topic, "audit") == 0)
+            return g_strdup ("audit/");
+        return g_str_has_prefix (topic, "audit/") ? g_strdup (topic) : NULL;
+    default:
+        return NULL; /* an unknown kind: an invalid User-Id never gets anything */
+    }
 }

@@ -39,6 +39,33 @@
  * IMMEDIATE's other benefit (routing around dead peers of one socket) does
  * not apply: a DbnClient has exactly one endpoint.
  *
+ * Security. The bus holds the process's CURVE key pair and a map from
+ * endpoint to server public key, so every call site that already passes an
+ * endpoint (dbn_client_new, the subscriber) gets CURVE without new
+ * parameters. Options are set before zmq_bind/zmq_connect because libzmq
+ * copies a socket's options into a listener or connecter at that moment;
+ * dbn_bus_bind and dbn_bus_connect are the only places that bind or connect.
+ * inproc:// is never CURVE (the peer is this process). A bus with no key
+ * refuses any other transport unless plain text was allowed explicitly
+ * (tests and the benchmark's --plain): a missing setup must fail closed, not
+ * silently run in clear text. Rejected: a security argument on every
+ * constructor (every call site would change, and one forgotten NULL would be
+ * an open socket).
+ *
+ * DbnPublisher is an XPUB in manual mode: a subscription takes effect only
+ * when the main loop has read it and the policy granted it for the
+ * connection's principal (the User-Id libzmq attaches to the subscription
+ * message). A topic frame always ends in '/', and restricted principals are
+ * granted "s/<id>/", so prefix matching can never hand station "a" the
+ * topic of station "ab". A subscriber whose key is revoked keeps its TCP
+ * connection (ZAP runs only at the handshake) and XPUB cannot drop one
+ * peer's subscriptions later, so rebind closes every connection of the
+ * listener: it closes the XPUB and binds a fresh one, so nothing published
+ * after the call can reach an old connection; the others reconnect and
+ * resubscribe within ~100 ms and resync missed events by seq. The new bind
+ * waits for the old listener's ZMQ_EVENT_CLOSED: an ipc listener unlinks its
+ * socket file when it closes, which would otherwise remove the new file.
+ *
  * Async clients. Callbacks may free the client or call it again (call,
  * reconnect), so the client is internally reference counted: a dispatch holds
  * a reference while it calls back, and dbn_client_free tears everything down
@@ -58,6 +85,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "daiban/dbn_auth.h"
 #include "daiban/dbn_codec.h"
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
@@ -75,6 +103,13 @@
 #define DBN_BUS_HEARTBEAT_TIMEOUT_MS 3000
 /* Replies an async client reads per dispatch, as batch_max does for servers. */
 #define DBN_CLIENT_BATCH 64
+/* Subscription messages a publisher reads per dispatch. */
+#define DBN_PUBLISHER_BATCH 256
+/* Distinct refused subscriptions a publisher logs (dbn_log_once remembers
+ * every key for the life of the process); later ones are only counted. */
+#define DBN_PUBLISHER_REFUSALS_LOGGED_MAX 256
+/* A rebind binds anyway if the old listener's CLOSED event has not come. */
+#define DBN_PUBLISHER_REBIND_FALLBACK_MS 1000
 /* Oldest libzmq we run on: CVE-2019-13132, CVE-2019-6250, CVE-2020-15166 and
  * CVE-2021-20234..20237 are all fixed by 4.3.4 (perf-reliability.md B1). */
 #define DBN_BUS_MIN_ZMQ_VERSION ZMQ_MAKE_VERSION (4, 3, 4)
@@ -82,7 +117,10 @@
 G_DEFINE_QUARK (dbn-bus-error-quark, dbn_bus_error)
 
 struct _DbnBus {
-    void *context; /* the libzmq context; every socket of the process comes from it */
+    void       *context;     /* the libzmq context; every socket of the process comes from it */
+    DbnKeyPair *identity;    /* this process's CURVE key pair, NULL until set */
+    GHashTable *server_keys; /* endpoint → server public key (Z85), both owned */
+    gboolean    plaintext;   /* tests only: tcp/ipc allowed without CURVE */
 };
 
 /* ---- small helpers ---- */
@@ -154,6 +192,7 @@ DbnBus *
 dbn_bus_new (void)
 {
     DbnBus *self = g_new0 (DbnBus, 1);
+    self->server_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     self->context = zmq_ctx_new ();
     /* zmq_ctx_new fails only when out of memory or file descriptors. */
     if (self->context == NULL)
@@ -169,6 +208,8 @@ dbn_bus_free (DbnBus *self)
     /* Blocks until every socket is closed; with LINGER 0 nothing is flushed. */
     while (zmq_ctx_term (self->context) != 0 && errno == EINTR)
         ;
+    g_clear_pointer (&self->identity, dbn_key_pair_free);
+    g_hash_table_unref (self->server_keys);
     g_free (self);
 }
 
@@ -250,6 +291,121 @@ bind_resolved (void *socket, const char *endpoint, GError **error)
         return g_strdup (endpoint);
     resolved[MIN (len, sizeof resolved - 1)] = '\0';
     return g_strdup (resolved);
+}
+
+/* ---- security ---- */
+
+void
+dbn_bus_set_identity (DbnBus *self, DbnKeyPair **key)
+{
+    g_return_if_fail (self != NULL);
+    g_return_if_fail (key != NULL && *key != NULL);
+    g_clear_pointer (&self->identity, dbn_key_pair_free);
+    self->identity = g_steal_pointer (key);
+}
+
+const DbnKeyPair *
+dbn_bus_get_identity (DbnBus *self)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    return self->identity;
+}
+
+void
+dbn_bus_add_server_key (DbnBus *self, const char *endpoint, const char *server_public_z85)
+{
+    g_return_if_fail (self != NULL);
+    g_return_if_fail (endpoint != NULL && server_public_z85 != NULL);
+    g_hash_table_replace (self->server_keys, g_strdup (endpoint), g_strdup (server_public_z85));
+}
+
+void
+dbn_bus_allow_plaintext (DbnBus *self)
+{
+    g_return_if_fail (self != NULL);
+    self->plaintext = TRUE;
+}
+
+gboolean
+dbn_bus_is_plaintext (DbnBus *self)
+{
+    g_return_val_if_fail (self != NULL, FALSE);
+    return self->identity == NULL && self->plaintext;
+}
+
+/* inproc peers are this process; every other transport crosses a boundary. */
+static gboolean
+endpoint_needs_curve (const char *endpoint)
+{
+    return !g_str_has_prefix (endpoint, "inproc://");
+}
+
+static gboolean
+secure_server (DbnBus *self, void *socket, const char *endpoint, GError **error)
+{
+    if (!endpoint_needs_curve (endpoint))
+        return TRUE;
+    if (self->identity != NULL)
+        return dbn_auth_setup_server (socket, self->identity, DBN_BUS_ZAP_DOMAIN, error);
+    if (self->plaintext)
+        return TRUE;
+    g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE,
+                 "refusing to bind %s in plain text: this process has no CURVE key", endpoint);
+    return FALSE;
+}
+
+static gboolean
+secure_client (DbnBus *self, void *socket, const char *endpoint, GError **error)
+{
+    if (!endpoint_needs_curve (endpoint))
+        return TRUE;
+    if (self->identity != NULL) {
+        const char *server = g_hash_table_lookup (self->server_keys, endpoint);
+        if (server == NULL) {
+            g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE,
+                         "no server key for %s: it is not an endpoint in daiban.conf, or "
+                         "its service has no valid key in the registry", endpoint);
+            return FALSE;
+        }
+        return dbn_auth_setup_client (socket, self->identity, server, error);
+    }
+    if (self->plaintext)
+        return TRUE;
+    g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE,
+                 "refusing to connect to %s in plain text: this process has no CURVE key",
+                 endpoint);
+    return FALSE;
+}
+
+gboolean
+dbn_bus_bind (DbnBus *self, void *socket, const char *endpoint, char **bound_out, GError **error)
+{
+    g_return_val_if_fail (self != NULL && socket != NULL && endpoint != NULL, FALSE);
+    g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+    if (!secure_server (self, socket, endpoint, error))
+        return FALSE;
+    char *bound = bind_resolved (socket, endpoint, error);
+    if (bound == NULL)
+        return FALSE;
+    if (bound_out != NULL)
+        *bound_out = bound;
+    else
+        g_free (bound);
+    return TRUE;
+}
+
+gboolean
+dbn_bus_connect (DbnBus *self, void *socket, const char *endpoint, GError **error)
+{
+    g_return_val_if_fail (self != NULL && socket != NULL && endpoint != NULL, FALSE);
+    g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+    if (!secure_client (self, socket, endpoint, error))
+        return FALSE;
+    if (zmq_connect (socket, endpoint) != 0) {
+        set_endpoint_error (error, "connect to", endpoint, errno);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* ---- the main-loop source ---- */
@@ -349,6 +505,7 @@ dbn_request_free (DbnRequest *request)
     g_clear_pointer (&request->request_id, g_bytes_unref);
     g_clear_pointer (&request->body, g_bytes_unref);
     g_clear_pointer (&request->user_id, g_free);
+    g_clear_pointer (&request->key, g_free);
     g_free (request);
 }
 
@@ -426,6 +583,9 @@ server_read_one (DbnServer *self, DbnRequest **out)
     const char *user_id = zmq_msg_gets (&parts[2], "User-Id");
     if (user_id != NULL && *user_id != '\0')
         request->user_id = g_strdup (user_id);
+    const char *key = zmq_msg_gets (&parts[2], DBN_AUTH_KEY_PROPERTY);
+    if (key != NULL && *key != '\0')
+        request->key = g_strdup (key);
     request->peer = bytes_copy_msg (&parts[0]);
     request->request_id = bytes_copy_msg (&parts[1]);
     request->body = bytes_steal_msg (&parts[2]);
@@ -486,8 +646,8 @@ dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max,
         zmq_close (socket);
         return NULL;
     }
-    char *bound = bind_resolved (socket, endpoint, error);
-    if (bound == NULL) {
+    char *bound = NULL;
+    if (!dbn_bus_bind (bus, socket, endpoint, &bound, error)) {
         zmq_close (socket);
         return NULL;
     }
@@ -571,9 +731,122 @@ dbn_server_get_socket (DbnServer *self)
 /* ---- events: the publishing side ---- */
 
 struct _DbnPublisher {
-    void *socket;   /* PUB, bound */
-    char *endpoint; /* as bound, port resolved */
+    void               *socket;          /* XPUB (manual), bound */
+    char               *endpoint;        /* as bound, port resolved */
+    GSource            *source;          /* reads (un)subscriptions */
+    GMainContext       *context;         /* where source and the rebind run */
+    DbnSubscriptionFunc func;            /* policy; NULL: dbn_auth_grant_subscription */
+    gpointer            user_data;       /* for func */
+    guint64             refused;         /* subscriptions dropped by the policy */
+    guint               refusals_logged; /* distinct refusals logged so far */
+    guint               rebinds;         /* rebinds completed */
+    DbnBus             *bus;             /* borrowed: its context makes the monitor */
+    void               *monitor;         /* PAIR receiving CLOSED while a rebind waits, else NULL */
+    GSource            *monitor_source;  /* reads monitor */
+    GSource            *fallback;        /* binds (again) on a timer, while a rebind waits */
 };
+
+static void
+publisher_log_refusal (DbnPublisher *self, const char *principal, const char *topic, gsize len)
+{
+    self->refused++;
+    if (self->refusals_logged > DBN_PUBLISHER_REFUSALS_LOGGED_MAX)
+        return;
+    if (self->refusals_logged == DBN_PUBLISHER_REFUSALS_LOGGED_MAX) {
+        self->refusals_logged++;
+        dbn_log_once ("pub-refused:too-many", "%s: %d different refused subscriptions "
+                      "logged; further ones are only counted", self->endpoint,
+                      DBN_PUBLISHER_REFUSALS_LOGGED_MAX);
+        return;
+    }
+    /* Quote at most 64 bytes, escaped: the topic comes from the peer. */
+    g_autofree char *shown = g_strndup (topic, MIN (len, 64));
+    g_autofree char *escaped = g_strescape (shown, NULL);
+    g_autofree char *key = g_strdup_printf ("pub-refused:%s:%s:%s", self->endpoint,
+                                            principal ? principal : "", escaped);
+    if (dbn_log_once (key, "%s: dropped the subscription of %s to \"%s\": not a topic it may "
+                      "read", self->endpoint, principal ? principal : "(no principal)", escaped))
+        self->refusals_logged++;
+}
+
+/* One message read from socket (the XPUB): [0|1][topic]. Anything else is ignored. */
+static void
+publisher_handle (DbnPublisher *self, void *socket, zmq_msg_t *msg)
+{
+    gsize size = zmq_msg_size (msg);
+    const char *data = zmq_msg_data (msg);
+    if (size == 0 || (data[0] != 0 && data[0] != 1))
+        return;
+    gboolean subscribe = data[0] == 1;
+    const char *topic = data + 1;
+    gsize len = size - 1;
+    const char *principal = zmq_msg_gets (msg, "User-Id");
+    const char *key = zmq_msg_gets (msg, DBN_AUTH_KEY_PROPERTY);
+    if (principal != NULL && *principal == '\0')
+        principal = NULL;
+    if (key != NULL && *key == '\0')
+        key = NULL;
+    /* No topic of ours is long or holds a NUL; refusing them keeps the
+     * policy's strings exact. */
+    g_autofree char *grant = NULL;
+    if (len <= DBN_PUBLISHER_TOPIC_MAX && memchr (topic, '\0', len) == NULL) {
+        g_autofree char *asked = g_strndup (topic, len);
+        grant = self->func != NULL ? self->func (principal, key, asked, self->user_data)
+                                   : dbn_auth_grant_subscription (principal, asked);
+    }
+    if (grant == NULL) {
+        if (subscribe)
+            publisher_log_refusal (self, principal, topic, len);
+        return;
+    }
+    /* The policy may have rebound the publisher (a registry change seen on
+     * the way): socket is closed then, and this peer reconnects anyway. */
+    if (self->socket != socket)
+        return;
+    /* Applies to the pipe this message came from (libzmq's last pipe);
+     * an unsubscription of a closed pipe has none and is ignored. */
+    zmq_setsockopt (socket, subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, grant, strlen (grant));
+}
+
+static gboolean
+publisher_on_readable (void *socket, gpointer user_data)
+{
+    DbnPublisher *self = user_data;
+    for (guint n = 0; n < DBN_PUBLISHER_BATCH; n++) {
+        zmq_msg_t msg;
+        zmq_msg_init (&msg);
+        if (zmq_msg_recv (&msg, socket, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&msg);
+            break;
+        }
+        gboolean more = zmq_msg_more (&msg);
+        if (!more)
+            publisher_handle (self, socket, &msg);
+        zmq_msg_close (&msg);
+        /* Rebound from inside the policy: this socket and source are gone. */
+        if (self->socket != socket)
+            return G_SOURCE_REMOVE;
+        if (more)
+            drain_parts (socket);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* An XPUB in manual mode with the daiban defaults, not yet bound. */
+static void *
+publisher_socket_new (DbnBus *bus, GError **error)
+{
+    void *socket = dbn_bus_socket_new (bus, ZMQ_XPUB, error);
+    if (socket == NULL)
+        return NULL;
+    if (!setsockopt_int (socket, ZMQ_XPUB_MANUAL, 1)) {
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
+                     "cannot set ZMQ_XPUB_MANUAL: %s", zmq_strerror (errno));
+        zmq_close (socket);
+        return NULL;
+    }
+    return socket;
+}
 
 DbnPublisher *
 dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error)
@@ -582,18 +855,40 @@ dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error)
     g_return_val_if_fail (endpoint != NULL, NULL);
     g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-    void *socket = dbn_bus_socket_new (bus, ZMQ_PUB, error);
+    void *socket = publisher_socket_new (bus, error);
     if (socket == NULL)
         return NULL;
-    char *bound = bind_resolved (socket, endpoint, error);
-    if (bound == NULL) {
+    char *bound = NULL;
+    if (!dbn_bus_bind (bus, socket, endpoint, &bound, error)) {
         zmq_close (socket);
         return NULL;
     }
     DbnPublisher *self = g_new0 (DbnPublisher, 1);
+    self->bus = bus;
     self->socket = socket;
     self->endpoint = bound;
+    self->context = g_main_context_ref_thread_default ();
+    self->source = attach_socket_source (socket, publisher_on_readable, self, self->context);
     return self;
+}
+
+static void
+publisher_stop_monitor (DbnPublisher *self)
+{
+    if (self->fallback != NULL) {
+        g_source_destroy (self->fallback);
+        g_clear_pointer (&self->fallback, g_source_unref);
+    }
+    if (self->monitor_source != NULL) {
+        g_source_destroy (self->monitor_source);
+        g_clear_pointer (&self->monitor_source, g_source_unref);
+    }
+    /* The monitored socket is the old one, already closed: its monitor ends
+     * when libzmq destroys it; only our end is ours to close. */
+    if (self->monitor != NULL) {
+        zmq_close (self->monitor);
+        self->monitor = NULL;
+    }
 }
 
 void
@@ -601,9 +896,24 @@ dbn_publisher_free (DbnPublisher *self)
 {
     if (self == NULL)
         return;
+    publisher_stop_monitor (self);
+    if (self->source != NULL) {
+        g_source_destroy (self->source);
+        g_source_unref (self->source);
+    }
     zmq_close (self->socket);
+    g_main_context_unref (self->context);
     g_free (self->endpoint);
     g_free (self);
+}
+
+void
+dbn_publisher_set_subscription_func (DbnPublisher *self, DbnSubscriptionFunc func,
+                                     gpointer user_data)
+{
+    g_return_if_fail (self != NULL);
+    self->func = func;
+    self->user_data = user_data;
 }
 
 void
@@ -613,12 +923,137 @@ dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body)
     g_return_if_fail (topic != NULL);
     g_return_if_fail (body != NULL);
 
-    /* PUB drops at the HWM instead of blocking; consumers detect the gap by
+    /* The frame is the topic and its '/' (see the design comment). */
+    char stack[DBN_PUBLISHER_TOPIC_MAX + 2];
+    gsize len = strlen (topic);
+    g_autofree char *heap = len + 1 < sizeof stack ? NULL : g_strconcat (topic, "/", NULL);
+    char *frame = heap;
+    if (frame == NULL) {
+        memcpy (stack, topic, len);
+        stack[len] = '/';
+        frame = stack;
+    }
+    /* XPUB drops at the HWM instead of blocking; consumers detect the gap by
      * seq and resync from the journal. */
-    if (zmq_send (self->socket, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+    if (zmq_send (self->socket, frame, len + 1, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
         || send_bytes (self->socket, body, ZMQ_DONTWAIT) < 0)
         dbn_log_once ("bus-publish-failed", "%s: an event could not be published: %s",
                       self->endpoint, zmq_strerror (errno));
+}
+
+static gboolean publisher_on_fallback (gpointer user_data);
+
+/* Runs publisher_on_fallback after ms on the publisher's context. */
+static void
+publisher_schedule_bind (DbnPublisher *self, guint ms)
+{
+    self->fallback = g_timeout_source_new (ms);
+    g_source_set_callback (self->fallback, publisher_on_fallback, self, NULL);
+    g_source_attach (self->fallback, self->context);
+}
+
+/* The second half of a rebind: bind the endpoint again. */
+static void
+publisher_bind_again (DbnPublisher *self)
+{
+    publisher_stop_monitor (self);
+    /* dbn_bus_bind sets the security options of the fresh socket: CURVE as before. */
+    g_autoptr (GError) error = NULL;
+    if (!dbn_bus_bind (self->bus, self->socket, self->endpoint, NULL, &error)) {
+        /* Nobody can subscribe until this works: say so every time. */
+        g_warning ("%s: cannot bind again after closing its connections: %s; retrying",
+                   self->endpoint, error->message);
+        publisher_schedule_bind (self, 100);
+        return;
+    }
+    self->rebinds++;
+    g_message ("%s: bound again; subscribers reconnect through ZAP", self->endpoint);
+}
+
+static gboolean
+publisher_on_monitor (void *socket, gpointer user_data)
+{
+    DbnPublisher *self = user_data;
+    gboolean closed = FALSE;
+    for (;;) {
+        guint8 head[6];
+        int n = zmq_recv (socket, head, sizeof head, ZMQ_DONTWAIT);
+        if (n < 0)
+            break;
+        guint16 event = 0;
+        if (n == (int) sizeof head)
+            memcpy (&event, head, sizeof event);
+        drain_parts (socket); /* the endpoint frame */
+        closed |= event == ZMQ_EVENT_CLOSED;
+    }
+    /* publisher_bind_again destroys this source: nothing of it is used after. */
+    if (closed)
+        publisher_bind_again (self);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+publisher_on_fallback (gpointer user_data)
+{
+    DbnPublisher *self = user_data;
+    /* This source is being dispatched: drop our reference, REMOVE destroys it. */
+    g_clear_pointer (&self->fallback, g_source_unref);
+    publisher_bind_again (self);
+    return G_SOURCE_REMOVE;
+}
+
+void
+dbn_publisher_rebind (DbnPublisher *self)
+{
+    g_return_if_fail (self != NULL);
+    if (self->monitor != NULL || self->fallback != NULL)
+        return; /* a rebind is already under way */
+    g_autoptr (GError) error = NULL;
+    void *fresh = publisher_socket_new (self->bus, &error);
+    if (fresh == NULL) {
+        g_warning ("%s: cannot close its connections: %s", self->endpoint, error->message);
+        return;
+    }
+    /* The monitor must be connected before the close, or its CLOSED event
+     * would be sent to nobody (inproc connect completes at once). */
+    static gint instances = 0;
+    g_autofree char *monitor_endpoint = g_strdup_printf ("inproc://dbn-publisher-monitor-%d",
+                                                         g_atomic_int_add (&instances, 1));
+    if (zmq_socket_monitor (self->socket, monitor_endpoint, ZMQ_EVENT_CLOSED) == 0) {
+        self->monitor = zmq_socket (dbn_bus_get_context (self->bus), ZMQ_PAIR);
+        if (self->monitor != NULL && zmq_connect (self->monitor, monitor_endpoint) == 0) {
+            setsockopt_int (self->monitor, ZMQ_LINGER, 0);
+            self->monitor_source = attach_socket_source (self->monitor, publisher_on_monitor,
+                                                         self, self->context);
+        } else {
+            g_clear_pointer (&self->monitor, zmq_close);
+        }
+    }
+    /* A fresh socket rather than zmq_unbind: after an unbind the old
+     * connections' pipes stay attached until libzmq has torn them down, and
+     * an event sent meanwhile could still reach a revoked subscriber. What is
+     * published from now on goes to the fresh socket (nowhere until bound). */
+    g_source_destroy (self->source);
+    g_source_unref (self->source);
+    zmq_close (self->socket);
+    self->socket = fresh;
+    self->source = attach_socket_source (fresh, publisher_on_readable, self, self->context);
+    /* Without a monitor, or if CLOSED never comes, bind after a while anyway. */
+    publisher_schedule_bind (self, self->monitor != NULL ? DBN_PUBLISHER_REBIND_FALLBACK_MS : 200);
+}
+
+guint64
+dbn_publisher_get_refused (DbnPublisher *self)
+{
+    g_return_val_if_fail (self != NULL, 0);
+    return self->refused;
+}
+
+guint
+dbn_publisher_get_rebinds (DbnPublisher *self)
+{
+    g_return_val_if_fail (self != NULL, 0);
+    return self->rebinds;
 }
 
 const char *
@@ -716,8 +1151,7 @@ client_open_socket (DbnClient *self, GError **error)
     void *socket = dbn_bus_socket_new (self->bus, ZMQ_DEALER, error);
     if (socket == NULL)
         return NULL;
-    if (zmq_connect (socket, self->endpoint) != 0) {
-        set_endpoint_error (error, "connect to", self->endpoint, errno);
+    if (!dbn_bus_connect (self->bus, socket, self->endpoint, error)) {
         zmq_close (socket);
         return NULL;
     }

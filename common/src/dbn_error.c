@@ -6,6 +6,7 @@
  * is guarded by a mutex only because tests may register from several threads.
  */
 #include "daiban/dbn_error.h"
+#include "daiban/dbn_keys.h"
 
 #include "daiban/dbn_bus.h"
 #include "daiban/dbn_codec.h"
@@ -118,6 +119,10 @@ dbn_error_register_builtin (void)
     GQuark b = DBN_BUS_ERROR;
     dbn_error_register (b, DBN_BUS_ERROR_ENDPOINT, "bus.endpoint", "网络地址不可用", "endpoint unavailable");
     dbn_error_register (b, DBN_BUS_ERROR_SOCKET, "bus.socket", "网络通信错误", "network error");
+    dbn_error_register (b, DBN_BUS_ERROR_INSECURE, "bus.insecure", "缺少加密密钥，拒绝明文通信",
+                        "no CURVE key for this endpoint: refusing plain text");
+
+    dbn_keys_register_errors ();
 
     g_once_init_leave (&done, 1);
 }

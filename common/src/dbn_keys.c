@@ -132,7 +132,8 @@ dbn_principal_validate (const char *principal, GError **error)
 {
     static const char *const kinds_with_id[] = { "service", "window", "station", "supervisor" };
     dbn_keys_register_errors ();
-    if (principal != NULL && strcmp (principal, "committee") == 0)
+    if (principal != NULL &&
+        (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
     const char *colon = principal != NULL ? strchr (principal, ':') : NULL;
     if (colon != NULL) {
@@ -156,10 +157,39 @@ dbn_principal_validate (const char *principal, GError **error)
     g_autofree char *escaped = g_strescape (shown, NULL);
     g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
                  "“%s” is not a principal: expected service:<name>, window:<id>, "
-                 "station:<id>, committee or supervisor:<area>, with 1 to %d "
+                 "station:<id>, committee, supervisor:<area> or operator, with 1 to %d "
                  "characters of A-Z a-z 0-9 _ -",
                  escaped, PRINCIPAL_ID_MAX);
     return FALSE;
+}
+
+DbnPrincipalKind
+dbn_principal_get_kind (const char *principal)
+{
+    static const struct {
+        const char      *prefix; /* the kind with its colon, or the whole name */
+        DbnPrincipalKind kind;
+    } kinds[] = {
+        { "service:", DBN_PRINCIPAL_SERVICE },   { "window:", DBN_PRINCIPAL_WINDOW },
+        { "station:", DBN_PRINCIPAL_STATION },   { "supervisor:", DBN_PRINCIPAL_SUPERVISOR },
+        { "committee", DBN_PRINCIPAL_COMMITTEE }, { "operator", DBN_PRINCIPAL_OPERATOR },
+    };
+    /* Validation first: "service:" or "committee2" must never get a kind. */
+    if (!dbn_principal_validate (principal, NULL))
+        return 0;
+    for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+        if (g_str_has_prefix (principal, kinds[i].prefix))
+            return kinds[i].kind;
+    return 0;
+}
+
+const char *
+dbn_principal_get_id (const char *principal)
+{
+    if (!dbn_principal_validate (principal, NULL))
+        return NULL;
+    const char *colon = strchr (principal, ':');
+    return colon != NULL ? colon + 1 : NULL;
 }
 
 char *
@@ -644,6 +674,22 @@ dbn_registry_get_public_key (DbnRegistry *self, const char *principal)
     return entry != NULL ? entry->public_key : NULL;
 }
 
+const char *
+dbn_registry_get_created (DbnRegistry *self, const char *principal)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    RegistryEntry *entry = principal ? g_hash_table_lookup (self->by_principal, principal) : NULL;
+    return entry != NULL ? entry->created : NULL;
+}
+
+const char *
+dbn_registry_get_revoked_at (DbnRegistry *self, const char *principal)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    RegistryEntry *entry = principal ? g_hash_table_lookup (self->by_principal, principal) : NULL;
+    return entry != NULL && entry->revoked ? entry->revoked_at : NULL;
+}
+
 /* g_ptr_array_sort passes pointers to the elements. */
 static int
 compare_names (gconstpointer a, gconstpointer b)
@@ -816,18 +862,18 @@ make_private_dir (const char *path, GError **error)
     return TRUE;
 }
 
-/* One service's key during init: keeps a valid existing pair (registering
- * it if the registry lost it), creates one when the secret file is missing.
- * Sets *changed when the registry was modified. */
+/* One key of this machine's own principals (a service, the operator) during
+ * init: keeps a valid existing pair (registering it if the registry lost it),
+ * creates one when the secret file is missing. Sets *changed when the
+ * registry was modified. */
 static gboolean
-init_service_key (const char *data_dir, GKeyFile *file, const char *service,
-                  gboolean *changed, GError **error)
+init_own_key (const char *data_dir, GKeyFile *file, const char *principal,
+              gboolean *changed, GError **error)
 {
-    g_autofree char *principal = g_strconcat ("service:", service, NULL);
     g_autofree char *secret_path = dbn_keys_dup_secret_path (data_dir, principal);
     if (secret_path == NULL)
         return dbn_principal_validate (principal, error);
-    /* An operator revoked this service on purpose: init must not undo it. */
+    /* An operator revoked this key on purpose: init must not undo it. */
     if (g_key_file_has_group (file, principal) && !registry_entry_active (file, principal))
         return TRUE;
 
@@ -888,9 +934,15 @@ dbn_keys_init (const char *data_dir, GError **error)
                                 " Edit with `daiban keys add|revoke`.", NULL);
         changed = TRUE;
     }
-    for (const char *const *name = dbn_config_service_names (); *name != NULL; name++)
-        if (!init_service_key (data_dir, file, *name, &changed, error))
+    for (const char *const *name = dbn_config_service_names (); *name != NULL; name++) {
+        g_autofree char *principal = g_strconcat ("service:", *name, NULL);
+        if (!init_own_key (data_dir, file, principal, &changed, error))
             return FALSE;
+    }
+    /* The operator's key lets `daiban` on this machine act with full rights
+     * right after `daiban up`, with no extra step (issue 3: secure by default). */
+    if (!init_own_key (data_dir, file, "operator", &changed, error))
+        return FALSE;
     return !changed || registry_save (file, path, error);
 }
 

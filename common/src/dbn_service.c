@@ -12,6 +12,20 @@
  * Rejected alternatives: a transaction per command (one fsync each: 50x
  * slower); a writer thread with a queue (two event loops for no gain on 2
  * cores; SQLite serialises writers anyway).
+ *
+ * Authorisation happens here, once, before any handler runs: the
+ * connection's principal (ZAP User-Id) against the command's spec, and the
+ * connection's key against the registry. ZAP only runs at the handshake, so
+ * without the key check a revoked station would keep its open connection;
+ * checking the key rather than the name also refuses a connection whose
+ * principal has since been given a new key. The registry is re-read by a
+ * 500 ms timer (one stat() when nothing changed), not per batch: a batch
+ * must not pay for a file system call; only a key it does not know makes it
+ * look at once (a client added a moment ago), at most every 50 ms. When a
+ * key disappears, the publisher
+ * is rebound, because XPUB cannot drop one subscriber (dbn_bus.c).
+ * Handlers then apply finer rules (a station's own village) with
+ * dbn_command_get_principal.
  */
 #include "daiban/dbn_service.h"
 
@@ -19,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daiban/dbn_auth.h"
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
 
@@ -33,6 +48,11 @@
 #define SYNC_MAX_BYTES (1024 * 1024)
 /* Room left in a reply sentence (schema limit 2048 bytes). */
 #define MESSAGE_MAX_BYTES 2000
+/* How often the key registry is looked at (issue 3: revocation within seconds). */
+#define REGISTRY_CHECK_MS 500
+/* Everyone but services and the operator (who may always call). */
+#define ALL_CLIENTS (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | \
+                     DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE)
 
 typedef struct {
     const DbnCommandSpec *spec; /* the command's entry */
@@ -55,6 +75,11 @@ struct _DbnService {
     GPtrArray    *pending;        /* PendingEvent* of the open batch, in seq order */
     GHashTable   *batch_keys;     /* scoped keys recorded by the open batch (not committed yet) */
     guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
+    DbnAuth      *auth;           /* ZAP handler of the bus; NULL without CURVE */
+    DbnRegistry  *registry;       /* keys → principals; NULL without CURVE */
+    GHashTable   *active_keys;    /* principal → key, unrevoked at the last look (owned) */
+    guint         registry_id;    /* GSource id of the registry check */
+    gint64        registry_forced_us; /* monotonic time of the last out-of-turn check */
     gint64        started_at_ms;  /* wall clock at start */
     gint64        started_mono_us;/* monotonic time at start, for uptime */
 };
@@ -106,6 +131,19 @@ dbn_service_error_reply (const GError *error)
     return out;
 }
 
+gboolean
+dbn_reply_check (GBytes *reply, GError **error)
+{
+    DbnEnvReply env = { 0 };
+    if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, error))
+        return FALSE;
+    gboolean ok = env.ok;
+    if (!ok)
+        g_propagate_error (error, dbn_error_new_from_wire (env.code, env.msg_zh, env.msg_en));
+    dbn_env_reply_clear (&env);
+    return ok;
+}
+
 DbnService *
 dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
                  const char *const *migrations, GError **error)
@@ -142,8 +180,14 @@ dbn_service_free (DbnService *self)
         return;
     if (self->heartbeat_id != 0)
         g_source_remove (self->heartbeat_id);
+    if (self->registry_id != 0)
+        g_source_remove (self->registry_id);
     g_clear_pointer (&self->server, dbn_server_free);
     g_clear_pointer (&self->publisher, dbn_publisher_free);
+    /* After the sockets: a handshake still in flight must find its handler. */
+    g_clear_pointer (&self->auth, dbn_auth_free);
+    g_clear_pointer (&self->registry, dbn_registry_free);
+    g_clear_pointer (&self->active_keys, g_hash_table_unref);
     g_clear_pointer (&self->store, dbn_store_free);
     g_hash_table_unref (self->commands);
     g_ptr_array_unref (self->pending);
@@ -180,6 +224,20 @@ const char *
 dbn_command_get_actor (DbnCommand *self)
 {
     return self->actor;
+}
+
+const char *
+dbn_command_get_principal (DbnCommand *self)
+{
+    return self->request->user_id;
+}
+
+DbnPrincipalKind
+dbn_command_get_principal_kind (DbnCommand *self)
+{
+    if (self->request->user_id == NULL)
+        return DBN_PRINCIPAL_OPERATOR;
+    return dbn_principal_get_kind (self->request->user_id);
 }
 
 gint64
@@ -277,10 +335,143 @@ sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **er
 }
 
 static const DbnCommandSpec builtin_commands[] = {
-    { "sys.status", sys_status, FALSE },
-    { "sys.sync", sys_sync, FALSE },
-    { NULL, NULL, FALSE },
+    /* Whether a service is up tells nobody anything about cases. */
+    { "sys.status", sys_status, FALSE, ALL_CLIENTS },
+    /* The whole journal, every village's cases: services and the operator. */
+    { "sys.sync", sys_sync, FALSE, 0 },
+    { NULL, NULL, FALSE, 0 },
 };
+
+/* ---- security ---- */
+
+static gboolean check_registry (gpointer user_data);
+
+/* The principal of key if the registry still has it. An unknown key makes
+ * the service look at the registry out of turn (a key added a moment ago
+ * must work at once, as in ZAP), at most every 50 ms so that a revoked
+ * client repeating itself costs nothing. */
+static const char *
+lookup_key (DbnService *self, const char *key)
+{
+    const char *principal = dbn_registry_lookup (self->registry, key);
+    gint64 now = g_get_monotonic_time ();
+    if (principal == NULL && now - self->registry_forced_us >= 50 * G_TIME_SPAN_MILLISECOND) {
+        self->registry_forced_us = now;
+        check_registry (self);
+        principal = dbn_registry_lookup (self->registry, key);
+    }
+    return principal;
+}
+
+/* NULL when request may run entry's command; else the refusal. */
+static GError *
+authorise (DbnService *self, const DbnRequest *request, const DbnCommandSpec *spec)
+{
+    const char *principal = request->user_id;
+    /* No CURVE: inproc (this process) or a plain-text test bus. */
+    if (principal == NULL)
+        return NULL;
+    if (self->registry != NULL && g_strcmp0 (lookup_key (self, request->key), principal) != 0)
+        return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN,
+                            "the key of %s has been revoked or replaced", principal);
+    DbnPrincipalKind kind = dbn_principal_get_kind (principal);
+    if (kind == DBN_PRINCIPAL_SERVICE || kind == DBN_PRINCIPAL_OPERATOR)
+        return NULL;
+    /* Architecture, Security: the committee reads, never writes. */
+    if (kind == DBN_PRINCIPAL_COMMITTEE && spec->writes)
+        return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN,
+                            "the committee reads and never writes: %s refused", spec->cmd);
+    if ((spec->principals & kind) == 0)
+        return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not call %s",
+                            principal, spec->cmd);
+    return NULL;
+}
+
+/* Subscriptions: the default policy, for keys still valid. */
+static char *
+grant_subscription (const char *principal, const char *key, const char *topic,
+                    gpointer user_data)
+{
+    DbnService *self = user_data;
+    if (principal != NULL && self->registry != NULL &&
+        g_strcmp0 (lookup_key (self, key), principal) != 0)
+        return NULL;
+    return dbn_auth_grant_subscription (principal, topic);
+}
+
+static void
+remember_active_keys (DbnService *self)
+{
+    g_hash_table_remove_all (self->active_keys);
+    g_auto (GStrv) principals = dbn_registry_dup_principals (self->registry);
+    for (gsize i = 0; principals[i] != NULL; i++)
+        if (!dbn_registry_is_revoked (self->registry, principals[i]))
+            g_hash_table_insert (self->active_keys, g_strdup (principals[i]),
+                                 g_strdup (dbn_registry_get_public_key (self->registry,
+                                                                        principals[i])));
+}
+
+/* TRUE when a key valid at the last look is no longer (revoked or replaced). */
+static gboolean
+lost_a_key (DbnService *self)
+{
+    GHashTableIter iter;
+    gpointer principal, key;
+    g_hash_table_iter_init (&iter, self->active_keys);
+    while (g_hash_table_iter_next (&iter, &principal, &key))
+        if (g_strcmp0 (dbn_registry_lookup (self->registry, key), principal) != 0)
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean
+check_registry (gpointer user_data)
+{
+    DbnService *self = user_data;
+    if (!dbn_registry_reload_if_changed (self->registry))
+        return G_SOURCE_CONTINUE;
+    if (lost_a_key (self)) {
+        g_message ("%s: a key was revoked: refusing it on open connections and "
+                   "reconnecting subscribers", self->name);
+        dbn_publisher_rebind (self->publisher);
+    }
+    remember_active_keys (self);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+is_inproc (const char *endpoint)
+{
+    return g_str_has_prefix (endpoint, "inproc://");
+}
+
+/* The service's identity, ZAP handler and registry, unless it needs none. */
+static gboolean
+start_security (DbnService *self, DbnBus *bus, const char *command, const char *publish,
+                GError **error)
+{
+    if (is_inproc (command) && is_inproc (publish))
+        return TRUE;
+    const char *data_dir = dbn_config_get_data_dir (self->config);
+    if (dbn_bus_get_identity (bus) == NULL && !dbn_bus_is_plaintext (bus)) {
+        g_autofree char *principal = g_strconcat ("service:", self->name, NULL);
+        g_autofree char *key_path = dbn_keys_dup_secret_path (data_dir, principal);
+        if (!dbn_auth_setup_bus (bus, self->config, key_path, error))
+            return FALSE;
+    }
+    if (dbn_bus_is_plaintext (bus))
+        return TRUE;
+    self->auth = dbn_auth_new (bus, data_dir, error);
+    if (self->auth == NULL)
+        return FALSE;
+    self->registry = dbn_registry_load (data_dir, error);
+    if (self->registry == NULL)
+        return FALSE;
+    self->active_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    remember_active_keys (self);
+    self->registry_id = g_timeout_add (REGISTRY_CHECK_MS, check_registry, self);
+    return TRUE;
+}
 
 /* ---- the batch ---- */
 
@@ -366,6 +557,13 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
             item->reply = dbn_service_error_reply (error);
             continue;
         }
+        error = authorise (self, request, item->entry->spec);
+        if (error != NULL) {
+            /* Refused before any handler: not cached, nothing journaled. */
+            item->reply = dbn_service_error_reply (error);
+            item->entry = NULL;
+            continue;
+        }
         any_write |= item->entry->spec->writes;
     }
 
@@ -448,9 +646,12 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
         return FALSE;
     }
     dbn_service_add_commands (self, builtin_commands, NULL);
+    if (!start_security (self, bus, command, publish, error))
+        return FALSE;
     self->publisher = dbn_publisher_new (bus, publish, error);
     if (self->publisher == NULL)
         return FALSE;
+    dbn_publisher_set_subscription_func (self->publisher, grant_subscription, self);
     self->server = dbn_server_new (bus, command, BATCH_MAX, on_batch, self, error);
     if (self->server == NULL)
         return FALSE;

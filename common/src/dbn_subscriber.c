@@ -16,6 +16,7 @@
 
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
+#include "daiban/dbn_service.h"
 #include "dbn_msg.h"
 
 #undef G_LOG_DOMAIN
@@ -185,17 +186,10 @@ on_sync_reply (DbnClient *client, GBytes *reply, const GError *call_error, gpoin
     g_autoptr (GError) error = NULL;
     const guint8 *data = g_bytes_get_data (reply, NULL);
     gsize size = g_bytes_get_size (reply);
-    DbnEnvReply env = { 0 };
-    if (!dbn_env_reply_decode (data, size, &env, &error)) {
-        g_warning ("sync with %s: unreadable reply: %s", self->producer, error->message);
+    if (!dbn_reply_check (reply, &error)) {
+        g_warning ("sync with %s: %s", self->producer, error->message);
         return;
     }
-    gboolean ok = env.ok;
-    if (!ok)
-        g_warning ("sync with %s refused: %s %s", self->producer, env.code, env.msg_en);
-    dbn_env_reply_clear (&env);
-    if (!ok)
-        return;
     g_autoptr (DbnMsgSysSyncReply) page = dbn_msg_sys_sync_reply_decode (data, size, &error);
     if (page == NULL) {
         g_warning ("sync with %s: unreadable reply: %s", self->producer, error->message);
@@ -278,10 +272,10 @@ dbn_subscriber_new (DbnBus *bus, DbnStore *store, const char *producer,
     void *sub = dbn_bus_socket_new (bus, ZMQ_SUB, error);
     if (sub == NULL)
         return NULL;
+    /* Everything: only services and the operator are granted "" (the
+     * publisher's policy); a whole journal is what a consumer follows. */
     zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0);
-    if (zmq_connect (sub, publish_endpoint) != 0) {
-        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_ENDPOINT, "cannot connect to %s: %s",
-                     publish_endpoint, zmq_strerror (zmq_errno ()));
+    if (!dbn_bus_connect (bus, sub, publish_endpoint, error)) {
         zmq_close (sub);
         return NULL;
     }

@@ -5,6 +5,23 @@
 
 const char *const cli_built_services[] = { "intake", "routing", NULL };
 
+/* --key before the subcommand (owned), and a subcommand's --key-file (GOption's). */
+static char *global_key_option;
+static char *subcommand_key_option;
+
+void
+cli_set_key_option (const char *path)
+{
+    g_free (global_key_option);
+    global_key_option = g_strdup (path);
+}
+
+const char *
+cli_get_key_option (void)
+{
+    return subcommand_key_option != NULL ? subcommand_key_option : global_key_option;
+}
+
 CliContext *
 cli_context_new (const char *data_option, GError **error)
 {
@@ -14,6 +31,15 @@ cli_context_new (const char *data_option, GError **error)
     if (self->config == NULL)
         return NULL;
     self->bus = dbn_bus_new ();
+    /* CURVE to every service: the --key file, or the operator's own key. */
+    g_autofree char *key_path = cli_get_key_option () != NULL
+        ? g_strdup (cli_get_key_option ()) : dbn_keys_dup_secret_path (self->data_dir, "operator");
+    if (!dbn_auth_setup_bus (self->bus, self->config, key_path, error)) {
+        if (cli_get_key_option () == NULL && g_error_matches (*error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ))
+            g_prefix_error (error, "no operator key (start `daiban up` or run `daiban keys init` "
+                            "first, or give --key FILE): ");
+        return NULL;
+    }
     self->timeout_ms = 2000;
     const char *env = g_getenv ("DAIBAN_TIMEOUT_MS");
     if (env != NULL && g_ascii_strtoull (env, NULL, 10) > 0)
@@ -55,17 +81,13 @@ cli_call (CliContext *self, const char *service, GBytes *command, guint attempts
                      service, endpoint, self->timeout_ms, MAX (attempts, 1));
         return NULL;
     }
-    DbnEnvReply env = { 0 };
-    if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, error)) {
-        g_prefix_error (error, "%s sent a reply daiban cannot read: ", service);
+    g_autoptr (GError) refused = NULL;
+    if (!dbn_reply_check (reply, &refused)) {
+        if (refused->domain == DBN_CODEC_ERROR)
+            g_prefix_error (&refused, "%s sent a reply daiban cannot read: ", service);
+        g_propagate_error (error, g_steal_pointer (&refused));
         return NULL;
     }
-    if (!env.ok) {
-        g_propagate_error (error, dbn_error_new_from_wire (env.code, env.msg_zh, env.msg_en));
-        dbn_env_reply_clear (&env);
-        return NULL;
-    }
-    dbn_env_reply_clear (&env);
     return g_steal_pointer (&reply);
 }
 
@@ -80,6 +102,15 @@ cli_report_error (const char *what, const GError *error)
         status = CLI_EXIT_UNREACHABLE;
     } else if (g_error_matches (error, DBN_ERROR, DBN_ERROR_CONFIG)) {
         zh = g_strdup ("配置有误");
+        status = CLI_EXIT_CONFIG;
+    } else if (error->domain == DBN_KEYS_ERROR) {
+        /* The key files are part of the data folder's setup, like the config,
+         * except a principal that exists or does not. */
+        if (error->code == DBN_KEYS_ERROR_INVALID_PRINCIPAL)
+            status = CLI_EXIT_USAGE;
+        else if (error->code != DBN_KEYS_ERROR_EXISTS && error->code != DBN_KEYS_ERROR_NOT_FOUND)
+            status = CLI_EXIT_CONFIG;
+    } else if (g_error_matches (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE)) {
         status = CLI_EXIT_CONFIG;
     }
     /* Errors from a reply already carry "<en> / <zh>" (dbn_error_new_from_wire);
@@ -102,6 +133,11 @@ cli_add_data_option (GOptionContext *context, char **data_option)
         { "data", 'd', 0, G_OPTION_ARG_FILENAME, data_option,
           "Data folder with daiban.conf, keys and SQLite files; default $DAIBAN_DATA, else the XDG data folder (数据目录)",
           "DIR" },
+        /* Not --key: `case submit --key` is the idempotency key (a stable
+         * interface); `daiban --key FILE` before the subcommand is the same. */
+        { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &subcommand_key_option,
+          "Secret key file to act with (from `daiban keys add`; same as `daiban --key FILE`); default: the operator's key in DIR/keys (密钥文件)",
+          "FILE" },
         { NULL },
     };
     g_option_context_add_main_entries (context, entries, NULL);

@@ -24,8 +24,11 @@ typedef struct {
 /* The services this build contains, in start order (grows with each service). */
 extern const char *const cli_built_services[];
 
-/* Resolves the data folder and loads its config (defaults when absent). On
- * failure prints a one-line error and returns NULL. Caller owns the result. */
+/* Resolves the data folder, loads its config (defaults when absent) and
+ * gives the bus the identity to act with: the --key file, else the
+ * operator's key DIR/keys/operator.secret (made by `daiban up` or `daiban
+ * keys init`). NULL with the error (a config error, or a keys.* error naming
+ * the file). Caller owns the result. */
 CliContext *cli_context_new (const char *data_option, GError **error);
 void        cli_context_free (CliContext *self);
 
@@ -40,8 +43,13 @@ GBytes *cli_call (CliContext *self, const char *service, GBytes *command, guint 
  * that fits error (unreachable, refused, ...). */
 int cli_report_error (const char *what, const GError *error);
 
-/* Adds --data to an option group of a subcommand. */
+/* Adds --data, and --key-file (overrides the global --key), to a subcommand's options. */
 void cli_add_data_option (GOptionContext *context, char **data_option);
+
+/* The secret key file to act with, from the global --key; a subcommand's
+ * --key-file wins. NULL: the operator's key. */
+void        cli_set_key_option (const char *path);
+const char *cli_get_key_option (void);
 
 /* Local time of ms as "2026-11-27 19:40:05". Caller owns it. */
 char *cli_format_time (gint64 ms);
@@ -53,5 +61,6 @@ int cli_up (int argc, char **argv, const char *data_option);
 int cli_status (int argc, char **argv, const char *data_option);
 int cli_case (int argc, char **argv, const char *data_option);
 int cli_events (int argc, char **argv, const char *data_option);
+int cli_keys (int argc, char **argv, const char *data_option);
 
 G_END_DECLS

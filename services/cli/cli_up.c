@@ -1,6 +1,8 @@
 /* cli_up.c: `daiban up` — every service of this build on this machine.
  *
- * Creates the data folder and daiban.conf on first start, starts each
+ * Creates the data folder, daiban.conf and the keys (dbn_keys_init: one key
+ * pair per service, one for the operator, the registry) on first start, so
+ * the embedded default runs CURVE with no extra step; starts each
  * service binary found beside `daiban` (build tree and installation alike),
  * restarts one that dies (1 s, doubling to 30 s while it keeps dying within a
  * minute of starting), and on SIGINT/SIGTERM sends SIGTERM to all, waits up
@@ -232,7 +234,7 @@ cli_up (int argc, char **argv, const char *data_option)
     g_autoptr (GOptionContext) options = g_option_context_new ("— 启动全部服务 / run every service here");
     g_option_context_set_description (options,
         "Starts every daiban service on this machine with its SQLite file under the\n"
-        "data folder (created with daiban.conf on first start), restarts any that\n"
+        "data folder (created with daiban.conf and the CURVE keys on first start), restarts any that\n"
         "dies, and stops them all on Ctrl-C or SIGTERM. Prints a 'ready' line when\n"
         "every service answers.");
     cli_add_data_option (options, &data);
@@ -243,6 +245,9 @@ cli_up (int argc, char **argv, const char *data_option)
     }
     g_autofree char *dir = dbn_config_resolve_data_dir (data);
     if (!dbn_config_write_default (dir, &error))
+        return cli_report_error ("up", error);
+    /* Idempotent: a second start keeps every key (and every revocation). */
+    if (!dbn_keys_init (dir, &error))
         return cli_report_error ("up", error);
     g_autoptr (CliContext) ctx = cli_context_new (dir, &error);
     if (ctx == NULL)

@@ -1,6 +1,6 @@
 /* daiban: the command line for operators and scripts.
  *
- *   daiban [--data DIR] up | status | case ... | events ... | runsheet ... | queue ...
+ *   daiban [--data DIR] [--key FILE] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
  *
  * Global options stand before the subcommand; every subcommand also takes
  * --data itself, so both `daiban --data D case show N` and
@@ -13,7 +13,7 @@
 #include "cli_routing.h"
 
 static const char usage_text[] =
-    "用法 Usage: daiban [--data DIR] COMMAND [OPTIONS]\n"
+    "用法 Usage: daiban [--data DIR] [--key FILE] COMMAND [OPTIONS]\n"
     "\n"
     "群众事务代办系统 — daiban, residents' affairs proxy handling.\n"
     "\n"
@@ -24,9 +24,13 @@ static const char usage_text[] =
     "  runsheet  交接清单: new, ack / run sheets (D-RTE-3)\n"
     "  queue     窗口、代办站、片区队列 / the queue of a window, station or area\n"
     "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
+    "  keys      密钥: init, add, revoke, list / CURVE keys and principals\n"
     "\n"
     "Every command takes --help, and --data DIR (default $DAIBAN_DATA, else\n"
-    "the XDG data folder): the folder holding daiban.conf, keys and SQLite files.\n";
+    "the XDG data folder): the folder holding daiban.conf, keys and SQLite files.\n"
+    "Commands reach services over CURVE as the operator (DIR/keys/operator.secret)\n"
+    "or as the principal of --key FILE (a secret key from `daiban keys add`;\n"
+    "after the command name it is spelled --key-file FILE).\n";
 
 int
 main (int argc, char **argv)
@@ -46,6 +50,16 @@ main (int argc, char **argv)
             i += 2;
         } else if (g_str_has_prefix (argv[i], "--data=")) {
             data_option = argv[i] + strlen ("--data=");
+            i++;
+        } else if (g_strcmp0 (argv[i], "--key") == 0) {
+            if (i + 1 >= argc) {
+                fprintf (stderr, "daiban: --key needs a file / --key 需要一个密钥文件\n");
+                return CLI_EXIT_USAGE;
+            }
+            cli_set_key_option (argv[i + 1]);
+            i += 2;
+        } else if (g_str_has_prefix (argv[i], "--key=")) {
+            cli_set_key_option (argv[i] + strlen ("--key="));
             i++;
         } else if (g_strcmp0 (argv[i], "--help") == 0 || g_strcmp0 (argv[i], "-h") == 0) {
             fputs (usage_text, stdout);
@@ -77,6 +91,8 @@ main (int argc, char **argv)
         return cli_runsheet (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "queue") == 0)
         return cli_queue (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "keys") == 0)
+        return cli_keys (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);
     return CLI_EXIT_USAGE;
 }

@@ -12,6 +12,13 @@
  *
  * Statements are prepared once: submit runs tens of thousands of times a
  * second under load, and preparing costs more than executing.
+ *
+ * Who may do what (issue 3; the service frame has already checked the kind
+ * of principal against intake_commands): a station submits only for its own
+ * village and reads only its own village's cases (a station's id is its
+ * village's id, schemas/data/org.ini); windows read; the committee reads
+ * with personal fields masked, because oversight needs the case, not the
+ * person's ID number; services and the operator may do everything.
  */
 #include "intake_actions.h"
 
@@ -331,6 +338,23 @@ emit_awaiting (DbnCommand *command, const char *topic, const char *case_no,
     return body != NULL && dbn_command_emit (command, topic, &ev->env, body, error);
 }
 
+/* ---- authorisation ---- */
+
+/* A station acts only for its own village; everyone the frame let through
+ * otherwise may. */
+static gboolean
+check_village (DbnCommand *command, const char *village, const char *what, GError **error)
+{
+    if (dbn_command_get_principal_kind (command) != DBN_PRINCIPAL_STATION)
+        return TRUE;
+    const char *station = dbn_principal_get_id (dbn_command_get_principal (command));
+    if (g_strcmp0 (station, village) == 0)
+        return TRUE;
+    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN,
+                 "station %s may %s only for its own village, not %s", station, what, village);
+    return FALSE;
+}
+
 /* ---- commands ---- */
 
 static GBytes *
@@ -341,6 +365,8 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     g_autoptr (DbnMsgIntakeSubmit) req =
         dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
+        return NULL;
+    if (!check_village (command, req->village, "submit", error))
         return NULL;
     const DbnMatter *matter = NULL;
     if (!validate_submit (self, req, &matter, error))
@@ -406,6 +432,11 @@ intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, G
         dbn_store_set_error (dbn_service_get_store (service), rc, error);
         return NULL;
     }
+    const char *village = (const char *) sqlite3_column_text (st, 6);
+    if (!check_village (command, village, "read cases", error)) {
+        sqlite3_reset (st);
+        return NULL;
+    }
     g_autoptr (DbnMsgIntakeCaseGetReply) reply = dbn_msg_intake_case_get_reply_new ();
     reply->case_no = column_dup (st, 0);
     reply->matter = column_dup (st, 1);
@@ -424,11 +455,25 @@ intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, G
     reply->accepted_by = column_dup (st, 12);
     reply->note = column_dup (st, 13);
     sqlite3_reset (st);
+    if (dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_COMMITTEE) {
+        /* personal="id|phone|address" (schemas/messages/case.xml). */
+        char *masked = dbn_codec_mask_id_number (reply->id_number);
+        g_free (reply->id_number);
+        reply->id_number = masked;
+        masked = dbn_codec_mask_phone (reply->phone);
+        g_free (reply->phone);
+        reply->phone = masked;
+        masked = dbn_codec_mask_address (reply->address);
+        g_free (reply->address);
+        reply->address = masked;
+    }
     return dbn_msg_intake_case_get_reply_encode (reply, error);
 }
 
 const DbnCommandSpec intake_commands[] = {
-    { DBN_MSG_INTAKE_SUBMIT_WIRE, intake_submit, TRUE },
-    { DBN_MSG_INTAKE_CASE_GET_WIRE, intake_case_get, FALSE },
-    { NULL, NULL, FALSE },
+    /* Stations: their own village only (check_village). */
+    { DBN_MSG_INTAKE_SUBMIT_WIRE, intake_submit, TRUE, DBN_PRINCIPAL_STATION },
+    { DBN_MSG_INTAKE_CASE_GET_WIRE, intake_case_get, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
+    { NULL, NULL, FALSE, 0 },
 };

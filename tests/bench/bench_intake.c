@@ -5,7 +5,12 @@
  * PUSH/PULL messages/s and raw SQLite batched inserts/s; the figures that
  * matter are the ratios (absolute numbers on a shared VM move by ±40 %).
  *
- *   bench_intake [--cases N] [--clients C] [--window W] [--curve]
+ *   bench_intake [--cases N] [--clients C] [--window W] [--plain]
+ *
+ * CURVE is on, as in production: every client, intake and the consumer
+ * authenticate and encrypt (keys made by the harness). --plain sets
+ * DAIBAN_INSECURE_PLAINTEXT=1 for this process and the services it starts,
+ * so the same run without CURVE gives the cost of security (ipc only).
  */
 #include <sqlite3.h>
 #include <string.h>
@@ -16,6 +21,7 @@
 static gint64 opt_cases = 200000;
 static gint opt_clients = 4;
 static gint opt_window = 500;
+static gboolean opt_plain = FALSE;
 
 typedef struct {
     DbnHarness *harness;
@@ -177,6 +183,7 @@ main (int argc, char **argv)
         { "cases", 'n', 0, G_OPTION_ARG_INT64, &opt_cases, "Submits to send (default 200000)", "N" },
         { "clients", 'c', 0, G_OPTION_ARG_INT, &opt_clients, "Client threads (default 4)", "C" },
         { "window", 'w', 0, G_OPTION_ARG_INT, &opt_window, "Requests in flight per client (default 500)", "W" },
+        { "plain", 0, 0, G_OPTION_ARG_NONE, &opt_plain, "Without CURVE (DAIBAN_INSECURE_PLAINTEXT=1), to measure its cost", NULL },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— intake throughput benchmark");
@@ -187,6 +194,10 @@ main (int argc, char **argv)
         return 2;
     }
     dbn_log_init ("bench-intake");
+    /* Before the harness: it and the services it spawns read it. */
+    if (opt_plain)
+        g_setenv (DBN_AUTH_PLAINTEXT_ENV, "1", TRUE);
+    gboolean curve = g_strcmp0 (g_getenv (DBN_AUTH_PLAINTEXT_ENV), "1") != 0;
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
     const char *dir = dbn_harness_get_data_dir (h);
     g_autofree char *consumer_db = g_build_filename (dir, "consumer.db", NULL);
@@ -237,8 +248,8 @@ main (int argc, char **argv)
     double zmq_rate = reference_zmq (dir, 2000000);
     double sqlite_rate = reference_sqlite (dir, 500000);
 
-    g_print ("bench_intake: %u submits, %u clients x window %d, synchronous=FULL, ipc, %" G_GUINT64_FORMAT " errors\n",
-             n, clients, opt_window, errors);
+    g_print ("bench_intake: %u submits, %u clients x window %d, synchronous=FULL, ipc, CURVE %s, %" G_GUINT64_FORMAT " errors\n",
+             n, clients, opt_window, curve ? "on" : "OFF (--plain)", errors);
     g_print ("  durable acked submits     %10.0f cases/s   p50 %.2f ms   p99 %.2f ms\n",
              rate, all[n / 2] / 1000.0, all[(guint) (n * 0.99)] / 1000.0);
     g_print ("  through to the consumer   %10.0f cases/s   (all %u events applied after %.2f s)\n",

@@ -5,7 +5,11 @@
  * application must show up as a second row, not be absorbed). The test
  * checks that rows are seq 1..N, each once, in insertion order.
  *
- *   dbn-test-consumer --data DIR --producer intake --db PATH
+ *   dbn-test-consumer --data DIR --producer intake --db PATH [--key FILE]
+ *
+ * It acts with DIR/keys/service-routing.secret by default: it stands in for
+ * routing, intake's real consumer, and only services may follow a whole
+ * journal.
  */
 #include <glib-unix.h>
 #include <sqlite3.h>
@@ -62,11 +66,12 @@ on_signal (gpointer loop)
 int
 main (int argc, char **argv)
 {
-    g_autofree char *data = NULL, *producer = NULL, *db = NULL;
+    g_autofree char *data = NULL, *producer = NULL, *db = NULL, *key = NULL;
     GOptionEntry entries[] = {
         { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "Data folder with daiban.conf", "DIR" },
         { "producer", 0, 0, G_OPTION_ARG_STRING, &producer, "Service to follow", "NAME" },
         { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The consumer's SQLite file", "PATH" },
+        { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, "Secret key file (default: routing's)", "FILE" },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— test consumer");
@@ -91,6 +96,11 @@ main (int argc, char **argv)
     sqlite3_prepare_v2 (dbn_store_get_db (c.store),
                         "INSERT INTO applied (seq, type, case_no) VALUES (?1, ?2, ?3)", -1, &c.insert, NULL);
     DbnBus *bus = dbn_bus_new ();
+    g_autofree char *key_path = key ? g_strdup (key) : dbn_keys_dup_secret_path (data, "service:routing");
+    if (!dbn_auth_setup_bus (bus, config, key_path, &error)) {
+        g_printerr ("dbn-test-consumer: %s\n", error->message);
+        return 1;
+    }
     DbnSubscriber *sub = dbn_subscriber_new (bus, c.store, producer,
                                              dbn_config_get_publish_endpoint (config, producer),
                                              dbn_config_get_command_endpoint (config, producer),

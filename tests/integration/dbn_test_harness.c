@@ -52,7 +52,13 @@ dbn_harness_new (gboolean tcp)
     g_string_free (conf, TRUE);
     self->config = dbn_config_load (self->dir, &error);
     g_assert_no_error (error);
-    self->bus = dbn_bus_new ();
+    /* As `daiban up` does on first start: services and operator get keys. */
+    if (g_strcmp0 (g_getenv (DBN_AUTH_PLAINTEXT_ENV), "1") != 0) {
+        g_assert_true (dbn_keys_init (self->dir, &error));
+        g_assert_no_error (error);
+    }
+    g_autofree char *operator_key = dbn_keys_dup_secret_path (self->dir, "operator");
+    self->bus = dbn_harness_new_bus (self, operator_key);
     return self;
 }
 
@@ -84,6 +90,26 @@ dbn_harness_free (DbnHarness *self)
         g_printerr ("# test data kept in %s\n", self->dir);
     g_free (self->dir);
     g_free (self);
+}
+
+char *
+dbn_harness_add_key (DbnHarness *self, const char *principal)
+{
+    g_autoptr (GError) error = NULL;
+    char *path = NULL;
+    g_assert_true (dbn_keys_add (self->dir, principal, &path, &error));
+    g_assert_no_error (error);
+    return path;
+}
+
+DbnBus *
+dbn_harness_new_bus (DbnHarness *self, const char *key_path)
+{
+    g_autoptr (GError) error = NULL;
+    DbnBus *bus = dbn_bus_new ();
+    g_assert_true (dbn_auth_setup_bus (bus, self->config, key_path, &error));
+    g_assert_no_error (error);
+    return bus;
 }
 
 const char *dbn_harness_get_data_dir (DbnHarness *self) { return self->dir; }
@@ -131,22 +157,22 @@ dbn_harness_spawn (DbnHarness *self, const char *program, const char *const *arg
 GBytes *
 dbn_harness_call (DbnHarness *self, const char *service, GBytes *command, guint timeout_ms, GError **error)
 {
-    g_autoptr (DbnClient) client = dbn_client_new (self->bus,
+    return dbn_harness_call_on (self, self->bus, service, command, timeout_ms, error);
+}
+
+GBytes *
+dbn_harness_call_on (DbnHarness *self, DbnBus *bus, const char *service, GBytes *command,
+                     guint timeout_ms, GError **error)
+{
+    g_autoptr (DbnClient) client = dbn_client_new (bus,
         dbn_config_get_command_endpoint (self->config, service), error);
     if (client == NULL)
         return NULL;
     g_autoptr (GBytes) reply = dbn_client_call (client, command, timeout_ms, error);
     if (reply == NULL)
         return NULL;
-    DbnEnvReply env = { 0 };
-    if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, error))
+    if (!dbn_reply_check (reply, error))
         return NULL;
-    if (!env.ok) {
-        g_propagate_error (error, dbn_error_new_from_wire (env.code, env.msg_zh, env.msg_en));
-        dbn_env_reply_clear (&env);
-        return NULL;
-    }
-    dbn_env_reply_clear (&env);
     return g_steal_pointer (&reply);
 }
 

@@ -1,8 +1,11 @@
 /* dbn_test_harness.h: real processes for integration tests and benchmarks.
  *
  * A harness is a fresh data folder with a daiban.conf whose endpoints are ipc
- * sockets inside it (no port collisions between parallel tests), and helpers
- * to start, kill and restart the real service binaries from the build. */
+ * sockets inside it (no port collisions between parallel tests), its CURVE
+ * keys (dbn_keys_init: services and operator), and helpers to start, kill and
+ * restart the real service binaries from the build. Its own bus acts as the
+ * operator. With DAIBAN_INSECURE_PLAINTEXT=1 in the environment (the
+ * benchmark's --plain), everything runs in plain text instead. */
 #pragma once
 
 #include <gio/gio.h>
@@ -13,7 +16,7 @@ G_BEGIN_DECLS
 
 typedef struct _DbnHarness DbnHarness;
 
-/* Creates a temporary data folder and its daiban.conf. tcp: use
+/* Creates a temporary data folder, its daiban.conf and its keys. tcp: use
  * tcp://127.0.0.1 ports instead of ipc. Caller owns the result; free removes
  * the folder unless DAIBAN_KEEP_TEST_DATA is set. */
 DbnHarness *dbn_harness_new (gboolean tcp);
@@ -21,7 +24,14 @@ void        dbn_harness_free (DbnHarness *self);
 
 const char *dbn_harness_get_data_dir (DbnHarness *self);
 DbnConfig  *dbn_harness_get_config (DbnHarness *self);
+/* The operator's bus (full rights). Borrowed. */
 DbnBus     *dbn_harness_get_bus (DbnHarness *self);
+/* dbn_keys_add: a key pair for principal. Returns its secret file's path;
+ * caller owns it. Aborts the test on failure. */
+char       *dbn_harness_add_key (DbnHarness *self, const char *principal);
+/* A new bus acting with the secret key file key_path and knowing every
+ * service's public key. Caller owns it (free it after its sockets). */
+DbnBus     *dbn_harness_new_bus (DbnHarness *self, const char *key_path);
 /* build/bin/<program>. Caller owns it. */
 char       *dbn_harness_dup_program (const char *program);
 
@@ -41,6 +51,9 @@ gboolean     dbn_harness_stop (GSubprocess *process, guint timeout_ms);
  * an error reply (as dbn_error_new_from_wire). Caller owns the reply. */
 GBytes *dbn_harness_call (DbnHarness *self, const char *service, GBytes *command,
                           guint timeout_ms, GError **error);
+/* The same through bus (dbn_harness_new_bus: another principal). */
+GBytes *dbn_harness_call_on (DbnHarness *self, DbnBus *bus, const char *service,
+                             GBytes *command, guint timeout_ms, GError **error);
 
 /* A valid 18-character ID number derived from n (distinct n → distinct IDs). */
 char *dbn_test_id_number (guint n);

@@ -119,9 +119,12 @@ test_intake_survives_bad_input (void)
     garbage_to_ipc (dbn_config_get_command_endpoint (config, "intake"), rand, 200);
     garbage_to_ipc (dbn_config_get_publish_endpoint (config, "intake"), rand, 200);
 
+    /* A raw DEALER with the operator's key: CURVE is on, so junk must at
+     * least come from an authenticated peer to reach the service. */
     void *dealer = dbn_bus_socket_new (dbn_harness_get_bus (h), ZMQ_DEALER, NULL);
     g_assert_nonnull (dealer);
-    g_assert_cmpint (zmq_connect (dealer, dbn_config_get_command_endpoint (config, "intake")), ==, 0);
+    g_assert_true (dbn_bus_connect (dbn_harness_get_bus (h), dealer,
+                                    dbn_config_get_command_endpoint (config, "intake"), NULL));
     g_autoptr (GBytes) template = valid_submit (1);
     guint expected = 0, must_fail = 0, replies = 0, error_replies = 0;
     g_autoptr (GHashTable) codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -210,7 +213,8 @@ test_intake_drops_oversize_frame (void)
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
     DbnConfig *config = dbn_harness_get_config (h);
     void *dealer = dbn_bus_socket_new (dbn_harness_get_bus (h), ZMQ_DEALER, NULL);
-    zmq_connect (dealer, dbn_config_get_command_endpoint (config, "intake"));
+    g_assert_true (dbn_bus_connect (dbn_harness_get_bus (h), dealer,
+                                    dbn_config_get_command_endpoint (config, "intake"), NULL));
     gsize big = DBN_CODEC_MAX_FRAME + 1024;
     g_autofree guint8 *junk = g_malloc0 (big);
     guint32 id = 1;

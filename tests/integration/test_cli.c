@@ -3,6 +3,7 @@
  * a service killed under `up` and restarted, SIGTERM leaving no process,
  * and a clear bounded error when nothing is running. */
 #include <json-glib/json-glib.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -172,6 +173,31 @@ test_cli_end_to_end (void)
     g_assert_nonnull (strstr (r.err, "intake.bad-id-number"));
     run_clear (&r);
 
+    /* A committee key from `keys add`: it reads (masked) but cannot submit. */
+    const char *add_committee[] = { "--data", dir, "keys", "add", "committee", NULL };
+    r = run_cli (add_committee);
+    g_assert_cmpint (r.status, ==, 0);
+    g_auto (GStrv) add_lines = g_strsplit (r.out, "\n", -1);
+    g_autofree char *committee_key = g_strdup (add_lines[0]);
+    g_assert_true (g_str_has_suffix (committee_key, "/keys/committee.secret"));
+    run_clear (&r);
+    const char *committee_submit[] = { "--data", dir, "--key", committee_key, "case", "submit",
+                                       "--matter", "JS-ZHUNSHENG", "--applicant", "张三",
+                                       "--id-number", id, "--phone", "13800138000",
+                                       "--village", "qingshui", "--consent", NULL };
+    r = run_cli (committee_submit);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "[forbidden]"));
+    g_assert_cmpstr (r.out, ==, "");
+    run_clear (&r);
+    const char *committee_show[] = { "--data", dir, "case", "show", number, "--key-file",
+                                     committee_key, NULL };
+    r = run_cli (committee_show);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "********"));
+    g_assert_null (strstr (r.out, id));
+    run_clear (&r);
+
     /* events --json: one JSON object per journal event, in seq order. */
     const char *events[] = { "--data", dir, "events", "intake", "--since", "0", "--json", NULL };
     r = run_cli (events);
@@ -237,6 +263,95 @@ test_cli_end_to_end (void)
     run_clear (&r);
 }
 
+static JsonObject *
+find_principal (JsonArray *list, const char *principal)
+{
+    for (guint i = 0; i < json_array_get_length (list); i++) {
+        JsonObject *o = json_array_get_object_element (list, i);
+        if (g_strcmp0 (json_object_get_string_member (o, "principal"), principal) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+/* `daiban keys`: files only, no service needed. */
+static void
+test_cli_keys (void)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *parent = g_dir_make_tmp ("daiban-cli-keys-XXXXXX", &error);
+    g_assert_no_error (error);
+    g_autofree char *dir = g_build_filename (parent, "data", NULL);
+
+    const char *init[] = { "keys", "init", dir, NULL };
+    Run r = run_cli (init);
+    g_assert_cmpint (r.status, ==, 0);
+    run_clear (&r);
+    const char *list[] = { "--data", dir, "keys", "list", "--json", NULL };
+    r = run_cli (list);
+    g_assert_cmpint (r.status, ==, 0);
+    g_autoptr (JsonNode) before = parse_json (r.out);
+    JsonArray *entries = json_node_get_array (before);
+    g_assert_cmpuint (json_array_get_length (entries), ==, 6); /* 5 services + operator */
+    g_assert_nonnull (find_principal (entries, "operator"));
+    g_assert_nonnull (find_principal (entries, "service:intake"));
+    run_clear (&r);
+
+    const char *add[] = { "--data", dir, "keys", "add", "station:qingshui", NULL };
+    r = run_cli (add);
+    g_assert_cmpint (r.status, ==, 0);
+    g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
+    GStatBuf st;
+    g_assert_cmpint (g_stat (lines[0], &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    run_clear (&r);
+    r = run_cli (add);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "keys.exists"));
+    run_clear (&r);
+    const char *bad[] = { "--data", dir, "keys", "add", "root", NULL };
+    r = run_cli (bad);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "keys.invalid-principal"));
+    run_clear (&r);
+
+    const char *revoke[] = { "--data", dir, "keys", "revoke", "station:qingshui", NULL };
+    r = run_cli (revoke);
+    g_assert_cmpint (r.status, ==, 0);
+    run_clear (&r);
+    r = run_cli (list);
+    g_assert_cmpint (r.status, ==, 0);
+    g_autoptr (JsonNode) after = parse_json (r.out);
+    JsonObject *station = find_principal (json_node_get_array (after), "station:qingshui");
+    g_assert_nonnull (station);
+    g_assert_true (json_object_get_boolean_member (station, "revoked"));
+    g_assert_nonnull (json_object_get_string_member (station, "revoked_at"));
+    g_assert_cmpuint (strlen (json_object_get_string_member (station, "public_key")), ==, 40);
+    run_clear (&r);
+    const char *plain_list[] = { "--data", dir, "keys", "list", NULL };
+    r = run_cli (plain_list);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "revoked"));
+    run_clear (&r);
+    const char *unknown[] = { "--data", dir, "keys", "revoke", "window:nobody", NULL };
+    r = run_cli (unknown);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "keys.not-found"));
+    run_clear (&r);
+
+    /* Without keys, a command says what to do, in one line. */
+    g_autofree char *empty = g_build_filename (parent, "empty", NULL);
+    const char *status[] = { "--data", empty, "status", NULL };
+    r = run_cli (status);
+    g_assert_cmpint (r.status, ==, 4);
+    g_assert_nonnull (strstr (r.err, "daiban keys init"));
+    run_clear (&r);
+
+    const char *rm[] = { "rm", "-rf", parent, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 NULL, NULL, NULL, NULL));
+}
+
 static void
 test_cli_help (void)
 {
@@ -244,6 +359,9 @@ test_cli_help (void)
         { "--help", NULL }, { "up", "--help", NULL }, { "status", "--help", NULL },
         { "case", "--help", NULL }, { "case", "submit", "--help", NULL },
         { "case", "show", "--help", NULL }, { "events", "--help", NULL },
+        { "keys", "--help", NULL }, { "keys", "init", "--help", NULL },
+        { "keys", "add", "--help", NULL }, { "keys", "revoke", "--help", NULL },
+        { "keys", "list", "--help", NULL },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
         Run r = run_cli (cases[i]);
@@ -268,6 +386,7 @@ main (int argc, char **argv)
     g_test_init (&argc, &argv, NULL);
     dbn_log_init ("test-cli");
     g_test_add_func ("/cli/help", test_cli_help);
+    g_test_add_func ("/cli/keys", test_cli_keys);
     g_test_add_func ("/cli/end-to-end", test_cli_end_to_end);
     return g_test_run ();
 }

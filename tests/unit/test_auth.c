@@ -13,6 +13,7 @@
 
 #include "daiban/dbn_auth.h"
 #include "daiban/dbn_bus.h"
+#include "daiban/dbn_config.h"
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_keys.h"
 
@@ -433,7 +434,10 @@ zap_call (Fixture *f, const char *const *frames, const gsize *sizes, gsize n)
         zmq_msg_t msg;
         zmq_msg_init (&msg);
         g_assert_cmpint (zmq_msg_recv (&msg, req, 0), >=, 0);
-        g_ptr_array_add (reply, g_strndup (zmq_msg_data (&msg), zmq_msg_size (&msg)));
+        /* Copied whole (the metadata frame holds NUL bytes), NUL-terminated. */
+        char *frame = g_malloc0 (zmq_msg_size (&msg) + 1);
+        memcpy (frame, zmq_msg_data (&msg), zmq_msg_size (&msg));
+        g_ptr_array_add (reply, frame);
         more = zmq_msg_more (&msg);
         zmq_msg_close (&msg);
     }
@@ -480,7 +484,16 @@ test_zap_requests (Fixture *f, gconstpointer data)
         g_assert_cmpstr (g_ptr_array_index (reply, 1), ==, "req-7");
         g_assert_cmpstr (g_ptr_array_index (reply, 2), ==, cases[i].status);
         g_assert_cmpstr (g_ptr_array_index (reply, 4), ==, cases[i].user_id);
-        g_assert_cmpstr (g_ptr_array_index (reply, 5), ==, "");
+        if (strcmp (cases[i].status, "200") == 0) {
+            /* ZMTP metadata: 5 "X-Key", 4-byte length 40, the Z85 key. */
+            const char *metadata = g_ptr_array_index (reply, 5);
+            g_assert_cmpint (metadata[0], ==, 5);
+            g_assert_cmpmem (metadata + 1, 5, "X-Key", 5);
+            g_assert_cmpmem (metadata + 6, 4, "\0\0\0\x28", 4);
+            g_assert_cmpmem (metadata + 10, 40, dbn_key_pair_get_public (pair), 40);
+        } else {
+            g_assert_cmpstr (g_ptr_array_index (reply, 5), ==, "");
+        }
     }
     /* Too few and too many frames still get an answer (REP must reply). */
     const char *few[] = { "1.0", "req-8", "intake" };
@@ -560,6 +573,491 @@ test_setup_client_refuses_bad_server_key (Fixture *f, gconstpointer data)
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
 }
 
+
+/* ---- the bus: CURVE by default ---- */
+
+static void
+noop_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
+{
+}
+
+static void
+test_bus_refuses_plain_text (void)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnBus) bus = dbn_bus_new ();
+    g_autofree char *dir = g_dir_make_tmp ("daiban-auth-XXXXXX", NULL);
+    g_autofree char *ipc = g_strdup_printf ("ipc://%s/x.ipc", dir);
+    const char *endpoints[] = { "tcp://127.0.0.1:*", ipc };
+    for (gsize i = 0; i < G_N_ELEMENTS (endpoints); i++) {
+        DbnServer *server = dbn_server_new (bus, endpoints[i], 8, noop_batch, NULL, &error);
+        g_assert_null (server);
+        g_assert_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE);
+        g_assert_cmpstr (dbn_error_wire_code (error), ==, "bus.insecure");
+        g_clear_error (&error);
+        DbnPublisher *publisher = dbn_publisher_new (bus, endpoints[i], &error);
+        g_assert_null (publisher);
+        g_assert_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE);
+        g_clear_error (&error);
+    }
+    DbnClient *client = dbn_client_new (bus, "tcp://127.0.0.1:1", &error);
+    g_assert_null (client);
+    g_assert_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE);
+    g_clear_error (&error);
+    /* inproc is this process: no CURVE needed. */
+    g_autoptr (DbnServer) local = dbn_server_new (bus, "inproc://auth-plain", 8, noop_batch,
+                                                  NULL, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnClient) local_client = dbn_client_new (bus, "inproc://auth-plain", &error);
+    g_assert_no_error (error);
+    g_assert_false (dbn_bus_is_plaintext (bus));
+    g_rmdir (dir);
+}
+
+typedef struct {
+    guint  seen;     /* requests received */
+    char  *user_id;  /* of the last one */
+    char  *key;      /* of the last one */
+} Seen;
+
+static void
+record_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
+{
+    Seen *seen = user_data;
+    for (guint i = 0; i < requests->len; i++) {
+        const DbnRequest *request = g_ptr_array_index (requests, i);
+        seen->seen++;
+        g_free (seen->user_id);
+        seen->user_id = g_strdup (request->user_id);
+        g_free (seen->key);
+        seen->key = g_strdup (request->key);
+        g_autoptr (GBytes) reply = g_bytes_new_static ("ok", 2);
+        dbn_server_reply (server, request, reply);
+    }
+}
+
+typedef struct {
+    gboolean done;  /* the callback ran */
+    GBytes  *reply; /* NULL on error */
+    GError  *error; /* copy */
+} Outcome;
+
+static void
+on_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer user_data)
+{
+    Outcome *outcome = user_data;
+    outcome->done = TRUE;
+    outcome->reply = reply ? g_bytes_ref (reply) : NULL;
+    outcome->error = error ? g_error_copy (error) : NULL;
+}
+
+static void
+wait_outcome (Outcome *outcome)
+{
+    gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+    while (!outcome->done && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+    g_assert_true (outcome->done);
+}
+
+/* A bus acting as principal (a fresh key), knowing endpoint's server key. */
+static DbnBus *
+client_bus_new (Fixture *f, const char *principal, const char *endpoint, const char *server_key)
+{
+    DbnBus *bus = dbn_bus_new ();
+    DbnKeyPair *pair = add_client (f, principal);
+    dbn_bus_set_identity (bus, &pair);
+    g_assert_null (pair);
+    dbn_bus_add_server_key (bus, endpoint, server_key);
+    return bus;
+}
+
+static void
+test_bus_curve_end_to_end (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
+    g_assert_no_error (error);
+    g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
+    dbn_bus_set_identity (f->bus, &own);
+    Seen seen = { 0 };
+    g_autoptr (DbnServer) server = dbn_server_new (f->bus, "tcp://127.0.0.1:*", 8, record_batch,
+                                                   &seen, &error);
+    g_assert_no_error (error);
+    const char *endpoint = dbn_server_get_endpoint (server);
+
+    /* The right key: the request carries the principal and its key. */
+    g_autoptr (DbnBus) good_bus = client_bus_new (f, "window:minzheng", endpoint, own_public);
+    g_autoptr (DbnClient) good = dbn_client_new (good_bus, endpoint, &error);
+    g_assert_no_error (error);
+    Outcome ok = { 0 };
+    g_autoptr (GBytes) body = g_bytes_new_static ("hello", 5);
+    dbn_client_send_async (good, body, WAIT_MS, on_reply, &ok);
+    wait_outcome (&ok);
+    g_assert_no_error (ok.error);
+    g_assert_cmpuint (seen.seen, ==, 1);
+    g_assert_cmpstr (seen.user_id, ==, "window:minzheng");
+    g_autoptr (DbnRegistry) registry = dbn_registry_load (f->dir, &error);
+    g_assert_cmpstr (seen.key, ==, dbn_registry_get_public_key (registry, "window:minzheng"));
+    g_bytes_unref (ok.reply);
+
+    /* A client that pins another server key never gets through. */
+    g_autoptr (DbnKeyPair) impostor = dbn_key_pair_new ("service:intake", &error);
+    g_autoptr (DbnBus) wrong_bus = client_bus_new (f, "window:wrong", endpoint,
+                                                   dbn_key_pair_get_public (impostor));
+    g_autoptr (DbnClient) wrong = dbn_client_new (wrong_bus, endpoint, &error);
+    g_assert_no_error (error);
+    Outcome refused = { 0 };
+    dbn_client_send_async (wrong, body, 300, on_reply, &refused);
+    wait_outcome (&refused);
+    g_assert_error (refused.error, DBN_ERROR, DBN_ERROR_TIMEOUT);
+    g_clear_error (&refused.error);
+    g_assert_cmpuint (seen.seen, ==, 1);
+
+    /* A key for an endpoint the bus knows nothing about: refused at once. */
+    DbnClient *unknown = dbn_client_new (good_bus, "tcp://127.0.0.1:9", &error);
+    g_assert_null (unknown);
+    g_assert_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE);
+
+    g_clear_pointer (&good, dbn_client_free);
+    g_clear_pointer (&wrong, dbn_client_free);
+    g_clear_pointer (&server, dbn_server_free);
+    g_free (seen.user_id);
+    g_free (seen.key);
+}
+
+static void
+test_setup_bus (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnConfig) config = dbn_config_load (f->dir, &error);
+    g_assert_no_error (error);
+    g_autofree char *operator_key = dbn_keys_dup_secret_path (f->dir, "operator");
+    g_autoptr (DbnBus) bus = dbn_bus_new ();
+    g_assert_true (dbn_auth_setup_bus (bus, config, operator_key, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (dbn_key_pair_get_principal (dbn_bus_get_identity (bus)), ==, "operator");
+    /* Every service endpoint of the config is known. */
+    g_autoptr (DbnClient) client = dbn_client_new (bus, dbn_config_get_command_endpoint (config, "routing"),
+                                                   &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&client, dbn_client_free);
+
+    /* A revoked service has no key: connecting to it fails closed. */
+    g_assert_true (dbn_keys_revoke (f->dir, "service:audit", &error));
+    g_autoptr (DbnBus) after = dbn_bus_new ();
+    g_assert_true (dbn_auth_setup_bus (after, config, operator_key, &error));
+    DbnClient *audit = dbn_client_new (after, dbn_config_get_command_endpoint (config, "audit"), &error);
+    g_assert_null (audit);
+    g_assert_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE);
+    g_clear_error (&error);
+
+    /* A secret file others may read stops it, naming the file. */
+    g_assert_cmpint (g_chmod (operator_key, 0644), ==, 0);
+    g_autoptr (DbnBus) insecure = dbn_bus_new ();
+    g_assert_false (dbn_auth_setup_bus (insecure, config, operator_key, &error));
+    g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INSECURE);
+    g_assert_nonnull (strstr (error->message, operator_key));
+    g_clear_error (&error);
+
+    /* The plain-text escape hatch: never with a tcp:// endpoint. */
+    g_setenv (DBN_AUTH_PLAINTEXT_ENV, "1", TRUE);
+    g_autoptr (DbnBus) plain = dbn_bus_new ();
+    g_assert_false (dbn_auth_setup_bus (plain, config, operator_key, &error));
+    g_assert_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE);
+    g_clear_error (&error);
+    const char *const *names = dbn_config_service_names ();
+    for (gsize i = 0; names[i] != NULL; i++) {
+        g_autofree char *command = g_strdup_printf ("ipc://%s/%s-cmd.ipc", f->dir, names[i]);
+        g_autofree char *publish = g_strdup_printf ("ipc://%s/%s-pub.ipc", f->dir, names[i]);
+        dbn_config_set_endpoints (config, names[i], command, publish);
+    }
+    g_assert_true (dbn_auth_setup_bus (plain, config, operator_key, &error));
+    g_assert_no_error (error);
+    g_assert_true (dbn_bus_is_plaintext (plain));
+    g_unsetenv (DBN_AUTH_PLAINTEXT_ENV);
+}
+
+/* ---- subscriptions per principal ---- */
+
+static void
+test_subscription_policy (void)
+{
+    static const struct {
+        const char *principal; /* NULL: no CURVE */
+        const char *topic;     /* asked */
+        const char *grant;     /* expected, NULL: dropped */
+    } cases[] = {
+        { "station:A", "s/A", "s/A/" },
+        { "station:A", "s/A/", "s/A/" },
+        { "station:A", "s/AB", NULL },
+        { "station:A", "s/", NULL },
+        { "station:A", "", NULL },
+        { "station:A", "s/A/x", NULL },
+        { "station:A", "q/A", NULL },
+        { "station:A", "hb", "hb/" },
+        { "window:minzheng", "q/minzheng", "q/minzheng/" },
+        { "window:minzheng", "s/minzheng", NULL },
+        { "supervisor:east", "a/east", "a/east/" },
+        { "supervisor:east", "a/west", NULL },
+        { "committee", "audit/", "audit/" },
+        { "committee", "audit", "audit/" },
+        { "committee", "audit/chain", "audit/chain" },
+        { "committee", "auditx", NULL },
+        { "committee", "", NULL },
+        { "committee", "s/A", NULL },
+        { "committee", "hb/", "hb/" },
+        { "service:routing", "", "" },
+        { "service:routing", "s/A", "s/A" },
+        { "operator", "", "" },
+        { NULL, "", "" },
+        { "nobody", "hb", NULL },
+        { "station:", "s/", NULL },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        g_autofree char *grant = dbn_auth_grant_subscription (cases[i].principal, cases[i].topic);
+        g_test_message ("%s asks \"%s\"", cases[i].principal, cases[i].topic);
+        g_assert_cmpstr (grant, ==, cases[i].grant);
+    }
+}
+
+#define TOPICS 6
+static const char *const published_topics[TOPICS] = {
+    "s/A", "s/AB", "s/B", "q/w1", "audit/chain", "hb",
+};
+
+typedef struct {
+    const char *principal;  /* who subscribes */
+    const char *asks[6];    /* subscriptions sent, NULL-terminated */
+    guint       expected;   /* bit i: published_topics[i] must arrive */
+    void       *sub;        /* the SUB */
+    guint       received;   /* bits of topics received */
+    gint64      max_seq;    /* highest body seq received */
+} Subscriber;
+
+/* Reads every waiting message of each subscriber; bodies are decimal seqs. */
+static void
+drain_subscribers (Subscriber *subs, gsize n)
+{
+    for (gsize i = 0; i < n; i++) {
+        for (;;) {
+            char topic[64], body[32];
+            int t = zmq_recv (subs[i].sub, topic, sizeof topic - 1, ZMQ_DONTWAIT);
+            if (t < 0)
+                break;
+            int b = zmq_recv (subs[i].sub, body, sizeof body - 1, 0);
+            g_assert_cmpint (b, >=, 0);
+            topic[MIN (t, (int) sizeof topic - 1)] = '\0';
+            body[MIN (b, (int) sizeof body - 1)] = '\0';
+            for (guint k = 0; k < TOPICS; k++) {
+                g_autofree char *framed = g_strconcat (published_topics[k], "/", NULL);
+                if (strcmp (topic, framed) == 0)
+                    subs[i].received |= 1u << k;
+            }
+            subs[i].max_seq = MAX (subs[i].max_seq, g_ascii_strtoll (body, NULL, 10));
+        }
+    }
+}
+
+typedef struct {
+    DbnPublisher *publisher;
+    gint64        seq; /* last published */
+} Ticker;
+
+static gboolean
+publish_round (gpointer data)
+{
+    Ticker *ticker = data;
+    for (guint k = 0; k < TOPICS; k++) {
+        g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, ++ticker->seq);
+        g_autoptr (GBytes) body = g_bytes_new (text, strlen (text));
+        dbn_publisher_send (ticker->publisher, published_topics[k], body);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+connect_subscriber (Fixture *f, Subscriber *sub, const char *endpoint, const char *server_key)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnKeyPair) pair = NULL;
+    if (g_str_has_prefix (sub->principal, "service:")) {
+        g_autofree char *path = dbn_keys_dup_secret_path (f->dir, sub->principal);
+        pair = dbn_key_pair_load (path, &error);
+    } else {
+        pair = add_client (f, sub->principal);
+    }
+    g_assert_no_error (error);
+    sub->sub = zmq_socket (f->client_ctx, ZMQ_SUB);
+    set_linger_zero (sub->sub);
+    g_assert_true (dbn_auth_setup_client (sub->sub, pair, server_key, &error));
+    for (gsize a = 0; sub->asks[a] != NULL; a++)
+        g_assert_cmpint (zmq_setsockopt (sub->sub, ZMQ_SUBSCRIBE, sub->asks[a],
+                                         strlen (sub->asks[a])), ==, 0);
+    g_assert_cmpint (zmq_connect (sub->sub, endpoint), ==, 0);
+    g_ptr_array_add (f->clients, sub->sub);
+}
+
+/* Iterates the loop (publishing) until every subscriber has its expected
+ * topics; fails after WAIT_MS. */
+static void
+wait_expected (Subscriber *subs, gsize n)
+{
+    gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+    for (;;) {
+        drain_subscribers (subs, n);
+        gboolean all = TRUE;
+        for (gsize i = 0; i < n; i++)
+            all &= (subs[i].received & subs[i].expected) == subs[i].expected;
+        if (all || g_get_monotonic_time () > deadline)
+            break;
+        g_main_context_iteration (NULL, TRUE);
+    }
+    for (gsize i = 0; i < n; i++) {
+        g_test_message ("%s received topics 0x%x, expected 0x%x", subs[i].principal,
+                        subs[i].received, subs[i].expected);
+        g_assert_cmphex (subs[i].received, ==, subs[i].expected);
+    }
+}
+
+static void
+test_publisher_topics_per_principal (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
+    g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
+    dbn_bus_set_identity (f->bus, &own);
+    Ticker ticker = { 0 };
+    ticker.publisher = dbn_publisher_new (f->bus, "tcp://127.0.0.1:*", &error);
+    g_assert_no_error (error);
+    /* Bits of published_topics: s/A 1, s/AB 2, s/B 4, q/w1 8, audit/chain 16, hb 32. */
+    Subscriber subs[] = {
+        { "station:A", { "s/A", "s/B", "s/", "", "hb" }, 1 | 32 },
+        { "station:AB", { "s/AB", NULL }, 2 },
+        { "committee", { "", "s/A", "audit", NULL }, 16 },
+        { "window:w1", { "q/w1/", "q/", NULL }, 8 },
+        { "service:routing", { "", NULL }, 63 },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
+        connect_subscriber (f, &subs[i], dbn_publisher_get_endpoint (ticker.publisher), own_public);
+    guint tick = g_timeout_add (10, publish_round, &ticker);
+    wait_expected (subs, G_N_ELEMENTS (subs));
+    /* Another few rounds: what was refused never arrives later either. */
+    gint64 until = ticker.seq + 10 * TOPICS;
+    while (subs[4].max_seq < until) {
+        g_main_context_iteration (NULL, TRUE);
+        drain_subscribers (subs, G_N_ELEMENTS (subs));
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
+        g_assert_cmphex (subs[i].received, ==, subs[i].expected);
+    /* s/B, s/, "" of station A; "", s/A of the committee; q/ of the window. */
+    g_assert_cmpuint (dbn_publisher_get_refused (ticker.publisher), ==, 6);
+    g_assert_cmpuint (count_log_lines ("dropped the subscription of station:A", NULL), ==, 3);
+    g_source_remove (tick);
+    dbn_publisher_free (ticker.publisher);
+}
+
+typedef struct {
+    DbnRegistry *registry; /* re-read by the test */
+} Policy;
+
+/* As the service frame does: a key no longer in the registry gets nothing. */
+static char *
+registry_policy (const char *principal, const char *key, const char *topic, gpointer user_data)
+{
+    Policy *policy = user_data;
+    if (principal != NULL && g_strcmp0 (dbn_registry_lookup (policy->registry, key), principal) != 0)
+        return NULL;
+    return dbn_auth_grant_subscription (principal, topic);
+}
+
+static void
+test_publisher_rebind_cuts_revoked (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
+    g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
+    dbn_bus_set_identity (f->bus, &own);
+    g_autofree char *ipc = g_strdup_printf ("ipc://%s/pub.ipc", f->dir);
+    Ticker ticker = { 0 };
+    ticker.publisher = dbn_publisher_new (f->bus, ipc, &error);
+    g_assert_no_error (error);
+    Subscriber subs[] = {
+        { "station:A", { "s/A", NULL }, 1 },
+        { "station:B", { "s/B", NULL }, 4 },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
+        connect_subscriber (f, &subs[i], ipc, own_public);
+    Policy policy = { dbn_registry_load (f->dir, &error) };
+    g_assert_no_error (error);
+    dbn_publisher_set_subscription_func (ticker.publisher, registry_policy, &policy);
+    guint tick = g_timeout_add (10, publish_round, &ticker);
+    wait_expected (subs, G_N_ELEMENTS (subs));
+
+    g_assert_true (dbn_keys_revoke (f->dir, "station:A", &error));
+    g_assert_true (dbn_registry_reload_if_changed (policy.registry));
+    dbn_publisher_rebind (ticker.publisher);
+    gint64 cut = ticker.seq; /* nothing published after this may reach A */
+    /* B reconnects, resubscribes and keeps receiving; A never again. */
+    gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+    while (subs[1].max_seq < cut + 20 * TOPICS && g_get_monotonic_time () < deadline) {
+        g_main_context_iteration (NULL, TRUE);
+        drain_subscribers (subs, G_N_ELEMENTS (subs));
+    }
+    g_assert_cmpint (subs[1].max_seq, >=, cut + 20 * TOPICS);
+    g_assert_cmpint (subs[0].max_seq, <=, cut);
+    g_assert_cmpuint (dbn_publisher_get_rebinds (ticker.publisher), ==, 1);
+    g_assert_cmpuint (dbn_publisher_get_refused (ticker.publisher), >=, 1);
+    g_source_remove (tick);
+    dbn_publisher_free (ticker.publisher);
+    dbn_registry_free (policy.registry);
+}
+
+typedef struct {
+    DbnPublisher *publisher; /* to rebind */
+    guint         calls;     /* policy calls */
+} RebindingPolicy;
+
+/* The service's policy can reload the registry and rebind the publisher from
+ * inside a subscription's dispatch; the first call here does exactly that. */
+static char *
+rebinding_policy (const char *principal, const char *key, const char *topic, gpointer user_data)
+{
+    RebindingPolicy *policy = user_data;
+    if (policy->calls++ == 0)
+        dbn_publisher_rebind (policy->publisher);
+    return dbn_auth_grant_subscription (principal, topic);
+}
+
+static void
+test_publisher_rebind_from_policy (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
+    g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
+    dbn_bus_set_identity (f->bus, &own);
+    g_autofree char *ipc = g_strdup_printf ("ipc://%s/pub.ipc", f->dir);
+    Ticker ticker = { 0 };
+    ticker.publisher = dbn_publisher_new (f->bus, ipc, &error);
+    g_assert_no_error (error);
+    RebindingPolicy policy = { ticker.publisher, 0 };
+    dbn_publisher_set_subscription_func (ticker.publisher, rebinding_policy, &policy);
+    Subscriber subs[] = { { "station:B", { "s/B", NULL }, 4 } };
+    connect_subscriber (f, &subs[0], ipc, own_public);
+    guint tick = g_timeout_add (10, publish_round, &ticker);
+    /* The first subscription came in on the socket the policy closed; the
+     * subscriber reconnects and its second one is granted. */
+    wait_expected (subs, G_N_ELEMENTS (subs));
+    g_assert_cmpuint (policy.calls, >=, 2);
+    g_assert_cmpuint (dbn_publisher_get_rebinds (ticker.publisher), ==, 1);
+    g_source_remove (tick);
+    dbn_publisher_free (ticker.publisher);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -583,8 +1081,15 @@ main (int argc, char **argv)
     ADD ("/auth/zap/answers-by-mechanism-and-key", test_zap_requests);
     ADD ("/auth/new/second-handler-refused", test_second_handler_refused);
     ADD ("/auth/setup/client-refuses-bad-server-key", test_setup_client_refuses_bad_server_key);
+    ADD ("/auth/setup/bus-from-config-and-registry", test_setup_bus);
+    ADD ("/auth/bus/curve-end-to-end", test_bus_curve_end_to_end);
+    ADD ("/auth/publisher/topics-per-principal", test_publisher_topics_per_principal);
+    ADD ("/auth/publisher/rebind-cuts-revoked", test_publisher_rebind_cuts_revoked);
+    ADD ("/auth/publisher/rebind-from-policy", test_publisher_rebind_from_policy);
 #undef ADD
     g_test_add_func ("/auth/new/needs-registry", test_new_needs_registry);
+    g_test_add_func ("/auth/bus/refuses-plain-text-without-key", test_bus_refuses_plain_text);
+    g_test_add_func ("/auth/subscription/policy", test_subscription_policy);
     int rc = g_test_run ();
     g_ptr_array_unref (log_lines);
     return rc;

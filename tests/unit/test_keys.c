@@ -157,10 +157,50 @@ test_init_creates_service_keys (Fixture *f, gconstpointer data)
         g_assert_false (dbn_registry_is_revoked (registry, principal));
         services++;
     }
-    /* Nothing but the services: clients are added one by one. */
+    /* The operator's key, for `daiban` on this machine. */
+    g_autofree char *operator_path = dbn_keys_dup_secret_path (f->dir, "operator");
+    g_autofree char *operator_expected = g_strdup_printf ("%s/keys/operator.secret", f->dir);
+    g_assert_cmpstr (operator_path, ==, operator_expected);
+    g_assert_cmphex (file_mode (operator_path), ==, 0600);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnKeyPair) operator_pair = dbn_key_pair_load (operator_path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (operator_pair)), ==,
+                     "operator");
+    g_assert_nonnull (dbn_registry_get_created (registry, "operator"));
+    g_assert_null (dbn_registry_get_revoked_at (registry, "operator"));
+    /* Nothing but the services and the operator: clients are added one by one. */
     g_auto (GStrv) principals = dbn_registry_dup_principals (registry);
-    g_assert_cmpuint (g_strv_length (principals), ==, services);
-    g_assert_cmpstr (principals[0], ==, "service:audit"); /* sorted */
+    g_assert_cmpuint (g_strv_length (principals), ==, services + 1);
+    g_assert_cmpstr (principals[0], ==, "operator"); /* sorted */
+    g_assert_cmpstr (principals[1], ==, "service:audit");
+}
+
+static void
+test_principal_kinds (void)
+{
+    static const struct {
+        const char      *principal;
+        DbnPrincipalKind kind;
+        const char      *id;
+    } cases[] = {
+        { "service:intake", DBN_PRINCIPAL_SERVICE, "intake" },
+        { "operator", DBN_PRINCIPAL_OPERATOR, NULL },
+        { "window:minzheng", DBN_PRINCIPAL_WINDOW, "minzheng" },
+        { "station:qingshui", DBN_PRINCIPAL_STATION, "qingshui" },
+        { "supervisor:east", DBN_PRINCIPAL_SUPERVISOR, "east" },
+        { "committee", DBN_PRINCIPAL_COMMITTEE, NULL },
+        { "committee:x", 0, NULL },
+        { "operator2", 0, NULL },
+        { "service:", 0, NULL },
+        { "station:a/b", 0, NULL },
+        { "", 0, NULL },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        g_assert_cmpint (dbn_principal_get_kind (cases[i].principal), ==, cases[i].kind);
+        g_assert_cmpstr (dbn_principal_get_id (cases[i].principal), ==, cases[i].id);
+    }
+    g_assert_cmpint (dbn_principal_get_kind (NULL), ==, 0);
 }
 
 static void
@@ -211,6 +251,7 @@ test_init_keeps_revoked_service (Fixture *f, gconstpointer data)
     init_keys (f);
     g_autoptr (DbnRegistry) registry = load_registry (f);
     g_assert_true (dbn_registry_is_revoked (registry, "service:audit"));
+    g_assert_nonnull (dbn_registry_get_revoked_at (registry, "service:audit"));
 }
 
 static void
@@ -525,6 +566,7 @@ main (int argc, char **argv)
     g_test_add_func ("/keys/principal/invalid-refused", test_principal_invalid);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
     ADD ("/keys/init/creates-service-keys", test_init_creates_service_keys);
+    g_test_add_func ("/keys/principal/kinds", test_principal_kinds);
     ADD ("/keys/init/idempotent", test_init_idempotent);
     ADD ("/keys/init/keeps-keys-when-registry-lost", test_init_keeps_keys_when_registry_lost);
     ADD ("/keys/init/keeps-revoked-service", test_init_keeps_revoked_service);

@@ -330,6 +330,9 @@ fixture_set_up (Fixture *fx, gconstpointer data)
     g_assert_no_error (error);
     fx->clock = dbn_clock_new_manual (1767225600000);
     fx->bus = dbn_bus_new ();
+    /* The sync protocol's mechanics, not CURVE (test_auth, test_security):
+     * producer and consumer share this bus in plain text. */
+    dbn_bus_allow_plaintext (fx->bus);
     g_autofree char *store_path = g_build_filename (fx->dir, "consumer.db", NULL);
     fx->store = dbn_store_open (store_path, DBN_STORE_SYNC_NORMAL, consumer_migrations, &error);
     g_assert_no_error (error);

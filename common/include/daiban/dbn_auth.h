@@ -11,15 +11,29 @@
  * A NULL-mechanism client, or one holding the wrong server key, fails the
  * CURVE handshake inside libzmq before ZAP is asked; the server socket
  * options below make sure of that.
+ *
+ * The reply also attaches the client's public key as the connection property
+ * DBN_AUTH_KEY_PROPERTY, so a server can check each message's key against
+ * the registry: a key revoked (or replaced) after the handshake is refused
+ * on a connection that is already open.
  */
 #pragma once
 
 #include <glib.h>
 
 #include "dbn_bus.h"
+#include "dbn_config.h"
 #include "dbn_keys.h"
 
 G_BEGIN_DECLS
+
+/* zmq_msg_gets (msg, DBN_AUTH_KEY_PROPERTY): the Z85 public key the
+ * connection authenticated with (DbnRequest.key). */
+#define DBN_AUTH_KEY_PROPERTY "X-Key"
+
+/* Set to 1 (tests and benchmarks only), every daiban process runs in plain
+ * text, provided every endpoint of daiban.conf is ipc:// or inproc://. */
+#define DBN_AUTH_PLAINTEXT_ENV "DAIBAN_INSECURE_PLAINTEXT"
 
 typedef struct _DbnAuth DbnAuth;
 
@@ -55,6 +69,28 @@ gboolean dbn_auth_setup_server (void *socket, const DbnKeyPair *server,
  * DBN_KEYS_ERROR_READ when server_public_z85 is not a 40-character Z85 key. */
 gboolean dbn_auth_setup_client (void *socket, const DbnKeyPair *client,
                                 const char *server_public_z85, GError **error);
+
+/* Gives bus this process's identity: loads the secret key file key_path
+ * (refusing one group or others may read, with DBN_KEYS_ERROR_INSECURE
+ * naming it), and records for both endpoints of every service in config the
+ * public key of service:<name> in the registry of config's data folder (a
+ * revoked service gets none, so connecting to it fails closed). With
+ * DBN_AUTH_PLAINTEXT_ENV=1 it allows plain text instead (FALSE with
+ * DBN_BUS_ERROR_INSECURE if an endpoint is tcp://) and loads nothing. Call
+ * before making sockets from bus. */
+gboolean dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_path,
+                             GError **error);
+
+/* The default subscription policy (issue 3): the prefix principal may be
+ * granted for the asked topic, or NULL. Topics end in '/' on the wire
+ * (dbn_publisher_send), and restricted principals get exactly their topic:
+ *   service:*, operator, and no principal (inproc, plain text) → as asked;
+ *   anyone → "hb" (heartbeats) as "hb/";
+ *   station:<id> → "s/<id>/", window:<id> → "q/<id>/",
+ *   supervisor:<area> → "a/<area>/" (asked with or without the '/');
+ *   committee → any prefix of the audit feed, "audit/…".
+ * Caller owns the result. */
+char    *dbn_auth_grant_subscription (const char *principal, const char *topic);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnAuth, dbn_auth_free)
 

@@ -3,13 +3,23 @@
  * Frames on the wire (see docs/protocol.md):
  *   command  DEALER → ROUTER : [request id][MessagePack command map]
  *   reply    ROUTER → DEALER : [request id][MessagePack reply map]
- *   event    PUB             : [topic][MessagePack event map]
+ *   event    XPUB → SUB      : [topic "/"][MessagePack event map]
  * Every socket sets ZMQ_MAXMSGSIZE = DBN_CODEC_MAX_FRAME and ZMQ_LINGER = 0
  * (unsent work lives in SQLite, not in socket queues).
+ *
+ * Security (docs/security.md). Every endpoint that is not inproc:// runs
+ * CURVE: a bus given the process's key pair (dbn_bus_set_identity) binds
+ * CURVE servers and connects CURVE clients that pin the server key known for
+ * the endpoint (dbn_bus_add_server_key). A bus without an identity refuses
+ * to bind or connect tcp:// and ipc:// (DBN_BUS_ERROR_INSECURE) unless
+ * dbn_bus_allow_plaintext was called: secure by default, so a forgotten
+ * setup fails closed. Configure the bus before making sockets from it.
  */
 #pragma once
 
 #include <glib.h>
+
+#include "dbn_keys.h"
 
 G_BEGIN_DECLS
 
@@ -19,7 +29,11 @@ GQuark dbn_bus_error_quark (void);
 typedef enum {
     DBN_BUS_ERROR_ENDPOINT, /* bind/connect refused the address (in use, malformed) */
     DBN_BUS_ERROR_SOCKET,   /* any other libzmq failure */
+    DBN_BUS_ERROR_INSECURE, /* bus.insecure: a tcp:// or ipc:// endpoint and no CURVE key to use */
 } DbnBusError;
+
+/* The ZAP domain of every daiban server socket. */
+#define DBN_BUS_ZAP_DOMAIN "daiban"
 
 /* ---- the context ---- */
 
@@ -33,6 +47,37 @@ void   *dbn_bus_get_context (DbnBus *self);
 
 /* A socket of the given ZMQ_* type with the daiban defaults set. Caller owns it (zmq_close). */
 void   *dbn_bus_socket_new (DbnBus *self, int type, GError **error);
+
+/* ---- security ---- */
+
+/* Gives the bus this process's CURVE key pair; takes *key and sets it to
+ * NULL. Servers bound from then on are CURVE servers with it (ZAP domain
+ * DBN_BUS_ZAP_DOMAIN: a DbnAuth must run on this bus), clients are CURVE
+ * clients presenting it. */
+void              dbn_bus_set_identity (DbnBus *self, DbnKeyPair **key);
+/* The key pair given to set_identity, NULL before. Borrowed. */
+const DbnKeyPair *dbn_bus_get_identity (DbnBus *self);
+/* Records the public key (Z85) of the server at endpoint, exactly as
+ * clients will spell it. Replaces an earlier one. */
+void              dbn_bus_add_server_key (DbnBus *self, const char *endpoint,
+                                          const char *server_public_z85);
+/* TESTS AND BENCHMARKS ONLY: lets a bus without an identity bind and connect
+ * tcp:// and ipc:// in plain text (NULL mechanism, no ZAP, no principal).
+ * A bus with an identity ignores it. */
+void              dbn_bus_allow_plaintext (DbnBus *self);
+/* TRUE when the bus has no identity and plain text was allowed. */
+gboolean          dbn_bus_is_plaintext (DbnBus *self);
+
+/* zmq_bind with the bus's security: inproc:// as is, anything else as a
+ * CURVE server (or plain text when allowed). On success *bound_out (if not
+ * NULL) receives the endpoint actually bound (tcp://...:* resolved); caller
+ * owns it. FALSE with DBN_BUS_ERROR_INSECURE, _ENDPOINT or _SOCKET. */
+gboolean dbn_bus_bind (DbnBus *self, void *socket, const char *endpoint, char **bound_out,
+                       GError **error);
+/* zmq_connect with the bus's security: a CURVE client pinning the server key
+ * recorded for endpoint. FALSE with DBN_BUS_ERROR_INSECURE when no key is
+ * recorded for it, or _ENDPOINT. */
+gboolean dbn_bus_connect (DbnBus *self, void *socket, const char *endpoint, GError **error);
 
 /* ---- the main-loop source ---- */
 
@@ -55,6 +100,7 @@ typedef struct {
     GBytes *request_id; /* opaque, echoed in the reply */
     GBytes *body;       /* the command map, not yet decoded */
     char   *user_id;    /* the authenticated principal (ZAP User-Id), NULL without CURVE */
+    char   *key;        /* the connection's CURVE public key (Z85, from ZAP), NULL without CURVE */
 } DbnRequest;
 
 void dbn_request_free (DbnRequest *request);
@@ -68,8 +114,9 @@ typedef struct _DbnServer DbnServer;
 typedef void (*DbnServerBatchFunc) (DbnServer *server, GPtrArray *requests,
                                     gpointer user_data);
 
-/* Binds a ROUTER to endpoint and attaches its source to the thread-default
- * main context. NULL with DBN_BUS_ERROR_ENDPOINT when the address is in use. */
+/* Binds a ROUTER to endpoint (dbn_bus_bind: CURVE unless inproc) and
+ * attaches its source to the thread-default main context. NULL with
+ * DBN_BUS_ERROR_ENDPOINT when the address is in use, _INSECURE without a key. */
 DbnServer *dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max,
                            DbnServerBatchFunc func, gpointer user_data,
                            GError **error);
@@ -87,17 +134,45 @@ void      *dbn_server_get_socket (DbnServer *self);
 
 typedef struct _DbnPublisher DbnPublisher;
 
+/* Decides one (un)subscription. principal is the connection's User-Id and
+ * key its public key (NULL without CURVE); topic is the prefix asked for,
+ * NUL-free and at most DBN_PUBLISHER_TOPIC_MAX bytes. Returns the prefix to
+ * grant (caller owns it), or NULL to drop the subscription. */
+typedef char *(*DbnSubscriptionFunc) (const char *principal, const char *key,
+                                      const char *topic, gpointer user_data);
+#define DBN_PUBLISHER_TOPIC_MAX 256
+
+/* Binds an XPUB in manual mode to endpoint (dbn_bus_bind) and attaches a
+ * source reading its subscriptions to the thread-default main context: no
+ * subscription takes effect until the main loop has run it past the policy,
+ * which is dbn_auth_grant_subscription until set_subscription_func. */
 DbnPublisher *dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error);
 void          dbn_publisher_free (DbnPublisher *self);
-/* Sends [topic][body]; never blocks (PUB drops at the high-water mark: consumers resync). */
+/* Replaces the subscription policy (func NULL: back to the default). */
+void          dbn_publisher_set_subscription_func (DbnPublisher *self, DbnSubscriptionFunc func,
+                                                   gpointer user_data);
+/* Sends [topic "/"][body]: the '/' ends every topic, so a subscription to
+ * "s/a/" never matches "s/ab/". Never blocks (drops at the high-water mark:
+ * consumers resync). */
 void          dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body);
+/* Closes the XPUB and binds a fresh one at the same endpoint, closing every
+ * subscriber's connection: they reconnect, pass ZAP again and resubscribe,
+ * so a revoked key loses its subscriptions. Nothing sent after this call
+ * reaches an old connection. The bind happens from the main loop once libzmq
+ * has closed the old listener. */
+void          dbn_publisher_rebind (DbnPublisher *self);
+/* Subscriptions dropped by the policy, and rebinds done (tests, metrics). */
+guint64       dbn_publisher_get_refused (DbnPublisher *self);
+guint         dbn_publisher_get_rebinds (DbnPublisher *self);
 const char   *dbn_publisher_get_endpoint (DbnPublisher *self);
 
 /* ---- commands: the client side (DEALER) ---- */
 
 typedef struct _DbnClient DbnClient;
 
-/* Connects a DEALER to endpoint (connecting never waits for the peer). */
+/* Connects a DEALER to endpoint (dbn_bus_connect; connecting never waits
+ * for the peer). NULL with DBN_BUS_ERROR_INSECURE when the bus knows no
+ * server key for a tcp:// or ipc:// endpoint. */
 DbnClient *dbn_client_new (DbnBus *bus, const char *endpoint, GError **error);
 void       dbn_client_free (DbnClient *self);
 

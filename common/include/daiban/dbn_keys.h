@@ -14,9 +14,10 @@
  *       revoked-at = <ISO time, only when revoked>
  *
  * A principal is who a connection authenticates as: service:<name>,
- * window:<id>, station:<id>, committee or supervisor:<area>, where id and area
- * are 1 to 32 characters of [A-Za-z0-9_-]. Its file name replaces the colon
- * with '-' (window:minzheng → window-minzheng.secret).
+ * window:<id>, station:<id>, committee, supervisor:<area> or operator (the
+ * local administrator's `daiban` command line), where id and area are 1 to 32
+ * characters of [A-Za-z0-9_-]. Its file name replaces the colon with '-'
+ * (window:minzheng → window-minzheng.secret; operator → operator.secret).
  *
  * Every file is written atomically (temporary file, fsync, rename), so a
  * service reading the registry never sees half of it.
@@ -53,14 +54,32 @@ gboolean dbn_keys_check_libzmq (GError **error);
  * DBN_KEYS_ERROR_INVALID_PRINCIPAL quoting it. */
 gboolean dbn_principal_validate (const char *principal, GError **error);
 
+/* The kinds of principal, as bits so a command can name several. */
+typedef enum {
+    DBN_PRINCIPAL_SERVICE    = 1 << 0, /* service:<name> */
+    DBN_PRINCIPAL_OPERATOR   = 1 << 1, /* operator: the local administrator */
+    DBN_PRINCIPAL_WINDOW     = 1 << 2, /* window:<id> */
+    DBN_PRINCIPAL_STATION    = 1 << 3, /* station:<id> */
+    DBN_PRINCIPAL_SUPERVISOR = 1 << 4, /* supervisor:<area> */
+    DBN_PRINCIPAL_COMMITTEE  = 1 << 5, /* committee */
+} DbnPrincipalKind;
+
+/* The kind of a valid principal, 0 for anything dbn_principal_validate refuses. */
+DbnPrincipalKind dbn_principal_get_kind (const char *principal);
+
+/* The part after the colon (the id, area or service name), borrowed from
+ * principal; NULL for committee, operator and invalid principals. */
+const char *dbn_principal_get_id (const char *principal);
+
 /* The file name of principal's secret key (without the folder), or NULL for
  * an invalid principal. Caller owns the result. */
 char    *dbn_principal_dup_file_name (const char *principal);
 
 /* Creates DIR/keys (0700), a key pair for every service of
- * dbn_config_service_names() registered as service:<name>, and the registry.
- * Idempotent: keys that exist are kept (a service whose secret file is
- * missing gets a new pair). FALSE with an error if a file cannot be written or
+ * dbn_config_service_names() registered as service:<name>, one for the
+ * operator (the local `daiban` command line), and the registry.
+ * Idempotent: keys that exist are kept (a service or operator whose secret
+ * file is missing gets a new pair; one the operator revoked stays revoked). FALSE with an error if a file cannot be written or
  * an existing secret file is insecure or malformed. */
 gboolean dbn_keys_init (const char *data_dir, GError **error);
 
@@ -120,6 +139,12 @@ gboolean     dbn_registry_is_revoked (DbnRegistry *self, const char *principal);
 /* principal's registered public key (revoked or not: see is_revoked), NULL
  * if unknown. Borrowed: valid until the next reload or free. */
 const char  *dbn_registry_get_public_key (DbnRegistry *self, const char *principal);
+
+/* When principal was registered and revoked (ISO 8601 as written, office
+ * time), NULL if unknown (revoked_at: also when not revoked). Borrowed: valid
+ * until the next reload or free. */
+const char  *dbn_registry_get_created (DbnRegistry *self, const char *principal);
+const char  *dbn_registry_get_revoked_at (DbnRegistry *self, const char *principal);
 
 /* Every registered principal, sorted. Caller owns the NULL-terminated array. */
 char       **dbn_registry_dup_principals (DbnRegistry *self);

@@ -11,6 +11,15 @@
  *
  * Every service answers sys.status and sys.sync (the producer half of the
  * sync protocol) and publishes sys.heartbeat every second on topic "hb".
+ *
+ * Security (docs/security.md). Unless its endpoints are all inproc://, a
+ * service loads DIR/keys/service-<name>.secret, runs a ZAP handler and binds
+ * CURVE servers. Each command is checked against the connection's principal
+ * (never the "actor" it claims) and its key against the registry, re-read at
+ * most every 500 ms, so a revoked key is refused on a connection that is
+ * already open; a refusal is the wire code "forbidden". Subscriptions go
+ * through dbn_auth_grant_subscription, and a revocation rebinds the
+ * publisher so the revoked subscriber is cut off.
  */
 #pragma once
 
@@ -36,9 +45,12 @@ typedef GBytes *(*DbnCommandFunc) (DbnService *service, DbnCommand *command,
                                    gpointer user_data, GError **error);
 
 typedef struct {
-    const char    *cmd;    /* wire name, e.g. "intake.submit" */
-    DbnCommandFunc func;   /* the action */
-    gboolean       writes; /* TRUE: transaction, idempotency, may emit events */
+    const char    *cmd;        /* wire name, e.g. "intake.submit" */
+    DbnCommandFunc func;       /* the action */
+    gboolean       writes;     /* TRUE: transaction, idempotency, may emit events */
+    guint          principals; /* DbnPrincipalKind bits that may call it besides services and
+                                * the operator, who always may; 0: only they. The committee
+                                * never runs a writing command, whatever this says. */
 } DbnCommandSpec;
 
 /* Opens DIR/<name>.db with the service's migrations (NULL-terminated, may be
@@ -52,7 +64,12 @@ void        dbn_service_free (DbnService *self);
 void dbn_service_add_commands (DbnService *self, const DbnCommandSpec *specs, gpointer user_data);
 
 /* Binds the command and publish endpoints from the config and starts the
- * heartbeat on the thread-default main context. */
+ * heartbeat on the thread-default main context. Unless both endpoints are
+ * inproc:// or bus is plain text, first gives bus the service's identity
+ * (dbn_auth_setup_bus with DIR/keys/service-<name>.secret, when the bus has
+ * none yet) and starts its ZAP handler. FALSE with DBN_KEYS_ERROR_INSECURE
+ * (naming the file) for a secret key file group or others may read,
+ * _READ without keys, or a bus error. */
 gboolean dbn_service_start (DbnService *self, DbnBus *bus, GError **error);
 
 /* Borrowed accessors. */
@@ -66,6 +83,12 @@ DbnPublisher *dbn_service_get_publisher (DbnService *self);
 /* Builds the error reply for error. Caller owns it. Never fails. */
 GBytes *dbn_service_error_reply (const GError *error);
 
+/* The other side of dbn_service_error_reply(), for whoever sent a command:
+ * TRUE when reply says ok; FALSE with the service's error
+ * (dbn_error_new_from_wire: code and both sentences) when it says not ok, or
+ * with a DBN_CODEC_ERROR when it cannot be read. */
+gboolean dbn_reply_check (GBytes *reply, GError **error);
+
 /* ---- inside a handler ---- */
 
 /* The command map as received (already past the envelope check). Borrowed. */
@@ -73,6 +96,12 @@ GBytes     *dbn_command_get_body (DbnCommand *self);
 /* Who acts: the authenticated principal when the connection has one, else
  * the actor the command names, else "cli". Borrowed. */
 const char *dbn_command_get_actor (DbnCommand *self);
+/* The authenticated principal (ZAP User-Id), or NULL on a connection without
+ * CURVE (inproc://, or a plain-text test bus), which has the operator's
+ * rights. Authorisation uses this, never the actor. Borrowed. */
+const char *dbn_command_get_principal (DbnCommand *self);
+/* The principal's kind; DBN_PRINCIPAL_OPERATOR when it is NULL. */
+DbnPrincipalKind dbn_command_get_principal_kind (DbnCommand *self);
 /* The batch's time: every command of one batch sees the same instant. */
 gint64      dbn_command_get_now_ms (DbnCommand *self);
 

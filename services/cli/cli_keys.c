@@ -1,0 +1,195 @@
+/* cli_keys.c: `daiban keys init|add|revoke|list` — the CURVE keys and the
+ * principal registry of a data folder (common/src/dbn_keys.c does the work).
+ *
+ * These commands touch files only, never a service: the services see a
+ * change by re-reading the registry (ZAP at the next handshake, the service
+ * frame within 500 ms for connections already open), so `keys revoke` works
+ * whether or not `daiban up` is running. The first line of `keys add` is the
+ * secret file's path alone, so a script can copy it to the client machine.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "cli_common.h"
+
+static const char keys_usage[] =
+    "用法 Usage: daiban keys COMMAND [OPTIONS]\n"
+    "  init [DIR]          创建服务和管理员密钥 / create the service and operator keys and the registry\n"
+    "  add PRINCIPAL       新增客户端密钥 / create a client key: window:<id>, station:<id>,\n"
+    "                      committee or supervisor:<area>\n"
+    "  revoke PRINCIPAL    吊销密钥 / refuse that key from now on (open connections too)\n"
+    "  list                列出全部身份 / every principal, its key and whether it is revoked\n"
+    "Each takes --help and --data DIR.\n";
+
+static gboolean
+parse (GOptionContext *options, char **data, int *argc, char ***argv, const char *name)
+{
+    g_autoptr (GError) error = NULL;
+    cli_add_data_option (options, data);
+    if (!g_option_context_parse (options, argc, argv, &error)) {
+        fprintf (stderr, "daiban keys %s: %s\n", name, error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static int
+keys_init (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autoptr (GOptionContext) options = g_option_context_new ("[DIR] — 创建密钥 / create the keys");
+    g_option_context_set_description (options,
+        "Creates DIR/keys (mode 0700), a key pair for every service and one for the\n"
+        "operator (this machine's `daiban`), each secret file mode 0600, and the\n"
+        "registry of public keys. Idempotent: existing keys and revocations are kept.\n"
+        "`daiban up` does this itself on first start.");
+    if (!parse (options, &data, &argc, &argv, "init"))
+        return CLI_EXIT_USAGE;
+    if (argc > 2) {
+        fprintf (stderr, "daiban keys init: at most one data folder / 最多一个数据目录\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autofree char *dir = dbn_config_resolve_data_dir (argc == 2 ? argv[1] : data);
+    g_autoptr (GError) error = NULL;
+    if (!dbn_keys_init (dir, &error))
+        return cli_report_error ("keys init", error);
+    g_autofree char *keys_dir = g_build_filename (dir, "keys", NULL);
+    printf ("%s\n", keys_dir);
+    printf ("密钥已就绪 keys ready (services and operator)\n");
+    return CLI_EXIT_OK;
+}
+
+static int
+keys_add (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autoptr (GOptionContext) options = g_option_context_new ("PRINCIPAL — 新增客户端密钥 / add a client key");
+    g_option_context_set_description (options,
+        "PRINCIPAL is window:<id>, station:<id>, committee or supervisor:<area>.\n"
+        "Writes its secret key file (mode 0600) under DIR/keys and registers its\n"
+        "public key; prints the file's path alone on the first line. Copy that\n"
+        "file to the machine that uses it only. A principal with a valid key is\n"
+        "refused (keys.exists): revoke the old key first.");
+    if (!parse (options, &data, &argc, &argv, "add"))
+        return CLI_EXIT_USAGE;
+    if (argc != 2) {
+        fprintf (stderr, "daiban keys add: give one principal / 请给出一个身份\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autofree char *dir = dbn_config_resolve_data_dir (data);
+    g_autoptr (GError) error = NULL;
+    g_autofree char *path = NULL;
+    if (!dbn_keys_add (dir, argv[1], &path, &error))
+        return cli_report_error ("keys add", error);
+    printf ("%s\n", path);
+    printf ("已为 %s 创建密钥 key created for %s (mode 0600: copy it only to that machine)\n",
+            argv[1], argv[1]);
+    return CLI_EXIT_OK;
+}
+
+static int
+keys_revoke (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autoptr (GOptionContext) options = g_option_context_new ("PRINCIPAL — 吊销密钥 / revoke a key");
+    g_option_context_set_description (options,
+        "Marks the principal's key revoked in the registry. Services refuse it on\n"
+        "new connections and on connections already open within about a second.\n"
+        "Revoking a revoked principal changes nothing.");
+    if (!parse (options, &data, &argc, &argv, "revoke"))
+        return CLI_EXIT_USAGE;
+    if (argc != 2) {
+        fprintf (stderr, "daiban keys revoke: give one principal / 请给出一个身份\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autofree char *dir = dbn_config_resolve_data_dir (data);
+    g_autoptr (GError) error = NULL;
+    if (!dbn_keys_revoke (dir, argv[1], &error))
+        return cli_report_error ("keys revoke", error);
+    printf ("已吊销 revoked: %s\n", argv[1]);
+    return CLI_EXIT_OK;
+}
+
+static int
+keys_list (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new ("— 列出全部身份 / list the principals");
+    g_option_context_set_description (options,
+        "One line per registered principal: name, active or revoked, when it was\n"
+        "created (and revoked), and its public key. Secret keys are never shown.");
+    g_option_context_add_main_entries (options, entries, NULL);
+    if (!parse (options, &data, &argc, &argv, "list"))
+        return CLI_EXIT_USAGE;
+    if (argc != 1) {
+        fprintf (stderr, "daiban keys list: takes no arguments / 不需要参数\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autofree char *dir = dbn_config_resolve_data_dir (data);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnRegistry) registry = dbn_registry_load (dir, &error);
+    if (registry == NULL)
+        return cli_report_error ("keys list", error);
+    g_auto (GStrv) principals = dbn_registry_dup_principals (registry);
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    json_builder_begin_array (builder);
+    for (gsize i = 0; principals[i] != NULL; i++) {
+        const char *name = principals[i];
+        gboolean revoked = dbn_registry_is_revoked (registry, name);
+        const char *created = dbn_registry_get_created (registry, name);
+        const char *revoked_at = dbn_registry_get_revoked_at (registry, name);
+        const char *public_key = dbn_registry_get_public_key (registry, name);
+        json_builder_begin_object (builder);
+        json_builder_set_member_name (builder, "principal");
+        json_builder_add_string_value (builder, name);
+        json_builder_set_member_name (builder, "public_key");
+        json_builder_add_string_value (builder, public_key);
+        json_builder_set_member_name (builder, "created");
+        json_builder_add_string_value (builder, created);
+        json_builder_set_member_name (builder, "revoked");
+        json_builder_add_boolean_value (builder, revoked);
+        json_builder_set_member_name (builder, "revoked_at");
+        if (revoked_at != NULL)
+            json_builder_add_string_value (builder, revoked_at);
+        else
+            json_builder_add_null_value (builder);
+        json_builder_end_object (builder);
+        if (!json)
+            printf ("%-24s %-14s %-32s %s%s%s\n", name,
+                    revoked ? "已吊销 revoked" : "有效 active", created ? created : "-",
+                    public_key, revoked_at ? "  revoked " : "", revoked_at ? revoked_at : "");
+    }
+    json_builder_end_array (builder);
+    if (json) {
+        g_autoptr (JsonNode) root = json_builder_get_root (builder);
+        g_autofree char *text = json_to_string (root, TRUE);
+        printf ("%s\n", text);
+    }
+    return CLI_EXIT_OK;
+}
+
+int
+cli_keys (int argc, char **argv, const char *data_option)
+{
+    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
+        fputs (keys_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    if (g_strcmp0 (argv[1], "init") == 0)
+        return keys_init (argc - 1, argv + 1, data_option);
+    if (g_strcmp0 (argv[1], "add") == 0)
+        return keys_add (argc - 1, argv + 1, data_option);
+    if (g_strcmp0 (argv[1], "revoke") == 0)
+        return keys_revoke (argc - 1, argv + 1, data_option);
+    if (g_strcmp0 (argv[1], "list") == 0)
+        return keys_list (argc - 1, argv + 1, data_option);
+    fprintf (stderr, "daiban keys: unknown command '%s' / 未知命令\n%s", argv[1], keys_usage);
+    return CLI_EXIT_USAGE;
+}
