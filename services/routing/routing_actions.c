@@ -7,6 +7,16 @@
  * the book, the row saved). A handler only decodes its message into
  * RoutingArgs. The reply says where the case is now.
  *
+ * Who may touch which case (issue 3's principals; the service frame has
+ * already checked the principal's kind against routing_commands): a station
+ * acts on and reads the cases of its own station only (D-RTE-6: "a station
+ * sees the cases it entrusted"); a window clerk (township agents sit at a
+ * window) acts on the cases in its window's queue or in its hands, and reads
+ * any case (a handoff needs the case first); a supervisor reads its area;
+ * the committee reads everything and never writes (the frame refuses its
+ * writes); services and the operator are not narrowed. Queues follow the
+ * same rule: q/<own window>, s/<own station>, a/<own area>.
+ *
  * Reads run after the batch commits: routing.case.get answers the case
  * with its timeline (its events, straight from the journal), and
  * routing.queue a snapshot of one queue with the journal seq it reflects,
@@ -88,12 +98,94 @@ routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase 
     return routing_store_save_case (self->store, c, error);
 }
 
+/* ---- who may ---- */
+
+static gboolean
+forbid (GError **error, const char *principal, const char *what, const char *case_no)
+{
+    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not %s %s", principal, what, case_no);
+    return FALSE;
+}
+
+gboolean
+routing_may_write (DbnCommand *command, const RoutingCase *c, GError **error)
+{
+    const char *principal = dbn_command_get_principal (command);
+    const char *id = dbn_principal_get_id (principal);
+    switch (dbn_command_get_principal_kind (command)) {
+    case DBN_PRINCIPAL_STATION:
+        if (g_strcmp0 (id, c->station) == 0)
+            return TRUE;
+        break;
+    case DBN_PRINCIPAL_WINDOW: {
+        g_autofree char *hands = g_strdup_printf ("window:%s", id);
+        if (g_strcmp0 (id, c->window) == 0 || g_strcmp0 (hands, c->holder) == 0)
+            return TRUE;
+        break;
+    }
+    case DBN_PRINCIPAL_SERVICE:
+    case DBN_PRINCIPAL_OPERATOR:
+        return TRUE;
+    default:
+        break; /* supervisors and the committee read only */
+    }
+    return forbid (error, principal, "change", c->case_no);
+}
+
+static gboolean
+may_read (DbnCommand *command, const RoutingCase *c, GError **error)
+{
+    const char *principal = dbn_command_get_principal (command);
+    const char *id = dbn_principal_get_id (principal);
+    switch (dbn_command_get_principal_kind (command)) {
+    case DBN_PRINCIPAL_STATION:
+        if (g_strcmp0 (id, c->station) == 0)
+            return TRUE;
+        return forbid (error, principal, "read", c->case_no);
+    case DBN_PRINCIPAL_SUPERVISOR:
+        if (g_strcmp0 (id, c->area) == 0)
+            return TRUE;
+        return forbid (error, principal, "read", c->case_no);
+    default:
+        return TRUE;
+    }
+}
+
+/* A restricted principal reads only its own queue. */
+static gboolean
+may_read_queue (DbnCommand *command, const char *kind, const char *id, GError **error)
+{
+    const char *principal = dbn_command_get_principal (command);
+    const char *own = dbn_principal_get_id (principal);
+    const char *allowed = NULL;
+    switch (dbn_command_get_principal_kind (command)) {
+    case DBN_PRINCIPAL_STATION:
+        allowed = "station";
+        break;
+    case DBN_PRINCIPAL_WINDOW:
+        allowed = "window";
+        break;
+    case DBN_PRINCIPAL_SUPERVISOR:
+        allowed = "area";
+        break;
+    default:
+        return TRUE;
+    }
+    if (g_strcmp0 (kind, allowed) == 0 && g_strcmp0 (id, own) == 0)
+        return TRUE;
+    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may read only its own queue, not %s %s",
+                 principal, kind, id);
+    return FALSE;
+}
+
 gboolean
 routing_apply (RoutingActions *self, RoutingEmitter *emitter, const char *case_no,
                const RoutingArgs *args, RoutingCase **out, GError **error)
 {
     g_autoptr (RoutingCase) c = routing_store_load_case (self->store, case_no, error);
     if (c == NULL)
+        return FALSE;
+    if (emitter->command != NULL && !routing_may_write (emitter->command, c, error))
         return FALSE;
     g_autoptr (GPtrArray) effects = g_ptr_array_new_with_free_func ((GDestroyNotify) routing_effect_free);
     if (!routing_machine_step (self->machine, c, args, effects, error) ||
@@ -256,7 +348,7 @@ case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError *
     if (req == NULL)
         return NULL;
     g_autoptr (RoutingCase) c = routing_store_load_case (self->store, req->case_no, error);
-    if (c == NULL)
+    if (c == NULL || !may_read (command, c, error))
         return NULL;
     g_autoptr (DbnMsgRoutingCaseGetReply) reply = dbn_msg_routing_case_get_reply_new ();
     const DbnMatter *matter = dbn_catalog_lookup (self->catalog, c->matter);
@@ -338,6 +430,8 @@ queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GE
                      req->kind, req->id);
         return NULL;
     }
+    if (!may_read_queue (command, req->kind, req->id, error))
+        return NULL;
     g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) dbn_msg_routing_queue_item_free);
     if (!routing_store_foreach_in_queue (self->store, req->kind, req->id, QUEUE_MAX + 1,
                                          collect_queue_item, rows, error))
@@ -362,21 +456,25 @@ queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GE
     return dbn_msg_routing_queue_reply_encode (reply, error);
 }
 
+/* Principal kinds besides services and the operator (the frame checks them;
+ * the handlers narrow them to the principal's own cases). */
 const DbnCommandSpec routing_commands[] = {
-    { DBN_MSG_CASE_CLASSIFY_WIRE, case_classify, TRUE },
-    { DBN_MSG_CASE_ASSIGN_WIRE, case_assign, TRUE },
-    { DBN_MSG_CASE_HANDOFF_WIRE, case_handoff, TRUE },
-    { DBN_MSG_CASE_START_WIRE, case_start, TRUE },
-    { DBN_MSG_CASE_COMPLETE_WIRE, case_complete, TRUE },
-    { DBN_MSG_CASE_ESCALATE_WIRE, case_escalate, TRUE },
-    { DBN_MSG_CASE_COUNTY_ANSWER_WIRE, case_county_answer, TRUE },
-    { DBN_MSG_CASE_RETURN_WIRE, case_return, TRUE },
-    { DBN_MSG_CASE_REPLY_WIRE, case_reply_command, TRUE },
-    { DBN_MSG_CASE_ARCHIVE_WIRE, case_archive, TRUE },
-    { DBN_MSG_CASE_ACCOMPANY_WIRE, case_accompany, TRUE },
-    { DBN_MSG_RUNSHEET_NEW_WIRE, routing_runsheet_new, TRUE },
-    { DBN_MSG_RUNSHEET_ACK_WIRE, routing_runsheet_ack, TRUE },
-    { DBN_MSG_ROUTING_CASE_GET_WIRE, case_get, FALSE },
-    { DBN_MSG_ROUTING_QUEUE_WIRE, queue_snapshot, FALSE },
-    { NULL, NULL, FALSE },
+    { DBN_MSG_CASE_CLASSIFY_WIRE, case_classify, TRUE, DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_CASE_ASSIGN_WIRE, case_assign, TRUE, DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_CASE_HANDOFF_WIRE, case_handoff, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_CASE_START_WIRE, case_start, TRUE, DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_CASE_COMPLETE_WIRE, case_complete, TRUE, DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_CASE_ESCALATE_WIRE, case_escalate, TRUE, DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_CASE_COUNTY_ANSWER_WIRE, case_county_answer, TRUE, DBN_PRINCIPAL_WINDOW },
+    /* The village agent refuses, replies and archives at the station too (D-INT-5, D-RPL-1). */
+    { DBN_MSG_CASE_RETURN_WIRE, case_return, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_CASE_REPLY_WIRE, case_reply_command, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_CASE_ARCHIVE_WIRE, case_archive, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_CASE_ACCOMPANY_WIRE, case_accompany, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    /* D-RTE-3: the station makes the sheet, the centre acknowledges. */
+    { DBN_MSG_RUNSHEET_NEW_WIRE, routing_runsheet_new, TRUE, DBN_PRINCIPAL_STATION },
+    { DBN_MSG_RUNSHEET_ACK_WIRE, routing_runsheet_ack, TRUE, DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_ROUTING_CASE_GET_WIRE, case_get, FALSE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_ROUTING_QUEUE_WIRE, queue_snapshot, FALSE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    { NULL, NULL, FALSE, 0 },
 };

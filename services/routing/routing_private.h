@@ -27,7 +27,13 @@ RoutingEmitter routing_emitter_for_command (DbnCommand *command);
 gboolean routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase *c,
                               GPtrArray *effects, GError **error);
 
-/* Loads case_no, steps args on it and commits it. *out (optional) gets the
+/* TRUE when the command's principal may change c (a station its own
+ * station's cases, a window its queue's or those in its hands); FALSE with
+ * DBN_ERROR_FORBIDDEN. */
+gboolean routing_may_write (DbnCommand *command, const RoutingCase *c, GError **error);
+
+/* Loads case_no, checks the command's principal may change it (when the
+ * emitter has a command), steps args on it and commits it. *out (optional) gets the
  * case after the step; caller owns it. */
 gboolean routing_apply (RoutingActions *self, RoutingEmitter *emitter, const char *case_no,
                         const RoutingArgs *args, RoutingCase **out, GError **error);

@@ -72,6 +72,13 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
                      req->station);
         return NULL;
     }
+    /* A station makes its own run sheets only. */
+    if (dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_STATION &&
+        g_strcmp0 (dbn_principal_get_id (dbn_command_get_principal (command)), station->id) != 0) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not make run sheets of station %s",
+                     dbn_command_get_principal (command), station->id);
+        return NULL;
+    }
     RoutingEmitter emitter = routing_emitter_for_command (command);
     g_autoptr (GDate) today = local_date (emitter.now_ms);
     g_autoptr (GDate) trip = NULL;

@@ -7,8 +7,10 @@
  * of those events was published once on each of the case's three queue
  * topics q/<window>, s/<station>, a/<area> (a SUB socket that listens from
  * before the submit), and the handoff book (D-RTE-5). The first acceptor
- * ("station:test", the actor of the submit) stays responsible in every
- * event (D-INT-6), and an archived case refuses every write (D-RPL-4).
+ * (station:qingshui, the principal whose key submitted it) stays responsible
+ * in every event (D-INT-6), and an archived case refuses every write (D-RPL-4).
+ * Everything runs with CURVE; routing's other commands come from the
+ * operator's key, and /routing/security/... checks the principals' limits.
  *
  * /routing/exactly-once/kill-9 runs many cases of every kind while routing
  * is SIGKILLed at random and restarted; every case must end exactly as in
@@ -23,6 +25,13 @@
 #include "routing_machine.h"
 
 #define CALL_MS 5000
+/* The principal that submits every case: it stays responsible (D-INT-6). */
+#define RESPONSIBLE "station:qingshui"
+/* Keys made before the services start (they re-read the registry anyway). */
+static const char *const principals[] = {
+    RESPONSIBLE, "station:shiqiao", "window:jisheng", "window:shebao", "supervisor:east",
+    "supervisor:west", "committee", NULL,
+};
 
 typedef struct {
     DbnHarness  *harness;
@@ -31,12 +40,32 @@ typedef struct {
     void        *sub;    /* SUB on routing's events: q/, s/, a/ and hb */
     GPtrArray   *heard;  /* char* "topic seq" of every case event heard */
     guint        n_keys; /* for unique idempotency keys */
+    GHashTable  *buses;  /* principal → DbnBus* acting with its key */
 } Fixture;
+
+static void
+make_buses (Fixture *f)
+{
+    f->buses = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dbn_bus_free);
+    for (int i = 0; principals[i] != NULL; i++) {
+        g_autofree char *key = dbn_harness_add_key (f->harness, principals[i]);
+        g_hash_table_insert (f->buses, (gpointer) principals[i], dbn_harness_new_bus (f->harness, key));
+    }
+}
+
+static DbnBus *
+bus_of (Fixture *f, const char *principal)
+{
+    DbnBus *bus = g_hash_table_lookup (f->buses, principal);
+    g_assert_nonnull (bus);
+    return bus;
+}
 
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
     f->harness = dbn_harness_new (FALSE);
+    make_buses (f);
     f->intake = dbn_harness_start_service (f->harness, "intake");
     f->routing = dbn_harness_start_service (f->harness, "routing");
     f->heard = g_ptr_array_new_with_free_func (g_free);
@@ -47,7 +76,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
     for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
         zmq_setsockopt (f->sub, ZMQ_SUBSCRIBE, prefixes[i], strlen (prefixes[i]));
     DbnConfig *config = dbn_harness_get_config (f->harness);
-    g_assert_cmpint (zmq_connect (f->sub, dbn_config_get_publish_endpoint (config, "routing")), ==, 0);
+    g_assert_true (dbn_bus_connect (dbn_harness_get_bus (f->harness), f->sub,
+                                    dbn_config_get_publish_endpoint (config, "routing"), &error));
     /* A heartbeat proves the subscriptions sent before it are in place. */
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
     gboolean heartbeat = FALSE;
@@ -61,7 +91,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
         zmq_msg_recv (&topic, f->sub, 0);
         if (zmq_msg_more (&topic))
             zmq_msg_recv (&body, f->sub, 0);
-        heartbeat = zmq_msg_size (&topic) == 2 && memcmp (zmq_msg_data (&topic), "hb", 2) == 0;
+        /* "hb", or "hb/" where topic frames end in '/'. */
+        heartbeat = zmq_msg_size (&topic) >= 2 && memcmp (zmq_msg_data (&topic), "hb", 2) == 0;
         zmq_msg_close (&topic);
         zmq_msg_close (&body);
     }
@@ -77,6 +108,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     g_assert_true (dbn_harness_stop (f->intake, 10000));
     g_object_unref (f->routing);
     g_object_unref (f->intake);
+    g_hash_table_unref (f->buses); /* before the harness: no socket is left on them */
     dbn_harness_free (f->harness);
 }
 
@@ -100,7 +132,9 @@ submit (Fixture *f, const char *matter, const char *const *materials, const char
     m->channel = g_strdup (channel);
     g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
     g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "intake", body, CALL_MS, &error);
+    /* As the station: its principal becomes the acceptor (D-INT-6). */
+    g_autoptr (GBytes) reply = dbn_harness_call_on (f->harness, bus_of (f, RESPONSIBLE), "intake", body,
+                                                    CALL_MS, &error);
     g_assert_no_error (error);
     g_autoptr (DbnMsgIntakeSubmitReply) r = dbn_msg_intake_submit_reply_decode (
         g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
@@ -353,6 +387,9 @@ listen (Fixture *f, guint want)
         g_assert_true (zmq_msg_more (&topic));
         zmq_msg_recv (&body, f->sub, 0);
         g_autofree char *name = g_strndup (zmq_msg_data (&topic), zmq_msg_size (&topic));
+        /* Topic frames may end in '/' (so "s/a" never matches "s/ab"). */
+        if (g_str_has_suffix (name, "/"))
+            name[strlen (name) - 1] = '\0';
         if (strcmp (name, "hb") != 0) {
             DbnEnvEvent env = { 0 };
             g_assert_true (dbn_env_event_decode (zmq_msg_data (&body), zmq_msg_size (&body), &env, NULL));
@@ -404,7 +441,7 @@ assert_finished (Fixture *f, const char *case_no, const char *outcome, const cha
     g_assert_no_error (error);
     g_assert_cmpstr (c->state, ==, "archived");
     g_assert_cmpstr (c->outcome, ==, outcome);
-    g_assert_cmpstr (c->responsible, ==, "station:test");
+    g_assert_cmpstr (c->responsible, ==, RESPONSIBLE);
     g_assert_cmpuint (c->timeline->len, ==, g_strv_length ((char **) types));
 
     guint want = 0;
@@ -433,7 +470,7 @@ assert_finished (Fixture *f, const char *case_no, const char *outcome, const cha
         g_assert_true (heard (f, q, seq));
         g_assert_cmpstr (json_object_get_string_member (ev, "case"), ==, case_no);
         /* D-INT-6: through every handoff. */
-        g_assert_cmpstr (json_object_get_string_member (ev, "responsible"), ==, "station:test");
+        g_assert_cmpstr (json_object_get_string_member (ev, "responsible"), ==, RESPONSIBLE);
     }
     /* D-RTE-5: every handoff has who, when and why. */
     g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM handoff WHERE case_no = '%s'"
@@ -662,7 +699,7 @@ test_queue_snapshot (Fixture *f, gconstpointer data)
         g_assert_no_error (error);
         g_assert_cmpstr (item->case_no, ==, a);
         g_assert_cmpstr (item->state, ==, "received");
-        g_assert_cmpstr (item->responsible, ==, "station:test");
+        g_assert_cmpstr (item->responsible, ==, RESPONSIBLE);
         g_assert_cmpint (item->updated_seq, <=, r->seq);
         seq = r->seq;
     }
@@ -680,6 +717,120 @@ test_queue_snapshot (Fixture *f, gconstpointer data)
     expect_state (f, enc_classify (f, b, "immediate", "材料齐全"), "classified");
     listen (f, 3);
     g_assert_true (heard (f, "q/jisheng", seq + 1));
+}
+
+/* ---- principals (issue 3's keys) ---- */
+
+static GBytes *
+call_as (Fixture *f, const char *principal, GBytes *body, GError **error)
+{
+    return dbn_harness_call_on (f->harness, bus_of (f, principal), "routing", body, CALL_MS, error);
+}
+
+static void
+assert_forbidden (Fixture *f, const char *principal, GBytes *body)
+{
+    g_autoptr (GBytes) owned = body;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = call_as (f, principal, owned, &error);
+    g_assert_null (reply);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+}
+
+static void
+assert_allowed (Fixture *f, const char *principal, GBytes *body)
+{
+    g_autoptr (GBytes) owned = body;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = call_as (f, principal, owned, &error);
+    g_assert_no_error (error);
+}
+
+static GBytes *
+enc_get (const char *case_no)
+{
+    g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
+    m->env.key = g_strdup ("get");
+    m->case_no = g_strdup (case_no);
+    return dbn_msg_routing_case_get_encode (m, NULL);
+}
+
+static GBytes *
+enc_queue (const char *kind, const char *id)
+{
+    g_autoptr (DbnMsgRoutingQueue) m = dbn_msg_routing_queue_new ();
+    m->env.key = g_strdup ("queue");
+    m->kind = g_strdup (kind);
+    m->id = g_strdup (id);
+    return dbn_msg_routing_queue_encode (m, NULL);
+}
+
+static GBytes *
+enc_runsheet (Fixture *f, const char *station)
+{
+    COMMAND (DbnMsgRunsheetNew, runsheet_new, m, "claimed");
+    m->station = g_strdup (station);
+    return dbn_msg_runsheet_new_encode (m, NULL);
+}
+
+/* D-RTE-6: a station sees and acts on the cases it entrusted, a window on
+ * its queue, a supervisor reads its area, the committee reads only. The
+ * actor of every event is the key's principal, never the claimed one. */
+static void
+test_principals (Fixture *f, gconstpointer data)
+{
+    const char *materials[] = { "夫妻双方身份证", "户口簿", "结婚证", NULL };
+    g_autofree char *n = submit (f, "JS-ZHUNSHENG", materials, "station");
+    dbn_msg_routing_case_get_reply_free (wait_routed (f, n));
+
+    assert_allowed (f, RESPONSIBLE, enc_get (n));
+    assert_forbidden (f, "station:shiqiao", enc_get (n));
+    assert_allowed (f, "supervisor:east", enc_get (n));
+    assert_forbidden (f, "supervisor:west", enc_get (n));
+    assert_allowed (f, "committee", enc_get (n));
+    assert_allowed (f, "window:shebao", enc_get (n));
+
+    assert_allowed (f, RESPONSIBLE, enc_queue ("station", "qingshui"));
+    assert_forbidden (f, RESPONSIBLE, enc_queue ("station", "shiqiao"));
+    assert_forbidden (f, RESPONSIBLE, enc_queue ("window", "jisheng"));
+    assert_allowed (f, "window:jisheng", enc_queue ("window", "jisheng"));
+    assert_forbidden (f, "window:jisheng", enc_queue ("window", "shebao"));
+    assert_allowed (f, "supervisor:east", enc_queue ("area", "east"));
+    assert_forbidden (f, "supervisor:east", enc_queue ("area", "west"));
+
+    /* Run sheets: the station makes its own, the centre acknowledges. */
+    assert_forbidden (f, "station:shiqiao", enc_runsheet (f, "qingshui"));
+    assert_forbidden (f, "window:jisheng", enc_runsheet (f, "qingshui"));
+    assert_allowed (f, RESPONSIBLE, enc_runsheet (f, "qingshui"));
+
+    /* Handling belongs to the window whose queue holds the case. */
+    assert_forbidden (f, RESPONSIBLE, enc_classify (f, n, "immediate", "x"));
+    assert_forbidden (f, "window:shebao", enc_classify (f, n, "immediate", "x"));
+    assert_forbidden (f, "committee", enc_classify (f, n, "immediate", "x"));
+    assert_forbidden (f, "supervisor:east", enc_accompany (f, n, "x"));
+    assert_allowed (f, "window:jisheng", enc_classify (f, n, "immediate", "材料齐全"));
+    assert_allowed (f, "window:jisheng", enc_handoff (f, n, "window:shebao", "转社保"));
+    /* Now in shebao's queue: shebao acts, jisheng no longer does. */
+    assert_forbidden (f, "window:jisheng", enc_accompany (f, n, "x"));
+    assert_allowed (f, "window:shebao", enc_accompany (f, n, "陪同"));
+    /* The station accompanies and replies for its own cases only. */
+    assert_allowed (f, RESPONSIBLE, enc_accompany (f, n, "代办员陪同"));
+    assert_forbidden (f, "station:shiqiao", enc_accompany (f, n, "x"));
+
+    /* Who, in the journal: the key's principal, not the claimed actor. */
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgRoutingCaseGetReply) c = case_get (f, n, &error);
+    g_assert_no_error (error);
+    const char *actors[] = { "service:routing", "station:qingshui", "window:jisheng", "window:jisheng",
+                             "window:shebao", "station:qingshui", NULL };
+    g_assert_cmpuint (c->timeline->len, ==, g_strv_length ((char **) actors));
+    for (guint i = 0; i < c->timeline->len; i++) {
+        DbnEnvEvent env = { 0 };
+        GBytes *ev = g_ptr_array_index (c->timeline, i);
+        g_assert_true (dbn_env_event_decode (g_bytes_get_data (ev, NULL), g_bytes_get_size (ev), &env, NULL));
+        g_assert_cmpstr (env.actor, ==, actors[i]);
+        dbn_env_event_clear (&env);
+    }
 }
 
 /* ---- kill -9 ---- */
@@ -863,6 +1014,7 @@ test_kill9_same_end (void)
     Fixture fx = { 0 };
     Fixture *f = &fx;
     f->harness = dbn_harness_new (FALSE);
+    make_buses (f);
     f->intake = dbn_harness_start_service (f->harness, "intake");
     Killer k = { .harness = f->harness, .rand = g_rand_new_with_seed (20261129) };
     k.routing = dbn_harness_start_service (f->harness, "routing");
@@ -922,7 +1074,7 @@ test_kill9_same_end (void)
         g_assert_no_error (error);
         g_assert_cmpstr (got->state, ==, "archived");
         g_assert_cmpstr (got->outcome, ==, c->kind == 4 ? "not_done" : "done");
-        g_assert_cmpstr (got->responsible, ==, "station:test");
+        g_assert_cmpstr (got->responsible, ==, RESPONSIBLE);
         const char *const *types = kill_timelines[c->kind];
         g_assert_cmpuint (got->timeline->len, ==, g_strv_length ((char **) types));
         for (guint j = 0; j < got->timeline->len; j++) {
@@ -945,6 +1097,7 @@ test_kill9_same_end (void)
     g_object_unref (f->routing);
     g_object_unref (f->intake);
     g_rand_free (k.rand);
+    g_hash_table_unref (f->buses);
     dbn_harness_free (f->harness);
 }
 
@@ -962,6 +1115,7 @@ main (int argc, char **argv)
     ADD ("/routing/D-RTE-2/returned-with-reason-and-where", test_returned);
     ADD ("/routing/D-INT-4/awaiting-materials-replied-and-archived", test_awaiting_materials);
     ADD ("/routing/D-RTE-6/queue-snapshot-then-updates", test_queue_snapshot);
+    ADD ("/routing/security/principals-act-on-their-own-cases", test_principals);
 #undef ADD
     g_test_add_func ("/routing/exactly-once/kill-9-same-end", test_kill9_same_end);
     return g_test_run ();
