@@ -69,7 +69,9 @@ main (int argc, char **argv)
             g_clear_pointer (&actions, routing_actions_free);
     }
     if (actions == NULL) {
-        g_printerr ("daiban-routing: 启动失败 / cannot start: %s\n", error->message);
+        /* One line, both languages; a key error names the file. */
+        g_autofree char *zh = dbn_error_dup_message_zh (error);
+        g_printerr ("daiban-routing: 启动失败 / cannot start: [%s] %s\n", dbn_error_wire_code (error), zh);
         g_clear_pointer (&service, dbn_service_free);
         return 1;
     }

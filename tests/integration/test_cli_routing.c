@@ -76,6 +76,9 @@ test_cli_routing_end_to_end (void)
 {
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
     const char *dir = dbn_harness_get_data_dir (h);
+    /* Keys of two stations, made before the services read the registry. */
+    g_autofree char *own_key = dbn_harness_add_key (h, "station:qingshui");
+    g_autofree char *other_key = dbn_harness_add_key (h, "station:shiqiao");
     const char *up_args[] = { "up", "--data", dir, NULL };
     GSubprocess *up = dbn_harness_spawn (h, "daiban", up_args);
     g_assert_true (dbn_harness_wait_ready (h, "intake", 30000));
@@ -143,6 +146,15 @@ test_cli_routing_end_to_end (void)
     /* D-RPL-4. */
     g_autofree char *read_only = daiban (dir, 1, (const char *[]){ "case", "accompany", n, NULL });
     g_assert_nonnull (strstr (read_only, "[routing.case-archived]"));
+
+    /* With a station's key (--key-file after the command name): its own
+     * case only; another station is refused with the stable code. */
+    g_free (daiban (dir, 0, (const char *[]){ "case", "timeline", n, "--key-file", own_key, NULL }));
+    g_autofree char *other = daiban (dir, 1, (const char *[]){ "case", "timeline", n, "--key-file", other_key, NULL });
+    g_assert_nonnull (strstr (other, "[forbidden]"));
+    g_autofree char *not_theirs = daiban (dir, 1, (const char *[]){ "runsheet", "new", "qingshui", "--key-file",
+                                                                     other_key, NULL });
+    g_assert_nonnull (strstr (not_theirs, "[forbidden]"));
 
     /* case show: intake's record, then routing's state and timeline. */
     g_autofree char *shown = daiban (dir, 0, (const char *[]){ "case", "show", n, NULL });
