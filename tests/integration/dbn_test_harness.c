@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 
 struct _DbnHarness {
     char      *dir;    /* temporary data folder */
@@ -273,4 +274,32 @@ dbn_test_submit_new (const char *key, guint n, gboolean complete)
     m->materials = g_strdupv ((char **) (complete ? all : part));
     m->consent = TRUE;
     return m;
+}
+
+DbnCliRun
+dbn_harness_run_cli (const char *const *args)
+{
+    g_autofree char *program = dbn_harness_dup_program ("daiban");
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    g_ptr_array_add (argv, program);
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    DbnCliRun r = { 0 };
+    int wait_status = 0;
+    g_autoptr (GError) error = NULL;
+    gint64 t0 = g_get_monotonic_time ();
+    g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                  &r.out, &r.err, &wait_status, &error);
+    g_assert_no_error (error);
+    r.secs = (g_get_monotonic_time () - t0) / 1e6;
+    r.status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+    return r;
+}
+
+void
+dbn_cli_run_clear (DbnCliRun *run)
+{
+    g_clear_pointer (&run->out, g_free);
+    g_clear_pointer (&run->err, g_free);
 }

@@ -55,6 +55,19 @@ GBytes *dbn_harness_call (DbnHarness *self, const char *service, GBytes *command
 GBytes *dbn_harness_call_on (DbnHarness *self, DbnBus *bus, const char *service,
                              GBytes *command, guint timeout_ms, GError **error);
 
+/* One run of build/bin/daiban. */
+typedef struct {
+    int    status; /* exit status (128 + signal when killed) */
+    char  *out;    /* stdout */
+    char  *err;    /* stderr */
+    double secs;   /* how long it took */
+} DbnCliRun;
+
+/* Runs build/bin/daiban with args (NULL-terminated, without argv[0]) and
+ * waits for it. Free the output with dbn_cli_run_clear(). */
+DbnCliRun dbn_harness_run_cli (const char *const *args);
+void      dbn_cli_run_clear (DbnCliRun *run);
+
 /* A valid 18-character ID number derived from n (distinct n → distinct IDs). */
 char *dbn_test_id_number (guint n);
 /* A complete, valid intake.submit for matter JS-ZHUNSHENG (immediate, three

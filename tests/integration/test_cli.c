@@ -10,41 +10,6 @@
 
 #include "dbn_test_harness.h"
 
-typedef struct {
-    int   status; /* exit status */
-    char *out;    /* stdout */
-    char *err;    /* stderr */
-    double secs;  /* how long it took */
-} Run;
-
-static void
-run_clear (Run *r)
-{
-    g_free (r->out);
-    g_free (r->err);
-}
-
-/* Runs build/bin/daiban with args (NULL-terminated). */
-static Run
-run_cli (const char *const *args)
-{
-    g_autofree char *program = dbn_harness_dup_program ("daiban");
-    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-    g_ptr_array_add (argv, program);
-    for (int i = 0; args[i] != NULL; i++)
-        g_ptr_array_add (argv, (gpointer) args[i]);
-    g_ptr_array_add (argv, NULL);
-    Run r = { 0 };
-    int wait_status = 0;
-    g_autoptr (GError) error = NULL;
-    gint64 t0 = g_get_monotonic_time ();
-    g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                  &r.out, &r.err, &wait_status, &error);
-    g_assert_no_error (error);
-    r.secs = (g_get_monotonic_time () - t0) / 1e6;
-    r.status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
-    return r;
-}
 
 /* Pids of processes whose command line mentions dir. */
 static guint
@@ -76,9 +41,9 @@ wait_status_up (const char *dir, guint timeout_ms)
     const char *args[] = { "--data", dir, "status", NULL };
     gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
     while (g_get_monotonic_time () < deadline) {
-        Run r = run_cli (args);
+        DbnCliRun r = dbn_harness_run_cli (args);
         int status = r.status;
-        run_clear (&r);
+        dbn_cli_run_clear (&r);
         if (status == 0)
             return TRUE;
     }
@@ -110,23 +75,23 @@ test_cli_end_to_end (void)
                              "--applicant", "张三", "--id-number", id, "--phone", "13800138000",
                              "--village", "qingshui", "--materials", "夫妻双方身份证,户口簿,结婚证",
                              "--consent", "--key", "cli-key-1", NULL };
-    Run r = run_cli (submit);
+    DbnCliRun r = dbn_harness_run_cli (submit);
     g_assert_cmpint (r.status, ==, 0);
     g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
     g_autoptr (GRegex) number_re = g_regex_new ("^T01-[0-9]{4}-[0-9]{6}$", 0, 0, NULL);
     g_assert_true (g_regex_match (number_re, lines[0], 0, NULL));
     g_autofree char *number = g_strdup (lines[0]);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* The same key again: the same case, not a second one. */
-    r = run_cli (submit);
+    r = dbn_harness_run_cli (submit);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_true (g_str_has_prefix (r.out, number));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* show --json prints the case. */
     const char *show[] = { "--data", dir, "case", "show", number, "--json", NULL };
-    r = run_cli (show);
+    r = dbn_harness_run_cli (show);
     g_assert_cmpint (r.status, ==, 0);
     g_autoptr (JsonNode) root = parse_json (r.out);
     JsonObject *o = json_node_get_object (root);
@@ -134,73 +99,73 @@ test_cli_end_to_end (void)
     g_assert_cmpstr (json_object_get_string_member (o, "applicant"), ==, "张三");
     g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "accepted");
     g_assert_cmpstr (json_object_get_string_member (o, "matter"), ==, "JS-ZHUNSHENG");
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* D-INT-2: without consent, refused with the stable code. */
     const char *no_consent[] = { "--data", dir, "case", "submit", "--matter", "JS-ZHUNSHENG",
                                  "--applicant", "李四", "--id-number", id, "--phone", "13800138000",
                                  "--village", "qingshui", NULL };
-    r = run_cli (no_consent);
+    r = dbn_harness_run_cli (no_consent);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "intake.no-consent"));
     g_assert_nonnull (strstr (r.err, "同意"));
     g_assert_cmpstr (r.out, ==, "");
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* D-INT-4: missing materials are all told at once; the case waits. */
     const char *partial[] = { "--data", dir, "case", "submit", "--matter", "MZ-DIBAO",
                               "--applicant", "王五", "--id-number", id, "--phone", "0571-8888 8888",
                               "--village", "qingshui", "--materials", "身份证", "--consent", NULL };
-    r = run_cli (partial);
+    r = dbn_harness_run_cli (partial);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "awaiting_materials"));
     g_assert_nonnull (strstr (r.out, "申请书、户口簿、家庭收入证明"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* An unknown matter and a bad ID number: clear refusals. */
     const char *bad_matter[] = { "--data", dir, "case", "submit", "--matter", "NO-SUCH",
                                  "--applicant", "赵六", "--id-number", id, "--phone", "13800138000",
                                  "--village", "qingshui", "--consent", NULL };
-    r = run_cli (bad_matter);
+    r = dbn_harness_run_cli (bad_matter);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "intake.unknown-matter"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *bad_id[] = { "--data", dir, "case", "submit", "--matter", "JS-ZHUNSHENG",
                              "--applicant", "赵六", "--id-number", "110105199001011230", "--phone", "13800138000",
                              "--village", "qingshui", "--consent", NULL };
-    r = run_cli (bad_id);
+    r = dbn_harness_run_cli (bad_id);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "intake.bad-id-number"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* A committee key from `keys add`: it reads (masked) but cannot submit. */
     const char *add_committee[] = { "--data", dir, "keys", "add", "committee", NULL };
-    r = run_cli (add_committee);
+    r = dbn_harness_run_cli (add_committee);
     g_assert_cmpint (r.status, ==, 0);
     g_auto (GStrv) add_lines = g_strsplit (r.out, "\n", -1);
     g_autofree char *committee_key = g_strdup (add_lines[0]);
     g_assert_true (g_str_has_suffix (committee_key, "/keys/committee.secret"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *committee_submit[] = { "--data", dir, "--key", committee_key, "case", "submit",
                                        "--matter", "JS-ZHUNSHENG", "--applicant", "张三",
                                        "--id-number", id, "--phone", "13800138000",
                                        "--village", "qingshui", "--consent", NULL };
-    r = run_cli (committee_submit);
+    r = dbn_harness_run_cli (committee_submit);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "[forbidden]"));
     g_assert_cmpstr (r.out, ==, "");
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *committee_show[] = { "--data", dir, "case", "show", number, "--key-file",
                                      committee_key, NULL };
-    r = run_cli (committee_show);
+    r = dbn_harness_run_cli (committee_show);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "********"));
     g_assert_null (strstr (r.out, id));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* events --json: one JSON object per journal event, in seq order. */
     const char *events[] = { "--data", dir, "events", "intake", "--since", "0", "--json", NULL };
-    r = run_cli (events);
+    r = dbn_harness_run_cli (events);
     g_assert_cmpint (r.status, ==, 0);
     g_auto (GStrv) ev_lines = g_strsplit (g_strstrip (r.out), "\n", -1);
     g_assert_cmpuint (g_strv_length (ev_lines), ==, 3); /* accepted, accepted + awaiting_materials */
@@ -216,31 +181,31 @@ test_cli_end_to_end (void)
             g_assert_cmpstr (json_object_get_string_member (eo, "phone"), ==, "138****8000");
         }
     }
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *since[] = { "--data", dir, "events", "intake", "--since", "2", NULL };
-    r = run_cli (since);
+    r = dbn_harness_run_cli (since);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "case.awaiting_materials"));
     g_assert_null (strstr (r.out, "case.accepted"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* status: up, with the journal's newest seq. */
     const char *status_json[] = { "--data", dir, "status", "--json", NULL };
-    r = run_cli (status_json);
+    r = dbn_harness_run_cli (status_json);
     g_assert_cmpint (r.status, ==, 0);
     g_autoptr (JsonNode) st = parse_json (r.out);
     JsonObject *intake_status = json_array_get_object_element (json_node_get_array (st), 0);
     g_assert_true (json_object_get_boolean_member (intake_status, "up"));
     g_assert_cmpint (json_object_get_int_member (intake_status, "seq"), ==, 3);
     gint64 pid = json_object_get_int_member (intake_status, "pid");
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* A service that dies under `daiban up` comes back. */
     g_assert_cmpint (kill ((pid_t) pid, SIGKILL), ==, 0);
     g_assert_true (wait_status_up (dir, 30000));
-    r = run_cli (show);
+    r = dbn_harness_run_cli (show);
     g_assert_cmpint (r.status, ==, 0);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* SIGTERM to `daiban up` leaves no daiban process behind. */
     g_assert_true (dbn_harness_stop (up, 20000));
@@ -248,19 +213,19 @@ test_cli_end_to_end (void)
     g_assert_cmpuint (count_processes_using (dir), ==, 0);
 
     /* Nothing running: one clear line, bounded, exit 3. */
-    r = run_cli (show);
+    r = dbn_harness_run_cli (show);
     g_assert_cmpint (r.status, ==, 3);
     g_assert_nonnull (strstr (r.err, "cannot reach intake"));
     g_assert_nonnull (strstr (r.err, "无法连接"));
     g_auto (GStrv) err_lines = g_strsplit (g_strstrip (r.err), "\n", -1);
     g_assert_cmpuint (g_strv_length (err_lines), ==, 1);
     g_assert_cmpfloat (r.secs, <, 15.0);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *status_down[] = { "--data", dir, "status", NULL };
-    r = run_cli (status_down);
+    r = dbn_harness_run_cli (status_down);
     g_assert_cmpint (r.status, ==, 3);
     g_assert_nonnull (strstr (r.out, "DOWN"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 }
 
 static JsonObject *
@@ -284,42 +249,42 @@ test_cli_keys (void)
     g_autofree char *dir = g_build_filename (parent, "data", NULL);
 
     const char *init[] = { "keys", "init", dir, NULL };
-    Run r = run_cli (init);
+    DbnCliRun r = dbn_harness_run_cli (init);
     g_assert_cmpint (r.status, ==, 0);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *list[] = { "--data", dir, "keys", "list", "--json", NULL };
-    r = run_cli (list);
+    r = dbn_harness_run_cli (list);
     g_assert_cmpint (r.status, ==, 0);
     g_autoptr (JsonNode) before = parse_json (r.out);
     JsonArray *entries = json_node_get_array (before);
     g_assert_cmpuint (json_array_get_length (entries), ==, 6); /* 5 services + operator */
     g_assert_nonnull (find_principal (entries, "operator"));
     g_assert_nonnull (find_principal (entries, "service:intake"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     const char *add[] = { "--data", dir, "keys", "add", "station:qingshui", NULL };
-    r = run_cli (add);
+    r = dbn_harness_run_cli (add);
     g_assert_cmpint (r.status, ==, 0);
     g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
     GStatBuf st;
     g_assert_cmpint (g_stat (lines[0], &st), ==, 0);
     g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-    run_clear (&r);
-    r = run_cli (add);
+    dbn_cli_run_clear (&r);
+    r = dbn_harness_run_cli (add);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "keys.exists"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *bad[] = { "--data", dir, "keys", "add", "root", NULL };
-    r = run_cli (bad);
+    r = dbn_harness_run_cli (bad);
     g_assert_cmpint (r.status, ==, 2);
     g_assert_nonnull (strstr (r.err, "keys.invalid-principal"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     const char *revoke[] = { "--data", dir, "keys", "revoke", "station:qingshui", NULL };
-    r = run_cli (revoke);
+    r = dbn_harness_run_cli (revoke);
     g_assert_cmpint (r.status, ==, 0);
-    run_clear (&r);
-    r = run_cli (list);
+    dbn_cli_run_clear (&r);
+    r = dbn_harness_run_cli (list);
     g_assert_cmpint (r.status, ==, 0);
     g_autoptr (JsonNode) after = parse_json (r.out);
     JsonObject *station = find_principal (json_node_get_array (after), "station:qingshui");
@@ -327,25 +292,25 @@ test_cli_keys (void)
     g_assert_true (json_object_get_boolean_member (station, "revoked"));
     g_assert_nonnull (json_object_get_string_member (station, "revoked_at"));
     g_assert_cmpuint (strlen (json_object_get_string_member (station, "public_key")), ==, 40);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *plain_list[] = { "--data", dir, "keys", "list", NULL };
-    r = run_cli (plain_list);
+    r = dbn_harness_run_cli (plain_list);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "revoked"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *unknown[] = { "--data", dir, "keys", "revoke", "window:nobody", NULL };
-    r = run_cli (unknown);
+    r = dbn_harness_run_cli (unknown);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "keys.not-found"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     /* Without keys, a command says what to do, in one line. */
     g_autofree char *empty = g_build_filename (parent, "empty", NULL);
     const char *status[] = { "--data", empty, "status", NULL };
-    r = run_cli (status);
+    r = dbn_harness_run_cli (status);
     g_assert_cmpint (r.status, ==, 4);
     g_assert_nonnull (strstr (r.err, "daiban keys init"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 
     const char *rm[] = { "rm", "-rf", parent, NULL };
     g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
@@ -364,20 +329,20 @@ test_cli_help (void)
         { "keys", "list", "--help", NULL },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
-        Run r = run_cli (cases[i]);
+        DbnCliRun r = dbn_harness_run_cli (cases[i]);
         g_assert_cmpint (r.status, ==, 0);
         g_assert_true (strstr (r.out, "Usage") != NULL || strstr (r.out, "用法") != NULL);
-        run_clear (&r);
+        dbn_cli_run_clear (&r);
     }
     const char *unknown[] = { "frobnicate", NULL };
-    Run r = run_cli (unknown);
+    DbnCliRun r = dbn_harness_run_cli (unknown);
     g_assert_cmpint (r.status, ==, 2);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *missing[] = { "case", "submit", "--matter", "X", NULL };
-    r = run_cli (missing);
+    r = dbn_harness_run_cli (missing);
     g_assert_cmpint (r.status, ==, 2);
     g_assert_nonnull (strstr (r.err, "--applicant"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 }
 
 int

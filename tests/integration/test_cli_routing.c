@@ -9,38 +9,6 @@
 
 #include "dbn_test_harness.h"
 
-typedef struct {
-    int   status; /* exit status */
-    char *out;    /* stdout */
-    char *err;    /* stderr */
-} Run;
-
-static void
-run_clear (Run *r)
-{
-    g_free (r->out);
-    g_free (r->err);
-}
-
-/* build/bin/daiban with args (NULL-terminated). */
-static Run
-run_cli (const char *const *args)
-{
-    g_autofree char *program = dbn_harness_dup_program ("daiban");
-    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-    g_ptr_array_add (argv, program);
-    for (int i = 0; args[i] != NULL; i++)
-        g_ptr_array_add (argv, (gpointer) args[i]);
-    g_ptr_array_add (argv, NULL);
-    Run r = { 0 };
-    int wait_status = 0;
-    g_autoptr (GError) error = NULL;
-    g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                  &r.out, &r.err, &wait_status, &error);
-    g_assert_no_error (error);
-    r.status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
-    return r;
-}
 
 /* Runs `daiban --data DIR args...` and asserts the exit status; returns stdout. */
 static char *
@@ -52,11 +20,11 @@ daiban (const char *dir, int want, const char *const *args)
     for (int i = 0; args[i] != NULL; i++)
         g_ptr_array_add (all, (gpointer) args[i]);
     g_ptr_array_add (all, NULL);
-    Run r = run_cli ((const char *const *) all->pdata);
+    DbnCliRun r = dbn_harness_run_cli ((const char *const *) all->pdata);
     if (r.status != want)
         g_error ("daiban %s exited %d, not %d: %s", args[0], r.status, want, r.err);
     char *out = g_strdup (want == 0 ? r.out : r.err);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     return out;
 }
 
@@ -202,7 +170,7 @@ test_cli_routing_help (void)
         { "runsheet", "ack", "--help", NULL }, { "queue", "--help", NULL }, { "case", "--help", NULL },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
-        Run r = run_cli (cases[i]);
+        DbnCliRun r = dbn_harness_run_cli (cases[i]);
         g_assert_cmpint (r.status, ==, 0);
         g_assert_true (strstr (r.out, "Usage") != NULL || strstr (r.out, "用法") != NULL);
         if (g_strcmp0 (cases[i][0], "case") == 0 && g_strcmp0 (cases[i][1], "--help") == 0)
@@ -210,22 +178,22 @@ test_cli_routing_help (void)
         if (g_strcmp0 (cases[i][0], "case") == 0 && g_strcmp0 (cases[i][1], "timeline") != 0 &&
             g_strcmp0 (cases[i][1], "--help") != 0)
             g_assert_nonnull (strstr (r.out, "--json"));
-        run_clear (&r);
+        dbn_cli_run_clear (&r);
     }
     /* Options: wrong or missing ones are usage errors (exit 2). */
     const char *missing[] = { "case", "return", "T01-2026-000001", "--reason", "x", NULL };
-    Run r = run_cli (missing);
+    DbnCliRun r = dbn_harness_run_cli (missing);
     g_assert_cmpint (r.status, ==, 2);
     g_assert_nonnull (strstr (r.err, "--apply-to"));
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *both[] = { "case", "county-answer", "T01-2026-000001", "--answer", "x", NULL };
-    r = run_cli (both);
+    r = dbn_harness_run_cli (both);
     g_assert_cmpint (r.status, ==, 2);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
     const char *no_case[] = { "case", "archive", NULL };
-    r = run_cli (no_case);
+    r = dbn_harness_run_cli (no_case);
     g_assert_cmpint (r.status, ==, 2);
-    run_clear (&r);
+    dbn_cli_run_clear (&r);
 }
 
 int
