@@ -29,6 +29,8 @@
  */
 #include "daiban/dbn_service.h"
 
+#include <glib-unix.h>
+#include <locale.h>
 #include <malloc.h>
 #include <string.h>
 #include <unistd.h>
@@ -661,4 +663,64 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
                dbn_publisher_get_endpoint (self->publisher),
                dbn_store_journal_newest (self->store));
     return TRUE;
+}
+
+/* ---- what every service's main.c does ---- */
+
+char *
+dbn_service_parse_options (int *argc, char ***argv, const char *program,
+                           const char *summary, int *exit_status)
+{
+    g_autofree char *data_option = NULL;
+    gboolean version = FALSE;
+    GOptionEntry entries[] = {
+        { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_option,
+          "Data folder holding daiban.conf, keys and the SQLite files (数据目录)", "DIR" },
+        { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
+        { NULL },
+    };
+    setlocale (LC_ALL, "");
+    g_autoptr (GOptionContext) options = g_option_context_new (summary);
+    g_option_context_add_main_entries (options, entries, NULL);
+    g_autoptr (GError) error = NULL;
+    if (!g_option_context_parse (options, argc, argv, &error)) {
+        g_printerr ("%s: %s\n", program, error->message);
+        *exit_status = 2;
+        return NULL;
+    }
+    if (version) {
+        g_print ("%s %s\n", program, DBN_VERSION);
+        *exit_status = 0;
+        return NULL;
+    }
+    dbn_log_init (program);
+    return dbn_config_resolve_data_dir (data_option);
+}
+
+int
+dbn_service_report_start_failure (const char *program, const GError *error)
+{
+    /* One line, both languages; a key error names the file. */
+    g_autofree char *zh = dbn_error_dup_message_zh (error);
+    g_printerr ("%s: 启动失败 / cannot start: [%s] %s\n", program, dbn_error_wire_code (error), zh);
+    return 1;
+}
+
+static gboolean
+quit_on_signal (gpointer loop)
+{
+    g_main_loop_quit (loop);
+    return G_SOURCE_REMOVE;
+}
+
+void
+dbn_service_run_until_signal (const char *name)
+{
+    g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    g_unix_signal_add (SIGINT, quit_on_signal, loop);
+    g_unix_signal_add (SIGTERM, quit_on_signal, loop);
+    g_main_loop_run (loop);
+    /* One of the two fired and removed itself; remove the other. */
+    g_source_remove_by_user_data (loop);
+    g_message ("%s: stopping", name);
 }

@@ -119,6 +119,22 @@ gboolean    dbn_command_emit (DbnCommand *self, const char *topic,
  * events when the command or the batch rolls back. */
 void        dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event);
 
+/* ---- what every service's main.c does ---- */
+
+/* Sets the locale, parses --data DIR and --version for the service binary
+ * `program` (summary: one line for --help), then starts logging. Returns the
+ * data folder (dbn_config_resolve_data_dir; caller owns it), or NULL with
+ * *exit_status set: 0 after --version, 2 for bad options (already printed). */
+char *dbn_service_parse_options (int *argc, char ***argv, const char *program,
+                                 const char *summary, int *exit_status);
+
+/* Prints "program: 启动失败 / cannot start: [code] message" (one line, the
+ * Chinese sentence with the detail) and returns the exit status 1. */
+int  dbn_service_report_start_failure (const char *program, const GError *error);
+
+/* Runs the thread-default main loop until SIGINT or SIGTERM. */
+void dbn_service_run_until_signal (const char *name);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnService, dbn_service_free)
 
 G_END_DECLS
