@@ -89,6 +89,7 @@
 #include "daiban/dbn_codec.h"
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
+#include "dbn_handshake_watch_private.h"
 
 /* Longest request id a server accepts: ours are 16 bytes; the bound keeps a
  * peer from making the server echo (and log) large ids. */
@@ -121,6 +122,7 @@ struct _DbnBus {
     DbnKeyPair *identity;    /* this process's CURVE key pair, NULL until set */
     GHashTable *server_keys; /* endpoint → server public key (Z85), both owned */
     gboolean    plaintext;   /* tests only: tcp/ipc allowed without CURVE */
+    GPtrArray  *watches;     /* GThread*: dbn_handshake_watch of each CURVE server socket */
 };
 
 /* ---- small helpers ---- */
@@ -193,6 +195,7 @@ dbn_bus_new (void)
 {
     DbnBus *self = g_new0 (DbnBus, 1);
     self->server_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    self->watches = g_ptr_array_new ();
     self->context = zmq_ctx_new ();
     /* zmq_ctx_new fails only when out of memory or file descriptors. */
     if (self->context == NULL)
@@ -208,6 +211,10 @@ dbn_bus_free (DbnBus *self)
     /* Blocks until every socket is closed; with LINGER 0 nothing is flushed. */
     while (zmq_ctx_term (self->context) != 0 && errno == EINTR)
         ;
+    /* The watches ended with their sockets or with the context. */
+    for (guint i = 0; i < self->watches->len; i++)
+        g_thread_join (g_ptr_array_index (self->watches, i));
+    g_ptr_array_unref (self->watches);
     g_clear_pointer (&self->identity, dbn_key_pair_free);
     g_hash_table_unref (self->server_keys);
     g_free (self);
@@ -387,6 +394,12 @@ dbn_bus_bind (DbnBus *self, void *socket, const char *endpoint, char **bound_out
     char *bound = bind_resolved (socket, endpoint, error);
     if (bound == NULL)
         return FALSE;
+    /* Started after the bind, which resolves the port the watch checks fds against. */
+    if (self->identity != NULL && endpoint_needs_curve (endpoint)) {
+        GThread *watch = dbn_handshake_watch_start (self->context, socket, bound);
+        if (watch != NULL)
+            g_ptr_array_add (self->watches, watch);
+    }
     if (bound_out != NULL)
         *bound_out = bound;
     else

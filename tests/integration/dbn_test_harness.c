@@ -10,6 +10,7 @@ struct _DbnHarness {
     char      *dir;    /* temporary data folder */
     DbnConfig *config; /* its daiban.conf */
     DbnBus    *bus;    /* for test clients */
+    char      *stderr_path; /* where spawned programs write stderr, or NULL: inherited */
 };
 
 static int
@@ -90,6 +91,7 @@ dbn_harness_free (DbnHarness *self)
     else
         g_printerr ("# test data kept in %s\n", self->dir);
     g_free (self->dir);
+    g_free (self->stderr_path);
     g_free (self);
 }
 
@@ -150,9 +152,18 @@ dbn_harness_spawn (DbnHarness *self, const char *program, const char *const *arg
     /* A test that fails an assertion aborts: its services must not outlive it
      * (they would hold ctest's output pipe open until the timeout). */
     g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    if (self->stderr_path != NULL)
+        g_subprocess_launcher_set_stderr_file_path (launcher, self->stderr_path);
     GSubprocess *p = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
     g_assert_no_error (error);
     return p;
+}
+
+void
+dbn_harness_set_stderr_file (DbnHarness *self, const char *path)
+{
+    g_free (self->stderr_path);
+    self->stderr_path = g_strdup (path);
 }
 
 GBytes *

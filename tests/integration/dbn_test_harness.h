@@ -38,6 +38,9 @@ char       *dbn_harness_dup_program (const char *program);
 /* Starts build/bin/<program> with argv (NULL-terminated, without argv[0]).
  * Caller owns the process. Aborts the test when it cannot be spawned. */
 GSubprocess *dbn_harness_spawn (DbnHarness *self, const char *program, const char *const *args);
+/* Programs spawned from now on write their stderr to path (truncated at each spawn, as `2>`; NULL:
+ * inherit the test's again), for tests that read a service's log. */
+void         dbn_harness_set_stderr_file (DbnHarness *self, const char *path);
 /* Starts daiban-<service> --data DIR and waits until it answers sys.status. */
 GSubprocess *dbn_harness_start_service (DbnHarness *self, const char *service);
 /* Waits up to timeout_ms for service to answer sys.status. */

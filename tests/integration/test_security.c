@@ -333,6 +333,91 @@ test_refused_clients_get_nothing (void)
     g_object_unref (intake);
 }
 
+/* ---- the refusals ZAP never sees are logged, once, with the peer ---- */
+
+static guint
+count_lines (const char *text, const char *needle, const char *also)
+{
+    guint n = 0;
+    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+        if (strstr (lines[i], needle) != NULL && (also == NULL || strstr (lines[i], also) != NULL))
+            n++;
+    return n;
+}
+
+static void
+test_handshake_refusals_logged_once (void)
+{
+    g_autoptr (DbnHarness) h = dbn_harness_new (TRUE);
+    g_autoptr (GError) error = NULL;
+    g_autofree char *window_key = dbn_harness_add_key (h, "window:minzheng");
+    g_autofree char *log_path = g_build_filename (dbn_harness_get_data_dir (h), "intake.log", NULL);
+    dbn_harness_set_stderr_file (h, log_path);
+    GSubprocess *intake = dbn_harness_start_service (h, "intake");
+    dbn_harness_set_stderr_file (h, NULL);
+    const char *command = dbn_config_get_command_endpoint (dbn_harness_get_config (h), "intake");
+
+    /* Both clients retry on their own (libzmq reconnects after a failed
+     * handshake every 100 ms): many attempts, one line each. */
+    DbnBus *buses[] = { plain_bus_new (), wrong_server_bus_new (h, window_key) };
+    DbnClient *clients[G_N_ELEMENTS (buses)];
+    Sub *subs[G_N_ELEMENTS (buses)];
+    const char *everything[] = { "", NULL };
+    for (gsize i = 0; i < G_N_ELEMENTS (buses); i++) {
+        clients[i] = dbn_client_new (buses[i], command, &error);
+        g_assert_no_error (error);
+        g_autoptr (GBytes) body = submit_body ("handshake", 1, "qingshui", NULL);
+        g_autoptr (GBytes) id = g_bytes_new ("x", 1);
+        g_assert_true (dbn_client_send_raw (clients[i], id, body, &error));
+        subs[i] = sub_new (h, buses[i], everything);
+    }
+    const char *null_line = "a client without CURVE (NULL mechanism)";
+    const char *key_line = "the client holds the wrong server key";
+    const char *hung_line = "a client that hung up during the handshake";
+    const char *endpoints[] = { command,
+                                dbn_config_get_publish_endpoint (dbn_harness_get_config (h), "intake") };
+    g_autofree char *log = NULL;
+    gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+    while (g_get_monotonic_time () < deadline) {
+        g_clear_pointer (&log, g_free);
+        g_file_get_contents (log_path, &log, NULL, NULL);
+        gboolean complete = log != NULL;
+        for (gsize e = 0; complete && e < G_N_ELEMENTS (endpoints); e++) {
+            g_autofree char *at = g_strdup_printf ("%s: refused", endpoints[e]);
+            complete = count_lines (log, at, key_line) > 0
+                    && count_lines (log, at, null_line) + count_lines (log, at, hung_line) > 0;
+        }
+        if (complete)
+            break;
+        g_usleep (50 * 1000);
+    }
+    /* Another second of retries (about ten per client per socket). */
+    g_usleep (G_USEC_PER_SEC);
+    for (gsize i = 0; i < G_N_ELEMENTS (buses); i++) {
+        dbn_client_free (clients[i]);
+        sub_free (subs[i]);
+        dbn_bus_free (buses[i]);
+    }
+    g_assert_true (dbn_harness_stop (intake, 10000));
+    g_object_unref (intake);
+    g_clear_pointer (&log, g_free);
+    g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+    g_test_message ("intake's log:\n%s", log);
+    /* Each refused client is named once per endpoint (command, publish) and
+     * reason, with its address, however often it retried. The NULL client
+     * fails either way: this side reads its greeting first (mechanism
+     * mismatch), or it reads ours first and hangs up. */
+    for (gsize e = 0; e < G_N_ELEMENTS (endpoints); e++) {
+        g_autofree char *at = g_strdup_printf ("%s: refused", endpoints[e]);
+        guint null_lines = count_lines (log, at, null_line) + count_lines (log, at, hung_line);
+        g_assert_cmpuint (null_lines, >=, 1);
+        g_assert_cmpuint (null_lines, <=, 2);
+        g_assert_cmpuint (count_lines (log, at, key_line), ==, 1);
+        g_assert_cmpuint (count_lines (log, at, "from 127.0.0.1"), ==, null_lines + 1);
+    }
+}
+
 /* ---- stations: their own topic, their own village ---- */
 
 static void
@@ -671,6 +756,8 @@ main (int argc, char **argv)
     g_test_init (&argc, &argv, NULL);
     dbn_log_init ("test-security");
     g_test_add_func ("/security/intake/refused-clients-get-nothing", test_refused_clients_get_nothing);
+    g_test_add_func ("/security/intake/handshake-refusals-logged-once-with-peer",
+                     test_handshake_refusals_logged_once);
     g_test_add_func ("/security/intake/station-sees-only-its-own", test_station_sees_only_its_own);
     g_test_add_func ("/security/intake/committee-reads-never-writes", test_committee_reads_never_writes);
     g_test_add_func ("/security/intake/insecure-secret-stops-service", test_insecure_secret_stops_service);
