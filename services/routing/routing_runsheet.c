@@ -138,6 +138,9 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
     g_ptr_array_add (topics, g_strdup_printf ("a/%s", ev->area));
     for (guint i = 0; i < carried->len; i++) {
         RoutingCase *c = g_ptr_array_index (carried, i);
+        /* D-INT-8: a sheet carrying a petition stays off the area's topic. */
+        if (c->restricted)
+            *ev->area = '\0';
         ev->cases[i] = g_strdup (c->case_no);
         ev->windows[i] = g_strdup (c->window);
         if (*c->window != '\0')
