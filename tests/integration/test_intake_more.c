@@ -951,6 +951,33 @@ test_notice_and_again (Fixture *f, gconstpointer data)
     g_assert_error (error, DBN_ERROR, DBN_ERROR_INVALID);
 }
 
+static void
+test_cli_help (void)
+{
+    const char *const cases[][4] = {
+        { "catalog", "--help", NULL }, { "catalog", "list", "--help", NULL }, { "catalog", "show", "--help", NULL },
+        { "catalog", "reload", "--help", NULL }, { "visit", "--help", NULL }, { "visit", "add", "--help", NULL },
+        { "visit", "list", "--help", NULL }, { "case", "supplement", "--help", NULL },
+        { "case", "refuse", "--help", NULL }, { "case", "notice", "--help", NULL },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        DbnCliRun r = dbn_harness_run_cli (cases[i]);
+        g_assert_cmpint (r.status, ==, 0);
+        g_assert_true (strstr (r.out, "Usage") != NULL || strstr (r.out, "用法") != NULL);
+        dbn_cli_run_clear (&r);
+    }
+    DbnCliRun r = dbn_harness_run_cli ((const char *[]){ "case", "--help", NULL });
+    g_assert_nonnull (strstr (r.out, "supplement"));
+    g_assert_nonnull (strstr (r.out, "notice"));
+    dbn_cli_run_clear (&r);
+    r = dbn_harness_run_cli ((const char *[]){ "visit", "add", "--village", "qingshui", NULL });
+    g_assert_cmpint (r.status, ==, 2);
+    dbn_cli_run_clear (&r);
+    r = dbn_harness_run_cli ((const char *[]){ "case", "supplement", "T01-2026-000001", NULL });
+    g_assert_cmpint (r.status, ==, 2);
+    dbn_cli_run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -968,5 +995,6 @@ main (int argc, char **argv)
     ADD ("/routing/queue/snapshot-in-pages", test_queue_paging);
     ADD ("/cli/D-RPL-3/result-notice-and-D-RPL-2-accept-again", test_notice_and_again);
 #undef ADD
+    g_test_add_func ("/cli/intake/help", test_cli_help);
     return g_test_run ();
 }
