@@ -722,7 +722,16 @@ hear_until (void *sub, const char *case_no, GPtrArray *heard, guint timeout_ms)
             if (dbn_env_event_decode (zmq_msg_data (&body), zmq_msg_size (&body), &env, NULL)) {
                 if (env.case_no != NULL)
                     g_ptr_array_add (heard, g_strdup (env.case_no));
-                found = case_no != NULL && g_strcmp0 (env.case_no, case_no) == 0;
+                /* A run sheet names no case in its envelope: every case on it. */
+                if (g_strcmp0 (env.type, DBN_MSG_RUNSHEET_CREATED_WIRE) == 0) {
+                    g_autoptr (DbnMsgRunsheetCreated) sheet = dbn_msg_runsheet_created_decode (
+                        zmq_msg_data (&body), zmq_msg_size (&body), NULL);
+                    for (int i = 0; sheet != NULL && sheet->cases[i] != NULL; i++) {
+                        g_ptr_array_add (heard, g_strdup (sheet->cases[i]));
+                        found |= g_strcmp0 (sheet->cases[i], case_no) == 0;
+                    }
+                }
+                found |= case_no != NULL && g_strcmp0 (env.case_no, case_no) == 0;
             }
             dbn_env_event_clear (&env);
         }
@@ -778,6 +787,38 @@ test_petition_restricted (Fixture *f, gconstpointer data)
     g_autofree char *b = submit (f, "station:qingshui", "JS-ZHUNSHENG", TRUE, NULL);
     g_assert_true (hear_until (area, b, heard_area, 10000));
     g_assert_true (hear_until (other, b, heard_other, 10000));
+    g_assert_false (heard_case (heard_area, p));
+    g_assert_false (heard_case (heard_other, p));
+
+    /* Everything of the petition so far (routed, classified) has arrived. */
+    while (hear_until (own, p, heard_own, 300))
+        ;
+    /* D-RTE-3 with D-INT-8: the petition travels on a sheet of its own, so
+     * the ordinary sheet (published to the area and to jisheng) never lists it. */
+    char **sheets[2] = { NULL, NULL };
+    for (int i = 0; i < 2; i++) {
+        g_autoptr (DbnMsgRunsheetNew) rs = dbn_msg_runsheet_new_new ();
+        rs->env.key = next_key (f);
+        rs->station = g_strdup ("qingshui");
+        g_autoptr (GBytes) rs_body = dbn_msg_runsheet_new_encode (rs, NULL);
+        g_autoptr (GBytes) rs_reply = call_as (f, "station:qingshui", "routing", rs_body, &error);
+        g_assert_no_error (error);
+        g_autoptr (DbnMsgRunsheetNewReply) r = dbn_msg_runsheet_new_reply_decode (
+            g_bytes_get_data (rs_reply, NULL), g_bytes_get_size (rs_reply), &error);
+        g_assert_no_error (error);
+        sheets[i] = g_strdupv (r->cases);
+    }
+    g_assert_cmpuint (g_strv_length (sheets[0]), ==, 1);
+    g_assert_cmpstr (sheets[0][0], ==, b);
+    g_assert_cmpuint (g_strv_length (sheets[1]), ==, 1);
+    g_assert_cmpstr (sheets[1][0], ==, p);
+    g_strfreev (sheets[0]);
+    g_strfreev (sheets[1]);
+    g_assert_true (hear_until (own, p, heard_own, 10000)); /* the petitions' sheet */
+    /* Another barrier after both sheets. */
+    g_autofree char *b2 = submit (f, "station:qingshui", "JS-ZHUNSHENG", TRUE, NULL);
+    g_assert_true (hear_until (area, b2, heard_area, 10000));
+    g_assert_true (hear_until (other, b2, heard_other, 10000));
     g_assert_false (heard_case (heard_area, p));
     g_assert_false (heard_case (heard_other, p));
 
