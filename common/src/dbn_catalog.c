@@ -174,8 +174,14 @@ dbn_catalog_load (const char *path, GError **error)
     }
     g_autoptr (GKeyFile) kf = g_key_file_new ();
     if (!g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, &local)) {
-        g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_PARSE,
-                     "%s: %s", path, local->message);
+        /* D-CAT-3: the administrator is told the line to fix. */
+        int line = dbn_keyfile_find_unparsable_line (text);
+        if (line > 0)
+            g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_PARSE,
+                         "%s:%d: %s", path, line, local->message);
+        else
+            g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_PARSE,
+                         "%s: %s", path, local->message);
         return NULL;
     }
     const DbnKeyFileCtx ctx = {

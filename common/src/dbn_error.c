@@ -7,6 +7,8 @@
  */
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_keys.h"
+#include "daiban/dbn_catalog.h"
+#include "daiban/dbn_org.h"
 
 #include "daiban/dbn_bus.h"
 #include "daiban/dbn_codec.h"
@@ -121,6 +123,14 @@ dbn_error_register_builtin (void)
     dbn_error_register (b, DBN_BUS_ERROR_SOCKET, "bus.socket", "网络通信错误", "network error");
     dbn_error_register (b, DBN_BUS_ERROR_INSECURE, "bus.insecure", "缺少加密密钥，拒绝明文通信",
                         "no CURVE key for this endpoint: refusing plain text");
+
+    /* D-CAT-3: a reload refused over the wire names the file's line. */
+    GQuark k = DBN_CATALOG_ERROR;
+    dbn_error_register (k, DBN_CATALOG_ERROR_READ, "catalog.read", "事项清单文件无法读取", "the catalog file cannot be read");
+    dbn_error_register (k, DBN_CATALOG_ERROR_PARSE, "catalog.parse", "事项清单文件格式有误", "the catalog file is not a key file");
+    dbn_error_register (k, DBN_CATALOG_ERROR_INVALID, "catalog.invalid", "事项清单内容有误", "the catalog breaks a rule");
+    GQuark o = DBN_ORG_ERROR;
+    dbn_error_register (o, DBN_ORG_ERROR_CATALOG, "org.catalog", "事项清单与组织机构不符", "the catalog does not match the organisation");
 
     dbn_keys_register_errors ();
 

@@ -50,6 +50,29 @@ dbn_keyfile_find_line (const char *text, const char *group, const char *key)
     return 0;
 }
 
+int
+dbn_keyfile_find_unparsable_line (const char *text)
+{
+    g_return_val_if_fail (text != NULL, 0);
+    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+    gboolean in_group = FALSE;
+    for (int i = 0; lines[i] != NULL; i++) {
+        g_autofree char *line = g_strstrip (g_strdup (lines[i]));
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        if (line[0] == '[') {
+            if (line[strlen (line) - 1] != ']')
+                return i + 1;
+            in_group = TRUE;
+            continue;
+        }
+        const char *eq = strchr (line, '=');
+        if (!in_group || eq == NULL || eq == line)
+            return i + 1;
+    }
+    return 0;
+}
+
 static gboolean
 invalid_at (const DbnKeyFileCtx *ctx, GError **error, int line, const char *group,
             const char *key, const char *reason)

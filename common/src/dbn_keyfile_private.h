@@ -23,6 +23,11 @@ typedef struct {
  * when not found. */
 int dbn_keyfile_find_line (const char *text, const char *group, const char *key);
 
+/* The 1-based line GKeyFile refuses to parse: not blank, not a '#'
+ * comment, not a "[group]" header, not "key = value" inside a group; 0 when
+ * every line looks well formed (GKeyFile's own messages name no line). */
+int dbn_keyfile_find_unparsable_line (const char *text);
+
 /* Sets ctx's invalid error as "path:line: [group] key: reason" (the line of
  * the key, else of the group) and returns FALSE so callers can `return`. */
 gboolean dbn_keyfile_invalid (const DbnKeyFileCtx *ctx, GError **error, const char *group,

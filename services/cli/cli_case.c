@@ -6,11 +6,12 @@
 #include <json-glib/json-glib.h>
 
 #include "cli_common.h"
+#include "cli_intake.h"
 #include "cli_routing.h"
 
 static const char case_usage[] =
     "用法 Usage: daiban case COMMAND [OPTIONS]\n"
-    "  submit   受理一件委托 / submit a resident's request\n"
+    "  submit   受理一件委托 / submit a resident's request (--from-visit, --again)\n"
     "  show     查看案件 / show a case\n";
 
 static gboolean
@@ -50,7 +51,7 @@ case_submit (int argc, char **argv, const char *data_option)
     g_autofree char *data = g_strdup (data_option);
     g_autofree char *matter = NULL, *applicant = NULL, *id_number = NULL, *phone = NULL;
     g_autofree char *village = NULL, *materials = NULL, *key = NULL, *channel = NULL;
-    g_autofree char *address = NULL, *note = NULL;
+    g_autofree char *address = NULL, *note = NULL, *visit = NULL, *again = NULL;
     gboolean consent = FALSE, json = FALSE;
     GOptionEntry entries[] = {
         { "matter", 0, 0, G_OPTION_ARG_STRING, &matter, "Catalog code of the matter (事项编码)", "CODE" },
@@ -65,6 +66,10 @@ case_submit (int argc, char **argv, const char *data_option)
         { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Home address (住址)", "ADDRESS" },
         { "note", 0, 0, G_OPTION_ARG_STRING, &note, "The request in the applicant's words (诉求)", "TEXT" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the reply as JSON after the case number", NULL },
+        { "from-visit", 0, 0, G_OPTION_ARG_STRING, &visit,
+          "The household visit whose need this request is (D-INT-1; same village)", "VISIT" },
+        { "again", 0, 0, G_OPTION_ARG_STRING, &again,
+          "Accept an earlier case again (D-RPL-2): its applicant, ID, phone, village, matter and materials are the defaults", "NUMBER" },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 受理委托 / submit a request");
@@ -74,6 +79,29 @@ case_submit (int argc, char **argv, const char *data_option)
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, "submit"))
         return CLI_EXIT_USAGE;
+    g_autoptr (DbnMsgIntakeCaseGetReply) earlier = NULL;
+    if (again != NULL) {
+        /* D-RPL-2: the earlier case's details, unless given anew. */
+        g_autoptr (GError) get_error = NULL;
+        g_autoptr (CliContext) get_ctx = cli_context_new (data, &get_error);
+        g_autoptr (DbnMsgIntakeCaseGet) get = dbn_msg_intake_case_get_new ();
+        get->env.key = g_uuid_string_random ();
+        get->case_no = g_strdup (again);
+        g_autoptr (GBytes) get_body = get_ctx ? dbn_msg_intake_case_get_encode (get, &get_error) : NULL;
+        g_autoptr (GBytes) got = get_body ? cli_call (get_ctx, "intake", get_body, 2, &get_error) : NULL;
+        earlier = got ? dbn_msg_intake_case_get_reply_decode (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
+                                                               &get_error) : NULL;
+        if (earlier == NULL)
+            return cli_report_error ("case submit", get_error);
+        char **fields[] = { &matter, &applicant, &id_number, &phone, &village };
+        const char *values[] = { earlier->matter, earlier->applicant, earlier->id_number, earlier->phone,
+                                 earlier->village };
+        for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+            if (*fields[i] == NULL)
+                *fields[i] = g_strdup (values[i]);
+        if (materials == NULL)
+            materials = g_strjoinv (",", earlier->materials);
+    }
     struct { const char *name; const char *value; } required[] = {
         { "--matter", matter }, { "--applicant", applicant }, { "--id-number", id_number },
         { "--phone", phone }, { "--village", village },
@@ -101,6 +129,8 @@ case_submit (int argc, char **argv, const char *data_option)
     cmd->channel = g_strdup (channel);
     cmd->address = g_strdup (address);
     cmd->note = g_strdup (note);
+    cmd->visit = g_strdup (visit);
+    cmd->previous_case = g_strdup (again);
     if (materials != NULL && *materials != '\0') {
         /* Accept the Chinese enumeration comma too: clerks type it. */
         g_autofree char *normal = g_strdup (materials);
@@ -208,6 +238,10 @@ case_show (int argc, char **argv, const char *data_option)
     print_row ("首问责任人 Responsible", c->accepted_by);
     if (c->note)
         print_row ("诉求 Note", c->note);
+    if (c->visit)
+        print_row ("入户走访 Visit", c->visit);
+    if (c->previous_case)
+        print_row ("再次受理 Again of", c->previous_case);
     cli_routing_print_case (ctx, c->case_no);
     return CLI_EXIT_OK;
 }
@@ -217,11 +251,13 @@ cli_case (int argc, char **argv, const char *data_option)
 {
     if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
         FILE *out = argc < 2 ? stderr : stdout;
-        fprintf (out, "%s%sEach takes --help.\n", case_usage, cli_routing_case_usage ());
+        fprintf (out, "%s%s%sEach takes --help.\n", case_usage, cli_intake_case_usage (), cli_routing_case_usage ());
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     if (cli_routing_is_case_command (argv[1]))
         return cli_routing_case (argc - 1, argv + 1, data_option);
+    if (cli_intake_is_case_command (argv[1]))
+        return cli_intake_case (argc - 1, argv + 1, data_option);
     if (g_strcmp0 (argv[1], "submit") == 0)
         return case_submit (argc - 1, argv + 1, data_option);
     if (g_strcmp0 (argv[1], "show") == 0)

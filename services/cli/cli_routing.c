@@ -698,34 +698,65 @@ int
 cli_queue (int argc, char **argv, const char *data_option)
 {
     g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
+    g_autofree char *after = NULL;
+    int limit = 0;
+    gboolean all = FALSE;
+    GOptionEntry entries[] = {
+        { "after", 0, 0, G_OPTION_ARG_STRING, &after, "Paging: the cases after this case number (the previous page's next)", "NUMBER" },
+        { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Paging: at most N cases per page (default and cap 2000)", "N" },
+        { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Fetch every page (any size of queue)", NULL },
+        { NULL },
+    };
     g_autoptr (GOptionContext) options = g_option_context_new ("window|station|area ID — 队列 / a queue");
     g_option_context_set_description (options,
         "The open cases of a window (q/ID), a station (s/ID) or an area (a/ID), with\n"
         "the journal seq the snapshot reflects: a client applies the events of that\n"
-        "topic with a greater seq to stay current (D-RTE-6).");
+        "topic with a greater seq to stay current (D-RTE-6). A queue longer than a\n"
+        "page comes in pages: --after the `next` case number, or --all.");
+    g_option_context_add_main_entries (options, entries, NULL);
     add_common_entries (options, &o, FALSE);
     g_autoptr (GError) error = NULL;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc != 3) {
         fprintf (stderr, "daiban queue: %s\n", error ? error->message : "give window|station|area and an id / 请给出队列类型和编号");
         return CLI_EXIT_USAGE;
     }
-    g_autoptr (DbnMsgRoutingQueue) cmd = dbn_msg_routing_queue_new ();
-    cmd->env.key = g_uuid_string_random ();
-    cmd->kind = g_strdup (argv[1]);
-    cmd->id = g_strdup (argv[2]);
-    g_autoptr (GBytes) body = dbn_msg_routing_queue_encode (cmd, &error);
-    g_autoptr (CliContext) ctx = body ? cli_context_new (o.data, &error) : NULL;
-    g_autoptr (GBytes) reply_bytes = ctx ? cli_call (ctx, "routing", body, 2, &error) : NULL;
-    g_autoptr (DbnMsgRoutingQueueReply) reply = reply_bytes ? dbn_msg_routing_queue_reply_decode (
-        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
-    if (reply == NULL)
+    g_autoptr (CliContext) ctx = cli_context_new (o.data, &error);
+    if (ctx == NULL)
         return cli_report_error ("queue", error);
+    g_autoptr (DbnMsgRoutingQueueReply) reply = NULL;
+    g_autoptr (GBytes) reply_bytes = NULL;
+    g_autoptr (GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    gint64 first_seq = -1;
+    /* Pages follow each other by case number (keyset); with --all, until
+     * the last. The first page's seq is the one to apply events after. */
+    do {
+        g_autoptr (DbnMsgRoutingQueue) cmd = dbn_msg_routing_queue_new ();
+        cmd->env.key = g_uuid_string_random ();
+        cmd->kind = g_strdup (argv[1]);
+        cmd->id = g_strdup (argv[2]);
+        cmd->after = g_strdup (reply ? reply->next : after);
+        cmd->has_limit = limit > 0;
+        cmd->limit = limit;
+        g_autoptr (GBytes) body = dbn_msg_routing_queue_encode (cmd, &error);
+        g_clear_pointer (&reply_bytes, g_bytes_unref);
+        reply_bytes = body ? cli_call (ctx, "routing", body, 2, &error) : NULL;
+        g_clear_pointer (&reply, dbn_msg_routing_queue_reply_free);
+        reply = reply_bytes ? dbn_msg_routing_queue_reply_decode (
+            g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
+        if (reply == NULL)
+            return cli_report_error ("queue", error);
+        if (first_seq < 0)
+            first_seq = reply->seq;
+        for (guint i = 0; i < reply->items->len; i++)
+            g_ptr_array_add (frames, g_bytes_ref (g_ptr_array_index (reply->items, i)));
+    } while (all && reply->truncated && reply->next != NULL);
     g_autoptr (JsonArray) items = json_array_new ();
     if (!o.json)
-        printf ("队列 queue %s %s  seq %" G_GINT64_FORMAT "  %u 件 cases%s\n", reply->kind, reply->id, reply->seq,
-                reply->items->len, reply->truncated ? " (更多未列出 more not shown)" : "");
-    for (guint i = 0; i < reply->items->len; i++) {
-        GBytes *frame = g_ptr_array_index (reply->items, i);
+        printf ("队列 queue %s %s  seq %" G_GINT64_FORMAT "  %u 件 cases%s%s%s\n", reply->kind, reply->id, first_seq,
+                frames->len, reply->truncated ? " (更多 more: --after " : "",
+                reply->truncated ? reply->next : "", reply->truncated ? ")" : "");
+    for (guint i = 0; i < frames->len; i++) {
+        GBytes *frame = g_ptr_array_index (frames, i);
         g_autoptr (DbnMsgRoutingQueueItem) item = dbn_msg_routing_queue_item_decode (
             g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
         if (item == NULL)
@@ -744,6 +775,7 @@ cli_queue (int argc, char **argv, const char *data_option)
         if (root == NULL)
             return cli_report_error ("queue", error);
         json_object_set_array_member (json_node_get_object (root), "items", json_array_ref (items));
+        json_object_set_int_member (json_node_get_object (root), "seq", first_seq);
         g_autofree char *text = json_to_string (root, FALSE);
         printf ("%s\n", text);
     }

@@ -1,6 +1,7 @@
 /* daiban: the command line for operators and scripts.
  *
  *   daiban [--data DIR] [--key FILE] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
+ *                                     | catalog ... | visit ...
  *
  * Global options stand before the subcommand; every subcommand also takes
  * --data itself, so both `daiban --data D case show N` and
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "cli_common.h"
+#include "cli_intake.h"
 #include "cli_routing.h"
 
 static const char usage_text[] =
@@ -20,7 +22,9 @@ static const char usage_text[] =
     "Commands:\n"
     "  up        启动本机全部服务并守护 / start and supervise every service here\n"
     "  status    各服务状态 / is each service up, how far is its journal\n"
-    "  case      案件: submit, show, classify ... archive, timeline / cases\n"
+    "  case      案件: submit, show, supplement, refuse, classify ... archive, timeline, notice / cases\n"
+    "  catalog   事项清单: list, show, reload / the matter catalog (D-CAT)\n"
+    "  visit     入户走访: add, list / household visits (D-INT-1)\n"
     "  runsheet  交接清单: new, ack / run sheets (D-RTE-3)\n"
     "  queue     窗口、代办站、片区队列 / the queue of a window, station or area\n"
     "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
@@ -91,6 +95,10 @@ main (int argc, char **argv)
         return cli_runsheet (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "queue") == 0)
         return cli_queue (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "catalog") == 0)
+        return cli_catalog (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "visit") == 0)
+        return cli_visit (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "keys") == 0)
         return cli_keys (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);

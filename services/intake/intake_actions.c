@@ -20,9 +20,8 @@
  * with personal fields masked, because oversight needs the case, not the
  * person's ID number; services and the operator may do everything.
  */
-#include "intake_actions.h"
+#include "intake_private.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 G_DEFINE_QUARK (intake-error-quark, intake_error)
@@ -48,19 +47,44 @@ const char *const intake_migrations[] = {
     "  accepted_by TEXT NOT NULL,"
     "  note        TEXT"
     ") WITHOUT ROWID;",
+    /* 2: issue 4's remainder. A case may come from a household visit
+     * (D-INT-1) or accept an earlier case again (D-RPL-2); refusals
+     * (D-INT-5) and visits are numbered books of their own; a visit's
+     * needs become cases one by one (visit_case). */
+    "ALTER TABLE case_record ADD COLUMN visit TEXT;"
+    "ALTER TABLE case_record ADD COLUMN previous_case TEXT;"
+    "CREATE TABLE refusal ("
+    "  refusal    TEXT PRIMARY KEY,"
+    "  applicant  TEXT NOT NULL,"
+    "  village    TEXT NOT NULL,"
+    "  matter     TEXT,"
+    "  request    TEXT NOT NULL,"
+    "  reason     TEXT NOT NULL,"
+    "  apply_to   TEXT NOT NULL,"
+    "  channel    TEXT NOT NULL,"
+    "  refused_at INTEGER NOT NULL,"
+    "  refused_by TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE visit ("
+    "  visit      TEXT PRIMARY KEY,"
+    "  village    TEXT NOT NULL,"
+    "  household  TEXT NOT NULL,"
+    "  address    TEXT,"
+    "  needs      TEXT NOT NULL,"
+    "  must_visit TEXT,"
+    "  note       TEXT,"
+    "  visited_at INTEGER NOT NULL,"
+    "  visited_by TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX visit_village ON visit (village, visited_at);"
+    "CREATE TABLE visit_case ("
+    "  visit   TEXT NOT NULL,"
+    "  case_no TEXT NOT NULL,"
+    "  PRIMARY KEY (visit, case_no)"
+    ") WITHOUT ROWID;",
     NULL,
 };
 
-struct _IntakeActions {
-    DbnService   *service;      /* borrowed */
-    DbnCatalog   *catalog;      /* owned */
-    sqlite3_stmt *last_number;  /* the year's highest case number */
-    sqlite3_stmt *insert_case;  /* INSERT case_record */
-    sqlite3_stmt *select_case;  /* SELECT by case_no */
-    int           cached_year;  /* year of cached_number */
-    gint64        cached_number;/* the highest number allocated, as of cached_seq */
-    gint64        cached_seq;   /* journal next_seq right after that submit; 0 = no cache */
-};
 
 void
 intake_error_register (void)
@@ -75,6 +99,12 @@ intake_error_register (void)
                         "身份证号码有误", "the ID number is not valid");
     dbn_error_register (q, INTAKE_ERROR_BAD_PHONE, "intake.bad-phone",
                         "联系电话有误", "the phone number is not valid");
+    dbn_error_register (q, INTAKE_ERROR_NOT_AWAITING, "intake.not-awaiting-materials",
+                        "该案件没有在等待补充材料", "the case is not awaiting materials");
+    dbn_error_register (q, INTAKE_ERROR_NOT_MISSING, "intake.not-missing",
+                        "所交材料不在缺少材料清单中", "none of these materials is missing");
+    dbn_error_register (q, INTAKE_ERROR_REASON_REQUIRED, "intake.reason-required",
+                        "不予受理必须写明理由和应向何处申请", "a refusal needs a written reason and where to apply instead");
 }
 
 IntakeActions *
@@ -91,13 +121,13 @@ intake_actions_new (DbnService *service, DbnCatalog *catalog, GError **error)
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3 (db,
             "INSERT INTO case_record (case_no, matter, applicant, id_number, phone, address, village,"
-            " channel, materials, missing, state, accepted_at, accepted_by, note)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            " channel, materials, missing, state, accepted_at, accepted_by, note, visit, previous_case)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             -1, SQLITE_PREPARE_PERSISTENT, &self->insert_case, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3 (db,
             "SELECT case_no, matter, applicant, id_number, phone, address, village, channel,"
-            " materials, missing, state, accepted_at, accepted_by, note"
+            " materials, missing, state, accepted_at, accepted_by, note, visit, previous_case"
             " FROM case_record WHERE case_no = ?1",
             -1, SQLITE_PREPARE_PERSISTENT, &self->select_case, NULL);
     if (rc != SQLITE_OK) {
@@ -121,6 +151,18 @@ intake_actions_free (IntakeActions *self)
 
 /* ---- validation ---- */
 
+gboolean
+intake_check_text (const char *value, const char *what, GError **error)
+{
+    for (const char *p = value; p != NULL && *p != '\0'; p++) {
+        if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "%s holds control characters", what);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 has_control_chars (const char *s)
 {
@@ -130,8 +172,8 @@ has_control_chars (const char *s)
     return FALSE;
 }
 
-static gboolean
-require_text (const char *value, const char *what, GError **error)
+gboolean
+intake_require_text (const char *value, const char *what, GError **error)
 {
     if (value == NULL || *value == '\0' || has_control_chars (value)) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
@@ -172,8 +214,8 @@ validate_submit (IntakeActions *self, const DbnMsgIntakeSubmit *req,
                      "no matter '%s' in the catalog", req->matter);
         return FALSE;
     }
-    if (!require_text (req->applicant, "applicant", error) ||
-        !require_text (req->village, "village", error))
+    if (!intake_require_text (req->applicant, "applicant", error) ||
+        !intake_require_text (req->village, "village", error))
         return FALSE;
     g_autoptr (GError) id_error = NULL;
     if (!dbn_idnumber_validate (req->id_number, &id_error)) {
@@ -192,21 +234,57 @@ validate_submit (IntakeActions *self, const DbnMsgIntakeSubmit *req,
         return FALSE;
     }
     for (int i = 0; req->materials != NULL && req->materials[i] != NULL; i++)
-        if (!require_text (req->materials[i], "every material name", error))
+        if (!intake_require_text (req->materials[i], "every material name", error))
             return FALSE;
-    return TRUE;
+    return intake_check_text (req->note, "the note", error) &&
+           intake_check_text (req->address, "the address", error);
+}
+
+/* D-INT-7: a window takes requests in person (walk-in, the default) or by
+ * phone; a station's requests come through the station. */
+static const char *
+submit_channel (DbnCommand *command, const DbnMsgIntakeSubmit *req, GError **error)
+{
+    if (dbn_command_get_principal_kind (command) != DBN_PRINCIPAL_WINDOW)
+        return req->channel ? req->channel : "station";
+    if (req->channel == NULL)
+        return "walk-in";
+    if (g_strcmp0 (req->channel, "station") == 0) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "a window takes requests walk-in or by phone, not through a station");
+        return NULL;
+    }
+    return req->channel;
+}
+
+/* D-RPL-2: a case accepted again names an earlier case of the same applicant. */
+static gboolean
+check_previous (IntakeActions *self, const DbnMsgIntakeSubmit *req, GError **error)
+{
+    if (req->previous_case == NULL)
+        return TRUE;
+    if (!intake_select_case (self, req->previous_case, error))
+        return FALSE;
+    const char *id = (const char *) sqlite3_column_text (self->select_case, INTAKE_COL_ID_NUMBER);
+    gboolean same = g_strcmp0 (id, req->id_number) == 0;
+    sqlite3_reset (self->select_case);
+    if (!same)
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "%s is another applicant's case: only the same applicant's case is accepted again",
+                     req->previous_case);
+    return same;
 }
 
 /* ---- storage helpers ---- */
 
-static char *
-join_lines (char **items)
+char *
+intake_join_lines (char **items)
 {
     return g_strjoinv ("\n", items ? items : (char *[]){ NULL });
 }
 
-static char **
-split_lines (const unsigned char *text)
+char **
+intake_split_lines (const unsigned char *text)
 {
     if (text == NULL || *text == '\0')
         return g_new0 (char *, 1);
@@ -272,8 +350,8 @@ insert_case (IntakeActions *self, const char *case_no, const DbnMsgIntakeSubmit 
              char **missing, const char *state, const char *channel, gint64 now_ms,
              const char *actor, GError **error)
 {
-    g_autofree char *materials = join_lines (req->materials);
-    g_autofree char *missing_text = join_lines (missing);
+    g_autofree char *materials = intake_join_lines (req->materials);
+    g_autofree char *missing_text = intake_join_lines (missing);
     sqlite3_stmt *st = self->insert_case;
     sqlite3_reset (st);
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
@@ -296,6 +374,14 @@ insert_case (IntakeActions *self, const char *case_no, const DbnMsgIntakeSubmit 
         sqlite3_bind_text (st, 14, req->note, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null (st, 14);
+    if (req->visit)
+        sqlite3_bind_text (st, 15, req->visit, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null (st, 15);
+    if (req->previous_case)
+        sqlite3_bind_text (st, 16, req->previous_case, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null (st, 16);
     int rc = sqlite3_step (st);
     sqlite3_reset (st);
     sqlite3_clear_bindings (st);
@@ -342,8 +428,8 @@ emit_awaiting (DbnCommand *command, const char *topic, const char *case_no,
 
 /* A station acts only for its own village; everyone the frame let through
  * otherwise may. */
-static gboolean
-check_village (DbnCommand *command, const char *village, const char *what, GError **error)
+gboolean
+intake_check_village (DbnCommand *command, const char *village, const char *what, GError **error)
 {
     if (dbn_command_get_principal_kind (command) != DBN_PRINCIPAL_STATION)
         return TRUE;
@@ -353,6 +439,74 @@ check_village (DbnCommand *command, const char *village, const char *what, GErro
     g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN,
                  "station %s may %s only for its own village, not %s", station, what, village);
     return FALSE;
+}
+
+gboolean
+intake_select_case (IntakeActions *self, const char *case_no, GError **error)
+{
+    sqlite3_stmt *st = self->select_case;
+    sqlite3_reset (st);
+    sqlite3_bind_text (st, 1, case_no, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step (st);
+    if (rc == SQLITE_ROW)
+        return TRUE;
+    sqlite3_reset (st);
+    if (rc == SQLITE_DONE) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, "no case %s", case_no);
+        return FALSE;
+    }
+    return dbn_store_set_error (dbn_service_get_store (self->service), rc, error);
+}
+
+gboolean
+intake_may_read_matter (IntakeActions *self, DbnCommand *command, const char *matter, GError **error)
+{
+    if (dbn_command_get_principal_kind (command) != DBN_PRINCIPAL_WINDOW)
+        return TRUE;
+    /* D-INT-8: petitions carry stricter confidentiality; only the window
+     * that handles them (the mediation officer's) reads them. */
+    const DbnMatter *m = dbn_catalog_lookup (self->catalog, matter);
+    const char *window = dbn_principal_get_id (dbn_command_get_principal (command));
+    if (m == NULL || !m->restricted || g_strcmp0 (m->window, window) == 0)
+        return TRUE;
+    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN,
+                 "%s is a restricted matter (D-INT-8): window %s may not read its cases", matter, window);
+    return FALSE;
+}
+
+gboolean
+intake_next_number (IntakeActions *self, const char *table, const char *column, char letter,
+                    gint64 now_ms, char **out, GError **error)
+{
+    g_autoptr (GDateTime) local = dbn_clock_local_from_ms (now_ms);
+    int year = g_date_time_get_year (local);
+    const char *township = dbn_config_get_township (dbn_service_get_config (self->service));
+    /* "T01-2026-R" ≤ number < "T01-2026-S": the prefix's own range. */
+    g_autofree char *low = g_strdup_printf ("%s-%d-%c", township, year, letter);
+    g_autofree char *high = g_strdup_printf ("%s-%d-%c", township, year, letter + 1);
+    g_autofree char *sql = g_strdup_printf ("SELECT max(%s) FROM %s WHERE %s >= ?1 AND %s < ?2",
+                                            column, table, column, column);
+    DbnStore *store = dbn_service_get_store (self->service);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store), sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text (st, 1, low, -1, SQLITE_STATIC);
+        sqlite3_bind_text (st, 2, high, -1, SQLITE_STATIC);
+        rc = sqlite3_step (st);
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize (st);
+        return dbn_store_set_error (store, rc, error);
+    }
+    const char *last = (const char *) sqlite3_column_text (st, 0);
+    gint64 number = (last ? g_ascii_strtoll (last + strlen (low), NULL, 10) : 0) + 1;
+    sqlite3_finalize (st);
+    if (number > 999999) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE, "%c numbers for %d are used up", letter, year);
+        return FALSE;
+    }
+    *out = g_strdup_printf ("%s%06" G_GINT64_FORMAT, low, number);
+    return TRUE;
 }
 
 /* ---- commands ---- */
@@ -366,14 +520,19 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
         dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!check_village (command, req->village, "submit", error))
+    if (!intake_check_village (command, req->village, "submit", error))
         return NULL;
     const DbnMatter *matter = NULL;
     if (!validate_submit (self, req, &matter, error))
         return NULL;
 
+    const char *channel = submit_channel (command, req, error);
+    if (channel == NULL || !check_previous (self, req, error))
+        return NULL;
+    /* D-INT-1: a need found on a household visit becomes this request. */
+    if (req->visit != NULL && !intake_visit_check (self, req->visit, req->village, error))
+        return NULL;
     gint64 now = dbn_command_get_now_ms (command);
-    const char *channel = req->channel ? req->channel : "station";
     g_auto (GStrv) missing = dbn_matter_dup_missing (matter, (const char *const *) req->materials);
     /* D-INT-4: an incomplete request waits for its materials. */
     const char *state = missing[0] != NULL ? "awaiting_materials" : "accepted";
@@ -386,6 +545,8 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     if (!insert_case (self, case_no, req, missing, state, channel, now, actor, error))
         return NULL;
 
+    if (req->visit != NULL && !intake_visit_link (self, req->visit, case_no, error))
+        return NULL;
     g_autofree char *topic = g_strdup_printf ("s/%s", req->village);
     if (!emit_accepted (command, topic, case_no, req, channel, state, error))
         return NULL;
@@ -403,8 +564,8 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     return dbn_msg_intake_submit_reply_encode (reply, error);
 }
 
-static char *
-column_dup (sqlite3_stmt *st, int col)
+char *
+intake_column_dup (sqlite3_stmt *st, int col)
 {
     const unsigned char *text = sqlite3_column_text (st, col);
     return text ? g_strdup ((const char *) text) : NULL;
@@ -419,41 +580,35 @@ intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, G
         dbn_msg_intake_case_get_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    sqlite3_stmt *st = self->select_case;
-    sqlite3_reset (st);
-    sqlite3_bind_text (st, 1, req->case_no, -1, SQLITE_STATIC);
-    int rc = sqlite3_step (st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset (st);
-        if (rc == SQLITE_DONE) {
-            g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, "no case %s", req->case_no);
-            return NULL;
-        }
-        dbn_store_set_error (dbn_service_get_store (service), rc, error);
+    if (!intake_select_case (self, req->case_no, error))
         return NULL;
-    }
-    const char *village = (const char *) sqlite3_column_text (st, 6);
-    if (!check_village (command, village, "read cases", error)) {
+    sqlite3_stmt *st = self->select_case;
+    const char *village = (const char *) sqlite3_column_text (st, INTAKE_COL_VILLAGE);
+    if (!intake_check_village (command, village, "read cases", error) ||
+        !intake_may_read_matter (self, command, (const char *) sqlite3_column_text (st, INTAKE_COL_MATTER),
+                                 error)) {
         sqlite3_reset (st);
         return NULL;
     }
     g_autoptr (DbnMsgIntakeCaseGetReply) reply = dbn_msg_intake_case_get_reply_new ();
-    reply->case_no = column_dup (st, 0);
-    reply->matter = column_dup (st, 1);
+    reply->case_no = intake_column_dup (st, 0);
+    reply->matter = intake_column_dup (st, 1);
     const DbnMatter *matter = dbn_catalog_lookup (self->catalog, reply->matter);
     reply->matter_name = g_strdup (matter ? matter->name_zh : reply->matter);
-    reply->applicant = column_dup (st, 2);
-    reply->id_number = column_dup (st, 3);
-    reply->phone = column_dup (st, 4);
-    reply->address = column_dup (st, 5);
-    reply->village = column_dup (st, 6);
-    reply->channel = column_dup (st, 7);
-    reply->materials = split_lines (sqlite3_column_text (st, 8));
-    reply->missing = split_lines (sqlite3_column_text (st, 9));
-    reply->state = column_dup (st, 10);
+    reply->applicant = intake_column_dup (st, 2);
+    reply->id_number = intake_column_dup (st, 3);
+    reply->phone = intake_column_dup (st, 4);
+    reply->address = intake_column_dup (st, 5);
+    reply->village = intake_column_dup (st, 6);
+    reply->channel = intake_column_dup (st, 7);
+    reply->materials = intake_split_lines (sqlite3_column_text (st, 8));
+    reply->missing = intake_split_lines (sqlite3_column_text (st, 9));
+    reply->state = intake_column_dup (st, 10);
     reply->accepted_at = sqlite3_column_int64 (st, 11);
-    reply->accepted_by = column_dup (st, 12);
-    reply->note = column_dup (st, 13);
+    reply->accepted_by = intake_column_dup (st, 12);
+    reply->note = intake_column_dup (st, 13);
+    reply->visit = intake_column_dup (st, INTAKE_COL_VISIT);
+    reply->previous_case = intake_column_dup (st, INTAKE_COL_PREVIOUS);
     sqlite3_reset (st);
     if (dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_COMMITTEE) {
         /* personal="id|phone|address" (schemas/messages/case.xml). */
@@ -471,9 +626,18 @@ intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, G
 }
 
 const DbnCommandSpec intake_commands[] = {
-    /* Stations: their own village only (check_village). */
-    { DBN_MSG_INTAKE_SUBMIT_WIRE, intake_submit, TRUE, DBN_PRINCIPAL_STATION },
+    /* Stations: their own village only (check_village). Windows take
+     * walk-in and phone requests (D-INT-7). */
+    { DBN_MSG_INTAKE_SUBMIT_WIRE, intake_submit, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
     { DBN_MSG_INTAKE_CASE_GET_WIRE, intake_case_get, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_INTAKE_SUPPLEMENT_WIRE, intake_supplement, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_INTAKE_REFUSE_WIRE, intake_refuse, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
+    /* D-INT-1: agents visit households; the village station records it. */
+    { DBN_MSG_INTAKE_VISIT_WIRE, intake_visit, TRUE, DBN_PRINCIPAL_STATION },
+    { DBN_MSG_INTAKE_VISIT_LIST_WIRE, intake_visit_list, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
+    /* D-CAT-3: the administrator (operator) or a supervisor. */
+    { DBN_MSG_CATALOG_RELOAD_WIRE, intake_catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };

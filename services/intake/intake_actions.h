@@ -13,6 +13,9 @@ typedef enum {
     INTAKE_ERROR_UNKNOWN_MATTER, /* D-CAT-1: the code is not in the catalog */
     INTAKE_ERROR_BAD_ID_NUMBER,  /* GB 11643 check failed */
     INTAKE_ERROR_BAD_PHONE,      /* not a phone number */
+    INTAKE_ERROR_NOT_AWAITING,   /* D-INT-4: a supplement for a case that waits for nothing */
+    INTAKE_ERROR_NOT_MISSING,    /* D-INT-4: none of the materials handed in is missing */
+    INTAKE_ERROR_REASON_REQUIRED,/* D-INT-5: a refusal without reason or where to apply */
 } IntakeError;
 
 typedef struct _IntakeActions IntakeActions;

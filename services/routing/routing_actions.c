@@ -27,7 +27,7 @@
 
 #include <string.h>
 
-/* One answer of routing.queue carries at most this many cases. */
+/* One answer (page) of routing.queue carries at most this many cases. */
 #define QUEUE_MAX 2000
 /* Events of a timeline (schema limit). */
 #define TIMELINE_MAX 1000
@@ -143,9 +143,18 @@ may_read (DbnCommand *command, const RoutingCase *c, GError **error)
             return TRUE;
         return forbid (error, principal, "read", c->case_no);
     case DBN_PRINCIPAL_SUPERVISOR:
-        if (g_strcmp0 (id, c->area) == 0)
+        /* D-INT-8: a petition is not the area's business. */
+        if (g_strcmp0 (id, c->area) == 0 && !c->restricted)
             return TRUE;
         return forbid (error, principal, "read", c->case_no);
+    case DBN_PRINCIPAL_WINDOW: {
+        /* D-INT-8: only the handling window reads a petition (its own queue
+         * or in its hands); any other case, any window (a handoff needs it). */
+        g_autofree char *hands = g_strdup_printf ("window:%s", id);
+        if (!c->restricted || g_strcmp0 (id, c->window) == 0 || g_strcmp0 (hands, c->holder) == 0)
+            return TRUE;
+        return forbid (error, principal, "read", c->case_no);
+    }
     default:
         return TRUE;
     }
@@ -375,6 +384,8 @@ case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError *
     reply->parts_done = g_strdupv (c->parts_done);
     reply->missing = g_strdupv (c->missing);
     reply->outcome = g_strdup (c->outcome);
+    reply->has_restricted = c->restricted;
+    reply->restricted = c->restricted;
     reply->timeline = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     if (!routing_store_read_timeline (self->store, c->case_no, TIMELINE_MAX, reply->timeline, error))
         return NULL;
@@ -432,8 +443,11 @@ queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GE
     }
     if (!may_read_queue (command, req->kind, req->id, error))
         return NULL;
+    /* Paging (keyset): the cases after `after`, at most `limit`; one more is
+     * read to know whether the queue goes on. */
+    guint limit = req->has_limit && req->limit > 0 && req->limit < QUEUE_MAX ? (guint) req->limit : QUEUE_MAX;
     g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) dbn_msg_routing_queue_item_free);
-    if (!routing_store_foreach_in_queue (self->store, req->kind, req->id, QUEUE_MAX + 1,
+    if (!routing_store_foreach_in_queue (self->store, req->kind, req->id, req->after, limit + 1,
                                          collect_queue_item, rows, error))
         return NULL;
     g_autoptr (DbnMsgRoutingQueueReply) reply = dbn_msg_routing_queue_reply_new ();
@@ -442,9 +456,11 @@ queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GE
     /* Reads run after the batch commits and nothing else writes between:
      * the snapshot is exactly the journal up to this seq. */
     reply->seq = dbn_store_journal_newest (dbn_service_get_store (service));
-    reply->truncated = rows->len > QUEUE_MAX;
+    reply->truncated = rows->len > limit;
     reply->items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-    for (guint i = 0; i < MIN (rows->len, QUEUE_MAX); i++) {
+    if (reply->truncated)
+        reply->next = g_strdup (((DbnMsgRoutingQueueItem *) g_ptr_array_index (rows, limit - 1))->case_no);
+    for (guint i = 0; i < MIN (rows->len, limit); i++) {
         DbnMsgRoutingQueueItem *item = g_ptr_array_index (rows, i);
         const DbnMatter *matter = dbn_catalog_lookup (self->catalog, item->matter);
         item->matter_name = g_strdup (matter ? matter->name_zh : item->matter);
@@ -454,6 +470,34 @@ queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GE
         g_ptr_array_add (reply->items, encoded);
     }
     return dbn_msg_routing_queue_reply_encode (reply, error);
+}
+
+/* D-CAT-3: the configured catalog file, checked against org.ini (a matter
+ * whose window the organisation lacks could never be routed), swapped in
+ * whole only when both agree; otherwise refused with the file's line and
+ * reason, and the catalog in force stays. A read: it runs after the batch,
+ * so no command of a batch sees two catalogs. */
+static GBytes *
+catalog_reload (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    RoutingActions *self = user_data;
+    const char *path = dbn_config_get_catalog_path (dbn_service_get_config (service));
+    g_autoptr (GError) local = NULL;
+    g_autoptr (DbnCatalog) fresh = dbn_catalog_load (path, &local);
+    if (fresh == NULL || !dbn_org_check_catalog (self->org, fresh, &local)) {
+        g_warning ("catalog reload refused, the catalog in force stays: %s", local->message);
+        g_propagate_error (error, g_steal_pointer (&local));
+        return NULL;
+    }
+    dbn_catalog_free (self->catalog);
+    self->catalog = g_steal_pointer (&fresh);
+    routing_machine_set_catalog (self->machine, self->catalog);
+    g_message ("catalog reloaded from %s: %u matters (by %s)", path,
+               dbn_catalog_get_n_matters (self->catalog), dbn_command_get_actor (command));
+    g_autoptr (DbnMsgCatalogReloadReply) reply = dbn_msg_catalog_reload_reply_new ();
+    reply->path = g_strdup (path);
+    reply->matters = dbn_catalog_get_n_matters (self->catalog);
+    return dbn_msg_catalog_reload_reply_encode (reply, error);
 }
 
 /* Principal kinds besides services and the operator (the frame checks them;
@@ -476,5 +520,6 @@ const DbnCommandSpec routing_commands[] = {
     { DBN_MSG_RUNSHEET_ACK_WIRE, routing_runsheet_ack, TRUE, DBN_PRINCIPAL_WINDOW },
     { DBN_MSG_ROUTING_CASE_GET_WIRE, case_get, FALSE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
     { DBN_MSG_ROUTING_QUEUE_WIRE, queue_snapshot, FALSE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_CATALOG_RELOAD_WIRE, catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };

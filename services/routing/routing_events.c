@@ -12,7 +12,8 @@
  * consumer that follows the whole journal (sys.sync) sees it once; a queue
  * client subscribed to its own prefix sees it once. Publishing three copies
  * costs three small frames; storing three copies would make sync replay
- * every change three times.
+ * every change three times. A restricted case (a petition, D-INT-8) is not
+ * published on its area's topic.
  */
 #include "routing_events.h"
 
@@ -33,7 +34,9 @@ routing_case_topics (const RoutingCase *c, char **station, char **window, char *
 {
     *station = g_strdup_printf ("s/%s", c->station);
     *window = c->window && *c->window ? g_strdup_printf ("q/%s", c->window) : NULL;
-    *area = c->area && *c->area ? g_strdup_printf ("a/%s", c->area) : NULL;
+    /* D-INT-8: a petition's events reach its station and its window (the
+     * mediation officer's), never the area's supervisors. */
+    *area = c->area && *c->area && !c->restricted ? g_strdup_printf ("a/%s", c->area) : NULL;
 }
 
 void
@@ -215,6 +218,10 @@ routing_emit_effect (RoutingEmitter *self, RoutingMachine *machine, const Routin
         BEGIN_EVENT (case_accompanied, DbnMsgCaseAccompanied, DBN_MSG_CASE_ACCOMPANIED_WIRE);
         ev->note = g_strdup (fx->note);
         ENCODE (case_accompanied);
+    } else if (strcmp (type, DBN_MSG_CASE_RESUMED_WIRE) == 0) {
+        BEGIN_EVENT (case_resumed, DbnMsgCaseResumed, DBN_MSG_CASE_RESUMED_WIRE);
+        ev->materials = g_strdupv (fx->materials ? fx->materials : (char *[]){ NULL });
+        ENCODE (case_resumed);
     } else if (strcmp (type, DBN_MSG_RUNSHEET_ACKNOWLEDGED_WIRE) == 0) {
         BEGIN_EVENT (runsheet_acknowledged, DbnMsgRunsheetAcknowledged, DBN_MSG_RUNSHEET_ACKNOWLEDGED_WIRE);
         ev->sheet = g_strdup (fx->sheet);

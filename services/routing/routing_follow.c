@@ -3,8 +3,9 @@
  * A DbnSubscriber applies intake's events exactly once, each inside the
  * subscriber's transaction that also moves the stored offset. case.accepted
  * becomes a routed case (routing_machine_route) and journals case.routed;
- * case.awaiting_materials records the missing list. Any other event type is
- * acknowledged and ignored.
+ * case.awaiting_materials records the missing list; case.materials_supplemented
+ * resumes the case (D-INT-4) and journals case.resumed. Any other event
+ * type is acknowledged and ignored.
  *
  * Publishing the derived events: the service frame publishes a command's
  * events after its batch commits, but a subscriber's transaction is not a
@@ -119,6 +120,37 @@ on_awaiting_materials (RoutingActions *self, RoutingEmitter *emitter, GBytes *ev
     return TRUE;
 }
 
+/* D-INT-4: intake has every material now; the case resumes. */
+static gboolean
+on_materials_supplemented (RoutingActions *self, RoutingEmitter *emitter, GBytes *event, GError **error)
+{
+    g_autoptr (GError) local = NULL;
+    g_autoptr (DbnMsgCaseMaterialsSupplemented) supplied = dbn_msg_case_materials_supplemented_decode (
+        g_bytes_get_data (event, NULL), g_bytes_get_size (event), &local);
+    if (supplied == NULL || supplied->env.case_no == NULL) {
+        g_warning ("intake's case.materials_supplemented cannot be read, skipped: %s",
+                   local ? local->message : "no case number");
+        return TRUE;
+    }
+    RoutingArgs args = { .input = ROUTING_INPUT_MATERIALS_SUPPLIED, .actor = emitter->actor,
+                         .materials = supplied->materials };
+    /* The resumption is the supplementer's act (who handed the papers in). */
+    const char *service_actor = emitter->actor;
+    if (supplied->env.actor != NULL)
+        emitter->actor = supplied->env.actor;
+    gboolean applied = routing_apply (self, emitter, supplied->env.case_no, &args, NULL, &local);
+    emitter->actor = service_actor; /* supplied's string dies with it */
+    if (!applied) {
+        if (local->domain == ROUTING_ERROR || g_error_matches (local, DBN_ERROR, DBN_ERROR_NOT_FOUND)) {
+            g_warning ("%s: materials supplemented not applied: %s", supplied->env.case_no, local->message);
+            return TRUE;
+        }
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 apply_intake_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
                     GError **error)
@@ -144,6 +176,8 @@ apply_intake_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpoint
         ok = on_accepted (self, &emitter, event, error);
     else if (g_strcmp0 (env.type, DBN_MSG_CASE_AWAITING_MATERIALS_WIRE) == 0)
         ok = on_awaiting_materials (self, &emitter, event, error);
+    else if (g_strcmp0 (env.type, DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE) == 0)
+        ok = on_materials_supplemented (self, &emitter, event, error);
     dbn_env_event_clear (&env);
     if (self->outbox->len > 0)
         schedule_flush (self);

@@ -14,6 +14,7 @@
  *      │                                                    county_answered ─complete→ completed
  *      └─ return (from any open state before completion) → returned
  *   completed | returned | awaiting_materials | county_answered ─reply→ replied ─archive→ archived
+ *   awaiting_materials ─materials_supplied→ received (D-INT-4)
  *
  * Inputs that change no state (handoff, accompany, carry, acknowledge, a
  * change of kind) are cells whose next state is their own row.
@@ -87,6 +88,7 @@ static const char *const input_names[ROUTING_N_INPUTS] = {
     [ROUTING_INPUT_CARRY] = "carry",
     [ROUTING_INPUT_ACKNOWLEDGE] = "acknowledge",
     [ROUTING_INPUT_MATERIALS_MISSING] = "materials_missing",
+    [ROUTING_INPUT_MATERIALS_SUPPLIED] = "materials_supplied",
 };
 
 static const char *const location_names[] = { "station", "in_transit", "centre" };
@@ -248,6 +250,7 @@ routing_case_equal (const RoutingCase *a, const RoutingCase *b)
            a->accepted_at == b->accepted_at && a->accompanied == b->accompanied &&
            strv_equal0 (a->parts, b->parts) && strv_equal0 (a->parts_done, b->parts_done) &&
            strv_equal0 (a->missing, b->missing) && g_strcmp0 (a->outcome, b->outcome) == 0 &&
+           a->restricted == b->restricted &&
            a->updated_at == b->updated_at && a->updated_seq == b->updated_seq;
 }
 
@@ -269,6 +272,7 @@ routing_effect_free (RoutingEffect *fx)
     g_free (fx->text);
     g_free (fx->note);
     g_free (fx->sheet);
+    g_strfreev (fx->materials);
     g_free (fx);
 }
 
@@ -302,6 +306,13 @@ void
 routing_machine_free (RoutingMachine *self)
 {
     g_free (self);
+}
+
+void
+routing_machine_set_catalog (RoutingMachine *self, DbnCatalog *catalog)
+{
+    g_return_if_fail (self != NULL && catalog != NULL);
+    self->catalog = catalog;
 }
 
 const char *const *
@@ -803,6 +814,19 @@ materials_missing (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, R
     return TRUE;
 }
 
+static gboolean
+materials_supplied (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
+                    GPtrArray *effects, GError **error)
+{
+    /* D-INT-4: everything arrived; the case resumes where it waits to be
+     * classified (the table's next state), with nothing missing. */
+    RoutingEffect *fx = effect_add (effects, DBN_MSG_CASE_RESUMED_WIRE);
+    fx->materials = g_strdupv ((char **) (a->materials ? a->materials : (char *const[]){ NULL }));
+    g_strfreev (c->missing);
+    c->missing = g_new0 (char *, 1);
+    return TRUE;
+}
+
 /* ---- the table ---- */
 
 typedef struct {
@@ -823,11 +847,13 @@ static const Transition transitions[ROUTING_N_STATES][ROUTING_N_INPUTS] = {
         [ROUTING_INPUT_ACKNOWLEDGE] = T (RECEIVED, acknowledge),
         [ROUTING_INPUT_MATERIALS_MISSING] = T (AWAITING_MATERIALS, materials_missing),
     },
-    /* D-INT-4: it waits; it can only be returned or answered with the reason. */
+    /* D-INT-4: it waits; it can only be returned or answered with the
+     * reason, until intake has every material and it resumes. */
     [ROUTING_STATE_AWAITING_MATERIALS] = {
         [ROUTING_INPUT_RETURN] = T (RETURNED, return_case),
         [ROUTING_INPUT_REPLY] = T (REPLIED, reply),
         [ROUTING_INPUT_MATERIALS_MISSING] = T (AWAITING_MATERIALS, materials_missing),
+        [ROUTING_INPUT_MATERIALS_SUPPLIED] = T (RECEIVED, materials_supplied),
     },
     [ROUTING_STATE_CLASSIFIED] = {
         [ROUTING_INPUT_CLASSIFY] = T (CLASSIFIED, classify),
@@ -958,6 +984,9 @@ routing_machine_route (RoutingMachine *self, const DbnMsgCaseAccepted *accepted,
     c->station = g_strdup (village ? village->station : accepted->village);
     c->area = g_strdup (village ? village->area : "");
     c->channel = g_strdup (accepted->channel);
+    /* D-INT-8: fixed at routing; a later catalog edit does not expose a
+     * petition already in the system. */
+    c->restricted = matter != NULL && matter->restricted;
     c->applicant = g_strdup (accepted->applicant);
     /* D-INT-6: the first acceptor stays responsible through every handoff. */
     c->responsible = g_strdup (accepted->env.actor);

@@ -61,6 +61,7 @@ typedef enum {
     ROUTING_INPUT_CARRY,             /* runsheet.new puts the case on a run sheet */
     ROUTING_INPUT_ACKNOWLEDGE,       /* runsheet.ack: the centre received it */
     ROUTING_INPUT_MATERIALS_MISSING, /* intake's case.awaiting_materials */
+    ROUTING_INPUT_MATERIALS_SUPPLIED,/* intake's case.materials_supplemented (D-INT-4) */
     ROUTING_N_INPUTS
 } RoutingInput;
 
@@ -95,6 +96,7 @@ typedef struct {
     char           **parts_done;     /* joint: departments whose part is done */
     char           **missing;        /* D-INT-4: materials intake waits for */
     char            *outcome;        /* done / not_done once replied, or NULL */
+    gboolean         restricted;     /* D-INT-8: a petition; no area topic, narrow reads */
     gint64           updated_at;     /* last change, ms (kept by the store) */
     gint64           updated_seq;    /* journal seq of the last change (kept by the store) */
 } RoutingCase;
@@ -127,6 +129,7 @@ typedef struct {
     const char   *note;       /* accompany */
     const char   *sheet;      /* carry, acknowledge */
     char *const  *missing;    /* materials_missing */
+    char *const  *materials;  /* materials_supplied: what completed the case */
 } RoutingArgs;
 
 /* One change to publish as an event; the event's queue row comes from the
@@ -149,6 +152,7 @@ typedef struct {
     gboolean    has_satisfied, satisfied, has_confirmed, confirmed;
     char       *note;         /* accompanied */
     char       *sheet;        /* acknowledged */
+    char      **materials;    /* resumed: the materials that completed the case */
     gint64      remaining;    /* acknowledged: set by the caller, who knows the sheet */
 } RoutingEffect;
 
@@ -179,6 +183,10 @@ gboolean routing_machine_step (RoutingMachine *self, RoutingCase *c, const Routi
  * matter or village the configuration lacks gets empty coordinates. */
 RoutingCase *routing_machine_route (RoutingMachine *self, const DbnMsgCaseAccepted *accepted,
                                     GPtrArray *effects);
+
+/* D-CAT-3: the catalog to route with from now on (borrowed; it must outlive
+ * the machine or the next call). */
+void routing_machine_set_catalog (RoutingMachine *self, DbnCatalog *catalog);
 
 /* The matter's departments (catalog), borrowed; an empty vector when the
  * matter is unknown. */

@@ -117,6 +117,16 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
         if (routing_machine_step (self->machine, c, &args, effects, &refused))
             g_ptr_array_add (carried, g_steal_pointer (&c));
     }
+    /* D-INT-8: petitions travel on a sheet of their own, so the sheet's
+     * event (which lists every case and its window) never shows a petition
+     * to another window. Ordinary matters go first; the next sheet of the
+     * day takes the petitions. */
+    gboolean ordinary = FALSE;
+    for (guint i = 0; i < carried->len && !ordinary; i++)
+        ordinary = !((RoutingCase *) g_ptr_array_index (carried, i))->restricted;
+    for (guint i = carried->len; ordinary && i > 0; i--)
+        if (((RoutingCase *) g_ptr_array_index (carried, i - 1))->restricted)
+            g_ptr_array_remove_index (carried, i - 1);
     if (carried->len == 0) {
         g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_NOTHING_TO_CARRY,
                      "station %s has no matter waiting to be carried", station->id);
@@ -138,6 +148,9 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
     g_ptr_array_add (topics, g_strdup_printf ("a/%s", ev->area));
     for (guint i = 0; i < carried->len; i++) {
         RoutingCase *c = g_ptr_array_index (carried, i);
+        /* D-INT-8: a petitions' sheet stays off the area's topic. */
+        if (c->restricted)
+            *ev->area = '\0';
         ev->cases[i] = g_strdup (c->case_no);
         ev->windows[i] = g_strdup (c->window);
         if (*c->window != '\0')

@@ -10,7 +10,10 @@
  *
  * The queues read partial indexes on window, station and area that leave
  * archived cases out (D-RPL-4: an archived case leaves every queue), so a
- * queue costs what it holds, not what the township ever handled.
+ * queue costs what it holds, not what the township ever handled. A page of
+ * a queue starts after a case number (keyset paging: the index's range
+ * scan, no OFFSET that would read and skip every earlier row). The area's
+ * queue leaves petitions out (D-INT-8).
  *
  * The timeline is not copied: it is the journal itself, read through an
  * index on journal(case_no) that migration 1 adds to the shared table,
@@ -87,6 +90,8 @@ const char *const routing_migrations[] = {
     ") WITHOUT ROWID;"
     "CREATE INDEX runsheet_item_case ON runsheet_item (case_no);"
     "CREATE INDEX journal_case ON journal (case_no, seq) WHERE case_no IS NOT NULL;",
+    /* 2: D-INT-8, petitions: kept out of the area's queue and topic. */
+    "ALTER TABLE routing_case ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0;",
     NULL,
 };
 
@@ -94,7 +99,7 @@ const char *const routing_migrations[] = {
 #define CASE_COLUMNS                                                                   \
     "case_no, matter, level, kind, state, window_id, station_id, village, area_id,"    \
     " channel, applicant, responsible, holder, location, sheet, county, escalated_from," \
-    " accepted_at, accompanied, parts, parts_done, missing, outcome, updated_at, updated_seq"
+    " accepted_at, accompanied, parts, parts_done, missing, outcome, updated_at, updated_seq, restricted"
 
 enum { N_QUERIES = 3 };
 
@@ -132,16 +137,16 @@ routing_store_new (DbnStore *store, GError **error)
     self->store = store;
     if (!prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE case_no = ?1", &self->select_case, error) ||
         !prepare (self, "INSERT OR REPLACE INTO routing_case (" CASE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5,"
-                  " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+                  " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
                   &self->upsert_case, error) ||
         !prepare (self, "INSERT INTO handoff (seq, case_no, at, from_holder, to_holder, handed_by, why)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &self->insert_handoff, error) ||
         !prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE window_id = ?1 AND state != 'archived'"
-                  " ORDER BY case_no LIMIT ?2", &self->queue[0], error) ||
+                  " AND case_no > ?3 ORDER BY case_no LIMIT ?2", &self->queue[0], error) ||
         !prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE station_id = ?1 AND state != 'archived'"
-                  " ORDER BY case_no LIMIT ?2", &self->queue[1], error) ||
+                  " AND case_no > ?3 ORDER BY case_no LIMIT ?2", &self->queue[1], error) ||
         !prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE area_id = ?1 AND state != 'archived'"
-                  " ORDER BY case_no LIMIT ?2", &self->queue[2], error) ||
+                  " AND restricted = 0 AND case_no > ?3 ORDER BY case_no LIMIT ?2", &self->queue[2], error) ||
         !prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE station_id = ?1"
                   " AND location = 'station' AND state != 'archived' ORDER BY case_no LIMIT ?2",
                   &self->at_station, error) ||
@@ -238,6 +243,7 @@ row_to_case (sqlite3_stmt *st)
     c->outcome = column_dup (st, 22);
     c->updated_at = sqlite3_column_int64 (st, 23);
     c->updated_seq = sqlite3_column_int64 (st, 24);
+    c->restricted = sqlite3_column_int (st, 25) != 0;
     return c;
 }
 
@@ -327,6 +333,7 @@ routing_store_save_case (RoutingStore *self, const RoutingCase *c, GError **erro
     bind_text_or_null (st, 23, c->outcome);
     sqlite3_bind_int64 (st, 24, c->updated_at);
     sqlite3_bind_int64 (st, 25, c->updated_seq);
+    sqlite3_bind_int (st, 26, c->restricted ? 1 : 0);
     return run (self, st, error);
 }
 
@@ -347,11 +354,13 @@ routing_store_add_handoff (RoutingStore *self, gint64 seq, const char *case_no, 
 }
 
 static gboolean
-foreach_case (RoutingStore *self, sqlite3_stmt *st, const char *id, guint max,
+foreach_case (RoutingStore *self, sqlite3_stmt *st, const char *id, const char *after, guint max,
               RoutingCaseFunc func, gpointer user_data, GError **error)
 {
     sqlite3_bind_text (st, 1, id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64 (st, 2, max);
+    if (after != NULL)
+        sqlite3_bind_text (st, 3, after, -1, SQLITE_TRANSIENT);
     int rc;
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
         g_autoptr (RoutingCase) c = row_to_case (st);
@@ -368,12 +377,12 @@ foreach_case (RoutingStore *self, sqlite3_stmt *st, const char *id, guint max,
 }
 
 gboolean
-routing_store_foreach_in_queue (RoutingStore *self, const char *kind, const char *id, guint max,
-                                RoutingCaseFunc func, gpointer user_data, GError **error)
+routing_store_foreach_in_queue (RoutingStore *self, const char *kind, const char *id, const char *after,
+                                guint max, RoutingCaseFunc func, gpointer user_data, GError **error)
 {
     for (int i = 0; i < N_QUERIES; i++)
         if (g_strcmp0 (kind, queue_kinds[i]) == 0)
-            return foreach_case (self, self->queue[i], id, max, func, user_data, error);
+            return foreach_case (self, self->queue[i], id, after ? after : "", max, func, user_data, error);
     g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a queue is of a window, station or area, not '%s'",
                  kind ? kind : "");
     return FALSE;
@@ -383,7 +392,7 @@ gboolean
 routing_store_foreach_at_station (RoutingStore *self, const char *station, guint max,
                                   RoutingCaseFunc func, gpointer user_data, GError **error)
 {
-    return foreach_case (self, self->at_station, station, max, func, user_data, error);
+    return foreach_case (self, self->at_station, station, NULL, max, func, user_data, error);
 }
 
 gboolean

@@ -35,10 +35,12 @@ gboolean routing_store_add_handoff (RoutingStore *self, gint64 seq, const char *
 typedef gboolean (*RoutingCaseFunc) (const RoutingCase *c, gpointer user_data);
 
 /* The open (not archived) cases of a queue, by case number: kind is
- * "window", "station" or "area". At most max cases. */
+ * "window", "station" or "area" (an area's leaves restricted cases out,
+ * D-INT-8). Only case numbers greater than after (NULL: from the first); at
+ * most max cases. */
 gboolean routing_store_foreach_in_queue (RoutingStore *self, const char *kind, const char *id,
-                                         guint max, RoutingCaseFunc func, gpointer user_data,
-                                         GError **error);
+                                         const char *after, guint max, RoutingCaseFunc func,
+                                         gpointer user_data, GError **error);
 /* The cases of a station whose papers are still at the station (D-RTE-3),
  * by case number, at most max. */
 gboolean routing_store_foreach_at_station (RoutingStore *self, const char *station, guint max,

@@ -160,7 +160,10 @@ test_broken_files_name_the_line (void)
     memcpy (p, "kind = sometime ", 16);
     expect_broken (bad_kind, DBN_CATALOG_ERROR_INVALID, ":13: [matter:A-1] kind");
     /* Not a key file at all. */
-    expect_broken ("[category:c]\nthis line is nonsense\n", DBN_CATALOG_ERROR_PARSE, "catalog.ini");
+    expect_broken ("[category:c]\nthis line is nonsense\n", DBN_CATALOG_ERROR_PARSE, "catalog.ini:2: ");
+    /* D-CAT-3: GKeyFile names no line; the loader finds it. */
+    expect_broken ("# c\n\nkey = before any group\n", DBN_CATALOG_ERROR_PARSE, "catalog.ini:3: ");
+    expect_broken ("[category:c]\nname_zh = 甲\n[broken\n", DBN_CATALOG_ERROR_PARSE, "catalog.ini:3: ");
     /* A missing required key names the group. */
     g_autofree char *no_window = g_strdup (good_head);
     memcpy (strstr (no_window, "window = w"), "#indow = w", 10);

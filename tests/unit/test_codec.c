@@ -969,6 +969,8 @@ make_intake_submit (gboolean full)
         m->channel = g_strdup ("walk-in");
         m->address = g_strdup ("北京市海淀区中关村大街1号");
         m->note = g_strdup ("想办低保");
+        m->visit = g_strdup ("T01-2026-V000001");
+        m->previous_case = g_strdup ("T01-2026-000007");
     }
     return m;
 }
@@ -1288,6 +1290,8 @@ make_routing_case_get_reply (gboolean full)
         m->sheet = g_strdup ("RS-20261129-qingshui-1");
         m->county = g_strdup ("renshe");
         m->outcome = g_strdup ("done");
+        m->has_restricted = TRUE;
+        m->restricted = TRUE;
     }
     return m;
 }
@@ -1299,6 +1303,11 @@ make_routing_queue (gboolean full)
     fill_command (&m->env, full);
     m->kind = g_strdup ("joint");
     m->id = g_strdup ("shebao");
+    if (full) {
+        m->after = g_strdup ("T01-2026-000100");
+        m->has_limit = TRUE;
+        m->limit = 100;
+    }
     return m;
 }
 
@@ -1312,6 +1321,7 @@ make_routing_queue_reply (gboolean full)
     m->seq = 3;
     m->items = byte_list_of (full);
     m->truncated = TRUE;
+    m->next = full ? g_strdup ("T01-2026-002000") : NULL;
     return m;
 }
 
@@ -1672,6 +1682,192 @@ make_runsheet_acknowledged (gboolean full)
     return m;
 }
 
+/* Issue 4's intake remainder (D-INT-1, -4, -5, D-CAT-3). */
+static gpointer
+make_intake_supplement (gboolean full)
+{
+    DbnMsgIntakeSupplement *m = dbn_msg_intake_supplement_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->materials = strv_of (full);
+    return m;
+}
+
+static gpointer
+make_intake_supplement_reply (gboolean full)
+{
+    DbnMsgIntakeSupplementReply *m = dbn_msg_intake_supplement_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->state = g_strdup ("awaiting_materials");
+    m->missing = strv_of (full);
+    return m;
+}
+
+static gpointer
+make_case_materials_supplemented (gboolean full)
+{
+    DbnMsgCaseMaterialsSupplemented *m = dbn_msg_case_materials_supplemented_new ();
+    fill_event (&m->env, full);
+    m->matter = g_strdup ("JS-ZHUNSHENG");
+    m->materials = strv_of (full);
+    return m;
+}
+
+static gpointer
+make_intake_refuse (gboolean full)
+{
+    DbnMsgIntakeRefuse *m = dbn_msg_intake_refuse_new ();
+    fill_command (&m->env, full);
+    m->applicant = g_strdup ("李四");
+    m->village = g_strdup ("qingshui");
+    m->request = g_strdup ("代办民间借贷诉讼");
+    m->reason = g_strdup ("不属于代办范围");
+    m->apply_to = g_strdup ("县人民法院");
+    if (full) {
+        m->matter = g_strdup ("TJ-FALV");
+        m->channel = g_strdup ("phone");
+    }
+    return m;
+}
+
+static gpointer
+make_intake_refuse_reply (gboolean full)
+{
+    DbnMsgIntakeRefuseReply *m = dbn_msg_intake_refuse_reply_new ();
+    fill_reply (&m->env, full);
+    m->refusal = g_strdup ("T01-2026-R000001");
+    m->refused_at = 1764000000000;
+    return m;
+}
+
+static gpointer
+make_case_refused (gboolean full)
+{
+    DbnMsgCaseRefused *m = dbn_msg_case_refused_new ();
+    fill_event (&m->env, full);
+    m->village = g_strdup ("qingshui");
+    m->applicant = g_strdup ("李四");
+    m->matter = full ? g_strdup ("TJ-FALV") : NULL;
+    m->request = g_strdup ("代办民间借贷诉讼");
+    m->reason = g_strdup ("不属于代办范围");
+    m->apply_to = g_strdup ("县人民法院");
+    m->channel = g_strdup ("station");
+    return m;
+}
+
+static gpointer
+make_intake_visit (gboolean full)
+{
+    DbnMsgIntakeVisit *m = dbn_msg_intake_visit_new ();
+    fill_command (&m->env, full);
+    m->village = g_strdup ("qingshui");
+    m->household = g_strdup ("赵大爷");
+    m->needs = strv_of (full);
+    if (full) {
+        m->address = g_strdup ("清水村三组12号");
+        m->must_visit = g_strdup ("hardship");
+        m->note = g_strdup ("独居");
+    }
+    return m;
+}
+
+static gpointer
+make_intake_visit_reply (gboolean full)
+{
+    DbnMsgIntakeVisitReply *m = dbn_msg_intake_visit_reply_new ();
+    fill_reply (&m->env, full);
+    m->visit = g_strdup ("T01-2026-V000001");
+    m->visited_at = 1764000000000;
+    return m;
+}
+
+static gpointer
+make_visit_recorded (gboolean full)
+{
+    DbnMsgVisitRecorded *m = dbn_msg_visit_recorded_new ();
+    fill_event (&m->env, full);
+    m->village = g_strdup ("qingshui");
+    m->household = g_strdup ("赵大爷");
+    m->needs = strv_of (full);
+    m->must_visit = full ? g_strdup ("petitioner") : NULL;
+    return m;
+}
+
+static gpointer
+make_intake_visit_list (gboolean full)
+{
+    DbnMsgIntakeVisitList *m = dbn_msg_intake_visit_list_new ();
+    fill_command (&m->env, full);
+    m->village = g_strdup ("qingshui");
+    m->has_max = full;
+    m->max = full ? 20 : 0;
+    return m;
+}
+
+static gpointer
+make_intake_visit_list_reply (gboolean full)
+{
+    DbnMsgIntakeVisitListReply *m = dbn_msg_intake_visit_list_reply_new ();
+    fill_reply (&m->env, full);
+    m->visits = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_intake_visit_item (gboolean full)
+{
+    DbnMsgIntakeVisitItem *m = dbn_msg_intake_visit_item_new ();
+    m->visit = g_strdup ("T01-2026-V000001");
+    m->village = g_strdup ("qingshui");
+    m->household = g_strdup ("赵大爷");
+    m->needs = strv_of (full);
+    m->visited_at = 1764000000000;
+    m->visited_by = g_strdup ("station:qingshui");
+    m->cases = strv_of (full);
+    if (full) {
+        m->address = g_strdup ("清水村三组12号");
+        m->must_visit = g_strdup ("party_member");
+        m->note = g_strdup ("老党员");
+    }
+    return m;
+}
+
+static gpointer
+make_catalog_reload (gboolean full)
+{
+    DbnMsgCatalogReload *m = dbn_msg_catalog_reload_new ();
+    fill_command (&m->env, full);
+    return m;
+}
+
+static gpointer
+make_catalog_reload_reply (gboolean full)
+{
+    DbnMsgCatalogReloadReply *m = dbn_msg_catalog_reload_reply_new ();
+    fill_reply (&m->env, full);
+    m->path = g_strdup ("/etc/daiban/catalog.ini");
+    m->matters = 31;
+    return m;
+}
+
+static gpointer
+make_case_resumed (gboolean full)
+{
+    DbnMsgCaseResumed *m = dbn_msg_case_resumed_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("jisheng");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup ("east");
+    m->state = g_strdup ("received");
+    m->kind = g_strdup ("immediate");
+    m->holder = g_strdup ("station:qingshui");
+    m->responsible = g_strdup ("station:qingshui");
+    m->location = g_strdup ("station");
+    m->materials = strv_of (full);
+    return m;
+}
+
 typedef struct {
     const char *name;                                            /* registry name */
     gpointer  (*make) (gboolean full);                           /* a filled message */
@@ -1743,6 +1939,21 @@ ROUND_TRIP (case_archived, DbnMsgCaseArchived)
 ROUND_TRIP (case_accompanied, DbnMsgCaseAccompanied)
 ROUND_TRIP (runsheet_created, DbnMsgRunsheetCreated)
 ROUND_TRIP (runsheet_acknowledged, DbnMsgRunsheetAcknowledged)
+ROUND_TRIP (intake_supplement, DbnMsgIntakeSupplement)
+ROUND_TRIP (intake_supplement_reply, DbnMsgIntakeSupplementReply)
+ROUND_TRIP (case_materials_supplemented, DbnMsgCaseMaterialsSupplemented)
+ROUND_TRIP (intake_refuse, DbnMsgIntakeRefuse)
+ROUND_TRIP (intake_refuse_reply, DbnMsgIntakeRefuseReply)
+ROUND_TRIP (case_refused, DbnMsgCaseRefused)
+ROUND_TRIP (intake_visit, DbnMsgIntakeVisit)
+ROUND_TRIP (intake_visit_reply, DbnMsgIntakeVisitReply)
+ROUND_TRIP (visit_recorded, DbnMsgVisitRecorded)
+ROUND_TRIP (intake_visit_list, DbnMsgIntakeVisitList)
+ROUND_TRIP (intake_visit_list_reply, DbnMsgIntakeVisitListReply)
+ROUND_TRIP (intake_visit_item, DbnMsgIntakeVisitItem)
+ROUND_TRIP (catalog_reload, DbnMsgCatalogReload)
+ROUND_TRIP (catalog_reload_reply, DbnMsgCatalogReloadReply)
+ROUND_TRIP (case_resumed, DbnMsgCaseResumed)
 
 #define ENTRY(name) { #name, make_##name, name##_encode, name##_decode, name##_free }
 
@@ -1795,6 +2006,21 @@ static const RoundTrip round_trips[] = {
     ENTRY (case_accompanied),
     ENTRY (runsheet_created),
     ENTRY (runsheet_acknowledged),
+    ENTRY (intake_supplement),
+    ENTRY (intake_supplement_reply),
+    ENTRY (case_materials_supplemented),
+    ENTRY (intake_refuse),
+    ENTRY (intake_refuse_reply),
+    ENTRY (case_refused),
+    ENTRY (intake_visit),
+    ENTRY (intake_visit_reply),
+    ENTRY (visit_recorded),
+    ENTRY (intake_visit_list),
+    ENTRY (intake_visit_list_reply),
+    ENTRY (intake_visit_item),
+    ENTRY (catalog_reload),
+    ENTRY (catalog_reload_reply),
+    ENTRY (case_resumed),
 };
 
 static void
@@ -2129,8 +2355,8 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* 4 envelopes + 48 messages of schemas/messages: grows with every message. */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 52);
+    /* 4 envelopes + 63 messages of schemas/messages: grows with every message. */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 67);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 

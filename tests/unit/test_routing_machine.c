@@ -123,6 +123,9 @@ valid_args (RoutingInput input, RoutingCase *c)
     case ROUTING_INPUT_MATERIALS_MISSING:
         a.missing = missing;
         break;
+    case ROUTING_INPUT_MATERIALS_SUPPLIED:
+        a.materials = missing;
+        break;
     default:
         break;
     }
@@ -166,8 +169,8 @@ test_every_cell (Fixture *f, gconstpointer data)
         }
     }
     /* The table is not trivially empty or full. */
-    g_assert_cmpuint (legal, ==, 47);
-    g_assert_cmpuint (illegal, ==, ROUTING_N_STATES * ROUTING_N_INPUTS - 47);
+    g_assert_cmpuint (legal, ==, 48);
+    g_assert_cmpuint (illegal, ==, ROUTING_N_STATES * ROUTING_N_INPUTS - 48);
 }
 
 /* D-RPL-4: nothing is allowed on an archived case, by name. */
@@ -433,6 +436,43 @@ test_names_round_trip (void)
     }
 }
 
+/* D-INT-4: a case waiting for materials resumes only from
+ * awaiting_materials, and then waits for nothing. */
+static void
+test_materials_supplied_resumes (Fixture *f, gconstpointer data)
+{
+    static char *const missing[] = { "户口簿", NULL };
+    g_autoptr (RoutingCase) c = route (f, "MZ-LINSHI", "station", "awaiting_materials");
+    g_assert_cmpint (c->state, ==, ROUTING_STATE_AWAITING_MATERIALS);
+    RoutingArgs told = { .input = ROUTING_INPUT_MATERIALS_MISSING, .missing = missing };
+    g_assert_true (step (f, c, &told, NULL));
+    g_assert_cmpuint (g_strv_length (c->missing), ==, 1);
+    /* Not before it is told to wait, nor twice. */
+    RoutingArgs supplied = { .input = ROUTING_INPUT_MATERIALS_SUPPLIED, .materials = missing };
+    g_autoptr (GError) error = NULL;
+    g_assert_true (step (f, c, &supplied, &error));
+    g_assert_cmpint (c->state, ==, ROUTING_STATE_RECEIVED);
+    g_assert_cmpuint (g_strv_length (c->missing), ==, 0);
+    g_assert_cmpuint (f->effects->len, ==, 1);
+    g_assert_cmpstr (effect_type (f, 0), ==, "case.resumed");
+    g_assert_cmpstr (((RoutingEffect *) g_ptr_array_index (f->effects, 0))->materials[0], ==, "户口簿");
+    g_autoptr (RoutingCase) before = routing_case_copy (c);
+    g_assert_false (step (f, c, &supplied, &error));
+    g_assert_error (error, ROUTING_ERROR, ROUTING_ERROR_ILLEGAL_TRANSITION);
+    g_assert_true (routing_case_equal (c, before));
+}
+
+/* D-INT-8: a petition is routed restricted, from the catalog. */
+static void
+test_petition_is_restricted (Fixture *f, gconstpointer data)
+{
+    g_autoptr (RoutingCase) p = route (f, "QT-XINFANG", "station", "accepted");
+    g_assert_true (p->restricted);
+    g_assert_cmpstr (p->window, ==, "xinfang");
+    g_autoptr (RoutingCase) c = route (f, "MZ-LINSHI", "station", "accepted");
+    g_assert_false (c->restricted);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -448,6 +488,8 @@ main (int argc, char **argv)
     ADD ("/routing/D-RTE-5/handoff-is-registered-and-keeps-responsible", test_handoff_is_registered);
     ADD ("/routing/D-INT-5/return-needs-reason-and-where", test_return_needs_reason_and_where);
     ADD ("/routing/D-RTE-3/run-sheet-moves", test_run_sheet_moves);
+    ADD ("/routing/D-INT-4/materials-supplied-resumes", test_materials_supplied_resumes);
+    ADD ("/routing/D-INT-8/petition-is-restricted", test_petition_is_restricted);
 #undef ADD
     g_test_add_func ("/routing/machine/names-round-trip", test_names_round_trip);
     return g_test_run ();
