@@ -52,7 +52,7 @@ case_submit (int argc, char **argv, const char *data_option)
     g_autofree char *matter = NULL, *applicant = NULL, *id_number = NULL, *phone = NULL;
     g_autofree char *village = NULL, *materials = NULL, *key = NULL, *channel = NULL;
     g_autofree char *address = NULL, *note = NULL, *visit = NULL, *again = NULL;
-    gboolean consent = FALSE, json = FALSE;
+    gboolean consent = FALSE, json = FALSE, private_matter = FALSE;
     GOptionEntry entries[] = {
         { "matter", 0, 0, G_OPTION_ARG_STRING, &matter, "Catalog code of the matter (事项编码)", "CODE" },
         { "applicant", 0, 0, G_OPTION_ARG_STRING, &applicant, "Applicant's name (申办人)", "NAME" },
@@ -61,6 +61,8 @@ case_submit (int argc, char **argv, const char *data_option)
         { "village", 0, 0, G_OPTION_ARG_STRING, &village, "Village / station (村)", "VILLAGE" },
         { "materials", 0, 0, G_OPTION_ARG_STRING, &materials, "Materials handed in, comma-separated (已交材料)", "A,B,..." },
         { "consent", 0, 0, G_OPTION_ARG_NONE, &consent, "The applicant entrusts this request (本人同意委托)", NULL },
+        { "private", 0, 0, G_OPTION_ARG_NONE, &private_matter,
+          "The applicant marks the matter private (涉及个人隐私): a station may not proxy it (D-INT-2)", NULL },
         { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key: repeat it to retry safely (default: random)", "KEY" },
         { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, "station (default), walk-in or phone", "CHANNEL" },
         { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Home address (住址)", "ADDRESS" },
@@ -126,6 +128,8 @@ case_submit (int argc, char **argv, const char *data_option)
     cmd->village = g_strdup (village);
     cmd->matter = g_strdup (matter);
     cmd->consent = consent;
+    cmd->has_private_matter = private_matter;
+    cmd->private_matter = private_matter;
     cmd->channel = g_strdup (channel);
     cmd->address = g_strdup (address);
     cmd->note = g_strdup (note);

@@ -25,6 +25,7 @@ static const char usage_text[] =
     "  case      案件: submit, show, supplement, refuse, classify ... archive, timeline, notice / cases\n"
     "  catalog   事项清单: list, show, reload / the matter catalog (D-CAT)\n"
     "  visit     入户走访: add, list / household visits (D-INT-1)\n"
+    "  logbook   代办记录簿: a village's acceptances and refusals (D-INT-3)\n"
     "  runsheet  交接清单: new, ack / run sheets (D-RTE-3)\n"
     "  queue     窗口、代办站、片区队列 / the queue of a window, station or area\n"
     "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
@@ -99,6 +100,8 @@ main (int argc, char **argv)
         return cli_catalog (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "visit") == 0)
         return cli_visit (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "logbook") == 0)
+        return cli_logbook (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "keys") == 0)
         return cli_keys (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);

@@ -82,6 +82,9 @@ const char *const intake_migrations[] = {
     "  case_no TEXT NOT NULL,"
     "  PRIMARY KEY (visit, case_no)"
     ") WITHOUT ROWID;",
+    /* 3: the logbook reads a village's acceptances and refusals by time. */
+    "CREATE INDEX case_village ON case_record (village, accepted_at);"
+    "CREATE INDEX refusal_village ON refusal (village, refused_at);",
     NULL,
 };
 
@@ -103,6 +106,10 @@ intake_error_register (void)
                         "该案件没有在等待补充材料", "the case is not awaiting materials");
     dbn_error_register (q, INTAKE_ERROR_NOT_MISSING, "intake.not-missing",
                         "所交材料不在缺少材料清单中", "none of these materials is missing");
+    dbn_error_register (q, INTAKE_ERROR_PRIVATE_MATTER, "intake.private-matter",
+                        "涉及个人隐私的事项不代办，请申办人本人到窗口办理",
+                        "the applicant marked the matter private: it is not handled by proxy; "
+                        "the applicant applies at the window in person");
     dbn_error_register (q, INTAKE_ERROR_REASON_REQUIRED, "intake.reason-required",
                         "不予受理必须写明理由和应向何处申请", "a refusal needs a written reason and where to apply instead");
 }
@@ -199,13 +206,22 @@ phone_is_valid (const char *phone)
 }
 
 static gboolean
-validate_submit (IntakeActions *self, const DbnMsgIntakeSubmit *req,
+validate_submit (IntakeActions *self, DbnCommand *command, const DbnMsgIntakeSubmit *req,
                  const DbnMatter **matter, GError **error)
 {
     /* D-INT-2: a request is accepted only when the applicant entrusts it. */
     if (!req->consent) {
         g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_NO_CONSENT,
                      "consent is false: the applicant must entrust the request");
+        return FALSE;
+    }
+    /* D-INT-2: what the applicant marks private is not proxied; at a window
+     * the applicant is there in person, so it is not refused there. */
+    if (req->has_private_matter && req->private_matter
+        && (req->channel == NULL || g_strcmp0 (req->channel, "station") == 0)
+        && dbn_command_get_principal_kind (command) != DBN_PRINCIPAL_WINDOW) {
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_PRIVATE_MATTER,
+                     "the applicant marked %s private: it is not handled by proxy", req->matter);
         return FALSE;
     }
     *matter = dbn_catalog_lookup (self->catalog, req->matter);
@@ -523,7 +539,7 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     if (!intake_check_village (command, req->village, "submit", error))
         return NULL;
     const DbnMatter *matter = NULL;
-    if (!validate_submit (self, req, &matter, error))
+    if (!validate_submit (self, command, req, &matter, error))
         return NULL;
 
     const char *channel = submit_channel (command, req, error);
@@ -635,6 +651,8 @@ const DbnCommandSpec intake_commands[] = {
     { DBN_MSG_INTAKE_REFUSE_WIRE, intake_refuse, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
     /* D-INT-1: agents visit households; the village station records it. */
     { DBN_MSG_INTAKE_VISIT_WIRE, intake_visit, TRUE, DBN_PRINCIPAL_STATION },
+    { DBN_MSG_INTAKE_LOGBOOK_WIRE, intake_logbook, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
     { DBN_MSG_INTAKE_VISIT_LIST_WIRE, intake_visit_list, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
     /* D-CAT-3: the administrator (operator) or a supervisor. */

@@ -16,6 +16,7 @@ typedef enum {
     INTAKE_ERROR_NOT_AWAITING,   /* D-INT-4: a supplement for a case that waits for nothing */
     INTAKE_ERROR_NOT_MISSING,    /* D-INT-4: none of the materials handed in is missing */
     INTAKE_ERROR_REASON_REQUIRED,/* D-INT-5: a refusal without reason or where to apply */
+    INTAKE_ERROR_PRIVATE_MATTER, /* D-INT-2: marked private by the applicant: not proxied */
 } IntakeError;
 
 typedef struct _IntakeActions IntakeActions;

@@ -64,6 +64,9 @@ GBytes  *intake_visit_list (DbnService *service, DbnCommand *command, gpointer u
 gboolean intake_visit_check (IntakeActions *self, const char *visit, const char *village, GError **error);
 gboolean intake_visit_link (IntakeActions *self, const char *visit, const char *case_no, GError **error);
 
+/* intake_logbook.c: the logbook of a village (D-INT-3) */
+GBytes  *intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+
 /* intake_steps.c: supplement (D-INT-4), refuse (D-INT-5), catalog.reload (D-CAT-3) */
 GBytes  *intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 GBytes  *intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);

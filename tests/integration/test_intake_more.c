@@ -10,6 +10,8 @@
  *                          apply instead (case.refused).
  *   /intake/D-INT-7/...    a window takes walk-in and phone requests; the case
  *                          starts at the centre in the window's hands.
+ *   /intake/D-INT-2/...    a matter marked private is not proxied by a station.
+ *   /intake/D-INT-3/...    the logbook of a village: acceptances and refusals.
  *   /intake/D-INT-1/...    a household visit's need becomes a request in one step.
  *   /routing/D-INT-8/...   a petition's events reach its station and its window,
  *                          never the area's topic; other windows and the area's
@@ -547,6 +549,106 @@ test_refusal (Fixture *f, gconstpointer data)
     dbn_cli_run_clear (&run);
 }
 
+/* ---- D-INT-2, D-INT-3 ---- */
+
+static void
+test_private_not_proxied (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *key = next_key (f);
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, 4000, TRUE);
+    m->has_private_matter = TRUE;
+    m->private_matter = TRUE;
+    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (DbnMsgIntakeSubmitReply) refused = submit_as (f, "station:qingshui", body, &error);
+    g_assert_null (refused);
+    assert_wire_code (error, "intake.private-matter");
+    g_clear_error (&error);
+    /* At the window the applicant is there in person: not a proxy. */
+    g_free (m->env.key);
+    m->env.key = next_key (f);
+    g_autoptr (GBytes) walk_in = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (DbnMsgIntakeSubmitReply) taken = submit_as (f, "window:jisheng", walk_in, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (taken->state, ==, "accepted");
+    /* The CLI says it in both languages and exits 1. */
+    const char *dir = dbn_harness_get_data_dir (f->harness);
+    g_autofree char *id = dbn_test_id_number (4001);
+    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "case", "submit", "--matter", "JS-ZHUNSHENG",
+        "--applicant", "赵六", "--id-number", id, "--phone", "13800138000", "--village", "qingshui",
+        "--consent", "--private", "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "intake.private-matter"));
+    g_assert_nonnull (strstr (run.err, "隐私"));
+    dbn_cli_run_clear (&run);
+}
+
+static void
+test_logbook (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *accepted = submit (f, "station:qingshui", "JS-ZHUNSHENG", TRUE, NULL);
+    g_autofree char *awaiting = submit (f, "station:qingshui", "JS-ZHUNSHENG", FALSE, NULL);
+    g_autofree char *other_key = next_key (f);
+    g_autoptr (DbnMsgIntakeSubmit) other = dbn_test_submit_new (other_key, 4100, TRUE);
+    g_free (other->village);
+    other->village = g_strdup ("shiqiao");
+    g_autoptr (GBytes) other_body = dbn_msg_intake_submit_encode (other, NULL);
+    g_autoptr (DbnMsgIntakeSubmitReply) elsewhere = submit_as (f, "station:shiqiao", other_body, &error);
+    g_assert_no_error (error);
+    g_autoptr (GBytes) refuse = refuse_body (f, "qingshui", "民间借贷诉讼不属于代办范围", "县人民法院立案庭");
+    g_autoptr (GBytes) refused = call_as (f, "station:qingshui", "intake", refuse, &error);
+    g_assert_no_error (error);
+
+    const char *dir = dbn_harness_get_data_dir (f->harness);
+    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--json", "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_autoptr (JsonNode) root = json_from_string (run.out, &error);
+    g_assert_no_error (error);
+    JsonArray *lines = json_node_get_array (root);
+    /* The village's book only, in the order the requests came. */
+    g_assert_cmpuint (json_array_get_length (lines), ==, 3);
+    const char *entries[] = { "accepted", "awaiting_materials", "refused" };
+    for (guint i = 0; i < 3; i++) {
+        JsonObject *line = json_array_get_object_element (lines, i);
+        g_assert_cmpstr (json_object_get_string_member (line, "entry"), ==, entries[i]);
+        g_assert_cmpstr (json_object_get_string_member (line, "by"), ==, "station:qingshui");
+    }
+    JsonObject *first = json_array_get_object_element (lines, 0);
+    g_assert_cmpstr (json_object_get_string_member (first, "number"), ==, accepted);
+    g_assert_nonnull (strstr (json_object_get_string_member (first, "id_number"), "********"));
+    JsonObject *second = json_array_get_object_element (lines, 1);
+    g_assert_cmpstr (json_object_get_string_member (second, "number"), ==, awaiting);
+    g_assert_nonnull (strstr (json_object_get_string_member (second, "detail"), "missing"));
+    JsonObject *third = json_array_get_object_element (lines, 2);
+    g_assert_nonnull (strstr (json_object_get_string_member (third, "detail"), "县人民法院立案庭"));
+    dbn_cli_run_clear (&run);
+    g_assert_cmpstr (elsewhere->state, ==, "accepted");
+
+    /* The text form, and a day with nothing in it. */
+    run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "不予受理"));
+    g_assert_nonnull (strstr (run.out, accepted));
+    dbn_cli_run_clear (&run);
+    run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--to", "2000-01-01", "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "no entries"));
+    dbn_cli_run_clear (&run);
+    run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--from", "27/11/2026", "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 2);
+    dbn_cli_run_clear (&run);
+
+    /* Another village's station may not read it. */
+    g_autoptr (DbnMsgIntakeLogbook) ask = dbn_msg_intake_logbook_new ();
+    ask->env.key = next_key (f);
+    ask->village = g_strdup ("qingshui");
+    g_autoptr (GBytes) ask_body = dbn_msg_intake_logbook_encode (ask, NULL);
+    g_autoptr (GBytes) denied = call_as (f, "station:shiqiao", "intake", ask_body, &error);
+    g_assert_null (denied);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+}
+
 /* ---- D-INT-7 ---- */
 
 static void
@@ -1000,6 +1102,7 @@ test_cli_help (void)
         { "catalog", "reload", "--help", NULL }, { "visit", "--help", NULL }, { "visit", "add", "--help", NULL },
         { "visit", "list", "--help", NULL }, { "case", "supplement", "--help", NULL },
         { "case", "refuse", "--help", NULL }, { "case", "notice", "--help", NULL },
+        { "logbook", "--help", NULL },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
         DbnCliRun r = dbn_harness_run_cli (cases[i]);
@@ -1031,6 +1134,8 @@ main (int argc, char **argv)
     ADD ("/intake/D-INT-4/supplement-resumes-awaiting-case", test_supplement_resumes);
     ADD ("/intake/D-INT-5/refusal-with-reason", test_refusal);
     ADD ("/intake/D-INT-7/walk-in-and-phone-at-window", test_window_channels);
+    ADD ("/intake/D-INT-2/private-matter-not-proxied", test_private_not_proxied);
+    ADD ("/intake/D-INT-3/logbook-acceptances-and-refusals", test_logbook);
     ADD ("/intake/D-INT-1/visit-need-becomes-request", test_visit_to_request);
     ADD ("/routing/D-INT-8/petition-restricted", test_petition_restricted);
     ADD ("/routing/queue/snapshot-in-pages", test_queue_paging);
