@@ -24,13 +24,16 @@
  *   intake's case.awaiting_materials / case.materials_supplemented
  *                       the same stop and resume, from intake directly
  *
- * Routing's row is read with the case.started decoder: that message is the
- * bare row, and decoders ignore keys they do not know, so it reads the row
- * of every routing case event. An event that is not about a case, or about
- * a case this service never saw routed, is acknowledged and ignored.
+ * Routing's row is read generically (the frame as JSON, dbn_codec_to_json,
+ * which checks it first): every routing case event carries the same row,
+ * each typed decoder accepts only its own "type", and a generic reader also
+ * takes event types newer than this build (intake4's case.resumed). An
+ * event without a row or a case, or about a case this service never saw
+ * routed, is acknowledged and ignored.
  */
 #include "deadline_private.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #undef G_LOG_DOMAIN
@@ -61,13 +64,65 @@ set_str (char **slot, const char *value)
     *slot = g_strdup (value ? value : "");
 }
 
+/* The queue row every routing case event carries (routing_events.c). */
+typedef struct {
+    char *window, *station, *area, *state, *kind, *location, *matter, *level;
+} Row;
+
+static void
+row_clear (Row *row)
+{
+    g_free (row->window);
+    g_free (row->station);
+    g_free (row->area);
+    g_free (row->state);
+    g_free (row->kind);
+    g_free (row->location);
+    g_free (row->matter);
+    g_free (row->level);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Row, row_clear)
+
+static char *
+member (JsonObject *o, const char *name, gsize max)
+{
+    JsonNode *node = json_object_get_member (o, name);
+    if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return NULL;
+    const char *s = json_node_get_string (node);
+    return strlen (s) <= max ? g_strdup (s) : NULL;
+}
+
+/* FALSE when the event has no complete row (run sheets, damaged frames). */
+static gboolean
+read_row (GBytes *event, Row *row)
+{
+    g_autofree char *json = dbn_codec_to_json (g_bytes_get_data (event, NULL), g_bytes_get_size (event), NULL);
+    if (json == NULL)
+        return FALSE;
+    g_autoptr (JsonNode) root = json_from_string (json, NULL);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        return FALSE;
+    JsonObject *o = json_node_get_object (root);
+    /* The schema limits of the row (routing.xml). */
+    row->window = member (o, "window", 32);
+    row->station = member (o, "station", 32);
+    row->area = member (o, "area", 32);
+    row->state = member (o, "state", 32);
+    row->kind = member (o, "kind", 16);
+    row->location = member (o, "location", 16);
+    row->matter = member (o, "matter", 32);
+    row->level = member (o, "level", 16);
+    return row->window && row->station && row->area && row->state && row->kind && row->location;
+}
+
 static gboolean
 on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, GError **error)
 {
-    const guint8 *data = g_bytes_get_data (event, NULL);
-    gsize len = g_bytes_get_size (event);
-    g_autoptr (DbnMsgCaseStarted) row = dbn_msg_case_started_decode (data, len, NULL);
-    if (row == NULL || env->case_no == NULL)
+    g_auto (Row) r = { 0 };
+    Row *row = &r;
+    if (env->case_no == NULL || !read_row (event, row))
         return TRUE; /* not a case event with a queue row (run sheets) */
     g_autoptr (DeadlineCase) c = NULL;
     if (!deadline_store_get_case (self->store, env->case_no, &c, error))
@@ -76,17 +131,14 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, GError
     if (c == NULL) {
         if (!routed)
             return TRUE;
-        g_autoptr (GError) local = NULL;
-        g_autoptr (DbnMsgCaseRouted) r = dbn_msg_case_routed_decode (data, len, &local);
-        if (r == NULL) {
-            g_warning ("routing's case.routed for %s cannot be read, skipped: %s", env->case_no,
-                       local->message);
+        if (row->matter == NULL || row->level == NULL) {
+            g_warning ("routing's case.routed for %s has no matter or level, skipped", env->case_no);
             return TRUE;
         }
         c = g_new0 (DeadlineCase, 1);
         c->case_no = g_strdup (env->case_no);
-        c->matter = g_strdup (r->matter);
-        c->level = g_strdup (r->level);
+        c->matter = g_strdup (row->matter);
+        c->level = g_strdup (row->level);
         c->accepted_at = env->ts;
     }
     if (c->closed)
