@@ -200,6 +200,11 @@ fixture_set_up (Fixture *f, gconstpointer data)
     g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
     g_autofree char *more = g_strconcat (text, "[deadline]\ntick_ms = 20\n", NULL);
     g_assert_true (g_file_set_contents (conf, more, -1, NULL));
+    /* The data folder's own calendar, so a test can add a year and reload. */
+    g_autofree char *shipped = NULL;
+    g_assert_true (g_file_get_contents (DBN_SOURCE_DIR "/schemas/data/calendar.ini", &shipped, NULL, NULL));
+    g_autofree char *calendar = g_build_filename (dir, "calendar.ini", NULL);
+    g_assert_true (g_file_set_contents (calendar, shipped, -1, NULL));
     f->clock_file = g_build_filename (dir, "clock", NULL);
     set_clock (f, cst (3, 2, 10, 0)); /* Monday 2 March 2026, 10:00 */
     g_setenv ("DAIBAN_CLOCK_FILE", f->clock_file, TRUE);
@@ -516,6 +521,72 @@ test_kill_fires_once (Fixture *f, gconstpointer data)
     g_assert_cmpuint (journaled (f, DBN_MSG_DEADLINE_VIOLATION_WIRE, case_no), ==, 1);
 }
 
+static DbnCliRun
+cli (Fixture *f, const char *const *args)
+{
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    g_ptr_array_add (argv, (gpointer) "--data");
+    g_ptr_array_add (argv, (gpointer) dbn_harness_get_data_dir (f->harness));
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    return dbn_harness_run_cli ((const char *const *) argv->pdata);
+}
+
+/* D-DL-5: a due date in 2027 is flagged; adding 2027 to the data and
+ * `daiban calendar reload` computes it from the published schedule. The CLI
+ * shows it all (`daiban case due`, `daiban case explain`). */
+static void
+test_cli_and_reload (Fixture *f, gconstpointer data)
+{
+    move_clock (f, cst (12, 28, 10, 0), 1);
+    static const char *const dibao[] = { "申请书", "户口簿", "身份证", "家庭收入证明", NULL };
+    g_autofree char *case_no = submit (f, "MZ-DIBAO", dibao);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) before = clock_of (r, "progress");
+    /* 29, 30, 31 Dec, then weekends only: Fri 1 and Mon 4 Jan 2027. */
+    g_assert_cmpstr (before->due, ==, "2027-01-04");
+    g_assert_false (before->covered);
+
+    DbnCliRun run = cli (f, (const char *[]){ "case", "due", case_no, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "progress    D-DL-2  2027-01-04 running   none       5  (日历外"));
+    dbn_cli_run_clear (&run);
+
+    /* A broken file is refused, with its line; the calendar in use stays. */
+    g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (f->harness), "calendar.ini", NULL);
+    g_autofree char *good = NULL;
+    g_assert_true (g_file_get_contents (path, &good, NULL, NULL));
+    g_autofree char *broken = g_strconcat (good, "[year 2027]\nholiday = 2027-13-01 x\n", NULL);
+    g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+    run = cli (f, (const char *[]){ "calendar", "reload", NULL });
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "calendar.ini:"));
+    dbn_cli_run_clear (&run);
+
+    g_autofree char *added = g_strconcat (good, "[year 2027]\nholiday = 2027-01-01 元旦\n", NULL);
+    g_assert_true (g_file_set_contents (path, added, -1, NULL));
+    run = cli (f, (const char *[]){ "calendar", "reload", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "2025–2027"));
+    dbn_cli_run_clear (&run);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r2 = wait_clocks (f, case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) after = clock_of (r2, "progress");
+    /* 元旦 1 Jan 2027 is off now: 29, 30, 31 Dec, 4, 5 Jan. */
+    g_assert_cmpstr (after->due, ==, "2027-01-05");
+    g_assert_true (after->covered);
+
+    run = cli (f, (const char *[]){ "case", "explain", case_no, "--text", "县民政局入户核查排期", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "progress"));
+    dbn_cli_run_clear (&run);
+    wait_heard (f, DBN_MSG_DEADLINE_EXPLAINED_WIRE, case_no);
+    /* D-DL-2: the written notice meets the progress clock. */
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r3 = wait_clocks (f, case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) told = clock_of (r3, "progress");
+    g_assert_cmpstr (told->state, ==, "met");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -526,5 +597,6 @@ main (int argc, char **argv)
     ADD ("/deadline/D-DL-6/explained-no-violation", test_explained);
     ADD ("/deadline/D-DL-7/stop-moves-due-date", test_stop_moves_due);
     ADD ("/deadline/restart/kill-9-fires-once", test_kill_fires_once);
+    ADD ("/deadline/D-DL-5/cli-due-and-calendar-reload", test_cli_and_reload);
     return g_test_run ();
 }
