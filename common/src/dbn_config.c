@@ -14,6 +14,9 @@
  * take as part of the value: a '#' preceded by blank space ends the value
  * (no endpoint, township or mode contains one).
  *
+ * A service's own group ([deadline]) is checked here for its keys only; the
+ * service reads the values with dbn_config_get_setting and validates them.
+ *
  * The struct keeps the values, not the GKeyFile: getters return borrowed
  * strings that must stay valid, and set_endpoints must be able to add a
  * service the file never named.
@@ -470,6 +473,11 @@ default_file_text (void)
         g_string_append_printf (text, "\n[" SERVICE_GROUP_PREFIX "%s]\ncommand = %s\npublish = %s\n",
                                 default_endpoints[i].name, default_endpoints[i].command,
                                 default_endpoints[i].publish);
+    g_string_append (text,
+                     "\n# The deadline service's clocks in working days (docs/deadline.md);\n"
+                     "# uncomment to change the defaults shown.\n"
+                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#transfer = 2\n"
+                     "#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n");
     return g_string_free (text, FALSE);
 }
 

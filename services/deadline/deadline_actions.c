@@ -67,6 +67,8 @@ deadline_actions_free (DeadlineActions *self)
         return;
     if (self->tick_id != 0)
         g_source_remove (self->tick_id);
+    if (self->rebuild_id != 0)
+        g_source_remove (self->rebuild_id);
     g_clear_pointer (&self->routing, dbn_subscriber_free);
     g_clear_pointer (&self->intake, dbn_subscriber_free);
     deadline_store_free (self->store);
@@ -520,6 +522,22 @@ recompute (DeadlineClock *k, const char *area, gpointer user_data, GError **erro
     return deadline_schedule (((gpointer *) user_data)[0], k, area, error);
 }
 
+/* A reload pushed a new entry for every running clock; once its batch has
+ * committed, the heap is read again from the store so the stale entries do
+ * not linger (before the commit the store could still roll back). */
+static gboolean
+rebuild_when_idle (gpointer user_data)
+{
+    DeadlineActions *self = user_data;
+    if (dbn_store_in_transaction (dbn_service_get_store (self->service)))
+        return G_SOURCE_CONTINUE;
+    self->rebuild_id = 0;
+    g_autoptr (GError) error = NULL;
+    if (!deadline_actions_rebuild (self, &error))
+        g_warning ("rebuilding the timers after a calendar reload failed: %s", error->message);
+    return G_SOURCE_REMOVE;
+}
+
 static GBytes *
 calendar_reload (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
@@ -541,6 +559,8 @@ calendar_reload (DbnService *service, DbnCommand *command, gpointer user_data, G
         return NULL;
     }
     dbn_calendar_free (old);
+    if (self->rebuild_id == 0)
+        self->rebuild_id = g_idle_add (rebuild_when_idle, self);
     g_autoptr (DbnMsgDeadlineCalendarReloadReply) reply = dbn_msg_deadline_calendar_reload_reply_new ();
     reply->path = g_strdup (self->calendar_path);
     guint first = 0, last = 0;

@@ -41,12 +41,17 @@ outgoing_clear (gpointer data)
 static void
 stamp (DbnEnvEvent *env, DbnStore *store, const char *type, const char *case_no, gint64 now)
 {
+    /* _new() fills some of them already. */
     env->v = DBN_SCHEMA_VERSION;
+    g_free (env->type);
     env->type = g_strdup (type);
+    g_free (env->src);
     env->src = g_strdup ("deadline");
     env->seq = dbn_store_journal_next_seq (store);
     env->ts = now;
+    g_free (env->case_no);
     env->case_no = g_strdup (case_no);
+    g_free (env->actor);
     env->actor = g_strdup ("service:deadline");
 }
 

@@ -16,6 +16,7 @@ struct _DeadlineActions {
     DbnSubscriber   *routing;       /* routing's journal */
     DbnSubscriber   *intake;        /* intake's journal */
     guint            tick_id;       /* the timer source */
+    guint            rebuild_id;    /* idle that rebuilds the heap after a calendar reload */
 };
 
 /* Why a case's clocks stopped. */
