@@ -521,6 +521,89 @@ test_kill_fires_once (Fixture *f, gconstpointer data)
     g_assert_cmpuint (journaled (f, DBN_MSG_DEADLINE_VIOLATION_WIRE, case_no), ==, 1);
 }
 
+/* One routing command as the operator; asserts it was applied. */
+static void
+routing (Fixture *f, GBytes *body)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "routing", body, CALL_MS, &error);
+    g_assert_no_error (error);
+}
+
+#define ROUTING_COMMAND(Type, name, m)                                               \
+    g_autoptr (Type) m = dbn_msg_##name##_new ();                                    \
+    m->env.key = g_strdup_printf ("routing-%u", ++f->n_keys);                       \
+    m->case_no = g_strdup (case_no)
+
+/* Polls until clock `name` of the case is in state. */
+static DbnMsgDeadlineClock *
+wait_state (Fixture *f, const char *case_no, guint n_clocks, const char *name, const char *state)
+{
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (g_get_monotonic_time () < end) {
+        g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, n_clocks);
+        DbnMsgDeadlineClock *k = clock_of (r, name);
+        if (g_strcmp0 (k->state, state) == 0)
+            return k;
+        dbn_msg_deadline_clock_free (k);
+        g_usleep (10 * 1000); /* routing's event is on its way */
+    }
+    g_error ("%s: the %s clock never became %s", case_no, name, state);
+}
+
+/* D-DL-3: a handoff starts the 2-working-day report-back clock; escalation
+ * the county department's 3 working days; the county's answer meets it and
+ * the progress clock (D-DL-2). Routing's real commands drive it. */
+static void
+test_transfer_and_department (Fixture *f, gconstpointer data)
+{
+    static const char *const dibao[] = { "申请书", "户口簿", "身份证", "家庭收入证明", NULL };
+    g_autofree char *case_no = submit (f, "MZ-DIBAO", dibao);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 2);
+    {
+        ROUTING_COMMAND (DbnMsgCaseClassify, case_classify, m);
+        m->kind = g_strdup ("escalated");
+        m->reason = g_strdup ("低保须县民政局审批");
+        g_autoptr (GBytes) b = dbn_msg_case_classify_encode (m, NULL);
+        routing (f, b);
+    }
+    {
+        ROUTING_COMMAND (DbnMsgCaseAssign, case_assign, m);
+        g_autoptr (GBytes) b = dbn_msg_case_assign_encode (m, NULL);
+        routing (f, b);
+    }
+    move_clock (f, cst (3, 3, 10, 0), 1);
+    {
+        ROUTING_COMMAND (DbnMsgCaseHandoff, case_handoff, m);
+        m->to = g_strdup ("window:minzheng");
+        m->reason = g_strdup ("由民政窗口初审");
+        g_autoptr (GBytes) b = dbn_msg_case_handoff_encode (m, NULL);
+        routing (f, b);
+    }
+    g_autoptr (DbnMsgDeadlineClock) transfer = wait_state (f, case_no, 3, "transfer", "running");
+    g_assert_cmpstr (transfer->rule, ==, "D-DL-3");
+    g_assert_cmpstr (transfer->due, ==, "2026-03-05"); /* Tue 3 Mar + Wed 4, Thu 5 */
+    move_clock (f, cst (3, 4, 10, 0), 1);
+    {
+        ROUTING_COMMAND (DbnMsgCaseEscalate, case_escalate, m);
+        g_autoptr (GBytes) b = dbn_msg_case_escalate_encode (m, NULL);
+        routing (f, b);
+    }
+    g_autoptr (DbnMsgDeadlineClock) department = wait_state (f, case_no, 4, "department", "running");
+    g_assert_cmpstr (department->due, ==, "2026-03-09"); /* Wed 4 Mar + Thu 5, Fri 6, Mon 9 */
+    g_autoptr (DbnMsgDeadlineClock) reported = wait_state (f, case_no, 4, "transfer", "met");
+    {
+        ROUTING_COMMAND (DbnMsgCaseCountyAnswer, case_county_answer, m);
+        m->answer = g_strdup ("符合条件，予以批准");
+        m->approved = TRUE;
+        g_autoptr (GBytes) b = dbn_msg_case_county_answer_encode (m, NULL);
+        routing (f, b);
+    }
+    g_autoptr (DbnMsgDeadlineClock) answered = wait_state (f, case_no, 4, "department", "met");
+    g_autoptr (DbnMsgDeadlineClock) progress = wait_state (f, case_no, 4, "progress", "met");
+    g_autoptr (DbnMsgDeadlineClock) committed = wait_state (f, case_no, 4, "committed", "running");
+}
+
 static DbnCliRun
 cli (Fixture *f, const char *const *args)
 {
@@ -596,6 +679,7 @@ main (int argc, char **argv)
     ADD ("/deadline/D-DL-1/yellow-red-violation", test_yellow_red_violation);
     ADD ("/deadline/D-DL-6/explained-no-violation", test_explained);
     ADD ("/deadline/D-DL-7/stop-moves-due-date", test_stop_moves_due);
+    ADD ("/deadline/D-DL-3/transfer-and-department", test_transfer_and_department);
     ADD ("/deadline/restart/kill-9-fires-once", test_kill_fires_once);
     ADD ("/deadline/D-DL-5/cli-due-and-calendar-reload", test_cli_and_reload);
     return g_test_run ();
