@@ -260,7 +260,7 @@ main (int argc, char **argv)
     double plain_pop_s = now_s () - t;
 
     double mib = 1024.0 * 1024.0;
-    double fire_rate = fired_total / fire_s, plain_rate = popped / plain_pop_s;
+    double fire_rate = fired_total / MAX (fire_s, 1e-9), plain_rate = popped / MAX (plain_pop_s, 1e-9);
     double grown = ((double) rss1 - (double) rss0) / mib, plain_grown = ((double) rss3 - (double) rss2) / mib;
     printf ("rebuild after restart: %.3f s for %u pending firings; plain binary heap build %.3f s  (ratio %.1f)\n",
             rebuild_s, rebuilt, plain_build_s, rebuild_s / MAX (plain_build_s, 1e-6));
@@ -275,7 +275,9 @@ main (int argc, char **argv)
     g_free (plain.a);
     deadline_actions_free (actions);
     dbn_service_free (service);
-    if (g_getenv ("DAIBAN_KEEP_TEST_DATA") == NULL) {
+    if (g_getenv ("DAIBAN_KEEP_TEST_DATA") != NULL) {
+        printf ("store kept in %s\n", dir);
+    } else {
         const char *names[] = { "deadline.db", "deadline.db-wal", "deadline.db-shm" };
         for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
             g_autofree char *path = g_build_filename (dir, names[i], NULL);
