@@ -604,6 +604,72 @@ test_transfer_and_department (Fixture *f, gconstpointer data)
     g_autoptr (DbnMsgDeadlineClock) committed = wait_state (f, case_no, 4, "committed", "running");
 }
 
+static GBytes *
+call_as (Fixture *f, DbnBus *bus, GBytes *body, GError **error)
+{
+    return dbn_harness_call_on (f->harness, bus, "deadline", body, CALL_MS, error);
+}
+
+/* Who may: the case's station and window read and explain; another station
+ * may not read it; the committee reads and never writes; the calendar is
+ * the operator's. A refusal is the stable code `forbidden`. */
+static void
+test_principals (Fixture *f, gconstpointer data)
+{
+    g_autofree char *case_no = submit (f, "JS-ZHUNSHENG", zhunsheng_all);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 1);
+    const char *names[] = { "station:qingshui", "station:shiqiao", "window:jisheng", "committee" };
+    DbnBus *buses[G_N_ELEMENTS (names)];
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autofree char *key = dbn_harness_add_key (f->harness, names[i]);
+        buses[i] = dbn_harness_new_bus (f->harness, key);
+    }
+    g_autoptr (DbnMsgDeadlineCaseDue) due = dbn_msg_deadline_case_due_new ();
+    due->env.key = g_strdup ("due-p");
+    due->case_no = g_strdup (case_no);
+    g_autoptr (GBytes) due_body = dbn_msg_deadline_case_due_encode (due, NULL);
+    gboolean may_read[] = { TRUE, FALSE, TRUE, TRUE };
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autoptr (GError) error = NULL;
+        /* The registry is re-read within 500 ms: retry while the key is new. */
+        g_autoptr (GBytes) reply = NULL;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            g_clear_error (&error);
+            g_clear_pointer (&reply, g_bytes_unref);
+            reply = call_as (f, buses[i], due_body, &error);
+            if (reply != NULL || dbn_error_matches_wire (error, "forbidden"))
+                break;
+            g_usleep (100 * 1000);
+        }
+        if (may_read[i])
+            g_assert_no_error (error);
+        else
+            g_assert_true (dbn_error_matches_wire (error, "forbidden"));
+    }
+    const gboolean may_explain[] = { TRUE, FALSE, TRUE, FALSE };
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autoptr (DbnMsgDeadlineCaseExplain) m = dbn_msg_deadline_case_explain_new ();
+        m->env.key = g_strdup_printf ("explain-p-%" G_GSIZE_FORMAT, i);
+        m->case_no = g_strdup (case_no);
+        m->text = g_strdup ("说明");
+        g_autoptr (GBytes) body = dbn_msg_deadline_case_explain_encode (m, NULL);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GBytes) reply = call_as (f, buses[i], body, &error);
+        if (may_explain[i])
+            g_assert_no_error (error);
+        else
+            g_assert_true (dbn_error_matches_wire (error, "forbidden"));
+    }
+    g_autoptr (DbnMsgDeadlineCalendarReload) reload = dbn_msg_deadline_calendar_reload_new ();
+    reload->env.key = g_strdup ("reload-p");
+    g_autoptr (GBytes) reload_body = dbn_msg_deadline_calendar_reload_encode (reload, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) refused = call_as (f, buses[2], reload_body, &error);
+    g_assert_true (dbn_error_matches_wire (error, "forbidden"));
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+        dbn_bus_free (buses[i]);
+}
+
 static DbnCliRun
 cli (Fixture *f, const char *const *args)
 {
@@ -681,6 +747,7 @@ main (int argc, char **argv)
     ADD ("/deadline/D-DL-7/stop-moves-due-date", test_stop_moves_due);
     ADD ("/deadline/D-DL-3/transfer-and-department", test_transfer_and_department);
     ADD ("/deadline/restart/kill-9-fires-once", test_kill_fires_once);
+    ADD ("/deadline/security/principals", test_principals);
     ADD ("/deadline/D-DL-5/cli-due-and-calendar-reload", test_cli_and_reload);
     return g_test_run ();
 }
