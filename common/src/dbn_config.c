@@ -14,6 +14,9 @@
  * take as part of the value: a '#' preceded by blank space ends the value
  * (no endpoint, township or mode contains one).
  *
+ * A service's own group ([deadline]) is checked here for its keys only; the
+ * service reads the values with dbn_config_get_setting and validates them.
+ *
  * The struct keeps the values, not the GKeyFile: getters return borrowed
  * strings that must stay valid, and set_endpoints must be able to add a
  * service the file never named.
@@ -37,6 +40,16 @@
 #define SERVICE_GROUP_PREFIX "service:"
 #define TOWNSHIP_MAX_LEN 16
 
+/* Groups a service reads itself, with the keys they may hold; the service
+ * validates the values when it starts (docs/deadline.md). */
+static const struct {
+    const char *group;
+    const char *keys[12];
+} service_settings[] = {
+    { "deadline", { "centre", "progress", "station", "transfer", "department", "committed",
+                    "grace", "calendar", "tick_ms", NULL } },
+};
+
 typedef struct {
     char *command; /* ROUTER endpoint: commands and sync */
     char *publish; /* PUB endpoint: events and heartbeats */
@@ -49,6 +62,7 @@ struct _DbnConfig {
     char       *catalog_path; /* the service catalog */
     gboolean    sync_full;    /* synchronous=full */
     GHashTable *services;     /* service name → Endpoints* */
+    GHashTable *settings;     /* "group/key" → value of a service's own group ([deadline]) */
 };
 
 /* The design's services, in start order: upstream before downstream, so a
@@ -127,6 +141,7 @@ config_new_defaults (const char *data_dir)
     self->sync_full = TRUE;
     self->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) endpoints_free);
+    self->settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     for (gsize i = 0; i < G_N_ELEMENTS (default_endpoints); i++)
         dbn_config_set_endpoints (self, default_endpoints[i].name, default_endpoints[i].command,
                                   default_endpoints[i].publish);
@@ -143,6 +158,7 @@ dbn_config_free (DbnConfig *self)
     g_free (self->township);
     g_free (self->catalog_path);
     g_clear_pointer (&self->services, g_hash_table_unref);
+    g_clear_pointer (&self->settings, g_hash_table_unref);
     g_free (self);
 }
 
@@ -314,6 +330,33 @@ apply_service_group (DbnConfig *self, GKeyFile *keyfile, const char *group, GErr
     return TRUE;
 }
 
+static gboolean
+apply_settings_group (DbnConfig *self, GKeyFile *keyfile, const char *group, gsize which,
+                      GError **error)
+{
+    g_auto (GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+    for (gsize i = 0; keys != NULL && keys[i] != NULL; i++) {
+        if (!g_strv_contains (service_settings[which].keys, keys[i])) {
+            g_autofree char *known = g_strjoinv (", ", (char **) service_settings[which].keys);
+            return config_fail (self, error, group, keys[i], "unknown key (known: %s)", known);
+        }
+        char *value = read_value (self, keyfile, group, keys[i], error);
+        if (value == NULL)
+            return FALSE;
+        g_hash_table_insert (self->settings, g_strdup_printf ("%s/%s", group, keys[i]), value);
+    }
+    return TRUE;
+}
+
+static gssize
+settings_group_index (const char *group)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS (service_settings); i++)
+        if (strcmp (service_settings[i].group, group) == 0)
+            return (gssize) i;
+    return -1;
+}
+
 static int
 compare_strings (gconstpointer a, gconstpointer b)
 {
@@ -371,9 +414,11 @@ apply_file (DbnConfig *self, GKeyFile *keyfile, GError **error)
             ok = apply_main_group (self, keyfile, error);
         else if (g_str_has_prefix (group, SERVICE_GROUP_PREFIX))
             ok = apply_service_group (self, keyfile, group, error);
+        else if (settings_group_index (group) >= 0)
+            ok = apply_settings_group (self, keyfile, group, (gsize) settings_group_index (group), error);
         else
             ok = config_fail (self, error, group, NULL,
-                              "unknown group (known: [daiban], [service:<name>])");
+                              "unknown group (known: [daiban], [service:<name>], [deadline])");
         if (!ok)
             return FALSE;
     }
@@ -428,6 +473,11 @@ default_file_text (void)
         g_string_append_printf (text, "\n[" SERVICE_GROUP_PREFIX "%s]\ncommand = %s\npublish = %s\n",
                                 default_endpoints[i].name, default_endpoints[i].command,
                                 default_endpoints[i].publish);
+    g_string_append (text,
+                     "\n# The deadline service's clocks in working days (docs/deadline.md);\n"
+                     "# uncomment to change the defaults shown.\n"
+                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#transfer = 2\n"
+                     "#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n");
     return g_string_free (text, FALSE);
 }
 
@@ -489,6 +539,14 @@ dbn_config_get_township (DbnConfig *self)
 {
     g_return_val_if_fail (self != NULL, NULL);
     return self->township;
+}
+
+const char *
+dbn_config_get_setting (DbnConfig *self, const char *group, const char *key)
+{
+    g_return_val_if_fail (self != NULL && group != NULL && key != NULL, NULL);
+    g_autofree char *name = g_strdup_printf ("%s/%s", group, key);
+    return g_hash_table_lookup (self->settings, name);
 }
 
 const char *

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-const char *const cli_built_services[] = { "intake", "routing", NULL };
+const char *const cli_built_services[] = { "intake", "routing", "deadline", NULL };
 
 /* --key before the subcommand (owned), and a subcommand's --key-file (GOption's). */
 static char *global_key_option;

@@ -1,7 +1,8 @@
 /* daiban: the command line for operators and scripts.
  *
  *   daiban [--data DIR] [--key FILE] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
- *                                     | catalog ... | visit ...
+ *                                     | catalog ... | visit ... | logbook ...
+ *          | calendar ...
  *
  * Global options stand before the subcommand; every subcommand also takes
  * --data itself, so both `daiban --data D case show N` and
@@ -13,6 +14,7 @@
 #include "cli_common.h"
 #include "cli_intake.h"
 #include "cli_routing.h"
+#include "cli_calendar.h"
 
 static const char usage_text[] =
     "用法 Usage: daiban [--data DIR] [--key FILE] COMMAND [OPTIONS]\n"
@@ -28,6 +30,7 @@ static const char usage_text[] =
     "  logbook   代办记录簿: a village's acceptances and refusals (D-INT-3)\n"
     "  runsheet  交接清单: new, ack / run sheets (D-RTE-3)\n"
     "  queue     窗口、代办站、片区队列 / the queue of a window, station or area\n"
+    "  calendar  工作日历: add, is-workday, show, reload / working days (D-DL-5)\n"
     "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
     "  keys      密钥: init, add, revoke, list / CURVE keys and principals\n"
     "\n"
@@ -102,6 +105,8 @@ main (int argc, char **argv)
         return cli_visit (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "logbook") == 0)
         return cli_logbook (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "calendar") == 0)
+        return cli_calendar (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "keys") == 0)
         return cli_keys (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);

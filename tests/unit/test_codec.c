@@ -1920,6 +1920,165 @@ typedef struct {
 } RoundTrip;
 
 /* Adapters with the generic signatures, one per message. */
+/* ---- deadline.xml ---- */
+
+static gpointer
+make_deadline_case_due (gboolean full)
+{
+    DbnMsgDeadlineCaseDue *m = dbn_msg_deadline_case_due_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    return m;
+}
+
+static gpointer
+make_deadline_case_due_reply (gboolean full)
+{
+    DbnMsgDeadlineCaseDueReply *m = dbn_msg_deadline_case_due_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->suspended = full;
+    m->clocks = byte_list_of (full);
+    m->today = g_strdup ("2026-02-13");
+    return m;
+}
+
+static gpointer
+make_deadline_clock (gboolean full)
+{
+    DbnMsgDeadlineClock *m = dbn_msg_deadline_clock_new ();
+    m->name = g_strdup ("progress");
+    m->rule = g_strdup ("D-DL-2");
+    m->length = 5;
+    m->state = g_strdup (full ? "running" : "stopped");
+    m->stage = g_strdup ("warning");
+    m->started = G_GINT64_CONSTANT (1770940800000);
+    m->due = full ? g_strdup ("2026-02-27") : NULL;
+    m->remaining = -2;
+    m->covered = full;
+    m->explained = !full;
+    return m;
+}
+
+static gpointer
+make_deadline_case_explain (gboolean full)
+{
+    DbnMsgDeadlineCaseExplain *m = dbn_msg_deadline_case_explain_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->text = g_strdup ("县民政局审核需要补充入户调查，预计延后三个工作日");
+    m->clock = full ? g_strdup ("committed") : NULL;
+    return m;
+}
+
+static gpointer
+make_deadline_case_explain_reply (gboolean full)
+{
+    DbnMsgDeadlineCaseExplainReply *m = dbn_msg_deadline_case_explain_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->clocks = full ? g_strdupv ((char *[]){ "committed", "progress", NULL }) : NULL;
+    m->seq = 12;
+    return m;
+}
+
+static gpointer
+make_deadline_case_suspend (gboolean full)
+{
+    DbnMsgDeadlineCaseSuspend *m = dbn_msg_deadline_case_suspend_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->reason = g_strdup ("待补充户口簿复印件");
+    return m;
+}
+
+static gpointer
+make_deadline_case_resume (gboolean full)
+{
+    DbnMsgDeadlineCaseResume *m = dbn_msg_deadline_case_resume_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    return m;
+}
+
+static gpointer
+make_deadline_calendar_reload (gboolean full)
+{
+    DbnMsgDeadlineCalendarReload *m = dbn_msg_deadline_calendar_reload_new ();
+    fill_command (&m->env, full);
+    return m;
+}
+
+static gpointer
+make_deadline_calendar_reload_reply (gboolean full)
+{
+    DbnMsgDeadlineCalendarReloadReply *m = dbn_msg_deadline_calendar_reload_reply_new ();
+    fill_reply (&m->env, full);
+    m->path = g_strdup ("/usr/share/daiban/calendar.ini");
+    m->first_year = 2025;
+    m->last_year = 2026;
+    m->recomputed = full ? 1000000 : 0;
+    return m;
+}
+
+#define FILL_DEADLINE_ROW(m)                                                           \
+    G_STMT_START {                                                                     \
+        fill_event (&(m)->env, full);                                                  \
+        (m)->window = g_strdup (full ? "minzheng" : "");                               \
+        (m)->station = g_strdup ("qingshui");                                          \
+        (m)->area = g_strdup (full ? "east" : "");                                     \
+        (m)->matter = g_strdup ("MZ-DIBAO");                                           \
+    } G_STMT_END
+
+static gpointer
+make_deadline_warning (gboolean full)
+{
+    DbnMsgDeadlineWarning *m = dbn_msg_deadline_warning_new ();
+    FILL_DEADLINE_ROW (m);
+    m->clock = g_strdup ("committed");
+    m->rule = g_strdup ("D-DL-4");
+    m->due = g_strdup ("2026-02-27");
+    m->covered = full;
+    return m;
+}
+
+static gpointer
+make_deadline_overdue (gboolean full)
+{
+    DbnMsgDeadlineOverdue *m = dbn_msg_deadline_overdue_new ();
+    FILL_DEADLINE_ROW (m);
+    m->clock = g_strdup ("centre");
+    m->rule = g_strdup ("D-DL-1");
+    m->due = g_strdup ("2026-02-27");
+    m->covered = full;
+    m->explained = !full;
+    return m;
+}
+
+static gpointer
+make_deadline_violation (gboolean full)
+{
+    DbnMsgDeadlineViolation *m = dbn_msg_deadline_violation_new ();
+    FILL_DEADLINE_ROW (m);
+    m->clock = g_strdup ("department");
+    m->rule = g_strdup ("D-DL-3");
+    m->due = g_strdup ("2027-01-04");
+    m->covered = !full;
+    m->grace = 1;
+    return m;
+}
+
+static gpointer
+make_deadline_explained (gboolean full)
+{
+    DbnMsgDeadlineExplained *m = dbn_msg_deadline_explained_new ();
+    FILL_DEADLINE_ROW (m);
+    m->clocks = g_strdupv ((char *[]){ "committed", NULL });
+    m->text = g_strdup ("县民政局审核需要补充入户调查");
+    return m;
+}
+
+
 #define ROUND_TRIP(name, Type)                                                         \
     static GBytes *name##_encode (gconstpointer self, GError **error)                  \
     {                                                                                  \
@@ -2000,6 +2159,19 @@ ROUND_TRIP (intake_visit_item, DbnMsgIntakeVisitItem)
 ROUND_TRIP (catalog_reload, DbnMsgCatalogReload)
 ROUND_TRIP (catalog_reload_reply, DbnMsgCatalogReloadReply)
 ROUND_TRIP (case_resumed, DbnMsgCaseResumed)
+ROUND_TRIP (deadline_case_due, DbnMsgDeadlineCaseDue)
+ROUND_TRIP (deadline_case_due_reply, DbnMsgDeadlineCaseDueReply)
+ROUND_TRIP (deadline_clock, DbnMsgDeadlineClock)
+ROUND_TRIP (deadline_case_explain, DbnMsgDeadlineCaseExplain)
+ROUND_TRIP (deadline_case_explain_reply, DbnMsgDeadlineCaseExplainReply)
+ROUND_TRIP (deadline_case_suspend, DbnMsgDeadlineCaseSuspend)
+ROUND_TRIP (deadline_case_resume, DbnMsgDeadlineCaseResume)
+ROUND_TRIP (deadline_calendar_reload, DbnMsgDeadlineCalendarReload)
+ROUND_TRIP (deadline_calendar_reload_reply, DbnMsgDeadlineCalendarReloadReply)
+ROUND_TRIP (deadline_warning, DbnMsgDeadlineWarning)
+ROUND_TRIP (deadline_overdue, DbnMsgDeadlineOverdue)
+ROUND_TRIP (deadline_violation, DbnMsgDeadlineViolation)
+ROUND_TRIP (deadline_explained, DbnMsgDeadlineExplained)
 
 #define ENTRY(name) { #name, make_##name, name##_encode, name##_decode, name##_free }
 
@@ -2070,6 +2242,19 @@ static const RoundTrip round_trips[] = {
     ENTRY (catalog_reload),
     ENTRY (catalog_reload_reply),
     ENTRY (case_resumed),
+    ENTRY (deadline_case_due),
+    ENTRY (deadline_case_due_reply),
+    ENTRY (deadline_clock),
+    ENTRY (deadline_case_explain),
+    ENTRY (deadline_case_explain_reply),
+    ENTRY (deadline_case_suspend),
+    ENTRY (deadline_case_resume),
+    ENTRY (deadline_calendar_reload),
+    ENTRY (deadline_calendar_reload_reply),
+    ENTRY (deadline_warning),
+    ENTRY (deadline_overdue),
+    ENTRY (deadline_violation),
+    ENTRY (deadline_explained),
 };
 
 static void
@@ -2405,7 +2590,7 @@ static void
 test_registry (void)
 {
     /* 4 envelopes + 63 messages of schemas/messages: grows with every message. */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 70);
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 83);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
@@ -2553,8 +2738,9 @@ run_generator (const char *out_dir, const char *extra)
         source = DBN_SOURCE_DIR;
     g_autofree char *command = g_strdup_printf (
         "%s %s/schemas/gen/dbn_codegen.py %s --out %s %s/schemas/messages/system.xml "
-        "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/envelope.xml",
-        python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source);
+        "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/deadline.xml "
+        "%s/schemas/messages/envelope.xml",
+        python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source, source);
     g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -2585,7 +2771,7 @@ test_generator_deterministic (void)
     /* --list-outputs only lists. */
     g_autofree char *listing = run_generator (dir_a, "--list-outputs");
     g_auto (GStrv) files = g_strsplit (g_strstrip (listing), "\n", -1);
-    g_assert_cmpuint (g_strv_length (files), ==, 10);
+    g_assert_cmpuint (g_strv_length (files), ==, 12);
     for (guint i = 0; files[i] != NULL; i++)
         g_assert_false (g_file_test (files[i], G_FILE_TEST_EXISTS));
 

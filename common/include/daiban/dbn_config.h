@@ -9,6 +9,8 @@
  *   command = tcp://127.0.0.1:47101   # ROUTER: commands and sync
  *   publish = tcp://127.0.0.1:47102   # PUB: events and heartbeats
  *   [service:routing] ...
+ *   [deadline]                # the deadline service's own settings (docs/deadline.md)
+ *   progress = 5
  *
  * A missing file means the embedded defaults (every service on 127.0.0.1);
  * dbn_config_write_default() writes them out so an operator can edit them.
@@ -47,6 +49,10 @@ gboolean    dbn_config_get_sync_full (DbnConfig *self);
 /* NULL for a service not in the file nor in the defaults. */
 const char *dbn_config_get_command_endpoint (DbnConfig *self, const char *service);
 const char *dbn_config_get_publish_endpoint (DbnConfig *self, const char *service);
+/* The raw value of key in a service's own group ([deadline]; the keys the
+ * group may hold are checked at load, the values by the service), or NULL
+ * when the file does not set it. Borrowed. */
+const char *dbn_config_get_setting (DbnConfig *self, const char *group, const char *key);
 /* DIR/<service>.db. Caller owns the result. */
 char       *dbn_config_dup_store_path (DbnConfig *self, const char *service);
 

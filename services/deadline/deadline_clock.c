@@ -1,0 +1,180 @@
+/* deadline_clock.c: the clock rules (see deadline_clock.h).
+ *
+ * A clock counts whole working days. Started at any time on day s with
+ * length n, it is due at the end of day D = s + n working days (s itself
+ * not counted: acceptance on Friday afternoon does not eat a day). Stopped
+ * on day t (D-DL-7) it keeps r = working days in (t, D]; resumed on day u it
+ * is due at u + r working days: three working days of waiting move D by
+ * exactly three working days. The instants are local midnights in UTC+8,
+ * the office's civil time (dbn_clock).
+ */
+#include "deadline_clock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MS_PER_DAY G_GINT64_CONSTANT (86400000)
+/* China Standard Time, fixed (no daylight saving). */
+#define OFFSET_MS G_GINT64_CONSTANT (8 * 3600 * 1000)
+/* Day number (julian - 1) of 1970-01-01. */
+#define EPOCH_DAY G_GINT64_CONSTANT (719162)
+
+static const char *const clock_names[DEADLINE_N_CLOCKS] = {
+    "centre", "progress", "station", "transfer", "department", "committed",
+};
+static const char *const clock_rules[DEADLINE_N_CLOCKS] = {
+    "D-DL-1", "D-DL-2", "D-DL-3", "D-DL-3", "D-DL-3", "D-DL-4",
+};
+/* The defaults; committed 0 = the catalog entry's own limit. */
+static const int default_lengths[DEADLINE_N_CLOCKS] = { 1, 5, 3, 2, 3, 0 };
+
+gboolean
+deadline_settings_load (DeadlineSettings *settings, DbnConfig *config, GError **error)
+{
+    memcpy (settings->lengths, default_lengths, sizeof default_lengths);
+    settings->grace = 1;
+    settings->tick_ms = 200;
+    struct { const char *key; int *slot; int min, max; } keys[] = {
+        { "centre", &settings->lengths[DEADLINE_CLOCK_CENTRE], 0, 365 },
+        { "progress", &settings->lengths[DEADLINE_CLOCK_PROGRESS], 0, 365 },
+        { "station", &settings->lengths[DEADLINE_CLOCK_STATION], 0, 365 },
+        { "transfer", &settings->lengths[DEADLINE_CLOCK_TRANSFER], 0, 365 },
+        { "department", &settings->lengths[DEADLINE_CLOCK_DEPARTMENT], 0, 365 },
+        { "committed", &settings->lengths[DEADLINE_CLOCK_COMMITTED], -1, 365 },
+        { "grace", &settings->grace, 0, 60 },
+        { "tick_ms", &settings->tick_ms, 10, 60000 },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (keys); i++) {
+        const char *value = config ? dbn_config_get_setting (config, "deadline", keys[i].key) : NULL;
+        if (value == NULL)
+            continue;
+        gint64 n = 0;
+        if (!g_ascii_string_to_signed (value, 10, keys[i].min, keys[i].max, &n, NULL)) {
+            g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
+                         "daiban.conf: [deadline] %s: \"%s\" is not a number %d..%d", keys[i].key,
+                         value, keys[i].min, keys[i].max);
+            return FALSE;
+        }
+        *keys[i].slot = (int) n;
+    }
+    return TRUE;
+}
+
+const char *
+deadline_clock_name_to_string (DeadlineClockName name)
+{
+    g_return_val_if_fail ((guint) name < DEADLINE_N_CLOCKS, "?");
+    return clock_names[name];
+}
+
+int
+deadline_clock_name_from_string (const char *name)
+{
+    for (int i = 0; i < DEADLINE_N_CLOCKS; i++)
+        if (g_strcmp0 (name, clock_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *
+deadline_clock_rule (DeadlineClockName name)
+{
+    g_return_val_if_fail ((guint) name < DEADLINE_N_CLOCKS, "?");
+    return clock_rules[name];
+}
+
+const char *
+deadline_state_to_string (DeadlineState state)
+{
+    static const char *const names[] = { "running", "stopped", "met", "cancelled" };
+    g_return_val_if_fail ((guint) state < G_N_ELEMENTS (names), "?");
+    return names[state];
+}
+
+const char *
+deadline_stage_to_string (DeadlineStage stage)
+{
+    static const char *const names[] = { "none", "warning", "overdue", "violation" };
+    g_return_val_if_fail ((guint) stage < G_N_ELEMENTS (names), "?");
+    return names[stage];
+}
+
+static gint64
+floor_div (gint64 a, gint64 b)
+{
+    gint64 q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+gint64
+deadline_day_of_ms (gint64 ms)
+{
+    return EPOCH_DAY + floor_div (ms + OFFSET_MS, MS_PER_DAY);
+}
+
+gint64
+deadline_ms_of_day (gint64 day)
+{
+    return (day - EPOCH_DAY) * MS_PER_DAY - OFFSET_MS;
+}
+
+void
+deadline_date_of_day (GDate *date, gint64 day)
+{
+    g_date_clear (date, 1);
+    g_date_set_julian (date, (guint32) CLAMP (day, 0, G_MAXUINT32 - 1) + 1);
+}
+
+gint64
+deadline_day_of_date (const GDate *date)
+{
+    return (gint64) g_date_get_julian (date) - 1;
+}
+
+char *
+deadline_day_to_iso (gint64 day)
+{
+    GDate date;
+    deadline_date_of_day (&date, day);
+    return g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&date), g_date_get_month (&date),
+                            g_date_get_day (&date));
+}
+
+gint64
+deadline_due_day (DbnCalendar *calendar, const char *area, gint64 anchor, int n, gboolean *covered)
+{
+    GDate from, to;
+    deadline_date_of_day (&from, anchor);
+    dbn_calendar_add_working_days (calendar, area, &from, n, &to, covered);
+    return deadline_day_of_date (&to);
+}
+
+int
+deadline_remaining (DbnCalendar *calendar, const char *area, gint64 day, gint64 due)
+{
+    GDate a, b;
+    deadline_date_of_day (&a, day);
+    deadline_date_of_day (&b, due);
+    return dbn_calendar_working_days_between (calendar, area, &a, &b, NULL);
+}
+
+gint64
+deadline_next_at (DbnCalendar *calendar, const char *area, gint64 due, gint64 started,
+                  DeadlineStage stage, gboolean explained, int grace)
+{
+    switch (stage) {
+    case DEADLINE_STAGE_NONE: {
+        gint64 before = deadline_due_day (calendar, area, due, -1, NULL);
+        return MAX (deadline_ms_of_day (before + 1), started);
+    }
+    case DEADLINE_STAGE_WARNING:
+        return deadline_ms_of_day (due + 1);
+    case DEADLINE_STAGE_OVERDUE:
+        if (explained)
+            return 0;
+        return deadline_ms_of_day (deadline_due_day (calendar, area, due, grace, NULL) + 1);
+    case DEADLINE_STAGE_VIOLATION:
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,209 @@
+/* deadline_fire.c: the timers fire (yellow, red, violation).
+ *
+ * Exactly once across crashes: a firing journals its event and stores the
+ * clock's new stage and next_at in ONE transaction, so after a kill -9 the
+ * clock either has fired (its stage says so, the event is in the journal
+ * and consumers sync it) or it has not (its next_at is still due, and the
+ * rebuilt heap fires it at once). Publishing happens after the commit; an
+ * event lost between commit and publish is in the journal, and consumers
+ * sync on the next heartbeat.
+ *
+ * A batch takes at most `max` firings in one transaction (group commit: one
+ * fsync for many firings). Popped entries are put back if the transaction
+ * fails. An entry whose clock no longer has that next_at is stale (the
+ * clock moved, ended, or a rolled-back change pushed it) and is dropped.
+ */
+#include "deadline_private.h"
+
+#include <string.h>
+
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "daiban-deadline"
+
+typedef struct {
+    gint64 at; /* the popped entry, put back on failure */
+    gint64 id;
+} Popped;
+
+typedef struct {
+    char  **topics; /* where it goes, NULL-terminated */
+    GBytes *body;   /* the encoded event */
+} Outgoing;
+
+static void
+outgoing_clear (gpointer data)
+{
+    Outgoing *out = data;
+    g_strfreev (out->topics);
+    g_bytes_unref (out->body);
+}
+
+static void
+stamp (DbnEnvEvent *env, DbnStore *store, const char *type, const char *case_no, gint64 now)
+{
+    /* _new() fills some of them already. */
+    env->v = DBN_SCHEMA_VERSION;
+    g_free (env->type);
+    env->type = g_strdup (type);
+    g_free (env->src);
+    env->src = g_strdup ("deadline");
+    env->seq = dbn_store_journal_next_seq (store);
+    env->ts = now;
+    g_free (env->case_no);
+    env->case_no = g_strdup (case_no);
+    g_free (env->actor);
+    env->actor = g_strdup ("service:deadline");
+}
+
+/* The event of stage for k, encoded. */
+static GBytes *
+encode_stage (DeadlineActions *self, DbnStore *store, const DeadlineCase *c, const DeadlineClock *k,
+              DeadlineStage stage, gint64 now, DbnEnvEvent *env_out, GError **error)
+{
+    g_autofree char *due = deadline_day_to_iso (k->due_day);
+#define FILL(ev, WIRE)                                                               \
+    stamp (&(ev)->env, store, WIRE, c->case_no, now);                               \
+    (ev)->window = g_strdup (c->window);                                              \
+    (ev)->station = g_strdup (c->station);                                            \
+    (ev)->area = g_strdup (c->area);                                                  \
+    (ev)->matter = g_strdup (c->matter);                                              \
+    (ev)->clock = g_strdup (deadline_clock_name_to_string (k->name));                 \
+    (ev)->rule = g_strdup (deadline_clock_rule (k->name));                            \
+    (ev)->due = g_strdup (due);                                                       \
+    (ev)->covered = k->covered;                                                       \
+    env_out->seq = (ev)->env.seq;                                                     \
+    env_out->type = g_strdup (WIRE)
+    switch (stage) {
+    case DEADLINE_STAGE_WARNING: {
+        g_autoptr (DbnMsgDeadlineWarning) ev = dbn_msg_deadline_warning_new ();
+        FILL (ev, DBN_MSG_DEADLINE_WARNING_WIRE);
+        return dbn_msg_deadline_warning_encode (ev, error);
+    }
+    case DEADLINE_STAGE_OVERDUE: {
+        g_autoptr (DbnMsgDeadlineOverdue) ev = dbn_msg_deadline_overdue_new ();
+        FILL (ev, DBN_MSG_DEADLINE_OVERDUE_WIRE);
+        ev->explained = k->explained;
+        return dbn_msg_deadline_overdue_encode (ev, error);
+    }
+    case DEADLINE_STAGE_VIOLATION:
+    default: {
+        g_autoptr (DbnMsgDeadlineViolation) ev = dbn_msg_deadline_violation_new ();
+        FILL (ev, DBN_MSG_DEADLINE_VIOLATION_WIRE);
+        ev->grace = self->settings.grace;
+        return dbn_msg_deadline_violation_encode (ev, error);
+    }
+    }
+#undef FILL
+}
+
+static gboolean
+fire_one (DeadlineActions *self, DbnStore *store, DeadlineClock *k, gint64 now, GArray *outgoing,
+          GError **error)
+{
+    g_autoptr (DeadlineCase) c = NULL;
+    if (!deadline_store_get_case (self->store, k->case_no, &c, error))
+        return FALSE;
+    if (c == NULL)
+        return TRUE;
+    DeadlineStage stage = MIN (k->stage + 1, DEADLINE_STAGE_VIOLATION);
+    if (stage == DEADLINE_STAGE_VIOLATION && k->explained) {
+        k->next_at = 0; /* D-DL-6: explained, no violation */
+        return deadline_store_put_clock (self->store, k, error);
+    }
+    DbnEnvEvent env = { 0 };
+    g_autoptr (GBytes) body = encode_stage (self, store, c, k, stage, now, &env, error);
+    g_auto (GStrv) topics = deadline_case_topics (c);
+    gboolean ok = body != NULL &&
+                  dbn_store_journal_append (store, env.seq, now, env.type, c->case_no, topics[0], body, error);
+    g_free (env.type);
+    if (!ok)
+        return FALSE;
+    k->stage = stage;
+    k->next_at = deadline_next_at (self->calendar, c->area, k->due_day, k->started_at, k->stage,
+                                   k->explained, self->settings.grace);
+    if (!deadline_store_put_clock (self->store, k, error))
+        return FALSE;
+    if (k->next_at != 0)
+        deadline_timers_push (self->timers, k->next_at, k->id);
+    Outgoing out = { g_steal_pointer (&topics), g_steal_pointer (&body) };
+    g_array_append_val (outgoing, out);
+    return TRUE;
+}
+
+gboolean
+deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *fired, GError **error)
+{
+    *fired = 0;
+    gint64 at = 0, id = 0;
+    DbnStore *store = dbn_service_get_store (self->service);
+    if (!deadline_timers_peek (self->timers, &at, &id) || at > now || dbn_store_in_transaction (store))
+        return TRUE;
+    if (!dbn_store_begin (store, error))
+        return FALSE;
+    g_autoptr (GArray) popped = g_array_new (FALSE, FALSE, sizeof (Popped));
+    g_autoptr (GArray) outgoing = g_array_new (FALSE, FALSE, sizeof (Outgoing));
+    g_array_set_clear_func (outgoing, outgoing_clear);
+    gboolean ok = TRUE;
+    guint n = 0;
+    while (ok && n < max && deadline_timers_peek (self->timers, &at, &id) && at <= now) {
+        deadline_timers_pop (self->timers, &at, &id);
+        Popped p = { at, id };
+        g_array_append_val (popped, p);
+        g_autoptr (DeadlineClock) k = NULL;
+        ok = deadline_store_get_clock (self->store, id, &k, error);
+        if (!ok || k == NULL || k->state != DEADLINE_STATE_RUNNING || k->next_at != at)
+            continue; /* stale */
+        guint before = outgoing->len;
+        ok = fire_one (self, store, k, now, outgoing, error);
+        n += outgoing->len - before;
+    }
+    if (ok)
+        ok = dbn_store_commit (store, error);
+    else
+        dbn_store_rollback (store);
+    if (!ok) {
+        for (guint i = 0; i < popped->len; i++) {
+            Popped *p = &g_array_index (popped, Popped, i);
+            deadline_timers_push (self->timers, p->at, p->id);
+        }
+        return FALSE;
+    }
+    DbnPublisher *publisher = dbn_service_get_publisher (self->service);
+    for (guint i = 0; publisher != NULL && i < outgoing->len; i++) {
+        Outgoing *out = &g_array_index (outgoing, Outgoing, i);
+        for (int t = 0; out->topics[t] != NULL; t++)
+            dbn_publisher_send (publisher, out->topics[t], out->body);
+    }
+    *fired = n;
+    return TRUE;
+}
+
+/* Batches of this many firings per transaction, and per tick at most
+ * TICK_BATCHES of them: the loop stays responsive to commands. */
+#define BATCH 1000
+#define TICK_BATCHES 20
+
+static gboolean
+on_tick (gpointer user_data)
+{
+    DeadlineActions *self = user_data;
+    gint64 now = dbn_clock_now_ms (dbn_service_get_clock (self->service));
+    for (int i = 0; i < TICK_BATCHES; i++) {
+        guint fired = 0;
+        g_autoptr (GError) error = NULL;
+        if (!deadline_actions_fire_due (self, now, BATCH, &fired, &error)) {
+            g_warning ("firing deadlines failed, retried on the next tick: %s", error->message);
+            break;
+        }
+        if (fired < BATCH)
+            break;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void
+deadline_actions_start_ticking (DeadlineActions *self)
+{
+    if (self->tick_id == 0)
+        self->tick_id = g_timeout_add (self->settings.tick_ms, on_tick, self);
+}

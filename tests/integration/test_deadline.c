@@ -1,0 +1,753 @@
+/* test_deadline: daiban-intake, -routing and -deadline as real processes
+ * with CURVE and a manual clock (DAIBAN_CLOCK_FILE), moved across working
+ * days in milliseconds.
+ *
+ *   /deadline/D-DL-1/yellow-red-violation   a walk-in township matter (1
+ *       working day at the centre) crosses yellow, red and violation at the
+ *       exact instants, each published on s/, q/, a/ and the audit topic
+ *   /deadline/D-DL-6/explained-no-violation an explanation after red stops the
+ *       violation and tells the applicant (deadline.explained)
+ *   /deadline/D-DL-7/stop-moves-due-date    3 working days stopped move every
+ *       running clock's due date by exactly 3 working days; a case accepted
+ *       with materials missing starts with its clocks stopped
+ *   /deadline/restart/kill-9-fires-once     the service is SIGKILLed before a
+ *       due instant and restarted after it: the firing happens once, and a
+ *       second kill -9 and restart does not repeat it
+ *
+ * "Not earlier" is proved without sleeping: the clock is set one millisecond
+ * before the instant and the test waits for two heartbeats of the deadline
+ * service (it ticks every 20 ms here) before checking that nothing fired.
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <zmq.h>
+
+#include "dbn_test_harness.h"
+
+#define CALL_MS 5000
+#define WAIT_US (20 * G_USEC_PER_SEC)
+
+typedef struct {
+    char  *topic;   /* without the trailing '/' */
+    char  *type;    /* event type */
+    char  *case_no; /* may be NULL */
+    gint64 seq;
+    gint64 ts;
+} Heard;
+
+static void
+heard_free (Heard *h)
+{
+    g_free (h->topic);
+    g_free (h->type);
+    g_free (h->case_no);
+    g_free (h);
+}
+
+typedef struct {
+    DbnHarness  *harness;
+    char        *clock_file;
+    GSubprocess *intake;
+    GSubprocess *routing;
+    GSubprocess *deadline;
+    void        *sub;      /* SUB on deadline's events */
+    GPtrArray   *heard;    /* Heard*: every deadline event heard */
+    guint        hb;       /* heartbeats heard */
+    gint64       hb_ts;    /* the service's clock in the last heartbeat */
+    guint        n_keys;
+} Fixture;
+
+/* 2026-MM-DD hh:mm China Standard Time, in ms since the epoch. */
+static gint64
+cst (int month, int day, int hour, int minute)
+{
+    g_autoptr (GDateTime) t = g_date_time_new_utc (2026, month, day, hour, minute, 0);
+    return g_date_time_to_unix (t) * 1000 - 8 * 3600 * 1000;
+}
+
+static void
+set_clock (Fixture *f, gint64 ms)
+{
+    g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", ms);
+    g_autofree char *tmp = g_strconcat (f->clock_file, ".tmp", NULL);
+    g_assert_true (g_file_set_contents (tmp, text, -1, NULL));
+    g_assert_cmpint (g_rename (tmp, f->clock_file), ==, 0);
+}
+
+static void
+pump (Fixture *f, int timeout_ms)
+{
+    zmq_pollitem_t item = { f->sub, 0, ZMQ_POLLIN, 0 };
+    if (zmq_poll (&item, 1, timeout_ms) <= 0)
+        return;
+    while (TRUE) {
+        zmq_msg_t topic, body;
+        zmq_msg_init (&topic);
+        zmq_msg_init (&body);
+        if (zmq_msg_recv (&topic, f->sub, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&topic);
+            zmq_msg_close (&body);
+            return;
+        }
+        if (zmq_msg_more (&topic))
+            zmq_msg_recv (&body, f->sub, 0);
+        gsize tlen = zmq_msg_size (&topic);
+        const char *tdata = zmq_msg_data (&topic);
+        if (tlen >= 2 && memcmp (tdata, "hb", 2) == 0) {
+            DbnEnvEvent env = { 0 };
+            if (dbn_env_event_decode (zmq_msg_data (&body), zmq_msg_size (&body), &env, NULL))
+                f->hb_ts = env.ts;
+            dbn_env_event_clear (&env);
+            f->hb++;
+        } else {
+            DbnEnvEvent env = { 0 };
+            if (dbn_env_event_decode (zmq_msg_data (&body), zmq_msg_size (&body), &env, NULL)) {
+                Heard *h = g_new0 (Heard, 1);
+                h->topic = g_strndup (tdata, tlen > 0 && tdata[tlen - 1] == '/' ? tlen - 1 : tlen);
+                h->type = g_strdup (env.type);
+                h->case_no = g_strdup (env.case_no);
+                h->seq = env.seq;
+                h->ts = env.ts;
+                g_ptr_array_add (f->heard, h);
+            }
+            dbn_env_event_clear (&env);
+        }
+        zmq_msg_close (&topic);
+        zmq_msg_close (&body);
+    }
+}
+
+static guint
+count_heard (Fixture *f, const char *type, const char *case_no, const char *topic)
+{
+    guint n = 0;
+    for (guint i = 0; i < f->heard->len; i++) {
+        Heard *h = f->heard->pdata[i];
+        if (g_strcmp0 (h->type, type) == 0 && g_strcmp0 (h->case_no, case_no) == 0 &&
+            (topic == NULL || g_strcmp0 (h->topic, topic) == 0))
+            n++;
+    }
+    return n;
+}
+
+static Heard *
+wait_heard (Fixture *f, const char *type, const char *case_no)
+{
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (g_get_monotonic_time () < end) {
+        for (guint i = 0; i < f->heard->len; i++) {
+            Heard *h = f->heard->pdata[i];
+            if (g_strcmp0 (h->type, type) == 0 && g_strcmp0 (h->case_no, case_no) == 0)
+                return h;
+        }
+        pump (f, 100);
+    }
+    g_error ("never heard %s for %s", type, case_no);
+}
+
+/* Two heartbeats after now: the service has run many ticks since. */
+static void
+wait_heartbeats (Fixture *f, guint n)
+{
+    guint target = f->hb + n;
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (f->hb < target && g_get_monotonic_time () < end)
+        pump (f, 100);
+    g_assert_cmpuint (f->hb, >=, target);
+}
+
+/* Moves the clock and waits for n heartbeats that show the service reading
+ * it (a heartbeat carries the service's clock): every command and tick
+ * after that sees the new time. */
+static void
+move_clock (Fixture *f, gint64 ms, guint n)
+{
+    set_clock (f, ms);
+    guint seen = 0;
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (seen < n && g_get_monotonic_time () < end) {
+        guint before = f->hb;
+        pump (f, 100);
+        if (f->hb != before && f->hb_ts == ms)
+            seen++;
+    }
+    g_assert_cmpuint (seen, ==, n);
+}
+
+static void
+connect_sub (Fixture *f)
+{
+    g_autoptr (GError) error = NULL;
+    f->sub = dbn_bus_socket_new (dbn_harness_get_bus (f->harness), ZMQ_SUB, &error);
+    g_assert_no_error (error);
+    const char *prefixes[] = { "q/", "s/", "a/", "audit", "hb" };
+    for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
+        zmq_setsockopt (f->sub, ZMQ_SUBSCRIBE, prefixes[i], strlen (prefixes[i]));
+    DbnConfig *config = dbn_harness_get_config (f->harness);
+    g_assert_true (dbn_bus_connect (dbn_harness_get_bus (f->harness), f->sub,
+                                    dbn_config_get_publish_endpoint (config, "deadline"), &error));
+    wait_heartbeats (f, 1);
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+    f->harness = dbn_harness_new (FALSE);
+    const char *dir = dbn_harness_get_data_dir (f->harness);
+    /* Tick often: the test waits for heartbeats, not for ticks. */
+    g_autofree char *conf = g_build_filename (dir, "daiban.conf", NULL);
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
+    g_autofree char *more = g_strconcat (text, "[deadline]\ntick_ms = 20\n", NULL);
+    g_assert_true (g_file_set_contents (conf, more, -1, NULL));
+    /* The data folder's own calendar, so a test can add a year and reload. */
+    g_autofree char *shipped = NULL;
+    g_assert_true (g_file_get_contents (DBN_SOURCE_DIR "/schemas/data/calendar.ini", &shipped, NULL, NULL));
+    g_autofree char *calendar = g_build_filename (dir, "calendar.ini", NULL);
+    g_assert_true (g_file_set_contents (calendar, shipped, -1, NULL));
+    f->clock_file = g_build_filename (dir, "clock", NULL);
+    set_clock (f, cst (3, 2, 10, 0)); /* Monday 2 March 2026, 10:00 */
+    g_setenv ("DAIBAN_CLOCK_FILE", f->clock_file, TRUE);
+    f->heard = g_ptr_array_new_with_free_func ((GDestroyNotify) heard_free);
+    f->intake = dbn_harness_start_service (f->harness, "intake");
+    f->routing = dbn_harness_start_service (f->harness, "routing");
+    f->deadline = dbn_harness_start_service (f->harness, "deadline");
+    connect_sub (f);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+    zmq_close (f->sub);
+    g_assert_true (dbn_harness_stop (f->deadline, 10000));
+    g_assert_true (dbn_harness_stop (f->routing, 10000));
+    g_assert_true (dbn_harness_stop (f->intake, 10000));
+    g_object_unref (f->deadline);
+    g_object_unref (f->routing);
+    g_object_unref (f->intake);
+    g_ptr_array_unref (f->heard);
+    g_unsetenv ("DAIBAN_CLOCK_FILE");
+    dbn_harness_free (f->harness);
+    g_free (f->clock_file);
+}
+
+static char *
+submit (Fixture *f, const char *matter, const char *const *materials)
+{
+    g_autofree char *key = g_strdup_printf ("dl-%u", ++f->n_keys);
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, f->n_keys, TRUE);
+    g_free (m->matter);
+    m->matter = g_strdup (matter);
+    g_strfreev (m->materials);
+    m->materials = g_strdupv ((char **) materials);
+    /* Walk-in: the case is at the centre's window at once (D-INT-7). */
+    m->channel = g_strdup ("walk-in");
+    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "intake", body, CALL_MS, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r = dbn_msg_intake_submit_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    return g_strdup (r->case_no);
+}
+
+static DbnMsgDeadlineCaseDueReply *
+case_due (Fixture *f, const char *case_no, GError **error)
+{
+    g_autoptr (DbnMsgDeadlineCaseDue) m = dbn_msg_deadline_case_due_new ();
+    m->env.key = g_strdup ("due");
+    m->case_no = g_strdup (case_no);
+    g_autoptr (GBytes) body = dbn_msg_deadline_case_due_encode (m, NULL);
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "deadline", body, CALL_MS, error);
+    if (reply == NULL)
+        return NULL;
+    return dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+}
+
+/* The deadline service follows routing, which follows intake: poll until
+ * it has the case with at least n clocks. */
+static DbnMsgDeadlineCaseDueReply *
+wait_clocks (Fixture *f, const char *case_no, guint n)
+{
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (g_get_monotonic_time () < end) {
+        g_autoptr (GError) error = NULL;
+        DbnMsgDeadlineCaseDueReply *r = case_due (f, case_no, &error);
+        if (r != NULL && r->clocks->len >= n)
+            return r;
+        if (r == NULL && !g_error_matches (error, DBN_ERROR, DBN_ERROR_NOT_FOUND))
+            g_error ("deadline.case.due: %s", error->message);
+        g_clear_pointer (&r, dbn_msg_deadline_case_due_reply_free);
+        g_usleep (10 * 1000); /* the events are on their way through two services */
+    }
+    g_error ("the deadline service never got %u clocks for %s", n, case_no);
+}
+
+static DbnMsgDeadlineClock *
+clock_of (DbnMsgDeadlineCaseDueReply *r, const char *name)
+{
+    for (guint i = 0; i < r->clocks->len; i++) {
+        GBytes *b = r->clocks->pdata[i];
+        g_autoptr (GError) error = NULL;
+        DbnMsgDeadlineClock *k = dbn_msg_deadline_clock_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), &error);
+        g_assert_no_error (error);
+        if (g_strcmp0 (k->name, name) == 0)
+            return k;
+        dbn_msg_deadline_clock_free (k);
+    }
+    g_error ("no %s clock", name);
+}
+
+static const char *const zhunsheng_all[] = { "夫妻双方身份证", "户口簿", "结婚证", NULL };
+
+/* The stage event fires at `at` and not a millisecond before; it goes to
+ * the window's, station's and area's topics and to the committee. */
+static void
+cross (Fixture *f, const char *case_no, const char *type, gint64 at)
+{
+    move_clock (f, at - 1, 2);
+    pump (f, 0);
+    g_assert_cmpuint (count_heard (f, type, case_no, NULL), ==, 0);
+    set_clock (f, at);
+    Heard *h = wait_heard (f, type, case_no);
+    g_assert_cmpint (h->ts, ==, at);
+    wait_heartbeats (f, 1); /* every copy is in */
+    const char *topics[] = { "s/qingshui", "q/jisheng", "a/east", "audit" };
+    for (gsize i = 0; i < G_N_ELEMENTS (topics); i++)
+        g_assert_cmpuint (count_heard (f, type, case_no, topics[i]), ==, 1);
+}
+
+static void
+test_yellow_red_violation (Fixture *f, gconstpointer data)
+{
+    g_autofree char *case_no = submit (f, "JS-ZHUNSHENG", zhunsheng_all);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 1);
+    g_autoptr (DbnMsgDeadlineClock) k = clock_of (r, "centre");
+    /* D-DL-1: reached the centre Mon 2 Mar: due at the end of Tue 3 Mar. */
+    g_assert_cmpstr (k->due, ==, "2026-03-03");
+    g_assert_cmpstr (k->state, ==, "running");
+    g_assert_cmpint (k->remaining, ==, 1);
+    g_assert_true (k->covered);
+    /* Yellow at the end of the working day before the due day (Mon). */
+    cross (f, case_no, DBN_MSG_DEADLINE_WARNING_WIRE, cst (3, 3, 0, 0));
+    /* Red at the end of the due day. */
+    cross (f, case_no, DBN_MSG_DEADLINE_OVERDUE_WIRE, cst (3, 4, 0, 0));
+    /* Violation after the grace (1 working day) without an explanation. */
+    cross (f, case_no, DBN_MSG_DEADLINE_VIOLATION_WIRE, cst (3, 5, 0, 0));
+    g_autoptr (DbnMsgDeadlineCaseDueReply) after = wait_clocks (f, case_no, 1);
+    g_autoptr (DbnMsgDeadlineClock) done = clock_of (after, "centre");
+    g_assert_cmpstr (done->stage, ==, "violation");
+    g_assert_cmpint (done->remaining, ==, -2); /* Wed 4 and Thu 5 Mar past the due day */
+}
+
+static void
+test_explained (Fixture *f, gconstpointer data)
+{
+    g_autofree char *case_no = submit (f, "JS-ZHUNSHENG", zhunsheng_all);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 1);
+    cross (f, case_no, DBN_MSG_DEADLINE_OVERDUE_WIRE, cst (3, 4, 0, 0));
+    g_autoptr (DbnMsgDeadlineCaseExplain) m = dbn_msg_deadline_case_explain_new ();
+    m->env.key = g_strdup ("explain-1");
+    m->case_no = g_strdup (case_no);
+    m->text = g_strdup ("县卫健委系统升级，证件次日发放");
+    g_autoptr (GBytes) body = dbn_msg_deadline_case_explain_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "deadline", body, CALL_MS, &error);
+    g_assert_no_error (error);
+    /* The applicant is told: the event goes to the station that tells them. */
+    wait_heard (f, DBN_MSG_DEADLINE_EXPLAINED_WIRE, case_no);
+    wait_heartbeats (f, 1);
+    g_assert_cmpuint (count_heard (f, DBN_MSG_DEADLINE_EXPLAINED_WIRE, case_no, "s/qingshui"), ==, 1);
+    /* Past the violation instant: nothing, the delay was explained (D-DL-6). */
+    move_clock (f, cst (3, 6, 12, 0), 2);
+    pump (f, 0);
+    g_assert_cmpuint (count_heard (f, DBN_MSG_DEADLINE_VIOLATION_WIRE, case_no, NULL), ==, 0);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) after = wait_clocks (f, case_no, 1);
+    g_autoptr (DbnMsgDeadlineClock) k = clock_of (after, "centre");
+    g_assert_true (k->explained);
+    g_assert_cmpstr (k->stage, ==, "overdue");
+    /* An explanation without its reason is refused. */
+    g_free (m->text);
+    m->text = g_strdup ("  ");
+    g_free (m->env.key);
+    m->env.key = g_strdup ("explain-2");
+    g_autoptr (GBytes) empty = dbn_msg_deadline_case_explain_encode (m, NULL);
+    g_autoptr (GError) refused = NULL;
+    g_autoptr (GBytes) none = dbn_harness_call (f->harness, "deadline", empty, CALL_MS, &refused);
+    g_assert_null (none);
+    g_assert_true (dbn_error_matches_wire (refused, "invalid"));
+}
+
+static GBytes *
+suspend_or_resume (Fixture *f, const char *case_no, gboolean suspend)
+{
+    g_autoptr (GBytes) body = NULL;
+    if (suspend) {
+        g_autoptr (DbnMsgDeadlineCaseSuspend) m = dbn_msg_deadline_case_suspend_new ();
+        m->env.key = g_strdup_printf ("suspend-%s", case_no);
+        m->case_no = g_strdup (case_no);
+        m->reason = g_strdup ("待补充家庭收入证明原件");
+        body = dbn_msg_deadline_case_suspend_encode (m, NULL);
+    } else {
+        g_autoptr (DbnMsgDeadlineCaseResume) m = dbn_msg_deadline_case_resume_new ();
+        m->env.key = g_strdup_printf ("resume-%s", case_no);
+        m->case_no = g_strdup (case_no);
+        body = dbn_msg_deadline_case_resume_encode (m, NULL);
+    }
+    g_autoptr (GError) error = NULL;
+    GBytes *reply = dbn_harness_call (f->harness, "deadline", body, CALL_MS, &error);
+    g_assert_no_error (error);
+    return reply;
+}
+
+static void
+test_stop_moves_due (Fixture *f, gconstpointer data)
+{
+    /* MZ-DIBAO: a county matter (progress told within 5 working days,
+     * D-DL-2) and a 上报件 promised within its catalog limit of 20 (D-DL-4). */
+    static const char *const dibao[] = { "申请书", "户口簿", "身份证", "家庭收入证明", NULL };
+    g_autofree char *case_no = submit (f, "MZ-DIBAO", dibao);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) progress = clock_of (r, "progress");
+    g_autoptr (DbnMsgDeadlineClock) committed = clock_of (r, "committed");
+    /* By hand: 3, 4, 5, 6, 9 Mar; and 20 working days from Mon 2 Mar end Mon 30 Mar. */
+    g_assert_cmpstr (progress->due, ==, "2026-03-09");
+    g_assert_cmpstr (committed->due, ==, "2026-03-30");
+
+    /* Stopped Tue 3 Mar, resumed Fri 6 Mar: Wed, Thu, Fri did not count. */
+    move_clock (f, cst (3, 3, 10, 0), 1);
+    g_autoptr (GBytes) s = suspend_or_resume (f, case_no, TRUE);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) stopped = dbn_msg_deadline_case_due_reply_decode (
+        g_bytes_get_data (s, NULL), g_bytes_get_size (s), NULL);
+    g_assert_true (stopped->suspended);
+    g_autoptr (DbnMsgDeadlineClock) p_stopped = clock_of (stopped, "progress");
+    g_assert_cmpstr (p_stopped->state, ==, "stopped");
+    g_assert_cmpint (p_stopped->remaining, ==, 4); /* Wed 4, Thu 5, Fri 6, Mon 9 */
+    g_assert_null (p_stopped->due);
+
+    move_clock (f, cst (3, 6, 10, 0), 1);
+    g_autoptr (GBytes) g = suspend_or_resume (f, case_no, FALSE);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) resumed = dbn_msg_deadline_case_due_reply_decode (
+        g_bytes_get_data (g, NULL), g_bytes_get_size (g), NULL);
+    g_autoptr (DbnMsgDeadlineClock) p2 = clock_of (resumed, "progress");
+    g_autoptr (DbnMsgDeadlineClock) c2 = clock_of (resumed, "committed");
+    /* Exactly 3 working days later: Mon 9 → Thu 12 Mar; Mon 30 Mar → Thu 2 Apr. */
+    g_assert_cmpstr (p2->due, ==, "2026-03-12");
+    g_assert_cmpstr (c2->due, ==, "2026-04-02");
+    g_assert_cmpstr (p2->state, ==, "running");
+
+    /* A case accepted with materials missing starts with its clocks stopped
+     * at their full length (D-INT-4, D-DL-7). */
+    static const char *const part[] = { "申请书", "户口簿", NULL };
+    g_autofree char *waiting = submit (f, "MZ-DIBAO", part);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) w = wait_clocks (f, waiting, 2);
+    g_assert_true (w->suspended);
+    g_autoptr (DbnMsgDeadlineClock) wp = clock_of (w, "progress");
+    g_assert_cmpstr (wp->state, ==, "stopped");
+    g_assert_cmpint (wp->remaining, ==, 5);
+}
+
+/* deadline's journal through the sync protocol: events of type for case_no. */
+static guint
+journaled (Fixture *f, const char *type, const char *case_no)
+{
+    g_autoptr (DbnMsgSysSync) m = dbn_msg_sys_sync_new ();
+    m->env.key = g_strdup ("sync");
+    m->after = 0;
+    g_autoptr (GBytes) body = dbn_msg_sys_sync_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "deadline", body, CALL_MS, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgSysSyncReply) r = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL),
+                                                                      g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    guint n = 0;
+    for (guint i = 0; i < r->events->len; i++) {
+        GBytes *e = r->events->pdata[i];
+        DbnEnvEvent env = { 0 };
+        g_assert_true (dbn_env_event_decode (g_bytes_get_data (e, NULL), g_bytes_get_size (e), &env, NULL));
+        n += g_strcmp0 (env.type, type) == 0 && g_strcmp0 (env.case_no, case_no) == 0;
+        dbn_env_event_clear (&env);
+    }
+    return n;
+}
+
+/* A restarted service fires before the test's SUB is connected again:
+ * watch its journal instead. */
+static void
+wait_journaled (Fixture *f, const char *type, const char *case_no)
+{
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (journaled (f, type, case_no) == 0) {
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        g_usleep (10 * 1000); /* the firing follows the restart's rebuild */
+    }
+}
+
+static void
+restart_deadline (Fixture *f)
+{
+    g_object_unref (f->deadline);
+    f->deadline = dbn_harness_start_service (f->harness, "deadline");
+}
+
+static void
+test_kill_fires_once (Fixture *f, gconstpointer data)
+{
+    g_autofree char *case_no = submit (f, "JS-ZHUNSHENG", zhunsheng_all);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 1);
+    /* Down across the yellow instant (the end of Mon 2 Mar). */
+    dbn_harness_kill (f->deadline);
+    set_clock (f, cst (3, 3, 9, 0));
+    restart_deadline (f);
+    wait_journaled (f, DBN_MSG_DEADLINE_WARNING_WIRE, case_no);
+    g_assert_cmpuint (journaled (f, DBN_MSG_DEADLINE_WARNING_WIRE, case_no), ==, 1);
+    /* Killed again right after it fired: the restart must not repeat it. */
+    dbn_harness_kill (f->deadline);
+    restart_deadline (f);
+    wait_heartbeats (f, 2);
+    g_assert_cmpuint (journaled (f, DBN_MSG_DEADLINE_WARNING_WIRE, case_no), ==, 1);
+    /* Down across both the red and the violation instants: each fires once. */
+    dbn_harness_kill (f->deadline);
+    set_clock (f, cst (3, 5, 9, 0));
+    restart_deadline (f);
+    wait_journaled (f, DBN_MSG_DEADLINE_VIOLATION_WIRE, case_no);
+    dbn_harness_kill (f->deadline);
+    restart_deadline (f);
+    wait_heartbeats (f, 2);
+    g_assert_cmpuint (journaled (f, DBN_MSG_DEADLINE_WARNING_WIRE, case_no), ==, 1);
+    g_assert_cmpuint (journaled (f, DBN_MSG_DEADLINE_OVERDUE_WIRE, case_no), ==, 1);
+    g_assert_cmpuint (journaled (f, DBN_MSG_DEADLINE_VIOLATION_WIRE, case_no), ==, 1);
+}
+
+/* One routing command as the operator; asserts it was applied. */
+static void
+routing (Fixture *f, GBytes *body)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "routing", body, CALL_MS, &error);
+    g_assert_no_error (error);
+}
+
+#define ROUTING_COMMAND(Type, name, m)                                               \
+    g_autoptr (Type) m = dbn_msg_##name##_new ();                                    \
+    m->env.key = g_strdup_printf ("routing-%u", ++f->n_keys);                       \
+    m->case_no = g_strdup (case_no)
+
+/* Polls until clock `name` of the case is in state. */
+static DbnMsgDeadlineClock *
+wait_state (Fixture *f, const char *case_no, guint n_clocks, const char *name, const char *state)
+{
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (g_get_monotonic_time () < end) {
+        g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, n_clocks);
+        DbnMsgDeadlineClock *k = clock_of (r, name);
+        if (g_strcmp0 (k->state, state) == 0)
+            return k;
+        dbn_msg_deadline_clock_free (k);
+        g_usleep (10 * 1000); /* routing's event is on its way */
+    }
+    g_error ("%s: the %s clock never became %s", case_no, name, state);
+}
+
+/* D-DL-3: a handoff starts the 2-working-day report-back clock; escalation
+ * the county department's 3 working days; the county's answer meets it and
+ * the progress clock (D-DL-2). Routing's real commands drive it. */
+static void
+test_transfer_and_department (Fixture *f, gconstpointer data)
+{
+    static const char *const dibao[] = { "申请书", "户口簿", "身份证", "家庭收入证明", NULL };
+    g_autofree char *case_no = submit (f, "MZ-DIBAO", dibao);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 2);
+    {
+        ROUTING_COMMAND (DbnMsgCaseClassify, case_classify, m);
+        m->kind = g_strdup ("escalated");
+        m->reason = g_strdup ("低保须县民政局审批");
+        g_autoptr (GBytes) b = dbn_msg_case_classify_encode (m, NULL);
+        routing (f, b);
+    }
+    {
+        ROUTING_COMMAND (DbnMsgCaseAssign, case_assign, m);
+        g_autoptr (GBytes) b = dbn_msg_case_assign_encode (m, NULL);
+        routing (f, b);
+    }
+    move_clock (f, cst (3, 3, 10, 0), 1);
+    {
+        ROUTING_COMMAND (DbnMsgCaseHandoff, case_handoff, m);
+        m->to = g_strdup ("window:minzheng");
+        m->reason = g_strdup ("由民政窗口初审");
+        g_autoptr (GBytes) b = dbn_msg_case_handoff_encode (m, NULL);
+        routing (f, b);
+    }
+    g_autoptr (DbnMsgDeadlineClock) transfer = wait_state (f, case_no, 3, "transfer", "running");
+    g_assert_cmpstr (transfer->rule, ==, "D-DL-3");
+    g_assert_cmpstr (transfer->due, ==, "2026-03-05"); /* Tue 3 Mar + Wed 4, Thu 5 */
+    move_clock (f, cst (3, 4, 10, 0), 1);
+    {
+        ROUTING_COMMAND (DbnMsgCaseEscalate, case_escalate, m);
+        g_autoptr (GBytes) b = dbn_msg_case_escalate_encode (m, NULL);
+        routing (f, b);
+    }
+    g_autoptr (DbnMsgDeadlineClock) department = wait_state (f, case_no, 4, "department", "running");
+    g_assert_cmpstr (department->due, ==, "2026-03-09"); /* Wed 4 Mar + Thu 5, Fri 6, Mon 9 */
+    g_autoptr (DbnMsgDeadlineClock) reported = wait_state (f, case_no, 4, "transfer", "met");
+    {
+        ROUTING_COMMAND (DbnMsgCaseCountyAnswer, case_county_answer, m);
+        m->answer = g_strdup ("符合条件，予以批准");
+        m->approved = TRUE;
+        g_autoptr (GBytes) b = dbn_msg_case_county_answer_encode (m, NULL);
+        routing (f, b);
+    }
+    g_autoptr (DbnMsgDeadlineClock) answered = wait_state (f, case_no, 4, "department", "met");
+    g_autoptr (DbnMsgDeadlineClock) progress = wait_state (f, case_no, 4, "progress", "met");
+    g_autoptr (DbnMsgDeadlineClock) committed = wait_state (f, case_no, 4, "committed", "running");
+}
+
+static GBytes *
+call_as (Fixture *f, DbnBus *bus, GBytes *body, GError **error)
+{
+    return dbn_harness_call_on (f->harness, bus, "deadline", body, CALL_MS, error);
+}
+
+/* Who may: the case's station and window read and explain; another station
+ * may not read it; the committee reads and never writes; the calendar is
+ * the operator's. A refusal is the stable code `forbidden`. */
+static void
+test_principals (Fixture *f, gconstpointer data)
+{
+    g_autofree char *case_no = submit (f, "JS-ZHUNSHENG", zhunsheng_all);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 1);
+    const char *names[] = { "station:qingshui", "station:shiqiao", "window:jisheng", "committee" };
+    DbnBus *buses[G_N_ELEMENTS (names)];
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autofree char *key = dbn_harness_add_key (f->harness, names[i]);
+        buses[i] = dbn_harness_new_bus (f->harness, key);
+    }
+    g_autoptr (DbnMsgDeadlineCaseDue) due = dbn_msg_deadline_case_due_new ();
+    due->env.key = g_strdup ("due-p");
+    due->case_no = g_strdup (case_no);
+    g_autoptr (GBytes) due_body = dbn_msg_deadline_case_due_encode (due, NULL);
+    gboolean may_read[] = { TRUE, FALSE, TRUE, TRUE };
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autoptr (GError) error = NULL;
+        /* The registry is re-read within 500 ms: retry while the key is new. */
+        g_autoptr (GBytes) reply = NULL;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            g_clear_error (&error);
+            g_clear_pointer (&reply, g_bytes_unref);
+            reply = call_as (f, buses[i], due_body, &error);
+            if (reply != NULL || dbn_error_matches_wire (error, "forbidden"))
+                break;
+            g_usleep (100 * 1000);
+        }
+        if (may_read[i])
+            g_assert_no_error (error);
+        else
+            g_assert_true (dbn_error_matches_wire (error, "forbidden"));
+    }
+    const gboolean may_explain[] = { TRUE, FALSE, TRUE, FALSE };
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autoptr (DbnMsgDeadlineCaseExplain) m = dbn_msg_deadline_case_explain_new ();
+        m->env.key = g_strdup_printf ("explain-p-%" G_GSIZE_FORMAT, i);
+        m->case_no = g_strdup (case_no);
+        m->text = g_strdup ("说明");
+        g_autoptr (GBytes) body = dbn_msg_deadline_case_explain_encode (m, NULL);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GBytes) reply = call_as (f, buses[i], body, &error);
+        if (may_explain[i])
+            g_assert_no_error (error);
+        else
+            g_assert_true (dbn_error_matches_wire (error, "forbidden"));
+    }
+    g_autoptr (DbnMsgDeadlineCalendarReload) reload = dbn_msg_deadline_calendar_reload_new ();
+    reload->env.key = g_strdup ("reload-p");
+    g_autoptr (GBytes) reload_body = dbn_msg_deadline_calendar_reload_encode (reload, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) refused = call_as (f, buses[2], reload_body, &error);
+    g_assert_true (dbn_error_matches_wire (error, "forbidden"));
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+        dbn_bus_free (buses[i]);
+}
+
+static DbnCliRun
+cli (Fixture *f, const char *const *args)
+{
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    g_ptr_array_add (argv, (gpointer) "--data");
+    g_ptr_array_add (argv, (gpointer) dbn_harness_get_data_dir (f->harness));
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    return dbn_harness_run_cli ((const char *const *) argv->pdata);
+}
+
+/* D-DL-5: a due date in 2027 is flagged; adding 2027 to the data and
+ * `daiban calendar reload` computes it from the published schedule. The CLI
+ * shows it all (`daiban case due`, `daiban case explain`). */
+static void
+test_cli_and_reload (Fixture *f, gconstpointer data)
+{
+    move_clock (f, cst (12, 28, 10, 0), 1);
+    static const char *const dibao[] = { "申请书", "户口簿", "身份证", "家庭收入证明", NULL };
+    g_autofree char *case_no = submit (f, "MZ-DIBAO", dibao);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) before = clock_of (r, "progress");
+    /* 29, 30, 31 Dec, then weekends only: Fri 1 and Mon 4 Jan 2027. */
+    g_assert_cmpstr (before->due, ==, "2027-01-04");
+    g_assert_false (before->covered);
+
+    DbnCliRun run = cli (f, (const char *[]){ "case", "due", case_no, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "progress    D-DL-2  2027-01-04 running   none       5  (日历外"));
+    dbn_cli_run_clear (&run);
+
+    /* A broken file is refused, with its line; the calendar in use stays. */
+    g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (f->harness), "calendar.ini", NULL);
+    g_autofree char *good = NULL;
+    g_assert_true (g_file_get_contents (path, &good, NULL, NULL));
+    g_autofree char *broken = g_strconcat (good, "[year 2027]\nholiday = 2027-13-01 x\n", NULL);
+    g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+    run = cli (f, (const char *[]){ "calendar", "reload", NULL });
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "calendar.ini:"));
+    dbn_cli_run_clear (&run);
+
+    g_autofree char *added = g_strconcat (good, "[year 2027]\nholiday = 2027-01-01 元旦\n", NULL);
+    g_assert_true (g_file_set_contents (path, added, -1, NULL));
+    run = cli (f, (const char *[]){ "calendar", "reload", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "2025–2027"));
+    dbn_cli_run_clear (&run);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r2 = wait_clocks (f, case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) after = clock_of (r2, "progress");
+    /* 元旦 1 Jan 2027 is off now: 29, 30, 31 Dec, 4, 5 Jan. */
+    g_assert_cmpstr (after->due, ==, "2027-01-05");
+    g_assert_true (after->covered);
+
+    run = cli (f, (const char *[]){ "case", "explain", case_no, "--text", "县民政局入户核查排期", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "progress"));
+    dbn_cli_run_clear (&run);
+    wait_heard (f, DBN_MSG_DEADLINE_EXPLAINED_WIRE, case_no);
+    /* D-DL-2: the written notice meets the progress clock. */
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r3 = wait_clocks (f, case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) told = clock_of (r3, "progress");
+    g_assert_cmpstr (told->state, ==, "met");
+}
+
+int
+main (int argc, char **argv)
+{
+    g_test_init (&argc, &argv, NULL);
+    dbn_error_register_builtin ();
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+    ADD ("/deadline/D-DL-1/yellow-red-violation", test_yellow_red_violation);
+    ADD ("/deadline/D-DL-6/explained-no-violation", test_explained);
+    ADD ("/deadline/D-DL-7/stop-moves-due-date", test_stop_moves_due);
+    ADD ("/deadline/D-DL-3/transfer-and-department", test_transfer_and_department);
+    ADD ("/deadline/restart/kill-9-fires-once", test_kill_fires_once);
+    ADD ("/deadline/security/principals", test_principals);
+    ADD ("/deadline/D-DL-5/cli-due-and-calendar-reload", test_cli_and_reload);
+    return g_test_run ();
+}
