@@ -551,6 +551,41 @@ wait_state (Fixture *f, const char *case_no, guint n_clocks, const char *name, c
     g_error ("%s: the %s clock never became %s", case_no, name, state);
 }
 
+/* D-INT-4 → D-DL-7 through the real services: the applicant's missing
+ * materials arrive (intake.supplement → case.materials_supplemented, and
+ * routing's case.resumed); the clocks stopped since acceptance run again at
+ * their full length from that day. */
+static void
+test_supplement_resumes_clocks (Fixture *f, gconstpointer data)
+{
+    static const char *const part[] = { "申请书", "户口簿", NULL };
+    g_autofree char *case_no = submit (f, "MZ-DIBAO", part);
+    g_autoptr (DbnMsgDeadlineClock) stopped = wait_state (f, case_no, 2, "progress", "stopped");
+    g_assert_cmpint (stopped->remaining, ==, 5);
+
+    /* Tue 10 Mar 2026: the rest is handed in at the station. */
+    move_clock (f, cst (3, 10, 9, 30), 1);
+    g_autoptr (DbnMsgIntakeSupplement) m = dbn_msg_intake_supplement_new ();
+    m->env.key = g_strdup ("supplement-1");
+    m->case_no = g_strdup (case_no);
+    m->materials = g_strdupv ((char *[]){ "身份证", "家庭收入证明", NULL });
+    g_autoptr (GBytes) body = dbn_msg_intake_supplement_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "intake", body, CALL_MS, &error);
+    g_assert_no_error (error);
+
+    g_autoptr (DbnMsgDeadlineClock) progress = wait_state (f, case_no, 2, "progress", "running");
+    g_autoptr (DbnMsgDeadlineClock) committed = wait_state (f, case_no, 2, "committed", "running");
+    /* By hand: 5 working days from Tue 10 Mar: 11, 12, 13, 16, 17 Mar.
+     * 20 from Tue 10 Mar: 11-13 (3), 16-20 (8), 23-27 (13), 30-31 (15),
+     * 1-3 Apr (18), 清明 4-6 Apr off, 7 (19), 8 Apr (20). */
+    g_assert_cmpstr (progress->due, ==, "2026-03-17");
+    g_assert_cmpstr (committed->due, ==, "2026-04-08");
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = case_due (f, case_no, &error);
+    g_assert_no_error (error);
+    g_assert_false (r->suspended);
+}
+
 /* D-DL-3: a handoff starts the 2-working-day report-back clock; escalation
  * the county department's 3 working days; the county's answer meets it and
  * the progress clock (D-DL-2). Routing's real commands drive it. */
@@ -745,6 +780,7 @@ main (int argc, char **argv)
     ADD ("/deadline/D-DL-1/yellow-red-violation", test_yellow_red_violation);
     ADD ("/deadline/D-DL-6/explained-no-violation", test_explained);
     ADD ("/deadline/D-DL-7/stop-moves-due-date", test_stop_moves_due);
+    ADD ("/deadline/D-DL-7/supplement-resumes-clocks", test_supplement_resumes_clocks);
     ADD ("/deadline/D-DL-3/transfer-and-department", test_transfer_and_department);
     ADD ("/deadline/restart/kill-9-fires-once", test_kill_fires_once);
     ADD ("/deadline/security/principals", test_principals);
