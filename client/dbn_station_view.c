@@ -50,6 +50,7 @@ struct _DbnStationView {
     GtkWidget          *pad;         /* DbnSignaturePad */
     gulong              event_id, resync_id, replied_id;
     /* template children */
+    GtkWidget      *root;
     GtkStack       *stack;
     GtkSearchEntry *matter_search;
     GtkListView    *matter_list;
@@ -625,7 +626,7 @@ dbn_station_view_class_init (DbnStationViewClass *klass)
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_station_view.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DbnStationView, name)
-    CHILD (stack); CHILD (matter_search); CHILD (matter_list); CHILD (materials_box);
+    CHILD (root); CHILD (stack); CHILD (matter_search); CHILD (matter_list); CHILD (materials_box);
     CHILD (matter_label); CHILD (applicant_entry); CHILD (id_entry); CHILD (id_check);
     CHILD (phone_entry); CHILD (address_entry); CHILD (note_entry); CHILD (consent_check);
     CHILD (result_label); CHILD (case_search); CHILD (columns); CHILD (runsheet_label);
