@@ -11,7 +11,9 @@ int
 main (int argc, char **argv)
 {
     setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", DBN_LOCALE_DIR);
+    /* DAIBAN_LOCALE_DIR: the build tree's translations (build/client/locale). */
+    const char *locale_dir = g_getenv ("DAIBAN_LOCALE_DIR");
+    bindtextdomain ("daiban", locale_dir != NULL ? locale_dir : DBN_LOCALE_DIR);
     bind_textdomain_codeset ("daiban", "UTF-8");
     textdomain ("daiban");
     dbn_log_init ("daiban-client");

@@ -6,12 +6,14 @@
  * window:jisheng. Each screen is saved as a PNG in build/screenshots/ (the
  * GSK cairo renderer and the Noto CJK fonts, so the Chinese renders).
  */
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
+#include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
 #include "dbn_application.h"
@@ -603,15 +605,33 @@ test_pdf_export (void)
     g_rmdir (dir);
 }
 
+/* Chinese by default; English when the locale asks (LANGUAGE=en in the
+ * ctest entry test_client_gui_english). */
+static void
+test_translation (void)
+{
+    gboolean english = g_str_has_prefix (g_getenv ("LANGUAGE") ? g_getenv ("LANGUAGE") : "", "en");
+    g_assert_cmpstr (dbn_state_display ("completed"), ==, english ? "Completed" : "已办结");
+    g_assert_cmpstr (dbn_kind_display ("immediate"), ==, english ? "Immediate" : "即办件");
+    DbnPrintForm *form = dbn_print_form_new (DBN_FORM_ACCEPTANCE, "T01-2026-000001");
+    g_assert_cmpstr (dbn_print_form_get_title (form), ==, english ? "Acceptance form" : "群众事务代办承办单");
+    dbn_print_form_free (form);
+}
+
 int
 main (int argc, char **argv)
 {
+    setlocale (LC_ALL, "");
+    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
+    bind_textdomain_codeset ("daiban", "UTF-8");
+    textdomain ("daiban");
     g_test_init (&argc, &argv, NULL);
     gtk_init ();
     dbn_log_init ("test_client_gui");
     dbn_application_load_style ();
     g_test_add_func ("/client/queue-model/snapshot-then-events", test_model_snapshot_then_events);
     g_test_add_func ("/client/queue-model/mask-name", test_mask_name);
+    g_test_add_func ("/client/i18n/translation", test_translation);
     g_test_add_func ("/client/print/pdf-has-case-number", test_pdf_export);
     g_test_add ("/client/gui/station-window-reply", Fixture, NULL, fixture_set_up,
                 test_station_window_reply, fixture_tear_down);
