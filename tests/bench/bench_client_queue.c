@@ -197,7 +197,7 @@ run_child (const char *self, const char *mode, guint n)
 int
 main (int argc, char **argv)
 {
-    char *mode = NULL;
+    g_autofree char *mode = NULL;
     int cases = 100000;
     GOptionEntry entries[] = {
         { "cases", 0, 0, G_OPTION_ARG_INT, &cases, "Cases in the queue (default 100000)", "N" },

@@ -500,10 +500,7 @@ static GBytes *
 snapshot_reply (gint64 seq, const char *const *cases)
 {
     g_autoptr (DbnMsgRoutingQueueReply) r = dbn_msg_routing_queue_reply_new ();
-    r->env.ok = TRUE;
-    r->env.code = g_strdup ("ok");
-    r->env.msg_zh = g_strdup ("");
-    r->env.msg_en = g_strdup ("");
+    r->env.ok = TRUE; /* _new fills code and the sentences */
     r->kind = g_strdup ("window");
     r->id = g_strdup ("jisheng");
     r->seq = seq;
