@@ -283,14 +283,27 @@ dbn_connection_subscribe (DbnConnection *self, const char *topic)
     zmq_setsockopt (self->links[ROUTING].sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
 }
 
+typedef struct {
+    GTask *task;  /* owned; its source object is the connection */
+    int    index; /* the service called */
+} Call;
+
 static void
 on_call_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer user_data)
 {
-    g_autoptr (GTask) task = user_data;
+    Call *call = user_data;
+    g_autoptr (GTask) task = call->task;
+    int index = call->index;
+    g_free (call);
     if (reply == NULL) {
         g_task_return_error (task, g_error_copy (error));
         return;
     }
+    /* An answer proves the service is there, as a heartbeat does: the
+     * header and the banner need not wait for the next one. */
+    DbnConnection *self = g_task_get_source_object (task);
+    self->links[index].heard_us = g_get_monotonic_time ();
+    tick (self);
     GError *refused = NULL;
     if (!dbn_reply_check (reply, &refused)) {
         g_task_return_error (task, refused);
@@ -311,9 +324,12 @@ dbn_connection_call_async (DbnConnection *self, const char *service, GBytes *com
         g_object_unref (task);
         return;
     }
+    Call *call = g_new0 (Call, 1);
+    call->task = task;
+    call->index = i;
     /* The task keeps self alive until the reply or the timeout, which always
      * comes, so the client outlives every call made through it. */
-    dbn_client_send_async (self->links[i].client, command, timeout_ms, on_call_reply, task);
+    dbn_client_send_async (self->links[i].client, command, timeout_ms, on_call_reply, call);
 }
 
 GBytes *

@@ -762,10 +762,10 @@ dbn_station_view_choose_matter (DbnStationView *self, const char *code)
 }
 
 void
-dbn_station_view_tick_materials (DbnStationView *self, guint leave_out)
+dbn_station_view_tick_materials (DbnStationView *self, guint n)
 {
     for (guint i = 0; i < self->material_checks->len; i++)
-        gtk_check_button_set_active (self->material_checks->pdata[i], i >= leave_out);
+        gtk_check_button_set_active (self->material_checks->pdata[i], i < n);
 }
 
 gboolean

@@ -26,9 +26,9 @@ void           dbn_station_view_show_page (DbnStationView *self, const char *nam
 /* Chooses the matter by catalog code as a click in the list would; FALSE
  * when the search filter hides it. */
 gboolean       dbn_station_view_choose_matter (DbnStationView *self, const char *code);
-/* Ticks every material of the chosen matter (or only the first n_missing
- * left out when n_missing > 0). */
-void           dbn_station_view_tick_materials (DbnStationView *self, guint leave_out);
+/* Ticks the first n materials of the chosen matter's checklist and clears
+ * the rest (G_MAXUINT: all handed in). */
+void           dbn_station_view_tick_materials (DbnStationView *self, guint n);
 /* Selects case_no in the cases list (the reply acts on it). */
 gboolean       dbn_station_view_select (DbnStationView *self, const char *case_no);
 /* The form fields by name: "matter-search", "applicant", "id-number",
