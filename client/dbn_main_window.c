@@ -40,7 +40,10 @@ update_status (DbnMainWindow *self)
         return;
     g_autofree char *status = dbn_connection_dup_status_text (self->connection);
     gtk_label_set_text (self->status_label, status);
-    gtk_revealer_set_reveal_child (self->banner, !dbn_connection_get_online (self->connection));
+    gboolean offline = !dbn_connection_get_online (self->connection);
+    /* Hidden as well as unrevealed: a closed revealer still takes its height. */
+    gtk_widget_set_visible (GTK_WIDGET (self->banner), offline);
+    gtk_revealer_set_reveal_child (self->banner, offline);
 }
 
 static void
