@@ -363,6 +363,31 @@ fill_matter_name (DbnQueueModel *self, DbnQueueItem *item)
     }
 }
 
+/* runsheet.created names no single case: it puts every case it lists in
+ * transit (D-RTE-3), and no per-case event says so. */
+static void
+apply_runsheet (DbnQueueModel *self, JsonObject *o)
+{
+    gint64 seq = member_int (o, "seq");
+    JsonNode *cases = json_object_get_member (o, "cases");
+    if (seq <= self->seq || cases == NULL || !JSON_NODE_HOLDS_ARRAY (cases))
+        return;
+    JsonArray *list = json_node_get_array (cases);
+    for (guint i = 0; i < json_array_get_length (list); i++) {
+        JsonNode *n = json_array_get_element (list, i);
+        if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+            continue;
+        const char *case_no = json_node_get_string (n);
+        DbnQueueItem *item = dbn_queue_model_lookup (self, case_no);
+        if (item == NULL || seq <= item->updated_seq)
+            continue;
+        set_str (&item->location, "in_transit");
+        set_str (&item->sheet, member (o, "sheet"));
+        item->updated_seq = seq;
+        dbn_queue_model_changed (self, case_no);
+    }
+}
+
 static gboolean
 apply_now (DbnQueueModel *self, GBytes *event, GError **error)
 {
@@ -378,6 +403,10 @@ apply_now (DbnQueueModel *self, GBytes *event, GError **error)
         return FALSE;
     }
     JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+    if (g_strcmp0 (member (o, "type"), "runsheet.created") == 0) {
+        apply_runsheet (self, o);
+        return TRUE;
+    }
     const char *case_no = member (o, "case");
     gint64 seq = member_int (o, "seq");
     const char *state = member (o, "state");

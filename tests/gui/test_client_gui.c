@@ -197,6 +197,20 @@ row_in_state (gpointer data)
     return item != NULL && (w->state == NULL || g_strcmp0 (dbn_queue_item_get_state (item), w->state) == 0);
 }
 
+typedef struct {
+    DbnQueueModel *model;
+    const char    *case_no;
+    const char    *location; /* station, in_transit, centre */
+} LocationWait;
+
+static gboolean
+row_at (gpointer data)
+{
+    LocationWait *w = data;
+    DbnQueueItem *item = dbn_queue_model_lookup (w->model, w->case_no);
+    return item != NULL && g_strcmp0 (dbn_queue_item_get_location (item), w->location) == 0;
+}
+
 static void
 fill_form (DbnStationView *view, guint n, guint handed_in)
 {
@@ -246,6 +260,15 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_null (dbn_main_window_get_connection (station_win));
     gtk_window_present (GTK_WINDOW (station_win));
     screenshot (GTK_WIDGET (station_win), "setup.png");
+    /* A key file that is not there: the setup page stays, saying why. */
+    g_autofree char *missing_key = g_build_filename (f->client_dir, "no-such.secret", NULL);
+    gtk_editable_set_text (dbn_main_window_get_setup_entry (station_win, "key-file"), missing_key);
+    gtk_editable_set_text (dbn_main_window_get_setup_entry (station_win, "data-dir"),
+                           dbn_harness_get_data_dir (f->harness));
+    g_autoptr (GError) error = NULL;
+    g_assert_false (dbn_main_window_connect (station_win, &error));
+    g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
+    g_assert_null (dbn_main_window_get_connection (station_win));
     gtk_editable_set_text (dbn_main_window_get_setup_entry (station_win, "key-file"), f->station_key);
     gtk_editable_set_text (dbn_main_window_get_setup_entry (station_win, "data-dir"),
                            dbn_harness_get_data_dir (f->harness));
@@ -284,10 +307,18 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_cmpint (shown_ms, <, 1000);
     screenshot (GTK_WIDGET (station_win), "station-accepted.png");
 
-    /* The clerk opens it: detail and timeline. */
+    /* The papers travel on a run sheet (D-RTE-3); the front desk signs for them. */
+    RowWait at_station = { dbn_station_view_get_model (station), case_no, NULL };
+    g_assert_true (wait_for (row_in_state, &at_station, 5000));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.runsheet-new", NULL));
+    LocationWait transit = { dbn_clerk_view_get_model (clerk), case_no, "in_transit" };
+    g_assert_true (wait_for (row_at, &transit, 5000));
     g_assert_true (dbn_clerk_view_select (clerk, case_no));
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-queue.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.acknowledge", NULL));
+    LocationWait received = { dbn_station_view_get_model (station), case_no, "centre" };
+    g_assert_true (wait_for (row_at, &received, 5000));
 
     gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "材料齐全，即办");
     gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "result"), "准生证已发放");
@@ -564,8 +595,26 @@ test_model_snapshot_then_events (void)
     /* A replayed event (same seq) changes nothing. */
     apply (model, event_started ("T01-2026-000003", 13, "completed"));
     g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000003")), ==, "received");
+    /* A run sheet puts its cases in transit, though it names no single case. */
+    g_autoptr (DbnMsgRunsheetCreated) sheet = dbn_msg_runsheet_created_new ();
+    sheet->env.src = g_strdup ("routing");
+    sheet->env.seq = 14;
+    sheet->env.ts = 1;
+    sheet->env.actor = g_strdup ("station:qingshui");
+    sheet->sheet = g_strdup ("RS-20261129-qingshui-1");
+    sheet->station = g_strdup ("qingshui");
+    sheet->area = g_strdup ("east");
+    sheet->date = g_strdup ("2026-11-29");
+    sheet->cases = g_strdupv ((char *[]) { "T01-2026-000003", "T01-2026-999999", NULL });
+    sheet->windows = g_strdupv ((char *[]) { "jisheng", "jisheng", NULL });
+    apply (model, dbn_msg_runsheet_created_encode (sheet, NULL));
+    DbnQueueItem *moved = dbn_queue_model_lookup (model, "T01-2026-000003");
+    g_assert_cmpstr (dbn_queue_item_get_location (moved), ==, "in_transit");
+    g_assert_cmpstr (dbn_queue_item_get_sheet (moved), ==, "RS-20261129-qingshui-1");
+    g_assert_cmpstr (dbn_queue_item_get_location (dbn_queue_model_lookup (model, "T01-2026-000002")), ==, "centre");
+    g_assert_null (dbn_queue_model_lookup (model, "T01-2026-999999"));
     /* Archived cases leave the queue. */
-    apply (model, event_archived ("T01-2026-000001", 14));
+    apply (model, event_archived ("T01-2026-000001", 15));
     g_assert_null (dbn_queue_model_lookup (model, "T01-2026-000001"));
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
     /* Garbage is refused with the codec's error, and the model is unchanged. */
