@@ -165,12 +165,36 @@ dbn_queue_columns_add (GtkColumnView *view, DbnColumn column, DbnNeedApplicantFu
 }
 
 static gboolean
+has_letters (const char *text)
+{
+    for (const char *p = text; *p; p++)
+        if (g_ascii_isalpha (*p))
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean
 filter_match (gpointer item, gpointer user_data)
 {
     GtkEditable *search = user_data;
     const char *text = gtk_editable_get_text (search);
     if (text == NULL || *text == '\0')
         return TRUE;
+    /* Chinese and digits match as typed, without allocating: a search runs
+     * over every row of the queue (100,000 in the benchmark). Only text with
+     * Latin letters is compared case-insensitively. */
+    if (!has_letters (text)) {
+        const char *values[] = {
+            dbn_queue_item_get_case_no (item), dbn_queue_item_get_matter_name (item),
+            dbn_queue_item_get_applicant (item), dbn_queue_item_get_pending (item) ? _ ("未发送")
+                : dbn_state_display (dbn_queue_item_get_state (item)),
+            dbn_kind_display (dbn_queue_item_get_kind (item)),
+        };
+        for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+            if (strstr (values[i], text) != NULL)
+                return TRUE;
+        return FALSE;
+    }
     g_autofree char *needle = g_utf8_casefold (text, -1);
     DbnColumn columns[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT,
                             DBN_COLUMN_STATE, DBN_COLUMN_KIND };
