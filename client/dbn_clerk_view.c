@@ -159,7 +159,7 @@ on_detail (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autofree char *body = g_strdup_printf (
         _ ("状态：%s　类别：%s\n申办人：%s　村：%s\n现由：%s　首问责任人：%s\n材料位置：%s%s%s\n缺少材料：%s"),
         dbn_state_display (c->state), dbn_kind_display (c->kind), applicant, c->village,
-        c->holder, c->responsible, c->location, c->sheet ? "  " : "", c->sheet ? c->sheet : "",
+        c->holder, c->responsible, dbn_location_display (c->location), c->sheet ? "  " : "", c->sheet ? c->sheet : "",
         missing);
     gtk_label_set_text (self->detail_body, body);
     guint n = g_list_model_get_n_items (G_LIST_MODEL (self->timeline));

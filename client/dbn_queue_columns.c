@@ -61,16 +61,8 @@ dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column)
         return g_strdup (dbn_queue_item_get_responsible (item));
     case DBN_COLUMN_WINDOW:
         return g_strdup (dbn_queue_item_get_window (item));
-    case DBN_COLUMN_LOCATION: {
-        const char *l = dbn_queue_item_get_location (item);
-        if (g_strcmp0 (l, "station") == 0)
-            return g_strdup (_ ("在站点"));
-        if (g_strcmp0 (l, "in_transit") == 0)
-            return g_strdup (_ ("在途（未签收）"));
-        if (g_strcmp0 (l, "centre") == 0)
-            return g_strdup (_ ("中心已签收"));
-        return g_strdup (l);
-    }
+    case DBN_COLUMN_LOCATION:
+        return g_strdup (dbn_location_display (dbn_queue_item_get_location (item)));
     }
     return g_strdup ("");
 }

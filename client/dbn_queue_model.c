@@ -189,6 +189,18 @@ dbn_kind_display (const char *kind)
     return kind != NULL ? kind : "";
 }
 
+const char *
+dbn_location_display (const char *location)
+{
+    if (g_strcmp0 (location, "station") == 0)
+        return _ ("在站点");
+    if (g_strcmp0 (location, "in_transit") == 0)
+        return _ ("在途（未签收）");
+    if (g_strcmp0 (location, "centre") == 0)
+        return _ ("中心已签收");
+    return location != NULL ? location : "";
+}
+
 /* ---- the model ---- */
 
 struct _DbnQueueModel {

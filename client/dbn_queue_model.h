@@ -51,6 +51,8 @@ char *dbn_mask_name (const char *name);
 /* Chinese name of a state / handling kind, through gettext. Static. */
 const char *dbn_state_display (const char *state);
 const char *dbn_kind_display (const char *kind);
+/* Where the papers are: station, in_transit, centre. Static. */
+const char *dbn_location_display (const char *location);
 
 #define DBN_TYPE_QUEUE_MODEL (dbn_queue_model_get_type ())
 G_DECLARE_FINAL_TYPE (DbnQueueModel, dbn_queue_model, DBN, QUEUE_MODEL, GObject)
