@@ -107,16 +107,16 @@ on_event (DbnConnection *connection, const char *topic, GBytes *body, gpointer u
     g_autofree char *prefix = g_strdup_printf ("q/%s/", self->window_id);
     if (!g_str_has_prefix (topic, prefix))
         return;
+    DbnQueueItem *open = self->selected ? dbn_queue_model_lookup (self->model, self->selected) : NULL;
+    gint64 before = open != NULL ? dbn_queue_item_get_updated_seq (open) : 0;
     g_autoptr (GError) error = NULL;
     if (!dbn_queue_model_apply_event (self->model, body, &error))
         g_warning ("queue event dropped: %s", error->message);
     update_count (self);
-    /* The timeline of the open case grows with its events. */
-    if (self->selected != NULL) {
-        DbnQueueItem *item = dbn_queue_model_lookup (self->model, self->selected);
-        if (item != NULL && dbn_queue_item_get_updated_seq (item) > 0)
-            load_detail (self);
-    }
+    /* The timeline of the open case grows with its own events only. */
+    open = self->selected ? dbn_queue_model_lookup (self->model, self->selected) : NULL;
+    if (open != NULL && dbn_queue_item_get_updated_seq (open) != before)
+        load_detail (self);
 }
 
 /* ---- detail ---- */
