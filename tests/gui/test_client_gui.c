@@ -409,10 +409,30 @@ five_cases (gpointer data)
     return c->cases == 5 && c->pending == 0;
 }
 
+typedef struct {
+    DbnQueueModel *model;
+    gint64         seq; /* the snapshot seq before */
+} SeqWait;
+
+static gboolean
+snapshot_newer (gpointer data)
+{
+    SeqWait *w = data;
+    return dbn_queue_model_get_seq (w->model) > w->seq;
+}
+
 static int
 compare_strings (gconstpointer a, gconstpointer b)
 {
     return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
+static gboolean
+six_cases (gpointer data)
+{
+    Count *c = data;
+    count_rows (c);
+    return c->cases == 6 && c->pending == 0;
 }
 
 /* Intake down: the station keeps taking requests (未发送); intake back:
@@ -487,6 +507,21 @@ test_offline_outbox (Fixture *f, gconstpointer data)
         g_test_message ("%s: %s", c2->case_no, c2->applicant);
         g_assert_cmpstr (c2->applicant, ==, expected);
     }
+
+    /* Routing restarts: the queue takes a new snapshot (the Clone pattern's
+     * resync), which also brings the case intake took while routing was down. */
+    DbnQueueModel *model = dbn_station_view_get_model (station);
+    SeqWait resynced = { model, dbn_queue_model_get_seq (model) };
+    g_assert_true (dbn_harness_stop (f->routing, 5000));
+    g_clear_object (&f->routing);
+    g_assert_true (wait_for (is_offline, win, 10000));
+    fill_form (station, 20, G_MAXUINT);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (wait_for (outbox_empty, outbox, 10000));
+    f->routing = dbn_harness_start_service (f->harness, "routing");
+    g_assert_true (wait_for (snapshot_newer, &resynced, 10000));
+    Count six = { model };
+    g_assert_true (wait_for (six_cases, &six, 10000));
     gtk_window_destroy (GTK_WINDOW (win));
     while (g_main_context_iteration (NULL, FALSE))
         ;
