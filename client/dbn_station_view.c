@@ -435,7 +435,8 @@ on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError
         }
         return;
     }
-    GtkLabel *status = g_strcmp0 (cmd, "case.reply") == 0 ? self->reply_status : self->runsheet_label;
+    GtkLabel *status = g_strcmp0 (cmd, "case.reply") == 0 || g_strcmp0 (cmd, "case.archive") == 0
+        ? self->reply_status : self->runsheet_label;
     g_autofree char *text = error != NULL ? dbn_error_line (error) : g_strdup_printf (_ ("%s：完成"), cmd);
     gtk_label_set_text (status, text);
 }
@@ -515,6 +516,28 @@ action_reply (GtkWidget *widget, const char *name, GVariant *param)
         g_hash_table_add (self->others, g_memdup2 (&id, sizeof id));
         gtk_label_set_text (self->reply_status, _ ("答复已存入待发箱（未发送）"));
     }
+}
+
+/* D-RPL-4: a replied case is archived (建档) and read-only from then on; it
+ * leaves every queue when routing's case.archived arrives. */
+static void
+action_archive (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnStationView *self = DBN_STATION_VIEW (widget);
+    const char *case_no = selected_case (self);
+    if (case_no == NULL) {
+        gtk_label_set_text (self->reply_status, _ ("请先在“本站案件”中选择案件"));
+        return;
+    }
+    g_autoptr (DbnMsgCaseArchive) m = dbn_msg_case_archive_new ();
+    g_autofree char *key = dbn_command_new_key ();
+    m->env.key = g_strdup (key);
+    m->case_no = g_strdup (case_no);
+    g_autofree char *label = g_strdup_printf ("case.archive %s", case_no);
+    gint64 id = enqueue (self, "routing", "case.archive", key, dbn_msg_case_archive_encode (m, NULL),
+                         label, self->reply_status);
+    if (id != 0)
+        g_hash_table_add (self->others, g_memdup2 (&id, sizeof id));
 }
 
 static void
@@ -640,6 +663,7 @@ dbn_station_view_class_init (DbnStationViewClass *klass)
     gtk_widget_class_install_action (widget_class, "station.runsheet-new", NULL, action_runsheet_new);
     gtk_widget_class_install_action (widget_class, "station.reply", NULL, action_reply);
     gtk_widget_class_install_action (widget_class, "station.clear-signature", NULL, action_clear_signature);
+    gtk_widget_class_install_action (widget_class, "station.archive", NULL, action_archive);
     gtk_widget_class_install_action (widget_class, "station.print-acceptance", NULL, action_print_acceptance);
     gtk_widget_class_install_action (widget_class, "station.print-notice", NULL, action_print_notice);
     gtk_widget_class_install_action (widget_class, "station.print-runsheet", NULL, action_print_runsheet);

@@ -1,7 +1,7 @@
 /* dbn_station_view.h: the village station's screen: the intake form driven
  * by the catalog, the station's cases (queue s/<station>) with its run
  * sheets, and the reply to the applicant with rating and signature. Its
- * actions are "station.submit", "station.runsheet-new", "station.reply",
+ * actions are "station.submit", "station.runsheet-new", "station.reply", "station.archive",
  * "station.print-*" and "station.export-pdf". */
 #pragma once
 

@@ -211,6 +211,18 @@ row_at (gpointer data)
     return item != NULL && g_strcmp0 (dbn_queue_item_get_location (item), w->location) == 0;
 }
 
+typedef struct {
+    DbnQueueModel *model;
+    const char    *case_no;
+} GoneWait;
+
+static gboolean
+row_gone (gpointer data)
+{
+    GoneWait *w = data;
+    return dbn_queue_model_lookup (w->model, w->case_no) == NULL;
+}
+
 static void
 fill_form (DbnStationView *view, guint n, guint handed_in)
 {
@@ -373,6 +385,13 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_true (g_file_get_contents (pdf, &pdf_data, &pdf_len, NULL));
     g_assert_true (pdf_len > 1000 && memcmp (pdf_data, "%PDF-", 5) == 0);
     g_assert_true (contains (pdf_data, pdf_len, case_no)); /* the Subject metadata */
+
+    /* Archived (D-RPL-4): the case leaves both queues. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.archive", NULL));
+    GoneWait gone_station = { dbn_station_view_get_model (station), case_no };
+    GoneWait gone_window = { dbn_clerk_view_get_model (clerk), case_no };
+    g_assert_true (wait_for (row_gone, &gone_station, 5000));
+    g_assert_true (wait_for (row_gone, &gone_window, 5000));
 
     g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (station_win), 5000));
     g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (clerk_win), 5000));
