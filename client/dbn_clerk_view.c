@@ -46,6 +46,7 @@ struct _DbnClerkView {
     GtkDropDown *kind_drop;
     GtkEntry    *reason_entry;
     GtkEntry    *target_entry;
+    GtkDropDown *target_drop;
     GtkEntry    *result_entry;
     GtkEntry    *apply_to_entry;
     GtkLabel    *status_label;
@@ -434,6 +435,7 @@ dbn_clerk_view_class_init (DbnClerkViewClass *klass)
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, kind_drop);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, reason_entry);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, target_entry);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, target_drop);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, result_entry);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, apply_to_entry);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, status_label);
@@ -483,6 +485,47 @@ dbn_clerk_view_init (DbnClerkView *self)
     gtk_drop_down_set_model (self->kind_drop, G_LIST_MODEL (kind_names));
 }
 
+/* The hand-off targets of org.ini, "to  name": other windows, county
+ * departments through their township agents (D-RTE-1), and stations. */
+static GtkStringList *
+targets_new (DbnOrg *org)
+{
+    GtkStringList *list = gtk_string_list_new (NULL);
+    if (org == NULL)
+        return list;
+    for (guint i = 0; i < dbn_org_get_n_windows (org); i++) {
+        const DbnWindow *w = dbn_org_get_window (org, i);
+        g_autofree char *line = g_strdup_printf ("window:%s  %s", w->id, w->name_zh);
+        gtk_string_list_append (list, line);
+    }
+    for (guint i = 0; i < dbn_org_get_n_county_departments (org); i++) {
+        const DbnCountyDepartment *d = dbn_org_get_county_department (org, i);
+        for (int j = 0; d->agents[j] != NULL; j++) {
+            const DbnAgent *a = dbn_org_lookup_agent (org, d->agents[j]);
+            g_autofree char *line = g_strdup_printf (_ ("agent:%s  %s（转%s）"), d->agents[j],
+                                                     a ? a->name : "", d->name_zh);
+            gtk_string_list_append (list, line);
+        }
+    }
+    for (guint i = 0; i < dbn_org_get_n_stations (org); i++) {
+        const DbnStation *st = dbn_org_get_station (org, i);
+        g_autofree char *line = g_strdup_printf ("station:%s  %s", st->id, st->name_zh);
+        gtk_string_list_append (list, line);
+    }
+    return list;
+}
+
+static void
+on_target_chosen (GtkDropDown *drop, GParamSpec *pspec, gpointer user_data)
+{
+    DbnClerkView *self = user_data;
+    GtkStringObject *item = gtk_drop_down_get_selected_item (drop);
+    if (item == NULL)
+        return;
+    g_auto (GStrv) parts = g_strsplit (gtk_string_object_get_string (item), " ", 2);
+    gtk_editable_set_text (GTK_EDITABLE (self->target_entry), parts[0]);
+}
+
 GtkWidget *
 dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *window_id)
 {
@@ -505,6 +548,12 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *wi
     gtk_single_selection_set_can_unselect (self->selection, TRUE);
     gtk_column_view_set_model (self->columns, GTK_SELECTION_MODEL (self->selection));
     g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection), self);
+    g_autoptr (GtkStringList) targets = targets_new (dbn_connection_get_org (connection));
+    gtk_drop_down_set_expression (self->target_drop,
+        gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+    gtk_drop_down_set_model (self->target_drop, G_LIST_MODEL (targets));
+    gtk_drop_down_set_selected (self->target_drop, GTK_INVALID_LIST_POSITION);
+    g_signal_connect (self->target_drop, "notify::selected", G_CALLBACK (on_target_chosen), self);
     self->event_id = g_signal_connect (connection, "event", G_CALLBACK (on_event), self);
     self->resync_id = g_signal_connect_swapped (connection, "resync", G_CALLBACK (resync), self);
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);

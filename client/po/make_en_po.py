@@ -81,6 +81,8 @@ EN = {
  "首次使用：请选择本机的密钥文件和配置": "First start: choose this PC's key file and configuration",
  "密钥文件": "Key file", "由 daiban keys add 生成的 .secret 文件": "The .secret file from `daiban keys add`",
  "建档归档": "Archive", "已答复的案件建档，此后只读": "File the replied case; read-only afterwards",
+ "本中心的窗口、经乡级代办员转县直部门、村代办站": "The centre's windows, county departments through township agents, village stations",
+ "agent:%s  %s（转%s）": "agent:%s  %s (to %s)",
  "选择…": "Choose…", "数据目录": "Data folder", "含 daiban.conf 的目录": "The folder with daiban.conf", "连接": "Connect",
  "状态：%s　类别：%s\n申办人：%s　村：%s\n现由：%s　首问责任人：%s\n材料位置：%s%s%s\n缺少材料：%s":
    "State: %s  Kind: %s\nApplicant: %s  Village: %s\nHeld by: %s  Responsible: %s\nPapers: %s%s%s\nMissing: %s",
