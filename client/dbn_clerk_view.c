@@ -27,7 +27,8 @@ struct _DbnClerkView {
     DbnOutbox          *outbox;      /* owned ref */
     char               *window_id;   /* whose queue */
     DbnQueueModel      *model;       /* the queue */
-    GtkFilterListModel *filtered;    /* by the search entry */
+    GtkFilterListModel *filtered; /* by the search entry */
+    GtkFilter          *filter;      /* the search filter, set while the search is not empty */
     GtkSortListModel   *sorted;      /* by the column headers */
     GtkSingleSelection *selection;   /* the selected case */
     GtkStringList      *timeline;    /* lines of the selected case's timeline */
@@ -380,7 +381,7 @@ on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError
 static void
 on_search_changed (DbnClerkView *self, GtkSearchEntry *entry)
 {
-    gtk_filter_changed (gtk_filter_list_model_get_filter (self->filtered), GTK_FILTER_CHANGE_DIFFERENT);
+    dbn_queue_filter_update (self->filtered, self->filter, GTK_EDITABLE (self->search));
     update_count (self);
 }
 
@@ -400,6 +401,7 @@ dbn_clerk_view_dispose (GObject *object)
     g_clear_object (&self->selection);
     g_clear_object (&self->timeline);
     g_clear_object (&self->model);
+    g_clear_object (&self->filter);
     g_clear_object (&self->connection);
     g_clear_object (&self->outbox);
     G_OBJECT_CLASS (dbn_clerk_view_parent_class)->dispose (object);
@@ -534,8 +536,8 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *wi
     self->outbox = g_object_ref (outbox);
     self->window_id = g_strdup (window_id);
     self->model = dbn_queue_model_new (dbn_connection_get_catalog (connection));
-    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)),
-                                                dbn_queue_filter_new (GTK_EDITABLE (self->search)));
+    self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->search));
+    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), NULL);
     DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
                          DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
     for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)

@@ -204,3 +204,17 @@ dbn_queue_filter_new (GtkEditable *search)
 {
     return GTK_FILTER (gtk_custom_filter_new (filter_match, search, NULL));
 }
+
+void
+dbn_queue_filter_update (GtkFilterListModel *model, GtkFilter *filter, GtkEditable *search)
+{
+    const char *text = gtk_editable_get_text (search);
+    if (text == NULL || *text == '\0') {
+        gtk_filter_list_model_set_filter (model, NULL);
+        return;
+    }
+    if (gtk_filter_list_model_get_filter (model) != filter)
+        gtk_filter_list_model_set_filter (model, filter);
+    else
+        gtk_filter_changed (filter, GTK_FILTER_CHANGE_DIFFERENT);
+}

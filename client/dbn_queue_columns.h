@@ -33,6 +33,9 @@ char *dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column);
 /* A filter keeping the rows whose case number, matter, applicant or state
  * contains the text of search (case-insensitively). Caller owns it. */
 GtkFilter *dbn_queue_filter_new (GtkEditable *search);
+/* Applies the search: no filter at all while search is empty (a queue of
+ * 100,000 rows is not walked for nothing), else filter, re-run. */
+void  dbn_queue_filter_update (GtkFilterListModel *model, GtkFilter *filter, GtkEditable *search);
 /* Working days from now to due (negative when past); G_MININT when unknown. */
 int   dbn_queue_item_days_left (DbnQueueItem *item, gint64 now_ms);
 

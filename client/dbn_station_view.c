@@ -39,7 +39,8 @@ struct _DbnStationView {
     const DbnMatter    *matter;      /* the chosen matter, borrowed from the catalog */
     GPtrArray          *material_checks; /* GtkCheckButton*, borrowed, one per material */
     DbnQueueModel      *model;       /* the station's queue */
-    GtkFilterListModel *filtered;    /* by the case search */
+    GtkFilterListModel *filtered; /* by the case search */
+    GtkFilter          *filter;      /* the search filter, set while the search is not empty */
     GtkSingleSelection *selection;   /* the case the reply acts on */
     GHashTable         *submits;     /* outbox id (gint64*) → TRUE: our submits */
     GHashTable         *others;      /* outbox id (gint64*) → TRUE: our other commands */
@@ -233,7 +234,7 @@ on_event (DbnConnection *connection, const char *topic, GBytes *body, gpointer u
 static void
 on_case_search (DbnStationView *self, GtkSearchEntry *entry)
 {
-    gtk_filter_changed (gtk_filter_list_model_get_filter (self->filtered), GTK_FILTER_CHANGE_DIFFERENT);
+    dbn_queue_filter_update (self->filtered, self->filter, GTK_EDITABLE (self->case_search));
 }
 
 static void
@@ -616,6 +617,7 @@ dbn_station_view_dispose (GObject *object)
     g_clear_object (&self->selection);
     g_clear_object (&self->matter_selection);
     g_clear_object (&self->model);
+    g_clear_object (&self->filter);
     g_clear_object (&self->connection);
     g_clear_object (&self->outbox);
     G_OBJECT_CLASS (dbn_station_view_parent_class)->dispose (object);
@@ -721,8 +723,8 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
     gtk_list_view_set_model (self->matter_list, GTK_SELECTION_MODEL (g_object_ref (self->matter_selection)));
 
     self->model = dbn_queue_model_new (catalog);
-    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)),
-                                                dbn_queue_filter_new (GTK_EDITABLE (self->case_search)));
+    self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->case_search));
+    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), NULL);
     DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_STATE, DBN_COLUMN_KIND,
                          DBN_COLUMN_WINDOW, DBN_COLUMN_DUE, DBN_COLUMN_LOCATION };
     for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
