@@ -25,7 +25,9 @@ struct _DbnClerkView {
     GtkWidget           parent_instance;
     DbnConnection      *connection;  /* owned ref */
     DbnOutbox          *outbox;      /* owned ref */
-    char               *window_id;   /* whose queue */
+    char               *kind;        /* window or area */
+    char               *window_id;   /* whose queue: the window's (or area's) id */
+    char               *topic;       /* q/<id>/ or a/<id>/ */
     DbnQueueModel      *model;       /* the queue */
     GtkFilterListModel *filtered; /* by the search entry */
     GtkFilter          *filter;      /* the search filter, set while the search is not empty */
@@ -92,7 +94,7 @@ resync (DbnClerkView *self)
 {
     g_autoptr (DbnMsgRoutingQueue) q = dbn_msg_routing_queue_new ();
     q->env.key = dbn_command_new_key ();
-    q->kind = g_strdup ("window");
+    q->kind = g_strdup (self->kind);
     q->id = g_strdup (self->window_id);
     g_autoptr (GBytes) body = dbn_msg_routing_queue_encode (q, NULL);
     dbn_queue_model_begin_resync (self->model);
@@ -106,8 +108,7 @@ static void
 on_event (DbnConnection *connection, const char *topic, GBytes *body, gpointer user_data)
 {
     DbnClerkView *self = user_data;
-    g_autofree char *prefix = g_strdup_printf ("q/%s/", self->window_id);
-    if (!g_str_has_prefix (topic, prefix))
+    if (!g_str_has_prefix (topic, self->topic))
         return;
     DbnQueueItem *open = self->selected ? dbn_queue_model_lookup (self->model, self->selected) : NULL;
     gint64 before = open != NULL ? dbn_queue_item_get_updated_seq (open) : 0;
@@ -411,7 +412,9 @@ static void
 dbn_clerk_view_finalize (GObject *object)
 {
     DbnClerkView *self = DBN_CLERK_VIEW (object);
+    g_free (self->kind);
     g_free (self->window_id);
+    g_free (self->topic);
     g_free (self->selected);
     g_hash_table_unref (self->asked);
     g_hash_table_unref (self->sent);
@@ -529,12 +532,15 @@ on_target_chosen (GtkDropDown *drop, GParamSpec *pspec, gpointer user_data)
 }
 
 GtkWidget *
-dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *window_id)
+dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *kind, const char *id)
 {
+    g_return_val_if_fail (g_strcmp0 (kind, "window") == 0 || g_strcmp0 (kind, "area") == 0, NULL);
     DbnClerkView *self = g_object_new (DBN_TYPE_CLERK_VIEW, NULL);
     self->connection = g_object_ref (connection);
     self->outbox = g_object_ref (outbox);
-    self->window_id = g_strdup (window_id);
+    self->kind = g_strdup (kind);
+    self->window_id = g_strdup (id);
+    self->topic = g_strdup_printf ("%s/%s/", g_strcmp0 (kind, "window") == 0 ? "q" : "a", id);
     self->model = dbn_queue_model_new (dbn_connection_get_catalog (connection));
     self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->search));
     self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), NULL);
@@ -559,8 +565,7 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *wi
     self->event_id = g_signal_connect (connection, "event", G_CALLBACK (on_event), self);
     self->resync_id = g_signal_connect_swapped (connection, "resync", G_CALLBACK (resync), self);
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
-    g_autofree char *topic = g_strdup_printf ("q/%s/", window_id);
-    dbn_connection_subscribe (connection, topic);
+    dbn_connection_subscribe (connection, self->topic);
     resync (self);
     update_count (self);
     return GTK_WIDGET (self);

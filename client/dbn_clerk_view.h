@@ -13,10 +13,11 @@ G_BEGIN_DECLS
 #define DBN_TYPE_CLERK_VIEW (dbn_clerk_view_get_type ())
 G_DECLARE_FINAL_TYPE (DbnClerkView, dbn_clerk_view, DBN, CLERK_VIEW, GtkWidget)
 
-/* The queue of window window_id (subscribes to q/<window_id>/ and takes a
- * snapshot now and on every resync). Borrows nothing: takes references. */
+/* The queue of kind "window" (topic q/<id>/) or "area" (a/<id>/, what a
+ * supervisor oversees, read-only for them): subscribes to its topic and takes
+ * a snapshot now and on every resync. Takes references. */
 GtkWidget     *dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox,
-                                   const char *window_id);
+                                   const char *kind, const char *id);
 /* Borrowed. */
 DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self);
 /* The rows as shown (filtered and sorted). Borrowed. */

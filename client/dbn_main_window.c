@@ -3,8 +3,9 @@
  * The setup entries are bound to GSettings (g_settings_bind), so what the
  * clerk typed is remembered even before connecting; "win.connect" only
  * reads the settings back. A window:<id> key gets the clerk's screen, a
- * station:<id> key the station's; other principals (operator, supervisor)
- * get the clerk's screen of no window, which they cannot act on.
+ * station:<id> key the station's, a supervisor:<area> the clerk's screen
+ * over its area's queue (routing refuses them every change); the operator
+ * and the committee get the clerk's screen of no window.
  */
 #include "dbn_main_window.h"
 
@@ -90,7 +91,9 @@ connect_settings (DbnMainWindow *self, GError **error)
     if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
         self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
     else
-        self->view = dbn_clerk_view_new (self->connection, self->outbox, id ? id : "");
+        self->view = dbn_clerk_view_new (self->connection, self->outbox,
+                                         dbn_principal_get_kind (principal) == DBN_PRINCIPAL_SUPERVISOR
+                                         ? "area" : "window", id ? id : "");
     gtk_stack_add_named (self->stack, self->view, "main");
     gtk_stack_set_visible_child_name (self->stack, "main");
     g_autofree char *title = g_strdup_printf (_ ("代办 · %s"), principal);

@@ -127,7 +127,7 @@ run_client (guint n)
     GtkWidget *window = new_window ();
     long rss0 = rss_kb ();
     gint64 t0 = g_get_monotonic_time ();
-    GtkWidget *view = dbn_clerk_view_new (connection, outbox, "jisheng");
+    GtkWidget *view = dbn_clerk_view_new (connection, outbox, "window", "jisheng");
     DbnQueueModel *model = dbn_clerk_view_get_model (DBN_CLERK_VIEW (view));
     const char *states[] = { "received", "classified", "assigned", "in_progress", "completed" };
     g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);

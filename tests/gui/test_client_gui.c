@@ -317,6 +317,13 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     gint64 shown_ms = (g_get_monotonic_time () - t0) / 1000;
     g_test_message ("submitted → in the window's queue: %" G_GINT64_FORMAT " ms", shown_ms);
     g_assert_cmpint (shown_ms, <, 1000);
+    /* The area's supervisor sees it in the area's queue (a/east). */
+    g_autofree char *supervisor_key = dbn_harness_add_key (f->harness, "supervisor:east");
+    DbnMainWindow *supervisor_win = open_window (f, supervisor_key);
+    DbnClerkView *supervisor = DBN_CLERK_VIEW (dbn_main_window_get_view (supervisor_win));
+    RowWait in_area = { dbn_clerk_view_get_model (supervisor), case_no, NULL };
+    g_assert_true (wait_for (row_in_state, &in_area, 5000));
+    gtk_window_destroy (GTK_WINDOW (supervisor_win));
     screenshot (GTK_WIDGET (station_win), "station-accepted.png");
 
     /* The papers travel on a run sheet (D-RTE-3); the front desk signs for them. */
