@@ -20,6 +20,7 @@
 #include "dbn_clerk_view.h"
 #include "dbn_main_window.h"
 #include "dbn_print.h"
+#include "dbn_queue_columns.h"
 #include "dbn_queue_model.h"
 #include "dbn_signature_pad.h"
 #include "dbn_station_view.h"
@@ -685,6 +686,31 @@ test_model_snapshot_then_events (void)
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
 }
 
+static gint64
+local_ms (int year, int month, int day, int hour)
+{
+    g_autoptr (GDateTime) t = g_date_time_new_local (year, month, day, hour, 0, 0);
+    return g_date_time_to_unix (t) * 1000;
+}
+
+/* The due column counts working days (weekends skipped) and colours one
+ * day or less yellow, past due red. 2026-11-27 is a Friday. */
+static void
+test_days_left (void)
+{
+    g_autoptr (DbnQueueItem) item = dbn_queue_item_new ("T01-2026-000001");
+    gint64 friday = local_ms (2026, 11, 27, 9);
+    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, G_MININT); /* no due date */
+    dbn_queue_item_set_due (item, local_ms (2026, 11, 30, 9)); /* Monday */
+    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, 1);
+    dbn_queue_item_set_due (item, local_ms (2026, 12, 2, 9)); /* Wednesday */
+    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, 3);
+    dbn_queue_item_set_due (item, local_ms (2026, 11, 25, 9)); /* last Wednesday */
+    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, -2);
+    g_autofree char *text = dbn_queue_item_dup_text (item, DBN_COLUMN_DUE);
+    g_assert_true (g_str_has_prefix (text, "2026-11-25"));
+}
+
 static void
 test_mask_name (void)
 {
@@ -745,6 +771,7 @@ main (int argc, char **argv)
     dbn_application_load_style ();
     g_test_add_func ("/client/queue-model/snapshot-then-events", test_model_snapshot_then_events);
     g_test_add_func ("/client/queue-model/mask-name", test_mask_name);
+    g_test_add_func ("/client/queue-model/due-working-days", test_days_left);
     g_test_add_func ("/client/i18n/translation", test_translation);
     g_test_add_func ("/client/print/pdf-has-case-number", test_pdf_export);
     g_test_add ("/client/gui/station-window-reply", Fixture, NULL, fixture_set_up,
