@@ -152,16 +152,31 @@ copy_form (DbnPrintForm *self)
     return copy;
 }
 
-void
-dbn_print_form_print (DbnPrintForm *self, GtkWindow *parent)
+static GtkPrintOperation *
+operation_new (DbnPrintForm *self)
 {
     GtkPrintOperation *op = gtk_print_operation_new ();
-    DbnPrintForm *copy = copy_form (self);
     gtk_print_operation_set_n_pages (op, 1);
     gtk_print_operation_set_unit (op, GTK_UNIT_POINTS);
     gtk_print_operation_set_job_name (op, self->number);
-    g_signal_connect_data (op, "draw-page", G_CALLBACK (on_draw_page), copy,
+    g_signal_connect_data (op, "draw-page", G_CALLBACK (on_draw_page), copy_form (self),
                            free_form_notify, 0);
+    return op;
+}
+
+gboolean
+dbn_print_form_print_to_file (DbnPrintForm *self, const char *path, GError **error)
+{
+    g_autoptr (GtkPrintOperation) op = operation_new (self);
+    gtk_print_operation_set_export_filename (op, path);
+    return gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_EXPORT, NULL, error)
+        != GTK_PRINT_OPERATION_RESULT_ERROR;
+}
+
+void
+dbn_print_form_print (DbnPrintForm *self, GtkWindow *parent)
+{
+    GtkPrintOperation *op = operation_new (self);
     /* Async: the dialog must not block the queue's main loop. */
     gtk_print_operation_set_allow_async (op, TRUE);
     gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, parent, NULL);

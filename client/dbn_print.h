@@ -32,6 +32,10 @@ gboolean      dbn_print_form_export_pdf (DbnPrintForm *self, const char *path, G
  * form is copied into the operation. */
 void          dbn_print_form_print (DbnPrintForm *self, GtkWindow *parent);
 
+/* Runs the same GtkPrintOperation without a dialog, exporting to the PDF
+ * at path (what "print to file" does). FALSE with the operation's error. */
+gboolean      dbn_print_form_print_to_file (DbnPrintForm *self, const char *path, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnPrintForm, dbn_print_form_free)
 
 G_END_DECLS

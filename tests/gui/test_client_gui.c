@@ -738,6 +738,15 @@ test_pdf_export (void)
     g_assert_true (g_file_get_contents (path, &data, &len, NULL));
     g_assert_true (memcmp (data, "%PDF-", 5) == 0);
     g_assert_true (contains (data, len, "T01-2026-000042"));
+    /* The printer's path: GtkPrintOperation exporting the same page. */
+    g_autofree char *printed = g_build_filename (dir, "printed.pdf", NULL);
+    g_assert_true (dbn_print_form_print_to_file (form, printed, &error));
+    g_assert_no_error (error);
+    g_autofree char *pdata = NULL;
+    gsize plen;
+    g_assert_true (g_file_get_contents (printed, &pdata, &plen, NULL));
+    g_assert_true (plen > 1000 && memcmp (pdata, "%PDF-", 5) == 0);
+    g_unlink (printed);
     g_autofree char *bad = g_build_filename (dir, "no-such-dir", "x.pdf", NULL);
     g_assert_false (dbn_print_form_export_pdf (form, bad, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
