@@ -62,11 +62,12 @@ dbn_outbox_row_free (DbnOutboxRow *row)
     g_free (row);
 }
 
+/* rc may be an extended code (SQLITE_CONSTRAINT_UNIQUE): compare its low byte. */
 static gboolean
 sql_error (DbnOutbox *self, int rc, GError **error)
 {
     g_set_error (error, DBN_STORE_ERROR,
-                 rc == SQLITE_CONSTRAINT ? DBN_STORE_ERROR_CONSTRAINT : DBN_STORE_ERROR_FAILED,
+                 (rc & 0xff) == SQLITE_CONSTRAINT ? DBN_STORE_ERROR_CONSTRAINT : DBN_STORE_ERROR_FAILED,
                  "outbox: %s", sqlite3_errmsg (dbn_store_get_db (self->store)));
     return FALSE;
 }

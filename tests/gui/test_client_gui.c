@@ -19,6 +19,7 @@
 #include "dbn_application.h"
 #include "dbn_clerk_view.h"
 #include "dbn_main_window.h"
+#include "dbn_outbox.h"
 #include "dbn_print.h"
 #include "dbn_queue_columns.h"
 #include "dbn_queue_model.h"
@@ -554,6 +555,70 @@ test_offline_outbox (Fixture *f, gconstpointer data)
         ;
 }
 
+static gboolean
+replied_twice (gpointer data)
+{
+    return *(guint *) data == 2;
+}
+
+static void
+count_replies (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
+               gpointer data)
+{
+    g_assert_no_error (error);
+    g_assert_nonnull (reply);
+    (*(guint *) data)++;
+}
+
+/* The outbox is a file: rows written while the services were down survive
+ * the client's restart, keep their order and keys, and go out once. */
+static void
+test_outbox_survives_restart (void)
+{
+    g_autoptr (DbnHarness) harness = dbn_harness_new (FALSE);
+    g_autofree char *key = dbn_harness_add_key (harness, "station:qingshui");
+    g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (harness), "pc", "outbox.db", NULL);
+    g_autoptr (GError) error = NULL;
+    {
+        g_autoptr (DbnConnection) c = dbn_connection_new (dbn_harness_get_data_dir (harness), key, &error);
+        g_assert_no_error (error);
+        g_autoptr (DbnOutbox) outbox = dbn_outbox_new (c, path, &error);
+        g_assert_no_error (error);
+        for (guint n = 1; n <= 2; n++) {
+            g_autofree char *k = g_strdup_printf ("key-%u", n);
+            g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (k, n, TRUE);
+            g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+            g_autofree char *label = g_strdup_printf ("submit %u", n);
+            g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", k, body, label, &error), ==, n);
+            g_assert_no_error (error);
+        }
+        /* A key is stored once: the same command twice is refused locally. */
+        g_autoptr (DbnMsgIntakeSubmit) again = dbn_test_submit_new ("key-1", 1, TRUE);
+        g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (again, NULL);
+        g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", "key-1", body, "", &error), ==, 0);
+        g_assert_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_CONSTRAINT);
+        g_clear_error (&error);
+        g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 2);
+        g_object_run_dispose (G_OBJECT (outbox));
+    }
+    GSubprocess *intake = dbn_harness_start_service (harness, "intake");
+    g_autoptr (DbnConnection) c = dbn_connection_new (dbn_harness_get_data_dir (harness), key, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnOutbox) outbox = dbn_outbox_new (c, path, &error);
+    g_assert_no_error (error);
+    g_autoptr (GPtrArray) rows = dbn_outbox_dup_pending (outbox);
+    g_assert_cmpuint (rows->len, ==, 2);
+    g_assert_cmpstr (((DbnOutboxRow *) rows->pdata[0])->label, ==, "submit 1");
+    g_assert_cmpstr (((DbnOutboxRow *) rows->pdata[1])->label, ==, "submit 2");
+    guint replies = 0;
+    g_signal_connect (outbox, "replied", G_CALLBACK (count_replies), &replies);
+    g_assert_true (wait_for (replied_twice, &replies, 10000));
+    g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 0);
+    g_object_run_dispose (G_OBJECT (outbox));
+    dbn_harness_stop (intake, 5000);
+    g_object_unref (intake);
+}
+
 /* ---- the queue model alone: the Clone pattern's rules ---- */
 
 static GBytes *
@@ -637,7 +702,7 @@ apply (DbnQueueModel *model, GBytes *event)
 static void
 test_model_snapshot_then_events (void)
 {
-    g_autoptr (DbnQueueModel) model = dbn_queue_model_new (NULL);
+    DbnQueueModel *model = dbn_queue_model_new (NULL);
     g_autoptr (GError) error = NULL;
     dbn_queue_model_begin_resync (model);
     /* Events that arrive while the snapshot is on its way wait for it. */
@@ -684,6 +749,7 @@ test_model_snapshot_then_events (void)
     g_assert_false (dbn_queue_model_apply_event (model, junk, &error));
     g_assert_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+    g_assert_finalize_object (model);
 }
 
 static gint64
@@ -782,6 +848,7 @@ main (int argc, char **argv)
     g_test_add_func ("/client/queue-model/mask-name", test_mask_name);
     g_test_add_func ("/client/queue-model/due-working-days", test_days_left);
     g_test_add_func ("/client/i18n/translation", test_translation);
+    g_test_add_func ("/client/outbox/survives-restart", test_outbox_survives_restart);
     g_test_add_func ("/client/print/pdf-has-case-number", test_pdf_export);
     g_test_add ("/client/gui/station-window-reply", Fixture, NULL, fixture_set_up,
                 test_station_window_reply, fixture_tear_down);
