@@ -1,0 +1,602 @@
+/* dbn_clerk_view.c: the window clerk's queue, detail and actions.
+ *
+ * Models: DbnQueueModel (the window's queue, kept by snapshot + events) →
+ * GtkFilterListModel (search entry) → GtkSortListModel (the column view's
+ * sorter, so a click on a header sorts) → GtkSingleSelection. Selecting a
+ * row loads routing.case.get: the detail and the whole timeline.
+ *
+ * Every action builds its routing command, gives it a fresh idempotency
+ * key and stores it in the outbox, which sends it in order; the queue row
+ * changes when routing's event comes back on q/<window>, not when the
+ * reply does, so the screen always shows what routing holds.
+ */
+#include "dbn_clerk_view.h"
+
+#include <glib/gi18n.h>
+
+#include "dbn_commands.h"
+#include "dbn_queue_columns.h"
+
+#define READ_TIMEOUT_MS 3000
+
+static const char *const kinds[] = { "immediate", "committed", "joint", "escalated", "returned", NULL };
+
+struct _DbnClerkView {
+    GtkWidget           parent_instance;
+    DbnConnection      *connection;  /* owned ref */
+    DbnOutbox          *outbox;      /* owned ref */
+    char               *kind;        /* window or area */
+    char               *window_id;   /* whose queue: the window's (or area's) id */
+    char               *topic;       /* q/<id>/ or a/<id>/ */
+    DbnQueueModel      *model;       /* the queue */
+    GtkFilterListModel *filtered; /* by the search entry */
+    GtkFilter          *filter;      /* the search filter, set while the search is not empty */
+    GtkSortListModel   *sorted;      /* by the column headers */
+    GtkSingleSelection *selection;   /* the selected case */
+    GtkStringList      *timeline;    /* lines of the selected case's timeline */
+    char               *selected;    /* case number the detail shows */
+    GHashTable         *asked;       /* case numbers whose applicant was fetched */
+    GHashTable         *sent;        /* outbox row ids this view sent (gint64*) */
+    gulong              event_id, resync_id, replied_id; /* handlers */
+    /* template children */
+    GtkWidget   *paned;
+    GtkColumnView *columns;
+    GtkSearchEntry *search;
+    GtkLabel    *count_label;
+    GtkLabel    *detail_title;
+    GtkLabel    *detail_body;
+    GtkListView *timeline_view;
+    GtkDropDown *kind_drop;
+    GtkEntry    *reason_entry;
+    GtkEntry    *target_entry;
+    GtkDropDown *target_drop;
+    GtkEntry    *result_entry;
+    GtkEntry    *apply_to_entry;
+    GtkLabel    *status_label;
+};
+
+G_DEFINE_TYPE (DbnClerkView, dbn_clerk_view, GTK_TYPE_WIDGET)
+
+static void
+set_status (DbnClerkView *self, const char *text)
+{
+    gtk_label_set_text (self->status_label, text);
+}
+
+static void
+update_count (DbnClerkView *self)
+{
+    g_autofree char *text = g_strdup_printf (_ ("共 %u 件，显示 %u 件"),
+        g_list_model_get_n_items (G_LIST_MODEL (self->model)),
+        g_list_model_get_n_items (G_LIST_MODEL (self->filtered)));
+    gtk_label_set_text (self->count_label, text);
+}
+
+/* ---- snapshot and events ---- */
+
+static void
+on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr (DbnClerkView) self = user_data;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
+    if (reply == NULL || !dbn_queue_model_apply_snapshot (self->model, reply, &error)) {
+        /* The next resync (routing heard again) asks again. */
+        g_autofree char *line = dbn_error_line (error);
+        set_status (self, line);
+        return;
+    }
+    update_count (self);
+}
+
+static void
+resync (DbnClerkView *self)
+{
+    g_autoptr (DbnMsgRoutingQueue) q = dbn_msg_routing_queue_new ();
+    q->env.key = dbn_command_new_key ();
+    q->kind = g_strdup (self->kind);
+    q->id = g_strdup (self->window_id);
+    g_autoptr (GBytes) body = dbn_msg_routing_queue_encode (q, NULL);
+    dbn_queue_model_begin_resync (self->model);
+    dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_snapshot,
+                               g_object_ref (self));
+}
+
+static void load_detail (DbnClerkView *self);
+
+static void
+on_event (DbnConnection *connection, const char *topic, GBytes *body, gpointer user_data)
+{
+    DbnClerkView *self = user_data;
+    if (!g_str_has_prefix (topic, self->topic))
+        return;
+    DbnQueueItem *open = self->selected ? dbn_queue_model_lookup (self->model, self->selected) : NULL;
+    gint64 before = open != NULL ? dbn_queue_item_get_updated_seq (open) : 0;
+    g_autoptr (GError) error = NULL;
+    if (!dbn_queue_model_apply_event (self->model, body, &error))
+        g_warning ("queue event dropped: %s", error->message);
+    update_count (self);
+    /* The timeline of the open case grows with its own events only. */
+    open = self->selected ? dbn_queue_model_lookup (self->model, self->selected) : NULL;
+    if (open != NULL && dbn_queue_item_get_updated_seq (open) != before)
+        load_detail (self);
+}
+
+/* ---- detail ---- */
+
+typedef struct {
+    DbnClerkView *self; /* owned ref */
+    char         *case_no;
+} Read;
+
+static void
+read_free (Read *r)
+{
+    g_object_unref (r->self);
+    g_free (r->case_no);
+    g_free (r);
+}
+
+static void
+on_detail (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    Read *r = user_data;
+    DbnClerkView *self = r->self;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
+    g_autoptr (DbnMsgRoutingCaseGetReply) c = reply == NULL ? NULL
+        : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
+                                                 g_bytes_get_size (reply), &error);
+    if (c == NULL || g_strcmp0 (r->case_no, self->selected) != 0) {
+        if (c == NULL) {
+            g_autofree char *line = dbn_error_line (error);
+            set_status (self, line);
+        }
+        read_free (r);
+        return;
+    }
+    g_autofree char *title = g_strdup_printf ("%s  %s", c->case_no, c->matter_name);
+    gtk_label_set_text (self->detail_title, title);
+    g_autofree char *applicant = dbn_mask_name (c->applicant);
+    g_autofree char *missing = c->missing && c->missing[0] ? g_strjoinv ("、", c->missing) : g_strdup ("—");
+    g_autofree char *body = g_strdup_printf (
+        _ ("状态：%s　类别：%s\n申办人：%s　村：%s\n现由：%s　首问责任人：%s\n材料位置：%s%s%s\n缺少材料：%s"),
+        dbn_state_display (c->state), dbn_kind_display (c->kind), applicant, c->village,
+        c->holder, c->responsible, dbn_location_display (c->location), c->sheet ? "  " : "", c->sheet ? c->sheet : "",
+        missing);
+    gtk_label_set_text (self->detail_body, body);
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (self->timeline));
+    g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+    for (guint i = 0; i < c->timeline->len; i++) {
+        char *line = dbn_timeline_line (c->timeline->pdata[i]);
+        if (line != NULL)
+            g_ptr_array_add (lines, line);
+    }
+    g_ptr_array_add (lines, NULL);
+    gtk_string_list_splice (self->timeline, 0, n, (const char *const *) lines->pdata);
+    read_free (r);
+}
+
+static void
+load_detail (DbnClerkView *self)
+{
+    if (self->selected == NULL)
+        return;
+    g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
+    m->env.key = dbn_command_new_key ();
+    m->case_no = g_strdup (self->selected);
+    g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (m, NULL);
+    Read *r = g_new0 (Read, 1);
+    r->self = g_object_ref (self);
+    r->case_no = g_strdup (self->selected);
+    dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_detail, r);
+}
+
+static void
+on_selection (GtkSingleSelection *selection, GParamSpec *pspec, gpointer user_data)
+{
+    DbnClerkView *self = user_data;
+    DbnQueueItem *item = gtk_single_selection_get_selected_item (selection);
+    const char *case_no = item ? dbn_queue_item_get_case_no (item) : NULL;
+    if (g_strcmp0 (case_no, self->selected) == 0)
+        return;
+    g_free (self->selected);
+    self->selected = g_strdup (case_no);
+    gtk_string_list_splice (self->timeline, 0,
+                            g_list_model_get_n_items (G_LIST_MODEL (self->timeline)), NULL);
+    load_detail (self);
+}
+
+/* The applicant column: routing.case.get once per shown row (queue rows
+ * carry no personal data); the name is masked before it reaches the row. */
+static void
+on_applicant (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    Read *r = user_data;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) c = reply == NULL ? NULL
+        : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
+                                                 g_bytes_get_size (reply), NULL);
+    DbnQueueItem *item = dbn_queue_model_lookup (r->self->model, r->case_no);
+    if (c != NULL && item != NULL) {
+        g_autofree char *masked = dbn_mask_name (c->applicant);
+        dbn_queue_item_set_applicant (item, masked);
+        dbn_queue_model_changed (r->self->model, r->case_no);
+    } else {
+        g_hash_table_remove (r->self->asked, r->case_no);
+    }
+    read_free (r);
+}
+
+static void
+need_applicant (DbnQueueItem *item, gpointer user_data)
+{
+    DbnClerkView *self = user_data;
+    const char *case_no = dbn_queue_item_get_case_no (item);
+    if (!g_hash_table_add (self->asked, g_strdup (case_no)))
+        return;
+    g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
+    m->env.key = dbn_command_new_key ();
+    m->case_no = g_strdup (case_no);
+    g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (m, NULL);
+    Read *r = g_new0 (Read, 1);
+    r->self = g_object_ref (self);
+    r->case_no = g_strdup (case_no);
+    dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_applicant, r);
+}
+
+/* ---- actions ---- */
+
+static void
+send (DbnClerkView *self, const char *cmd, const char *key, GBytes *body)
+{
+    g_autoptr (GError) error = NULL;
+    if (body == NULL) {
+        set_status (self, _ ("命令无法编码（字段过长？）"));
+        return;
+    }
+    g_autofree char *label = g_strdup_printf ("%s %s", cmd, self->selected);
+    gint64 id = dbn_outbox_enqueue (self->outbox, "routing", cmd, key, body, label, &error);
+    if (id == 0) {
+        g_autofree char *line = dbn_error_line (error);
+        set_status (self, line);
+        return;
+    }
+    g_hash_table_add (self->sent, g_memdup2 (&id, sizeof id));
+    g_autofree char *text = g_strdup_printf (_ ("已提交：%s"), label);
+    set_status (self, text);
+}
+
+static const char *
+entry_text (GtkEntry *entry)
+{
+    const char *t = gtk_editable_get_text (GTK_EDITABLE (entry));
+    return t != NULL && *t != '\0' ? t : NULL;
+}
+
+#define NEED_CASE(self) \
+    do { if ((self)->selected == NULL) { set_status ((self), _ ("请先选择一个案件")); return; } } while (0)
+
+#define COMMAND(type, fn, var)                                        \
+    g_autoptr (type) var = fn##_new ();                               \
+    g_autofree char *var##_key = dbn_command_new_key ();              \
+    var->env.key = g_strdup (var##_key);                              \
+    var->case_no = g_strdup (self->selected)
+
+static void
+action_classify (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseClassify, dbn_msg_case_classify, m);
+    m->kind = g_strdup (kinds[gtk_drop_down_get_selected (self->kind_drop)]);
+    m->reason = g_strdup (entry_text (self->reason_entry) ? entry_text (self->reason_entry) : "");
+    send (self, "case.classify", m_key, dbn_msg_case_classify_encode (m, NULL));
+}
+
+static void
+action_assign (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseAssign, dbn_msg_case_assign, m);
+    send (self, "case.assign", m_key, dbn_msg_case_assign_encode (m, NULL));
+}
+
+static void
+action_start (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseStart, dbn_msg_case_start, m);
+    send (self, "case.start", m_key, dbn_msg_case_start_encode (m, NULL));
+}
+
+static void
+action_hand_off (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseHandoff, dbn_msg_case_handoff, m);
+    m->to = g_strdup (entry_text (self->target_entry) ? entry_text (self->target_entry) : "");
+    m->reason = g_strdup (entry_text (self->reason_entry) ? entry_text (self->reason_entry) : "");
+    send (self, "case.handoff", m_key, dbn_msg_case_handoff_encode (m, NULL));
+}
+
+static void
+action_complete (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseComplete, dbn_msg_case_complete, m);
+    m->result = g_strdup (entry_text (self->result_entry));
+    send (self, "case.complete", m_key, dbn_msg_case_complete_encode (m, NULL));
+}
+
+static void
+action_return (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseReturn, dbn_msg_case_return, m);
+    /* D-INT-5: routing refuses an empty reason or place; say so before sending. */
+    if (entry_text (self->reason_entry) == NULL || entry_text (self->apply_to_entry) == NULL) {
+        set_status (self, _ ("退回须写明理由和改向何处申请"));
+        return;
+    }
+    m->reason = g_strdup (entry_text (self->reason_entry));
+    m->apply_to = g_strdup (entry_text (self->apply_to_entry));
+    send (self, "case.return", m_key, dbn_msg_case_return_encode (m, NULL));
+}
+
+static void
+action_acknowledge (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    DbnQueueItem *item = dbn_queue_model_lookup (self->model, self->selected);
+    if (item == NULL || *dbn_queue_item_get_sheet (item) == '\0') {
+        set_status (self, _ ("该案件不在交接清单上"));
+        return;
+    }
+    g_autoptr (DbnMsgRunsheetAck) m = dbn_msg_runsheet_ack_new ();
+    g_autofree char *key = dbn_command_new_key ();
+    m->env.key = g_strdup (key);
+    m->sheet = g_strdup (dbn_queue_item_get_sheet (item));
+    m->case_no = g_strdup (self->selected);
+    send (self, "runsheet.ack", key, dbn_msg_runsheet_ack_encode (m, NULL));
+}
+
+static void
+on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
+            gpointer user_data)
+{
+    DbnClerkView *self = user_data;
+    if (!g_hash_table_remove (self->sent, &id))
+        return;
+    g_autofree char *text = error != NULL ? dbn_error_line (error)
+                                          : g_strdup_printf (_ ("%s：完成"), cmd);
+    set_status (self, text);
+}
+
+static void
+on_search_changed (DbnClerkView *self, GtkSearchEntry *entry)
+{
+    dbn_queue_filter_update (self->filtered, self->filter, GTK_EDITABLE (self->search));
+    update_count (self);
+}
+
+/* ---- life ---- */
+
+static void
+dbn_clerk_view_dispose (GObject *object)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (object);
+    if (self->connection != NULL) {
+        g_clear_signal_handler (&self->event_id, self->connection);
+        g_clear_signal_handler (&self->resync_id, self->connection);
+    }
+    if (self->outbox != NULL)
+        g_clear_signal_handler (&self->replied_id, self->outbox);
+    gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_CLERK_VIEW);
+    g_clear_object (&self->selection);
+    g_clear_object (&self->timeline);
+    g_clear_object (&self->model);
+    g_clear_object (&self->filter);
+    g_clear_object (&self->connection);
+    g_clear_object (&self->outbox);
+    G_OBJECT_CLASS (dbn_clerk_view_parent_class)->dispose (object);
+}
+
+static void
+dbn_clerk_view_finalize (GObject *object)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (object);
+    g_free (self->kind);
+    g_free (self->window_id);
+    g_free (self->topic);
+    g_free (self->selected);
+    g_hash_table_unref (self->asked);
+    g_hash_table_unref (self->sent);
+    G_OBJECT_CLASS (dbn_clerk_view_parent_class)->finalize (object);
+}
+
+static void
+dbn_clerk_view_class_init (DbnClerkViewClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS (klass);
+    GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+    object_class->dispose = dbn_clerk_view_dispose;
+    object_class->finalize = dbn_clerk_view_finalize;
+    gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+    gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_clerk_view.ui");
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, paned);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, columns);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, search);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, count_label);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, detail_title);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, detail_body);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, timeline_view);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, kind_drop);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, reason_entry);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, target_entry);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, target_drop);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, result_entry);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, apply_to_entry);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, status_label);
+    gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+    gtk_widget_class_install_action (widget_class, "clerk.classify", NULL, action_classify);
+    gtk_widget_class_install_action (widget_class, "clerk.assign", NULL, action_assign);
+    gtk_widget_class_install_action (widget_class, "clerk.start", NULL, action_start);
+    gtk_widget_class_install_action (widget_class, "clerk.hand-off", NULL, action_hand_off);
+    gtk_widget_class_install_action (widget_class, "clerk.complete", NULL, action_complete);
+    gtk_widget_class_install_action (widget_class, "clerk.return", NULL, action_return);
+    gtk_widget_class_install_action (widget_class, "clerk.acknowledge", NULL, action_acknowledge);
+}
+
+static void
+setup_timeline_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
+{
+    GtkWidget *label = gtk_label_new (NULL);
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+    gtk_list_item_set_child (li, label);
+}
+
+static void
+bind_timeline_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
+{
+    gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (li)),
+                        gtk_string_object_get_string (gtk_list_item_get_item (li)));
+}
+
+static void
+dbn_clerk_view_init (DbnClerkView *self)
+{
+    gtk_widget_init_template (GTK_WIDGET (self));
+    self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    self->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+    self->timeline = gtk_string_list_new (NULL);
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+    g_signal_connect (factory, "setup", G_CALLBACK (setup_timeline_row), NULL);
+    g_signal_connect (factory, "bind", G_CALLBACK (bind_timeline_row), NULL);
+    gtk_list_view_set_factory (self->timeline_view, factory);
+    g_object_unref (factory);
+    gtk_list_view_set_model (self->timeline_view,
+        GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->timeline)))));
+    g_autoptr (GtkStringList) kind_names = gtk_string_list_new (NULL);
+    for (int i = 0; kinds[i] != NULL; i++)
+        gtk_string_list_append (kind_names, dbn_kind_display (kinds[i]));
+    gtk_drop_down_set_model (self->kind_drop, G_LIST_MODEL (kind_names));
+}
+
+/* The hand-off targets of org.ini, "to  name": other windows, county
+ * departments through their township agents (D-RTE-1), and stations. */
+static GtkStringList *
+targets_new (DbnOrg *org)
+{
+    GtkStringList *list = gtk_string_list_new (NULL);
+    if (org == NULL)
+        return list;
+    for (guint i = 0; i < dbn_org_get_n_windows (org); i++) {
+        const DbnWindow *w = dbn_org_get_window (org, i);
+        g_autofree char *line = g_strdup_printf ("window:%s  %s", w->id, w->name_zh);
+        gtk_string_list_append (list, line);
+    }
+    for (guint i = 0; i < dbn_org_get_n_county_departments (org); i++) {
+        const DbnCountyDepartment *d = dbn_org_get_county_department (org, i);
+        for (int j = 0; d->agents[j] != NULL; j++) {
+            const DbnAgent *a = dbn_org_lookup_agent (org, d->agents[j]);
+            g_autofree char *line = g_strdup_printf (_ ("agent:%s  %s（转%s）"), d->agents[j],
+                                                     a ? a->name : "", d->name_zh);
+            gtk_string_list_append (list, line);
+        }
+    }
+    for (guint i = 0; i < dbn_org_get_n_stations (org); i++) {
+        const DbnStation *st = dbn_org_get_station (org, i);
+        g_autofree char *line = g_strdup_printf ("station:%s  %s", st->id, st->name_zh);
+        gtk_string_list_append (list, line);
+    }
+    return list;
+}
+
+static void
+on_target_chosen (GtkDropDown *drop, GParamSpec *pspec, gpointer user_data)
+{
+    DbnClerkView *self = user_data;
+    GtkStringObject *item = gtk_drop_down_get_selected_item (drop);
+    if (item == NULL)
+        return;
+    g_auto (GStrv) parts = g_strsplit (gtk_string_object_get_string (item), " ", 2);
+    gtk_editable_set_text (GTK_EDITABLE (self->target_entry), parts[0]);
+}
+
+GtkWidget *
+dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *kind, const char *id)
+{
+    g_return_val_if_fail (g_strcmp0 (kind, "window") == 0 || g_strcmp0 (kind, "area") == 0, NULL);
+    DbnClerkView *self = g_object_new (DBN_TYPE_CLERK_VIEW, NULL);
+    self->connection = g_object_ref (connection);
+    self->outbox = g_object_ref (outbox);
+    self->kind = g_strdup (kind);
+    self->window_id = g_strdup (id);
+    self->topic = g_strdup_printf ("%s/%s/", g_strcmp0 (kind, "window") == 0 ? "q" : "a", id);
+    self->model = dbn_queue_model_new (dbn_connection_get_catalog (connection));
+    self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->search));
+    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), NULL);
+    DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
+                         DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
+    for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
+        dbn_queue_columns_add (self->columns, cols[i], need_applicant, self);
+    GtkSorter *sorter = gtk_column_view_get_sorter (self->columns);
+    self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
+                                            sorter ? g_object_ref (sorter) : NULL);
+    self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
+    gtk_single_selection_set_autoselect (self->selection, FALSE);
+    gtk_single_selection_set_can_unselect (self->selection, TRUE);
+    gtk_column_view_set_model (self->columns, GTK_SELECTION_MODEL (self->selection));
+    g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection), self);
+    g_autoptr (GtkStringList) targets = targets_new (dbn_connection_get_org (connection));
+    gtk_drop_down_set_expression (self->target_drop,
+        gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+    gtk_drop_down_set_model (self->target_drop, G_LIST_MODEL (targets));
+    gtk_drop_down_set_selected (self->target_drop, GTK_INVALID_LIST_POSITION);
+    g_signal_connect (self->target_drop, "notify::selected", G_CALLBACK (on_target_chosen), self);
+    self->event_id = g_signal_connect (connection, "event", G_CALLBACK (on_event), self);
+    self->resync_id = g_signal_connect_swapped (connection, "resync", G_CALLBACK (resync), self);
+    self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
+    dbn_connection_subscribe (connection, self->topic);
+    resync (self);
+    update_count (self);
+    return GTK_WIDGET (self);
+}
+
+DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self) { return self->model; }
+GListModel *dbn_clerk_view_get_visible (DbnClerkView *self) { return G_LIST_MODEL (self->selection); }
+const char *dbn_clerk_view_get_selected (DbnClerkView *self) { return self->selected; }
+GListModel *dbn_clerk_view_get_timeline (DbnClerkView *self) { return G_LIST_MODEL (self->timeline); }
+
+gboolean
+dbn_clerk_view_select (DbnClerkView *self, const char *case_no)
+{
+    GListModel *list = G_LIST_MODEL (self->selection);
+    for (guint i = 0; i < g_list_model_get_n_items (list); i++) {
+        g_autoptr (DbnQueueItem) item = g_list_model_get_item (list, i);
+        if (g_strcmp0 (dbn_queue_item_get_case_no (item), case_no) == 0) {
+            gtk_single_selection_set_selected (self->selection, i);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+GtkEditable *
+dbn_clerk_view_get_entry (DbnClerkView *self, const char *name)
+{
+    if (g_strcmp0 (name, "reason") == 0) return GTK_EDITABLE (self->reason_entry);
+    if (g_strcmp0 (name, "target") == 0) return GTK_EDITABLE (self->target_entry);
+    if (g_strcmp0 (name, "result") == 0) return GTK_EDITABLE (self->result_entry);
+    if (g_strcmp0 (name, "apply-to") == 0) return GTK_EDITABLE (self->apply_to_entry);
+    if (g_strcmp0 (name, "search") == 0) return GTK_EDITABLE (self->search);
+    return NULL;
+}

@@ -1,0 +1,340 @@
+/* dbn_connection.c: CURVE clients and subscribers of one principal.
+ *
+ * Structure: one DbnBus with the principal's identity (dbn_auth_setup_bus,
+ * as the CLI does), one DbnClient per service for commands, and one SUB
+ * socket per service. Every SUB takes "hb" (heartbeats, granted to anyone);
+ * routing's also takes the topics the views ask for. Liveness is the
+ * heartbeat: a service heard within 3 s is reachable. A 500 ms timer turns
+ * that into the "online" property and, when routing becomes reachable after
+ * being silent (first start, restart, network back), emits ::resync so the
+ * queue views ask for a new snapshot: seqs on one filtered topic are not
+ * consecutive, so a lost event cannot be seen as a gap (docs/routing.md).
+ *
+ * Rejected: ZMQ socket monitors for liveness. They report the TCP link, not
+ * a service that answers; a heartbeat is what the services promise.
+ */
+#include "dbn_connection.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+#include <zmq.h>
+
+#define SILENCE_US  (3 * G_USEC_PER_SEC)
+#define READ_BATCH  256
+
+/* The services the client talks to. */
+static const char *const services[] = { "intake", "routing", NULL };
+enum { INTAKE, ROUTING, N_SERVICES };
+
+typedef struct {
+    DbnClient *client;     /* commands */
+    void      *sub;        /* SUB socket: hb, and topics for routing */
+    GSource   *source;     /* main-loop source on sub */
+    gint64     heard_us;   /* monotonic time of the last message, 0 never */
+    gboolean   reachable;  /* as of the last tick */
+} Link;
+
+struct _DbnConnection {
+    GObject     parent_instance;
+    char       *data_dir;   /* the data folder */
+    DbnConfig  *config;     /* its daiban.conf */
+    DbnCatalog *catalog;    /* the matter catalog the config names */
+    DbnOrg     *org;        /* org.ini, NULL when unreadable */
+    DbnBus     *bus;        /* with the principal's identity */
+    char       *principal;  /* e.g. station:qingshui */
+    Link        links[N_SERVICES];
+    guint       tick_id;    /* 500 ms liveness timer */
+    gboolean    online;     /* intake and routing both reachable */
+};
+
+G_DEFINE_TYPE (DbnConnection, dbn_connection, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_ONLINE, N_PROPS };
+static GParamSpec *props[N_PROPS];
+enum { SIGNAL_EVENT, SIGNAL_RESYNC, SIGNAL_STATUS, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static int
+service_index (const char *service)
+{
+    for (int i = 0; services[i] != NULL; i++)
+        if (g_strcmp0 (services[i], service) == 0)
+            return i;
+    return -1;
+}
+
+static gboolean
+on_sub_readable (void *socket, gpointer user_data)
+{
+    DbnConnection *self = user_data;
+    int index = socket == self->links[INTAKE].sub ? INTAKE : ROUTING;
+    for (int n = 0; n < READ_BATCH; n++) {
+        zmq_msg_t topic, body;
+        zmq_msg_init (&topic);
+        if (zmq_msg_recv (&topic, socket, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&topic);
+            break;
+        }
+        self->links[index].heard_us = g_get_monotonic_time ();
+        if (!zmq_msg_more (&topic)) {
+            zmq_msg_close (&topic);
+            continue;
+        }
+        zmq_msg_init (&body);
+        zmq_msg_recv (&body, socket, ZMQ_DONTWAIT);
+        /* Drop any further parts: a well-formed event has exactly two. */
+        gboolean extra = zmq_msg_more (&body);
+        while (extra) {
+            zmq_msg_t junk;
+            zmq_msg_init (&junk);
+            zmq_msg_recv (&junk, socket, ZMQ_DONTWAIT);
+            extra = zmq_msg_more (&junk);
+            zmq_msg_close (&junk);
+        }
+        gsize tlen = MIN (zmq_msg_size (&topic), DBN_PUBLISHER_TOPIC_MAX + 1);
+        g_autofree char *name = g_strndup (zmq_msg_data (&topic), tlen);
+        if (index == ROUTING && !g_str_has_prefix (name, "hb")) {
+            g_autoptr (GBytes) bytes = g_bytes_new (zmq_msg_data (&body), zmq_msg_size (&body));
+            g_signal_emit (self, signals[SIGNAL_EVENT], 0, name, bytes);
+        }
+        zmq_msg_close (&topic);
+        zmq_msg_close (&body);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+tick (gpointer user_data)
+{
+    DbnConnection *self = user_data;
+    gint64 now = g_get_monotonic_time ();
+    gboolean changed = FALSE, routing_back = FALSE;
+    for (int i = 0; i < N_SERVICES; i++) {
+        Link *l = &self->links[i];
+        gboolean reachable = l->heard_us != 0 && now - l->heard_us < SILENCE_US;
+        if (reachable != l->reachable) {
+            changed = TRUE;
+            if (i == ROUTING && reachable)
+                routing_back = TRUE;
+        }
+        l->reachable = reachable;
+    }
+    gboolean online = self->links[INTAKE].reachable && self->links[ROUTING].reachable;
+    if (online != self->online) {
+        self->online = online;
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ONLINE]);
+    }
+    if (changed)
+        g_signal_emit (self, signals[SIGNAL_STATUS], 0);
+    if (routing_back)
+        g_signal_emit (self, signals[SIGNAL_RESYNC], 0);
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+dbn_connection_dispose (GObject *object)
+{
+    DbnConnection *self = DBN_CONNECTION (object);
+    g_clear_handle_id (&self->tick_id, g_source_remove);
+    for (int i = 0; i < N_SERVICES; i++) {
+        Link *l = &self->links[i];
+        if (l->source != NULL) {
+            g_source_destroy (l->source);
+            g_clear_pointer (&l->source, g_source_unref);
+        }
+        g_clear_pointer (&l->sub, zmq_close);
+        g_clear_pointer (&l->client, dbn_client_free);
+    }
+    G_OBJECT_CLASS (dbn_connection_parent_class)->dispose (object);
+}
+
+static void
+dbn_connection_finalize (GObject *object)
+{
+    DbnConnection *self = DBN_CONNECTION (object);
+    g_clear_pointer (&self->bus, dbn_bus_free);
+    g_clear_pointer (&self->config, dbn_config_free);
+    g_clear_pointer (&self->catalog, dbn_catalog_free);
+    g_clear_pointer (&self->org, dbn_org_free);
+    g_free (self->data_dir);
+    g_free (self->principal);
+    G_OBJECT_CLASS (dbn_connection_parent_class)->finalize (object);
+}
+
+static void
+dbn_connection_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+    DbnConnection *self = DBN_CONNECTION (object);
+    switch (id) {
+    case PROP_ONLINE:
+        g_value_set_boolean (value, self->online);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    }
+}
+
+static void
+dbn_connection_class_init (DbnConnectionClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS (klass);
+    object_class->dispose = dbn_connection_dispose;
+    object_class->finalize = dbn_connection_finalize;
+    object_class->get_property = dbn_connection_get_property;
+    props[PROP_ONLINE] = g_param_spec_boolean ("online", NULL, NULL, FALSE,
+                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_object_class_install_properties (object_class, N_PROPS, props);
+    /* ::event (topic, body): an event on a subscribed topic of routing. */
+    signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                          G_TYPE_STRING, G_TYPE_BYTES);
+    /* ::resync: routing became reachable; queues should take a new snapshot. */
+    signals[SIGNAL_RESYNC] = g_signal_new ("resync", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+    /* ::status-changed: some service's reachability changed. */
+    signals[SIGNAL_STATUS] = g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
+}
+
+static void
+dbn_connection_init (DbnConnection *self)
+{
+}
+
+static gboolean
+link_open (DbnConnection *self, int index, GError **error)
+{
+    Link *l = &self->links[index];
+    const char *command = dbn_config_get_command_endpoint (self->config, services[index]);
+    const char *publish = dbn_config_get_publish_endpoint (self->config, services[index]);
+    if (command == NULL || publish == NULL) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "no service '%s' in daiban.conf",
+                     services[index]);
+        return FALSE;
+    }
+    l->client = dbn_client_new (self->bus, command, error);
+    if (l->client == NULL)
+        return FALSE;
+    l->sub = dbn_bus_socket_new (self->bus, ZMQ_SUB, error);
+    if (l->sub == NULL)
+        return FALSE;
+    zmq_setsockopt (l->sub, ZMQ_SUBSCRIBE, "hb", 2);
+    if (!dbn_bus_connect (self->bus, l->sub, publish, error))
+        return FALSE;
+    l->source = dbn_socket_source_new (l->sub, on_sub_readable, self, NULL);
+    g_source_attach (l->source, NULL);
+    return TRUE;
+}
+
+DbnConnection *
+dbn_connection_new (const char *data_dir, const char *key_path, GError **error)
+{
+    g_return_val_if_fail (data_dir != NULL && key_path != NULL, NULL);
+    g_autoptr (DbnConnection) self = g_object_new (DBN_TYPE_CONNECTION, NULL);
+    self->data_dir = g_strdup (data_dir);
+    self->config = dbn_config_load (data_dir, error);
+    if (self->config == NULL)
+        return NULL;
+    self->catalog = dbn_catalog_load (dbn_config_get_catalog_path (self->config), error);
+    if (self->catalog == NULL)
+        return NULL;
+    /* The org only names things (stations' villages, windows); without it
+     * the client still works with ids. */
+    self->org = dbn_org_load (dbn_org_default_path (), NULL);
+    self->bus = dbn_bus_new ();
+    if (!dbn_auth_setup_bus (self->bus, self->config, key_path, error))
+        return NULL;
+    const DbnKeyPair *identity = dbn_bus_get_identity (self->bus);
+    /* Plain text (tests only) has no identity: act as the operator. */
+    self->principal = g_strdup (identity ? dbn_key_pair_get_principal (identity) : "operator");
+    for (int i = 0; i < N_SERVICES; i++)
+        if (!link_open (self, i, error))
+            return NULL;
+    self->tick_id = g_timeout_add (500, tick, self);
+    return g_steal_pointer (&self);
+}
+
+const char *dbn_connection_get_principal (DbnConnection *self) { return self->principal; }
+const char *dbn_connection_get_data_dir (DbnConnection *self) { return self->data_dir; }
+DbnCatalog *dbn_connection_get_catalog (DbnConnection *self) { return self->catalog; }
+DbnOrg *dbn_connection_get_org (DbnConnection *self) { return self->org; }
+gboolean dbn_connection_get_online (DbnConnection *self) { return self->online; }
+
+gboolean
+dbn_connection_is_reachable (DbnConnection *self, const char *service)
+{
+    int i = service_index (service);
+    return i >= 0 && self->links[i].reachable;
+}
+
+char *
+dbn_connection_dup_status_text (DbnConnection *self)
+{
+    /* Marks, not colours only: a clerk with colour blindness reads them too. */
+    return g_strdup_printf ("%s %s  %s %s", _ ("受理"), self->links[INTAKE].reachable ? "●" : "○",
+                            _ ("流转"), self->links[ROUTING].reachable ? "●" : "○");
+}
+
+void
+dbn_connection_subscribe (DbnConnection *self, const char *topic)
+{
+    g_return_if_fail (DBN_IS_CONNECTION (self) && topic != NULL);
+    zmq_setsockopt (self->links[ROUTING].sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
+}
+
+typedef struct {
+    GTask *task;  /* owned; its source object is the connection */
+    int    index; /* the service called */
+} Call;
+
+static void
+on_call_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer user_data)
+{
+    Call *call = user_data;
+    g_autoptr (GTask) task = call->task;
+    int index = call->index;
+    g_free (call);
+    if (reply == NULL) {
+        g_task_return_error (task, g_error_copy (error));
+        return;
+    }
+    /* An answer proves the service is there, as a heartbeat does: the
+     * header and the banner need not wait for the next one. */
+    DbnConnection *self = g_task_get_source_object (task);
+    self->links[index].heard_us = g_get_monotonic_time ();
+    tick (self);
+    GError *refused = NULL;
+    if (!dbn_reply_check (reply, &refused)) {
+        g_task_return_error (task, refused);
+        return;
+    }
+    g_task_return_pointer (task, g_bytes_ref (reply), (GDestroyNotify) g_bytes_unref);
+}
+
+void
+dbn_connection_call_async (DbnConnection *self, const char *service, GBytes *command,
+                           guint timeout_ms, GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail (DBN_IS_CONNECTION (self) && command != NULL);
+    GTask *task = g_task_new (self, NULL, callback, user_data);
+    int i = service_index (service);
+    if (i < 0) {
+        g_task_return_new_error (task, DBN_ERROR, DBN_ERROR_CONFIG, "no service '%s'", service);
+        g_object_unref (task);
+        return;
+    }
+    Call *call = g_new0 (Call, 1);
+    call->task = task;
+    call->index = i;
+    /* The task keeps self alive until the reply or the timeout, which always
+     * comes, so the client outlives every call made through it. */
+    dbn_client_send_async (self->links[i].client, command, timeout_ms, on_call_reply, call);
+}
+
+GBytes *
+dbn_connection_call_finish (DbnConnection *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+    return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,52 @@
+/* dbn_connection.h: the client's link to the services, acting as one principal.
+ *
+ * A connection loads daiban.conf from a data folder and a secret key file
+ * (from `daiban keys add`), and from then on talks CURVE to intake and
+ * routing: commands through DEALER clients, events and heartbeats through SUB
+ * sockets. It watches each service's heartbeat (one a second) to say which
+ * are reachable, and asks its views to resynchronise when routing comes back.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <daiban/daiban.h>
+
+G_BEGIN_DECLS
+
+#define DBN_TYPE_CONNECTION (dbn_connection_get_type ())
+G_DECLARE_FINAL_TYPE (DbnConnection, dbn_connection, DBN, CONNECTION, GObject)
+
+/* Loads DIR/daiban.conf, the catalog it names and the key file, and
+ * connects (connecting never waits for a service). NULL with the error of
+ * dbn_config_load, dbn_catalog_load or dbn_auth_setup_bus (a keys.* error
+ * naming the file). Caller owns the result. */
+DbnConnection *dbn_connection_new (const char *data_dir, const char *key_path, GError **error);
+
+/* Borrowed, valid while self lives. */
+const char *dbn_connection_get_principal (DbnConnection *self);
+const char *dbn_connection_get_data_dir (DbnConnection *self);
+DbnCatalog *dbn_connection_get_catalog (DbnConnection *self);
+/* org.ini (dbn_org_default_path), or NULL when it cannot be read. */
+DbnOrg     *dbn_connection_get_org (DbnConnection *self);
+
+/* TRUE when service's heartbeat was heard within the last 3 s. */
+gboolean dbn_connection_is_reachable (DbnConnection *self, const char *service);
+/* TRUE when intake and routing are both reachable (property "online"). */
+gboolean dbn_connection_get_online (DbnConnection *self);
+/* "受理 ● 流转 ○": one mark per service, for the header bar. Caller owns it. */
+char    *dbn_connection_dup_status_text (DbnConnection *self);
+
+/* Subscribes to topic (e.g. "q/jisheng/") on routing's publisher; every
+ * event on it is emitted as ::event (topic, GBytes body). */
+void dbn_connection_subscribe (DbnConnection *self, const char *topic);
+
+/* Sends an encoded command to service and completes with its ok reply, or
+ * with the service's error (dbn_reply_check), DBN_ERROR_TIMEOUT after
+ * timeout_ms, or DBN_ERROR_CONFIG for a service daiban.conf lacks. */
+void    dbn_connection_call_async (DbnConnection *self, const char *service, GBytes *command,
+                                   guint timeout_ms, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+/* The reply (caller owns it), or NULL with the error. */
+GBytes *dbn_connection_call_finish (DbnConnection *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

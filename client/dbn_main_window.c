@@ -1,0 +1,242 @@
+/* dbn_main_window.c: header bar, offline banner, and the page for the principal.
+ *
+ * The setup entries are bound to GSettings (g_settings_bind), so what the
+ * clerk typed is remembered even before connecting; "win.connect" only
+ * reads the settings back. A window:<id> key gets the clerk's screen, a
+ * station:<id> key the station's, a supervisor:<area> the clerk's screen
+ * over its area's queue (routing refuses them every change); the operator
+ * and the committee get the clerk's screen of no window.
+ */
+#include "dbn_main_window.h"
+
+#include <glib/gi18n.h>
+
+#include "dbn_clerk_view.h"
+#include "dbn_station_view.h"
+
+struct _DbnMainWindow {
+    GtkApplicationWindow parent_instance;
+    GSettings     *settings;    /* org.daiban.Client, owned ref */
+    DbnConnection *connection;  /* NULL before connecting */
+    DbnOutbox     *outbox;      /* NULL before connecting */
+    GtkWidget     *view;        /* clerk or station view, in the stack */
+    gulong         status_id, online_id, pending_id; /* handlers */
+    /* template children */
+    GtkLabel    *principal_label;
+    GtkLabel    *status_label;
+    GtkLabel    *outbox_label;
+    GtkRevealer *banner;
+    GtkStack    *stack;
+    GtkEntry    *key_entry;
+    GtkEntry    *data_entry;
+    GtkLabel    *setup_error;
+};
+
+G_DEFINE_TYPE (DbnMainWindow, dbn_main_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void
+update_status (DbnMainWindow *self)
+{
+    if (self->connection == NULL)
+        return;
+    g_autofree char *status = dbn_connection_dup_status_text (self->connection);
+    gtk_label_set_text (self->status_label, status);
+    gboolean offline = !dbn_connection_get_online (self->connection);
+    /* Hidden as well as unrevealed: a closed revealer still takes its height. */
+    gtk_widget_set_visible (GTK_WIDGET (self->banner), offline);
+    gtk_revealer_set_reveal_child (self->banner, offline);
+}
+
+static void
+update_outbox (DbnMainWindow *self)
+{
+    guint n = self->outbox ? dbn_outbox_get_n_pending (self->outbox) : 0;
+    g_autofree char *text = n > 0 ? g_strdup_printf (_ ("未发送 %u"), n) : g_strdup ("");
+    gtk_label_set_text (self->outbox_label, text);
+}
+
+static char *
+client_dir (DbnMainWindow *self, const char *principal)
+{
+    g_autofree char *base = g_settings_get_string (self->settings, "client-dir");
+    g_autofree char *file = dbn_principal_dup_file_name (principal);
+    if (base == NULL || *base == '\0') {
+        g_free (base);
+        base = g_build_filename (g_get_user_data_dir (), "daiban-client", NULL);
+    }
+    return g_build_filename (base, file ? file : "client", NULL);
+}
+
+static gboolean
+connect_settings (DbnMainWindow *self, GError **error)
+{
+    g_autofree char *key = g_settings_get_string (self->settings, "key-file");
+    g_autofree char *data = g_settings_get_string (self->settings, "data-dir");
+    if (*key == '\0' || *data == '\0') {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s", _ ("请填写密钥文件和数据目录"));
+        return FALSE;
+    }
+    g_autoptr (DbnConnection) connection = dbn_connection_new (data, key, error);
+    if (connection == NULL)
+        return FALSE;
+    const char *principal = dbn_connection_get_principal (connection);
+    g_autofree char *dir = client_dir (self, principal);
+    g_autofree char *outbox_path = g_build_filename (dir, "outbox.db", NULL);
+    g_autoptr (DbnOutbox) outbox = dbn_outbox_new (connection, outbox_path, error);
+    if (outbox == NULL)
+        return FALSE;
+    self->connection = g_steal_pointer (&connection);
+    self->outbox = g_steal_pointer (&outbox);
+    const char *id = dbn_principal_get_id (principal);
+    if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
+        self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
+    else
+        self->view = dbn_clerk_view_new (self->connection, self->outbox,
+                                         dbn_principal_get_kind (principal) == DBN_PRINCIPAL_SUPERVISOR
+                                         ? "area" : "window", id ? id : "");
+    gtk_stack_add_named (self->stack, self->view, "main");
+    gtk_stack_set_visible_child_name (self->stack, "main");
+    g_autofree char *title = g_strdup_printf (_ ("代办 · %s"), principal);
+    gtk_label_set_text (self->principal_label, title);
+    self->status_id = g_signal_connect_swapped (self->connection, "status-changed",
+                                                G_CALLBACK (update_status), self);
+    self->online_id = g_signal_connect_swapped (self->connection, "notify::online",
+                                                G_CALLBACK (update_status), self);
+    self->pending_id = g_signal_connect_swapped (self->outbox, "notify::n-pending",
+                                                 G_CALLBACK (update_outbox), self);
+    update_status (self);
+    update_outbox (self);
+    return TRUE;
+}
+
+gboolean
+dbn_main_window_connect (DbnMainWindow *self, GError **error)
+{
+    g_return_val_if_fail (DBN_IS_MAIN_WINDOW (self), FALSE);
+    g_return_val_if_fail (self->connection == NULL, FALSE);
+    g_autoptr (GError) local = NULL;
+    if (connect_settings (self, &local))
+        return TRUE;
+    gtk_label_set_text (self->setup_error, local->message);
+    gtk_stack_set_visible_child_name (self->stack, "setup");
+    g_propagate_error (error, g_steal_pointer (&local));
+    return FALSE;
+}
+
+static void
+action_connect (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnMainWindow *self = DBN_MAIN_WINDOW (widget);
+    if (self->connection == NULL)
+        dbn_main_window_connect (self, NULL);
+}
+
+static void
+on_chosen (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+    GtkEntry *entry = user_data;
+    if (response == GTK_RESPONSE_ACCEPT) {
+        g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+        g_autofree char *path = file ? g_file_get_path (file) : NULL;
+        if (path != NULL)
+            gtk_editable_set_text (GTK_EDITABLE (entry), path);
+    }
+    g_object_unref (dialog);
+}
+
+static void
+choose (DbnMainWindow *self, GtkFileChooserAction action, GtkEntry *entry)
+{
+    GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
+        action == GTK_FILE_CHOOSER_ACTION_OPEN ? _ ("选择密钥文件") : _ ("选择数据目录"),
+        GTK_WINDOW (self), action, _ ("选择"), _ ("取消"));
+    g_signal_connect (dialog, "response", G_CALLBACK (on_chosen), entry);
+    gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_choose_key (GtkWidget *widget, const char *name, GVariant *param)
+{
+    choose (DBN_MAIN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_OPEN, DBN_MAIN_WINDOW (widget)->key_entry);
+}
+
+static void
+action_choose_data (GtkWidget *widget, const char *name, GVariant *param)
+{
+    choose (DBN_MAIN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, DBN_MAIN_WINDOW (widget)->data_entry);
+}
+
+static void
+dbn_main_window_dispose (GObject *object)
+{
+    DbnMainWindow *self = DBN_MAIN_WINDOW (object);
+    if (self->connection != NULL) {
+        g_clear_signal_handler (&self->status_id, self->connection);
+        g_clear_signal_handler (&self->online_id, self->connection);
+    }
+    if (self->outbox != NULL)
+        g_clear_signal_handler (&self->pending_id, self->outbox);
+    gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_MAIN_WINDOW);
+    self->view = NULL;
+    g_clear_object (&self->outbox);
+    g_clear_object (&self->connection);
+    g_clear_object (&self->settings);
+    G_OBJECT_CLASS (dbn_main_window_parent_class)->dispose (object);
+}
+
+static void
+dbn_main_window_class_init (DbnMainWindowClass *klass)
+{
+    GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+    G_OBJECT_CLASS (klass)->dispose = dbn_main_window_dispose;
+    gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_main_window.ui");
+    gtk_widget_class_bind_template_child (widget_class, DbnMainWindow, principal_label);
+    gtk_widget_class_bind_template_child (widget_class, DbnMainWindow, status_label);
+    gtk_widget_class_bind_template_child (widget_class, DbnMainWindow, outbox_label);
+    gtk_widget_class_bind_template_child (widget_class, DbnMainWindow, banner);
+    gtk_widget_class_bind_template_child (widget_class, DbnMainWindow, stack);
+    gtk_widget_class_bind_template_child (widget_class, DbnMainWindow, key_entry);
+    gtk_widget_class_bind_template_child (widget_class, DbnMainWindow, data_entry);
+    gtk_widget_class_bind_template_child (widget_class, DbnMainWindow, setup_error);
+    gtk_widget_class_install_action (widget_class, "win.connect", NULL, action_connect);
+    gtk_widget_class_install_action (widget_class, "win.choose-key", NULL, action_choose_key);
+    gtk_widget_class_install_action (widget_class, "win.choose-data", NULL, action_choose_data);
+}
+
+static void
+dbn_main_window_init (DbnMainWindow *self)
+{
+    gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+DbnMainWindow *
+dbn_main_window_new (GtkApplication *app, GSettings *settings)
+{
+    g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+    DbnMainWindow *self = g_object_new (DBN_TYPE_MAIN_WINDOW, "application", app, NULL);
+    self->settings = g_object_ref (settings);
+    g_settings_bind (settings, "key-file", self->key_entry, "text", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind (settings, "data-dir", self->data_entry, "text", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+    g_autofree char *key = g_settings_get_string (settings, "key-file");
+    g_autofree char *data = g_settings_get_string (settings, "data-dir");
+    if (*key != '\0' && *data != '\0')
+        dbn_main_window_connect (self, NULL);
+    return self;
+}
+
+DbnConnection *dbn_main_window_get_connection (DbnMainWindow *self) { return self->connection; }
+DbnOutbox *dbn_main_window_get_outbox (DbnMainWindow *self) { return self->outbox; }
+GtkWidget *dbn_main_window_get_view (DbnMainWindow *self) { return self->view; }
+gboolean dbn_main_window_get_offline_shown (DbnMainWindow *self) { return gtk_revealer_get_reveal_child (self->banner); }
+
+GtkEditable *
+dbn_main_window_get_setup_entry (DbnMainWindow *self, const char *name)
+{
+    if (g_strcmp0 (name, "key-file") == 0)
+        return GTK_EDITABLE (self->key_entry);
+    if (g_strcmp0 (name, "data-dir") == 0)
+        return GTK_EDITABLE (self->data_entry);
+    return NULL;
+}

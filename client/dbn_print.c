@@ -1,0 +1,184 @@
+/* dbn_print.c: a title, the number, label/value rows, and the signature
+ * lines; laid out top-down with PangoCairo in points, so the PDF and the
+ * printer get the same page. */
+#include "dbn_print.h"
+
+#include <cairo-pdf.h>
+#include <glib/gi18n.h>
+#include <pango/pangocairo.h>
+
+#define A4_W 595.0
+#define A4_H 842.0
+#define MARGIN 56.0
+
+struct _DbnPrintForm {
+    DbnFormKind kind;   /* which paper */
+    char       *number; /* case number or sheet id */
+    GPtrArray  *rows;   /* char*: label, value, label, value ... */
+};
+
+DbnPrintForm *
+dbn_print_form_new (DbnFormKind kind, const char *number)
+{
+    DbnPrintForm *self = g_new0 (DbnPrintForm, 1);
+    self->kind = kind;
+    self->number = g_strdup (number);
+    self->rows = g_ptr_array_new_with_free_func (g_free);
+    return self;
+}
+
+void
+dbn_print_form_free (DbnPrintForm *self)
+{
+    if (self == NULL)
+        return;
+    g_free (self->number);
+    g_ptr_array_unref (self->rows);
+    g_free (self);
+}
+
+void
+dbn_print_form_add_row (DbnPrintForm *self, const char *label, const char *value)
+{
+    g_ptr_array_add (self->rows, g_strdup (label));
+    g_ptr_array_add (self->rows, g_strdup (value ? value : "—"));
+}
+
+const char *
+dbn_print_form_get_title (DbnPrintForm *self)
+{
+    switch (self->kind) {
+    case DBN_FORM_ACCEPTANCE: return _ ("群众事务代办承办单");
+    case DBN_FORM_NOTICE: return _ ("一次性告知书");
+    case DBN_FORM_RUNSHEET: return _ ("代办事项交接清单");
+    }
+    return "";
+}
+
+static double
+text (cairo_t *cr, double x, double y, double width, const char *font, const char *s,
+      PangoAlignment align)
+{
+    PangoLayout *layout = pango_cairo_create_layout (cr);
+    PangoFontDescription *desc = pango_font_description_from_string (font);
+    pango_layout_set_font_description (layout, desc);
+    pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+    pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment (layout, align);
+    pango_layout_set_text (layout, s, -1);
+    cairo_move_to (cr, x, y);
+    pango_cairo_show_layout (cr, layout);
+    int w, h;
+    pango_layout_get_size (layout, &w, &h);
+    pango_font_description_free (desc);
+    g_object_unref (layout);
+    return (double) h / PANGO_SCALE;
+}
+
+void
+dbn_print_form_draw (DbnPrintForm *self, cairo_t *cr, double width, double height)
+{
+    double inner = width - 2 * MARGIN;
+    double y = MARGIN;
+    cairo_set_source_rgb (cr, 0, 0, 0);
+    y += text (cr, MARGIN, y, inner, "Noto Serif CJK SC Bold 20", dbn_print_form_get_title (self),
+               PANGO_ALIGN_CENTER) + 8;
+    g_autofree char *number = g_strdup_printf ("%s %s", _ ("编号："), self->number);
+    y += text (cr, MARGIN, y, inner, "Noto Sans CJK SC 11", number, PANGO_ALIGN_RIGHT) + 6;
+    cairo_set_line_width (cr, 1);
+    cairo_move_to (cr, MARGIN, y);
+    cairo_line_to (cr, width - MARGIN, y);
+    cairo_stroke (cr);
+    y += 10;
+    for (guint i = 0; i + 1 < self->rows->len && y < height - 2 * MARGIN; i += 2) {
+        double h1 = text (cr, MARGIN, y, 130, "Noto Sans CJK SC Bold 11", self->rows->pdata[i],
+                          PANGO_ALIGN_LEFT);
+        double h2 = text (cr, MARGIN + 140, y, inner - 140, "Noto Sans CJK SC 11",
+                          self->rows->pdata[i + 1], PANGO_ALIGN_LEFT);
+        y += MAX (h1, h2) + 8;
+    }
+    if (self->kind == DBN_FORM_NOTICE)
+        y += text (cr, MARGIN, y + 6, inner, "Noto Sans CJK SC 10",
+                   _ ("以上材料一次性告知，补齐后即可办理；补正期间不计入办理时限。"),
+                   PANGO_ALIGN_LEFT) + 12;
+    y = MAX (y + 24, height - MARGIN - 60);
+    text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）：________"),
+          PANGO_ALIGN_LEFT);
+    text (cr, MARGIN + inner / 2, y, inner / 2, "Noto Sans CJK SC 11", _ ("代办员签字：________"),
+          PANGO_ALIGN_LEFT);
+}
+
+gboolean
+dbn_print_form_export_pdf (DbnPrintForm *self, const char *path, GError **error)
+{
+    cairo_surface_t *surface = cairo_pdf_surface_create (path, A4_W, A4_H);
+    cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, dbn_print_form_get_title (self));
+    cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_SUBJECT, self->number);
+    cairo_t *cr = cairo_create (surface);
+    dbn_print_form_draw (self, cr, A4_W, A4_H);
+    cairo_show_page (cr);
+    cairo_destroy (cr);
+    cairo_surface_finish (surface);
+    cairo_status_t status = cairo_surface_status (surface);
+    cairo_surface_destroy (surface);
+    if (status != CAIRO_STATUS_SUCCESS) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", path,
+                     cairo_status_to_string (status));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+on_draw_page (GtkPrintOperation *op, GtkPrintContext *context, int page, gpointer user_data)
+{
+    dbn_print_form_draw (user_data, gtk_print_context_get_cairo_context (context),
+                         gtk_print_context_get_width (context),
+                         gtk_print_context_get_height (context));
+}
+
+static void
+free_form_notify (gpointer data, GClosure *closure)
+{
+    dbn_print_form_free (data);
+}
+
+static DbnPrintForm *
+copy_form (DbnPrintForm *self)
+{
+    DbnPrintForm *copy = dbn_print_form_new (self->kind, self->number);
+    for (guint i = 0; i < self->rows->len; i++)
+        g_ptr_array_add (copy->rows, g_strdup (self->rows->pdata[i]));
+    return copy;
+}
+
+static GtkPrintOperation *
+operation_new (DbnPrintForm *self)
+{
+    GtkPrintOperation *op = gtk_print_operation_new ();
+    gtk_print_operation_set_n_pages (op, 1);
+    gtk_print_operation_set_unit (op, GTK_UNIT_POINTS);
+    gtk_print_operation_set_job_name (op, self->number);
+    g_signal_connect_data (op, "draw-page", G_CALLBACK (on_draw_page), copy_form (self),
+                           free_form_notify, 0);
+    return op;
+}
+
+gboolean
+dbn_print_form_print_to_file (DbnPrintForm *self, const char *path, GError **error)
+{
+    g_autoptr (GtkPrintOperation) op = operation_new (self);
+    gtk_print_operation_set_export_filename (op, path);
+    return gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_EXPORT, NULL, error)
+        != GTK_PRINT_OPERATION_RESULT_ERROR;
+}
+
+void
+dbn_print_form_print (DbnPrintForm *self, GtkWindow *parent)
+{
+    GtkPrintOperation *op = operation_new (self);
+    /* Async: the dialog must not block the queue's main loop. */
+    gtk_print_operation_set_allow_async (op, TRUE);
+    gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, parent, NULL);
+    g_object_unref (op);
+}

@@ -1,0 +1,41 @@
+/* dbn_print.h: the papers a station hands the applicant: the acceptance
+ * form (承办单), the one-time notification of missing materials (一次性告知书,
+ * D-INT-4) and the run sheet (交接清单, D-RTE-3). One A4 page each, drawn
+ * with Pango on cairo: the same drawing goes to the printer
+ * (GtkPrintOperation) and to a PDF (cairo_pdf_surface). */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+    DBN_FORM_ACCEPTANCE, /* 承办单 */
+    DBN_FORM_NOTICE,     /* 一次性告知书 */
+    DBN_FORM_RUNSHEET,   /* 交接清单 */
+} DbnFormKind;
+
+typedef struct _DbnPrintForm DbnPrintForm;
+
+/* A form about number (the case number, or the run sheet id). Caller owns it. */
+DbnPrintForm *dbn_print_form_new (DbnFormKind kind, const char *number);
+void          dbn_print_form_free (DbnPrintForm *self);
+/* Adds a "label: value" line (both copied). */
+void          dbn_print_form_add_row (DbnPrintForm *self, const char *label, const char *value);
+/* The title printed at the top (承办单 …). Static. */
+const char   *dbn_print_form_get_title (DbnPrintForm *self);
+/* Draws the form on cr, a page of width × height points. */
+void          dbn_print_form_draw (DbnPrintForm *self, cairo_t *cr, double width, double height);
+/* Writes the form as a one-page A4 PDF at path. FALSE with G_IO_ERROR. */
+gboolean      dbn_print_form_export_pdf (DbnPrintForm *self, const char *path, GError **error);
+/* Opens the print dialog for parent (may be NULL). Returns at once; the
+ * form is copied into the operation. */
+void          dbn_print_form_print (DbnPrintForm *self, GtkWindow *parent);
+
+/* Runs the same GtkPrintOperation without a dialog, exporting to the PDF
+ * at path (what "print to file" does). FALSE with the operation's error. */
+gboolean      dbn_print_form_print_to_file (DbnPrintForm *self, const char *path, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnPrintForm, dbn_print_form_free)
+
+G_END_DECLS

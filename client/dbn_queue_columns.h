@@ -1,0 +1,42 @@
+/* dbn_queue_columns.h: the columns both the clerk's and the station's
+ * queues show, each a GtkSignalListItemFactory over DbnQueueItem with its
+ * sorter, and the search filter. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "dbn_queue_model.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+    DBN_COLUMN_CASE,        /* 编号 */
+    DBN_COLUMN_MATTER,      /* 事项 */
+    DBN_COLUMN_APPLICANT,   /* 申办人, masked */
+    DBN_COLUMN_KIND,        /* 类别 */
+    DBN_COLUMN_STATE,       /* 状态 (未发送 for outbox rows) */
+    DBN_COLUMN_DUE,         /* 期限, coloured when near or past */
+    DBN_COLUMN_RESPONSIBLE, /* 首问责任人 */
+    DBN_COLUMN_WINDOW,      /* 窗口 */
+    DBN_COLUMN_LOCATION,    /* 材料位置 (station, in transit, centre) */
+} DbnColumn;
+
+/* Called when a row whose applicant is unknown is shown (fetch it lazily). */
+typedef void (*DbnNeedApplicantFunc) (DbnQueueItem *item, gpointer user_data);
+
+/* Appends column to view with a sorter on its value. need (may be NULL)
+ * is called for the applicant column. */
+void  dbn_queue_columns_add (GtkColumnView *view, DbnColumn column,
+                             DbnNeedApplicantFunc need, gpointer user_data);
+/* The text a column shows for item. Caller owns it. */
+char *dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column);
+/* A filter keeping the rows whose case number, matter, applicant or state
+ * contains the text of search (case-insensitively). Caller owns it. */
+GtkFilter *dbn_queue_filter_new (GtkEditable *search);
+/* Applies the search: no filter at all while search is empty (a queue of
+ * 100,000 rows is not walked for nothing), else filter, re-run. */
+void  dbn_queue_filter_update (GtkFilterListModel *model, GtkFilter *filter, GtkEditable *search);
+/* Working days from now to due (negative when past); G_MININT when unknown. */
+int   dbn_queue_item_days_left (DbnQueueItem *item, gint64 now_ms);
+
+G_END_DECLS

@@ -1,0 +1,858 @@
+/* test_client_gui.c: daiban-client against real services, under Xvfb.
+ *
+ * The widgets are driven as a person would: entry texts set, check boxes
+ * ticked, actions activated by name. Intake and routing are the real
+ * programs (dbn_test_harness), with CURVE keys for station:qingshui and
+ * window:jisheng. Each screen is saved as a PNG in build/screenshots/ (the
+ * GSK cairo renderer and the Noto CJK fonts, so the Chinese renders).
+ */
+#include <locale.h>
+#include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+#include <glib/gi18n.h>
+#include <gtk/gtk.h>
+
+#include "dbn_application.h"
+#include "dbn_clerk_view.h"
+#include "dbn_main_window.h"
+#include "dbn_outbox.h"
+#include "dbn_print.h"
+#include "dbn_queue_columns.h"
+#include "dbn_queue_model.h"
+#include "dbn_signature_pad.h"
+#include "dbn_station_view.h"
+#include "dbn_test_harness.h"
+
+/* TRUE when needle occurs in the len bytes of data (which may hold NULs). */
+static gboolean
+contains (const char *data, gsize len, const char *needle)
+{
+    gsize n = strlen (needle);
+    for (gsize i = 0; i + n <= len; i++)
+        if (memcmp (data + i, needle, n) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* ---- waiting without sleeping ---- */
+
+static gboolean
+wake (gpointer data)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until cond holds or timeout_ms passed; TRUE if it holds. */
+static gboolean
+wait_for (Condition cond, gpointer data, guint timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+    guint tick = g_timeout_add (10, wake, NULL);
+    gboolean ok = cond (data);
+    while (!ok && g_get_monotonic_time () < deadline) {
+        g_main_context_iteration (NULL, TRUE);
+        ok = cond (data);
+    }
+    g_source_remove (tick);
+    return ok;
+}
+
+static gboolean
+frame_done (gpointer data)
+{
+    return *(gboolean *) data;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock, gpointer data)
+{
+    *(gboolean *) data = TRUE;
+}
+
+/* Lets the window lay out and paint one frame with what it shows now. */
+static void
+settle (GtkWidget *window)
+{
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+    if (clock == NULL)
+        return;
+    gboolean painted = FALSE;
+    gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+    gtk_widget_queue_draw (window);
+    wait_for (frame_done, &painted, 2000);
+    g_signal_handler_disconnect (clock, id);
+}
+
+static void
+screenshot (GtkWidget *window, const char *name)
+{
+    settle (window);
+    int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
+    g_assert_cmpint (w, >, 0);
+    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
+    GtkSnapshot *snapshot = gtk_snapshot_new ();
+    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
+    g_assert_nonnull (node);
+    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+    g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
+                                                                  &GRAPHENE_RECT_INIT (0, 0, w, h));
+    gsk_render_node_unref (node);
+    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
+    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
+    g_mkdir_with_parents (dir, 0755);
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    g_assert_true (gdk_texture_save_to_png (texture, path));
+    g_test_message ("screenshot %s", path);
+}
+
+/* ---- fixture: services, keys, windows ---- */
+
+typedef struct {
+    DbnHarness  *harness;
+    GSubprocess *intake;
+    GSubprocess *routing;
+    char        *station_key;
+    char        *clerk_key;
+    char        *client_dir;  /* the client PCs' local folders */
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+    f->harness = dbn_harness_new (FALSE);
+    f->intake = dbn_harness_start_service (f->harness, "intake");
+    f->routing = dbn_harness_start_service (f->harness, "routing");
+    f->station_key = dbn_harness_add_key (f->harness, "station:qingshui");
+    f->clerk_key = dbn_harness_add_key (f->harness, "window:jisheng");
+    f->client_dir = g_build_filename (dbn_harness_get_data_dir (f->harness), "clients", NULL);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+    if (f->routing)
+        dbn_harness_stop (f->routing, 5000);
+    if (f->intake)
+        dbn_harness_stop (f->intake, 5000);
+    g_clear_object (&f->routing);
+    g_clear_object (&f->intake);
+    g_free (f->station_key);
+    g_free (f->clerk_key);
+    g_free (f->client_dir);
+    dbn_harness_free (f->harness);
+}
+
+static GSettings *
+new_settings (void)
+{
+    g_autoptr (GSettingsBackend) backend = g_memory_settings_backend_new ();
+    return g_settings_new_with_backend ("org.daiban.Client", backend);
+}
+
+/* A window that already knows its key file (a second start). */
+static DbnMainWindow *
+open_window (Fixture *f, const char *key)
+{
+    g_autoptr (GSettings) settings = new_settings ();
+    g_settings_set_string (settings, "key-file", key);
+    g_settings_set_string (settings, "data-dir", dbn_harness_get_data_dir (f->harness));
+    g_settings_set_string (settings, "client-dir", f->client_dir);
+    DbnMainWindow *window = dbn_main_window_new (NULL, settings);
+    g_assert_nonnull (dbn_main_window_get_connection (window));
+    gtk_window_present (GTK_WINDOW (window));
+    return window;
+}
+
+static gboolean
+is_online (gpointer window)
+{
+    DbnConnection *c = dbn_main_window_get_connection (window);
+    return c != NULL && dbn_connection_get_online (c);
+}
+
+static gboolean
+is_offline (gpointer window)
+{
+    return !is_online (window) && dbn_main_window_get_offline_shown (window);
+}
+
+typedef struct {
+    DbnQueueModel *model;
+    const char    *case_no;
+    const char    *state; /* NULL: any */
+} RowWait;
+
+static gboolean
+row_in_state (gpointer data)
+{
+    RowWait *w = data;
+    DbnQueueItem *item = dbn_queue_model_lookup (w->model, w->case_no);
+    return item != NULL && (w->state == NULL || g_strcmp0 (dbn_queue_item_get_state (item), w->state) == 0);
+}
+
+typedef struct {
+    DbnQueueModel *model;
+    const char    *case_no;
+    const char    *location; /* station, in_transit, centre */
+} LocationWait;
+
+static gboolean
+row_at (gpointer data)
+{
+    LocationWait *w = data;
+    DbnQueueItem *item = dbn_queue_model_lookup (w->model, w->case_no);
+    return item != NULL && g_strcmp0 (dbn_queue_item_get_location (item), w->location) == 0;
+}
+
+typedef struct {
+    DbnQueueModel *model;
+    const char    *case_no;
+} GoneWait;
+
+static gboolean
+row_gone (gpointer data)
+{
+    GoneWait *w = data;
+    return dbn_queue_model_lookup (w->model, w->case_no) == NULL;
+}
+
+static void
+fill_form (DbnStationView *view, guint n, guint handed_in)
+{
+    g_autofree char *id = dbn_test_id_number (n);
+    g_autofree char *name = g_strdup_printf ("张%s", n % 2 ? "三" : "四");
+    g_autofree char *applicant = g_strdup_printf ("%s%u", name, n);
+    g_autofree char *phone = g_strdup_printf ("1380013%04u", n);
+    gtk_editable_set_text (dbn_station_view_get_entry (view, "matter-search"), "zsz");
+    g_assert_cmpuint (dbn_station_view_get_n_matches (view), ==, 1);
+    g_assert_true (dbn_station_view_choose_matter (view, "JS-ZHUNSHENG"));
+    dbn_station_view_tick_materials (view, handed_in);
+    gtk_editable_set_text (dbn_station_view_get_entry (view, "applicant"), applicant);
+    gtk_editable_set_text (dbn_station_view_get_entry (view, "id-number"), id);
+    gtk_editable_set_text (dbn_station_view_get_entry (view, "phone"), phone);
+    gtk_editable_set_text (dbn_station_view_get_entry (view, "note"), "办理准生证");
+    dbn_station_view_set_consent (view, TRUE);
+}
+
+static gboolean
+has_last_case (gpointer view)
+{
+    return dbn_station_view_get_last_case (view) != NULL;
+}
+
+static gboolean
+timeline_loaded (gpointer view)
+{
+    return g_list_model_get_n_items (dbn_clerk_view_get_timeline (view)) >= 1;
+}
+
+static gboolean
+outbox_empty (gpointer outbox)
+{
+    return dbn_outbox_get_n_pending (outbox) == 0;
+}
+
+/* The issue's "Prove it": a station submits through the form; the window's
+ * queue shows it within a second; the clerk completes it; the station sees
+ * the new state and replies with rating and signature. */
+static void
+test_station_window_reply (Fixture *f, gconstpointer data)
+{
+    /* First start: the setup page, remembered through GSettings. */
+    g_autoptr (GSettings) settings = new_settings ();
+    g_settings_set_string (settings, "client-dir", f->client_dir);
+    DbnMainWindow *station_win = dbn_main_window_new (NULL, settings);
+    g_assert_null (dbn_main_window_get_connection (station_win));
+    gtk_window_present (GTK_WINDOW (station_win));
+    screenshot (GTK_WIDGET (station_win), "setup.png");
+    /* A key file that is not there: the setup page stays, saying why. */
+    g_autofree char *missing_key = g_build_filename (f->client_dir, "no-such.secret", NULL);
+    gtk_editable_set_text (dbn_main_window_get_setup_entry (station_win, "key-file"), missing_key);
+    gtk_editable_set_text (dbn_main_window_get_setup_entry (station_win, "data-dir"),
+                           dbn_harness_get_data_dir (f->harness));
+    g_autoptr (GError) error = NULL;
+    g_assert_false (dbn_main_window_connect (station_win, &error));
+    g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
+    g_assert_null (dbn_main_window_get_connection (station_win));
+    gtk_editable_set_text (dbn_main_window_get_setup_entry (station_win, "key-file"), f->station_key);
+    gtk_editable_set_text (dbn_main_window_get_setup_entry (station_win, "data-dir"),
+                           dbn_harness_get_data_dir (f->harness));
+    g_autofree char *remembered = g_settings_get_string (settings, "key-file");
+    g_assert_cmpstr (remembered, ==, f->station_key);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station_win), "win.connect", NULL));
+    g_assert_nonnull (dbn_main_window_get_connection (station_win));
+    g_assert_cmpstr (dbn_connection_get_principal (dbn_main_window_get_connection (station_win)), ==,
+                     "station:qingshui");
+    DbnMainWindow *clerk_win = open_window (f, f->clerk_key);
+    g_assert_true (wait_for (is_online, station_win, 10000));
+    g_assert_true (wait_for (is_online, clerk_win, 10000));
+    g_assert_false (dbn_main_window_get_offline_shown (station_win));
+
+    DbnStationView *station = DBN_STATION_VIEW (dbn_main_window_get_view (station_win));
+    DbnClerkView *clerk = DBN_CLERK_VIEW (dbn_main_window_get_view (clerk_win));
+
+    /* The ID check digit is checked as it is typed. */
+    fill_form (station, 1, G_MAXUINT);
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), "110105194912310021");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_cmpstr (dbn_station_view_get_result (station), ==, "身份证号校验不通过，请核对");
+    g_autofree char *good_id = dbn_test_id_number (1);
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), good_id);
+    screenshot (GTK_WIDGET (station_win), "station-intake.png");
+
+    gint64 t0 = g_get_monotonic_time ();
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (wait_for (has_last_case, station, 5000));
+    g_autofree char *case_no = g_strdup (dbn_station_view_get_last_case (station));
+    g_assert_true (g_str_has_prefix (case_no, "T01-"));
+    RowWait in_queue = { dbn_clerk_view_get_model (clerk), case_no, NULL };
+    g_assert_true (wait_for (row_in_state, &in_queue, 5000));
+    gint64 shown_ms = (g_get_monotonic_time () - t0) / 1000;
+    g_test_message ("submitted → in the window's queue: %" G_GINT64_FORMAT " ms", shown_ms);
+    g_assert_cmpint (shown_ms, <, 1000);
+    /* The area's supervisor sees it in the area's queue (a/east). */
+    g_autofree char *supervisor_key = dbn_harness_add_key (f->harness, "supervisor:east");
+    DbnMainWindow *supervisor_win = open_window (f, supervisor_key);
+    DbnClerkView *supervisor = DBN_CLERK_VIEW (dbn_main_window_get_view (supervisor_win));
+    RowWait in_area = { dbn_clerk_view_get_model (supervisor), case_no, NULL };
+    g_assert_true (wait_for (row_in_state, &in_area, 5000));
+    gtk_window_destroy (GTK_WINDOW (supervisor_win));
+    screenshot (GTK_WIDGET (station_win), "station-accepted.png");
+
+    /* The papers travel on a run sheet (D-RTE-3); the front desk signs for them. */
+    RowWait at_station = { dbn_station_view_get_model (station), case_no, NULL };
+    g_assert_true (wait_for (row_in_state, &at_station, 5000));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.runsheet-new", NULL));
+    LocationWait transit = { dbn_clerk_view_get_model (clerk), case_no, "in_transit" };
+    g_assert_true (wait_for (row_at, &transit, 5000));
+    g_assert_true (dbn_clerk_view_select (clerk, case_no));
+    g_assert_true (wait_for (timeline_loaded, clerk, 5000));
+    screenshot (GTK_WIDGET (clerk_win), "clerk-queue.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.acknowledge", NULL));
+    LocationWait received = { dbn_station_view_get_model (station), case_no, "centre" };
+    g_assert_true (wait_for (row_at, &received, 5000));
+
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "材料齐全，即办");
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "result"), "准生证已发放");
+    const char *steps[][2] = {
+        { "clerk.classify", "classified" }, { "clerk.assign", "assigned" },
+        { "clerk.start", "in_progress" }, { "clerk.complete", "completed" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (steps); i++) {
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), steps[i][0], NULL));
+        RowWait w = { dbn_clerk_view_get_model (clerk), case_no, steps[i][1] };
+        if (!wait_for (row_in_state, &w, 5000))
+            g_error ("%s: the queue row never became %s", steps[i][0], steps[i][1]);
+    }
+    g_assert_true (wait_for (timeline_loaded, clerk, 5000));
+    screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
+
+    /* The station sees the new state on its own topic. */
+    RowWait done = { dbn_station_view_get_model (station), case_no, "completed" };
+    g_assert_true (wait_for (row_in_state, &done, 5000));
+    dbn_station_view_show_page (station, "cases");
+    screenshot (GTK_WIDGET (station_win), "station-cases.png");
+
+    /* Reply with the result, the rating and the applicant's signature. */
+    g_assert_true (dbn_station_view_select (station, case_no));
+    dbn_station_view_show_page (station, "reply");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "reply-result"), "准生证已领取");
+    DbnSignaturePad *pad = DBN_SIGNATURE_PAD (dbn_station_view_get_signature_pad (station));
+    for (int i = 0; i < 60; i++)
+        dbn_signature_pad_add_point (pad, 40 + i * 5, 70 + 30 * sin (i / 5.0), i == 0);
+    for (int i = 0; i < 20; i++)
+        dbn_signature_pad_add_point (pad, 120 + i * 3, 40 + i * 4, i == 0);
+    screenshot (GTK_WIDGET (station_win), "station-reply.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.reply", NULL));
+    RowWait replied = { dbn_station_view_get_model (station), case_no, "replied" };
+    g_assert_true (wait_for (row_in_state, &replied, 5000));
+    g_autofree char *png = g_build_filename (f->client_dir, "station-qingshui", "cases", case_no,
+                                             "signature.png", NULL);
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    g_autofree char *ini = g_build_filename (f->client_dir, "station-qingshui", "cases", case_no,
+                                             "reply.ini", NULL);
+    g_autoptr (GKeyFile) record = g_key_file_new ();
+    g_assert_true (g_key_file_load_from_file (record, ini, 0, NULL));
+    g_autofree char *rating = g_key_file_get_string (record, "reply", "rating", NULL);
+    g_assert_cmpstr (rating, ==, "satisfied");
+
+    /* The acceptance form as a PDF with the case number. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.export-pdf", NULL));
+    g_autofree char *pdf = g_build_filename (f->client_dir, "station-qingshui", "cases", case_no,
+                                             "acceptance.pdf", NULL);
+    g_autofree char *pdf_data = NULL;
+    gsize pdf_len = 0;
+    g_assert_true (g_file_get_contents (pdf, &pdf_data, &pdf_len, NULL));
+    g_assert_true (pdf_len > 1000 && memcmp (pdf_data, "%PDF-", 5) == 0);
+    g_assert_true (contains (pdf_data, pdf_len, case_no)); /* the Subject metadata */
+
+    /* Archived (D-RPL-4): the case leaves both queues. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.archive", NULL));
+    GoneWait gone_station = { dbn_station_view_get_model (station), case_no };
+    GoneWait gone_window = { dbn_clerk_view_get_model (clerk), case_no };
+    g_assert_true (wait_for (row_gone, &gone_station, 5000));
+    g_assert_true (wait_for (row_gone, &gone_window, 5000));
+
+    g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (station_win), 5000));
+    g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (clerk_win), 5000));
+    gtk_window_destroy (GTK_WINDOW (station_win));
+    gtk_window_destroy (GTK_WINDOW (clerk_win));
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+}
+
+typedef struct {
+    DbnQueueModel *model;
+    guint          cases;   /* rows that are cases */
+    guint          pending; /* rows still in the outbox */
+} Count;
+
+static void
+count_rows (Count *c)
+{
+    c->cases = c->pending = 0;
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (c->model)); i++) {
+        g_autoptr (DbnQueueItem) item = g_list_model_get_item (G_LIST_MODEL (c->model), i);
+        if (dbn_queue_item_get_pending (item))
+            c->pending++;
+        else
+            c->cases++;
+    }
+}
+
+static gboolean
+five_cases (gpointer data)
+{
+    Count *c = data;
+    count_rows (c);
+    return c->cases == 5 && c->pending == 0;
+}
+
+typedef struct {
+    DbnQueueModel *model;
+    gint64         seq; /* the snapshot seq before */
+} SeqWait;
+
+static gboolean
+snapshot_newer (gpointer data)
+{
+    SeqWait *w = data;
+    return dbn_queue_model_get_seq (w->model) > w->seq;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
+static gboolean
+six_cases (gpointer data)
+{
+    Count *c = data;
+    count_rows (c);
+    return c->cases == 6 && c->pending == 0;
+}
+
+/* Intake down: the station keeps taking requests (未发送); intake back:
+ * the five arrive exactly once, in order, and the marks clear. */
+static void
+test_offline_outbox (Fixture *f, gconstpointer data)
+{
+    DbnMainWindow *win = open_window (f, f->station_key);
+    g_assert_true (wait_for (is_online, win, 10000));
+    DbnStationView *station = DBN_STATION_VIEW (dbn_main_window_get_view (win));
+    DbnOutbox *outbox = dbn_main_window_get_outbox (win);
+
+    g_assert_true (dbn_harness_stop (f->intake, 5000));
+    g_clear_object (&f->intake);
+    g_assert_true (wait_for (is_offline, win, 10000));
+    /* The last applicant forgot the marriage certificate (D-INT-4). */
+    for (guint n = 10; n < 15; n++) {
+        fill_form (station, n, n == 14 ? 2 : G_MAXUINT);
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    }
+    g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 5);
+    Count c = { dbn_station_view_get_model (station) };
+    count_rows (&c);
+    g_assert_cmpuint (c.pending, ==, 5);
+    dbn_station_view_show_page (station, "cases");
+    screenshot (GTK_WIDGET (win), "station-offline.png");
+
+    f->intake = dbn_harness_start_service (f->harness, "intake");
+    g_assert_true (wait_for (outbox_empty, outbox, 30000));
+    g_assert_true (wait_for (five_cases, &c, 10000));
+    g_assert_true (wait_for (is_online, win, 5000));
+    g_assert_false (dbn_main_window_get_offline_shown (win));
+    screenshot (GTK_WIDGET (win), "station-back-online.png");
+    /* The one-time notification of what is missing, from intake's answer. */
+    g_assert_nonnull (strstr (dbn_station_view_get_result (station), "一次性告知：尚缺 结婚证"));
+    dbn_station_view_show_page (station, "intake");
+    screenshot (GTK_WIDGET (win), "station-notice.png");
+
+    /* Exactly once, in order: routing holds five cases of the station, one
+     * per applicant, numbered in the order they were taken. */
+    g_autoptr (DbnMsgRoutingQueue) q = dbn_msg_routing_queue_new ();
+    q->env.key = g_strdup ("check");
+    q->kind = g_strdup ("station");
+    q->id = g_strdup ("qingshui");
+    g_autoptr (GBytes) body = dbn_msg_routing_queue_encode (q, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "routing", body, 5000, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgRoutingQueueReply) r = dbn_msg_routing_queue_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (r->items->len, ==, 5);
+    g_autoptr (GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+    for (guint i = 0; i < r->items->len; i++) {
+        g_autoptr (DbnMsgRoutingQueueItem) item = dbn_msg_routing_queue_item_decode (
+            g_bytes_get_data (r->items->pdata[i], NULL), g_bytes_get_size (r->items->pdata[i]), &error);
+        g_assert_no_error (error);
+        g_ptr_array_add (numbers, g_strdup (item->case_no));
+    }
+    g_ptr_array_sort (numbers, compare_strings);
+    for (guint i = 0; i < numbers->len; i++) {
+        g_autoptr (DbnMsgIntakeCaseGet) get = dbn_msg_intake_case_get_new ();
+        get->env.key = g_strdup_printf ("get-%u", i);
+        get->case_no = g_strdup (numbers->pdata[i]);
+        g_autoptr (GBytes) gb = dbn_msg_intake_case_get_encode (get, NULL);
+        g_autoptr (GBytes) gr = dbn_harness_call (f->harness, "intake", gb, 5000, &error);
+        g_assert_no_error (error);
+        g_autoptr (DbnMsgIntakeCaseGetReply) c2 = dbn_msg_intake_case_get_reply_decode (
+            g_bytes_get_data (gr, NULL), g_bytes_get_size (gr), &error);
+        g_assert_no_error (error);
+        g_autofree char *expected = g_strdup_printf ("张%s%u", (10 + i) % 2 ? "三" : "四", 10 + i);
+        g_test_message ("%s: %s", c2->case_no, c2->applicant);
+        g_assert_cmpstr (c2->applicant, ==, expected);
+    }
+
+    /* Routing restarts: the queue takes a new snapshot (the Clone pattern's
+     * resync), which also brings the case intake took while routing was down. */
+    DbnQueueModel *model = dbn_station_view_get_model (station);
+    SeqWait resynced = { model, dbn_queue_model_get_seq (model) };
+    g_assert_true (dbn_harness_stop (f->routing, 5000));
+    g_clear_object (&f->routing);
+    g_assert_true (wait_for (is_offline, win, 10000));
+    fill_form (station, 20, G_MAXUINT);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (wait_for (outbox_empty, outbox, 10000));
+    f->routing = dbn_harness_start_service (f->harness, "routing");
+    g_assert_true (wait_for (snapshot_newer, &resynced, 10000));
+    Count six = { model };
+    g_assert_true (wait_for (six_cases, &six, 10000));
+    gtk_window_destroy (GTK_WINDOW (win));
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+}
+
+static gboolean
+replied_twice (gpointer data)
+{
+    return *(guint *) data == 2;
+}
+
+static void
+count_replies (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
+               gpointer data)
+{
+    g_assert_no_error (error);
+    g_assert_nonnull (reply);
+    (*(guint *) data)++;
+}
+
+/* The outbox is a file: rows written while the services were down survive
+ * the client's restart, keep their order and keys, and go out once. */
+static void
+test_outbox_survives_restart (void)
+{
+    g_autoptr (DbnHarness) harness = dbn_harness_new (FALSE);
+    g_autofree char *key = dbn_harness_add_key (harness, "station:qingshui");
+    g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (harness), "pc", "outbox.db", NULL);
+    g_autoptr (GError) error = NULL;
+    {
+        g_autoptr (DbnConnection) c = dbn_connection_new (dbn_harness_get_data_dir (harness), key, &error);
+        g_assert_no_error (error);
+        g_autoptr (DbnOutbox) outbox = dbn_outbox_new (c, path, &error);
+        g_assert_no_error (error);
+        for (guint n = 1; n <= 2; n++) {
+            g_autofree char *k = g_strdup_printf ("key-%u", n);
+            g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (k, n, TRUE);
+            g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+            g_autofree char *label = g_strdup_printf ("submit %u", n);
+            g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", k, body, label, &error), ==, n);
+            g_assert_no_error (error);
+        }
+        /* A key is stored once: the same command twice is refused locally. */
+        g_autoptr (DbnMsgIntakeSubmit) again = dbn_test_submit_new ("key-1", 1, TRUE);
+        g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (again, NULL);
+        g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", "key-1", body, "", &error), ==, 0);
+        g_assert_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_CONSTRAINT);
+        g_clear_error (&error);
+        g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 2);
+        g_object_run_dispose (G_OBJECT (outbox));
+    }
+    GSubprocess *intake = dbn_harness_start_service (harness, "intake");
+    g_autoptr (DbnConnection) c = dbn_connection_new (dbn_harness_get_data_dir (harness), key, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnOutbox) outbox = dbn_outbox_new (c, path, &error);
+    g_assert_no_error (error);
+    g_autoptr (GPtrArray) rows = dbn_outbox_dup_pending (outbox);
+    g_assert_cmpuint (rows->len, ==, 2);
+    g_assert_cmpstr (((DbnOutboxRow *) rows->pdata[0])->label, ==, "submit 1");
+    g_assert_cmpstr (((DbnOutboxRow *) rows->pdata[1])->label, ==, "submit 2");
+    guint replies = 0;
+    g_signal_connect (outbox, "replied", G_CALLBACK (count_replies), &replies);
+    g_assert_true (wait_for (replied_twice, &replies, 10000));
+    g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 0);
+    g_object_run_dispose (G_OBJECT (outbox));
+    dbn_harness_stop (intake, 5000);
+    g_object_unref (intake);
+}
+
+/* ---- the queue model alone: the Clone pattern's rules ---- */
+
+static GBytes *
+event_started (const char *case_no, gint64 seq, const char *state)
+{
+    g_autoptr (DbnMsgCaseStarted) e = dbn_msg_case_started_new ();
+    e->env.src = g_strdup ("routing");
+    e->env.seq = seq;
+    e->env.ts = 1;
+    e->env.case_no = g_strdup (case_no);
+    e->env.actor = g_strdup ("window:jisheng");
+    e->window = g_strdup ("jisheng");
+    e->station = g_strdup ("qingshui");
+    e->area = g_strdup ("east");
+    e->state = g_strdup (state);
+    e->kind = g_strdup ("immediate");
+    e->holder = g_strdup ("window:jisheng");
+    e->responsible = g_strdup ("station:qingshui");
+    e->location = g_strdup ("centre");
+    return dbn_msg_case_started_encode (e, NULL);
+}
+
+static GBytes *
+event_archived (const char *case_no, gint64 seq)
+{
+    g_autoptr (DbnMsgCaseArchived) e = dbn_msg_case_archived_new ();
+    e->env.src = g_strdup ("routing");
+    e->env.seq = seq;
+    e->env.ts = 1;
+    e->env.case_no = g_strdup (case_no);
+    e->env.actor = g_strdup ("window:jisheng");
+    e->window = g_strdup ("jisheng");
+    e->station = g_strdup ("qingshui");
+    e->area = g_strdup ("east");
+    e->state = g_strdup ("archived");
+    e->kind = g_strdup ("immediate");
+    e->holder = g_strdup ("window:jisheng");
+    e->responsible = g_strdup ("station:qingshui");
+    e->location = g_strdup ("centre");
+    return dbn_msg_case_archived_encode (e, NULL);
+}
+
+static GBytes *
+snapshot_reply (gint64 seq, const char *const *cases)
+{
+    g_autoptr (DbnMsgRoutingQueueReply) r = dbn_msg_routing_queue_reply_new ();
+    r->env.ok = TRUE; /* _new fills code and the sentences */
+    r->kind = g_strdup ("window");
+    r->id = g_strdup ("jisheng");
+    r->seq = seq;
+    r->items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    for (int i = 0; cases[i] != NULL; i++) {
+        g_autoptr (DbnMsgRoutingQueueItem) item = dbn_msg_routing_queue_item_new ();
+        item->case_no = g_strdup (cases[i]);
+        item->matter = g_strdup ("JS-ZHUNSHENG");
+        item->matter_name = g_strdup ("生育服务证（准生证）办理");
+        item->window = g_strdup ("jisheng");
+        item->station = g_strdup ("qingshui");
+        item->area = g_strdup ("east");
+        item->state = g_strdup ("received");
+        item->kind = g_strdup ("immediate");
+        item->holder = g_strdup ("station:qingshui");
+        item->responsible = g_strdup ("station:qingshui");
+        item->location = g_strdup ("station");
+        item->updated = 1;
+        item->updated_seq = seq - i;
+        g_ptr_array_add (r->items, dbn_msg_routing_queue_item_encode (item, NULL));
+    }
+    return dbn_msg_routing_queue_reply_encode (r, NULL);
+}
+
+static void
+apply (DbnQueueModel *model, GBytes *event)
+{
+    g_autoptr (GBytes) owned = event;
+    g_autoptr (GError) error = NULL;
+    g_assert_true (dbn_queue_model_apply_event (model, owned, &error));
+    g_assert_no_error (error);
+}
+
+static void
+test_model_snapshot_then_events (void)
+{
+    DbnQueueModel *model = dbn_queue_model_new (NULL);
+    g_autoptr (GError) error = NULL;
+    dbn_queue_model_begin_resync (model);
+    /* Events that arrive while the snapshot is on its way wait for it. */
+    apply (model, event_started ("T01-2026-000001", 9, "in_progress"));  /* older: dropped */
+    apply (model, event_started ("T01-2026-000002", 12, "in_progress")); /* newer: applied */
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+    g_autoptr (GBytes) snap = snapshot_reply (10, (const char *[]) { "T01-2026-000001", "T01-2026-000002", NULL });
+    g_assert_true (dbn_queue_model_apply_snapshot (model, snap, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (dbn_queue_model_get_seq (model), ==, 10);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000001")), ==, "received");
+    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000002")), ==, "in_progress");
+    /* A new case arrives by its event; the catalog-less model keeps the code. */
+    apply (model, event_started ("T01-2026-000003", 13, "received"));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
+    /* A replayed event (same seq) changes nothing. */
+    apply (model, event_started ("T01-2026-000003", 13, "completed"));
+    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000003")), ==, "received");
+    /* A run sheet puts its cases in transit, though it names no single case. */
+    g_autoptr (DbnMsgRunsheetCreated) sheet = dbn_msg_runsheet_created_new ();
+    sheet->env.src = g_strdup ("routing");
+    sheet->env.seq = 14;
+    sheet->env.ts = 1;
+    sheet->env.actor = g_strdup ("station:qingshui");
+    sheet->sheet = g_strdup ("RS-20261129-qingshui-1");
+    sheet->station = g_strdup ("qingshui");
+    sheet->area = g_strdup ("east");
+    sheet->date = g_strdup ("2026-11-29");
+    sheet->cases = g_strdupv ((char *[]) { "T01-2026-000003", "T01-2026-999999", NULL });
+    sheet->windows = g_strdupv ((char *[]) { "jisheng", "jisheng", NULL });
+    apply (model, dbn_msg_runsheet_created_encode (sheet, NULL));
+    DbnQueueItem *moved = dbn_queue_model_lookup (model, "T01-2026-000003");
+    g_assert_cmpstr (dbn_queue_item_get_location (moved), ==, "in_transit");
+    g_assert_cmpstr (dbn_queue_item_get_sheet (moved), ==, "RS-20261129-qingshui-1");
+    g_assert_cmpstr (dbn_queue_item_get_location (dbn_queue_model_lookup (model, "T01-2026-000002")), ==, "centre");
+    g_assert_null (dbn_queue_model_lookup (model, "T01-2026-999999"));
+    /* Archived cases leave the queue. */
+    apply (model, event_archived ("T01-2026-000001", 15));
+    g_assert_null (dbn_queue_model_lookup (model, "T01-2026-000001"));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+    /* Garbage is refused with the codec's error, and the model is unchanged. */
+    g_autoptr (GBytes) junk = g_bytes_new_static ("\xc1\xc1", 2);
+    g_assert_false (dbn_queue_model_apply_event (model, junk, &error));
+    g_assert_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+    g_assert_finalize_object (model);
+}
+
+static gint64
+local_ms (int year, int month, int day, int hour)
+{
+    g_autoptr (GDateTime) t = g_date_time_new_local (year, month, day, hour, 0, 0);
+    return g_date_time_to_unix (t) * 1000;
+}
+
+/* The due column counts working days (weekends skipped) and colours one
+ * day or less yellow, past due red. 2026-11-27 is a Friday. */
+static void
+test_days_left (void)
+{
+    g_autoptr (DbnQueueItem) item = dbn_queue_item_new ("T01-2026-000001");
+    gint64 friday = local_ms (2026, 11, 27, 9);
+    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, G_MININT); /* no due date */
+    dbn_queue_item_set_due (item, local_ms (2026, 11, 30, 9)); /* Monday */
+    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, 1);
+    dbn_queue_item_set_due (item, local_ms (2026, 12, 2, 9)); /* Wednesday */
+    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, 3);
+    dbn_queue_item_set_due (item, local_ms (2026, 11, 25, 9)); /* last Wednesday */
+    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, -2);
+    g_autofree char *text = dbn_queue_item_dup_text (item, DBN_COLUMN_DUE);
+    g_assert_true (g_str_has_prefix (text, "2026-11-25"));
+}
+
+static void
+test_mask_name (void)
+{
+    g_autofree char *a = dbn_mask_name ("张三丰");
+    g_assert_cmpstr (a, ==, "张**");
+    g_autofree char *b = dbn_mask_name ("");
+    g_assert_cmpstr (b, ==, "");
+    g_autofree char *c = dbn_mask_name ("\xff\xfe");
+    g_assert_cmpstr (c, ==, "");
+}
+
+static void
+test_pdf_export (void)
+{
+    g_autoptr (DbnPrintForm) form = dbn_print_form_new (DBN_FORM_NOTICE, "T01-2026-000042");
+    dbn_print_form_add_row (form, "代办事项", "生育服务证（准生证）办理");
+    dbn_print_form_add_row (form, "需补材料 1", "结婚证");
+    g_autofree char *dir = g_dir_make_tmp ("daiban-pdf-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "notice.pdf", NULL);
+    g_autoptr (GError) error = NULL;
+    g_assert_true (dbn_print_form_export_pdf (form, path, &error));
+    g_assert_no_error (error);
+    g_autofree char *data = NULL;
+    gsize len;
+    g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+    g_assert_true (memcmp (data, "%PDF-", 5) == 0);
+    g_assert_true (contains (data, len, "T01-2026-000042"));
+    /* The printer's path: GtkPrintOperation exporting the same page. */
+    g_autofree char *printed = g_build_filename (dir, "printed.pdf", NULL);
+    g_assert_true (dbn_print_form_print_to_file (form, printed, &error));
+    g_assert_no_error (error);
+    g_autofree char *pdata = NULL;
+    gsize plen;
+    g_assert_true (g_file_get_contents (printed, &pdata, &plen, NULL));
+    g_assert_true (plen > 1000 && memcmp (pdata, "%PDF-", 5) == 0);
+    g_unlink (printed);
+    g_autofree char *bad = g_build_filename (dir, "no-such-dir", "x.pdf", NULL);
+    g_assert_false (dbn_print_form_export_pdf (form, bad, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+    g_unlink (path);
+    g_rmdir (dir);
+}
+
+/* Chinese by default; English when the locale asks (LANGUAGE=en in the
+ * ctest entry test_client_gui_english). */
+static void
+test_translation (void)
+{
+    gboolean english = g_str_has_prefix (g_getenv ("LANGUAGE") ? g_getenv ("LANGUAGE") : "", "en");
+    g_assert_cmpstr (dbn_state_display ("completed"), ==, english ? "Completed" : "已办结");
+    g_assert_cmpstr (dbn_kind_display ("immediate"), ==, english ? "Immediate" : "即办件");
+    DbnPrintForm *form = dbn_print_form_new (DBN_FORM_ACCEPTANCE, "T01-2026-000001");
+    g_assert_cmpstr (dbn_print_form_get_title (form), ==, english ? "Acceptance form" : "群众事务代办承办单");
+    dbn_print_form_free (form);
+}
+
+int
+main (int argc, char **argv)
+{
+    setlocale (LC_ALL, "");
+    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
+    bind_textdomain_codeset ("daiban", "UTF-8");
+    textdomain ("daiban");
+    g_test_init (&argc, &argv, NULL);
+    gtk_init ();
+    dbn_log_init ("test_client_gui");
+    dbn_application_load_style ();
+    g_test_add_func ("/client/queue-model/snapshot-then-events", test_model_snapshot_then_events);
+    g_test_add_func ("/client/queue-model/mask-name", test_mask_name);
+    g_test_add_func ("/client/queue-model/due-working-days", test_days_left);
+    g_test_add_func ("/client/i18n/translation", test_translation);
+    g_test_add_func ("/client/outbox/survives-restart", test_outbox_survives_restart);
+    g_test_add_func ("/client/print/pdf-has-case-number", test_pdf_export);
+    g_test_add ("/client/gui/station-window-reply", Fixture, NULL, fixture_set_up,
+                test_station_window_reply, fixture_tear_down);
+    g_test_add ("/client/gui/offline-outbox-exactly-once", Fixture, NULL, fixture_set_up,
+                test_offline_outbox, fixture_tear_down);
+    return g_test_run ();
+}
