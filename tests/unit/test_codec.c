@@ -2079,6 +2079,69 @@ make_deadline_explained (gboolean full)
 }
 
 
+static gpointer
+make_deadline_queue (gboolean full)
+{
+    DbnMsgDeadlineQueue *m = dbn_msg_deadline_queue_new ();
+    fill_command (&m->env, full);
+    m->queue = g_strdup ("window");
+    m->id = g_strdup ("minzheng");
+    m->after = full ? g_strdup ("T01-2026-000100") : NULL;
+    m->has_limit = full;
+    m->limit = full ? 500 : 0;
+    return m;
+}
+
+static gpointer
+make_deadline_queue_reply (gboolean full)
+{
+    DbnMsgDeadlineQueueReply *m = dbn_msg_deadline_queue_reply_new ();
+    fill_reply (&m->env, full);
+    m->seq = 42;
+    m->items = byte_list_of (full);
+    m->truncated = full;
+    m->next = full ? g_strdup ("T01-2026-002100") : NULL;
+    return m;
+}
+
+static gpointer
+make_deadline_due (gboolean full)
+{
+    DbnMsgDeadlineDue *m = dbn_msg_deadline_due_new ();
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->stage = g_strdup (full ? "warning" : "none");
+    m->suspended = !full;
+    m->covered = full;
+    if (full) {
+        m->clock = g_strdup ("progress");
+        m->rule = g_strdup ("D-DL-2");
+        m->due = g_strdup ("2026-03-09");
+    } else {
+        m->has_remaining = TRUE;
+        m->remaining = 4;
+    }
+    return m;
+}
+
+static gpointer
+make_deadline_due_changed (gboolean full)
+{
+    DbnMsgDeadlineDueChanged *m = dbn_msg_deadline_due_changed_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup (full ? "east" : "");
+    m->stage = g_strdup (full ? "overdue" : "none");
+    m->suspended = FALSE;
+    m->covered = TRUE;
+    if (full) {
+        m->clock = g_strdup ("committed");
+        m->rule = g_strdup ("D-DL-4");
+        m->due = g_strdup ("2026-03-30");
+    }
+    return m;
+}
+
 #define ROUND_TRIP(name, Type)                                                         \
     static GBytes *name##_encode (gconstpointer self, GError **error)                  \
     {                                                                                  \
@@ -2172,6 +2235,10 @@ ROUND_TRIP (deadline_warning, DbnMsgDeadlineWarning)
 ROUND_TRIP (deadline_overdue, DbnMsgDeadlineOverdue)
 ROUND_TRIP (deadline_violation, DbnMsgDeadlineViolation)
 ROUND_TRIP (deadline_explained, DbnMsgDeadlineExplained)
+ROUND_TRIP (deadline_queue, DbnMsgDeadlineQueue)
+ROUND_TRIP (deadline_queue_reply, DbnMsgDeadlineQueueReply)
+ROUND_TRIP (deadline_due, DbnMsgDeadlineDue)
+ROUND_TRIP (deadline_due_changed, DbnMsgDeadlineDueChanged)
 
 #define ENTRY(name) { #name, make_##name, name##_encode, name##_decode, name##_free }
 
@@ -2255,6 +2322,10 @@ static const RoundTrip round_trips[] = {
     ENTRY (deadline_overdue),
     ENTRY (deadline_violation),
     ENTRY (deadline_explained),
+    ENTRY (deadline_queue),
+    ENTRY (deadline_queue_reply),
+    ENTRY (deadline_due),
+    ENTRY (deadline_due_changed),
 };
 
 static void
@@ -2590,7 +2661,7 @@ static void
 test_registry (void)
 {
     /* 4 envelopes + 63 messages of schemas/messages: grows with every message. */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 83);
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 87);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
