@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "dbn_commands.h"
+#include "dbn_due_feed.h"
 #include "dbn_queue_columns.h"
 
 #define READ_TIMEOUT_MS 3000
@@ -29,6 +30,7 @@ struct _DbnClerkView {
     char               *window_id;   /* whose queue: the window's (or area's) id */
     char               *topic;       /* q/<id>/ or a/<id>/ */
     DbnQueueModel      *model;       /* the queue */
+    DbnDueFeed         *due_feed;    /* its due column, from the deadline service */
     GtkFilterListModel *filtered; /* by the search entry */
     GtkFilter          *filter;      /* the search filter, set while the search is not empty */
     GtkSortListModel   *sorted;      /* by the column headers */
@@ -398,6 +400,7 @@ dbn_clerk_view_dispose (GObject *object)
     }
     if (self->outbox != NULL)
         g_clear_signal_handler (&self->replied_id, self->outbox);
+    g_clear_pointer (&self->due_feed, dbn_due_feed_free);
     gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_CLERK_VIEW);
     g_clear_object (&self->selection);
     g_clear_object (&self->timeline);
@@ -547,7 +550,7 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
                          DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
     for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
-        dbn_queue_columns_add (self->columns, cols[i], need_applicant, self);
+        dbn_queue_columns_add (self->columns, cols[i], connection, need_applicant, self);
     GtkSorter *sorter = gtk_column_view_get_sorter (self->columns);
     self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
                                             sorter ? g_object_ref (sorter) : NULL);
@@ -567,11 +570,13 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
     dbn_connection_subscribe (connection, self->topic);
     resync (self);
+    self->due_feed = dbn_due_feed_new (connection, self->model, self->kind, self->window_id, self->topic);
     update_count (self);
     return GTK_WIDGET (self);
 }
 
 DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self) { return self->model; }
+DbnDueFeed *dbn_clerk_view_get_due_feed (DbnClerkView *self) { return self->due_feed; }
 GListModel *dbn_clerk_view_get_visible (DbnClerkView *self) { return G_LIST_MODEL (self->selection); }
 const char *dbn_clerk_view_get_selected (DbnClerkView *self) { return self->selected; }
 GListModel *dbn_clerk_view_get_timeline (DbnClerkView *self) { return G_LIST_MODEL (self->timeline); }

@@ -5,6 +5,7 @@
 
 #include <gtk/gtk.h>
 
+#include "dbn_due_feed.h"
 #include "dbn_outbox.h"
 #include "dbn_queue_model.h"
 
@@ -20,6 +21,8 @@ GtkWidget     *dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox,
                                    const char *kind, const char *id);
 /* Borrowed. */
 DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self);
+/* The feed of the queue's due column. Borrowed. */
+DbnDueFeed    *dbn_clerk_view_get_due_feed (DbnClerkView *self);
 /* The rows as shown (filtered and sorted). Borrowed. */
 GListModel    *dbn_clerk_view_get_visible (DbnClerkView *self);
 /* Selects case_no's row and loads its detail; FALSE when it is not shown. */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "dbn_commands.h"
+#include "dbn_due_feed.h"
 #include "dbn_print.h"
 #include "dbn_queue_columns.h"
 #include "dbn_signature_pad.h"
@@ -39,6 +40,7 @@ struct _DbnStationView {
     const DbnMatter    *matter;      /* the chosen matter, borrowed from the catalog */
     GPtrArray          *material_checks; /* GtkCheckButton*, borrowed, one per material */
     DbnQueueModel      *model;       /* the station's queue */
+    DbnDueFeed         *due_feed;    /* its due column, from the deadline service */
     GtkFilterListModel *filtered; /* by the case search */
     GtkFilter          *filter;      /* the search filter, set while the search is not empty */
     GtkSingleSelection *selection;   /* the case the reply acts on */
@@ -613,6 +615,7 @@ dbn_station_view_dispose (GObject *object)
     }
     if (self->outbox != NULL)
         g_clear_signal_handler (&self->replied_id, self->outbox);
+    g_clear_pointer (&self->due_feed, dbn_due_feed_free);
     gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_STATION_VIEW);
     g_clear_object (&self->selection);
     g_clear_object (&self->matter_selection);
@@ -728,7 +731,7 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
     DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_STATE, DBN_COLUMN_KIND,
                          DBN_COLUMN_WINDOW, DBN_COLUMN_DUE, DBN_COLUMN_LOCATION };
     for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
-        dbn_queue_columns_add (self->columns, cols[i], NULL, NULL);
+        dbn_queue_columns_add (self->columns, cols[i], connection, NULL, NULL);
     GtkSorter *sorter = gtk_column_view_get_sorter (self->columns);
     GtkSortListModel *sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
                                                         sorter ? g_object_ref (sorter) : NULL);
@@ -753,10 +756,12 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
     g_autofree char *topic = g_strdup_printf ("s/%s/", station_id);
     dbn_connection_subscribe (connection, topic);
     resync (self);
+    self->due_feed = dbn_due_feed_new (connection, self->model, "station", station_id, topic);
     return GTK_WIDGET (self);
 }
 
 DbnQueueModel *dbn_station_view_get_model (DbnStationView *self) { return self->model; }
+DbnDueFeed *dbn_station_view_get_due_feed (DbnStationView *self) { return self->due_feed; }
 const char *dbn_station_view_get_result (DbnStationView *self) { return gtk_label_get_text (self->result_label); }
 const char *dbn_station_view_get_last_case (DbnStationView *self) { return self->last_case; }
 GtkWidget *dbn_station_view_get_signature_pad (DbnStationView *self) { return self->pad; }

@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "dbn_due_feed.h"
 #include "dbn_outbox.h"
 #include "dbn_queue_model.h"
 
@@ -21,6 +22,8 @@ GtkWidget     *dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbo
                                      const char *station_id, const char *client_dir);
 /* The station's queue, with the outbox's not-yet-sent submits. Borrowed. */
 DbnQueueModel *dbn_station_view_get_model (DbnStationView *self);
+/* The feed of the queue's due column. Borrowed. */
+DbnDueFeed    *dbn_station_view_get_due_feed (DbnStationView *self);
 /* Shows page "intake", "cases" or "reply". */
 void           dbn_station_view_show_page (DbnStationView *self, const char *name);
 /* Chooses the matter by catalog code as a click in the list would; FALSE
