@@ -47,6 +47,7 @@ struct _DbnStationView {
     GHashTable         *submits;     /* outbox id (gint64*) → TRUE: our submits */
     GHashTable         *others;      /* outbox id (gint64*) → TRUE: our other commands */
     char               *last_case;   /* case number of the last submit answered */
+    gboolean            refused;     /* result_label says why the form was refused */
     DbnPrintForm       *acceptance;  /* 承办单 of the last case */
     DbnPrintForm       *notice;      /* 一次性告知书, NULL when nothing was missing */
     DbnPrintForm       *runsheet;    /* the last run sheet */
@@ -120,9 +121,12 @@ on_matter_search (DbnStationView *self, GtkSearchEntry *entry)
     gtk_filter_changed (gtk_filter_list_model_get_filter (self->matters), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
+static void on_form_changed (DbnStationView *self);
+
 static void
 choose (DbnStationView *self, const DbnMatter *m)
 {
+    on_form_changed (self);
     self->matter = m;
     GtkWidget *child;
     while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->materials_box))) != NULL)
@@ -173,9 +177,29 @@ bind_matter_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer user_dat
     gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (li)), text);
 }
 
+/* The form's own refusal (a missing field, a bad ID, no consent) is about
+ * what is typed: it goes as soon as the input changes, so it never stays
+ * under a form that is now right. Intake's answers stay. */
+static void
+form_refuse (DbnStationView *self, const char *why)
+{
+    gtk_label_set_text (self->result_label, why);
+    self->refused = TRUE;
+}
+
+static void
+on_form_changed (DbnStationView *self)
+{
+    if (!self->refused)
+        return;
+    self->refused = FALSE;
+    gtk_label_set_text (self->result_label, "");
+}
+
 static void
 on_id_changed (DbnStationView *self, GtkEditable *entry)
 {
+    on_form_changed (self);
     const char *id = gtk_editable_get_text (entry);
     g_autoptr (GError) error = NULL;
     gtk_widget_remove_css_class (GTK_WIDGET (self->id_check), "error");
@@ -300,20 +324,20 @@ action_submit (GtkWidget *widget, const char *name, GVariant *param)
     DbnStationView *self = DBN_STATION_VIEW (widget);
     g_autoptr (GError) error = NULL;
     if (self->matter == NULL) {
-        gtk_label_set_text (self->result_label, _ ("请先选择事项"));
+        form_refuse (self, _ ("请先选择事项"));
         return;
     }
     if (text_of (self->applicant_entry) == NULL || text_of (self->phone_entry) == NULL) {
-        gtk_label_set_text (self->result_label, _ ("请填写申办人和联系电话"));
+        form_refuse (self, _ ("请填写申办人和联系电话"));
         return;
     }
     if (!dbn_idnumber_validate (gtk_editable_get_text (GTK_EDITABLE (self->id_entry)), &error)) {
-        gtk_label_set_text (self->result_label, _ ("身份证号校验不通过，请核对"));
+        form_refuse (self, _ ("身份证号校验不通过，请核对"));
         return;
     }
     /* D-INT-2: nothing is done for a resident who did not entrust it. */
     if (!gtk_check_button_get_active (self->consent_check)) {
-        gtk_label_set_text (self->result_label, _ ("须申办人本人自愿委托后方可受理"));
+        form_refuse (self, _ ("须申办人本人自愿委托后方可受理"));
         return;
     }
     g_autoptr (DbnMsgIntakeSubmit) m = dbn_msg_intake_submit_new ();
@@ -344,6 +368,7 @@ action_submit (GtkWidget *widget, const char *name, GVariant *param)
     add_pending_row (self, id, label);
     g_autofree char *text = g_strdup_printf (_ ("已存入待发箱（未发送）：%s"), label);
     gtk_label_set_text (self->result_label, text);
+    self->refused = FALSE;
     /* The next applicant starts from a clean form; the matter stays chosen. */
     gtk_editable_set_text (GTK_EDITABLE (self->applicant_entry), "");
     gtk_editable_set_text (GTK_EDITABLE (self->id_entry), "");
@@ -357,6 +382,7 @@ static void
 submitted (DbnStationView *self, gint64 id, GBytes *reply, GError *error)
 {
     g_autofree char *key = pending_key (id);
+    self->refused = FALSE;
     dbn_queue_model_remove (self->model, key);
     if (error != NULL) {
         g_autofree char *line = dbn_error_line (error);
@@ -686,6 +712,11 @@ dbn_station_view_init (DbnStationView *self)
     g_autoptr (GBytes) data = g_resources_lookup_data ("/org/daiban/Client/initials.ini", 0, NULL);
     if (data != NULL)
         g_key_file_load_from_bytes (self->initials, data, G_KEY_FILE_NONE, NULL);
+    GtkWidget *inputs[] = { GTK_WIDGET (self->applicant_entry), GTK_WIDGET (self->phone_entry),
+                            GTK_WIDGET (self->address_entry), GTK_WIDGET (self->note_entry) };
+    for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
+        g_signal_connect_swapped (inputs[i], "changed", G_CALLBACK (on_form_changed), self);
+    g_signal_connect_swapped (self->consent_check, "toggled", G_CALLBACK (on_form_changed), self);
     self->pad = dbn_signature_pad_new ();
     gtk_frame_set_child (self->pad_frame, self->pad);
     g_autoptr (GtkStringList) ratings = gtk_string_list_new ((const char *[]) {
