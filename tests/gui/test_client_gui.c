@@ -124,12 +124,37 @@ typedef struct {
     char        *station_key;
     char        *clerk_key;
     char        *client_dir;  /* the client PCs' local folders */
+    char        *clock_file;  /* DAIBAN_CLOCK_FILE, when the test moves time */
 } Fixture;
+
+/* ms since the epoch of 2026-month-day hour:00 in China Standard Time. */
+static gint64
+cst (int month, int day, int hour)
+{
+    g_autoptr (GDateTime) t = g_date_time_new_utc (2026, month, day, hour, 0, 0);
+    return g_date_time_to_unix (t) * 1000 - 8 * 3600 * 1000;
+}
+
+/* Moves the clock of the services and the client (re-read every 50 ms). */
+static void
+set_clock (Fixture *f, gint64 ms)
+{
+    g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", ms);
+    g_autofree char *tmp = g_strconcat (f->clock_file, ".tmp", NULL);
+    g_assert_true (g_file_set_contents (tmp, text, -1, NULL));
+    g_assert_cmpint (g_rename (tmp, f->clock_file), ==, 0);
+}
 
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
     f->harness = dbn_harness_new (FALSE);
+    if (data != NULL) {
+        /* A manual clock for services and client alike, from the start. */
+        f->clock_file = g_build_filename (dbn_harness_get_data_dir (f->harness), "clock", NULL);
+        set_clock (f, *(const gint64 *) data);
+        g_setenv ("DAIBAN_CLOCK_FILE", f->clock_file, TRUE);
+    }
     f->intake = dbn_harness_start_service (f->harness, "intake");
     f->routing = dbn_harness_start_service (f->harness, "routing");
     f->deadline = dbn_harness_start_service (f->harness, "deadline");
@@ -153,6 +178,9 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     g_free (f->station_key);
     g_free (f->clerk_key);
     g_free (f->client_dir);
+    if (f->clock_file != NULL)
+        g_unsetenv ("DAIBAN_CLOCK_FILE");
+    g_free (f->clock_file);
     dbn_harness_free (f->harness);
 }
 
@@ -1093,6 +1121,240 @@ test_translation (void)
     dbn_print_form_free (form);
 }
 
+
+static gboolean
+visits_listed (gpointer view)
+{
+    return g_list_model_get_n_items (dbn_station_view_get_visits (view)) >= 2;
+}
+
+static char *
+line_at (GListModel *list, guint i)
+{
+    g_autoptr (GtkStringObject) s = g_list_model_get_item (list, i);
+    return g_strdup (gtk_string_object_get_string (s));
+}
+
+typedef struct {
+    GListModel *list;
+    const char *needle;
+} LineWait;
+
+static gboolean
+has_line (gpointer data)
+{
+    LineWait *w = data;
+    for (guint i = 0; i < g_list_model_get_n_items (w->list); i++) {
+        g_autofree char *line = line_at (w->list, i);
+        if (strstr (line, w->needle) != NULL)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+typedef struct {
+    DbnStationView *view;
+    const char     *case_no;
+} SupplementWait;
+
+static gboolean
+missing_shown (gpointer data)
+{
+    SupplementWait *w = data;
+    return g_strcmp0 (dbn_station_view_get_supplement_case (w->view), w->case_no) == 0;
+}
+
+typedef struct {
+    DbnStationView *view;
+    const char     *page;
+    const char     *needle;
+} StatusWait;
+
+static gboolean
+status_says (gpointer data)
+{
+    StatusWait *w = data;
+    return strstr (dbn_station_view_get_status (w->view, w->page), w->needle) != NULL;
+}
+
+static gboolean
+not_awaiting (gpointer data)
+{
+    RowWait *w = data;
+    DbnQueueItem *item = dbn_queue_model_lookup (w->model, w->case_no);
+    return item != NULL && g_strcmp0 (dbn_queue_item_get_state (item), "awaiting_materials") != 0;
+}
+
+static char *
+submit_one (DbnStationView *station, guint n, guint handed_in)
+{
+    fill_form (station, n, handed_in);
+    g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    while (g_strcmp0 (dbn_station_view_get_last_case (station), before) == 0)
+        g_assert_true (g_main_context_iteration (NULL, TRUE));
+    return g_strdup (dbn_station_view_get_last_case (station));
+}
+
+/* D-INT-1, -4, -5, -3 at the station: a household visit's need becomes a
+ * request (the submit names the visit); the case awaiting a material gets
+ * it by a supplement and resumes; a refusal is numbered; the logbook lists
+ * both and exports as PDF. Then the due column's colours, with the
+ * client's today moved through DAIBAN_CLOCK_FILE. */
+static void
+test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
+{
+    DbnMainWindow *win = open_window (f, f->station_key);
+    g_assert_true (wait_for (is_online, win, 10000));
+    DbnStationView *station = DBN_STATION_VIEW (dbn_main_window_get_view (win));
+
+    /* The visit: two needs found at 王五's home. */
+    dbn_station_view_show_page (station, "visits");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "household"), "王五");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "visit-address"), "清水村三组 12 号");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "needs"), "儿媳怀孕，需办准生证；屋顶漏雨");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "visit-note"), "老人独居");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visit", NULL));
+    g_assert_true (wait_for (visits_listed, station, 5000));
+    g_autofree char *first = line_at (dbn_station_view_get_visits (station), 0);
+    g_assert_nonnull (strstr (first, "儿媳怀孕，需办准生证"));
+    g_assert_nonnull (strstr (first, "-V"));
+
+    /* "Turn this need into a request": the form is filled and carries the visit. */
+    dbn_station_view_select_visit_need (station, 0);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visit-to-request", NULL));
+    g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "applicant")), ==, "王五");
+    g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "note")), ==, "儿媳怀孕，需办准生证");
+    g_autofree char *visit = g_strdup (dbn_station_view_get_visit (station));
+    g_assert_nonnull (visit);
+    g_assert_true (g_str_has_prefix (first, visit));
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "matter-search"), "zsz");
+    g_assert_true (dbn_station_view_choose_matter (station, "JS-ZHUNSHENG"));
+    dbn_station_view_tick_materials (station, 2); /* the marriage certificate is missing */
+    g_autofree char *id = dbn_test_id_number (30);
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), id);
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "phone"), "13800130030");
+    dbn_station_view_set_consent (station, TRUE);
+    screenshot (GTK_WIDGET (win), "station-visit-request.png");
+    g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_null (dbn_station_view_get_visit (station)); /* the next request starts clean */
+    g_assert_true (wait_for (has_last_case, station, 5000));
+    g_autofree char *case_no = g_strdup (dbn_station_view_get_last_case (station));
+    g_assert_cmpstr (case_no, !=, before);
+    /* The visit now lists the case made from its need. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visits-refresh", NULL));
+    LineWait linked = { dbn_station_view_get_visits (station), case_no };
+    g_assert_true (wait_for (has_line, &linked, 5000));
+    dbn_station_view_show_page (station, "visits");
+    screenshot (GTK_WIDGET (win), "station-visits.png");
+
+    /* The supplement: the missing list of the case awaiting materials. */
+    RowWait awaiting = { dbn_station_view_get_model (station), case_no, "awaiting_materials" };
+    g_assert_true (wait_for (row_in_state, &awaiting, 5000));
+    dbn_station_view_show_page (station, "cases");
+    g_assert_true (dbn_station_view_select (station, case_no));
+    SupplementWait shown = { station, case_no };
+    g_assert_true (wait_for (missing_shown, &shown, 5000));
+    g_assert_cmpuint (dbn_station_view_get_n_missing (station), ==, 1);
+    dbn_station_view_tick_supplement (station, 1);
+    screenshot (GTK_WIDGET (win), "station-supplement.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.supplement", NULL));
+    StatusWait complete = { station, "supplement", "材料已齐" };
+    g_assert_true (wait_for (status_says, &complete, 5000));
+    g_assert_true (wait_for (not_awaiting, &awaiting, 5000));
+
+    /* The refusal: numbered, with the reason and where to apply instead. */
+    dbn_station_view_show_page (station, "intake");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "applicant"), "赵六");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "note"), "要求代为办理出国签证");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.refuse", NULL));
+    g_assert_cmpstr (dbn_station_view_get_result (station), ==, "不予受理须写明理由和改向何处申请");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "refuse-reason"), "不属于代办事项目录");
+    g_assert_cmpstr (dbn_station_view_get_result (station), ==, ""); /* the input changed */
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "refuse-apply-to"), "县公安局出入境管理大队");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.refuse", NULL));
+    StatusWait refused = { station, "intake", "不予受理，编号 T01-" };
+    g_assert_true (wait_for (status_says, &refused, 5000));
+    screenshot (GTK_WIDGET (win), "station-refused.png");
+
+    /* The logbook: the acceptance and the refusal, printed to PDF. */
+    LineWait in_book = { dbn_station_view_get_logbook (station), "不予受理" };
+    g_assert_true (wait_for (has_line, &in_book, 5000));
+    LineWait accepted = { dbn_station_view_get_logbook (station), case_no };
+    g_assert_true (wait_for (has_line, &accepted, 5000));
+    dbn_station_view_show_page (station, "logbook");
+    screenshot (GTK_WIDGET (win), "station-logbook.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.export-logbook", NULL));
+    g_autofree char *pdf = g_build_filename (f->client_dir, "station-qingshui", "logbook.pdf", NULL);
+    g_autofree char *pdf_data = NULL;
+    gsize pdf_len = 0;
+    g_assert_true (g_file_get_contents (pdf, &pdf_data, &pdf_len, NULL));
+    g_assert_true (pdf_len > 1000 && memcmp (pdf_data, "%PDF-", 5) == 0);
+
+    /* The due column. Today is Wed 30 Sep 2026 (the fixture's clock). */
+    g_autofree char *plain = submit_one (station, 31, G_MAXUINT);
+    g_autofree char *stopped = submit_one (station, 32, G_MAXUINT);
+    DbnQueueModel *model = dbn_station_view_get_model (station);
+    RowWait r1 = { model, plain, NULL }, r2 = { model, stopped, NULL };
+    g_assert_true (wait_for (row_in_state, &r1, 5000));
+    g_assert_true (wait_for (row_in_state, &r2, 5000));
+    DbnDueFeed *feed = dbn_station_view_get_due_feed (station);
+    g_assert_true (wait_for (due_answered, feed, 10000));
+    if (dbn_due_feed_get_n_snapshots (feed) == 0) {
+        /* This deadline service has no deadline.queue yet: the rows it
+         * would send, through the same path (one snapshot page). */
+        g_test_message ("deadline.queue refused (%s): synthetic rows", dbn_due_feed_get_error (feed));
+        GBytes *items[] = {
+            due_record (case_no, "2026-10-08", "none", FALSE, G_MININT),
+            due_record (plain, "2026-10-09", "none", FALSE, G_MININT),
+            due_record (stopped, NULL, "none", TRUE, 3), NULL };
+        g_autoptr (GBytes) page = due_page (1, items, NULL);
+        g_autofree char *next = NULL;
+        dbn_queue_model_begin_due_resync (model);
+        g_autoptr (GError) error = NULL;
+        g_assert_true (dbn_queue_model_apply_due_page (model, page, NULL, &next, &error));
+        g_assert_no_error (error);
+    }
+    DbnConnection *connection = dbn_main_window_get_connection (win);
+    DbnCalendar *calendar = dbn_connection_get_calendar (connection);
+    g_assert_nonnull (calendar);
+    GDate today;
+    dbn_connection_get_today (connection, &today);
+    g_assert_cmpint (g_date_get_day (&today), ==, 30);
+    DbnQueueItem *a = dbn_queue_model_lookup (model, case_no);
+    DbnQueueItem *b = dbn_queue_model_lookup (model, plain);
+    DbnQueueItem *c = dbn_queue_model_lookup (model, stopped);
+    /* National Day: 8 Oct is 1 working day away (yellow), 9 Oct 2 (plain). */
+    g_assert_cmpint (dbn_queue_item_days_left (a, calendar, &today), ==, 1);
+    g_assert_cmpstr (dbn_queue_item_due_class (a, calendar, &today), ==, "due-soon");
+    g_assert_null (dbn_queue_item_due_class (b, calendar, &today));
+    g_assert_cmpstr (dbn_queue_item_due_class (c, calendar, &today), ==, "suspended");
+    dbn_station_view_show_page (station, "cases");
+    screenshot (GTK_WIDGET (win), "station-due-2026-09-30.png");
+    /* Time moves to Fri 9 Oct: the first is a day over (red), the second due today (yellow). */
+    set_clock (f, cst (10, 9, 9));
+    while (g_date_get_day (&today) != 9) {
+        g_main_context_iteration (NULL, FALSE);
+        dbn_connection_get_today (connection, &today);
+    }
+    g_assert_cmpint (dbn_queue_item_days_left (a, calendar, &today), ==, -1);
+    g_assert_cmpstr (dbn_queue_item_due_class (a, calendar, &today), ==, "overdue");
+    g_assert_cmpstr (dbn_queue_item_due_class (b, calendar, &today), ==, "due-soon");
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++) {
+        g_autoptr (DbnQueueItem) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+        dbn_queue_model_changed (model, dbn_queue_item_get_case_no (item));
+    }
+    screenshot (GTK_WIDGET (win), "station-due-2026-10-09.png");
+
+    g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (win), 5000));
+    gtk_window_destroy (GTK_WINDOW (win));
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+}
+
+static const gint64 wednesday_before_national_day = 1790730000000; /* 2026-09-30 09:00 CST */
+
 int
 main (int argc, char **argv)
 {
@@ -1113,6 +1375,8 @@ main (int argc, char **argv)
     g_test_add_func ("/client/print/pdf-has-case-number", test_pdf_export);
     g_test_add ("/client/gui/station-window-reply", Fixture, NULL, fixture_set_up,
                 test_station_window_reply, fixture_tear_down);
+    g_test_add ("/client/gui/visit-supplement-refuse-due", Fixture, &wednesday_before_national_day,
+                fixture_set_up, test_station_visit_supplement_refuse, fixture_tear_down);
     g_test_add ("/client/gui/offline-outbox-exactly-once", Fixture, NULL, fixture_set_up,
                 test_offline_outbox, fixture_tear_down);
     return g_test_run ();
