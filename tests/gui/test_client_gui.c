@@ -290,6 +290,18 @@ due_answered (gpointer feed)
     return dbn_due_feed_get_n_snapshots (feed) > 0 || dbn_due_feed_get_error (feed) != NULL;
 }
 
+typedef struct {
+    DbnClerkView *view;
+    const char   *needle;
+} ClocksWait;
+
+static gboolean
+clocks_say (gpointer data)
+{
+    ClocksWait *w = data;
+    return strstr (dbn_clerk_view_get_clocks_text (w->view), w->needle) != NULL;
+}
+
 static gboolean
 has_last_case (gpointer view)
 {
@@ -413,6 +425,27 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         RowWait w = { dbn_clerk_view_get_model (clerk), case_no, steps[i][1] };
         if (!wait_for (row_in_state, &w, 5000))
             g_error ("%s: the queue row never became %s", steps[i][0], steps[i][1]);
+        if (g_strcmp0 (steps[i][1], "in_progress") != 0)
+            continue;
+        /* In progress: the clocks in the detail (deadline.case.due); the
+         * clerk asks for a material (clocks stop, D-DL-7), it arrives
+         * (they resume), and a delay is explained (D-DL-6). */
+        ClocksWait running = { clerk, "D-DL-" };
+        g_assert_true (wait_for (clocks_say, &running, 5000));
+        gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "explain"), "请补充提供户口簿原件");
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.request-materials", NULL));
+        ClocksWait stopped = { clerk, "时限暂停" };
+        g_assert_true (wait_for (clocks_say, &stopped, 5000));
+        screenshot (GTK_WIDGET (clerk_win), "clerk-request-materials.png");
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.supplement", NULL));
+        ClocksWait resumed = { clerk, "计时中" };
+        g_assert_true (wait_for (clocks_say, &resumed, 5000));
+        g_assert_null (strstr (dbn_clerk_view_get_clocks_text (clerk), "时限暂停"));
+        gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "explain"), "需县民政局复核，预计延后两日");
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.explain", NULL));
+        ClocksWait explained = { clerk, "已书面说明" };
+        g_assert_true (wait_for (clocks_say, &explained, 5000));
+        screenshot (GTK_WIDGET (clerk_win), "clerk-clocks-explained.png");
     }
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
