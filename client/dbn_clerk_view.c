@@ -230,9 +230,8 @@ on_clocks (GObject *source, GAsyncResult *result, gpointer user_data)
             if (c->due != NULL)
                 g_string_append_printf (s, _ ("，%s 到期"), c->due);
             if (g_strcmp0 (c->state, "running") == 0 || g_strcmp0 (c->state, "stopped") == 0)
-                g_string_append_printf (s, c->remaining < 0 ? _ ("，超期 %" G_GINT64_FORMAT " 个工作日")
-                                                             : _ ("，剩 %" G_GINT64_FORMAT " 个工作日"),
-                                        c->remaining < 0 ? -c->remaining : c->remaining);
+                g_string_append_printf (s, c->remaining < 0 ? _ ("，超期 %d 个工作日") : _ ("，剩 %d 个工作日"),
+                                        (int) CLAMP (ABS (c->remaining), 0, 100000));
             g_string_append (s, stage_display (c->stage));
             if (!c->covered)
                 g_string_append (s, _ ("（超出工作日历，仅按周末计）"));
