@@ -543,6 +543,8 @@ apply_now (DbnQueueModel *self, GBytes *event, GError **error)
     if (item != NULL && seq <= item->updated_seq)
         return TRUE;
     if (g_strcmp0 (member (o, "type"), "case.archived") == 0) {
+        /* Its due row goes too: an archived case has no open clock. */
+        g_hash_table_remove (self->dues, case_no);
         dbn_queue_model_remove (self, case_no);
         return TRUE;
     }
