@@ -9,12 +9,21 @@
  * key and stores it in the outbox, which sends it in order; the queue row
  * changes when routing's event comes back on q/<window>, not when the
  * reply does, so the screen always shows what routing holds.
+ *
+ * The detail also shows the case's clocks (deadline.case.due) and, for a
+ * case awaiting materials (D-INT-4), its missing list as check boxes: what
+ * the applicant hands in at the window goes out as intake.supplement.
+ * "Request materials" during handling stops the clocks with the awaited
+ * materials as the reason (deadline.case.suspend, D-DL-7); "explain delay"
+ * records why the date cannot be met (deadline.case.explain, D-DL-6).
+ * These go through the same outbox, to intake and deadline.
  */
 #include "dbn_clerk_view.h"
 
 #include <glib/gi18n.h>
 
 #include "dbn_commands.h"
+#include "dbn_due_feed.h"
 #include "dbn_queue_columns.h"
 
 #define READ_TIMEOUT_MS 3000
@@ -29,6 +38,7 @@ struct _DbnClerkView {
     char               *window_id;   /* whose queue: the window's (or area's) id */
     char               *topic;       /* q/<id>/ or a/<id>/ */
     DbnQueueModel      *model;       /* the queue */
+    DbnDueFeed         *due_feed;    /* its due column, from the deadline service */
     GtkFilterListModel *filtered; /* by the search entry */
     GtkFilter          *filter;      /* the search filter, set while the search is not empty */
     GtkSortListModel   *sorted;      /* by the column headers */
@@ -53,6 +63,11 @@ struct _DbnClerkView {
     GtkEntry    *result_entry;
     GtkEntry    *apply_to_entry;
     GtkLabel    *status_label;
+    GtkLabel    *clocks_label;
+    GtkBox      *materials_box;
+    GtkEntry    *explain_entry;
+    GPtrArray   *missing_checks; /* GtkCheckButton*, borrowed: the missing list shown */
+    gboolean     suspended;      /* the selected case's clocks are stopped (deadline.case.due) */
 };
 
 G_DEFINE_TYPE (DbnClerkView, dbn_clerk_view, GTK_TYPE_WIDGET)
@@ -137,6 +152,98 @@ read_free (Read *r)
     g_free (r);
 }
 
+/* The missing list of a case awaiting materials, as check boxes for what
+ * the applicant hands in at the window. */
+static void
+show_missing (DbnClerkView *self, char **missing)
+{
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->materials_box))) != NULL)
+        gtk_box_remove (self->materials_box, child);
+    g_ptr_array_set_size (self->missing_checks, 0);
+    if (missing == NULL || missing[0] == NULL)
+        return;
+    gtk_box_append (self->materials_box, gtk_label_new (_ ("待补材料：")));
+    for (int i = 0; missing[i] != NULL; i++) {
+        GtkWidget *check = gtk_check_button_new_with_label (missing[i]);
+        gtk_box_append (self->materials_box, check);
+        g_ptr_array_add (self->missing_checks, check);
+    }
+}
+
+static const char *
+clock_state_display (const char *state)
+{
+    static const struct { const char *id, *name; } names[] = {
+        { "running", N_ ("计时中") }, { "stopped", N_ ("已暂停") }, { "met", N_ ("已按期") },
+        { "cancelled", N_ ("已撤销") },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+        if (g_strcmp0 (state, names[i].id) == 0)
+            return _ (names[i].name);
+    return state != NULL ? state : "";
+}
+
+static const char *
+stage_display (const char *stage)
+{
+    if (g_strcmp0 (stage, "warning") == 0)
+        return _ ("（黄牌预警）");
+    if (g_strcmp0 (stage, "overdue") == 0)
+        return _ ("（红牌超期）");
+    if (g_strcmp0 (stage, "violation") == 0)
+        return _ ("（超期未说明，已报监督）");
+    return "";
+}
+
+static void
+on_clocks (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    Read *r = user_data;
+    DbnClerkView *self = r->self;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) d = reply == NULL ? NULL
+        : dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (reply, NULL),
+                                                  g_bytes_get_size (reply), &error);
+    if (self->clocks_label == NULL || g_strcmp0 (r->case_no, self->selected) != 0) {
+        read_free (r);
+        return;
+    }
+    self->suspended = d != NULL && d->suspended;
+    GString *s = g_string_new (_ ("办理时限"));
+    if (d == NULL) {
+        g_autofree char *line = dbn_error_line (error);
+        g_string_append_printf (s, "：%s", line);
+    } else if (d->clocks->len == 0) {
+        g_string_append (s, _ ("：无"));
+    } else {
+        if (d->suspended)
+            g_string_append (s, _ ("（待补材料，时限暂停）"));
+        for (guint i = 0; i < d->clocks->len; i++) {
+            g_autoptr (DbnMsgDeadlineClock) c = dbn_msg_deadline_clock_decode (
+                g_bytes_get_data (d->clocks->pdata[i], NULL), g_bytes_get_size (d->clocks->pdata[i]), NULL);
+            if (c == NULL)
+                continue;
+            g_string_append_printf (s, "\n%s（%s，%" G_GINT64_FORMAT " 个工作日）：%s", c->name, c->rule,
+                                    c->length, clock_state_display (c->state));
+            if (c->due != NULL)
+                g_string_append_printf (s, _ ("，%s 到期"), c->due);
+            if (g_strcmp0 (c->state, "running") == 0 || g_strcmp0 (c->state, "stopped") == 0)
+                g_string_append_printf (s, c->remaining < 0 ? _ ("，超期 %d 个工作日") : _ ("，剩 %d 个工作日"),
+                                        (int) CLAMP (ABS (c->remaining), 0, 100000));
+            g_string_append (s, stage_display (c->stage));
+            if (!c->covered)
+                g_string_append (s, _ ("（超出工作日历，仅按周末计）"));
+            if (c->explained)
+                g_string_append (s, _ ("（已书面说明）"));
+        }
+    }
+    gtk_label_set_text (self->clocks_label, s->str);
+    g_string_free (s, TRUE);
+    read_free (r);
+}
+
 static void
 on_detail (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -165,6 +272,7 @@ on_detail (GObject *source, GAsyncResult *result, gpointer user_data)
         c->holder, c->responsible, dbn_location_display (c->location), c->sheet ? "  " : "", c->sheet ? c->sheet : "",
         missing);
     gtk_label_set_text (self->detail_body, body);
+    show_missing (self, g_strcmp0 (c->state, "awaiting_materials") == 0 ? c->missing : NULL);
     guint n = g_list_model_get_n_items (G_LIST_MODEL (self->timeline));
     g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
     for (guint i = 0; i < c->timeline->len; i++) {
@@ -190,6 +298,14 @@ load_detail (DbnClerkView *self)
     r->self = g_object_ref (self);
     r->case_no = g_strdup (self->selected);
     dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_detail, r);
+    g_autoptr (DbnMsgDeadlineCaseDue) due = dbn_msg_deadline_case_due_new ();
+    due->env.key = dbn_command_new_key ();
+    due->case_no = g_strdup (self->selected);
+    g_autoptr (GBytes) due_body = dbn_msg_deadline_case_due_encode (due, NULL);
+    Read *clocks = g_new0 (Read, 1);
+    clocks->self = g_object_ref (self);
+    clocks->case_no = g_strdup (self->selected);
+    dbn_connection_call_async (self->connection, "deadline", due_body, READ_TIMEOUT_MS, on_clocks, clocks);
 }
 
 static void
@@ -202,6 +318,8 @@ on_selection (GtkSingleSelection *selection, GParamSpec *pspec, gpointer user_da
         return;
     g_free (self->selected);
     self->selected = g_strdup (case_no);
+    self->suspended = FALSE;
+    gtk_label_set_text (self->clocks_label, "");
     gtk_string_list_splice (self->timeline, 0,
                             g_list_model_get_n_items (G_LIST_MODEL (self->timeline)), NULL);
     load_detail (self);
@@ -248,7 +366,7 @@ need_applicant (DbnQueueItem *item, gpointer user_data)
 /* ---- actions ---- */
 
 static void
-send (DbnClerkView *self, const char *cmd, const char *key, GBytes *body)
+send_to (DbnClerkView *self, const char *service, const char *cmd, const char *key, GBytes *body)
 {
     g_autoptr (GError) error = NULL;
     if (body == NULL) {
@@ -256,7 +374,7 @@ send (DbnClerkView *self, const char *cmd, const char *key, GBytes *body)
         return;
     }
     g_autofree char *label = g_strdup_printf ("%s %s", cmd, self->selected);
-    gint64 id = dbn_outbox_enqueue (self->outbox, "routing", cmd, key, body, label, &error);
+    gint64 id = dbn_outbox_enqueue (self->outbox, service, cmd, key, body, label, &error);
     if (id == 0) {
         g_autofree char *line = dbn_error_line (error);
         set_status (self, line);
@@ -265,6 +383,12 @@ send (DbnClerkView *self, const char *cmd, const char *key, GBytes *body)
     g_hash_table_add (self->sent, g_memdup2 (&id, sizeof id));
     g_autofree char *text = g_strdup_printf (_ ("已提交：%s"), label);
     set_status (self, text);
+}
+
+static void
+send (DbnClerkView *self, const char *cmd, const char *key, GBytes *body)
+{
+    send_to (self, "routing", cmd, key, body);
 }
 
 static const char *
@@ -367,6 +491,65 @@ action_acknowledge (GtkWidget *widget, const char *name, GVariant *param)
     send (self, "runsheet.ack", key, dbn_msg_runsheet_ack_encode (m, NULL));
 }
 
+/* D-DL-7: materials asked for during handling stop the case's clocks;
+ * what is awaited is the reason the applicant is told. */
+static void
+action_request_materials (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    if (entry_text (self->explain_entry) == NULL) {
+        set_status (self, _ ("请在“补材料/延期说明”中写明请补的材料"));
+        return;
+    }
+    COMMAND (DbnMsgDeadlineCaseSuspend, dbn_msg_deadline_case_suspend, m);
+    m->reason = g_strdup (entry_text (self->explain_entry));
+    send_to (self, "deadline", "deadline.case.suspend", m_key, dbn_msg_deadline_case_suspend_encode (m, NULL));
+}
+
+/* D-INT-4 at the window: the ticked materials of the missing list arrived
+ * (intake.supplement). A case whose clocks the window stopped itself has
+ * no such list: its materials arriving resume the clocks (D-DL-7). */
+static void
+action_supplement (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    if (self->missing_checks->len == 0 && self->suspended) {
+        COMMAND (DbnMsgDeadlineCaseResume, dbn_msg_deadline_case_resume, r);
+        send_to (self, "deadline", "deadline.case.resume", r_key, dbn_msg_deadline_case_resume_encode (r, NULL));
+        return;
+    }
+    GPtrArray *handed = g_ptr_array_new ();
+    for (guint i = 0; i < self->missing_checks->len; i++)
+        if (gtk_check_button_get_active (self->missing_checks->pdata[i]))
+            g_ptr_array_add (handed, g_strdup (gtk_check_button_get_label (self->missing_checks->pdata[i])));
+    if (handed->len == 0) {
+        g_ptr_array_free (handed, TRUE);
+        set_status (self, self->missing_checks->len == 0 ? _ ("该案件不缺材料") : _ ("请勾选补交的材料"));
+        return;
+    }
+    g_ptr_array_add (handed, NULL);
+    COMMAND (DbnMsgIntakeSupplement, dbn_msg_intake_supplement, m);
+    m->materials = (char **) g_ptr_array_free (handed, FALSE);
+    send_to (self, "intake", "intake.supplement", m_key, dbn_msg_intake_supplement_encode (m, NULL));
+}
+
+/* D-DL-6: the written reason a case cannot meet its date, told to the applicant. */
+static void
+action_explain (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    if (entry_text (self->explain_entry) == NULL) {
+        set_status (self, _ ("请在“补材料/延期说明”中写明原因"));
+        return;
+    }
+    COMMAND (DbnMsgDeadlineCaseExplain, dbn_msg_deadline_case_explain, m);
+    m->text = g_strdup (entry_text (self->explain_entry));
+    send_to (self, "deadline", "deadline.case.explain", m_key, dbn_msg_deadline_case_explain_encode (m, NULL));
+}
+
 static void
 on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
             gpointer user_data)
@@ -377,6 +560,9 @@ on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError
     g_autofree char *text = error != NULL ? dbn_error_line (error)
                                           : g_strdup_printf (_ ("%s：完成"), cmd);
     set_status (self, text);
+    /* The clocks and the missing list changed with it. */
+    if (error == NULL && (g_str_has_prefix (cmd, "deadline.case.") || g_strcmp0 (cmd, "intake.supplement") == 0))
+        load_detail (self);
 }
 
 static void
@@ -398,6 +584,7 @@ dbn_clerk_view_dispose (GObject *object)
     }
     if (self->outbox != NULL)
         g_clear_signal_handler (&self->replied_id, self->outbox);
+    g_clear_pointer (&self->due_feed, dbn_due_feed_free);
     gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_CLERK_VIEW);
     g_clear_object (&self->selection);
     g_clear_object (&self->timeline);
@@ -405,6 +592,8 @@ dbn_clerk_view_dispose (GObject *object)
     g_clear_object (&self->filter);
     g_clear_object (&self->connection);
     g_clear_object (&self->outbox);
+    g_clear_pointer (&self->missing_checks, g_ptr_array_unref);
+    self->clocks_label = NULL;
     G_OBJECT_CLASS (dbn_clerk_view_parent_class)->dispose (object);
 }
 
@@ -444,6 +633,12 @@ dbn_clerk_view_class_init (DbnClerkViewClass *klass)
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, result_entry);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, apply_to_entry);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, status_label);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, clocks_label);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, materials_box);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, explain_entry);
+    gtk_widget_class_install_action (widget_class, "clerk.request-materials", NULL, action_request_materials);
+    gtk_widget_class_install_action (widget_class, "clerk.supplement", NULL, action_supplement);
+    gtk_widget_class_install_action (widget_class, "clerk.explain", NULL, action_explain);
     gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
     gtk_widget_class_install_action (widget_class, "clerk.classify", NULL, action_classify);
     gtk_widget_class_install_action (widget_class, "clerk.assign", NULL, action_assign);
@@ -477,6 +672,7 @@ dbn_clerk_view_init (DbnClerkView *self)
     self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     self->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
     self->timeline = gtk_string_list_new (NULL);
+    self->missing_checks = g_ptr_array_new ();
     GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
     g_signal_connect (factory, "setup", G_CALLBACK (setup_timeline_row), NULL);
     g_signal_connect (factory, "bind", G_CALLBACK (bind_timeline_row), NULL);
@@ -547,7 +743,7 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
                          DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
     for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
-        dbn_queue_columns_add (self->columns, cols[i], need_applicant, self);
+        dbn_queue_columns_add (self->columns, cols[i], connection, need_applicant, self);
     GtkSorter *sorter = gtk_column_view_get_sorter (self->columns);
     self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
                                             sorter ? g_object_ref (sorter) : NULL);
@@ -567,11 +763,13 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
     dbn_connection_subscribe (connection, self->topic);
     resync (self);
+    self->due_feed = dbn_due_feed_new (connection, self->model, self->kind, self->window_id, self->topic);
     update_count (self);
     return GTK_WIDGET (self);
 }
 
 DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self) { return self->model; }
+DbnDueFeed *dbn_clerk_view_get_due_feed (DbnClerkView *self) { return self->due_feed; }
 GListModel *dbn_clerk_view_get_visible (DbnClerkView *self) { return G_LIST_MODEL (self->selection); }
 const char *dbn_clerk_view_get_selected (DbnClerkView *self) { return self->selected; }
 GListModel *dbn_clerk_view_get_timeline (DbnClerkView *self) { return G_LIST_MODEL (self->timeline); }
@@ -598,5 +796,17 @@ dbn_clerk_view_get_entry (DbnClerkView *self, const char *name)
     if (g_strcmp0 (name, "result") == 0) return GTK_EDITABLE (self->result_entry);
     if (g_strcmp0 (name, "apply-to") == 0) return GTK_EDITABLE (self->apply_to_entry);
     if (g_strcmp0 (name, "search") == 0) return GTK_EDITABLE (self->search);
+    if (g_strcmp0 (name, "explain") == 0) return GTK_EDITABLE (self->explain_entry);
     return NULL;
+}
+
+const char *dbn_clerk_view_get_clocks_text (DbnClerkView *self) { return gtk_label_get_text (self->clocks_label); }
+const char *dbn_clerk_view_get_status (DbnClerkView *self) { return gtk_label_get_text (self->status_label); }
+guint dbn_clerk_view_get_n_missing (DbnClerkView *self) { return self->missing_checks->len; }
+
+void
+dbn_clerk_view_tick_missing (DbnClerkView *self, guint n)
+{
+    for (guint i = 0; i < self->missing_checks->len; i++)
+        gtk_check_button_set_active (self->missing_checks->pdata[i], i < n);
 }

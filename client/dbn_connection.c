@@ -10,6 +10,10 @@
  * queue views ask for a new snapshot: seqs on one filtered topic are not
  * consecutive, so a lost event cannot be seen as a gap (docs/routing.md).
  *
+ * Deadline's publisher is a third SUB on the same topics: its events go out
+ * as ::deadline-event (its seqs are its own journal's, never mixed with
+ * routing's), and ::deadline-resync when it becomes reachable.
+ *
  * Rejected: ZMQ socket monitors for liveness. They report the TCP link, not
  * a service that answers; a heartbeat is what the services promise.
  */
@@ -23,8 +27,8 @@
 #define READ_BATCH  256
 
 /* The services the client talks to. */
-static const char *const services[] = { "intake", "routing", NULL };
-enum { INTAKE, ROUTING, N_SERVICES };
+static const char *const services[] = { "intake", "routing", "deadline", NULL };
+enum { INTAKE, ROUTING, DEADLINE, N_SERVICES };
 
 typedef struct {
     DbnClient *client;     /* commands */
@@ -40,6 +44,8 @@ struct _DbnConnection {
     DbnConfig  *config;     /* its daiban.conf */
     DbnCatalog *catalog;    /* the matter catalog the config names */
     DbnOrg     *org;        /* org.ini, NULL when unreadable */
+    DbnCalendar *calendar;  /* working days, NULL when unreadable */
+    DbnClock   *clock;      /* today (DAIBAN_CLOCK_FILE or the wall) */
     DbnBus     *bus;        /* with the principal's identity */
     char       *principal;  /* e.g. station:qingshui */
     Link        links[N_SERVICES];
@@ -51,7 +57,8 @@ G_DEFINE_TYPE (DbnConnection, dbn_connection, G_TYPE_OBJECT)
 
 enum { PROP_0, PROP_ONLINE, N_PROPS };
 static GParamSpec *props[N_PROPS];
-enum { SIGNAL_EVENT, SIGNAL_RESYNC, SIGNAL_STATUS, N_SIGNALS };
+enum { SIGNAL_EVENT, SIGNAL_RESYNC, SIGNAL_STATUS, SIGNAL_DEADLINE_EVENT, SIGNAL_DEADLINE_RESYNC,
+       N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static int
@@ -67,7 +74,8 @@ static gboolean
 on_sub_readable (void *socket, gpointer user_data)
 {
     DbnConnection *self = user_data;
-    int index = socket == self->links[INTAKE].sub ? INTAKE : ROUTING;
+    int index = socket == self->links[INTAKE].sub ? INTAKE
+              : socket == self->links[ROUTING].sub ? ROUTING : DEADLINE;
     for (int n = 0; n < READ_BATCH; n++) {
         zmq_msg_t topic, body;
         zmq_msg_init (&topic);
@@ -93,9 +101,10 @@ on_sub_readable (void *socket, gpointer user_data)
         }
         gsize tlen = MIN (zmq_msg_size (&topic), DBN_PUBLISHER_TOPIC_MAX + 1);
         g_autofree char *name = g_strndup (zmq_msg_data (&topic), tlen);
-        if (index == ROUTING && !g_str_has_prefix (name, "hb")) {
+        if (index != INTAKE && !g_str_has_prefix (name, "hb")) {
             g_autoptr (GBytes) bytes = g_bytes_new (zmq_msg_data (&body), zmq_msg_size (&body));
-            g_signal_emit (self, signals[SIGNAL_EVENT], 0, name, bytes);
+            g_signal_emit (self, signals[index == ROUTING ? SIGNAL_EVENT : SIGNAL_DEADLINE_EVENT], 0,
+                           name, bytes);
         }
         zmq_msg_close (&topic);
         zmq_msg_close (&body);
@@ -108,7 +117,7 @@ tick (gpointer user_data)
 {
     DbnConnection *self = user_data;
     gint64 now = g_get_monotonic_time ();
-    gboolean changed = FALSE, routing_back = FALSE;
+    gboolean changed = FALSE, routing_back = FALSE, deadline_back = FALSE;
     for (int i = 0; i < N_SERVICES; i++) {
         Link *l = &self->links[i];
         gboolean reachable = l->heard_us != 0 && now - l->heard_us < SILENCE_US;
@@ -116,6 +125,8 @@ tick (gpointer user_data)
             changed = TRUE;
             if (i == ROUTING && reachable)
                 routing_back = TRUE;
+            if (i == DEADLINE && reachable)
+                deadline_back = TRUE;
         }
         l->reachable = reachable;
     }
@@ -128,6 +139,8 @@ tick (gpointer user_data)
         g_signal_emit (self, signals[SIGNAL_STATUS], 0);
     if (routing_back)
         g_signal_emit (self, signals[SIGNAL_RESYNC], 0);
+    if (deadline_back)
+        g_signal_emit (self, signals[SIGNAL_DEADLINE_RESYNC], 0);
     return G_SOURCE_CONTINUE;
 }
 
@@ -156,6 +169,8 @@ dbn_connection_finalize (GObject *object)
     g_clear_pointer (&self->config, dbn_config_free);
     g_clear_pointer (&self->catalog, dbn_catalog_free);
     g_clear_pointer (&self->org, dbn_org_free);
+    g_clear_pointer (&self->calendar, dbn_calendar_free);
+    g_clear_pointer (&self->clock, dbn_clock_free);
     g_free (self->data_dir);
     g_free (self->principal);
     G_OBJECT_CLASS (dbn_connection_parent_class)->finalize (object);
@@ -195,6 +210,14 @@ dbn_connection_class_init (DbnConnectionClass *klass)
     signals[SIGNAL_STATUS] = g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                            G_TYPE_NONE, 0);
+    /* ::deadline-event (topic, body): an event on a subscribed topic of deadline. */
+    signals[SIGNAL_DEADLINE_EVENT] = g_signal_new ("deadline-event", G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
+    /* ::deadline-resync: deadline became reachable; due columns take a new snapshot. */
+    signals[SIGNAL_DEADLINE_RESYNC] = g_signal_new ("deadline-resync", G_TYPE_FROM_CLASS (klass),
+                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                    G_TYPE_NONE, 0);
 }
 
 static void
@@ -227,6 +250,23 @@ link_open (DbnConnection *self, int index, GError **error)
     return TRUE;
 }
 
+/* The calendar the deadline service reads, as `daiban calendar` finds it. */
+static DbnCalendar *
+load_calendar (DbnConnection *self)
+{
+    const char *set = dbn_config_get_setting (self->config, "deadline", "calendar");
+    g_autofree char *path = NULL;
+    if (set != NULL && *set != '\0')
+        path = g_path_is_absolute (set) ? g_strdup (set) : g_build_filename (self->data_dir, set, NULL);
+    else
+        path = dbn_calendar_dup_default_path (self->data_dir);
+    g_autoptr (GError) error = NULL;
+    DbnCalendar *calendar = dbn_calendar_load (path, &error);
+    if (calendar == NULL)
+        g_message ("no working-day calendar, due dates shown without days: %s", error->message);
+    return calendar;
+}
+
 DbnConnection *
 dbn_connection_new (const char *data_dir, const char *key_path, GError **error)
 {
@@ -242,15 +282,21 @@ dbn_connection_new (const char *data_dir, const char *key_path, GError **error)
     /* The org only names things (stations' villages, windows); without it
      * the client still works with ids. */
     self->org = dbn_org_load (dbn_org_default_path (), NULL);
+    self->calendar = load_calendar (self);
+    self->clock = dbn_clock_new_from_env ();
     self->bus = dbn_bus_new ();
     if (!dbn_auth_setup_bus (self->bus, self->config, key_path, error))
         return NULL;
     const DbnKeyPair *identity = dbn_bus_get_identity (self->bus);
     /* Plain text (tests only) has no identity: act as the operator. */
     self->principal = g_strdup (identity ? dbn_key_pair_get_principal (identity) : "operator");
-    for (int i = 0; i < N_SERVICES; i++)
+    for (int i = 0; i < N_SERVICES; i++) {
+        /* A daiban.conf from before the deadline service: no due column. */
+        if (i == DEADLINE && dbn_config_get_command_endpoint (self->config, services[i]) == NULL)
+            continue;
         if (!link_open (self, i, error))
             return NULL;
+    }
     self->tick_id = g_timeout_add (500, tick, self);
     return g_steal_pointer (&self);
 }
@@ -259,6 +305,16 @@ const char *dbn_connection_get_principal (DbnConnection *self) { return self->pr
 const char *dbn_connection_get_data_dir (DbnConnection *self) { return self->data_dir; }
 DbnCatalog *dbn_connection_get_catalog (DbnConnection *self) { return self->catalog; }
 DbnOrg *dbn_connection_get_org (DbnConnection *self) { return self->org; }
+DbnCalendar *dbn_connection_get_calendar (DbnConnection *self) { return self->calendar; }
+
+void
+dbn_connection_get_today (DbnConnection *self, GDate *today)
+{
+    g_autoptr (GDateTime) now = dbn_clock_dup_local_now (self->clock);
+    g_date_clear (today, 1);
+    g_date_set_dmy (today, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                    g_date_time_get_year (now));
+}
 gboolean dbn_connection_get_online (DbnConnection *self) { return self->online; }
 
 gboolean
@@ -272,8 +328,9 @@ char *
 dbn_connection_dup_status_text (DbnConnection *self)
 {
     /* Marks, not colours only: a clerk with colour blindness reads them too. */
-    return g_strdup_printf ("%s %s  %s %s", _ ("受理"), self->links[INTAKE].reachable ? "●" : "○",
-                            _ ("流转"), self->links[ROUTING].reachable ? "●" : "○");
+    return g_strdup_printf ("%s %s  %s %s  %s %s", _ ("受理"), self->links[INTAKE].reachable ? "●" : "○",
+                            _ ("流转"), self->links[ROUTING].reachable ? "●" : "○",
+                            _ ("时限"), self->links[DEADLINE].reachable ? "●" : "○");
 }
 
 void
@@ -281,6 +338,8 @@ dbn_connection_subscribe (DbnConnection *self, const char *topic)
 {
     g_return_if_fail (DBN_IS_CONNECTION (self) && topic != NULL);
     zmq_setsockopt (self->links[ROUTING].sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
+    if (self->links[DEADLINE].sub != NULL)
+        zmq_setsockopt (self->links[DEADLINE].sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
 }
 
 typedef struct {
@@ -319,7 +378,7 @@ dbn_connection_call_async (DbnConnection *self, const char *service, GBytes *com
     g_return_if_fail (DBN_IS_CONNECTION (self) && command != NULL);
     GTask *task = g_task_new (self, NULL, callback, user_data);
     int i = service_index (service);
-    if (i < 0) {
+    if (i < 0 || self->links[i].client == NULL) {
         g_task_return_new_error (task, DBN_ERROR, DBN_ERROR_CONFIG, "no service '%s'", service);
         g_object_unref (task);
         return;

@@ -5,6 +5,8 @@
  * routing: commands through DEALER clients, events and heartbeats through SUB
  * sockets. It watches each service's heartbeat (one a second) to say which
  * are reachable, and asks its views to resynchronise when routing comes back.
+ * The deadline service (the due column) is a third link, optional: a
+ * daiban.conf without it gives a client whose due column stays "—".
  */
 #pragma once
 
@@ -28,16 +30,25 @@ const char *dbn_connection_get_data_dir (DbnConnection *self);
 DbnCatalog *dbn_connection_get_catalog (DbnConnection *self);
 /* org.ini (dbn_org_default_path), or NULL when it cannot be read. */
 DbnOrg     *dbn_connection_get_org (DbnConnection *self);
+/* The working-day calendar the deadline service reads (daiban.conf's
+ * [deadline] calendar, else DIR/calendar.ini, else the shipped file), or
+ * NULL when none can be loaded (the due column then shows dates only). */
+DbnCalendar *dbn_connection_get_calendar (DbnConnection *self);
+/* Today in the office's time zone, from the clock of DAIBAN_CLOCK_FILE
+ * when set (tests move time with it), else the wall clock. */
+void        dbn_connection_get_today (DbnConnection *self, GDate *today);
 
 /* TRUE when service's heartbeat was heard within the last 3 s. */
 gboolean dbn_connection_is_reachable (DbnConnection *self, const char *service);
 /* TRUE when intake and routing are both reachable (property "online"). */
 gboolean dbn_connection_get_online (DbnConnection *self);
-/* "受理 ● 流转 ○": one mark per service, for the header bar. Caller owns it. */
+/* "受理 ● 流转 ○ 时限 ●": one mark per service, for the header bar. Caller owns it. */
 char    *dbn_connection_dup_status_text (DbnConnection *self);
 
-/* Subscribes to topic (e.g. "q/jisheng/") on routing's publisher; every
- * event on it is emitted as ::event (topic, GBytes body). */
+/* Subscribes to topic (e.g. "q/jisheng/") on routing's publisher and on
+ * deadline's; every event on it is emitted as ::event (topic, GBytes body)
+ * from routing, ::deadline-event from deadline. ::deadline-resync is
+ * emitted when the deadline service becomes reachable. */
 void dbn_connection_subscribe (DbnConnection *self, const char *topic);
 
 /* Sends an encoded command to service and completes with its ok reply, or

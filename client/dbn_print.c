@@ -10,6 +10,10 @@
 #define A4_W 595.0
 #define A4_H 842.0
 #define MARGIN 56.0
+/* A logbook page holds this many rows: fixed, so the page count is known
+ * before drawing (GtkPrintOperation asks it first). A row's text is cut to
+ * two lines' worth so that the rows always fit. */
+#define LOGBOOK_ROWS_PER_PAGE 18
 
 struct _DbnPrintForm {
     DbnFormKind kind;   /* which paper */
@@ -51,6 +55,7 @@ dbn_print_form_get_title (DbnPrintForm *self)
     case DBN_FORM_ACCEPTANCE: return _ ("群众事务代办承办单");
     case DBN_FORM_NOTICE: return _ ("一次性告知书");
     case DBN_FORM_RUNSHEET: return _ ("代办事项交接清单");
+    case DBN_FORM_LOGBOOK: return _ ("代办记录簿");
     }
     return "";
 }
@@ -75,10 +80,28 @@ text (cairo_t *cr, double x, double y, double width, const char *font, const cha
     return (double) h / PANGO_SCALE;
 }
 
+int
+dbn_print_form_get_n_pages (DbnPrintForm *self)
+{
+    if (self->kind != DBN_FORM_LOGBOOK)
+        return 1;
+    guint rows = self->rows->len / 2;
+    return MAX (1, (int) ((rows + LOGBOOK_ROWS_PER_PAGE - 1) / LOGBOOK_ROWS_PER_PAGE));
+}
+
 void
 dbn_print_form_draw (DbnPrintForm *self, cairo_t *cr, double width, double height)
 {
+    dbn_print_form_draw_page (self, cr, width, height, 0);
+}
+
+void
+dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double height, int page)
+{
     double inner = width - 2 * MARGIN;
+    gboolean logbook = self->kind == DBN_FORM_LOGBOOK;
+    guint first = logbook ? (guint) page * LOGBOOK_ROWS_PER_PAGE * 2 : 0;
+    guint end = logbook ? MIN (self->rows->len, first + LOGBOOK_ROWS_PER_PAGE * 2) : self->rows->len;
     double y = MARGIN;
     cairo_set_source_rgb (cr, 0, 0, 0);
     y += text (cr, MARGIN, y, inner, "Noto Serif CJK SC Bold 20", dbn_print_form_get_title (self),
@@ -90,12 +113,21 @@ dbn_print_form_draw (DbnPrintForm *self, cairo_t *cr, double width, double heigh
     cairo_line_to (cr, width - MARGIN, y);
     cairo_stroke (cr);
     y += 10;
-    for (guint i = 0; i + 1 < self->rows->len && y < height - 2 * MARGIN; i += 2) {
-        double h1 = text (cr, MARGIN, y, 130, "Noto Sans CJK SC Bold 11", self->rows->pdata[i],
-                          PANGO_ALIGN_LEFT);
-        double h2 = text (cr, MARGIN + 140, y, inner - 140, "Noto Sans CJK SC 11",
-                          self->rows->pdata[i + 1], PANGO_ALIGN_LEFT);
-        y += MAX (h1, h2) + 8;
+    for (guint i = first; i + 1 < end && y < height - 2 * MARGIN; i += 2) {
+        const char *value = self->rows->pdata[i + 1];
+        g_autofree char *head = logbook && g_utf8_strlen (value, -1) > 90 ? g_utf8_substring (value, 0, 88) : NULL;
+        g_autofree char *cut = head != NULL ? g_strconcat (head, "…", NULL) : NULL;
+        double h1 = text (cr, MARGIN, y, 130, logbook ? "Noto Sans CJK SC Bold 9" : "Noto Sans CJK SC Bold 11",
+                          self->rows->pdata[i], PANGO_ALIGN_LEFT);
+        double h2 = text (cr, MARGIN + 140, y, inner - 140, logbook ? "Noto Sans CJK SC 9" : "Noto Sans CJK SC 11",
+                          cut ? cut : value, PANGO_ALIGN_LEFT);
+        y += MAX (h1, h2) + (logbook ? 5 : 8);
+    }
+    if (logbook) {
+        g_autofree char *foot = g_strdup_printf (_ ("第 %d 页，共 %d 页"), page + 1,
+                                                 dbn_print_form_get_n_pages (self));
+        text (cr, MARGIN, height - MARGIN - 14, inner, "Noto Sans CJK SC 9", foot, PANGO_ALIGN_CENTER);
+        return;
     }
     if (self->kind == DBN_FORM_NOTICE)
         y += text (cr, MARGIN, y + 6, inner, "Noto Sans CJK SC 10",
@@ -115,8 +147,10 @@ dbn_print_form_export_pdf (DbnPrintForm *self, const char *path, GError **error)
     cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, dbn_print_form_get_title (self));
     cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_SUBJECT, self->number);
     cairo_t *cr = cairo_create (surface);
-    dbn_print_form_draw (self, cr, A4_W, A4_H);
-    cairo_show_page (cr);
+    for (int page = 0; page < dbn_print_form_get_n_pages (self); page++) {
+        dbn_print_form_draw_page (self, cr, A4_W, A4_H, page);
+        cairo_show_page (cr);
+    }
     cairo_destroy (cr);
     cairo_surface_finish (surface);
     cairo_status_t status = cairo_surface_status (surface);
@@ -132,9 +166,9 @@ dbn_print_form_export_pdf (DbnPrintForm *self, const char *path, GError **error)
 static void
 on_draw_page (GtkPrintOperation *op, GtkPrintContext *context, int page, gpointer user_data)
 {
-    dbn_print_form_draw (user_data, gtk_print_context_get_cairo_context (context),
-                         gtk_print_context_get_width (context),
-                         gtk_print_context_get_height (context));
+    dbn_print_form_draw_page (user_data, gtk_print_context_get_cairo_context (context),
+                              gtk_print_context_get_width (context),
+                              gtk_print_context_get_height (context), page);
 }
 
 static void
@@ -156,7 +190,7 @@ static GtkPrintOperation *
 operation_new (DbnPrintForm *self)
 {
     GtkPrintOperation *op = gtk_print_operation_new ();
-    gtk_print_operation_set_n_pages (op, 1);
+    gtk_print_operation_set_n_pages (op, dbn_print_form_get_n_pages (self));
     gtk_print_operation_set_unit (op, GTK_UNIT_POINTS);
     gtk_print_operation_set_job_name (op, self->number);
     g_signal_connect_data (op, "draw-page", G_CALLBACK (on_draw_page), copy_form (self),

@@ -1,6 +1,7 @@
 /* dbn_print.h: the papers a station hands the applicant: the acceptance
  * form (承办单), the one-time notification of missing materials (一次性告知书,
- * D-INT-4) and the run sheet (交接清单, D-RTE-3). One A4 page each, drawn
+ * D-INT-4), the run sheet (交接清单, D-RTE-3), and the station's logbook
+ * (代办记录簿, D-INT-3), which runs over as many A4 pages as it needs. Drawn
  * with Pango on cairo: the same drawing goes to the printer
  * (GtkPrintOperation) and to a PDF (cairo_pdf_surface). */
 #pragma once
@@ -13,6 +14,7 @@ typedef enum {
     DBN_FORM_ACCEPTANCE, /* 承办单 */
     DBN_FORM_NOTICE,     /* 一次性告知书 */
     DBN_FORM_RUNSHEET,   /* 交接清单 */
+    DBN_FORM_LOGBOOK,    /* 代办记录簿: one row per acceptance or refusal, paged */
 } DbnFormKind;
 
 typedef struct _DbnPrintForm DbnPrintForm;
@@ -24,9 +26,14 @@ void          dbn_print_form_free (DbnPrintForm *self);
 void          dbn_print_form_add_row (DbnPrintForm *self, const char *label, const char *value);
 /* The title printed at the top (承办单 …). Static. */
 const char   *dbn_print_form_get_title (DbnPrintForm *self);
-/* Draws the form on cr, a page of width × height points. */
+/* Draws the form's first page on cr, a page of width × height points. */
 void          dbn_print_form_draw (DbnPrintForm *self, cairo_t *cr, double width, double height);
-/* Writes the form as a one-page A4 PDF at path. FALSE with G_IO_ERROR. */
+/* The number of pages (1 for every form but a long logbook). */
+int           dbn_print_form_get_n_pages (DbnPrintForm *self);
+/* Draws page (0-based) of the form. */
+void          dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double height,
+                                        int page);
+/* Writes the form as an A4 PDF at path. FALSE with G_IO_ERROR. */
 gboolean      dbn_print_form_export_pdf (DbnPrintForm *self, const char *path, GError **error);
 /* Opens the print dialog for parent (may be NULL). Returns at once; the
  * form is copied into the operation. */

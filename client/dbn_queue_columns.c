@@ -6,29 +6,55 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-#define DAY_MS (24 * 3600 * (gint64) 1000)
-
 int
-dbn_queue_item_days_left (DbnQueueItem *item, gint64 now_ms)
+dbn_queue_item_days_left (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today)
 {
-    gint64 due = dbn_queue_item_get_due (item);
-    if (due <= 0)
+    GDate due;
+    if (calendar == NULL || today == NULL || !dbn_queue_item_get_due_date (item, &due))
         return G_MININT;
-    /* Working days, weekends skipped: the calendar module with the national
-     * holidays is the deadline service's (issue 5); its due dates already
-     * count them, so only the distance to them is measured here. */
-    int days = 0;
-    gint64 t = now_ms;
-    int sign = due >= now_ms ? 1 : -1;
-    while ((sign > 0 && t + DAY_MS <= due) || (sign < 0 && t > due)) {
-        t += sign * DAY_MS;
-        g_autoptr (GDateTime) d = g_date_time_new_from_unix_local (t / 1000);
-        if (d != NULL && g_date_time_get_day_of_week (d) < 6)
-            days += sign;
-        if (ABS (days) > 3650)
-            break;
+    /* The calendar's table lookups: holidays, adjusted working weekends
+     * and the area's closures, as the deadline service counts them. */
+    return dbn_calendar_working_days_between (calendar, dbn_queue_item_get_area (item), today, &due, NULL);
+}
+
+char *
+dbn_queue_item_dup_due_text (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today)
+{
+    if (dbn_queue_item_get_suspended (item)) {
+        int remaining = dbn_queue_item_get_remaining (item);
+        return remaining != G_MININT ? g_strdup_printf (_ ("已暂停（恢复后剩 %d 个工作日）"), remaining)
+                                     : g_strdup (_ ("已暂停"));
     }
-    return days;
+    GDate due;
+    if (!dbn_queue_item_get_due_date (item, &due))
+        return g_strdup ("—");
+    char date[16];
+    g_snprintf (date, sizeof date, "%04d-%02d-%02d", g_date_get_year (&due), g_date_get_month (&due),
+                g_date_get_day (&due));
+    int left = dbn_queue_item_days_left (item, calendar, today);
+    /* D-DL-5: a date counted on weekends only is flagged, not passed off. */
+    const char *flag = dbn_queue_item_get_covered (item) ? "" : _ ("（仅按周末计）");
+    if (left == G_MININT)
+        return g_strdup_printf ("%s%s", date, flag);
+    return left < 0 ? g_strdup_printf (_ ("%s（超期 %d 个工作日）%s"), date, -left, flag)
+                    : g_strdup_printf (_ ("%s（剩 %d 个工作日）%s"), date, left, flag);
+}
+
+const char *
+dbn_queue_item_due_class (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today)
+{
+    if (!dbn_queue_item_get_due_known (item))
+        return NULL;
+    if (dbn_queue_item_get_suspended (item))
+        return "suspended";
+    const char *stage = dbn_queue_item_get_stage (item);
+    int left = dbn_queue_item_days_left (item, calendar, today);
+    if (g_strcmp0 (stage, "overdue") == 0 || g_strcmp0 (stage, "violation") == 0 ||
+        (left != G_MININT && left < 0))
+        return "overdue";
+    if (g_strcmp0 (stage, "warning") == 0 || (left != G_MININT && left <= 1))
+        return "due-soon";
+    return NULL;
 }
 
 char *
@@ -47,16 +73,8 @@ dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column)
     case DBN_COLUMN_STATE:
         return g_strdup (dbn_queue_item_get_pending (item) ? _ ("未发送")
                          : dbn_state_display (dbn_queue_item_get_state (item)));
-    case DBN_COLUMN_DUE: {
-        gint64 due = dbn_queue_item_get_due (item);
-        if (due <= 0)
-            return g_strdup ("—");
-        g_autoptr (GDateTime) d = g_date_time_new_from_unix_local (due / 1000);
-        g_autofree char *date = g_date_time_format (d, "%Y-%m-%d");
-        int left = dbn_queue_item_days_left (item, g_get_real_time () / 1000);
-        return left < 0 ? g_strdup_printf (_ ("%s（超期 %d 个工作日）"), date, -left)
-                        : g_strdup_printf (_ ("%s（剩 %d 个工作日）"), date, left);
-    }
+    case DBN_COLUMN_DUE:
+        return dbn_queue_item_dup_due_text (item, NULL, NULL);
     case DBN_COLUMN_RESPONSIBLE:
         return g_strdup (dbn_queue_item_get_responsible (item));
     case DBN_COLUMN_WINDOW:
@@ -69,6 +87,7 @@ dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column)
 
 typedef struct {
     DbnColumn            column; /* which column */
+    DbnConnection       *connection; /* owned ref, may be NULL */
     DbnNeedApplicantFunc need;   /* lazy applicant fetch, may be NULL */
     gpointer             user_data;
 } Column;
@@ -76,7 +95,9 @@ typedef struct {
 static void
 free_column_notify (gpointer data, GClosure *closure)
 {
-    g_free (data);
+    Column *c = data;
+    g_clear_object (&c->connection);
+    g_free (c);
 }
 
 static void
@@ -94,18 +115,26 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer u
     Column *c = user_data;
     DbnQueueItem *item = gtk_list_item_get_item (list_item);
     GtkWidget *label = gtk_list_item_get_child (list_item);
-    g_autofree char *text = dbn_queue_item_dup_text (item, c->column);
-    gtk_label_set_text (GTK_LABEL (label), text);
+    g_autofree char *text = NULL;
     gtk_widget_remove_css_class (label, "overdue");
     gtk_widget_remove_css_class (label, "due-soon");
+    gtk_widget_remove_css_class (label, "suspended");
     gtk_widget_remove_css_class (label, "pending");
     if (c->column == DBN_COLUMN_DUE) {
-        int left = dbn_queue_item_days_left (item, g_get_real_time () / 1000);
-        if (left != G_MININT && left < 0)
-            gtk_widget_add_css_class (label, "overdue");
-        else if (left != G_MININT && left <= 1)
-            gtk_widget_add_css_class (label, "due-soon");
+        GDate today;
+        DbnCalendar *calendar = NULL;
+        if (c->connection != NULL) {
+            calendar = dbn_connection_get_calendar (c->connection);
+            dbn_connection_get_today (c->connection, &today);
+        }
+        text = dbn_queue_item_dup_due_text (item, calendar, c->connection ? &today : NULL);
+        const char *css = dbn_queue_item_due_class (item, calendar, c->connection ? &today : NULL);
+        if (css != NULL)
+            gtk_widget_add_css_class (label, css);
+    } else {
+        text = dbn_queue_item_dup_text (item, c->column);
     }
+    gtk_label_set_text (GTK_LABEL (label), text);
     if (c->column == DBN_COLUMN_STATE && dbn_queue_item_get_pending (item))
         gtk_widget_add_css_class (label, "pending");
     if (c->column == DBN_COLUMN_APPLICANT && *text == '\0' && c->need != NULL &&
@@ -128,17 +157,28 @@ sort_key (DbnQueueItem *item, gpointer column)
 {
     if (item == NULL)
         return NULL;
-    if (GPOINTER_TO_INT (column) == DBN_COLUMN_DUE)
-        return g_strdup_printf ("%020" G_GINT64_FORMAT, dbn_queue_item_get_due (item));
+    /* Dates first (earliest first), then stopped clocks (fewest days
+     * first), then cases without a date. */
+    if (GPOINTER_TO_INT (column) == DBN_COLUMN_DUE) {
+        GDate due;
+        if (dbn_queue_item_get_suspended (item)) {
+            int remaining = dbn_queue_item_get_remaining (item);
+            return g_strdup_printf ("1%07d", remaining == G_MININT ? 9999999 : CLAMP (remaining + 100000, 0, 9999999));
+        }
+        if (dbn_queue_item_get_due_date (item, &due))
+            return g_strdup_printf ("0%07u", g_date_get_julian (&due));
+        return g_strdup ("2");
+    }
     return dbn_queue_item_dup_text (item, GPOINTER_TO_INT (column));
 }
 
 void
-dbn_queue_columns_add (GtkColumnView *view, DbnColumn column, DbnNeedApplicantFunc need,
-                       gpointer user_data)
+dbn_queue_columns_add (GtkColumnView *view, DbnColumn column, DbnConnection *connection,
+                       DbnNeedApplicantFunc need, gpointer user_data)
 {
     Column *c = g_new0 (Column, 1);
     c->column = column;
+    c->connection = connection != NULL ? g_object_ref (connection) : NULL;
     c->need = need;
     c->user_data = user_data;
     GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();

@@ -5,6 +5,7 @@
 
 #include <gtk/gtk.h>
 
+#include "dbn_connection.h"
 #include "dbn_queue_model.h"
 
 G_BEGIN_DECLS
@@ -25,8 +26,9 @@ typedef enum {
 typedef void (*DbnNeedApplicantFunc) (DbnQueueItem *item, gpointer user_data);
 
 /* Appends column to view with a sorter on its value. need (may be NULL)
- * is called for the applicant column. */
-void  dbn_queue_columns_add (GtkColumnView *view, DbnColumn column,
+ * is called for the applicant column. connection (borrowed, may be NULL:
+ * dates without days) gives the due column its calendar and today. */
+void  dbn_queue_columns_add (GtkColumnView *view, DbnColumn column, DbnConnection *connection,
                              DbnNeedApplicantFunc need, gpointer user_data);
 /* The text a column shows for item. Caller owns it. */
 char *dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column);
@@ -36,7 +38,17 @@ GtkFilter *dbn_queue_filter_new (GtkEditable *search);
 /* Applies the search: no filter at all while search is empty (a queue of
  * 100,000 rows is not walked for nothing), else filter, re-run. */
 void  dbn_queue_filter_update (GtkFilterListModel *model, GtkFilter *filter, GtkEditable *search);
-/* Working days from now to due (negative when past); G_MININT when unknown. */
-int   dbn_queue_item_days_left (DbnQueueItem *item, gint64 now_ms);
+/* Working days from today to the item's due date (negative when past),
+ * counted with calendar (dbn_calendar_working_days_between, the item's
+ * area's closures included); G_MININT when there is no due date or no
+ * calendar. */
+int   dbn_queue_item_days_left (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today);
+/* The due column's text: "2026-12-02（剩 3 个工作日）", "已暂停" while the
+ * clocks are stopped, "—" when the deadline service has no date. Caller owns it. */
+char *dbn_queue_item_dup_due_text (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today);
+/* The due cell's CSS class: "overdue" (red: overdue or violation, or past),
+ * "due-soon" (yellow: warning, or at most 1 working day left), "suspended"
+ * (grey: clocks stopped), or NULL. Static. */
+const char *dbn_queue_item_due_class (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today);
 
 G_END_DECLS

@@ -12,8 +12,20 @@
  * then JSON) rather than through one generated decoder per event type: every
  * case event carries the same queue row (routing.xml), and the model needs
  * only those fields, whatever the type.
+ *
+ * The due column is the deadline service's, on that service's own journal.
+ * The model keeps its rows (case → Due) apart from the items, because the
+ * two services' snapshots and events arrive independently: a row may come
+ * from deadline before routing's event brings the case, and is copied into
+ * the item when it does. A paged snapshot is collected aside and swapped in
+ * at its last page; each page's seq is remembered with the range of case
+ * numbers it covers, so an event is compared with the snapshot page that
+ * reflects its case, even for a case the page did not list (no open clock).
  */
 #include "dbn_queue_model.h"
+
+#include <stdio.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -21,6 +33,16 @@
 /* Fields with few distinct values (codes, names of the catalog and org,
  * states, principals) are interned: a queue of 100,000 rows holds them once
  * instead of 100,000 times. */
+/* A case's row of deadline.queue (deadline_due), as the column needs it. */
+typedef struct {
+    guint32     day;       /* Julian day of the due date, 0 none */
+    int         remaining; /* while stopped: days left on resuming; G_MININT unknown */
+    const char *stage;     /* none, warning, overdue, violation; interned */
+    gboolean    suspended; /* clocks stopped (D-DL-7) */
+    gboolean    covered;   /* FALSE: counted on weekends only (D-DL-5) */
+    gint64      seq;       /* deadline journal seq it reflects */
+} Due;
+
 struct _DbnQueueItem {
     GObject     parent_instance;
     char       *case_no;     /* case number, owned */
@@ -33,8 +55,10 @@ struct _DbnQueueItem {
     const char *responsible; /* who stays responsible (D-INT-6), interned */
     const char *location;    /* station, in_transit, centre, interned */
     const char *window;      /* queue coordinate, interned */
+    const char *area;        /* the case's area (the calendar's closures), interned */
     char       *sheet;       /* run sheet while in transit, owned */
-    gint64   due;         /* ms, 0 unknown */
+    Due      due;         /* the deadline row; meaningful when due_known */
+    gboolean due_known;   /* the deadline service has a row for it */
     gint64   updated_seq; /* journal seq of the last change applied */
     gboolean pending;     /* an outbox row, not yet a case */
 };
@@ -66,7 +90,7 @@ dbn_queue_item_get_property (GObject *object, guint id, GValue *value, GParamSpe
     case ITEM_PROP_KIND: g_value_set_string (value, self->kind); break;
     case ITEM_PROP_STATE: g_value_set_string (value, self->state); break;
     case ITEM_PROP_RESPONSIBLE: g_value_set_string (value, self->responsible); break;
-    case ITEM_PROP_DUE: g_value_set_int64 (value, self->due); break;
+    case ITEM_PROP_DUE: g_value_set_int64 (value, self->due_known ? self->due.day : 0); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -85,6 +109,7 @@ dbn_queue_item_class_init (DbnQueueItemClass *klass)
     item_props[ITEM_PROP_KIND] = g_param_spec_string ("kind", NULL, NULL, "", f);
     item_props[ITEM_PROP_STATE] = g_param_spec_string ("state", NULL, NULL, "", f);
     item_props[ITEM_PROP_RESPONSIBLE] = g_param_spec_string ("responsible", NULL, NULL, "", f);
+    /* The due date as a Julian day, 0 when none. */
     item_props[ITEM_PROP_DUE] = g_param_spec_int64 ("due", NULL, NULL, 0, G_MAXINT64, 0, f);
     g_object_class_install_properties (object_class, ITEM_N_PROPS, item_props);
 }
@@ -130,7 +155,22 @@ const char *dbn_queue_item_get_responsible (DbnQueueItem *self) { return S (self
 const char *dbn_queue_item_get_location (DbnQueueItem *self) { return S (self->location); }
 const char *dbn_queue_item_get_window (DbnQueueItem *self) { return S (self->window); }
 const char *dbn_queue_item_get_sheet (DbnQueueItem *self) { return S (self->sheet); }
-gint64 dbn_queue_item_get_due (DbnQueueItem *self) { return self->due; }
+const char *dbn_queue_item_get_area (DbnQueueItem *self) { return S (self->area); }
+gboolean dbn_queue_item_get_due_known (DbnQueueItem *self) { return self->due_known; }
+const char *dbn_queue_item_get_stage (DbnQueueItem *self) { return self->due_known ? S (self->due.stage) : ""; }
+gboolean dbn_queue_item_get_suspended (DbnQueueItem *self) { return self->due_known && self->due.suspended; }
+int dbn_queue_item_get_remaining (DbnQueueItem *self) { return self->due_known ? self->due.remaining : G_MININT; }
+gboolean dbn_queue_item_get_covered (DbnQueueItem *self) { return !self->due_known || self->due.covered; }
+
+gboolean
+dbn_queue_item_get_due_date (DbnQueueItem *self, GDate *due)
+{
+    if (!self->due_known || self->due.day == 0)
+        return FALSE;
+    g_date_clear (due, 1);
+    g_date_set_julian (due, self->due.day);
+    return TRUE;
+}
 gint64 dbn_queue_item_get_updated_seq (DbnQueueItem *self) { return self->updated_seq; }
 gboolean dbn_queue_item_get_pending (DbnQueueItem *self) { return self->pending; }
 
@@ -147,7 +187,31 @@ dbn_queue_item_set (DbnQueueItem *self, const char *matter, const char *matter_n
 
 void dbn_queue_item_set_applicant (DbnQueueItem *self, const char *a) { set_str (&self->applicant, a); }
 void dbn_queue_item_set_pending (DbnQueueItem *self, gboolean pending) { self->pending = pending; }
-void dbn_queue_item_set_due (DbnQueueItem *self, gint64 due_ms) { self->due = due_ms; }
+/* YYYY-MM-DD → Julian day; 0 for anything else (a bounded parse of wire text). */
+static guint32
+parse_day (const char *text)
+{
+    int y, m, d;
+    char tail;
+    if (text == NULL || strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+        y < 1 || y > 9999 || !g_date_valid_dmy (d, m, y))
+        return 0;
+    GDate date;
+    g_date_clear (&date, 1);
+    g_date_set_dmy (&date, d, m, y);
+    return g_date_get_julian (&date);
+}
+
+void
+dbn_queue_item_set_due (DbnQueueItem *self, const char *due, const char *stage, gboolean suspended)
+{
+    self->due_known = TRUE;
+    self->due.day = parse_day (due);
+    self->due.remaining = G_MININT;
+    self->due.stage = g_intern_string (stage ? stage : "none");
+    self->due.suspended = suspended;
+    self->due.covered = TRUE;
+}
 
 char *
 dbn_mask_name (const char *name)
@@ -213,7 +277,36 @@ struct _DbnQueueModel {
     gint64      seq;       /* seq of the last snapshot */
     gboolean    resyncing; /* a snapshot is on its way: events wait */
     GPtrArray  *waiting;   /* GBytes events kept while resyncing */
+    /* the due column (deadline's journal) */
+    GHashTable *dues;         /* case number → Due*, both owned */
+    GHashTable *incoming;     /* the paged snapshot being collected, NULL otherwise */
+    GArray     *ranges;       /* Range: what each page of the last snapshot covers */
+    GArray     *new_ranges;   /* the same for the snapshot being collected */
+    gint64      due_seq;      /* seq of the last due snapshot's first page */
+    gboolean    due_resyncing;
+    GPtrArray  *due_waiting;  /* GBytes deadline events kept while resyncing */
 };
+
+/* One page of a due snapshot: cases numbered up to upto (NULL: to the end)
+ * and after the previous range's upto are as of deadline seq seq. */
+typedef struct {
+    char  *upto;
+    gint64 seq;
+} Range;
+
+static void
+range_clear (gpointer data)
+{
+    g_free (((Range *) data)->upto);
+}
+
+static GArray *
+ranges_new (void)
+{
+    GArray *a = g_array_new (FALSE, FALSE, sizeof (Range));
+    g_array_set_clear_func (a, range_clear);
+    return a;
+}
 
 static void dbn_queue_model_list_init (GListModelInterface *iface);
 
@@ -254,6 +347,11 @@ dbn_queue_model_finalize (GObject *object)
     g_hash_table_unref (self->by_case);
     g_ptr_array_unref (self->items);
     g_ptr_array_unref (self->waiting);
+    g_hash_table_unref (self->dues);
+    g_clear_pointer (&self->incoming, g_hash_table_unref);
+    g_array_unref (self->ranges);
+    g_clear_pointer (&self->new_ranges, g_array_unref);
+    g_ptr_array_unref (self->due_waiting);
     G_OBJECT_CLASS (dbn_queue_model_parent_class)->finalize (object);
 }
 
@@ -269,6 +367,9 @@ dbn_queue_model_init (DbnQueueModel *self)
     self->items = g_ptr_array_new_with_free_func (g_object_unref);
     self->by_case = g_hash_table_new (g_str_hash, g_str_equal);
     self->waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    self->dues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    self->ranges = ranges_new ();
+    self->due_waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 }
 
 DbnQueueModel *
@@ -367,6 +468,16 @@ member_int (JsonObject *o, const char *name)
         ? json_node_get_int (n) : 0;
 }
 
+/* The item's due column from the model's deadline rows. */
+static void
+copy_due (DbnQueueModel *self, DbnQueueItem *item)
+{
+    const Due *due = g_hash_table_lookup (self->dues, item->case_no);
+    item->due_known = due != NULL;
+    if (due != NULL)
+        item->due = *due;
+}
+
 static void
 fill_matter_name (DbnQueueModel *self, DbnQueueItem *item)
 {
@@ -432,6 +543,8 @@ apply_now (DbnQueueModel *self, GBytes *event, GError **error)
     if (item != NULL && seq <= item->updated_seq)
         return TRUE;
     if (g_strcmp0 (member (o, "type"), "case.archived") == 0) {
+        /* Its due row goes too: an archived case has no open clock. */
+        g_hash_table_remove (self->dues, case_no);
         dbn_queue_model_remove (self, case_no);
         return TRUE;
     }
@@ -443,9 +556,12 @@ apply_now (DbnQueueModel *self, GBytes *event, GError **error)
     set_interned (&row->responsible, member (o, "responsible"));
     set_interned (&row->location, member (o, "location"));
     set_interned (&row->window, member (o, "window"));
+    set_interned (&row->area, member (o, "area"));
     set_str (&row->sheet, member (o, "sheet"));
     set_interned (&row->matter, member (o, "matter"));
     row->updated_seq = seq;
+    if (item == NULL)
+        copy_due (self, row);
     fill_matter_name (self, row);
     if (item != NULL)
         dbn_queue_model_changed (self, case_no);
@@ -492,7 +608,8 @@ dbn_queue_model_apply_snapshot (DbnQueueModel *self, GBytes *reply, GError **err
         set_interned (&item->location, q->location);
         set_interned (&item->window, q->window);
         set_str (&item->sheet, q->sheet);
-        item->due = q->has_due ? q->due : 0;
+        set_interned (&item->area, q->area);
+        copy_due (self, item);
         item->updated_seq = q->updated_seq;
         g_ptr_array_add (rows, item);
     }
@@ -523,5 +640,193 @@ dbn_queue_model_apply_snapshot (DbnQueueModel *self, GBytes *reply, GError **err
     self->waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     for (guint i = 0; i < waiting->len; i++)
         apply_now (self, waiting->pdata[i], NULL);
+    return TRUE;
+}
+
+/* ---- the due column ---- */
+
+gint64 dbn_queue_model_get_due_seq (DbnQueueModel *self) { return self->due_seq; }
+
+void
+dbn_queue_model_begin_due_resync (DbnQueueModel *self)
+{
+    self->due_resyncing = TRUE;
+    g_clear_pointer (&self->incoming, g_hash_table_unref);
+    g_clear_pointer (&self->new_ranges, g_array_unref);
+}
+
+/* The seq of the snapshot page that covers case_no; 0 before any snapshot. */
+static gint64
+page_seq_of (DbnQueueModel *self, const char *case_no)
+{
+    for (guint i = 0; i < self->ranges->len; i++) {
+        Range *r = &g_array_index (self->ranges, Range, i);
+        if (r->upto == NULL || strcmp (case_no, r->upto) <= 0)
+            return r->seq;
+    }
+    return 0;
+}
+
+static void
+set_row_due (DbnQueueModel *self, const char *case_no, const Due *due)
+{
+    g_hash_table_replace (self->dues, g_strdup (case_no), g_memdup2 (due, sizeof *due));
+    DbnQueueItem *item = dbn_queue_model_lookup (self, case_no);
+    if (item != NULL) {
+        copy_due (self, item);
+        dbn_queue_model_changed (self, case_no);
+    }
+}
+
+static gboolean
+member_bool (JsonObject *o, const char *name)
+{
+    JsonNode *n = json_object_get_member (o, name);
+    return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_BOOLEAN
+        && json_node_get_boolean (n);
+}
+
+static gboolean
+has_int (JsonObject *o, const char *name)
+{
+    JsonNode *n = json_object_get_member (o, name);
+    return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64;
+}
+
+/* Working days are bounded here: a year of them is far more than any clock. */
+static int
+clamp_days (gint64 days)
+{
+    return (int) CLAMP (days, -100000, 100000);
+}
+
+static gboolean
+apply_due_now (DbnQueueModel *self, GBytes *event, GError **error)
+{
+    gsize len;
+    const guint8 *data = g_bytes_get_data (event, &len);
+    g_autofree char *json = dbn_codec_to_json (data, len, error);
+    if (json == NULL)
+        return FALSE;
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    if (!json_parser_load_from_data (parser, json, -1, NULL) ||
+        !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+        g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_ROOT_TYPE, "event is not a map");
+        return FALSE;
+    }
+    JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+    /* deadline.warning, .overdue, ... share the topic; the row changes
+     * with them anyway, and due_changed says so. */
+    if (g_strcmp0 (member (o, "type"), "deadline.due_changed") != 0)
+        return TRUE;
+    const char *case_no = member (o, "case");
+    gint64 seq = member_int (o, "seq");
+    if (case_no == NULL || strlen (case_no) > 32)
+        return TRUE;
+    const Due *old = g_hash_table_lookup (self->dues, case_no);
+    if (seq <= (old != NULL ? old->seq : page_seq_of (self, case_no)))
+        return TRUE;
+    Due due = { 0 };
+    due.day = parse_day (member (o, "due"));
+    due.remaining = has_int (o, "remaining") ? clamp_days (member_int (o, "remaining")) : G_MININT;
+    due.stage = g_intern_string (member (o, "stage") ? member (o, "stage") : "none");
+    due.suspended = member_bool (o, "suspended");
+    due.covered = member_bool (o, "covered");
+    due.seq = seq;
+    set_row_due (self, case_no, &due);
+    return TRUE;
+}
+
+gboolean
+dbn_queue_model_apply_due_event (DbnQueueModel *self, GBytes *event, GError **error)
+{
+    g_return_val_if_fail (DBN_IS_QUEUE_MODEL (self) && event != NULL, FALSE);
+    if (self->due_resyncing) {
+        /* Bounded as the routing events are. */
+        if (self->due_waiting->len < 100000)
+            g_ptr_array_add (self->due_waiting, g_bytes_ref (event));
+        return TRUE;
+    }
+    return apply_due_now (self, event, error);
+}
+
+static gboolean
+page_error (DbnQueueModel *self, GError **error, const char *why)
+{
+    g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, "deadline.queue: %s", why);
+    g_clear_pointer (&self->incoming, g_hash_table_unref);
+    g_clear_pointer (&self->new_ranges, g_array_unref);
+    return FALSE;
+}
+
+gboolean
+dbn_queue_model_apply_due_page (DbnQueueModel *self, GBytes *reply, const char *after,
+                                char **next, GError **error)
+{
+    g_return_val_if_fail (DBN_IS_QUEUE_MODEL (self) && reply != NULL && next != NULL, FALSE);
+    *next = NULL;
+    gsize len;
+    const guint8 *data = g_bytes_get_data (reply, &len);
+    g_autoptr (DbnMsgDeadlineQueueReply) r = dbn_msg_deadline_queue_reply_decode (data, len, error);
+    if (r == NULL) {
+        g_clear_pointer (&self->incoming, g_hash_table_unref);
+        g_clear_pointer (&self->new_ranges, g_array_unref);
+        return FALSE;
+    }
+    if (after == NULL || self->incoming == NULL) {
+        /* The first page (or a page of a snapshot begun without
+         * begin_due_resync): collect from scratch. */
+        g_clear_pointer (&self->incoming, g_hash_table_unref);
+        g_clear_pointer (&self->new_ranges, g_array_unref);
+        self->incoming = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+        self->new_ranges = ranges_new ();
+        self->due_resyncing = TRUE;
+    }
+    for (guint i = 0; i < r->items->len; i++) {
+        gsize ilen;
+        const guint8 *idata = g_bytes_get_data (r->items->pdata[i], &ilen);
+        g_autoptr (DbnMsgDeadlineDue) d = dbn_msg_deadline_due_decode (idata, ilen, error);
+        if (d == NULL) {
+            g_clear_pointer (&self->incoming, g_hash_table_unref);
+            g_clear_pointer (&self->new_ranges, g_array_unref);
+            return FALSE;
+        }
+        Due due = { 0 };
+        due.day = parse_day (d->due);
+        due.remaining = d->has_remaining ? clamp_days (d->remaining) : G_MININT;
+        due.stage = g_intern_string (d->stage);
+        due.suspended = d->suspended;
+        due.covered = d->covered;
+        due.seq = r->seq;
+        g_hash_table_replace (self->incoming, g_strdup (d->case_no), g_memdup2 (&due, sizeof due));
+    }
+    if (r->truncated) {
+        /* A page must move forward, or the pages would never end. */
+        if (r->next == NULL || (after != NULL && strcmp (r->next, after) <= 0))
+            return page_error (self, error, "a truncated page without a later next");
+        if (self->new_ranges->len >= 10000)
+            return page_error (self, error, "too many pages");
+        Range range = { g_strdup (r->next), r->seq };
+        g_array_append_val (self->new_ranges, range);
+        *next = g_strdup (r->next);
+        return TRUE;
+    }
+    Range last = { NULL, r->seq };
+    g_array_append_val (self->new_ranges, last);
+    /* The last page: swap the collected rows in and redraw every row once. */
+    g_hash_table_unref (self->dues);
+    self->dues = g_steal_pointer (&self->incoming);
+    g_array_unref (self->ranges);
+    self->ranges = g_steal_pointer (&self->new_ranges);
+    self->due_seq = g_array_index (self->ranges, Range, 0).seq;
+    self->due_resyncing = FALSE;
+    for (guint i = 0; i < self->items->len; i++)
+        copy_due (self, self->items->pdata[i]);
+    if (self->items->len > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, self->items->len, self->items->len);
+    g_autoptr (GPtrArray) waiting = g_steal_pointer (&self->due_waiting);
+    self->due_waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    for (guint i = 0; i < waiting->len; i++)
+        apply_due_now (self, waiting->pdata[i], NULL);
     return TRUE;
 }

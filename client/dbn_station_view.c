@@ -12,6 +12,17 @@
  * intake answers, and the case itself arrives on s/<station> from routing.
  * The answer's case number and missing materials (D-INT-4, told once) are
  * shown under the form and fill the acceptance form and the notification.
+ *
+ * The visit log (D-INT-1) records household visits through the outbox
+ * (intake.visit) and lists them with intake.visit.list, one row per need
+ * found; "turn into a request" fills the intake form from the need and
+ * carries the visit number in intake.submit's `visit`. A case awaiting
+ * materials (D-INT-4) shows its missing list (routing.case.get) as check
+ * boxes for intake.supplement. A refusal (D-INT-5) takes the form's
+ * applicant and request with a reason and where to apply instead. The
+ * logbook (D-INT-3) is read with intake.logbook and prints on as many pages
+ * as it needs. Reads go straight to the service; commands go through the
+ * outbox, so visits, supplements and refusals are taken offline too.
  */
 #include "dbn_station_view.h"
 
@@ -20,6 +31,7 @@
 #include <string.h>
 
 #include "dbn_commands.h"
+#include "dbn_due_feed.h"
 #include "dbn_print.h"
 #include "dbn_queue_columns.h"
 #include "dbn_signature_pad.h"
@@ -39,12 +51,22 @@ struct _DbnStationView {
     const DbnMatter    *matter;      /* the chosen matter, borrowed from the catalog */
     GPtrArray          *material_checks; /* GtkCheckButton*, borrowed, one per material */
     DbnQueueModel      *model;       /* the station's queue */
+    DbnDueFeed         *due_feed;    /* its due column, from the deadline service */
     GtkFilterListModel *filtered; /* by the case search */
     GtkFilter          *filter;      /* the search filter, set while the search is not empty */
     GtkSingleSelection *selection;   /* the case the reply acts on */
     GHashTable         *submits;     /* outbox id (gint64*) → TRUE: our submits */
     GHashTable         *others;      /* outbox id (gint64*) → TRUE: our other commands */
     char               *last_case;   /* case number of the last submit answered */
+    char               *visit;       /* the visit whose need the form turns into a request */
+    GtkStringList      *visit_lines; /* one line per need of the listed visits */
+    GPtrArray          *visit_needs; /* VisitNeed*, owned, parallel to visit_lines */
+    GtkSingleSelection *visit_selection;
+    char               *supplement_case;   /* the awaiting case whose missing list shows */
+    GPtrArray          *supplement_checks; /* GtkCheckButton*, borrowed */
+    GtkStringList      *logbook_lines;
+    DbnPrintForm       *logbook;     /* the logbook as last read */
+    gboolean            refused;     /* result_label says why the form was refused */
     DbnPrintForm       *acceptance;  /* 承办单 of the last case */
     DbnPrintForm       *notice;      /* 一次性告知书, NULL when nothing was missing */
     DbnPrintForm       *runsheet;    /* the last run sheet */
@@ -74,7 +96,39 @@ struct _DbnStationView {
     GtkDropDown    *rating_drop;
     GtkFrame       *pad_frame;
     GtkLabel       *reply_status;
+    GtkLabel       *visit_label;
+    GtkEntry       *refuse_reason_entry;
+    GtkEntry       *refuse_apply_to_entry;
+    GtkLabel       *supplement_label;
+    GtkBox         *supplement_box;
+    GtkLabel       *supplement_status;
+    GtkEntry       *household_entry;
+    GtkEntry       *visit_address_entry;
+    GtkEntry       *needs_entry;
+    GtkDropDown    *must_visit_drop;
+    GtkEntry       *visit_note_entry;
+    GtkLabel       *visit_status;
+    GtkListView    *visit_list;
+    GtkLabel       *logbook_status;
+    GtkListView    *logbook_list;
 };
+
+/* One need of a listed visit: what "turn into a request" fills the form with. */
+typedef struct {
+    char *visit, *household, *address, *need;
+} VisitNeed;
+
+static void
+visit_need_free (VisitNeed *v)
+{
+    g_free (v->visit);
+    g_free (v->household);
+    g_free (v->address);
+    g_free (v->need);
+    g_free (v);
+}
+
+static const char *const must_visits[] = { NULL, "hardship", "petitioner", "party_member" };
 
 G_DEFINE_TYPE (DbnStationView, dbn_station_view, GTK_TYPE_WIDGET)
 
@@ -118,9 +172,12 @@ on_matter_search (DbnStationView *self, GtkSearchEntry *entry)
     gtk_filter_changed (gtk_filter_list_model_get_filter (self->matters), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
+static void on_form_changed (DbnStationView *self);
+
 static void
 choose (DbnStationView *self, const DbnMatter *m)
 {
+    on_form_changed (self);
     self->matter = m;
     GtkWidget *child;
     while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->materials_box))) != NULL)
@@ -171,9 +228,29 @@ bind_matter_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer user_dat
     gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (li)), text);
 }
 
+/* The form's own refusal (a missing field, a bad ID, no consent) is about
+ * what is typed: it goes as soon as the input changes, so it never stays
+ * under a form that is now right. Intake's answers stay. */
+static void
+form_refuse (DbnStationView *self, const char *why)
+{
+    gtk_label_set_text (self->result_label, why);
+    self->refused = TRUE;
+}
+
+static void
+on_form_changed (DbnStationView *self)
+{
+    if (!self->refused)
+        return;
+    self->refused = FALSE;
+    gtk_label_set_text (self->result_label, "");
+}
+
 static void
 on_id_changed (DbnStationView *self, GtkEditable *entry)
 {
+    on_form_changed (self);
     const char *id = gtk_editable_get_text (entry);
     g_autoptr (GError) error = NULL;
     gtk_widget_remove_css_class (GTK_WIDGET (self->id_check), "error");
@@ -193,6 +270,12 @@ on_id_changed (DbnStationView *self, GtkEditable *entry)
 }
 
 /* ---- the station's cases ---- */
+
+static void load_missing (DbnStationView *self, const char *case_no);
+static void clear_supplement (DbnStationView *self);
+static void set_form_visit (DbnStationView *self, const char *visit);
+static void refresh_visits (DbnStationView *self);
+static void refresh_logbook (DbnStationView *self);
 
 static void
 on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -244,6 +327,14 @@ on_case_selected (GtkSingleSelection *selection, GParamSpec *pspec, gpointer use
     DbnQueueItem *item = gtk_single_selection_get_selected_item (selection);
     if (item == NULL || dbn_queue_item_get_pending (item))
         return;
+    clear_supplement (self);
+    if (g_strcmp0 (dbn_queue_item_get_state (item), "awaiting_materials") == 0) {
+        load_missing (self, dbn_queue_item_get_case_no (item));
+    } else {
+        g_autofree char *line = g_strdup_printf (_ ("%s：%s，无需补交材料"), dbn_queue_item_get_case_no (item),
+                                                 dbn_state_display (dbn_queue_item_get_state (item)));
+        gtk_label_set_text (self->supplement_label, line);
+    }
     g_autofree char *text = g_strdup_printf (_ ("答复：%s  %s（%s）"), dbn_queue_item_get_case_no (item),
                                              dbn_queue_item_get_matter_name (item),
                                              dbn_state_display (dbn_queue_item_get_state (item)));
@@ -298,20 +389,20 @@ action_submit (GtkWidget *widget, const char *name, GVariant *param)
     DbnStationView *self = DBN_STATION_VIEW (widget);
     g_autoptr (GError) error = NULL;
     if (self->matter == NULL) {
-        gtk_label_set_text (self->result_label, _ ("请先选择事项"));
+        form_refuse (self, _ ("请先选择事项"));
         return;
     }
     if (text_of (self->applicant_entry) == NULL || text_of (self->phone_entry) == NULL) {
-        gtk_label_set_text (self->result_label, _ ("请填写申办人和联系电话"));
+        form_refuse (self, _ ("请填写申办人和联系电话"));
         return;
     }
     if (!dbn_idnumber_validate (gtk_editable_get_text (GTK_EDITABLE (self->id_entry)), &error)) {
-        gtk_label_set_text (self->result_label, _ ("身份证号校验不通过，请核对"));
+        form_refuse (self, _ ("身份证号校验不通过，请核对"));
         return;
     }
     /* D-INT-2: nothing is done for a resident who did not entrust it. */
     if (!gtk_check_button_get_active (self->consent_check)) {
-        gtk_label_set_text (self->result_label, _ ("须申办人本人自愿委托后方可受理"));
+        form_refuse (self, _ ("须申办人本人自愿委托后方可受理"));
         return;
     }
     g_autoptr (DbnMsgIntakeSubmit) m = dbn_msg_intake_submit_new ();
@@ -326,6 +417,7 @@ action_submit (GtkWidget *widget, const char *name, GVariant *param)
     m->channel = g_strdup ("station");
     m->address = g_strdup (text_of (self->address_entry));
     m->note = g_strdup (text_of (self->note_entry));
+    m->visit = g_strdup (self->visit);
     GPtrArray *handed = g_ptr_array_new ();
     for (guint i = 0; i < self->material_checks->len; i++)
         if (gtk_check_button_get_active (self->material_checks->pdata[i]))
@@ -342,6 +434,7 @@ action_submit (GtkWidget *widget, const char *name, GVariant *param)
     add_pending_row (self, id, label);
     g_autofree char *text = g_strdup_printf (_ ("已存入待发箱（未发送）：%s"), label);
     gtk_label_set_text (self->result_label, text);
+    self->refused = FALSE;
     /* The next applicant starts from a clean form; the matter stays chosen. */
     gtk_editable_set_text (GTK_EDITABLE (self->applicant_entry), "");
     gtk_editable_set_text (GTK_EDITABLE (self->id_entry), "");
@@ -349,12 +442,14 @@ action_submit (GtkWidget *widget, const char *name, GVariant *param)
     gtk_editable_set_text (GTK_EDITABLE (self->address_entry), "");
     gtk_editable_set_text (GTK_EDITABLE (self->note_entry), "");
     gtk_check_button_set_active (self->consent_check, FALSE);
+    set_form_visit (self, NULL);
 }
 
 static void
 submitted (DbnStationView *self, gint64 id, GBytes *reply, GError *error)
 {
     g_autofree char *key = pending_key (id);
+    self->refused = FALSE;
     dbn_queue_model_remove (self->model, key);
     if (error != NULL) {
         g_autofree char *line = dbn_error_line (error);
@@ -433,6 +528,40 @@ on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError
                 dbn_print_form_add_row (self->runsheet, r->cases[i],
                                         item ? dbn_queue_item_get_matter_name (item) : "");
             }
+        }
+        return;
+    }
+    if (g_strcmp0 (cmd, "intake.visit") == 0) {
+        g_autoptr (DbnMsgIntakeVisitReply) r = reply == NULL ? NULL
+            : dbn_msg_intake_visit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+        g_autofree char *text = r != NULL ? g_strdup_printf (_ ("已记录走访 %s"), r->visit)
+                                          : dbn_error_line (error);
+        gtk_label_set_text (self->visit_status, text);
+        refresh_visits (self);
+        return;
+    }
+    if (g_strcmp0 (cmd, "intake.refuse") == 0) {
+        g_autoptr (DbnMsgIntakeRefuseReply) r = reply == NULL ? NULL
+            : dbn_msg_intake_refuse_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+        g_autofree char *text = r != NULL ? g_strdup_printf (_ ("不予受理，编号 %s（已记入代办记录簿）"), r->refusal)
+                                          : dbn_error_line (error);
+        gtk_label_set_text (self->result_label, text);
+        refresh_logbook (self);
+        return;
+    }
+    if (g_strcmp0 (cmd, "intake.supplement") == 0) {
+        g_autoptr (DbnMsgIntakeSupplementReply) r = reply == NULL ? NULL
+            : dbn_msg_intake_supplement_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+        g_autofree char *missing = r != NULL && r->missing && r->missing[0] ? g_strjoinv ("、", r->missing) : NULL;
+        g_autofree char *text = r == NULL ? dbn_error_line (error)
+            : missing != NULL ? g_strdup_printf (_ ("%s 已补交，仍缺：%s"), r->case_no, missing)
+                              : g_strdup_printf (_ ("%s 材料已齐，恢复办理"), r->case_no);
+        gtk_label_set_text (self->supplement_status, text);
+        if (r != NULL && missing != NULL && g_strcmp0 (self->supplement_case, r->case_no) == 0)
+            load_missing (self, r->case_no);
+        else if (r != NULL && g_strcmp0 (self->supplement_case, r->case_no) == 0) {
+            clear_supplement (self);
+            gtk_label_set_text (self->supplement_label, "");
         }
         return;
     }
@@ -601,6 +730,399 @@ action_export_pdf (GtkWidget *widget, const char *name, GVariant *param)
     gtk_label_set_text (self->result_label, text);
 }
 
+/* ---- household visits (D-INT-1) ---- */
+
+static void
+on_visit_list (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr (DbnStationView) self = user_data;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
+    g_autoptr (DbnMsgIntakeVisitListReply) r = reply == NULL ? NULL
+        : dbn_msg_intake_visit_list_reply_decode (g_bytes_get_data (reply, NULL),
+                                                  g_bytes_get_size (reply), &error);
+    if (self->visit_lines == NULL)
+        return; /* disposed meanwhile */
+    if (r == NULL) {
+        g_autofree char *line = dbn_error_line (error);
+        gtk_label_set_text (self->visit_status, line);
+        return;
+    }
+    g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+    g_ptr_array_set_size (self->visit_needs, 0);
+    for (guint i = 0; i < r->visits->len; i++) {
+        g_autoptr (DbnMsgIntakeVisitItem) v = dbn_msg_intake_visit_item_decode (
+            g_bytes_get_data (r->visits->pdata[i], NULL), g_bytes_get_size (r->visits->pdata[i]), NULL);
+        if (v == NULL)
+            continue;
+        g_autoptr (GDateTime) when = dbn_clock_local_from_ms (v->visited_at);
+        g_autofree char *at = g_date_time_format (when, "%Y-%m-%d %H:%M");
+        g_autofree char *cases = v->cases && v->cases[0] ? g_strjoinv ("、", v->cases) : NULL;
+        /* A visit without needs still shows, as one row with nothing to turn. */
+        guint n = v->needs ? g_strv_length (v->needs) : 0;
+        for (guint j = 0; j < MAX (n, 1); j++) {
+            VisitNeed *need = g_new0 (VisitNeed, 1);
+            need->visit = g_strdup (v->visit);
+            need->household = g_strdup (v->household);
+            need->address = g_strdup (v->address);
+            need->need = g_strdup (n > 0 ? v->needs[j] : NULL);
+            g_ptr_array_add (self->visit_needs, need);
+            g_autofree char *case_text = cases ? g_strdup_printf (_ ("（已转：%s）"), cases) : g_strdup ("");
+            g_ptr_array_add (lines, g_strdup_printf ("%s  %s  %s  %s%s", v->visit, at, v->household,
+                                                     n > 0 ? v->needs[j] : _ ("无需求"),
+                                                     n > 0 ? case_text : ""));
+        }
+    }
+    g_ptr_array_add (lines, NULL);
+    gtk_string_list_splice (self->visit_lines, 0, g_list_model_get_n_items (G_LIST_MODEL (self->visit_lines)),
+                            (const char *const *) lines->pdata);
+    g_autofree char *text = g_strdup_printf (_ ("共 %u 次走访"), r->visits->len);
+    gtk_label_set_text (self->visit_status, text);
+}
+
+static void
+refresh_visits (DbnStationView *self)
+{
+    g_autoptr (DbnMsgIntakeVisitList) m = dbn_msg_intake_visit_list_new ();
+    m->env.key = dbn_command_new_key ();
+    m->village = g_strdup (self->village);
+    g_autoptr (GBytes) body = dbn_msg_intake_visit_list_encode (m, NULL);
+    dbn_connection_call_async (self->connection, "intake", body, READ_TIMEOUT_MS, on_visit_list,
+                               g_object_ref (self));
+}
+
+static void
+action_visits_refresh (GtkWidget *widget, const char *name, GVariant *param)
+{
+    refresh_visits (DBN_STATION_VIEW (widget));
+}
+
+static void
+action_visit (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnStationView *self = DBN_STATION_VIEW (widget);
+    if (text_of (self->household_entry) == NULL) {
+        gtk_label_set_text (self->visit_status, _ ("请填写户主"));
+        return;
+    }
+    g_autoptr (DbnMsgIntakeVisit) m = dbn_msg_intake_visit_new ();
+    g_autofree char *key = dbn_command_new_key ();
+    m->env.key = g_strdup (key);
+    m->village = g_strdup (self->village);
+    m->household = g_strdup (text_of (self->household_entry));
+    m->address = g_strdup (text_of (self->visit_address_entry));
+    m->note = g_strdup (text_of (self->visit_note_entry));
+    guint must = gtk_drop_down_get_selected (self->must_visit_drop);
+    m->must_visit = g_strdup (must < G_N_ELEMENTS (must_visits) ? must_visits[must] : NULL);
+    /* Needs are typed one after another, separated by ； or ; */
+    GPtrArray *needs = g_ptr_array_new ();
+    g_autofree char *typed = g_strdup (text_of (self->needs_entry) ? text_of (self->needs_entry) : "");
+    g_auto (GStrv) parts = g_regex_split_simple ("[；;]", typed, 0, 0);
+    for (int i = 0; parts[i] != NULL; i++) {
+        g_strstrip (parts[i]);
+        if (*parts[i] != '\0')
+            g_ptr_array_add (needs, g_strdup (parts[i]));
+    }
+    g_ptr_array_add (needs, NULL);
+    m->needs = (char **) g_ptr_array_free (needs, FALSE);
+    g_autofree char *label = g_strdup_printf ("intake.visit %s", m->household);
+    gint64 id = enqueue (self, "intake", "intake.visit", key, dbn_msg_intake_visit_encode (m, NULL),
+                         label, self->visit_status);
+    if (id == 0)
+        return;
+    g_hash_table_add (self->others, g_memdup2 (&id, sizeof id));
+    gtk_label_set_text (self->visit_status, _ ("走访已存入待发箱（未发送）"));
+    GtkEntry *clear[] = { self->household_entry, self->visit_address_entry, self->needs_entry,
+                          self->visit_note_entry };
+    for (gsize i = 0; i < G_N_ELEMENTS (clear); i++)
+        gtk_editable_set_text (GTK_EDITABLE (clear[i]), "");
+    gtk_drop_down_set_selected (self->must_visit_drop, 0);
+}
+
+static void
+set_form_visit (DbnStationView *self, const char *visit)
+{
+    g_free (self->visit);
+    self->visit = g_strdup (visit);
+    g_autofree char *text = visit ? g_strdup_printf (_ ("来自走访 %s 的需求"), visit) : NULL;
+    gtk_label_set_text (self->visit_label, text ? text : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->visit_label), visit != NULL);
+}
+
+/* D-INT-1: a need found on a visit becomes a request: the form is filled
+ * from it and the submit names the visit. The agent still chooses the
+ * matter, the materials, the ID and the consent with the applicant. */
+static void
+action_visit_to_request (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnStationView *self = DBN_STATION_VIEW (widget);
+    guint pos = gtk_single_selection_get_selected (self->visit_selection);
+    VisitNeed *need = pos < self->visit_needs->len ? self->visit_needs->pdata[pos] : NULL;
+    if (need == NULL || need->need == NULL) {
+        gtk_label_set_text (self->visit_status, _ ("请先选择一项需求"));
+        return;
+    }
+    gtk_editable_set_text (GTK_EDITABLE (self->applicant_entry), need->household);
+    gtk_editable_set_text (GTK_EDITABLE (self->address_entry), need->address ? need->address : "");
+    gtk_editable_set_text (GTK_EDITABLE (self->note_entry), need->need);
+    set_form_visit (self, need->visit);
+    gtk_stack_set_visible_child_name (self->stack, "intake");
+}
+
+/* ---- refusal (D-INT-5) ---- */
+
+static void
+action_refuse (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnStationView *self = DBN_STATION_VIEW (widget);
+    const char *reason = text_of (self->refuse_reason_entry);
+    const char *apply_to = text_of (self->refuse_apply_to_entry);
+    if (text_of (self->applicant_entry) == NULL || text_of (self->note_entry) == NULL) {
+        form_refuse (self, _ ("请填写申办人和诉求"));
+        return;
+    }
+    if (reason == NULL || apply_to == NULL) {
+        form_refuse (self, _ ("不予受理须写明理由和改向何处申请"));
+        return;
+    }
+    g_autoptr (DbnMsgIntakeRefuse) m = dbn_msg_intake_refuse_new ();
+    g_autofree char *key = dbn_command_new_key ();
+    m->env.key = g_strdup (key);
+    m->applicant = g_strdup (text_of (self->applicant_entry));
+    m->village = g_strdup (self->village);
+    m->matter = g_strdup (self->matter ? self->matter->code : NULL);
+    m->request = g_strdup (text_of (self->note_entry));
+    m->reason = g_strdup (reason);
+    m->apply_to = g_strdup (apply_to);
+    m->channel = g_strdup ("station");
+    g_autofree char *masked = dbn_mask_name (m->applicant);
+    g_autofree char *label = g_strdup_printf ("intake.refuse %s", masked);
+    gint64 id = enqueue (self, "intake", "intake.refuse", key, dbn_msg_intake_refuse_encode (m, NULL),
+                         label, self->result_label);
+    if (id == 0)
+        return;
+    g_hash_table_add (self->others, g_memdup2 (&id, sizeof id));
+    gtk_label_set_text (self->result_label, _ ("不予受理已存入待发箱（未发送）"));
+    self->refused = FALSE;
+    GtkEntry *clear[] = { self->applicant_entry, self->id_entry, self->phone_entry, self->address_entry,
+                          self->note_entry, self->refuse_reason_entry, self->refuse_apply_to_entry };
+    for (gsize i = 0; i < G_N_ELEMENTS (clear); i++)
+        gtk_editable_set_text (GTK_EDITABLE (clear[i]), "");
+    set_form_visit (self, NULL);
+}
+
+/* ---- supplement (D-INT-4) ---- */
+
+static void
+clear_supplement (DbnStationView *self)
+{
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->supplement_box))) != NULL)
+        gtk_box_remove (self->supplement_box, child);
+    g_ptr_array_set_size (self->supplement_checks, 0);
+    g_clear_pointer (&self->supplement_case, g_free);
+}
+
+typedef struct {
+    DbnStationView *self; /* owned ref */
+    char           *case_no;
+} Read;
+
+static void
+read_free (Read *r)
+{
+    g_object_unref (r->self);
+    g_free (r->case_no);
+    g_free (r);
+}
+
+static void
+on_missing (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    Read *r = user_data;
+    DbnStationView *self = r->self;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
+    g_autoptr (DbnMsgRoutingCaseGetReply) c = reply == NULL ? NULL
+        : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
+                                                 g_bytes_get_size (reply), &error);
+    DbnQueueItem *item = self->supplement_checks != NULL
+        ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+    if (item == NULL || g_strcmp0 (dbn_queue_item_get_case_no (item), r->case_no) != 0) {
+        read_free (r);
+        return;
+    }
+    if (c == NULL) {
+        g_autofree char *line = dbn_error_line (error);
+        gtk_label_set_text (self->supplement_status, line);
+        read_free (r);
+        return;
+    }
+    clear_supplement (self);
+    self->supplement_case = g_strdup (r->case_no);
+    for (int i = 0; c->missing && c->missing[i] != NULL; i++) {
+        GtkWidget *check = gtk_check_button_new_with_label (c->missing[i]);
+        gtk_box_append (self->supplement_box, check);
+        g_ptr_array_add (self->supplement_checks, check);
+    }
+    g_autofree char *missing = c->missing && c->missing[0] ? g_strjoinv ("、", c->missing) : g_strdup ("—");
+    g_autofree char *text = g_strdup_printf (_ ("%s 待补材料：%s（勾选申办人补交的材料）"), r->case_no, missing);
+    gtk_label_set_text (self->supplement_label, text);
+    read_free (r);
+}
+
+static void
+load_missing (DbnStationView *self, const char *case_no)
+{
+    g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
+    m->env.key = dbn_command_new_key ();
+    m->case_no = g_strdup (case_no);
+    g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (m, NULL);
+    Read *r = g_new0 (Read, 1);
+    r->self = g_object_ref (self);
+    r->case_no = g_strdup (case_no);
+    dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_missing, r);
+}
+
+static void
+action_supplement (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnStationView *self = DBN_STATION_VIEW (widget);
+    if (self->supplement_case == NULL) {
+        gtk_label_set_text (self->supplement_status, _ ("请先选择“待补材料”的案件"));
+        return;
+    }
+    GPtrArray *handed = g_ptr_array_new ();
+    for (guint i = 0; i < self->supplement_checks->len; i++)
+        if (gtk_check_button_get_active (self->supplement_checks->pdata[i]))
+            g_ptr_array_add (handed, g_strdup (gtk_check_button_get_label (self->supplement_checks->pdata[i])));
+    if (handed->len == 0) {
+        g_ptr_array_free (handed, TRUE);
+        gtk_label_set_text (self->supplement_status, _ ("请勾选补交的材料"));
+        return;
+    }
+    g_ptr_array_add (handed, NULL);
+    g_autoptr (DbnMsgIntakeSupplement) m = dbn_msg_intake_supplement_new ();
+    g_autofree char *key = dbn_command_new_key ();
+    m->env.key = g_strdup (key);
+    m->case_no = g_strdup (self->supplement_case);
+    m->materials = (char **) g_ptr_array_free (handed, FALSE);
+    g_autofree char *label = g_strdup_printf ("intake.supplement %s", m->case_no);
+    gint64 id = enqueue (self, "intake", "intake.supplement", key,
+                         dbn_msg_intake_supplement_encode (m, NULL), label, self->supplement_status);
+    if (id == 0)
+        return;
+    g_hash_table_add (self->others, g_memdup2 (&id, sizeof id));
+    gtk_label_set_text (self->supplement_status, _ ("补交材料已存入待发箱（未发送）"));
+}
+
+/* ---- the logbook (D-INT-3) ---- */
+
+static const char *
+entry_display (const char *entry)
+{
+    if (g_strcmp0 (entry, "accepted") == 0)
+        return _ ("受理");
+    if (g_strcmp0 (entry, "awaiting_materials") == 0)
+        return _ ("受理（待补材料）");
+    if (g_strcmp0 (entry, "refused") == 0)
+        return _ ("不予受理");
+    return entry != NULL ? entry : "";
+}
+
+static void
+on_logbook (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr (DbnStationView) self = user_data;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
+    g_autoptr (DbnMsgIntakeLogbookReply) r = reply == NULL ? NULL
+        : dbn_msg_intake_logbook_reply_decode (g_bytes_get_data (reply, NULL),
+                                               g_bytes_get_size (reply), &error);
+    if (self->logbook_lines == NULL)
+        return;
+    if (r == NULL) {
+        g_autofree char *line = dbn_error_line (error);
+        gtk_label_set_text (self->logbook_status, line);
+        return;
+    }
+    g_clear_pointer (&self->logbook, dbn_print_form_free);
+    self->logbook = dbn_print_form_new (DBN_FORM_LOGBOOK, self->village);
+    DbnCatalog *catalog = dbn_connection_get_catalog (self->connection);
+    g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+    for (guint i = 0; i < r->entries->len; i++) {
+        g_autoptr (DbnMsgIntakeLogbookEntry) e = dbn_msg_intake_logbook_entry_decode (
+            g_bytes_get_data (r->entries->pdata[i], NULL), g_bytes_get_size (r->entries->pdata[i]), NULL);
+        if (e == NULL)
+            continue;
+        g_autoptr (GDateTime) when = dbn_clock_local_from_ms (e->at);
+        g_autofree char *at = g_date_time_format (when, "%Y-%m-%d %H:%M");
+        const DbnMatter *m = e->matter ? dbn_catalog_lookup (catalog, e->matter) : NULL;
+        /* The book is read by many: the ID comes masked, the name is masked here. */
+        g_autofree char *applicant = dbn_mask_name (e->applicant);
+        g_autofree char *body = g_strdup_printf ("%s  %s  %s %s  %s  %s%s%s", at, entry_display (e->entry),
+                                                 applicant, e->id_number ? e->id_number : "",
+                                                 m ? m->name_zh : (e->matter ? e->matter : "—"), e->by,
+                                                 e->detail ? "  " : "", e->detail ? e->detail : "");
+        dbn_print_form_add_row (self->logbook, e->number, body);
+        g_ptr_array_add (lines, g_strdup_printf ("%s  %s", e->number, body));
+    }
+    g_ptr_array_add (lines, NULL);
+    gtk_string_list_splice (self->logbook_lines, 0,
+                            g_list_model_get_n_items (G_LIST_MODEL (self->logbook_lines)),
+                            (const char *const *) lines->pdata);
+    g_autofree char *text = g_strdup_printf (r->truncated ? _ ("共 %u 条（仅显示最早的部分）") : _ ("共 %u 条"),
+                                             r->entries->len);
+    gtk_label_set_text (self->logbook_status, text);
+}
+
+static void
+refresh_logbook (DbnStationView *self)
+{
+    g_autoptr (DbnMsgIntakeLogbook) m = dbn_msg_intake_logbook_new ();
+    m->env.key = dbn_command_new_key ();
+    m->village = g_strdup (self->village);
+    g_autoptr (GBytes) body = dbn_msg_intake_logbook_encode (m, NULL);
+    dbn_connection_call_async (self->connection, "intake", body, READ_TIMEOUT_MS, on_logbook,
+                               g_object_ref (self));
+}
+
+static void
+action_logbook_refresh (GtkWidget *widget, const char *name, GVariant *param)
+{
+    refresh_logbook (DBN_STATION_VIEW (widget));
+}
+
+static void
+action_print_logbook (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnStationView *self = DBN_STATION_VIEW (widget);
+    if (self->logbook == NULL) {
+        gtk_label_set_text (self->logbook_status, _ ("请先刷新记录簿"));
+        return;
+    }
+    dbn_print_form_print (self->logbook, GTK_WINDOW (gtk_widget_get_root (widget)));
+}
+
+static void
+action_export_logbook (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnStationView *self = DBN_STATION_VIEW (widget);
+    if (self->logbook == NULL) {
+        gtk_label_set_text (self->logbook_status, _ ("请先刷新记录簿"));
+        return;
+    }
+    g_autoptr (GError) error = NULL;
+    g_mkdir_with_parents (self->client_dir, 0700);
+    g_autofree char *path = g_build_filename (self->client_dir, "logbook.pdf", NULL);
+    if (!dbn_print_form_export_pdf (self->logbook, path, &error)) {
+        gtk_label_set_text (self->logbook_status, error->message);
+        return;
+    }
+    g_autofree char *text = g_strdup_printf (_ ("已导出：%s"), path);
+    gtk_label_set_text (self->logbook_status, text);
+}
+
 /* ---- life ---- */
 
 static void
@@ -613,7 +1135,12 @@ dbn_station_view_dispose (GObject *object)
     }
     if (self->outbox != NULL)
         g_clear_signal_handler (&self->replied_id, self->outbox);
+    g_clear_pointer (&self->due_feed, dbn_due_feed_free);
     gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_STATION_VIEW);
+    g_clear_object (&self->visit_selection);
+    g_clear_object (&self->visit_lines);
+    g_clear_object (&self->logbook_lines);
+    g_clear_pointer (&self->supplement_checks, g_ptr_array_unref);
     g_clear_object (&self->selection);
     g_clear_object (&self->matter_selection);
     g_clear_object (&self->model);
@@ -631,6 +1158,10 @@ dbn_station_view_finalize (GObject *object)
     g_free (self->village);
     g_free (self->client_dir);
     g_free (self->last_case);
+    g_free (self->visit);
+    g_free (self->supplement_case);
+    g_ptr_array_unref (self->visit_needs);
+    dbn_print_form_free (self->logbook);
     g_key_file_unref (self->initials);
     g_ptr_array_unref (self->material_checks);
     g_hash_table_unref (self->submits);
@@ -657,6 +1188,11 @@ dbn_station_view_class_init (DbnStationViewClass *klass)
     CHILD (result_label); CHILD (case_search); CHILD (columns); CHILD (runsheet_label);
     CHILD (reply_case_label); CHILD (reply_result_entry); CHILD (reply_reason_entry);
     CHILD (rating_drop); CHILD (pad_frame); CHILD (reply_status);
+    CHILD (visit_label); CHILD (refuse_reason_entry); CHILD (refuse_apply_to_entry);
+    CHILD (supplement_label); CHILD (supplement_box); CHILD (supplement_status);
+    CHILD (household_entry); CHILD (visit_address_entry); CHILD (needs_entry); CHILD (must_visit_drop);
+    CHILD (visit_note_entry); CHILD (visit_status); CHILD (visit_list);
+    CHILD (logbook_status); CHILD (logbook_list);
 #undef CHILD
     gtk_widget_class_bind_template_callback (widget_class, on_matter_search);
     gtk_widget_class_bind_template_callback (widget_class, on_id_changed);
@@ -670,6 +1206,30 @@ dbn_station_view_class_init (DbnStationViewClass *klass)
     gtk_widget_class_install_action (widget_class, "station.print-notice", NULL, action_print_notice);
     gtk_widget_class_install_action (widget_class, "station.print-runsheet", NULL, action_print_runsheet);
     gtk_widget_class_install_action (widget_class, "station.export-pdf", NULL, action_export_pdf);
+    gtk_widget_class_install_action (widget_class, "station.visit", NULL, action_visit);
+    gtk_widget_class_install_action (widget_class, "station.visits-refresh", NULL, action_visits_refresh);
+    gtk_widget_class_install_action (widget_class, "station.visit-to-request", NULL, action_visit_to_request);
+    gtk_widget_class_install_action (widget_class, "station.refuse", NULL, action_refuse);
+    gtk_widget_class_install_action (widget_class, "station.supplement", NULL, action_supplement);
+    gtk_widget_class_install_action (widget_class, "station.logbook-refresh", NULL, action_logbook_refresh);
+    gtk_widget_class_install_action (widget_class, "station.print-logbook", NULL, action_print_logbook);
+    gtk_widget_class_install_action (widget_class, "station.export-logbook", NULL, action_export_logbook);
+}
+
+static void
+setup_line_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
+{
+    GtkWidget *label = gtk_label_new (NULL);
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+    gtk_list_item_set_child (li, label);
+}
+
+static void
+bind_line_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
+{
+    gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (li)),
+                        gtk_string_object_get_string (gtk_list_item_get_item (li)));
 }
 
 static void
@@ -683,6 +1243,31 @@ dbn_station_view_init (DbnStationView *self)
     g_autoptr (GBytes) data = g_resources_lookup_data ("/org/daiban/Client/initials.ini", 0, NULL);
     if (data != NULL)
         g_key_file_load_from_bytes (self->initials, data, G_KEY_FILE_NONE, NULL);
+    GtkWidget *inputs[] = { GTK_WIDGET (self->applicant_entry), GTK_WIDGET (self->phone_entry),
+                            GTK_WIDGET (self->address_entry), GTK_WIDGET (self->note_entry),
+                            GTK_WIDGET (self->refuse_reason_entry), GTK_WIDGET (self->refuse_apply_to_entry) };
+    for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
+        g_signal_connect_swapped (inputs[i], "changed", G_CALLBACK (on_form_changed), self);
+    g_signal_connect_swapped (self->consent_check, "toggled", G_CALLBACK (on_form_changed), self);
+    self->supplement_checks = g_ptr_array_new ();
+    self->visit_needs = g_ptr_array_new_with_free_func ((GDestroyNotify) visit_need_free);
+    self->visit_lines = gtk_string_list_new (NULL);
+    self->visit_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->visit_lines)));
+    gtk_single_selection_set_autoselect (self->visit_selection, FALSE);
+    gtk_single_selection_set_can_unselect (self->visit_selection, TRUE);
+    self->logbook_lines = gtk_string_list_new (NULL);
+    GtkListItemFactory *lines_factory = gtk_signal_list_item_factory_new ();
+    g_signal_connect (lines_factory, "setup", G_CALLBACK (setup_line_row), NULL);
+    g_signal_connect (lines_factory, "bind", G_CALLBACK (bind_line_row), NULL);
+    gtk_list_view_set_factory (self->visit_list, lines_factory);
+    gtk_list_view_set_factory (self->logbook_list, lines_factory);
+    g_object_unref (lines_factory);
+    gtk_list_view_set_model (self->visit_list, GTK_SELECTION_MODEL (g_object_ref (self->visit_selection)));
+    gtk_list_view_set_model (self->logbook_list,
+        GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->logbook_lines)))));
+    g_autoptr (GtkStringList) musts = gtk_string_list_new ((const char *[]) {
+        _ ("（无）"), _ ("困难户"), _ ("信访户"), _ ("党员户"), NULL });
+    gtk_drop_down_set_model (self->must_visit_drop, G_LIST_MODEL (musts));
     self->pad = dbn_signature_pad_new ();
     gtk_frame_set_child (self->pad_frame, self->pad);
     g_autoptr (GtkStringList) ratings = gtk_string_list_new ((const char *[]) {
@@ -728,7 +1313,7 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
     DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_STATE, DBN_COLUMN_KIND,
                          DBN_COLUMN_WINDOW, DBN_COLUMN_DUE, DBN_COLUMN_LOCATION };
     for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
-        dbn_queue_columns_add (self->columns, cols[i], NULL, NULL);
+        dbn_queue_columns_add (self->columns, cols[i], connection, NULL, NULL);
     GtkSorter *sorter = gtk_column_view_get_sorter (self->columns);
     GtkSortListModel *sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
                                                         sorter ? g_object_ref (sorter) : NULL);
@@ -753,10 +1338,14 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
     g_autofree char *topic = g_strdup_printf ("s/%s/", station_id);
     dbn_connection_subscribe (connection, topic);
     resync (self);
+    self->due_feed = dbn_due_feed_new (connection, self->model, "station", station_id, topic);
+    refresh_visits (self);
+    refresh_logbook (self);
     return GTK_WIDGET (self);
 }
 
 DbnQueueModel *dbn_station_view_get_model (DbnStationView *self) { return self->model; }
+DbnDueFeed *dbn_station_view_get_due_feed (DbnStationView *self) { return self->due_feed; }
 const char *dbn_station_view_get_result (DbnStationView *self) { return gtk_label_get_text (self->result_label); }
 const char *dbn_station_view_get_last_case (DbnStationView *self) { return self->last_case; }
 GtkWidget *dbn_station_view_get_signature_pad (DbnStationView *self) { return self->pad; }
@@ -821,6 +1410,12 @@ dbn_station_view_get_entry (DbnStationView *self, const char *name)
         { "reply-result", G_STRUCT_OFFSET (DbnStationView, reply_result_entry) },
         { "reply-reason", G_STRUCT_OFFSET (DbnStationView, reply_reason_entry) },
         { "case-search", G_STRUCT_OFFSET (DbnStationView, case_search) },
+        { "refuse-reason", G_STRUCT_OFFSET (DbnStationView, refuse_reason_entry) },
+        { "refuse-apply-to", G_STRUCT_OFFSET (DbnStationView, refuse_apply_to_entry) },
+        { "household", G_STRUCT_OFFSET (DbnStationView, household_entry) },
+        { "visit-address", G_STRUCT_OFFSET (DbnStationView, visit_address_entry) },
+        { "needs", G_STRUCT_OFFSET (DbnStationView, needs_entry) },
+        { "visit-note", G_STRUCT_OFFSET (DbnStationView, visit_note_entry) },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
         if (g_strcmp0 (name, fields[i].name) == 0)
@@ -832,4 +1427,39 @@ void
 dbn_station_view_set_consent (DbnStationView *self, gboolean consent)
 {
     gtk_check_button_set_active (self->consent_check, consent);
+}
+
+GListModel *dbn_station_view_get_visits (DbnStationView *self) { return G_LIST_MODEL (self->visit_lines); }
+GListModel *dbn_station_view_get_logbook (DbnStationView *self) { return G_LIST_MODEL (self->logbook_lines); }
+const char *dbn_station_view_get_visit (DbnStationView *self) { return self->visit; }
+const char *dbn_station_view_get_supplement_case (DbnStationView *self) { return self->supplement_case; }
+
+void
+dbn_station_view_select_visit_need (DbnStationView *self, guint position)
+{
+    gtk_single_selection_set_selected (self->visit_selection, position);
+}
+
+guint
+dbn_station_view_get_n_missing (DbnStationView *self)
+{
+    return self->supplement_checks->len;
+}
+
+void
+dbn_station_view_tick_supplement (DbnStationView *self, guint n)
+{
+    for (guint i = 0; i < self->supplement_checks->len; i++)
+        gtk_check_button_set_active (self->supplement_checks->pdata[i], i < n);
+}
+
+const char *
+dbn_station_view_get_status (DbnStationView *self, const char *page)
+{
+    GtkLabel *label = g_strcmp0 (page, "visits") == 0 ? self->visit_status
+        : g_strcmp0 (page, "supplement") == 0 ? self->supplement_status
+        : g_strcmp0 (page, "logbook") == 0 ? self->logbook_status
+        : g_strcmp0 (page, "reply") == 0 ? self->reply_status
+        : g_strcmp0 (page, "cases") == 0 ? self->runsheet_label : self->result_label;
+    return gtk_label_get_text (label);
 }

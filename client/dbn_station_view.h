@@ -1,12 +1,17 @@
 /* dbn_station_view.h: the village station's screen: the intake form driven
  * by the catalog, the station's cases (queue s/<station>) with its run
- * sheets, and the reply to the applicant with rating and signature. Its
- * actions are "station.submit", "station.runsheet-new", "station.reply", "station.archive",
- * "station.print-*" and "station.export-pdf". */
+ * sheets and supplements, the household visit log, the logbook, and the
+ * reply to the applicant with rating and signature. Its actions are
+ * "station.submit", "station.refuse", "station.runsheet-new",
+ * "station.supplement", "station.visit", "station.visits-refresh",
+ * "station.visit-to-request", "station.logbook-refresh", "station.reply",
+ * "station.archive", "station.print-*", "station.export-pdf" and
+ * "station.export-logbook". */
 #pragma once
 
 #include <gtk/gtk.h>
 
+#include "dbn_due_feed.h"
 #include "dbn_outbox.h"
 #include "dbn_queue_model.h"
 
@@ -21,6 +26,8 @@ GtkWidget     *dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbo
                                      const char *station_id, const char *client_dir);
 /* The station's queue, with the outbox's not-yet-sent submits. Borrowed. */
 DbnQueueModel *dbn_station_view_get_model (DbnStationView *self);
+/* The feed of the queue's due column. Borrowed. */
+DbnDueFeed    *dbn_station_view_get_due_feed (DbnStationView *self);
 /* Shows page "intake", "cases" or "reply". */
 void           dbn_station_view_show_page (DbnStationView *self, const char *name);
 /* Chooses the matter by catalog code as a click in the list would; FALSE
@@ -32,7 +39,9 @@ void           dbn_station_view_tick_materials (DbnStationView *self, guint n);
 /* Selects case_no in the cases list (the reply acts on it). */
 gboolean       dbn_station_view_select (DbnStationView *self, const char *case_no);
 /* The form fields by name: "matter-search", "applicant", "id-number",
- * "phone", "address", "note", "reply-result", "reply-reason". Borrowed. */
+ * "phone", "address", "note", "reply-result", "reply-reason", "case-search",
+ * "refuse-reason", "refuse-apply-to", and the visit log's "household",
+ * "visit-address", "needs", "visit-note". Borrowed. */
 GtkEditable   *dbn_station_view_get_entry (DbnStationView *self, const char *name);
 void           dbn_station_view_set_consent (DbnStationView *self, gboolean consent);
 /* The signature pad (a DbnSignaturePad). Borrowed. */
@@ -43,5 +52,21 @@ const char    *dbn_station_view_get_result (DbnStationView *self);
 const char    *dbn_station_view_get_last_case (DbnStationView *self);
 /* Number of matters the search shows. */
 guint          dbn_station_view_get_n_matches (DbnStationView *self);
+/* The visit log: one line per need of the listed visits (GtkStringList). Borrowed. */
+GListModel    *dbn_station_view_get_visits (DbnStationView *self);
+/* Selects the need at position of the visit log (for "station.visit-to-request"). */
+void           dbn_station_view_select_visit_need (DbnStationView *self, guint position);
+/* The visit number the intake form will carry, NULL when none. */
+const char    *dbn_station_view_get_visit (DbnStationView *self);
+/* The case whose missing list the supplement check boxes show, NULL none. */
+const char    *dbn_station_view_get_supplement_case (DbnStationView *self);
+guint          dbn_station_view_get_n_missing (DbnStationView *self);
+/* Ticks the first n missing materials and clears the rest. */
+void           dbn_station_view_tick_supplement (DbnStationView *self, guint n);
+/* The logbook's lines as last read (GtkStringList). Borrowed. */
+GListModel    *dbn_station_view_get_logbook (DbnStationView *self);
+/* The status line of page "intake", "cases", "visits", "supplement",
+ * "logbook" or "reply". Borrowed. */
+const char    *dbn_station_view_get_status (DbnStationView *self, const char *page);
 
 G_END_DECLS

@@ -138,7 +138,9 @@ run_client (guint n)
         dbn_queue_item_set (item, "JS-ZHUNSHENG", "生育服务证（准生证）办理", "immediate",
                             states[i % G_N_ELEMENTS (states)], "station:qingshui");
         dbn_queue_item_set_applicant (item, "张**");
-        dbn_queue_item_set_due (item, 1795000000000 + (gint64) (i % 30) * 86400000);
+        char due[16];
+        g_snprintf (due, sizeof due, "2026-12-%02u", 1 + i % 28);
+        dbn_queue_item_set_due (item, due, i % 10 == 0 ? "warning" : "none", FALSE);
         g_ptr_array_add (items, item);
     }
     dbn_queue_model_add_many (model, items);

@@ -1,7 +1,7 @@
 /* test_client_gui.c: daiban-client against real services, under Xvfb.
  *
  * The widgets are driven as a person would: entry texts set, check boxes
- * ticked, actions activated by name. Intake and routing are the real
+ * ticked, actions activated by name. Intake, routing and deadline are the real
  * programs (dbn_test_harness), with CURVE keys for station:qingshui and
  * window:jisheng. Each screen is saved as a PNG in build/screenshots/ (the
  * GSK cairo renderer and the Noto CJK fonts, so the Chinese renders).
@@ -120,17 +120,44 @@ typedef struct {
     DbnHarness  *harness;
     GSubprocess *intake;
     GSubprocess *routing;
+    GSubprocess *deadline;
     char        *station_key;
     char        *clerk_key;
     char        *client_dir;  /* the client PCs' local folders */
+    char        *clock_file;  /* DAIBAN_CLOCK_FILE, when the test moves time */
 } Fixture;
+
+/* ms since the epoch of 2026-month-day hour:00 in China Standard Time. */
+static gint64
+cst (int month, int day, int hour)
+{
+    g_autoptr (GDateTime) t = g_date_time_new_utc (2026, month, day, hour, 0, 0);
+    return g_date_time_to_unix (t) * 1000 - 8 * 3600 * 1000;
+}
+
+/* Moves the clock of the services and the client (re-read every 50 ms). */
+static void
+set_clock (Fixture *f, gint64 ms)
+{
+    g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", ms);
+    g_autofree char *tmp = g_strconcat (f->clock_file, ".tmp", NULL);
+    g_assert_true (g_file_set_contents (tmp, text, -1, NULL));
+    g_assert_cmpint (g_rename (tmp, f->clock_file), ==, 0);
+}
 
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
     f->harness = dbn_harness_new (FALSE);
+    if (data != NULL) {
+        /* A manual clock for services and client alike, from the start. */
+        f->clock_file = g_build_filename (dbn_harness_get_data_dir (f->harness), "clock", NULL);
+        set_clock (f, *(const gint64 *) data);
+        g_setenv ("DAIBAN_CLOCK_FILE", f->clock_file, TRUE);
+    }
     f->intake = dbn_harness_start_service (f->harness, "intake");
     f->routing = dbn_harness_start_service (f->harness, "routing");
+    f->deadline = dbn_harness_start_service (f->harness, "deadline");
     f->station_key = dbn_harness_add_key (f->harness, "station:qingshui");
     f->clerk_key = dbn_harness_add_key (f->harness, "window:jisheng");
     f->client_dir = g_build_filename (dbn_harness_get_data_dir (f->harness), "clients", NULL);
@@ -139,15 +166,21 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
+    if (f->deadline)
+        dbn_harness_stop (f->deadline, 5000);
     if (f->routing)
         dbn_harness_stop (f->routing, 5000);
     if (f->intake)
         dbn_harness_stop (f->intake, 5000);
     g_clear_object (&f->routing);
     g_clear_object (&f->intake);
+    g_clear_object (&f->deadline);
     g_free (f->station_key);
     g_free (f->clerk_key);
     g_free (f->client_dir);
+    if (f->clock_file != NULL)
+        g_unsetenv ("DAIBAN_CLOCK_FILE");
+    g_free (f->clock_file);
     dbn_harness_free (f->harness);
 }
 
@@ -244,6 +277,32 @@ fill_form (DbnStationView *view, guint n, guint handed_in)
 }
 
 static gboolean
+deadline_reachable (gpointer window)
+{
+    DbnConnection *c = dbn_main_window_get_connection (window);
+    return c != NULL && dbn_connection_is_reachable (c, "deadline");
+}
+
+/* The due feed has an answer: a snapshot, or the service's refusal. */
+static gboolean
+due_answered (gpointer feed)
+{
+    return dbn_due_feed_get_n_snapshots (feed) > 0 || dbn_due_feed_get_error (feed) != NULL;
+}
+
+typedef struct {
+    DbnClerkView *view;
+    const char   *needle;
+} ClocksWait;
+
+static gboolean
+clocks_say (gpointer data)
+{
+    ClocksWait *w = data;
+    return strstr (dbn_clerk_view_get_clocks_text (w->view), w->needle) != NULL;
+}
+
+static gboolean
 has_last_case (gpointer view)
 {
     return dbn_station_view_get_last_case (view) != NULL;
@@ -307,6 +366,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_cmpstr (dbn_station_view_get_result (station), ==, "身份证号校验不通过，请核对");
     g_autofree char *good_id = dbn_test_id_number (1);
     gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), good_id);
+    /* The refusal was about the old input: it goes with it. */
+    g_assert_cmpstr (dbn_station_view_get_result (station), ==, "");
     screenshot (GTK_WIDGET (station_win), "station-intake.png");
 
     gint64 t0 = g_get_monotonic_time ();
@@ -319,6 +380,18 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     gint64 shown_ms = (g_get_monotonic_time () - t0) / 1000;
     g_test_message ("submitted → in the window's queue: %" G_GINT64_FORMAT " ms", shown_ms);
     g_assert_cmpint (shown_ms, <, 1000);
+    /* The header shows the deadline service's reachability too. */
+    g_assert_true (wait_for (deadline_reachable, clerk_win, 10000));
+    DbnDueFeed *feed = dbn_clerk_view_get_due_feed (clerk);
+    g_assert_true (wait_for (due_answered, feed, 10000));
+    if (dbn_due_feed_get_n_snapshots (feed) == 0) {
+        /* A deadline service without deadline.queue (before issue 5's
+         * second round): the refusal is kept, the column shows "—". */
+        g_test_message ("deadline.queue refused: %s", dbn_due_feed_get_error (feed));
+        DbnQueueItem *row = dbn_queue_model_lookup (dbn_clerk_view_get_model (clerk), case_no);
+        g_autofree char *due = dbn_queue_item_dup_text (row, DBN_COLUMN_DUE);
+        g_assert_cmpstr (due, ==, "—");
+    }
     /* The area's supervisor sees it in the area's queue (a/east). */
     g_autofree char *supervisor_key = dbn_harness_add_key (f->harness, "supervisor:east");
     DbnMainWindow *supervisor_win = open_window (f, supervisor_key);
@@ -352,6 +425,27 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         RowWait w = { dbn_clerk_view_get_model (clerk), case_no, steps[i][1] };
         if (!wait_for (row_in_state, &w, 5000))
             g_error ("%s: the queue row never became %s", steps[i][0], steps[i][1]);
+        if (g_strcmp0 (steps[i][1], "in_progress") != 0)
+            continue;
+        /* In progress: the clocks in the detail (deadline.case.due); the
+         * clerk asks for a material (clocks stop, D-DL-7), it arrives
+         * (they resume), and a delay is explained (D-DL-6). */
+        ClocksWait running = { clerk, "D-DL-" };
+        g_assert_true (wait_for (clocks_say, &running, 5000));
+        gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "explain"), "请补充提供户口簿原件");
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.request-materials", NULL));
+        ClocksWait stopped = { clerk, "时限暂停" };
+        g_assert_true (wait_for (clocks_say, &stopped, 5000));
+        screenshot (GTK_WIDGET (clerk_win), "clerk-request-materials.png");
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.supplement", NULL));
+        ClocksWait resumed = { clerk, "计时中" };
+        g_assert_true (wait_for (clocks_say, &resumed, 5000));
+        g_assert_null (strstr (dbn_clerk_view_get_clocks_text (clerk), "时限暂停"));
+        gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "explain"), "需县民政局复核，预计延后两日");
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.explain", NULL));
+        ClocksWait explained = { clerk, "已书面说明" };
+        g_assert_true (wait_for (clocks_say, &explained, 5000));
+        screenshot (GTK_WIDGET (clerk_win), "clerk-clocks-explained.png");
     }
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
@@ -752,29 +846,260 @@ test_model_snapshot_then_events (void)
     g_assert_finalize_object (model);
 }
 
-static gint64
-local_ms (int year, int month, int day, int hour)
+static DbnCalendar *
+shipped_calendar (void)
 {
-    g_autoptr (GDateTime) t = g_date_time_new_local (year, month, day, hour, 0, 0);
-    return g_date_time_to_unix (t) * 1000;
+    const char *src = g_getenv ("DAIBAN_SOURCE_DIR");
+    g_autofree char *path = g_build_filename (src ? src : DBN_SOURCE_DIR, "schemas", "data",
+                                              "calendar.ini", NULL);
+    g_autoptr (GError) error = NULL;
+    DbnCalendar *calendar = dbn_calendar_load (path, &error);
+    g_assert_no_error (error);
+    return calendar;
 }
 
-/* The due column counts working days (weekends skipped) and colours one
- * day or less yellow, past due red. 2026-11-27 is a Friday. */
-static void
-test_days_left (void)
+static GDate
+day (int year, int month, int d)
 {
+    GDate date;
+    g_date_clear (&date, 1);
+    g_date_set_dmy (&date, d, month, year);
+    return date;
+}
+
+/* The due column counts working days with the calendar the deadline
+ * service uses (holidays and adjusted working weekends, D-DL-5), and
+ * colours: yellow for the warning stage or one day left, red for overdue,
+ * violation or a date past, grey while the clocks are stopped. */
+static void
+test_due_working_days (void)
+{
+    g_autoptr (DbnCalendar) calendar = shipped_calendar ();
     g_autoptr (DbnQueueItem) item = dbn_queue_item_new ("T01-2026-000001");
-    gint64 friday = local_ms (2026, 11, 27, 9);
-    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, G_MININT); /* no due date */
-    dbn_queue_item_set_due (item, local_ms (2026, 11, 30, 9)); /* Monday */
-    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, 1);
-    dbn_queue_item_set_due (item, local_ms (2026, 12, 2, 9)); /* Wednesday */
-    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, 3);
-    dbn_queue_item_set_due (item, local_ms (2026, 11, 25, 9)); /* last Wednesday */
-    g_assert_cmpint (dbn_queue_item_days_left (item, friday), ==, -2);
-    g_autofree char *text = dbn_queue_item_dup_text (item, DBN_COLUMN_DUE);
-    g_assert_true (g_str_has_prefix (text, "2026-11-25"));
+    GDate today = day (2026, 9, 30); /* Wednesday before National Day */
+    g_assert_cmpint (dbn_queue_item_days_left (item, calendar, &today), ==, G_MININT); /* no row */
+    g_autofree char *none = dbn_queue_item_dup_due_text (item, calendar, &today);
+    g_assert_cmpstr (none, ==, "—");
+    g_assert_null (dbn_queue_item_due_class (item, calendar, &today));
+    /* 1–7 Oct are holidays: Thu 8 and Fri 9 are the 1st and 2nd working days
+     * (weekends only would have said 7). */
+    dbn_queue_item_set_due (item, "2026-10-09", "none", FALSE);
+    g_assert_cmpint (dbn_queue_item_days_left (item, calendar, &today), ==, 2);
+    g_assert_null (dbn_queue_item_due_class (item, calendar, &today));
+    g_autofree char *text = dbn_queue_item_dup_due_text (item, calendar, &today);
+    g_assert_cmpstr (text, ==, "2026-10-09（剩 2 个工作日）");
+    /* Sat 10 Oct is an adjusted working day (调休上班). */
+    dbn_queue_item_set_due (item, "2026-10-10", "none", FALSE);
+    g_assert_cmpint (dbn_queue_item_days_left (item, calendar, &today), ==, 3);
+    /* One working day left: yellow even before the service's warning. */
+    dbn_queue_item_set_due (item, "2026-10-08", "none", FALSE);
+    g_assert_cmpint (dbn_queue_item_days_left (item, calendar, &today), ==, 1);
+    g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &today), ==, "due-soon");
+    /* The service's stage colours too. */
+    dbn_queue_item_set_due (item, "2026-10-20", "warning", FALSE);
+    g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &today), ==, "due-soon");
+    dbn_queue_item_set_due (item, "2026-10-20", "violation", FALSE);
+    g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &today), ==, "overdue");
+    /* Past: Wed 30 Sep and Thu 8 Oct lie between → 2 days over. */
+    GDate later = day (2026, 10, 8);
+    dbn_queue_item_set_due (item, "2026-09-29", "none", FALSE);
+    g_assert_cmpint (dbn_queue_item_days_left (item, calendar, &later), ==, -2);
+    g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &later), ==, "overdue");
+    g_autofree char *over = dbn_queue_item_dup_due_text (item, calendar, &later);
+    g_assert_cmpstr (over, ==, "2026-09-29（超期 2 个工作日）");
+    /* Stopped: grey, no date. */
+    dbn_queue_item_set_due (item, NULL, "none", TRUE);
+    g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &today), ==, "suspended");
+    g_autofree char *stopped = dbn_queue_item_dup_due_text (item, calendar, &today);
+    g_assert_cmpstr (stopped, ==, "已暂停");
+    /* Without a calendar: the date alone, never a guess. */
+    dbn_queue_item_set_due (item, "2026-10-09", "none", FALSE);
+    g_assert_cmpint (dbn_queue_item_days_left (item, NULL, &today), ==, G_MININT);
+    g_autofree char *bare = dbn_queue_item_dup_due_text (item, NULL, NULL);
+    g_assert_cmpstr (bare, ==, "2026-10-09");
+}
+
+static GBytes *
+due_record (const char *case_no, const char *due, const char *stage, gboolean suspended,
+            gint64 remaining)
+{
+    g_autoptr (DbnMsgDeadlineDue) d = dbn_msg_deadline_due_new ();
+    d->case_no = g_strdup (case_no);
+    d->clock = g_strdup (due || suspended ? "centre" : NULL);
+    d->rule = g_strdup (due || suspended ? "D-DL-1" : NULL);
+    d->due = g_strdup (due);
+    d->has_remaining = remaining != G_MININT;
+    d->remaining = remaining != G_MININT ? remaining : 0;
+    d->stage = g_strdup (stage);
+    d->suspended = suspended;
+    d->covered = TRUE;
+    return dbn_msg_deadline_due_encode (d, NULL);
+}
+
+/* One page of deadline.queue's reply: items is NULL-terminated records. */
+static GBytes *
+due_page (gint64 seq, GBytes **items, const char *next)
+{
+    g_autoptr (DbnMsgDeadlineQueueReply) r = dbn_msg_deadline_queue_reply_new ();
+    r->seq = seq;
+    r->items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    for (int i = 0; items[i] != NULL; i++)
+        g_ptr_array_add (r->items, items[i]);
+    r->truncated = next != NULL;
+    r->next = g_strdup (next);
+    GBytes *encoded = dbn_msg_deadline_queue_reply_encode (r, NULL);
+    g_assert_nonnull (encoded);
+    return encoded;
+}
+
+static GBytes *
+due_changed (const char *case_no, gint64 seq, const char *due, const char *stage, gboolean suspended)
+{
+    g_autoptr (DbnMsgDeadlineDueChanged) e = dbn_msg_deadline_due_changed_new ();
+    e->env.src = g_strdup ("deadline");
+    e->env.seq = seq;
+    e->env.ts = 1;
+    e->env.case_no = g_strdup (case_no);
+    e->env.actor = g_strdup ("deadline");
+    e->window = g_strdup ("jisheng");
+    e->station = g_strdup ("qingshui");
+    e->area = g_strdup ("east");
+    e->clock = g_strdup ("centre");
+    e->rule = g_strdup ("D-DL-1");
+    e->due = g_strdup (due);
+    e->stage = g_strdup (stage);
+    e->suspended = suspended;
+    e->covered = TRUE;
+    GBytes *encoded = dbn_msg_deadline_due_changed_encode (e, NULL);
+    g_assert_nonnull (encoded);
+    return encoded;
+}
+
+static void
+apply_due (DbnQueueModel *model, GBytes *event)
+{
+    g_autoptr (GBytes) owned = event;
+    g_autoptr (GError) error = NULL;
+    g_assert_true (dbn_queue_model_apply_due_event (model, owned, &error));
+    g_assert_no_error (error);
+}
+
+static const char *
+stage_of (DbnQueueModel *model, const char *case_no)
+{
+    return dbn_queue_item_get_stage (dbn_queue_model_lookup (model, case_no));
+}
+
+static char *
+due_of (DbnQueueModel *model, const char *case_no)
+{
+    return dbn_queue_item_dup_due_text (dbn_queue_model_lookup (model, case_no), NULL, NULL);
+}
+
+/* The due column's Clone pattern on deadline's own journal: a paged
+ * deadline.queue snapshot, then due_changed events newer than the page
+ * that covers their case; events during the snapshot wait. */
+static void
+test_due_snapshot_then_events (void)
+{
+    DbnQueueModel *model = dbn_queue_model_new (NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) snap = snapshot_reply (10, (const char *[]) {
+        "T01-2026-000001", "T01-2026-000002", "T01-2026-000003", NULL });
+    g_assert_true (dbn_queue_model_apply_snapshot (model, snap, &error));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
+    g_assert_false (dbn_queue_item_get_due_known (dbn_queue_model_lookup (model, "T01-2026-000001")));
+
+    dbn_queue_model_begin_due_resync (model);
+    /* While the pages come: 000001 changed at 52 (before page 1's 55:
+     * dropped), 000003 at 58 (after page 2's 57: applied), and 000002 at
+     * 56 (after page 1's 55: applied). */
+    apply_due (model, due_changed ("T01-2026-000001", 52, "2026-12-01", "overdue", FALSE));
+    apply_due (model, due_changed ("T01-2026-000003", 58, "2026-12-09", "warning", FALSE));
+    apply_due (model, due_changed ("T01-2026-000002", 56, "2026-12-08", "none", FALSE));
+    GBytes *page1[] = { due_record ("T01-2026-000001", "2026-12-02", "none", FALSE, G_MININT),
+                        due_record ("T01-2026-000002", NULL, "none", TRUE, 4), NULL };
+    g_autoptr (GBytes) p1 = due_page (55, page1, "T01-2026-000002");
+    g_autofree char *next = NULL;
+    g_assert_true (dbn_queue_model_apply_due_page (model, p1, NULL, &next, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (next, ==, "T01-2026-000002");
+    /* Nothing shows until the last page. */
+    g_assert_false (dbn_queue_item_get_due_known (dbn_queue_model_lookup (model, "T01-2026-000001")));
+    GBytes *page2[] = { due_record ("T01-2026-000003", "2026-12-03", "none", FALSE, G_MININT), NULL };
+    g_autoptr (GBytes) p2 = due_page (57, page2, NULL);
+    g_autofree char *after_last = NULL;
+    g_assert_true (dbn_queue_model_apply_due_page (model, p2, next, &after_last, &error));
+    g_assert_null (after_last);
+    g_assert_cmpint (dbn_queue_model_get_due_seq (model), ==, 55);
+    g_autofree char *d1 = due_of (model, "T01-2026-000001");
+    g_assert_cmpstr (d1, ==, "2026-12-02");
+    g_assert_cmpstr (stage_of (model, "T01-2026-000001"), ==, "none");
+    g_autofree char *d2 = due_of (model, "T01-2026-000002");
+    g_assert_cmpstr (d2, ==, "2026-12-08"); /* resumed by the event at 56 */
+    g_assert_false (dbn_queue_item_get_suspended (dbn_queue_model_lookup (model, "T01-2026-000002")));
+    g_assert_cmpstr (stage_of (model, "T01-2026-000003"), ==, "warning");
+
+    /* Live: an event at or below the row's seq is a replay. */
+    apply_due (model, due_changed ("T01-2026-000003", 58, "2026-12-31", "none", FALSE));
+    g_assert_cmpstr (stage_of (model, "T01-2026-000003"), ==, "warning");
+    apply_due (model, due_changed ("T01-2026-000003", 60, "2026-12-09", "overdue", FALSE));
+    g_assert_cmpstr (stage_of (model, "T01-2026-000003"), ==, "overdue");
+    /* Materials asked for: the clocks stop, the column says so. */
+    apply_due (model, due_changed ("T01-2026-000001", 61, NULL, "none", TRUE));
+    g_autofree char *d1s = due_of (model, "T01-2026-000001");
+    g_assert_cmpstr (d1s, ==, "已暂停");
+    /* Other deadline events on the topic leave the row alone. */
+    g_autoptr (DbnMsgDeadlineWarning) w = dbn_msg_deadline_warning_new ();
+    w->env.src = g_strdup ("deadline");
+    w->env.seq = 62;
+    w->env.ts = 1;
+    w->env.case_no = g_strdup ("T01-2026-000002");
+    w->env.actor = g_strdup ("deadline");
+    w->window = g_strdup ("jisheng");
+    w->station = g_strdup ("qingshui");
+    w->area = g_strdup ("east");
+    w->matter = g_strdup ("JS-ZHUNSHENG");
+    w->clock = g_strdup ("centre");
+    w->rule = g_strdup ("D-DL-1");
+    w->due = g_strdup ("2026-12-08");
+    w->covered = TRUE;
+    apply_due (model, dbn_msg_deadline_warning_encode (w, NULL));
+    g_assert_cmpstr (stage_of (model, "T01-2026-000002"), ==, "none");
+    /* A case deadline knew before routing's event brought it gets its row
+     * when it arrives. */
+    apply_due (model, due_changed ("T01-2026-000004", 63, "2026-12-10", "none", FALSE));
+    apply (model, event_started ("T01-2026-000004", 20, "in_progress"));
+    g_autofree char *d4 = due_of (model, "T01-2026-000004");
+    g_assert_cmpstr (d4, ==, "2026-12-10");
+    /* A new routing snapshot keeps the due column. */
+    g_autoptr (GBytes) snap2 = snapshot_reply (30, (const char *[]) { "T01-2026-000003", NULL });
+    g_assert_true (dbn_queue_model_apply_snapshot (model, snap2, &error));
+    g_assert_cmpstr (stage_of (model, "T01-2026-000003"), ==, "overdue");
+    /* An archived case leaves with its due row. */
+    apply (model, event_archived ("T01-2026-000004", 31));
+    apply (model, event_started ("T01-2026-000004", 32, "in_progress"));
+    g_assert_false (dbn_queue_item_get_due_known (dbn_queue_model_lookup (model, "T01-2026-000004")));
+
+    /* Refused pages: garbage, and a truncated page that does not move on. */
+    dbn_queue_model_begin_due_resync (model);
+    g_autoptr (GBytes) junk = g_bytes_new_static ("\xc1", 1);
+    g_autofree char *n2 = NULL;
+    g_assert_false (dbn_queue_model_apply_due_page (model, junk, NULL, &n2, &error));
+    g_assert_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED);
+    g_clear_error (&error);
+    GBytes *page3[] = { NULL };
+    g_autoptr (GBytes) stuck = due_page (70, page3, "T01-2026-000001");
+    g_autofree char *n3 = NULL;
+    g_assert_true (dbn_queue_model_apply_due_page (model, stuck, NULL, &n3, &error));
+    g_autoptr (GBytes) stuck2 = due_page (70, page3, "T01-2026-000001");
+    g_autofree char *n4 = NULL;
+    g_assert_false (dbn_queue_model_apply_due_page (model, stuck2, n3, &n4, &error));
+    g_assert_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE);
+    g_assert_null (n4);
+    /* The column stays as it was while no snapshot completes. */
+    g_assert_cmpstr (stage_of (model, "T01-2026-000003"), ==, "overdue");
+    g_assert_finalize_object (model);
 }
 
 static void
@@ -833,6 +1158,247 @@ test_translation (void)
     dbn_print_form_free (form);
 }
 
+
+static gboolean
+visits_listed (gpointer view)
+{
+    return g_list_model_get_n_items (dbn_station_view_get_visits (view)) >= 2;
+}
+
+static char *
+line_at (GListModel *list, guint i)
+{
+    g_autoptr (GtkStringObject) s = g_list_model_get_item (list, i);
+    return g_strdup (gtk_string_object_get_string (s));
+}
+
+typedef struct {
+    GListModel *list;
+    const char *needle;
+} LineWait;
+
+static gboolean
+has_line (gpointer data)
+{
+    LineWait *w = data;
+    for (guint i = 0; i < g_list_model_get_n_items (w->list); i++) {
+        g_autofree char *line = line_at (w->list, i);
+        if (strstr (line, w->needle) != NULL)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+typedef struct {
+    DbnStationView *view;
+    const char     *case_no;
+} SupplementWait;
+
+static gboolean
+missing_shown (gpointer data)
+{
+    SupplementWait *w = data;
+    return g_strcmp0 (dbn_station_view_get_supplement_case (w->view), w->case_no) == 0;
+}
+
+typedef struct {
+    DbnStationView *view;
+    const char     *page;
+    const char     *needle;
+} StatusWait;
+
+static gboolean
+status_says (gpointer data)
+{
+    StatusWait *w = data;
+    return strstr (dbn_station_view_get_status (w->view, w->page), w->needle) != NULL;
+}
+
+static gboolean
+not_awaiting (gpointer data)
+{
+    RowWait *w = data;
+    DbnQueueItem *item = dbn_queue_model_lookup (w->model, w->case_no);
+    return item != NULL && g_strcmp0 (dbn_queue_item_get_state (item), "awaiting_materials") != 0;
+}
+
+static char *
+submit_one (DbnStationView *station, guint n, guint handed_in)
+{
+    fill_form (station, n, handed_in);
+    g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    while (g_strcmp0 (dbn_station_view_get_last_case (station), before) == 0)
+        g_assert_true (g_main_context_iteration (NULL, TRUE));
+    return g_strdup (dbn_station_view_get_last_case (station));
+}
+
+/* D-INT-1, -4, -5, -3 at the station: a household visit's need becomes a
+ * request (the submit names the visit); the case awaiting a material gets
+ * it by a supplement and resumes; a refusal is numbered; the logbook lists
+ * both and exports as PDF. Then the due column's colours, with the
+ * client's today moved through DAIBAN_CLOCK_FILE. */
+static void
+test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
+{
+    DbnMainWindow *win = open_window (f, f->station_key);
+    g_assert_true (wait_for (is_online, win, 10000));
+    DbnStationView *station = DBN_STATION_VIEW (dbn_main_window_get_view (win));
+
+    /* The visit: two needs found at 王五's home. */
+    dbn_station_view_show_page (station, "visits");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "household"), "王五");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "visit-address"), "清水村三组 12 号");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "needs"), "儿媳怀孕，需办准生证；屋顶漏雨");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "visit-note"), "老人独居");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visit", NULL));
+    g_assert_true (wait_for (visits_listed, station, 5000));
+    g_autofree char *first = line_at (dbn_station_view_get_visits (station), 0);
+    g_assert_nonnull (strstr (first, "儿媳怀孕，需办准生证"));
+    g_assert_nonnull (strstr (first, "-V"));
+
+    /* "Turn this need into a request": the form is filled and carries the visit. */
+    dbn_station_view_select_visit_need (station, 0);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visit-to-request", NULL));
+    g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "applicant")), ==, "王五");
+    g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "note")), ==, "儿媳怀孕，需办准生证");
+    g_autofree char *visit = g_strdup (dbn_station_view_get_visit (station));
+    g_assert_nonnull (visit);
+    g_assert_true (g_str_has_prefix (first, visit));
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "matter-search"), "zsz");
+    g_assert_true (dbn_station_view_choose_matter (station, "JS-ZHUNSHENG"));
+    dbn_station_view_tick_materials (station, 2); /* the marriage certificate is missing */
+    g_autofree char *id = dbn_test_id_number (30);
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), id);
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "phone"), "13800130030");
+    dbn_station_view_set_consent (station, TRUE);
+    screenshot (GTK_WIDGET (win), "station-visit-request.png");
+    g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_null (dbn_station_view_get_visit (station)); /* the next request starts clean */
+    g_assert_true (wait_for (has_last_case, station, 5000));
+    g_autofree char *case_no = g_strdup (dbn_station_view_get_last_case (station));
+    g_assert_cmpstr (case_no, !=, before);
+    /* The visit now lists the case made from its need. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visits-refresh", NULL));
+    LineWait linked = { dbn_station_view_get_visits (station), case_no };
+    g_assert_true (wait_for (has_line, &linked, 5000));
+    dbn_station_view_show_page (station, "visits");
+    screenshot (GTK_WIDGET (win), "station-visits.png");
+
+    /* The supplement: the missing list of the case awaiting materials. */
+    RowWait awaiting = { dbn_station_view_get_model (station), case_no, "awaiting_materials" };
+    g_assert_true (wait_for (row_in_state, &awaiting, 5000));
+    dbn_station_view_show_page (station, "cases");
+    g_assert_true (dbn_station_view_select (station, case_no));
+    SupplementWait shown = { station, case_no };
+    g_assert_true (wait_for (missing_shown, &shown, 5000));
+    g_assert_cmpuint (dbn_station_view_get_n_missing (station), ==, 1);
+    dbn_station_view_tick_supplement (station, 1);
+    screenshot (GTK_WIDGET (win), "station-supplement.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.supplement", NULL));
+    StatusWait complete = { station, "supplement", "材料已齐" };
+    g_assert_true (wait_for (status_says, &complete, 5000));
+    g_assert_true (wait_for (not_awaiting, &awaiting, 5000));
+
+    /* The refusal: numbered, with the reason and where to apply instead. */
+    dbn_station_view_show_page (station, "intake");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "applicant"), "赵六");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "note"), "要求代为办理出国签证");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.refuse", NULL));
+    g_assert_cmpstr (dbn_station_view_get_result (station), ==, "不予受理须写明理由和改向何处申请");
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "refuse-reason"), "不属于代办事项目录");
+    g_assert_cmpstr (dbn_station_view_get_result (station), ==, ""); /* the input changed */
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "refuse-apply-to"), "县公安局出入境管理大队");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.refuse", NULL));
+    StatusWait refused = { station, "intake", "不予受理，编号 T01-" };
+    g_assert_true (wait_for (status_says, &refused, 5000));
+    screenshot (GTK_WIDGET (win), "station-refused.png");
+
+    /* The logbook: the acceptance and the refusal, printed to PDF. */
+    LineWait in_book = { dbn_station_view_get_logbook (station), "不予受理" };
+    g_assert_true (wait_for (has_line, &in_book, 5000));
+    LineWait accepted = { dbn_station_view_get_logbook (station), case_no };
+    g_assert_true (wait_for (has_line, &accepted, 5000));
+    dbn_station_view_show_page (station, "logbook");
+    screenshot (GTK_WIDGET (win), "station-logbook.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.export-logbook", NULL));
+    g_autofree char *pdf = g_build_filename (f->client_dir, "station-qingshui", "logbook.pdf", NULL);
+    g_autofree char *pdf_data = NULL;
+    gsize pdf_len = 0;
+    g_assert_true (g_file_get_contents (pdf, &pdf_data, &pdf_len, NULL));
+    g_assert_true (pdf_len > 1000 && memcmp (pdf_data, "%PDF-", 5) == 0);
+
+    /* The due column. Today is Wed 30 Sep 2026 (the fixture's clock). */
+    g_autofree char *plain = submit_one (station, 31, G_MAXUINT);
+    g_autofree char *stopped = submit_one (station, 32, G_MAXUINT);
+    DbnQueueModel *model = dbn_station_view_get_model (station);
+    RowWait r1 = { model, plain, NULL }, r2 = { model, stopped, NULL };
+    g_assert_true (wait_for (row_in_state, &r1, 5000));
+    g_assert_true (wait_for (row_in_state, &r2, 5000));
+    DbnDueFeed *feed = dbn_station_view_get_due_feed (station);
+    g_assert_true (wait_for (due_answered, feed, 10000));
+    gboolean synthetic = dbn_due_feed_get_n_snapshots (feed) == 0;
+    if (synthetic) {
+        /* This deadline service has no deadline.queue yet: the rows it
+         * would send, through the same path (one snapshot page). */
+        g_test_message ("deadline.queue refused (%s): synthetic rows", dbn_due_feed_get_error (feed));
+        GBytes *items[] = {
+            due_record (case_no, "2026-10-08", "none", FALSE, G_MININT),
+            due_record (plain, "2026-10-09", "none", FALSE, G_MININT),
+            due_record (stopped, NULL, "none", TRUE, 3), NULL };
+        g_autoptr (GBytes) page = due_page (1, items, NULL);
+        g_autofree char *next = NULL;
+        dbn_queue_model_begin_due_resync (model);
+        g_autoptr (GError) error = NULL;
+        g_assert_true (dbn_queue_model_apply_due_page (model, page, NULL, &next, &error));
+        g_assert_no_error (error);
+    }
+    DbnConnection *connection = dbn_main_window_get_connection (win);
+    DbnCalendar *calendar = dbn_connection_get_calendar (connection);
+    g_assert_nonnull (calendar);
+    GDate today;
+    dbn_connection_get_today (connection, &today);
+    g_assert_cmpint (g_date_get_day (&today), ==, 30);
+    DbnQueueItem *a = dbn_queue_model_lookup (model, case_no);
+    DbnQueueItem *b = dbn_queue_model_lookup (model, plain);
+    DbnQueueItem *c = dbn_queue_model_lookup (model, stopped);
+    /* National Day: 8 Oct is 1 working day away (yellow), 9 Oct 2 (plain).
+     * (With a deadline service that answers deadline.queue the rows are its
+     * own; their days and colours are the lead's end-to-end check.) */
+    if (synthetic) {
+        g_assert_cmpint (dbn_queue_item_days_left (a, calendar, &today), ==, 1);
+        g_assert_cmpstr (dbn_queue_item_due_class (a, calendar, &today), ==, "due-soon");
+        g_assert_null (dbn_queue_item_due_class (b, calendar, &today));
+        g_assert_cmpstr (dbn_queue_item_due_class (c, calendar, &today), ==, "suspended");
+    }
+    dbn_station_view_show_page (station, "cases");
+    screenshot (GTK_WIDGET (win), "station-due-2026-09-30.png");
+    /* Time moves to Fri 9 Oct: the first is a day over (red), the second due today (yellow). */
+    set_clock (f, cst (10, 9, 9));
+    while (g_date_get_day (&today) != 9) {
+        g_main_context_iteration (NULL, FALSE);
+        dbn_connection_get_today (connection, &today);
+    }
+    if (synthetic) {
+        g_assert_cmpint (dbn_queue_item_days_left (a, calendar, &today), ==, -1);
+        g_assert_cmpstr (dbn_queue_item_due_class (a, calendar, &today), ==, "overdue");
+        g_assert_cmpstr (dbn_queue_item_due_class (b, calendar, &today), ==, "due-soon");
+    }
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++) {
+        g_autoptr (DbnQueueItem) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+        dbn_queue_model_changed (model, dbn_queue_item_get_case_no (item));
+    }
+    screenshot (GTK_WIDGET (win), "station-due-2026-10-09.png");
+
+    g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (win), 5000));
+    gtk_window_destroy (GTK_WINDOW (win));
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+}
+
+static const gint64 wednesday_before_national_day = 1790730000000; /* 2026-09-30 09:00 CST */
+
 int
 main (int argc, char **argv)
 {
@@ -846,12 +1412,15 @@ main (int argc, char **argv)
     dbn_application_load_style ();
     g_test_add_func ("/client/queue-model/snapshot-then-events", test_model_snapshot_then_events);
     g_test_add_func ("/client/queue-model/mask-name", test_mask_name);
-    g_test_add_func ("/client/queue-model/due-working-days", test_days_left);
+    g_test_add_func ("/client/queue-model/due-working-days", test_due_working_days);
+    g_test_add_func ("/client/queue-model/due-snapshot-then-events", test_due_snapshot_then_events);
     g_test_add_func ("/client/i18n/translation", test_translation);
     g_test_add_func ("/client/outbox/survives-restart", test_outbox_survives_restart);
     g_test_add_func ("/client/print/pdf-has-case-number", test_pdf_export);
     g_test_add ("/client/gui/station-window-reply", Fixture, NULL, fixture_set_up,
                 test_station_window_reply, fixture_tear_down);
+    g_test_add ("/client/gui/visit-supplement-refuse-due", Fixture, &wednesday_before_national_day,
+                fixture_set_up, test_station_visit_supplement_refuse, fixture_tear_down);
     g_test_add ("/client/gui/offline-outbox-exactly-once", Fixture, NULL, fixture_set_up,
                 test_offline_outbox, fixture_tear_down);
     return g_test_run ();
