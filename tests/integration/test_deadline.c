@@ -725,6 +725,32 @@ cli (Fixture *f, const char *const *args)
     return dbn_harness_run_cli ((const char *const *) argv->pdata);
 }
 
+/* The last deadline.due_changed of case_no heard on topic, after waiting
+ * until there are n of them there. Caller owns it. */
+static DbnMsgDeadlineDueChanged *
+nth_due_changed (Fixture *f, const char *case_no, const char *topic, guint n)
+{
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (count_heard (f, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, case_no, topic) < n) {
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        pump (f, 100);
+    }
+    wait_heartbeats (f, 2); /* and no more than n */
+    g_assert_cmpuint (count_heard (f, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, case_no, topic), ==, n);
+    for (guint i = f->heard->len; i > 0; i--) {
+        Heard *h = f->heard->pdata[i - 1];
+        if (g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) == 0 && g_strcmp0 (h->case_no, case_no) == 0 &&
+            g_strcmp0 (h->topic, topic) == 0) {
+            g_autoptr (GError) error = NULL;
+            DbnMsgDeadlineDueChanged *ev = dbn_msg_deadline_due_changed_decode (
+                g_bytes_get_data (h->body, NULL), g_bytes_get_size (h->body), &error);
+            g_assert_no_error (error);
+            return ev;
+        }
+    }
+    g_assert_not_reached ();
+}
+
 /* D-DL-5: a due date in 2027 is flagged; adding 2027 to the data and
  * `daiban calendar reload` computes it from the published schedule. The CLI
  * shows it all (`daiban case due`, `daiban case explain`). */
@@ -739,6 +765,11 @@ test_cli_and_reload (Fixture *f, gconstpointer data)
     /* 29, 30, 31 Dec, then weekends only: Fri 1 and Mon 4 Jan 2027. */
     g_assert_cmpstr (before->due, ==, "2027-01-04");
     g_assert_false (before->covered);
+    /* The queue row: the case arrived (one deadline.due_changed). */
+    g_autoptr (DbnMsgDeadlineDueChanged) arrived = nth_due_changed (f, case_no, "s/qingshui", 1);
+    g_assert_cmpstr (arrived->clock, ==, "progress");
+    g_assert_cmpstr (arrived->due, ==, "2027-01-04");
+    g_assert_false (arrived->covered);
 
     DbnCliRun run = cli (f, (const char *[]){ "case", "due", case_no, NULL });
     g_assert_cmpint (run.status, ==, 0);
@@ -767,6 +798,10 @@ test_cli_and_reload (Fixture *f, gconstpointer data)
     /* 元旦 1 Jan 2027 is off now: 29, 30, 31 Dec, 4, 5 Jan. */
     g_assert_cmpstr (after->due, ==, "2027-01-05");
     g_assert_true (after->covered);
+    /* The reload changed the row: one deadline.due_changed. */
+    g_autoptr (DbnMsgDeadlineDueChanged) reloaded = nth_due_changed (f, case_no, "s/qingshui", 2);
+    g_assert_cmpstr (reloaded->due, ==, "2027-01-05");
+    g_assert_true (reloaded->covered);
 
     run = cli (f, (const char *[]){ "case", "explain", case_no, "--text", "县民政局入户核查排期", NULL });
     g_assert_cmpint (run.status, ==, 0);
@@ -777,6 +812,10 @@ test_cli_and_reload (Fixture *f, gconstpointer data)
     g_autoptr (DbnMsgDeadlineCaseDueReply) r3 = wait_clocks (f, case_no, 2);
     g_autoptr (DbnMsgDeadlineClock) told = clock_of (r3, "progress");
     g_assert_cmpstr (told->state, ==, "met");
+    /* The row shows the committed clock now (20 working days). */
+    g_autoptr (DbnMsgDeadlineDueChanged) explained = nth_due_changed (f, case_no, "q/minzheng", 3);
+    g_assert_cmpstr (explained->clock, ==, "committed");
+    g_assert_cmpstr (explained->rule, ==, "D-DL-4");
 }
 
 /* ---- deadline.queue and deadline.due_changed ---- */
