@@ -1,5 +1,6 @@
-/* cli_calendar.c: `daiban calendar add|is-workday|show|reload` and
- * `daiban case due|explain` (issue 5, D-DL-5, D-DL-6).
+/* cli_calendar.c: `daiban calendar add|is-workday|show|reload`,
+ * `daiban case due|explain` (issue 5, D-DL-5, D-DL-6) and `daiban deadline
+ * queue` (the due column of a queue, deadline.queue).
  *
  * add, is-workday and show compute locally from the calendar the deadline
  * service would use (daiban.conf's [deadline] calendar, else
@@ -7,8 +8,8 @@
  * without a running service. Their stdout is stable: `calendar add` prints
  * the ISO date alone on one line; outside the calendar's years the date is
  * counted on weekends only, said on stderr, and `--json` carries the flag
- * (D-DL-5: never silently guessed). reload, due and explain go to the
- * deadline service.
+ * (D-DL-5: never silently guessed). reload, due, explain and queue go to
+ * the deadline service.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,4 +439,134 @@ cli_deadline_case (int argc, char **argv, const char *data_option)
     if (g_strcmp0 (argv[0], "due") == 0)
         return case_due (argc, argv, data_option);
     return case_explain (argc, argv, data_option);
+}
+
+/* ---- daiban deadline queue ---- */
+
+static const char deadline_usage[] =
+    "用法 Usage: daiban deadline COMMAND [OPTIONS]\n"
+    "  queue window|station|area ID   队列的限时栏 / the due column of a queue (deadline.queue)\n"
+    "Each takes --help, --json and --data DIR.\n";
+
+/* One row of deadline.queue as a line: case, clock, rule, due, stage, and
+ * what remains while stopped. */
+static int
+print_due_row (GBytes *item)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgDeadlineDue) d = dbn_msg_deadline_due_decode (g_bytes_get_data (item, NULL),
+                                                                   g_bytes_get_size (item), &error);
+    if (d == NULL)
+        return cli_report_error ("deadline queue", error);
+    g_autofree char *left = d->has_remaining ? g_strdup_printf ("%" G_GINT64_FORMAT, d->remaining) : g_strdup ("");
+    printf ("%s  %-10s %-7s %-10s %-9s %s%s%s\n", d->case_no, d->clock ? d->clock : "—", d->rule ? d->rule : "",
+            d->due ? d->due : "—", d->stage, left,
+            d->suspended ? "  已暂停(等待补充材料) suspended" : "",
+            d->covered ? "" : "  (日历外，仅按周末 outside the calendar: weekends only)");
+    return CLI_EXIT_OK;
+}
+
+/* A page as one JSON line, its records as objects (the wire carries them
+ * as nested MessagePack). */
+static int
+print_page_json (const DbnMsgDeadlineQueueReply *r)
+{
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "seq");
+    json_builder_add_int_value (b, r->seq);
+    json_builder_set_member_name (b, "items");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < r->items->len; i++) {
+        GBytes *item = r->items->pdata[i];
+        g_autoptr (GError) error = NULL;
+        g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (item, NULL), g_bytes_get_size (item), &error);
+        JsonNode *node = text ? json_from_string (text, &error) : NULL;
+        if (node == NULL)
+            return cli_report_error ("deadline queue", error);
+        json_builder_add_value (b, node);
+    }
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "truncated");
+    json_builder_add_boolean_value (b, r->truncated);
+    if (r->next != NULL) {
+        json_builder_set_member_name (b, "next");
+        json_builder_add_string_value (b, r->next);
+    }
+    print_json (b);
+    return CLI_EXIT_OK;
+}
+
+static int
+deadline_queue (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autofree char *after = NULL;
+    gint limit = 0;
+    gboolean json = FALSE, all = FALSE;
+    GOptionEntry entries[] = {
+        { "after", 0, 0, G_OPTION_ARG_STRING, &after, "Only cases numbered after NUMBER (the next page)", "NUMBER" },
+        { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "At most N cases a page (default and cap 2000)", "N" },
+        { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Every page, not only the first", NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print each reply (page) as JSON, one a line", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) context = g_option_context_new (
+        "window|station|area ID — 队列的限时栏 / the due column of a queue");
+    if (!parse_options (context, entries, &data, &argc, &argv, "deadline queue"))
+        return CLI_EXIT_USAGE;
+    if (argc != 3 || (g_strcmp0 (argv[1], "window") != 0 && g_strcmp0 (argv[1], "station") != 0 &&
+                      g_strcmp0 (argv[1], "area") != 0)) {
+        fprintf (stderr, "daiban deadline queue: give window|station|area and its ID / 需要队列类型与编号\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autoptr (GError) error = NULL;
+    g_autoptr (CliContext) ctx = cli_context_new (data, &error);
+    if (ctx == NULL)
+        return cli_report_error ("deadline queue", error);
+    if (!json)
+        printf ("%-14s  %-10s %-7s %-10s %-9s %s\n", "case", "clock", "rule", "due", "stage", "remaining");
+    g_autofree char *page = g_strdup (after);
+    do {
+        g_autoptr (DbnMsgDeadlineQueue) cmd = dbn_msg_deadline_queue_new ();
+        cmd->env.key = g_uuid_string_random ();
+        cmd->env.actor = g_strdup ("cli");
+        cmd->queue = g_strdup (argv[1]);
+        cmd->id = g_strdup (argv[2]);
+        cmd->after = g_strdup (page);
+        cmd->has_limit = limit > 0;
+        cmd->limit = limit;
+        g_autoptr (GBytes) body = dbn_msg_deadline_queue_encode (cmd, &error);
+        g_autoptr (GBytes) reply = body ? cli_call (ctx, "deadline", body, 3, &error) : NULL;
+        if (reply == NULL)
+            return cli_report_error ("deadline queue", error);
+        g_autoptr (DbnMsgDeadlineQueueReply) r = dbn_msg_deadline_queue_reply_decode (
+            g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+        if (r == NULL)
+            return cli_report_error ("deadline queue", error);
+        int status = json ? print_page_json (r) : CLI_EXIT_OK;
+        if (status != CLI_EXIT_OK)
+            return status;
+        for (guint i = 0; !json && i < r->items->len; i++)
+            if ((status = print_due_row (r->items->pdata[i])) != CLI_EXIT_OK)
+                return status;
+        g_free (page);
+        page = r->truncated ? g_strdup (r->next) : NULL;
+        if (page != NULL && !all && !json)
+            fprintf (stderr, "更多 more: --after %s (or --all)\n", page);
+    } while (all && page != NULL);
+    return CLI_EXIT_OK;
+}
+
+int
+cli_deadline (int argc, char **argv, const char *data_option)
+{
+    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
+        fputs (deadline_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    if (g_strcmp0 (argv[1], "queue") == 0)
+        return deadline_queue (argc - 1, argv + 1, data_option);
+    fprintf (stderr, "daiban deadline: unknown command '%s' / 未知命令\n%s", argv[1], deadline_usage);
+    return CLI_EXIT_USAGE;
 }

@@ -2,7 +2,7 @@
  *
  *   daiban [--data DIR] [--key FILE] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
  *                                     | catalog ... | visit ... | logbook ...
- *          | calendar ...
+ *          | calendar ... | deadline queue ...
  *
  * Global options stand before the subcommand; every subcommand also takes
  * --data itself, so both `daiban --data D case show N` and
@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  runsheet  交接清单: new, ack / run sheets (D-RTE-3)\n"
     "  queue     窗口、代办站、片区队列 / the queue of a window, station or area\n"
     "  calendar  工作日历: add, is-workday, show, reload / working days (D-DL-5)\n"
+    "  deadline  限时: queue — 队列的到期日 / the due column of a queue\n"
     "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
     "  keys      密钥: init, add, revoke, list / CURVE keys and principals\n"
     "\n"
@@ -107,6 +108,8 @@ main (int argc, char **argv)
         return cli_logbook (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "calendar") == 0)
         return cli_calendar (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "deadline") == 0)
+        return cli_deadline (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "keys") == 0)
         return cli_keys (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);

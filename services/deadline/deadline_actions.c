@@ -20,9 +20,14 @@
  * Who may: the frame checks the principal's kind; the handlers narrow it as
  * routing does: a station its own station's cases, a window its own
  * window's, a supervisor (reads only) its area, the committee reads all.
+ *
+ * Every command that changes clocks reads the case's queue row first and
+ * emits deadline.due_changed in its batch when the row changed
+ * (deadline_queue.c, where deadline.queue also lives).
  */
 #include "deadline_private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #undef G_LOG_DOMAIN
@@ -54,8 +59,13 @@ deadline_actions_new (DbnService *service, DbnCalendar *calendar, const char *ca
     self->catalog = catalog;
     self->settings = *settings;
     self->timers = deadline_timers_new ();
+    self->outbox = g_array_new (FALSE, FALSE, sizeof (DeadlineOutgoing));
+    g_array_set_clear_func (self->outbox, deadline_outgoing_clear);
     self->store = deadline_store_new (dbn_service_get_store (service), error);
     if (self->store == NULL)
+        return NULL;
+    /* D-INT-8 for the cases stored before the flag was (migration 2). */
+    if (!deadline_store_mark_restricted (self->store, catalog, error))
         return NULL;
     return g_steal_pointer (&self);
 }
@@ -69,10 +79,13 @@ deadline_actions_free (DeadlineActions *self)
         g_source_remove (self->tick_id);
     if (self->rebuild_id != 0)
         g_source_remove (self->rebuild_id);
+    if (self->flush_id != 0)
+        g_source_remove (self->flush_id);
     g_clear_pointer (&self->routing, dbn_subscriber_free);
     g_clear_pointer (&self->intake, dbn_subscriber_free);
     deadline_store_free (self->store);
     deadline_timers_free (self->timers);
+    g_clear_pointer (&self->outbox, g_array_unref);
     dbn_calendar_free (self->calendar);
     dbn_catalog_free (self->catalog);
     g_free (self->calendar_path);
@@ -111,7 +124,9 @@ deadline_case_topics (const DeadlineCase *c)
     g_ptr_array_add (topics, g_strdup_printf ("s/%s", c->station ? c->station : ""));
     if (c->window != NULL && *c->window != '\0')
         g_ptr_array_add (topics, g_strdup_printf ("q/%s", c->window));
-    if (c->area != NULL && *c->area != '\0')
+    /* D-INT-8: a petition's deadlines reach its station and its window (the
+     * mediation officer's), never the area's supervisors (as routing). */
+    if (c->area != NULL && *c->area != '\0' && !c->restricted)
         g_ptr_array_add (topics, g_strdup_printf ("a/%s", c->area));
     /* D-AUD-2: the committee's live feed. */
     g_ptr_array_add (topics, g_strdup ("audit"));
@@ -418,6 +433,8 @@ case_explain (DbnService *service, DbnCommand *command, gpointer user_data, GErr
     g_autoptr (GPtrArray) clocks = deadline_store_get_clocks (self->store, c->case_no, error);
     if (clocks == NULL)
         return NULL;
+    g_auto (DeadlineRow) before = { 0 };
+    deadline_row_of (c, clocks, &before);
     g_autoptr (GPtrArray) names = g_ptr_array_new ();
     for (guint i = 0; i < clocks->len; i++) {
         DeadlineClock *k = clocks->pdata[i];
@@ -460,6 +477,9 @@ case_explain (DbnService *service, DbnCommand *command, gpointer user_data, GErr
     if (!deadline_store_add_explanation (self->store, ev->env.seq, c->case_no, ev->env.ts,
                                          dbn_command_get_actor (command), joined, req->text, error))
         return NULL;
+    DeadlineSink sink = { .command = command };
+    if (!deadline_row_changed (self, c, &before, &sink, error))
+        return NULL;
 
     g_autoptr (DbnMsgDeadlineCaseExplainReply) reply = dbn_msg_deadline_case_explain_reply_new ();
     reply->case_no = g_strdup (c->case_no);
@@ -488,8 +508,12 @@ case_suspend (DbnService *service, DbnCommand *command, gpointer user_data, GErr
         return NULL;
     }
     gint64 now = dbn_command_get_now_ms (command);
-    if (!deadline_suspend (self, c, now, DEADLINE_BY_COMMAND, error) ||
-        !deadline_store_put_case (self->store, c, error))
+    g_auto (DeadlineRow) before = { 0 };
+    DeadlineSink sink = { .command = command };
+    if (!deadline_row_read (self, c, &before, error) ||
+        !deadline_suspend (self, c, now, DEADLINE_BY_COMMAND, error) ||
+        !deadline_store_put_case (self->store, c, error) ||
+        !deadline_row_changed (self, c, &before, &sink, error))
         return NULL;
     return due_reply (self, c, now, error);
 }
@@ -509,17 +533,65 @@ case_resume (DbnService *service, DbnCommand *command, gpointer user_data, GErro
         return NULL;
     }
     gint64 now = dbn_command_get_now_ms (command);
-    if (!deadline_resume (self, c, now, error) || !deadline_store_put_case (self->store, c, error))
+    g_auto (DeadlineRow) before = { 0 };
+    DeadlineSink sink = { .command = command };
+    if (!deadline_row_read (self, c, &before, error) || !deadline_resume (self, c, now, error) ||
+        !deadline_store_put_case (self->store, c, error) ||
+        !deadline_row_changed (self, c, &before, &sink, error))
         return NULL;
     return due_reply (self, c, now, error);
+}
+
+/* A calendar reload: the cases whose row may change, with their row as it
+ * was before their first clock changed. */
+typedef struct {
+    DeadlineActions *self;
+    guint            count;   /* running clocks recomputed */
+    GHashTable      *touched; /* case number → Touched */
+} Reload;
+
+typedef struct {
+    DeadlineCase *c;
+    DeadlineRow   before;
+} Touched;
+
+static void
+touched_free (Touched *t)
+{
+    deadline_case_free (t->c);
+    deadline_row_clear (&t->before);
+    g_free (t);
 }
 
 static gboolean
 recompute (DeadlineClock *k, const char *area, gpointer user_data, GError **error)
 {
-    guint *count = ((gpointer *) user_data)[1];
-    (*count)++;
-    return deadline_schedule (((gpointer *) user_data)[0], k, area, error);
+    Reload *reload = user_data;
+    DeadlineActions *self = reload->self;
+    reload->count++;
+    gboolean covered = TRUE;
+    gint64 due = deadline_due_day (self->calendar, area, k->anchor_day, k->anchor_n, &covered);
+    if ((due != k->due_day || covered != k->covered) &&
+        !g_hash_table_contains (reload->touched, k->case_no)) {
+        /* Before this case's first clock is written: the stored row is the old one. */
+        DeadlineCase *c = NULL;
+        if (!deadline_store_get_case (self->store, k->case_no, &c, error))
+            return FALSE;
+        if (c != NULL) {
+            Touched *t = g_new0 (Touched, 1);
+            t->c = c;
+            g_hash_table_insert (reload->touched, g_strdup (k->case_no), t);
+            if (!deadline_row_read (self, c, &t->before, error))
+                return FALSE;
+        }
+    }
+    return deadline_schedule (self, k, area, error);
+}
+
+static int
+compare_strings (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* A reload pushed a new entry for every running clock; once its batch has
@@ -551,9 +623,20 @@ calendar_reload (DbnService *service, DbnCommand *command, gpointer user_data, G
         return NULL;
     DbnCalendar *old = self->calendar;
     self->calendar = fresh;
-    guint count = 0;
-    gpointer data[2] = { self, &count };
-    if (!deadline_store_foreach_running (self->store, recompute, data, error)) {
+    Reload reload = { self, 0, g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) touched_free) };
+    gboolean ok = deadline_store_foreach_running (self->store, recompute, &reload, error);
+    /* One deadline.due_changed per case whose row changed, in case-number order. */
+    g_autofree gpointer *keys = (gpointer *) g_hash_table_get_keys_as_array (reload.touched, NULL);
+    qsort (keys, g_hash_table_size (reload.touched), sizeof (gpointer), compare_strings);
+    DeadlineSink sink = { .command = command };
+    for (guint i = 0; ok && keys[i] != NULL; i++) {
+        Touched *t = g_hash_table_lookup (reload.touched, keys[i]);
+        ok = deadline_row_changed (self, t->c, &t->before, &sink, error);
+    }
+    g_hash_table_unref (reload.touched);
+    guint count = reload.count;
+    if (!ok) {
         self->calendar = old;
         dbn_calendar_free (fresh);
         return NULL;
@@ -577,6 +660,7 @@ calendar_reload (DbnService *service, DbnCommand *command, gpointer user_data, G
 
 const DbnCommandSpec deadline_commands[] = {
     { DBN_MSG_DEADLINE_CASE_DUE_WIRE, case_due, FALSE, READERS },
+    { DBN_MSG_DEADLINE_QUEUE_WIRE, deadline_queue_command, FALSE, READERS },
     { DBN_MSG_DEADLINE_CASE_EXPLAIN_WIRE, case_explain, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
     { DBN_MSG_DEADLINE_CASE_SUSPEND_WIRE, case_suspend, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
     { DBN_MSG_DEADLINE_CASE_RESUME_WIRE, case_resume, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },

@@ -25,7 +25,8 @@ void             deadline_actions_free (DeadlineActions *self);
 gboolean deadline_actions_rebuild (DeadlineActions *self, GError **error);
 /* Fires, in one transaction, up to max firings due at now (each stage of
  * each clock once: the stage is stored with the journaled event), then
- * publishes them. *fired gets the number of events. */
+ * publishes them (each with its deadline.due_changed when the queue row
+ * changed). *fired gets the number of firings. */
 gboolean deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *fired,
                                     GError **error);
 /* Looks at the timers every tick_ms on the thread-default main context. */

@@ -8,6 +8,9 @@
  * event lost between commit and publish is in the journal, and consumers
  * sync on the next heartbeat.
  *
+ * A firing that changes the case's queue row (its stage) also journals
+ * deadline.due_changed in the same transaction (deadline_queue.c).
+ *
  * A batch takes at most `max` firings in one transaction (group commit: one
  * fsync for many firings). Popped entries are put back if the transaction
  * fails. An entry whose clock no longer has that next_at is stale (the
@@ -25,35 +28,6 @@ typedef struct {
     gint64 id;
 } Popped;
 
-typedef struct {
-    char  **topics; /* where it goes, NULL-terminated */
-    GBytes *body;   /* the encoded event */
-} Outgoing;
-
-static void
-outgoing_clear (gpointer data)
-{
-    Outgoing *out = data;
-    g_strfreev (out->topics);
-    g_bytes_unref (out->body);
-}
-
-static void
-stamp (DbnEnvEvent *env, DbnStore *store, const char *type, const char *case_no, gint64 now)
-{
-    /* _new() fills some of them already. */
-    env->v = DBN_SCHEMA_VERSION;
-    g_free (env->type);
-    env->type = g_strdup (type);
-    g_free (env->src);
-    env->src = g_strdup ("deadline");
-    env->seq = dbn_store_journal_next_seq (store);
-    env->ts = now;
-    g_free (env->case_no);
-    env->case_no = g_strdup (case_no);
-    g_free (env->actor);
-    env->actor = g_strdup ("service:deadline");
-}
 
 /* The event of stage for k, encoded. */
 static GBytes *
@@ -62,7 +36,7 @@ encode_stage (DeadlineActions *self, DbnStore *store, const DeadlineCase *c, con
 {
     g_autofree char *due = deadline_day_to_iso (k->due_day);
 #define FILL(ev, WIRE)                                                               \
-    stamp (&(ev)->env, store, WIRE, c->case_no, now);                               \
+    deadline_stamp (&(ev)->env, store, WIRE, c->case_no, now);                               \
     (ev)->window = g_strdup (c->window);                                              \
     (ev)->station = g_strdup (c->station);                                            \
     (ev)->area = g_strdup (c->area);                                                  \
@@ -110,6 +84,9 @@ fire_one (DeadlineActions *self, DbnStore *store, DeadlineClock *k, gint64 now, 
         k->next_at = 0; /* D-DL-6: explained, no violation */
         return deadline_store_put_clock (self->store, k, error);
     }
+    g_auto (DeadlineRow) before = { 0 };
+    if (!deadline_row_read (self, c, &before, error))
+        return FALSE;
     DbnEnvEvent env = { 0 };
     g_autoptr (GBytes) body = encode_stage (self, store, c, k, stage, now, &env, error);
     g_auto (GStrv) topics = deadline_case_topics (c);
@@ -125,9 +102,12 @@ fire_one (DeadlineActions *self, DbnStore *store, DeadlineClock *k, gint64 now, 
         return FALSE;
     if (k->next_at != 0)
         deadline_timers_push (self->timers, k->next_at, k->id);
-    Outgoing out = { g_steal_pointer (&topics), g_steal_pointer (&body) };
+    DeadlineOutgoing out = { g_steal_pointer (&topics), g_steal_pointer (&body), NULL, 0 };
     g_array_append_val (outgoing, out);
-    return TRUE;
+    /* The stage is in the queue's row: deadline.due_changed in the same
+     * transaction, after the stage event. */
+    DeadlineSink sink = { .outgoing = outgoing, .now = now };
+    return deadline_row_changed (self, c, &before, &sink, error);
 }
 
 gboolean
@@ -141,8 +121,8 @@ deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *
     if (!dbn_store_begin (store, error))
         return FALSE;
     g_autoptr (GArray) popped = g_array_new (FALSE, FALSE, sizeof (Popped));
-    g_autoptr (GArray) outgoing = g_array_new (FALSE, FALSE, sizeof (Outgoing));
-    g_array_set_clear_func (outgoing, outgoing_clear);
+    g_autoptr (GArray) outgoing = g_array_new (FALSE, FALSE, sizeof (DeadlineOutgoing));
+    g_array_set_clear_func (outgoing, deadline_outgoing_clear);
     gboolean ok = TRUE;
     guint n = 0;
     while (ok && n < max && deadline_timers_peek (self->timers, &at, &id) && at <= now) {
@@ -155,7 +135,7 @@ deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *
             continue; /* stale */
         guint before = outgoing->len;
         ok = fire_one (self, store, k, now, outgoing, error);
-        n += outgoing->len - before;
+        n += outgoing->len > before; /* a firing (its due_changed is not counted) */
     }
     if (ok)
         ok = dbn_store_commit (store, error);
@@ -170,7 +150,7 @@ deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *
     }
     DbnPublisher *publisher = dbn_service_get_publisher (self->service);
     for (guint i = 0; publisher != NULL && i < outgoing->len; i++) {
-        Outgoing *out = &g_array_index (outgoing, Outgoing, i);
+        DeadlineOutgoing *out = &g_array_index (outgoing, DeadlineOutgoing, i);
         for (int t = 0; out->topics[t] != NULL; t++)
             dbn_publisher_send (publisher, out->topics[t], out->body);
     }

@@ -30,6 +30,10 @@
  * takes event types newer than this build (intake4's case.resumed). An
  * event without a row or a case, or about a case this service never saw
  * routed, is acknowledged and ignored.
+ *
+ * An applied event that changes the case's queue row (or moves the case)
+ * journals one deadline.due_changed in the same transaction; it waits in
+ * the outbox until the subscriber has committed (deadline_queue.c).
  */
 #include "deadline_private.h"
 
@@ -118,7 +122,8 @@ read_row (GBytes *event, Row *row)
 }
 
 static gboolean
-on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, GError **error)
+on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DeadlineSink *sink,
+            GError **error)
 {
     g_auto (Row) r = { 0 };
     Row *row = &r;
@@ -128,6 +133,11 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, GError
     if (!deadline_store_get_case (self->store, env->case_no, &c, error))
         return FALSE;
     gboolean routed = is_type (env, DBN_MSG_CASE_ROUTED_WIRE);
+    /* The row before (a new case has none: the queues gain it). */
+    g_auto (DeadlineRow) before = { 0 };
+    deadline_row_clear (&before);
+    if (c != NULL && !c->closed && !deadline_row_read (self, c, &before, error))
+        return FALSE;
     if (c == NULL) {
         if (!routed)
             return TRUE;
@@ -140,6 +150,9 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, GError
         c->matter = g_strdup (row->matter);
         c->level = g_strdup (row->level);
         c->accepted_at = env->ts;
+        /* D-INT-8: as routing marks it, from the catalog. */
+        const DbnMatter *matter = dbn_catalog_lookup (self->catalog, c->matter);
+        c->restricted = matter != NULL && matter->restricted;
     }
     if (c->closed)
         return TRUE;
@@ -199,23 +212,44 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, GError
         ok = deadline_end_clocks (self, c, ALL_CLOCKS, DEADLINE_STATE_MET, error);
         c->closed = TRUE;
     }
-    return ok && deadline_store_put_case (self->store, c, error);
+    return ok && deadline_store_put_case (self->store, c, error) &&
+           deadline_row_changed (self, c, &before, sink, error);
+}
+
+/* Whatever an earlier attempt at this seq or later left in the outbox is
+ * void (its transaction rolled back); the sink for this one. */
+static void
+begin_apply (DeadlineActions *self, DbnSubscriber *subscriber, gint64 seq, DeadlineSink *sink)
+{
+    for (guint i = self->outbox->len; i > 0; i--) {
+        DeadlineOutgoing *out = &g_array_index (self->outbox, DeadlineOutgoing, i - 1);
+        if (out->from == subscriber && out->source_seq >= seq)
+            g_array_remove_index (self->outbox, i - 1);
+    }
+    sink->outgoing = self->outbox;
+    sink->from = subscriber;
+    sink->source_seq = seq;
+    sink->now = dbn_clock_now_ms (dbn_service_get_clock (self->service));
 }
 
 static gboolean
 apply_routing_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
                      GError **error)
 {
+    DeadlineActions *self = user_data;
+    DeadlineSink sink = { 0 };
+    begin_apply (self, subscriber, seq, &sink);
     DbnEnvEvent env = { 0 };
     if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
         return TRUE;
-    gboolean ok = on_routing (user_data, &env, event, error);
+    gboolean ok = on_routing (self, &env, event, &sink, error);
     dbn_env_event_clear (&env);
+    deadline_schedule_flush (self);
     return ok;
 }
 
 static gboolean
-on_intake (DeadlineActions *self, const DbnEnvEvent *env, GError **error)
+on_intake (DeadlineActions *self, const DbnEnvEvent *env, DeadlineSink *sink, GError **error)
 {
     gboolean stop = is_type (env, DBN_MSG_CASE_AWAITING_MATERIALS_WIRE);
     gboolean go = is_type (env, MATERIALS_SUPPLEMENTED_WIRE);
@@ -226,6 +260,9 @@ on_intake (DeadlineActions *self, const DbnEnvEvent *env, GError **error)
         return FALSE;
     if (c == NULL || c->closed)
         return TRUE; /* routing's row will say it when the case arrives there */
+    g_auto (DeadlineRow) before = { 0 };
+    if (!deadline_row_read (self, c, &before, error))
+        return FALSE;
     gboolean ok;
     if (stop)
         ok = deadline_suspend (self, c, env->ts, DEADLINE_BY_MATERIALS, error);
@@ -233,18 +270,23 @@ on_intake (DeadlineActions *self, const DbnEnvEvent *env, GError **error)
         ok = deadline_resume (self, c, env->ts, error);
     else
         return TRUE; /* stopped by a command for something else */
-    return ok && deadline_store_put_case (self->store, c, error);
+    return ok && deadline_store_put_case (self->store, c, error) &&
+           deadline_row_changed (self, c, &before, sink, error);
 }
 
 static gboolean
 apply_intake_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
                     GError **error)
 {
+    DeadlineActions *self = user_data;
+    DeadlineSink sink = { 0 };
+    begin_apply (self, subscriber, seq, &sink);
     DbnEnvEvent env = { 0 };
     if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
         return TRUE;
-    gboolean ok = on_intake (user_data, &env, error);
+    gboolean ok = on_intake (self, &env, &sink, error);
     dbn_env_event_clear (&env);
+    deadline_schedule_flush (self);
     return ok;
 }
 

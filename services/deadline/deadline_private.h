@@ -17,7 +17,70 @@ struct _DeadlineActions {
     DbnSubscriber   *intake;        /* intake's journal */
     guint            tick_id;       /* the timer source */
     guint            rebuild_id;    /* idle that rebuilds the heap after a calendar reload */
+    GArray          *outbox;        /* DeadlineOutgoing: journaled while following, published by flush_id */
+    guint            flush_id;      /* idle that publishes the outbox once its transaction committed */
 };
+
+/* An event journaled outside a command's batch, to publish after its
+ * transaction commits. */
+typedef struct {
+    char         **topics;     /* where it goes, NULL-terminated */
+    GBytes        *body;       /* the encoded event */
+    DbnSubscriber *from;       /* following: the subscriber whose event caused it; NULL: a firing */
+    gint64         source_seq; /* following: that event's seq (published once it is applied) */
+} DeadlineOutgoing;
+
+void deadline_outgoing_clear (gpointer data);
+
+/* A case's row in deadline.queue (deadline.xml, deadline_due). */
+typedef struct {
+    int           clock;         /* DeadlineClockName; -1: no open clock */
+    gint64        due_day;       /* 0: absent (stopped, or no clock) */
+    gboolean      has_remaining; /* the chosen clock is stopped: remaining is what it keeps */
+    int           remaining;
+    DeadlineStage stage;         /* furthest stage among the open clocks */
+    gboolean      suspended;
+    gboolean      covered;
+    /* Not shown in the row, but the queues it belongs to: a move is a change. */
+    char         *window, *station, *area;
+    gboolean      restricted;
+    gboolean      closed;        /* a closed case leaves the queues: a change too */
+} DeadlineRow;
+
+void     deadline_row_clear (DeadlineRow *row);
+/* The row of c from its clocks (DeadlineClock*, any order). A closed case
+ * has the empty row (no clock, stage none). */
+void     deadline_row_of (const DeadlineCase *c, GPtrArray *clocks, DeadlineRow *row);
+/* The same from the store. */
+gboolean deadline_row_read (DeadlineActions *self, const DeadlineCase *c, DeadlineRow *row,
+                            GError **error);
+/* Where an event emitted for c (and its row) goes. */
+typedef struct {
+    DbnCommand    *command;    /* a command: dbn_command_emit, published after its batch */
+    GArray        *outgoing;   /* else DeadlineOutgoing are appended here, journaled now */
+    DbnSubscriber *from;       /* following: tags the outgoing entry */
+    gint64         source_seq;
+    gint64         now;        /* the event's ts (not with command) */
+} DeadlineSink;
+/* deadline.due_changed: compares c's row now (from the store: save the
+ * clocks first) with before, and when it differs journals the event in
+ * the open transaction (sink) on the case's topics, plus the topics of
+ * before's coordinates when the case moved (so the queue it left drops
+ * it). FALSE with error when the store or the journal fails. */
+gboolean deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const DeadlineRow *before,
+                               DeadlineSink *sink, GError **error);
+/* Fills env for a service-made event (firings, following): the next journal
+ * seq, src "deadline", actor "service:deadline". */
+void     deadline_stamp (DbnEnvEvent *env, DbnStore *store, const char *type, const char *case_no,
+                         gint64 now);
+/* Publishes, on an idle at high priority, what the outbox holds once its
+ * subscriber has applied the event that caused it. */
+void     deadline_schedule_flush (DeadlineActions *self);
+
+/* deadline.queue (read). */
+GBytes  *deadline_queue_command (DbnService *service, DbnCommand *command, gpointer user_data,
+                                 GError **error);
+
 
 /* Why a case's clocks stopped. */
 #define DEADLINE_BY_MATERIALS "materials"
@@ -41,7 +104,11 @@ gboolean deadline_schedule (DeadlineActions *self, DeadlineClock *k, const char 
                             GError **error);
 
 /* The topics of c's events: s/<station> first, then q/<window>, a/<area>
- * when known, and the committee's "audit". NULL-terminated; caller owns it. */
+ * when known and the matter is not restricted (D-INT-8: a petition never
+ * reaches the area's supervisors), and the committee's "audit".
+ * NULL-terminated; caller owns it. */
 char **deadline_case_topics (const DeadlineCase *c);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DeadlineRow, deadline_row_clear)
 
 G_END_DECLS

@@ -57,23 +57,32 @@ const char *const deadline_migrations[] = {
     "  clocks   TEXT NOT NULL,"
     "  text     TEXT NOT NULL"
     ");",
+    /* 2: the due column of the queues (deadline.queue, keyset paging by case
+     * number over the open cases), and D-INT-8's restricted flag. NULL: a
+     * case stored before this migration, marked from the catalog at start-up
+     * (deadline_store_mark_restricted). */
+    "ALTER TABLE dl_case ADD COLUMN restricted INTEGER;"
+    "CREATE INDEX dl_case_unmarked ON dl_case (matter) WHERE restricted IS NULL;"
+    "CREATE INDEX dl_case_window ON dl_case (window_id, case_no) WHERE closed = 0;"
+    "CREATE INDEX dl_case_station ON dl_case (station_id, case_no) WHERE closed = 0;"
+    "CREATE INDEX dl_case_area ON dl_case (area_id, case_no) WHERE closed = 0 AND restricted = 0;",
     NULL,
 };
 
 enum {
     GET_CASE, PUT_CASE, GET_CLOCKS, GET_CLOCK, INSERT_CLOCK, UPDATE_CLOCK, ADD_EXPLANATION,
-    PENDING, RUNNING, N_STATEMENTS,
+    PENDING, RUNNING, QUEUE_WINDOW, QUEUE_STATION, QUEUE_AREA, MARK_RESTRICTED, MARK_REST,
+    N_STATEMENTS,
 };
 
+#define CASE_COLUMNS "case_no, matter, level, kind, window_id, station_id, area_id, accepted_at," \
+                     " suspended_at, suspended_by, closed, centre_seen, restricted"
 #define CLOCK_COLUMNS "id, case_no, name, length, started_at, state, stage, anchor_day, anchor_n," \
                       " due_day, covered, explained, next_at"
 
 static const char *const sql[N_STATEMENTS] = {
-    [GET_CASE] = "SELECT case_no, matter, level, kind, window_id, station_id, area_id, accepted_at,"
-                 " suspended_at, suspended_by, closed, centre_seen FROM dl_case WHERE case_no = ?",
-    [PUT_CASE] = "INSERT OR REPLACE INTO dl_case (case_no, matter, level, kind, window_id, station_id,"
-                 " area_id, accepted_at, suspended_at, suspended_by, closed, centre_seen)"
-                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+    [GET_CASE] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE case_no = ?",
+    [PUT_CASE] = "INSERT OR REPLACE INTO dl_case (" CASE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [GET_CLOCKS] = "SELECT " CLOCK_COLUMNS " FROM dl_clock WHERE case_no = ? ORDER BY id",
     [GET_CLOCK] = "SELECT " CLOCK_COLUMNS " FROM dl_clock WHERE id = ?",
     [INSERT_CLOCK] = "INSERT INTO dl_clock (case_no, name, length, started_at, state, stage, anchor_day,"
@@ -86,6 +95,15 @@ static const char *const sql[N_STATEMENTS] = {
                 " ORDER BY next_at, id",
     [RUNNING] = "SELECT " CLOCK_COLUMNS ", (SELECT area_id FROM dl_case WHERE dl_case.case_no = dl_clock.case_no)"
                 " FROM dl_clock WHERE state = 0",
+    /* The literal closed = 0 (and restricted = 0) select the partial indexes. */
+    [QUEUE_WINDOW] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE window_id = ?1 AND closed = 0"
+                     " AND case_no > ?2 ORDER BY case_no LIMIT ?3",
+    [QUEUE_STATION] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE station_id = ?1 AND closed = 0"
+                      " AND case_no > ?2 ORDER BY case_no LIMIT ?3",
+    [QUEUE_AREA] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE area_id = ?1 AND closed = 0"
+                   " AND restricted = 0 AND case_no > ?2 ORDER BY case_no LIMIT ?3",
+    [MARK_RESTRICTED] = "UPDATE dl_case SET restricted = 1 WHERE restricted IS NULL AND matter = ?",
+    [MARK_REST] = "UPDATE dl_case SET restricted = 0 WHERE restricted IS NULL",
 };
 
 struct _DeadlineStore {
@@ -192,6 +210,26 @@ done (DeadlineStore *self, sqlite3_stmt *s, int rc, GError **error)
     return FALSE;
 }
 
+static DeadlineCase *
+read_case (sqlite3_stmt *s)
+{
+    DeadlineCase *c = g_new0 (DeadlineCase, 1);
+    c->case_no = column_dup (s, 0);
+    c->matter = column_dup (s, 1);
+    c->level = column_dup (s, 2);
+    c->kind = column_dup (s, 3);
+    c->window = column_dup (s, 4);
+    c->station = column_dup (s, 5);
+    c->area = column_dup (s, 6);
+    c->accepted_at = sqlite3_column_int64 (s, 7);
+    c->suspended_at = sqlite3_column_int64 (s, 8);
+    c->suspended_by = column_dup (s, 9);
+    c->closed = sqlite3_column_int (s, 10) != 0;
+    c->centre_seen = sqlite3_column_int (s, 11) != 0;
+    c->restricted = sqlite3_column_int (s, 12) != 0;
+    return c;
+}
+
 gboolean
 deadline_store_get_case (DeadlineStore *self, const char *case_no, DeadlineCase **out, GError **error)
 {
@@ -199,23 +237,51 @@ deadline_store_get_case (DeadlineStore *self, const char *case_no, DeadlineCase 
     sqlite3_bind_text (s, 1, case_no, -1, SQLITE_STATIC);
     *out = NULL;
     int rc = sqlite3_step (s);
-    if (rc == SQLITE_ROW) {
-        DeadlineCase *c = g_new0 (DeadlineCase, 1);
-        c->case_no = column_dup (s, 0);
-        c->matter = column_dup (s, 1);
-        c->level = column_dup (s, 2);
-        c->kind = column_dup (s, 3);
-        c->window = column_dup (s, 4);
-        c->station = column_dup (s, 5);
-        c->area = column_dup (s, 6);
-        c->accepted_at = sqlite3_column_int64 (s, 7);
-        c->suspended_at = sqlite3_column_int64 (s, 8);
-        c->suspended_by = column_dup (s, 9);
-        c->closed = sqlite3_column_int (s, 10) != 0;
-        c->centre_seen = sqlite3_column_int (s, 11) != 0;
-        *out = c;
-    }
+    if (rc == SQLITE_ROW)
+        *out = read_case (s);
     return done (self, s, rc, error);
+}
+
+gboolean
+deadline_store_read_queue (DeadlineStore *self, const char *kind, const char *id, const char *after,
+                           guint max, GPtrArray *cases, GError **error)
+{
+    int which;
+    if (g_strcmp0 (kind, "window") == 0)
+        which = QUEUE_WINDOW;
+    else if (g_strcmp0 (kind, "station") == 0)
+        which = QUEUE_STATION;
+    else if (g_strcmp0 (kind, "area") == 0)
+        which = QUEUE_AREA;
+    else {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "a queue is of a window, station or area, not '%s'", kind ? kind : "");
+        return FALSE;
+    }
+    sqlite3_stmt *s = stmt (self, which);
+    bind_text (s, 1, id ? id : "");
+    bind_text (s, 2, after ? after : "");
+    sqlite3_bind_int64 (s, 3, max);
+    int rc;
+    while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+        g_ptr_array_add (cases, read_case (s));
+    return done (self, s, rc, error);
+}
+
+gboolean
+deadline_store_mark_restricted (DeadlineStore *self, DbnCatalog *catalog, GError **error)
+{
+    for (guint i = 0; i < dbn_catalog_get_n_matters (catalog); i++) {
+        const DbnMatter *matter = dbn_catalog_get_matter (catalog, i);
+        if (!matter->restricted)
+            continue;
+        sqlite3_stmt *s = stmt (self, MARK_RESTRICTED);
+        bind_text (s, 1, matter->code);
+        if (!done (self, s, sqlite3_step (s), error))
+            return FALSE;
+    }
+    sqlite3_stmt *s = stmt (self, MARK_REST);
+    return done (self, s, sqlite3_step (s), error);
 }
 
 gboolean
@@ -234,6 +300,7 @@ deadline_store_put_case (DeadlineStore *self, const DeadlineCase *c, GError **er
     bind_text (s, 10, c->suspended_at ? c->suspended_by : NULL);
     sqlite3_bind_int (s, 11, c->closed);
     sqlite3_bind_int (s, 12, c->centre_seen);
+    sqlite3_bind_int (s, 13, c->restricted);
     return done (self, s, sqlite3_step (s), error);
 }
 

@@ -29,6 +29,7 @@ typedef struct {
     char  *suspended_by; /* "materials" (intake/routing) or "command"; NULL when running */
     gboolean closed;     /* replied, returned or archived: no clock runs any more */
     gboolean centre_seen;/* reached the township centre once (D-DL-1 started) */
+    gboolean restricted; /* D-INT-8: the catalog's restricted matter (petitions): never on a/<area> */
 } DeadlineCase;
 
 void deadline_case_free (DeadlineCase *c);
@@ -81,6 +82,18 @@ typedef gboolean (*DeadlineClockFunc) (DeadlineClock *k, const char *area, gpoin
                                        GError **error);
 gboolean deadline_store_foreach_running (DeadlineStore *self, DeadlineClockFunc func,
                                          gpointer user_data, GError **error);
+
+/* The open (not closed) cases of a queue ("window", "station" or "area" and
+ * its id), numbered after `after` ("" or NULL: from the first), in case
+ * number order, at most max (DeadlineCase*, appended to cases). An area's
+ * queue leaves restricted cases out (D-INT-8). FALSE with DBN_ERROR_INVALID
+ * for another kind. */
+gboolean deadline_store_read_queue (DeadlineStore *self, const char *kind, const char *id,
+                                    const char *after, guint max, GPtrArray *cases, GError **error);
+/* D-INT-8 for cases stored before their restricted flag was: marks the cases
+ * of the catalog's restricted matters, then every other case not yet marked.
+ * Cheap when done (a partial index holds only the unmarked). */
+gboolean deadline_store_mark_restricted (DeadlineStore *self, DbnCatalog *catalog, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DeadlineCase, deadline_case_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DeadlineClock, deadline_clock_free)

@@ -10,6 +10,11 @@
  *   /deadline/D-DL-7/stop-moves-due-date    3 working days stopped move every
  *       running clock's due date by exactly 3 working days; a case accepted
  *       with materials missing starts with its clocks stopped
+ *   /deadline/queue/rows-pages-and-updates  deadline.queue's rows by hand,
+ *       its pages, and deadline.due_changed: one per row change on the
+ *       queue's topic, snapshot + updates = fresh snapshot; a petition never
+ *       on a/<area> (D-INT-8); `daiban deadline queue`
+ *   /deadline/queue/principals             who may read which queue
  *   /deadline/restart/kill-9-fires-once     the service is SIGKILLed before a
  *       due instant and restarted after it: the firing happens once, and a
  *       second kill -9 and restart does not repeat it
@@ -33,6 +38,7 @@ typedef struct {
     char  *case_no; /* may be NULL */
     gint64 seq;
     gint64 ts;
+    GBytes *body;   /* the frame */
 } Heard;
 
 static void
@@ -41,6 +47,7 @@ heard_free (Heard *h)
     g_free (h->topic);
     g_free (h->type);
     g_free (h->case_no);
+    g_bytes_unref (h->body);
     g_free (h);
 }
 
@@ -108,6 +115,7 @@ pump (Fixture *f, int timeout_ms)
                 h->case_no = g_strdup (env.case_no);
                 h->seq = env.seq;
                 h->ts = env.ts;
+                h->body = g_bytes_new (zmq_msg_data (&body), zmq_msg_size (&body));
                 g_ptr_array_add (f->heard, h);
             }
             dbn_env_event_clear (&env);
@@ -717,6 +725,32 @@ cli (Fixture *f, const char *const *args)
     return dbn_harness_run_cli ((const char *const *) argv->pdata);
 }
 
+/* The last deadline.due_changed of case_no heard on topic, after waiting
+ * until there are n of them there. Caller owns it. */
+static DbnMsgDeadlineDueChanged *
+nth_due_changed (Fixture *f, const char *case_no, const char *topic, guint n)
+{
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (count_heard (f, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, case_no, topic) < n) {
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        pump (f, 100);
+    }
+    wait_heartbeats (f, 2); /* and no more than n */
+    g_assert_cmpuint (count_heard (f, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, case_no, topic), ==, n);
+    for (guint i = f->heard->len; i > 0; i--) {
+        Heard *h = f->heard->pdata[i - 1];
+        if (g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) == 0 && g_strcmp0 (h->case_no, case_no) == 0 &&
+            g_strcmp0 (h->topic, topic) == 0) {
+            g_autoptr (GError) error = NULL;
+            DbnMsgDeadlineDueChanged *ev = dbn_msg_deadline_due_changed_decode (
+                g_bytes_get_data (h->body, NULL), g_bytes_get_size (h->body), &error);
+            g_assert_no_error (error);
+            return ev;
+        }
+    }
+    g_assert_not_reached ();
+}
+
 /* D-DL-5: a due date in 2027 is flagged; adding 2027 to the data and
  * `daiban calendar reload` computes it from the published schedule. The CLI
  * shows it all (`daiban case due`, `daiban case explain`). */
@@ -731,6 +765,11 @@ test_cli_and_reload (Fixture *f, gconstpointer data)
     /* 29, 30, 31 Dec, then weekends only: Fri 1 and Mon 4 Jan 2027. */
     g_assert_cmpstr (before->due, ==, "2027-01-04");
     g_assert_false (before->covered);
+    /* The queue row: the case arrived (one deadline.due_changed). */
+    g_autoptr (DbnMsgDeadlineDueChanged) arrived = nth_due_changed (f, case_no, "s/qingshui", 1);
+    g_assert_cmpstr (arrived->clock, ==, "progress");
+    g_assert_cmpstr (arrived->due, ==, "2027-01-04");
+    g_assert_false (arrived->covered);
 
     DbnCliRun run = cli (f, (const char *[]){ "case", "due", case_no, NULL });
     g_assert_cmpint (run.status, ==, 0);
@@ -759,6 +798,10 @@ test_cli_and_reload (Fixture *f, gconstpointer data)
     /* 元旦 1 Jan 2027 is off now: 29, 30, 31 Dec, 4, 5 Jan. */
     g_assert_cmpstr (after->due, ==, "2027-01-05");
     g_assert_true (after->covered);
+    /* The reload changed the row: one deadline.due_changed. */
+    g_autoptr (DbnMsgDeadlineDueChanged) reloaded = nth_due_changed (f, case_no, "s/qingshui", 2);
+    g_assert_cmpstr (reloaded->due, ==, "2027-01-05");
+    g_assert_true (reloaded->covered);
 
     run = cli (f, (const char *[]){ "case", "explain", case_no, "--text", "县民政局入户核查排期", NULL });
     g_assert_cmpint (run.status, ==, 0);
@@ -769,6 +812,346 @@ test_cli_and_reload (Fixture *f, gconstpointer data)
     g_autoptr (DbnMsgDeadlineCaseDueReply) r3 = wait_clocks (f, case_no, 2);
     g_autoptr (DbnMsgDeadlineClock) told = clock_of (r3, "progress");
     g_assert_cmpstr (told->state, ==, "met");
+    /* The row shows the committed clock now (20 working days). */
+    g_autoptr (DbnMsgDeadlineDueChanged) explained = nth_due_changed (f, case_no, "q/minzheng", 3);
+    g_assert_cmpstr (explained->clock, ==, "committed");
+    g_assert_cmpstr (explained->rule, ==, "D-DL-4");
+}
+
+/* ---- deadline.queue and deadline.due_changed ---- */
+
+static DbnMsgDeadlineQueueReply *
+queue_page (Fixture *f, DbnBus *bus, const char *kind, const char *id, const char *after, gint64 limit,
+            GError **error)
+{
+    g_autoptr (DbnMsgDeadlineQueue) m = dbn_msg_deadline_queue_new ();
+    m->env.key = g_strdup_printf ("queue-%u", ++f->n_keys);
+    m->queue = g_strdup (kind);
+    m->id = g_strdup (id);
+    m->after = g_strdup (after);
+    m->has_limit = limit > 0;
+    m->limit = limit;
+    g_autoptr (GBytes) body = dbn_msg_deadline_queue_encode (m, NULL);
+    g_autoptr (GBytes) reply = bus ? dbn_harness_call_on (f->harness, bus, "deadline", body, CALL_MS, error)
+                                   : dbn_harness_call (f->harness, "deadline", body, CALL_MS, error);
+    if (reply == NULL)
+        return NULL;
+    return dbn_msg_deadline_queue_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+}
+
+/* A row as one line; NULL for a row that shows nothing (no open clock). */
+static char *
+row_text (const char *clock, const char *rule, const char *due, gboolean has_remaining, gint64 remaining,
+          const char *stage, gboolean suspended, gboolean covered)
+{
+    if (clock == NULL && g_strcmp0 (stage, "none") == 0 && !suspended)
+        return NULL;
+    g_autofree char *left = has_remaining ? g_strdup_printf ("r=%" G_GINT64_FORMAT, remaining) : g_strdup ("-");
+    return g_strdup_printf ("%s %s %s %s %s%s%s", clock ? clock : "-", rule ? rule : "-", due ? due : "-",
+                            left, stage, suspended ? " suspended" : "", covered ? "" : " uncovered");
+}
+
+/* One page (the whole queue: asserted not truncated): case → row text. */
+static GHashTable *
+snapshot (Fixture *f, const char *kind, const char *id, gint64 *seq)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgDeadlineQueueReply) r = queue_page (f, NULL, kind, id, NULL, 0, &error);
+    g_assert_no_error (error);
+    g_assert_false (r->truncated);
+    g_assert_null (r->next);
+    GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    for (guint i = 0; i < r->items->len; i++) {
+        GBytes *b = r->items->pdata[i];
+        g_autoptr (DbnMsgDeadlineDue) d = dbn_msg_deadline_due_decode (g_bytes_get_data (b, NULL),
+                                                                       g_bytes_get_size (b), &error);
+        g_assert_no_error (error);
+        char *text = row_text (d->clock, d->rule, d->due, d->has_remaining, d->remaining, d->stage,
+                               d->suspended, d->covered);
+        if (text != NULL)
+            g_hash_table_insert (rows, g_strdup (d->case_no), text);
+    }
+    if (seq != NULL)
+        *seq = r->seq;
+    return rows;
+}
+
+/* Applies every deadline.due_changed heard on topic with a seq above after,
+ * in the order heard (asserted increasing), as a queue client does: a case
+ * whose window/station/area is no longer id, or whose row shows nothing,
+ * leaves. Returns how many were applied. */
+static guint
+apply_updates (Fixture *f, GHashTable *rows, const char *topic, const char *kind, const char *id, gint64 after)
+{
+    guint n = 0;
+    gint64 last = after;
+    for (guint i = 0; i < f->heard->len; i++) {
+        Heard *h = f->heard->pdata[i];
+        if (g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) != 0 || g_strcmp0 (h->topic, topic) != 0 ||
+            h->seq <= after)
+            continue;
+        g_assert_cmpint (h->seq, >, last);
+        last = h->seq;
+        g_autoptr (GError) error = NULL;
+        g_autoptr (DbnMsgDeadlineDueChanged) ev = dbn_msg_deadline_due_changed_decode (
+            g_bytes_get_data (h->body, NULL), g_bytes_get_size (h->body), &error);
+        g_assert_no_error (error);
+        const char *own = g_str_equal (kind, "window") ? ev->window : g_str_equal (kind, "station") ? ev->station : ev->area;
+        char *text = row_text (ev->clock, ev->rule, ev->due, ev->has_remaining, ev->remaining, ev->stage,
+                               ev->suspended, ev->covered);
+        if (text == NULL || g_strcmp0 (own, id) != 0) {
+            g_hash_table_remove (rows, h->case_no);
+            g_free (text);
+        } else {
+            g_hash_table_replace (rows, g_strdup (h->case_no), text);
+        }
+        n++;
+    }
+    return n;
+}
+
+static void
+assert_rows_equal (GHashTable *a, GHashTable *b)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init (&it, b);
+    while (g_hash_table_iter_next (&it, &key, &value))
+        g_assert_cmpstr (g_hash_table_lookup (a, key), ==, value);
+    g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
+}
+
+/* The Clone pattern holds: the old snapshot plus the due_changed of the
+ * queue's topic after its seq is exactly a fresh snapshot. */
+static void
+assert_clone (Fixture *f, GHashTable *old, gint64 old_seq, const char *topic, const char *kind, const char *id)
+{
+    g_autoptr (GHashTable) copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init (&it, old);
+    while (g_hash_table_iter_next (&it, &key, &value))
+        g_hash_table_insert (copy, g_strdup (key), g_strdup (value));
+    gint64 seq = 0;
+    g_autoptr (GHashTable) fresh = snapshot (f, kind, id, &seq);
+    wait_heartbeats (f, 2); /* every event up to seq is in */
+    apply_updates (f, copy, topic, kind, id, old_seq);
+    assert_rows_equal (copy, fresh);
+}
+
+/* Polls the queue until it has n rows (the events cross two services). */
+static GHashTable *
+wait_rows (Fixture *f, const char *kind, const char *id, guint n)
+{
+    gint64 end = g_get_monotonic_time () + WAIT_US;
+    while (g_get_monotonic_time () < end) {
+        GHashTable *rows = snapshot (f, kind, id, NULL);
+        if (g_hash_table_size (rows) == n)
+            return rows;
+        g_hash_table_unref (rows);
+        g_usleep (10 * 1000);
+    }
+    g_error ("the %s queue %s never had %u rows", kind, id, n);
+}
+
+static guint
+count_due_changed (Fixture *f, const char *case_no, const char *topic, gint64 after)
+{
+    guint n = 0;
+    for (guint i = 0; i < f->heard->len; i++) {
+        Heard *h = f->heard->pdata[i];
+        n += g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) == 0 && g_strcmp0 (h->case_no, case_no) == 0 &&
+             g_strcmp0 (h->topic, topic) == 0 && h->seq > after;
+    }
+    return n;
+}
+
+/* deadline.queue's rows worked out by hand, its pages, and its live
+ * updates: each row change is one deadline.due_changed on the queue's
+ * topic, and snapshot + updates = a fresh snapshot, through acceptance,
+ * a classification that changes nothing, a firing (stage), and a suspend
+ * and a resume by command. A petition's never reach a/<area> (D-INT-8). */
+static void
+test_queue_rows_and_updates (Fixture *f, gconstpointer data)
+{
+    gint64 s0_seq = 0, q0_seq = 0, a0_seq = 0;
+    g_autoptr (GHashTable) s0 = snapshot (f, "station", "qingshui", &s0_seq);
+    g_autoptr (GHashTable) q0 = snapshot (f, "window", "jisheng", &q0_seq);
+    g_autoptr (GHashTable) a0 = snapshot (f, "area", "east", &a0_seq);
+    g_assert_cmpuint (g_hash_table_size (s0), ==, 0);
+
+    /* Mon 2 Mar 2026 10:00, walk-ins at the centre. */
+    static const char *const zhunsheng_part[] = { "户口簿", "结婚证", NULL };
+    static const char *const dibao[] = { "申请书", "户口簿", "身份证", "家庭收入证明", NULL };
+    static const char *const xinfang[] = { "信访事项书面材料或口述记录", "身份证", NULL };
+    g_autofree char *a = submit (f, "JS-ZHUNSHENG", zhunsheng_all);
+    g_autofree char *b = submit (f, "JS-ZHUNSHENG", zhunsheng_part);
+    g_autofree char *c = submit (f, "MZ-DIBAO", dibao);
+    g_autofree char *p = submit (f, "QT-XINFANG", xinfang);
+    g_autoptr (GHashTable) s1 = wait_rows (f, "station", "qingshui", 4);
+    /* By hand: D-DL-1, 1 working day at the centre: Tue 3 Mar. B lacks the
+     * couple's ID cards: accepted stopped, its 1 day kept (D-DL-7).
+     * MZ-DIBAO: progress (D-DL-2) 5 days, Mon 9 Mar, before the committed
+     * 20 days (30 Mar). The petition: its centre day (3 Mar) before its 42
+     * committed days. */
+    g_assert_cmpstr (g_hash_table_lookup (s1, a), ==, "centre D-DL-1 2026-03-03 - none");
+    g_assert_cmpstr (g_hash_table_lookup (s1, b), ==, "centre D-DL-1 - r=1 none suspended");
+    g_assert_cmpstr (g_hash_table_lookup (s1, c), ==, "progress D-DL-2 2026-03-09 - none");
+    g_assert_cmpstr (g_hash_table_lookup (s1, p), ==, "centre D-DL-1 2026-03-03 - none");
+    gint64 s1_seq = 0, q1_seq = 0;
+    g_hash_table_unref (snapshot (f, "station", "qingshui", &s1_seq));
+    g_autoptr (GHashTable) q1 = snapshot (f, "window", "jisheng", &q1_seq);
+    g_assert_cmpuint (g_hash_table_size (q1), ==, 2);
+    g_autoptr (GHashTable) area = snapshot (f, "area", "east", NULL);
+    g_assert_cmpuint (g_hash_table_size (area), ==, 3);
+    g_assert_false (g_hash_table_contains (area, p)); /* D-INT-8 */
+    g_autoptr (GHashTable) xf = snapshot (f, "window", "xinfang", NULL);
+    g_assert_cmpuint (g_hash_table_size (xf), ==, 1);
+    g_assert_true (g_hash_table_contains (xf, p));
+
+    /* Pages: keyset by case number, 3 then 1. */
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgDeadlineQueueReply) page1 = queue_page (f, NULL, "station", "qingshui", NULL, 3, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (page1->items->len, ==, 3);
+    g_assert_true (page1->truncated);
+    g_autoptr (DbnMsgDeadlineQueueReply) page2 = queue_page (f, NULL, "station", "qingshui", page1->next, 3, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (page2->items->len, ==, 1);
+    g_assert_false (page2->truncated);
+    g_assert_null (page2->next);
+    g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+    for (int pg = 0; pg < 2; pg++) {
+        GPtrArray *items = (pg == 0 ? page1 : page2)->items;
+        for (guint i = 0; i < items->len; i++) {
+            GBytes *bytes = items->pdata[i];
+            g_autoptr (DbnMsgDeadlineDue) d = dbn_msg_deadline_due_decode (g_bytes_get_data (bytes, NULL),
+                                                                           g_bytes_get_size (bytes), &error);
+            g_assert_no_error (error);
+            if (seen->len > 0)
+                g_assert_cmpstr (g_ptr_array_index (seen, seen->len - 1), <, d->case_no);
+            g_ptr_array_add (seen, g_strdup (d->case_no));
+        }
+    }
+    g_assert_cmpuint (seen->len, ==, 4);
+    g_assert_cmpstr (page1->next, ==, g_ptr_array_index (seen, 2));
+
+    /* A 承办件 now: its committed clock (1 day, from the acceptance) ties
+     * with the centre clock, which started first: the row is the same, no
+     * event. Assigning changes no clock either. */
+    const char *case_no = a;
+    {
+        ROUTING_COMMAND (DbnMsgCaseClassify, case_classify, m);
+        m->kind = g_strdup ("committed");
+        m->reason = g_strdup ("需上门核实");
+        g_autoptr (GBytes) bytes = dbn_msg_case_classify_encode (m, NULL);
+        routing (f, bytes);
+    }
+    {
+        ROUTING_COMMAND (DbnMsgCaseAssign, case_assign, m);
+        g_autoptr (GBytes) bytes = dbn_msg_case_assign_encode (m, NULL);
+        routing (f, bytes);
+    }
+    g_autoptr (DbnMsgDeadlineClock) committed = wait_state (f, a, 2, "committed", "running");
+    g_assert_cmpstr (committed->due, ==, "2026-03-03");
+
+    /* Tue 3 Mar 00:00: yellow for A's two clocks and the petition's centre
+     * clock. A's row changes once (stage warning), whatever fires twice. */
+    set_clock (f, cst (3, 3, 0, 0));
+    wait_heard (f, DBN_MSG_DEADLINE_WARNING_WIRE, p);
+    move_clock (f, cst (3, 3, 10, 0), 2);
+    g_autoptr (GHashTable) s2 = wait_rows (f, "station", "qingshui", 4);
+    g_assert_cmpstr (g_hash_table_lookup (s2, a), ==, "centre D-DL-1 2026-03-03 - warning");
+    g_assert_cmpstr (g_hash_table_lookup (s2, p), ==, "centre D-DL-1 2026-03-03 - warning");
+    g_assert_cmpuint (count_heard (f, DBN_MSG_DEADLINE_WARNING_WIRE, a, "s/qingshui"), ==, 2);
+    g_assert_cmpuint (count_due_changed (f, a, "s/qingshui", s1_seq), ==, 1);
+    g_assert_cmpuint (count_due_changed (f, a, "q/jisheng", q1_seq), ==, 1);
+
+    /* By command, Tue 3 Mar 10:00: B's materials arrived (1 day from today:
+     * Wed 4 Mar); A waits for something (0 days were left, stage kept). */
+    g_autoptr (GBytes) resumed = suspend_or_resume (f, b, FALSE);
+    g_autoptr (GBytes) suspended = suspend_or_resume (f, a, TRUE);
+    g_autoptr (GHashTable) s3 = snapshot (f, "station", "qingshui", NULL);
+    g_assert_cmpstr (g_hash_table_lookup (s3, b), ==, "centre D-DL-1 2026-03-04 - none");
+    g_assert_cmpstr (g_hash_table_lookup (s3, a), ==, "centre D-DL-1 - r=0 warning suspended");
+
+    /* Snapshot + updates = fresh snapshot, from before any case and from
+     * after acceptance, for the station's, the window's and the area's queue. */
+    assert_clone (f, s0, s0_seq, "s/qingshui", "station", "qingshui");
+    assert_clone (f, q0, q0_seq, "q/jisheng", "window", "jisheng");
+    assert_clone (f, a0, a0_seq, "a/east", "area", "east");
+    assert_clone (f, q1, q1_seq, "q/jisheng", "window", "jisheng");
+    /* One event per change: A fired (1), was suspended (1); B resumed (1);
+     * C did not change; the petition fired (1). */
+    g_assert_cmpuint (count_due_changed (f, a, "q/jisheng", q1_seq), ==, 2);
+    g_assert_cmpuint (count_due_changed (f, b, "q/jisheng", q1_seq), ==, 1);
+    g_assert_cmpuint (count_due_changed (f, c, "s/qingshui", s1_seq), ==, 0);
+    g_assert_cmpuint (count_due_changed (f, p, "s/qingshui", s1_seq), ==, 1);
+    g_assert_cmpuint (count_due_changed (f, p, "q/xinfang", s1_seq), ==, 1);
+    g_assert_cmpuint (count_due_changed (f, p, "audit", s1_seq), ==, 1);
+    /* D-INT-8: nothing of the petition's on its area's topic. */
+    for (guint i = 0; i < f->heard->len; i++) {
+        Heard *h = f->heard->pdata[i];
+        if (g_strcmp0 (h->case_no, p) == 0)
+            g_assert_cmpstr (h->topic, !=, "a/east");
+    }
+    g_assert_cmpuint (count_heard (f, DBN_MSG_DEADLINE_WARNING_WIRE, p, "s/qingshui"), ==, 1);
+
+    /* The shell sees the due column. */
+    DbnCliRun run = cli (f, (const char *[]){ "deadline", "queue", "window", "jisheng", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_autofree char *line_b = g_strdup_printf ("%s  centre     D-DL-1  2026-03-04", b);
+    g_assert_nonnull (strstr (run.out, line_b));
+    g_assert_nonnull (strstr (run.out, "已暂停"));
+    dbn_cli_run_clear (&run);
+    run = cli (f, (const char *[]){ "deadline", "queue", "window", "jisheng", "--json", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "\"due\":\"2026-03-04\""));
+    dbn_cli_run_clear (&run);
+}
+
+/* deadline.queue as routing.queue: a station reads only its station's
+ * queue, a window its window's, a supervisor its area's; the committee
+ * reads any. A refusal is the stable code `forbidden`. */
+static void
+test_queue_principals (Fixture *f, gconstpointer data)
+{
+    const char *names[] = { "station:qingshui", "window:jisheng", "supervisor:east", "committee" };
+    struct { guint who; const char *kind, *id; gboolean ok; } cases[] = {
+        { 0, "station", "qingshui", TRUE }, { 0, "station", "shiqiao", FALSE }, { 0, "window", "jisheng", FALSE },
+        { 1, "window", "jisheng", TRUE }, { 1, "window", "xinfang", FALSE }, { 1, "area", "east", FALSE },
+        { 2, "area", "east", TRUE }, { 2, "area", "west", FALSE }, { 2, "station", "qingshui", FALSE },
+        { 3, "area", "east", TRUE }, { 3, "window", "xinfang", TRUE }, { 3, "station", "shiqiao", TRUE },
+    };
+    DbnBus *buses[G_N_ELEMENTS (names)];
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+        g_autofree char *key = dbn_harness_add_key (f->harness, names[i]);
+        buses[i] = dbn_harness_new_bus (f->harness, key);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+        g_autoptr (GError) error = NULL;
+        g_autoptr (DbnMsgDeadlineQueueReply) r = NULL;
+        /* The registry is re-read within 500 ms: retry while the key is new. */
+        for (int attempt = 0; attempt < 50; attempt++) {
+            g_clear_error (&error);
+            g_clear_pointer (&r, dbn_msg_deadline_queue_reply_free);
+            r = queue_page (f, buses[cases[i].who], cases[i].kind, cases[i].id, NULL, 0, &error);
+            if (r != NULL || dbn_error_matches_wire (error, "forbidden"))
+                break;
+            g_usleep (100 * 1000);
+        }
+        if (cases[i].ok)
+            g_assert_no_error (error);
+        else
+            g_assert_true (dbn_error_matches_wire (error, "forbidden"));
+    }
+    /* Only the three kinds of queue. */
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgDeadlineQueueReply) none = queue_page (f, NULL, "village", "qingshui", NULL, 0, &error);
+    g_assert_null (none);
+    g_assert_true (dbn_error_matches_wire (error, "invalid"));
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+        dbn_bus_free (buses[i]);
 }
 
 int
@@ -785,5 +1168,7 @@ main (int argc, char **argv)
     ADD ("/deadline/restart/kill-9-fires-once", test_kill_fires_once);
     ADD ("/deadline/security/principals", test_principals);
     ADD ("/deadline/D-DL-5/cli-due-and-calendar-reload", test_cli_and_reload);
+    ADD ("/deadline/queue/rows-pages-and-updates", test_queue_rows_and_updates);
+    ADD ("/deadline/queue/principals", test_queue_principals);
     return g_test_run ();
 }
