@@ -384,14 +384,9 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_true (wait_for (deadline_reachable, clerk_win, 10000));
     DbnDueFeed *feed = dbn_clerk_view_get_due_feed (clerk);
     g_assert_true (wait_for (due_answered, feed, 10000));
-    if (dbn_due_feed_get_n_snapshots (feed) == 0) {
-        /* A deadline service without deadline.queue (before issue 5's
-         * second round): the refusal is kept, the column shows "—". */
-        g_test_message ("deadline.queue refused: %s", dbn_due_feed_get_error (feed));
-        DbnQueueItem *row = dbn_queue_model_lookup (dbn_clerk_view_get_model (clerk), case_no);
-        g_autofree char *due = dbn_queue_item_dup_text (row, DBN_COLUMN_DUE);
-        g_assert_cmpstr (due, ==, "—");
-    }
+    /* The deadline service answered the queue's due column (deadline.queue). */
+    g_assert_cmpuint (dbn_due_feed_get_n_snapshots (feed), >, 0);
+    g_assert_null (dbn_due_feed_get_error (feed));
     /* The area's supervisor sees it in the area's queue (a/east). */
     g_autofree char *supervisor_key = dbn_harness_add_key (f->harness, "supervisor:east");
     DbnMainWindow *supervisor_win = open_window (f, supervisor_key);
@@ -1233,6 +1228,44 @@ submit_one (DbnStationView *station, guint n, guint handed_in)
     return g_strdup (dbn_station_view_get_last_case (station));
 }
 
+/* A county matter through the form: 农村最低生活保障 (MZ-DIBAO), every
+ * material handed in. Its progress clock (D-DL-2) runs from acceptance. */
+static char *
+submit_dibao (DbnStationView *station, guint n)
+{
+    fill_form (station, n, G_MAXUINT);
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "matter-search"), "最低生活保障");
+    g_assert_true (dbn_station_view_choose_matter (station, "MZ-DIBAO"));
+    dbn_station_view_tick_materials (station, G_MAXUINT);
+    g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    while (g_strcmp0 (dbn_station_view_get_last_case (station), before) == 0)
+        g_assert_true (g_main_context_iteration (NULL, TRUE));
+    return g_strdup (dbn_station_view_get_last_case (station));
+}
+
+typedef struct {
+    DbnQueueModel *model;
+    const char    *case_no;
+    const char    *due;   /* YYYY-MM-DD wanted, or NULL: any */
+    const char    *stage; /* wanted, or NULL: any */
+} DueWait;
+
+/* The row shows what the deadline service sent: snapshot or due_changed. */
+static gboolean
+row_due_is (gpointer data)
+{
+    DueWait *w = data;
+    DbnQueueItem *item = dbn_queue_model_lookup (w->model, w->case_no);
+    GDate due;
+    if (item == NULL || !dbn_queue_item_get_due_date (item, &due))
+        return FALSE;
+    char text[16];
+    g_date_strftime (text, sizeof text, "%Y-%m-%d", &due);
+    return (w->due == NULL || strcmp (text, w->due) == 0)
+        && (w->stage == NULL || g_strcmp0 (dbn_queue_item_get_stage (item), w->stage) == 0);
+}
+
 /* D-INT-1, -4, -5, -3 at the station: a household visit's need becomes a
  * request (the submit names the visit); the case awaiting a material gets
  * it by a supplement and resumes; a refusal is numbered; the logbook lists
@@ -1338,22 +1371,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_true (wait_for (row_in_state, &r2, 5000));
     DbnDueFeed *feed = dbn_station_view_get_due_feed (station);
     g_assert_true (wait_for (due_answered, feed, 10000));
-    gboolean synthetic = dbn_due_feed_get_n_snapshots (feed) == 0;
-    if (synthetic) {
-        /* This deadline service has no deadline.queue yet: the rows it
-         * would send, through the same path (one snapshot page). */
-        g_test_message ("deadline.queue refused (%s): synthetic rows", dbn_due_feed_get_error (feed));
-        GBytes *items[] = {
-            due_record (case_no, "2026-10-08", "none", FALSE, G_MININT),
-            due_record (plain, "2026-10-09", "none", FALSE, G_MININT),
-            due_record (stopped, NULL, "none", TRUE, 3), NULL };
-        g_autoptr (GBytes) page = due_page (1, items, NULL);
-        g_autofree char *next = NULL;
-        dbn_queue_model_begin_due_resync (model);
-        g_autoptr (GError) error = NULL;
-        g_assert_true (dbn_queue_model_apply_due_page (model, page, NULL, &next, &error));
-        g_assert_no_error (error);
-    }
+    g_assert_cmpuint (dbn_due_feed_get_n_snapshots (feed), >, 0);
     DbnConnection *connection = dbn_main_window_get_connection (win);
     DbnCalendar *calendar = dbn_connection_get_calendar (connection);
     g_assert_nonnull (calendar);
@@ -1363,15 +1381,21 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     DbnQueueItem *a = dbn_queue_model_lookup (model, case_no);
     DbnQueueItem *b = dbn_queue_model_lookup (model, plain);
     DbnQueueItem *c = dbn_queue_model_lookup (model, stopped);
-    /* National Day: 8 Oct is 1 working day away (yellow), 9 Oct 2 (plain).
-     * (With a deadline service that answers deadline.queue the rows are its
-     * own; their days and colours are the lead's end-to-end check.) */
-    if (synthetic) {
-        g_assert_cmpint (dbn_queue_item_days_left (a, calendar, &today), ==, 1);
-        g_assert_cmpstr (dbn_queue_item_due_class (a, calendar, &today), ==, "due-soon");
-        g_assert_null (dbn_queue_item_due_class (b, calendar, &today));
-        g_assert_cmpstr (dbn_queue_item_due_class (c, calendar, &today), ==, "suspended");
-    }
+    /* The real deadline service, end to end: a county matter accepted on
+     * Wed 30 Sep must tell its progress within 5 working days (D-DL-2).
+     * By hand: 国庆 1-7 Oct off, Sat 10 Oct worked: 8, 9, 10, 12, 13 Oct. */
+    g_autofree char *county = submit_dibao (station, 33);
+    DueWait running = { model, county, "2026-10-13", "none" };
+    g_assert_true (wait_for (row_due_is, &running, 10000));
+    DbnQueueItem *d = dbn_queue_model_lookup (model, county);
+    g_assert_cmpint (dbn_queue_item_days_left (d, calendar, &today), ==, 5);
+    g_assert_null (dbn_queue_item_due_class (d, calendar, &today));
+    /* A township matter from a station has no clock before the centre
+     * acknowledges its papers (D-DL-1 starts there): no due date, "—". */
+    g_assert_false (dbn_queue_item_get_due_date (b, &(GDate){ 0 }));
+    g_assert_false (dbn_queue_item_get_suspended (c));
+    /* The visit's case got its missing material: its clocks are not stopped. */
+    g_assert_false (dbn_queue_item_get_suspended (a));
     dbn_station_view_show_page (station, "cases");
     screenshot (GTK_WIDGET (win), "station-due-2026-09-30.png");
     /* Time moves to Fri 9 Oct: the first is a day over (red), the second due today (yellow). */
@@ -1380,16 +1404,29 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
         g_main_context_iteration (NULL, FALSE);
         dbn_connection_get_today (connection, &today);
     }
-    if (synthetic) {
-        g_assert_cmpint (dbn_queue_item_days_left (a, calendar, &today), ==, -1);
-        g_assert_cmpstr (dbn_queue_item_due_class (a, calendar, &today), ==, "overdue");
-        g_assert_cmpstr (dbn_queue_item_due_class (b, calendar, &today), ==, "due-soon");
-    }
     for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++) {
         g_autoptr (DbnQueueItem) item = g_list_model_get_item (G_LIST_MODEL (model), i);
         dbn_queue_model_changed (model, dbn_queue_item_get_case_no (item));
     }
     screenshot (GTK_WIDGET (win), "station-due-2026-10-09.png");
+    {
+        /* Fri 9 Oct: 10, 12, 13 Oct left. */
+        g_assert_cmpint (dbn_queue_item_days_left (d, calendar, &today), ==, 3);
+        g_assert_null (dbn_queue_item_due_class (d, calendar, &today));
+        /* Wed 14 Oct: the service fired red at the end of the 13th and its
+         * deadline.due_changed turned the row red, live. */
+        set_clock (f, cst (10, 14, 9));
+        DueWait red = { model, county, "2026-10-13", "overdue" };
+        g_assert_true (wait_for (row_due_is, &red, 10000));
+        while (g_date_get_day (&today) != 14) {
+            g_main_context_iteration (NULL, FALSE);
+            dbn_connection_get_today (connection, &today);
+        }
+        g_assert_cmpint (dbn_queue_item_days_left (d, calendar, &today), ==, -1);
+        g_assert_cmpstr (dbn_queue_item_due_class (d, calendar, &today), ==, "overdue");
+        dbn_queue_model_changed (model, county);
+        screenshot (GTK_WIDGET (win), "station-due-2026-10-14.png");
+    }
 
     g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (win), 5000));
     gtk_window_destroy (GTK_WINDOW (win));

@@ -416,7 +416,15 @@ test_supplement_resumes (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpstr (sub->state, ==, "awaiting_materials");
     const char *n = sub->case_no;
-    g_autoptr (DbnMsgRoutingCaseGetReply) waiting = wait_routed (f, n, "awaiting_materials");
+    /* case.accepted (state awaiting_materials) and case.awaiting_materials
+     * (the list) are two events: routing may apply them in two batches. */
+    DbnMsgRoutingCaseGetReply *polled = wait_routed (f, n, "awaiting_materials");
+    for (guint tries = 0; g_strv_length (polled->missing) < 2 && tries < 2000; tries++) {
+        dbn_msg_routing_case_get_reply_free (polled);
+        g_usleep (10 * 1000);
+        polled = wait_routed (f, n, "awaiting_materials");
+    }
+    g_autoptr (DbnMsgRoutingCaseGetReply) waiting = polled;
     g_assert_cmpuint (g_strv_length (waiting->missing), ==, 2);
 
     /* Nothing on the list: refused, nothing changes. */
