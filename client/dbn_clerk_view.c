@@ -19,6 +19,7 @@
  * These go through the same outbox, to intake and deadline.
  */
 #include "dbn_clerk_view.h"
+#include "dbn_text_rows.h"
 
 #include <glib/gi18n.h>
 
@@ -650,22 +651,6 @@ dbn_clerk_view_class_init (DbnClerkViewClass *klass)
 }
 
 static void
-setup_timeline_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
-{
-    GtkWidget *label = gtk_label_new (NULL);
-    gtk_label_set_xalign (GTK_LABEL (label), 0);
-    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-    gtk_list_item_set_child (li, label);
-}
-
-static void
-bind_timeline_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
-{
-    gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (li)),
-                        gtk_string_object_get_string (gtk_list_item_get_item (li)));
-}
-
-static void
 dbn_clerk_view_init (DbnClerkView *self)
 {
     gtk_widget_init_template (GTK_WIDGET (self));
@@ -673,9 +658,7 @@ dbn_clerk_view_init (DbnClerkView *self)
     self->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
     self->timeline = gtk_string_list_new (NULL);
     self->missing_checks = g_ptr_array_new ();
-    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-    g_signal_connect (factory, "setup", G_CALLBACK (setup_timeline_row), NULL);
-    g_signal_connect (factory, "bind", G_CALLBACK (bind_timeline_row), NULL);
+    GtkListItemFactory *factory = dbn_text_rows_factory_new ();
     gtk_list_view_set_factory (self->timeline_view, factory);
     g_object_unref (factory);
     gtk_list_view_set_model (self->timeline_view,

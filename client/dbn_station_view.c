@@ -25,6 +25,7 @@
  * outbox, so visits, supplements and refusals are taken offline too.
  */
 #include "dbn_station_view.h"
+#include "dbn_text_rows.h"
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -1217,22 +1218,6 @@ dbn_station_view_class_init (DbnStationViewClass *klass)
 }
 
 static void
-setup_line_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
-{
-    GtkWidget *label = gtk_label_new (NULL);
-    gtk_label_set_xalign (GTK_LABEL (label), 0);
-    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-    gtk_list_item_set_child (li, label);
-}
-
-static void
-bind_line_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
-{
-    gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (li)),
-                        gtk_string_object_get_string (gtk_list_item_get_item (li)));
-}
-
-static void
 dbn_station_view_init (DbnStationView *self)
 {
     gtk_widget_init_template (GTK_WIDGET (self));
@@ -1256,9 +1241,7 @@ dbn_station_view_init (DbnStationView *self)
     gtk_single_selection_set_autoselect (self->visit_selection, FALSE);
     gtk_single_selection_set_can_unselect (self->visit_selection, TRUE);
     self->logbook_lines = gtk_string_list_new (NULL);
-    GtkListItemFactory *lines_factory = gtk_signal_list_item_factory_new ();
-    g_signal_connect (lines_factory, "setup", G_CALLBACK (setup_line_row), NULL);
-    g_signal_connect (lines_factory, "bind", G_CALLBACK (bind_line_row), NULL);
+    GtkListItemFactory *lines_factory = dbn_text_rows_factory_new ();
     gtk_list_view_set_factory (self->visit_list, lines_factory);
     gtk_list_view_set_factory (self->logbook_list, lines_factory);
     g_object_unref (lines_factory);

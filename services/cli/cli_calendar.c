@@ -259,17 +259,6 @@ calendar_show (int argc, char **argv, const char *data_option)
 }
 
 static int
-print_reply_json (GBytes *reply, const char *what)
-{
-    g_autoptr (GError) error = NULL;
-    g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
-    if (text == NULL)
-        return cli_report_error (what, error);
-    printf ("%s\n", text);
-    return CLI_EXIT_OK;
-}
-
-static int
 calendar_reload (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
@@ -293,7 +282,7 @@ calendar_reload (int argc, char **argv, const char *data_option)
     if (reply == NULL)
         return cli_report_error ("calendar reload", error);
     if (json)
-        return print_reply_json (reply, "calendar reload");
+        return cli_print_json (reply, "calendar reload");
     g_autoptr (DbnMsgDeadlineCalendarReloadReply) r = dbn_msg_deadline_calendar_reload_reply_decode (
         g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     if (r == NULL)
@@ -306,20 +295,14 @@ calendar_reload (int argc, char **argv, const char *data_option)
 int
 cli_calendar (int argc, char **argv, const char *data_option)
 {
-    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
-        fputs (calendar_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    if (g_strcmp0 (argv[1], "add") == 0)
-        return calendar_add (argc - 1, argv + 1, data_option);
-    if (g_strcmp0 (argv[1], "is-workday") == 0)
-        return calendar_is_workday (argc - 1, argv + 1, data_option);
-    if (g_strcmp0 (argv[1], "show") == 0)
-        return calendar_show (argc - 1, argv + 1, data_option);
-    if (g_strcmp0 (argv[1], "reload") == 0)
-        return calendar_reload (argc - 1, argv + 1, data_option);
-    fprintf (stderr, "daiban calendar: unknown command '%s' / 未知命令\n%s", argv[1], calendar_usage);
-    return CLI_EXIT_USAGE;
+    static const CliSubcommand subcommands[] = {
+        { "add", calendar_add },
+        { "is-workday", calendar_is_workday },
+        { "show", calendar_show },
+        { "reload", calendar_reload },
+        { NULL, NULL },
+    };
+    return cli_run_subcommand ("calendar", calendar_usage, subcommands, argc, argv, data_option);
 }
 
 /* ---- daiban case due | explain ---- */
@@ -366,7 +349,7 @@ case_due (int argc, char **argv, const char *data_option)
     if (reply == NULL)
         return cli_report_error ("case due", error);
     if (json)
-        return print_reply_json (reply, "case due");
+        return cli_print_json (reply, "case due");
     g_autoptr (DbnMsgDeadlineCaseDueReply) r = dbn_msg_deadline_case_due_reply_decode (
         g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     if (r == NULL)
@@ -423,7 +406,7 @@ case_explain (int argc, char **argv, const char *data_option)
     if (reply == NULL)
         return cli_report_error ("case explain", error);
     if (json)
-        return print_reply_json (reply, "case explain");
+        return cli_print_json (reply, "case explain");
     g_autoptr (DbnMsgDeadlineCaseExplainReply) r = dbn_msg_deadline_case_explain_reply_decode (
         g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     if (r == NULL)
@@ -561,12 +544,9 @@ deadline_queue (int argc, char **argv, const char *data_option)
 int
 cli_deadline (int argc, char **argv, const char *data_option)
 {
-    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
-        fputs (deadline_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    if (g_strcmp0 (argv[1], "queue") == 0)
-        return deadline_queue (argc - 1, argv + 1, data_option);
-    fprintf (stderr, "daiban deadline: unknown command '%s' / 未知命令\n%s", argv[1], deadline_usage);
-    return CLI_EXIT_USAGE;
+    static const CliSubcommand subcommands[] = {
+        { "queue", deadline_queue },
+        { NULL, NULL },
+    };
+    return cli_run_subcommand ("deadline", deadline_usage, subcommands, argc, argv, data_option);
 }

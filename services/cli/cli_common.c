@@ -149,3 +149,30 @@ cli_format_time (gint64 ms)
     g_autoptr (GDateTime) t = dbn_clock_local_from_ms (ms);
     return g_date_time_format (t, "%Y-%m-%d %H:%M:%S");
 }
+
+int
+cli_run_subcommand (const char *group, const char *usage, const CliSubcommand *table,
+                    int argc, char **argv, const char *data_option)
+{
+    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
+        fputs (usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    for (const CliSubcommand *sub = table; sub->name != NULL; sub++)
+        if (g_strcmp0 (argv[1], sub->name) == 0)
+            return sub->run (argc - 1, argv + 1, data_option);
+    fprintf (stderr, "daiban %s: unknown command '%s' / 未知命令\n%s", group, argv[1], usage);
+    return CLI_EXIT_USAGE;
+}
+
+int
+cli_print_json (GBytes *message, const char *what)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (message, NULL),
+                                               g_bytes_get_size (message), &error);
+    if (text == NULL)
+        return cli_report_error (what, error);
+    printf ("%s\n", text);
+    return CLI_EXIT_OK;
+}

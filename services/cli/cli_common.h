@@ -51,6 +51,23 @@ void cli_add_data_option (GOptionContext *context, char **data_option);
 void        cli_set_key_option (const char *path);
 const char *cli_get_key_option (void);
 
+/* One subcommand of a group (`daiban keys add ...`): argc/argv start at its
+ * own name. */
+typedef struct {
+    const char *name;
+    int       (*run) (int argc, char **argv, const char *data_option);
+} CliSubcommand;
+
+/* `daiban <group> <name> ...`: runs the entry of table (ended by a NULL
+ * name) that argv[1] names; prints usage for --help (exit 0) or no name
+ * (exit 2), and the usage with a bilingual line for an unknown name. */
+int cli_run_subcommand (const char *group, const char *usage, const CliSubcommand *table,
+                        int argc, char **argv, const char *data_option);
+
+/* Prints a reply (or any message) as JSON on one line; CLI_EXIT_OK, or the
+ * error's status when it cannot be decoded. */
+int cli_print_json (GBytes *message, const char *what);
+
 /* Local time of ms as "2026-11-27 19:40:05". Caller owns it. */
 char *cli_format_time (gint64 ms);
 

@@ -55,17 +55,6 @@ parse (GOptionContext *options, char **data, int *argc, char ***argv, const char
     return TRUE;
 }
 
-static int
-print_json (GBytes *bytes, const char *what)
-{
-    g_autoptr (GError) error = NULL;
-    g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-    if (text == NULL)
-        return cli_report_error (what, error);
-    printf ("%s\n", text);
-    return CLI_EXIT_OK;
-}
-
 /* Sends body to service; NULL after printing the error (*status set). */
 static GBytes *
 call (const char *data, const char *service, GBytes *body, const char *what, int *status)
@@ -257,21 +246,28 @@ catalog_reload (int argc, char **argv, const char *data_option)
     return CLI_EXIT_OK;
 }
 
+static int
+catalog_list (int argc, char **argv, const char *data_option)
+{
+    return catalog_list_or_show (argc, argv, data_option, FALSE);
+}
+
+static int
+catalog_show (int argc, char **argv, const char *data_option)
+{
+    return catalog_list_or_show (argc, argv, data_option, TRUE);
+}
+
 int
 cli_catalog (int argc, char **argv, const char *data_option)
 {
-    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
-        fputs (catalog_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    if (g_strcmp0 (argv[1], "list") == 0)
-        return catalog_list_or_show (argc - 1, argv + 1, data_option, FALSE);
-    if (g_strcmp0 (argv[1], "show") == 0)
-        return catalog_list_or_show (argc - 1, argv + 1, data_option, TRUE);
-    if (g_strcmp0 (argv[1], "reload") == 0)
-        return catalog_reload (argc - 1, argv + 1, data_option);
-    fprintf (stderr, "daiban catalog: unknown command '%s' / 未知命令\n%s", argv[1], catalog_usage);
-    return CLI_EXIT_USAGE;
+    static const CliSubcommand subcommands[] = {
+        { "list", catalog_list },
+        { "show", catalog_show },
+        { "reload", catalog_reload },
+        { NULL, NULL },
+    };
+    return cli_run_subcommand ("catalog", catalog_usage, subcommands, argc, argv, data_option);
 }
 
 /* ---- visits (D-INT-1) ---- */
@@ -333,7 +329,7 @@ visit_add (int argc, char **argv, const char *data_option)
     if (reply == NULL)
         return cli_report_error ("visit add", error);
     printf ("%s\n", reply->visit);
-    return json ? print_json (reply_bytes, "visit add") : CLI_EXIT_OK;
+    return json ? cli_print_json (reply_bytes, "visit add") : CLI_EXIT_OK;
 }
 
 static int
@@ -401,16 +397,12 @@ visit_list (int argc, char **argv, const char *data_option)
 int
 cli_visit (int argc, char **argv, const char *data_option)
 {
-    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
-        fputs (visit_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    if (g_strcmp0 (argv[1], "add") == 0)
-        return visit_add (argc - 1, argv + 1, data_option);
-    if (g_strcmp0 (argv[1], "list") == 0)
-        return visit_list (argc - 1, argv + 1, data_option);
-    fprintf (stderr, "daiban visit: unknown command '%s' / 未知命令\n%s", argv[1], visit_usage);
-    return CLI_EXIT_USAGE;
+    static const CliSubcommand subcommands[] = {
+        { "add", visit_add },
+        { "list", visit_list },
+        { NULL, NULL },
+    };
+    return cli_run_subcommand ("visit", visit_usage, subcommands, argc, argv, data_option);
 }
 
 /* ---- logbook (D-INT-3) ---- */
@@ -569,7 +561,7 @@ case_supplement (int argc, char **argv, const char *data_option)
     if (reply == NULL)
         return cli_report_error ("case supplement", error);
     if (json)
-        return print_json (reply_bytes, "case supplement");
+        return cli_print_json (reply_bytes, "case supplement");
     g_autofree char *missing = g_strjoinv ("、", reply->missing);
     printf ("%s  状态 state: %s%s%s\n", reply->case_no, reply->state, *missing ? "  仍缺 still missing: " : "", missing);
     return CLI_EXIT_OK;
@@ -636,7 +628,7 @@ case_refuse (int argc, char **argv, const char *data_option)
         return cli_report_error ("case refuse", error);
     printf ("%s\n", reply->refusal);
     if (json)
-        return print_json (reply_bytes, "case refuse");
+        return cli_print_json (reply_bytes, "case refuse");
     printf ("不予受理 refused: %s\n请向 apply to: %s\n", reason, apply_to);
     return CLI_EXIT_OK;
 }

@@ -178,18 +178,12 @@ keys_list (int argc, char **argv, const char *data_option)
 int
 cli_keys (int argc, char **argv, const char *data_option)
 {
-    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
-        fputs (keys_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    if (g_strcmp0 (argv[1], "init") == 0)
-        return keys_init (argc - 1, argv + 1, data_option);
-    if (g_strcmp0 (argv[1], "add") == 0)
-        return keys_add (argc - 1, argv + 1, data_option);
-    if (g_strcmp0 (argv[1], "revoke") == 0)
-        return keys_revoke (argc - 1, argv + 1, data_option);
-    if (g_strcmp0 (argv[1], "list") == 0)
-        return keys_list (argc - 1, argv + 1, data_option);
-    fprintf (stderr, "daiban keys: unknown command '%s' / 未知命令\n%s", argv[1], keys_usage);
-    return CLI_EXIT_USAGE;
+    static const CliSubcommand subcommands[] = {
+        { "init", keys_init },
+        { "add", keys_add },
+        { "revoke", keys_revoke },
+        { "list", keys_list },
+        { NULL, NULL },
+    };
+    return cli_run_subcommand ("keys", keys_usage, subcommands, argc, argv, data_option);
 }

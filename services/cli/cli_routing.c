@@ -334,17 +334,6 @@ add_common_entries (GOptionContext *options, CaseOptions *o, gboolean writes)
 }
 
 static int
-print_reply_json (GBytes *reply, const char *what)
-{
-    g_autoptr (GError) error = NULL;
-    g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
-    if (text == NULL)
-        return cli_report_error (what, error);
-    printf ("%s\n", text);
-    return CLI_EXIT_OK;
-}
-
-static int
 run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *data_option)
 {
     g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
@@ -396,7 +385,7 @@ run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *dat
     if (reply == NULL)
         return cli_report_error (what, error);
     if (o.json)
-        status = print_reply_json (reply_bytes, what);
+        status = cli_print_json (reply_bytes, what);
     else
         printf ("%s  状态 state: %s  类别 kind: %s  位置 location: %s\n", reply->case_no, reply->state,
                 reply->kind, reply->location);
@@ -629,7 +618,7 @@ runsheet_new (int argc, char **argv, const char *data_option)
         return cli_report_error ("runsheet new", error);
     printf ("%s\n", reply->sheet);
     if (o.json) {
-        status = print_reply_json (reply_bytes, "runsheet new");
+        status = cli_print_json (reply_bytes, "runsheet new");
     } else {
         g_autofree char *cases = g_strjoinv ("、", reply->cases);
         printf ("日期 date: %s  代办站 station: %s\n在途 in transit: %s\n", reply->date, reply->station, cases);
@@ -669,7 +658,7 @@ runsheet_ack (int argc, char **argv, const char *data_option)
         if (reply == NULL)
             status = cli_report_error ("runsheet ack", error);
         else if (o.json)
-            status = print_reply_json (reply_bytes, "runsheet ack");
+            status = cli_print_json (reply_bytes, "runsheet ack");
         else
             printf ("%s  已签收 acknowledged  在途 still in transit: %" G_GINT64_FORMAT "\n",
                     reply->case_no, reply->remaining);
@@ -680,16 +669,12 @@ runsheet_ack (int argc, char **argv, const char *data_option)
 int
 cli_runsheet (int argc, char **argv, const char *data_option)
 {
-    if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
-        fputs (runsheet_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    if (g_strcmp0 (argv[1], "new") == 0)
-        return runsheet_new (argc - 1, argv + 1, data_option);
-    if (g_strcmp0 (argv[1], "ack") == 0)
-        return runsheet_ack (argc - 1, argv + 1, data_option);
-    fprintf (stderr, "daiban runsheet: unknown command '%s' / 未知命令\n%s", argv[1], runsheet_usage);
-    return CLI_EXIT_USAGE;
+    static const CliSubcommand subcommands[] = {
+        { "new", runsheet_new },
+        { "ack", runsheet_ack },
+        { NULL, NULL },
+    };
+    return cli_run_subcommand ("runsheet", runsheet_usage, subcommands, argc, argv, data_option);
 }
 
 /* ---- queues ---- */
