@@ -67,6 +67,9 @@ struct _DbnStationView {
     GPtrArray          *supplement_checks; /* GtkCheckButton*, borrowed */
     GtkStringList      *logbook_lines;
     DbnPrintForm       *logbook;     /* the logbook as last read */
+    gint64              logbook_from; /* the page being read starts here (ms); 0: the first */
+    char               *logbook_after; /* ... after this entry (the last one read) */
+    guint               logbook_count; /* entries read so far */
     gboolean            refused;     /* result_label says why the form was refused */
     DbnPrintForm       *acceptance;  /* 承办单 of the last case */
     DbnPrintForm       *notice;      /* 一次性告知书, NULL when nothing was missing */
@@ -1031,6 +1034,10 @@ entry_display (const char *entry)
     return entry != NULL ? entry : "";
 }
 
+static void request_logbook_page (DbnStationView *self);
+
+/* One page of intake.logbook. A full page asks for the next, from the time
+ * after its last entry, until the book is read (the CLI reads it the same way). */
 static void
 on_logbook (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1047,15 +1054,25 @@ on_logbook (GObject *source, GAsyncResult *result, gpointer user_data)
         gtk_label_set_text (self->logbook_status, line);
         return;
     }
-    g_clear_pointer (&self->logbook, dbn_print_form_free);
-    self->logbook = dbn_print_form_new (DBN_FORM_LOGBOOK, self->village);
+    if (self->logbook_after == NULL) {
+        g_clear_pointer (&self->logbook, dbn_print_form_free);
+        self->logbook = dbn_print_form_new (DBN_FORM_LOGBOOK, self->village);
+        self->logbook_count = 0;
+        gtk_string_list_splice (self->logbook_lines, 0,
+                                g_list_model_get_n_items (G_LIST_MODEL (self->logbook_lines)), NULL);
+    }
     DbnCatalog *catalog = dbn_connection_get_catalog (self->connection);
     g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+    gint64 last_at = self->logbook_from;
+    g_autofree char *last_number = NULL;
     for (guint i = 0; i < r->entries->len; i++) {
         g_autoptr (DbnMsgIntakeLogbookEntry) e = dbn_msg_intake_logbook_entry_decode (
             g_bytes_get_data (r->entries->pdata[i], NULL), g_bytes_get_size (r->entries->pdata[i]), NULL);
         if (e == NULL)
             continue;
+        last_at = e->at; /* oldest first: the last is the newest */
+        g_free (last_number);
+        last_number = g_strdup (e->number);
         g_autoptr (GDateTime) when = dbn_clock_local_from_ms (e->at);
         g_autofree char *at = g_date_time_format (when, "%Y-%m-%d %H:%M");
         const DbnMatter *m = e->matter ? dbn_catalog_lookup (catalog, e->matter) : NULL;
@@ -1067,25 +1084,45 @@ on_logbook (GObject *source, GAsyncResult *result, gpointer user_data)
                                                  e->detail ? "  " : "", e->detail ? e->detail : "");
         dbn_print_form_add_row (self->logbook, e->number, body);
         g_ptr_array_add (lines, g_strdup_printf ("%s  %s", e->number, body));
+        self->logbook_count++;
     }
     g_ptr_array_add (lines, NULL);
-    gtk_string_list_splice (self->logbook_lines, 0,
-                            g_list_model_get_n_items (G_LIST_MODEL (self->logbook_lines)),
+    gtk_string_list_splice (self->logbook_lines,
+                            g_list_model_get_n_items (G_LIST_MODEL (self->logbook_lines)), 0,
                             (const char *const *) lines->pdata);
-    g_autofree char *text = g_strdup_printf (r->truncated ? _ ("共 %u 条（仅显示最早的部分）") : _ ("共 %u 条"),
-                                             r->entries->len);
+    gboolean more = r->truncated && last_number != NULL;
+    g_autofree char *text = g_strdup_printf (more ? _ ("读取中… 已读 %u 条") : _ ("共 %u 条"),
+                                             self->logbook_count);
     gtk_label_set_text (self->logbook_status, text);
+    if (more) {
+        /* The next page starts after the last entry read (its time and number). */
+        self->logbook_from = last_at;
+        g_free (self->logbook_after);
+        self->logbook_after = g_steal_pointer (&last_number);
+        request_logbook_page (self);
+    }
+}
+
+static void
+request_logbook_page (DbnStationView *self)
+{
+    g_autoptr (DbnMsgIntakeLogbook) m = dbn_msg_intake_logbook_new ();
+    m->env.key = dbn_command_new_key ();
+    m->village = g_strdup (self->village);
+    m->has_from_ms = self->logbook_after != NULL;
+    m->from_ms = self->logbook_from;
+    m->after = g_strdup (self->logbook_after);
+    g_autoptr (GBytes) body = dbn_msg_intake_logbook_encode (m, NULL);
+    dbn_connection_call_async (self->connection, "intake", body, READ_TIMEOUT_MS, on_logbook,
+                               g_object_ref (self));
 }
 
 static void
 refresh_logbook (DbnStationView *self)
 {
-    g_autoptr (DbnMsgIntakeLogbook) m = dbn_msg_intake_logbook_new ();
-    m->env.key = dbn_command_new_key ();
-    m->village = g_strdup (self->village);
-    g_autoptr (GBytes) body = dbn_msg_intake_logbook_encode (m, NULL);
-    dbn_connection_call_async (self->connection, "intake", body, READ_TIMEOUT_MS, on_logbook,
-                               g_object_ref (self));
+    self->logbook_from = 0;
+    g_clear_pointer (&self->logbook_after, g_free);
+    request_logbook_page (self);
 }
 
 static void
@@ -1163,6 +1200,7 @@ dbn_station_view_finalize (GObject *object)
     g_free (self->supplement_case);
     g_ptr_array_unref (self->visit_needs);
     dbn_print_form_free (self->logbook);
+    g_free (self->logbook_after);
     g_key_file_unref (self->initials);
     g_ptr_array_unref (self->material_checks);
     g_hash_table_unref (self->submits);

@@ -7,6 +7,7 @@ A string without an English entry stays Chinese."""
 import re, sys
 
 EN = {
+ "读取中… 已读 %u 条": "Reading… %u entries so far",
  "共 %u 件，显示 %u 件": "%u cases, %u shown",
  "命令无法编码（字段过长？）": "The command cannot be encoded (a field too long?)",
  "已提交：%s": "Queued: %s",

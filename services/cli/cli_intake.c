@@ -450,6 +450,7 @@ cli_logbook (int argc, char **argv, const char *data_option)
         return CLI_EXIT_USAGE;
     }
     gboolean has_from = from != NULL;
+    g_autofree char *after = NULL; /* the last line read: the next page starts after it */
     g_autoptr (GError) error = NULL;
     g_autoptr (JsonArray) all = json_array_new ();
     gboolean more = TRUE;
@@ -459,6 +460,7 @@ cli_logbook (int argc, char **argv, const char *data_option)
         cmd->env.key = g_uuid_string_random ();
         cmd->village = g_strdup (argv[1]);
         cmd->has_from_ms = has_from;
+        cmd->after = g_strdup (after);
         cmd->from_ms = from_ms;
         cmd->has_to_ms = to != NULL;
         cmd->to_ms = to_ms + 24 * 3600 * 1000; /* the whole last day */
@@ -481,6 +483,8 @@ cli_logbook (int argc, char **argv, const char *data_option)
             if (e == NULL)
                 return cli_report_error ("logbook", error);
             last_at = e->at;
+            g_free (after);
+            after = g_strdup (e->number);
             lines++;
             if (json) {
                 g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (frame, NULL),
@@ -499,13 +503,11 @@ cli_logbook (int argc, char **argv, const char *data_option)
                     e->id_number ? e->id_number : "", e->matter ? e->matter : "—", e->channel, e->by,
                     e->detail ? "  " : "", e->detail ? e->detail : "");
         }
-        /* A full page: the next starts at its last time; lines of that very
-         * millisecond would repeat, so a page this full is asked for once
-         * more only when time moved on. */
-        more = reply->truncated && last_at > from_ms;
+        /* A full page: the next starts after its last line (time, number). */
+        more = reply->truncated && reply->entries->len > 0;
         if (more) {
             has_from = TRUE;
-            from_ms = last_at + 1;
+            from_ms = last_at;
         }
     }
     if (json) {

@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-/* One reply at most; the caller asks again from the last line's time. */
+/* One reply at most; the caller asks again from the last line's time and number. */
 #define LOGBOOK_PAGE 2000
 
 GBytes *
@@ -33,11 +33,13 @@ intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GE
     int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
         "SELECT case_no, state, accepted_at, applicant, id_number, matter, channel, accepted_by,"
         "       missing, NULL"
-        "  FROM case_record WHERE village = ?1 AND accepted_at >= ?2 AND accepted_at < ?3"
+        "  FROM case_record WHERE village = ?1 AND accepted_at < ?3"
+        "   AND (accepted_at > ?2 OR (accepted_at = ?2 AND case_no > ?5))"
         " UNION ALL "
         "SELECT refusal, 'refused', refused_at, applicant, NULL, matter, channel, refused_by,"
         "       NULL, reason || char (10) || apply_to"
-        "  FROM refusal WHERE village = ?1 AND refused_at >= ?2 AND refused_at < ?3"
+        "  FROM refusal WHERE village = ?1 AND refused_at < ?3"
+        "   AND (refused_at > ?2 OR (refused_at = ?2 AND refusal > ?5))"
         " ORDER BY 3, 1 LIMIT ?4", -1, &st, NULL);
     g_autoptr (DbnMsgIntakeLogbookReply) reply = dbn_msg_intake_logbook_reply_new ();
     reply->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
@@ -46,6 +48,9 @@ intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GE
         sqlite3_bind_int64 (st, 2, from);
         sqlite3_bind_int64 (st, 3, to);
         sqlite3_bind_int64 (st, 4, LOGBOOK_PAGE + 1);
+        /* Keyset paging on (time, number): lines of one millisecond may
+         * straddle two pages. Every number sorts after "". */
+        sqlite3_bind_text (st, 5, req->after ? req->after : "", -1, SQLITE_STATIC);
         while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
             if (reply->entries->len == LOGBOOK_PAGE) {
                 reply->truncated = TRUE;

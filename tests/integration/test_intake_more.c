@@ -657,6 +657,57 @@ test_logbook (Fixture *f, gconstpointer data)
     g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
 }
 
+/* A logbook longer than one reply (2,000 lines), with lines of one
+ * millisecond across the page boundary: refusals sent in a window of 100
+ * share a group commit and its time. The CLI reads every page; no line is
+ * lost or repeated. */
+static void
+test_logbook_pages (Fixture *f, gconstpointer data)
+{
+    const guint n = 2005, window = 100;
+    g_autoptr (GError) error = NULL;
+    DbnBus *bus = g_hash_table_lookup (f->buses, "station:qingshui");
+    g_autoptr (DbnClient) client = dbn_client_new (bus,
+        dbn_config_get_command_endpoint (dbn_harness_get_config (f->harness), "intake"), &error);
+    g_assert_no_error (error);
+    guint sent = 0, acked = 0;
+    while (acked < n) {
+        while (sent < n && sent - acked < window) {
+            g_autoptr (GBytes) body = refuse_body (f, "qingshui", "不属于代办范围", "县人民法院");
+            g_autoptr (GBytes) id = g_bytes_new (&sent, sizeof sent);
+            g_assert_true (dbn_client_send_raw (client, id, body, &error));
+            sent++;
+        }
+        g_autoptr (GBytes) rid = NULL;
+        g_autoptr (GBytes) reply = NULL;
+        g_assert_true (dbn_client_recv_raw (client, CALL_MS, &rid, &reply));
+        g_assert_true (dbn_reply_check (reply, &error));
+        acked++;
+    }
+    const char *dir = dbn_harness_get_data_dir (f->harness);
+    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--json", "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_autoptr (JsonNode) root = json_from_string (run.out, &error);
+    g_assert_no_error (error);
+    JsonArray *lines = json_node_get_array (root);
+    g_assert_cmpuint (json_array_get_length (lines), ==, n);
+    g_autoptr (GHashTable) numbers = g_hash_table_new (g_str_hash, g_str_equal);
+    gint64 previous_at = 0;
+    guint same_ms = 0;
+    for (guint i = 0; i < n; i++) {
+        JsonObject *line = json_array_get_object_element (lines, i);
+        g_assert_true (g_hash_table_add (numbers, (gpointer) json_object_get_string_member (line, "number")));
+        gint64 at = json_object_get_int_member (line, "at");
+        g_assert_cmpint (at, >=, previous_at);
+        same_ms += at == previous_at;
+        previous_at = at;
+    }
+    /* The case this test is about happened: lines shared their millisecond. */
+    g_test_message ("%u of %u lines share the previous line's millisecond", same_ms, n);
+    g_assert_cmpuint (same_ms, >, 0);
+    dbn_cli_run_clear (&run);
+}
+
 /* ---- D-INT-7 ---- */
 
 static void
@@ -1144,6 +1195,7 @@ main (int argc, char **argv)
     ADD ("/intake/D-INT-7/walk-in-and-phone-at-window", test_window_channels);
     ADD ("/intake/D-INT-2/private-matter-not-proxied", test_private_not_proxied);
     ADD ("/intake/D-INT-3/logbook-acceptances-and-refusals", test_logbook);
+    ADD ("/intake/D-INT-3/logbook-in-pages", test_logbook_pages);
     ADD ("/intake/D-INT-1/visit-need-becomes-request", test_visit_to_request);
     ADD ("/routing/D-INT-8/petition-restricted", test_petition_restricted);
     ADD ("/routing/queue/snapshot-in-pages", test_queue_paging);

@@ -1806,6 +1806,7 @@ make_intake_logbook (gboolean full)
     m->from_ms = full ? 1764000000000 : 0;
     m->has_to_ms = full;
     m->to_ms = full ? 1764086400000 : 0;
+    m->after = full ? g_strdup ("T01-2026-000042") : NULL;
     return m;
 }
 
