@@ -137,26 +137,7 @@ case_submit (int argc, char **argv, const char *data_option)
     cmd->visit = g_strdup (visit);
     cmd->previous_case = g_strdup (again);
     if (materials != NULL && *materials != '\0') {
-        /* Accept the Chinese enumeration comma too: clerks type it. */
-        g_autofree char *normal = g_strdup (materials);
-        GString *s = g_string_new (NULL);
-        for (const char *p = normal; *p; p = g_utf8_next_char (p)) {
-            gunichar c = g_utf8_get_char (p);
-            if (c == 0xFF0C || c == 0x3001) /* ， 、 */
-                g_string_append_c (s, ',');
-            else
-                g_string_append_unichar (s, c);
-        }
-        g_auto (GStrv) parts = g_strsplit (s->str, ",", -1);
-        g_string_free (s, TRUE);
-        GPtrArray *list = g_ptr_array_new ();
-        for (int i = 0; parts[i] != NULL; i++) {
-            char *item = g_strstrip (parts[i]);
-            if (*item != '\0')
-                g_ptr_array_add (list, g_strdup (item));
-        }
-        g_ptr_array_add (list, NULL);
-        cmd->materials = (char **) g_ptr_array_free (list, FALSE);
+        cmd->materials = cli_split_list (materials);
     }
     g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (cmd, &error);
     if (body == NULL)

@@ -176,3 +176,26 @@ cli_print_json (GBytes *message, const char *what)
     printf ("%s\n", text);
     return CLI_EXIT_OK;
 }
+
+char **
+cli_split_list (const char *text)
+{
+    GString *s = g_string_new (NULL);
+    for (const char *p = text ? text : ""; *p; p = g_utf8_next_char (p)) {
+        gunichar c = g_utf8_get_char (p);
+        if (c == 0xFF0C || c == 0x3001) /* ， 、 */
+            g_string_append_c (s, ',');
+        else
+            g_string_append_unichar (s, c);
+    }
+    g_auto (GStrv) parts = g_strsplit (s->str, ",", -1);
+    g_string_free (s, TRUE);
+    GPtrArray *list = g_ptr_array_new ();
+    for (int i = 0; parts[i] != NULL; i++) {
+        char *item = g_strstrip (parts[i]);
+        if (*item != '\0')
+            g_ptr_array_add (list, g_strdup (item));
+    }
+    g_ptr_array_add (list, NULL);
+    return (char **) g_ptr_array_free (list, FALSE);
+}

@@ -64,6 +64,10 @@ typedef struct {
 int cli_run_subcommand (const char *group, const char *usage, const CliSubcommand *table,
                         int argc, char **argv, const char *data_option);
 
+/* "a,b，c、d" → { "a", "b", "c", "d" }, blanks trimmed, empty items dropped:
+ * clerks type the Chinese commas too. Caller owns it. */
+char **cli_split_list (const char *text);
+
 /* Prints a reply (or any message) as JSON on one line; CLI_EXIT_OK, or the
  * error's status when it cannot be decoded. */
 int cli_print_json (GBytes *message, const char *what);

@@ -20,29 +20,6 @@
 
 #include <json-glib/json-glib.h>
 
-char **
-cli_intake_split_list (const char *text)
-{
-    GPtrArray *list = g_ptr_array_new ();
-    GString *s = g_string_new (NULL);
-    for (const char *p = text ? text : ""; *p; p = g_utf8_next_char (p)) {
-        gunichar c = g_utf8_get_char (p);
-        if (c == 0xFF0C || c == 0x3001) /* ， 、 */
-            g_string_append_c (s, ',');
-        else
-            g_string_append_unichar (s, c);
-    }
-    g_auto (GStrv) parts = g_strsplit (s->str, ",", -1);
-    g_string_free (s, TRUE);
-    for (int i = 0; parts[i] != NULL; i++) {
-        char *item = g_strstrip (parts[i]);
-        if (*item != '\0')
-            g_ptr_array_add (list, g_strdup (item));
-    }
-    g_ptr_array_add (list, NULL);
-    return (char **) g_ptr_array_free (list, FALSE);
-}
-
 static gboolean
 parse (GOptionContext *options, char **data, int *argc, char ***argv, const char *what)
 {
@@ -313,7 +290,7 @@ visit_add (int argc, char **argv, const char *data_option)
     cmd->village = g_strdup (village);
     cmd->household = g_strdup (household);
     cmd->address = g_strdup (address);
-    cmd->needs = cli_intake_split_list (needs);
+    cmd->needs = cli_split_list (needs);
     cmd->must_visit = g_strdup (must_visit);
     cmd->note = g_strdup (note);
     g_autoptr (GError) error = NULL;
@@ -549,7 +526,7 @@ case_supplement (int argc, char **argv, const char *data_option)
     g_autoptr (DbnMsgIntakeSupplement) cmd = dbn_msg_intake_supplement_new ();
     cmd->env.key = key ? g_strdup (key) : g_uuid_string_random ();
     cmd->case_no = g_strdup (argv[1]);
-    cmd->materials = cli_intake_split_list (materials);
+    cmd->materials = cli_split_list (materials);
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) body = dbn_msg_intake_supplement_encode (cmd, &error);
     if (body == NULL)

@@ -19,7 +19,5 @@ gboolean    cli_intake_is_case_command (const char *name);
 int         cli_intake_case (int argc, char **argv, const char *data_option);
 /* The case subcommands' lines of `daiban case --help`. Static. */
 const char *cli_intake_case_usage (void);
-/* "a,b，c、d" → { "a", "b", "c", "d" }, blanks trimmed. Caller owns it. */
-char      **cli_intake_split_list (const char *text);
 
 G_END_DECLS

@@ -103,31 +103,6 @@ fill_env (DbnEnvCommand *env, const CaseOptions *o)
     env->actor = g_strdup (o->actor ? o->actor : "cli");
 }
 
-/* "a,b，c" → { "a", "b", "c" }: the Chinese comma too, blanks trimmed. */
-static char **
-split_list (const char *text)
-{
-    GPtrArray *list = g_ptr_array_new ();
-    g_autofree char *normal = g_strdup (text ? text : "");
-    GString *s = g_string_new (NULL);
-    for (const char *p = normal; *p; p = g_utf8_next_char (p)) {
-        gunichar c = g_utf8_get_char (p);
-        if (c == 0xFF0C || c == 0x3001)
-            g_string_append_c (s, ',');
-        else
-            g_string_append_unichar (s, c);
-    }
-    g_auto (GStrv) parts = g_strsplit (s->str, ",", -1);
-    g_string_free (s, TRUE);
-    for (int i = 0; parts[i] != NULL; i++) {
-        char *item = g_strstrip (parts[i]);
-        if (*item != '\0')
-            g_ptr_array_add (list, g_strdup (item));
-    }
-    g_ptr_array_add (list, NULL);
-    return (char **) g_ptr_array_free (list, FALSE);
-}
-
 /* Builders: the message of one command. NULL with G_OPTION_ERROR for a
  * usage problem, or with the encoder's error. */
 typedef GBytes *(*BuildFunc) (const CaseOptions *o, const char *case_no, GError **error);
@@ -140,7 +115,7 @@ build_classify (const CaseOptions *o, const char *case_no, GError **error)
     m->case_no = g_strdup (case_no);
     m->kind = g_strdup (o->kind);
     m->reason = g_strdup (o->reason);
-    m->parts = o->parts ? split_list (o->parts) : NULL;
+    m->parts = o->parts ? cli_split_list (o->parts) : NULL;
     return dbn_msg_case_classify_encode (m, error);
 }
 
