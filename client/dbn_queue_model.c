@@ -513,21 +513,32 @@ apply_runsheet (DbnQueueModel *self, JsonObject *o)
     }
 }
 
-static gboolean
-apply_now (DbnQueueModel *self, GBytes *event, GError **error)
+/* The event as a JSON object, read with parser (which owns it); NULL with
+ * error when it is not an encoded map. Events are read generically: one
+ * model applies every event type of its topics. */
+static JsonObject *
+event_object (GBytes *event, JsonParser *parser, GError **error)
 {
     gsize len;
     const guint8 *data = g_bytes_get_data (event, &len);
     g_autofree char *json = dbn_codec_to_json (data, len, error);
     if (json == NULL)
-        return FALSE;
-    g_autoptr (JsonParser) parser = json_parser_new ();
+        return NULL;
     if (!json_parser_load_from_data (parser, json, -1, NULL) ||
         !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
         g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_ROOT_TYPE, "event is not a map");
-        return FALSE;
+        return NULL;
     }
-    JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+    return json_node_get_object (json_parser_get_root (parser));
+}
+
+static gboolean
+apply_now (DbnQueueModel *self, GBytes *event, GError **error)
+{
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    JsonObject *o = event_object (event, parser, error);
+    if (o == NULL)
+        return FALSE;
     if (g_strcmp0 (member (o, "type"), "runsheet.created") == 0) {
         apply_runsheet (self, o);
         return TRUE;
@@ -703,18 +714,10 @@ clamp_days (gint64 days)
 static gboolean
 apply_due_now (DbnQueueModel *self, GBytes *event, GError **error)
 {
-    gsize len;
-    const guint8 *data = g_bytes_get_data (event, &len);
-    g_autofree char *json = dbn_codec_to_json (data, len, error);
-    if (json == NULL)
-        return FALSE;
     g_autoptr (JsonParser) parser = json_parser_new ();
-    if (!json_parser_load_from_data (parser, json, -1, NULL) ||
-        !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
-        g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_ROOT_TYPE, "event is not a map");
+    JsonObject *o = event_object (event, parser, error);
+    if (o == NULL)
         return FALSE;
-    }
-    JsonObject *o = json_node_get_object (json_parser_get_root (parser));
     /* deadline.warning, .overdue, ... share the topic; the row changes
      * with them anyway, and due_changed says so. */
     if (g_strcmp0 (member (o, "type"), "deadline.due_changed") != 0)
