@@ -2,8 +2,8 @@
  * `daiban case` beyond submit/show: supplement, refuse, notice.
  *
  * `catalog list` and `catalog show` read the catalog file daiban.conf
- * names, the one both services load; `catalog reload` asks intake and then
- * routing to put it in force (D-CAT-3) and prints each one's answer: a
+ * names, the one the services load; `catalog reload` asks intake, routing
+ * and deadline to put it in force (D-CAT-3) and prints each one's answer: a
  * broken file is refused by the first with its line and reason, and the
  * catalog in force stays everywhere.
  *
@@ -196,13 +196,16 @@ catalog_reload (int argc, char **argv, const char *data_option)
     g_autofree char *data = g_strdup (data_option);
     g_autoptr (GOptionContext) options = g_option_context_new ("— 重新加载事项清单 / reload the catalog");
     g_option_context_set_description (options,
-        "Asks intake, then routing, to load the catalog file daiban.conf names and\n"
-        "put it in force without a restart (D-CAT-3). A broken file is refused with\n"
+        "Asks intake, routing and deadline (every service that holds the catalog),\n"
+        "in that order, to load the catalog file daiban.conf names and put it in\n"
+        "force without a restart (D-CAT-3); a changed limit_days applies to the\n"
+        "promised dates of cases accepted after it. A broken file is refused with\n"
         "its line and reason ([catalog.parse], [catalog.invalid], [org.catalog]) and\n"
         "the catalog in force stays. Operator or supervisor keys only.");
     if (!parse (options, &data, &argc, &argv, "catalog reload"))
         return CLI_EXIT_USAGE;
-    const char *const services[] = { "intake", "routing" };
+    /* Every service that holds the catalog (D-CAT-3). */
+    const char *const services[] = { "intake", "routing", "deadline" };
     for (gsize i = 0; i < G_N_ELEMENTS (services); i++) {
         g_autoptr (DbnMsgCatalogReload) cmd = dbn_msg_catalog_reload_new ();
         cmd->env.key = g_uuid_string_random ();

@@ -15,7 +15,9 @@
  * .resume stop and run the clocks for materials asked for during handling
  * (D-DL-7; intake's and routing's events do it for materials missing at
  * acceptance). deadline.calendar.reload reads the calendar again and
- * recomputes every running clock's due date from its anchor.
+ * recomputes every running clock's due date from its anchor;
+ * catalog.reload (D-CAT-3) puts an edited catalog in force for the clocks
+ * started after it.
  *
  * Who may: the frame checks the principal's kind; the handlers narrow it as
  * routing does: a station its own station's cases, a window its own
@@ -656,6 +658,39 @@ calendar_reload (DbnService *service, DbnCommand *command, gpointer user_data, G
     return dbn_msg_deadline_calendar_reload_reply_encode (reply, error);
 }
 
+/* D-CAT-3: the configured catalog file again, swapped in whole when it
+ * loads; a broken file is refused with its line and reason and the catalog
+ * in force stays. Only clocks started from now on read it: a committed
+ * clock already running keeps the length promised at acceptance (D-DL-4),
+ * and a case keeps the restricted flag it was routed with. A read (no
+ * store write), so it runs after the batch, and the followers run on the
+ * same thread: no event is applied half with one catalog, half with the
+ * other. */
+static GBytes *
+catalog_reload (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    DeadlineActions *self = user_data;
+    g_autoptr (DbnMsgCatalogReload) req = DEADLINE_DECODE (catalog_reload, command, error);
+    if (req == NULL)
+        return NULL;
+    const char *path = dbn_config_get_catalog_path (dbn_service_get_config (service));
+    g_autoptr (GError) local = NULL;
+    DbnCatalog *fresh = dbn_catalog_load (path, &local);
+    if (fresh == NULL) {
+        g_warning ("catalog reload refused, the catalog in force stays: %s", local->message);
+        g_propagate_error (error, g_steal_pointer (&local));
+        return NULL;
+    }
+    dbn_catalog_free (self->catalog);
+    self->catalog = fresh;
+    g_message ("catalog reloaded from %s: %u matters (by %s)", path, dbn_catalog_get_n_matters (fresh),
+               dbn_command_get_actor (command));
+    g_autoptr (DbnMsgCatalogReloadReply) reply = dbn_msg_catalog_reload_reply_new ();
+    reply->path = g_strdup (path);
+    reply->matters = dbn_catalog_get_n_matters (fresh);
+    return dbn_msg_catalog_reload_reply_encode (reply, error);
+}
+
 #define READERS (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE)
 
 const DbnCommandSpec deadline_commands[] = {
@@ -666,5 +701,7 @@ const DbnCommandSpec deadline_commands[] = {
     { DBN_MSG_DEADLINE_CASE_RESUME_WIRE, case_resume, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
     /* Only services and the operator: the calendar is the office's. */
     { DBN_MSG_DEADLINE_CALENDAR_RELOAD_WIRE, calendar_reload, TRUE, 0 },
+    /* D-CAT-3: the administrator (operator) or a supervisor, as intake and routing. */
+    { DBN_MSG_CATALOG_RELOAD_WIRE, catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };

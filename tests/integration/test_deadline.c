@@ -15,6 +15,9 @@
  *       queue's topic, snapshot + updates = fresh snapshot; a petition never
  *       on a/<area> (D-INT-8); `daiban deadline queue`
  *   /deadline/queue/principals             who may read which queue
+ *   /deadline/D-CAT-3/catalog-reload-reaches-new-clocks  `daiban catalog
+ *       reload` puts a changed limit_days in force in the deadline service:
+ *       new cases get it, a case accepted before keeps its promised date
  *   /deadline/restart/kill-9-fires-once     the service is SIGKILLed before a
  *       due instant and restarted after it: the firing happens once, and a
  *       second kill -9 and restart does not repeat it
@@ -206,8 +209,15 @@ fixture_set_up (Fixture *f, gconstpointer data)
     g_autofree char *conf = g_build_filename (dir, "daiban.conf", NULL);
     g_autofree char *text = NULL;
     g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
-    g_autofree char *more = g_strconcat (text, "[deadline]\ntick_ms = 20\n", NULL);
+    /* The data folder's own catalog, so a test can edit it and reload (D-CAT-3). */
+    g_autoptr (GRegex) catalog_line = g_regex_new ("^catalog = .*$", G_REGEX_MULTILINE, 0, NULL);
+    g_autofree char *edited = g_regex_replace_literal (catalog_line, text, -1, 0, "catalog = catalog.ini", 0, NULL);
+    g_autofree char *more = g_strconcat (edited, "[deadline]\ntick_ms = 20\n", NULL);
     g_assert_true (g_file_set_contents (conf, more, -1, NULL));
+    g_autofree char *shipped_catalog = NULL;
+    g_assert_true (g_file_get_contents (DBN_SOURCE_DIR "/schemas/data/catalog.ini", &shipped_catalog, NULL, NULL));
+    g_autofree char *catalog = g_build_filename (dir, "catalog.ini", NULL);
+    g_assert_true (g_file_set_contents (catalog, shipped_catalog, -1, NULL));
     /* The data folder's own calendar, so a test can add a year and reload. */
     g_autofree char *shipped = NULL;
     g_assert_true (g_file_get_contents (DBN_SOURCE_DIR "/schemas/data/calendar.ini", &shipped, NULL, NULL));
@@ -1154,6 +1164,72 @@ test_queue_principals (Fixture *f, gconstpointer data)
         dbn_bus_free (buses[i]);
 }
 
+/* D-CAT-3: `daiban catalog reload` reaches the deadline service too: a
+ * changed limit_days is the promised date (D-DL-4) of the cases accepted
+ * after it, without a restart; a case accepted before keeps the date it
+ * was promised. */
+static void
+test_catalog_reload_reaches_clocks (Fixture *f, gconstpointer data)
+{
+    /* MZ-LINSHI: a township 承办件, limit 5 working days in the shipped catalog. */
+    static const char *const linshi[] = { "申请书", "身份证", "困难情况说明", NULL };
+    g_autofree char *before = submit (f, "MZ-LINSHI", linshi);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r1 = wait_clocks (f, before, 2);
+    g_autoptr (DbnMsgDeadlineClock) k1 = clock_of (r1, "committed");
+    g_assert_cmpint (k1->length, ==, 5);
+    g_assert_cmpstr (k1->due, ==, "2026-03-09"); /* Mon 2 Mar + 3, 4, 5, 6, 9 */
+
+    /* The administrator edits the catalog: 8 working days. */
+    g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (f->harness), "catalog.ini", NULL);
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    g_autoptr (GRegex) limit = g_regex_new ("(\\[matter:MZ-LINSHI\\][^\\[]*?limit_days = )5\n", 0, 0, NULL);
+    g_autofree char *edited = g_regex_replace (limit, text, -1, 0, "\\g<1>8\n", 0, NULL);
+    g_assert_cmpstr (edited, !=, text);
+    g_assert_true (g_file_set_contents (path, edited, -1, NULL));
+
+    /* One command reloads every service that holds the catalog. */
+    DbnCliRun run = cli (f, (const char *[]){ "catalog", "reload", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "intake: 30"));
+    g_assert_nonnull (strstr (run.out, "routing: 30"));
+    g_assert_nonnull (strstr (run.out, "deadline: 30"));
+    dbn_cli_run_clear (&run);
+
+    g_autofree char *after = submit (f, "MZ-LINSHI", linshi);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r2 = wait_clocks (f, after, 2);
+    g_autoptr (DbnMsgDeadlineClock) k2 = clock_of (r2, "committed");
+    g_assert_cmpint (k2->length, ==, 8);
+    g_assert_cmpstr (k2->due, ==, "2026-03-12"); /* … 9, 10, 11, 12 */
+
+    /* The case accepted before the edit keeps its promised date. */
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r3 = wait_clocks (f, before, 2);
+    g_autoptr (DbnMsgDeadlineClock) k3 = clock_of (r3, "committed");
+    g_assert_cmpint (k3->length, ==, 5);
+    g_assert_cmpstr (k3->due, ==, "2026-03-09");
+
+    /* A broken file is refused by the first service, with its line, and
+     * every service keeps the catalog in force. */
+    g_autofree char *broken = g_strconcat (edited, "\n[matter:XX-BAD]\nlevel = galaxy\n", NULL);
+    g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+    run = cli (f, (const char *[]){ "catalog", "reload", NULL });
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "[catalog.invalid]"));
+    dbn_cli_run_clear (&run);
+    /* Asked directly, the deadline service refuses it the same way. */
+    g_autoptr (DbnMsgCatalogReload) m = dbn_msg_catalog_reload_new ();
+    m->env.key = g_strdup ("reload-broken");
+    g_autoptr (GBytes) body = dbn_msg_catalog_reload_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "deadline", body, CALL_MS, &error);
+    g_assert_null (reply);
+    g_assert_true (dbn_error_matches_wire (error, "catalog.invalid"));
+    g_autofree char *third = submit (f, "MZ-LINSHI", linshi);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r4 = wait_clocks (f, third, 2);
+    g_autoptr (DbnMsgDeadlineClock) k4 = clock_of (r4, "committed");
+    g_assert_cmpint (k4->length, ==, 8);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1170,5 +1246,6 @@ main (int argc, char **argv)
     ADD ("/deadline/D-DL-5/cli-due-and-calendar-reload", test_cli_and_reload);
     ADD ("/deadline/queue/rows-pages-and-updates", test_queue_rows_and_updates);
     ADD ("/deadline/queue/principals", test_queue_principals);
+    ADD ("/deadline/D-CAT-3/catalog-reload-reaches-new-clocks", test_catalog_reload_reaches_clocks);
     return g_test_run ();
 }
