@@ -379,11 +379,16 @@ test_catalog_cli (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (run.err, "[not-found]"));
     dbn_cli_run_clear (&run);
     append_to_catalog (f, new_matter);
+    /* The CLI reloads every service that holds the catalog: deadline too (D-CAT-3). */
+    GSubprocess *deadline = dbn_harness_start_service (f->harness, "deadline");
     run = dbn_harness_run_cli ((const char *[]){ "catalog", "reload", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "intake: 31"));
     g_assert_nonnull (strstr (run.out, "routing: 31"));
+    g_assert_nonnull (strstr (run.out, "deadline: 31"));
     dbn_cli_run_clear (&run);
+    g_assert_true (dbn_harness_stop (deadline, 10000));
+    g_object_unref (deadline);
 }
 
 /* ---- D-INT-4 ---- */
