@@ -160,6 +160,13 @@ EN.update({
  "，超期 %d 个工作日": ", %d working days overdue",
  "，剩 %d 个工作日": ", %d working days left",
  "已导出：%s": "Exported: %s",
+ "已暂停（恢复后剩 %d 天）": "Stopped (%d days left on resuming)",
+ "%s（超期 %d 天）%s": "%s (%d days overdue)%s",
+ "%s（剩 %d 天）%s": "%s (%d days left)%s",
+ "\n%s（%s，%d 天）：%s": "\n%s (%s, %d days): %s",
+ "\n%s（%s，%d 个工作日）：%s": "\n%s (%s, %d working days): %s",
+ "，超期 %d 天": ", %d days overdue",
+ "，剩 %d 天": ", %d days left",
 })
 
 def unquote(lines):

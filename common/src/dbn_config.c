@@ -44,10 +44,13 @@
  * validates the values when it starts (docs/deadline.md). */
 static const struct {
     const char *group;
-    const char *keys[12];
+    const char *keys[20];
 } service_settings[] = {
     { "deadline", { "centre", "progress", "station", "transfer", "department", "committed",
-                    "grace", "calendar", "tick_ms", NULL } },
+                    "grace", "calendar", "tick_ms",
+                    /* D-DL-3: each clock's unit, working or calendar days. */
+                    "centre_unit", "progress_unit", "station_unit", "transfer_unit",
+                    "department_unit", "committed_unit", NULL } },
 };
 
 typedef struct {
@@ -474,10 +477,11 @@ default_file_text (void)
                                 default_endpoints[i].name, default_endpoints[i].command,
                                 default_endpoints[i].publish);
     g_string_append (text,
-                     "\n# The deadline service's clocks in working days (docs/deadline.md);\n"
+                     "\n# The deadline service's clocks (docs/deadline.md): working days, but the\n"
+                     "# station-scope clock's \"3 days\" (D-DL-3) are calendar days;\n"
                      "# uncomment to change the defaults shown.\n"
-                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#transfer = 2\n"
-                     "#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n");
+                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#station_unit = calendar\n"
+                     "#transfer = 2\n#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n");
     return g_string_free (text, FALSE);
 }
 

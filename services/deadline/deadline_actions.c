@@ -142,7 +142,7 @@ gboolean
 deadline_schedule (DeadlineActions *self, DeadlineClock *k, const char *area, GError **error)
 {
     gboolean covered = TRUE;
-    k->due_day = deadline_due_day (self->calendar, area, k->anchor_day, k->anchor_n, &covered);
+    k->due_day = deadline_due_day (self->calendar, area, k->unit, k->anchor_day, k->anchor_n, &covered);
     if (!covered && k->covered) {
         /* D-DL-5: never silently guessed: flagged on the clock and logged. */
         g_autofree char *due = deadline_day_to_iso (k->due_day);
@@ -150,7 +150,7 @@ deadline_schedule (DeadlineActions *self, DeadlineClock *k, const char *area, GE
                    k->case_no, deadline_clock_name_to_string (k->name), due);
     }
     k->covered = covered;
-    k->next_at = deadline_next_at (self->calendar, area, k->due_day, k->started_at, k->stage,
+    k->next_at = deadline_next_at (self->calendar, area, k->unit, k->due_day, k->started_at, k->stage,
                                    k->explained, self->settings.grace);
     if (!deadline_store_put_clock (self->store, k, error))
         return FALSE;
@@ -206,6 +206,9 @@ deadline_start_clock (DeadlineActions *self, DeadlineCase *c, DeadlineClockName 
         g_ptr_array_add (clocks, k);
     }
     k->length = length;
+    /* D-DL-3: the unit is the clock's from its start; a later change of the
+     * setting reaches clocks started after it. */
+    k->unit = self->settings.units[name];
     k->started_at = at;
     k->stage = DEADLINE_STAGE_NONE;
     k->explained = FALSE;
@@ -262,7 +265,7 @@ deadline_suspend (DeadlineActions *self, DeadlineCase *c, gint64 at, const char 
         if (k->state != DEADLINE_STATE_RUNNING || k->stage >= DEADLINE_STAGE_OVERDUE)
             continue;
         k->state = DEADLINE_STATE_STOPPED;
-        k->anchor_n = MAX (0, deadline_remaining (self->calendar, c->area, today, k->due_day));
+        k->anchor_n = MAX (0, deadline_remaining (self->calendar, c->area, k->unit, today, k->due_day));
         k->due_day = 0;
         k->next_at = 0;
         if (!deadline_store_put_clock (self->store, k, error))
@@ -373,6 +376,7 @@ due_reply (DeadlineActions *self, const DeadlineCase *c, gint64 now, GError **er
         item->name = g_strdup (deadline_clock_name_to_string (k->name));
         item->rule = g_strdup (deadline_clock_rule (k->name));
         item->length = k->length;
+        item->unit = g_strdup (deadline_unit_to_string (k->unit));
         item->state = g_strdup (deadline_state_to_string (k->state));
         item->stage = g_strdup (deadline_stage_to_string (k->stage));
         item->started = k->started_at;
@@ -380,7 +384,7 @@ due_reply (DeadlineActions *self, const DeadlineCase *c, gint64 now, GError **er
         if (k->state == DEADLINE_STATE_STOPPED)
             item->remaining = k->anchor_n;
         else if (k->due_day != 0)
-            item->remaining = deadline_remaining (self->calendar, c->area, today, k->due_day);
+            item->remaining = deadline_remaining (self->calendar, c->area, k->unit, today, k->due_day);
         item->covered = k->covered;
         item->explained = k->explained;
         GBytes *encoded = dbn_msg_deadline_clock_encode (item, error);
@@ -572,7 +576,7 @@ recompute (DeadlineClock *k, const char *area, gpointer user_data, GError **erro
     DeadlineActions *self = reload->self;
     reload->count++;
     gboolean covered = TRUE;
-    gint64 due = deadline_due_day (self->calendar, area, k->anchor_day, k->anchor_n, &covered);
+    gint64 due = deadline_due_day (self->calendar, area, k->unit, k->anchor_day, k->anchor_n, &covered);
     if ((due != k->due_day || covered != k->covered) &&
         !g_hash_table_contains (reload->touched, k->case_no)) {
         /* Before this case's first clock is written: the stored row is the old one. */

@@ -902,6 +902,15 @@ test_due_working_days (void)
     g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &later), ==, "overdue");
     g_autofree char *over = dbn_queue_item_dup_due_text (item, calendar, &later);
     g_assert_cmpstr (over, ==, "2026-09-29（超期 2 个工作日）");
+    /* D-DL-3: a calendar-day clock's row (unit "calendar") counts every
+     * day: Wed 30 Sep to Fri 9 Oct is 9 days, holidays included. */
+    g_autoptr (DbnQueueItem) station_item = dbn_queue_item_new ("T01-2026-000002");
+    dbn_queue_item_set_due (station_item, "2026-10-09", "none", FALSE);
+    dbn_queue_item_set_due_unit (station_item, "calendar");
+    g_assert_true (dbn_queue_item_get_calendar_days (station_item));
+    g_assert_cmpint (dbn_queue_item_days_left (station_item, calendar, &today), ==, 9);
+    g_autofree char *station_text = dbn_queue_item_dup_due_text (station_item, calendar, &today);
+    g_assert_cmpstr (station_text, ==, "2026-10-09（剩 9 天）");
     /* Stopped: grey, no date. */
     dbn_queue_item_set_due (item, NULL, "none", TRUE);
     g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &today), ==, "suspended");

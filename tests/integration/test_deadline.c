@@ -15,6 +15,9 @@
  *       queue's topic, snapshot + updates = fresh snapshot; a petition never
  *       on a/<area> (D-INT-8); `daiban deadline queue`
  *   /deadline/queue/principals             who may read which queue
+ *   /deadline/D-DL-3/station-scope-calendar-days  "3 days" are calendar days:
+ *       across a weekend and 劳动节, stopped and resumed, warning, red and
+ *       violation at their instants (the grace in working days)
  *   /deadline/D-CAT-3/catalog-reload-reaches-new-clocks  `daiban catalog
  *       reload` puts a changed limit_days in force in the deadline service:
  *       new cases get it, a case accepted before keeps its promised date
@@ -1164,6 +1167,82 @@ test_queue_principals (Fixture *f, gconstpointer data)
         dbn_bus_free (buses[i]);
 }
 
+/* The stage event of type fires for case_no at `at`, not a millisecond
+ * before (cross() without its topics: any matter's window). */
+static void
+fires_at (Fixture *f, const char *case_no, const char *type, gint64 at)
+{
+    move_clock (f, at - 1, 2);
+    pump (f, 0);
+    g_assert_cmpuint (count_heard (f, type, case_no, NULL), ==, 0);
+    set_clock (f, at);
+    Heard *h = wait_heard (f, type, case_no);
+    g_assert_cmpint (h->ts, ==, at);
+}
+
+/* D-DL-3: a station-scope matter is done within "3 days" (篇7): calendar
+ * days by default, across a weekend and a public holiday, stopped and
+ * resumed in calendar days; the grace before a violation stays a working
+ * day. QT-RUDANG is a village matter (station clock) and a 承办件 whose
+ * catalog limit is in working days (committed clock). */
+static void
+test_station_calendar_days (Fixture *f, gconstpointer data)
+{
+    static const char *const rudang[] = { "入党申请书", NULL };
+    /* Fri 6 Mar 2026: 3 days are Sat 7, Sun 8, Mon 9 (3 working days: Wed 11). */
+    move_clock (f, cst (3, 6, 10, 0), 1);
+    g_autofree char *weekend = submit (f, "QT-RUDANG", rudang);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, weekend, 2);
+    g_autoptr (DbnMsgDeadlineClock) station = clock_of (r, "station");
+    g_assert_cmpstr (station->unit, ==, "calendar");
+    g_assert_cmpint (station->length, ==, 3);
+    g_assert_cmpstr (station->due, ==, "2026-03-09");
+    g_assert_cmpint (station->remaining, ==, 3);
+    g_autoptr (DbnMsgDeadlineClock) committed = clock_of (r, "committed");
+    g_assert_cmpstr (committed->unit, ==, "working");
+    /* Yellow at the end of Sunday, the calendar day before; red at the end of Monday. */
+    fires_at (f, weekend, DBN_MSG_DEADLINE_WARNING_WIRE, cst (3, 9, 0, 0));
+    fires_at (f, weekend, DBN_MSG_DEADLINE_OVERDUE_WIRE, cst (3, 10, 0, 0));
+    /* The queue row says what its days are (arrived, yellow, red: three rows). */
+    g_autoptr (DbnMsgDeadlineDueChanged) row = nth_due_changed (f, weekend, "s/qingshui", 3);
+    g_assert_cmpstr (row->stage, ==, "overdue");
+    g_assert_cmpstr (row->clock, ==, "station");
+    g_assert_cmpstr (row->unit, ==, "calendar");
+    /* The CLI names the unit. */
+    DbnCliRun run = cli (f, (const char *[]){ "case", "due", weekend, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "station     D-DL-3  2026-03-09"));
+    g_assert_nonnull (strstr (run.out, "自然日 calendar days"));
+    dbn_cli_run_clear (&run);
+
+    /* Wed 29 Apr 2026: 3 days end on Sat 2 May, inside 劳动节 (1–5 May off;
+     * 3 working days would end on Thu 7 May). */
+    move_clock (f, cst (4, 29, 10, 0), 1);
+    g_autofree char *holiday = submit (f, "QT-RUDANG", rudang);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) h = wait_clocks (f, holiday, 2);
+    g_autoptr (DbnMsgDeadlineClock) hs = clock_of (h, "station");
+    g_assert_cmpstr (hs->due, ==, "2026-05-02");
+    /* D-DL-7 in calendar days: stopped Thu 30 Apr with 2 days left (1, 2
+     * May), resumed Wed 6 May: due Fri 8 May. */
+    move_clock (f, cst (4, 30, 10, 0), 1);
+    g_autoptr (GBytes) s = suspend_or_resume (f, holiday, TRUE);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) stopped = dbn_msg_deadline_case_due_reply_decode (
+        g_bytes_get_data (s, NULL), g_bytes_get_size (s), NULL);
+    g_autoptr (DbnMsgDeadlineClock) ss = clock_of (stopped, "station");
+    g_assert_cmpstr (ss->state, ==, "stopped");
+    g_assert_cmpint (ss->remaining, ==, 2);
+    move_clock (f, cst (5, 6, 10, 0), 1);
+    g_autoptr (GBytes) g = suspend_or_resume (f, holiday, FALSE);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) resumed = dbn_msg_deadline_case_due_reply_decode (
+        g_bytes_get_data (g, NULL), g_bytes_get_size (g), NULL);
+    g_autoptr (DbnMsgDeadlineClock) rs = clock_of (resumed, "station");
+    g_assert_cmpstr (rs->due, ==, "2026-05-08");
+    /* Red at the end of Fri 8 May; the violation after one working day of
+     * grace: Sat 9 May is worked (劳动节调休), so at its end. */
+    fires_at (f, holiday, DBN_MSG_DEADLINE_OVERDUE_WIRE, cst (5, 9, 0, 0));
+    fires_at (f, holiday, DBN_MSG_DEADLINE_VIOLATION_WIRE, cst (5, 10, 0, 0));
+}
+
 /* D-CAT-3: `daiban catalog reload` reaches the deadline service too: a
  * changed limit_days is the promised date (D-DL-4) of the cases accepted
  * after it, without a restart; a case accepted before keeps the date it
@@ -1241,6 +1320,7 @@ main (int argc, char **argv)
     ADD ("/deadline/D-DL-7/stop-moves-due-date", test_stop_moves_due);
     ADD ("/deadline/D-DL-7/supplement-resumes-clocks", test_supplement_resumes_clocks);
     ADD ("/deadline/D-DL-3/transfer-and-department", test_transfer_and_department);
+    ADD ("/deadline/D-DL-3/station-scope-calendar-days", test_station_calendar_days);
     ADD ("/deadline/restart/kill-9-fires-once", test_kill_fires_once);
     ADD ("/deadline/security/principals", test_principals);
     ADD ("/deadline/D-DL-5/cli-due-and-calendar-reload", test_cli_and_reload);
