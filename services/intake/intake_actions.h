@@ -17,6 +17,8 @@ typedef enum {
     INTAKE_ERROR_NOT_MISSING,    /* D-INT-4: none of the materials handed in is missing */
     INTAKE_ERROR_REASON_REQUIRED,/* D-INT-5: a refusal without reason or where to apply */
     INTAKE_ERROR_PRIVATE_MATTER, /* D-INT-2: marked private by the applicant: not proxied */
+    INTAKE_ERROR_CASE_CLOSED,    /* D-RPL-4: routing replied to or archived the case: read-only */
+    INTAKE_ERROR_NOT_REPLIED,    /* D-RPL-2: only a replied case is accepted again */
 } IntakeError;
 
 typedef struct _IntakeActions IntakeActions;
@@ -30,6 +32,10 @@ void intake_error_register (void);
 /* Takes ownership of catalog. Caller owns the result; free it before the service. */
 IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, GError **error);
 void           intake_actions_free (IntakeActions *self);
+
+/* Follows routing's journal (after dbn_service_start): how routing closes
+ * each case (intake_follow.c). */
+gboolean       intake_actions_follow (IntakeActions *self, DbnBus *bus, GError **error);
 
 /* The command table for dbn_service_add_commands (user data: IntakeActions). */
 extern const DbnCommandSpec intake_commands[];
