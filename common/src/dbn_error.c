@@ -7,6 +7,7 @@
  */
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_keys.h"
+#include "daiban/dbn_calendar.h"
 #include "daiban/dbn_catalog.h"
 #include "daiban/dbn_org.h"
 
@@ -129,6 +130,12 @@ dbn_error_register_builtin (void)
     dbn_error_register (k, DBN_CATALOG_ERROR_READ, "catalog.read", "事项清单文件无法读取", "the catalog file cannot be read");
     dbn_error_register (k, DBN_CATALOG_ERROR_PARSE, "catalog.parse", "事项清单文件格式有误", "the catalog file is not a key file");
     dbn_error_register (k, DBN_CATALOG_ERROR_INVALID, "catalog.invalid", "事项清单内容有误", "the catalog breaks a rule");
+    /* D-DL-5: the calendar is libdaiban's, read by the deadline service, the
+     * CLI and the client alike: its codes are known wherever it is read. */
+    GQuark cal = DBN_CALENDAR_ERROR;
+    dbn_error_register (cal, DBN_CALENDAR_ERROR_READ, "calendar.read", "无法读取工作日历文件", "the calendar file cannot be read");
+    dbn_error_register (cal, DBN_CALENDAR_ERROR_PARSE, "calendar.parse", "工作日历文件格式错误", "the calendar file is malformed");
+    dbn_error_register (cal, DBN_CALENDAR_ERROR_INVALID, "calendar.invalid", "工作日历文件内容不合规则", "the calendar file breaks a rule");
     GQuark o = DBN_ORG_ERROR;
     dbn_error_register (o, DBN_ORG_ERROR_CATALOG, "org.catalog", "事项清单与组织机构不符", "the catalog does not match the organisation");
 

@@ -113,7 +113,8 @@ load_catalog (const char *data, const char *what, int *status)
     g_autoptr (DbnConfig) config = dbn_config_load (dir, &error);
     DbnCatalog *catalog = config ? dbn_catalog_load (dbn_config_get_catalog_path (config), &error) : NULL;
     if (catalog == NULL) {
-        fprintf (stderr, "daiban: %s: [%s] %s\n", what, dbn_error_wire_code (error), error->message);
+        g_autofree char *line = cli_dup_error_line (error);
+        fprintf (stderr, "daiban: %s: %s\n", what, line);
         *status = CLI_EXIT_CONFIG;
     }
     return catalog;

@@ -349,8 +349,17 @@ test_catalog_reload (Fixture *f, gconstpointer data)
     const char *dir = dbn_harness_get_data_dir (f->harness);
     DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "catalog", "reload", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 1);
-    g_assert_nonnull (strstr (run.err, "[catalog.parse]"));
+    /* In Chinese (the default): the sentence and the file's line, once. */
+    g_assert_nonnull (strstr (run.err, "[catalog.parse] 事项清单文件格式有误（"));
+    g_assert_nonnull (strstr (run.err, "catalog.ini:3）\n"));
+    g_assert_null (strstr (run.err, " / "));
+    dbn_cli_run_clear (&run);
+    /* In English: the sentence and the service's whole detail. */
+    run = dbn_harness_run_cli_english ((const char *[]){ "catalog", "reload", "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "[catalog.parse] the catalog file is not a key file: "));
     g_assert_nonnull (strstr (run.err, "catalog.ini:3: "));
+    g_assert_null (strstr (run.err, "事项清单"));
     dbn_cli_run_clear (&run);
 
     /* Both keep serving with the catalog in force: the new matter still
