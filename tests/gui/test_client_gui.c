@@ -114,6 +114,24 @@ screenshot (GtkWidget *window, const char *name)
     g_test_message ("screenshot %s", path);
 }
 
+/* Counts the buttons of actions named prefix… under widget that lie
+ * inside window's height, and the ones that do not (issue 15: at 1190×750
+ * the clerk's actions fell off the bottom). */
+static void
+count_action_buttons (GtkWidget *widget, GtkWidget *window, const char *prefix, guint *inside, guint *outside)
+{
+    if (GTK_IS_BUTTON (widget) && g_str_has_prefix (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget))
+                                                        ? gtk_actionable_get_action_name (GTK_ACTIONABLE (widget))
+                                                        : "", prefix)) {
+        graphene_rect_t r;
+        gboolean shown = gtk_widget_get_mapped (widget) && gtk_widget_compute_bounds (widget, window, &r) &&
+                         r.origin.y >= 0 && r.origin.y + r.size.height <= gtk_widget_get_height (window);
+        (*(shown ? inside : outside))++;
+    }
+    for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+        count_action_buttons (c, window, prefix, inside, outside);
+}
+
 /* ---- fixture: services, keys, windows ---- */
 
 typedef struct {
@@ -441,6 +459,11 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         ClocksWait explained = { clerk, "已书面说明" };
         g_assert_true (wait_for (clocks_say, &explained, 5000));
         screenshot (GTK_WIDGET (clerk_win), "clerk-clocks-explained.png");
+        /* Every action of the clerk is on screen, the detail filled. */
+        guint inside = 0, outside = 0;
+        count_action_buttons (GTK_WIDGET (clerk_win), GTK_WIDGET (clerk_win), "clerk.", &inside, &outside);
+        g_assert_cmpuint (outside, ==, 0);
+        g_assert_cmpuint (inside, ==, 10);
     }
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
