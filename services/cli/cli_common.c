@@ -126,59 +126,10 @@ cli_english (void)
     return g_strcmp0 (_ ("中文"), "中文") != 0;
 }
 
-/* Where the sentence ends in full, a text "<sentence>: <detail>": the
- * detail is the part both languages share (the service wrote it once), so
- * it is the longest ending of zh that follows a ": " in en. Returns the
- * detail (inside en) and the length of zh's sentence; NULL without one. */
-static const char *
-split_detail (const char *zh, const char *en, gsize *zh_len)
-{
-    gsize zl = strlen (zh);
-    for (const char *p = strstr (en, ": "); p != NULL; p = strstr (p + 1, ": ")) {
-        gsize n = strlen (p);
-        if (zl > n && strcmp (zh + zl - n, p) == 0) {
-            *zh_len = zl - n;
-            return p + 2;
-        }
-    }
-    *zh_len = zl;
-    return NULL;
-}
-
-/* A file position at the start of a detail ("/d/catalog.ini:3: …"), which
- * needs no translation. Caller owns it; NULL without one. */
-static char *
-dup_locus (const char *detail)
-{
-    g_autoptr (GRegex) re = g_regex_new ("^(\\S+:[0-9]+)(:|\\s|$)", 0, 0, NULL);
-    g_autoptr (GMatchInfo) match = NULL;
-    if (detail == NULL || !g_regex_match (re, detail, 0, &match))
-        return NULL;
-    return g_match_info_fetch (match, 1);
-}
-
-/* The line for code with its two full sentences (see the file's comment). */
-static char *
-dup_line (const char *code, const char *zh, const char *en, gboolean keep_detail)
-{
-    zh = zh != NULL ? zh : "";
-    en = en != NULL ? en : "";
-    if (cli_english () || *zh == '\0')
-        return g_strdup_printf ("[%s] %s", code, *en != '\0' ? en : zh);
-    gsize zh_len = 0;
-    const char *detail = split_detail (zh, en, &zh_len);
-    if (keep_detail || detail == NULL)
-        return g_strdup_printf ("[%s] %s", code, zh);
-    g_autofree char *locus = dup_locus (detail);
-    return locus != NULL ? g_strdup_printf ("[%s] %.*s（%s）", code, (int) zh_len, zh, locus)
-                         : g_strdup_printf ("[%s] %.*s", code, (int) zh_len, zh);
-}
-
 char *
 cli_dup_refusal_line (const char *code, const char *zh, const char *en)
 {
-    const char *c = code != NULL && *code != '\0' ? code : "internal";
-    return dup_line (c, zh, en, g_strcmp0 (c, "internal") == 0);
+    return dbn_error_dup_line (code, zh, en, cli_english (), code == NULL || g_strcmp0 (code, "internal") == 0);
 }
 
 char *
@@ -197,7 +148,7 @@ cli_dup_error_line (const GError *error)
     /* Setup errors (daiban.conf, keys, bus): the detail names the file and the fix. */
     gboolean setup = error->domain == DBN_KEYS_ERROR || error->domain == DBN_BUS_ERROR ||
                      g_error_matches (error, DBN_ERROR, DBN_ERROR_CONFIG);
-    return dup_line (code, zh, en, setup);
+    return dbn_error_dup_line (code, zh, en, cli_english (), setup);
 }
 
 int
