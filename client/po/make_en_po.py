@@ -168,6 +168,7 @@ EN.update({
  "，超期 %d 天": ", %d days overdue",
  "，剩 %d 天": ", %d days left",
  "中文": "English",
+ "事项清单中没有事项“%s”": "no matter '%s' in the catalog",
  "无法连接 %s（%s，%u 毫秒内无应答，试了 %u 次），请确认 daiban up 正在运行": "cannot reach %s at %s (no answer within %u ms, %u tries): is daiban up running?",
  "还没有操作员密钥（请先启动 daiban up 或运行 daiban keys init，或用 --key FILE 指定密钥）": "no operator key (start `daiban up` or run `daiban keys init` first, or give --key FILE)",
 })

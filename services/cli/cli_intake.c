@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <json-glib/json-glib.h>
+#include <glib/gi18n.h>
 
 static gboolean
 parse (GOptionContext *options, char **data, int *argc, char ***argv, const char *what)
@@ -149,8 +150,10 @@ catalog_list_or_show (int argc, char **argv, const char *data_option, gboolean s
     if (show) {
         const DbnMatter *m = dbn_catalog_lookup (catalog, argv[1]);
         if (m == NULL) {
-            fprintf (stderr, "daiban: %s: [not-found] no matter '%s' in the catalog / 事项清单中没有这个事项\n",
-                     what, argv[1]);
+            /* One line in the person's language, as every refusal (cli_common.c). */
+            fprintf (stderr, "daiban: %s: [not-found] ", what);
+            fprintf (stderr, _ ("事项清单中没有事项“%s”"), argv[1]);
+            fputc ('\n', stderr);
             return CLI_EXIT_REFUSED;
         }
         g_autoptr (JsonNode) node = matter_to_json (catalog, m);
