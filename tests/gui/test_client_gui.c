@@ -378,8 +378,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     RowWait in_queue = { dbn_clerk_view_get_model (clerk), case_no, NULL };
     g_assert_true (wait_for (row_in_state, &in_queue, 5000));
     gint64 shown_ms = (g_get_monotonic_time () - t0) / 1000;
+    /* A figure, not a pass mark: speed is bench_client_queue's (no timed asserts). */
     g_test_message ("submitted → in the window's queue: %" G_GINT64_FORMAT " ms", shown_ms);
-    g_assert_cmpint (shown_ms, <, 1000);
     /* The header shows the deadline service's reachability too. */
     g_assert_true (wait_for (deadline_reachable, clerk_win, 10000));
     DbnDueFeed *feed = dbn_clerk_view_get_due_feed (clerk);
