@@ -1109,7 +1109,6 @@ main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
     dbn_log_init ("test-routing");
-    routing_error_register ();
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
     ADD ("/routing/D-RTE-2/immediate-from-station-to-archive", test_immediate);
     ADD ("/routing/D-RTE-2/committed-with-handoff-and-accompanying", test_committed);
