@@ -224,6 +224,13 @@ def has(sub: Subscriber, case: str, etype: str) -> bool:
     return any(ev.get("case") == case and ev["type"] == etype for _, ev in sub.events)
 
 
+def received(sub: Subscriber, case: str) -> bool:
+    """Routing follows intake's journal on its own time: a case is ready for
+    routing's commands once a routing event shows it received (routed so, or
+    resumed when its materials came in)."""
+    return any(ev.get("case") == case and ev.get("state") == "received" for _, ev in sub.events)
+
+
 # ---------------------------------------------------------------- --part main
 
 def part_main(ctx, docs: Docs, town: Township) -> None:
@@ -264,9 +271,9 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     case_e = e["case"]
     for r in (b, c, d, e):
         complete_materials(station if r is not e else window, r)
-    wait_until(every, lambda: all(has(op_subs["routing"], x, "case.routed")
+    wait_until(every, lambda: all(received(op_subs["routing"], x)
                                   for x in (case_a, case_b, case_c, case_d, case_e)),
-               WAIT_S, "case.routed of every case")
+               WAIT_S, "routing to have every case received")
     accepted_e = next(ev for _, ev in op_subs["intake"].events
                       if ev["type"] == "case.accepted" and ev["case"] == case_e)
     check(accepted_e["channel"] == "walk-in", f"a window's default channel is {accepted_e['channel']!r}")
@@ -298,6 +305,9 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     op.routing.call("case.escalate", {"case": case_b, "reason": "需县民政局审批"})
     op.routing.call("case.county_answer", {"case": case_b, "answer": "同意纳入低保", "approved": True})
     op.routing.call("case.handoff", {"case": case_b, "to": "window:minzheng", "reason": "县局批复后由窗口办结"})
+    # Deadline follows routing's journal on its own time too.
+    wait_until(every, lambda: has(op_subs["deadline"], case_b, "deadline.due_changed"), WAIT_S,
+               f"deadline to know {case_b}")
     op.deadline.call("deadline.case.explain", {"case": case_b, "text": "县局审批需入户核查"})
 
     # C: the joint case, part by part.
@@ -315,6 +325,7 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     g = submit(station, VILLAGE, "JS-ZHUNSHENG", 8)
     complete_materials(station, g)
     case_g = g["case"]
+    wait_until(every, lambda: received(op_subs["routing"], case_g), WAIT_S, f"{case_g} received")
     window.routing.call("case.classify", {"case": case_g, "kind": "immediate", "reason": "当场办理"})
     window.routing.call("case.handoff", {"case": case_g, "to": "window:minzheng",
                                          "reason": "应由民政窗口办理"})
@@ -392,6 +403,7 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
         raise
     for name, s, sub, topic in views:
         check(all(t == topic for t, _ in sub.events), f"{name} got {s} events off {topic}")
+    log("the station and the window got exactly their topics' events, each once")
     check(has(win_subs["routing"], case_a, "case.archived"), "the window missed its case's archive")
     check(all(ev.get("window") == "jisheng" or ev.get("case") == case_g
               for _, ev in win_subs["routing"].events if ev["type"] != "runsheet.created"),
