@@ -64,10 +64,19 @@ def check(cond: bool, text: str) -> None:
         raise AssertionError(text)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n: int) -> list[int]:
+    """n distinct free ports: all held open until all are chosen, so the
+    kernel cannot hand one port out twice."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def id_number(n: int) -> str:
@@ -87,9 +96,10 @@ class Township:
         self.clock = os.path.join(self.dir, "clock")
         self.set_clock(START_MS)
         conf = ["[daiban]", "township = T01"]
+        ports = iter(free_ports(10))
         for s in ("intake", "routing", "deadline", "evaluation", "audit"):
-            conf += [f"[service:{s}]", f"command = tcp://127.0.0.1:{free_port()}",
-                     f"publish = tcp://127.0.0.1:{free_port()}"]
+            conf += [f"[service:{s}]", f"command = tcp://127.0.0.1:{next(ports)}",
+                     f"publish = tcp://127.0.0.1:{next(ports)}"]
         with open(os.path.join(self.dir, "daiban.conf"), "w", encoding="utf-8") as f:
             f.write("\n".join(conf) + "\n")
         # The keys exist before the services start (`daiban up` would make
@@ -379,7 +389,10 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
                   f"routing seq {seq} {ev['type']} on {topics}")
     triple = [k for k, v in copies.items() if k[0] == "routing" and len(v) == 3]
     check(triple, "no routing event came three times to the operator's \"\" subscription")
-    log(f"operator \"\": {len(copies)} events, routing's on up to 3 topics with one (src, seq)")
+    quad = [k for k, v in copies.items() if k[0] == "deadline" and len(v) == 4
+            and "audit/" in {t for t, _ in v}]
+    check(quad, "no deadline event came four times (s/, q/, a/, audit/) to the operator's \"\"")
+    log(f"operator \"\": {len(copies)} events, routing's on 3 topics and deadline's on 4, each with one (src, seq)")
 
     # The station and the window got exactly the copies of their own topics
     # (waiting until the last copies in flight have arrived on both sides).
