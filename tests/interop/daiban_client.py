@@ -59,6 +59,7 @@ class Message:
         self.name = name
         self.envelope: str | None = None
         self.wire: str | None = None
+        self.doc = ""
         self.fields: dict[str, Field] = {}
 
 
@@ -89,6 +90,9 @@ class Docs:
                 m = re.match(r"^Envelope \*\*(\w+)\*\*, (?:wire name `([^`]+)`|no wire name)", line)
                 if m and msg is not None:
                     msg.envelope, msg.wire = m.group(1), m.group(2)
+                    continue
+                if msg is not None and msg.envelope and line and not line.startswith("|"):
+                    msg.doc += line + " "
                     continue
                 if cur is not None and line.startswith("| `"):
                     cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
@@ -157,6 +161,9 @@ class Docs:
             raise ProtocolError(f"{cmd}: no documented command")
         if msg.name + "_reply" in self.messages:
             return msg.name + "_reply"
+        m = re.search(r"Answered with (\w+)", msg.doc)
+        if m and m.group(1) in self.messages:
+            return m.group(1)
         # docs/interop.md: the case.* commands of routing answer routing_case_reply.
         if cmd.startswith("case."):
             return "routing_case_reply"

@@ -319,6 +319,13 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     wait_until(every, lambda: has(op_subs["deadline"], case_b, "deadline.due_changed"), WAIT_S,
                f"deadline to know {case_b}")
     op.deadline.call("deadline.case.explain", {"case": case_b, "text": "县局审批需入户核查"})
+    # D-DL-7 by command: stop and resume the clocks (answered with the clocks).
+    stopped = op.deadline.call("deadline.case.suspend", {"case": case_b, "reason": "请补交入户核查材料"})
+    check(stopped["suspended"] is True, f"deadline.case.suspend: {stopped}")
+    for raw in stopped["clocks"]:
+        docs.check_record("deadline_clock", raw, "deadline.case.suspend clock")
+    check(op.deadline.call("deadline.case.resume", {"case": case_b})["suspended"] is False,
+          "deadline.case.resume left the case suspended")
 
     # C: the joint case, part by part.
     routed_c = next(ev for _, ev in op_subs["routing"].events
