@@ -250,6 +250,19 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     window = Person(ctx, docs, town, town.key(WINDOW))
     check(station.ident.principal == STATION, f"secret file names {station.ident.principal}")
 
+    # docs/interop.md: the server key is pinned. Holding another service's key
+    # for intake, the handshake fails inside libzmq: no answer, ever.
+    wrong = Identity(town.key("station:liujia"), town.registry)
+    wrong.servers["intake"] = wrong.servers["routing"]
+    imposter = Client(ctx, docs, wrong, "intake", town.endpoints["intake"][0])
+    try:
+        imposter.call("sys.status", timeout_s=1.5)
+        raise AssertionError("a client holding the wrong server key got an answer")
+    except TimeoutError:
+        pass
+    imposter.close()
+    log("a client holding the wrong server key gets no answer")
+
     # Subscriptions first (docs/interop.md), each confirmed by a heartbeat.
     st_subs = {s: station.subscribe(s, [f"s/{VILLAGE}/"]) for s in SERVICES}
     win_subs = {s: window.subscribe(s, ["q/jisheng/"]) for s in ("routing", "deadline")}
