@@ -31,7 +31,7 @@ if [ -z "$py" ]; then
     py=$(find_python)
 fi
 if [ -z "$py" ]; then
-    echo "SKIP: no Python 3.11 with pyzmq (CURVE) and msgpack, and python3-zmq python3-msgpack cannot be installed here"
+    echo "SKIP: no Python 3.11 with pyzmq (CURVE) and msgpack, and installing python3-zmq python3-msgpack here failed or did not give one"
     exit 77
 fi
 exec "$py" "$here/interop_test.py" --part "$part"
