@@ -58,7 +58,8 @@ eval_sample_draw (const char *seed, const char *const *case_nos, guint n, guint 
     g_return_val_if_fail (seed != NULL && (case_nos != NULL || n == 0), NULL);
     /* Sorted and unique first, so a case listed twice is one case. */
     g_autofree const char **sorted = g_new (const char *, n + 1);
-    memcpy (sorted, case_nos, n * sizeof *sorted);
+    if (n > 0)
+        memcpy (sorted, case_nos, n * sizeof *sorted);
     qsort (sorted, n, sizeof *sorted, compare_strings);
     guint unique = 0;
     for (guint i = 0; i < n; i++)
