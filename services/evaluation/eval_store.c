@@ -26,8 +26,6 @@
 #include <sqlite3.h>
 #include <string.h>
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
 /* Triggers that make a table append-only (D-AUD-5). */
 #define FIXED(table)                                                                               \
     "CREATE TRIGGER " table "_no_update BEFORE UPDATE ON " table                                  \
