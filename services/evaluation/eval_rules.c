@@ -324,7 +324,7 @@ eval_month_parse (const char *text, guint *month, GError **error)
     guint64 y = 0, m = 0;
     g_auto (GStrv) parts = text ? g_strsplit (text, "-", -1) : NULL;
     if (parts == NULL || g_strv_length (parts) != 2 || strlen (parts[0]) != 4 || strlen (parts[1]) != 2
-        || !g_ascii_string_to_unsigned (parts[0], 10, 1900, 9999, &y, NULL)
+        || !g_ascii_string_to_unsigned (parts[0], 10, 2000, 9999, &y, NULL)
         || !g_ascii_string_to_unsigned (parts[1], 10, 1, 12, &m, NULL)) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "\"%s\" is not a month YYYY-MM",
                      text ? text : "");
@@ -332,6 +332,19 @@ eval_month_parse (const char *text, guint *month, GError **error)
     }
     *month = (guint) (y * 100 + m);
     return TRUE;
+}
+
+gboolean
+eval_month_valid (guint month)
+{
+    return month >= 200001 && month <= 999912 && month % 100 >= 1 && month % 100 <= 12;
+}
+
+gboolean
+eval_instant_valid (gint64 ms)
+{
+    /* 2000-01-01T00:00+08:00 .. 9999-12-31T23:59:59.999+08:00 */
+    return ms >= G_GINT64_CONSTANT (946656000000) && ms < G_GINT64_CONSTANT (253402271999999);
 }
 
 char *

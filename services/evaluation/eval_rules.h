@@ -146,7 +146,12 @@ gint64 eval_score_milli (const EvalSettings *settings, const EvalCounters *c);
 void eval_quota (const EvalSettings *settings, DbnAgentLevel level, guint mondays, gint64 handled,
                  gint64 *required, gint64 *missing, gint64 *fine_yuan);
 
-/* Months are year × 100 + month (202611). */
+/* Months are year × 100 + month (202611), years 2000..9999. */
+/* TRUE for such a month. */
+gboolean eval_month_valid (guint month);
+/* TRUE for an instant (ms) whose office day lies in 2000..9999: anything
+ * else from the network is refused before it reaches a date function. */
+gboolean eval_instant_valid (gint64 ms);
 /* Parses "2026-11". FALSE with EVAL_ERROR_INVALID otherwise. */
 gboolean eval_month_parse (const char *text, guint *month, GError **error);
 /* "2026-11". Caller owns the result. */

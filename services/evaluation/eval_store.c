@@ -319,6 +319,25 @@ month_of_day (guint32 day)
     return eval_month_of_date (&d);
 }
 
+/* Months and instants from a command or an event, before any date function. */
+static gboolean
+check_month (guint month, GError **error)
+{
+    if (eval_month_valid (month))
+        return TRUE;
+    g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "%u is not a month of 2000..9999", month);
+    return FALSE;
+}
+
+static gboolean
+check_instant (gint64 ms, GError **error)
+{
+    if (eval_instant_valid (ms))
+        return TRUE;
+    g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "%" G_GINT64_FORMAT " ms is not a time of 2000..9999", ms);
+    return FALSE;
+}
+
 /* D-AUD-5: nothing dated in a closed month changes it. */
 static gboolean
 check_open (EvalStore *self, guint32 day, const char *what, GError **error)
@@ -393,7 +412,7 @@ gboolean
 eval_store_apply_fact (EvalStore *self, const EvalFact *f, GError **error)
 {
     g_return_val_if_fail (self != NULL && f != NULL, FALSE);
-    if (is_blank (f->case_no) || f->at <= 0) {
+    if (is_blank (f->case_no) || !eval_instant_valid (f->at)) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "a fact needs a case number and a time");
         return FALSE;
     }
@@ -475,7 +494,7 @@ eval_store_rate (EvalStore *self, const EvalRating *r, GError **error)
 {
     g_return_val_if_fail (self != NULL && r != NULL, FALSE);
     if (is_blank (r->case_no) || r->level <= EVAL_LEVEL_NONE || r->level > EVAL_LEVEL_UNSATISFIED
-        || (guint) r->stage >= EVAL_N_STAGES || r->at <= 0) {
+        || (guint) r->stage >= EVAL_N_STAGES || !eval_instant_valid (r->at)) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
                      "a rating needs a case, a stage, a time and one of the three levels");
         return FALSE;
@@ -509,6 +528,8 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
                         gint64 now_ms, GPtrArray **drawn, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
+    if (!check_month (month, error) || !check_instant (now_ms, error))
+        return FALSE;
     if (is_blank (seed) || percent > 100) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "a draw needs a seed and a share of 0..100 %%");
         return FALSE;
@@ -571,6 +592,8 @@ eval_store_get_sample (EvalStore *self, guint month, char **seed, guint *percent
                        GPtrArray **population, GPtrArray **drawn, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
+    if (!check_month (month, error))
+        return FALSE;
     sqlite3_stmt *s = stmt (self, GET_SAMPLE);
     sqlite3_bind_int (s, 1, (int) month);
     int rc = sqlite3_step (s);
@@ -624,7 +647,7 @@ eval_store_record_callback (EvalStore *self, const EvalCallback *cb, GError **er
     for (gsize i = 0; i < G_N_ELEMENTS (levels); i++) {
         gboolean valid = cb->reached ? levels[i] >= EVAL_LEVEL_SATISFIED && levels[i] <= EVAL_LEVEL_UNSATISFIED
                                      : levels[i] == EVAL_LEVEL_NONE;
-        if (!valid || is_blank (cb->case_no) || cb->at <= 0) {
+        if (!valid || is_blank (cb->case_no) || !eval_instant_valid (cb->at) || !eval_month_valid (cb->month)) {
             g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
                          "a callback reached has attitude, quality and speed on the three levels;"
                          " one not reached has none");
@@ -843,6 +866,10 @@ eval_store_period_figures (EvalStore *self, const EvalSettings *settings, guint3
                            GError **error)
 {
     g_return_val_if_fail (self != NULL && settings != NULL, NULL);
+    if (from > to) {
+        g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "a period ends after it begins");
+        return NULL;
+    }
     Tally t;
     tally_init (&t, settings->township);
     GPtrArray *out = tally_period (self, &t, from, to, error) ? tally_figures (&t, settings) : NULL;
@@ -873,6 +900,8 @@ eval_store_month_figures (EvalStore *self, const EvalSettings *settings, guint m
                           gboolean with_corrections, GError **error)
 {
     g_return_val_if_fail (self != NULL && settings != NULL, NULL);
+    if (!check_month (month, error))
+        return NULL;
     if (!eval_store_month_is_closed (self, month)) {
         guint32 first, last;
         eval_month_bounds (month, &first, &last);
@@ -976,6 +1005,8 @@ eval_store_close_month (EvalStore *self, const EvalSettings *settings, guint mon
                         const EvalPerson *roster, guint n, gint64 now_ms, GError **error)
 {
     g_return_val_if_fail (self != NULL && settings != NULL && (roster != NULL || n == 0), FALSE);
+    if (!check_month (month, error) || !check_instant (now_ms, error))
+        return FALSE;
     g_autofree char *name = eval_month_to_string (month);
     if (eval_store_month_is_closed (self, month)) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_MONTH_CLOSED, "%s is closed already", name);
@@ -1093,6 +1124,8 @@ eval_store_add_correction (EvalStore *self, guint month, EvalScope scope, const 
                            gint64 at, GError **error)
 {
     g_return_val_if_fail (self != NULL && delta != NULL, FALSE);
+    if (!check_month (month, error))
+        return FALSE;
     if (!eval_store_month_is_closed (self, month)) {
         g_autofree char *name = eval_month_to_string (month);
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_MONTH_OPEN,
@@ -1128,6 +1161,8 @@ eval_store_export_haochaping (EvalStore *self, const EvalSettings *settings, Dbn
                               guint month, GError **error)
 {
     g_return_val_if_fail (self != NULL && settings != NULL, NULL);
+    if (!check_month (month, error))
+        return NULL;
     if (settings->region_code == NULL) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
                      "the 好差评 export needs [evaluation] region_code in daiban.conf");

@@ -852,6 +852,57 @@ test_closed_month (Fixture *f, gconstpointer data)
     g_assert_cmpint (find (corrected, EVAL_SCOPE_PERSON, "v-li")->c.completed, ==, 1);
 }
 
+/* Values from the network that no date function may see: instants outside
+ * 2000..9999 (G_MAXINT64 would make GDateTime return NULL), months that are
+ * not months, a period backwards. Each is refused with eval.invalid. */
+static void
+test_hostile_values (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    const gint64 instants[] = { G_MAXINT64, G_MININT64, -1, 0, G_GINT64_CONSTANT (253402272000000) };
+    for (gsize i = 0; i < G_N_ELEMENTS (instants); i++) {
+        EvalFact a = { .type = EVAL_FACT_ACCEPTED, .case_no = "T01-2026-000001", .at = instants[i],
+                       .matter = "MZ-WUBAO", .channel = "window" };
+        g_assert_false (eval_store_apply_fact (f->eval, &a, &error));
+        g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+        g_clear_error (&error);
+        EvalRating r = { "T01-2026-000001", EVAL_STAGE_REPLY, EVAL_LEVEL_SATISFIED, instants[i] };
+        g_assert_false (eval_store_rate (f->eval, &r, &error));
+        g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+        g_clear_error (&error);
+        g_assert_false (eval_store_close_month (f->eval, &f->settings, 202611, NULL, 0, instants[i], &error));
+        g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+        g_clear_error (&error);
+    }
+    const guint months[] = { 0, 202600, 202613, 199912, G_MAXUINT };
+    for (gsize i = 0; i < G_N_ELEMENTS (months); i++) {
+        g_assert_null (eval_store_month_figures (f->eval, &f->settings, months[i], TRUE, &error));
+        g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+        g_clear_error (&error);
+        g_assert_false (eval_store_draw_sample (f->eval, months[i], "S", 35, at (2026, 12, 1, 9), NULL, &error));
+        g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+        g_clear_error (&error);
+        EvalCallback cb = { "T01-2026-000001", months[i], at (2026, 12, 1, 9), FALSE, 0, 0, 0 };
+        g_assert_false (eval_store_record_callback (f->eval, &cb, &error));
+        g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+        g_clear_error (&error);
+        g_assert_null (eval_store_export_haochaping (f->eval, &f->settings, NULL, months[i], &error));
+        g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+        g_clear_error (&error);
+    }
+    guint month = 0;
+    const char *texts[] = { "2026-13", "2026-1", "26-11", "2026-11-01", "", "1999-12", "２０２６-11" };
+    for (gsize i = 0; i < G_N_ELEMENTS (texts); i++) {
+        g_assert_false (eval_month_parse (texts[i], &month, &error));
+        g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+        g_clear_error (&error);
+    }
+    g_assert_true (eval_month_parse ("2026-11", &month, &error));
+    g_assert_cmpuint (month, ==, 202611);
+    g_assert_null (eval_store_period_figures (f->eval, &f->settings, julian (2026, 11, 2), julian (2026, 11, 1), &error));
+    g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -870,5 +921,6 @@ main (int argc, char **argv)
     ADD ("/evaluation/D-EV-1/rated-twice-refused", test_rated_twice);
     ADD ("/evaluation/D-EV-1/haochaping-export", test_haochaping_export);
     ADD ("/evaluation/D-AUD-5/closed-month-refuses-change", test_closed_month);
+    ADD ("/evaluation/input/hostile-values-refused", test_hostile_values);
     return g_test_run ();
 }
