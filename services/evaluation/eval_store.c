@@ -588,7 +588,7 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
 }
 
 gboolean
-eval_store_get_sample (EvalStore *self, guint month, char **seed, guint *percent,
+eval_store_dup_sample (EvalStore *self, guint month, char **seed, guint *percent,
                        GPtrArray **population, GPtrArray **drawn, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);

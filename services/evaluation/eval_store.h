@@ -94,10 +94,12 @@ typedef struct {
 } EvalPerson;
 
 typedef struct {
-    char         *person;
-    DbnAgentLevel level;
-    gint64        required, handled, missing;
-    gint64        fine_yuan;
+    char         *person;    /* the agent's id */
+    DbnAgentLevel level;     /* township, village or group */
+    gint64        required;  /* matters the month asked for */
+    gint64        handled;   /* matters accepted or carried in the month */
+    gint64        missing;   /* max (0, required - handled) */
+    gint64        fine_yuan; /* missing × the level's fine */
 } EvalQuotaRow;
 
 void eval_quota_row_free (EvalQuotaRow *q);
@@ -128,7 +130,7 @@ gboolean eval_store_draw_sample (EvalStore *self, guint month, const char *seed,
 /* The recorded sample: *seed, *percent, the handled cases it was drawn
  * from (*population, sorted) and the drawn ones in rank order (*drawn).
  * Any out pointer may be NULL. FALSE with _NOT_SAMPLED when not drawn. */
-gboolean eval_store_get_sample (EvalStore *self, guint month, char **seed, guint *percent,
+gboolean eval_store_dup_sample (EvalStore *self, guint month, char **seed, guint *percent,
                                 GPtrArray **population, GPtrArray **drawn, GError **error);
 /* D-EV-2: a callback of a drawn case: _NOT_SAMPLED, _DUPLICATE, _MONTH_CLOSED
  * (at in a closed month), _INVALID (reached with a level NONE). Reached with

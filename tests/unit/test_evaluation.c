@@ -360,7 +360,7 @@ test_sample_through_store (Fixture *f, gconstpointer data)
     g_autofree char *seed = NULL;
     guint percent = 0;
     g_autoptr (GPtrArray) population = NULL, again = NULL;
-    g_assert_true (eval_store_get_sample (f->eval, 202611, &seed, &percent, &population, &again, &error));
+    g_assert_true (eval_store_dup_sample (f->eval, 202611, &seed, &percent, &population, &again, &error));
     g_assert_cmpstr (seed, ==, "seed-1");
     g_assert_cmpuint (percent, ==, 35);
     g_assert_cmpuint (population->len, ==, 34);
