@@ -32,6 +32,7 @@ eval_error_register (void)
         { EVAL_ERROR_NOT_SAMPLED, "eval.not-sampled", "该件不在本月回访名单中",
           "the case is not in the month's return-visit sample" },
         { EVAL_ERROR_INVALID, "eval.invalid", "数值不正确", "invalid value" },
+        { EVAL_ERROR_NOT_COVERED, "eval.not-covered", "工作日历未包含该年份", "the calendar does not cover that year" },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (codes); i++)
         dbn_error_register (EVAL_ERROR, codes[i].code, codes[i].wire, codes[i].zh, codes[i].en);
@@ -213,6 +214,7 @@ eval_counters_add (EvalCounters *sum, const EvalCounters *add)
     sum->satisfied += add->satisfied;
     sum->basic += add->basic;
     sum->unsatisfied += add->unsatisfied;
+    sum->uncovered += add->uncovered;
 }
 
 void

@@ -23,6 +23,7 @@ typedef enum {
     EVAL_ERROR_NOT_DUE,       /* eval.not-due: too early (the month has not ended) */
     EVAL_ERROR_NOT_SAMPLED,   /* eval.not-sampled: a callback for a case outside the month's sample */
     EVAL_ERROR_INVALID,       /* eval.invalid: a value out of range (month, level, stage, ...) */
+    EVAL_ERROR_NOT_COVERED,   /* eval.not-covered: the calendar does not cover the day needed (D-DL-5) */
 } EvalError;
 
 /* Registers the codes above with dbn_error (idempotent). */
@@ -111,6 +112,8 @@ typedef struct {
     gint64 satisfied;    /* 满意 */
     gint64 basic;        /* 基本满意 */
     gint64 unsatisfied;  /* 不满意, including unsatisfied callbacks */
+    gint64 uncovered;    /* of the completed, working days counted outside the calendar's
+                          * years, on weekends only (D-DL-5: flagged, not guessed) */
 } EvalCounters;
 
 void eval_counters_add (EvalCounters *sum, const EvalCounters *add);

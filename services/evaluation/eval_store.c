@@ -54,6 +54,7 @@ const char *const eval_migrations[] = {
     "  returned_day  INTEGER,"
     "  handled_day   INTEGER,"
     "  working_days  INTEGER,"
+    "  days_covered  INTEGER,"
     "  overdue_day   INTEGER,"
     "  replied_at    INTEGER,"
     "  archived_at   INTEGER"
@@ -108,7 +109,8 @@ const char *const eval_migrations[] = {
     "  accepted INTEGER NOT NULL, completed INTEGER NOT NULL, on_time INTEGER NOT NULL,"
     "  working_days INTEGER NOT NULL, returns INTEGER NOT NULL, repeats INTEGER NOT NULL,"
     "  rated INTEGER NOT NULL, satisfied INTEGER NOT NULL, basic INTEGER NOT NULL,"
-    "  unsatisfied INTEGER NOT NULL, stars INTEGER NOT NULL, score_milli INTEGER NOT NULL,"
+    "  unsatisfied INTEGER NOT NULL, uncovered INTEGER NOT NULL, stars INTEGER NOT NULL,"
+    "  score_milli INTEGER NOT NULL,"
     "  PRIMARY KEY (month, scope, id)"
     ") WITHOUT ROWID;"
     "CREATE TABLE ev_quota ("
@@ -128,7 +130,7 @@ const char *const eval_migrations[] = {
     "  accepted INTEGER NOT NULL, completed INTEGER NOT NULL, on_time INTEGER NOT NULL,"
     "  working_days INTEGER NOT NULL, returns INTEGER NOT NULL, repeats INTEGER NOT NULL,"
     "  rated INTEGER NOT NULL, satisfied INTEGER NOT NULL, basic INTEGER NOT NULL,"
-    "  unsatisfied INTEGER NOT NULL"
+    "  unsatisfied INTEGER NOT NULL, uncovered INTEGER NOT NULL"
     ");"
     "CREATE INDEX ev_correction_month ON ev_correction (month);"
     FIXED ("ev_month") FIXED ("ev_figure") FIXED ("ev_quota") FIXED ("ev_reward")
@@ -145,7 +147,7 @@ enum {
 };
 
 #define COUNTER_COLUMNS "accepted, completed, on_time, working_days, returns, repeats, rated," \
-                        " satisfied, basic, unsatisfied"
+                        " satisfied, basic, unsatisfied, uncovered"
 
 static const char *const sql[N_STATEMENTS] = {
     [GET_CASE] = "SELECT station_id, window_id, agent, clerk, tagent, accepted_day, completed_day,"
@@ -154,7 +156,7 @@ static const char *const sql[N_STATEMENTS] = {
                     " repeat, accepted_at, accepted_day) VALUES (?,?,?,?,?,?,?,?,?,?)",
     [SET_CLASSIFIED] = "UPDATE ev_case SET kind = ?2, window_id = coalesce (?3, window_id),"
                        " clerk = coalesce (?4, clerk), tagent = coalesce (?5, tagent) WHERE case_no = ?1",
-    [SET_COMPLETED] = "UPDATE ev_case SET completed_day = ?2, working_days = ?3,"
+    [SET_COMPLETED] = "UPDATE ev_case SET completed_day = ?2, working_days = ?3, days_covered = ?4,"
                       " handled_day = coalesce (handled_day, ?2) WHERE case_no = ?1",
     [SET_RETURNED] = "UPDATE ev_case SET returned_day = coalesce (returned_day, ?2),"
                      " handled_day = coalesce (handled_day, ?2) WHERE case_no = ?1",
@@ -165,7 +167,8 @@ static const char *const sql[N_STATEMENTS] = {
                       " clerk, tagent) SELECT ?1, ?2, ?3, ?4, ?5, station_id, window_id, agent, clerk, tagent"
                       " FROM ev_case WHERE case_no = ?1",
     [SCAN_CASES] = "SELECT station_id, window_id, agent, clerk, tagent, completed_day, working_days,"
-                   " returned_day, overdue_day, repeat FROM ev_case WHERE accepted_day BETWEEN ?1 AND ?2",
+                   " returned_day, overdue_day, repeat, days_covered FROM ev_case"
+                   " WHERE accepted_day BETWEEN ?1 AND ?2",
     [SCAN_RATINGS] = "SELECT station_id, window_id, agent, clerk, tagent, level FROM ev_rating"
                      " WHERE day BETWEEN ?1 AND ?2",
     [SCAN_CALLBACKS] = "SELECT station_id, window_id, agent, clerk, tagent FROM ev_callback"
@@ -184,7 +187,7 @@ static const char *const sql[N_STATEMENTS] = {
     [CLOSED_MONTHS] = "SELECT month FROM ev_month",
     [INSERT_MONTH] = "INSERT INTO ev_month (month, closed_at) VALUES (?,?)",
     [INSERT_FIGURE] = "INSERT INTO ev_figure (month, scope, id, " COUNTER_COLUMNS ", stars, score_milli)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [INSERT_QUOTA] = "INSERT INTO ev_quota (month, person, level, required, handled, missing, fine_yuan)"
                      " VALUES (?,?,?,?,?,?,?)",
     [INSERT_REWARD] = "INSERT INTO ev_reward (month, scope, id, score_milli, amount_yuan) VALUES (?,?,?,?,?)",
@@ -192,10 +195,11 @@ static const char *const sql[N_STATEMENTS] = {
                     " WHERE month = ? ORDER BY scope, id",
     [GET_CORRECTIONS] = "SELECT scope, scope_id, sum (accepted), sum (completed), sum (on_time),"
                         " sum (working_days), sum (returns), sum (repeats), sum (rated), sum (satisfied),"
-                        " sum (basic), sum (unsatisfied), count (*) FROM ev_correction WHERE month = ?"
+                        " sum (basic), sum (unsatisfied), sum (uncovered), count (*) FROM ev_correction"
+                        " WHERE month = ?"
                         " GROUP BY scope, scope_id",
     [INSERT_CORRECTION] = "INSERT INTO ev_correction (month, scope, scope_id, at, actor, reason, "
-                          COUNTER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                          COUNTER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [GET_QUOTAS] = "SELECT person, level, required, handled, missing, fine_yuan FROM ev_quota"
                    " WHERE month = ? ORDER BY person",
     [GET_REWARDS] = "SELECT scope, id, amount_yuan FROM ev_reward WHERE month = ?",
@@ -456,10 +460,13 @@ eval_store_apply_fact (EvalStore *self, const EvalFact *f, GError **error)
         g_date_set_julian (&to, MAX (day, accepted_day));
         /* D-EV-5, D-DL-5: working days after the day of acceptance up to
          * and including the day of completion (same day: 0). */
-        int days = dbn_calendar_working_days_between (self->calendar, area, &from, &to, NULL);
+        gboolean covered = TRUE;
+        int days = dbn_calendar_working_days_between (self->calendar, area, &from, &to, &covered);
         s = stmt (self, SET_COMPLETED);
         sqlite3_bind_int64 (s, 2, day);
         sqlite3_bind_int (s, 3, days);
+        /* D-DL-5: flagged, not guessed silently: counted in the figures. */
+        sqlite3_bind_int (s, 4, covered ? 1 : 0);
         break;
     }
     case EVAL_FACT_RETURNED:
@@ -535,7 +542,14 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
         return FALSE;
     }
     g_autofree char *name = eval_month_to_string (month);
-    guint32 due = eval_first_working_day (self->calendar, eval_month_next (month), NULL);
+    gboolean covered = TRUE;
+    guint32 due = eval_first_working_day (self->calendar, eval_month_next (month), &covered);
+    if (!covered) {
+        /* D-DL-5: the day of the draw is not guessed from weekends alone. */
+        g_set_error (error, EVAL_ERROR, EVAL_ERROR_NOT_COVERED,
+                     "the calendar does not cover the first working day after %s: add the year", name);
+        return FALSE;
+    }
     if (eval_day_of_ms (now_ms) < due) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE,
                      "the sample of %s is drawn on the first working day of the month after", name);
@@ -788,6 +802,7 @@ tally_period (EvalStore *self, Tally *t, guint32 from, guint32 to, GError **erro
             d.completed = 1;
             d.working_days = sqlite3_column_int64 (s, 6);
             d.on_time = !by (s, 8, to);
+            d.uncovered = sqlite3_column_int (s, 10) == 0;
         }
         d.returns = by (s, 7, to);
         d.repeats = sqlite3_column_int (s, 9) != 0;
@@ -881,7 +896,8 @@ static void
 read_counters (sqlite3_stmt *s, int first, EvalCounters *c)
 {
     gint64 *slots[] = { &c->accepted, &c->completed, &c->on_time, &c->working_days, &c->returns,
-                        &c->repeats, &c->rated, &c->satisfied, &c->basic, &c->unsatisfied };
+                        &c->repeats, &c->rated, &c->satisfied, &c->basic, &c->unsatisfied,
+                        &c->uncovered };
     for (gsize i = 0; i < G_N_ELEMENTS (slots); i++)
         *slots[i] = sqlite3_column_int64 (s, first + (int) i);
 }
@@ -890,7 +906,8 @@ static void
 bind_counters (sqlite3_stmt *s, int first, const EvalCounters *c)
 {
     const gint64 values[] = { c->accepted, c->completed, c->on_time, c->working_days, c->returns,
-                              c->repeats, c->rated, c->satisfied, c->basic, c->unsatisfied };
+                              c->repeats, c->rated, c->satisfied, c->basic, c->unsatisfied,
+                              c->uncovered };
     for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
         sqlite3_bind_int64 (s, first + (int) i, values[i]);
 }
@@ -916,8 +933,8 @@ eval_store_month_figures (EvalStore *self, const EvalSettings *settings, guint m
         f->scope = (EvalScope) sqlite3_column_int (s, 0);
         f->id = column_dup (s, 1);
         read_counters (s, 2, &f->c);
-        f->stars = sqlite3_column_int (s, 12);
-        f->score_milli = sqlite3_column_int64 (s, 13);
+        f->stars = sqlite3_column_int (s, 13);
+        f->score_milli = sqlite3_column_int64 (s, 14);
         g_ptr_array_add (out, f);
     }
     if (rc != SQLITE_DONE) {
@@ -947,7 +964,7 @@ eval_store_month_figures (EvalStore *self, const EvalSettings *settings, guint m
         eval_counters_add (&target->c, &delta);
         target->stars = eval_stars (settings, &target->c);
         target->score_milli = eval_score_milli (settings, &target->c);
-        target->corrections += (guint) sqlite3_column_int (s, 12);
+        target->corrections += (guint) sqlite3_column_int (s, 13);
     }
     if (rc != SQLITE_DONE) {
         dbn_store_set_error (self->store, rc, error);
@@ -1040,8 +1057,8 @@ eval_store_close_month (EvalStore *self, const EvalSettings *settings, guint mon
         sqlite3_bind_int (s, 2, (int) f->scope);
         bind_text (s, 3, f->id);
         bind_counters (s, 4, &f->c);
-        sqlite3_bind_int (s, 14, f->stars);
-        sqlite3_bind_int64 (s, 15, f->score_milli);
+        sqlite3_bind_int (s, 15, f->stars);
+        sqlite3_bind_int64 (s, 16, f->score_milli);
         if (!run (self, s, error))
             return FALSE;
     }

@@ -158,13 +158,14 @@ static const char group_by_sql[] =
     "    coalesce (completed_day <= ?2, 0) * (overdue_day IS NULL OR overdue_day > ?2) AS on_time,"
     "    CASE WHEN completed_day <= ?2 THEN working_days ELSE 0 END AS working_days,"
     "    coalesce (returned_day <= ?2, 0) AS returns, repeat AS repeats,"
-    "    0 AS rated, 0 AS satisfied, 0 AS basic, 0 AS unsatisfied"
+    "    0 AS rated, 0 AS satisfied, 0 AS basic, 0 AS unsatisfied,"
+    "    coalesce (completed_day <= ?2, 0) * (days_covered = 0) AS uncovered"
     "  FROM ev_case WHERE accepted_day BETWEEN ?1 AND ?2"
     "  UNION ALL"
     "  SELECT station_id, window_id, agent, clerk, tagent, 0, 0, 0, 0, 0, 0, 1,"
-    "    level = 1, level = 2, level = 3 FROM ev_rating WHERE day BETWEEN ?1 AND ?2"
+    "    level = 1, level = 2, level = 3, 0 FROM ev_rating WHERE day BETWEEN ?1 AND ?2"
     "  UNION ALL"
-    "  SELECT station_id, window_id, agent, clerk, tagent, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1"
+    "  SELECT station_id, window_id, agent, clerk, tagent, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0"
     "  FROM ev_callback WHERE day BETWEEN ?1 AND ?2 AND unsatisfied = 1"
     "), s AS ("
     "  SELECT 3 AS scope, ?3 AS id, * FROM r"
@@ -175,7 +176,8 @@ static const char group_by_sql[] =
     "  UNION ALL SELECT 0, ta, * FROM r WHERE ta IS NOT NULL AND ta IS NOT a AND ta IS NOT c"
     ")"
     " SELECT scope, id, sum (accepted), sum (completed), sum (on_time), sum (working_days),"
-    "  sum (returns), sum (repeats), sum (rated), sum (satisfied), sum (basic), sum (unsatisfied)"
+    "  sum (returns), sum (repeats), sum (rated), sum (satisfied), sum (basic), sum (unsatisfied),"
+    "  sum (uncovered)"
     " FROM s GROUP BY scope, id ORDER BY scope, id";
 
 int
@@ -274,11 +276,11 @@ main (int argc, char **argv)
         const gint64 mine[] = { f ? f->c.accepted : -1, f ? f->c.completed : -1, f ? f->c.on_time : -1,
                                 f ? f->c.working_days : -1, f ? f->c.returns : -1, f ? f->c.repeats : -1,
                                 f ? f->c.rated : -1, f ? f->c.satisfied : -1, f ? f->c.basic : -1,
-                                f ? f->c.unsatisfied : -1 };
+                                f ? f->c.unsatisfied : -1, f ? f->c.uncovered : -1 };
         gboolean same = f != NULL && (int) f->scope == sqlite3_column_int (s, 0)
                         && g_strcmp0 (f->id, (const char *) sqlite3_column_text (s, 1)) == 0;
-        for (int i = 0; same && i < 10; i++)
-            same = mine[i] == sqlite3_column_int64 (s, 2 + i);
+        for (gsize i = 0; same && i < G_N_ELEMENTS (mine); i++)
+            same = mine[i] == sqlite3_column_int64 (s, 2 + (int) i);
         if (!same && mismatches++ < 5)
             g_printerr ("bench_evaluation: GROUP BY row %u (%d %s) differs from the model's\n", rows,
                         sqlite3_column_int (s, 0), sqlite3_column_text (s, 1));

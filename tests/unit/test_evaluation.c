@@ -674,6 +674,36 @@ test_rates (Fixture *f, gconstpointer data)
     g_assert_cmpint (find (period, EVAL_SCOPE_TOWNSHIP, "T01")->c.accepted, ==, 4);
 }
 
+/* D-DL-5: outside the calendar's years (2025-2026) nothing is guessed
+ * silently. A case accepted Mon 28 Dec 2026 and completed Tue 5 Jan 2027
+ * gets its weekends-only working days (29, 30, 31 Dec, then 1, 4, 5 Jan:
+ * 6) and is counted as uncovered; December's sample, drawn on the first
+ * working day of 2027, is refused until the year is added. */
+static void
+test_outside_calendar (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    begin (f);
+    accept (f, "T01-2026-000001", at (2026, 12, 28, 9), "qingshui", "v-li", "minzheng", "k-zhao", NULL);
+    complete (f, "T01-2026-000001", at (2027, 1, 5, 9));
+    accept (f, "T01-2026-000002", at (2026, 12, 28, 9), "qingshui", "v-li", "minzheng", "k-zhao", NULL);
+    complete (f, "T01-2026-000002", at (2026, 12, 29, 9));
+    commit (f);
+    g_autoptr (GPtrArray) period = eval_store_period_figures (f->eval, &f->settings, julian (2026, 12, 1),
+                                                             julian (2027, 1, 31), &error);
+    g_assert_no_error (error);
+    const EvalFigures *t = find (period, EVAL_SCOPE_TOWNSHIP, "T01");
+    g_assert_cmpint (t->c.completed, ==, 2);
+    g_assert_cmpint (t->c.working_days, ==, 6 + 1);
+    g_assert_cmpint (t->c.uncovered, ==, 1);
+    /* December alone: case 1 is not completed by 31 Dec, so nothing is uncovered. */
+    g_autoptr (GPtrArray) dec = month_figures (f, 202612, FALSE);
+    g_assert_cmpint (find (dec, EVAL_SCOPE_TOWNSHIP, "T01")->c.uncovered, ==, 0);
+    g_assert_false (eval_store_draw_sample (f->eval, 202612, "S", 35, at (2027, 1, 6, 9), NULL, &error));
+    g_assert_error (error, EVAL_ERROR, EVAL_ERROR_NOT_COVERED);
+    g_assert_cmpstr (dbn_error_wire_code (error), ==, "eval.not-covered");
+}
+
 /* ---- D-EV-1 ---- */
 
 /* One rating per case and stage: the second is refused with its code,
@@ -918,6 +948,7 @@ main (int argc, char **argv)
     g_test_add_func ("/evaluation/D-EV-3/quota-rule", test_quota_rule);
     ADD ("/evaluation/D-EV-6/settings-and-weights", test_settings);
     ADD ("/evaluation/D-EV-5/rates", test_rates);
+    ADD ("/evaluation/D-DL-5/outside-the-calendar-flagged", test_outside_calendar);
     ADD ("/evaluation/D-EV-1/rated-twice-refused", test_rated_twice);
     ADD ("/evaluation/D-EV-1/haochaping-export", test_haochaping_export);
     ADD ("/evaluation/D-AUD-5/closed-month-refuses-change", test_closed_month);
