@@ -44,13 +44,20 @@
  * validates the values when it starts (docs/deadline.md). */
 static const struct {
     const char *group;
-    const char *keys[20];
+    const char *keys[24];
 } service_settings[] = {
     { "deadline", { "centre", "progress", "station", "transfer", "department", "committed",
                     "grace", "calendar", "tick_ms",
                     /* D-DL-3: each clock's unit, working or calendar days. */
                     "centre_unit", "progress_unit", "station_unit", "transfer_unit",
                     "department_unit", "committed_unit", NULL } },
+    /* docs/evaluation.md */
+    { "evaluation", { "sample_percent", "quota_township_week", "quota_village_month",
+                      "quota_group_month", "fine_township", "fine_village", "fine_group",
+                      "reward_person", "reward_window", "star_satisfaction", "star_completion_1",
+                      "star_completion_2", "star_completion_3", "weight_completion",
+                      "weight_on_time", "weight_satisfaction", "haochaping_satisfied",
+                      "haochaping_basic", "haochaping_unsatisfied", "region_code", NULL } },
 };
 
 typedef struct {
@@ -421,7 +428,7 @@ apply_file (DbnConfig *self, GKeyFile *keyfile, GError **error)
             ok = apply_settings_group (self, keyfile, group, (gsize) settings_group_index (group), error);
         else
             ok = config_fail (self, error, group, NULL,
-                              "unknown group (known: [daiban], [service:<name>], [deadline])");
+                              "unknown group (known: [daiban], [service:<name>], [deadline], [evaluation])");
         if (!ok)
             return FALSE;
     }
@@ -480,8 +487,20 @@ default_file_text (void)
                      "\n# The deadline service's clocks (docs/deadline.md): working days, but the\n"
                      "# station-scope clock's \"3 days\" (D-DL-3) are calendar days;\n"
                      "# uncomment to change the defaults shown.\n"
-                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#station_unit = calendar\n"
-                     "#transfer = 2\n#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n");
+                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#station_unit = calendar\n#transfer = 2\n"
+                     "#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n"
+                     "\n# The evaluation service's rules (docs/evaluation.md): the return-visit\n"
+                     "# share, quotas and fines in yuan, rewards, stars in percent, the score's\n"
+                     "# weights, the 好差评 grades (1..5) of the three levels, and the region\n"
+                     "# code (行政区划代码) the 好差评 export needs.\n"
+                     "#[evaluation]\n#sample_percent = 35\n#quota_township_week = 1\n"
+                     "#quota_village_month = 2\n#quota_group_month = 1\n#fine_township = 100\n"
+                     "#fine_village = 80\n#fine_group = 80\n#reward_person = 100\n"
+                     "#reward_window = 100\n#star_satisfaction = 90\n#star_completion_1 = 80\n"
+                     "#star_completion_2 = 85\n#star_completion_3 = 90\n#weight_completion = 40\n"
+                     "#weight_on_time = 30\n#weight_satisfaction = 30\n#haochaping_satisfied = 4\n"
+                     "#haochaping_basic = 3\n#haochaping_unsatisfied = 2\n"
+                     "# region_code has no default (6 or 12 digits, GB/T 2260).\n#region_code =\n");
     return g_string_free (text, FALSE);
 }
 

@@ -11,6 +11,7 @@
  *   [service:routing] ...
  *   [deadline]                # the deadline service's own settings (docs/deadline.md)
  *   progress = 5
+ *   [evaluation]              # the evaluation rules' settings (docs/evaluation.md)
  *
  * A missing file means the embedded defaults (every service on 127.0.0.1);
  * dbn_config_write_default() writes them out so an operator can edit them.

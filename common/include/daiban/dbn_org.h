@@ -19,12 +19,8 @@ G_BEGIN_DECLS
 #define DBN_ORG_ERROR (dbn_org_error_quark ())
 GQuark dbn_org_error_quark (void);
 
-typedef enum {
-    DBN_ORG_ERROR_READ,    /* the file cannot be read */
-    DBN_ORG_ERROR_PARSE,   /* not a key file; the message names the line */
-    DBN_ORG_ERROR_INVALID, /* a value breaks a rule; the message names line, group and key */
-    DBN_ORG_ERROR_CATALOG, /* the catalog names a window or department the org lacks */
-} DbnOrgError;
+/* The codes (DbnOrgError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
 typedef enum {
     DBN_AGENT_LEVEL_GROUP,    /* 组代办员: a villagers' group */
