@@ -226,12 +226,17 @@ on_clocks (GObject *source, GAsyncResult *result, gpointer user_data)
                 g_bytes_get_data (d->clocks->pdata[i], NULL), g_bytes_get_size (d->clocks->pdata[i]), NULL);
             if (c == NULL)
                 continue;
-            g_string_append_printf (s, "\n%s（%s，%" G_GINT64_FORMAT " 个工作日）：%s", c->name, c->rule,
-                                    c->length, clock_state_display (c->state));
+            /* D-DL-3: the station-scope clock counts calendar days. */
+            gboolean days = g_strcmp0 (c->unit, "calendar") == 0;
+            g_string_append_printf (s, days ? _ ("\n%s（%s，%d 天）：%s") : _ ("\n%s（%s，%d 个工作日）：%s"),
+                                    c->name, c->rule, (int) CLAMP (c->length, 0, 100000),
+                                    clock_state_display (c->state));
             if (c->due != NULL)
                 g_string_append_printf (s, _ ("，%s 到期"), c->due);
             if (g_strcmp0 (c->state, "running") == 0 || g_strcmp0 (c->state, "stopped") == 0)
-                g_string_append_printf (s, c->remaining < 0 ? _ ("，超期 %d 个工作日") : _ ("，剩 %d 个工作日"),
+                g_string_append_printf (s,
+                                        c->remaining < 0 ? (days ? _ ("，超期 %d 天") : _ ("，超期 %d 个工作日"))
+                                                         : (days ? _ ("，剩 %d 天") : _ ("，剩 %d 个工作日")),
                                         (int) CLAMP (ABS (c->remaining), 0, 100000));
             g_string_append (s, stage_display (c->stage));
             if (!c->covered)

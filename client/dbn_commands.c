@@ -64,10 +64,20 @@ dbn_timeline_line (GBytes *event)
     return g_string_free (s, FALSE);
 }
 
+gboolean
+dbn_ui_is_english (void)
+{
+    /* Translated only by en.po: gettext's own choice, as for every label. */
+    return g_strcmp0 (_ ("中文"), "中文") != 0;
+}
+
 char *
 dbn_error_line (const GError *error)
 {
     if (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT))
         return g_strdup (_ ("服务无应答，命令已存入待发箱，恢复后自动发送"));
+    /* A service's refusal reads "[code] sentence" already (dbn_connection). */
+    if (error->message != NULL && error->message[0] == '[')
+        return g_strdup (error->message);
     return g_strdup_printf ("[%s] %s", dbn_error_wire_code (error), error->message);
 }

@@ -15,7 +15,10 @@ char *dbn_timeline_line (GBytes *event);
 /* Chinese name of an event type (case.classified → 分类). Static. */
 const char *dbn_event_display (const char *type);
 
-/* A one-line message for people from an error (the service's sentences). Caller owns it. */
+/* A one-line message for people from an error: "[code] sentence" in the
+ * UI's language (the service's sentences, dbn_error_dup_line). Caller owns it. */
 char *dbn_error_line (const GError *error);
+/* TRUE when gettext shows the UI in English (LANGUAGE=en), FALSE for Chinese. */
+gboolean dbn_ui_is_english (void);
 
 G_END_DECLS

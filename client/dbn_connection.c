@@ -18,6 +18,7 @@
  * a service that answers; a heartbeat is what the services promise.
  */
 #include "dbn_connection.h"
+#include "dbn_commands.h"
 
 #include <string.h>
 #include <glib/gi18n.h>
@@ -365,6 +366,17 @@ on_call_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
     tick (self);
     GError *refused = NULL;
     if (!dbn_reply_check (reply, &refused)) {
+        if (refused->domain != DBN_CODEC_ERROR) {
+            /* The person's line now (dbn_error_line): one language, from
+             * the reply's own code and sentences. */
+            DbnEnvReply env = { 0 };
+            if (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL)) {
+                g_free (refused->message);
+                refused->message = dbn_error_dup_line (env.code, env.msg_zh, env.msg_en, dbn_ui_is_english (),
+                                                       g_strcmp0 (env.code, "internal") == 0);
+            }
+            dbn_env_reply_clear (&env);
+        }
         g_task_return_error (task, refused);
         return;
     }

@@ -10,7 +10,12 @@ int
 dbn_queue_item_days_left (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today)
 {
     GDate due;
-    if (calendar == NULL || today == NULL || !dbn_queue_item_get_due_date (item, &due))
+    if (today == NULL || !dbn_queue_item_get_due_date (item, &due))
+        return G_MININT;
+    /* D-DL-3: a calendar-day clock counts every day, as the service does. */
+    if (dbn_queue_item_get_calendar_days (item))
+        return g_date_days_between (today, &due);
+    if (calendar == NULL)
         return G_MININT;
     /* The calendar's table lookups: holidays, adjusted working weekends
      * and the area's closures, as the deadline service counts them. */
@@ -22,8 +27,11 @@ dbn_queue_item_dup_due_text (DbnQueueItem *item, DbnCalendar *calendar, const GD
 {
     if (dbn_queue_item_get_suspended (item)) {
         int remaining = dbn_queue_item_get_remaining (item);
-        return remaining != G_MININT ? g_strdup_printf (_ ("已暂停（恢复后剩 %d 个工作日）"), remaining)
-                                     : g_strdup (_ ("已暂停"));
+        if (remaining == G_MININT)
+            return g_strdup (_ ("已暂停"));
+        return g_strdup_printf (dbn_queue_item_get_calendar_days (item) ? _ ("已暂停（恢复后剩 %d 天）")
+                                                                        : _ ("已暂停（恢复后剩 %d 个工作日）"),
+                                remaining);
     }
     GDate due;
     if (!dbn_queue_item_get_due_date (item, &due))
@@ -36,6 +44,9 @@ dbn_queue_item_dup_due_text (DbnQueueItem *item, DbnCalendar *calendar, const GD
     const char *flag = dbn_queue_item_get_covered (item) ? "" : _ ("（仅按周末计）");
     if (left == G_MININT)
         return g_strdup_printf ("%s%s", date, flag);
+    if (dbn_queue_item_get_calendar_days (item))
+        return left < 0 ? g_strdup_printf (_ ("%s（超期 %d 天）%s"), date, -left, flag)
+                        : g_strdup_printf (_ ("%s（剩 %d 天）%s"), date, left, flag);
     return left < 0 ? g_strdup_printf (_ ("%s（超期 %d 个工作日）%s"), date, -left, flag)
                     : g_strdup_printf (_ ("%s（剩 %d 个工作日）%s"), date, left, flag);
 }

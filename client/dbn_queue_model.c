@@ -40,6 +40,7 @@ typedef struct {
     const char *stage;     /* none, warning, overdue, violation; interned */
     gboolean    suspended; /* clocks stopped (D-DL-7) */
     gboolean    covered;   /* FALSE: counted on weekends only (D-DL-5) */
+    gboolean    calendar_days; /* the clock counts calendar days, not working days (D-DL-3) */
     gint64      seq;       /* deadline journal seq it reflects */
 } Due;
 
@@ -161,6 +162,7 @@ const char *dbn_queue_item_get_stage (DbnQueueItem *self) { return self->due_kno
 gboolean dbn_queue_item_get_suspended (DbnQueueItem *self) { return self->due_known && self->due.suspended; }
 int dbn_queue_item_get_remaining (DbnQueueItem *self) { return self->due_known ? self->due.remaining : G_MININT; }
 gboolean dbn_queue_item_get_covered (DbnQueueItem *self) { return !self->due_known || self->due.covered; }
+gboolean dbn_queue_item_get_calendar_days (DbnQueueItem *self) { return self->due_known && self->due.calendar_days; }
 
 gboolean
 dbn_queue_item_get_due_date (DbnQueueItem *self, GDate *due)
@@ -211,6 +213,13 @@ dbn_queue_item_set_due (DbnQueueItem *self, const char *due, const char *stage, 
     self->due.stage = g_intern_string (stage ? stage : "none");
     self->due.suspended = suspended;
     self->due.covered = TRUE;
+    self->due.calendar_days = FALSE;
+}
+
+void
+dbn_queue_item_set_due_unit (DbnQueueItem *self, const char *unit)
+{
+    self->due.calendar_days = g_strcmp0 (unit, "calendar") == 0;
 }
 
 char *
@@ -735,6 +744,7 @@ apply_due_now (DbnQueueModel *self, GBytes *event, GError **error)
     due.stage = g_intern_string (member (o, "stage") ? member (o, "stage") : "none");
     due.suspended = member_bool (o, "suspended");
     due.covered = member_bool (o, "covered");
+    due.calendar_days = g_strcmp0 (member (o, "unit"), "calendar") == 0;
     due.seq = seq;
     set_row_due (self, case_no, &due);
     return TRUE;
@@ -800,6 +810,7 @@ dbn_queue_model_apply_due_page (DbnQueueModel *self, GBytes *reply, const char *
         due.stage = g_intern_string (d->stage);
         due.suspended = d->suspended;
         due.covered = d->covered;
+        due.calendar_days = g_strcmp0 (d->unit, "calendar") == 0;
         due.seq = r->seq;
         g_hash_table_replace (self->incoming, g_strdup (d->case_no), g_memdup2 (&due, sizeof due));
     }

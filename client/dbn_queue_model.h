@@ -49,6 +49,9 @@ const char *dbn_queue_item_get_stage (DbnQueueItem *self);
 gboolean    dbn_queue_item_get_suspended (DbnQueueItem *self);
 /* While stopped: the working days that will remain on resuming; G_MININT unknown. */
 int         dbn_queue_item_get_remaining (DbnQueueItem *self);
+/* TRUE when that clock counts calendar days (D-DL-3's "3 days"), FALSE
+ * for working days (every other clock, and a row without a unit). */
+gboolean    dbn_queue_item_get_calendar_days (DbnQueueItem *self);
 /* FALSE when the due date was counted on weekends only (D-DL-5). */
 gboolean    dbn_queue_item_get_covered (DbnQueueItem *self);
 gint64      dbn_queue_item_get_updated_seq (DbnQueueItem *self);
@@ -65,6 +68,8 @@ void dbn_queue_item_set_pending (DbnQueueItem *self, gboolean pending);
  * or invalid: none), stage (NULL: "none"), suspended. */
 void dbn_queue_item_set_due (DbnQueueItem *self, const char *due, const char *stage,
                              gboolean suspended);
+/* The unit of that row's days, as deadline_due's unit: "calendar", else working. */
+void dbn_queue_item_set_due_unit (DbnQueueItem *self, const char *unit);
 
 /* "张**": the first character of a name, the rest starred (personal data
  * stays masked on screens that others can see). Caller owns it. */

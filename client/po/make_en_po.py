@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes client/po/en.po from a POT (xgettext over client/po/POTFILES) and
-the English below. Run after changing UI strings:
+"""Writes client/po/en.po from a POT (xgettext over client/po/POTFILES: the
+client, and the CLI's error lines) and the English below. Run after changing UI strings:
   xgettext --from-code=UTF-8 -k_ -kN_ --files-from=client/po/POTFILES -o /tmp/daiban.pot
   python3 client/po/make_en_po.py /tmp/daiban.pot > client/po/en.po
 A string without an English entry stays Chinese."""
@@ -160,6 +160,17 @@ EN.update({
  "，超期 %d 个工作日": ", %d working days overdue",
  "，剩 %d 个工作日": ", %d working days left",
  "已导出：%s": "Exported: %s",
+ "已暂停（恢复后剩 %d 天）": "Stopped (%d days left on resuming)",
+ "%s（超期 %d 天）%s": "%s (%d days overdue)%s",
+ "%s（剩 %d 天）%s": "%s (%d days left)%s",
+ "\n%s（%s，%d 天）：%s": "\n%s (%s, %d days): %s",
+ "\n%s（%s，%d 个工作日）：%s": "\n%s (%s, %d working days): %s",
+ "，超期 %d 天": ", %d days overdue",
+ "，剩 %d 天": ", %d days left",
+ "中文": "English",
+ "事项清单中没有事项“%s”": "no matter '%s' in the catalog",
+ "无法连接 %s（%s，%u 毫秒内无应答，试了 %u 次），请确认 daiban up 正在运行": "cannot reach %s at %s (no answer within %u ms, %u tries): is daiban up running?",
+ "还没有操作员密钥（请先启动 daiban up 或运行 daiban keys init，或用 --key FILE 指定密钥）": "no operator key (start `daiban up` or run `daiban keys init` first, or give --key FILE)",
 })
 
 def unquote(lines):

@@ -47,7 +47,10 @@ static const struct {
     const char *keys[24];
 } service_settings[] = {
     { "deadline", { "centre", "progress", "station", "transfer", "department", "committed",
-                    "grace", "calendar", "tick_ms", NULL } },
+                    "grace", "calendar", "tick_ms",
+                    /* D-DL-3: each clock's unit, working or calendar days. */
+                    "centre_unit", "progress_unit", "station_unit", "transfer_unit",
+                    "department_unit", "committed_unit", NULL } },
     /* docs/evaluation.md */
     { "evaluation", { "sample_percent", "quota_township_week", "quota_village_month",
                       "quota_group_month", "fine_township", "fine_village", "fine_group",
@@ -481,9 +484,10 @@ default_file_text (void)
                                 default_endpoints[i].name, default_endpoints[i].command,
                                 default_endpoints[i].publish);
     g_string_append (text,
-                     "\n# The deadline service's clocks in working days (docs/deadline.md);\n"
+                     "\n# The deadline service's clocks (docs/deadline.md): working days, but the\n"
+                     "# station-scope clock's \"3 days\" (D-DL-3) are calendar days;\n"
                      "# uncomment to change the defaults shown.\n"
-                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#transfer = 2\n"
+                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#station_unit = calendar\n#transfer = 2\n"
                      "#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n"
                      "\n# The evaluation service's rules (docs/evaluation.md): the return-visit\n"
                      "# share, quotas and fines in yuan, rewards, stars in percent, the score's\n"

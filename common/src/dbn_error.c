@@ -14,6 +14,8 @@
 #include "daiban/dbn_error.h"
 #include "dbn_error_private.h"
 
+#include <string.h>
+
 G_DEFINE_QUARK (dbn-error-quark, dbn_error)
 
 typedef struct {
@@ -130,4 +132,53 @@ dbn_error_matches_wire (const GError *error, const char *wire_code)
     ErrorEntry entry;
     return error != NULL && lookup_wire (wire_code, &entry) &&
            error->domain == entry.domain && error->code == entry.code;
+}
+
+/* Where the sentence ends in a full text "<sentence>: <detail>": the
+ * detail is the part both languages share (the service wrote it once), so
+ * it is the longest ending of zh that follows a ": " in en. Returns the
+ * detail (inside en) and the length of zh's sentence; NULL without one. */
+static const char *
+split_detail (const char *zh, const char *en, gsize *zh_len)
+{
+    gsize zl = strlen (zh);
+    for (const char *p = strstr (en, ": "); p != NULL; p = strstr (p + 1, ": ")) {
+        gsize n = strlen (p);
+        if (zl > n && strcmp (zh + zl - n, p) == 0) {
+            *zh_len = zl - n;
+            return p + 2;
+        }
+    }
+    *zh_len = zl;
+    return NULL;
+}
+
+/* A file position at the start of a detail ("/d/catalog.ini:3: …").
+ * Caller owns it; NULL without one. */
+static char *
+dup_locus (const char *detail)
+{
+    g_autoptr (GRegex) re = g_regex_new ("^(\\S+:[0-9]+)(:|\\s|$)", 0, 0, NULL);
+    g_autoptr (GMatchInfo) match = NULL;
+    if (detail == NULL || !g_regex_match (re, detail, 0, &match))
+        return NULL;
+    return g_match_info_fetch (match, 1);
+}
+
+char *
+dbn_error_dup_line (const char *code, const char *message_zh, const char *message_en, gboolean english,
+                    gboolean with_detail)
+{
+    const char *c = code != NULL && *code != '\0' ? code : "internal";
+    const char *zh = message_zh != NULL ? message_zh : "";
+    const char *en = message_en != NULL ? message_en : "";
+    if (english || *zh == '\0')
+        return g_strdup_printf ("[%s] %s", c, *en != '\0' ? en : zh);
+    gsize zh_len = 0;
+    const char *detail = split_detail (zh, en, &zh_len);
+    if (with_detail || detail == NULL)
+        return g_strdup_printf ("[%s] %s", c, zh);
+    g_autofree char *locus = dup_locus (detail);
+    return locus != NULL ? g_strdup_printf ("[%s] %.*s（%s）", c, (int) zh_len, zh, locus)
+                         : g_strdup_printf ("[%s] %.*s", c, (int) zh_len, zh);
 }

@@ -310,7 +310,7 @@ cli_calendar (int argc, char **argv, const char *data_option)
 const char *
 cli_deadline_case_usage (void)
 {
-    return "  due      限时: 各时钟的到期日与剩余工作日 / a case's clocks, due dates, remaining working days\n"
+    return "  due      限时: 各时钟的到期日与剩余天数 / a case's clocks, due dates, days remaining\n"
            "  explain  说明延期理由并告知申请人 / explain a delay to the applicant (D-DL-6)\n";
 }
 
@@ -363,8 +363,10 @@ case_due (int argc, char **argv, const char *data_option)
                                                                            g_bytes_get_size (b), &error);
         if (k == NULL)
             return cli_report_error ("case due", error);
-        printf ("%-11s %-7s %-10s %-9s %-10s %" G_GINT64_FORMAT "%s%s\n", k->name, k->rule,
+        printf ("%-11s %-7s %-10s %-9s %-10s %" G_GINT64_FORMAT "%s%s%s\n", k->name, k->rule,
                 k->due ? k->due : "—", k->state, k->stage, k->remaining,
+                /* D-DL-3: the days of a calendar-day clock are not working days. */
+                g_strcmp0 (k->unit, "calendar") == 0 ? "  (自然日 calendar days)" : "",
                 k->covered ? "" : "  (日历外，仅按周末 outside the calendar: weekends only)",
                 k->explained ? "  (已说明 explained)" : "");
     }

@@ -1,7 +1,24 @@
-/* cli_common.c: data folder, config, calls with retries, error lines. */
+/* cli_common.c: data folder, config, calls with retries, error lines.
+ *
+ * An error line is for a person: one line, in their language, with the
+ * stable code in brackets for scripts (`[routing.nothing-to-carry]
+ * 代办站没有待送中心的事项`). The language is gettext's choice, as in the
+ * client: the strings are Chinese, client/po/en.po translates them, and
+ * LANGUAGE=en (with a locale that is not C) asks for English. A service's
+ * refusal carries two sentences, Chinese and English, each "<sentence>:
+ * <detail>", where the detail is the service's own English words (which
+ * case, which field). In English the line is the English sentence with
+ * its detail; in Chinese the Chinese sentence, and of the detail only a
+ * file position (`catalog.ini:3`), which reads the same in any language:
+ * the full detail is in the service's log and one LANGUAGE=en away.
+ * Internal errors and this machine's own setup errors (config, keys,
+ * files) keep their detail in both, since the detail is the point there.
+ */
 #include "cli_common.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <glib/gi18n.h>
 
 const char *const cli_built_services[] = { "intake", "routing", "deadline", NULL };
 
@@ -36,8 +53,8 @@ cli_context_new (const char *data_option, GError **error)
         ? g_strdup (cli_get_key_option ()) : dbn_keys_dup_secret_path (self->data_dir, "operator");
     if (!dbn_auth_setup_bus (self->bus, self->config, key_path, error)) {
         if (cli_get_key_option () == NULL && g_error_matches (*error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ))
-            g_prefix_error (error, "no operator key (start `daiban up` or run `daiban keys init` "
-                            "first, or give --key FILE): ");
+            g_prefix_error (error, "%s: ", _ ("还没有操作员密钥（请先启动 daiban up 或运行 daiban keys init，"
+                                               "或用 --key FILE 指定密钥）"));
         return NULL;
     }
     self->timeout_ms = 2000;
@@ -77,31 +94,70 @@ cli_call (CliContext *self, const char *service, GBytes *command, guint attempts
     }
     if (reply == NULL) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_TIMEOUT,
-                     "cannot reach %s at %s (no answer within %u ms, %u tries)",
+                     _ ("无法连接 %s（%s，%u 毫秒内无应答，试了 %u 次），请确认 daiban up 正在运行"),
                      service, endpoint, self->timeout_ms, MAX (attempts, 1));
         return NULL;
     }
     g_autoptr (GError) refused = NULL;
     if (!dbn_reply_check (reply, &refused)) {
-        if (refused->domain == DBN_CODEC_ERROR)
+        if (refused->domain == DBN_CODEC_ERROR) {
             g_prefix_error (&refused, "%s sent a reply daiban cannot read: ", service);
+        } else {
+            /* The person's line now, from the reply's own code and
+             * sentences (the code may be one this build does not know). */
+            DbnEnvReply env = { 0 };
+            if (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL)) {
+                g_free (refused->message);
+                refused->message = cli_dup_refusal_line (env.code, env.msg_zh, env.msg_en);
+            }
+            dbn_env_reply_clear (&env);
+        }
         g_propagate_error (error, g_steal_pointer (&refused));
         return NULL;
     }
     return g_steal_pointer (&reply);
 }
 
+gboolean
+cli_english (void)
+{
+    /* Translated only by en.po: gettext's own decision (LANGUAGE, LC_ALL,
+     * LC_MESSAGES, LANG), the same one the CLI's other strings follow. */
+    return g_strcmp0 (_ ("中文"), "中文") != 0;
+}
+
+char *
+cli_dup_refusal_line (const char *code, const char *zh, const char *en)
+{
+    return dbn_error_dup_line (code, zh, en, cli_english (), code == NULL || g_strcmp0 (code, "internal") == 0);
+}
+
+char *
+cli_dup_error_line (const GError *error)
+{
+    /* A service's refusal reads so already (cli_call). */
+    if (error->message != NULL && error->message[0] == '[')
+        return g_strdup (error->message);
+    const char *code = dbn_error_wire_code (error);
+    /* This machine's own errors: no answer (cli_call's message is in the
+     * person's language already), and an unregistered error's own words. */
+    if (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT) || g_strcmp0 (code, "internal") == 0)
+        return g_strdup_printf ("[%s] %s", code, error->message);
+    g_autofree char *zh = dbn_error_dup_message_zh (error);
+    g_autofree char *en = dbn_error_dup_message_en (error);
+    /* Setup errors (daiban.conf, keys, bus): the detail names the file and the fix. */
+    gboolean setup = error->domain == DBN_KEYS_ERROR || error->domain == DBN_BUS_ERROR ||
+                     g_error_matches (error, DBN_ERROR, DBN_ERROR_CONFIG);
+    return dbn_error_dup_line (code, zh, en, cli_english (), setup);
+}
+
 int
 cli_report_error (const char *what, const GError *error)
 {
     int status = CLI_EXIT_REFUSED;
-    g_autofree char *zh = NULL;
-    g_autofree char *en = NULL;
     if (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT)) {
-        zh = g_strdup ("无法连接服务，请确认 daiban up 正在运行");
         status = CLI_EXIT_UNREACHABLE;
     } else if (g_error_matches (error, DBN_ERROR, DBN_ERROR_CONFIG)) {
-        zh = g_strdup ("配置有误");
         status = CLI_EXIT_CONFIG;
     } else if (error->domain == DBN_KEYS_ERROR) {
         /* The key files are part of the data folder's setup, like the config,
@@ -113,16 +169,9 @@ cli_report_error (const char *what, const GError *error)
     } else if (g_error_matches (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE)) {
         status = CLI_EXIT_CONFIG;
     }
-    /* Errors from a reply already carry "<en> / <zh>" (dbn_error_new_from_wire);
-     * unregistered codes carry "[code]" in the message, registered ones get it
-     * here, so scripts can always match the stable code. */
-    const char *code = dbn_error_wire_code (error);
-    if (zh == NULL && g_strcmp0 (code, "internal") != 0)
-        fprintf (stderr, "daiban: %s: [%s] %s\n", what, code, error->message);
-    else if (zh == NULL)
-        fprintf (stderr, "daiban: %s: %s\n", what, error->message);
-    else
-        fprintf (stderr, "daiban: %s: %s / 错误: %s\n", what, error->message, zh);
+    /* One line, in the person's language, with the stable code. */
+    g_autofree char *line = cli_dup_error_line (error);
+    fprintf (stderr, "daiban: %s: %s\n", what, line);
     return status;
 }
 

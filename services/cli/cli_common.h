@@ -39,9 +39,19 @@ void        cli_context_free (CliContext *self);
 GBytes *cli_call (CliContext *self, const char *service, GBytes *command, guint attempts,
                   GError **error);
 
-/* Prints "daiban: 错误 … / error: …" on one line and returns the exit status
- * that fits error (unreachable, refused, ...). */
+/* Prints "daiban: WHAT: [code] sentence" on one line, in the person's
+ * language (cli_dup_error_line), and returns the exit status that fits
+ * error (unreachable, refused, ...). */
 int cli_report_error (const char *what, const GError *error);
+/* "[code] sentence" for error in the person's language: Chinese by
+ * default, English when gettext says so (LANGUAGE=en). Caller owns it. */
+char *cli_dup_error_line (const GError *error);
+/* The same for a service's reply: its code and its Chinese and English
+ * sentences. Caller owns it. */
+char *cli_dup_refusal_line (const char *code, const char *zh, const char *en);
+/* TRUE when the person's language is English (gettext's choice, as the
+ * client's); FALSE for Chinese, the default. */
+gboolean cli_english (void);
 
 /* Adds --data, and --key-file (overrides the global --key), to a subcommand's options. */
 void cli_add_data_option (GOptionContext *context, char **data_option);

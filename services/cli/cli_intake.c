@@ -2,8 +2,8 @@
  * `daiban case` beyond submit/show: supplement, refuse, notice.
  *
  * `catalog list` and `catalog show` read the catalog file daiban.conf
- * names, the one both services load; `catalog reload` asks intake and then
- * routing to put it in force (D-CAT-3) and prints each one's answer: a
+ * names, the one the services load; `catalog reload` asks intake, routing
+ * and deadline to put it in force (D-CAT-3) and prints each one's answer: a
  * broken file is refused by the first with its line and reason, and the
  * catalog in force stays everywhere.
  *
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <json-glib/json-glib.h>
+#include <glib/gi18n.h>
 
 static gboolean
 parse (GOptionContext *options, char **data, int *argc, char ***argv, const char *what)
@@ -113,7 +114,8 @@ load_catalog (const char *data, const char *what, int *status)
     g_autoptr (DbnConfig) config = dbn_config_load (dir, &error);
     DbnCatalog *catalog = config ? dbn_catalog_load (dbn_config_get_catalog_path (config), &error) : NULL;
     if (catalog == NULL) {
-        fprintf (stderr, "daiban: %s: [%s] %s\n", what, dbn_error_wire_code (error), error->message);
+        g_autofree char *line = cli_dup_error_line (error);
+        fprintf (stderr, "daiban: %s: %s\n", what, line);
         *status = CLI_EXIT_CONFIG;
     }
     return catalog;
@@ -148,8 +150,10 @@ catalog_list_or_show (int argc, char **argv, const char *data_option, gboolean s
     if (show) {
         const DbnMatter *m = dbn_catalog_lookup (catalog, argv[1]);
         if (m == NULL) {
-            fprintf (stderr, "daiban: %s: [not-found] no matter '%s' in the catalog / 事项清单中没有这个事项\n",
-                     what, argv[1]);
+            /* One line in the person's language, as every refusal (cli_common.c). */
+            fprintf (stderr, "daiban: %s: [not-found] ", what);
+            fprintf (stderr, _ ("事项清单中没有事项“%s”"), argv[1]);
+            fputc ('\n', stderr);
             return CLI_EXIT_REFUSED;
         }
         g_autoptr (JsonNode) node = matter_to_json (catalog, m);
@@ -196,13 +200,16 @@ catalog_reload (int argc, char **argv, const char *data_option)
     g_autofree char *data = g_strdup (data_option);
     g_autoptr (GOptionContext) options = g_option_context_new ("— 重新加载事项清单 / reload the catalog");
     g_option_context_set_description (options,
-        "Asks intake, then routing, to load the catalog file daiban.conf names and\n"
-        "put it in force without a restart (D-CAT-3). A broken file is refused with\n"
+        "Asks intake, routing and deadline (every service that holds the catalog),\n"
+        "in that order, to load the catalog file daiban.conf names and put it in\n"
+        "force without a restart (D-CAT-3); a changed limit_days applies to the\n"
+        "promised dates of cases accepted after it. A broken file is refused with\n"
         "its line and reason ([catalog.parse], [catalog.invalid], [org.catalog]) and\n"
         "the catalog in force stays. Operator or supervisor keys only.");
     if (!parse (options, &data, &argc, &argv, "catalog reload"))
         return CLI_EXIT_USAGE;
-    const char *const services[] = { "intake", "routing" };
+    /* Every service that holds the catalog (D-CAT-3). */
+    const char *const services[] = { "intake", "routing", "deadline" };
     for (gsize i = 0; i < G_N_ELEMENTS (services); i++) {
         g_autoptr (DbnMsgCatalogReload) cmd = dbn_msg_catalog_reload_new ();
         cmd->env.key = g_uuid_string_random ();

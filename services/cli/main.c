@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "cli_common.h"
 #include "cli_intake.h"
@@ -45,6 +46,13 @@ int
 main (int argc, char **argv)
 {
     setlocale (LC_ALL, "");
+    /* The client's translations (one domain for the project): Chinese by
+     * default, English when the locale asks. DAIBAN_LOCALE_DIR: the build
+     * tree's (build/client/locale). */
+    const char *locale_dir = g_getenv ("DAIBAN_LOCALE_DIR");
+    bindtextdomain (GETTEXT_PACKAGE, locale_dir != NULL ? locale_dir : DBN_LOCALE_DIR);
+    bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+    textdomain (GETTEXT_PACKAGE);
     dbn_log_init ("daiban");
     const char *data_option = NULL;
     int i = 1;

@@ -15,7 +15,9 @@
  * .resume stop and run the clocks for materials asked for during handling
  * (D-DL-7; intake's and routing's events do it for materials missing at
  * acceptance). deadline.calendar.reload reads the calendar again and
- * recomputes every running clock's due date from its anchor.
+ * recomputes every running clock's due date from its anchor;
+ * catalog.reload (D-CAT-3) puts an edited catalog in force for the clocks
+ * started after it.
  *
  * Who may: the frame checks the principal's kind; the handlers narrow it as
  * routing does: a station its own station's cases, a window its own
@@ -128,7 +130,7 @@ gboolean
 deadline_schedule (DeadlineActions *self, DeadlineClock *k, const char *area, GError **error)
 {
     gboolean covered = TRUE;
-    k->due_day = deadline_due_day (self->calendar, area, k->anchor_day, k->anchor_n, &covered);
+    k->due_day = deadline_due_day (self->calendar, area, k->unit, k->anchor_day, k->anchor_n, &covered);
     if (!covered && k->covered) {
         /* D-DL-5: never silently guessed: flagged on the clock and logged. */
         g_autofree char *due = deadline_day_to_iso (k->due_day);
@@ -136,7 +138,7 @@ deadline_schedule (DeadlineActions *self, DeadlineClock *k, const char *area, GE
                    k->case_no, deadline_clock_name_to_string (k->name), due);
     }
     k->covered = covered;
-    k->next_at = deadline_next_at (self->calendar, area, k->due_day, k->started_at, k->stage,
+    k->next_at = deadline_next_at (self->calendar, area, k->unit, k->due_day, k->started_at, k->stage,
                                    k->explained, self->settings.grace);
     if (!deadline_store_put_clock (self->store, k, error))
         return FALSE;
@@ -192,6 +194,9 @@ deadline_start_clock (DeadlineActions *self, DeadlineCase *c, DeadlineClockName 
         g_ptr_array_add (clocks, k);
     }
     k->length = length;
+    /* D-DL-3: the unit is the clock's from its start; a later change of the
+     * setting reaches clocks started after it. */
+    k->unit = self->settings.units[name];
     k->started_at = at;
     k->stage = DEADLINE_STAGE_NONE;
     k->explained = FALSE;
@@ -248,7 +253,7 @@ deadline_suspend (DeadlineActions *self, DeadlineCase *c, gint64 at, const char 
         if (k->state != DEADLINE_STATE_RUNNING || k->stage >= DEADLINE_STAGE_OVERDUE)
             continue;
         k->state = DEADLINE_STATE_STOPPED;
-        k->anchor_n = MAX (0, deadline_remaining (self->calendar, c->area, today, k->due_day));
+        k->anchor_n = MAX (0, deadline_remaining (self->calendar, c->area, k->unit, today, k->due_day));
         k->due_day = 0;
         k->next_at = 0;
         if (!deadline_store_put_clock (self->store, k, error))
@@ -359,6 +364,7 @@ due_reply (DeadlineActions *self, const DeadlineCase *c, gint64 now, GError **er
         item->name = g_strdup (deadline_clock_name_to_string (k->name));
         item->rule = g_strdup (deadline_clock_rule (k->name));
         item->length = k->length;
+        item->unit = g_strdup (deadline_unit_to_string (k->unit));
         item->state = g_strdup (deadline_state_to_string (k->state));
         item->stage = g_strdup (deadline_stage_to_string (k->stage));
         item->started = k->started_at;
@@ -366,7 +372,7 @@ due_reply (DeadlineActions *self, const DeadlineCase *c, gint64 now, GError **er
         if (k->state == DEADLINE_STATE_STOPPED)
             item->remaining = k->anchor_n;
         else if (k->due_day != 0)
-            item->remaining = deadline_remaining (self->calendar, c->area, today, k->due_day);
+            item->remaining = deadline_remaining (self->calendar, c->area, k->unit, today, k->due_day);
         item->covered = k->covered;
         item->explained = k->explained;
         GBytes *encoded = dbn_msg_deadline_clock_encode (item, error);
@@ -558,7 +564,7 @@ recompute (DeadlineClock *k, const char *area, gpointer user_data, GError **erro
     DeadlineActions *self = reload->self;
     reload->count++;
     gboolean covered = TRUE;
-    gint64 due = deadline_due_day (self->calendar, area, k->anchor_day, k->anchor_n, &covered);
+    gint64 due = deadline_due_day (self->calendar, area, k->unit, k->anchor_day, k->anchor_n, &covered);
     if ((due != k->due_day || covered != k->covered) &&
         !g_hash_table_contains (reload->touched, k->case_no)) {
         /* Before this case's first clock is written: the stored row is the old one. */
@@ -644,6 +650,39 @@ calendar_reload (DbnService *service, DbnCommand *command, gpointer user_data, G
     return dbn_msg_deadline_calendar_reload_reply_encode (reply, error);
 }
 
+/* D-CAT-3: the configured catalog file again, swapped in whole when it
+ * loads; a broken file is refused with its line and reason and the catalog
+ * in force stays. Only clocks started from now on read it: a committed
+ * clock already running keeps the length promised at acceptance (D-DL-4),
+ * and a case keeps the restricted flag it was routed with. A read (no
+ * store write), so it runs after the batch, and the followers run on the
+ * same thread: no event is applied half with one catalog, half with the
+ * other. */
+static GBytes *
+catalog_reload (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    DeadlineActions *self = user_data;
+    g_autoptr (DbnMsgCatalogReload) req = DEADLINE_DECODE (catalog_reload, command, error);
+    if (req == NULL)
+        return NULL;
+    const char *path = dbn_config_get_catalog_path (dbn_service_get_config (service));
+    g_autoptr (GError) local = NULL;
+    DbnCatalog *fresh = dbn_catalog_load (path, &local);
+    if (fresh == NULL) {
+        g_warning ("catalog reload refused, the catalog in force stays: %s", local->message);
+        g_propagate_error (error, g_steal_pointer (&local));
+        return NULL;
+    }
+    dbn_catalog_free (self->catalog);
+    self->catalog = fresh;
+    g_message ("catalog reloaded from %s: %u matters (by %s)", path, dbn_catalog_get_n_matters (fresh),
+               dbn_command_get_actor (command));
+    g_autoptr (DbnMsgCatalogReloadReply) reply = dbn_msg_catalog_reload_reply_new ();
+    reply->path = g_strdup (path);
+    reply->matters = dbn_catalog_get_n_matters (fresh);
+    return dbn_msg_catalog_reload_reply_encode (reply, error);
+}
+
 #define READERS (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE)
 
 const DbnCommandSpec deadline_commands[] = {
@@ -654,5 +693,7 @@ const DbnCommandSpec deadline_commands[] = {
     { DBN_MSG_DEADLINE_CASE_RESUME_WIRE, case_resume, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
     /* Only services and the operator: the calendar is the office's. */
     { DBN_MSG_DEADLINE_CALENDAR_RELOAD_WIRE, calendar_reload, TRUE, 0 },
+    /* D-CAT-3: the administrator (operator) or a supervisor, as intake and routing. */
+    { DBN_MSG_CATALOG_RELOAD_WIRE, catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };

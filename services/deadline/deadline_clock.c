@@ -7,6 +7,13 @@
  * is due at u + r working days: three working days of waiting move D by
  * exactly three working days. The instants are local midnights in UTC+8,
  * the office's civil time (dbn_clock).
+ *
+ * D-DL-3 gives station-scope matters "3 days" (篇7), not working days, so
+ * each clock has a unit: working days (the calendar's C and inv, D-DL-5) or
+ * calendar days (plain day numbers: due = s + n, remaining = D - t). The
+ * same rules hold in either unit; only the counting differs. The grace
+ * before a violation stays in working days: it is the office's time to
+ * explain, not the applicant's promise.
  */
 #include "deadline_clock.h"
 
@@ -27,6 +34,13 @@ static const char *const clock_rules[DEADLINE_N_CLOCKS] = {
 };
 /* The defaults; committed 0 = the catalog entry's own limit. */
 static const int default_lengths[DEADLINE_N_CLOCKS] = { 1, 5, 3, 2, 3, 0 };
+/* What the seed's text says for each (domain.md): D-DL-3's station-scope
+ * clock is "3 days" (篇7); D-DL-1, D-DL-2, the rest of D-DL-3 say 工作日, and
+ * the catalog's limits are working days (D-CAT-2). */
+static const DeadlineUnit default_units[DEADLINE_N_CLOCKS] = {
+    DEADLINE_UNIT_WORKING, DEADLINE_UNIT_WORKING, DEADLINE_UNIT_CALENDAR,
+    DEADLINE_UNIT_WORKING, DEADLINE_UNIT_WORKING, DEADLINE_UNIT_WORKING,
+};
 
 gboolean
 deadline_settings_load (DeadlineSettings *settings, DbnConfig *config, GError **error)
@@ -56,6 +70,22 @@ deadline_settings_load (DeadlineSettings *settings, DbnConfig *config, GError **
             return FALSE;
         }
         *keys[i].slot = (int) n;
+    }
+    memcpy (settings->units, default_units, sizeof default_units);
+    for (int i = 0; i < DEADLINE_N_CLOCKS; i++) {
+        g_autofree char *key = g_strdup_printf ("%s_unit", clock_names[i]);
+        const char *value = config ? dbn_config_get_setting (config, "deadline", key) : NULL;
+        if (value == NULL)
+            continue;
+        if (g_strcmp0 (value, "working") == 0)
+            settings->units[i] = DEADLINE_UNIT_WORKING;
+        else if (g_strcmp0 (value, "calendar") == 0)
+            settings->units[i] = DEADLINE_UNIT_CALENDAR;
+        else {
+            g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
+                         "daiban.conf: [deadline] %s: \"%s\" is not working or calendar", key, value);
+            return FALSE;
+        }
     }
     return TRUE;
 }
@@ -89,6 +119,12 @@ deadline_state_to_string (DeadlineState state)
     static const char *const names[] = { "running", "stopped", "met", "cancelled" };
     g_return_val_if_fail ((guint) state < G_N_ELEMENTS (names), "?");
     return names[state];
+}
+
+const char *
+deadline_unit_to_string (DeadlineUnit unit)
+{
+    return unit == DEADLINE_UNIT_CALENDAR ? "calendar" : "working";
 }
 
 const char *
@@ -141,8 +177,14 @@ deadline_day_to_iso (gint64 day)
 }
 
 gint64
-deadline_due_day (DbnCalendar *calendar, const char *area, gint64 anchor, int n, gboolean *covered)
+deadline_due_day (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 anchor, int n,
+                  gboolean *covered)
 {
+    if (unit == DEADLINE_UNIT_CALENDAR) {
+        if (covered != NULL)
+            *covered = TRUE;
+        return anchor + n;
+    }
     GDate from, to;
     deadline_date_of_day (&from, anchor);
     dbn_calendar_add_working_days (calendar, area, &from, n, &to, covered);
@@ -150,8 +192,10 @@ deadline_due_day (DbnCalendar *calendar, const char *area, gint64 anchor, int n,
 }
 
 int
-deadline_remaining (DbnCalendar *calendar, const char *area, gint64 day, gint64 due)
+deadline_remaining (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 day, gint64 due)
 {
+    if (unit == DEADLINE_UNIT_CALENDAR)
+        return (int) CLAMP (due - day, G_MININT, G_MAXINT);
     GDate a, b;
     deadline_date_of_day (&a, day);
     deadline_date_of_day (&b, due);
@@ -159,12 +203,12 @@ deadline_remaining (DbnCalendar *calendar, const char *area, gint64 day, gint64 
 }
 
 gint64
-deadline_next_at (DbnCalendar *calendar, const char *area, gint64 due, gint64 started,
-                  DeadlineStage stage, gboolean explained, int grace)
+deadline_next_at (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 due,
+                  gint64 started, DeadlineStage stage, gboolean explained, int grace)
 {
     switch (stage) {
     case DEADLINE_STAGE_NONE: {
-        gint64 before = deadline_due_day (calendar, area, due, -1, NULL);
+        gint64 before = deadline_due_day (calendar, area, unit, due, -1, NULL);
         return MAX (deadline_ms_of_day (before + 1), started);
     }
     case DEADLINE_STAGE_WARNING:
@@ -172,7 +216,7 @@ deadline_next_at (DbnCalendar *calendar, const char *area, gint64 due, gint64 st
     case DEADLINE_STAGE_OVERDUE:
         if (explained)
             return 0;
-        return deadline_ms_of_day (deadline_due_day (calendar, area, due, grace, NULL) + 1);
+        return deadline_ms_of_day (deadline_due_day (calendar, area, DEADLINE_UNIT_WORKING, due, grace, NULL) + 1);
     case DEADLINE_STAGE_VIOLATION:
     default:
         return 0;

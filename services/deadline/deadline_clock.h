@@ -32,10 +32,18 @@ typedef enum {
     DEADLINE_STAGE_VIOLATION, /* D-DL-6: overdue past the grace, not explained */
 } DeadlineStage;
 
+/* What a clock's days are (D-DL-3: the seed gives station-scope matters
+ * "3 days", every other limit in working days). */
+typedef enum {
+    DEADLINE_UNIT_WORKING,  /* working days of the calendar (D-DL-5) */
+    DEADLINE_UNIT_CALENDAR, /* every day counts, weekends and holidays too */
+} DeadlineUnit;
+
 /* [deadline] of daiban.conf, with the defaults. */
 typedef struct {
-    int lengths[DEADLINE_N_CLOCKS]; /* working days; 0 = the clock does not apply
+    int lengths[DEADLINE_N_CLOCKS]; /* days in units[]; 0 = the clock does not apply
                                      * (committed: 0 = the catalog entry's limit, -1 = off) */
+    DeadlineUnit units[DEADLINE_N_CLOCKS]; /* <clock>_unit = working|calendar */
     int grace;                      /* working days from overdue to violation */
     int tick_ms;                    /* how often the timers are looked at */
 } DeadlineSettings;
@@ -50,6 +58,8 @@ int         deadline_clock_name_from_string (const char *name);
 const char *deadline_clock_rule (DeadlineClockName name);
 const char *deadline_state_to_string (DeadlineState state);
 const char *deadline_stage_to_string (DeadlineStage stage);
+/* "working" or "calendar". */
+const char *deadline_unit_to_string (DeadlineUnit unit);
 
 /* Civil days in the office's time zone (UTC+8), numbered as the calendar
  * numbers them (GDate julian - 1). */
@@ -61,20 +71,23 @@ gint64 deadline_day_of_date (const GDate *date);
 /* "YYYY-MM-DD". Caller owns it. */
 char  *deadline_day_to_iso (gint64 day);
 
-/* The due day: n working days after anchor (D-DL-5). *covered as in
- * dbn_calendar. */
-gint64 deadline_due_day (DbnCalendar *calendar, const char *area, gint64 anchor, int n,
-                         gboolean *covered);
-/* Working days in (day, due]; negative when due is before day. */
-int    deadline_remaining (DbnCalendar *calendar, const char *area, gint64 day, gint64 due);
+/* The due day: n days in unit after anchor (working days: D-DL-5).
+ * *covered as in dbn_calendar (always TRUE for calendar days: no calendar
+ * is needed to count them). */
+gint64 deadline_due_day (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 anchor,
+                         int n, gboolean *covered);
+/* Days in unit in (day, due]; negative when due is before day. */
+int    deadline_remaining (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 day,
+                           gint64 due);
 
 /* When a running clock due on day `due` fires its next stage after `stage`:
- *   warning   at the end of the working day before the due day (not before
+ *   warning   at the end of the day (in unit) before the due day (not before
  *             `started`: a clock started on its last day warns at once),
  *   overdue   at the end of the due day,
- *   violation at the end of the grace-th working day after it,
+ *   violation at the end of the grace-th working day after it (grace is
+ *             in working days whatever the clock's unit),
  * or 0 when nothing follows (violation fired, or overdue and explained). */
-gint64 deadline_next_at (DbnCalendar *calendar, const char *area, gint64 due, gint64 started,
-                         DeadlineStage stage, gboolean explained, int grace);
+gint64 deadline_next_at (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 due,
+                         gint64 started, DeadlineStage stage, gboolean explained, int grace);
 
 G_END_DECLS

@@ -96,7 +96,7 @@ fire_one (DeadlineActions *self, DbnStore *store, DeadlineClock *k, gint64 now, 
     if (!ok)
         return FALSE;
     k->stage = stage;
-    k->next_at = deadline_next_at (self->calendar, c->area, k->due_day, k->started_at, k->stage,
+    k->next_at = deadline_next_at (self->calendar, c->area, k->unit, k->due_day, k->started_at, k->stage,
                                    k->explained, self->settings.grace);
     if (!deadline_store_put_clock (self->store, k, error))
         return FALSE;

@@ -35,6 +35,7 @@ void deadline_outgoing_clear (gpointer data);
 /* A case's row in deadline.queue (deadline.xml, deadline_due). */
 typedef struct {
     int           clock;         /* DeadlineClockName; -1: no open clock */
+    DeadlineUnit  unit;          /* that clock's unit (D-DL-3) */
     gint64        due_day;       /* 0: absent (stopped, or no clock) */
     gboolean      has_remaining; /* the chosen clock is stopped: remaining is what it keeps */
     int           remaining;

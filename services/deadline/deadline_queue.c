@@ -117,10 +117,12 @@ deadline_row_of (const DeadlineCase *c, GPtrArray *clocks, DeadlineRow *row)
      * does not undo a delay): it is past due, so it comes first. */
     if (running != NULL) {
         row->clock = running->name;
+        row->unit = running->unit;
         row->due_day = running->due_day;
         row->covered = running->covered;
     } else if (stopped != NULL) {
         row->clock = stopped->name;
+        row->unit = stopped->unit;
         row->has_remaining = TRUE;
         row->remaining = stopped->anchor_n;
     }
@@ -139,7 +141,7 @@ deadline_row_read (DeadlineActions *self, const DeadlineCase *c, DeadlineRow *ro
 static gboolean
 row_equal (const DeadlineRow *a, const DeadlineRow *b)
 {
-    return a->clock == b->clock && a->due_day == b->due_day && a->has_remaining == b->has_remaining &&
+    return a->clock == b->clock && a->unit == b->unit && a->due_day == b->due_day && a->has_remaining == b->has_remaining &&
            (!a->has_remaining || a->remaining == b->remaining) && a->stage == b->stage &&
            a->suspended == b->suspended && a->covered == b->covered && a->closed == b->closed &&
            a->restricted == b->restricted && g_strcmp0 (a->window, b->window) == 0 &&
@@ -192,6 +194,7 @@ deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const Deadli
     if (after.clock >= 0) {
         ev->clock = g_strdup (deadline_clock_name_to_string (after.clock));
         ev->rule = g_strdup (deadline_clock_rule (after.clock));
+        ev->unit = g_strdup (deadline_unit_to_string (after.unit));
     }
     ev->due = after.due_day != 0 ? deadline_day_to_iso (after.due_day) : NULL;
     ev->has_remaining = after.has_remaining;
@@ -287,6 +290,7 @@ encode_due (const DeadlineCase *c, const DeadlineRow *row, GError **error)
     if (row->clock >= 0) {
         item->clock = g_strdup (deadline_clock_name_to_string (row->clock));
         item->rule = g_strdup (deadline_clock_rule (row->clock));
+        item->unit = g_strdup (deadline_unit_to_string (row->unit));
     }
     item->due = row->due_day != 0 ? deadline_day_to_iso (row->due_day) : NULL;
     item->has_remaining = row->has_remaining;

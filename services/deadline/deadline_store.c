@@ -66,6 +66,9 @@ const char *const deadline_migrations[] = {
     "CREATE INDEX dl_case_window ON dl_case (window_id, case_no) WHERE closed = 0;"
     "CREATE INDEX dl_case_station ON dl_case (station_id, case_no) WHERE closed = 0;"
     "CREATE INDEX dl_case_area ON dl_case (area_id, case_no) WHERE closed = 0 AND restricted = 0;",
+    /* 3: D-DL-3's "3 days": the unit a clock counts in, fixed when it
+     * starts (1: calendar days; 0: working days, as every clock before). */
+    "ALTER TABLE dl_clock ADD COLUMN calendar_days INTEGER NOT NULL DEFAULT 0;",
     NULL,
 };
 
@@ -78,7 +81,7 @@ enum {
 #define CASE_COLUMNS "case_no, matter, level, kind, window_id, station_id, area_id, accepted_at," \
                      " suspended_at, suspended_by, closed, centre_seen, restricted"
 #define CLOCK_COLUMNS "id, case_no, name, length, started_at, state, stage, anchor_day, anchor_n," \
-                      " due_day, covered, explained, next_at"
+                      " due_day, covered, explained, next_at, calendar_days"
 
 static const char *const sql[N_STATEMENTS] = {
     [GET_CASE] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE case_no = ?",
@@ -86,10 +89,11 @@ static const char *const sql[N_STATEMENTS] = {
     [GET_CLOCKS] = "SELECT " CLOCK_COLUMNS " FROM dl_clock WHERE case_no = ? ORDER BY id",
     [GET_CLOCK] = "SELECT " CLOCK_COLUMNS " FROM dl_clock WHERE id = ?",
     [INSERT_CLOCK] = "INSERT INTO dl_clock (case_no, name, length, started_at, state, stage, anchor_day,"
-                     " anchor_n, due_day, covered, explained, next_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                     " anchor_n, due_day, covered, explained, next_at, calendar_days)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [UPDATE_CLOCK] = "UPDATE dl_clock SET case_no = ?, name = ?, length = ?, started_at = ?, state = ?,"
                      " stage = ?, anchor_day = ?, anchor_n = ?, due_day = ?, covered = ?, explained = ?,"
-                     " next_at = ? WHERE id = ?",
+                     " next_at = ?, calendar_days = ? WHERE id = ?",
     [ADD_EXPLANATION] = "INSERT INTO dl_explanation (seq, case_no, at, actor, clocks, text) VALUES (?,?,?,?,?,?)",
     [PENDING] = "SELECT next_at, id FROM dl_clock INDEXED BY dl_clock_next WHERE next_at IS NOT NULL"
                 " ORDER BY next_at, id",
@@ -321,6 +325,7 @@ read_clock (sqlite3_stmt *s)
     k->covered = sqlite3_column_int (s, 10) != 0;
     k->explained = sqlite3_column_int (s, 11) != 0;
     k->next_at = sqlite3_column_int64 (s, 12);
+    k->unit = sqlite3_column_int (s, 13) != 0 ? DEADLINE_UNIT_CALENDAR : DEADLINE_UNIT_WORKING;
     return k;
 }
 
@@ -366,8 +371,9 @@ deadline_store_put_clock (DeadlineStore *self, DeadlineClock *k, GError **error)
     sqlite3_bind_int (s, 10, k->covered);
     sqlite3_bind_int (s, 11, k->explained);
     bind_opt (s, 12, k->next_at);
+    sqlite3_bind_int (s, 13, k->unit == DEADLINE_UNIT_CALENDAR);
     if (k->id != 0)
-        sqlite3_bind_int64 (s, 13, k->id);
+        sqlite3_bind_int64 (s, 14, k->id);
     if (!done (self, s, sqlite3_step (s), error))
         return FALSE;
     if (k->id == 0)
@@ -412,7 +418,7 @@ deadline_store_foreach_running (DeadlineStore *self, DeadlineClockFunc func, gpo
     int rc;
     while ((rc = sqlite3_step (s)) == SQLITE_ROW) {
         g_ptr_array_add (clocks, read_clock (s));
-        g_ptr_array_add (areas, column_dup (s, 13));
+        g_ptr_array_add (areas, column_dup (s, 14));
     }
     if (!done (self, s, rc, error))
         return FALSE;

@@ -38,12 +38,13 @@ typedef struct {
     gint64 id;           /* rowid; 0 before the first save */
     char  *case_no;
     DeadlineClockName name;
-    int    length;       /* working days */
+    int    length;       /* days, in unit */
+    DeadlineUnit unit;   /* working or calendar days (D-DL-3), fixed at the start */
     gint64 started_at;   /* ms */
     DeadlineState state;
     DeadlineStage stage; /* the last stage fired */
     gint64 anchor_day;   /* running: counting starts after this day */
-    int    anchor_n;     /* running: working days from anchor; stopped: what remains */
+    int    anchor_n;     /* running: days (in unit) from anchor; stopped: what remains */
     gint64 due_day;      /* running: the due day; 0 while stopped */
     gboolean covered;    /* FALSE: due day outside the calendar (weekends only, D-DL-5) */
     gboolean explained;  /* D-DL-6 */

@@ -85,6 +85,9 @@ const char *const intake_migrations[] = {
     /* 3: the logbook reads a village's acceptances and refusals by time. */
     "CREATE INDEX case_village ON case_record (village, accepted_at);"
     "CREATE INDEX refusal_village ON refusal (village, refused_at);",
+    /* 4: how routing closed the case (returned, replied, archived), from
+     * routing's journal (intake_follow.c): D-RPL-4 and D-RPL-2 at intake. */
+    "ALTER TABLE case_record ADD COLUMN closed TEXT;",
     NULL,
 };
 
@@ -109,7 +112,7 @@ intake_actions_new (DbnService *service, DbnCatalog *catalog, GError **error)
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3 (db,
             "SELECT case_no, matter, applicant, id_number, phone, address, village, channel,"
-            " materials, missing, state, accepted_at, accepted_by, note, visit, previous_case"
+            " materials, missing, state, accepted_at, accepted_by, note, visit, previous_case, closed"
             " FROM case_record WHERE case_no = ?1",
             -1, SQLITE_PREPARE_PERSISTENT, &self->select_case, NULL);
     if (rc != SQLITE_OK) {
@@ -124,9 +127,12 @@ intake_actions_free (IntakeActions *self)
 {
     if (self == NULL)
         return;
+    /* The subscriber first: its transaction uses close_case. */
+    g_clear_pointer (&self->routing, dbn_subscriber_free);
     sqlite3_finalize (self->last_number);
     sqlite3_finalize (self->insert_case);
     sqlite3_finalize (self->select_case);
+    sqlite3_finalize (self->close_case);
     dbn_catalog_free (self->catalog);
     g_free (self);
 }
@@ -248,7 +254,10 @@ submit_channel (DbnCommand *command, const DbnMsgIntakeSubmit *req, GError **err
     return req->channel;
 }
 
-/* D-RPL-2: a case accepted again names an earlier case of the same applicant. */
+/* D-RPL-2: a case accepted again names an earlier case of the same
+ * applicant, and that case was replied to (routing's case.replied, which
+ * intake follows): a case still in hand is supplemented or handled, not
+ * accepted a second time. */
 static gboolean
 check_previous (IntakeActions *self, const DbnMsgIntakeSubmit *req, GError **error)
 {
@@ -258,12 +267,22 @@ check_previous (IntakeActions *self, const DbnMsgIntakeSubmit *req, GError **err
         return FALSE;
     const char *id = (const char *) sqlite3_column_text (self->select_case, INTAKE_COL_ID_NUMBER);
     gboolean same = g_strcmp0 (id, req->id_number) == 0;
+    g_autofree char *closed = intake_column_dup (self->select_case, INTAKE_COL_CLOSED);
     sqlite3_reset (self->select_case);
-    if (!same)
+    if (!same) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
                      "%s is another applicant's case: only the same applicant's case is accepted again",
                      req->previous_case);
-    return same;
+        return FALSE;
+    }
+    /* Archived comes only after a reply (routing's state table). */
+    if (g_strcmp0 (closed, "replied") != 0 && g_strcmp0 (closed, "archived") != 0) {
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_NOT_REPLIED,
+                     "%s has not been replied to%s: only a replied case is accepted again",
+                     req->previous_case, closed != NULL ? " (it was returned)" : "");
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* ---- storage helpers ---- */
@@ -600,6 +619,7 @@ intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, G
     reply->note = intake_column_dup (st, 13);
     reply->visit = intake_column_dup (st, INTAKE_COL_VISIT);
     reply->previous_case = intake_column_dup (st, INTAKE_COL_PREVIOUS);
+    reply->closed = intake_column_dup (st, INTAKE_COL_CLOSED);
     sqlite3_reset (st);
     if (dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_COMMITTEE) {
         /* personal="id|phone|address" (schemas/messages/case.xml). */

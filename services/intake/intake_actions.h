@@ -20,6 +20,10 @@ extern const char *const intake_migrations[];
 IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, GError **error);
 void           intake_actions_free (IntakeActions *self);
 
+/* Follows routing's journal (after dbn_service_start): how routing closes
+ * each case (intake_follow.c). */
+gboolean       intake_actions_follow (IntakeActions *self, DbnBus *bus, GError **error);
+
 /* The command table for dbn_service_add_commands (user data: IntakeActions). */
 extern const DbnCommandSpec intake_commands[];
 

@@ -16,6 +16,8 @@ struct _IntakeActions {
     int           cached_year;  /* year of cached_number */
     gint64        cached_number;/* the highest number allocated, as of cached_seq */
     gint64        cached_seq;   /* journal next_seq right after that submit; 0 = no cache */
+    DbnSubscriber *routing;     /* routing's journal: how cases close (D-RPL-4) */
+    sqlite3_stmt *close_case;   /* UPDATE case_record SET closed */
 };
 
 /* Columns of select_case, in order. */
@@ -24,6 +26,7 @@ enum {
     INTAKE_COL_PHONE, INTAKE_COL_ADDRESS, INTAKE_COL_VILLAGE, INTAKE_COL_CHANNEL,
     INTAKE_COL_MATERIALS, INTAKE_COL_MISSING, INTAKE_COL_STATE, INTAKE_COL_ACCEPTED_AT,
     INTAKE_COL_ACCEPTED_BY, INTAKE_COL_NOTE, INTAKE_COL_VISIT, INTAKE_COL_PREVIOUS,
+    INTAKE_COL_CLOSED,
 };
 
 /* FALSE with DBN_ERROR_INVALID when value is empty or holds control characters. */

@@ -19,6 +19,10 @@
  * first and then found not allowed is returned by routing instead
  * (case.return, 退回件).
  *
+ * A case routing has closed (returned, replied to, archived: intake
+ * follows routing's journal, intake_follow.c) takes no supplement
+ * (intake.case-closed, D-RPL-4).
+ *
  * catalog.reload (D-CAT-3): loads the configured catalog file again and
  * swaps it in whole only when it validates; a broken file is refused with
  * its line and reason (catalog.parse / catalog.invalid) and the catalog in
@@ -42,7 +46,7 @@ strv_has (char **v, const char *s)
 
 /* Copies the row's fields a supplement needs before the statement resets. */
 typedef struct {
-    char  *matter, *village, *state;
+    char  *matter, *village, *state, *closed;
     char **materials, **missing;
 } SupplementRow;
 
@@ -52,6 +56,7 @@ supplement_row_clear (SupplementRow *r)
     g_free (r->matter);
     g_free (r->village);
     g_free (r->state);
+    g_free (r->closed);
     g_strfreev (r->materials);
     g_strfreev (r->missing);
 }
@@ -105,12 +110,20 @@ intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data,
     row.matter = intake_column_dup (st, INTAKE_COL_MATTER);
     row.village = intake_column_dup (st, INTAKE_COL_VILLAGE);
     row.state = intake_column_dup (st, INTAKE_COL_STATE);
+    row.closed = intake_column_dup (st, INTAKE_COL_CLOSED);
     row.materials = intake_split_lines (sqlite3_column_text (st, INTAKE_COL_MATERIALS));
     row.missing = intake_split_lines (sqlite3_column_text (st, INTAKE_COL_MISSING));
     sqlite3_reset (st);
     if (!intake_check_village (command, row.village, "supplement materials", error) ||
         !intake_may_read_matter (self, command, row.matter, error))
         return NULL;
+    /* D-RPL-4: what routing has closed takes nothing more (intake hears it
+     * from routing's journal); a returned case is answered, not resumed. */
+    if (row.closed != NULL) {
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_CASE_CLOSED, "%s is closed at routing (%s): it takes no materials",
+                     req->case_no, row.closed);
+        return NULL;
+    }
     if (g_strcmp0 (row.state, "awaiting_materials") != 0) {
         g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_NOT_AWAITING,
                      "%s is %s: it waits for no materials", req->case_no, row.state);

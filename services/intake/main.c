@@ -1,5 +1,5 @@
 /* daiban-intake: takes residents' requests and makes them cases.
- * Thin main (style rule 7): options, config, store, loop. */
+ * Thin main (style rule 7): options, config, store, routing's journal, loop. */
 #include <stdlib.h>
 
 #include "intake_actions.h"
@@ -22,7 +22,8 @@ main (int argc, char **argv)
     g_autoptr (DbnBus) bus = dbn_bus_new ();
     if (actions != NULL) {
         dbn_service_add_commands (service, intake_commands, actions);
-        if (!dbn_service_start (service, bus, &error))
+        /* Serve first, then follow routing (D-RPL-4: how cases close). */
+        if (!dbn_service_start (service, bus, &error) || !intake_actions_follow (actions, bus, &error))
             g_clear_pointer (&actions, intake_actions_free);
     }
     if (actions == NULL) {

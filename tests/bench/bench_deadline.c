@@ -157,12 +157,12 @@ fill (DbnService *service, DeadlineActions *actions, gint64 start_ms, GArray *pa
         k.name = DEADLINE_CLOCK_CENTRE;
         k.length = 1;
         k.state = DEADLINE_STATE_RUNNING;
-        k.anchor_day = deadline_due_day (actions->calendar, NULL, first_day, (int) (i % 60), NULL);
+        k.anchor_day = deadline_due_day (actions->calendar, NULL, DEADLINE_UNIT_WORKING, first_day, (int) (i % 60), NULL);
         k.started_at = deadline_ms_of_day (k.anchor_day) + 10 * 3600 * 1000;
         k.anchor_n = 1;
         k.covered = TRUE;
-        k.due_day = deadline_due_day (actions->calendar, NULL, k.anchor_day, 1, NULL);
-        k.next_at = deadline_next_at (actions->calendar, NULL, k.due_day, k.started_at, DEADLINE_STAGE_NONE, FALSE, 1);
+        k.due_day = deadline_due_day (actions->calendar, NULL, DEADLINE_UNIT_WORKING, k.anchor_day, 1, NULL);
+        k.next_at = deadline_next_at (actions->calendar, NULL, DEADLINE_UNIT_WORKING, k.due_day, k.started_at, DEADLINE_STAGE_NONE, FALSE, 1);
         g_assert_true (deadline_store_put_clock (ds, &k, &error));
         Pair p = { k.next_at, k.id };
         g_array_append_val (pairs, p);

@@ -114,6 +114,24 @@ screenshot (GtkWidget *window, const char *name)
     g_test_message ("screenshot %s", path);
 }
 
+/* Counts the buttons of actions named prefix… under widget that lie
+ * inside window's height, and the ones that do not (issue 15: at 1190×750
+ * the clerk's actions fell off the bottom). */
+static void
+count_action_buttons (GtkWidget *widget, GtkWidget *window, const char *prefix, guint *inside, guint *outside)
+{
+    if (GTK_IS_BUTTON (widget) && g_str_has_prefix (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget))
+                                                        ? gtk_actionable_get_action_name (GTK_ACTIONABLE (widget))
+                                                        : "", prefix)) {
+        graphene_rect_t r;
+        gboolean shown = gtk_widget_get_mapped (widget) && gtk_widget_compute_bounds (widget, window, &r) &&
+                         r.origin.y >= 0 && r.origin.y + r.size.height <= gtk_widget_get_height (window);
+        (*(shown ? inside : outside))++;
+    }
+    for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+        count_action_buttons (c, window, prefix, inside, outside);
+}
+
 /* ---- fixture: services, keys, windows ---- */
 
 typedef struct {
@@ -441,6 +459,11 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         ClocksWait explained = { clerk, "已书面说明" };
         g_assert_true (wait_for (clocks_say, &explained, 5000));
         screenshot (GTK_WIDGET (clerk_win), "clerk-clocks-explained.png");
+        /* Every action of the clerk is on screen, the detail filled. */
+        guint inside = 0, outside = 0;
+        count_action_buttons (GTK_WIDGET (clerk_win), GTK_WIDGET (clerk_win), "clerk.", &inside, &outside);
+        g_assert_cmpuint (outside, ==, 0);
+        g_assert_cmpuint (inside, ==, 10);
     }
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
@@ -902,6 +925,15 @@ test_due_working_days (void)
     g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &later), ==, "overdue");
     g_autofree char *over = dbn_queue_item_dup_due_text (item, calendar, &later);
     g_assert_cmpstr (over, ==, "2026-09-29（超期 2 个工作日）");
+    /* D-DL-3: a calendar-day clock's row (unit "calendar") counts every
+     * day: Wed 30 Sep to Fri 9 Oct is 9 days, holidays included. */
+    g_autoptr (DbnQueueItem) station_item = dbn_queue_item_new ("T01-2026-000002");
+    dbn_queue_item_set_due (station_item, "2026-10-09", "none", FALSE);
+    dbn_queue_item_set_due_unit (station_item, "calendar");
+    g_assert_true (dbn_queue_item_get_calendar_days (station_item));
+    g_assert_cmpint (dbn_queue_item_days_left (station_item, calendar, &today), ==, 9);
+    g_autofree char *station_text = dbn_queue_item_dup_due_text (station_item, calendar, &today);
+    g_assert_cmpstr (station_text, ==, "2026-10-09（剩 9 天）");
     /* Stopped: grey, no date. */
     dbn_queue_item_set_due (item, NULL, "none", TRUE);
     g_assert_cmpstr (dbn_queue_item_due_class (item, calendar, &today), ==, "suspended");

@@ -287,10 +287,25 @@ dbn_test_submit_new (const char *key, guint n, gboolean complete)
     return m;
 }
 
-DbnCliRun
-dbn_harness_run_cli (const char *const *args)
+/* The CLI's language is gettext's choice: a test names it instead of
+ * inheriting the shell's. LC_ALL=C.UTF-8 without LANGUAGE gives the
+ * strings as written (Chinese); LANGUAGE=en the build tree's en.po. */
+static char **
+cli_environ (const char *program, gboolean english)
+{
+    char **env = g_get_environ ();
+    env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+    env = english ? g_environ_setenv (env, "LANGUAGE", "en", TRUE) : g_environ_unsetenv (env, "LANGUAGE");
+    g_autofree char *bin = g_path_get_dirname (program);
+    g_autofree char *locale = g_build_filename (bin, "..", "client", "locale", NULL);
+    return g_environ_setenv (env, "DAIBAN_LOCALE_DIR", locale, TRUE);
+}
+
+static DbnCliRun
+run_cli (const char *const *args, gboolean english)
 {
     g_autofree char *program = dbn_harness_dup_program ("daiban");
+    g_auto (GStrv) env = cli_environ (program, english);
     g_autoptr (GPtrArray) argv = g_ptr_array_new ();
     g_ptr_array_add (argv, program);
     for (int i = 0; args[i] != NULL; i++)
@@ -300,12 +315,24 @@ dbn_harness_run_cli (const char *const *args)
     int wait_status = 0;
     g_autoptr (GError) error = NULL;
     gint64 t0 = g_get_monotonic_time ();
-    g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+    g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
                   &r.out, &r.err, &wait_status, &error);
     g_assert_no_error (error);
     r.secs = (g_get_monotonic_time () - t0) / 1e6;
     r.status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
     return r;
+}
+
+DbnCliRun
+dbn_harness_run_cli (const char *const *args)
+{
+    return run_cli (args, FALSE);
+}
+
+DbnCliRun
+dbn_harness_run_cli_english (const char *const *args)
+{
+    return run_cli (args, TRUE);
 }
 
 void

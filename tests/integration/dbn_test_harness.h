@@ -67,8 +67,11 @@ typedef struct {
 } DbnCliRun;
 
 /* Runs build/bin/daiban with args (NULL-terminated, without argv[0]) and
- * waits for it. Free the output with dbn_cli_run_clear(). */
+ * waits for it, in Chinese (the default language: LC_ALL=C.UTF-8, no
+ * LANGUAGE). Free the output with dbn_cli_run_clear(). */
 DbnCliRun dbn_harness_run_cli (const char *const *args);
+/* The same with LANGUAGE=en (the build tree's translations). */
+DbnCliRun dbn_harness_run_cli_english (const char *const *args);
 void      dbn_cli_run_clear (DbnCliRun *run);
 
 /* A valid 18-character ID number derived from n (distinct n → distinct IDs). */

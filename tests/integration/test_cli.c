@@ -212,14 +212,20 @@ test_cli_end_to_end (void)
     g_object_unref (up);
     g_assert_cmpuint (count_processes_using (dir), ==, 0);
 
-    /* Nothing running: one clear line, bounded, exit 3. */
+    /* Nothing running: one clear line, bounded, exit 3, in the person's
+     * language: Chinese by default, English with LANGUAGE=en. */
     r = dbn_harness_run_cli (show);
     g_assert_cmpint (r.status, ==, 3);
-    g_assert_nonnull (strstr (r.err, "cannot reach intake"));
-    g_assert_nonnull (strstr (r.err, "无法连接"));
+    g_assert_nonnull (strstr (r.err, "[timeout] 无法连接 intake"));
+    g_assert_null (strstr (r.err, "cannot reach"));
     g_auto (GStrv) err_lines = g_strsplit (g_strstrip (r.err), "\n", -1);
     g_assert_cmpuint (g_strv_length (err_lines), ==, 1);
     g_assert_cmpfloat (r.secs, <, 15.0);
+    dbn_cli_run_clear (&r);
+    r = dbn_harness_run_cli_english (show);
+    g_assert_cmpint (r.status, ==, 3);
+    g_assert_nonnull (strstr (r.err, "[timeout] cannot reach intake"));
+    g_assert_null (strstr (r.err, "无法连接"));
     dbn_cli_run_clear (&r);
     const char *status_down[] = { "--data", dir, "status", NULL };
     r = dbn_harness_run_cli (status_down);

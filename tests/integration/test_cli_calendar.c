@@ -121,6 +121,14 @@ test_data_dir_calendar (void)
     g_assert_true (g_file_set_contents (cal, "[year 2026]\nworkday = 2026-01-05\n", -1, NULL));
     r = run (dir, (const char *[]){ "calendar", "add", "2026-01-02", "1", NULL });
     g_assert_cmpint (r.status, !=, 0);
+    /* Chinese by default: the sentence and the file's line. */
+    g_assert_nonnull (strstr (r.err, "[calendar.invalid] 工作日历文件内容不合规则（"));
+    g_assert_nonnull (strstr (r.err, "calendar.ini:2）"));
+    dbn_cli_run_clear (&r);
+    g_autofree char *data = g_strdup_printf ("--data=%s", dir);
+    r = dbn_harness_run_cli_english ((const char *[]){ data, "calendar", "add", "2026-01-02", "1", NULL });
+    g_assert_cmpint (r.status, !=, 0);
+    g_assert_nonnull (strstr (r.err, "[calendar.invalid] the calendar file breaks a rule: "));
     g_assert_nonnull (strstr (r.err, "calendar.ini:2:"));
     dbn_cli_run_clear (&r);
     remove_dir (dir);

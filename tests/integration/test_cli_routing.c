@@ -53,6 +53,19 @@ test_cli_routing_end_to_end (void)
     g_assert_true (dbn_harness_wait_ready (h, "routing", 30000));
     g_free (daiban (dir, 0, (const char *[]){ "status", NULL }));
 
+    /* A refusal is one line in the person's language with its stable code
+     * (issue 15 item 10): nothing to carry yet. */
+    const char *carry[] = { "--data", dir, "runsheet", "new", "qingshui", NULL };
+    DbnCliRun none = dbn_harness_run_cli (carry);
+    g_assert_cmpint (none.status, ==, 1);
+    g_assert_cmpstr (none.err, ==, "daiban: runsheet new: [routing.nothing-to-carry] 代办站没有待送中心的事项\n");
+    dbn_cli_run_clear (&none);
+    none = dbn_harness_run_cli_english (carry);
+    g_assert_cmpint (none.status, ==, 1);
+    g_assert_cmpstr (none.err, ==, "daiban: runsheet new: [routing.nothing-to-carry] the station has no matter "
+                                   "waiting to be carried: station qingshui has no matter waiting to be carried\n");
+    dbn_cli_run_clear (&none);
+
     g_autofree char *id = dbn_test_id_number (777);
     g_autofree char *submitted = daiban (dir, 0, (const char *[]){ "case", "submit", "--matter", "JS-ZHUNSHENG",
         "--applicant", "张三", "--id-number", id, "--phone", "13800138000", "--village", "qingshui",

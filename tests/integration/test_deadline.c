@@ -15,6 +15,12 @@
  *       queue's topic, snapshot + updates = fresh snapshot; a petition never
  *       on a/<area> (D-INT-8); `daiban deadline queue`
  *   /deadline/queue/principals             who may read which queue
+ *   /deadline/D-DL-3/station-scope-calendar-days  "3 days" are calendar days:
+ *       across a weekend and 劳动节, stopped and resumed, warning, red and
+ *       violation at their instants (the grace in working days)
+ *   /deadline/D-CAT-3/catalog-reload-reaches-new-clocks  `daiban catalog
+ *       reload` puts a changed limit_days in force in the deadline service:
+ *       new cases get it, a case accepted before keeps its promised date
  *   /deadline/restart/kill-9-fires-once     the service is SIGKILLed before a
  *       due instant and restarted after it: the firing happens once, and a
  *       second kill -9 and restart does not repeat it
@@ -206,8 +212,15 @@ fixture_set_up (Fixture *f, gconstpointer data)
     g_autofree char *conf = g_build_filename (dir, "daiban.conf", NULL);
     g_autofree char *text = NULL;
     g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
-    g_autofree char *more = g_strconcat (text, "[deadline]\ntick_ms = 20\n", NULL);
+    /* The data folder's own catalog, so a test can edit it and reload (D-CAT-3). */
+    g_autoptr (GRegex) catalog_line = g_regex_new ("^catalog = .*$", G_REGEX_MULTILINE, 0, NULL);
+    g_autofree char *edited = g_regex_replace_literal (catalog_line, text, -1, 0, "catalog = catalog.ini", 0, NULL);
+    g_autofree char *more = g_strconcat (edited, "[deadline]\ntick_ms = 20\n", NULL);
     g_assert_true (g_file_set_contents (conf, more, -1, NULL));
+    g_autofree char *shipped_catalog = NULL;
+    g_assert_true (g_file_get_contents (DBN_SOURCE_DIR "/schemas/data/catalog.ini", &shipped_catalog, NULL, NULL));
+    g_autofree char *catalog = g_build_filename (dir, "catalog.ini", NULL);
+    g_assert_true (g_file_set_contents (catalog, shipped_catalog, -1, NULL));
     /* The data folder's own calendar, so a test can add a year and reload. */
     g_autofree char *shipped = NULL;
     g_assert_true (g_file_get_contents (DBN_SOURCE_DIR "/schemas/data/calendar.ini", &shipped, NULL, NULL));
@@ -1154,6 +1167,148 @@ test_queue_principals (Fixture *f, gconstpointer data)
         dbn_bus_free (buses[i]);
 }
 
+/* The stage event of type fires for case_no at `at`, not a millisecond
+ * before (cross() without its topics: any matter's window). */
+static void
+fires_at (Fixture *f, const char *case_no, const char *type, gint64 at)
+{
+    move_clock (f, at - 1, 2);
+    pump (f, 0);
+    g_assert_cmpuint (count_heard (f, type, case_no, NULL), ==, 0);
+    set_clock (f, at);
+    Heard *h = wait_heard (f, type, case_no);
+    g_assert_cmpint (h->ts, ==, at);
+}
+
+/* D-DL-3: a station-scope matter is done within "3 days" (篇7): calendar
+ * days by default, across a weekend and a public holiday, stopped and
+ * resumed in calendar days; the grace before a violation stays a working
+ * day. QT-RUDANG is a village matter (station clock) and a 承办件 whose
+ * catalog limit is in working days (committed clock). */
+static void
+test_station_calendar_days (Fixture *f, gconstpointer data)
+{
+    static const char *const rudang[] = { "入党申请书", NULL };
+    /* Fri 6 Mar 2026: 3 days are Sat 7, Sun 8, Mon 9 (3 working days: Wed 11). */
+    move_clock (f, cst (3, 6, 10, 0), 1);
+    g_autofree char *weekend = submit (f, "QT-RUDANG", rudang);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = wait_clocks (f, weekend, 2);
+    g_autoptr (DbnMsgDeadlineClock) station = clock_of (r, "station");
+    g_assert_cmpstr (station->unit, ==, "calendar");
+    g_assert_cmpint (station->length, ==, 3);
+    g_assert_cmpstr (station->due, ==, "2026-03-09");
+    g_assert_cmpint (station->remaining, ==, 3);
+    g_autoptr (DbnMsgDeadlineClock) committed = clock_of (r, "committed");
+    g_assert_cmpstr (committed->unit, ==, "working");
+    /* Yellow at the end of Sunday, the calendar day before; red at the end of Monday. */
+    fires_at (f, weekend, DBN_MSG_DEADLINE_WARNING_WIRE, cst (3, 9, 0, 0));
+    fires_at (f, weekend, DBN_MSG_DEADLINE_OVERDUE_WIRE, cst (3, 10, 0, 0));
+    /* The queue row says what its days are (arrived, yellow, red: three rows). */
+    g_autoptr (DbnMsgDeadlineDueChanged) row = nth_due_changed (f, weekend, "s/qingshui", 3);
+    g_assert_cmpstr (row->stage, ==, "overdue");
+    g_assert_cmpstr (row->clock, ==, "station");
+    g_assert_cmpstr (row->unit, ==, "calendar");
+    /* The CLI names the unit. */
+    DbnCliRun run = cli (f, (const char *[]){ "case", "due", weekend, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "station     D-DL-3  2026-03-09"));
+    g_assert_nonnull (strstr (run.out, "自然日 calendar days"));
+    dbn_cli_run_clear (&run);
+
+    /* Wed 29 Apr 2026: 3 days end on Sat 2 May, inside 劳动节 (1–5 May off;
+     * 3 working days would end on Thu 7 May). */
+    move_clock (f, cst (4, 29, 10, 0), 1);
+    g_autofree char *holiday = submit (f, "QT-RUDANG", rudang);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) h = wait_clocks (f, holiday, 2);
+    g_autoptr (DbnMsgDeadlineClock) hs = clock_of (h, "station");
+    g_assert_cmpstr (hs->due, ==, "2026-05-02");
+    /* D-DL-7 in calendar days: stopped Thu 30 Apr with 2 days left (1, 2
+     * May), resumed Wed 6 May: due Fri 8 May. */
+    move_clock (f, cst (4, 30, 10, 0), 1);
+    g_autoptr (GBytes) s = suspend_or_resume (f, holiday, TRUE);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) stopped = dbn_msg_deadline_case_due_reply_decode (
+        g_bytes_get_data (s, NULL), g_bytes_get_size (s), NULL);
+    g_autoptr (DbnMsgDeadlineClock) ss = clock_of (stopped, "station");
+    g_assert_cmpstr (ss->state, ==, "stopped");
+    g_assert_cmpint (ss->remaining, ==, 2);
+    move_clock (f, cst (5, 6, 10, 0), 1);
+    g_autoptr (GBytes) g = suspend_or_resume (f, holiday, FALSE);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) resumed = dbn_msg_deadline_case_due_reply_decode (
+        g_bytes_get_data (g, NULL), g_bytes_get_size (g), NULL);
+    g_autoptr (DbnMsgDeadlineClock) rs = clock_of (resumed, "station");
+    g_assert_cmpstr (rs->due, ==, "2026-05-08");
+    /* Red at the end of Fri 8 May; the violation after one working day of
+     * grace: Sat 9 May is worked (劳动节调休), so at its end. */
+    fires_at (f, holiday, DBN_MSG_DEADLINE_OVERDUE_WIRE, cst (5, 9, 0, 0));
+    fires_at (f, holiday, DBN_MSG_DEADLINE_VIOLATION_WIRE, cst (5, 10, 0, 0));
+}
+
+/* D-CAT-3: `daiban catalog reload` reaches the deadline service too: a
+ * changed limit_days is the promised date (D-DL-4) of the cases accepted
+ * after it, without a restart; a case accepted before keeps the date it
+ * was promised. */
+static void
+test_catalog_reload_reaches_clocks (Fixture *f, gconstpointer data)
+{
+    /* MZ-LINSHI: a township 承办件, limit 5 working days in the shipped catalog. */
+    static const char *const linshi[] = { "申请书", "身份证", "困难情况说明", NULL };
+    g_autofree char *before = submit (f, "MZ-LINSHI", linshi);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r1 = wait_clocks (f, before, 2);
+    g_autoptr (DbnMsgDeadlineClock) k1 = clock_of (r1, "committed");
+    g_assert_cmpint (k1->length, ==, 5);
+    g_assert_cmpstr (k1->due, ==, "2026-03-09"); /* Mon 2 Mar + 3, 4, 5, 6, 9 */
+
+    /* The administrator edits the catalog: 8 working days. */
+    g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (f->harness), "catalog.ini", NULL);
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    g_autoptr (GRegex) limit = g_regex_new ("(\\[matter:MZ-LINSHI\\][^\\[]*?limit_days = )5\n", 0, 0, NULL);
+    g_autofree char *edited = g_regex_replace (limit, text, -1, 0, "\\g<1>8\n", 0, NULL);
+    g_assert_cmpstr (edited, !=, text);
+    g_assert_true (g_file_set_contents (path, edited, -1, NULL));
+
+    /* One command reloads every service that holds the catalog. */
+    DbnCliRun run = cli (f, (const char *[]){ "catalog", "reload", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "intake: 30"));
+    g_assert_nonnull (strstr (run.out, "routing: 30"));
+    g_assert_nonnull (strstr (run.out, "deadline: 30"));
+    dbn_cli_run_clear (&run);
+
+    g_autofree char *after = submit (f, "MZ-LINSHI", linshi);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r2 = wait_clocks (f, after, 2);
+    g_autoptr (DbnMsgDeadlineClock) k2 = clock_of (r2, "committed");
+    g_assert_cmpint (k2->length, ==, 8);
+    g_assert_cmpstr (k2->due, ==, "2026-03-12"); /* … 9, 10, 11, 12 */
+
+    /* The case accepted before the edit keeps its promised date. */
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r3 = wait_clocks (f, before, 2);
+    g_autoptr (DbnMsgDeadlineClock) k3 = clock_of (r3, "committed");
+    g_assert_cmpint (k3->length, ==, 5);
+    g_assert_cmpstr (k3->due, ==, "2026-03-09");
+
+    /* A broken file is refused by the first service, with its line, and
+     * every service keeps the catalog in force. */
+    g_autofree char *broken = g_strconcat (edited, "\n[matter:XX-BAD]\nlevel = galaxy\n", NULL);
+    g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+    run = cli (f, (const char *[]){ "catalog", "reload", NULL });
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "[catalog.invalid]"));
+    dbn_cli_run_clear (&run);
+    /* Asked directly, the deadline service refuses it the same way. */
+    g_autoptr (DbnMsgCatalogReload) m = dbn_msg_catalog_reload_new ();
+    m->env.key = g_strdup ("reload-broken");
+    g_autoptr (GBytes) body = dbn_msg_catalog_reload_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "deadline", body, CALL_MS, &error);
+    g_assert_null (reply);
+    g_assert_true (dbn_error_matches_wire (error, "catalog.invalid"));
+    g_autofree char *third = submit (f, "MZ-LINSHI", linshi);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r4 = wait_clocks (f, third, 2);
+    g_autoptr (DbnMsgDeadlineClock) k4 = clock_of (r4, "committed");
+    g_assert_cmpint (k4->length, ==, 8);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1165,10 +1320,12 @@ main (int argc, char **argv)
     ADD ("/deadline/D-DL-7/stop-moves-due-date", test_stop_moves_due);
     ADD ("/deadline/D-DL-7/supplement-resumes-clocks", test_supplement_resumes_clocks);
     ADD ("/deadline/D-DL-3/transfer-and-department", test_transfer_and_department);
+    ADD ("/deadline/D-DL-3/station-scope-calendar-days", test_station_calendar_days);
     ADD ("/deadline/restart/kill-9-fires-once", test_kill_fires_once);
     ADD ("/deadline/security/principals", test_principals);
     ADD ("/deadline/D-DL-5/cli-due-and-calendar-reload", test_cli_and_reload);
     ADD ("/deadline/queue/rows-pages-and-updates", test_queue_rows_and_updates);
     ADD ("/deadline/queue/principals", test_queue_principals);
+    ADD ("/deadline/D-CAT-3/catalog-reload-reaches-new-clocks", test_catalog_reload_reaches_clocks);
     return g_test_run ();
 }

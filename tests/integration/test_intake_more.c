@@ -18,6 +18,9 @@
  *                          supervisor cannot read it.
  *   /routing/queue/...     queue snapshots in pages (keyset paging).
  *   /cli/D-RPL-3/...       the result notice, and accepting a case again (D-RPL-2).
+ *   /intake/D-RPL-4/...    intake follows routing's journal: a case routing
+ *                          replied to, archived or returned takes no supplement.
+ *   /intake/D-RPL-2/...    only a case that was replied to is accepted again.
  *
  * Errors of intake are not registered in this process (they live in the
  * service binary), so their wire code is matched in the message, where
@@ -346,8 +349,17 @@ test_catalog_reload (Fixture *f, gconstpointer data)
     const char *dir = dbn_harness_get_data_dir (f->harness);
     DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "catalog", "reload", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 1);
-    g_assert_nonnull (strstr (run.err, "[catalog.parse]"));
+    /* In Chinese (the default): the sentence and the file's line, once. */
+    g_assert_nonnull (strstr (run.err, "[catalog.parse] 事项清单文件格式有误（"));
+    g_assert_nonnull (strstr (run.err, "catalog.ini:3）\n"));
+    g_assert_null (strstr (run.err, " / "));
+    dbn_cli_run_clear (&run);
+    /* In English: the sentence and the service's whole detail. */
+    run = dbn_harness_run_cli_english ((const char *[]){ "catalog", "reload", "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "[catalog.parse] the catalog file is not a key file: "));
     g_assert_nonnull (strstr (run.err, "catalog.ini:3: "));
+    g_assert_null (strstr (run.err, "事项清单"));
     dbn_cli_run_clear (&run);
 
     /* Both keep serving with the catalog in force: the new matter still
@@ -379,11 +391,16 @@ test_catalog_cli (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (run.err, "[not-found]"));
     dbn_cli_run_clear (&run);
     append_to_catalog (f, new_matter);
+    /* The CLI reloads every service that holds the catalog: deadline too (D-CAT-3). */
+    GSubprocess *deadline = dbn_harness_start_service (f->harness, "deadline");
     run = dbn_harness_run_cli ((const char *[]){ "catalog", "reload", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "intake: 31"));
     g_assert_nonnull (strstr (run.out, "routing: 31"));
+    g_assert_nonnull (strstr (run.out, "deadline: 31"));
     dbn_cli_run_clear (&run);
+    g_assert_true (dbn_harness_stop (deadline, 10000));
+    g_object_unref (deadline);
 }
 
 /* ---- D-INT-4 ---- */
@@ -1092,7 +1109,141 @@ test_queue_paging (Fixture *f, gconstpointer data)
     dbn_cli_run_clear (&run);
 }
 
-/* ---- D-RPL-3, D-RPL-2 ---- */
+/* ---- D-RPL-4, D-RPL-3, D-RPL-2 ---- */
+
+static DbnMsgIntakeCaseGetReply *
+intake_case (Fixture *f, const char *case_no)
+{
+    g_autoptr (DbnMsgIntakeCaseGet) m = dbn_msg_intake_case_get_new ();
+    m->env.key = next_key (f);
+    m->case_no = g_strdup (case_no);
+    g_autoptr (GBytes) body = dbn_msg_intake_case_get_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = call_as (f, NULL, "intake", body, &error);
+    g_assert_no_error (error);
+    DbnMsgIntakeCaseGetReply *c = dbn_msg_intake_case_get_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    return c;
+}
+
+/* Intake follows routing's journal: wait until intake has heard that
+ * routing closed the case as closed (returned, replied, archived). */
+static void
+wait_intake_closed (Fixture *f, const char *case_no, const char *closed)
+{
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < deadline) {
+        g_autoptr (DbnMsgIntakeCaseGetReply) c = intake_case (f, case_no);
+        if (g_strcmp0 (c->closed, closed) == 0)
+            return;
+        g_usleep (10 * 1000); /* routing's event is on its way; poll */
+    }
+    g_error ("intake never heard that routing %s %s", closed, case_no);
+}
+
+static void
+cli_ok (Fixture *f, const char *const *args)
+{
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, (gpointer) "--data");
+    g_ptr_array_add (argv, (gpointer) dbn_harness_get_data_dir (f->harness));
+    g_ptr_array_add (argv, NULL);
+    DbnCliRun run = dbn_harness_run_cli ((const char *const *) argv->pdata);
+    if (run.status != 0)
+        g_error ("daiban %s: exit %d: %s", args[0], run.status, run.err);
+    dbn_cli_run_clear (&run);
+}
+
+/* D-RPL-4: once routing replied to, archived or returned a case, intake's
+ * copy takes no supplement: the awaiting case replied "not completed"
+ * (D-RPL-2) keeps its missing list, and nothing resumes it. */
+static void
+test_closed_case_read_only (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *n = submit (f, "station:qingshui", "JS-ZHUNSHENG", FALSE, NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) w = wait_routed (f, n, "awaiting_materials");
+    g_autoptr (DbnMsgIntakeCaseGetReply) open = intake_case (f, n);
+    g_assert_null (open->closed);
+    cli_ok (f, (const char *[]){ "case", "reply", n, "--reason", "申请人未能补齐结婚证", "--confirmed", NULL });
+    wait_intake_closed (f, n, "replied");
+    g_autoptr (DbnMsgIntakeSupplementReply) late = supplement (f, "station:qingshui", n, "结婚证", &error);
+    g_assert_null (late);
+    assert_wire_code (error, "intake.case-closed");
+    g_clear_error (&error);
+    g_autoptr (DbnMsgIntakeCaseGetReply) kept = intake_case (f, n);
+    g_assert_cmpstr (kept->state, ==, "awaiting_materials");
+    g_assert_cmpstr (kept->missing[0], ==, "结婚证");
+    /* Archived: read-only at intake as at routing. */
+    cli_ok (f, (const char *[]){ "case", "archive", n, NULL });
+    wait_intake_closed (f, n, "archived");
+    g_autoptr (DbnMsgIntakeSupplementReply) archived = supplement (f, NULL, n, "结婚证", &error);
+    g_assert_null (archived);
+    assert_wire_code (error, "intake.case-closed");
+    g_clear_error (&error);
+    /* No supplement reached the journal, so nothing resumed the case. */
+    g_autoptr (GPtrArray) events = intake_journal (f);
+    for (guint i = 0; i < events->len; i++) {
+        GBytes *frame = g_ptr_array_index (events, i);
+        DbnEnvEvent env = { 0 };
+        g_assert_true (dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, NULL));
+        g_assert_false (g_strcmp0 (env.case_no, n) == 0 &&
+                        g_strcmp0 (env.type, DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE) == 0);
+        dbn_env_event_clear (&env);
+    }
+    /* A returned case (退回件) is closed too: answered, not supplemented. */
+    g_autofree char *r = submit (f, "station:qingshui", "JS-ZHUNSHENG", FALSE, NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) rw = wait_routed (f, r, "awaiting_materials");
+    cli_ok (f, (const char *[]){ "case", "return", r, "--reason", "不属于代办范围", "--apply-to", "县人民法院", NULL });
+    wait_intake_closed (f, r, "returned");
+    g_autoptr (DbnMsgIntakeSupplementReply) returned = supplement (f, "station:qingshui", r, "结婚证", &error);
+    g_assert_null (returned);
+    assert_wire_code (error, "intake.case-closed");
+}
+
+/* D-RPL-2: only a case that was replied to is accepted again: one still in
+ * hand, or returned without a reply yet, is refused (intake.not-replied). */
+static void
+test_again_needs_reply (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *n = submit (f, "station:qingshui", "JS-ZHUNSHENG", FALSE, NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) w = wait_routed (f, n, "awaiting_materials");
+    g_autoptr (DbnMsgIntakeCaseGetReply) first = intake_case (f, n);
+    g_autofree char *key = next_key (f);
+    /* The same applicant: dbn_test_submit_new's ID number for the same n. */
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, 0, TRUE);
+    g_free (m->id_number);
+    m->id_number = g_strdup (first->id_number);
+    m->previous_case = g_strdup (n);
+    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (DbnMsgIntakeSubmitReply) early = submit_as (f, "station:qingshui", body, &error);
+    g_assert_null (early);
+    assert_wire_code (error, "intake.not-replied");
+    g_clear_error (&error);
+    /* Returned, not yet replied: still refused. */
+    cli_ok (f, (const char *[]){ "case", "return", n, "--reason", "材料不全且逾期未补", "--apply-to", "乡计生办", NULL });
+    wait_intake_closed (f, n, "returned");
+    g_free (m->env.key);
+    m->env.key = next_key (f);
+    g_autoptr (GBytes) body2 = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (DbnMsgIntakeSubmitReply) returned = submit_as (f, "station:qingshui", body2, &error);
+    g_assert_null (returned);
+    assert_wire_code (error, "intake.not-replied");
+    g_clear_error (&error);
+    /* Replied (with the reason): accepted again, a new case naming the old. */
+    cli_ok (f, (const char *[]){ "case", "reply", n, "--reason", "材料不全，已退回", "--confirmed", NULL });
+    wait_intake_closed (f, n, "replied");
+    g_free (m->env.key);
+    m->env.key = next_key (f);
+    g_autoptr (GBytes) body3 = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (DbnMsgIntakeSubmitReply) again = submit_as (f, "station:qingshui", body3, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (again->case_no, !=, n);
+}
 
 static void
 test_notice_and_again (Fixture *f, gconstpointer data)
@@ -1110,6 +1261,8 @@ test_notice_and_again (Fixture *f, gconstpointer data)
                                                  "--confirmed", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     dbn_cli_run_clear (&run);
+    /* Accepting it again needs intake to have heard the reply (D-RPL-2). */
+    wait_intake_closed (f, n, "replied");
     run = dbn_harness_run_cli ((const char *[]){ "case", "notice", n, "--json", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autoptr (JsonNode) root = json_from_string (run.out, NULL);
@@ -1199,6 +1352,8 @@ main (int argc, char **argv)
     ADD ("/routing/D-INT-8/petition-restricted", test_petition_restricted);
     ADD ("/routing/queue/snapshot-in-pages", test_queue_paging);
     ADD ("/cli/D-RPL-3/result-notice-and-D-RPL-2-accept-again", test_notice_and_again);
+    ADD ("/intake/D-RPL-4/closed-case-takes-no-supplement", test_closed_case_read_only);
+    ADD ("/intake/D-RPL-2/accept-again-only-when-replied", test_again_needs_reply);
 #undef ADD
     g_test_add_func ("/cli/intake/help", test_cli_help);
     return g_test_run ();

@@ -38,6 +38,16 @@ char *dbn_error_dup_message_en (const GError *error);
 GError *dbn_error_new_from_wire (const char *wire_code, const char *message_zh,
                                  const char *message_en);
 
+/* One line for a person, "[code] sentence", in one language, from a
+ * reply's code and its two sentences (each "<sentence>: <detail>", the
+ * detail written once, in English, by the service). english: the English
+ * sentence with its detail. Otherwise the Chinese sentence and, of the
+ * detail, only a leading file position ("（…/catalog.ini:3）"), which reads
+ * the same in any language; with_detail keeps the whole detail (internal
+ * and setup errors, where the detail is the point). Caller owns it. */
+char *dbn_error_dup_line (const char *code, const char *message_zh, const char *message_en,
+                          gboolean english, gboolean with_detail);
+
 /* TRUE when error is the registered pair for wire_code (for tests and clients). */
 gboolean dbn_error_matches_wire (const GError *error, const char *wire_code);
 
