@@ -89,6 +89,7 @@
 #include "daiban/dbn_codec.h"
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
+#include "daiban/dbn_topic.h"
 #include "dbn_handshake_watch_private.h"
 
 /* Longest request id a server accepts: ours are 16 bytes; the bound keeps a
@@ -935,6 +936,15 @@ dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body)
     g_return_if_fail (self != NULL);
     g_return_if_fail (topic != NULL);
     g_return_if_fail (body != NULL);
+
+    /* The last wall (issue 11): whatever built it, a queue topic whose id
+     * holds '/' or nothing is not sent, so no prefix grant can match it. */
+    g_autoptr (GError) refused = NULL;
+    if (!dbn_topic_check (topic, &refused)) {
+        dbn_log_once ("bus-publish-refused", "%s: %s (further ones are not logged)",
+                      self->endpoint, refused->message);
+        return;
+    }
 
     /* The frame is the topic and its '/' (see the design comment). */
     char stack[DBN_PUBLISHER_TOPIC_MAX + 2];

@@ -131,6 +131,9 @@ dbn_error_register_builtin (void)
     dbn_error_register (k, DBN_CATALOG_ERROR_INVALID, "catalog.invalid", "事项清单内容有误", "the catalog breaks a rule");
     GQuark o = DBN_ORG_ERROR;
     dbn_error_register (o, DBN_ORG_ERROR_CATALOG, "org.catalog", "事项清单与组织机构不符", "the catalog does not match the organisation");
+    dbn_error_register (o, DBN_ORG_ERROR_UNKNOWN_ID, "org.unknown-id",
+                        "组织机构（org.ini）中没有这个村、代办站、窗口或片区",
+                        "not a village, station, window or area of the organisation (org.ini)");
 
     dbn_keys_register_errors ();
 

@@ -38,6 +38,7 @@
 #include "daiban/dbn_auth.h"
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
+#include "daiban/dbn_topic.h"
 
 #define G_LOG_DOMAIN_SERVICE "daiban-service"
 #undef G_LOG_DOMAIN
@@ -270,6 +271,10 @@ dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env,
                   GBytes *event, GError **error)
 {
     DbnService *svc = self->service;
+    /* Issue 11, second wall: an id with '/' must never become a topic that
+     * another station's grant matches; the command fails instead. */
+    if (!dbn_topic_check (topic, error))
+        return FALSE;
     if (!dbn_store_journal_append (svc->store, env->seq, env->ts, env->type, env->case_no,
                                    topic, event, error))
         return FALSE;
@@ -285,6 +290,11 @@ dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event)
 {
     /* Same queue as the journaled events: a rolled-back command truncates it,
      * a failed commit clears it, so nothing unjournaled goes out. */
+    g_autoptr (GError) refused = NULL;
+    if (!dbn_topic_check (topic, &refused)) {
+        g_warning ("%s: %s", self->service->name, refused->message);
+        return;
+    }
     PendingEvent *p = g_new0 (PendingEvent, 1);
     p->topic = g_strdup (topic);
     p->event = g_bytes_ref (event);

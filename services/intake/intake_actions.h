@@ -27,8 +27,9 @@ extern const char *const intake_migrations[];
 /* Registers intake's wire error codes. */
 void intake_error_register (void);
 
-/* Takes ownership of catalog. Caller owns the result; free it before the service. */
-IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, GError **error);
+/* Takes ownership of catalog and org. Caller owns the result; free it before the service. */
+IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org,
+                                   GError **error);
 void           intake_actions_free (IntakeActions *self);
 
 /* The command table for dbn_service_add_commands (user data: IntakeActions). */

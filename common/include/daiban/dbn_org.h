@@ -24,6 +24,8 @@ typedef enum {
     DBN_ORG_ERROR_PARSE,   /* not a key file; the message names the line */
     DBN_ORG_ERROR_INVALID, /* a value breaks a rule; the message names line, group and key */
     DBN_ORG_ERROR_CATALOG, /* the catalog names a window or department the org lacks */
+    DBN_ORG_ERROR_UNKNOWN_ID, /* org.unknown-id: a village, station, window or area id that is
+                               * not in org.ini (issue 11: ids become topics) */
 } DbnOrgError;
 
 typedef enum {
@@ -149,6 +151,17 @@ const DbnAgent   *dbn_org_get_agent (DbnOrg *self, guint index);
 GPtrArray        *dbn_org_dup_station_agents (DbnOrg *self, const char *station_id);
 /* D-INT-8: the first agent of a station who takes petitions, or NULL. */
 const DbnAgent   *dbn_org_lookup_petition_agent (DbnOrg *self, const char *station_id);
+
+/* Issue 11: every id that becomes part of a topic is an id of org.ini.
+ * FALSE with DBN_ORG_ERROR_UNKNOWN_ID, quoting value escaped and cut, when
+ * id is NULL, empty or no village of self. */
+gboolean dbn_org_check_village (DbnOrg *self, const char *id, GError **error);
+/* The same for a principal that is to get a key (`daiban keys add`):
+ * window:<a window>, station:<a station>, supervisor:<an area>,
+ * service:<a service of dbn_config_service_names>, committee and operator.
+ * FALSE with DBN_ORG_ERROR_UNKNOWN_ID for an id org.ini lacks (the principal
+ * must already be well-formed: dbn_principal_validate). */
+gboolean dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error);
 
 /* Parses a list of days such as "sun,wed" (mon tue wed thu fri sat sun,
  * ',' or ';' between, case and blanks ignored) into DBN_RUN_DAY bits.
