@@ -98,6 +98,11 @@ dbn_error_register_builtin (void)
     dbn_error_register (e, DBN_ERROR_NOT_FOUND, "not-found", "没有找到", "not found");
     dbn_error_register (e, DBN_ERROR_FORBIDDEN, "forbidden", "无权进行此操作", "not allowed");
     dbn_error_register (e, DBN_ERROR_CONFIG, "config", "配置文件有误", "configuration error");
+    dbn_error_register (e, DBN_ERROR_KEY_REUSED, "key-reused",
+                        "该幂等键已用于另一条命令或不同的内容，请换一个新键",
+                        "the idempotency key was already used for another command or body: use a new key");
+    dbn_error_register (e, DBN_ERROR_KEY_MISSING, "key-missing", "命令缺少幂等键",
+                        "the command has an empty idempotency key");
 
     GQuark c = DBN_CODEC_ERROR;
     dbn_error_register (c, DBN_CODEC_ERROR_MALFORMED, "codec.malformed", "消息格式错误", "malformed message");

@@ -494,6 +494,23 @@ typedef struct {
     gboolean      cached; /* reply came from the idempotency table, committed by an earlier batch */
 } BatchItem;
 
+/* SHA-256 of the command map as received (the key, the command and every
+ * field). About 1 µs for a submit's ~300 bytes; a digest rather than the
+ * body keeps the idempotency row small. */
+static GBytes *
+body_digest (GBytes *body)
+{
+    guint8 digest[32];
+    gsize len = sizeof digest;
+    g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+    gsize size = 0;
+    const guchar *data = g_bytes_get_data (body, &size);
+    if (size > 0)
+        g_checksum_update (sum, data, (gssize) size);
+    g_checksum_get_digest (sum, digest, &len);
+    return g_bytes_new (digest, len);
+}
+
 /* Applies one writing command under its savepoint and returns its reply.
  * When the command's failure made SQLite roll the whole transaction back
  * (disk full, I/O error), *lost is set to that error. */
@@ -502,15 +519,26 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
 {
     g_autoptr (GError) error = NULL;
     DbnCommand *command = &item->command;
-    if (command->env.key == NULL || *command->env.key == '\0') {
-        g_set_error (&error, DBN_ERROR, DBN_ERROR_INVALID, "the idempotency key must not be empty");
-        return dbn_service_error_reply (error);
-    }
     /* Keys are scoped by the authenticated principal, so one sender can never
      * read another's answer by guessing its key. */
     g_autofree char *key = g_strdup_printf ("%s|%s", command->request->user_id ? command->request->user_id : "",
                                             command->env.key);
-    GBytes *cached = dbn_store_idem_lookup (self->store, key, &error);
+    /* Issue 11: a key answers a retry of the same command with the same
+     * body, byte for byte, and nothing else. */
+    g_autoptr (GBytes) digest = body_digest (command->request->body);
+    g_autofree char *recorded_cmd = NULL;
+    GBytes *cached = dbn_store_idem_lookup (self->store, key, command->env.cmd, digest, &recorded_cmd, &error);
+    if (recorded_cmd != NULL) {
+        if (g_strcmp0 (recorded_cmd, command->env.cmd) != 0)
+            g_set_error (&error, DBN_ERROR, DBN_ERROR_KEY_REUSED,
+                         "key “%s” was used for %s, not %s", command->env.key, recorded_cmd,
+                         command->env.cmd);
+        else
+            g_set_error (&error, DBN_ERROR, DBN_ERROR_KEY_REUSED,
+                         "key “%s” was used for %s with another body", command->env.key,
+                         command->env.cmd);
+        return dbn_service_error_reply (error);
+    }
     if (cached != NULL) {
         /* A repeat of a key recorded earlier in this batch gets an answer
          * that is not durable yet: a failed COMMIT must replace it too. */
@@ -523,7 +551,8 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
         return dbn_service_error_reply (error);
     guint first_event = self->pending->len;
     GBytes *reply = item->entry->spec->func (self, command, item->entry->user_data, &error);
-    if (reply != NULL && dbn_store_idem_record (self->store, key, command->now_ms, reply, &error) &&
+    if (reply != NULL &&
+        dbn_store_idem_record (self->store, key, command->now_ms, command->env.cmd, digest, reply, &error) &&
         dbn_store_release (self->store, &error)) {
         g_hash_table_add (self->batch_keys, g_steal_pointer (&key));
         return reply;
@@ -557,6 +586,14 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
         item->command.now_ms = now;
         if (!dbn_env_command_decode (g_bytes_get_data (request->body, NULL),
                                      g_bytes_get_size (request->body), &item->command.env, &error)) {
+            item->reply = dbn_service_error_reply (error);
+            continue;
+        }
+        /* Issue 11: an empty key would turn idempotency off for a write, and
+         * the rule is simplest when it holds for every command. */
+        if (*item->command.env.key == '\0') {
+            g_set_error (&error, DBN_ERROR, DBN_ERROR_KEY_MISSING,
+                         "the idempotency key must not be empty");
             item->reply = dbn_service_error_reply (error);
             continue;
         }

@@ -25,6 +25,9 @@ typedef enum {
     DBN_ERROR_NOT_FOUND,      /* the named case or record does not exist */
     DBN_ERROR_FORBIDDEN,      /* the principal may not do this */
     DBN_ERROR_CONFIG,         /* daiban.conf or a data file is wrong */
+    DBN_ERROR_KEY_REUSED,     /* key-reused: the idempotency key was used before for another
+                               * command or another body (issue 11) */
+    DBN_ERROR_KEY_MISSING,    /* key-missing: the idempotency key is empty */
 } DbnError;
 
 /* Registers how (domain, code) appears on the wire and to people. Call at
