@@ -704,6 +704,7 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
     self->server = dbn_server_new (bus, command, BATCH_MAX, on_batch, self, error);
     if (self->server == NULL)
         return FALSE;
+    dbn_server_set_refusal_func (self->server, dbn_service_error_reply);
     self->heartbeat_id = g_timeout_add (1000, send_heartbeat, self);
     g_message ("%s: commands on %s, events on %s, journal at seq %" G_GINT64_FORMAT,
                self->name, dbn_server_get_endpoint (self->server),
