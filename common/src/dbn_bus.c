@@ -96,11 +96,6 @@
  * peer from making the server echo (and log) large ids. A longer one is
  * answered codec.too-large with its first 64 bytes as the reply's id. */
 #define DBN_BUS_MAX_REQUEST_ID 64
-/* A server socket's ZMQ_MAXMSGSIZE (issue 11): twice the codec's frame limit,
- * so a frame between the two reaches the server and is answered
- * codec.too-large (docs/codec.md); only a frame beyond this makes libzmq
- * drop the connection, before the server sees a byte of it. */
-#define DBN_BUS_SERVER_MAX_FRAME (2 * (gint64) DBN_CODEC_MAX_FRAME)
 /* A request that cannot be answered (no request id frame) is logged at most
  * once a minute per principal, with the count of those not logged; the
  * table forgets everyone when it holds this many principals. */

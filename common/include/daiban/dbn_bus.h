@@ -19,6 +19,7 @@
 
 #include <glib.h>
 
+#include "dbn_codec.h"
 #include "dbn_keys.h"
 
 G_BEGIN_DECLS
@@ -94,6 +95,12 @@ GSource *dbn_socket_source_new (void *socket, DbnSocketFunc func,
                                 gpointer user_data, GDestroyNotify notify);
 
 /* ---- commands: the server side (ROUTER) ---- */
+
+/* A server socket's ZMQ_MAXMSGSIZE (issue 11): twice the codec's frame limit
+ * (DBN_CODEC_MAX_FRAME, 4 MiB), so a frame between the two reaches the server
+ * and is answered codec.too-large (docs/codec.md); only a frame beyond this
+ * makes libzmq drop the connection, before the server sees a byte of it. */
+#define DBN_BUS_SERVER_MAX_FRAME (2 * (gint64) DBN_CODEC_MAX_FRAME)
 
 typedef struct {
     GBytes *peer;       /* ROUTER routing id of the sender */
