@@ -16,7 +16,12 @@
  * service in one call: a service can then commit a whole batch in one SQLite
  * transaction (perf-reliability.md A1/A4: one synchronous step costs ~0.1 ms,
  * batching is what lifts the rate). Malformed messages are drained whole and
- * only counted; the first one per endpoint is logged, a flood is not.
+ * counted. With a refusal function (every service sets one) each one that
+ * has a request id is answered at once, without reaching the service, and
+ * one without an id is logged at most once a minute per principal (issue 11,
+ * docs/codec.md); without one, the first per endpoint is logged, a flood is
+ * not. The server's socket takes frames up to DBN_BUS_SERVER_MAX_FRAME, twice
+ * the codec's limit, so that an oversize command is answered, not cut off.
  * Request bodies are handed over without a copy (the GBytes owns the
  * zmq_msg_t); replies are copied into libzmq, so a caller's GBytes is never
  * released from libzmq's I/O thread.

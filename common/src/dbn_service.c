@@ -26,6 +26,13 @@
  * is rebound, because XPUB cannot drop one subscriber (dbn_bus.c).
  * Handlers then apply finer rules (a station's own village) with
  * dbn_command_get_principal.
+ *
+ * Idempotency (issue 11). The key is scoped by the principal and recorded
+ * with the command's name and the SHA-256 of its map, so only a true retry
+ * (the same bytes) gets the first reply; the key on another command or body
+ * is key-reused, an empty key key-missing for every command. Hashing costs
+ * ~1 µs per write; comparing decoded maps was rejected (a decode and an
+ * encode per write) and so was storing the body (twice the row).
  */
 #include "daiban/dbn_service.h"
 
