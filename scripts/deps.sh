@@ -3,7 +3,8 @@
 
 DBN_BUILD_PACKAGES="gcc make cmake ninja-build pkg-config python3 libglib2.0-dev libglib2.0-bin
  libzmq3-dev libmsgpack-dev libsqlite3-dev sqlite3 libjson-glib-dev
- libgtk-4-dev librsvg2-common xvfb xauth fonts-noto-cjk gettext desktop-file-utils appstream libxml2-utils"
+ libgtk-4-dev librsvg2-common libgl1-mesa-dri xvfb xauth fonts-noto-cjk gettext desktop-file-utils appstream libxml2-utils
+ python3-zmq python3-msgpack"
 
 dbn_install_deps() {
     local wanted="$DBN_BUILD_PACKAGES $*" missing="" p
@@ -28,4 +29,16 @@ dbn_build() {
     local dir=$1; shift
     cmake -S "$DBN_TOP" -B "$dir" -G Ninja "$@" >/dev/null &&
         ninja -C "$dir" -j"$(nproc)"
+}
+
+# dbn_print_versions: the machine and the versions of the libraries the tests
+# lean on most (GTK, Mesa, libzmq, SQLite, msgpack, GLib), one line each.
+dbn_print_versions() {
+    echo "== machine: $(. /etc/os-release && echo "$PRETTY_NAME"), $(uname -r), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB"
+    local p
+    for p in libgtk-4-1 libgl1-mesa-dri libegl-mesa0 libzmq5 libsodium23 libsqlite3-0 \
+             libmsgpackc2 libglib2.0-0 xvfb gcc; do
+        printf '   %-18s %s\n' "$p" \
+            "$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null | sed -n 's/^install ok installed //p' || true)"
+    done
 }

@@ -69,36 +69,11 @@ G_DEFINE_QUARK (dbn-keys-error-quark, dbn_keys_error)
 #define LIBZMQ_MIN_MINOR 3
 #define LIBZMQ_MIN_PATCH 4
 
-void
-dbn_keys_register_errors (void)
-{
-    static gsize done = 0;
-    if (!g_once_init_enter (&done))
-        return;
-    GQuark k = DBN_KEYS_ERROR;
-    dbn_error_register (k, DBN_KEYS_ERROR_INVALID_PRINCIPAL, "keys.invalid-principal",
-                        "身份名称不正确", "invalid principal name");
-    dbn_error_register (k, DBN_KEYS_ERROR_EXISTS, "keys.exists",
-                        "该身份已有有效密钥", "the principal already has a valid key");
-    dbn_error_register (k, DBN_KEYS_ERROR_NOT_FOUND, "keys.not-found",
-                        "没有登记该身份", "the principal is not registered");
-    dbn_error_register (k, DBN_KEYS_ERROR_INSECURE, "keys.insecure",
-                        "密钥文件权限过宽，其他用户可以读取或修改，请更换密钥并设为仅本人可读",
-                        "secret key file is readable or writable by other users: replace the key and make it private");
-    dbn_error_register (k, DBN_KEYS_ERROR_READ, "keys.read",
-                        "密钥文件缺失或损坏", "key file missing or malformed");
-    dbn_error_register (k, DBN_KEYS_ERROR_WRITE, "keys.write",
-                        "无法写入密钥文件", "cannot write the key files");
-    dbn_error_register (k, DBN_KEYS_ERROR_UNSUPPORTED, "keys.unsupported",
-                        "通信库版本过旧或不支持加密", "libzmq too old or without CURVE");
-    g_once_init_leave (&done, 1);
-}
-
 gboolean
 dbn_keys_check_libzmq (GError **error)
 {
     int major = 0, minor = 0, patch = 0;
-    dbn_keys_register_errors ();
+    dbn_error_register_builtin ();
     zmq_version (&major, &minor, &patch);
     int have = major * 10000 + minor * 100 + patch;
     int need = LIBZMQ_MIN_MAJOR * 10000 + LIBZMQ_MIN_MINOR * 100 + LIBZMQ_MIN_PATCH;
@@ -131,7 +106,7 @@ gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
     static const char *const kinds_with_id[] = { "service", "window", "station", "supervisor" };
-    dbn_keys_register_errors ();
+    dbn_error_register_builtin ();
     if (principal != NULL &&
         (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
@@ -348,7 +323,7 @@ DbnKeyPair *
 dbn_key_pair_load (const char *path, GError **error)
 {
     g_return_val_if_fail (path != NULL, NULL);
-    dbn_keys_register_errors ();
+    dbn_error_register_builtin ();
 
     int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
@@ -620,7 +595,7 @@ DbnRegistry *
 dbn_registry_load (const char *data_dir, GError **error)
 {
     g_return_val_if_fail (data_dir != NULL, NULL);
-    dbn_keys_register_errors ();
+    dbn_error_register_builtin ();
     g_autofree char *path = registry_path (data_dir);
     FileSignature sig = { 0 };
     g_autoptr (GKeyFile) file = registry_read (path, &sig, error);

@@ -36,18 +36,6 @@
 /* A case has at most one clock of each name. */
 #define CLOCKS_MAX DEADLINE_N_CLOCKS
 
-void
-deadline_error_register (void)
-{
-    GQuark q = DBN_CALENDAR_ERROR;
-    dbn_error_register (q, DBN_CALENDAR_ERROR_READ, "calendar.read",
-                        "无法读取工作日历文件", "the calendar file cannot be read");
-    dbn_error_register (q, DBN_CALENDAR_ERROR_PARSE, "calendar.parse",
-                        "工作日历文件格式错误", "the calendar file is malformed");
-    dbn_error_register (q, DBN_CALENDAR_ERROR_INVALID, "calendar.invalid",
-                        "工作日历文件内容不合规则", "the calendar file breaks a rule");
-}
-
 DeadlineActions *
 deadline_actions_new (DbnService *service, DbnCalendar *calendar, const char *calendar_path,
                       DbnCatalog *catalog, const DeadlineSettings *settings, GError **error)

@@ -9,9 +9,6 @@ G_BEGIN_DECLS
 
 typedef struct _DeadlineActions DeadlineActions;
 
-/* Registers the deadline.* and calendar.* wire error codes. */
-void deadline_error_register (void);
-
 /* Takes ownership of calendar and catalog (on success and on failure);
  * calendar_path is where `deadline.calendar.reload` reads. Prepares the
  * statements on the service's store. Caller owns the result; free it

@@ -56,7 +56,6 @@ main (int argc, char **argv)
                                                            "— 限时办结服务 / deadline service", &status);
     if (data_dir == NULL)
         return status;
-    deadline_error_register ();
 
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnConfig) config = dbn_config_load (data_dir, &error);

@@ -89,31 +89,6 @@ const char *const intake_migrations[] = {
 };
 
 
-void
-intake_error_register (void)
-{
-    GQuark q = INTAKE_ERROR;
-    dbn_error_register (q, INTAKE_ERROR_NO_CONSENT, "intake.no-consent",
-                        "未经申办人本人同意委托，不能受理（自愿原则）",
-                        "the applicant has not entrusted this request (consent required)");
-    dbn_error_register (q, INTAKE_ERROR_UNKNOWN_MATTER, "intake.unknown-matter",
-                        "代办事项清单中没有这个事项", "the matter is not in the catalog");
-    dbn_error_register (q, INTAKE_ERROR_BAD_ID_NUMBER, "intake.bad-id-number",
-                        "身份证号码有误", "the ID number is not valid");
-    dbn_error_register (q, INTAKE_ERROR_BAD_PHONE, "intake.bad-phone",
-                        "联系电话有误", "the phone number is not valid");
-    dbn_error_register (q, INTAKE_ERROR_NOT_AWAITING, "intake.not-awaiting-materials",
-                        "该案件没有在等待补充材料", "the case is not awaiting materials");
-    dbn_error_register (q, INTAKE_ERROR_NOT_MISSING, "intake.not-missing",
-                        "所交材料不在缺少材料清单中", "none of these materials is missing");
-    dbn_error_register (q, INTAKE_ERROR_PRIVATE_MATTER, "intake.private-matter",
-                        "涉及个人隐私的事项不代办，请申办人本人到窗口办理",
-                        "the applicant marked the matter private: it is not handled by proxy; "
-                        "the applicant applies at the window in person");
-    dbn_error_register (q, INTAKE_ERROR_REASON_REQUIRED, "intake.reason-required",
-                        "不予受理必须写明理由和应向何处申请", "a refusal needs a written reason and where to apply instead");
-}
-
 IntakeActions *
 intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GError **error)
 {

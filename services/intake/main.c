@@ -12,7 +12,6 @@ main (int argc, char **argv)
                                                            "— 群众事务受理服务 / intake service", &status);
     if (data_dir == NULL)
         return status;
-    intake_error_register ();
 
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnConfig) config = dbn_config_load (data_dir, &error);

@@ -25,7 +25,6 @@ main (int argc, char **argv)
                                                            "— 案件流转服务 / routing service", &status);
     if (data_dir == NULL)
         return status;
-    routing_error_register ();
 
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnConfig) config = dbn_config_load (data_dir, &error);

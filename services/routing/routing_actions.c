@@ -81,20 +81,36 @@ gboolean
 routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase *c,
                      GPtrArray *effects, GError **error)
 {
+    /* The stored row is still the case before this change (saved below):
+     * its topics are the queues the events must also reach. One read by
+     * primary key per change. */
+    g_autoptr (GError) local = NULL;
+    g_autoptr (RoutingCase) before =
+        effects->len > 0 ? routing_store_load_case (self->store, c->case_no, &local) : NULL;
+    if (before == NULL && local != NULL && !g_error_matches (local, DBN_ERROR, DBN_ERROR_NOT_FOUND)) {
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
+    }
+    emitter->before = before;
     for (guint i = 0; i < effects->len; i++) {
         RoutingEffect *fx = g_ptr_array_index (effects, i);
         gint64 seq = 0;
-        if (!routing_emit_effect (emitter, self->machine, c, fx, &seq, error))
+        if (!routing_emit_effect (emitter, self->machine, c, fx, &seq, error)) {
+            emitter->before = NULL;
             return FALSE;
+        }
         /* D-RTE-5: who, when and why of every handoff, in a book of its own. */
         if (fx->handoff &&
             !routing_store_add_handoff (self->store, seq, c->case_no, emitter->now_ms, fx->from, fx->to,
-                                        emitter->actor, fx->reason ? fx->reason : fx->type, error))
+                                        emitter->actor, fx->reason ? fx->reason : fx->type, error)) {
+            emitter->before = NULL;
             return FALSE;
+        }
     }
     c->updated_at = emitter->now_ms;
     if (effects->len > 0)
         c->updated_seq = emitter->last_seq;
+    emitter->before = NULL;
     return routing_store_save_case (self->store, c, error);
 }
 

@@ -130,7 +130,18 @@ send_on_case_topics (RoutingEmitter *self, const RoutingCase *c, const DbnEnvEve
     g_autofree char *station = NULL, *window = NULL, *area = NULL;
     if (!routing_case_topics (c, &station, &window, &area, error))
         return FALSE;
-    const char *extra[] = { window ? window : "", area ? area : "", NULL };
+    /* A case that moved (a handoff to another window, a new station or area)
+     * is published on the queues it left too, so a client keeping a queue
+     * from snapshot + updates sees it go: the row it carries names the new
+     * queue, and the client drops it (docs/routing.md, as deadline.due_changed
+     * does). Repeats of the new topics are skipped by routing_emitter_send. */
+    g_autofree char *was_station = NULL, *was_window = NULL, *was_area = NULL;
+    if (self->before != NULL &&
+        !routing_case_topics (self->before, &was_station, &was_window, &was_area, error))
+        return FALSE;
+    const char *extra[] = { window ? window : "", area ? area : "",
+                            was_station ? was_station : "", was_window ? was_window : "",
+                            was_area ? was_area : "", NULL };
     if (!routing_emitter_send (self, station, extra, env, body, error))
         return FALSE;
     *seq = env->seq;

@@ -27,6 +27,7 @@ typedef struct {
     gint64      source_seq; /* derived: intake's seq */
     gint64      now_ms;     /* derived: the event time */
     const char *actor;      /* derived: who caused it */
+    const RoutingCase *before; /* the case as stored before this change, or NULL (a new case) */
     gint64      last_seq;   /* out: the seq of the last event emitted */
 } RoutingEmitter;
 
@@ -38,8 +39,10 @@ void     routing_emitter_stamp (RoutingEmitter *self, DbnEnvEvent *env, const ch
 gboolean routing_emitter_send (RoutingEmitter *self, const char *primary, const char *const *extra,
                                const DbnEnvEvent *env, GBytes *body, GError **error);
 
-/* Encodes fx as its event with c's queue row and sends it on c's topics.
- * machine gives case.routed its departments. *seq gets the event's seq. */
+/* Encodes fx as its event with c's queue row and sends it on c's topics,
+ * and on the topics of self->before that c no longer has (a queue the case
+ * left hears of it). machine gives case.routed its departments. *seq gets
+ * the event's seq. */
 gboolean routing_emit_effect (RoutingEmitter *self, RoutingMachine *machine, const RoutingCase *c,
                               const RoutingEffect *fx, gint64 *seq, GError **error);
 

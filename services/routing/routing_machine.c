@@ -35,28 +35,6 @@
 
 G_DEFINE_QUARK (routing-error-quark, routing_error)
 
-void
-routing_error_register (void)
-{
-    GQuark q = ROUTING_ERROR;
-    dbn_error_register (q, ROUTING_ERROR_ILLEGAL_TRANSITION, "routing.illegal-transition",
-                        "案件当前状态下不能进行此操作", "not allowed in the case's current state");
-    dbn_error_register (q, ROUTING_ERROR_ARCHIVED, "routing.case-archived",
-                        "案件已建档，不能再修改", "the case is archived and read-only");
-    dbn_error_register (q, ROUTING_ERROR_WRONG_KIND, "routing.wrong-kind",
-                        "案件的办理类别不允许此操作", "the case's handling kind does not allow this");
-    dbn_error_register (q, ROUTING_ERROR_REASON_REQUIRED, "routing.reason-required",
-                        "必须写明理由", "a written reason is required");
-    dbn_error_register (q, ROUTING_ERROR_UNKNOWN_TARGET, "routing.unknown-target",
-                        "组织机构中没有这个窗口、代办员、部门或代办站", "no such window, agent, department or station");
-    dbn_error_register (q, ROUTING_ERROR_UNKNOWN_PART, "routing.unknown-part",
-                        "联办件没有这个待办部分", "no such open part of the joint case");
-    dbn_error_register (q, ROUTING_ERROR_NOTHING_TO_CARRY, "routing.nothing-to-carry",
-                        "代办站没有待送中心的事项", "the station has no matter waiting to be carried");
-    dbn_error_register (q, ROUTING_ERROR_NOT_ON_SHEET, "routing.not-on-sheet",
-                        "该案件不在这张交接清单的在途事项中", "the case is not in transit on that run sheet");
-}
-
 /* ---- names ---- */
 
 static const char *const state_names[ROUTING_N_STATES] = {

@@ -16,20 +16,9 @@ G_BEGIN_DECLS
 #define ROUTING_ERROR (routing_error_quark ())
 GQuark routing_error_quark (void);
 
-/* Stable: each maps to one wire code (routing_error_register). */
-typedef enum {
-    ROUTING_ERROR_ILLEGAL_TRANSITION, /* the table has no cell for (state, input) */
-    ROUTING_ERROR_ARCHIVED,           /* D-RPL-4: an archived case is read-only */
-    ROUTING_ERROR_WRONG_KIND,         /* the input needs another handling kind (escalate needs 上报件) */
-    ROUTING_ERROR_REASON_REQUIRED,    /* D-RTE-5, D-INT-5: a why that must be written down is missing */
-    ROUTING_ERROR_UNKNOWN_TARGET,     /* a window, agent, county department or station not in org.ini */
-    ROUTING_ERROR_UNKNOWN_PART,       /* D-RTE-2: not a part of this joint case, or already done */
-    ROUTING_ERROR_NOTHING_TO_CARRY,   /* D-RTE-3: no matter of the station waits for a run sheet */
-    ROUTING_ERROR_NOT_ON_SHEET,       /* D-RTE-3: the case is not in transit on that run sheet */
-} RoutingError;
+/* The codes (RoutingError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
-/* Registers routing's wire codes with their Chinese and English sentences. */
-void routing_error_register (void);
 
 typedef enum {
     ROUTING_STATE_RECEIVED,           /* routed from intake, not yet classified */

@@ -1186,7 +1186,6 @@ main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
     dbn_log_init ("test-intake-more");
-    routing_error_register ();
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
     ADD ("/intake/D-CAT-3/reload-without-restart-broken-file-refused", test_catalog_reload);
     ADD ("/intake/D-CAT-1/cli-list-show-reload", test_catalog_cli);

@@ -430,7 +430,9 @@ query_int (DbnHarness *h, const char *sql)
 
 /* The final checks every kind shares: the case is archived with outcome,
  * its timeline is exactly `types`, every event was published once on each
- * of its three topics and names the first acceptor as responsible, the
+ * of its three topics, and once more on the window it left when the case
+ * moved to another window (so that queue hears it go), and names the first
+ * acceptor as responsible, the
  * handoff book has `handoffs` lines, and any further write is refused. */
 static void
 assert_finished (Fixture *f, const char *case_no, const char *outcome, const char *const *types,
@@ -445,6 +447,7 @@ assert_finished (Fixture *f, const char *case_no, const char *outcome, const cha
     g_assert_cmpuint (c->timeline->len, ==, g_strv_length ((char **) types));
 
     guint want = 0;
+    g_autofree char *was = NULL; /* the window of the case before each event */
     for (guint i = 0; i < c->timeline->len; i++) {
         g_autoptr (JsonNode) keep = NULL;
         JsonObject *ev = event_json (g_ptr_array_index (c->timeline, i), &keep);
@@ -452,8 +455,15 @@ assert_finished (Fixture *f, const char *case_no, const char *outcome, const cha
         guint area = c->has_restricted && c->restricted ? 0 : 1;
         want += json_object_has_member (ev, "windows") ? 1 + area + json_array_get_length (
             json_object_get_array_member (ev, "windows")) : 2 + area;
+        if (json_object_has_member (ev, "windows"))
+            continue;
+        const char *window = json_object_get_string_member (ev, "window");
+        want += was != NULL && *was != '\0' && g_strcmp0 (was, window) != 0;
+        g_free (was);
+        was = g_strdup (window);
     }
     listen (f, want);
+    g_clear_pointer (&was, g_free);
     for (guint i = 0; i < c->timeline->len; i++) {
         g_autoptr (JsonNode) keep = NULL;
         JsonObject *ev = event_json (g_ptr_array_index (c->timeline, i), &keep);
@@ -468,8 +478,16 @@ assert_finished (Fixture *f, const char *case_no, const char *outcome, const cha
         g_assert_true (heard (f, a, seq) == !(c->has_restricted && c->restricted));
         if (strcmp (type, "runsheet.created") == 0)
             continue; /* its windows: checked by the count above */
-        g_autofree char *q = g_strdup_printf ("q/%s", json_object_get_string_member (ev, "window"));
+        const char *window = json_object_get_string_member (ev, "window");
+        g_autofree char *q = g_strdup_printf ("q/%s", window);
         g_assert_true (heard (f, q, seq));
+        /* The queue the case left hears of it too. */
+        if (was != NULL && *was != '\0' && g_strcmp0 (was, window) != 0) {
+            g_autofree char *left = g_strdup_printf ("q/%s", was);
+            g_assert_true (heard (f, left, seq));
+        }
+        g_free (was);
+        was = g_strdup (window);
         g_assert_cmpstr (json_object_get_string_member (ev, "case"), ==, case_no);
         /* D-INT-6: through every handoff. */
         g_assert_cmpstr (json_object_get_string_member (ev, "responsible"), ==, RESPONSIBLE);
@@ -1109,7 +1127,6 @@ main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
     dbn_log_init ("test-routing");
-    routing_error_register ();
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
     ADD ("/routing/D-RTE-2/immediate-from-station-to-archive", test_immediate);
     ADD ("/routing/D-RTE-2/committed-with-handoff-and-accompanying", test_committed);

@@ -1067,7 +1067,7 @@ main (int argc, char **argv)
     log_lines = g_ptr_array_new_with_free_func (g_free);
     g_log_set_writer_func (capture_writer, NULL, NULL);
     dbn_error_register_builtin ();
-    dbn_keys_register_errors ();
+    dbn_error_register_builtin ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
     ADD ("/auth/curve/registered-key-gets-user-id", test_registered_key_gets_user_id);

@@ -496,7 +496,6 @@ int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
-    routing_error_register ();
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
     ADD ("/routing/machine/every-cell-of-the-table", test_every_cell);
     ADD ("/routing/D-RPL-4/archived-is-read-only", test_archived_is_read_only);

@@ -27,11 +27,8 @@ G_BEGIN_DECLS
 #define DBN_BUS_ERROR (dbn_bus_error_quark ())
 GQuark dbn_bus_error_quark (void);
 
-typedef enum {
-    DBN_BUS_ERROR_ENDPOINT, /* bind/connect refused the address (in use, malformed) */
-    DBN_BUS_ERROR_SOCKET,   /* any other libzmq failure */
-    DBN_BUS_ERROR_INSECURE, /* bus.insecure: a tcp:// or ipc:// endpoint and no CURVE key to use */
-} DbnBusError;
+/* The codes (DbnBusError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
 /* The ZAP domain of every daiban server socket. */
 #define DBN_BUS_ZAP_DOMAIN "daiban"

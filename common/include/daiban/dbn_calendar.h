@@ -20,11 +20,8 @@ G_BEGIN_DECLS
 #define DBN_CALENDAR_ERROR (dbn_calendar_error_quark ())
 GQuark dbn_calendar_error_quark (void);
 
-typedef enum {
-    DBN_CALENDAR_ERROR_READ,    /* the file cannot be read */
-    DBN_CALENDAR_ERROR_PARSE,   /* a line is not a section, a key = value or a comment */
-    DBN_CALENDAR_ERROR_INVALID, /* a value breaks a rule (bad date, wrong year, gap, ...) */
-} DbnCalendarError;
+/* The codes (DbnCalendarError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
 /* What a day is, for `daiban calendar show`. */
 typedef enum {

@@ -13,11 +13,8 @@ G_BEGIN_DECLS
 #define DBN_CATALOG_ERROR (dbn_catalog_error_quark ())
 GQuark dbn_catalog_error_quark (void);
 
-typedef enum {
-    DBN_CATALOG_ERROR_READ,    /* the file cannot be read */
-    DBN_CATALOG_ERROR_PARSE,   /* not a key file; the message names the line */
-    DBN_CATALOG_ERROR_INVALID, /* a value breaks a rule; the message names line, group and key */
-} DbnCatalogError;
+/* The codes (DbnCatalogError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
 typedef enum {
     DBN_LEVEL_VILLAGE,

@@ -15,17 +15,8 @@ G_BEGIN_DECLS
 #define DBN_CODEC_ERROR (dbn_codec_error_quark ())
 GQuark dbn_codec_error_quark (void);
 
-/* Stable: the numbers and the wire codes in dbn_error.c never change meaning. */
-typedef enum {
-    DBN_CODEC_ERROR_MALFORMED,        /* not MessagePack, truncated, nested too deep, a count beyond the bytes left */
-    DBN_CODEC_ERROR_WRONG_ROOT_TYPE,  /* the frame is valid MessagePack but not a map */
-    DBN_CODEC_ERROR_UNKNOWN_VERSION,  /* "v" is not a version this build speaks */
-    DBN_CODEC_ERROR_MISSING_FIELD,    /* a required key is absent */
-    DBN_CODEC_ERROR_WRONG_FIELD_TYPE, /* a key holds the wrong MessagePack type */
-    DBN_CODEC_ERROR_TOO_LARGE,        /* a string, binary or array is over its schema limit, or the frame over DBN_CODEC_MAX_FRAME */
-    DBN_CODEC_ERROR_TRAILING_BYTES,   /* bytes left after the one root object */
-    DBN_CODEC_ERROR_UNKNOWN_TYPE,     /* "type"/"cmd" names no message this build knows */
-} DbnCodecError;
+/* The codes (DbnCodecError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
 /* Largest frame any socket accepts (ZMQ_MAXMSGSIZE) and any decoder reads. */
 #define DBN_CODEC_MAX_FRAME (4 * 1024 * 1024)

@@ -16,27 +16,11 @@ G_BEGIN_DECLS
 #define DBN_ERROR (dbn_error_quark ())
 GQuark dbn_error_quark (void);
 
-typedef enum {
-    DBN_ERROR_INTERNAL,       /* a bug or an impossible state; logged */
-    DBN_ERROR_UNAVAILABLE,    /* the service or its store cannot take work now; retry later */
-    DBN_ERROR_TIMEOUT,        /* no answer within the time allowed */
-    DBN_ERROR_UNKNOWN_COMMAND,/* "cmd" names no command this service takes */
-    DBN_ERROR_INVALID,        /* a field's value is not acceptable (after it decoded fine) */
-    DBN_ERROR_NOT_FOUND,      /* the named case or record does not exist */
-    DBN_ERROR_FORBIDDEN,      /* the principal may not do this */
-    DBN_ERROR_CONFIG,         /* daiban.conf or a data file is wrong */
-    DBN_ERROR_KEY_REUSED,     /* key-reused: the idempotency key was used before for another
-                               * command or another body (issue 11) */
-    DBN_ERROR_KEY_MISSING,    /* key-missing: the idempotency key is empty */
-} DbnError;
+/* The codes (DbnError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
-/* Registers how (domain, code) appears on the wire and to people. Call at
- * start-up, before any thread sends replies; later calls with the same pair
- * replace the entry. The strings must be static. */
-void dbn_error_register (GQuark domain, int code, const char *wire_code,
-                         const char *message_zh, const char *message_en);
-
-/* Registers DBN_ERROR, DBN_CODEC_ERROR, DBN_STORE_ERROR and DBN_BUS_ERROR.
+/* Loads the table generated from schemas/errors.xml: every domain's codes,
+ * the services' too, so a client or the CLI can match any wire code.
  * Idempotent; every program calls it once at start (dbn_log_init does). */
 void dbn_error_register_builtin (void);
 

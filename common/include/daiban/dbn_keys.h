@@ -31,19 +31,8 @@ G_BEGIN_DECLS
 #define DBN_KEYS_ERROR (dbn_keys_error_quark ())
 GQuark dbn_keys_error_quark (void);
 
-typedef enum {
-    DBN_KEYS_ERROR_INVALID_PRINCIPAL, /* keys.invalid-principal: not one of the forms above */
-    DBN_KEYS_ERROR_EXISTS,            /* keys.exists: the principal has a key that is not revoked */
-    DBN_KEYS_ERROR_NOT_FOUND,         /* keys.not-found: the principal is not in the registry */
-    DBN_KEYS_ERROR_INSECURE,          /* keys.insecure: a secret file group/other may read or write */
-    DBN_KEYS_ERROR_READ,              /* keys.read: a key file or the registry is missing or malformed */
-    DBN_KEYS_ERROR_WRITE,             /* keys.write: a file or folder could not be written */
-    DBN_KEYS_ERROR_UNSUPPORTED,       /* keys.unsupported: libzmq older than 4.3.4 or without CURVE */
-} DbnKeysError;
-
-/* Registers the keys.* wire codes and their sentences with dbn_error_register.
- * Idempotent; every function below that can fail calls it first. */
-void dbn_keys_register_errors (void);
+/* The codes (DbnKeysError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
 /* TRUE when libzmq is at least 4.3.4 (older versions have CVEs reachable by
  * unauthenticated peers, research B1) and has CURVE. Otherwise FALSE with

@@ -19,14 +19,8 @@ G_BEGIN_DECLS
 #define DBN_ORG_ERROR (dbn_org_error_quark ())
 GQuark dbn_org_error_quark (void);
 
-typedef enum {
-    DBN_ORG_ERROR_READ,    /* the file cannot be read */
-    DBN_ORG_ERROR_PARSE,   /* not a key file; the message names the line */
-    DBN_ORG_ERROR_INVALID, /* a value breaks a rule; the message names line, group and key */
-    DBN_ORG_ERROR_CATALOG, /* the catalog names a window or department the org lacks */
-    DBN_ORG_ERROR_UNKNOWN_ID, /* org.unknown-id: a village, station, window or area id that is
-                               * not in org.ini (issue 11: ids become topics) */
-} DbnOrgError;
+/* The codes (DbnOrgError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
 typedef enum {
     DBN_AGENT_LEVEL_GROUP,    /* 组代办员: a villagers' group */
@@ -153,14 +147,14 @@ GPtrArray        *dbn_org_dup_station_agents (DbnOrg *self, const char *station_
 const DbnAgent   *dbn_org_lookup_petition_agent (DbnOrg *self, const char *station_id);
 
 /* Issue 11: every id that becomes part of a topic is an id of org.ini.
- * FALSE with DBN_ORG_ERROR_UNKNOWN_ID, quoting value escaped and cut, when
- * id is NULL, empty or no village of self. */
+ * FALSE with DBN_ORG_ERROR_UNKNOWN_ID (org.unknown-id), quoting id escaped
+ * and cut, when id is NULL, empty or no village of self. */
 gboolean dbn_org_check_village (DbnOrg *self, const char *id, GError **error);
 /* The same for a principal that is to get a key (`daiban keys add`):
  * window:<a window>, station:<a station>, supervisor:<an area>,
  * service:<a service of dbn_config_service_names>, committee and operator.
- * FALSE with DBN_ORG_ERROR_UNKNOWN_ID for an id org.ini lacks (the principal
- * must already be well-formed: dbn_principal_validate). */
+ * FALSE with DBN_ORG_ERROR_UNKNOWN_ID for an id org.ini lacks, or with
+ * DBN_KEYS_ERROR_INVALID_PRINCIPAL for a malformed principal. */
 gboolean dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error);
 
 /* Parses a list of days such as "sun,wed" (mon tue wed thu fri sat sun,

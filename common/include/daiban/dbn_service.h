@@ -12,7 +12,7 @@
  * acknowledged and never what might still roll back.
  *
  * Every service answers sys.status and sys.sync (the producer half of the
- * sync protocol) and publishes sys.heartbeat every second on topic "hb".
+ * sync protocol) and publishes sys.heartbeat every second on topic "hb/".
  *
  * Security (docs/security.md). Unless its endpoints are all inproc://, a
  * service loads DIR/keys/service-<name>.secret, runs a ZAP handler and binds

@@ -23,15 +23,8 @@ G_BEGIN_DECLS
 #define DBN_STORE_ERROR (dbn_store_error_quark ())
 GQuark dbn_store_error_quark (void);
 
-typedef enum {
-    DBN_STORE_ERROR_IO,         /* SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_PERM, ... */
-    DBN_STORE_ERROR_FULL,       /* SQLITE_FULL: the disk is full */
-    DBN_STORE_ERROR_BUSY,       /* another process holds the lock past busy_timeout */
-    DBN_STORE_ERROR_CORRUPT,    /* SQLITE_CORRUPT / SQLITE_NOTADB */
-    DBN_STORE_ERROR_CONSTRAINT, /* a UNIQUE/CHECK/FOREIGN KEY rule refused the row */
-    DBN_STORE_ERROR_MIGRATION,  /* the file is newer than this build, or a migration failed */
-    DBN_STORE_ERROR_FAILED,     /* anything else SQLite reports */
-} DbnStoreError;
+/* The codes (DbnStoreError) are generated from schemas/errors.xml (docs/errors.md). */
+#include "dbn_error_codes.h"
 
 typedef struct _DbnStore DbnStore;
 
