@@ -16,7 +16,12 @@
  * service in one call: a service can then commit a whole batch in one SQLite
  * transaction (perf-reliability.md A1/A4: one synchronous step costs ~0.1 ms,
  * batching is what lifts the rate). Malformed messages are drained whole and
- * only counted; the first one per endpoint is logged, a flood is not.
+ * counted. With a refusal function (every service sets one) each one that
+ * has a request id is answered at once, without reaching the service, and
+ * one without an id is logged at most once a minute per principal (issue 11,
+ * docs/codec.md); without one, the first per endpoint is logged, a flood is
+ * not. The server's socket takes frames up to DBN_BUS_SERVER_MAX_FRAME, twice
+ * the codec's limit, so that an oversize command is answered, not cut off.
  * Request bodies are handed over without a copy (the GBytes owns the
  * zmq_msg_t); replies are copied into libzmq, so a caller's GBytes is never
  * released from libzmq's I/O thread.
@@ -89,11 +94,18 @@
 #include "daiban/dbn_codec.h"
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
+#include "daiban/dbn_topic.h"
 #include "dbn_handshake_watch_private.h"
 
 /* Longest request id a server accepts: ours are 16 bytes; the bound keeps a
- * peer from making the server echo (and log) large ids. */
+ * peer from making the server echo (and log) large ids. A longer one is
+ * answered codec.too-large with its first 64 bytes as the reply's id. */
 #define DBN_BUS_MAX_REQUEST_ID 64
+/* A request that cannot be answered (no request id frame) is logged at most
+ * once a minute per principal, with the count of those not logged; the
+ * table forgets everyone when it holds this many principals. */
+#define DBN_BUS_UNANSWERED_LOG_US (60 * G_USEC_PER_SEC)
+#define DBN_BUS_UNANSWERED_PEERS_MAX 1024
 /* HWM for every socket: 100 k messages of ~350 B is ~35 MB per pipe, ample
  * for a window of 1000 in flight (A1) and still a bound. */
 #define DBN_BUS_HWM 100000
@@ -532,11 +544,61 @@ struct _DbnServer {
     GPtrArray         *batch;     /* DbnRequest*, reused across dispatches */
     guint64            dropped;   /* malformed messages drained */
     char              *log_key;   /* dbn_log_once key for this endpoint's drops */
+    DbnServerRefusalFunc refusal; /* encodes the reply to a malformed request; NULL: drop it */
+    GHashTable        *unanswered; /* principal → Unanswered*, the rate limit of their log lines */
     gboolean           in_batch;  /* func is running: a free must wait for it */
     gboolean           free_asked; /* dbn_server_free was called from func */
 };
 
 static void server_finalize (DbnServer *self);
+
+typedef struct {
+    gint64 logged_us;  /* monotonic time of the last line for this principal */
+    guint  suppressed; /* unanswered requests since, not logged */
+} Unanswered;
+
+/* A request without its request id frame cannot be answered: one line names
+ * who sent it and what was wrong, at most once a minute per principal. */
+static void
+server_log_unanswered (DbnServer *self, const char *principal, guint frames, gsize size)
+{
+    const char *who = principal != NULL ? principal : "a peer without CURVE (inproc or plain text)";
+    if (self->unanswered == NULL)
+        self->unanswered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    if (g_hash_table_size (self->unanswered) >= DBN_BUS_UNANSWERED_PEERS_MAX)
+        g_hash_table_remove_all (self->unanswered);
+    Unanswered *u = g_hash_table_lookup (self->unanswered, who);
+    gint64 now = g_get_monotonic_time ();
+    if (u != NULL && now - u->logged_us < DBN_BUS_UNANSWERED_LOG_US) {
+        u->suppressed++;
+        return;
+    }
+    guint before = u != NULL ? u->suppressed : 0;
+    if (u == NULL) {
+        u = g_new0 (Unanswered, 1);
+        g_hash_table_insert (self->unanswered, g_strdup (who), u);
+    }
+    u->logged_us = now;
+    u->suppressed = 0;
+    g_warning ("%s: not answered: a request from %s has no request id frame (%u frame of %"
+               G_GSIZE_FORMAT " bytes; a request is [request id][command map]); %u more since "
+               "the last line; at most one line a minute per sender", self->endpoint, who, frames,
+               size, before);
+}
+
+/* Answers a malformed request that has an id: with error, addressed to the
+ * peer and (the first DBN_BUS_MAX_REQUEST_ID bytes of) its request id. */
+static void
+server_refuse (DbnServer *self, zmq_msg_t *peer, zmq_msg_t *id, const GError *error)
+{
+    g_autoptr (GBytes) reply = self->refusal (error);
+    gsize id_size = MIN (zmq_msg_size (id), DBN_BUS_MAX_REQUEST_ID);
+    if (zmq_send (self->socket, zmq_msg_data (peer), zmq_msg_size (peer), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+        || zmq_send (self->socket, zmq_msg_data (id), id_size, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+        || send_bytes (self->socket, reply, ZMQ_DONTWAIT) < 0)
+        dbn_log_once ("bus-reply-failed", "%s: a reply could not be sent: %s",
+                      self->endpoint, zmq_strerror (errno));
+}
 
 typedef enum {
     READ_NONE,      /* nothing more to read now */
@@ -578,8 +640,36 @@ server_read_one (DbnServer *self, DbnRequest **out)
     }
     guint kept = MIN (count, 3);
 
+    /* Issue 11: every malformed shape that has a request id is answered
+     * (docs/codec.md, "Frames of a request"); one without is logged. */
     size_t id_size = count >= 2 ? zmq_msg_size (&parts[1]) : 0;
-    if (count != 3 || id_size > DBN_BUS_MAX_REQUEST_ID) {
+    size_t body_size = count >= 3 ? zmq_msg_size (&parts[2]) : 0;
+    const char *user_id = zmq_msg_gets (&parts[kept - 1], "User-Id");
+    if (user_id != NULL && *user_id == '\0')
+        user_id = NULL;
+    g_autoptr (GError) refused = NULL;
+    if (count >= 3 && id_size > DBN_BUS_MAX_REQUEST_ID)
+        refused = g_error_new (DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
+                               "the request id is %zu bytes, at most %d are allowed", id_size,
+                               DBN_BUS_MAX_REQUEST_ID);
+    else if (count > 3)
+        refused = g_error_new (DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED,
+                               "a request is 2 frames (request id, command map), not %u", count - 1);
+    else if (count == 3 && body_size > DBN_CODEC_MAX_FRAME)
+        refused = g_error_new (DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
+                               "the command map is %zu bytes, at most %d are allowed", body_size,
+                               DBN_CODEC_MAX_FRAME);
+    if (self->refusal != NULL && (count == 2 || refused != NULL)) {
+        self->dropped++;
+        if (refused != NULL)
+            server_refuse (self, &parts[0], &parts[1], refused);
+        else
+            server_log_unanswered (self, user_id, 1, id_size);
+        for (guint i = 0; i < kept; i++)
+            zmq_msg_close (&parts[i]);
+        return READ_MALFORMED;
+    }
+    if (count != 3 || refused != NULL) {
         self->dropped++;
         dbn_log_once (self->log_key,
                       "%s: dropped a malformed request (%u parts, request id %zu bytes; "
@@ -593,8 +683,7 @@ server_read_one (DbnServer *self, DbnRequest **out)
 
     DbnRequest *request = g_new0 (DbnRequest, 1);
     /* The metadata travels with every frame of the connection. */
-    const char *user_id = zmq_msg_gets (&parts[2], "User-Id");
-    if (user_id != NULL && *user_id != '\0')
+    if (user_id != NULL)
         request->user_id = g_strdup (user_id);
     const char *key = zmq_msg_gets (&parts[2], DBN_AUTH_KEY_PROPERTY);
     if (key != NULL && *key != '\0')
@@ -652,8 +741,11 @@ dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max,
     if (socket == NULL)
         return NULL;
     /* A reply to a peer that went away is dropped, never an error: the
-     * client retries with the same idempotency key. */
-    if (!setsockopt_int (socket, ZMQ_ROUTER_MANDATORY, 0)) {
+     * client retries with the same idempotency key. The frame limit is set
+     * above the codec's so that an oversize command gets an answer. */
+    gint64 max_size = DBN_BUS_SERVER_MAX_FRAME;
+    if (!setsockopt_int (socket, ZMQ_ROUTER_MANDATORY, 0)
+        || zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) != 0) {
         g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
                      "cannot set ZMQ_ROUTER_MANDATORY: %s", zmq_strerror (errno));
         zmq_close (socket);
@@ -688,9 +780,17 @@ server_finalize (DbnServer *self)
     }
     zmq_close (self->socket);
     g_ptr_array_unref (self->batch);
+    g_clear_pointer (&self->unanswered, g_hash_table_unref);
     g_free (self->endpoint);
     g_free (self->log_key);
     g_free (self);
+}
+
+void
+dbn_server_set_refusal_func (DbnServer *self, DbnServerRefusalFunc func)
+{
+    g_return_if_fail (self != NULL);
+    self->refusal = func;
 }
 
 void
@@ -935,6 +1035,15 @@ dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body)
     g_return_if_fail (self != NULL);
     g_return_if_fail (topic != NULL);
     g_return_if_fail (body != NULL);
+
+    /* The last wall (issue 11): whatever built it, a queue topic whose id
+     * holds '/' or nothing is not sent, so no prefix grant can match it. */
+    g_autoptr (GError) refused = NULL;
+    if (!dbn_topic_check (topic, &refused)) {
+        dbn_log_once ("bus-publish-refused", "%s: %s (further ones are not logged)",
+                      self->endpoint, refused->message);
+        return;
+    }
 
     /* The frame is the topic and its '/' (see the design comment). */
     char stack[DBN_PUBLISHER_TOPIC_MAX + 2];

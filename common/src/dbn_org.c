@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "dbn_keyfile_private.h"
+#include "daiban/dbn_config.h"
+#include "daiban/dbn_keys.h"
 
 G_DEFINE_QUARK (dbn-org-error-quark, dbn_org_error)
 
@@ -847,4 +849,52 @@ dbn_org_lookup_petition_agent (DbnOrg *self, const char *station_id)
             return a;
     }
     return NULL;
+}
+
+/* ---- ids that become topics (issue 11) ---- */
+
+static gboolean
+unknown_id (GError **error, const char *what, const char *id)
+{
+    /* The value comes from the network or a command line: quote at most 64
+     * bytes with control characters escaped. */
+    g_autofree char *cut = g_strndup (id != NULL ? id : "", 64);
+    g_autofree char *escaped = g_strescape (cut, NULL);
+    g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_UNKNOWN_ID,
+                 "“%s” is not a %s of org.ini", escaped, what);
+    return FALSE;
+}
+
+gboolean
+dbn_org_check_village (DbnOrg *self, const char *id, GError **error)
+{
+    g_return_val_if_fail (self != NULL, FALSE);
+    if (dbn_org_lookup_village (self, id) != NULL)
+        return TRUE;
+    return unknown_id (error, "village", id);
+}
+
+gboolean
+dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error)
+{
+    g_return_val_if_fail (self != NULL, FALSE);
+    const char *id = dbn_principal_get_id (principal);
+    switch (dbn_principal_get_kind (principal)) {
+    case DBN_PRINCIPAL_WINDOW:
+        return dbn_org_lookup_window (self, id) != NULL || unknown_id (error, "window", id);
+    case DBN_PRINCIPAL_STATION:
+        return dbn_org_lookup_station (self, id) != NULL || unknown_id (error, "station", id);
+    case DBN_PRINCIPAL_SUPERVISOR:
+        return dbn_org_lookup_area (self, id) != NULL || unknown_id (error, "area", id);
+    case DBN_PRINCIPAL_SERVICE:
+        for (const char *const *name = dbn_config_service_names (); *name != NULL; name++)
+            if (g_strcmp0 (*name, id) == 0)
+                return TRUE;
+        return unknown_id (error, "service (daiban.conf)", id);
+    case DBN_PRINCIPAL_COMMITTEE:
+    case DBN_PRINCIPAL_OPERATOR:
+        return TRUE;
+    default:
+        return dbn_principal_validate (principal, error);
+    }
 }

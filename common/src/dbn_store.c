@@ -53,6 +53,7 @@
 #include "daiban/dbn_store.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 G_DEFINE_QUARK (dbn-store-error-quark, dbn_store_error)
 
@@ -159,6 +160,12 @@ static const char *const store_migrations[] = {
     "CREATE TABLE consumer_offset (producer TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
     "CREATE TABLE idempotency (key TEXT PRIMARY KEY, ts INTEGER NOT NULL,"
     " reply BLOB NOT NULL) WITHOUT ROWID;",
+    /* 2: issue 11, a key says what it was for: the command and a digest of
+     * the command map (SHA-256), so a reused key on another command or body
+     * is refused instead of answered with the first reply. Rows from before
+     * have NULL in both and keep answering any retry. */
+    "ALTER TABLE idempotency ADD COLUMN cmd TEXT;"
+    "ALTER TABLE idempotency ADD COLUMN digest BLOB;",
 };
 
 struct _DbnStore {
@@ -173,7 +180,7 @@ struct _DbnStore {
     sqlite3_stmt *journal_read;   /* seq > ?1 ORDER BY seq LIMIT ?2 */
     sqlite3_stmt *offset_get;     /* SELECT seq FROM consumer_offset */
     sqlite3_stmt *offset_set;     /* upsert into consumer_offset */
-    sqlite3_stmt *idem_lookup;    /* SELECT reply FROM idempotency */
+    sqlite3_stmt *idem_lookup;    /* SELECT reply, cmd, digest FROM idempotency */
     sqlite3_stmt *idem_record;    /* INSERT INTO idempotency */
     sqlite3_stmt *savepoint0;     /* SAVEPOINT dbn_sp0: the per-command savepoint of group commit */
     sqlite3_stmt *release0;       /* RELEASE dbn_sp0 */
@@ -497,14 +504,15 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
                                    " ON CONFLICT (producer) DO UPDATE SET seq = excluded.seq",
                              &self->offset_set);
     if (rc == SQLITE_OK)
-        rc = prepare_cached (self, "SELECT reply FROM idempotency WHERE key = ?1",
+        rc = prepare_cached (self, "SELECT reply, cmd, digest FROM idempotency WHERE key = ?1",
                              &self->idem_lookup);
     if (rc == SQLITE_OK)
         rc = prepare_cached (self, "SAVEPOINT dbn_sp0", &self->savepoint0);
     if (rc == SQLITE_OK)
         rc = prepare_cached (self, "RELEASE dbn_sp0", &self->release0);
     if (rc == SQLITE_OK)
-        rc = prepare_cached (self, "INSERT INTO idempotency (key, ts, reply) VALUES (?1, ?2, ?3)",
+        rc = prepare_cached (self, "INSERT INTO idempotency (key, ts, reply, cmd, digest)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5)",
                              &self->idem_record);
     gint64 newest = 0;
     if (rc == SQLITE_OK)
@@ -838,11 +846,30 @@ dbn_store_offset_set (DbnStore *self, const char *producer, gint64 seq, GError *
     return stmt_finish (self, stmt, rc, "writing a consumer offset", error);
 }
 
+/* TRUE when the recorded (cmd, digest) of the current row of stmt (columns
+ * 1 and 2) is the command's; a row without them (store version 1) matches. */
+static gboolean
+idem_row_matches (sqlite3_stmt *stmt, const char *cmd, GBytes *digest)
+{
+    if (sqlite3_column_type (stmt, 2) == SQLITE_NULL)
+        return TRUE;
+    const char *recorded = (const char *) sqlite3_column_text (stmt, 1);
+    if (g_strcmp0 (recorded, cmd) != 0)
+        return FALSE;
+    gsize size = 0;
+    const void *data = digest != NULL ? g_bytes_get_data (digest, &size) : NULL;
+    return (gsize) sqlite3_column_bytes (stmt, 2) == size &&
+           (size == 0 || memcmp (sqlite3_column_blob (stmt, 2), data, size) == 0);
+}
+
 GBytes *
-dbn_store_idem_lookup (DbnStore *self, const char *key, GError **error)
+dbn_store_idem_lookup (DbnStore *self, const char *key, const char *cmd, GBytes *digest,
+                       char **recorded_cmd, GError **error)
 {
     g_return_val_if_fail (self != NULL, NULL);
     g_return_val_if_fail (key != NULL, NULL);
+    if (recorded_cmd != NULL)
+        *recorded_cmd = NULL;
     sqlite3_stmt *stmt = self->idem_lookup;
     GBytes *reply = NULL;
     int rc = sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
@@ -853,20 +880,28 @@ dbn_store_idem_lookup (DbnStore *self, const char *key, GError **error)
         gsize size = (gsize) sqlite3_column_bytes (stmt, 0);
         if (data == NULL && size > 0) {
             rc = SQLITE_NOMEM;
-        } else {
+        } else if (!idem_row_matches (stmt, cmd, digest)) {
             /* Copied: the column buffer dies at the reset below. */
+            const char *recorded = (const char *) sqlite3_column_text (stmt, 1);
+            if (recorded_cmd != NULL)
+                *recorded_cmd = g_strdup (recorded != NULL ? recorded : "");
+            rc = SQLITE_DONE;
+        } else {
             reply = g_bytes_new (data, size);
             rc = SQLITE_DONE;
         }
     }
-    if (!stmt_finish (self, stmt, rc, "idempotency lookup", error))
+    if (!stmt_finish (self, stmt, rc, "idempotency lookup", error)) {
         g_clear_pointer (&reply, g_bytes_unref);
+        if (recorded_cmd != NULL)
+            g_clear_pointer (recorded_cmd, g_free);
+    }
     return reply;
 }
 
 gboolean
-dbn_store_idem_record (DbnStore *self, const char *key, gint64 ts_ms, GBytes *reply,
-                       GError **error)
+dbn_store_idem_record (DbnStore *self, const char *key, gint64 ts_ms, const char *cmd,
+                       GBytes *digest, GBytes *reply, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
     g_return_val_if_fail (key != NULL && reply != NULL, FALSE);
@@ -882,6 +917,10 @@ dbn_store_idem_record (DbnStore *self, const char *key, gint64 ts_ms, GBytes *re
         rc = sqlite3_bind_int64 (stmt, 2, ts_ms);
     if (rc == SQLITE_OK)
         rc = bind_bytes (stmt, 3, reply);
+    if (rc == SQLITE_OK)
+        rc = cmd != NULL ? sqlite3_bind_text (stmt, 4, cmd, -1, SQLITE_STATIC) : sqlite3_bind_null (stmt, 4);
+    if (rc == SQLITE_OK)
+        rc = digest != NULL ? bind_bytes (stmt, 5, digest) : sqlite3_bind_null (stmt, 5);
     if (rc == SQLITE_OK)
         rc = sqlite3_step (stmt);
     return stmt_finish (self, stmt, rc, "idempotency record", error);

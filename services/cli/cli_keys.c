@@ -67,7 +67,8 @@ keys_add (int argc, char **argv, const char *data_option)
     g_autofree char *data = g_strdup (data_option);
     g_autoptr (GOptionContext) options = g_option_context_new ("PRINCIPAL — 新增客户端密钥 / add a client key");
     g_option_context_set_description (options,
-        "PRINCIPAL is window:<id>, station:<id>, committee or supervisor:<area>.\n"
+        "PRINCIPAL is window:<id>, station:<id>, committee or supervisor:<area>,\n"
+        "where the id is a window, station or area of org.ini (org.unknown-id otherwise).\n"
         "Writes its secret key file (mode 0600) under DIR/keys and registers its\n"
         "public key; prints the file's path alone on the first line. Copy that\n"
         "file to the machine that uses it only. A principal with a valid key is\n"
@@ -81,6 +82,17 @@ keys_add (int argc, char **argv, const char *data_option)
     g_autofree char *dir = dbn_config_resolve_data_dir (data);
     g_autoptr (GError) error = NULL;
     g_autofree char *path = NULL;
+    /* Issue 11: a station's, window's or area's id becomes its topic
+     * (s/<id>/, ...): it must be one of org.ini, or the key is useless at
+     * best and names someone else's queue at worst. */
+    g_autoptr (DbnOrg) org = NULL;
+    if (dbn_principal_validate (argv[1], &error)) {
+        org = dbn_org_load (dbn_org_default_path (), &error);
+        if (org != NULL)
+            dbn_org_check_principal (org, argv[1], &error);
+    }
+    if (error != NULL)
+        return cli_report_error ("keys add", error);
     if (!dbn_keys_add (dir, argv[1], &path, &error))
         return cli_report_error ("keys add", error);
     printf ("%s\n", path);

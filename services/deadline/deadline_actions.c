@@ -107,17 +107,40 @@ deadline_actions_rebuild (DeadlineActions *self, GError **error)
     return deadline_store_foreach_pending (self->store, push_pending, self->timers, error);
 }
 
+char *
+deadline_queue_topic (char kind, const char *id, const char *case_no)
+{
+    g_autoptr (GError) error = NULL;
+    char *topic = dbn_topic_dup_queue (kind, id, &error);
+    if (topic == NULL) {
+        g_autofree char *key = g_strdup_printf ("deadline-topic:%c:%s", kind, case_no ? case_no : "");
+        dbn_log_once (key, "%s: not published on its %c/ queue: %s", case_no ? case_no : "?", kind,
+                      error->message);
+    }
+    return topic;
+}
+
+static void
+add_queue_topic (GPtrArray *topics, char kind, const char *id, const char *case_no)
+{
+    char *topic = deadline_queue_topic (kind, id, case_no);
+    if (topic != NULL)
+        g_ptr_array_add (topics, topic);
+}
+
 char **
 deadline_case_topics (const DeadlineCase *c)
 {
     GPtrArray *topics = g_ptr_array_new ();
-    g_ptr_array_add (topics, g_strdup_printf ("s/%s", c->station ? c->station : ""));
+    /* Routing's station ids come from org.ini; the check is the second wall
+     * (issue 11), so a bad one costs the event its queue, never a leak. */
+    add_queue_topic (topics, 's', c->station, c->case_no);
     if (c->window != NULL && *c->window != '\0')
-        g_ptr_array_add (topics, g_strdup_printf ("q/%s", c->window));
+        add_queue_topic (topics, 'q', c->window, c->case_no);
     /* D-INT-8: a petition's deadlines reach its station and its window (the
      * mediation officer's), never the area's supervisors (as routing). */
     if (c->area != NULL && *c->area != '\0' && !c->restricted)
-        g_ptr_array_add (topics, g_strdup_printf ("a/%s", c->area));
+        add_queue_topic (topics, 'a', c->area, c->case_no);
     /* D-AUD-2: the committee's live feed. */
     g_ptr_array_add (topics, g_strdup ("audit"));
     g_ptr_array_add (topics, NULL);

@@ -109,6 +109,9 @@ gboolean deadline_schedule (DeadlineActions *self, DeadlineClock *k, const char 
  * reaches the area's supervisors), and the committee's "audit".
  * NULL-terminated; caller owns it. */
 char **deadline_case_topics (const DeadlineCase *c);
+/* "<kind>/<id>" (dbn_topic_dup_queue), or NULL, logged once, when id cannot
+ * be part of a topic (issue 11: the event then skips that queue). */
+char  *deadline_queue_topic (char kind, const char *id, const char *case_no);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DeadlineRow, deadline_row_clear)
 

@@ -168,12 +168,15 @@ row_topics (const DeadlineCase *c, const DeadlineRow *before)
     GPtrArray *topics = g_ptr_array_new ();
     for (int i = 0; now[i] != NULL; i++)
         add_topic (topics, g_strdup (now[i]));
-    if (before->station != NULL && *before->station != '\0')
-        add_topic (topics, g_strdup_printf ("s/%s", before->station));
-    if (before->window != NULL && *before->window != '\0')
-        add_topic (topics, g_strdup_printf ("q/%s", before->window));
-    if (before->area != NULL && *before->area != '\0' && !before->restricted)
-        add_topic (topics, g_strdup_printf ("a/%s", before->area));
+    const char *const ids[] = { before->station, before->window,
+                                before->restricted ? NULL : before->area };
+    static const char kinds[] = { 's', 'q', 'a' };
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
+        char *topic = ids[k] != NULL && *ids[k] != '\0' ? deadline_queue_topic (kinds[k], ids[k], c->case_no)
+                                                         : NULL;
+        if (topic != NULL)
+            add_topic (topics, topic);
+    }
     g_ptr_array_add (topics, NULL);
     return (char **) g_ptr_array_free (topics, FALSE);
 }

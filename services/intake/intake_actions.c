@@ -93,11 +93,12 @@ const char *const intake_migrations[] = {
 
 
 IntakeActions *
-intake_actions_new (DbnService *service, DbnCatalog *catalog, GError **error)
+intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GError **error)
 {
     g_autoptr (IntakeActions) self = g_new0 (IntakeActions, 1);
     self->service = service;
     self->catalog = catalog;
+    self->org = org;
     DbnStore *store = dbn_service_get_store (service);
     sqlite3 *db = dbn_store_get_db (store);
     int rc = sqlite3_prepare_v3 (db,
@@ -134,10 +135,17 @@ intake_actions_free (IntakeActions *self)
     sqlite3_finalize (self->select_case);
     sqlite3_finalize (self->close_case);
     dbn_catalog_free (self->catalog);
+    dbn_org_free (self->org);
     g_free (self);
 }
 
 /* ---- validation ---- */
+
+gboolean
+intake_check_known_village (IntakeActions *self, const char *village, GError **error)
+{
+    return dbn_org_check_village (self->org, village, error);
+}
 
 gboolean
 intake_check_text (const char *value, const char *what, GError **error)
@@ -530,7 +538,8 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
         dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_village (command, req->village, "submit", error))
+    if (!intake_check_known_village (self, req->village, error) ||
+        !intake_check_village (command, req->village, "submit", error))
         return NULL;
     const DbnMatter *matter = NULL;
     if (!validate_submit (self, command, req, &matter, error))
@@ -557,8 +566,8 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
 
     if (req->visit != NULL && !intake_visit_link (self, req->visit, case_no, error))
         return NULL;
-    g_autofree char *topic = g_strdup_printf ("s/%s", req->village);
-    if (!emit_accepted (command, topic, case_no, req, channel, state, error))
+    g_autofree char *topic = dbn_topic_dup_queue ('s', req->village, error);
+    if (topic == NULL || !emit_accepted (command, topic, case_no, req, channel, state, error))
         return NULL;
     if (missing[0] != NULL && !emit_awaiting (command, topic, case_no, req->matter, missing, error))
         return NULL;

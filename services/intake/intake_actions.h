@@ -16,8 +16,9 @@ typedef struct _IntakeActions IntakeActions;
 /* The store's migrations, NULL-terminated. */
 extern const char *const intake_migrations[];
 
-/* Takes ownership of catalog. Caller owns the result; free it before the service. */
-IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, GError **error);
+/* Takes ownership of catalog and org. Caller owns the result; free it before the service. */
+IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org,
+                                   GError **error);
 void           intake_actions_free (IntakeActions *self);
 
 /* Follows routing's journal (after dbn_service_start): how routing closes

@@ -23,7 +23,8 @@ intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GE
         dbn_msg_intake_logbook_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_village (command, req->village, "read the logbook", error))
+    if (!intake_check_known_village (self, req->village, error) ||
+        !intake_check_village (command, req->village, "read the logbook", error))
         return NULL;
     gint64 from = req->has_from_ms ? req->from_ms : G_MININT64;
     gint64 to = req->has_to_ms ? req->to_ms : G_MAXINT64;

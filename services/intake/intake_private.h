@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 struct _IntakeActions {
     DbnService   *service;      /* borrowed */
     DbnCatalog   *catalog;      /* owned; replaced whole by catalog.reload (D-CAT-3) */
+    DbnOrg       *org;          /* owned: the villages a request may name (issue 11) */
     sqlite3_stmt *last_number;  /* the year's highest case number */
     sqlite3_stmt *insert_case;  /* INSERT case_record */
     sqlite3_stmt *select_case;  /* SELECT by case_no */
@@ -37,6 +38,10 @@ gboolean intake_check_text (const char *value, const char *what, GError **error)
  * every other principal the frame let through may. */
 gboolean intake_check_village (DbnCommand *command, const char *village, const char *what,
                                GError **error);
+/* Issue 11: a village that enters intake from the network (submit, refuse,
+ * visit, the logbook and visit list) becomes the topic s/<village>, so it
+ * must be a village of org.ini: FALSE with DBN_ORG_ERROR_UNKNOWN_ID. */
+gboolean intake_check_known_village (IntakeActions *self, const char *village, GError **error);
 /* Lists are stored one item per line. Caller owns the results. */
 char    *intake_join_lines (char **items);
 char   **intake_split_lines (const unsigned char *text);

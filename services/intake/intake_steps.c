@@ -153,7 +153,11 @@ intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data,
     if (!update_materials (self, req->case_no, (char **) all->pdata, missing, state, error))
         return NULL;
 
-    g_autofree char *topic = g_strdup_printf ("s/%s", row.village);
+    /* The stored village: checked when the case was submitted (a row from
+     * before issue 11 with a bad one is refused here by the topic check). */
+    g_autofree char *topic = dbn_topic_dup_queue ('s', row.village, error);
+    if (topic == NULL)
+        return NULL;
     g_autoptr (GBytes) event = NULL;
     DbnEnvEvent *env = NULL;
     g_autoptr (DbnMsgCaseMaterialsSupplemented) done = NULL;
@@ -232,7 +236,8 @@ intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GEr
         dbn_msg_intake_refuse_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_village (command, req->village, "refuse requests", error))
+    if (!intake_check_known_village (self, req->village, error) ||
+        !intake_check_village (command, req->village, "refuse requests", error))
         return NULL;
     /* D-INT-5: the reason is written, and the applicant is told where to go. */
     if (is_blank (req->reason) || is_blank (req->apply_to)) {
@@ -275,8 +280,8 @@ intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     ev->apply_to = g_strdup (req->apply_to);
     ev->channel = g_strdup (channel);
     g_autoptr (GBytes) event = dbn_msg_case_refused_encode (ev, error);
-    g_autofree char *topic = g_strdup_printf ("s/%s", req->village);
-    if (event == NULL || !dbn_command_emit (command, topic, &ev->env, event, error))
+    g_autofree char *topic = event != NULL ? dbn_topic_dup_queue ('s', req->village, error) : NULL;
+    if (topic == NULL || !dbn_command_emit (command, topic, &ev->env, event, error))
         return NULL;
     g_autoptr (DbnMsgIntakeRefuseReply) reply = dbn_msg_intake_refuse_reply_new ();
     reply->refusal = g_steal_pointer (&number);

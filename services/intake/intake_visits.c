@@ -31,7 +31,8 @@ intake_visit (DbnService *service, DbnCommand *command, gpointer user_data, GErr
         dbn_msg_intake_visit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_village (command, req->village, "record visits", error) ||
+    if (!intake_check_known_village (self, req->village, error) ||
+        !intake_check_village (command, req->village, "record visits", error) ||
         !intake_require_text (req->village, "village", error) ||
         !intake_require_text (req->household, "household", error) ||
         !intake_check_text (req->address, "the address", error) ||
@@ -83,8 +84,8 @@ intake_visit (DbnService *service, DbnCommand *command, gpointer user_data, GErr
     ev->needs = g_strdupv (req->needs ? req->needs : (char *[]){ NULL });
     ev->must_visit = g_strdup (req->must_visit);
     g_autoptr (GBytes) event = dbn_msg_visit_recorded_encode (ev, error);
-    g_autofree char *topic = g_strdup_printf ("s/%s", req->village);
-    if (event == NULL || !dbn_command_emit (command, topic, &ev->env, event, error))
+    g_autofree char *topic = event != NULL ? dbn_topic_dup_queue ('s', req->village, error) : NULL;
+    if (topic == NULL || !dbn_command_emit (command, topic, &ev->env, event, error))
         return NULL;
     g_autoptr (DbnMsgIntakeVisitReply) reply = dbn_msg_intake_visit_reply_new ();
     reply->visit = g_steal_pointer (&number);
@@ -144,7 +145,8 @@ intake_visit_list (DbnService *service, DbnCommand *command, gpointer user_data,
         dbn_msg_intake_visit_list_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_village (command, req->village, "read visits", error))
+    if (!intake_check_known_village (user_data, req->village, error) ||
+        !intake_check_village (command, req->village, "read visits", error))
         return NULL;
     gint64 max = req->has_max && req->max > 0 && req->max < VISIT_LIST_MAX ? req->max : VISIT_LIST_MAX;
     gboolean mask = dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_COMMITTEE;

@@ -17,8 +17,11 @@ main (int argc, char **argv)
     g_autoptr (DbnConfig) config = dbn_config_load (data_dir, &error);
     g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
     g_autoptr (DbnCatalog) catalog = config ? dbn_catalog_load (dbn_config_get_catalog_path (config), &error) : NULL;
-    g_autoptr (DbnService) service = catalog ? dbn_service_new ("intake", config, clock, intake_migrations, &error) : NULL;
-    g_autoptr (IntakeActions) actions = service ? intake_actions_new (service, g_steal_pointer (&catalog), &error) : NULL;
+    /* Issue 11: the villages a request may name (they become topics). */
+    g_autoptr (DbnOrg) org = catalog ? dbn_org_load (dbn_org_default_path (), &error) : NULL;
+    g_autoptr (DbnService) service = org ? dbn_service_new ("intake", config, clock, intake_migrations, &error) : NULL;
+    g_autoptr (IntakeActions) actions = service ? intake_actions_new (service, g_steal_pointer (&catalog),
+                                                                      g_steal_pointer (&org), &error) : NULL;
     g_autoptr (DbnBus) bus = dbn_bus_new ();
     if (actions != NULL) {
         dbn_service_add_commands (service, intake_commands, actions);

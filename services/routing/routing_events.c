@@ -29,14 +29,26 @@ routing_outgoing_free (RoutingOutgoing *out)
     g_free (out);
 }
 
-void
-routing_case_topics (const RoutingCase *c, char **station, char **window, char **area)
+gboolean
+routing_case_topics (const RoutingCase *c, char **station, char **window, char **area,
+                     GError **error)
 {
-    *station = g_strdup_printf ("s/%s", c->station);
-    *window = c->window && *c->window ? g_strdup_printf ("q/%s", c->window) : NULL;
+    *window = *area = NULL;
+    *station = dbn_topic_dup_queue ('s', c->station, error);
+    if (*station == NULL)
+        return FALSE;
+    if (c->window && *c->window && (*window = dbn_topic_dup_queue ('q', c->window, error)) == NULL)
+        goto refused;
     /* D-INT-8: a petition's events reach its station and its window (the
      * mediation officer's), never the area's supervisors. */
-    *area = c->area && *c->area && !c->restricted ? g_strdup_printf ("a/%s", c->area) : NULL;
+    if (c->area && *c->area && !c->restricted &&
+        (*area = dbn_topic_dup_queue ('a', c->area, error)) == NULL)
+        goto refused;
+    return TRUE;
+refused:
+    g_clear_pointer (station, g_free);
+    g_clear_pointer (window, g_free);
+    return FALSE;
 }
 
 void
@@ -116,15 +128,17 @@ send_on_case_topics (RoutingEmitter *self, const RoutingCase *c, const DbnEnvEve
     if (body == NULL)
         return FALSE;
     g_autofree char *station = NULL, *window = NULL, *area = NULL;
-    routing_case_topics (c, &station, &window, &area);
+    if (!routing_case_topics (c, &station, &window, &area, error))
+        return FALSE;
     /* A case that moved (a handoff to another window, a new station or area)
      * is published on the queues it left too, so a client keeping a queue
      * from snapshot + updates sees it go: the row it carries names the new
      * queue, and the client drops it (docs/routing.md, as deadline.due_changed
      * does). Repeats of the new topics are skipped by routing_emitter_send. */
     g_autofree char *was_station = NULL, *was_window = NULL, *was_area = NULL;
-    if (self->before != NULL)
-        routing_case_topics (self->before, &was_station, &was_window, &was_area);
+    if (self->before != NULL &&
+        !routing_case_topics (self->before, &was_station, &was_window, &was_area, error))
+        return FALSE;
     const char *extra[] = { window ? window : "", area ? area : "",
                             was_station ? was_station : "", was_window ? was_window : "",
                             was_area ? was_area : "", NULL };

@@ -47,7 +47,10 @@ gboolean routing_emit_effect (RoutingEmitter *self, RoutingMachine *machine, con
                               const RoutingEffect *fx, gint64 *seq, GError **error);
 
 /* The three topics of a case: s/<station>, q/<window>, a/<area> (the last
- * two NULL when the case has no window or area). Caller owns them. */
-void routing_case_topics (const RoutingCase *c, char **station, char **window, char **area);
+ * two NULL when the case has no window or area). Caller owns them. FALSE
+ * with DBN_ERROR_INVALID (and all three NULL) when an id cannot be part of a
+ * topic (dbn_topic_dup_queue: issue 11's second wall). */
+gboolean routing_case_topics (const RoutingCase *c, char **station, char **window, char **area,
+                              GError **error);
 
 G_END_DECLS

@@ -20,7 +20,8 @@
  * consumers sync.
  *
  * A domain refusal (an awaiting_materials for a case routing moved on
- * already) is logged and acknowledged, never failed: failing would roll the
+ * already, a case.accepted whose village org.ini lacks) is logged and
+ * acknowledged, never failed: failing would roll the
  * batch back and retry it forever. Only store failures roll back.
  */
 #include "routing_private.h"
@@ -29,9 +30,6 @@
 
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-routing"
-
-/* Longest station id a topic may carry (schema limit of the queue row). */
-#define STATION_MAX 32
 
 static gboolean
 flush_outbox (gpointer user_data)
@@ -56,18 +54,6 @@ schedule_flush (RoutingActions *self)
         self->flush_id = g_idle_add_full (G_PRIORITY_HIGH, flush_outbox, self, NULL);
 }
 
-/* Cuts s to at most max bytes on a UTF-8 boundary (a village intake did
- * not find in org.ini becomes a station id). Caller owns it. */
-static char *
-utf8_cut (const char *s, gsize max)
-{
-    gsize len = strlen (s);
-    if (len <= max)
-        return g_strdup (s);
-    const char *end = g_utf8_find_prev_char (s, s + max + 1);
-    return g_strndup (s, end ? (gsize) (end - s) : 0);
-}
-
 static gboolean
 on_accepted (RoutingActions *self, RoutingEmitter *emitter, GBytes *event, GError **error)
 {
@@ -85,13 +71,13 @@ on_accepted (RoutingActions *self, RoutingEmitter *emitter, GBytes *event, GErro
     if (exists)
         return TRUE; /* a second acceptance of one number cannot happen; keep the first */
     g_autoptr (GPtrArray) effects = g_ptr_array_new_with_free_func ((GDestroyNotify) routing_effect_free);
-    g_autoptr (RoutingCase) c = routing_machine_route (self->machine, accepted, effects);
-    char *station = utf8_cut (c->station, STATION_MAX);
-    g_free (c->station);
-    c->station = station;
-    if (strlen (c->holder) > 64) {
-        g_free (c->holder);
-        c->holder = g_strdup_printf ("station:%s", c->station);
+    g_autoptr (RoutingCase) c = routing_machine_route (self->machine, accepted, effects, &local);
+    if (c == NULL) {
+        /* Intake refuses such a village since issue 11; an older journal or
+         * an intake with another org.ini may still hold one. Its id must not
+         * become a station's topic, and failing would retry it forever. */
+        g_warning ("%s: intake's case.accepted not routed: %s", accepted->env.case_no, local->message);
+        return TRUE;
     }
     return routing_commit_case (self, emitter, c, effects, error);
 }

@@ -944,8 +944,11 @@ routing_machine_step (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a
 }
 
 RoutingCase *
-routing_machine_route (RoutingMachine *self, const DbnMsgCaseAccepted *accepted, GPtrArray *effects)
+routing_machine_route (RoutingMachine *self, const DbnMsgCaseAccepted *accepted, GPtrArray *effects,
+                       GError **error)
 {
+    if (!dbn_org_check_village (self->org, accepted->village, error))
+        return NULL;
     RoutingCase *c = routing_case_new ();
     const DbnMatter *matter = dbn_catalog_lookup (self->catalog, accepted->matter);
     const DbnVillage *village = dbn_org_lookup_village (self->org, accepted->village);
@@ -959,8 +962,8 @@ routing_machine_route (RoutingMachine *self, const DbnMsgCaseAccepted *accepted,
     /* The station is the village's (by convention the same id); the area
      * is the village's area. */
     c->village = g_strdup (accepted->village);
-    c->station = g_strdup (village ? village->station : accepted->village);
-    c->area = g_strdup (village ? village->area : "");
+    c->station = g_strdup (village->station);
+    c->area = g_strdup (village->area);
     c->channel = g_strdup (accepted->channel);
     /* D-INT-8: fixed at routing; a later catalog edit does not expose a
      * petition already in the system. */

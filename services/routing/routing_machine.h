@@ -168,10 +168,12 @@ gboolean routing_machine_step (RoutingMachine *self, RoutingCase *c, const Routi
 /* A new case from intake's case.accepted (state received, or
  * awaiting_materials): kind, level, window and departments from the
  * catalog, station and area from org.ini; the event's actor stays
- * responsible (D-INT-6). Appends the case.routed effect. Never fails: a
- * matter or village the configuration lacks gets empty coordinates. */
+ * responsible (D-INT-6). Appends the case.routed effect. A matter the
+ * catalog lacks gets no window; a village org.ini lacks gets no case: NULL
+ * with DBN_ORG_ERROR_UNKNOWN_ID (issue 11: its id would become the station's
+ * topic, and "qingshui/x" would reach station qingshui's subscription). */
 RoutingCase *routing_machine_route (RoutingMachine *self, const DbnMsgCaseAccepted *accepted,
-                                    GPtrArray *effects);
+                                    GPtrArray *effects, GError **error);
 
 /* D-CAT-3: the catalog to route with from now on (borrowed; it must outlive
  * the machine or the next call). */

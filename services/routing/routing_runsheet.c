@@ -158,8 +158,8 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
     }
     g_ptr_array_add (topics, NULL);
     g_autoptr (GBytes) body = dbn_msg_runsheet_created_encode (ev, error);
-    g_autofree char *primary = g_strdup_printf ("s/%s", station->id);
-    if (body == NULL ||
+    g_autofree char *primary = body != NULL ? dbn_topic_dup_queue ('s', station->id, error) : NULL;
+    if (primary == NULL ||
         !routing_emitter_send (&emitter, primary, *ev->area ? (const char *const *) topics->pdata
                                                             : (const char *const *) topics->pdata + 1,
                                &ev->env, body, error) ||

@@ -285,6 +285,29 @@ test_cli_keys (void)
     g_assert_cmpint (r.status, ==, 2);
     g_assert_nonnull (strstr (r.err, "keys.invalid-principal"));
     dbn_cli_run_clear (&r);
+    /* Issue 11: the id becomes a topic, so it must be one of org.ini. */
+    const char *const not_in_org[] = { "station:nosuchvillage", "window:nowhere", "supervisor:north",
+                                    "service:nosuch", NULL };
+    for (guint i = 0; not_in_org[i] != NULL; i++) {
+        const char *add_unknown[] = { "--data", dir, "keys", "add", not_in_org[i], NULL };
+        r = dbn_harness_run_cli (add_unknown);
+        g_assert_cmpint (r.status, ==, 1);
+        g_assert_nonnull (strstr (r.err, "org.unknown-id"));
+        dbn_cli_run_clear (&r);
+    }
+    const char *const malformed[] = { "station:qingshui/x", "station:../../etc", "station:", "window:qing shui",
+                                      NULL };
+    for (guint i = 0; malformed[i] != NULL; i++) {
+        const char *add_malformed[] = { "--data", dir, "keys", "add", malformed[i], NULL };
+        r = dbn_harness_run_cli (add_malformed);
+        g_assert_cmpint (r.status, ==, 2);
+        g_assert_nonnull (strstr (r.err, "keys.invalid-principal"));
+        dbn_cli_run_clear (&r);
+    }
+    const char *add_area[] = { "--data", dir, "keys", "add", "supervisor:east", NULL };
+    r = dbn_harness_run_cli (add_area);
+    g_assert_cmpint (r.status, ==, 0);
+    dbn_cli_run_clear (&r);
 
     const char *revoke[] = { "--data", dir, "keys", "revoke", "station:qingshui", NULL };
     r = dbn_harness_run_cli (revoke);

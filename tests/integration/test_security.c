@@ -84,7 +84,7 @@ typedef struct {
 } Sub;
 
 static Sub *
-sub_new (DbnHarness *h, DbnBus *bus, const char *const *topics)
+sub_new_on (DbnHarness *h, DbnBus *bus, const char *service, const char *const *topics)
 {
     g_autoptr (GError) error = NULL;
     Sub *sub = g_new0 (Sub, 1);
@@ -93,13 +93,19 @@ sub_new (DbnHarness *h, DbnBus *bus, const char *const *topics)
     for (int i = 0; topics[i] != NULL; i++)
         g_assert_cmpint (zmq_setsockopt (sub->socket, ZMQ_SUBSCRIBE, topics[i], strlen (topics[i])), ==, 0);
     g_assert_true (dbn_bus_connect (bus, sub->socket,
-                                    dbn_config_get_publish_endpoint (dbn_harness_get_config (h), "intake"),
+                                    dbn_config_get_publish_endpoint (dbn_harness_get_config (h), service),
                                     &error));
     g_assert_no_error (error);
     sub->topics = g_ptr_array_new_with_free_func (g_free);
     sub->seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
     sub->bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     return sub;
+}
+
+static Sub *
+sub_new (DbnHarness *h, DbnBus *bus, const char *const *topics)
+{
+    return sub_new_on (h, bus, "intake", topics);
 }
 
 static void
@@ -750,6 +756,244 @@ test_revocation_on_live_connection (void)
     g_object_unref (intake);
 }
 
+/* ---- issue 11: ids that become topics ---- */
+
+/* Ids an outside client tried: each one would have become a topic. */
+static const char *const hostile_ids[] = {
+    "qingshui/x", "shiqiao/zz", "nowhere", "../../etc", "", "qing shui", "qingshui\n", "qingshui\x01",
+    "qingshui/", NULL,
+};
+
+/* Calls service as bus with body (taken) and asserts the reply's exact
+ * wire code (read from the reply: the test does not register every
+ * service's codes). */
+static void
+assert_refused (DbnHarness *h, DbnBus *bus, const char *service, GBytes *body, const char *code,
+                const char *what, const char *id)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnClient) client = dbn_client_new (bus,
+        dbn_config_get_command_endpoint (dbn_harness_get_config (h), service), &error);
+    g_assert_no_error (error);
+    g_autoptr (GBytes) reply = dbn_client_call (client, body, 5000, &error);
+    g_bytes_unref (body);
+    g_assert_no_error (error);
+    DbnEnvReply env = { 0 };
+    g_assert_true (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
+    if (env.ok || g_strcmp0 (env.code, code) != 0) {
+        g_autofree char *shown = g_strescape (id, NULL);
+        g_error ("%s with “%s”: expected %s, got %s (%s)", what, shown, code, env.code, env.msg_en);
+    }
+    dbn_env_reply_clear (&env);
+}
+
+static GBytes *
+hostile_submit (guint n, const char *village, const char *channel)
+{
+    g_autofree char *key = g_strdup_printf ("hostile-%u", n);
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, n, TRUE);
+    g_free (m->village);
+    m->village = g_strdup (village);
+    m->channel = g_strdup (channel);
+    return dbn_msg_intake_submit_encode (m, NULL);
+}
+
+static GBytes *
+hostile_refuse (guint n, const char *village)
+{
+    g_autoptr (DbnMsgIntakeRefuse) m = dbn_msg_intake_refuse_new ();
+    m->env.key = g_strdup_printf ("hostile-refuse-%u", n);
+    m->applicant = g_strdup ("王五");
+    m->village = g_strdup (village);
+    m->request = g_strdup ("代办驾驶证");
+    m->reason = g_strdup ("不属于代办事项");
+    m->apply_to = g_strdup ("县车管所");
+    return dbn_msg_intake_refuse_encode (m, NULL);
+}
+
+static GBytes *
+hostile_visit (guint n, const char *village)
+{
+    g_autoptr (DbnMsgIntakeVisit) m = dbn_msg_intake_visit_new ();
+    m->env.key = g_strdup_printf ("hostile-visit-%u", n);
+    m->village = g_strdup (village);
+    m->household = g_strdup ("李大爷");
+    m->needs = g_new0 (char *, 1);
+    return dbn_msg_intake_visit_encode (m, NULL);
+}
+
+static GBytes *
+hostile_logbook (const char *village)
+{
+    g_autoptr (DbnMsgIntakeLogbook) m = dbn_msg_intake_logbook_new ();
+    m->env.key = g_strdup ("hostile-logbook");
+    m->village = g_strdup (village);
+    return dbn_msg_intake_logbook_encode (m, NULL);
+}
+
+static GBytes *
+hostile_visit_list (const char *village)
+{
+    g_autoptr (DbnMsgIntakeVisitList) m = dbn_msg_intake_visit_list_new ();
+    m->env.key = g_strdup ("hostile-visits");
+    m->village = g_strdup (village);
+    return dbn_msg_intake_visit_list_encode (m, NULL);
+}
+
+/* Every entry point of intake refuses each hostile village with
+ * org.unknown-id, whoever asks (a window's walk-in and phone requests, a
+ * station, the operator); nothing is stored. */
+static void
+test_hostile_villages_refused_at_intake (void)
+{
+    g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
+    g_autofree char *window_key = dbn_harness_add_key (h, "window:minzheng");
+    g_autofree char *station_key = dbn_harness_add_key (h, "station:qingshui");
+    GSubprocess *intake = dbn_harness_start_service (h, "intake");
+    g_autoptr (DbnBus) window = dbn_harness_new_bus (h, window_key);
+    g_autoptr (DbnBus) station = dbn_harness_new_bus (h, station_key);
+    DbnBus *operator = dbn_harness_get_bus (h);
+    guint n = 1;
+    for (guint i = 0; hostile_ids[i] != NULL; i++) {
+        const char *id = hostile_ids[i];
+        assert_refused (h, window, "intake", hostile_submit (n++, id, NULL), "org.unknown-id", "walk-in", id);
+        assert_refused (h, window, "intake", hostile_submit (n++, id, "phone"), "org.unknown-id", "phone", id);
+        assert_refused (h, station, "intake", hostile_submit (n++, id, NULL), "org.unknown-id", "station submit", id);
+        assert_refused (h, operator, "intake", hostile_submit (n++, id, NULL), "org.unknown-id", "operator submit", id);
+        assert_refused (h, window, "intake", hostile_refuse (n++, id), "org.unknown-id", "refusal", id);
+        assert_refused (h, station, "intake", hostile_visit (n++, id), "org.unknown-id", "visit", id);
+        assert_refused (h, window, "intake", hostile_logbook (id), "org.unknown-id", "logbook", id);
+        assert_refused (h, window, "intake", hostile_visit_list (id), "org.unknown-id", "visit list", id);
+    }
+    /* A real village still works, and nothing of the above was stored. */
+    g_autoptr (GError) error = NULL;
+    g_autofree char *ok = submit_on (h, window, "good-1", 9001, "shiqiao", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (count_cases (h, NULL), ==, 1);
+    g_assert_cmpint (journal_seq (h), ==, 1);
+    g_assert_true (dbn_harness_stop (intake, 10000));
+    g_object_unref (intake);
+}
+
+static GBytes *
+routing_command_classify (const char *case_no)
+{
+    g_autoptr (DbnMsgCaseClassify) m = dbn_msg_case_classify_new ();
+    m->env.key = g_strdup_printf ("classify-%s", case_no);
+    m->case_no = g_strdup (case_no);
+    m->kind = g_strdup ("committed");
+    m->reason = g_strdup ("需要补充调查");
+    return dbn_msg_case_classify_encode (m, NULL);
+}
+
+/* Waits until sub holds an event of type for case_no (routing and deadline
+ * derive theirs after intake's). */
+static void
+sub_wait_for (Sub *sub, const char *type, const char *case_no)
+{
+    gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+    for (;;) {
+        for (guint i = 0; i < sub->bodies->len; i++) {
+            GBytes *body = g_ptr_array_index (sub->bodies, i);
+            DbnEnvEvent env = { 0 };
+            g_assert_true (dbn_env_event_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &env, NULL));
+            gboolean found = g_strcmp0 (env.type, type) == 0 && g_strcmp0 (env.case_no, case_no) == 0;
+            dbn_env_event_clear (&env);
+            if (found)
+                return;
+        }
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        sub_drain (sub, 100);
+    }
+}
+
+/* Station qingshui, subscribed to its own topic on intake, routing and
+ * deadline (and, trying, to s/qingshui/x), hears only its own cases while
+ * hostile villages are refused, another station's cases go through all
+ * three services, and routing's handoff and assign targets with hostile ids
+ * are refused (routing.unknown-target). */
+static void
+test_station_hears_nothing_of_others (void)
+{
+    g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
+    g_autoptr (GError) error = NULL;
+    g_autofree char *station_key = dbn_harness_add_key (h, "station:qingshui");
+    g_autofree char *window_key = dbn_harness_add_key (h, "window:minzheng");
+    GSubprocess *intake = dbn_harness_start_service (h, "intake");
+    GSubprocess *routing = dbn_harness_start_service (h, "routing");
+    GSubprocess *deadline = dbn_harness_start_service (h, "deadline");
+    g_autoptr (DbnBus) station = dbn_harness_new_bus (h, station_key);
+    g_autoptr (DbnBus) window = dbn_harness_new_bus (h, window_key);
+    const char *topics[] = { "s/qingshui", "s/qingshui/x", "hb", NULL };
+    const char *services[] = { "intake", "routing", "deadline" };
+    Sub *subs[3];
+    for (guint s = 0; s < 3; s++) {
+        subs[s] = sub_new_on (h, station, services[s], topics);
+        sub_wait (subs[s], 0, 2);
+    }
+
+    /* The hostile walk-ins of the outside client: refused, nothing routed. */
+    for (guint i = 0; hostile_ids[i] != NULL; i++)
+        assert_refused (h, window, "intake", hostile_submit (100 + i, hostile_ids[i], NULL), "org.unknown-id",
+                        "walk-in", hostile_ids[i]);
+    /* Another station's case goes through all three services... */
+    g_autofree char *other = submit_on (h, window, "other-1", 1, "shiqiao", &error);
+    g_assert_no_error (error);
+    /* ...and then one of qingshui's: once the station has that one's events
+     * from routing and deadline, the other's were published before them. */
+    g_autofree char *own = submit_on (h, window, "own-1", 2, "qingshui", &error);
+    g_assert_no_error (error);
+    sub_wait_for (subs[1], DBN_MSG_CASE_ROUTED_WIRE, own);
+    sub_wait_for (subs[2], DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, own);
+
+    /* Routing's targets: a hostile id is no window, agent, county or station. */
+    g_autoptr (GBytes) classify = routing_command_classify (own);
+    g_autoptr (GBytes) classified = dbn_harness_call (h, "routing", classify, 5000, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; hostile_ids[i] != NULL; i++) {
+        const char *kinds[] = { "window:", "agent:", "county:", "station:" };
+        for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
+            g_autoptr (DbnMsgCaseHandoff) m = dbn_msg_case_handoff_new ();
+            m->env.key = g_strdup_printf ("handoff-%u-%u", i, k);
+            m->case_no = g_strdup (own);
+            m->to = g_strconcat (kinds[k], hostile_ids[i], NULL);
+            m->reason = g_strdup ("转办");
+            assert_refused (h, dbn_harness_get_bus (h), "routing", dbn_msg_case_handoff_encode (m, NULL),
+                            "routing.unknown-target", "handoff", m->to);
+        }
+        g_autoptr (DbnMsgCaseAssign) a = dbn_msg_case_assign_new ();
+        a->env.key = g_strdup_printf ("assign-%u", i);
+        a->case_no = g_strdup (own);
+        a->window = g_strdup (hostile_ids[i]);
+        assert_refused (h, dbn_harness_get_bus (h), "routing", dbn_msg_case_assign_encode (a, NULL),
+                        "routing.unknown-target", "assign", hostile_ids[i]);
+    }
+
+    for (guint s = 0; s < 3; s++) {
+        sub_wait (subs[s], 0, 1);
+        g_assert_cmpuint (subs[s]->bodies->len, >, 0);
+        for (guint i = 0; i < subs[s]->topics->len; i++) {
+            const char *topic = g_ptr_array_index (subs[s]->topics, i);
+            g_assert_true (g_strcmp0 (topic, "s/qingshui/") == 0 || g_strcmp0 (topic, "hb/") == 0);
+        }
+        for (guint i = 0; i < subs[s]->bodies->len; i++) {
+            GBytes *body = g_ptr_array_index (subs[s]->bodies, i);
+            DbnEnvEvent env = { 0 };
+            g_assert_true (dbn_env_event_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &env, NULL));
+            if (g_strcmp0 (env.case_no, own) != 0)
+                g_error ("%s gave station qingshui %s of %s", services[s], env.type, env.case_no);
+            dbn_env_event_clear (&env);
+        }
+        sub_free (subs[s]);
+    }
+    g_assert_true (dbn_harness_stop (deadline, 10000));
+    g_assert_true (dbn_harness_stop (routing, 10000));
+    g_assert_true (dbn_harness_stop (intake, 10000));
+    g_object_unref (deadline);
+    g_object_unref (routing);
+    g_object_unref (intake);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -763,5 +1007,7 @@ main (int argc, char **argv)
     g_test_add_func ("/security/intake/insecure-secret-stops-service", test_insecure_secret_stops_service);
     g_test_add_func ("/security/intake/events-masked", test_events_masked);
     g_test_add_func ("/security/intake/revocation-on-live-connection", test_revocation_on_live_connection);
+    g_test_add_func ("/security/issue11/hostile-villages-refused-at-intake", test_hostile_villages_refused_at_intake);
+    g_test_add_func ("/security/issue11/station-hears-nothing-of-others", test_station_hears_nothing_of_others);
     return g_test_run ();
 }

@@ -51,7 +51,10 @@ route (Fixture *f, const char *matter, const char *channel, const char *state)
     ev->channel = g_strdup (channel);
     ev->state = g_strdup (state);
     g_ptr_array_set_size (f->effects, 0);
-    return routing_machine_route (f->machine, ev, f->effects);
+    g_autoptr (GError) error = NULL;
+    RoutingCase *c = routing_machine_route (f->machine, ev, f->effects, &error);
+    g_assert_no_error (error);
+    return c;
 }
 
 static const char *
@@ -209,19 +212,35 @@ test_route_from_catalog_and_org (Fixture *f, gconstpointer data)
     g_assert_cmpint (walk_in->location, ==, ROUTING_LOCATION_CENTRE);
     g_assert_cmpstr (walk_in->holder, ==, "window:jisheng");
 
-    /* A village or matter the configuration lacks still gets a case. */
+    /* A matter the catalog lacks still gets a case, without a window. */
+    g_autoptr (GError) error = NULL;
     g_autoptr (DbnMsgCaseAccepted) ev = dbn_msg_case_accepted_new ();
     ev->env.case_no = g_strdup ("T01-2026-000043");
     ev->env.actor = g_strdup ("cli");
     ev->matter = g_strdup ("NO-SUCH");
-    ev->village = g_strdup ("nowhere");
+    ev->village = g_strdup ("shiqiao");
     ev->applicant = g_strdup ("李四");
     ev->channel = g_strdup ("station");
     ev->state = g_strdup ("accepted");
-    g_autoptr (RoutingCase) odd = routing_machine_route (f->machine, ev, f->effects);
-    g_assert_cmpstr (odd->station, ==, "nowhere");
-    g_assert_cmpstr (odd->area, ==, "");
+    g_autoptr (RoutingCase) odd = routing_machine_route (f->machine, ev, f->effects, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (odd->station, ==, "shiqiao");
     g_assert_cmpstr (odd->window, ==, "");
+
+    /* Issue 11: a village org.ini lacks gets no case: its id would become
+     * the station's topic (s/qingshui/x/ reaches station qingshui). */
+    const char *const hostile[] = { "nowhere", "qingshui/x", "shiqiao/zz", "../../etc", "", "qing shui",
+                                    "qingshui\n", NULL };
+    for (guint i = 0; hostile[i] != NULL; i++) {
+        g_free (ev->village);
+        ev->village = g_strdup (hostile[i]);
+        guint effects_before = f->effects->len;
+        RoutingCase *none = routing_machine_route (f->machine, ev, f->effects, &error);
+        g_assert_null (none);
+        g_assert_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_UNKNOWN_ID);
+        g_assert_cmpuint (f->effects->len, ==, effects_before);
+        g_clear_error (&error);
+    }
 }
 
 static void

@@ -174,8 +174,19 @@ fake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     return dbn_msg_intake_submit_reply_encode (reply, error);
 }
 
+/* A second writing command: writes nothing, answers a fixed number. */
+static GBytes *
+fake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    g_autoptr (DbnMsgIntakeRefuseReply) reply = dbn_msg_intake_refuse_reply_new ();
+    reply->refusal = g_strdup ("T01-2026-R000001");
+    reply->refused_at = dbn_command_get_now_ms (command);
+    return dbn_msg_intake_refuse_reply_encode (reply, error);
+}
+
 static const DbnCommandSpec fake_commands[] = {
     { DBN_MSG_INTAKE_SUBMIT_WIRE, fake_submit, TRUE },
+    { DBN_MSG_INTAKE_REFUSE_WIRE, fake_refuse, TRUE },
     { DBN_MSG_INTAKE_CASE_GET_WIRE, fake_case_get, FALSE },
     { NULL, NULL, FALSE },
 };
@@ -557,8 +568,10 @@ test_batch_one_transaction (Fixture *fx, gconstpointer data)
     }
 }
 
-/* A retry with the same key gets the first reply byte for byte, even with
- * another body, and writes nothing: no row, no journal event, no publish. */
+/* A retry with the same key, command and body gets the first reply byte for
+ * byte and writes nothing: no row, no journal event, no publish. The same
+ * key with another body is refused (issue 11: key-reused, not the first
+ * answer given silently). */
 static void
 test_retry_returns_first_reply (Fixture *fx, gconstpointer data)
 {
@@ -569,7 +582,7 @@ test_retry_returns_first_reply (Fixture *fx, gconstpointer data)
     g_autoptr (GBytes) again = call_take (fx, submit_new ("k1", "a", "east", NULL));
     g_assert_true (g_bytes_equal (again, first));
     g_autoptr (GBytes) other_body = call_take (fx, submit_new ("k1", "b", "west", NULL));
-    g_assert_true (g_bytes_equal (other_body, first));
+    assert_error_reply (other_body, "key-reused");
 
     g_autofree char *rows = query_list (fx, "SELECT case_no FROM fake_case ORDER BY seq");
     g_assert_cmpstr (rows, ==, "T-a");
@@ -582,12 +595,13 @@ test_retry_returns_first_reply (Fixture *fx, gconstpointer data)
     g_assert_cmpint (reply_seq (second), ==, 2);
 }
 
-/* Two commands with one key in one batch: one effect, the second gets the
- * first's reply. */
+/* Two commands with one key in one batch: one effect, the identical second
+ * gets the first's reply, one with another body is refused. */
 static void
 test_same_key_in_one_batch (Fixture *fx, gconstpointer data)
 {
     GBytes *bodies[] = {
+        submit_new ("k1", "a", "east", NULL),
         submit_new ("k1", "a", "east", NULL),
         submit_new ("k1", "b", "east", NULL),
         submit_new ("k2", "c", "west", NULL),
@@ -599,7 +613,8 @@ test_same_key_in_one_batch (Fixture *fx, gconstpointer data)
 
     g_assert_cmpint (reply_seq (g_ptr_array_index (replies, 0)), ==, 1);
     g_assert_true (g_bytes_equal (g_ptr_array_index (replies, 1), g_ptr_array_index (replies, 0)));
-    g_assert_cmpint (reply_seq (g_ptr_array_index (replies, 2)), ==, 2);
+    assert_error_reply (g_ptr_array_index (replies, 2), "key-reused");
+    g_assert_cmpint (reply_seq (g_ptr_array_index (replies, 3)), ==, 2);
     g_autofree char *rows = query_list (fx, "SELECT case_no FROM fake_case ORDER BY seq");
     g_assert_cmpstr (rows, ==, "T-a,T-c");
     g_autofree char *events = events_list (fx);
@@ -633,6 +648,68 @@ test_failed_command_rolls_back_alone (Fixture *fx, gconstpointer data)
 
     g_autoptr (GBytes) retry = call_take (fx, submit_new ("k2", "b", "east", NULL));
     g_assert_cmpint (reply_seq (retry), ==, 3);
+}
+
+static GBytes *
+refuse_new (const char *key)
+{
+    g_autoptr (DbnMsgIntakeRefuse) m = dbn_msg_intake_refuse_new ();
+    m->env.key = g_strdup (key);
+    m->applicant = g_strdup ("a");
+    m->village = g_strdup ("east");
+    m->request = g_strdup ("r");
+    m->reason = g_strdup ("why");
+    m->apply_to = g_strdup ("there");
+    GBytes *body = dbn_msg_intake_refuse_encode (m, NULL);
+    g_assert_nonnull (body);
+    return body;
+}
+
+/* Issue 11: each misuse of a key is refused with its code, committed or
+ * in the same batch; nothing of a refused command is written or recorded,
+ * and the true retry still gets the first answer. */
+static void
+test_key_misuse_refused (Fixture *fx, gconstpointer data)
+{
+    g_autoptr (GBytes) first = call_take (fx, submit_new ("k1", "a", "east", NULL));
+    g_assert_cmpint (reply_seq (first), ==, 1);
+    g_autoptr (GBytes) refused = call_take (fx, refuse_new ("r1"));
+
+    GBytes *bodies[] = {
+        refuse_new ("k1"),                          /* a submit's key on another command */
+        submit_new ("r1", "a", "east", NULL),       /* a refusal's key on a submit */
+        submit_new ("k1", "a", "east", "changed"),  /* another body */
+        submit_new ("k1", "a", "east", NULL),       /* the true retry */
+        refuse_new ("r1"),                          /* the refusal's true retry */
+        refuse_new (""),                            /* an empty key on a write */
+        case_get_new ("T-a"),                       /* a read with a key: fine */
+        submit_new ("k3", "c", "west", NULL),       /* new in this batch... */
+        refuse_new ("k3"),                          /* ...reused in the same batch */
+    };
+    g_autoptr (GPtrArray) replies = exchange (fx, bodies, G_N_ELEMENTS (bodies));
+    free_bodies (bodies, G_N_ELEMENTS (bodies));
+    assert_error_reply (g_ptr_array_index (replies, 0), "key-reused");
+    assert_error_reply (g_ptr_array_index (replies, 1), "key-reused");
+    assert_error_reply (g_ptr_array_index (replies, 2), "key-reused");
+    g_assert_true (g_bytes_equal (g_ptr_array_index (replies, 3), first));
+    g_assert_true (g_bytes_equal (g_ptr_array_index (replies, 4), refused));
+    assert_error_reply (g_ptr_array_index (replies, 5), "key-missing");
+    g_autoptr (DbnMsgIntakeSubmitReply) found = decode_ok (g_ptr_array_index (replies, 6));
+    g_assert_cmpint (reply_seq (g_ptr_array_index (replies, 7)), ==, 2);
+    assert_error_reply (g_ptr_array_index (replies, 8), "key-reused");
+
+    /* An empty key on a read is refused too: the rule holds for every command. */
+    g_autoptr (DbnMsgIntakeCaseGet) get = dbn_msg_intake_case_get_new ();
+    get->env.key = g_strdup ("");
+    get->case_no = g_strdup ("T-a");
+    g_autoptr (GBytes) empty_read = call_take (fx, dbn_msg_intake_case_get_encode (get, NULL));
+    assert_error_reply (empty_read, "key-missing");
+
+    g_autofree char *rows = query_list (fx, "SELECT case_no FROM fake_case ORDER BY seq");
+    g_assert_cmpstr (rows, ==, "T-a,T-c");
+    g_assert_cmpint (query_int (fx, "SELECT count(*) FROM idempotency"), ==, 3);
+    g_autofree char *events = events_list (fx);
+    g_assert_cmpstr (events, ==, "1:v/east,2:v/west");
 }
 
 /* Requests refused before any handler runs, each with its exact code, in
@@ -677,7 +754,7 @@ test_refused_requests (Fixture *fx, gconstpointer data)
     assert_error_reply (g_ptr_array_index (replies, 3), "codec.unknown-version");
     assert_error_reply (g_ptr_array_index (replies, 4), "codec.trailing-bytes");
     assert_error_reply (g_ptr_array_index (replies, 5), "unknown-command");
-    assert_error_reply (g_ptr_array_index (replies, 6), "invalid");
+    assert_error_reply (g_ptr_array_index (replies, 6), "key-missing");
     assert_error_reply (g_ptr_array_index (replies, 7), "codec.missing-field");
     g_assert_cmpint (reply_seq (g_ptr_array_index (replies, 8)), ==, 1);
     g_autofree char *rows = query_list (fx, "SELECT case_no FROM fake_case ORDER BY seq");
@@ -778,7 +855,9 @@ test_disk_full (Fixture *fx, gconstpointer data)
     g_autoptr (GBytes) earlier = call_take (fx, submit_new ("k0", "z", "east", NULL));
     g_autofree char *note = g_strnfill (1000, 'x');
     GBytes *bodies[N];
-    for (guint i = 0; i < N; i++) {
+    /* The first is a true retry of the committed command (same key, same body). */
+    bodies[0] = submit_new ("k0", "z", "east", NULL);
+    for (guint i = 1; i < N; i++) {
         g_autofree char *key = g_strdup_printf ("k%u", i);
         g_autofree char *name = g_strdup_printf ("n%u", i);
         bodies[i] = submit_new (key, name, "east", note);
@@ -980,6 +1059,7 @@ main (int argc, char **argv)
     ADD ("/service/batch/refused-requests", test_refused_requests);
     ADD ("/service/idempotency/retry-returns-first-reply", test_retry_returns_first_reply);
     ADD ("/service/idempotency/same-key-in-one-batch", test_same_key_in_one_batch);
+    ADD ("/service/idempotency/key-misuse-refused", test_key_misuse_refused);
     ADD ("/service/commit/failure-answers-store-error", test_failed_commit);
     ADD ("/service/commit/disk-full", test_disk_full);
     ADD ("/service/sys/status", test_sys_status);

@@ -190,7 +190,7 @@ test_open_reopen_keeps_data (Fixture *f, gconstpointer data)
     g_assert_true (dbn_store_offset_set (store, "intake", 42, &error));
     g_assert_no_error (error);
     g_autoptr (GBytes) reply = g_bytes_new_static ("first answer", 12);
-    g_assert_true (dbn_store_idem_record (store, "key-1", 5, reply, &error));
+    g_assert_true (dbn_store_idem_record (store, "key-1", 5, NULL, NULL, reply, &error));
     g_assert_no_error (error);
     commit_ok (store);
     dbn_store_free (store);
@@ -203,7 +203,7 @@ test_open_reopen_keeps_data (Fixture *f, gconstpointer data)
     g_assert_true (dbn_store_offset_get (store, "intake", &offset, &error));
     g_assert_no_error (error);
     g_assert_cmpint (offset, ==, 42);
-    g_autoptr (GBytes) again = dbn_store_idem_lookup (store, "key-1", &error);
+    g_autoptr (GBytes) again = dbn_store_idem_lookup (store, "key-1", "c", NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_nonnull (again);
     g_assert_true (g_bytes_equal (again, reply));
@@ -525,23 +525,23 @@ test_idempotency (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnStore) store = open_ok (f->path, NULL);
-    g_autoptr (GBytes) none = dbn_store_idem_lookup (store, "k1", &error);
+    g_autoptr (GBytes) none = dbn_store_idem_lookup (store, "k1", "c", NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_null (none);
 
     g_autoptr (GBytes) reply = g_bytes_new_static ("\x82\xa2ok\xc3", 5);
     g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
-    g_assert_false (dbn_store_idem_record (store, "k1", 1, reply, &error));
+    g_assert_false (dbn_store_idem_record (store, "k1", 1, NULL, NULL, reply, &error));
     g_assert_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_FAILED);
     g_clear_error (&error);
 
     begin_ok (store);
-    g_assert_true (dbn_store_idem_record (store, "k1", 1, reply, &error));
-    g_assert_true (dbn_store_idem_record (store, "k-empty", 1, empty, &error));
+    g_assert_true (dbn_store_idem_record (store, "k1", 1, NULL, NULL, reply, &error));
+    g_assert_true (dbn_store_idem_record (store, "k-empty", 1, NULL, NULL, empty, &error));
     g_assert_no_error (error);
     /* A second answer for one key is refused, not overwritten; the
      * transaction survives the refused statement. */
-    g_assert_false (dbn_store_idem_record (store, "k1", 2, empty, &error));
+    g_assert_false (dbn_store_idem_record (store, "k1", 2, NULL, NULL, empty, &error));
     g_assert_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_CONSTRAINT);
     g_assert_nonnull (strstr (error->message, f->path));
     g_assert_nonnull (strstr (error->message, "UNIQUE"));
@@ -549,13 +549,43 @@ test_idempotency (Fixture *f, gconstpointer data)
     g_assert_true (dbn_store_in_transaction (store));
     commit_ok (store);
 
-    g_autoptr (GBytes) got = dbn_store_idem_lookup (store, "k1", &error);
+    g_autoptr (GBytes) got = dbn_store_idem_lookup (store, "k1", "c", NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (got, reply));
-    g_autoptr (GBytes) got_empty = dbn_store_idem_lookup (store, "k-empty", &error);
+    g_autoptr (GBytes) got_empty = dbn_store_idem_lookup (store, "k-empty", "c", NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_nonnull (got_empty);
     g_assert_cmpuint (g_bytes_get_size (got_empty), ==, 0);
+
+    /* Issue 11: a record made with its command and digest answers only the
+     * same command with the same digest, and names its command otherwise.
+     * The records above, made without (as rows from store version 1), answer
+     * any. */
+    g_autoptr (GBytes) d1 = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+    g_autoptr (GBytes) d2 = g_bytes_new_static ("0123456789abcdef0123456789abcdeX", 32);
+    begin_ok (store);
+    g_assert_true (dbn_store_idem_record (store, "k2", 3, "intake.submit", d1, reply, &error));
+    commit_ok (store);
+    g_autofree char *recorded = NULL;
+    g_autoptr (GBytes) same = dbn_store_idem_lookup (store, "k2", "intake.submit", d1, &recorded, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (same, reply));
+    g_assert_null (recorded);
+    g_autoptr (GBytes) other_cmd = dbn_store_idem_lookup (store, "k2", "intake.refuse", d1, &recorded, &error);
+    g_assert_no_error (error);
+    g_assert_null (other_cmd);
+    g_assert_cmpstr (recorded, ==, "intake.submit");
+    g_clear_pointer (&recorded, g_free);
+    g_autoptr (GBytes) other_body = dbn_store_idem_lookup (store, "k2", "intake.submit", d2, &recorded, &error);
+    g_assert_no_error (error);
+    g_assert_null (other_body);
+    g_assert_cmpstr (recorded, ==, "intake.submit");
+    g_clear_pointer (&recorded, g_free);
+    g_autoptr (GBytes) legacy = dbn_store_idem_lookup (store, "k1", "intake.refuse", d2, &recorded, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (legacy, reply));
+    g_assert_null (recorded);
+    g_assert_cmpint (query_int (store, "SELECT value FROM store_meta WHERE key = 'version'"), ==, 2);
 }
 
 static void

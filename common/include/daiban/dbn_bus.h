@@ -19,6 +19,7 @@
 
 #include <glib.h>
 
+#include "dbn_codec.h"
 #include "dbn_keys.h"
 
 G_BEGIN_DECLS
@@ -92,6 +93,12 @@ GSource *dbn_socket_source_new (void *socket, DbnSocketFunc func,
 
 /* ---- commands: the server side (ROUTER) ---- */
 
+/* A server socket's ZMQ_MAXMSGSIZE (issue 11): twice the codec's frame limit
+ * (DBN_CODEC_MAX_FRAME, 4 MiB), so a frame between the two reaches the server
+ * and is answered codec.too-large (docs/codec.md); only a frame beyond this
+ * makes libzmq drop the connection, before the server sees a byte of it. */
+#define DBN_BUS_SERVER_MAX_FRAME (2 * (gint64) DBN_CODEC_MAX_FRAME)
+
 typedef struct {
     GBytes *peer;       /* ROUTER routing id of the sender */
     GBytes *request_id; /* opaque, echoed in the reply */
@@ -122,7 +129,18 @@ void       dbn_server_free (DbnServer *self);
 void       dbn_server_reply (DbnServer *self, const DbnRequest *request, GBytes *reply);
 /* The endpoint actually bound (resolves tcp://...:* ). Borrowed. */
 const char *dbn_server_get_endpoint (DbnServer *self);
-/* Frames dropped because they had the wrong number of parts. */
+/* Encodes the reply to a request the server refuses before any handler sees
+ * it. Returns a new reference; must not fail. */
+typedef GBytes *(*DbnServerRefusalFunc) (const GError *error);
+/* With func set (the service frame sets dbn_service_error_reply), a malformed
+ * request that has a request id is answered by the server itself (issue 11,
+ * docs/codec.md): an id over 64 bytes or a command map over
+ * DBN_CODEC_MAX_FRAME (the socket takes frames up to twice that) with
+ * codec.too-large, more than two frames with codec.malformed; one frame
+ * alone (no id to answer to) is logged, at most once a minute per
+ * principal. Without func (the default) they are dropped and counted. */
+void       dbn_server_set_refusal_func (DbnServer *self, DbnServerRefusalFunc func);
+/* Malformed messages not handed to the handler (answered, logged or dropped). */
 guint64    dbn_server_get_dropped (DbnServer *self);
 /* The raw ROUTER socket (for security options in the CURVE issue). Borrowed. */
 void      *dbn_server_get_socket (DbnServer *self);

@@ -146,6 +146,17 @@ GPtrArray        *dbn_org_dup_station_agents (DbnOrg *self, const char *station_
 /* D-INT-8: the first agent of a station who takes petitions, or NULL. */
 const DbnAgent   *dbn_org_lookup_petition_agent (DbnOrg *self, const char *station_id);
 
+/* Issue 11: every id that becomes part of a topic is an id of org.ini.
+ * FALSE with DBN_ORG_ERROR_UNKNOWN_ID (org.unknown-id), quoting id escaped
+ * and cut, when id is NULL, empty or no village of self. */
+gboolean dbn_org_check_village (DbnOrg *self, const char *id, GError **error);
+/* The same for a principal that is to get a key (`daiban keys add`):
+ * window:<a window>, station:<a station>, supervisor:<an area>,
+ * service:<a service of dbn_config_service_names>, committee and operator.
+ * FALSE with DBN_ORG_ERROR_UNKNOWN_ID for an id org.ini lacks, or with
+ * DBN_KEYS_ERROR_INVALID_PRINCIPAL for a malformed principal. */
+gboolean dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error);
+
 /* Parses a list of days such as "sun,wed" (mon tue wed thu fri sat sun,
  * ',' or ';' between, case and blanks ignored) into DBN_RUN_DAY bits.
  * FALSE with DBN_ORG_ERROR_INVALID for an unknown or missing day. */

@@ -5,7 +5,9 @@
  * applies all writing commands of the batch in ONE transaction (group
  * commit), each under its own savepoint, journals the events they emit,
  * commits, then publishes the events, then replies (architecture.md, "No
- * loss, no duplicates"). A retried command key gets the first reply back.
+ * loss, no duplicates"). A retry (same principal, key, command and body)
+ * gets the first reply back; the key on another command or body is refused
+ * with key-reused, an empty key with key-missing (docs/architecture-notes.md).
  * Read-only commands run after the commit, so they see what was just
  * acknowledged and never what might still roll back.
  *

@@ -6,8 +6,10 @@
  *   consumer_offset(producer TEXT PRIMARY KEY, seq)
  *       per producer, the newest seq this service applied; written in the
  *       same transaction as the effect of the event.
- *   idempotency(key TEXT PRIMARY KEY, ts, reply BLOB)
- *       the first reply to each command key, returned again on a retry.
+ *   idempotency(key TEXT PRIMARY KEY, ts, reply BLOB, cmd, digest BLOB)
+ *       the first reply to each command key, returned again on a retry of
+ *       the same command with the same body (cmd and the SHA-256 of the
+ *       command map; NULL in rows from before issue 11).
  *
  * The service's own tables come from its migrations: migrations[i] brings
  * the schema from user_version i to i+1, in one transaction.
@@ -93,12 +95,17 @@ gboolean dbn_store_offset_set (DbnStore *self, const char *producer, gint64 seq,
 
 /* ---- idempotency ---- */
 
-/* The stored reply for key, or NULL (no error) when the key is new.
- * Caller owns the result. */
-GBytes  *dbn_store_idem_lookup (DbnStore *self, const char *key, GError **error);
-/* Inside the transaction that applied the command. */
-gboolean dbn_store_idem_record (DbnStore *self, const char *key, gint64 ts_ms,
-                                GBytes *reply, GError **error);
+/* The stored reply for key when it was recorded with this cmd and digest
+ * (a record without them, from store version 1, matches any), or NULL.
+ * NULL with no error: the key is new, or, when *recorded_cmd is set (caller
+ * owns it; "" for none), it was recorded for another command or body. NULL
+ * with error on a store failure. Caller owns the result. */
+GBytes  *dbn_store_idem_lookup (DbnStore *self, const char *key, const char *cmd, GBytes *digest,
+                                char **recorded_cmd, GError **error);
+/* Inside the transaction that applied the command. cmd and digest may be NULL
+ * (the record then answers any retry of key). */
+gboolean dbn_store_idem_record (DbnStore *self, const char *key, gint64 ts_ms, const char *cmd,
+                                GBytes *digest, GBytes *reply, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnStore, dbn_store_free)
 
