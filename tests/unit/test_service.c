@@ -127,8 +127,14 @@ fake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GErro
     g_autofree char *topic = g_strdup_printf ("v/%s", submit->village);
     if (encoded == NULL || !dbn_command_emit (command, topic, &event->env, encoded, error))
         return NULL;
+    /* note "also" or "also-fail": the event goes out on x/<village> too;
+     * "also-fail" then fails, so its topic row must go with the command. */
+    if (submit->note != NULL && g_str_has_prefix (submit->note, "also")) {
+        g_autofree char *also = g_strdup_printf ("x/%s", submit->village);
+        dbn_command_publish_also (command, also, encoded);
+    }
 
-    if (g_strcmp0 (submit->note, "fail-after-write") == 0) {
+    if (g_strcmp0 (submit->note, "fail-after-write") == 0 || g_strcmp0 (submit->note, "also-fail") == 0) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "told to fail after writing");
         return NULL;
     }
@@ -214,13 +220,14 @@ case_get_new (const char *case_no)
 }
 
 static GBytes *
-sync_new (gint64 after, gboolean has_max, gint64 max)
+sync_new (gint64 after, gboolean has_max, gint64 max, const char *topic)
 {
     g_autoptr (DbnMsgSysSync) sync = dbn_msg_sys_sync_new ();
     sync->env.key = g_strdup ("sync");
     sync->after = after;
     sync->has_max = has_max;
     sync->max = max;
+    sync->topic = g_strdup (topic);
     GBytes *body = dbn_msg_sys_sync_encode (sync, NULL);
     g_assert_nonnull (body);
     return body;
@@ -852,7 +859,7 @@ test_sys_status (Fixture *fx, gconstpointer data)
 static DbnMsgSysSyncReply *
 sync_call (Fixture *fx, gint64 after, gboolean has_max, gint64 max)
 {
-    g_autoptr (GBytes) reply = call_take (fx, sync_new (after, has_max, max));
+    g_autoptr (GBytes) reply = call_take (fx, sync_new (after, has_max, max, NULL));
     g_autoptr (GError) error = NULL;
     DbnMsgSysSyncReply *page = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL),
                                                               g_bytes_get_size (reply), &error);
@@ -897,20 +904,107 @@ test_sys_sync_pages (Fixture *fx, gconstpointer data)
 
     g_autoptr (DbnMsgSysSyncReply) ten = sync_call (fx, 5, TRUE, 10);
     g_assert_cmpuint (ten->events->len, ==, 10);
-    g_autoptr (DbnMsgSysSyncReply) capped = sync_call (fx, 100, TRUE, 5000);
-    g_assert_cmpuint (capped->events->len, ==, 1000);
-    g_autoptr (DbnMsgSysSyncReply) zero = sync_call (fx, 7, TRUE, 0);
-    g_assert_cmpuint (zero->events->len, ==, 1);
+    g_assert_cmpint (ten->through, ==, 15);
+    g_autoptr (DbnMsgSysSyncReply) most = sync_call (fx, 100, TRUE, 1000);
+    g_assert_cmpuint (most->events->len, ==, 1000);
+    g_assert_cmpint (most->through, ==, 1100);
+    /* Outside 1..1000 is refused, not bent into range (issue 11). */
+    const gint64 bad[] = { 0, -1, 1001, 5000, G_MININT64 };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+        g_autoptr (GBytes) refused = call_take (fx, sync_new (7, TRUE, bad[i], NULL));
+        assert_error_reply (refused, "invalid");
+    }
     g_autoptr (DbnMsgSysSyncReply) tail = sync_call (fx, N - 3, FALSE, 0);
     g_assert_cmpuint (tail->events->len, ==, 3);
+    g_assert_cmpint (tail->through, ==, N);
     g_autoptr (DbnMsgSysSyncReply) none = sync_call (fx, N, FALSE, 0);
     g_assert_cmpuint (none->events->len, ==, 0);
     g_assert_cmpint (none->newest, ==, N);
+    g_assert_cmpint (none->through, ==, N);
     g_autoptr (DbnMsgSysSyncReply) beyond = sync_call (fx, N + 50, FALSE, 0);
     g_assert_cmpuint (beyond->events->len, ==, 0);
 
-    g_autoptr (GBytes) negative = call_take (fx, sync_new (-1, FALSE, 0));
+    g_autoptr (GBytes) negative = call_take (fx, sync_new (-1, FALSE, 0, NULL));
     assert_error_reply (negative, "invalid");
+}
+
+/* Syncs one topic; returns the seqs of the events, checked to be on it. */
+static GArray *
+sync_topic (Fixture *fx, const char *topic, gint64 after, gint64 max, gint64 *through)
+{
+    g_autoptr (GBytes) reply = call_take (fx, sync_new (after, max > 0, max, topic));
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgSysSyncReply) page = dbn_msg_sys_sync_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    GArray *seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+    for (guint i = 0; i < page->events->len; i++) {
+        GBytes *event = g_ptr_array_index (page->events, i);
+        g_autoptr (DbnMsgCaseAccepted) ev = dbn_msg_case_accepted_decode (
+            g_bytes_get_data (event, NULL), g_bytes_get_size (event), NULL);
+        g_assert_nonnull (ev);
+        g_assert_cmpint (ev->env.seq, >, after);
+        /* "v/west/" and "x/west/" hold west's events only. */
+        g_assert_true (g_str_has_prefix (topic + 2, ev->village));
+        g_array_append_val (seqs, ev->env.seq);
+    }
+    *through = page->through;
+    return seqs;
+}
+
+/* A topic's sync returns the events published on it, by their own topic or
+ * by publish_also, in seq order with holes; through says how far it looked;
+ * a rolled-back command's extra topic is gone with it. */
+static void
+test_sys_sync_topic (Fixture *fx, gconstpointer data)
+{
+    /* seq 1..12: east, west alternately; every third also on x/<village>;
+     * one more that fails after publish_also (no seq: rolled back). */
+    enum { N = 12 };
+    GBytes *bodies[N + 1];
+    for (guint i = 0; i < N; i++) {
+        g_autofree char *key = g_strdup_printf ("k%u", i);
+        g_autofree char *name = g_strdup_printf ("n%u", i);
+        bodies[i] = submit_new (key, name, i % 2 ? "west" : "east", i % 3 == 0 ? "also" : NULL);
+    }
+    bodies[N] = submit_new ("kf", "nf", "east", "also-fail");
+    g_autoptr (GPtrArray) replies = exchange (fx, bodies, N + 1);
+    free_bodies (bodies, N + 1);
+
+    gint64 through = -1;
+    g_autoptr (GArray) west = sync_topic (fx, "v/west/", 0, 0, &through);
+    g_assert_cmpuint (west->len, ==, N / 2);
+    for (guint i = 0; i < west->len; i++)
+        g_assert_cmpint (g_array_index (west, gint64, i), ==, 2 + 2 * i);
+    g_assert_cmpint (through, ==, N);
+    /* Without the '/' it is the same topic. */
+    g_autoptr (GArray) same = sync_topic (fx, "v/west", 0, 0, &through);
+    g_assert_cmpuint (same->len, ==, N / 2);
+
+    /* Pages: max 2 looks only as far as its second event. */
+    g_autoptr (GArray) two = sync_topic (fx, "v/east/", 0, 2, &through);
+    g_assert_cmpuint (two->len, ==, 2);
+    g_assert_cmpint (g_array_index (two, gint64, 1), ==, 3);
+    g_assert_cmpint (through, ==, 3);
+    g_autoptr (GArray) rest = sync_topic (fx, "v/east/", through, 0, &through);
+    g_assert_cmpuint (rest->len, ==, 4);
+    g_assert_cmpint (g_array_index (rest, gint64, 0), ==, 5);
+    g_assert_cmpint (through, ==, N);
+
+    /* publish_also's topics: seqs 1, 4, 7, 10 (i = 0, 3, 6, 9). */
+    g_autoptr (GArray) x_east = sync_topic (fx, "x/east/", 0, 0, &through);
+    g_autoptr (GArray) x_west = sync_topic (fx, "x/west/", 0, 0, &through);
+    g_assert_cmpuint (x_east->len, ==, 2);
+    g_assert_cmpint (g_array_index (x_east, gint64, 0), ==, 1);
+    g_assert_cmpint (g_array_index (x_east, gint64, 1), ==, 7);
+    g_assert_cmpuint (x_west->len, ==, 2);
+    g_assert_cmpint (g_array_index (x_west, gint64, 0), ==, 4);
+    g_assert_cmpint (g_array_index (x_west, gint64, 1), ==, 10);
+
+    /* A topic nobody publishes, and a prefix: nothing (exact topics only). */
+    g_autoptr (GArray) none = sync_topic (fx, "v/", 0, 0, &through);
+    g_assert_cmpuint (none->len, ==, 0);
+    g_assert_cmpint (through, ==, N);
 }
 
 /* Large events: a page stops at 1 MiB of events (but always holds one). */
@@ -985,6 +1079,7 @@ main (int argc, char **argv)
     ADD ("/service/sys/status", test_sys_status);
     ADD ("/service/sys/sync/pages", test_sys_sync_pages);
     ADD ("/service/sys/sync/byte-cap", test_sys_sync_byte_cap);
+    ADD ("/service/sys/sync/topic", test_sys_sync_topic);
     ADD ("/service/heartbeat/newest-seq", test_heartbeat);
 #undef ADD
     return g_test_run ();

@@ -116,7 +116,9 @@ gboolean    dbn_command_emit (DbnCommand *self, const char *topic,
 /* Publishes an event already journaled by dbn_command_emit() on one more
  * topic after the batch commits (routing fans a case event out to q/, s/
  * and a/ topics; the journal keeps it once). Dropped with the command's
- * events when the command or the batch rolls back. */
+ * events when the command or the batch rolls back. event must be the one
+ * the command emitted last: the topic is stored with its seq
+ * (journal_topic), so a scoped sys.sync of that topic returns it too. */
 void        dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event);
 
 /* ---- what every service's main.c does ---- */

@@ -2,6 +2,9 @@
  * migrations and the three tables every service shares:
  *
  *   journal(seq INTEGER PRIMARY KEY, ts, type, case_no, topic, body BLOB)
+ *   journal_topic(topic, seq) PRIMARY KEY (topic, seq): every topic an event
+ *     went out on (the journal's own and each dbn_store_journal_add_topic),
+ *     so a scoped sys.sync reads one topic by an index range
  *       the producer's events, in order; the sync protocol serves it.
  *   consumer_offset(producer TEXT PRIMARY KEY, seq)
  *       per producer, the newest seq this service applied; written in the
@@ -90,6 +93,17 @@ typedef gboolean (*DbnJournalFunc) (gint64 seq, const char *topic, GBytes *body,
 gboolean dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count,
                                  gsize max_bytes, DbnJournalFunc func,
                                  gpointer user_data, GError **error);
+/* Records that the event seq (appended in this transaction) also went out
+ * on topic, so a read of that topic finds it. */
+gboolean dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic,
+                                      GError **error);
+/* As journal_read, for the events that went out on exactly topic (as given
+ * to append or add_topic, without the trailing '/'). *through is the highest
+ * seq the read examined: the last event given when a limit stopped it, else
+ * the newest seq of the journal. */
+gboolean dbn_store_journal_read_topic (DbnStore *self, const char *topic, gint64 after,
+                                       guint max_count, gsize max_bytes, DbnJournalFunc func,
+                                       gpointer user_data, gint64 *through, GError **error);
 
 /* ---- consumer offsets ---- */
 
