@@ -22,8 +22,8 @@
  * 500 ms timer (one stat() when nothing changed), not per batch: a batch
  * must not pay for a file system call; only a key it does not know makes it
  * look at once (a client added a moment ago), at most every 50 ms. When a
- * key disappears, the publisher
- * is rebound, because XPUB cannot drop one subscriber (dbn_bus.c).
+ * key disappears, the publisher shuts down the connections of that key's
+ * subscribers and of no one else (dbn_publisher_cut, dbn_bus.c).
  * Handlers then apply finer rules (a station's own village) with
  * dbn_command_get_principal.
  */
@@ -491,6 +491,17 @@ remember_active_keys (DbnService *self)
                                                                         principals[i])));
 }
 
+/* For dbn_publisher_cut: the registry as just reloaded, without the
+ * out-of-turn look of lookup_key (this runs inside check_registry). */
+static gboolean
+key_still_valid (const char *principal, const char *key, gpointer user_data)
+{
+    DbnService *self = user_data;
+    if (principal == NULL)
+        return TRUE; /* no CURVE: nothing to revoke */
+    return g_strcmp0 (dbn_registry_lookup (self->registry, key), principal) == 0;
+}
+
 /* TRUE when a key valid at the last look is no longer (revoked or replaced). */
 static gboolean
 lost_a_key (DbnService *self)
@@ -511,9 +522,9 @@ check_registry (gpointer user_data)
     if (!dbn_registry_reload_if_changed (self->registry))
         return G_SOURCE_CONTINUE;
     if (lost_a_key (self)) {
-        g_message ("%s: a key was revoked: refusing it on open connections and "
-                   "reconnecting subscribers", self->name);
-        dbn_publisher_rebind (self->publisher);
+        guint cut = dbn_publisher_cut (self->publisher, key_still_valid, self);
+        g_message ("%s: a key was revoked: refusing it on open connections; %u subscriber "
+                   "connection(s) of revoked keys closed", self->name, cut);
     }
     remember_active_keys (self);
     return G_SOURCE_CONTINUE;

@@ -18,8 +18,9 @@
  * (never the "actor" it claims) and its key against the registry, re-read at
  * most every 500 ms, so a revoked key is refused on a connection that is
  * already open; a refusal is the wire code "forbidden". Subscriptions go
- * through dbn_auth_grant_subscription, and a revocation rebinds the
- * publisher so the revoked subscriber is cut off.
+ * through dbn_auth_grant_subscription, and a revocation shuts down the
+ * revoked subscribers' connections (dbn_publisher_cut), no other. sys.sync
+ * serves every principal, scoped to what it may subscribe to.
  */
 #pragma once
 
