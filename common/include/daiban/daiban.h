@@ -17,3 +17,4 @@
 #include "dbn_service.h"
 #include "dbn_store.h"
 #include "dbn_subscriber.h"
+#include "dbn_catchup.h"
