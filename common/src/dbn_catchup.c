@@ -260,7 +260,10 @@ dbn_catchup_live (DbnCatchup *self, GBytes *event)
      * brings what came meanwhile. */
     if (self->last < 0)
         return;
-    if (self->request != NULL) {
+    /* A sync running, or due at the next heartbeat (after a reconnect the
+     * first live events are newer than the missed ones): delivering now
+     * would jump over them. */
+    if (self->request != NULL || self->due) {
         if (self->held->len < CATCHUP_HELD_MAX)
             g_ptr_array_add (self->held, g_bytes_ref (event));
         else

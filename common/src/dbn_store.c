@@ -778,6 +778,20 @@ dbn_store_journal_append (DbnStore *self, gint64 seq, gint64 ts_ms, const char *
 }
 
 gboolean
+dbn_store_journal_append_topics (DbnStore *self, gint64 seq, gint64 ts_ms, const char *type,
+                                 const char *case_no, const char *const *topics, GBytes *body,
+                                 GError **error)
+{
+    g_return_val_if_fail (topics != NULL && topics[0] != NULL, FALSE);
+    if (!dbn_store_journal_append (self, seq, ts_ms, type, case_no, topics[0], body, error))
+        return FALSE;
+    for (gsize i = 1; topics[i] != NULL; i++)
+        if (*topics[i] != '\0' && !dbn_store_journal_add_topic (self, seq, topics[i], error))
+            return FALSE;
+    return TRUE;
+}
+
+gboolean
 dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);

@@ -21,7 +21,8 @@
  * seen is a hole in the middle (a drop at the high-water mark). Delivering
  * it late would apply it out of order, so the owner is told instead (gap)
  * and takes a fresh snapshot, then calls dbn_catchup_set_from. Live events
- * arriving while a sync runs wait, so delivery stays in seq order.
+ * arriving while a sync runs or is due (from a reconnect to the heartbeat
+ * that starts its sync) wait, so delivery stays in seq order.
  */
 #pragma once
 

@@ -93,6 +93,13 @@ typedef gboolean (*DbnJournalFunc) (gint64 seq, const char *topic, GBytes *body,
 gboolean dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count,
                                  gsize max_bytes, DbnJournalFunc func,
                                  gpointer user_data, GError **error);
+/* journal_append with topics[0], then add_topic for each further non-empty
+ * topic (a service that publishes from outside a command: every topic its
+ * event goes out on must be stored, or a scoped sync could not return it). */
+gboolean dbn_store_journal_append_topics (DbnStore *self, gint64 seq, gint64 ts_ms,
+                                          const char *type, const char *case_no,
+                                          const char *const *topics, GBytes *body,
+                                          GError **error);
 /* Records that the event seq (appended in this transaction) also went out
  * on topic, so a read of that topic finds it. */
 gboolean dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic,
