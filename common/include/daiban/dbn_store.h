@@ -2,9 +2,10 @@
  * migrations and the three tables every service shares:
  *
  *   journal(seq INTEGER PRIMARY KEY, ts, type, case_no, topic, body BLOB)
- *   journal_topic(topic, seq) PRIMARY KEY (topic, seq): every topic an event
- *     went out on (the journal's own and each dbn_store_journal_add_topic),
- *     so a scoped sys.sync reads one topic by an index range
+ *   journal_by_topic: an index of journal(topic), and
+ *   journal_topic(topic, seq) PRIMARY KEY (topic, seq): the further topics an
+ *     event went out on (dbn_store_journal_add_topic); together every topic
+ *     of every event, so a scoped sys.sync reads one topic by index ranges
  *       the producer's events, in order; the sync protocol serves it.
  *   consumer_offset(producer TEXT PRIMARY KEY, seq)
  *       per producer, the newest seq this service applied; written in the
