@@ -156,8 +156,9 @@ void          dbn_publisher_set_subscription_func (DbnPublisher *self, DbnSubscr
  * consumers resync). */
 void          dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body);
 /* Closes the XPUB and binds a fresh one at the same endpoint, closing every
- * subscriber's connection: they reconnect, pass ZAP again and resubscribe,
- * so a revoked key loses its subscriptions. Nothing sent after this call
+ * subscriber's connection: they reconnect, pass ZAP again and resubscribe
+ * (and catch up by sys.sync), so a revoked key loses its subscriptions. The
+ * fallback of dbn_publisher_cut, which closes only the revoked ones. Nothing sent after this call
  * reaches an old connection. The bind happens from the main loop once libzmq
  * has closed the old listener. */
 void          dbn_publisher_rebind (DbnPublisher *self);
