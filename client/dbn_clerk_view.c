@@ -102,6 +102,9 @@ on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
         set_status (self, line);
         return;
     }
+    /* From the snapshot's seq on, the connection brings every event of the
+     * topic, the ones its subscriber missed included (issue 11). */
+    dbn_connection_catch_up_from (self->connection, "routing", dbn_queue_model_get_seq (self->model));
     update_count (self);
 }
 

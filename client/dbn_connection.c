@@ -14,8 +14,22 @@
  * as ::deadline-event (its seqs are its own journal's, never mixed with
  * routing's), and ::deadline-resync when it becomes reachable.
  *
+ * No event lost (issue 11). Each subscribed topic of routing and deadline
+ * has a DbnCatchup: live events pass through it, and it fills what the SUB
+ * missed from the service's scoped sys.sync, in seq order. A socket monitor
+ * on each SUB says when a connection ended and a new one completed its
+ * handshake (a restart, a network cut, a publisher that closed every
+ * connection); the catchup then syncs from the last event it delivered at
+ * the next heartbeat. A heartbeat whose seq is past what the catchup last
+ * verified, on a quiet topic, also makes it sync: that finds what a
+ * high-water mark dropped without a disconnect. The views give the position
+ * (dbn_connection_catch_up_from, the seq of their snapshot); a hole in the
+ * middle of what was delivered (which applying late would reorder) comes
+ * back to them as ::resync / ::deadline-resync, a fresh snapshot.
+ *
  * Rejected: ZMQ socket monitors for liveness. They report the TCP link, not
- * a service that answers; a heartbeat is what the services promise.
+ * a service that answers; a heartbeat is what the services promise. The
+ * monitor only says when to catch up.
  */
 #include "dbn_connection.h"
 #include "dbn_commands.h"
@@ -35,6 +49,12 @@ typedef struct {
     DbnClient *client;     /* commands */
     void      *sub;        /* SUB socket: hb, and topics for routing */
     GSource   *source;     /* main-loop source on sub */
+    void      *monitor;    /* PAIR: sub's connection events, NULL if none */
+    GSource   *monitor_source; /* reads monitor */
+    gboolean   connected_once; /* a handshake completed before */
+    guint      reconnects; /* handshakes after a lost connection */
+    gboolean   lost;       /* a connection ended since */
+    GPtrArray *catchups;   /* DbnCatchup*, one per subscribed topic */
     gint64     heard_us;   /* monotonic time of the last message, 0 never */
     gboolean   reachable;  /* as of the last tick */
 } Link;
@@ -51,6 +71,7 @@ struct _DbnConnection {
     char       *principal;  /* e.g. station:qingshui */
     Link        links[N_SERVICES];
     guint       tick_id;    /* 500 ms liveness timer */
+    guint       recovered;  /* events the catchups brought from sys.sync */
     gboolean    online;     /* intake and routing both reachable */
 };
 
@@ -102,13 +123,51 @@ on_sub_readable (void *socket, gpointer user_data)
         }
         gsize tlen = MIN (zmq_msg_size (&topic), DBN_PUBLISHER_TOPIC_MAX + 1);
         g_autofree char *name = g_strndup (zmq_msg_data (&topic), tlen);
-        if (index != INTAKE && !g_str_has_prefix (name, "hb")) {
+        GPtrArray *catchups = self->links[index].catchups;
+        if (g_str_has_prefix (name, "hb")) {
+            g_autoptr (DbnMsgSysHeartbeat) hb = dbn_msg_sys_heartbeat_decode (
+                zmq_msg_data (&body), zmq_msg_size (&body), NULL);
+            for (guint i = 0; hb != NULL && i < catchups->len; i++)
+                dbn_catchup_heartbeat (g_ptr_array_index (catchups, i), hb->env.seq);
+        } else if (index != INTAKE) {
             g_autoptr (GBytes) bytes = g_bytes_new (zmq_msg_data (&body), zmq_msg_size (&body));
-            g_signal_emit (self, signals[index == ROUTING ? SIGNAL_EVENT : SIGNAL_DEADLINE_EVENT], 0,
-                           name, bytes);
+            /* Through the topic's catchup, which emits it in order. */
+            for (guint i = 0; i < catchups->len; i++) {
+                DbnCatchup *c = g_ptr_array_index (catchups, i);
+                if (g_str_has_prefix (name, dbn_catchup_get_topic (c))) {
+                    dbn_catchup_live (c, bytes);
+                    break;
+                }
+            }
         }
         zmq_msg_close (&topic);
         zmq_msg_close (&body);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* A connection of a SUB ended, or a new one is up: the catchups of its link
+ * sync at the next heartbeat. */
+static gboolean
+on_monitor_readable (void *socket, gpointer user_data)
+{
+    DbnConnection *self = user_data;
+    for (int i = 0; i < N_SERVICES; i++) {
+        Link *l = &self->links[i];
+        if (l->monitor != socket)
+            continue;
+        guint seen = dbn_bus_monitor_read (socket);
+        if (seen & DBN_MONITOR_DISCONNECTED)
+            l->lost = TRUE;
+        if ((seen & DBN_MONITOR_CONNECTED) && l->connected_once && l->lost) {
+            g_debug ("%s: subscriber reconnected: catching up", services[i]);
+            for (guint k = 0; k < l->catchups->len; k++)
+                dbn_catchup_reconnected (g_ptr_array_index (l->catchups, k));
+            l->lost = FALSE;
+            l->reconnects++;
+        }
+        if (seen & DBN_MONITOR_CONNECTED)
+            l->connected_once = TRUE;
     }
     return G_SOURCE_CONTINUE;
 }
@@ -156,8 +215,15 @@ dbn_connection_dispose (GObject *object)
             g_source_destroy (l->source);
             g_clear_pointer (&l->source, g_source_unref);
         }
+        if (l->monitor_source != NULL) {
+            g_source_destroy (l->monitor_source);
+            g_clear_pointer (&l->monitor_source, g_source_unref);
+        }
+        g_clear_pointer (&l->monitor, zmq_close);
         g_clear_pointer (&l->sub, zmq_close);
+        /* The client before the catchups that send through it (dbn_catchup.h). */
         g_clear_pointer (&l->client, dbn_client_free);
+        g_clear_pointer (&l->catchups, g_ptr_array_unref);
     }
     G_OBJECT_CLASS (dbn_connection_parent_class)->dispose (object);
 }
@@ -240,10 +306,17 @@ link_open (DbnConnection *self, int index, GError **error)
     l->client = dbn_client_new (self->bus, command, error);
     if (l->client == NULL)
         return FALSE;
+    l->catchups = g_ptr_array_new_with_free_func ((GDestroyNotify) dbn_catchup_free);
     l->sub = dbn_bus_socket_new (self->bus, ZMQ_SUB, error);
     if (l->sub == NULL)
         return FALSE;
     zmq_setsockopt (l->sub, ZMQ_SUBSCRIBE, "hb", 2);
+    /* Before the connect, so the first handshake is seen too. */
+    l->monitor = dbn_bus_monitor_open (self->bus, l->sub, error);
+    if (l->monitor == NULL)
+        return FALSE;
+    l->monitor_source = dbn_socket_source_new (l->monitor, on_monitor_readable, self, NULL);
+    g_source_attach (l->monitor_source, NULL);
     if (!dbn_bus_connect (self->bus, l->sub, publish, error))
         return FALSE;
     l->source = dbn_socket_source_new (l->sub, on_sub_readable, self, NULL);
@@ -334,13 +407,70 @@ dbn_connection_dup_status_text (DbnConnection *self)
                             _ ("时限"), self->links[DEADLINE].reachable ? "●" : "○");
 }
 
+static void
+on_catchup_event (DbnCatchup *catchup, gint64 seq, GBytes *event, gboolean from_sync,
+                  gpointer user_data)
+{
+    DbnConnection *self = user_data;
+    gboolean routing = g_ptr_array_find (self->links[ROUTING].catchups, catchup, NULL);
+    if (from_sync)
+        self->recovered++;
+    g_signal_emit (self, signals[routing ? SIGNAL_EVENT : SIGNAL_DEADLINE_EVENT], 0,
+                   dbn_catchup_get_topic (catchup), event);
+}
+
+static void
+on_catchup_gap (DbnCatchup *catchup, gpointer user_data)
+{
+    DbnConnection *self = user_data;
+    gboolean routing = g_ptr_array_find (self->links[ROUTING].catchups, catchup, NULL);
+    g_signal_emit (self, signals[routing ? SIGNAL_RESYNC : SIGNAL_DEADLINE_RESYNC], 0);
+}
+
+static void
+link_subscribe (DbnConnection *self, int index, const char *topic)
+{
+    Link *l = &self->links[index];
+    if (l->sub == NULL)
+        return;
+    for (guint i = 0; i < l->catchups->len; i++)
+        if (g_strcmp0 (dbn_catchup_get_topic (g_ptr_array_index (l->catchups, i)), topic) == 0)
+            return;
+    zmq_setsockopt (l->sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
+    g_ptr_array_add (l->catchups, dbn_catchup_new (l->client, topic, on_catchup_event,
+                                                   on_catchup_gap, self));
+}
+
 void
 dbn_connection_subscribe (DbnConnection *self, const char *topic)
 {
     g_return_if_fail (DBN_IS_CONNECTION (self) && topic != NULL);
-    zmq_setsockopt (self->links[ROUTING].sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
-    if (self->links[DEADLINE].sub != NULL)
-        zmq_setsockopt (self->links[DEADLINE].sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
+    link_subscribe (self, ROUTING, topic);
+    link_subscribe (self, DEADLINE, topic);
+}
+
+void
+dbn_connection_catch_up_from (DbnConnection *self, const char *service, gint64 seq)
+{
+    g_return_if_fail (DBN_IS_CONNECTION (self));
+    int i = service_index (service);
+    if (i < 0 || self->links[i].catchups == NULL)
+        return;
+    for (guint k = 0; k < self->links[i].catchups->len; k++)
+        dbn_catchup_set_from (g_ptr_array_index (self->links[i].catchups, k), MAX (seq, 0));
+}
+
+guint
+dbn_connection_get_recovered (DbnConnection *self)
+{
+    return self->recovered;
+}
+
+guint
+dbn_connection_get_reconnects (DbnConnection *self, const char *service)
+{
+    int i = service_index (service);
+    return i >= 0 ? self->links[i].reconnects : 0;
 }
 
 typedef struct {

@@ -50,6 +50,17 @@ char    *dbn_connection_dup_status_text (DbnConnection *self);
  * from routing, ::deadline-event from deadline. ::deadline-resync is
  * emitted when the deadline service becomes reachable. */
 void dbn_connection_subscribe (DbnConnection *self, const char *topic);
+/* Every event of service's subscribed topics up to seq is known (the seq of
+ * the view's snapshot): from here on the topic's events are emitted once
+ * each, in seq order, including those the SUB missed (fetched with sys.sync
+ * after a reconnect or when a heartbeat shows the topic may have moved on).
+ * An event missing in the middle emits ::resync (routing) or
+ * ::deadline-resync instead. Nothing of a topic is emitted before this. */
+void dbn_connection_catch_up_from (DbnConnection *self, const char *service, gint64 seq);
+/* Events emitted from sys.sync rather than live, and reconnections of
+ * service's subscriber seen by its monitor (tests, diagnostics). */
+guint dbn_connection_get_recovered (DbnConnection *self);
+guint dbn_connection_get_reconnects (DbnConnection *self, const char *service);
 
 /* Sends an encoded command to service and completes with its ok reply, or
  * with the service's error (dbn_reply_check), DBN_ERROR_TIMEOUT after

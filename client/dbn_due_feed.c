@@ -93,10 +93,15 @@ on_page (GObject *source, GAsyncResult *result, gpointer user_data)
         return;
     }
     g_clear_pointer (&s->error, g_free);
-    if (next != NULL)
+    if (next != NULL) {
         ask_page (p->connection, s, p->kind, p->id, next, p->generation);
-    else
+    } else {
         s->n_snapshots++;
+        /* Deadline's events after the first page's seq: every one, the
+         * missed ones from sys.sync (dbn_connection_catch_up_from). */
+        dbn_connection_catch_up_from (p->connection, "deadline",
+                                      dbn_queue_model_get_due_seq (s->model));
+    }
     page_free (p);
 }
 

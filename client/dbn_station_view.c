@@ -290,7 +290,11 @@ on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
     if (reply == NULL || !dbn_queue_model_apply_snapshot (self->model, reply, &error)) {
         g_autofree char *line = dbn_error_line (error);
         gtk_label_set_text (self->runsheet_label, line);
+        return;
     }
+    /* From the snapshot's seq on, the connection brings every event of the
+     * topic, the ones its subscriber missed included (issue 11). */
+    dbn_connection_catch_up_from (self->connection, "routing", dbn_queue_model_get_seq (self->model));
 }
 
 static void

@@ -593,3 +593,23 @@ dbn_auth_grant_subscription (const char *principal, const char *topic)
         return NULL; /* an unknown kind: an invalid User-Id never gets anything */
     }
 }
+
+char *
+dbn_auth_dup_own_topic (const char *principal)
+{
+    if (principal == NULL)
+        return NULL;
+    const char *id = dbn_principal_get_id (principal);
+    switch (dbn_principal_get_kind (principal)) {
+    case DBN_PRINCIPAL_STATION:
+        return g_strconcat ("s/", id, "/", NULL);
+    case DBN_PRINCIPAL_WINDOW:
+        return g_strconcat ("q/", id, "/", NULL);
+    case DBN_PRINCIPAL_SUPERVISOR:
+        return g_strconcat ("a/", id, "/", NULL);
+    case DBN_PRINCIPAL_COMMITTEE:
+        return g_strdup ("audit/");
+    default:
+        return NULL;
+    }
+}

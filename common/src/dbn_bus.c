@@ -64,10 +64,22 @@
  * granted "s/<id>/", so prefix matching can never hand station "a" the
  * topic of station "ab". A subscriber whose key is revoked keeps its TCP
  * connection (ZAP runs only at the handshake) and XPUB cannot drop one
- * peer's subscriptions later, so rebind closes every connection of the
- * listener: it closes the XPUB and binds a fresh one, so nothing published
+ * peer's subscriptions later, so the connection itself must go. Each
+ * subscription message also says which connection it came over (ZMQ_SRCFD,
+ * the fd): the publisher keeps fd → (principal, key, socket inode), and
+ * dbn_publisher_cut shuts down (shutdown(2), never close: the fd is libzmq's)
+ * exactly the connections whose key no longer holds. The kernel sends
+ * nothing more on such a socket, libzmq sees the connection end and removes
+ * that one pipe; every other subscriber keeps its connection and loses
+ * nothing (issue 11: a rebind on every revocation cut all subscribers for
+ * ~190 ms). The inode tells a live connection from a later one that got the
+ * same fd number. Rejected: a socket monitor for ACCEPTED/DISCONNECTED fds
+ * (libzmq allows one monitor per socket and the handshake watch has it).
+ *
+ * Rebind stays as the fallback when some subscriber's connection is not
+ * known: it closes the XPUB and binds a fresh one, so nothing published
  * after the call can reach an old connection; the others reconnect and
- * resubscribe within ~100 ms and resync missed events by seq. The new bind
+ * resubscribe within ~100 ms and catch up by sys.sync. The new bind
  * waits for the old listener's ZMQ_EVENT_CLOSED: an ipc listener unlinks its
  * socket file when it closes, which would otherwise remove the new file.
  *
@@ -82,12 +94,15 @@
  * callback would receive a dead client). Rejected: one source per request, or
  * a thread per client (style rule 8: one loop per thread).
  */
+#define _DEFAULT_SOURCE /* S_ISSOCK */
 #define G_LOG_DOMAIN "daiban-bus"
 
 #include "daiban/dbn_bus.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <zmq.h>
 
 #include "daiban/dbn_auth.h"
@@ -857,7 +872,78 @@ struct _DbnPublisher {
     void               *monitor;         /* PAIR receiving CLOSED while a rebind waits, else NULL */
     GSource            *monitor_source;  /* reads monitor */
     GSource            *fallback;        /* binds (again) on a timer, while a rebind waits */
+    GHashTable         *peers;           /* fd → Peer*: who subscribed over which connection */
+    guint               peers_pruned;    /* size of peers after the last prune */
+    gboolean            unlocated;       /* a principal subscribed from an fd libzmq did not give */
+    guint               cuts;            /* connections shut down by dbn_publisher_cut */
 };
+
+/* One subscribing connection, as its subscription messages named it. The
+ * socket's inode tells this connection from a later one that got the same
+ * fd number after it closed: inode numbers of live sockets are unique. */
+typedef struct {
+    char *principal; /* User-Id, NULL without CURVE */
+    char *key;       /* its public key (Z85), NULL without CURVE */
+    ino_t ino;       /* st_ino of the fd when the subscription came */
+} Peer;
+
+static void
+peer_free (Peer *peer)
+{
+    g_free (peer->principal);
+    g_free (peer->key);
+    g_free (peer);
+}
+
+/* TRUE while fd is still the socket peer was recorded for. */
+static gboolean
+peer_is_current (int fd, const Peer *peer)
+{
+    struct stat st;
+    return fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode) && st.st_ino == peer->ino;
+}
+
+/* Forgets connections that have closed (their fd is gone or reused). */
+static void
+publisher_prune_peers (DbnPublisher *self)
+{
+    GHashTableIter iter;
+    gpointer key, value;
+    g_hash_table_iter_init (&iter, self->peers);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+        if (!peer_is_current (GPOINTER_TO_INT (key), value))
+            g_hash_table_iter_remove (&iter);
+    self->peers_pruned = g_hash_table_size (self->peers);
+}
+
+/* Notes which connection a subscription came over (ZMQ_SRCFD: deprecated in
+ * libzmq, and the only way XPUB tells one: Debian's 4.3.4 has it). */
+static void
+publisher_note_peer (DbnPublisher *self, zmq_msg_t *msg, const char *principal, const char *key)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    int fd = zmq_msg_get (msg, ZMQ_SRCFD);
+#pragma GCC diagnostic pop
+    struct stat st;
+    if (fd < 0 || fstat (fd, &st) != 0 || !S_ISSOCK (st.st_mode)) {
+        /* Without CURVE (inproc, plain tests) there is no key to revoke. */
+        if (principal != NULL)
+            self->unlocated = TRUE;
+        return;
+    }
+    Peer *known = g_hash_table_lookup (self->peers, GINT_TO_POINTER (fd));
+    if (known != NULL && known->ino == st.st_ino && g_strcmp0 (known->key, key) == 0)
+        return;
+    Peer *peer = g_new0 (Peer, 1);
+    peer->principal = g_strdup (principal);
+    peer->key = g_strdup (key);
+    peer->ino = st.st_ino;
+    g_hash_table_replace (self->peers, GINT_TO_POINTER (fd), peer);
+    /* Bounded by the open connections: prune when it doubled since the last. */
+    if (g_hash_table_size (self->peers) > MAX (64u, 2 * self->peers_pruned))
+        publisher_prune_peers (self);
+}
 
 static void
 publisher_log_refusal (DbnPublisher *self, const char *principal, const char *topic, gsize len)
@@ -912,6 +998,8 @@ publisher_handle (DbnPublisher *self, void *socket, zmq_msg_t *msg)
             publisher_log_refusal (self, principal, topic, len);
         return;
     }
+    if (subscribe)
+        publisher_note_peer (self, msg, principal, key);
     /* The policy may have rebound the publisher (a registry change seen on
      * the way): socket is closed then, and this peer reconnects anyway. */
     if (self->socket != socket)
@@ -982,6 +1070,8 @@ dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error)
     self->endpoint = bound;
     self->context = g_main_context_ref_thread_default ();
     self->source = attach_socket_source (socket, publisher_on_readable, self, self->context);
+    self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify) peer_free);
     return self;
 }
 
@@ -1015,6 +1105,7 @@ dbn_publisher_free (DbnPublisher *self)
         g_source_unref (self->source);
     }
     zmq_close (self->socket);
+    g_hash_table_unref (self->peers);
     g_main_context_unref (self->context);
     g_free (self->endpoint);
     g_free (self);
@@ -1130,6 +1221,10 @@ dbn_publisher_rebind (DbnPublisher *self)
     g_return_if_fail (self != NULL);
     if (self->monitor != NULL || self->fallback != NULL)
         return; /* a rebind is already under way */
+    /* Every known connection closes with the old socket. */
+    g_hash_table_remove_all (self->peers);
+    self->peers_pruned = 0;
+    self->unlocated = FALSE;
     g_autoptr (GError) error = NULL;
     void *fresh = publisher_socket_new (self->bus, &error);
     if (fresh == NULL) {
@@ -1162,6 +1257,58 @@ dbn_publisher_rebind (DbnPublisher *self)
     self->source = attach_socket_source (fresh, publisher_on_readable, self, self->context);
     /* Without a monitor, or if CLOSED never comes, bind after a while anyway. */
     publisher_schedule_bind (self, self->monitor != NULL ? DBN_PUBLISHER_REBIND_FALLBACK_MS : 200);
+}
+
+guint
+dbn_publisher_cut (DbnPublisher *self, DbnPeerValidFunc still_valid, gpointer user_data)
+{
+    g_return_val_if_fail (self != NULL && still_valid != NULL, 0);
+    /* Some subscriber could not be located: only closing everything is
+     * sure to reach it (subscribers then catch up by a scoped sys.sync). */
+    if (self->unlocated) {
+        g_message ("%s: a subscriber's connection is unknown: closing all of them",
+                   self->endpoint);
+        self->unlocated = FALSE;
+        g_hash_table_remove_all (self->peers);
+        self->peers_pruned = 0;
+        dbn_publisher_rebind (self);
+        return 0;
+    }
+    guint cut = 0;
+    GHashTableIter iter;
+    gpointer key, value;
+    g_hash_table_iter_init (&iter, self->peers);
+    while (g_hash_table_iter_next (&iter, &key, &value)) {
+        int fd = GPOINTER_TO_INT (key);
+        Peer *peer = value;
+        if (!peer_is_current (fd, peer)) {
+            g_hash_table_iter_remove (&iter);
+            continue;
+        }
+        if (still_valid (peer->principal, peer->key, user_data))
+            continue;
+        /* shutdown, never close: the fd is libzmq's. The kernel sends
+         * nothing more on it from here, and libzmq, seeing the connection
+         * end, removes just this peer's pipe and subscriptions. */
+        if (shutdown (fd, SHUT_RDWR) != 0)
+            g_warning ("%s: cannot shut down the connection of %s: %s", self->endpoint,
+                       peer->principal ? peer->principal : "(no principal)", g_strerror (errno));
+        else
+            g_message ("%s: closed the connection of %s (its key is no longer valid)",
+                       self->endpoint, peer->principal ? peer->principal : "(no principal)");
+        g_hash_table_iter_remove (&iter);
+        cut++;
+    }
+    self->cuts += cut;
+    self->peers_pruned = g_hash_table_size (self->peers);
+    return cut;
+}
+
+guint
+dbn_publisher_get_cuts (DbnPublisher *self)
+{
+    g_return_val_if_fail (self != NULL, 0);
+    return self->cuts;
 }
 
 guint64

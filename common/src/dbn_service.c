@@ -22,8 +22,8 @@
  * 500 ms timer (one stat() when nothing changed), not per batch: a batch
  * must not pay for a file system call; only a key it does not know makes it
  * look at once (a client added a moment ago), at most every 50 ms. When a
- * key disappears, the publisher
- * is rebound, because XPUB cannot drop one subscriber (dbn_bus.c).
+ * key disappears, the publisher shuts down the connections of that key's
+ * subscribers and of no one else (dbn_publisher_cut, dbn_bus.c).
  * Handlers then apply finer rules (a station's own village) with
  * dbn_command_get_principal.
  *
@@ -84,6 +84,9 @@ struct _DbnService {
     GHashTable   *commands;       /* cmd → CommandEntry* */
     GPtrArray    *pending;        /* PendingEvent* of the open batch, in seq order */
     GHashTable   *batch_keys;     /* scoped keys recorded by the open batch (not committed yet) */
+    GBytes       *last_event;     /* the event dbn_command_emit journaled last (borrowed from pending) */
+    gint64        last_event_seq; /* its seq */
+    GError       *also_error;     /* a topic publish_also could not store: fails the command */
     guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
     DbnAuth      *auth;           /* ZAP handler of the bus; NULL without CURVE */
     DbnRegistry  *registry;       /* keys → principals; NULL without CURVE */
@@ -202,6 +205,7 @@ dbn_service_free (DbnService *self)
     g_hash_table_unref (self->commands);
     g_ptr_array_unref (self->pending);
     g_hash_table_unref (self->batch_keys);
+    g_clear_error (&self->also_error);
     g_free (self->name);
     g_free (self);
 }
@@ -289,6 +293,8 @@ dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env,
     p->topic = g_strdup (topic);
     p->event = g_bytes_ref (event);
     g_ptr_array_add (svc->pending, p);
+    svc->last_event = p->event;
+    svc->last_event_seq = env->seq;
     return TRUE;
 }
 
@@ -301,6 +307,22 @@ dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event)
     if (!dbn_topic_check (topic, &refused)) {
         g_warning ("%s: %s", self->service->name, refused->message);
         return;
+    }
+    DbnService *svc = self->service;
+    /* The topic is stored with the event's seq, so a station or window that
+     * missed it live gets it back from a scoped sys.sync (issue 11). An event
+     * that is not the last one emitted has no seq we know: refused loudly,
+     * since a subscriber of that topic could never recover it. */
+    if (svc->also_error == NULL) {
+        if (svc->last_event == NULL
+            || (event != svc->last_event && !g_bytes_equal (event, svc->last_event)))
+            svc->also_error = g_error_new (DBN_ERROR, DBN_ERROR_INTERNAL,
+                                           "published on %s an event that was not the one "
+                                           "journaled last", topic);
+        else
+            dbn_store_journal_add_topic (svc->store, svc->last_event_seq, topic, &svc->also_error);
+        if (svc->also_error != NULL)
+            return;
     }
     PendingEvent *p = g_new0 (PendingEvent, 1);
     p->topic = g_strdup (topic);
@@ -323,14 +345,27 @@ sys_status (DbnService *self, DbnCommand *command, gpointer user_data, GError **
     return dbn_msg_sys_status_reply_encode (reply, error);
 }
 
+typedef struct {
+    GPtrArray *events; /* GBytes*, the reply's */
+    gint64     last;   /* seq of the last one collected */
+} Collected;
+
 static gboolean
 collect_event (gint64 seq, const char *topic, GBytes *body, gpointer user_data)
 {
-    g_ptr_array_add (user_data, g_bytes_ref (body));
+    Collected *c = user_data;
+    g_ptr_array_add (c->events, g_bytes_ref (body));
+    c->last = seq;
     return TRUE;
 }
 
-/* The producer half of the sync protocol: journal events after a seq. */
+/* The producer half of the sync protocol: journal events after a seq.
+ * Services and the operator read the whole journal. Everyone else reads one
+ * topic, the one the publisher would grant it (dbn_auth_grant_subscription),
+ * so a sync hands out exactly what a live subscription would have: a
+ * station never another station's events, a committee key only audit
+ * (issue 11; docs/security.md). The topic is matched exactly, not as a
+ * prefix: a second wall behind the ids' own check. */
 static GBytes *
 sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **error)
 {
@@ -343,21 +378,64 @@ sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **er
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "sys.sync: 'after' must be 0 or more");
         return NULL;
     }
-    gint64 max = request->has_max ? CLAMP (request->max, 1, SYNC_MAX_EVENTS) : SYNC_MAX_EVENTS;
+    if (request->has_max && (request->max < 1 || request->max > SYNC_MAX_EVENTS)) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "sys.sync: 'max' must be 1 to %d, not %" G_GINT64_FORMAT,
+                     SYNC_MAX_EVENTS, request->max);
+        return NULL;
+    }
+    gint64 max = request->has_max ? request->max : SYNC_MAX_EVENTS;
+    const char *principal = dbn_command_get_principal (command);
+    DbnPrincipalKind kind = dbn_command_get_principal_kind (command);
+    g_autofree char *grant = NULL;
+    if (request->topic != NULL) {
+        grant = dbn_auth_grant_subscription (principal, request->topic);
+        if (grant == NULL) {
+            g_autofree char *shown = g_strescape (request->topic, NULL);
+            g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN,
+                         "%s may not read the topic \"%s\"",
+                         principal != NULL ? principal : "this caller", shown);
+            return NULL;
+        }
+    } else if (kind != DBN_PRINCIPAL_SERVICE && kind != DBN_PRINCIPAL_OPERATOR) {
+        grant = dbn_auth_dup_own_topic (principal);
+        if (grant == NULL) {
+            g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s reads no topic",
+                         principal != NULL ? principal : "this caller");
+            return NULL;
+        }
+    }
+
     g_autoptr (DbnMsgSysSyncReply) reply = dbn_msg_sys_sync_reply_new ();
     reply->events = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-    if (!dbn_store_journal_read (self->store, request->after, (guint) max, SYNC_MAX_BYTES,
-                                 collect_event, reply->events, error))
-        return NULL;
+    Collected collected = { reply->events, request->after };
     reply->newest = dbn_store_journal_newest (self->store);
+    if (grant == NULL) {
+        if (!dbn_store_journal_read (self->store, request->after, (guint) max, SYNC_MAX_BYTES,
+                                     collect_event, &collected, error))
+            return NULL;
+        /* The whole journal is consecutive: the last event is as far as this
+         * reply looked, or the newest when there was none. */
+        reply->through = reply->events->len > 0 ? collected.last : reply->newest;
+    } else {
+        /* Topics are journaled without the '/' that ends each frame. */
+        gsize len = strlen (grant);
+        if (len > 0 && grant[len - 1] == '/')
+            grant[len - 1] = '\0';
+        if (!dbn_store_journal_read_topic (self->store, grant, request->after, (guint) max,
+                                           SYNC_MAX_BYTES, collect_event, &collected,
+                                           &reply->through, error))
+            return NULL;
+    }
     return dbn_msg_sys_sync_reply_encode (reply, error);
 }
 
 static const DbnCommandSpec builtin_commands[] = {
     /* Whether a service is up tells nobody anything about cases. */
     { "sys.status", sys_status, FALSE, ALL_CLIENTS },
-    /* The whole journal, every village's cases: services and the operator. */
-    { "sys.sync", sys_sync, FALSE, 0 },
+    /* Services and the operator: the whole journal; every other principal:
+     * only its own topic's events (sys_sync). */
+    { "sys.sync", sys_sync, FALSE, ALL_CLIENTS },
     { NULL, NULL, FALSE, 0 },
 };
 
@@ -430,6 +508,17 @@ remember_active_keys (DbnService *self)
                                                                         principals[i])));
 }
 
+/* For dbn_publisher_cut: the registry as just reloaded, without the
+ * out-of-turn look of lookup_key (this runs inside check_registry). */
+static gboolean
+key_still_valid (const char *principal, const char *key, gpointer user_data)
+{
+    DbnService *self = user_data;
+    if (principal == NULL)
+        return TRUE; /* no CURVE: nothing to revoke */
+    return g_strcmp0 (dbn_registry_lookup (self->registry, key), principal) == 0;
+}
+
 /* TRUE when a key valid at the last look is no longer (revoked or replaced). */
 static gboolean
 lost_a_key (DbnService *self)
@@ -450,9 +539,9 @@ check_registry (gpointer user_data)
     if (!dbn_registry_reload_if_changed (self->registry))
         return G_SOURCE_CONTINUE;
     if (lost_a_key (self)) {
-        g_message ("%s: a key was revoked: refusing it on open connections and "
-                   "reconnecting subscribers", self->name);
-        dbn_publisher_rebind (self->publisher);
+        guint cut = dbn_publisher_cut (self->publisher, key_still_valid, self);
+        g_message ("%s: a key was revoked: refusing it on open connections; %u subscriber "
+                   "connection(s) of revoked keys closed", self->name, cut);
     }
     remember_active_keys (self);
     return G_SOURCE_CONTINUE;
@@ -557,7 +646,16 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
     if (!dbn_store_savepoint (self->store, &error))
         return dbn_service_error_reply (error);
     guint first_event = self->pending->len;
+    self->last_event = NULL;
     GBytes *reply = item->entry->spec->func (self, command, item->entry->user_data, &error);
+    self->last_event = NULL;
+    if (self->also_error != NULL) {
+        /* A topic of one of its events could not be stored: the command
+         * fails whole rather than publish what a sync could not give back. */
+        g_clear_pointer (&reply, g_bytes_unref);
+        g_clear_error (&error);
+        error = g_steal_pointer (&self->also_error);
+    }
     if (reply != NULL &&
         dbn_store_idem_record (self->store, key, command->now_ms, command->env.cmd, digest, reply, &error) &&
         dbn_store_release (self->store, &error)) {

@@ -166,6 +166,16 @@ static const char *const store_migrations[] = {
      * have NULL in both and keep answering any retry. */
     "ALTER TABLE idempotency ADD COLUMN cmd TEXT;"
     "ALTER TABLE idempotency ADD COLUMN digest BLOB;",
+    /* 3: every topic of every event, for the scoped sys.sync (issue 11).
+     * An event's own topic is found by an index of the journal (its entries
+     * are (topic, rowid = seq), so one topic's events after a seq are one
+     * range, and the insert costs no statement of its own: intake's events
+     * have only that one); the extra topics it was published on go into
+     * journal_topic, keyed the same way. Events journaled before this step
+     * keep only their own topic (the extra ones were never stored). */
+    "CREATE INDEX journal_by_topic ON journal (topic);"
+    "CREATE TABLE journal_topic (topic TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " PRIMARY KEY (topic, seq)) WITHOUT ROWID;",
 };
 
 struct _DbnStore {
@@ -178,6 +188,8 @@ struct _DbnStore {
     gboolean      reading;        /* journal_read is running: its statement is busy */
     sqlite3_stmt *journal_append; /* INSERT INTO journal */
     sqlite3_stmt *journal_read;   /* seq > ?1 ORDER BY seq LIMIT ?2 */
+    sqlite3_stmt *topic_append;   /* INSERT INTO journal_topic */
+    sqlite3_stmt *topic_read;     /* one topic's events after ?2: journal_by_topic ∪ journal_topic */
     sqlite3_stmt *offset_get;     /* SELECT seq FROM consumer_offset */
     sqlite3_stmt *offset_set;     /* upsert into consumer_offset */
     sqlite3_stmt *idem_lookup;    /* SELECT reply, cmd, digest FROM idempotency */
@@ -497,6 +509,21 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
         rc = prepare_cached (self, "SELECT seq, topic, body FROM journal"
                                    " WHERE seq > ?1 ORDER BY seq LIMIT ?2", &self->journal_read);
     if (rc == SQLITE_OK)
+        rc = prepare_cached (self, "INSERT INTO journal_topic (topic, seq) VALUES (?1, ?2)",
+                             &self->topic_append);
+    if (rc == SQLITE_OK)
+        /* A merge of two ordered index ranges (SQLite runs a compound
+         * ORDER BY as co-routines): LIMIT stops it after a page, whatever
+         * the topic's history. UNION drops an event listed under both. */
+        rc = prepare_cached (self, "SELECT seq, topic, body FROM journal"
+                                   " WHERE topic = ?1 AND seq > ?2"
+                                   " UNION"
+                                   " SELECT t.seq, t.topic, j.body FROM journal_topic t"
+                                   " JOIN journal j ON j.seq = t.seq"
+                                   " WHERE t.topic = ?1 AND t.seq > ?2"
+                                   " ORDER BY 1 LIMIT ?3",
+                             &self->topic_read);
+    if (rc == SQLITE_OK)
         rc = prepare_cached (self, "SELECT seq FROM consumer_offset WHERE producer = ?1",
                              &self->offset_get);
     if (rc == SQLITE_OK)
@@ -538,6 +565,8 @@ dbn_store_free (DbnStore *self)
     }
     g_clear_pointer (&self->journal_append, sqlite3_finalize);
     g_clear_pointer (&self->journal_read, sqlite3_finalize);
+    g_clear_pointer (&self->topic_append, sqlite3_finalize);
+    g_clear_pointer (&self->topic_read, sqlite3_finalize);
     g_clear_pointer (&self->offset_get, sqlite3_finalize);
     g_clear_pointer (&self->offset_set, sqlite3_finalize);
     g_clear_pointer (&self->idem_lookup, sqlite3_finalize);
@@ -764,23 +793,61 @@ dbn_store_journal_append (DbnStore *self, gint64 seq, gint64 ts_ms, const char *
 }
 
 gboolean
-dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count, gsize max_bytes,
-                        DbnJournalFunc func, gpointer user_data, GError **error)
+dbn_store_journal_append_topics (DbnStore *self, gint64 seq, gint64 ts_ms, const char *type,
+                                 const char *case_no, const char *const *topics, GBytes *body,
+                                 GError **error)
+{
+    g_return_val_if_fail (topics != NULL && topics[0] != NULL, FALSE);
+    if (!dbn_store_journal_append (self, seq, ts_ms, type, case_no, topics[0], body, error))
+        return FALSE;
+    for (gsize i = 1; topics[i] != NULL; i++)
+        if (*topics[i] != '\0' && !dbn_store_journal_add_topic (self, seq, topics[i], error))
+            return FALSE;
+    return TRUE;
+}
+
+gboolean
+dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
-    g_return_val_if_fail (func != NULL, FALSE);
-    /* func must not read the journal again: the statement is in use. */
-    g_return_val_if_fail (!self->reading, FALSE);
-
-    /* 0 means no limit, for both counts. LIMIT -1 is SQLite's "no limit". */
-    sqlite3_stmt *stmt = self->journal_read;
-    int rc = sqlite3_bind_int64 (stmt, 1, after);
+    g_return_val_if_fail (topic != NULL, FALSE);
+    sync_lost_transaction (self);
+    if (!self->in_transaction)
+        return store_refuse (self, error, "journal topic: no transaction is open");
+    /* Only an event of this transaction: an old event's topics are history. */
+    if (seq < self->txn_seq || seq >= self->next_seq)
+        return store_refuse (self, error,
+                             "journal topic: seq %" G_GINT64_FORMAT " is not an event of this "
+                             "transaction", seq);
+    sqlite3_stmt *stmt = self->topic_append;
+    int rc = sqlite3_bind_text (stmt, 1, topic, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64 (stmt, 2, max_count > 0 ? (sqlite3_int64) max_count : -1);
+        rc = sqlite3_bind_int64 (stmt, 2, seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step (stmt);
+    /* A topic given twice for one event (the same coordinate under two
+     * names) is one row: the primary key says so. */
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        sqlite3_reset (stmt);
+        sqlite3_clear_bindings (stmt);
+        return TRUE;
+    }
+    return stmt_finish (self, stmt, rc, "journal topic", error);
+}
+
+/* Steps a bound read statement (seq, topic, body) and gives its rows to
+ * func under the byte cap. *limited: a cap or func stopped it before the
+ * statement ran out; *last: the seq of the last row given (unchanged if none). */
+static int
+read_rows (DbnStore *self, sqlite3_stmt *stmt, guint max_count, gsize max_bytes,
+           DbnJournalFunc func, gpointer user_data, gboolean *limited, gint64 *last)
+{
     guint given = 0;
     gsize bytes = 0;
+    int rc = SQLITE_OK;
+    *limited = FALSE;
     self->reading = TRUE;
-    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+    for (;;) {
         rc = sqlite3_step (stmt);
         if (rc != SQLITE_ROW)
             break;
@@ -795,19 +862,69 @@ dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count, gsize max
         /* The first event goes out whatever its size, so a reader can never
          * be stuck behind one large event. */
         if (given > 0 && max_bytes > 0 && bytes + size > max_bytes) {
+            *limited = TRUE;
             rc = SQLITE_DONE;
             break;
         }
         given++;
         bytes += size;
+        *last = seq;
         g_autoptr (GBytes) body = g_bytes_new (data, size);
-        if (!func (seq, topic, body, user_data)) {
+        if (!func (seq, topic, body, user_data) || (max_count > 0 && given == max_count)) {
+            *limited = TRUE;
             rc = SQLITE_DONE;
             break;
         }
     }
     self->reading = FALSE;
+    return rc;
+}
+
+gboolean
+dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count, gsize max_bytes,
+                        DbnJournalFunc func, gpointer user_data, GError **error)
+{
+    g_return_val_if_fail (self != NULL, FALSE);
+    g_return_val_if_fail (func != NULL, FALSE);
+    /* func must not read the journal again: the statement is in use. */
+    g_return_val_if_fail (!self->reading, FALSE);
+
+    /* 0 means no limit, for both counts. LIMIT -1 is SQLite's "no limit". */
+    sqlite3_stmt *stmt = self->journal_read;
+    int rc = sqlite3_bind_int64 (stmt, 1, after);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64 (stmt, 2, max_count > 0 ? (sqlite3_int64) max_count : -1);
+    gboolean limited = FALSE;
+    gint64 last = after;
+    if (rc == SQLITE_OK)
+        rc = read_rows (self, stmt, max_count, max_bytes, func, user_data, &limited, &last);
     return stmt_finish (self, stmt, rc, "journal read", error);
+}
+
+gboolean
+dbn_store_journal_read_topic (DbnStore *self, const char *topic, gint64 after, guint max_count,
+                              gsize max_bytes, DbnJournalFunc func, gpointer user_data,
+                              gint64 *through, GError **error)
+{
+    g_return_val_if_fail (self != NULL, FALSE);
+    g_return_val_if_fail (topic != NULL && func != NULL && through != NULL, FALSE);
+    g_return_val_if_fail (!self->reading, FALSE);
+
+    sqlite3_stmt *stmt = self->topic_read;
+    int rc = sqlite3_bind_text (stmt, 1, topic, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64 (stmt, 2, after);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64 (stmt, 3, max_count > 0 ? (sqlite3_int64) max_count : -1);
+    gboolean limited = FALSE;
+    gint64 last = after;
+    if (rc == SQLITE_OK)
+        rc = read_rows (self, stmt, max_count, max_bytes, func, user_data, &limited, &last);
+    /* A page that stopped on a limit examined up to its last event; one that
+     * ran out examined the whole journal (every event up to the newest that
+     * is not on the topic is not the reader's). */
+    *through = limited ? last : self->next_seq - 1;
+    return stmt_finish (self, stmt, rc, "journal topic read", error);
 }
 
 gboolean

@@ -91,7 +91,8 @@ fire_one (DeadlineActions *self, DbnStore *store, DeadlineClock *k, gint64 now, 
     g_autoptr (GBytes) body = encode_stage (self, store, c, k, stage, now, &env, error);
     g_auto (GStrv) topics = deadline_case_topics (c);
     gboolean ok = body != NULL &&
-                  dbn_store_journal_append (store, env.seq, now, env.type, c->case_no, topics[0], body, error);
+                  dbn_store_journal_append_topics (store, env.seq, now, env.type, c->case_no,
+                                                   (const char *const *) topics, body, error);
     g_free (env.type);
     if (!ok)
         return FALSE;

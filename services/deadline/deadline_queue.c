@@ -221,8 +221,9 @@ deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const Deadli
             dbn_command_publish_also (sink->command, topics[i], body);
         return TRUE;
     }
-    if (!dbn_store_journal_append (store, ev->env.seq, ev->env.ts, ev->env.type, c->case_no, topics[0],
-                                   body, error))
+    /* Every topic it goes out on, for the scoped sys.sync (issue 11). */
+    if (!dbn_store_journal_append_topics (store, ev->env.seq, ev->env.ts, ev->env.type, c->case_no,
+                                          (const char *const *) topics, body, error))
         return FALSE;
     DeadlineOutgoing out = { g_steal_pointer (&topics), g_steal_pointer (&body), sink->from, sink->source_seq };
     g_array_append_val (sink->outgoing, out);

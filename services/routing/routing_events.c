@@ -92,6 +92,11 @@ routing_emitter_send (RoutingEmitter *self, const char *primary, const char *con
         if (!dbn_store_journal_append (self->store, env->seq, env->ts, env->type, env->case_no,
                                        primary, body, error))
             return FALSE;
+        /* Every topic it goes out on, for the scoped sys.sync (issue 11). */
+        for (int i = 0; extra != NULL && extra[i] != NULL; i++)
+            if (*extra[i] != '\0'
+                && !dbn_store_journal_add_topic (self->store, env->seq, extra[i], error))
+                return FALSE;
         outbox_add (self, primary, body);
     }
     for (int i = 0; extra != NULL && extra[i] != NULL; i++) {

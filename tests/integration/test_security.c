@@ -12,7 +12,9 @@
  *   - a secret key file of mode 0644 stops intake with one clear line;
  *   - every event intake publishes or journals has its personal fields masked;
  *   - revoking a connected station refuses its next commands and cuts its
- *     subscription within seconds.
+ *     subscription within seconds, and only its own: another subscriber of
+ *     the same publisher keeps its connection and every event;
+ *   - a station's sys.sync returns its own topic's events only.
  *
  * Negative results ("receives nothing") are bounded by positive ones: the
  * check happens only after an authorised subscriber on the same publisher
@@ -477,12 +479,34 @@ test_station_sees_only_its_own (void)
     g_assert_null (other);
     g_assert_true (dbn_error_matches_wire (error, "forbidden"));
     g_clear_error (&error);
-    /* A station may not follow the whole journal. */
+    /* A station's sys.sync holds only its own topic (issue 11): A, whose
+     * village has no case, gets nothing, though the journal has events; B
+     * gets exactly what its subscription received. */
     g_autoptr (DbnMsgSysSync) sync = dbn_msg_sys_sync_new ();
     sync->env.key = g_strdup ("a-sync");
     g_autoptr (GBytes) sync_body = dbn_msg_sys_sync_encode (sync, NULL);
     g_autoptr (GBytes) sync_reply = dbn_harness_call_on (h, a_bus, "intake", sync_body, 5000, &error);
-    g_assert_null (sync_reply);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgSysSyncReply) a_page = dbn_msg_sys_sync_reply_decode (
+        g_bytes_get_data (sync_reply, NULL), g_bytes_get_size (sync_reply), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (a_page->events->len, ==, 0);
+    g_assert_cmpint (a_page->newest, ==, newest);
+    g_assert_cmpint (a_page->through, ==, newest);
+    g_autoptr (GBytes) b_reply = dbn_harness_call_on (h, b_bus, "intake", sync_body, 5000, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgSysSyncReply) b_page = dbn_msg_sys_sync_reply_decode (
+        g_bytes_get_data (b_reply, NULL), g_bytes_get_size (b_reply), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (b_page->events->len, ==, b->bodies->len);
+    for (guint i = 0; i < b_page->events->len; i++)
+        g_assert_true (g_bytes_equal (g_ptr_array_index (b_page->events, i),
+                                      g_ptr_array_index (b->bodies, i)));
+    /* Naming B's topic does not help A. */
+    sync->topic = g_strdup ("s/qingshui/");
+    g_autoptr (GBytes) named_body = dbn_msg_sys_sync_encode (sync, NULL);
+    g_autoptr (GBytes) named = dbn_harness_call_on (h, a_bus, "intake", named_body, 5000, &error);
+    g_assert_null (named);
     g_assert_true (dbn_error_matches_wire (error, "forbidden"));
     g_clear_error (&error);
 
@@ -652,6 +676,14 @@ test_events_masked (void)
 
 /* ---- revocation on a live connection ---- */
 
+/* TRUE when a connection of the monitored socket has ended since it was
+ * opened (read once: the events are consumed). */
+static gboolean
+monitor_saw_disconnect (void *monitor)
+{
+    return (dbn_bus_monitor_read (monitor) & DBN_MONITOR_DISCONNECTED) != 0;
+}
+
 static void
 test_revocation_on_live_connection (void)
 {
@@ -666,6 +698,11 @@ test_revocation_on_live_connection (void)
     const char *own_and_hb[] = { "s/qingshui", "hb", NULL };
     Sub *sub = sub_new (h, station, own_and_hb);
     Sub *good = sub_new (h, routing, own_and_hb);
+    /* Each subscriber's connection events, from its first handshake on. */
+    void *sub_monitor = dbn_bus_monitor_open (station, sub->socket, &error);
+    g_assert_no_error (error);
+    void *good_monitor = dbn_bus_monitor_open (routing, good->socket, &error);
+    g_assert_no_error (error);
     sub_wait (sub, 0, 2);
     sub_wait (good, 0, 2);
     /* One connection for all of the station's commands: raw send/recv never
@@ -731,11 +768,11 @@ test_revocation_on_live_connection (void)
     }
 
     /* Its subscription is cut: new events for its village reach routing, not
-     * it. The refusal came with a rebind of the publisher, so routing's
-     * subscriber reconnects first: fresh heartbeats show it is back (live
-     * events published while it reconnects would only reach it by sync). */
-    sub_drain (good, 0);
-    sub_wait (good, 0, 3);
+     * it. Only the revoked key's connection was closed (issue 11; before, a
+     * rebind of the publisher closed routing's too, and this test waited
+     * for it to come back): routing's subscriber never reconnects, so it
+     * receives every event of the journal live, without a hole. */
+    sub_wait (good, 0, 1);
     gint64 cut = journal_seq (h);
     for (guint i = 0; i < 3; i++) {
         g_autofree char *key = g_strdup_printf ("op-after-%u", i);
@@ -745,10 +782,17 @@ test_revocation_on_live_connection (void)
     gint64 newest = journal_seq (h);
     g_assert_cmpint (newest, >, cut);
     sub_wait (good, newest, 0);
+    g_assert_cmpuint (good->seqs->len, ==, newest);
+    for (guint i = 0; i < good->seqs->len; i++)
+        g_assert_cmpint (g_array_index (good->seqs, gint64, i), ==, i + 1);
+    g_assert_false (monitor_saw_disconnect (good_monitor));
     sub_drain (sub, 0);
     g_assert_cmpint (sub_max_seq (sub), <=, cut);
+    g_assert_true (monitor_saw_disconnect (sub_monitor));
     g_assert_cmpint (count_cases (h, "accepted_by = 'station:qingshui'"), ==, accepted_at_cut);
 
+    zmq_close (sub_monitor);
+    zmq_close (good_monitor);
     sub_free (sub);
     sub_free (good);
     g_clear_pointer (&client, dbn_client_free);

@@ -715,7 +715,7 @@ sync_reply_frame (guint n_events, gsize event_size)
     GByteArray *b = g_byte_array_new ();
     g_autofree guint8 *event = g_malloc0 (event_size + 1);
 
-    mp_map (b, 7);
+    mp_map (b, 8);
     mp_str (b, "v");
     mp_int (b, 1);
     mp_str (b, "ok");
@@ -731,6 +731,8 @@ sync_reply_frame (guint n_events, gsize event_size)
     for (guint i = 0; i < n_events; i++)
         mp_bin (b, event, event_size);
     mp_str (b, "newest");
+    mp_int (b, n_events);
+    mp_str (b, "through");
     mp_int (b, n_events);
     return take_frame (b);
 }
@@ -1067,6 +1069,7 @@ make_sys_sync (gboolean full)
     m->after = 41;
     m->has_max = full;
     m->max = full ? 0 : 99; /* 99 must not travel when has_max is FALSE */
+    m->topic = full ? g_strdup ("q/jisheng/") : NULL;
     return m;
 }
 
@@ -1081,6 +1084,7 @@ make_sys_sync_reply (gboolean full)
         g_ptr_array_add (m->events, g_bytes_new_static ("", 0));
     }
     m->newest = 43;
+    m->through = 42;
     return m;
 }
 

@@ -127,8 +127,14 @@ fake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GErro
     g_autofree char *topic = g_strdup_printf ("v/%s", submit->village);
     if (encoded == NULL || !dbn_command_emit (command, topic, &event->env, encoded, error))
         return NULL;
+    /* note "also" or "also-fail": the event goes out on x/<village> too;
+     * "also-fail" then fails, so its topic row must go with the command. */
+    if (submit->note != NULL && g_str_has_prefix (submit->note, "also")) {
+        g_autofree char *also = g_strdup_printf ("x/%s", submit->village);
+        dbn_command_publish_also (command, also, encoded);
+    }
 
-    if (g_strcmp0 (submit->note, "fail-after-write") == 0) {
+    if (g_strcmp0 (submit->note, "fail-after-write") == 0 || g_strcmp0 (submit->note, "also-fail") == 0) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "told to fail after writing");
         return NULL;
     }
@@ -225,13 +231,14 @@ case_get_new (const char *case_no)
 }
 
 static GBytes *
-sync_new (gint64 after, gboolean has_max, gint64 max)
+sync_new (gint64 after, gboolean has_max, gint64 max, const char *topic)
 {
     g_autoptr (DbnMsgSysSync) sync = dbn_msg_sys_sync_new ();
     sync->env.key = g_strdup ("sync");
     sync->after = after;
     sync->has_max = has_max;
     sync->max = max;
+    sync->topic = g_strdup (topic);
     GBytes *body = dbn_msg_sys_sync_encode (sync, NULL);
     g_assert_nonnull (body);
     return body;
@@ -931,7 +938,7 @@ test_sys_status (Fixture *fx, gconstpointer data)
 static DbnMsgSysSyncReply *
 sync_call (Fixture *fx, gint64 after, gboolean has_max, gint64 max)
 {
-    g_autoptr (GBytes) reply = call_take (fx, sync_new (after, has_max, max));
+    g_autoptr (GBytes) reply = call_take (fx, sync_new (after, has_max, max, NULL));
     g_autoptr (GError) error = NULL;
     DbnMsgSysSyncReply *page = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL),
                                                               g_bytes_get_size (reply), &error);
@@ -976,20 +983,107 @@ test_sys_sync_pages (Fixture *fx, gconstpointer data)
 
     g_autoptr (DbnMsgSysSyncReply) ten = sync_call (fx, 5, TRUE, 10);
     g_assert_cmpuint (ten->events->len, ==, 10);
-    g_autoptr (DbnMsgSysSyncReply) capped = sync_call (fx, 100, TRUE, 5000);
-    g_assert_cmpuint (capped->events->len, ==, 1000);
-    g_autoptr (DbnMsgSysSyncReply) zero = sync_call (fx, 7, TRUE, 0);
-    g_assert_cmpuint (zero->events->len, ==, 1);
+    g_assert_cmpint (ten->through, ==, 15);
+    g_autoptr (DbnMsgSysSyncReply) most = sync_call (fx, 100, TRUE, 1000);
+    g_assert_cmpuint (most->events->len, ==, 1000);
+    g_assert_cmpint (most->through, ==, 1100);
+    /* Outside 1..1000 is refused, not bent into range (issue 11). */
+    const gint64 bad[] = { 0, -1, 1001, 5000, G_MININT64 };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+        g_autoptr (GBytes) refused = call_take (fx, sync_new (7, TRUE, bad[i], NULL));
+        assert_error_reply (refused, "invalid");
+    }
     g_autoptr (DbnMsgSysSyncReply) tail = sync_call (fx, N - 3, FALSE, 0);
     g_assert_cmpuint (tail->events->len, ==, 3);
+    g_assert_cmpint (tail->through, ==, N);
     g_autoptr (DbnMsgSysSyncReply) none = sync_call (fx, N, FALSE, 0);
     g_assert_cmpuint (none->events->len, ==, 0);
     g_assert_cmpint (none->newest, ==, N);
+    g_assert_cmpint (none->through, ==, N);
     g_autoptr (DbnMsgSysSyncReply) beyond = sync_call (fx, N + 50, FALSE, 0);
     g_assert_cmpuint (beyond->events->len, ==, 0);
 
-    g_autoptr (GBytes) negative = call_take (fx, sync_new (-1, FALSE, 0));
+    g_autoptr (GBytes) negative = call_take (fx, sync_new (-1, FALSE, 0, NULL));
     assert_error_reply (negative, "invalid");
+}
+
+/* Syncs one topic; returns the seqs of the events, checked to be on it. */
+static GArray *
+sync_topic (Fixture *fx, const char *topic, gint64 after, gint64 max, gint64 *through)
+{
+    g_autoptr (GBytes) reply = call_take (fx, sync_new (after, max > 0, max, topic));
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgSysSyncReply) page = dbn_msg_sys_sync_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    GArray *seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+    for (guint i = 0; i < page->events->len; i++) {
+        GBytes *event = g_ptr_array_index (page->events, i);
+        g_autoptr (DbnMsgCaseAccepted) ev = dbn_msg_case_accepted_decode (
+            g_bytes_get_data (event, NULL), g_bytes_get_size (event), NULL);
+        g_assert_nonnull (ev);
+        g_assert_cmpint (ev->env.seq, >, after);
+        /* "v/west/" and "x/west/" hold west's events only. */
+        g_assert_true (g_str_has_prefix (topic + 2, ev->village));
+        g_array_append_val (seqs, ev->env.seq);
+    }
+    *through = page->through;
+    return seqs;
+}
+
+/* A topic's sync returns the events published on it, by their own topic or
+ * by publish_also, in seq order with holes; through says how far it looked;
+ * a rolled-back command's extra topic is gone with it. */
+static void
+test_sys_sync_topic (Fixture *fx, gconstpointer data)
+{
+    /* seq 1..12: east, west alternately; every third also on x/<village>;
+     * one more that fails after publish_also (no seq: rolled back). */
+    enum { N = 12 };
+    GBytes *bodies[N + 1];
+    for (guint i = 0; i < N; i++) {
+        g_autofree char *key = g_strdup_printf ("k%u", i);
+        g_autofree char *name = g_strdup_printf ("n%u", i);
+        bodies[i] = submit_new (key, name, i % 2 ? "west" : "east", i % 3 == 0 ? "also" : NULL);
+    }
+    bodies[N] = submit_new ("kf", "nf", "east", "also-fail");
+    g_autoptr (GPtrArray) replies = exchange (fx, bodies, N + 1);
+    free_bodies (bodies, N + 1);
+
+    gint64 through = -1;
+    g_autoptr (GArray) west = sync_topic (fx, "v/west/", 0, 0, &through);
+    g_assert_cmpuint (west->len, ==, N / 2);
+    for (guint i = 0; i < west->len; i++)
+        g_assert_cmpint (g_array_index (west, gint64, i), ==, 2 + 2 * i);
+    g_assert_cmpint (through, ==, N);
+    /* Without the '/' it is the same topic. */
+    g_autoptr (GArray) same = sync_topic (fx, "v/west", 0, 0, &through);
+    g_assert_cmpuint (same->len, ==, N / 2);
+
+    /* Pages: max 2 looks only as far as its second event. */
+    g_autoptr (GArray) two = sync_topic (fx, "v/east/", 0, 2, &through);
+    g_assert_cmpuint (two->len, ==, 2);
+    g_assert_cmpint (g_array_index (two, gint64, 1), ==, 3);
+    g_assert_cmpint (through, ==, 3);
+    g_autoptr (GArray) rest = sync_topic (fx, "v/east/", through, 0, &through);
+    g_assert_cmpuint (rest->len, ==, 4);
+    g_assert_cmpint (g_array_index (rest, gint64, 0), ==, 5);
+    g_assert_cmpint (through, ==, N);
+
+    /* publish_also's topics: seqs 1, 4, 7, 10 (i = 0, 3, 6, 9). */
+    g_autoptr (GArray) x_east = sync_topic (fx, "x/east/", 0, 0, &through);
+    g_autoptr (GArray) x_west = sync_topic (fx, "x/west/", 0, 0, &through);
+    g_assert_cmpuint (x_east->len, ==, 2);
+    g_assert_cmpint (g_array_index (x_east, gint64, 0), ==, 1);
+    g_assert_cmpint (g_array_index (x_east, gint64, 1), ==, 7);
+    g_assert_cmpuint (x_west->len, ==, 2);
+    g_assert_cmpint (g_array_index (x_west, gint64, 0), ==, 4);
+    g_assert_cmpint (g_array_index (x_west, gint64, 1), ==, 10);
+
+    /* A topic nobody publishes, and a prefix: nothing (exact topics only). */
+    g_autoptr (GArray) none = sync_topic (fx, "v/", 0, 0, &through);
+    g_assert_cmpuint (none->len, ==, 0);
+    g_assert_cmpint (through, ==, N);
 }
 
 /* Large events: a page stops at 1 MiB of events (but always holds one). */
@@ -1046,6 +1140,156 @@ test_heartbeat (Fixture *fx, gconstpointer data)
     g_assert_cmpint (hb->env.ts, ==, 1767225600000);
 }
 
+/* ---- DbnCatchup against this service's scoped sys.sync ---- */
+
+typedef struct {
+    GArray *seqs;      /* gint64: delivered, in order */
+    guint   from_sync; /* of which from sys.sync */
+    guint   gaps;      /* holes reported */
+} Caught;
+
+static void
+caught_event (DbnCatchup *catchup, gint64 seq, GBytes *event, gboolean from_sync,
+              gpointer user_data)
+{
+    Caught *c = user_data;
+    if (c->seqs->len > 0)
+        g_assert_cmpint (seq, >, g_array_index (c->seqs, gint64, c->seqs->len - 1));
+    g_array_append_val (c->seqs, seq);
+    c->from_sync += from_sync;
+}
+
+static void
+caught_gap (DbnCatchup *catchup, gpointer user_data)
+{
+    ((Caught *) user_data)->gaps++;
+}
+
+/* Submits n cases for village east; returns the seq of the last. */
+static gint64
+submit_east (Fixture *fx, guint from, guint n)
+{
+    GBytes *bodies[16];
+    g_assert_cmpuint (n, <=, G_N_ELEMENTS (bodies));
+    for (guint i = 0; i < n; i++) {
+        g_autofree char *key = g_strdup_printf ("e%u", from + i);
+        g_autofree char *name = g_strdup_printf ("e%u", from + i);
+        bodies[i] = submit_new (key, name, "east", NULL);
+    }
+    g_autoptr (GPtrArray) replies = exchange (fx, bodies, n);
+    free_bodies (bodies, n);
+    drain_sub (fx);
+    return reply_seq (g_ptr_array_index (replies, n - 1));
+}
+
+/* The published event of seq, as the SUB got it. */
+static GBytes *
+published (Fixture *fx, gint64 seq)
+{
+    for (guint i = 0; i < fx->events->len; i++) {
+        Seen *seen = g_ptr_array_index (fx->events, i);
+        if (seen->seq == seq)
+            return seen->body;
+    }
+    g_assert_not_reached ();
+}
+
+static void
+settle (DbnCatchup *catchup)
+{
+    gint64 deadline = g_get_monotonic_time () + GUARD_US;
+    while (dbn_catchup_get_syncs (catchup) == 0 || dbn_catchup_is_busy (catchup)) {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+assert_caught (Caught *c, const gint64 *want, guint n)
+{
+    g_assert_cmpuint (c->seqs->len, ==, n);
+    for (guint i = 0; i < n; i++)
+        g_assert_cmpint (g_array_index (c->seqs, gint64, i), ==, want[i]);
+}
+
+/* What the SUB missed comes back in order: a trailing loss found by the
+ * heartbeat on a quiet topic, a reconnect; a hole between delivered events
+ * is reported, not filled out of order. */
+static void
+test_catchup (Fixture *fx, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    /* seq 1..4: east, west, east, west. */
+    GBytes *bodies[4];
+    for (guint i = 0; i < 4; i++) {
+        g_autofree char *key = g_strdup_printf ("k%u", i);
+        bodies[i] = submit_new (key, key, i % 2 ? "west" : "east", NULL);
+    }
+    g_autoptr (GPtrArray) replies = exchange (fx, bodies, 4);
+    free_bodies (bodies, 4);
+    g_autoptr (DbnClient) client = dbn_client_new (fx->bus, COMMAND_ENDPOINT, &error);
+    g_assert_no_error (error);
+    Caught c = { g_array_new (FALSE, FALSE, sizeof (gint64)), 0, 0 };
+    DbnCatchup *catchup = dbn_catchup_new (client, "v/east/", caught_event, caught_gap, &c);
+
+    /* From 0: the whole topic, from sys.sync. */
+    dbn_catchup_set_from (catchup, 0);
+    settle (catchup);
+    assert_caught (&c, (const gint64[]){ 1, 3 }, 2);
+    g_assert_cmpuint (c.from_sync, ==, 2);
+
+    /* 5, 6, 7: only 5 arrives live. A heartbeat right after it does
+     * nothing (the topic is not quiet); the next one syncs 6 and 7. */
+    gint64 last = submit_east (fx, 10, 3);
+    g_assert_cmpint (last, ==, 7);
+    dbn_catchup_live (catchup, published (fx, 5));
+    guint syncs = dbn_catchup_get_syncs (catchup);
+    dbn_catchup_heartbeat (catchup, 7);
+    g_assert_cmpuint (dbn_catchup_get_syncs (catchup), ==, syncs);
+    dbn_catchup_heartbeat (catchup, 7);
+    settle (catchup);
+    assert_caught (&c, (const gint64[]){ 1, 3, 5, 6, 7 }, 5);
+    g_assert_cmpuint (c.from_sync, ==, 4);
+    /* Nothing new: a heartbeat at the verified seq asks nothing. */
+    syncs = dbn_catchup_get_syncs (catchup);
+    dbn_catchup_heartbeat (catchup, 7);
+    g_assert_cmpuint (dbn_catchup_get_syncs (catchup), ==, syncs);
+    /* A live duplicate is dropped. */
+    dbn_catchup_live (catchup, published (fx, 7));
+    g_assert_cmpuint (c.seqs->len, ==, 5);
+
+    /* 8, 9, 10: 9 is dropped in the middle (a high-water mark). */
+    submit_east (fx, 20, 3);
+    dbn_catchup_live (catchup, published (fx, 8));
+    dbn_catchup_live (catchup, published (fx, 10));
+    dbn_catchup_heartbeat (catchup, 10);
+    dbn_catchup_heartbeat (catchup, 10);
+    settle (catchup);
+    assert_caught (&c, (const gint64[]){ 1, 3, 5, 6, 7, 8, 10 }, 7);
+    g_assert_cmpuint (c.gaps, ==, 1);
+    g_assert_cmpuint (dbn_catchup_get_gaps (catchup), ==, 1);
+
+    /* The owner took a snapshot at 10. A reconnect: 11, 12, 13 were
+     * missed but 13 comes live before the next heartbeat; it waits and
+     * comes after 11 and 12, once. */
+    dbn_catchup_set_from (catchup, 10);
+    settle (catchup);
+    g_array_set_size (c.seqs, 0);
+    submit_east (fx, 30, 3);
+    dbn_catchup_reconnected (catchup);
+    dbn_catchup_live (catchup, published (fx, 13));
+    g_assert_cmpuint (c.seqs->len, ==, 0);
+    dbn_catchup_heartbeat (catchup, 13);
+    settle (catchup);
+    assert_caught (&c, (const gint64[]){ 11, 12, 13 }, 3);
+    g_assert_cmpint (dbn_catchup_get_last (catchup), ==, 13);
+
+    /* The client first, then the catchup (dbn_catchup.h). */
+    g_clear_pointer (&client, dbn_client_free);
+    dbn_catchup_free (catchup);
+    g_array_unref (c.seqs);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1065,6 +1309,8 @@ main (int argc, char **argv)
     ADD ("/service/sys/status", test_sys_status);
     ADD ("/service/sys/sync/pages", test_sys_sync_pages);
     ADD ("/service/sys/sync/byte-cap", test_sys_sync_byte_cap);
+    ADD ("/service/sys/sync/topic", test_sys_sync_topic);
+    ADD ("/service/catchup/in-order-holes-reported", test_catchup);
     ADD ("/service/heartbeat/newest-seq", test_heartbeat);
 #undef ADD
     return g_test_run ();

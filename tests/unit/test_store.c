@@ -585,7 +585,7 @@ test_idempotency (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (legacy, reply));
     g_assert_null (recorded);
-    g_assert_cmpint (query_int (store, "SELECT value FROM store_meta WHERE key = 'version'"), ==, 2);
+    g_assert_cmpint (query_int (store, "SELECT value FROM store_meta WHERE key = 'version'"), ==, 3);
 }
 
 static void
@@ -777,11 +777,128 @@ test_journal_reader_sees_committed (Fixture *f, gconstpointer data)
     g_assert_cmpuint (read_count (reader, 0, 0, 0), ==, 2);
 }
 
+/* ---- one topic's events (issue 11) ---- */
+
+static void
+append_on (DbnStore *store, const char *topic, const char *const *also)
+{
+    g_autoptr (GError) error = NULL;
+    gint64 seq = dbn_store_journal_next_seq (store);
+    g_autofree char *text = g_strdup_printf ("event %" G_GINT64_FORMAT, seq);
+    g_autoptr (GBytes) bytes = g_bytes_new (text, strlen (text));
+    g_assert_true (dbn_store_journal_append (store, seq, seq, "t", NULL, topic, bytes, &error));
+    for (guint i = 0; also != NULL && also[i] != NULL; i++)
+        g_assert_true (dbn_store_journal_add_topic (store, seq, also[i], &error));
+    g_assert_no_error (error);
+}
+
+static gboolean
+collect_any (gint64 seq, const char *topic, GBytes *body, gpointer user_data)
+{
+    g_array_append_val ((GArray *) user_data, seq);
+    return TRUE;
+}
+
+/* Seqs of topic after `after`, at most max; *through as the store says. */
+static GArray *
+read_topic (DbnStore *store, const char *topic, gint64 after, guint max, gint64 *through)
+{
+    g_autoptr (GError) error = NULL;
+    GArray *seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+    g_assert_true (dbn_store_journal_read_topic (store, topic, after, max, 0, collect_any, seqs,
+                                                 through, &error));
+    g_assert_no_error (error);
+    return seqs;
+}
+
+static void
+assert_seqs (GArray *seqs, const gint64 *want, guint n)
+{
+    g_assert_cmpuint (seqs->len, ==, n);
+    for (guint i = 0; i < n; i++)
+        g_assert_cmpint (g_array_index (seqs, gint64, i), ==, want[i]);
+    g_array_unref (seqs);
+}
+
+static void
+test_journal_topics (Fixture *f, gconstpointer data)
+{
+    g_autoptr (DbnStore) store = open_ok (f->path, NULL);
+    g_autoptr (GError) error = NULL;
+    begin_ok (store);
+    append_on (store, "s/a", (const char *[]){ "q/w", "a/east", NULL }); /* 1 */
+    append_on (store, "s/b", (const char *[]){ "q/w", NULL });           /* 2 */
+    append_on (store, "s/a", NULL);                                       /* 3 */
+    append_on (store, "s/ab", (const char *[]){ "s/a", "s/ab", NULL });   /* 4: s/a as an extra; s/ab twice */
+    commit_ok (store);
+    gint64 through = -1;
+    assert_seqs (read_topic (store, "s/a", 0, 0, &through), (const gint64[]){ 1, 3, 4 }, 3);
+    g_assert_cmpint (through, ==, 4);
+    assert_seqs (read_topic (store, "s/ab", 0, 0, &through), (const gint64[]){ 4 }, 1);
+    assert_seqs (read_topic (store, "q/w", 0, 0, &through), (const gint64[]){ 1, 2 }, 2);
+    assert_seqs (read_topic (store, "a/east", 1, 0, &through), NULL, 0);
+    g_assert_cmpint (through, ==, 4);
+    /* A prefix is not a topic. */
+    assert_seqs (read_topic (store, "s/", 0, 0, &through), NULL, 0);
+    /* A page stops at max: through is its last event, the rest follows. */
+    assert_seqs (read_topic (store, "s/a", 0, 2, &through), (const gint64[]){ 1, 3 }, 2);
+    g_assert_cmpint (through, ==, 3);
+    assert_seqs (read_topic (store, "s/a", through, 2, &through), (const gint64[]){ 4 }, 1);
+    g_assert_cmpint (through, ==, 4);
+
+    /* A rolled-back savepoint takes its extra topics with it. */
+    begin_ok (store);
+    g_assert_true (dbn_store_savepoint (store, &error));
+    append_on (store, "s/b", (const char *[]){ "q/w", NULL });
+    dbn_store_rollback_to (store);
+    append_on (store, "s/c", NULL); /* 5 */
+    commit_ok (store);
+    assert_seqs (read_topic (store, "q/w", 2, 0, &through), NULL, 0);
+    g_assert_cmpint (through, ==, 5);
+
+    /* Only inside a transaction, and only for its own events. */
+    g_assert_false (dbn_store_journal_add_topic (store, 5, "x", &error));
+    g_assert_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_FAILED);
+    g_clear_error (&error);
+    begin_ok (store);
+    g_assert_false (dbn_store_journal_add_topic (store, 5, "x", &error));
+    g_assert_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_FAILED);
+    g_clear_error (&error);
+    dbn_store_rollback (store);
+}
+
+/* A file of store schema 1 (before issue 11): opening it adds the index and
+ * the table, and its events are found by their own topic. */
+static void
+test_migration_v1_topics (Fixture *f, gconstpointer data)
+{
+    sqlite3 *db = NULL;
+    g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db,
+        "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE journal (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+        " type TEXT NOT NULL, case_no TEXT, topic TEXT NOT NULL, body BLOB NOT NULL);"
+        "CREATE TABLE consumer_offset (producer TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
+        "CREATE TABLE idempotency (key TEXT PRIMARY KEY, ts INTEGER NOT NULL,"
+        " reply BLOB NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO store_meta VALUES ('version', 1);"
+        "INSERT INTO journal VALUES (1, 1, 't', NULL, 's/a', x'00'), (2, 2, 't', NULL, 's/b', x'00'),"
+        " (3, 3, 't', NULL, 's/a', x'00');", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+    g_autoptr (DbnStore) store = open_ok (f->path, NULL);
+    g_assert_cmpint (query_int (store, "SELECT value FROM store_meta WHERE key = 'version'"), ==, 3);
+    gint64 through = -1;
+    assert_seqs (read_topic (store, "s/a", 0, 0, &through), (const gint64[]){ 1, 3 }, 2);
+    g_assert_cmpint (through, ==, 3);
+}
+
 int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+    ADD ("/store/journal/topics", test_journal_topics);
+    ADD ("/store/migrations/v1-file-gets-topic-index", test_migration_v1_topics);
     ADD ("/store/open/creates-wal-file-with-shared-tables", test_open_creates);
     ADD ("/store/open/sync-normal", test_open_sync_normal);
     ADD ("/store/open/reopen-keeps-data", test_open_reopen_keeps_data);

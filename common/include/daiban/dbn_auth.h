@@ -91,6 +91,10 @@ gboolean dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_pat
  *   committee → any prefix of the audit feed, "audit/…".
  * Caller owns the result. */
 char    *dbn_auth_grant_subscription (const char *principal, const char *topic);
+/* The one topic a restricted principal reads ("s/qingshui/" for
+ * station:qingshui, "audit/" for a committee key), or NULL for services, the
+ * operator and anything else. Caller owns it. */
+char    *dbn_auth_dup_own_topic (const char *principal);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnAuth, dbn_auth_free)
 

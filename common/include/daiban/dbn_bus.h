@@ -171,11 +171,23 @@ void          dbn_publisher_set_subscription_func (DbnPublisher *self, DbnSubscr
  * consumers resync). */
 void          dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body);
 /* Closes the XPUB and binds a fresh one at the same endpoint, closing every
- * subscriber's connection: they reconnect, pass ZAP again and resubscribe,
- * so a revoked key loses its subscriptions. Nothing sent after this call
+ * subscriber's connection: they reconnect, pass ZAP again and resubscribe
+ * (and catch up by sys.sync), so a revoked key loses its subscriptions. The
+ * fallback of dbn_publisher_cut, which closes only the revoked ones. Nothing sent after this call
  * reaches an old connection. The bind happens from the main loop once libzmq
  * has closed the old listener. */
 void          dbn_publisher_rebind (DbnPublisher *self);
+/* TRUE while principal's key still holds. */
+typedef gboolean (*DbnPeerValidFunc) (const char *principal, const char *key, gpointer user_data);
+/* Shuts down (shutdown(2), libzmq keeps the fd) the connection of every
+ * subscriber whose principal and key still_valid refuses, and no other: the
+ * XPUB learns each connection's fd from its subscriptions (ZMQ_SRCFD). If
+ * some subscriber's connection could not be located, rebinds instead.
+ * Returns the connections shut down. */
+guint         dbn_publisher_cut (DbnPublisher *self, DbnPeerValidFunc still_valid,
+                                 gpointer user_data);
+/* Connections shut down by dbn_publisher_cut so far (tests, metrics). */
+guint         dbn_publisher_get_cuts (DbnPublisher *self);
 /* Subscriptions dropped by the policy, and rebinds done (tests, metrics). */
 guint64       dbn_publisher_get_refused (DbnPublisher *self);
 guint         dbn_publisher_get_rebinds (DbnPublisher *self);

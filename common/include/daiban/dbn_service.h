@@ -20,8 +20,9 @@
  * (never the "actor" it claims) and its key against the registry, re-read at
  * most every 500 ms, so a revoked key is refused on a connection that is
  * already open; a refusal is the wire code "forbidden". Subscriptions go
- * through dbn_auth_grant_subscription, and a revocation rebinds the
- * publisher so the revoked subscriber is cut off.
+ * through dbn_auth_grant_subscription, and a revocation shuts down the
+ * revoked subscribers' connections (dbn_publisher_cut), no other. sys.sync
+ * serves every principal, scoped to what it may subscribe to.
  */
 #pragma once
 
@@ -118,7 +119,9 @@ gboolean    dbn_command_emit (DbnCommand *self, const char *topic,
 /* Publishes an event already journaled by dbn_command_emit() on one more
  * topic after the batch commits (routing fans a case event out to q/, s/
  * and a/ topics; the journal keeps it once). Dropped with the command's
- * events when the command or the batch rolls back. */
+ * events when the command or the batch rolls back. event must be the one
+ * the command emitted last: the topic is stored with its seq
+ * (journal_topic), so a scoped sys.sync of that topic returns it too. */
 void        dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event);
 
 /* ---- what every service's main.c does ---- */

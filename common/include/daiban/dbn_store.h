@@ -2,6 +2,10 @@
  * migrations and the three tables every service shares:
  *
  *   journal(seq INTEGER PRIMARY KEY, ts, type, case_no, topic, body BLOB)
+ *   journal_by_topic: an index of journal(topic), and
+ *   journal_topic(topic, seq) PRIMARY KEY (topic, seq): the further topics an
+ *     event went out on (dbn_store_journal_add_topic); together every topic
+ *     of every event, so a scoped sys.sync reads one topic by index ranges
  *       the producer's events, in order; the sync protocol serves it.
  *   consumer_offset(producer TEXT PRIMARY KEY, seq)
  *       per producer, the newest seq this service applied; written in the
@@ -85,6 +89,24 @@ typedef gboolean (*DbnJournalFunc) (gint64 seq, const char *topic, GBytes *body,
 gboolean dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count,
                                  gsize max_bytes, DbnJournalFunc func,
                                  gpointer user_data, GError **error);
+/* journal_append with topics[0], then add_topic for each further non-empty
+ * topic (a service that publishes from outside a command: every topic its
+ * event goes out on must be stored, or a scoped sync could not return it). */
+gboolean dbn_store_journal_append_topics (DbnStore *self, gint64 seq, gint64 ts_ms,
+                                          const char *type, const char *case_no,
+                                          const char *const *topics, GBytes *body,
+                                          GError **error);
+/* Records that the event seq (appended in this transaction) also went out
+ * on topic, so a read of that topic finds it. */
+gboolean dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic,
+                                      GError **error);
+/* As journal_read, for the events that went out on exactly topic (as given
+ * to append or add_topic, without the trailing '/'). *through is the highest
+ * seq the read examined: the last event given when a limit stopped it, else
+ * the newest seq of the journal. */
+gboolean dbn_store_journal_read_topic (DbnStore *self, const char *topic, gint64 after,
+                                       guint max_count, gsize max_bytes, DbnJournalFunc func,
+                                       gpointer user_data, gint64 *through, GError **error);
 
 /* ---- consumer offsets ---- */
 
