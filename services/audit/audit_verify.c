@@ -1,0 +1,301 @@
+/* audit_verify.c: one pass over the record (see audit_verify.h).
+ *
+ * Cost. Per entry: one leaf hash over its encoding, one chain hash, and
+ * amortised one node hash in the compact range (audit_merkle.h), plus one
+ * SQLite row; per head, popcount(size) - 1 node hashes and one Ed25519
+ * verification. The heads are few (one per N entries) and read first into
+ * memory; the entries are read in one ordered scan of the table's B-tree.
+ * Nothing is kept per entry, so memory does not grow with the record.
+ *
+ * The stored leaf and chain columns are caches for proofs; they are compared
+ * only to point at the first bad index when an attacker changed an entry
+ * without them. An attacker who rewrote them too is caught by the heads (the
+ * span of entries under the first failing head) or, after re-signing, by a
+ * head kept outside.
+ */
+#include "audit_verify.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <string.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+const char *
+audit_verify_problem_name (AuditVerifyProblem problem)
+{
+    static const char *const names[] = {
+        [AUDIT_VERIFY_OK] = "ok",
+        [AUDIT_VERIFY_MISSING_ENTRY] = "missing_entry",
+        [AUDIT_VERIFY_LEAF] = "leaf",
+        [AUDIT_VERIFY_CHAIN] = "chain",
+        [AUDIT_VERIFY_HEAD_ROOT] = "head_root",
+        [AUDIT_VERIFY_HEAD_SIGNATURE] = "head_signature",
+        [AUDIT_VERIFY_HEAD_ORDER] = "head_order",
+        [AUDIT_VERIFY_TRUNCATED] = "truncated",
+        [AUDIT_VERIFY_KEPT_KEY] = "kept_head_key",
+        [AUDIT_VERIFY_KEPT_HEAD] = "kept_head_inconsistent",
+        [AUDIT_VERIFY_KEPT_TRUNCATED] = "kept_head_truncated",
+        [AUDIT_VERIFY_NO_KEY] = "no_key",
+    };
+    return (guint) problem < G_N_ELEMENTS (names) ? names[problem] : "unknown";
+}
+
+void
+audit_verify_report_clear (AuditVerifyReport *report)
+{
+    g_clear_pointer (&report->detail, g_free);
+    g_clear_pointer (&report->detail_zh, g_free);
+}
+
+static void
+report_problem (AuditVerifyReport *r, AuditVerifyProblem problem, gint64 index, char *zh, char *en)
+{
+    r->problem = problem;
+    r->index = index;
+    r->detail_zh = zh;
+    r->detail = en;
+}
+
+static gboolean
+fail_sql (sqlite3 *db, const char *path, int rc, GError **error)
+{
+    g_set_error (error, AUDIT_ERROR, rc == SQLITE_ERROR ? AUDIT_ERROR_INVALID : AUDIT_ERROR_STORE,
+                 "%s: not a readable audit record: %s", path, sqlite3_errmsg (db));
+    return FALSE;
+}
+
+static void
+close_db (sqlite3 *db)
+{
+    sqlite3_close_v2 (db);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, close_db)
+
+/* Checks a head against the rebuilt tree of its size. */
+static gboolean
+head_matches (const AuditHead *h, const AuditRange *range, const guint8 chain[AUDIT_HASH_SIZE])
+{
+    guint8 root[AUDIT_HASH_SIZE];
+    audit_range_root (range, root);
+    return memcmp (root, h->root, AUDIT_HASH_SIZE) == 0 && memcmp (chain, h->chain, AUDIT_HASH_SIZE) == 0;
+}
+
+gboolean
+audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_key,
+                   AuditVerifyReport *r, GError **error)
+{
+    g_return_val_if_fail (path != NULL && r != NULL, FALSE);
+    g_return_val_if_fail ((kept == NULL) == (kept_key == NULL), FALSE);
+    memset (r, 0, sizeof *r);
+    r->index = -1;
+    if (sodium_init () < 0) {
+        g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "libsodium did not start");
+        return FALSE;
+    }
+    g_autoptr (sqlite3) db = NULL;
+    g_autofree char *uri = g_strconcat ("file:", path, "?mode=ro", NULL);
+    if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID, "%s: no such file", path);
+        return FALSE;
+    }
+    int rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    if (rc != SQLITE_OK)
+        return fail_sql (db, path, rc, error);
+
+    /* The key: the file's, unless a kept head brings its own. */
+    guint8 key[AUDIT_PUBLIC_KEY_SIZE];
+    gboolean has_key = FALSE;
+    g_autoptr (sqlite3_stmt) s = NULL;
+    rc = sqlite3_prepare_v2 (db, "SELECT value FROM audit_meta WHERE name = 'public_key'", -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return fail_sql (db, path, rc, error);
+    if ((rc = sqlite3_step (s)) == SQLITE_ROW && sqlite3_column_bytes (s, 0) == AUDIT_PUBLIC_KEY_SIZE) {
+        memcpy (key, sqlite3_column_blob (s, 0), AUDIT_PUBLIC_KEY_SIZE);
+        has_key = TRUE;
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return fail_sql (db, path, rc, error);
+    }
+    g_clear_pointer (&s, sqlite3_finalize);
+    if (kept != NULL) {
+        if (!audit_head_check_signature (kept, kept_key)) {
+            report_problem (r, AUDIT_VERIFY_KEPT_KEY, -1, g_strdup ("留存的树头签名无效"),
+                            g_strdup ("the kept head's signature does not verify with its key"));
+            return TRUE;
+        }
+        if (has_key && memcmp (key, kept_key, AUDIT_PUBLIC_KEY_SIZE) != 0) {
+            report_problem (r, AUDIT_VERIFY_KEPT_KEY, -1, g_strdup ("文件的公钥与留存树头的公钥不同"),
+                            g_strdup ("the file's public key is not the kept head's key"));
+            return TRUE;
+        }
+        memcpy (key, kept_key, AUDIT_PUBLIC_KEY_SIZE);
+        has_key = TRUE;
+    }
+
+    /* The heads, in size order. */
+    g_autoptr (GArray) heads = g_array_new (FALSE, FALSE, sizeof (AuditHead));
+    rc = sqlite3_prepare_v2 (db, "SELECT size, time_ms, root, chain, signature FROM audit_head ORDER BY size",
+                             -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return fail_sql (db, path, rc, error);
+    while ((rc = sqlite3_step (s)) == SQLITE_ROW) {
+        AuditHead h = { .size = sqlite3_column_int64 (s, 0), .time_ms = sqlite3_column_int64 (s, 1) };
+        /* A damaged column leaves zeros, which then fail as a root or a signature. */
+        if (sqlite3_column_bytes (s, 2) == AUDIT_HASH_SIZE)
+            memcpy (h.root, sqlite3_column_blob (s, 2), AUDIT_HASH_SIZE);
+        if (sqlite3_column_bytes (s, 3) == AUDIT_HASH_SIZE)
+            memcpy (h.chain, sqlite3_column_blob (s, 3), AUDIT_HASH_SIZE);
+        if (sqlite3_column_bytes (s, 4) == AUDIT_SIGNATURE_SIZE)
+            memcpy (h.signature, sqlite3_column_blob (s, 4), AUDIT_SIGNATURE_SIZE);
+        g_array_append_val (heads, h);
+    }
+    if (rc != SQLITE_DONE)
+        return fail_sql (db, path, rc, error);
+    g_clear_pointer (&s, sqlite3_finalize);
+
+    rc = sqlite3_prepare_v2 (db, "SELECT idx, producer, seq, time_ms, case_no, actor, type, event, leaf, chain"
+                             " FROM audit_entry ORDER BY idx", -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return fail_sql (db, path, rc, error);
+
+    AuditRange range;
+    audit_range_init (&range);
+    guint8 chain[AUDIT_HASH_SIZE] = { 0 };
+    g_autoptr (GByteArray) buf = g_byte_array_sized_new (1024);
+    guint next_head = 0;
+    gint64 span_start = 0; /* first index not yet covered by a good head */
+    gint64 i = 0;
+    gboolean kept_pending = kept != NULL;
+    if (kept_pending && kept->size == 0)
+        kept_pending = FALSE, r->kept_checked = TRUE;
+    for (;;) {
+        rc = sqlite3_step (s);
+        if (rc != SQLITE_ROW)
+            break;
+        if (!has_key) {
+            report_problem (r, AUDIT_VERIFY_NO_KEY, -1, g_strdup ("文件中没有公钥，且未给出留存树头"),
+                            g_strdup ("the file has no public key and no kept head was given"));
+            return TRUE;
+        }
+        gint64 idx = sqlite3_column_int64 (s, 0);
+        if (idx != i) {
+            r->entries = i;
+            report_problem (r, AUDIT_VERIFY_MISSING_ENTRY, i,
+                            g_strdup_printf ("第 %" G_GINT64_FORMAT " 条缺失（下一条是 %" G_GINT64_FORMAT "）", i, idx),
+                            g_strdup_printf ("entry %" G_GINT64_FORMAT " is missing (the next row is %" G_GINT64_FORMAT ")",
+                                             i, idx));
+            return TRUE;
+        }
+        AuditEntry e = {
+            .index = i,
+            .producer = (const char *) sqlite3_column_text (s, 1),
+            .seq = sqlite3_column_int64 (s, 2),
+            .time_ms = sqlite3_column_int64 (s, 3),
+            .case_no = (const char *) sqlite3_column_text (s, 4),
+            .actor = (const char *) sqlite3_column_text (s, 5),
+            .type = (const char *) sqlite3_column_text (s, 6),
+            .event = sqlite3_column_blob (s, 7),
+            .event_len = (gsize) sqlite3_column_bytes (s, 7),
+        };
+        g_byte_array_set_size (buf, 0);
+        g_autoptr (GError) local = NULL;
+        guint8 leaf[AUDIT_HASH_SIZE];
+        if (!audit_entry_encode (&e, buf, &local)) {
+            r->entries = i;
+            report_problem (r, AUDIT_VERIFY_LEAF, i,
+                            g_strdup_printf ("第 %" G_GINT64_FORMAT " 条无法编码：%s", i, local->message),
+                            g_strdup_printf ("entry %" G_GINT64_FORMAT " cannot be encoded: %s", i, local->message));
+            return TRUE;
+        }
+        audit_hash_leaf (buf->data, buf->len, leaf);
+        if (sqlite3_column_bytes (s, 8) != AUDIT_HASH_SIZE
+            || memcmp (sqlite3_column_blob (s, 8), leaf, AUDIT_HASH_SIZE) != 0) {
+            r->entries = i;
+            report_problem (r, AUDIT_VERIFY_LEAF, i,
+                            g_strdup_printf ("第 %" G_GINT64_FORMAT " 条的内容与其叶哈希不符（内容被改动）", i),
+                            g_strdup_printf ("entry %" G_GINT64_FORMAT "'s bytes do not hash to its stored leaf"
+                                             " (the entry was changed)", i));
+            return TRUE;
+        }
+        audit_hash_chain (chain, leaf, chain);
+        if (sqlite3_column_bytes (s, 9) != AUDIT_HASH_SIZE
+            || memcmp (sqlite3_column_blob (s, 9), chain, AUDIT_HASH_SIZE) != 0) {
+            r->entries = i;
+            report_problem (r, AUDIT_VERIFY_CHAIN, i,
+                            g_strdup_printf ("第 %" G_GINT64_FORMAT " 条的链值不符（其前有条目被删、换或插入）", i),
+                            g_strdup_printf ("entry %" G_GINT64_FORMAT "'s chain value differs (an entry before it"
+                                             " was removed, moved or inserted)", i));
+            return TRUE;
+        }
+        audit_range_append (&range, leaf, NULL);
+        i++;
+        while (next_head < heads->len && g_array_index (heads, AuditHead, next_head).size <= i) {
+            const AuditHead *h = &g_array_index (heads, AuditHead, next_head);
+            r->entries = i;
+            if (h->size < i || !head_matches (h, &range, chain)) {
+                report_problem (r, AUDIT_VERIFY_HEAD_ROOT, span_start,
+                                g_strdup_printf ("%" G_GINT64_FORMAT " 条处的签名树头与重建的树不符："
+                                                 "第 %" G_GINT64_FORMAT " 至 %" G_GINT64_FORMAT " 条之间有改动",
+                                                 h->size, span_start, h->size - 1),
+                                g_strdup_printf ("the head at size %" G_GINT64_FORMAT " does not match the rebuilt"
+                                                 " tree: entries %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                                                 " were changed", h->size, span_start, h->size - 1));
+                return TRUE;
+            }
+            if (!audit_head_check_signature (h, key)) {
+                report_problem (r, AUDIT_VERIFY_HEAD_SIGNATURE, h->size - 1,
+                                g_strdup_printf ("%" G_GINT64_FORMAT " 条处的树头签名无效", h->size),
+                                g_strdup_printf ("the head at size %" G_GINT64_FORMAT "'s signature does not verify",
+                                                 h->size));
+                return TRUE;
+            }
+            if (r->has_head && h->time_ms < r->head.time_ms) {
+                report_problem (r, AUDIT_VERIFY_HEAD_ORDER, h->size - 1,
+                                g_strdup_printf ("%" G_GINT64_FORMAT " 条处的树头早于前一个树头", h->size),
+                                g_strdup_printf ("the head at size %" G_GINT64_FORMAT " is older than the head before it",
+                                                 h->size));
+                return TRUE;
+            }
+            r->head = *h;
+            r->has_head = TRUE;
+            r->heads++;
+            span_start = h->size;
+            next_head++;
+        }
+        if (kept_pending && kept->size == i) {
+            kept_pending = FALSE;
+            if (!head_matches (kept, &range, chain)) {
+                r->entries = i;
+                report_problem (r, AUDIT_VERIFY_KEPT_HEAD, span_start < i ? span_start : 0,
+                                g_strdup_printf ("与留存的 %" G_GINT64_FORMAT " 条树头不一致：记录被改写后重新签名",
+                                                 kept->size),
+                                g_strdup_printf ("inconsistent with the kept head at size %" G_GINT64_FORMAT
+                                                 ": the record was rewritten and signed again", kept->size));
+                return TRUE;
+            }
+            r->kept_checked = TRUE;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        return fail_sql (db, path, rc, error);
+    r->entries = i;
+    if (next_head < heads->len) {
+        const AuditHead *h = &g_array_index (heads, AuditHead, next_head);
+        report_problem (r, AUDIT_VERIFY_TRUNCATED, i,
+                        g_strdup_printf ("树头签了 %" G_GINT64_FORMAT " 条，文件只有 %" G_GINT64_FORMAT
+                                         " 条：末尾被截去", h->size, i),
+                        g_strdup_printf ("a head covers %" G_GINT64_FORMAT " entries, the file has %" G_GINT64_FORMAT
+                                         ": its tail was cut off", h->size, i));
+        return TRUE;
+    }
+    if (kept_pending) {
+        report_problem (r, AUDIT_VERIFY_KEPT_TRUNCATED, i,
+                        g_strdup_printf ("留存的树头签了 %" G_GINT64_FORMAT " 条，文件只有 %" G_GINT64_FORMAT
+                                         " 条：末尾被截去", kept->size, i),
+                        g_strdup_printf ("the kept head covers %" G_GINT64_FORMAT " entries, the file has %"
+                                         G_GINT64_FORMAT ": its tail was cut off", kept->size, i));
+        return TRUE;
+    }
+    r->problem = AUDIT_VERIFY_OK;
+    return TRUE;
+}
