@@ -103,8 +103,9 @@ static const char *const statement_sql[N_STATEMENTS] = {
 };
 
 struct _AuditLog {
-    DbnStore      *store;       /* borrowed */
-    sqlite3       *db;          /* the store's connection */
+    DbnStore      *store;       /* borrowed; NULL when read-only */
+    sqlite3       *db;          /* the store's connection, or owned_db */
+    sqlite3       *owned_db;    /* audit_log_open_readonly's own connection */
     DbnClock      *clock;       /* borrowed: head times */
     sqlite3_stmt  *stmt[N_STATEMENTS];
     gboolean       can_sign;    /* a secret key was given */
@@ -317,6 +318,42 @@ check_public_key (AuditLog *self, GError **error)
     return TRUE;
 }
 
+static gboolean
+prepare_and_load (AuditLog *self, GError **error)
+{
+    for (int i = 0; i < N_STATEMENTS; i++) {
+        int rc = sqlite3_prepare_v3 (self->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                     &self->stmt[i], NULL);
+        if (rc != SQLITE_OK)
+            return fail (self, rc, "preparing", error);
+    }
+    return check_public_key (self, error) && audit_log_reload (self, error);
+}
+
+AuditLog *
+audit_log_open_readonly (const char *path, GError **error)
+{
+    g_return_val_if_fail (path != NULL, NULL);
+    g_autoptr (AuditLog) self = g_new0 (AuditLog, 1);
+    self->scratch = g_byte_array_sized_new (512);
+    if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID, "%s: no such file", path);
+        return NULL;
+    }
+    g_autofree char *uri = g_strconcat ("file:", path, "?mode=ro", NULL);
+    int rc = sqlite3_open_v2 (uri, &self->owned_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    self->db = self->owned_db;
+    if (rc != SQLITE_OK) {
+        fail (self, rc, path, error);
+        return NULL;
+    }
+    if (!prepare_and_load (self, error)) {
+        g_prefix_error (error, "%s: ", path);
+        return NULL;
+    }
+    return g_steal_pointer (&self);
+}
+
 AuditLog *
 audit_log_new (DbnStore *store, DbnClock *clock, const AuditLogOptions *options, GError **error)
 {
@@ -337,15 +374,7 @@ audit_log_new (DbnStore *store, DbnClock *clock, const AuditLogOptions *options,
         memcpy (self->secret_key, options->secret_key, AUDIT_SECRET_KEY_SIZE);
         crypto_sign_ed25519_sk_to_pk (self->public_key, self->secret_key);
     }
-    for (int i = 0; i < N_STATEMENTS; i++) {
-        int rc = sqlite3_prepare_v3 (self->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                     &self->stmt[i], NULL);
-        if (rc != SQLITE_OK) {
-            fail (self, rc, "preparing", error);
-            return NULL;
-        }
-    }
-    if (!check_public_key (self, error) || !audit_log_reload (self, error))
+    if (!prepare_and_load (self, error))
         return NULL;
     return g_steal_pointer (&self);
 }
@@ -357,6 +386,8 @@ audit_log_free (AuditLog *self)
         return;
     for (int i = 0; i < N_STATEMENTS; i++)
         sqlite3_finalize (self->stmt[i]);
+    if (self->owned_db != NULL)
+        sqlite3_close_v2 (self->owned_db);
     sodium_memzero (self->secret_key, sizeof self->secret_key);
     g_byte_array_unref (self->scratch);
     g_free (self);
@@ -365,10 +396,11 @@ audit_log_free (AuditLog *self)
 static gboolean
 need_transaction (AuditLog *self, GError **error)
 {
-    if (dbn_store_in_transaction (self->store))
+    if (self->store != NULL && dbn_store_in_transaction (self->store))
         return TRUE;
     g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_STORE,
-                         "audit: writes go inside the caller's transaction");
+                         self->store == NULL ? "audit: opened read-only"
+                                             : "audit: writes go inside the caller's transaction");
     return FALSE;
 }
 

@@ -39,6 +39,10 @@ typedef struct _AuditLog AuditLog;
  * Caller owns the result. */
 AuditLog *audit_log_new (DbnStore *store, DbnClock *clock, const AuditLogOptions *options,
                          GError **error);
+/* Opens the record in the file at path read-only, for proofs and heads from
+ * a copy (nothing is written, not even a WAL). Every write fails with
+ * AUDIT_ERROR_STORE. NULL with the error. Caller owns the result. */
+AuditLog *audit_log_open_readonly (const char *path, GError **error);
 void      audit_log_free (AuditLog *self);
 
 /* Appends one event inside the caller's open transaction, and signs a head

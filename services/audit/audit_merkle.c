@@ -30,20 +30,6 @@ static const char head_label[16] = { 'D', 'A', 'I', 'B', 'A', 'N', '-', 'A',
                                      'U', 'D', 'I', 'T', '-', 'S', 'T', 'H' };
 
 static void
-put_u16 (GByteArray *out, guint v)
-{
-    guint8 b[2] = { (guint8) (v >> 8), (guint8) v };
-    g_byte_array_append (out, b, 2);
-}
-
-static void
-put_u32 (GByteArray *out, guint32 v)
-{
-    guint8 b[4] = { (guint8) (v >> 24), (guint8) (v >> 16), (guint8) (v >> 8), (guint8) v };
-    g_byte_array_append (out, b, 4);
-}
-
-static void
 put_u64_at (guint8 *b, guint64 v)
 {
     for (int i = 7; i >= 0; i--) {
@@ -52,27 +38,15 @@ put_u64_at (guint8 *b, guint64 v)
     }
 }
 
-static void
-put_u64 (GByteArray *out, guint64 v)
+static guint8 *
+put_bytes (guint8 *p, const void *bytes, gsize len, int prefix_bytes)
 {
-    guint8 b[8];
-    put_u64_at (b, v);
-    g_byte_array_append (out, b, 8);
-}
-
-static gboolean
-put_text (GByteArray *out, const char *what, const char *text, GError **error)
-{
-    gsize len = text != NULL ? strlen (text) : 0;
-    if (len > AUDIT_TEXT_MAX) {
-        g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID,
-                     "entry %s is %" G_GSIZE_FORMAT " bytes, more than %d", what, len, AUDIT_TEXT_MAX);
-        return FALSE;
-    }
-    put_u16 (out, (guint) len);
+    /* Big-endian length prefix of prefix_bytes (2 or 4), then the bytes. */
+    for (int i = prefix_bytes - 1; i >= 0; i--)
+        *p++ = (guint8) (len >> (8 * i));
     if (len > 0)
-        g_byte_array_append (out, (const guint8 *) text, (guint) len);
-    return TRUE;
+        memcpy (p, bytes, len);
+    return p + len;
 }
 
 gboolean
@@ -80,29 +54,38 @@ audit_entry_encode (const AuditEntry *entry, GByteArray *out, GError **error)
 {
     g_return_val_if_fail (entry != NULL && out != NULL, FALSE);
     g_return_val_if_fail (entry->event != NULL || entry->event_len == 0, FALSE);
-    if (entry->event_len > G_MAXUINT32) {
+    const char *names[3] = { "case", "actor", "type" };
+    const char *texts[4] = { entry->producer, entry->case_no, entry->actor, entry->type };
+    gsize lens[4];
+    for (int i = 0; i < 4; i++) {
+        lens[i] = texts[i] != NULL ? strlen (texts[i]) : 0;
+        if (lens[i] > AUDIT_TEXT_MAX) {
+            g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID, "entry %s is %" G_GSIZE_FORMAT " bytes, more than %d",
+                         i == 0 ? "producer" : names[i - 1], lens[i], AUDIT_TEXT_MAX);
+            return FALSE;
+        }
+    }
+    if (entry->event_len > G_MAXUINT32 - 1024 * 1024) {
         g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID, "event of %" G_GSIZE_FORMAT " bytes",
                      entry->event_len);
         return FALSE;
     }
+    /* One size, one resize, then plain stores: verify encodes every entry. */
+    gsize size = 1 + 8 + 2 + lens[0] + 8 + 8 + 2 + lens[1] + 2 + lens[2] + 2 + lens[3] + 4 + entry->event_len;
     guint start = out->len;
-    guint8 version = 1;
-    g_byte_array_append (out, &version, 1);
-    put_u64 (out, (guint64) entry->index);
-    if (!put_text (out, "producer", entry->producer, error))
-        goto fail;
-    put_u64 (out, (guint64) entry->seq);
-    put_u64 (out, (guint64) entry->time_ms);
-    if (!put_text (out, "case", entry->case_no, error) || !put_text (out, "actor", entry->actor, error)
-        || !put_text (out, "type", entry->type, error))
-        goto fail;
-    put_u32 (out, (guint32) entry->event_len);
-    if (entry->event_len > 0)
-        g_byte_array_append (out, entry->event, (guint) entry->event_len);
+    g_byte_array_set_size (out, start + (guint) size);
+    guint8 *p = out->data + start;
+    *p++ = 0x01;
+    put_u64_at (p, (guint64) entry->index);
+    p = put_bytes (p + 8, texts[0], lens[0], 2);
+    put_u64_at (p, (guint64) entry->seq);
+    put_u64_at (p + 8, (guint64) entry->time_ms);
+    p += 16;
+    for (int i = 1; i < 4; i++)
+        p = put_bytes (p, texts[i], lens[i], 2);
+    p = put_bytes (p, entry->event, entry->event_len, 4);
+    g_assert (p == out->data + start + size);
     return TRUE;
-fail:
-    g_byte_array_set_size (out, start);
-    return FALSE;
 }
 
 void

@@ -45,7 +45,7 @@ typedef struct {
 
 /* Appends the entry's encoding (docs/audit.md "Entry") to out. FALSE with
  * AUDIT_ERROR_INVALID when a text is longer than AUDIT_TEXT_MAX bytes or the
- * event longer than G_MAXUINT32. */
+ * event is 4 GiB - 1 MiB or longer (its length must fit the u32 prefix). */
 gboolean audit_entry_encode (const AuditEntry *entry, GByteArray *out, GError **error);
 
 /* SHA-256(0x00 ‖ bytes): the RFC 9162 leaf hash. */
