@@ -46,11 +46,18 @@ audit_verify_report_clear (AuditVerifyReport *report)
 {
     g_clear_pointer (&report->detail, g_free);
     g_clear_pointer (&report->detail_zh, g_free);
+    g_clear_pointer (&report->changed, g_array_unref);
 }
 
 static void
 report_problem (AuditVerifyReport *r, AuditVerifyProblem problem, gint64 index, char *zh, char *en)
 {
+    if (r->problem != AUDIT_VERIFY_OK) {
+        /* EACH_ENTRY: an earlier changed entry stays the first problem. */
+        g_free (zh);
+        g_free (en);
+        return;
+    }
     r->problem = problem;
     r->index = index;
     r->detail_zh = zh;
@@ -85,10 +92,20 @@ gboolean
 audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_key,
                    AuditVerifyReport *r, GError **error)
 {
+    return audit_verify_file_full (path, kept, kept_key, AUDIT_VERIFY_FLAGS_NONE, r, error);
+}
+
+gboolean
+audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *kept_key,
+                        AuditVerifyFlags flags, AuditVerifyReport *r, GError **error)
+{
     g_return_val_if_fail (path != NULL && r != NULL, FALSE);
     g_return_val_if_fail ((kept == NULL) == (kept_key == NULL), FALSE);
     memset (r, 0, sizeof *r);
     r->index = -1;
+    gboolean each = (flags & AUDIT_VERIFY_EACH_ENTRY) != 0;
+    if (each)
+        r->changed = g_array_new (FALSE, FALSE, sizeof (gint64));
     if (sodium_init () < 0) {
         g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "libsodium did not start");
         return FALSE;
@@ -212,12 +229,17 @@ audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_k
         audit_hash_leaf (buf->data, buf->len, leaf);
         if (sqlite3_column_bytes (s, 8) != AUDIT_HASH_SIZE
             || memcmp (sqlite3_column_blob (s, 8), leaf, AUDIT_HASH_SIZE) != 0) {
+            if (each && sqlite3_column_bytes (s, 8) == AUDIT_HASH_SIZE) {
+                g_array_append_val (r->changed, i);
+                memcpy (leaf, sqlite3_column_blob (s, 8), AUDIT_HASH_SIZE);
+            }
             r->entries = i;
             report_problem (r, AUDIT_VERIFY_LEAF, i,
                             g_strdup_printf ("第 %" G_GINT64_FORMAT " 条的内容与其叶哈希不符（内容被改动）", i),
                             g_strdup_printf ("entry %" G_GINT64_FORMAT "'s bytes do not hash to its stored leaf"
                                              " (the entry was changed)", i));
-            return TRUE;
+            if (!each || r->changed->len == 0 || g_array_index (r->changed, gint64, r->changed->len - 1) != i)
+                return TRUE;
         }
         audit_hash_chain (chain, leaf, chain);
         if (sqlite3_column_bytes (s, 9) != AUDIT_HASH_SIZE
@@ -258,8 +280,10 @@ audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_k
                                                  h->size));
                 return TRUE;
             }
-            r->head = *h;
-            r->has_head = TRUE;
+            if (r->problem == AUDIT_VERIFY_OK) { /* EACH_ENTRY: not good past a changed entry */
+                r->head = *h;
+                r->has_head = TRUE;
+            }
             r->heads++;
             span_start = h->size;
             next_head++;
@@ -281,6 +305,8 @@ audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_k
     if (rc != SQLITE_DONE)
         return fail_sql (db, path, rc, error);
     r->entries = i;
+    if (r->problem != AUDIT_VERIFY_OK)
+        return TRUE;
     if (next_head < heads->len) {
         const AuditHead *h = &g_array_index (heads, AuditHead, next_head);
         report_problem (r, AUDIT_VERIFY_TRUNCATED, i,
@@ -298,6 +324,5 @@ audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_k
                                          G_GINT64_FORMAT ": its tail was cut off", kept->size, i));
         return TRUE;
     }
-    r->problem = AUDIT_VERIFY_OK;
     return TRUE;
 }

@@ -27,6 +27,15 @@ typedef enum {
     AUDIT_VERIFY_NO_KEY,         /* the file has entries but no public key */
 } AuditVerifyProblem;
 
+typedef enum {
+    AUDIT_VERIFY_FLAGS_NONE = 0,
+    /* Carry on past an entry whose bytes do not hash to its stored leaf,
+     * with the stored leaf in the tree and chain, and list every such index
+     * (every changed entry, when only bytes were changed); stop at any other
+     * problem as without the flag. */
+    AUDIT_VERIFY_EACH_ENTRY = 1 << 0,
+} AuditVerifyFlags;
+
 typedef struct {
     AuditVerifyProblem problem;
     gint64    index;       /* the first bad index; -1 when the problem has none */
@@ -37,6 +46,7 @@ typedef struct {
     gboolean  kept_checked;/* a kept head was given and matched */
     char     *detail;      /* English: what is wrong, with numbers; NULL when OK */
     char     *detail_zh;   /* the same in Chinese */
+    GArray   *changed;     /* AUDIT_VERIFY_EACH_ENTRY: gint64 indexes whose bytes were changed; else NULL */
 } AuditVerifyReport;
 
 /* Verifies the record in the SQLite file at path. kept (with kept_key, both
@@ -46,6 +56,9 @@ typedef struct {
  * (AUDIT_ERROR_STORE, AUDIT_ERROR_INVALID). */
 gboolean audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_key,
                             AuditVerifyReport *report, GError **error);
+/* The same with flags. */
+gboolean audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *kept_key,
+                                 AuditVerifyFlags flags, AuditVerifyReport *report, GError **error);
 void     audit_verify_report_clear (AuditVerifyReport *report);
 
 /* A stable name for the problem, for --json ("leaf", "truncated", ...). */

@@ -100,9 +100,11 @@ audit_verify (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
     g_autofree char *db = NULL, *from_head = NULL;
-    gboolean json = FALSE;
+    gboolean json = FALSE, each = FALSE;
     GOptionEntry entries[] = {
         { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The record's SQLite file (a copy is fine)", "FILE" },
+        { "each", 0, 0, G_OPTION_ARG_NONE, &each, "List every entry whose bytes were changed, not only the first",
+          NULL },
         { "from-head", 0, 0, G_OPTION_ARG_FILENAME, &from_head, "A head file kept elsewhere to check against",
           "FILE" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
@@ -115,7 +117,8 @@ audit_verify (int argc, char **argv, const char *data_option)
         "chain and Ed25519 signature; and, with --from-head, that the record still\n"
         "extends a head kept elsewhere (a rewrite signed again with the real key\n"
         "fails here). Prints the first bad index and what is wrong there, or\n"
-        "\"verified through entry N, head signed at T\". Exit 0: verified; 5: not.");
+        "\"verified through entry N, head signed at T\". --each carries on past\n"
+        "entries whose bytes were changed and lists them all. Exit 0: verified; 5: not.");
     if (!parse (options, entries, &data, &argc, &argv, "verify") || !need_db (db, "verify"))
         return CLI_EXIT_USAGE;
     g_autoptr (GError) error = NULL;
@@ -125,8 +128,8 @@ audit_verify (int argc, char **argv, const char *data_option)
         return report_audit_error ("audit verify --from-head", error);
     AuditVerifyReport r;
     gint64 start = g_get_monotonic_time ();
-    if (!audit_verify_file (db, from_head != NULL ? &kept : NULL, from_head != NULL ? kept_key : NULL,
-                            &r, &error))
+    if (!audit_verify_file_full (db, from_head != NULL ? &kept : NULL, from_head != NULL ? kept_key : NULL,
+                                 each ? AUDIT_VERIFY_EACH_ENTRY : AUDIT_VERIFY_FLAGS_NONE, &r, &error))
         return report_audit_error ("audit verify", error);
     gint64 elapsed_us = g_get_monotonic_time () - start;
     gboolean ok = r.problem == AUDIT_VERIFY_OK;
@@ -163,6 +166,13 @@ audit_verify (int argc, char **argv, const char *data_option)
             json_builder_set_member_name (b, "detail_zh");
             json_builder_add_string_value (b, r.detail_zh);
         }
+        if (r.changed != NULL) {
+            json_builder_set_member_name (b, "changed");
+            json_builder_begin_array (b);
+            for (guint k = 0; k < r.changed->len; k++)
+                json_builder_add_int_value (b, g_array_index (r.changed, gint64, k));
+            json_builder_end_array (b);
+        }
         json_builder_set_member_name (b, "elapsed_ms");
         json_builder_add_int_value (b, elapsed_us / 1000);
         json_builder_end_object (b);
@@ -185,6 +195,12 @@ audit_verify (int argc, char **argv, const char *data_option)
         if (r.index >= 0)
             printf (" at index %" G_GINT64_FORMAT " (第 %" G_GINT64_FORMAT " 条起)", r.index, r.index);
         printf (": %s / %s\n", r.detail_zh, r.detail);
+        if (r.changed != NULL && r.changed->len > 0) {
+            printf ("  内容被改动的条目 entries whose bytes were changed (%u):", r.changed->len);
+            for (guint k = 0; k < r.changed->len && k < 50; k++)
+                printf (" %" G_GINT64_FORMAT, g_array_index (r.changed, gint64, k));
+            printf ("%s\n", r.changed->len > 50 ? " ..." : "");
+        }
         if (r.has_head) {
             g_autofree char *time = cli_format_time (r.head.time_ms);
             printf ("  此前可信：至第 %" G_GINT64_FORMAT " 条（树头签于 %s）/ good up to entry %" G_GINT64_FORMAT
