@@ -553,6 +553,71 @@ keep_head (AuditLog *log, gint64 size, AuditHead *h, char **path)
     g_assert_true (g_file_set_contents (*path, json, -1, NULL));
 }
 
+static DbnCliRun
+cli (const char *const *args)
+{
+    return dbn_harness_run_cli (args);
+}
+
+/* The CLI's text, usage and exit statuses: 0 verified, 5 changed, 2 bad
+ * options, 4 not a record; --help everywhere. */
+static void
+test_cli_text_and_usage (void)
+{
+    const char *ok[] = { "audit", "verify", "--db", pristine, "--from-head", kept_mid_path, NULL };
+    DbnCliRun run = cli (ok);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "verified through entry 100000, head signed at "));
+    g_assert_nonnull (strstr (run.out, "核验通过"));
+    g_assert_nonnull (strstr (run.out, "consistent with the kept head"));
+    dbn_cli_run_clear (&run);
+
+    g_autofree char *junk = g_build_filename (dir, "junk.db", NULL);
+    g_assert_true (g_file_set_contents (junk, "plain text, not a record", -1, NULL));
+    g_autofree char *bad_head = g_build_filename (dir, "bad-head.json", NULL);
+    g_assert_true (g_file_set_contents (bad_head, "{\"format\":\"daiban-audit-head-1\",\"size\":1}", -1, NULL));
+    struct {
+        const char *args[10];
+        int status;
+        const char *says;
+    } cases[] = {
+        { { "audit", "verify", NULL }, 2, "--db" },
+        { { "audit", "verify", "--db", junk, NULL }, 4, "not a readable audit record" },
+        { { "audit", "verify", "--db", "/nonexistent/audit.db", NULL }, 4, "no such file" },
+        { { "audit", "verify", "--db", pristine, "--from-head", bad_head, NULL }, 4, "\"time_ms\"" },
+        { { "audit", "verify", "--db", pristine, "extra", NULL }, 2, "unexpected argument" },
+        { { "audit", "proof", "--db", pristine, NULL }, 2, "--index" },
+        { { "audit", "proof", "--db", pristine, "--index", "100000", NULL }, 2, "not in a tree" },
+        { { "audit", "proof", "--db", pristine, "--first", "7", "--second", "100001", NULL }, 2, "outside" },
+        { { "audit", "head", "--db", pristine, "--size", "1234", NULL }, 2, "no head signed at size 1234" },
+        { { "audit", "nothing", NULL }, 2, "unknown command" },
+        { { "audit", "--help", NULL }, 0, "verify" },
+        { { "audit", "verify", "--help", NULL }, 0, "--from-head" },
+        { { "audit", "head", "--help", NULL }, 0, "--size" },
+        { { "audit", "proof", "--help", NULL }, 0, "--first" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+        run = cli (cases[i].args);
+        g_autofree char *both = g_strconcat (run.out, run.err, NULL);
+        if (run.status != cases[i].status || strstr (both, cases[i].says) == NULL)
+            g_error ("case %u: status %d, expected %d with '%s':\n%s", i, run.status, cases[i].status,
+                     cases[i].says, both);
+        dbn_cli_run_clear (&run);
+    }
+    /* head prints a head file that reads back and verifies. */
+    const char *head[] = { "audit", "head", "--db", pristine, NULL };
+    run = cli (head);
+    g_assert_cmpint (run.status, ==, 0);
+    AuditHead h;
+    guint8 key[AUDIT_PUBLIC_KEY_SIZE];
+    g_autoptr (GError) error = NULL;
+    g_assert_true (audit_head_from_json (run.out, &h, key, &error));
+    g_assert_cmpint (h.size, ==, ENTRIES);
+    g_assert_cmpmem (key, sizeof key, pk, sizeof pk);
+    g_assert_true (audit_head_check_signature (&h, key));
+    dbn_cli_run_clear (&run);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -582,6 +647,7 @@ main (int argc, char **argv)
     g_test_add_func ("/audit/tamper/D-AUD-5/swapped-pairs", test_swapped_pairs);
     g_test_add_func ("/audit/tamper/D-AUD-5/truncated-tail", test_truncated_tail);
     g_test_add_func ("/audit/tamper/D-AUD-5/forged-entry-resigned", test_forged_entry);
+    g_test_add_func ("/audit/cli/text-and-usage", test_cli_text_and_usage);
     int rc = g_test_run ();
     g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
     const char *name;
