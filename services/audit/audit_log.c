@@ -242,7 +242,15 @@ audit_log_reload (AuditLog *self, GError **error)
     memset (self->chain, 0, sizeof self->chain);
     rc = sqlite3_step (s);
     if (rc == SQLITE_ROW) {
-        gint64 size = sqlite3_column_int64 (s, 0) + 1;
+        gint64 last = sqlite3_column_int64 (s, 0);
+        /* A file from elsewhere may hold any number here; 2^62 entries is
+         * far beyond any record and keeps the arithmetic below exact. */
+        if (last < 0 || last >= (G_GINT64_CONSTANT (1) << 62)) {
+            g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "audit: the last entry's index %" G_GINT64_FORMAT
+                         " is impossible", last);
+            return FALSE;
+        }
+        gint64 size = last + 1;
         if (!blob_hash (s, 1, self->chain)) {
             g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "audit: the last entry's chain is damaged");
             return FALSE;

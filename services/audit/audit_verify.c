@@ -171,6 +171,13 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
     if (rc != SQLITE_DONE)
         return fail_sql (db, path, rc, error);
     g_clear_pointer (&s, sqlite3_finalize);
+    if (heads->len > 0 && g_array_index (heads, AuditHead, 0).size < 1) {
+        gint64 size = g_array_index (heads, AuditHead, 0).size;
+        report_problem (r, AUDIT_VERIFY_HEAD_ROOT, 0,
+                        g_strdup_printf ("有一个树头的条数为 %" G_GINT64_FORMAT "，不可能", size),
+                        g_strdup_printf ("a head claims the impossible size %" G_GINT64_FORMAT, size));
+        return TRUE;
+    }
 
     rc = sqlite3_prepare_v2 (db, "SELECT idx, producer, seq, time_ms, case_no, actor, type, event, leaf, chain"
                              " FROM audit_entry ORDER BY idx", -1, &s, NULL);

@@ -491,6 +491,18 @@ test_verify_small (Fixture *f, gconstpointer data)
     g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_HEAD_SIGNATURE);
     g_assert_cmpint (index, ==, 31);
     g_assert_cmpint (exec_rc (f, "UPDATE audit_head SET time_ms = time_ms - 1 WHERE size = 32"), ==, SQLITE_OK);
+    /* A head of an impossible size is reported, not followed. */
+    g_assert_cmpint (exec_rc (f, "UPDATE audit_head SET size = -3 WHERE size = 8"), ==, SQLITE_OK);
+    g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_HEAD_ROOT);
+    g_assert_cmpint (index, ==, 0);
+    g_assert_cmpint (exec_rc (f, "UPDATE audit_head SET size = 8 WHERE size = -3"), ==, SQLITE_OK);
+    g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_OK);
+    /* An impossible last index: the writer refuses the file, nothing overflows. */
+    g_assert_cmpint (exec_rc (f, "UPDATE audit_entry SET idx = 9223372036854775807 WHERE idx = 49"), ==, SQLITE_OK);
+    g_assert_null (audit_log_open_readonly (f->path, &error));
+    g_assert_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE);
+    g_clear_error (&error);
+    g_assert_cmpint (exec_rc (f, "UPDATE audit_entry SET idx = 49 WHERE idx = 9223372036854775807"), ==, SQLITE_OK);
     /* The tail and its heads cut off: only the kept head knows. */
     g_assert_cmpint (exec_rc (f, "DELETE FROM audit_entry WHERE idx >= 40"), ==, SQLITE_OK);
     g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_TRUNCATED);
