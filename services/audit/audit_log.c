@@ -107,12 +107,12 @@ struct _AuditLog {
     sqlite3       *db;          /* the store's connection, or owned_db */
     sqlite3       *owned_db;    /* audit_log_open_readonly's own connection */
     DbnClock      *clock;       /* borrowed: head times */
-    sqlite3_stmt  *stmt[N_STATEMENTS];
+    sqlite3_stmt  *stmt[N_STATEMENTS]; /* prepared once, reset after each use */
     gboolean       can_sign;    /* a secret key was given */
-    guint8         secret_key[AUDIT_SECRET_KEY_SIZE];
-    guint8         public_key[AUDIT_PUBLIC_KEY_SIZE];
-    guint          head_every_entries;
-    gint64         head_every_ms;
+    guint8         secret_key[AUDIT_SECRET_KEY_SIZE]; /* wiped at free */
+    guint8         public_key[AUDIT_PUBLIC_KEY_SIZE]; /* the key's, or the file's when read-only */
+    guint          head_every_entries; /* AuditLogOptions */
+    gint64         head_every_ms;      /* AuditLogOptions */
     AuditRange     range;       /* the tree of entries [0, range.size) */
     guint8         chain[AUDIT_HASH_SIZE]; /* chain value after the last entry */
     gboolean       has_head;    /* last_head is valid */
@@ -128,6 +128,8 @@ fail (AuditLog *self, int rc, const char *what, GError **error)
     return FALSE;
 }
 
+/* A prepared statement ready for binding. Resetting before use (and after
+ * each step loop) keeps no read transaction open between calls. */
 static sqlite3_stmt *
 stmt (AuditLog *self, int which)
 {
@@ -137,6 +139,7 @@ stmt (AuditLog *self, int which)
     return s;
 }
 
+/* Copies a 32-byte column; FALSE for any other length (a damaged file). */
 static gboolean
 blob_hash (sqlite3_stmt *s, int column, guint8 out[AUDIT_HASH_SIZE])
 {
@@ -177,6 +180,8 @@ complete_hash (AuditLog *self, guint level, gint64 idx, guint8 out[AUDIT_HASH_SI
         sqlite3_bind_int64 (s, 2, first);
         sqlite3_bind_int64 (s, 3, first + (gint64) count);
     }
+    /* Exactly count rows in index order, or the file lacks a node: a gap in
+     * the range (a deleted row) leaves got short and fails below. */
     gsize got = 0;
     int rc;
     while ((rc = sqlite3_step (s)) == SQLITE_ROW && got < count)
@@ -202,7 +207,10 @@ largest_power_below (gint64 n)
     return (gint64) 1 << (63 - __builtin_clzll ((guint64) (n - 1)));
 }
 
-/* MTH(D[a:b]) from the store. */
+/* MTH(D[a:b]) from the store: a complete, aligned subtree is one stored
+ * root (complete_hash); any other range splits as RFC 9162 does, at the
+ * largest power of two below its size. The ranges a proof asks for have at
+ * most O(log n) such pieces. */
 static gboolean
 range_hash (AuditLog *self, gint64 a, gint64 b, guint8 out[AUDIT_HASH_SIZE], GError **error)
 {
@@ -229,6 +237,9 @@ read_head_row (sqlite3_stmt *s, AuditHead *head)
     return TRUE;
 }
 
+/* The writer's state from the file: the size and chain from the last entry,
+ * one peak per set bit of the size from the stored subtrees, and the newest
+ * head. This is all an append needs, so a restart costs O(log n) reads. */
 gboolean
 audit_log_reload (AuditLog *self, GError **error)
 {
@@ -412,6 +423,9 @@ need_transaction (AuditLog *self, GError **error)
     return FALSE;
 }
 
+/* The head's root is the compact range's (popcount(size) - 1 hashes) and
+ * its row goes in the caller's transaction with the entries it covers, so
+ * no head is ever published for entries that were rolled back. */
 gboolean
 audit_log_sign_head (AuditLog *self, AuditHead *head, GError **error)
 {
@@ -482,6 +496,8 @@ audit_log_append (AuditLog *self, const char *producer, gint64 seq, gint64 time_
         .case_no = case_no != NULL ? case_no : "", .actor = actor != NULL ? actor : "",
         .type = type, .event = event, .event_len = event_len,
     };
+    /* Hash first: a text over the limits is refused before anything is
+     * written. */
     g_byte_array_set_size (self->scratch, 0);
     if (!audit_entry_encode (&e, self->scratch, error))
         return FALSE;
@@ -505,7 +521,9 @@ audit_log_append (AuditLog *self, const char *producer, gint64 seq, gint64 time_
     if (rc != SQLITE_DONE)
         return fail (self, rc, "appending an entry", error);
 
-    /* The tree: store the STRIDE-level roots this leaf completes. */
+    /* The tree: store the STRIDE-level roots this leaf completes. The range
+     * is advanced on a copy and kept only once every row is written, so a
+     * failure leaves memory as the file will be after the rollback. */
     AuditRange next = self->range;
     guint8 completed[64][AUDIT_HASH_SIZE];
     guint top = audit_range_append (&next, leaf, completed);
@@ -523,6 +541,7 @@ audit_log_append (AuditLog *self, const char *producer, gint64 seq, gint64 time_
     memcpy (self->chain, chain, AUDIT_HASH_SIZE);
     if (index != NULL)
         *index = e.index;
+    /* Every N entries: the head goes in this entry's transaction. */
     gint64 signed_size = self->has_head ? self->last_head.size : 0;
     if (self->head_every_entries > 0 && self->range.size - signed_size >= self->head_every_entries)
         return audit_log_sign_head (self, NULL, error);
@@ -628,7 +647,9 @@ audit_log_tree_hash (AuditLog *self, gint64 size, guint8 out[AUDIT_HASH_SIZE], G
     return range_hash (self, 0, size, out, error);
 }
 
-/* RFC 9162 §2.1.3.1 PATH(m, D[a:b]), m relative to a. */
+/* RFC 9162 §2.1.3.1 PATH(m, D[a:b]), m relative to a: descend to the leaf's
+ * side of each split and append the other side's root on the way back, so
+ * the path runs from the leaf up. */
 static gboolean
 path (AuditLog *self, gint64 m, gint64 a, gint64 b, GByteArray *out, GError **error)
 {
@@ -644,7 +665,10 @@ path (AuditLog *self, gint64 m, gint64 a, gint64 b, GByteArray *out, GError **er
     return ok;
 }
 
-/* RFC 9162 §2.1.4.1 SUBPROOF(m, D[a:b], flag), m relative to a. */
+/* RFC 9162 §2.1.4.1 SUBPROOF(m, D[a:b], flag), m relative to a. flag is
+ * TRUE while the old tree's m leaves may be a complete subtree of the new
+ * one; when they are, their root is left out: the verifier has it, it is
+ * the old head's root. */
 static gboolean
 subproof (AuditLog *self, gint64 m, gint64 a, gint64 b, gboolean flag, GByteArray *out, GError **error)
 {

@@ -49,6 +49,12 @@ put_bytes (guint8 *p, const void *bytes, gsize len, int prefix_bytes)
     return p + len;
 }
 
+/* docs/audit.md "Entry": fixed-width big-endian integers and
+ * length-prefixed texts, so that the bytes have one reading and a verifier
+ * in any language rebuilds them from the columns. The index goes in too: an
+ * entry moved elsewhere no longer hashes to its leaf. NULL texts (a damaged
+ * file's NULL columns) encode as empty; the verifier then finds the leaf
+ * changed. */
 gboolean
 audit_entry_encode (const AuditEntry *entry, GByteArray *out, GError **error)
 {
@@ -65,6 +71,7 @@ audit_entry_encode (const AuditEntry *entry, GByteArray *out, GError **error)
             return FALSE;
         }
     }
+    /* The u32 prefix, with room so that out->len (a guint) cannot wrap. */
     if (entry->event_len > G_MAXUINT32 - 1024 * 1024) {
         g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID, "event of %" G_GSIZE_FORMAT " bytes",
                      entry->event_len);
@@ -88,6 +95,8 @@ audit_entry_encode (const AuditEntry *entry, GByteArray *out, GError **error)
     return TRUE;
 }
 
+/* RFC 9162 §2.1.1: the 0x00 and 0x01 prefixes keep a leaf from being
+ * passed off as an interior node (second-preimage attacks on the tree). */
 void
 audit_hash_leaf (const guint8 *bytes, gsize len, guint8 out[AUDIT_HASH_SIZE])
 {
@@ -99,6 +108,8 @@ audit_hash_leaf (const guint8 *bytes, gsize len, guint8 out[AUDIT_HASH_SIZE])
     sha256_digest (&ctx, AUDIT_HASH_SIZE, out);
 }
 
+/* H(prefix ‖ a ‖ b) in one update: 65 bytes, two SHA-256 blocks. The copy
+ * into one buffer lets out alias a or b. */
 static void
 hash_pair (guint8 prefix, const guint8 a[AUDIT_HASH_SIZE], const guint8 b[AUDIT_HASH_SIZE],
            guint8 out[AUDIT_HASH_SIZE])
@@ -120,6 +131,8 @@ audit_hash_node (const guint8 left[AUDIT_HASH_SIZE], const guint8 right[AUDIT_HA
     hash_pair (0x01, left, right, out);
 }
 
+/* 0x02: a third prefix, so a chain value is never a leaf or a node. The
+ * chain hashes leaf hashes, not entries again: one 65-byte hash per entry. */
 void
 audit_hash_chain (const guint8 previous[AUDIT_HASH_SIZE], const guint8 leaf[AUDIT_HASH_SIZE],
                   guint8 out[AUDIT_HASH_SIZE])
@@ -160,6 +173,9 @@ audit_range_append (AuditRange *range, const guint8 leaf[AUDIT_HASH_SIZE],
     return level;
 }
 
+/* The peaks folded right to left: for size 2^a + 2^b + 2^c (a > b > c) the
+ * root is node(P_a, node(P_b, P_c)), which is RFC 9162's MTH because each
+ * split puts the largest power of two on the left. */
 void
 audit_range_root (const AuditRange *range, guint8 out[AUDIT_HASH_SIZE])
 {
@@ -175,6 +191,8 @@ audit_range_root (const AuditRange *range, guint8 out[AUDIT_HASH_SIZE])
             audit_hash_node (range->peaks[level], out, out);
 }
 
+/* docs/audit.md "Signed tree head": a label and a version first, so that a
+ * signature made by this key for anything else never reads as a head. */
 void
 audit_head_message (const AuditHead *head, guint8 out[AUDIT_HEAD_MESSAGE_SIZE])
 {
@@ -268,6 +286,9 @@ json_int_member (JsonObject *o, const char *name, gint64 *out, GError **error)
     return TRUE;
 }
 
+/* A head file comes from anywhere (a client, a USB stick): every member is
+ * checked for type and length, and the signature is left to the caller,
+ * who must also compare the key with the one it trusts. */
 gboolean
 audit_head_from_json (const char *text, AuditHead *head, guint8 public_key[AUDIT_PUBLIC_KEY_SIZE],
                       GError **error)
@@ -306,14 +327,18 @@ audit_verify_inclusion (gint64 index, gint64 tree_size, const guint8 leaf_hash[A
 {
     if (index < 0 || index >= tree_size)
         return FALSE;
+    /* fn walks the leaf's position up the tree, sn the last leaf's; where
+     * fn is a right child (or the rightmost node, whose sibling is on the
+     * left), the path's hash goes on the left. */
     guint64 fn = (guint64) index, sn = (guint64) tree_size - 1;
     guint8 r[AUDIT_HASH_SIZE];
     memcpy (r, leaf_hash, AUDIT_HASH_SIZE);
     for (gsize i = 0; i < n_path; i++) {
-        if (sn == 0)
+        if (sn == 0) /* a path longer than the tree is high */
             return FALSE;
         if ((fn & 1) || fn == sn) {
             audit_hash_node (path[i], r, r);
+            /* A rightmost node with no sibling moves up without a hash. */
             while (!(fn & 1) && fn != 0) {
                 fn >>= 1;
                 sn >>= 1;
@@ -354,6 +379,8 @@ audit_verify_consistency (gint64 first, gint64 second, const guint8 first_root[A
         fn >>= 1;
         sn >>= 1;
     }
+    /* Steps 4-5: fr rebuilds the old root and sr the new one from the same
+     * path; the left siblings are shared, right ones only extend the new. */
     guint8 fr[AUDIT_HASH_SIZE], sr[AUDIT_HASH_SIZE];
     memcpy (fr, start, AUDIT_HASH_SIZE);
     memcpy (sr, start, AUDIT_HASH_SIZE);
@@ -373,6 +400,7 @@ audit_verify_consistency (gint64 first, gint64 second, const guint8 first_root[A
         fn >>= 1;
         sn >>= 1;
     }
+    /* Step 6: both roots rebuilt and the whole path used. */
     return sn == 0 && memcmp (fr, first_root, AUDIT_HASH_SIZE) == 0
            && memcmp (sr, second_root, AUDIT_HASH_SIZE) == 0;
 }

@@ -151,7 +151,8 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
         has_key = TRUE;
     }
 
-    /* The heads, in size order. */
+    /* The heads, in size order: few (one per N entries), so kept in memory
+     * and met one by one as the entries reach their sizes. */
     g_autoptr (GArray) heads = g_array_new (FALSE, FALSE, sizeof (AuditHead));
     rc = sqlite3_prepare_v2 (db, "SELECT size, time_ms, root, chain, signature FROM audit_head ORDER BY size",
                              -1, &s, NULL);
@@ -184,6 +185,8 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
     if (rc != SQLITE_OK)
         return fail_sql (db, path, rc, error);
 
+    /* The one pass: the rebuilt tree (a compact range) and chain, compared
+     * with each stored value and head as the entries come, in index order. */
     AuditRange range;
     audit_range_init (&range);
     guint8 chain[AUDIT_HASH_SIZE] = { 0 };
@@ -203,6 +206,7 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
                             g_strdup ("the file has no public key and no kept head was given"));
             return TRUE;
         }
+        /* Indexes run 0, 1, 2 ... with no gap: a gap is a deleted row. */
         gint64 idx = sqlite3_column_int64 (s, 0);
         if (idx != i) {
             r->entries = i;
@@ -248,6 +252,8 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
             if (!each || r->changed->len == 0 || g_array_index (r->changed, gint64, r->changed->len - 1) != i)
                 return TRUE;
         }
+        /* The stored chain is the first place where a change that also
+         * rewrote the stored leaf shows: at the entry after it. */
         audit_hash_chain (chain, leaf, chain);
         if (sqlite3_column_bytes (s, 9) != AUDIT_HASH_SIZE
             || memcmp (sqlite3_column_blob (s, 9), chain, AUDIT_HASH_SIZE) != 0) {
@@ -260,6 +266,9 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
         }
         audit_range_append (&range, leaf, NULL);
         i++;
+        /* Every head whose size this entry reached: root and chain against
+         * the rebuilt ones, then the signature (the costly check last). A
+         * size already passed can only be a duplicate or a damaged row. */
         while (next_head < heads->len && g_array_index (heads, AuditHead, next_head).size <= i) {
             const AuditHead *h = &g_array_index (heads, AuditHead, next_head);
             r->entries = i;
@@ -295,6 +304,7 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
             span_start = h->size;
             next_head++;
         }
+        /* The kept head: the record must still be its extension. */
         if (kept_pending && kept->size == i) {
             kept_pending = FALSE;
             if (!head_matches (kept, &range, chain)) {
@@ -314,6 +324,7 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
     r->entries = i;
     if (r->problem != AUDIT_VERIFY_OK)
         return TRUE;
+    /* Heads beyond the last entry: the entries they signed are gone. */
     if (next_head < heads->len) {
         const AuditHead *h = &g_array_index (heads, AuditHead, next_head);
         report_problem (r, AUDIT_VERIFY_TRUNCATED, i,
