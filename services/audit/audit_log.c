@@ -62,7 +62,8 @@ const char *const audit_migrations[] = {
     "  chain    BLOB NOT NULL,"
     "  UNIQUE (producer, seq)"
     ");"
-    "CREATE INDEX audit_entry_case ON audit_entry (case_no, idx) WHERE case_no <> '';"
+    /* Not partial: a bound case number could not use a WHERE case_no <> '' index. */
+    "CREATE INDEX audit_entry_case ON audit_entry (case_no, idx);"
     "CREATE TABLE audit_node ("
     "  level INTEGER NOT NULL,"
     "  idx   INTEGER NOT NULL,"

@@ -410,7 +410,24 @@ test_reopen_and_rollback (Fixture *f, gconstpointer data)
     g_assert_true (dbn_store_begin (f->store, &error));
     g_assert_false (audit_log_sign_head (f->log, NULL, &error));
     g_assert_error (error, AUDIT_ERROR, AUDIT_ERROR_NO_KEY);
+    g_clear_error (&error);
     dbn_store_rollback (f->store);
+
+    /* A read-only copy gives the same heads and proofs and writes nothing. */
+    g_autoptr (AuditLog) ro = audit_log_open_readonly (f->path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (audit_log_get_size (ro), ==, 98);
+    AuditHead again;
+    g_assert_true (audit_log_get_last_head (ro, &again));
+    g_assert_cmpmem (&again, sizeof again, &h, sizeof h);
+    g_assert_cmpmem (audit_log_get_public_key (ro), AUDIT_PUBLIC_KEY_SIZE, f->pk, AUDIT_PUBLIC_KEY_SIZE);
+    g_assert_true (audit_log_tree_hash (ro, 97, root, &error));
+    g_assert_cmpmem (root, AUDIT_HASH_SIZE, ref, AUDIT_HASH_SIZE);
+    g_assert_false (audit_log_append (ro, "intake", 1000, 0, "", "", "x", (const guint8 *) "x", 1, NULL, &error));
+    g_assert_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE);
+    g_clear_error (&error);
+    g_assert_null (audit_log_open_readonly ("/nonexistent/audit.db", &error));
+    g_assert_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID);
 }
 
 /* The head file round-trips, and a malformed one names its field. */
