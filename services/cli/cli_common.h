@@ -12,6 +12,7 @@ enum {
     CLI_EXIT_USAGE = 2,       /* bad options */
     CLI_EXIT_UNREACHABLE = 3, /* no answer from a service */
     CLI_EXIT_CONFIG = 4,      /* the data folder or daiban.conf is unusable */
+    CLI_EXIT_TAMPERED = 5,    /* `audit verify`: the record does not check out */
 };
 
 typedef struct {
@@ -93,5 +94,6 @@ int cli_status (int argc, char **argv, const char *data_option);
 int cli_case (int argc, char **argv, const char *data_option);
 int cli_events (int argc, char **argv, const char *data_option);
 int cli_keys (int argc, char **argv, const char *data_option);
+int cli_audit (int argc, char **argv, const char *data_option);
 
 G_END_DECLS

@@ -2,7 +2,7 @@
  *
  *   daiban [--data DIR] [--key FILE] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
  *                                     | catalog ... | visit ... | logbook ...
- *          | calendar ... | deadline queue ...
+ *          | calendar ... | deadline queue ... | audit verify|head|proof ...
  *
  * Global options stand before the subcommand; every subcommand also takes
  * --data itself, so both `daiban --data D case show N` and
@@ -35,6 +35,7 @@ static const char usage_text[] =
     "  deadline  限时: queue — 队列的到期日 / the due column of a queue\n"
     "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
     "  keys      密钥: init, add, revoke, list / CURVE keys and principals\n"
+    "  audit     审计记录: verify, head, proof / the tamper-evident record, offline (--db FILE)\n"
     "\n"
     "Every command takes --help, and --data DIR (default $DAIBAN_DATA, else\n"
     "the XDG data folder): the folder holding daiban.conf, keys and SQLite files.\n"
@@ -120,6 +121,8 @@ main (int argc, char **argv)
         return cli_deadline (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "keys") == 0)
         return cli_keys (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "audit") == 0)
+        return cli_audit (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);
     return CLI_EXIT_USAGE;
 }
