@@ -49,6 +49,7 @@ struct _DbnClerkView {
     GHashTable         *asked;       /* case numbers whose applicant was fetched */
     GHashTable         *sent;        /* outbox row ids this view sent (gint64*) */
     gulong              event_id, resync_id, replied_id; /* handlers */
+    gulong              due_event_id; /* deadline's events: the open case's clocks */
     /* template children */
     GtkWidget   *paned;
     GtkColumnView *columns;
@@ -122,6 +123,22 @@ resync (DbnClerkView *self)
 }
 
 static void load_detail (DbnClerkView *self);
+static void load_clocks (DbnClerkView *self);
+
+/* Deadline follows routing on its own: the clocks read when routing's event
+ * came may predate deadline's handling of it, so every deadline event about
+ * the open case reads them again (the due feed updates the row itself). */
+static void
+on_due_event (DbnConnection *connection, const char *topic, GBytes *body, gpointer user_data)
+{
+    DbnClerkView *self = user_data;
+    if (self->selected == NULL || !g_str_has_prefix (topic, self->topic))
+        return;
+    g_auto (DbnEnvEvent) env = { 0 };
+    if (dbn_env_event_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &env, NULL)
+        && g_strcmp0 (env.case_no, self->selected) == 0)
+        load_clocks (self);
+}
 
 static void
 on_event (DbnConnection *connection, const char *topic, GBytes *body, gpointer user_data)
@@ -307,6 +324,15 @@ load_detail (DbnClerkView *self)
     r->self = g_object_ref (self);
     r->case_no = g_strdup (self->selected);
     dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_detail, r);
+    load_clocks (self);
+}
+
+/* The open case's clocks, read again from the deadline service. */
+static void
+load_clocks (DbnClerkView *self)
+{
+    if (self->selected == NULL)
+        return;
     g_autoptr (DbnMsgDeadlineCaseDue) due = dbn_msg_deadline_case_due_new ();
     due->env.key = dbn_command_new_key ();
     due->case_no = g_strdup (self->selected);
@@ -589,6 +615,7 @@ dbn_clerk_view_dispose (GObject *object)
     DbnClerkView *self = DBN_CLERK_VIEW (object);
     if (self->connection != NULL) {
         g_clear_signal_handler (&self->event_id, self->connection);
+        g_clear_signal_handler (&self->due_event_id, self->connection);
         g_clear_signal_handler (&self->resync_id, self->connection);
     }
     if (self->outbox != NULL)
@@ -755,6 +782,7 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     dbn_connection_subscribe (connection, self->topic);
     resync (self);
     self->due_feed = dbn_due_feed_new (connection, self->model, self->kind, self->window_id, self->topic);
+    self->due_event_id = g_signal_connect (connection, "deadline-event", G_CALLBACK (on_due_event), self);
     update_count (self);
     return GTK_WIDGET (self);
 }
