@@ -117,7 +117,6 @@ covered (gpointer key, gpointer value, gpointer user_data)
 static void
 finish_sync (DbnCatchup *self)
 {
-    self->request = NULL;
     g_autoptr (GPtrArray) held = g_steal_pointer (&self->held);
     self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     for (guint i = 0; i < held->len; i++) {
@@ -125,6 +124,8 @@ finish_sync (DbnCatchup *self)
         gint64 seq = event_seq (event);
         if (seq > self->last && !was_seen (self, seq))
             deliver (self, seq, event, FALSE);
+        if (self->request != NULL)
+            return; /* set_from from inside the callback: it holds from now on */
     }
     if (self->held_overflow) {
         self->held_overflow = FALSE;
@@ -148,6 +149,7 @@ on_page (DbnClient *client, GBytes *reply, const GError *error, gpointer user_da
     g_free (request);
     if (self == NULL)
         return;
+    self->request = NULL;
     g_autoptr (GError) refused = NULL;
     g_autoptr (DbnMsgSysSyncReply) page = NULL;
     if (reply != NULL && dbn_reply_check (reply, &refused))
@@ -165,10 +167,15 @@ on_page (DbnClient *client, GBytes *reply, const GError *error, gpointer user_da
         gint64 seq = event_seq (event);
         if (seq < 0 || was_seen (self, seq))
             continue;
-        if (seq > self->last)
+        if (seq > self->last) {
             deliver (self, seq, event, TRUE);
-        else
+            /* The owner started over from inside the callback (set_from):
+             * this page belongs to the old position. */
+            if (self->request != NULL)
+                return;
+        } else {
             self->hole = TRUE;
+        }
     }
     if (page->through < page->newest && page->through > self->cursor) {
         self->cursor = page->through;

@@ -1016,6 +1016,67 @@ test_publisher_rebind_cuts_revoked (Fixture *f, gconstpointer data)
     dbn_registry_free (policy.registry);
 }
 
+static gboolean
+registry_still_valid (const char *principal, const char *key, gpointer user_data)
+{
+    Policy *policy = user_data;
+    return principal == NULL || g_strcmp0 (dbn_registry_lookup (policy->registry, key), principal) == 0;
+}
+
+/* Issue 11: a revocation shuts down the revoked subscriber's connection and
+ * no other (no rebind): B never reconnects and misses no round. */
+static void
+test_publisher_cut_only_revoked (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *own_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
+    DbnKeyPair *own = dbn_key_pair_load (own_path, &error);
+    g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
+    dbn_bus_set_identity (f->bus, &own);
+    Ticker ticker = { 0 };
+    ticker.publisher = dbn_publisher_new (f->bus, "tcp://127.0.0.1:*", &error);
+    g_assert_no_error (error);
+    Subscriber subs[] = {
+        { "station:A", { "s/A", NULL }, 1 },
+        { "station:B", { "s/B", NULL }, 4 },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
+        connect_subscriber (f, &subs[i], dbn_publisher_get_endpoint (ticker.publisher), own_public);
+    void *b_monitor = zmq_socket (f->client_ctx, ZMQ_PAIR);
+    g_assert_cmpint (zmq_socket_monitor (subs[1].sub, "inproc://cut-b-monitor", ZMQ_EVENT_DISCONNECTED), ==, 0);
+    g_assert_cmpint (zmq_connect (b_monitor, "inproc://cut-b-monitor"), ==, 0);
+    Policy policy = { dbn_registry_load (f->dir, &error) };
+    g_assert_no_error (error);
+    dbn_publisher_set_subscription_func (ticker.publisher, registry_policy, &policy);
+    guint tick = g_timeout_add (10, publish_round, &ticker);
+    wait_expected (subs, G_N_ELEMENTS (subs));
+
+    /* Nothing revoked: nobody is cut. */
+    g_assert_cmpuint (dbn_publisher_cut (ticker.publisher, registry_still_valid, &policy), ==, 0);
+    g_assert_true (dbn_keys_revoke (f->dir, "station:A", &error));
+    g_assert_true (dbn_registry_reload_if_changed (policy.registry));
+    g_assert_cmpuint (dbn_publisher_cut (ticker.publisher, registry_still_valid, &policy), ==, 1);
+    gint64 cut = ticker.seq; /* nothing published after this may reach A */
+    gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+    while (subs[1].max_seq < cut + 20 * TOPICS && g_get_monotonic_time () < deadline) {
+        g_main_context_iteration (NULL, TRUE);
+        drain_subscribers (subs, G_N_ELEMENTS (subs));
+    }
+    g_assert_cmpint (subs[1].max_seq, >=, cut + 20 * TOPICS);
+    g_assert_cmpint (subs[0].max_seq, <=, cut);
+    g_assert_cmpuint (dbn_publisher_get_rebinds (ticker.publisher), ==, 0);
+    g_assert_cmpuint (dbn_publisher_get_cuts (ticker.publisher), ==, 1);
+    /* B's connection never ended. */
+    char head[6];
+    g_assert_cmpint (zmq_recv (b_monitor, head, sizeof head, ZMQ_DONTWAIT), ==, -1);
+    /* A second look finds nothing more to cut. */
+    g_assert_cmpuint (dbn_publisher_cut (ticker.publisher, registry_still_valid, &policy), ==, 0);
+    g_source_remove (tick);
+    zmq_close (b_monitor);
+    dbn_publisher_free (ticker.publisher);
+    dbn_registry_free (policy.registry);
+}
+
 typedef struct {
     DbnPublisher *publisher; /* to rebind */
     guint         calls;     /* policy calls */
@@ -1085,6 +1146,7 @@ main (int argc, char **argv)
     ADD ("/auth/bus/curve-end-to-end", test_bus_curve_end_to_end);
     ADD ("/auth/publisher/topics-per-principal", test_publisher_topics_per_principal);
     ADD ("/auth/publisher/rebind-cuts-revoked", test_publisher_rebind_cuts_revoked);
+    ADD ("/auth/publisher/cut-only-revoked", test_publisher_cut_only_revoked);
     ADD ("/auth/publisher/rebind-from-policy", test_publisher_rebind_from_policy);
 #undef ADD
     g_test_add_func ("/auth/new/needs-registry", test_new_needs_registry);

@@ -46,7 +46,8 @@ typedef void (*DbnCatchupGapFunc) (DbnCatchup *self, gpointer user_data);
  * command endpoint, on the thread-default main context. Nothing is delivered
  * before set_from: until then there is no position to catch up from.
  * client is borrowed and is freed FIRST, then self: a freed client drops the
- * sync in flight without calling back, and dbn_catchup_free releases it. */
+ * sync in flight without calling back, and dbn_catchup_free releases it.
+ * The callbacks may call set_from, never dbn_catchup_free. */
 DbnCatchup *dbn_catchup_new (DbnClient *client, const char *topic,
                              DbnCatchupEventFunc on_event, DbnCatchupGapFunc on_gap,
                              gpointer user_data);
