@@ -39,8 +39,13 @@
 /* Live events held while a sync runs, at most (then the next sync has them). */
 #define CATCHUP_HELD_MAX 100000
 
+/* One sync page in flight. Its memory stays with the owner's outstanding
+ * list until the client calls back (every request once), or until
+ * dbn_catchup_free, after the client dropped it: a page a new sync made
+ * stale is still in flight and must be found when the client is freed. */
 typedef struct {
-    DbnCatchup *owner; /* NULL once disowned */
+    DbnCatchup *owner; /* the catchup that sent it */
+    gboolean    stale; /* a later sync took over: its reply is dropped */
 } Request;
 
 struct _DbnCatchup {
@@ -56,6 +61,7 @@ struct _DbnCatchup {
     GPtrArray          *held;         /* GBytes: live events that came during a sync */
     gboolean            held_overflow;/* some were dropped: sync again */
     Request            *request;      /* the sync in flight, NULL if none */
+    GPtrArray          *outstanding;  /* Request*: every page not called back yet, stale ones too */
     gint64              cursor;       /* after of the page in flight */
     gboolean            hole;         /* this sync found an event missing in the middle */
     gboolean            due;          /* sync at the next heartbeat (reconnect, failure) */
@@ -97,7 +103,7 @@ static void
 start_sync (DbnCatchup *self)
 {
     if (self->request != NULL)
-        self->request->owner = NULL;
+        self->request->stale = TRUE;
     self->request = NULL;
     self->due = FALSE;
     self->hole = FALSE;
@@ -146,8 +152,9 @@ on_page (DbnClient *client, GBytes *reply, const GError *error, gpointer user_da
 {
     Request *request = user_data;
     DbnCatchup *self = request->owner;
-    g_free (request);
-    if (self == NULL)
+    gboolean stale = request->stale;
+    g_ptr_array_remove_fast (self->outstanding, request); /* frees it */
+    if (stale)
         return;
     self->request = NULL;
     g_autoptr (GError) refused = NULL;
@@ -204,6 +211,7 @@ send_page (DbnCatchup *self)
     g_autoptr (GBytes) body = dbn_msg_sys_sync_encode (cmd, NULL);
     self->request = g_new0 (Request, 1);
     self->request->owner = self;
+    g_ptr_array_add (self->outstanding, self->request);
     /* The client calls back every request once, a failure included. */
     dbn_client_send_async (self->client, body, CATCHUP_TIMEOUT_MS, on_page, self->request);
 }
@@ -229,6 +237,7 @@ dbn_catchup_new (DbnClient *client, const char *topic, DbnCatchupEventFunc on_ev
     self->verified = -1;
     self->seen = g_hash_table_new_full (seq_hash, g_int64_equal, g_free, NULL);
     self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    self->outstanding = g_ptr_array_new_with_free_func (g_free);
     return self;
 }
 
@@ -237,9 +246,9 @@ dbn_catchup_free (DbnCatchup *self)
 {
     if (self == NULL)
         return;
-    /* The client is gone (see the header): it dropped the request without
-     * calling back, so its memory is ours to release. */
-    g_free (self->request);
+    /* The client is gone (see the header): it dropped the requests without
+     * calling back, so their memory is ours to release. */
+    g_ptr_array_unref (self->outstanding);
     g_hash_table_unref (self->seen);
     g_ptr_array_unref (self->held);
     g_free (self->topic);

@@ -1,6 +1,6 @@
 /* fuzz_replay_main.c: the fuzz targets as an ordinary test, without libFuzzer.
  *
- *   fuzz_replay CORPUS_DIR [MUTATIONS]
+ *   fuzz_replay CORPUS_DIR [MUTATIONS [EXTRA_DIR...]]
  *
  * For every decoder of the registry, in order: every valid-* seed of its own
  * folder CORPUS_DIR/<name>/ must be accepted (the seeds come from an
@@ -8,6 +8,8 @@
  * them must be refused; every file of every folder (other decoders' seeds and
  * hostile/) goes through the target; then MUTATIONS (default 3000) mutants of
  * its seeds, from a GRand with a fixed seed, so a failure reproduces exactly.
+ * Every file of each EXTRA_DIR (tests/fuzz/regressions: inputs that once
+ * broke a decoder) goes through every target too.
  * The target itself aborts when a decoder breaks its contract.
  *
  * This is what gcc builds and ctest runs in a few seconds; the clang
@@ -147,12 +149,12 @@ mutate (GRand *rand, GBytes *seed, GBytes *other)
 int
 main (int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf (stderr, "usage: %s CORPUS_DIR [MUTATIONS]\n", argv[0]);
+    if (argc < 2) {
+        fprintf (stderr, "usage: %s CORPUS_DIR [MUTATIONS [EXTRA_DIR...]]\n", argv[0]);
         return 2;
     }
     const char *corpus = argv[1];
-    guint mutations = argc == 3 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 3000;
+    guint mutations = argc >= 3 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 3000;
     g_autoptr (GRand) rand = g_rand_new_with_seed (REPLAY_SEED);
     g_autoptr (GPtrArray) everything = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
     g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func (g_free);
@@ -173,6 +175,8 @@ main (int argc, char **argv)
         if (g_file_test (path, G_FILE_TEST_IS_DIR))
             g_ptr_array_add (everything, load_dir (path));
     }
+    for (int a = 3; a < argc; a++)
+        g_ptr_array_add (everything, load_dir (argv[a]));
 
     for (gsize d = 0; d < dbn_msg_n_infos; d++) {
         const DbnMsgInfo *info = &dbn_msg_infos[d];

@@ -1290,6 +1290,26 @@ test_catchup (Fixture *fx, gconstpointer data)
     g_array_unref (c.seqs);
 }
 
+/* A snapshot taken while a sync is in flight starts a new one; the client
+ * freed before either reply came drops both: the catchup releases both (an
+ * ASan build reports the stale one's memory otherwise; seen in the client). */
+static void
+test_catchup_stale_page_released (Fixture *fx, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnClient) client = dbn_client_new (fx->bus, COMMAND_ENDPOINT, &error);
+    g_assert_no_error (error);
+    Caught c = { g_array_new (FALSE, FALSE, sizeof (gint64)), 0, 0 };
+    DbnCatchup *catchup = dbn_catchup_new (client, "v/east/", caught_event, caught_gap, &c);
+    dbn_catchup_set_from (catchup, 0);
+    dbn_catchup_set_from (catchup, 0);
+    g_assert_true (dbn_catchup_is_busy (catchup));
+    g_clear_pointer (&client, dbn_client_free);
+    dbn_catchup_free (catchup);
+    g_assert_cmpuint (c.seqs->len, ==, 0);
+    g_array_unref (c.seqs);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1311,6 +1331,7 @@ main (int argc, char **argv)
     ADD ("/service/sys/sync/byte-cap", test_sys_sync_byte_cap);
     ADD ("/service/sys/sync/topic", test_sys_sync_topic);
     ADD ("/service/catchup/in-order-holes-reported", test_catchup);
+    ADD ("/service/catchup/stale-page-released", test_catchup_stale_page_released);
     ADD ("/service/heartbeat/newest-seq", test_heartbeat);
 #undef ADD
     return g_test_run ();
