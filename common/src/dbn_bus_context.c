@@ -123,7 +123,7 @@ dbn_bus_socket_new (DbnBus *self, int type, GError **error)
                && setsockopt_int (socket, ZMQ_HEARTBEAT_TTL, DBN_BUS_HEARTBEAT_TIMEOUT_MS)
                && setsockopt_int (socket, ZMQ_SNDHWM, DBN_BUS_HWM)
                && setsockopt_int (socket, ZMQ_RCVHWM, DBN_BUS_HWM);
-    /* See the design comment: queue until the peer appears. */
+    /* See dbn_client.c's design comment: queue until the peer appears. */
     if (ok && type == ZMQ_DEALER)
         ok = setsockopt_int (socket, ZMQ_IMMEDIATE, 0);
     if (!ok) {

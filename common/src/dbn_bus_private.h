@@ -39,7 +39,7 @@ bytes_copy_msg (zmq_msg_t *msg)
     return g_bytes_new (zmq_msg_data (msg), zmq_msg_size (msg));
 }
 
-/* zmq_send of a GBytes (copied: see the design comment). */
+/* zmq_send of a GBytes (copied: see dbn_server.c's design comment). */
 static inline int
 send_bytes (void *socket, GBytes *bytes, int flags)
 {

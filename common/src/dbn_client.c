@@ -44,8 +44,6 @@
 /* Replies an async client reads per dispatch, as batch_max does for servers. */
 #define DBN_CLIENT_BATCH 64
 
-/* ---- commands: the client side ---- */
-
 #define REQUEST_ID_PREFIX 8
 #define REQUEST_ID_SIZE   (REQUEST_ID_PREFIX + 8)
 

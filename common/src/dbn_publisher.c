@@ -50,8 +50,6 @@
 /* A rebind binds anyway if the old listener's CLOSED event has not come. */
 #define DBN_PUBLISHER_REBIND_FALLBACK_MS 1000
 
-/* ---- events: the publishing side ---- */
-
 struct _DbnPublisher {
     void               *socket;          /* XPUB (manual), bound */
     char               *endpoint;        /* as bound, port resolved */

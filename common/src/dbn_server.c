@@ -37,8 +37,6 @@
 #define DBN_BUS_UNANSWERED_LOG_US (60 * G_USEC_PER_SEC)
 #define DBN_BUS_UNANSWERED_PEERS_MAX 1024
 
-/* ---- commands: the server side ---- */
-
 void
 dbn_request_free (DbnRequest *request)
 {
