@@ -23,6 +23,7 @@
 
 #include "dbn_bus.h"
 #include "dbn_config.h"
+#include "dbn_curve.h"
 #include "dbn_keys.h"
 
 G_BEGIN_DECLS
@@ -54,21 +55,6 @@ void     dbn_auth_free (DbnAuth *self);
 /* Counters of answered requests, for tests and metrics (any thread). */
 guint64  dbn_auth_get_accepted (DbnAuth *self);
 guint64  dbn_auth_get_refused (DbnAuth *self);
-
-/* Makes socket a CURVE server with server's secret key, sets ZMQ_ZAP_DOMAIN
- * = zap_domain (not empty) and ZMQ_ZAP_ENFORCE_DOMAIN = 1, so a handshake
- * with no ZAP handler running fails instead of letting any key in. Call
- * before zmq_bind. FALSE with DBN_KEYS_ERROR_UNSUPPORTED if libzmq refuses
- * an option. */
-gboolean dbn_auth_setup_server (void *socket, const DbnKeyPair *server,
-                                const char *zap_domain, GError **error);
-
-/* Makes socket a CURVE client with client's key pair that accepts only the
- * server holding the secret of server_public_z85. Call before zmq_connect.
- * FALSE with DBN_KEYS_ERROR_UNSUPPORTED if libzmq refuses an option, or
- * DBN_KEYS_ERROR_READ when server_public_z85 is not a 40-character Z85 key. */
-gboolean dbn_auth_setup_client (void *socket, const DbnKeyPair *client,
-                                const char *server_public_z85, GError **error);
 
 /* Gives bus this process's identity: loads the secret key file key_path
  * (refusing one group or others may read, with DBN_KEYS_ERROR_INSECURE
