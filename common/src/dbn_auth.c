@@ -1,4 +1,4 @@
-/* dbn_auth.c: the ZAP handler thread and the CURVE socket options.
+/* dbn_auth.c: the ZAP handler thread, the bus's identity and the topic policy.
  *
  * Structure. libzmq sends one ZAP request per handshake to a REP socket
  * bound at inproc://zeromq.zap.01 in the context of the socket being
@@ -55,8 +55,6 @@
  * the mechanism's credentials (CURVE: one). More than this is not ZAP. */
 #define ZAP_FRAMES_MIN 6
 #define ZAP_FRAMES_MAX 8
-#define CURVE_KEY_BYTES 32
-#define Z85_KEY_LEN 40
 #define REGISTRY_CHECK_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
 #define REFUSALS_LOGGED_MAX 1024
 /* Peer addresses are IPv4/IPv6 text or an ipc path: quote at most this much. */
@@ -206,15 +204,15 @@ handle_request (Handler *handler, void *zap)
     const char *status = "500";
     const char *status_text = "malformed ZAP request";
     const char *user_id = "";
-    char key[Z85_KEY_LEN + 1] = "(none)";
+    char key[DBN_CURVE_Z85_LEN + 1] = "(none)";
     if (count >= ZAP_FRAMES_MIN && !too_many && frame_equals (&frames[0], ZAP_VERSION)) {
         g_autofree char *address = frame_text (&frames[3]);
         g_autofree char *mechanism = frame_text (&frames[5]);
         const char *reason = "only CURVE is accepted";
         if (frame_equals (&frames[5], "CURVE")) {
             reason = "malformed CURVE credentials";
-            if (count == ZAP_FRAMES_MIN + 1 && zmq_msg_size (&frames[6]) == CURVE_KEY_BYTES &&
-                zmq_z85_encode (key, zmq_msg_data (&frames[6]), CURVE_KEY_BYTES) != NULL) {
+            if (count == ZAP_FRAMES_MIN + 1 && zmq_msg_size (&frames[6]) == DBN_CURVE_KEY_BYTES &&
+                zmq_z85_encode (key, zmq_msg_data (&frames[6]), DBN_CURVE_KEY_BYTES) != NULL) {
                 user_id = lookup_key (handler, key);
                 reason = "key not registered, or revoked";
             }
@@ -251,16 +249,16 @@ handle_request (Handler *handler, void *zap)
     send_text (zap, user_id, TRUE);
     if (status[0] == '2') {
         /* metadata: X-Key = the client's Z85 key (see the design comment) */
-        guint8 metadata[1 + sizeof DBN_AUTH_KEY_PROPERTY + 4 + Z85_KEY_LEN];
-        gsize name_len = strlen (DBN_AUTH_KEY_PROPERTY), n = 0;
+        guint8 metadata[1 + sizeof DBN_CURVE_KEY_PROPERTY + 4 + DBN_CURVE_Z85_LEN];
+        gsize name_len = strlen (DBN_CURVE_KEY_PROPERTY), n = 0;
         metadata[n++] = (guint8) name_len;
-        memcpy (metadata + n, DBN_AUTH_KEY_PROPERTY, name_len);
+        memcpy (metadata + n, DBN_CURVE_KEY_PROPERTY, name_len);
         n += name_len;
-        guint32 value_len = GUINT32_TO_BE (Z85_KEY_LEN);
+        guint32 value_len = GUINT32_TO_BE (DBN_CURVE_Z85_LEN);
         memcpy (metadata + n, &value_len, 4);
         n += 4;
-        memcpy (metadata + n, key, Z85_KEY_LEN);
-        n += Z85_KEY_LEN;
+        memcpy (metadata + n, key, DBN_CURVE_Z85_LEN);
+        n += DBN_CURVE_Z85_LEN;
         zmq_send (zap, metadata, n, 0);
     } else {
         zmq_send (zap, "", 0, 0); /* metadata: none */

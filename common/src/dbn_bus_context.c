@@ -24,8 +24,8 @@
 #include <errno.h>
 #include <zmq.h>
 
-#include "daiban/dbn_auth.h"
 #include "daiban/dbn_codec.h"
+#include "daiban/dbn_curve.h"
 #include "dbn_bus_private.h"
 #include "dbn_handshake_watch_private.h"
 
@@ -216,7 +216,7 @@ secure_server (DbnBus *self, void *socket, const char *endpoint, GError **error)
     if (!endpoint_needs_curve (endpoint))
         return TRUE;
     if (self->identity != NULL)
-        return dbn_auth_setup_server (socket, self->identity, DBN_BUS_ZAP_DOMAIN, error);
+        return dbn_curve_setup_server (socket, self->identity, DBN_BUS_ZAP_DOMAIN, error);
     if (self->plaintext)
         return TRUE;
     g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE,
@@ -237,7 +237,7 @@ secure_client (DbnBus *self, void *socket, const char *endpoint, GError **error)
                          "its service has no valid key in the registry", endpoint);
             return FALSE;
         }
-        return dbn_auth_setup_client (socket, self->identity, server, error);
+        return dbn_curve_setup_client (socket, self->identity, server, error);
     }
     if (self->plaintext)
         return TRUE;

@@ -13,9 +13,6 @@
 #include <string.h>
 #include <zmq.h>
 
-#define CURVE_KEY_BYTES 32
-#define Z85_KEY_LEN 40
-
 /* In zmq.h only under ZMQ_BUILD_DRAFT_API, but Debian's libzmq 4.3.4 (the
  * only one CI uses) is built with the draft options; setting it fails loudly
  * elsewhere rather than silently admitting every key. */
@@ -35,7 +32,7 @@ set_option (void *socket, int option, const void *value, size_t size, const char
 }
 
 gboolean
-dbn_auth_setup_server (void *socket, const DbnKeyPair *server, const char *zap_domain,
+dbn_curve_setup_server (void *socket, const DbnKeyPair *server, const char *zap_domain,
                        GError **error)
 {
     g_return_val_if_fail (socket != NULL, FALSE);
@@ -58,15 +55,15 @@ dbn_auth_setup_server (void *socket, const DbnKeyPair *server, const char *zap_d
 }
 
 gboolean
-dbn_auth_setup_client (void *socket, const DbnKeyPair *client, const char *server_public_z85,
+dbn_curve_setup_client (void *socket, const DbnKeyPair *client, const char *server_public_z85,
                        GError **error)
 {
     g_return_val_if_fail (socket != NULL, FALSE);
     g_return_val_if_fail (client != NULL, FALSE);
     if (!dbn_keys_check_libzmq (error))
         return FALSE;
-    uint8_t bytes[CURVE_KEY_BYTES];
-    if (server_public_z85 == NULL || strlen (server_public_z85) != Z85_KEY_LEN ||
+    uint8_t bytes[DBN_CURVE_KEY_BYTES];
+    if (server_public_z85 == NULL || strlen (server_public_z85) != DBN_CURVE_Z85_LEN ||
         zmq_z85_decode (bytes, server_public_z85) == NULL) {
         g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
                      "the server's public key is not 40 characters of Z85");
@@ -74,7 +71,7 @@ dbn_auth_setup_client (void *socket, const DbnKeyPair *client, const char *serve
     }
     const char *public_z85 = dbn_key_pair_get_public (client);
     const char *secret = dbn_key_pair_get_secret (client);
-    return set_option (socket, ZMQ_CURVE_SERVERKEY, server_public_z85, Z85_KEY_LEN,
+    return set_option (socket, ZMQ_CURVE_SERVERKEY, server_public_z85, DBN_CURVE_Z85_LEN,
                        "ZMQ_CURVE_SERVERKEY", error) &&
            set_option (socket, ZMQ_CURVE_PUBLICKEY, public_z85, strlen (public_z85),
                        "ZMQ_CURVE_PUBLICKEY", error) &&

@@ -38,6 +38,7 @@
 #include <zmq.h>
 
 #include "daiban/dbn_auth.h"
+#include "daiban/dbn_curve.h"
 #include "daiban/dbn_log.h"
 #include "daiban/dbn_topic.h"
 #include "dbn_bus_private.h"
@@ -172,7 +173,7 @@ publisher_handle (DbnPublisher *self, void *socket, zmq_msg_t *msg)
     const char *topic = data + 1;
     gsize len = size - 1;
     const char *principal = zmq_msg_gets (msg, "User-Id");
-    const char *key = zmq_msg_gets (msg, DBN_AUTH_KEY_PROPERTY);
+    const char *key = zmq_msg_gets (msg, DBN_CURVE_KEY_PROPERTY);
     if (principal != NULL && *principal == '\0')
         principal = NULL;
     if (key != NULL && *key == '\0')

@@ -22,8 +22,8 @@
 #include <errno.h>
 #include <zmq.h>
 
-#include "daiban/dbn_auth.h"
 #include "daiban/dbn_codec.h"
+#include "daiban/dbn_curve.h"
 #include "daiban/dbn_log.h"
 #include "dbn_bus_private.h"
 
@@ -201,7 +201,7 @@ server_read_one (DbnServer *self, DbnRequest **out)
     /* The metadata travels with every frame of the connection. */
     if (user_id != NULL)
         request->user_id = g_strdup (user_id);
-    const char *key = zmq_msg_gets (&parts[2], DBN_AUTH_KEY_PROPERTY);
+    const char *key = zmq_msg_gets (&parts[2], DBN_CURVE_KEY_PROPERTY);
     if (key != NULL && *key != '\0')
         request->key = g_strdup (key);
     request->peer = bytes_copy_msg (&parts[0]);

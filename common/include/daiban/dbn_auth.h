@@ -1,5 +1,5 @@
-/* dbn_auth.h: the ZAP handler (RFC 27) of a process, and the CURVE options
- * of its sockets.
+/* dbn_auth.h: the ZAP handler (RFC 27) of a process, the bus's identity
+ * from the key registry, and the principal → topic policy.
  *
  * libzmq asks the handler bound at inproc://zeromq.zap.01 in the socket's
  * context about every handshake on a socket that has a ZAP domain. DbnAuth
@@ -10,10 +10,10 @@
  *
  * A NULL-mechanism client, or one holding the wrong server key, fails the
  * CURVE handshake inside libzmq before ZAP is asked; the server socket
- * options below make sure of that.
+ * options (dbn_curve.h) make sure of that.
  *
  * The reply also attaches the client's public key as the connection property
- * DBN_AUTH_KEY_PROPERTY, so a server can check each message's key against
+ * DBN_CURVE_KEY_PROPERTY, so a server can check each message's key against
  * the registry: a key revoked (or replaced) after the handshake is refused
  * on a connection that is already open.
  */
@@ -27,10 +27,6 @@
 #include "dbn_keys.h"
 
 G_BEGIN_DECLS
-
-/* zmq_msg_gets (msg, DBN_AUTH_KEY_PROPERTY): the Z85 public key the
- * connection authenticated with (DbnRequest.key). */
-#define DBN_AUTH_KEY_PROPERTY "X-Key"
 
 /* Set to 1 (tests and benchmarks only), every daiban process runs in plain
  * text, provided every endpoint of daiban.conf is ipc:// or inproc://. */
