@@ -528,6 +528,13 @@ dbn_auth_grant_subscription (const char *principal, const char *topic)
 }
 
 char *
+dbn_auth_subscription_policy (const char *principal, const char *key, const char *topic,
+                              gpointer user_data)
+{
+    return dbn_auth_grant_subscription (principal, topic);
+}
+
+char *
 dbn_auth_dup_own_topic (const char *principal)
 {
     if (principal == NULL)

@@ -1,9 +1,9 @@
 /* dbn_publisher.c: the event side of a service (XPUB).
  *
- * Structure. DbnPublisher is an XPUB in manual mode: a subscription takes effect only
- * when the main loop has read it and the policy granted it for the
- * connection's principal (the User-Id libzmq attaches to the subscription
- * message). A topic frame always ends in '/', and restricted principals are
+ * Structure. DbnPublisher is an XPUB in manual mode: a subscription takes
+ * effect only when the main loop has read it and the policy granted it for
+ * the connection's principal (the User-Id libzmq attaches to the
+ * subscription message). A topic frame always ends in '/', and restricted principals are
  * granted "s/<id>/", so prefix matching can never hand station "a" the
  * topic of station "ab". A subscriber whose key is revoked keeps its TCP
  * connection (ZAP runs only at the handshake) and XPUB cannot drop one
@@ -25,6 +25,14 @@
  * resubscribe within ~100 ms and catch up by sys.sync. The new bind
  * waits for the old listener's ZMQ_EVENT_CLOSED: an ipc listener unlinks its
  * socket file when it closes, which would otherwise remove the new file.
+ *
+ * Policy. The publisher does not know which principal may read which topic:
+ * that is the frame's rule (dbn_auth_grant_subscription, installed by
+ * dbn_service_start with the registry check in front of it). Until someone
+ * sets a policy it grants nothing, so a publisher whose owner forgot to set
+ * one fails closed: its subscribers hear nothing, and each refusal is
+ * counted and logged. Rejected: dbn_auth's policy as the default (the bus
+ * would then sit above the ZAP handler that sits above it, issue 12).
  */
 #define _DEFAULT_SOURCE /* S_ISSOCK */
 #define G_LOG_DOMAIN "daiban-bus"
@@ -37,7 +45,6 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
-#include "daiban/dbn_auth.h"
 #include "daiban/dbn_curve.h"
 #include "daiban/dbn_log.h"
 #include "daiban/dbn_topic.h"
@@ -56,7 +63,7 @@ struct _DbnPublisher {
     char               *endpoint;        /* as bound, port resolved */
     GSource            *source;          /* reads (un)subscriptions */
     GMainContext       *context;         /* where source and the rebind run */
-    DbnSubscriptionFunc func;            /* policy; NULL: dbn_auth_grant_subscription */
+    DbnSubscriptionFunc func;            /* policy; NULL: refuse every subscription */
     gpointer            user_data;       /* for func */
     guint64             refused;         /* subscriptions dropped by the policy */
     guint               refusals_logged; /* distinct refusals logged so far */
@@ -183,8 +190,9 @@ publisher_handle (DbnPublisher *self, void *socket, zmq_msg_t *msg)
     g_autofree char *grant = NULL;
     if (len <= DBN_PUBLISHER_TOPIC_MAX && memchr (topic, '\0', len) == NULL) {
         g_autofree char *asked = g_strndup (topic, len);
-        grant = self->func != NULL ? self->func (principal, key, asked, self->user_data)
-                                   : dbn_auth_grant_subscription (principal, asked);
+        /* No policy: nothing is granted (see the design comment). */
+        if (self->func != NULL)
+            grant = self->func (principal, key, asked, self->user_data);
     }
     if (grant == NULL) {
         if (subscribe)

@@ -932,6 +932,7 @@ test_publisher_topics_per_principal (Fixture *f, gconstpointer data)
     Ticker ticker = { 0 };
     ticker.publisher = dbn_publisher_new (f->bus, "tcp://127.0.0.1:*", &error);
     g_assert_no_error (error);
+    dbn_publisher_set_subscription_func (ticker.publisher, dbn_auth_subscription_policy, NULL);
     /* Bits of published_topics: s/A 1, s/AB 2, s/B 4, q/w1 8, audit/chain 16, hb 32. */
     Subscriber subs[] = {
         { "station:A", { "s/A", "s/B", "s/", "", "hb" }, 1 | 32 },

@@ -73,6 +73,12 @@ gboolean dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_pat
  *   committee → any prefix of the audit feed, "audit/…".
  * Caller owns the result. */
 char    *dbn_auth_grant_subscription (const char *principal, const char *topic);
+/* dbn_auth_grant_subscription as a DbnSubscriptionFunc (key and user_data
+ * unused), for dbn_publisher_set_subscription_func where nothing checks the
+ * key against the registry first (tests; the service frame installs its own,
+ * which does). Caller owns the result. */
+char    *dbn_auth_subscription_policy (const char *principal, const char *key,
+                                       const char *topic, gpointer user_data);
 /* The one topic a restricted principal reads ("s/qingshui/" for
  * station:qingshui, "audit/" for a committee key), or NULL for services, the
  * operator and anything else. Caller owns it. */

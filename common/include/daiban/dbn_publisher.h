@@ -19,11 +19,14 @@ typedef char *(*DbnSubscriptionFunc) (const char *principal, const char *key,
 
 /* Binds an XPUB in manual mode to endpoint (dbn_bus_bind) and attaches a
  * source reading its subscriptions to the thread-default main context: no
- * subscription takes effect until the main loop has run it past the policy,
- * which is dbn_auth_grant_subscription until set_subscription_func. */
+ * subscription takes effect until the main loop has run it past the policy.
+ * There is none until dbn_publisher_set_subscription_func, and without one
+ * every subscription is refused (counted in get_refused). */
 DbnPublisher *dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error);
 void          dbn_publisher_free (DbnPublisher *self);
-/* Replaces the subscription policy (func NULL: back to the default). */
+/* Sets the subscription policy (the service frame installs
+ * dbn_auth_grant_subscription behind its key check); func NULL: back to
+ * refusing every subscription. Applies to subscriptions read from then on. */
 void          dbn_publisher_set_subscription_func (DbnPublisher *self, DbnSubscriptionFunc func,
                                                    gpointer user_data);
 /* Sends [topic "/"][body]: the '/' ends every topic, so a subscription to
