@@ -7,6 +7,9 @@
  * made to enforce its ZAP domain before it gets its secret key, so a socket
  * that could not be fully set up fails closed.
  */
+/* The domain these lines had in dbn_auth.c: only g_return_if_fail speaks. */
+#define G_LOG_DOMAIN "daiban-auth"
+
 #include "daiban/dbn_curve.h"
 
 #include <errno.h>

@@ -9,6 +9,8 @@
  * the loop was busy (the lost wakeup). Asking ZMQ_EVENTS in prepare as well as
  * in check also covers sends done by callbacks since the last poll.
  */
+#define G_LOG_DOMAIN "daiban-bus"
+
 #include "daiban/dbn_socket_source.h"
 
 #include <errno.h>
