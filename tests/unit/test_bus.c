@@ -1240,36 +1240,6 @@ sub_on_readable (void *socket, gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
-static void
-test_publisher_to_raw_sub (void)
-{
-    g_autoptr (DbnBus) bus = plain_bus_new ();
-    g_autoptr (GError) error = NULL;
-    PubSub ps = { .received = { 0, 3 } };
-    ps.publisher = dbn_publisher_new (bus, "tcp://127.0.0.1:*", &error);
-    g_assert_no_error (error);
-    dbn_publisher_set_subscription_func (ps.publisher, dbn_auth_subscription_policy, NULL);
-    const char *endpoint = dbn_publisher_get_endpoint (ps.publisher);
-    g_assert_false (g_str_has_suffix (endpoint, ":*"));
-
-    void *sub = dbn_bus_socket_new (bus, ZMQ_SUB, &error);
-    g_assert_no_error (error);
-    g_assert_cmpint (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "case.", 5), ==, 0);
-    g_assert_cmpint (zmq_connect (sub, endpoint), ==, 0);
-    GSource *source = dbn_socket_source_new (sub, sub_on_readable, &ps, NULL);
-    g_source_attach (source, NULL);
-    guint tick = g_timeout_add (10, publish_tick, &ps);
-
-    iterate_until_count (ps.received, GUARD_MS);
-    g_assert_cmpuint (ps.wrong, ==, 0);
-
-    g_source_remove (tick);
-    g_source_destroy (source);
-    g_source_unref (source);
-    zmq_close (sub);
-    dbn_publisher_free (ps.publisher);
-}
-
 /* A policy that grants what is asked and counts its calls (user_data: guint). */
 static char *
 grant_counted (const char *principal, const char *key, const char *topic, gpointer user_data)
@@ -1346,6 +1316,36 @@ test_publisher_without_policy (void)
 
     zmq_close (sub);
     dbn_publisher_free (publisher);
+}
+
+static void
+test_publisher_to_raw_sub (void)
+{
+    g_autoptr (DbnBus) bus = plain_bus_new ();
+    g_autoptr (GError) error = NULL;
+    PubSub ps = { .received = { 0, 3 } };
+    ps.publisher = dbn_publisher_new (bus, "tcp://127.0.0.1:*", &error);
+    g_assert_no_error (error);
+    dbn_publisher_set_subscription_func (ps.publisher, dbn_auth_subscription_policy, NULL);
+    const char *endpoint = dbn_publisher_get_endpoint (ps.publisher);
+    g_assert_false (g_str_has_suffix (endpoint, ":*"));
+
+    void *sub = dbn_bus_socket_new (bus, ZMQ_SUB, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "case.", 5), ==, 0);
+    g_assert_cmpint (zmq_connect (sub, endpoint), ==, 0);
+    GSource *source = dbn_socket_source_new (sub, sub_on_readable, &ps, NULL);
+    g_source_attach (source, NULL);
+    guint tick = g_timeout_add (10, publish_tick, &ps);
+
+    iterate_until_count (ps.received, GUARD_MS);
+    g_assert_cmpuint (ps.wrong, ==, 0);
+
+    g_source_remove (tick);
+    g_source_destroy (source);
+    g_source_unref (source);
+    zmq_close (sub);
+    dbn_publisher_free (ps.publisher);
 }
 
 int
