@@ -1,7 +1,11 @@
 /* dbn_bus_private.h: what the bus's files share (dbn_bus_context.c,
  * dbn_socket_source.c, dbn_server.c, dbn_publisher.c, dbn_client.c): the
  * small helpers between zmq_msg_t and GBytes, and attaching a socket source.
- * Not installed: nothing outside common/src includes it.
+ * Not installed: nothing outside common/src includes it. They are static
+ * inline, as they were static in dbn_bus.c, so the split changed no call and
+ * the library exports no unprefixed names. Rejected: one more .c of
+ * dbn_bus_-prefixed helpers (a rename of every call site for six functions
+ * of a few lines each).
  */
 #pragma once
 
