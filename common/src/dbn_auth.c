@@ -1,4 +1,4 @@
-/* dbn_auth.c: the ZAP handler thread and the CURVE socket options.
+/* dbn_auth.c: the ZAP handler thread, the bus's identity and the topic policy.
  *
  * Structure. libzmq sends one ZAP request per handshake to a REP socket
  * bound at inproc://zeromq.zap.01 in the context of the socket being
@@ -55,19 +55,10 @@
  * the mechanism's credentials (CURVE: one). More than this is not ZAP. */
 #define ZAP_FRAMES_MIN 6
 #define ZAP_FRAMES_MAX 8
-#define CURVE_KEY_BYTES 32
-#define Z85_KEY_LEN 40
 #define REGISTRY_CHECK_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
 #define REFUSALS_LOGGED_MAX 1024
 /* Peer addresses are IPv4/IPv6 text or an ipc path: quote at most this much. */
 #define ADDRESS_SHOWN_MAX 80
-
-/* In zmq.h only under ZMQ_BUILD_DRAFT_API, but Debian's libzmq 4.3.4 (the
- * only one CI uses) is built with the draft options; setting it fails loudly
- * elsewhere rather than silently admitting every key. */
-#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
-#define ZMQ_ZAP_ENFORCE_DOMAIN 93
-#endif
 
 struct _DbnAuth {
     void              *pipe;     /* PAIR to the handler thread (this end bound) */
@@ -213,15 +204,15 @@ handle_request (Handler *handler, void *zap)
     const char *status = "500";
     const char *status_text = "malformed ZAP request";
     const char *user_id = "";
-    char key[Z85_KEY_LEN + 1] = "(none)";
+    char key[DBN_CURVE_Z85_LEN + 1] = "(none)";
     if (count >= ZAP_FRAMES_MIN && !too_many && frame_equals (&frames[0], ZAP_VERSION)) {
         g_autofree char *address = frame_text (&frames[3]);
         g_autofree char *mechanism = frame_text (&frames[5]);
         const char *reason = "only CURVE is accepted";
         if (frame_equals (&frames[5], "CURVE")) {
             reason = "malformed CURVE credentials";
-            if (count == ZAP_FRAMES_MIN + 1 && zmq_msg_size (&frames[6]) == CURVE_KEY_BYTES &&
-                zmq_z85_encode (key, zmq_msg_data (&frames[6]), CURVE_KEY_BYTES) != NULL) {
+            if (count == ZAP_FRAMES_MIN + 1 && zmq_msg_size (&frames[6]) == DBN_CURVE_KEY_BYTES &&
+                zmq_z85_encode (key, zmq_msg_data (&frames[6]), DBN_CURVE_KEY_BYTES) != NULL) {
                 user_id = lookup_key (handler, key);
                 reason = "key not registered, or revoked";
             }
@@ -258,16 +249,16 @@ handle_request (Handler *handler, void *zap)
     send_text (zap, user_id, TRUE);
     if (status[0] == '2') {
         /* metadata: X-Key = the client's Z85 key (see the design comment) */
-        guint8 metadata[1 + sizeof DBN_AUTH_KEY_PROPERTY + 4 + Z85_KEY_LEN];
-        gsize name_len = strlen (DBN_AUTH_KEY_PROPERTY), n = 0;
+        guint8 metadata[1 + sizeof DBN_CURVE_KEY_PROPERTY + 4 + DBN_CURVE_Z85_LEN];
+        gsize name_len = strlen (DBN_CURVE_KEY_PROPERTY), n = 0;
         metadata[n++] = (guint8) name_len;
-        memcpy (metadata + n, DBN_AUTH_KEY_PROPERTY, name_len);
+        memcpy (metadata + n, DBN_CURVE_KEY_PROPERTY, name_len);
         n += name_len;
-        guint32 value_len = GUINT32_TO_BE (Z85_KEY_LEN);
+        guint32 value_len = GUINT32_TO_BE (DBN_CURVE_Z85_LEN);
         memcpy (metadata + n, &value_len, 4);
         n += 4;
-        memcpy (metadata + n, key, Z85_KEY_LEN);
-        n += Z85_KEY_LEN;
+        memcpy (metadata + n, key, DBN_CURVE_Z85_LEN);
+        n += DBN_CURVE_Z85_LEN;
         zmq_send (zap, metadata, n, 0);
     } else {
         zmq_send (zap, "", 0, 0); /* metadata: none */
@@ -429,64 +420,6 @@ dbn_auth_get_refused (DbnAuth *self)
     return atomic_load (&self->refused);
 }
 
-static gboolean
-set_option (void *socket, int option, const void *value, size_t size, const char *name,
-            GError **error)
-{
-    if (zmq_setsockopt (socket, option, value, size) == 0)
-        return TRUE;
-    g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_UNSUPPORTED,
-                 "libzmq refused %s: %s", name, zmq_strerror (errno));
-    return FALSE;
-}
-
-gboolean
-dbn_auth_setup_server (void *socket, const DbnKeyPair *server, const char *zap_domain,
-                       GError **error)
-{
-    g_return_val_if_fail (socket != NULL, FALSE);
-    g_return_val_if_fail (server != NULL, FALSE);
-    g_return_val_if_fail (zap_domain != NULL && *zap_domain != '\0', FALSE);
-    if (!dbn_keys_check_libzmq (error))
-        return FALSE;
-    int one = 1;
-    const char *secret = dbn_key_pair_get_secret (server);
-    /* Enforce first: from then on a handshake without a ZAP handler fails,
-     * instead of libzmq's default of admitting any CURVE client (the
-     * "Stonehouse" case of zmq_curve(7)). */
-    return set_option (socket, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one,
-                       "ZMQ_ZAP_ENFORCE_DOMAIN", error) &&
-           set_option (socket, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER", error) &&
-           set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret),
-                       "ZMQ_CURVE_SECRETKEY", error) &&
-           set_option (socket, ZMQ_ZAP_DOMAIN, zap_domain, strlen (zap_domain),
-                       "ZMQ_ZAP_DOMAIN", error);
-}
-
-gboolean
-dbn_auth_setup_client (void *socket, const DbnKeyPair *client, const char *server_public_z85,
-                       GError **error)
-{
-    g_return_val_if_fail (socket != NULL, FALSE);
-    g_return_val_if_fail (client != NULL, FALSE);
-    if (!dbn_keys_check_libzmq (error))
-        return FALSE;
-    uint8_t bytes[CURVE_KEY_BYTES];
-    if (server_public_z85 == NULL || strlen (server_public_z85) != Z85_KEY_LEN ||
-        zmq_z85_decode (bytes, server_public_z85) == NULL) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                     "the server's public key is not 40 characters of Z85");
-        return FALSE;
-    }
-    const char *public_z85 = dbn_key_pair_get_public (client);
-    const char *secret = dbn_key_pair_get_secret (client);
-    return set_option (socket, ZMQ_CURVE_SERVERKEY, server_public_z85, Z85_KEY_LEN,
-                       "ZMQ_CURVE_SERVERKEY", error) &&
-           set_option (socket, ZMQ_CURVE_PUBLICKEY, public_z85, strlen (public_z85),
-                       "ZMQ_CURVE_PUBLICKEY", error) &&
-           set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret),
-                       "ZMQ_CURVE_SECRETKEY", error);
-}
 
 static gboolean
 endpoint_is_local (const char *endpoint)
@@ -592,6 +525,13 @@ dbn_auth_grant_subscription (const char *principal, const char *topic)
     default:
         return NULL; /* an unknown kind: an invalid User-Id never gets anything */
     }
+}
+
+char *
+dbn_auth_subscription_policy (const char *principal, const char *key, const char *topic,
+                              gpointer user_data)
+{
+    return dbn_auth_grant_subscription (principal, topic);
 }
 
 char *

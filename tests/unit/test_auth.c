@@ -1,6 +1,6 @@
 /* test_auth.c: the ZAP handler with real CURVE sockets over TCP.
  *
- * The server is a raw ROUTER in the bus's context with dbn_auth_setup_server
+ * The server is a raw ROUTER in the bus's context with dbn_curve_setup_server
  * and a socket monitor; clients are raw DEALERs in a context of their own,
  * as a remote process would be. "Delivers nothing" is shown without sleeping:
  * wait for the server's handshake-failed event for the bad client, then let
@@ -109,7 +109,7 @@ start_server (Fixture *f, DbnBus *bus)
     g_autoptr (GError) error = NULL;
     f->router = zmq_socket (dbn_bus_get_context (bus), ZMQ_ROUTER);
     set_linger_zero (f->router);
-    g_assert_true (dbn_auth_setup_server (f->router, f->server, "intake", &error));
+    g_assert_true (dbn_curve_setup_server (f->router, f->server, "intake", &error));
     g_assert_no_error (error);
     g_autofree char *monitor_endpoint = g_strdup_printf ("inproc://test-auth-monitor-%d",
                                                          monitors++);
@@ -174,7 +174,7 @@ connect_client (Fixture *f, const DbnKeyPair *pair, const char *server_key)
     void *dealer = zmq_socket (f->client_ctx, ZMQ_DEALER);
     set_linger_zero (dealer);
     if (pair != NULL) {
-        g_assert_true (dbn_auth_setup_client (dealer, pair, server_key, &error));
+        g_assert_true (dbn_curve_setup_client (dealer, pair, server_key, &error));
         g_assert_no_error (error);
     }
     g_assert_cmpint (zmq_connect (dealer, f->endpoint), ==, 0);
@@ -569,7 +569,7 @@ test_setup_client_refuses_bad_server_key (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     void *dealer = zmq_socket (f->client_ctx, ZMQ_DEALER);
     g_ptr_array_add (f->clients, dealer);
-    g_assert_false (dbn_auth_setup_client (dealer, f->server, "not a key", &error));
+    g_assert_false (dbn_curve_setup_client (dealer, f->server, "not a key", &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
 }
 
@@ -891,7 +891,7 @@ connect_subscriber (Fixture *f, Subscriber *sub, const char *endpoint, const cha
     g_assert_no_error (error);
     sub->sub = zmq_socket (f->client_ctx, ZMQ_SUB);
     set_linger_zero (sub->sub);
-    g_assert_true (dbn_auth_setup_client (sub->sub, pair, server_key, &error));
+    g_assert_true (dbn_curve_setup_client (sub->sub, pair, server_key, &error));
     for (gsize a = 0; sub->asks[a] != NULL; a++)
         g_assert_cmpint (zmq_setsockopt (sub->sub, ZMQ_SUBSCRIBE, sub->asks[a],
                                          strlen (sub->asks[a])), ==, 0);
@@ -932,6 +932,7 @@ test_publisher_topics_per_principal (Fixture *f, gconstpointer data)
     Ticker ticker = { 0 };
     ticker.publisher = dbn_publisher_new (f->bus, "tcp://127.0.0.1:*", &error);
     g_assert_no_error (error);
+    dbn_publisher_set_subscription_func (ticker.publisher, dbn_auth_subscription_policy, NULL);
     /* Bits of published_topics: s/A 1, s/AB 2, s/B 4, q/w1 8, audit/chain 16, hb 32. */
     Subscriber subs[] = {
         { "station:A", { "s/A", "s/B", "s/", "", "hb" }, 1 | 32 },

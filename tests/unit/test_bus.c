@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <zmq.h>
 
+#include "daiban/dbn_auth.h"
 #include "daiban/dbn_bus.h"
 #include "daiban/dbn_codec.h"
 #include "daiban/dbn_error.h"
@@ -1239,6 +1240,84 @@ sub_on_readable (void *socket, gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
+/* A policy that grants what is asked and counts its calls (user_data: guint). */
+static char *
+grant_counted (const char *principal, const char *key, const char *topic, gpointer user_data)
+{
+    guint *calls = user_data;
+    (*calls)++;
+    return g_strdup (topic);
+}
+
+static gboolean
+calls_made (gpointer data)
+{
+    return *(guint *) data > 0;
+}
+
+static gboolean
+refused_once (gpointer data)
+{
+    return dbn_publisher_get_refused (data) >= 1;
+}
+
+static gboolean
+refused_twice (gpointer data)
+{
+    return dbn_publisher_get_refused (data) >= 2;
+}
+
+/* Issue 12: the bus knows no principal -> topic policy, so a publisher that
+ * nobody gave one grants nothing, not even to a peer without CURVE (whom the
+ * frame's policy grants everything). Its SUB on "" hears only what a policy
+ * set later grants; the event sent before that grant's topic never arrives. */
+static void
+test_publisher_without_policy (void)
+{
+    g_autoptr (DbnBus) bus = plain_bus_new ();
+    g_autoptr (GError) error = NULL;
+    DbnPublisher *publisher = dbn_publisher_new (bus, "inproc://no-policy", &error);
+    g_assert_no_error (error);
+    void *sub = dbn_bus_socket_new (bus, ZMQ_SUB, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (zmq_connect (sub, "inproc://no-policy"), ==, 0);
+
+    g_test_expect_message (NULL, G_LOG_LEVEL_WARNING,
+                           "*dropped the subscription of (no principal) to \"\"*");
+    g_assert_cmpint (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0), ==, 0);
+    iterate_until (refused_once, publisher, GUARD_MS);
+    g_test_assert_expected_messages ();
+    g_assert_cmpuint (dbn_publisher_get_refused (publisher), ==, 1);
+
+    guint calls = 0;
+    dbn_publisher_set_subscription_func (publisher, grant_counted, &calls);
+    g_assert_cmpint (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "hb", 2), ==, 0);
+    iterate_until (calls_made, &calls, GUARD_MS);
+    /* One pipe keeps order: had "" been granted, case.accepted/ came first. */
+    g_autoptr (GBytes) body = bytes_from_str ("event-body");
+    dbn_publisher_send (publisher, "case.accepted", body);
+    dbn_publisher_send (publisher, "hb", body);
+    zmq_pollitem_t item = { sub, 0, ZMQ_POLLIN, 0 };
+    g_assert_cmpint (zmq_poll (&item, 1, GUARD_MS), ==, 1);
+    char topic[64];
+    int n = zmq_recv (sub, topic, sizeof topic - 1, 0);
+    g_assert_cmpint (n, >=, 0);
+    topic[n] = '\0';
+    g_assert_cmpstr (topic, ==, "hb/");
+
+    /* NULL: back to refusing, without asking the old policy. */
+    dbn_publisher_set_subscription_func (publisher, NULL, NULL);
+    g_test_expect_message (NULL, G_LOG_LEVEL_WARNING,
+                           "*dropped the subscription of (no principal) to \"s/a\"*");
+    g_assert_cmpint (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "s/a", 3), ==, 0);
+    iterate_until (refused_twice, publisher, GUARD_MS);
+    g_test_assert_expected_messages ();
+    g_assert_cmpuint (calls, ==, 1);
+
+    zmq_close (sub);
+    dbn_publisher_free (publisher);
+}
+
 static void
 test_publisher_to_raw_sub (void)
 {
@@ -1247,6 +1326,7 @@ test_publisher_to_raw_sub (void)
     PubSub ps = { .received = { 0, 3 } };
     ps.publisher = dbn_publisher_new (bus, "tcp://127.0.0.1:*", &error);
     g_assert_no_error (error);
+    dbn_publisher_set_subscription_func (ps.publisher, dbn_auth_subscription_policy, NULL);
     const char *endpoint = dbn_publisher_get_endpoint (ps.publisher);
     g_assert_false (g_str_has_suffix (endpoint, ":*"));
 
@@ -1296,5 +1376,6 @@ main (int argc, char **argv)
     g_test_add_func ("/bus/client/async/free-in-callback", test_client_async_free_in_callback);
     g_test_add_func ("/bus/client/raw/skips-malformed", test_client_recv_raw_skips_malformed);
     g_test_add_func ("/bus/publisher/raw-sub", test_publisher_to_raw_sub);
+    g_test_add_func ("/bus/publisher/no-policy-grants-nothing", test_publisher_without_policy);
     return g_test_run ();
 }

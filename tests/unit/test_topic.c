@@ -78,6 +78,7 @@ test_publisher_refuses (void)
     g_autoptr (DbnBus) bus = dbn_bus_new ();
     DbnPublisher *publisher = dbn_publisher_new (bus, "inproc://topic-pub", &error);
     g_assert_no_error (error);
+    dbn_publisher_set_subscription_func (publisher, dbn_auth_subscription_policy, NULL);
     void *sub = dbn_bus_socket_new (bus, ZMQ_SUB, &error);
     g_assert_no_error (error);
     g_assert_cmpint (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0), ==, 0);

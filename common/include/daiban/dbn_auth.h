@@ -1,5 +1,5 @@
-/* dbn_auth.h: the ZAP handler (RFC 27) of a process, and the CURVE options
- * of its sockets.
+/* dbn_auth.h: the ZAP handler (RFC 27) of a process, the bus's identity
+ * from the key registry, and the principal → topic policy.
  *
  * libzmq asks the handler bound at inproc://zeromq.zap.01 in the socket's
  * context about every handshake on a socket that has a ZAP domain. DbnAuth
@@ -10,10 +10,10 @@
  *
  * A NULL-mechanism client, or one holding the wrong server key, fails the
  * CURVE handshake inside libzmq before ZAP is asked; the server socket
- * options below make sure of that.
+ * options (dbn_curve.h) make sure of that.
  *
  * The reply also attaches the client's public key as the connection property
- * DBN_AUTH_KEY_PROPERTY, so a server can check each message's key against
+ * DBN_CURVE_KEY_PROPERTY, so a server can check each message's key against
  * the registry: a key revoked (or replaced) after the handshake is refused
  * on a connection that is already open.
  */
@@ -23,13 +23,10 @@
 
 #include "dbn_bus.h"
 #include "dbn_config.h"
+#include "dbn_curve.h"
 #include "dbn_keys.h"
 
 G_BEGIN_DECLS
-
-/* zmq_msg_gets (msg, DBN_AUTH_KEY_PROPERTY): the Z85 public key the
- * connection authenticated with (DbnRequest.key). */
-#define DBN_AUTH_KEY_PROPERTY "X-Key"
 
 /* Set to 1 (tests and benchmarks only), every daiban process runs in plain
  * text, provided every endpoint of daiban.conf is ipc:// or inproc://. */
@@ -55,21 +52,6 @@ void     dbn_auth_free (DbnAuth *self);
 guint64  dbn_auth_get_accepted (DbnAuth *self);
 guint64  dbn_auth_get_refused (DbnAuth *self);
 
-/* Makes socket a CURVE server with server's secret key, sets ZMQ_ZAP_DOMAIN
- * = zap_domain (not empty) and ZMQ_ZAP_ENFORCE_DOMAIN = 1, so a handshake
- * with no ZAP handler running fails instead of letting any key in. Call
- * before zmq_bind. FALSE with DBN_KEYS_ERROR_UNSUPPORTED if libzmq refuses
- * an option. */
-gboolean dbn_auth_setup_server (void *socket, const DbnKeyPair *server,
-                                const char *zap_domain, GError **error);
-
-/* Makes socket a CURVE client with client's key pair that accepts only the
- * server holding the secret of server_public_z85. Call before zmq_connect.
- * FALSE with DBN_KEYS_ERROR_UNSUPPORTED if libzmq refuses an option, or
- * DBN_KEYS_ERROR_READ when server_public_z85 is not a 40-character Z85 key. */
-gboolean dbn_auth_setup_client (void *socket, const DbnKeyPair *client,
-                                const char *server_public_z85, GError **error);
-
 /* Gives bus this process's identity: loads the secret key file key_path
  * (refusing one group or others may read, with DBN_KEYS_ERROR_INSECURE
  * naming it), and records for both endpoints of every service in config the
@@ -91,6 +73,12 @@ gboolean dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_pat
  *   committee → any prefix of the audit feed, "audit/…".
  * Caller owns the result. */
 char    *dbn_auth_grant_subscription (const char *principal, const char *topic);
+/* dbn_auth_grant_subscription as a DbnSubscriptionFunc (key and user_data
+ * unused), for dbn_publisher_set_subscription_func where nothing checks the
+ * key against the registry first (tests; the service frame installs its own,
+ * which does). Caller owns the result. */
+char    *dbn_auth_subscription_policy (const char *principal, const char *key,
+                                       const char *topic, gpointer user_data);
 /* The one topic a restricted principal reads ("s/qingshui/" for
  * station:qingshui, "audit/" for a committee key), or NULL for services, the
  * operator and anything else. Caller owns it. */
