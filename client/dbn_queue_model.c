@@ -482,22 +482,27 @@ fill_matter_name (DbnQueueModel *self, DbnQueueItem *item)
     }
 }
 
+/* After a typed decoder refused an event: TRUE when only because it is
+ * another type (the caller ignores it), else FALSE with the error. */
+static gboolean
+is_other_type (GError *local, GError **error)
+{
+    if (g_error_matches (local, DBN_CODEC_ERROR, DBN_CODEC_ERROR_UNKNOWN_TYPE))
+        return TRUE;
+    g_propagate_error (error, g_error_copy (local));
+    return FALSE;
+}
+
 /* runsheet.created names no single case: it puts every case it lists in
  * transit (D-RTE-3), and no per-case event says so. FALSE with error when
  * the event is broken; TRUE when it is another event or was applied. */
 static gboolean
-apply_runsheet (DbnQueueModel *self, GBytes *event, GError **error)
+apply_runsheet (DbnQueueModel *self, const guint8 *data, gsize len, GError **error)
 {
-    gsize len;
-    const guint8 *data = g_bytes_get_data (event, &len);
     g_autoptr (GError) local = NULL;
     g_autoptr (DbnMsgRunsheetCreated) sheet = dbn_msg_runsheet_created_decode (data, len, &local);
-    if (sheet == NULL) {
-        if (g_error_matches (local, DBN_CODEC_ERROR, DBN_CODEC_ERROR_UNKNOWN_TYPE))
-            return TRUE; /* another event without a row: heartbeats, ... */
-        g_propagate_error (error, g_steal_pointer (&local));
-        return FALSE;
-    }
+    if (sheet == NULL)
+        return is_other_type (local, error); /* another event without a row: deadline's, ... */
     gint64 seq = sheet->env.seq;
     if (seq <= self->seq)
         return TRUE;
@@ -516,10 +521,8 @@ apply_runsheet (DbnQueueModel *self, GBytes *event, GError **error)
 /* What one event type carries beyond the row: case.routed the matter,
  * runsheet.acknowledged the sheet. */
 static gboolean
-apply_extras (DbnQueueItem *row, const char *type, GBytes *event, GError **error)
+apply_extras (DbnQueueItem *row, const char *type, const guint8 *data, gsize len, GError **error)
 {
-    gsize len;
-    const guint8 *data = g_bytes_get_data (event, &len);
     if (g_strcmp0 (type, DBN_MSG_CASE_ROUTED_WIRE) == 0) {
         g_autoptr (DbnMsgCaseRouted) routed = dbn_msg_case_routed_decode (data, len, error);
         if (routed == NULL)
@@ -545,7 +548,7 @@ apply_now (DbnQueueModel *self, GBytes *event, GError **error)
     /* runsheet.created and heartbeats carry no case row; the snapshot
      * already holds what is not newer than it (Clone pattern). */
     if (r == NULL)
-        return apply_runsheet (self, event, error);
+        return apply_runsheet (self, data, len, error);
     const char *case_no = r->env.case_no;
     gint64 seq = r->env.seq;
     if (case_no == NULL || seq <= self->seq)
@@ -562,7 +565,7 @@ apply_now (DbnQueueModel *self, GBytes *event, GError **error)
     g_autoptr (DbnQueueItem) fresh = item == NULL ? dbn_queue_item_new (case_no) : NULL;
     DbnQueueItem *row = item != NULL ? item : fresh;
     /* Read before anything changes: a broken event leaves the row as it was. */
-    if (!apply_extras (row, r->env.type, event, error))
+    if (!apply_extras (row, r->env.type, data, len, error))
         return FALSE;
     set_interned (&row->state, r->state);
     set_interned (&row->kind, r->kind);
@@ -697,6 +700,17 @@ clamp_days (gint64 days)
     return (int) CLAMP (days, -100000, 100000);
 }
 
+/* A Due from deadline's row as a deadline_due record or a
+ * deadline.due_changed event carries it (the same members, deadline.xml). */
+#define DUE_OF(d, at_seq)                                                           \
+    ((Due) { .day = parse_day ((d)->due),                                           \
+             .remaining = (d)->has_remaining ? clamp_days ((d)->remaining) : G_MININT, \
+             .stage = g_intern_string ((d)->stage),                                 \
+             .suspended = (d)->suspended,                                           \
+             .covered = (d)->covered,                                               \
+             .calendar_days = g_strcmp0 ((d)->unit, "calendar") == 0,               \
+             .seq = (at_seq) })
+
 static gboolean
 apply_due_now (DbnQueueModel *self, GBytes *event, GError **error)
 {
@@ -704,14 +718,10 @@ apply_due_now (DbnQueueModel *self, GBytes *event, GError **error)
     const guint8 *data = g_bytes_get_data (event, &len);
     g_autoptr (GError) local = NULL;
     g_autoptr (DbnMsgDeadlineDueChanged) d = dbn_msg_deadline_due_changed_decode (data, len, &local);
-    if (d == NULL) {
-        /* deadline.warning, .overdue, ... share the topic; the row changes
-         * with them anyway, and due_changed says so. */
-        if (g_error_matches (local, DBN_CODEC_ERROR, DBN_CODEC_ERROR_UNKNOWN_TYPE))
-            return TRUE;
-        g_propagate_error (error, g_steal_pointer (&local));
-        return FALSE;
-    }
+    /* deadline.warning, .overdue, ... share the topic; the row changes
+     * with them anyway, and due_changed says so. */
+    if (d == NULL)
+        return is_other_type (local, error);
     const char *case_no = d->env.case_no;
     gint64 seq = d->env.seq;
     if (case_no == NULL)
@@ -719,14 +729,7 @@ apply_due_now (DbnQueueModel *self, GBytes *event, GError **error)
     const Due *old = g_hash_table_lookup (self->dues, case_no);
     if (seq <= (old != NULL ? old->seq : page_seq_of (self, case_no)))
         return TRUE;
-    Due due = { 0 };
-    due.day = parse_day (d->due);
-    due.remaining = d->has_remaining ? clamp_days (d->remaining) : G_MININT;
-    due.stage = g_intern_string (d->stage);
-    due.suspended = d->suspended;
-    due.covered = d->covered;
-    due.calendar_days = g_strcmp0 (d->unit, "calendar") == 0;
-    due.seq = seq;
+    Due due = DUE_OF (d, seq);
     set_row_due (self, case_no, &due);
     return TRUE;
 }
@@ -785,14 +788,7 @@ dbn_queue_model_apply_due_page (DbnQueueModel *self, GBytes *reply, const char *
             g_clear_pointer (&self->new_ranges, g_array_unref);
             return FALSE;
         }
-        Due due = { 0 };
-        due.day = parse_day (d->due);
-        due.remaining = d->has_remaining ? clamp_days (d->remaining) : G_MININT;
-        due.stage = g_intern_string (d->stage);
-        due.suspended = d->suspended;
-        due.covered = d->covered;
-        due.calendar_days = g_strcmp0 (d->unit, "calendar") == 0;
-        due.seq = r->seq;
+        Due due = DUE_OF (d, r->seq);
         g_hash_table_replace (self->incoming, g_strdup (d->case_no), g_memdup2 (&due, sizeof due));
     }
     if (r->truncated) {

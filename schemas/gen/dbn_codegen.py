@@ -115,14 +115,9 @@ class Envelope:
 
 
 @dataclasses.dataclass
-class Record:
+class Named:
+    """A message or a record: DbnMsg<Name>, dbn_msg_<name>_*."""
     name: str
-    envelope: Envelope  # the envelope of the messages it is read out of
-    doc: str
-    fields: list[Field]
-    schema: str         # stem of the schema file
-    rel: str            # the schema file, relative to the repository
-    carriers: list["Message"] = dataclasses.field(default_factory=list)
 
     @property
     def c_type(self) -> str:
@@ -131,6 +126,16 @@ class Record:
     @property
     def prefix(self) -> str:
         return "dbn_msg_" + self.name
+
+
+@dataclasses.dataclass
+class Record(Named):
+    envelope: Envelope  # the envelope of the messages it is read out of
+    doc: str
+    fields: list[Field]
+    schema: str         # stem of the schema file
+    rel: str            # the schema file, relative to the repository
+    carriers: list["Message"] = dataclasses.field(default_factory=list)
 
     @property
     def readable_from(self) -> list["Message"]:
@@ -144,22 +149,13 @@ class Record:
 
 
 @dataclasses.dataclass
-class Message:
-    name: str
+class Message(Named):
     wire: str           # "" for replies
     envelope: Envelope
     doc: str
     fields: list[Field]
     schema: str         # stem of the schema file
     carries: list[str] = dataclasses.field(default_factory=list)  # record names
-
-    @property
-    def c_type(self) -> str:
-        return "DbnMsg" + camel(self.name)
-
-    @property
-    def prefix(self) -> str:
-        return "dbn_msg_" + self.name
 
     @property
     def label(self) -> str:
@@ -256,6 +252,15 @@ def parse_file(path: str) -> tuple[ET.Element, str]:
     return root, os.path.splitext(os.path.basename(path))[0]
 
 
+def claim_name(where: str, name: str, path: str, seen_names: dict[str, str]) -> None:
+    """Messages and records share one namespace: each names DbnMsg<Name>."""
+    if not IDENT.match(name):
+        fail(where, "name must match [a-z][a-z0-9_]*")
+    if name in seen_names:
+        fail(where, f"name already used in {seen_names[name]}")
+    seen_names[name] = path
+
+
 def load(paths: list[str]) -> tuple[int, list[SchemaFile]]:
     """Reads every schema file; returns the schema version and the files sorted by stem."""
     parsed = [(p, *parse_file(p)) for p in paths]
@@ -292,11 +297,7 @@ def load(paths: list[str]) -> tuple[int, list[SchemaFile]]:
                 continue
             name = el.get("name", "")
             where = f"{path}: record '{name}'"
-            if not IDENT.match(name):
-                fail(where, "name must match [a-z][a-z0-9_]*")
-            if name in seen_names:
-                fail(where, f"name already used in {seen_names[name]}")
-            seen_names[name] = path
+            claim_name(where, name, path, seen_names)
             env_name = el.get("envelope", "")
             if env_name not in envelopes or envelopes[env_name].wire_field is None:
                 fail(where, "envelope must be one whose messages have a wire name "
@@ -330,11 +331,7 @@ def load(paths: list[str]) -> tuple[int, list[SchemaFile]]:
                 fail(path, f"unexpected <{el.tag}>")
             name = el.get("name", "")
             where = f"{path}: message '{name}'"
-            if not IDENT.match(name):
-                fail(where, "name must match [a-z][a-z0-9_]*")
-            if name in seen_names:
-                fail(where, f"name already used in {seen_names[name]}")
-            seen_names[name] = path
+            claim_name(where, name, path, seen_names)
             env_name = el.get("envelope", "")
             if env_name not in envelopes:
                 fail(where, f"envelope must be one of {', '.join(envelopes)}")
