@@ -8,10 +8,12 @@
  * reported as items-changed (pos, 1, 1), which makes the views rebind it
  * and the sort and filter models re-place it.
  *
- * Events are read through dbn_codec_to_json (the codec's bounded pre-check,
- * then JSON) rather than through one generated decoder per event type: every
- * case event carries the same queue row (routing.xml), and the model needs
- * only those fields, whatever the type.
+ * Events are read through dbn_msg_case_row_read(), the generated reader of
+ * the case_row record that every routing case event carries (routing.xml):
+ * the model needs only those fields, whatever the type, and reads them
+ * typed and strictly. What one event type adds (case.routed's matter,
+ * runsheet.acknowledged's sheet, runsheet.created's list) is read with that
+ * type's own decoder; deadline.due_changed likewise.
  *
  * The due column is the deadline service's, on that service's own journal.
  * The model keeps its rows (case → Due) apart from the items, because the
@@ -28,7 +30,6 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 /* Fields with few distinct values (codes, names of the catalog and org,
  * states, principals) are interned: a queue of 100,000 rows holds them once
@@ -461,22 +462,6 @@ dbn_queue_model_begin_resync (DbnQueueModel *self)
     self->resyncing = TRUE;
 }
 
-static const char *
-member (JsonObject *o, const char *name)
-{
-    JsonNode *n = json_object_get_member (o, name);
-    return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
-        ? json_node_get_string (n) : NULL;
-}
-
-static gint64
-member_int (JsonObject *o, const char *name)
-{
-    JsonNode *n = json_object_get_member (o, name);
-    return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64
-        ? json_node_get_int (n) : 0;
-}
-
 /* The item's due column from the model's deadline rows. */
 static void
 copy_due (DbnQueueModel *self, DbnQueueItem *item)
@@ -497,72 +482,81 @@ fill_matter_name (DbnQueueModel *self, DbnQueueItem *item)
     }
 }
 
-/* runsheet.created names no single case: it puts every case it lists in
- * transit (D-RTE-3), and no per-case event says so. */
-static void
-apply_runsheet (DbnQueueModel *self, JsonObject *o)
+/* After a typed decoder refused an event: TRUE when only because it is
+ * another type (the caller ignores it), else FALSE with the error. */
+static gboolean
+is_other_type (GError *local, GError **error)
 {
-    gint64 seq = member_int (o, "seq");
-    JsonNode *cases = json_object_get_member (o, "cases");
-    if (seq <= self->seq || cases == NULL || !JSON_NODE_HOLDS_ARRAY (cases))
-        return;
-    JsonArray *list = json_node_get_array (cases);
-    for (guint i = 0; i < json_array_get_length (list); i++) {
-        JsonNode *n = json_array_get_element (list, i);
-        if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-            continue;
-        const char *case_no = json_node_get_string (n);
-        DbnQueueItem *item = dbn_queue_model_lookup (self, case_no);
+    if (g_error_matches (local, DBN_CODEC_ERROR, DBN_CODEC_ERROR_UNKNOWN_TYPE))
+        return TRUE;
+    g_propagate_error (error, g_error_copy (local));
+    return FALSE;
+}
+
+/* runsheet.created names no single case: it puts every case it lists in
+ * transit (D-RTE-3), and no per-case event says so. FALSE with error when
+ * the event is broken; TRUE when it is another event or was applied. */
+static gboolean
+apply_runsheet (DbnQueueModel *self, const guint8 *data, gsize len, GError **error)
+{
+    g_autoptr (GError) local = NULL;
+    g_autoptr (DbnMsgRunsheetCreated) sheet = dbn_msg_runsheet_created_decode (data, len, &local);
+    if (sheet == NULL)
+        return is_other_type (local, error); /* another event without a row: deadline's, ... */
+    gint64 seq = sheet->env.seq;
+    if (seq <= self->seq)
+        return TRUE;
+    for (char **c = sheet->cases; *c != NULL; c++) {
+        DbnQueueItem *item = dbn_queue_model_lookup (self, *c);
         if (item == NULL || seq <= item->updated_seq)
             continue;
         set_interned (&item->location, "in_transit");
-        set_str (&item->sheet, member (o, "sheet"));
+        set_str (&item->sheet, sheet->sheet);
         item->updated_seq = seq;
-        dbn_queue_model_changed (self, case_no);
+        dbn_queue_model_changed (self, *c);
     }
+    return TRUE;
 }
 
-/* The event as a JSON object, read with parser (which owns it); NULL with
- * error when it is not an encoded map. Events are read generically: one
- * model applies every event type of its topics. */
-static JsonObject *
-event_object (GBytes *event, JsonParser *parser, GError **error)
+/* What one event type carries beyond the row: case.routed the matter,
+ * runsheet.acknowledged the sheet. */
+static gboolean
+apply_extras (DbnQueueItem *row, const char *type, const guint8 *data, gsize len, GError **error)
 {
-    gsize len;
-    const guint8 *data = g_bytes_get_data (event, &len);
-    g_autofree char *json = dbn_codec_to_json (data, len, error);
-    if (json == NULL)
-        return NULL;
-    if (!json_parser_load_from_data (parser, json, -1, NULL) ||
-        !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
-        g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_ROOT_TYPE, "event is not a map");
-        return NULL;
+    if (g_strcmp0 (type, DBN_MSG_CASE_ROUTED_WIRE) == 0) {
+        g_autoptr (DbnMsgCaseRouted) routed = dbn_msg_case_routed_decode (data, len, error);
+        if (routed == NULL)
+            return FALSE;
+        set_interned (&row->matter, routed->matter);
+    } else if (g_strcmp0 (type, DBN_MSG_RUNSHEET_ACKNOWLEDGED_WIRE) == 0) {
+        g_autoptr (DbnMsgRunsheetAcknowledged) ack = dbn_msg_runsheet_acknowledged_decode (data, len, error);
+        if (ack == NULL)
+            return FALSE;
+        set_str (&row->sheet, ack->sheet);
     }
-    return json_node_get_object (json_parser_get_root (parser));
+    return TRUE;
 }
 
 static gboolean
 apply_now (DbnQueueModel *self, GBytes *event, GError **error)
 {
-    g_autoptr (JsonParser) parser = json_parser_new ();
-    JsonObject *o = event_object (event, parser, error);
-    if (o == NULL)
+    gsize len;
+    const guint8 *data = g_bytes_get_data (event, &len);
+    g_autoptr (DbnMsgCaseRow) r = NULL;
+    if (!dbn_msg_case_row_read (data, len, &r, error))
         return FALSE;
-    if (g_strcmp0 (member (o, "type"), "runsheet.created") == 0) {
-        apply_runsheet (self, o);
-        return TRUE;
-    }
-    const char *case_no = member (o, "case");
-    gint64 seq = member_int (o, "seq");
-    const char *state = member (o, "state");
     /* runsheet.created and heartbeats carry no case row; the snapshot
      * already holds what is not newer than it (Clone pattern). */
-    if (case_no == NULL || state == NULL || seq <= self->seq)
+    if (r == NULL)
+        return apply_runsheet (self, data, len, error);
+    const char *case_no = r->env.case_no;
+    gint64 seq = r->env.seq;
+    if (case_no == NULL || seq <= self->seq)
         return TRUE;
     DbnQueueItem *item = dbn_queue_model_lookup (self, case_no);
     if (item != NULL && seq <= item->updated_seq)
         return TRUE;
-    if (g_strcmp0 (member (o, "type"), "case.archived") == 0) {
+    if (g_strcmp0 (r->env.type, DBN_MSG_CASE_ARCHIVED_WIRE) == 0) {
         /* Its due row goes too: an archived case has no open clock. */
         g_hash_table_remove (self->dues, case_no);
         dbn_queue_model_remove (self, case_no);
@@ -570,15 +564,16 @@ apply_now (DbnQueueModel *self, GBytes *event, GError **error)
     }
     g_autoptr (DbnQueueItem) fresh = item == NULL ? dbn_queue_item_new (case_no) : NULL;
     DbnQueueItem *row = item != NULL ? item : fresh;
-    set_interned (&row->state, state);
-    set_interned (&row->kind, member (o, "kind"));
-    set_interned (&row->holder, member (o, "holder"));
-    set_interned (&row->responsible, member (o, "responsible"));
-    set_interned (&row->location, member (o, "location"));
-    set_interned (&row->window, member (o, "window"));
-    set_interned (&row->area, member (o, "area"));
-    set_str (&row->sheet, member (o, "sheet"));
-    set_interned (&row->matter, member (o, "matter"));
+    /* Read before anything changes: a broken event leaves the row as it was. */
+    if (!apply_extras (row, r->env.type, data, len, error))
+        return FALSE;
+    set_interned (&row->state, r->state);
+    set_interned (&row->kind, r->kind);
+    set_interned (&row->holder, r->holder);
+    set_interned (&row->responsible, r->responsible);
+    set_interned (&row->location, r->location);
+    set_interned (&row->window, r->window);
+    set_interned (&row->area, r->area);
     row->updated_seq = seq;
     if (item == NULL)
         copy_due (self, row);
@@ -698,21 +693,6 @@ set_row_due (DbnQueueModel *self, const char *case_no, const Due *due)
     }
 }
 
-static gboolean
-member_bool (JsonObject *o, const char *name)
-{
-    JsonNode *n = json_object_get_member (o, name);
-    return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_BOOLEAN
-        && json_node_get_boolean (n);
-}
-
-static gboolean
-has_int (JsonObject *o, const char *name)
-{
-    JsonNode *n = json_object_get_member (o, name);
-    return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64;
-}
-
 /* Working days are bounded here: a year of them is far more than any clock. */
 static int
 clamp_days (gint64 days)
@@ -720,32 +700,36 @@ clamp_days (gint64 days)
     return (int) CLAMP (days, -100000, 100000);
 }
 
+/* A Due from deadline's row as a deadline_due record or a
+ * deadline.due_changed event carries it (the same members, deadline.xml). */
+#define DUE_OF(d, at_seq)                                                           \
+    ((Due) { .day = parse_day ((d)->due),                                           \
+             .remaining = (d)->has_remaining ? clamp_days ((d)->remaining) : G_MININT, \
+             .stage = g_intern_string ((d)->stage),                                 \
+             .suspended = (d)->suspended,                                           \
+             .covered = (d)->covered,                                               \
+             .calendar_days = g_strcmp0 ((d)->unit, "calendar") == 0,               \
+             .seq = (at_seq) })
+
 static gboolean
 apply_due_now (DbnQueueModel *self, GBytes *event, GError **error)
 {
-    g_autoptr (JsonParser) parser = json_parser_new ();
-    JsonObject *o = event_object (event, parser, error);
-    if (o == NULL)
-        return FALSE;
+    gsize len;
+    const guint8 *data = g_bytes_get_data (event, &len);
+    g_autoptr (GError) local = NULL;
+    g_autoptr (DbnMsgDeadlineDueChanged) d = dbn_msg_deadline_due_changed_decode (data, len, &local);
     /* deadline.warning, .overdue, ... share the topic; the row changes
      * with them anyway, and due_changed says so. */
-    if (g_strcmp0 (member (o, "type"), "deadline.due_changed") != 0)
-        return TRUE;
-    const char *case_no = member (o, "case");
-    gint64 seq = member_int (o, "seq");
-    if (case_no == NULL || strlen (case_no) > 32)
+    if (d == NULL)
+        return is_other_type (local, error);
+    const char *case_no = d->env.case_no;
+    gint64 seq = d->env.seq;
+    if (case_no == NULL)
         return TRUE;
     const Due *old = g_hash_table_lookup (self->dues, case_no);
     if (seq <= (old != NULL ? old->seq : page_seq_of (self, case_no)))
         return TRUE;
-    Due due = { 0 };
-    due.day = parse_day (member (o, "due"));
-    due.remaining = has_int (o, "remaining") ? clamp_days (member_int (o, "remaining")) : G_MININT;
-    due.stage = g_intern_string (member (o, "stage") ? member (o, "stage") : "none");
-    due.suspended = member_bool (o, "suspended");
-    due.covered = member_bool (o, "covered");
-    due.calendar_days = g_strcmp0 (member (o, "unit"), "calendar") == 0;
-    due.seq = seq;
+    Due due = DUE_OF (d, seq);
     set_row_due (self, case_no, &due);
     return TRUE;
 }
@@ -804,14 +788,7 @@ dbn_queue_model_apply_due_page (DbnQueueModel *self, GBytes *reply, const char *
             g_clear_pointer (&self->new_ranges, g_array_unref);
             return FALSE;
         }
-        Due due = { 0 };
-        due.day = parse_day (d->due);
-        due.remaining = d->has_remaining ? clamp_days (d->remaining) : G_MININT;
-        due.stage = g_intern_string (d->stage);
-        due.suspended = d->suspended;
-        due.covered = d->covered;
-        due.calendar_days = g_strcmp0 (d->unit, "calendar") == 0;
-        due.seq = r->seq;
+        Due due = DUE_OF (d, r->seq);
         g_hash_table_replace (self->incoming, g_strdup (d->case_no), g_memdup2 (&due, sizeof due));
     }
     if (r->truncated) {

@@ -10,6 +10,17 @@ stay readable and the functions look like any hand-written constructor.
 dbn_msg_registry.c lists every decoder by name (fuzz targets and tests), and
 dbn_msg.h includes everything.
 
+A <record> is a group of fields that several messages carry, declared once:
+a message says <carries record="..."/> where the fields go, and they are
+written into it there (its struct, table and docs, so the wire is what it
+would be with the fields typed out).  For a record carried by messages of an
+envelope (envelope="event"), the generator writes a strict reader,
+dbn_msg_<record>_read(), that takes the record out of any such message
+carrying it: the envelope and the record's fields are checked as a decoder
+checks them, the message's other keys are ignored.  A consumer that needs
+only the record (a queue row) reads it without knowing the event type, and
+a field renamed in the schema breaks its build instead of its behaviour.
+
 The output is deterministic: schema files are sorted by name, messages keep
 their order in the file, nothing carries a timestamp or an absolute path, and
 a file is written only when its bytes change, so ninja rebuilds nothing after
@@ -29,6 +40,7 @@ import dataclasses
 import os
 import re
 import sys
+import textwrap
 import xml.etree.ElementTree as ET
 
 REPO_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -103,13 +115,9 @@ class Envelope:
 
 
 @dataclasses.dataclass
-class Message:
+class Named:
+    """A message or a record: DbnMsg<Name>, dbn_msg_<name>_*."""
     name: str
-    wire: str           # "" for replies
-    envelope: Envelope
-    doc: str
-    fields: list[Field]
-    schema: str         # stem of the schema file
 
     @property
     def c_type(self) -> str:
@@ -118,6 +126,36 @@ class Message:
     @property
     def prefix(self) -> str:
         return "dbn_msg_" + self.name
+
+
+@dataclasses.dataclass
+class Record(Named):
+    envelope: Envelope  # the envelope of the messages it is read out of
+    doc: str
+    fields: list[Field]
+    schema: str         # stem of the schema file
+    rel: str            # the schema file, relative to the repository
+    carriers: list["Message"] = dataclasses.field(default_factory=list)
+
+    @property
+    def readable_from(self) -> list["Message"]:
+        """The carriers of the record's envelope: those the reader takes."""
+        return [m for m in self.carriers if m.envelope is self.envelope]
+
+    @property
+    def wires(self) -> list[str]:
+        """Wire names of the messages the reader takes, sorted (bsearch)."""
+        return sorted(m.wire for m in self.readable_from)
+
+
+@dataclasses.dataclass
+class Message(Named):
+    wire: str           # "" for replies
+    envelope: Envelope
+    doc: str
+    fields: list[Field]
+    schema: str         # stem of the schema file
+    carries: list[str] = dataclasses.field(default_factory=list)  # record names
 
     @property
     def label(self) -> str:
@@ -133,6 +171,7 @@ class SchemaFile:
     version: int
     envelopes: list[Envelope]
     messages: list[Message]
+    records: list[Record] = dataclasses.field(default_factory=list)
 
 
 def camel(name: str) -> str:
@@ -213,6 +252,15 @@ def parse_file(path: str) -> tuple[ET.Element, str]:
     return root, os.path.splitext(os.path.basename(path))[0]
 
 
+def claim_name(where: str, name: str, path: str, seen_names: dict[str, str]) -> None:
+    """Messages and records share one namespace: each names DbnMsg<Name>."""
+    if not IDENT.match(name):
+        fail(where, "name must match [a-z][a-z0-9_]*")
+    if name in seen_names:
+        fail(where, f"name already used in {seen_names[name]}")
+    seen_names[name] = path
+
+
 def load(paths: list[str]) -> tuple[int, list[SchemaFile]]:
     """Reads every schema file; returns the schema version and the files sorted by stem."""
     parsed = [(p, *parse_file(p)) for p in paths]
@@ -239,6 +287,31 @@ def load(paths: list[str]) -> tuple[int, list[SchemaFile]]:
     seen_names: dict[str, str] = {f"env_{n}": path for n in envelopes}
     seen_wires: dict[str, str] = {}
     stems = {stem}
+    # Records first, from every file: a message may carry one declared anywhere.
+    records: dict[str, Record] = {}
+    for path, root, stem in parsed:
+        if root.tag != "schema":
+            continue
+        for el in root:
+            if el.tag != "record":
+                continue
+            name = el.get("name", "")
+            where = f"{path}: record '{name}'"
+            claim_name(where, name, path, seen_names)
+            env_name = el.get("envelope", "")
+            if env_name not in envelopes or envelopes[env_name].wire_field is None:
+                fail(where, "envelope must be one whose messages have a wire name "
+                     f"({', '.join(n for n, e in envelopes.items() if e.wire_field)})")
+            env = envelopes[env_name]
+            for child in el:
+                if child.tag != "field":
+                    fail(where, f"unexpected <{child.tag}> (a record holds fields only)")
+            fields = [parse_field(where, f) for f in el]
+            if not fields:
+                fail(where, "a record needs fields")
+            check_fields(where, env.fields + fields)
+            records[name] = Record(name, env, " ".join(el.get("doc", "").split()), fields,
+                                   stem, rel_path(path))
     for path, root, stem in parsed:
         if root.tag == "envelopes":
             continue
@@ -249,17 +322,16 @@ def load(paths: list[str]) -> tuple[int, list[SchemaFile]]:
         stems.add(stem)
         if parse_int(path, root.get("version"), "version") != version:
             fail(path, f"version differs from the envelopes' version {version}")
-        sf = SchemaFile(path, rel_path(path), stem, version, [], [])
+        sf = SchemaFile(path, rel_path(path), stem, version, [], [],
+                        [r for r in records.values() if r.schema == stem])
         for el in root:
+            if el.tag == "record":
+                continue
             if el.tag != "message":
                 fail(path, f"unexpected <{el.tag}>")
             name = el.get("name", "")
             where = f"{path}: message '{name}'"
-            if not IDENT.match(name):
-                fail(where, "name must match [a-z][a-z0-9_]*")
-            if name in seen_names:
-                fail(where, f"name already used in {seen_names[name]}")
-            seen_names[name] = path
+            claim_name(where, name, path, seen_names)
             env_name = el.get("envelope", "")
             if env_name not in envelopes:
                 fail(where, f"envelope must be one of {', '.join(envelopes)}")
@@ -273,11 +345,32 @@ def load(paths: list[str]) -> tuple[int, list[SchemaFile]]:
                 seen_wires[wire] = path
             elif wire:
                 fail(where, f"{env_name} messages have no wire name")
-            fields = [parse_field(where, f) for f in el if f.tag == "field"]
+            fields: list[Field] = []
+            carries: list[str] = []
+            for child in el:
+                if child.tag == "field":
+                    fields.append(parse_field(where, child))
+                elif child.tag == "carries":
+                    rname = child.get("record", "")
+                    if rname not in records:
+                        fail(where, f"<carries record=\"{rname}\"/> names no <record>")
+                    if rname in carries:
+                        fail(where, f"carries '{rname}' twice")
+                    carries.append(rname)
+                    # In place: the wire order is the order written.
+                    fields.extend(records[rname].fields)
+                else:
+                    fail(where, f"unexpected <{child.tag}>")
             check_fields(where, env.fields + fields)
-            sf.messages.append(Message(name, wire, env, " ".join(el.get("doc", "").split()),
-                                       fields, stem))
+            msg = Message(name, wire, env, " ".join(el.get("doc", "").split()), fields, stem, carries)
+            for rname in carries:
+                records[rname].carriers.append(msg)
+            sf.messages.append(msg)
         files.append(sf)
+    for r in records.values():
+        if not r.readable_from:
+            fail(f"{r.rel}: record '{r.name}'",
+                 f"no {r.envelope.name} message carries it (<carries record=\"{r.name}\"/>)")
     files.sort(key=lambda f: f.stem)
     return version, files
 
@@ -454,7 +547,39 @@ def message_header(sf: SchemaFile, envelope_stem: str) -> str:
             (f"{m.c_type} *", f"{m.prefix}_decode", "const guint8 *data, gsize len, GError **error"),
         ]))
         out.append(f"G_DEFINE_AUTOPTR_CLEANUP_FUNC ({m.c_type}, {m.prefix}_free)\n")
+    for r in sf.records:
+        out.append(record_header(r))
     out.append("\nG_END_DECLS\n")
+    return "".join(out)
+
+
+def record_header(r: Record) -> str:
+    env = r.envelope
+    wire = env.wire_field.c_name
+    title = comment_text(f"{r.name} (a record read out of {env.name}s)" + (f": {r.doc}" if r.doc else "."))
+    carried = textwrap.wrap(f"Carried by: {', '.join(r.wires)}.", 74)
+    out = [f"\n/* {title}\n" + "".join(f" * {comment_text(line)}\n" for line in carried[:-1])
+           + f" * {comment_text(carried[-1])} */\n"]
+    members = [(env.c_type, "env", f"envelope of the {env.name} it was read out of")] + field_members(r.fields)
+    out.append("typedef struct {\n" + "\n".join(struct_lines(members)) + "\n")
+    out.append(f"}} {r.c_type};\n\n")
+    out.append(
+        f"/* _read: the record out of any {env.name} that carries it, as strictly as a\n"
+        f" * decoder reads a message: root type, version, the envelope, the record's\n"
+        f" * required keys, types and limits, trailing bytes; the {env.name}'s other keys\n"
+        f" * are ignored. TRUE with *out a new record; TRUE with *out NULL when the\n"
+        f" * {env.name} does not carry it (a key of the record is missing and env.{wire} is\n"
+        f" * none of the types above: another {env.name}, or one newer than this build);\n"
+        f" * FALSE with DBN_CODEC_ERROR set when the frame is broken or a carrier's\n"
+        f" * record is missing a key or breaks the schema.\n"
+        f" * _carried_by: TRUE when messages of that {wire} carry the record.\n"
+        f" * _free: frees it and all it holds; NULL is fine. */\n")
+    out.extend(line + "\n" for line in decl_block([
+        ("gboolean", f"{r.prefix}_read", f"const guint8 *data, gsize len, {r.c_type} **out, GError **error"),
+        ("gboolean", f"{r.prefix}_carried_by", f"const char *{wire}"),
+        ("void", f"{r.prefix}_free", f"{r.c_type} *self"),
+    ]))
+    out.append(f"G_DEFINE_AUTOPTR_CLEANUP_FUNC ({r.c_type}, {r.prefix}_free)\n")
     return "".join(out)
 
 
@@ -545,7 +670,9 @@ def message_source(sf: SchemaFile) -> str:
            " * order, with the offsets of their members; the table-driven engine in\n"
            " * dbn_codec.c does the checking, copying and freeing.\n"
            " */\n",
-           f"#include \"dbn_msg_{sf.stem}.h\"\n\n#include \"dbn_codec_private.h\"\n"]
+           f"#include \"dbn_msg_{sf.stem}.h\"\n\n"
+           + ("#include <stdlib.h>\n#include <string.h>\n\n" if sf.records else "")
+           + "#include \"dbn_codec_private.h\"\n"]
     for m in sf.messages:
         env = m.envelope
         out.append(f"\n/* {comment_text(m.label + (': ' + m.doc if m.doc else ''))} */\n")
@@ -584,6 +711,67 @@ def message_source(sf: SchemaFile) -> str:
                    "    }\n"
                    "    return self;\n"
                    "}\n")
+    for r in sf.records:
+        out.append(record_source(r))
+    return "".join(out)
+
+
+def record_source(r: Record) -> str:
+    env = r.envelope
+    wire = env.wire_field.c_name
+    n = r.name
+    doc = textwrap.wrap(comment_text(r.name + (": " + r.doc if r.doc else "")), 74)
+    out = ["\n/* " + "\n * ".join(doc) + " */\n"
+           f"/* The {env.name} envelope and the record's keys, nothing of a carrier's own:\n"
+           f" * any {env.name} that carries the record passes, whatever its {wire}. */\n"]
+    out.append(field_table(n, r.c_type, env, r.fields, "env."))
+    out.append(codec_spec(n, n, ""))
+    out.append(f"\n/* The {wire}s that declare the record, sorted for bsearch(). */\n"
+               f"static const char *const {n}_carriers[] = {{\n")
+    for w in r.wires:
+        out.append(f"    {c_string(w)},\n")
+    out.append("};\n")
+    out.append(f"\nstatic int\n{n}_compare (const void *key, const void *item)\n"
+               "{\n"
+               "    return strcmp (key, *(const char *const *) item);\n"
+               "}\n")
+    out.append(f"\ngboolean\n{r.prefix}_carried_by (const char *{wire})\n"
+               "{\n"
+               f"    return {wire} != NULL && bsearch ({wire}, {n}_carriers, G_N_ELEMENTS ({n}_carriers),\n"
+               f"{' ' * len(f'    return {wire} != NULL && bsearch (')}sizeof {n}_carriers[0], {n}_compare) != NULL;\n"
+               "}\n")
+    out.append(f"\ngboolean\n{r.prefix}_read (const guint8 *data, gsize len, {r.c_type} **out, GError **error)\n"
+               "{\n"
+               "    g_return_val_if_fail (out != NULL, FALSE);\n"
+               "    *out = NULL;\n"
+               f"    {r.c_type} *self = g_new0 ({r.c_type}, 1);\n"
+               "    GError *local = NULL;\n\n"
+               "    /* The engine writes into self only after every check passed. */\n"
+               f"    if (dbn_codec_decode_message (&{n}_codec, data, len, self, &local)) {{\n"
+               "        *out = self;\n"
+               "        return TRUE;\n"
+               "    }\n"
+               "    g_free (self);\n"
+               "    /* A missing key (checked before types and limits) is an error only in\n"
+               f"     * a carrier: the envelope is read again to tell, on this path only\n"
+               f"     * ({env.name}s without the record). */\n"
+               "    if (g_error_matches (local, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD)) {\n"
+               f"        g_auto ({env.c_type}) env = {{ 0 }};\n"
+               f"        if ({env.prefix}_decode (data, len, &env, NULL) && !{r.prefix}_carried_by (env.{wire})) {{\n"
+               "            g_error_free (local);\n"
+               "            return TRUE;\n"
+               "        }\n"
+               "    }\n"
+               "    g_propagate_error (error, local);\n"
+               "    return FALSE;\n"
+               "}\n")
+    out.append(f"\nvoid\n{r.prefix}_free ({r.c_type} *self)\n"
+               "{\n"
+               "    if (self == NULL)\n"
+               "        return;\n"
+               f"    dbn_codec_clear_message (&{n}_codec, self);\n"
+               "    g_free (self);\n"
+               "}\n")
     return "".join(out)
 
 
@@ -727,6 +915,23 @@ def markdown(version: int, files: list[SchemaFile]) -> str:
     ]
     for env in env_file.envelopes:
         lines += ["", f"### {env.name}", "", md(env.doc), ""] + md_table(env.fields, "key")
+    records = [r for sf in files for r in sf.records]
+    if records:
+        lines += ["", "## Records", "",
+                  "A record is a group of fields declared once (`<record>`) and carried by several",
+                  "messages (`<carries record=\"...\"/>`): each carrier has the record's keys where it",
+                  "says so, and its table below lists them with its own, so the wire is the same.",
+                  "`dbn_msg_<record>_read()` takes the record out of any message of the record's",
+                  "envelope that carries it, checked as strictly as a decoder checks a message,",
+                  "whatever its type."]
+        for r in records:
+            carriers = ", ".join(f"[`{m.name}`](#{m.name})" for m in r.carriers)
+            lines += ["", f"### {r.name}", "",
+                      f"Read out of **{r.envelope.name}** messages by `{r.prefix}_read()`; C type "
+                      f"`{r.c_type}`; defined in `{r.rel}`.", ""]
+            if r.doc:
+                lines += [md(r.doc), ""]
+            lines += [f"Carried by {carriers}.", ""] + md_table(r.fields, "key")
     lines += ["", "## Messages", ""]
     lines += ["| message | wire name | envelope | schema |", "|---|---|---|---|"]
     for sf in files:
@@ -740,6 +945,8 @@ def markdown(version: int, files: list[SchemaFile]) -> str:
                       f"Envelope **{m.envelope.name}**, {wire}; C type `{m.c_type}`.", ""]
             if m.doc:
                 lines += [md(m.doc), ""]
+            for rname in m.carries:
+                lines += [f"Carries the record [`{rname}`](#{rname}).", ""]
             if m.fields:
                 lines += md_table(m.fields, "key")
             else:

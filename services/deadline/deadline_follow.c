@@ -11,25 +11,21 @@
  *                       matters, D-DL-2), committed (承办/上报, D-DL-4, from
  *                       the acceptance)
  *   any row at the centre  for township matters the centre clock (D-DL-1)
- *   case.classified     the kind changed: committed clock on or cancelled
- *   case.handed_off     the transfer clock (re)starts (D-DL-3)
- *   started, part_completed, escalated, county_answered, completed
- *                       the handover was reported back: transfer met
- *   case.escalated      the department clock (D-DL-3)
- *   case.county_answered  department and progress met
- *   case.completed      centre, station, committed, progress met
- *   case.returned / replied / archived   every clock ends; the case closes
  *   row state awaiting_materials   D-DL-7: the clocks stop; leaving that
  *                       state (routing's case.resumed) runs them again
+ *   every other event   what `rules` below says: the clocks it ends and in
+ *                       which state, the clocks it (re)starts, whether the
+ *                       committed clock follows the kind, whether the case
+ *                       closes
  *   intake's case.awaiting_materials / case.materials_supplemented
  *                       the same stop and resume, from intake directly
  *
- * Routing's row is read generically (the frame as JSON, dbn_codec_to_json,
- * which checks it first): every routing case event carries the same row,
- * each typed decoder accepts only its own "type", and a generic reader also
- * takes event types newer than this build (intake4's case.resumed). An
- * event without a row or a case, or about a case this service never saw
- * routed, is acknowledged and ignored.
+ * Routing's row is read with dbn_msg_case_row_read(), the generated reader
+ * of the case_row record (routing.xml) that every routing case event
+ * carries: one typed, strict read whatever the event type, so it also takes
+ * event types newer than this build. case.routed is decoded as itself for
+ * the matter and level. An event without a row or a case, or about a case
+ * this service never saw routed, is acknowledged and ignored.
  *
  * An applied event that changes the case's queue row (or moves the case)
  * journals one deadline.due_changed in the same transaction; it waits in
@@ -37,7 +33,6 @@
  */
 #include "deadline_private.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #undef G_LOG_DOMAIN
@@ -68,67 +63,106 @@ set_str (char **slot, const char *value)
     *slot = g_strdup (value ? value : "");
 }
 
-/* The queue row every routing case event carries (routing_events.c). */
+/* What a routing event does to the clocks beyond what its row says (the
+ * materials stop, the centre clock) and beyond case.routed's own start.
+ * Applied in column order: end, start, committed, closes. An event type
+ * that is not here changes only what its row says. */
 typedef struct {
-    char *window, *station, *area, *state, *kind, *location, *matter, *level;
-} Row;
+    const char   *type;      /* routing's wire name */
+    guint         end;       /* the open clocks that end (BIT) ... */
+    DeadlineState end_as;    /* ... in this state */
+    guint         start;     /* the clocks that (re)start at the event's time */
+    gboolean      committed; /* the kind changed: a committed kind starts the committed
+                              * clock from the acceptance (D-DL-4), any other cancels it */
+    gboolean      closes;    /* the case is done with: every clock has ended */
+} EventRule;
 
-static void
-row_clear (Row *row)
+static const EventRule rules[] = {
+    { DBN_MSG_CASE_CLASSIFIED_WIRE, .committed = TRUE },
+    /* D-DL-3: the transferred matter must be reported back ... */
+    { DBN_MSG_CASE_HANDED_OFF_WIRE, .start = BIT (TRANSFER) },
+    /* ... which these events are. */
+    { DBN_MSG_CASE_STARTED_WIRE, BIT (TRANSFER), DEADLINE_STATE_MET },
+    { DBN_MSG_CASE_PART_COMPLETED_WIRE, BIT (TRANSFER), DEADLINE_STATE_MET },
+    /* D-DL-3: the county department answers within its days. */
+    { DBN_MSG_CASE_ESCALATED_WIRE, BIT (TRANSFER), DEADLINE_STATE_MET, .start = BIT (DEPARTMENT) },
+    { DBN_MSG_CASE_COUNTY_ANSWERED_WIRE, BIT (TRANSFER) | BIT (DEPARTMENT) | BIT (PROGRESS),
+      DEADLINE_STATE_MET },
+    { DBN_MSG_CASE_COMPLETED_WIRE, ALL_CLOCKS, DEADLINE_STATE_MET },
+    { DBN_MSG_CASE_RETURNED_WIRE, ALL_CLOCKS, DEADLINE_STATE_MET, .closes = TRUE },
+    { DBN_MSG_CASE_REPLIED_WIRE, ALL_CLOCKS, DEADLINE_STATE_MET, .closes = TRUE },
+    { DBN_MSG_CASE_ARCHIVED_WIRE, ALL_CLOCKS, DEADLINE_STATE_MET, .closes = TRUE },
+};
+
+static const EventRule *
+rule_for (const char *type)
 {
-    g_free (row->window);
-    g_free (row->station);
-    g_free (row->area);
-    g_free (row->state);
-    g_free (row->kind);
-    g_free (row->location);
-    g_free (row->matter);
-    g_free (row->level);
+    for (gsize i = 0; i < G_N_ELEMENTS (rules); i++) {
+        if (g_strcmp0 (rules[i].type, type) == 0)
+            return &rules[i];
+    }
+    return NULL;
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Row, row_clear)
-
-static char *
-member (JsonObject *o, const char *name, gsize max)
-{
-    JsonNode *node = json_object_get_member (o, name);
-    if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-        return NULL;
-    const char *s = json_node_get_string (node);
-    return strlen (s) <= max ? g_strdup (s) : NULL;
-}
-
-/* FALSE when the event has no complete row (run sheets, damaged frames). */
 static gboolean
-read_row (GBytes *event, Row *row)
+apply_rule (DeadlineActions *self, DeadlineCase *c, const EventRule *rule, gint64 at, GError **error)
 {
-    g_autofree char *json = dbn_codec_to_json (g_bytes_get_data (event, NULL), g_bytes_get_size (event), NULL);
-    if (json == NULL)
+    if (rule->end != 0 && !deadline_end_clocks (self, c, rule->end, rule->end_as, error))
         return FALSE;
-    g_autoptr (JsonNode) root = json_from_string (json, NULL);
-    if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        return FALSE;
-    JsonObject *o = json_node_get_object (root);
-    /* The schema limits of the row (routing.xml). */
-    row->window = member (o, "window", 32);
-    row->station = member (o, "station", 32);
-    row->area = member (o, "area", 32);
-    row->state = member (o, "state", 32);
-    row->kind = member (o, "kind", 16);
-    row->location = member (o, "location", 16);
-    row->matter = member (o, "matter", 32);
-    row->level = member (o, "level", 16);
-    return row->window && row->station && row->area && row->state && row->kind && row->location;
+    for (guint name = 0; name < DEADLINE_N_CLOCKS; name++) {
+        if ((rule->start & (1u << name)) != 0 && !deadline_start_clock (self, c, name, at, TRUE, error))
+            return FALSE;
+    }
+    if (rule->committed) {
+        /* D-DL-4: the promise dates from the acceptance. */
+        gboolean ok = committed_kind (c->kind)
+                          ? deadline_start_clock (self, c, DEADLINE_CLOCK_COMMITTED, c->accepted_at, FALSE, error)
+                          : deadline_end_clocks (self, c, BIT (COMMITTED), DEADLINE_STATE_CANCELLED, error);
+        if (!ok)
+            return FALSE;
+    }
+    if (rule->closes)
+        c->closed = TRUE;
+    return TRUE;
+}
+
+/* A case deadline has not seen yet, from routing's case.routed (decoded as
+ * itself for the matter and level); NULL when the event is not readable. */
+static DeadlineCase *
+routed_case (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event)
+{
+    g_autoptr (GError) local = NULL;
+    g_autoptr (DbnMsgCaseRouted) routed =
+        dbn_msg_case_routed_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &local);
+    if (routed == NULL) {
+        g_warning ("routing's case.routed for %s is not readable, skipped: %s", env->case_no, local->message);
+        return NULL;
+    }
+    DeadlineCase *c = g_new0 (DeadlineCase, 1);
+    c->case_no = g_strdup (env->case_no);
+    c->matter = g_strdup (routed->matter);
+    c->level = g_strdup (routed->level);
+    c->accepted_at = env->ts;
+    /* D-INT-8: as routing marks it, from the catalog. */
+    const DbnMatter *matter = dbn_catalog_lookup (self->catalog, c->matter);
+    c->restricted = matter != NULL && matter->restricted;
+    return c;
 }
 
 static gboolean
 on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DeadlineSink *sink,
             GError **error)
 {
-    g_auto (Row) r = { 0 };
-    Row *row = &r;
-    if (env->case_no == NULL || !read_row (event, row))
-        return TRUE; /* not a case event with a queue row (run sheets) */
+    g_autoptr (DbnMsgCaseRow) row = NULL;
+    g_autoptr (GError) bad = NULL;
+    if (env->case_no == NULL)
+        return TRUE; /* no case: run sheets */
+    if (!dbn_msg_case_row_read (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &row, &bad)) {
+        g_debug ("routing's %s for %s has a broken row, skipped: %s", env->type, env->case_no, bad->message);
+        return TRUE;
+    }
+    if (row == NULL)
+        return TRUE; /* not a case event with a queue row */
     g_autoptr (DeadlineCase) c = NULL;
     if (!deadline_store_get_case (self->store, env->case_no, &c, error))
         return FALSE;
@@ -141,18 +175,9 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, Deadli
     if (c == NULL) {
         if (!routed)
             return TRUE;
-        if (row->matter == NULL || row->level == NULL) {
-            g_warning ("routing's case.routed for %s has no matter or level, skipped", env->case_no);
+        c = routed_case (self, env, event);
+        if (c == NULL)
             return TRUE;
-        }
-        c = g_new0 (DeadlineCase, 1);
-        c->case_no = g_strdup (env->case_no);
-        c->matter = g_strdup (row->matter);
-        c->level = g_strdup (row->level);
-        c->accepted_at = env->ts;
-        /* D-INT-8: as routing marks it, from the catalog. */
-        const DbnMatter *matter = dbn_catalog_lookup (self->catalog, c->matter);
-        c->restricted = matter != NULL && matter->restricted;
     }
     if (c->closed)
         return TRUE;
@@ -190,29 +215,10 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, Deadli
     if (!ok)
         return FALSE;
 
-    if (is_type (env, DBN_MSG_CASE_CLASSIFIED_WIRE)) {
-        /* D-DL-4: the promise dates from the acceptance. */
-        ok = committed_kind (c->kind)
-                 ? deadline_start_clock (self, c, DEADLINE_CLOCK_COMMITTED, c->accepted_at, FALSE, error)
-                 : deadline_end_clocks (self, c, BIT (COMMITTED), DEADLINE_STATE_CANCELLED, error);
-    } else if (is_type (env, DBN_MSG_CASE_HANDED_OFF_WIRE)) {
-        ok = deadline_start_clock (self, c, DEADLINE_CLOCK_TRANSFER, at, TRUE, error);
-    } else if (is_type (env, DBN_MSG_CASE_STARTED_WIRE) || is_type (env, DBN_MSG_CASE_PART_COMPLETED_WIRE)) {
-        ok = deadline_end_clocks (self, c, BIT (TRANSFER), DEADLINE_STATE_MET, error);
-    } else if (is_type (env, DBN_MSG_CASE_ESCALATED_WIRE)) {
-        ok = deadline_end_clocks (self, c, BIT (TRANSFER), DEADLINE_STATE_MET, error) &&
-             deadline_start_clock (self, c, DEADLINE_CLOCK_DEPARTMENT, at, TRUE, error);
-    } else if (is_type (env, DBN_MSG_CASE_COUNTY_ANSWERED_WIRE)) {
-        ok = deadline_end_clocks (self, c, BIT (TRANSFER) | BIT (DEPARTMENT) | BIT (PROGRESS),
-                                  DEADLINE_STATE_MET, error);
-    } else if (is_type (env, DBN_MSG_CASE_COMPLETED_WIRE)) {
-        ok = deadline_end_clocks (self, c, ALL_CLOCKS, DEADLINE_STATE_MET, error);
-    } else if (is_type (env, DBN_MSG_CASE_RETURNED_WIRE) || is_type (env, DBN_MSG_CASE_REPLIED_WIRE) ||
-               is_type (env, DBN_MSG_CASE_ARCHIVED_WIRE)) {
-        ok = deadline_end_clocks (self, c, ALL_CLOCKS, DEADLINE_STATE_MET, error);
-        c->closed = TRUE;
-    }
-    return ok && deadline_store_put_case (self->store, c, error) &&
+    const EventRule *rule = rule_for (env->type);
+    if (rule != NULL && !apply_rule (self, c, rule, at, error))
+        return FALSE;
+    return deadline_store_put_case (self->store, c, error) &&
            deadline_row_changed (self, c, &before, sink, error);
 }
 

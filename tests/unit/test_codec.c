@@ -2633,6 +2633,216 @@ test_env_event_is_strict (void)
     g_assert_cmpstr (error->message, ==, "command envelope: field 'cmd' missing");
 }
 
+/* ---------------------------------------------------------------- the case_row reader */
+
+static const Pair case_started_pairs[] = {
+    { "v", V_INT, .i = 1 },
+    { "type", V_STR, .s = "case.started" },
+    { "src", V_STR, .s = "routing" },
+    { "seq", V_INT, .i = 77 },
+    { "ts", V_INT, .i = G_GINT64_CONSTANT (1735689600000) },
+    { "case", V_STR, .s = "T01-2026-000001" },
+    { "actor", V_STR, .s = "window:jisheng" },
+    { "window", V_STR, .s = "jisheng" },
+    { "station", V_STR, .s = "qingshui" },
+    { "area", V_STR, .s = "east" },
+    { "state", V_STR, .s = "in_progress" },
+    { "kind", V_STR, .s = "committed" },
+    { "holder", V_STR, .s = "window:jisheng" },
+    { "responsible", V_STR, .s = "station:qingshui" },
+    { "location", V_STR, .s = "centre" },
+};
+
+#define CASE_STARTED(omit, ...) \
+    frame_with (case_started_pairs, G_N_ELEMENTS (case_started_pairs), omit, (const Pair[]) { __VA_ARGS__ { NULL } })
+
+static DbnMsgCaseRow *
+read_row (GBytes *frame, GError **error)
+{
+    DbnMsgCaseRow *row = (DbnMsgCaseRow *) 0x1;
+    gboolean ok = dbn_msg_case_row_read (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &row, error);
+    /* Never a row with a failure, never a stale pointer left behind. */
+    g_assert_true (ok || row == NULL);
+    g_assert_true (row != (DbnMsgCaseRow *) 0x1);
+    return row;
+}
+
+static void
+assert_row_refused (GBytes *frame, int code, const char *message)
+{
+    g_autoptr (GError) error = NULL;
+    DbnMsgCaseRow *row = (DbnMsgCaseRow *) 0x1;
+    g_assert_false (dbn_msg_case_row_read (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &row, &error));
+    g_assert_null (row);
+    g_assert_error (error, DBN_CODEC_ERROR, code);
+    if (message != NULL)
+        g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+test_case_row_reads_any_carrier (void)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) started = CASE_STARTED (NULL, );
+    g_autoptr (DbnMsgCaseRow) row = read_row (started, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (row);
+    g_assert_cmpstr (row->env.type, ==, "case.started");
+    g_assert_cmpstr (row->env.case_no, ==, "T01-2026-000001");
+    g_assert_cmpint (row->env.seq, ==, 77);
+    g_assert_cmpstr (row->window, ==, "jisheng");
+    g_assert_cmpstr (row->station, ==, "qingshui");
+    g_assert_cmpstr (row->area, ==, "east");
+    g_assert_cmpstr (row->state, ==, "in_progress");
+    g_assert_cmpstr (row->kind, ==, "committed");
+    g_assert_cmpstr (row->holder, ==, "window:jisheng");
+    g_assert_cmpstr (row->responsible, ==, "station:qingshui");
+    g_assert_cmpstr (row->location, ==, "centre");
+
+    /* The carrier's own keys (from, to, reason) are not the reader's business. */
+    g_autoptr (DbnMsgCaseAssigned) assigned = make_case_assigned (TRUE);
+    g_autoptr (GBytes) frame = dbn_msg_case_assigned_encode (assigned, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgCaseRow) from_assigned = read_row (frame, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (from_assigned);
+    g_assert_cmpstr (from_assigned->env.type, ==, DBN_MSG_CASE_ASSIGNED_WIRE);
+    g_assert_cmpstr (from_assigned->env.case_no, ==, assigned->env.case_no);
+    g_assert_cmpstr (from_assigned->window, ==, assigned->window);
+    g_assert_cmpstr (from_assigned->state, ==, assigned->state);
+    g_assert_cmpstr (from_assigned->holder, ==, assigned->holder);
+    g_assert_cmpstr (from_assigned->location, ==, assigned->location);
+
+    /* A type newer than this build that carries the row is read too. */
+    g_autoptr (GBytes) newer = CASE_STARTED (NULL, { "type", V_STR, .s = "case.reopened" }, { "why", V_INT, .i = 1 }, );
+    g_autoptr (DbnMsgCaseRow) from_newer = read_row (newer, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (from_newer);
+    g_assert_cmpstr (from_newer->env.type, ==, "case.reopened");
+    g_assert_cmpstr (from_newer->holder, ==, "window:jisheng");
+}
+
+static void
+test_case_row_rejects_wrong_type (void)
+{
+    g_autoptr (GBytes) kind_int = CASE_STARTED (NULL, { "kind", V_INT, .i = 3 }, );
+    assert_row_refused (kind_int, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
+    g_autoptr (GBytes) state_nil = CASE_STARTED (NULL, { "state", V_NIL }, );
+    assert_row_refused (state_nil, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
+    /* The envelope is checked as strictly: a case number that is no string. */
+    g_autoptr (GBytes) case_int = CASE_STARTED (NULL, { "case", V_INT, .i = 1 }, );
+    assert_row_refused (case_int, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
+    /* Also in a type this build does not know: what is there is checked. */
+    g_autoptr (GBytes) newer = CASE_STARTED (NULL, { "type", V_STR, .s = "case.reopened" }, { "location", V_BOOL, .i = 1 }, );
+    assert_row_refused (newer, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
+}
+
+static void
+test_case_row_rejects_missing_field (void)
+{
+    /* A declared carrier without a key of the row is broken, not rowless. */
+    static const char *const keys[] = { "window", "station", "area", "state", "kind",
+                                        "holder", "responsible", "location" };
+    for (gsize i = 0; i < G_N_ELEMENTS (keys); i++) {
+        g_autoptr (GBytes) frame = CASE_STARTED (keys[i], );
+        g_autofree char *message = g_strdup_printf ("case_row: field '%s' missing", keys[i]);
+        assert_row_refused (frame, DBN_CODEC_ERROR_MISSING_FIELD, message);
+    }
+    /* The envelope's required keys are the reader's too. */
+    g_autoptr (GBytes) no_seq = CASE_STARTED ("seq", );
+    assert_row_refused (no_seq, DBN_CODEC_ERROR_MISSING_FIELD, "case_row: field 'seq' missing");
+    g_autoptr (GBytes) no_type = CASE_STARTED ("type", );
+    assert_row_refused (no_type, DBN_CODEC_ERROR_MISSING_FIELD, "case_row: field 'type' missing");
+    g_autoptr (GBytes) no_v = CASE_STARTED ("v", );
+    assert_row_refused (no_v, DBN_CODEC_ERROR_MISSING_FIELD, "case_row: field 'v' missing");
+}
+
+static void
+test_case_row_rejects_oversize (void)
+{
+    g_autofree char *state33 = repeat ("s", 33);
+    g_autofree char *responsible129 = repeat ("r", 129);
+    g_autofree char *location17 = repeat ("l", 17);
+    g_autofree char *state32 = repeat ("s", 32);
+    g_autoptr (GBytes) long_state = CASE_STARTED (NULL, { "state", V_STR, .s = state33 }, );
+    assert_row_refused (long_state, DBN_CODEC_ERROR_TOO_LARGE, NULL);
+    g_autoptr (GBytes) long_responsible = CASE_STARTED (NULL, { "responsible", V_STR, .s = responsible129 }, );
+    assert_row_refused (long_responsible, DBN_CODEC_ERROR_TOO_LARGE, NULL);
+    g_autoptr (GBytes) long_location = CASE_STARTED (NULL, { "location", V_STR, .s = location17 }, );
+    assert_row_refused (long_location, DBN_CODEC_ERROR_TOO_LARGE, NULL);
+    /* At the limit is fine. */
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) at_limit = CASE_STARTED (NULL, { "state", V_STR, .s = state32 }, );
+    g_autoptr (DbnMsgCaseRow) row = read_row (at_limit, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (row->state, ==, state32);
+    /* And the frame as a whole: version, trailing bytes, garbage. */
+    g_autoptr (GBytes) v2 = CASE_STARTED (NULL, { "v", V_INT, .i = 2 }, );
+    assert_row_refused (v2, DBN_CODEC_ERROR_UNKNOWN_VERSION, NULL);
+    g_autoptr (GBytes) valid = CASE_STARTED (NULL, );
+    g_autoptr (GBytes) trailing = append_bytes (valid, "\xc0", 1);
+    assert_row_refused (trailing, DBN_CODEC_ERROR_TRAILING_BYTES, NULL);
+    g_autoptr (GBytes) junk = g_bytes_new_static ("\xc1\xc1", 2);
+    assert_row_refused (junk, DBN_CODEC_ERROR_MALFORMED, NULL);
+    g_autoptr (GBytes) array = g_bytes_new_static ("\x90", 1);
+    assert_row_refused (array, DBN_CODEC_ERROR_WRONG_ROOT_TYPE, NULL);
+}
+
+static void
+test_case_row_every_event (void)
+{
+    /* Every event of the schemas, as the round trips make it: the declared
+     * carriers give their row, every other event (runsheet.created with its
+     * station and area, intake's case.accepted with its state, deadline's)
+     * none, and no error. */
+    guint carriers = 0;
+    for (gsize j = 0; j < G_N_ELEMENTS (round_trips); j++) {
+        const RoundTrip *rt = &round_trips[j];
+        const DbnMsgInfo *info = dbn_msg_info_lookup (rt->name);
+        if (strcmp (info->envelope, "event") != 0)
+            continue;
+        for (int full = 0; full <= 1; full++) {
+            g_autoptr (GError) error = NULL;
+            gpointer msg = rt->make (full);
+            g_autoptr (GBytes) frame = rt->encode (msg, &error);
+            g_assert_no_error (error);
+            g_autoptr (DbnMsgCaseRow) row = read_row (frame, &error);
+            g_assert_no_error (error);
+            if (dbn_msg_case_row_carried_by (info->wire)) {
+                if (row == NULL)
+                    g_error ("%s (full=%d) carries case_row, but none was read", rt->name, full);
+                g_assert_cmpstr (row->env.type, ==, info->wire);
+                g_assert_nonnull (row->location);
+                carriers += full;
+            } else if (row != NULL) {
+                g_error ("%s (full=%d) does not carry case_row, but one was read", rt->name, full);
+            }
+            rt->free (msg);
+        }
+    }
+    /* routing.xml: fourteen case.* events and runsheet.acknowledged. */
+    g_assert_cmpuint (carriers, ==, 15);
+}
+
+static void
+test_case_row_event_without_row (void)
+{
+    g_autoptr (GError) error = NULL;
+    /* A type newer than this build without the row's keys. */
+    g_autoptr (GBytes) newer = CASE_STARTED ("holder", { "type", V_STR, .s = "case.reopened" }, );
+    g_assert_null (read_row (newer, &error));
+    g_assert_no_error (error);
+
+    g_assert_true (dbn_msg_case_row_carried_by (DBN_MSG_CASE_ROUTED_WIRE));
+    g_assert_true (dbn_msg_case_row_carried_by (DBN_MSG_CASE_ARCHIVED_WIRE));
+    g_assert_true (dbn_msg_case_row_carried_by (DBN_MSG_RUNSHEET_ACKNOWLEDGED_WIRE));
+    g_assert_false (dbn_msg_case_row_carried_by (DBN_MSG_RUNSHEET_CREATED_WIRE));
+    g_assert_false (dbn_msg_case_row_carried_by (DBN_MSG_CASE_ACCEPTED_WIRE));
+    g_assert_false (dbn_msg_case_row_carried_by (DBN_MSG_DEADLINE_DUE_CHANGED_WIRE));
+    g_assert_false (dbn_msg_case_row_carried_by ("case.reopened"));
+    g_assert_false (dbn_msg_case_row_carried_by (NULL));
+}
+
 static void
 test_env_reply_error_reply (void)
 {
@@ -2936,6 +3146,13 @@ main (int argc, char **argv)
     g_test_add_func ("/codec/env-event/ignores-body", test_env_event_ignores_body);
     g_test_add_func ("/codec/env-event/is-strict", test_env_event_is_strict);
     g_test_add_func ("/codec/env-reply/error-reply", test_env_reply_error_reply);
+
+    g_test_add_func ("/codec/case-row/reads-any-carrier", test_case_row_reads_any_carrier);
+    g_test_add_func ("/codec/case-row/rejects-wrong-type", test_case_row_rejects_wrong_type);
+    g_test_add_func ("/codec/case-row/rejects-missing-field", test_case_row_rejects_missing_field);
+    g_test_add_func ("/codec/case-row/rejects-oversize", test_case_row_rejects_oversize);
+    g_test_add_func ("/codec/case-row/every-event", test_case_row_every_event);
+    g_test_add_func ("/codec/case-row/event-without-row", test_case_row_event_without_row);
 
     g_test_add_func ("/codec/registry/lookup-and-check", test_registry);
 
