@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "dbn_commands.h"
-#include "dbn_due_feed.h"
+#include "dbn_queue_feed.h"
 #include "dbn_print.h"
 #include "dbn_queue_columns.h"
 #include "dbn_signature_pad.h"
@@ -52,7 +52,7 @@ struct _DbnStationView {
     const DbnMatter    *matter;      /* the chosen matter, borrowed from the catalog */
     GPtrArray          *material_checks; /* GtkCheckButton*, borrowed, one per material */
     DbnQueueModel      *model;       /* the station's queue */
-    DbnDueFeed         *due_feed;    /* its due column, from the deadline service */
+    DbnQueueFeed       *feed;        /* keeps model with routing and deadline */
     GtkFilterListModel *filtered; /* by the case search */
     GtkFilter          *filter;      /* the search filter, set while the search is not empty */
     GtkSingleSelection *selection;   /* the case the reply acts on */
@@ -75,7 +75,7 @@ struct _DbnStationView {
     DbnPrintForm       *notice;      /* 一次性告知书, NULL when nothing was missing */
     DbnPrintForm       *runsheet;    /* the last run sheet */
     GtkWidget          *pad;         /* DbnSignaturePad */
-    gulong              event_id, resync_id, replied_id;
+    gulong              replied_id;  /* the outbox's */
     /* template children */
     GtkWidget      *root;
     GtkStack       *stack;
@@ -282,45 +282,14 @@ static void refresh_visits (DbnStationView *self);
 static void refresh_logbook (DbnStationView *self);
 
 static void
-on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-    g_autoptr (DbnStationView) self = user_data;
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    if (reply == NULL || !dbn_queue_model_apply_snapshot (self->model, reply, &error)) {
-        g_autofree char *line = dbn_error_line (error);
-        gtk_label_set_text (self->runsheet_label, line);
-        return;
-    }
-    /* From the snapshot's seq on, the connection brings every event of the
-     * topic, the ones its subscriber missed included (issue 11). */
-    dbn_connection_catch_up_from (self->connection, "routing", dbn_queue_model_get_seq (self->model));
-}
-
-static void
-resync (DbnStationView *self)
-{
-    g_autoptr (DbnMsgRoutingQueue) q = dbn_msg_routing_queue_new ();
-    q->env.key = dbn_command_new_key ();
-    q->kind = g_strdup ("station");
-    q->id = g_strdup (self->station_id);
-    g_autoptr (GBytes) body = dbn_msg_routing_queue_encode (q, NULL);
-    dbn_queue_model_begin_resync (self->model);
-    dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_snapshot,
-                               g_object_ref (self));
-}
-
-static void
-on_event (DbnConnection *connection, const char *topic, GBytes *body, gpointer user_data)
+on_feed_failed (gpointer user_data, const GError *error)
 {
     DbnStationView *self = user_data;
-    g_autofree char *prefix = g_strdup_printf ("s/%s/", self->station_id);
-    if (!g_str_has_prefix (topic, prefix))
-        return;
-    g_autoptr (GError) error = NULL;
-    if (!dbn_queue_model_apply_event (self->model, body, &error))
-        g_warning ("station event dropped: %s", error->message);
+    g_autofree char *line = dbn_error_line (error);
+    gtk_label_set_text (self->runsheet_label, line);
 }
+
+static const DbnQueueFeedHooks feed_hooks = { on_feed_failed, NULL, NULL };
 
 static void
 on_case_search (DbnStationView *self, GtkSearchEntry *entry)
@@ -1171,13 +1140,9 @@ static void
 dbn_station_view_dispose (GObject *object)
 {
     DbnStationView *self = DBN_STATION_VIEW (object);
-    if (self->connection != NULL) {
-        g_clear_signal_handler (&self->event_id, self->connection);
-        g_clear_signal_handler (&self->resync_id, self->connection);
-    }
     if (self->outbox != NULL)
         g_clear_signal_handler (&self->replied_id, self->outbox);
-    g_clear_pointer (&self->due_feed, dbn_due_feed_free);
+    g_clear_pointer (&self->feed, dbn_queue_feed_free);
     gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_STATION_VIEW);
     g_clear_object (&self->visit_selection);
     g_clear_object (&self->visit_lines);
@@ -1357,20 +1322,16 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
             add_pending_row (self, row->id, row->label);
         }
     }
-    self->event_id = g_signal_connect (connection, "event", G_CALLBACK (on_event), self);
-    self->resync_id = g_signal_connect_swapped (connection, "resync", G_CALLBACK (resync), self);
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
     g_autofree char *topic = g_strdup_printf ("s/%s/", station_id);
-    dbn_connection_subscribe (connection, topic);
-    resync (self);
-    self->due_feed = dbn_due_feed_new (connection, self->model, "station", station_id, topic);
+    self->feed = dbn_queue_feed_new (connection, self->model, "station", station_id, topic, &feed_hooks, self);
     refresh_visits (self);
     refresh_logbook (self);
     return GTK_WIDGET (self);
 }
 
 DbnQueueModel *dbn_station_view_get_model (DbnStationView *self) { return self->model; }
-DbnDueFeed *dbn_station_view_get_due_feed (DbnStationView *self) { return self->due_feed; }
+DbnDueFeed *dbn_station_view_get_due_feed (DbnStationView *self) { return dbn_queue_feed_get_due_feed (self->feed); }
 const char *dbn_station_view_get_result (DbnStationView *self) { return gtk_label_get_text (self->result_label); }
 const char *dbn_station_view_get_last_case (DbnStationView *self) { return self->last_case; }
 GtkWidget *dbn_station_view_get_signature_pad (DbnStationView *self) { return self->pad; }
