@@ -19,7 +19,7 @@
  * These go through the same outbox, to intake and deadline.
  */
 #include "dbn_clerk_view.h"
-#include "dbn_text_rows.h"
+#include "dbn_text_row.h"
 
 #include <glib/gi18n.h>
 
@@ -668,7 +668,7 @@ dbn_clerk_view_init (DbnClerkView *self)
     self->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
     self->timeline = gtk_string_list_new (NULL);
     self->missing_checks = g_ptr_array_new ();
-    GtkListItemFactory *factory = dbn_text_rows_factory_new ();
+    GtkListItemFactory *factory = dbn_text_row_factory_new ();
     gtk_list_view_set_factory (self->timeline_view, factory);
     g_object_unref (factory);
     gtk_list_view_set_model (self->timeline_view,

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "dbn_commands.h"
+#include "dbn_matter_row.h"
 #include "dbn_print.h"
 #include "dbn_station_pages.h"
 
@@ -139,25 +140,6 @@ on_matter_selected (GtkSingleSelection *selection, GParamSpec *pspec, gpointer u
         return;
     choose (self, dbn_catalog_lookup (dbn_connection_get_catalog (self->connection),
                                       gtk_string_object_get_string (item)));
-}
-
-static void
-setup_matter_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
-{
-    GtkWidget *label = gtk_label_new (NULL);
-    gtk_label_set_xalign (GTK_LABEL (label), 0);
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-    gtk_list_item_set_child (li, label);
-}
-
-static void
-bind_matter_row (GtkSignalListItemFactory *f, GtkListItem *li, gpointer user_data)
-{
-    DbnStationIntake *self = user_data;
-    const char *code = gtk_string_object_get_string (gtk_list_item_get_item (li));
-    const DbnMatter *m = dbn_catalog_lookup (dbn_connection_get_catalog (self->connection), code);
-    g_autofree char *text = g_strdup_printf ("%s  %s", m ? m->name_zh : "", code);
-    gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (li)), text);
 }
 
 /* The form's own refusal (a missing field, a bad ID, no consent) is about
@@ -562,9 +544,7 @@ dbn_station_intake_set_up (DbnStationIntake *self, DbnConnection *connection, Db
     gtk_single_selection_set_can_unselect (self->matter_selection, TRUE);
     gtk_single_selection_set_selected (self->matter_selection, GTK_INVALID_LIST_POSITION);
     g_signal_connect (self->matter_selection, "notify::selected-item", G_CALLBACK (on_matter_selected), self);
-    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-    g_signal_connect (factory, "setup", G_CALLBACK (setup_matter_row), NULL);
-    g_signal_connect (factory, "bind", G_CALLBACK (bind_matter_row), self);
+    GtkListItemFactory *factory = dbn_matter_row_factory_new (catalog);
     gtk_list_view_set_factory (self->matter_list, factory);
     g_object_unref (factory);
     gtk_list_view_set_model (self->matter_list, GTK_SELECTION_MODEL (g_object_ref (self->matter_selection)));

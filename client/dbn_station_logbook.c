@@ -13,7 +13,7 @@
 #include "dbn_print.h"
 #include "dbn_queue_model.h"
 #include "dbn_station_pages.h"
-#include "dbn_text_rows.h"
+#include "dbn_text_row.h"
 
 struct _DbnStationLogbook {
     GtkWidget           parent_instance;
@@ -213,7 +213,7 @@ dbn_station_logbook_init (DbnStationLogbook *self)
 {
     gtk_widget_init_template (GTK_WIDGET (self));
     self->logbook_lines = gtk_string_list_new (NULL);
-    GtkListItemFactory *factory = dbn_text_rows_factory_new ();
+    GtkListItemFactory *factory = dbn_text_row_factory_new ();
     gtk_list_view_set_factory (self->logbook_list, factory);
     g_object_unref (factory);
     gtk_list_view_set_model (self->logbook_list,

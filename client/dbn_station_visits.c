@@ -11,7 +11,7 @@
 
 #include "dbn_commands.h"
 #include "dbn_station_pages.h"
-#include "dbn_text_rows.h"
+#include "dbn_text_row.h"
 
 struct _DbnStationVisits {
     GtkWidget           parent_instance;
@@ -251,7 +251,7 @@ dbn_station_visits_init (DbnStationVisits *self)
     self->visit_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->visit_lines)));
     gtk_single_selection_set_autoselect (self->visit_selection, FALSE);
     gtk_single_selection_set_can_unselect (self->visit_selection, TRUE);
-    GtkListItemFactory *factory = dbn_text_rows_factory_new ();
+    GtkListItemFactory *factory = dbn_text_row_factory_new ();
     gtk_list_view_set_factory (self->visit_list, factory);
     g_object_unref (factory);
     gtk_list_view_set_model (self->visit_list, GTK_SELECTION_MODEL (g_object_ref (self->visit_selection)));
