@@ -18,7 +18,7 @@
  * records why the date cannot be met (deadline.case.explain, D-DL-6).
  * These go through the same outbox, to intake and deadline.
  */
-#include "dbn_clerk_view.h"
+#include "dbn_clerk_view-private.h"
 #include "dbn_text_row.h"
 
 #include <glib/gi18n.h>

@@ -17,7 +17,7 @@
 #include <gtk/gtk.h>
 
 #include "dbn_application.h"
-#include "dbn_clerk_view.h"
+#include "dbn_clerk_view-private.h"
 #include "dbn_main_window.h"
 #include "dbn_outbox.h"
 #include "dbn_print.h"
