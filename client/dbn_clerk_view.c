@@ -42,7 +42,6 @@ struct _DbnClerkView {
     DbnQueueFeed       *feed;        /* keeps model with routing and deadline */
     GtkFilterListModel *filtered; /* by the search entry */
     GtkFilter          *filter;      /* the search filter, set while the search is not empty */
-    GtkSortListModel   *sorted;      /* by the column headers */
     GtkSingleSelection *selection;   /* the selected case */
     GtkStringList      *timeline;    /* lines of the selected case's timeline */
     char               *selected;    /* case number the detail shows */
@@ -732,18 +731,10 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     self->topic = g_strdup_printf ("%s/%s/", g_strcmp0 (kind, "window") == 0 ? "q" : "a", id);
     self->model = dbn_queue_model_new (dbn_connection_get_catalog (connection));
     self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->search));
-    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), NULL);
-    DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
-                         DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
-    for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
-        dbn_queue_columns_add (self->columns, cols[i], connection, need_applicant, self);
-    GtkSorter *sorter = gtk_column_view_get_sorter (self->columns);
-    self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
-                                            sorter ? g_object_ref (sorter) : NULL);
-    self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
-    gtk_single_selection_set_autoselect (self->selection, FALSE);
-    gtk_single_selection_set_can_unselect (self->selection, TRUE);
-    gtk_column_view_set_model (self->columns, GTK_SELECTION_MODEL (self->selection));
+    static const DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
+                                      DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
+    self->selection = dbn_queue_columns_set_model (self->columns, self->model, cols, G_N_ELEMENTS (cols),
+                                                   connection, need_applicant, self, &self->filtered);
     g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection), self);
     g_autoptr (GtkStringList) targets = targets_new (dbn_connection_get_org (connection));
     gtk_drop_down_set_expression (self->target_drop,
@@ -768,15 +759,7 @@ GListModel *dbn_clerk_view_get_timeline (DbnClerkView *self) { return G_LIST_MOD
 gboolean
 dbn_clerk_view_select (DbnClerkView *self, const char *case_no)
 {
-    GListModel *list = G_LIST_MODEL (self->selection);
-    for (guint i = 0; i < g_list_model_get_n_items (list); i++) {
-        g_autoptr (DbnQueueItem) item = g_list_model_get_item (list, i);
-        if (g_strcmp0 (dbn_queue_item_get_case_no (item), case_no) == 0) {
-            gtk_single_selection_set_selected (self->selection, i);
-            return TRUE;
-        }
-    }
-    return FALSE;
+    return dbn_queue_selection_select (self->selection, case_no);
 }
 
 GtkEditable *

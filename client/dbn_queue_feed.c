@@ -12,9 +12,11 @@
 
 #define READ_TIMEOUT_MS 3000
 
+/* The state is a g_atomic_rc_box: its last release clears it. */
+#define state_release(s) g_atomic_rc_box_release_full ((s), (GDestroyNotify) state_clear)
+
 /* What a snapshot on its way may still reach after the feed is freed. */
 typedef struct {
-    gint                     refs;
     DbnQueueModel           *model;     /* owned ref; NULL once the feed is freed */
     const DbnQueueFeedHooks *hooks;     /* the view's */
     gpointer                 user_data; /* the view */
@@ -29,21 +31,13 @@ struct _DbnQueueFeed {
     gulong         event_id, resync_id;
 };
 
-static State *
-state_ref (State *s)
+/* What the state holds, freed with its last reference. */
+static void
+state_clear (State *s)
 {
-    g_atomic_int_inc (&s->refs);
-    return s;
+    g_clear_object (&s->model);
 }
 
-static void
-state_unref (State *s)
-{
-    if (!g_atomic_int_dec_and_test (&s->refs))
-        return;
-    g_clear_object (&s->model);
-    g_free (s);
-}
 
 static void
 on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -52,13 +46,13 @@ on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
     if (s->model == NULL) {
-        state_unref (s);
+        state_release (s);
         return;
     }
     if (reply == NULL || !dbn_queue_model_apply_snapshot (s->model, reply, &error)) {
         if (s->hooks->failed != NULL)
             s->hooks->failed (s->user_data, error);
-        state_unref (s);
+        state_release (s);
         return;
     }
     /* From the snapshot's seq on, the connection brings every event of the
@@ -66,7 +60,7 @@ on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
     dbn_connection_catch_up_from (DBN_CONNECTION (source), "routing", dbn_queue_model_get_seq (s->model));
     if (s->hooks->changed != NULL)
         s->hooks->changed (s->user_data, FALSE);
-    state_unref (s);
+    state_release (s);
 }
 
 void
@@ -79,7 +73,7 @@ dbn_queue_feed_resync (DbnQueueFeed *self)
     g_autoptr (GBytes) body = dbn_msg_routing_queue_encode (q, NULL);
     dbn_queue_model_begin_resync (self->state->model);
     dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_snapshot,
-                               state_ref (self->state));
+                               g_atomic_rc_box_acquire (self->state));
 }
 
 static gint64
@@ -116,8 +110,7 @@ dbn_queue_feed_new (DbnConnection *connection, DbnQueueModel *model, const char 
     self->kind = g_strdup (kind);
     self->id = g_strdup (id);
     self->topic = g_strdup (topic);
-    self->state = g_new0 (State, 1);
-    self->state->refs = 1;
+    self->state = g_atomic_rc_box_new0 (State);
     self->state->model = g_object_ref (model);
     self->state->hooks = hooks;
     self->state->user_data = user_data;
@@ -138,7 +131,7 @@ dbn_queue_feed_free (DbnQueueFeed *self)
     g_clear_signal_handler (&self->resync_id, self->connection);
     g_clear_pointer (&self->due_feed, dbn_due_feed_free);
     g_clear_object (&self->state->model);
-    state_unref (self->state);
+    state_release (self->state);
     g_object_unref (self->connection);
     g_free (self->kind);
     g_free (self->id);

@@ -328,18 +328,10 @@ dbn_station_cases_set_up (DbnStationCases *self, DbnConnection *connection, DbnO
     self->model = g_object_ref (model);
     self->station_id = g_strdup (station_id);
     self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->case_search));
-    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), NULL);
-    DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_STATE, DBN_COLUMN_KIND,
-                         DBN_COLUMN_WINDOW, DBN_COLUMN_DUE, DBN_COLUMN_LOCATION };
-    for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
-        dbn_queue_columns_add (self->columns, cols[i], connection, NULL, NULL);
-    GtkSorter *sorter = gtk_column_view_get_sorter (self->columns);
-    GtkSortListModel *sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
-                                                        sorter ? g_object_ref (sorter) : NULL);
-    self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
-    gtk_single_selection_set_autoselect (self->selection, FALSE);
-    gtk_single_selection_set_can_unselect (self->selection, TRUE);
-    gtk_column_view_set_model (self->columns, GTK_SELECTION_MODEL (g_object_ref (self->selection)));
+    static const DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_STATE, DBN_COLUMN_KIND,
+                                      DBN_COLUMN_WINDOW, DBN_COLUMN_DUE, DBN_COLUMN_LOCATION };
+    self->selection = dbn_queue_columns_set_model (self->columns, self->model, cols, G_N_ELEMENTS (cols),
+                                                   connection, NULL, NULL, &self->filtered);
     g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_case_selected), self);
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
 }
@@ -373,15 +365,7 @@ dbn_station_cases_get_entry (DbnStationCases *self, const char *name)
 gboolean
 dbn_station_cases_select (DbnStationCases *self, const char *case_no)
 {
-    GListModel *list = G_LIST_MODEL (self->selection);
-    for (guint i = 0; i < g_list_model_get_n_items (list); i++) {
-        g_autoptr (DbnQueueItem) item = g_list_model_get_item (list, i);
-        if (g_strcmp0 (dbn_queue_item_get_case_no (item), case_no) == 0) {
-            gtk_single_selection_set_selected (self->selection, i);
-            return TRUE;
-        }
-    }
-    return FALSE;
+    return dbn_queue_selection_select (self->selection, case_no);
 }
 
 void
