@@ -18,13 +18,13 @@
  * records why the date cannot be met (deadline.case.explain, D-DL-6).
  * These go through the same outbox, to intake and deadline.
  */
-#include "dbn_clerk_view.h"
-#include "dbn_text_rows.h"
+#include "dbn_clerk_view-private.h"
+#include "dbn_text_row.h"
 
 #include <glib/gi18n.h>
 
 #include "dbn_commands.h"
-#include "dbn_due_feed.h"
+#include "dbn_queue_feed.h"
 #include "dbn_queue_columns.h"
 
 #define READ_TIMEOUT_MS 3000
@@ -39,16 +39,15 @@ struct _DbnClerkView {
     char               *window_id;   /* whose queue: the window's (or area's) id */
     char               *topic;       /* q/<id>/ or a/<id>/ */
     DbnQueueModel      *model;       /* the queue */
-    DbnDueFeed         *due_feed;    /* its due column, from the deadline service */
+    DbnQueueFeed       *feed;        /* keeps model with routing and deadline */
     GtkFilterListModel *filtered; /* by the search entry */
     GtkFilter          *filter;      /* the search filter, set while the search is not empty */
-    GtkSortListModel   *sorted;      /* by the column headers */
     GtkSingleSelection *selection;   /* the selected case */
     GtkStringList      *timeline;    /* lines of the selected case's timeline */
     char               *selected;    /* case number the detail shows */
     GHashTable         *asked;       /* case numbers whose applicant was fetched */
     GHashTable         *sent;        /* outbox row ids this view sent (gint64*) */
-    gulong              event_id, resync_id, replied_id; /* handlers */
+    gulong              replied_id;  /* the outbox's */
     gulong              due_event_id; /* deadline's events: the open case's clocks */
     /* template children */
     GtkWidget   *paned;
@@ -89,37 +88,14 @@ update_count (DbnClerkView *self)
     gtk_label_set_text (self->count_label, text);
 }
 
-/* ---- snapshot and events ---- */
+/* ---- snapshot and events (DbnQueueFeed) ---- */
 
 static void
-on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
+on_feed_failed (gpointer user_data, const GError *error)
 {
-    g_autoptr (DbnClerkView) self = user_data;
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    if (reply == NULL || !dbn_queue_model_apply_snapshot (self->model, reply, &error)) {
-        /* The next resync (routing heard again) asks again. */
-        g_autofree char *line = dbn_error_line (error);
-        set_status (self, line);
-        return;
-    }
-    /* From the snapshot's seq on, the connection brings every event of the
-     * topic, the ones its subscriber missed included (issue 11). */
-    dbn_connection_catch_up_from (self->connection, "routing", dbn_queue_model_get_seq (self->model));
-    update_count (self);
-}
-
-static void
-resync (DbnClerkView *self)
-{
-    g_autoptr (DbnMsgRoutingQueue) q = dbn_msg_routing_queue_new ();
-    q->env.key = dbn_command_new_key ();
-    q->kind = g_strdup (self->kind);
-    q->id = g_strdup (self->window_id);
-    g_autoptr (GBytes) body = dbn_msg_routing_queue_encode (q, NULL);
-    dbn_queue_model_begin_resync (self->model);
-    dbn_connection_call_async (self->connection, "routing", body, READ_TIMEOUT_MS, on_snapshot,
-                               g_object_ref (self));
+    /* The next resync (routing heard again) asks again. */
+    g_autofree char *line = dbn_error_line (error);
+    set_status (user_data, line);
 }
 
 static void load_detail (DbnClerkView *self);
@@ -141,22 +117,22 @@ on_due_event (DbnConnection *connection, const char *topic, GBytes *body, gpoint
 }
 
 static void
-on_event (DbnConnection *connection, const char *topic, GBytes *body, gpointer user_data)
+on_feed_changed (gpointer user_data, gboolean open_moved)
 {
     DbnClerkView *self = user_data;
-    if (!g_str_has_prefix (topic, self->topic))
-        return;
-    DbnQueueItem *open = self->selected ? dbn_queue_model_lookup (self->model, self->selected) : NULL;
-    gint64 before = open != NULL ? dbn_queue_item_get_updated_seq (open) : 0;
-    g_autoptr (GError) error = NULL;
-    if (!dbn_queue_model_apply_event (self->model, body, &error))
-        g_warning ("queue event dropped: %s", error->message);
     update_count (self);
     /* The timeline of the open case grows with its own events only. */
-    open = self->selected ? dbn_queue_model_lookup (self->model, self->selected) : NULL;
-    if (open != NULL && dbn_queue_item_get_updated_seq (open) != before)
+    if (open_moved)
         load_detail (self);
 }
+
+static const char *
+feed_open_case (gpointer user_data)
+{
+    return DBN_CLERK_VIEW (user_data)->selected;
+}
+
+static const DbnQueueFeedHooks feed_hooks = { on_feed_failed, on_feed_changed, feed_open_case };
 
 /* ---- detail ---- */
 
@@ -614,13 +590,11 @@ dbn_clerk_view_dispose (GObject *object)
 {
     DbnClerkView *self = DBN_CLERK_VIEW (object);
     if (self->connection != NULL) {
-        g_clear_signal_handler (&self->event_id, self->connection);
         g_clear_signal_handler (&self->due_event_id, self->connection);
-        g_clear_signal_handler (&self->resync_id, self->connection);
     }
     if (self->outbox != NULL)
         g_clear_signal_handler (&self->replied_id, self->outbox);
-    g_clear_pointer (&self->due_feed, dbn_due_feed_free);
+    g_clear_pointer (&self->feed, dbn_queue_feed_free);
     gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_CLERK_VIEW);
     g_clear_object (&self->selection);
     g_clear_object (&self->timeline);
@@ -693,7 +667,7 @@ dbn_clerk_view_init (DbnClerkView *self)
     self->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
     self->timeline = gtk_string_list_new (NULL);
     self->missing_checks = g_ptr_array_new ();
-    GtkListItemFactory *factory = dbn_text_rows_factory_new ();
+    GtkListItemFactory *factory = dbn_text_row_factory_new ();
     gtk_list_view_set_factory (self->timeline_view, factory);
     g_object_unref (factory);
     gtk_list_view_set_model (self->timeline_view,
@@ -757,18 +731,10 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     self->topic = g_strdup_printf ("%s/%s/", g_strcmp0 (kind, "window") == 0 ? "q" : "a", id);
     self->model = dbn_queue_model_new (dbn_connection_get_catalog (connection));
     self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->search));
-    self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), NULL);
-    DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
-                         DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
-    for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
-        dbn_queue_columns_add (self->columns, cols[i], connection, need_applicant, self);
-    GtkSorter *sorter = gtk_column_view_get_sorter (self->columns);
-    self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
-                                            sorter ? g_object_ref (sorter) : NULL);
-    self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
-    gtk_single_selection_set_autoselect (self->selection, FALSE);
-    gtk_single_selection_set_can_unselect (self->selection, TRUE);
-    gtk_column_view_set_model (self->columns, GTK_SELECTION_MODEL (self->selection));
+    static const DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
+                                      DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
+    self->selection = dbn_queue_columns_set_model (self->columns, self->model, cols, G_N_ELEMENTS (cols),
+                                                   connection, need_applicant, self, &self->filtered);
     g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection), self);
     g_autoptr (GtkStringList) targets = targets_new (dbn_connection_get_org (connection));
     gtk_drop_down_set_expression (self->target_drop,
@@ -776,19 +742,16 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     gtk_drop_down_set_model (self->target_drop, G_LIST_MODEL (targets));
     gtk_drop_down_set_selected (self->target_drop, GTK_INVALID_LIST_POSITION);
     g_signal_connect (self->target_drop, "notify::selected", G_CALLBACK (on_target_chosen), self);
-    self->event_id = g_signal_connect (connection, "event", G_CALLBACK (on_event), self);
-    self->resync_id = g_signal_connect_swapped (connection, "resync", G_CALLBACK (resync), self);
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
-    dbn_connection_subscribe (connection, self->topic);
-    resync (self);
-    self->due_feed = dbn_due_feed_new (connection, self->model, self->kind, self->window_id, self->topic);
+    self->feed = dbn_queue_feed_new (connection, self->model, self->kind, self->window_id, self->topic,
+                                     &feed_hooks, self);
     self->due_event_id = g_signal_connect (connection, "deadline-event", G_CALLBACK (on_due_event), self);
     update_count (self);
     return GTK_WIDGET (self);
 }
 
 DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self) { return self->model; }
-DbnDueFeed *dbn_clerk_view_get_due_feed (DbnClerkView *self) { return self->due_feed; }
+DbnDueFeed *dbn_clerk_view_get_due_feed (DbnClerkView *self) { return dbn_queue_feed_get_due_feed (self->feed); }
 GListModel *dbn_clerk_view_get_visible (DbnClerkView *self) { return G_LIST_MODEL (self->selection); }
 const char *dbn_clerk_view_get_selected (DbnClerkView *self) { return self->selected; }
 GListModel *dbn_clerk_view_get_timeline (DbnClerkView *self) { return G_LIST_MODEL (self->timeline); }
@@ -796,15 +759,7 @@ GListModel *dbn_clerk_view_get_timeline (DbnClerkView *self) { return G_LIST_MOD
 gboolean
 dbn_clerk_view_select (DbnClerkView *self, const char *case_no)
 {
-    GListModel *list = G_LIST_MODEL (self->selection);
-    for (guint i = 0; i < g_list_model_get_n_items (list); i++) {
-        g_autoptr (DbnQueueItem) item = g_list_model_get_item (list, i);
-        if (g_strcmp0 (dbn_queue_item_get_case_no (item), case_no) == 0) {
-            gtk_single_selection_set_selected (self->selection, i);
-            return TRUE;
-        }
-    }
-    return FALSE;
+    return dbn_queue_selection_select (self->selection, case_no);
 }
 
 GtkEditable *

@@ -99,49 +99,32 @@ on_sub_readable (void *socket, gpointer user_data)
     int index = socket == self->links[INTAKE].sub ? INTAKE
               : socket == self->links[ROUTING].sub ? ROUTING : DEADLINE;
     for (int n = 0; n < READ_BATCH; n++) {
-        zmq_msg_t topic, body;
-        zmq_msg_init (&topic);
-        if (zmq_msg_recv (&topic, socket, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&topic);
+        g_autofree char *name = NULL;
+        g_autoptr (GBytes) body = NULL;
+        /* The same reading as a service's subscriber (dbn_subscriber.h). */
+        DbnSubRead got = dbn_subscriber_read_event (socket, &name, &body);
+        if (got == DBN_SUB_READ_NONE)
             break;
-        }
         self->links[index].heard_us = g_get_monotonic_time ();
-        if (!zmq_msg_more (&topic)) {
-            zmq_msg_close (&topic);
+        if (got == DBN_SUB_READ_SKIPPED)
             continue;
-        }
-        zmq_msg_init (&body);
-        zmq_msg_recv (&body, socket, ZMQ_DONTWAIT);
-        /* Drop any further parts: a well-formed event has exactly two. */
-        gboolean extra = zmq_msg_more (&body);
-        while (extra) {
-            zmq_msg_t junk;
-            zmq_msg_init (&junk);
-            zmq_msg_recv (&junk, socket, ZMQ_DONTWAIT);
-            extra = zmq_msg_more (&junk);
-            zmq_msg_close (&junk);
-        }
-        gsize tlen = MIN (zmq_msg_size (&topic), DBN_PUBLISHER_TOPIC_MAX + 1);
-        g_autofree char *name = g_strndup (zmq_msg_data (&topic), tlen);
         GPtrArray *catchups = self->links[index].catchups;
         if (g_str_has_prefix (name, "hb")) {
-            g_autoptr (DbnMsgSysHeartbeat) hb = dbn_msg_sys_heartbeat_decode (
-                zmq_msg_data (&body), zmq_msg_size (&body), NULL);
+            gsize size = 0;
+            const guint8 *data = g_bytes_get_data (body, &size);
+            g_autoptr (DbnMsgSysHeartbeat) hb = dbn_msg_sys_heartbeat_decode (data, size, NULL);
             for (guint i = 0; hb != NULL && i < catchups->len; i++)
                 dbn_catchup_heartbeat (g_ptr_array_index (catchups, i), hb->env.seq);
         } else if (index != INTAKE) {
-            g_autoptr (GBytes) bytes = g_bytes_new (zmq_msg_data (&body), zmq_msg_size (&body));
             /* Through the topic's catchup, which emits it in order. */
             for (guint i = 0; i < catchups->len; i++) {
                 DbnCatchup *c = g_ptr_array_index (catchups, i);
                 if (g_str_has_prefix (name, dbn_catchup_get_topic (c))) {
-                    dbn_catchup_live (c, bytes);
+                    dbn_catchup_live (c, body);
                     break;
                 }
             }
         }
-        zmq_msg_close (&topic);
-        zmq_msg_close (&body);
     }
     return G_SOURCE_CONTINUE;
 }

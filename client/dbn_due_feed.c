@@ -17,9 +17,11 @@
 
 #define READ_TIMEOUT_MS 3000
 
+/* The state is a g_atomic_rc_box: its last release clears it. */
+#define state_release(s) g_atomic_rc_box_release_full ((s), (GDestroyNotify) state_clear)
+
 /* What the replies may still reach after the feed is freed. */
 typedef struct {
-    gint           refs;
     DbnQueueModel *model;        /* owned ref; NULL once the feed is freed */
     guint          generation;   /* the snapshot the replies belong to */
     char          *error;        /* last error line, or NULL */
@@ -33,22 +35,14 @@ struct _DbnDueFeed {
     gulong         event_id, resync_id;
 };
 
-static State *
-state_ref (State *s)
-{
-    g_atomic_int_inc (&s->refs);
-    return s;
-}
-
+/* What the state holds, freed with its last reference. */
 static void
-state_unref (State *s)
+state_clear (State *s)
 {
-    if (!g_atomic_int_dec_and_test (&s->refs))
-        return;
     g_clear_object (&s->model);
     g_free (s->error);
-    g_free (s);
 }
+
 
 typedef struct {
     State         *state;       /* owned ref */
@@ -61,7 +55,7 @@ typedef struct {
 static void
 page_free (Page *p)
 {
-    state_unref (p->state);
+    state_release (p->state);
     g_object_unref (p->connection);
     g_free (p->kind);
     g_free (p->id);
@@ -118,7 +112,7 @@ ask_page (DbnConnection *connection, State *state, const char *kind, const char 
     if (body == NULL)
         return;
     Page *p = g_new0 (Page, 1);
-    p->state = state_ref (state);
+    p->state = g_atomic_rc_box_acquire (state);
     p->connection = g_object_ref (connection);
     p->kind = g_strdup (kind);
     p->id = g_strdup (id);
@@ -157,8 +151,7 @@ dbn_due_feed_new (DbnConnection *connection, DbnQueueModel *model, const char *k
     self->kind = g_strdup (kind);
     self->id = g_strdup (id);
     self->topic = g_strdup (topic);
-    self->state = g_new0 (State, 1);
-    self->state->refs = 1;
+    self->state = g_atomic_rc_box_new0 (State);
     self->state->model = g_object_ref (model);
     self->event_id = g_signal_connect (connection, "deadline-event", G_CALLBACK (on_event), self);
     self->resync_id = g_signal_connect_swapped (connection, "deadline-resync",
@@ -175,7 +168,7 @@ dbn_due_feed_free (DbnDueFeed *self)
     g_clear_signal_handler (&self->event_id, self->connection);
     g_clear_signal_handler (&self->resync_id, self->connection);
     g_clear_object (&self->state->model);
-    state_unref (self->state);
+    state_release (self->state);
     g_object_unref (self->connection);
     g_free (self->kind);
     g_free (self->id);

@@ -269,3 +269,37 @@ dbn_queue_filter_update (GtkFilterListModel *model, GtkFilter *filter, GtkEditab
     else
         gtk_filter_changed (filter, GTK_FILTER_CHANGE_DIFFERENT);
 }
+
+GtkSingleSelection *
+dbn_queue_columns_set_model (GtkColumnView *view, DbnQueueModel *model, const DbnColumn *columns, gsize n,
+                             DbnConnection *connection, DbnNeedApplicantFunc need, gpointer user_data,
+                             GtkFilterListModel **filtered)
+{
+    g_return_val_if_fail (GTK_IS_COLUMN_VIEW (view) && DBN_IS_QUEUE_MODEL (model) && filtered != NULL, NULL);
+    *filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (model)), NULL);
+    for (gsize i = 0; i < n; i++)
+        dbn_queue_columns_add (view, columns[i], connection, need, user_data);
+    /* The view's sorter: a click on a header sorts. */
+    GtkSorter *sorter = gtk_column_view_get_sorter (view);
+    GtkSortListModel *sorted = gtk_sort_list_model_new (G_LIST_MODEL (*filtered),
+                                                        sorter ? g_object_ref (sorter) : NULL);
+    GtkSingleSelection *selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+    gtk_single_selection_set_autoselect (selection, FALSE);
+    gtk_single_selection_set_can_unselect (selection, TRUE);
+    gtk_column_view_set_model (view, GTK_SELECTION_MODEL (selection));
+    return selection;
+}
+
+gboolean
+dbn_queue_selection_select (GtkSingleSelection *selection, const char *case_no)
+{
+    GListModel *list = G_LIST_MODEL (selection);
+    for (guint i = 0; i < g_list_model_get_n_items (list); i++) {
+        g_autoptr (DbnQueueItem) item = g_list_model_get_item (list, i);
+        if (g_strcmp0 (dbn_queue_item_get_case_no (item), case_no) == 0) {
+            gtk_single_selection_set_selected (selection, i);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}

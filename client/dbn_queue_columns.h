@@ -30,6 +30,16 @@ typedef void (*DbnNeedApplicantFunc) (DbnQueueItem *item, gpointer user_data);
  * dates without days) gives the due column its calendar and today. */
 void  dbn_queue_columns_add (GtkColumnView *view, DbnColumn column, DbnConnection *connection,
                              DbnNeedApplicantFunc need, gpointer user_data);
+/* Shows model in view with the n columns (as dbn_queue_columns_add), through
+ * a filter model (no filter yet; *filtered, borrowed: for
+ * dbn_queue_filter_update) and the view's sorter, one row selected at a
+ * time, none at first. Returns the selection; caller owns it. */
+GtkSingleSelection *dbn_queue_columns_set_model (GtkColumnView *view, DbnQueueModel *model,
+                                                 const DbnColumn *columns, gsize n,
+                                                 DbnConnection *connection, DbnNeedApplicantFunc need,
+                                                 gpointer user_data, GtkFilterListModel **filtered);
+/* Selects case_no's row of selection; FALSE when it is not in it. */
+gboolean dbn_queue_selection_select (GtkSingleSelection *selection, const char *case_no);
 /* The text a column shows for item. Caller owns it. */
 char *dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column);
 /* A filter keeping the rows whose case number, matter, applicant or state

@@ -89,6 +89,50 @@ fail:
     return FALSE;
 }
 
+DbnSubRead
+dbn_subscriber_read_event (void *socket, char **topic, GBytes **body)
+{
+    zmq_msg_t first, second;
+    zmq_msg_init (&first);
+    if (zmq_msg_recv (&first, socket, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&first);
+        return DBN_SUB_READ_NONE;
+    }
+    gboolean two_parts = zmq_msg_more (&first);
+    if (!two_parts) {
+        zmq_msg_close (&first);
+        return DBN_SUB_READ_SKIPPED;
+    }
+    zmq_msg_init (&second);
+    if (zmq_msg_recv (&second, socket, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&first);
+        zmq_msg_close (&second);
+        return DBN_SUB_READ_SKIPPED;
+    }
+    if (zmq_msg_more (&second)) {
+        /* Not ours: drain the rest of the message. */
+        zmq_msg_close (&first);
+        zmq_msg_close (&second);
+        int more = 1;
+        while (more) {
+            zmq_msg_t part;
+            zmq_msg_init (&part);
+            if (zmq_msg_recv (&part, socket, ZMQ_DONTWAIT) < 0)
+                more = 0;
+            else
+                more = zmq_msg_more (&part);
+            zmq_msg_close (&part);
+        }
+        return DBN_SUB_READ_SKIPPED;
+    }
+    if (topic != NULL)
+        *topic = g_strndup (zmq_msg_data (&first), MIN (zmq_msg_size (&first), DBN_PUBLISHER_TOPIC_MAX + 1));
+    *body = g_bytes_new (zmq_msg_data (&second), zmq_msg_size (&second));
+    zmq_msg_close (&first);
+    zmq_msg_close (&second);
+    return DBN_SUB_READ_EVENT;
+}
+
 static gboolean
 on_live (void *socket, gpointer user_data)
 {
@@ -97,42 +141,16 @@ on_live (void *socket, gpointer user_data)
     g_array_set_clear_func (batch, (GDestroyNotify) pending_clear);
     gboolean gap = FALSE;
     for (int n = 0; n < READ_BATCH; n++) {
-        zmq_msg_t topic, body;
-        zmq_msg_init (&topic);
-        if (zmq_msg_recv (&topic, socket, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&topic);
+        g_autoptr (GBytes) body = NULL;
+        DbnSubRead got = dbn_subscriber_read_event (socket, NULL, &body);
+        if (got == DBN_SUB_READ_NONE)
             break;
-        }
-        gboolean two_parts = zmq_msg_more (&topic);
-        zmq_msg_close (&topic);
-        if (!two_parts)
+        if (got == DBN_SUB_READ_SKIPPED)
             continue;
-        zmq_msg_init (&body);
-        if (zmq_msg_recv (&body, socket, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&body);
-            break;
-        }
-        gboolean extra = zmq_msg_more (&body);
-        if (extra) {
-            /* Not ours: drain the rest of the message. */
-            zmq_msg_close (&body);
-            int more = 1;
-            while (more) {
-                zmq_msg_t part;
-                zmq_msg_init (&part);
-                if (zmq_msg_recv (&part, socket, ZMQ_DONTWAIT) < 0)
-                    more = 0;
-                else
-                    more = zmq_msg_more (&part);
-                zmq_msg_close (&part);
-            }
-            continue;
-        }
         DbnEnvEvent env = { 0 };
-        const guint8 *data = zmq_msg_data (&body);
-        gsize size = zmq_msg_size (&body);
+        gsize size = 0;
+        const guint8 *data = g_bytes_get_data (body, &size);
         if (!dbn_env_event_decode (data, size, &env, NULL)) {
-            zmq_msg_close (&body);
             dbn_log_once ("subscriber-bad-event", "%s published an event daiban cannot read; ignored",
                           self->producer);
             continue;
@@ -144,14 +162,13 @@ on_live (void *socket, gpointer user_data)
             gint64 next = self->applied + batch->len + 1;
             self->known = MAX (self->known, env.seq);
             if (env.seq == next) {
-                Pending p = { env.seq, g_bytes_new (data, size) };
+                Pending p = { env.seq, g_bytes_ref (body) };
                 g_array_append_val (batch, p);
             } else if (env.seq > next) {
                 gap = TRUE; /* lost some: the journal has them */
             }
         }
         dbn_env_event_clear (&env);
-        zmq_msg_close (&body);
     }
     if (!apply_batch (self, batch))
         gap = TRUE;

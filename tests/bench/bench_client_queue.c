@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "dbn_clerk_view.h"
+#include "dbn_clerk_view-private.h"
 #include "dbn_outbox.h"
 #include "dbn_queue_model.h"
 #include "dbn_test_harness.h"

@@ -17,14 +17,14 @@
 #include <gtk/gtk.h>
 
 #include "dbn_application.h"
-#include "dbn_clerk_view.h"
+#include "dbn_clerk_view-private.h"
 #include "dbn_main_window.h"
 #include "dbn_outbox.h"
 #include "dbn_print.h"
 #include "dbn_queue_columns.h"
 #include "dbn_queue_model.h"
 #include "dbn_signature_pad.h"
-#include "dbn_station_view.h"
+#include "dbn_station_view-private.h"
 #include "dbn_test_harness.h"
 
 /* TRUE when needle occurs in the len bytes of data (which may hold NULs). */
@@ -380,7 +380,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     /* The ID check digit is checked as it is typed. */
     fill_form (station, 1, G_MAXUINT);
     gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), "110105194912310021");
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     g_assert_cmpstr (dbn_station_view_get_result (station), ==, "身份证号校验不通过，请核对");
     g_autofree char *good_id = dbn_test_id_number (1);
     gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), good_id);
@@ -389,7 +389,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     screenshot (GTK_WIDGET (station_win), "station-intake.png");
 
     gint64 t0 = g_get_monotonic_time ();
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     g_assert_true (wait_for (has_last_case, station, 5000));
     g_autofree char *case_no = g_strdup (dbn_station_view_get_last_case (station));
     g_assert_true (g_str_has_prefix (case_no, "T01-"));
@@ -417,7 +417,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     /* The papers travel on a run sheet (D-RTE-3); the front desk signs for them. */
     RowWait at_station = { dbn_station_view_get_model (station), case_no, NULL };
     g_assert_true (wait_for (row_in_state, &at_station, 5000));
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.runsheet-new", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "cases"), "cases.runsheet-new", NULL));
     LocationWait transit = { dbn_clerk_view_get_model (clerk), case_no, "in_transit" };
     g_assert_true (wait_for (row_at, &transit, 5000));
     g_assert_true (dbn_clerk_view_select (clerk, case_no));
@@ -484,7 +484,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     for (int i = 0; i < 20; i++)
         dbn_signature_pad_add_point (pad, 120 + i * 3, 40 + i * 4, i == 0);
     screenshot (GTK_WIDGET (station_win), "station-reply.png");
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.reply", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "reply"), "reply.send", NULL));
     RowWait replied = { dbn_station_view_get_model (station), case_no, "replied" };
     g_assert_true (wait_for (row_in_state, &replied, 5000));
     g_autofree char *png = g_build_filename (f->client_dir, "station-qingshui", "cases", case_no,
@@ -498,7 +498,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_cmpstr (rating, ==, "satisfied");
 
     /* The acceptance form as a PDF with the case number. */
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.export-pdf", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.export-pdf", NULL));
     g_autofree char *pdf = g_build_filename (f->client_dir, "station-qingshui", "cases", case_no,
                                              "acceptance.pdf", NULL);
     g_autofree char *pdf_data = NULL;
@@ -508,7 +508,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_true (contains (pdf_data, pdf_len, case_no)); /* the Subject metadata */
 
     /* Archived (D-RPL-4): the case leaves both queues. */
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.archive", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "reply"), "reply.archive", NULL));
     GoneWait gone_station = { dbn_station_view_get_model (station), case_no };
     GoneWait gone_window = { dbn_clerk_view_get_model (clerk), case_no };
     g_assert_true (wait_for (row_gone, &gone_station, 5000));
@@ -591,7 +591,7 @@ test_offline_outbox (Fixture *f, gconstpointer data)
     /* The last applicant forgot the marriage certificate (D-INT-4). */
     for (guint n = 10; n < 15; n++) {
         fill_form (station, n, n == 14 ? 2 : G_MAXUINT);
-        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+        g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     }
     g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 5);
     Count c = { dbn_station_view_get_model (station) };
@@ -656,7 +656,7 @@ test_offline_outbox (Fixture *f, gconstpointer data)
     g_clear_object (&f->routing);
     g_assert_true (wait_for (is_offline, win, 10000));
     fill_form (station, 20, G_MAXUINT);
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     g_assert_true (wait_for (outbox_empty, outbox, 10000));
     f->routing = dbn_harness_start_service (f->harness, "routing");
     g_assert_true (wait_for (snapshot_newer, &resynced, 10000));
@@ -1269,7 +1269,7 @@ submit_one (DbnStationView *station, guint n, guint handed_in)
 {
     fill_form (station, n, handed_in);
     g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     LastCaseWait w = { station, before };
     g_assert_true (wait_for (last_case_changed, &w, 10000));
     return g_strdup (dbn_station_view_get_last_case (station));
@@ -1285,7 +1285,7 @@ submit_dibao (DbnStationView *station, guint n)
     g_assert_true (dbn_station_view_choose_matter (station, "MZ-DIBAO"));
     dbn_station_view_tick_materials (station, G_MAXUINT);
     g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     LastCaseWait w = { station, before };
     g_assert_true (wait_for (last_case_changed, &w, 10000));
     return g_strdup (dbn_station_view_get_last_case (station));
@@ -1346,7 +1346,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     gtk_editable_set_text (dbn_station_view_get_entry (station, "visit-address"), "清水村三组 12 号");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "needs"), "儿媳怀孕，需办准生证；屋顶漏雨");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "visit-note"), "老人独居");
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visit", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"), "visits.record", NULL));
     g_assert_true (wait_for (visits_listed, station, 5000));
     g_autofree char *first = line_at (dbn_station_view_get_visits (station), 0);
     g_assert_nonnull (strstr (first, "儿媳怀孕，需办准生证"));
@@ -1354,7 +1354,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
 
     /* "Turn this need into a request": the form is filled and carries the visit. */
     dbn_station_view_select_visit_need (station, 0);
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visit-to-request", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"), "visits.to-request", NULL));
     g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "applicant")), ==, "王五");
     g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "note")), ==, "儿媳怀孕，需办准生证");
     g_autofree char *visit = g_strdup (dbn_station_view_get_visit (station));
@@ -1369,13 +1369,13 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     dbn_station_view_set_consent (station, TRUE);
     screenshot (GTK_WIDGET (win), "station-visit-request.png");
     g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.submit", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     g_assert_null (dbn_station_view_get_visit (station)); /* the next request starts clean */
     g_assert_true (wait_for (has_last_case, station, 5000));
     g_autofree char *case_no = g_strdup (dbn_station_view_get_last_case (station));
     g_assert_cmpstr (case_no, !=, before);
     /* The visit now lists the case made from its need. */
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.visits-refresh", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"), "visits.refresh", NULL));
     LineWait linked = { dbn_station_view_get_visits (station), case_no };
     g_assert_true (wait_for (has_line, &linked, 5000));
     dbn_station_view_show_page (station, "visits");
@@ -1391,7 +1391,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_cmpuint (dbn_station_view_get_n_missing (station), ==, 1);
     dbn_station_view_tick_supplement (station, 1);
     screenshot (GTK_WIDGET (win), "station-supplement.png");
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.supplement", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "cases"), "cases.supplement", NULL));
     StatusWait complete = { station, "supplement", "材料已齐" };
     g_assert_true (wait_for (status_says, &complete, 5000));
     g_assert_true (wait_for (not_awaiting, &awaiting, 5000));
@@ -1400,12 +1400,12 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     dbn_station_view_show_page (station, "intake");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "applicant"), "赵六");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "note"), "要求代为办理出国签证");
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.refuse", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.refuse", NULL));
     g_assert_cmpstr (dbn_station_view_get_result (station), ==, "不予受理须写明理由和改向何处申请");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "refuse-reason"), "不属于代办事项目录");
     g_assert_cmpstr (dbn_station_view_get_result (station), ==, ""); /* the input changed */
     gtk_editable_set_text (dbn_station_view_get_entry (station, "refuse-apply-to"), "县公安局出入境管理大队");
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.refuse", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.refuse", NULL));
     StatusWait refused = { station, "intake", "不予受理，编号 T01-" };
     g_assert_true (wait_for (status_says, &refused, 5000));
     screenshot (GTK_WIDGET (win), "station-refused.png");
@@ -1417,7 +1417,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_true (wait_for (has_line, &accepted, 5000));
     dbn_station_view_show_page (station, "logbook");
     screenshot (GTK_WIDGET (win), "station-logbook.png");
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (station), "station.export-logbook", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "logbook"), "logbook.export", NULL));
     g_autofree char *pdf = g_build_filename (f->client_dir, "station-qingshui", "logbook.pdf", NULL);
     g_autofree char *pdf_data = NULL;
     gsize pdf_len = 0;

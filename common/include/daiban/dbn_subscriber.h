@@ -41,6 +41,19 @@ gint64         dbn_subscriber_get_applied (DbnSubscriber *self);
 /* The newest seq the producer is known to have (from heartbeats and syncs). */
 gint64         dbn_subscriber_get_known (DbnSubscriber *self);
 
+/* What dbn_subscriber_read_event read. */
+typedef enum {
+    DBN_SUB_READ_NONE,    /* nothing to read now */
+    DBN_SUB_READ_EVENT,   /* a [topic][body] message: *topic and *body set */
+    DBN_SUB_READ_SKIPPED, /* a message of another shape, read and dropped */
+} DbnSubRead;
+
+/* Reads one published message from a SUB socket without waiting: the
+ * subscriber's and the client's SUBs share it. On DBN_SUB_READ_EVENT,
+ * *topic (when topic is not NULL; cut to DBN_PUBLISHER_TOPIC_MAX + 1
+ * bytes) and *body are the caller's. */
+DbnSubRead     dbn_subscriber_read_event (void *socket, char **topic, GBytes **body);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnSubscriber, dbn_subscriber_free)
 
 G_END_DECLS
