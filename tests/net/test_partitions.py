@@ -15,7 +15,10 @@ REQUEST_MS each):
   1. undisturbed; shiqiao's line slowed with tc tbf for the whole run;
   2. 30 % loss each way on qingshui's line (nftables numgen on its switch
      port) for LOSS_S: qingshui keeps working through its outbox;
-  3. qingshui's line cut (its switch port down) for CUT_S: both stations
+  3. everything towards qingshui dropped for DEAF_S: its requests reach
+     intake and are applied, their replies are lost, so the outbox resends
+     them (same keys) and intake must answer from its idempotency table;
+  4. qingshui's line cut (its switch port down) for CUT_S: both stations
      keep taking requests, shiqiao's keep being acknowledged.
 After each heal the counters close (no new requests), and the test waits
 for the catch-up: every request taken acknowledged exactly once, and every
@@ -50,6 +53,7 @@ REQUEST_MS = 500      # one request per station every 0.5 s
 UNDISTURBED_S = 6
 LOSS_S = int(os.environ.get("DBN_NET_LOSS_S", "20"))
 LOSS_PERCENT = 30
+DEAF_S = 8
 CUT_S = int(os.environ.get("DBN_NET_CUT_S", "60"))  # shorter runs by hand only
 CATCHUP_MAX_S = 5.0
 GAP_MAX_S = 3.0       # the other station's longest wait for an acknowledgement
@@ -139,6 +143,19 @@ class Net:
 
     def unlose(self):
         run("nft", "delete", "table", "bridge", "dbn_loss", ns=self.sw)
+
+    def deafen(self, host):
+        """Everything towards host dropped, nothing from it: requests arrive,
+        their replies are lost."""
+        rules = ("table bridge dbn_deaf {\n"
+                 " chain forward {\n"
+                 "  type filter hook forward priority 0; policy accept;\n"
+                 '  oifname "p-%s" drop\n'
+                 " }\n}\n") % host
+        run("nft", "-f", "-", ns=self.sw, input=rules)
+
+    def undeafen(self):
+        run("nft", "delete", "table", "bridge", "dbn_deaf", ns=self.sw)
 
     def cut(self, host):
         run("ip", "-n", self.sw, "link", "set", "p-" + host, "down")
@@ -442,6 +459,12 @@ class Test:
                     if all(sorted(r["case"] for r in queues[("station", n)]) == acked[n] for n in acked):
                         caught = time.monotonic() - healed_at
                         break
+                    # Nothing more will be acknowledged: a case no station
+                    # was told of was made by a resend, and stays.
+                    for n in acked:
+                        extra = sorted(set(r["case"] for r in queues[("station", n)]) - set(acked[n]))
+                        check(not extra, "%s: %s: cases no request was acknowledged with (a request "
+                              "applied twice): %s" % (what, n, extra[:5]))
                     last = "queues not yet complete: " + ", ".join(
                         "%s %d/%d" % (n, len(queues[("station", n)]), len(acked[n])) for n in acked)
                 else:
@@ -485,6 +508,22 @@ class Test:
         check(a1 - a0 > 0, "qingshui had nothing acknowledged through a line losing %d %%" % LOSS_PERCENT)
         self.checkpoint("loss", healed)
 
+    def phase_replies_lost(self):
+        """The requests reach intake and are applied, the replies never come
+        back: the outbox must resend with the same keys, and intake answer
+        them from its idempotency table instead of making second cases."""
+        q = self.real.stations["qingshui"]
+        t0, a0 = q.counts()[:2]
+        self.net.deafen("qingshui")
+        log("# qingshui's line loses everything towards the station for %d s (replies lost)" % DEAF_S)
+        time.sleep(DEAF_S)
+        t1, a1 = q.counts()[:2]
+        self.net.undeafen()
+        healed = time.monotonic()
+        log("# meanwhile qingshui took %d requests, %d acknowledged" % (t1 - t0, a1 - a0))
+        check(a1 - a0 <= 1, "qingshui had %d requests acknowledged with its replies dropped" % (a1 - a0))
+        self.checkpoint("replies lost", healed)
+
     def phase_cut(self):
         q, s = self.real.stations["qingshui"], self.real.stations["shiqiao"]
         qt0, qa0 = q.counts()[:2]
@@ -519,6 +558,7 @@ class Test:
         self.open_counters()
         time.sleep(UNDISTURBED_S)
         self.phase_loss()
+        self.phase_replies_lost()
         self.phase_cut()
         self.close_counters()
         for s in self.stations():
