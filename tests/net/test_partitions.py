@@ -251,10 +251,11 @@ class Station:
             except (BrokenPipeError, OSError):
                 pass
             try:
-                self.proc.wait(5)
+                self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        return self.proc.returncode
 
 
 def write_conf(folder, endpoint, source):
@@ -352,8 +353,15 @@ class System:
         return queues, None
 
     def stop(self):
+        """Stops every program; returns what went wrong with them: a station
+        that did not exit cleanly (a sanitizer report makes its status
+        nonzero), a service that died and was restarted by `daiban up`, or a
+        sanitizer report in the services' log."""
+        problems = []
         for s in self.stations.values():
-            s.quit()
+            rc = s.quit()
+            if rc != 0:
+                problems.append("%s: station %s exited with %s" % (self.name, s.name, rc))
         if self.up is not None and self.up.poll() is None:
             self.up.send_signal(signal.SIGTERM)
             try:
@@ -361,6 +369,13 @@ class System:
             except subprocess.TimeoutExpired:
                 self.up.kill()
                 self.up.wait()
+        log_path = os.path.join(self.folder, "up.log")
+        if os.path.exists(log_path):
+            with open(log_path, errors="replace") as f:
+                for line in f:
+                    if " died " in line or "Sanitizer" in line or "runtime error:" in line:
+                        problems.append("%s: %s" % (self.name, line.strip()))
+        return problems
 
 
 def describe_diff(real, ref):
@@ -564,6 +579,8 @@ class Test:
         for s in self.stations():
             taken, acked, pending = s.counts()
             log("# %s: sent %d, acknowledged %d, pending %d" % (s.name, taken, acked, pending))
+        problems = self.real.stop() + self.ref.stop()
+        check(not problems, "; ".join(problems[:5]))
         log("# test_partitions passed in %.1f s" % (time.monotonic() - t0))
 
     def cleanup(self):
