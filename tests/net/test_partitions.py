@@ -58,6 +58,7 @@ CUT_S = int(os.environ.get("DBN_NET_CUT_S", "60"))  # shorter runs by hand only
 CATCHUP_MAX_S = 5.0
 GAP_MAX_S = 3.0       # the other station's longest wait for an acknowledgement
 SLOW_RATE = "256kbit"  # shiqiao's line
+RUN_MAX_S = 240
 
 NET = "10.77.7."
 HOSTS = {"centre": NET + "1", "qingshui": NET + "11", "shiqiao": NET + "12", "county": NET + "21"}
@@ -306,7 +307,7 @@ class System:
         centre = os.path.join(self.folder, "centre")
         for args in (("init",), ("add", "station:qingshui"), ("add", "station:shiqiao"), ("add", "committee")):
             p = self.cli("centre", "keys", *args)
-            out, err = p.communicate()
+            out, err = p.communicate(timeout=30)
             check(p.returncode == 0, "%s: keys %s: %s" % (self.name, " ".join(args), err.strip()))
         for host in STATIONS:
             host_folder(centre, os.path.join(self.folder, host), ["station-%s.secret" % host])
@@ -319,13 +320,16 @@ class System:
         self.up = subprocess.Popen((["ip", "netns", "exec", ns] if ns else []) + argv,
                                    stdout=subprocess.PIPE, stderr=open(os.path.join(self.folder, "up.log"), "w"),
                                    text=True, preexec_fn=die_with_parent)
-        end = time.monotonic() + 30
-        line = ""
-        while time.monotonic() < end and "ready" not in line:
-            line = self.up.stdout.readline()
-            check(line != "" or self.up.poll() is None, "%s: daiban up exited" % self.name)
-        check("ready" in line, "%s: daiban up not ready in 30 s" % self.name)
-        threading.Thread(target=self.up.stdout.read, daemon=True).start()
+        # Its stdout is read by a thread (a readline here could wait for ever).
+        ready = threading.Event()
+
+        def read_up(stream):
+            for line in stream:
+                if "ready" in line:
+                    ready.set()
+        threading.Thread(target=read_up, args=(self.up.stdout,), daemon=True).start()
+        check(ready.wait(30), "%s: daiban up not ready in 30 s (exit status %s; see its log %s)" % (
+            self.name, self.up.poll(), os.path.join(self.folder, "up.log")))
         for n, host in enumerate(STATIONS, 1):
             folder = os.path.join(self.folder, host)
             argv = [os.path.join(self.build, "bin", "dbn-net-station"), "--data", folder,
@@ -342,7 +346,12 @@ class System:
                  for q in QUEUES}
         queues = {}
         for q, p in procs.items():
-            out, err = p.communicate()
+            try:
+                out, err = p.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.communicate()
+                return None, "%s %s: no answer in 30 s" % q
             if p.returncode != 0:
                 return None, "%s %s: exit %d: %s" % (q[0], q[1], p.returncode, err.strip())
             rows = json.loads(out)["items"]
@@ -604,6 +613,13 @@ def main():
     args = ap.parse_args()
     test = Test(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+
+    # The run's own bound, well inside ctest's: it stops and cleans up by
+    # itself whatever hangs.
+    def overtime(*_):
+        raise Failure("still running after %d s: stopped" % RUN_MAX_S)
+    signal.signal(signal.SIGALRM, overtime)
+    signal.alarm(RUN_MAX_S)
     try:
         test.run()
         return 0
@@ -611,6 +627,7 @@ def main():
         log("FAIL: %s" % e)
         return 1
     finally:
+        signal.alarm(0)
         test.cleanup()
 
 

@@ -17,6 +17,18 @@ DBN_TOP=$SRC
 dbn_install_deps iproute2 nftables || { echo "FAIL test_partitions: cannot install iproute2 nftables"; exit 1; }
 
 PREFIX=dbnp$$
+# A run that was SIGKILLed (a ctest timeout) could not clean up: remove the
+# namespaces of runs whose wrapper no longer exists.
+for ns in $(ip netns list | awk '{ print $1 }' | grep '^dbnp[0-9]*-'); do
+    pid=${ns#dbnp}
+    pid=${pid%%-*}
+    if ! kill -0 "$pid" 2>/dev/null; then
+        for p in $(ip netns pids "$ns"); do
+            kill -KILL "$p" 2>/dev/null
+        done
+        ip netns del "$ns"
+    fi
+done
 child=""
 cleanup() {
     if [ -n "$child" ]; then
