@@ -32,6 +32,17 @@ Prints the catch-up time after each heal, the longest gap between
 shiqiao's acknowledgements while qingshui was cut, and the counts sent
 (taken into the outbox), acknowledged and applied (rows in the queues).
 
+Why the counters close at a heal: "equal to an undisturbed run of the same
+input" needs an input that stops moving; the stations go on taking requests
+through every disturbance, and the other station's view of the outage is
+measured while it lasts. Why the order intake numbered them: an undisturbed
+run of the stations' requests interleaves them differently, and case numbers
+follow arrival; given the same order, every row must be identical, case
+number and journal seq included (only the clock fields are left out).
+Why Python here: this script only runs `ip`, `nft`, `tc` and the programs,
+reads their lines and compares JSON; everything of daiban it exercises is
+the C code itself (the services, the client's connection and outbox, the CLI).
+
 Exit status: 0 passed, 1 failed. Run by test_partitions.sh, which checks
 for root, installs iproute2 and nftables, and removes the namespaces
 whatever happens.
