@@ -73,7 +73,6 @@ gboolean
 dbn_keys_check_libzmq (GError **error)
 {
     int major = 0, minor = 0, patch = 0;
-    dbn_error_register_builtin ();
     zmq_version (&major, &minor, &patch);
     int have = major * 10000 + minor * 100 + patch;
     int need = LIBZMQ_MIN_MAJOR * 10000 + LIBZMQ_MIN_MINOR * 100 + LIBZMQ_MIN_PATCH;
@@ -106,7 +105,6 @@ gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
     static const char *const kinds_with_id[] = { "service", "window", "station", "supervisor" };
-    dbn_error_register_builtin ();
     if (principal != NULL &&
         (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
@@ -323,7 +321,6 @@ DbnKeyPair *
 dbn_key_pair_load (const char *path, GError **error)
 {
     g_return_val_if_fail (path != NULL, NULL);
-    dbn_error_register_builtin ();
 
     int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
@@ -595,7 +592,6 @@ DbnRegistry *
 dbn_registry_load (const char *data_dir, GError **error)
 {
     g_return_val_if_fail (data_dir != NULL, NULL);
-    dbn_error_register_builtin ();
     g_autofree char *path = registry_path (data_dir);
     FileSignature sig = { 0 };
     g_autoptr (GKeyFile) file = registry_read (path, &sig, error);

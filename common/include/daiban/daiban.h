@@ -10,6 +10,7 @@
 #include "dbn_config.h"
 #include "dbn_error.h"
 #include "dbn_idnumber.h"
+#include "dbn_init.h"
 #include "dbn_keys.h"
 #include "dbn_log.h"
 #include "dbn_msg.h"
