@@ -176,33 +176,6 @@ may_read (DbnCommand *command, const RoutingCase *c, GError **error)
     }
 }
 
-/* A restricted principal reads only its own queue. */
-static gboolean
-may_read_queue (DbnCommand *command, const char *kind, const char *id, GError **error)
-{
-    const char *principal = dbn_command_get_principal (command);
-    const char *own = dbn_principal_get_id (principal);
-    const char *allowed = NULL;
-    switch (dbn_command_get_principal_kind (command)) {
-    case DBN_PRINCIPAL_STATION:
-        allowed = "station";
-        break;
-    case DBN_PRINCIPAL_WINDOW:
-        allowed = "window";
-        break;
-    case DBN_PRINCIPAL_SUPERVISOR:
-        allowed = "area";
-        break;
-    default:
-        return TRUE;
-    }
-    if (g_strcmp0 (kind, allowed) == 0 && g_strcmp0 (id, own) == 0)
-        return TRUE;
-    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may read only its own queue, not %s %s",
-                 principal, kind, id);
-    return FALSE;
-}
-
 gboolean
 routing_apply (RoutingActions *self, RoutingEmitter *emitter, const char *case_no,
                const RoutingArgs *args, RoutingCase **out, GError **error)
@@ -457,7 +430,7 @@ queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GE
                      req->kind, req->id);
         return NULL;
     }
-    if (!may_read_queue (command, req->kind, req->id, error))
+    if (!dbn_auth_may_read_queue (dbn_command_get_principal (command), req->kind, req->id, error))
         return NULL;
     /* Paging (keyset): the cases after `after`, at most `limit`; one more is
      * read to know whether the queue goes on. */
