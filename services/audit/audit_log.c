@@ -36,7 +36,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+#include "daiban/dbn_sql.h"
 
 /* Subtree roots are stored at levels that are multiples of this. */
 #define STRIDE 4

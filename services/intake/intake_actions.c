@@ -25,8 +25,6 @@
 #include <string.h>
 
 G_DEFINE_QUARK (intake-error-quark, intake_error)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
 const char *const intake_migrations[] = {
     /* 1: the case record. Lists are stored one item per line: items cannot
      * contain control characters (checked). Case numbers sort by year, then
@@ -147,31 +145,11 @@ intake_check_known_village (IntakeActions *self, const char *village, GError **e
     return dbn_org_check_village (self->org, village, error);
 }
 
-gboolean
-intake_check_text (const char *value, const char *what, GError **error)
-{
-    for (const char *p = value; p != NULL && *p != '\0'; p++) {
-        if ((unsigned char) *p < 0x20 || *p == 0x7f) {
-            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "%s holds control characters", what);
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
-static gboolean
-has_control_chars (const char *s)
-{
-    for (const char *p = s; *p != '\0'; p++)
-        if ((unsigned char) *p < 0x20 || *p == 0x7f)
-            return TRUE;
-    return FALSE;
-}
 
 gboolean
 intake_require_text (const char *value, const char *what, GError **error)
 {
-    if (value == NULL || *value == '\0' || has_control_chars (value)) {
+    if (value == NULL || *value == '\0' || !dbn_text_check (value, what, DBN_TEXT_STRICT, NULL)) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
                      "%s must be filled in, without control characters", what);
         return FALSE;
@@ -241,8 +219,8 @@ validate_submit (IntakeActions *self, DbnCommand *command, const DbnMsgIntakeSub
     for (int i = 0; req->materials != NULL && req->materials[i] != NULL; i++)
         if (!intake_require_text (req->materials[i], "every material name", error))
             return FALSE;
-    return intake_check_text (req->note, "the note", error) &&
-           intake_check_text (req->address, "the address", error);
+    return dbn_text_check (req->note, "the note", DBN_TEXT_STRICT, error) &&
+           dbn_text_check (req->address, "the address", DBN_TEXT_STRICT, error);
 }
 
 /* D-INT-7: a window takes requests in person (walk-in, the default) or by
@@ -275,7 +253,7 @@ check_previous (IntakeActions *self, const DbnMsgIntakeSubmit *req, GError **err
         return FALSE;
     const char *id = (const char *) sqlite3_column_text (self->select_case, INTAKE_COL_ID_NUMBER);
     gboolean same = g_strcmp0 (id, req->id_number) == 0;
-    g_autofree char *closed = intake_column_dup (self->select_case, INTAKE_COL_CLOSED);
+    g_autofree char *closed = dbn_sql_column_dup (self->select_case, INTAKE_COL_CLOSED);
     sqlite3_reset (self->select_case);
     if (!same) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
@@ -583,13 +561,6 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     return dbn_msg_intake_submit_reply_encode (reply, error);
 }
 
-char *
-intake_column_dup (sqlite3_stmt *st, int col)
-{
-    const unsigned char *text = sqlite3_column_text (st, col);
-    return text ? g_strdup ((const char *) text) : NULL;
-}
-
 static GBytes *
 intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
@@ -610,25 +581,25 @@ intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, G
         return NULL;
     }
     g_autoptr (DbnMsgIntakeCaseGetReply) reply = dbn_msg_intake_case_get_reply_new ();
-    reply->case_no = intake_column_dup (st, 0);
-    reply->matter = intake_column_dup (st, 1);
+    reply->case_no = dbn_sql_column_dup (st, 0);
+    reply->matter = dbn_sql_column_dup (st, 1);
     const DbnMatter *matter = dbn_catalog_lookup (self->catalog, reply->matter);
     reply->matter_name = g_strdup (matter ? matter->name_zh : reply->matter);
-    reply->applicant = intake_column_dup (st, 2);
-    reply->id_number = intake_column_dup (st, 3);
-    reply->phone = intake_column_dup (st, 4);
-    reply->address = intake_column_dup (st, 5);
-    reply->village = intake_column_dup (st, 6);
-    reply->channel = intake_column_dup (st, 7);
+    reply->applicant = dbn_sql_column_dup (st, 2);
+    reply->id_number = dbn_sql_column_dup (st, 3);
+    reply->phone = dbn_sql_column_dup (st, 4);
+    reply->address = dbn_sql_column_dup (st, 5);
+    reply->village = dbn_sql_column_dup (st, 6);
+    reply->channel = dbn_sql_column_dup (st, 7);
     reply->materials = intake_split_lines (sqlite3_column_text (st, 8));
     reply->missing = intake_split_lines (sqlite3_column_text (st, 9));
-    reply->state = intake_column_dup (st, 10);
+    reply->state = dbn_sql_column_dup (st, 10);
     reply->accepted_at = sqlite3_column_int64 (st, 11);
-    reply->accepted_by = intake_column_dup (st, 12);
-    reply->note = intake_column_dup (st, 13);
-    reply->visit = intake_column_dup (st, INTAKE_COL_VISIT);
-    reply->previous_case = intake_column_dup (st, INTAKE_COL_PREVIOUS);
-    reply->closed = intake_column_dup (st, INTAKE_COL_CLOSED);
+    reply->accepted_by = dbn_sql_column_dup (st, 12);
+    reply->note = dbn_sql_column_dup (st, 13);
+    reply->visit = dbn_sql_column_dup (st, INTAKE_COL_VISIT);
+    reply->previous_case = dbn_sql_column_dup (st, INTAKE_COL_PREVIOUS);
+    reply->closed = dbn_sql_column_dup (st, INTAKE_COL_CLOSED);
     sqlite3_reset (st);
     if (dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_COMMITTEE) {
         /* personal="id|phone|address" (schemas/messages/case.xml). */

@@ -5,6 +5,9 @@
 
 #include "intake_actions.h"
 
+#include "daiban/dbn_sql.h"
+#include "daiban/dbn_text.h"
+
 G_BEGIN_DECLS
 
 struct _IntakeActions {
@@ -32,8 +35,6 @@ enum {
 
 /* FALSE with DBN_ERROR_INVALID when value is empty or holds control characters. */
 gboolean intake_require_text (const char *value, const char *what, GError **error);
-/* FALSE with DBN_ERROR_INVALID when value (may be NULL) holds control characters. */
-gboolean intake_check_text (const char *value, const char *what, GError **error);
 /* A station acts only for its own village (FALSE with DBN_ERROR_FORBIDDEN);
  * every other principal the frame let through may. */
 gboolean intake_check_village (DbnCommand *command, const char *village, const char *what,
@@ -45,8 +46,6 @@ gboolean intake_check_known_village (IntakeActions *self, const char *village, G
 /* Lists are stored one item per line. Caller owns the results. */
 char    *intake_join_lines (char **items);
 char   **intake_split_lines (const unsigned char *text);
-/* A copy of a text column, NULL for SQL NULL. Caller owns it. */
-char    *intake_column_dup (sqlite3_stmt *st, int col);
 
 /* The next number of a numbered book (refusals 'R', visits 'V'):
  * "<township>-<year>-<letter><6 digits>", one more than the year's highest

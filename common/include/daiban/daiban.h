@@ -18,5 +18,6 @@
 #include "dbn_service.h"
 #include "dbn_store.h"
 #include "dbn_subscriber.h"
+#include "dbn_text.h"
 #include "dbn_catchup.h"
 #include "dbn_topic.h"
