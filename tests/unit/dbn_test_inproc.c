@@ -1,6 +1,9 @@
 /* dbn_test_inproc.c: see dbn_test_inproc.h. */
 #include "dbn_test_inproc.h"
 
+#include "intake_actions.h"
+#include "routing_actions.h"
+
 #include <string.h>
 #include <glib/gstdio.h>
 #include <zmq.h>
@@ -38,6 +41,8 @@ struct _DbnInproc {
     GPtrArray *entries; /* Entry* */
     GPtrArray *owned;   /* Owned* */
     GPtrArray *heard;   /* Heard* */
+    guint      keys;    /* keys handed out */
+    guint      applicants; /* submits built */
 };
 
 static void
@@ -335,4 +340,81 @@ dbn_inproc_count_events (DbnInproc *self, const char *name, const char *type)
         n += strcmp (h->service, name) == 0 && strcmp (h->type, type) == 0;
     }
     return n;
+}
+
+static void
+load_configuration (DbnInproc *self, DbnCatalog **catalog, DbnOrg **org)
+{
+    g_autoptr (GError) error = NULL;
+    *catalog = dbn_catalog_load (dbn_config_get_catalog_path (self->config), &error);
+    g_assert_no_error (error);
+    *org = dbn_org_load (dbn_org_default_path (), &error);
+    g_assert_no_error (error);
+}
+
+gpointer
+dbn_inproc_add_intake (DbnInproc *self)
+{
+    g_autoptr (GError) error = NULL;
+    DbnCatalog *catalog = NULL;
+    DbnOrg *org = NULL;
+    load_configuration (self, &catalog, &org);
+    DbnService *service = dbn_inproc_service_new (self, "intake", intake_migrations);
+    IntakeActions *actions = intake_actions_new (service, catalog, org, &error);
+    g_assert_no_error (error);
+    dbn_inproc_own (self, actions, (GDestroyNotify) intake_actions_free);
+    dbn_service_add_commands (service, intake_commands, actions);
+    dbn_inproc_start (self, service);
+    return actions;
+}
+
+gpointer
+dbn_inproc_add_routing (DbnInproc *self)
+{
+    g_autoptr (GError) error = NULL;
+    DbnCatalog *catalog = NULL;
+    DbnOrg *org = NULL;
+    load_configuration (self, &catalog, &org);
+    DbnService *service = dbn_inproc_service_new (self, "routing", routing_migrations);
+    RoutingActions *actions = routing_actions_new (service, catalog, org, &error);
+    g_assert_no_error (error);
+    dbn_inproc_own (self, actions, (GDestroyNotify) routing_actions_free);
+    dbn_service_add_commands (service, routing_commands, actions);
+    dbn_inproc_start (self, service);
+    g_assert_true (routing_actions_follow_intake (actions, self->bus, &error));
+    g_assert_no_error (error);
+    return actions;
+}
+
+GBytes *
+dbn_inproc_encoded (GBytes *body, GError **error)
+{
+    g_assert_no_error (*error);
+    g_assert_nonnull (body);
+    return body;
+}
+
+char *
+dbn_inproc_next_key (DbnInproc *self)
+{
+    return g_strdup_printf ("inproc-%u", ++self->keys);
+}
+
+DbnMsgIntakeSubmit *
+dbn_inproc_submit_new (DbnInproc *self, const char *materials)
+{
+    guint n = ++self->applicants;
+    /* A valid resident ID number (GB 11643) of a person born in 1980. */
+    char first17[18];
+    g_snprintf (first17, sizeof first17, "11010519800101%03u", n % 1000);
+    DbnMsgIntakeSubmit *m = dbn_msg_intake_submit_new ();
+    m->env.key = dbn_inproc_next_key (self);
+    m->applicant = g_strdup_printf ("申办人%u", n);
+    m->id_number = g_strdup_printf ("%s%c", first17, dbn_idnumber_check_char (first17));
+    m->phone = g_strdup ("13800000001");
+    m->village = g_strdup ("qingshui");
+    m->matter = g_strdup ("JS-ZHUNSHENG");
+    m->materials = g_strsplit (materials, ";", -1);
+    m->consent = TRUE;
+    return m;
 }

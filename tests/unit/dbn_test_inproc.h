@@ -54,6 +54,24 @@ GBytes     *dbn_inproc_wait_event (DbnInproc *self, const char *name, const char
  * without waiting). */
 guint       dbn_inproc_count_events (DbnInproc *self, const char *name, const char *type);
 
+/* intake (intake_core) or routing (routing_core) with the shipped catalog
+ * and org.ini, its commands added, started; routing also follows intake's
+ * journal (add intake first). Returns the actions; borrowed. */
+gpointer    dbn_inproc_add_intake (DbnInproc *self);
+gpointer    dbn_inproc_add_routing (DbnInproc *self);
+
+/* The body of a command: asserts that encoding worked. For
+ * DBN_INPROC_ENCODE (name, m) in a function with a GError *error. */
+GBytes     *dbn_inproc_encoded (GBytes *body, GError **error);
+#define DBN_INPROC_ENCODE(name, m) dbn_inproc_encoded (dbn_msg_##name##_encode ((m), &error), &error)
+
+/* A fresh idempotency key for a command ("inproc-<n>"). Caller owns it. */
+char       *dbn_inproc_next_key (DbnInproc *self);
+/* An intake.submit of JS-ZHUNSHENG (生育服务证) at qingshui for the n-th
+ * applicant (name, valid ID number), with materials (';'-separated), consent
+ * given and a fresh key. Caller owns it. */
+DbnMsgIntakeSubmit *dbn_inproc_submit_new (DbnInproc *self, const char *materials);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnInproc, dbn_inproc_free)
 
 G_END_DECLS

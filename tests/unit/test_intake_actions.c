@@ -9,39 +9,18 @@
 
 #define START_MS 1772416800000 /* 2026-03-02 10:00 office time */
 
-/* Encodes message m of type name, asserting it encodes. */
-#define ENCODE(name, m) encoded (dbn_msg_##name##_encode ((m), &error), &error)
-
-static GBytes *
-encoded (GBytes *body, GError **error)
-{
-    g_assert_no_error (*error);
-    g_assert_nonnull (body);
-    return body;
-}
+#define ENCODE DBN_INPROC_ENCODE
 
 typedef struct {
     DbnInproc     *world;
     IntakeActions *actions; /* borrowed: the world frees it */
-    guint          n;       /* requests made, for keys and applicants */
 } Fixture;
 
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-    g_autoptr (GError) error = NULL;
     f->world = dbn_inproc_new (START_MS);
-    DbnConfig *config = dbn_inproc_get_config (f->world);
-    DbnService *service = dbn_inproc_service_new (f->world, "intake", intake_migrations);
-    DbnCatalog *catalog = dbn_catalog_load (dbn_config_get_catalog_path (config), &error);
-    g_assert_no_error (error);
-    DbnOrg *org = dbn_org_load (dbn_org_default_path (), &error);
-    g_assert_no_error (error);
-    f->actions = intake_actions_new (service, catalog, org, &error);
-    g_assert_no_error (error);
-    dbn_inproc_own (f->world, f->actions, (GDestroyNotify) intake_actions_free);
-    dbn_service_add_commands (service, intake_commands, f->actions);
-    dbn_inproc_start (f->world, service);
+    f->actions = dbn_inproc_add_intake (f->world);
 }
 
 static void
@@ -53,32 +32,13 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static char *
 next_key (Fixture *f)
 {
-    return g_strdup_printf ("test-intake-%u", ++f->n);
+    return dbn_inproc_next_key (f->world);
 }
 
-/* A valid resident ID number (GB 11643) of a person born in 1980. */
-static char *
-id_number (guint n)
-{
-    char first17[18];
-    g_snprintf (first17, sizeof first17, "11010519800101%03u", n % 1000);
-    return g_strdup_printf ("%s%c", first17, dbn_idnumber_check_char (first17));
-}
-
-/* JS-ZHUNSHENG at qingshui with the given materials (';'-separated). */
 static DbnMsgIntakeSubmit *
 submit_new (Fixture *f, const char *materials)
 {
-    DbnMsgIntakeSubmit *m = dbn_msg_intake_submit_new ();
-    m->env.key = next_key (f);
-    m->applicant = g_strdup_printf ("申办人%u", f->n);
-    m->id_number = id_number (f->n);
-    m->phone = g_strdup ("13800000001");
-    m->village = g_strdup ("qingshui");
-    m->matter = g_strdup ("JS-ZHUNSHENG");
-    m->materials = g_strsplit (materials, ";", -1);
-    m->consent = TRUE;
-    return m;
+    return dbn_inproc_submit_new (f->world, materials);
 }
 
 static DbnMsgIntakeSubmitReply *
