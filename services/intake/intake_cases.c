@@ -6,7 +6,7 @@
  * applicant's details; it numbers the case (intake_store.c), stores the
  * full record, and journals case.accepted with personal fields masked, plus
  * case.awaiting_materials listing every missing item once (D-INT-4).
-
+ *
  * Who may do what: intake_actions.c.
  */
 #include "intake_private.h"
