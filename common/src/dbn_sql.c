@@ -1,6 +1,14 @@
 /* dbn_sql.c: see dbn_sql.h. */
 #include "daiban/dbn_sql.h"
 
+sqlite3_stmt *
+dbn_sql_reuse (sqlite3_stmt *st)
+{
+    sqlite3_reset (st);
+    sqlite3_clear_bindings (st);
+    return st;
+}
+
 char *
 dbn_sql_column_dup (sqlite3_stmt *st, int col)
 {

@@ -134,10 +134,7 @@ fail (AuditLog *self, int rc, const char *what, GError **error)
 static sqlite3_stmt *
 stmt (AuditLog *self, int which)
 {
-    sqlite3_stmt *s = self->stmt[which];
-    sqlite3_reset (s);
-    sqlite3_clear_bindings (s);
-    return s;
+    return dbn_sql_reuse (self->stmt[which]);
 }
 
 /* Copies a 32-byte column; FALSE for any other length (a damaged file). */

@@ -170,10 +170,7 @@ deadline_store_free (DeadlineStore *self)
 static sqlite3_stmt *
 stmt (DeadlineStore *self, int which)
 {
-    sqlite3_stmt *s = self->stmts[which];
-    sqlite3_reset (s);
-    sqlite3_clear_bindings (s);
-    return s;
+    return dbn_sql_reuse (self->stmts[which]);
 }
 
 /* Binds 0 as NULL (absent instants and due days). */

@@ -238,10 +238,7 @@ eval_quota_row_free (EvalQuotaRow *q)
 static sqlite3_stmt *
 stmt (EvalStore *self, int which)
 {
-    sqlite3_stmt *s = self->stmts[which];
-    sqlite3_reset (s);
-    sqlite3_clear_bindings (s);
-    return s;
+    return dbn_sql_reuse (self->stmts[which]);
 }
 
 /* Runs a statement that returns no rows. */

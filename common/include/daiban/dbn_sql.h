@@ -2,8 +2,9 @@
  *
  * Each store (libdaiban's journal, intake, routing, deadline, evaluation,
  * audit) prepares its own statements; these are the pieces around them that
- * were copied into each: the autoptr of a statement, a column read as an
- * owned string, and a string bound as NULL when absent.
+ * were copied into each: the autoptr of a statement, a kept statement made
+ * ready again, a column read as an owned string, and a string bound as NULL
+ * when absent.
  */
 #pragma once
 
@@ -13,6 +14,10 @@
 G_BEGIN_DECLS
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Resets a prepared statement kept for reuse and clears its bindings, so it
+ * starts afresh (and keeps no read transaction open). Returns st. */
+sqlite3_stmt *dbn_sql_reuse (sqlite3_stmt *st);
 
 /* Column col of the current row as a new string; NULL for SQL NULL. */
 char *dbn_sql_column_dup (sqlite3_stmt *st, int col);
