@@ -16,7 +16,7 @@ main (int argc, char **argv)
     bindtextdomain ("daiban", locale_dir != NULL ? locale_dir : DBN_LOCALE_DIR);
     bind_textdomain_codeset ("daiban", "UTF-8");
     textdomain ("daiban");
-    dbn_log_init ("daiban-client");
+    dbn_init ("daiban-client");
     g_autoptr (DbnApplication) app = dbn_application_new ();
     return g_application_run (G_APPLICATION (app), argc, argv);
 }

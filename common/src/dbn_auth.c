@@ -47,6 +47,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "daiban/dbn_error.h"
 #include "daiban/dbn_log.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -552,4 +553,28 @@ dbn_auth_dup_own_topic (const char *principal)
     default:
         return NULL;
     }
+}
+
+gboolean
+dbn_auth_may_read_queue (const char *principal, const char *kind, const char *id, GError **error)
+{
+    const char *allowed = NULL;
+    switch (principal != NULL ? dbn_principal_get_kind (principal) : DBN_PRINCIPAL_OPERATOR) {
+    case DBN_PRINCIPAL_STATION:
+        allowed = "station";
+        break;
+    case DBN_PRINCIPAL_WINDOW:
+        allowed = "window";
+        break;
+    case DBN_PRINCIPAL_SUPERVISOR:
+        allowed = "area";
+        break;
+    default:
+        return TRUE; /* the committee, the operator, services */
+    }
+    if (g_strcmp0 (kind, allowed) == 0 && g_strcmp0 (id, dbn_principal_get_id (principal)) == 0)
+        return TRUE;
+    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may read only its own queue, not %s %s",
+                 principal, kind, id);
+    return FALSE;
 }

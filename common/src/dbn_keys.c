@@ -73,7 +73,6 @@ gboolean
 dbn_keys_check_libzmq (GError **error)
 {
     int major = 0, minor = 0, patch = 0;
-    dbn_error_register_builtin ();
     zmq_version (&major, &minor, &patch);
     int have = major * 10000 + minor * 100 + patch;
     int need = LIBZMQ_MIN_MAJOR * 10000 + LIBZMQ_MIN_MINOR * 100 + LIBZMQ_MIN_PATCH;
@@ -106,7 +105,6 @@ gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
     static const char *const kinds_with_id[] = { "service", "window", "station", "supervisor" };
-    dbn_error_register_builtin ();
     if (principal != NULL &&
         (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
@@ -323,7 +321,6 @@ DbnKeyPair *
 dbn_key_pair_load (const char *path, GError **error)
 {
     g_return_val_if_fail (path != NULL, NULL);
-    dbn_error_register_builtin ();
 
     int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
@@ -595,7 +592,6 @@ DbnRegistry *
 dbn_registry_load (const char *data_dir, GError **error)
 {
     g_return_val_if_fail (data_dir != NULL, NULL);
-    dbn_error_register_builtin ();
     g_autofree char *path = registry_path (data_dir);
     FileSignature sig = { 0 };
     g_autoptr (GKeyFile) file = registry_read (path, &sig, error);
@@ -796,11 +792,11 @@ registry_save (GKeyFile *file, const char *path, GError **error)
     return TRUE;
 }
 
-/* Now in the office's time zone, ISO 8601. Caller owns it. */
+/* Now on the caller's clock, in the office's time zone, ISO 8601. Caller
+ * owns it. */
 static char *
-now_iso8601 (void)
+now_iso8601 (DbnClock *clock)
 {
-    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
     g_autoptr (GDateTime) now = dbn_clock_dup_local_now (clock);
     return g_date_time_format_iso8601 (now);
 }
@@ -809,9 +805,9 @@ now_iso8601 (void)
  * drops revoked/revoked-at of an earlier, revoked key: the old key is then
  * simply unknown, which ZAP refuses just the same. */
 static void
-registry_set_entry (GKeyFile *file, const char *principal, const char *public_z85)
+registry_set_entry (GKeyFile *file, const char *principal, const char *public_z85, DbnClock *clock)
 {
-    g_autofree char *created = now_iso8601 ();
+    g_autofree char *created = now_iso8601 (clock);
     g_key_file_remove_group (file, principal, NULL);
     g_key_file_set_string (file, principal, "public-key", public_z85);
     g_key_file_set_string (file, principal, "created", created);
@@ -842,7 +838,7 @@ make_private_dir (const char *path, GError **error)
  * creates one when the secret file is missing. Sets *changed when the
  * registry was modified. */
 static gboolean
-init_own_key (const char *data_dir, GKeyFile *file, const char *principal,
+init_own_key (const char *data_dir, DbnClock *clock, GKeyFile *file, const char *principal,
               gboolean *changed, GError **error)
 {
     g_autofree char *secret_path = dbn_keys_dup_secret_path (data_dir, principal);
@@ -873,7 +869,7 @@ init_own_key (const char *data_dir, GKeyFile *file, const char *principal,
         if (pair == NULL || !key_pair_save (pair, secret_path, error))
             return FALSE;
     }
-    registry_set_entry (file, principal, pair->public_z85);
+    registry_set_entry (file, principal, pair->public_z85, clock);
     *changed = TRUE;
     return TRUE;
 }
@@ -883,9 +879,10 @@ init_own_key (const char *data_dir, GKeyFile *file, const char *principal,
  * init leaves the file (and its inode) alone and running services see no
  * change. */
 gboolean
-dbn_keys_init (const char *data_dir, GError **error)
+dbn_keys_init (const char *data_dir, DbnClock *clock, GError **error)
 {
     g_return_val_if_fail (data_dir != NULL, FALSE);
+    g_return_val_if_fail (clock != NULL, FALSE);
     if (!dbn_keys_check_libzmq (error))
         return FALSE;
     g_autofree char *dir = keys_dir_path (data_dir);
@@ -911,21 +908,22 @@ dbn_keys_init (const char *data_dir, GError **error)
     }
     for (const char *const *name = dbn_config_service_names (); *name != NULL; name++) {
         g_autofree char *principal = g_strconcat ("service:", *name, NULL);
-        if (!init_own_key (data_dir, file, principal, &changed, error))
+        if (!init_own_key (data_dir, clock, file, principal, &changed, error))
             return FALSE;
     }
     /* The operator's key lets `daiban` on this machine act with full rights
      * right after `daiban up`, with no extra step (issue 3: secure by default). */
-    if (!init_own_key (data_dir, file, "operator", &changed, error))
+    if (!init_own_key (data_dir, clock, file, "operator", &changed, error))
         return FALSE;
     return !changed || registry_save (file, path, error);
 }
 
 gboolean
-dbn_keys_add (const char *data_dir, const char *principal, char **secret_path_out,
-              GError **error)
+dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock,
+              char **secret_path_out, GError **error)
 {
     g_return_val_if_fail (data_dir != NULL, FALSE);
+    g_return_val_if_fail (clock != NULL, FALSE);
     if (!dbn_principal_validate (principal, error) || !dbn_keys_check_libzmq (error))
         return FALSE;
     g_auto (KeysLock) lock = { -1 };
@@ -947,7 +945,7 @@ dbn_keys_add (const char *data_dir, const char *principal, char **secret_path_ou
      * whose secret is lost. */
     if (pair == NULL || !key_pair_save (pair, secret_path, error))
         return FALSE;
-    registry_set_entry (file, principal, pair->public_z85);
+    registry_set_entry (file, principal, pair->public_z85, clock);
     if (!registry_save (file, path, error))
         return FALSE;
     if (secret_path_out != NULL)
@@ -956,9 +954,10 @@ dbn_keys_add (const char *data_dir, const char *principal, char **secret_path_ou
 }
 
 gboolean
-dbn_keys_revoke (const char *data_dir, const char *principal, GError **error)
+dbn_keys_revoke (const char *data_dir, const char *principal, DbnClock *clock, GError **error)
 {
     g_return_val_if_fail (data_dir != NULL, FALSE);
+    g_return_val_if_fail (clock != NULL, FALSE);
     if (!dbn_principal_validate (principal, error))
         return FALSE;
     g_auto (KeysLock) lock = { -1 };
@@ -975,7 +974,7 @@ dbn_keys_revoke (const char *data_dir, const char *principal, GError **error)
     }
     if (!registry_entry_active (file, principal))
         return TRUE;
-    g_autofree char *revoked_at = now_iso8601 ();
+    g_autofree char *revoked_at = now_iso8601 (clock);
     g_key_file_set_boolean (file, principal, "revoked", TRUE);
     g_key_file_set_string (file, principal, "revoked-at", revoked_at);
     return registry_save (file, path, error);

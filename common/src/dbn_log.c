@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "daiban/dbn_error.h"
-
 static char *program_name;
 static GMutex once_lock;
 static GHashTable *once_keys; /* keys already logged by dbn_log_once */
@@ -42,7 +40,6 @@ void
 dbn_log_init (const char *program)
 {
     static gsize done = 0;
-    dbn_error_register_builtin ();
     if (g_once_init_enter (&done)) {
         program_name = g_strdup (program);
         g_log_set_writer_func (write_line, NULL, NULL);

@@ -44,6 +44,7 @@
 
 #include "daiban/dbn_auth.h"
 #include "daiban/dbn_error.h"
+#include "daiban/dbn_init.h"
 #include "daiban/dbn_log.h"
 #include "daiban/dbn_topic.h"
 
@@ -846,7 +847,7 @@ dbn_service_parse_options (int *argc, char ***argv, const char *program,
         *exit_status = 0;
         return NULL;
     }
-    dbn_log_init (program);
+    dbn_init (program);
     return dbn_config_resolve_data_dir (data_option);
 }
 

@@ -55,9 +55,9 @@
 #include <sqlite3.h>
 #include <string.h>
 
-G_DEFINE_QUARK (dbn-store-error-quark, dbn_store_error)
+#include "daiban/dbn_sql.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+G_DEFINE_QUARK (dbn-store-error-quark, dbn_store_error)
 
 /* Page cache per connection, in KiB (negative = KiB for cache_size). The
  * default 2 MB made point reads and random-key inserts slow (A2). */

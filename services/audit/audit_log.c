@@ -36,7 +36,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+#include "daiban/dbn_sql.h"
 
 /* Subtree roots are stored at levels that are multiples of this. */
 #define STRIDE 4
@@ -134,10 +134,7 @@ fail (AuditLog *self, int rc, const char *what, GError **error)
 static sqlite3_stmt *
 stmt (AuditLog *self, int which)
 {
-    sqlite3_stmt *s = self->stmt[which];
-    sqlite3_reset (s);
-    sqlite3_clear_bindings (s);
-    return s;
+    return dbn_sql_reuse (self->stmt[which]);
 }
 
 /* Copies a 32-byte column; FALSE for any other length (a damaged file). */

@@ -28,7 +28,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+#include "daiban/dbn_sql.h"
 
 const char *
 audit_verify_problem_name (AuditVerifyProblem problem)

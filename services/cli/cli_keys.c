@@ -53,7 +53,10 @@ keys_init (int argc, char **argv, const char *data_option)
     }
     g_autofree char *dir = dbn_config_resolve_data_dir (argc == 2 ? argv[1] : data);
     g_autoptr (GError) error = NULL;
-    if (!dbn_keys_init (dir, &error))
+    /* The registry's times are this process's time: a test that moves
+     * the services' clock (DAIBAN_CLOCK_FILE) moves these too. */
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    if (!dbn_keys_init (dir, clock, &error))
         return cli_report_error ("keys init", error);
     g_autofree char *keys_dir = g_build_filename (dir, "keys", NULL);
     printf ("%s\n", keys_dir);
@@ -93,7 +96,10 @@ keys_add (int argc, char **argv, const char *data_option)
     }
     if (error != NULL)
         return cli_report_error ("keys add", error);
-    if (!dbn_keys_add (dir, argv[1], &path, &error))
+    /* The registry's times are this process's time: a test that moves
+     * the services' clock (DAIBAN_CLOCK_FILE) moves these too. */
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    if (!dbn_keys_add (dir, argv[1], clock, &path, &error))
         return cli_report_error ("keys add", error);
     printf ("%s\n", path);
     printf ("已为 %s 创建密钥 key created for %s (mode 0600: copy it only to that machine)\n",
@@ -118,7 +124,10 @@ keys_revoke (int argc, char **argv, const char *data_option)
     }
     g_autofree char *dir = dbn_config_resolve_data_dir (data);
     g_autoptr (GError) error = NULL;
-    if (!dbn_keys_revoke (dir, argv[1], &error))
+    /* The registry's times are this process's time: a test that moves
+     * the services' clock (DAIBAN_CLOCK_FILE) moves these too. */
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    if (!dbn_keys_revoke (dir, argv[1], clock, &error))
         return cli_report_error ("keys revoke", error);
     printf ("已吊销 revoked: %s\n", argv[1]);
     return CLI_EXIT_OK;

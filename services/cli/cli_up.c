@@ -247,7 +247,10 @@ cli_up (int argc, char **argv, const char *data_option)
     if (!dbn_config_write_default (dir, &error))
         return cli_report_error ("up", error);
     /* Idempotent: a second start keeps every key (and every revocation). */
-    if (!dbn_keys_init (dir, &error))
+    /* The registry's times are this process's time: a test that moves
+     * the services' clock (DAIBAN_CLOCK_FILE) moves these too. */
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    if (!dbn_keys_init (dir, clock, &error))
         return cli_report_error ("up", error);
     g_autoptr (CliContext) ctx = cli_context_new (dir, &error);
     if (ctx == NULL)

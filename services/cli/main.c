@@ -54,7 +54,7 @@ main (int argc, char **argv)
     bindtextdomain (GETTEXT_PACKAGE, locale_dir != NULL ? locale_dir : DBN_LOCALE_DIR);
     bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
     textdomain (GETTEXT_PACKAGE);
-    dbn_log_init ("daiban");
+    dbn_init ("daiban");
     const char *data_option = NULL;
     int i = 1;
     /* Global options before the subcommand. */

@@ -78,6 +78,25 @@ void     deadline_stamp (DbnEnvEvent *env, DbnStore *store, const char *type, co
  * subscriber has applied the event that caused it. */
 void     deadline_schedule_flush (DeadlineActions *self);
 
+/* Decodes the command's body as message `name`. */
+#define DEADLINE_DECODE(name, command, error)                                        \
+    dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),   \
+                             g_bytes_get_size (dbn_command_get_body (command)), error)
+
+/* deadline_commands.c: deadline.case.due (read), .explain, .suspend, .resume */
+GBytes  *deadline_case_due (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes  *deadline_case_explain (DbnService *service, DbnCommand *command, gpointer user_data,
+                                GError **error);
+GBytes  *deadline_case_suspend (DbnService *service, DbnCommand *command, gpointer user_data,
+                                GError **error);
+GBytes  *deadline_case_resume (DbnService *service, DbnCommand *command, gpointer user_data,
+                               GError **error);
+/* deadline_reload.c: deadline.calendar.reload and catalog.reload (D-CAT-3) */
+GBytes  *deadline_calendar_reload (DbnService *service, DbnCommand *command, gpointer user_data,
+                                   GError **error);
+GBytes  *deadline_catalog_reload (DbnService *service, DbnCommand *command, gpointer user_data,
+                                  GError **error);
+
 /* deadline.queue (read). */
 GBytes  *deadline_queue_command (DbnService *service, DbnCommand *command, gpointer user_data,
                                  GError **error);
@@ -87,6 +106,10 @@ GBytes  *deadline_queue_command (DbnService *service, DbnCommand *command, gpoin
 #define DEADLINE_BY_MATERIALS "materials"
 #define DEADLINE_BY_COMMAND "command"
 
+/* ---- deadline_clocks.c: shared by the families ---- */
+
+/* A clock that runs or is stopped (D-DL-7), neither met nor cancelled. */
+gboolean deadline_clock_is_open (const DeadlineClock *k);
 /* Inside the caller's transaction. c is saved by the caller. */
 /* Starts clock `name` of c at instant at (restart: again if it exists). */
 gboolean deadline_start_clock (DeadlineActions *self, DeadlineCase *c, DeadlineClockName name,

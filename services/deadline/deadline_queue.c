@@ -259,33 +259,6 @@ deadline_schedule_flush (DeadlineActions *self)
 
 /* ---- deadline.queue ---- */
 
-/* A restricted principal reads only its own queue (as routing.queue). */
-static gboolean
-may_read_queue (DbnCommand *command, const char *kind, const char *id, GError **error)
-{
-    const char *principal = dbn_command_get_principal (command);
-    const char *own = dbn_principal_get_id (principal);
-    const char *allowed = NULL;
-    switch (dbn_command_get_principal_kind (command)) {
-    case DBN_PRINCIPAL_STATION:
-        allowed = "station";
-        break;
-    case DBN_PRINCIPAL_WINDOW:
-        allowed = "window";
-        break;
-    case DBN_PRINCIPAL_SUPERVISOR:
-        allowed = "area";
-        break;
-    default:
-        return TRUE; /* the committee, the operator, services */
-    }
-    if (g_strcmp0 (kind, allowed) == 0 && g_strcmp0 (id, own) == 0)
-        return TRUE;
-    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may read only its own queue, not %s %s",
-                 principal, kind, id);
-    return FALSE;
-}
-
 static GBytes *
 encode_due (const DeadlineCase *c, const DeadlineRow *row, GError **error)
 {
@@ -320,7 +293,7 @@ deadline_queue_command (DbnService *service, DbnCommand *command, gpointer user_
                      "a queue is of a window, station or area, not '%s'", req->queue);
         return NULL;
     }
-    if (!may_read_queue (command, req->queue, req->id, error))
+    if (!dbn_auth_may_read_queue (dbn_command_get_principal (command), req->queue, req->id, error))
         return NULL;
     guint limit = req->has_limit && req->limit > 0 && req->limit < QUEUE_MAX ? (guint) req->limit : QUEUE_MAX;
     /* One more than a page tells whether the queue goes on. */

@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+#include "daiban/dbn_sql.h"
 
 const char *const deadline_migrations[] = {
     /* 1: cases, clocks, explanations. */
@@ -170,26 +170,7 @@ deadline_store_free (DeadlineStore *self)
 static sqlite3_stmt *
 stmt (DeadlineStore *self, int which)
 {
-    sqlite3_stmt *s = self->stmts[which];
-    sqlite3_reset (s);
-    sqlite3_clear_bindings (s);
-    return s;
-}
-
-static char *
-column_dup (sqlite3_stmt *s, int i)
-{
-    const unsigned char *text = sqlite3_column_text (s, i);
-    return text ? g_strdup ((const char *) text) : NULL;
-}
-
-static void
-bind_text (sqlite3_stmt *s, int i, const char *v)
-{
-    if (v != NULL)
-        sqlite3_bind_text (s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null (s, i);
+    return dbn_sql_reuse (self->stmts[which]);
 }
 
 /* Binds 0 as NULL (absent instants and due days). */
@@ -218,16 +199,16 @@ static DeadlineCase *
 read_case (sqlite3_stmt *s)
 {
     DeadlineCase *c = g_new0 (DeadlineCase, 1);
-    c->case_no = column_dup (s, 0);
-    c->matter = column_dup (s, 1);
-    c->level = column_dup (s, 2);
-    c->kind = column_dup (s, 3);
-    c->window = column_dup (s, 4);
-    c->station = column_dup (s, 5);
-    c->area = column_dup (s, 6);
+    c->case_no = dbn_sql_column_dup (s, 0);
+    c->matter = dbn_sql_column_dup (s, 1);
+    c->level = dbn_sql_column_dup (s, 2);
+    c->kind = dbn_sql_column_dup (s, 3);
+    c->window = dbn_sql_column_dup (s, 4);
+    c->station = dbn_sql_column_dup (s, 5);
+    c->area = dbn_sql_column_dup (s, 6);
     c->accepted_at = sqlite3_column_int64 (s, 7);
     c->suspended_at = sqlite3_column_int64 (s, 8);
-    c->suspended_by = column_dup (s, 9);
+    c->suspended_by = dbn_sql_column_dup (s, 9);
     c->closed = sqlite3_column_int (s, 10) != 0;
     c->centre_seen = sqlite3_column_int (s, 11) != 0;
     c->restricted = sqlite3_column_int (s, 12) != 0;
@@ -263,8 +244,8 @@ deadline_store_read_queue (DeadlineStore *self, const char *kind, const char *id
         return FALSE;
     }
     sqlite3_stmt *s = stmt (self, which);
-    bind_text (s, 1, id ? id : "");
-    bind_text (s, 2, after ? after : "");
+    dbn_sql_bind_text (s, 1, id ? id : "");
+    dbn_sql_bind_text (s, 2, after ? after : "");
     sqlite3_bind_int64 (s, 3, max);
     int rc;
     while ((rc = sqlite3_step (s)) == SQLITE_ROW)
@@ -280,7 +261,7 @@ deadline_store_mark_restricted (DeadlineStore *self, DbnCatalog *catalog, GError
         if (!matter->restricted)
             continue;
         sqlite3_stmt *s = stmt (self, MARK_RESTRICTED);
-        bind_text (s, 1, matter->code);
+        dbn_sql_bind_text (s, 1, matter->code);
         if (!done (self, s, sqlite3_step (s), error))
             return FALSE;
     }
@@ -292,16 +273,16 @@ gboolean
 deadline_store_put_case (DeadlineStore *self, const DeadlineCase *c, GError **error)
 {
     sqlite3_stmt *s = stmt (self, PUT_CASE);
-    bind_text (s, 1, c->case_no);
-    bind_text (s, 2, c->matter ? c->matter : "");
-    bind_text (s, 3, c->level ? c->level : "");
-    bind_text (s, 4, c->kind ? c->kind : "");
-    bind_text (s, 5, c->window ? c->window : "");
-    bind_text (s, 6, c->station ? c->station : "");
-    bind_text (s, 7, c->area ? c->area : "");
+    dbn_sql_bind_text (s, 1, c->case_no);
+    dbn_sql_bind_text (s, 2, c->matter ? c->matter : "");
+    dbn_sql_bind_text (s, 3, c->level ? c->level : "");
+    dbn_sql_bind_text (s, 4, c->kind ? c->kind : "");
+    dbn_sql_bind_text (s, 5, c->window ? c->window : "");
+    dbn_sql_bind_text (s, 6, c->station ? c->station : "");
+    dbn_sql_bind_text (s, 7, c->area ? c->area : "");
     sqlite3_bind_int64 (s, 8, c->accepted_at);
     bind_opt (s, 9, c->suspended_at);
-    bind_text (s, 10, c->suspended_at ? c->suspended_by : NULL);
+    dbn_sql_bind_text (s, 10, c->suspended_at ? c->suspended_by : NULL);
     sqlite3_bind_int (s, 11, c->closed);
     sqlite3_bind_int (s, 12, c->centre_seen);
     sqlite3_bind_int (s, 13, c->restricted);
@@ -313,7 +294,7 @@ read_clock (sqlite3_stmt *s)
 {
     DeadlineClock *k = g_new0 (DeadlineClock, 1);
     k->id = sqlite3_column_int64 (s, 0);
-    k->case_no = column_dup (s, 1);
+    k->case_no = dbn_sql_column_dup (s, 1);
     k->name = CLAMP (sqlite3_column_int (s, 2), 0, DEADLINE_N_CLOCKS - 1);
     k->length = sqlite3_column_int (s, 3);
     k->started_at = sqlite3_column_int64 (s, 4);
@@ -359,7 +340,7 @@ gboolean
 deadline_store_put_clock (DeadlineStore *self, DeadlineClock *k, GError **error)
 {
     sqlite3_stmt *s = stmt (self, k->id == 0 ? INSERT_CLOCK : UPDATE_CLOCK);
-    bind_text (s, 1, k->case_no);
+    dbn_sql_bind_text (s, 1, k->case_no);
     sqlite3_bind_int (s, 2, k->name);
     sqlite3_bind_int (s, 3, k->length);
     sqlite3_bind_int64 (s, 4, k->started_at);
@@ -388,11 +369,11 @@ deadline_store_add_explanation (DeadlineStore *self, gint64 seq, const char *cas
 {
     sqlite3_stmt *s = stmt (self, ADD_EXPLANATION);
     sqlite3_bind_int64 (s, 1, seq);
-    bind_text (s, 2, case_no);
+    dbn_sql_bind_text (s, 2, case_no);
     sqlite3_bind_int64 (s, 3, ts);
-    bind_text (s, 4, actor);
-    bind_text (s, 5, clocks);
-    bind_text (s, 6, text);
+    dbn_sql_bind_text (s, 4, actor);
+    dbn_sql_bind_text (s, 5, clocks);
+    dbn_sql_bind_text (s, 6, text);
     return done (self, s, sqlite3_step (s), error);
 }
 
@@ -418,7 +399,7 @@ deadline_store_foreach_running (DeadlineStore *self, DeadlineClockFunc func, gpo
     int rc;
     while ((rc = sqlite3_step (s)) == SQLITE_ROW) {
         g_ptr_array_add (clocks, read_clock (s));
-        g_ptr_array_add (areas, column_dup (s, 14));
+        g_ptr_array_add (areas, dbn_sql_column_dup (s, 14));
     }
     if (!done (self, s, rc, error))
         return FALSE;

@@ -26,6 +26,8 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "daiban/dbn_sql.h"
+
 /* Triggers that make a table append-only (D-AUD-5). */
 #define FIXED(table)                                                                               \
     "CREATE TRIGGER " table "_no_update BEFORE UPDATE ON " table                                  \
@@ -236,26 +238,7 @@ eval_quota_row_free (EvalQuotaRow *q)
 static sqlite3_stmt *
 stmt (EvalStore *self, int which)
 {
-    sqlite3_stmt *s = self->stmts[which];
-    sqlite3_reset (s);
-    sqlite3_clear_bindings (s);
-    return s;
-}
-
-static void
-bind_text (sqlite3_stmt *s, int i, const char *v)
-{
-    if (v != NULL && *v != '\0')
-        sqlite3_bind_text (s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null (s, i);
-}
-
-static char *
-column_dup (sqlite3_stmt *s, int i)
-{
-    const unsigned char *text = sqlite3_column_text (s, i);
-    return text ? g_strdup ((const char *) text) : NULL;
+    return dbn_sql_reuse (self->stmts[which]);
 }
 
 /* Runs a statement that returns no rows. */
@@ -373,12 +356,13 @@ get_case (EvalStore *self, const char *case_no, guint32 *accepted_day, guint32 *
     *accepted_day = (guint32) sqlite3_column_int64 (s, 5);
     *completed_day = (guint32) sqlite3_column_int64 (s, 6);
     if (area != NULL)
-        *area = column_dup (s, 8);
+        *area = dbn_sql_column_dup (s, 8);
     return TRUE;
 }
 
+/* Absent or empty (not white space: facts come from events, not typing). */
 static gboolean
-is_blank (const char *text)
+is_empty (const char *text)
 {
     return text == NULL || *text == '\0';
 }
@@ -386,19 +370,19 @@ is_blank (const char *text)
 static gboolean
 apply_accepted (EvalStore *self, const EvalFact *f, guint32 day, GError **error)
 {
-    if (is_blank (f->matter) || is_blank (f->channel)) {
+    if (is_empty (f->matter) || is_empty (f->channel)) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "case %s: accepted without %s", f->case_no,
-                     is_blank (f->matter) ? "matter" : "channel");
+                     is_empty (f->matter) ? "matter" : "channel");
         return FALSE;
     }
     sqlite3_stmt *s = stmt (self, INSERT_CASE);
-    bind_text (s, 1, f->case_no);
-    bind_text (s, 2, f->matter);
-    bind_text (s, 3, f->station);
-    bind_text (s, 4, f->window);
-    bind_text (s, 5, f->area);
-    bind_text (s, 6, f->agent);
-    bind_text (s, 7, f->channel);
+    dbn_sql_bind_text_or_null (s, 1, f->case_no);
+    dbn_sql_bind_text_or_null (s, 2, f->matter);
+    dbn_sql_bind_text_or_null (s, 3, f->station);
+    dbn_sql_bind_text_or_null (s, 4, f->window);
+    dbn_sql_bind_text_or_null (s, 5, f->area);
+    dbn_sql_bind_text_or_null (s, 6, f->agent);
+    dbn_sql_bind_text_or_null (s, 7, f->channel);
     sqlite3_bind_int (s, 8, f->repeat ? 1 : 0);
     sqlite3_bind_int64 (s, 9, f->at);
     sqlite3_bind_int64 (s, 10, day);
@@ -416,7 +400,7 @@ gboolean
 eval_store_apply_fact (EvalStore *self, const EvalFact *f, GError **error)
 {
     g_return_val_if_fail (self != NULL && f != NULL, FALSE);
-    if (is_blank (f->case_no) || !eval_instant_valid (f->at)) {
+    if (is_empty (f->case_no) || !eval_instant_valid (f->at)) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "a fact needs a case number and a time");
         return FALSE;
     }
@@ -435,12 +419,12 @@ eval_store_apply_fact (EvalStore *self, const EvalFact *f, GError **error)
     case EVAL_FACT_CLASSIFIED:
         s = stmt (self, SET_CLASSIFIED);
         sqlite3_bind_int (s, 2, (int) f->kind);
-        bind_text (s, 3, f->window);
-        bind_text (s, 4, f->clerk);
-        bind_text (s, 5, f->township_agent);
+        dbn_sql_bind_text_or_null (s, 3, f->window);
+        dbn_sql_bind_text_or_null (s, 4, f->clerk);
+        dbn_sql_bind_text_or_null (s, 5, f->township_agent);
         /* D-RTE-2: a 退回件 is answered with its reason: returned, and handled. */
         if (f->kind == DBN_KIND_RETURNED) {
-            bind_text (s, 1, f->case_no);
+            dbn_sql_bind_text_or_null (s, 1, f->case_no);
             if (!run (self, s, error))
                 return FALSE;
             s = stmt (self, SET_RETURNED);
@@ -492,7 +476,7 @@ eval_store_apply_fact (EvalStore *self, const EvalFact *f, GError **error)
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "unknown fact type %d", (int) f->type);
         return FALSE;
     }
-    bind_text (s, 1, f->case_no);
+    dbn_sql_bind_text_or_null (s, 1, f->case_no);
     return run (self, s, error);
 }
 
@@ -500,7 +484,7 @@ gboolean
 eval_store_rate (EvalStore *self, const EvalRating *r, GError **error)
 {
     g_return_val_if_fail (self != NULL && r != NULL, FALSE);
-    if (is_blank (r->case_no) || r->level <= EVAL_LEVEL_NONE || r->level > EVAL_LEVEL_UNSATISFIED
+    if (is_empty (r->case_no) || r->level <= EVAL_LEVEL_NONE || r->level > EVAL_LEVEL_UNSATISFIED
         || (guint) r->stage >= EVAL_N_STAGES || !eval_instant_valid (r->at)) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
                      "a rating needs a case, a stage, a time and one of the three levels");
@@ -511,7 +495,7 @@ eval_store_rate (EvalStore *self, const EvalRating *r, GError **error)
         || !get_case (self, r->case_no, &accepted_day, &completed_day, NULL, error))
         return FALSE;
     sqlite3_stmt *s = stmt (self, INSERT_RATING);
-    bind_text (s, 1, r->case_no);
+    dbn_sql_bind_text_or_null (s, 1, r->case_no);
     sqlite3_bind_int (s, 2, (int) r->stage);
     sqlite3_bind_int (s, 3, (int) r->level);
     sqlite3_bind_int64 (s, 4, r->at);
@@ -537,7 +521,7 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
     g_return_val_if_fail (self != NULL, FALSE);
     if (!check_month (month, error) || !check_instant (now_ms, error))
         return FALSE;
-    if (is_blank (seed) || percent > 100) {
+    if (is_empty (seed) || percent > 100) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "a draw needs a seed and a share of 0..100 %%");
         return FALSE;
     }
@@ -563,7 +547,7 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
     sqlite3_bind_int64 (s, 2, last);
     int rc;
     while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-        g_ptr_array_add (population, column_dup (s, 0));
+        g_ptr_array_add (population, dbn_sql_column_dup (s, 0));
     if (rc != SQLITE_DONE)
         return dbn_store_set_error (self->store, rc, error);
 
@@ -571,7 +555,7 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
                                                      population->len, percent);
     s = stmt (self, INSERT_SAMPLE);
     sqlite3_bind_int (s, 1, (int) month);
-    bind_text (s, 2, seed);
+    dbn_sql_bind_text_or_null (s, 2, seed);
     sqlite3_bind_int (s, 3, (int) percent);
     sqlite3_bind_int64 (s, 4, now_ms);
     sqlite3_bind_int (s, 5, (int) population->len);
@@ -589,7 +573,7 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
     for (guint i = 0; i < population->len; i++) {
         s = stmt (self, INSERT_SAMPLE_CASE);
         sqlite3_bind_int (s, 1, (int) month);
-        bind_text (s, 2, population->pdata[i]);
+        dbn_sql_bind_text_or_null (s, 2, population->pdata[i]);
         guint r = GPOINTER_TO_UINT (g_hash_table_lookup (rank, population->pdata[i]));
         if (r != 0)
             sqlite3_bind_int (s, 3, (int) r);
@@ -619,7 +603,7 @@ eval_store_dup_sample (EvalStore *self, guint month, char **seed, guint *percent
     if (rc != SQLITE_ROW)
         return dbn_store_set_error (self->store, rc, error);
     if (seed != NULL)
-        *seed = column_dup (s, 0);
+        *seed = dbn_sql_column_dup (s, 0);
     if (percent != NULL)
         *percent = (guint) sqlite3_column_int (s, 1);
     g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
@@ -627,7 +611,7 @@ eval_store_dup_sample (EvalStore *self, guint month, char **seed, guint *percent
     s = stmt (self, GET_SAMPLE_CASES);
     sqlite3_bind_int (s, 1, (int) month);
     while ((rc = sqlite3_step (s)) == SQLITE_ROW) {
-        g_ptr_array_add (all, column_dup (s, 0));
+        g_ptr_array_add (all, dbn_sql_column_dup (s, 0));
         guint r = (guint) sqlite3_column_int (s, 1);
         g_array_append_val (ranks, r);
     }
@@ -661,7 +645,7 @@ eval_store_record_callback (EvalStore *self, const EvalCallback *cb, GError **er
     for (gsize i = 0; i < G_N_ELEMENTS (levels); i++) {
         gboolean valid = cb->reached ? levels[i] >= EVAL_LEVEL_SATISFIED && levels[i] <= EVAL_LEVEL_UNSATISFIED
                                      : levels[i] == EVAL_LEVEL_NONE;
-        if (!valid || is_blank (cb->case_no) || !eval_instant_valid (cb->at) || !eval_month_valid (cb->month)) {
+        if (!valid || is_empty (cb->case_no) || !eval_instant_valid (cb->at) || !eval_month_valid (cb->month)) {
             g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
                          "a callback reached has attitude, quality and speed on the three levels;"
                          " one not reached has none");
@@ -674,7 +658,7 @@ eval_store_record_callback (EvalStore *self, const EvalCallback *cb, GError **er
         return FALSE;
     sqlite3_stmt *s = stmt (self, SAMPLE_RANK);
     sqlite3_bind_int (s, 1, (int) cb->month);
-    bind_text (s, 2, cb->case_no);
+    dbn_sql_bind_text_or_null (s, 2, cb->case_no);
     int rc = sqlite3_step (s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return dbn_store_set_error (self->store, rc, error);
@@ -686,7 +670,7 @@ eval_store_record_callback (EvalStore *self, const EvalCallback *cb, GError **er
     }
     s = stmt (self, INSERT_CALLBACK);
     sqlite3_bind_int (s, 1, (int) cb->month);
-    bind_text (s, 2, cb->case_no);
+    dbn_sql_bind_text_or_null (s, 2, cb->case_no);
     sqlite3_bind_int64 (s, 3, cb->at);
     sqlite3_bind_int64 (s, 4, day);
     sqlite3_bind_int (s, 5, cb->reached ? 1 : 0);
@@ -931,7 +915,7 @@ eval_store_month_figures (EvalStore *self, const EvalSettings *settings, guint m
     while ((rc = sqlite3_step (s)) == SQLITE_ROW) {
         EvalFigures *f = g_new0 (EvalFigures, 1);
         f->scope = (EvalScope) sqlite3_column_int (s, 0);
-        f->id = column_dup (s, 1);
+        f->id = dbn_sql_column_dup (s, 1);
         read_counters (s, 2, &f->c);
         f->stars = sqlite3_column_int (s, 13);
         f->score_milli = sqlite3_column_int64 (s, 14);
@@ -1011,7 +995,7 @@ insert_reward (EvalStore *self, guint month, const EvalFigures *f, int amount, G
     sqlite3_stmt *s = stmt (self, INSERT_REWARD);
     sqlite3_bind_int (s, 1, (int) month);
     sqlite3_bind_int (s, 2, (int) f->scope);
-    bind_text (s, 3, f->id);
+    dbn_sql_bind_text_or_null (s, 3, f->id);
     sqlite3_bind_int64 (s, 4, f->score_milli);
     sqlite3_bind_int (s, 5, amount);
     return run (self, s, error);
@@ -1055,7 +1039,7 @@ eval_store_close_month (EvalStore *self, const EvalSettings *settings, guint mon
         s = stmt (self, INSERT_FIGURE);
         sqlite3_bind_int (s, 1, (int) month);
         sqlite3_bind_int (s, 2, (int) f->scope);
-        bind_text (s, 3, f->id);
+        dbn_sql_bind_text_or_null (s, 3, f->id);
         bind_counters (s, 4, &f->c);
         sqlite3_bind_int (s, 15, f->stars);
         sqlite3_bind_int64 (s, 16, f->score_milli);
@@ -1071,7 +1055,7 @@ eval_store_close_month (EvalStore *self, const EvalSettings *settings, guint mon
         eval_quota (settings, roster[i].level, mondays, done, &required, &missing, &fine);
         s = stmt (self, INSERT_QUOTA);
         sqlite3_bind_int (s, 1, (int) month);
-        bind_text (s, 2, roster[i].id);
+        dbn_sql_bind_text_or_null (s, 2, roster[i].id);
         sqlite3_bind_int (s, 3, (int) roster[i].level);
         sqlite3_bind_int64 (s, 4, required);
         sqlite3_bind_int64 (s, 5, done);
@@ -1098,7 +1082,7 @@ eval_store_month_quotas (EvalStore *self, guint month, GError **error)
     int rc;
     while ((rc = sqlite3_step (s)) == SQLITE_ROW) {
         EvalQuotaRow *q = g_new0 (EvalQuotaRow, 1);
-        q->person = column_dup (s, 0);
+        q->person = dbn_sql_column_dup (s, 0);
         q->level = (DbnAgentLevel) sqlite3_column_int (s, 1);
         q->required = sqlite3_column_int64 (s, 2);
         q->handled = sqlite3_column_int64 (s, 3);
@@ -1127,7 +1111,7 @@ eval_store_month_rewards (EvalStore *self, guint month, char **person, gint64 *p
         gboolean is_person = sqlite3_column_int (s, 0) == EVAL_SCOPE_PERSON;
         char **id = is_person ? person : window;
         g_free (*id);
-        *id = column_dup (s, 1);
+        *id = dbn_sql_column_dup (s, 1);
         *(is_person ? person_yuan : window_yuan) = sqlite3_column_int64 (s, 2);
     }
     if (rc != SQLITE_DONE)
@@ -1149,7 +1133,7 @@ eval_store_add_correction (EvalStore *self, guint month, EvalScope scope, const 
                      "%s is open: record the facts, a correction is for a closed month", name);
         return FALSE;
     }
-    if ((guint) scope >= EVAL_N_SCOPES || is_blank (id) || is_blank (actor) || is_blank (reason)) {
+    if ((guint) scope >= EVAL_N_SCOPES || is_empty (id) || is_empty (actor) || is_empty (reason)) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
                      "a correction names its scope, who makes it and why (D-AUD-5)");
         return FALSE;
@@ -1157,10 +1141,10 @@ eval_store_add_correction (EvalStore *self, guint month, EvalScope scope, const 
     sqlite3_stmt *s = stmt (self, INSERT_CORRECTION);
     sqlite3_bind_int (s, 1, (int) month);
     sqlite3_bind_int (s, 2, (int) scope);
-    bind_text (s, 3, id);
+    dbn_sql_bind_text_or_null (s, 3, id);
     sqlite3_bind_int64 (s, 4, at);
-    bind_text (s, 5, actor);
-    bind_text (s, 6, reason);
+    dbn_sql_bind_text_or_null (s, 5, actor);
+    dbn_sql_bind_text_or_null (s, 6, reason);
     bind_counters (s, 7, delta);
     return run (self, s, error);
 }

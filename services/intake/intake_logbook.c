@@ -62,15 +62,15 @@ intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GE
             if (matter != NULL && !intake_may_read_matter (self, command, matter, NULL))
                 continue;
             g_autoptr (DbnMsgIntakeLogbookEntry) entry = dbn_msg_intake_logbook_entry_new ();
-            entry->number = intake_column_dup (st, 0);
-            entry->entry = intake_column_dup (st, 1);
+            entry->number = dbn_sql_column_dup (st, 0);
+            entry->entry = dbn_sql_column_dup (st, 1);
             entry->at = sqlite3_column_int64 (st, 2);
-            entry->applicant = intake_column_dup (st, 3);
+            entry->applicant = dbn_sql_column_dup (st, 3);
             const char *id = (const char *) sqlite3_column_text (st, 4);
             entry->id_number = id ? dbn_codec_mask_id_number (id) : NULL;
             entry->matter = g_strdup (matter);
-            entry->channel = intake_column_dup (st, 6);
-            entry->by = intake_column_dup (st, 7);
+            entry->channel = dbn_sql_column_dup (st, 6);
+            entry->by = dbn_sql_column_dup (st, 7);
             g_auto (GStrv) missing = intake_split_lines (sqlite3_column_text (st, 8));
             g_auto (GStrv) refusal = intake_split_lines (sqlite3_column_text (st, 9));
             if (missing[0] != NULL) {

@@ -107,10 +107,10 @@ intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data,
         return NULL;
     g_auto (SupplementRow) row = { 0 };
     sqlite3_stmt *st = self->select_case;
-    row.matter = intake_column_dup (st, INTAKE_COL_MATTER);
-    row.village = intake_column_dup (st, INTAKE_COL_VILLAGE);
-    row.state = intake_column_dup (st, INTAKE_COL_STATE);
-    row.closed = intake_column_dup (st, INTAKE_COL_CLOSED);
+    row.matter = dbn_sql_column_dup (st, INTAKE_COL_MATTER);
+    row.village = dbn_sql_column_dup (st, INTAKE_COL_VILLAGE);
+    row.state = dbn_sql_column_dup (st, INTAKE_COL_STATE);
+    row.closed = dbn_sql_column_dup (st, INTAKE_COL_CLOSED);
     row.materials = intake_split_lines (sqlite3_column_text (st, INTAKE_COL_MATERIALS));
     row.missing = intake_split_lines (sqlite3_column_text (st, INTAKE_COL_MISSING));
     sqlite3_reset (st);
@@ -218,15 +218,6 @@ insert_refusal (IntakeActions *self, const char *number, const DbnMsgIntakeRefus
     return TRUE;
 }
 
-static gboolean
-is_blank (const char *s)
-{
-    for (; s != NULL && *s != '\0'; s++)
-        if (!g_ascii_isspace (*s))
-            return FALSE;
-    return TRUE;
-}
-
 GBytes *
 intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
@@ -240,7 +231,7 @@ intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GEr
         !intake_check_village (command, req->village, "refuse requests", error))
         return NULL;
     /* D-INT-5: the reason is written, and the applicant is told where to go. */
-    if (is_blank (req->reason) || is_blank (req->apply_to)) {
+    if (dbn_text_is_blank (req->reason) || dbn_text_is_blank (req->apply_to)) {
         g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_REASON_REQUIRED,
                      "a refusal needs a written reason and where to apply instead");
         return NULL;
@@ -248,8 +239,8 @@ intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     if (!intake_require_text (req->applicant, "applicant", error) ||
         !intake_require_text (req->village, "village", error) ||
         !intake_require_text (req->request, "the request", error) ||
-        !intake_check_text (req->reason, "the reason", error) ||
-        !intake_check_text (req->apply_to, "where to apply", error))
+        !dbn_text_check (req->reason, "the reason", DBN_TEXT_STRICT, error) ||
+        !dbn_text_check (req->apply_to, "where to apply", DBN_TEXT_STRICT, error))
         return NULL;
     if (req->matter != NULL && dbn_catalog_lookup (self->catalog, req->matter) == NULL) {
         g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_UNKNOWN_MATTER, "no matter '%s' in the catalog",

@@ -35,8 +35,8 @@ intake_visit (DbnService *service, DbnCommand *command, gpointer user_data, GErr
         !intake_check_village (command, req->village, "record visits", error) ||
         !intake_require_text (req->village, "village", error) ||
         !intake_require_text (req->household, "household", error) ||
-        !intake_check_text (req->address, "the address", error) ||
-        !intake_check_text (req->note, "the note", error))
+        !dbn_text_check (req->address, "the address", DBN_TEXT_STRICT, error) ||
+        !dbn_text_check (req->note, "the note", DBN_TEXT_STRICT, error))
         return NULL;
     for (int i = 0; req->needs != NULL && req->needs[i] != NULL; i++)
         if (!intake_require_text (req->needs[i], "every need", error))
@@ -166,20 +166,20 @@ intake_visit_list (DbnService *service, DbnCommand *command, gpointer user_data,
         sqlite3_bind_int64 (st, 2, max);
         while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
             g_autoptr (DbnMsgIntakeVisitItem) item = dbn_msg_intake_visit_item_new ();
-            item->visit = intake_column_dup (st, 0);
-            item->village = intake_column_dup (st, 1);
-            item->household = intake_column_dup (st, 2);
-            item->address = intake_column_dup (st, 3);
+            item->visit = dbn_sql_column_dup (st, 0);
+            item->village = dbn_sql_column_dup (st, 1);
+            item->household = dbn_sql_column_dup (st, 2);
+            item->address = dbn_sql_column_dup (st, 3);
             if (mask && item->address != NULL) {
                 char *masked = dbn_codec_mask_address (item->address);
                 g_free (item->address);
                 item->address = masked;
             }
             item->needs = intake_split_lines (sqlite3_column_text (st, 4));
-            item->must_visit = intake_column_dup (st, 5);
-            item->note = intake_column_dup (st, 6);
+            item->must_visit = dbn_sql_column_dup (st, 5);
+            item->note = dbn_sql_column_dup (st, 6);
             item->visited_at = sqlite3_column_int64 (st, 7);
-            item->visited_by = intake_column_dup (st, 8);
+            item->visited_by = dbn_sql_column_dup (st, 8);
             item->cases = intake_split_lines (sqlite3_column_text (st, 9));
             GBytes *encoded = dbn_msg_intake_visit_item_encode (item, error);
             if (encoded == NULL) {

@@ -33,6 +33,8 @@
 
 #include <string.h>
 
+#include "daiban/dbn_text.h"
+
 G_DEFINE_QUARK (routing-error-quark, routing_error)
 
 /* ---- names ---- */
@@ -301,35 +303,19 @@ routing_machine_get_departments (RoutingMachine *self, const char *matter)
     return m ? (const char *const *) m->departments : none;
 }
 
-static gboolean
-is_blank (const char *s)
-{
-    if (s == NULL)
-        return TRUE;
-    for (; *s; s++)
-        if (!g_ascii_isspace (*s))
-            return FALSE;
-    return TRUE;
-}
-
 /* Control characters would break the one-item-per-line storage of lists and
- * the CLI's lines; the schemas bound the lengths. */
+ * the CLI's lines; the schemas bound the lengths. Routing has always let a
+ * tab and DEL through (a pasted note keeps its tabs). */
 static gboolean
 check_text (const char *value, const char *what, GError **error)
 {
-    for (const char *p = value; p != NULL && *p; p++) {
-        if ((unsigned char) *p < 0x20 && *p != '\t') {
-            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "%s contains control characters", what);
-            return FALSE;
-        }
-    }
-    return TRUE;
+    return dbn_text_check (value, what, DBN_TEXT_TAB_OK | DBN_TEXT_DEL_OK, error);
 }
 
 static gboolean
 require_reason (const char *reason, const char *what, GError **error)
 {
-    if (is_blank (reason)) {
+    if (dbn_text_is_blank (reason)) {
         g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED, "%s needs a written reason", what);
         return FALSE;
     }
@@ -387,15 +373,6 @@ check_holder (RoutingMachine *self, const char *holder, GError **error)
     return known;
 }
 
-/* value may be *field itself or point into it: copy before freeing. */
-static void
-set_str (char **field, const char *value)
-{
-    char *copy = g_strdup (value);
-    g_free (*field);
-    *field = copy;
-}
-
 /* An action: guards, then changes to the copy c and effects. *next holds the
  * table's next state and may be changed (a joint case waiting for parts). */
 typedef gboolean (*RoutingAction) (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a,
@@ -427,7 +404,7 @@ classify (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
                                  : routing_machine_get_departments (self, c->matter);
         g_autoptr (GPtrArray) unique = g_ptr_array_new_with_free_func (g_free);
         for (int i = 0; given[i] != NULL; i++) {
-            if (is_blank (given[i])) {
+            if (dbn_text_is_blank (given[i])) {
                 g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a part must name a department");
                 return FALSE;
             }
@@ -511,10 +488,10 @@ assign (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState
     fx->handoff = TRUE;
     fx->from = g_strdup (c->holder);
     fx->to = g_strdup (to);
-    fx->reason = is_blank (a->reason) ? NULL : g_strdup (a->reason);
+    fx->reason = dbn_text_is_blank (a->reason) ? NULL : g_strdup (a->reason);
     if (window != NULL)
-        set_str (&c->window, window);
-    set_str (&c->holder, to);
+        dbn_text_set (&c->window, window);
+    dbn_text_set (&c->holder, to);
     return TRUE;
 }
 
@@ -537,8 +514,8 @@ handoff (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingStat
     /* A window's queue follows the case; an agent or department keeps it
      * in the queue of the window it came from. D-INT-6: responsible stays. */
     if (g_str_has_prefix (a->to, "window:"))
-        set_str (&c->window, a->to + strlen ("window:"));
-    set_str (&c->holder, a->to);
+        dbn_text_set (&c->window, a->to + strlen ("window:"));
+    dbn_text_set (&c->holder, a->to);
     return TRUE;
 }
 
@@ -558,7 +535,7 @@ complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
 {
     if (!refuse_returned (c, "completed", error) || !check_text (a->result, "the result", error))
         return FALSE;
-    const char *result = is_blank (a->result) ? NULL : a->result;
+    const char *result = dbn_text_is_blank (a->result) ? NULL : a->result;
     if (c->kind != DBN_KIND_JOINT) {
         if (a->part != NULL) {
             g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "only a joint case has parts");
@@ -627,10 +604,10 @@ escalate (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
     fx->from = g_strdup (c->holder);
     fx->to = g_strdup (to);
     fx->county = g_strdup (county->id);
-    fx->reason = is_blank (a->reason) ? NULL : g_strdup (a->reason);
-    set_str (&c->escalated_from, c->holder);
-    set_str (&c->county, county->id);
-    set_str (&c->holder, to);
+    fx->reason = dbn_text_is_blank (a->reason) ? NULL : g_strdup (a->reason);
+    dbn_text_set (&c->escalated_from, c->holder);
+    dbn_text_set (&c->county, county->id);
+    dbn_text_set (&c->holder, to);
     return TRUE;
 }
 
@@ -638,7 +615,7 @@ static gboolean
 county_answer (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
                GPtrArray *effects, GError **error)
 {
-    if (is_blank (a->answer)) {
+    if (dbn_text_is_blank (a->answer)) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "the county's answer must be written down");
         return FALSE;
     }
@@ -659,7 +636,7 @@ county_answer (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, Routi
     fx->county = g_strdup (c->county ? c->county : "");
     fx->answer = g_strdup (a->answer);
     fx->approved = a->approved;
-    set_str (&c->holder, back);
+    dbn_text_set (&c->holder, back);
     return TRUE;
 }
 
@@ -670,7 +647,7 @@ return_case (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, Routing
     /* D-INT-5: a written reason and where to apply instead. */
     if (!require_reason (a->reason, "a return", error))
         return FALSE;
-    if (is_blank (a->apply_to)) {
+    if (dbn_text_is_blank (a->apply_to)) {
         g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED,
                      "a return must say where to apply instead");
         return FALSE;
@@ -694,8 +671,8 @@ reply (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
     const char *text = NULL;
     if (done) {
         /* D-RPL-1: the result is brought back and told. */
-        text = !is_blank (a->result) ? a->result : a->reason;
-        if (is_blank (text)) {
+        text = !dbn_text_is_blank (a->result) ? a->result : a->reason;
+        if (dbn_text_is_blank (text)) {
             g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED,
                          "a reply must tell the result");
             return FALSE;
@@ -713,7 +690,7 @@ reply (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
     fx->satisfied = a->satisfied;
     fx->has_confirmed = a->has_confirmed;
     fx->confirmed = a->confirmed;
-    set_str (&c->outcome, fx->outcome);
+    dbn_text_set (&c->outcome, fx->outcome);
     return TRUE;
 }
 
@@ -733,7 +710,7 @@ accompany (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSt
         return FALSE;
     /* D-RTE-4: recorded each time; the flag says it happened at all. */
     RoutingEffect *fx = effect_add (effects, DBN_MSG_CASE_ACCOMPANIED_WIRE);
-    fx->note = is_blank (a->note) ? NULL : g_strdup (a->note);
+    fx->note = dbn_text_is_blank (a->note) ? NULL : g_strdup (a->note);
     c->accompanied = TRUE;
     return TRUE;
 }
@@ -750,7 +727,7 @@ carry (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
         return FALSE;
     }
     c->location = ROUTING_LOCATION_IN_TRANSIT;
-    set_str (&c->sheet, a->sheet);
+    dbn_text_set (&c->sheet, a->sheet);
     return TRUE; /* the run sheet's own event lists the case */
 }
 
@@ -777,7 +754,7 @@ acknowledge (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, Routing
     fx->reason = g_strdup_printf ("run sheet %s", a->sheet);
     fx->sheet = g_strdup (a->sheet);
     c->location = ROUTING_LOCATION_CENTRE;
-    set_str (&c->holder, to);
+    dbn_text_set (&c->holder, to);
     return TRUE;
 }
 

@@ -17,6 +17,8 @@ struct _RoutingActions {
     guint           flush_id;   /* idle that publishes the outbox */
 };
 
+/* ---- routing_apply.c: shared by the families ---- */
+
 /* An emitter for the command being applied. */
 RoutingEmitter routing_emitter_for_command (DbnCommand *command);
 
@@ -38,10 +40,33 @@ gboolean routing_may_write (DbnCommand *command, const RoutingCase *c, GError **
 gboolean routing_apply (RoutingActions *self, RoutingEmitter *emitter, const char *case_no,
                         const RoutingArgs *args, RoutingCase **out, GError **error);
 
+/* FALSE with DBN_ERROR_FORBIDDEN: "<principal> may not <what> case <case_no>". */
+gboolean routing_forbid (GError **error, const char *principal, const char *what, const char *case_no);
+
 /* Decodes the command's body as message `name`. */
 #define ROUTING_DECODE(name, command, error)                                         \
     dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),   \
                              g_bytes_get_size (dbn_command_get_body (command)), error)
+
+/* routing_commands.c: the steps of a case, and catalog.reload (D-CAT-3) */
+GBytes *routing_case_classify (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_case_assign (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_case_handoff (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_case_start (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_case_complete (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_case_escalate (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_case_county_answer (DbnService *service, DbnCommand *command, gpointer user_data,
+                                    GError **error);
+GBytes *routing_case_return (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_case_reply_command (DbnService *service, DbnCommand *command, gpointer user_data,
+                                    GError **error);
+GBytes *routing_case_archive (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_case_accompany (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_catalog_reload (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+
+/* routing_reads.c: routing.case.get and routing.queue */
+GBytes *routing_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 /* routing_runsheet.c */
 GBytes *routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_data,

@@ -25,7 +25,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+#include "daiban/dbn_sql.h"
 
 const char *const routing_migrations[] = {
     /* 1: cases, the handoff book, run sheets. */
@@ -189,13 +189,6 @@ routing_store_free (RoutingStore *self)
 
 /* ---- rows ---- */
 
-static char *
-column_dup (sqlite3_stmt *st, int col)
-{
-    const unsigned char *text = sqlite3_column_text (st, col);
-    return text ? g_strdup ((const char *) text) : NULL;
-}
-
 static char **
 column_lines (sqlite3_stmt *st, int col)
 {
@@ -212,8 +205,8 @@ row_to_case (sqlite3_stmt *st)
     g_strfreev (c->parts);
     g_strfreev (c->parts_done);
     g_strfreev (c->missing);
-    c->case_no = column_dup (st, 0);
-    c->matter = column_dup (st, 1);
+    c->case_no = dbn_sql_column_dup (st, 0);
+    c->matter = dbn_sql_column_dup (st, 1);
     /* Values this build wrote itself; an unknown one (a newer build's file
      * is refused at open) falls back to the enum's first value. */
     if (!routing_level_from_string ((const char *) sqlite3_column_text (st, 2), &c->level))
@@ -222,38 +215,29 @@ row_to_case (sqlite3_stmt *st)
         c->kind = DBN_KIND_COMMITTED;
     if (!routing_state_from_string ((const char *) sqlite3_column_text (st, 4), &c->state))
         c->state = ROUTING_STATE_RECEIVED;
-    c->window = column_dup (st, 5);
-    c->station = column_dup (st, 6);
-    c->village = column_dup (st, 7);
-    c->area = column_dup (st, 8);
-    c->channel = column_dup (st, 9);
-    c->applicant = column_dup (st, 10);
-    c->responsible = column_dup (st, 11);
-    c->holder = column_dup (st, 12);
+    c->window = dbn_sql_column_dup (st, 5);
+    c->station = dbn_sql_column_dup (st, 6);
+    c->village = dbn_sql_column_dup (st, 7);
+    c->area = dbn_sql_column_dup (st, 8);
+    c->channel = dbn_sql_column_dup (st, 9);
+    c->applicant = dbn_sql_column_dup (st, 10);
+    c->responsible = dbn_sql_column_dup (st, 11);
+    c->holder = dbn_sql_column_dup (st, 12);
     if (!routing_location_from_string ((const char *) sqlite3_column_text (st, 13), &c->location))
         c->location = ROUTING_LOCATION_CENTRE;
-    c->sheet = column_dup (st, 14);
-    c->county = column_dup (st, 15);
-    c->escalated_from = column_dup (st, 16);
+    c->sheet = dbn_sql_column_dup (st, 14);
+    c->county = dbn_sql_column_dup (st, 15);
+    c->escalated_from = dbn_sql_column_dup (st, 16);
     c->accepted_at = sqlite3_column_int64 (st, 17);
     c->accompanied = sqlite3_column_int (st, 18) != 0;
     c->parts = column_lines (st, 19);
     c->parts_done = column_lines (st, 20);
     c->missing = column_lines (st, 21);
-    c->outcome = column_dup (st, 22);
+    c->outcome = dbn_sql_column_dup (st, 22);
     c->updated_at = sqlite3_column_int64 (st, 23);
     c->updated_seq = sqlite3_column_int64 (st, 24);
     c->restricted = sqlite3_column_int (st, 25) != 0;
     return c;
-}
-
-static void
-bind_text_or_null (sqlite3_stmt *st, int index, const char *value)
-{
-    if (value != NULL)
-        sqlite3_bind_text (st, index, value, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null (st, index);
 }
 
 static void
@@ -322,15 +306,15 @@ routing_store_save_case (RoutingStore *self, const RoutingCase *c, GError **erro
     sqlite3_bind_text (st, 12, c->responsible, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (st, 13, c->holder, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (st, 14, routing_location_to_string (c->location), -1, SQLITE_STATIC);
-    bind_text_or_null (st, 15, c->sheet);
-    bind_text_or_null (st, 16, c->county);
-    bind_text_or_null (st, 17, c->escalated_from);
+    dbn_sql_bind_text (st, 15, c->sheet);
+    dbn_sql_bind_text (st, 16, c->county);
+    dbn_sql_bind_text (st, 17, c->escalated_from);
     sqlite3_bind_int64 (st, 18, c->accepted_at);
     sqlite3_bind_int (st, 19, c->accompanied ? 1 : 0);
     bind_lines (st, 20, c->parts);
     bind_lines (st, 21, c->parts_done);
     bind_lines (st, 22, c->missing);
-    bind_text_or_null (st, 23, c->outcome);
+    dbn_sql_bind_text (st, 23, c->outcome);
     sqlite3_bind_int64 (st, 24, c->updated_at);
     sqlite3_bind_int64 (st, 25, c->updated_seq);
     sqlite3_bind_int (st, 26, c->restricted ? 1 : 0);

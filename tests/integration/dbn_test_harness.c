@@ -56,7 +56,8 @@ dbn_harness_new (gboolean tcp)
     g_assert_no_error (error);
     /* As `daiban up` does on first start: services and operator get keys. */
     if (g_strcmp0 (g_getenv (DBN_AUTH_PLAINTEXT_ENV), "1") != 0) {
-        g_assert_true (dbn_keys_init (self->dir, &error));
+        g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+        g_assert_true (dbn_keys_init (self->dir, clock, &error));
         g_assert_no_error (error);
     }
     g_autofree char *operator_key = dbn_keys_dup_secret_path (self->dir, "operator");
@@ -100,7 +101,9 @@ dbn_harness_add_key (DbnHarness *self, const char *principal)
 {
     g_autoptr (GError) error = NULL;
     char *path = NULL;
-    g_assert_true (dbn_keys_add (self->dir, principal, &path, &error));
+    /* As the CLI: the registry's times on this process's clock. */
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    g_assert_true (dbn_keys_add (self->dir, principal, clock, &path, &error));
     g_assert_no_error (error);
     return path;
 }

@@ -348,7 +348,8 @@ test_revocation_spares_others (void)
         submit (h, key, i, i % 2 ? "liujia" : "qingshui", NULL);
         spin ();
         if (i == REVOKE_AT) {
-            g_assert_true (dbn_keys_revoke (dbn_harness_get_data_dir (h), "station:liujia", &error));
+            g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+            g_assert_true (dbn_keys_revoke (dbn_harness_get_data_dir (h), "station:liujia", clock, &error));
             g_assert_no_error (error);
             revoked_us = g_get_monotonic_time ();
         }

@@ -268,7 +268,8 @@ test_refused_clients_get_nothing (void)
     /* Keys made and revoked before intake starts: the revocation is in force
      * from its first handshake (live revocation is tested below). */
     g_autofree char *revoked_key = dbn_harness_add_key (h, "station:shiqiao");
-    g_assert_true (dbn_keys_revoke (dbn_harness_get_data_dir (h), "station:shiqiao", &error));
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    g_assert_true (dbn_keys_revoke (dbn_harness_get_data_dir (h), "station:shiqiao", clock, &error));
     g_autofree char *window_key = dbn_harness_add_key (h, "window:minzheng");
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
     DbnConfig *config = dbn_harness_get_config (h);
@@ -732,7 +733,8 @@ test_revocation_on_live_connection (void)
     g_assert_cmpint (accepted_before, ==, 1);
 
     /* Revoke, and keep sending on the same connection until refused. */
-    g_assert_true (dbn_keys_revoke (dbn_harness_get_data_dir (h), "station:qingshui", &error));
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    g_assert_true (dbn_keys_revoke (dbn_harness_get_data_dir (h), "station:qingshui", clock, &error));
     g_assert_no_error (error);
     gint64 revoked_at = g_get_monotonic_time ();
     gboolean forbidden = FALSE;

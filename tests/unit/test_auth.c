@@ -54,6 +54,17 @@ count_log_lines (const char *needle_a, const char *needle_b)
     return count;
 }
 
+/* The registry's times come from the caller's clock (dbn_keys.h); these
+ * tests read them only as present, so the wall clock serves. */
+static DbnClock *
+keys_clock (void)
+{
+    static DbnClock *clock;
+    if (clock == NULL)
+        clock = dbn_clock_new_wall ();
+    return clock;
+}
+
 typedef struct {
     char       *dir;         /* data folder with keys/ */
     DbnBus     *bus;         /* the server's context */
@@ -93,7 +104,7 @@ add_client (Fixture *f, const char *principal)
 {
     g_autoptr (GError) error = NULL;
     g_autofree char *path = NULL;
-    g_assert_true (dbn_keys_add (f->dir, principal, &path, &error));
+    g_assert_true (dbn_keys_add (f->dir, principal, keys_clock (), &path, &error));
     g_assert_no_error (error);
     DbnKeyPair *pair = dbn_key_pair_load (path, &error);
     g_assert_no_error (error);
@@ -128,7 +139,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     f->dir = g_dir_make_tmp ("daiban-auth-XXXXXX", &error);
     g_assert_no_error (error);
-    g_assert_true (dbn_keys_init (f->dir, &error));
+    g_assert_true (dbn_keys_init (f->dir, keys_clock (), &error));
     g_assert_no_error (error);
     g_autofree char *server_path = dbn_keys_dup_secret_path (f->dir, "service:intake");
     f->server = dbn_key_pair_load (server_path, &error);
@@ -303,7 +314,7 @@ test_revoked_key_gets_nothing (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnKeyPair) pair = add_client (f, "station:A");
-    g_assert_true (dbn_keys_revoke (f->dir, "station:A", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "station:A", keys_clock (), &error));
     g_assert_no_error (error);
     /* A handler started after the revocation, so the interval plays no part. */
     close_server (f);
@@ -336,7 +347,7 @@ test_revocation_seen_within_a_second (Fixture *f, gconstpointer data)
     g_assert_cmpint (wait_event (f, HANDSHAKE_ANY, NULL), ==, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
     close_client (f, first);
 
-    g_assert_true (dbn_keys_revoke (f->dir, "window:late", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "window:late", keys_clock (), &error));
     g_assert_no_error (error);
     gint64 revoked_at = g_get_monotonic_time ();
     /* The handler re-reads at most every 500 ms, so new handshakes may still
@@ -745,7 +756,7 @@ test_setup_bus (Fixture *f, gconstpointer data)
     g_clear_pointer (&client, dbn_client_free);
 
     /* A revoked service has no key: connecting to it fails closed. */
-    g_assert_true (dbn_keys_revoke (f->dir, "service:audit", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "service:audit", keys_clock (), &error));
     g_autoptr (DbnBus) after = dbn_bus_new ();
     g_assert_true (dbn_auth_setup_bus (after, config, operator_key, &error));
     DbnClient *audit = dbn_client_new (after, dbn_config_get_command_endpoint (config, "audit"), &error);
@@ -998,7 +1009,7 @@ test_publisher_rebind_cuts_revoked (Fixture *f, gconstpointer data)
     guint tick = g_timeout_add (10, publish_round, &ticker);
     wait_expected (subs, G_N_ELEMENTS (subs));
 
-    g_assert_true (dbn_keys_revoke (f->dir, "station:A", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "station:A", keys_clock (), &error));
     g_assert_true (dbn_registry_reload_if_changed (policy.registry));
     dbn_publisher_rebind (ticker.publisher);
     gint64 cut = ticker.seq; /* nothing published after this may reach A */
@@ -1054,7 +1065,7 @@ test_publisher_cut_only_revoked (Fixture *f, gconstpointer data)
 
     /* Nothing revoked: nobody is cut. */
     g_assert_cmpuint (dbn_publisher_cut (ticker.publisher, registry_still_valid, &policy), ==, 0);
-    g_assert_true (dbn_keys_revoke (f->dir, "station:A", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "station:A", keys_clock (), &error));
     g_assert_true (dbn_registry_reload_if_changed (policy.registry));
     g_assert_cmpuint (dbn_publisher_cut (ticker.publisher, registry_still_valid, &policy), ==, 1);
     gint64 cut = ticker.seq; /* nothing published after this may reach A */

@@ -7,6 +7,17 @@
 #include "daiban/dbn_error.h"
 #include "daiban/dbn_keys.h"
 
+/* The registry's times come from the caller's clock (dbn_keys.h); these
+ * tests read them only as present, so the wall clock serves. */
+static DbnClock *
+keys_clock (void)
+{
+    static DbnClock *clock;
+    if (clock == NULL)
+        clock = dbn_clock_new_wall ();
+    return clock;
+}
+
 typedef struct {
     char *dir; /* temporary data folder */
 } Fixture;
@@ -45,7 +56,7 @@ static void
 init_keys (Fixture *f)
 {
     g_autoptr (GError) error = NULL;
-    g_assert_true (dbn_keys_init (f->dir, &error));
+    g_assert_true (dbn_keys_init (f->dir, keys_clock (), &error));
     g_assert_no_error (error);
 }
 
@@ -246,12 +257,38 @@ test_init_keeps_revoked_service (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     init_keys (f);
-    g_assert_true (dbn_keys_revoke (f->dir, "service:audit", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "service:audit", keys_clock (), &error));
     g_assert_no_error (error);
     init_keys (f);
     g_autoptr (DbnRegistry) registry = load_registry (f);
     g_assert_true (dbn_registry_is_revoked (registry, "service:audit"));
     g_assert_nonnull (dbn_registry_get_revoked_at (registry, "service:audit"));
+}
+
+/* The registry's times are the given clock's, in office time (UTC+8): a
+ * manual clock at 02:00:00.123 UTC writes 10:00:00.123 local, whatever the
+ * environment says (DAIBAN_CLOCK_FILE is not read here). */
+static void
+test_times_come_from_the_given_clock (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnClock) clock = dbn_clock_new_manual (1772416800123); /* 2026-03-02T02:00:00.123Z */
+    g_setenv ("DAIBAN_CLOCK_FILE", "/nonexistent/daiban-clock", TRUE);
+    g_assert_true (dbn_keys_init (f->dir, clock, &error));
+    g_assert_no_error (error);
+    dbn_clock_advance_ms (clock, 60 * 1000);
+    g_assert_true (dbn_keys_add (f->dir, "window:minzheng", clock, NULL, &error));
+    g_assert_no_error (error);
+    dbn_clock_advance_ms (clock, 60 * 1000);
+    g_assert_true (dbn_keys_revoke (f->dir, "window:minzheng", clock, &error));
+    g_assert_no_error (error);
+    g_unsetenv ("DAIBAN_CLOCK_FILE");
+    g_autoptr (DbnRegistry) registry = load_registry (f);
+    g_assert_cmpstr (dbn_registry_get_created (registry, "operator"), ==, "2026-03-02T10:00:00.123000+08");
+    g_assert_cmpstr (dbn_registry_get_created (registry, "window:minzheng"), ==,
+                     "2026-03-02T10:01:00.123000+08");
+    g_assert_cmpstr (dbn_registry_get_revoked_at (registry, "window:minzheng"), ==,
+                     "2026-03-02T10:02:00.123000+08");
 }
 
 static void
@@ -260,7 +297,7 @@ test_add_registers_client (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     g_autofree char *secret_path = NULL;
     init_keys (f);
-    g_assert_true (dbn_keys_add (f->dir, "window:minzheng", &secret_path, &error));
+    g_assert_true (dbn_keys_add (f->dir, "window:minzheng", keys_clock (), &secret_path, &error));
     g_assert_no_error (error);
     g_autofree char *expected = keys_file (f, "window-minzheng.secret");
     g_assert_cmpstr (secret_path, ==, expected);
@@ -287,12 +324,12 @@ test_add_refuses_existing (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     init_keys (f);
-    g_assert_true (dbn_keys_add (f->dir, "committee", NULL, &error));
+    g_assert_true (dbn_keys_add (f->dir, "committee", keys_clock (), NULL, &error));
     g_assert_no_error (error);
     g_autofree char *path = keys_file (f, "committee.secret");
     g_autofree char *before = read_text (path);
 
-    g_assert_false (dbn_keys_add (f->dir, "committee", NULL, &error));
+    g_assert_false (dbn_keys_add (f->dir, "committee", keys_clock (), NULL, &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_EXISTS);
     g_assert_cmpstr (dbn_error_wire_code (error), ==, "keys.exists");
     g_autofree char *after = read_text (path);
@@ -300,7 +337,7 @@ test_add_refuses_existing (Fixture *f, gconstpointer data)
     g_clear_error (&error);
 
     /* Services count too: init made them. */
-    g_assert_false (dbn_keys_add (f->dir, "service:intake", NULL, &error));
+    g_assert_false (dbn_keys_add (f->dir, "service:intake", keys_clock (), NULL, &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_EXISTS);
 }
 
@@ -309,10 +346,10 @@ test_add_refuses_bad_principal (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     init_keys (f);
-    g_assert_false (dbn_keys_add (f->dir, "station:../../etc", NULL, &error));
+    g_assert_false (dbn_keys_add (f->dir, "station:../../etc", keys_clock (), NULL, &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL);
     g_clear_error (&error);
-    g_assert_false (dbn_keys_add (f->dir, "root", NULL, &error));
+    g_assert_false (dbn_keys_add (f->dir, "root", keys_clock (), NULL, &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL);
     g_autoptr (DbnRegistry) registry = load_registry (f);
     g_assert_null (dbn_registry_get_public_key (registry, "root"));
@@ -322,7 +359,7 @@ static void
 test_add_needs_registry (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
-    g_assert_false (dbn_keys_add (f->dir, "window:a", NULL, &error));
+    g_assert_false (dbn_keys_add (f->dir, "window:a", keys_clock (), NULL, &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
     g_assert_nonnull (strstr (error->message, "keys init"));
 }
@@ -333,12 +370,12 @@ test_revoke (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     init_keys (f);
     g_autofree char *path = NULL;
-    g_assert_true (dbn_keys_add (f->dir, "station:A", &path, &error));
+    g_assert_true (dbn_keys_add (f->dir, "station:A", keys_clock (), &path, &error));
     g_assert_no_error (error);
     g_autoptr (DbnKeyPair) old_pair = dbn_key_pair_load (path, &error);
     g_assert_no_error (error);
 
-    g_assert_true (dbn_keys_revoke (f->dir, "station:A", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "station:A", keys_clock (), &error));
     g_assert_no_error (error);
     g_autoptr (DbnRegistry) registry = load_registry (f);
     g_assert_null (dbn_registry_lookup (registry, dbn_key_pair_get_public (old_pair)));
@@ -351,15 +388,15 @@ test_revoke (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (text, "revoked-at="));
 
     /* Twice is harmless; an unknown principal is not. */
-    g_assert_true (dbn_keys_revoke (f->dir, "station:A", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "station:A", keys_clock (), &error));
     g_assert_no_error (error);
-    g_assert_false (dbn_keys_revoke (f->dir, "station:B", &error));
+    g_assert_false (dbn_keys_revoke (f->dir, "station:B", keys_clock (), &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_NOT_FOUND);
     g_clear_error (&error);
 
     /* A revoked principal may be issued a new key; the old one stays refused. */
     g_autofree char *new_path = NULL;
-    g_assert_true (dbn_keys_add (f->dir, "station:A", &new_path, &error));
+    g_assert_true (dbn_keys_add (f->dir, "station:A", keys_clock (), &new_path, &error));
     g_assert_no_error (error);
     g_autoptr (DbnKeyPair) new_pair = dbn_key_pair_load (new_path, &error);
     g_assert_no_error (error);
@@ -399,7 +436,7 @@ test_load_refuses_insecure (Fixture *f, gconstpointer data)
     g_assert_nonnull (pair);
     /* init checks existing secrets too, so `daiban up` stops on it. */
     g_assert_cmpint (g_chmod (path, 0644), ==, 0);
-    g_assert_false (dbn_keys_init (f->dir, &error));
+    g_assert_false (dbn_keys_init (f->dir, keys_clock (), &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INSECURE);
 }
 
@@ -463,7 +500,7 @@ test_registry_reload_sees_revocation (Fixture *f, gconstpointer data)
     g_assert_false (dbn_registry_reload_if_changed (registry));
 
     g_autofree char *path = NULL;
-    g_assert_true (dbn_keys_add (f->dir, "window:minzheng", &path, &error));
+    g_assert_true (dbn_keys_add (f->dir, "window:minzheng", keys_clock (), &path, &error));
     g_assert_no_error (error);
     g_autoptr (DbnKeyPair) pair = dbn_key_pair_load (path, &error);
     g_assert_no_error (error);
@@ -473,7 +510,7 @@ test_registry_reload_sees_revocation (Fixture *f, gconstpointer data)
     g_assert_cmpstr (dbn_registry_lookup (registry, key), ==, "window:minzheng");
     g_assert_false (dbn_registry_reload_if_changed (registry));
 
-    g_assert_true (dbn_keys_revoke (f->dir, "window:minzheng", &error));
+    g_assert_true (dbn_keys_revoke (f->dir, "window:minzheng", keys_clock (), &error));
     g_assert_no_error (error);
     g_assert_true (dbn_registry_reload_if_changed (registry));
     g_assert_null (dbn_registry_lookup (registry, key));
@@ -502,7 +539,7 @@ test_registry_malformed_keeps_previous (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (error->message, "[window:a]"));
     g_clear_error (&error);
     /* A writer refuses to rewrite (and so hide) a malformed registry. */
-    g_assert_false (dbn_keys_add (f->dir, "window:b", NULL, &error));
+    g_assert_false (dbn_keys_add (f->dir, "window:b", keys_clock (), NULL, &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
     g_clear_error (&error);
 
@@ -570,6 +607,7 @@ main (int argc, char **argv)
     ADD ("/keys/init/idempotent", test_init_idempotent);
     ADD ("/keys/init/keeps-keys-when-registry-lost", test_init_keeps_keys_when_registry_lost);
     ADD ("/keys/init/keeps-revoked-service", test_init_keeps_revoked_service);
+    ADD ("/keys/registry/times-come-from-the-given-clock", test_times_come_from_the_given_clock);
     ADD ("/keys/add/registers-client", test_add_registers_client);
     ADD ("/keys/add/refuses-existing", test_add_refuses_existing);
     ADD ("/keys/add/refuses-bad-principal", test_add_refuses_bad_principal);

@@ -83,6 +83,12 @@ char    *dbn_auth_subscription_policy (const char *principal, const char *key,
  * station:qingshui, "audit/" for a committee key), or NULL for services, the
  * operator and anything else. Caller owns it. */
 char    *dbn_auth_dup_own_topic (const char *principal);
+/* The rule of routing.queue and deadline.queue: a station, window or
+ * supervisor reads only its own queue (kind "station", "window" or "area"
+ * with its own id); the committee, the operator, services and no principal
+ * (inproc) read any. FALSE with DBN_ERROR_FORBIDDEN otherwise. */
+gboolean dbn_auth_may_read_queue (const char *principal, const char *kind, const char *id,
+                                  GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnAuth, dbn_auth_free)
 

@@ -21,7 +21,8 @@ GQuark dbn_error_quark (void);
 
 /* Loads the table generated from schemas/errors.xml: every domain's codes,
  * the services' too, so a client or the CLI can match any wire code.
- * Idempotent; every program calls it once at start (dbn_log_init does). */
+ * Idempotent; every program calls it once at start (dbn_init does), and a
+ * lookup loads it first, so a library's caller that did not is served too. */
 void dbn_error_register_builtin (void);
 
 /* The wire code of error, or "internal" for an unregistered pair. Static string. */

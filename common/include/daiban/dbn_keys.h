@@ -26,6 +26,8 @@
 
 #include <glib.h>
 
+#include "dbn_clock.h"
+
 G_BEGIN_DECLS
 
 #define DBN_KEYS_ERROR (dbn_keys_error_quark ())
@@ -64,26 +66,31 @@ const char *dbn_principal_get_id (const char *principal);
  * an invalid principal. Caller owns the result. */
 char    *dbn_principal_dup_file_name (const char *principal);
 
+/* The times written to the registry (created, revoked-at) are read from the
+ * clock the caller gives (non-NULL): the program decides which clock that is
+ * (the CLI's comes from the environment, dbn_clock_new_from_env). */
+
 /* Creates DIR/keys (0700), a key pair for every service of
  * dbn_config_service_names() registered as service:<name>, one for the
  * operator (the local `daiban` command line), and the registry.
  * Idempotent: keys that exist are kept (a service or operator whose secret
  * file is missing gets a new pair; one the operator revoked stays revoked). FALSE with an error if a file cannot be written or
  * an existing secret file is insecure or malformed. */
-gboolean dbn_keys_init (const char *data_dir, GError **error);
+gboolean dbn_keys_init (const char *data_dir, DbnClock *clock, GError **error);
 
 /* Creates a new key pair for principal, writes its secret file (0600) and
  * registers its public key. A principal that was revoked gets a new key.
  * FALSE with _EXISTS when it has an unrevoked key, _INVALID_PRINCIPAL, _READ
  * without a registry (run dbn_keys_init first), or _WRITE. On success
  * *secret_path_out (if not NULL) receives the secret file's path, caller owns it. */
-gboolean dbn_keys_add (const char *data_dir, const char *principal,
+gboolean dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock,
                        char **secret_path_out, GError **error);
 
 /* Marks principal revoked in the registry (revoked-at = now); its key is
  * refused from then on. Revoking a revoked principal changes nothing and
  * returns TRUE. FALSE with _NOT_FOUND for a principal never registered. */
-gboolean dbn_keys_revoke (const char *data_dir, const char *principal, GError **error);
+gboolean dbn_keys_revoke (const char *data_dir, const char *principal, DbnClock *clock,
+                          GError **error);
 
 /* DIR/keys/<file>.secret for principal (whether or not it exists), NULL for
  * an invalid principal. Caller owns the result. */
