@@ -12,7 +12,14 @@ set(CPACK_PACKAGE_NAME daiban)
 set(CPACK_PACKAGE_VENDOR "daiban")
 set(CPACK_PACKAGE_CONTACT "daiban maintainers <daiban@localhost>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# The binaries hold their data, locale and unit paths from the prefix they
+# were configured with (DBN_DATA_INSTALL_DIR, DBN_LOCALE_DIR, ExecStart), so
+# the package installs under that same prefix: configure a package build with
+# -DCMAKE_INSTALL_PREFIX=/usr.
+set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
+if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+    message(STATUS "cpack -G DEB would install under ${CMAKE_INSTALL_PREFIX}: configure with -DCMAKE_INSTALL_PREFIX=/usr for a Debian package")
+endif()
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL server)
@@ -37,8 +44,11 @@ Installing creates the daiban system user and /var/lib/daiban with the
 service keys; no unit is enabled: enable those this host runs.")
 # adduser for the system user; runuser (util-linux, essential) for the keys.
 set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "adduser")
+configure_file(${PROJECT_SOURCE_DIR}/packaging/deb/postinst.in ${CMAKE_BINARY_DIR}/deb/postinst
+               @ONLY FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ
+               GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
-    ${PROJECT_SOURCE_DIR}/packaging/deb/postinst
+    ${CMAKE_BINARY_DIR}/deb/postinst
     ${PROJECT_SOURCE_DIR}/packaging/deb/prerm
     ${PROJECT_SOURCE_DIR}/packaging/deb/postrm)
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_STRICT_PERMISSION ON)
