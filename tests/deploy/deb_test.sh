@@ -35,7 +35,7 @@ set -eu
 fail() { echo "FAIL: $*"; exit 1; }
 now_us() { echo "${EPOCHREALTIME/./}"; }
 t=$(now_us)
-lap() { local n; n=$(now_us); printf '%-48s %4d.%d s\n' "$1" $(((n - t) / 1000000)) $(((n - t) % 1000000 / 100000)); t=$n; }
+lap() { local n; n=$(now_us); printf '%-56s %4d.%d s\n' "$1" $(((n - t) / 1000000)) $(((n - t) % 1000000 / 100000)); t=$n; }
 export DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends /debs/daiban_*.deb >/tmp/apt.log 2>&1 ||

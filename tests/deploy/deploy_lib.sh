@@ -19,7 +19,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 now_us() { echo "${EPOCHREALTIME/./}"; }
 t_start=$(now_us)
 t_last=$t_start
-print_time() { printf '%-48s %4d.%d s\n' "$1" $(($2 / 1000000)) $(($2 % 1000000 / 100000)); }
+print_time() { printf '%-56s %4d.%d s\n' "$1" $(($2 / 1000000)) $(($2 % 1000000 / 100000)); }
 # step_done NAME: prints the time since the previous step under NAME.
 step_done() {
     local now; now=$(now_us)
