@@ -9,7 +9,8 @@
 # then completes it; the station replies. It checks where the case is visible:
 # the county's timeline, the station's scoped routing feed, the committee's
 # audit feed of deadline, and that the station's key may not act as a window.
-# Then `down`, and the network podman-compose 1.0.3 leaves behind.
+# Each host holds only its own secrets. Then `down`, and the network
+# podman-compose 1.0.3 leaves behind.
 # Prints the time of each step. Skips (77) with one line when podman is not
 # usable here. ctest: compose_deploy (label deploy).
 set -euo pipefail
@@ -57,6 +58,15 @@ until county status >/dev/null 2>&1; do
     sleep 0.2
 done
 step_done "all three services answer the county host"
+
+# Each host holds the registry and its own secrets only (docs/security.md).
+for want in "intake:registry service-intake.secret" "routing:registry service-routing.secret" \
+            "deadline:registry service-deadline.secret" "station:registry station-qingshui.secret" \
+            "county:committee.secret registry window-minzheng.secret"; do
+    host=${want%%:*}
+    got=$(podman exec "${PROJECT}_${host}_1" ls /var/lib/daiban/keys | sort | tr '\n' ' ')
+    [ "$got" = "${want#*:} " ] || fail "$host holds the keys '$got', not '${want#*:}'"
+done
 
 n=$(station case submit --matter MZ-DIBAO --applicant 张三 --id-number 11010519491231002X \
         --phone 13800138000 --village qingshui --materials 申请书,身份证,户口簿,家庭收入证明 \
