@@ -6,6 +6,14 @@ DBN_BUILD_PACKAGES="gcc make cmake ninja-build pkg-config python3 libglib2.0-dev
  libgtk-4-dev librsvg2-common libgl1-mesa-dri xvfb xauth fonts-noto-cjk gettext desktop-file-utils appstream libxml2-utils
  python3-zmq python3-msgpack clang libclang-rt-14-dev iproute2 nftables"
 
+# What the deploy tests (tests/deploy/, ctest label deploy) need: podman and
+# podman-compose from Debian, the base image made from the mirror with
+# mmdebstrap, runc (crun refuses hybrid cgroups), netavark + aardvark-dns
+# (service names resolve; netavark drives iptables), and dpkg-dev and file for
+# cpack's dpkg-shlibdeps. /work/shared/research/deploy-testing.md.
+DBN_DEPLOY_PACKAGES="podman podman-compose mmdebstrap uidmap slirp4netns fuse-overlayfs runc
+ netavark aardvark-dns nftables iptables dpkg-dev file"
+
 dbn_install_deps() {
     local wanted="$DBN_BUILD_PACKAGES $*" missing="" p
     for p in $wanted; do

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# tests/deploy/compose_test.sh: compose/compose.yaml on podman, end to end
+# (issue 16 item 5). Builds the base image from the Debian mirror when the
+# image store lacks it, builds the daiban image (compose/Containerfile), runs
+# `podman-compose up`, and then, from the station's container, submits a 低保
+# case (MZ-DIBAO, escalated) and carries it on a run sheet; from the county's
+# container (window:minzheng: there is no county: principal yet) acknowledges,
+# classifies, assigns, starts, escalates it and records the county's answer,
+# then completes it; the station replies. It checks where the case is visible:
+# the county's timeline, the station's scoped routing feed, the committee's
+# audit feed of deadline, and that the station's key may not act as a window.
+# Each host holds only its own secrets. Then `down`, and the network
+# podman-compose 1.0.3 leaves behind.
+# Prints the time of each step. Skips (77) with one line when podman is not
+# usable here. ctest: compose_deploy (label deploy).
+set -euo pipefail
+. "$(dirname "$0")/deploy_lib.sh"
+
+PROJECT=dbntest$$
+COMPOSE=(podman-compose -p "$PROJECT" -f "$DBN_TOP/compose/compose.yaml")
+KEYS=/var/lib/daiban/keys
+
+dbn_deploy_prepare
+dbn_deploy_build_image
+
+cleanup() {
+    local rc=$?
+    if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
+        for c in keys intake routing deadline station county; do
+            echo "--- logs of ${PROJECT}_${c}_1:"
+            podman logs "${PROJECT}_${c}_1" 2>&1 | tail -n 20 || true
+        done
+    fi
+    "${COMPOSE[@]}" down -t 1 -v >/dev/null 2>&1 || true
+    podman network rm -f "${PROJECT}_daiban" >/dev/null 2>&1 || true
+    exit "$rc"
+}
+trap cleanup EXIT
+
+DAIBAN_IMAGE=$IMAGE "${COMPOSE[@]}" up -d >/dev/null 2>&1 ||
+    { echo "FAIL: podman-compose up"; DAIBAN_IMAGE=$IMAGE "${COMPOSE[@]}" up -d; exit 1; }
+step_done "podman-compose up -d"
+
+# cli HOST KEY ARGS...: the CLI in that host's container as the daiban user.
+cli() {
+    local host=$1 key=$2; shift 2
+    podman exec -u daiban "${PROJECT}_${host}_1" daiban --key "$KEYS/$key.secret" "$@"
+}
+station() { cli station station-qingshui "$@"; }
+county() { cli county window-minzheng "$@"; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+# Ready when every service answers the county host by name, over CURVE.
+# depends_on does not wait (podman-compose 1.0.3): poll, 60 s at most.
+until_us=$(($(now_us) + 60000000))
+until county status >/dev/null 2>&1; do
+    [ "$(now_us)" -lt "$until_us" ] || { county status || true; fail "the services did not answer within 60 s"; }
+    sleep 0.2
+done
+step_done "all three services answer the county host"
+
+# Each host holds the registry and its own secrets only (docs/security.md).
+for want in "intake:registry service-intake.secret" "routing:registry service-routing.secret" \
+            "deadline:registry service-deadline.secret" "station:registry station-qingshui.secret" \
+            "county:committee.secret registry window-minzheng.secret"; do
+    host=${want%%:*}
+    got=$(podman exec "${PROJECT}_${host}_1" ls /var/lib/daiban/keys | sort | tr '\n' ' ')
+    [ "$got" = "${want#*:} " ] || fail "$host holds the keys '$got', not '${want#*:}'"
+done
+
+n=$(station case submit --matter MZ-DIBAO --applicant 张三 --id-number 11010519491231002X \
+        --phone 13800138000 --village qingshui --materials 申请书,身份证,户口簿,家庭收入证明 \
+        --consent --key compose-test-1 | head -n 1)
+[[ "$n" =~ ^T01-[0-9]{4}-[0-9]{6}$ ]] || fail "case submit printed '$n', not a case number"
+# Routing follows intake's journal: the case reaches the station's queue.
+until_us=$(($(now_us) + 20000000))
+until station queue station qingshui | grep -q "$n"; do
+    [ "$(now_us)" -lt "$until_us" ] || fail "$n did not reach routing within 20 s"
+    sleep 0.1
+done
+sheet=$(station runsheet new qingshui | head -n 1)
+step_done "station: submit $n, routed, run sheet"
+
+county runsheet ack "$sheet" "$n" >/dev/null
+county case classify "$n" --kind escalated --reason 低保须县民政局审批 >/dev/null
+county case assign "$n" >/dev/null
+county case start "$n" >/dev/null
+county case escalate "$n" | grep -q "escalated" || fail "escalate did not leave $n escalated"
+county case county-answer "$n" --answer 同意纳入低保 --approved | grep -q county_answered ||
+    fail "county-answer did not leave $n county_answered"
+county case complete "$n" --result 低保金按月发放 >/dev/null
+step_done "county: ack, classify, assign, start, escalate, answer"
+
+station case reply "$n" --result 已纳入低保 --satisfied yes --confirmed | grep -q replied ||
+    fail "the station's reply did not leave $n replied"
+# A station's key may not act as a window (docs/security.md).
+forbidden=$(station case classify "$n" --kind immediate --reason x 2>&1 >/dev/null || true)
+[[ "$forbidden" == *"[forbidden]"* ]] || fail "a station classified a case: '$forbidden'"
+step_done "station: reply; its key refused a window's command"
+
+# Where it is visible: the county's timeline names the escalation and the
+# answer; the station's own feed (s/qingshui/ through its scoped sys.sync)
+# holds the answer; the committee's feed of deadline (audit/) holds the case.
+timeline=$(county case timeline "$n")
+for want in case.escalated case.county_answered case.completed case.replied; do
+    grep -q "$want" <<<"$timeline" || fail "the county's timeline of $n lacks $want"
+done
+grep -q "county=minzheng  answer=同意纳入低保  approved=yes" <<<"$timeline" ||
+    fail "the timeline lacks the county's answer"
+station events routing | grep -q "case.county_answered .*$n" ||
+    fail "the station's routing feed lacks the county's answer"
+audit=$(cli county committee events deadline)
+grep -q "$n" <<<"$audit" || fail "the committee's audit feed (deadline) lacks $n"
+# The committee's feed is audit/ only: routing publishes nothing there.
+[ -z "$(cli county committee events routing)" ] || fail "the committee read routing's feed"
+step_done "visible: timeline, station feed, audit feed"
+
+"${COMPOSE[@]}" down -t 1 -v >/dev/null 2>&1 || fail "podman-compose down"
+# podman-compose 1.0.3 leaves the network behind.
+podman network rm -f "${PROJECT}_daiban" >/dev/null 2>&1 || true
+left=$(podman ps -a --filter "label=io.podman.compose.project=$PROJECT" --format '{{.Names}}')
+[ -z "$left" ] || fail "containers left after down: $left"
+! podman network exists "${PROJECT}_daiban" || fail "network ${PROJECT}_daiban left after down"
+step_done "podman-compose down, network removed"
+trap - EXIT
+total_done
+echo "PASS: compose: $n submitted at the station, answered from the county host, in the audit feed"
