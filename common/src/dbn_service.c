@@ -69,11 +69,6 @@ typedef struct {
     gpointer user_data;         /* given to its handler */
 } CommandEntry;
 
-typedef struct {
-    char   *topic; /* PUB topic */
-    GBytes *event; /* encoded event map */
-} PendingEvent;
-
 struct _DbnService {
     char         *name;           /* "intake", ... */
     DbnConfig    *config;         /* borrowed */
@@ -82,11 +77,9 @@ struct _DbnService {
     DbnServer    *server;         /* commands and sync */
     DbnPublisher *publisher;      /* events and heartbeats */
     GHashTable   *commands;       /* cmd → CommandEntry* */
-    GPtrArray    *pending;        /* PendingEvent* of the open batch, in seq order */
+    DbnEmitter   *emitter;        /* journal in the transaction, publish after the commit */
+    char         *actor;          /* "service:<name>": the actor of events no command caused */
     GHashTable   *batch_keys;     /* scoped keys recorded by the open batch (not committed yet) */
-    GBytes       *last_event;     /* the event dbn_command_emit journaled last (borrowed from pending) */
-    gint64        last_event_seq; /* its seq */
-    GError       *also_error;     /* a topic publish_also could not store: fails the command */
     guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
     DbnAuth      *auth;           /* ZAP handler of the bus; NULL without CURVE */
     DbnRegistry  *registry;       /* keys → principals; NULL without CURVE */
@@ -104,14 +97,6 @@ struct _DbnCommand {
     const char       *actor;   /* see dbn_command_get_actor() */
     gint64            now_ms;  /* the batch's instant */
 };
-
-static void
-pending_event_free (PendingEvent *p)
-{
-    g_free (p->topic);
-    g_bytes_unref (p->event);
-    g_free (p);
-}
 
 /* Cuts s to at most max bytes on a UTF-8 boundary. Caller owns the result. */
 static char *
@@ -178,8 +163,9 @@ dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
     self->config = config;
     self->clock = clock;
     self->store = g_steal_pointer (&store);
+    self->emitter = dbn_emitter_new (self->store, name);
+    self->actor = g_strconcat ("service:", name, NULL);
     self->commands = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-    self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_event_free);
     self->batch_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     self->started_at_ms = dbn_clock_now_ms (clock);
     self->started_mono_us = g_get_monotonic_time ();
@@ -196,16 +182,17 @@ dbn_service_free (DbnService *self)
     if (self->registry_id != 0)
         g_source_remove (self->registry_id);
     g_clear_pointer (&self->server, dbn_server_free);
+    dbn_emitter_set_publisher (self->emitter, NULL);
     g_clear_pointer (&self->publisher, dbn_publisher_free);
     /* After the sockets: a handshake still in flight must find its handler. */
     g_clear_pointer (&self->auth, dbn_auth_free);
     g_clear_pointer (&self->registry, dbn_registry_free);
     g_clear_pointer (&self->active_keys, g_hash_table_unref);
+    g_clear_pointer (&self->emitter, dbn_emitter_free);
     g_clear_pointer (&self->store, dbn_store_free);
     g_hash_table_unref (self->commands);
-    g_ptr_array_unref (self->pending);
     g_hash_table_unref (self->batch_keys);
-    g_clear_error (&self->also_error);
+    g_free (self->actor);
     g_free (self->name);
     g_free (self);
 }
@@ -227,6 +214,30 @@ DbnClock *dbn_service_get_clock (DbnService *self) { return self->clock; }
 DbnConfig *dbn_service_get_config (DbnService *self) { return self->config; }
 DbnServer *dbn_service_get_server (DbnService *self) { return self->server; }
 DbnPublisher *dbn_service_get_publisher (DbnService *self) { return self->publisher; }
+DbnEmitter *dbn_service_get_emitter (DbnService *self) { return self->emitter; }
+
+DbnOrigin
+dbn_service_get_origin (DbnService *self, gint64 now_ms)
+{
+    return (DbnOrigin) { .emitter = self->emitter, .actor = self->actor, .now_ms = now_ms };
+}
+
+DbnSubscriber *
+dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer, DbnApplyFunc apply,
+                    gpointer user_data, GError **error)
+{
+    const char *publish = dbn_config_get_publish_endpoint (self->config, producer);
+    const char *command = dbn_config_get_command_endpoint (self->config, producer);
+    if (publish == NULL || command == NULL) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "daiban.conf has no endpoints for %s", producer);
+        return NULL;
+    }
+    DbnSubscriber *subscriber = dbn_subscriber_new (bus, self->store, producer, publish, command,
+                                                    apply, user_data, error);
+    if (subscriber != NULL)
+        dbn_subscriber_set_emitter (subscriber, self->emitter);
+    return subscriber;
+}
 
 GBytes *
 dbn_command_get_body (DbnCommand *self)
@@ -260,74 +271,33 @@ dbn_command_get_now_ms (DbnCommand *self)
     return self->now_ms;
 }
 
+DbnOrigin
+dbn_command_get_origin (DbnCommand *self)
+{
+    return (DbnOrigin) { .emitter = self->service->emitter, .command = self,
+                         .actor = self->actor, .now_ms = self->now_ms };
+}
+
 void
 dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env, const char *type, const char *case_no)
 {
-    DbnService *svc = self->service;
-    env->v = DBN_SCHEMA_VERSION;
-    g_free (env->type);
-    env->type = g_strdup (type);
-    g_free (env->src);
-    env->src = g_strdup (svc->name);
-    env->seq = dbn_store_journal_next_seq (svc->store);
-    env->ts = self->now_ms;
-    g_free (env->case_no);
-    env->case_no = g_strdup (case_no);
-    g_free (env->actor);
-    env->actor = g_strdup (self->actor);
+    dbn_emitter_stamp (self->service->emitter, env, type, case_no, self->actor, self->now_ms);
 }
 
 gboolean
 dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env,
                   GBytes *event, GError **error)
 {
-    DbnService *svc = self->service;
-    /* Issue 11, second wall: an id with '/' must never become a topic that
-     * another station's grant matches; the command fails instead. */
-    if (!dbn_topic_check (topic, error))
-        return FALSE;
-    if (!dbn_store_journal_append (svc->store, env->seq, env->ts, env->type, env->case_no,
-                                   topic, event, error))
-        return FALSE;
-    PendingEvent *p = g_new0 (PendingEvent, 1);
-    p->topic = g_strdup (topic);
-    p->event = g_bytes_ref (event);
-    g_ptr_array_add (svc->pending, p);
-    svc->last_event = p->event;
-    svc->last_event_seq = env->seq;
-    return TRUE;
+    const char *const topics[] = { topic, NULL };
+    return dbn_emitter_emit (self->service->emitter, topics, env, event, error);
 }
 
 void
 dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event)
 {
-    /* Same queue as the journaled events: a rolled-back command truncates it,
-     * a failed commit clears it, so nothing unjournaled goes out. */
-    g_autoptr (GError) refused = NULL;
-    if (!dbn_topic_check (topic, &refused)) {
-        g_warning ("%s: %s", self->service->name, refused->message);
-        return;
-    }
-    DbnService *svc = self->service;
-    /* The topic is stored with the event's seq, so a station or window that
-     * missed it live gets it back from a scoped sys.sync (issue 11). An event
-     * that is not the last one emitted has no seq we know: refused loudly,
-     * since a subscriber of that topic could never recover it. */
-    if (svc->also_error == NULL) {
-        if (svc->last_event == NULL
-            || (event != svc->last_event && !g_bytes_equal (event, svc->last_event)))
-            svc->also_error = g_error_new (DBN_ERROR, DBN_ERROR_INTERNAL,
-                                           "published on %s an event that was not the one "
-                                           "journaled last", topic);
-        else
-            dbn_store_journal_add_topic (svc->store, svc->last_event_seq, topic, &svc->also_error);
-        if (svc->also_error != NULL)
-            return;
-    }
-    PendingEvent *p = g_new0 (PendingEvent, 1);
-    p->topic = g_strdup (topic);
-    p->event = g_bytes_ref (event);
-    g_ptr_array_add (self->service->pending, p);
+    /* Same queue as the journaled events: a rolled-back command truncates
+     * it, a failed commit clears it, so nothing unjournaled goes out. */
+    dbn_emitter_publish_also (self->service->emitter, topic, event);
 }
 
 /* ---- built-in commands ---- */
@@ -645,16 +615,15 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
         return dbn_service_error_reply (error);
     if (!dbn_store_savepoint (self->store, &error))
         return dbn_service_error_reply (error);
-    guint first_event = self->pending->len;
-    self->last_event = NULL;
+    guint first_event = dbn_emitter_mark (self->emitter);
     GBytes *reply = item->entry->spec->func (self, command, item->entry->user_data, &error);
-    self->last_event = NULL;
-    if (self->also_error != NULL) {
+    g_autoptr (GError) also = NULL;
+    if (!dbn_emitter_take_error (self->emitter, &also)) {
         /* A topic of one of its events could not be stored: the command
          * fails whole rather than publish what a sync could not give back. */
         g_clear_pointer (&reply, g_bytes_unref);
         g_clear_error (&error);
-        error = g_steal_pointer (&self->also_error);
+        error = g_steal_pointer (&also);
     }
     if (reply != NULL &&
         dbn_store_idem_record (self->store, key, command->now_ms, command->env.cmd, digest, reply, &error) &&
@@ -669,7 +638,7 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
         dbn_store_rollback_to (self->store);
     else
         g_propagate_error (lost, g_error_copy (error));
-    g_ptr_array_set_size (self->pending, first_event);
+    dbn_emitter_drop_to (self->emitter, first_event);
     return dbn_service_error_reply (error);
 }
 
@@ -742,7 +711,7 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
                 /* Nothing of this batch is durable: no event goes out and no
                  * new success is acknowledged; the senders retry with the same keys. */
                 g_warning ("%s: commit of %u commands failed: %s", self->name, n, error->message);
-                g_ptr_array_set_size (self->pending, 0);
+                dbn_emitter_discard (self->emitter);
                 for (guint i = 0; i < n; i++) {
                     if (items[i].entry != NULL && items[i].entry->spec->writes && !items[i].cached) {
                         g_bytes_unref (items[i].reply);
@@ -752,11 +721,8 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
             }
             g_hash_table_remove_all (self->batch_keys);
         }
-        for (guint i = 0; i < self->pending->len; i++) {
-            PendingEvent *p = g_ptr_array_index (self->pending, i);
-            dbn_publisher_send (self->publisher, p->topic, p->event);
-        }
-        g_ptr_array_set_size (self->pending, 0);
+        /* After the commit (or nothing, after a failed one), before the replies. */
+        dbn_emitter_publish (self->emitter);
     }
 
     for (guint i = 0; i < n; i++) {
@@ -806,6 +772,7 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
     if (self->publisher == NULL)
         return FALSE;
     dbn_publisher_set_subscription_func (self->publisher, grant_subscription, self);
+    dbn_emitter_set_publisher (self->emitter, self->publisher);
     self->server = dbn_server_new (bus, command, BATCH_MAX, on_batch, self, error);
     if (self->server == NULL)
         return FALSE;

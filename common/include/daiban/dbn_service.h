@@ -31,14 +31,16 @@
 #include "dbn_bus.h"
 #include "dbn_clock.h"
 #include "dbn_config.h"
+#include "dbn_emitter.h"
 #include "dbn_store.h"
+#include "dbn_subscriber.h"
 #include "dbn_msg.h"
 
 G_BEGIN_DECLS
 
 typedef struct _DbnService DbnService;
 /* One command being applied; valid only during its handler. */
-typedef struct _DbnCommand DbnCommand;
+typedef struct _DbnCommand DbnCommand; /* also declared by dbn_emitter.h */
 
 /* Applies one command. A writing command runs inside the batch transaction
  * under its own savepoint. Returns the encoded success reply (caller of the
@@ -82,6 +84,20 @@ DbnClock   *dbn_service_get_clock (DbnService *self);
 DbnConfig  *dbn_service_get_config (DbnService *self);
 DbnServer  *dbn_service_get_server (DbnService *self);
 DbnPublisher *dbn_service_get_publisher (DbnService *self);
+/* The service's one emitter (dbn_emitter.h): every event it journals and
+ * publishes, from a command, a followed event or a timer, goes through it. */
+DbnEmitter *dbn_service_get_emitter (DbnService *self);
+/* The origin of events no command caused (following, firing): actor
+ * "service:<name>", ts now_ms. */
+DbnOrigin   dbn_service_get_origin (DbnService *self, gint64 now_ms);
+
+/* Follows producer's journal (its endpoints from the config) into the
+ * service's store: apply runs in the transaction that moves the offset, and
+ * the events it emits are published after that commits. NULL
+ * with DBN_ERROR_CONFIG when the config names no endpoints for producer, or
+ * a bus error. Caller owns the result; free it before the service. */
+DbnSubscriber *dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer,
+                                   DbnApplyFunc apply, gpointer user_data, GError **error);
 
 /* Builds the error reply for error. Caller owns it. Never fails. */
 GBytes *dbn_service_error_reply (const GError *error);
@@ -108,6 +124,9 @@ DbnPrincipalKind dbn_command_get_principal_kind (DbnCommand *self);
 /* The batch's time: every command of one batch sees the same instant. */
 gint64      dbn_command_get_now_ms (DbnCommand *self);
 
+/* The command's origin: its actor and the batch's time, for code that also
+ * serves followed events and timers (dbn_emitter.h). */
+DbnOrigin   dbn_command_get_origin (DbnCommand *self);
 /* Fills env (v, type, src, seq, ts, case, actor) for the next event this
  * command emits, reserving its journal seq. type and case_no are copied. */
 void        dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env,
