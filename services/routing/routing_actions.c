@@ -40,7 +40,6 @@ routing_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GErr
     self->catalog = catalog;
     self->org = org;
     self->machine = routing_machine_new (catalog, org);
-    self->outbox = g_ptr_array_new_with_free_func ((GDestroyNotify) routing_outgoing_free);
     self->store = routing_store_new (dbn_service_get_store (service), error);
     if (self->store == NULL)
         return NULL;
@@ -53,7 +52,6 @@ routing_actions_free (RoutingActions *self)
     if (self == NULL)
         return;
     routing_follow_stop (self);
-    g_ptr_array_unref (self->outbox);
     routing_store_free (self->store);
     routing_machine_free (self->machine);
     dbn_org_free (self->org);
@@ -67,18 +65,8 @@ routing_actions_follow_intake (RoutingActions *self, DbnBus *bus, GError **error
     return routing_follow_start (self, bus, error);
 }
 
-RoutingEmitter
-routing_emitter_for_command (DbnCommand *command)
-{
-    return (RoutingEmitter) {
-        .command = command,
-        .now_ms = dbn_command_get_now_ms (command),
-        .actor = dbn_command_get_actor (command),
-    };
-}
-
 gboolean
-routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase *c,
+routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c,
                      GPtrArray *effects, GError **error)
 {
     /* The stored row is still the case before this change (saved below):
@@ -91,26 +79,20 @@ routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase 
         g_propagate_error (error, g_steal_pointer (&local));
         return FALSE;
     }
-    emitter->before = before;
     for (guint i = 0; i < effects->len; i++) {
         RoutingEffect *fx = g_ptr_array_index (effects, i);
         gint64 seq = 0;
-        if (!routing_emit_effect (emitter, self->machine, c, fx, &seq, error)) {
-            emitter->before = NULL;
+        if (!routing_emit_effect (emitter, self->machine, c, before, fx, &seq, error))
             return FALSE;
-        }
         /* D-RTE-5: who, when and why of every handoff, in a book of its own. */
         if (fx->handoff &&
             !routing_store_add_handoff (self->store, seq, c->case_no, emitter->now_ms, fx->from, fx->to,
-                                        emitter->actor, fx->reason ? fx->reason : fx->type, error)) {
-            emitter->before = NULL;
+                                        emitter->actor, fx->reason ? fx->reason : fx->type, error))
             return FALSE;
-        }
     }
     c->updated_at = emitter->now_ms;
     if (effects->len > 0)
         c->updated_seq = emitter->last_seq;
-    emitter->before = NULL;
     return routing_store_save_case (self->store, c, error);
 }
 
@@ -204,7 +186,7 @@ may_read_queue (DbnCommand *command, const char *kind, const char *id, GError **
 }
 
 gboolean
-routing_apply (RoutingActions *self, RoutingEmitter *emitter, const char *case_no,
+routing_apply (RoutingActions *self, DbnOrigin *emitter, const char *case_no,
                const RoutingArgs *args, RoutingCase **out, GError **error)
 {
     g_autoptr (RoutingCase) c = routing_store_load_case (self->store, case_no, error);
@@ -240,7 +222,7 @@ static GBytes *
 apply_command (RoutingActions *self, DbnCommand *command, const char *case_no, RoutingArgs *args,
                GError **error)
 {
-    RoutingEmitter emitter = routing_emitter_for_command (command);
+    DbnOrigin emitter = dbn_command_get_origin (command);
     args->actor = emitter.actor;
     g_autoptr (RoutingCase) c = NULL;
     if (!routing_apply (self, &emitter, case_no, args, &c, error))
