@@ -49,8 +49,6 @@ deadline_actions_new (DbnService *service, DbnCalendar *calendar, const char *ca
     self->catalog = catalog;
     self->settings = *settings;
     self->timers = deadline_timers_new ();
-    self->outbox = g_array_new (FALSE, FALSE, sizeof (DeadlineOutgoing));
-    g_array_set_clear_func (self->outbox, deadline_outgoing_clear);
     self->store = deadline_store_new (dbn_service_get_store (service), error);
     if (self->store == NULL)
         return NULL;
@@ -69,13 +67,10 @@ deadline_actions_free (DeadlineActions *self)
         g_source_remove (self->tick_id);
     if (self->rebuild_id != 0)
         g_source_remove (self->rebuild_id);
-    if (self->flush_id != 0)
-        g_source_remove (self->flush_id);
     g_clear_pointer (&self->routing, dbn_subscriber_free);
     g_clear_pointer (&self->intake, dbn_subscriber_free);
     deadline_store_free (self->store);
     deadline_timers_free (self->timers);
-    g_clear_pointer (&self->outbox, g_array_unref);
     dbn_calendar_free (self->calendar);
     dbn_catalog_free (self->catalog);
     g_free (self->calendar_path);
@@ -494,7 +489,7 @@ case_explain (DbnService *service, DbnCommand *command, gpointer user_data, GErr
     if (!deadline_store_add_explanation (self->store, ev->env.seq, c->case_no, ev->env.ts,
                                          dbn_command_get_actor (command), joined, req->text, error))
         return NULL;
-    DeadlineSink sink = { .command = command };
+    DbnOrigin sink = dbn_command_get_origin (command);
     if (!deadline_row_changed (self, c, &before, &sink, error))
         return NULL;
 
@@ -526,7 +521,7 @@ case_suspend (DbnService *service, DbnCommand *command, gpointer user_data, GErr
     }
     gint64 now = dbn_command_get_now_ms (command);
     g_auto (DeadlineRow) before = { 0 };
-    DeadlineSink sink = { .command = command };
+    DbnOrigin sink = dbn_command_get_origin (command);
     if (!deadline_row_read (self, c, &before, error) ||
         !deadline_suspend (self, c, now, DEADLINE_BY_COMMAND, error) ||
         !deadline_store_put_case (self->store, c, error) ||
@@ -551,7 +546,7 @@ case_resume (DbnService *service, DbnCommand *command, gpointer user_data, GErro
     }
     gint64 now = dbn_command_get_now_ms (command);
     g_auto (DeadlineRow) before = { 0 };
-    DeadlineSink sink = { .command = command };
+    DbnOrigin sink = dbn_command_get_origin (command);
     if (!deadline_row_read (self, c, &before, error) || !deadline_resume (self, c, now, error) ||
         !deadline_store_put_case (self->store, c, error) ||
         !deadline_row_changed (self, c, &before, &sink, error))
@@ -646,7 +641,7 @@ calendar_reload (DbnService *service, DbnCommand *command, gpointer user_data, G
     /* One deadline.due_changed per case whose row changed, in case-number order. */
     g_autofree gpointer *keys = (gpointer *) g_hash_table_get_keys_as_array (reload.touched, NULL);
     qsort (keys, g_hash_table_size (reload.touched), sizeof (gpointer), compare_strings);
-    DeadlineSink sink = { .command = command };
+    DbnOrigin sink = dbn_command_get_origin (command);
     for (guint i = 0; ok && keys[i] != NULL; i++) {
         Touched *t = g_hash_table_lookup (reload.touched, keys[i]);
         ok = deadline_row_changed (self, t->c, &t->before, &sink, error);
