@@ -39,6 +39,7 @@
 #include <glib-unix.h>
 #include <locale.h>
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -787,8 +788,12 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
 
 /* ---- what every service's main.c does ---- */
 
-char *
-dbn_service_parse_options (int *argc, char ***argv, const char *program,
+/* Sets the locale, parses --data DIR and --version for the service binary
+ * `program` (summary: one line for --help), then starts logging. Returns the
+ * data folder (dbn_config_resolve_data_dir; caller owns it), or NULL with
+ * *exit_status set: 0 after --version, 2 for bad options (already printed). */
+static char *
+parse_options (int *argc, char ***argv, const char *program,
                            const char *summary, int *exit_status)
 {
     g_autofree char *data_option = NULL;
@@ -817,8 +822,10 @@ dbn_service_parse_options (int *argc, char ***argv, const char *program,
     return dbn_config_resolve_data_dir (data_option);
 }
 
-int
-dbn_service_report_start_failure (const char *program, const GError *error)
+/* Prints "program: 启动失败 / cannot start: [code] message" (one line, the
+ * Chinese sentence with the detail) and returns the exit status 1. */
+static int
+report_start_failure (const char *program, const GError *error)
 {
     /* One line, both languages; a key error names the file. */
     g_autofree char *zh = dbn_error_dup_message_zh (error);
@@ -833,8 +840,9 @@ quit_on_signal (gpointer loop)
     return G_SOURCE_REMOVE;
 }
 
-void
-dbn_service_run_until_signal (const char *name)
+/* Runs the thread-default main loop until SIGINT or SIGTERM. */
+static void
+run_until_signal (const char *name)
 {
     g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
     g_unix_signal_add (SIGINT, quit_on_signal, loop);
@@ -843,4 +851,41 @@ dbn_service_run_until_signal (const char *name)
     /* One of the two fired and removed itself; remove the other. */
     g_source_remove_by_user_data (loop);
     g_message ("%s: stopping", name);
+}
+
+int
+dbn_service_main (const DbnServiceSpec *spec, int argc, char **argv)
+{
+    g_return_val_if_fail (spec != NULL && spec->name != NULL && spec->new_actions != NULL &&
+                          spec->free_actions != NULL, EXIT_FAILURE);
+    g_autofree char *program = g_strconcat ("daiban-", spec->name, NULL);
+    int status = 0;
+    g_autofree char *data_dir = parse_options (&argc, &argv, program, spec->summary, &status);
+    if (data_dir == NULL)
+        return status;
+
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnConfig) config = dbn_config_load (data_dir, &error);
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    g_autoptr (DbnService) service = config ? dbn_service_new (spec->name, config, clock, spec->migrations, &error)
+                                            : NULL;
+    gpointer actions = service ? spec->new_actions (service, &error) : NULL;
+    g_autoptr (DbnBus) bus = dbn_bus_new ();
+    if (actions != NULL) {
+        dbn_service_add_commands (service, spec->commands, actions);
+        /* Serve first: what start begins (following, firing) publishes. */
+        if (!dbn_service_start (service, bus, &error) ||
+            (spec->start != NULL && !spec->start (actions, bus, &error)))
+            g_clear_pointer (&actions, spec->free_actions);
+    }
+    if (actions == NULL) {
+        g_clear_pointer (&service, dbn_service_free);
+        return report_start_failure (program, error);
+    }
+    run_until_signal (spec->name);
+    /* Subscribers and statements before the store, sockets before the bus
+     * (bus, declared after service, would otherwise go first). */
+    g_clear_pointer (&actions, spec->free_actions);
+    g_clear_pointer (&service, dbn_service_free);
+    return EXIT_SUCCESS;
 }

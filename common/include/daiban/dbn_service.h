@@ -145,19 +145,30 @@ void        dbn_command_publish_also (DbnCommand *self, const char *topic, GByte
 
 /* ---- what every service's main.c does ---- */
 
-/* Sets the locale, parses --data DIR and --version for the service binary
- * `program` (summary: one line for --help), then starts logging. Returns the
- * data folder (dbn_config_resolve_data_dir; caller owns it), or NULL with
- * *exit_status set: 0 after --version, 2 for bad options (already printed). */
-char *dbn_service_parse_options (int *argc, char ***argv, const char *program,
-                                 const char *summary, int *exit_status);
+/* A service binary, as its main.c declares it. */
+typedef struct {
+    const char           *name;       /* "intake": binary daiban-<name>, DIR/<name>.db, endpoints */
+    const char           *summary;    /* the --help line */
+    const char *const    *migrations; /* the store's (NULL-terminated, may be NULL) */
+    const DbnCommandSpec *commands;   /* its command table, given the actions as user_data */
+    /* Makes the actions once the store is open, loading what else they need
+     * from the config (dbn_service_get_config). NULL with error: no start. */
+    gpointer (*new_actions) (DbnService *service, GError **error);
+    /* Once the service serves (derived events need its publisher): follow
+     * journals, start timers. NULL: nothing more. FALSE with error: no start. */
+    gboolean (*start) (gpointer actions, DbnBus *bus, GError **error);
+    GDestroyNotify free_actions; /* run before the service is freed */
+} DbnServiceSpec;
 
-/* Prints "program: 启动失败 / cannot start: [code] message" (one line, the
- * Chinese sentence with the detail) and returns the exit status 1. */
-int  dbn_service_report_start_failure (const char *program, const GError *error);
-
-/* Runs the thread-default main loop until SIGINT or SIGTERM. */
-void dbn_service_run_until_signal (const char *name);
+/* The whole of a service's main(): sets the locale, parses --data DIR and
+ * --version, starts logging, loads DIR/daiban.conf, opens the store, makes
+ * the actions, serves (dbn_service_start), runs spec->start, then the main
+ * loop until SIGINT or SIGTERM; then frees the actions (subscribers and
+ * statements before the store), the service (sockets before the bus), the
+ * bus. Returns the exit status: 0 after a signal or --version, 2 for bad
+ * options, 1 when it cannot start (one line on stderr, "daiban-<name>:
+ * 启动失败 / cannot start: [code] message", naming the file for a key). */
+int dbn_service_main (const DbnServiceSpec *spec, int argc, char **argv);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnService, dbn_service_free)
 
