@@ -76,13 +76,8 @@ intake_actions_follow (IntakeActions *self, DbnBus *bus, GError **error)
                                  SQLITE_PREPARE_PERSISTENT, &self->close_case, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (store, rc, error);
-    DbnConfig *config = dbn_service_get_config (self->service);
-    const char *publish = dbn_config_get_publish_endpoint (config, "routing");
-    const char *command = dbn_config_get_command_endpoint (config, "routing");
-    if (publish == NULL || command == NULL) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "daiban.conf has no endpoints for routing");
-        return FALSE;
-    }
-    self->routing = dbn_subscriber_new (bus, store, "routing", publish, command, apply_routing_event, self, error);
+    /* The frame's follower: intake emits nothing from it today, and whatever
+     * it emits would go out through the service's emitter after the commit. */
+    self->routing = dbn_service_follow (self->service, bus, "routing", apply_routing_event, self, error);
     return self->routing != NULL;
 }
