@@ -10,6 +10,9 @@
  * with key-reused, an empty key with key-missing (docs/architecture-notes.md).
  * Read-only commands run after the commit, so they see what was just
  * acknowledged and never what might still roll back.
+ * Events go out through the service's one DbnEmitter (dbn_emitter.h), which
+ * its followers (dbn_service_follow) and timers use too: whatever caused an
+ * event, it is journaled in that transaction and published after it commits.
  *
  * Every service answers sys.status and sys.sync (the producer half of the
  * sync protocol) and publishes sys.heartbeat every second on topic "hb/".
