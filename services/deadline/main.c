@@ -58,17 +58,11 @@ start (gpointer actions, DbnBus *bus, GError **error)
     return TRUE;
 }
 
-int
-main (int argc, char **argv)
-{
-    static const DbnServiceSpec spec = {
-        .name = "deadline",
-        .summary = "— 限时办结服务 / deadline service",
-        .migrations = deadline_migrations,
-        .commands = deadline_commands,
-        .new_actions = new_actions,
-        .start = start,
-        .free_actions = (GDestroyNotify) deadline_actions_free,
-    };
-    return dbn_service_main (&spec, argc, argv);
-}
+static const DbnServiceSpec spec = {
+    .name = "deadline", .summary = "— 限时办结服务 / deadline service",
+    .migrations = deadline_migrations, .commands = deadline_commands, .new_actions = new_actions,
+    .start = start,
+    .free_actions = (GDestroyNotify) deadline_actions_free,
+};
+
+DBN_SERVICE_MAIN (spec)

@@ -1,6 +1,8 @@
 /* daiban-intake: takes residents' requests and makes them cases.
  * Thin main (style rule 7): the frame's dbn_service_main does options,
- * config, store, bus and teardown; this file says what intake is made of. */
+ * config, store, bus and teardown; this file says what intake is made of:
+ * its catalog and villages, and that it follows routing (D-RPL-4: how
+ * cases close). */
 #include "intake_actions.h"
 
 /* The catalog, and the villages a request may name (issue 11: they become
@@ -14,24 +16,11 @@ new_actions (DbnService *service, GError **error)
     return org ? intake_actions_new (service, g_steal_pointer (&catalog), g_steal_pointer (&org), error) : NULL;
 }
 
-/* Follows routing (D-RPL-4: how cases close). */
-static gboolean
-start (gpointer actions, DbnBus *bus, GError **error)
-{
-    return intake_actions_follow (actions, bus, error);
-}
+static const DbnServiceSpec spec = {
+    .name = "intake", .summary = "— 群众事务受理服务 / intake service",
+    .migrations = intake_migrations, .commands = intake_commands, .new_actions = new_actions,
+    .start = (DbnServiceStartFunc) intake_actions_follow,
+    .free_actions = (GDestroyNotify) intake_actions_free,
+};
 
-int
-main (int argc, char **argv)
-{
-    static const DbnServiceSpec spec = {
-        .name = "intake",
-        .summary = "— 群众事务受理服务 / intake service",
-        .migrations = intake_migrations,
-        .commands = intake_commands,
-        .new_actions = new_actions,
-        .start = start,
-        .free_actions = (GDestroyNotify) intake_actions_free,
-    };
-    return dbn_service_main (&spec, argc, argv);
-}
+DBN_SERVICE_MAIN (spec)

@@ -17,23 +17,11 @@ new_actions (DbnService *service, GError **error)
     return routing_actions_new (service, g_steal_pointer (&catalog), g_steal_pointer (&org), error);
 }
 
-static gboolean
-start (gpointer actions, DbnBus *bus, GError **error)
-{
-    return routing_actions_follow_intake (actions, bus, error);
-}
+static const DbnServiceSpec spec = {
+    .name = "routing", .summary = "— 案件流转服务 / routing service",
+    .migrations = routing_migrations, .commands = routing_commands, .new_actions = new_actions,
+    .start = (DbnServiceStartFunc) routing_actions_follow_intake,
+    .free_actions = (GDestroyNotify) routing_actions_free,
+};
 
-int
-main (int argc, char **argv)
-{
-    static const DbnServiceSpec spec = {
-        .name = "routing",
-        .summary = "— 案件流转服务 / routing service",
-        .migrations = routing_migrations,
-        .commands = routing_commands,
-        .new_actions = new_actions,
-        .start = start,
-        .free_actions = (GDestroyNotify) routing_actions_free,
-    };
-    return dbn_service_main (&spec, argc, argv);
-}
+DBN_SERVICE_MAIN (spec)

@@ -148,6 +148,11 @@ void        dbn_command_publish_also (DbnCommand *self, const char *topic, GByte
 
 /* ---- what every service's main.c does ---- */
 
+/* Once the service serves (derived events need its publisher): follows
+ * journals, starts timers. FALSE with error: no start. Takes the actions
+ * (a service casts its own function, as with GDestroyNotify). */
+typedef gboolean (*DbnServiceStartFunc) (gpointer actions, DbnBus *bus, GError **error);
+
 /* A service binary, as its main.c declares it. */
 typedef struct {
     const char           *name;       /* "intake": binary daiban-<name>, DIR/<name>.db, endpoints */
@@ -157,9 +162,7 @@ typedef struct {
     /* Makes the actions once the store is open, loading what else they need
      * from the config (dbn_service_get_config). NULL with error: no start. */
     gpointer (*new_actions) (DbnService *service, GError **error);
-    /* Once the service serves (derived events need its publisher): follow
-     * journals, start timers. NULL: nothing more. FALSE with error: no start. */
-    gboolean (*start) (gpointer actions, DbnBus *bus, GError **error);
+    DbnServiceStartFunc start;   /* NULL: nothing more than serving */
     GDestroyNotify free_actions; /* run before the service is freed */
 } DbnServiceSpec;
 
@@ -172,6 +175,9 @@ typedef struct {
  * options, 1 when it cannot start (one line on stderr, "daiban-<name>:
  * 启动失败 / cannot start: [code] message", naming the file for a key). */
 int dbn_service_main (const DbnServiceSpec *spec, int argc, char **argv);
+/* A service's main(), for its spec. */
+#define DBN_SERVICE_MAIN(spec) \
+    int main (int argc, char **argv) { return dbn_service_main (&(spec), argc, argv); }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnService, dbn_service_free)
 
