@@ -70,6 +70,12 @@ typedef struct {
     gpointer user_data;         /* given to its handler */
 } CommandEntry;
 
+typedef struct {
+    DbnService   *service;   /* whose store and emitter */
+    DbnFollowFunc func;      /* the service's apply */
+    gpointer      user_data; /* for func */
+} Follower;
+
 struct _DbnService {
     char         *name;           /* "intake", ... */
     DbnConfig    *config;         /* borrowed */
@@ -81,6 +87,7 @@ struct _DbnService {
     DbnEmitter   *emitter;        /* journal in the transaction, publish after the commit */
     char         *actor;          /* "service:<name>": the actor of events no command caused */
     GHashTable   *batch_keys;     /* scoped keys recorded by the open batch (not committed yet) */
+    GPtrArray    *followers;      /* Follower*, one per dbn_service_follow (outlive their subscribers) */
     guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
     DbnAuth      *auth;           /* ZAP handler of the bus; NULL without CURVE */
     DbnRegistry  *registry;       /* keys → principals; NULL without CURVE */
@@ -168,6 +175,7 @@ dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
     self->actor = g_strconcat ("service:", name, NULL);
     self->commands = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
     self->batch_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    self->followers = g_ptr_array_new_with_free_func (g_free);
     self->started_at_ms = dbn_clock_now_ms (clock);
     self->started_mono_us = g_get_monotonic_time ();
     return self;
@@ -193,6 +201,7 @@ dbn_service_free (DbnService *self)
     g_clear_pointer (&self->store, dbn_store_free);
     g_hash_table_unref (self->commands);
     g_hash_table_unref (self->batch_keys);
+    g_ptr_array_unref (self->followers);
     g_free (self->actor);
     g_free (self->name);
     g_free (self);
@@ -223,8 +232,23 @@ dbn_service_get_origin (DbnService *self, gint64 now_ms)
     return (DbnOrigin) { .emitter = self->emitter, .actor = self->actor, .now_ms = now_ms };
 }
 
+/* What every follower did first: read the envelope, take the origin. */
+static gboolean
+apply_followed (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+                GError **error)
+{
+    Follower *f = user_data;
+    DbnEnvEvent env = { 0 };
+    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
+        return TRUE; /* the subscriber checked it already; nothing of ours */
+    DbnOrigin origin = dbn_service_get_origin (f->service, dbn_clock_now_ms (f->service->clock));
+    gboolean ok = f->func (f->user_data, &env, event, &origin, error);
+    dbn_env_event_clear (&env);
+    return ok;
+}
+
 DbnSubscriber *
-dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer, DbnApplyFunc apply,
+dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer, DbnFollowFunc apply,
                     gpointer user_data, GError **error)
 {
     const char *publish = dbn_config_get_publish_endpoint (self->config, producer);
@@ -233,8 +257,13 @@ dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer, DbnAppl
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "daiban.conf has no endpoints for %s", producer);
         return NULL;
     }
+    Follower *f = g_new0 (Follower, 1);
+    f->service = self;
+    f->func = apply;
+    f->user_data = user_data;
+    g_ptr_array_add (self->followers, f);
     DbnSubscriber *subscriber = dbn_subscriber_new (bus, self->store, producer, publish, command,
-                                                    apply, user_data, error);
+                                                    apply_followed, f, error);
     if (subscriber != NULL)
         dbn_subscriber_set_emitter (subscriber, self->emitter);
     return subscriber;

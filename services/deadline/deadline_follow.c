@@ -216,25 +216,11 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DbnOri
            deadline_row_changed (self, c, &before, sink, error);
 }
 
-/* The origin of what applying one followed event emits. */
-static DbnOrigin
-origin_now (DeadlineActions *self)
-{
-    return dbn_service_get_origin (self->service, dbn_clock_now_ms (dbn_service_get_clock (self->service)));
-}
-
 static gboolean
-apply_routing_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+apply_routing_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
                      GError **error)
 {
-    DeadlineActions *self = user_data;
-    DbnOrigin sink = origin_now (self);
-    DbnEnvEvent env = { 0 };
-    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
-        return TRUE;
-    gboolean ok = on_routing (self, &env, event, &sink, error);
-    dbn_env_event_clear (&env);
-    return ok;
+    return on_routing (user_data, env, event, origin, error);
 }
 
 static gboolean
@@ -264,17 +250,10 @@ on_intake (DeadlineActions *self, const DbnEnvEvent *env, DbnOrigin *sink, GErro
 }
 
 static gboolean
-apply_intake_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+apply_intake_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
                     GError **error)
 {
-    DeadlineActions *self = user_data;
-    DbnOrigin sink = origin_now (self);
-    DbnEnvEvent env = { 0 };
-    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
-        return TRUE;
-    gboolean ok = on_intake (self, &env, &sink, error);
-    dbn_env_event_clear (&env);
-    return ok;
+    return on_intake (user_data, env, origin, error);
 }
 
 gboolean

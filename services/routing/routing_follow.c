@@ -109,24 +109,17 @@ on_materials_supplemented (RoutingActions *self, DbnOrigin *origin, GBytes *even
 }
 
 static gboolean
-apply_intake_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+apply_intake_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
                     GError **error)
 {
     RoutingActions *self = user_data;
-    DbnEnvEvent env = { 0 };
-    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
-        return TRUE; /* the subscriber checked it already; nothing of ours */
-    DbnOrigin origin = dbn_service_get_origin (self->service,
-                                              dbn_clock_now_ms (dbn_service_get_clock (self->service)));
-    gboolean ok = TRUE;
-    if (g_strcmp0 (env.type, DBN_MSG_CASE_ACCEPTED_WIRE) == 0)
-        ok = on_accepted (self, &origin, event, error);
-    else if (g_strcmp0 (env.type, DBN_MSG_CASE_AWAITING_MATERIALS_WIRE) == 0)
-        ok = on_awaiting_materials (self, &origin, event, error);
-    else if (g_strcmp0 (env.type, DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE) == 0)
-        ok = on_materials_supplemented (self, &origin, event, error);
-    dbn_env_event_clear (&env);
-    return ok;
+    if (g_strcmp0 (env->type, DBN_MSG_CASE_ACCEPTED_WIRE) == 0)
+        return on_accepted (self, origin, event, error);
+    if (g_strcmp0 (env->type, DBN_MSG_CASE_AWAITING_MATERIALS_WIRE) == 0)
+        return on_awaiting_materials (self, origin, event, error);
+    if (g_strcmp0 (env->type, DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE) == 0)
+        return on_materials_supplemented (self, origin, event, error);
+    return TRUE;
 }
 
 gboolean

@@ -94,13 +94,21 @@ DbnEmitter *dbn_service_get_emitter (DbnService *self);
  * "service:<name>", ts now_ms. */
 DbnOrigin   dbn_service_get_origin (DbnService *self, gint64 now_ms);
 
+/* Applies one event of a followed producer inside the transaction that
+ * moves the offset to its seq. env: its envelope, decoded (an event whose
+ * envelope cannot be read never gets here: acknowledged, ignored). origin:
+ * the service's (dbn_service_get_origin) at the instant of applying; what
+ * it emits is published after the commit. FALSE with error rolls the batch
+ * back (retried on the next sync); TRUE acknowledges. */
+typedef gboolean (*DbnFollowFunc) (gpointer user_data, const DbnEnvEvent *env, GBytes *event,
+                                   DbnOrigin *origin, GError **error);
+
 /* Follows producer's journal (its endpoints from the config) into the
- * service's store: apply runs in the transaction that moves the offset, and
- * the events it emits are published after that commits. NULL
- * with DBN_ERROR_CONFIG when the config names no endpoints for producer, or
- * a bus error. Caller owns the result; free it before the service. */
+ * service's store with apply. NULL with DBN_ERROR_CONFIG when the config
+ * names no endpoints for producer, or a bus error. Caller owns the result;
+ * free it before the service. */
 DbnSubscriber *dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer,
-                                   DbnApplyFunc apply, gpointer user_data, GError **error);
+                                   DbnFollowFunc apply, gpointer user_data, GError **error);
 
 /* Builds the error reply for error. Caller owns it. Never fails. */
 GBytes *dbn_service_error_reply (const GError *error);
