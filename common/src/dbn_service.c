@@ -39,6 +39,7 @@
 #include <glib-unix.h>
 #include <locale.h>
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -71,9 +72,10 @@ typedef struct {
 } CommandEntry;
 
 typedef struct {
-    char   *topic; /* PUB topic */
-    GBytes *event; /* encoded event map */
-} PendingEvent;
+    DbnService   *service;   /* whose store and emitter */
+    DbnFollowFunc func;      /* the service's apply */
+    gpointer      user_data; /* for func */
+} Follower;
 
 struct _DbnService {
     char         *name;           /* "intake", ... */
@@ -83,11 +85,10 @@ struct _DbnService {
     DbnServer    *server;         /* commands and sync */
     DbnPublisher *publisher;      /* events and heartbeats */
     GHashTable   *commands;       /* cmd → CommandEntry* */
-    GPtrArray    *pending;        /* PendingEvent* of the open batch, in seq order */
+    DbnEmitter   *emitter;        /* journal in the transaction, publish after the commit */
+    char         *actor;          /* "service:<name>": the actor of events no command caused */
     GHashTable   *batch_keys;     /* scoped keys recorded by the open batch (not committed yet) */
-    GBytes       *last_event;     /* the event dbn_command_emit journaled last (borrowed from pending) */
-    gint64        last_event_seq; /* its seq */
-    GError       *also_error;     /* a topic publish_also could not store: fails the command */
+    GPtrArray    *followers;      /* Follower*, one per dbn_service_follow (outlive their subscribers) */
     guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
     DbnAuth      *auth;           /* ZAP handler of the bus; NULL without CURVE */
     DbnRegistry  *registry;       /* keys → principals; NULL without CURVE */
@@ -105,14 +106,6 @@ struct _DbnCommand {
     const char       *actor;   /* see dbn_command_get_actor() */
     gint64            now_ms;  /* the batch's instant */
 };
-
-static void
-pending_event_free (PendingEvent *p)
-{
-    g_free (p->topic);
-    g_bytes_unref (p->event);
-    g_free (p);
-}
 
 /* Cuts s to at most max bytes on a UTF-8 boundary. Caller owns the result. */
 static char *
@@ -179,9 +172,11 @@ dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
     self->config = config;
     self->clock = clock;
     self->store = g_steal_pointer (&store);
+    self->emitter = dbn_emitter_new (self->store, name);
+    self->actor = g_strconcat ("service:", name, NULL);
     self->commands = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-    self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_event_free);
     self->batch_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    self->followers = g_ptr_array_new_with_free_func (g_free);
     self->started_at_ms = dbn_clock_now_ms (clock);
     self->started_mono_us = g_get_monotonic_time ();
     return self;
@@ -197,16 +192,18 @@ dbn_service_free (DbnService *self)
     if (self->registry_id != 0)
         g_source_remove (self->registry_id);
     g_clear_pointer (&self->server, dbn_server_free);
+    dbn_emitter_set_publisher (self->emitter, NULL);
     g_clear_pointer (&self->publisher, dbn_publisher_free);
     /* After the sockets: a handshake still in flight must find its handler. */
     g_clear_pointer (&self->auth, dbn_auth_free);
     g_clear_pointer (&self->registry, dbn_registry_free);
     g_clear_pointer (&self->active_keys, g_hash_table_unref);
+    g_clear_pointer (&self->emitter, dbn_emitter_free);
     g_clear_pointer (&self->store, dbn_store_free);
     g_hash_table_unref (self->commands);
-    g_ptr_array_unref (self->pending);
     g_hash_table_unref (self->batch_keys);
-    g_clear_error (&self->also_error);
+    g_ptr_array_unref (self->followers);
+    g_free (self->actor);
     g_free (self->name);
     g_free (self);
 }
@@ -228,6 +225,50 @@ DbnClock *dbn_service_get_clock (DbnService *self) { return self->clock; }
 DbnConfig *dbn_service_get_config (DbnService *self) { return self->config; }
 DbnServer *dbn_service_get_server (DbnService *self) { return self->server; }
 DbnPublisher *dbn_service_get_publisher (DbnService *self) { return self->publisher; }
+DbnEmitter *dbn_service_get_emitter (DbnService *self) { return self->emitter; }
+
+DbnOrigin
+dbn_service_get_origin (DbnService *self, gint64 now_ms)
+{
+    return (DbnOrigin) { .emitter = self->emitter, .actor = self->actor, .now_ms = now_ms };
+}
+
+/* What every follower did first: read the envelope, take the origin. */
+static gboolean
+apply_followed (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+                GError **error)
+{
+    Follower *f = user_data;
+    DbnEnvEvent env = { 0 };
+    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
+        return TRUE; /* the subscriber checked it already; nothing of ours */
+    DbnOrigin origin = dbn_service_get_origin (f->service, dbn_clock_now_ms (f->service->clock));
+    gboolean ok = f->func (f->user_data, &env, event, &origin, error);
+    dbn_env_event_clear (&env);
+    return ok;
+}
+
+DbnSubscriber *
+dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer, DbnFollowFunc apply,
+                    gpointer user_data, GError **error)
+{
+    const char *publish = dbn_config_get_publish_endpoint (self->config, producer);
+    const char *command = dbn_config_get_command_endpoint (self->config, producer);
+    if (publish == NULL || command == NULL) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "daiban.conf has no endpoints for %s", producer);
+        return NULL;
+    }
+    Follower *f = g_new0 (Follower, 1);
+    f->service = self;
+    f->func = apply;
+    f->user_data = user_data;
+    g_ptr_array_add (self->followers, f);
+    DbnSubscriber *subscriber = dbn_subscriber_new (bus, self->store, producer, publish, command,
+                                                    apply_followed, f, error);
+    if (subscriber != NULL)
+        dbn_subscriber_set_emitter (subscriber, self->emitter);
+    return subscriber;
+}
 
 GBytes *
 dbn_command_get_body (DbnCommand *self)
@@ -261,74 +302,33 @@ dbn_command_get_now_ms (DbnCommand *self)
     return self->now_ms;
 }
 
+DbnOrigin
+dbn_command_get_origin (DbnCommand *self)
+{
+    return (DbnOrigin) { .emitter = self->service->emitter, .command = self,
+                         .actor = self->actor, .now_ms = self->now_ms };
+}
+
 void
 dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env, const char *type, const char *case_no)
 {
-    DbnService *svc = self->service;
-    env->v = DBN_SCHEMA_VERSION;
-    g_free (env->type);
-    env->type = g_strdup (type);
-    g_free (env->src);
-    env->src = g_strdup (svc->name);
-    env->seq = dbn_store_journal_next_seq (svc->store);
-    env->ts = self->now_ms;
-    g_free (env->case_no);
-    env->case_no = g_strdup (case_no);
-    g_free (env->actor);
-    env->actor = g_strdup (self->actor);
+    dbn_emitter_stamp (self->service->emitter, env, type, case_no, self->actor, self->now_ms);
 }
 
 gboolean
 dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env,
                   GBytes *event, GError **error)
 {
-    DbnService *svc = self->service;
-    /* Issue 11, second wall: an id with '/' must never become a topic that
-     * another station's grant matches; the command fails instead. */
-    if (!dbn_topic_check (topic, error))
-        return FALSE;
-    if (!dbn_store_journal_append (svc->store, env->seq, env->ts, env->type, env->case_no,
-                                   topic, event, error))
-        return FALSE;
-    PendingEvent *p = g_new0 (PendingEvent, 1);
-    p->topic = g_strdup (topic);
-    p->event = g_bytes_ref (event);
-    g_ptr_array_add (svc->pending, p);
-    svc->last_event = p->event;
-    svc->last_event_seq = env->seq;
-    return TRUE;
+    const char *const topics[] = { topic, NULL };
+    return dbn_emitter_emit (self->service->emitter, topics, env, event, error);
 }
 
 void
 dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event)
 {
-    /* Same queue as the journaled events: a rolled-back command truncates it,
-     * a failed commit clears it, so nothing unjournaled goes out. */
-    g_autoptr (GError) refused = NULL;
-    if (!dbn_topic_check (topic, &refused)) {
-        g_warning ("%s: %s", self->service->name, refused->message);
-        return;
-    }
-    DbnService *svc = self->service;
-    /* The topic is stored with the event's seq, so a station or window that
-     * missed it live gets it back from a scoped sys.sync (issue 11). An event
-     * that is not the last one emitted has no seq we know: refused loudly,
-     * since a subscriber of that topic could never recover it. */
-    if (svc->also_error == NULL) {
-        if (svc->last_event == NULL
-            || (event != svc->last_event && !g_bytes_equal (event, svc->last_event)))
-            svc->also_error = g_error_new (DBN_ERROR, DBN_ERROR_INTERNAL,
-                                           "published on %s an event that was not the one "
-                                           "journaled last", topic);
-        else
-            dbn_store_journal_add_topic (svc->store, svc->last_event_seq, topic, &svc->also_error);
-        if (svc->also_error != NULL)
-            return;
-    }
-    PendingEvent *p = g_new0 (PendingEvent, 1);
-    p->topic = g_strdup (topic);
-    p->event = g_bytes_ref (event);
-    g_ptr_array_add (self->service->pending, p);
+    /* Same queue as the journaled events: a rolled-back command truncates
+     * it, a failed commit clears it, so nothing unjournaled goes out. */
+    dbn_emitter_publish_also (self->service->emitter, topic, event);
 }
 
 /* ---- built-in commands ---- */
@@ -646,16 +646,15 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
         return dbn_service_error_reply (error);
     if (!dbn_store_savepoint (self->store, &error))
         return dbn_service_error_reply (error);
-    guint first_event = self->pending->len;
-    self->last_event = NULL;
+    guint first_event = dbn_emitter_mark (self->emitter);
     GBytes *reply = item->entry->spec->func (self, command, item->entry->user_data, &error);
-    self->last_event = NULL;
-    if (self->also_error != NULL) {
+    g_autoptr (GError) also = NULL;
+    if (!dbn_emitter_take_error (self->emitter, &also)) {
         /* A topic of one of its events could not be stored: the command
          * fails whole rather than publish what a sync could not give back. */
         g_clear_pointer (&reply, g_bytes_unref);
         g_clear_error (&error);
-        error = g_steal_pointer (&self->also_error);
+        error = g_steal_pointer (&also);
     }
     if (reply != NULL &&
         dbn_store_idem_record (self->store, key, command->now_ms, command->env.cmd, digest, reply, &error) &&
@@ -670,7 +669,7 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
         dbn_store_rollback_to (self->store);
     else
         g_propagate_error (lost, g_error_copy (error));
-    g_ptr_array_set_size (self->pending, first_event);
+    dbn_emitter_drop_to (self->emitter, first_event);
     return dbn_service_error_reply (error);
 }
 
@@ -743,7 +742,7 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
                 /* Nothing of this batch is durable: no event goes out and no
                  * new success is acknowledged; the senders retry with the same keys. */
                 g_warning ("%s: commit of %u commands failed: %s", self->name, n, error->message);
-                g_ptr_array_set_size (self->pending, 0);
+                dbn_emitter_discard (self->emitter);
                 for (guint i = 0; i < n; i++) {
                     if (items[i].entry != NULL && items[i].entry->spec->writes && !items[i].cached) {
                         g_bytes_unref (items[i].reply);
@@ -753,11 +752,8 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
             }
             g_hash_table_remove_all (self->batch_keys);
         }
-        for (guint i = 0; i < self->pending->len; i++) {
-            PendingEvent *p = g_ptr_array_index (self->pending, i);
-            dbn_publisher_send (self->publisher, p->topic, p->event);
-        }
-        g_ptr_array_set_size (self->pending, 0);
+        /* After the commit (or nothing, after a failed one), before the replies. */
+        dbn_emitter_publish (self->emitter);
     }
 
     for (guint i = 0; i < n; i++) {
@@ -807,6 +803,7 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
     if (self->publisher == NULL)
         return FALSE;
     dbn_publisher_set_subscription_func (self->publisher, grant_subscription, self);
+    dbn_emitter_set_publisher (self->emitter, self->publisher);
     self->server = dbn_server_new (bus, command, BATCH_MAX, on_batch, self, error);
     if (self->server == NULL)
         return FALSE;
@@ -821,8 +818,12 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
 
 /* ---- what every service's main.c does ---- */
 
-char *
-dbn_service_parse_options (int *argc, char ***argv, const char *program,
+/* Sets the locale, parses --data DIR and --version for the service binary
+ * `program` (summary: one line for --help), then starts logging. Returns the
+ * data folder (dbn_config_resolve_data_dir; caller owns it), or NULL with
+ * *exit_status set: 0 after --version, 2 for bad options (already printed). */
+static char *
+parse_options (int *argc, char ***argv, const char *program,
                            const char *summary, int *exit_status)
 {
     g_autofree char *data_option = NULL;
@@ -851,8 +852,10 @@ dbn_service_parse_options (int *argc, char ***argv, const char *program,
     return dbn_config_resolve_data_dir (data_option);
 }
 
-int
-dbn_service_report_start_failure (const char *program, const GError *error)
+/* Prints "program: 启动失败 / cannot start: [code] message" (one line, the
+ * Chinese sentence with the detail) and returns the exit status 1. */
+static int
+report_start_failure (const char *program, const GError *error)
 {
     /* One line, both languages; a key error names the file. */
     g_autofree char *zh = dbn_error_dup_message_zh (error);
@@ -867,8 +870,9 @@ quit_on_signal (gpointer loop)
     return G_SOURCE_REMOVE;
 }
 
-void
-dbn_service_run_until_signal (const char *name)
+/* Runs the thread-default main loop until SIGINT or SIGTERM. */
+static void
+run_until_signal (const char *name)
 {
     g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
     g_unix_signal_add (SIGINT, quit_on_signal, loop);
@@ -877,4 +881,41 @@ dbn_service_run_until_signal (const char *name)
     /* One of the two fired and removed itself; remove the other. */
     g_source_remove_by_user_data (loop);
     g_message ("%s: stopping", name);
+}
+
+int
+dbn_service_main (const DbnServiceSpec *spec, int argc, char **argv)
+{
+    g_return_val_if_fail (spec != NULL && spec->name != NULL && spec->new_actions != NULL &&
+                          spec->free_actions != NULL, EXIT_FAILURE);
+    g_autofree char *program = g_strconcat ("daiban-", spec->name, NULL);
+    int status = 0;
+    g_autofree char *data_dir = parse_options (&argc, &argv, program, spec->summary, &status);
+    if (data_dir == NULL)
+        return status;
+
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnConfig) config = dbn_config_load (data_dir, &error);
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    g_autoptr (DbnService) service = config ? dbn_service_new (spec->name, config, clock, spec->migrations, &error)
+                                            : NULL;
+    gpointer actions = service ? spec->new_actions (service, &error) : NULL;
+    g_autoptr (DbnBus) bus = dbn_bus_new ();
+    if (actions != NULL) {
+        dbn_service_add_commands (service, spec->commands, actions);
+        /* Serve first: what start begins (following, firing) publishes. */
+        if (!dbn_service_start (service, bus, &error) ||
+            (spec->start != NULL && !spec->start (actions, bus, &error)))
+            g_clear_pointer (&actions, spec->free_actions);
+    }
+    if (actions == NULL) {
+        g_clear_pointer (&service, dbn_service_free);
+        return report_start_failure (program, error);
+    }
+    run_until_signal (spec->name);
+    /* Subscribers and statements before the store, sockets before the bus
+     * (bus, declared after service, would otherwise go first). */
+    g_clear_pointer (&actions, spec->free_actions);
+    g_clear_pointer (&service, dbn_service_free);
+    return EXIT_SUCCESS;
 }

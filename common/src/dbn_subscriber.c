@@ -9,6 +9,11 @@
  * flight live events are dropped: the producer's journal is the only buffer,
  * so no event is held in memory that a crash could lose, and no ordering
  * logic is needed beyond "seq == applied + 1".
+ *
+ * A subscriber of a service (dbn_service_follow) runs its transactions
+ * through the service's emitter: what the apply of seq N emits is journaled
+ * in the transaction that moves the offset to N and published right after
+ * that commits, or dropped with it (dbn_emitter.h).
  */
 #include "daiban/dbn_subscriber.h"
 
@@ -37,6 +42,7 @@ typedef struct {
 struct _DbnSubscriber {
     DbnBus      *bus;          /* borrowed */
     DbnStore    *store;        /* borrowed: offsets and effects */
+    DbnEmitter  *emitter;      /* borrowed, may be NULL: the transactions' events */
     char        *producer;     /* service name, key of the offset */
     void        *sub;          /* SUB socket */
     GSource     *sub_source;   /* main-loop source on sub */
@@ -67,18 +73,22 @@ apply_batch (DbnSubscriber *self, GArray *batch)
     if (batch->len == 0)
         return TRUE;
     g_autoptr (GError) error = NULL;
-    if (!dbn_store_begin (self->store, &error))
+    if (!(self->emitter ? dbn_emitter_begin (self->emitter, &error) : dbn_store_begin (self->store, &error)))
         goto fail;
     for (guint i = 0; i < batch->len; i++) {
         Pending *p = &g_array_index (batch, Pending, i);
         if (!self->apply (self, p->seq, p->event, self->user_data, &error) ||
             !dbn_store_offset_set (self->store, self->producer, p->seq, &error)) {
-            dbn_store_rollback (self->store);
+            if (self->emitter)
+                dbn_emitter_rollback (self->emitter);
+            else
+                dbn_store_rollback (self->store);
             g_prefix_error (&error, "event %" G_GINT64_FORMAT ": ", p->seq);
             goto fail;
         }
     }
-    if (!dbn_store_commit (self->store, &error))
+    /* The emitter publishes what the batch emitted once it is durable. */
+    if (!(self->emitter ? dbn_emitter_commit (self->emitter, &error) : dbn_store_commit (self->store, &error)))
         goto fail;
     self->applied = g_array_index (batch, Pending, batch->len - 1).seq;
     self->known = MAX (self->known, self->applied);
@@ -340,6 +350,12 @@ dbn_subscriber_free (DbnSubscriber *self)
     zmq_close (self->sub);
     g_free (self->producer);
     g_free (self);
+}
+
+void
+dbn_subscriber_set_emitter (DbnSubscriber *self, DbnEmitter *emitter)
+{
+    self->emitter = emitter;
 }
 
 gint64

@@ -20,8 +20,6 @@ deadline_actions_new (DbnService *service, DbnCalendar *calendar, const char *ca
     self->catalog = catalog;
     self->settings = *settings;
     self->timers = deadline_timers_new ();
-    self->outbox = g_array_new (FALSE, FALSE, sizeof (DeadlineOutgoing));
-    g_array_set_clear_func (self->outbox, deadline_outgoing_clear);
     self->store = deadline_store_new (dbn_service_get_store (service), error);
     if (self->store == NULL)
         return NULL;
@@ -40,13 +38,10 @@ deadline_actions_free (DeadlineActions *self)
         g_source_remove (self->tick_id);
     if (self->rebuild_id != 0)
         g_source_remove (self->rebuild_id);
-    if (self->flush_id != 0)
-        g_source_remove (self->flush_id);
     g_clear_pointer (&self->routing, dbn_subscriber_free);
     g_clear_pointer (&self->intake, dbn_subscriber_free);
     deadline_store_free (self->store);
     deadline_timers_free (self->timers);
-    g_clear_pointer (&self->outbox, g_array_unref);
     dbn_calendar_free (self->calendar);
     dbn_catalog_free (self->catalog);
     g_free (self->calendar_path);

@@ -203,7 +203,7 @@ deadline_case_explain (DbnService *service, DbnCommand *command, gpointer user_d
     if (!deadline_store_add_explanation (self->store, ev->env.seq, c->case_no, ev->env.ts,
                                          dbn_command_get_actor (command), joined, req->text, error))
         return NULL;
-    DeadlineSink sink = { .command = command };
+    DbnOrigin sink = dbn_command_get_origin (command);
     if (!deadline_row_changed (self, c, &before, &sink, error))
         return NULL;
 
@@ -235,7 +235,7 @@ deadline_case_suspend (DbnService *service, DbnCommand *command, gpointer user_d
     }
     gint64 now = dbn_command_get_now_ms (command);
     g_auto (DeadlineRow) before = { 0 };
-    DeadlineSink sink = { .command = command };
+    DbnOrigin sink = dbn_command_get_origin (command);
     if (!deadline_row_read (self, c, &before, error) ||
         !deadline_suspend (self, c, now, DEADLINE_BY_COMMAND, error) ||
         !deadline_store_put_case (self->store, c, error) ||
@@ -260,7 +260,7 @@ deadline_case_resume (DbnService *service, DbnCommand *command, gpointer user_da
     }
     gint64 now = dbn_command_get_now_ms (command);
     g_auto (DeadlineRow) before = { 0 };
-    DeadlineSink sink = { .command = command };
+    DbnOrigin sink = dbn_command_get_origin (command);
     if (!deadline_row_read (self, c, &before, error) || !deadline_resume (self, c, now, error) ||
         !deadline_store_put_case (self->store, c, error) ||
         !deadline_row_changed (self, c, &before, &sink, error))

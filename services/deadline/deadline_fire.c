@@ -4,9 +4,10 @@
  * clock's new stage and next_at in ONE transaction, so after a kill -9 the
  * clock either has fired (its stage says so, the event is in the journal
  * and consumers sync it) or it has not (its next_at is still due, and the
- * rebuilt heap fires it at once). Publishing happens after the commit; an
- * event lost between commit and publish is in the journal, and consumers
- * sync on the next heartbeat.
+ * rebuilt heap fires it at once). The service's emitter runs the
+ * transaction and publishes after the commit (dbn_emitter.h); an event lost
+ * between commit and publish is in the journal, and consumers sync on the
+ * next heartbeat.
  *
  * A firing that changes the case's queue row (its stage) also journals
  * deadline.due_changed in the same transaction (deadline_queue.c).
@@ -31,12 +32,12 @@ typedef struct {
 
 /* The event of stage for k, encoded. */
 static GBytes *
-encode_stage (DeadlineActions *self, DbnStore *store, const DeadlineCase *c, const DeadlineClock *k,
-              DeadlineStage stage, gint64 now, DbnEnvEvent *env_out, GError **error)
+encode_stage (DeadlineActions *self, DbnOrigin *origin, const DeadlineCase *c, const DeadlineClock *k,
+              DeadlineStage stage, DbnEnvEvent *env_out, GError **error)
 {
     g_autofree char *due = deadline_day_to_iso (k->due_day);
 #define FILL(ev, WIRE)                                                               \
-    deadline_stamp (&(ev)->env, store, WIRE, c->case_no, now);                               \
+    dbn_origin_stamp (origin, &(ev)->env, WIRE, c->case_no);                          \
     (ev)->window = g_strdup (c->window);                                              \
     (ev)->station = g_strdup (c->station);                                            \
     (ev)->area = g_strdup (c->area);                                                  \
@@ -46,7 +47,9 @@ encode_stage (DeadlineActions *self, DbnStore *store, const DeadlineCase *c, con
     (ev)->due = g_strdup (due);                                                       \
     (ev)->covered = k->covered;                                                       \
     env_out->seq = (ev)->env.seq;                                                     \
-    env_out->type = g_strdup (WIRE)
+    env_out->ts = (ev)->env.ts;                                                       \
+    env_out->type = g_strdup (WIRE);                                                  \
+    env_out->case_no = g_strdup (c->case_no)
     switch (stage) {
     case DEADLINE_STAGE_WARNING: {
         g_autoptr (DbnMsgDeadlineWarning) ev = dbn_msg_deadline_warning_new ();
@@ -71,8 +74,7 @@ encode_stage (DeadlineActions *self, DbnStore *store, const DeadlineCase *c, con
 }
 
 static gboolean
-fire_one (DeadlineActions *self, DbnStore *store, DeadlineClock *k, gint64 now, GArray *outgoing,
-          GError **error)
+fire_one (DeadlineActions *self, DbnOrigin *origin, DeadlineClock *k, GError **error)
 {
     g_autoptr (DeadlineCase) c = NULL;
     if (!deadline_store_get_case (self->store, k->case_no, &c, error))
@@ -88,12 +90,11 @@ fire_one (DeadlineActions *self, DbnStore *store, DeadlineClock *k, gint64 now, 
     if (!deadline_row_read (self, c, &before, error))
         return FALSE;
     DbnEnvEvent env = { 0 };
-    g_autoptr (GBytes) body = encode_stage (self, store, c, k, stage, now, &env, error);
+    g_autoptr (GBytes) body = encode_stage (self, origin, c, k, stage, &env, error);
     g_auto (GStrv) topics = deadline_case_topics (c);
-    gboolean ok = body != NULL &&
-                  dbn_store_journal_append_topics (store, env.seq, now, env.type, c->case_no,
-                                                   (const char *const *) topics, body, error);
+    gboolean ok = body != NULL && dbn_origin_emit (origin, (const char *const *) topics, &env, body, error);
     g_free (env.type);
+    g_free (env.case_no);
     if (!ok)
         return FALSE;
     k->stage = stage;
@@ -103,12 +104,9 @@ fire_one (DeadlineActions *self, DbnStore *store, DeadlineClock *k, gint64 now, 
         return FALSE;
     if (k->next_at != 0)
         deadline_timers_push (self->timers, k->next_at, k->id);
-    DeadlineOutgoing out = { g_steal_pointer (&topics), g_steal_pointer (&body), NULL, 0 };
-    g_array_append_val (outgoing, out);
     /* The stage is in the queue's row: deadline.due_changed in the same
      * transaction, after the stage event. */
-    DeadlineSink sink = { .outgoing = outgoing, .now = now };
-    return deadline_row_changed (self, c, &before, &sink, error);
+    return deadline_row_changed (self, c, &before, origin, error);
 }
 
 gboolean
@@ -117,13 +115,13 @@ deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *
     *fired = 0;
     gint64 at = 0, id = 0;
     DbnStore *store = dbn_service_get_store (self->service);
+    DbnEmitter *emitter = dbn_service_get_emitter (self->service);
     if (!deadline_timers_peek (self->timers, &at, &id) || at > now || dbn_store_in_transaction (store))
         return TRUE;
-    if (!dbn_store_begin (store, error))
+    if (!dbn_emitter_begin (emitter, error))
         return FALSE;
     g_autoptr (GArray) popped = g_array_new (FALSE, FALSE, sizeof (Popped));
-    g_autoptr (GArray) outgoing = g_array_new (FALSE, FALSE, sizeof (DeadlineOutgoing));
-    g_array_set_clear_func (outgoing, deadline_outgoing_clear);
+    DbnOrigin origin = dbn_service_get_origin (self->service, now);
     gboolean ok = TRUE;
     guint n = 0;
     while (ok && n < max && deadline_timers_peek (self->timers, &at, &id) && at <= now) {
@@ -134,26 +132,21 @@ deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *
         ok = deadline_store_get_clock (self->store, id, &k, error);
         if (!ok || k == NULL || k->state != DEADLINE_STATE_RUNNING || k->next_at != at)
             continue; /* stale */
-        guint before = outgoing->len;
-        ok = fire_one (self, store, k, now, outgoing, error);
-        n += outgoing->len > before; /* a firing (its due_changed is not counted) */
+        gint64 before = origin.last_seq;
+        ok = fire_one (self, &origin, k, error);
+        n += origin.last_seq != before; /* a firing (its due_changed is not counted) */
     }
+    /* The commit publishes the firings' events; a rollback drops them. */
     if (ok)
-        ok = dbn_store_commit (store, error);
+        ok = dbn_emitter_commit (emitter, error);
     else
-        dbn_store_rollback (store);
+        dbn_emitter_rollback (emitter);
     if (!ok) {
         for (guint i = 0; i < popped->len; i++) {
             Popped *p = &g_array_index (popped, Popped, i);
             deadline_timers_push (self->timers, p->at, p->id);
         }
         return FALSE;
-    }
-    DbnPublisher *publisher = dbn_service_get_publisher (self->service);
-    for (guint i = 0; publisher != NULL && i < outgoing->len; i++) {
-        DeadlineOutgoing *out = &g_array_index (outgoing, DeadlineOutgoing, i);
-        for (int t = 0; out->topics[t] != NULL; t++)
-            dbn_publisher_send (publisher, out->topics[t], out->body);
     }
     *fired = n;
     return TRUE;

@@ -28,8 +28,8 @@
  * this service never saw routed, is acknowledged and ignored.
  *
  * An applied event that changes the case's queue row (or moves the case)
- * journals one deadline.due_changed in the same transaction; it waits in
- * the outbox until the subscriber has committed (deadline_queue.c).
+ * journals one deadline.due_changed in the same transaction; the service's
+ * emitter publishes it once the subscriber has committed (deadline_queue.c).
  */
 #include "deadline_private.h"
 
@@ -150,7 +150,7 @@ routed_case (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event)
 }
 
 static gboolean
-on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DeadlineSink *sink,
+on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DbnOrigin *sink,
             GError **error)
 {
     g_autoptr (DbnMsgCaseRow) row = NULL;
@@ -222,40 +222,15 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, Deadli
            deadline_row_changed (self, c, &before, sink, error);
 }
 
-/* Whatever an earlier attempt at this seq or later left in the outbox is
- * void (its transaction rolled back); the sink for this one. */
-static void
-begin_apply (DeadlineActions *self, DbnSubscriber *subscriber, gint64 seq, DeadlineSink *sink)
-{
-    for (guint i = self->outbox->len; i > 0; i--) {
-        DeadlineOutgoing *out = &g_array_index (self->outbox, DeadlineOutgoing, i - 1);
-        if (out->from == subscriber && out->source_seq >= seq)
-            g_array_remove_index (self->outbox, i - 1);
-    }
-    sink->outgoing = self->outbox;
-    sink->from = subscriber;
-    sink->source_seq = seq;
-    sink->now = dbn_clock_now_ms (dbn_service_get_clock (self->service));
-}
-
 static gboolean
-apply_routing_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+apply_routing_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
                      GError **error)
 {
-    DeadlineActions *self = user_data;
-    DeadlineSink sink = { 0 };
-    begin_apply (self, subscriber, seq, &sink);
-    DbnEnvEvent env = { 0 };
-    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
-        return TRUE;
-    gboolean ok = on_routing (self, &env, event, &sink, error);
-    dbn_env_event_clear (&env);
-    deadline_schedule_flush (self);
-    return ok;
+    return on_routing (user_data, env, event, origin, error);
 }
 
 static gboolean
-on_intake (DeadlineActions *self, const DbnEnvEvent *env, DeadlineSink *sink, GError **error)
+on_intake (DeadlineActions *self, const DbnEnvEvent *env, DbnOrigin *sink, GError **error)
 {
     gboolean stop = is_type (env, DBN_MSG_CASE_AWAITING_MATERIALS_WIRE);
     gboolean go = is_type (env, MATERIALS_SUPPLEMENTED_WIRE);
@@ -281,41 +256,18 @@ on_intake (DeadlineActions *self, const DbnEnvEvent *env, DeadlineSink *sink, GE
 }
 
 static gboolean
-apply_intake_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+apply_intake_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
                     GError **error)
 {
-    DeadlineActions *self = user_data;
-    DeadlineSink sink = { 0 };
-    begin_apply (self, subscriber, seq, &sink);
-    DbnEnvEvent env = { 0 };
-    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
-        return TRUE;
-    gboolean ok = on_intake (self, &env, &sink, error);
-    dbn_env_event_clear (&env);
-    deadline_schedule_flush (self);
-    return ok;
-}
-
-static DbnSubscriber *
-follow (DeadlineActions *self, DbnBus *bus, const char *producer, DbnApplyFunc apply, GError **error)
-{
-    DbnConfig *config = dbn_service_get_config (self->service);
-    const char *publish = dbn_config_get_publish_endpoint (config, producer);
-    const char *command = dbn_config_get_command_endpoint (config, producer);
-    if (publish == NULL || command == NULL) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "daiban.conf has no endpoints for %s", producer);
-        return NULL;
-    }
-    return dbn_subscriber_new (bus, dbn_service_get_store (self->service), producer, publish, command,
-                               apply, self, error);
+    return on_intake (user_data, env, origin, error);
 }
 
 gboolean
 deadline_actions_follow (DeadlineActions *self, DbnBus *bus, GError **error)
 {
-    self->routing = follow (self, bus, "routing", apply_routing_event, error);
+    self->routing = dbn_service_follow (self->service, bus, "routing", apply_routing_event, self, error);
     if (self->routing == NULL)
         return FALSE;
-    self->intake = follow (self, bus, "intake", apply_intake_event, error);
+    self->intake = dbn_service_follow (self->service, bus, "intake", apply_intake_event, self, error);
     return self->intake != NULL;
 }

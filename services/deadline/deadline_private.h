@@ -17,20 +17,7 @@ struct _DeadlineActions {
     DbnSubscriber   *intake;        /* intake's journal */
     guint            tick_id;       /* the timer source */
     guint            rebuild_id;    /* idle that rebuilds the heap after a calendar reload */
-    GArray          *outbox;        /* DeadlineOutgoing: journaled while following, published by flush_id */
-    guint            flush_id;      /* idle that publishes the outbox once its transaction committed */
 };
-
-/* An event journaled outside a command's batch, to publish after its
- * transaction commits. */
-typedef struct {
-    char         **topics;     /* where it goes, NULL-terminated */
-    GBytes        *body;       /* the encoded event */
-    DbnSubscriber *from;       /* following: the subscriber whose event caused it; NULL: a firing */
-    gint64         source_seq; /* following: that event's seq (published once it is applied) */
-} DeadlineOutgoing;
-
-void deadline_outgoing_clear (gpointer data);
 
 /* A case's row in deadline.queue (deadline.xml, deadline_due). */
 typedef struct {
@@ -55,28 +42,14 @@ void     deadline_row_of (const DeadlineCase *c, GPtrArray *clocks, DeadlineRow 
 /* The same from the store. */
 gboolean deadline_row_read (DeadlineActions *self, const DeadlineCase *c, DeadlineRow *row,
                             GError **error);
-/* Where an event emitted for c (and its row) goes. */
-typedef struct {
-    DbnCommand    *command;    /* a command: dbn_command_emit, published after its batch */
-    GArray        *outgoing;   /* else DeadlineOutgoing are appended here, journaled now */
-    DbnSubscriber *from;       /* following: tags the outgoing entry */
-    gint64         source_seq;
-    gint64         now;        /* the event's ts (not with command) */
-} DeadlineSink;
 /* deadline.due_changed: compares c's row now (from the store: save the
- * clocks first) with before, and when it differs journals the event in
- * the open transaction (sink) on the case's topics, plus the topics of
+ * clocks first) with before, and when it differs emits the event in the
+ * open transaction (origin: a command, following or a firing; it is
+ * published after the commit) on the case's topics, plus the topics of
  * before's coordinates when the case moved (so the queue it left drops
  * it). FALSE with error when the store or the journal fails. */
 gboolean deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const DeadlineRow *before,
-                               DeadlineSink *sink, GError **error);
-/* Fills env for a service-made event (firings, following): the next journal
- * seq, src "deadline", actor "service:deadline". */
-void     deadline_stamp (DbnEnvEvent *env, DbnStore *store, const char *type, const char *case_no,
-                         gint64 now);
-/* Publishes, on an idle at high priority, what the outbox holds once its
- * subscriber has applied the event that caused it. */
-void     deadline_schedule_flush (DeadlineActions *self);
+                               DbnOrigin *origin, GError **error);
 
 /* Decodes the command's body as message `name`. */
 #define DEADLINE_DECODE(name, command, error)                                        \

@@ -31,10 +31,8 @@
  * matters out (D-INT-8).
  *
  * Following routing's and intake's journals happens in the subscriber's
- * transaction, not in a command batch: the events wait in an outbox tagged
- * with the subscriber and the seq that caused them, and an idle at high
- * priority publishes those the subscriber has committed and drops the rest
- * (rolled back; the same events are applied again). As routing_follow.c.
+ * transaction, not in a command batch; either way the event goes through
+ * the service's emitter, published after whichever transaction commits.
  */
 #include "deadline_private.h"
 
@@ -45,31 +43,6 @@
 
 /* One page of deadline.queue (schema limit of the reply's items). */
 #define QUEUE_MAX 2000
-
-void
-deadline_outgoing_clear (gpointer data)
-{
-    DeadlineOutgoing *out = data;
-    g_strfreev (out->topics);
-    g_bytes_unref (out->body);
-}
-
-void
-deadline_stamp (DbnEnvEvent *env, DbnStore *store, const char *type, const char *case_no, gint64 now)
-{
-    /* _new() fills some of them already. */
-    env->v = DBN_SCHEMA_VERSION;
-    g_free (env->type);
-    env->type = g_strdup (type);
-    g_free (env->src);
-    env->src = g_strdup ("deadline");
-    env->seq = dbn_store_journal_next_seq (store);
-    env->ts = now;
-    g_free (env->case_no);
-    env->case_no = g_strdup (case_no);
-    g_free (env->actor);
-    env->actor = g_strdup ("service:deadline");
-}
 
 /* ---- the row ---- */
 
@@ -183,7 +156,7 @@ row_topics (const DeadlineCase *c, const DeadlineRow *before)
 
 gboolean
 deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const DeadlineRow *before,
-                      DeadlineSink *sink, GError **error)
+                      DbnOrigin *origin, GError **error)
 {
     g_auto (DeadlineRow) after = { 0 };
     if (!deadline_row_read (self, c, &after, error))
@@ -205,56 +178,12 @@ deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const Deadli
     ev->stage = g_strdup (deadline_stage_to_string (after.stage));
     ev->suspended = after.suspended;
     ev->covered = after.covered;
-    DbnStore *store = dbn_service_get_store (self->service);
-    if (sink->command != NULL)
-        dbn_command_stamp_event (sink->command, &ev->env, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, c->case_no);
-    else
-        deadline_stamp (&ev->env, store, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, c->case_no, sink->now);
+    dbn_origin_stamp (origin, &ev->env, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, c->case_no);
     g_autoptr (GBytes) body = dbn_msg_deadline_due_changed_encode (ev, error);
     if (body == NULL)
         return FALSE;
     g_auto (GStrv) topics = row_topics (c, before);
-    if (sink->command != NULL) {
-        if (!dbn_command_emit (sink->command, topics[0], &ev->env, body, error))
-            return FALSE;
-        for (int i = 1; topics[i] != NULL; i++)
-            dbn_command_publish_also (sink->command, topics[i], body);
-        return TRUE;
-    }
-    /* Every topic it goes out on, for the scoped sys.sync (issue 11). */
-    if (!dbn_store_journal_append_topics (store, ev->env.seq, ev->env.ts, ev->env.type, c->case_no,
-                                          (const char *const *) topics, body, error))
-        return FALSE;
-    DeadlineOutgoing out = { g_steal_pointer (&topics), g_steal_pointer (&body), sink->from, sink->source_seq };
-    g_array_append_val (sink->outgoing, out);
-    return TRUE;
-}
-
-/* ---- the outbox of the followers ---- */
-
-static gboolean
-flush_outbox (gpointer user_data)
-{
-    DeadlineActions *self = user_data;
-    self->flush_id = 0;
-    DbnPublisher *publisher = dbn_service_get_publisher (self->service);
-    for (guint i = 0; publisher != NULL && i < self->outbox->len; i++) {
-        DeadlineOutgoing *out = &g_array_index (self->outbox, DeadlineOutgoing, i);
-        /* Not applied: its transaction rolled back, the journal no longer has it. */
-        if (out->from != NULL && out->source_seq > dbn_subscriber_get_applied (out->from))
-            continue;
-        for (int t = 0; out->topics[t] != NULL; t++)
-            dbn_publisher_send (publisher, out->topics[t], out->body);
-    }
-    g_array_set_size (self->outbox, 0);
-    return G_SOURCE_REMOVE;
-}
-
-void
-deadline_schedule_flush (DeadlineActions *self)
-{
-    if (self->flush_id == 0 && self->outbox->len > 0)
-        self->flush_id = g_idle_add_full (G_PRIORITY_HIGH, flush_outbox, self, NULL);
+    return dbn_origin_emit (origin, (const char *const *) topics, &ev->env, body, error);
 }
 
 /* ---- deadline.queue ---- */

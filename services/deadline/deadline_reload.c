@@ -97,7 +97,7 @@ deadline_calendar_reload (DbnService *service, DbnCommand *command, gpointer use
     /* One deadline.due_changed per case whose row changed, in case-number order. */
     g_autofree gpointer *keys = (gpointer *) g_hash_table_get_keys_as_array (reload.touched, NULL);
     qsort (keys, g_hash_table_size (reload.touched), sizeof (gpointer), compare_strings);
-    DeadlineSink sink = { .command = command };
+    DbnOrigin sink = dbn_command_get_origin (command);
     for (guint i = 0; ok && keys[i] != NULL; i++) {
         Touched *t = g_hash_table_lookup (reload.touched, keys[i]);
         ok = deadline_row_changed (self, t->c, &t->before, &sink, error);

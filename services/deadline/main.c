@@ -1,9 +1,8 @@
 /* daiban-deadline: due dates, clock stops, warnings, overdue and violations
- * (D-DL-1..7). Thin main (style rule 7): options, config, calendar and
- * catalog, store, rebuild of the pending timers, loop; the behaviour is in
+ * (D-DL-1..7). Thin main (style rule 7): the frame's dbn_service_main does
+ * options, config, store, bus and teardown; here are the calendar, the
+ * catalog and the rebuild of the pending timers. The behaviour is in
  * deadline_actions.c, deadline_follow.c and deadline_fire.c. */
-#include <stdlib.h>
-
 #include "deadline_actions.h"
 
 #undef G_LOG_DOMAIN
@@ -21,9 +20,10 @@ calendar_path (DbnConfig *config)
     return dbn_calendar_dup_default_path (dbn_config_get_data_dir (config));
 }
 
-static DeadlineActions *
-make_actions (DbnService *service, DbnConfig *config, GError **error)
+static gpointer
+new_actions (DbnService *service, GError **error)
 {
+    DbnConfig *config = dbn_service_get_config (service);
     DeadlineSettings settings;
     if (!deadline_settings_load (&settings, config, error))
         return NULL;
@@ -48,35 +48,21 @@ make_actions (DbnService *service, DbnConfig *config, GError **error)
     return g_steal_pointer (&actions);
 }
 
-int
-main (int argc, char **argv)
+/* Follows routing and intake, then ticks. */
+static gboolean
+start (gpointer actions, DbnBus *bus, GError **error)
 {
-    int status = 0;
-    g_autofree char *data_dir = dbn_service_parse_options (&argc, &argv, "daiban-deadline",
-                                                           "— 限时办结服务 / deadline service", &status);
-    if (data_dir == NULL)
-        return status;
-
-    g_autoptr (GError) error = NULL;
-    g_autoptr (DbnConfig) config = dbn_config_load (data_dir, &error);
-    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
-    g_autoptr (DbnService) service = config ? dbn_service_new ("deadline", config, clock, deadline_migrations, &error) : NULL;
-    g_autoptr (DeadlineActions) actions = service ? make_actions (service, config, &error) : NULL;
-    g_autoptr (DbnBus) bus = dbn_bus_new ();
-    if (actions != NULL) {
-        dbn_service_add_commands (service, deadline_commands, actions);
-        /* Serve first (firings publish), then follow and tick. */
-        if (!dbn_service_start (service, bus, &error) || !deadline_actions_follow (actions, bus, &error))
-            g_clear_pointer (&actions, deadline_actions_free);
-    }
-    if (actions == NULL) {
-        g_clear_pointer (&service, dbn_service_free);
-        return dbn_service_report_start_failure ("daiban-deadline", error);
-    }
+    if (!deadline_actions_follow (actions, bus, error))
+        return FALSE;
     deadline_actions_start_ticking (actions);
-    dbn_service_run_until_signal ("deadline");
-    /* Subscribers and statements before the store, sockets before the bus. */
-    g_clear_pointer (&actions, deadline_actions_free);
-    g_clear_pointer (&service, dbn_service_free);
-    return EXIT_SUCCESS;
+    return TRUE;
 }
+
+static const DbnServiceSpec spec = {
+    .name = "deadline", .summary = "— 限时办结服务 / deadline service",
+    .migrations = deadline_migrations, .commands = deadline_commands, .new_actions = new_actions,
+    .start = start,
+    .free_actions = (GDestroyNotify) deadline_actions_free,
+};
+
+DBN_SERVICE_MAIN (spec)

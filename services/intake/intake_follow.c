@@ -42,20 +42,17 @@ closing_state (const char *type)
 }
 
 static gboolean
-apply_routing_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+apply_routing_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
                      GError **error)
 {
     IntakeActions *self = user_data;
-    DbnEnvEvent env = { 0 };
-    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
-        return TRUE; /* not an event intake can read: nothing of its concern */
-    const char *state = closing_state (env.type);
+    const char *state = closing_state (env->type);
     gboolean ok = TRUE;
-    if (state != NULL && env.case_no != NULL) {
+    if (state != NULL && env->case_no != NULL) {
         sqlite3_stmt *st = self->close_case;
         sqlite3_reset (st);
         sqlite3_bind_text (st, 1, state, -1, SQLITE_STATIC);
-        sqlite3_bind_text (st, 2, env.case_no, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (st, 2, env->case_no, -1, SQLITE_TRANSIENT);
         int rc = sqlite3_step (st);
         sqlite3_reset (st);
         sqlite3_clear_bindings (st);
@@ -63,7 +60,6 @@ apply_routing_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpoin
         if (rc != SQLITE_DONE)
             ok = dbn_store_set_error (dbn_service_get_store (self->service), rc, error);
     }
-    dbn_env_event_clear (&env);
     return ok;
 }
 
@@ -76,13 +72,8 @@ intake_actions_follow (IntakeActions *self, DbnBus *bus, GError **error)
                                  SQLITE_PREPARE_PERSISTENT, &self->close_case, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (store, rc, error);
-    DbnConfig *config = dbn_service_get_config (self->service);
-    const char *publish = dbn_config_get_publish_endpoint (config, "routing");
-    const char *command = dbn_config_get_command_endpoint (config, "routing");
-    if (publish == NULL || command == NULL) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "daiban.conf has no endpoints for routing");
-        return FALSE;
-    }
-    self->routing = dbn_subscriber_new (bus, store, "routing", publish, command, apply_routing_event, self, error);
+    /* The frame's follower: intake emits nothing from it today, and whatever
+     * it emits would go out through the service's emitter after the commit. */
+    self->routing = dbn_service_follow (self->service, bus, "routing", apply_routing_event, self, error);
     return self->routing != NULL;
 }

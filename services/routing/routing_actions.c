@@ -27,7 +27,6 @@ routing_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GErr
     self->catalog = catalog;
     self->org = org;
     self->machine = routing_machine_new (catalog, org);
-    self->outbox = g_ptr_array_new_with_free_func ((GDestroyNotify) routing_outgoing_free);
     self->store = routing_store_new (dbn_service_get_store (service), error);
     if (self->store == NULL)
         return NULL;
@@ -40,7 +39,6 @@ routing_actions_free (RoutingActions *self)
     if (self == NULL)
         return;
     routing_follow_stop (self);
-    g_ptr_array_unref (self->outbox);
     routing_store_free (self->store);
     routing_machine_free (self->machine);
     dbn_org_free (self->org);

@@ -10,18 +10,8 @@
 
 #include <string.h>
 
-RoutingEmitter
-routing_emitter_for_command (DbnCommand *command)
-{
-    return (RoutingEmitter) {
-        .command = command,
-        .now_ms = dbn_command_get_now_ms (command),
-        .actor = dbn_command_get_actor (command),
-    };
-}
-
 gboolean
-routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase *c,
+routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c,
                      GPtrArray *effects, GError **error)
 {
     /* The stored row is still the case before this change (saved below):
@@ -34,26 +24,20 @@ routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase 
         g_propagate_error (error, g_steal_pointer (&local));
         return FALSE;
     }
-    emitter->before = before;
     for (guint i = 0; i < effects->len; i++) {
         RoutingEffect *fx = g_ptr_array_index (effects, i);
         gint64 seq = 0;
-        if (!routing_emit_effect (emitter, self->machine, c, fx, &seq, error)) {
-            emitter->before = NULL;
+        if (!routing_emit_effect (emitter, self->machine, c, before, fx, &seq, error))
             return FALSE;
-        }
         /* D-RTE-5: who, when and why of every handoff, in a book of its own. */
         if (fx->handoff &&
             !routing_store_add_handoff (self->store, seq, c->case_no, emitter->now_ms, fx->from, fx->to,
-                                        emitter->actor, fx->reason ? fx->reason : fx->type, error)) {
-            emitter->before = NULL;
+                                        emitter->actor, fx->reason ? fx->reason : fx->type, error))
             return FALSE;
-        }
     }
     c->updated_at = emitter->now_ms;
     if (effects->len > 0)
         c->updated_seq = emitter->last_seq;
-    emitter->before = NULL;
     return routing_store_save_case (self->store, c, error);
 }
 
@@ -90,7 +74,7 @@ routing_may_write (DbnCommand *command, const RoutingCase *c, GError **error)
 }
 
 gboolean
-routing_apply (RoutingActions *self, RoutingEmitter *emitter, const char *case_no,
+routing_apply (RoutingActions *self, DbnOrigin *emitter, const char *case_no,
                const RoutingArgs *args, RoutingCase **out, GError **error)
 {
     g_autoptr (RoutingCase) c = routing_store_load_case (self->store, case_no, error);

@@ -24,7 +24,7 @@ static GBytes *
 apply_command (RoutingActions *self, DbnCommand *command, const char *case_no, RoutingArgs *args,
                GError **error)
 {
-    RoutingEmitter emitter = routing_emitter_for_command (command);
+    DbnOrigin emitter = dbn_command_get_origin (command);
     args->actor = emitter.actor;
     g_autoptr (RoutingCase) c = NULL;
     if (!routing_apply (self, &emitter, case_no, args, &c, error))

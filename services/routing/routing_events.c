@@ -19,16 +19,6 @@
 
 #include <string.h>
 
-void
-routing_outgoing_free (RoutingOutgoing *out)
-{
-    if (out == NULL)
-        return;
-    g_free (out->topic);
-    g_bytes_unref (out->body);
-    g_free (out);
-}
-
 gboolean
 routing_case_topics (const RoutingCase *c, char **station, char **window, char **area,
                      GError **error)
@@ -51,69 +41,6 @@ refused:
     return FALSE;
 }
 
-void
-routing_emitter_stamp (RoutingEmitter *self, DbnEnvEvent *env, const char *type, const char *case_no)
-{
-    if (self->command != NULL) {
-        dbn_command_stamp_event (self->command, env, type, case_no);
-        return;
-    }
-    env->v = DBN_SCHEMA_VERSION;
-    g_free (env->type);
-    env->type = g_strdup (type);
-    g_free (env->src);
-    env->src = g_strdup ("routing");
-    env->seq = dbn_store_journal_next_seq (self->store);
-    env->ts = self->now_ms;
-    g_free (env->case_no);
-    env->case_no = g_strdup (case_no);
-    g_free (env->actor);
-    env->actor = g_strdup (self->actor);
-}
-
-static void
-outbox_add (RoutingEmitter *self, const char *topic, GBytes *body)
-{
-    RoutingOutgoing *out = g_new0 (RoutingOutgoing, 1);
-    out->source_seq = self->source_seq;
-    out->topic = g_strdup (topic);
-    out->body = g_bytes_ref (body);
-    g_ptr_array_add (self->outbox, out);
-}
-
-gboolean
-routing_emitter_send (RoutingEmitter *self, const char *primary, const char *const *extra,
-                      const DbnEnvEvent *env, GBytes *body, GError **error)
-{
-    if (self->command != NULL) {
-        if (!dbn_command_emit (self->command, primary, env, body, error))
-            return FALSE;
-    } else {
-        if (!dbn_store_journal_append (self->store, env->seq, env->ts, env->type, env->case_no,
-                                       primary, body, error))
-            return FALSE;
-        /* Every topic it goes out on, for the scoped sys.sync (issue 11). */
-        for (int i = 0; extra != NULL && extra[i] != NULL; i++)
-            if (*extra[i] != '\0'
-                && !dbn_store_journal_add_topic (self->store, env->seq, extra[i], error))
-                return FALSE;
-        outbox_add (self, primary, body);
-    }
-    for (int i = 0; extra != NULL && extra[i] != NULL; i++) {
-        gboolean repeat = *extra[i] == '\0' || strcmp (extra[i], primary) == 0;
-        for (int j = 0; j < i && !repeat; j++)
-            repeat = strcmp (extra[i], extra[j]) == 0;
-        if (repeat)
-            continue;
-        if (self->command != NULL)
-            dbn_command_publish_also (self->command, extra[i], body);
-        else
-            outbox_add (self, extra[i], body);
-    }
-    self->last_seq = env->seq;
-    return TRUE;
-}
-
 #define FILL_ROW(ev, c)                                                              \
     G_STMT_START {                                                                   \
         (ev)->window = g_strdup ((c)->window ? (c)->window : "");                    \
@@ -127,8 +54,8 @@ routing_emitter_send (RoutingEmitter *self, const char *primary, const char *con
     } G_STMT_END
 
 static gboolean
-send_on_case_topics (RoutingEmitter *self, const RoutingCase *c, const DbnEnvEvent *env,
-                     GBytes *body, gint64 *seq, GError **error)
+send_on_case_topics (DbnOrigin *self, const RoutingCase *c, const RoutingCase *before,
+                     const DbnEnvEvent *env, GBytes *body, gint64 *seq, GError **error)
 {
     if (body == NULL)
         return FALSE;
@@ -139,15 +66,15 @@ send_on_case_topics (RoutingEmitter *self, const RoutingCase *c, const DbnEnvEve
      * is published on the queues it left too, so a client keeping a queue
      * from snapshot + updates sees it go: the row it carries names the new
      * queue, and the client drops it (docs/routing.md, as deadline.due_changed
-     * does). Repeats of the new topics are skipped by routing_emitter_send. */
+     * does). Repeats of the new topics are skipped by the emitter. */
     g_autofree char *was_station = NULL, *was_window = NULL, *was_area = NULL;
-    if (self->before != NULL &&
-        !routing_case_topics (self->before, &was_station, &was_window, &was_area, error))
+    if (before != NULL &&
+        !routing_case_topics (before, &was_station, &was_window, &was_area, error))
         return FALSE;
-    const char *extra[] = { window ? window : "", area ? area : "",
-                            was_station ? was_station : "", was_window ? was_window : "",
-                            was_area ? was_area : "", NULL };
-    if (!routing_emitter_send (self, station, extra, env, body, error))
+    const char *topics[] = { station, window ? window : "", area ? area : "",
+                             was_station ? was_station : "", was_window ? was_window : "",
+                             was_area ? was_area : "", NULL };
+    if (!dbn_origin_emit (self, topics, env, body, error))
         return FALSE;
     *seq = env->seq;
     return TRUE;
@@ -157,15 +84,16 @@ send_on_case_topics (RoutingEmitter *self, const RoutingCase *c, const DbnEnvEve
  * block that follows sets its own fields; ENCODE encodes and sends it. */
 #define BEGIN_EVENT(name, Type, WIRE)                                                \
     g_autoptr (Type) ev = dbn_msg_##name##_new ();                                   \
-    routing_emitter_stamp (self, &ev->env, WIRE, c->case_no);                        \
+    dbn_origin_stamp (self, &ev->env, WIRE, c->case_no);                             \
     FILL_ROW (ev, c)
 #define ENCODE(name)                                                                 \
     g_autoptr (GBytes) body = dbn_msg_##name##_encode (ev, error);                   \
-    return send_on_case_topics (self, c, &ev->env, body, seq, error)
+    return send_on_case_topics (self, c, before, &ev->env, body, seq, error)
 
 gboolean
-routing_emit_effect (RoutingEmitter *self, RoutingMachine *machine, const RoutingCase *c,
-                     const RoutingEffect *fx, gint64 *seq, GError **error)
+routing_emit_effect (DbnOrigin *self, RoutingMachine *machine, const RoutingCase *c,
+                     const RoutingCase *before, const RoutingEffect *fx, gint64 *seq,
+                     GError **error)
 {
     const char *type = fx->type;
 

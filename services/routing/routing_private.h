@@ -13,20 +13,15 @@ struct _RoutingActions {
     RoutingMachine *machine;    /* the table */
     RoutingStore   *store;      /* routing's statements */
     DbnSubscriber  *subscriber; /* intake's journal, once following */
-    GPtrArray      *outbox;     /* RoutingOutgoing*: derived events awaiting their commit */
-    guint           flush_id;   /* idle that publishes the outbox */
 };
 
 /* ---- routing_apply.c: shared by the families ---- */
-
-/* An emitter for the command being applied. */
-RoutingEmitter routing_emitter_for_command (DbnCommand *command);
 
 /* Saves c after its step: emits effects in order, writes the handoff book
  * for those that hand the case over (D-RTE-5: who = emitter's actor, when =
  * its time, why = the reason), stamps the case's last change and saves the
  * row. Inside the caller's transaction. */
-gboolean routing_commit_case (RoutingActions *self, RoutingEmitter *emitter, RoutingCase *c,
+gboolean routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c,
                               GPtrArray *effects, GError **error);
 
 /* TRUE when the command's principal may change c (a station its own
@@ -37,7 +32,7 @@ gboolean routing_may_write (DbnCommand *command, const RoutingCase *c, GError **
 /* Loads case_no, checks the command's principal may change it (when the
  * emitter has a command), steps args on it and commits it. *out (optional) gets the
  * case after the step; caller owns it. */
-gboolean routing_apply (RoutingActions *self, RoutingEmitter *emitter, const char *case_no,
+gboolean routing_apply (RoutingActions *self, DbnOrigin *emitter, const char *case_no,
                         const RoutingArgs *args, RoutingCase **out, GError **error);
 
 /* FALSE with DBN_ERROR_FORBIDDEN: "<principal> may not <what> case <case_no>". */

@@ -79,7 +79,7 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
                      dbn_command_get_principal (command), station->id);
         return NULL;
     }
-    RoutingEmitter emitter = routing_emitter_for_command (command);
+    DbnOrigin emitter = dbn_command_get_origin (command);
     g_autoptr (GDate) today = local_date (emitter.now_ms);
     g_autoptr (GDate) trip = NULL;
     if (req->date != NULL) {
@@ -134,7 +134,7 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
     }
 
     g_autoptr (DbnMsgRunsheetCreated) ev = dbn_msg_runsheet_created_new ();
-    routing_emitter_stamp (&emitter, &ev->env, DBN_MSG_RUNSHEET_CREATED_WIRE, NULL);
+    dbn_origin_stamp (&emitter, &ev->env, DBN_MSG_RUNSHEET_CREATED_WIRE, NULL);
     ev->sheet = g_strdup (sheet);
     ev->station = g_strdup (station->id);
     const DbnArea *area = dbn_org_lookup_area_for_station (self->org, station->id);
@@ -145,6 +145,7 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
     /* Published on the station's and area's topics and on the queue of
      * every window whose matters travel, so each window sees what comes. */
     g_autoptr (GPtrArray) topics = g_ptr_array_new_with_free_func (g_free);
+    g_ptr_array_add (topics, NULL); /* the station's, below */
     g_ptr_array_add (topics, g_strdup_printf ("a/%s", ev->area));
     for (guint i = 0; i < carried->len; i++) {
         RoutingCase *c = g_ptr_array_index (carried, i);
@@ -158,11 +159,13 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
     }
     g_ptr_array_add (topics, NULL);
     g_autoptr (GBytes) body = dbn_msg_runsheet_created_encode (ev, error);
-    g_autofree char *primary = body != NULL ? dbn_topic_dup_queue ('s', station->id, error) : NULL;
-    if (primary == NULL ||
-        !routing_emitter_send (&emitter, primary, *ev->area ? (const char *const *) topics->pdata
-                                                            : (const char *const *) topics->pdata + 1,
-                               &ev->env, body, error) ||
+    char *primary = body != NULL ? dbn_topic_dup_queue ('s', station->id, error) : NULL;
+    if (primary == NULL)
+        return NULL;
+    topics->pdata[0] = primary;
+    if (!*ev->area) /* the area's topic out: the station's comes first still */
+        g_ptr_array_remove_index (topics, 1);
+    if (!dbn_origin_emit (&emitter, (const char *const *) topics->pdata, &ev->env, body, error) ||
         !routing_store_add_sheet (self->store, sheet, station->id, date, emitter.now_ms, emitter.actor,
                                   ev->env.seq, error))
         return NULL;
@@ -190,7 +193,7 @@ routing_runsheet_ack (DbnService *service, DbnCommand *command, gpointer user_da
     g_autoptr (DbnMsgRunsheetAck) req = ROUTING_DECODE (runsheet_ack, command, error);
     if (req == NULL)
         return NULL;
-    RoutingEmitter emitter = routing_emitter_for_command (command);
+    DbnOrigin emitter = dbn_command_get_origin (command);
     g_autoptr (RoutingCase) c = routing_store_load_case (self->store, req->case_no, error);
     if (c == NULL)
         return NULL;

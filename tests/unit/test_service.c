@@ -1310,6 +1310,119 @@ test_catchup_stale_page_released (Fixture *fx, gconstpointer data)
     g_array_unref (c.seqs);
 }
 
+/* ---- the emitter, as a timer drives it (issue 12) ---- */
+
+/* Stamps and emits one event (a heartbeat's map; any event will do) on
+ * topics as the service's own actor, in the open transaction. Its seq, or 0
+ * with error. */
+static gint64
+emit_on (Fixture *fx, const char *const *topics, GError **error)
+{
+    DbnOrigin origin = dbn_service_get_origin (fx->service, dbn_clock_now_ms (fx->clock));
+    g_autoptr (DbnMsgSysHeartbeat) ev = dbn_msg_sys_heartbeat_new ();
+    dbn_origin_stamp (&origin, &ev->env, "test.happened", "T-1");
+    g_autoptr (GBytes) body = dbn_msg_sys_heartbeat_encode (ev, NULL);
+    g_assert_nonnull (body);
+    if (!dbn_origin_emit (&origin, topics, &ev->env, body, error))
+        return 0;
+    g_assert_cmpint (origin.last_seq, ==, ev->env.seq);
+    return ev->env.seq;
+}
+
+static gboolean
+count_event (gint64 seq, const char *topic, GBytes *body, gpointer user_data)
+{
+    (*(guint *) user_data)++;
+    return TRUE;
+}
+
+/* Events the journal holds on exactly topic (what a scoped sync reads). */
+static guint
+journaled_on (Fixture *fx, const char *topic)
+{
+    g_autoptr (GError) error = NULL;
+    guint n = 0;
+    gint64 through = 0;
+    g_assert_true (dbn_store_journal_read_topic (dbn_service_get_store (fx->service), topic, 0, 100,
+                                                 1 << 20, count_event, &n, &through, &error));
+    g_assert_no_error (error);
+    return n;
+}
+
+/* Journaled with every topic, published on each once, only after the
+ * commit (the commit hook counts what the SUB already had). */
+static void
+test_emitter_commit_publishes (Fixture *fx, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    DbnEmitter *emitter = dbn_service_get_emitter (fx->service);
+    g_assert_true (dbn_emitter_begin (emitter, &error));
+    const char *const topics[] = { "s/st1", "q/w1", "", "s/st1", "a/x/y", "a/ar1", NULL };
+    g_test_expect_message ("daiban-service", G_LOG_LEVEL_WARNING, "*refusing to publish on*a/x/y*");
+    gint64 seq = emit_on (fx, topics, &error);
+    g_test_assert_expected_messages ();
+    g_assert_no_error (error);
+    g_assert_true (dbn_emitter_commit (emitter, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (fx->early_events, ==, 0);
+    /* Over inproc the sends are in the SUB's pipe already. In order; the
+     * empty topic, the repeat and the one that is no topic (issue 11) skipped. */
+    drain_sub (fx);
+    g_autofree char *seen = events_list (fx);
+    g_assert_cmpstr (seen, ==, "1:s/st1,1:q/w1,1:a/ar1");
+    g_assert_cmpint (seq, ==, 1);
+    g_assert_cmpuint (journaled_on (fx, "s/st1"), ==, 1);
+    g_assert_cmpuint (journaled_on (fx, "q/w1"), ==, 1);
+    g_assert_cmpuint (journaled_on (fx, "a/ar1"), ==, 1);
+}
+
+/* A rollback, or a unit's savepoint dropped, publishes nothing of it. */
+static void
+test_emitter_rollback_publishes_nothing (Fixture *fx, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    DbnEmitter *emitter = dbn_service_get_emitter (fx->service);
+    DbnStore *store = dbn_service_get_store (fx->service);
+    const char *const lost[] = { "s/lost", NULL };
+    const char *const kept[] = { "s/kept", NULL };
+
+    g_assert_true (dbn_emitter_begin (emitter, &error));
+    g_assert_cmpint (emit_on (fx, lost, &error), ==, 1);
+    dbn_emitter_rollback (emitter);
+    g_assert_cmpint (dbn_store_journal_newest (store), ==, 0);
+
+    g_assert_true (dbn_emitter_begin (emitter, &error));
+    guint mark = dbn_emitter_mark (emitter);
+    g_assert_true (dbn_store_savepoint (store, &error));
+    g_assert_cmpint (emit_on (fx, lost, &error), ==, 1);
+    dbn_store_rollback_to (store);
+    dbn_emitter_drop_to (emitter, mark);
+    g_assert_cmpint (emit_on (fx, kept, &error), ==, 1);
+    g_assert_true (dbn_emitter_commit (emitter, &error));
+    g_assert_no_error (error);
+
+    drain_sub (fx);
+    g_autofree char *seen = events_list (fx);
+    g_assert_cmpstr (seen, ==, "1:s/kept");
+    g_assert_cmpuint (journaled_on (fx, "s/lost"), ==, 0);
+}
+
+/* Issue 11's second wall: an event whose own topic is none is refused. */
+static void
+test_emitter_bad_topic_fails (Fixture *fx, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    DbnEmitter *emitter = dbn_service_get_emitter (fx->service);
+    g_assert_true (dbn_emitter_begin (emitter, &error));
+    const char *const topics[] = { "s/a/b", "q/w1", NULL };
+    g_assert_cmpint (emit_on (fx, topics, &error), ==, 0);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_INVALID);
+    g_assert_true (dbn_emitter_commit (emitter, NULL));
+    g_assert_cmpint (dbn_store_journal_newest (dbn_service_get_store (fx->service)), ==, 0);
+    drain_sub (fx);
+    g_assert_cmpuint (fx->events->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1333,6 +1446,9 @@ main (int argc, char **argv)
     ADD ("/service/catchup/in-order-holes-reported", test_catchup);
     ADD ("/service/catchup/stale-page-released", test_catchup_stale_page_released);
     ADD ("/service/heartbeat/newest-seq", test_heartbeat);
+    ADD ("/service/emitter/commit-publishes-on-every-topic", test_emitter_commit_publishes);
+    ADD ("/service/emitter/rollback-publishes-nothing", test_emitter_rollback_publishes_nothing);
+    ADD ("/service/emitter/bad-topic-fails", test_emitter_bad_topic_fails);
 #undef ADD
     return g_test_run ();
 }

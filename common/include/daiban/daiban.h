@@ -15,6 +15,7 @@
 #include "dbn_log.h"
 #include "dbn_msg.h"
 #include "dbn_org.h"
+#include "dbn_emitter.h"
 #include "dbn_service.h"
 #include "dbn_store.h"
 #include "dbn_subscriber.h"

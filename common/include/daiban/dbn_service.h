@@ -10,6 +10,9 @@
  * with key-reused, an empty key with key-missing (docs/architecture-notes.md).
  * Read-only commands run after the commit, so they see what was just
  * acknowledged and never what might still roll back.
+ * Events go out through the service's one DbnEmitter (dbn_emitter.h), which
+ * its followers (dbn_service_follow) and timers use too: whatever caused an
+ * event, it is journaled in that transaction and published after it commits.
  *
  * Every service answers sys.status and sys.sync (the producer half of the
  * sync protocol) and publishes sys.heartbeat every second on topic "hb/".
@@ -31,14 +34,16 @@
 #include "dbn_bus.h"
 #include "dbn_clock.h"
 #include "dbn_config.h"
+#include "dbn_emitter.h"
 #include "dbn_store.h"
+#include "dbn_subscriber.h"
 #include "dbn_msg.h"
 
 G_BEGIN_DECLS
 
 typedef struct _DbnService DbnService;
 /* One command being applied; valid only during its handler. */
-typedef struct _DbnCommand DbnCommand;
+typedef struct _DbnCommand DbnCommand; /* also declared by dbn_emitter.h */
 
 /* Applies one command. A writing command runs inside the batch transaction
  * under its own savepoint. Returns the encoded success reply (caller of the
@@ -82,6 +87,28 @@ DbnClock   *dbn_service_get_clock (DbnService *self);
 DbnConfig  *dbn_service_get_config (DbnService *self);
 DbnServer  *dbn_service_get_server (DbnService *self);
 DbnPublisher *dbn_service_get_publisher (DbnService *self);
+/* The service's one emitter (dbn_emitter.h): every event it journals and
+ * publishes, from a command, a followed event or a timer, goes through it. */
+DbnEmitter *dbn_service_get_emitter (DbnService *self);
+/* The origin of events no command caused (following, firing): actor
+ * "service:<name>", ts now_ms. */
+DbnOrigin   dbn_service_get_origin (DbnService *self, gint64 now_ms);
+
+/* Applies one event of a followed producer inside the transaction that
+ * moves the offset to its seq. env: its envelope, decoded (an event whose
+ * envelope cannot be read never gets here: acknowledged, ignored). origin:
+ * the service's (dbn_service_get_origin) at the instant of applying; what
+ * it emits is published after the commit. FALSE with error rolls the batch
+ * back (retried on the next sync); TRUE acknowledges. */
+typedef gboolean (*DbnFollowFunc) (gpointer user_data, const DbnEnvEvent *env, GBytes *event,
+                                   DbnOrigin *origin, GError **error);
+
+/* Follows producer's journal (its endpoints from the config) into the
+ * service's store with apply. NULL with DBN_ERROR_CONFIG when the config
+ * names no endpoints for producer, or a bus error. Caller owns the result;
+ * free it before the service. */
+DbnSubscriber *dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer,
+                                   DbnFollowFunc apply, gpointer user_data, GError **error);
 
 /* Builds the error reply for error. Caller owns it. Never fails. */
 GBytes *dbn_service_error_reply (const GError *error);
@@ -108,6 +135,9 @@ DbnPrincipalKind dbn_command_get_principal_kind (DbnCommand *self);
 /* The batch's time: every command of one batch sees the same instant. */
 gint64      dbn_command_get_now_ms (DbnCommand *self);
 
+/* The command's origin: its actor and the batch's time, for code that also
+ * serves followed events and timers (dbn_emitter.h). */
+DbnOrigin   dbn_command_get_origin (DbnCommand *self);
 /* Fills env (v, type, src, seq, ts, case, actor) for the next event this
  * command emits, reserving its journal seq. type and case_no are copied. */
 void        dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env,
@@ -126,19 +156,36 @@ void        dbn_command_publish_also (DbnCommand *self, const char *topic, GByte
 
 /* ---- what every service's main.c does ---- */
 
-/* Sets the locale, parses --data DIR and --version for the service binary
- * `program` (summary: one line for --help), then starts logging. Returns the
- * data folder (dbn_config_resolve_data_dir; caller owns it), or NULL with
- * *exit_status set: 0 after --version, 2 for bad options (already printed). */
-char *dbn_service_parse_options (int *argc, char ***argv, const char *program,
-                                 const char *summary, int *exit_status);
+/* Once the service serves (derived events need its publisher): follows
+ * journals, starts timers. FALSE with error: no start. Takes the actions
+ * (a service casts its own function, as with GDestroyNotify). */
+typedef gboolean (*DbnServiceStartFunc) (gpointer actions, DbnBus *bus, GError **error);
 
-/* Prints "program: 启动失败 / cannot start: [code] message" (one line, the
- * Chinese sentence with the detail) and returns the exit status 1. */
-int  dbn_service_report_start_failure (const char *program, const GError *error);
+/* A service binary, as its main.c declares it. */
+typedef struct {
+    const char           *name;       /* "intake": binary daiban-<name>, DIR/<name>.db, endpoints */
+    const char           *summary;    /* the --help line */
+    const char *const    *migrations; /* the store's (NULL-terminated, may be NULL) */
+    const DbnCommandSpec *commands;   /* its command table, given the actions as user_data */
+    /* Makes the actions once the store is open, loading what else they need
+     * from the config (dbn_service_get_config). NULL with error: no start. */
+    gpointer (*new_actions) (DbnService *service, GError **error);
+    DbnServiceStartFunc start;   /* NULL: nothing more than serving */
+    GDestroyNotify free_actions; /* run before the service is freed */
+} DbnServiceSpec;
 
-/* Runs the thread-default main loop until SIGINT or SIGTERM. */
-void dbn_service_run_until_signal (const char *name);
+/* The whole of a service's main(): sets the locale, parses --data DIR and
+ * --version, starts logging, loads DIR/daiban.conf, opens the store, makes
+ * the actions, serves (dbn_service_start), runs spec->start, then the main
+ * loop until SIGINT or SIGTERM; then frees the actions (subscribers and
+ * statements before the store), the service (sockets before the bus), the
+ * bus. Returns the exit status: 0 after a signal or --version, 2 for bad
+ * options, 1 when it cannot start (one line on stderr, "daiban-<name>:
+ * 启动失败 / cannot start: [code] message", naming the file for a key). */
+int dbn_service_main (const DbnServiceSpec *spec, int argc, char **argv);
+/* A service's main(), for its spec. */
+#define DBN_SERVICE_MAIN(spec) \
+    int main (int argc, char **argv) { return dbn_service_main (&(spec), argc, argv); }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnService, dbn_service_free)
 

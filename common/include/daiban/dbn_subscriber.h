@@ -13,6 +13,7 @@
 
 #include <glib.h>
 #include "dbn_bus.h"
+#include "dbn_emitter.h"
 #include "dbn_store.h"
 
 G_BEGIN_DECLS
@@ -36,6 +37,9 @@ DbnSubscriber *dbn_subscriber_new (DbnBus *bus, DbnStore *store, const char *pro
                                    GError **error);
 void           dbn_subscriber_free (DbnSubscriber *self);
 
+/* Runs the transactions through emitter (borrowed; must outlive self), so
+ * that the events apply emits are published once their batch commits. */
+void           dbn_subscriber_set_emitter (DbnSubscriber *self, DbnEmitter *emitter);
 /* The newest seq applied (committed). */
 gint64         dbn_subscriber_get_applied (DbnSubscriber *self);
 /* The newest seq the producer is known to have (from heartbeats and syncs). */
