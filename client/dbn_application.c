@@ -16,10 +16,10 @@
 
 struct _DbnApplication {
     GtkApplication parent_instance;
-    GSettings     *settings;   /* org.daiban.Client */
-    char          *key_file;   /* --key-file, NULL: the saved setting */
-    char          *data_dir;   /* --data */
-    char          *client_dir; /* --client-dir */
+    GSettings *settings; /* org.daiban.Client */
+    char *key_file;      /* --key-file, NULL: the saved setting */
+    char *data_dir;      /* --data */
+    char *client_dir;    /* --client-dir */
 };
 
 G_DEFINE_TYPE (DbnApplication, dbn_application, GTK_TYPE_APPLICATION)
@@ -45,12 +45,12 @@ GSettings *
 dbn_application_new_settings (GSettingsBackend *backend)
 {
     GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-    g_autoptr (GSettingsSchema) schema = source != NULL
-        ? g_settings_schema_source_lookup (source, "org.daiban.Client", TRUE) : NULL;
+    g_autoptr (GSettingsSchema) schema =
+        source != NULL ? g_settings_schema_source_lookup (source, "org.daiban.Client", TRUE) : NULL;
     if (schema == NULL) {
         /* Not installed: the schema compiled in the build tree. */
-        g_autoptr (GSettingsSchemaSource) build = g_settings_schema_source_new_from_directory (
-            DBN_CLIENT_BUILD_SCHEMA_DIR, source, FALSE, NULL);
+        g_autoptr (GSettingsSchemaSource) build =
+            g_settings_schema_source_new_from_directory (DBN_CLIENT_BUILD_SCHEMA_DIR, source, FALSE, NULL);
         schema = build != NULL ? g_settings_schema_source_lookup (build, "org.daiban.Client", FALSE) : NULL;
     }
     if (schema == NULL)
@@ -66,7 +66,8 @@ dbn_application_activate (GApplication *app)
     if (window == NULL) {
         if (self->settings == NULL) {
             g_autoptr (GSettingsBackend) memory = self->key_file || self->data_dir || self->client_dir
-                ? g_memory_settings_backend_new () : NULL;
+                                                      ? g_memory_settings_backend_new ()
+                                                      : NULL;
             self->settings = dbn_application_new_settings (memory);
         }
         if (self->settings == NULL) {
@@ -136,6 +137,6 @@ dbn_application_init (DbnApplication *self)
 DbnApplication *
 dbn_application_new (void)
 {
-    return g_object_new (DBN_TYPE_APPLICATION, "application-id", "org.daiban.Client",
-                         "flags", G_APPLICATION_DEFAULT_FLAGS, NULL);
+    return g_object_new (DBN_TYPE_APPLICATION, "application-id", "org.daiban.Client", "flags",
+                         G_APPLICATION_DEFAULT_FLAGS, NULL);
 }

@@ -32,43 +32,43 @@
 static const char *const kinds[] = { "immediate", "committed", "joint", "escalated", "returned", NULL };
 
 struct _DbnClerkView {
-    GtkWidget           parent_instance;
-    DbnConnection      *connection;  /* owned ref */
-    DbnOutbox          *outbox;      /* owned ref */
-    char               *kind;        /* window or area */
-    char               *window_id;   /* whose queue: the window's (or area's) id */
-    char               *topic;       /* q/<id>/ or a/<id>/ */
-    DbnQueueModel      *model;       /* the queue */
-    DbnQueueFeed       *feed;        /* keeps model with routing and deadline */
-    GtkFilterListModel *filtered; /* by the search entry */
-    GtkFilter          *filter;      /* the search filter, set while the search is not empty */
-    GtkSingleSelection *selection;   /* the selected case */
-    GtkStringList      *timeline;    /* lines of the selected case's timeline */
-    char               *selected;    /* case number the detail shows */
-    GHashTable         *asked;       /* case numbers whose applicant was fetched */
-    GHashTable         *sent;        /* outbox row ids this view sent (gint64*) */
-    gulong              replied_id;  /* the outbox's */
-    gulong              due_event_id; /* deadline's events: the open case's clocks */
+    GtkWidget parent_instance;
+    DbnConnection *connection;     /* owned ref */
+    DbnOutbox *outbox;             /* owned ref */
+    char *kind;                    /* window or area */
+    char *window_id;               /* whose queue: the window's (or area's) id */
+    char *topic;                   /* q/<id>/ or a/<id>/ */
+    DbnQueueModel *model;          /* the queue */
+    DbnQueueFeed *feed;            /* keeps model with routing and deadline */
+    GtkFilterListModel *filtered;  /* by the search entry */
+    GtkFilter *filter;             /* the search filter, set while the search is not empty */
+    GtkSingleSelection *selection; /* the selected case */
+    GtkStringList *timeline;       /* lines of the selected case's timeline */
+    char *selected;                /* case number the detail shows */
+    GHashTable *asked;             /* case numbers whose applicant was fetched */
+    GHashTable *sent;              /* outbox row ids this view sent (gint64*) */
+    gulong replied_id;             /* the outbox's */
+    gulong due_event_id;           /* deadline's events: the open case's clocks */
     /* template children */
-    GtkWidget   *paned;
+    GtkWidget *paned;
     GtkColumnView *columns;
     GtkSearchEntry *search;
-    GtkLabel    *count_label;
-    GtkLabel    *detail_title;
-    GtkLabel    *detail_body;
+    GtkLabel *count_label;
+    GtkLabel *detail_title;
+    GtkLabel *detail_body;
     GtkListView *timeline_view;
     GtkDropDown *kind_drop;
-    GtkEntry    *reason_entry;
-    GtkEntry    *target_entry;
+    GtkEntry *reason_entry;
+    GtkEntry *target_entry;
     GtkDropDown *target_drop;
-    GtkEntry    *result_entry;
-    GtkEntry    *apply_to_entry;
-    GtkLabel    *status_label;
-    GtkLabel    *clocks_label;
-    GtkBox      *materials_box;
-    GtkEntry    *explain_entry;
-    GPtrArray   *missing_checks; /* GtkCheckButton*, borrowed: the missing list shown */
-    gboolean     suspended;      /* the selected case's clocks are stopped (deadline.case.due) */
+    GtkEntry *result_entry;
+    GtkEntry *apply_to_entry;
+    GtkLabel *status_label;
+    GtkLabel *clocks_label;
+    GtkBox *materials_box;
+    GtkEntry *explain_entry;
+    GPtrArray *missing_checks; /* GtkCheckButton*, borrowed: the missing list shown */
+    gboolean suspended;        /* the selected case's clocks are stopped (deadline.case.due) */
 };
 
 G_DEFINE_TYPE (DbnClerkView, dbn_clerk_view, GTK_TYPE_WIDGET)
@@ -82,9 +82,9 @@ set_status (DbnClerkView *self, const char *text)
 static void
 update_count (DbnClerkView *self)
 {
-    g_autofree char *text = g_strdup_printf (_ ("共 %u 件，显示 %u 件"),
-        g_list_model_get_n_items (G_LIST_MODEL (self->model)),
-        g_list_model_get_n_items (G_LIST_MODEL (self->filtered)));
+    g_autofree char *text =
+        g_strdup_printf (_ ("共 %u 件，显示 %u 件"), g_list_model_get_n_items (G_LIST_MODEL (self->model)),
+                         g_list_model_get_n_items (G_LIST_MODEL (self->filtered)));
     gtk_label_set_text (self->count_label, text);
 }
 
@@ -138,7 +138,7 @@ static const DbnQueueFeedHooks feed_hooks = { on_feed_failed, on_feed_changed, f
 
 typedef struct {
     DbnClerkView *self; /* owned ref */
-    char         *case_no;
+    char *case_no;
 } Read;
 
 static void
@@ -171,8 +171,12 @@ show_missing (DbnClerkView *self, char **missing)
 static const char *
 clock_state_display (const char *state)
 {
-    static const struct { const char *id, *name; } names[] = {
-        { "running", N_ ("计时中") }, { "stopped", N_ ("已暂停") }, { "met", N_ ("已按期") },
+    static const struct {
+        const char *id, *name;
+    } names[] = {
+        { "running", N_ ("计时中") },
+        { "stopped", N_ ("已暂停") },
+        { "met", N_ ("已按期") },
         { "cancelled", N_ ("已撤销") },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
@@ -200,9 +204,10 @@ on_clocks (GObject *source, GAsyncResult *result, gpointer user_data)
     DbnClerkView *self = r->self;
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    g_autoptr (DbnMsgDeadlineCaseDueReply) d = reply == NULL ? NULL
-        : dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (reply, NULL),
-                                                  g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) d =
+        reply == NULL ? NULL
+                      : dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (reply, NULL),
+                                                                g_bytes_get_size (reply), &error);
     if (self->clocks_label == NULL || g_strcmp0 (r->case_no, self->selected) != 0) {
         read_free (r);
         return;
@@ -231,8 +236,9 @@ on_clocks (GObject *source, GAsyncResult *result, gpointer user_data)
                 g_string_append_printf (s, _ ("，%s 到期"), c->due);
             if (g_strcmp0 (c->state, "running") == 0 || g_strcmp0 (c->state, "stopped") == 0)
                 g_string_append_printf (s,
-                                        c->remaining < 0 ? (days ? _ ("，超期 %d 天") : _ ("，超期 %d 个工作日"))
-                                                         : (days ? _ ("，剩 %d 天") : _ ("，剩 %d 个工作日")),
+                                        c->remaining < 0
+                                            ? (days ? _ ("，超期 %d 天") : _ ("，超期 %d 个工作日"))
+                                            : (days ? _ ("，剩 %d 天") : _ ("，剩 %d 个工作日")),
                                         (int) CLAMP (ABS (c->remaining), 0, 100000));
             g_string_append (s, stage_display (c->stage));
             if (!c->covered)
@@ -253,9 +259,10 @@ on_detail (GObject *source, GAsyncResult *result, gpointer user_data)
     DbnClerkView *self = r->self;
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    g_autoptr (DbnMsgRoutingCaseGetReply) c = reply == NULL ? NULL
-        : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
-                                                 g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgRoutingCaseGetReply) c =
+        reply == NULL ? NULL
+                      : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
+                                                               g_bytes_get_size (reply), &error);
     if (c == NULL || g_strcmp0 (r->case_no, self->selected) != 0) {
         if (c == NULL) {
             g_autofree char *line = dbn_error_line (error);
@@ -268,11 +275,12 @@ on_detail (GObject *source, GAsyncResult *result, gpointer user_data)
     gtk_label_set_text (self->detail_title, title);
     g_autofree char *applicant = dbn_mask_name (c->applicant);
     g_autofree char *missing = c->missing && c->missing[0] ? g_strjoinv ("、", c->missing) : g_strdup ("—");
-    g_autofree char *body = g_strdup_printf (
-        _ ("状态：%s　类别：%s\n申办人：%s　村：%s\n现由：%s　首问责任人：%s\n材料位置：%s%s%s\n缺少材料：%s"),
-        dbn_state_display (c->state), dbn_kind_display (c->kind), applicant, c->village,
-        c->holder, c->responsible, dbn_location_display (c->location), c->sheet ? "  " : "", c->sheet ? c->sheet : "",
-        missing);
+    g_autofree char *body =
+        g_strdup_printf (_ ("状态：%s　类别：%s\n申办人：%s　村：%s\n现由：%s　首问责任人：%s\n材料位置：%s%"
+                            "s%s\n缺少材料：%s"),
+                         dbn_state_display (c->state), dbn_kind_display (c->kind), applicant, c->village,
+                         c->holder, c->responsible, dbn_location_display (c->location), c->sheet ? "  " : "",
+                         c->sheet ? c->sheet : "", missing);
     gtk_label_set_text (self->detail_body, body);
     show_missing (self, g_strcmp0 (c->state, "awaiting_materials") == 0 ? c->missing : NULL);
     guint n = g_list_model_get_n_items (G_LIST_MODEL (self->timeline));
@@ -331,8 +339,8 @@ on_selection (GtkSingleSelection *selection, GParamSpec *pspec, gpointer user_da
     self->selected = g_strdup (case_no);
     self->suspended = FALSE;
     gtk_label_set_text (self->clocks_label, "");
-    gtk_string_list_splice (self->timeline, 0,
-                            g_list_model_get_n_items (G_LIST_MODEL (self->timeline)), NULL);
+    gtk_string_list_splice (self->timeline, 0, g_list_model_get_n_items (G_LIST_MODEL (self->timeline)),
+                            NULL);
     load_detail (self);
 }
 
@@ -343,9 +351,10 @@ on_applicant (GObject *source, GAsyncResult *result, gpointer user_data)
 {
     Read *r = user_data;
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, NULL);
-    g_autoptr (DbnMsgRoutingCaseGetReply) c = reply == NULL ? NULL
-        : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
-                                                 g_bytes_get_size (reply), NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) c =
+        reply == NULL ? NULL
+                      : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
+                                                               g_bytes_get_size (reply), NULL);
     DbnQueueItem *item = dbn_queue_model_lookup (r->self->model, r->case_no);
     if (c != NULL && item != NULL) {
         g_autofree char *masked = dbn_mask_name (c->applicant);
@@ -409,13 +418,18 @@ entry_text (GtkEntry *entry)
     return t != NULL && *t != '\0' ? t : NULL;
 }
 
-#define NEED_CASE(self) \
-    do { if ((self)->selected == NULL) { set_status ((self), _ ("请先选择一个案件")); return; } } while (0)
+#define NEED_CASE(self)                                                                                      \
+    do {                                                                                                     \
+        if ((self)->selected == NULL) {                                                                      \
+            set_status ((self), _ ("请先选择一个案件"));                                                     \
+            return;                                                                                          \
+        }                                                                                                    \
+    } while (0)
 
-#define COMMAND(type, fn, var)                                        \
-    g_autoptr (type) var = fn##_new ();                               \
-    g_autofree char *var##_key = dbn_command_new_key ();              \
-    var->env.key = g_strdup (var##_key);                              \
+#define COMMAND(type, fn, var)                                                                               \
+    g_autoptr (type) var = fn##_new ();                                                                      \
+    g_autofree char *var##_key = dbn_command_new_key ();                                                     \
+    var->env.key = g_strdup (var##_key);                                                                     \
     var->case_no = g_strdup (self->selected)
 
 static void
@@ -515,7 +529,8 @@ action_request_materials (GtkWidget *widget, const char *name, GVariant *param)
     }
     COMMAND (DbnMsgDeadlineCaseSuspend, dbn_msg_deadline_case_suspend, m);
     m->reason = g_strdup (entry_text (self->explain_entry));
-    send_to (self, "deadline", "deadline.case.suspend", m_key, dbn_msg_deadline_case_suspend_encode (m, NULL));
+    send_to (self, "deadline", "deadline.case.suspend", m_key,
+             dbn_msg_deadline_case_suspend_encode (m, NULL));
 }
 
 /* D-INT-4 at the window: the ticked materials of the missing list arrived
@@ -528,7 +543,8 @@ action_supplement (GtkWidget *widget, const char *name, GVariant *param)
     NEED_CASE (self);
     if (self->missing_checks->len == 0 && self->suspended) {
         COMMAND (DbnMsgDeadlineCaseResume, dbn_msg_deadline_case_resume, r);
-        send_to (self, "deadline", "deadline.case.resume", r_key, dbn_msg_deadline_case_resume_encode (r, NULL));
+        send_to (self, "deadline", "deadline.case.resume", r_key,
+                 dbn_msg_deadline_case_resume_encode (r, NULL));
         return;
     }
     GPtrArray *handed = g_ptr_array_new ();
@@ -558,21 +574,21 @@ action_explain (GtkWidget *widget, const char *name, GVariant *param)
     }
     COMMAND (DbnMsgDeadlineCaseExplain, dbn_msg_deadline_case_explain, m);
     m->text = g_strdup (entry_text (self->explain_entry));
-    send_to (self, "deadline", "deadline.case.explain", m_key, dbn_msg_deadline_case_explain_encode (m, NULL));
+    send_to (self, "deadline", "deadline.case.explain", m_key,
+             dbn_msg_deadline_case_explain_encode (m, NULL));
 }
 
 static void
-on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
-            gpointer user_data)
+on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer user_data)
 {
     DbnClerkView *self = user_data;
     if (!g_hash_table_remove (self->sent, &id))
         return;
-    g_autofree char *text = error != NULL ? dbn_error_line (error)
-                                          : g_strdup_printf (_ ("%s：完成"), cmd);
+    g_autofree char *text = error != NULL ? dbn_error_line (error) : g_strdup_printf (_ ("%s：完成"), cmd);
     set_status (self, text);
     /* The clocks and the missing list changed with it. */
-    if (error == NULL && (g_str_has_prefix (cmd, "deadline.case.") || g_strcmp0 (cmd, "intake.supplement") == 0))
+    if (error == NULL
+        && (g_str_has_prefix (cmd, "deadline.case.") || g_strcmp0 (cmd, "intake.supplement") == 0))
         load_detail (self);
 }
 
@@ -670,8 +686,8 @@ dbn_clerk_view_init (DbnClerkView *self)
     GtkListItemFactory *factory = dbn_text_row_factory_new ();
     gtk_list_view_set_factory (self->timeline_view, factory);
     g_object_unref (factory);
-    gtk_list_view_set_model (self->timeline_view,
-        GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->timeline)))));
+    gtk_list_view_set_model (self->timeline_view, GTK_SELECTION_MODEL (gtk_no_selection_new (
+                                                      g_object_ref (G_LIST_MODEL (self->timeline)))));
     g_autoptr (GtkStringList) kind_names = gtk_string_list_new (NULL);
     for (int i = 0; kinds[i] != NULL; i++)
         gtk_string_list_append (kind_names, dbn_kind_display (kinds[i]));
@@ -695,8 +711,8 @@ targets_new (DbnOrg *org)
         const DbnCountyDepartment *d = dbn_org_get_county_department (org, i);
         for (int j = 0; d->agents[j] != NULL; j++) {
             const DbnAgent *a = dbn_org_lookup_agent (org, d->agents[j]);
-            g_autofree char *line = g_strdup_printf (_ ("agent:%s  %s（转%s）"), d->agents[j],
-                                                     a ? a->name : "", d->name_zh);
+            g_autofree char *line =
+                g_strdup_printf (_ ("agent:%s  %s（转%s）"), d->agents[j], a ? a->name : "", d->name_zh);
             gtk_string_list_append (list, line);
         }
     }
@@ -731,14 +747,15 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     self->topic = g_strdup_printf ("%s/%s/", g_strcmp0 (kind, "window") == 0 ? "q" : "a", id);
     self->model = dbn_queue_model_new (dbn_connection_get_catalog (connection));
     self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->search));
-    static const DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_KIND,
-                                      DBN_COLUMN_STATE, DBN_COLUMN_DUE, DBN_COLUMN_RESPONSIBLE };
+    static const DbnColumn cols[] = { DBN_COLUMN_CASE,       DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT,
+                                      DBN_COLUMN_KIND,       DBN_COLUMN_STATE,  DBN_COLUMN_DUE,
+                                      DBN_COLUMN_RESPONSIBLE };
     self->selection = dbn_queue_columns_set_model (self->columns, self->model, cols, G_N_ELEMENTS (cols),
                                                    connection, need_applicant, self, &self->filtered);
     g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_selection), self);
     g_autoptr (GtkStringList) targets = targets_new (dbn_connection_get_org (connection));
     gtk_drop_down_set_expression (self->target_drop,
-        gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+                                  gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
     gtk_drop_down_set_model (self->target_drop, G_LIST_MODEL (targets));
     gtk_drop_down_set_selected (self->target_drop, GTK_INVALID_LIST_POSITION);
     g_signal_connect (self->target_drop, "notify::selected", G_CALLBACK (on_target_chosen), self);
@@ -750,11 +767,31 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
     return GTK_WIDGET (self);
 }
 
-DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self) { return self->model; }
-DbnDueFeed *dbn_clerk_view_get_due_feed (DbnClerkView *self) { return dbn_queue_feed_get_due_feed (self->feed); }
-GListModel *dbn_clerk_view_get_visible (DbnClerkView *self) { return G_LIST_MODEL (self->selection); }
-const char *dbn_clerk_view_get_selected (DbnClerkView *self) { return self->selected; }
-GListModel *dbn_clerk_view_get_timeline (DbnClerkView *self) { return G_LIST_MODEL (self->timeline); }
+DbnQueueModel *
+dbn_clerk_view_get_model (DbnClerkView *self)
+{
+    return self->model;
+}
+DbnDueFeed *
+dbn_clerk_view_get_due_feed (DbnClerkView *self)
+{
+    return dbn_queue_feed_get_due_feed (self->feed);
+}
+GListModel *
+dbn_clerk_view_get_visible (DbnClerkView *self)
+{
+    return G_LIST_MODEL (self->selection);
+}
+const char *
+dbn_clerk_view_get_selected (DbnClerkView *self)
+{
+    return self->selected;
+}
+GListModel *
+dbn_clerk_view_get_timeline (DbnClerkView *self)
+{
+    return G_LIST_MODEL (self->timeline);
+}
 
 gboolean
 dbn_clerk_view_select (DbnClerkView *self, const char *case_no)
@@ -765,18 +802,36 @@ dbn_clerk_view_select (DbnClerkView *self, const char *case_no)
 GtkEditable *
 dbn_clerk_view_get_entry (DbnClerkView *self, const char *name)
 {
-    if (g_strcmp0 (name, "reason") == 0) return GTK_EDITABLE (self->reason_entry);
-    if (g_strcmp0 (name, "target") == 0) return GTK_EDITABLE (self->target_entry);
-    if (g_strcmp0 (name, "result") == 0) return GTK_EDITABLE (self->result_entry);
-    if (g_strcmp0 (name, "apply-to") == 0) return GTK_EDITABLE (self->apply_to_entry);
-    if (g_strcmp0 (name, "search") == 0) return GTK_EDITABLE (self->search);
-    if (g_strcmp0 (name, "explain") == 0) return GTK_EDITABLE (self->explain_entry);
+    if (g_strcmp0 (name, "reason") == 0)
+        return GTK_EDITABLE (self->reason_entry);
+    if (g_strcmp0 (name, "target") == 0)
+        return GTK_EDITABLE (self->target_entry);
+    if (g_strcmp0 (name, "result") == 0)
+        return GTK_EDITABLE (self->result_entry);
+    if (g_strcmp0 (name, "apply-to") == 0)
+        return GTK_EDITABLE (self->apply_to_entry);
+    if (g_strcmp0 (name, "search") == 0)
+        return GTK_EDITABLE (self->search);
+    if (g_strcmp0 (name, "explain") == 0)
+        return GTK_EDITABLE (self->explain_entry);
     return NULL;
 }
 
-const char *dbn_clerk_view_get_clocks_text (DbnClerkView *self) { return gtk_label_get_text (self->clocks_label); }
-const char *dbn_clerk_view_get_status (DbnClerkView *self) { return gtk_label_get_text (self->status_label); }
-guint dbn_clerk_view_get_n_missing (DbnClerkView *self) { return self->missing_checks->len; }
+const char *
+dbn_clerk_view_get_clocks_text (DbnClerkView *self)
+{
+    return gtk_label_get_text (self->clocks_label);
+}
+const char *
+dbn_clerk_view_get_status (DbnClerkView *self)
+{
+    return gtk_label_get_text (self->status_label);
+}
+guint
+dbn_clerk_view_get_n_missing (DbnClerkView *self)
+{
+    return self->missing_checks->len;
+}
 
 void
 dbn_clerk_view_tick_missing (DbnClerkView *self, guint n)

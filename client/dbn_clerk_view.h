@@ -19,11 +19,11 @@ G_DECLARE_FINAL_TYPE (DbnClerkView, dbn_clerk_view, DBN, CLERK_VIEW, GtkWidget)
 /* The queue of kind "window" (topic q/<id>/) or "area" (a/<id>/, what a
  * supervisor oversees, read-only for them): subscribes to its topic and takes
  * a snapshot now and on every resync. Takes references. */
-GtkWidget     *dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox,
-                                   const char *kind, const char *id);
+GtkWidget *dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *kind,
+                               const char *id);
 /* Borrowed. */
 DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self);
 /* The feed of the queue's due column. Borrowed. */
-DbnDueFeed    *dbn_clerk_view_get_due_feed (DbnClerkView *self);
+DbnDueFeed *dbn_clerk_view_get_due_feed (DbnClerkView *self);
 
 G_END_DECLS

@@ -13,14 +13,23 @@ dbn_command_new_key (void)
 const char *
 dbn_event_display (const char *type)
 {
-    static const struct { const char *id, *name; } names[] = {
-        { "case.routed", N_ ("流转登记") }, { "case.classified", N_ ("分类") },
-        { "case.assigned", N_ ("分派") }, { "case.handed_off", N_ ("移交") },
-        { "case.started", N_ ("开始办理") }, { "case.part_completed", N_ ("部分办结") },
-        { "case.completed", N_ ("办结") }, { "case.escalated", N_ ("上报") },
-        { "case.county_answered", N_ ("县级答复") }, { "case.returned", N_ ("退回") },
-        { "case.replied", N_ ("答复申办人") }, { "case.archived", N_ ("归档") },
-        { "case.accompanied", N_ ("陪同办理") }, { "runsheet.created", N_ ("列入交接清单") },
+    static const struct {
+        const char *id, *name;
+    } names[] = {
+        { "case.routed", N_ ("流转登记") },
+        { "case.classified", N_ ("分类") },
+        { "case.assigned", N_ ("分派") },
+        { "case.handed_off", N_ ("移交") },
+        { "case.started", N_ ("开始办理") },
+        { "case.part_completed", N_ ("部分办结") },
+        { "case.completed", N_ ("办结") },
+        { "case.escalated", N_ ("上报") },
+        { "case.county_answered", N_ ("县级答复") },
+        { "case.returned", N_ ("退回") },
+        { "case.replied", N_ ("答复申办人") },
+        { "case.archived", N_ ("归档") },
+        { "case.accompanied", N_ ("陪同办理") },
+        { "runsheet.created", N_ ("列入交接清单") },
         { "runsheet.acknowledged", N_ ("中心签收") },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
@@ -34,7 +43,8 @@ str (JsonObject *o, const char *name)
 {
     JsonNode *n = json_object_get_member (o, name);
     return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
-        ? json_node_get_string (n) : NULL;
+               ? json_node_get_string (n)
+               : NULL;
 }
 
 char *
@@ -46,8 +56,8 @@ dbn_timeline_line (GBytes *event)
     if (json == NULL)
         return NULL;
     g_autoptr (JsonParser) parser = json_parser_new ();
-    if (!json_parser_load_from_data (parser, json, -1, NULL) ||
-        !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    if (!json_parser_load_from_data (parser, json, -1, NULL)
+        || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         return NULL;
     JsonObject *o = json_node_get_object (json_parser_get_root (parser));
     JsonNode *ts = json_object_get_member (o, "ts");

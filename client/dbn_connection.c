@@ -38,49 +38,48 @@
 #include <glib/gi18n.h>
 #include <zmq.h>
 
-#define SILENCE_US  (3 * G_USEC_PER_SEC)
-#define READ_BATCH  256
+#define SILENCE_US (3 * G_USEC_PER_SEC)
+#define READ_BATCH 256
 
 /* The services the client talks to. */
 static const char *const services[] = { "intake", "routing", "deadline", NULL };
 enum { INTAKE, ROUTING, DEADLINE, N_SERVICES };
 
 typedef struct {
-    DbnClient *client;     /* commands */
-    void      *sub;        /* SUB socket: hb, and topics for routing */
-    GSource   *source;     /* main-loop source on sub */
-    void      *monitor;    /* PAIR: sub's connection events, NULL if none */
-    GSource   *monitor_source; /* reads monitor */
-    gboolean   connected_once; /* a handshake completed before */
-    guint      reconnects; /* handshakes after a lost connection */
-    gboolean   lost;       /* a connection ended since */
-    GPtrArray *catchups;   /* DbnCatchup*, one per subscribed topic */
-    gint64     heard_us;   /* monotonic time of the last message, 0 never */
-    gboolean   reachable;  /* as of the last tick */
+    DbnClient *client;       /* commands */
+    void *sub;               /* SUB socket: hb, and topics for routing */
+    GSource *source;         /* main-loop source on sub */
+    void *monitor;           /* PAIR: sub's connection events, NULL if none */
+    GSource *monitor_source; /* reads monitor */
+    gboolean connected_once; /* a handshake completed before */
+    guint reconnects;        /* handshakes after a lost connection */
+    gboolean lost;           /* a connection ended since */
+    GPtrArray *catchups;     /* DbnCatchup*, one per subscribed topic */
+    gint64 heard_us;         /* monotonic time of the last message, 0 never */
+    gboolean reachable;      /* as of the last tick */
 } Link;
 
 struct _DbnConnection {
-    GObject     parent_instance;
-    char       *data_dir;   /* the data folder */
-    DbnConfig  *config;     /* its daiban.conf */
-    DbnCatalog *catalog;    /* the matter catalog the config names */
-    DbnOrg     *org;        /* org.ini, NULL when unreadable */
-    DbnCalendar *calendar;  /* working days, NULL when unreadable */
-    DbnClock   *clock;      /* today (DAIBAN_CLOCK_FILE or the wall) */
-    DbnBus     *bus;        /* with the principal's identity */
-    char       *principal;  /* e.g. station:qingshui */
-    Link        links[N_SERVICES];
-    guint       tick_id;    /* 500 ms liveness timer */
-    guint       recovered;  /* events the catchups brought from sys.sync */
-    gboolean    online;     /* intake and routing both reachable */
+    GObject parent_instance;
+    char *data_dir;        /* the data folder */
+    DbnConfig *config;     /* its daiban.conf */
+    DbnCatalog *catalog;   /* the matter catalog the config names */
+    DbnOrg *org;           /* org.ini, NULL when unreadable */
+    DbnCalendar *calendar; /* working days, NULL when unreadable */
+    DbnClock *clock;       /* today (DAIBAN_CLOCK_FILE or the wall) */
+    DbnBus *bus;           /* with the principal's identity */
+    char *principal;       /* e.g. station:qingshui */
+    Link links[N_SERVICES];
+    guint tick_id;   /* 500 ms liveness timer */
+    guint recovered; /* events the catchups brought from sys.sync */
+    gboolean online; /* intake and routing both reachable */
 };
 
 G_DEFINE_TYPE (DbnConnection, dbn_connection, G_TYPE_OBJECT)
 
 enum { PROP_0, PROP_ONLINE, N_PROPS };
 static GParamSpec *props[N_PROPS];
-enum { SIGNAL_EVENT, SIGNAL_RESYNC, SIGNAL_STATUS, SIGNAL_DEADLINE_EVENT, SIGNAL_DEADLINE_RESYNC,
-       N_SIGNALS };
+enum { SIGNAL_EVENT, SIGNAL_RESYNC, SIGNAL_STATUS, SIGNAL_DEADLINE_EVENT, SIGNAL_DEADLINE_RESYNC, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static int
@@ -96,8 +95,9 @@ static gboolean
 on_sub_readable (void *socket, gpointer user_data)
 {
     DbnConnection *self = user_data;
-    int index = socket == self->links[INTAKE].sub ? INTAKE
-              : socket == self->links[ROUTING].sub ? ROUTING : DEADLINE;
+    int index = socket == self->links[INTAKE].sub    ? INTAKE
+                : socket == self->links[ROUTING].sub ? ROUTING
+                                                     : DEADLINE;
     for (int n = 0; n < READ_BATCH; n++) {
         g_autofree char *name = NULL;
         g_autoptr (GBytes) body = NULL;
@@ -231,11 +231,8 @@ dbn_connection_get_property (GObject *object, guint id, GValue *value, GParamSpe
 {
     DbnConnection *self = DBN_CONNECTION (object);
     switch (id) {
-    case PROP_ONLINE:
-        g_value_set_boolean (value, self->online);
-        break;
-    default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    case PROP_ONLINE: g_value_set_boolean (value, self->online); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
 
@@ -246,28 +243,25 @@ dbn_connection_class_init (DbnConnectionClass *klass)
     object_class->dispose = dbn_connection_dispose;
     object_class->finalize = dbn_connection_finalize;
     object_class->get_property = dbn_connection_get_property;
-    props[PROP_ONLINE] = g_param_spec_boolean ("online", NULL, NULL, FALSE,
-                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    props[PROP_ONLINE] =
+        g_param_spec_boolean ("online", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
     /* ::event (topic, body): an event on a subscribed topic of routing. */
-    signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                          0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                                          G_TYPE_STRING, G_TYPE_BYTES);
+    signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                          NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
     /* ::resync: routing became reachable; queues should take a new snapshot. */
-    signals[SIGNAL_RESYNC] = g_signal_new ("resync", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+    signals[SIGNAL_RESYNC] = g_signal_new ("resync", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                           NULL, NULL, G_TYPE_NONE, 0);
     /* ::status-changed: some service's reachability changed. */
-    signals[SIGNAL_STATUS] = g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass),
-                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                           G_TYPE_NONE, 0);
+    signals[SIGNAL_STATUS] = g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                           NULL, NULL, NULL, G_TYPE_NONE, 0);
     /* ::deadline-event (topic, body): an event on a subscribed topic of deadline. */
-    signals[SIGNAL_DEADLINE_EVENT] = g_signal_new ("deadline-event", G_TYPE_FROM_CLASS (klass),
-                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
+    signals[SIGNAL_DEADLINE_EVENT] =
+        g_signal_new ("deadline-event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
     /* ::deadline-resync: deadline became reachable; due columns take a new snapshot. */
     signals[SIGNAL_DEADLINE_RESYNC] = g_signal_new ("deadline-resync", G_TYPE_FROM_CLASS (klass),
-                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                    G_TYPE_NONE, 0);
+                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -282,8 +276,7 @@ link_open (DbnConnection *self, int index, GError **error)
     const char *command = dbn_config_get_command_endpoint (self->config, services[index]);
     const char *publish = dbn_config_get_publish_endpoint (self->config, services[index]);
     if (command == NULL || publish == NULL) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "no service '%s' in daiban.conf",
-                     services[index]);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "no service '%s' in daiban.conf", services[index]);
         return FALSE;
     }
     l->client = dbn_client_new (self->bus, command, error);
@@ -358,11 +351,31 @@ dbn_connection_new (const char *data_dir, const char *key_path, GError **error)
     return g_steal_pointer (&self);
 }
 
-const char *dbn_connection_get_principal (DbnConnection *self) { return self->principal; }
-const char *dbn_connection_get_data_dir (DbnConnection *self) { return self->data_dir; }
-DbnCatalog *dbn_connection_get_catalog (DbnConnection *self) { return self->catalog; }
-DbnOrg *dbn_connection_get_org (DbnConnection *self) { return self->org; }
-DbnCalendar *dbn_connection_get_calendar (DbnConnection *self) { return self->calendar; }
+const char *
+dbn_connection_get_principal (DbnConnection *self)
+{
+    return self->principal;
+}
+const char *
+dbn_connection_get_data_dir (DbnConnection *self)
+{
+    return self->data_dir;
+}
+DbnCatalog *
+dbn_connection_get_catalog (DbnConnection *self)
+{
+    return self->catalog;
+}
+DbnOrg *
+dbn_connection_get_org (DbnConnection *self)
+{
+    return self->org;
+}
+DbnCalendar *
+dbn_connection_get_calendar (DbnConnection *self)
+{
+    return self->calendar;
+}
 
 void
 dbn_connection_get_today (DbnConnection *self, GDate *today)
@@ -372,7 +385,11 @@ dbn_connection_get_today (DbnConnection *self, GDate *today)
     g_date_set_dmy (today, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
                     g_date_time_get_year (now));
 }
-gboolean dbn_connection_get_online (DbnConnection *self) { return self->online; }
+gboolean
+dbn_connection_get_online (DbnConnection *self)
+{
+    return self->online;
+}
 
 gboolean
 dbn_connection_is_reachable (DbnConnection *self, const char *service)
@@ -386,13 +403,12 @@ dbn_connection_dup_status_text (DbnConnection *self)
 {
     /* Marks, not colours only: a clerk with colour blindness reads them too. */
     return g_strdup_printf ("%s %s  %s %s  %s %s", _ ("受理"), self->links[INTAKE].reachable ? "●" : "○",
-                            _ ("流转"), self->links[ROUTING].reachable ? "●" : "○",
-                            _ ("时限"), self->links[DEADLINE].reachable ? "●" : "○");
+                            _ ("流转"), self->links[ROUTING].reachable ? "●" : "○", _ ("时限"),
+                            self->links[DEADLINE].reachable ? "●" : "○");
 }
 
 static void
-on_catchup_event (DbnCatchup *catchup, gint64 seq, GBytes *event, gboolean from_sync,
-                  gpointer user_data)
+on_catchup_event (DbnCatchup *catchup, gint64 seq, GBytes *event, gboolean from_sync, gpointer user_data)
 {
     DbnConnection *self = user_data;
     gboolean routing = g_ptr_array_find (self->links[ROUTING].catchups, catchup, NULL);
@@ -420,8 +436,7 @@ link_subscribe (DbnConnection *self, int index, const char *topic)
         if (g_strcmp0 (dbn_catchup_get_topic (g_ptr_array_index (l->catchups, i)), topic) == 0)
             return;
     zmq_setsockopt (l->sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
-    g_ptr_array_add (l->catchups, dbn_catchup_new (l->client, topic, on_catchup_event,
-                                                   on_catchup_gap, self));
+    g_ptr_array_add (l->catchups, dbn_catchup_new (l->client, topic, on_catchup_event, on_catchup_gap, self));
 }
 
 void
@@ -457,8 +472,8 @@ dbn_connection_get_reconnects (DbnConnection *self, const char *service)
 }
 
 typedef struct {
-    GTask *task;  /* owned; its source object is the connection */
-    int    index; /* the service called */
+    GTask *task; /* owned; its source object is the connection */
+    int index;   /* the service called */
 } Call;
 
 static void
@@ -497,8 +512,8 @@ on_call_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
 }
 
 void
-dbn_connection_call_async (DbnConnection *self, const char *service, GBytes *command,
-                           guint timeout_ms, GAsyncReadyCallback callback, gpointer user_data)
+dbn_connection_call_async (DbnConnection *self, const char *service, GBytes *command, guint timeout_ms,
+                           GAsyncReadyCallback callback, gpointer user_data)
 {
     g_return_if_fail (DBN_IS_CONNECTION (self) && command != NULL);
     GTask *task = g_task_new (self, NULL, callback, user_data);

@@ -29,21 +29,21 @@ const char *dbn_connection_get_principal (DbnConnection *self);
 const char *dbn_connection_get_data_dir (DbnConnection *self);
 DbnCatalog *dbn_connection_get_catalog (DbnConnection *self);
 /* org.ini (dbn_org_default_path), or NULL when it cannot be read. */
-DbnOrg     *dbn_connection_get_org (DbnConnection *self);
+DbnOrg *dbn_connection_get_org (DbnConnection *self);
 /* The working-day calendar the deadline service reads (daiban.conf's
  * [deadline] calendar, else DIR/calendar.ini, else the shipped file), or
  * NULL when none can be loaded (the due column then shows dates only). */
 DbnCalendar *dbn_connection_get_calendar (DbnConnection *self);
 /* Today in the office's time zone, from the clock of DAIBAN_CLOCK_FILE
  * when set (tests move time with it), else the wall clock. */
-void        dbn_connection_get_today (DbnConnection *self, GDate *today);
+void dbn_connection_get_today (DbnConnection *self, GDate *today);
 
 /* TRUE when service's heartbeat was heard within the last 3 s. */
 gboolean dbn_connection_is_reachable (DbnConnection *self, const char *service);
 /* TRUE when intake and routing are both reachable (property "online"). */
 gboolean dbn_connection_get_online (DbnConnection *self);
 /* "受理 ● 流转 ○ 时限 ●": one mark per service, for the header bar. Caller owns it. */
-char    *dbn_connection_dup_status_text (DbnConnection *self);
+char *dbn_connection_dup_status_text (DbnConnection *self);
 
 /* Subscribes to topic (e.g. "q/jisheng/") on routing's publisher and on
  * deadline's; every event on it is emitted as ::event (topic, GBytes body)
@@ -65,9 +65,8 @@ guint dbn_connection_get_reconnects (DbnConnection *self, const char *service);
 /* Sends an encoded command to service and completes with its ok reply, or
  * with the service's error (dbn_reply_check), DBN_ERROR_TIMEOUT after
  * timeout_ms, or DBN_ERROR_CONFIG for a service daiban.conf lacks. */
-void    dbn_connection_call_async (DbnConnection *self, const char *service, GBytes *command,
-                                   guint timeout_ms, GAsyncReadyCallback callback,
-                                   gpointer user_data);
+void dbn_connection_call_async (DbnConnection *self, const char *service, GBytes *command, guint timeout_ms,
+                                GAsyncReadyCallback callback, gpointer user_data);
 /* The reply (caller owns it), or NULL with the error. */
 GBytes *dbn_connection_call_finish (DbnConnection *self, GAsyncResult *result, GError **error);
 

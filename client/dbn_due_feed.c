@@ -22,17 +22,17 @@
 
 /* What the replies may still reach after the feed is freed. */
 typedef struct {
-    DbnQueueModel *model;        /* owned ref; NULL once the feed is freed */
-    guint          generation;   /* the snapshot the replies belong to */
-    char          *error;        /* last error line, or NULL */
-    guint          n_snapshots;
+    DbnQueueModel *model; /* owned ref; NULL once the feed is freed */
+    guint generation;     /* the snapshot the replies belong to */
+    char *error;          /* last error line, or NULL */
+    guint n_snapshots;
 } State;
 
 struct _DbnDueFeed {
-    DbnConnection *connection;  /* owned ref */
-    char          *kind, *id, *topic;
-    State         *state;
-    gulong         event_id, resync_id;
+    DbnConnection *connection; /* owned ref */
+    char *kind, *id, *topic;
+    State *state;
+    gulong event_id, resync_id;
 };
 
 /* What the state holds, freed with its last reference. */
@@ -43,13 +43,12 @@ state_clear (State *s)
     g_free (s->error);
 }
 
-
 typedef struct {
-    State         *state;       /* owned ref */
-    DbnConnection *connection;  /* owned ref */
-    char          *kind, *id;
-    char          *after;       /* the page asked for; NULL the first */
-    guint          generation;
+    State *state;              /* owned ref */
+    DbnConnection *connection; /* owned ref */
+    char *kind, *id;
+    char *after; /* the page asked for; NULL the first */
+    guint generation;
 } Page;
 
 static void
@@ -93,15 +92,14 @@ on_page (GObject *source, GAsyncResult *result, gpointer user_data)
         s->n_snapshots++;
         /* Deadline's events after the first page's seq: every one, the
          * missed ones from sys.sync (dbn_connection_catch_up_from). */
-        dbn_connection_catch_up_from (p->connection, "deadline",
-                                      dbn_queue_model_get_due_seq (s->model));
+        dbn_connection_catch_up_from (p->connection, "deadline", dbn_queue_model_get_due_seq (s->model));
     }
     page_free (p);
 }
 
 static void
-ask_page (DbnConnection *connection, State *state, const char *kind, const char *id,
-          const char *after, guint generation)
+ask_page (DbnConnection *connection, State *state, const char *kind, const char *id, const char *after,
+          guint generation)
 {
     g_autoptr (DbnMsgDeadlineQueue) q = dbn_msg_deadline_queue_new ();
     q->env.key = dbn_command_new_key ();
@@ -154,8 +152,8 @@ dbn_due_feed_new (DbnConnection *connection, DbnQueueModel *model, const char *k
     self->state = g_atomic_rc_box_new0 (State);
     self->state->model = g_object_ref (model);
     self->event_id = g_signal_connect (connection, "deadline-event", G_CALLBACK (on_event), self);
-    self->resync_id = g_signal_connect_swapped (connection, "deadline-resync",
-                                                G_CALLBACK (dbn_due_feed_resync), self);
+    self->resync_id =
+        g_signal_connect_swapped (connection, "deadline-resync", G_CALLBACK (dbn_due_feed_resync), self);
     dbn_due_feed_resync (self);
     return self;
 }
@@ -176,5 +174,13 @@ dbn_due_feed_free (DbnDueFeed *self)
     g_free (self);
 }
 
-const char *dbn_due_feed_get_error (DbnDueFeed *self) { return self->state->error; }
-guint dbn_due_feed_get_n_snapshots (DbnDueFeed *self) { return self->state->n_snapshots; }
+const char *
+dbn_due_feed_get_error (DbnDueFeed *self)
+{
+    return self->state->error;
+}
+guint
+dbn_due_feed_get_n_snapshots (DbnDueFeed *self)
+{
+    return self->state->n_snapshots;
+}

@@ -23,14 +23,14 @@ typedef struct _DbnDueFeed DbnDueFeed;
 DbnDueFeed *dbn_due_feed_new (DbnConnection *connection, DbnQueueModel *model, const char *kind,
                               const char *id, const char *topic);
 /* Stops listening; a snapshot still on its way is dropped when it comes. */
-void        dbn_due_feed_free (DbnDueFeed *self);
+void dbn_due_feed_free (DbnDueFeed *self);
 /* Takes a new snapshot now (also done on ::deadline-resync). */
-void        dbn_due_feed_resync (DbnDueFeed *self);
+void dbn_due_feed_resync (DbnDueFeed *self);
 /* The last error line of the deadline service (e.g. its unknown-command
  * refusal), NULL while all is well. Borrowed. */
 const char *dbn_due_feed_get_error (DbnDueFeed *self);
 /* The number of snapshots completed (all pages taken). */
-guint       dbn_due_feed_get_n_snapshots (DbnDueFeed *self);
+guint dbn_due_feed_get_n_snapshots (DbnDueFeed *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnDueFeed, dbn_due_feed_free)
 

@@ -16,20 +16,20 @@
 
 struct _DbnMainWindow {
     GtkApplicationWindow parent_instance;
-    GSettings     *settings;    /* org.daiban.Client, owned ref */
-    DbnConnection *connection;  /* NULL before connecting */
-    DbnOutbox     *outbox;      /* NULL before connecting */
-    GtkWidget     *view;        /* clerk or station view, in the stack */
-    gulong         status_id, online_id, pending_id; /* handlers */
+    GSettings *settings;                     /* org.daiban.Client, owned ref */
+    DbnConnection *connection;               /* NULL before connecting */
+    DbnOutbox *outbox;                       /* NULL before connecting */
+    GtkWidget *view;                         /* clerk or station view, in the stack */
+    gulong status_id, online_id, pending_id; /* handlers */
     /* template children */
-    GtkLabel    *principal_label;
-    GtkLabel    *status_label;
-    GtkLabel    *outbox_label;
+    GtkLabel *principal_label;
+    GtkLabel *status_label;
+    GtkLabel *outbox_label;
     GtkRevealer *banner;
-    GtkStack    *stack;
-    GtkEntry    *key_entry;
-    GtkEntry    *data_entry;
-    GtkLabel    *setup_error;
+    GtkStack *stack;
+    GtkEntry *key_entry;
+    GtkEntry *data_entry;
+    GtkLabel *setup_error;
 };
 
 G_DEFINE_TYPE (DbnMainWindow, dbn_main_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -91,19 +91,19 @@ connect_settings (DbnMainWindow *self, GError **error)
     if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
         self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
     else
-        self->view = dbn_clerk_view_new (self->connection, self->outbox,
-                                         dbn_principal_get_kind (principal) == DBN_PRINCIPAL_SUPERVISOR
-                                         ? "area" : "window", id ? id : "");
+        self->view = dbn_clerk_view_new (
+            self->connection, self->outbox,
+            dbn_principal_get_kind (principal) == DBN_PRINCIPAL_SUPERVISOR ? "area" : "window", id ? id : "");
     gtk_stack_add_named (self->stack, self->view, "main");
     gtk_stack_set_visible_child_name (self->stack, "main");
     g_autofree char *title = g_strdup_printf (_ ("代办 · %s"), principal);
     gtk_label_set_text (self->principal_label, title);
-    self->status_id = g_signal_connect_swapped (self->connection, "status-changed",
-                                                G_CALLBACK (update_status), self);
-    self->online_id = g_signal_connect_swapped (self->connection, "notify::online",
-                                                G_CALLBACK (update_status), self);
-    self->pending_id = g_signal_connect_swapped (self->outbox, "notify::n-pending",
-                                                 G_CALLBACK (update_outbox), self);
+    self->status_id =
+        g_signal_connect_swapped (self->connection, "status-changed", G_CALLBACK (update_status), self);
+    self->online_id =
+        g_signal_connect_swapped (self->connection, "notify::online", G_CALLBACK (update_status), self);
+    self->pending_id =
+        g_signal_connect_swapped (self->outbox, "notify::n-pending", G_CALLBACK (update_outbox), self);
     update_status (self);
     update_outbox (self);
     return TRUE;
@@ -148,8 +148,8 @@ static void
 choose (DbnMainWindow *self, GtkFileChooserAction action, GtkEntry *entry)
 {
     GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
-        action == GTK_FILE_CHOOSER_ACTION_OPEN ? _ ("选择密钥文件") : _ ("选择数据目录"),
-        GTK_WINDOW (self), action, _ ("选择"), _ ("取消"));
+        action == GTK_FILE_CHOOSER_ACTION_OPEN ? _ ("选择密钥文件") : _ ("选择数据目录"), GTK_WINDOW (self),
+        action, _ ("选择"), _ ("取消"));
     g_signal_connect (dialog, "response", G_CALLBACK (on_chosen), entry);
     gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -163,7 +163,8 @@ action_choose_key (GtkWidget *widget, const char *name, GVariant *param)
 static void
 action_choose_data (GtkWidget *widget, const char *name, GVariant *param)
 {
-    choose (DBN_MAIN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, DBN_MAIN_WINDOW (widget)->data_entry);
+    choose (DBN_MAIN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+            DBN_MAIN_WINDOW (widget)->data_entry);
 }
 
 static void
@@ -226,10 +227,26 @@ dbn_main_window_new (GtkApplication *app, GSettings *settings)
     return self;
 }
 
-DbnConnection *dbn_main_window_get_connection (DbnMainWindow *self) { return self->connection; }
-DbnOutbox *dbn_main_window_get_outbox (DbnMainWindow *self) { return self->outbox; }
-GtkWidget *dbn_main_window_get_view (DbnMainWindow *self) { return self->view; }
-gboolean dbn_main_window_get_offline_shown (DbnMainWindow *self) { return gtk_revealer_get_reveal_child (self->banner); }
+DbnConnection *
+dbn_main_window_get_connection (DbnMainWindow *self)
+{
+    return self->connection;
+}
+DbnOutbox *
+dbn_main_window_get_outbox (DbnMainWindow *self)
+{
+    return self->outbox;
+}
+GtkWidget *
+dbn_main_window_get_view (DbnMainWindow *self)
+{
+    return self->view;
+}
+gboolean
+dbn_main_window_get_offline_shown (DbnMainWindow *self)
+{
+    return gtk_revealer_get_reveal_child (self->banner);
+}
 
 GtkEditable *
 dbn_main_window_get_setup_entry (DbnMainWindow *self, const char *name)

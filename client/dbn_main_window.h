@@ -19,21 +19,21 @@ G_DECLARE_FINAL_TYPE (DbnMainWindow, dbn_main_window, DBN, MAIN_WINDOW, GtkAppli
  * connects at once; otherwise, or when that fails, it shows the setup page,
  * whose "win.connect" action stores the entries in settings and connects.
  * app may be NULL (tests). */
-DbnMainWindow     *dbn_main_window_new (GtkApplication *app, GSettings *settings);
+DbnMainWindow *dbn_main_window_new (GtkApplication *app, GSettings *settings);
 
 /* Connects with the settings' key file and data folder and shows the view
  * for its principal. FALSE with the error of dbn_connection_new or
  * dbn_outbox_new, shown on the setup page too. */
-gboolean       dbn_main_window_connect (DbnMainWindow *self, GError **error);
+gboolean dbn_main_window_connect (DbnMainWindow *self, GError **error);
 
 /* NULL before connecting. Borrowed. */
 DbnConnection *dbn_main_window_get_connection (DbnMainWindow *self);
-DbnOutbox     *dbn_main_window_get_outbox (DbnMainWindow *self);
+DbnOutbox *dbn_main_window_get_outbox (DbnMainWindow *self);
 /* The DbnClerkView or DbnStationView, NULL before connecting. Borrowed. */
-GtkWidget     *dbn_main_window_get_view (DbnMainWindow *self);
+GtkWidget *dbn_main_window_get_view (DbnMainWindow *self);
 /* TRUE when the offline banner is shown. */
-gboolean       dbn_main_window_get_offline_shown (DbnMainWindow *self);
+gboolean dbn_main_window_get_offline_shown (DbnMainWindow *self);
 /* The setup page's entries: "key-file", "data-dir". Borrowed. */
-GtkEditable   *dbn_main_window_get_setup_entry (DbnMainWindow *self, const char *name);
+GtkEditable *dbn_main_window_get_setup_entry (DbnMainWindow *self, const char *name);
 
 G_END_DECLS

@@ -3,10 +3,10 @@
 #include "dbn_matter_row.h"
 
 struct _DbnMatterRow {
-    GtkWidget        parent_instance;
-    DbnCatalog      *catalog; /* borrowed: the connection's */
-    GtkStringObject *item;    /* owned ref, or NULL */
-    GtkLabel        *label;   /* template child */
+    GtkWidget parent_instance;
+    DbnCatalog *catalog;   /* borrowed: the connection's */
+    GtkStringObject *item; /* owned ref, or NULL */
+    GtkLabel *label;       /* template child */
 };
 
 enum { PROP_0, PROP_ITEM, N_PROPS };
@@ -21,23 +21,25 @@ dbn_matter_row_set_item (DbnMatterRow *self, GtkStringObject *item)
     if (!g_set_object (&self->item, item))
         return;
     const char *code = item != NULL ? gtk_string_object_get_string (item) : NULL;
-    const DbnMatter *m = code != NULL && self->catalog != NULL ? dbn_catalog_lookup (self->catalog, code) : NULL;
+    const DbnMatter *m =
+        code != NULL && self->catalog != NULL ? dbn_catalog_lookup (self->catalog, code) : NULL;
     g_autofree char *text = code != NULL ? g_strdup_printf ("%s  %s", m ? m->name_zh : "", code) : NULL;
     gtk_label_set_text (self->label, text != NULL ? text : "");
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ITEM]);
 }
 
-GtkStringObject *dbn_matter_row_get_item (DbnMatterRow *self) { return self->item; }
+GtkStringObject *
+dbn_matter_row_get_item (DbnMatterRow *self)
+{
+    return self->item;
+}
 
 static void
 dbn_matter_row_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
     switch (id) {
-    case PROP_ITEM:
-        g_value_set_object (value, DBN_MATTER_ROW (object)->item);
-        break;
-    default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    case PROP_ITEM: g_value_set_object (value, DBN_MATTER_ROW (object)->item); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
 
@@ -45,11 +47,8 @@ static void
 dbn_matter_row_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
     switch (id) {
-    case PROP_ITEM:
-        dbn_matter_row_set_item (DBN_MATTER_ROW (object), g_value_get_object (value));
-        break;
-    default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    case PROP_ITEM: dbn_matter_row_set_item (DBN_MATTER_ROW (object), g_value_get_object (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
 
@@ -70,9 +69,9 @@ dbn_matter_row_class_init (DbnMatterRowClass *klass)
     object_class->dispose = dbn_matter_row_dispose;
     object_class->get_property = dbn_matter_row_get_property;
     object_class->set_property = dbn_matter_row_set_property;
-    props[PROP_ITEM] = g_param_spec_object ("item", NULL, NULL, GTK_TYPE_STRING_OBJECT,
-                                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                            G_PARAM_STATIC_STRINGS);
+    props[PROP_ITEM] =
+        g_param_spec_object ("item", NULL, NULL, GTK_TYPE_STRING_OBJECT,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_matter_row.ui");

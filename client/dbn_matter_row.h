@@ -12,8 +12,8 @@ G_DECLARE_FINAL_TYPE (DbnMatterRow, dbn_matter_row, DBN, MATTER_ROW, GtkWidget)
 
 /* Shows item's code (property "item", a GtkStringObject or NULL) with its
  * name from catalog. */
-void                dbn_matter_row_set_item (DbnMatterRow *self, GtkStringObject *item);
-GtkStringObject    *dbn_matter_row_get_item (DbnMatterRow *self);
+void dbn_matter_row_set_item (DbnMatterRow *self, GtkStringObject *item);
+GtkStringObject *dbn_matter_row_get_item (DbnMatterRow *self);
 /* A factory whose rows are DbnMatterRows of catalog (borrowed: it must
  * outlive the factory and its rows) bound to the list item's item. Caller
  * owns it. */

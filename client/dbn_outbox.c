@@ -33,13 +33,13 @@ static const char *const migrations[] = {
 };
 
 struct _DbnOutbox {
-    GObject        parent_instance;
+    GObject parent_instance;
     DbnConnection *connection; /* owned ref: sends through it */
-    DbnStore      *store;      /* the outbox file */
-    gint64         in_flight;  /* row id being sent, 0 none */
-    guint          retry_id;   /* timer for the next try */
-    guint          n_pending;  /* rows in state pending */
-    gulong         online_id;  /* handler of connection::notify::online */
+    DbnStore *store;           /* the outbox file */
+    gint64 in_flight;          /* row id being sent, 0 none */
+    guint retry_id;            /* timer for the next try */
+    guint n_pending;           /* rows in state pending */
+    gulong online_id;          /* handler of connection::notify::online */
 };
 
 G_DEFINE_TYPE (DbnOutbox, dbn_outbox, G_TYPE_OBJECT)
@@ -76,8 +76,8 @@ static guint
 count_pending (DbnOutbox *self)
 {
     g_autoptr (sqlite3_stmt) st = NULL;
-    sqlite3_prepare_v2 (dbn_store_get_db (self->store),
-                        "SELECT count(*) FROM outbox WHERE state = 'pending'", -1, &st, NULL);
+    sqlite3_prepare_v2 (dbn_store_get_db (self->store), "SELECT count(*) FROM outbox WHERE state = 'pending'",
+                        -1, &st, NULL);
     return st != NULL && sqlite3_step (st) == SQLITE_ROW ? (guint) sqlite3_column_int (st, 0) : 0;
 }
 
@@ -105,14 +105,14 @@ static void
 finish_row (DbnOutbox *self, gint64 id, GBytes *reply, const GError *refused)
 {
     g_autoptr (sqlite3_stmt) st = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (self->store),
-                                 "UPDATE outbox SET state = ?, reply = ?, error = ? WHERE id = ?",
-                                 -1, &st, NULL);
+    int rc =
+        sqlite3_prepare_v2 (dbn_store_get_db (self->store),
+                            "UPDATE outbox SET state = ?, reply = ?, error = ? WHERE id = ?", -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text (st, 1, reply ? "done" : "refused", -1, SQLITE_STATIC);
         if (reply != NULL)
-            sqlite3_bind_blob (st, 2, g_bytes_get_data (reply, NULL),
-                               (int) g_bytes_get_size (reply), SQLITE_TRANSIENT);
+            sqlite3_bind_blob (st, 2, g_bytes_get_data (reply, NULL), (int) g_bytes_get_size (reply),
+                               SQLITE_TRANSIENT);
         if (refused != NULL)
             sqlite3_bind_text (st, 3, refused->message, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64 (st, 4, id);
@@ -127,8 +127,8 @@ finish_row (DbnOutbox *self, gint64 id, GBytes *reply, const GError *refused)
 
 typedef struct {
     DbnOutbox *self; /* owned ref */
-    gint64     id;   /* the row */
-    char      *cmd;  /* its command name */
+    gint64 id;       /* the row */
+    char *cmd;       /* its command name */
 } Send;
 
 static void
@@ -139,8 +139,9 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
     self->in_flight = 0;
-    if (reply == NULL && (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT) ||
-                          g_error_matches (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE))) {
+    if (reply == NULL
+        && (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT)
+            || g_error_matches (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE))) {
         /* Not answered: the row stays first in line and goes again. */
         if (self->retry_id == 0 && self->store != NULL)
             self->retry_id = g_timeout_add (RETRY_MS, retry_cb, self);
@@ -163,7 +164,8 @@ pump (DbnOutbox *self)
     g_autoptr (sqlite3_stmt) st = NULL;
     sqlite3_prepare_v2 (dbn_store_get_db (self->store),
                         "SELECT id, service, cmd, body FROM outbox WHERE state = 'pending' "
-                        "ORDER BY id LIMIT 1", -1, &st, NULL);
+                        "ORDER BY id LIMIT 1",
+                        -1, &st, NULL);
     if (st == NULL || sqlite3_step (st) != SQLITE_ROW)
         return;
     Send *send = g_new0 (Send, 1);
@@ -207,11 +209,8 @@ static void
 dbn_outbox_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
     switch (id) {
-    case PROP_N_PENDING:
-        g_value_set_uint (value, DBN_OUTBOX (object)->n_pending);
-        break;
-    default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    case PROP_N_PENDING: g_value_set_uint (value, DBN_OUTBOX (object)->n_pending); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
 
@@ -225,9 +224,9 @@ dbn_outbox_class_init (DbnOutboxClass *klass)
                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
     /* ::replied (id, cmd, reply or NULL, error or NULL): the service answered row id. */
-    signals[SIGNAL_REPLIED] = g_signal_new ("replied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                            0, NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_INT64,
-                                            G_TYPE_STRING, G_TYPE_BYTES, G_TYPE_ERROR);
+    signals[SIGNAL_REPLIED] =
+        g_signal_new ("replied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_BYTES, G_TYPE_ERROR);
 }
 
 static void
@@ -253,14 +252,16 @@ dbn_outbox_new (DbnConnection *connection, const char *path, GError **error)
 }
 
 gint64
-dbn_outbox_enqueue (DbnOutbox *self, const char *service, const char *cmd, const char *key,
-                    GBytes *body, const char *label, GError **error)
+dbn_outbox_enqueue (DbnOutbox *self, const char *service, const char *cmd, const char *key, GBytes *body,
+                    const char *label, GError **error)
 {
     g_return_val_if_fail (DBN_IS_OUTBOX (self) && service && cmd && key && body, 0);
     g_autoptr (sqlite3_stmt) st = NULL;
     sqlite3 *db = dbn_store_get_db (self->store);
-    int rc = sqlite3_prepare_v2 (db, "INSERT INTO outbox (service, cmd, key, body, label, created) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2 (db,
+                                 "INSERT INTO outbox (service, cmd, key, body, label, created) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)",
+                                 -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text (st, 1, service, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text (st, 2, cmd, -1, SQLITE_TRANSIENT);
@@ -294,7 +295,8 @@ dbn_outbox_dup_pending (DbnOutbox *self)
     g_autoptr (sqlite3_stmt) st = NULL;
     sqlite3_prepare_v2 (dbn_store_get_db (self->store),
                         "SELECT id, service, cmd, label, created FROM outbox "
-                        "WHERE state = 'pending' ORDER BY id", -1, &st, NULL);
+                        "WHERE state = 'pending' ORDER BY id",
+                        -1, &st, NULL);
     while (st != NULL && sqlite3_step (st) == SQLITE_ROW) {
         DbnOutboxRow *row = g_new0 (DbnOutboxRow, 1);
         row->id = sqlite3_column_int64 (st, 0);

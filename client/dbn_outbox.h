@@ -26,19 +26,19 @@ DbnOutbox *dbn_outbox_new (DbnConnection *connection, const char *path, GError *
  * stored, and then nothing is sent. label is a line for people (the case
  * number, the applicant). The command goes out when every earlier row has
  * been answered. */
-gint64 dbn_outbox_enqueue (DbnOutbox *self, const char *service, const char *cmd,
-                           const char *key, GBytes *body, const char *label, GError **error);
+gint64 dbn_outbox_enqueue (DbnOutbox *self, const char *service, const char *cmd, const char *key,
+                           GBytes *body, const char *label, GError **error);
 
 /* Rows not yet answered (property "n-pending"). */
-guint  dbn_outbox_get_n_pending (DbnOutbox *self);
+guint dbn_outbox_get_n_pending (DbnOutbox *self);
 
 /* One pending row, for the "not yet sent" lists. */
 typedef struct {
-    gint64 id;       /* row id, the order of sending */
-    char  *service;  /* intake, routing */
-    char  *cmd;      /* e.g. intake.submit */
-    char  *label;    /* what people see */
-    gint64 created;  /* ms since the epoch */
+    gint64 id;      /* row id, the order of sending */
+    char *service;  /* intake, routing */
+    char *cmd;      /* e.g. intake.submit */
+    char *label;    /* what people see */
+    gint64 created; /* ms since the epoch */
 } DbnOutboxRow;
 void dbn_outbox_row_free (DbnOutboxRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnOutboxRow, dbn_outbox_row_free)

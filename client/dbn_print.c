@@ -7,8 +7,8 @@
 #include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
-#define A4_W 595.0
-#define A4_H 842.0
+#define A4_W   595.0
+#define A4_H   842.0
 #define MARGIN 56.0
 /* A logbook page holds this many rows: fixed, so the page count is known
  * before drawing (GtkPrintOperation asks it first). A row's text is cut to
@@ -16,9 +16,9 @@
 #define LOGBOOK_ROWS_PER_PAGE 18
 
 struct _DbnPrintForm {
-    DbnFormKind kind;   /* which paper */
-    char       *number; /* case number or sheet id */
-    GPtrArray  *rows;   /* char*: label, value, label, value ... */
+    DbnFormKind kind; /* which paper */
+    char *number;     /* case number or sheet id */
+    GPtrArray *rows;  /* char*: label, value, label, value ... */
 };
 
 DbnPrintForm *
@@ -61,8 +61,7 @@ dbn_print_form_get_title (DbnPrintForm *self)
 }
 
 static double
-text (cairo_t *cr, double x, double y, double width, const char *font, const char *s,
-      PangoAlignment align)
+text (cairo_t *cr, double x, double y, double width, const char *font, const char *s, PangoAlignment align)
 {
     PangoLayout *layout = pango_cairo_create_layout (cr);
     PangoFontDescription *desc = pango_font_description_from_string (font);
@@ -105,7 +104,8 @@ dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double 
     double y = MARGIN;
     cairo_set_source_rgb (cr, 0, 0, 0);
     y += text (cr, MARGIN, y, inner, "Noto Serif CJK SC Bold 20", dbn_print_form_get_title (self),
-               PANGO_ALIGN_CENTER) + 8;
+               PANGO_ALIGN_CENTER)
+         + 8;
     g_autofree char *number = g_strdup_printf ("%s %s", _ ("编号："), self->number);
     y += text (cr, MARGIN, y, inner, "Noto Sans CJK SC 11", number, PANGO_ALIGN_RIGHT) + 6;
     cairo_set_line_width (cr, 1);
@@ -115,24 +115,27 @@ dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double 
     y += 10;
     for (guint i = first; i + 1 < end && y < height - 2 * MARGIN; i += 2) {
         const char *value = self->rows->pdata[i + 1];
-        g_autofree char *head = logbook && g_utf8_strlen (value, -1) > 90 ? g_utf8_substring (value, 0, 88) : NULL;
+        g_autofree char *head =
+            logbook && g_utf8_strlen (value, -1) > 90 ? g_utf8_substring (value, 0, 88) : NULL;
         g_autofree char *cut = head != NULL ? g_strconcat (head, "…", NULL) : NULL;
-        double h1 = text (cr, MARGIN, y, 130, logbook ? "Noto Sans CJK SC Bold 9" : "Noto Sans CJK SC Bold 11",
-                          self->rows->pdata[i], PANGO_ALIGN_LEFT);
-        double h2 = text (cr, MARGIN + 140, y, inner - 140, logbook ? "Noto Sans CJK SC 9" : "Noto Sans CJK SC 11",
-                          cut ? cut : value, PANGO_ALIGN_LEFT);
+        double h1 =
+            text (cr, MARGIN, y, 130, logbook ? "Noto Sans CJK SC Bold 9" : "Noto Sans CJK SC Bold 11",
+                  self->rows->pdata[i], PANGO_ALIGN_LEFT);
+        double h2 =
+            text (cr, MARGIN + 140, y, inner - 140, logbook ? "Noto Sans CJK SC 9" : "Noto Sans CJK SC 11",
+                  cut ? cut : value, PANGO_ALIGN_LEFT);
         y += MAX (h1, h2) + (logbook ? 5 : 8);
     }
     if (logbook) {
-        g_autofree char *foot = g_strdup_printf (_ ("第 %d 页，共 %d 页"), page + 1,
-                                                 dbn_print_form_get_n_pages (self));
+        g_autofree char *foot =
+            g_strdup_printf (_ ("第 %d 页，共 %d 页"), page + 1, dbn_print_form_get_n_pages (self));
         text (cr, MARGIN, height - MARGIN - 14, inner, "Noto Sans CJK SC 9", foot, PANGO_ALIGN_CENTER);
         return;
     }
     if (self->kind == DBN_FORM_NOTICE)
         y += text (cr, MARGIN, y + 6, inner, "Noto Sans CJK SC 10",
-                   _ ("以上材料一次性告知，补齐后即可办理；补正期间不计入办理时限。"),
-                   PANGO_ALIGN_LEFT) + 12;
+                   _ ("以上材料一次性告知，补齐后即可办理；补正期间不计入办理时限。"), PANGO_ALIGN_LEFT)
+             + 12;
     y = MAX (y + 24, height - MARGIN - 60);
     text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）：________"),
           PANGO_ALIGN_LEFT);
@@ -167,8 +170,8 @@ static void
 on_draw_page (GtkPrintOperation *op, GtkPrintContext *context, int page, gpointer user_data)
 {
     dbn_print_form_draw_page (user_data, gtk_print_context_get_cairo_context (context),
-                              gtk_print_context_get_width (context),
-                              gtk_print_context_get_height (context), page);
+                              gtk_print_context_get_width (context), gtk_print_context_get_height (context),
+                              page);
 }
 
 static void
@@ -193,8 +196,7 @@ operation_new (DbnPrintForm *self)
     gtk_print_operation_set_n_pages (op, dbn_print_form_get_n_pages (self));
     gtk_print_operation_set_unit (op, GTK_UNIT_POINTS);
     gtk_print_operation_set_job_name (op, self->number);
-    g_signal_connect_data (op, "draw-page", G_CALLBACK (on_draw_page), copy_form (self),
-                           free_form_notify, 0);
+    g_signal_connect_data (op, "draw-page", G_CALLBACK (on_draw_page), copy_form (self), free_form_notify, 0);
     return op;
 }
 
@@ -204,7 +206,7 @@ dbn_print_form_print_to_file (DbnPrintForm *self, const char *path, GError **err
     g_autoptr (GtkPrintOperation) op = operation_new (self);
     gtk_print_operation_set_export_filename (op, path);
     return gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_EXPORT, NULL, error)
-        != GTK_PRINT_OPERATION_RESULT_ERROR;
+           != GTK_PRINT_OPERATION_RESULT_ERROR;
 }
 
 void

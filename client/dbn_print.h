@@ -21,27 +21,26 @@ typedef struct _DbnPrintForm DbnPrintForm;
 
 /* A form about number (the case number, or the run sheet id). Caller owns it. */
 DbnPrintForm *dbn_print_form_new (DbnFormKind kind, const char *number);
-void          dbn_print_form_free (DbnPrintForm *self);
+void dbn_print_form_free (DbnPrintForm *self);
 /* Adds a "label: value" line (both copied). */
-void          dbn_print_form_add_row (DbnPrintForm *self, const char *label, const char *value);
+void dbn_print_form_add_row (DbnPrintForm *self, const char *label, const char *value);
 /* The title printed at the top (承办单 …). Static. */
-const char   *dbn_print_form_get_title (DbnPrintForm *self);
+const char *dbn_print_form_get_title (DbnPrintForm *self);
 /* Draws the form's first page on cr, a page of width × height points. */
-void          dbn_print_form_draw (DbnPrintForm *self, cairo_t *cr, double width, double height);
+void dbn_print_form_draw (DbnPrintForm *self, cairo_t *cr, double width, double height);
 /* The number of pages (1 for every form but a long logbook). */
-int           dbn_print_form_get_n_pages (DbnPrintForm *self);
+int dbn_print_form_get_n_pages (DbnPrintForm *self);
 /* Draws page (0-based) of the form. */
-void          dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double height,
-                                        int page);
+void dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double height, int page);
 /* Writes the form as an A4 PDF at path. FALSE with G_IO_ERROR. */
-gboolean      dbn_print_form_export_pdf (DbnPrintForm *self, const char *path, GError **error);
+gboolean dbn_print_form_export_pdf (DbnPrintForm *self, const char *path, GError **error);
 /* Opens the print dialog for parent (may be NULL). Returns at once; the
  * form is copied into the operation. */
-void          dbn_print_form_print (DbnPrintForm *self, GtkWindow *parent);
+void dbn_print_form_print (DbnPrintForm *self, GtkWindow *parent);
 
 /* Runs the same GtkPrintOperation without a dialog, exporting to the PDF
  * at path (what "print to file" does). FALSE with the operation's error. */
-gboolean      dbn_print_form_print_to_file (DbnPrintForm *self, const char *path, GError **error);
+gboolean dbn_print_form_print_to_file (DbnPrintForm *self, const char *path, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnPrintForm, dbn_print_form_free)
 

@@ -29,8 +29,9 @@ dbn_queue_item_dup_due_text (DbnQueueItem *item, DbnCalendar *calendar, const GD
         int remaining = dbn_queue_item_get_remaining (item);
         if (remaining == G_MININT)
             return g_strdup (_ ("已暂停"));
-        return g_strdup_printf (dbn_queue_item_get_calendar_days (item) ? _ ("已暂停（恢复后剩 %d 天）")
-                                                                        : _ ("已暂停（恢复后剩 %d 个工作日）"),
+        return g_strdup_printf (dbn_queue_item_get_calendar_days (item)
+                                    ? _ ("已暂停（恢复后剩 %d 天）")
+                                    : _ ("已暂停（恢复后剩 %d 个工作日）"),
                                 remaining);
     }
     GDate due;
@@ -60,8 +61,8 @@ dbn_queue_item_due_class (DbnQueueItem *item, DbnCalendar *calendar, const GDate
         return "suspended";
     const char *stage = dbn_queue_item_get_stage (item);
     int left = dbn_queue_item_days_left (item, calendar, today);
-    if (g_strcmp0 (stage, "overdue") == 0 || g_strcmp0 (stage, "violation") == 0 ||
-        (left != G_MININT && left < 0))
+    if (g_strcmp0 (stage, "overdue") == 0 || g_strcmp0 (stage, "violation") == 0
+        || (left != G_MININT && left < 0))
         return "overdue";
     if (g_strcmp0 (stage, "warning") == 0 || (left != G_MININT && left <= 1))
         return "due-soon";
@@ -72,35 +73,29 @@ char *
 dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column)
 {
     switch (column) {
-    case DBN_COLUMN_CASE:
-        return g_strdup (dbn_queue_item_get_case_no (item));
+    case DBN_COLUMN_CASE: return g_strdup (dbn_queue_item_get_case_no (item));
     case DBN_COLUMN_MATTER:
         return g_strdup (*dbn_queue_item_get_matter_name (item) ? dbn_queue_item_get_matter_name (item)
-                                                                 : dbn_queue_item_get_matter (item));
-    case DBN_COLUMN_APPLICANT:
-        return g_strdup (dbn_queue_item_get_applicant (item));
-    case DBN_COLUMN_KIND:
-        return g_strdup (dbn_kind_display (dbn_queue_item_get_kind (item)));
+                                                                : dbn_queue_item_get_matter (item));
+    case DBN_COLUMN_APPLICANT: return g_strdup (dbn_queue_item_get_applicant (item));
+    case DBN_COLUMN_KIND: return g_strdup (dbn_kind_display (dbn_queue_item_get_kind (item)));
     case DBN_COLUMN_STATE:
-        return g_strdup (dbn_queue_item_get_pending (item) ? _ ("未发送")
-                         : dbn_state_display (dbn_queue_item_get_state (item)));
-    case DBN_COLUMN_DUE:
-        return dbn_queue_item_dup_due_text (item, NULL, NULL);
-    case DBN_COLUMN_RESPONSIBLE:
-        return g_strdup (dbn_queue_item_get_responsible (item));
-    case DBN_COLUMN_WINDOW:
-        return g_strdup (dbn_queue_item_get_window (item));
-    case DBN_COLUMN_LOCATION:
-        return g_strdup (dbn_location_display (dbn_queue_item_get_location (item)));
+        return g_strdup (dbn_queue_item_get_pending (item)
+                             ? _ ("未发送")
+                             : dbn_state_display (dbn_queue_item_get_state (item)));
+    case DBN_COLUMN_DUE: return dbn_queue_item_dup_due_text (item, NULL, NULL);
+    case DBN_COLUMN_RESPONSIBLE: return g_strdup (dbn_queue_item_get_responsible (item));
+    case DBN_COLUMN_WINDOW: return g_strdup (dbn_queue_item_get_window (item));
+    case DBN_COLUMN_LOCATION: return g_strdup (dbn_location_display (dbn_queue_item_get_location (item)));
     }
     return g_strdup ("");
 }
 
 typedef struct {
-    DbnColumn            column; /* which column */
-    DbnConnection       *connection; /* owned ref, may be NULL */
-    DbnNeedApplicantFunc need;   /* lazy applicant fetch, may be NULL */
-    gpointer             user_data;
+    DbnColumn column;          /* which column */
+    DbnConnection *connection; /* owned ref, may be NULL */
+    DbnNeedApplicantFunc need; /* lazy applicant fetch, may be NULL */
+    gpointer user_data;
 } Column;
 
 static void
@@ -148,8 +143,8 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer u
     gtk_label_set_text (GTK_LABEL (label), text);
     if (c->column == DBN_COLUMN_STATE && dbn_queue_item_get_pending (item))
         gtk_widget_add_css_class (label, "pending");
-    if (c->column == DBN_COLUMN_APPLICANT && *text == '\0' && c->need != NULL &&
-        !dbn_queue_item_get_pending (item))
+    if (c->column == DBN_COLUMN_APPLICANT && *text == '\0' && c->need != NULL
+        && !dbn_queue_item_get_pending (item))
         c->need (item, c->user_data);
 }
 
@@ -157,8 +152,8 @@ static const char *
 column_title (DbnColumn column)
 {
     static const char *titles[] = {
-        N_ ("编号"), N_ ("事项"), N_ ("申办人"), N_ ("类别"), N_ ("状态"),
-        N_ ("期限"), N_ ("首问责任人"), N_ ("窗口"), N_ ("材料位置"),
+        N_ ("编号"), N_ ("事项"),       N_ ("申办人"), N_ ("类别"),     N_ ("状态"),
+        N_ ("期限"), N_ ("首问责任人"), N_ ("窗口"),   N_ ("材料位置"),
     };
     return _ (titles[column]);
 }
@@ -174,7 +169,8 @@ sort_key (DbnQueueItem *item, gpointer column)
         GDate due;
         if (dbn_queue_item_get_suspended (item)) {
             int remaining = dbn_queue_item_get_remaining (item);
-            return g_strdup_printf ("1%07d", remaining == G_MININT ? 9999999 : CLAMP (remaining + 100000, 0, 9999999));
+            return g_strdup_printf ("1%07d",
+                                    remaining == G_MININT ? 9999999 : CLAMP (remaining + 100000, 0, 9999999));
         }
         if (dbn_queue_item_get_due_date (item, &due))
             return g_strdup_printf ("0%07u", g_date_get_julian (&due));
@@ -197,8 +193,7 @@ dbn_queue_columns_add (GtkColumnView *view, DbnColumn column, DbnConnection *con
     g_signal_connect_data (factory, "bind", G_CALLBACK (bind_cell), c, free_column_notify, 0);
     GtkColumnViewColumn *col = gtk_column_view_column_new (column_title (column), factory);
     /* Sort on what the column shows (dates sort as zero-padded numbers). */
-    GtkExpression *expr = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
-                                                       G_CALLBACK (sort_key),
+    GtkExpression *expr = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL, G_CALLBACK (sort_key),
                                                        GINT_TO_POINTER (column), NULL);
     gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_string_sorter_new (expr)));
     gtk_column_view_column_set_resizable (col, TRUE);
@@ -228,9 +223,11 @@ filter_match (gpointer item, gpointer user_data)
      * Latin letters is compared case-insensitively. */
     if (!has_letters (text)) {
         const char *values[] = {
-            dbn_queue_item_get_case_no (item), dbn_queue_item_get_matter_name (item),
-            dbn_queue_item_get_applicant (item), dbn_queue_item_get_pending (item) ? _ ("未发送")
-                : dbn_state_display (dbn_queue_item_get_state (item)),
+            dbn_queue_item_get_case_no (item),
+            dbn_queue_item_get_matter_name (item),
+            dbn_queue_item_get_applicant (item),
+            dbn_queue_item_get_pending (item) ? _ ("未发送")
+                                              : dbn_state_display (dbn_queue_item_get_state (item)),
             dbn_kind_display (dbn_queue_item_get_kind (item)),
         };
         for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
@@ -239,8 +236,8 @@ filter_match (gpointer item, gpointer user_data)
         return FALSE;
     }
     g_autofree char *needle = g_utf8_casefold (text, -1);
-    DbnColumn columns[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT,
-                            DBN_COLUMN_STATE, DBN_COLUMN_KIND };
+    DbnColumn columns[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_APPLICANT, DBN_COLUMN_STATE,
+                            DBN_COLUMN_KIND };
     for (gsize i = 0; i < G_N_ELEMENTS (columns); i++) {
         g_autofree char *value = dbn_queue_item_dup_text (item, columns[i]);
         g_autofree char *folded = g_utf8_casefold (value, -1);
@@ -281,8 +278,8 @@ dbn_queue_columns_set_model (GtkColumnView *view, DbnQueueModel *model, const Db
         dbn_queue_columns_add (view, columns[i], connection, need, user_data);
     /* The view's sorter: a click on a header sorts. */
     GtkSorter *sorter = gtk_column_view_get_sorter (view);
-    GtkSortListModel *sorted = gtk_sort_list_model_new (G_LIST_MODEL (*filtered),
-                                                        sorter ? g_object_ref (sorter) : NULL);
+    GtkSortListModel *sorted =
+        gtk_sort_list_model_new (G_LIST_MODEL (*filtered), sorter ? g_object_ref (sorter) : NULL);
     GtkSingleSelection *selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
     gtk_single_selection_set_autoselect (selection, FALSE);
     gtk_single_selection_set_can_unselect (selection, TRUE);

@@ -28,16 +28,16 @@ typedef void (*DbnNeedApplicantFunc) (DbnQueueItem *item, gpointer user_data);
 /* Appends column to view with a sorter on its value. need (may be NULL)
  * is called for the applicant column. connection (borrowed, may be NULL:
  * dates without days) gives the due column its calendar and today. */
-void  dbn_queue_columns_add (GtkColumnView *view, DbnColumn column, DbnConnection *connection,
-                             DbnNeedApplicantFunc need, gpointer user_data);
+void dbn_queue_columns_add (GtkColumnView *view, DbnColumn column, DbnConnection *connection,
+                            DbnNeedApplicantFunc need, gpointer user_data);
 /* Shows model in view with the n columns (as dbn_queue_columns_add), through
  * a filter model (no filter yet; *filtered, borrowed: for
  * dbn_queue_filter_update) and the view's sorter, one row selected at a
  * time, none at first. Returns the selection; caller owns it. */
 GtkSingleSelection *dbn_queue_columns_set_model (GtkColumnView *view, DbnQueueModel *model,
-                                                 const DbnColumn *columns, gsize n,
-                                                 DbnConnection *connection, DbnNeedApplicantFunc need,
-                                                 gpointer user_data, GtkFilterListModel **filtered);
+                                                 const DbnColumn *columns, gsize n, DbnConnection *connection,
+                                                 DbnNeedApplicantFunc need, gpointer user_data,
+                                                 GtkFilterListModel **filtered);
 /* Selects case_no's row of selection; FALSE when it is not in it. */
 gboolean dbn_queue_selection_select (GtkSingleSelection *selection, const char *case_no);
 /* The text a column shows for item. Caller owns it. */
@@ -47,12 +47,12 @@ char *dbn_queue_item_dup_text (DbnQueueItem *item, DbnColumn column);
 GtkFilter *dbn_queue_filter_new (GtkEditable *search);
 /* Applies the search: no filter at all while search is empty (a queue of
  * 100,000 rows is not walked for nothing), else filter, re-run. */
-void  dbn_queue_filter_update (GtkFilterListModel *model, GtkFilter *filter, GtkEditable *search);
+void dbn_queue_filter_update (GtkFilterListModel *model, GtkFilter *filter, GtkEditable *search);
 /* Working days from today to the item's due date (negative when past),
  * counted with calendar (dbn_calendar_working_days_between, the item's
  * area's closures included); G_MININT when there is no due date or no
  * calendar. */
-int   dbn_queue_item_days_left (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today);
+int dbn_queue_item_days_left (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today);
 /* The due column's text: "2026-12-02（剩 3 个工作日）", "已暂停" while the
  * clocks are stopped, "—" when the deadline service has no date. Caller owns it. */
 char *dbn_queue_item_dup_due_text (DbnQueueItem *item, DbnCalendar *calendar, const GDate *today);

@@ -17,18 +17,18 @@
 
 /* What a snapshot on its way may still reach after the feed is freed. */
 typedef struct {
-    DbnQueueModel           *model;     /* owned ref; NULL once the feed is freed */
-    const DbnQueueFeedHooks *hooks;     /* the view's */
-    gpointer                 user_data; /* the view */
+    DbnQueueModel *model;           /* owned ref; NULL once the feed is freed */
+    const DbnQueueFeedHooks *hooks; /* the view's */
+    gpointer user_data;             /* the view */
 } State;
 
 struct _DbnQueueFeed {
     DbnConnection *connection; /* owned ref */
-    char          *kind, *id;  /* the routing.queue asked for */
-    char          *topic;      /* its events' topic prefix */
-    State         *state;      /* shared with the snapshot on its way */
-    DbnDueFeed    *due_feed;   /* the model's due column */
-    gulong         event_id, resync_id;
+    char *kind, *id;           /* the routing.queue asked for */
+    char *topic;               /* its events' topic prefix */
+    State *state;              /* shared with the snapshot on its way */
+    DbnDueFeed *due_feed;      /* the model's due column */
+    gulong event_id, resync_id;
 };
 
 /* What the state holds, freed with its last reference. */
@@ -37,7 +37,6 @@ state_clear (State *s)
 {
     g_clear_object (&s->model);
 }
-
 
 static void
 on_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -115,7 +114,8 @@ dbn_queue_feed_new (DbnConnection *connection, DbnQueueModel *model, const char 
     self->state->hooks = hooks;
     self->state->user_data = user_data;
     self->event_id = g_signal_connect (connection, "event", G_CALLBACK (on_event), self);
-    self->resync_id = g_signal_connect_swapped (connection, "resync", G_CALLBACK (dbn_queue_feed_resync), self);
+    self->resync_id =
+        g_signal_connect_swapped (connection, "resync", G_CALLBACK (dbn_queue_feed_resync), self);
     dbn_connection_subscribe (connection, topic);
     dbn_queue_feed_resync (self);
     self->due_feed = dbn_due_feed_new (connection, model, kind, id, topic);
@@ -139,4 +139,8 @@ dbn_queue_feed_free (DbnQueueFeed *self)
     g_free (self);
 }
 
-DbnDueFeed *dbn_queue_feed_get_due_feed (DbnQueueFeed *self) { return self->due_feed; }
+DbnDueFeed *
+dbn_queue_feed_get_due_feed (DbnQueueFeed *self)
+{
+    return self->due_feed;
+}

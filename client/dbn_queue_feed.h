@@ -21,10 +21,10 @@ typedef struct _DbnQueueFeed DbnQueueFeed;
 /* What the view does when the feed has changed its model. Every hook may be NULL. */
 typedef struct {
     /* The snapshot failed (the next resync asks again); error says why. */
-    void        (*failed)    (gpointer user_data, const GError *error);
+    void (*failed) (gpointer user_data, const GError *error);
     /* The snapshot or an event was applied. open_moved: it was an event and
      * it moved the row of the case open_case names. */
-    void        (*changed)   (gpointer user_data, gboolean open_moved);
+    void (*changed) (gpointer user_data, gboolean open_moved);
     /* The case the view has open (its detail), NULL none. Borrowed. */
     const char *(*open_case) (gpointer user_data);
 } DbnQueueFeedHooks;
@@ -37,11 +37,11 @@ DbnQueueFeed *dbn_queue_feed_new (DbnConnection *connection, DbnQueueModel *mode
                                   const char *id, const char *topic, const DbnQueueFeedHooks *hooks,
                                   gpointer user_data);
 /* Stops listening; a snapshot still on its way is dropped when it comes. */
-void          dbn_queue_feed_free (DbnQueueFeed *self);
+void dbn_queue_feed_free (DbnQueueFeed *self);
 /* Takes a new snapshot now (also done on ::resync). */
-void          dbn_queue_feed_resync (DbnQueueFeed *self);
+void dbn_queue_feed_resync (DbnQueueFeed *self);
 /* The feed of the model's due column. Borrowed. */
-DbnDueFeed   *dbn_queue_feed_get_due_feed (DbnQueueFeed *self);
+DbnDueFeed *dbn_queue_feed_get_due_feed (DbnQueueFeed *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnQueueFeed, dbn_queue_feed_free)
 

@@ -36,21 +36,21 @@
  * instead of 100,000 times. */
 /* A case's row of deadline.queue (deadline_due), as the column needs it. */
 typedef struct {
-    guint32     day;       /* Julian day of the due date, 0 none */
-    int         remaining; /* while stopped: days left on resuming; G_MININT unknown */
-    const char *stage;     /* none, warning, overdue, violation; interned */
-    gboolean    suspended; /* clocks stopped (D-DL-7) */
-    gboolean    covered;   /* FALSE: counted on weekends only (D-DL-5) */
-    gboolean    calendar_days; /* the clock counts calendar days, not working days (D-DL-3) */
-    gint64      seq;       /* deadline journal seq it reflects */
+    guint32 day;            /* Julian day of the due date, 0 none */
+    int remaining;          /* while stopped: days left on resuming; G_MININT unknown */
+    const char *stage;      /* none, warning, overdue, violation; interned */
+    gboolean suspended;     /* clocks stopped (D-DL-7) */
+    gboolean covered;       /* FALSE: counted on weekends only (D-DL-5) */
+    gboolean calendar_days; /* the clock counts calendar days, not working days (D-DL-3) */
+    gint64 seq;             /* deadline journal seq it reflects */
 } Due;
 
 struct _DbnQueueItem {
-    GObject     parent_instance;
-    char       *case_no;     /* case number, owned */
+    GObject parent_instance;
+    char *case_no;           /* case number, owned */
     const char *matter;      /* catalog code, interned */
     const char *matter_name; /* Chinese name, interned */
-    char       *applicant;   /* masked name, "" until known, owned */
+    char *applicant;         /* masked name, "" until known, owned */
     const char *kind;        /* handling kind, interned */
     const char *state;       /* routing state, interned */
     const char *holder;      /* who has it now, interned */
@@ -58,17 +58,26 @@ struct _DbnQueueItem {
     const char *location;    /* station, in_transit, centre, interned */
     const char *window;      /* queue coordinate, interned */
     const char *area;        /* the case's area (the calendar's closures), interned */
-    char       *sheet;       /* run sheet while in transit, owned */
-    Due      due;         /* the deadline row; meaningful when due_known */
-    gboolean due_known;   /* the deadline service has a row for it */
-    gint64   updated_seq; /* journal seq of the last change applied */
-    gboolean pending;     /* an outbox row, not yet a case */
+    char *sheet;             /* run sheet while in transit, owned */
+    Due due;                 /* the deadline row; meaningful when due_known */
+    gboolean due_known;      /* the deadline service has a row for it */
+    gint64 updated_seq;      /* journal seq of the last change applied */
+    gboolean pending;        /* an outbox row, not yet a case */
 };
 
 G_DEFINE_TYPE (DbnQueueItem, dbn_queue_item, G_TYPE_OBJECT)
 
-enum { ITEM_PROP_0, ITEM_PROP_CASE_NO, ITEM_PROP_MATTER_NAME, ITEM_PROP_APPLICANT,
-       ITEM_PROP_KIND, ITEM_PROP_STATE, ITEM_PROP_RESPONSIBLE, ITEM_PROP_DUE, ITEM_N_PROPS };
+enum {
+    ITEM_PROP_0,
+    ITEM_PROP_CASE_NO,
+    ITEM_PROP_MATTER_NAME,
+    ITEM_PROP_APPLICANT,
+    ITEM_PROP_KIND,
+    ITEM_PROP_STATE,
+    ITEM_PROP_RESPONSIBLE,
+    ITEM_PROP_DUE,
+    ITEM_N_PROPS
+};
 static GParamSpec *item_props[ITEM_N_PROPS];
 
 static void
@@ -146,24 +155,96 @@ dbn_queue_item_new (const char *case_no)
 }
 
 #define S(x) ((x) != NULL ? (x) : "")
-const char *dbn_queue_item_get_case_no (DbnQueueItem *self) { return S (self->case_no); }
-const char *dbn_queue_item_get_matter (DbnQueueItem *self) { return S (self->matter); }
-const char *dbn_queue_item_get_matter_name (DbnQueueItem *self) { return S (self->matter_name); }
-const char *dbn_queue_item_get_applicant (DbnQueueItem *self) { return S (self->applicant); }
-const char *dbn_queue_item_get_kind (DbnQueueItem *self) { return S (self->kind); }
-const char *dbn_queue_item_get_state (DbnQueueItem *self) { return S (self->state); }
-const char *dbn_queue_item_get_holder (DbnQueueItem *self) { return S (self->holder); }
-const char *dbn_queue_item_get_responsible (DbnQueueItem *self) { return S (self->responsible); }
-const char *dbn_queue_item_get_location (DbnQueueItem *self) { return S (self->location); }
-const char *dbn_queue_item_get_window (DbnQueueItem *self) { return S (self->window); }
-const char *dbn_queue_item_get_sheet (DbnQueueItem *self) { return S (self->sheet); }
-const char *dbn_queue_item_get_area (DbnQueueItem *self) { return S (self->area); }
-gboolean dbn_queue_item_get_due_known (DbnQueueItem *self) { return self->due_known; }
-const char *dbn_queue_item_get_stage (DbnQueueItem *self) { return self->due_known ? S (self->due.stage) : ""; }
-gboolean dbn_queue_item_get_suspended (DbnQueueItem *self) { return self->due_known && self->due.suspended; }
-int dbn_queue_item_get_remaining (DbnQueueItem *self) { return self->due_known ? self->due.remaining : G_MININT; }
-gboolean dbn_queue_item_get_covered (DbnQueueItem *self) { return !self->due_known || self->due.covered; }
-gboolean dbn_queue_item_get_calendar_days (DbnQueueItem *self) { return self->due_known && self->due.calendar_days; }
+const char *
+dbn_queue_item_get_case_no (DbnQueueItem *self)
+{
+    return S (self->case_no);
+}
+const char *
+dbn_queue_item_get_matter (DbnQueueItem *self)
+{
+    return S (self->matter);
+}
+const char *
+dbn_queue_item_get_matter_name (DbnQueueItem *self)
+{
+    return S (self->matter_name);
+}
+const char *
+dbn_queue_item_get_applicant (DbnQueueItem *self)
+{
+    return S (self->applicant);
+}
+const char *
+dbn_queue_item_get_kind (DbnQueueItem *self)
+{
+    return S (self->kind);
+}
+const char *
+dbn_queue_item_get_state (DbnQueueItem *self)
+{
+    return S (self->state);
+}
+const char *
+dbn_queue_item_get_holder (DbnQueueItem *self)
+{
+    return S (self->holder);
+}
+const char *
+dbn_queue_item_get_responsible (DbnQueueItem *self)
+{
+    return S (self->responsible);
+}
+const char *
+dbn_queue_item_get_location (DbnQueueItem *self)
+{
+    return S (self->location);
+}
+const char *
+dbn_queue_item_get_window (DbnQueueItem *self)
+{
+    return S (self->window);
+}
+const char *
+dbn_queue_item_get_sheet (DbnQueueItem *self)
+{
+    return S (self->sheet);
+}
+const char *
+dbn_queue_item_get_area (DbnQueueItem *self)
+{
+    return S (self->area);
+}
+gboolean
+dbn_queue_item_get_due_known (DbnQueueItem *self)
+{
+    return self->due_known;
+}
+const char *
+dbn_queue_item_get_stage (DbnQueueItem *self)
+{
+    return self->due_known ? S (self->due.stage) : "";
+}
+gboolean
+dbn_queue_item_get_suspended (DbnQueueItem *self)
+{
+    return self->due_known && self->due.suspended;
+}
+int
+dbn_queue_item_get_remaining (DbnQueueItem *self)
+{
+    return self->due_known ? self->due.remaining : G_MININT;
+}
+gboolean
+dbn_queue_item_get_covered (DbnQueueItem *self)
+{
+    return !self->due_known || self->due.covered;
+}
+gboolean
+dbn_queue_item_get_calendar_days (DbnQueueItem *self)
+{
+    return self->due_known && self->due.calendar_days;
+}
 
 gboolean
 dbn_queue_item_get_due_date (DbnQueueItem *self, GDate *due)
@@ -174,12 +255,20 @@ dbn_queue_item_get_due_date (DbnQueueItem *self, GDate *due)
     g_date_set_julian (due, self->due.day);
     return TRUE;
 }
-gint64 dbn_queue_item_get_updated_seq (DbnQueueItem *self) { return self->updated_seq; }
-gboolean dbn_queue_item_get_pending (DbnQueueItem *self) { return self->pending; }
+gint64
+dbn_queue_item_get_updated_seq (DbnQueueItem *self)
+{
+    return self->updated_seq;
+}
+gboolean
+dbn_queue_item_get_pending (DbnQueueItem *self)
+{
+    return self->pending;
+}
 
 void
-dbn_queue_item_set (DbnQueueItem *self, const char *matter, const char *matter_name,
-                    const char *kind, const char *state, const char *responsible)
+dbn_queue_item_set (DbnQueueItem *self, const char *matter, const char *matter_name, const char *kind,
+                    const char *state, const char *responsible)
 {
     set_interned (&self->matter, matter);
     set_interned (&self->matter_name, matter_name);
@@ -188,16 +277,24 @@ dbn_queue_item_set (DbnQueueItem *self, const char *matter, const char *matter_n
     set_interned (&self->responsible, responsible);
 }
 
-void dbn_queue_item_set_applicant (DbnQueueItem *self, const char *a) { set_str (&self->applicant, a); }
-void dbn_queue_item_set_pending (DbnQueueItem *self, gboolean pending) { self->pending = pending; }
+void
+dbn_queue_item_set_applicant (DbnQueueItem *self, const char *a)
+{
+    set_str (&self->applicant, a);
+}
+void
+dbn_queue_item_set_pending (DbnQueueItem *self, gboolean pending)
+{
+    self->pending = pending;
+}
 /* YYYY-MM-DD → Julian day; 0 for anything else (a bounded parse of wire text). */
 static guint32
 parse_day (const char *text)
 {
     int y, m, d;
     char tail;
-    if (text == NULL || strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-        y < 1 || y > 9999 || !g_date_valid_dmy (d, m, y))
+    if (text == NULL || strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1
+        || y > 9999 || !g_date_valid_dmy (d, m, y))
         return 0;
     GDate date;
     g_date_clear (&date, 1);
@@ -238,13 +335,21 @@ dbn_mask_name (const char *name)
 const char *
 dbn_state_display (const char *state)
 {
-    static const struct { const char *id, *name; } names[] = {
-        { "received", N_ ("已接收") }, { "awaiting_materials", N_ ("待补材料") },
-        { "classified", N_ ("已分类") }, { "assigned", N_ ("已分派") },
-        { "in_progress", N_ ("办理中") }, { "escalated", N_ ("已上报") },
-        { "county_answered", N_ ("县级已答复") }, { "completed", N_ ("已办结") },
-        { "returned", N_ ("已退回") }, { "replied", N_ ("已答复") },
-        { "archived", N_ ("已归档") }, { "pending", N_ ("未发送") },
+    static const struct {
+        const char *id, *name;
+    } names[] = {
+        { "received", N_ ("已接收") },
+        { "awaiting_materials", N_ ("待补材料") },
+        { "classified", N_ ("已分类") },
+        { "assigned", N_ ("已分派") },
+        { "in_progress", N_ ("办理中") },
+        { "escalated", N_ ("已上报") },
+        { "county_answered", N_ ("县级已答复") },
+        { "completed", N_ ("已办结") },
+        { "returned", N_ ("已退回") },
+        { "replied", N_ ("已答复") },
+        { "archived", N_ ("已归档") },
+        { "pending", N_ ("未发送") },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
         if (g_strcmp0 (state, names[i].id) == 0)
@@ -255,7 +360,9 @@ dbn_state_display (const char *state)
 const char *
 dbn_kind_display (const char *kind)
 {
-    static const struct { const char *id, *name; } names[] = {
+    static const struct {
+        const char *id, *name;
+    } names[] = {
         { "immediate", N_ ("即办件") }, { "committed", N_ ("承办件") }, { "joint", N_ ("联办件") },
         { "escalated", N_ ("上报件") }, { "returned", N_ ("退回件") },
     };
@@ -280,27 +387,27 @@ dbn_location_display (const char *location)
 /* ---- the model ---- */
 
 struct _DbnQueueModel {
-    GObject     parent_instance;
-    GPtrArray  *items;     /* DbnQueueItem*, owned, in arrival order */
-    GHashTable *by_case;   /* case number (the item's) → item, borrowed */
-    DbnCatalog *catalog;   /* borrowed, names matters; may be NULL */
-    gint64      seq;       /* seq of the last snapshot */
-    gboolean    resyncing; /* a snapshot is on its way: events wait */
-    GPtrArray  *waiting;   /* GBytes events kept while resyncing */
+    GObject parent_instance;
+    GPtrArray *items;    /* DbnQueueItem*, owned, in arrival order */
+    GHashTable *by_case; /* case number (the item's) → item, borrowed */
+    DbnCatalog *catalog; /* borrowed, names matters; may be NULL */
+    gint64 seq;          /* seq of the last snapshot */
+    gboolean resyncing;  /* a snapshot is on its way: events wait */
+    GPtrArray *waiting;  /* GBytes events kept while resyncing */
     /* the due column (deadline's journal) */
-    GHashTable *dues;         /* case number → Due*, both owned */
-    GHashTable *incoming;     /* the paged snapshot being collected, NULL otherwise */
-    GArray     *ranges;       /* Range: what each page of the last snapshot covers */
-    GArray     *new_ranges;   /* the same for the snapshot being collected */
-    gint64      due_seq;      /* seq of the last due snapshot's first page */
-    gboolean    due_resyncing;
-    GPtrArray  *due_waiting;  /* GBytes deadline events kept while resyncing */
+    GHashTable *dues;     /* case number → Due*, both owned */
+    GHashTable *incoming; /* the paged snapshot being collected, NULL otherwise */
+    GArray *ranges;       /* Range: what each page of the last snapshot covers */
+    GArray *new_ranges;   /* the same for the snapshot being collected */
+    gint64 due_seq;       /* seq of the last due snapshot's first page */
+    gboolean due_resyncing;
+    GPtrArray *due_waiting; /* GBytes deadline events kept while resyncing */
 };
 
 /* One page of a due snapshot: cases numbered up to upto (NULL: to the end)
  * and after the previous range's upto are as of deadline seq seq. */
 typedef struct {
-    char  *upto;
+    char *upto;
     gint64 seq;
 } Range;
 
@@ -390,7 +497,11 @@ dbn_queue_model_new (DbnCatalog *catalog)
     return self;
 }
 
-gint64 dbn_queue_model_get_seq (DbnQueueModel *self) { return self->seq; }
+gint64
+dbn_queue_model_get_seq (DbnQueueModel *self)
+{
+    return self->seq;
+}
 
 DbnQueueItem *
 dbn_queue_model_lookup (DbnQueueModel *self, const char *case_no)
@@ -660,7 +771,11 @@ dbn_queue_model_apply_snapshot (DbnQueueModel *self, GBytes *reply, GError **err
 
 /* ---- the due column ---- */
 
-gint64 dbn_queue_model_get_due_seq (DbnQueueModel *self) { return self->due_seq; }
+gint64
+dbn_queue_model_get_due_seq (DbnQueueModel *self)
+{
+    return self->due_seq;
+}
 
 void
 dbn_queue_model_begin_due_resync (DbnQueueModel *self)
@@ -702,14 +817,14 @@ clamp_days (gint64 days)
 
 /* A Due from deadline's row as a deadline_due record or a
  * deadline.due_changed event carries it (the same members, deadline.xml). */
-#define DUE_OF(d, at_seq)                                                           \
-    ((Due) { .day = parse_day ((d)->due),                                           \
-             .remaining = (d)->has_remaining ? clamp_days ((d)->remaining) : G_MININT, \
-             .stage = g_intern_string ((d)->stage),                                 \
-             .suspended = (d)->suspended,                                           \
-             .covered = (d)->covered,                                               \
-             .calendar_days = g_strcmp0 ((d)->unit, "calendar") == 0,               \
-             .seq = (at_seq) })
+#define DUE_OF(d, at_seq)                                                                                    \
+    ((Due){ .day = parse_day ((d)->due),                                                                     \
+            .remaining = (d)->has_remaining ? clamp_days ((d)->remaining) : G_MININT,                        \
+            .stage = g_intern_string ((d)->stage),                                                           \
+            .suspended = (d)->suspended,                                                                     \
+            .covered = (d)->covered,                                                                         \
+            .calendar_days = g_strcmp0 ((d)->unit, "calendar") == 0,                                         \
+            .seq = (at_seq) })
 
 static gboolean
 apply_due_now (DbnQueueModel *self, GBytes *event, GError **error)
@@ -757,8 +872,8 @@ page_error (DbnQueueModel *self, GError **error, const char *why)
 }
 
 gboolean
-dbn_queue_model_apply_due_page (DbnQueueModel *self, GBytes *reply, const char *after,
-                                char **next, GError **error)
+dbn_queue_model_apply_due_page (DbnQueueModel *self, GBytes *reply, const char *after, char **next,
+                                GError **error)
 {
     g_return_val_if_fail (DBN_IS_QUEUE_MODEL (self) && reply != NULL && next != NULL, FALSE);
     *next = NULL;

@@ -40,34 +40,33 @@ const char *dbn_queue_item_get_area (DbnQueueItem *self);
 /* The deadline service's row (deadline_due): TRUE and *due set when the
  * case has an open clock with a due date; FALSE while stopped, with no
  * open clock, or before the deadline service answered. */
-gboolean    dbn_queue_item_get_due_date (DbnQueueItem *self, GDate *due);
+gboolean dbn_queue_item_get_due_date (DbnQueueItem *self, GDate *due);
 /* TRUE when the deadline service has a row for the case (a clock open). */
-gboolean    dbn_queue_item_get_due_known (DbnQueueItem *self);
+gboolean dbn_queue_item_get_due_known (DbnQueueItem *self);
 /* none, warning, overdue or violation ("" unknown). Borrowed. */
 const char *dbn_queue_item_get_stage (DbnQueueItem *self);
 /* TRUE while the case awaits materials: its clocks are stopped (D-DL-7). */
-gboolean    dbn_queue_item_get_suspended (DbnQueueItem *self);
+gboolean dbn_queue_item_get_suspended (DbnQueueItem *self);
 /* While stopped: the working days that will remain on resuming; G_MININT unknown. */
-int         dbn_queue_item_get_remaining (DbnQueueItem *self);
+int dbn_queue_item_get_remaining (DbnQueueItem *self);
 /* TRUE when that clock counts calendar days (D-DL-3's "3 days"), FALSE
  * for working days (every other clock, and a row without a unit). */
-gboolean    dbn_queue_item_get_calendar_days (DbnQueueItem *self);
+gboolean dbn_queue_item_get_calendar_days (DbnQueueItem *self);
 /* FALSE when the due date was counted on weekends only (D-DL-5). */
-gboolean    dbn_queue_item_get_covered (DbnQueueItem *self);
-gint64      dbn_queue_item_get_updated_seq (DbnQueueItem *self);
+gboolean dbn_queue_item_get_covered (DbnQueueItem *self);
+gint64 dbn_queue_item_get_updated_seq (DbnQueueItem *self);
 /* TRUE for a row that is a command still in the outbox ("未发送"). */
-gboolean    dbn_queue_item_get_pending (DbnQueueItem *self);
+gboolean dbn_queue_item_get_pending (DbnQueueItem *self);
 
 /* Setters for rows built by hand (the outbox's pending rows, benchmarks).
  * Each copies its string. */
-void dbn_queue_item_set (DbnQueueItem *self, const char *matter, const char *matter_name,
-                         const char *kind, const char *state, const char *responsible);
+void dbn_queue_item_set (DbnQueueItem *self, const char *matter, const char *matter_name, const char *kind,
+                         const char *state, const char *responsible);
 void dbn_queue_item_set_applicant (DbnQueueItem *self, const char *applicant);
 void dbn_queue_item_set_pending (DbnQueueItem *self, gboolean pending);
 /* Sets the due column as a deadline_due record would: due YYYY-MM-DD (NULL
  * or invalid: none), stage (NULL: "none"), suspended. */
-void dbn_queue_item_set_due (DbnQueueItem *self, const char *due, const char *stage,
-                             gboolean suspended);
+void dbn_queue_item_set_due (DbnQueueItem *self, const char *due, const char *stage, gboolean suspended);
 /* The unit of that row's days, as deadline_due's unit: "calendar", else working. */
 void dbn_queue_item_set_due_unit (DbnQueueItem *self, const char *unit);
 
@@ -88,7 +87,7 @@ G_DECLARE_FINAL_TYPE (DbnQueueModel, dbn_queue_model, DBN, QUEUE_MODEL, GObject)
 DbnQueueModel *dbn_queue_model_new (DbnCatalog *catalog);
 
 /* From now until apply_snapshot, events wait instead of being applied. */
-void     dbn_queue_model_begin_resync (DbnQueueModel *self);
+void dbn_queue_model_begin_resync (DbnQueueModel *self);
 /* Replaces every row (but pending ones) by the snapshot in reply (an encoded
  * routing_queue reply), then applies the waiting events newer than it.
  * FALSE with a DBN_CODEC_ERROR for a reply that does not decode; the model
@@ -101,7 +100,7 @@ gboolean dbn_queue_model_apply_event (DbnQueueModel *self, GBytes *event, GError
 
 /* From now until the last page of a deadline.queue snapshot, due events
  * wait instead of being applied. */
-void     dbn_queue_model_begin_due_resync (DbnQueueModel *self);
+void dbn_queue_model_begin_due_resync (DbnQueueModel *self);
 /* Takes one page (an encoded deadline_queue reply) of the snapshot that
  * begin_due_resync started; after is the `after` the page was asked with
  * (NULL for the first). When the reply is truncated, *next (caller owns)
@@ -110,26 +109,26 @@ void     dbn_queue_model_begin_due_resync (DbnQueueModel *self);
  * once, and the waiting events newer than their page are applied.
  * FALSE with a DBN_CODEC_ERROR for a page that does not decode (the
  * snapshot is abandoned; events keep waiting for the next one). */
-gboolean dbn_queue_model_apply_due_page (DbnQueueModel *self, GBytes *reply, const char *after,
-                                         char **next, GError **error);
+gboolean dbn_queue_model_apply_due_page (DbnQueueModel *self, GBytes *reply, const char *after, char **next,
+                                         GError **error);
 /* Applies one encoded deadline event of the queue's topic: only
  * deadline.due_changed changes a row, and only when its seq is newer than
  * what the row's snapshot page or last event reflected. FALSE with a
  * DBN_CODEC_ERROR when it does not decode. */
 gboolean dbn_queue_model_apply_due_event (DbnQueueModel *self, GBytes *event, GError **error);
 /* The deadline seq of the last due snapshot's first page, 0 before any. */
-gint64   dbn_queue_model_get_due_seq (DbnQueueModel *self);
+gint64 dbn_queue_model_get_due_seq (DbnQueueModel *self);
 
 /* The seq of the last snapshot, 0 before any. */
-gint64   dbn_queue_model_get_seq (DbnQueueModel *self);
+gint64 dbn_queue_model_get_seq (DbnQueueModel *self);
 /* Borrowed; NULL when the case is not in the queue. */
 DbnQueueItem *dbn_queue_model_lookup (DbnQueueModel *self, const char *case_no);
 /* Adds or replaces the row of item's case (takes a reference). */
-void     dbn_queue_model_add (DbnQueueModel *self, DbnQueueItem *item);
+void dbn_queue_model_add (DbnQueueModel *self, DbnQueueItem *item);
 /* Appends many rows at once, one items-changed (benchmarks, bulk loads). */
-void     dbn_queue_model_add_many (DbnQueueModel *self, GPtrArray *items);
-void     dbn_queue_model_remove (DbnQueueModel *self, const char *case_no);
+void dbn_queue_model_add_many (DbnQueueModel *self, GPtrArray *items);
+void dbn_queue_model_remove (DbnQueueModel *self, const char *case_no);
 /* Tells views the row of case_no changed (after a setter). */
-void     dbn_queue_model_changed (DbnQueueModel *self, const char *case_no);
+void dbn_queue_model_changed (DbnQueueModel *self, const char *case_no);
 
 G_END_DECLS

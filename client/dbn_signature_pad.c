@@ -13,13 +13,15 @@
 /* A signature of more points than this is not a signature; stop growing. */
 #define MAX_POINTS 100000
 
-typedef struct { double x, y; } Point;
+typedef struct {
+    double x, y;
+} Point;
 
 struct _DbnSignaturePad {
     GtkWidget parent_instance;
-    GArray   *points;  /* Point; x = NAN separates strokes */
-    double    start_x; /* where the current drag began */
-    double    start_y;
+    GArray *points; /* Point; x = NAN separates strokes */
+    double start_x; /* where the current drag began */
+    double start_y;
 };
 
 G_DEFINE_TYPE (DbnSignaturePad, dbn_signature_pad, GTK_TYPE_WIDGET)
@@ -64,8 +66,8 @@ dbn_signature_pad_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 }
 
 static void
-dbn_signature_pad_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
-                           int *minimum, int *natural, int *min_baseline, int *nat_baseline)
+dbn_signature_pad_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
+                           int *natural, int *min_baseline, int *nat_baseline)
 {
     *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? MIN_W : MIN_H;
 }

@@ -10,14 +10,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DbnSignaturePad, dbn_signature_pad, DBN, SIGNATURE_PAD, GtkWidget)
 
 GtkWidget *dbn_signature_pad_new (void);
-void       dbn_signature_pad_clear (DbnSignaturePad *self);
-gboolean   dbn_signature_pad_is_empty (DbnSignaturePad *self);
+void dbn_signature_pad_clear (DbnSignaturePad *self);
+gboolean dbn_signature_pad_is_empty (DbnSignaturePad *self);
 /* Adds a point in widget coordinates; new_stroke starts a new line (what
  * the drag gesture does; tests draw with it). */
-void       dbn_signature_pad_add_point (DbnSignaturePad *self, double x, double y,
-                                        gboolean new_stroke);
+void dbn_signature_pad_add_point (DbnSignaturePad *self, double x, double y, gboolean new_stroke);
 /* Writes the strokes, black on white, as a PNG of the pad's size (at least
  * 400×150). FALSE with a G_IO_ERROR when the file cannot be written. */
-gboolean   dbn_signature_pad_save_png (DbnSignaturePad *self, const char *path, GError **error);
+gboolean dbn_signature_pad_save_png (DbnSignaturePad *self, const char *path, GError **error);
 
 G_END_DECLS

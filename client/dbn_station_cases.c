@@ -19,26 +19,26 @@
 #include "dbn_station_pages.h"
 
 struct _DbnStationCases {
-    GtkWidget           parent_instance;
-    DbnConnection      *connection;  /* owned ref */
-    DbnOutbox          *outbox;      /* owned ref */
-    DbnQueueModel      *model;       /* owned ref: the station's queue */
-    char               *station_id;  /* whose station */
-    GtkFilterListModel *filtered;    /* by the case search */
-    GtkFilter          *filter;      /* the search filter, set while the search is not empty */
-    GtkSingleSelection *selection;   /* the case the supplement and the reply act on */
-    GHashTable         *sent;        /* outbox id (gint64*) → TRUE: our commands */
-    char               *supplement_case;   /* the awaiting case whose missing list shows */
-    GPtrArray          *supplement_checks; /* GtkCheckButton*, borrowed */
-    DbnPrintForm       *runsheet;    /* the last run sheet */
-    gulong              replied_id;  /* the outbox's */
+    GtkWidget parent_instance;
+    DbnConnection *connection;     /* owned ref */
+    DbnOutbox *outbox;             /* owned ref */
+    DbnQueueModel *model;          /* owned ref: the station's queue */
+    char *station_id;              /* whose station */
+    GtkFilterListModel *filtered;  /* by the case search */
+    GtkFilter *filter;             /* the search filter, set while the search is not empty */
+    GtkSingleSelection *selection; /* the case the supplement and the reply act on */
+    GHashTable *sent;              /* outbox id (gint64*) → TRUE: our commands */
+    char *supplement_case;         /* the awaiting case whose missing list shows */
+    GPtrArray *supplement_checks;  /* GtkCheckButton*, borrowed */
+    DbnPrintForm *runsheet;        /* the last run sheet */
+    gulong replied_id;             /* the outbox's */
     /* template children */
     GtkSearchEntry *case_search;
-    GtkColumnView  *columns;
-    GtkLabel       *runsheet_label;
-    GtkLabel       *supplement_label;
-    GtkBox         *supplement_box;
-    GtkLabel       *supplement_status;
+    GtkColumnView *columns;
+    GtkLabel *runsheet_label;
+    GtkLabel *supplement_label;
+    GtkBox *supplement_box;
+    GtkLabel *supplement_status;
 };
 
 G_DEFINE_TYPE (DbnStationCases, dbn_station_cases, GTK_TYPE_WIDGET)
@@ -74,8 +74,9 @@ on_case_selected (GtkSingleSelection *selection, GParamSpec *pspec, gpointer use
     if (g_strcmp0 (dbn_queue_item_get_state (item), "awaiting_materials") == 0) {
         load_missing (self, dbn_queue_item_get_case_no (item));
     } else {
-        g_autofree char *line = g_strdup_printf (_ ("%s：%s，无需补交材料"), dbn_queue_item_get_case_no (item),
-                                                 dbn_state_display (dbn_queue_item_get_state (item)));
+        g_autofree char *line =
+            g_strdup_printf (_ ("%s：%s，无需补交材料"), dbn_queue_item_get_case_no (item),
+                             dbn_state_display (dbn_queue_item_get_state (item)));
         gtk_label_set_text (self->supplement_label, line);
     }
 }
@@ -85,8 +86,8 @@ on_case_selected (GtkSingleSelection *selection, GParamSpec *pspec, gpointer use
 static void
 runsheet_made (DbnStationCases *self, GBytes *reply)
 {
-    g_autoptr (DbnMsgRunsheetNewReply) r = dbn_msg_runsheet_new_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+    g_autoptr (DbnMsgRunsheetNewReply) r =
+        dbn_msg_runsheet_new_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
     if (r == NULL)
         return;
     g_autofree char *list = r->cases && r->cases[0] ? g_strjoinv ("、", r->cases) : g_strdup (_ ("（无）"));
@@ -98,7 +99,8 @@ runsheet_made (DbnStationCases *self, GBytes *reply)
     dbn_print_form_add_row (self->runsheet, _ ("送达日期"), r->date);
     for (int i = 0; r->cases && r->cases[i] != NULL; i++) {
         DbnQueueItem *item = dbn_queue_model_lookup (self->model, r->cases[i]);
-        dbn_print_form_add_row (self->runsheet, r->cases[i], item ? dbn_queue_item_get_matter_name (item) : "");
+        dbn_print_form_add_row (self->runsheet, r->cases[i],
+                                item ? dbn_queue_item_get_matter_name (item) : "");
     }
 }
 
@@ -110,9 +112,9 @@ action_runsheet_new (GtkWidget *widget, const char *name, GVariant *param)
     g_autofree char *key = dbn_command_new_key ();
     m->env.key = g_strdup (key);
     m->station = g_strdup (self->station_id);
-    gint64 id = dbn_station_enqueue (self->outbox, "routing", "runsheet.new", key,
-                                     dbn_msg_runsheet_new_encode (m, NULL), self->station_id,
-                                     self->runsheet_label);
+    gint64 id =
+        dbn_station_enqueue (self->outbox, "routing", "runsheet.new", key,
+                             dbn_msg_runsheet_new_encode (m, NULL), self->station_id, self->runsheet_label);
     if (id != 0) {
         g_hash_table_add (self->sent, g_memdup2 (&id, sizeof id));
         gtk_label_set_text (self->runsheet_label, _ ("交接清单已存入待发箱（未发送）"));
@@ -134,7 +136,7 @@ action_print_runsheet (GtkWidget *widget, const char *name, GVariant *param)
 
 typedef struct {
     DbnStationCases *self; /* owned ref */
-    char            *case_no;
+    char *case_no;
 } Read;
 
 static void
@@ -152,11 +154,12 @@ on_missing (GObject *source, GAsyncResult *result, gpointer user_data)
     DbnStationCases *self = r->self;
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    g_autoptr (DbnMsgRoutingCaseGetReply) c = reply == NULL ? NULL
-        : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
-                                                 g_bytes_get_size (reply), &error);
-    DbnQueueItem *item = self->supplement_checks != NULL
-        ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+    g_autoptr (DbnMsgRoutingCaseGetReply) c =
+        reply == NULL ? NULL
+                      : dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL),
+                                                               g_bytes_get_size (reply), &error);
+    DbnQueueItem *item =
+        self->supplement_checks != NULL ? gtk_single_selection_get_selected_item (self->selection) : NULL;
     if (item == NULL || g_strcmp0 (dbn_queue_item_get_case_no (item), r->case_no) != 0) {
         read_free (r);
         return;
@@ -175,7 +178,8 @@ on_missing (GObject *source, GAsyncResult *result, gpointer user_data)
         g_ptr_array_add (self->supplement_checks, check);
     }
     g_autofree char *missing = c->missing && c->missing[0] ? g_strjoinv ("、", c->missing) : g_strdup ("—");
-    g_autofree char *text = g_strdup_printf (_ ("%s 待补材料：%s（勾选申办人补交的材料）"), r->case_no, missing);
+    g_autofree char *text =
+        g_strdup_printf (_ ("%s 待补材料：%s（勾选申办人补交的材料）"), r->case_no, missing);
     gtk_label_set_text (self->supplement_label, text);
     read_free (r);
 }
@@ -204,7 +208,8 @@ action_supplement (GtkWidget *widget, const char *name, GVariant *param)
     GPtrArray *handed = g_ptr_array_new ();
     for (guint i = 0; i < self->supplement_checks->len; i++)
         if (gtk_check_button_get_active (self->supplement_checks->pdata[i]))
-            g_ptr_array_add (handed, g_strdup (gtk_check_button_get_label (self->supplement_checks->pdata[i])));
+            g_ptr_array_add (handed,
+                             g_strdup (gtk_check_button_get_label (self->supplement_checks->pdata[i])));
     if (handed->len == 0) {
         g_ptr_array_free (handed, TRUE);
         gtk_label_set_text (self->supplement_status, _ ("请勾选补交的材料"));
@@ -217,8 +222,9 @@ action_supplement (GtkWidget *widget, const char *name, GVariant *param)
     m->case_no = g_strdup (self->supplement_case);
     m->materials = (char **) g_ptr_array_free (handed, FALSE);
     g_autofree char *label = g_strdup_printf ("intake.supplement %s", m->case_no);
-    gint64 id = dbn_station_enqueue (self->outbox, "intake", "intake.supplement", key,
-                                     dbn_msg_intake_supplement_encode (m, NULL), label, self->supplement_status);
+    gint64 id =
+        dbn_station_enqueue (self->outbox, "intake", "intake.supplement", key,
+                             dbn_msg_intake_supplement_encode (m, NULL), label, self->supplement_status);
     if (id == 0)
         return;
     g_hash_table_add (self->sent, g_memdup2 (&id, sizeof id));
@@ -228,12 +234,16 @@ action_supplement (GtkWidget *widget, const char *name, GVariant *param)
 static void
 supplemented (DbnStationCases *self, GBytes *reply, GError *error)
 {
-    g_autoptr (DbnMsgIntakeSupplementReply) r = reply == NULL ? NULL
-        : dbn_msg_intake_supplement_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
-    g_autofree char *missing = r != NULL && r->missing && r->missing[0] ? g_strjoinv ("、", r->missing) : NULL;
+    g_autoptr (DbnMsgIntakeSupplementReply) r =
+        reply == NULL ? NULL
+                      : dbn_msg_intake_supplement_reply_decode (g_bytes_get_data (reply, NULL),
+                                                                g_bytes_get_size (reply), NULL);
+    g_autofree char *missing =
+        r != NULL && r->missing && r->missing[0] ? g_strjoinv ("、", r->missing) : NULL;
     g_autofree char *text = r == NULL ? dbn_error_line (error)
-        : missing != NULL ? g_strdup_printf (_ ("%s 已补交，仍缺：%s"), r->case_no, missing)
-                          : g_strdup_printf (_ ("%s 材料已齐，恢复办理"), r->case_no);
+                            : missing != NULL
+                                ? g_strdup_printf (_ ("%s 已补交，仍缺：%s"), r->case_no, missing)
+                                : g_strdup_printf (_ ("%s 材料已齐，恢复办理"), r->case_no);
     gtk_label_set_text (self->supplement_status, text);
     if (r != NULL && missing != NULL && g_strcmp0 (self->supplement_case, r->case_no) == 0)
         load_missing (self, r->case_no);
@@ -244,8 +254,7 @@ supplemented (DbnStationCases *self, GBytes *reply, GError *error)
 }
 
 static void
-on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
-            gpointer user_data)
+on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer user_data)
 {
     DbnStationCases *self = user_data;
     if (!g_hash_table_remove (self->sent, &id))
@@ -301,8 +310,12 @@ dbn_station_cases_class_init (DbnStationCasesClass *klass)
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_station_cases.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DbnStationCases, name)
-    CHILD (case_search); CHILD (columns); CHILD (runsheet_label); CHILD (supplement_label);
-    CHILD (supplement_box); CHILD (supplement_status);
+    CHILD (case_search);
+    CHILD (columns);
+    CHILD (runsheet_label);
+    CHILD (supplement_label);
+    CHILD (supplement_box);
+    CHILD (supplement_status);
 #undef CHILD
     gtk_widget_class_bind_template_callback (widget_class, on_case_search);
     gtk_widget_class_install_action (widget_class, "cases.runsheet-new", NULL, action_runsheet_new);
@@ -328,15 +341,20 @@ dbn_station_cases_set_up (DbnStationCases *self, DbnConnection *connection, DbnO
     self->model = g_object_ref (model);
     self->station_id = g_strdup (station_id);
     self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->case_search));
-    static const DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_STATE, DBN_COLUMN_KIND,
-                                      DBN_COLUMN_WINDOW, DBN_COLUMN_DUE, DBN_COLUMN_LOCATION };
+    static const DbnColumn cols[] = { DBN_COLUMN_CASE,    DBN_COLUMN_MATTER, DBN_COLUMN_STATE,
+                                      DBN_COLUMN_KIND,    DBN_COLUMN_WINDOW, DBN_COLUMN_DUE,
+                                      DBN_COLUMN_LOCATION };
     self->selection = dbn_queue_columns_set_model (self->columns, self->model, cols, G_N_ELEMENTS (cols),
                                                    connection, NULL, NULL, &self->filtered);
     g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (on_case_selected), self);
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
 }
 
-GtkSingleSelection *dbn_station_cases_get_selection (DbnStationCases *self) { return self->selection; }
+GtkSingleSelection *
+dbn_station_cases_get_selection (DbnStationCases *self)
+{
+    return self->selection;
+}
 
 void
 dbn_station_cases_set_status (DbnStationCases *self, const char *text)
@@ -346,9 +364,21 @@ dbn_station_cases_set_status (DbnStationCases *self, const char *text)
 
 /* ---- what the tests reach (dbn_station_cases-private.h) ---- */
 
-const char *dbn_station_cases_get_supplement_case (DbnStationCases *self) { return self->supplement_case; }
-guint dbn_station_cases_get_n_missing (DbnStationCases *self) { return self->supplement_checks->len; }
-const char *dbn_station_cases_get_status (DbnStationCases *self) { return gtk_label_get_text (self->runsheet_label); }
+const char *
+dbn_station_cases_get_supplement_case (DbnStationCases *self)
+{
+    return self->supplement_case;
+}
+guint
+dbn_station_cases_get_n_missing (DbnStationCases *self)
+{
+    return self->supplement_checks->len;
+}
+const char *
+dbn_station_cases_get_status (DbnStationCases *self)
+{
+    return gtk_label_get_text (self->runsheet_label);
+}
 
 const char *
 dbn_station_cases_get_supplement_status (DbnStationCases *self)

@@ -16,12 +16,11 @@ G_DECLARE_FINAL_TYPE (DbnStationCases, dbn_station_cases, DBN, STATION_CASES, Gt
 
 /* Connects the page (built by its host's template) to station_id's queue
  * model. Call once. Takes references. */
-void                dbn_station_cases_set_up (DbnStationCases *self, DbnConnection *connection,
-                                              DbnOutbox *outbox, DbnQueueModel *model,
-                                              const char *station_id);
+void dbn_station_cases_set_up (DbnStationCases *self, DbnConnection *connection, DbnOutbox *outbox,
+                               DbnQueueModel *model, const char *station_id);
 /* The selected case (a DbnQueueItem; the reply acts on it). Borrowed. */
 GtkSingleSelection *dbn_station_cases_get_selection (DbnStationCases *self);
 /* Shows text on the page's status line (the queue's snapshot error). */
-void                dbn_station_cases_set_status (DbnStationCases *self, const char *text);
+void dbn_station_cases_set_status (DbnStationCases *self, const char *text);
 
 G_END_DECLS

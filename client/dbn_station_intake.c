@@ -27,42 +27,42 @@
 #include "dbn_station_pages.h"
 
 struct _DbnStationIntake {
-    GtkWidget           parent_instance;
-    DbnConnection      *connection;  /* owned ref */
-    DbnOutbox          *outbox;      /* owned ref */
-    DbnQueueModel      *model;       /* owned ref: the station's queue, for the pending rows */
-    char               *station_id;  /* whose station */
-    char               *village;     /* its village (org.ini), the submit's village */
-    char               *client_dir;  /* local files: PDFs */
-    GKeyFile           *initials;    /* matter code → pinyin initials */
-    GtkFilterListModel *matters;     /* codes matching the search */
+    GtkWidget parent_instance;
+    DbnConnection *connection;            /* owned ref */
+    DbnOutbox *outbox;                    /* owned ref */
+    DbnQueueModel *model;                 /* owned ref: the station's queue, for the pending rows */
+    char *station_id;                     /* whose station */
+    char *village;                        /* its village (org.ini), the submit's village */
+    char *client_dir;                     /* local files: PDFs */
+    GKeyFile *initials;                   /* matter code → pinyin initials */
+    GtkFilterListModel *matters;          /* codes matching the search */
     GtkSingleSelection *matter_selection; /* the chosen row of matters */
-    const DbnMatter    *matter;      /* the chosen matter, borrowed from the catalog */
-    GPtrArray          *material_checks; /* GtkCheckButton*, borrowed, one per material */
-    GHashTable         *submits;     /* outbox id (gint64*) → TRUE: our submits */
-    GHashTable         *refusals;    /* outbox id (gint64*) → TRUE: our refusals */
-    char               *last_case;   /* case number of the last submit answered */
-    char               *visit;       /* the visit whose need the form turns into a request */
-    gboolean            refused;     /* result_label says why the form was refused */
-    DbnPrintForm       *acceptance;  /* 承办单 of the last case */
-    DbnPrintForm       *notice;      /* 一次性告知书, NULL when nothing was missing */
-    gulong              replied_id;  /* the outbox's */
+    const DbnMatter *matter;              /* the chosen matter, borrowed from the catalog */
+    GPtrArray *material_checks;           /* GtkCheckButton*, borrowed, one per material */
+    GHashTable *submits;                  /* outbox id (gint64*) → TRUE: our submits */
+    GHashTable *refusals;                 /* outbox id (gint64*) → TRUE: our refusals */
+    char *last_case;                      /* case number of the last submit answered */
+    char *visit;                          /* the visit whose need the form turns into a request */
+    gboolean refused;                     /* result_label says why the form was refused */
+    DbnPrintForm *acceptance;             /* 承办单 of the last case */
+    DbnPrintForm *notice;                 /* 一次性告知书, NULL when nothing was missing */
+    gulong replied_id;                    /* the outbox's */
     /* template children */
     GtkSearchEntry *matter_search;
-    GtkListView    *matter_list;
-    GtkBox         *materials_box;
-    GtkLabel       *matter_label;
-    GtkEntry       *applicant_entry;
-    GtkEntry       *id_entry;
-    GtkLabel       *id_check;
-    GtkEntry       *phone_entry;
-    GtkEntry       *address_entry;
-    GtkEntry       *note_entry;
+    GtkListView *matter_list;
+    GtkBox *materials_box;
+    GtkLabel *matter_label;
+    GtkEntry *applicant_entry;
+    GtkEntry *id_entry;
+    GtkLabel *id_check;
+    GtkEntry *phone_entry;
+    GtkEntry *address_entry;
+    GtkEntry *note_entry;
     GtkCheckButton *consent_check;
-    GtkLabel       *result_label;
-    GtkLabel       *visit_label;
-    GtkEntry       *refuse_reason_entry;
-    GtkEntry       *refuse_apply_to_entry;
+    GtkLabel *result_label;
+    GtkLabel *visit_label;
+    GtkEntry *refuse_reason_entry;
+    GtkEntry *refuse_apply_to_entry;
 };
 
 enum { SIGNAL_LOGBOOK_CHANGED, N_SIGNALS };
@@ -120,9 +120,9 @@ choose (DbnStationIntake *self, const DbnMatter *m)
         gtk_label_set_text (self->matter_label, _ ("未选择事项"));
         return;
     }
-    g_autofree char *title = g_strdup_printf (_ ("%s（%s，时限 %d 个工作日）"), m->name_zh,
-                                              dbn_kind_display (dbn_handling_kind_to_string (m->kind)),
-                                              m->limit_days);
+    g_autofree char *title =
+        g_strdup_printf (_ ("%s（%s，时限 %d 个工作日）"), m->name_zh,
+                         dbn_kind_display (dbn_handling_kind_to_string (m->kind)), m->limit_days);
     gtk_label_set_text (self->matter_label, title);
     for (int i = 0; m->materials[i] != NULL; i++) {
         GtkWidget *check = gtk_check_button_new_with_label (m->materials[i]);
@@ -309,7 +309,8 @@ submitted (DbnStationIntake *self, gint64 id, GBytes *reply, GError *error)
     g_autofree char *at = g_date_time_format (when, "%Y-%m-%d %H:%M");
     dbn_print_form_add_row (self->acceptance, _ ("受理时间"), at);
     dbn_print_form_add_row (self->acceptance, _ ("受理站点"), self->station_id);
-    dbn_print_form_add_row (self->acceptance, _ ("首问责任人"), dbn_connection_get_principal (self->connection));
+    dbn_print_form_add_row (self->acceptance, _ ("首问责任人"),
+                            dbn_connection_get_principal (self->connection));
     if (m != NULL) {
         dbn_print_form_add_row (self->acceptance, _ ("代办事项"), m->name_zh);
         g_autofree char *limit = g_strdup_printf (_ ("%d 个工作日"), m->limit_days);
@@ -330,8 +331,7 @@ submitted (DbnStationIntake *self, gint64 id, GBytes *reply, GError *error)
 }
 
 static void
-on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
-            gpointer user_data)
+on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer user_data)
 {
     DbnStationIntake *self = user_data;
     if (g_hash_table_remove (self->submits, &id)) {
@@ -340,10 +340,13 @@ on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError
     }
     if (!g_hash_table_remove (self->refusals, &id))
         return;
-    g_autoptr (DbnMsgIntakeRefuseReply) r = reply == NULL ? NULL
-        : dbn_msg_intake_refuse_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
-    g_autofree char *text = r != NULL ? g_strdup_printf (_ ("不予受理，编号 %s（已记入代办记录簿）"), r->refusal)
-                                      : dbn_error_line (error);
+    g_autoptr (DbnMsgIntakeRefuseReply) r =
+        reply == NULL ? NULL
+                      : dbn_msg_intake_refuse_reply_decode (g_bytes_get_data (reply, NULL),
+                                                            g_bytes_get_size (reply), NULL);
+    g_autofree char *text = r != NULL
+                                ? g_strdup_printf (_ ("不予受理，编号 %s（已记入代办记录簿）"), r->refusal)
+                                : dbn_error_line (error);
     gtk_label_set_text (self->result_label, text);
     g_signal_emit (self, signals[SIGNAL_LOGBOOK_CHANGED], 0);
 }
@@ -383,8 +386,9 @@ action_refuse (GtkWidget *widget, const char *name, GVariant *param)
     g_hash_table_add (self->refusals, g_memdup2 (&id, sizeof id));
     gtk_label_set_text (self->result_label, _ ("不予受理已存入待发箱（未发送）"));
     self->refused = FALSE;
-    GtkEntry *clear[] = { self->applicant_entry, self->id_entry, self->phone_entry, self->address_entry,
-                          self->note_entry, self->refuse_reason_entry, self->refuse_apply_to_entry };
+    GtkEntry *clear[] = { self->applicant_entry,      self->id_entry,   self->phone_entry,
+                          self->address_entry,        self->note_entry, self->refuse_reason_entry,
+                          self->refuse_apply_to_entry };
     for (gsize i = 0; i < G_N_ELEMENTS (clear); i++)
         gtk_editable_set_text (GTK_EDITABLE (clear[i]), "");
     set_form_visit (self, NULL);
@@ -429,13 +433,13 @@ action_export_pdf (GtkWidget *widget, const char *name, GVariant *param)
     g_mkdir_with_parents (dir, 0700);
     g_autofree char *a = g_build_filename (dir, "acceptance.pdf", NULL);
     g_autofree char *n = g_build_filename (dir, "notice.pdf", NULL);
-    if (!dbn_print_form_export_pdf (self->acceptance, a, &error) ||
-        (self->notice != NULL && !dbn_print_form_export_pdf (self->notice, n, &error))) {
+    if (!dbn_print_form_export_pdf (self->acceptance, a, &error)
+        || (self->notice != NULL && !dbn_print_form_export_pdf (self->notice, n, &error))) {
         gtk_label_set_text (self->result_label, error->message);
         return;
     }
-    g_autofree char *text = g_strdup_printf (_ ("已导出：%s%s%s"), a, self->notice ? "\n" : "",
-                                             self->notice ? n : "");
+    g_autofree char *text =
+        g_strdup_printf (_ ("已导出：%s%s%s"), a, self->notice ? "\n" : "", self->notice ? n : "");
     gtk_label_set_text (self->result_label, text);
 }
 
@@ -482,15 +486,25 @@ dbn_station_intake_class_init (DbnStationIntakeClass *klass)
     object_class->finalize = dbn_station_intake_finalize;
     /* ::logbook-changed: a refusal was answered; the logbook has it. */
     signals[SIGNAL_LOGBOOK_CHANGED] = g_signal_new ("logbook-changed", G_TYPE_FROM_CLASS (klass),
-                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                    G_TYPE_NONE, 0);
+                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_station_intake.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DbnStationIntake, name)
-    CHILD (matter_search); CHILD (matter_list); CHILD (materials_box); CHILD (matter_label);
-    CHILD (applicant_entry); CHILD (id_entry); CHILD (id_check); CHILD (phone_entry);
-    CHILD (address_entry); CHILD (note_entry); CHILD (consent_check); CHILD (result_label);
-    CHILD (visit_label); CHILD (refuse_reason_entry); CHILD (refuse_apply_to_entry);
+    CHILD (matter_search);
+    CHILD (matter_list);
+    CHILD (materials_box);
+    CHILD (matter_label);
+    CHILD (applicant_entry);
+    CHILD (id_entry);
+    CHILD (id_check);
+    CHILD (phone_entry);
+    CHILD (address_entry);
+    CHILD (note_entry);
+    CHILD (consent_check);
+    CHILD (result_label);
+    CHILD (visit_label);
+    CHILD (refuse_reason_entry);
+    CHILD (refuse_apply_to_entry);
 #undef CHILD
     gtk_widget_class_bind_template_callback (widget_class, on_matter_search);
     gtk_widget_class_bind_template_callback (widget_class, on_id_changed);
@@ -512,9 +526,11 @@ dbn_station_intake_init (DbnStationIntake *self)
     g_autoptr (GBytes) data = g_resources_lookup_data ("/org/daiban/Client/initials.ini", 0, NULL);
     if (data != NULL)
         g_key_file_load_from_bytes (self->initials, data, G_KEY_FILE_NONE, NULL);
-    GtkWidget *inputs[] = { GTK_WIDGET (self->applicant_entry), GTK_WIDGET (self->phone_entry),
-                            GTK_WIDGET (self->address_entry), GTK_WIDGET (self->note_entry),
-                            GTK_WIDGET (self->refuse_reason_entry), GTK_WIDGET (self->refuse_apply_to_entry) };
+    GtkWidget *inputs[] = {
+        GTK_WIDGET (self->applicant_entry),     GTK_WIDGET (self->phone_entry),
+        GTK_WIDGET (self->address_entry),       GTK_WIDGET (self->note_entry),
+        GTK_WIDGET (self->refuse_reason_entry), GTK_WIDGET (self->refuse_apply_to_entry)
+    };
     for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
         g_signal_connect_swapped (inputs[i], "changed", G_CALLBACK (on_form_changed), self);
     g_signal_connect_swapped (self->consent_check, "toggled", G_CALLBACK (on_form_changed), self);
@@ -538,7 +554,7 @@ dbn_station_intake_set_up (DbnStationIntake *self, DbnConnection *connection, Db
     for (guint i = 0; i < dbn_catalog_get_n_matters (catalog); i++)
         gtk_string_list_append (codes, dbn_catalog_get_matter (catalog, i)->code);
     self->matters = gtk_filter_list_model_new (G_LIST_MODEL (codes),
-        GTK_FILTER (gtk_custom_filter_new (matter_match, self, NULL)));
+                                               GTK_FILTER (gtk_custom_filter_new (matter_match, self, NULL)));
     self->matter_selection = gtk_single_selection_new (G_LIST_MODEL (self->matters));
     gtk_single_selection_set_autoselect (self->matter_selection, FALSE);
     gtk_single_selection_set_can_unselect (self->matter_selection, TRUE);
@@ -576,9 +592,21 @@ dbn_station_intake_take_need (DbnStationIntake *self, const char *visit, const c
 
 /* ---- what the tests reach (dbn_station_intake-private.h) ---- */
 
-const char *dbn_station_intake_get_result (DbnStationIntake *self) { return gtk_label_get_text (self->result_label); }
-const char *dbn_station_intake_get_last_case (DbnStationIntake *self) { return self->last_case; }
-const char *dbn_station_intake_get_visit (DbnStationIntake *self) { return self->visit; }
+const char *
+dbn_station_intake_get_result (DbnStationIntake *self)
+{
+    return gtk_label_get_text (self->result_label);
+}
+const char *
+dbn_station_intake_get_last_case (DbnStationIntake *self)
+{
+    return self->last_case;
+}
+const char *
+dbn_station_intake_get_visit (DbnStationIntake *self)
+{
+    return self->visit;
+}
 
 guint
 dbn_station_intake_get_n_matches (DbnStationIntake *self)
@@ -610,7 +638,10 @@ dbn_station_intake_tick_materials (DbnStationIntake *self, guint n)
 GtkEditable *
 dbn_station_intake_get_entry (DbnStationIntake *self, const char *name)
 {
-    static const struct { const char *name; gsize offset; } fields[] = {
+    static const struct {
+        const char *name;
+        gsize offset;
+    } fields[] = {
         { "matter-search", G_STRUCT_OFFSET (DbnStationIntake, matter_search) },
         { "applicant", G_STRUCT_OFFSET (DbnStationIntake, applicant_entry) },
         { "id-number", G_STRUCT_OFFSET (DbnStationIntake, id_entry) },

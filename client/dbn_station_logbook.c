@@ -16,18 +16,18 @@
 #include "dbn_text_row.h"
 
 struct _DbnStationLogbook {
-    GtkWidget           parent_instance;
-    DbnConnection      *connection;  /* owned ref */
-    char               *village;     /* whose book */
-    char               *client_dir;  /* where the PDF goes */
-    GtkStringList      *logbook_lines; /* the lines as read so far */
-    DbnPrintForm       *logbook;     /* the logbook as last read */
-    gint64              logbook_from; /* the page being read starts here (ms); 0: the first */
-    char               *logbook_after; /* ... after this entry (the last one read) */
-    guint               logbook_count; /* entries read so far */
+    GtkWidget parent_instance;
+    DbnConnection *connection;    /* owned ref */
+    char *village;                /* whose book */
+    char *client_dir;             /* where the PDF goes */
+    GtkStringList *logbook_lines; /* the lines as read so far */
+    DbnPrintForm *logbook;        /* the logbook as last read */
+    gint64 logbook_from;          /* the page being read starts here (ms); 0: the first */
+    char *logbook_after;          /* ... after this entry (the last one read) */
+    guint logbook_count;          /* entries read so far */
     /* template children */
-    GtkLabel       *logbook_status;
-    GtkListView    *logbook_list;
+    GtkLabel *logbook_status;
+    GtkListView *logbook_list;
 };
 
 G_DEFINE_TYPE (DbnStationLogbook, dbn_station_logbook, GTK_TYPE_WIDGET)
@@ -54,9 +54,10 @@ on_logbook (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr (DbnStationLogbook) self = user_data;
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    g_autoptr (DbnMsgIntakeLogbookReply) r = reply == NULL ? NULL
-        : dbn_msg_intake_logbook_reply_decode (g_bytes_get_data (reply, NULL),
-                                               g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgIntakeLogbookReply) r =
+        reply == NULL ? NULL
+                      : dbn_msg_intake_logbook_reply_decode (g_bytes_get_data (reply, NULL),
+                                                             g_bytes_get_size (reply), &error);
     if (self->logbook_lines == NULL)
         return;
     if (r == NULL) {
@@ -88,10 +89,10 @@ on_logbook (GObject *source, GAsyncResult *result, gpointer user_data)
         const DbnMatter *m = e->matter ? dbn_catalog_lookup (catalog, e->matter) : NULL;
         /* The book is read by many: the ID comes masked, the name is masked here. */
         g_autofree char *applicant = dbn_mask_name (e->applicant);
-        g_autofree char *body = g_strdup_printf ("%s  %s  %s %s  %s  %s%s%s", at, entry_display (e->entry),
-                                                 applicant, e->id_number ? e->id_number : "",
-                                                 m ? m->name_zh : (e->matter ? e->matter : "—"), e->by,
-                                                 e->detail ? "  " : "", e->detail ? e->detail : "");
+        g_autofree char *body =
+            g_strdup_printf ("%s  %s  %s %s  %s  %s%s%s", at, entry_display (e->entry), applicant,
+                             e->id_number ? e->id_number : "", m ? m->name_zh : (e->matter ? e->matter : "—"),
+                             e->by, e->detail ? "  " : "", e->detail ? e->detail : "");
         dbn_print_form_add_row (self->logbook, e->number, body);
         g_ptr_array_add (lines, g_strdup_printf ("%s  %s", e->number, body));
         self->logbook_count++;
@@ -101,8 +102,8 @@ on_logbook (GObject *source, GAsyncResult *result, gpointer user_data)
                             g_list_model_get_n_items (G_LIST_MODEL (self->logbook_lines)), 0,
                             (const char *const *) lines->pdata);
     gboolean more = r->truncated && last_number != NULL;
-    g_autofree char *text = g_strdup_printf (more ? _ ("读取中… 已读 %u 条") : _ ("共 %u 条"),
-                                             self->logbook_count);
+    g_autofree char *text =
+        g_strdup_printf (more ? _ ("读取中… 已读 %u 条") : _ ("共 %u 条"), self->logbook_count);
     gtk_label_set_text (self->logbook_status, text);
     if (more) {
         /* The next page starts after the last entry read (its time and number). */
@@ -216,8 +217,8 @@ dbn_station_logbook_init (DbnStationLogbook *self)
     GtkListItemFactory *factory = dbn_text_row_factory_new ();
     gtk_list_view_set_factory (self->logbook_list, factory);
     g_object_unref (factory);
-    gtk_list_view_set_model (self->logbook_list,
-        GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->logbook_lines)))));
+    gtk_list_view_set_model (self->logbook_list, GTK_SELECTION_MODEL (gtk_no_selection_new (
+                                                     g_object_ref (G_LIST_MODEL (self->logbook_lines)))));
 }
 
 void
@@ -232,5 +233,13 @@ dbn_station_logbook_set_up (DbnStationLogbook *self, DbnConnection *connection, 
 
 /* ---- what the tests reach (dbn_station_logbook-private.h) ---- */
 
-GListModel *dbn_station_logbook_get_lines (DbnStationLogbook *self) { return G_LIST_MODEL (self->logbook_lines); }
-const char *dbn_station_logbook_get_status (DbnStationLogbook *self) { return gtk_label_get_text (self->logbook_status); }
+GListModel *
+dbn_station_logbook_get_lines (DbnStationLogbook *self)
+{
+    return G_LIST_MODEL (self->logbook_lines);
+}
+const char *
+dbn_station_logbook_get_status (DbnStationLogbook *self)
+{
+    return gtk_label_get_text (self->logbook_status);
+}

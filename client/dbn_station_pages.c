@@ -13,8 +13,8 @@ dbn_station_entry_text (GtkEntry *entry)
 }
 
 gint64
-dbn_station_enqueue (DbnOutbox *outbox, const char *service, const char *cmd, const char *key,
-                     GBytes *body, const char *label, GtkLabel *status)
+dbn_station_enqueue (DbnOutbox *outbox, const char *service, const char *cmd, const char *key, GBytes *body,
+                     const char *label, GtkLabel *status)
 {
     g_autoptr (GBytes) owned = body;
     g_autoptr (GError) error = NULL;

@@ -18,7 +18,7 @@ const char *dbn_station_entry_text (GtkEntry *entry);
 /* Puts the encoded command body (NULL: it could not be encoded) into
  * outbox, taking body. Returns its row id, or 0 with the reason shown on
  * status. */
-gint64      dbn_station_enqueue (DbnOutbox *outbox, const char *service, const char *cmd,
-                                 const char *key, GBytes *body, const char *label, GtkLabel *status);
+gint64 dbn_station_enqueue (DbnOutbox *outbox, const char *service, const char *cmd, const char *key,
+                            GBytes *body, const char *label, GtkLabel *status);
 
 G_END_DECLS

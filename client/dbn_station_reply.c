@@ -16,23 +16,23 @@
 #include "dbn_station_pages.h"
 
 struct _DbnStationReply {
-    GtkWidget           parent_instance;
-    DbnConnection      *connection;  /* owned ref */
-    DbnOutbox          *outbox;      /* owned ref */
-    DbnQueueModel      *model;       /* owned ref: the station's queue */
-    GtkSingleSelection *selection;   /* owned ref: the cases page's selected case */
-    char               *client_dir;  /* local files: signatures */
-    GHashTable         *sent;        /* outbox id (gint64*) → TRUE: our commands */
-    GtkWidget          *pad;         /* DbnSignaturePad */
-    gulong              replied_id;  /* the outbox's */
-    gulong              selected_id; /* the selection's */
+    GtkWidget parent_instance;
+    DbnConnection *connection;     /* owned ref */
+    DbnOutbox *outbox;             /* owned ref */
+    DbnQueueModel *model;          /* owned ref: the station's queue */
+    GtkSingleSelection *selection; /* owned ref: the cases page's selected case */
+    char *client_dir;              /* local files: signatures */
+    GHashTable *sent;              /* outbox id (gint64*) → TRUE: our commands */
+    GtkWidget *pad;                /* DbnSignaturePad */
+    gulong replied_id;             /* the outbox's */
+    gulong selected_id;            /* the selection's */
     /* template children */
-    GtkLabel       *reply_case_label;
-    GtkEntry       *reply_result_entry;
-    GtkEntry       *reply_reason_entry;
-    GtkDropDown    *rating_drop;
-    GtkFrame       *pad_frame;
-    GtkLabel       *reply_status;
+    GtkLabel *reply_case_label;
+    GtkEntry *reply_result_entry;
+    GtkEntry *reply_reason_entry;
+    GtkDropDown *rating_drop;
+    GtkFrame *pad_frame;
+    GtkLabel *reply_status;
 };
 
 G_DEFINE_TYPE (DbnStationReply, dbn_station_reply, GTK_TYPE_WIDGET)
@@ -149,8 +149,7 @@ action_clear_signature (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
-on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
-            gpointer user_data)
+on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer user_data)
 {
     DbnStationReply *self = user_data;
     if (!g_hash_table_remove (self->sent, &id))
@@ -194,8 +193,12 @@ dbn_station_reply_class_init (DbnStationReplyClass *klass)
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_station_reply.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DbnStationReply, name)
-    CHILD (reply_case_label); CHILD (reply_result_entry); CHILD (reply_reason_entry);
-    CHILD (rating_drop); CHILD (pad_frame); CHILD (reply_status);
+    CHILD (reply_case_label);
+    CHILD (reply_result_entry);
+    CHILD (reply_reason_entry);
+    CHILD (rating_drop);
+    CHILD (pad_frame);
+    CHILD (reply_status);
 #undef CHILD
     gtk_widget_class_install_action (widget_class, "reply.send", NULL, action_send);
     gtk_widget_class_install_action (widget_class, "reply.archive", NULL, action_archive);
@@ -209,8 +212,8 @@ dbn_station_reply_init (DbnStationReply *self)
     self->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
     self->pad = dbn_signature_pad_new ();
     gtk_frame_set_child (self->pad_frame, self->pad);
-    g_autoptr (GtkStringList) ratings = gtk_string_list_new ((const char *[]) {
-        _ ("满意"), _ ("基本满意"), _ ("不满意"), NULL });
+    g_autoptr (GtkStringList) ratings =
+        gtk_string_list_new ((const char *[]){ _ ("满意"), _ ("基本满意"), _ ("不满意"), NULL });
     gtk_drop_down_set_model (self->rating_drop, G_LIST_MODEL (ratings));
 }
 
@@ -224,14 +227,23 @@ dbn_station_reply_set_up (DbnStationReply *self, DbnConnection *connection, DbnO
     self->model = g_object_ref (model);
     self->selection = g_object_ref (selection);
     self->client_dir = g_strdup (client_dir);
-    self->selected_id = g_signal_connect (selection, "notify::selected-item", G_CALLBACK (on_case_selected), self);
+    self->selected_id =
+        g_signal_connect (selection, "notify::selected-item", G_CALLBACK (on_case_selected), self);
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
 }
 
 /* ---- what the tests reach (dbn_station_reply-private.h) ---- */
 
-GtkWidget *dbn_station_reply_get_signature_pad (DbnStationReply *self) { return self->pad; }
-const char *dbn_station_reply_get_status (DbnStationReply *self) { return gtk_label_get_text (self->reply_status); }
+GtkWidget *
+dbn_station_reply_get_signature_pad (DbnStationReply *self)
+{
+    return self->pad;
+}
+const char *
+dbn_station_reply_get_status (DbnStationReply *self)
+{
+    return gtk_label_get_text (self->reply_status);
+}
 
 GtkEditable *
 dbn_station_reply_get_entry (DbnStationReply *self, const char *name)

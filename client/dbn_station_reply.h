@@ -18,7 +18,6 @@ G_DECLARE_FINAL_TYPE (DbnStationReply, dbn_station_reply, DBN, STATION_REPLY, Gt
  * selected in selection (DbnQueueItems of model), and keeps the signature
  * and the rating under client_dir. Call once. Takes references. */
 void dbn_station_reply_set_up (DbnStationReply *self, DbnConnection *connection, DbnOutbox *outbox,
-                               DbnQueueModel *model, GtkSingleSelection *selection,
-                               const char *client_dir);
+                               DbnQueueModel *model, GtkSingleSelection *selection, const char *client_dir);
 
 G_END_DECLS

@@ -23,17 +23,17 @@
 #include "dbn_station_visits-private.h"
 
 struct _DbnStationView {
-    GtkWidget          parent_instance;
-    DbnQueueModel     *model;   /* the station's queue */
-    DbnQueueFeed      *feed;    /* keeps model with routing and deadline */
+    GtkWidget parent_instance;
+    DbnQueueModel *model; /* the station's queue */
+    DbnQueueFeed *feed;   /* keeps model with routing and deadline */
     /* template children */
-    GtkWidget         *root;
-    GtkStack          *stack;
-    DbnStationIntake  *intake;
-    DbnStationCases   *cases;
-    DbnStationVisits  *visits;
+    GtkWidget *root;
+    GtkStack *stack;
+    DbnStationIntake *intake;
+    DbnStationCases *cases;
+    DbnStationVisits *visits;
     DbnStationLogbook *logbook;
-    DbnStationReply   *reply;
+    DbnStationReply *reply;
 };
 
 G_DEFINE_TYPE (DbnStationView, dbn_station_view, GTK_TYPE_WIDGET)
@@ -82,7 +82,13 @@ dbn_station_view_class_init (DbnStationViewClass *klass)
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_station_view.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DbnStationView, name)
-    CHILD (root); CHILD (stack); CHILD (intake); CHILD (cases); CHILD (visits); CHILD (logbook); CHILD (reply);
+    CHILD (root);
+    CHILD (stack);
+    CHILD (intake);
+    CHILD (cases);
+    CHILD (visits);
+    CHILD (logbook);
+    CHILD (reply);
 #undef CHILD
 }
 
@@ -102,7 +108,8 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
     /* By convention a station's id is its village's (org.ini). */
     const char *village = st ? st->village : station_id;
     self->model = dbn_queue_model_new (dbn_connection_get_catalog (connection));
-    dbn_station_intake_set_up (self->intake, connection, outbox, self->model, station_id, village, client_dir);
+    dbn_station_intake_set_up (self->intake, connection, outbox, self->model, station_id, village,
+                               client_dir);
     dbn_station_cases_set_up (self->cases, connection, outbox, self->model, station_id);
     dbn_station_reply_set_up (self->reply, connection, outbox, self->model,
                               dbn_station_cases_get_selection (self->cases), client_dir);
@@ -112,14 +119,23 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
     g_signal_connect_object (self->intake, "logbook-changed", G_CALLBACK (dbn_station_logbook_refresh),
                              self->logbook, G_CONNECT_SWAPPED);
     g_autofree char *topic = g_strdup_printf ("s/%s/", station_id);
-    self->feed = dbn_queue_feed_new (connection, self->model, "station", station_id, topic, &feed_hooks, self);
+    self->feed =
+        dbn_queue_feed_new (connection, self->model, "station", station_id, topic, &feed_hooks, self);
     dbn_station_visits_refresh (self->visits);
     dbn_station_logbook_refresh (self->logbook);
     return GTK_WIDGET (self);
 }
 
-DbnQueueModel *dbn_station_view_get_model (DbnStationView *self) { return self->model; }
-DbnDueFeed *dbn_station_view_get_due_feed (DbnStationView *self) { return dbn_queue_feed_get_due_feed (self->feed); }
+DbnQueueModel *
+dbn_station_view_get_model (DbnStationView *self)
+{
+    return self->model;
+}
+DbnDueFeed *
+dbn_station_view_get_due_feed (DbnStationView *self)
+{
+    return dbn_queue_feed_get_due_feed (self->feed);
+}
 
 /* ---- what the tests reach (dbn_station_view-private.h): each page's own ---- */
 
@@ -172,14 +188,46 @@ dbn_station_view_set_consent (DbnStationView *self, gboolean consent)
     dbn_station_intake_set_consent (self->intake, consent);
 }
 
-GtkWidget *dbn_station_view_get_signature_pad (DbnStationView *self) { return dbn_station_reply_get_signature_pad (self->reply); }
-const char *dbn_station_view_get_result (DbnStationView *self) { return dbn_station_intake_get_result (self->intake); }
-const char *dbn_station_view_get_last_case (DbnStationView *self) { return dbn_station_intake_get_last_case (self->intake); }
-guint dbn_station_view_get_n_matches (DbnStationView *self) { return dbn_station_intake_get_n_matches (self->intake); }
-GListModel *dbn_station_view_get_visits (DbnStationView *self) { return dbn_station_visits_get_lines (self->visits); }
-const char *dbn_station_view_get_visit (DbnStationView *self) { return dbn_station_intake_get_visit (self->intake); }
-GListModel *dbn_station_view_get_logbook (DbnStationView *self) { return dbn_station_logbook_get_lines (self->logbook); }
-guint dbn_station_view_get_n_missing (DbnStationView *self) { return dbn_station_cases_get_n_missing (self->cases); }
+GtkWidget *
+dbn_station_view_get_signature_pad (DbnStationView *self)
+{
+    return dbn_station_reply_get_signature_pad (self->reply);
+}
+const char *
+dbn_station_view_get_result (DbnStationView *self)
+{
+    return dbn_station_intake_get_result (self->intake);
+}
+const char *
+dbn_station_view_get_last_case (DbnStationView *self)
+{
+    return dbn_station_intake_get_last_case (self->intake);
+}
+guint
+dbn_station_view_get_n_matches (DbnStationView *self)
+{
+    return dbn_station_intake_get_n_matches (self->intake);
+}
+GListModel *
+dbn_station_view_get_visits (DbnStationView *self)
+{
+    return dbn_station_visits_get_lines (self->visits);
+}
+const char *
+dbn_station_view_get_visit (DbnStationView *self)
+{
+    return dbn_station_intake_get_visit (self->intake);
+}
+GListModel *
+dbn_station_view_get_logbook (DbnStationView *self)
+{
+    return dbn_station_logbook_get_lines (self->logbook);
+}
+guint
+dbn_station_view_get_n_missing (DbnStationView *self)
+{
+    return dbn_station_cases_get_n_missing (self->cases);
+}
 
 void
 dbn_station_view_select_visit_need (DbnStationView *self, guint position)

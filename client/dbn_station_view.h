@@ -21,11 +21,11 @@ G_DECLARE_FINAL_TYPE (DbnStationView, dbn_station_view, DBN, STATION_VIEW, GtkWi
 
 /* The screen of station station_id. client_dir holds what the station keeps
  * locally (signatures, exported PDFs). Takes references. */
-GtkWidget     *dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox,
-                                     const char *station_id, const char *client_dir);
+GtkWidget *dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *station_id,
+                                 const char *client_dir);
 /* The station's queue, with the outbox's not-yet-sent submits. Borrowed. */
 DbnQueueModel *dbn_station_view_get_model (DbnStationView *self);
 /* The feed of the queue's due column. Borrowed. */
-DbnDueFeed    *dbn_station_view_get_due_feed (DbnStationView *self);
+DbnDueFeed *dbn_station_view_get_due_feed (DbnStationView *self);
 
 G_END_DECLS

@@ -8,10 +8,10 @@ G_BEGIN_DECLS
 /* The fields "household", "visit-address", "needs", "visit-note"; NULL another. Borrowed. */
 GtkEditable *dbn_station_visits_get_entry (DbnStationVisits *self, const char *name);
 /* One line per need of the listed visits (GtkStringList). Borrowed. */
-GListModel  *dbn_station_visits_get_lines (DbnStationVisits *self);
+GListModel *dbn_station_visits_get_lines (DbnStationVisits *self);
 /* Selects the need at position (for "visits.to-request"). */
-void         dbn_station_visits_select_need (DbnStationVisits *self, guint position);
+void dbn_station_visits_select_need (DbnStationVisits *self, guint position);
 /* The status line. Borrowed. */
-const char  *dbn_station_visits_get_status (DbnStationVisits *self);
+const char *dbn_station_visits_get_status (DbnStationVisits *self);
 
 G_END_DECLS

@@ -14,23 +14,23 @@
 #include "dbn_text_row.h"
 
 struct _DbnStationVisits {
-    GtkWidget           parent_instance;
-    DbnConnection      *connection;  /* owned ref */
-    DbnOutbox          *outbox;      /* owned ref */
-    char               *village;     /* whose visits */
-    GtkStringList      *visit_lines; /* one line per need of the listed visits */
-    GPtrArray          *visit_needs; /* VisitNeed*, owned, parallel to visit_lines */
+    GtkWidget parent_instance;
+    DbnConnection *connection;           /* owned ref */
+    DbnOutbox *outbox;                   /* owned ref */
+    char *village;                       /* whose visits */
+    GtkStringList *visit_lines;          /* one line per need of the listed visits */
+    GPtrArray *visit_needs;              /* VisitNeed*, owned, parallel to visit_lines */
     GtkSingleSelection *visit_selection; /* the need "to request" takes */
-    GHashTable         *sent;        /* outbox id (gint64*) → TRUE: our visits */
-    gulong              replied_id;  /* the outbox's */
+    GHashTable *sent;                    /* outbox id (gint64*) → TRUE: our visits */
+    gulong replied_id;                   /* the outbox's */
     /* template children */
-    GtkEntry       *household_entry;
-    GtkEntry       *visit_address_entry;
-    GtkEntry       *needs_entry;
-    GtkDropDown    *must_visit_drop;
-    GtkEntry       *visit_note_entry;
-    GtkLabel       *visit_status;
-    GtkListView    *visit_list;
+    GtkEntry *household_entry;
+    GtkEntry *visit_address_entry;
+    GtkEntry *needs_entry;
+    GtkDropDown *must_visit_drop;
+    GtkEntry *visit_note_entry;
+    GtkLabel *visit_status;
+    GtkListView *visit_list;
 };
 
 /* One need of a listed visit: what "turn into a request" fills the form with. */
@@ -63,9 +63,10 @@ on_visit_list (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr (DbnStationVisits) self = user_data;
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    g_autoptr (DbnMsgIntakeVisitListReply) r = reply == NULL ? NULL
-        : dbn_msg_intake_visit_list_reply_decode (g_bytes_get_data (reply, NULL),
-                                                  g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgIntakeVisitListReply) r =
+        reply == NULL ? NULL
+                      : dbn_msg_intake_visit_list_reply_decode (g_bytes_get_data (reply, NULL),
+                                                                g_bytes_get_size (reply), &error);
     if (self->visit_lines == NULL)
         return; /* disposed meanwhile */
     if (r == NULL) {
@@ -93,9 +94,9 @@ on_visit_list (GObject *source, GAsyncResult *result, gpointer user_data)
             need->need = g_strdup (n > 0 ? v->needs[j] : NULL);
             g_ptr_array_add (self->visit_needs, need);
             g_autofree char *case_text = cases ? g_strdup_printf (_ ("（已转：%s）"), cases) : g_strdup ("");
-            g_ptr_array_add (lines, g_strdup_printf ("%s  %s  %s  %s%s", v->visit, at, v->household,
-                                                     n > 0 ? v->needs[j] : _ ("无需求"),
-                                                     n > 0 ? case_text : ""));
+            g_ptr_array_add (lines,
+                             g_strdup_printf ("%s  %s  %s  %s%s", v->visit, at, v->household,
+                                              n > 0 ? v->needs[j] : _ ("无需求"), n > 0 ? case_text : ""));
         }
     }
     g_ptr_array_add (lines, NULL);
@@ -165,16 +166,17 @@ action_record (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
-on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
-            gpointer user_data)
+on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer user_data)
 {
     DbnStationVisits *self = user_data;
     if (!g_hash_table_remove (self->sent, &id))
         return;
-    g_autoptr (DbnMsgIntakeVisitReply) r = reply == NULL ? NULL
-        : dbn_msg_intake_visit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
-    g_autofree char *text = r != NULL ? g_strdup_printf (_ ("已记录走访 %s"), r->visit)
-                                      : dbn_error_line (error);
+    g_autoptr (DbnMsgIntakeVisitReply) r =
+        reply == NULL ? NULL
+                      : dbn_msg_intake_visit_reply_decode (g_bytes_get_data (reply, NULL),
+                                                           g_bytes_get_size (reply), NULL);
+    g_autofree char *text =
+        r != NULL ? g_strdup_printf (_ ("已记录走访 %s"), r->visit) : dbn_error_line (error);
     gtk_label_set_text (self->visit_status, text);
     dbn_station_visits_refresh (self);
 }
@@ -227,14 +229,19 @@ dbn_station_visits_class_init (DbnStationVisitsClass *klass)
     object_class->dispose = dbn_station_visits_dispose;
     object_class->finalize = dbn_station_visits_finalize;
     /* ::need-chosen (visit, household, address or NULL, need). */
-    signals[SIGNAL_NEED_CHOSEN] = g_signal_new ("need-chosen", G_TYPE_FROM_CLASS (klass),
-                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
-                                                G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+    signals[SIGNAL_NEED_CHOSEN] =
+        g_signal_new ("need-chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_station_visits.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DbnStationVisits, name)
-    CHILD (household_entry); CHILD (visit_address_entry); CHILD (needs_entry); CHILD (must_visit_drop);
-    CHILD (visit_note_entry); CHILD (visit_status); CHILD (visit_list);
+    CHILD (household_entry);
+    CHILD (visit_address_entry);
+    CHILD (needs_entry);
+    CHILD (must_visit_drop);
+    CHILD (visit_note_entry);
+    CHILD (visit_status);
+    CHILD (visit_list);
 #undef CHILD
     gtk_widget_class_install_action (widget_class, "visits.record", NULL, action_record);
     gtk_widget_class_install_action (widget_class, "visits.refresh", NULL, action_refresh);
@@ -255,8 +262,8 @@ dbn_station_visits_init (DbnStationVisits *self)
     gtk_list_view_set_factory (self->visit_list, factory);
     g_object_unref (factory);
     gtk_list_view_set_model (self->visit_list, GTK_SELECTION_MODEL (g_object_ref (self->visit_selection)));
-    g_autoptr (GtkStringList) musts = gtk_string_list_new ((const char *[]) {
-        _ ("（无）"), _ ("困难户"), _ ("信访户"), _ ("党员户"), NULL });
+    g_autoptr (GtkStringList) musts = gtk_string_list_new (
+        (const char *[]){ _ ("（无）"), _ ("困难户"), _ ("信访户"), _ ("党员户"), NULL });
     gtk_drop_down_set_model (self->must_visit_drop, G_LIST_MODEL (musts));
 }
 
@@ -273,8 +280,16 @@ dbn_station_visits_set_up (DbnStationVisits *self, DbnConnection *connection, Db
 
 /* ---- what the tests reach (dbn_station_visits-private.h) ---- */
 
-GListModel *dbn_station_visits_get_lines (DbnStationVisits *self) { return G_LIST_MODEL (self->visit_lines); }
-const char *dbn_station_visits_get_status (DbnStationVisits *self) { return gtk_label_get_text (self->visit_status); }
+GListModel *
+dbn_station_visits_get_lines (DbnStationVisits *self)
+{
+    return G_LIST_MODEL (self->visit_lines);
+}
+const char *
+dbn_station_visits_get_status (DbnStationVisits *self)
+{
+    return gtk_label_get_text (self->visit_status);
+}
 
 void
 dbn_station_visits_select_need (DbnStationVisits *self, guint position)
@@ -285,7 +300,10 @@ dbn_station_visits_select_need (DbnStationVisits *self, guint position)
 GtkEditable *
 dbn_station_visits_get_entry (DbnStationVisits *self, const char *name)
 {
-    static const struct { const char *name; gsize offset; } fields[] = {
+    static const struct {
+        const char *name;
+        gsize offset;
+    } fields[] = {
         { "household", G_STRUCT_OFFSET (DbnStationVisits, household_entry) },
         { "visit-address", G_STRUCT_OFFSET (DbnStationVisits, visit_address_entry) },
         { "needs", G_STRUCT_OFFSET (DbnStationVisits, needs_entry) },

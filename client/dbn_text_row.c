@@ -4,9 +4,9 @@
 #include "dbn_text_row.h"
 
 struct _DbnTextRow {
-    GtkWidget        parent_instance;
-    GtkStringObject *item;  /* owned ref, or NULL */
-    GtkLabel        *label; /* template child */
+    GtkWidget parent_instance;
+    GtkStringObject *item; /* owned ref, or NULL */
+    GtkLabel *label;       /* template child */
 };
 
 enum { PROP_0, PROP_ITEM, N_PROPS };
@@ -24,17 +24,18 @@ dbn_text_row_set_item (DbnTextRow *self, GtkStringObject *item)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ITEM]);
 }
 
-GtkStringObject *dbn_text_row_get_item (DbnTextRow *self) { return self->item; }
+GtkStringObject *
+dbn_text_row_get_item (DbnTextRow *self)
+{
+    return self->item;
+}
 
 static void
 dbn_text_row_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
     switch (id) {
-    case PROP_ITEM:
-        g_value_set_object (value, DBN_TEXT_ROW (object)->item);
-        break;
-    default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    case PROP_ITEM: g_value_set_object (value, DBN_TEXT_ROW (object)->item); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
 
@@ -42,11 +43,8 @@ static void
 dbn_text_row_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
     switch (id) {
-    case PROP_ITEM:
-        dbn_text_row_set_item (DBN_TEXT_ROW (object), g_value_get_object (value));
-        break;
-    default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    case PROP_ITEM: dbn_text_row_set_item (DBN_TEXT_ROW (object), g_value_get_object (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
 
@@ -67,9 +65,9 @@ dbn_text_row_class_init (DbnTextRowClass *klass)
     object_class->dispose = dbn_text_row_dispose;
     object_class->get_property = dbn_text_row_get_property;
     object_class->set_property = dbn_text_row_set_property;
-    props[PROP_ITEM] = g_param_spec_object ("item", NULL, NULL, GTK_TYPE_STRING_OBJECT,
-                                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                            G_PARAM_STATIC_STRINGS);
+    props[PROP_ITEM] =
+        g_param_spec_object ("item", NULL, NULL, GTK_TYPE_STRING_OBJECT,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties (object_class, N_PROPS, props);
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_text_row.ui");

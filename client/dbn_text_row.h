@@ -11,8 +11,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DbnTextRow, dbn_text_row, DBN, TEXT_ROW, GtkWidget)
 
 /* Shows item's string (property "item", a GtkStringObject or NULL). */
-void                dbn_text_row_set_item (DbnTextRow *self, GtkStringObject *item);
-GtkStringObject    *dbn_text_row_get_item (DbnTextRow *self);
+void dbn_text_row_set_item (DbnTextRow *self, GtkStringObject *item);
+GtkStringObject *dbn_text_row_get_item (DbnTextRow *self);
 /* A factory whose rows are DbnTextRows bound to the list item's item.
  * Caller owns it. */
 GtkListItemFactory *dbn_text_row_factory_new (void);

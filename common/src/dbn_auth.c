@@ -51,31 +51,31 @@
 #include "daiban/dbn_log.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
-#define ZAP_VERSION "1.0"
+#define ZAP_VERSION  "1.0"
 /* RFC 27: version, request id, domain, address, identity, mechanism, then
  * the mechanism's credentials (CURVE: one). More than this is not ZAP. */
-#define ZAP_FRAMES_MIN 6
-#define ZAP_FRAMES_MAX 8
+#define ZAP_FRAMES_MIN             6
+#define ZAP_FRAMES_MAX             8
 #define REGISTRY_CHECK_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
-#define REFUSALS_LOGGED_MAX 1024
+#define REFUSALS_LOGGED_MAX        1024
 /* Peer addresses are IPv4/IPv6 text or an ipc path: quote at most this much. */
 #define ADDRESS_SHOWN_MAX 80
 
 struct _DbnAuth {
-    void              *pipe;     /* PAIR to the handler thread (this end bound) */
-    GThread           *thread;   /* the handler */
+    void *pipe;                     /* PAIR to the handler thread (this end bound) */
+    GThread *thread;                /* the handler */
     atomic_uint_least64_t accepted; /* requests answered 200 */
     atomic_uint_least64_t refused;  /* requests answered 400 or 500 */
 };
 
 /* What the handler thread owns. Freed by the thread on its way out. */
 typedef struct {
-    DbnAuth     *auth;          /* for the counters; outlives the thread */
-    void        *context;       /* the bus's libzmq context (borrowed) */
-    char        *pipe_endpoint; /* where the creator's PAIR is bound */
-    DbnRegistry *registry;      /* keys → principals, reloaded on change */
-    gint64       next_check_us; /* monotonic time of the next registry stat() */
-    guint        refusals_logged; /* distinct (address, key) pairs logged */
+    DbnAuth *auth;         /* for the counters; outlives the thread */
+    void *context;         /* the bus's libzmq context (borrowed) */
+    char *pipe_endpoint;   /* where the creator's PAIR is bound */
+    DbnRegistry *registry; /* keys → principals, reloaded on change */
+    gint64 next_check_us;  /* monotonic time of the next registry stat() */
+    guint refusals_logged; /* distinct (address, key) pairs logged */
 } Handler;
 
 static void
@@ -153,8 +153,8 @@ lookup_key (Handler *handler, const char *key)
 }
 
 static void
-log_refusal (Handler *handler, const char *address, const char *mechanism,
-             const char *key, const char *reason)
+log_refusal (Handler *handler, const char *address, const char *mechanism, const char *key,
+             const char *reason)
 {
     if (handler->refusals_logged > REFUSALS_LOGGED_MAX)
         return;
@@ -162,14 +162,15 @@ log_refusal (Handler *handler, const char *address, const char *mechanism,
         handler->refusals_logged++;
         dbn_log_once ("zap:too-many",
                       "ZAP: %d different refused peers and keys logged; further "
-                      "refusals are counted but not logged", REFUSALS_LOGGED_MAX);
+                      "refusals are counted but not logged",
+                      REFUSALS_LOGGED_MAX);
         return;
     }
     /* The mechanism is part of the key: without a CURVE key, a NULL and a
      * PLAIN attempt from one address are different mistakes. */
     g_autofree char *once_key = g_strdup_printf ("zap:%s:%s:%s", address, mechanism, key);
-    if (dbn_log_once (once_key, "ZAP: refused %s client from %s (key %s): %s",
-                      mechanism, address, key, reason))
+    if (dbn_log_once (once_key, "ZAP: refused %s client from %s (key %s): %s", mechanism, address, key,
+                      reason))
         handler->refusals_logged++;
 }
 
@@ -212,8 +213,8 @@ handle_request (Handler *handler, void *zap)
         const char *reason = "only CURVE is accepted";
         if (frame_equals (&frames[5], "CURVE")) {
             reason = "malformed CURVE credentials";
-            if (count == ZAP_FRAMES_MIN + 1 && zmq_msg_size (&frames[6]) == DBN_CURVE_KEY_BYTES &&
-                zmq_z85_encode (key, zmq_msg_data (&frames[6]), DBN_CURVE_KEY_BYTES) != NULL) {
+            if (count == ZAP_FRAMES_MIN + 1 && zmq_msg_size (&frames[6]) == DBN_CURVE_KEY_BYTES
+                && zmq_z85_encode (key, zmq_msg_data (&frames[6]), DBN_CURVE_KEY_BYTES) != NULL) {
                 user_id = lookup_key (handler, key);
                 reason = "key not registered, or revoked";
             }
@@ -231,8 +232,7 @@ handle_request (Handler *handler, void *zap)
     }
     if (status[0] == '5')
         /* Only libzmq itself talks to this socket: a bug, not an attack. */
-        dbn_log_once ("zap:malformed", "ZAP: malformed request (%d frames), answered 500",
-                      count);
+        dbn_log_once ("zap:malformed", "ZAP: malformed request (%d frames), answered 500", count);
     if (status[0] == '2')
         atomic_fetch_add (&handler->auth->accepted, 1);
     else
@@ -299,8 +299,8 @@ handler_run (gpointer data)
     set_linger_zero (pipe);
     set_linger_zero (zap);
     if (zmq_bind (zap, ZAP_ENDPOINT) != 0) {
-        g_autofree char *message = g_strdup_printf ("ERROR cannot bind %s: %s", ZAP_ENDPOINT,
-                                                    zmq_strerror (errno));
+        g_autofree char *message =
+            g_strdup_printf ("ERROR cannot bind %s: %s", ZAP_ENDPOINT, zmq_strerror (errno));
         send_text (pipe, message, FALSE);
         zmq_close (zap);
         zmq_close (pipe);
@@ -355,13 +355,12 @@ dbn_auth_new (DbnBus *bus, const char *data_dir, GError **error)
     /* A number, not the address of self: a freed DbnAuth's address may come
      * back while its endpoint is still being unbound. */
     static gint instances = 0;
-    handler->pipe_endpoint = g_strdup_printf ("inproc://dbn-auth-%d",
-                                              g_atomic_int_add (&instances, 1));
+    handler->pipe_endpoint = g_strdup_printf ("inproc://dbn-auth-%d", g_atomic_int_add (&instances, 1));
 
     self->pipe = zmq_socket (handler->context, ZMQ_PAIR);
     if (self->pipe == NULL || zmq_bind (self->pipe, handler->pipe_endpoint) != 0) {
-        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
-                     "ZAP handler pipe: %s", zmq_strerror (errno));
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "ZAP handler pipe: %s",
+                     zmq_strerror (errno));
         if (self->pipe != NULL)
             zmq_close (self->pipe);
         handler_free (handler);
@@ -421,12 +420,11 @@ dbn_auth_get_refused (DbnAuth *self)
     return atomic_load (&self->refused);
 }
 
-
 static gboolean
 endpoint_is_local (const char *endpoint)
 {
-    return endpoint == NULL || g_str_has_prefix (endpoint, "ipc://") ||
-           g_str_has_prefix (endpoint, "inproc://");
+    return endpoint == NULL || g_str_has_prefix (endpoint, "ipc://")
+           || g_str_has_prefix (endpoint, "inproc://");
 }
 
 /* The escape hatch: plain text for a test or a benchmark, never over TCP. */
@@ -491,16 +489,15 @@ static gboolean
 topic_is (const char *topic, const char *prefix, const char *id)
 {
     gsize plen = strlen (prefix), ilen = strlen (id);
-    return strncmp (topic, prefix, plen) == 0 && strncmp (topic + plen, id, ilen) == 0 &&
-           (topic[plen + ilen] == '\0' || strcmp (topic + plen + ilen, "/") == 0);
+    return strncmp (topic, prefix, plen) == 0 && strncmp (topic + plen, id, ilen) == 0
+           && (topic[plen + ilen] == '\0' || strcmp (topic + plen + ilen, "/") == 0);
 }
 
 char *
 dbn_auth_grant_subscription (const char *principal, const char *topic)
 {
     g_return_val_if_fail (topic != NULL, NULL);
-    DbnPrincipalKind kind = principal != NULL ? dbn_principal_get_kind (principal)
-                                              : DBN_PRINCIPAL_OPERATOR;
+    DbnPrincipalKind kind = principal != NULL ? dbn_principal_get_kind (principal) : DBN_PRINCIPAL_OPERATOR;
     /* Services follow whole journals and the operator sees everything. */
     if (kind == DBN_PRINCIPAL_SERVICE || kind == DBN_PRINCIPAL_OPERATOR)
         return g_strdup (topic);
@@ -511,10 +508,8 @@ dbn_auth_grant_subscription (const char *principal, const char *topic)
         return g_strdup ("hb/");
     const char *id = dbn_principal_get_id (principal);
     switch (kind) {
-    case DBN_PRINCIPAL_STATION:
-        return topic_is (topic, "s/", id) ? g_strconcat ("s/", id, "/", NULL) : NULL;
-    case DBN_PRINCIPAL_WINDOW:
-        return topic_is (topic, "q/", id) ? g_strconcat ("q/", id, "/", NULL) : NULL;
+    case DBN_PRINCIPAL_STATION: return topic_is (topic, "s/", id) ? g_strconcat ("s/", id, "/", NULL) : NULL;
+    case DBN_PRINCIPAL_WINDOW: return topic_is (topic, "q/", id) ? g_strconcat ("q/", id, "/", NULL) : NULL;
     case DBN_PRINCIPAL_SUPERVISOR:
         return topic_is (topic, "a/", id) ? g_strconcat ("a/", id, "/", NULL) : NULL;
     case DBN_PRINCIPAL_COMMITTEE:
@@ -523,14 +518,12 @@ dbn_auth_grant_subscription (const char *principal, const char *topic)
         if (strcmp (topic, "audit") == 0)
             return g_strdup ("audit/");
         return g_str_has_prefix (topic, "audit/") ? g_strdup (topic) : NULL;
-    default:
-        return NULL; /* an unknown kind: an invalid User-Id never gets anything */
+    default: return NULL; /* an unknown kind: an invalid User-Id never gets anything */
     }
 }
 
 char *
-dbn_auth_subscription_policy (const char *principal, const char *key, const char *topic,
-                              gpointer user_data)
+dbn_auth_subscription_policy (const char *principal, const char *key, const char *topic, gpointer user_data)
 {
     return dbn_auth_grant_subscription (principal, topic);
 }
@@ -542,16 +535,11 @@ dbn_auth_dup_own_topic (const char *principal)
         return NULL;
     const char *id = dbn_principal_get_id (principal);
     switch (dbn_principal_get_kind (principal)) {
-    case DBN_PRINCIPAL_STATION:
-        return g_strconcat ("s/", id, "/", NULL);
-    case DBN_PRINCIPAL_WINDOW:
-        return g_strconcat ("q/", id, "/", NULL);
-    case DBN_PRINCIPAL_SUPERVISOR:
-        return g_strconcat ("a/", id, "/", NULL);
-    case DBN_PRINCIPAL_COMMITTEE:
-        return g_strdup ("audit/");
-    default:
-        return NULL;
+    case DBN_PRINCIPAL_STATION: return g_strconcat ("s/", id, "/", NULL);
+    case DBN_PRINCIPAL_WINDOW: return g_strconcat ("q/", id, "/", NULL);
+    case DBN_PRINCIPAL_SUPERVISOR: return g_strconcat ("a/", id, "/", NULL);
+    case DBN_PRINCIPAL_COMMITTEE: return g_strdup ("audit/");
+    default: return NULL;
     }
 }
 
@@ -560,17 +548,10 @@ dbn_auth_may_read_queue (const char *principal, const char *kind, const char *id
 {
     const char *allowed = NULL;
     switch (principal != NULL ? dbn_principal_get_kind (principal) : DBN_PRINCIPAL_OPERATOR) {
-    case DBN_PRINCIPAL_STATION:
-        allowed = "station";
-        break;
-    case DBN_PRINCIPAL_WINDOW:
-        allowed = "window";
-        break;
-    case DBN_PRINCIPAL_SUPERVISOR:
-        allowed = "area";
-        break;
-    default:
-        return TRUE; /* the committee, the operator, services */
+    case DBN_PRINCIPAL_STATION: allowed = "station"; break;
+    case DBN_PRINCIPAL_WINDOW: allowed = "window"; break;
+    case DBN_PRINCIPAL_SUPERVISOR: allowed = "area"; break;
+    default: return TRUE; /* the committee, the operator, services */
     }
     if (g_strcmp0 (kind, allowed) == 0 && g_strcmp0 (id, dbn_principal_get_id (principal)) == 0)
         return TRUE;

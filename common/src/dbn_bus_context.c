@@ -41,14 +41,17 @@
  * CVE-2021-20234..20237 are all fixed by 4.3.4 (perf-reliability.md B1). */
 #define DBN_BUS_MIN_ZMQ_VERSION ZMQ_MAKE_VERSION (4, 3, 4)
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (dbn-bus-error-quark, dbn_bus_error)
+/* clang-format on */
 
 struct _DbnBus {
-    void       *context;     /* the libzmq context; every socket of the process comes from it */
+    void *context;           /* the libzmq context; every socket of the process comes from it */
     DbnKeyPair *identity;    /* this process's CURVE key pair, NULL until set */
     GHashTable *server_keys; /* endpoint → server public key (Z85), both owned */
-    gboolean    plaintext;   /* tests only: tcp/ipc allowed without CURVE */
-    GPtrArray  *watches;     /* GThread*: dbn_handshake_watch of each CURVE server socket */
+    gboolean plaintext;      /* tests only: tcp/ipc allowed without CURVE */
+    GPtrArray *watches;      /* GThread*: dbn_handshake_watch of each CURVE server socket */
 };
 
 /* ---- the context ---- */
@@ -108,29 +111,29 @@ dbn_bus_socket_new (DbnBus *self, int type, GError **error)
 
     void *socket = zmq_socket (self->context, type);
     if (socket == NULL) {
-        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
-                     "cannot create a socket of type %d: %s", type, zmq_strerror (errno));
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "cannot create a socket of type %d: %s",
+                     type, zmq_strerror (errno));
         return NULL;
     }
 
     gint64 max_size = DBN_CODEC_MAX_FRAME;
     gboolean ok = setsockopt_int (socket, ZMQ_LINGER, 0)
-               && zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) == 0
-               && setsockopt_int (socket, ZMQ_HEARTBEAT_IVL, DBN_BUS_HEARTBEAT_IVL_MS)
-               && setsockopt_int (socket, ZMQ_HEARTBEAT_TIMEOUT, DBN_BUS_HEARTBEAT_TIMEOUT_MS)
-               /* TTL tells the peer to drop us after the same silence, so a
+                  && zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) == 0
+                  && setsockopt_int (socket, ZMQ_HEARTBEAT_IVL, DBN_BUS_HEARTBEAT_IVL_MS)
+                  && setsockopt_int (socket, ZMQ_HEARTBEAT_TIMEOUT, DBN_BUS_HEARTBEAT_TIMEOUT_MS)
+                  /* TTL tells the peer to drop us after the same silence, so a
                 * peer that does not send PINGs itself still notices. */
-               && setsockopt_int (socket, ZMQ_HEARTBEAT_TTL, DBN_BUS_HEARTBEAT_TIMEOUT_MS)
-               && setsockopt_int (socket, ZMQ_SNDHWM, DBN_BUS_HWM)
-               && setsockopt_int (socket, ZMQ_RCVHWM, DBN_BUS_HWM);
+                  && setsockopt_int (socket, ZMQ_HEARTBEAT_TTL, DBN_BUS_HEARTBEAT_TIMEOUT_MS)
+                  && setsockopt_int (socket, ZMQ_SNDHWM, DBN_BUS_HWM)
+                  && setsockopt_int (socket, ZMQ_RCVHWM, DBN_BUS_HWM);
     /* See dbn_client.c's design comment: queue until the peer appears. */
     if (ok && type == ZMQ_DEALER)
         ok = setsockopt_int (socket, ZMQ_IMMEDIATE, 0);
     if (!ok) {
         int saved = errno;
         zmq_close (socket);
-        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
-                     "cannot set the socket options: %s", zmq_strerror (saved));
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "cannot set the socket options: %s",
+                     zmq_strerror (saved));
         return NULL;
     }
     return socket;
@@ -140,10 +143,9 @@ dbn_bus_socket_new (DbnBus *self, int type, GError **error)
 static void
 set_endpoint_error (GError **error, const char *verb, const char *endpoint, int err)
 {
-    int code = (err == ETERM || err == ENOTSOCK || err == EMTHREAD)
-             ? DBN_BUS_ERROR_SOCKET : DBN_BUS_ERROR_ENDPOINT;
-    g_set_error (error, DBN_BUS_ERROR, code, "cannot %s %s: %s",
-                 verb, endpoint, zmq_strerror (err));
+    int code =
+        (err == ETERM || err == ENOTSOCK || err == EMTHREAD) ? DBN_BUS_ERROR_SOCKET : DBN_BUS_ERROR_ENDPOINT;
+    g_set_error (error, DBN_BUS_ERROR, code, "cannot %s %s: %s", verb, endpoint, zmq_strerror (err));
 }
 
 /* Binds socket and returns the endpoint actually bound (port resolved), or
@@ -234,7 +236,8 @@ secure_client (DbnBus *self, void *socket, const char *endpoint, GError **error)
         if (server == NULL) {
             g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE,
                          "no server key for %s: it is not an endpoint in daiban.conf, or "
-                         "its service has no valid key in the registry", endpoint);
+                         "its service has no valid key in the registry",
+                         endpoint);
             return FALSE;
         }
         return dbn_curve_setup_client (socket, self->identity, server, error);
@@ -242,8 +245,7 @@ secure_client (DbnBus *self, void *socket, const char *endpoint, GError **error)
     if (self->plaintext)
         return TRUE;
     g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE,
-                 "refusing to connect to %s in plain text: this process has no CURVE key",
-                 endpoint);
+                 "refusing to connect to %s in plain text: this process has no CURVE key", endpoint);
     return FALSE;
 }
 

@@ -33,8 +33,7 @@ bytes_steal_msg (zmq_msg_t *msg)
     zmq_msg_move (owned, msg);
     /* For small messages the data lives inside the zmq_msg_t itself; owned
      * is on the heap and never moves again, so the pointer stays valid. */
-    return g_bytes_new_with_free_func (zmq_msg_data (owned), zmq_msg_size (owned),
-                                       msg_free, owned);
+    return g_bytes_new_with_free_func (zmq_msg_data (owned), zmq_msg_size (owned), msg_free, owned);
 }
 
 static inline GBytes *
@@ -79,8 +78,7 @@ setsockopt_int (void *socket, int option, int value)
 
 /* Attaches a socket source to the thread-default context. Caller owns a ref. */
 static inline GSource *
-attach_socket_source (void *socket, DbnSocketFunc func, gpointer user_data,
-                      GMainContext *context)
+attach_socket_source (void *socket, DbnSocketFunc func, gpointer user_data, GMainContext *context)
 {
     GSource *source = dbn_socket_source_new (socket, func, user_data, NULL);
     g_source_attach (source, context);

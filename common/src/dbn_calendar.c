@@ -32,10 +32,13 @@
 
 #include <string.h>
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (dbn-calendar-error-quark, dbn_calendar_error)
+/* clang-format on */
 
 /* A calendar file is small; anything larger is not one. */
-#define FILE_MAX (1024 * 1024)
+#define FILE_MAX       (1024 * 1024)
 #define NAME_MAX_BYTES 128
 #define AREA_MAX_BYTES 32
 /* A year outside this range is a typo, not a calendar. */
@@ -43,21 +46,21 @@ G_DEFINE_QUARK (dbn-calendar-error-quark, dbn_calendar_error)
 #define YEAR_MAX 2200
 
 typedef struct {
-    guint32     *cum;  /* n_days + 1 entries: working days in [S, S+i) */
-    guint32     *nth;  /* cum[n_days] entries: offset of the c-th working day */
-    guint8      *kind; /* n_days entries: DbnDayKind */
+    guint32 *cum;      /* n_days + 1 entries: working days in [S, S+i) */
+    guint32 *nth;      /* cum[n_days] entries: offset of the c-th working day */
+    guint8 *kind;      /* n_days entries: DbnDayKind */
     const char **name; /* n_days entries: the day's name (borrowed from names) or NULL */
 } Table;
 
 struct _DbnCalendar {
-    char       *path;       /* file it came from, for messages */
-    guint       first_year; /* first covered year */
-    guint       last_year;  /* last covered year */
-    gint64      start;      /* S: day number of 1 Jan first_year */
-    gint64      end;        /* E: day number of 1 Jan last_year + 1 */
-    Table       national;   /* the country's calendar */
-    GHashTable *areas;      /* area id → Table*: national plus the area's closures */
-    GStringChunk *names;    /* every name string */
+    char *path;          /* file it came from, for messages */
+    guint first_year;    /* first covered year */
+    guint last_year;     /* last covered year */
+    gint64 start;        /* S: day number of 1 Jan first_year */
+    gint64 end;          /* E: day number of 1 Jan last_year + 1 */
+    Table national;      /* the country's calendar */
+    GHashTable *areas;   /* area id → Table*: national plus the area's closures */
+    GStringChunk *names; /* every name string */
 };
 
 /* ---- closed forms ---- */
@@ -154,8 +157,8 @@ dbn_calendar_get_day (DbnCalendar *self, const char *area, const GDate *date, co
 }
 
 void
-dbn_calendar_add_working_days (DbnCalendar *self, const char *area, const GDate *date, int n,
-                               GDate *out, gboolean *covered)
+dbn_calendar_add_working_days (DbnCalendar *self, const char *area, const GDate *date, int n, GDate *out,
+                               gboolean *covered)
 {
     g_return_if_fail (self != NULL && date != NULL && g_date_valid (date) && out != NULL);
     const Table *t = table_for (self, area);
@@ -171,8 +174,8 @@ dbn_calendar_add_working_days (DbnCalendar *self, const char *area, const GDate 
 }
 
 int
-dbn_calendar_working_days_between (DbnCalendar *self, const char *area, const GDate *from,
-                                   const GDate *to, gboolean *covered)
+dbn_calendar_working_days_between (DbnCalendar *self, const char *area, const GDate *from, const GDate *to,
+                                   gboolean *covered)
 {
     g_return_val_if_fail (self != NULL && from != NULL && to != NULL, 0);
     const Table *t = table_for (self, area);
@@ -235,22 +238,22 @@ typedef enum { ENTRY_HOLIDAY, ENTRY_WORKDAY, ENTRY_CLOSED } EntryKind;
 
 typedef struct {
     EntryKind kind;
-    int       line;
-    gint64    first, last; /* day numbers, inclusive */
-    char     *name;        /* in the string chunk, may be NULL */
-    char     *area;        /* ENTRY_CLOSED: the area id */
+    int line;
+    gint64 first, last; /* day numbers, inclusive */
+    char *name;         /* in the string chunk, may be NULL */
+    char *area;         /* ENTRY_CLOSED: the area id */
 } Entry;
 
 typedef struct {
     const char *file;
-    GArray     *entries;   /* Entry */
-    GArray     *years;     /* guint: covered years, in file order */
-    GPtrArray  *areas;     /* char*: area ids, in file order */
+    GArray *entries;  /* Entry */
+    GArray *years;    /* guint: covered years, in file order */
+    GPtrArray *areas; /* char*: area ids, in file order */
     GStringChunk *names;
 } Parse;
 
-static gboolean
-fail (GError **error, int code, const char *file, int line, const char *format, ...) G_GNUC_PRINTF (5, 6);
+static gboolean fail (GError **error, int code, const char *file, int line, const char *format, ...)
+    G_GNUC_PRINTF (5, 6);
 
 static gboolean
 fail (GError **error, int code, const char *file, int line, const char *format, ...)
@@ -320,12 +323,12 @@ parse_value (Parse *p, int line, const char *value, Entry *entry, GError **error
     const char *dots = g_strstr_len (value, space - value, "..");
     const char *end_first = dots ? dots : space;
     if (!parse_date (value, end_first - value, &entry->first))
-        return fail (error, DBN_CALENDAR_ERROR_INVALID, p->file, line,
-                     "\"%.*s\" is not a date YYYY-MM-DD", (int) (end_first - value), value);
+        return fail (error, DBN_CALENDAR_ERROR_INVALID, p->file, line, "\"%.*s\" is not a date YYYY-MM-DD",
+                     (int) (end_first - value), value);
     entry->last = entry->first;
     if (dots != NULL && !parse_date (dots + 2, space - dots - 2, &entry->last))
-        return fail (error, DBN_CALENDAR_ERROR_INVALID, p->file, line,
-                     "\"%.*s\" is not a date YYYY-MM-DD", (int) (space - dots - 2), dots + 2);
+        return fail (error, DBN_CALENDAR_ERROR_INVALID, p->file, line, "\"%.*s\" is not a date YYYY-MM-DD",
+                     (int) (space - dots - 2), dots + 2);
     if (entry->last < entry->first)
         return fail (error, DBN_CALENDAR_ERROR_INVALID, p->file, line, "the range ends before it starts");
     if (year_of (entry->first) != year_of (entry->last))
@@ -468,8 +471,8 @@ build (DbnCalendar *self, Parse *p, GError **error)
     }
     if (last - first + 1 != p->years->len)
         return fail (error, DBN_CALENDAR_ERROR_INVALID, p->file, 1,
-                     "the covered years %u..%u have a gap: every year between needs its section",
-                     first, last);
+                     "the covered years %u..%u have a gap: every year between needs its section", first,
+                     last);
     self->first_year = first;
     self->last_year = last;
     self->start = jan1 (first);

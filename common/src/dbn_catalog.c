@@ -14,11 +14,14 @@
 #include "daiban/dbn_error.h"
 #include "dbn_keyfile_private.h"
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (dbn-catalog-error-quark, dbn_catalog_error)
+/* clang-format on */
 
 struct _DbnCatalog {
-    char       *path;       /* the file it came from */
-    GPtrArray  *matters;    /* of DbnMatter*, file order, owned */
+    char *path;             /* the file it came from */
+    GPtrArray *matters;     /* of DbnMatter*, file order, owned */
     GHashTable *by_code;    /* code → DbnMatter*, borrowed from matters */
     GHashTable *categories; /* id → char*[2] {zh, en}, owned */
 };
@@ -79,8 +82,8 @@ dbn_deciding_level_to_string (DbnDecidingLevel level)
 
 static const char *const category_keys[] = { "name_zh", "name_en", NULL };
 static const char *const matter_keys[] = {
-    "category", "name_zh", "name_en", "materials", "level", "departments", "window",
-    "kind", "limit_days", "presence", "fee_fen", "restricted", NULL,
+    "category", "name_zh",    "name_en",  "materials", "level",      "departments", "window",
+    "kind",     "limit_days", "presence", "fee_fen",   "restricted", NULL,
 };
 
 static DbnMatter *
@@ -99,10 +102,10 @@ load_matter (const DbnKeyFileCtx *ctx, DbnCatalog *self, const char *group, GErr
     }
     if (!dbn_keyfile_check_keys (ctx, group, matter_keys, error))
         goto fail;
-    if (!(m->category = dbn_keyfile_dup_required (ctx, group, "category", error)) ||
-        !(m->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error)) ||
-        !(m->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)) ||
-        !(m->window = dbn_keyfile_dup_required (ctx, group, "window", error)))
+    if (!(m->category = dbn_keyfile_dup_required (ctx, group, "category", error))
+        || !(m->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error))
+        || !(m->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error))
+        || !(m->window = dbn_keyfile_dup_required (ctx, group, "window", error)))
         goto fail;
     if (!g_hash_table_contains (self->categories, m->category)) {
         dbn_keyfile_invalid (ctx, error, group, "category", "names no [category:...] group");
@@ -132,12 +135,14 @@ load_matter (const DbnKeyFileCtx *ctx, DbnCatalog *self, const char *group, GErr
     }
     m->kind = value;
     if (m->kind == DBN_KIND_JOINT && g_strv_length (m->departments) < 2) {
-        dbn_keyfile_invalid (ctx, error, group, "departments", "a joint matter needs two or more departments");
+        dbn_keyfile_invalid (ctx, error, group, "departments",
+                             "a joint matter needs two or more departments");
         goto fail;
     }
     m->limit_days = g_key_file_get_integer (kf, group, "limit_days", &local);
     if (local != NULL || m->limit_days <= 0 || m->limit_days > 365) {
-        dbn_keyfile_invalid (ctx, error, group, "limit_days", "must be a whole number of working days from 1 to 365");
+        dbn_keyfile_invalid (ctx, error, group, "limit_days",
+                             "must be a whole number of working days from 1 to 365");
         goto fail;
     }
     m->presence = g_key_file_get_boolean (kf, group, "presence", &local);
@@ -168,8 +173,8 @@ dbn_catalog_load (const char *path, GError **error)
     gsize len = 0;
     g_autoptr (GError) local = NULL;
     if (!g_file_get_contents (path, &text, &len, &local)) {
-        g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_READ,
-                     "cannot read catalog %s: %s", path, local->message);
+        g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_READ, "cannot read catalog %s: %s", path,
+                     local->message);
         return NULL;
     }
     g_autoptr (GKeyFile) kf = g_key_file_new ();
@@ -177,16 +182,18 @@ dbn_catalog_load (const char *path, GError **error)
         /* D-CAT-3: the administrator is told the line to fix. */
         int line = dbn_keyfile_find_unparsable_line (text);
         if (line > 0)
-            g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_PARSE,
-                         "%s:%d: %s", path, line, local->message);
+            g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_PARSE, "%s:%d: %s", path, line,
+                         local->message);
         else
-            g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_PARSE,
-                         "%s: %s", path, local->message);
+            g_set_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_PARSE, "%s: %s", path, local->message);
         return NULL;
     }
     const DbnKeyFileCtx ctx = {
-        .kf = kf, .path = path, .text = text,
-        .domain = DBN_CATALOG_ERROR, .invalid = DBN_CATALOG_ERROR_INVALID,
+        .kf = kf,
+        .path = path,
+        .text = text,
+        .domain = DBN_CATALOG_ERROR,
+        .invalid = DBN_CATALOG_ERROR_INVALID,
     };
     /* GKeyFile merges a repeated [matter:X]: without this a second matter
      * with the same code would silently patch the first. */
@@ -196,8 +203,7 @@ dbn_catalog_load (const char *path, GError **error)
     self->path = g_strdup (path);
     self->matters = g_ptr_array_new_with_free_func ((GDestroyNotify) matter_free);
     self->by_code = g_hash_table_new (g_str_hash, g_str_equal);
-    self->categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                              (GDestroyNotify) g_strfreev);
+    self->categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
     g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
     for (int i = 0; groups[i] != NULL; i++) {
         const char *group = groups[i];
@@ -212,8 +218,7 @@ dbn_catalog_load (const char *path, GError **error)
             g_free (names[0]);
             return NULL;
         }
-        g_hash_table_replace (self->categories, g_strdup (group + strlen ("category:")),
-                              g_strdupv (names));
+        g_hash_table_replace (self->categories, g_strdup (group + strlen ("category:")), g_strdupv (names));
         g_free (names[0]);
         g_free (names[1]);
     }

@@ -45,28 +45,28 @@
  * stale is still in flight and must be found when the client is freed. */
 typedef struct {
     DbnCatchup *owner; /* the catchup that sent it */
-    gboolean    stale; /* a later sync took over: its reply is dropped */
+    gboolean stale;    /* a later sync took over: its reply is dropped */
 } Request;
 
 struct _DbnCatchup {
-    DbnClient          *client;       /* borrowed: the producer's commands */
-    char               *topic;        /* as subscribed, e.g. "q/jisheng/" */
+    DbnClient *client; /* borrowed: the producer's commands */
+    char *topic;       /* as subscribed, e.g. "q/jisheng/" */
     DbnCatchupEventFunc on_event;
-    DbnCatchupGapFunc   on_gap;
-    gpointer            user_data;
-    gint64              last;         /* seq of the last event delivered, -1 before set_from */
-    gint64              verified;     /* every event of the topic up to here was delivered */
-    gint64              verified_us;  /* monotonic time verified last moved */
-    GHashTable         *seen;         /* seqs delivered above verified */
-    GPtrArray          *held;         /* GBytes: live events that came during a sync */
-    gboolean            held_overflow;/* some were dropped: sync again */
-    Request            *request;      /* the sync in flight, NULL if none */
-    GPtrArray          *outstanding;  /* Request*: every page not called back yet, stale ones too */
-    gint64              cursor;       /* after of the page in flight */
-    gboolean            hole;         /* this sync found an event missing in the middle */
-    gboolean            due;          /* sync at the next heartbeat (reconnect, failure) */
-    gboolean            heard;        /* a live event came since the last heartbeat */
-    guint               syncs, recovered, gaps;
+    DbnCatchupGapFunc on_gap;
+    gpointer user_data;
+    gint64 last;            /* seq of the last event delivered, -1 before set_from */
+    gint64 verified;        /* every event of the topic up to here was delivered */
+    gint64 verified_us;     /* monotonic time verified last moved */
+    GHashTable *seen;       /* seqs delivered above verified */
+    GPtrArray *held;        /* GBytes: live events that came during a sync */
+    gboolean held_overflow; /* some were dropped: sync again */
+    Request *request;       /* the sync in flight, NULL if none */
+    GPtrArray *outstanding; /* Request*: every page not called back yet, stale ones too */
+    gint64 cursor;          /* after of the page in flight */
+    gboolean hole;          /* this sync found an event missing in the middle */
+    gboolean due;           /* sync at the next heartbeat (reconnect, failure) */
+    gboolean heard;         /* a live event came since the last heartbeat */
+    guint syncs, recovered, gaps;
 };
 
 static gint64
@@ -140,8 +140,7 @@ finish_sync (DbnCatchup *self)
     if (self->hole) {
         self->hole = FALSE;
         self->gaps++;
-        g_message ("%s: an event was lost in the middle of the stream: asking for a snapshot",
-                   self->topic);
+        g_message ("%s: an event was lost in the middle of the stream: asking for a snapshot", self->topic);
         if (self->on_gap != NULL)
             self->on_gap (self, self->user_data);
     }
@@ -160,11 +159,13 @@ on_page (DbnClient *client, GBytes *reply, const GError *error, gpointer user_da
     g_autoptr (GError) refused = NULL;
     g_autoptr (DbnMsgSysSyncReply) page = NULL;
     if (reply != NULL && dbn_reply_check (reply, &refused))
-        page = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL),
-                                              g_bytes_get_size (reply), &refused);
+        page = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                              &refused);
     if (page == NULL) {
         g_message ("%s: catching up failed (%s); trying again at the next heartbeat", self->topic,
-                   error != NULL ? error->message : refused != NULL ? refused->message : "?");
+                   error != NULL     ? error->message
+                   : refused != NULL ? refused->message
+                                     : "?");
         self->due = TRUE;
         finish_sync (self);
         return;
@@ -223,8 +224,8 @@ seq_hash (gconstpointer key)
 }
 
 DbnCatchup *
-dbn_catchup_new (DbnClient *client, const char *topic, DbnCatchupEventFunc on_event,
-                 DbnCatchupGapFunc on_gap, gpointer user_data)
+dbn_catchup_new (DbnClient *client, const char *topic, DbnCatchupEventFunc on_event, DbnCatchupGapFunc on_gap,
+                 gpointer user_data)
 {
     g_return_val_if_fail (client != NULL && topic != NULL && on_event != NULL, NULL);
     DbnCatchup *self = g_new0 (DbnCatchup, 1);
@@ -312,11 +313,31 @@ dbn_catchup_reconnected (DbnCatchup *self)
     self->due = TRUE;
 }
 
-const char *dbn_catchup_get_topic (DbnCatchup *self) { return self->topic; }
-gint64 dbn_catchup_get_last (DbnCatchup *self) { return self->last; }
-guint dbn_catchup_get_syncs (DbnCatchup *self) { return self->syncs; }
-guint dbn_catchup_get_recovered (DbnCatchup *self) { return self->recovered; }
-guint dbn_catchup_get_gaps (DbnCatchup *self) { return self->gaps; }
+const char *
+dbn_catchup_get_topic (DbnCatchup *self)
+{
+    return self->topic;
+}
+gint64
+dbn_catchup_get_last (DbnCatchup *self)
+{
+    return self->last;
+}
+guint
+dbn_catchup_get_syncs (DbnCatchup *self)
+{
+    return self->syncs;
+}
+guint
+dbn_catchup_get_recovered (DbnCatchup *self)
+{
+    return self->recovered;
+}
+guint
+dbn_catchup_get_gaps (DbnCatchup *self)
+{
+    return self->gaps;
+}
 
 gboolean
 dbn_catchup_is_busy (DbnCatchup *self)
@@ -331,10 +352,9 @@ dbn_bus_monitor_open (DbnBus *bus, void *socket, GError **error)
 {
     g_return_val_if_fail (bus != NULL && socket != NULL, NULL);
     static gint instances = 0;
-    g_autofree char *endpoint = g_strdup_printf ("inproc://dbn-sub-monitor-%d",
-                                                 g_atomic_int_add (&instances, 1));
-    if (zmq_socket_monitor (socket, endpoint,
-                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) != 0) {
+    g_autofree char *endpoint =
+        g_strdup_printf ("inproc://dbn-sub-monitor-%d", g_atomic_int_add (&instances, 1));
+    if (zmq_socket_monitor (socket, endpoint, ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) != 0) {
         g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "cannot monitor a socket: %s",
                      zmq_strerror (errno));
         return NULL;

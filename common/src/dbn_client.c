@@ -48,34 +48,34 @@
 #define REQUEST_ID_SIZE   (REQUEST_ID_PREFIX + 8)
 
 typedef struct {
-    DbnClient         *client;     /* borrowed: the client outlives its pending requests */
-    GBytes            *request_id; /* key in client->pending */
-    DbnClientReplyFunc func;       /* the caller's callback */
-    gpointer           user_data;  /* for func */
-    guint              timeout_ms; /* as asked, for the error message */
-    GSource           *timeout;    /* fires on_pending_timeout; owned ref */
+    DbnClient *client;       /* borrowed: the client outlives its pending requests */
+    GBytes *request_id;      /* key in client->pending */
+    DbnClientReplyFunc func; /* the caller's callback */
+    gpointer user_data;      /* for func */
+    guint timeout_ms;        /* as asked, for the error message */
+    GSource *timeout;        /* fires on_pending_timeout; owned ref */
 } Pending;
 
 /* A result decided but not yet called back. */
 typedef struct {
     Pending *pending; /* owned */
-    GBytes  *reply;   /* owned, NULL with error */
-    GError  *error;   /* owned, NULL with reply */
+    GBytes *reply;    /* owned, NULL with error */
+    GError *error;    /* owned, NULL with reply */
 } Completion;
 
 struct _DbnClient {
-    guint         ref_count;   /* 1 for the owner + 1 per running dispatch */
-    gboolean      freed;       /* dbn_client_free ran: only the memory is left */
-    DbnBus       *bus;         /* borrowed, for reconnect */
-    char         *endpoint;    /* connected to */
-    void         *socket;      /* DEALER; replaced by reconnect, NULL if that failed */
-    guint8        id_prefix[REQUEST_ID_PREFIX]; /* random, per client */
-    guint64       next_seq;    /* counter part of the next request id */
-    GMainContext *context;     /* where async work runs; NULL before the first send_async */
-    GSource      *socket_source; /* reads replies for async requests */
-    GSource      *idle_source; /* delivers completions queued outside a dispatch */
-    GHashTable   *pending;     /* GBytes request id → Pending* (async only) */
-    GQueue        completions; /* Completion*, in the order decided */
+    guint ref_count;                     /* 1 for the owner + 1 per running dispatch */
+    gboolean freed;                      /* dbn_client_free ran: only the memory is left */
+    DbnBus *bus;                         /* borrowed, for reconnect */
+    char *endpoint;                      /* connected to */
+    void *socket;                        /* DEALER; replaced by reconnect, NULL if that failed */
+    guint8 id_prefix[REQUEST_ID_PREFIX]; /* random, per client */
+    guint64 next_seq;                    /* counter part of the next request id */
+    GMainContext *context;               /* where async work runs; NULL before the first send_async */
+    GSource *socket_source;              /* reads replies for async requests */
+    GSource *idle_source;                /* delivers completions queued outside a dispatch */
+    GHashTable *pending;                 /* GBytes request id → Pending* (async only) */
+    GQueue completions;                  /* Completion*, in the order decided */
 };
 
 static void
@@ -168,8 +168,7 @@ client_on_idle (gpointer user_data)
 static void
 client_schedule_flush (DbnClient *self)
 {
-    if (self->idle_source != NULL || self->context == NULL
-        || g_queue_is_empty (&self->completions))
+    if (self->idle_source != NULL || self->context == NULL || g_queue_is_empty (&self->completions))
         return;
     self->idle_source = g_idle_source_new ();
     g_source_set_callback (self->idle_source, client_on_idle, self, NULL);
@@ -204,8 +203,8 @@ client_abandon_pending (DbnClient *self, const char *why)
     while (g_hash_table_iter_next (&iter, NULL, &value)) {
         Pending *pending = value;
         g_hash_table_iter_steal (&iter);
-        GError *error = g_error_new (DBN_ERROR, DBN_ERROR_TIMEOUT,
-                                     "no answer from %s: %s", self->endpoint, why);
+        GError *error =
+            g_error_new (DBN_ERROR, DBN_ERROR_TIMEOUT, "no answer from %s: %s", self->endpoint, why);
         client_queue_completion (self, pending, NULL, error);
     }
 }
@@ -224,11 +223,9 @@ client_reconnect (DbnClient *self, const char *why)
     g_autoptr (GError) error = NULL;
     self->socket = client_open_socket (self, &error);
     if (self->socket == NULL)
-        dbn_log_once ("bus-reconnect-failed", "cannot reconnect to %s: %s",
-                      self->endpoint, error->message);
+        dbn_log_once ("bus-reconnect-failed", "cannot reconnect to %s: %s", self->endpoint, error->message);
     else if (self->context != NULL)
-        self->socket_source = attach_socket_source (self->socket, client_on_readable,
-                                                    self, self->context);
+        self->socket_source = attach_socket_source (self->socket, client_on_readable, self, self->context);
     client_abandon_pending (self, why);
 }
 
@@ -270,12 +267,13 @@ client_read_reply (DbnClient *self, GBytes **id, GBytes **reply)
     zmq_msg_close (&second);
     return REPLY_OK;
 
-malformed:
-    {
-        g_autofree char *key = g_strdup_printf ("bus-malformed-reply:%s", self->endpoint);
-        dbn_log_once (key, "%s: skipped a reply that is not [request id][body]; "
-                      "further ones are skipped silently", self->endpoint);
-    }
+malformed : {
+    g_autofree char *key = g_strdup_printf ("bus-malformed-reply:%s", self->endpoint);
+    dbn_log_once (key,
+                  "%s: skipped a reply that is not [request id][body]; "
+                  "further ones are skipped silently",
+                  self->endpoint);
+}
     return REPLY_MALFORMED;
 }
 
@@ -325,8 +323,7 @@ on_pending_timeout (gpointer user_data)
     /* This source is being dispatched: returning REMOVE destroys it. */
     g_clear_pointer (&pending->timeout, g_source_unref);
     g_hash_table_steal (self->pending, pending->request_id);
-    GError *error = g_error_new (DBN_ERROR, DBN_ERROR_TIMEOUT,
-                                 "no answer from %s within %u ms",
+    GError *error = g_error_new (DBN_ERROR, DBN_ERROR_TIMEOUT, "no answer from %s within %u ms",
                                  self->endpoint, pending->timeout_ms);
     client_queue_completion (self, pending, NULL, error);
     /* Lazy Pirate: a fresh socket, so the late reply cannot come back. */
@@ -357,8 +354,7 @@ dbn_client_new (DbnBus *bus, const char *endpoint, GError **error)
         guint32 r = g_random_int ();
         memcpy (self->id_prefix + i, &r, 4);
     }
-    self->pending = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, NULL,
-                                           (GDestroyNotify) pending_free);
+    self->pending = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, NULL, (GDestroyNotify) pending_free);
     g_queue_init (&self->completions);
     return self;
 }
@@ -401,24 +397,23 @@ client_send (DbnClient *self, GBytes *id, GBytes *command)
             return FALSE;
         }
         if (self->context != NULL)
-            self->socket_source = attach_socket_source (self->socket, client_on_readable,
-                                                        self, self->context);
+            self->socket_source =
+                attach_socket_source (self->socket, client_on_readable, self, self->context);
     }
     /* DONTWAIT: a DEALER blocks only at its HWM, and then it is better to
      * fail than to hang past the caller's timeout. */
     return send_bytes (self->socket, id, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0
-        && send_bytes (self->socket, command, ZMQ_DONTWAIT) >= 0;
+           && send_bytes (self->socket, command, ZMQ_DONTWAIT) >= 0;
 }
 
 static void
 set_send_error (DbnClient *self, GError **error, int err)
 {
     if (err == EAGAIN)
-        g_set_error (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE,
-                     "the send queue to %s is full", self->endpoint);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE, "the send queue to %s is full", self->endpoint);
     else
-        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
-                     "cannot send to %s: %s", self->endpoint, zmq_strerror (err));
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "cannot send to %s: %s", self->endpoint,
+                     zmq_strerror (err));
 }
 
 GBytes *
@@ -461,16 +456,16 @@ dbn_client_call (DbnClient *self, GBytes *command, guint timeout_ms, GError **er
         zmq_pollitem_t item = { .socket = self->socket, .events = ZMQ_POLLIN };
         /* Round up, so the poll never returns just before the deadline. */
         if (zmq_poll (&item, 1, (long) ((remaining_us + 999) / 1000)) < 0 && errno != EINTR) {
-            g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
-                         "waiting for %s: %s", self->endpoint, zmq_strerror (errno));
+            g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "waiting for %s: %s", self->endpoint,
+                         zmq_strerror (errno));
             break;
         }
     }
 
     /* Replies of async requests read above are delivered from the loop. */
     if (answer == NULL && (error == NULL || *error == NULL)) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_TIMEOUT,
-                     "no answer from %s within %u ms", self->endpoint, timeout_ms);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_TIMEOUT, "no answer from %s within %u ms", self->endpoint,
+                     timeout_ms);
         client_reconnect (self, "abandoned when a call timed out");
     }
     client_schedule_flush (self);
@@ -478,8 +473,8 @@ dbn_client_call (DbnClient *self, GBytes *command, guint timeout_ms, GError **er
 }
 
 void
-dbn_client_send_async (DbnClient *self, GBytes *command, guint timeout_ms,
-                       DbnClientReplyFunc func, gpointer user_data)
+dbn_client_send_async (DbnClient *self, GBytes *command, guint timeout_ms, DbnClientReplyFunc func,
+                       gpointer user_data)
 {
     g_return_if_fail (self != NULL && !self->freed);
     g_return_if_fail (command != NULL);
@@ -488,8 +483,8 @@ dbn_client_send_async (DbnClient *self, GBytes *command, guint timeout_ms,
     if (self->context == NULL) {
         self->context = g_main_context_ref_thread_default ();
         if (self->socket != NULL)
-            self->socket_source = attach_socket_source (self->socket, client_on_readable,
-                                                        self, self->context);
+            self->socket_source =
+                attach_socket_source (self->socket, client_on_readable, self, self->context);
     }
 
     Pending *pending = g_new0 (Pending, 1);
@@ -534,8 +529,7 @@ dbn_client_recv_raw (DbnClient *self, int timeout_ms, GBytes **request_id, GByte
 
     if (self->socket == NULL)
         return FALSE;
-    gint64 deadline = timeout_ms < 0 ? G_MAXINT64
-                    : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+    gint64 deadline = timeout_ms < 0 ? G_MAXINT64 : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
     gboolean found = FALSE;
     for (;;) {
         GBytes *id = NULL, *body = NULL;

@@ -33,7 +33,7 @@
 #define FILE_REREAD_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
 /* Longer than any gint64 in decimal plus whitespace: anything bigger is not
  * a clock file. */
-#define FILE_MAX_BYTES 64
+#define FILE_MAX_BYTES      64
 #define OFFICE_UTC_OFFSET_S (8 * 3600)
 
 typedef enum {
@@ -43,12 +43,12 @@ typedef enum {
 } ClockKind;
 
 struct _DbnClock {
-    ClockKind kind;         /* which of the three clocks this is */
-    GMutex    lock;         /* guards the fields below (manual and file clocks) */
-    gint64    now_ms;       /* manual: the time; file: the last good value read */
-    gboolean  have_value;   /* file: now_ms came from the file at least once */
-    gint64    next_read_us; /* file: monotonic time before which the file is not re-read */
-    char     *path;         /* file: the file holding ms since the epoch */
+    ClockKind kind;      /* which of the three clocks this is */
+    GMutex lock;         /* guards the fields below (manual and file clocks) */
+    gint64 now_ms;       /* manual: the time; file: the last good value read */
+    gboolean have_value; /* file: now_ms came from the file at least once */
+    gint64 next_read_us; /* file: monotonic time before which the file is not re-read */
+    char *path;          /* file: the file holding ms since the epoch */
 };
 
 static DbnClock *

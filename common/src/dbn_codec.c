@@ -41,7 +41,10 @@
 
 #include "dbn_codec_private.h"
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (dbn-codec-error-quark, dbn_codec_error)
+/* clang-format on */
 
 /* Encoders keep their buffer between calls unless it grew past this. */
 #define ENCODER_KEEP_BYTES (64 * 1024)
@@ -78,8 +81,7 @@ dbn_codec_prevalidate (const guint8 *data, gsize len, gsize *consumed, GError **
 
     if (len > DBN_CODEC_MAX_FRAME) {
         g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                     "frame of %" G_GSIZE_FORMAT " bytes is over the limit of %d",
-                     len, DBN_CODEC_MAX_FRAME);
+                     "frame of %" G_GSIZE_FORMAT " bytes is over the limit of %d", len, DBN_CODEC_MAX_FRAME);
         return FALSE;
     }
 
@@ -102,9 +104,9 @@ dbn_codec_prevalidate (const guint8 *data, gsize len, gsize *consumed, GError **
         }
         guint8 b = data[pos++];
         ItemKind kind = ITEM_SCALAR;
-        guint header = 0;    /* bytes of the length or count after the type byte */
-        guint64 fixed = 0;   /* count or payload length held in the type byte itself */
-        guint64 extra = 0;   /* payload bytes beyond the declared length (ext type) */
+        guint header = 0;       /* bytes of the length or count after the type byte */
+        guint64 fixed = 0;      /* count or payload length held in the type byte itself */
+        guint64 extra = 0;      /* payload bytes beyond the declared length (ext type) */
         gboolean sized = FALSE; /* the header gives the payload length */
 
         if (b <= 0x7f || b >= 0xe0) {
@@ -121,41 +123,47 @@ dbn_codec_prevalidate (const guint8 *data, gsize len, gsize *consumed, GError **
             switch (b) {
             case 0xc0: /* nil */
             case 0xc2: /* false */
-            case 0xc3: /* true */
-                break;
+            case 0xc3: /* true */ break;
             case 0xc1:
                 g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED,
                              "reserved byte 0xc1 at byte %" G_GSIZE_FORMAT, pos - 1);
                 return FALSE;
-            case 0xc4: case 0xc5: case 0xc6: /* bin 8/16/32 */
+            case 0xc4:
+            case 0xc5:
+            case 0xc6: /* bin 8/16/32 */
                 header = 1u << (b - 0xc4);
                 sized = TRUE;
                 break;
-            case 0xc7: case 0xc8: case 0xc9: /* ext 8/16/32: length, type byte, data */
+            case 0xc7:
+            case 0xc8:
+            case 0xc9: /* ext 8/16/32: length, type byte, data */
                 header = 1u << (b - 0xc7);
                 sized = TRUE;
                 extra = 1;
                 break;
-            case 0xca: /* float 32 */
-                fixed = 4;
-                break;
-            case 0xcb: /* float 64 */
-                fixed = 8;
-                break;
-            case 0xcc: case 0xcd: case 0xce: case 0xcf: /* uint 8..64 */
-                fixed = 1u << (b - 0xcc);
-                break;
-            case 0xd0: case 0xd1: case 0xd2: case 0xd3: /* int 8..64 */
-                fixed = 1u << (b - 0xd0);
-                break;
-            case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: /* fixext 1..16 and type */
-                fixed = 1 + (1u << (b - 0xd4));
-                break;
-            case 0xd9: case 0xda: case 0xdb: /* str 8/16/32 */
+            case 0xca: /* float 32 */ fixed = 4; break;
+            case 0xcb: /* float 64 */ fixed = 8; break;
+            case 0xcc:
+            case 0xcd:
+            case 0xce:
+            case 0xcf: /* uint 8..64 */ fixed = 1u << (b - 0xcc); break;
+            case 0xd0:
+            case 0xd1:
+            case 0xd2:
+            case 0xd3: /* int 8..64 */ fixed = 1u << (b - 0xd0); break;
+            case 0xd4:
+            case 0xd5:
+            case 0xd6:
+            case 0xd7:
+            case 0xd8: /* fixext 1..16 and type */ fixed = 1 + (1u << (b - 0xd4)); break;
+            case 0xd9:
+            case 0xda:
+            case 0xdb: /* str 8/16/32 */
                 header = 1u << (b - 0xd9);
                 sized = TRUE;
                 break;
-            case 0xdc: case 0xdd: /* array 16/32 */
+            case 0xdc:
+            case 0xdd: /* array 16/32 */
                 kind = ITEM_ARRAY;
                 header = 2u << (b - 0xdc);
                 break;
@@ -193,14 +201,13 @@ dbn_codec_prevalidate (const guint8 *data, gsize len, gsize *consumed, GError **
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED,
                          "byte %" G_GSIZE_FORMAT " declares %" G_GUINT64_FORMAT
                          " %s but only %" G_GSIZE_FORMAT " bytes remain",
-                         pos - header - 1, n, kind == ITEM_MAP ? "map entries" : "array items",
-                         len - pos);
+                         pos - header - 1, n, kind == ITEM_MAP ? "map entries" : "array items", len - pos);
             return FALSE;
         }
         if (depth == DBN_CODEC_MAX_DEPTH) {
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED,
-                         "nested deeper than %d at byte %" G_GSIZE_FORMAT,
-                         DBN_CODEC_MAX_DEPTH, pos - header - 1);
+                         "nested deeper than %d at byte %" G_GSIZE_FORMAT, DBN_CODEC_MAX_DEPTH,
+                         pos - header - 1);
             return FALSE;
         }
         pending[++depth] = elements;
@@ -241,8 +248,7 @@ release_frame (void)
  * into this thread's zone; *root is valid until release_frame(), which the
  * caller must call on success. Stores in *off the bytes used. */
 static gboolean
-unpack_frame (const guint8 *data, gsize len, msgpack_object *root, gsize *off,
-              GError **error)
+unpack_frame (const guint8 *data, gsize len, msgpack_object *root, gsize *off, GError **error)
 {
     size_t used = 0;
 
@@ -250,8 +256,8 @@ unpack_frame (const guint8 *data, gsize len, msgpack_object *root, gsize *off,
     if (rc != MSGPACK_UNPACK_SUCCESS && rc != MSGPACK_UNPACK_EXTRA_BYTES) {
         /* Not reachable after a successful prevalidate; kept as a second line. */
         release_frame ();
-        g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED,
-                     "msgpack-c refused the frame (%d)", (int) rc);
+        g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED, "msgpack-c refused the frame (%d)",
+                     (int) rc);
         return FALSE;
     }
     *off = used;
@@ -298,8 +304,8 @@ valid_text (const char *ptr, gsize size)
 static gboolean
 object_is_int64 (const msgpack_object *o)
 {
-    return o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ||
-           (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= G_MAXINT64);
+    return o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER
+           || (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= G_MAXINT64);
 }
 
 static gboolean
@@ -323,8 +329,7 @@ dup_bin (const msgpack_object_bin *b)
 
 /* TRUE when the value in slot has the field's type, items included. */
 static gboolean
-check_type (const DbnCodecMessage *m, const DbnCodecField *f, const msgpack_object *o,
-            GError **error)
+check_type (const DbnCodecMessage *m, const DbnCodecField *f, const msgpack_object *o, GError **error)
 {
     const char *want = NULL;
 
@@ -332,8 +337,7 @@ check_type (const DbnCodecMessage *m, const DbnCodecField *f, const msgpack_obje
     case DBN_FIELD_INT:
         if (object_is_int64 (o))
             return TRUE;
-        want = o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? "an integer that fits in int64"
-                                                          : "an integer";
+        want = o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? "an integer that fits in int64" : "an integer";
         break;
     case DBN_FIELD_BOOL:
         if (o->type == MSGPACK_OBJECT_BOOLEAN)
@@ -367,56 +371,53 @@ check_type (const DbnCodecMessage *m, const DbnCodecField *f, const msgpack_obje
                 if (item->type == MSGPACK_OBJECT_BIN)
                     continue;
                 g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
-                             "%s: field '%s' item %u is %s, not binary",
-                             m->name, f->key, i, object_type_name (item));
+                             "%s: field '%s' item %u is %s, not binary", m->name, f->key, i,
+                             object_type_name (item));
                 return FALSE;
             }
             if (item->type != MSGPACK_OBJECT_STR) {
                 g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
-                             "%s: field '%s' item %u is %s, not a string",
-                             m->name, f->key, i, object_type_name (item));
+                             "%s: field '%s' item %u is %s, not a string", m->name, f->key, i,
+                             object_type_name (item));
                 return FALSE;
             }
             if (!valid_text (item->via.str.ptr, item->via.str.size)) {
                 g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
-                             "%s: field '%s' item %u is not valid UTF-8 or holds a NUL byte",
-                             m->name, f->key, i);
+                             "%s: field '%s' item %u is not valid UTF-8 or holds a NUL byte", m->name, f->key,
+                             i);
                 return FALSE;
             }
         }
         return TRUE;
     }
-    g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
-                 "%s: field '%s' is %s, not %s", m->name, f->key, object_type_name (o), want);
+    g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, "%s: field '%s' is %s, not %s",
+                 m->name, f->key, object_type_name (o), want);
     return FALSE;
 }
 
 /* TRUE when a value of the right type is within the field's limits. */
 static gboolean
-check_limit (const DbnCodecMessage *m, const DbnCodecField *f, const msgpack_object *o,
-             GError **error)
+check_limit (const DbnCodecMessage *m, const DbnCodecField *f, const msgpack_object *o, GError **error)
 {
     guint32 size;
 
     switch (f->type) {
     case DBN_FIELD_INT:
-    case DBN_FIELD_BOOL:
-        return TRUE;
+    case DBN_FIELD_BOOL: return TRUE;
     case DBN_FIELD_STRING:
     case DBN_FIELD_BYTES:
         size = f->type == DBN_FIELD_STRING ? o->via.str.size : o->via.bin.size;
         if (size <= f->max)
             return TRUE;
         g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                     "%s: field '%s' is %u bytes, over its limit of %u",
-                     m->name, f->key, size, f->max);
+                     "%s: field '%s' is %u bytes, over its limit of %u", m->name, f->key, size, f->max);
         return FALSE;
     case DBN_FIELD_STRINGS:
     case DBN_FIELD_BYTES_LIST:
         if (o->via.array.size > f->max) {
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                         "%s: field '%s' has %u items, over its limit of %u",
-                         m->name, f->key, o->via.array.size, f->max);
+                         "%s: field '%s' has %u items, over its limit of %u", m->name, f->key,
+                         o->via.array.size, f->max);
             return FALSE;
         }
         for (guint32 i = 0; i < o->via.array.size; i++) {
@@ -424,8 +425,8 @@ check_limit (const DbnCodecMessage *m, const DbnCodecField *f, const msgpack_obj
             size = f->type == DBN_FIELD_STRINGS ? item->via.str.size : item->via.bin.size;
             if (size > f->item_max) {
                 g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                             "%s: field '%s' item %u is %u bytes, over its limit of %u",
-                             m->name, f->key, i, size, f->item_max);
+                             "%s: field '%s' item %u is %u bytes, over its limit of %u", m->name, f->key, i,
+                             size, f->item_max);
                 return FALSE;
             }
         }
@@ -446,15 +447,9 @@ store_field (const DbnCodecField *f, const msgpack_object *o, gpointer out)
         G_STRUCT_MEMBER (gint64, out, f->offset) =
             o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (gint64) o->via.u64 : o->via.i64;
         break;
-    case DBN_FIELD_BOOL:
-        G_STRUCT_MEMBER (gboolean, out, f->offset) = o->via.boolean ? TRUE : FALSE;
-        break;
-    case DBN_FIELD_STRING:
-        G_STRUCT_MEMBER (char *, out, f->offset) = dup_text (&o->via.str);
-        break;
-    case DBN_FIELD_BYTES:
-        G_STRUCT_MEMBER (GBytes *, out, f->offset) = dup_bin (&o->via.bin);
-        break;
+    case DBN_FIELD_BOOL: G_STRUCT_MEMBER (gboolean, out, f->offset) = o->via.boolean ? TRUE : FALSE; break;
+    case DBN_FIELD_STRING: G_STRUCT_MEMBER (char *, out, f->offset) = dup_text (&o->via.str); break;
+    case DBN_FIELD_BYTES: G_STRUCT_MEMBER (GBytes *, out, f->offset) = dup_bin (&o->via.bin); break;
     case DBN_FIELD_STRINGS: {
         char **strv = g_new0 (char *, o->via.array.size + 1);
         for (guint32 i = 0; i < o->via.array.size; i++)
@@ -463,8 +458,7 @@ store_field (const DbnCodecField *f, const msgpack_object *o, gpointer out)
         break;
     }
     case DBN_FIELD_BYTES_LIST: {
-        GPtrArray *list = g_ptr_array_new_full (o->via.array.size,
-                                                (GDestroyNotify) g_bytes_unref);
+        GPtrArray *list = g_ptr_array_new_full (o->via.array.size, (GDestroyNotify) g_bytes_unref);
         for (guint32 i = 0; i < o->via.array.size; i++)
             g_ptr_array_add (list, dup_bin (&o->via.array.ptr[i].via.bin));
         G_STRUCT_MEMBER (GPtrArray *, out, f->offset) = list;
@@ -484,14 +478,13 @@ check_fields (const DbnCodecMessage *m, const msgpack_object **slot, GError **er
         if (f->role != DBN_FIELD_ROLE_VERSION)
             continue;
         if (o == NULL) {
-            g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD,
-                         "%s: field '%s' missing", m->name, f->key);
+            g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD, "%s: field '%s' missing",
+                         m->name, f->key);
             return FALSE;
         }
         if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER && o->type != MSGPACK_OBJECT_NEGATIVE_INTEGER) {
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
-                         "%s: field '%s' is %s, not an integer",
-                         m->name, f->key, object_type_name (o));
+                         "%s: field '%s' is %s, not an integer", m->name, f->key, object_type_name (o));
             return FALSE;
         }
         if (!object_is_int64 (o) || o->via.i64 != m->version) {
@@ -499,8 +492,8 @@ check_fields (const DbnCodecMessage *m, const msgpack_object **slot, GError **er
                                      ? g_strdup_printf ("%" G_GUINT64_FORMAT, o->via.u64)
                                      : g_strdup_printf ("%" G_GINT64_FORMAT, o->via.i64);
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_UNKNOWN_VERSION,
-                         "%s: schema version %s is not the %" G_GINT64_FORMAT " this build speaks",
-                         m->name, v, m->version);
+                         "%s: schema version %s is not the %" G_GINT64_FORMAT " this build speaks", m->name,
+                         v, m->version);
             return FALSE;
         }
     }
@@ -513,14 +506,13 @@ check_fields (const DbnCodecMessage *m, const msgpack_object **slot, GError **er
         if (f->role != DBN_FIELD_ROLE_WIRE_NAME)
             continue;
         if (o == NULL) {
-            g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD,
-                         "%s: field '%s' missing", m->name, f->key);
+            g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD, "%s: field '%s' missing",
+                         m->name, f->key);
             return FALSE;
         }
         if (o->type != MSGPACK_OBJECT_STR) {
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
-                         "%s: field '%s' is %s, not a string",
-                         m->name, f->key, object_type_name (o));
+                         "%s: field '%s' is %s, not a string", m->name, f->key, object_type_name (o));
             return FALSE;
         }
         if (!str_equals (&o->via.str, m->wire)) {
@@ -533,8 +525,8 @@ check_fields (const DbnCodecMessage *m, const msgpack_object **slot, GError **er
 
     for (gsize i = 0; i < m->n_fields; i++) {
         if (slot[i] == NULL && !m->fields[i].optional) {
-            g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD,
-                         "%s: field '%s' missing", m->name, m->fields[i].key);
+            g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD, "%s: field '%s' missing",
+                         m->name, m->fields[i].key);
             return FALSE;
         }
     }
@@ -550,8 +542,8 @@ check_fields (const DbnCodecMessage *m, const msgpack_object **slot, GError **er
 }
 
 gboolean
-dbn_codec_decode_message (const DbnCodecMessage *m, const guint8 *data, gsize len,
-                          gpointer out, GError **error)
+dbn_codec_decode_message (const DbnCodecMessage *m, const guint8 *data, gsize len, gpointer out,
+                          GError **error)
 {
     const msgpack_object *slot[DBN_CODEC_MAX_FIELDS] = { NULL };
     msgpack_object unpacked;
@@ -588,8 +580,8 @@ dbn_codec_decode_message (const DbnCodecMessage *m, const guint8 *data, gsize le
             if (!str_equals (&kv->key.via.str, m->fields[i].key))
                 continue;
             if (slot[i] != NULL) {
-                g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED,
-                             "%s: key '%s' appears twice", m->name, m->fields[i].key);
+                g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MALFORMED, "%s: key '%s' appears twice",
+                             m->name, m->fields[i].key);
                 goto out;
             }
             slot[i] = &kv->val;
@@ -621,7 +613,7 @@ out:
 
 typedef struct {
     msgpack_sbuffer buffer; /* grows to the largest frame encoded, up to ENCODER_KEEP_BYTES */
-    msgpack_packer  packer; /* writes into buffer */
+    msgpack_packer packer;  /* writes into buffer */
 } Encoder;
 
 static void
@@ -664,36 +656,33 @@ field_present (const DbnCodecField *f, gconstpointer in)
 {
     switch (f->type) {
     case DBN_FIELD_INT:
-    case DBN_FIELD_BOOL:
-        return !f->optional || G_STRUCT_MEMBER (gboolean, in, f->has_offset);
+    case DBN_FIELD_BOOL: return !f->optional || G_STRUCT_MEMBER (gboolean, in, f->has_offset);
     case DBN_FIELD_STRING:
     case DBN_FIELD_BYTES:
     case DBN_FIELD_STRINGS:
     case DBN_FIELD_BYTES_LIST:
         /* A NULL list is an empty one unless the field may be absent. */
-        return G_STRUCT_MEMBER (gconstpointer, in, f->offset) != NULL ||
-               (!f->optional && (f->type == DBN_FIELD_STRINGS || f->type == DBN_FIELD_BYTES_LIST));
+        return G_STRUCT_MEMBER (gconstpointer, in, f->offset) != NULL
+               || (!f->optional && (f->type == DBN_FIELD_STRINGS || f->type == DBN_FIELD_BYTES_LIST));
     }
     g_assert_not_reached ();
 }
 
 /* Checks one present value against the schema; adds its payload size to *total. */
 static gboolean
-validate_field (const DbnCodecMessage *m, const DbnCodecField *f, gconstpointer in,
-                guint64 *total, GError **error)
+validate_field (const DbnCodecMessage *m, const DbnCodecField *f, gconstpointer in, guint64 *total,
+                GError **error)
 {
     switch (f->type) {
     case DBN_FIELD_INT:
-    case DBN_FIELD_BOOL:
-        *total += 9;
-        return TRUE;
+    case DBN_FIELD_BOOL: *total += 9; return TRUE;
     case DBN_FIELD_STRING: {
         const char *text = G_STRUCT_MEMBER (const char *, in, f->offset);
         gsize size = strlen (text);
         if (size > f->max) {
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                         "%s: field '%s' is %" G_GSIZE_FORMAT " bytes, over its limit of %u",
-                         m->name, f->key, size, f->max);
+                         "%s: field '%s' is %" G_GSIZE_FORMAT " bytes, over its limit of %u", m->name, f->key,
+                         size, f->max);
             return FALSE;
         }
         if (!g_utf8_validate (text, size, NULL)) {
@@ -708,8 +697,8 @@ validate_field (const DbnCodecMessage *m, const DbnCodecField *f, gconstpointer 
         gsize size = g_bytes_get_size (G_STRUCT_MEMBER (GBytes *, in, f->offset));
         if (size > f->max) {
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                         "%s: field '%s' is %" G_GSIZE_FORMAT " bytes, over its limit of %u",
-                         m->name, f->key, size, f->max);
+                         "%s: field '%s' is %" G_GSIZE_FORMAT " bytes, over its limit of %u", m->name, f->key,
+                         size, f->max);
             return FALSE;
         }
         *total += size + 5;
@@ -720,8 +709,7 @@ validate_field (const DbnCodecMessage *m, const DbnCodecField *f, gconstpointer 
         guint n = strv != NULL ? g_strv_length ((char **) strv) : 0;
         if (n > f->max) {
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                         "%s: field '%s' has %u items, over its limit of %u",
-                         m->name, f->key, n, f->max);
+                         "%s: field '%s' has %u items, over its limit of %u", m->name, f->key, n, f->max);
             return FALSE;
         }
         for (guint i = 0; i < n; i++) {
@@ -747,8 +735,7 @@ validate_field (const DbnCodecMessage *m, const DbnCodecField *f, gconstpointer 
         guint n = list != NULL ? list->len : 0;
         if (n > f->max) {
             g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                         "%s: field '%s' has %u items, over its limit of %u",
-                         m->name, f->key, n, f->max);
+                         "%s: field '%s' has %u items, over its limit of %u", m->name, f->key, n, f->max);
             return FALSE;
         }
         for (guint i = 0; i < n; i++) {
@@ -795,19 +782,12 @@ pack_field (msgpack_packer *pk, const DbnCodecField *f, gconstpointer in)
     int rc = pack_text (pk, f->key);
 
     switch (f->type) {
-    case DBN_FIELD_INT:
-        rc |= msgpack_pack_int64 (pk, G_STRUCT_MEMBER (gint64, in, f->offset));
-        break;
+    case DBN_FIELD_INT: rc |= msgpack_pack_int64 (pk, G_STRUCT_MEMBER (gint64, in, f->offset)); break;
     case DBN_FIELD_BOOL:
-        rc |= G_STRUCT_MEMBER (gboolean, in, f->offset) ? msgpack_pack_true (pk)
-                                                       : msgpack_pack_false (pk);
+        rc |= G_STRUCT_MEMBER (gboolean, in, f->offset) ? msgpack_pack_true (pk) : msgpack_pack_false (pk);
         break;
-    case DBN_FIELD_STRING:
-        rc |= pack_text (pk, G_STRUCT_MEMBER (const char *, in, f->offset));
-        break;
-    case DBN_FIELD_BYTES:
-        rc |= pack_bytes (pk, G_STRUCT_MEMBER (GBytes *, in, f->offset));
-        break;
+    case DBN_FIELD_STRING: rc |= pack_text (pk, G_STRUCT_MEMBER (const char *, in, f->offset)); break;
+    case DBN_FIELD_BYTES: rc |= pack_bytes (pk, G_STRUCT_MEMBER (GBytes *, in, f->offset)); break;
     case DBN_FIELD_STRINGS: {
         char *const *strv = G_STRUCT_MEMBER (char *const *, in, f->offset);
         guint n = strv != NULL ? g_strv_length ((char **) strv) : 0;
@@ -844,8 +824,8 @@ dbn_codec_encode_message (const DbnCodecMessage *m, gconstpointer in, GError **e
         present[i] = field_present (f, in);
         if (!present[i]) {
             if (!f->optional) {
-                g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD,
-                             "%s: field '%s' missing", m->name, f->key);
+                g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD, "%s: field '%s' missing",
+                             m->name, f->key);
                 return NULL;
             }
             continue;
@@ -858,8 +838,7 @@ dbn_codec_encode_message (const DbnCodecMessage *m, gconstpointer in, GError **e
     /* A lower bound of the frame: refuse before packing 64 MiB of events. */
     if (total > DBN_CODEC_MAX_FRAME) {
         g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                     "%s: the frame would be over the limit of %d bytes", m->name,
-                     DBN_CODEC_MAX_FRAME);
+                     "%s: the frame would be over the limit of %d bytes", m->name, DBN_CODEC_MAX_FRAME);
         return NULL;
     }
 
@@ -875,8 +854,8 @@ dbn_codec_encode_message (const DbnCodecMessage *m, gconstpointer in, GError **e
     GBytes *frame = NULL;
     if (encoder->buffer.size > DBN_CODEC_MAX_FRAME) {
         g_set_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE,
-                     "%s: the frame is %" G_GSIZE_FORMAT " bytes, over the limit of %d",
-                     m->name, encoder->buffer.size, DBN_CODEC_MAX_FRAME);
+                     "%s: the frame is %" G_GSIZE_FORMAT " bytes, over the limit of %d", m->name,
+                     encoder->buffer.size, DBN_CODEC_MAX_FRAME);
     } else {
         frame = g_bytes_new (encoder->buffer.data, encoder->buffer.size);
     }
@@ -893,24 +872,12 @@ dbn_codec_clear_message (const DbnCodecMessage *m, gpointer self)
         const DbnCodecField *f = &m->fields[i];
         gpointer member = G_STRUCT_MEMBER_P (self, f->offset);
         switch (f->type) {
-        case DBN_FIELD_INT:
-            *(gint64 *) member = 0;
-            break;
-        case DBN_FIELD_BOOL:
-            *(gboolean *) member = FALSE;
-            break;
-        case DBN_FIELD_STRING:
-            g_clear_pointer ((char **) member, g_free);
-            break;
-        case DBN_FIELD_BYTES:
-            g_clear_pointer ((GBytes **) member, g_bytes_unref);
-            break;
-        case DBN_FIELD_STRINGS:
-            g_clear_pointer ((char ***) member, g_strfreev);
-            break;
-        case DBN_FIELD_BYTES_LIST:
-            g_clear_pointer ((GPtrArray **) member, g_ptr_array_unref);
-            break;
+        case DBN_FIELD_INT: *(gint64 *) member = 0; break;
+        case DBN_FIELD_BOOL: *(gboolean *) member = FALSE; break;
+        case DBN_FIELD_STRING: g_clear_pointer ((char **) member, g_free); break;
+        case DBN_FIELD_BYTES: g_clear_pointer ((GBytes **) member, g_bytes_unref); break;
+        case DBN_FIELD_STRINGS: g_clear_pointer ((char ***) member, g_strfreev); break;
+        case DBN_FIELD_BYTES_LIST: g_clear_pointer ((GPtrArray **) member, g_ptr_array_unref); break;
         }
         if (f->optional && (f->type == DBN_FIELD_INT || f->type == DBN_FIELD_BOOL))
             G_STRUCT_MEMBER (gboolean, self, f->has_offset) = FALSE;
@@ -956,12 +923,8 @@ static void
 build_json (JsonBuilder *builder, const msgpack_object *o)
 {
     switch (o->type) {
-    case MSGPACK_OBJECT_NIL:
-        json_builder_add_null_value (builder);
-        break;
-    case MSGPACK_OBJECT_BOOLEAN:
-        json_builder_add_boolean_value (builder, o->via.boolean);
-        break;
+    case MSGPACK_OBJECT_NIL: json_builder_add_null_value (builder); break;
+    case MSGPACK_OBJECT_BOOLEAN: json_builder_add_boolean_value (builder, o->via.boolean); break;
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
         /* JSON-GLib holds gint64; beyond it a double is the nearest number. */
         if (o->via.u64 <= G_MAXINT64)
@@ -969,9 +932,7 @@ build_json (JsonBuilder *builder, const msgpack_object *o)
         else
             json_builder_add_double_value (builder, (double) o->via.u64);
         break;
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        json_builder_add_int_value (builder, o->via.i64);
-        break;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER: json_builder_add_int_value (builder, o->via.i64); break;
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
         /* JSON has no NaN or infinity. */

@@ -34,22 +34,22 @@ typedef enum {
 } DbnFieldRole;
 
 typedef struct {
-    const char  *key;        /* map key on the wire */
-    DbnFieldType type;       /* wire and C type */
-    DbnFieldRole role;       /* checked before the other fields when not BODY */
-    gboolean     optional;   /* may be absent; absent means NULL, or has_offset FALSE */
-    guint32      max;        /* bytes (STRING, BYTES) or items (lists); unused otherwise */
-    guint32      item_max;   /* bytes per item of a list */
-    gsize        offset;     /* of the C member in the struct */
-    gsize        has_offset; /* of the gboolean has_<member>, for optional INT and BOOL only */
+    const char *key;   /* map key on the wire */
+    DbnFieldType type; /* wire and C type */
+    DbnFieldRole role; /* checked before the other fields when not BODY */
+    gboolean optional; /* may be absent; absent means NULL, or has_offset FALSE */
+    guint32 max;       /* bytes (STRING, BYTES) or items (lists); unused otherwise */
+    guint32 item_max;  /* bytes per item of a list */
+    gsize offset;      /* of the C member in the struct */
+    gsize has_offset;  /* of the gboolean has_<member>, for optional INT and BOOL only */
 } DbnCodecField;
 
 typedef struct {
-    const char          *name;     /* names the message in error messages: "case.accepted" */
-    const char          *wire;     /* the value the WIRE_NAME field must hold, or NULL */
-    gint64               version;  /* the one "v" accepted */
-    const DbnCodecField *fields;   /* envelope fields first, in wire order */
-    gsize                n_fields; /* at most DBN_CODEC_MAX_FIELDS */
+    const char *name;            /* names the message in error messages: "case.accepted" */
+    const char *wire;            /* the value the WIRE_NAME field must hold, or NULL */
+    gint64 version;              /* the one "v" accepted */
+    const DbnCodecField *fields; /* envelope fields first, in wire order */
+    gsize n_fields;              /* at most DBN_CODEC_MAX_FIELDS */
 } DbnCodecMessage;
 
 /* Decodes one frame into the struct at out, which must be zeroed. Runs
@@ -57,17 +57,16 @@ typedef struct {
  * required keys, types, limits and trailing bytes, in that order, and writes
  * to out only when every check passed. On failure returns FALSE with the
  * DBN_CODEC_ERROR of the first failed check and out untouched. */
-gboolean dbn_codec_decode_message (const DbnCodecMessage *message, const guint8 *data,
-                                   gsize len, gpointer out, GError **error);
+gboolean dbn_codec_decode_message (const DbnCodecMessage *message, const guint8 *data, gsize len,
+                                   gpointer out, GError **error);
 
 /* Encodes the struct at in as one map, envelope first, optional fields that
  * are absent left out. Returns a new GBytes, or NULL with MISSING_FIELD (a
  * required string or bytes is NULL), WRONG_FIELD_TYPE (a string is not
  * UTF-8, a list item is NULL) or TOO_LARGE (over a limit or the frame). */
-GBytes  *dbn_codec_encode_message (const DbnCodecMessage *message, gconstpointer in,
-                                   GError **error);
+GBytes *dbn_codec_encode_message (const DbnCodecMessage *message, gconstpointer in, GError **error);
 
 /* Frees every member of the struct at self and zeroes them; not self. */
-void     dbn_codec_clear_message  (const DbnCodecMessage *message, gpointer self);
+void dbn_codec_clear_message (const DbnCodecMessage *message, gpointer self);
 
 G_END_DECLS

@@ -23,7 +23,7 @@
  */
 /* O_CLOEXEC, write(), close(): the build is strict C11. */
 #define _POSIX_C_SOURCE 200809L
-#define G_LOG_DOMAIN "daiban-config"
+#define G_LOG_DOMAIN    "daiban-config"
 
 #include "daiban/dbn_config.h"
 
@@ -35,10 +35,10 @@
 
 #include "daiban/dbn_error.h"
 
-#define CONFIG_FILE_NAME "daiban.conf"
-#define MAIN_GROUP "daiban"
+#define CONFIG_FILE_NAME     "daiban.conf"
+#define MAIN_GROUP           "daiban"
 #define SERVICE_GROUP_PREFIX "service:"
-#define TOWNSHIP_MAX_LEN 16
+#define TOWNSHIP_MAX_LEN     16
 
 /* Groups a service reads itself, with the keys they may hold; the service
  * validates the values when it starts (docs/deadline.md). */
@@ -46,18 +46,35 @@ static const struct {
     const char *group;
     const char *keys[24];
 } service_settings[] = {
-    { "deadline", { "centre", "progress", "station", "transfer", "department", "committed",
-                    "grace", "calendar", "tick_ms",
-                    /* D-DL-3: each clock's unit, working or calendar days. */
-                    "centre_unit", "progress_unit", "station_unit", "transfer_unit",
-                    "department_unit", "committed_unit", NULL } },
+    { "deadline",
+      { "centre", "progress", "station", "transfer", "department", "committed", "grace", "calendar",
+        "tick_ms",
+        /* D-DL-3: each clock's unit, working or calendar days. */
+        "centre_unit", "progress_unit", "station_unit", "transfer_unit", "department_unit", "committed_unit",
+        NULL } },
     /* docs/evaluation.md */
-    { "evaluation", { "sample_percent", "quota_township_week", "quota_village_month",
-                      "quota_group_month", "fine_township", "fine_village", "fine_group",
-                      "reward_person", "reward_window", "star_satisfaction", "star_completion_1",
-                      "star_completion_2", "star_completion_3", "weight_completion",
-                      "weight_on_time", "weight_satisfaction", "haochaping_satisfied",
-                      "haochaping_basic", "haochaping_unsatisfied", "region_code", NULL } },
+    { "evaluation",
+      { "sample_percent",
+        "quota_township_week",
+        "quota_village_month",
+        "quota_group_month",
+        "fine_township",
+        "fine_village",
+        "fine_group",
+        "reward_person",
+        "reward_window",
+        "star_satisfaction",
+        "star_completion_1",
+        "star_completion_2",
+        "star_completion_3",
+        "weight_completion",
+        "weight_on_time",
+        "weight_satisfaction",
+        "haochaping_satisfied",
+        "haochaping_basic",
+        "haochaping_unsatisfied",
+        "region_code",
+        NULL } },
 };
 
 typedef struct {
@@ -66,13 +83,13 @@ typedef struct {
 } Endpoints;
 
 struct _DbnConfig {
-    char       *data_dir;     /* the data folder */
-    char       *file;         /* data_dir/daiban.conf, named in errors */
-    char       *township;     /* case number prefix */
-    char       *catalog_path; /* the service catalog */
-    gboolean    sync_full;    /* synchronous=full */
-    GHashTable *services;     /* service name → Endpoints* */
-    GHashTable *settings;     /* "group/key" → value of a service's own group ([deadline]) */
+    char *data_dir;       /* the data folder */
+    char *file;           /* data_dir/daiban.conf, named in errors */
+    char *township;       /* case number prefix */
+    char *catalog_path;   /* the service catalog */
+    gboolean sync_full;   /* synchronous=full */
+    GHashTable *services; /* service name → Endpoints* */
+    GHashTable *settings; /* "group/key" → value of a service's own group ([deadline]) */
 };
 
 /* The design's services, in start order: upstream before downstream, so a
@@ -149,8 +166,7 @@ config_new_defaults (const char *data_dir)
     self->township = g_strdup ("T01");
     self->catalog_path = g_strdup (default_catalog_path ());
     self->sync_full = TRUE;
-    self->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) endpoints_free);
+    self->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) endpoints_free);
     self->settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     for (gsize i = 0; i < G_N_ELEMENTS (default_endpoints); i++)
         dbn_config_set_endpoints (self, default_endpoints[i].name, default_endpoints[i].command,
@@ -174,27 +190,23 @@ dbn_config_free (DbnConfig *self)
 
 /* Always returns FALSE. */
 static gboolean G_GNUC_PRINTF (5, 6)
-config_fail (DbnConfig *self, GError **error, const char *group, const char *key,
-             const char *format, ...)
+    config_fail (DbnConfig *self, GError **error, const char *group, const char *key, const char *format, ...)
 {
     va_list args;
     va_start (args, format);
     g_autofree char *message = g_strdup_vprintf (format, args);
     va_end (args);
     if (key != NULL)
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s: [%s] %s: %s", self->file, group,
-                     key, message);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s: [%s] %s: %s", self->file, group, key, message);
     else
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s: [%s]: %s", self->file, group,
-                     message);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s: [%s]: %s", self->file, group, message);
     return FALSE;
 }
 
 /* The value with a trailing "  # comment" and surrounding blanks removed.
  * Caller owns it; NULL with an error when GKeyFile cannot unescape it. */
 static char *
-read_value (DbnConfig *self, GKeyFile *keyfile, const char *group, const char *key,
-            GError **error)
+read_value (DbnConfig *self, GKeyFile *keyfile, const char *group, const char *key, GError **error)
 {
     g_autoptr (GError) local = NULL;
     g_autofree char *value = g_key_file_get_string (keyfile, group, key, &local);
@@ -274,9 +286,8 @@ apply_main_group (DbnConfig *self, GKeyFile *keyfile, GError **error)
             return FALSE;
         if (strcmp (key, "township") == 0) {
             if (!township_is_valid (value))
-                return config_fail (self, error, MAIN_GROUP, key,
-                                    "\"%s\" is not 1 to %d letters or digits", value,
-                                    TOWNSHIP_MAX_LEN);
+                return config_fail (self, error, MAIN_GROUP, key, "\"%s\" is not 1 to %d letters or digits",
+                                    value, TOWNSHIP_MAX_LEN);
             g_free (self->township);
             self->township = g_steal_pointer (&value);
         } else if (strcmp (key, "catalog") == 0) {
@@ -285,17 +296,15 @@ apply_main_group (DbnConfig *self, GKeyFile *keyfile, GError **error)
             /* A relative path is relative to the data folder, not to
              * wherever the service happened to be started. */
             g_free (self->catalog_path);
-            self->catalog_path = g_path_is_absolute (value)
-                                     ? g_steal_pointer (&value)
-                                     : g_build_filename (self->data_dir, value, NULL);
+            self->catalog_path = g_path_is_absolute (value) ? g_steal_pointer (&value)
+                                                            : g_build_filename (self->data_dir, value, NULL);
         } else if (strcmp (key, "synchronous") == 0) {
             if (g_ascii_strcasecmp (value, "full") == 0)
                 self->sync_full = TRUE;
             else if (g_ascii_strcasecmp (value, "normal") == 0)
                 self->sync_full = FALSE;
             else
-                return config_fail (self, error, MAIN_GROUP, key,
-                                    "\"%s\" is neither full nor normal", value);
+                return config_fail (self, error, MAIN_GROUP, key, "\"%s\" is neither full nor normal", value);
         } else {
             return config_fail (self, error, MAIN_GROUP, key,
                                 "unknown key (known: township, catalog, synchronous)");
@@ -341,8 +350,7 @@ apply_service_group (DbnConfig *self, GKeyFile *keyfile, const char *group, GErr
 }
 
 static gboolean
-apply_settings_group (DbnConfig *self, GKeyFile *keyfile, const char *group, gsize which,
-                      GError **error)
+apply_settings_group (DbnConfig *self, GKeyFile *keyfile, const char *group, gsize which, GError **error)
 {
     g_auto (GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
     for (gsize i = 0; keys != NULL && keys[i] != NULL; i++) {
@@ -403,8 +411,7 @@ check_unique_endpoints (DbnConfig *self, GError **error)
             const char *owner = g_hash_table_lookup (seen, values[k]);
             if (owner != NULL) {
                 g_autofree char *group = g_strconcat (SERVICE_GROUP_PREFIX, service, NULL);
-                return config_fail (self, error, group, keys[k], "%s is also %s", values[k],
-                                    owner);
+                return config_fail (self, error, group, keys[k], "%s is also %s", values[k], owner);
             }
             g_hash_table_insert (seen, (gpointer) values[k],
                                  g_strdup_printf ("[" SERVICE_GROUP_PREFIX "%s] %s", service, keys[k]));
@@ -458,57 +465,56 @@ static char *
 default_file_text (void)
 {
     GString *text = g_string_new (NULL);
-    g_string_append (text,
-                     "# daiban.conf: every endpoint and the data folder's settings.\n"
-                     "# Written with the built-in defaults; edit and restart the services.\n"
-                     "# A key left out keeps its default. Lines starting with # are comments.\n"
-                     "\n"
-                     "[" MAIN_GROUP "]\n"
-                     "# Prefix of case numbers: <township>-<year>-<6 digits>.\n"
-                     "township = T01\n"
-                     "# The service catalog; a relative path is relative to this folder.\n");
+    g_string_append (text, "# daiban.conf: every endpoint and the data folder's settings.\n"
+                           "# Written with the built-in defaults; edit and restart the services.\n"
+                           "# A key left out keeps its default. Lines starting with # are comments.\n"
+                           "\n"
+                           "[" MAIN_GROUP "]\n"
+                           "# Prefix of case numbers: <township>-<year>-<6 digits>.\n"
+                           "township = T01\n"
+                           "# The service catalog; a relative path is relative to this folder.\n");
     g_string_append_printf (text, "# Default: %s\n", default_catalog_path ());
-    g_string_append (text,
-                     "#catalog = catalog.ini\n"
-                     "# Durability of acknowledged work: full (survives power loss) or\n"
-                     "# normal (survives a crashed process, not a crashed machine).\n"
-                     "synchronous = full\n"
-                     "\n"
-                     "# One group per service, in the order `daiban up` starts them.\n"
-                     "# command: ROUTER socket for commands and sync.\n"
-                     "# publish: PUB socket for events and heartbeats.\n"
-                     "# Endpoints are tcp://, ipc:// or inproc:// addresses; to spread the\n"
-                     "# services over several hosts, bind to an interface's address.\n");
+    g_string_append (text, "#catalog = catalog.ini\n"
+                           "# Durability of acknowledged work: full (survives power loss) or\n"
+                           "# normal (survives a crashed process, not a crashed machine).\n"
+                           "synchronous = full\n"
+                           "\n"
+                           "# One group per service, in the order `daiban up` starts them.\n"
+                           "# command: ROUTER socket for commands and sync.\n"
+                           "# publish: PUB socket for events and heartbeats.\n"
+                           "# Endpoints are tcp://, ipc:// or inproc:// addresses; to spread the\n"
+                           "# services over several hosts, bind to an interface's address.\n");
     for (gsize i = 0; i < G_N_ELEMENTS (default_endpoints); i++)
         g_string_append_printf (text, "\n[" SERVICE_GROUP_PREFIX "%s]\ncommand = %s\npublish = %s\n",
                                 default_endpoints[i].name, default_endpoints[i].command,
                                 default_endpoints[i].publish);
-    g_string_append (text,
-                     "\n# The deadline service's clocks (docs/deadline.md): working days, but the\n"
-                     "# station-scope clock's \"3 days\" (D-DL-3) are calendar days;\n"
-                     "# uncomment to change the defaults shown.\n"
-                     "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#station_unit = calendar\n#transfer = 2\n"
-                     "#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n"
-                     "\n# The evaluation service's rules (docs/evaluation.md): the return-visit\n"
-                     "# share, quotas and fines in yuan, rewards, stars in percent, the score's\n"
-                     "# weights, the 好差评 grades (1..5) of the three levels, and the region\n"
-                     "# code (行政区划代码) the 好差评 export needs.\n"
-                     "#[evaluation]\n#sample_percent = 35\n#quota_township_week = 1\n"
-                     "#quota_village_month = 2\n#quota_group_month = 1\n#fine_township = 100\n"
-                     "#fine_village = 80\n#fine_group = 80\n#reward_person = 100\n"
-                     "#reward_window = 100\n#star_satisfaction = 90\n#star_completion_1 = 80\n"
-                     "#star_completion_2 = 85\n#star_completion_3 = 90\n#weight_completion = 40\n"
-                     "#weight_on_time = 30\n#weight_satisfaction = 30\n#haochaping_satisfied = 4\n"
-                     "#haochaping_basic = 3\n#haochaping_unsatisfied = 2\n"
-                     "# region_code has no default (6 or 12 digits, GB/T 2260).\n#region_code =\n");
+    g_string_append (
+        text,
+        "\n# The deadline service's clocks (docs/deadline.md): working days, but the\n"
+        "# station-scope clock's \"3 days\" (D-DL-3) are calendar days;\n"
+        "# uncomment to change the defaults shown.\n"
+        "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#station_unit = calendar\n#transfer = 2\n"
+        "#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n"
+        "\n# The evaluation service's rules (docs/evaluation.md): the return-visit\n"
+        "# share, quotas and fines in yuan, rewards, stars in percent, the score's\n"
+        "# weights, the 好差评 grades (1..5) of the three levels, and the region\n"
+        "# code (行政区划代码) the 好差评 export needs.\n"
+        "#[evaluation]\n#sample_percent = 35\n#quota_township_week = 1\n"
+        "#quota_village_month = 2\n#quota_group_month = 1\n#fine_township = 100\n"
+        "#fine_village = 80\n#fine_group = 80\n#reward_person = 100\n"
+        "#reward_window = 100\n#star_satisfaction = 90\n#star_completion_1 = 80\n"
+        "#star_completion_2 = 85\n#star_completion_3 = 90\n#weight_completion = 40\n"
+        "#weight_on_time = 30\n#weight_satisfaction = 30\n#haochaping_satisfied = 4\n"
+        "#haochaping_basic = 3\n#haochaping_unsatisfied = 2\n"
+        "# region_code has no default (6 or 12 digits, GB/T 2260).\n#region_code =\n");
     return g_string_free (text, FALSE);
 }
 
 static gboolean
 set_file_error (GError **error, int saved_errno, const char *path, const char *what)
 {
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s: %s: %s", path,
-                 what, g_strerror (saved_errno));
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s: %s: %s", path, what,
+                 g_strerror (saved_errno));
     return FALSE;
 }
 
@@ -612,8 +618,7 @@ dbn_config_dup_store_path (DbnConfig *self, const char *service)
 
 /* NULL for command or publish keeps the current value. */
 void
-dbn_config_set_endpoints (DbnConfig *self, const char *service, const char *command,
-                          const char *publish)
+dbn_config_set_endpoints (DbnConfig *self, const char *service, const char *command, const char *publish)
 {
     g_return_if_fail (self != NULL && service != NULL);
     Endpoints *endpoints = lookup_or_add (self, service);

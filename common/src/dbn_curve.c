@@ -24,19 +24,17 @@
 #endif
 
 static gboolean
-set_option (void *socket, int option, const void *value, size_t size, const char *name,
-            GError **error)
+set_option (void *socket, int option, const void *value, size_t size, const char *name, GError **error)
 {
     if (zmq_setsockopt (socket, option, value, size) == 0)
         return TRUE;
-    g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_UNSUPPORTED,
-                 "libzmq refused %s: %s", name, zmq_strerror (errno));
+    g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_UNSUPPORTED, "libzmq refused %s: %s", name,
+                 zmq_strerror (errno));
     return FALSE;
 }
 
 gboolean
-dbn_curve_setup_server (void *socket, const DbnKeyPair *server, const char *zap_domain,
-                       GError **error)
+dbn_curve_setup_server (void *socket, const DbnKeyPair *server, const char *zap_domain, GError **error)
 {
     g_return_val_if_fail (socket != NULL, FALSE);
     g_return_val_if_fail (server != NULL, FALSE);
@@ -48,26 +46,22 @@ dbn_curve_setup_server (void *socket, const DbnKeyPair *server, const char *zap_
     /* Enforce first: from then on a handshake without a ZAP handler fails,
      * instead of libzmq's default of admitting any CURVE client (the
      * "Stonehouse" case of zmq_curve(7)). */
-    return set_option (socket, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one,
-                       "ZMQ_ZAP_ENFORCE_DOMAIN", error) &&
-           set_option (socket, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER", error) &&
-           set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret),
-                       "ZMQ_CURVE_SECRETKEY", error) &&
-           set_option (socket, ZMQ_ZAP_DOMAIN, zap_domain, strlen (zap_domain),
-                       "ZMQ_ZAP_DOMAIN", error);
+    return set_option (socket, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one, "ZMQ_ZAP_ENFORCE_DOMAIN", error)
+           && set_option (socket, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER", error)
+           && set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret), "ZMQ_CURVE_SECRETKEY", error)
+           && set_option (socket, ZMQ_ZAP_DOMAIN, zap_domain, strlen (zap_domain), "ZMQ_ZAP_DOMAIN", error);
 }
 
 gboolean
-dbn_curve_setup_client (void *socket, const DbnKeyPair *client, const char *server_public_z85,
-                       GError **error)
+dbn_curve_setup_client (void *socket, const DbnKeyPair *client, const char *server_public_z85, GError **error)
 {
     g_return_val_if_fail (socket != NULL, FALSE);
     g_return_val_if_fail (client != NULL, FALSE);
     if (!dbn_keys_check_libzmq (error))
         return FALSE;
     uint8_t bytes[DBN_CURVE_KEY_BYTES];
-    if (server_public_z85 == NULL || strlen (server_public_z85) != DBN_CURVE_Z85_LEN ||
-        zmq_z85_decode (bytes, server_public_z85) == NULL) {
+    if (server_public_z85 == NULL || strlen (server_public_z85) != DBN_CURVE_Z85_LEN
+        || zmq_z85_decode (bytes, server_public_z85) == NULL) {
         g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
                      "the server's public key is not 40 characters of Z85");
         return FALSE;
@@ -75,9 +69,8 @@ dbn_curve_setup_client (void *socket, const DbnKeyPair *client, const char *serv
     const char *public_z85 = dbn_key_pair_get_public (client);
     const char *secret = dbn_key_pair_get_secret (client);
     return set_option (socket, ZMQ_CURVE_SERVERKEY, server_public_z85, DBN_CURVE_Z85_LEN,
-                       "ZMQ_CURVE_SERVERKEY", error) &&
-           set_option (socket, ZMQ_CURVE_PUBLICKEY, public_z85, strlen (public_z85),
-                       "ZMQ_CURVE_PUBLICKEY", error) &&
-           set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret),
-                       "ZMQ_CURVE_SECRETKEY", error);
+                       "ZMQ_CURVE_SERVERKEY", error)
+           && set_option (socket, ZMQ_CURVE_PUBLICKEY, public_z85, strlen (public_z85), "ZMQ_CURVE_PUBLICKEY",
+                          error)
+           && set_option (socket, ZMQ_CURVE_SECRETKEY, secret, strlen (secret), "ZMQ_CURVE_SECRETKEY", error);
 }

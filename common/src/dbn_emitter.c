@@ -28,18 +28,18 @@
 #define TOPICS_MAX 16
 
 typedef struct {
-    char   *topic; /* PUB topic */
+    char *topic;   /* PUB topic */
     GBytes *event; /* encoded event map */
 } Queued;
 
 struct _DbnEmitter {
-    DbnStore     *store;     /* borrowed: the journal */
-    char         *src;       /* the service's name */
+    DbnStore *store;         /* borrowed: the journal */
+    char *src;               /* the service's name */
     DbnPublisher *publisher; /* borrowed; NULL: journal only */
-    GArray       *queue;     /* Queued, of the open transaction, in journal order */
-    GBytes       *last_event;/* the event emitted last in this unit (a ref) */
-    gint64        last_seq;  /* its seq */
-    GError       *also_error;/* what publish_also met in this unit */
+    GArray *queue;           /* Queued, of the open transaction, in journal order */
+    GBytes *last_event;      /* the event emitted last in this unit (a ref) */
+    gint64 last_seq;         /* its seq */
+    GError *also_error;      /* what publish_also met in this unit */
 };
 
 static void
@@ -106,8 +106,8 @@ enqueue (DbnEmitter *self, const char *topic, GBytes *event)
 }
 
 gboolean
-dbn_emitter_emit (DbnEmitter *self, const char *const *topics, const DbnEnvEvent *env,
-                  GBytes *event, GError **error)
+dbn_emitter_emit (DbnEmitter *self, const char *const *topics, const DbnEnvEvent *env, GBytes *event,
+                  GError **error)
 {
     g_return_val_if_fail (topics != NULL && topics[0] != NULL, FALSE);
     /* Issue 11, second wall: an id with '/' must never become a topic that
@@ -133,8 +133,8 @@ dbn_emitter_emit (DbnEmitter *self, const char *const *topics, const DbnEnvEvent
     kept[n] = NULL;
     /* Every topic it goes out on is stored with it, so a station or window
      * that missed it live gets it back from a scoped sys.sync (issue 11). */
-    if (!dbn_store_journal_append_topics (self->store, env->seq, env->ts, env->type, env->case_no,
-                                          kept, event, error))
+    if (!dbn_store_journal_append_topics (self->store, env->seq, env->ts, env->type, env->case_no, kept,
+                                          event, error))
         return FALSE;
     for (guint i = 0; i < n; i++)
         enqueue (self, kept[i], event);
@@ -159,7 +159,8 @@ dbn_emitter_publish_also (DbnEmitter *self, const char *topic, GBytes *event)
             || (event != self->last_event && !g_bytes_equal (event, self->last_event)))
             self->also_error = g_error_new (DBN_ERROR, DBN_ERROR_INTERNAL,
                                             "published on %s an event that was not the one "
-                                            "journaled last", topic);
+                                            "journaled last",
+                                            topic);
         else
             dbn_store_journal_add_topic (self->store, self->last_seq, topic, &self->also_error);
         if (self->also_error != NULL)
@@ -244,8 +245,8 @@ dbn_origin_stamp (DbnOrigin *self, DbnEnvEvent *env, const char *type, const cha
 }
 
 gboolean
-dbn_origin_emit (DbnOrigin *self, const char *const *topics, const DbnEnvEvent *env,
-                 GBytes *event, GError **error)
+dbn_origin_emit (DbnOrigin *self, const char *const *topics, const DbnEnvEvent *env, GBytes *event,
+                 GError **error)
 {
     if (!dbn_emitter_emit (self->emitter, topics, env, event, error))
         return FALSE;

@@ -16,11 +16,14 @@
 
 #include <string.h>
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (dbn-error-quark, dbn_error)
+/* clang-format on */
 
 typedef struct {
-    GQuark      domain;     /* GError domain */
-    int         code;       /* GError code within it */
+    GQuark domain;          /* GError domain */
+    int code;               /* GError code within it */
     const char *wire_code;  /* stable string sent in replies */
     const char *message_zh; /* sentence for a person, Chinese */
     const char *message_en; /* the same in English */
@@ -122,16 +125,15 @@ dbn_error_new_from_wire (const char *wire_code, const char *message_zh, const ch
     const char *en = message_en ? message_en : "";
     if (wire_code != NULL && lookup_wire (wire_code, &entry))
         return g_error_new (entry.domain, entry.code, "%s / %s", en, zh);
-    return g_error_new (DBN_ERROR, DBN_ERROR_INTERNAL, "[%s] %s / %s",
-                        wire_code ? wire_code : "?", en, zh);
+    return g_error_new (DBN_ERROR, DBN_ERROR_INTERNAL, "[%s] %s / %s", wire_code ? wire_code : "?", en, zh);
 }
 
 gboolean
 dbn_error_matches_wire (const GError *error, const char *wire_code)
 {
     ErrorEntry entry;
-    return error != NULL && lookup_wire (wire_code, &entry) &&
-           error->domain == entry.domain && error->code == entry.code;
+    return error != NULL && lookup_wire (wire_code, &entry) && error->domain == entry.domain
+           && error->code == entry.code;
 }
 
 /* Where the sentence ends in a full text "<sentence>: <detail>": the

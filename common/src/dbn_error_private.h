@@ -6,7 +6,7 @@
 
 typedef struct {
     const char *quark;      /* the GError domain's quark string, as G_DEFINE_QUARK names it */
-    int         code;       /* the code within that domain */
+    int code;               /* the code within that domain */
     const char *wire_code;  /* stable string sent in replies */
     const char *message_zh; /* sentence for a person, Chinese */
     const char *message_en; /* the same in English */

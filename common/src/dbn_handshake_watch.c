@@ -39,7 +39,7 @@
  * new monitor replaced this one) or the context terminates; the bus joins it
  * after zmq_ctx_term.
  */
-#define _GNU_SOURCE /* struct ucred, SO_PEERCRED */
+#define _GNU_SOURCE  /* struct ucred, SO_PEERCRED */
 #define G_LOG_DOMAIN "daiban-bus"
 #include "dbn_handshake_watch_private.h"
 
@@ -53,7 +53,6 @@
 
 #include "daiban/dbn_log.h"
 
-
 /* A server with more open connections than this forgets the oldest peers'
  * addresses (they are then logged as unknown): the map is bounded. */
 #define WATCH_PEERS_MAX 4096
@@ -65,13 +64,13 @@
 #define WATCH_ATTRIBUTE_US (3 * G_USEC_PER_SEC)
 
 typedef struct {
-    void       *pair;     /* PAIR connected to the monitor; owned by the thread */
-    char       *endpoint; /* the bound endpoint, for the log line */
-    GHashTable *peers;    /* fd → "host" / "host:port" / "pid N uid U" */
-    int         pending;  /* protocol error of the failure awaiting its fd, or 0 */
-    gint64      last_named[WATCH_SLOTS];    /* per reason: newest failure logged with its peer */
-    gint64      unknown_since[WATCH_SLOTS]; /* per reason: oldest failure not attributed, or 0 */
-    int         unknown_error[WATCH_SLOTS]; /* its protocol error */
+    void *pair;                        /* PAIR connected to the monitor; owned by the thread */
+    char *endpoint;                    /* the bound endpoint, for the log line */
+    GHashTable *peers;                 /* fd → "host" / "host:port" / "pid N uid U" */
+    int pending;                       /* protocol error of the failure awaiting its fd, or 0 */
+    gint64 last_named[WATCH_SLOTS];    /* per reason: newest failure logged with its peer */
+    gint64 unknown_since[WATCH_SLOTS]; /* per reason: oldest failure not attributed, or 0 */
+    int unknown_error[WATCH_SLOTS];    /* its protocol error */
 } Watch;
 
 static void
@@ -161,8 +160,9 @@ closed_peer_host (guint port)
         for (guint i = 1; lines[i] != NULL && g_hash_table_size (hosts) < 2; i++) {
             char local[33], remote[33];
             unsigned local_port, remote_port, state;
-            if (sscanf (lines[i], " %*u: %32[0-9A-Fa-f]:%x %32[0-9A-Fa-f]:%x %x", local,
-                        &local_port, remote, &remote_port, &state) != 5)
+            if (sscanf (lines[i], " %*u: %32[0-9A-Fa-f]:%x %32[0-9A-Fa-f]:%x %x", local, &local_port, remote,
+                        &remote_port, &state)
+                != 5)
                 continue;
             /* FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE, CLOSING */
             if (local_port != port || !(state == 4 || state == 5 || state == 6 || state == 7 || state == 11))
@@ -208,8 +208,7 @@ reason_text (int protocol_error)
     case WATCH_HUNG_UP:
         return "握手中断开的客户端（多为未用 CURVE 或服务器公钥不符）/ a client that hung up "
                "during the handshake (most often: no CURVE, or the wrong server key)";
-    default:
-        return "握手协议错误 / handshake protocol error";
+    default: return "握手协议错误 / handshake protocol error";
     }
 }
 
@@ -217,26 +216,23 @@ static guint
 reason_slot (int protocol_error)
 {
     switch (protocol_error) {
-    case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH:
-        return 0;
-    case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC:
-        return 1;
-    case WATCH_HUNG_UP:
-        return 2;
-    default:
-        return 3;
+    case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH: return 0;
+    case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC: return 1;
+    case WATCH_HUNG_UP: return 2;
+    default: return 3;
     }
 }
 
 static void
 watch_log (Watch *watch, int protocol_error, const char *peer, const char *host)
 {
-    g_autofree char *key = g_strdup_printf ("handshake:%s:%d:%s", watch->endpoint,
-                                            protocol_error, host ? host : "?");
-    dbn_log_once (key, "%s: refused %s from %s (code %d); further attempts "
-                  "from there are not logged", watch->endpoint, reason_text (protocol_error),
-                  peer ? peer : "an unknown address (gone before it could be read)",
-                  protocol_error);
+    g_autofree char *key =
+        g_strdup_printf ("handshake:%s:%d:%s", watch->endpoint, protocol_error, host ? host : "?");
+    dbn_log_once (key,
+                  "%s: refused %s from %s (code %d); further attempts "
+                  "from there are not logged",
+                  watch->endpoint, reason_text (protocol_error),
+                  peer ? peer : "an unknown address (gone before it could be read)", protocol_error);
 }
 
 /* A failure whose peer could not be read: most likely a refused client
@@ -289,9 +285,7 @@ watch_event (Watch *watch, guint16 event, guint32 value)
         g_free (host);
         break;
     }
-    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-        watch->pending = value != 0 ? (int) value : -1;
-        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: watch->pending = value != 0 ? (int) value : -1; break;
     case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
         /* A NULL client often sees the mismatch first and hangs up before
          * this side has read its greeting. */
@@ -307,7 +301,9 @@ watch_event (Watch *watch, guint16 event, guint32 value)
             } else {
                 g_autofree char *host = closed_peer_host (endpoint_port (watch->endpoint));
                 g_autofree char *shown = host ? g_strdup_printf ("%s (its fd was gone; the "
-                                                                 "kernel lists it)", host) : NULL;
+                                                                 "kernel lists it)",
+                                                                 host)
+                                              : NULL;
                 if (host != NULL) {
                     watch_log (watch, watch->pending, shown, host);
                     watch->last_named[reason_slot (watch->pending)] = now;
@@ -320,8 +316,7 @@ watch_event (Watch *watch, guint16 event, guint32 value)
         g_hash_table_remove (watch->peers, GINT_TO_POINTER ((int) value));
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -373,11 +368,10 @@ GThread *
 dbn_handshake_watch_start (void *context, void *socket, const char *endpoint)
 {
     static gint instances = 0;
-    g_autofree char *inproc = g_strdup_printf ("inproc://dbn-handshake-watch-%d",
-                                               g_atomic_int_add (&instances, 1));
-    int events = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED
-               | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
-               | ZMQ_EVENT_MONITOR_STOPPED;
+    g_autofree char *inproc =
+        g_strdup_printf ("inproc://dbn-handshake-watch-%d", g_atomic_int_add (&instances, 1));
+    int events = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                 | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_MONITOR_STOPPED;
     if (zmq_socket_monitor (socket, inproc, events) != 0) {
         g_warning ("%s: refused handshakes will not be logged (no monitor: %s)", endpoint,
                    zmq_strerror (errno));
@@ -387,8 +381,7 @@ dbn_handshake_watch_start (void *context, void *socket, const char *endpoint)
     int linger = 0;
     if (pair == NULL || zmq_setsockopt (pair, ZMQ_LINGER, &linger, sizeof linger) != 0
         || zmq_connect (pair, inproc) != 0) {
-        g_warning ("%s: refused handshakes will not be logged (%s)", endpoint,
-                   zmq_strerror (errno));
+        g_warning ("%s: refused handshakes will not be logged (%s)", endpoint, zmq_strerror (errno));
         if (pair != NULL)
             zmq_close (pair);
         zmq_socket_monitor (socket, NULL, 0);

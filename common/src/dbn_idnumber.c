@@ -27,25 +27,24 @@ dbn_idnumber_validate (const char *id, GError **error)
     }
     for (int i = 0; i < 17; i++) {
         if (!g_ascii_isdigit (id[i])) {
-            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                         "ID number character %d is not a digit", i + 1);
+            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "ID number character %d is not a digit", i + 1);
             return FALSE;
         }
     }
     int year = (id[6] - '0') * 1000 + (id[7] - '0') * 100 + (id[8] - '0') * 10 + (id[9] - '0');
     int month = (id[10] - '0') * 10 + (id[11] - '0');
     int day = (id[12] - '0') * 10 + (id[13] - '0');
-    if (year < 1880 || month < 1 || month > 12 || day < 1 ||
-        !g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year)) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                     "ID number holds no valid birth date (%.8s)", id + 6);
+    if (year < 1880 || month < 1 || month > 12 || day < 1
+        || !g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year)) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "ID number holds no valid birth date (%.8s)",
+                     id + 6);
         return FALSE;
     }
     char expected = dbn_idnumber_check_char (id);
     char given = g_ascii_toupper (id[17]);
     if (given != expected) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                     "ID number check character is %c, expected %c", given, expected);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "ID number check character is %c, expected %c",
+                     given, expected);
         return FALSE;
     }
     return TRUE;

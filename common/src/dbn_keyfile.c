@@ -74,8 +74,8 @@ dbn_keyfile_find_unparsable_line (const char *text)
 }
 
 static gboolean
-invalid_at (const DbnKeyFileCtx *ctx, GError **error, int line, const char *group,
-            const char *key, const char *reason)
+invalid_at (const DbnKeyFileCtx *ctx, GError **error, int line, const char *group, const char *key,
+            const char *reason)
 {
     g_set_error (error, ctx->domain, ctx->invalid, "%s:%d: [%s]%s%s: %s", ctx->path, line, group,
                  key ? " " : "", key ? key : "", reason);
@@ -83,8 +83,8 @@ invalid_at (const DbnKeyFileCtx *ctx, GError **error, int line, const char *grou
 }
 
 gboolean
-dbn_keyfile_invalid (const DbnKeyFileCtx *ctx, GError **error, const char *group,
-                     const char *key, const char *format, ...)
+dbn_keyfile_invalid (const DbnKeyFileCtx *ctx, GError **error, const char *group, const char *key,
+                     const char *format, ...)
 {
     int line = dbn_keyfile_find_line (ctx->text, group, key);
     if (line == 0 && key != NULL)
@@ -97,8 +97,7 @@ dbn_keyfile_invalid (const DbnKeyFileCtx *ctx, GError **error, const char *group
 }
 
 char *
-dbn_keyfile_dup_required (const DbnKeyFileCtx *ctx, const char *group, const char *key,
-                          GError **error)
+dbn_keyfile_dup_required (const DbnKeyFileCtx *ctx, const char *group, const char *key, GError **error)
 {
     g_autofree char *value = g_key_file_get_string (ctx->kf, group, key, NULL);
     if (value == NULL || *g_strstrip (value) == '\0') {
@@ -141,8 +140,8 @@ dbn_keyfile_get_optional_boolean (const DbnKeyFileCtx *ctx, const char *group, c
 }
 
 gboolean
-dbn_keyfile_check_keys (const DbnKeyFileCtx *ctx, const char *group,
-                        const char *const *allowed, GError **error)
+dbn_keyfile_check_keys (const DbnKeyFileCtx *ctx, const char *group, const char *const *allowed,
+                        GError **error)
 {
     g_auto (GStrv) keys = g_key_file_get_keys (ctx->kf, group, NULL, NULL);
     for (int i = 0; keys != NULL && keys[i] != NULL; i++) {

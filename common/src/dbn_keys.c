@@ -49,14 +49,17 @@
 #include "daiban/dbn_config.h"
 #include "daiban/dbn_error.h"
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (dbn-keys-error-quark, dbn_keys_error)
+/* clang-format on */
 
-#define KEYS_DIR_NAME "keys"
-#define REGISTRY_NAME "registry"
-#define LOCK_NAME ".lock"
-#define SECRET_SUFFIX ".secret"
-#define CURVE_GROUP "curve"
-#define Z85_KEY_LEN 40
+#define KEYS_DIR_NAME    "keys"
+#define REGISTRY_NAME    "registry"
+#define LOCK_NAME        ".lock"
+#define SECRET_SUFFIX    ".secret"
+#define CURVE_GROUP      "curve"
+#define Z85_KEY_LEN      40
 #define PRINCIPAL_ID_MAX 32
 /* A secret file holds three short lines; anything bigger is not ours. */
 #define SECRET_FILE_MAX 4096
@@ -105,8 +108,7 @@ gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
     static const char *const kinds_with_id[] = { "service", "window", "station", "supervisor" };
-    if (principal != NULL &&
-        (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
+    if (principal != NULL && (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
     const char *colon = principal != NULL ? strchr (principal, ':') : NULL;
     if (colon != NULL) {
@@ -115,8 +117,7 @@ dbn_principal_validate (const char *principal, GError **error)
         gsize id_len = strlen (id);
         gboolean kind_ok = FALSE;
         for (gsize i = 0; i < G_N_ELEMENTS (kinds_with_id); i++)
-            if (strlen (kinds_with_id[i]) == kind_len &&
-                strncmp (principal, kinds_with_id[i], kind_len) == 0)
+            if (strlen (kinds_with_id[i]) == kind_len && strncmp (principal, kinds_with_id[i], kind_len) == 0)
                 kind_ok = TRUE;
         gboolean id_ok = id_len >= 1 && id_len <= PRINCIPAL_ID_MAX;
         for (gsize i = 0; id_ok && i < id_len; i++)
@@ -140,11 +141,11 @@ DbnPrincipalKind
 dbn_principal_get_kind (const char *principal)
 {
     static const struct {
-        const char      *prefix; /* the kind with its colon, or the whole name */
+        const char *prefix; /* the kind with its colon, or the whole name */
         DbnPrincipalKind kind;
     } kinds[] = {
-        { "service:", DBN_PRINCIPAL_SERVICE },   { "window:", DBN_PRINCIPAL_WINDOW },
-        { "station:", DBN_PRINCIPAL_STATION },   { "supervisor:", DBN_PRINCIPAL_SUPERVISOR },
+        { "service:", DBN_PRINCIPAL_SERVICE },    { "window:", DBN_PRINCIPAL_WINDOW },
+        { "station:", DBN_PRINCIPAL_STATION },    { "supervisor:", DBN_PRINCIPAL_SUPERVISOR },
         { "committee", DBN_PRINCIPAL_COMMITTEE }, { "operator", DBN_PRINCIPAL_OPERATOR },
     };
     /* Validation first: "service:" or "committee2" must never get a kind. */
@@ -217,8 +218,8 @@ is_z85_key (const char *text)
 
 struct _DbnKeyPair {
     char *principal;                  /* whose key this is */
-    char  public_z85[Z85_KEY_LEN + 1];/* Z85, NUL-terminated */
-    char  secret_z85[Z85_KEY_LEN + 1];/* Z85, NUL-terminated; wiped on free */
+    char public_z85[Z85_KEY_LEN + 1]; /* Z85, NUL-terminated */
+    char secret_z85[Z85_KEY_LEN + 1]; /* Z85, NUL-terminated; wiped on free */
 };
 
 DbnKeyPair *
@@ -228,8 +229,8 @@ dbn_key_pair_new (const char *principal, GError **error)
         return NULL;
     DbnKeyPair *self = g_new0 (DbnKeyPair, 1);
     if (zmq_curve_keypair (self->public_z85, self->secret_z85) != 0) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_UNSUPPORTED,
-                     "zmq_curve_keypair: %s", zmq_strerror (errno));
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_UNSUPPORTED, "zmq_curve_keypair: %s",
+                     zmq_strerror (errno));
         dbn_key_pair_free (self);
         return NULL;
     }
@@ -294,8 +295,8 @@ read_fd (int fd, const char *path, gsize max, gsize *length_out, GError **error)
             continue;
         if (n < 0) {
             int saved = errno;
-            g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                         "cannot read %s: %s", path, g_strerror (saved));
+            g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ, "cannot read %s: %s", path,
+                         g_strerror (saved));
             break;
         }
         if (n == 0) {
@@ -305,8 +306,7 @@ read_fd (int fd, const char *path, gsize max, gsize *length_out, GError **error)
         }
         if (text->len + (gsize) n > max) {
             g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                         "%s is larger than %" G_GSIZE_FORMAT " bytes: not a daiban key file",
-                         path, max);
+                         "%s is larger than %" G_GSIZE_FORMAT " bytes: not a daiban key file", path, max);
             break;
         }
         g_string_append_len (text, chunk, n);
@@ -325,14 +325,14 @@ dbn_key_pair_load (const char *path, GError **error)
     int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
         int saved = errno;
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                     "cannot open secret key file %s: %s", path, g_strerror (saved));
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ, "cannot open secret key file %s: %s", path,
+                     g_strerror (saved));
         return NULL;
     }
     struct stat st;
     if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                     "secret key file %s is not a regular file", path);
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ, "secret key file %s is not a regular file",
+                     path);
         close (fd);
         return NULL;
     }
@@ -358,8 +358,8 @@ dbn_key_pair_load (const char *path, GError **error)
     gboolean parsed = g_key_file_load_from_data (file, contents, length, G_KEY_FILE_NONE, &local);
     wipe_free (contents);
     if (!parsed) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                     "secret key file %s is malformed: %s", path, local->message);
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ, "secret key file %s is malformed: %s", path,
+                     local->message);
         return NULL;
     }
     g_autofree char *principal = g_key_file_get_string (file, CURVE_GROUP, "principal", NULL);
@@ -370,16 +370,14 @@ dbn_key_pair_load (const char *path, GError **error)
 
     if (principal == NULL || public_z85 == NULL || secret_z85 == NULL) {
         g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                     "secret key file %s lacks [%s] principal, public-key or secret-key",
-                     path, CURVE_GROUP);
+                     "secret key file %s lacks [%s] principal, public-key or secret-key", path, CURVE_GROUP);
     } else if (!dbn_principal_validate (principal, NULL)) {
         g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
                      "secret key file %s: its principal is not a valid principal name", path);
     } else if (!is_z85_key (public_z85) || !is_z85_key (secret_z85)) {
         g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
                      "secret key file %s: a key is not 40 characters of Z85", path);
-    } else if (zmq_curve_public (derived, secret_z85) != 0 ||
-               strcmp (derived, public_z85) != 0) {
+    } else if (zmq_curve_public (derived, secret_z85) != 0 || strcmp (derived, public_z85) != 0) {
         g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
                      "secret key file %s: public-key does not belong to secret-key", path);
     } else {
@@ -401,7 +399,8 @@ key_pair_save (const DbnKeyPair *pair, const char *path, GError **error)
     g_autoptr (GKeyFile) file = g_key_file_new ();
     g_key_file_set_comment (file, NULL, NULL,
                             " daiban CURVE secret key: keep this file mode 0600, never copy it"
-                            " anywhere but the machine that uses it.", NULL);
+                            " anywhere but the machine that uses it.",
+                            NULL);
     g_key_file_set_string (file, CURVE_GROUP, "principal", pair->principal);
     g_key_file_set_string (file, CURVE_GROUP, "public-key", pair->public_z85);
     g_key_file_set_string (file, CURVE_GROUP, "secret-key", pair->secret_z85);
@@ -409,14 +408,13 @@ key_pair_save (const DbnKeyPair *pair, const char *path, GError **error)
     char *data = g_key_file_to_data (file, &length, NULL);
     g_key_file_set_string (file, CURVE_GROUP, "secret-key", "");
     g_autoptr (GError) local = NULL;
-    gboolean ok = g_file_set_contents_full (path, data, (gssize) length,
-                                            G_FILE_SET_CONTENTS_CONSISTENT |
-                                            G_FILE_SET_CONTENTS_DURABLE,
-                                            0600, &local);
+    gboolean ok =
+        g_file_set_contents_full (path, data, (gssize) length,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &local);
     wipe_free (data);
     if (!ok) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE,
-                     "cannot write secret key file %s: %s", path, local->message);
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE, "cannot write secret key file %s: %s", path,
+                     local->message);
         return FALSE;
     }
     return TRUE;
@@ -425,11 +423,11 @@ key_pair_save (const DbnKeyPair *pair, const char *path, GError **error)
 /* ---- the registry file ---- */
 
 typedef struct {
-    char    *principal;  /* group name */
-    char    *public_key; /* Z85 */
-    char    *created;    /* ISO 8601, as written */
-    gboolean revoked;    /* refused from then on */
-    char    *revoked_at; /* ISO 8601, NULL unless revoked */
+    char *principal;  /* group name */
+    char *public_key; /* Z85 */
+    char *created;    /* ISO 8601, as written */
+    gboolean revoked; /* refused from then on */
+    char *revoked_at; /* ISO 8601, NULL unless revoked */
 } RegistryEntry;
 
 static void
@@ -445,11 +443,11 @@ registry_entry_free (gpointer data)
 
 /* What reload_if_changed compares: one stat()'s identity of the file. */
 typedef struct {
-    gboolean exists;     /* FALSE when stat() failed */
-    dev_t    dev;        /* device */
-    ino_t    ino;        /* inode: a new one on every atomic replace */
-    off_t    size;       /* bytes */
-    gint64   mtime_ns;   /* modification time, nanoseconds */
+    gboolean exists; /* FALSE when stat() failed */
+    dev_t dev;       /* device */
+    ino_t ino;       /* inode: a new one on every atomic replace */
+    off_t size;      /* bytes */
+    gint64 mtime_ns; /* modification time, nanoseconds */
 } FileSignature;
 
 static void
@@ -459,8 +457,7 @@ signature_from_stat (FileSignature *sig, const struct stat *st)
     sig->dev = st->st_dev;
     sig->ino = st->st_ino;
     sig->size = st->st_size;
-    sig->mtime_ns = (gint64) st->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) +
-                    st->st_mtim.tv_nsec;
+    sig->mtime_ns = (gint64) st->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
 }
 
 static gboolean
@@ -468,15 +465,14 @@ signature_equal (const FileSignature *a, const FileSignature *b)
 {
     if (!a->exists || !b->exists)
         return a->exists == b->exists;
-    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-           a->mtime_ns == b->mtime_ns;
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_ns == b->mtime_ns;
 }
 
 struct _DbnRegistry {
-    char         *path;          /* DIR/keys/registry */
-    GHashTable   *by_principal;  /* principal → RegistryEntry (owned) */
-    GHashTable   *by_key;        /* public key → RegistryEntry, unrevoked only (borrowed) */
-    FileSignature seen;          /* the version last looked at, loaded or not */
+    char *path;               /* DIR/keys/registry */
+    GHashTable *by_principal; /* principal → RegistryEntry (owned) */
+    GHashTable *by_key;       /* public key → RegistryEntry, unrevoked only (borrowed) */
+    FileSignature seen;       /* the version last looked at, loaded or not */
 };
 
 /* Reads and parses the registry at path: opens, fstat()s and reads one
@@ -488,15 +484,14 @@ registry_read (const char *path, FileSignature *sig, GError **error)
     int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
         int saved = errno;
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                     "cannot open the key registry %s: %s%s", path, g_strerror (saved),
-                     saved == ENOENT ? " (run `daiban keys init` first)" : "");
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ, "cannot open the key registry %s: %s%s",
+                     path, g_strerror (saved), saved == ENOENT ? " (run `daiban keys init` first)" : "");
         return NULL;
     }
     struct stat st;
     if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                     "the key registry %s is not a regular file", path);
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ, "the key registry %s is not a regular file",
+                     path);
         close (fd);
         return NULL;
     }
@@ -507,10 +502,9 @@ registry_read (const char *path, FileSignature *sig, GError **error)
         return NULL;
     GKeyFile *file = g_key_file_new ();
     g_autoptr (GError) local = NULL;
-    if (!g_key_file_load_from_data (file, contents, length,
-                                    G_KEY_FILE_KEEP_COMMENTS, &local)) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                     "the key registry %s is malformed: %s", path, local->message);
+    if (!g_key_file_load_from_data (file, contents, length, G_KEY_FILE_KEEP_COMMENTS, &local)) {
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ, "the key registry %s is malformed: %s", path,
+                     local->message);
         g_key_file_free (file);
         return NULL;
     }
@@ -522,8 +516,8 @@ registry_read (const char *path, FileSignature *sig, GError **error)
 /* Builds the two tables from a registry key file; FALSE with _READ naming
  * the group at the first bad entry. */
 static gboolean
-registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out,
-                GHashTable **by_key_out, GError **error)
+registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out, GHashTable **by_key_out,
+                GError **error)
 {
     g_autoptr (GHashTable) by_principal =
         g_hash_table_new_full (g_str_hash, g_str_equal, NULL, registry_entry_free);
@@ -533,17 +527,16 @@ registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out,
         const char *group = groups[i];
         g_autoptr (GError) local = NULL;
         if (!dbn_principal_validate (group, &local)) {
-            g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                         "the key registry %s: group [%s]: %s", path, group, local->message);
+            g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ, "the key registry %s: group [%s]: %s",
+                         path, group, local->message);
             return FALSE;
         }
         g_auto (GStrv) keys = g_key_file_get_keys (file, group, NULL, NULL);
         for (gsize k = 0; keys != NULL && keys[k] != NULL; k++) {
-            if (g_strcmp0 (keys[k], "public-key") != 0 && g_strcmp0 (keys[k], "created") != 0 &&
-                g_strcmp0 (keys[k], "revoked") != 0 && g_strcmp0 (keys[k], "revoked-at") != 0) {
+            if (g_strcmp0 (keys[k], "public-key") != 0 && g_strcmp0 (keys[k], "created") != 0
+                && g_strcmp0 (keys[k], "revoked") != 0 && g_strcmp0 (keys[k], "revoked-at") != 0) {
                 g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                             "the key registry %s: group [%s]: unknown key “%s”",
-                             path, group, keys[k]);
+                             "the key registry %s: group [%s]: unknown key “%s”", path, group, keys[k]);
                 return FALSE;
             }
         }
@@ -555,8 +548,8 @@ registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out,
         g_hash_table_insert (by_principal, entry->principal, entry);
         if (!is_z85_key (entry->public_key)) {
             g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                         "the key registry %s: group [%s]: public-key is not 40 characters of Z85",
-                         path, group);
+                         "the key registry %s: group [%s]: public-key is not 40 characters of Z85", path,
+                         group);
             return FALSE;
         }
         /* A missing "revoked" means not revoked; a bad value must not. */
@@ -564,8 +557,7 @@ registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out,
             entry->revoked = g_key_file_get_boolean (file, group, "revoked", &local);
             if (local != NULL) {
                 g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                             "the key registry %s: group [%s]: revoked must be true or false",
-                             path, group);
+                             "the key registry %s: group [%s]: revoked must be true or false", path, group);
                 return FALSE;
             }
         }
@@ -575,8 +567,8 @@ registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out,
         if (other != NULL) {
             /* Two principals for one key: a lookup could not say who connected. */
             g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                         "the key registry %s: [%s] and [%s] have the same public key",
-                         path, other->principal, group);
+                         "the key registry %s: [%s] and [%s] have the same public key", path,
+                         other->principal, group);
             return FALSE;
         }
         g_hash_table_insert (by_key, entry->public_key, entry);
@@ -728,8 +720,7 @@ keys_lock_acquire (KeysLock *lock, const char *data_dir, GError **error)
     lock->fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock->fd < 0) {
         int saved = errno;
-        g_set_error (error, DBN_KEYS_ERROR, saved == ENOENT ? DBN_KEYS_ERROR_READ
-                                                            : DBN_KEYS_ERROR_WRITE,
+        g_set_error (error, DBN_KEYS_ERROR, saved == ENOENT ? DBN_KEYS_ERROR_READ : DBN_KEYS_ERROR_WRITE,
                      "cannot open %s: %s%s", path, g_strerror (saved),
                      saved == ENOENT ? " (run `daiban keys init` first)" : "");
         return FALSE;
@@ -738,8 +729,8 @@ keys_lock_acquire (KeysLock *lock, const char *data_dir, GError **error)
         if (errno == EINTR)
             continue;
         int saved = errno;
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE,
-                     "cannot lock %s: %s", path, g_strerror (saved));
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE, "cannot lock %s: %s", path,
+                     g_strerror (saved));
         close (lock->fd);
         lock->fd = -1;
         return FALSE;
@@ -783,10 +774,10 @@ registry_save (GKeyFile *file, const char *path, GError **error)
     g_autoptr (GError) local = NULL;
     /* Public keys only: readable, but kept in the 0700 keys folder anyway. */
     if (!g_file_set_contents_full (path, data, (gssize) length,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0644, &local)) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE,
-                     "cannot write the key registry %s: %s", path, local->message);
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
+                                   &local)) {
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE, "cannot write the key registry %s: %s",
+                     path, local->message);
         return FALSE;
     }
     return TRUE;
@@ -817,8 +808,8 @@ registry_set_entry (GKeyFile *file, const char *principal, const char *public_z8
 static gboolean
 registry_entry_active (GKeyFile *file, const char *principal)
 {
-    return g_key_file_has_group (file, principal) &&
-           !g_key_file_get_boolean (file, principal, "revoked", NULL);
+    return g_key_file_has_group (file, principal)
+           && !g_key_file_get_boolean (file, principal, "revoked", NULL);
 }
 
 static gboolean
@@ -826,8 +817,8 @@ make_private_dir (const char *path, GError **error)
 {
     if (g_mkdir_with_parents (path, 0700) != 0) {
         int saved = errno;
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE,
-                     "cannot create %s: %s", path, g_strerror (saved));
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE, "cannot create %s: %s", path,
+                     g_strerror (saved));
         return FALSE;
     }
     return TRUE;
@@ -838,8 +829,8 @@ make_private_dir (const char *path, GError **error)
  * creates one when the secret file is missing. Sets *changed when the
  * registry was modified. */
 static gboolean
-init_own_key (const char *data_dir, DbnClock *clock, GKeyFile *file, const char *principal,
-              gboolean *changed, GError **error)
+init_own_key (const char *data_dir, DbnClock *clock, GKeyFile *file, const char *principal, gboolean *changed,
+              GError **error)
 {
     g_autofree char *secret_path = dbn_keys_dup_secret_path (data_dir, principal);
     if (secret_path == NULL)
@@ -855,8 +846,7 @@ init_own_key (const char *data_dir, DbnClock *clock, GKeyFile *file, const char 
             return FALSE;
         if (strcmp (pair->principal, principal) != 0) {
             g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
-                         "secret key file %s belongs to %s, not %s",
-                         secret_path, pair->principal, principal);
+                         "secret key file %s belongs to %s, not %s", secret_path, pair->principal, principal);
             return FALSE;
         }
         g_autofree char *registered = g_key_file_get_string (file, principal, "public-key", NULL);
@@ -903,7 +893,8 @@ dbn_keys_init (const char *data_dir, DbnClock *clock, GError **error)
         file = g_key_file_new ();
         g_key_file_set_comment (file, NULL, NULL,
                                 " daiban key registry: the public key of every principal."
-                                " Edit with `daiban keys add|revoke`.", NULL);
+                                " Edit with `daiban keys add|revoke`.",
+                                NULL);
         changed = TRUE;
     }
     for (const char *const *name = dbn_config_service_names (); *name != NULL; name++) {
@@ -919,8 +910,8 @@ dbn_keys_init (const char *data_dir, DbnClock *clock, GError **error)
 }
 
 gboolean
-dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock,
-              char **secret_path_out, GError **error)
+dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock, char **secret_path_out,
+              GError **error)
 {
     g_return_val_if_fail (data_dir != NULL, FALSE);
     g_return_val_if_fail (clock != NULL, FALSE);
@@ -968,8 +959,8 @@ dbn_keys_revoke (const char *data_dir, const char *principal, DbnClock *clock, G
     if (file == NULL)
         return FALSE;
     if (!g_key_file_has_group (file, principal)) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_NOT_FOUND,
-                     "%s is not in the key registry %s", principal, path);
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_NOT_FOUND, "%s is not in the key registry %s",
+                     principal, path);
         return FALSE;
     }
     if (!registry_entry_active (file, principal))

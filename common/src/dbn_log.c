@@ -24,15 +24,16 @@ write_line (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
         else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
             message = fields[i].value;
     }
-    const char *lvl = (level & G_LOG_LEVEL_ERROR) ? "ERROR"
-                    : (level & G_LOG_LEVEL_CRITICAL) ? "CRITICAL"
-                    : (level & G_LOG_LEVEL_WARNING) ? "WARNING"
-                    : (level & G_LOG_LEVEL_MESSAGE) ? "MESSAGE"
-                    : (level & G_LOG_LEVEL_INFO) ? "INFO" : "DEBUG";
+    const char *lvl = (level & G_LOG_LEVEL_ERROR)      ? "ERROR"
+                      : (level & G_LOG_LEVEL_CRITICAL) ? "CRITICAL"
+                      : (level & G_LOG_LEVEL_WARNING)  ? "WARNING"
+                      : (level & G_LOG_LEVEL_MESSAGE)  ? "MESSAGE"
+                      : (level & G_LOG_LEVEL_INFO)     ? "INFO"
+                                                       : "DEBUG";
     g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
     g_autofree char *ts = g_date_time_format (now, "%H:%M:%S.%f");
-    fprintf (stderr, "%.12s %s[%d] %s %s: %s\n", ts, program_name ? program_name : "daiban",
-             (int) getpid (), lvl, domain ? domain : "daiban", message ? message : "");
+    fprintf (stderr, "%.12s %s[%d] %s %s: %s\n", ts, program_name ? program_name : "daiban", (int) getpid (),
+             lvl, domain ? domain : "daiban", message ? message : "");
     return G_LOG_WRITER_HANDLED;
 }
 

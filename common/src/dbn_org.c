@@ -23,19 +23,22 @@
 #include "daiban/dbn_config.h"
 #include "daiban/dbn_keys.h"
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (dbn-org-error-quark, dbn_org_error)
+/* clang-format on */
 
 struct _DbnOrg {
-    char       *path;           /* the file it came from */
-    char       *name_zh;        /* the centre's Chinese name */
-    char       *name_en;        /* the centre's English name */
-    char      **village_bodies; /* bodies deciding village-level matters, NULL-terminated */
-    GPtrArray  *windows;        /* of DbnWindow*, file order, owned */
-    GPtrArray  *counties;       /* of DbnCountyDepartment*, file order, owned */
-    GPtrArray  *areas;          /* of DbnArea*, file order, owned */
-    GPtrArray  *villages;       /* of DbnVillage*, file order, owned */
-    GPtrArray  *stations;       /* of DbnStation*, file order, owned */
-    GPtrArray  *agents;         /* of DbnAgent*, file order, owned */
+    char *path;                 /* the file it came from */
+    char *name_zh;              /* the centre's Chinese name */
+    char *name_en;              /* the centre's English name */
+    char **village_bodies;      /* bodies deciding village-level matters, NULL-terminated */
+    GPtrArray *windows;         /* of DbnWindow*, file order, owned */
+    GPtrArray *counties;        /* of DbnCountyDepartment*, file order, owned */
+    GPtrArray *areas;           /* of DbnArea*, file order, owned */
+    GPtrArray *villages;        /* of DbnVillage*, file order, owned */
+    GPtrArray *stations;        /* of DbnStation*, file order, owned */
+    GPtrArray *agents;          /* of DbnAgent*, file order, owned */
     GHashTable *window_by_id;   /* id → DbnWindow*, borrowed */
     GHashTable *window_by_dept; /* township department → DbnWindow*, borrowed */
     GHashTable *county_by_name; /* name_zh → DbnCountyDepartment*, borrowed */
@@ -174,8 +177,7 @@ dbn_org_parse_days (const char *text, guint *days, GError **error)
         out |= DBN_RUN_DAY (day);
     }
     if (out == 0) {
-        g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_INVALID,
-                     "no day given (e.g. \"sun,wed\")");
+        g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_INVALID, "no day given (e.g. \"sun,wed\")");
         return FALSE;
     }
     *days = out;
@@ -254,9 +256,9 @@ static const char *const agent_keys[] = {
 static gboolean
 read_township (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError **error)
 {
-    if (!dbn_keyfile_check_keys (ctx, group, township_keys, error) ||
-        !(self->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error)) ||
-        !(self->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)))
+    if (!dbn_keyfile_check_keys (ctx, group, township_keys, error)
+        || !(self->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error))
+        || !(self->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)))
         return FALSE;
     self->village_bodies = dbn_keyfile_dup_list (ctx, group, "village_bodies");
     return TRUE;
@@ -272,8 +274,8 @@ read_window (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError *
     g_ptr_array_add (self->windows, w);
     w->id = g_strdup (id);
     g_hash_table_insert (self->window_by_id, w->id, w);
-    if (!(w->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error)) ||
-        !(w->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)))
+    if (!(w->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error))
+        || !(w->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)))
         return FALSE;
     w->departments = dbn_keyfile_dup_list (ctx, group, "departments");
     if (w->departments[0] == NULL)
@@ -290,8 +292,8 @@ read_county (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError *
     DbnCountyDepartment *c = g_new0 (DbnCountyDepartment, 1);
     g_ptr_array_add (self->counties, c);
     c->id = g_strdup (id);
-    if (!(c->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error)) ||
-        !(c->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)))
+    if (!(c->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error))
+        || !(c->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)))
         return FALSE;
     c->agents = dbn_keyfile_dup_list (ctx, group, "agents");
     if (c->agents[0] == NULL)
@@ -310,9 +312,9 @@ read_area (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError **e
     g_ptr_array_add (self->areas, a);
     a->id = g_strdup (id);
     g_hash_table_insert (self->area_by_id, a->id, a);
-    return (a->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error)) &&
-           (a->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)) &&
-           (a->supervisor = dbn_keyfile_dup_required (ctx, group, "supervisor", error));
+    return (a->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error))
+           && (a->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error))
+           && (a->supervisor = dbn_keyfile_dup_required (ctx, group, "supervisor", error));
 }
 
 static gboolean
@@ -325,9 +327,9 @@ read_village (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError 
     g_ptr_array_add (self->villages, v);
     v->id = g_strdup (id);
     g_hash_table_insert (self->village_by_id, v->id, v);
-    return (v->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error)) &&
-           (v->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)) &&
-           (v->area = dbn_keyfile_dup_required (ctx, group, "area", error));
+    return (v->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error))
+           && (v->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error))
+           && (v->area = dbn_keyfile_dup_required (ctx, group, "area", error));
 }
 
 static gboolean
@@ -340,11 +342,11 @@ read_station (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError 
     g_ptr_array_add (self->stations, s);
     s->id = g_strdup (id);
     g_hash_table_insert (self->station_by_id, s->id, s);
-    if (!(s->village = dbn_keyfile_dup_required (ctx, group, "village", error)) ||
-        !(s->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error)) ||
-        !(s->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error)) ||
-        !(s->phone = dbn_keyfile_dup_required (ctx, group, "phone", error)) ||
-        !(s->head = dbn_keyfile_dup_required (ctx, group, "head", error)))
+    if (!(s->village = dbn_keyfile_dup_required (ctx, group, "village", error))
+        || !(s->name_zh = dbn_keyfile_dup_required (ctx, group, "name_zh", error))
+        || !(s->name_en = dbn_keyfile_dup_required (ctx, group, "name_en", error))
+        || !(s->phone = dbn_keyfile_dup_required (ctx, group, "phone", error))
+        || !(s->head = dbn_keyfile_dup_required (ctx, group, "head", error)))
         return FALSE;
     if (!is_phone (s->phone))
         return dbn_keyfile_invalid (ctx, error, group, "phone", "not a phone number");
@@ -370,9 +372,9 @@ read_agent (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError **
     a->id = g_strdup (id);
     g_hash_table_insert (self->agent_by_id, a->id, a);
     g_autofree char *level = NULL;
-    if (!(a->name = dbn_keyfile_dup_required (ctx, group, "name", error)) ||
-        !(level = dbn_keyfile_dup_required (ctx, group, "level", error)) ||
-        !(a->phone = dbn_keyfile_dup_required (ctx, group, "phone", error)))
+    if (!(a->name = dbn_keyfile_dup_required (ctx, group, "name", error))
+        || !(level = dbn_keyfile_dup_required (ctx, group, "level", error))
+        || !(a->phone = dbn_keyfile_dup_required (ctx, group, "phone", error)))
         return FALSE;
     gboolean known = FALSE;
     for (int i = 0; level_names[i] != NULL; i++) {
@@ -389,8 +391,8 @@ read_agent (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError **
     const char *optional[] = { "station", "group", "window", "title" };
     char **fields[] = { &a->station, &a->group, &a->window, &a->title };
     for (guint i = 0; i < G_N_ELEMENTS (optional); i++) {
-        if (g_key_file_has_key (ctx->kf, group, optional[i], NULL) &&
-            !(*fields[i] = dbn_keyfile_dup_required (ctx, group, optional[i], error)))
+        if (g_key_file_has_key (ctx->kf, group, optional[i], NULL)
+            && !(*fields[i] = dbn_keyfile_dup_required (ctx, group, optional[i], error)))
             return FALSE;
     }
     return dbn_keyfile_get_optional_boolean (ctx, group, "petitions", FALSE, &a->petitions, error);
@@ -409,8 +411,8 @@ resolve_windows (const DbnKeyFileCtx *ctx, DbnOrg *self, GError **error)
             /* One owner per department, or routing could not pick a queue. */
             if (other != NULL)
                 return dbn_keyfile_invalid (ctx, error, group, "departments",
-                                            "%s is already fronted by window %s",
-                                            w->departments[d], other->id);
+                                            "%s is already fronted by window %s", w->departments[d],
+                                            other->id);
             g_hash_table_insert (self->window_by_dept, w->departments[d], w);
         }
     }
@@ -418,8 +420,8 @@ resolve_windows (const DbnKeyFileCtx *ctx, DbnOrg *self, GError **error)
 }
 
 static gboolean
-check_township_agent (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group,
-                      const char *key, const char *id, GError **error)
+check_township_agent (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, const char *key,
+                      const char *id, GError **error)
 {
     const DbnAgent *a = g_hash_table_lookup (self->agent_by_id, id);
     if (a == NULL)
@@ -435,10 +437,10 @@ resolve_counties (const DbnKeyFileCtx *ctx, DbnOrg *self, GError **error)
     for (guint i = 0; i < self->counties->len; i++) {
         DbnCountyDepartment *c = g_ptr_array_index (self->counties, i);
         g_autofree char *group = g_strconcat ("county:", c->id, NULL);
-        if (g_hash_table_contains (self->county_by_name, c->name_zh) ||
-            g_hash_table_contains (self->window_by_dept, c->name_zh))
-            return dbn_keyfile_invalid (ctx, error, group, "name_zh",
-                                        "%s names another department already", c->name_zh);
+        if (g_hash_table_contains (self->county_by_name, c->name_zh)
+            || g_hash_table_contains (self->window_by_dept, c->name_zh))
+            return dbn_keyfile_invalid (ctx, error, group, "name_zh", "%s names another department already",
+                                        c->name_zh);
         g_hash_table_insert (self->county_by_name, c->name_zh, c);
         for (int a = 0; c->agents[a] != NULL; a++) {
             if (!check_township_agent (ctx, self, group, "agents", c->agents[a], error))
@@ -469,8 +471,7 @@ resolve_agents (const DbnKeyFileCtx *ctx, DbnOrg *self, GError **error)
         if (a->level != DBN_AGENT_LEVEL_GROUP && a->group != NULL)
             return dbn_keyfile_invalid (ctx, error, group, "group", "only group agents have a group");
         if (!township && a->window != NULL)
-            return dbn_keyfile_invalid (ctx, error, group, "window",
-                                        "only township agents sit at a window");
+            return dbn_keyfile_invalid (ctx, error, group, "window", "only township agents sit at a window");
         if (a->window != NULL && !g_hash_table_contains (self->window_by_id, a->window))
             return dbn_keyfile_invalid (ctx, error, group, "window", "no [window:%s]", a->window);
     }
@@ -482,8 +483,8 @@ resolve_villages_and_areas (const DbnKeyFileCtx *ctx, DbnOrg *self, GError **err
 {
     /* area id → GPtrArray of village ids (borrowed), turned into the area's
      * villages vector once complete */
-    g_autoptr (GHashTable) members = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                            (GDestroyNotify) g_ptr_array_unref);
+    g_autoptr (GHashTable) members =
+        g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
     for (guint i = 0; i < self->villages->len; i++) {
         DbnVillage *v = g_ptr_array_index (self->villages, i);
         if (!g_hash_table_contains (self->area_by_id, v->area)) {
@@ -522,15 +523,15 @@ resolve_stations (const DbnKeyFileCtx *ctx, DbnOrg *self, GError **error)
         if (v == NULL)
             return dbn_keyfile_invalid (ctx, error, group, "village", "no [village:%s]", s->village);
         if (v->station != NULL)
-            return dbn_keyfile_invalid (ctx, error, group, "village",
-                                        "village %s already has station %s", v->id, v->station);
+            return dbn_keyfile_invalid (ctx, error, group, "village", "village %s already has station %s",
+                                        v->id, v->station);
         v->station = g_strdup (s->id);
         const DbnAgent *head = g_hash_table_lookup (self->agent_by_id, s->head);
         if (head == NULL)
             return dbn_keyfile_invalid (ctx, error, group, "head", "no [agent:%s]", s->head);
         if (g_strcmp0 (head->station, s->id) != 0)
-            return dbn_keyfile_invalid (ctx, error, group, "head",
-                                        "agent %s is not an agent of this station", s->head);
+            return dbn_keyfile_invalid (ctx, error, group, "head", "agent %s is not an agent of this station",
+                                        s->head);
     }
     for (guint i = 0; i < self->villages->len; i++) {
         DbnVillage *v = g_ptr_array_index (self->villages, i);
@@ -564,12 +565,11 @@ org_new (const char *path)
     return self;
 }
 
-typedef gboolean (*ReadGroup) (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group,
-                               GError **error);
+typedef gboolean (*ReadGroup) (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError **error);
 
 static const struct {
     const char *prefix; /* group name up to and including ':' */
-    ReadGroup   read;   /* pass-1 reader */
+    ReadGroup read;     /* pass-1 reader */
 } readers[] = {
     { "window:", read_window },   { "county:", read_county },   { "area:", read_area },
     { "village:", read_village }, { "station:", read_station }, { "agent:", read_agent },
@@ -593,8 +593,11 @@ dbn_org_load (const char *path, GError **error)
         return NULL;
     }
     const DbnKeyFileCtx ctx = {
-        .kf = kf, .path = path, .text = text,
-        .domain = DBN_ORG_ERROR, .invalid = DBN_ORG_ERROR_INVALID,
+        .kf = kf,
+        .path = path,
+        .text = text,
+        .domain = DBN_ORG_ERROR,
+        .invalid = DBN_ORG_ERROR_INVALID,
     };
     if (!dbn_keyfile_check_duplicates (&ctx, error))
         return NULL;
@@ -623,8 +626,8 @@ dbn_org_load (const char *path, GError **error)
             return NULL;
     }
     if (!have_township) {
-        g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_INVALID,
-                     "%s: no [township] group naming the centre", path);
+        g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_INVALID, "%s: no [township] group naming the centre",
+                     path);
         return NULL;
     }
     if (self->windows->len == 0 || self->villages->len == 0) {
@@ -632,9 +635,9 @@ dbn_org_load (const char *path, GError **error)
                      "%s: an org needs at least one [window:...] and one [village:...]", path);
         return NULL;
     }
-    if (!resolve_windows (&ctx, self, error) || !resolve_counties (&ctx, self, error) ||
-        !resolve_agents (&ctx, self, error) || !resolve_villages_and_areas (&ctx, self, error) ||
-        !resolve_stations (&ctx, self, error))
+    if (!resolve_windows (&ctx, self, error) || !resolve_counties (&ctx, self, error)
+        || !resolve_agents (&ctx, self, error) || !resolve_villages_and_areas (&ctx, self, error)
+        || !resolve_stations (&ctx, self, error))
         return NULL;
     return g_steal_pointer (&self);
 }
@@ -654,8 +657,8 @@ dbn_org_check_catalog (DbnOrg *self, DbnCatalog *catalog, GError **error)
         const DbnMatter *m = dbn_catalog_get_matter (catalog, i);
         if (!g_hash_table_contains (self->window_by_id, m->window)) {
             g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_CATALOG,
-                         "catalog [matter:%s] window: %s is not a [window:...] of %s",
-                         m->code, m->window, self->path);
+                         "catalog [matter:%s] window: %s is not a [window:...] of %s", m->code, m->window,
+                         self->path);
             return FALSE;
         }
         gboolean county = FALSE;
@@ -663,8 +666,8 @@ dbn_org_check_catalog (DbnOrg *self, DbnCatalog *catalog, GError **error)
             const char *dept = m->departments[d];
             if (g_hash_table_contains (self->county_by_name, dept))
                 county = TRUE;
-            else if (!g_hash_table_contains (self->window_by_dept, dept) &&
-                     !dbn_org_is_village_body (self, dept)) {
+            else if (!g_hash_table_contains (self->window_by_dept, dept)
+                     && !dbn_org_is_village_body (self, dept)) {
                 g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_CATALOG,
                              "catalog [matter:%s] departments: %s is fronted by no window, "
                              "is no [county:...] and no village body of %s",
@@ -677,7 +680,8 @@ dbn_org_check_catalog (DbnOrg *self, DbnCatalog *catalog, GError **error)
         if (m->level == DBN_LEVEL_COUNTY && !county) {
             g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_CATALOG,
                          "catalog [matter:%s] departments: decided by the county but names "
-                         "no [county:...] of %s", m->code, self->path);
+                         "no [county:...] of %s",
+                         m->code, self->path);
             return FALSE;
         }
     }
@@ -860,8 +864,8 @@ unknown_id (GError **error, const char *what, const char *id)
      * bytes with control characters escaped. */
     g_autofree char *cut = g_strndup (id != NULL ? id : "", 64);
     g_autofree char *escaped = g_strescape (cut, NULL);
-    g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_UNKNOWN_ID,
-                 "“%s” is not a %s of org.ini", escaped, what);
+    g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_UNKNOWN_ID, "“%s” is not a %s of org.ini", escaped,
+                 what);
     return FALSE;
 }
 
@@ -892,9 +896,7 @@ dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error)
                 return TRUE;
         return unknown_id (error, "service (daiban.conf)", id);
     case DBN_PRINCIPAL_COMMITTEE:
-    case DBN_PRINCIPAL_OPERATOR:
-        return TRUE;
-    default:
-        return dbn_principal_validate (principal, error);
+    case DBN_PRINCIPAL_OPERATOR: return TRUE;
+    default: return dbn_principal_validate (principal, error);
     }
 }

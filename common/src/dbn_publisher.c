@@ -35,7 +35,7 @@
  * would then sit above the ZAP handler that sits above it, issue 12).
  */
 #define _DEFAULT_SOURCE /* S_ISSOCK */
-#define G_LOG_DOMAIN "daiban-bus"
+#define G_LOG_DOMAIN    "daiban-bus"
 
 #include "daiban/dbn_publisher.h"
 
@@ -59,23 +59,23 @@
 #define DBN_PUBLISHER_REBIND_FALLBACK_MS 1000
 
 struct _DbnPublisher {
-    void               *socket;          /* XPUB (manual), bound */
-    char               *endpoint;        /* as bound, port resolved */
-    GSource            *source;          /* reads (un)subscriptions */
-    GMainContext       *context;         /* where source and the rebind run */
-    DbnSubscriptionFunc func;            /* policy; NULL: refuse every subscription */
-    gpointer            user_data;       /* for func */
-    guint64             refused;         /* subscriptions dropped by the policy */
-    guint               refusals_logged; /* distinct refusals logged so far */
-    guint               rebinds;         /* rebinds completed */
-    DbnBus             *bus;             /* borrowed: its context makes the monitor */
-    void               *monitor;         /* PAIR receiving CLOSED while a rebind waits, else NULL */
-    GSource            *monitor_source;  /* reads monitor */
-    GSource            *fallback;        /* binds (again) on a timer, while a rebind waits */
-    GHashTable         *peers;           /* fd → Peer*: who subscribed over which connection */
-    guint               peers_pruned;    /* size of peers after the last prune */
-    gboolean            unlocated;       /* a principal subscribed from an fd libzmq did not give */
-    guint               cuts;            /* connections shut down by dbn_publisher_cut */
+    void *socket;             /* XPUB (manual), bound */
+    char *endpoint;           /* as bound, port resolved */
+    GSource *source;          /* reads (un)subscriptions */
+    GMainContext *context;    /* where source and the rebind run */
+    DbnSubscriptionFunc func; /* policy; NULL: refuse every subscription */
+    gpointer user_data;       /* for func */
+    guint64 refused;          /* subscriptions dropped by the policy */
+    guint refusals_logged;    /* distinct refusals logged so far */
+    guint rebinds;            /* rebinds completed */
+    DbnBus *bus;              /* borrowed: its context makes the monitor */
+    void *monitor;            /* PAIR receiving CLOSED while a rebind waits, else NULL */
+    GSource *monitor_source;  /* reads monitor */
+    GSource *fallback;        /* binds (again) on a timer, while a rebind waits */
+    GHashTable *peers;        /* fd → Peer*: who subscribed over which connection */
+    guint peers_pruned;       /* size of peers after the last prune */
+    gboolean unlocated;       /* a principal subscribed from an fd libzmq did not give */
+    guint cuts;               /* connections shut down by dbn_publisher_cut */
 };
 
 /* One subscribing connection, as its subscription messages named it. The
@@ -153,18 +153,21 @@ publisher_log_refusal (DbnPublisher *self, const char *principal, const char *to
         return;
     if (self->refusals_logged == DBN_PUBLISHER_REFUSALS_LOGGED_MAX) {
         self->refusals_logged++;
-        dbn_log_once ("pub-refused:too-many", "%s: %d different refused subscriptions "
-                      "logged; further ones are only counted", self->endpoint,
-                      DBN_PUBLISHER_REFUSALS_LOGGED_MAX);
+        dbn_log_once ("pub-refused:too-many",
+                      "%s: %d different refused subscriptions "
+                      "logged; further ones are only counted",
+                      self->endpoint, DBN_PUBLISHER_REFUSALS_LOGGED_MAX);
         return;
     }
     /* Quote at most 64 bytes, escaped: the topic comes from the peer. */
     g_autofree char *shown = g_strndup (topic, MIN (len, 64));
     g_autofree char *escaped = g_strescape (shown, NULL);
-    g_autofree char *key = g_strdup_printf ("pub-refused:%s:%s:%s", self->endpoint,
-                                            principal ? principal : "", escaped);
-    if (dbn_log_once (key, "%s: dropped the subscription of %s to \"%s\": not a topic it may "
-                      "read", self->endpoint, principal ? principal : "(no principal)", escaped))
+    g_autofree char *key =
+        g_strdup_printf ("pub-refused:%s:%s:%s", self->endpoint, principal ? principal : "", escaped);
+    if (dbn_log_once (key,
+                      "%s: dropped the subscription of %s to \"%s\": not a topic it may "
+                      "read",
+                      self->endpoint, principal ? principal : "(no principal)", escaped))
         self->refusals_logged++;
 }
 
@@ -242,8 +245,8 @@ publisher_socket_new (DbnBus *bus, GError **error)
     if (socket == NULL)
         return NULL;
     if (!setsockopt_int (socket, ZMQ_XPUB_MANUAL, 1)) {
-        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
-                     "cannot set ZMQ_XPUB_MANUAL: %s", zmq_strerror (errno));
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "cannot set ZMQ_XPUB_MANUAL: %s",
+                     zmq_strerror (errno));
         zmq_close (socket);
         return NULL;
     }
@@ -271,8 +274,7 @@ dbn_publisher_new (DbnBus *bus, const char *endpoint, GError **error)
     self->endpoint = bound;
     self->context = g_main_context_ref_thread_default ();
     self->source = attach_socket_source (socket, publisher_on_readable, self, self->context);
-    self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                         (GDestroyNotify) peer_free);
+    self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) peer_free);
     return self;
 }
 
@@ -313,8 +315,7 @@ dbn_publisher_free (DbnPublisher *self)
 }
 
 void
-dbn_publisher_set_subscription_func (DbnPublisher *self, DbnSubscriptionFunc func,
-                                     gpointer user_data)
+dbn_publisher_set_subscription_func (DbnPublisher *self, DbnSubscriptionFunc func, gpointer user_data)
 {
     g_return_if_fail (self != NULL);
     self->func = func;
@@ -332,8 +333,8 @@ dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body)
      * holds '/' or nothing is not sent, so no prefix grant can match it. */
     g_autoptr (GError) refused = NULL;
     if (!dbn_topic_check (topic, &refused)) {
-        dbn_log_once ("bus-publish-refused", "%s: %s (further ones are not logged)",
-                      self->endpoint, refused->message);
+        dbn_log_once ("bus-publish-refused", "%s: %s (further ones are not logged)", self->endpoint,
+                      refused->message);
         return;
     }
 
@@ -351,8 +352,8 @@ dbn_publisher_send (DbnPublisher *self, const char *topic, GBytes *body)
      * seq and resync from the journal. */
     if (zmq_send (self->socket, frame, len + 1, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
         || send_bytes (self->socket, body, ZMQ_DONTWAIT) < 0)
-        dbn_log_once ("bus-publish-failed", "%s: an event could not be published: %s",
-                      self->endpoint, zmq_strerror (errno));
+        dbn_log_once ("bus-publish-failed", "%s: an event could not be published: %s", self->endpoint,
+                      zmq_strerror (errno));
 }
 
 static gboolean publisher_on_fallback (gpointer user_data);
@@ -375,8 +376,8 @@ publisher_bind_again (DbnPublisher *self)
     g_autoptr (GError) error = NULL;
     if (!dbn_bus_bind (self->bus, self->socket, self->endpoint, NULL, &error)) {
         /* Nobody can subscribe until this works: say so every time. */
-        g_warning ("%s: cannot bind again after closing its connections: %s; retrying",
-                   self->endpoint, error->message);
+        g_warning ("%s: cannot bind again after closing its connections: %s; retrying", self->endpoint,
+                   error->message);
         publisher_schedule_bind (self, 100);
         return;
     }
@@ -435,14 +436,14 @@ dbn_publisher_rebind (DbnPublisher *self)
     /* The monitor must be connected before the close, or its CLOSED event
      * would be sent to nobody (inproc connect completes at once). */
     static gint instances = 0;
-    g_autofree char *monitor_endpoint = g_strdup_printf ("inproc://dbn-publisher-monitor-%d",
-                                                         g_atomic_int_add (&instances, 1));
+    g_autofree char *monitor_endpoint =
+        g_strdup_printf ("inproc://dbn-publisher-monitor-%d", g_atomic_int_add (&instances, 1));
     if (zmq_socket_monitor (self->socket, monitor_endpoint, ZMQ_EVENT_CLOSED) == 0) {
         self->monitor = zmq_socket (dbn_bus_get_context (self->bus), ZMQ_PAIR);
         if (self->monitor != NULL && zmq_connect (self->monitor, monitor_endpoint) == 0) {
             setsockopt_int (self->monitor, ZMQ_LINGER, 0);
-            self->monitor_source = attach_socket_source (self->monitor, publisher_on_monitor,
-                                                         self, self->context);
+            self->monitor_source =
+                attach_socket_source (self->monitor, publisher_on_monitor, self, self->context);
         } else {
             g_clear_pointer (&self->monitor, zmq_close);
         }
@@ -467,8 +468,7 @@ dbn_publisher_cut (DbnPublisher *self, DbnPeerValidFunc still_valid, gpointer us
     /* Some subscriber could not be located: only closing everything is
      * sure to reach it (subscribers then catch up by a scoped sys.sync). */
     if (self->unlocated) {
-        g_message ("%s: a subscriber's connection is unknown: closing all of them",
-                   self->endpoint);
+        g_message ("%s: a subscriber's connection is unknown: closing all of them", self->endpoint);
         self->unlocated = FALSE;
         g_hash_table_remove_all (self->peers);
         self->peers_pruned = 0;
@@ -495,8 +495,8 @@ dbn_publisher_cut (DbnPublisher *self, DbnPeerValidFunc still_valid, gpointer us
             g_warning ("%s: cannot shut down the connection of %s: %s", self->endpoint,
                        peer->principal ? peer->principal : "(no principal)", g_strerror (errno));
         else
-            g_message ("%s: closed the connection of %s (its key is no longer valid)",
-                       self->endpoint, peer->principal ? peer->principal : "(no principal)");
+            g_message ("%s: closed the connection of %s (its key is no longer valid)", self->endpoint,
+                       peer->principal ? peer->principal : "(no principal)");
         g_hash_table_iter_remove (&iter);
         cut++;
     }

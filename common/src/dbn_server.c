@@ -34,7 +34,7 @@
 /* A request that cannot be answered (no request id frame) is logged at most
  * once a minute per principal, with the count of those not logged; the
  * table forgets everyone when it holds this many principals. */
-#define DBN_BUS_UNANSWERED_LOG_US (60 * G_USEC_PER_SEC)
+#define DBN_BUS_UNANSWERED_LOG_US    (60 * G_USEC_PER_SEC)
 #define DBN_BUS_UNANSWERED_PEERS_MAX 1024
 
 void
@@ -51,26 +51,26 @@ dbn_request_free (DbnRequest *request)
 }
 
 struct _DbnServer {
-    void              *socket;    /* ROUTER, bound */
-    char              *endpoint;  /* as bound, port resolved */
-    guint              batch_max; /* messages read per dispatch at most */
+    void *socket;                 /* ROUTER, bound */
+    char *endpoint;               /* as bound, port resolved */
+    guint batch_max;              /* messages read per dispatch at most */
     DbnServerBatchFunc func;      /* the service's handler */
-    gpointer           user_data; /* for func */
-    GSource           *source;    /* on the thread-default context */
-    GPtrArray         *batch;     /* DbnRequest*, reused across dispatches */
-    guint64            dropped;   /* malformed messages drained */
-    char              *log_key;   /* dbn_log_once key for this endpoint's drops */
+    gpointer user_data;           /* for func */
+    GSource *source;              /* on the thread-default context */
+    GPtrArray *batch;             /* DbnRequest*, reused across dispatches */
+    guint64 dropped;              /* malformed messages drained */
+    char *log_key;                /* dbn_log_once key for this endpoint's drops */
     DbnServerRefusalFunc refusal; /* encodes the reply to a malformed request; NULL: drop it */
-    GHashTable        *unanswered; /* principal → Unanswered*, the rate limit of their log lines */
-    gboolean           in_batch;  /* func is running: a free must wait for it */
-    gboolean           free_asked; /* dbn_server_free was called from func */
+    GHashTable *unanswered;       /* principal → Unanswered*, the rate limit of their log lines */
+    gboolean in_batch;            /* func is running: a free must wait for it */
+    gboolean free_asked;          /* dbn_server_free was called from func */
 };
 
 static void server_finalize (DbnServer *self);
 
 typedef struct {
-    gint64 logged_us;  /* monotonic time of the last line for this principal */
-    guint  suppressed; /* unanswered requests since, not logged */
+    gint64 logged_us; /* monotonic time of the last line for this principal */
+    guint suppressed; /* unanswered requests since, not logged */
 } Unanswered;
 
 /* A request without its request id frame cannot be answered: one line names
@@ -96,10 +96,10 @@ server_log_unanswered (DbnServer *self, const char *principal, guint frames, gsi
     }
     u->logged_us = now;
     u->suppressed = 0;
-    g_warning ("%s: not answered: a request from %s has no request id frame (%u frame of %"
-               G_GSIZE_FORMAT " bytes; a request is [request id][command map]); %u more since "
-               "the last line; at most one line a minute per sender", self->endpoint, who, frames,
-               size, before);
+    g_warning ("%s: not answered: a request from %s has no request id frame (%u frame of %" G_GSIZE_FORMAT
+               " bytes; a request is [request id][command map]); %u more since "
+               "the last line; at most one line a minute per sender",
+               self->endpoint, who, frames, size, before);
 }
 
 /* Answers a malformed request that has an id: with error, addressed to the
@@ -112,8 +112,8 @@ server_refuse (DbnServer *self, zmq_msg_t *peer, zmq_msg_t *id, const GError *er
     if (zmq_send (self->socket, zmq_msg_data (peer), zmq_msg_size (peer), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
         || zmq_send (self->socket, zmq_msg_data (id), id_size, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
         || send_bytes (self->socket, reply, ZMQ_DONTWAIT) < 0)
-        dbn_log_once ("bus-reply-failed", "%s: a reply could not be sent: %s",
-                      self->endpoint, zmq_strerror (errno));
+        dbn_log_once ("bus-reply-failed", "%s: a reply could not be sent: %s", self->endpoint,
+                      zmq_strerror (errno));
 }
 
 typedef enum {
@@ -139,8 +139,8 @@ server_read_one (DbnServer *self, DbnRequest **out)
                 zmq_msg_close (&parts[i]);
             if (count == 0) {
                 if (err != EAGAIN && err != EINTR)
-                    dbn_log_once ("bus-recv-failed", "receiving on %s: %s",
-                                  self->endpoint, zmq_strerror (err));
+                    dbn_log_once ("bus-recv-failed", "receiving on %s: %s", self->endpoint,
+                                  zmq_strerror (err));
                 return READ_NONE;
             }
             /* Cannot happen (the parts of a message arrive together). */
@@ -190,8 +190,8 @@ server_read_one (DbnServer *self, DbnRequest **out)
         dbn_log_once (self->log_key,
                       "%s: dropped a malformed request (%u parts, request id %zu bytes; "
                       "want 3 parts and an id of at most %d bytes); further drops are "
-                      "only counted", self->endpoint, count, id_size,
-                      DBN_BUS_MAX_REQUEST_ID);
+                      "only counted",
+                      self->endpoint, count, id_size, DBN_BUS_MAX_REQUEST_ID);
         for (guint i = 0; i < kept; i++)
             zmq_msg_close (&parts[i]);
         return READ_MALFORMED;
@@ -244,8 +244,8 @@ server_on_readable (void *socket, gpointer user_data)
 }
 
 DbnServer *
-dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max,
-                DbnServerBatchFunc func, gpointer user_data, GError **error)
+dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max, DbnServerBatchFunc func,
+                gpointer user_data, GError **error)
 {
     g_return_val_if_fail (bus != NULL, NULL);
     g_return_val_if_fail (endpoint != NULL, NULL);
@@ -262,8 +262,8 @@ dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max,
     gint64 max_size = DBN_BUS_SERVER_MAX_FRAME;
     if (!setsockopt_int (socket, ZMQ_ROUTER_MANDATORY, 0)
         || zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) != 0) {
-        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET,
-                     "cannot set ZMQ_ROUTER_MANDATORY: %s", zmq_strerror (errno));
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "cannot set ZMQ_ROUTER_MANDATORY: %s",
+                     zmq_strerror (errno));
         zmq_close (socket);
         return NULL;
     }
@@ -279,11 +279,10 @@ dbn_server_new (DbnBus *bus, const char *endpoint, guint batch_max,
     self->batch_max = batch_max;
     self->func = func;
     self->user_data = user_data;
-    self->batch = g_ptr_array_new_full (MIN (batch_max, 1024),
-                                        (GDestroyNotify) dbn_request_free);
+    self->batch = g_ptr_array_new_full (MIN (batch_max, 1024), (GDestroyNotify) dbn_request_free);
     self->log_key = g_strdup_printf ("bus-malformed:%s", bound);
-    self->source = attach_socket_source (socket, server_on_readable, self,
-                                         g_main_context_get_thread_default ());
+    self->source =
+        attach_socket_source (socket, server_on_readable, self, g_main_context_get_thread_default ());
     return self;
 }
 
@@ -332,8 +331,8 @@ dbn_server_reply (DbnServer *self, const DbnRequest *request, GBytes *reply)
     if (send_bytes (self->socket, request->peer, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
         || send_bytes (self->socket, request->request_id, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
         || send_bytes (self->socket, reply, ZMQ_DONTWAIT) < 0)
-        dbn_log_once ("bus-reply-failed", "%s: a reply could not be sent: %s",
-                      self->endpoint, zmq_strerror (errno));
+        dbn_log_once ("bus-reply-failed", "%s: a reply could not be sent: %s", self->endpoint,
+                      zmq_strerror (errno));
 }
 
 const char *

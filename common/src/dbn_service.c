@@ -57,14 +57,14 @@
 #define BATCH_MAX 1024
 /* sys.sync caps, so a reply stays far below DBN_CODEC_MAX_FRAME. */
 #define SYNC_MAX_EVENTS 1000
-#define SYNC_MAX_BYTES (1024 * 1024)
+#define SYNC_MAX_BYTES  (1024 * 1024)
 /* Room left in a reply sentence (schema limit 2048 bytes). */
 #define MESSAGE_MAX_BYTES 2000
 /* How often the key registry is looked at (issue 3: revocation within seconds). */
 #define REGISTRY_CHECK_MS 500
 /* Everyone but services and the operator (who may always call). */
-#define ALL_CLIENTS (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | \
-                     DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE)
+#define ALL_CLIENTS                                                                                          \
+    (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE)
 
 typedef struct {
     const DbnCommandSpec *spec; /* the command's entry */
@@ -72,39 +72,39 @@ typedef struct {
 } CommandEntry;
 
 typedef struct {
-    DbnService   *service;   /* whose store and emitter */
-    DbnFollowFunc func;      /* the service's apply */
-    gpointer      user_data; /* for func */
+    DbnService *service; /* whose store and emitter */
+    DbnFollowFunc func;  /* the service's apply */
+    gpointer user_data;  /* for func */
 } Follower;
 
 struct _DbnService {
-    char         *name;           /* "intake", ... */
-    DbnConfig    *config;         /* borrowed */
-    DbnClock     *clock;          /* borrowed */
-    DbnStore     *store;          /* DIR/<name>.db */
-    DbnServer    *server;         /* commands and sync */
-    DbnPublisher *publisher;      /* events and heartbeats */
-    GHashTable   *commands;       /* cmd → CommandEntry* */
-    DbnEmitter   *emitter;        /* journal in the transaction, publish after the commit */
-    char         *actor;          /* "service:<name>": the actor of events no command caused */
-    GHashTable   *batch_keys;     /* scoped keys recorded by the open batch (not committed yet) */
-    GPtrArray    *followers;      /* Follower*, one per dbn_service_follow (outlive their subscribers) */
-    guint         heartbeat_id;   /* GSource id of the 1 s heartbeat */
-    DbnAuth      *auth;           /* ZAP handler of the bus; NULL without CURVE */
-    DbnRegistry  *registry;       /* keys → principals; NULL without CURVE */
-    GHashTable   *active_keys;    /* principal → key, unrevoked at the last look (owned) */
-    guint         registry_id;    /* GSource id of the registry check */
-    gint64        registry_forced_us; /* monotonic time of the last out-of-turn check */
-    gint64        started_at_ms;  /* wall clock at start */
-    gint64        started_mono_us;/* monotonic time at start, for uptime */
+    char *name;                /* "intake", ... */
+    DbnConfig *config;         /* borrowed */
+    DbnClock *clock;           /* borrowed */
+    DbnStore *store;           /* DIR/<name>.db */
+    DbnServer *server;         /* commands and sync */
+    DbnPublisher *publisher;   /* events and heartbeats */
+    GHashTable *commands;      /* cmd → CommandEntry* */
+    DbnEmitter *emitter;       /* journal in the transaction, publish after the commit */
+    char *actor;               /* "service:<name>": the actor of events no command caused */
+    GHashTable *batch_keys;    /* scoped keys recorded by the open batch (not committed yet) */
+    GPtrArray *followers;      /* Follower*, one per dbn_service_follow (outlive their subscribers) */
+    guint heartbeat_id;        /* GSource id of the 1 s heartbeat */
+    DbnAuth *auth;             /* ZAP handler of the bus; NULL without CURVE */
+    DbnRegistry *registry;     /* keys → principals; NULL without CURVE */
+    GHashTable *active_keys;   /* principal → key, unrevoked at the last look (owned) */
+    guint registry_id;         /* GSource id of the registry check */
+    gint64 registry_forced_us; /* monotonic time of the last out-of-turn check */
+    gint64 started_at_ms;      /* wall clock at start */
+    gint64 started_mono_us;    /* monotonic time at start, for uptime */
 };
 
 struct _DbnCommand {
-    DbnService       *service; /* the service applying it */
+    DbnService *service;       /* the service applying it */
     const DbnRequest *request; /* as received */
-    DbnEnvCommand     env;     /* decoded envelope */
-    const char       *actor;   /* see dbn_command_get_actor() */
-    gint64            now_ms;  /* the batch's instant */
+    DbnEnvCommand env;         /* decoded envelope */
+    const char *actor;         /* see dbn_command_get_actor() */
+    gint64 now_ms;             /* the batch's instant */
 };
 
 /* Cuts s to at most max bytes on a UTF-8 boundary. Caller owns the result. */
@@ -152,8 +152,8 @@ dbn_reply_check (GBytes *reply, GError **error)
 }
 
 DbnService *
-dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
-                 const char *const *migrations, GError **error)
+dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock, const char *const *migrations,
+                 GError **error)
 {
     g_return_val_if_fail (name != NULL && config != NULL && clock != NULL, NULL);
     /* Each batch allocates and frees about a megabyte; with glibc's default
@@ -219,24 +219,51 @@ dbn_service_add_commands (DbnService *self, const DbnCommandSpec *specs, gpointe
     }
 }
 
-const char *dbn_service_get_name (DbnService *self) { return self->name; }
-DbnStore *dbn_service_get_store (DbnService *self) { return self->store; }
-DbnClock *dbn_service_get_clock (DbnService *self) { return self->clock; }
-DbnConfig *dbn_service_get_config (DbnService *self) { return self->config; }
-DbnServer *dbn_service_get_server (DbnService *self) { return self->server; }
-DbnPublisher *dbn_service_get_publisher (DbnService *self) { return self->publisher; }
-DbnEmitter *dbn_service_get_emitter (DbnService *self) { return self->emitter; }
+const char *
+dbn_service_get_name (DbnService *self)
+{
+    return self->name;
+}
+DbnStore *
+dbn_service_get_store (DbnService *self)
+{
+    return self->store;
+}
+DbnClock *
+dbn_service_get_clock (DbnService *self)
+{
+    return self->clock;
+}
+DbnConfig *
+dbn_service_get_config (DbnService *self)
+{
+    return self->config;
+}
+DbnServer *
+dbn_service_get_server (DbnService *self)
+{
+    return self->server;
+}
+DbnPublisher *
+dbn_service_get_publisher (DbnService *self)
+{
+    return self->publisher;
+}
+DbnEmitter *
+dbn_service_get_emitter (DbnService *self)
+{
+    return self->emitter;
+}
 
 DbnOrigin
 dbn_service_get_origin (DbnService *self, gint64 now_ms)
 {
-    return (DbnOrigin) { .emitter = self->emitter, .actor = self->actor, .now_ms = now_ms };
+    return (DbnOrigin){ .emitter = self->emitter, .actor = self->actor, .now_ms = now_ms };
 }
 
 /* What every follower did first: read the envelope, take the origin. */
 static gboolean
-apply_followed (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
-                GError **error)
+apply_followed (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data, GError **error)
 {
     Follower *f = user_data;
     DbnEnvEvent env = { 0 };
@@ -263,8 +290,8 @@ dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer, DbnFoll
     f->func = apply;
     f->user_data = user_data;
     g_ptr_array_add (self->followers, f);
-    DbnSubscriber *subscriber = dbn_subscriber_new (bus, self->store, producer, publish, command,
-                                                    apply_followed, f, error);
+    DbnSubscriber *subscriber =
+        dbn_subscriber_new (bus, self->store, producer, publish, command, apply_followed, f, error);
     if (subscriber != NULL)
         dbn_subscriber_set_emitter (subscriber, self->emitter);
     return subscriber;
@@ -305,8 +332,9 @@ dbn_command_get_now_ms (DbnCommand *self)
 DbnOrigin
 dbn_command_get_origin (DbnCommand *self)
 {
-    return (DbnOrigin) { .emitter = self->service->emitter, .command = self,
-                         .actor = self->actor, .now_ms = self->now_ms };
+    return (DbnOrigin){
+        .emitter = self->service->emitter, .command = self, .actor = self->actor, .now_ms = self->now_ms
+    };
 }
 
 void
@@ -316,8 +344,7 @@ dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env, const char *type, c
 }
 
 gboolean
-dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env,
-                  GBytes *event, GError **error)
+dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env, GBytes *event, GError **error)
 {
     const char *const topics[] = { topic, NULL };
     return dbn_emitter_emit (self->service->emitter, topics, env, event, error);
@@ -348,7 +375,7 @@ sys_status (DbnService *self, DbnCommand *command, gpointer user_data, GError **
 
 typedef struct {
     GPtrArray *events; /* GBytes*, the reply's */
-    gint64     last;   /* seq of the last one collected */
+    gint64 last;       /* seq of the last one collected */
 } Collected;
 
 static gboolean
@@ -371,8 +398,8 @@ static GBytes *
 sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **error)
 {
     GBytes *body = dbn_command_get_body (command);
-    g_autoptr (DbnMsgSysSync) request = dbn_msg_sys_sync_decode (g_bytes_get_data (body, NULL),
-                                                                  g_bytes_get_size (body), error);
+    g_autoptr (DbnMsgSysSync) request =
+        dbn_msg_sys_sync_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (request == NULL)
         return NULL;
     if (request->after < 0) {
@@ -381,8 +408,7 @@ sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **er
     }
     if (request->has_max && (request->max < 1 || request->max > SYNC_MAX_EVENTS)) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                     "sys.sync: 'max' must be 1 to %d, not %" G_GINT64_FORMAT,
-                     SYNC_MAX_EVENTS, request->max);
+                     "sys.sync: 'max' must be 1 to %d, not %" G_GINT64_FORMAT, SYNC_MAX_EVENTS, request->max);
         return NULL;
     }
     gint64 max = request->has_max ? request->max : SYNC_MAX_EVENTS;
@@ -393,8 +419,7 @@ sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **er
         grant = dbn_auth_grant_subscription (principal, request->topic);
         if (grant == NULL) {
             g_autofree char *shown = g_strescape (request->topic, NULL);
-            g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN,
-                         "%s may not read the topic \"%s\"",
+            g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not read the topic \"%s\"",
                          principal != NULL ? principal : "this caller", shown);
             return NULL;
         }
@@ -412,8 +437,8 @@ sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **er
     Collected collected = { reply->events, request->after };
     reply->newest = dbn_store_journal_newest (self->store);
     if (grant == NULL) {
-        if (!dbn_store_journal_read (self->store, request->after, (guint) max, SYNC_MAX_BYTES,
-                                     collect_event, &collected, error))
+        if (!dbn_store_journal_read (self->store, request->after, (guint) max, SYNC_MAX_BYTES, collect_event,
+                                     &collected, error))
             return NULL;
         /* The whole journal is consecutive: the last event is as far as this
          * reply looked, or the newest when there was none. */
@@ -423,9 +448,8 @@ sys_sync (DbnService *self, DbnCommand *command, gpointer user_data, GError **er
         gsize len = strlen (grant);
         if (len > 0 && grant[len - 1] == '/')
             grant[len - 1] = '\0';
-        if (!dbn_store_journal_read_topic (self->store, grant, request->after, (guint) max,
-                                           SYNC_MAX_BYTES, collect_event, &collected,
-                                           &reply->through, error))
+        if (!dbn_store_journal_read_topic (self->store, grant, request->after, (guint) max, SYNC_MAX_BYTES,
+                                           collect_event, &collected, &reply->through, error))
             return NULL;
     }
     return dbn_msg_sys_sync_reply_encode (reply, error);
@@ -470,8 +494,8 @@ authorise (DbnService *self, const DbnRequest *request, const DbnCommandSpec *sp
     if (principal == NULL)
         return NULL;
     if (self->registry != NULL && g_strcmp0 (lookup_key (self, request->key), principal) != 0)
-        return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN,
-                            "the key of %s has been revoked or replaced", principal);
+        return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN, "the key of %s has been revoked or replaced",
+                            principal);
     DbnPrincipalKind kind = dbn_principal_get_kind (principal);
     if (kind == DBN_PRINCIPAL_SERVICE || kind == DBN_PRINCIPAL_OPERATOR)
         return NULL;
@@ -480,19 +504,16 @@ authorise (DbnService *self, const DbnRequest *request, const DbnCommandSpec *sp
         return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN,
                             "the committee reads and never writes: %s refused", spec->cmd);
     if ((spec->principals & kind) == 0)
-        return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not call %s",
-                            principal, spec->cmd);
+        return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not call %s", principal, spec->cmd);
     return NULL;
 }
 
 /* Subscriptions: the default policy, for keys still valid. */
 static char *
-grant_subscription (const char *principal, const char *key, const char *topic,
-                    gpointer user_data)
+grant_subscription (const char *principal, const char *key, const char *topic, gpointer user_data)
 {
     DbnService *self = user_data;
-    if (principal != NULL && self->registry != NULL &&
-        g_strcmp0 (lookup_key (self, key), principal) != 0)
+    if (principal != NULL && self->registry != NULL && g_strcmp0 (lookup_key (self, key), principal) != 0)
         return NULL;
     return dbn_auth_grant_subscription (principal, topic);
 }
@@ -505,8 +526,7 @@ remember_active_keys (DbnService *self)
     for (gsize i = 0; principals[i] != NULL; i++)
         if (!dbn_registry_is_revoked (self->registry, principals[i]))
             g_hash_table_insert (self->active_keys, g_strdup (principals[i]),
-                                 g_strdup (dbn_registry_get_public_key (self->registry,
-                                                                        principals[i])));
+                                 g_strdup (dbn_registry_get_public_key (self->registry, principals[i])));
 }
 
 /* For dbn_publisher_cut: the registry as just reloaded, without the
@@ -542,7 +562,8 @@ check_registry (gpointer user_data)
     if (lost_a_key (self)) {
         guint cut = dbn_publisher_cut (self->publisher, key_still_valid, self);
         g_message ("%s: a key was revoked: refusing it on open connections; %u subscriber "
-                   "connection(s) of revoked keys closed", self->name, cut);
+                   "connection(s) of revoked keys closed",
+                   self->name, cut);
     }
     remember_active_keys (self);
     return G_SOURCE_CONTINUE;
@@ -556,8 +577,7 @@ is_inproc (const char *endpoint)
 
 /* The service's identity, ZAP handler and registry, unless it needs none. */
 static gboolean
-start_security (DbnService *self, DbnBus *bus, const char *command, const char *publish,
-                GError **error)
+start_security (DbnService *self, DbnBus *bus, const char *command, const char *publish, GError **error)
 {
     if (is_inproc (command) && is_inproc (publish))
         return TRUE;
@@ -585,10 +605,10 @@ start_security (DbnService *self, DbnBus *bus, const char *command, const char *
 /* ---- the batch ---- */
 
 typedef struct {
-    DbnCommand   command; /* envelope and context */
-    CommandEntry *entry;  /* NULL when the envelope failed */
-    GBytes       *reply;  /* the answer, once known */
-    gboolean      cached; /* reply came from the idempotency table, committed by an earlier batch */
+    DbnCommand command;  /* envelope and context */
+    CommandEntry *entry; /* NULL when the envelope failed */
+    GBytes *reply;       /* the answer, once known */
+    gboolean cached;     /* reply came from the idempotency table, committed by an earlier batch */
 } BatchItem;
 
 /* SHA-256 of the command map as received (the key, the command and every
@@ -618,22 +638,21 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
     DbnCommand *command = &item->command;
     /* Keys are scoped by the authenticated principal, so one sender can never
      * read another's answer by guessing its key. */
-    g_autofree char *key = g_strdup_printf ("%s|%s", command->request->user_id ? command->request->user_id : "",
-                                            command->env.key);
+    g_autofree char *key = g_strdup_printf (
+        "%s|%s", command->request->user_id ? command->request->user_id : "", command->env.key);
     /* Issue 11: a key answers a retry of the same command with the same
      * body, byte for byte, and nothing else. */
     g_autoptr (GBytes) digest = body_digest (command->request->body);
     g_autofree char *recorded_cmd = NULL;
-    GBytes *cached = dbn_store_idem_lookup (self->store, key, command->env.cmd, digest, &recorded_cmd, &error);
+    GBytes *cached =
+        dbn_store_idem_lookup (self->store, key, command->env.cmd, digest, &recorded_cmd, &error);
     if (recorded_cmd != NULL) {
         if (g_strcmp0 (recorded_cmd, command->env.cmd) != 0)
-            g_set_error (&error, DBN_ERROR, DBN_ERROR_KEY_REUSED,
-                         "key “%s” was used for %s, not %s", command->env.key, recorded_cmd,
-                         command->env.cmd);
+            g_set_error (&error, DBN_ERROR, DBN_ERROR_KEY_REUSED, "key “%s” was used for %s, not %s",
+                         command->env.key, recorded_cmd, command->env.cmd);
         else
             g_set_error (&error, DBN_ERROR, DBN_ERROR_KEY_REUSED,
-                         "key “%s” was used for %s with another body", command->env.key,
-                         command->env.cmd);
+                         "key “%s” was used for %s with another body", command->env.key, command->env.cmd);
         return dbn_service_error_reply (error);
     }
     if (cached != NULL) {
@@ -656,9 +675,9 @@ apply_write (DbnService *self, BatchItem *item, GError **lost)
         g_clear_error (&error);
         error = g_steal_pointer (&also);
     }
-    if (reply != NULL &&
-        dbn_store_idem_record (self->store, key, command->now_ms, command->env.cmd, digest, reply, &error) &&
-        dbn_store_release (self->store, &error)) {
+    if (reply != NULL
+        && dbn_store_idem_record (self->store, key, command->now_ms, command->env.cmd, digest, reply, &error)
+        && dbn_store_release (self->store, &error)) {
         g_hash_table_add (self->batch_keys, g_steal_pointer (&key));
         return reply;
     }
@@ -689,25 +708,25 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
         item->command.service = self;
         item->command.request = request;
         item->command.now_ms = now;
-        if (!dbn_env_command_decode (g_bytes_get_data (request->body, NULL),
-                                     g_bytes_get_size (request->body), &item->command.env, &error)) {
+        if (!dbn_env_command_decode (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body),
+                                     &item->command.env, &error)) {
             item->reply = dbn_service_error_reply (error);
             continue;
         }
         /* Issue 11: an empty key would turn idempotency off for a write, and
          * the rule is simplest when it holds for every command. */
         if (*item->command.env.key == '\0') {
-            g_set_error (&error, DBN_ERROR, DBN_ERROR_KEY_MISSING,
-                         "the idempotency key must not be empty");
+            g_set_error (&error, DBN_ERROR, DBN_ERROR_KEY_MISSING, "the idempotency key must not be empty");
             item->reply = dbn_service_error_reply (error);
             continue;
         }
-        item->command.actor = request->user_id ? request->user_id
-                            : item->command.env.actor ? item->command.env.actor : "cli";
+        item->command.actor = request->user_id          ? request->user_id
+                              : item->command.env.actor ? item->command.env.actor
+                                                        : "cli";
         item->entry = g_hash_table_lookup (self->commands, item->command.env.cmd);
         if (item->entry == NULL) {
-            g_set_error (&error, DBN_ERROR, DBN_ERROR_UNKNOWN_COMMAND, "%s does not take '%s'",
-                         self->name, item->command.env.cmd);
+            g_set_error (&error, DBN_ERROR, DBN_ERROR_UNKNOWN_COMMAND, "%s does not take '%s'", self->name,
+                         item->command.env.cmd);
             item->reply = dbn_service_error_reply (error);
             continue;
         }
@@ -734,8 +753,8 @@ on_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
             g_autoptr (GError) lost = NULL;
             for (guint i = 0; i < n; i++)
                 if (items[i].reply == NULL && items[i].entry->spec->writes)
-                    items[i].reply = lost != NULL ? dbn_service_error_reply (lost)
-                                                  : apply_write (self, &items[i], &lost);
+                    items[i].reply =
+                        lost != NULL ? dbn_service_error_reply (lost) : apply_write (self, &items[i], &lost);
             if (lost != NULL)
                 g_propagate_error (&error, g_steal_pointer (&lost));
             if (error != NULL || !dbn_store_commit (self->store, &error)) {
@@ -792,8 +811,8 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
     const char *command = dbn_config_get_command_endpoint (self->config, self->name);
     const char *publish = dbn_config_get_publish_endpoint (self->config, self->name);
     if (command == NULL || publish == NULL) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
-                     "daiban.conf has no endpoints for service '%s'", self->name);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "daiban.conf has no endpoints for service '%s'",
+                     self->name);
         return FALSE;
     }
     dbn_service_add_commands (self, builtin_commands, NULL);
@@ -809,9 +828,8 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
         return FALSE;
     dbn_server_set_refusal_func (self->server, dbn_service_error_reply);
     self->heartbeat_id = g_timeout_add (1000, send_heartbeat, self);
-    g_message ("%s: commands on %s, events on %s, journal at seq %" G_GINT64_FORMAT,
-               self->name, dbn_server_get_endpoint (self->server),
-               dbn_publisher_get_endpoint (self->publisher),
+    g_message ("%s: commands on %s, events on %s, journal at seq %" G_GINT64_FORMAT, self->name,
+               dbn_server_get_endpoint (self->server), dbn_publisher_get_endpoint (self->publisher),
                dbn_store_journal_newest (self->store));
     return TRUE;
 }
@@ -823,8 +841,7 @@ dbn_service_start (DbnService *self, DbnBus *bus, GError **error)
  * data folder (dbn_config_resolve_data_dir; caller owns it), or NULL with
  * *exit_status set: 0 after --version, 2 for bad options (already printed). */
 static char *
-parse_options (int *argc, char ***argv, const char *program,
-                           const char *summary, int *exit_status)
+parse_options (int *argc, char ***argv, const char *program, const char *summary, int *exit_status)
 {
     g_autofree char *data_option = NULL;
     gboolean version = FALSE;
@@ -886,8 +903,9 @@ run_until_signal (const char *name)
 int
 dbn_service_main (const DbnServiceSpec *spec, int argc, char **argv)
 {
-    g_return_val_if_fail (spec != NULL && spec->name != NULL && spec->new_actions != NULL &&
-                          spec->free_actions != NULL, EXIT_FAILURE);
+    g_return_val_if_fail (spec != NULL && spec->name != NULL && spec->new_actions != NULL
+                              && spec->free_actions != NULL,
+                          EXIT_FAILURE);
     g_autofree char *program = g_strconcat ("daiban-", spec->name, NULL);
     int status = 0;
     g_autofree char *data_dir = parse_options (&argc, &argv, program, spec->summary, &status);
@@ -897,15 +915,15 @@ dbn_service_main (const DbnServiceSpec *spec, int argc, char **argv)
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnConfig) config = dbn_config_load (data_dir, &error);
     g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
-    g_autoptr (DbnService) service = config ? dbn_service_new (spec->name, config, clock, spec->migrations, &error)
-                                            : NULL;
+    g_autoptr (DbnService) service =
+        config ? dbn_service_new (spec->name, config, clock, spec->migrations, &error) : NULL;
     gpointer actions = service ? spec->new_actions (service, &error) : NULL;
     g_autoptr (DbnBus) bus = dbn_bus_new ();
     if (actions != NULL) {
         dbn_service_add_commands (service, spec->commands, actions);
         /* Serve first: what start begins (following, firing) publishes. */
-        if (!dbn_service_start (service, bus, &error) ||
-            (spec->start != NULL && !spec->start (actions, bus, &error)))
+        if (!dbn_service_start (service, bus, &error)
+            || (spec->start != NULL && !spec->start (actions, bus, &error)))
             g_clear_pointer (&actions, spec->free_actions);
     }
     if (actions == NULL) {

@@ -18,7 +18,7 @@
 
 typedef struct {
     GSource source;
-    void   *socket; /* borrowed: must outlive the source */
+    void *socket; /* borrowed: must outlive the source */
 } DbnSocketSource;
 
 /* TRUE when a message can be read now. Reading ZMQ_EVENTS also makes libzmq
@@ -68,8 +68,7 @@ static GSourceFuncs socket_source_funcs = {
 };
 
 GSource *
-dbn_socket_source_new (void *socket, DbnSocketFunc func, gpointer user_data,
-                       GDestroyNotify notify)
+dbn_socket_source_new (void *socket, DbnSocketFunc func, gpointer user_data, GDestroyNotify notify)
 {
     g_return_val_if_fail (socket != NULL, NULL);
     g_return_val_if_fail (func != NULL, NULL);

@@ -57,20 +57,23 @@
 
 #include "daiban/dbn_sql.h"
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (dbn-store-error-quark, dbn_store_error)
+/* clang-format on */
 
 /* Page cache per connection, in KiB (negative = KiB for cache_size). The
  * default 2 MB made point reads and random-key inserts slow (A2). */
-#define STORE_CACHE_KIB 16000
+#define STORE_CACHE_KIB       16000
 #define STORE_BUSY_TIMEOUT_MS 5000
-#define CHECKPOINT_PAGES 1000
-#define WAL_SIZE_LIMIT (64 * 1024 * 1024)
+#define CHECKPOINT_PAGES      1000
+#define WAL_SIZE_LIMIT        (64 * 1024 * 1024)
 
 typedef struct {
-    char    *path;   /* the database file */
+    char *path;      /* the database file */
     GThread *thread; /* runs checkpoint_main */
-    GMutex   lock;   /* guards wanted and stop */
-    GCond    cond;   /* signalled on wanted or stop */
+    GMutex lock;     /* guards wanted and stop */
+    GCond cond;      /* signalled on wanted or stop */
     gboolean wanted; /* the WAL passed CHECKPOINT_PAGES */
     gboolean stop;   /* dbn_store_free asks the thread to end */
 } Checkpointer;
@@ -127,7 +130,8 @@ checkpointer_start (sqlite3 *db, const char *path)
     g_cond_init (&cp->cond);
     cp->thread = g_thread_new ("checkpoint", checkpoint_main, cp);
     g_autofree char *pragmas = g_strdup_printf ("PRAGMA wal_autocheckpoint = 0;"
-                                                "PRAGMA journal_size_limit = %d;", WAL_SIZE_LIMIT);
+                                                "PRAGMA journal_size_limit = %d;",
+                                                WAL_SIZE_LIMIT);
     sqlite3_exec (db, pragmas, NULL, NULL, NULL);
     sqlite3_wal_hook (db, on_wal_commit, cp);
     return cp;
@@ -179,13 +183,13 @@ static const char *const store_migrations[] = {
 };
 
 struct _DbnStore {
-    sqlite3      *db;             /* the connection; owned */
-    char         *path;           /* the file, for error messages */
-    gboolean      in_transaction; /* between a successful begin and commit/rollback */
-    gint64        next_seq;       /* seq the next journal_append must use */
-    gint64        txn_seq;        /* next_seq when the transaction began */
-    GArray       *savepoints;     /* gint64: next_seq at each open savepoint, innermost last */
-    gboolean      reading;        /* journal_read is running: its statement is busy */
+    sqlite3 *db;                  /* the connection; owned */
+    char *path;                   /* the file, for error messages */
+    gboolean in_transaction;      /* between a successful begin and commit/rollback */
+    gint64 next_seq;              /* seq the next journal_append must use */
+    gint64 txn_seq;               /* next_seq when the transaction began */
+    GArray *savepoints;           /* gint64: next_seq at each open savepoint, innermost last */
+    gboolean reading;             /* journal_read is running: its statement is busy */
     sqlite3_stmt *journal_append; /* INSERT INTO journal */
     sqlite3_stmt *journal_read;   /* seq > ?1 ORDER BY seq LIMIT ?2 */
     sqlite3_stmt *topic_append;   /* INSERT INTO journal_topic */
@@ -214,23 +218,17 @@ error_code_for (int sqlite_rc)
 {
     /* Extended codes are on; the primary code is the low byte. */
     switch (sqlite_rc & 0xff) {
-    case SQLITE_FULL:
-        return DBN_STORE_ERROR_FULL;
+    case SQLITE_FULL: return DBN_STORE_ERROR_FULL;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
-    case SQLITE_READONLY:
-        return DBN_STORE_ERROR_IO;
+    case SQLITE_READONLY: return DBN_STORE_ERROR_IO;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return DBN_STORE_ERROR_BUSY;
+    case SQLITE_LOCKED: return DBN_STORE_ERROR_BUSY;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        return DBN_STORE_ERROR_CORRUPT;
-    case SQLITE_CONSTRAINT:
-        return DBN_STORE_ERROR_CONSTRAINT;
-    default:
-        return DBN_STORE_ERROR_FAILED;
+    case SQLITE_NOTADB: return DBN_STORE_ERROR_CORRUPT;
+    case SQLITE_CONSTRAINT: return DBN_STORE_ERROR_CONSTRAINT;
+    default: return DBN_STORE_ERROR_FAILED;
     }
 }
 
@@ -265,17 +263,15 @@ static gboolean
 store_fail (DbnStore *self, int rc, const char *what, GError **error)
 {
     const char *message = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
-    g_set_error (error, DBN_STORE_ERROR, error_code_for (rc), "%s: %s%s%s (%s)",
-                 self->path, what != NULL ? what : "", what != NULL ? ": " : "",
-                 message, sqlite3_errstr (rc));
+    g_set_error (error, DBN_STORE_ERROR, error_code_for (rc), "%s: %s%s%s (%s)", self->path,
+                 what != NULL ? what : "", what != NULL ? ": " : "", message, sqlite3_errstr (rc));
     if (self->db != NULL)
         sync_lost_transaction (self);
     return FALSE;
 }
 
 /* A call the store refuses before SQLite sees it. Always returns FALSE. */
-static gboolean G_GNUC_PRINTF (3, 4)
-store_refuse (DbnStore *self, GError **error, const char *format, ...)
+static gboolean G_GNUC_PRINTF (3, 4) store_refuse (DbnStore *self, GError **error, const char *format, ...)
 {
     va_list args;
     va_start (args, format);
@@ -336,11 +332,11 @@ read_versions (DbnStore *self, gint64 *store_version, gint64 *user_version)
     gint64 has_meta = 0;
     int rc = query_int64 (self->db,
                           "SELECT count(*) FROM sqlite_master"
-                          " WHERE type = 'table' AND name = 'store_meta'", &has_meta);
+                          " WHERE type = 'table' AND name = 'store_meta'",
+                          &has_meta);
     *store_version = 0;
     if (rc == SQLITE_OK && has_meta)
-        rc = query_int64 (self->db, "SELECT value FROM store_meta WHERE key = 'version'",
-                          store_version);
+        rc = query_int64 (self->db, "SELECT value FROM store_meta WHERE key = 'version'", store_version);
     if (rc == SQLITE_OK)
         rc = query_int64 (self->db, "PRAGMA user_version", user_version);
     return rc;
@@ -378,9 +374,9 @@ migrate (DbnStore *self, const char *const *migrations, GError **error)
         if (store_version > n_store || user_version > n_service) {
             sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
             g_set_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_MIGRATION,
-                         "%s: the file has schema version %" G_GINT64_FORMAT
-                         " (store %" G_GINT64_FORMAT "), this build knows only %"
-                         G_GINT64_FORMAT " (store %" G_GINT64_FORMAT "): it comes from a newer daiban",
+                         "%s: the file has schema version %" G_GINT64_FORMAT " (store %" G_GINT64_FORMAT
+                         "), this build knows only %" G_GINT64_FORMAT " (store %" G_GINT64_FORMAT
+                         "): it comes from a newer daiban",
                          self->path, user_version, store_version, n_service, n_store);
             return FALSE;
         }
@@ -393,9 +389,10 @@ migrate (DbnStore *self, const char *const *migrations, GError **error)
             step = store_version;
             sql = store_migrations[step];
             which = "store";
-            bump = g_strdup_printf ("INSERT INTO store_meta (key, value) VALUES ('version', %"
-                                    G_GINT64_FORMAT ") ON CONFLICT (key) DO UPDATE"
-                                    " SET value = excluded.value", step + 1);
+            bump = g_strdup_printf ("INSERT INTO store_meta (key, value) VALUES ('version', %" G_GINT64_FORMAT
+                                    ") ON CONFLICT (key) DO UPDATE"
+                                    " SET value = excluded.value",
+                                    step + 1);
         } else if (user_version < n_service) {
             step = user_version;
             sql = migrations[step];
@@ -419,9 +416,8 @@ migrate (DbnStore *self, const char *const *migrations, GError **error)
              * the operator looks in the right place. Anything else is a bad
              * migration. */
             int code = error_code_for (rc);
-            if (error != NULL && *error != NULL && code != DBN_STORE_ERROR_FULL &&
-                code != DBN_STORE_ERROR_IO && code != DBN_STORE_ERROR_BUSY &&
-                code != DBN_STORE_ERROR_CORRUPT)
+            if (error != NULL && *error != NULL && code != DBN_STORE_ERROR_FULL && code != DBN_STORE_ERROR_IO
+                && code != DBN_STORE_ERROR_BUSY && code != DBN_STORE_ERROR_CORRUPT)
                 (*error)->code = DBN_STORE_ERROR_MIGRATION;
             if (!sqlite3_get_autocommit (self->db))
                 sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -438,8 +434,7 @@ prepare_cached (DbnStore *self, const char *sql, sqlite3_stmt **stmt)
 }
 
 DbnStore *
-dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migrations,
-                GError **error)
+dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migrations, GError **error)
 {
     g_return_val_if_fail (path != NULL, NULL);
     g_return_val_if_fail (sync == DBN_STORE_SYNC_FULL || sync == DBN_STORE_SYNC_NORMAL, NULL);
@@ -450,8 +445,7 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
     self->savepoints = g_array_new (FALSE, FALSE, sizeof (gint64));
 
     int rc = sqlite3_open_v2 (path, &self->db,
-                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                              NULL);
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (self->db == NULL) {
         g_set_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_FAILED,
                      "%s: cannot allocate a SQLite connection", path);
@@ -474,8 +468,7 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
     if (rc == SQLITE_ROW) {
         const char *mode = (const char *) sqlite3_column_text (wal, 0);
         /* An in-memory database (tests) answers "memory". */
-        if (g_ascii_strcasecmp (mode != NULL ? mode : "", "wal") != 0 &&
-            g_strcmp0 (path, ":memory:") != 0) {
+        if (g_ascii_strcasecmp (mode != NULL ? mode : "", "wal") != 0 && g_strcmp0 (path, ":memory:") != 0) {
             g_set_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_IO,
                          "%s: cannot switch to WAL mode (journal_mode is %s)", path,
                          mode != NULL ? mode : "unknown");
@@ -489,11 +482,11 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
     }
     g_clear_pointer (&wal, sqlite3_finalize);
 
-    g_autofree char *pragmas = g_strdup_printf ("PRAGMA synchronous = %s;"
-                                                "PRAGMA foreign_keys = ON;"
-                                                "PRAGMA cache_size = -%d;",
-                                                sync == DBN_STORE_SYNC_FULL ? "FULL" : "NORMAL",
-                                                STORE_CACHE_KIB);
+    g_autofree char *pragmas =
+        g_strdup_printf ("PRAGMA synchronous = %s;"
+                         "PRAGMA foreign_keys = ON;"
+                         "PRAGMA cache_size = -%d;",
+                         sync == DBN_STORE_SYNC_FULL ? "FULL" : "NORMAL", STORE_CACHE_KIB);
     rc = sqlite3_exec (self->db, pragmas, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail (self, rc, "setting pragmas", error);
@@ -503,11 +496,15 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
     if (!migrate (self, migrations, error))
         return NULL;
 
-    rc = prepare_cached (self, "INSERT INTO journal (seq, ts, type, case_no, topic, body)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &self->journal_append);
+    rc = prepare_cached (self,
+                         "INSERT INTO journal (seq, ts, type, case_no, topic, body)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         &self->journal_append);
     if (rc == SQLITE_OK)
-        rc = prepare_cached (self, "SELECT seq, topic, body FROM journal"
-                                   " WHERE seq > ?1 ORDER BY seq LIMIT ?2", &self->journal_read);
+        rc = prepare_cached (self,
+                             "SELECT seq, topic, body FROM journal"
+                             " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                             &self->journal_read);
     if (rc == SQLITE_OK)
         rc = prepare_cached (self, "INSERT INTO journal_topic (topic, seq) VALUES (?1, ?2)",
                              &self->topic_append);
@@ -515,20 +512,21 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
         /* A merge of two ordered index ranges (SQLite runs a compound
          * ORDER BY as co-routines): LIMIT stops it after a page, whatever
          * the topic's history. UNION drops an event listed under both. */
-        rc = prepare_cached (self, "SELECT seq, topic, body FROM journal"
-                                   " WHERE topic = ?1 AND seq > ?2"
-                                   " UNION"
-                                   " SELECT t.seq, t.topic, j.body FROM journal_topic t"
-                                   " JOIN journal j ON j.seq = t.seq"
-                                   " WHERE t.topic = ?1 AND t.seq > ?2"
-                                   " ORDER BY 1 LIMIT ?3",
+        rc = prepare_cached (self,
+                             "SELECT seq, topic, body FROM journal"
+                             " WHERE topic = ?1 AND seq > ?2"
+                             " UNION"
+                             " SELECT t.seq, t.topic, j.body FROM journal_topic t"
+                             " JOIN journal j ON j.seq = t.seq"
+                             " WHERE t.topic = ?1 AND t.seq > ?2"
+                             " ORDER BY 1 LIMIT ?3",
                              &self->topic_read);
     if (rc == SQLITE_OK)
-        rc = prepare_cached (self, "SELECT seq FROM consumer_offset WHERE producer = ?1",
-                             &self->offset_get);
+        rc = prepare_cached (self, "SELECT seq FROM consumer_offset WHERE producer = ?1", &self->offset_get);
     if (rc == SQLITE_OK)
-        rc = prepare_cached (self, "INSERT INTO consumer_offset (producer, seq) VALUES (?1, ?2)"
-                                   " ON CONFLICT (producer) DO UPDATE SET seq = excluded.seq",
+        rc = prepare_cached (self,
+                             "INSERT INTO consumer_offset (producer, seq) VALUES (?1, ?2)"
+                             " ON CONFLICT (producer) DO UPDATE SET seq = excluded.seq",
                              &self->offset_set);
     if (rc == SQLITE_OK)
         rc = prepare_cached (self, "SELECT reply, cmd, digest FROM idempotency WHERE key = ?1",
@@ -538,8 +536,9 @@ dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migratio
     if (rc == SQLITE_OK)
         rc = prepare_cached (self, "RELEASE dbn_sp0", &self->release0);
     if (rc == SQLITE_OK)
-        rc = prepare_cached (self, "INSERT INTO idempotency (key, ts, reply, cmd, digest)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+        rc = prepare_cached (self,
+                             "INSERT INTO idempotency (key, ts, reply, cmd, digest)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5)",
                              &self->idem_record);
     gint64 newest = 0;
     if (rc == SQLITE_OK)
@@ -579,8 +578,7 @@ dbn_store_free (DbnStore *self)
     if (self->db != NULL && sqlite3_close (self->db) != SQLITE_OK) {
         /* A service statement was not finalized (a bug). close_v2 closes
          * the connection once the last one is. */
-        g_warning ("%s: closing with unfinalized statements: %s", self->path,
-                   sqlite3_errmsg (self->db));
+        g_warning ("%s: closing with unfinalized statements: %s", self->path, sqlite3_errmsg (self->db));
         sqlite3_close_v2 (self->db);
     }
     g_free (self->path);
@@ -756,8 +754,8 @@ dbn_store_journal_newest (DbnStore *self)
 }
 
 gboolean
-dbn_store_journal_append (DbnStore *self, gint64 seq, gint64 ts_ms, const char *type,
-                          const char *case_no, const char *topic, GBytes *body, GError **error)
+dbn_store_journal_append (DbnStore *self, gint64 seq, gint64 ts_ms, const char *type, const char *case_no,
+                          const char *topic, GBytes *body, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
     g_return_val_if_fail (type != NULL && topic != NULL && body != NULL, FALSE);
@@ -768,8 +766,8 @@ dbn_store_journal_append (DbnStore *self, gint64 seq, gint64 ts_ms, const char *
         return store_refuse (self, error, "journal append: no transaction is open");
     if (seq != self->next_seq)
         return store_refuse (self, error,
-                             "journal append: seq %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT,
-                             seq, self->next_seq);
+                             "journal append: seq %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT, seq,
+                             self->next_seq);
 
     sqlite3_stmt *stmt = self->journal_append;
     int rc = sqlite3_bind_int64 (stmt, 1, seq);
@@ -794,8 +792,7 @@ dbn_store_journal_append (DbnStore *self, gint64 seq, gint64 ts_ms, const char *
 
 gboolean
 dbn_store_journal_append_topics (DbnStore *self, gint64 seq, gint64 ts_ms, const char *type,
-                                 const char *case_no, const char *const *topics, GBytes *body,
-                                 GError **error)
+                                 const char *case_no, const char *const *topics, GBytes *body, GError **error)
 {
     g_return_val_if_fail (topics != NULL && topics[0] != NULL, FALSE);
     if (!dbn_store_journal_append (self, seq, ts_ms, type, case_no, topics[0], body, error))
@@ -818,7 +815,8 @@ dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic, GErr
     if (seq < self->txn_seq || seq >= self->next_seq)
         return store_refuse (self, error,
                              "journal topic: seq %" G_GINT64_FORMAT " is not an event of this "
-                             "transaction", seq);
+                             "transaction",
+                             seq);
     sqlite3_stmt *stmt = self->topic_append;
     int rc = sqlite3_bind_text (stmt, 1, topic, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -839,8 +837,8 @@ dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic, GErr
  * func under the byte cap. *limited: a cap or func stopped it before the
  * statement ran out; *last: the seq of the last row given (unchanged if none). */
 static int
-read_rows (DbnStore *self, sqlite3_stmt *stmt, guint max_count, gsize max_bytes,
-           DbnJournalFunc func, gpointer user_data, gboolean *limited, gint64 *last)
+read_rows (DbnStore *self, sqlite3_stmt *stmt, guint max_count, gsize max_bytes, DbnJournalFunc func,
+           gpointer user_data, gboolean *limited, gint64 *last)
 {
     guint given = 0;
     gsize bytes = 0;
@@ -881,8 +879,8 @@ read_rows (DbnStore *self, sqlite3_stmt *stmt, guint max_count, gsize max_bytes,
 }
 
 gboolean
-dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count, gsize max_bytes,
-                        DbnJournalFunc func, gpointer user_data, GError **error)
+dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count, gsize max_bytes, DbnJournalFunc func,
+                        gpointer user_data, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
     g_return_val_if_fail (func != NULL, FALSE);
@@ -903,8 +901,8 @@ dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count, gsize max
 
 gboolean
 dbn_store_journal_read_topic (DbnStore *self, const char *topic, gint64 after, guint max_count,
-                              gsize max_bytes, DbnJournalFunc func, gpointer user_data,
-                              gint64 *through, GError **error)
+                              gsize max_bytes, DbnJournalFunc func, gpointer user_data, gint64 *through,
+                              GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
     g_return_val_if_fail (topic != NULL && func != NULL && through != NULL, FALSE);
@@ -975,13 +973,13 @@ idem_row_matches (sqlite3_stmt *stmt, const char *cmd, GBytes *digest)
         return FALSE;
     gsize size = 0;
     const void *data = digest != NULL ? g_bytes_get_data (digest, &size) : NULL;
-    return (gsize) sqlite3_column_bytes (stmt, 2) == size &&
-           (size == 0 || memcmp (sqlite3_column_blob (stmt, 2), data, size) == 0);
+    return (gsize) sqlite3_column_bytes (stmt, 2) == size
+           && (size == 0 || memcmp (sqlite3_column_blob (stmt, 2), data, size) == 0);
 }
 
 GBytes *
-dbn_store_idem_lookup (DbnStore *self, const char *key, const char *cmd, GBytes *digest,
-                       char **recorded_cmd, GError **error)
+dbn_store_idem_lookup (DbnStore *self, const char *key, const char *cmd, GBytes *digest, char **recorded_cmd,
+                       GError **error)
 {
     g_return_val_if_fail (self != NULL, NULL);
     g_return_val_if_fail (key != NULL, NULL);
@@ -1017,8 +1015,8 @@ dbn_store_idem_lookup (DbnStore *self, const char *key, const char *cmd, GBytes 
 }
 
 gboolean
-dbn_store_idem_record (DbnStore *self, const char *key, gint64 ts_ms, const char *cmd,
-                       GBytes *digest, GBytes *reply, GError **error)
+dbn_store_idem_record (DbnStore *self, const char *key, gint64 ts_ms, const char *cmd, GBytes *digest,
+                       GBytes *reply, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
     g_return_val_if_fail (key != NULL && reply != NULL, FALSE);

@@ -30,32 +30,32 @@
 /* Live messages read per dispatch. */
 #define READ_BATCH 256
 /* A producer silent this long gets asked anyway (it publishes every second). */
-#define SILENCE_US (3 * G_USEC_PER_SEC)
+#define SILENCE_US      (3 * G_USEC_PER_SEC)
 #define SYNC_TIMEOUT_MS 3000
-#define SYNC_PAGE 1000
+#define SYNC_PAGE       1000
 
 typedef struct {
-    gint64  seq;   /* journal seq */
+    gint64 seq;    /* journal seq */
     GBytes *event; /* encoded event */
 } Pending;
 
 struct _DbnSubscriber {
-    DbnBus      *bus;          /* borrowed */
-    DbnStore    *store;        /* borrowed: offsets and effects */
-    DbnEmitter  *emitter;      /* borrowed, may be NULL: the transactions' events */
-    char        *producer;     /* service name, key of the offset */
-    void        *sub;          /* SUB socket */
-    GSource     *sub_source;   /* main-loop source on sub */
-    DbnClient   *client;       /* sys.sync requests */
-    DbnApplyFunc apply;        /* the consumer's effect */
-    gpointer     user_data;    /* for apply */
-    gint64       applied;      /* newest seq committed */
-    gint64       known;        /* newest seq the producer has, as far as we know */
-    gboolean     syncing;      /* a sys.sync is in flight */
-    gpointer     sync_call;    /* its SyncCall: dbn_client_free drops it unanswered, so free frees it */
-    gint64       last_heard_us;/* monotonic time of the last message from the producer */
-    guint        watchdog_id;  /* 1 s timer */
-    guint64      generation;   /* bumps on free, so a late async reply is ignored */
+    DbnBus *bus;          /* borrowed */
+    DbnStore *store;      /* borrowed: offsets and effects */
+    DbnEmitter *emitter;  /* borrowed, may be NULL: the transactions' events */
+    char *producer;       /* service name, key of the offset */
+    void *sub;            /* SUB socket */
+    GSource *sub_source;  /* main-loop source on sub */
+    DbnClient *client;    /* sys.sync requests */
+    DbnApplyFunc apply;   /* the consumer's effect */
+    gpointer user_data;   /* for apply */
+    gint64 applied;       /* newest seq committed */
+    gint64 known;         /* newest seq the producer has, as far as we know */
+    gboolean syncing;     /* a sys.sync is in flight */
+    gpointer sync_call;   /* its SyncCall: dbn_client_free drops it unanswered, so free frees it */
+    gint64 last_heard_us; /* monotonic time of the last message from the producer */
+    guint watchdog_id;    /* 1 s timer */
+    guint64 generation;   /* bumps on free, so a late async reply is ignored */
 };
 
 static void start_sync (DbnSubscriber *self);
@@ -77,8 +77,8 @@ apply_batch (DbnSubscriber *self, GArray *batch)
         goto fail;
     for (guint i = 0; i < batch->len; i++) {
         Pending *p = &g_array_index (batch, Pending, i);
-        if (!self->apply (self, p->seq, p->event, self->user_data, &error) ||
-            !dbn_store_offset_set (self->store, self->producer, p->seq, &error)) {
+        if (!self->apply (self, p->seq, p->event, self->user_data, &error)
+            || !dbn_store_offset_set (self->store, self->producer, p->seq, &error)) {
             if (self->emitter)
                 dbn_emitter_rollback (self->emitter);
             else
@@ -88,7 +88,8 @@ apply_batch (DbnSubscriber *self, GArray *batch)
         }
     }
     /* The emitter publishes what the batch emitted once it is durable. */
-    if (!(self->emitter ? dbn_emitter_commit (self->emitter, &error) : dbn_store_commit (self->store, &error)))
+    if (!(self->emitter ? dbn_emitter_commit (self->emitter, &error)
+                        : dbn_store_commit (self->store, &error)))
         goto fail;
     self->applied = g_array_index (batch, Pending, batch->len - 1).seq;
     self->known = MAX (self->known, self->applied);
@@ -199,8 +200,8 @@ on_sync_reply (DbnClient *client, GBytes *reply, const GError *call_error, gpoin
 {
     SyncCall *call = user_data;
     DbnSubscriber *self = call->self;
-    gboolean alive = live_subscribers != NULL &&
-                     g_hash_table_lookup (live_subscribers, self) == GSIZE_TO_POINTER (call->generation);
+    gboolean alive = live_subscribers != NULL
+                     && g_hash_table_lookup (live_subscribers, self) == GSIZE_TO_POINTER (call->generation);
     g_free (call);
     if (!alive)
         return;
@@ -278,8 +279,7 @@ watchdog (gpointer user_data)
     DbnSubscriber *self = user_data;
     if (self->syncing)
         return G_SOURCE_CONTINUE;
-    if (self->known > self->applied ||
-        g_get_monotonic_time () - self->last_heard_us > SILENCE_US) {
+    if (self->known > self->applied || g_get_monotonic_time () - self->last_heard_us > SILENCE_US) {
         self->last_heard_us = g_get_monotonic_time ();
         start_sync (self);
     }
@@ -287,9 +287,8 @@ watchdog (gpointer user_data)
 }
 
 DbnSubscriber *
-dbn_subscriber_new (DbnBus *bus, DbnStore *store, const char *producer,
-                    const char *publish_endpoint, const char *command_endpoint,
-                    DbnApplyFunc apply, gpointer user_data, GError **error)
+dbn_subscriber_new (DbnBus *bus, DbnStore *store, const char *producer, const char *publish_endpoint,
+                    const char *command_endpoint, DbnApplyFunc apply, gpointer user_data, GError **error)
 {
     g_return_val_if_fail (bus && store && producer && publish_endpoint && command_endpoint && apply, NULL);
     static guint64 next_generation = 1;

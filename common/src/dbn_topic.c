@@ -63,7 +63,8 @@ dbn_topic_dup_queue (char kind, const char *id, GError **error)
         g_autofree char *quoted = shown (id);
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
                      "“%s” cannot be part of a topic %c/<id>: an id has 1 to %d characters "
-                     "of A-Z a-z 0-9 _ -", quoted, kind, DBN_TOPIC_ID_MAX);
+                     "of A-Z a-z 0-9 _ -",
+                     quoted, kind, DBN_TOPIC_ID_MAX);
         return NULL;
     }
     return g_strdup_printf ("%c/%s", kind, id);
@@ -84,6 +85,7 @@ dbn_topic_check (const char *topic, GError **error)
     g_autofree char *quoted = shown (topic);
     g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
                  "refusing to publish on “%s”: a queue topic is q/, s/ or a/ and one id of "
-                 "1 to %d characters of A-Z a-z 0-9 _ -", quoted, DBN_TOPIC_ID_MAX);
+                 "1 to %d characters of A-Z a-z 0-9 _ -",
+                 quoted, DBN_TOPIC_ID_MAX);
     return FALSE;
 }

@@ -41,11 +41,11 @@
 /* Subtree roots are stored at levels that are multiples of this. */
 #define STRIDE 4
 
-#define NO_CHANGE(t) \
-    "CREATE TRIGGER " t "_no_update BEFORE UPDATE ON " t \
-    " BEGIN SELECT RAISE(ABORT, '" t " is append-only (D-AUD-5)'); END;" \
-    "CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t \
-    " BEGIN SELECT RAISE(ABORT, '" t " is append-only (D-AUD-5)'); END;"
+#define NO_CHANGE(t)                                                                                         \
+    "CREATE TRIGGER " t "_no_update BEFORE UPDATE ON " t " BEGIN SELECT RAISE(ABORT, '" t                    \
+    " is append-only (D-AUD-5)'); END;"                                                                      \
+    "CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t " BEGIN SELECT RAISE(ABORT, '" t                    \
+    " is append-only (D-AUD-5)'); END;"
 
 const char *const audit_migrations[] = {
     /* 1: the record. */
@@ -80,14 +80,18 @@ const char *const audit_migrations[] = {
     "CREATE TABLE audit_meta ("
     "  name  TEXT PRIMARY KEY,"
     "  value BLOB NOT NULL"
-    ");"
-    NO_CHANGE ("audit_entry") NO_CHANGE ("audit_node") NO_CHANGE ("audit_head")
-    NO_CHANGE ("audit_meta"),
+    ");" NO_CHANGE ("audit_entry") NO_CHANGE ("audit_node") NO_CHANGE ("audit_head") NO_CHANGE ("audit_meta"),
     NULL,
 };
 
 enum {
-    INSERT_ENTRY, INSERT_NODE, INSERT_HEAD, READ_LEAVES, READ_NODES, READ_ENTRY, READ_HEAD,
+    INSERT_ENTRY,
+    INSERT_NODE,
+    INSERT_HEAD,
+    READ_LEAVES,
+    READ_NODES,
+    READ_ENTRY,
+    READ_HEAD,
     N_STATEMENTS,
 };
 
@@ -104,28 +108,28 @@ static const char *const statement_sql[N_STATEMENTS] = {
 };
 
 struct _AuditLog {
-    DbnStore      *store;       /* borrowed; NULL when read-only */
-    sqlite3       *db;          /* the store's connection, or owned_db */
-    sqlite3       *owned_db;    /* audit_log_open_readonly's own connection */
-    DbnClock      *clock;       /* borrowed: head times */
-    sqlite3_stmt  *stmt[N_STATEMENTS]; /* prepared once, reset after each use */
-    gboolean       can_sign;    /* a secret key was given */
-    guint8         secret_key[AUDIT_SECRET_KEY_SIZE]; /* wiped at free */
-    guint8         public_key[AUDIT_PUBLIC_KEY_SIZE]; /* the key's, or the file's when read-only */
-    guint          head_every_entries; /* AuditLogOptions */
-    gint64         head_every_ms;      /* AuditLogOptions */
-    AuditRange     range;       /* the tree of entries [0, range.size) */
-    guint8         chain[AUDIT_HASH_SIZE]; /* chain value after the last entry */
-    gboolean       has_head;    /* last_head is valid */
-    AuditHead      last_head;
-    GByteArray    *scratch;     /* an entry's encoding, reused */
+    DbnStore *store;                          /* borrowed; NULL when read-only */
+    sqlite3 *db;                              /* the store's connection, or owned_db */
+    sqlite3 *owned_db;                        /* audit_log_open_readonly's own connection */
+    DbnClock *clock;                          /* borrowed: head times */
+    sqlite3_stmt *stmt[N_STATEMENTS];         /* prepared once, reset after each use */
+    gboolean can_sign;                        /* a secret key was given */
+    guint8 secret_key[AUDIT_SECRET_KEY_SIZE]; /* wiped at free */
+    guint8 public_key[AUDIT_PUBLIC_KEY_SIZE]; /* the key's, or the file's when read-only */
+    guint head_every_entries;                 /* AuditLogOptions */
+    gint64 head_every_ms;                     /* AuditLogOptions */
+    AuditRange range;                         /* the tree of entries [0, range.size) */
+    guint8 chain[AUDIT_HASH_SIZE];            /* chain value after the last entry */
+    gboolean has_head;                        /* last_head is valid */
+    AuditHead last_head;
+    GByteArray *scratch; /* an entry's encoding, reused */
 };
 
 static gboolean
 fail (AuditLog *self, int rc, const char *what, GError **error)
 {
-    g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "audit %s: %s (%d)", what,
-                 sqlite3_errmsg (self->db), rc);
+    g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "audit %s: %s (%d)", what, sqlite3_errmsg (self->db),
+                 rc);
     return FALSE;
 }
 
@@ -243,8 +247,8 @@ audit_log_reload (AuditLog *self, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
     g_autoptr (sqlite3_stmt) s = NULL;
-    int rc = sqlite3_prepare_v2 (self->db, "SELECT idx, chain FROM audit_entry ORDER BY idx DESC LIMIT 1",
-                                 -1, &s, NULL);
+    int rc = sqlite3_prepare_v2 (self->db, "SELECT idx, chain FROM audit_entry ORDER BY idx DESC LIMIT 1", -1,
+                                 &s, NULL);
     if (rc != SQLITE_OK)
         return fail (self, rc, "reading the last entry", error);
     audit_range_init (&self->range);
@@ -255,13 +259,14 @@ audit_log_reload (AuditLog *self, GError **error)
         /* A file from elsewhere may hold any number here; 2^62 entries is
          * far beyond any record and keeps the arithmetic below exact. */
         if (last < 0 || last >= (G_GINT64_CONSTANT (1) << 62)) {
-            g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "audit: the last entry's index %" G_GINT64_FORMAT
-                         " is impossible", last);
+            g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE,
+                         "audit: the last entry's index %" G_GINT64_FORMAT " is impossible", last);
             return FALSE;
         }
         gint64 size = last + 1;
         if (!blob_hash (s, 1, self->chain)) {
-            g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "audit: the last entry's chain is damaged");
+            g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_STORE,
+                                 "audit: the last entry's chain is damaged");
             return FALSE;
         }
         /* One peak per set bit, the largest (leftmost) first. */
@@ -279,8 +284,10 @@ audit_log_reload (AuditLog *self, GError **error)
         return fail (self, rc, "reading the last entry", error);
     }
     g_clear_pointer (&s, sqlite3_finalize);
-    rc = sqlite3_prepare_v2 (self->db, "SELECT size, time_ms, root, chain, signature FROM audit_head"
-                             " ORDER BY size DESC LIMIT 1", -1, &s, NULL);
+    rc = sqlite3_prepare_v2 (self->db,
+                             "SELECT size, time_ms, root, chain, signature FROM audit_head"
+                             " ORDER BY size DESC LIMIT 1",
+                             -1, &s, NULL);
     if (rc != SQLITE_OK)
         return fail (self, rc, "reading the last head", error);
     self->has_head = FALSE;
@@ -302,14 +309,16 @@ static gboolean
 check_public_key (AuditLog *self, GError **error)
 {
     g_autoptr (sqlite3_stmt) s = NULL;
-    int rc = sqlite3_prepare_v2 (self->db, "SELECT value FROM audit_meta WHERE name = 'public_key'", -1, &s, NULL);
+    int rc =
+        sqlite3_prepare_v2 (self->db, "SELECT value FROM audit_meta WHERE name = 'public_key'", -1, &s, NULL);
     if (rc != SQLITE_OK)
         return fail (self, rc, "reading the key", error);
     rc = sqlite3_step (s);
     if (rc == SQLITE_ROW) {
         const void *stored = sqlite3_column_blob (s, 0);
         if (sqlite3_column_bytes (s, 0) != AUDIT_PUBLIC_KEY_SIZE) {
-            g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_STORE, "audit: the stored public key is damaged");
+            g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_STORE,
+                                 "audit: the stored public key is damaged");
             return FALSE;
         }
         if (self->can_sign && memcmp (stored, self->public_key, AUDIT_PUBLIC_KEY_SIZE) != 0) {
@@ -325,7 +334,8 @@ check_public_key (AuditLog *self, GError **error)
     if (!self->can_sign) /* a read-only log of an empty file: no key to know */
         return TRUE;
     g_clear_pointer (&s, sqlite3_finalize);
-    rc = sqlite3_prepare_v2 (self->db, "INSERT INTO audit_meta (name, value) VALUES ('public_key', ?)", -1, &s, NULL);
+    rc = sqlite3_prepare_v2 (self->db, "INSERT INTO audit_meta (name, value) VALUES ('public_key', ?)", -1,
+                             &s, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_blob (s, 1, self->public_key, AUDIT_PUBLIC_KEY_SIZE, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -358,7 +368,8 @@ audit_log_open_readonly (const char *path, GError **error)
         return NULL;
     }
     g_autofree char *uri = g_strconcat ("file:", path, "?mode=ro", NULL);
-    int rc = sqlite3_open_v2 (uri, &self->owned_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2 (uri, &self->owned_db,
+                              SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
     self->db = self->owned_db;
     if (rc != SQLITE_OK) {
         fail (self, rc, path, error);
@@ -478,9 +489,9 @@ audit_log_sign_if_due (AuditLog *self, gboolean *signed_now, GError **error)
 }
 
 gboolean
-audit_log_append (AuditLog *self, const char *producer, gint64 seq, gint64 time_ms,
-                  const char *case_no, const char *actor, const char *type,
-                  const guint8 *event, gsize event_len, gint64 *index, GError **error)
+audit_log_append (AuditLog *self, const char *producer, gint64 seq, gint64 time_ms, const char *case_no,
+                  const char *actor, const char *type, const guint8 *event, gsize event_len, gint64 *index,
+                  GError **error)
 {
     g_return_val_if_fail (self != NULL && producer != NULL && type != NULL, FALSE);
     if (!need_transaction (self, error))
@@ -490,9 +501,15 @@ audit_log_append (AuditLog *self, const char *producer, gint64 seq, gint64 time_
         return FALSE;
     }
     AuditEntry e = {
-        .index = self->range.size, .producer = producer, .seq = seq, .time_ms = time_ms,
-        .case_no = case_no != NULL ? case_no : "", .actor = actor != NULL ? actor : "",
-        .type = type, .event = event, .event_len = event_len,
+        .index = self->range.size,
+        .producer = producer,
+        .seq = seq,
+        .time_ms = time_ms,
+        .case_no = case_no != NULL ? case_no : "",
+        .actor = actor != NULL ? actor : "",
+        .type = type,
+        .event = event,
+        .event_len = event_len,
     };
     /* Hash first: a text over the limits is refused before anything is
      * written. */
@@ -574,7 +591,8 @@ audit_log_get_head (AuditLog *self, gint64 size, AuditHead *head, GError **error
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return fail (self, rc, "reading a head", error);
     if (!ok)
-        g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_RANGE, "audit: no head signed at size %" G_GINT64_FORMAT, size);
+        g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_RANGE, "audit: no head signed at size %" G_GINT64_FORMAT,
+                     size);
     return ok;
 }
 
@@ -627,8 +645,8 @@ check_size (AuditLog *self, gint64 size, GError **error)
     if (size >= 0 && size <= self->range.size)
         return TRUE;
     g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_RANGE,
-                 "audit: size %" G_GINT64_FORMAT " outside the record's 0 .. %" G_GINT64_FORMAT,
-                 size, self->range.size);
+                 "audit: size %" G_GINT64_FORMAT " outside the record's 0 .. %" G_GINT64_FORMAT, size,
+                 self->range.size);
     return FALSE;
 }
 
@@ -681,8 +699,9 @@ subproof (AuditLog *self, gint64 m, gint64 a, gint64 b, gboolean flag, GByteArra
         return TRUE;
     }
     gint64 k = largest_power_below (n);
-    gboolean ok = m <= k ? subproof (self, m, a, a + k, flag, out, error) && range_hash (self, a + k, b, h, error)
-                         : subproof (self, m - k, a + k, b, FALSE, out, error) && range_hash (self, a, a + k, h, error);
+    gboolean ok =
+        m <= k ? subproof (self, m, a, a + k, flag, out, error) && range_hash (self, a + k, b, h, error)
+               : subproof (self, m - k, a + k, b, FALSE, out, error) && range_hash (self, a, a + k, h, error);
     if (ok)
         g_byte_array_append (out, h, AUDIT_HASH_SIZE);
     return ok;
@@ -714,7 +733,8 @@ audit_log_consistency_proof (AuditLog *self, gint64 first, gint64 second, GByteA
         return FALSE;
     if (first < 0 || first > second) {
         g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_RANGE,
-                     "audit: no consistency proof from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, first, second);
+                     "audit: no consistency proof from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, first,
+                     second);
         return FALSE;
     }
     g_autoptr (GByteArray) p = g_byte_array_new ();

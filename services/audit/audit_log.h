@@ -25,9 +25,9 @@ G_BEGIN_DECLS
 extern const char *const audit_migrations[];
 
 typedef struct {
-    const guint8 *secret_key;  /* Ed25519, AUDIT_SECRET_KEY_SIZE bytes (copied); NULL: no signing */
-    guint         head_every_entries; /* sign when this many entries are unsigned; 0: not by count */
-    gint64        head_every_ms;      /* audit_log_sign_if_due: sign unsigned entries this old; 0: not by time */
+    const guint8 *secret_key; /* Ed25519, AUDIT_SECRET_KEY_SIZE bytes (copied); NULL: no signing */
+    guint head_every_entries; /* sign when this many entries are unsigned; 0: not by count */
+    gint64 head_every_ms;     /* audit_log_sign_if_due: sign unsigned entries this old; 0: not by time */
 } AuditLogOptions;
 
 typedef struct _AuditLog AuditLog;
@@ -37,13 +37,12 @@ typedef struct _AuditLog AuditLog;
  * records its public key; later opens with another key fail with
  * AUDIT_ERROR_KEY. Reads the tree's state: O(log n) rows. NULL with the error.
  * Caller owns the result. */
-AuditLog *audit_log_new (DbnStore *store, DbnClock *clock, const AuditLogOptions *options,
-                         GError **error);
+AuditLog *audit_log_new (DbnStore *store, DbnClock *clock, const AuditLogOptions *options, GError **error);
 /* Opens the record in the file at path read-only, for proofs and heads from
  * a copy (nothing is written, not even a WAL). Every write fails with
  * AUDIT_ERROR_STORE. NULL with the error. Caller owns the result. */
 AuditLog *audit_log_open_readonly (const char *path, GError **error);
-void      audit_log_free (AuditLog *self);
+void audit_log_free (AuditLog *self);
 
 /* Appends one event inside the caller's open transaction, and signs a head
  * when head_every_entries are unsigned. index (may be NULL) gets the entry's
@@ -51,8 +50,8 @@ void      audit_log_free (AuditLog *self);
  * is refused), AUDIT_ERROR_INVALID (limits) or AUDIT_ERROR_NO_KEY. After any
  * failure, or a rollback of the caller's transaction, call audit_log_reload(). */
 gboolean audit_log_append (AuditLog *self, const char *producer, gint64 seq, gint64 time_ms,
-                           const char *case_no, const char *actor, const char *type,
-                           const guint8 *event, gsize event_len, gint64 *index, GError **error);
+                           const char *case_no, const char *actor, const char *type, const guint8 *event,
+                           gsize event_len, gint64 *index, GError **error);
 
 /* Signs a head over every entry now, inside the caller's transaction. With
  * no entry since the last head it signs nothing and returns the last head
@@ -67,22 +66,21 @@ gboolean audit_log_sign_if_due (AuditLog *self, gboolean *signed_now, GError **e
 /* Reads the state again from the file (after a rollback). */
 gboolean audit_log_reload (AuditLog *self, GError **error);
 
-gint64        audit_log_get_size (AuditLog *self);
+gint64 audit_log_get_size (AuditLog *self);
 /* The newest head; FALSE when none is signed yet. */
-gboolean      audit_log_get_last_head (AuditLog *self, AuditHead *head);
+gboolean audit_log_get_last_head (AuditLog *self, AuditHead *head);
 /* The head signed at exactly size; FALSE with AUDIT_ERROR_RANGE when none. */
-gboolean      audit_log_get_head (AuditLog *self, gint64 size, AuditHead *head, GError **error);
+gboolean audit_log_get_head (AuditLog *self, gint64 size, AuditHead *head, GError **error);
 /* The log's public key (borrowed), AUDIT_PUBLIC_KEY_SIZE bytes. */
 const guint8 *audit_log_get_public_key (AuditLog *self);
 
 /* The entry's encoding (the bytes its leaf hashes) and leaf hash. Caller
  * owns *encoded. AUDIT_ERROR_RANGE when there is no such entry. */
-gboolean audit_log_dup_entry (AuditLog *self, gint64 index, GBytes **encoded,
-                              guint8 leaf[AUDIT_HASH_SIZE], GError **error);
+gboolean audit_log_dup_entry (AuditLog *self, gint64 index, GBytes **encoded, guint8 leaf[AUDIT_HASH_SIZE],
+                              GError **error);
 
 /* The tree hash of the first size entries (size ≤ audit_log_get_size()). */
-gboolean audit_log_tree_hash (AuditLog *self, gint64 size, guint8 out[AUDIT_HASH_SIZE],
-                              GError **error);
+gboolean audit_log_tree_hash (AuditLog *self, gint64 size, guint8 out[AUDIT_HASH_SIZE], GError **error);
 
 /* RFC 9162 §2.1.3.1 PATH(index, D[size]) and §2.1.4.1 PROOF(first, D[second]),
  * as arrays of AUDIT_HASH_SIZE-byte items, leaf end first. AUDIT_ERROR_RANGE

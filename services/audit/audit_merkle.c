@@ -24,7 +24,10 @@
 #include <sodium.h>
 #include <string.h>
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (audit-error-quark, audit_error)
+/* clang-format on */
 
 static const char head_label[16] = { 'D', 'A', 'I', 'B', 'A', 'N', '-', 'A',
                                      'U', 'D', 'I', 'T', '-', 'S', 'T', 'H' };
@@ -66,7 +69,8 @@ audit_entry_encode (const AuditEntry *entry, GByteArray *out, GError **error)
     for (int i = 0; i < 4; i++) {
         lens[i] = texts[i] != NULL ? strlen (texts[i]) : 0;
         if (lens[i] > AUDIT_TEXT_MAX) {
-            g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID, "entry %s is %" G_GSIZE_FORMAT " bytes, more than %d",
+            g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID,
+                         "entry %s is %" G_GSIZE_FORMAT " bytes, more than %d",
                          i == 0 ? "producer" : names[i - 1], lens[i], AUDIT_TEXT_MAX);
             return FALSE;
         }
@@ -278,8 +282,8 @@ json_int_member (JsonObject *o, const char *name, gint64 *out, GError **error)
 {
     JsonNode *n = json_object_get_member (o, name);
     if (n == NULL || json_node_get_value_type (n) != G_TYPE_INT64 || json_node_get_int (n) < 0) {
-        g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID,
-                     "head file: \"%s\" must be a whole number ≥ 0", name);
+        g_set_error (error, AUDIT_ERROR, AUDIT_ERROR_INVALID, "head file: \"%s\" must be a whole number ≥ 0",
+                     name);
         return FALSE;
     }
     *out = json_node_get_int (n);
@@ -306,7 +310,8 @@ audit_head_from_json (const char *text, AuditHead *head, guint8 public_key[AUDIT
         return FALSE;
     }
     JsonObject *o = json_node_get_object (root);
-    if (g_strcmp0 (json_object_get_string_member_with_default (o, "format", ""), "daiban-audit-head-1") != 0) {
+    if (g_strcmp0 (json_object_get_string_member_with_default (o, "format", ""), "daiban-audit-head-1")
+        != 0) {
         g_set_error_literal (error, AUDIT_ERROR, AUDIT_ERROR_INVALID,
                              "head file: \"format\" is not \"daiban-audit-head-1\"");
         return FALSE;
@@ -354,8 +359,8 @@ audit_verify_inclusion (gint64 index, gint64 tree_size, const guint8 leaf_hash[A
 
 gboolean
 audit_verify_consistency (gint64 first, gint64 second, const guint8 first_root[AUDIT_HASH_SIZE],
-                          const guint8 second_root[AUDIT_HASH_SIZE],
-                          const guint8 (*path)[AUDIT_HASH_SIZE], gsize n_path)
+                          const guint8 second_root[AUDIT_HASH_SIZE], const guint8 (*path)[AUDIT_HASH_SIZE],
+                          gsize n_path)
 {
     if (first < 0 || second < first)
         return FALSE;

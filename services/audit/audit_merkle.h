@@ -14,11 +14,11 @@ G_BEGIN_DECLS
 GQuark audit_error_quark (void);
 
 typedef enum {
-    AUDIT_ERROR_INVALID,  /* an argument or a file out of its format or limits */
-    AUDIT_ERROR_STORE,    /* SQLite failed (message says what) */
-    AUDIT_ERROR_NO_KEY,   /* signing asked of a log opened without a secret key */
-    AUDIT_ERROR_RANGE,    /* a proof asked for sizes or an index the record does not have */
-    AUDIT_ERROR_KEY,      /* the file's public key is not the log's key */
+    AUDIT_ERROR_INVALID, /* an argument or a file out of its format or limits */
+    AUDIT_ERROR_STORE,   /* SQLite failed (message says what) */
+    AUDIT_ERROR_NO_KEY,  /* signing asked of a log opened without a secret key */
+    AUDIT_ERROR_RANGE,   /* a proof asked for sizes or an index the record does not have */
+    AUDIT_ERROR_KEY,     /* the file's public key is not the log's key */
 } AuditError;
 
 #define AUDIT_HASH_SIZE       32
@@ -32,15 +32,15 @@ typedef enum {
 
 /* One entry as it is hashed; the strings and the event are borrowed. */
 typedef struct {
-    gint64        index;     /* 0-based position in the record */
-    const char   *producer;  /* the service whose journal it came from */
-    gint64        seq;       /* that journal's seq */
-    gint64        time_ms;   /* the event's time (ms since the epoch) */
-    const char   *case_no;   /* "" when the event has no case */
-    const char   *actor;     /* "" when none */
-    const char   *type;      /* the event type, "case.accepted" */
-    const guint8 *event;     /* the exact event bytes as received */
-    gsize         event_len;
+    gint64 index;         /* 0-based position in the record */
+    const char *producer; /* the service whose journal it came from */
+    gint64 seq;           /* that journal's seq */
+    gint64 time_ms;       /* the event's time (ms since the epoch) */
+    const char *case_no;  /* "" when the event has no case */
+    const char *actor;    /* "" when none */
+    const char *type;     /* the event type, "case.accepted" */
+    const guint8 *event;  /* the exact event bytes as received */
+    gsize event_len;
 } AuditEntry;
 
 /* Appends the entry's encoding (docs/audit.md "Entry") to out. FALSE with
@@ -62,8 +62,10 @@ void audit_hash_empty (guint8 out[AUDIT_HASH_SIZE]);
 /* The compact range [0, size): one perfect subtree root per set bit of size.
  * Appending is amortised one node hash; the root costs popcount(size) - 1. */
 typedef struct {
-    gint64 size;                           /* leaves so far */
-    guint8 peaks[64][AUDIT_HASH_SIZE];     /* peaks[l]: root of the subtree of 2^l leaves, when bit l of size is set */
+    gint64 size; /* leaves so far */
+    guint8
+        peaks[64]
+             [AUDIT_HASH_SIZE]; /* peaks[l]: root of the subtree of 2^l leaves, when bit l of size is set */
 } AuditRange;
 
 void audit_range_init (AuditRange *range);
@@ -86,17 +88,16 @@ typedef struct {
 } AuditHead;
 
 /* The 97 bytes that are signed (docs/audit.md "Signed tree head"). */
-void     audit_head_message (const AuditHead *head, guint8 out[AUDIT_HEAD_MESSAGE_SIZE]);
-void     audit_head_sign (AuditHead *head, const guint8 secret_key[AUDIT_SECRET_KEY_SIZE]);
-gboolean audit_head_check_signature (const AuditHead *head,
-                                     const guint8 public_key[AUDIT_PUBLIC_KEY_SIZE]);
+void audit_head_message (const AuditHead *head, guint8 out[AUDIT_HEAD_MESSAGE_SIZE]);
+void audit_head_sign (AuditHead *head, const guint8 secret_key[AUDIT_SECRET_KEY_SIZE]);
+gboolean audit_head_check_signature (const AuditHead *head, const guint8 public_key[AUDIT_PUBLIC_KEY_SIZE]);
 
 /* The head file, one JSON object (docs/audit.md "Head file"). Caller owns it. */
-char    *audit_head_to_json (const AuditHead *head, const guint8 public_key[AUDIT_PUBLIC_KEY_SIZE]);
+char *audit_head_to_json (const AuditHead *head, const guint8 public_key[AUDIT_PUBLIC_KEY_SIZE]);
 /* Reads a head file's text. FALSE with AUDIT_ERROR_INVALID naming the field
  * that is missing or malformed. */
-gboolean audit_head_from_json (const char *text, AuditHead *head,
-                               guint8 public_key[AUDIT_PUBLIC_KEY_SIZE], GError **error);
+gboolean audit_head_from_json (const char *text, AuditHead *head, guint8 public_key[AUDIT_PUBLIC_KEY_SIZE],
+                               GError **error);
 
 /* RFC 9162 §2.1.3.2: TRUE when path proves leaf_hash is entry index of the
  * tree of tree_size entries whose root is root. path is n_path hashes. */
@@ -112,7 +113,7 @@ gboolean audit_verify_consistency (gint64 first, gint64 second, const guint8 fir
                                    const guint8 (*path)[AUDIT_HASH_SIZE], gsize n_path);
 
 /* Lower-case hex of len bytes. Caller owns it. */
-char    *audit_hex (const guint8 *bytes, gsize len);
+char *audit_hex (const guint8 *bytes, gsize len);
 /* Exactly len bytes from hex (either case); FALSE otherwise. */
 gboolean audit_unhex (const char *hex, guint8 *out, gsize len);
 

@@ -101,13 +101,13 @@ head_matches (const AuditHead *h, const AuditRange *range, const guint8 chain[AU
  * entry's stored leaf and chain. Three circulate, so the reader fills one
  * while this thread checks another. */
 #define BATCH_ENTRIES 1024
-#define N_BATCHES 3
+#define N_BATCHES     3
 
 typedef struct {
-    guint32 end;                     /* where its encoding ends in bytes */
-    gboolean has_leaf, has_chain;    /* the stored values were 32 bytes */
-    guint8  leaf[AUDIT_HASH_SIZE];   /* stored leaf */
-    guint8  chain[AUDIT_HASH_SIZE];  /* stored chain */
+    guint32 end;                   /* where its encoding ends in bytes */
+    gboolean has_leaf, has_chain;  /* the stored values were 32 bytes */
+    guint8 leaf[AUDIT_HASH_SIZE];  /* stored leaf */
+    guint8 chain[AUDIT_HASH_SIZE]; /* stored chain */
 } BatchItem;
 
 typedef enum {
@@ -119,20 +119,20 @@ typedef enum {
 } BatchEnd;
 
 typedef struct {
-    GByteArray *bytes;                /* the encodings */
-    BatchItem   items[BATCH_ENTRIES];
-    guint       n;                    /* items used */
-    BatchEnd    end;                  /* what follows the items */
-    gint64      gap_idx;              /* BATCH_GAP */
-    int         sql_rc;               /* BATCH_SQL */
-    char       *message;              /* BATCH_ENCODE */
+    GByteArray *bytes; /* the encodings */
+    BatchItem items[BATCH_ENTRIES];
+    guint n;        /* items used */
+    BatchEnd end;   /* what follows the items */
+    gint64 gap_idx; /* BATCH_GAP */
+    int sql_rc;     /* BATCH_SQL */
+    char *message;  /* BATCH_ENCODE */
 } Batch;
 
 typedef struct {
-    sqlite3_stmt *s;     /* the entries in index order; the reader's only */
-    GAsyncQueue  *free;  /* empty batches */
-    GAsyncQueue  *full;  /* filled batches, in order */
-    gint          stop;  /* atomic: the checker has stopped */
+    sqlite3_stmt *s;   /* the entries in index order; the reader's only */
+    GAsyncQueue *free; /* empty batches */
+    GAsyncQueue *full; /* filled batches, in order */
+    gint stop;         /* atomic: the checker has stopped */
 } Reader;
 
 static void
@@ -215,17 +215,17 @@ read_entries (gpointer data)
 /* The checker's state over the pass. */
 typedef struct {
     AuditVerifyReport *r;
-    GArray         *heads;       /* AuditHead, by size */
-    const guint8   *key;         /* the key heads must verify with */
-    gboolean        has_key;
-    gboolean        each;        /* AUDIT_VERIFY_EACH_ENTRY */
-    const AuditHead *kept;       /* or NULL */
-    gboolean        kept_pending;/* kept not reached yet */
-    AuditRange      range;       /* the rebuilt tree of entries [0, i) */
-    guint8          chain[AUDIT_HASH_SIZE]; /* the rebuilt chain after entry i - 1 */
-    guint           next_head;   /* the first head not yet met */
-    gint64          span_start;  /* first index not yet covered by a good head */
-    gint64          i;           /* entries checked */
+    GArray *heads;     /* AuditHead, by size */
+    const guint8 *key; /* the key heads must verify with */
+    gboolean has_key;
+    gboolean each;                 /* AUDIT_VERIFY_EACH_ENTRY */
+    const AuditHead *kept;         /* or NULL */
+    gboolean kept_pending;         /* kept not reached yet */
+    AuditRange range;              /* the rebuilt tree of entries [0, i) */
+    guint8 chain[AUDIT_HASH_SIZE]; /* the rebuilt chain after entry i - 1 */
+    guint next_head;               /* the first head not yet met */
+    gint64 span_start;             /* first index not yet covered by a good head */
+    gint64 i;                      /* entries checked */
 } Pass;
 
 /* Checks one entry (its encoding and stored values); FALSE: stop. */
@@ -246,7 +246,8 @@ check_entry (Pass *p, const guint8 *bytes, gsize len, const BatchItem *it)
         report_problem (r, AUDIT_VERIFY_LEAF, i,
                         g_strdup_printf ("第 %" G_GINT64_FORMAT " 条的内容与其叶哈希不符（内容被改动）", i),
                         g_strdup_printf ("entry %" G_GINT64_FORMAT "'s bytes do not hash to its stored leaf"
-                                         " (the entry was changed)", i));
+                                         " (the entry was changed)",
+                                         i));
         if (!carry_on)
             return FALSE;
     }
@@ -255,10 +256,12 @@ check_entry (Pass *p, const guint8 *bytes, gsize len, const BatchItem *it)
     audit_hash_chain (p->chain, leaf, p->chain);
     if (!it->has_chain || memcmp (it->chain, p->chain, AUDIT_HASH_SIZE) != 0) {
         r->entries = i;
-        report_problem (r, AUDIT_VERIFY_CHAIN, i,
-                        g_strdup_printf ("第 %" G_GINT64_FORMAT " 条的链值不符（其前有条目被删、换或插入）", i),
-                        g_strdup_printf ("entry %" G_GINT64_FORMAT "'s chain value differs (an entry before it"
-                                         " was removed, moved or inserted)", i));
+        report_problem (
+            r, AUDIT_VERIFY_CHAIN, i,
+            g_strdup_printf ("第 %" G_GINT64_FORMAT " 条的链值不符（其前有条目被删、换或插入）", i),
+            g_strdup_printf ("entry %" G_GINT64_FORMAT "'s chain value differs (an entry before it"
+                             " was removed, moved or inserted)",
+                             i));
         return FALSE;
     }
     audit_range_append (&p->range, leaf, NULL);
@@ -270,26 +273,29 @@ check_entry (Pass *p, const guint8 *bytes, gsize len, const BatchItem *it)
         const AuditHead *h = &g_array_index (p->heads, AuditHead, p->next_head);
         r->entries = i;
         if (h->size < i || !head_matches (h, &p->range, p->chain)) {
-            report_problem (r, AUDIT_VERIFY_HEAD_ROOT, p->span_start,
-                            g_strdup_printf ("%" G_GINT64_FORMAT " 条处的签名树头与重建的树不符："
-                                             "第 %" G_GINT64_FORMAT " 至 %" G_GINT64_FORMAT " 条之间有改动",
-                                             h->size, p->span_start, h->size - 1),
-                            g_strdup_printf ("the head at size %" G_GINT64_FORMAT " does not match the rebuilt"
-                                             " tree: entries %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                                             " were changed", h->size, p->span_start, h->size - 1));
+            report_problem (
+                r, AUDIT_VERIFY_HEAD_ROOT, p->span_start,
+                g_strdup_printf ("%" G_GINT64_FORMAT " 条处的签名树头与重建的树不符："
+                                 "第 %" G_GINT64_FORMAT " 至 %" G_GINT64_FORMAT " 条之间有改动",
+                                 h->size, p->span_start, h->size - 1),
+                g_strdup_printf ("the head at size %" G_GINT64_FORMAT " does not match the rebuilt"
+                                 " tree: entries %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " were changed",
+                                 h->size, p->span_start, h->size - 1));
             return FALSE;
         }
         if (!audit_head_check_signature (h, p->key)) {
             report_problem (r, AUDIT_VERIFY_HEAD_SIGNATURE, h->size - 1,
                             g_strdup_printf ("%" G_GINT64_FORMAT " 条处的树头签名无效", h->size),
-                            g_strdup_printf ("the head at size %" G_GINT64_FORMAT "'s signature does not verify",
+                            g_strdup_printf ("the head at size %" G_GINT64_FORMAT
+                                             "'s signature does not verify",
                                              h->size));
             return FALSE;
         }
         if (r->has_head && h->time_ms < r->head.time_ms) {
             report_problem (r, AUDIT_VERIFY_HEAD_ORDER, h->size - 1,
                             g_strdup_printf ("%" G_GINT64_FORMAT " 条处的树头早于前一个树头", h->size),
-                            g_strdup_printf ("the head at size %" G_GINT64_FORMAT " is older than the head before it",
+                            g_strdup_printf ("the head at size %" G_GINT64_FORMAT
+                                             " is older than the head before it",
                                              h->size));
             return FALSE;
         }
@@ -307,10 +313,12 @@ check_entry (Pass *p, const guint8 *bytes, gsize len, const BatchItem *it)
         if (!head_matches (p->kept, &p->range, p->chain)) {
             r->entries = i;
             report_problem (r, AUDIT_VERIFY_KEPT_HEAD, p->span_start < i ? p->span_start : 0,
-                            g_strdup_printf ("与留存的 %" G_GINT64_FORMAT " 条树头不一致：记录被改写后重新签名",
+                            g_strdup_printf ("与留存的 %" G_GINT64_FORMAT
+                                             " 条树头不一致：记录被改写后重新签名",
                                              p->kept->size),
                             g_strdup_printf ("inconsistent with the kept head at size %" G_GINT64_FORMAT
-                                             ": the record was rewritten and signed again", p->kept->size));
+                                             ": the record was rewritten and signed again",
+                                             p->kept->size));
             return FALSE;
         }
         r->kept_checked = TRUE;
@@ -341,8 +349,10 @@ check_batch (Pass *p, const Batch *b)
         /* Indexes run 0, 1, 2 ... with no gap: a gap is a deleted row. */
         r->entries = i;
         report_problem (r, AUDIT_VERIFY_MISSING_ENTRY, i,
-                        g_strdup_printf ("第 %" G_GINT64_FORMAT " 条缺失（下一条是 %" G_GINT64_FORMAT "）", i, b->gap_idx),
-                        g_strdup_printf ("entry %" G_GINT64_FORMAT " is missing (the next row is %" G_GINT64_FORMAT ")",
+                        g_strdup_printf ("第 %" G_GINT64_FORMAT " 条缺失（下一条是 %" G_GINT64_FORMAT "）", i,
+                                         b->gap_idx),
+                        g_strdup_printf ("entry %" G_GINT64_FORMAT
+                                         " is missing (the next row is %" G_GINT64_FORMAT ")",
                                          i, b->gap_idx));
         return FALSE;
     case BATCH_ENCODE:
@@ -351,8 +361,7 @@ check_batch (Pass *p, const Batch *b)
                         g_strdup_printf ("第 %" G_GINT64_FORMAT " 条无法编码：%s", i, b->message),
                         g_strdup_printf ("entry %" G_GINT64_FORMAT " cannot be encoded: %s", i, b->message));
         return FALSE;
-    default:
-        return TRUE;
+    default: return TRUE;
     }
 }
 
@@ -369,22 +378,26 @@ check_end (Pass *p)
         const AuditHead *h = &g_array_index (p->heads, AuditHead, p->next_head);
         report_problem (r, AUDIT_VERIFY_TRUNCATED, i,
                         g_strdup_printf ("树头签了 %" G_GINT64_FORMAT " 条，文件只有 %" G_GINT64_FORMAT
-                                         " 条：末尾被截去", h->size, i),
-                        g_strdup_printf ("a head covers %" G_GINT64_FORMAT " entries, the file has %" G_GINT64_FORMAT
-                                         ": its tail was cut off", h->size, i));
+                                         " 条：末尾被截去",
+                                         h->size, i),
+                        g_strdup_printf ("a head covers %" G_GINT64_FORMAT
+                                         " entries, the file has %" G_GINT64_FORMAT ": its tail was cut off",
+                                         h->size, i));
         return;
     }
     if (p->kept_pending)
         report_problem (r, AUDIT_VERIFY_KEPT_TRUNCATED, i,
                         g_strdup_printf ("留存的树头签了 %" G_GINT64_FORMAT " 条，文件只有 %" G_GINT64_FORMAT
-                                         " 条：末尾被截去", p->kept->size, i),
-                        g_strdup_printf ("the kept head covers %" G_GINT64_FORMAT " entries, the file has %"
-                                         G_GINT64_FORMAT ": its tail was cut off", p->kept->size, i));
+                                         " 条：末尾被截去",
+                                         p->kept->size, i),
+                        g_strdup_printf ("the kept head covers %" G_GINT64_FORMAT
+                                         " entries, the file has %" G_GINT64_FORMAT ": its tail was cut off",
+                                         p->kept->size, i));
 }
 
 gboolean
-audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_key,
-                   AuditVerifyReport *r, GError **error)
+audit_verify_file (const char *path, const AuditHead *kept, const guint8 *kept_key, AuditVerifyReport *r,
+                   GError **error)
 {
     return audit_verify_file_full (path, kept, kept_key, AUDIT_VERIFY_FLAGS_NONE, r, error);
 }
@@ -474,13 +487,20 @@ audit_verify_file_full (const char *path, const AuditHead *kept, const guint8 *k
         return TRUE;
     }
 
-    rc = sqlite3_prepare_v2 (db, "SELECT idx, producer, seq, time_ms, case_no, actor, type, event, leaf, chain"
-                             " FROM audit_entry ORDER BY idx", -1, &s, NULL);
+    rc = sqlite3_prepare_v2 (db,
+                             "SELECT idx, producer, seq, time_ms, case_no, actor, type, event, leaf, chain"
+                             " FROM audit_entry ORDER BY idx",
+                             -1, &s, NULL);
     if (rc != SQLITE_OK)
         return fail_sql (db, path, rc, error);
 
     Pass p = {
-        .r = r, .heads = heads, .key = key, .has_key = has_key, .each = each, .kept = kept,
+        .r = r,
+        .heads = heads,
+        .key = key,
+        .has_key = has_key,
+        .each = each,
+        .kept = kept,
         .kept_pending = kept != NULL && kept->size > 0,
     };
     audit_range_init (&p.range);

@@ -25,8 +25,7 @@ static const char audit_usage[] =
     "The formats are in docs/audit.md. Each takes --help.\n";
 
 static gboolean
-parse (GOptionContext *options, GOptionEntry *entries, char **data, int *argc, char ***argv,
-       const char *name)
+parse (GOptionContext *options, GOptionEntry *entries, char **data, int *argc, char ***argv, const char *name)
 {
     g_autoptr (GError) error = NULL;
     g_option_context_add_main_entries (options, entries, NULL);
@@ -47,8 +46,10 @@ need_db (const char *db, const char *name)
 {
     if (db != NULL)
         return TRUE;
-    fprintf (stderr, "daiban audit %s: give --db FILE (a copy of audit.db); the service-backed form"
-                     " needs daiban-audit, not built yet / 请用 --db 指定审计库文件\n", name);
+    fprintf (stderr,
+             "daiban audit %s: give --db FILE (a copy of audit.db); the service-backed form"
+             " needs daiban-audit, not built yet / 请用 --db 指定审计库文件\n",
+             name);
     return FALSE;
 }
 
@@ -56,7 +57,8 @@ static int
 report_audit_error (const char *what, const GError *error)
 {
     fprintf (stderr, "daiban: 错误 %s: %s / error\n", what, error->message);
-    return error->domain == AUDIT_ERROR && error->code == AUDIT_ERROR_RANGE ? CLI_EXIT_USAGE : CLI_EXIT_CONFIG;
+    return error->domain == AUDIT_ERROR && error->code == AUDIT_ERROR_RANGE ? CLI_EXIT_USAGE
+                                                                            : CLI_EXIT_CONFIG;
 }
 
 static gboolean
@@ -103,22 +105,23 @@ audit_verify (int argc, char **argv, const char *data_option)
     gboolean json = FALSE, each = FALSE;
     GOptionEntry entries[] = {
         { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The record's SQLite file (a copy is fine)", "FILE" },
-        { "each", 0, 0, G_OPTION_ARG_NONE, &each, "List every entry whose bytes were changed, not only the first",
-          NULL },
+        { "each", 0, 0, G_OPTION_ARG_NONE, &each,
+          "List every entry whose bytes were changed, not only the first", NULL },
         { "from-head", 0, 0, G_OPTION_ARG_FILENAME, &from_head, "A head file kept elsewhere to check against",
           "FILE" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) options = g_option_context_new ("— 离线核验审计记录 / verify the record offline");
-    g_option_context_set_description (options,
-        "Reads FILE read-only. Recomputes every entry's leaf hash from its stored\n"
-        "bytes, the hash chain and the Merkle tree; checks every signed head's root,\n"
-        "chain and Ed25519 signature; and, with --from-head, that the record still\n"
-        "extends a head kept elsewhere (a rewrite signed again with the real key\n"
-        "fails here). Prints the first bad index and what is wrong there, or\n"
-        "\"verified through entry N, head signed at T\". --each carries on past\n"
-        "entries whose bytes were changed and lists them all. Exit 0: verified; 5: not.");
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("— 离线核验审计记录 / verify the record offline");
+    g_option_context_set_description (
+        options, "Reads FILE read-only. Recomputes every entry's leaf hash from its stored\n"
+                 "bytes, the hash chain and the Merkle tree; checks every signed head's root,\n"
+                 "chain and Ed25519 signature; and, with --from-head, that the record still\n"
+                 "extends a head kept elsewhere (a rewrite signed again with the real key\n"
+                 "fails here). Prints the first bad index and what is wrong there, or\n"
+                 "\"verified through entry N, head signed at T\". --each carries on past\n"
+                 "entries whose bytes were changed and lists them all. Exit 0: verified; 5: not.");
     if (!parse (options, entries, &data, &argc, &argv, "verify") || !need_db (db, "verify"))
         return CLI_EXIT_USAGE;
     g_autoptr (GError) error = NULL;
@@ -179,17 +182,22 @@ audit_verify (int argc, char **argv, const char *data_option)
         print_json (b);
     } else if (ok && r.has_head) {
         g_autofree char *time = cli_format_time (r.head.time_ms);
-        printf ("核验通过：至第 %" G_GINT64_FORMAT " 条，树头签于 %s / verified through entry %" G_GINT64_FORMAT
-                ", head signed at %s\n", r.head.size, time, r.head.size, time);
+        printf ("核验通过：至第 %" G_GINT64_FORMAT
+                " 条，树头签于 %s / verified through entry %" G_GINT64_FORMAT ", head signed at %s\n",
+                r.head.size, time, r.head.size, time);
         printf ("  %" G_GINT64_FORMAT " 条、%" G_GINT64_FORMAT " 个签名树头 / entries %" G_GINT64_FORMAT
-                ", signed heads %" G_GINT64_FORMAT "%s\n", r.entries, r.heads, r.entries, r.heads,
+                ", signed heads %" G_GINT64_FORMAT "%s\n",
+                r.entries, r.heads, r.entries, r.heads,
                 r.kept_checked ? "; 与留存树头一致 consistent with the kept head" : "");
         if (unsigned_entries > 0)
-            printf ("  其后 %" G_GINT64_FORMAT " 条尚未签名 / %" G_GINT64_FORMAT " entries after it not signed yet\n",
+            printf ("  其后 %" G_GINT64_FORMAT " 条尚未签名 / %" G_GINT64_FORMAT
+                    " entries after it not signed yet\n",
                     unsigned_entries, unsigned_entries);
     } else if (ok) {
-        printf ("尚无签名树头：%" G_GINT64_FORMAT " 条已重算，无从核对 / no signed head yet: %" G_GINT64_FORMAT
-                " entries recomputed, nothing signed to check them against\n", r.entries, r.entries);
+        printf ("尚无签名树头：%" G_GINT64_FORMAT
+                " 条已重算，无从核对 / no signed head yet: %" G_GINT64_FORMAT
+                " entries recomputed, nothing signed to check them against\n",
+                r.entries, r.entries);
     } else {
         printf ("核验失败 verification FAILED");
         if (r.index >= 0)
@@ -203,8 +211,9 @@ audit_verify (int argc, char **argv, const char *data_option)
         }
         if (r.has_head) {
             g_autofree char *time = cli_format_time (r.head.time_ms);
-            printf ("  此前可信：至第 %" G_GINT64_FORMAT " 条（树头签于 %s）/ good up to entry %" G_GINT64_FORMAT
-                    " (head signed at %s)\n", r.head.size, time, r.head.size, time);
+            printf ("  此前可信：至第 %" G_GINT64_FORMAT
+                    " 条（树头签于 %s）/ good up to entry %" G_GINT64_FORMAT " (head signed at %s)\n",
+                    r.head.size, time, r.head.size, time);
         }
     }
     audit_verify_report_clear (&r);
@@ -219,13 +228,14 @@ audit_head (int argc, char **argv, const char *data_option)
     gint64 size = -1;
     GOptionEntry entries[] = {
         { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The record's SQLite file", "FILE" },
-        { "size", 0, 0, G_OPTION_ARG_INT64, &size, "The head signed at this size (default: the newest)", "N" },
+        { "size", 0, 0, G_OPTION_ARG_INT64, &size, "The head signed at this size (default: the newest)",
+          "N" },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 输出签名树头 / print a signed tree head");
-    g_option_context_set_description (options,
-        "Prints the head as a head file (docs/audit.md): keep it anywhere, and\n"
-        "check a later copy of the record against it with `audit verify --from-head`.");
+    g_option_context_set_description (
+        options, "Prints the head as a head file (docs/audit.md): keep it anywhere, and\n"
+                 "check a later copy of the record against it with `audit verify --from-head`.");
     if (!parse (options, entries, &data, &argc, &argv, "head") || !need_db (db, "head"))
         return CLI_EXIT_USAGE;
     g_autoptr (GError) error = NULL;
@@ -266,17 +276,18 @@ audit_proof (int argc, char **argv, const char *data_option)
     GOptionEntry entries[] = {
         { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "The record's SQLite file", "FILE" },
         { "index", 0, 0, G_OPTION_ARG_INT64, &index, "Inclusion proof of this entry (0-based)", "I" },
-        { "size", 0, 0, G_OPTION_ARG_INT64, &size, "... in the tree of this size (default: the newest head's)", "N" },
+        { "size", 0, 0, G_OPTION_ARG_INT64, &size,
+          "... in the tree of this size (default: the newest head's)", "N" },
         { "first", 0, 0, G_OPTION_ARG_INT64, &first, "Consistency proof from this size", "M" },
         { "second", 0, 0, G_OPTION_ARG_INT64, &second, "... to this one (default: the newest head's)", "N" },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 包含证明或一致性证明 / a proof");
-    g_option_context_set_description (options,
-        "--index I [--size N]: the entry's bytes and RFC 9162 inclusion path.\n"
-        "--first M [--second N]: the RFC 9162 consistency path from size M to N.\n"
-        "Check a proof against the roots of signed heads (`audit head --size`),\n"
-        "never against roots the proof's sender chose (docs/audit.md).");
+    g_option_context_set_description (
+        options, "--index I [--size N]: the entry's bytes and RFC 9162 inclusion path.\n"
+                 "--first M [--second N]: the RFC 9162 consistency path from size M to N.\n"
+                 "Check a proof against the roots of signed heads (`audit head --size`),\n"
+                 "never against roots the proof's sender chose (docs/audit.md).");
     if (!parse (options, entries, &data, &argc, &argv, "proof") || !need_db (db, "proof"))
         return CLI_EXIT_USAGE;
     if ((index >= 0) == (first >= 0)) {

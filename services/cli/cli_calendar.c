@@ -46,8 +46,8 @@ parse_date (const char *text, GDate *date)
 {
     int y = 0, m = 0, d = 0;
     char tail = 0;
-    if (text == NULL || strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-        y < 1 || !g_date_valid_dmy (d, m, y))
+    if (text == NULL || strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1
+        || !g_date_valid_dmy (d, m, y))
         return FALSE;
     g_date_clear (date, 1);
     g_date_set_dmy (date, d, m, y);
@@ -110,14 +110,16 @@ calendar_add (int argc, char **argv, const char *data_option)
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON with the coverage flag", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) context = g_option_context_new ("DATE N — 第 N 个工作日 / N working days after DATE");
+    g_autoptr (GOptionContext) context =
+        g_option_context_new ("DATE N — 第 N 个工作日 / N working days after DATE");
     if (!parse_options (context, entries, &data, &argc, &argv, "calendar add"))
         return CLI_EXIT_USAGE;
     GDate from;
     gint64 n = 0;
-    if (argc != 3 || !parse_date (argv[1], &from) ||
-        !g_ascii_string_to_signed (argv[2], 10, -100000, 100000, &n, NULL)) {
-        fprintf (stderr, "daiban calendar add: give DATE (YYYY-MM-DD) and N (a whole number) / 需要日期和天数\n");
+    if (argc != 3 || !parse_date (argv[1], &from)
+        || !g_ascii_string_to_signed (argv[2], 10, -100000, 100000, &n, NULL)) {
+        fprintf (stderr,
+                 "daiban calendar add: give DATE (YYYY-MM-DD) and N (a whole number) / 需要日期和天数\n");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (GError) error = NULL;
@@ -169,7 +171,8 @@ calendar_is_workday (int argc, char **argv, const char *data_option)
     gboolean json = FALSE;
     GOptionEntry entries[] = {
         { "area", 0, 0, G_OPTION_ARG_STRING, &area, "Count the area's own closures too (片区)", "ID" },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON with the day's kind and the coverage flag", NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON with the day's kind and the coverage flag",
+          NULL },
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("DATE — 是否工作日 / is DATE a working day");
@@ -252,7 +255,9 @@ calendar_show (int argc, char **argv, const char *data_option)
         if (kind == DBN_DAY_WORKDAY || kind == DBN_DAY_WEEKEND)
             continue;
         g_autofree char *date = iso (&d);
-        const char *label = kind == DBN_DAY_ADJUSTED ? "班 workday" : kind == DBN_DAY_CLOSURE ? "休 closure" : "休 holiday";
+        const char *label = kind == DBN_DAY_ADJUSTED  ? "班 workday"
+                            : kind == DBN_DAY_CLOSURE ? "休 closure"
+                                                      : "休 holiday";
         printf ("%s  %s  %s\n", date, label, name ? name : "");
     }
     return CLI_EXIT_OK;
@@ -359,8 +364,8 @@ case_due (int argc, char **argv, const char *data_option)
     printf ("%-11s %-7s %-10s %-9s %-10s %s\n", "clock", "rule", "due", "state", "stage", "remaining");
     for (guint i = 0; i < r->clocks->len; i++) {
         GBytes *b = r->clocks->pdata[i];
-        g_autoptr (DbnMsgDeadlineClock) k = dbn_msg_deadline_clock_decode (g_bytes_get_data (b, NULL),
-                                                                           g_bytes_get_size (b), &error);
+        g_autoptr (DbnMsgDeadlineClock) k =
+            dbn_msg_deadline_clock_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), &error);
         if (k == NULL)
             return cli_report_error ("case due", error);
         printf ("%-11s %-7s %-10s %-9s %-10s %" G_GINT64_FORMAT "%s%s%s\n", k->name, k->rule,
@@ -380,13 +385,15 @@ case_explain (int argc, char **argv, const char *data_option)
     g_autofree char *text = NULL, *clock = NULL, *key = NULL;
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "text", 0, 0, G_OPTION_ARG_STRING, &text, "The reason, as told to the applicant (说明理由)", "TEXT" },
+        { "text", 0, 0, G_OPTION_ARG_STRING, &text, "The reason, as told to the applicant (说明理由)",
+          "TEXT" },
         { "clock", 0, 0, G_OPTION_ARG_STRING, &clock, "Only this clock (default: every open one)", "NAME" },
         { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key (default: random)", "KEY" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the reply as JSON", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) context = g_option_context_new ("NUMBER --text TEXT — 说明延期理由 / explain a delay");
+    g_autoptr (GOptionContext) context =
+        g_option_context_new ("NUMBER --text TEXT — 说明延期理由 / explain a delay");
     if (!parse_options (context, entries, &data, &argc, &argv, "case explain"))
         return CLI_EXIT_USAGE;
     if (argc != 2 || text == NULL) {
@@ -439,13 +446,14 @@ static int
 print_due_row (GBytes *item)
 {
     g_autoptr (GError) error = NULL;
-    g_autoptr (DbnMsgDeadlineDue) d = dbn_msg_deadline_due_decode (g_bytes_get_data (item, NULL),
-                                                                   g_bytes_get_size (item), &error);
+    g_autoptr (DbnMsgDeadlineDue) d =
+        dbn_msg_deadline_due_decode (g_bytes_get_data (item, NULL), g_bytes_get_size (item), &error);
     if (d == NULL)
         return cli_report_error ("deadline queue", error);
-    g_autofree char *left = d->has_remaining ? g_strdup_printf ("%" G_GINT64_FORMAT, d->remaining) : g_strdup ("");
-    printf ("%s  %-10s %-7s %-10s %-9s %s%s%s\n", d->case_no, d->clock ? d->clock : "—", d->rule ? d->rule : "",
-            d->due ? d->due : "—", d->stage, left,
+    g_autofree char *left =
+        d->has_remaining ? g_strdup_printf ("%" G_GINT64_FORMAT, d->remaining) : g_strdup ("");
+    printf ("%s  %-10s %-7s %-10s %-9s %s%s%s\n", d->case_no, d->clock ? d->clock : "—",
+            d->rule ? d->rule : "", d->due ? d->due : "—", d->stage, left,
             d->suspended ? "  已暂停(等待补充材料) suspended" : "",
             d->covered ? "" : "  (日历外，仅按周末 outside the calendar: weekends only)");
     return CLI_EXIT_OK;
@@ -465,7 +473,8 @@ print_page_json (const DbnMsgDeadlineQueueReply *r)
     for (guint i = 0; i < r->items->len; i++) {
         GBytes *item = r->items->pdata[i];
         g_autoptr (GError) error = NULL;
-        g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (item, NULL), g_bytes_get_size (item), &error);
+        g_autofree char *text =
+            dbn_codec_to_json (g_bytes_get_data (item, NULL), g_bytes_get_size (item), &error);
         JsonNode *node = text ? json_from_string (text, &error) : NULL;
         if (node == NULL)
             return cli_report_error ("deadline queue", error);
@@ -490,18 +499,20 @@ deadline_queue (int argc, char **argv, const char *data_option)
     gint limit = 0;
     gboolean json = FALSE, all = FALSE;
     GOptionEntry entries[] = {
-        { "after", 0, 0, G_OPTION_ARG_STRING, &after, "Only cases numbered after NUMBER (the next page)", "NUMBER" },
+        { "after", 0, 0, G_OPTION_ARG_STRING, &after, "Only cases numbered after NUMBER (the next page)",
+          "NUMBER" },
         { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "At most N cases a page (default and cap 2000)", "N" },
         { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Every page, not only the first", NULL },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print each reply (page) as JSON, one a line", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) context = g_option_context_new (
-        "window|station|area ID — 队列的限时栏 / the due column of a queue");
+    g_autoptr (GOptionContext) context =
+        g_option_context_new ("window|station|area ID — 队列的限时栏 / the due column of a queue");
     if (!parse_options (context, entries, &data, &argc, &argv, "deadline queue"))
         return CLI_EXIT_USAGE;
-    if (argc != 3 || (g_strcmp0 (argv[1], "window") != 0 && g_strcmp0 (argv[1], "station") != 0 &&
-                      g_strcmp0 (argv[1], "area") != 0)) {
+    if (argc != 3
+        || (g_strcmp0 (argv[1], "window") != 0 && g_strcmp0 (argv[1], "station") != 0
+            && g_strcmp0 (argv[1], "area") != 0)) {
         fprintf (stderr, "daiban deadline queue: give window|station|area and its ID / 需要队列类型与编号\n");
         return CLI_EXIT_USAGE;
     }

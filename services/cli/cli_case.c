@@ -60,11 +60,15 @@ case_submit (int argc, char **argv, const char *data_option)
         { "id-number", 0, 0, G_OPTION_ARG_STRING, &id_number, "Resident ID number (身份证号)", "ID" },
         { "phone", 0, 0, G_OPTION_ARG_STRING, &phone, "Contact phone (联系电话)", "PHONE" },
         { "village", 0, 0, G_OPTION_ARG_STRING, &village, "Village / station (村)", "VILLAGE" },
-        { "materials", 0, 0, G_OPTION_ARG_STRING, &materials, "Materials handed in, comma-separated (已交材料)", "A,B,..." },
-        { "consent", 0, 0, G_OPTION_ARG_NONE, &consent, "The applicant entrusts this request (本人同意委托)", NULL },
+        { "materials", 0, 0, G_OPTION_ARG_STRING, &materials,
+          "Materials handed in, comma-separated (已交材料)", "A,B,..." },
+        { "consent", 0, 0, G_OPTION_ARG_NONE, &consent, "The applicant entrusts this request (本人同意委托)",
+          NULL },
         { "private", 0, 0, G_OPTION_ARG_NONE, &private_matter,
-          "The applicant marks the matter private (涉及个人隐私): a station may not proxy it (D-INT-2)", NULL },
-        { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key: repeat it to retry safely (default: random)", "KEY" },
+          "The applicant marks the matter private (涉及个人隐私): a station may not proxy it (D-INT-2)",
+          NULL },
+        { "key", 0, 0, G_OPTION_ARG_STRING, &key,
+          "Idempotency key: repeat it to retry safely (default: random)", "KEY" },
         { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, "station (default), walk-in or phone", "CHANNEL" },
         { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Home address (住址)", "ADDRESS" },
         { "note", 0, 0, G_OPTION_ARG_STRING, &note, "The request in the applicant's words (诉求)", "TEXT" },
@@ -72,13 +76,15 @@ case_submit (int argc, char **argv, const char *data_option)
         { "from-visit", 0, 0, G_OPTION_ARG_STRING, &visit,
           "The household visit whose need this request is (D-INT-1; same village)", "VISIT" },
         { "again", 0, 0, G_OPTION_ARG_STRING, &again,
-          "Accept an earlier case again (D-RPL-2): its applicant, ID, phone, village, matter and materials are the defaults", "NUMBER" },
+          "Accept an earlier case again (D-RPL-2): its applicant, ID, phone, village, matter and materials "
+          "are the defaults",
+          "NUMBER" },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 受理委托 / submit a request");
-    g_option_context_set_description (options,
-        "Prints the case number alone on the first line, then the state and any\n"
-        "missing materials (一次性告知). Without --consent the request is refused (D-INT-2).");
+    g_option_context_set_description (
+        options, "Prints the case number alone on the first line, then the state and any\n"
+                 "missing materials (一次性告知). Without --consent the request is refused (D-INT-2).");
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, "submit"))
         return CLI_EXIT_USAGE;
@@ -92,8 +98,9 @@ case_submit (int argc, char **argv, const char *data_option)
         get->case_no = g_strdup (again);
         g_autoptr (GBytes) get_body = get_ctx ? dbn_msg_intake_case_get_encode (get, &get_error) : NULL;
         g_autoptr (GBytes) got = get_body ? cli_call (get_ctx, "intake", get_body, 2, &get_error) : NULL;
-        earlier = got ? dbn_msg_intake_case_get_reply_decode (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
-                                                               &get_error) : NULL;
+        earlier = got ? dbn_msg_intake_case_get_reply_decode (g_bytes_get_data (got, NULL),
+                                                              g_bytes_get_size (got), &get_error)
+                      : NULL;
         if (earlier == NULL)
             return cli_report_error ("case submit", get_error);
         char **fields[] = { &matter, &applicant, &id_number, &phone, &village };
@@ -105,13 +112,17 @@ case_submit (int argc, char **argv, const char *data_option)
         if (materials == NULL)
             materials = g_strjoinv (",", earlier->materials);
     }
-    struct { const char *name; const char *value; } required[] = {
+    struct {
+        const char *name;
+        const char *value;
+    } required[] = {
         { "--matter", matter }, { "--applicant", applicant }, { "--id-number", id_number },
-        { "--phone", phone }, { "--village", village },
+        { "--phone", phone },   { "--village", village },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (required); i++) {
         if (required[i].value == NULL) {
-            fprintf (stderr, "daiban case submit: %s is required / 缺少 %s\n", required[i].name, required[i].name);
+            fprintf (stderr, "daiban case submit: %s is required / 缺少 %s\n", required[i].name,
+                     required[i].name);
             return CLI_EXIT_USAGE;
         }
     }
@@ -151,8 +162,8 @@ case_submit (int argc, char **argv, const char *data_option)
         return cli_report_error ("case submit", error);
     printf ("%s\n", reply->case_no);
     if (json) {
-        g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (reply_bytes, NULL),
-                                                   g_bytes_get_size (reply_bytes), NULL);
+        g_autofree char *text =
+            dbn_codec_to_json (g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), NULL);
         printf ("%s\n", text ? text : "{}");
     } else {
         printf ("状态 state: %s\n", reply->state);
@@ -199,8 +210,8 @@ case_show (int argc, char **argv, const char *data_option)
     if (c == NULL)
         return cli_report_error ("case show", error);
     if (json) {
-        g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (reply_bytes, NULL),
-                                                   g_bytes_get_size (reply_bytes), &error);
+        g_autofree char *text =
+            dbn_codec_to_json (g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error);
         if (text == NULL)
             return cli_report_error ("case show", error);
         printf ("%s\n", text);

@@ -50,11 +50,13 @@ cli_context_new (const char *data_option, GError **error)
     self->bus = dbn_bus_new ();
     /* CURVE to every service: the --key file, or the operator's own key. */
     g_autofree char *key_path = cli_get_key_option () != NULL
-        ? g_strdup (cli_get_key_option ()) : dbn_keys_dup_secret_path (self->data_dir, "operator");
+                                    ? g_strdup (cli_get_key_option ())
+                                    : dbn_keys_dup_secret_path (self->data_dir, "operator");
     if (!dbn_auth_setup_bus (self->bus, self->config, key_path, error)) {
         if (cli_get_key_option () == NULL && g_error_matches (*error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ))
-            g_prefix_error (error, "%s: ", _ ("还没有操作员密钥（请先启动 daiban up 或运行 daiban keys init，"
-                                               "或用 --key FILE 指定密钥）"));
+            g_prefix_error (error, "%s: ",
+                            _ ("还没有操作员密钥（请先启动 daiban up 或运行 daiban keys init，"
+                               "或用 --key FILE 指定密钥）"));
         return NULL;
     }
     self->timeout_ms = 2000;
@@ -94,8 +96,8 @@ cli_call (CliContext *self, const char *service, GBytes *command, guint attempts
     }
     if (reply == NULL) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_TIMEOUT,
-                     _ ("无法连接 %s（%s，%u 毫秒内无应答，试了 %u 次），请确认 daiban up 正在运行"),
-                     service, endpoint, self->timeout_ms, MAX (attempts, 1));
+                     _ ("无法连接 %s（%s，%u 毫秒内无应答，试了 %u 次），请确认 daiban up 正在运行"), service,
+                     endpoint, self->timeout_ms, MAX (attempts, 1));
         return NULL;
     }
     g_autoptr (GError) refused = NULL;
@@ -129,7 +131,8 @@ cli_english (void)
 char *
 cli_dup_refusal_line (const char *code, const char *zh, const char *en)
 {
-    return dbn_error_dup_line (code, zh, en, cli_english (), code == NULL || g_strcmp0 (code, "internal") == 0);
+    return dbn_error_dup_line (code, zh, en, cli_english (),
+                               code == NULL || g_strcmp0 (code, "internal") == 0);
 }
 
 char *
@@ -146,8 +149,8 @@ cli_dup_error_line (const GError *error)
     g_autofree char *zh = dbn_error_dup_message_zh (error);
     g_autofree char *en = dbn_error_dup_message_en (error);
     /* Setup errors (daiban.conf, keys, bus): the detail names the file and the fix. */
-    gboolean setup = error->domain == DBN_KEYS_ERROR || error->domain == DBN_BUS_ERROR ||
-                     g_error_matches (error, DBN_ERROR, DBN_ERROR_CONFIG);
+    gboolean setup = error->domain == DBN_KEYS_ERROR || error->domain == DBN_BUS_ERROR
+                     || g_error_matches (error, DBN_ERROR, DBN_ERROR_CONFIG);
     return dbn_error_dup_line (code, zh, en, cli_english (), setup);
 }
 
@@ -180,12 +183,14 @@ cli_add_data_option (GOptionContext *context, char **data_option)
 {
     GOptionEntry entries[] = {
         { "data", 'd', 0, G_OPTION_ARG_FILENAME, data_option,
-          "Data folder with daiban.conf, keys and SQLite files; default $DAIBAN_DATA, else the XDG data folder (数据目录)",
+          "Data folder with daiban.conf, keys and SQLite files; default $DAIBAN_DATA, else the XDG data "
+          "folder (数据目录)",
           "DIR" },
         /* Not --key: `case submit --key` is the idempotency key (a stable
          * interface); `daiban --key FILE` before the subcommand is the same. */
         { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &subcommand_key_option,
-          "Secret key file to act with (from `daiban keys add`; same as `daiban --key FILE`); default: the operator's key in DIR/keys (密钥文件)",
+          "Secret key file to act with (from `daiban keys add`; same as `daiban --key FILE`); default: the "
+          "operator's key in DIR/keys (密钥文件)",
           "FILE" },
         { NULL },
     };
@@ -200,8 +205,8 @@ cli_format_time (gint64 ms)
 }
 
 int
-cli_run_subcommand (const char *group, const char *usage, const CliSubcommand *table,
-                    int argc, char **argv, const char *data_option)
+cli_run_subcommand (const char *group, const char *usage, const CliSubcommand *table, int argc, char **argv,
+                    const char *data_option)
 {
     if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
         fputs (usage, argc < 2 ? stderr : stdout);
@@ -218,8 +223,8 @@ int
 cli_print_json (GBytes *message, const char *what)
 {
     g_autoptr (GError) error = NULL;
-    g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (message, NULL),
-                                               g_bytes_get_size (message), &error);
+    g_autofree char *text =
+        dbn_codec_to_json (g_bytes_get_data (message, NULL), g_bytes_get_size (message), &error);
     if (text == NULL)
         return cli_report_error (what, error);
     printf ("%s\n", text);

@@ -16,10 +16,10 @@ enum {
 };
 
 typedef struct {
-    char      *data_dir; /* resolved --data */
-    DbnConfig *config;   /* DIR/daiban.conf */
-    DbnBus    *bus;      /* for clients */
-    guint      timeout_ms; /* per attempt */
+    char *data_dir;    /* resolved --data */
+    DbnConfig *config; /* DIR/daiban.conf */
+    DbnBus *bus;       /* for clients */
+    guint timeout_ms;  /* per attempt */
 } CliContext;
 
 /* The services this build contains, in start order (grows with each service). */
@@ -31,14 +31,13 @@ extern const char *const cli_built_services[];
  * keys init`). NULL with the error (a config error, or a keys.* error naming
  * the file). Caller owns the result. */
 CliContext *cli_context_new (const char *data_option, GError **error);
-void        cli_context_free (CliContext *self);
+void cli_context_free (CliContext *self);
 
 /* Sends command to service, trying `attempts` times with the same bytes
  * (the idempotency key makes retries safe). Returns the reply of an ok
  * answer; NULL with the service's error (dbn_error_new_from_wire) or
  * DBN_ERROR_TIMEOUT. Caller owns the reply. */
-GBytes *cli_call (CliContext *self, const char *service, GBytes *command, guint attempts,
-                  GError **error);
+GBytes *cli_call (CliContext *self, const char *service, GBytes *command, guint attempts, GError **error);
 
 /* Prints "daiban: WHAT: [code] sentence" on one line, in the person's
  * language (cli_dup_error_line), and returns the exit status that fits
@@ -59,21 +58,21 @@ void cli_add_data_option (GOptionContext *context, char **data_option);
 
 /* The secret key file to act with, from the global --key; a subcommand's
  * --key-file wins. NULL: the operator's key. */
-void        cli_set_key_option (const char *path);
+void cli_set_key_option (const char *path);
 const char *cli_get_key_option (void);
 
 /* One subcommand of a group (`daiban keys add ...`): argc/argv start at its
  * own name. */
 typedef struct {
     const char *name;
-    int       (*run) (int argc, char **argv, const char *data_option);
+    int (*run) (int argc, char **argv, const char *data_option);
 } CliSubcommand;
 
 /* `daiban <group> <name> ...`: runs the entry of table (ended by a NULL
  * name) that argv[1] names; prints usage for --help (exit 0) or no name
  * (exit 2), and the usage with a bilingual line for an unknown name. */
-int cli_run_subcommand (const char *group, const char *usage, const CliSubcommand *table,
-                        int argc, char **argv, const char *data_option);
+int cli_run_subcommand (const char *group, const char *usage, const CliSubcommand *table, int argc,
+                        char **argv, const char *data_option);
 
 /* "a,b，c、d" → { "a", "b", "c", "d" }, blanks trimmed, empty items dropped:
  * clerks type the Chinese commas too. Caller owns it. */

@@ -19,7 +19,7 @@ cli_events (int argc, char **argv, const char *data_option)
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("SERVICE — 事件日志 / a service's journal");
     g_option_context_set_description (options,
-        "Prints seq, time, type, case and actor of each event, oldest first.");
+                                      "Prints seq, time, type, case and actor of each event, oldest first.");
     g_option_context_add_main_entries (options, entries, NULL);
     cli_add_data_option (options, &data);
     g_autoptr (GError) error = NULL;
@@ -28,7 +28,8 @@ cli_events (int argc, char **argv, const char *data_option)
         return CLI_EXIT_USAGE;
     }
     if (argc != 2 || since < 0 || limit < 0) {
-        fprintf (stderr, "daiban events: give one service name, and --since/--limit of 0 or more / 请给出服务名\n");
+        fprintf (stderr,
+                 "daiban events: give one service name, and --since/--limit of 0 or more / 请给出服务名\n");
         return CLI_EXIT_USAGE;
     }
     const char *service = argv[1];
@@ -47,8 +48,10 @@ cli_events (int argc, char **argv, const char *data_option)
         }
         g_autoptr (GBytes) body = dbn_msg_sys_sync_encode (cmd, &error);
         g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, service, body, 2, &error) : NULL;
-        g_autoptr (DbnMsgSysSyncReply) reply = reply_bytes ? dbn_msg_sys_sync_reply_decode (
-            g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
+        g_autoptr (DbnMsgSysSyncReply) reply =
+            reply_bytes ? dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                         g_bytes_get_size (reply_bytes), &error)
+                        : NULL;
         if (reply == NULL)
             return cli_report_error ("events", error);
         for (guint i = 0; i < reply->events->len; i++) {

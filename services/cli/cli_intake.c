@@ -133,14 +133,15 @@ catalog_list_or_show (int argc, char **argv, const char *data_option, gboolean s
     const char *what = show ? "catalog show" : "catalog list";
     g_autoptr (GOptionContext) options = g_option_context_new (
         show ? "CODE — 查看事项 / one matter of the catalog" : "— 事项清单 / the matter catalog");
-    g_option_context_set_description (options,
-        "Reads the catalog file daiban.conf names (`catalog =`), the one the services\n"
-        "load; after editing it, `daiban catalog reload` puts it in force.");
+    g_option_context_set_description (
+        options, "Reads the catalog file daiban.conf names (`catalog =`), the one the services\n"
+                 "load; after editing it, `daiban catalog reload` puts it in force.");
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, what))
         return CLI_EXIT_USAGE;
     if (argc != (show ? 2 : 1)) {
-        fprintf (stderr, "daiban %s: %s\n", what, show ? "give one matter code / 请给出事项编码" : "takes no arguments");
+        fprintf (stderr, "daiban %s: %s\n", what,
+                 show ? "give one matter code / 请给出事项编码" : "takes no arguments");
         return CLI_EXIT_USAGE;
     }
     int status = CLI_EXIT_OK;
@@ -188,8 +189,9 @@ catalog_list_or_show (int argc, char **argv, const char *data_option, gboolean s
     }
     for (guint i = 0; i < dbn_catalog_get_n_matters (catalog); i++) {
         const DbnMatter *m = dbn_catalog_get_matter (catalog, i);
-        printf ("%-18s %-10s %-9s %-10s %3d  %s / %s\n", m->code, m->window, dbn_handling_kind_to_string (m->kind),
-                dbn_deciding_level_to_string (m->level), m->limit_days, m->name_zh, m->name_en);
+        printf ("%-18s %-10s %-9s %-10s %3d  %s / %s\n", m->code, m->window,
+                dbn_handling_kind_to_string (m->kind), dbn_deciding_level_to_string (m->level), m->limit_days,
+                m->name_zh, m->name_en);
     }
     return CLI_EXIT_OK;
 }
@@ -199,13 +201,13 @@ catalog_reload (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
     g_autoptr (GOptionContext) options = g_option_context_new ("— 重新加载事项清单 / reload the catalog");
-    g_option_context_set_description (options,
-        "Asks intake, routing and deadline (every service that holds the catalog),\n"
-        "in that order, to load the catalog file daiban.conf names and put it in\n"
-        "force without a restart (D-CAT-3); a changed limit_days applies to the\n"
-        "promised dates of cases accepted after it. A broken file is refused with\n"
-        "its line and reason ([catalog.parse], [catalog.invalid], [org.catalog]) and\n"
-        "the catalog in force stays. Operator or supervisor keys only.");
+    g_option_context_set_description (
+        options, "Asks intake, routing and deadline (every service that holds the catalog),\n"
+                 "in that order, to load the catalog file daiban.conf names and put it in\n"
+                 "force without a restart (D-CAT-3); a changed limit_days applies to the\n"
+                 "promised dates of cases accepted after it. A broken file is refused with\n"
+                 "its line and reason ([catalog.parse], [catalog.invalid], [org.catalog]) and\n"
+                 "the catalog in force stays. Operator or supervisor keys only.");
     if (!parse (options, &data, &argc, &argv, "catalog reload"))
         return CLI_EXIT_USAGE;
     /* Every service that holds the catalog (D-CAT-3). */
@@ -282,14 +284,16 @@ visit_add (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 入户走访 / record a household visit");
-    g_option_context_set_description (options,
-        "Prints the visit number alone on the first line (D-INT-1). A station's key\n"
-        "records visits of its own village only.");
+    g_option_context_set_description (
+        options, "Prints the visit number alone on the first line (D-INT-1). A station's key\n"
+                 "records visits of its own village only.");
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, "visit add"))
         return CLI_EXIT_USAGE;
     if (village == NULL || household == NULL) {
-        fprintf (stderr, "daiban visit add: --village and --household are required / 缺少 --village 或 --household\n");
+        fprintf (
+            stderr,
+            "daiban visit add: --village and --household are required / 缺少 --village 或 --household\n");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (DbnMsgIntakeVisit) cmd = dbn_msg_intake_visit_new ();
@@ -356,7 +360,8 @@ visit_list (int argc, char **argv, const char *data_option)
         if (v == NULL)
             return cli_report_error ("visit list", error);
         if (json) {
-            g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
+            g_autofree char *text =
+                dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
             JsonNode *node = text ? json_from_string (text, &error) : NULL;
             if (node == NULL)
                 return cli_report_error ("visit list", error);
@@ -416,11 +421,12 @@ cli_logbook (int argc, char **argv, const char *data_option)
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) options = g_option_context_new ("VILLAGE — 代办记录簿 / the logbook of a village");
-    g_option_context_set_description (options,
-        "Every request the village's station took, accepted or refused, oldest first (D-INT-3):\n"
-        "number, time, applicant (ID masked), matter, channel, who took it, and the missing\n"
-        "materials told or the refusal's reason.");
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("VILLAGE — 代办记录簿 / the logbook of a village");
+    g_option_context_set_description (
+        options, "Every request the village's station took, accepted or refused, oldest first (D-INT-3):\n"
+                 "number, time, applicant (ID masked), matter, channel, who took it, and the missing\n"
+                 "materials told or the refusal's reason.");
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, "logbook"))
         return CLI_EXIT_USAGE;
@@ -471,8 +477,8 @@ cli_logbook (int argc, char **argv, const char *data_option)
             after = g_strdup (e->number);
             lines++;
             if (json) {
-                g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (frame, NULL),
-                                                           g_bytes_get_size (frame), &error);
+                g_autofree char *text =
+                    dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
                 JsonNode *node = text ? json_from_string (text, &error) : NULL;
                 if (node == NULL)
                     return cli_report_error ("logbook", error);
@@ -481,8 +487,9 @@ cli_logbook (int argc, char **argv, const char *data_option)
             }
             g_autofree char *when = cli_format_time (e->at);
             const char *entry = g_strcmp0 (e->entry, "refused") == 0 ? "不予受理 refused"
-                              : g_strcmp0 (e->entry, "awaiting_materials") == 0 ? "待补材料 awaiting materials"
-                              : "受理 accepted";
+                                : g_strcmp0 (e->entry, "awaiting_materials") == 0
+                                    ? "待补材料 awaiting materials"
+                                    : "受理 accepted";
             printf ("%s  %s  %s  %s %s  %s  %s  %s%s%s\n", e->number, when, entry, e->applicant,
                     e->id_number ? e->id_number : "", e->matter ? e->matter : "—", e->channel, e->by,
                     e->detail ? "  " : "", e->detail ? e->detail : "");
@@ -513,21 +520,24 @@ case_supplement (int argc, char **argv, const char *data_option)
     g_autofree char *materials = NULL, *key = NULL;
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "materials", 0, 0, G_OPTION_ARG_STRING, &materials, "Materials handed in now, comma-separated (补交材料)", "A,B,..." },
+        { "materials", 0, 0, G_OPTION_ARG_STRING, &materials,
+          "Materials handed in now, comma-separated (补交材料)", "A,B,..." },
         { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key: repeat it to retry safely", "KEY" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the reply as JSON", NULL },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("NUMBER — 补交材料 / supplement materials");
-    g_option_context_set_description (options,
-        "Strikes the materials handed in from the case's missing list (D-INT-4). When\n"
-        "nothing is missing any more the case resumes (case.materials_supplemented);\n"
-        "otherwise the rest is told again. Prints the case number and its state.");
+    g_option_context_set_description (
+        options, "Strikes the materials handed in from the case's missing list (D-INT-4). When\n"
+                 "nothing is missing any more the case resumes (case.materials_supplemented);\n"
+                 "otherwise the rest is told again. Prints the case number and its state.");
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, "case supplement"))
         return CLI_EXIT_USAGE;
     if (argc != 2 || materials == NULL) {
-        fprintf (stderr, "daiban case supplement: give one case number and --materials / 请给出案件编号和 --materials\n");
+        fprintf (
+            stderr,
+            "daiban case supplement: give one case number and --materials / 请给出案件编号和 --materials\n");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (DbnMsgIntakeSupplement) cmd = dbn_msg_intake_supplement_new ();
@@ -549,7 +559,8 @@ case_supplement (int argc, char **argv, const char *data_option)
     if (json)
         return cli_print_json (reply_bytes, "case supplement");
     g_autofree char *missing = g_strjoinv ("、", reply->missing);
-    printf ("%s  状态 state: %s%s%s\n", reply->case_no, reply->state, *missing ? "  仍缺 still missing: " : "", missing);
+    printf ("%s  状态 state: %s%s%s\n", reply->case_no, reply->state,
+            *missing ? "  仍缺 still missing: " : "", missing);
     return CLI_EXIT_OK;
 }
 
@@ -573,21 +584,25 @@ case_refuse (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 不予受理 / refuse a request at intake");
-    g_option_context_set_description (options,
-        "An out-of-scope, illegal or prohibited request is refused with a written\n"
-        "reason and where to apply instead (D-INT-5). No case is made; the refusal is\n"
-        "numbered (<township>-<year>-R<6 digits>, alone on the first line) and journaled\n"
-        "as case.refused. A case already accepted is returned with `case return`.");
+    g_option_context_set_description (
+        options, "An out-of-scope, illegal or prohibited request is refused with a written\n"
+                 "reason and where to apply instead (D-INT-5). No case is made; the refusal is\n"
+                 "numbered (<township>-<year>-R<6 digits>, alone on the first line) and journaled\n"
+                 "as case.refused. A case already accepted is returned with `case return`.");
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, "case refuse"))
         return CLI_EXIT_USAGE;
-    struct { const char *name; const char *value; } required[] = {
-        { "--applicant", applicant }, { "--village", village }, { "--request", request },
-        { "--reason", reason }, { "--apply-to", apply_to },
+    struct {
+        const char *name;
+        const char *value;
+    } required[] = {
+        { "--applicant", applicant }, { "--village", village },   { "--request", request },
+        { "--reason", reason },       { "--apply-to", apply_to },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (required); i++) {
         if (required[i].value == NULL) {
-            fprintf (stderr, "daiban case refuse: %s is required / 缺少 %s\n", required[i].name, required[i].name);
+            fprintf (stderr, "daiban case refuse: %s is required / 缺少 %s\n", required[i].name,
+                     required[i].name);
             return CLI_EXIT_USAGE;
         }
     }
@@ -630,11 +645,11 @@ case_notice (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("NUMBER — 办理结果告知单 / result notice");
-    g_option_context_set_description (options,
-        "Prints the result notice of a replied case (D-RPL-3): the matter, the\n"
-        "applicant, the outcome and what they were told (the result, or the reason\n"
-        "and where to apply instead), who replied and when, and who stays responsible.\n"
-        "Refused with [routing.not-replied] before the reply.");
+    g_option_context_set_description (
+        options, "Prints the result notice of a replied case (D-RPL-3): the matter, the\n"
+                 "applicant, the outcome and what they were told (the result, or the reason\n"
+                 "and where to apply instead), who replied and when, and who stays responsible.\n"
+                 "Refused with [routing.not-replied] before the reply.");
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, "case notice"))
         return CLI_EXIT_USAGE;
@@ -662,8 +677,10 @@ case_notice (int argc, char **argv, const char *data_option)
         return status;
     g_autoptr (DbnMsgIntakeCaseGetReply) c = dbn_msg_intake_case_get_reply_decode (
         g_bytes_get_data (intake_bytes, NULL), g_bytes_get_size (intake_bytes), &error);
-    g_autoptr (DbnMsgRoutingCaseGetReply) r = c ? dbn_msg_routing_case_get_reply_decode (
-        g_bytes_get_data (routing_bytes, NULL), g_bytes_get_size (routing_bytes), &error) : NULL;
+    g_autoptr (DbnMsgRoutingCaseGetReply) r =
+        c ? dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (routing_bytes, NULL),
+                                                   g_bytes_get_size (routing_bytes), &error)
+          : NULL;
     if (r == NULL)
         return cli_report_error ("case notice", error);
     g_autoptr (DbnMsgCaseReplied) replied = NULL;
@@ -675,16 +692,20 @@ case_notice (int argc, char **argv, const char *data_option)
             continue;
         if (g_strcmp0 (env.type, DBN_MSG_CASE_REPLIED_WIRE) == 0) {
             g_clear_pointer (&replied, dbn_msg_case_replied_free);
-            replied = dbn_msg_case_replied_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
+            replied =
+                dbn_msg_case_replied_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
         } else if (g_strcmp0 (env.type, DBN_MSG_CASE_RETURNED_WIRE) == 0) {
             g_clear_pointer (&returned, dbn_msg_case_returned_free);
-            returned = dbn_msg_case_returned_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
+            returned =
+                dbn_msg_case_returned_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
         }
         dbn_env_event_clear (&env);
     }
     if (replied == NULL) {
-        fprintf (stderr, "daiban: case notice: [routing.not-replied] %s has not been replied yet (%s) / 案件尚未答复\n",
-                 argv[1], r->state);
+        fprintf (
+            stderr,
+            "daiban: case notice: [routing.not-replied] %s has not been replied yet (%s) / 案件尚未答复\n",
+            argv[1], r->state);
         return CLI_EXIT_REFUSED;
     }
     g_autofree char *accepted = cli_format_time (c->accepted_at);
@@ -694,9 +715,15 @@ case_notice (int argc, char **argv, const char *data_option)
         g_autoptr (JsonBuilder) b = json_builder_new ();
         json_builder_begin_object (b);
         const char *pairs[][2] = {
-            { "case", c->case_no }, { "matter", c->matter }, { "matter_name", c->matter_name },
-            { "applicant", c->applicant }, { "village", c->village }, { "outcome", replied->outcome },
-            { "text", replied->text }, { "replied_by", replied->env.actor }, { "responsible", r->responsible },
+            { "case", c->case_no },
+            { "matter", c->matter },
+            { "matter_name", c->matter_name },
+            { "applicant", c->applicant },
+            { "village", c->village },
+            { "outcome", replied->outcome },
+            { "text", replied->text },
+            { "replied_by", replied->env.actor },
+            { "responsible", r->responsible },
             { "apply_to", returned ? returned->apply_to : NULL },
         };
         for (gsize i = 0; i < G_N_ELEMENTS (pairs); i++) {
@@ -749,8 +776,8 @@ cli_intake_case_usage (void)
 gboolean
 cli_intake_is_case_command (const char *name)
 {
-    return g_strcmp0 (name, "supplement") == 0 || g_strcmp0 (name, "refuse") == 0 ||
-           g_strcmp0 (name, "notice") == 0;
+    return g_strcmp0 (name, "supplement") == 0 || g_strcmp0 (name, "refuse") == 0
+           || g_strcmp0 (name, "notice") == 0;
 }
 
 int

@@ -10,13 +10,13 @@
 
 G_BEGIN_DECLS
 
-int         cli_catalog (int argc, char **argv, const char *data_option);
-int         cli_visit (int argc, char **argv, const char *data_option);
-int         cli_logbook (int argc, char **argv, const char *data_option);
+int cli_catalog (int argc, char **argv, const char *data_option);
+int cli_visit (int argc, char **argv, const char *data_option);
+int cli_logbook (int argc, char **argv, const char *data_option);
 /* TRUE when name is a `daiban case` subcommand of this file. */
-gboolean    cli_intake_is_case_command (const char *name);
+gboolean cli_intake_is_case_command (const char *name);
 /* `daiban case <name> ...`: argv[0] is the subcommand's name. */
-int         cli_intake_case (int argc, char **argv, const char *data_option);
+int cli_intake_case (int argc, char **argv, const char *data_option);
 /* The case subcommands' lines of `daiban case --help`. Static. */
 const char *cli_intake_case_usage (void);
 

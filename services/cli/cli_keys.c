@@ -40,11 +40,11 @@ keys_init (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
     g_autoptr (GOptionContext) options = g_option_context_new ("[DIR] — 创建密钥 / create the keys");
-    g_option_context_set_description (options,
-        "Creates DIR/keys (mode 0700), a key pair for every service and one for the\n"
-        "operator (this machine's `daiban`), each secret file mode 0600, and the\n"
-        "registry of public keys. Idempotent: existing keys and revocations are kept.\n"
-        "`daiban up` does this itself on first start.");
+    g_option_context_set_description (
+        options, "Creates DIR/keys (mode 0700), a key pair for every service and one for the\n"
+                 "operator (this machine's `daiban`), each secret file mode 0600, and the\n"
+                 "registry of public keys. Idempotent: existing keys and revocations are kept.\n"
+                 "`daiban up` does this itself on first start.");
     if (!parse (options, &data, &argc, &argv, "init"))
         return CLI_EXIT_USAGE;
     if (argc > 2) {
@@ -68,14 +68,15 @@ static int
 keys_add (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
-    g_autoptr (GOptionContext) options = g_option_context_new ("PRINCIPAL — 新增客户端密钥 / add a client key");
-    g_option_context_set_description (options,
-        "PRINCIPAL is window:<id>, station:<id>, committee or supervisor:<area>,\n"
-        "where the id is a window, station or area of org.ini (org.unknown-id otherwise).\n"
-        "Writes its secret key file (mode 0600) under DIR/keys and registers its\n"
-        "public key; prints the file's path alone on the first line. Copy that\n"
-        "file to the machine that uses it only. A principal with a valid key is\n"
-        "refused (keys.exists): revoke the old key first.");
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("PRINCIPAL — 新增客户端密钥 / add a client key");
+    g_option_context_set_description (
+        options, "PRINCIPAL is window:<id>, station:<id>, committee or supervisor:<area>,\n"
+                 "where the id is a window, station or area of org.ini (org.unknown-id otherwise).\n"
+                 "Writes its secret key file (mode 0600) under DIR/keys and registers its\n"
+                 "public key; prints the file's path alone on the first line. Copy that\n"
+                 "file to the machine that uses it only. A principal with a valid key is\n"
+                 "refused (keys.exists): revoke the old key first.");
     if (!parse (options, &data, &argc, &argv, "add"))
         return CLI_EXIT_USAGE;
     if (argc != 2) {
@@ -102,8 +103,8 @@ keys_add (int argc, char **argv, const char *data_option)
     if (!dbn_keys_add (dir, argv[1], clock, &path, &error))
         return cli_report_error ("keys add", error);
     printf ("%s\n", path);
-    printf ("已为 %s 创建密钥 key created for %s (mode 0600: copy it only to that machine)\n",
-            argv[1], argv[1]);
+    printf ("已为 %s 创建密钥 key created for %s (mode 0600: copy it only to that machine)\n", argv[1],
+            argv[1]);
     return CLI_EXIT_OK;
 }
 
@@ -112,10 +113,10 @@ keys_revoke (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
     g_autoptr (GOptionContext) options = g_option_context_new ("PRINCIPAL — 吊销密钥 / revoke a key");
-    g_option_context_set_description (options,
-        "Marks the principal's key revoked in the registry. Services refuse it on\n"
-        "new connections and on connections already open within about a second.\n"
-        "Revoking a revoked principal changes nothing.");
+    g_option_context_set_description (
+        options, "Marks the principal's key revoked in the registry. Services refuse it on\n"
+                 "new connections and on connections already open within about a second.\n"
+                 "Revoking a revoked principal changes nothing.");
     if (!parse (options, &data, &argc, &argv, "revoke"))
         return CLI_EXIT_USAGE;
     if (argc != 2) {
@@ -143,9 +144,9 @@ keys_list (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 列出全部身份 / list the principals");
-    g_option_context_set_description (options,
-        "One line per registered principal: name, active or revoked, when it was\n"
-        "created (and revoked), and its public key. Secret keys are never shown.");
+    g_option_context_set_description (
+        options, "One line per registered principal: name, active or revoked, when it was\n"
+                 "created (and revoked), and its public key. Secret keys are never shown.");
     g_option_context_add_main_entries (options, entries, NULL);
     if (!parse (options, &data, &argc, &argv, "list"))
         return CLI_EXIT_USAGE;
@@ -183,9 +184,9 @@ keys_list (int argc, char **argv, const char *data_option)
             json_builder_add_null_value (builder);
         json_builder_end_object (builder);
         if (!json)
-            printf ("%-24s %-14s %-32s %s%s%s\n", name,
-                    revoked ? "已吊销 revoked" : "有效 active", created ? created : "-",
-                    public_key, revoked_at ? "  revoked " : "", revoked_at ? revoked_at : "");
+            printf ("%-24s %-14s %-32s %s%s%s\n", name, revoked ? "已吊销 revoked" : "有效 active",
+                    created ? created : "-", public_key, revoked_at ? "  revoked " : "",
+                    revoked_at ? revoked_at : "");
     }
     json_builder_end_array (builder);
     if (json) {
@@ -200,11 +201,8 @@ int
 cli_keys (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand subcommands[] = {
-        { "init", keys_init },
-        { "add", keys_add },
-        { "revoke", keys_revoke },
-        { "list", keys_list },
-        { NULL, NULL },
+        { "init", keys_init }, { "add", keys_add }, { "revoke", keys_revoke },
+        { "list", keys_list }, { NULL, NULL },
     };
     return cli_run_subcommand ("keys", keys_usage, subcommands, argc, argv, data_option);
 }

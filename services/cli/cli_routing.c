@@ -21,53 +21,65 @@
 #include <json-glib/json-glib.h>
 
 typedef struct {
-    char    *data;      /* --data */
-    char    *key;       /* --key */
-    char    *actor;     /* --actor */
+    char *data;         /* --data */
+    char *key;          /* --key */
+    char *actor;        /* --actor */
     gboolean json;      /* --json */
-    char    *kind;      /* classify */
-    char    *reason;    /* classify, assign, handoff, escalate, return, reply */
-    char    *parts;     /* classify: comma-separated departments */
-    char    *window;    /* assign */
-    char    *agent;     /* assign */
-    char    *to;        /* handoff */
-    char    *part;      /* complete */
-    char    *result;    /* complete, reply */
-    char    *county;    /* escalate */
-    char    *answer;    /* county-answer */
+    char *kind;         /* classify */
+    char *reason;       /* classify, assign, handoff, escalate, return, reply */
+    char *parts;        /* classify: comma-separated departments */
+    char *window;       /* assign */
+    char *agent;        /* assign */
+    char *to;           /* handoff */
+    char *part;         /* complete */
+    char *result;       /* complete, reply */
+    char *county;       /* escalate */
+    char *answer;       /* county-answer */
     gboolean approved;  /* county-answer */
     gboolean refused;   /* county-answer */
-    char    *apply_to;  /* return */
-    char    *satisfied; /* reply: yes | no */
+    char *apply_to;     /* return */
+    char *satisfied;    /* reply: yes | no */
     gboolean confirmed; /* reply */
-    char    *note;      /* accompany */
+    char *note;         /* accompany */
 } CaseOptions;
 
 static void
 case_options_clear (CaseOptions *o)
 {
-    char **strings[] = { &o->data, &o->key, &o->actor, &o->kind, &o->reason, &o->parts, &o->window,
-                         &o->agent, &o->to, &o->part, &o->result, &o->county, &o->answer,
-                         &o->apply_to, &o->satisfied, &o->note };
+    char **strings[] = { &o->data,   &o->key,      &o->actor,     &o->kind, &o->reason, &o->parts,
+                         &o->window, &o->agent,    &o->to,        &o->part, &o->result, &o->county,
+                         &o->answer, &o->apply_to, &o->satisfied, &o->note };
     for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
         g_clear_pointer (strings[i], g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CaseOptions, case_options_clear)
 
 enum {
-    O_KIND = 1 << 0, O_REASON = 1 << 1, O_PARTS = 1 << 2, O_WINDOW = 1 << 3, O_AGENT = 1 << 4,
-    O_TO = 1 << 5, O_PART = 1 << 6, O_RESULT = 1 << 7, O_COUNTY = 1 << 8, O_ANSWER = 1 << 9,
-    O_APPROVED = 1 << 10, O_REFUSED = 1 << 11, O_APPLY_TO = 1 << 12, O_SATISFIED = 1 << 13,
-    O_CONFIRMED = 1 << 14, O_NOTE = 1 << 15,
+    O_KIND = 1 << 0,
+    O_REASON = 1 << 1,
+    O_PARTS = 1 << 2,
+    O_WINDOW = 1 << 3,
+    O_AGENT = 1 << 4,
+    O_TO = 1 << 5,
+    O_PART = 1 << 6,
+    O_RESULT = 1 << 7,
+    O_COUNTY = 1 << 8,
+    O_ANSWER = 1 << 9,
+    O_APPROVED = 1 << 10,
+    O_REFUSED = 1 << 11,
+    O_APPLY_TO = 1 << 12,
+    O_SATISFIED = 1 << 13,
+    O_CONFIRMED = 1 << 14,
+    O_NOTE = 1 << 15,
 };
 
 typedef struct {
-    guint        bit;    /* O_* */
-    const char  *name;   /* long option */
-    GOptionArg   arg;    /* string or flag */
-    gsize        offset; /* of the field in CaseOptions */
-    const char  *help;
-    const char  *arg_description;
+    guint bit;        /* O_* */
+    const char *name; /* long option */
+    GOptionArg arg;   /* string or flag */
+    gsize offset;     /* of the field in CaseOptions */
+    const char *help;
+    const char *arg_description;
 } OptionSpec;
 
 static const OptionSpec option_specs[] = {
@@ -77,15 +89,20 @@ static const OptionSpec option_specs[] = {
     { O_PARTS, "parts", G_OPTION_ARG_STRING, offsetof (CaseOptions, parts),
       "Joint: the departments, comma-separated (default: the catalog's)", "A,B,..." },
     { O_WINDOW, "window", G_OPTION_ARG_STRING, offsetof (CaseOptions, window), "Window id (窗口)", "ID" },
-    { O_AGENT, "agent", G_OPTION_ARG_STRING, offsetof (CaseOptions, agent), "Township agent id (乡级代办员)", "ID" },
+    { O_AGENT, "agent", G_OPTION_ARG_STRING, offsetof (CaseOptions, agent), "Township agent id (乡级代办员)",
+      "ID" },
     { O_TO, "to", G_OPTION_ARG_STRING, offsetof (CaseOptions, to),
       "window:ID, agent:ID, county:ID or station:ID (转交给)", "WHO" },
-    { O_PART, "part", G_OPTION_ARG_STRING, offsetof (CaseOptions, part), "Joint: the department whose part is done", "DEPT" },
-    { O_RESULT, "result", G_OPTION_ARG_STRING, offsetof (CaseOptions, result), "The result (办理结果)", "TEXT" },
+    { O_PART, "part", G_OPTION_ARG_STRING, offsetof (CaseOptions, part),
+      "Joint: the department whose part is done", "DEPT" },
+    { O_RESULT, "result", G_OPTION_ARG_STRING, offsetof (CaseOptions, result), "The result (办理结果)",
+      "TEXT" },
     { O_COUNTY, "county", G_OPTION_ARG_STRING, offsetof (CaseOptions, county),
       "County department id (default: the matter's)", "ID" },
-    { O_ANSWER, "answer", G_OPTION_ARG_STRING, offsetof (CaseOptions, answer), "The county's answer (县级答复)", "TEXT" },
-    { O_APPROVED, "approved", G_OPTION_ARG_NONE, offsetof (CaseOptions, approved), "The county approved", NULL },
+    { O_ANSWER, "answer", G_OPTION_ARG_STRING, offsetof (CaseOptions, answer),
+      "The county's answer (县级答复)", "TEXT" },
+    { O_APPROVED, "approved", G_OPTION_ARG_NONE, offsetof (CaseOptions, approved), "The county approved",
+      NULL },
     { O_REFUSED, "refused", G_OPTION_ARG_NONE, offsetof (CaseOptions, refused), "The county refused", NULL },
     { O_APPLY_TO, "apply-to", G_OPTION_ARG_STRING, offsetof (CaseOptions, apply_to),
       "Where the applicant can apply instead (告知去处)", "WHERE" },
@@ -93,7 +110,8 @@ static const OptionSpec option_specs[] = {
       "The applicant is satisfied: yes or no (满意)", "yes|no" },
     { O_CONFIRMED, "confirmed", G_OPTION_ARG_NONE, offsetof (CaseOptions, confirmed),
       "The applicant signed the completion card (落实卡签字)", NULL },
-    { O_NOTE, "note", G_OPTION_ARG_STRING, offsetof (CaseOptions, note), "Where and with whom (陪同情况)", "TEXT" },
+    { O_NOTE, "note", G_OPTION_ARG_STRING, offsetof (CaseOptions, note), "Where and with whom (陪同情况)",
+      "TEXT" },
 };
 
 static void
@@ -244,11 +262,11 @@ build_accompany (const CaseOptions *o, const char *case_no, GError **error)
 }
 
 typedef struct {
-    const char *name;     /* subcommand */
-    const char *summary;  /* one line for --help */
-    guint       options;  /* O_* it takes */
-    guint       required; /* O_* it needs */
-    BuildFunc   build;
+    const char *name;    /* subcommand */
+    const char *summary; /* one line for --help */
+    guint options;       /* O_* it takes */
+    guint required;      /* O_* it needs */
+    BuildFunc build;
 } CaseCommand;
 
 static const CaseCommand case_commands[] = {
@@ -256,9 +274,11 @@ static const CaseCommand case_commands[] = {
       O_KIND | O_REASON, build_classify },
     { "assign", "交办窗口或乡级代办员 / assign to a window or township agent (D-RTE-1)",
       O_WINDOW | O_AGENT | O_REASON, 0, build_assign },
-    { "handoff", "转交并登记 / hand over, registered (D-RTE-5)", O_TO | O_REASON, O_TO | O_REASON, build_handoff },
+    { "handoff", "转交并登记 / hand over, registered (D-RTE-5)", O_TO | O_REASON, O_TO | O_REASON,
+      build_handoff },
     { "start", "开始办理 / start handling", 0, 0, build_start },
-    { "complete", "办结（联办件：一个部门）/ complete (joint: one part)", O_PART | O_RESULT, 0, build_complete },
+    { "complete", "办结（联办件：一个部门）/ complete (joint: one part)", O_PART | O_RESULT, 0,
+      build_complete },
     { "escalate", "上报县级部门 / escalate to the county (D-RTE-1)", O_COUNTY | O_REASON, 0, build_escalate },
     { "county-answer", "登记县级答复 / record the county's answer", O_ANSWER | O_APPROVED | O_REFUSED,
       O_ANSWER, build_county_answer },
@@ -267,7 +287,8 @@ static const CaseCommand case_commands[] = {
     { "reply", "回复申办人 / reply to the applicant (D-RPL-1/2)",
       O_RESULT | O_REASON | O_SATISFIED | O_CONFIRMED, 0, build_reply },
     { "archive", "建档（此后只读）/ archive, read-only afterwards (D-RPL-4)", 0, 0, build_archive },
-    { "accompany", "登记带领当事人办理 / record accompanying the applicant (D-RTE-4)", O_NOTE, 0, build_accompany },
+    { "accompany", "登记带领当事人办理 / record accompanying the applicant (D-RTE-4)", O_NOTE, 0,
+      build_accompany },
 };
 
 static char *usage_lines;
@@ -298,8 +319,10 @@ static void
 add_common_entries (GOptionContext *options, CaseOptions *o, gboolean writes)
 {
     GOptionEntry common[] = {
-        { "key", 0, 0, G_OPTION_ARG_STRING, &o->key, "Idempotency key: repeat it to retry safely (default: random)", "KEY" },
-        { "actor", 0, 0, G_OPTION_ARG_STRING, &o->actor, "Who acts, e.g. window:shebao (default: cli; a CURVE key overrides it)", "WHO" },
+        { "key", 0, 0, G_OPTION_ARG_STRING, &o->key,
+          "Idempotency key: repeat it to retry safely (default: random)", "KEY" },
+        { "actor", 0, 0, G_OPTION_ARG_STRING, &o->actor,
+          "Who acts, e.g. window:shebao (default: cli; a CURVE key overrides it)", "WHO" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print JSON (机器可读)", NULL },
         { NULL },
     };
@@ -320,10 +343,11 @@ run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *dat
         const OptionSpec *spec = &option_specs[i];
         if (!(cmd->options & spec->bit))
             continue;
-        entries[n++] = (GOptionEntry) { spec->name, 0, 0, spec->arg, (char *) &o + spec->offset,
-                                        spec->help, spec->arg_description };
+        entries[n++] =
+            (GOptionEntry){ spec->name,           0, 0, spec->arg, (char *) &o + spec->offset, spec->help,
+                            spec->arg_description };
     }
-    entries[n] = (GOptionEntry) { NULL };
+    entries[n] = (GOptionEntry){ NULL };
     g_option_context_add_main_entries (options, entries, NULL);
     add_common_entries (options, &o, TRUE);
     g_autofree char *what = g_strdup_printf ("case %s", cmd->name);
@@ -355,8 +379,10 @@ run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *dat
     if (ctx == NULL)
         return cli_report_error (what, error);
     g_autoptr (GBytes) reply_bytes = cli_call (ctx, "routing", body, 3, &error);
-    g_autoptr (DbnMsgRoutingCaseReply) reply = reply_bytes ? dbn_msg_routing_case_reply_decode (
-        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
+    g_autoptr (DbnMsgRoutingCaseReply) reply =
+        reply_bytes ? dbn_msg_routing_case_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                         g_bytes_get_size (reply_bytes), &error)
+                    : NULL;
     if (reply == NULL)
         return cli_report_error (what, error);
     if (o.json)
@@ -382,7 +408,8 @@ print_row (const char *label, const char *value)
 static JsonNode *
 frame_to_json (GBytes *frame, GError **error)
 {
-    g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), error);
+    g_autofree char *text =
+        dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), error);
     if (text == NULL)
         return NULL;
     g_autoptr (JsonParser) parser = json_parser_new ();
@@ -396,7 +423,8 @@ member (JsonObject *o, const char *name)
 {
     JsonNode *node = json_object_get_member (o, name);
     return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-           ? json_node_get_string (node) : NULL;
+               ? json_node_get_string (node)
+               : NULL;
 }
 
 /* One line per event: seq, time, type, actor, and what it says. */
@@ -415,17 +443,19 @@ print_timeline_line (GBytes *frame)
     /* Every event carries the kind; it is news only when classified. */
     if (g_strcmp0 (member (o, "type"), "case.classified") == 0)
         g_string_append_printf (detail, "kind=%s  ", member (o, "kind"));
-    static const char *const keys[] = { "previous", "part", "county", "answer", "outcome", "text",
-                                        "result", "reason", "apply_to", "note", "sheet", NULL };
+    static const char *const keys[] = { "previous", "part",   "county",   "answer", "outcome", "text",
+                                        "result",   "reason", "apply_to", "note",   "sheet",   NULL };
     for (int i = 0; keys[i] != NULL; i++) {
         const char *value = member (o, keys[i]);
         if (value != NULL && *value != '\0')
             g_string_append_printf (detail, "%s=%s  ", keys[i], value);
     }
     if (json_object_has_member (o, "approved"))
-        g_string_append_printf (detail, "approved=%s  ", json_object_get_boolean_member (o, "approved") ? "yes" : "no");
-    printf ("  %-6" G_GINT64_FORMAT " %s  %-22s %-20s %s\n", json_object_get_int_member_with_default (o, "seq", 0),
-            when, member (o, "type"), member (o, "actor"), detail->str);
+        g_string_append_printf (detail, "approved=%s  ",
+                                json_object_get_boolean_member (o, "approved") ? "yes" : "no");
+    printf ("  %-6" G_GINT64_FORMAT " %s  %-22s %-20s %s\n",
+            json_object_get_int_member_with_default (o, "seq", 0), when, member (o, "type"),
+            member (o, "actor"), detail->str);
     g_string_free (detail, TRUE);
 }
 
@@ -443,13 +473,15 @@ static void
 print_routing_case (const DbnMsgRoutingCaseGetReply *c)
 {
     g_autofree char *location = c->sheet && g_strcmp0 (c->location, "in_transit") == 0
-        ? g_strdup_printf ("in_transit 在途 (%s)", c->sheet) : g_strdup (c->location);
+                                    ? g_strdup_printf ("in_transit 在途 (%s)", c->sheet)
+                                    : g_strdup (c->location);
     g_autofree char *parts = NULL;
     if (c->parts != NULL && c->parts[0] != NULL) {
         GString *s = g_string_new (NULL);
         for (int i = 0; c->parts[i] != NULL; i++)
             g_string_append_printf (s, "%s%s%s", i ? "、" : "", c->parts[i],
-                                    g_strv_contains ((const char *const *) c->parts_done, c->parts[i]) ? " ✓" : "");
+                                    g_strv_contains ((const char *const *) c->parts_done, c->parts[i]) ? " ✓"
+                                                                                                       : "");
         parts = g_string_free (s, FALSE);
     }
     print_row ("流转状态 Routing state", c->state);
@@ -479,8 +511,10 @@ cli_routing_print_case (CliContext *ctx, const char *case_no)
     g_autoptr (GError) error = NULL;
     /* One try: `case show` must not wait long on a routing that is down. */
     g_autoptr (GBytes) reply_bytes = call_case_get (ctx, case_no, 1, &error);
-    g_autoptr (DbnMsgRoutingCaseGetReply) c = reply_bytes ? dbn_msg_routing_case_get_reply_decode (
-        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
+    g_autoptr (DbnMsgRoutingCaseGetReply) c =
+        reply_bytes ? dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                             g_bytes_get_size (reply_bytes), &error)
+                    : NULL;
     if (c == NULL) {
         if (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT))
             print_row ("流转状态 Routing state", "无法连接 routing / routing not reachable");
@@ -497,22 +531,26 @@ static int
 case_timeline (int argc, char **argv, const char *data_option)
 {
     g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
-    g_autoptr (GOptionContext) options = g_option_context_new ("NUMBER — 流转状态与经过 / routing state and timeline");
-    g_option_context_set_description (options,
-        "The case as routing holds it: state, kind, holder, the first acceptor who stays\n"
-        "responsible (D-INT-6), where the papers are (in transit until the centre\n"
-        "acknowledges the run sheet item), and every event with who, when and why.\n"
-        "--json prints routing.case.get with the timeline as an array of events.");
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("NUMBER — 流转状态与经过 / routing state and timeline");
+    g_option_context_set_description (
+        options, "The case as routing holds it: state, kind, holder, the first acceptor who stays\n"
+                 "responsible (D-INT-6), where the papers are (in transit until the centre\n"
+                 "acknowledges the run sheet item), and every event with who, when and why.\n"
+                 "--json prints routing.case.get with the timeline as an array of events.");
     add_common_entries (options, &o, FALSE);
     g_autoptr (GError) error = NULL;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc != 2) {
-        fprintf (stderr, "daiban case timeline: %s\n", error ? error->message : "give one case number / 请给出一个案件编号");
+        fprintf (stderr, "daiban case timeline: %s\n",
+                 error ? error->message : "give one case number / 请给出一个案件编号");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (CliContext) ctx = cli_context_new (o.data, &error);
     g_autoptr (GBytes) reply_bytes = ctx ? call_case_get (ctx, argv[1], 2, &error) : NULL;
-    g_autoptr (DbnMsgRoutingCaseGetReply) c = reply_bytes ? dbn_msg_routing_case_get_reply_decode (
-        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
+    g_autoptr (DbnMsgRoutingCaseGetReply) c =
+        reply_bytes ? dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                             g_bytes_get_size (reply_bytes), &error)
+                    : NULL;
     if (c == NULL)
         return cli_report_error ("case timeline", error);
     if (o.json) {
@@ -553,7 +591,8 @@ cli_routing_case (int argc, char **argv, const char *data_option)
 
 static const char runsheet_usage[] =
     "用法 Usage: daiban runsheet COMMAND [OPTIONS]\n"
-    "  new STATION        把代办站待送事项汇成交接清单 / gather a station's matters into a run sheet (D-RTE-3)\n"
+    "  new STATION        把代办站待送事项汇成交接清单 / gather a station's matters into a run sheet "
+    "(D-RTE-3)\n"
     "  ack SHEET CASE...  中心逐件签收 / the centre acknowledges items one by one\n"
     "Each takes --help.\n";
 
@@ -563,21 +602,23 @@ runsheet_new (int argc, char **argv, const char *data_option)
     g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
     g_autofree char *date = NULL;
     GOptionEntry entries[] = {
-        { "date", 0, 0, G_OPTION_ARG_STRING, &date, "Trip date YYYY-MM-DD (default: the station's next run day)", "DATE" },
+        { "date", 0, 0, G_OPTION_ARG_STRING, &date,
+          "Trip date YYYY-MM-DD (default: the station's next run day)", "DATE" },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("STATION — 生成交接清单 / make a run sheet");
-    g_option_context_set_description (options,
-        "Gathers every matter of the station whose papers wait there (village-level\n"
-        "matters are decided at the station and stay) into a run sheet for the\n"
-        "agent's next trip day (org.ini `days`, Sunday and Wednesday by default).\n"
-        "Prints the sheet id alone on the first line, then the date and the cases.");
+    g_option_context_set_description (
+        options, "Gathers every matter of the station whose papers wait there (village-level\n"
+                 "matters are decided at the station and stay) into a run sheet for the\n"
+                 "agent's next trip day (org.ini `days`, Sunday and Wednesday by default).\n"
+                 "Prints the sheet id alone on the first line, then the date and the cases.");
     g_option_context_add_main_entries (options, entries, NULL);
     add_common_entries (options, &o, TRUE);
     g_autoptr (GError) error = NULL;
     int status = CLI_EXIT_OK;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc != 2) {
-        fprintf (stderr, "daiban runsheet new: %s\n", error ? error->message : "give one station id / 请给出代办站");
+        fprintf (stderr, "daiban runsheet new: %s\n",
+                 error ? error->message : "give one station id / 请给出代办站");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (DbnMsgRunsheetNew) cmd = dbn_msg_runsheet_new_new ();
@@ -587,8 +628,10 @@ runsheet_new (int argc, char **argv, const char *data_option)
     g_autoptr (GBytes) body = dbn_msg_runsheet_new_encode (cmd, &error);
     g_autoptr (CliContext) ctx = body ? cli_context_new (o.data, &error) : NULL;
     g_autoptr (GBytes) reply_bytes = ctx ? cli_call (ctx, "routing", body, 3, &error) : NULL;
-    g_autoptr (DbnMsgRunsheetNewReply) reply = reply_bytes ? dbn_msg_runsheet_new_reply_decode (
-        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
+    g_autoptr (DbnMsgRunsheetNewReply) reply =
+        reply_bytes ? dbn_msg_runsheet_new_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                         g_bytes_get_size (reply_bytes), &error)
+                    : NULL;
     if (reply == NULL)
         return cli_report_error ("runsheet new", error);
     printf ("%s\n", reply->sheet);
@@ -596,7 +639,8 @@ runsheet_new (int argc, char **argv, const char *data_option)
         status = cli_print_json (reply_bytes, "runsheet new");
     } else {
         g_autofree char *cases = g_strjoinv ("、", reply->cases);
-        printf ("日期 date: %s  代办站 station: %s\n在途 in transit: %s\n", reply->date, reply->station, cases);
+        printf ("日期 date: %s  代办站 station: %s\n在途 in transit: %s\n", reply->date, reply->station,
+                cases);
     }
     return status;
 }
@@ -605,16 +649,18 @@ static int
 runsheet_ack (int argc, char **argv, const char *data_option)
 {
     g_auto (CaseOptions) o = { .data = g_strdup (data_option) };
-    g_autoptr (GOptionContext) options = g_option_context_new ("SHEET CASE... — 逐件签收 / acknowledge items");
-    g_option_context_set_description (options,
-        "Acknowledges each case of the run sheet as received at the centre (a\n"
-        "registered handoff from the station, D-RTE-5). Items not acknowledged stay\n"
-        "in transit. With --key, each case uses KEY-<case> so a retry is safe.");
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("SHEET CASE... — 逐件签收 / acknowledge items");
+    g_option_context_set_description (
+        options, "Acknowledges each case of the run sheet as received at the centre (a\n"
+                 "registered handoff from the station, D-RTE-5). Items not acknowledged stay\n"
+                 "in transit. With --key, each case uses KEY-<case> so a retry is safe.");
     add_common_entries (options, &o, TRUE);
     g_autoptr (GError) error = NULL;
     int status = CLI_EXIT_OK;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc < 3) {
-        fprintf (stderr, "daiban runsheet ack: %s\n", error ? error->message : "give a sheet and one or more cases / 请给出清单号和案件编号");
+        fprintf (stderr, "daiban runsheet ack: %s\n",
+                 error ? error->message : "give a sheet and one or more cases / 请给出清单号和案件编号");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (CliContext) ctx = cli_context_new (o.data, &error);
@@ -628,15 +674,17 @@ runsheet_ack (int argc, char **argv, const char *data_option)
         cmd->case_no = g_strdup (argv[i]);
         g_autoptr (GBytes) body = dbn_msg_runsheet_ack_encode (cmd, &error);
         g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "routing", body, 3, &error) : NULL;
-        g_autoptr (DbnMsgRunsheetAckReply) reply = reply_bytes ? dbn_msg_runsheet_ack_reply_decode (
-            g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
+        g_autoptr (DbnMsgRunsheetAckReply) reply =
+            reply_bytes ? dbn_msg_runsheet_ack_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                             g_bytes_get_size (reply_bytes), &error)
+                        : NULL;
         if (reply == NULL)
             status = cli_report_error ("runsheet ack", error);
         else if (o.json)
             status = cli_print_json (reply_bytes, "runsheet ack");
         else
-            printf ("%s  已签收 acknowledged  在途 still in transit: %" G_GINT64_FORMAT "\n",
-                    reply->case_no, reply->remaining);
+            printf ("%s  已签收 acknowledged  在途 still in transit: %" G_GINT64_FORMAT "\n", reply->case_no,
+                    reply->remaining);
     }
     return status;
 }
@@ -662,22 +710,25 @@ cli_queue (int argc, char **argv, const char *data_option)
     int limit = 0;
     gboolean all = FALSE;
     GOptionEntry entries[] = {
-        { "after", 0, 0, G_OPTION_ARG_STRING, &after, "Paging: the cases after this case number (the previous page's next)", "NUMBER" },
-        { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Paging: at most N cases per page (default and cap 2000)", "N" },
+        { "after", 0, 0, G_OPTION_ARG_STRING, &after,
+          "Paging: the cases after this case number (the previous page's next)", "NUMBER" },
+        { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Paging: at most N cases per page (default and cap 2000)",
+          "N" },
         { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Fetch every page (any size of queue)", NULL },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("window|station|area ID — 队列 / a queue");
-    g_option_context_set_description (options,
-        "The open cases of a window (q/ID), a station (s/ID) or an area (a/ID), with\n"
-        "the journal seq the snapshot reflects: a client applies the events of that\n"
-        "topic with a greater seq to stay current (D-RTE-6). A queue longer than a\n"
-        "page comes in pages: --after the `next` case number, or --all.");
+    g_option_context_set_description (
+        options, "The open cases of a window (q/ID), a station (s/ID) or an area (a/ID), with\n"
+                 "the journal seq the snapshot reflects: a client applies the events of that\n"
+                 "topic with a greater seq to stay current (D-RTE-6). A queue longer than a\n"
+                 "page comes in pages: --after the `next` case number, or --all.");
     g_option_context_add_main_entries (options, entries, NULL);
     add_common_entries (options, &o, FALSE);
     g_autoptr (GError) error = NULL;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc != 3) {
-        fprintf (stderr, "daiban queue: %s\n", error ? error->message : "give window|station|area and an id / 请给出队列类型和编号");
+        fprintf (stderr, "daiban queue: %s\n",
+                 error ? error->message : "give window|station|area and an id / 请给出队列类型和编号");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (CliContext) ctx = cli_context_new (o.data, &error);
@@ -701,8 +752,9 @@ cli_queue (int argc, char **argv, const char *data_option)
         g_clear_pointer (&reply_bytes, g_bytes_unref);
         reply_bytes = body ? cli_call (ctx, "routing", body, 2, &error) : NULL;
         g_clear_pointer (&reply, dbn_msg_routing_queue_reply_free);
-        reply = reply_bytes ? dbn_msg_routing_queue_reply_decode (
-            g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error) : NULL;
+        reply = reply_bytes ? dbn_msg_routing_queue_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                                  g_bytes_get_size (reply_bytes), &error)
+                            : NULL;
         if (reply == NULL)
             return cli_report_error ("queue", error);
         if (first_seq < 0)
@@ -712,8 +764,8 @@ cli_queue (int argc, char **argv, const char *data_option)
     } while (all && reply->truncated && reply->next != NULL);
     g_autoptr (JsonArray) items = json_array_new ();
     if (!o.json)
-        printf ("队列 queue %s %s  seq %" G_GINT64_FORMAT "  %u 件 cases%s%s%s\n", reply->kind, reply->id, first_seq,
-                frames->len, reply->truncated ? " (更多 more: --after " : "",
+        printf ("队列 queue %s %s  seq %" G_GINT64_FORMAT "  %u 件 cases%s%s%s\n", reply->kind, reply->id,
+                first_seq, frames->len, reply->truncated ? " (更多 more: --after " : "",
                 reply->truncated ? reply->next : "", reply->truncated ? ")" : "");
     for (guint i = 0; i < frames->len; i++) {
         GBytes *frame = g_ptr_array_index (frames, i);
@@ -725,8 +777,8 @@ cli_queue (int argc, char **argv, const char *data_option)
             json_array_add_element (items, frame_to_json (frame, NULL));
             continue;
         }
-        g_autofree char *location = item->sheet ? g_strdup_printf ("在途 in_transit %s", item->sheet)
-                                                : g_strdup (item->location);
+        g_autofree char *location =
+            item->sheet ? g_strdup_printf ("在途 in_transit %s", item->sheet) : g_strdup (item->location);
         printf ("%-16s %-20s %-10s %-16s %-28s %-18s %s\n", item->case_no, item->matter, item->kind,
                 item->state, location, item->holder, item->responsible);
     }

@@ -13,14 +13,14 @@ G_BEGIN_DECLS
 /* TRUE when name is a `daiban case` subcommand of routing. */
 gboolean cli_routing_is_case_command (const char *name);
 /* `daiban case <name> ...`: argv[0] is the subcommand's name. */
-int      cli_routing_case (int argc, char **argv, const char *data_option);
+int cli_routing_case (int argc, char **argv, const char *data_option);
 /* Appends routing's state and timeline to `daiban case show` (text form);
  * prints one line instead when routing is unreachable or lacks the case. */
-void     cli_routing_print_case (CliContext *ctx, const char *case_no);
+void cli_routing_print_case (CliContext *ctx, const char *case_no);
 /* The case subcommands' lines of `daiban case --help`. Static. */
 const char *cli_routing_case_usage (void);
 
-int      cli_runsheet (int argc, char **argv, const char *data_option);
-int      cli_queue (int argc, char **argv, const char *data_option);
+int cli_runsheet (int argc, char **argv, const char *data_option);
+int cli_queue (int argc, char **argv, const char *data_option);
 
 G_END_DECLS

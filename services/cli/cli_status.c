@@ -28,8 +28,8 @@ cli_status (int argc, char **argv, const char *data_option)
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 各服务状态 / service status");
     g_option_context_set_description (options,
-        "For each service: reachable or not, newest journal seq, uptime.\n"
-        "Exit status 0 only when every service answers, 3 when one does not.");
+                                      "For each service: reachable or not, newest journal seq, uptime.\n"
+                                      "Exit status 0 only when every service answers, 3 when one does not.");
     g_option_context_add_main_entries (options, entries, NULL);
     cli_add_data_option (options, &data);
     g_autoptr (GError) error = NULL;
@@ -74,7 +74,8 @@ cli_status (int argc, char **argv, const char *data_option)
             json_builder_set_member_name (builder, "pid");
             json_builder_add_int_value (builder, reply->pid);
             if (!json)
-                printf ("%-12s 运行中 up     seq %-10" G_GINT64_FORMAT " uptime %-8s pid %" G_GINT64_FORMAT "  %s\n",
+                printf ("%-12s 运行中 up     seq %-10" G_GINT64_FORMAT " uptime %-8s pid %" G_GINT64_FORMAT
+                        "  %s\n",
                         name, reply->seq, uptime, reply->pid, endpoint);
         } else {
             all_up = FALSE;

@@ -21,33 +21,33 @@
 
 #include "cli_common.h"
 
-#define RESTART_MIN_MS 1000
-#define RESTART_MAX_MS 30000
+#define RESTART_MIN_MS  1000
+#define RESTART_MAX_MS  30000
 #define STABLE_AFTER_US (60 * G_USEC_PER_SEC)
-#define STOP_GRACE_MS 10000
+#define STOP_GRACE_MS   10000
 
 typedef struct _Supervisor Supervisor;
 
 typedef struct {
-    Supervisor  *sup;        /* owner */
-    char        *name;       /* service name */
-    char        *binary;     /* absolute path of daiban-<name> */
-    GSubprocess *process;    /* running child, NULL while down */
-    gint64       started_us; /* monotonic start of the current run */
-    guint        backoff_ms; /* next restart delay */
-    guint        restart_id; /* pending restart timer */
-    gboolean     ready;      /* answered sys.status since its last start */
-    guint        restarts;   /* how many times it was restarted */
+    Supervisor *sup;      /* owner */
+    char *name;           /* service name */
+    char *binary;         /* absolute path of daiban-<name> */
+    GSubprocess *process; /* running child, NULL while down */
+    gint64 started_us;    /* monotonic start of the current run */
+    guint backoff_ms;     /* next restart delay */
+    guint restart_id;     /* pending restart timer */
+    gboolean ready;       /* answered sys.status since its last start */
+    guint restarts;       /* how many times it was restarted */
 } Child;
 
 struct _Supervisor {
-    CliContext *ctx;       /* data folder, config, bus */
-    GPtrArray  *children;  /* Child* */
-    GMainLoop  *loop;      /* runs until all stopped */
-    gboolean    stopping;  /* a signal came */
-    guint       kill_id;   /* SIGKILL timer once stopping */
-    guint       ready_id;  /* readiness poll */
-    gboolean    announced; /* "ready" printed */
+    CliContext *ctx;     /* data folder, config, bus */
+    GPtrArray *children; /* Child* */
+    GMainLoop *loop;     /* runs until all stopped */
+    gboolean stopping;   /* a signal came */
+    guint kill_id;       /* SIGKILL timer once stopping */
+    guint ready_id;      /* readiness poll */
+    gboolean announced;  /* "ready" printed */
 };
 
 static void start_child (Child *child);
@@ -99,8 +99,8 @@ on_child_exit (GObject *source, GAsyncResult *result, gpointer user_data)
     if (process != child->process)
         return;
     g_autofree char *how = g_subprocess_get_if_signaled (process)
-        ? g_strdup_printf ("killed by signal %d", g_subprocess_get_term_sig (process))
-        : g_strdup_printf ("exit status %d", g_subprocess_get_exit_status (process));
+                               ? g_strdup_printf ("killed by signal %d", g_subprocess_get_term_sig (process))
+                               : g_strdup_printf ("exit status %d", g_subprocess_get_exit_status (process));
     g_clear_object (&child->process);
     child->ready = FALSE;
     if (sup->stopping) {
@@ -111,8 +111,8 @@ on_child_exit (GObject *source, GAsyncResult *result, gpointer user_data)
     }
     if (g_get_monotonic_time () - child->started_us > STABLE_AFTER_US)
         child->backoff_ms = RESTART_MIN_MS;
-    fprintf (stderr, "daiban up: %s 异常退出 died (%s); restarting in %u ms / 正在重启\n",
-             child->name, how, child->backoff_ms);
+    fprintf (stderr, "daiban up: %s 异常退出 died (%s); restarting in %u ms / 正在重启\n", child->name, how,
+             child->backoff_ms);
     child->restart_id = g_timeout_add (child->backoff_ms, restart_due, child);
     child->backoff_ms = MIN (child->backoff_ms * 2, RESTART_MAX_MS);
     child->restarts++;
@@ -125,8 +125,8 @@ start_child (Child *child)
     g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
     g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
     g_autoptr (GError) error = NULL;
-    child->process = g_subprocess_launcher_spawn (launcher, &error, child->binary, "--data",
-                                                  sup->ctx->data_dir, NULL);
+    child->process =
+        g_subprocess_launcher_spawn (launcher, &error, child->binary, "--data", sup->ctx->data_dir, NULL);
     child->started_us = g_get_monotonic_time ();
     if (child->process == NULL) {
         fprintf (stderr, "daiban up: cannot start %s: %s / 无法启动\n", child->name, error->message);
@@ -232,7 +232,8 @@ cli_up (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
     g_autoptr (GOptionContext) options = g_option_context_new ("— 启动全部服务 / run every service here");
-    g_option_context_set_description (options,
+    g_option_context_set_description (
+        options,
         "Starts every daiban service on this machine with its SQLite file under the\n"
         "data folder (created with daiban.conf and the CURVE keys on first start), restarts any that\n"
         "dies, and stops them all on Ctrl-C or SIGTERM. Prints a 'ready' line when\n"
@@ -263,7 +264,8 @@ cli_up (int argc, char **argv, const char *data_option)
     for (int i = 0; cli_built_services[i] != NULL; i++) {
         g_autofree char *binary = find_service_binary (cli_built_services[i]);
         if (binary == NULL) {
-            fprintf (stderr, "daiban up: daiban-%s is not installed / 找不到服务程序\n", cli_built_services[i]);
+            fprintf (stderr, "daiban up: daiban-%s is not installed / 找不到服务程序\n",
+                     cli_built_services[i]);
             g_ptr_array_unref (sup.children);
             g_main_loop_unref (sup.loop);
             return CLI_EXIT_CONFIG;

@@ -60,14 +60,18 @@ deadline_actions_get_timers (DeadlineActions *self)
     return self->timers;
 }
 
-#define READERS (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE)
+#define READERS                                                                                              \
+    (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE)
 
 const DbnCommandSpec deadline_commands[] = {
     { DBN_MSG_DEADLINE_CASE_DUE_WIRE, deadline_case_due, FALSE, READERS },
     { DBN_MSG_DEADLINE_QUEUE_WIRE, deadline_queue_command, FALSE, READERS },
-    { DBN_MSG_DEADLINE_CASE_EXPLAIN_WIRE, deadline_case_explain, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
-    { DBN_MSG_DEADLINE_CASE_SUSPEND_WIRE, deadline_case_suspend, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
-    { DBN_MSG_DEADLINE_CASE_RESUME_WIRE, deadline_case_resume, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_DEADLINE_CASE_EXPLAIN_WIRE, deadline_case_explain, TRUE,
+      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_DEADLINE_CASE_SUSPEND_WIRE, deadline_case_suspend, TRUE,
+      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_DEADLINE_CASE_RESUME_WIRE, deadline_case_resume, TRUE,
+      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
     /* Only services and the operator: the calendar is the office's. */
     { DBN_MSG_DEADLINE_CALENDAR_RELOAD_WIRE, deadline_calendar_reload, TRUE, 0 },
     /* D-CAT-3: the administrator (operator) or a supervisor, as intake and routing. */

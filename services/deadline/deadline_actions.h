@@ -13,10 +13,9 @@ typedef struct _DeadlineActions DeadlineActions;
  * calendar_path is where `deadline.calendar.reload` reads. Prepares the
  * statements on the service's store. Caller owns the result; free it
  * before the service. */
-DeadlineActions *deadline_actions_new (DbnService *service, DbnCalendar *calendar,
-                                       const char *calendar_path, DbnCatalog *catalog,
-                                       const DeadlineSettings *settings, GError **error);
-void             deadline_actions_free (DeadlineActions *self);
+DeadlineActions *deadline_actions_new (DbnService *service, DbnCalendar *calendar, const char *calendar_path,
+                                       DbnCatalog *catalog, const DeadlineSettings *settings, GError **error);
+void deadline_actions_free (DeadlineActions *self);
 
 /* Fills the timer heap from the store (after a restart). */
 gboolean deadline_actions_rebuild (DeadlineActions *self, GError **error);
@@ -27,12 +26,12 @@ gboolean deadline_actions_rebuild (DeadlineActions *self, GError **error);
 gboolean deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *fired,
                                     GError **error);
 /* Looks at the timers every tick_ms on the thread-default main context. */
-void     deadline_actions_start_ticking (DeadlineActions *self);
+void deadline_actions_start_ticking (DeadlineActions *self);
 /* Follows routing's and intake's journals (after dbn_service_start). */
 gboolean deadline_actions_follow (DeadlineActions *self, DbnBus *bus, GError **error);
 
 /* Borrowed internals for the benchmark and tests. */
-DeadlineStore  *deadline_actions_get_store (DeadlineActions *self);
+DeadlineStore *deadline_actions_get_store (DeadlineActions *self);
 DeadlineTimers *deadline_actions_get_timers (DeadlineActions *self);
 
 /* The command table for dbn_service_add_commands (user data: DeadlineActions). */

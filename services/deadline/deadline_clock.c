@@ -48,7 +48,11 @@ deadline_settings_load (DeadlineSettings *settings, DbnConfig *config, GError **
     memcpy (settings->lengths, default_lengths, sizeof default_lengths);
     settings->grace = 1;
     settings->tick_ms = 200;
-    struct { const char *key; int *slot; int min, max; } keys[] = {
+    struct {
+        const char *key;
+        int *slot;
+        int min, max;
+    } keys[] = {
         { "centre", &settings->lengths[DEADLINE_CLOCK_CENTRE], 0, 365 },
         { "progress", &settings->lengths[DEADLINE_CLOCK_PROGRESS], 0, 365 },
         { "station", &settings->lengths[DEADLINE_CLOCK_STATION], 0, 365 },
@@ -65,8 +69,8 @@ deadline_settings_load (DeadlineSettings *settings, DbnConfig *config, GError **
         gint64 n = 0;
         if (!g_ascii_string_to_signed (value, 10, keys[i].min, keys[i].max, &n, NULL)) {
             g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
-                         "daiban.conf: [deadline] %s: \"%s\" is not a number %d..%d", keys[i].key,
-                         value, keys[i].min, keys[i].max);
+                         "daiban.conf: [deadline] %s: \"%s\" is not a number %d..%d", keys[i].key, value,
+                         keys[i].min, keys[i].max);
             return FALSE;
         }
         *keys[i].slot = (int) n;
@@ -203,22 +207,21 @@ deadline_remaining (DbnCalendar *calendar, const char *area, DeadlineUnit unit, 
 }
 
 gint64
-deadline_next_at (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 due,
-                  gint64 started, DeadlineStage stage, gboolean explained, int grace)
+deadline_next_at (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 due, gint64 started,
+                  DeadlineStage stage, gboolean explained, int grace)
 {
     switch (stage) {
     case DEADLINE_STAGE_NONE: {
         gint64 before = deadline_due_day (calendar, area, unit, due, -1, NULL);
         return MAX (deadline_ms_of_day (before + 1), started);
     }
-    case DEADLINE_STAGE_WARNING:
-        return deadline_ms_of_day (due + 1);
+    case DEADLINE_STAGE_WARNING: return deadline_ms_of_day (due + 1);
     case DEADLINE_STAGE_OVERDUE:
         if (explained)
             return 0;
-        return deadline_ms_of_day (deadline_due_day (calendar, area, DEADLINE_UNIT_WORKING, due, grace, NULL) + 1);
+        return deadline_ms_of_day (deadline_due_day (calendar, area, DEADLINE_UNIT_WORKING, due, grace, NULL)
+                                   + 1);
     case DEADLINE_STAGE_VIOLATION:
-    default:
-        return 0;
+    default: return 0;
     }
 }

@@ -20,7 +20,7 @@ typedef enum {
 
 typedef enum {
     DEADLINE_STATE_RUNNING,
-    DEADLINE_STATE_STOPPED,   /* D-DL-7: awaiting the applicant's materials */
+    DEADLINE_STATE_STOPPED, /* D-DL-7: awaiting the applicant's materials */
     DEADLINE_STATE_MET,
     DEADLINE_STATE_CANCELLED, /* no longer applies (the kind changed) */
 } DeadlineState;
@@ -41,11 +41,11 @@ typedef enum {
 
 /* [deadline] of daiban.conf, with the defaults. */
 typedef struct {
-    int lengths[DEADLINE_N_CLOCKS]; /* days in units[]; 0 = the clock does not apply
+    int lengths[DEADLINE_N_CLOCKS];        /* days in units[]; 0 = the clock does not apply
                                      * (committed: 0 = the catalog entry's limit, -1 = off) */
     DeadlineUnit units[DEADLINE_N_CLOCKS]; /* <clock>_unit = working|calendar */
-    int grace;                      /* working days from overdue to violation */
-    int tick_ms;                    /* how often the timers are looked at */
+    int grace;                             /* working days from overdue to violation */
+    int tick_ms;                           /* how often the timers are looked at */
 } DeadlineSettings;
 
 /* Reads [deadline] (defaults for keys not set). FALSE with DBN_ERROR_CONFIG
@@ -54,7 +54,7 @@ gboolean deadline_settings_load (DeadlineSettings *settings, DbnConfig *config, 
 
 const char *deadline_clock_name_to_string (DeadlineClockName name);
 /* -1 for an unknown name. */
-int         deadline_clock_name_from_string (const char *name);
+int deadline_clock_name_from_string (const char *name);
 const char *deadline_clock_rule (DeadlineClockName name);
 const char *deadline_state_to_string (DeadlineState state);
 const char *deadline_stage_to_string (DeadlineStage stage);
@@ -66,19 +66,18 @@ const char *deadline_unit_to_string (DeadlineUnit unit);
 gint64 deadline_day_of_ms (gint64 ms);
 /* The instant the day begins (local midnight), ms since the epoch. */
 gint64 deadline_ms_of_day (gint64 day);
-void   deadline_date_of_day (GDate *date, gint64 day);
+void deadline_date_of_day (GDate *date, gint64 day);
 gint64 deadline_day_of_date (const GDate *date);
 /* "YYYY-MM-DD". Caller owns it. */
-char  *deadline_day_to_iso (gint64 day);
+char *deadline_day_to_iso (gint64 day);
 
 /* The due day: n days in unit after anchor (working days: D-DL-5).
  * *covered as in dbn_calendar (always TRUE for calendar days: no calendar
  * is needed to count them). */
-gint64 deadline_due_day (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 anchor,
-                         int n, gboolean *covered);
+gint64 deadline_due_day (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 anchor, int n,
+                         gboolean *covered);
 /* Days in unit in (day, due]; negative when due is before day. */
-int    deadline_remaining (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 day,
-                           gint64 due);
+int deadline_remaining (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 day, gint64 due);
 
 /* When a running clock due on day `due` fires its next stage after `stage`:
  *   warning   at the end of the day (in unit) before the due day (not before

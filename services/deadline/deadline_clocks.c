@@ -161,8 +161,7 @@ deadline_start_clock (DeadlineActions *self, DeadlineCase *c, DeadlineClockName 
 }
 
 gboolean
-deadline_end_clocks (DeadlineActions *self, DeadlineCase *c, guint mask, DeadlineState state,
-                     GError **error)
+deadline_end_clocks (DeadlineActions *self, DeadlineCase *c, guint mask, DeadlineState state, GError **error)
 {
     g_autoptr (GPtrArray) clocks = deadline_store_get_clocks (self->store, c->case_no, error);
     if (clocks == NULL)

@@ -34,41 +34,28 @@ may_access (DbnCommand *command, const DeadlineCase *c, gboolean write, GError *
     const char *id = dbn_principal_get_id (principal);
     gboolean ok = FALSE;
     switch (dbn_command_get_principal_kind (command)) {
-    case DBN_PRINCIPAL_STATION:
-        ok = g_strcmp0 (id, c->station) == 0;
-        break;
-    case DBN_PRINCIPAL_WINDOW:
-        ok = g_strcmp0 (id, c->window) == 0;
-        break;
-    case DBN_PRINCIPAL_SUPERVISOR:
-        ok = !write && g_strcmp0 (id, c->area) == 0;
-        break;
-    case DBN_PRINCIPAL_COMMITTEE:
-        ok = !write;
-        break;
+    case DBN_PRINCIPAL_STATION: ok = g_strcmp0 (id, c->station) == 0; break;
+    case DBN_PRINCIPAL_WINDOW: ok = g_strcmp0 (id, c->window) == 0; break;
+    case DBN_PRINCIPAL_SUPERVISOR: ok = !write && g_strcmp0 (id, c->area) == 0; break;
+    case DBN_PRINCIPAL_COMMITTEE: ok = !write; break;
     case DBN_PRINCIPAL_SERVICE:
-    case DBN_PRINCIPAL_OPERATOR:
-        ok = TRUE;
-        break;
-    default:
-        break;
+    case DBN_PRINCIPAL_OPERATOR: ok = TRUE; break;
+    default: break;
     }
     if (!ok)
-        g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not %s the clocks of %s",
-                     principal, write ? "change" : "read", c->case_no);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not %s the clocks of %s", principal,
+                     write ? "change" : "read", c->case_no);
     return ok;
 }
 
 static DeadlineCase *
-load_case (DeadlineActions *self, DbnCommand *command, const char *case_no, gboolean write,
-           GError **error)
+load_case (DeadlineActions *self, DbnCommand *command, const char *case_no, gboolean write, GError **error)
 {
     DeadlineCase *c = NULL;
     if (!deadline_store_get_case (self->store, case_no, &c, error))
         return NULL;
     if (c == NULL) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, "the deadline service has no case %s",
-                     case_no);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, "the deadline service has no case %s", case_no);
         return NULL;
     }
     if (!may_access (command, c, write, error)) {
@@ -179,8 +166,8 @@ deadline_case_explain (DbnService *service, DbnCommand *command, gpointer user_d
         g_ptr_array_add (names, (gpointer) deadline_clock_name_to_string (k->name));
     }
     if (names->len == 0) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "%s has no open clock%s%s to explain",
-                     c->case_no, only >= 0 ? " called " : "", only >= 0 ? req->clock : "");
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "%s has no open clock%s%s to explain", c->case_no,
+                     only >= 0 ? " called " : "", only >= 0 ? req->clock : "");
         return NULL;
     }
     g_ptr_array_add (names, NULL);
@@ -236,10 +223,10 @@ deadline_case_suspend (DbnService *service, DbnCommand *command, gpointer user_d
     gint64 now = dbn_command_get_now_ms (command);
     g_auto (DeadlineRow) before = { 0 };
     DbnOrigin sink = dbn_command_get_origin (command);
-    if (!deadline_row_read (self, c, &before, error) ||
-        !deadline_suspend (self, c, now, DEADLINE_BY_COMMAND, error) ||
-        !deadline_store_put_case (self->store, c, error) ||
-        !deadline_row_changed (self, c, &before, &sink, error))
+    if (!deadline_row_read (self, c, &before, error)
+        || !deadline_suspend (self, c, now, DEADLINE_BY_COMMAND, error)
+        || !deadline_store_put_case (self->store, c, error)
+        || !deadline_row_changed (self, c, &before, &sink, error))
         return NULL;
     return due_reply (self, c, now, error);
 }
@@ -261,9 +248,9 @@ deadline_case_resume (DbnService *service, DbnCommand *command, gpointer user_da
     gint64 now = dbn_command_get_now_ms (command);
     g_auto (DeadlineRow) before = { 0 };
     DbnOrigin sink = dbn_command_get_origin (command);
-    if (!deadline_row_read (self, c, &before, error) || !deadline_resume (self, c, now, error) ||
-        !deadline_store_put_case (self->store, c, error) ||
-        !deadline_row_changed (self, c, &before, &sink, error))
+    if (!deadline_row_read (self, c, &before, error) || !deadline_resume (self, c, now, error)
+        || !deadline_store_put_case (self->store, c, error)
+        || !deadline_row_changed (self, c, &before, &sink, error))
         return NULL;
     return due_reply (self, c, now, error);
 }

@@ -29,26 +29,25 @@ typedef struct {
     gint64 id;
 } Popped;
 
-
 /* The event of stage for k, encoded. */
 static GBytes *
 encode_stage (DeadlineActions *self, DbnOrigin *origin, const DeadlineCase *c, const DeadlineClock *k,
               DeadlineStage stage, DbnEnvEvent *env_out, GError **error)
 {
     g_autofree char *due = deadline_day_to_iso (k->due_day);
-#define FILL(ev, WIRE)                                                               \
-    dbn_origin_stamp (origin, &(ev)->env, WIRE, c->case_no);                          \
-    (ev)->window = g_strdup (c->window);                                              \
-    (ev)->station = g_strdup (c->station);                                            \
-    (ev)->area = g_strdup (c->area);                                                  \
-    (ev)->matter = g_strdup (c->matter);                                              \
-    (ev)->clock = g_strdup (deadline_clock_name_to_string (k->name));                 \
-    (ev)->rule = g_strdup (deadline_clock_rule (k->name));                            \
-    (ev)->due = g_strdup (due);                                                       \
-    (ev)->covered = k->covered;                                                       \
-    env_out->seq = (ev)->env.seq;                                                     \
-    env_out->ts = (ev)->env.ts;                                                       \
-    env_out->type = g_strdup (WIRE);                                                  \
+#define FILL(ev, WIRE)                                                                                       \
+    dbn_origin_stamp (origin, &(ev)->env, WIRE, c->case_no);                                                 \
+    (ev)->window = g_strdup (c->window);                                                                     \
+    (ev)->station = g_strdup (c->station);                                                                   \
+    (ev)->area = g_strdup (c->area);                                                                         \
+    (ev)->matter = g_strdup (c->matter);                                                                     \
+    (ev)->clock = g_strdup (deadline_clock_name_to_string (k->name));                                        \
+    (ev)->rule = g_strdup (deadline_clock_rule (k->name));                                                   \
+    (ev)->due = g_strdup (due);                                                                              \
+    (ev)->covered = k->covered;                                                                              \
+    env_out->seq = (ev)->env.seq;                                                                            \
+    env_out->ts = (ev)->env.ts;                                                                              \
+    env_out->type = g_strdup (WIRE);                                                                         \
     env_out->case_no = g_strdup (c->case_no)
     switch (stage) {
     case DEADLINE_STAGE_WARNING: {
@@ -154,7 +153,7 @@ deadline_actions_fire_due (DeadlineActions *self, gint64 now, guint max, guint *
 
 /* Batches of this many firings per transaction, and per tick at most
  * TICK_BATCHES of them: the loop stays responsive to commands. */
-#define BATCH 1000
+#define BATCH        1000
 #define TICK_BATCHES 20
 
 static gboolean

@@ -41,7 +41,7 @@
 /* intake4's wire name (issue 4): every missing material arrived. */
 #define MATERIALS_SUPPLEMENTED_WIRE "case.materials_supplemented"
 
-#define BIT(name) (1u << DEADLINE_CLOCK_##name)
+#define BIT(name)  (1u << DEADLINE_CLOCK_##name)
 #define ALL_CLOCKS ((1u << DEADLINE_N_CLOCKS) - 1)
 
 static gboolean
@@ -68,13 +68,13 @@ set_str (char **slot, const char *value)
  * Applied in column order: end, start, committed, closes. An event type
  * that is not here changes only what its row says. */
 typedef struct {
-    const char   *type;      /* routing's wire name */
-    guint         end;       /* the open clocks that end (BIT) ... */
-    DeadlineState end_as;    /* ... in this state */
-    guint         start;     /* the clocks that (re)start at the event's time */
-    gboolean      committed; /* the kind changed: a committed kind starts the committed
+    const char *type;     /* routing's wire name */
+    guint end;            /* the open clocks that end (BIT) ... */
+    DeadlineState end_as; /* ... in this state */
+    guint start;          /* the clocks that (re)start at the event's time */
+    gboolean committed;   /* the kind changed: a committed kind starts the committed
                               * clock from the acceptance (D-DL-4), any other cancels it */
-    gboolean      closes;    /* the case is done with: every clock has ended */
+    gboolean closes;      /* the case is done with: every clock has ended */
 } EventRule;
 
 static const EventRule rules[] = {
@@ -115,9 +115,10 @@ apply_rule (DeadlineActions *self, DeadlineCase *c, const EventRule *rule, gint6
     }
     if (rule->committed) {
         /* D-DL-4: the promise dates from the acceptance. */
-        gboolean ok = committed_kind (c->kind)
-                          ? deadline_start_clock (self, c, DEADLINE_CLOCK_COMMITTED, c->accepted_at, FALSE, error)
-                          : deadline_end_clocks (self, c, BIT (COMMITTED), DEADLINE_STATE_CANCELLED, error);
+        gboolean ok =
+            committed_kind (c->kind)
+                ? deadline_start_clock (self, c, DEADLINE_CLOCK_COMMITTED, c->accepted_at, FALSE, error)
+                : deadline_end_clocks (self, c, BIT (COMMITTED), DEADLINE_STATE_CANCELLED, error);
         if (!ok)
             return FALSE;
     }
@@ -150,8 +151,7 @@ routed_case (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event)
 }
 
 static gboolean
-on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DbnOrigin *sink,
-            GError **error)
+on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DbnOrigin *sink, GError **error)
 {
     g_autoptr (DbnMsgCaseRow) row = NULL;
     g_autoptr (GError) bad = NULL;
@@ -207,8 +207,8 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DbnOri
             ok = deadline_start_clock (self, c, DEADLINE_CLOCK_COMMITTED, c->accepted_at, FALSE, error);
     }
     /* D-DL-1: within N working days of reaching the centre. */
-    if (ok && !c->centre_seen && g_strcmp0 (c->level, "township") == 0 &&
-        g_strcmp0 (row->location, "centre") == 0) {
+    if (ok && !c->centre_seen && g_strcmp0 (c->level, "township") == 0
+        && g_strcmp0 (row->location, "centre") == 0) {
         c->centre_seen = TRUE;
         ok = deadline_start_clock (self, c, DEADLINE_CLOCK_CENTRE, at, FALSE, error);
     }
@@ -218,8 +218,8 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DbnOri
     const EventRule *rule = rule_for (env->type);
     if (rule != NULL && !apply_rule (self, c, rule, at, error))
         return FALSE;
-    return deadline_store_put_case (self->store, c, error) &&
-           deadline_row_changed (self, c, &before, sink, error);
+    return deadline_store_put_case (self->store, c, error)
+           && deadline_row_changed (self, c, &before, sink, error);
 }
 
 static gboolean
@@ -251,8 +251,8 @@ on_intake (DeadlineActions *self, const DbnEnvEvent *env, DbnOrigin *sink, GErro
         ok = deadline_resume (self, c, env->ts, error);
     else
         return TRUE; /* stopped by a command for something else */
-    return ok && deadline_store_put_case (self->store, c, error) &&
-           deadline_row_changed (self, c, &before, sink, error);
+    return ok && deadline_store_put_case (self->store, c, error)
+           && deadline_row_changed (self, c, &before, sink, error);
 }
 
 static gboolean

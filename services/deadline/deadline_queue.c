@@ -74,12 +74,12 @@ deadline_row_of (const DeadlineCase *c, GPtrArray *clocks, DeadlineRow *row)
         const DeadlineClock *k = clocks->pdata[i];
         if (k->state == DEADLINE_STATE_RUNNING) {
             /* Ties: the clock that started first (lowest id), whatever the order given. */
-            if (running == NULL || k->due_day < running->due_day ||
-                (k->due_day == running->due_day && k->id < running->id))
+            if (running == NULL || k->due_day < running->due_day
+                || (k->due_day == running->due_day && k->id < running->id))
                 running = k;
         } else if (k->state == DEADLINE_STATE_STOPPED) {
-            if (stopped == NULL || k->anchor_n < stopped->anchor_n ||
-                (k->anchor_n == stopped->anchor_n && k->id < stopped->id))
+            if (stopped == NULL || k->anchor_n < stopped->anchor_n
+                || (k->anchor_n == stopped->anchor_n && k->id < stopped->id))
                 stopped = k;
         } else {
             continue;
@@ -114,11 +114,12 @@ deadline_row_read (DeadlineActions *self, const DeadlineCase *c, DeadlineRow *ro
 static gboolean
 row_equal (const DeadlineRow *a, const DeadlineRow *b)
 {
-    return a->clock == b->clock && a->unit == b->unit && a->due_day == b->due_day && a->has_remaining == b->has_remaining &&
-           (!a->has_remaining || a->remaining == b->remaining) && a->stage == b->stage &&
-           a->suspended == b->suspended && a->covered == b->covered && a->closed == b->closed &&
-           a->restricted == b->restricted && g_strcmp0 (a->window, b->window) == 0 &&
-           g_strcmp0 (a->station, b->station) == 0 && g_strcmp0 (a->area, b->area) == 0;
+    return a->clock == b->clock && a->unit == b->unit && a->due_day == b->due_day
+           && a->has_remaining == b->has_remaining && (!a->has_remaining || a->remaining == b->remaining)
+           && a->stage == b->stage && a->suspended == b->suspended && a->covered == b->covered
+           && a->closed == b->closed && a->restricted == b->restricted
+           && g_strcmp0 (a->window, b->window) == 0 && g_strcmp0 (a->station, b->station) == 0
+           && g_strcmp0 (a->area, b->area) == 0;
 }
 
 static void
@@ -141,12 +142,11 @@ row_topics (const DeadlineCase *c, const DeadlineRow *before)
     GPtrArray *topics = g_ptr_array_new ();
     for (int i = 0; now[i] != NULL; i++)
         add_topic (topics, g_strdup (now[i]));
-    const char *const ids[] = { before->station, before->window,
-                                before->restricted ? NULL : before->area };
+    const char *const ids[] = { before->station, before->window, before->restricted ? NULL : before->area };
     static const char kinds[] = { 's', 'q', 'a' };
     for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
-        char *topic = ids[k] != NULL && *ids[k] != '\0' ? deadline_queue_topic (kinds[k], ids[k], c->case_no)
-                                                         : NULL;
+        char *topic =
+            ids[k] != NULL && *ids[k] != '\0' ? deadline_queue_topic (kinds[k], ids[k], c->case_no) : NULL;
         if (topic != NULL)
             add_topic (topics, topic);
     }
@@ -211,15 +211,15 @@ GBytes *
 deadline_queue_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
     DeadlineActions *self = user_data;
-    g_autoptr (DbnMsgDeadlineQueue) req = dbn_msg_deadline_queue_decode (
-        g_bytes_get_data (dbn_command_get_body (command), NULL),
-        g_bytes_get_size (dbn_command_get_body (command)), error);
+    g_autoptr (DbnMsgDeadlineQueue) req =
+        dbn_msg_deadline_queue_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),
+                                       g_bytes_get_size (dbn_command_get_body (command)), error);
     if (req == NULL)
         return NULL;
-    if (g_strcmp0 (req->queue, "window") != 0 && g_strcmp0 (req->queue, "station") != 0 &&
-        g_strcmp0 (req->queue, "area") != 0) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                     "a queue is of a window, station or area, not '%s'", req->queue);
+    if (g_strcmp0 (req->queue, "window") != 0 && g_strcmp0 (req->queue, "station") != 0
+        && g_strcmp0 (req->queue, "area") != 0) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a queue is of a window, station or area, not '%s'",
+                     req->queue);
         return NULL;
     }
     if (!dbn_auth_may_read_queue (dbn_command_get_principal (command), req->queue, req->id, error))

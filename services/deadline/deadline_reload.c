@@ -14,13 +14,13 @@
  * was before their first clock changed. */
 typedef struct {
     DeadlineActions *self;
-    guint            count;   /* running clocks recomputed */
-    GHashTable      *touched; /* case number → Touched */
+    guint count;         /* running clocks recomputed */
+    GHashTable *touched; /* case number → Touched */
 } Reload;
 
 typedef struct {
     DeadlineCase *c;
-    DeadlineRow   before;
+    DeadlineRow before;
 } Touched;
 
 static void
@@ -39,8 +39,8 @@ recompute (DeadlineClock *k, const char *area, gpointer user_data, GError **erro
     reload->count++;
     gboolean covered = TRUE;
     gint64 due = deadline_due_day (self->calendar, area, k->unit, k->anchor_day, k->anchor_n, &covered);
-    if ((due != k->due_day || covered != k->covered) &&
-        !g_hash_table_contains (reload->touched, k->case_no)) {
+    if ((due != k->due_day || covered != k->covered)
+        && !g_hash_table_contains (reload->touched, k->case_no)) {
         /* Before this case's first clock is written: the stored row is the old one. */
         DeadlineCase *c = NULL;
         if (!deadline_store_get_case (self->store, k->case_no, &c, error))
@@ -91,8 +91,9 @@ deadline_calendar_reload (DbnService *service, DbnCommand *command, gpointer use
         return NULL;
     DbnCalendar *old = self->calendar;
     self->calendar = fresh;
-    Reload reload = { self, 0, g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                      (GDestroyNotify) touched_free) };
+    Reload reload = {
+        self, 0, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) touched_free)
+    };
     gboolean ok = deadline_store_foreach_running (self->store, recompute, &reload, error);
     /* One deadline.due_changed per case whose row changed, in case-number order. */
     g_autofree gpointer *keys = (gpointer *) g_hash_table_get_keys_as_array (reload.touched, NULL);
@@ -119,8 +120,8 @@ deadline_calendar_reload (DbnService *service, DbnCommand *command, gpointer use
     reply->first_year = first;
     reply->last_year = last;
     reply->recomputed = count;
-    g_message ("calendar reloaded from %s: %u..%u, %u running clocks recomputed", self->calendar_path,
-               first, last, count);
+    g_message ("calendar reloaded from %s: %u..%u, %u running clocks recomputed", self->calendar_path, first,
+               last, count);
     return dbn_msg_deadline_calendar_reload_reply_encode (reply, error);
 }
 

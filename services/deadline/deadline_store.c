@@ -73,15 +73,29 @@ const char *const deadline_migrations[] = {
 };
 
 enum {
-    GET_CASE, PUT_CASE, GET_CLOCKS, GET_CLOCK, INSERT_CLOCK, UPDATE_CLOCK, ADD_EXPLANATION,
-    PENDING, RUNNING, QUEUE_WINDOW, QUEUE_STATION, QUEUE_AREA, MARK_RESTRICTED, MARK_REST,
+    GET_CASE,
+    PUT_CASE,
+    GET_CLOCKS,
+    GET_CLOCK,
+    INSERT_CLOCK,
+    UPDATE_CLOCK,
+    ADD_EXPLANATION,
+    PENDING,
+    RUNNING,
+    QUEUE_WINDOW,
+    QUEUE_STATION,
+    QUEUE_AREA,
+    MARK_RESTRICTED,
+    MARK_REST,
     N_STATEMENTS,
 };
 
-#define CASE_COLUMNS "case_no, matter, level, kind, window_id, station_id, area_id, accepted_at," \
-                     " suspended_at, suspended_by, closed, centre_seen, restricted"
-#define CLOCK_COLUMNS "id, case_no, name, length, started_at, state, stage, anchor_day, anchor_n," \
-                      " due_day, covered, explained, next_at, calendar_days"
+#define CASE_COLUMNS                                                                                         \
+    "case_no, matter, level, kind, window_id, station_id, area_id, accepted_at,"                             \
+    " suspended_at, suspended_by, closed, centre_seen, restricted"
+#define CLOCK_COLUMNS                                                                                        \
+    "id, case_no, name, length, started_at, state, stage, anchor_day, anchor_n,"                             \
+    " due_day, covered, explained, next_at, calendar_days"
 
 static const char *const sql[N_STATEMENTS] = {
     [GET_CASE] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE case_no = ?",
@@ -94,11 +108,13 @@ static const char *const sql[N_STATEMENTS] = {
     [UPDATE_CLOCK] = "UPDATE dl_clock SET case_no = ?, name = ?, length = ?, started_at = ?, state = ?,"
                      " stage = ?, anchor_day = ?, anchor_n = ?, due_day = ?, covered = ?, explained = ?,"
                      " next_at = ?, calendar_days = ? WHERE id = ?",
-    [ADD_EXPLANATION] = "INSERT INTO dl_explanation (seq, case_no, at, actor, clocks, text) VALUES (?,?,?,?,?,?)",
+    [ADD_EXPLANATION] =
+        "INSERT INTO dl_explanation (seq, case_no, at, actor, clocks, text) VALUES (?,?,?,?,?,?)",
     [PENDING] = "SELECT next_at, id FROM dl_clock INDEXED BY dl_clock_next WHERE next_at IS NOT NULL"
                 " ORDER BY next_at, id",
-    [RUNNING] = "SELECT " CLOCK_COLUMNS ", (SELECT area_id FROM dl_case WHERE dl_case.case_no = dl_clock.case_no)"
-                " FROM dl_clock WHERE state = 0",
+    [RUNNING] =
+        "SELECT " CLOCK_COLUMNS ", (SELECT area_id FROM dl_case WHERE dl_case.case_no = dl_clock.case_no)"
+        " FROM dl_clock WHERE state = 0",
     /* The literal closed = 0 (and restricted = 0) select the partial indexes. */
     [QUEUE_WINDOW] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE window_id = ?1 AND closed = 0"
                      " AND case_no > ?2 ORDER BY case_no LIMIT ?3",
@@ -111,8 +127,8 @@ static const char *const sql[N_STATEMENTS] = {
 };
 
 struct _DeadlineStore {
-    DbnStore     *store;                 /* borrowed */
-    sqlite3_stmt *stmts[N_STATEMENTS];   /* prepared once */
+    DbnStore *store;                   /* borrowed */
+    sqlite3_stmt *stmts[N_STATEMENTS]; /* prepared once */
 };
 
 void
@@ -239,8 +255,8 @@ deadline_store_read_queue (DeadlineStore *self, const char *kind, const char *id
     else if (g_strcmp0 (kind, "area") == 0)
         which = QUEUE_AREA;
     else {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                     "a queue is of a window, station or area, not '%s'", kind ? kind : "");
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a queue is of a window, station or area, not '%s'",
+                     kind ? kind : "");
         return FALSE;
     }
     sqlite3_stmt *s = stmt (self, which);
@@ -364,8 +380,7 @@ deadline_store_put_clock (DeadlineStore *self, DeadlineClock *k, GError **error)
 
 gboolean
 deadline_store_add_explanation (DeadlineStore *self, gint64 seq, const char *case_no, gint64 ts,
-                                const char *actor, const char *clocks, const char *text,
-                                GError **error)
+                                const char *actor, const char *clocks, const char *text, GError **error)
 {
     sqlite3_stmt *s = stmt (self, ADD_EXPLANATION);
     sqlite3_bind_int64 (s, 1, seq);

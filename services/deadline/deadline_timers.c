@@ -19,9 +19,9 @@ typedef struct {
 } Entry;
 
 struct _DeadlineTimers {
-    Entry *entries;  /* the heap, entries[0] soonest */
-    gsize  len;      /* entries in use */
-    gsize  capacity; /* entries allocated */
+    Entry *entries; /* the heap, entries[0] soonest */
+    gsize len;      /* entries in use */
+    gsize capacity; /* entries allocated */
 };
 
 static inline gboolean

@@ -16,20 +16,20 @@ typedef struct _DeadlineTimers DeadlineTimers;
 
 /* Caller owns the result. */
 DeadlineTimers *deadline_timers_new (void);
-void            deadline_timers_free (DeadlineTimers *self);
+void deadline_timers_free (DeadlineTimers *self);
 
-void     deadline_timers_push (DeadlineTimers *self, gint64 at, gint64 id);
+void deadline_timers_push (DeadlineTimers *self, gint64 at, gint64 id);
 /* TRUE and the soonest entry when not empty. */
 gboolean deadline_timers_peek (DeadlineTimers *self, gint64 *at, gint64 *id);
 /* Removes the soonest entry; TRUE and the entry when not empty. */
 gboolean deadline_timers_pop (DeadlineTimers *self, gint64 *at, gint64 *id);
-guint    deadline_timers_size (DeadlineTimers *self);
-void     deadline_timers_clear (DeadlineTimers *self);
+guint deadline_timers_size (DeadlineTimers *self);
+void deadline_timers_clear (DeadlineTimers *self);
 /* Appends an entry known not to be sooner than any entry already held (rows
  * read in instant order): no sifting. Programmer error otherwise. */
-void     deadline_timers_append_sorted (DeadlineTimers *self, gint64 at, gint64 id);
+void deadline_timers_append_sorted (DeadlineTimers *self, gint64 at, gint64 id);
 /* Bytes held by the heap's array (the benchmark's memory figure). */
-gsize    deadline_timers_get_bytes (DeadlineTimers *self);
+gsize deadline_timers_get_bytes (DeadlineTimers *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DeadlineTimers, deadline_timers_free)
 

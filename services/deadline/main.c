@@ -36,7 +36,8 @@ new_actions (DbnService *service, GError **error)
         dbn_calendar_free (calendar);
         return NULL;
     }
-    g_autoptr (DeadlineActions) actions = deadline_actions_new (service, calendar, path, catalog, &settings, error);
+    g_autoptr (DeadlineActions) actions =
+        deadline_actions_new (service, calendar, path, catalog, &settings, error);
     if (actions == NULL)
         return NULL;
     gint64 started = g_get_monotonic_time ();
@@ -59,8 +60,11 @@ start (gpointer actions, DbnBus *bus, GError **error)
 }
 
 static const DbnServiceSpec spec = {
-    .name = "deadline", .summary = "— 限时办结服务 / deadline service",
-    .migrations = deadline_migrations, .commands = deadline_commands, .new_actions = new_actions,
+    .name = "deadline",
+    .summary = "— 限时办结服务 / deadline service",
+    .migrations = deadline_migrations,
+    .commands = deadline_commands,
+    .new_actions = new_actions,
     .start = start,
     .free_actions = (GDestroyNotify) deadline_actions_free,
 };

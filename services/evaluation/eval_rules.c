@@ -13,7 +13,10 @@
 
 #include <string.h>
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (eval-error-quark, eval_error)
+/* clang-format on */
 
 static const char *const level_words[] = { "", "satisfied", "basic", "unsatisfied" };
 static const char *const level_names_zh[] = { "", "满意", "基本满意", "不满意" };
@@ -83,16 +86,28 @@ eval_settings_load (EvalSettings *settings, DbnConfig *config, GError **error)
 {
     /* The seed's values (D-EV-2..4); the rewards and weights are ours, the
      * seed asks for rewards without naming an amount (docs/evaluation.md). */
-    *settings = (EvalSettings) {
+    *settings = (EvalSettings){
         .sample_percent = 35,
-        .quota_township_week = 1, .quota_village_month = 2, .quota_group_month = 1,
-        .fine_township = 100, .fine_village = 80, .fine_group = 80,
-        .reward_person = 100, .reward_window = 100,
-        .star_satisfaction = 90, .star_completion = { 80, 85, 90 },
-        .weight_completion = 40, .weight_on_time = 30, .weight_satisfaction = 30,
+        .quota_township_week = 1,
+        .quota_village_month = 2,
+        .quota_group_month = 1,
+        .fine_township = 100,
+        .fine_village = 80,
+        .fine_group = 80,
+        .reward_person = 100,
+        .reward_window = 100,
+        .star_satisfaction = 90,
+        .star_completion = { 80, 85, 90 },
+        .weight_completion = 40,
+        .weight_on_time = 30,
+        .weight_satisfaction = 30,
         .haochaping = { 0, 4, 3, 2 },
     };
-    struct { const char *key; int *slot; int min, max; } keys[] = {
+    struct {
+        const char *key;
+        int *slot;
+        int min, max;
+    } keys[] = {
         { "sample_percent", &settings->sample_percent, 0, 100 },
         { "quota_township_week", &settings->quota_township_week, 0, 100 },
         { "quota_village_month", &settings->quota_village_month, 0, 1000 },
@@ -122,8 +137,8 @@ eval_settings_load (EvalSettings *settings, DbnConfig *config, GError **error)
         gint64 n = 0;
         if (!g_ascii_string_to_signed (value, 10, keys[i].min, keys[i].max, &n, NULL)) {
             g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
-                         "daiban.conf: [evaluation] %s: \"%s\" is not a number %d..%d", keys[i].key,
-                         value, keys[i].min, keys[i].max);
+                         "daiban.conf: [evaluation] %s: \"%s\" is not a number %d..%d", keys[i].key, value,
+                         keys[i].min, keys[i].max);
             eval_settings_clear (settings);
             return FALSE;
         }
@@ -149,7 +164,8 @@ eval_settings_load (EvalSettings *settings, DbnConfig *config, GError **error)
         || settings->star_completion[1] > settings->star_completion[2]) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
                      "daiban.conf: [evaluation] star_completion_1..3 must not decrease (%d, %d, %d)",
-                     settings->star_completion[0], settings->star_completion[1], settings->star_completion[2]);
+                     settings->star_completion[0], settings->star_completion[1],
+                     settings->star_completion[2]);
         eval_settings_clear (settings);
         return FALSE;
     }
@@ -259,8 +275,8 @@ weighted (int weight, gint64 num, gint64 den)
 gint64
 eval_score_milli (const EvalSettings *settings, const EvalCounters *c)
 {
-    gint64 total = (gint64) settings->weight_completion + settings->weight_on_time
-                   + settings->weight_satisfaction;
+    gint64 total =
+        (gint64) settings->weight_completion + settings->weight_on_time + settings->weight_satisfaction;
     if (total == 0)
         return 0;
     gint64 n, d, sum = 0;

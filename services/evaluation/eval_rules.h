@@ -33,7 +33,7 @@ typedef enum {
 
 /* Whose figures (D-EV-4..6). */
 typedef enum {
-    EVAL_SCOPE_PERSON,   /* an agent, clerk or township agent */
+    EVAL_SCOPE_PERSON, /* an agent, clerk or township agent */
     EVAL_SCOPE_WINDOW,
     EVAL_SCOPE_STATION,
     EVAL_SCOPE_TOWNSHIP,
@@ -45,43 +45,43 @@ const char *eval_level_to_string (EvalLevel level);
 /* 满意 / 基本满意 / 不满意. Static. */
 const char *eval_level_name_zh (EvalLevel level);
 /* EVAL_LEVEL_NONE for a word that is not a level. */
-EvalLevel   eval_level_from_string (const char *text);
+EvalLevel eval_level_from_string (const char *text);
 const char *eval_stage_to_string (EvalStage stage);
 /* -1 for an unknown word. */
-int         eval_stage_from_string (const char *text);
+int eval_stage_from_string (const char *text);
 const char *eval_scope_to_string (EvalScope scope);
-int         eval_scope_from_string (const char *text);
+int eval_scope_from_string (const char *text);
 
 /* [evaluation] of daiban.conf, with the seed's values as defaults. */
 typedef struct {
-    int   sample_percent;       /* D-EV-2: share of handled cases called back, 35 */
-    int   quota_township_week;  /* D-EV-3: matters a township agent handles a week, 1 */
-    int   quota_village_month;  /* D-EV-3: a village agent a month, 2 */
-    int   quota_group_month;    /* D-EV-3: a group agent a month, 1 */
-    int   fine_township;        /* D-EV-3: yuan per missing matter, 100 */
-    int   fine_village;         /* D-EV-3: 80 */
-    int   fine_group;           /* D-EV-3: 80 */
-    int   reward_person;        /* D-EV-6: yuan to the top-scoring person (seed: none given), 100 */
-    int   reward_window;        /* D-EV-6: yuan to the top-scoring window, 100 */
-    int   star_satisfaction;    /* D-EV-4: satisfaction percent every star needs, 90 */
-    int   star_completion[3];   /* D-EV-4: completion percent for 1/2/3 stars, 80/85/90 */
-    int   weight_completion;    /* D-EV-6: score weights, 40 / 30 / 30 */
-    int   weight_on_time;
-    int   weight_satisfaction;
-    int   haochaping[4];        /* D-EV-1: five-level grade of each level (index EvalLevel), 0/4/3/2 */
-    char *region_code;          /* 行政区划代码 for the 好差评 export; NULL: not set */
-    char *township;             /* the township's id ([daiban] township), the township scope's id */
+    int sample_percent;      /* D-EV-2: share of handled cases called back, 35 */
+    int quota_township_week; /* D-EV-3: matters a township agent handles a week, 1 */
+    int quota_village_month; /* D-EV-3: a village agent a month, 2 */
+    int quota_group_month;   /* D-EV-3: a group agent a month, 1 */
+    int fine_township;       /* D-EV-3: yuan per missing matter, 100 */
+    int fine_village;        /* D-EV-3: 80 */
+    int fine_group;          /* D-EV-3: 80 */
+    int reward_person;       /* D-EV-6: yuan to the top-scoring person (seed: none given), 100 */
+    int reward_window;       /* D-EV-6: yuan to the top-scoring window, 100 */
+    int star_satisfaction;   /* D-EV-4: satisfaction percent every star needs, 90 */
+    int star_completion[3];  /* D-EV-4: completion percent for 1/2/3 stars, 80/85/90 */
+    int weight_completion;   /* D-EV-6: score weights, 40 / 30 / 30 */
+    int weight_on_time;
+    int weight_satisfaction;
+    int haochaping[4]; /* D-EV-1: five-level grade of each level (index EvalLevel), 0/4/3/2 */
+    char *region_code; /* 行政区划代码 for the 好差评 export; NULL: not set */
+    char *township;    /* the township's id ([daiban] township), the township scope's id */
 } EvalSettings;
 
 /* Fills settings with the defaults, then reads [evaluation] from config
  * (NULL: defaults only). FALSE with DBN_ERROR_CONFIG naming the key for a
  * value out of range. Free with eval_settings_clear. */
 gboolean eval_settings_load (EvalSettings *settings, DbnConfig *config, GError **error);
-void     eval_settings_clear (EvalSettings *settings);
+void eval_settings_clear (EvalSettings *settings);
 
 /* D-EV-1: the national five-level grade (5 非常满意 … 1 非常不满意) of a
  * level under settings; 0 for NONE. */
-int         eval_haochaping_grade (const EvalSettings *settings, EvalLevel level);
+int eval_haochaping_grade (const EvalSettings *settings, EvalLevel level);
 /* 非常满意, 满意, 基本满意, 不满意, 非常不满意 for 5..1; "" otherwise. Static. */
 const char *eval_haochaping_name (int grade);
 
@@ -116,14 +116,14 @@ void eval_satisfaction_rate (const EvalCounters *c, gint64 *num, gint64 *den);
 /* TRUE when num/den >= percent/100 (den > 0), exactly. */
 gboolean eval_rate_at_least (gint64 num, gint64 den, int percent);
 /* num/den in tenths of a percent, rounded down (for display only); -1 for den 0. */
-gint64   eval_rate_permille (gint64 num, gint64 den);
+gint64 eval_rate_permille (gint64 num, gint64 den);
 /* Average working days in hundredths, rounded down; -1 with nothing completed. */
-gint64   eval_average_days_centi (const EvalCounters *c);
+gint64 eval_average_days_centi (const EvalCounters *c);
 
 /* D-EV-4: 0..3 stars. Satisfaction at least star_satisfaction % and
  * completion at least star_completion[i] % gives i + 1 stars; nothing rated
  * or nothing accepted gives none. */
-int    eval_stars (const EvalSettings *settings, const EvalCounters *c);
+int eval_stars (const EvalSettings *settings, const EvalCounters *c);
 /* D-EV-6: the monthly score in thousandths of a point, 0..100000:
  * Σ weight × rate / Σ weight, each rate in points (100 = all), a rate with
  * no denominator counting 0. Rounded down. */
@@ -145,19 +145,19 @@ gboolean eval_instant_valid (gint64 ms);
 /* Parses "2026-11". FALSE with EVAL_ERROR_INVALID otherwise. */
 gboolean eval_month_parse (const char *text, guint *month, GError **error);
 /* "2026-11". Caller owns the result. */
-char    *eval_month_to_string (guint month);
+char *eval_month_to_string (guint month);
 /* The month a date lies in. */
-guint    eval_month_of_date (const GDate *date);
+guint eval_month_of_date (const GDate *date);
 /* The month after. */
-guint    eval_month_next (guint month);
+guint eval_month_next (guint month);
 /* First and last day of the month (julian day numbers, GDate's). */
-void     eval_month_bounds (guint month, guint32 *first, guint32 *last);
+void eval_month_bounds (guint month, guint32 *first, guint32 *last);
 /* The Mondays in the month: the weeks that begin in it (D-EV-3). */
-guint    eval_month_mondays (guint month);
+guint eval_month_mondays (guint month);
 /* The civil day (julian, UTC+8: dbn_clock's office time) of an instant. */
-guint32  eval_day_of_ms (gint64 ms);
+guint32 eval_day_of_ms (gint64 ms);
 /* D-EV-2: the first working day of month (national calendar, D-DL-5), as a
  * julian day. *covered FALSE when the calendar does not cover it. */
-guint32  eval_first_working_day (DbnCalendar *calendar, guint month, gboolean *covered);
+guint32 eval_first_working_day (DbnCalendar *calendar, guint month, gboolean *covered);
 
 G_END_DECLS

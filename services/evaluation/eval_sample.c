@@ -67,7 +67,7 @@ eval_sample_draw (const char *seed, const char *const *case_nos, guint n, guint 
             sorted[unique++] = sorted[i];
     g_autofree Ranked *ranked = g_new (Ranked, unique + 1);
     for (guint i = 0; i < unique; i++)
-        ranked[i] = (Ranked) { eval_sample_key (seed, sorted[i]), (char *) sorted[i] };
+        ranked[i] = (Ranked){ eval_sample_key (seed, sorted[i]), (char *) sorted[i] };
     qsort (ranked, unique, sizeof *ranked, compare_ranked);
     guint k = eval_sample_size (unique, percent);
     GPtrArray *drawn = g_ptr_array_new_full (k, g_free);

@@ -9,11 +9,11 @@ G_BEGIN_DECLS
 
 /* How many of n cases a draw of percent takes: round(percent × n / 100),
  * halves up, so never more than half a case (hence ±1) off the share. */
-guint      eval_sample_size (guint n, guint percent);
+guint eval_sample_size (guint n, guint percent);
 
 /* The case's rank key: lowercase hex SHA-256 of seed, "\n", case_no (UTF-8).
  * Caller owns the result. */
-char      *eval_sample_key (const char *seed, const char *case_no);
+char *eval_sample_key (const char *seed, const char *case_no);
 
 /* D-EV-2: ranks every case in case_nos (n of them, duplicates ignored) by
  * its key, ties by case number, and returns the first eval_sample_size()

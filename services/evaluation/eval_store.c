@@ -29,10 +29,10 @@
 #include "daiban/dbn_sql.h"
 
 /* Triggers that make a table append-only (D-AUD-5). */
-#define FIXED(table)                                                                               \
-    "CREATE TRIGGER " table "_no_update BEFORE UPDATE ON " table                                  \
-    " BEGIN SELECT RAISE (ABORT, 'closed figures are fixed'); END;"                                \
-    "CREATE TRIGGER " table "_no_delete BEFORE DELETE ON " table                                  \
+#define FIXED(table)                                                                                         \
+    "CREATE TRIGGER " table "_no_update BEFORE UPDATE ON " table                                             \
+    " BEGIN SELECT RAISE (ABORT, 'closed figures are fixed'); END;"                                          \
+    "CREATE TRIGGER " table "_no_delete BEFORE DELETE ON " table                                             \
     " BEGIN SELECT RAISE (ABORT, 'closed figures are fixed'); END;"
 
 const char *const eval_migrations[] = {
@@ -134,22 +134,49 @@ const char *const eval_migrations[] = {
     "  rated INTEGER NOT NULL, satisfied INTEGER NOT NULL, basic INTEGER NOT NULL,"
     "  unsatisfied INTEGER NOT NULL, uncovered INTEGER NOT NULL"
     ");"
-    "CREATE INDEX ev_correction_month ON ev_correction (month);"
-    FIXED ("ev_month") FIXED ("ev_figure") FIXED ("ev_quota") FIXED ("ev_reward")
-    FIXED ("ev_correction") FIXED ("ev_sample") FIXED ("ev_sample_case"),
+    "CREATE INDEX ev_correction_month ON ev_correction (month);" FIXED ("ev_month") FIXED ("ev_figure")
+        FIXED ("ev_quota") FIXED ("ev_reward") FIXED ("ev_correction") FIXED ("ev_sample")
+            FIXED ("ev_sample_case"),
     NULL,
 };
 
 enum {
-    GET_CASE, INSERT_CASE, SET_CLASSIFIED, SET_COMPLETED, SET_RETURNED, SET_REPLIED, SET_ARCHIVED,
-    SET_OVERDUE, INSERT_RATING, SCAN_CASES, SCAN_RATINGS, SCAN_CALLBACKS, HANDLED, INSERT_SAMPLE,
-    INSERT_SAMPLE_CASE, GET_SAMPLE, GET_SAMPLE_CASES, SAMPLE_RANK, INSERT_CALLBACK, CLOSED_MONTHS,
-    INSERT_MONTH, INSERT_FIGURE, INSERT_QUOTA, INSERT_REWARD, GET_FIGURES, GET_CORRECTIONS,
-    INSERT_CORRECTION, GET_QUOTAS, GET_REWARDS, EXPORT, N_STATEMENTS,
+    GET_CASE,
+    INSERT_CASE,
+    SET_CLASSIFIED,
+    SET_COMPLETED,
+    SET_RETURNED,
+    SET_REPLIED,
+    SET_ARCHIVED,
+    SET_OVERDUE,
+    INSERT_RATING,
+    SCAN_CASES,
+    SCAN_RATINGS,
+    SCAN_CALLBACKS,
+    HANDLED,
+    INSERT_SAMPLE,
+    INSERT_SAMPLE_CASE,
+    GET_SAMPLE,
+    GET_SAMPLE_CASES,
+    SAMPLE_RANK,
+    INSERT_CALLBACK,
+    CLOSED_MONTHS,
+    INSERT_MONTH,
+    INSERT_FIGURE,
+    INSERT_QUOTA,
+    INSERT_REWARD,
+    GET_FIGURES,
+    GET_CORRECTIONS,
+    INSERT_CORRECTION,
+    GET_QUOTAS,
+    GET_REWARDS,
+    EXPORT,
+    N_STATEMENTS,
 };
 
-#define COUNTER_COLUMNS "accepted, completed, on_time, working_days, returns, repeats, rated," \
-                        " satisfied, basic, unsatisfied, uncovered"
+#define COUNTER_COLUMNS                                                                                      \
+    "accepted, completed, on_time, working_days, returns, repeats, rated,"                                   \
+    " satisfied, basic, unsatisfied, uncovered"
 
 static const char *const sql[N_STATEMENTS] = {
     [GET_CASE] = "SELECT station_id, window_id, agent, clerk, tagent, accepted_day, completed_day,"
@@ -200,8 +227,9 @@ static const char *const sql[N_STATEMENTS] = {
                         " sum (basic), sum (unsatisfied), sum (uncovered), count (*) FROM ev_correction"
                         " WHERE month = ?"
                         " GROUP BY scope, scope_id",
-    [INSERT_CORRECTION] = "INSERT INTO ev_correction (month, scope, scope_id, at, actor, reason, "
-                          COUNTER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [INSERT_CORRECTION] =
+        "INSERT INTO ev_correction (month, scope, scope_id, at, actor, reason, " COUNTER_COLUMNS
+        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [GET_QUOTAS] = "SELECT person, level, required, handled, missing, fine_yuan FROM ev_quota"
                    " WHERE month = ? ORDER BY person",
     [GET_REWARDS] = "SELECT scope, id, amount_yuan FROM ev_reward WHERE month = ?",
@@ -211,10 +239,10 @@ static const char *const sql[N_STATEMENTS] = {
 };
 
 struct _EvalStore {
-    DbnStore     *store;                /* borrowed */
-    DbnCalendar  *calendar;             /* borrowed: working days (D-DL-5) */
-    sqlite3_stmt *stmts[N_STATEMENTS];  /* prepared once */
-    GHashTable   *closed;               /* closed months (GUINT_TO_POINTER) */
+    DbnStore *store;                   /* borrowed */
+    DbnCalendar *calendar;             /* borrowed: working days (D-DL-5) */
+    sqlite3_stmt *stmts[N_STATEMENTS]; /* prepared once */
+    GHashTable *closed;                /* closed months (GUINT_TO_POINTER) */
 };
 
 void
@@ -321,7 +349,8 @@ check_instant (gint64 ms, GError **error)
 {
     if (eval_instant_valid (ms))
         return TRUE;
-    g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "%" G_GINT64_FORMAT " ms is not a time of 2000..9999", ms);
+    g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "%" G_GINT64_FORMAT " ms is not a time of 2000..9999",
+                 ms);
     return FALSE;
 }
 
@@ -341,8 +370,8 @@ check_open (EvalStore *self, guint32 day, const char *what, GError **error)
 /* The case's accepted day, completed day (0: not) and area; FALSE with
  * _UNKNOWN_CASE when it was never accepted. */
 static gboolean
-get_case (EvalStore *self, const char *case_no, guint32 *accepted_day, guint32 *completed_day,
-          char **area, GError **error)
+get_case (EvalStore *self, const char *case_no, guint32 *accepted_day, guint32 *completed_day, char **area,
+          GError **error)
 {
     sqlite3_stmt *s = stmt (self, GET_CASE);
     sqlite3_bind_text (s, 1, case_no, -1, SQLITE_STATIC);
@@ -515,8 +544,8 @@ eval_store_rate (EvalStore *self, const EvalRating *r, GError **error)
 /* ---- the draw (D-EV-2) ---- */
 
 gboolean
-eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint percent,
-                        gint64 now_ms, GPtrArray **drawn, GError **error)
+eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint percent, gint64 now_ms,
+                        GPtrArray **drawn, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
     if (!check_month (month, error) || !check_instant (now_ms, error))
@@ -551,8 +580,8 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
     if (rc != SQLITE_DONE)
         return dbn_store_set_error (self->store, rc, error);
 
-    g_autoptr (GPtrArray) chosen = eval_sample_draw (seed, (const char *const *) population->pdata,
-                                                     population->len, percent);
+    g_autoptr (GPtrArray) chosen =
+        eval_sample_draw (seed, (const char *const *) population->pdata, population->len, percent);
     s = stmt (self, INSERT_SAMPLE);
     sqlite3_bind_int (s, 1, (int) month);
     dbn_sql_bind_text_or_null (s, 2, seed);
@@ -586,8 +615,8 @@ eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint pe
 }
 
 gboolean
-eval_store_dup_sample (EvalStore *self, guint month, char **seed, guint *percent,
-                       GPtrArray **population, GPtrArray **drawn, GError **error)
+eval_store_dup_sample (EvalStore *self, guint month, char **seed, guint *percent, GPtrArray **population,
+                       GPtrArray **drawn, GError **error)
 {
     g_return_val_if_fail (self != NULL, FALSE);
     if (!check_month (month, error))
@@ -643,9 +672,11 @@ eval_store_record_callback (EvalStore *self, const EvalCallback *cb, GError **er
     EvalLevel levels[] = { cb->attitude, cb->quality, cb->speed };
     gboolean unsatisfied = FALSE;
     for (gsize i = 0; i < G_N_ELEMENTS (levels); i++) {
-        gboolean valid = cb->reached ? levels[i] >= EVAL_LEVEL_SATISFIED && levels[i] <= EVAL_LEVEL_UNSATISFIED
-                                     : levels[i] == EVAL_LEVEL_NONE;
-        if (!valid || is_empty (cb->case_no) || !eval_instant_valid (cb->at) || !eval_month_valid (cb->month)) {
+        gboolean valid = cb->reached
+                             ? levels[i] >= EVAL_LEVEL_SATISFIED && levels[i] <= EVAL_LEVEL_UNSATISFIED
+                             : levels[i] == EVAL_LEVEL_NONE;
+        if (!valid || is_empty (cb->case_no) || !eval_instant_valid (cb->at)
+            || !eval_month_valid (cb->month)) {
             g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
                          "a callback reached has attitude, quality and speed on the three levels;"
                          " one not reached has none");
@@ -879,9 +910,8 @@ eval_store_period_figures (EvalStore *self, const EvalSettings *settings, guint3
 static void
 read_counters (sqlite3_stmt *s, int first, EvalCounters *c)
 {
-    gint64 *slots[] = { &c->accepted, &c->completed, &c->on_time, &c->working_days, &c->returns,
-                        &c->repeats, &c->rated, &c->satisfied, &c->basic, &c->unsatisfied,
-                        &c->uncovered };
+    gint64 *slots[] = { &c->accepted, &c->completed, &c->on_time, &c->working_days, &c->returns,  &c->repeats,
+                        &c->rated,    &c->satisfied, &c->basic,   &c->unsatisfied,  &c->uncovered };
     for (gsize i = 0; i < G_N_ELEMENTS (slots); i++)
         *slots[i] = sqlite3_column_int64 (s, first + (int) i);
 }
@@ -889,9 +919,8 @@ read_counters (sqlite3_stmt *s, int first, EvalCounters *c)
 static void
 bind_counters (sqlite3_stmt *s, int first, const EvalCounters *c)
 {
-    const gint64 values[] = { c->accepted, c->completed, c->on_time, c->working_days, c->returns,
-                              c->repeats, c->rated, c->satisfied, c->basic, c->unsatisfied,
-                              c->uncovered };
+    const gint64 values[] = { c->accepted, c->completed, c->on_time, c->working_days, c->returns,  c->repeats,
+                              c->rated,    c->satisfied, c->basic,   c->unsatisfied,  c->uncovered };
     for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
         sqlite3_bind_int64 (s, first + (int) i, values[i]);
 }
@@ -1002,8 +1031,8 @@ insert_reward (EvalStore *self, guint month, const EvalFigures *f, int amount, G
 }
 
 gboolean
-eval_store_close_month (EvalStore *self, const EvalSettings *settings, guint month,
-                        const EvalPerson *roster, guint n, gint64 now_ms, GError **error)
+eval_store_close_month (EvalStore *self, const EvalSettings *settings, guint month, const EvalPerson *roster,
+                        guint n, gint64 now_ms, GError **error)
 {
     g_return_val_if_fail (self != NULL && settings != NULL && (roster != NULL || n == 0), FALSE);
     if (!check_month (month, error) || !check_instant (now_ms, error))
@@ -1065,7 +1094,8 @@ eval_store_close_month (EvalStore *self, const EvalSettings *settings, guint mon
             return FALSE;
     }
     if (!insert_reward (self, month, top_scorer (figures, EVAL_SCOPE_PERSON), settings->reward_person, error)
-        || !insert_reward (self, month, top_scorer (figures, EVAL_SCOPE_WINDOW), settings->reward_window, error))
+        || !insert_reward (self, month, top_scorer (figures, EVAL_SCOPE_WINDOW), settings->reward_window,
+                           error))
         return FALSE;
     /* Only now: a failure above leaves the month open (the caller rolls back). */
     g_hash_table_add (self->closed, GUINT_TO_POINTER (month));
@@ -1098,8 +1128,8 @@ eval_store_month_quotas (EvalStore *self, guint month, GError **error)
 }
 
 gboolean
-eval_store_month_rewards (EvalStore *self, guint month, char **person, gint64 *person_yuan,
-                          char **window, gint64 *window_yuan, GError **error)
+eval_store_month_rewards (EvalStore *self, guint month, char **person, gint64 *person_yuan, char **window,
+                          gint64 *window_yuan, GError **error)
 {
     g_return_val_if_fail (self != NULL && person != NULL && window != NULL, FALSE);
     *person = *window = NULL;
@@ -1121,8 +1151,8 @@ eval_store_month_rewards (EvalStore *self, guint month, char **person, gint64 *p
 
 gboolean
 eval_store_add_correction (EvalStore *self, guint month, EvalScope scope, const char *id,
-                           const EvalCounters *delta, const char *actor, const char *reason,
-                           gint64 at, GError **error)
+                           const EvalCounters *delta, const char *actor, const char *reason, gint64 at,
+                           GError **error)
 {
     g_return_val_if_fail (self != NULL && delta != NULL, FALSE);
     if (!check_month (month, error))
@@ -1158,8 +1188,8 @@ first_set (const char *a, const char *b, const char *c)
 }
 
 char *
-eval_store_export_haochaping (EvalStore *self, const EvalSettings *settings, DbnCatalog *catalog,
-                              guint month, GError **error)
+eval_store_export_haochaping (EvalStore *self, const EvalSettings *settings, DbnCatalog *catalog, guint month,
+                              GError **error)
 {
     g_return_val_if_fail (self != NULL && settings != NULL, NULL);
     if (!check_month (month, error))
@@ -1194,8 +1224,8 @@ eval_store_export_haochaping (EvalStore *self, const EvalSettings *settings, Dbn
         const DbnMatter *m = catalog ? dbn_catalog_lookup (catalog, matter) : NULL;
         g_autofree char *department = m ? g_strjoinv ("、", m->departments) : g_strdup ("");
         /* The person rated: who faced the applicant at that stage. */
-        const char *rated = stage == EVAL_STAGE_REPLY ? first_set (agent, tagent, clerk)
-                                                      : first_set (clerk, agent, tagent);
+        const char *rated =
+            stage == EVAL_STAGE_REPLY ? first_set (agent, tagent, clerk) : first_set (clerk, agent, tagent);
         json_builder_begin_object (b);
         json_builder_set_member_name (b, "case_no");
         json_builder_add_string_value (b, (const char *) sqlite3_column_text (s, 0));

@@ -42,64 +42,64 @@ typedef enum {
 
 typedef struct {
     EvalFactType type;
-    const char  *case_no;        /* every type */
-    gint64       at;             /* ms, when it happened; decides the month it counts in */
-    const char  *matter;         /* catalog code */
-    const char  *station;        /* the station that entrusted it; NULL: a walk-in (D-INT-7) */
-    const char  *window;         /* the window that owns it */
-    const char  *area;           /* the calendar area of its working days (NULL: national) */
-    const char  *agent;          /* the agent who accepted it (D-INT-6); NULL: none */
-    const char  *channel;        /* "station", "window" or "phone" */
-    gboolean     repeat;         /* the same applicant asked for the same matter before (D-EV-5) */
-    DbnHandlingKind kind;        /* CLASSIFIED: D-RTE-2 */
-    const char  *clerk;          /* CLASSIFIED: the window clerk handling it */
-    const char  *township_agent; /* CLASSIFIED: the township agent carrying it (D-RTE-1) */
-    const char  *clock;          /* CLOCK: deadline's clock name */
-    gboolean     overdue;        /* CLOCK: it ran past its due day */
+    const char *case_no;        /* every type */
+    gint64 at;                  /* ms, when it happened; decides the month it counts in */
+    const char *matter;         /* catalog code */
+    const char *station;        /* the station that entrusted it; NULL: a walk-in (D-INT-7) */
+    const char *window;         /* the window that owns it */
+    const char *area;           /* the calendar area of its working days (NULL: national) */
+    const char *agent;          /* the agent who accepted it (D-INT-6); NULL: none */
+    const char *channel;        /* "station", "window" or "phone" */
+    gboolean repeat;            /* the same applicant asked for the same matter before (D-EV-5) */
+    DbnHandlingKind kind;       /* CLASSIFIED: D-RTE-2 */
+    const char *clerk;          /* CLASSIFIED: the window clerk handling it */
+    const char *township_agent; /* CLASSIFIED: the township agent carrying it (D-RTE-1) */
+    const char *clock;          /* CLOCK: deadline's clock name */
+    gboolean overdue;           /* CLOCK: it ran past its due day */
 } EvalFact;
 
 typedef struct {
     const char *case_no;
-    EvalStage   stage;
-    EvalLevel   level;
-    gint64      at;      /* ms */
+    EvalStage stage;
+    EvalLevel level;
+    gint64 at; /* ms */
 } EvalRating;
 
 typedef struct {
     const char *case_no;
-    guint       month;     /* the sample's month (the month the case was handled in) */
-    gint64      at;        /* ms of the call */
-    gboolean    reached;   /* FALSE: nobody answered; the levels are NONE */
-    EvalLevel   attitude;  /* 态度 */
-    EvalLevel   quality;   /* 质量 */
-    EvalLevel   speed;     /* 效率 */
+    guint month;        /* the sample's month (the month the case was handled in) */
+    gint64 at;          /* ms of the call */
+    gboolean reached;   /* FALSE: nobody answered; the levels are NONE */
+    EvalLevel attitude; /* 态度 */
+    EvalLevel quality;  /* 质量 */
+    EvalLevel speed;    /* 效率 */
 } EvalCallback;
 
 /* One scope's figures over a period. */
 typedef struct {
-    EvalScope    scope;
-    char        *id;          /* person, window or station id; the township's id */
+    EvalScope scope;
+    char *id; /* person, window or station id; the township's id */
     EvalCounters c;
-    int          stars;       /* D-EV-4 */
-    gint64       score_milli; /* D-EV-6 */
-    guint        corrections; /* closed month: corrections laid over the closed counters */
+    int stars;          /* D-EV-4 */
+    gint64 score_milli; /* D-EV-6 */
+    guint corrections;  /* closed month: corrections laid over the closed counters */
 } EvalFigures;
 
 void eval_figures_free (EvalFigures *f);
 
 /* D-EV-3: one agent's month. */
 typedef struct {
-    const char   *id;    /* borrowed */
+    const char *id; /* borrowed */
     DbnAgentLevel level;
 } EvalPerson;
 
 typedef struct {
-    char         *person;    /* the agent's id */
-    DbnAgentLevel level;     /* township, village or group */
-    gint64        required;  /* matters the month asked for */
-    gint64        handled;   /* matters accepted or carried in the month */
-    gint64        missing;   /* max (0, required - handled) */
-    gint64        fine_yuan; /* missing × the level's fine */
+    char *person;        /* the agent's id */
+    DbnAgentLevel level; /* township, village or group */
+    gint64 required;     /* matters the month asked for */
+    gint64 handled;      /* matters accepted or carried in the month */
+    gint64 missing;      /* max (0, required - handled) */
+    gint64 fine_yuan;    /* missing × the level's fine */
 } EvalQuotaRow;
 
 void eval_quota_row_free (EvalQuotaRow *q);
@@ -109,7 +109,7 @@ typedef struct _EvalStore EvalStore;
 /* Prepares the statements on store and reads the closed months. store and
  * calendar are borrowed and must outlive the result (free this first). */
 EvalStore *eval_store_new (DbnStore *store, DbnCalendar *calendar, GError **error);
-void       eval_store_free (EvalStore *self);
+void eval_store_free (EvalStore *self);
 
 /* Applies one fact. Errors: _DUPLICATE (accepted twice), _UNKNOWN_CASE
  * (any other type for a case never accepted), _MONTH_CLOSED (at lies in a
@@ -125,8 +125,8 @@ gboolean eval_store_rate (EvalStore *self, const EvalRating *rating, GError **er
  * returned) in it, with seed and percent, and records both. Not before the
  * first working day of the month after (_NOT_DUE), once (_DUPLICATE).
  * *drawn (may be NULL) gets the case numbers in rank order (caller owns). */
-gboolean eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint percent,
-                                 gint64 now_ms, GPtrArray **drawn, GError **error);
+gboolean eval_store_draw_sample (EvalStore *self, guint month, const char *seed, guint percent, gint64 now_ms,
+                                 GPtrArray **drawn, GError **error);
 /* The recorded sample: *seed, *percent, the handled cases it was drawn
  * from (*population, sorted) and the drawn ones in rank order (*drawn).
  * Any out pointer may be NULL. FALSE with _NOT_SAMPLED when not drawn. */
@@ -140,13 +140,13 @@ gboolean eval_store_record_callback (EvalStore *self, const EvalCallback *callba
 
 /* Figures of every scope over the days [from, to] (julian), computed from
  * the facts: scope order, then id. Caller owns the array. */
-GPtrArray *eval_store_period_figures (EvalStore *self, const EvalSettings *settings, guint32 from,
-                                      guint32 to, GError **error);
+GPtrArray *eval_store_period_figures (EvalStore *self, const EvalSettings *settings, guint32 from, guint32 to,
+                                      GError **error);
 /* A month's figures: computed while open; once closed, the closed figures,
  * with the corrections laid over them when with_corrections. */
 GPtrArray *eval_store_month_figures (EvalStore *self, const EvalSettings *settings, guint month,
                                      gboolean with_corrections, GError **error);
-gboolean   eval_store_month_is_closed (EvalStore *self, guint month);
+gboolean eval_store_month_is_closed (EvalStore *self, guint month);
 
 /* Closes month: computes its figures (one scan of the month's cases,
  * ratings and callbacks), the quota of every person in roster (n of them:
@@ -156,7 +156,7 @@ gboolean   eval_store_month_is_closed (EvalStore *self, guint month);
 gboolean eval_store_close_month (EvalStore *self, const EvalSettings *settings, guint month,
                                  const EvalPerson *roster, guint n, gint64 now_ms, GError **error);
 /* The roster of every agent in org (EvalPerson; ids borrowed from org). */
-GArray  *eval_roster_from_org (DbnOrg *org);
+GArray *eval_roster_from_org (DbnOrg *org);
 /* A closed month's quota rows in person order (EvalQuotaRow*). */
 GPtrArray *eval_store_month_quotas (EvalStore *self, guint month, GError **error);
 /* A closed month's rewards: *person and *window (NULL when nobody earned one),
@@ -177,8 +177,8 @@ gboolean eval_store_add_correction (EvalStore *self, guint month, EvalScope scop
  * stage, region_code, channel, rated_person, level, level_name}]} in rating
  * order. catalog (may be NULL) gives the departments. _INVALID when
  * settings has no region_code. Caller owns the JSON text. */
-char *eval_store_export_haochaping (EvalStore *self, const EvalSettings *settings,
-                                    DbnCatalog *catalog, guint month, GError **error);
+char *eval_store_export_haochaping (EvalStore *self, const EvalSettings *settings, DbnCatalog *catalog,
+                                    guint month, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EvalFigures, eval_figures_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EvalQuotaRow, eval_quota_row_free)

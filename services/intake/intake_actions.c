@@ -14,7 +14,10 @@
  */
 #include "intake_private.h"
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (intake-error-quark, intake_error)
+/* clang-format on */
 
 IntakeActions *
 intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GError **error)

@@ -17,13 +17,12 @@ typedef struct _IntakeActions IntakeActions;
 extern const char *const intake_migrations[];
 
 /* Takes ownership of catalog and org. Caller owns the result; free it before the service. */
-IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org,
-                                   GError **error);
-void           intake_actions_free (IntakeActions *self);
+IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GError **error);
+void intake_actions_free (IntakeActions *self);
 
 /* Follows routing's journal (after dbn_service_start): how routing closes
  * each case (intake_follow.c). */
-gboolean       intake_actions_follow (IntakeActions *self, DbnBus *bus, GError **error);
+gboolean intake_actions_follow (IntakeActions *self, DbnBus *bus, GError **error);
 
 /* The command table for dbn_service_add_commands (user data: IntakeActions). */
 extern const DbnCommandSpec intake_commands[];

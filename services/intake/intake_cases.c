@@ -49,12 +49,12 @@ validate_submit (IntakeActions *self, DbnCommand *command, const DbnMsgIntakeSub
     }
     *matter = dbn_catalog_lookup (self->catalog, req->matter);
     if (*matter == NULL) {
-        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_UNKNOWN_MATTER,
-                     "no matter '%s' in the catalog", req->matter);
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_UNKNOWN_MATTER, "no matter '%s' in the catalog",
+                     req->matter);
         return FALSE;
     }
-    if (!intake_require_text (req->applicant, "applicant", error) ||
-        !intake_require_text (req->village, "village", error))
+    if (!intake_require_text (req->applicant, "applicant", error)
+        || !intake_require_text (req->village, "village", error))
         return FALSE;
     g_autoptr (GError) id_error = NULL;
     if (!dbn_idnumber_validate (req->id_number, &id_error)) {
@@ -66,8 +66,8 @@ validate_submit (IntakeActions *self, DbnCommand *command, const DbnMsgIntakeSub
                      "'%s' is not a phone number (7 to 15 digits)", req->phone);
         return FALSE;
     }
-    if (req->channel != NULL && g_strcmp0 (req->channel, "station") != 0 &&
-        g_strcmp0 (req->channel, "walk-in") != 0 && g_strcmp0 (req->channel, "phone") != 0) {
+    if (req->channel != NULL && g_strcmp0 (req->channel, "station") != 0
+        && g_strcmp0 (req->channel, "walk-in") != 0 && g_strcmp0 (req->channel, "phone") != 0) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
                      "channel must be station, walk-in or phone, not '%s'", req->channel);
         return FALSE;
@@ -75,8 +75,8 @@ validate_submit (IntakeActions *self, DbnCommand *command, const DbnMsgIntakeSub
     for (int i = 0; req->materials != NULL && req->materials[i] != NULL; i++)
         if (!intake_require_text (req->materials[i], "every material name", error))
             return FALSE;
-    return dbn_text_check (req->note, "the note", DBN_TEXT_STRICT, error) &&
-           dbn_text_check (req->address, "the address", DBN_TEXT_STRICT, error);
+    return dbn_text_check (req->note, "the note", DBN_TEXT_STRICT, error)
+           && dbn_text_check (req->address, "the address", DBN_TEXT_STRICT, error);
 }
 
 /* D-INT-7: a window takes requests in person (walk-in, the default) or by
@@ -128,9 +128,8 @@ check_previous (IntakeActions *self, const DbnMsgIntakeSubmit *req, GError **err
 }
 
 static gboolean
-emit_accepted (DbnCommand *command, const char *topic, const char *case_no,
-               const DbnMsgIntakeSubmit *req, const char *channel, const char *state,
-               GError **error)
+emit_accepted (DbnCommand *command, const char *topic, const char *case_no, const DbnMsgIntakeSubmit *req,
+               const char *channel, const char *state, GError **error)
 {
     g_autoptr (DbnMsgCaseAccepted) ev = dbn_msg_case_accepted_new ();
     dbn_command_stamp_event (command, &ev->env, DBN_MSG_CASE_ACCEPTED_WIRE, case_no);
@@ -148,8 +147,8 @@ emit_accepted (DbnCommand *command, const char *topic, const char *case_no,
 }
 
 static gboolean
-emit_awaiting (DbnCommand *command, const char *topic, const char *case_no,
-               const char *matter, char **missing, GError **error)
+emit_awaiting (DbnCommand *command, const char *topic, const char *case_no, const char *matter,
+               char **missing, GError **error)
 {
     g_autoptr (DbnMsgCaseAwaitingMaterials) ev = dbn_msg_case_awaiting_materials_new ();
     dbn_command_stamp_event (command, &ev->env, DBN_MSG_CASE_AWAITING_MATERIALS_WIRE, case_no);
@@ -168,8 +167,8 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
         dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_known_village (self, req->village, error) ||
-        !intake_check_village (command, req->village, "submit", error))
+    if (!intake_check_known_village (self, req->village, error)
+        || !intake_check_village (command, req->village, "submit", error))
         return NULL;
     const DbnMatter *matter = NULL;
     if (!validate_submit (self, command, req, &matter, error))
@@ -226,9 +225,9 @@ intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, G
         return NULL;
     sqlite3_stmt *st = self->select_case;
     const char *village = (const char *) sqlite3_column_text (st, INTAKE_COL_VILLAGE);
-    if (!intake_check_village (command, village, "read cases", error) ||
-        !intake_may_read_matter (self, command, (const char *) sqlite3_column_text (st, INTAKE_COL_MATTER),
-                                 error)) {
+    if (!intake_check_village (command, village, "read cases", error)
+        || !intake_may_read_matter (self, command, (const char *) sqlite3_column_text (st, INTAKE_COL_MATTER),
+                                    error)) {
         sqlite3_reset (st);
         return NULL;
     }

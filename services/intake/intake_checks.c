@@ -12,8 +12,8 @@ gboolean
 intake_require_text (const char *value, const char *what, GError **error)
 {
     if (value == NULL || *value == '\0' || !dbn_text_check (value, what, DBN_TEXT_STRICT, NULL)) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                     "%s must be filled in, without control characters", what);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "%s must be filled in, without control characters",
+                     what);
         return FALSE;
     }
     return TRUE;
@@ -29,8 +29,8 @@ intake_check_village (DbnCommand *command, const char *village, const char *what
     const char *station = dbn_principal_get_id (dbn_command_get_principal (command));
     if (g_strcmp0 (station, village) == 0)
         return TRUE;
-    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN,
-                 "station %s may %s only for its own village, not %s", station, what, village);
+    g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "station %s may %s only for its own village, not %s",
+                 station, what, village);
     return FALSE;
 }
 

@@ -67,9 +67,9 @@ gboolean
 intake_actions_follow (IntakeActions *self, DbnBus *bus, GError **error)
 {
     DbnStore *store = dbn_service_get_store (self->service);
-    int rc = sqlite3_prepare_v3 (dbn_store_get_db (store),
-                                 "UPDATE case_record SET closed = ?1 WHERE case_no = ?2", -1,
-                                 SQLITE_PREPARE_PERSISTENT, &self->close_case, NULL);
+    int rc =
+        sqlite3_prepare_v3 (dbn_store_get_db (store), "UPDATE case_record SET closed = ?1 WHERE case_no = ?2",
+                            -1, SQLITE_PREPARE_PERSISTENT, &self->close_case, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (store, rc, error);
     /* The frame's follower: intake emits nothing from it today, and whatever

@@ -23,15 +23,16 @@ intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GE
         dbn_msg_intake_logbook_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_known_village (self, req->village, error) ||
-        !intake_check_village (command, req->village, "read the logbook", error))
+    if (!intake_check_known_village (self, req->village, error)
+        || !intake_check_village (command, req->village, "read the logbook", error))
         return NULL;
     gint64 from = req->has_from_ms ? req->from_ms : G_MININT64;
     gint64 to = req->has_to_ms ? req->to_ms : G_MAXINT64;
 
     DbnStore *store = dbn_service_get_store (service);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
+    int rc = sqlite3_prepare_v2 (
+        dbn_store_get_db (store),
         "SELECT case_no, state, accepted_at, applicant, id_number, matter, channel, accepted_by,"
         "       missing, NULL"
         "  FROM case_record WHERE village = ?1 AND accepted_at < ?3"
@@ -41,7 +42,8 @@ intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GE
         "       NULL, reason || char (10) || apply_to"
         "  FROM refusal WHERE village = ?1 AND refused_at < ?3"
         "   AND (refused_at > ?2 OR (refused_at = ?2 AND refusal > ?5))"
-        " ORDER BY 3, 1 LIMIT ?4", -1, &st, NULL);
+        " ORDER BY 3, 1 LIMIT ?4",
+        -1, &st, NULL);
     g_autoptr (DbnMsgIntakeLogbookReply) reply = dbn_msg_intake_logbook_reply_new ();
     reply->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     if (rc == SQLITE_OK) {
@@ -77,9 +79,9 @@ intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GE
                 g_autofree char *items = g_strjoinv ("、", missing);
                 entry->detail = g_strdup_printf ("一次性告知缺少 / missing: %s", items);
             } else if (refusal[0] != NULL) {
-                entry->detail = g_strdup_printf ("不予受理：%s；请向%s申请 / refused: %s; apply to %s",
-                                                 refusal[0], refusal[1] ? refusal[1] : "",
-                                                 refusal[0], refusal[1] ? refusal[1] : "");
+                entry->detail =
+                    g_strdup_printf ("不予受理：%s；请向%s申请 / refused: %s; apply to %s", refusal[0],
+                                     refusal[1] ? refusal[1] : "", refusal[0], refusal[1] ? refusal[1] : "");
             }
             GBytes *encoded = dbn_msg_intake_logbook_entry_encode (entry, error);
             if (encoded == NULL) {

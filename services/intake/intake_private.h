@@ -13,8 +13,7 @@ G_BEGIN_DECLS
 gboolean intake_require_text (const char *value, const char *what, GError **error);
 /* A station acts only for its own village (FALSE with DBN_ERROR_FORBIDDEN);
  * every other principal the frame let through may. */
-gboolean intake_check_village (DbnCommand *command, const char *village, const char *what,
-                               GError **error);
+gboolean intake_check_village (DbnCommand *command, const char *village, const char *what, GError **error);
 /* Issue 11: a village that enters intake from the network (submit, refuse,
  * visit, the logbook and visit list) becomes the topic s/<village>, so it
  * must be a village of org.ini: FALSE with DBN_ORG_ERROR_UNKNOWN_ID. */
@@ -26,23 +25,23 @@ gboolean intake_may_read_matter (IntakeActions *self, DbnCommand *command, const
                                  GError **error);
 
 /* intake_visits.c (D-INT-1) */
-GBytes  *intake_visit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
-GBytes  *intake_visit_list (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_visit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_visit_list (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 /* The visit exists and is of village: FALSE with DBN_ERROR_NOT_FOUND or
  * DBN_ERROR_INVALID. */
 gboolean intake_visit_check (IntakeActions *self, const char *visit, const char *village, GError **error);
 gboolean intake_visit_link (IntakeActions *self, const char *visit, const char *case_no, GError **error);
 
 /* intake_logbook.c: the logbook of a village (D-INT-3) */
-GBytes  *intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 /* intake_cases.c: submit (D-INT-2, D-INT-3, D-INT-4) and case.get */
-GBytes  *intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
-GBytes  *intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 /* intake_steps.c: supplement (D-INT-4), refuse (D-INT-5), catalog.reload (D-CAT-3) */
-GBytes  *intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
-GBytes  *intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
-GBytes  *intake_catalog_reload (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_catalog_reload (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 G_END_DECLS

@@ -46,7 +46,7 @@ strv_has (char **v, const char *s)
 
 /* Copies the row's fields a supplement needs before the statement resets. */
 typedef struct {
-    char  *matter, *village, *state, *closed;
+    char *matter, *village, *state, *closed;
     char **materials, **missing;
 } SupplementRow;
 
@@ -71,7 +71,8 @@ update_materials (IntakeActions *self, const char *case_no, char **materials, ch
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
                                  "UPDATE case_record SET materials = ?1, missing = ?2, state = ?3"
-                                 " WHERE case_no = ?4", -1, &st, NULL);
+                                 " WHERE case_no = ?4",
+                                 -1, &st, NULL);
     g_autofree char *materials_text = intake_join_lines (materials);
     g_autofree char *missing_text = intake_join_lines (missing);
     if (rc == SQLITE_OK) {
@@ -114,19 +115,19 @@ intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data,
     row.materials = intake_split_lines (sqlite3_column_text (st, INTAKE_COL_MATERIALS));
     row.missing = intake_split_lines (sqlite3_column_text (st, INTAKE_COL_MISSING));
     sqlite3_reset (st);
-    if (!intake_check_village (command, row.village, "supplement materials", error) ||
-        !intake_may_read_matter (self, command, row.matter, error))
+    if (!intake_check_village (command, row.village, "supplement materials", error)
+        || !intake_may_read_matter (self, command, row.matter, error))
         return NULL;
     /* D-RPL-4: what routing has closed takes nothing more (intake hears it
      * from routing's journal); a returned case is answered, not resumed. */
     if (row.closed != NULL) {
-        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_CASE_CLOSED, "%s is closed at routing (%s): it takes no materials",
-                     req->case_no, row.closed);
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_CASE_CLOSED,
+                     "%s is closed at routing (%s): it takes no materials", req->case_no, row.closed);
         return NULL;
     }
     if (g_strcmp0 (row.state, "awaiting_materials") != 0) {
-        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_NOT_AWAITING,
-                     "%s is %s: it waits for no materials", req->case_no, row.state);
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_NOT_AWAITING, "%s is %s: it waits for no materials",
+                     req->case_no, row.state);
         return NULL;
     }
     /* D-INT-4: strike what arrived from the list told once. */
@@ -136,8 +137,8 @@ intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data,
             g_ptr_array_add (still, g_strdup (row.missing[i]));
     if (still->len == g_strv_length (row.missing)) {
         g_autofree char *wanted = g_strjoinv ("、", row.missing);
-        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_NOT_MISSING,
-                     "%s is missing only: %s", req->case_no, wanted);
+        g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_NOT_MISSING, "%s is missing only: %s", req->case_no,
+                     wanted);
         return NULL;
     }
     g_ptr_array_add (still, NULL);
@@ -189,15 +190,16 @@ intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data,
 /* ---- refuse ---- */
 
 static gboolean
-insert_refusal (IntakeActions *self, const char *number, const DbnMsgIntakeRefuse *req,
-                const char *channel, gint64 now, const char *actor, GError **error)
+insert_refusal (IntakeActions *self, const char *number, const DbnMsgIntakeRefuse *req, const char *channel,
+                gint64 now, const char *actor, GError **error)
 {
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
                                  "INSERT INTO refusal (refusal, applicant, village, matter, request, reason,"
                                  " apply_to, channel, refused_at, refused_by)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &st, NULL);
+                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                 -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text (st, 1, number, -1, SQLITE_STATIC);
         sqlite3_bind_text (st, 2, req->applicant, -1, SQLITE_STATIC);
@@ -227,8 +229,8 @@ intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GEr
         dbn_msg_intake_refuse_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_known_village (self, req->village, error) ||
-        !intake_check_village (command, req->village, "refuse requests", error))
+    if (!intake_check_known_village (self, req->village, error)
+        || !intake_check_village (command, req->village, "refuse requests", error))
         return NULL;
     /* D-INT-5: the reason is written, and the applicant is told where to go. */
     if (dbn_text_is_blank (req->reason) || dbn_text_is_blank (req->apply_to)) {
@@ -236,11 +238,11 @@ intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GEr
                      "a refusal needs a written reason and where to apply instead");
         return NULL;
     }
-    if (!intake_require_text (req->applicant, "applicant", error) ||
-        !intake_require_text (req->village, "village", error) ||
-        !intake_require_text (req->request, "the request", error) ||
-        !dbn_text_check (req->reason, "the reason", DBN_TEXT_STRICT, error) ||
-        !dbn_text_check (req->apply_to, "where to apply", DBN_TEXT_STRICT, error))
+    if (!intake_require_text (req->applicant, "applicant", error)
+        || !intake_require_text (req->village, "village", error)
+        || !intake_require_text (req->request, "the request", error)
+        || !dbn_text_check (req->reason, "the reason", DBN_TEXT_STRICT, error)
+        || !dbn_text_check (req->apply_to, "where to apply", DBN_TEXT_STRICT, error))
         return NULL;
     if (req->matter != NULL && dbn_catalog_lookup (self->catalog, req->matter) == NULL) {
         g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_UNKNOWN_MATTER, "no matter '%s' in the catalog",
@@ -249,16 +251,16 @@ intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     }
     gboolean window = dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_WINDOW;
     const char *channel = req->channel ? req->channel : window ? "walk-in" : "station";
-    if (g_strcmp0 (channel, "station") != 0 && g_strcmp0 (channel, "walk-in") != 0 &&
-        g_strcmp0 (channel, "phone") != 0) {
+    if (g_strcmp0 (channel, "station") != 0 && g_strcmp0 (channel, "walk-in") != 0
+        && g_strcmp0 (channel, "phone") != 0) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
                      "channel must be station, walk-in or phone, not '%s'", channel);
         return NULL;
     }
     gint64 now = dbn_command_get_now_ms (command);
     g_autofree char *number = NULL;
-    if (!intake_next_number (self, "refusal", "refusal", 'R', now, &number, error) ||
-        !insert_refusal (self, number, req, channel, now, dbn_command_get_actor (command), error))
+    if (!intake_next_number (self, "refusal", "refusal", 'R', now, &number, error)
+        || !insert_refusal (self, number, req, channel, now, dbn_command_get_actor (command), error))
         return NULL;
 
     g_autoptr (DbnMsgCaseRefused) ev = dbn_msg_case_refused_new ();

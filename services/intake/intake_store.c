@@ -85,17 +85,19 @@ intake_store_prepare (IntakeActions *self, GError **error)
 {
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3 *db = dbn_store_get_db (store);
-    int rc = sqlite3_prepare_v3 (db,
-        "SELECT max(case_no) FROM case_record WHERE case_no >= ?1 AND case_no < ?2",
-        -1, SQLITE_PREPARE_PERSISTENT, &self->last_number, NULL);
+    int rc =
+        sqlite3_prepare_v3 (db, "SELECT max(case_no) FROM case_record WHERE case_no >= ?1 AND case_no < ?2",
+                            -1, SQLITE_PREPARE_PERSISTENT, &self->last_number, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v3 (db,
+        rc = sqlite3_prepare_v3 (
+            db,
             "INSERT INTO case_record (case_no, matter, applicant, id_number, phone, address, village,"
             " channel, materials, missing, state, accepted_at, accepted_by, note, visit, previous_case)"
             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             -1, SQLITE_PREPARE_PERSISTENT, &self->insert_case, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v3 (db,
+        rc = sqlite3_prepare_v3 (
+            db,
             "SELECT case_no, matter, applicant, id_number, phone, address, village, channel,"
             " materials, missing, state, accepted_at, accepted_by, note, visit, previous_case, closed"
             " FROM case_record WHERE case_no = ?1",
@@ -136,8 +138,8 @@ static gboolean
 last_case_number (IntakeActions *self, int year, gint64 *number, GError **error)
 {
     DbnStore *store = dbn_service_get_store (self->service);
-    if (self->cached_seq != 0 && self->cached_year == year &&
-        self->cached_seq == dbn_store_journal_next_seq (store)) {
+    if (self->cached_seq != 0 && self->cached_year == year
+        && self->cached_seq == dbn_store_journal_next_seq (store)) {
         *number = self->cached_number;
         return TRUE;
     }
@@ -171,8 +173,8 @@ intake_allocate_case_number (IntakeActions *self, gint64 now_ms, int *year_out, 
         return FALSE;
     number++;
     if (number > 999999) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE,
-                     "case numbers for %d are used up (999999)", year);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE, "case numbers for %d are used up (999999)",
+                     year);
         return FALSE;
     }
     *out = g_strdup_printf ("%s-%d-%06" G_GINT64_FORMAT,
@@ -183,9 +185,8 @@ intake_allocate_case_number (IntakeActions *self, gint64 now_ms, int *year_out, 
 }
 
 gboolean
-intake_insert_case (IntakeActions *self, const char *case_no, const DbnMsgIntakeSubmit *req,
-                    char **missing, const char *state, const char *channel, gint64 now_ms,
-                    const char *actor, GError **error)
+intake_insert_case (IntakeActions *self, const char *case_no, const DbnMsgIntakeSubmit *req, char **missing,
+                    const char *state, const char *channel, gint64 now_ms, const char *actor, GError **error)
 {
     g_autofree char *materials = intake_join_lines (req->materials);
     g_autofree char *missing_text = intake_join_lines (missing);
@@ -245,8 +246,8 @@ intake_select_case (IntakeActions *self, const char *case_no, GError **error)
 }
 
 gboolean
-intake_next_number (IntakeActions *self, const char *table, const char *column, char letter,
-                    gint64 now_ms, char **out, GError **error)
+intake_next_number (IntakeActions *self, const char *table, const char *column, char letter, gint64 now_ms,
+                    char **out, GError **error)
 {
     g_autoptr (GDateTime) local = dbn_clock_local_from_ms (now_ms);
     int year = g_date_time_get_year (local);
@@ -254,8 +255,8 @@ intake_next_number (IntakeActions *self, const char *table, const char *column, 
     /* "T01-2026-R" ≤ number < "T01-2026-S": the prefix's own range. */
     g_autofree char *low = g_strdup_printf ("%s-%d-%c", township, year, letter);
     g_autofree char *high = g_strdup_printf ("%s-%d-%c", township, year, letter + 1);
-    g_autofree char *sql = g_strdup_printf ("SELECT max(%s) FROM %s WHERE %s >= ?1 AND %s < ?2",
-                                            column, table, column, column);
+    g_autofree char *sql =
+        g_strdup_printf ("SELECT max(%s) FROM %s WHERE %s >= ?1 AND %s < ?2", column, table, column, column);
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (dbn_store_get_db (store), sql, -1, &st, NULL);

@@ -14,25 +14,37 @@ G_BEGIN_DECLS
 /* The service's state: what the table creates, the families use and the
  * store's statements live in. */
 struct _IntakeActions {
-    DbnService   *service;      /* borrowed */
-    DbnCatalog   *catalog;      /* owned; replaced whole by catalog.reload (D-CAT-3) */
-    DbnOrg       *org;          /* owned: the villages a request may name (issue 11) */
-    sqlite3_stmt *last_number;  /* the year's highest case number */
-    sqlite3_stmt *insert_case;  /* INSERT case_record */
-    sqlite3_stmt *select_case;  /* SELECT by case_no */
-    int           cached_year;  /* year of cached_number */
-    gint64        cached_number;/* the highest number allocated, as of cached_seq */
-    gint64        cached_seq;   /* journal next_seq right after that submit; 0 = no cache */
-    DbnSubscriber *routing;     /* routing's journal: how cases close (D-RPL-4) */
-    sqlite3_stmt *close_case;   /* UPDATE case_record SET closed */
+    DbnService *service;       /* borrowed */
+    DbnCatalog *catalog;       /* owned; replaced whole by catalog.reload (D-CAT-3) */
+    DbnOrg *org;               /* owned: the villages a request may name (issue 11) */
+    sqlite3_stmt *last_number; /* the year's highest case number */
+    sqlite3_stmt *insert_case; /* INSERT case_record */
+    sqlite3_stmt *select_case; /* SELECT by case_no */
+    int cached_year;           /* year of cached_number */
+    gint64 cached_number;      /* the highest number allocated, as of cached_seq */
+    gint64 cached_seq;         /* journal next_seq right after that submit; 0 = no cache */
+    DbnSubscriber *routing;    /* routing's journal: how cases close (D-RPL-4) */
+    sqlite3_stmt *close_case;  /* UPDATE case_record SET closed */
 };
 
 /* Columns of select_case, in order. */
 enum {
-    INTAKE_COL_CASE_NO, INTAKE_COL_MATTER, INTAKE_COL_APPLICANT, INTAKE_COL_ID_NUMBER,
-    INTAKE_COL_PHONE, INTAKE_COL_ADDRESS, INTAKE_COL_VILLAGE, INTAKE_COL_CHANNEL,
-    INTAKE_COL_MATERIALS, INTAKE_COL_MISSING, INTAKE_COL_STATE, INTAKE_COL_ACCEPTED_AT,
-    INTAKE_COL_ACCEPTED_BY, INTAKE_COL_NOTE, INTAKE_COL_VISIT, INTAKE_COL_PREVIOUS,
+    INTAKE_COL_CASE_NO,
+    INTAKE_COL_MATTER,
+    INTAKE_COL_APPLICANT,
+    INTAKE_COL_ID_NUMBER,
+    INTAKE_COL_PHONE,
+    INTAKE_COL_ADDRESS,
+    INTAKE_COL_VILLAGE,
+    INTAKE_COL_CHANNEL,
+    INTAKE_COL_MATERIALS,
+    INTAKE_COL_MISSING,
+    INTAKE_COL_STATE,
+    INTAKE_COL_ACCEPTED_AT,
+    INTAKE_COL_ACCEPTED_BY,
+    INTAKE_COL_NOTE,
+    INTAKE_COL_VISIT,
+    INTAKE_COL_PREVIOUS,
     INTAKE_COL_CLOSED,
 };
 
@@ -40,17 +52,17 @@ enum {
  * thousands of times a second). FALSE with a store error. */
 gboolean intake_store_prepare (IntakeActions *self, GError **error);
 /* Finalizes every statement of self (the follower's close_case too). */
-void     intake_store_clear (IntakeActions *self);
+void intake_store_clear (IntakeActions *self);
 
 /* Lists are stored one item per line. Caller owns the results. */
-char    *intake_join_lines (char **items);
-char   **intake_split_lines (const unsigned char *text);
+char *intake_join_lines (char **items);
+char **intake_split_lines (const unsigned char *text);
 
 /* The next case number of now_ms's year (the cache, else the year's highest
  * in case_record, plus one): *out "<township>-<year>-<6 digits>", caller owns
  * it. FALSE with DBN_ERROR_UNAVAILABLE when the year's numbers are used up. */
-gboolean intake_allocate_case_number (IntakeActions *self, gint64 now_ms, int *year_out,
-                                      gint64 *number_out, char **out, GError **error);
+gboolean intake_allocate_case_number (IntakeActions *self, gint64 now_ms, int *year_out, gint64 *number_out,
+                                      char **out, GError **error);
 /* Inserts the case row of req (missing: what it still lacks). */
 gboolean intake_insert_case (IntakeActions *self, const char *case_no, const DbnMsgIntakeSubmit *req,
                              char **missing, const char *state, const char *channel, gint64 now_ms,

@@ -31,12 +31,12 @@ intake_visit (DbnService *service, DbnCommand *command, gpointer user_data, GErr
         dbn_msg_intake_visit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_known_village (self, req->village, error) ||
-        !intake_check_village (command, req->village, "record visits", error) ||
-        !intake_require_text (req->village, "village", error) ||
-        !intake_require_text (req->household, "household", error) ||
-        !dbn_text_check (req->address, "the address", DBN_TEXT_STRICT, error) ||
-        !dbn_text_check (req->note, "the note", DBN_TEXT_STRICT, error))
+    if (!intake_check_known_village (self, req->village, error)
+        || !intake_check_village (command, req->village, "record visits", error)
+        || !intake_require_text (req->village, "village", error)
+        || !intake_require_text (req->household, "household", error)
+        || !dbn_text_check (req->address, "the address", DBN_TEXT_STRICT, error)
+        || !dbn_text_check (req->note, "the note", DBN_TEXT_STRICT, error))
         return NULL;
     for (int i = 0; req->needs != NULL && req->needs[i] != NULL; i++)
         if (!intake_require_text (req->needs[i], "every need", error))
@@ -98,8 +98,8 @@ intake_visit_check (IntakeActions *self, const char *visit, const char *village,
 {
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store), "SELECT village FROM visit WHERE visit = ?1",
-                                 -1, &st, NULL);
+    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store), "SELECT village FROM visit WHERE visit = ?1", -1,
+                                 &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text (st, 1, visit, -1, SQLITE_STATIC);
         rc = sqlite3_step (st);
@@ -113,7 +113,8 @@ intake_visit_check (IntakeActions *self, const char *visit, const char *village,
         return FALSE;
     }
     if (g_strcmp0 (found, village) != 0) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "visit %s was in %s, not %s", visit, found, village);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "visit %s was in %s, not %s", visit, found,
+                     village);
         return FALSE;
     }
     return TRUE;
@@ -145,20 +146,21 @@ intake_visit_list (DbnService *service, DbnCommand *command, gpointer user_data,
         dbn_msg_intake_visit_list_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (req == NULL)
         return NULL;
-    if (!intake_check_known_village (user_data, req->village, error) ||
-        !intake_check_village (command, req->village, "read visits", error))
+    if (!intake_check_known_village (user_data, req->village, error)
+        || !intake_check_village (command, req->village, "read visits", error))
         return NULL;
     gint64 max = req->has_max && req->max > 0 && req->max < VISIT_LIST_MAX ? req->max : VISIT_LIST_MAX;
     gboolean mask = dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_COMMITTEE;
     DbnStore *store = dbn_service_get_store (service);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
-                                 "SELECT v.visit, v.village, v.household, v.address, v.needs, v.must_visit,"
-                                 " v.note, v.visited_at, v.visited_by,"
-                                 " (SELECT group_concat (case_no, char (10)) FROM"
-                                 "   (SELECT case_no FROM visit_case c WHERE c.visit = v.visit ORDER BY case_no))"
-                                 " FROM visit v WHERE v.village = ?1 ORDER BY v.visited_at DESC, v.visit DESC LIMIT ?2",
-                                 -1, &st, NULL);
+    int rc = sqlite3_prepare_v2 (
+        dbn_store_get_db (store),
+        "SELECT v.visit, v.village, v.household, v.address, v.needs, v.must_visit,"
+        " v.note, v.visited_at, v.visited_by,"
+        " (SELECT group_concat (case_no, char (10)) FROM"
+        "   (SELECT case_no FROM visit_case c WHERE c.visit = v.visit ORDER BY case_no))"
+        " FROM visit v WHERE v.village = ?1 ORDER BY v.visited_at DESC, v.visit DESC LIMIT ?2",
+        -1, &st, NULL);
     g_autoptr (DbnMsgIntakeVisitListReply) reply = dbn_msg_intake_visit_list_reply_new ();
     reply->visits = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     if (rc == SQLITE_OK) {

@@ -18,8 +18,11 @@ new_actions (DbnService *service, GError **error)
 }
 
 static const DbnServiceSpec spec = {
-    .name = "routing", .summary = "— 案件流转服务 / routing service",
-    .migrations = routing_migrations, .commands = routing_commands, .new_actions = new_actions,
+    .name = "routing",
+    .summary = "— 案件流转服务 / routing service",
+    .migrations = routing_migrations,
+    .commands = routing_commands,
+    .new_actions = new_actions,
     .start = (DbnServiceStartFunc) routing_actions_follow_intake,
     .free_actions = (GDestroyNotify) routing_actions_free,
 };

@@ -11,8 +11,8 @@
 #include <string.h>
 
 gboolean
-routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c,
-                     GPtrArray *effects, GError **error)
+routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c, GPtrArray *effects,
+                     GError **error)
 {
     /* The stored row is still the case before this change (saved below):
      * its topics are the queues the events must also reach. One read by
@@ -30,9 +30,9 @@ routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c,
         if (!routing_emit_effect (emitter, self->machine, c, before, fx, &seq, error))
             return FALSE;
         /* D-RTE-5: who, when and why of every handoff, in a book of its own. */
-        if (fx->handoff &&
-            !routing_store_add_handoff (self->store, seq, c->case_no, emitter->now_ms, fx->from, fx->to,
-                                        emitter->actor, fx->reason ? fx->reason : fx->type, error))
+        if (fx->handoff
+            && !routing_store_add_handoff (self->store, seq, c->case_no, emitter->now_ms, fx->from, fx->to,
+                                           emitter->actor, fx->reason ? fx->reason : fx->type, error))
             return FALSE;
     }
     c->updated_at = emitter->now_ms;
@@ -65,17 +65,15 @@ routing_may_write (DbnCommand *command, const RoutingCase *c, GError **error)
         break;
     }
     case DBN_PRINCIPAL_SERVICE:
-    case DBN_PRINCIPAL_OPERATOR:
-        return TRUE;
-    default:
-        break; /* supervisors and the committee read only */
+    case DBN_PRINCIPAL_OPERATOR: return TRUE;
+    default: break; /* supervisors and the committee read only */
     }
     return routing_forbid (error, principal, "change", c->case_no);
 }
 
 gboolean
-routing_apply (RoutingActions *self, DbnOrigin *emitter, const char *case_no,
-               const RoutingArgs *args, RoutingCase **out, GError **error)
+routing_apply (RoutingActions *self, DbnOrigin *emitter, const char *case_no, const RoutingArgs *args,
+               RoutingCase **out, GError **error)
 {
     g_autoptr (RoutingCase) c = routing_store_load_case (self->store, case_no, error);
     if (c == NULL)
@@ -83,8 +81,8 @@ routing_apply (RoutingActions *self, DbnOrigin *emitter, const char *case_no,
     if (emitter->command != NULL && !routing_may_write (emitter->command, c, error))
         return FALSE;
     g_autoptr (GPtrArray) effects = g_ptr_array_new_with_free_func ((GDestroyNotify) routing_effect_free);
-    if (!routing_machine_step (self->machine, c, args, effects, error) ||
-        !routing_commit_case (self, emitter, c, effects, error))
+    if (!routing_machine_step (self->machine, c, args, effects, error)
+        || !routing_commit_case (self, emitter, c, effects, error))
         return FALSE;
     if (out != NULL)
         *out = g_steal_pointer (&c);

@@ -38,8 +38,9 @@ routing_case_classify (DbnService *service, DbnCommand *command, gpointer user_d
     g_autoptr (DbnMsgCaseClassify) req = ROUTING_DECODE (case_classify, command, error);
     if (req == NULL)
         return NULL;
-    RoutingArgs args = { .input = ROUTING_INPUT_CLASSIFY, .kind = req->kind, .reason = req->reason,
-                         .parts = req->parts };
+    RoutingArgs args = {
+        .input = ROUTING_INPUT_CLASSIFY, .kind = req->kind, .reason = req->reason, .parts = req->parts
+    };
     return apply_command (user_data, command, req->case_no, &args, error);
 }
 
@@ -49,8 +50,9 @@ routing_case_assign (DbnService *service, DbnCommand *command, gpointer user_dat
     g_autoptr (DbnMsgCaseAssign) req = ROUTING_DECODE (case_assign, command, error);
     if (req == NULL)
         return NULL;
-    RoutingArgs args = { .input = ROUTING_INPUT_ASSIGN, .window = req->window, .agent = req->agent,
-                         .reason = req->reason };
+    RoutingArgs args = {
+        .input = ROUTING_INPUT_ASSIGN, .window = req->window, .agent = req->agent, .reason = req->reason
+    };
     return apply_command (user_data, command, req->case_no, &args, error);
 }
 
@@ -100,7 +102,8 @@ routing_case_county_answer (DbnService *service, DbnCommand *command, gpointer u
     g_autoptr (DbnMsgCaseCountyAnswer) req = ROUTING_DECODE (case_county_answer, command, error);
     if (req == NULL)
         return NULL;
-    RoutingArgs args = { .input = ROUTING_INPUT_COUNTY_ANSWER, .answer = req->answer,
+    RoutingArgs args = { .input = ROUTING_INPUT_COUNTY_ANSWER,
+                         .answer = req->answer,
                          .approved = req->approved };
     return apply_command (user_data, command, req->case_no, &args, error);
 }
@@ -121,9 +124,13 @@ routing_case_reply_command (DbnService *service, DbnCommand *command, gpointer u
     g_autoptr (DbnMsgCaseReply) req = ROUTING_DECODE (case_reply, command, error);
     if (req == NULL)
         return NULL;
-    RoutingArgs args = { .input = ROUTING_INPUT_REPLY, .result = req->result, .reason = req->reason,
-                         .has_satisfied = req->has_satisfied, .satisfied = req->satisfied,
-                         .has_confirmed = req->has_confirmed, .confirmed = req->confirmed };
+    RoutingArgs args = { .input = ROUTING_INPUT_REPLY,
+                         .result = req->result,
+                         .reason = req->reason,
+                         .has_satisfied = req->has_satisfied,
+                         .satisfied = req->satisfied,
+                         .has_confirmed = req->has_confirmed,
+                         .confirmed = req->confirmed };
     return apply_command (user_data, command, req->case_no, &args, error);
 }
 

@@ -20,8 +20,7 @@
 #include <string.h>
 
 gboolean
-routing_case_topics (const RoutingCase *c, char **station, char **window, char **area,
-                     GError **error)
+routing_case_topics (const RoutingCase *c, char **station, char **window, char **area, GError **error)
 {
     *window = *area = NULL;
     *station = dbn_topic_dup_queue ('s', c->station, error);
@@ -31,8 +30,7 @@ routing_case_topics (const RoutingCase *c, char **station, char **window, char *
         goto refused;
     /* D-INT-8: a petition's events reach its station and its window (the
      * mediation officer's), never the area's supervisors. */
-    if (c->area && *c->area && !c->restricted &&
-        (*area = dbn_topic_dup_queue ('a', c->area, error)) == NULL)
+    if (c->area && *c->area && !c->restricted && (*area = dbn_topic_dup_queue ('a', c->area, error)) == NULL)
         goto refused;
     return TRUE;
 refused:
@@ -41,21 +39,23 @@ refused:
     return FALSE;
 }
 
-#define FILL_ROW(ev, c)                                                              \
-    G_STMT_START {                                                                   \
-        (ev)->window = g_strdup ((c)->window ? (c)->window : "");                    \
-        (ev)->station = g_strdup ((c)->station);                                     \
-        (ev)->area = g_strdup ((c)->area ? (c)->area : "");                          \
-        (ev)->state = g_strdup (routing_state_to_string ((c)->state));               \
-        (ev)->kind = g_strdup (dbn_handling_kind_to_string ((c)->kind));             \
-        (ev)->holder = g_strdup ((c)->holder);                                       \
-        (ev)->responsible = g_strdup ((c)->responsible);                             \
-        (ev)->location = g_strdup (routing_location_to_string ((c)->location));      \
-    } G_STMT_END
+#define FILL_ROW(ev, c)                                                                                      \
+    G_STMT_START                                                                                             \
+    {                                                                                                        \
+        (ev)->window = g_strdup ((c)->window ? (c)->window : "");                                            \
+        (ev)->station = g_strdup ((c)->station);                                                             \
+        (ev)->area = g_strdup ((c)->area ? (c)->area : "");                                                  \
+        (ev)->state = g_strdup (routing_state_to_string ((c)->state));                                       \
+        (ev)->kind = g_strdup (dbn_handling_kind_to_string ((c)->kind));                                     \
+        (ev)->holder = g_strdup ((c)->holder);                                                               \
+        (ev)->responsible = g_strdup ((c)->responsible);                                                     \
+        (ev)->location = g_strdup (routing_location_to_string ((c)->location));                              \
+    }                                                                                                        \
+    G_STMT_END
 
 static gboolean
-send_on_case_topics (DbnOrigin *self, const RoutingCase *c, const RoutingCase *before,
-                     const DbnEnvEvent *env, GBytes *body, gint64 *seq, GError **error)
+send_on_case_topics (DbnOrigin *self, const RoutingCase *c, const RoutingCase *before, const DbnEnvEvent *env,
+                     GBytes *body, gint64 *seq, GError **error)
 {
     if (body == NULL)
         return FALSE;
@@ -68,12 +68,15 @@ send_on_case_topics (DbnOrigin *self, const RoutingCase *c, const RoutingCase *b
      * queue, and the client drops it (docs/routing.md, as deadline.due_changed
      * does). Repeats of the new topics are skipped by the emitter. */
     g_autofree char *was_station = NULL, *was_window = NULL, *was_area = NULL;
-    if (before != NULL &&
-        !routing_case_topics (before, &was_station, &was_window, &was_area, error))
+    if (before != NULL && !routing_case_topics (before, &was_station, &was_window, &was_area, error))
         return FALSE;
-    const char *topics[] = { station, window ? window : "", area ? area : "",
-                             was_station ? was_station : "", was_window ? was_window : "",
-                             was_area ? was_area : "", NULL };
+    const char *topics[] = { station,
+                             window ? window : "",
+                             area ? area : "",
+                             was_station ? was_station : "",
+                             was_window ? was_window : "",
+                             was_area ? was_area : "",
+                             NULL };
     if (!dbn_origin_emit (self, topics, env, body, error))
         return FALSE;
     *seq = env->seq;
@@ -82,18 +85,17 @@ send_on_case_topics (DbnOrigin *self, const RoutingCase *c, const RoutingCase *b
 
 /* Declares ev of message `name`, stamps it and fills its queue row; the
  * block that follows sets its own fields; ENCODE encodes and sends it. */
-#define BEGIN_EVENT(name, Type, WIRE)                                                \
-    g_autoptr (Type) ev = dbn_msg_##name##_new ();                                   \
-    dbn_origin_stamp (self, &ev->env, WIRE, c->case_no);                             \
+#define BEGIN_EVENT(name, Type, WIRE)                                                                        \
+    g_autoptr (Type) ev = dbn_msg_##name##_new ();                                                           \
+    dbn_origin_stamp (self, &ev->env, WIRE, c->case_no);                                                     \
     FILL_ROW (ev, c)
-#define ENCODE(name)                                                                 \
-    g_autoptr (GBytes) body = dbn_msg_##name##_encode (ev, error);                   \
+#define ENCODE(name)                                                                                         \
+    g_autoptr (GBytes) body = dbn_msg_##name##_encode (ev, error);                                           \
     return send_on_case_topics (self, c, before, &ev->env, body, seq, error)
 
 gboolean
 routing_emit_effect (DbnOrigin *self, RoutingMachine *machine, const RoutingCase *c,
-                     const RoutingCase *before, const RoutingEffect *fx, gint64 *seq,
-                     GError **error)
+                     const RoutingCase *before, const RoutingEffect *fx, gint64 *seq, GError **error)
 {
     const char *type = fx->type;
 

@@ -29,8 +29,8 @@ static gboolean
 on_accepted (RoutingActions *self, DbnOrigin *origin, GBytes *event, GError **error)
 {
     g_autoptr (GError) local = NULL;
-    g_autoptr (DbnMsgCaseAccepted) accepted = dbn_msg_case_accepted_decode (
-        g_bytes_get_data (event, NULL), g_bytes_get_size (event), &local);
+    g_autoptr (DbnMsgCaseAccepted) accepted =
+        dbn_msg_case_accepted_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &local);
     if (accepted == NULL || accepted->env.case_no == NULL) {
         g_warning ("intake's case.accepted cannot be read, skipped: %s",
                    local ? local->message : "no case number");
@@ -64,7 +64,8 @@ on_awaiting_materials (RoutingActions *self, DbnOrigin *origin, GBytes *event, G
                    local ? local->message : "no case number");
         return TRUE;
     }
-    RoutingArgs args = { .input = ROUTING_INPUT_MATERIALS_MISSING, .actor = origin->actor,
+    RoutingArgs args = { .input = ROUTING_INPUT_MATERIALS_MISSING,
+                         .actor = origin->actor,
                          .missing = awaiting->missing };
     if (!routing_apply (self, origin, awaiting->env.case_no, &args, NULL, &local)) {
         if (local->domain == ROUTING_ERROR || g_error_matches (local, DBN_ERROR, DBN_ERROR_NOT_FOUND)) {
@@ -89,7 +90,8 @@ on_materials_supplemented (RoutingActions *self, DbnOrigin *origin, GBytes *even
                    local ? local->message : "no case number");
         return TRUE;
     }
-    RoutingArgs args = { .input = ROUTING_INPUT_MATERIALS_SUPPLIED, .actor = origin->actor,
+    RoutingArgs args = { .input = ROUTING_INPUT_MATERIALS_SUPPLIED,
+                         .actor = origin->actor,
                          .materials = supplied->materials };
     /* The resumption is the supplementer's act (who handed the papers in). */
     const char *service_actor = origin->actor;

@@ -35,7 +35,10 @@
 
 #include "daiban/dbn_text.h"
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (routing-error-quark, routing_error)
+/* clang-format on */
 
 /* ---- names ---- */
 
@@ -218,20 +221,19 @@ strv_equal0 (char **a, char **b)
 gboolean
 routing_case_equal (const RoutingCase *a, const RoutingCase *b)
 {
-    return g_strcmp0 (a->case_no, b->case_no) == 0 && g_strcmp0 (a->matter, b->matter) == 0 &&
-           a->level == b->level && a->kind == b->kind && a->state == b->state &&
-           g_strcmp0 (a->window, b->window) == 0 && g_strcmp0 (a->station, b->station) == 0 &&
-           g_strcmp0 (a->village, b->village) == 0 && g_strcmp0 (a->area, b->area) == 0 &&
-           g_strcmp0 (a->channel, b->channel) == 0 && g_strcmp0 (a->applicant, b->applicant) == 0 &&
-           g_strcmp0 (a->responsible, b->responsible) == 0 && g_strcmp0 (a->holder, b->holder) == 0 &&
-           a->location == b->location && g_strcmp0 (a->sheet, b->sheet) == 0 &&
-           g_strcmp0 (a->county, b->county) == 0 &&
-           g_strcmp0 (a->escalated_from, b->escalated_from) == 0 &&
-           a->accepted_at == b->accepted_at && a->accompanied == b->accompanied &&
-           strv_equal0 (a->parts, b->parts) && strv_equal0 (a->parts_done, b->parts_done) &&
-           strv_equal0 (a->missing, b->missing) && g_strcmp0 (a->outcome, b->outcome) == 0 &&
-           a->restricted == b->restricted &&
-           a->updated_at == b->updated_at && a->updated_seq == b->updated_seq;
+    return g_strcmp0 (a->case_no, b->case_no) == 0 && g_strcmp0 (a->matter, b->matter) == 0
+           && a->level == b->level && a->kind == b->kind && a->state == b->state
+           && g_strcmp0 (a->window, b->window) == 0 && g_strcmp0 (a->station, b->station) == 0
+           && g_strcmp0 (a->village, b->village) == 0 && g_strcmp0 (a->area, b->area) == 0
+           && g_strcmp0 (a->channel, b->channel) == 0 && g_strcmp0 (a->applicant, b->applicant) == 0
+           && g_strcmp0 (a->responsible, b->responsible) == 0 && g_strcmp0 (a->holder, b->holder) == 0
+           && a->location == b->location && g_strcmp0 (a->sheet, b->sheet) == 0
+           && g_strcmp0 (a->county, b->county) == 0 && g_strcmp0 (a->escalated_from, b->escalated_from) == 0
+           && a->accepted_at == b->accepted_at && a->accompanied == b->accompanied
+           && strv_equal0 (a->parts, b->parts) && strv_equal0 (a->parts_done, b->parts_done)
+           && strv_equal0 (a->missing, b->missing) && g_strcmp0 (a->outcome, b->outcome) == 0
+           && a->restricted == b->restricted && a->updated_at == b->updated_at
+           && a->updated_seq == b->updated_seq;
 }
 
 void
@@ -269,7 +271,7 @@ effect_add (GPtrArray *effects, const char *type)
 
 struct _RoutingMachine {
     DbnCatalog *catalog; /* borrowed: matters */
-    DbnOrg     *org;     /* borrowed: windows, agents, county departments, stations */
+    DbnOrg *org;         /* borrowed: windows, agents, county departments, stations */
 };
 
 RoutingMachine *
@@ -379,8 +381,8 @@ typedef gboolean (*RoutingAction) (RoutingMachine *self, RoutingCase *c, const R
                                    RoutingState *next, GPtrArray *effects, GError **error);
 
 static gboolean
-classify (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-          GPtrArray *effects, GError **error)
+classify (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+          GError **error)
 {
     DbnHandlingKind kind;
     if (!routing_kind_from_string (a->kind, &kind)) {
@@ -400,8 +402,9 @@ classify (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
     g_auto (GStrv) parts = NULL;
     if (kind == DBN_KIND_JOINT) {
         /* D-RTE-2: one part per department, handled in parallel. */
-        const char *const *given = a->parts && a->parts[0] ? (const char *const *) a->parts
-                                 : routing_machine_get_departments (self, c->matter);
+        const char *const *given = a->parts && a->parts[0]
+                                       ? (const char *const *) a->parts
+                                       : routing_machine_get_departments (self, c->matter);
         g_autoptr (GPtrArray) unique = g_ptr_array_new_with_free_func (g_free);
         for (int i = 0; given[i] != NULL; i++) {
             if (dbn_text_is_blank (given[i])) {
@@ -445,8 +448,8 @@ refuse_returned (const RoutingCase *c, const char *what, GError **error)
 }
 
 static gboolean
-assign (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-        GPtrArray *effects, GError **error)
+assign (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+        GError **error)
 {
     if (!refuse_returned (c, "assigned", error) || !check_text (a->reason, "the reason", error))
         return FALSE;
@@ -467,8 +470,8 @@ assign (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState
         to = g_strdup_printf ("agent:%s", agent->id);
     } else if (a->window != NULL) {
         if (dbn_org_lookup_window (self->org, a->window) == NULL) {
-            g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_UNKNOWN_TARGET,
-                         "no window '%s' in org.ini", a->window);
+            g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_UNKNOWN_TARGET, "no window '%s' in org.ini",
+                         a->window);
             return FALSE;
         }
         window = a->window;
@@ -496,8 +499,8 @@ assign (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState
 }
 
 static gboolean
-handoff (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-         GPtrArray *effects, GError **error)
+handoff (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+         GError **error)
 {
     /* D-RTE-5: nothing changes hands silently. */
     if (!require_reason (a->reason, "a handoff", error) || !check_holder (self, a->to, error))
@@ -520,8 +523,8 @@ handoff (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingStat
 }
 
 static gboolean
-start (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-       GPtrArray *effects, GError **error)
+start (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+       GError **error)
 {
     if (!refuse_returned (c, "handled", error))
         return FALSE;
@@ -530,8 +533,8 @@ start (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
 }
 
 static gboolean
-complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-          GPtrArray *effects, GError **error)
+complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+          GError **error)
 {
     if (!refuse_returned (c, "completed", error) || !check_text (a->result, "the result", error))
         return FALSE;
@@ -546,8 +549,8 @@ complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
         return TRUE;
     }
     /* D-RTE-2: a joint case is done when all its parts are. */
-    if (a->part == NULL || !g_strv_contains ((const char *const *) c->parts, a->part) ||
-        g_strv_contains ((const char *const *) c->parts_done, a->part)) {
+    if (a->part == NULL || !g_strv_contains ((const char *const *) c->parts, a->part)
+        || g_strv_contains ((const char *const *) c->parts_done, a->part)) {
         g_autofree char *open = NULL;
         GString *s = g_string_new (NULL);
         for (int i = 0; c->parts[i] != NULL; i++)
@@ -555,8 +558,8 @@ complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
                 g_string_append_printf (s, "%s%s", s->len ? ", " : "", c->parts[i]);
         open = g_string_free (s, FALSE);
         g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_UNKNOWN_PART,
-                     "'%s' is not an open part of this joint case (open: %s)",
-                     a->part ? a->part : "", *open ? open : "none");
+                     "'%s' is not an open part of this joint case (open: %s)", a->part ? a->part : "",
+                     *open ? open : "none");
         return FALSE;
     }
     guint done = g_strv_length (c->parts_done) + 1;
@@ -579,8 +582,8 @@ complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
 }
 
 static gboolean
-escalate (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-          GPtrArray *effects, GError **error)
+escalate (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+          GError **error)
 {
     if (c->kind != DBN_KIND_ESCALATED) {
         g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_WRONG_KIND,
@@ -590,12 +593,13 @@ escalate (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
     }
     if (!check_text (a->reason, "the reason", error))
         return FALSE;
-    const DbnCountyDepartment *county = a->county ? county_by_id (self->org, a->county)
-                                                  : matter_county (self, c->matter);
+    const DbnCountyDepartment *county =
+        a->county ? county_by_id (self->org, a->county) : matter_county (self, c->matter);
     if (county == NULL) {
-        g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_UNKNOWN_TARGET, a->county
-                     ? "no county department '%s' in org.ini"
-                     : "matter %s names no county department: give one", a->county ? a->county : c->matter);
+        g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_UNKNOWN_TARGET,
+                     a->county ? "no county department '%s' in org.ini"
+                               : "matter %s names no county department: give one",
+                     a->county ? a->county : c->matter);
         return FALSE;
     }
     g_autofree char *to = g_strdup_printf ("county:%s", county->id);
@@ -662,8 +666,8 @@ return_case (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, Routing
 }
 
 static gboolean
-reply (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-       GPtrArray *effects, GError **error)
+reply (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+       GError **error)
 {
     if (!check_text (a->result, "the result", error) || !check_text (a->reason, "the reason", error))
         return FALSE;
@@ -673,8 +677,7 @@ reply (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
         /* D-RPL-1: the result is brought back and told. */
         text = !dbn_text_is_blank (a->result) ? a->result : a->reason;
         if (dbn_text_is_blank (text)) {
-            g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED,
-                         "a reply must tell the result");
+            g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED, "a reply must tell the result");
             return FALSE;
         }
     } else {
@@ -695,16 +698,16 @@ reply (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
 }
 
 static gboolean
-archive (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-         GPtrArray *effects, GError **error)
+archive (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+         GError **error)
 {
     effect_add (effects, DBN_MSG_CASE_ARCHIVED_WIRE);
     return TRUE;
 }
 
 static gboolean
-accompany (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-           GPtrArray *effects, GError **error)
+accompany (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+           GError **error)
 {
     if (!check_text (a->note, "the note", error))
         return FALSE;
@@ -716,8 +719,8 @@ accompany (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSt
 }
 
 static gboolean
-carry (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next,
-       GPtrArray *effects, GError **error)
+carry (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
+       GError **error)
 {
     /* D-RTE-3: only papers still at the station travel, and a village
      * matter is decided at the station itself. */
@@ -736,8 +739,8 @@ acknowledge (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, Routing
              GPtrArray *effects, GError **error)
 {
     if (c->location != ROUTING_LOCATION_IN_TRANSIT || g_strcmp0 (c->sheet, a->sheet) != 0) {
-        g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_NOT_ON_SHEET,
-                     "%s is not in transit on run sheet %s", c->case_no, a->sheet ? a->sheet : "");
+        g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_NOT_ON_SHEET, "%s is not in transit on run sheet %s",
+                     c->case_no, a->sheet ? a->sheet : "");
         return FALSE;
     }
     /* D-RTE-5: receipt at the centre is a handoff from the station to the
@@ -786,10 +789,13 @@ materials_supplied (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, 
 
 typedef struct {
     RoutingAction action; /* NULL: no such transition */
-    RoutingState  next;   /* the state after a successful action */
+    RoutingState next;    /* the state after a successful action */
 } Transition;
 
-#define T(next_, action_) { action_, ROUTING_STATE_##next_ }
+#define T(next_, action_)                                                                                    \
+    {                                                                                                        \
+        action_, ROUTING_STATE_##next_                                                                       \
+    }
 
 /* Rows: the state a case is in. Columns: the input. An absent cell is an
  * illegal transition. Order within a row follows RoutingInput. */
@@ -888,11 +894,12 @@ routing_machine_next (RoutingState state, RoutingInput input)
 }
 
 gboolean
-routing_machine_step (RoutingMachine *self, RoutingCase *c, const RoutingArgs *args,
-                      GPtrArray *effects, GError **error)
+routing_machine_step (RoutingMachine *self, RoutingCase *c, const RoutingArgs *args, GPtrArray *effects,
+                      GError **error)
 {
     g_return_val_if_fail (self != NULL && c != NULL && args != NULL && effects != NULL, FALSE);
-    g_return_val_if_fail ((guint) c->state < ROUTING_N_STATES && (guint) args->input < ROUTING_N_INPUTS, FALSE);
+    g_return_val_if_fail ((guint) c->state < ROUTING_N_STATES && (guint) args->input < ROUTING_N_INPUTS,
+                          FALSE);
     const Transition *t = &transitions[c->state][args->input];
     if (t->action == NULL) {
         if (c->state == ROUTING_STATE_ARCHIVED)
@@ -900,8 +907,8 @@ routing_machine_step (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a
                          "%s is archived: it cannot %s (D-RPL-4)", c->case_no,
                          routing_input_to_string (args->input));
         else
-            g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_ILLEGAL_TRANSITION,
-                         "%s is %s: it cannot %s", c->case_no, routing_state_to_string (c->state),
+            g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_ILLEGAL_TRANSITION, "%s is %s: it cannot %s",
+                         c->case_no, routing_state_to_string (c->state),
                          routing_input_to_string (args->input));
         return FALSE;
     }
@@ -953,8 +960,8 @@ routing_machine_route (RoutingMachine *self, const DbnMsgCaseAccepted *accepted,
                                                                       : ROUTING_STATE_RECEIVED;
     /* D-INT-7: walk-in and phone requests start at the centre's window; a
      * station's request waits at the station for the next run sheet. */
-    gboolean at_station = g_strcmp0 (accepted->channel, "walk-in") != 0 &&
-                          g_strcmp0 (accepted->channel, "phone") != 0;
+    gboolean at_station =
+        g_strcmp0 (accepted->channel, "walk-in") != 0 && g_strcmp0 (accepted->channel, "phone") != 0;
     c->location = at_station ? ROUTING_LOCATION_STATION : ROUTING_LOCATION_CENTRE;
     if (at_station || *c->window == '\0')
         c->holder = g_strdup_printf ("station:%s", c->station);

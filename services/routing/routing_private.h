@@ -7,12 +7,12 @@
 G_BEGIN_DECLS
 
 struct _RoutingActions {
-    DbnService     *service;    /* borrowed: store, clock, config, publisher */
-    DbnCatalog     *catalog;    /* owned: matters */
-    DbnOrg         *org;        /* owned: windows, stations, agents, areas */
-    RoutingMachine *machine;    /* the table */
-    RoutingStore   *store;      /* routing's statements */
-    DbnSubscriber  *subscriber; /* intake's journal, once following */
+    DbnService *service;       /* borrowed: store, clock, config, publisher */
+    DbnCatalog *catalog;       /* owned: matters */
+    DbnOrg *org;               /* owned: windows, stations, agents, areas */
+    RoutingMachine *machine;   /* the table */
+    RoutingStore *store;       /* routing's statements */
+    DbnSubscriber *subscriber; /* intake's journal, once following */
 };
 
 /* ---- routing_apply.c: shared by the families ---- */
@@ -21,8 +21,8 @@ struct _RoutingActions {
  * for those that hand the case over (D-RTE-5: who = emitter's actor, when =
  * its time, why = the reason), stamps the case's last change and saves the
  * row. Inside the caller's transaction. */
-gboolean routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c,
-                              GPtrArray *effects, GError **error);
+gboolean routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c, GPtrArray *effects,
+                              GError **error);
 
 /* TRUE when the command's principal may change c (a station its own
  * station's cases, a window its queue's or those in its hands); FALSE with
@@ -39,8 +39,8 @@ gboolean routing_apply (RoutingActions *self, DbnOrigin *emitter, const char *ca
 gboolean routing_forbid (GError **error, const char *principal, const char *what, const char *case_no);
 
 /* Decodes the command's body as message `name`. */
-#define ROUTING_DECODE(name, command, error)                                         \
-    dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),   \
+#define ROUTING_DECODE(name, command, error)                                                                 \
+    dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),                        \
                              g_bytes_get_size (dbn_command_get_body (command)), error)
 
 /* routing_commands.c: the steps of a case, and catalog.reload (D-CAT-3) */
@@ -64,13 +64,11 @@ GBytes *routing_case_get (DbnService *service, DbnCommand *command, gpointer use
 GBytes *routing_queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 /* routing_runsheet.c */
-GBytes *routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_data,
-                              GError **error);
-GBytes *routing_runsheet_ack (DbnService *service, DbnCommand *command, gpointer user_data,
-                              GError **error);
+GBytes *routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *routing_runsheet_ack (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 /* routing_follow.c */
 gboolean routing_follow_start (RoutingActions *self, DbnBus *bus, GError **error);
-void     routing_follow_stop (RoutingActions *self);
+void routing_follow_stop (RoutingActions *self);
 
 G_END_DECLS

@@ -37,8 +37,7 @@ may_read (DbnCommand *command, const RoutingCase *c, GError **error)
             return TRUE;
         return routing_forbid (error, principal, "read", c->case_no);
     }
-    default:
-        return TRUE;
+    default: return TRUE;
     }
 }
 
@@ -125,13 +124,13 @@ routing_queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_
     else if (g_strcmp0 (req->kind, "area") == 0)
         known = dbn_org_lookup_area (self->org, req->id) != NULL;
     else {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                     "a queue is of a window, station or area, not '%s'", req->kind);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a queue is of a window, station or area, not '%s'",
+                     req->kind);
         return NULL;
     }
     if (!known) {
-        g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_UNKNOWN_TARGET, "no %s '%s' in org.ini",
-                     req->kind, req->id);
+        g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_UNKNOWN_TARGET, "no %s '%s' in org.ini", req->kind,
+                     req->id);
         return NULL;
     }
     if (!dbn_auth_may_read_queue (dbn_command_get_principal (command), req->kind, req->id, error))
@@ -139,7 +138,8 @@ routing_queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_
     /* Paging (keyset): the cases after `after`, at most `limit`; one more is
      * read to know whether the queue goes on. */
     guint limit = req->has_limit && req->limit > 0 && req->limit < QUEUE_MAX ? (guint) req->limit : QUEUE_MAX;
-    g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) dbn_msg_routing_queue_item_free);
+    g_autoptr (GPtrArray) rows =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) dbn_msg_routing_queue_item_free);
     if (!routing_store_foreach_in_queue (self->store, req->kind, req->id, req->after, limit + 1,
                                          collect_queue_item, rows, error))
         return NULL;

@@ -46,8 +46,8 @@ static GDate *
 parse_date (const char *text)
 {
     int y = 0, m = 0, d = 0, used = 0;
-    if (text == NULL || strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 ||
-        used != 10 || !g_date_valid_dmy (d, m, y))
+    if (text == NULL || strlen (text) != 10 || sscanf (text, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3
+        || used != 10 || !g_date_valid_dmy (d, m, y))
         return NULL;
     return g_date_new_dmy (d, m, y);
 }
@@ -73,8 +73,8 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
         return NULL;
     }
     /* A station makes its own run sheets only. */
-    if (dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_STATION &&
-        g_strcmp0 (dbn_principal_get_id (dbn_command_get_principal (command)), station->id) != 0) {
+    if (dbn_command_get_principal_kind (command) == DBN_PRINCIPAL_STATION
+        && g_strcmp0 (dbn_principal_get_id (dbn_command_get_principal (command)), station->id) != 0) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not make run sheets of station %s",
                      dbn_command_get_principal (command), station->id);
         return NULL;
@@ -102,13 +102,14 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
 
     /* Read the candidates first: the cases are rewritten below. */
     g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
-    if (!routing_store_foreach_at_station (self->store, station->id, SHEET_MAX, collect_case_no,
-                                           candidates, error))
+    if (!routing_store_foreach_at_station (self->store, station->id, SHEET_MAX, collect_case_no, candidates,
+                                           error))
         return NULL;
     g_autoptr (GPtrArray) carried = g_ptr_array_new_with_free_func ((GDestroyNotify) routing_case_free);
     RoutingArgs args = { .input = ROUTING_INPUT_CARRY, .actor = emitter.actor, .sheet = sheet };
     for (guint i = 0; i < candidates->len; i++) {
-        g_autoptr (RoutingCase) c = routing_store_load_case (self->store, g_ptr_array_index (candidates, i), error);
+        g_autoptr (RoutingCase) c =
+            routing_store_load_case (self->store, g_ptr_array_index (candidates, i), error);
         if (c == NULL)
             return NULL;
         g_autoptr (GPtrArray) effects = g_ptr_array_new_with_free_func ((GDestroyNotify) routing_effect_free);
@@ -165,16 +166,16 @@ routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_da
     topics->pdata[0] = primary;
     if (!*ev->area) /* the area's topic out: the station's comes first still */
         g_ptr_array_remove_index (topics, 1);
-    if (!dbn_origin_emit (&emitter, (const char *const *) topics->pdata, &ev->env, body, error) ||
-        !routing_store_add_sheet (self->store, sheet, station->id, date, emitter.now_ms, emitter.actor,
-                                  ev->env.seq, error))
+    if (!dbn_origin_emit (&emitter, (const char *const *) topics->pdata, &ev->env, body, error)
+        || !routing_store_add_sheet (self->store, sheet, station->id, date, emitter.now_ms, emitter.actor,
+                                     ev->env.seq, error))
         return NULL;
     for (guint i = 0; i < carried->len; i++) {
         RoutingCase *c = g_ptr_array_index (carried, i);
         c->updated_at = emitter.now_ms;
         c->updated_seq = ev->env.seq;
-        if (!routing_store_add_sheet_item (self->store, sheet, c->case_no, error) ||
-            !routing_store_save_case (self->store, c, error))
+        if (!routing_store_add_sheet_item (self->store, sheet, c->case_no, error)
+            || !routing_store_save_case (self->store, c, error))
             return NULL;
     }
 
@@ -203,9 +204,9 @@ routing_runsheet_ack (DbnService *service, DbnCommand *command, gpointer user_da
         return NULL;
     gboolean found = FALSE;
     gint64 remaining = 0;
-    if (!routing_store_ack_item (self->store, req->sheet, req->case_no, emitter.now_ms, emitter.actor,
-                                 &found, error) ||
-        !routing_store_count_in_transit (self->store, req->sheet, &remaining, error))
+    if (!routing_store_ack_item (self->store, req->sheet, req->case_no, emitter.now_ms, emitter.actor, &found,
+                                 error)
+        || !routing_store_count_in_transit (self->store, req->sheet, &remaining, error))
         return NULL;
     if (!found) {
         /* The case says it travels on this sheet but the sheet disagrees:

@@ -96,26 +96,26 @@ const char *const routing_migrations[] = {
 };
 
 /* The row in the order row_to_case() reads it. */
-#define CASE_COLUMNS                                                                   \
-    "case_no, matter, level, kind, state, window_id, station_id, village, area_id,"    \
-    " channel, applicant, responsible, holder, location, sheet, county, escalated_from," \
+#define CASE_COLUMNS                                                                                         \
+    "case_no, matter, level, kind, state, window_id, station_id, village, area_id,"                          \
+    " channel, applicant, responsible, holder, location, sheet, county, escalated_from,"                     \
     " accepted_at, accompanied, parts, parts_done, missing, outcome, updated_at, updated_seq, restricted"
 
 enum { N_QUERIES = 3 };
 
 struct _RoutingStore {
-    DbnStore     *store;             /* borrowed */
-    sqlite3_stmt *select_case;       /* one case by number */
-    sqlite3_stmt *upsert_case;       /* the whole row */
-    sqlite3_stmt *insert_handoff;    /* D-RTE-5 */
-    sqlite3_stmt *queue[N_QUERIES];  /* open cases of a window, station, area */
-    sqlite3_stmt *at_station;        /* papers still at a station */
-    sqlite3_stmt *timeline;          /* journal events of a case */
-    sqlite3_stmt *count_sheets;      /* sheets of a station on a date */
+    DbnStore *store;                /* borrowed */
+    sqlite3_stmt *select_case;      /* one case by number */
+    sqlite3_stmt *upsert_case;      /* the whole row */
+    sqlite3_stmt *insert_handoff;   /* D-RTE-5 */
+    sqlite3_stmt *queue[N_QUERIES]; /* open cases of a window, station, area */
+    sqlite3_stmt *at_station;       /* papers still at a station */
+    sqlite3_stmt *timeline;         /* journal events of a case */
+    sqlite3_stmt *count_sheets;     /* sheets of a station on a date */
     sqlite3_stmt *insert_sheet;
     sqlite3_stmt *insert_item;
     sqlite3_stmt *ack_item;
-    sqlite3_stmt *count_transit;     /* unacknowledged items of a sheet */
+    sqlite3_stmt *count_transit; /* unacknowledged items of a sheet */
 };
 
 static const char *const queue_kinds[N_QUERIES] = { "window", "station", "area" };
@@ -123,8 +123,8 @@ static const char *const queue_kinds[N_QUERIES] = { "window", "station", "area" 
 static gboolean
 prepare (RoutingStore *self, const char *sql, sqlite3_stmt **out, GError **error)
 {
-    int rc = sqlite3_prepare_v3 (dbn_store_get_db (self->store), sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                 out, NULL);
+    int rc =
+        sqlite3_prepare_v3 (dbn_store_get_db (self->store), sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (self->store, rc, error);
     return TRUE;
@@ -135,34 +135,52 @@ routing_store_new (DbnStore *store, GError **error)
 {
     g_autoptr (RoutingStore) self = g_new0 (RoutingStore, 1);
     self->store = store;
-    if (!prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE case_no = ?1", &self->select_case, error) ||
-        !prepare (self, "INSERT OR REPLACE INTO routing_case (" CASE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5,"
-                  " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
-                  &self->upsert_case, error) ||
-        !prepare (self, "INSERT INTO handoff (seq, case_no, at, from_holder, to_holder, handed_by, why)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &self->insert_handoff, error) ||
-        !prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE window_id = ?1 AND state != 'archived'"
-                  " AND case_no > ?3 ORDER BY case_no LIMIT ?2", &self->queue[0], error) ||
-        !prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE station_id = ?1 AND state != 'archived'"
-                  " AND case_no > ?3 ORDER BY case_no LIMIT ?2", &self->queue[1], error) ||
-        !prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE area_id = ?1 AND state != 'archived'"
-                  " AND restricted = 0 AND case_no > ?3 ORDER BY case_no LIMIT ?2", &self->queue[2], error) ||
-        !prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE station_id = ?1"
-                  " AND location = 'station' AND state != 'archived' ORDER BY case_no LIMIT ?2",
-                  &self->at_station, error) ||
-        !prepare (self, "SELECT seq, body FROM journal WHERE case_no = ?1"
-                  " UNION SELECT j.seq, j.body FROM runsheet_item i JOIN runsheet r ON r.sheet = i.sheet"
-                  " JOIN journal j ON j.seq = r.seq WHERE i.case_no = ?1 ORDER BY 1 LIMIT ?2",
-                  &self->timeline, error) ||
-        !prepare (self, "SELECT count(*) FROM runsheet WHERE station_id = ?1 AND trip_date = ?2",
-                  &self->count_sheets, error) ||
-        !prepare (self, "INSERT INTO runsheet (sheet, station_id, trip_date, created_at, created_by, seq)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &self->insert_sheet, error) ||
-        !prepare (self, "INSERT INTO runsheet_item (sheet, case_no) VALUES (?1, ?2)", &self->insert_item, error) ||
-        !prepare (self, "UPDATE runsheet_item SET acked_at = ?3, acked_by = ?4"
-                  " WHERE sheet = ?1 AND case_no = ?2 AND acked_at IS NULL", &self->ack_item, error) ||
-        !prepare (self, "SELECT count(*) FROM runsheet_item WHERE sheet = ?1 AND acked_at IS NULL",
-                  &self->count_transit, error))
+    if (!prepare (self, "SELECT " CASE_COLUMNS " FROM routing_case WHERE case_no = ?1", &self->select_case,
+                  error)
+        || !prepare (self,
+                     "INSERT OR REPLACE INTO routing_case (" CASE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5,"
+                     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+                     "?24, ?25, ?26)",
+                     &self->upsert_case, error)
+        || !prepare (self,
+                     "INSERT INTO handoff (seq, case_no, at, from_holder, to_holder, handed_by, why)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     &self->insert_handoff, error)
+        || !prepare (self,
+                     "SELECT " CASE_COLUMNS " FROM routing_case WHERE window_id = ?1 AND state != 'archived'"
+                     " AND case_no > ?3 ORDER BY case_no LIMIT ?2",
+                     &self->queue[0], error)
+        || !prepare (self,
+                     "SELECT " CASE_COLUMNS " FROM routing_case WHERE station_id = ?1 AND state != 'archived'"
+                     " AND case_no > ?3 ORDER BY case_no LIMIT ?2",
+                     &self->queue[1], error)
+        || !prepare (self,
+                     "SELECT " CASE_COLUMNS " FROM routing_case WHERE area_id = ?1 AND state != 'archived'"
+                     " AND restricted = 0 AND case_no > ?3 ORDER BY case_no LIMIT ?2",
+                     &self->queue[2], error)
+        || !prepare (self,
+                     "SELECT " CASE_COLUMNS " FROM routing_case WHERE station_id = ?1"
+                     " AND location = 'station' AND state != 'archived' ORDER BY case_no LIMIT ?2",
+                     &self->at_station, error)
+        || !prepare (self,
+                     "SELECT seq, body FROM journal WHERE case_no = ?1"
+                     " UNION SELECT j.seq, j.body FROM runsheet_item i JOIN runsheet r ON r.sheet = i.sheet"
+                     " JOIN journal j ON j.seq = r.seq WHERE i.case_no = ?1 ORDER BY 1 LIMIT ?2",
+                     &self->timeline, error)
+        || !prepare (self, "SELECT count(*) FROM runsheet WHERE station_id = ?1 AND trip_date = ?2",
+                     &self->count_sheets, error)
+        || !prepare (self,
+                     "INSERT INTO runsheet (sheet, station_id, trip_date, created_at, created_by, seq)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     &self->insert_sheet, error)
+        || !prepare (self, "INSERT INTO runsheet_item (sheet, case_no) VALUES (?1, ?2)", &self->insert_item,
+                     error)
+        || !prepare (self,
+                     "UPDATE runsheet_item SET acked_at = ?3, acked_by = ?4"
+                     " WHERE sheet = ?1 AND case_no = ?2 AND acked_at IS NULL",
+                     &self->ack_item, error)
+        || !prepare (self, "SELECT count(*) FROM runsheet_item WHERE sheet = ?1 AND acked_at IS NULL",
+                     &self->count_transit, error))
         return NULL;
     return g_steal_pointer (&self);
 }
@@ -323,8 +341,7 @@ routing_store_save_case (RoutingStore *self, const RoutingCase *c, GError **erro
 
 gboolean
 routing_store_add_handoff (RoutingStore *self, gint64 seq, const char *case_no, gint64 at_ms,
-                           const char *from, const char *to, const char *by, const char *why,
-                           GError **error)
+                           const char *from, const char *to, const char *by, const char *why, GError **error)
 {
     sqlite3_stmt *st = self->insert_handoff;
     sqlite3_bind_int64 (st, 1, seq);
@@ -373,8 +390,8 @@ routing_store_foreach_in_queue (RoutingStore *self, const char *kind, const char
 }
 
 gboolean
-routing_store_foreach_at_station (RoutingStore *self, const char *station, guint max,
-                                  RoutingCaseFunc func, gpointer user_data, GError **error)
+routing_store_foreach_at_station (RoutingStore *self, const char *station, guint max, RoutingCaseFunc func,
+                                  gpointer user_data, GError **error)
 {
     return foreach_case (self, self->at_station, station, NULL, max, func, user_data, error);
 }

@@ -15,21 +15,20 @@ typedef struct _RoutingStore RoutingStore;
 /* Prepares routing's statements on store (borrowed; it must outlive the
  * result, and the result must be freed before it). Caller owns the result. */
 RoutingStore *routing_store_new (DbnStore *store, GError **error);
-void          routing_store_free (RoutingStore *self);
+void routing_store_free (RoutingStore *self);
 
 /* The case, or NULL: with DBN_ERROR_NOT_FOUND when it does not exist, with
  * a store error when reading failed. Caller owns it. */
 RoutingCase *routing_store_load_case (RoutingStore *self, const char *case_no, GError **error);
 /* TRUE and *exists when the case is stored. */
-gboolean     routing_store_has_case (RoutingStore *self, const char *case_no, gboolean *exists,
-                                     GError **error);
+gboolean routing_store_has_case (RoutingStore *self, const char *case_no, gboolean *exists, GError **error);
 /* Inserts or replaces the whole row. */
-gboolean     routing_store_save_case (RoutingStore *self, const RoutingCase *c, GError **error);
+gboolean routing_store_save_case (RoutingStore *self, const RoutingCase *c, GError **error);
 
 /* D-RTE-5: one line of the handoff book; seq is the event that reports it. */
 gboolean routing_store_add_handoff (RoutingStore *self, gint64 seq, const char *case_no, gint64 at_ms,
-                                    const char *from, const char *to, const char *by,
-                                    const char *why, GError **error);
+                                    const char *from, const char *to, const char *by, const char *why,
+                                    GError **error);
 
 /* Called per case; return FALSE to stop. The case is borrowed for the call. */
 typedef gboolean (*RoutingCaseFunc) (const RoutingCase *c, gpointer user_data);
@@ -48,21 +47,20 @@ gboolean routing_store_foreach_at_station (RoutingStore *self, const char *stati
 
 /* The case's events from the journal, oldest first, with the run sheets it
  * travelled on: appends GBytes* to events, at most max. */
-gboolean routing_store_read_timeline (RoutingStore *self, const char *case_no, guint max,
-                                      GPtrArray *events, GError **error);
+gboolean routing_store_read_timeline (RoutingStore *self, const char *case_no, guint max, GPtrArray *events,
+                                      GError **error);
 
 /* Run sheets (D-RTE-3). */
-gboolean routing_store_count_sheets (RoutingStore *self, const char *station, const char *date,
-                                     gint64 *count, GError **error);
+gboolean routing_store_count_sheets (RoutingStore *self, const char *station, const char *date, gint64 *count,
+                                     GError **error);
 gboolean routing_store_add_sheet (RoutingStore *self, const char *sheet, const char *station,
-                                  const char *date, gint64 at_ms, const char *by, gint64 seq,
-                                  GError **error);
+                                  const char *date, gint64 at_ms, const char *by, gint64 seq, GError **error);
 gboolean routing_store_add_sheet_item (RoutingStore *self, const char *sheet, const char *case_no,
                                        GError **error);
 /* Marks the item received; *found is FALSE when the sheet has no such
  * unacknowledged item. */
-gboolean routing_store_ack_item (RoutingStore *self, const char *sheet, const char *case_no,
-                                 gint64 at_ms, const char *by, gboolean *found, GError **error);
+gboolean routing_store_ack_item (RoutingStore *self, const char *sheet, const char *case_no, gint64 at_ms,
+                                 const char *by, gboolean *found, GError **error);
 gboolean routing_store_count_in_transit (RoutingStore *self, const char *sheet, gint64 *count,
                                          GError **error);
 

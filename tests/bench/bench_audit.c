@@ -34,7 +34,7 @@ static gint opt_proofs = 10000;
 
 typedef struct {
     guint8 *bytes;
-    gsize   len;
+    gsize len;
 } Event;
 
 static double
@@ -114,8 +114,14 @@ main (int argc, char **argv)
         const Event *e = &pool[i % POOL];
         g_snprintf (case_no, sizeof case_no, "XZ2026-%06" G_GINT64_FORMAT, i / 5);
         g_snprintf (actor, sizeof actor, "window:w%d", (int) (i % 37));
-        AuditEntry entry = { .index = i, .producer = producers[i % 4], .seq = i / 4 + 1, .time_ms = 1764633600000 + i,
-                             .case_no = case_no, .actor = actor, .type = "case.accepted", .event = e->bytes,
+        AuditEntry entry = { .index = i,
+                             .producer = producers[i % 4],
+                             .seq = i / 4 + 1,
+                             .time_ms = 1764633600000 + i,
+                             .case_no = case_no,
+                             .actor = actor,
+                             .type = "case.accepted",
+                             .event = e->bytes,
                              .event_len = e->len };
         g_byte_array_set_size (buf, 0);
         audit_entry_encode (&entry, buf, NULL);
@@ -147,8 +153,9 @@ main (int argc, char **argv)
     g_assert_cmpint (good, ==, sign_n);
 
     double append_raw_s = raw_hash_s + heads * sign_us / 1e6;
-    printf ("append:  %" G_GINT64_FORMAT " entries in %.2f s = %.0f entries/s (a head every %d: %" G_GINT64_FORMAT
-            " heads)\n", opt_entries, append_s, opt_entries / append_s, opt_every, heads);
+    printf ("append:  %" G_GINT64_FORMAT
+            " entries in %.2f s = %.0f entries/s (a head every %d: %" G_GINT64_FORMAT " heads)\n",
+            opt_entries, append_s, opt_entries / append_s, opt_every, heads);
     printf ("   raw:  SHA-256 of the same entries %.0f entries/s, Ed25519 sign %.1f us, verify %.1f us\n",
             opt_entries / raw_hash_s, sign_us, check_us);
     printf ("  ratio: append / (leaf hashes + signatures) = %.1f\n", append_s / append_raw_s);
@@ -169,7 +176,8 @@ main (int argc, char **argv)
     }
     double verify_raw_s = raw_hash_s + heads * check_us / 1e6;
     double rate = opt_entries / verify_s;
-    printf ("verify:  %" G_GINT64_FORMAT " entries in %.2f s = %.0f entries/s, best of 3 (issue 14: >= 1,000,000: %s)\n",
+    printf ("verify:  %" G_GINT64_FORMAT
+            " entries in %.2f s = %.0f entries/s, best of 3 (issue 14: >= 1,000,000: %s)\n",
             opt_entries, verify_s, rate, rate >= 1e6 ? "yes" : "NO");
     printf ("  ratio: verify / (leaf hashes + signature checks) = %.1f\n", verify_s / verify_raw_s);
 
@@ -189,8 +197,8 @@ main (int argc, char **argv)
         t0 = now_s ();
         g_assert_true (audit_log_inclusion_proof (reader, index, n, &p, &error));
         double t1 = now_s ();
-        gboolean ok = audit_verify_inclusion (index, n, leaf, (const void *) p->data, p->len / AUDIT_HASH_SIZE,
-                                              last.root);
+        gboolean ok = audit_verify_inclusion (index, n, leaf, (const void *) p->data,
+                                              p->len / AUDIT_HASH_SIZE, last.root);
         double t2 = now_s ();
         g_assert_true (ok);
         inc_s += t1 - t0;
@@ -212,11 +220,15 @@ main (int argc, char **argv)
         con_check_s += t2 - t1;
         con_hashes += c->len / AUDIT_HASH_SIZE;
     }
-    printf ("inclusion proofs:   %d in a tree of %" G_GINT64_FORMAT ": %.1f us each (%.1f hashes), verifying one"
-            " %.1f us, ratio %.0f\n", opt_proofs, n, inc_s / opt_proofs * 1e6, (double) inc_hashes / opt_proofs,
+    printf ("inclusion proofs:   %d in a tree of %" G_GINT64_FORMAT
+            ": %.1f us each (%.1f hashes), verifying one"
+            " %.1f us, ratio %.0f\n",
+            opt_proofs, n, inc_s / opt_proofs * 1e6, (double) inc_hashes / opt_proofs,
             inc_check_s / opt_proofs * 1e6, inc_s / MAX (inc_check_s, 1e-9));
-    printf ("consistency proofs: %d to a tree of %" G_GINT64_FORMAT ": %.1f us each (%.1f hashes), verifying one"
-            " %.1f us, ratio %.0f\n", opt_proofs, n, con_s / opt_proofs * 1e6, (double) con_hashes / opt_proofs,
+    printf ("consistency proofs: %d to a tree of %" G_GINT64_FORMAT
+            ": %.1f us each (%.1f hashes), verifying one"
+            " %.1f us, ratio %.0f\n",
+            opt_proofs, n, con_s / opt_proofs * 1e6, (double) con_hashes / opt_proofs,
             con_check_s / opt_proofs * 1e6, con_s / MAX (con_check_s, 1e-9));
 
     g_clear_pointer (&reader, audit_log_free);

@@ -96,14 +96,15 @@ run_reference (guint n)
     GtkStringList *list = gtk_string_list_new (NULL);
     for (guint i = 0; i < n; i++) {
         char line[128];
-        g_snprintf (line, sizeof line, "T01-2026-%06u  生育服务证（准生证）办理  张**  即办件  已接收", i + 1);
+        g_snprintf (line, sizeof line, "T01-2026-%06u  生育服务证（准生证）办理  张**  即办件  已接收",
+                    i + 1);
         gtk_string_list_append (list, line);
     }
     GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
     g_signal_connect (factory, "setup", G_CALLBACK (setup_label), NULL);
     g_signal_connect (factory, "bind", G_CALLBACK (bind_label), NULL);
-    GtkWidget *view = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (list))),
-                                         factory);
+    GtkWidget *view =
+        gtk_list_view_new (GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (list))), factory);
     GtkWidget *scroller = gtk_scrolled_window_new ();
     gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
     gtk_window_set_child (GTK_WINDOW (window), scroller);
@@ -119,7 +120,8 @@ run_client (guint n)
     g_autofree char *key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (harness), "operator");
     g_autoptr (GError) error = NULL;
     /* No service runs: the view's snapshot request simply goes unanswered. */
-    g_autoptr (DbnConnection) connection = dbn_connection_new (dbn_harness_get_data_dir (harness), key, &error);
+    g_autoptr (DbnConnection) connection =
+        dbn_connection_new (dbn_harness_get_data_dir (harness), key, &error);
     g_assert_no_error (error);
     g_autofree char *outbox_path = g_build_filename (dbn_harness_get_data_dir (harness), "outbox.db", NULL);
     g_autoptr (DbnOutbox) outbox = dbn_outbox_new (connection, outbox_path, &error);
@@ -179,8 +181,9 @@ run_child (const char *self, const char *mode, guint n)
     g_autofree char *out = NULL;
     int status = 0;
     g_autoptr (GError) error = NULL;
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, &out,
-                       NULL, &status, &error) || !g_spawn_check_wait_status (status, &error)) {
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, &out, NULL,
+                       &status, &error)
+        || !g_spawn_check_wait_status (status, &error)) {
         fprintf (stderr, "bench_client_queue: %s run failed: %s\n", mode, error->message);
         exit (1);
     }
@@ -225,7 +228,8 @@ main (int argc, char **argv)
             g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default");
     printf ("%-28s %12s %12s %8s\n", "", "client", "reference", "ratio");
     printf ("%-28s %12.1f %12.1f %8.2f\n", "time to first paint (ms)", VALUE (cli, "first_paint_ms"),
-            VALUE (ref, "first_paint_ms"), VALUE (cli, "first_paint_ms") / MAX (VALUE (ref, "first_paint_ms"), 0.1));
+            VALUE (ref, "first_paint_ms"),
+            VALUE (cli, "first_paint_ms") / MAX (VALUE (ref, "first_paint_ms"), 0.1));
     printf ("%-28s %12.1f\n", "  of which filling the model", VALUE (cli, "fill_ms"));
     printf ("%-28s %12.0f %12.0f %8.2f\n", "resident memory added (KiB)", VALUE (cli, "rss_kb"),
             VALUE (ref, "rss_kb"), VALUE (cli, "rss_kb") / MAX (VALUE (ref, "rss_kb"), 1));

@@ -72,7 +72,7 @@ plain_push (PlainHeap *h, gint64 at, gint64 id)
         h->a[i] = h->a[p];
         i = p;
     }
-    h->a[i] = (Pair) { at, id };
+    h->a[i] = (Pair){ at, id };
 }
 
 static gboolean
@@ -87,7 +87,8 @@ plain_pop (PlainHeap *h, Pair *out)
         gsize c = 2 * i + 1;
         if (c >= h->n)
             break;
-        if (c + 1 < h->n && (h->a[c + 1].at < h->a[c].at || (h->a[c + 1].at == h->a[c].at && h->a[c + 1].id < h->a[c].id)))
+        if (c + 1 < h->n
+            && (h->a[c + 1].at < h->a[c].at || (h->a[c + 1].at == h->a[c].at && h->a[c + 1].id < h->a[c].id)))
             c++;
         if (last.at < h->a[c].at || (last.at == h->a[c].at && last.id <= h->a[c].id))
             break;
@@ -120,8 +121,8 @@ open_actions (DbnService *service)
     g_assert_no_error (error);
     DeadlineSettings settings;
     g_assert_true (deadline_settings_load (&settings, NULL, &error));
-    DeadlineActions *actions = deadline_actions_new (service, calendar, DBN_SOURCE_DIR "/schemas/data/calendar.ini",
-                                                     catalog, &settings, &error);
+    DeadlineActions *actions = deadline_actions_new (
+        service, calendar, DBN_SOURCE_DIR "/schemas/data/calendar.ini", catalog, &settings, &error);
     g_assert_no_error (error);
     return actions;
 }
@@ -157,12 +158,14 @@ fill (DbnService *service, DeadlineActions *actions, gint64 start_ms, GArray *pa
         k.name = DEADLINE_CLOCK_CENTRE;
         k.length = 1;
         k.state = DEADLINE_STATE_RUNNING;
-        k.anchor_day = deadline_due_day (actions->calendar, NULL, DEADLINE_UNIT_WORKING, first_day, (int) (i % 60), NULL);
+        k.anchor_day = deadline_due_day (actions->calendar, NULL, DEADLINE_UNIT_WORKING, first_day,
+                                         (int) (i % 60), NULL);
         k.started_at = deadline_ms_of_day (k.anchor_day) + 10 * 3600 * 1000;
         k.anchor_n = 1;
         k.covered = TRUE;
         k.due_day = deadline_due_day (actions->calendar, NULL, DEADLINE_UNIT_WORKING, k.anchor_day, 1, NULL);
-        k.next_at = deadline_next_at (actions->calendar, NULL, DEADLINE_UNIT_WORKING, k.due_day, k.started_at, DEADLINE_STAGE_NONE, FALSE, 1);
+        k.next_at = deadline_next_at (actions->calendar, NULL, DEADLINE_UNIT_WORKING, k.due_day, k.started_at,
+                                      DEADLINE_STAGE_NONE, FALSE, 1);
         g_assert_true (deadline_store_put_clock (ds, &k, &error));
         Pair p = { k.next_at, k.id };
         g_array_append_val (pairs, p);
@@ -180,7 +183,8 @@ main (int argc, char **argv)
 {
     GOptionEntry entries[] = {
         { "cases", 0, 0, G_OPTION_ARG_INT64, &opt_cases, "Open cases (default 1000000)", "N" },
-        { "fire", 0, 0, G_OPTION_ARG_INT64, &opt_fire, "Events to fire for the throughput (default 200000)", "M" },
+        { "fire", 0, 0, G_OPTION_ARG_INT64, &opt_fire, "Events to fire for the throughput (default 200000)",
+          "M" },
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("— deadline timers at scale");
@@ -239,8 +243,8 @@ main (int argc, char **argv)
     t = now_s ();
     while ((gint64) fired_total < opt_fire) {
         guint fired = 0;
-        g_assert_true (deadline_actions_fire_due (actions, now, (guint) MIN (1000, opt_fire - (gint64) fired_total),
-                                                  &fired, &error));
+        g_assert_true (deadline_actions_fire_due (
+            actions, now, (guint) MIN (1000, opt_fire - (gint64) fired_total), &fired, &error));
         if (fired == 0)
             break;
         fired_total += fired;
@@ -262,13 +266,17 @@ main (int argc, char **argv)
     double mib = 1024.0 * 1024.0;
     double fire_rate = fired_total / MAX (fire_s, 1e-9), plain_rate = popped / MAX (plain_pop_s, 1e-9);
     double grown = ((double) rss1 - (double) rss0) / mib, plain_grown = ((double) rss3 - (double) rss2) / mib;
-    printf ("rebuild after restart: %.3f s for %u pending firings; plain binary heap build %.3f s  (ratio %.1f)\n",
+    printf ("rebuild after restart: %.3f s for %u pending firings; plain binary heap build %.3f s  (ratio "
+            "%.1f)\n",
             rebuild_s, rebuilt, plain_build_s, rebuild_s / MAX (plain_build_s, 1e-6));
-    printf ("memory: RSS +%.1f MiB after rebuild (timer heap array %.1f MiB); plain binary heap RSS +%.1f MiB "
-            "(array %.1f MiB)  (ratio %.2f)\n",
-            grown, heap_bytes / mib, plain_grown, plain.cap * sizeof (Pair) / mib,
-            plain_grown > 0.05 ? grown / plain_grown : (double) heap_bytes / (double) (plain.cap * sizeof (Pair)));
-    printf ("firing: %" G_GUINT64_FORMAT " events in %.2f s = %.0f events/s (journaled, 1000 per transaction); "
+    printf (
+        "memory: RSS +%.1f MiB after rebuild (timer heap array %.1f MiB); plain binary heap RSS +%.1f MiB "
+        "(array %.1f MiB)  (ratio %.2f)\n",
+        grown, heap_bytes / mib, plain_grown, plain.cap * sizeof (Pair) / mib,
+        plain_grown > 0.05 ? grown / plain_grown
+                           : (double) heap_bytes / (double) (plain.cap * sizeof (Pair)));
+    printf ("firing: %" G_GUINT64_FORMAT
+            " events in %.2f s = %.0f events/s (journaled, 1000 per transaction); "
             "plain binary heap %.0f pops/s  (ratio 1:%.0f)\n",
             fired_total, fire_s, fire_rate, plain_rate, plain_rate / fire_rate);
 

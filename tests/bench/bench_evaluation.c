@@ -32,8 +32,8 @@ static gint64 opt_stations = 200;
 static gint64 opt_seed = 11;
 
 static const char *const windows[] = {
-    "minzheng", "shebao", "jisheng", "jianfang", "tiaojie", "bingyi",
-    "jiuye", "hukou", "linye", "nongji", "caizheng", "zonghe",
+    "minzheng", "shebao", "jisheng", "jianfang", "tiaojie",  "bingyi",
+    "jiuye",    "hukou",  "linye",   "nongji",   "caizheng", "zonghe",
 };
 
 /* Peak RSS in bytes (VmHWM), 0 when /proc is not there. */
@@ -106,8 +106,8 @@ fill (DbnStore *store, EvalStore *eval, GRand *rand)
         g_snprintf (no, sizeof no, "T01-2026-%07" G_GINT64_FORMAT, i);
         gint64 s = g_rand_int_range (rand, 0, (gint32) opt_stations);
         g_snprintf (station, sizeof station, "s%03" G_GINT64_FORMAT, s);
-        g_snprintf (agent, sizeof agent, "s%03" G_GINT64_FORMAT "-%c%d", s,
-                    g_rand_boolean (rand) ? 'v' : 'g', g_rand_int_range (rand, 0, 2));
+        g_snprintf (agent, sizeof agent, "s%03" G_GINT64_FORMAT "-%c%d", s, g_rand_boolean (rand) ? 'v' : 'g',
+                    g_rand_int_range (rand, 0, 2));
         int w = g_rand_int_range (rand, 0, G_N_ELEMENTS (windows));
         g_snprintf (clerk, sizeof clerk, "k-%02d-%d", w, g_rand_int_range (rand, 0, 2));
         gboolean county = g_rand_int_range (rand, 0, 10) == 0;
@@ -116,32 +116,47 @@ fill (DbnStore *store, EvalStore *eval, GRand *rand)
         int day = days[g_rand_int_range (rand, 0, G_N_ELEMENTS (days))];
         gint64 t = at (day, 9 + g_rand_int_range (rand, 0, 8), g_rand_int_range (rand, 0, 60));
         EvalFact a = {
-            .type = EVAL_FACT_ACCEPTED, .case_no = no, .at = t, .matter = "MZ-JINGLAOYUAN",
-            .station = walk_in ? NULL : station, .window = windows[w], .agent = walk_in ? NULL : agent,
-            .channel = walk_in ? "window" : "station", .repeat = g_rand_int_range (rand, 0, 50) == 0,
+            .type = EVAL_FACT_ACCEPTED,
+            .case_no = no,
+            .at = t,
+            .matter = "MZ-JINGLAOYUAN",
+            .station = walk_in ? NULL : station,
+            .window = windows[w],
+            .agent = walk_in ? NULL : agent,
+            .channel = walk_in ? "window" : "station",
+            .repeat = g_rand_int_range (rand, 0, 50) == 0,
         };
         check (eval_store_apply_fact (eval, &a, &error), error, "accepted");
         int outcome = g_rand_int_range (rand, 0, 100);
         EvalFact c = {
-            .type = EVAL_FACT_CLASSIFIED, .case_no = no, .at = t + 60000,
-            .kind = outcome < 5 ? DBN_KIND_RETURNED : DBN_KIND_COMMITTED, .clerk = clerk,
+            .type = EVAL_FACT_CLASSIFIED,
+            .case_no = no,
+            .at = t + 60000,
+            .kind = outcome < 5 ? DBN_KIND_RETURNED : DBN_KIND_COMMITTED,
+            .clerk = clerk,
             .township_agent = county ? tagent : NULL,
         };
         check (eval_store_apply_fact (eval, &c, &error), error, "classified");
         if (outcome >= 5) {
             if (outcome < 8) {
-                EvalFact k = { .type = EVAL_FACT_CLOCK, .case_no = no, .at = t + 86400000, .clock = "centre",
+                EvalFact k = { .type = EVAL_FACT_CLOCK,
+                               .case_no = no,
+                               .at = t + 86400000,
+                               .clock = "centre",
                                .overdue = TRUE };
                 check (eval_store_apply_fact (eval, &k, &error), error, "clock");
             }
-            EvalFact d = { .type = EVAL_FACT_COMPLETED, .case_no = no,
+            EvalFact d = { .type = EVAL_FACT_COMPLETED,
+                           .case_no = no,
                            .at = t + g_rand_int_range (rand, 1, 72) * G_GINT64_CONSTANT (3600000) };
             check (eval_store_apply_fact (eval, &d, &error), error, "completed");
         }
         if (g_rand_int_range (rand, 0, 10) < 8) {
             int roll = g_rand_int_range (rand, 0, 100);
             EvalRating r = { no, walk_in ? EVAL_STAGE_WINDOW : EVAL_STAGE_REPLY,
-                             roll < 85 ? EVAL_LEVEL_SATISFIED : roll < 95 ? EVAL_LEVEL_BASIC : EVAL_LEVEL_UNSATISFIED,
+                             roll < 85   ? EVAL_LEVEL_SATISFIED
+                             : roll < 95 ? EVAL_LEVEL_BASIC
+                                         : EVAL_LEVEL_UNSATISFIED,
                              t + 4 * G_GINT64_CONSTANT (86400000) };
             check (eval_store_rate (eval, &r, &error), error, "rating");
         }
@@ -198,8 +213,8 @@ main (int argc, char **argv)
         return 2;
     }
     const char *source = g_getenv ("DAIBAN_SOURCE_DIR");
-    g_autofree char *calendar_path = g_build_filename (source ? source : DBN_SOURCE_DIR, "schemas", "data",
-                                                       "calendar.ini", NULL);
+    g_autofree char *calendar_path =
+        g_build_filename (source ? source : DBN_SOURCE_DIR, "schemas", "data", "calendar.ini", NULL);
     g_autoptr (DbnCalendar) calendar = dbn_calendar_load (calendar_path, &error);
     check (calendar != NULL, error, "calendar");
     g_autofree char *dir = g_dir_make_tmp ("daiban-bench-eval-XXXXXX", &error);
@@ -273,10 +288,10 @@ main (int argc, char **argv)
     int rc;
     while ((rc = sqlite3_step (s)) == SQLITE_ROW) {
         const EvalFigures *f = rows < figures->len ? figures->pdata[rows] : NULL;
-        const gint64 mine[] = { f ? f->c.accepted : -1, f ? f->c.completed : -1, f ? f->c.on_time : -1,
-                                f ? f->c.working_days : -1, f ? f->c.returns : -1, f ? f->c.repeats : -1,
-                                f ? f->c.rated : -1, f ? f->c.satisfied : -1, f ? f->c.basic : -1,
-                                f ? f->c.unsatisfied : -1, f ? f->c.uncovered : -1 };
+        const gint64 mine[] = { f ? f->c.accepted : -1,     f ? f->c.completed : -1, f ? f->c.on_time : -1,
+                                f ? f->c.working_days : -1, f ? f->c.returns : -1,   f ? f->c.repeats : -1,
+                                f ? f->c.rated : -1,        f ? f->c.satisfied : -1, f ? f->c.basic : -1,
+                                f ? f->c.unsatisfied : -1,  f ? f->c.uncovered : -1 };
         gboolean same = f != NULL && (int) f->scope == sqlite3_column_int (s, 0)
                         && g_strcmp0 (f->id, (const char *) sqlite3_column_text (s, 1)) == 0;
         for (gsize i = 0; same && i < G_N_ELEMENTS (mine); i++)
@@ -300,11 +315,14 @@ main (int argc, char **argv)
     double t_model_warm = now_s () - t0;
 
     const double mib = 1024.0 * 1024.0;
-    printf ("cases: %" G_GINT64_FORMAT " in 2026-11 at %" G_GINT64_FORMAT " stations; filled through the model in %.1f s (%.0f cases/s)\n",
+    printf ("cases: %" G_GINT64_FORMAT " in 2026-11 at %" G_GINT64_FORMAT
+            " stations; filled through the model in %.1f s (%.0f cases/s)\n",
             opt_cases, opt_stations, t_fill, opt_cases / t_fill);
-    printf ("close (aggregate + fixed figures, %u scopes, quotas of %u agents, rewards): %.3f s, peak RSS +%.2f MiB%s\n",
+    printf ("close (aggregate + fixed figures, %u scopes, quotas of %u agents, rewards): %.3f s, peak RSS "
+            "+%.2f MiB%s\n",
             figures->len, roster->len, t_close, close_mem / mib, peaks ? "" : " (RSS, peak not resettable)");
-    printf ("aggregation alone (eval_store_period_figures): %.3f s, peak RSS +%.2f MiB; again after the GROUP BY: %.3f s\n",
+    printf ("aggregation alone (eval_store_period_figures): %.3f s, peak RSS +%.2f MiB; again after the "
+            "GROUP BY: %.3f s\n",
             t_model, model_mem / mib, t_model_warm);
     printf ("one SQL GROUP BY, same rows: %.3f s, peak RSS +%.2f MiB, %u rows\n", t_sql, sql_mem / mib, rows);
     printf ("ratio model / GROUP BY: aggregation %.2f (again %.2f), close %.2f\n", t_model / t_sql,

@@ -25,10 +25,10 @@ static gboolean opt_plain = FALSE;
 
 typedef struct {
     DbnHarness *harness;
-    GBytes    **bodies;   /* encoded submits of this client */
-    guint       n;        /* how many */
-    gint64     *latency;  /* per request, µs */
-    guint64     errors;   /* error replies */
+    GBytes **bodies; /* encoded submits of this client */
+    guint n;         /* how many */
+    gint64 *latency; /* per request, µs */
+    guint64 errors;  /* error replies */
 } Job;
 
 static gpointer
@@ -37,7 +37,7 @@ client_thread (gpointer data)
     Job *job = data;
     DbnConfig *config = dbn_harness_get_config (job->harness);
     g_autoptr (DbnClient) client = dbn_client_new (dbn_harness_get_bus (job->harness),
-        dbn_config_get_command_endpoint (config, "intake"), NULL);
+                                                   dbn_config_get_command_endpoint (config, "intake"), NULL);
     g_autofree gint64 *sent = g_new0 (gint64, job->n);
     guint next = 0, done = 0, in_flight = 0;
     while (done < job->n) {
@@ -57,7 +57,8 @@ client_thread (gpointer data)
         memcpy (&id, g_bytes_get_data (rid, NULL), sizeof id);
         job->latency[id] = g_get_monotonic_time () - sent[id];
         DbnEnvReply env = { 0 };
-        if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL) || !env.ok)
+        if (!dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL)
+            || !env.ok)
             job->errors++;
         dbn_env_reply_clear (&env);
         done++;
@@ -81,8 +82,8 @@ consumer_applied (const char *path)
     if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
         sqlite3_busy_timeout (db, 1000);
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2 (db, "SELECT coalesce(max(n), 0) FROM applied", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step (st) == SQLITE_ROW)
+        if (sqlite3_prepare_v2 (db, "SELECT coalesce(max(n), 0) FROM applied", -1, &st, NULL) == SQLITE_OK
+            && sqlite3_step (st) == SQLITE_ROW)
             n = sqlite3_column_int64 (st, 0);
         sqlite3_finalize (st);
     }
@@ -93,8 +94,8 @@ consumer_applied (const char *path)
 /* ---- reference 1: raw libzmq PUSH → PULL, 100-byte messages ---- */
 
 typedef struct {
-    void   *ctx;
-    char   *endpoint;
+    void *ctx;
+    char *endpoint;
     guint64 count;
 } PushJob;
 
@@ -147,8 +148,9 @@ reference_sqlite (const char *dir, guint rows)
     g_autofree char *path = g_build_filename (dir, "ref-sqlite.db", NULL);
     sqlite3 *db = NULL;
     sqlite3_open (path, &db);
-    sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                      "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER, body TEXT) WITHOUT ROWID;",
+    sqlite3_exec (db,
+                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                  "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER, body TEXT) WITHOUT ROWID;",
                   NULL, NULL, NULL);
     sqlite3_stmt *st = NULL;
     sqlite3_prepare_v2 (db, "INSERT INTO t VALUES (?1, ?2, ?3)", -1, &st, NULL);
@@ -182,8 +184,10 @@ main (int argc, char **argv)
     GOptionEntry entries[] = {
         { "cases", 'n', 0, G_OPTION_ARG_INT64, &opt_cases, "Submits to send (default 200000)", "N" },
         { "clients", 'c', 0, G_OPTION_ARG_INT, &opt_clients, "Client threads (default 4)", "C" },
-        { "window", 'w', 0, G_OPTION_ARG_INT, &opt_window, "Requests in flight per client (default 500)", "W" },
-        { "plain", 0, 0, G_OPTION_ARG_NONE, &opt_plain, "Without CURVE (DAIBAN_INSECURE_PLAINTEXT=1), to measure its cost", NULL },
+        { "window", 'w', 0, G_OPTION_ARG_INT, &opt_window, "Requests in flight per client (default 500)",
+          "W" },
+        { "plain", 0, 0, G_OPTION_ARG_NONE, &opt_plain,
+          "Without CURVE (DAIBAN_INSECURE_PLAINTEXT=1), to measure its cost", NULL },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("— intake throughput benchmark");
@@ -248,14 +252,17 @@ main (int argc, char **argv)
     double zmq_rate = reference_zmq (dir, 2000000);
     double sqlite_rate = reference_sqlite (dir, 500000);
 
-    g_print ("bench_intake: %u submits, %u clients x window %d, synchronous=FULL, ipc, CURVE %s, %" G_GUINT64_FORMAT " errors\n",
+    g_print ("bench_intake: %u submits, %u clients x window %d, synchronous=FULL, ipc, CURVE %s, "
+             "%" G_GUINT64_FORMAT " errors\n",
              n, clients, opt_window, curve ? "on" : "OFF (--plain)", errors);
-    g_print ("  durable acked submits     %10.0f cases/s   p50 %.2f ms   p99 %.2f ms\n",
-             rate, all[n / 2] / 1000.0, all[(guint) (n * 0.99)] / 1000.0);
-    g_print ("  through to the consumer   %10.0f cases/s   (all %u events applied after %.2f s)\n",
-             e2e, n, e2e_secs);
-    g_print ("  reference: raw libzmq PUSH/PULL 100 B, ipc   %10.0f msg/s    ratio %.3f\n", zmq_rate, rate / zmq_rate);
-    g_print ("  reference: raw SQLite WAL FULL, batches of 500 %9.0f rows/s   ratio %.3f\n", sqlite_rate, rate / sqlite_rate);
+    g_print ("  durable acked submits     %10.0f cases/s   p50 %.2f ms   p99 %.2f ms\n", rate,
+             all[n / 2] / 1000.0, all[(guint) (n * 0.99)] / 1000.0);
+    g_print ("  through to the consumer   %10.0f cases/s   (all %u events applied after %.2f s)\n", e2e, n,
+             e2e_secs);
+    g_print ("  reference: raw libzmq PUSH/PULL 100 B, ipc   %10.0f msg/s    ratio %.3f\n", zmq_rate,
+             rate / zmq_rate);
+    g_print ("  reference: raw SQLite WAL FULL, batches of 500 %9.0f rows/s   ratio %.3f\n", sqlite_rate,
+             rate / sqlite_rate);
     g_print ("  target: >= 50000 durable acked submits/s: %s\n", rate >= 50000 ? "met" : "NOT met");
     for (guint c = 0; c < clients; c++) {
         for (guint i = 0; i < jobs[c].n; i++)

@@ -66,8 +66,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         broken (info, "accepted the frame but set an error");
     if (!ok && error == NULL)
         broken (info, "refused the frame without an error");
-    if (!ok && (error->domain != DBN_CODEC_ERROR || error->code < DBN_CODEC_ERROR_MALFORMED ||
-                error->code > DBN_CODEC_ERROR_UNKNOWN_TYPE))
+    if (!ok
+        && (error->domain != DBN_CODEC_ERROR || error->code < DBN_CODEC_ERROR_MALFORMED
+            || error->code > DBN_CODEC_ERROR_UNKNOWN_TYPE))
         broken (info, "refused the frame with an error outside DBN_CODEC_ERROR");
     if (!ok && (error->message == NULL || !g_utf8_validate (error->message, -1, NULL)))
         broken (info, "error message is not valid UTF-8: it would poison a log line");

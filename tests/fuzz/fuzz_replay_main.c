@@ -24,7 +24,7 @@
 #define MAX_MUTANT  (256 * 1024)
 
 typedef struct {
-    char   *name; /* file name, for messages */
+    char *name;   /* file name, for messages */
     GBytes *data; /* its content */
 } Seed;
 
@@ -78,9 +78,8 @@ run (const guint8 *data, gsize len)
 }
 
 static const guint8 interesting[] = {
-    0x00, 0x01, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xc3,
-    0xc4, 0xc6, 0xc7, 0xcb, 0xcc, 0xcf, 0xd0, 0xd3, 0xd4, 0xd9, 0xdb, 0xdc, 0xdd,
-    0xde, 0xdf, 0xe0, 0xff,
+    0x00, 0x01, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc6,
+    0xc7, 0xcb, 0xcc, 0xcf, 0xd0, 0xd3, 0xd4, 0xd9, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xff,
 };
 
 /* One to four random edits of a seed, sometimes spliced with another. */
@@ -103,9 +102,7 @@ mutate (GRand *rand, GBytes *seed, GBytes *other)
             if (len > 0)
                 b->data[at] = interesting[g_rand_int_range (rand, 0, G_N_ELEMENTS (interesting))];
             break;
-        case 2: /* cut */
-            g_byte_array_set_size (b, at);
-            break;
+        case 2: /* cut */ g_byte_array_set_size (b, at); break;
         case 3: { /* insert a random byte */
             guint8 byte = (guint8) g_rand_int_range (rand, 0, 256);
             g_byte_array_set_size (b, len + 1);
@@ -121,7 +118,7 @@ mutate (GRand *rand, GBytes *seed, GBytes *other)
             for (guint i = at; i < len && i < at + 4; i++)
                 b->data[i] = 0xff;
             break;
-        case 6: { /* repeat a slice */
+        case 6: {                                                /* repeat a slice */
             guint want = (guint) g_rand_int_range (rand, 1, 33); /* MIN evaluates twice */
             guint n = len > at ? MIN (want, len - at) : 0;
             g_autofree guint8 *slice = g_memdup2 (b->data + at, n);
@@ -194,15 +191,15 @@ main (int argc, char **argv)
             valid++;
             g_autoptr (GError) error = NULL;
             if (!info->check (data, len, &error)) {
-                fprintf (stderr, "fuzz_replay: %s refused its seed %s: %s\n",
-                         info->name, seed->name, error->message);
+                fprintf (stderr, "fuzz_replay: %s refused its seed %s: %s\n", info->name, seed->name,
+                         error->message);
                 failures++;
             }
             for (gsize n = 0; n < len; n++) {
                 g_autofree guint8 *prefix = g_memdup2 (data, n);
                 if (info->check (prefix, n, NULL)) {
-                    fprintf (stderr, "fuzz_replay: %s accepted %" G_GSIZE_FORMAT " bytes of %s\n",
-                             info->name, n, seed->name);
+                    fprintf (stderr, "fuzz_replay: %s accepted %" G_GSIZE_FORMAT " bytes of %s\n", info->name,
+                             n, seed->name);
                     failures++;
                 }
                 inputs++;

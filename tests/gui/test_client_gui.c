@@ -103,8 +103,8 @@ screenshot (GtkWidget *window, const char *name)
     GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
     g_assert_nonnull (node);
     GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
-                                                                  &GRAPHENE_RECT_INIT (0, 0, w, h));
+    g_autoptr (GdkTexture) texture =
+        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
     gsk_render_node_unref (node);
     const char *build = g_getenv ("DAIBAN_BUILD_DIR");
     g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
@@ -120,12 +120,14 @@ screenshot (GtkWidget *window, const char *name)
 static void
 count_action_buttons (GtkWidget *widget, GtkWidget *window, const char *prefix, guint *inside, guint *outside)
 {
-    if (GTK_IS_BUTTON (widget) && g_str_has_prefix (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget))
-                                                        ? gtk_actionable_get_action_name (GTK_ACTIONABLE (widget))
-                                                        : "", prefix)) {
+    if (GTK_IS_BUTTON (widget)
+        && g_str_has_prefix (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget))
+                                 ? gtk_actionable_get_action_name (GTK_ACTIONABLE (widget))
+                                 : "",
+                             prefix)) {
         graphene_rect_t r;
-        gboolean shown = gtk_widget_get_mapped (widget) && gtk_widget_compute_bounds (widget, window, &r) &&
-                         r.origin.y >= 0 && r.origin.y + r.size.height <= gtk_widget_get_height (window);
+        gboolean shown = gtk_widget_get_mapped (widget) && gtk_widget_compute_bounds (widget, window, &r)
+                         && r.origin.y >= 0 && r.origin.y + r.size.height <= gtk_widget_get_height (window);
         (*(shown ? inside : outside))++;
     }
     for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
@@ -135,14 +137,14 @@ count_action_buttons (GtkWidget *widget, GtkWidget *window, const char *prefix, 
 /* ---- fixture: services, keys, windows ---- */
 
 typedef struct {
-    DbnHarness  *harness;
+    DbnHarness *harness;
     GSubprocess *intake;
     GSubprocess *routing;
     GSubprocess *deadline;
-    char        *station_key;
-    char        *clerk_key;
-    char        *client_dir;  /* the client PCs' local folders */
-    char        *clock_file;  /* DAIBAN_CLOCK_FILE, when the test moves time */
+    char *station_key;
+    char *clerk_key;
+    char *client_dir; /* the client PCs' local folders */
+    char *clock_file; /* DAIBAN_CLOCK_FILE, when the test moves time */
 } Fixture;
 
 /* ms since the epoch of 2026-month-day hour:00 in China Standard Time. */
@@ -238,8 +240,8 @@ is_offline (gpointer window)
 
 typedef struct {
     DbnQueueModel *model;
-    const char    *case_no;
-    const char    *state; /* NULL: any */
+    const char *case_no;
+    const char *state; /* NULL: any */
 } RowWait;
 
 static gboolean
@@ -252,8 +254,8 @@ row_in_state (gpointer data)
 
 typedef struct {
     DbnQueueModel *model;
-    const char    *case_no;
-    const char    *location; /* station, in_transit, centre */
+    const char *case_no;
+    const char *location; /* station, in_transit, centre */
 } LocationWait;
 
 static gboolean
@@ -266,7 +268,7 @@ row_at (gpointer data)
 
 typedef struct {
     DbnQueueModel *model;
-    const char    *case_no;
+    const char *case_no;
 } GoneWait;
 
 static gboolean
@@ -310,7 +312,7 @@ due_answered (gpointer feed)
 
 typedef struct {
     DbnClerkView *view;
-    const char   *needle;
+    const char *needle;
 } ClocksWait;
 
 static gboolean
@@ -380,7 +382,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     /* The ID check digit is checked as it is typed. */
     fill_form (station, 1, G_MAXUINT);
     gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), "110105194912310021");
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     g_assert_cmpstr (dbn_station_view_get_result (station), ==, "身份证号校验不通过，请核对");
     g_autofree char *good_id = dbn_test_id_number (1);
     gtk_editable_set_text (dbn_station_view_get_entry (station, "id-number"), good_id);
@@ -389,7 +392,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     screenshot (GTK_WIDGET (station_win), "station-intake.png");
 
     gint64 t0 = g_get_monotonic_time ();
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     g_assert_true (wait_for (has_last_case, station, 5000));
     g_autofree char *case_no = g_strdup (dbn_station_view_get_last_case (station));
     g_assert_true (g_str_has_prefix (case_no, "T01-"));
@@ -417,7 +421,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     /* The papers travel on a run sheet (D-RTE-3); the front desk signs for them. */
     RowWait at_station = { dbn_station_view_get_model (station), case_no, NULL };
     g_assert_true (wait_for (row_in_state, &at_station, 5000));
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "cases"), "cases.runsheet-new", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "cases"),
+                                               "cases.runsheet-new", NULL));
     LocationWait transit = { dbn_clerk_view_get_model (clerk), case_no, "in_transit" };
     g_assert_true (wait_for (row_at, &transit, 5000));
     g_assert_true (dbn_clerk_view_select (clerk, case_no));
@@ -430,8 +435,10 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "材料齐全，即办");
     gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "result"), "准生证已发放");
     const char *steps[][2] = {
-        { "clerk.classify", "classified" }, { "clerk.assign", "assigned" },
-        { "clerk.start", "in_progress" }, { "clerk.complete", "completed" },
+        { "clerk.classify", "classified" },
+        { "clerk.assign", "assigned" },
+        { "clerk.start", "in_progress" },
+        { "clerk.complete", "completed" },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (steps); i++) {
         g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), steps[i][0], NULL));
@@ -484,23 +491,25 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     for (int i = 0; i < 20; i++)
         dbn_signature_pad_add_point (pad, 120 + i * 3, 40 + i * 4, i == 0);
     screenshot (GTK_WIDGET (station_win), "station-reply.png");
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "reply"), "reply.send", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "reply"), "reply.send", NULL));
     RowWait replied = { dbn_station_view_get_model (station), case_no, "replied" };
     g_assert_true (wait_for (row_in_state, &replied, 5000));
-    g_autofree char *png = g_build_filename (f->client_dir, "station-qingshui", "cases", case_no,
-                                             "signature.png", NULL);
+    g_autofree char *png =
+        g_build_filename (f->client_dir, "station-qingshui", "cases", case_no, "signature.png", NULL);
     g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
-    g_autofree char *ini = g_build_filename (f->client_dir, "station-qingshui", "cases", case_no,
-                                             "reply.ini", NULL);
+    g_autofree char *ini =
+        g_build_filename (f->client_dir, "station-qingshui", "cases", case_no, "reply.ini", NULL);
     g_autoptr (GKeyFile) record = g_key_file_new ();
     g_assert_true (g_key_file_load_from_file (record, ini, 0, NULL));
     g_autofree char *rating = g_key_file_get_string (record, "reply", "rating", NULL);
     g_assert_cmpstr (rating, ==, "satisfied");
 
     /* The acceptance form as a PDF with the case number. */
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.export-pdf", NULL));
-    g_autofree char *pdf = g_build_filename (f->client_dir, "station-qingshui", "cases", case_no,
-                                             "acceptance.pdf", NULL);
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"),
+                                               "intake.export-pdf", NULL));
+    g_autofree char *pdf =
+        g_build_filename (f->client_dir, "station-qingshui", "cases", case_no, "acceptance.pdf", NULL);
     g_autofree char *pdf_data = NULL;
     gsize pdf_len = 0;
     g_assert_true (g_file_get_contents (pdf, &pdf_data, &pdf_len, NULL));
@@ -508,7 +517,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_true (contains (pdf_data, pdf_len, case_no)); /* the Subject metadata */
 
     /* Archived (D-RPL-4): the case leaves both queues. */
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "reply"), "reply.archive", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "reply"), "reply.archive", NULL));
     GoneWait gone_station = { dbn_station_view_get_model (station), case_no };
     GoneWait gone_window = { dbn_clerk_view_get_model (clerk), case_no };
     g_assert_true (wait_for (row_gone, &gone_station, 5000));
@@ -524,8 +534,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
 
 typedef struct {
     DbnQueueModel *model;
-    guint          cases;   /* rows that are cases */
-    guint          pending; /* rows still in the outbox */
+    guint cases;   /* rows that are cases */
+    guint pending; /* rows still in the outbox */
 } Count;
 
 static void
@@ -551,7 +561,7 @@ five_cases (gpointer data)
 
 typedef struct {
     DbnQueueModel *model;
-    gint64         seq; /* the snapshot seq before */
+    gint64 seq; /* the snapshot seq before */
 } SeqWait;
 
 static gboolean
@@ -591,7 +601,8 @@ test_offline_outbox (Fixture *f, gconstpointer data)
     /* The last applicant forgot the marriage certificate (D-INT-4). */
     for (guint n = 10; n < 15; n++) {
         fill_form (station, n, n == 14 ? 2 : G_MAXUINT);
-        g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
+        g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"),
+                                                   "intake.submit", NULL));
     }
     g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 5);
     Count c = { dbn_station_view_get_model (station) };
@@ -621,8 +632,8 @@ test_offline_outbox (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "routing", body, 5000, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgRoutingQueueReply) r = dbn_msg_routing_queue_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgRoutingQueueReply) r =
+        dbn_msg_routing_queue_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (r->items->len, ==, 5);
     g_autoptr (GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
@@ -640,8 +651,8 @@ test_offline_outbox (Fixture *f, gconstpointer data)
         g_autoptr (GBytes) gb = dbn_msg_intake_case_get_encode (get, NULL);
         g_autoptr (GBytes) gr = dbn_harness_call (f->harness, "intake", gb, 5000, &error);
         g_assert_no_error (error);
-        g_autoptr (DbnMsgIntakeCaseGetReply) c2 = dbn_msg_intake_case_get_reply_decode (
-            g_bytes_get_data (gr, NULL), g_bytes_get_size (gr), &error);
+        g_autoptr (DbnMsgIntakeCaseGetReply) c2 =
+            dbn_msg_intake_case_get_reply_decode (g_bytes_get_data (gr, NULL), g_bytes_get_size (gr), &error);
         g_assert_no_error (error);
         g_autofree char *expected = g_strdup_printf ("张%s%u", (10 + i) % 2 ? "三" : "四", 10 + i);
         g_test_message ("%s: %s", c2->case_no, c2->applicant);
@@ -656,7 +667,8 @@ test_offline_outbox (Fixture *f, gconstpointer data)
     g_clear_object (&f->routing);
     g_assert_true (wait_for (is_offline, win, 10000));
     fill_form (station, 20, G_MAXUINT);
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     g_assert_true (wait_for (outbox_empty, outbox, 10000));
     f->routing = dbn_harness_start_service (f->harness, "routing");
     g_assert_true (wait_for (snapshot_newer, &resynced, 10000));
@@ -674,8 +686,7 @@ replied_twice (gpointer data)
 }
 
 static void
-count_replies (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error,
-               gpointer data)
+count_replies (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer data)
 {
     g_assert_no_error (error);
     g_assert_nonnull (reply);
@@ -701,13 +712,15 @@ test_outbox_survives_restart (void)
             g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (k, n, TRUE);
             g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
             g_autofree char *label = g_strdup_printf ("submit %u", n);
-            g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", k, body, label, &error), ==, n);
+            g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", k, body, label, &error),
+                             ==, n);
             g_assert_no_error (error);
         }
         /* A key is stored once: the same command twice is refused locally. */
         g_autoptr (DbnMsgIntakeSubmit) again = dbn_test_submit_new ("key-1", 1, TRUE);
         g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (again, NULL);
-        g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", "key-1", body, "", &error), ==, 0);
+        g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", "key-1", body, "", &error),
+                         ==, 0);
         g_assert_error (error, DBN_STORE_ERROR, DBN_STORE_ERROR_CONSTRAINT);
         g_clear_error (&error);
         g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 2);
@@ -821,19 +834,23 @@ test_model_snapshot_then_events (void)
     apply (model, event_started ("T01-2026-000001", 9, "in_progress"));  /* older: dropped */
     apply (model, event_started ("T01-2026-000002", 12, "in_progress")); /* newer: applied */
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
-    g_autoptr (GBytes) snap = snapshot_reply (10, (const char *[]) { "T01-2026-000001", "T01-2026-000002", NULL });
+    g_autoptr (GBytes) snap =
+        snapshot_reply (10, (const char *[]){ "T01-2026-000001", "T01-2026-000002", NULL });
     g_assert_true (dbn_queue_model_apply_snapshot (model, snap, &error));
     g_assert_no_error (error);
     g_assert_cmpint (dbn_queue_model_get_seq (model), ==, 10);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
-    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000001")), ==, "received");
-    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000002")), ==, "in_progress");
+    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000001")), ==,
+                     "received");
+    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000002")), ==,
+                     "in_progress");
     /* A new case arrives by its event; the catalog-less model keeps the code. */
     apply (model, event_started ("T01-2026-000003", 13, "received"));
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
     /* A replayed event (same seq) changes nothing. */
     apply (model, event_started ("T01-2026-000003", 13, "completed"));
-    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000003")), ==, "received");
+    g_assert_cmpstr (dbn_queue_item_get_state (dbn_queue_model_lookup (model, "T01-2026-000003")), ==,
+                     "received");
     /* A run sheet puts its cases in transit, though it names no single case. */
     g_autoptr (DbnMsgRunsheetCreated) sheet = dbn_msg_runsheet_created_new ();
     sheet->env.src = g_strdup ("routing");
@@ -844,13 +861,14 @@ test_model_snapshot_then_events (void)
     sheet->station = g_strdup ("qingshui");
     sheet->area = g_strdup ("east");
     sheet->date = g_strdup ("2026-11-29");
-    sheet->cases = g_strdupv ((char *[]) { "T01-2026-000003", "T01-2026-999999", NULL });
-    sheet->windows = g_strdupv ((char *[]) { "jisheng", "jisheng", NULL });
+    sheet->cases = g_strdupv ((char *[]){ "T01-2026-000003", "T01-2026-999999", NULL });
+    sheet->windows = g_strdupv ((char *[]){ "jisheng", "jisheng", NULL });
     apply (model, dbn_msg_runsheet_created_encode (sheet, NULL));
     DbnQueueItem *moved = dbn_queue_model_lookup (model, "T01-2026-000003");
     g_assert_cmpstr (dbn_queue_item_get_location (moved), ==, "in_transit");
     g_assert_cmpstr (dbn_queue_item_get_sheet (moved), ==, "RS-20261129-qingshui-1");
-    g_assert_cmpstr (dbn_queue_item_get_location (dbn_queue_model_lookup (model, "T01-2026-000002")), ==, "centre");
+    g_assert_cmpstr (dbn_queue_item_get_location (dbn_queue_model_lookup (model, "T01-2026-000002")), ==,
+                     "centre");
     g_assert_null (dbn_queue_model_lookup (model, "T01-2026-999999"));
     /* Archived cases leave the queue. */
     apply (model, event_archived ("T01-2026-000001", 15));
@@ -868,8 +886,8 @@ static DbnCalendar *
 shipped_calendar (void)
 {
     const char *src = g_getenv ("DAIBAN_SOURCE_DIR");
-    g_autofree char *path = g_build_filename (src ? src : DBN_SOURCE_DIR, "schemas", "data",
-                                              "calendar.ini", NULL);
+    g_autofree char *path =
+        g_build_filename (src ? src : DBN_SOURCE_DIR, "schemas", "data", "calendar.ini", NULL);
     g_autoptr (GError) error = NULL;
     DbnCalendar *calendar = dbn_calendar_load (path, &error);
     g_assert_no_error (error);
@@ -947,8 +965,7 @@ test_due_working_days (void)
 }
 
 static GBytes *
-due_record (const char *case_no, const char *due, const char *stage, gboolean suspended,
-            gint64 remaining)
+due_record (const char *case_no, const char *due, const char *stage, gboolean suspended, gint64 remaining)
 {
     g_autoptr (DbnMsgDeadlineDue) d = dbn_msg_deadline_due_new ();
     d->case_no = g_strdup (case_no);
@@ -1031,8 +1048,8 @@ test_due_snapshot_then_events (void)
 {
     DbnQueueModel *model = dbn_queue_model_new (NULL);
     g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) snap = snapshot_reply (10, (const char *[]) {
-        "T01-2026-000001", "T01-2026-000002", "T01-2026-000003", NULL });
+    g_autoptr (GBytes) snap = snapshot_reply (
+        10, (const char *[]){ "T01-2026-000001", "T01-2026-000002", "T01-2026-000003", NULL });
     g_assert_true (dbn_queue_model_apply_snapshot (model, snap, &error));
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
     g_assert_false (dbn_queue_item_get_due_known (dbn_queue_model_lookup (model, "T01-2026-000001")));
@@ -1100,7 +1117,7 @@ test_due_snapshot_then_events (void)
     g_autofree char *d4 = due_of (model, "T01-2026-000004");
     g_assert_cmpstr (d4, ==, "2026-12-10");
     /* A new routing snapshot keeps the due column. */
-    g_autoptr (GBytes) snap2 = snapshot_reply (30, (const char *[]) { "T01-2026-000003", NULL });
+    g_autoptr (GBytes) snap2 = snapshot_reply (30, (const char *[]){ "T01-2026-000003", NULL });
     g_assert_true (dbn_queue_model_apply_snapshot (model, snap2, &error));
     g_assert_cmpstr (stage_of (model, "T01-2026-000003"), ==, "overdue");
     /* An archived case leaves with its due row. */
@@ -1185,7 +1202,6 @@ test_translation (void)
     dbn_print_form_free (form);
 }
 
-
 static gboolean
 visits_listed (gpointer view)
 {
@@ -1218,7 +1234,7 @@ has_line (gpointer data)
 
 typedef struct {
     DbnStationView *view;
-    const char     *case_no;
+    const char *case_no;
 } SupplementWait;
 
 static gboolean
@@ -1230,8 +1246,8 @@ missing_shown (gpointer data)
 
 typedef struct {
     DbnStationView *view;
-    const char     *page;
-    const char     *needle;
+    const char *page;
+    const char *needle;
 } StatusWait;
 
 static gboolean
@@ -1251,7 +1267,7 @@ not_awaiting (gpointer data)
 
 typedef struct {
     DbnStationView *view;
-    const char     *before; /* the last case number before the submit */
+    const char *before; /* the last case number before the submit */
 } LastCaseWait;
 
 /* The station's answer came back: a new case number under the form. (A bare
@@ -1269,7 +1285,8 @@ submit_one (DbnStationView *station, guint n, guint handed_in)
 {
     fill_form (station, n, handed_in);
     g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     LastCaseWait w = { station, before };
     g_assert_true (wait_for (last_case_changed, &w, 10000));
     return g_strdup (dbn_station_view_get_last_case (station));
@@ -1285,7 +1302,8 @@ submit_dibao (DbnStationView *station, guint n)
     g_assert_true (dbn_station_view_choose_matter (station, "MZ-DIBAO"));
     dbn_station_view_tick_materials (station, G_MAXUINT);
     g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     LastCaseWait w = { station, before };
     g_assert_true (wait_for (last_case_changed, &w, 10000));
     return g_strdup (dbn_station_view_get_last_case (station));
@@ -1293,9 +1311,9 @@ submit_dibao (DbnStationView *station, guint n)
 
 typedef struct {
     DbnQueueModel *model;
-    const char    *case_no;
-    const char    *due;   /* YYYY-MM-DD wanted, or NULL: any */
-    const char    *stage; /* wanted, or NULL: any */
+    const char *case_no;
+    const char *due;   /* YYYY-MM-DD wanted, or NULL: any */
+    const char *stage; /* wanted, or NULL: any */
 } DueWait;
 
 /* The row shows what the deadline service sent: snapshot or due_changed. */
@@ -1310,12 +1328,12 @@ row_due_is (gpointer data)
     char text[16];
     g_date_strftime (text, sizeof text, "%Y-%m-%d", &due);
     return (w->due == NULL || strcmp (text, w->due) == 0)
-        && (w->stage == NULL || g_strcmp0 (dbn_queue_item_get_stage (item), w->stage) == 0);
+           && (w->stage == NULL || g_strcmp0 (dbn_queue_item_get_stage (item), w->stage) == 0);
 }
 
 typedef struct {
     DbnConnection *connection;
-    guint          day; /* of the month, wanted */
+    guint day; /* of the month, wanted */
 } TodayWait;
 
 /* The client's clock (the clock file) has reached the wanted day. */
@@ -1346,7 +1364,8 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     gtk_editable_set_text (dbn_station_view_get_entry (station, "visit-address"), "清水村三组 12 号");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "needs"), "儿媳怀孕，需办准生证；屋顶漏雨");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "visit-note"), "老人独居");
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"), "visits.record", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"), "visits.record", NULL));
     g_assert_true (wait_for (visits_listed, station, 5000));
     g_autofree char *first = line_at (dbn_station_view_get_visits (station), 0);
     g_assert_nonnull (strstr (first, "儿媳怀孕，需办准生证"));
@@ -1354,9 +1373,11 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
 
     /* "Turn this need into a request": the form is filled and carries the visit. */
     dbn_station_view_select_visit_need (station, 0);
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"), "visits.to-request", NULL));
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"),
+                                               "visits.to-request", NULL));
     g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "applicant")), ==, "王五");
-    g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "note")), ==, "儿媳怀孕，需办准生证");
+    g_assert_cmpstr (gtk_editable_get_text (dbn_station_view_get_entry (station, "note")), ==,
+                     "儿媳怀孕，需办准生证");
     g_autofree char *visit = g_strdup (dbn_station_view_get_visit (station));
     g_assert_nonnull (visit);
     g_assert_true (g_str_has_prefix (first, visit));
@@ -1369,13 +1390,15 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     dbn_station_view_set_consent (station, TRUE);
     screenshot (GTK_WIDGET (win), "station-visit-request.png");
     g_autofree char *before = g_strdup (dbn_station_view_get_last_case (station));
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.submit", NULL));
     g_assert_null (dbn_station_view_get_visit (station)); /* the next request starts clean */
     g_assert_true (wait_for (has_last_case, station, 5000));
     g_autofree char *case_no = g_strdup (dbn_station_view_get_last_case (station));
     g_assert_cmpstr (case_no, !=, before);
     /* The visit now lists the case made from its need. */
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"), "visits.refresh", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "visits"), "visits.refresh", NULL));
     LineWait linked = { dbn_station_view_get_visits (station), case_no };
     g_assert_true (wait_for (has_line, &linked, 5000));
     dbn_station_view_show_page (station, "visits");
@@ -1391,7 +1414,8 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_cmpuint (dbn_station_view_get_n_missing (station), ==, 1);
     dbn_station_view_tick_supplement (station, 1);
     screenshot (GTK_WIDGET (win), "station-supplement.png");
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "cases"), "cases.supplement", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "cases"), "cases.supplement", NULL));
     StatusWait complete = { station, "supplement", "材料已齐" };
     g_assert_true (wait_for (status_says, &complete, 5000));
     g_assert_true (wait_for (not_awaiting, &awaiting, 5000));
@@ -1400,12 +1424,14 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     dbn_station_view_show_page (station, "intake");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "applicant"), "赵六");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "note"), "要求代为办理出国签证");
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.refuse", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.refuse", NULL));
     g_assert_cmpstr (dbn_station_view_get_result (station), ==, "不予受理须写明理由和改向何处申请");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "refuse-reason"), "不属于代办事项目录");
     g_assert_cmpstr (dbn_station_view_get_result (station), ==, ""); /* the input changed */
     gtk_editable_set_text (dbn_station_view_get_entry (station, "refuse-apply-to"), "县公安局出入境管理大队");
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.refuse", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"), "intake.refuse", NULL));
     StatusWait refused = { station, "intake", "不予受理，编号 T01-" };
     g_assert_true (wait_for (status_says, &refused, 5000));
     screenshot (GTK_WIDGET (win), "station-refused.png");
@@ -1417,7 +1443,8 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_true (wait_for (has_line, &accepted, 5000));
     dbn_station_view_show_page (station, "logbook");
     screenshot (GTK_WIDGET (win), "station-logbook.png");
-    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "logbook"), "logbook.export", NULL));
+    g_assert_true (
+        gtk_widget_activate_action (dbn_station_view_get_page (station, "logbook"), "logbook.export", NULL));
     g_autofree char *pdf = g_build_filename (f->client_dir, "station-qingshui", "logbook.pdf", NULL);
     g_autofree char *pdf_data = NULL;
     gsize pdf_len = 0;
@@ -1502,7 +1529,7 @@ gl_driver_loaded (void)
     if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
         return FALSE;
     return strstr (maps, "_dri.so") != NULL || strstr (maps, "libEGL_mesa") != NULL
-        || strstr (maps, "libGLX_mesa") != NULL;
+           || strstr (maps, "libGLX_mesa") != NULL;
 }
 
 static const gint64 wednesday_before_national_day = 1790730000000; /* 2026-09-30 09:00 CST */
@@ -1529,11 +1556,11 @@ main (int argc, char **argv)
     g_test_add_func ("/client/i18n/translation", test_translation);
     g_test_add_func ("/client/outbox/survives-restart", test_outbox_survives_restart);
     g_test_add_func ("/client/print/pdf-has-case-number", test_pdf_export);
-    g_test_add ("/client/gui/station-window-reply", Fixture, NULL, fixture_set_up,
-                test_station_window_reply, fixture_tear_down);
+    g_test_add ("/client/gui/station-window-reply", Fixture, NULL, fixture_set_up, test_station_window_reply,
+                fixture_tear_down);
     g_test_add ("/client/gui/visit-supplement-refuse-due", Fixture, &wednesday_before_national_day,
                 fixture_set_up, test_station_visit_supplement_refuse, fixture_tear_down);
-    g_test_add ("/client/gui/offline-outbox-exactly-once", Fixture, NULL, fixture_set_up,
-                test_offline_outbox, fixture_tear_down);
+    g_test_add ("/client/gui/offline-outbox-exactly-once", Fixture, NULL, fixture_set_up, test_offline_outbox,
+                fixture_tear_down);
     return g_test_run ();
 }

@@ -14,10 +14,10 @@ void audit_fixture_key (guint8 public_key[AUDIT_PUBLIC_KEY_SIZE], guint8 secret_
 /* One entry's fields (deterministic in index and seed). Caller frees with
  * audit_fixture_entry_clear(). */
 typedef struct {
-    char   *producer, *case_no, *actor, *type;
-    gint64  seq, time_ms;
+    char *producer, *case_no, *actor, *type;
+    gint64 seq, time_ms;
     guint8 *event;
-    gsize   event_len;
+    gsize event_len;
 } AuditFixtureEntry;
 
 void audit_fixture_entry (gint64 index, guint32 seed, AuditFixtureEntry *e);
@@ -27,7 +27,7 @@ void audit_fixture_entry_clear (AuditFixtureEntry *e);
  * transactions of 1,000, a head every `every` (0: only the last). When
  * insert_at ≥ 0, the entry `forged` (borrowed) is inserted before that index:
  * the attacker's rewrite, signed with the same key. */
-gboolean audit_fixture_make (const char *path, gint64 entries, guint every, guint32 seed,
-                             gint64 insert_at, const AuditFixtureEntry *forged, GError **error);
+gboolean audit_fixture_make (const char *path, gint64 entries, guint every, guint32 seed, gint64 insert_at,
+                             const AuditFixtureEntry *forged, GError **error);
 
 G_END_DECLS

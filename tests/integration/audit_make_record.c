@@ -15,8 +15,8 @@ main (int argc, char **argv)
         return 2;
     }
     g_autoptr (GError) error = NULL;
-    if (!audit_fixture_make (argv[1], g_ascii_strtoll (argv[2], NULL, 10), (guint) atoi (argv[3]), 14, -1, NULL,
-                             &error)) {
+    if (!audit_fixture_make (argv[1], g_ascii_strtoll (argv[2], NULL, 10), (guint) atoi (argv[3]), 14, -1,
+                             NULL, &error)) {
         g_printerr ("dbn-audit-make-record: %s\n", error->message);
         return 1;
     }

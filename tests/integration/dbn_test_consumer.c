@@ -24,7 +24,7 @@ static const char *const consumer_migrations[] = {
 };
 
 typedef struct {
-    DbnStore     *store;  /* the consumer's own file */
+    DbnStore *store;      /* the consumer's own file */
     sqlite3_stmt *insert; /* INSERT INTO applied */
 } Consumer;
 
@@ -36,8 +36,8 @@ apply_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user
     if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, error))
         return FALSE;
     if (env.seq != seq) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INTERNAL, "event says seq %" G_GINT64_FORMAT
-                     " but came as %" G_GINT64_FORMAT, env.seq, seq);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INTERNAL,
+                     "event says seq %" G_GINT64_FORMAT " but came as %" G_GINT64_FORMAT, env.seq, seq);
         dbn_env_event_clear (&env);
         return FALSE;
     }
@@ -101,10 +101,9 @@ main (int argc, char **argv)
         g_printerr ("dbn-test-consumer: %s\n", error->message);
         return 1;
     }
-    DbnSubscriber *sub = dbn_subscriber_new (bus, c.store, producer,
-                                             dbn_config_get_publish_endpoint (config, producer),
-                                             dbn_config_get_command_endpoint (config, producer),
-                                             apply_event, &c, &error);
+    DbnSubscriber *sub =
+        dbn_subscriber_new (bus, c.store, producer, dbn_config_get_publish_endpoint (config, producer),
+                            dbn_config_get_command_endpoint (config, producer), apply_event, &c, &error);
     if (sub == NULL) {
         g_printerr ("dbn-test-consumer: %s\n", error->message);
         return 1;

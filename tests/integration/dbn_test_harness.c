@@ -7,10 +7,10 @@
 #include <sys/wait.h>
 
 struct _DbnHarness {
-    char      *dir;    /* temporary data folder */
+    char *dir;         /* temporary data folder */
     DbnConfig *config; /* its daiban.conf */
-    DbnBus    *bus;    /* for test clients */
-    char      *stderr_path; /* where spawned programs write stderr, or NULL: inherited */
+    DbnBus *bus;       /* for test clients */
+    char *stderr_path; /* where spawned programs write stderr, or NULL: inherited */
 };
 
 static int
@@ -18,8 +18,8 @@ free_port (void)
 {
     /* Bind port 0 and give it back: the kernel hands out ports in sequence, so
      * a port just released is not given to the next bind for a long while. */
-    g_autoptr (GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                          G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr (GSocket) s =
+        g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
     g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
     g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
     g_assert_true (g_socket_bind (s, addr, FALSE, NULL));
@@ -42,11 +42,13 @@ dbn_harness_new (gboolean tcp)
     const char *const *services = dbn_config_service_names ();
     for (int i = 0; services[i] != NULL; i++) {
         if (tcp)
-            g_string_append_printf (conf, "[service:%s]\ncommand = tcp://127.0.0.1:%d\npublish = tcp://127.0.0.1:%d\n",
-                                    services[i], free_port (), free_port ());
+            g_string_append_printf (
+                conf, "[service:%s]\ncommand = tcp://127.0.0.1:%d\npublish = tcp://127.0.0.1:%d\n",
+                services[i], free_port (), free_port ());
         else
-            g_string_append_printf (conf, "[service:%s]\ncommand = ipc://%s/%s-cmd.ipc\npublish = ipc://%s/%s-pub.ipc\n",
-                                    services[i], self->dir, services[i], self->dir, services[i]);
+            g_string_append_printf (
+                conf, "[service:%s]\ncommand = ipc://%s/%s-cmd.ipc\npublish = ipc://%s/%s-pub.ipc\n",
+                services[i], self->dir, services[i], self->dir, services[i]);
     }
     g_autofree char *path = g_build_filename (self->dir, "daiban.conf", NULL);
     g_file_set_contents (path, conf->str, -1, &error);
@@ -118,9 +120,21 @@ dbn_harness_new_bus (DbnHarness *self, const char *key_path)
     return bus;
 }
 
-const char *dbn_harness_get_data_dir (DbnHarness *self) { return self->dir; }
-DbnConfig *dbn_harness_get_config (DbnHarness *self) { return self->config; }
-DbnBus *dbn_harness_get_bus (DbnHarness *self) { return self->bus; }
+const char *
+dbn_harness_get_data_dir (DbnHarness *self)
+{
+    return self->dir;
+}
+DbnConfig *
+dbn_harness_get_config (DbnHarness *self)
+{
+    return self->config;
+}
+DbnBus *
+dbn_harness_get_bus (DbnHarness *self)
+{
+    return self->bus;
+}
 
 char *
 dbn_harness_dup_program (const char *program)
@@ -176,11 +190,11 @@ dbn_harness_call (DbnHarness *self, const char *service, GBytes *command, guint 
 }
 
 GBytes *
-dbn_harness_call_on (DbnHarness *self, DbnBus *bus, const char *service, GBytes *command,
-                     guint timeout_ms, GError **error)
+dbn_harness_call_on (DbnHarness *self, DbnBus *bus, const char *service, GBytes *command, guint timeout_ms,
+                     GError **error)
 {
-    g_autoptr (DbnClient) client = dbn_client_new (bus,
-        dbn_config_get_command_endpoint (self->config, service), error);
+    g_autoptr (DbnClient) client =
+        dbn_client_new (bus, dbn_config_get_command_endpoint (self->config, service), error);
     if (client == NULL)
         return NULL;
     g_autoptr (GBytes) reply = dbn_client_call (client, command, timeout_ms, error);
@@ -318,8 +332,8 @@ run_cli (const char *const *args, gboolean english)
     int wait_status = 0;
     g_autoptr (GError) error = NULL;
     gint64 t0 = g_get_monotonic_time ();
-    g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                  &r.out, &r.err, &wait_status, &error);
+    g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err, &wait_status,
+                  &error);
     g_assert_no_error (error);
     r.secs = (g_get_monotonic_time () - t0) / 1e6;
     r.status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);

@@ -20,50 +20,50 @@ typedef struct _DbnHarness DbnHarness;
  * tcp://127.0.0.1 ports instead of ipc. Caller owns the result; free removes
  * the folder unless DAIBAN_KEEP_TEST_DATA is set. */
 DbnHarness *dbn_harness_new (gboolean tcp);
-void        dbn_harness_free (DbnHarness *self);
+void dbn_harness_free (DbnHarness *self);
 
 const char *dbn_harness_get_data_dir (DbnHarness *self);
-DbnConfig  *dbn_harness_get_config (DbnHarness *self);
+DbnConfig *dbn_harness_get_config (DbnHarness *self);
 /* The operator's bus (full rights). Borrowed. */
-DbnBus     *dbn_harness_get_bus (DbnHarness *self);
+DbnBus *dbn_harness_get_bus (DbnHarness *self);
 /* dbn_keys_add: a key pair for principal. Returns its secret file's path;
  * caller owns it. Aborts the test on failure. */
-char       *dbn_harness_add_key (DbnHarness *self, const char *principal);
+char *dbn_harness_add_key (DbnHarness *self, const char *principal);
 /* A new bus acting with the secret key file key_path and knowing every
  * service's public key. Caller owns it (free it after its sockets). */
-DbnBus     *dbn_harness_new_bus (DbnHarness *self, const char *key_path);
+DbnBus *dbn_harness_new_bus (DbnHarness *self, const char *key_path);
 /* build/bin/<program>. Caller owns it. */
-char       *dbn_harness_dup_program (const char *program);
+char *dbn_harness_dup_program (const char *program);
 
 /* Starts build/bin/<program> with argv (NULL-terminated, without argv[0]).
  * Caller owns the process. Aborts the test when it cannot be spawned. */
 GSubprocess *dbn_harness_spawn (DbnHarness *self, const char *program, const char *const *args);
 /* Programs spawned from now on write their stderr to path (truncated at each spawn, as `2>`; NULL:
  * inherit the test's again), for tests that read a service's log. */
-void         dbn_harness_set_stderr_file (DbnHarness *self, const char *path);
+void dbn_harness_set_stderr_file (DbnHarness *self, const char *path);
 /* Starts daiban-<service> --data DIR and waits until it answers sys.status. */
 GSubprocess *dbn_harness_start_service (DbnHarness *self, const char *service);
 /* Waits up to timeout_ms for service to answer sys.status. */
-gboolean     dbn_harness_wait_ready (DbnHarness *self, const char *service, guint timeout_ms);
+gboolean dbn_harness_wait_ready (DbnHarness *self, const char *service, guint timeout_ms);
 /* SIGKILL and reap. */
-void         dbn_harness_kill (GSubprocess *process);
+void dbn_harness_kill (GSubprocess *process);
 /* SIGTERM, wait up to timeout_ms; TRUE when it exited by itself. */
-gboolean     dbn_harness_stop (GSubprocess *process, guint timeout_ms);
+gboolean dbn_harness_stop (GSubprocess *process, guint timeout_ms);
 
 /* A command and its reply through a fresh client; NULL + error on failure or
  * an error reply (as dbn_error_new_from_wire). Caller owns the reply. */
-GBytes *dbn_harness_call (DbnHarness *self, const char *service, GBytes *command,
-                          guint timeout_ms, GError **error);
+GBytes *dbn_harness_call (DbnHarness *self, const char *service, GBytes *command, guint timeout_ms,
+                          GError **error);
 /* The same through bus (dbn_harness_new_bus: another principal). */
-GBytes *dbn_harness_call_on (DbnHarness *self, DbnBus *bus, const char *service,
-                             GBytes *command, guint timeout_ms, GError **error);
+GBytes *dbn_harness_call_on (DbnHarness *self, DbnBus *bus, const char *service, GBytes *command,
+                             guint timeout_ms, GError **error);
 
 /* One run of build/bin/daiban. */
 typedef struct {
-    int    status; /* exit status (128 + signal when killed) */
-    char  *out;    /* stdout */
-    char  *err;    /* stderr */
-    double secs;   /* how long it took */
+    int status;  /* exit status (128 + signal when killed) */
+    char *out;   /* stdout */
+    char *err;   /* stderr */
+    double secs; /* how long it took */
 } DbnCliRun;
 
 /* Runs build/bin/daiban with args (NULL-terminated, without argv[0]) and
@@ -72,7 +72,7 @@ typedef struct {
 DbnCliRun dbn_harness_run_cli (const char *const *args);
 /* The same with LANGUAGE=en (the build tree's translations). */
 DbnCliRun dbn_harness_run_cli_english (const char *const *args);
-void      dbn_cli_run_clear (DbnCliRun *run);
+void dbn_cli_run_clear (DbnCliRun *run);
 
 /* A valid 18-character ID number derived from n (distinct n → distinct IDs). */
 char *dbn_test_id_number (guint n);

@@ -49,9 +49,12 @@ attacker_open (const char *path)
 {
     sqlite3 *db = NULL;
     g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER IF EXISTS audit_entry_no_update;"
-                                       "DROP TRIGGER IF EXISTS audit_entry_no_delete;"
-                                       "DROP TRIGGER IF EXISTS audit_head_no_delete", NULL, NULL, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db,
+                                   "DROP TRIGGER IF EXISTS audit_entry_no_update;"
+                                   "DROP TRIGGER IF EXISTS audit_entry_no_delete;"
+                                   "DROP TRIGGER IF EXISTS audit_head_no_delete",
+                                   NULL, NULL, NULL),
+                     ==, SQLITE_OK);
     return db;
 }
 
@@ -63,7 +66,8 @@ assert_triggers_refuse (const char *path)
     g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_exec (db, "DELETE FROM audit_entry WHERE idx = 5", NULL, NULL, NULL) & 0xff, ==,
                      SQLITE_CONSTRAINT);
-    g_assert_cmpint (sqlite3_exec (db, "UPDATE audit_entry SET event = x'00' WHERE idx = 5", NULL, NULL, NULL) & 0xff,
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE audit_entry SET event = x'00' WHERE idx = 5", NULL, NULL, NULL)
+                         & 0xff,
                      ==, SQLITE_CONSTRAINT);
     sqlite3_close (db);
 }
@@ -102,8 +106,8 @@ verify_copy (gint64 *index)
 
 /* An entry's row, kept to put it back. */
 typedef struct {
-    gint64  idx, seq, time_ms;
-    char   *producer, *case_no, *actor, *type;
+    gint64 idx, seq, time_ms;
+    char *producer, *case_no, *actor, *type;
     GBytes *event, *leaf, *chain;
 } Row;
 
@@ -117,8 +121,12 @@ static void
 row_read (sqlite3 *db, gint64 idx, Row *row)
 {
     sqlite3_stmt *s;
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT idx, producer, seq, time_ms, case_no, actor, type, event, leaf,"
-                                             " chain FROM audit_entry WHERE idx = ?", -1, &s, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (
+        sqlite3_prepare_v2 (db,
+                            "SELECT idx, producer, seq, time_ms, case_no, actor, type, event, leaf,"
+                            " chain FROM audit_entry WHERE idx = ?",
+                            -1, &s, NULL),
+        ==, SQLITE_OK);
     sqlite3_bind_int64 (s, 1, idx);
     g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
     row->idx = idx;
@@ -157,11 +165,13 @@ static void
 row_write (sqlite3 *db, const Row *row, gint64 idx, gboolean insert)
 {
     sqlite3_stmt *s;
-    const char *sql = insert
-        ? "INSERT INTO audit_entry (producer, seq, time_ms, case_no, actor, type, event, leaf, chain, idx)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        : "UPDATE audit_entry SET producer = ?, seq = ?, time_ms = ?, case_no = ?, actor = ?, type = ?,"
-          " event = ?, leaf = ?, chain = ? WHERE idx = ?";
+    const char *sql =
+        insert
+            ? "INSERT INTO audit_entry (producer, seq, time_ms, case_no, actor, type, event, leaf, chain, "
+              "idx)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            : "UPDATE audit_entry SET producer = ?, seq = ?, time_ms = ?, case_no = ?, actor = ?, type = ?,"
+              " event = ?, leaf = ?, chain = ? WHERE idx = ?";
     g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &s, NULL), ==, SQLITE_OK);
     sqlite3_bind_text (s, 1, row->producer, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (s, 2, row->seq);
@@ -182,8 +192,8 @@ static void
 set_event (sqlite3 *db, gint64 idx, const guint8 *bytes, gsize len)
 {
     sqlite3_stmt *s;
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit_entry SET event = ? WHERE idx = ?", -1, &s, NULL), ==,
-                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit_entry SET event = ? WHERE idx = ?", -1, &s, NULL),
+                     ==, SQLITE_OK);
     sqlite3_bind_blob (s, 1, bytes, (int) len, SQLITE_STATIC);
     sqlite3_bind_int64 (s, 2, idx);
     g_assert_cmpint (sqlite3_step (s), ==, SQLITE_DONE);
@@ -235,8 +245,8 @@ test_bit_flips (void)
     GRand *rand = g_rand_new_with_seed (1401);
     for (int done = 0; done < trials; done += 100) {
         int n = MIN (100, trials - done);
-        g_autoptr (GHashTable) chosen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                                               (GDestroyNotify) g_bytes_unref);
+        g_autoptr (GHashTable) chosen =
+            g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_bytes_unref);
         g_autoptr (GArray) flipped = g_array_new (FALSE, FALSE, sizeof (gint64));
         while ((int) flipped->len < n) {
             gint64 idx = g_rand_int_range (rand, 0, ENTRIES);
@@ -254,10 +264,12 @@ test_bit_flips (void)
         g_assert_cmpint (r.entries, ==, ENTRIES); /* carried on to the end */
         for (guint k = 0; k < r.changed->len; k++)
             if (bsearch (&g_array_index (r.changed, gint64, k), flipped->data, flipped->len, sizeof (gint64),
-                         compare_index) != NULL)
+                         compare_index)
+                != NULL)
                 found++;
             else
-                g_printerr ("reported %" G_GINT64_FORMAT ", not flipped\n", g_array_index (r.changed, gint64, k));
+                g_printerr ("reported %" G_GINT64_FORMAT ", not flipped\n",
+                            g_array_index (r.changed, gint64, k));
         g_assert_cmpuint (r.changed->len, ==, flipped->len);
         audit_verify_report_clear (&r);
         if (done == 0) {
@@ -269,7 +281,8 @@ test_bit_flips (void)
             JsonObject *o = json_node_get_object (json_parser_get_root (parser));
             g_assert_cmpstr (json_object_get_string_member (o, "problem"), ==, "leaf");
             g_assert_cmpint (json_object_get_int_member (o, "index"), ==, g_array_index (flipped, gint64, 0));
-            g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "changed")), ==, flipped->len);
+            g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "changed")), ==,
+                              flipped->len);
             dbn_cli_run_clear (&run);
         }
         GHashTableIter it;
@@ -338,9 +351,15 @@ test_bit_flips_with_caches (void)
         g_bytes_unref (forged.event);
         forged.event = g_bytes_new_take (bytes, len);
         /* The leaf and chain it would have, computed as audit_core does. */
-        AuditEntry e = { .index = idx, .producer = forged.producer, .seq = forged.seq, .time_ms = forged.time_ms,
-                         .case_no = forged.case_no, .actor = forged.actor, .type = forged.type,
-                         .event = bytes, .event_len = len };
+        AuditEntry e = { .index = idx,
+                         .producer = forged.producer,
+                         .seq = forged.seq,
+                         .time_ms = forged.time_ms,
+                         .case_no = forged.case_no,
+                         .actor = forged.actor,
+                         .type = forged.type,
+                         .event = bytes,
+                         .event_len = len };
         g_autoptr (GByteArray) enc = g_byte_array_new ();
         g_assert_true (audit_entry_encode (&e, enc, NULL));
         guint8 leaf[AUDIT_HASH_SIZE], chain[AUDIT_HASH_SIZE] = { 0 };
@@ -434,8 +453,9 @@ test_swapped_pairs (void)
         row_read (db, i, &a);
         row_read (db, j, &b);
         /* UNIQUE (producer, seq) holds throughout: park both seqs first. */
-        g_autofree char *park = g_strdup_printf ("UPDATE audit_entry SET seq = -seq - 1 WHERE idx IN (%"
-                                                 G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")", i, j);
+        g_autofree char *park = g_strdup_printf (
+            "UPDATE audit_entry SET seq = -seq - 1 WHERE idx IN (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")",
+            i, j);
         exec_ok (db, park);
         row_write (db, &b, i, FALSE);
         row_write (db, &a, j, FALSE);
@@ -462,11 +482,12 @@ test_swapped_pairs (void)
 static JsonObject *
 cli_verify_json (const char *path, const char *head_file, int expect_status)
 {
-    const char *args[] = { "audit", "verify", "--db", path, "--json", head_file ? "--from-head" : NULL,
+    const char *args[] = { "audit",   "verify", "--db", path, "--json", head_file ? "--from-head" : NULL,
                            head_file, NULL };
     DbnCliRun run = dbn_harness_run_cli (args);
     if (run.status != expect_status)
-        g_error ("daiban audit verify: status %d, expected %d\n%s%s", run.status, expect_status, run.out, run.err);
+        g_error ("daiban audit verify: status %d, expected %d\n%s%s", run.status, expect_status, run.out,
+                 run.err);
     JsonParser *parser = json_parser_new ();
     g_assert_true (json_parser_load_from_data (parser, run.out, -1, NULL));
     JsonObject *o = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
@@ -498,7 +519,8 @@ test_truncated_tail (void)
     g_autoptr (JsonObject) c = cli_verify_json (cut, kept_path, 5);
     g_assert_cmpstr (json_object_get_string_member (c, "problem"), ==, "kept_head_truncated");
     g_assert_cmpint (json_object_get_int_member (c, "index"), ==, 99500);
-    g_print ("# truncated tail detected: from the file's heads, and against the kept head once they were cut too\n");
+    g_print ("# truncated tail detected: from the file's heads, and against the kept head once they were cut "
+             "too\n");
 }
 
 /* A forged entry inserted at 60,000 and every head signed again with the
@@ -533,8 +555,8 @@ test_forged_entry (void)
     g_assert_true (audit_head_check_signature (&head, pk)); /* the real key signed it */
     g_autoptr (GByteArray) p = NULL;
     g_assert_true (audit_log_consistency_proof (log, kept.size, head.size, &p, &error));
-    g_assert_false (audit_verify_consistency (kept.size, head.size, kept.root, head.root, (const void *) p->data,
-                                              p->len / AUDIT_HASH_SIZE));
+    g_assert_false (audit_verify_consistency (kept.size, head.size, kept.root, head.root,
+                                              (const void *) p->data, p->len / AUDIT_HASH_SIZE));
     g_autoptr (GByteArray) q = NULL;
     g_assert_true (audit_log_consistency_proof (log, kept_mid.size, head.size, &q, &error));
     g_assert_true (audit_verify_consistency (kept_mid.size, head.size, kept_mid.root, head.root,
@@ -575,7 +597,8 @@ test_cli_text_and_usage (void)
     g_autofree char *junk = g_build_filename (dir, "junk.db", NULL);
     g_assert_true (g_file_set_contents (junk, "plain text, not a record", -1, NULL));
     g_autofree char *bad_head = g_build_filename (dir, "bad-head.json", NULL);
-    g_assert_true (g_file_set_contents (bad_head, "{\"format\":\"daiban-audit-head-1\",\"size\":1}", -1, NULL));
+    g_assert_true (
+        g_file_set_contents (bad_head, "{\"format\":\"daiban-audit-head-1\",\"size\":1}", -1, NULL));
     struct {
         const char *args[10];
         int status;

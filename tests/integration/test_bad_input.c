@@ -70,7 +70,10 @@ send_junk (void *dealer, GRand *rand, GBytes *template, guint i, gboolean *must_
     case WRONG_TYPES: {
         /* Valid MessagePack, wrong shape: an array, a string, a map of ints. */
         static const guint8 shapes[][8] = {
-            { 0x93, 0x01, 0x02, 0x03 }, { 0xa3, 'a', 'b', 'c' }, { 0x81, 0x01, 0x02 }, { 0xc0 },
+            { 0x93, 0x01, 0x02, 0x03 },
+            { 0xa3, 'a', 'b', 'c' },
+            { 0x81, 0x01, 0x02 },
+            { 0xc0 },
             { 0x82, 0xa1, 'v', 0x02, 0xa3, 'c', 'm', 'd' },
         };
         static const gsize lens[] = { 4, 4, 3, 1, 8 };
@@ -184,8 +187,8 @@ test_intake_survives_bad_input (void)
         zmq_msg_close (&body);
     }
     zmq_close (dealer);
-    g_test_message ("%u junk messages, %u replies (%u errors), %u distinct codes",
-                    FRAMES, replies, error_replies, g_hash_table_size (codes));
+    g_test_message ("%u junk messages, %u replies (%u errors), %u distinct codes", FRAMES, replies,
+                    error_replies, g_hash_table_size (codes));
     g_assert_cmpuint (replies, ==, expected);
     /* Random flips can make a valid submit; everything else is an error. */
     g_assert_cmpuint (error_replies, >=, must_fail);
@@ -199,8 +202,8 @@ test_intake_survives_bad_input (void)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_harness_call (h, "intake", good, 5000, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeSubmitReply) ok = dbn_msg_intake_submit_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgIntakeSubmitReply) ok =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     g_assert_true (g_str_has_prefix (ok->case_no, "T01-"));
     g_assert_true (dbn_harness_stop (intake, 10000));
@@ -356,7 +359,8 @@ test_intake_drops_frame_over_socket_limit (void)
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
     void *dealer = dealer_new (h);
-    g_assert_cmpint (zmq_socket_monitor (dealer, "inproc://bad-input-monitor", ZMQ_EVENT_DISCONNECTED), ==, 0);
+    g_assert_cmpint (zmq_socket_monitor (dealer, "inproc://bad-input-monitor", ZMQ_EVENT_DISCONNECTED), ==,
+                     0);
     void *monitor = zmq_socket (dbn_bus_get_context (dbn_harness_get_bus (h)), ZMQ_PAIR);
     g_assert_cmpint (zmq_connect (monitor, "inproc://bad-input-monitor"), ==, 0);
     gsize big = 2 * DBN_CODEC_MAX_FRAME + 1024;
@@ -385,6 +389,7 @@ main (int argc, char **argv)
     dbn_log_init ("test-bad-input");
     g_test_add_func ("/intake/bad-input/100k-random-and-truncated-frames", test_intake_survives_bad_input);
     g_test_add_func ("/intake/bad-input/malformed-shapes-answered-or-logged", test_malformed_shapes_answered);
-    g_test_add_func ("/intake/bad-input/frame-over-socket-limit-dropped", test_intake_drops_frame_over_socket_limit);
+    g_test_add_func ("/intake/bad-input/frame-over-socket-limit-dropped",
+                     test_intake_drops_frame_over_socket_limit);
     return g_test_run ();
 }

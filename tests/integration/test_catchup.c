@@ -45,31 +45,33 @@ spin (void)
     g_main_context_iteration (NULL, FALSE);
 }
 
-#define WAIT_FOR(cond, what)                                                         \
-    G_STMT_START {                                                                   \
-        gint64 guard_ = g_get_monotonic_time () + GUARD_US;                          \
-        while (!(cond) && g_get_monotonic_time () < guard_)                          \
-            g_main_context_iteration (NULL, TRUE);                                   \
-        if (!(cond))                                                                 \
-            g_error ("timed out waiting for %s", what);                              \
-    } G_STMT_END
+#define WAIT_FOR(cond, what)                                                                                 \
+    G_STMT_START                                                                                             \
+    {                                                                                                        \
+        gint64 guard_ = g_get_monotonic_time () + GUARD_US;                                                  \
+        while (!(cond) && g_get_monotonic_time () < guard_)                                                  \
+            g_main_context_iteration (NULL, TRUE);                                                           \
+        if (!(cond))                                                                                         \
+            g_error ("timed out waiting for %s", what);                                                      \
+    }                                                                                                        \
+    G_STMT_END
 
 /* ---- a subscriber acting as a window or station, on DbnCatchup ---- */
 
 typedef struct {
-    char       *name;        /* for messages */
-    DbnBus     *bus;         /* borrowed */
-    void       *sub;         /* SUB: hb and the topic */
-    void       *monitor;     /* its connection events */
-    GSource    *sub_source, *monitor_source;
-    DbnClient  *client;      /* the producer's commands, for the catchup */
+    char *name;    /* for messages */
+    DbnBus *bus;   /* borrowed */
+    void *sub;     /* SUB: hb and the topic */
+    void *monitor; /* its connection events */
+    GSource *sub_source, *monitor_source;
+    DbnClient *client; /* the producer's commands, for the catchup */
     DbnCatchup *catchup;
-    GArray     *delivered;   /* gint64, in the order the catchup gave them */
-    GHashTable *live;        /* seqs the SUB itself received (gint64*) */
-    guint       heartbeats;  /* hb frames read */
-    guint       frames;      /* every frame pair read, heartbeats included */
-    guint       handshakes;  /* monitor: connections up */
-    guint       disconnects; /* monitor: connections ended */
+    GArray *delivered; /* gint64, in the order the catchup gave them */
+    GHashTable *live;  /* seqs the SUB itself received (gint64*) */
+    guint heartbeats;  /* hb frames read */
+    guint frames;      /* every frame pair read, heartbeats included */
+    guint handshakes;  /* monitor: connections up */
+    guint disconnects; /* monitor: connections ended */
 } Follower;
 
 static gint64
@@ -129,8 +131,7 @@ follower_on_monitor (void *socket, gpointer user_data)
 }
 
 static void
-follower_on_event (DbnCatchup *catchup, gint64 seq, GBytes *event, gboolean from_sync,
-                   gpointer user_data)
+follower_on_event (DbnCatchup *catchup, gint64 seq, GBytes *event, gboolean from_sync, gpointer user_data)
 {
     Follower *f = user_data;
     if (f->delivered->len > 0)
@@ -159,8 +160,7 @@ follower_new (DbnHarness *h, const char *name, DbnBus *bus, const char *service,
     g_assert_no_error (error);
     f->monitor_source = dbn_socket_source_new (f->monitor, follower_on_monitor, f, NULL);
     g_source_attach (f->monitor_source, NULL);
-    g_assert_true (dbn_bus_connect (bus, f->sub, dbn_config_get_publish_endpoint (config, service),
-                                    &error));
+    g_assert_true (dbn_bus_connect (bus, f->sub, dbn_config_get_publish_endpoint (config, service), &error));
     g_assert_no_error (error);
     f->sub_source = dbn_socket_source_new (f->sub, follower_on_sub, f, NULL);
     g_source_attach (f->sub_source, NULL);
@@ -208,15 +208,15 @@ scoped_sync (DbnHarness *h, DbnBus *bus, const char *service, const char *topic,
             g_array_unref (seqs);
             return NULL;
         }
-        g_autoptr (DbnMsgSysSyncReply) page = dbn_msg_sys_sync_reply_decode (
-            g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+        g_autoptr (DbnMsgSysSyncReply) page =
+            dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
         g_assert_nonnull (page);
         g_assert_cmpuint (page->events->len, <=, 7);
         for (guint i = 0; i < page->events->len; i++) {
             GBytes *event = g_ptr_array_index (page->events, i);
             DbnEnvEvent env = { 0 };
-            g_assert_true (dbn_env_event_decode (g_bytes_get_data (event, NULL),
-                                                 g_bytes_get_size (event), &env, NULL));
+            g_assert_true (
+                dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL));
             g_assert_cmpint (env.seq, >, after);
             g_assert_cmpint (env.seq, <=, page->through);
             g_array_append_val (seqs, env.seq);
@@ -271,8 +271,8 @@ newest_seq (DbnHarness *h, const char *service)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_harness_call (h, service, body, 5000, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgSysStatusReply) status = dbn_msg_sys_status_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+    g_autoptr (DbnMsgSysStatusReply) status =
+        dbn_msg_sys_status_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
     return status->seq;
 }
 
@@ -288,8 +288,9 @@ routing_caught_up (DbnHarness *h)
     sqlite3_busy_timeout (db, 5000);
     sqlite3_stmt *st = NULL;
     gint64 offset = -1;
-    if (sqlite3_prepare_v2 (db, "SELECT seq FROM consumer_offset WHERE producer = 'intake'", -1,
-                            &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2 (db, "SELECT seq FROM consumer_offset WHERE producer = 'intake'", -1, &st, NULL)
+            == SQLITE_OK
+        && sqlite3_step (st) == SQLITE_ROW)
         offset = sqlite3_column_int64 (st, 0);
     sqlite3_finalize (st);
     sqlite3_close (db);
@@ -303,8 +304,7 @@ assert_lost_nothing_live (Follower *f, GArray *fresh)
     for (guint i = 0; i < fresh->len; i++) {
         gint64 seq = g_array_index (fresh, gint64, i);
         if (!g_hash_table_contains (f->live, &seq))
-            g_error ("%s: event %" G_GINT64_FORMAT " never reached the subscriber live",
-                     f->name, seq);
+            g_error ("%s: event %" G_GINT64_FORMAT " never reached the subscriber live", f->name, seq);
     }
 }
 
@@ -469,8 +469,8 @@ test_scoped_sync_own_topic_only (void)
             g_autoptr (DbnMsgSysSync) cmd = dbn_msg_sys_sync_new ();
             cmd->env.key = g_strdup ("sync");
             g_autoptr (GBytes) body = dbn_msg_sys_sync_encode (cmd, NULL);
-            g_autoptr (GBytes) reply = dbn_harness_call_on (h, stations[s].bus, producers[p], body,
-                                                            5000, &error);
+            g_autoptr (GBytes) reply =
+                dbn_harness_call_on (h, stations[s].bus, producers[p], body, 5000, &error);
             g_assert_no_error (error);
             g_autoptr (DbnMsgSysSyncReply) page = dbn_msg_sys_sync_reply_decode (
                 g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
@@ -480,8 +480,8 @@ test_scoped_sync_own_topic_only (void)
             guint petitions = 0;
             for (guint i = 0; i < page->events->len; i++) {
                 GBytes *event = g_ptr_array_index (page->events, i);
-                g_autofree char *json = dbn_codec_to_json (g_bytes_get_data (event, NULL),
-                                                           g_bytes_get_size (event), NULL);
+                g_autofree char *json =
+                    dbn_codec_to_json (g_bytes_get_data (event, NULL), g_bytes_get_size (event), NULL);
                 g_assert_nonnull (json);
                 g_autofree char *needle = g_strdup_printf ("\"%s\"", stations[s].village);
                 const char *other = s == 0 ? "\"shiqiao\"" : "\"qingshui\"";
@@ -535,8 +535,8 @@ test_scoped_sync_own_topic_only (void)
     g_autoptr (GBytes) all_body = dbn_msg_sys_sync_encode (all, NULL);
     g_autoptr (GBytes) all_reply = dbn_harness_call (h, "intake", all_body, 5000, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgSysSyncReply) whole = dbn_msg_sys_sync_reply_decode (
-        g_bytes_get_data (all_reply, NULL), g_bytes_get_size (all_reply), NULL);
+    g_autoptr (DbnMsgSysSyncReply) whole = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (all_reply, NULL),
+                                                                          g_bytes_get_size (all_reply), NULL);
     g_assert_cmpuint (whole->events->len, ==, newest);
     g_assert_cmpint (whole->through, ==, newest);
 
@@ -551,8 +551,8 @@ test_scoped_sync_own_topic_only (void)
 typedef struct {
     DbnConnection *connection;
     DbnQueueModel *model;
-    guint          snapshots; /* applied */
-    guint          asked;     /* asked for */
+    guint snapshots; /* applied */
+    guint asked;     /* asked for */
 } Window;
 
 static void
@@ -613,11 +613,10 @@ queue_lines (DbnQueueModel *model)
     g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
     for (guint i = 0; i < n; i++) {
         g_autoptr (DbnQueueItem) item = g_list_model_get_item (G_LIST_MODEL (model), i);
-        g_ptr_array_add (lines, g_strdup_printf ("%s %s %s %s %s", dbn_queue_item_get_case_no (item),
-                                                 dbn_queue_item_get_state (item),
-                                                 dbn_queue_item_get_holder (item),
-                                                 dbn_queue_item_get_location (item),
-                                                 dbn_queue_item_get_kind (item)));
+        g_ptr_array_add (
+            lines, g_strdup_printf ("%s %s %s %s %s", dbn_queue_item_get_case_no (item),
+                                    dbn_queue_item_get_state (item), dbn_queue_item_get_holder (item),
+                                    dbn_queue_item_get_location (item), dbn_queue_item_get_kind (item)));
     }
     g_ptr_array_sort (lines, compare_lines);
     for (guint i = 0; i < lines->len; i++)
@@ -706,8 +705,9 @@ test_routing_restart_queue_equals_snapshot (void)
     }
     guint items = g_list_model_get_n_items (G_LIST_MODEL (w.model));
     g_test_message ("queue of %u cases; %u events caught up by sys.sync; %u snapshots after the "
-                    "restart; %u reconnects seen", items, dbn_connection_get_recovered (w.connection),
-                    w.asked - snapshots_before, dbn_connection_get_reconnects (w.connection, "routing"));
+                    "restart; %u reconnects seen",
+                    items, dbn_connection_get_recovered (w.connection), w.asked - snapshots_before,
+                    dbn_connection_get_reconnects (w.connection, "routing"));
     g_assert_cmpuint (items, ==, 3 * N);
     g_assert_cmpuint (dbn_connection_get_reconnects (w.connection, "routing"), >=, 1);
     /* No snapshot was needed after the restart unless routing stayed silent

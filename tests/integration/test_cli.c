@@ -10,7 +10,6 @@
 
 #include "dbn_test_harness.h"
 
-
 /* Pids of processes whose command line mentions dir. */
 static guint
 count_processes_using (const char *dir)
@@ -71,10 +70,16 @@ test_cli_end_to_end (void)
 
     /* submit: the case number alone on the first line. */
     g_autofree char *id = dbn_test_id_number (12345);
-    const char *submit[] = { "--data", dir, "case", "submit", "--matter", "JS-ZHUNSHENG",
-                             "--applicant", "张三", "--id-number", id, "--phone", "13800138000",
-                             "--village", "qingshui", "--materials", "夫妻双方身份证,户口簿,结婚证",
-                             "--consent", "--key", "cli-key-1", NULL };
+    const char *submit[] = { "--data",      dir,
+                             "case",        "submit",
+                             "--matter",    "JS-ZHUNSHENG",
+                             "--applicant", "张三",
+                             "--id-number", id,
+                             "--phone",     "13800138000",
+                             "--village",   "qingshui",
+                             "--materials", "夫妻双方身份证,户口簿,结婚证",
+                             "--consent",   "--key",
+                             "cli-key-1",   NULL };
     DbnCliRun r = dbn_harness_run_cli (submit);
     g_assert_cmpint (r.status, ==, 0);
     g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
@@ -102,9 +107,9 @@ test_cli_end_to_end (void)
     dbn_cli_run_clear (&r);
 
     /* D-INT-2: without consent, refused with the stable code. */
-    const char *no_consent[] = { "--data", dir, "case", "submit", "--matter", "JS-ZHUNSHENG",
-                                 "--applicant", "李四", "--id-number", id, "--phone", "13800138000",
-                                 "--village", "qingshui", NULL };
+    const char *no_consent[] = { "--data",       dir,           "case",      "submit",      "--matter",
+                                 "JS-ZHUNSHENG", "--applicant", "李四",      "--id-number", id,
+                                 "--phone",      "13800138000", "--village", "qingshui",    NULL };
     r = dbn_harness_run_cli (no_consent);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "intake.no-consent"));
@@ -113,9 +118,11 @@ test_cli_end_to_end (void)
     dbn_cli_run_clear (&r);
 
     /* D-INT-4: missing materials are all told at once; the case waits. */
-    const char *partial[] = { "--data", dir, "case", "submit", "--matter", "MZ-DIBAO",
-                              "--applicant", "王五", "--id-number", id, "--phone", "0571-8888 8888",
-                              "--village", "qingshui", "--materials", "身份证", "--consent", NULL };
+    const char *partial[] = { "--data",      dir,        "case",        "submit",
+                              "--matter",    "MZ-DIBAO", "--applicant", "王五",
+                              "--id-number", id,         "--phone",     "0571-8888 8888",
+                              "--village",   "qingshui", "--materials", "身份证",
+                              "--consent",   NULL };
     r = dbn_harness_run_cli (partial);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "awaiting_materials"));
@@ -123,16 +130,22 @@ test_cli_end_to_end (void)
     dbn_cli_run_clear (&r);
 
     /* An unknown matter and a bad ID number: clear refusals. */
-    const char *bad_matter[] = { "--data", dir, "case", "submit", "--matter", "NO-SUCH",
-                                 "--applicant", "赵六", "--id-number", id, "--phone", "13800138000",
-                                 "--village", "qingshui", "--consent", NULL };
+    const char *bad_matter[] = { "--data",      dir,        "case",        "submit",
+                                 "--matter",    "NO-SUCH",  "--applicant", "赵六",
+                                 "--id-number", id,         "--phone",     "13800138000",
+                                 "--village",   "qingshui", "--consent",   NULL };
     r = dbn_harness_run_cli (bad_matter);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "intake.unknown-matter"));
     dbn_cli_run_clear (&r);
-    const char *bad_id[] = { "--data", dir, "case", "submit", "--matter", "JS-ZHUNSHENG",
-                             "--applicant", "赵六", "--id-number", "110105199001011230", "--phone", "13800138000",
-                             "--village", "qingshui", "--consent", NULL };
+    const char *bad_id[] = { "--data",      dir,
+                             "case",        "submit",
+                             "--matter",    "JS-ZHUNSHENG",
+                             "--applicant", "赵六",
+                             "--id-number", "110105199001011230",
+                             "--phone",     "13800138000",
+                             "--village",   "qingshui",
+                             "--consent",   NULL };
     r = dbn_harness_run_cli (bad_id);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "intake.bad-id-number"));
@@ -146,17 +159,19 @@ test_cli_end_to_end (void)
     g_autofree char *committee_key = g_strdup (add_lines[0]);
     g_assert_true (g_str_has_suffix (committee_key, "/keys/committee.secret"));
     dbn_cli_run_clear (&r);
-    const char *committee_submit[] = { "--data", dir, "--key", committee_key, "case", "submit",
-                                       "--matter", "JS-ZHUNSHENG", "--applicant", "张三",
-                                       "--id-number", id, "--phone", "13800138000",
-                                       "--village", "qingshui", "--consent", NULL };
+    const char *committee_submit[] = { "--data",      dir,           "--key",       committee_key,
+                                       "case",        "submit",      "--matter",    "JS-ZHUNSHENG",
+                                       "--applicant", "张三",        "--id-number", id,
+                                       "--phone",     "13800138000", "--village",   "qingshui",
+                                       "--consent",   NULL };
     r = dbn_harness_run_cli (committee_submit);
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "[forbidden]"));
     g_assert_cmpstr (r.out, ==, "");
     dbn_cli_run_clear (&r);
-    const char *committee_show[] = { "--data", dir, "case", "show", number, "--key-file",
-                                     committee_key, NULL };
+    const char *committee_show[] = {
+        "--data", dir, "case", "show", number, "--key-file", committee_key, NULL
+    };
     r = dbn_harness_run_cli (committee_show);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "********"));
@@ -287,7 +302,7 @@ test_cli_keys (void)
     dbn_cli_run_clear (&r);
     /* Issue 11: the id becomes a topic, so it must be one of org.ini. */
     const char *const not_in_org[] = { "station:nosuchvillage", "window:nowhere", "supervisor:north",
-                                    "service:nosuch", NULL };
+                                       "service:nosuch", NULL };
     for (guint i = 0; not_in_org[i] != NULL; i++) {
         const char *add_unknown[] = { "--data", dir, "keys", "add", not_in_org[i], NULL };
         r = dbn_harness_run_cli (add_unknown);
@@ -295,8 +310,8 @@ test_cli_keys (void)
         g_assert_nonnull (strstr (r.err, "org.unknown-id"));
         dbn_cli_run_clear (&r);
     }
-    const char *const malformed[] = { "station:qingshui/x", "station:../../etc", "station:", "window:qing shui",
-                                      NULL };
+    const char *const malformed[] = { "station:qingshui/x", "station:../../etc",
+                                      "station:", "window:qing shui", NULL };
     for (guint i = 0; malformed[i] != NULL; i++) {
         const char *add_malformed[] = { "--data", dir, "keys", "add", malformed[i], NULL };
         r = dbn_harness_run_cli (add_malformed);
@@ -342,19 +357,25 @@ test_cli_keys (void)
     dbn_cli_run_clear (&r);
 
     const char *rm[] = { "rm", "-rf", parent, NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                 NULL, NULL, NULL, NULL));
+    g_assert_true (
+        g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
 }
 
 static void
 test_cli_help (void)
 {
     const char *const cases[][4] = {
-        { "--help", NULL }, { "up", "--help", NULL }, { "status", "--help", NULL },
-        { "case", "--help", NULL }, { "case", "submit", "--help", NULL },
-        { "case", "show", "--help", NULL }, { "events", "--help", NULL },
-        { "keys", "--help", NULL }, { "keys", "init", "--help", NULL },
-        { "keys", "add", "--help", NULL }, { "keys", "revoke", "--help", NULL },
+        { "--help", NULL },
+        { "up", "--help", NULL },
+        { "status", "--help", NULL },
+        { "case", "--help", NULL },
+        { "case", "submit", "--help", NULL },
+        { "case", "show", "--help", NULL },
+        { "events", "--help", NULL },
+        { "keys", "--help", NULL },
+        { "keys", "init", "--help", NULL },
+        { "keys", "add", "--help", NULL },
+        { "keys", "revoke", "--help", NULL },
         { "keys", "list", "--help", NULL },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {

@@ -58,7 +58,8 @@ test_add (void)
     g_assert_nonnull (strstr (r.err, "weekends only"));
     dbn_cli_run_clear (&r);
     r = run (dir, (const char *[]){ "calendar", "add", "--json", "2026-12-28", "5", NULL });
-    g_assert_cmpstr (r.out, ==, "{\"from\":\"2026-12-28\",\"days\":5,\"date\":\"2027-01-04\",\"covered\":false}\n");
+    g_assert_cmpstr (r.out, ==,
+                     "{\"from\":\"2026-12-28\",\"days\":5,\"date\":\"2027-01-04\",\"covered\":false}\n");
     dbn_cli_run_clear (&r);
     r = run (dir, (const char *[]){ "calendar", "add", "--json", "2026-02-13", "5", NULL });
     g_assert_nonnull (strstr (r.out, "\"covered\":true"));
@@ -84,7 +85,10 @@ static void
 test_is_workday (void)
 {
     g_autofree char *dir = empty_dir ();
-    struct { const char *date; const char *answer; } days[] = {
+    struct {
+        const char *date;
+        const char *answer;
+    } days[] = {
         { "2026-02-14", "yes\n" }, /* Saturday worked (春节调休) */
         { "2026-02-15", "no\n" },  /* 春节 */
         { "2026-03-09", "yes\n" }, /* an ordinary Monday */
@@ -98,7 +102,9 @@ test_is_workday (void)
         dbn_cli_run_clear (&r);
     }
     DbnCliRun r = run (dir, (const char *[]){ "calendar", "is-workday", "--json", "2026-02-15", NULL });
-    g_assert_cmpstr (r.out, ==, "{\"date\":\"2026-02-15\",\"workday\":false,\"kind\":\"holiday\",\"name\":\"春节\",\"covered\":true}\n");
+    g_assert_cmpstr (r.out, ==,
+                     "{\"date\":\"2026-02-15\",\"workday\":false,\"kind\":\"holiday\",\"name\":\"春节\","
+                     "\"covered\":true}\n");
     dbn_cli_run_clear (&r);
     remove_dir (dir);
 }
@@ -109,9 +115,11 @@ test_data_dir_calendar (void)
 {
     g_autofree char *dir = empty_dir ();
     g_autofree char *cal = g_build_filename (dir, "calendar.ini", NULL);
-    g_assert_true (g_file_set_contents (cal, "[year 2026]\n[year 2027]\nholiday = 2027-01-01 元旦\n", -1, NULL));
+    g_assert_true (
+        g_file_set_contents (cal, "[year 2026]\n[year 2027]\nholiday = 2027-01-01 元旦\n", -1, NULL));
     DbnCliRun r = run (dir, (const char *[]){ "calendar", "add", "--json", "2026-12-31", "1", NULL });
-    g_assert_cmpstr (r.out, ==, "{\"from\":\"2026-12-31\",\"days\":1,\"date\":\"2027-01-04\",\"covered\":true}\n");
+    g_assert_cmpstr (r.out, ==,
+                     "{\"from\":\"2026-12-31\",\"days\":1,\"date\":\"2027-01-04\",\"covered\":true}\n");
     dbn_cli_run_clear (&r);
     r = run (dir, (const char *[]){ "calendar", "show", "2027", NULL });
     g_assert_cmpint (r.status, ==, 0);

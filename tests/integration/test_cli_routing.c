@@ -9,7 +9,6 @@
 
 #include "dbn_test_harness.h"
 
-
 /* Runs `daiban --data DIR args...` and asserts the exit status; returns stdout. */
 static char *
 daiban (const char *dir, int want, const char *const *args)
@@ -58,18 +57,22 @@ test_cli_routing_end_to_end (void)
     const char *carry[] = { "--data", dir, "runsheet", "new", "qingshui", NULL };
     DbnCliRun none = dbn_harness_run_cli (carry);
     g_assert_cmpint (none.status, ==, 1);
-    g_assert_cmpstr (none.err, ==, "daiban: runsheet new: [routing.nothing-to-carry] 代办站没有待送中心的事项\n");
+    g_assert_cmpstr (none.err, ==,
+                     "daiban: runsheet new: [routing.nothing-to-carry] 代办站没有待送中心的事项\n");
     dbn_cli_run_clear (&none);
     none = dbn_harness_run_cli_english (carry);
     g_assert_cmpint (none.status, ==, 1);
-    g_assert_cmpstr (none.err, ==, "daiban: runsheet new: [routing.nothing-to-carry] the station has no matter "
-                                   "waiting to be carried: station qingshui has no matter waiting to be carried\n");
+    g_assert_cmpstr (none.err, ==,
+                     "daiban: runsheet new: [routing.nothing-to-carry] the station has no matter "
+                     "waiting to be carried: station qingshui has no matter waiting to be carried\n");
     dbn_cli_run_clear (&none);
 
     g_autofree char *id = dbn_test_id_number (777);
-    g_autofree char *submitted = daiban (dir, 0, (const char *[]){ "case", "submit", "--matter", "JS-ZHUNSHENG",
-        "--applicant", "张三", "--id-number", id, "--phone", "13800138000", "--village", "qingshui",
-        "--materials", "夫妻双方身份证,户口簿,结婚证", "--consent", NULL });
+    g_autofree char *submitted =
+        daiban (dir, 0,
+                (const char *[]){ "case", "submit", "--matter", "JS-ZHUNSHENG", "--applicant", "张三",
+                                  "--id-number", id, "--phone", "13800138000", "--village", "qingshui",
+                                  "--materials", "夫妻双方身份证,户口簿,结婚证", "--consent", NULL });
     g_auto (GStrv) lines = g_strsplit (submitted, "\n", 2);
     const char *n = lines[0];
 
@@ -90,7 +93,8 @@ test_cli_routing_end_to_end (void)
     g_assert_true (g_regex_match (sheet_re, sheet_lines[0], 0, NULL));
     g_assert_nonnull (strstr (sheet_lines[1], n));
     /* D-RTE-3: in transit in the queue until acknowledged. */
-    g_autofree char *queue_json = daiban (dir, 0, (const char *[]){ "queue", "window", "jisheng", "--json", NULL });
+    g_autofree char *queue_json =
+        daiban (dir, 0, (const char *[]){ "queue", "window", "jisheng", "--json", NULL });
     g_autoptr (JsonNode) qkeep = NULL;
     JsonObject *q = parse_object (queue_json, &qkeep);
     g_assert_cmpint (json_object_get_int_member (q, "seq"), ==, 2);
@@ -98,31 +102,42 @@ test_cli_routing_end_to_end (void)
     g_assert_cmpstr (json_object_get_string_member (row, "case"), ==, n);
     g_assert_cmpstr (json_object_get_string_member (row, "location"), ==, "in_transit");
     g_assert_cmpstr (json_object_get_string_member (row, "sheet"), ==, sheet_lines[0]);
-    g_free (daiban (dir, 0, (const char *[]){ "runsheet", "ack", sheet_lines[0], n, "--actor", "window:jisheng", NULL }));
+    g_free (daiban (
+        dir, 0, (const char *[]){ "runsheet", "ack", sheet_lines[0], n, "--actor", "window:jisheng", NULL }));
 
     /* A refusal: exit 1 and the stable code in brackets. */
     g_autofree char *refused = daiban (dir, 1, (const char *[]){ "case", "start", n, NULL });
     g_assert_nonnull (strstr (refused, "[routing.illegal-transition]"));
-    g_autofree char *no_reason = daiban (dir, 2, (const char *[]){ "case", "classify", n, "--kind", "immediate", NULL });
+    g_autofree char *no_reason =
+        daiban (dir, 2, (const char *[]){ "case", "classify", n, "--kind", "immediate", NULL });
     g_assert_nonnull (strstr (no_reason, "--reason"));
 
-    g_autofree char *classified = daiban (dir, 0, (const char *[]){ "case", "classify", n, "--kind", "immediate",
-        "--reason", "材料齐全", "--actor", "window:jisheng", NULL });
+    g_autofree char *classified =
+        daiban (dir, 0,
+                (const char *[]){ "case", "classify", n, "--kind", "immediate", "--reason", "材料齐全",
+                                  "--actor", "window:jisheng", NULL });
     g_assert_true (g_str_has_prefix (classified, n));
     g_assert_nonnull (strstr (classified, "classified"));
     g_free (daiban (dir, 0, (const char *[]){ "case", "assign", n, NULL }));
-    g_free (daiban (dir, 0, (const char *[]){ "case", "handoff", n, "--to", "window:shebao", "--reason", "误分", NULL }));
-    g_free (daiban (dir, 0, (const char *[]){ "case", "handoff", n, "--to", "window:jisheng", "--reason", "退回原窗口", NULL }));
+    g_free (daiban (
+        dir, 0, (const char *[]){ "case", "handoff", n, "--to", "window:shebao", "--reason", "误分", NULL }));
+    g_free (daiban (
+        dir, 0,
+        (const char *[]){ "case", "handoff", n, "--to", "window:jisheng", "--reason", "退回原窗口", NULL }));
     g_free (daiban (dir, 0, (const char *[]){ "case", "accompany", n, "--note", "陪同办理", NULL }));
     g_free (daiban (dir, 0, (const char *[]){ "case", "start", n, NULL }));
-    g_autofree char *completed = daiban (dir, 0, (const char *[]){ "case", "complete", n, "--result", "准生证已发", "--json", NULL });
+    g_autofree char *completed =
+        daiban (dir, 0, (const char *[]){ "case", "complete", n, "--result", "准生证已发", "--json", NULL });
     g_autoptr (JsonNode) ckeep = NULL;
-    g_assert_cmpstr (json_object_get_string_member (parse_object (completed, &ckeep), "state"), ==, "completed");
-    g_free (daiban (dir, 0, (const char *[]){ "case", "reply", n, "--result", "已领取", "--satisfied", "yes",
-                                              "--confirmed", NULL }));
+    g_assert_cmpstr (json_object_get_string_member (parse_object (completed, &ckeep), "state"), ==,
+                     "completed");
+    g_free (daiban (dir, 0,
+                    (const char *[]){ "case", "reply", n, "--result", "已领取", "--satisfied", "yes",
+                                      "--confirmed", NULL }));
     /* Retrying a command with its key gives the first answer again. */
     g_free (daiban (dir, 0, (const char *[]){ "case", "archive", n, "--key", "arch-1", NULL }));
-    g_autofree char *again = daiban (dir, 0, (const char *[]){ "case", "archive", n, "--key", "arch-1", NULL });
+    g_autofree char *again =
+        daiban (dir, 0, (const char *[]){ "case", "archive", n, "--key", "arch-1", NULL });
     g_assert_nonnull (strstr (again, "archived"));
     /* D-RPL-4. */
     g_autofree char *read_only = daiban (dir, 1, (const char *[]){ "case", "accompany", n, NULL });
@@ -131,10 +146,11 @@ test_cli_routing_end_to_end (void)
     /* With a station's key (--key-file after the command name): its own
      * case only; another station is refused with the stable code. */
     g_free (daiban (dir, 0, (const char *[]){ "case", "timeline", n, "--key-file", own_key, NULL }));
-    g_autofree char *other = daiban (dir, 1, (const char *[]){ "case", "timeline", n, "--key-file", other_key, NULL });
+    g_autofree char *other =
+        daiban (dir, 1, (const char *[]){ "case", "timeline", n, "--key-file", other_key, NULL });
     g_assert_nonnull (strstr (other, "[forbidden]"));
-    g_autofree char *not_theirs = daiban (dir, 1, (const char *[]){ "runsheet", "new", "qingshui", "--key-file",
-                                                                     other_key, NULL });
+    g_autofree char *not_theirs =
+        daiban (dir, 1, (const char *[]){ "runsheet", "new", "qingshui", "--key-file", other_key, NULL });
     g_assert_nonnull (strstr (not_theirs, "[forbidden]"));
 
     /* case show: intake's record, then routing's state and timeline. */
@@ -149,9 +165,9 @@ test_cli_routing_end_to_end (void)
     g_assert_cmpstr (json_object_get_string_member (t, "state"), ==, "archived");
     g_assert_true (json_object_get_boolean_member (t, "accompanied"));
     JsonArray *events = json_object_get_array_member (t, "timeline");
-    const char *types[] = { "case.routed", "runsheet.created", "runsheet.acknowledged", "case.classified",
-                            "case.assigned", "case.handed_off", "case.handed_off", "case.accompanied",
-                            "case.started", "case.completed", "case.replied", "case.archived" };
+    const char *types[] = { "case.routed",   "runsheet.created", "runsheet.acknowledged", "case.classified",
+                            "case.assigned", "case.handed_off",  "case.handed_off",       "case.accompanied",
+                            "case.started",  "case.completed",   "case.replied",          "case.archived" };
     g_assert_cmpuint (json_array_get_length (events), ==, G_N_ELEMENTS (types));
     for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
         JsonObject *ev = json_array_get_object_element (events, i);
@@ -173,14 +189,23 @@ static void
 test_cli_routing_help (void)
 {
     const char *const cases[][4] = {
-        { "case", "classify", "--help", NULL }, { "case", "assign", "--help", NULL },
-        { "case", "handoff", "--help", NULL }, { "case", "start", "--help", NULL },
-        { "case", "complete", "--help", NULL }, { "case", "escalate", "--help", NULL },
-        { "case", "county-answer", "--help", NULL }, { "case", "return", "--help", NULL },
-        { "case", "reply", "--help", NULL }, { "case", "archive", "--help", NULL },
-        { "case", "accompany", "--help", NULL }, { "case", "timeline", "--help", NULL },
-        { "runsheet", "--help", NULL }, { "runsheet", "new", "--help", NULL },
-        { "runsheet", "ack", "--help", NULL }, { "queue", "--help", NULL }, { "case", "--help", NULL },
+        { "case", "classify", "--help", NULL },
+        { "case", "assign", "--help", NULL },
+        { "case", "handoff", "--help", NULL },
+        { "case", "start", "--help", NULL },
+        { "case", "complete", "--help", NULL },
+        { "case", "escalate", "--help", NULL },
+        { "case", "county-answer", "--help", NULL },
+        { "case", "return", "--help", NULL },
+        { "case", "reply", "--help", NULL },
+        { "case", "archive", "--help", NULL },
+        { "case", "accompany", "--help", NULL },
+        { "case", "timeline", "--help", NULL },
+        { "runsheet", "--help", NULL },
+        { "runsheet", "new", "--help", NULL },
+        { "runsheet", "ack", "--help", NULL },
+        { "queue", "--help", NULL },
+        { "case", "--help", NULL },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
         DbnCliRun r = dbn_harness_run_cli (cases[i]);
@@ -188,8 +213,8 @@ test_cli_routing_help (void)
         g_assert_true (strstr (r.out, "Usage") != NULL || strstr (r.out, "用法") != NULL);
         if (g_strcmp0 (cases[i][0], "case") == 0 && g_strcmp0 (cases[i][1], "--help") == 0)
             g_assert_nonnull (strstr (r.out, "classify"));
-        if (g_strcmp0 (cases[i][0], "case") == 0 && g_strcmp0 (cases[i][1], "timeline") != 0 &&
-            g_strcmp0 (cases[i][1], "--help") != 0)
+        if (g_strcmp0 (cases[i][0], "case") == 0 && g_strcmp0 (cases[i][1], "timeline") != 0
+            && g_strcmp0 (cases[i][1], "--help") != 0)
             g_assert_nonnull (strstr (r.out, "--json"));
         dbn_cli_run_clear (&r);
     }

@@ -39,12 +39,12 @@
 #define WAIT_US (20 * G_USEC_PER_SEC)
 
 typedef struct {
-    char  *topic;   /* without the trailing '/' */
-    char  *type;    /* event type */
-    char  *case_no; /* may be NULL */
+    char *topic;   /* without the trailing '/' */
+    char *type;    /* event type */
+    char *case_no; /* may be NULL */
     gint64 seq;
     gint64 ts;
-    GBytes *body;   /* the frame */
+    GBytes *body; /* the frame */
 } Heard;
 
 static void
@@ -58,16 +58,16 @@ heard_free (Heard *h)
 }
 
 typedef struct {
-    DbnHarness  *harness;
-    char        *clock_file;
+    DbnHarness *harness;
+    char *clock_file;
     GSubprocess *intake;
     GSubprocess *routing;
     GSubprocess *deadline;
-    void        *sub;      /* SUB on deadline's events */
-    GPtrArray   *heard;    /* Heard*: every deadline event heard */
-    guint        hb;       /* heartbeats heard */
-    gint64       hb_ts;    /* the service's clock in the last heartbeat */
-    guint        n_keys;
+    void *sub;        /* SUB on deadline's events */
+    GPtrArray *heard; /* Heard*: every deadline event heard */
+    guint hb;         /* heartbeats heard */
+    gint64 hb_ts;     /* the service's clock in the last heartbeat */
+    guint n_keys;
 } Fixture;
 
 /* 2026-MM-DD hh:mm China Standard Time, in ms since the epoch. */
@@ -137,8 +137,8 @@ count_heard (Fixture *f, const char *type, const char *case_no, const char *topi
     guint n = 0;
     for (guint i = 0; i < f->heard->len; i++) {
         Heard *h = f->heard->pdata[i];
-        if (g_strcmp0 (h->type, type) == 0 && g_strcmp0 (h->case_no, case_no) == 0 &&
-            (topic == NULL || g_strcmp0 (h->topic, topic) == 0))
+        if (g_strcmp0 (h->type, type) == 0 && g_strcmp0 (h->case_no, case_no) == 0
+            && (topic == NULL || g_strcmp0 (h->topic, topic) == 0))
             n++;
     }
     return n;
@@ -214,11 +214,13 @@ fixture_set_up (Fixture *f, gconstpointer data)
     g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
     /* The data folder's own catalog, so a test can edit it and reload (D-CAT-3). */
     g_autoptr (GRegex) catalog_line = g_regex_new ("^catalog = .*$", G_REGEX_MULTILINE, 0, NULL);
-    g_autofree char *edited = g_regex_replace_literal (catalog_line, text, -1, 0, "catalog = catalog.ini", 0, NULL);
+    g_autofree char *edited =
+        g_regex_replace_literal (catalog_line, text, -1, 0, "catalog = catalog.ini", 0, NULL);
     g_autofree char *more = g_strconcat (edited, "[deadline]\ntick_ms = 20\n", NULL);
     g_assert_true (g_file_set_contents (conf, more, -1, NULL));
     g_autofree char *shipped_catalog = NULL;
-    g_assert_true (g_file_get_contents (DBN_SOURCE_DIR "/schemas/data/catalog.ini", &shipped_catalog, NULL, NULL));
+    g_assert_true (
+        g_file_get_contents (DBN_SOURCE_DIR "/schemas/data/catalog.ini", &shipped_catalog, NULL, NULL));
     g_autofree char *catalog = g_build_filename (dir, "catalog.ini", NULL);
     g_assert_true (g_file_set_contents (catalog, shipped_catalog, -1, NULL));
     /* The data folder's own calendar, so a test can add a year and reload. */
@@ -267,8 +269,8 @@ submit (Fixture *f, const char *matter, const char *const *materials)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "intake", body, CALL_MS, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeSubmitReply) r = dbn_msg_intake_submit_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return g_strdup (r->case_no);
 }
@@ -283,7 +285,8 @@ case_due (Fixture *f, const char *case_no, GError **error)
     g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "deadline", body, CALL_MS, error);
     if (reply == NULL)
         return NULL;
-    return dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    return dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                                   error);
 }
 
 /* The deadline service follows routing, which follows intake: poll until
@@ -311,7 +314,8 @@ clock_of (DbnMsgDeadlineCaseDueReply *r, const char *name)
     for (guint i = 0; i < r->clocks->len; i++) {
         GBytes *b = r->clocks->pdata[i];
         g_autoptr (GError) error = NULL;
-        DbnMsgDeadlineClock *k = dbn_msg_deadline_clock_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), &error);
+        DbnMsgDeadlineClock *k =
+            dbn_msg_deadline_clock_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), &error);
         g_assert_no_error (error);
         if (g_strcmp0 (k->name, name) == 0)
             return k;
@@ -439,8 +443,8 @@ test_stop_moves_due (Fixture *f, gconstpointer data)
     /* Stopped Tue 3 Mar, resumed Fri 6 Mar: Wed, Thu, Fri did not count. */
     move_clock (f, cst (3, 3, 10, 0), 1);
     g_autoptr (GBytes) s = suspend_or_resume (f, case_no, TRUE);
-    g_autoptr (DbnMsgDeadlineCaseDueReply) stopped = dbn_msg_deadline_case_due_reply_decode (
-        g_bytes_get_data (s, NULL), g_bytes_get_size (s), NULL);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) stopped =
+        dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (s, NULL), g_bytes_get_size (s), NULL);
     g_assert_true (stopped->suspended);
     g_autoptr (DbnMsgDeadlineClock) p_stopped = clock_of (stopped, "progress");
     g_assert_cmpstr (p_stopped->state, ==, "stopped");
@@ -449,8 +453,8 @@ test_stop_moves_due (Fixture *f, gconstpointer data)
 
     move_clock (f, cst (3, 6, 10, 0), 1);
     g_autoptr (GBytes) g = suspend_or_resume (f, case_no, FALSE);
-    g_autoptr (DbnMsgDeadlineCaseDueReply) resumed = dbn_msg_deadline_case_due_reply_decode (
-        g_bytes_get_data (g, NULL), g_bytes_get_size (g), NULL);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) resumed =
+        dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (g, NULL), g_bytes_get_size (g), NULL);
     g_autoptr (DbnMsgDeadlineClock) p2 = clock_of (resumed, "progress");
     g_autoptr (DbnMsgDeadlineClock) c2 = clock_of (resumed, "committed");
     /* Exactly 3 working days later: Mon 9 → Thu 12 Mar; Mon 30 Mar → Thu 2 Apr. */
@@ -480,8 +484,8 @@ journaled (Fixture *f, const char *type, const char *case_no)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "deadline", body, CALL_MS, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgSysSyncReply) r = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                      g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgSysSyncReply) r =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     guint n = 0;
     for (guint i = 0; i < r->events->len; i++) {
@@ -551,9 +555,9 @@ routing (Fixture *f, GBytes *body)
     g_assert_no_error (error);
 }
 
-#define ROUTING_COMMAND(Type, name, m)                                               \
-    g_autoptr (Type) m = dbn_msg_##name##_new ();                                    \
-    m->env.key = g_strdup_printf ("routing-%u", ++f->n_keys);                       \
+#define ROUTING_COMMAND(Type, name, m)                                                                       \
+    g_autoptr (Type) m = dbn_msg_##name##_new ();                                                            \
+    m->env.key = g_strdup_printf ("routing-%u", ++f->n_keys);                                                \
     m->case_no = g_strdup (case_no)
 
 /* Polls until clock `name` of the case is in state. */
@@ -752,8 +756,8 @@ nth_due_changed (Fixture *f, const char *case_no, const char *topic, guint n)
     g_assert_cmpuint (count_heard (f, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, case_no, topic), ==, n);
     for (guint i = f->heard->len; i > 0; i--) {
         Heard *h = f->heard->pdata[i - 1];
-        if (g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) == 0 && g_strcmp0 (h->case_no, case_no) == 0 &&
-            g_strcmp0 (h->topic, topic) == 0) {
+        if (g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) == 0
+            && g_strcmp0 (h->case_no, case_no) == 0 && g_strcmp0 (h->topic, topic) == 0) {
             g_autoptr (GError) error = NULL;
             DbnMsgDeadlineDueChanged *ev = dbn_msg_deadline_due_changed_decode (
                 g_bytes_get_data (h->body, NULL), g_bytes_get_size (h->body), &error);
@@ -849,7 +853,8 @@ queue_page (Fixture *f, DbnBus *bus, const char *kind, const char *id, const cha
                                    : dbn_harness_call (f->harness, "deadline", body, CALL_MS, error);
     if (reply == NULL)
         return NULL;
-    return dbn_msg_deadline_queue_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    return dbn_msg_deadline_queue_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                                error);
 }
 
 /* A row as one line; NULL for a row that shows nothing (no open clock). */
@@ -859,7 +864,8 @@ row_text (const char *clock, const char *rule, const char *due, gboolean has_rem
 {
     if (clock == NULL && g_strcmp0 (stage, "none") == 0 && !suspended)
         return NULL;
-    g_autofree char *left = has_remaining ? g_strdup_printf ("r=%" G_GINT64_FORMAT, remaining) : g_strdup ("-");
+    g_autofree char *left =
+        has_remaining ? g_strdup_printf ("r=%" G_GINT64_FORMAT, remaining) : g_strdup ("-");
     return g_strdup_printf ("%s %s %s %s %s%s%s", clock ? clock : "-", rule ? rule : "-", due ? due : "-",
                             left, stage, suspended ? " suspended" : "", covered ? "" : " uncovered");
 }
@@ -876,8 +882,8 @@ snapshot (Fixture *f, const char *kind, const char *id, gint64 *seq)
     GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     for (guint i = 0; i < r->items->len; i++) {
         GBytes *b = r->items->pdata[i];
-        g_autoptr (DbnMsgDeadlineDue) d = dbn_msg_deadline_due_decode (g_bytes_get_data (b, NULL),
-                                                                       g_bytes_get_size (b), &error);
+        g_autoptr (DbnMsgDeadlineDue) d =
+            dbn_msg_deadline_due_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), &error);
         g_assert_no_error (error);
         char *text = row_text (d->clock, d->rule, d->due, d->has_remaining, d->remaining, d->stage,
                                d->suspended, d->covered);
@@ -894,14 +900,15 @@ snapshot (Fixture *f, const char *kind, const char *id, gint64 *seq)
  * whose window/station/area is no longer id, or whose row shows nothing,
  * leaves. Returns how many were applied. */
 static guint
-apply_updates (Fixture *f, GHashTable *rows, const char *topic, const char *kind, const char *id, gint64 after)
+apply_updates (Fixture *f, GHashTable *rows, const char *topic, const char *kind, const char *id,
+               gint64 after)
 {
     guint n = 0;
     gint64 last = after;
     for (guint i = 0; i < f->heard->len; i++) {
         Heard *h = f->heard->pdata[i];
-        if (g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) != 0 || g_strcmp0 (h->topic, topic) != 0 ||
-            h->seq <= after)
+        if (g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) != 0 || g_strcmp0 (h->topic, topic) != 0
+            || h->seq <= after)
             continue;
         g_assert_cmpint (h->seq, >, last);
         last = h->seq;
@@ -909,7 +916,9 @@ apply_updates (Fixture *f, GHashTable *rows, const char *topic, const char *kind
         g_autoptr (DbnMsgDeadlineDueChanged) ev = dbn_msg_deadline_due_changed_decode (
             g_bytes_get_data (h->body, NULL), g_bytes_get_size (h->body), &error);
         g_assert_no_error (error);
-        const char *own = g_str_equal (kind, "window") ? ev->window : g_str_equal (kind, "station") ? ev->station : ev->area;
+        const char *own = g_str_equal (kind, "window")    ? ev->window
+                          : g_str_equal (kind, "station") ? ev->station
+                                                          : ev->area;
         char *text = row_text (ev->clock, ev->rule, ev->due, ev->has_remaining, ev->remaining, ev->stage,
                                ev->suspended, ev->covered);
         if (text == NULL || g_strcmp0 (own, id) != 0) {
@@ -937,7 +946,8 @@ assert_rows_equal (GHashTable *a, GHashTable *b)
 /* The Clone pattern holds: the old snapshot plus the due_changed of the
  * queue's topic after its seq is exactly a fresh snapshot. */
 static void
-assert_clone (Fixture *f, GHashTable *old, gint64 old_seq, const char *topic, const char *kind, const char *id)
+assert_clone (Fixture *f, GHashTable *old, gint64 old_seq, const char *topic, const char *kind,
+              const char *id)
 {
     g_autoptr (GHashTable) copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     GHashTableIter it;
@@ -973,8 +983,8 @@ count_due_changed (Fixture *f, const char *case_no, const char *topic, gint64 af
     guint n = 0;
     for (guint i = 0; i < f->heard->len; i++) {
         Heard *h = f->heard->pdata[i];
-        n += g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) == 0 && g_strcmp0 (h->case_no, case_no) == 0 &&
-             g_strcmp0 (h->topic, topic) == 0 && h->seq > after;
+        n += g_strcmp0 (h->type, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE) == 0
+             && g_strcmp0 (h->case_no, case_no) == 0 && g_strcmp0 (h->topic, topic) == 0 && h->seq > after;
     }
     return n;
 }
@@ -1028,7 +1038,8 @@ test_queue_rows_and_updates (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpuint (page1->items->len, ==, 3);
     g_assert_true (page1->truncated);
-    g_autoptr (DbnMsgDeadlineQueueReply) page2 = queue_page (f, NULL, "station", "qingshui", page1->next, 3, &error);
+    g_autoptr (DbnMsgDeadlineQueueReply) page2 =
+        queue_page (f, NULL, "station", "qingshui", page1->next, 3, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (page2->items->len, ==, 1);
     g_assert_false (page2->truncated);
@@ -1130,11 +1141,17 @@ static void
 test_queue_principals (Fixture *f, gconstpointer data)
 {
     const char *names[] = { "station:qingshui", "window:jisheng", "supervisor:east", "committee" };
-    struct { guint who; const char *kind, *id; gboolean ok; } cases[] = {
-        { 0, "station", "qingshui", TRUE }, { 0, "station", "shiqiao", FALSE }, { 0, "window", "jisheng", FALSE },
-        { 1, "window", "jisheng", TRUE }, { 1, "window", "xinfang", FALSE }, { 1, "area", "east", FALSE },
-        { 2, "area", "east", TRUE }, { 2, "area", "west", FALSE }, { 2, "station", "qingshui", FALSE },
-        { 3, "area", "east", TRUE }, { 3, "window", "xinfang", TRUE }, { 3, "station", "shiqiao", TRUE },
+    struct {
+        guint who;
+        const char *kind, *id;
+        gboolean ok;
+    } cases[] = {
+        { 0, "station", "qingshui", TRUE },  { 0, "station", "shiqiao", FALSE },
+        { 0, "window", "jisheng", FALSE },   { 1, "window", "jisheng", TRUE },
+        { 1, "window", "xinfang", FALSE },   { 1, "area", "east", FALSE },
+        { 2, "area", "east", TRUE },         { 2, "area", "west", FALSE },
+        { 2, "station", "qingshui", FALSE }, { 3, "area", "east", TRUE },
+        { 3, "window", "xinfang", TRUE },    { 3, "station", "shiqiao", TRUE },
     };
     DbnBus *buses[G_N_ELEMENTS (names)];
     for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
@@ -1226,15 +1243,15 @@ test_station_calendar_days (Fixture *f, gconstpointer data)
      * May), resumed Wed 6 May: due Fri 8 May. */
     move_clock (f, cst (4, 30, 10, 0), 1);
     g_autoptr (GBytes) s = suspend_or_resume (f, holiday, TRUE);
-    g_autoptr (DbnMsgDeadlineCaseDueReply) stopped = dbn_msg_deadline_case_due_reply_decode (
-        g_bytes_get_data (s, NULL), g_bytes_get_size (s), NULL);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) stopped =
+        dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (s, NULL), g_bytes_get_size (s), NULL);
     g_autoptr (DbnMsgDeadlineClock) ss = clock_of (stopped, "station");
     g_assert_cmpstr (ss->state, ==, "stopped");
     g_assert_cmpint (ss->remaining, ==, 2);
     move_clock (f, cst (5, 6, 10, 0), 1);
     g_autoptr (GBytes) g = suspend_or_resume (f, holiday, FALSE);
-    g_autoptr (DbnMsgDeadlineCaseDueReply) resumed = dbn_msg_deadline_case_due_reply_decode (
-        g_bytes_get_data (g, NULL), g_bytes_get_size (g), NULL);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) resumed =
+        dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (g, NULL), g_bytes_get_size (g), NULL);
     g_autoptr (DbnMsgDeadlineClock) rs = clock_of (resumed, "station");
     g_assert_cmpstr (rs->due, ==, "2026-05-08");
     /* Red at the end of Fri 8 May; the violation after one working day of

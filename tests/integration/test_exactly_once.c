@@ -15,28 +15,28 @@
 
 #include "dbn_test_harness.h"
 
-#define CLIENTS 4
-#define WINDOW 200
+#define CLIENTS   4
+#define WINDOW    200
 #define RESEND_US (500 * 1000)
 
 typedef struct {
-    char   *key;       /* idempotency key */
-    GBytes *body;      /* encoded submit */
-    char   *case_no;   /* from the first ack */
-    gint64  sent_us;   /* last (re)send */
-    gboolean acked;    /* an ack came */
-    guint   resends;   /* retries */
-    guint   conflicts; /* acks naming a different case than the first */
+    char *key;       /* idempotency key */
+    GBytes *body;    /* encoded submit */
+    char *case_no;   /* from the first ack */
+    gint64 sent_us;  /* last (re)send */
+    gboolean acked;  /* an ack came */
+    guint resends;   /* retries */
+    guint conflicts; /* acks naming a different case than the first */
 } Item;
 
 typedef struct {
     DbnHarness *harness;
-    guint       index;    /* client number */
-    Item       *items;    /* this client's share */
-    guint       n_items;
-    guint64     acks;     /* replies that were ok */
-    guint64     errors;   /* replies that were errors (store busy etc.; retried) */
-    const gint *kills;    /* atomic: intake SIGKILLs so far (the killer's count) */
+    guint index; /* client number */
+    Item *items; /* this client's share */
+    guint n_items;
+    guint64 acks;      /* replies that were ok */
+    guint64 errors;    /* replies that were errors (store busy etc.; retried) */
+    const gint *kills; /* atomic: intake SIGKILLs so far (the killer's count) */
 } ClientJob;
 
 /* The last quarter of each client's share waits until intake was killed this
@@ -50,8 +50,8 @@ client_thread (gpointer data)
     ClientJob *job = data;
     g_autoptr (GError) error = NULL;
     DbnConfig *config = dbn_harness_get_config (job->harness);
-    g_autoptr (DbnClient) client = dbn_client_new (dbn_harness_get_bus (job->harness),
-        dbn_config_get_command_endpoint (config, "intake"), &error);
+    g_autoptr (DbnClient) client = dbn_client_new (
+        dbn_harness_get_bus (job->harness), dbn_config_get_command_endpoint (config, "intake"), &error);
     g_assert_no_error (error);
     guint next = 0, in_flight = 0, done = 0;
     gint64 deadline = g_get_monotonic_time () + 100 * G_USEC_PER_SEC;
@@ -113,21 +113,22 @@ client_thread (gpointer data)
 }
 
 typedef struct {
-    DbnHarness  *harness;
+    DbnHarness *harness;
     GSubprocess *intake;
     GSubprocess *consumer;
-    const char  *consumer_db;
-    gint         stop;  /* atomic: clients finished */
-    gint         intake_kills; /* atomic: read by the clients */
-    guint        consumer_kills;
-    GRand       *rand;
+    const char *consumer_db;
+    gint stop;         /* atomic: clients finished */
+    gint intake_kills; /* atomic: read by the clients */
+    guint consumer_kills;
+    GRand *rand;
 } Killer;
 
 static GSubprocess *
 start_consumer (Killer *k)
 {
-    const char *args[] = { "--data", dbn_harness_get_data_dir (k->harness), "--producer", "intake",
-                           "--db", k->consumer_db, NULL };
+    const char *args[] = {
+        "--data", dbn_harness_get_data_dir (k->harness), "--producer", "intake", "--db", k->consumer_db, NULL
+    };
     return dbn_harness_spawn (k->harness, "dbn-test-consumer", args);
 }
 
@@ -198,8 +199,8 @@ test_exactly_once_under_kill9 (void)
     GThread *killer = g_thread_new ("killer", killer_thread, &k);
     for (guint c = 0; c < CLIENTS; c++) {
         guint share = n / CLIENTS;
-        jobs[c] = (ClientJob) { h, c, items + c * share, c == CLIENTS - 1 ? n - c * share : share, 0, 0,
-                                &k.intake_kills };
+        jobs[c] = (ClientJob){ h, c, items + c * share, c == CLIENTS - 1 ? n - c * share : share,
+                               0, 0, &k.intake_kills };
         threads[c] = g_thread_new ("client", client_thread, &jobs[c]);
     }
     for (guint c = 0; c < CLIENTS; c++)
@@ -225,8 +226,8 @@ test_exactly_once_under_kill9 (void)
         g_assert_true (g_hash_table_add (cases, items[i].case_no)); /* no two keys share a case */
         resends += items[i].resends;
     }
-    g_test_message ("%u submits in %.1f s with %d intake and %u consumer SIGKILLs, %u resends",
-                    n, secs, k.intake_kills, k.consumer_kills, resends);
+    g_test_message ("%u submits in %.1f s with %d intake and %u consumer SIGKILLs, %u resends", n, secs,
+                    k.intake_kills, k.consumer_kills, resends);
     g_assert_cmpint (k.intake_kills, >=, MIN_INTAKE_KILLS);
 
     /* Intake caught up and the consumer followed it to the end. */
@@ -243,8 +244,9 @@ test_exactly_once_under_kill9 (void)
         if (cdb != NULL) {
             sqlite3_busy_timeout (cdb, 5000);
             sqlite3_stmt *st = NULL;
-            if (sqlite3_prepare_v2 (cdb, "SELECT coalesce(max(n), 0) FROM applied", -1, &st, NULL) == SQLITE_OK &&
-                sqlite3_step (st) == SQLITE_ROW)
+            if (sqlite3_prepare_v2 (cdb, "SELECT coalesce(max(n), 0) FROM applied", -1, &st, NULL)
+                    == SQLITE_OK
+                && sqlite3_step (st) == SQLITE_ROW)
                 applied = sqlite3_column_int64 (st, 0);
             sqlite3_finalize (st);
         }
@@ -257,7 +259,8 @@ test_exactly_once_under_kill9 (void)
     /* Exactly one case per key, each the one acknowledged. */
     g_assert_cmpint (query_int (idb, "SELECT count(*) FROM case_record"), ==, n);
     sqlite3_stmt *st = NULL;
-    g_assert_cmpint (sqlite3_prepare_v2 (idb, "SELECT case_no FROM case_record", -1, &st, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (idb, "SELECT case_no FROM case_record", -1, &st, NULL), ==,
+                     SQLITE_OK);
     guint matched = 0;
     while (sqlite3_step (st) == SQLITE_ROW)
         matched += g_hash_table_contains (cases, sqlite3_column_text (st, 0));
@@ -265,15 +268,18 @@ test_exactly_once_under_kill9 (void)
     g_assert_cmpuint (matched, ==, n);
     /* One case.accepted per case; one awaiting_materials per incomplete request. */
     g_assert_cmpint (query_int (idb, "SELECT count(*) FROM journal WHERE type = 'case.accepted'"), ==, n);
-    g_assert_cmpint (query_int (idb, "SELECT count(DISTINCT case_no) FROM journal WHERE type = 'case.accepted'"), ==, n);
-    g_assert_cmpint (query_int (idb, "SELECT count(*) FROM journal WHERE type = 'case.awaiting_materials'"), ==, (n + 9) / 10);
+    g_assert_cmpint (
+        query_int (idb, "SELECT count(DISTINCT case_no) FROM journal WHERE type = 'case.accepted'"), ==, n);
+    g_assert_cmpint (query_int (idb, "SELECT count(*) FROM journal WHERE type = 'case.awaiting_materials'"),
+                     ==, (n + 9) / 10);
     g_assert_cmpint (newest, ==, n + (n + 9) / 10);
 
     /* The consumer applied 1..newest, each once, in order. */
     g_assert_cmpint (query_int (cdb, "SELECT count(*) FROM applied"), ==, newest);
     g_assert_cmpint (query_int (cdb, "SELECT count(DISTINCT seq) FROM applied"), ==, newest);
     g_assert_cmpint (query_int (cdb, "SELECT count(*) FROM applied a JOIN applied b ON b.n = a.n + 1"
-                                     " WHERE b.seq != a.seq + 1"), ==, 0);
+                                     " WHERE b.seq != a.seq + 1"),
+                     ==, 0);
     g_assert_cmpint (query_int (cdb, "SELECT min(seq) FROM applied"), ==, 1);
     g_assert_cmpint (query_int (cdb, "SELECT count(*) FROM applied WHERE type = 'case.accepted'"), ==, n);
     sqlite3_close (cdb);

@@ -36,18 +36,23 @@
 #define CALL_MS 5000
 
 static const char *const principals[] = {
-    "station:qingshui", "station:shiqiao", "window:jisheng", "window:xinfang", "supervisor:east",
-    "committee", NULL,
+    "station:qingshui",
+    "station:shiqiao",
+    "window:jisheng",
+    "window:xinfang",
+    "supervisor:east",
+    "committee",
+    NULL,
 };
 
 typedef struct {
-    DbnHarness  *harness;
+    DbnHarness *harness;
     GSubprocess *intake;
     GSubprocess *routing;
-    GHashTable  *buses;   /* principal → DbnBus* */
-    GHashTable  *keys;    /* principal → secret key path */
-    guint        n_keys;  /* unique idempotency keys and ID numbers */
-    char        *catalog; /* the data folder's copy of the catalog */
+    GHashTable *buses; /* principal → DbnBus* */
+    GHashTable *keys;  /* principal → secret key path */
+    guint n_keys;      /* unique idempotency keys and ID numbers */
+    char *catalog;     /* the data folder's copy of the catalog */
 } Fixture;
 
 /* The catalog is copied into the data folder and daiban.conf points at the
@@ -138,7 +143,8 @@ submit_body (Fixture *f, const char *matter, gboolean complete, const char *chan
     m->channel = g_strdup (channel);
     if (g_strcmp0 (matter, "JS-ZHUNSHENG") != 0 && g_strcmp0 (matter, "XX-NEW") != 0) {
         g_strfreev (m->materials);
-        m->materials = g_strsplit (g_strcmp0 (matter, "QT-XINFANG") == 0 ? "信访事项书面材料或口述记录|身份证" : "", "|", -1);
+        m->materials = g_strsplit (
+            g_strcmp0 (matter, "QT-XINFANG") == 0 ? "信访事项书面材料或口述记录|身份证" : "", "|", -1);
     }
     return dbn_msg_intake_submit_encode (m, NULL);
 }
@@ -149,7 +155,8 @@ submit_as (Fixture *f, const char *principal, GBytes *body, GError **error)
     g_autoptr (GBytes) reply = call_as (f, principal, "intake", body, error);
     if (reply == NULL)
         return NULL;
-    return dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    return dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                               error);
 }
 
 static char *
@@ -172,7 +179,8 @@ case_get_as (Fixture *f, const char *principal, const char *case_no, GError **er
     g_autoptr (GBytes) reply = call_as (f, principal, "routing", body, error);
     if (reply == NULL)
         return NULL;
-    return dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    return dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                                  error);
 }
 
 /* Routing follows intake's journal: wait until its case satisfies state
@@ -202,7 +210,8 @@ timeline_types (const DbnMsgRoutingCaseGetReply *c)
     for (guint i = 0; i < c->timeline->len; i++) {
         GBytes *frame = g_ptr_array_index (c->timeline, i);
         DbnEnvEvent env = { 0 };
-        g_assert_true (dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, NULL));
+        g_assert_true (
+            dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, NULL));
         g_string_append_printf (s, "%s%s", s->len ? " " : "", env.type);
         dbn_env_event_clear (&env);
     }
@@ -220,8 +229,8 @@ intake_journal (Fixture *f)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = call_as (f, NULL, "intake", body, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgSysSyncReply) r = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                     g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgSysSyncReply) r =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return g_ptr_array_ref (r->events);
 }
@@ -233,7 +242,8 @@ last_intake_event (Fixture *f, const char *type, JsonNode **keep)
     g_autoptr (GPtrArray) events = intake_journal (f);
     for (guint i = events->len; i > 0; i--) {
         GBytes *frame = g_ptr_array_index (events, i - 1);
-        g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
+        g_autofree char *text =
+            dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
         g_autoptr (JsonNode) node = json_from_string (text, NULL);
         JsonObject *o = json_node_get_object (node);
         if (g_strcmp0 (json_object_get_string_member (o, "type"), type) == 0) {
@@ -253,24 +263,24 @@ reload (Fixture *f, const char *principal, const char *service, GError **error)
     g_autoptr (GBytes) reply = call_as (f, principal, service, body, error);
     if (reply == NULL)
         return NULL;
-    return dbn_msg_catalog_reload_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    return dbn_msg_catalog_reload_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                                error);
 }
 
 /* ---- D-CAT-3 ---- */
 
-static const char new_matter[] =
-    "\n[matter:XX-NEW]\n"
-    "category = jisheng\n"
-    "name_zh = 新增测试事项\n"
-    "name_en = A matter added by editing the file\n"
-    "materials = 夫妻双方身份证;户口簿;结婚证\n"
-    "level = township\n"
-    "departments = 乡计生办\n"
-    "window = jisheng\n"
-    "kind = committed\n"
-    "limit_days = 3\n"
-    "presence = false\n"
-    "fee_fen = 0\n";
+static const char new_matter[] = "\n[matter:XX-NEW]\n"
+                                 "category = jisheng\n"
+                                 "name_zh = 新增测试事项\n"
+                                 "name_en = A matter added by editing the file\n"
+                                 "materials = 夫妻双方身份证;户口簿;结婚证\n"
+                                 "level = township\n"
+                                 "departments = 乡计生办\n"
+                                 "window = jisheng\n"
+                                 "kind = committed\n"
+                                 "limit_days = 3\n"
+                                 "presence = false\n"
+                                 "fee_fen = 0\n";
 
 static void
 append_to_catalog (Fixture *f, const char *text)
@@ -313,7 +323,8 @@ test_catalog_reload (Fixture *f, gconstpointer data)
         g_assert_null (no);
         g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
         g_clear_error (&error);
-        g_autoptr (DbnMsgCatalogReloadReply) r = reload (f, i == 0 ? NULL : "supervisor:east", service, &error);
+        g_autoptr (DbnMsgCatalogReloadReply) r =
+            reload (f, i == 0 ? NULL : "supervisor:east", service, &error);
         g_assert_no_error (error);
         g_assert_cmpint (r->matters, ==, n_before + 1);
         g_assert_cmpstr (r->path, ==, f->catalog);
@@ -339,7 +350,8 @@ test_catalog_reload (Fixture *f, gconstpointer data)
         g_clear_error (&error);
     }
     /* Not a key file at all: refused with its line too. */
-    g_assert_true (g_file_set_contents (f->catalog, "[category:x]\nname_zh = 甲\nthis is no key file\n", -1, NULL));
+    g_assert_true (
+        g_file_set_contents (f->catalog, "[category:x]\nname_zh = 甲\nthis is no key file\n", -1, NULL));
     g_autoptr (DbnMsgCatalogReloadReply) parse = reload (f, NULL, "intake", &error);
     g_assert_null (parse);
     g_assert_error (error, DBN_CATALOG_ERROR, DBN_CATALOG_ERROR_PARSE);
@@ -373,12 +385,14 @@ static void
 test_catalog_cli (Fixture *f, gconstpointer data)
 {
     const char *dir = dbn_harness_get_data_dir (f->harness);
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "catalog", "list", "--json", "--data", dir, NULL });
+    DbnCliRun run =
+        dbn_harness_run_cli ((const char *[]){ "catalog", "list", "--json", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autoptr (JsonNode) list = json_from_string (run.out, NULL);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 30);
     dbn_cli_run_clear (&run);
-    run = dbn_harness_run_cli ((const char *[]){ "catalog", "show", "QT-XINFANG", "--json", "--data", dir, NULL });
+    run = dbn_harness_run_cli (
+        (const char *[]){ "catalog", "show", "QT-XINFANG", "--json", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autoptr (JsonNode) one = json_from_string (run.out, NULL);
     JsonObject *o = json_node_get_object (one);
@@ -416,7 +430,8 @@ supplement (Fixture *f, const char *principal, const char *case_no, const char *
     g_autoptr (GBytes) reply = call_as (f, principal, "intake", body, error);
     if (reply == NULL)
         return NULL;
-    return dbn_msg_intake_supplement_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    return dbn_msg_intake_supplement_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                                   error);
 }
 
 static void
@@ -501,8 +516,8 @@ test_supplement_resumes (Fixture *f, gconstpointer data)
     /* The CLI form, on a case with one item missing. */
     g_autofree char *n2 = submit (f, "station:qingshui", "JS-ZHUNSHENG", FALSE, NULL);
     const char *dir = dbn_harness_get_data_dir (f->harness);
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "case", "supplement", n2, "--materials", "结婚证",
-                                                           "--data", dir, NULL });
+    DbnCliRun run = dbn_harness_run_cli (
+        (const char *[]){ "case", "supplement", n2, "--materials", "结婚证", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "accepted"));
     dbn_cli_run_clear (&run);
@@ -542,8 +557,8 @@ test_refusal (Fixture *f, gconstpointer data)
     g_autoptr (GBytes) body = refuse_body (f, "qingshui", "民间借贷诉讼不属于代办范围", "县人民法院立案庭");
     g_autoptr (GBytes) reply = call_as (f, "station:qingshui", "intake", body, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeRefuseReply) r = dbn_msg_intake_refuse_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgIntakeRefuseReply) r =
+        dbn_msg_intake_refuse_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     g_autoptr (GRegex) number = g_regex_new ("^T01-[0-9]{4}-R000001$", 0, 0, NULL);
     g_assert_true (g_regex_match (number, r->refusal, 0, NULL));
@@ -561,14 +576,16 @@ test_refusal (Fixture *f, gconstpointer data)
     g_clear_error (&error);
     /* The CLI: the next number alone on the first line. */
     const char *dir = dbn_harness_get_data_dir (f->harness);
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "case", "refuse", "--applicant", "王五", "--village",
-        "qingshui", "--request", "代办宗教活动场所审批", "--reason", "违法事项不予受理", "--apply-to", "县民族宗教事务局",
-        "--channel", "phone", "--data", dir, NULL });
+    DbnCliRun run = dbn_harness_run_cli (
+        (const char *[]){ "case", "refuse", "--applicant", "王五", "--village", "qingshui", "--request",
+                          "代办宗教活动场所审批", "--reason", "违法事项不予受理", "--apply-to",
+                          "县民族宗教事务局", "--channel", "phone", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_assert_true (g_str_has_suffix (strtok (run.out, "\n"), "-R000002"));
     dbn_cli_run_clear (&run);
-    run = dbn_harness_run_cli ((const char *[]){ "case", "refuse", "--applicant", "王五", "--village", "qingshui",
-                                                 "--request", "x", "--reason", "y", "--data", dir, NULL });
+    run = dbn_harness_run_cli ((const char *[]){ "case", "refuse", "--applicant", "王五", "--village",
+                                                 "qingshui", "--request", "x", "--reason", "y", "--data", dir,
+                                                 NULL });
     g_assert_cmpint (run.status, ==, 2);
     g_assert_nonnull (strstr (run.err, "--apply-to"));
     dbn_cli_run_clear (&run);
@@ -599,9 +616,9 @@ test_private_not_proxied (Fixture *f, gconstpointer data)
     /* The CLI says it in both languages and exits 1. */
     const char *dir = dbn_harness_get_data_dir (f->harness);
     g_autofree char *id = dbn_test_id_number (4001);
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "case", "submit", "--matter", "JS-ZHUNSHENG",
-        "--applicant", "赵六", "--id-number", id, "--phone", "13800138000", "--village", "qingshui",
-        "--consent", "--private", "--data", dir, NULL });
+    DbnCliRun run = dbn_harness_run_cli ((const char *[]){
+        "case", "submit", "--matter", "JS-ZHUNSHENG", "--applicant", "赵六", "--id-number", id, "--phone",
+        "13800138000", "--village", "qingshui", "--consent", "--private", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 1);
     g_assert_nonnull (strstr (run.err, "intake.private-matter"));
     g_assert_nonnull (strstr (run.err, "隐私"));
@@ -626,7 +643,8 @@ test_logbook (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
 
     const char *dir = dbn_harness_get_data_dir (f->harness);
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--json", "--data", dir, NULL });
+    DbnCliRun run =
+        dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--json", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autoptr (JsonNode) root = json_from_string (run.out, &error);
     g_assert_no_error (error);
@@ -656,11 +674,13 @@ test_logbook (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (run.out, "不予受理"));
     g_assert_nonnull (strstr (run.out, accepted));
     dbn_cli_run_clear (&run);
-    run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--to", "2000-01-01", "--data", dir, NULL });
+    run = dbn_harness_run_cli (
+        (const char *[]){ "logbook", "qingshui", "--to", "2000-01-01", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "no entries"));
     dbn_cli_run_clear (&run);
-    run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--from", "27/11/2026", "--data", dir, NULL });
+    run = dbn_harness_run_cli (
+        (const char *[]){ "logbook", "qingshui", "--from", "27/11/2026", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 2);
     dbn_cli_run_clear (&run);
 
@@ -684,8 +704,8 @@ test_logbook_pages (Fixture *f, gconstpointer data)
     const guint n = 2005, window = 100;
     g_autoptr (GError) error = NULL;
     DbnBus *bus = g_hash_table_lookup (f->buses, "station:qingshui");
-    g_autoptr (DbnClient) client = dbn_client_new (bus,
-        dbn_config_get_command_endpoint (dbn_harness_get_config (f->harness), "intake"), &error);
+    g_autoptr (DbnClient) client = dbn_client_new (
+        bus, dbn_config_get_command_endpoint (dbn_harness_get_config (f->harness), "intake"), &error);
     g_assert_no_error (error);
     guint sent = 0, acked = 0;
     while (acked < n) {
@@ -702,7 +722,8 @@ test_logbook_pages (Fixture *f, gconstpointer data)
         acked++;
     }
     const char *dir = dbn_harness_get_data_dir (f->harness);
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--json", "--data", dir, NULL });
+    DbnCliRun run =
+        dbn_harness_run_cli ((const char *[]){ "logbook", "qingshui", "--json", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autoptr (JsonNode) root = json_from_string (run.out, &error);
     g_assert_no_error (error);
@@ -775,8 +796,8 @@ visit (Fixture *f, const char *principal, const char *village, GError **error)
     g_autoptr (GBytes) reply = call_as (f, principal, "intake", body, error);
     if (reply == NULL)
         return NULL;
-    g_autoptr (DbnMsgIntakeVisitReply) r = dbn_msg_intake_visit_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    g_autoptr (DbnMsgIntakeVisitReply) r =
+        dbn_msg_intake_visit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
     return r ? g_strdup (r->visit) : NULL;
 }
 
@@ -802,17 +823,38 @@ test_visit_to_request (Fixture *f, gconstpointer data)
     const char *dir = dbn_harness_get_data_dir (f->harness);
     g_autofree char *id = dbn_test_id_number (31337);
     const char *station_key = g_hash_table_lookup (f->keys, "station:qingshui");
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "case", "submit", "--from-visit", v, "--matter",
-        "JS-ZHUNSHENG", "--applicant", "赵小明", "--id-number", id, "--phone", "13900001111", "--village",
-        "qingshui", "--materials", "夫妻双方身份证,户口簿,结婚证", "--consent", "--note", "孙子办准生证",
-        "--key-file", station_key, "--data", dir, NULL });
+    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "case",
+                                                           "submit",
+                                                           "--from-visit",
+                                                           v,
+                                                           "--matter",
+                                                           "JS-ZHUNSHENG",
+                                                           "--applicant",
+                                                           "赵小明",
+                                                           "--id-number",
+                                                           id,
+                                                           "--phone",
+                                                           "13900001111",
+                                                           "--village",
+                                                           "qingshui",
+                                                           "--materials",
+                                                           "夫妻双方身份证,户口簿,结婚证",
+                                                           "--consent",
+                                                           "--note",
+                                                           "孙子办准生证",
+                                                           "--key-file",
+                                                           station_key,
+                                                           "--data",
+                                                           dir,
+                                                           NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autofree char *n = g_strdup (strtok (run.out, "\n"));
     dbn_cli_run_clear (&run);
     g_autoptr (DbnMsgRoutingCaseGetReply) c = wait_routed (f, n, "received");
     g_assert_cmpstr (c->responsible, ==, "station:qingshui");
     /* The visit list shows which case its need became. */
-    run = dbn_harness_run_cli ((const char *[]){ "visit", "list", "qingshui", "--json", "--data", dir, NULL });
+    run =
+        dbn_harness_run_cli ((const char *[]){ "visit", "list", "qingshui", "--json", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autoptr (JsonNode) list = json_from_string (run.out, NULL);
     JsonObject *item = json_array_get_object_element (json_node_get_array (list), 0);
@@ -830,9 +872,9 @@ test_visit_to_request (Fixture *f, gconstpointer data)
     g_autoptr (DbnMsgIntakeVisitListReply) lr = dbn_msg_intake_visit_list_reply_decode (
         g_bytes_get_data (lreply, NULL), g_bytes_get_size (lreply), &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeVisitItem) first = dbn_msg_intake_visit_item_decode (
-        g_bytes_get_data (g_ptr_array_index (lr->visits, 0), NULL),
-        g_bytes_get_size (g_ptr_array_index (lr->visits, 0)), &error);
+    g_autoptr (DbnMsgIntakeVisitItem) first =
+        dbn_msg_intake_visit_item_decode (g_bytes_get_data (g_ptr_array_index (lr->visits, 0), NULL),
+                                          g_bytes_get_size (g_ptr_array_index (lr->visits, 0)), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (first->address, !=, "清水村三组12号");
 
@@ -869,8 +911,8 @@ subscribe_as (Fixture *f, const char *principal, const char *prefix)
     g_assert_no_error (error);
     zmq_setsockopt (sub, ZMQ_SUBSCRIBE, prefix, strlen (prefix));
     zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "hb", 2);
-    g_assert_true (dbn_bus_connect (bus, sub, dbn_config_get_publish_endpoint (
-                                        dbn_harness_get_config (f->harness), "routing"), &error));
+    g_assert_true (dbn_bus_connect (
+        bus, sub, dbn_config_get_publish_endpoint (dbn_harness_get_config (f->harness), "routing"), &error));
     return sub;
 }
 
@@ -902,8 +944,8 @@ hear_until (void *sub, const char *case_no, GPtrArray *heard, guint timeout_ms)
                     g_ptr_array_add (heard, g_strdup (env.case_no));
                 /* A run sheet names no case in its envelope: every case on it. */
                 if (g_strcmp0 (env.type, DBN_MSG_RUNSHEET_CREATED_WIRE) == 0) {
-                    g_autoptr (DbnMsgRunsheetCreated) sheet = dbn_msg_runsheet_created_decode (
-                        zmq_msg_data (&body), zmq_msg_size (&body), NULL);
+                    g_autoptr (DbnMsgRunsheetCreated) sheet =
+                        dbn_msg_runsheet_created_decode (zmq_msg_data (&body), zmq_msg_size (&body), NULL);
                     for (int i = 0; sheet != NULL && sheet->cases[i] != NULL; i++) {
                         g_ptr_array_add (heard, g_strdup (sheet->cases[i]));
                         found |= g_strcmp0 (sheet->cases[i], case_no) == 0;
@@ -1101,11 +1143,12 @@ test_queue_paging (Fixture *f, gconstpointer data)
         g_assert_cmpstr (g_ptr_array_index (seen, i), ==, g_ptr_array_index (all, i));
     /* The CLI pages through with --all. */
     const char *dir = dbn_harness_get_data_dir (f->harness);
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "queue", "window", "jisheng", "--all", "--limit", "7",
-                                                           "--json", "--data", dir, NULL });
+    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "queue", "window", "jisheng", "--all", "--limit",
+                                                           "7", "--json", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autoptr (JsonNode) root = json_from_string (run.out, NULL);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "items")), ==, N);
+    g_assert_cmpuint (
+        json_array_get_length (json_object_get_array_member (json_node_get_object (root), "items")), ==, N);
     dbn_cli_run_clear (&run);
 }
 
@@ -1121,8 +1164,8 @@ intake_case (Fixture *f, const char *case_no)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = call_as (f, NULL, "intake", body, &error);
     g_assert_no_error (error);
-    DbnMsgIntakeCaseGetReply *c = dbn_msg_intake_case_get_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    DbnMsgIntakeCaseGetReply *c = dbn_msg_intake_case_get_reply_decode (g_bytes_get_data (reply, NULL),
+                                                                        g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return c;
 }
@@ -1168,7 +1211,8 @@ test_closed_case_read_only (Fixture *f, gconstpointer data)
     g_autoptr (DbnMsgRoutingCaseGetReply) w = wait_routed (f, n, "awaiting_materials");
     g_autoptr (DbnMsgIntakeCaseGetReply) open = intake_case (f, n);
     g_assert_null (open->closed);
-    cli_ok (f, (const char *[]){ "case", "reply", n, "--reason", "申请人未能补齐结婚证", "--confirmed", NULL });
+    cli_ok (f,
+            (const char *[]){ "case", "reply", n, "--reason", "申请人未能补齐结婚证", "--confirmed", NULL });
     wait_intake_closed (f, n, "replied");
     g_autoptr (DbnMsgIntakeSupplementReply) late = supplement (f, "station:qingshui", n, "结婚证", &error);
     g_assert_null (late);
@@ -1189,17 +1233,20 @@ test_closed_case_read_only (Fixture *f, gconstpointer data)
     for (guint i = 0; i < events->len; i++) {
         GBytes *frame = g_ptr_array_index (events, i);
         DbnEnvEvent env = { 0 };
-        g_assert_true (dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, NULL));
-        g_assert_false (g_strcmp0 (env.case_no, n) == 0 &&
-                        g_strcmp0 (env.type, DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE) == 0);
+        g_assert_true (
+            dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, NULL));
+        g_assert_false (g_strcmp0 (env.case_no, n) == 0
+                        && g_strcmp0 (env.type, DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE) == 0);
         dbn_env_event_clear (&env);
     }
     /* A returned case (退回件) is closed too: answered, not supplemented. */
     g_autofree char *r = submit (f, "station:qingshui", "JS-ZHUNSHENG", FALSE, NULL);
     g_autoptr (DbnMsgRoutingCaseGetReply) rw = wait_routed (f, r, "awaiting_materials");
-    cli_ok (f, (const char *[]){ "case", "return", r, "--reason", "不属于代办范围", "--apply-to", "县人民法院", NULL });
+    cli_ok (f, (const char *[]){ "case", "return", r, "--reason", "不属于代办范围", "--apply-to",
+                                 "县人民法院", NULL });
     wait_intake_closed (f, r, "returned");
-    g_autoptr (DbnMsgIntakeSupplementReply) returned = supplement (f, "station:qingshui", r, "结婚证", &error);
+    g_autoptr (DbnMsgIntakeSupplementReply) returned =
+        supplement (f, "station:qingshui", r, "结婚证", &error);
     g_assert_null (returned);
     assert_wire_code (error, "intake.case-closed");
 }
@@ -1225,7 +1272,8 @@ test_again_needs_reply (Fixture *f, gconstpointer data)
     assert_wire_code (error, "intake.not-replied");
     g_clear_error (&error);
     /* Returned, not yet replied: still refused. */
-    cli_ok (f, (const char *[]){ "case", "return", n, "--reason", "材料不全且逾期未补", "--apply-to", "乡计生办", NULL });
+    cli_ok (f, (const char *[]){ "case", "return", n, "--reason", "材料不全且逾期未补", "--apply-to",
+                                 "乡计生办", NULL });
     wait_intake_closed (f, n, "returned");
     g_free (m->env.key);
     m->env.key = next_key (f);
@@ -1280,7 +1328,8 @@ test_notice_and_again (Fixture *f, gconstpointer data)
 
     /* Accepted again later, complete this time: a new case naming the old. */
     run = dbn_harness_run_cli ((const char *[]){ "case", "submit", "--again", n, "--materials",
-                                                 "夫妻双方身份证,户口簿,结婚证", "--consent", "--data", dir, NULL });
+                                                 "夫妻双方身份证,户口簿,结婚证", "--consent", "--data", dir,
+                                                 NULL });
     g_assert_cmpint (run.status, ==, 0);
     g_autofree char *again = g_strdup (strtok (run.out, "\n"));
     dbn_cli_run_clear (&run);
@@ -1310,10 +1359,11 @@ static void
 test_cli_help (void)
 {
     const char *const cases[][4] = {
-        { "catalog", "--help", NULL }, { "catalog", "list", "--help", NULL }, { "catalog", "show", "--help", NULL },
-        { "catalog", "reload", "--help", NULL }, { "visit", "--help", NULL }, { "visit", "add", "--help", NULL },
-        { "visit", "list", "--help", NULL }, { "case", "supplement", "--help", NULL },
-        { "case", "refuse", "--help", NULL }, { "case", "notice", "--help", NULL },
+        { "catalog", "--help", NULL },         { "catalog", "list", "--help", NULL },
+        { "catalog", "show", "--help", NULL }, { "catalog", "reload", "--help", NULL },
+        { "visit", "--help", NULL },           { "visit", "add", "--help", NULL },
+        { "visit", "list", "--help", NULL },   { "case", "supplement", "--help", NULL },
+        { "case", "refuse", "--help", NULL },  { "case", "notice", "--help", NULL },
         { "logbook", "--help", NULL },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {

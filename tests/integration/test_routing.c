@@ -29,18 +29,18 @@
 #define RESPONSIBLE "station:qingshui"
 /* Keys made before the services start (they re-read the registry anyway). */
 static const char *const principals[] = {
-    RESPONSIBLE, "station:shiqiao", "window:jisheng", "window:shebao", "supervisor:east",
-    "supervisor:west", "committee", NULL,
+    RESPONSIBLE,       "station:shiqiao", "window:jisheng", "window:shebao",
+    "supervisor:east", "supervisor:west", "committee",      NULL,
 };
 
 typedef struct {
-    DbnHarness  *harness;
+    DbnHarness *harness;
     GSubprocess *intake;
     GSubprocess *routing;
-    void        *sub;    /* SUB on routing's events: q/, s/, a/ and hb */
-    GPtrArray   *heard;  /* char* "topic seq" of every case event heard */
-    guint        n_keys; /* for unique idempotency keys */
-    GHashTable  *buses;  /* principal → DbnBus* acting with its key */
+    void *sub;         /* SUB on routing's events: q/, s/, a/ and hb */
+    GPtrArray *heard;  /* char* "topic seq" of every case event heard */
+    guint n_keys;      /* for unique idempotency keys */
+    GHashTable *buses; /* principal → DbnBus* acting with its key */
 } Fixture;
 
 static void
@@ -133,11 +133,11 @@ submit (Fixture *f, const char *matter, const char *const *materials, const char
     g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
     g_autoptr (GError) error = NULL;
     /* As the station: its principal becomes the acceptor (D-INT-6). */
-    g_autoptr (GBytes) reply = dbn_harness_call_on (f->harness, bus_of (f, RESPONSIBLE), "intake", body,
-                                                    CALL_MS, &error);
+    g_autoptr (GBytes) reply =
+        dbn_harness_call_on (f->harness, bus_of (f, RESPONSIBLE), "intake", body, CALL_MS, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeSubmitReply) r = dbn_msg_intake_submit_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return g_strdup (r->case_no);
 }
@@ -154,7 +154,8 @@ case_get (Fixture *f, const char *case_no, GError **error)
     g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "routing", body, CALL_MS, error);
     if (reply == NULL)
         return NULL;
-    return dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    return dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                                  error);
 }
 
 /* Routing follows intake's journal: wait until it has the case. */
@@ -181,9 +182,9 @@ routing_call (Fixture *f, GBytes *body, GError **error)
 }
 
 /* Fills the envelope of m (a command) with a fresh key and the actor. */
-#define COMMAND(Type, name, m, who)                                                  \
-    g_autoptr (Type) m = dbn_msg_##name##_new ();                                    \
-    m->env.key = next_key (f);                                                       \
+#define COMMAND(Type, name, m, who)                                                                          \
+    g_autoptr (Type) m = dbn_msg_##name##_new ();                                                            \
+    m->env.key = next_key (f);                                                                               \
     m->env.actor = g_strdup (who)
 
 static GBytes *
@@ -302,8 +303,8 @@ expect_state (Fixture *f, GBytes *body, const char *state)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = routing_call (f, owned, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgRoutingCaseReply) r = dbn_msg_routing_case_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgRoutingCaseReply) r =
+        dbn_msg_routing_case_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (r->state, ==, state);
 }
@@ -328,11 +329,12 @@ runsheet_new (Fixture *f, const char *station, char ***cases)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = routing_call (f, body, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgRunsheetNewReply) r = dbn_msg_runsheet_new_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgRunsheetNewReply) r =
+        dbn_msg_runsheet_new_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     /* D-RTE-3: dated for a Sunday or a Wednesday (the default run days). */
-    g_autoptr (GDateTime) d = g_date_time_new_local (atoi (r->date), atoi (r->date + 5), atoi (r->date + 8), 12, 0, 0);
+    g_autoptr (GDateTime) d =
+        g_date_time_new_local (atoi (r->date), atoi (r->date + 5), atoi (r->date + 8), 12, 0, 0);
     int weekday = g_date_time_get_day_of_week (d);
     g_assert_true (weekday == 7 || weekday == 3);
     if (cases != NULL)
@@ -350,8 +352,8 @@ runsheet_ack (Fixture *f, const char *sheet, const char *case_no)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = routing_call (f, body, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgRunsheetAckReply) r = dbn_msg_runsheet_ack_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgRunsheetAckReply) r =
+        dbn_msg_runsheet_ack_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return r->remaining;
 }
@@ -362,7 +364,8 @@ static JsonObject *
 event_json (GBytes *frame, JsonNode **keep)
 {
     g_autoptr (GError) error = NULL;
-    g_autofree char *text = dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
+    g_autofree char *text =
+        dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
     g_assert_no_error (error);
     g_autoptr (JsonParser) parser = json_parser_new ();
     g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
@@ -453,8 +456,9 @@ assert_finished (Fixture *f, const char *case_no, const char *outcome, const cha
         JsonObject *ev = event_json (g_ptr_array_index (c->timeline, i), &keep);
         /* D-INT-8: a petition's events skip the area's topic. */
         guint area = c->has_restricted && c->restricted ? 0 : 1;
-        want += json_object_has_member (ev, "windows") ? 1 + area + json_array_get_length (
-            json_object_get_array_member (ev, "windows")) : 2 + area;
+        want += json_object_has_member (ev, "windows")
+                    ? 1 + area + json_array_get_length (json_object_get_array_member (ev, "windows"))
+                    : 2 + area;
         if (json_object_has_member (ev, "windows"))
             continue;
         const char *window = json_object_get_string_member (ev, "window");
@@ -494,7 +498,8 @@ assert_finished (Fixture *f, const char *case_no, const char *outcome, const cha
     }
     /* D-RTE-5: every handoff has who, when and why. */
     g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM handoff WHERE case_no = '%s'"
-                                            " AND handed_by != '' AND at > 0 AND why != ''", case_no);
+                                            " AND handed_by != '' AND at > 0 AND why != ''",
+                                            case_no);
     g_assert_cmpint (query_int (f->harness, sql), ==, handoffs);
 
     /* D-RPL-4: read-only now. */
@@ -532,9 +537,10 @@ test_immediate (Fixture *f, gconstpointer data)
     expect_state (f, enc_complete (f, n, NULL, "准生证已发放"), "completed");
     expect_state (f, enc_reply (f, n, "准生证已发放", NULL, TRUE), "replied");
     expect_state (f, enc_archive (f, n), "archived");
-    const char *types[] = { "case.routed", "runsheet.created", "runsheet.acknowledged", "case.classified",
-                            "case.assigned", "case.started", "case.completed", "case.replied",
-                            "case.archived", NULL };
+    const char *types[] = {
+        "case.routed",  "runsheet.created", "runsheet.acknowledged", "case.classified", "case.assigned",
+        "case.started", "case.completed",   "case.replied",          "case.archived",   NULL
+    };
     /* Handoffs: station → front desk (receipt), front desk → window (assign). */
     assert_finished (f, n, "done", types, 2);
 }
@@ -556,7 +562,8 @@ test_committed (Fixture *f, gconstpointer data)
     expect_state (f, enc_classify (f, n, "committed", "需入户核实"), "classified");
     expect_state (f, enc_assign (f, n, "shebao", NULL), "assigned");
     /* D-RTE-5: a handoff without a reason is refused. */
-    expect_refused (f, enc_handoff (f, n, "window:minzheng", ""), ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED);
+    expect_refused (f, enc_handoff (f, n, "window:minzheng", ""), ROUTING_ERROR,
+                    ROUTING_ERROR_REASON_REQUIRED);
     expect_state (f, enc_handoff (f, n, "window:minzheng", "临时救助属民政"), "assigned");
     expect_state (f, enc_accompany (f, n, "代办员陪同入户核实"), "assigned");
     expect_state (f, enc_start (f, n), "in_progress");
@@ -567,9 +574,10 @@ test_committed (Fixture *f, gconstpointer data)
     g_assert_true (c->accompanied);
     g_assert_cmpstr (c->window, ==, "minzheng");
     g_assert_cmpstr (c->holder, ==, "window:minzheng");
-    const char *types[] = { "case.routed", "case.classified", "case.assigned", "case.handed_off",
-                            "case.accompanied", "case.started", "case.completed", "case.replied",
-                            "case.archived", NULL };
+    const char *types[] = {
+        "case.routed",  "case.classified", "case.assigned", "case.handed_off", "case.accompanied",
+        "case.started", "case.completed",  "case.replied",  "case.archived",   NULL
+    };
     assert_finished (f, n, "done", types, 2);
 }
 
@@ -577,7 +585,8 @@ test_committed (Fixture *f, gconstpointer data)
 static void
 test_joint_waits_for_all_parts (Fixture *f, gconstpointer data)
 {
-    const char *materials[] = { "参保申请表", "身份证", "户口簿", "征地协议", "村委会出具的被征地人员名单", NULL };
+    const char *materials[] = { "参保申请表", "身份证", "户口簿", "征地协议", "村委会出具的被征地人员名单",
+                                NULL };
     g_autofree char *n = submit (f, "SB-ZHENGDI", materials, "walk-in");
     g_autoptr (DbnMsgRoutingCaseGetReply) routed = wait_routed (f, n);
     g_assert_cmpstr (routed->kind, ==, "joint");
@@ -587,7 +596,8 @@ test_joint_waits_for_all_parts (Fixture *f, gconstpointer data)
     expect_state (f, enc_start (f, n), "in_progress");
     expect_state (f, enc_complete (f, n, "县自然资源局", "征地面积核实"), "in_progress");
     expect_refused (f, enc_reply (f, n, "x", NULL, TRUE), ROUTING_ERROR, ROUTING_ERROR_ILLEGAL_TRANSITION);
-    expect_refused (f, enc_complete (f, n, "县自然资源局", "again"), ROUTING_ERROR, ROUTING_ERROR_UNKNOWN_PART);
+    expect_refused (f, enc_complete (f, n, "县自然资源局", "again"), ROUTING_ERROR,
+                    ROUTING_ERROR_UNKNOWN_PART);
     expect_state (f, enc_complete (f, n, "县财政局", "补贴资金到位"), "in_progress");
     g_autoptr (DbnMsgRoutingCaseGetReply) two = case_get (f, n, NULL);
     g_assert_cmpstr (two->state, ==, "in_progress");
@@ -596,9 +606,17 @@ test_joint_waits_for_all_parts (Fixture *f, gconstpointer data)
     expect_state (f, enc_complete (f, n, "县人力资源和社会保障局", "已参保"), "completed");
     expect_state (f, enc_reply (f, n, "已参加社会保险", NULL, TRUE), "replied");
     expect_state (f, enc_archive (f, n), "archived");
-    const char *types[] = { "case.routed", "case.classified", "case.assigned", "case.started",
-                            "case.part_completed", "case.part_completed", "case.part_completed",
-                            "case.completed", "case.replied", "case.archived", NULL };
+    const char *types[] = { "case.routed",
+                            "case.classified",
+                            "case.assigned",
+                            "case.started",
+                            "case.part_completed",
+                            "case.part_completed",
+                            "case.part_completed",
+                            "case.completed",
+                            "case.replied",
+                            "case.archived",
+                            NULL };
     assert_finished (f, n, "done", types, 1);
 }
 
@@ -627,9 +645,10 @@ test_escalated_with_county_answer (Fixture *f, gconstpointer data)
     expect_state (f, enc_complete (f, n, NULL, "低保金按月发放"), "completed");
     expect_state (f, enc_reply (f, n, "已纳入低保", NULL, TRUE), "replied");
     expect_state (f, enc_archive (f, n), "archived");
-    const char *types[] = { "case.routed", "runsheet.created", "case.classified", "case.assigned",
-                            "runsheet.acknowledged", "case.started", "case.escalated",
-                            "case.county_answered", "case.completed", "case.replied", "case.archived", NULL };
+    const char *types[] = { "case.routed",    "runsheet.created",      "case.classified",
+                            "case.assigned",  "runsheet.acknowledged", "case.started",
+                            "case.escalated", "case.county_answered",  "case.completed",
+                            "case.replied",   "case.archived",         NULL };
     /* assign, receipt, escalate, answer back. */
     assert_finished (f, n, "done", types, 4);
 }
@@ -645,7 +664,8 @@ test_returned (Fixture *f, gconstpointer data)
     expect_refused (f, enc_return (f, n, "涉诉事项", ""), ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED);
     expect_state (f, enc_return (f, n, "已进入诉讼程序，不属于信访受理范围", "县人民法院"), "returned");
     /* A returned case is answered; not handled. */
-    expect_refused (f, enc_classify (f, n, "committed", "x"), ROUTING_ERROR, ROUTING_ERROR_ILLEGAL_TRANSITION);
+    expect_refused (f, enc_classify (f, n, "committed", "x"), ROUTING_ERROR,
+                    ROUTING_ERROR_ILLEGAL_TRANSITION);
     expect_refused (f, enc_reply (f, n, "办好了", NULL, TRUE), ROUTING_ERROR, ROUTING_ERROR_REASON_REQUIRED);
     expect_state (f, enc_reply (f, n, NULL, "已书面告知退回理由及去处", FALSE), "replied");
     expect_state (f, enc_archive (f, n), "archived");
@@ -676,7 +696,8 @@ test_awaiting_materials (Fixture *f, gconstpointer data)
         g_usleep (10 * 1000);
     }
     g_assert_cmpuint (g_strv_length (c->missing), ==, 3);
-    expect_refused (f, enc_classify (f, n, "committed", "x"), ROUTING_ERROR, ROUTING_ERROR_ILLEGAL_TRANSITION);
+    expect_refused (f, enc_classify (f, n, "committed", "x"), ROUTING_ERROR,
+                    ROUTING_ERROR_ILLEGAL_TRANSITION);
     /* Nothing to carry: the station's only case waits for materials. */
     COMMAND (DbnMsgRunsheetNew, runsheet_new, m, "station:test");
     m->station = g_strdup ("qingshui");
@@ -695,7 +716,8 @@ test_queue_snapshot (Fixture *f, gconstpointer data)
 {
     const char *materials[] = { "夫妻双方身份证", "户口簿", "结婚证", NULL };
     g_autofree char *a = submit (f, "JS-ZHUNSHENG", materials, "station");
-    g_autofree char *b = submit (f, "JS-LIUDONG", (const char *[]){ "身份证", "户口簿", "结婚证", "二寸照片", NULL }, "walk-in");
+    g_autofree char *b = submit (
+        f, "JS-LIUDONG", (const char *[]){ "身份证", "户口簿", "结婚证", "二寸照片", NULL }, "walk-in");
     dbn_msg_routing_case_get_reply_free (wait_routed (f, a));
     dbn_msg_routing_case_get_reply_free (wait_routed (f, b));
     const char *kinds[] = { "window", "station", "area" };
@@ -842,8 +864,13 @@ test_principals (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnMsgRoutingCaseGetReply) c = case_get (f, n, &error);
     g_assert_no_error (error);
-    const char *actors[] = { "service:routing", "station:qingshui", "window:jisheng", "window:jisheng",
-                             "window:shebao", "station:qingshui", NULL };
+    const char *actors[] = { "service:routing",
+                             "station:qingshui",
+                             "window:jisheng",
+                             "window:jisheng",
+                             "window:shebao",
+                             "station:qingshui",
+                             NULL };
     g_assert_cmpuint (c->timeline->len, ==, g_strv_length ((char **) actors));
     for (guint i = 0; i < c->timeline->len; i++) {
         DbnEnvEvent env = { 0 };
@@ -857,10 +884,10 @@ test_principals (Fixture *f, gconstpointer data)
 /* ---- kill -9 ---- */
 
 typedef struct {
-    char      *case_no;  /* intake's number */
-    int        kind;     /* 0..4: immediate, committed, joint, escalated, returned */
-    GPtrArray *steps;    /* GBytes*: the commands of its path, keys fixed */
-    guint      next;     /* steps done */
+    char *case_no;    /* intake's number */
+    int kind;         /* 0..4: immediate, committed, joint, escalated, returned */
+    GPtrArray *steps; /* GBytes*: the commands of its path, keys fixed */
+    guint next;       /* steps done */
 } KillCase;
 
 static void
@@ -871,7 +898,8 @@ kill_case_free (KillCase *k)
     g_free (k);
 }
 
-static const char *const kill_matters[] = { "JS-ZHUNSHENG", "MZ-LINSHI", "SB-ZHENGDI", "MZ-DIBAO", "QT-XINFANG" };
+static const char *const kill_matters[] = { "JS-ZHUNSHENG", "MZ-LINSHI", "SB-ZHENGDI", "MZ-DIBAO",
+                                            "QT-XINFANG" };
 static const char *const *const kill_materials[] = {
     (const char *[]){ "夫妻双方身份证", "户口簿", "结婚证", NULL },
     (const char *[]){ "申请书", "身份证", "困难情况说明", NULL },
@@ -885,9 +913,9 @@ static const char *const *const kill_timelines[] = {
                       "case.replied", "case.archived", NULL },
     (const char *[]){ "case.routed", "case.classified", "case.assigned", "case.handed_off", "case.started",
                       "case.completed", "case.replied", "case.archived", NULL },
-    (const char *[]){ "case.routed", "case.classified", "case.assigned", "case.started", "case.part_completed",
-                      "case.part_completed", "case.part_completed", "case.completed", "case.replied",
-                      "case.archived", NULL },
+    (const char *[]){ "case.routed", "case.classified", "case.assigned", "case.started",
+                      "case.part_completed", "case.part_completed", "case.part_completed", "case.completed",
+                      "case.replied", "case.archived", NULL },
     (const char *[]){ "case.routed", "case.classified", "case.assigned", "case.started", "case.escalated",
                       "case.county_answered", "case.completed", "case.replied", "case.archived", NULL },
     (const char *[]){ "case.routed", "case.returned", "case.replied", "case.archived", NULL },
@@ -928,21 +956,20 @@ build_path (Fixture *f, KillCase *k)
         g_ptr_array_add (s, enc_county_answer (f, n, "同意", TRUE));
         g_ptr_array_add (s, enc_complete (f, n, NULL, "已办"));
         break;
-    default:
-        g_ptr_array_add (s, enc_return (f, n, "不属代办范围", "县信访局"));
-        break;
+    default: g_ptr_array_add (s, enc_return (f, n, "不属代办范围", "县信访局")); break;
     }
-    g_ptr_array_add (s, enc_reply (f, n, k->kind == 4 ? NULL : "已办结", k->kind == 4 ? "已告知" : NULL, TRUE));
+    g_ptr_array_add (s,
+                     enc_reply (f, n, k->kind == 4 ? NULL : "已办结", k->kind == 4 ? "已告知" : NULL, TRUE));
     g_ptr_array_add (s, enc_archive (f, n));
 }
 
 typedef struct {
-    DbnHarness  *harness;
+    DbnHarness *harness;
     GSubprocess *routing;
-    gint         stop;  /* atomic: the run is over */
-    gint         want;  /* atomic: a wave asks for a kill now */
-    guint        kills;
-    GRand       *rand;
+    gint stop; /* atomic: the run is over */
+    gint want; /* atomic: a wave asks for a kill now */
+    guint kills;
+    GRand *rand;
 } Killer;
 
 static gpointer
@@ -1003,7 +1030,8 @@ run_wave (Fixture *f, DbnClient *client, GPtrArray *cases, Killer *killer)
             if (id[0] >= cases->len || ((KillCase *) g_ptr_array_index (cases, id[0]))->next != id[1])
                 continue; /* an answer to a step already counted */
             DbnEnvReply env = { 0 };
-            g_assert_true (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
+            g_assert_true (
+                dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
             gboolean ok = env.ok;
             if (!ok && (g_str_has_prefix (env.code, "routing.") || g_strcmp0 (env.code, "not-found") == 0))
                 g_error ("case %u step %u refused: %s %s", id[0], id[1], env.code, env.msg_en);
@@ -1055,21 +1083,23 @@ test_kill9_same_end (void)
     gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
     while (g_get_monotonic_time () < deadline) {
         g_autoptr (GError) error = NULL;
-        g_autoptr (DbnMsgRoutingCaseGetReply) last = case_get (f, ((KillCase *) g_ptr_array_index (cases, n - 1))->case_no, &error);
+        g_autoptr (DbnMsgRoutingCaseGetReply) last =
+            case_get (f, ((KillCase *) g_ptr_array_index (cases, n - 1))->case_no, &error);
         if (last != NULL)
             break;
         g_usleep (20 * 1000);
     }
     g_autoptr (GError) error = NULL;
-    g_autoptr (DbnClient) client = dbn_client_new (dbn_harness_get_bus (f->harness),
+    g_autoptr (DbnClient) client = dbn_client_new (
+        dbn_harness_get_bus (f->harness),
         dbn_config_get_command_endpoint (dbn_harness_get_config (f->harness), "routing"), &error);
     g_assert_no_error (error);
     guint waves = 0;
     for (guint wave = 0; wave < 10; wave++) {
         gboolean work = FALSE;
         for (guint i = 0; i < cases->len; i++)
-            work |= ((KillCase *) g_ptr_array_index (cases, i))->next <
-                    ((KillCase *) g_ptr_array_index (cases, i))->steps->len;
+            work |= ((KillCase *) g_ptr_array_index (cases, i))->next
+                    < ((KillCase *) g_ptr_array_index (cases, i))->steps->len;
         if (work) {
             run_wave (f, client, cases, &k);
             waves++;
@@ -1101,7 +1131,8 @@ test_kill9_same_end (void)
         for (guint j = 0; j < got->timeline->len; j++) {
             DbnEnvEvent env = { 0 };
             GBytes *ev = g_ptr_array_index (got->timeline, j);
-            g_assert_true (dbn_env_event_decode (g_bytes_get_data (ev, NULL), g_bytes_get_size (ev), &env, NULL));
+            g_assert_true (
+                dbn_env_event_decode (g_bytes_get_data (ev, NULL), g_bytes_get_size (ev), &env, NULL));
             g_assert_cmpstr (env.type, ==, types[j]);
             dbn_env_event_clear (&env);
         }
@@ -1109,8 +1140,11 @@ test_kill9_same_end (void)
     }
     g_autofree char *count = g_strdup_printf ("SELECT count(*) FROM journal");
     g_assert_cmpint (query_int (f->harness, count), ==, events);
-    g_assert_cmpint (query_int (f->harness, "SELECT count(DISTINCT case_no) FROM journal WHERE type = 'case.routed'"), ==, n);
-    g_assert_cmpint (query_int (f->harness, "SELECT seq FROM consumer_offset WHERE producer = 'intake'"), ==, n);
+    g_assert_cmpint (
+        query_int (f->harness, "SELECT count(DISTINCT case_no) FROM journal WHERE type = 'case.routed'"), ==,
+        n);
+    g_assert_cmpint (query_int (f->harness, "SELECT seq FROM consumer_offset WHERE producer = 'intake'"), ==,
+                     n);
 
     g_clear_pointer (&client, dbn_client_free); /* sockets before the bus */
     g_assert_true (dbn_harness_stop (f->routing, 10000));

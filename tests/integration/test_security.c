@@ -78,11 +78,11 @@ plain_bus_new (void)
 }
 
 typedef struct {
-    void       *socket;   /* SUB */
-    GPtrArray  *topics;   /* char*, every topic frame received */
-    GArray     *seqs;     /* gint64, seq of every non-heartbeat event */
-    guint       heartbeats; /* hb messages received */
-    GPtrArray  *bodies;   /* GBytes*, every event body */
+    void *socket;      /* SUB */
+    GPtrArray *topics; /* char*, every topic frame received */
+    GArray *seqs;      /* gint64, seq of every non-heartbeat event */
+    guint heartbeats;  /* hb messages received */
+    GPtrArray *bodies; /* GBytes*, every event body */
 } Sub;
 
 static Sub *
@@ -94,9 +94,8 @@ sub_new_on (DbnHarness *h, DbnBus *bus, const char *service, const char *const *
     g_assert_no_error (error);
     for (int i = 0; topics[i] != NULL; i++)
         g_assert_cmpint (zmq_setsockopt (sub->socket, ZMQ_SUBSCRIBE, topics[i], strlen (topics[i])), ==, 0);
-    g_assert_true (dbn_bus_connect (bus, sub->socket,
-                                    dbn_config_get_publish_endpoint (dbn_harness_get_config (h), service),
-                                    &error));
+    g_assert_true (dbn_bus_connect (
+        bus, sub->socket, dbn_config_get_publish_endpoint (dbn_harness_get_config (h), service), &error));
     g_assert_no_error (error);
     sub->topics = g_ptr_array_new_with_free_func (g_free);
     sub->seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -176,8 +175,7 @@ sub_wait (Sub *sub, gint64 seq, guint heartbeats)
 {
     guint target = sub->heartbeats + heartbeats;
     gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
-    while ((sub_max_seq (sub) < seq || sub->heartbeats < target) &&
-           g_get_monotonic_time () < deadline)
+    while ((sub_max_seq (sub) < seq || sub->heartbeats < target) && g_get_monotonic_time () < deadline)
         sub_drain (sub, 100);
     g_assert_cmpint (sub_max_seq (sub), >=, seq);
     g_assert_cmpuint (sub->heartbeats, >=, target);
@@ -201,8 +199,8 @@ submit_on (DbnHarness *h, DbnBus *bus, const char *key, guint n, const char *vil
     g_autoptr (GBytes) reply = dbn_harness_call_on (h, bus, "intake", body, 5000, error);
     if (reply == NULL)
         return NULL;
-    g_autoptr (DbnMsgIntakeSubmitReply) ok = dbn_msg_intake_submit_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+    g_autoptr (DbnMsgIntakeSubmitReply) ok =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
     return ok ? g_strdup (ok->case_no) : NULL;
 }
 
@@ -226,8 +224,8 @@ journal_seq (DbnHarness *h)
     g_autoptr (GBytes) body = dbn_msg_sys_status_encode (cmd, NULL);
     g_autoptr (GBytes) reply = dbn_harness_call (h, "intake", body, 5000, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgSysStatusReply) status = dbn_msg_sys_status_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgSysStatusReply) status =
+        dbn_msg_sys_status_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return status->seq;
 }
@@ -239,8 +237,8 @@ count_cases (DbnHarness *h, const char *where)
     sqlite3 *db = NULL;
     g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
     sqlite3_busy_timeout (db, 5000);
-    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM case_record%s%s",
-                                            where ? " WHERE " : "", where ? where : "");
+    g_autofree char *sql =
+        g_strdup_printf ("SELECT count(*) FROM case_record%s%s", where ? " WHERE " : "", where ? where : "");
     sqlite3_stmt *st = NULL;
     g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
@@ -253,11 +251,11 @@ count_cases (DbnHarness *h, const char *where)
 /* ---- refused clients ---- */
 
 typedef struct {
-    const char *name;    /* for messages */
-    DbnBus     *bus;     /* its identity (or none) */
-    DbnClient  *client;  /* sends submits */
-    Sub        *sub;     /* subscribed to everything */
-    guint       replies; /* replies received */
+    const char *name;  /* for messages */
+    DbnBus *bus;       /* its identity (or none) */
+    DbnClient *client; /* sends submits */
+    Sub *sub;          /* subscribed to everything */
+    guint replies;     /* replies received */
 } Refused;
 
 static void
@@ -297,8 +295,7 @@ test_refused_clients_get_nothing (void)
     /* The operator works meanwhile; routing's subscriber sees all of it. */
     gint64 seq_before = journal_seq (h);
     g_assert_cmpint (seq_before, ==, 0);
-    g_autofree char *routing_key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h),
-                                                             "service:routing");
+    g_autofree char *routing_key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h), "service:routing");
     g_autoptr (DbnBus) routing = dbn_harness_new_bus (h, routing_key);
     Sub *good = sub_new (h, routing, everything);
     sub_wait (good, 0, 2);
@@ -395,7 +392,7 @@ test_handshake_refusals_logged_once (void)
         for (gsize e = 0; complete && e < G_N_ELEMENTS (endpoints); e++) {
             g_autofree char *at = g_strdup_printf ("%s: refused", endpoints[e]);
             complete = count_lines (log, at, key_line) > 0
-                    && count_lines (log, at, null_line) + count_lines (log, at, hung_line) > 0;
+                       && count_lines (log, at, null_line) + count_lines (log, at, hung_line) > 0;
         }
         if (complete)
             break;
@@ -471,8 +468,8 @@ test_station_sees_only_its_own (void)
     /* Reading: B its own cases, A not B's, the operator everything. */
     g_autoptr (GBytes) own = case_get_on (h, b_bus, case_b, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeCaseGetReply) got = dbn_msg_intake_case_get_reply_decode (
-        g_bytes_get_data (own, NULL), g_bytes_get_size (own), &error);
+    g_autoptr (DbnMsgIntakeCaseGetReply) got =
+        dbn_msg_intake_case_get_reply_decode (g_bytes_get_data (own, NULL), g_bytes_get_size (own), &error);
     g_assert_no_error (error);
     /* The station that handles the case sees it in full. */
     g_assert_false (strchr (got->id_number, '*'));
@@ -496,13 +493,13 @@ test_station_sees_only_its_own (void)
     g_assert_cmpint (a_page->through, ==, newest);
     g_autoptr (GBytes) b_reply = dbn_harness_call_on (h, b_bus, "intake", sync_body, 5000, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgSysSyncReply) b_page = dbn_msg_sys_sync_reply_decode (
-        g_bytes_get_data (b_reply, NULL), g_bytes_get_size (b_reply), &error);
+    g_autoptr (DbnMsgSysSyncReply) b_page =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (b_reply, NULL), g_bytes_get_size (b_reply), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (b_page->events->len, ==, b->bodies->len);
     for (guint i = 0; i < b_page->events->len; i++)
-        g_assert_true (g_bytes_equal (g_ptr_array_index (b_page->events, i),
-                                      g_ptr_array_index (b->bodies, i)));
+        g_assert_true (
+            g_bytes_equal (g_ptr_array_index (b_page->events, i), g_ptr_array_index (b->bodies, i)));
     /* Naming B's topic does not help A. */
     sync->topic = g_strdup ("s/qingshui/");
     g_autoptr (GBytes) named_body = dbn_msg_sys_sync_encode (sync, NULL);
@@ -567,10 +564,9 @@ test_insecure_secret_stops_service (void)
     g_autofree char *secret = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h), "service:intake");
     g_assert_cmpint (g_chmod (secret, 0644), ==, 0);
     g_autofree char *program = dbn_harness_dup_program ("daiban-intake");
-    g_autoptr (GSubprocess) intake = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                                       program, "--data",
-                                                       dbn_harness_get_data_dir (h), NULL);
+    g_autoptr (GSubprocess) intake =
+        g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, program,
+                          "--data", dbn_harness_get_data_dir (h), NULL);
     g_assert_no_error (error);
     g_autofree char *out = NULL, *err = NULL;
     g_assert_true (g_subprocess_communicate_utf8 (intake, NULL, NULL, &out, &err, &error));
@@ -588,7 +584,8 @@ test_insecure_secret_stops_service (void)
     g_assert_nonnull (strstr (err, secret));
     g_assert_nonnull (strstr (err, "0644"));
     /* It never bound its sockets. */
-    g_autofree char *command = g_strdup (dbn_config_get_command_endpoint (dbn_harness_get_config (h), "intake"));
+    g_autofree char *command =
+        g_strdup (dbn_config_get_command_endpoint (dbn_harness_get_config (h), "intake"));
     g_assert_false (g_file_test (command + strlen ("ipc://"), G_FILE_TEST_EXISTS));
 }
 
@@ -624,8 +621,7 @@ test_events_masked (void)
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
     g_autoptr (GError) error = NULL;
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
-    g_autofree char *routing_key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h),
-                                                             "service:routing");
+    g_autofree char *routing_key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h), "service:routing");
     g_autoptr (DbnBus) routing = dbn_harness_new_bus (h, routing_key);
     const char *everything[] = { "", NULL };
     Sub *live = sub_new (h, routing, everything);
@@ -693,8 +689,7 @@ test_revocation_on_live_connection (void)
     g_autofree char *station_key = dbn_harness_add_key (h, "station:qingshui");
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
     g_autoptr (DbnBus) station = dbn_harness_new_bus (h, station_key);
-    g_autofree char *routing_key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h),
-                                                             "service:routing");
+    g_autofree char *routing_key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h), "service:routing");
     g_autoptr (DbnBus) routing = dbn_harness_new_bus (h, routing_key);
     const char *own_and_hb[] = { "s/qingshui", "hb", NULL };
     Sub *sub = sub_new (h, station, own_and_hb);
@@ -708,8 +703,8 @@ test_revocation_on_live_connection (void)
     sub_wait (good, 0, 2);
     /* One connection for all of the station's commands: raw send/recv never
      * reconnects, so every reply below comes over the same connection. */
-    g_autoptr (DbnClient) client = dbn_client_new (station,
-        dbn_config_get_command_endpoint (dbn_harness_get_config (h), "intake"), &error);
+    g_autoptr (DbnClient) client = dbn_client_new (
+        station, dbn_config_get_command_endpoint (dbn_harness_get_config (h), "intake"), &error);
     g_assert_no_error (error);
     guint32 next_id = 0;
     guint n = 0;
@@ -722,7 +717,8 @@ test_revocation_on_live_connection (void)
     GBytes *rid = NULL, *reply = NULL;
     g_assert_true (dbn_client_recv_raw (client, 5000, &rid, &reply));
     DbnEnvReply env = { 0 };
-    g_assert_true (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
+    g_assert_true (
+        dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
     g_assert_true (env.ok);
     dbn_env_reply_clear (&env);
     g_bytes_unref (rid);
@@ -746,7 +742,8 @@ test_revocation_on_live_connection (void)
         g_assert_true (dbn_client_send_raw (client, id, body, &error));
         if (!dbn_client_recv_raw (client, 5000, &rid, &reply))
             g_assert_not_reached ();
-        g_assert_true (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
+        g_assert_true (
+            dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
         forbidden = !env.ok && g_strcmp0 (env.code, "forbidden") == 0;
         g_assert_true (env.ok || forbidden);
         dbn_env_reply_clear (&env);
@@ -806,8 +803,8 @@ test_revocation_on_live_connection (void)
 
 /* Ids an outside client tried: each one would have become a topic. */
 static const char *const hostile_ids[] = {
-    "qingshui/x", "shiqiao/zz", "nowhere", "../../etc", "", "qing shui", "qingshui\n", "qingshui\x01",
-    "qingshui/", NULL,
+    "qingshui/x", "shiqiao/zz", "nowhere",      "../../etc", "",
+    "qing shui",  "qingshui\n", "qingshui\x01", "qingshui/", NULL,
 };
 
 /* Calls service as bus with body (taken) and asserts the reply's exact
@@ -818,14 +815,15 @@ assert_refused (DbnHarness *h, DbnBus *bus, const char *service, GBytes *body, c
                 const char *what, const char *id)
 {
     g_autoptr (GError) error = NULL;
-    g_autoptr (DbnClient) client = dbn_client_new (bus,
-        dbn_config_get_command_endpoint (dbn_harness_get_config (h), service), &error);
+    g_autoptr (DbnClient) client =
+        dbn_client_new (bus, dbn_config_get_command_endpoint (dbn_harness_get_config (h), service), &error);
     g_assert_no_error (error);
     g_autoptr (GBytes) reply = dbn_client_call (client, body, 5000, &error);
     g_bytes_unref (body);
     g_assert_no_error (error);
     DbnEnvReply env = { 0 };
-    g_assert_true (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
+    g_assert_true (
+        dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, NULL));
     if (env.ok || g_strcmp0 (env.code, code) != 0) {
         g_autofree char *shown = g_strescape (id, NULL);
         g_error ("%s with “%s”: expected %s, got %s (%s)", what, shown, code, env.code, env.msg_en);
@@ -898,14 +896,17 @@ test_hostile_villages_refused_at_intake (void)
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
     g_autoptr (DbnBus) window = dbn_harness_new_bus (h, window_key);
     g_autoptr (DbnBus) station = dbn_harness_new_bus (h, station_key);
-    DbnBus *operator = dbn_harness_get_bus (h);
+    DbnBus *operator= dbn_harness_get_bus (h);
     guint n = 1;
     for (guint i = 0; hostile_ids[i] != NULL; i++) {
         const char *id = hostile_ids[i];
         assert_refused (h, window, "intake", hostile_submit (n++, id, NULL), "org.unknown-id", "walk-in", id);
-        assert_refused (h, window, "intake", hostile_submit (n++, id, "phone"), "org.unknown-id", "phone", id);
-        assert_refused (h, station, "intake", hostile_submit (n++, id, NULL), "org.unknown-id", "station submit", id);
-        assert_refused (h, operator, "intake", hostile_submit (n++, id, NULL), "org.unknown-id", "operator submit", id);
+        assert_refused (h, window, "intake", hostile_submit (n++, id, "phone"), "org.unknown-id", "phone",
+                        id);
+        assert_refused (h, station, "intake", hostile_submit (n++, id, NULL), "org.unknown-id",
+                        "station submit", id);
+        assert_refused (h, operator, "intake", hostile_submit (n++, id, NULL), "org.unknown-id",
+                        "operator submit", id);
         assert_refused (h, window, "intake", hostile_refuse (n++, id), "org.unknown-id", "refusal", id);
         assert_refused (h, station, "intake", hostile_visit (n++, id), "org.unknown-id", "visit", id);
         assert_refused (h, window, "intake", hostile_logbook (id), "org.unknown-id", "logbook", id);
@@ -942,7 +943,8 @@ sub_wait_for (Sub *sub, const char *type, const char *case_no)
         for (guint i = 0; i < sub->bodies->len; i++) {
             GBytes *body = g_ptr_array_index (sub->bodies, i);
             DbnEnvEvent env = { 0 };
-            g_assert_true (dbn_env_event_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &env, NULL));
+            g_assert_true (
+                dbn_env_event_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &env, NULL));
             gboolean found = g_strcmp0 (env.type, type) == 0 && g_strcmp0 (env.case_no, case_no) == 0;
             dbn_env_event_clear (&env);
             if (found)
@@ -1025,7 +1027,8 @@ test_station_hears_nothing_of_others (void)
         for (guint i = 0; i < subs[s]->bodies->len; i++) {
             GBytes *body = g_ptr_array_index (subs[s]->bodies, i);
             DbnEnvEvent env = { 0 };
-            g_assert_true (dbn_env_event_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &env, NULL));
+            g_assert_true (
+                dbn_env_event_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &env, NULL));
             if (g_strcmp0 (env.case_no, own) != 0)
                 g_error ("%s gave station qingshui %s of %s", services[s], env.type, env.case_no);
             dbn_env_event_clear (&env);
@@ -1053,7 +1056,9 @@ main (int argc, char **argv)
     g_test_add_func ("/security/intake/insecure-secret-stops-service", test_insecure_secret_stops_service);
     g_test_add_func ("/security/intake/events-masked", test_events_masked);
     g_test_add_func ("/security/intake/revocation-on-live-connection", test_revocation_on_live_connection);
-    g_test_add_func ("/security/issue11/hostile-villages-refused-at-intake", test_hostile_villages_refused_at_intake);
-    g_test_add_func ("/security/issue11/station-hears-nothing-of-others", test_station_hears_nothing_of_others);
+    g_test_add_func ("/security/issue11/hostile-villages-refused-at-intake",
+                     test_hostile_villages_refused_at_intake);
+    g_test_add_func ("/security/issue11/station-hears-nothing-of-others",
+                     test_station_hears_nothing_of_others);
     return g_test_run ();
 }

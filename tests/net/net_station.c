@@ -36,13 +36,13 @@
 
 typedef struct {
     DbnConnection *connection;
-    DbnOutbox     *outbox;
-    char          *station;  /* station id, its village id too (org.ini convention) */
-    guint          number;   /* --number: distinguishes the stations' ID numbers */
-    guint          next;     /* the next request auto takes */
-    guint          auto_id;  /* auto timer */
-    GHashTable    *rows;     /* outbox row id (gint64*) → "I KEY" */
-    GMainLoop     *loop;
+    DbnOutbox *outbox;
+    char *station;    /* station id, its village id too (org.ini convention) */
+    guint number;     /* --number: distinguishes the stations' ID numbers */
+    guint next;       /* the next request auto takes */
+    guint auto_id;    /* auto timer */
+    GHashTable *rows; /* outbox row id (gint64*) → "I KEY" */
+    GMainLoop *loop;
 } Station;
 
 static gint64
@@ -96,7 +96,8 @@ take (Station *self, guint i, const char *key_arg)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, &error);
     g_autofree char *label = g_strdup_printf ("%u", i);
-    gint64 id = body ? dbn_outbox_enqueue (self->outbox, "intake", "intake.submit", key, body, label, &error) : 0;
+    gint64 id =
+        body ? dbn_outbox_enqueue (self->outbox, "intake", "intake.submit", key, body, label, &error) : 0;
     if (id == 0) {
         /* The station could not even store it: the test fails on this line. */
         printf ("refused %u %s %" G_GINT64_FORMAT " store: %s\n", i, key, now_us (), error->message);
@@ -125,8 +126,8 @@ on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError
         printf ("refused %s %" G_GINT64_FORMAT " %s\n", row, now_us (), error ? error->message : "?");
         return;
     }
-    g_autoptr (DbnMsgIntakeSubmitReply) r = dbn_msg_intake_submit_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
     printf ("ack %s %s %" G_GINT64_FORMAT "\n", row, r ? r->case_no : "?", now_us ());
 }
 
@@ -185,7 +186,8 @@ main (int argc, char **argv)
     g_autoptr (GError) error = NULL;
     if (!g_option_context_parse (options, &argc, &argv, &error) || data == NULL || key_file == NULL
         || client_dir == NULL || station == NULL) {
-        fprintf (stderr, "net-station: %s\n", error ? error->message : "--data, --key-file, --client-dir and --station");
+        fprintf (stderr, "net-station: %s\n",
+                 error ? error->message : "--data, --key-file, --client-dir and --station");
         return 2;
     }
     setvbuf (stdout, NULL, _IOLBF, 0);

@@ -13,36 +13,36 @@
 static const char *const service_names[] = { "intake", "routing", "deadline" };
 
 typedef struct {
-    char   *service; /* who published it */
-    char   *topic;   /* without the trailing '/' */
-    char   *type;    /* envelope type */
-    char   *case_no; /* envelope case, NULL without one */
-    GBytes *body;    /* the event map */
-    gboolean taken;  /* returned by dbn_inproc_wait_event */
+    char *service;  /* who published it */
+    char *topic;    /* without the trailing '/' */
+    char *type;     /* envelope type */
+    char *case_no;  /* envelope case, NULL without one */
+    GBytes *body;   /* the event map */
+    gboolean taken; /* returned by dbn_inproc_wait_event */
 } Heard;
 
 typedef struct {
-    char       *name;
+    char *name;
     DbnService *service;
-    void       *sub;    /* SUB on everything it publishes, once started */
-    DbnClient  *client; /* on its command endpoint, made on first call */
+    void *sub;         /* SUB on everything it publishes, once started */
+    DbnClient *client; /* on its command endpoint, made on first call */
 } Entry;
 
 typedef struct {
-    gpointer       data;
+    gpointer data;
     GDestroyNotify free_func;
 } Owned;
 
 struct _DbnInproc {
-    char      *dir;
+    char *dir;
     DbnConfig *config;
-    DbnClock  *clock;
-    DbnBus    *bus;
+    DbnClock *clock;
+    DbnBus *bus;
     GPtrArray *entries; /* Entry* */
     GPtrArray *owned;   /* Owned* */
     GPtrArray *heard;   /* Heard* */
-    guint      keys;    /* keys handed out */
-    guint      applicants; /* submits built */
+    guint keys;         /* keys handed out */
+    guint applicants;   /* submits built */
 };
 
 static void
@@ -197,8 +197,8 @@ drain (DbnInproc *self, Entry *e)
             continue;
         DbnEnvEvent env = { 0 };
         g_autoptr (GError) error = NULL;
-        g_assert_true (dbn_env_event_decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &env,
-                                             &error));
+        g_assert_true (
+            dbn_env_event_decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &env, &error));
         g_assert_no_error (error);
         Heard *h = g_new0 (Heard, 1);
         h->service = g_strdup (e->name);
@@ -248,7 +248,7 @@ dbn_inproc_start (DbnInproc *self, DbnService *service)
 }
 
 typedef struct {
-    GBytes  *reply;
+    GBytes *reply;
     gboolean done;
 } Pending;
 
@@ -303,16 +303,15 @@ find_heard (DbnInproc *self, const char *name, const char *type, const char *cas
 {
     for (guint i = 0; i < self->heard->len; i++) {
         Heard *h = self->heard->pdata[i];
-        if (!h->taken && strcmp (h->service, name) == 0 && strcmp (h->type, type) == 0 &&
-            (case_no == NULL || g_strcmp0 (h->case_no, case_no) == 0))
+        if (!h->taken && strcmp (h->service, name) == 0 && strcmp (h->type, type) == 0
+            && (case_no == NULL || g_strcmp0 (h->case_no, case_no) == 0))
             return h;
     }
     return NULL;
 }
 
 GBytes *
-dbn_inproc_wait_event (DbnInproc *self, const char *name, const char *type, const char *case_no,
-                       char **topic)
+dbn_inproc_wait_event (DbnInproc *self, const char *name, const char *type, const char *case_no, char **topic)
 {
     gint64 deadline = g_get_monotonic_time () + GUARD_US;
     Heard *h;

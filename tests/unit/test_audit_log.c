@@ -12,14 +12,14 @@
 #include "audit_verify.h"
 
 typedef struct {
-    char     *dir;
-    char     *path;
+    char *dir;
+    char *path;
     DbnClock *clock;
     DbnStore *store;
     AuditLog *log;
-    guint8    pk[AUDIT_PUBLIC_KEY_SIZE];
-    guint8    sk[AUDIT_SECRET_KEY_SIZE];
-    GPtrArray *events;  /* the bytes appended, by index (GBytes) */
+    guint8 pk[AUDIT_PUBLIC_KEY_SIZE];
+    guint8 sk[AUDIT_SECRET_KEY_SIZE];
+    GPtrArray *events; /* the bytes appended, by index (GBytes) */
 } Fixture;
 
 static AuditLog *
@@ -74,11 +74,13 @@ append_entries (Fixture *f, gint64 count)
     g_assert_true (dbn_store_begin (f->store, &error));
     for (gint64 i = 0; i < count; i++) {
         gint64 n = (gint64) f->events->len;
-        g_autofree char *event = g_strdup_printf ("{\"type\":\"case.accepted\",\"n\":%" G_GINT64_FORMAT "}", n);
+        g_autofree char *event =
+            g_strdup_printf ("{\"type\":\"case.accepted\",\"n\":%" G_GINT64_FORMAT "}", n);
         g_autofree char *case_no = g_strdup_printf ("C%05" G_GINT64_FORMAT, n / 3);
         gint64 index = -1;
         g_assert_true (audit_log_append (f->log, "intake", n + 1, 1764633600000 + n, case_no, "clerk:1",
-                                         "case.accepted", (const guint8 *) event, strlen (event), &index, &error));
+                                         "case.accepted", (const guint8 *) event, strlen (event), &index,
+                                         &error));
         g_assert_no_error (error);
         g_assert_cmpint (index, ==, n);
         g_ptr_array_add (f->events, g_bytes_new (event, strlen (event)));
@@ -129,18 +131,25 @@ static void
 test_entry_encoding (void)
 {
     const guint8 event[] = { 0x81, 0xa1, 'a', 0x01 };
-    AuditEntry e = { .index = 258, .producer = "intake", .seq = 7, .time_ms = 1000, .case_no = "C1",
-                     .actor = "", .type = "t", .event = event, .event_len = sizeof event };
+    AuditEntry e = { .index = 258,
+                     .producer = "intake",
+                     .seq = 7,
+                     .time_ms = 1000,
+                     .case_no = "C1",
+                     .actor = "",
+                     .type = "t",
+                     .event = event,
+                     .event_len = sizeof event };
     g_autoptr (GByteArray) out = g_byte_array_new ();
     g_autoptr (GError) error = NULL;
     g_assert_true (audit_entry_encode (&e, out, &error));
     const guint8 expected[] = {
-        0x01, 0, 0, 0, 0, 0, 0, 1, 2,          /* version, index 258 */
-        0, 6, 'i', 'n', 't', 'a', 'k', 'e',    /* producer */
-        0, 0, 0, 0, 0, 0, 0, 7,                /* seq */
-        0, 0, 0, 0, 0, 0, 0x03, 0xe8,          /* time 1000 ms */
-        0, 2, 'C', '1', 0, 0, 0, 1, 't',       /* case, actor, type */
-        0, 0, 0, 4, 0x81, 0xa1, 'a', 0x01,     /* event */
+        0x01, 0, 0,   0,   0,    0,    0,    1,    2,   /* version, index 258 */
+        0,    6, 'i', 'n', 't',  'a',  'k',  'e',       /* producer */
+        0,    0, 0,   0,   0,    0,    0,    7,         /* seq */
+        0,    0, 0,   0,   0,    0,    0x03, 0xe8,      /* time 1000 ms */
+        0,    2, 'C', '1', 0,    0,    0,    1,    't', /* case, actor, type */
+        0,    0, 0,   4,   0x81, 0xa1, 'a',  0x01,      /* event */
     };
     g_assert_cmpmem (out->data, out->len, expected, sizeof expected);
     /* A text over 65535 bytes cannot be length-prefixed: refused, and
@@ -262,8 +271,8 @@ test_proofs_large (Fixture *f, gconstpointer data)
         g_assert_true (audit_verify_inclusion (m, n, leaves[m], (const void *) ip->data,
                                                ip->len / AUDIT_HASH_SIZE, root));
         g_assert_true (audit_log_consistency_proof (f->log, m, n, &cp, &error));
-        g_assert_true (audit_verify_consistency (m, n, first, root, (const void *) cp->data,
-                                                 cp->len / AUDIT_HASH_SIZE));
+        g_assert_true (
+            audit_verify_consistency (m, n, first, root, (const void *) cp->data, cp->len / AUDIT_HASH_SIZE));
     }
     g_rand_free (rand);
     sqlite3 *db = dbn_store_get_db (f->store);
@@ -304,7 +313,8 @@ test_append_only (Fixture *f, gconstpointer data)
     for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
         g_assert_cmpint (exec_rc (f, refused[i]) & 0xff, ==, SQLITE_CONSTRAINT);
     g_assert_true (dbn_store_begin (f->store, &error));
-    g_assert_false (audit_log_append (f->log, "intake", 3, 0, "", "", "x", (const guint8 *) "x", 1, NULL, &error));
+    g_assert_false (
+        audit_log_append (f->log, "intake", 3, 0, "", "", "x", (const guint8 *) "x", 1, NULL, &error));
     g_assert_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE);
     dbn_store_rollback (f->store);
     g_clear_error (&error);
@@ -312,7 +322,8 @@ test_append_only (Fixture *f, gconstpointer data)
     g_assert_cmpint (audit_log_get_size (f->log), ==, 20);
     /* Writing outside a transaction is refused: the service's offset must
      * commit with the entry. */
-    g_assert_false (audit_log_append (f->log, "intake", 100, 0, "", "", "x", (const guint8 *) "x", 1, NULL, &error));
+    g_assert_false (
+        audit_log_append (f->log, "intake", 100, 0, "", "", "x", (const guint8 *) "x", 1, NULL, &error));
     g_assert_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE);
 }
 
@@ -423,7 +434,8 @@ test_reopen_and_rollback (Fixture *f, gconstpointer data)
     g_assert_cmpmem (audit_log_get_public_key (ro), AUDIT_PUBLIC_KEY_SIZE, f->pk, AUDIT_PUBLIC_KEY_SIZE);
     g_assert_true (audit_log_tree_hash (ro, 97, root, &error));
     g_assert_cmpmem (root, AUDIT_HASH_SIZE, ref, AUDIT_HASH_SIZE);
-    g_assert_false (audit_log_append (ro, "intake", 1000, 0, "", "", "x", (const guint8 *) "x", 1, NULL, &error));
+    g_assert_false (
+        audit_log_append (ro, "intake", 1000, 0, "", "", "x", (const guint8 *) "x", 1, NULL, &error));
     g_assert_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE);
     g_clear_error (&error);
     g_assert_null (audit_log_open_readonly ("/nonexistent/audit.db", &error));
@@ -449,7 +461,9 @@ test_head_json (Fixture *f, gconstpointer data)
     back.size++;
     g_assert_false (audit_head_check_signature (&back, key));
     const char *bad[] = {
-        "[]", "{\"format\":\"daiban-audit-head-1\",\"size\":-1}", "not json",
+        "[]",
+        "{\"format\":\"daiban-audit-head-1\",\"size\":-1}",
+        "not json",
         "{\"format\":\"daiban-audit-head-1\",\"size\":3,\"time_ms\":1,\"root\":\"00\"}",
     };
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
@@ -496,18 +510,22 @@ test_verify_small (Fixture *f, gconstpointer data)
     audit_verify_report_clear (&r);
 
     g_assert_cmpint (exec_rc (f, "DROP TRIGGER audit_entry_no_update; DROP TRIGGER audit_entry_no_delete;"
-                                 "DROP TRIGGER audit_head_no_delete"), ==, SQLITE_OK);
+                                 "DROP TRIGGER audit_head_no_delete"),
+                     ==, SQLITE_OK);
     g_assert_cmpint (exec_rc (f, "UPDATE audit_entry SET actor = 'clerk:2' WHERE idx = 17"), ==, SQLITE_OK);
     g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_LEAF);
     g_assert_cmpint (index, ==, 17);
     g_assert_cmpint (exec_rc (f, "UPDATE audit_entry SET actor = 'clerk:1' WHERE idx = 17"), ==, SQLITE_OK);
     g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_OK);
     /* A changed head time breaks its signature. */
-    g_assert_cmpint (exec_rc (f, "DROP TRIGGER audit_head_no_update; UPDATE audit_head SET time_ms = time_ms + 1"
-                                 " WHERE size = 32"), ==, SQLITE_OK);
+    g_assert_cmpint (exec_rc (f,
+                              "DROP TRIGGER audit_head_no_update; UPDATE audit_head SET time_ms = time_ms + 1"
+                              " WHERE size = 32"),
+                     ==, SQLITE_OK);
     g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_HEAD_SIGNATURE);
     g_assert_cmpint (index, ==, 31);
-    g_assert_cmpint (exec_rc (f, "UPDATE audit_head SET time_ms = time_ms - 1 WHERE size = 32"), ==, SQLITE_OK);
+    g_assert_cmpint (exec_rc (f, "UPDATE audit_head SET time_ms = time_ms - 1 WHERE size = 32"), ==,
+                     SQLITE_OK);
     /* A head of an impossible size is reported, not followed. */
     g_assert_cmpint (exec_rc (f, "UPDATE audit_head SET size = -3 WHERE size = 8"), ==, SQLITE_OK);
     g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_HEAD_ROOT);
@@ -515,11 +533,13 @@ test_verify_small (Fixture *f, gconstpointer data)
     g_assert_cmpint (exec_rc (f, "UPDATE audit_head SET size = 8 WHERE size = -3"), ==, SQLITE_OK);
     g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_OK);
     /* An impossible last index: the writer refuses the file, nothing overflows. */
-    g_assert_cmpint (exec_rc (f, "UPDATE audit_entry SET idx = 9223372036854775807 WHERE idx = 49"), ==, SQLITE_OK);
+    g_assert_cmpint (exec_rc (f, "UPDATE audit_entry SET idx = 9223372036854775807 WHERE idx = 49"), ==,
+                     SQLITE_OK);
     g_assert_null (audit_log_open_readonly (f->path, &error));
     g_assert_error (error, AUDIT_ERROR, AUDIT_ERROR_STORE);
     g_clear_error (&error);
-    g_assert_cmpint (exec_rc (f, "UPDATE audit_entry SET idx = 49 WHERE idx = 9223372036854775807"), ==, SQLITE_OK);
+    g_assert_cmpint (exec_rc (f, "UPDATE audit_entry SET idx = 49 WHERE idx = 9223372036854775807"), ==,
+                     SQLITE_OK);
     /* The tail and its heads cut off: only the kept head knows. */
     g_assert_cmpint (exec_rc (f, "DELETE FROM audit_entry WHERE idx >= 40"), ==, SQLITE_OK);
     g_assert_cmpint (verify (f, NULL, &index), ==, AUDIT_VERIFY_TRUNCATED);

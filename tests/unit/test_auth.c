@@ -18,9 +18,9 @@
 #include "daiban/dbn_keys.h"
 
 #define WAIT_MS 5000
-#define HANDSHAKE_FAILED_ANY (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | \
-                              ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | \
-                              ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+#define HANDSHAKE_FAILED_ANY                                                                                 \
+    (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL                              \
+     | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 #define HANDSHAKE_ANY (HANDSHAKE_FAILED_ANY | ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 
 /* Every log line, captured by the writer so tests can count refusals. */
@@ -66,15 +66,15 @@ keys_clock (void)
 }
 
 typedef struct {
-    char       *dir;         /* data folder with keys/ */
-    DbnBus     *bus;         /* the server's context */
-    DbnAuth    *auth;        /* its ZAP handler */
-    DbnKeyPair *server;      /* service:intake */
-    void       *router;      /* CURVE server under test */
-    void       *monitor;     /* PAIR receiving the router's handshake events */
-    char        endpoint[128]; /* tcp://127.0.0.1:<port> */
-    void       *client_ctx;  /* the clients' own context */
-    GPtrArray  *clients;     /* DEALERs to close at tear-down */
+    char *dir;          /* data folder with keys/ */
+    DbnBus *bus;        /* the server's context */
+    DbnAuth *auth;      /* its ZAP handler */
+    DbnKeyPair *server; /* service:intake */
+    void *router;       /* CURVE server under test */
+    void *monitor;      /* PAIR receiving the router's handshake events */
+    char endpoint[128]; /* tcp://127.0.0.1:<port> */
+    void *client_ctx;   /* the clients' own context */
+    GPtrArray *clients; /* DEALERs to close at tear-down */
 } Fixture;
 
 static void
@@ -122,8 +122,7 @@ start_server (Fixture *f, DbnBus *bus)
     set_linger_zero (f->router);
     g_assert_true (dbn_curve_setup_server (f->router, f->server, "intake", &error));
     g_assert_no_error (error);
-    g_autofree char *monitor_endpoint = g_strdup_printf ("inproc://test-auth-monitor-%d",
-                                                         monitors++);
+    g_autofree char *monitor_endpoint = g_strdup_printf ("inproc://test-auth-monitor-%d", monitors++);
     g_assert_cmpint (zmq_socket_monitor (f->router, monitor_endpoint, HANDSHAKE_ANY), ==, 0);
     f->monitor = zmq_socket (dbn_bus_get_context (bus), ZMQ_PAIR);
     set_linger_zero (f->monitor);
@@ -353,8 +352,8 @@ test_revocation_seen_within_a_second (Fixture *f, gconstpointer data)
     /* The handler re-reads at most every 500 ms, so new handshakes may still
      * pass for a moment; probe with fresh connections until one is refused. */
     int event = 0;
-    while (event != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH &&
-           g_get_monotonic_time () - revoked_at < 3 * G_TIME_SPAN_SECOND) {
+    while (event != ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+           && g_get_monotonic_time () - revoked_at < 3 * G_TIME_SPAN_SECOND) {
         void *probe = connect_client (f, pair, server_key);
         event = wait_event (f, HANDSHAKE_ANY, NULL);
         g_assert_cmpint (event, !=, 0);
@@ -409,8 +408,7 @@ test_refusal_logged_once (Fixture *f, gconstpointer data)
     for (int attempt = 0; attempt < 4; attempt++) {
         void *dealer = connect_client (f, stranger, dbn_key_pair_get_public (f->server));
         guint32 status = 0;
-        g_assert_cmpint (wait_event (f, HANDSHAKE_ANY, &status), ==,
-                         ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+        g_assert_cmpint (wait_event (f, HANDSHAKE_ANY, &status), ==, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
         g_assert_cmpuint (status, ==, 400);
         close_client (f, dealer);
     }
@@ -466,19 +464,26 @@ test_zap_requests (Fixture *f, gconstpointer data)
     g_assert_nonnull (zmq_z85_decode (registered, dbn_key_pair_get_public (pair)));
     unknown[0] = 1;
     struct {
-        const char *name;        /* what the case shows */
-        const char *mechanism;   /* frame 5 */
+        const char *name;           /* what the case shows */
+        const char *mechanism;      /* frame 5 */
         const char *credentials[2]; /* frames 6.. */
-        gsize       sizes[2];    /* their sizes */
-        gsize       n_credentials;
-        const char *version;     /* frame 0 */
-        const char *status;      /* expected */
-        const char *user_id;     /* expected */
+        gsize sizes[2];             /* their sizes */
+        gsize n_credentials;
+        const char *version; /* frame 0 */
+        const char *status;  /* expected */
+        const char *user_id; /* expected */
     } cases[] = {
         { "registered", "CURVE", { (char *) registered }, { 32 }, 1, "1.0", "200", "window:minzheng" },
         { "unknown", "CURVE", { (char *) unknown }, { 32 }, 1, "1.0", "400", "" },
         { "short key", "CURVE", { (char *) registered }, { 31 }, 1, "1.0", "400", "" },
-        { "two keys", "CURVE", { (char *) registered, (char *) registered }, { 32, 32 }, 2, "1.0", "400", "" },
+        { "two keys",
+          "CURVE",
+          { (char *) registered, (char *) registered },
+          { 32, 32 },
+          2,
+          "1.0",
+          "400",
+          "" },
         { "NULL", "NULL", { NULL }, { 0 }, 0, "1.0", "400", "" },
         { "PLAIN", "PLAIN", { "admin", "secret" }, { 5, 6 }, 2, "1.0", "400", "" },
         { "bad version", "CURVE", { (char *) registered }, { 32 }, 1, "2.0", "500", "" },
@@ -584,7 +589,6 @@ test_setup_client_refuses_bad_server_key (Fixture *f, gconstpointer data)
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
 }
 
-
 /* ---- the bus: CURVE by default ---- */
 
 static void
@@ -616,8 +620,7 @@ test_bus_refuses_plain_text (void)
     g_assert_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE);
     g_clear_error (&error);
     /* inproc is this process: no CURVE needed. */
-    g_autoptr (DbnServer) local = dbn_server_new (bus, "inproc://auth-plain", 8, noop_batch,
-                                                  NULL, &error);
+    g_autoptr (DbnServer) local = dbn_server_new (bus, "inproc://auth-plain", 8, noop_batch, NULL, &error);
     g_assert_no_error (error);
     g_autoptr (DbnClient) local_client = dbn_client_new (bus, "inproc://auth-plain", &error);
     g_assert_no_error (error);
@@ -626,9 +629,9 @@ test_bus_refuses_plain_text (void)
 }
 
 typedef struct {
-    guint  seen;     /* requests received */
-    char  *user_id;  /* of the last one */
-    char  *key;      /* of the last one */
+    guint seen;    /* requests received */
+    char *user_id; /* of the last one */
+    char *key;     /* of the last one */
 } Seen;
 
 static void
@@ -648,9 +651,9 @@ record_batch (DbnServer *server, GPtrArray *requests, gpointer user_data)
 }
 
 typedef struct {
-    gboolean done;  /* the callback ran */
-    GBytes  *reply; /* NULL on error */
-    GError  *error; /* copy */
+    gboolean done; /* the callback ran */
+    GBytes *reply; /* NULL on error */
+    GError *error; /* copy */
 } Outcome;
 
 static void
@@ -693,8 +696,8 @@ test_bus_curve_end_to_end (Fixture *f, gconstpointer data)
     g_autofree char *own_public = g_strdup (dbn_key_pair_get_public (own));
     dbn_bus_set_identity (f->bus, &own);
     Seen seen = { 0 };
-    g_autoptr (DbnServer) server = dbn_server_new (f->bus, "tcp://127.0.0.1:*", 8, record_batch,
-                                                   &seen, &error);
+    g_autoptr (DbnServer) server =
+        dbn_server_new (f->bus, "tcp://127.0.0.1:*", 8, record_batch, &seen, &error);
     g_assert_no_error (error);
     const char *endpoint = dbn_server_get_endpoint (server);
 
@@ -715,8 +718,8 @@ test_bus_curve_end_to_end (Fixture *f, gconstpointer data)
 
     /* A client that pins another server key never gets through. */
     g_autoptr (DbnKeyPair) impostor = dbn_key_pair_new ("service:intake", &error);
-    g_autoptr (DbnBus) wrong_bus = client_bus_new (f, "window:wrong", endpoint,
-                                                   dbn_key_pair_get_public (impostor));
+    g_autoptr (DbnBus) wrong_bus =
+        client_bus_new (f, "window:wrong", endpoint, dbn_key_pair_get_public (impostor));
     g_autoptr (DbnClient) wrong = dbn_client_new (wrong_bus, endpoint, &error);
     g_assert_no_error (error);
     Outcome refused = { 0 };
@@ -750,8 +753,8 @@ test_setup_bus (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpstr (dbn_key_pair_get_principal (dbn_bus_get_identity (bus)), ==, "operator");
     /* Every service endpoint of the config is known. */
-    g_autoptr (DbnClient) client = dbn_client_new (bus, dbn_config_get_command_endpoint (config, "routing"),
-                                                   &error);
+    g_autoptr (DbnClient) client =
+        dbn_client_new (bus, dbn_config_get_command_endpoint (config, "routing"), &error);
     g_assert_no_error (error);
     g_clear_pointer (&client, dbn_client_free);
 
@@ -839,12 +842,12 @@ static const char *const published_topics[TOPICS] = {
 };
 
 typedef struct {
-    const char *principal;  /* who subscribes */
-    const char *asks[6];    /* subscriptions sent, NULL-terminated */
-    guint       expected;   /* bit i: published_topics[i] must arrive */
-    void       *sub;        /* the SUB */
-    guint       received;   /* bits of topics received */
-    gint64      max_seq;    /* highest body seq received */
+    const char *principal; /* who subscribes */
+    const char *asks[6];   /* subscriptions sent, NULL-terminated */
+    guint expected;        /* bit i: published_topics[i] must arrive */
+    void *sub;             /* the SUB */
+    guint received;        /* bits of topics received */
+    gint64 max_seq;        /* highest body seq received */
 } Subscriber;
 
 /* Reads every waiting message of each subscriber; bodies are decimal seqs. */
@@ -873,7 +876,7 @@ drain_subscribers (Subscriber *subs, gsize n)
 
 typedef struct {
     DbnPublisher *publisher;
-    gint64        seq; /* last published */
+    gint64 seq; /* last published */
 } Ticker;
 
 static gboolean
@@ -904,8 +907,8 @@ connect_subscriber (Fixture *f, Subscriber *sub, const char *endpoint, const cha
     set_linger_zero (sub->sub);
     g_assert_true (dbn_curve_setup_client (sub->sub, pair, server_key, &error));
     for (gsize a = 0; sub->asks[a] != NULL; a++)
-        g_assert_cmpint (zmq_setsockopt (sub->sub, ZMQ_SUBSCRIBE, sub->asks[a],
-                                         strlen (sub->asks[a])), ==, 0);
+        g_assert_cmpint (zmq_setsockopt (sub->sub, ZMQ_SUBSCRIBE, sub->asks[a], strlen (sub->asks[a])), ==,
+                         0);
     g_assert_cmpint (zmq_connect (sub->sub, endpoint), ==, 0);
     g_ptr_array_add (f->clients, sub->sub);
 }
@@ -926,8 +929,8 @@ wait_expected (Subscriber *subs, gsize n)
         g_main_context_iteration (NULL, TRUE);
     }
     for (gsize i = 0; i < n; i++) {
-        g_test_message ("%s received topics 0x%x, expected 0x%x", subs[i].principal,
-                        subs[i].received, subs[i].expected);
+        g_test_message ("%s received topics 0x%x, expected 0x%x", subs[i].principal, subs[i].received,
+                        subs[i].expected);
         g_assert_cmphex (subs[i].received, ==, subs[i].expected);
     }
 }
@@ -1055,7 +1058,8 @@ test_publisher_cut_only_revoked (Fixture *f, gconstpointer data)
     for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
         connect_subscriber (f, &subs[i], dbn_publisher_get_endpoint (ticker.publisher), own_public);
     void *b_monitor = zmq_socket (f->client_ctx, ZMQ_PAIR);
-    g_assert_cmpint (zmq_socket_monitor (subs[1].sub, "inproc://cut-b-monitor", ZMQ_EVENT_DISCONNECTED), ==, 0);
+    g_assert_cmpint (zmq_socket_monitor (subs[1].sub, "inproc://cut-b-monitor", ZMQ_EVENT_DISCONNECTED), ==,
+                     0);
     g_assert_cmpint (zmq_connect (b_monitor, "inproc://cut-b-monitor"), ==, 0);
     Policy policy = { dbn_registry_load (f->dir, &error) };
     g_assert_no_error (error);
@@ -1091,7 +1095,7 @@ test_publisher_cut_only_revoked (Fixture *f, gconstpointer data)
 
 typedef struct {
     DbnPublisher *publisher; /* to rebind */
-    guint         calls;     /* policy calls */
+    guint calls;             /* policy calls */
 } RebindingPolicy;
 
 /* The service's policy can reload the registry and rebind the publisher from

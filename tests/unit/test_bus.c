@@ -127,15 +127,15 @@ request_copy (const DbnRequest *request)
 /* ---- an echo server: replies "re:" + body ---- */
 
 typedef struct {
-    DbnServer  *server;
-    const char *hold_prefix;  /* bodies starting with it are not answered now */
-    gboolean    answer_late;  /* held requests are answered on the next batch */
-    GPtrArray  *held;         /* DbnRequest* copies */
-    GArray     *batch_sizes;  /* guint per batch call */
-    guint       answered[2];  /* [0] requests answered, [1] the target to wait for */
-    guint       seen;         /* requests received */
-    gsize       max_body;     /* largest body received */
-    char       *last_user_id; /* of the last request */
+    DbnServer *server;
+    const char *hold_prefix; /* bodies starting with it are not answered now */
+    gboolean answer_late;    /* held requests are answered on the next batch */
+    GPtrArray *held;         /* DbnRequest* copies */
+    GArray *batch_sizes;     /* guint per batch call */
+    guint answered[2];       /* [0] requests answered, [1] the target to wait for */
+    guint seen;              /* requests received */
+    gsize max_body;          /* largest body received */
+    char *last_user_id;      /* of the last request */
 } EchoServer;
 
 static void
@@ -164,8 +164,7 @@ echo_reply (EchoServer *echo, const DbnRequest *request)
         /* Large bodies come back whole, prefixed. */
         GByteArray *array = g_byte_array_new ();
         g_byte_array_append (array, (const guint8 *) "re:", 3);
-        g_byte_array_append (array, g_bytes_get_data (request->body, NULL),
-                             g_bytes_get_size (request->body));
+        g_byte_array_append (array, g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body));
         reply = g_byte_array_free_to_bytes (array);
     } else {
         g_autofree char *text = g_strdup_printf ("re:%s", body);
@@ -217,14 +216,14 @@ echo_start (EchoServer *echo, DbnBus *bus, const char *endpoint, guint batch_max
 /* ---- an echo server in its own thread (for the blocking dbn_client_call) ---- */
 
 typedef struct {
-    DbnBus       *bus;
-    char         *endpoint; /* to bind */
-    EchoServer    echo;     /* touched only by the thread until joined */
+    DbnBus *bus;
+    char *endpoint;  /* to bind */
+    EchoServer echo; /* touched only by the thread until joined */
     GMainContext *context;
-    GMainLoop    *loop;
-    GThread      *thread;
-    GAsyncQueue  *ready;    /* the thread pushes the bound endpoint */
-    guint         seen;     /* requests the server got, read after the join */
+    GMainLoop *loop;
+    GThread *thread;
+    GAsyncQueue *ready; /* the thread pushes the bound endpoint */
+    guint seen;         /* requests the server got, read after the join */
 } ServerThread;
 
 static gpointer
@@ -243,8 +242,7 @@ server_thread_main (gpointer data)
 
 /* Returns the bound endpoint (caller owns it). */
 static char *
-server_thread_start (ServerThread *st, DbnBus *bus, const char *endpoint,
-                     const char *hold_prefix)
+server_thread_start (ServerThread *st, DbnBus *bus, const char *endpoint, const char *hold_prefix)
 {
     memset (st, 0, sizeof *st);
     st->bus = bus;
@@ -627,7 +625,7 @@ test_server_drops_malformed (void)
 
 typedef struct {
     DbnServer *server;
-    guint      batches;
+    guint batches;
 } FreeInBatch;
 
 static void
@@ -649,8 +647,7 @@ test_server_free_in_batch (void)
     g_autoptr (DbnBus) bus = plain_bus_new ();
     g_autoptr (GError) error = NULL;
     FreeInBatch state = { 0 };
-    state.server = dbn_server_new (bus, "inproc://free-in-batch", 8, on_batch_free_server,
-                                   &state, &error);
+    state.server = dbn_server_new (bus, "inproc://free-in-batch", 8, on_batch_free_server, &state, &error);
     g_assert_no_error (error);
     g_autoptr (DbnClient) client = dbn_client_new (bus, "inproc://free-in-batch", &error);
     g_assert_no_error (error);
@@ -675,7 +672,7 @@ zap_on_readable (void *socket, gpointer user_data)
     int sizes[8];
     guint n = 0;
     int more = 1;
-    for (n = 0; more && n < G_N_ELEMENTS (sizes); ) {
+    for (n = 0; more && n < G_N_ELEMENTS (sizes);) {
         sizes[n] = zmq_recv (socket, frames[n], sizeof frames[n], ZMQ_DONTWAIT);
         /* REP can report POLLIN for a message it then discards (no
          * envelope delimiter), so a reader must expect EAGAIN. */
@@ -763,7 +760,7 @@ monitor_wait (void *monitor, int event)
 }
 
 typedef struct {
-    guint  done[2];  /* [0] callbacks run, [1] expected */
+    guint done[2];   /* [0] callbacks run, [1] expected */
     GSList *replies; /* char*, in callback order; "ERR:<code>:<message>" for errors */
 } AsyncLog;
 
@@ -781,9 +778,8 @@ on_async_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer 
     char *entry;
     if (error != NULL) {
         g_assert_null (reply);
-        entry = g_strdup_printf ("ERR:%s:%d:%s",
-                                 error->domain == DBN_ERROR ? "dbn" : "other",
-                                 error->code, error->message);
+        entry = g_strdup_printf ("ERR:%s:%d:%s", error->domain == DBN_ERROR ? "dbn" : "other", error->code,
+                                 error->message);
     } else {
         entry = bytes_dup_str (reply);
     }
@@ -806,9 +802,9 @@ test_server_oversize_frame (void)
     echo_init (&echo);
     echo_start (&echo, bus, "tcp://127.0.0.1:*", 8);
     const char *endpoint = dbn_server_get_endpoint (echo.server);
-    g_assert_cmpint (zmq_socket_monitor (dbn_server_get_socket (echo.server),
-                                         "inproc://oversize-monitor",
-                                         ZMQ_EVENT_DISCONNECTED), ==, 0);
+    g_assert_cmpint (zmq_socket_monitor (dbn_server_get_socket (echo.server), "inproc://oversize-monitor",
+                                         ZMQ_EVENT_DISCONNECTED),
+                     ==, 0);
     void *monitor = zmq_socket (dbn_bus_get_context (bus), ZMQ_PAIR);
     g_assert_cmpint (zmq_connect (monitor, "inproc://oversize-monitor"), ==, 0);
 
@@ -1030,7 +1026,7 @@ test_client_async_replies (void)
     for (guint c = 0; c < 3; c++) {
         clients[c] = dbn_client_new (bus, dbn_server_get_endpoint (echo.server), &error);
         g_assert_no_error (error);
-        logs[c] = (AsyncLog) { .done = { 0, 20 } };
+        logs[c] = (AsyncLog){ .done = { 0, 20 } };
     }
     for (guint k = 0; k < 20; k++) {
         for (guint c = 0; c < 3; c++) {
@@ -1077,11 +1073,10 @@ test_client_async_timeout (void)
     gint64 elapsed_ms = (g_get_monotonic_time () - start) / 1000;
     g_assert_cmpint (elapsed_ms, >=, 100);
     g_assert_cmpint (elapsed_ms, <, GUARD_MS);
-    g_autofree char *want = g_strdup_printf ("ERR:dbn:%d:no answer from %s within 100 ms",
-                                             DBN_ERROR_TIMEOUT, endpoint);
+    g_autofree char *want =
+        g_strdup_printf ("ERR:dbn:%d:no answer from %s within 100 ms", DBN_ERROR_TIMEOUT, endpoint);
     g_assert_cmpstr (async_log_nth (&log, 0), ==, want);
-    g_autofree char *prefix = g_strdup_printf ("ERR:dbn:%d:no answer from %s",
-                                               DBN_ERROR_TIMEOUT, endpoint);
+    g_autofree char *prefix = g_strdup_printf ("ERR:dbn:%d:no answer from %s", DBN_ERROR_TIMEOUT, endpoint);
     g_assert_true (g_str_has_prefix (async_log_nth (&log, 1), prefix));
     /* The server did get both; it just never answered. */
     g_assert_cmpuint (echo.held->len, ==, 2);
@@ -1104,7 +1099,7 @@ test_client_async_timeout (void)
 
 typedef struct {
     DbnClient *client;
-    guint      calls;
+    guint calls;
 } FreeInCallback;
 
 static void
@@ -1197,8 +1192,8 @@ test_client_recv_raw_skips_malformed (void)
 
 typedef struct {
     DbnPublisher *publisher;
-    guint         received[2]; /* [0] events received, [1] how many to wait for */
-    guint         wrong;       /* messages that were not [case.accepted][body] */
+    guint received[2]; /* [0] events received, [1] how many to wait for */
+    guint wrong;       /* messages that were not [case.accepted][body] */
 } PubSub;
 
 static gboolean
@@ -1282,8 +1277,7 @@ test_publisher_without_policy (void)
     g_assert_no_error (error);
     g_assert_cmpint (zmq_connect (sub, "inproc://no-policy"), ==, 0);
 
-    g_test_expect_message (NULL, G_LOG_LEVEL_WARNING,
-                           "*dropped the subscription of (no principal) to \"\"*");
+    g_test_expect_message (NULL, G_LOG_LEVEL_WARNING, "*dropped the subscription of (no principal) to \"\"*");
     g_assert_cmpint (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0), ==, 0);
     iterate_until (refused_once, publisher, GUARD_MS);
     g_test_assert_expected_messages ();
@@ -1355,13 +1349,10 @@ main (int argc, char **argv)
     dbn_error_register_builtin ();
 
     g_test_add_func ("/bus/socket/defaults", test_socket_defaults);
-    g_test_add_data_func ("/bus/source/burst-while-busy/inproc", "inproc://burst",
-                          test_source_burst);
-    g_test_add_data_func ("/bus/source/burst-while-busy/tcp", "tcp://127.0.0.1:*",
-                          test_source_burst);
+    g_test_add_data_func ("/bus/source/burst-while-busy/inproc", "inproc://burst", test_source_burst);
+    g_test_add_data_func ("/bus/source/burst-while-busy/tcp", "tcp://127.0.0.1:*", test_source_burst);
     g_test_add_func ("/bus/source/remove-and-notify", test_source_remove_and_notify);
-    g_test_add_func ("/bus/server/replies-reach-their-caller",
-                     test_server_replies_reach_their_caller);
+    g_test_add_func ("/bus/server/replies-reach-their-caller", test_server_replies_reach_their_caller);
     g_test_add_func ("/bus/server/batch-max", test_server_batch_max);
     g_test_add_func ("/bus/server/drops-malformed", test_server_drops_malformed);
     g_test_add_func ("/bus/server/free-in-batch", test_server_free_in_batch);

@@ -10,8 +10,8 @@ static DbnCalendar *
 shipped (void)
 {
     const char *source = g_getenv ("DAIBAN_SOURCE_DIR");
-    g_autofree char *path = g_build_filename (source ? source : DBN_SOURCE_DIR, "schemas", "data",
-                                              "calendar.ini", NULL);
+    g_autofree char *path =
+        g_build_filename (source ? source : DBN_SOURCE_DIR, "schemas", "data", "calendar.ini", NULL);
     g_autoptr (GError) error = NULL;
     DbnCalendar *calendar = dbn_calendar_load (path, &error);
     g_assert_no_error (error);
@@ -36,7 +36,7 @@ iso (const GDate *date)
 
 typedef struct {
     const char *from; /* counted from (not itself counted) */
-    int         n;    /* working days */
+    int n;            /* working days */
     const char *to;   /* the day they end on */
     const char *why;  /* the hand count */
 } AddCase;
@@ -62,7 +62,8 @@ static const AddCase add_cases[] = {
     /* 2026 */
     { "2026-01-02", 1, "2026-01-04", "from inside the holiday" },
     { "2026-01-04", 1, "2026-01-05", "Mon 5 Jan" },
-    { "2026-02-13", 5, "2026-02-27", "Sat 14 worked; 春节 15..23 off; 24, 25, 26, 27 Feb (the issue's case)" },
+    { "2026-02-13", 5, "2026-02-27",
+      "Sat 14 worked; 春节 15..23 off; 24, 25, 26, 27 Feb (the issue's case)" },
     { "2026-02-27", 1, "2026-02-28", "Sat 28 Feb worked (春节调休)" },
     { "2026-02-27", 2, "2026-03-02", "then Mon 2 Mar" },
     { "2026-04-02", 2, "2026-04-07", "Fri 3; 清明 Sat 4 .. Mon 6 Apr off; Tue 7" },
@@ -105,19 +106,23 @@ static void
 test_is_workday (void)
 {
     g_autoptr (DbnCalendar) calendar = shipped ();
-    struct { const char *date; gboolean work; DbnDayKind kind; } days[] = {
-        { "2025-01-01", FALSE, DBN_DAY_HOLIDAY },  { "2025-01-26", TRUE, DBN_DAY_ADJUSTED },
-        { "2025-02-04", FALSE, DBN_DAY_HOLIDAY },  { "2025-02-08", TRUE, DBN_DAY_ADJUSTED },
-        { "2025-04-27", TRUE, DBN_DAY_ADJUSTED },  { "2025-05-05", FALSE, DBN_DAY_HOLIDAY },
-        { "2025-06-02", FALSE, DBN_DAY_HOLIDAY },  { "2025-09-28", TRUE, DBN_DAY_ADJUSTED },
-        { "2025-10-08", FALSE, DBN_DAY_HOLIDAY },  { "2025-10-11", TRUE, DBN_DAY_ADJUSTED },
-        { "2026-01-03", FALSE, DBN_DAY_HOLIDAY },  { "2026-01-04", TRUE, DBN_DAY_ADJUSTED },
-        { "2026-02-14", TRUE, DBN_DAY_ADJUSTED },  { "2026-02-23", FALSE, DBN_DAY_HOLIDAY },
-        { "2026-02-28", TRUE, DBN_DAY_ADJUSTED },  { "2026-04-06", FALSE, DBN_DAY_HOLIDAY },
-        { "2026-05-09", TRUE, DBN_DAY_ADJUSTED },  { "2026-06-19", FALSE, DBN_DAY_HOLIDAY },
-        { "2026-09-20", TRUE, DBN_DAY_ADJUSTED },  { "2026-09-27", FALSE, DBN_DAY_HOLIDAY },
-        { "2026-10-07", FALSE, DBN_DAY_HOLIDAY },  { "2026-10-10", TRUE, DBN_DAY_ADJUSTED },
-        { "2026-03-07", FALSE, DBN_DAY_WEEKEND },  { "2026-03-09", TRUE, DBN_DAY_WORKDAY },
+    struct {
+        const char *date;
+        gboolean work;
+        DbnDayKind kind;
+    } days[] = {
+        { "2025-01-01", FALSE, DBN_DAY_HOLIDAY }, { "2025-01-26", TRUE, DBN_DAY_ADJUSTED },
+        { "2025-02-04", FALSE, DBN_DAY_HOLIDAY }, { "2025-02-08", TRUE, DBN_DAY_ADJUSTED },
+        { "2025-04-27", TRUE, DBN_DAY_ADJUSTED }, { "2025-05-05", FALSE, DBN_DAY_HOLIDAY },
+        { "2025-06-02", FALSE, DBN_DAY_HOLIDAY }, { "2025-09-28", TRUE, DBN_DAY_ADJUSTED },
+        { "2025-10-08", FALSE, DBN_DAY_HOLIDAY }, { "2025-10-11", TRUE, DBN_DAY_ADJUSTED },
+        { "2026-01-03", FALSE, DBN_DAY_HOLIDAY }, { "2026-01-04", TRUE, DBN_DAY_ADJUSTED },
+        { "2026-02-14", TRUE, DBN_DAY_ADJUSTED }, { "2026-02-23", FALSE, DBN_DAY_HOLIDAY },
+        { "2026-02-28", TRUE, DBN_DAY_ADJUSTED }, { "2026-04-06", FALSE, DBN_DAY_HOLIDAY },
+        { "2026-05-09", TRUE, DBN_DAY_ADJUSTED }, { "2026-06-19", FALSE, DBN_DAY_HOLIDAY },
+        { "2026-09-20", TRUE, DBN_DAY_ADJUSTED }, { "2026-09-27", FALSE, DBN_DAY_HOLIDAY },
+        { "2026-10-07", FALSE, DBN_DAY_HOLIDAY }, { "2026-10-10", TRUE, DBN_DAY_ADJUSTED },
+        { "2026-03-07", FALSE, DBN_DAY_WEEKEND }, { "2026-03-09", TRUE, DBN_DAY_WORKDAY },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (days); i++) {
         GDate d;
@@ -128,7 +133,8 @@ test_is_workday (void)
         g_assert_true (covered);
         const char *name = NULL;
         g_assert_cmpint (dbn_calendar_get_day (calendar, NULL, &d, &name, NULL), ==, days[i].kind);
-        g_assert_true ((name != NULL) == (days[i].kind == DBN_DAY_HOLIDAY || days[i].kind == DBN_DAY_ADJUSTED));
+        g_assert_true ((name != NULL)
+                       == (days[i].kind == DBN_DAY_HOLIDAY || days[i].kind == DBN_DAY_ADJUSTED));
     }
 }
 
@@ -226,7 +232,7 @@ test_area_closure (void)
 
 typedef struct {
     const char *text;
-    int         code;
+    int code;
     const char *line_and_reason; /* expected in the message */
 } Broken;
 
@@ -234,10 +240,14 @@ static void
 test_refuses_broken (void)
 {
     static const Broken broken[] = {
-        { "[year 2026]\nholiday = 2026-02-30 x\n", DBN_CALENDAR_ERROR_INVALID, "test.ini:2: \"2026-02-30\" is not a date" },
-        { "[year 2026]\nholiday = 2025-05-01 x\n", DBN_CALENDAR_ERROR_INVALID, "test.ini:2: the date is not in the section's year" },
-        { "[year 2026]\nworkday = 2026-01-05 x\n", DBN_CALENDAR_ERROR_INVALID, "test.ini:2: an adjusted working day" },
-        { "[year 2026]\nholiday = 2026-01-01\n\nholiday = 2026-01-01\n", DBN_CALENDAR_ERROR_INVALID, "test.ini:4: a day is listed twice (also on line 2)" },
+        { "[year 2026]\nholiday = 2026-02-30 x\n", DBN_CALENDAR_ERROR_INVALID,
+          "test.ini:2: \"2026-02-30\" is not a date" },
+        { "[year 2026]\nholiday = 2025-05-01 x\n", DBN_CALENDAR_ERROR_INVALID,
+          "test.ini:2: the date is not in the section's year" },
+        { "[year 2026]\nworkday = 2026-01-05 x\n", DBN_CALENDAR_ERROR_INVALID,
+          "test.ini:2: an adjusted working day" },
+        { "[year 2026]\nholiday = 2026-01-01\n\nholiday = 2026-01-01\n", DBN_CALENDAR_ERROR_INVALID,
+          "test.ini:4: a day is listed twice (also on line 2)" },
         { "[year 2025]\n[year 2027]\n", DBN_CALENDAR_ERROR_INVALID, "have a gap" },
         { "[year 2026]\n[year 2026]\n", DBN_CALENDAR_ERROR_INVALID, "test.ini:2: year 2026 appears twice" },
         { "holiday = 2026-01-01\n", DBN_CALENDAR_ERROR_PARSE, "test.ini:1: \"holiday\" before any section" },
@@ -245,17 +255,21 @@ test_refuses_broken (void)
         { "[year 2026]\nholiday 2026-01-01\n", DBN_CALENDAR_ERROR_PARSE, "test.ini:2: expected key = value" },
         { "[year 2026\n", DBN_CALENDAR_ERROR_PARSE, "test.ini:1: a section line" },
         { "[month 2026]\n", DBN_CALENDAR_ERROR_PARSE, "test.ini:1: unknown section" },
-        { "[year 2026]\nholiday = 2026-03-05..2026-03-01\n", DBN_CALENDAR_ERROR_INVALID, "test.ini:2: the range ends before it starts" },
-        { "[year 2026]\n[area east]\nclosed = 2027-01-04\n", DBN_CALENDAR_ERROR_INVALID, "test.ini:3: a closure lies outside" },
+        { "[year 2026]\nholiday = 2026-03-05..2026-03-01\n", DBN_CALENDAR_ERROR_INVALID,
+          "test.ini:2: the range ends before it starts" },
+        { "[year 2026]\n[area east]\nclosed = 2027-01-04\n", DBN_CALENDAR_ERROR_INVALID,
+          "test.ini:3: a closure lies outside" },
         { "# nothing\n", DBN_CALENDAR_ERROR_INVALID, "no [year YYYY] section" },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (broken); i++) {
         g_autoptr (GError) error = NULL;
-        g_autoptr (DbnCalendar) calendar = dbn_calendar_load_from_data (broken[i].text, -1, "test.ini", &error);
+        g_autoptr (DbnCalendar) calendar =
+            dbn_calendar_load_from_data (broken[i].text, -1, "test.ini", &error);
         g_assert_null (calendar);
         g_assert_error (error, DBN_CALENDAR_ERROR, broken[i].code);
         if (strstr (error->message, broken[i].line_and_reason) == NULL)
-            g_error ("case %" G_GSIZE_FORMAT ": \"%s\" lacks \"%s\"", i, error->message, broken[i].line_and_reason);
+            g_error ("case %" G_GSIZE_FORMAT ": \"%s\" lacks \"%s\"", i, error->message,
+                     broken[i].line_and_reason);
     }
     g_autoptr (GError) error = NULL;
     g_assert_null (dbn_calendar_load ("/nonexistent/calendar.ini", &error));

@@ -51,13 +51,13 @@ test_shipped_catalog_is_complete (void)
     guint n = dbn_catalog_get_n_matters (cat);
     g_assert_cmpuint (n, >=, 28);
     /* Codes other modules and tests already use stay. */
-    const char *kept[] = { "MZ-DIBAO", "MZ-CANJI", "MZ-LINSHI", "JS-ZHUNSHENG",
+    const char *kept[] = { "MZ-DIBAO",    "MZ-CANJI", "MZ-LINSHI",  "JS-ZHUNSHENG",
                            "JF-ZHAIJIDI", "JF-CAIFA", "TJ-TIAOJIE", "QT-SHENFENZHENG" };
     for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
         g_assert_nonnull (dbn_catalog_lookup (cat, kept[i]));
     /* Every category of the seeds exists and holds at least one matter. */
     const char *categories[] = { "minzheng", "jisheng", "jianfang", "tiaojie",
-                                 "bingyi", "jiuye", "shebao", "qita" };
+                                 "bingyi",   "jiuye",   "shebao",   "qita" };
     g_autoptr (GHashTable) used = g_hash_table_new (g_str_hash, g_str_equal);
     g_autoptr (GHashTable) codes = g_hash_table_new (g_str_hash, g_str_equal);
     guint joint = 0, joint3 = 0, per_level[3] = { 0, 0, 0 };
@@ -205,9 +205,10 @@ test_strict_keys_and_duplicates (void)
     g_autofree char *twice = g_strconcat (good_head, "\n[matter:A-1]\nname_zh = 乙\n", NULL);
     expect_broken (twice, DBN_CATALOG_ERROR_INVALID, ":18: [matter:A-1]: duplicate group (first on line 5)");
     g_autofree char *key_twice = g_strconcat (good_head, "fee_fen = 100\n", NULL);
-    expect_broken (key_twice, DBN_CATALOG_ERROR_INVALID, ":17: [matter:A-1] fee_fen: duplicate key (first on line 16)");
-    expect_broken ("[category:c]\nname_zh = 类\nname_en = Cat\ncolour = red\n",
-                   DBN_CATALOG_ERROR_INVALID, ":4: [category:c] colour: unknown key");
+    expect_broken (key_twice, DBN_CATALOG_ERROR_INVALID,
+                   ":17: [matter:A-1] fee_fen: duplicate key (first on line 16)");
+    expect_broken ("[category:c]\nname_zh = 类\nname_en = Cat\ncolour = red\n", DBN_CATALOG_ERROR_INVALID,
+                   ":4: [category:c] colour: unknown key");
 }
 
 int

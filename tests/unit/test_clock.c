@@ -170,8 +170,7 @@ test_from_env (Fixture *f, gconstpointer data)
 }
 
 static void
-assert_local (GDateTime *dt, int year, int month, int day, int hour, int minute, int second,
-              int ms)
+assert_local (GDateTime *dt, int year, int month, int day, int hour, int minute, int second, int ms)
 {
     g_assert_nonnull (dt);
     g_assert_cmpint (g_date_time_get_year (dt), ==, year);
@@ -234,8 +233,7 @@ main (int argc, char **argv)
                 test_file_bad_keeps_last_good, fixture_tear_down);
     g_test_add ("/clock/file/missing-follows-wall", Fixture, NULL, fixture_set_up,
                 test_file_missing_follows_wall, fixture_tear_down);
-    g_test_add ("/clock/env/file-or-wall", Fixture, NULL, fixture_set_up, test_from_env,
-                fixture_tear_down);
+    g_test_add ("/clock/env/file-or-wall", Fixture, NULL, fixture_set_up, test_from_env, fixture_tear_down);
     g_test_add_func ("/clock/local/midnight-utc8", test_local_midnight);
     return g_test_run ();
 }

@@ -128,12 +128,12 @@ typedef enum {
 } Kind;
 
 typedef struct {
-    const char        *key;  /* NULL ends a change list */
-    Kind               kind; /* what the value is */
-    gint64             i;
-    guint64            u;
-    const char        *s;
-    gsize              len;
+    const char *key; /* NULL ends a change list */
+    Kind kind;       /* what the value is */
+    gint64 i;
+    guint64 u;
+    const char *s;
+    gsize len;
     const char *const *strv;
 } Pair;
 
@@ -176,33 +176,21 @@ static void
 put_value (GByteArray *b, const Pair *p)
 {
     switch (p->kind) {
-    case V_INT:
-        mp_int (b, p->i);
-        break;
+    case V_INT: mp_int (b, p->i); break;
     case V_U64:
         put_byte (b, 0xcf);
         put_be (b, p->u, 8);
         break;
-    case V_STR:
-        mp_str_len (b, p->s, p->len ? p->len : strlen (p->s));
-        break;
-    case V_BOOL:
-        put_byte (b, p->i ? 0xc3 : 0xc2);
-        break;
+    case V_STR: mp_str_len (b, p->s, p->len ? p->len : strlen (p->s)); break;
+    case V_BOOL: put_byte (b, p->i ? 0xc3 : 0xc2); break;
     case V_STRV:
         mp_array (b, g_strv_length ((char **) p->strv));
         for (guint i = 0; p->strv[i] != NULL; i++)
             mp_str (b, p->strv[i]);
         break;
-    case V_BIN:
-        mp_bin (b, p->s, p->len);
-        break;
-    case V_RAW:
-        g_byte_array_append (b, (const guint8 *) p->s, (guint) p->len);
-        break;
-    case V_NIL:
-        put_byte (b, 0xc0);
-        break;
+    case V_BIN: mp_bin (b, p->s, p->len); break;
+    case V_RAW: g_byte_array_append (b, (const guint8 *) p->s, (guint) p->len); break;
+    case V_NIL: put_byte (b, 0xc0); break;
     }
 }
 
@@ -241,10 +229,12 @@ frame_with (const Pair *base, gsize n, const char *omit, const Pair *changes)
     return take_frame (b);
 }
 
-#define CASE_ACCEPTED(omit, ...) \
-    frame_with (case_accepted_pairs, G_N_ELEMENTS (case_accepted_pairs), omit, (const Pair[]) { __VA_ARGS__ { NULL } })
-#define INTAKE_SUBMIT(omit, ...) \
-    frame_with (intake_submit_pairs, G_N_ELEMENTS (intake_submit_pairs), omit, (const Pair[]) { __VA_ARGS__ { NULL } })
+#define CASE_ACCEPTED(omit, ...)                                                                             \
+    frame_with (case_accepted_pairs, G_N_ELEMENTS (case_accepted_pairs), omit,                               \
+                (const Pair[]){ __VA_ARGS__{ NULL } })
+#define INTAKE_SUBMIT(omit, ...)                                                                             \
+    frame_with (intake_submit_pairs, G_N_ELEMENTS (intake_submit_pairs), omit,                               \
+                (const Pair[]){ __VA_ARGS__{ NULL } })
 
 static GBytes *
 append_bytes (GBytes *frame, const char *tail, gsize n)
@@ -318,20 +308,20 @@ test_prevalidate_accepts_valid (void)
     g_autoptr (GError) error = NULL;
     gsize consumed = 0;
 
-    g_assert_true (dbn_codec_prevalidate (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
-                                          &consumed, &error));
+    g_assert_true (
+        dbn_codec_prevalidate (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &consumed, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (consumed, ==, g_bytes_get_size (frame));
 
     /* Every kind of scalar, including ext and both float widths. */
     static const guint8 scalars[] = {
-        0xdc, 0x00, 20,                                 /* array 16 of 20 items */
-        0x00, 0x7f, 0xe0, 0xff, 0xc0, 0xc2, 0xc3,       /* fixints, nil, bools */
-        0xcc, 1, 0xcd, 0, 1, 0xd2, 0, 0, 0, 1,          /* uint 8, uint 16, int 32 */
-        0xca, 0, 0, 0, 0, 0xcb, 0, 0, 0, 0, 0, 0, 0, 0, /* float 32, float 64 */
-        0xd4, 1, 2, 0xc7, 2, 5, 1, 2,                   /* fixext 1, ext 8 */
-        0xa1, 'x', 0xc4, 1, 9, 0x80, 0x90, 0xd9, 0,     /* fixstr, bin 8, {}, [], str 8 */
-        0xd8, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* fixext 16 */
+        0xdc, 0x00, 20,                                                   /* array 16 of 20 items */
+        0x00, 0x7f, 0xe0, 0xff, 0xc0, 0xc2, 0xc3,                         /* fixints, nil, bools */
+        0xcc, 1,    0xcd, 0,    1,    0xd2, 0,    0,    0, 1,             /* uint 8, uint 16, int 32 */
+        0xca, 0,    0,    0,    0,    0xcb, 0,    0,    0, 0, 0, 0, 0, 0, /* float 32, float 64 */
+        0xd4, 1,    2,    0xc7, 2,    5,    1,    2,                      /* fixext 1, ext 8 */
+        0xa1, 'x',  0xc4, 1,    9,    0x80, 0x90, 0xd9, 0,                /* fixstr, bin 8, {}, [], str 8 */
+        0xd8, 1,    0,    0,    0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* fixext 16 */
     };
     g_assert_true (dbn_codec_prevalidate (scalars, sizeof scalars, &consumed, &error));
     g_assert_no_error (error);
@@ -353,13 +343,9 @@ test_prevalidate_rejects_huge_counts (void)
 {
     /* 5 bytes each; msgpack-c 4.0.0 would try to allocate gigabytes. */
     static const guint8 frames[][5] = {
-        { 0xdd, 0xff, 0xff, 0xff, 0xff },
-        { 0xdf, 0xff, 0xff, 0xff, 0xff },
-        { 0xdf, 0x08, 0x00, 0x00, 0x00 },
-        { 0xdd, 0x04, 0x00, 0x00, 0x00 },
-        { 0xdb, 0x00, 0x00, 0x00, 0x01 }, /* str of 1 byte, none left */
-        { 0xc6, 0xff, 0xff, 0xff, 0xff },
-        { 0xc9, 0x00, 0x00, 0x00, 0x00 }, /* ext 32 lacks its type byte */
+        { 0xdd, 0xff, 0xff, 0xff, 0xff }, { 0xdf, 0xff, 0xff, 0xff, 0xff }, { 0xdf, 0x08, 0x00, 0x00, 0x00 },
+        { 0xdd, 0x04, 0x00, 0x00, 0x00 }, { 0xdb, 0x00, 0x00, 0x00, 0x01 }, /* str of 1 byte, none left */
+        { 0xc6, 0xff, 0xff, 0xff, 0xff }, { 0xc9, 0x00, 0x00, 0x00, 0x00 }, /* ext 32 lacks its type byte */
     };
     for (gsize i = 0; i < G_N_ELEMENTS (frames); i++) {
         assert_prevalidate_refuses (frames[i], 5, DBN_CODEC_ERROR_MALFORMED);
@@ -500,8 +486,7 @@ test_case_accepted_rejects_missing_field (void)
     assert_case_accepted_refuses (no_actor, DBN_CODEC_ERROR_MISSING_FIELD,
                                   "case.accepted: field 'actor' missing");
     assert_case_accepted_refuses (no_materials, DBN_CODEC_ERROR_MISSING_FIELD, NULL);
-    assert_case_accepted_refuses (no_v, DBN_CODEC_ERROR_MISSING_FIELD,
-                                  "case.accepted: field 'v' missing");
+    assert_case_accepted_refuses (no_v, DBN_CODEC_ERROR_MISSING_FIELD, "case.accepted: field 'v' missing");
     assert_case_accepted_refuses (no_type, DBN_CODEC_ERROR_MISSING_FIELD,
                                   "case.accepted: field 'type' missing");
 }
@@ -536,10 +521,13 @@ test_case_accepted_rejects_wrong_field_type (void)
     g_autoptr (GBytes) matter_bin = CASE_ACCEPTED (NULL, { "matter", V_BIN, .s = "M001", .len = 4 }, );
     g_autoptr (GBytes) matter_nil = CASE_ACCEPTED (NULL, { "matter", V_NIL }, );
     g_autoptr (GBytes) seq_str = CASE_ACCEPTED (NULL, { "seq", V_STR, .s = "42" }, );
-    g_autoptr (GBytes) seq_float = CASE_ACCEPTED (NULL, { "seq", V_RAW, .s = "\xcb\x40\x45\0\0\0\0\0\0", .len = 9 }, );
-    g_autoptr (GBytes) seq_u64 = CASE_ACCEPTED (NULL, { "seq", V_U64, .u = G_GUINT64_CONSTANT (9223372036854775808) }, );
+    g_autoptr (GBytes) seq_float =
+        CASE_ACCEPTED (NULL, { "seq", V_RAW, .s = "\xcb\x40\x45\0\0\0\0\0\0", .len = 9 }, );
+    g_autoptr (GBytes) seq_u64 =
+        CASE_ACCEPTED (NULL, { "seq", V_U64, .u = G_GUINT64_CONSTANT (9223372036854775808) }, );
     g_autoptr (GBytes) materials_str = CASE_ACCEPTED (NULL, { "materials", V_STR, .s = "户口本" }, );
-    g_autoptr (GBytes) materials_item = CASE_ACCEPTED (NULL, { "materials", V_RAW, .s = "\x92\xa1x\x05", .len = 4 }, );
+    g_autoptr (GBytes) materials_item =
+        CASE_ACCEPTED (NULL, { "materials", V_RAW, .s = "\x92\xa1x\x05", .len = 4 }, );
     g_autoptr (GBytes) v_str = CASE_ACCEPTED (NULL, { "v", V_STR, .s = "1" }, );
     g_autoptr (GBytes) type_int = CASE_ACCEPTED (NULL, { "type", V_INT, .i = 1 }, );
 
@@ -550,8 +538,9 @@ test_case_accepted_rejects_wrong_field_type (void)
     assert_case_accepted_refuses (matter_nil, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
     assert_case_accepted_refuses (seq_str, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
     assert_case_accepted_refuses (seq_float, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
-    assert_case_accepted_refuses (seq_u64, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
-                                  "case.accepted: field 'seq' is an integer, not an integer that fits in int64");
+    assert_case_accepted_refuses (
+        seq_u64, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
+        "case.accepted: field 'seq' is an integer, not an integer that fits in int64");
     assert_case_accepted_refuses (materials_str, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
     assert_case_accepted_refuses (materials_item, DBN_CODEC_ERROR_WRONG_FIELD_TYPE,
                                   "case.accepted: field 'materials' item 1 is an integer, not a string");
@@ -576,7 +565,8 @@ test_intake_submit_rejects_wrong_field_type (void)
 static void
 test_case_accepted_int_range (void)
 {
-    g_autoptr (GBytes) max = CASE_ACCEPTED (NULL, { "seq", V_U64, .u = G_MAXINT64 }, { "ts", V_INT, .i = G_MININT64 }, );
+    g_autoptr (GBytes) max =
+        CASE_ACCEPTED (NULL, { "seq", V_U64, .u = G_MAXINT64 }, { "ts", V_INT, .i = G_MININT64 }, );
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnMsgCaseAccepted) msg = decode_case_accepted (max, &error);
 
@@ -687,24 +677,29 @@ test_case_accepted_rejects_array_over_limit (void)
     g_auto (GStrv) fits = make_strv (64, 128);
     g_auto (GStrv) too_many = make_strv (65, 1);
     g_auto (GStrv) item_too_long = make_strv (1, 129);
-    g_autoptr (GBytes) at_limit = CASE_ACCEPTED (NULL, { "materials", V_STRV, .strv = (const char *const *) fits }, );
-    g_autoptr (GBytes) many = CASE_ACCEPTED (NULL, { "materials", V_STRV, .strv = (const char *const *) too_many }, );
-    g_autoptr (GBytes) long_item = CASE_ACCEPTED (NULL, { "materials", V_STRV, .strv = (const char *const *) item_too_long }, );
+    g_autoptr (GBytes) at_limit =
+        CASE_ACCEPTED (NULL, { "materials", V_STRV, .strv = (const char *const *) fits }, );
+    g_autoptr (GBytes) many =
+        CASE_ACCEPTED (NULL, { "materials", V_STRV, .strv = (const char *const *) too_many }, );
+    g_autoptr (GBytes) long_item =
+        CASE_ACCEPTED (NULL, { "materials", V_STRV, .strv = (const char *const *) item_too_long }, );
     g_autoptr (DbnMsgCaseAccepted) ok = decode_case_accepted (at_limit, NULL);
 
     g_assert_nonnull (ok);
     g_assert_cmpuint (g_strv_length (ok->materials), ==, 64);
     assert_case_accepted_refuses (many, DBN_CODEC_ERROR_TOO_LARGE,
                                   "case.accepted: field 'materials' has 65 items, over its limit of 64");
-    assert_case_accepted_refuses (long_item, DBN_CODEC_ERROR_TOO_LARGE,
-                                  "case.accepted: field 'materials' item 0 is 129 bytes, over its limit of 128");
+    assert_case_accepted_refuses (
+        long_item, DBN_CODEC_ERROR_TOO_LARGE,
+        "case.accepted: field 'materials' item 0 is 129 bytes, over its limit of 128");
 }
 
 static void
 test_intake_submit_rejects_array_over_limit (void)
 {
     g_auto (GStrv) too_many = make_strv (65, 1);
-    g_autoptr (GBytes) many = INTAKE_SUBMIT (NULL, { "materials", V_STRV, .strv = (const char *const *) too_many }, );
+    g_autoptr (GBytes) many =
+        INTAKE_SUBMIT (NULL, { "materials", V_STRV, .strv = (const char *const *) too_many }, );
 
     assert_intake_submit_refuses (many, DBN_CODEC_ERROR_TOO_LARGE, NULL);
 }
@@ -744,21 +739,22 @@ test_sys_sync_reply_rejects_bytes_list_over_limit (void)
     g_autoptr (GBytes) many = sync_reply_frame (1001, 0);
     g_autoptr (GBytes) big = sync_reply_frame (1, 65537);
     g_autoptr (GError) error = NULL;
-    g_autoptr (DbnMsgSysSyncReply) ok = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (fits, NULL),
-                                                                      g_bytes_get_size (fits), &error);
+    g_autoptr (DbnMsgSysSyncReply) ok =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (fits, NULL), g_bytes_get_size (fits), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (ok->events->len, ==, 2);
     g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (ok->events, 1)), ==, 65536);
 
-    g_autoptr (DbnMsgSysSyncReply) no1 = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (many, NULL),
-                                                                       g_bytes_get_size (many), &error);
+    g_autoptr (DbnMsgSysSyncReply) no1 =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (many, NULL), g_bytes_get_size (many), &error);
     g_assert_null (no1);
     g_assert_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE);
-    g_assert_cmpstr (error->message, ==, "sys_sync_reply: field 'events' has 1001 items, over its limit of 1000");
+    g_assert_cmpstr (error->message, ==,
+                     "sys_sync_reply: field 'events' has 1001 items, over its limit of 1000");
     g_clear_error (&error);
 
-    g_autoptr (DbnMsgSysSyncReply) no2 = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (big, NULL),
-                                                                       g_bytes_get_size (big), &error);
+    g_autoptr (DbnMsgSysSyncReply) no2 =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (big, NULL), g_bytes_get_size (big), &error);
     g_assert_null (no2);
     g_assert_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_TOO_LARGE);
 }
@@ -853,18 +849,18 @@ test_case_accepted_ignores_unknown_keys (void)
 {
     /* A newer sender may add keys of any type, non-string keys included,
      * and nest them as deep as the prevalidator allows. */
-    g_autoptr (GBytes) frame = CASE_ACCEPTED (NULL,
-        { "x-new", V_RAW, .s = "\x91\x91\x91\x91\x91\x91\x91\xc0", .len = 8 },
-        { "x-bin", V_BIN, .s = "\0\1", .len = 2 },
-        { "x-map", V_RAW, .s = "\x81\x01\xcb\x3f\xf8\0\0\0\0\0\0", .len = 11 }, );
+    g_autoptr (GBytes) frame =
+        CASE_ACCEPTED (NULL, { "x-new", V_RAW, .s = "\x91\x91\x91\x91\x91\x91\x91\xc0", .len = 8 },
+                       { "x-bin", V_BIN, .s = "\0\1", .len = 2 },
+                       { "x-map", V_RAW, .s = "\x81\x01\xcb\x3f\xf8\0\0\0\0\0\0", .len = 11 }, );
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnMsgCaseAccepted) msg = decode_case_accepted (frame, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (msg->matter, ==, "M001");
 
     /* One level deeper than the prevalidator allows is malformed, known key or not. */
-    g_autoptr (GBytes) deep = CASE_ACCEPTED (NULL,
-        { "x-new", V_RAW, .s = "\x91\x91\x91\x91\x91\x91\x91\x91\xc0", .len = 9 }, );
+    g_autoptr (GBytes) deep =
+        CASE_ACCEPTED (NULL, { "x-new", V_RAW, .s = "\x91\x91\x91\x91\x91\x91\x91\x91\xc0", .len = 9 }, );
     assert_case_accepted_refuses (deep, DBN_CODEC_ERROR_MALFORMED, NULL);
 }
 
@@ -876,9 +872,11 @@ test_case_accepted_check_order (void)
     g_autofree char *m33 = repeat ("m", 33);
     g_autoptr (GBytes) version_before_missing = CASE_ACCEPTED ("matter", { "v", V_INT, .i = 9 }, );
     g_autoptr (GBytes) type_before_missing = CASE_ACCEPTED ("matter", { "type", V_STR, .s = "x" }, );
-    g_autoptr (GBytes) version_before_type = CASE_ACCEPTED (NULL, { "v", V_INT, .i = 9 }, { "type", V_STR, .s = "x" }, );
+    g_autoptr (GBytes) version_before_type =
+        CASE_ACCEPTED (NULL, { "v", V_INT, .i = 9 }, { "type", V_STR, .s = "x" }, );
     g_autoptr (GBytes) missing_before_type = CASE_ACCEPTED ("village", { "matter", V_INT, .i = 1 }, );
-    g_autoptr (GBytes) type_before_limit = CASE_ACCEPTED (NULL, { "matter", V_STR, .s = m33 }, { "state", V_INT, .i = 1 }, );
+    g_autoptr (GBytes) type_before_limit =
+        CASE_ACCEPTED (NULL, { "matter", V_STR, .s = m33 }, { "state", V_INT, .i = 1 }, );
     g_autoptr (GBytes) over = CASE_ACCEPTED (NULL, { "matter", V_STR, .s = m33 }, );
     g_autoptr (GBytes) limit_before_trailing = append_bytes (over, "\xc0", 1);
     g_autoptr (GBytes) missing = CASE_ACCEPTED ("matter", );
@@ -1917,11 +1915,11 @@ make_case_resumed (gboolean full)
 }
 
 typedef struct {
-    const char *name;                                            /* registry name */
-    gpointer  (*make) (gboolean full);                           /* a filled message */
-    GBytes   *(*encode) (gconstpointer self, GError **error);    /* the typed encoder */
-    gpointer  (*decode) (const guint8 *data, gsize len, GError **error);
-    void      (*free) (gpointer self);
+    const char *name;                                       /* registry name */
+    gpointer (*make) (gboolean full);                       /* a filled message */
+    GBytes *(*encode) (gconstpointer self, GError **error); /* the typed encoder */
+    gpointer (*decode) (const guint8 *data, gsize len, GError **error);
+    void (*free) (gpointer self);
 } RoundTrip;
 
 /* Adapters with the generic signatures, one per message. */
@@ -2026,14 +2024,16 @@ make_deadline_calendar_reload_reply (gboolean full)
     return m;
 }
 
-#define FILL_DEADLINE_ROW(m)                                                           \
-    G_STMT_START {                                                                     \
-        fill_event (&(m)->env, full);                                                  \
-        (m)->window = g_strdup (full ? "minzheng" : "");                               \
-        (m)->station = g_strdup ("qingshui");                                          \
-        (m)->area = g_strdup (full ? "east" : "");                                     \
-        (m)->matter = g_strdup ("MZ-DIBAO");                                           \
-    } G_STMT_END
+#define FILL_DEADLINE_ROW(m)                                                                                 \
+    G_STMT_START                                                                                             \
+    {                                                                                                        \
+        fill_event (&(m)->env, full);                                                                        \
+        (m)->window = g_strdup (full ? "minzheng" : "");                                                     \
+        (m)->station = g_strdup ("qingshui");                                                                \
+        (m)->area = g_strdup (full ? "east" : "");                                                           \
+        (m)->matter = g_strdup ("MZ-DIBAO");                                                                 \
+    }                                                                                                        \
+    G_STMT_END
 
 static gpointer
 make_deadline_warning (gboolean full)
@@ -2082,7 +2082,6 @@ make_deadline_explained (gboolean full)
     m->text = g_strdup ("县民政局审核需要补充入户调查");
     return m;
 }
-
 
 static gpointer
 make_deadline_queue (gboolean full)
@@ -2147,18 +2146,18 @@ make_deadline_due_changed (gboolean full)
     return m;
 }
 
-#define ROUND_TRIP(name, Type)                                                         \
-    static GBytes *name##_encode (gconstpointer self, GError **error)                  \
-    {                                                                                  \
-        return dbn_msg_##name##_encode (self, error);                                  \
-    }                                                                                  \
-    static gpointer name##_decode (const guint8 *data, gsize len, GError **error)     \
-    {                                                                                  \
-        return dbn_msg_##name##_decode (data, len, error);                             \
-    }                                                                                  \
-    static void name##_free (gpointer self)                                            \
-    {                                                                                  \
-        dbn_msg_##name##_free (self);                                                  \
+#define ROUND_TRIP(name, Type)                                                                               \
+    static GBytes *name##_encode (gconstpointer self, GError **error)                                        \
+    {                                                                                                        \
+        return dbn_msg_##name##_encode (self, error);                                                        \
+    }                                                                                                        \
+    static gpointer name##_decode (const guint8 *data, gsize len, GError **error)                            \
+    {                                                                                                        \
+        return dbn_msg_##name##_decode (data, len, error);                                                   \
+    }                                                                                                        \
+    static void name##_free (gpointer self)                                                                  \
+    {                                                                                                        \
+        dbn_msg_##name##_free (self);                                                                        \
     }
 
 ROUND_TRIP (case_accepted, DbnMsgCaseAccepted)
@@ -2245,7 +2244,10 @@ ROUND_TRIP (deadline_queue_reply, DbnMsgDeadlineQueueReply)
 ROUND_TRIP (deadline_due, DbnMsgDeadlineDue)
 ROUND_TRIP (deadline_due_changed, DbnMsgDeadlineDueChanged)
 
-#define ENTRY(name) { #name, make_##name, name##_encode, name##_decode, name##_free }
+#define ENTRY(name)                                                                                          \
+    {                                                                                                        \
+#name, make_##name, name##_encode, name##_decode, name##_free                                        \
+    }
 
 static const RoundTrip round_trips[] = {
     ENTRY (case_accepted),
@@ -2437,8 +2439,10 @@ test_sys_sync_optional_int (void)
     g_autoptr (DbnMsgSysSync) without = make_sys_sync (FALSE);
     g_autoptr (GBytes) a = dbn_msg_sys_sync_encode (with_max, NULL);
     g_autoptr (GBytes) b = dbn_msg_sys_sync_encode (without, NULL);
-    g_autoptr (DbnMsgSysSync) da = dbn_msg_sys_sync_decode (g_bytes_get_data (a, NULL), g_bytes_get_size (a), NULL);
-    g_autoptr (DbnMsgSysSync) db = dbn_msg_sys_sync_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);
+    g_autoptr (DbnMsgSysSync) da =
+        dbn_msg_sys_sync_decode (g_bytes_get_data (a, NULL), g_bytes_get_size (a), NULL);
+    g_autoptr (DbnMsgSysSync) db =
+        dbn_msg_sys_sync_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);
 
     g_assert_true (da->has_max);
     g_assert_cmpint (da->max, ==, 0);
@@ -2452,8 +2456,8 @@ test_sys_sync_reply_bytes (void)
 {
     g_autoptr (DbnMsgSysSyncReply) m = make_sys_sync_reply (TRUE);
     g_autoptr (GBytes) frame = dbn_msg_sys_sync_reply_encode (m, NULL);
-    g_autoptr (DbnMsgSysSyncReply) back = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (frame, NULL),
-                                                                        g_bytes_get_size (frame), NULL);
+    g_autoptr (DbnMsgSysSyncReply) back =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
 
     g_assert_cmpuint (back->events->len, ==, 2);
     g_assert_true (g_bytes_equal (g_ptr_array_index (back->events, 0), g_ptr_array_index (m->events, 0)));
@@ -2577,7 +2581,8 @@ test_env_event_ignores_body (void)
     g_auto (DbnEnvEvent) env = { 0 };
     g_autoptr (GError) error = NULL;
 
-    g_assert_true (dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, &error));
+    g_assert_true (
+        dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, &error));
     g_assert_no_error (error);
     g_assert_cmpint (env.v, ==, 1);
     g_assert_cmpstr (env.type, ==, "case.accepted");
@@ -2589,7 +2594,8 @@ test_env_event_ignores_body (void)
     /* Any type is fine for the envelope decoder. */
     g_autoptr (GBytes) other = CASE_ACCEPTED (NULL, { "type", V_STR, .s = "case.refused" }, );
     dbn_env_event_clear (&env);
-    g_assert_true (dbn_env_event_decode (g_bytes_get_data (other, NULL), g_bytes_get_size (other), &env, NULL));
+    g_assert_true (
+        dbn_env_event_decode (g_bytes_get_data (other, NULL), g_bytes_get_size (other), &env, NULL));
     g_assert_cmpstr (env.type, ==, "case.refused");
 }
 
@@ -2604,7 +2610,7 @@ test_env_event_is_strict (void)
     g_autoptr (GBytes) no_src = CASE_ACCEPTED ("src", );
     struct {
         GBytes *frame;
-        int     code;
+        int code;
     } cases[] = {
         { v2, DBN_CODEC_ERROR_UNKNOWN_VERSION },
         { long_actor, DBN_CODEC_ERROR_TOO_LARGE },
@@ -2628,7 +2634,8 @@ test_env_event_is_strict (void)
     /* A command decoder looks for "cmd" in an event and does not find it. */
     g_auto (DbnEnvCommand) cmd = { 0 };
     g_autoptr (GError) error = NULL;
-    g_assert_false (dbn_env_command_decode (g_bytes_get_data (valid, NULL), g_bytes_get_size (valid), &cmd, &error));
+    g_assert_false (
+        dbn_env_command_decode (g_bytes_get_data (valid, NULL), g_bytes_get_size (valid), &cmd, &error));
     g_assert_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD);
     g_assert_cmpstr (error->message, ==, "command envelope: field 'cmd' missing");
 }
@@ -2653,14 +2660,16 @@ static const Pair case_started_pairs[] = {
     { "location", V_STR, .s = "centre" },
 };
 
-#define CASE_STARTED(omit, ...) \
-    frame_with (case_started_pairs, G_N_ELEMENTS (case_started_pairs), omit, (const Pair[]) { __VA_ARGS__ { NULL } })
+#define CASE_STARTED(omit, ...)                                                                              \
+    frame_with (case_started_pairs, G_N_ELEMENTS (case_started_pairs), omit,                                 \
+                (const Pair[]){ __VA_ARGS__{ NULL } })
 
 static DbnMsgCaseRow *
 read_row (GBytes *frame, GError **error)
 {
     DbnMsgCaseRow *row = (DbnMsgCaseRow *) 0x1;
-    gboolean ok = dbn_msg_case_row_read (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &row, error);
+    gboolean ok =
+        dbn_msg_case_row_read (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &row, error);
     /* Never a row with a failure, never a stale pointer left behind. */
     g_assert_true (ok || row == NULL);
     g_assert_true (row != (DbnMsgCaseRow *) 0x1);
@@ -2672,7 +2681,8 @@ assert_row_refused (GBytes *frame, int code, const char *message)
 {
     g_autoptr (GError) error = NULL;
     DbnMsgCaseRow *row = (DbnMsgCaseRow *) 0x1;
-    g_assert_false (dbn_msg_case_row_read (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &row, &error));
+    g_assert_false (
+        dbn_msg_case_row_read (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &row, &error));
     g_assert_null (row);
     g_assert_error (error, DBN_CODEC_ERROR, code);
     if (message != NULL)
@@ -2714,7 +2724,8 @@ test_case_row_reads_any_carrier (void)
     g_assert_cmpstr (from_assigned->location, ==, assigned->location);
 
     /* A type newer than this build that carries the row is read too. */
-    g_autoptr (GBytes) newer = CASE_STARTED (NULL, { "type", V_STR, .s = "case.reopened" }, { "why", V_INT, .i = 1 }, );
+    g_autoptr (GBytes) newer =
+        CASE_STARTED (NULL, { "type", V_STR, .s = "case.reopened" }, { "why", V_INT, .i = 1 }, );
     g_autoptr (DbnMsgCaseRow) from_newer = read_row (newer, &error);
     g_assert_no_error (error);
     g_assert_nonnull (from_newer);
@@ -2733,7 +2744,8 @@ test_case_row_rejects_wrong_type (void)
     g_autoptr (GBytes) case_int = CASE_STARTED (NULL, { "case", V_INT, .i = 1 }, );
     assert_row_refused (case_int, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
     /* Also in a type this build does not know: what is there is checked. */
-    g_autoptr (GBytes) newer = CASE_STARTED (NULL, { "type", V_STR, .s = "case.reopened" }, { "location", V_BOOL, .i = 1 }, );
+    g_autoptr (GBytes) newer =
+        CASE_STARTED (NULL, { "type", V_STR, .s = "case.reopened" }, { "location", V_BOOL, .i = 1 }, );
     assert_row_refused (newer, DBN_CODEC_ERROR_WRONG_FIELD_TYPE, NULL);
 }
 
@@ -2741,8 +2753,8 @@ static void
 test_case_row_rejects_missing_field (void)
 {
     /* A declared carrier without a key of the row is broken, not rowless. */
-    static const char *const keys[] = { "window", "station", "area", "state", "kind",
-                                        "holder", "responsible", "location" };
+    static const char *const keys[] = { "window", "station", "area",        "state",
+                                        "kind",   "holder",  "responsible", "location" };
     for (gsize i = 0; i < G_N_ELEMENTS (keys); i++) {
         g_autoptr (GBytes) frame = CASE_STARTED (keys[i], );
         g_autofree char *message = g_strdup_printf ("case_row: field '%s' missing", keys[i]);
@@ -2766,7 +2778,8 @@ test_case_row_rejects_oversize (void)
     g_autofree char *state32 = repeat ("s", 32);
     g_autoptr (GBytes) long_state = CASE_STARTED (NULL, { "state", V_STR, .s = state33 }, );
     assert_row_refused (long_state, DBN_CODEC_ERROR_TOO_LARGE, NULL);
-    g_autoptr (GBytes) long_responsible = CASE_STARTED (NULL, { "responsible", V_STR, .s = responsible129 }, );
+    g_autoptr (GBytes) long_responsible =
+        CASE_STARTED (NULL, { "responsible", V_STR, .s = responsible129 }, );
     assert_row_refused (long_responsible, DBN_CODEC_ERROR_TOO_LARGE, NULL);
     g_autoptr (GBytes) long_location = CASE_STARTED (NULL, { "location", V_STR, .s = location17 }, );
     assert_row_refused (long_location, DBN_CODEC_ERROR_TOO_LARGE, NULL);
@@ -2858,14 +2871,15 @@ test_env_reply_error_reply (void)
     g_autoptr (GBytes) frame = dbn_env_reply_encode (&env, &error);
     g_assert_no_error (error);
 
-    g_assert_true (dbn_env_reply_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &back, &error));
+    g_assert_true (
+        dbn_env_reply_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &back, &error));
     g_assert_false (back.ok);
     g_assert_cmpstr (back.code, ==, "codec.missing-field");
     g_assert_cmpstr (back.msg_zh, ==, "消息缺少必填项");
 
     /* The body is absent in an error reply: a client reads the envelope first. */
-    g_autoptr (DbnMsgIntakeSubmitReply) msg = dbn_msg_intake_submit_reply_decode (g_bytes_get_data (frame, NULL),
-                                                                                  g_bytes_get_size (frame), &error);
+    g_autoptr (DbnMsgIntakeSubmitReply) msg =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
     g_assert_null (msg);
     g_assert_error (error, DBN_CODEC_ERROR, DBN_CODEC_ERROR_MISSING_FIELD);
 }
@@ -2935,7 +2949,8 @@ test_to_json_scalars_and_keys (void)
     mp_str_len (b, "a\xff", 2);
     g_autoptr (GBytes) frame = take_frame (b);
 
-    g_autofree char *json = dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
+    g_autofree char *json =
+        dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (json, ==,
                      "{\"a\":1,\"b\":[true,null,1.5,-3],\"c\":\"aGk=\",\"7\":\"x\",\"e\":\"中文\","
@@ -2953,7 +2968,8 @@ test_to_json_message (void)
     g_autoptr (DbnMsgCaseAccepted) m = make_case_accepted (TRUE);
     g_autoptr (GBytes) frame = dbn_msg_case_accepted_encode (m, NULL);
     g_autoptr (GError) error = NULL;
-    g_autofree char *json = dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
+    g_autofree char *json =
+        dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
     g_assert_no_error (error);
 
     g_autoptr (JsonParser) parser = json_parser_new ();
@@ -3110,16 +3126,22 @@ main (int argc, char **argv)
 
     g_test_add_func ("/codec/case-accepted/decodes", test_case_accepted_decodes);
     g_test_add_func ("/codec/case-accepted/optional-absent", test_case_accepted_optional_absent);
-    g_test_add_func ("/codec/case-accepted/rejects-wrong-root-type", test_case_accepted_rejects_wrong_root_type);
+    g_test_add_func ("/codec/case-accepted/rejects-wrong-root-type",
+                     test_case_accepted_rejects_wrong_root_type);
     g_test_add_func ("/codec/case-accepted/rejects-missing-field", test_case_accepted_rejects_missing_field);
-    g_test_add_func ("/codec/case-accepted/rejects-wrong-field-type", test_case_accepted_rejects_wrong_field_type);
+    g_test_add_func ("/codec/case-accepted/rejects-wrong-field-type",
+                     test_case_accepted_rejects_wrong_field_type);
     g_test_add_func ("/codec/case-accepted/int-range", test_case_accepted_int_range);
     g_test_add_func ("/codec/case-accepted/rejects-invalid-utf8", test_case_accepted_rejects_invalid_utf8);
-    g_test_add_func ("/codec/case-accepted/rejects-unknown-version", test_case_accepted_rejects_unknown_version);
+    g_test_add_func ("/codec/case-accepted/rejects-unknown-version",
+                     test_case_accepted_rejects_unknown_version);
     g_test_add_func ("/codec/case-accepted/rejects-unknown-type", test_case_accepted_rejects_unknown_type);
-    g_test_add_func ("/codec/case-accepted/rejects-string-over-limit", test_case_accepted_rejects_string_over_limit);
-    g_test_add_func ("/codec/case-accepted/rejects-array-over-limit", test_case_accepted_rejects_array_over_limit);
-    g_test_add_func ("/codec/case-accepted/rejects-trailing-bytes", test_case_accepted_rejects_trailing_bytes);
+    g_test_add_func ("/codec/case-accepted/rejects-string-over-limit",
+                     test_case_accepted_rejects_string_over_limit);
+    g_test_add_func ("/codec/case-accepted/rejects-array-over-limit",
+                     test_case_accepted_rejects_array_over_limit);
+    g_test_add_func ("/codec/case-accepted/rejects-trailing-bytes",
+                     test_case_accepted_rejects_trailing_bytes);
     g_test_add_func ("/codec/case-accepted/rejects-truncated", test_case_accepted_rejects_truncated);
     g_test_add_func ("/codec/case-accepted/rejects-duplicate-key", test_case_accepted_rejects_duplicate_key);
     g_test_add_func ("/codec/case-accepted/ignores-unknown-keys", test_case_accepted_ignores_unknown_keys);
@@ -3127,15 +3149,21 @@ main (int argc, char **argv)
 
     g_test_add_func ("/codec/intake-submit/round-trip", test_intake_submit_round_trip);
     g_test_add_func ("/codec/intake-submit/rejects-missing-field", test_intake_submit_rejects_missing_field);
-    g_test_add_func ("/codec/intake-submit/rejects-wrong-field-type", test_intake_submit_rejects_wrong_field_type);
-    g_test_add_func ("/codec/intake-submit/rejects-unknown-version", test_intake_submit_rejects_unknown_version);
-    g_test_add_func ("/codec/intake-submit/rejects-string-over-limit", test_intake_submit_rejects_string_over_limit);
-    g_test_add_func ("/codec/intake-submit/rejects-array-over-limit", test_intake_submit_rejects_array_over_limit);
-    g_test_add_func ("/codec/intake-submit/rejects-trailing-bytes", test_intake_submit_rejects_trailing_bytes);
+    g_test_add_func ("/codec/intake-submit/rejects-wrong-field-type",
+                     test_intake_submit_rejects_wrong_field_type);
+    g_test_add_func ("/codec/intake-submit/rejects-unknown-version",
+                     test_intake_submit_rejects_unknown_version);
+    g_test_add_func ("/codec/intake-submit/rejects-string-over-limit",
+                     test_intake_submit_rejects_string_over_limit);
+    g_test_add_func ("/codec/intake-submit/rejects-array-over-limit",
+                     test_intake_submit_rejects_array_over_limit);
+    g_test_add_func ("/codec/intake-submit/rejects-trailing-bytes",
+                     test_intake_submit_rejects_trailing_bytes);
 
     g_test_add_func ("/codec/sys-sync/optional-int", test_sys_sync_optional_int);
     g_test_add_func ("/codec/sys-sync-reply/bytes", test_sys_sync_reply_bytes);
-    g_test_add_func ("/codec/sys-sync-reply/rejects-bytes-list-over-limit", test_sys_sync_reply_rejects_bytes_list_over_limit);
+    g_test_add_func ("/codec/sys-sync-reply/rejects-bytes-list-over-limit",
+                     test_sys_sync_reply_rejects_bytes_list_over_limit);
 
     g_test_add_func ("/codec/round-trip/every-message", test_round_trip_every_message);
     g_test_add_func ("/codec/new/fills-envelope", test_new_fills_envelope);

@@ -64,8 +64,7 @@ assert_defaults (DbnConfig *config)
 {
     g_assert_cmpstr (dbn_config_get_township (config), ==, "T01");
     g_assert_true (dbn_config_get_sync_full (config));
-    g_assert_cmpstr (dbn_config_get_catalog_path (config), ==,
-                     DBN_SOURCE_DIR "/schemas/data/catalog.ini");
+    g_assert_cmpstr (dbn_config_get_catalog_path (config), ==, DBN_SOURCE_DIR "/schemas/data/catalog.ini");
     for (gsize i = 0; i < G_N_ELEMENTS (expected_defaults); i++) {
         g_assert_cmpstr (dbn_config_get_command_endpoint (config, expected_defaults[i][0]), ==,
                          expected_defaults[i][1]);
@@ -213,8 +212,8 @@ test_bad_values (Fixture *f, gconstpointer data)
         if (bad_cases[i].location != NULL) {
             g_autofree char *where = g_strdup_printf ("%s: %s", f->file, bad_cases[i].location);
             if (!g_str_has_prefix (error->message, where))
-                g_error ("case %" G_GSIZE_FORMAT ": \"%s\" does not start with \"%s\"", i,
-                         error->message, where);
+                g_error ("case %" G_GSIZE_FORMAT ": \"%s\" does not start with \"%s\"", i, error->message,
+                         where);
         }
     }
 }

@@ -115,21 +115,31 @@ test_instants (void)
     gint64 started = cst (2026, 2, 13, 10);
     gint64 due = deadline_due_day (cal, NULL, DEADLINE_UNIT_WORKING, day_of (2026, 2, 13), 5, NULL);
     g_assert_cmpint (due, ==, day_of (2026, 2, 27));
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_NONE, FALSE, 1), ==,
-                     cst (2026, 2, 27, 0)); /* end of Thu 26 */
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_WARNING, FALSE, 1), ==,
-                     cst (2026, 2, 28, 0));
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_NONE, FALSE, 1), ==,
+        cst (2026, 2, 27, 0)); /* end of Thu 26 */
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_WARNING, FALSE, 1),
+        ==, cst (2026, 2, 28, 0));
     /* Grace 1 working day: Sat 28 Feb is worked (春节调休). */
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_OVERDUE, FALSE, 1), ==,
-                     cst (2026, 3, 1, 0));
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_OVERDUE, TRUE, 1), ==, 0);
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_VIOLATION, FALSE, 1), ==, 0);
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_OVERDUE, FALSE, 1),
+        ==, cst (2026, 3, 1, 0));
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_OVERDUE, TRUE, 1),
+        ==, 0);
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, due, started, DEADLINE_STAGE_VIOLATION, FALSE, 1),
+        ==, 0);
     gint64 tue = day_of (2026, 2, 24);
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, tue, cst (2026, 2, 13, 10), DEADLINE_STAGE_NONE, FALSE, 1), ==,
-                     cst (2026, 2, 15, 0)); /* end of Sat 14 Feb */
+    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, tue, cst (2026, 2, 13, 10),
+                                       DEADLINE_STAGE_NONE, FALSE, 1),
+                     ==, cst (2026, 2, 15, 0)); /* end of Sat 14 Feb */
     /* A clock started on its last day warns at once, not in the past. */
     gint64 late = cst (2026, 2, 23, 15);
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, tue, late, DEADLINE_STAGE_NONE, FALSE, 1), ==, late);
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_WORKING, tue, late, DEADLINE_STAGE_NONE, FALSE, 1), ==,
+        late);
 }
 
 /* D-DL-7: stopped on day t with r = working days in (t, due] left;
@@ -138,7 +148,8 @@ static void
 test_stop_arithmetic (void)
 {
     g_autoptr (DbnCalendar) cal = shipped ();
-    gint64 due = deadline_due_day (cal, NULL, DEADLINE_UNIT_WORKING, day_of (2026, 4, 1), 5, NULL); /* 2, 3, 7, 8, 9 Apr */
+    gint64 due = deadline_due_day (cal, NULL, DEADLINE_UNIT_WORKING, day_of (2026, 4, 1), 5,
+                                   NULL); /* 2, 3, 7, 8, 9 Apr */
     g_assert_cmpint (due, ==, day_of (2026, 4, 9));
     int r = deadline_remaining (cal, NULL, DEADLINE_UNIT_WORKING, day_of (2026, 4, 2), due);
     g_assert_cmpint (r, ==, 4);
@@ -161,21 +172,26 @@ test_calendar_days (void)
     gint64 due = deadline_due_day (cal, NULL, DEADLINE_UNIT_CALENDAR, from, 3, &covered);
     g_assert_cmpint (due, ==, day_of (2026, 5, 2));
     g_assert_true (covered);
-    g_assert_cmpint (deadline_due_day (cal, NULL, DEADLINE_UNIT_WORKING, from, 3, NULL), ==, day_of (2026, 5, 7));
+    g_assert_cmpint (deadline_due_day (cal, NULL, DEADLINE_UNIT_WORKING, from, 3, NULL), ==,
+                     day_of (2026, 5, 7));
     gint64 started = cst (2026, 4, 29, 10);
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_CALENDAR, due, started, DEADLINE_STAGE_NONE, FALSE, 1),
-                     ==, cst (2026, 5, 2, 0)); /* end of Fri 1 May, a holiday */
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_CALENDAR, due, started, DEADLINE_STAGE_WARNING, FALSE, 1),
-                     ==, cst (2026, 5, 3, 0));
-    g_assert_cmpint (deadline_next_at (cal, NULL, DEADLINE_UNIT_CALENDAR, due, started, DEADLINE_STAGE_OVERDUE, FALSE, 1),
-                     ==, cst (2026, 5, 7, 0));
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_CALENDAR, due, started, DEADLINE_STAGE_NONE, FALSE, 1), ==,
+        cst (2026, 5, 2, 0)); /* end of Fri 1 May, a holiday */
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_CALENDAR, due, started, DEADLINE_STAGE_WARNING, FALSE, 1),
+        ==, cst (2026, 5, 3, 0));
+    g_assert_cmpint (
+        deadline_next_at (cal, NULL, DEADLINE_UNIT_CALENDAR, due, started, DEADLINE_STAGE_OVERDUE, FALSE, 1),
+        ==, cst (2026, 5, 7, 0));
     /* D-DL-7 in calendar days: stopped Thu 30 Apr with 2 left, resumed Wed
      * 6 May: due Fri 8 May, the 6 days stopped added. */
     int r = deadline_remaining (cal, NULL, DEADLINE_UNIT_CALENDAR, day_of (2026, 4, 30), due);
     g_assert_cmpint (r, ==, 2);
     g_assert_cmpint (deadline_due_day (cal, NULL, DEADLINE_UNIT_CALENDAR, day_of (2026, 5, 6), r, NULL), ==,
                      day_of (2026, 5, 8));
-    g_assert_cmpint (deadline_remaining (cal, NULL, DEADLINE_UNIT_CALENDAR, day_of (2026, 5, 4), due), ==, -2);
+    g_assert_cmpint (deadline_remaining (cal, NULL, DEADLINE_UNIT_CALENDAR, day_of (2026, 5, 4), due), ==,
+                     -2);
 }
 
 static void
@@ -193,7 +209,8 @@ test_settings (void)
     g_assert_cmpint (s.grace, ==, 1);
     /* D-DL-3: the seed's "3 days" for station-scope matters; 工作日 elsewhere. */
     for (int i = 0; i < DEADLINE_N_CLOCKS; i++)
-        g_assert_cmpint (s.units[i], ==, i == DEADLINE_CLOCK_STATION ? DEADLINE_UNIT_CALENDAR : DEADLINE_UNIT_WORKING);
+        g_assert_cmpint (s.units[i], ==,
+                         i == DEADLINE_CLOCK_STATION ? DEADLINE_UNIT_CALENDAR : DEADLINE_UNIT_WORKING);
 
     g_autofree char *dir = g_dir_make_tmp ("dbn-deadline-conf-XXXXXX", NULL);
     g_autofree char *conf = g_build_filename (dir, "daiban.conf", NULL);
@@ -203,7 +220,8 @@ test_settings (void)
     g_assert_true (deadline_settings_load (&s, config, &error));
     g_assert_cmpint (s.lengths[DEADLINE_CLOCK_PROGRESS], ==, 7);
     g_assert_cmpint (s.grace, ==, 0);
-    g_assert_true (g_file_set_contents (conf, "[deadline]\nstation_unit = working\ncentre_unit = calendar\n", -1, NULL));
+    g_assert_true (
+        g_file_set_contents (conf, "[deadline]\nstation_unit = working\ncentre_unit = calendar\n", -1, NULL));
     g_autoptr (DbnConfig) units = dbn_config_load (dir, &error);
     g_assert_no_error (error);
     g_assert_true (deadline_settings_load (&s, units, &error));

@@ -5,7 +5,8 @@
 #include <daiban/daiban.h>
 
 /* As routing sends it: each sentence, then ": " and the detail it wrote once. */
-static const char *const zh = "代办站没有待送中心的事项: station qingshui has no matter waiting to be carried";
+static const char *const zh =
+    "代办站没有待送中心的事项: station qingshui has no matter waiting to be carried";
 static const char *const en = "the station has no matter waiting to be carried: "
                               "station qingshui has no matter waiting to be carried";
 
@@ -45,7 +46,8 @@ test_without_detail_and_odd_input (void)
     g_autofree char *plain = dbn_error_dup_line ("forbidden", "无权进行此操作", "not allowed", FALSE, FALSE);
     g_assert_cmpstr (plain, ==, "[forbidden] 无权进行此操作");
     /* with_detail (internal, setup errors): the whole Chinese text. */
-    g_autofree char *whole = dbn_error_dup_line ("internal", "系统内部错误: boom", "internal error: boom", FALSE, TRUE);
+    g_autofree char *whole =
+        dbn_error_dup_line ("internal", "系统内部错误: boom", "internal error: boom", FALSE, TRUE);
     g_assert_cmpstr (whole, ==, "[internal] 系统内部错误: boom");
     /* From the network: no code, no sentences, a sentence missing. */
     g_autofree char *none = dbn_error_dup_line (NULL, NULL, NULL, FALSE, FALSE);
@@ -67,8 +69,8 @@ test_wire_codes (void)
     g_assert_cmpstr (dbn_error_wire_code (not_found), ==, "not-found");
     g_autoptr (GError) keys = g_error_new_literal (DBN_KEYS_ERROR, DBN_KEYS_ERROR_EXISTS, "x");
     g_assert_cmpstr (dbn_error_wire_code (keys), ==, "keys.exists");
-    g_autoptr (GError) intake = g_error_new_literal (g_quark_from_static_string ("intake-error-quark"),
-                                                     INTAKE_ERROR_NO_CONSENT, "x");
+    g_autoptr (GError) intake =
+        g_error_new_literal (g_quark_from_static_string ("intake-error-quark"), INTAKE_ERROR_NO_CONSENT, "x");
     g_assert_cmpstr (dbn_error_wire_code (intake), ==, "intake.no-consent");
     /* Unregistered: a domain nobody declared, a code past a domain's end. */
     g_autoptr (GError) stranger = g_error_new_literal (g_quark_from_static_string ("test-stranger"), 1, "x");
@@ -93,7 +95,8 @@ test_sentences (void)
     g_autoptr (GError) same = g_error_new_literal (DBN_ERROR, DBN_ERROR_FORBIDDEN, "not allowed");
     g_autofree char *same_en = dbn_error_dup_message_en (same);
     g_assert_cmpstr (same_en, ==, "not allowed");
-    g_autoptr (GError) stranger = g_error_new_literal (g_quark_from_static_string ("test-stranger"), 1, "odd");
+    g_autoptr (GError) stranger =
+        g_error_new_literal (g_quark_from_static_string ("test-stranger"), 1, "odd");
     g_autofree char *stranger_zh = dbn_error_dup_message_zh (stranger);
     g_autofree char *stranger_en = dbn_error_dup_message_en (stranger);
     g_assert_cmpstr (stranger_zh, ==, "系统内部错误: odd");

@@ -11,11 +11,11 @@
 #include "eval_store.h"
 
 typedef struct {
-    char        *dir;      /* temporary folder, removed with everything in it */
-    char        *path;     /* dir/evaluation.db */
+    char *dir;             /* temporary folder, removed with everything in it */
+    char *path;            /* dir/evaluation.db */
     DbnCalendar *calendar; /* the shipped calendar (D-DL-5) */
-    DbnStore    *store;
-    EvalStore   *eval;
+    DbnStore *store;
+    EvalStore *eval;
     EvalSettings settings; /* defaults, region code 421127 */
 } Fixture;
 
@@ -23,8 +23,8 @@ static DbnCalendar *
 load_calendar (void)
 {
     g_autoptr (GError) error = NULL;
-    g_autofree char *path = g_build_filename (g_getenv ("DAIBAN_SOURCE_DIR"), "schemas", "data",
-                                              "calendar.ini", NULL);
+    g_autofree char *path =
+        g_build_filename (g_getenv ("DAIBAN_SOURCE_DIR"), "schemas", "data", "calendar.ini", NULL);
     DbnCalendar *calendar = dbn_calendar_load (path, &error);
     g_assert_no_error (error);
     return calendar;
@@ -123,18 +123,27 @@ apply_ok (Fixture *f, const EvalFact *fact)
 /* A case accepted at t by agent at station (NULL: a walk-in) for window,
  * classified with clerk and township agent. */
 static void
-accept (Fixture *f, const char *case_no, gint64 t, const char *station, const char *agent,
-        const char *window, const char *clerk, const char *township_agent)
+accept (Fixture *f, const char *case_no, gint64 t, const char *station, const char *agent, const char *window,
+        const char *clerk, const char *township_agent)
 {
     EvalFact a = {
-        .type = EVAL_FACT_ACCEPTED, .case_no = case_no, .at = t, .matter = "MZ-JINGLAOYUAN",
-        .station = station, .window = window, .agent = agent,
+        .type = EVAL_FACT_ACCEPTED,
+        .case_no = case_no,
+        .at = t,
+        .matter = "MZ-JINGLAOYUAN",
+        .station = station,
+        .window = window,
+        .agent = agent,
         .channel = station ? "station" : "window",
     };
     apply_ok (f, &a);
     EvalFact c = {
-        .type = EVAL_FACT_CLASSIFIED, .case_no = case_no, .at = t, .kind = DBN_KIND_IMMEDIATE,
-        .clerk = clerk, .township_agent = township_agent,
+        .type = EVAL_FACT_CLASSIFIED,
+        .case_no = case_no,
+        .at = t,
+        .kind = DBN_KIND_IMMEDIATE,
+        .clerk = clerk,
+        .township_agent = township_agent,
     };
     apply_ok (f, &c);
 }
@@ -186,25 +195,31 @@ test_stars_thresholds (void)
 {
     EvalSettings s;
     g_assert_true (eval_settings_load (&s, NULL, NULL));
-    struct { gint64 accepted, completed, rated, happy; int stars; } rows[] = {
-        { 1000, 1000, 1000, 899, 0 },   /* satisfaction 89.9 % */
-        { 1000, 1000, 1000, 900, 3 },   /* 90.0 % */
+    struct {
+        gint64 accepted, completed, rated, happy;
+        int stars;
+    } rows[] = {
+        { 1000, 1000, 1000, 899, 0 },     /* satisfaction 89.9 % */
+        { 1000, 1000, 1000, 900, 3 },     /* 90.0 % */
         { 10000, 10000, 10000, 8999, 0 }, /* 89.99 % */
-        { 1000, 799, 1000, 1000, 0 },   /* completion 79.9 % */
-        { 1000, 800, 1000, 1000, 1 },   /* 80.0 % */
+        { 1000, 799, 1000, 1000, 0 },     /* completion 79.9 % */
+        { 1000, 800, 1000, 1000, 1 },     /* 80.0 % */
         { 1000, 849, 1000, 1000, 1 },
-        { 1000, 850, 1000, 1000, 2 },   /* 85.0 % */
-        { 1000, 899, 1000, 1000, 2 },   /* 89.9 % */
-        { 1000, 900, 1000, 900, 3 },    /* both exactly 90 % */
-        { 3, 2, 3, 3, 0 },              /* 66.67 % */
-        { 0, 0, 10, 10, 0 },            /* nothing accepted */
-        { 10, 10, 0, 0, 0 },            /* nothing rated */
+        { 1000, 850, 1000, 1000, 2 }, /* 85.0 % */
+        { 1000, 899, 1000, 1000, 2 }, /* 89.9 % */
+        { 1000, 900, 1000, 900, 3 },  /* both exactly 90 % */
+        { 3, 2, 3, 3, 0 },            /* 66.67 % */
+        { 0, 0, 10, 10, 0 },          /* nothing accepted */
+        { 10, 10, 0, 0, 0 },          /* nothing rated */
     };
     for (gsize i = 0; i < G_N_ELEMENTS (rows); i++) {
         /* Half of the happy ones basically satisfied: they count as satisfied. */
-        EvalCounters c = { .accepted = rows[i].accepted, .completed = rows[i].completed,
-                           .rated = rows[i].rated, .satisfied = rows[i].happy - rows[i].happy / 2,
-                           .basic = rows[i].happy / 2, .unsatisfied = rows[i].rated - rows[i].happy };
+        EvalCounters c = { .accepted = rows[i].accepted,
+                           .completed = rows[i].completed,
+                           .rated = rows[i].rated,
+                           .satisfied = rows[i].happy - rows[i].happy / 2,
+                           .basic = rows[i].happy / 2,
+                           .unsatisfied = rows[i].rated - rows[i].happy };
         g_test_message ("row %zu", i);
         g_assert_cmpint (eval_stars (&s, &c), ==, rows[i].stars);
     }
@@ -228,8 +243,8 @@ test_stars_through_store (Fixture *f, gconstpointer data)
             g_autofree char *no = g_strdup_printf ("T01-2026-%d%05d", s, i);
             accept (f, no, at (2026, 11, 2, 9), stations[s], "v-li", "minzheng", "k-zhao", NULL);
             complete (f, no, at (2026, 11, 3, 9));
-            EvalLevel level = i < happy[s] ? (i % 2 ? EVAL_LEVEL_BASIC : EVAL_LEVEL_SATISFIED)
-                                           : EVAL_LEVEL_UNSATISFIED;
+            EvalLevel level =
+                i < happy[s] ? (i % 2 ? EVAL_LEVEL_BASIC : EVAL_LEVEL_SATISFIED) : EVAL_LEVEL_UNSATISFIED;
             rate (f, no, EVAL_STAGE_REPLY, level, at (2026, 11, 3, 10));
         }
     }
@@ -286,7 +301,8 @@ test_sample_reproducible (void)
                 shuffled->pdata[i - 1] = shuffled->pdata[j];
                 shuffled->pdata[j] = t;
             }
-            g_autoptr (GPtrArray) b = eval_sample_draw (seeds[s], (const char *const *) shuffled->pdata, n, 35);
+            g_autoptr (GPtrArray) b =
+                eval_sample_draw (seeds[s], (const char *const *) shuffled->pdata, n, 35);
             g_assert_cmpuint (a->len, ==, b->len);
             g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
             for (guint i = 0; i < a->len; i++) {
@@ -311,8 +327,8 @@ test_sample_reproducible (void)
     g_assert_cmpuint (all->len, ==, 2);
     g_assert_cmpuint (eval_sample_size (100, 35), ==, 35);
     g_assert_cmpuint (eval_sample_size (3, 50), ==, 2); /* 1.5 rounds up */
-    g_assert_cmpuint (eval_sample_size (1, 35), ==, 0);  /* 0.35 rounds down */
-    g_assert_cmpuint (eval_sample_size (2, 35), ==, 1);  /* 0.70 rounds up */
+    g_assert_cmpuint (eval_sample_size (1, 35), ==, 0); /* 0.35 rounds down */
+    g_assert_cmpuint (eval_sample_size (2, 35), ==, 1); /* 0.70 rounds up */
 }
 
 /* The month's draw through the store: the population is November's handled
@@ -343,16 +359,19 @@ test_sample_through_store (Fixture *f, gconstpointer data)
     }
     commit (f);
     /* 34 handled in November: 2 returned, 32 completed; 35 % → 11.9 → 12. */
-    g_assert_false (eval_store_draw_sample (f->eval, 202611, "seed-1", 35, at (2026, 11, 30, 18), NULL, &error));
+    g_assert_false (
+        eval_store_draw_sample (f->eval, 202611, "seed-1", 35, at (2026, 11, 30, 18), NULL, &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE);
     g_clear_error (&error);
     g_autoptr (GPtrArray) drawn = NULL;
     begin (f);
-    g_assert_true (eval_store_draw_sample (f->eval, 202611, "seed-1", 35, at (2026, 12, 1, 8), &drawn, &error));
+    g_assert_true (
+        eval_store_draw_sample (f->eval, 202611, "seed-1", 35, at (2026, 12, 1, 8), &drawn, &error));
     g_assert_no_error (error);
     commit (f);
     g_assert_cmpuint (drawn->len, ==, 12);
-    g_assert_false (eval_store_draw_sample (f->eval, 202611, "seed-2", 35, at (2026, 12, 2, 8), NULL, &error));
+    g_assert_false (
+        eval_store_draw_sample (f->eval, 202611, "seed-2", 35, at (2026, 12, 2, 8), NULL, &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_DUPLICATE);
     g_clear_error (&error);
 
@@ -366,8 +385,8 @@ test_sample_through_store (Fixture *f, gconstpointer data)
     g_assert_true (g_ptr_array_find_with_equal_func (population, "T01-2026-000006", g_str_equal, NULL));
     g_assert_false (g_ptr_array_find_with_equal_func (population, "T01-2026-000004", g_str_equal, NULL));
     g_assert_false (g_ptr_array_find_with_equal_func (population, "T01-2026-000002", g_str_equal, NULL));
-    g_autoptr (GPtrArray) redo = eval_sample_draw (seed, (const char *const *) population->pdata,
-                                                   population->len, percent);
+    g_autoptr (GPtrArray) redo =
+        eval_sample_draw (seed, (const char *const *) population->pdata, population->len, percent);
     g_assert_cmpuint (again->len, ==, drawn->len);
     for (guint i = 0; i < drawn->len; i++) {
         g_assert_cmpstr (again->pdata[i], ==, drawn->pdata[i]);
@@ -379,8 +398,13 @@ test_sample_through_store (Fixture *f, gconstpointer data)
     for (guint i = 0; i < population->len && outside == NULL; i++)
         if (!g_ptr_array_find_with_equal_func (drawn, population->pdata[i], g_str_equal, NULL))
             outside = population->pdata[i];
-    EvalCallback no = { outside, 202611, at (2026, 12, 3, 10), TRUE, EVAL_LEVEL_SATISFIED,
-                        EVAL_LEVEL_SATISFIED, EVAL_LEVEL_SATISFIED };
+    EvalCallback no = { outside,
+                        202611,
+                        at (2026, 12, 3, 10),
+                        TRUE,
+                        EVAL_LEVEL_SATISFIED,
+                        EVAL_LEVEL_SATISFIED,
+                        EVAL_LEVEL_SATISFIED };
     g_assert_false (eval_store_record_callback (f->eval, &no, &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_NOT_SAMPLED);
     g_clear_error (&error);
@@ -500,10 +524,13 @@ test_quotas_by_hand (Fixture *f, gconstpointer data)
 
     g_autoptr (GPtrArray) quotas = eval_store_month_quotas (f->eval, 202611, &error);
     g_assert_no_error (error);
-    struct { const char *person; gint64 required, handled, missing, fine; } expect[] = {
+    struct {
+        const char *person;
+        gint64 required, handled, missing, fine;
+    } expect[] = {
         /* person order */
-        { "g-liu", 1, 0, 1, 80 },   { "g-wang", 1, 1, 0, 0 },    { "t-chen", 5, 3, 2, 200 },
-        { "t-zhou", 5, 7, 0, 0 },   { "v-li", 2, 1, 1, 80 },     { "v-zhang", 2, 0, 2, 160 },
+        { "g-liu", 1, 0, 1, 80 }, { "g-wang", 1, 1, 0, 0 }, { "t-chen", 5, 3, 2, 200 },
+        { "t-zhou", 5, 7, 0, 0 }, { "v-li", 2, 1, 1, 80 },  { "v-zhang", 2, 0, 2, 160 },
     };
     g_assert_cmpuint (quotas->len, ==, G_N_ELEMENTS (expect));
     gint64 total = 0;
@@ -523,7 +550,8 @@ test_quotas_by_hand (Fixture *f, gconstpointer data)
     g_assert_cmpint (find (figures, EVAL_SCOPE_WINDOW, "shebao")->score_milli, ==, 64285);
     g_autofree char *person = NULL, *window = NULL;
     gint64 person_yuan = 0, window_yuan = 0;
-    g_assert_true (eval_store_month_rewards (f->eval, 202611, &person, &person_yuan, &window, &window_yuan, &error));
+    g_assert_true (
+        eval_store_month_rewards (f->eval, 202611, &person, &person_yuan, &window, &window_yuan, &error));
     g_assert_cmpstr (person, ==, "g-wang");
     g_assert_cmpint (person_yuan, ==, 100);
     g_assert_cmpstr (window, ==, "minzheng");
@@ -563,9 +591,11 @@ test_settings (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     g_autofree char *conf = g_build_filename (f->dir, "daiban.conf", NULL);
-    g_assert_true (g_file_set_contents (conf, "[evaluation]\nsample_percent = 40\nfine_township = 120\n"
+    g_assert_true (g_file_set_contents (conf,
+                                        "[evaluation]\nsample_percent = 40\nfine_township = 120\n"
                                         "weight_completion = 1\nweight_on_time = 0\nweight_satisfaction = 0\n"
-                                        "region_code = 421127000000\n", -1, NULL));
+                                        "region_code = 421127000000\n",
+                                        -1, NULL));
     g_autoptr (DbnConfig) config = dbn_config_load (f->dir, &error);
     g_assert_no_error (error);
     EvalSettings s;
@@ -580,8 +610,10 @@ test_settings (Fixture *f, gconstpointer data)
     eval_settings_clear (&s);
 
     const char *bad[] = {
-        "[evaluation]\nsample_percent = 101\n", "[evaluation]\nhaochaping_basic = 0\n",
-        "[evaluation]\nregion_code = 42x127\n", "[evaluation]\nstar_completion_1 = 95\n",
+        "[evaluation]\nsample_percent = 101\n",
+        "[evaluation]\nhaochaping_basic = 0\n",
+        "[evaluation]\nregion_code = 42x127\n",
+        "[evaluation]\nstar_completion_1 = 95\n",
     };
     for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
         g_assert_true (g_file_set_contents (conf, bad[i], -1, NULL));
@@ -614,21 +646,35 @@ test_rates (Fixture *f, gconstpointer data)
     /* Thu 8 Oct → Mon 12 Oct: Fri 9, Sat 10 (调休上班), Mon 12: 3 working days. */
     accept (f, "T01-2026-000002", at (2026, 10, 8, 9), "qingshui", "v-li", "minzheng", "k-zhao", NULL);
     complete (f, "T01-2026-000002", at (2026, 10, 12, 9));
-    EvalFact overdue = { .type = EVAL_FACT_CLOCK, .case_no = "T01-2026-000002", .at = at (2026, 10, 10, 0),
-                         .clock = "centre", .overdue = TRUE };
+    EvalFact overdue = { .type = EVAL_FACT_CLOCK,
+                         .case_no = "T01-2026-000002",
+                         .at = at (2026, 10, 10, 0),
+                         .clock = "centre",
+                         .overdue = TRUE };
     apply_ok (f, &overdue);
-    EvalFact met = { .type = EVAL_FACT_CLOCK, .case_no = "T01-2026-000001", .at = at (2026, 10, 8, 9),
-                     .clock = "centre", .overdue = FALSE };
+    EvalFact met = { .type = EVAL_FACT_CLOCK,
+                     .case_no = "T01-2026-000001",
+                     .at = at (2026, 10, 8, 9),
+                     .clock = "centre",
+                     .overdue = FALSE };
     apply_ok (f, &met);
     /* Accepted in October, done in November: not completed in October. */
     accept (f, "T01-2026-000003", at (2026, 10, 30, 9), "qingshui", "v-li", "minzheng", "k-zhao", NULL);
     complete (f, "T01-2026-000003", at (2026, 11, 2, 9));
     /* A repeat request, returned (退回件) at classification. */
-    EvalFact a = { .type = EVAL_FACT_ACCEPTED, .case_no = "T01-2026-000004", .at = at (2026, 10, 14, 9),
-                   .matter = "MZ-WUBAO", .station = "qingshui", .agent = "v-li", .window = "minzheng",
-                   .channel = "station", .repeat = TRUE };
+    EvalFact a = { .type = EVAL_FACT_ACCEPTED,
+                   .case_no = "T01-2026-000004",
+                   .at = at (2026, 10, 14, 9),
+                   .matter = "MZ-WUBAO",
+                   .station = "qingshui",
+                   .agent = "v-li",
+                   .window = "minzheng",
+                   .channel = "station",
+                   .repeat = TRUE };
     apply_ok (f, &a);
-    EvalFact r = { .type = EVAL_FACT_CLASSIFIED, .case_no = "T01-2026-000004", .at = at (2026, 10, 14, 10),
+    EvalFact r = { .type = EVAL_FACT_CLASSIFIED,
+                   .case_no = "T01-2026-000004",
+                   .at = at (2026, 10, 14, 10),
                    .kind = DBN_KIND_RETURNED };
     apply_ok (f, &r);
     commit (f);
@@ -658,7 +704,7 @@ test_rates (Fixture *f, gconstpointer data)
 
     /* 30 Sep .. 31 Oct: case 1 as well (1 day, on time). */
     g_autoptr (GPtrArray) period = eval_store_period_figures (f->eval, &f->settings, julian (2026, 9, 30),
-                                                             julian (2026, 10, 31), &error);
+                                                              julian (2026, 10, 31), &error);
     g_assert_no_error (error);
     const EvalFigures *p = find (period, EVAL_SCOPE_PERSON, "v-li");
     g_assert_cmpint (p->c.accepted, ==, 4);
@@ -688,8 +734,8 @@ test_outside_calendar (Fixture *f, gconstpointer data)
     accept (f, "T01-2026-000002", at (2026, 12, 28, 9), "qingshui", "v-li", "minzheng", "k-zhao", NULL);
     complete (f, "T01-2026-000002", at (2026, 12, 29, 9));
     commit (f);
-    g_autoptr (GPtrArray) period = eval_store_period_figures (f->eval, &f->settings, julian (2026, 12, 1),
-                                                             julian (2027, 1, 31), &error);
+    g_autoptr (GPtrArray) period =
+        eval_store_period_figures (f->eval, &f->settings, julian (2026, 12, 1), julian (2027, 1, 31), &error);
     g_assert_no_error (error);
     const EvalFigures *t = find (period, EVAL_SCOPE_TOWNSHIP, "T01");
     g_assert_cmpint (t->c.completed, ==, 2);
@@ -760,8 +806,8 @@ test_haochaping_export (Fixture *f, gconstpointer data)
     commit (f);
     g_autoptr (DbnCatalog) catalog = NULL;
     {
-        g_autofree char *path = g_build_filename (g_getenv ("DAIBAN_SOURCE_DIR"), "schemas", "data",
-                                                  "catalog.ini", NULL);
+        g_autofree char *path =
+            g_build_filename (g_getenv ("DAIBAN_SOURCE_DIR"), "schemas", "data", "catalog.ini", NULL);
         catalog = dbn_catalog_load (path, &error);
         g_assert_no_error (error);
     }
@@ -811,16 +857,19 @@ test_closed_month (Fixture *f, gconstpointer data)
     accept (f, "T01-2026-000002", at (2026, 11, 20, 9), "qingshui", "v-li", "minzheng", "k-zhao", NULL);
     commit (f);
     EvalPerson roster[] = { { "v-li", DBN_AGENT_LEVEL_VILLAGE } };
-    g_assert_false (eval_store_close_month (f->eval, &f->settings, 202611, roster, 1, at (2026, 11, 30, 23), &error));
+    g_assert_false (
+        eval_store_close_month (f->eval, &f->settings, 202611, roster, 1, at (2026, 11, 30, 23), &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE);
     g_clear_error (&error);
     EvalCounters delta = { .completed = 1, .on_time = 1, .working_days = 2 };
     g_assert_false (eval_store_add_correction (f->eval, 202611, EVAL_SCOPE_STATION, "qingshui", &delta,
-                                               "sup-wu", "case 2 was done on paper", at (2026, 12, 2, 9), &error));
+                                               "sup-wu", "case 2 was done on paper", at (2026, 12, 2, 9),
+                                               &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_MONTH_OPEN);
     g_clear_error (&error);
     begin (f);
-    g_assert_true (eval_store_close_month (f->eval, &f->settings, 202611, roster, 1, at (2026, 12, 1, 0), &error));
+    g_assert_true (
+        eval_store_close_month (f->eval, &f->settings, 202611, roster, 1, at (2026, 12, 1, 0), &error));
     g_assert_no_error (error);
     commit (f);
     g_assert_true (eval_store_month_is_closed (f->eval, 202611));
@@ -830,16 +879,22 @@ test_closed_month (Fixture *f, gconstpointer data)
     g_assert_true (eval_store_month_is_closed (f->eval, 202611));
     g_assert_false (eval_store_month_is_closed (f->eval, 202612));
 
-    g_assert_false (eval_store_close_month (f->eval, &f->settings, 202611, roster, 1, at (2026, 12, 2, 0), &error));
+    g_assert_false (
+        eval_store_close_month (f->eval, &f->settings, 202611, roster, 1, at (2026, 12, 2, 0), &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_MONTH_CLOSED);
     g_clear_error (&error);
-    EvalFact late = { .type = EVAL_FACT_COMPLETED, .case_no = "T01-2026-000002", .at = at (2026, 11, 30, 17) };
+    EvalFact late = { .type = EVAL_FACT_COMPLETED,
+                      .case_no = "T01-2026-000002",
+                      .at = at (2026, 11, 30, 17) };
     g_assert_false (eval_store_apply_fact (f->eval, &late, &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_MONTH_CLOSED);
     g_assert_cmpstr (dbn_error_wire_code (error), ==, "eval.month-closed");
     g_clear_error (&error);
-    EvalFact new_case = { .type = EVAL_FACT_ACCEPTED, .case_no = "T01-2026-000003", .at = at (2026, 11, 30, 9),
-                          .matter = "MZ-WUBAO", .channel = "window" };
+    EvalFact new_case = { .type = EVAL_FACT_ACCEPTED,
+                          .case_no = "T01-2026-000003",
+                          .at = at (2026, 11, 30, 9),
+                          .matter = "MZ-WUBAO",
+                          .channel = "window" };
     g_assert_false (eval_store_apply_fact (f->eval, &new_case, &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_MONTH_CLOSED);
     g_clear_error (&error);
@@ -854,13 +909,17 @@ test_closed_month (Fixture *f, gconstpointer data)
 
     /* Not even by hand. */
     sqlite3 *db = dbn_store_get_db (f->store);
-    g_assert_cmpint (sqlite3_exec (db, "UPDATE ev_figure SET completed = 2", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
-    g_assert_cmpint (sqlite3_exec (db, "DELETE FROM ev_quota", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
-    g_assert_cmpint (sqlite3_exec (db, "DELETE FROM ev_month", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE ev_figure SET completed = 2", NULL, NULL, NULL) & 0xff, ==,
+                     SQLITE_CONSTRAINT);
+    g_assert_cmpint (sqlite3_exec (db, "DELETE FROM ev_quota", NULL, NULL, NULL) & 0xff, ==,
+                     SQLITE_CONSTRAINT);
+    g_assert_cmpint (sqlite3_exec (db, "DELETE FROM ev_month", NULL, NULL, NULL) & 0xff, ==,
+                     SQLITE_CONSTRAINT);
 
     begin (f);
     g_assert_true (eval_store_add_correction (f->eval, 202611, EVAL_SCOPE_STATION, "qingshui", &delta,
-                                              "sup-wu", "case 2 was done on paper", at (2026, 12, 2, 9), &error));
+                                              "sup-wu", "case 2 was done on paper", at (2026, 12, 2, 9),
+                                              &error));
     g_assert_no_error (error);
     commit (f);
     g_assert_false (eval_store_add_correction (f->eval, 202611, EVAL_SCOPE_STATION, "qingshui", &delta,
@@ -890,8 +949,11 @@ test_hostile_values (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     const gint64 instants[] = { G_MAXINT64, G_MININT64, -1, 0, G_GINT64_CONSTANT (253402272000000) };
     for (gsize i = 0; i < G_N_ELEMENTS (instants); i++) {
-        EvalFact a = { .type = EVAL_FACT_ACCEPTED, .case_no = "T01-2026-000001", .at = instants[i],
-                       .matter = "MZ-WUBAO", .channel = "window" };
+        EvalFact a = { .type = EVAL_FACT_ACCEPTED,
+                       .case_no = "T01-2026-000001",
+                       .at = instants[i],
+                       .matter = "MZ-WUBAO",
+                       .channel = "window" };
         g_assert_false (eval_store_apply_fact (f->eval, &a, &error));
         g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
         g_clear_error (&error);
@@ -908,7 +970,8 @@ test_hostile_values (Fixture *f, gconstpointer data)
         g_assert_null (eval_store_month_figures (f->eval, &f->settings, months[i], TRUE, &error));
         g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
         g_clear_error (&error);
-        g_assert_false (eval_store_draw_sample (f->eval, months[i], "S", 35, at (2026, 12, 1, 9), NULL, &error));
+        g_assert_false (
+            eval_store_draw_sample (f->eval, months[i], "S", 35, at (2026, 12, 1, 9), NULL, &error));
         g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
         g_clear_error (&error);
         EvalCallback cb = { "T01-2026-000001", months[i], at (2026, 12, 1, 9), FALSE, 0, 0, 0 };
@@ -928,7 +991,8 @@ test_hostile_values (Fixture *f, gconstpointer data)
     }
     g_assert_true (eval_month_parse ("2026-11", &month, &error));
     g_assert_cmpuint (month, ==, 202611);
-    g_assert_null (eval_store_period_figures (f->eval, &f->settings, julian (2026, 11, 2), julian (2026, 11, 1), &error));
+    g_assert_null (eval_store_period_figures (f->eval, &f->settings, julian (2026, 11, 2),
+                                              julian (2026, 11, 1), &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
 }
 

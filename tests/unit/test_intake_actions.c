@@ -12,7 +12,7 @@
 #define ENCODE DBN_INPROC_ENCODE
 
 typedef struct {
-    DbnInproc     *world;
+    DbnInproc *world;
     IntakeActions *actions; /* borrowed: the world frees it */
 } Fixture;
 
@@ -46,8 +46,8 @@ submit_ok (Fixture *f, DbnMsgIntakeSubmit *m)
 {
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_inproc_call_ok (f->world, "intake", ENCODE (intake_submit, m));
-    DbnMsgIntakeSubmitReply *r = dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                     g_bytes_get_size (reply), &error);
+    DbnMsgIntakeSubmitReply *r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return r;
 }
@@ -98,10 +98,10 @@ test_submit_numbers_stores_and_journals (Fixture *f, gconstpointer data)
     g_assert_null (got->closed);
 
     g_autofree char *topic = NULL;
-    g_autoptr (GBytes) event = dbn_inproc_wait_event (f->world, "intake", DBN_MSG_CASE_ACCEPTED_WIRE,
-                                                      r->case_no, &topic);
-    g_autoptr (DbnMsgCaseAccepted) accepted = dbn_msg_case_accepted_decode (g_bytes_get_data (event, NULL),
-                                                                            g_bytes_get_size (event), &error);
+    g_autoptr (GBytes) event =
+        dbn_inproc_wait_event (f->world, "intake", DBN_MSG_CASE_ACCEPTED_WIRE, r->case_no, &topic);
+    g_autoptr (DbnMsgCaseAccepted) accepted =
+        dbn_msg_case_accepted_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (accepted->matter, ==, "JS-ZHUNSHENG");
     /* Personal fields masked in the journal (schemas/messages/case.xml). */
@@ -109,7 +109,8 @@ test_submit_numbers_stores_and_journals (Fixture *f, gconstpointer data)
     g_assert_cmpuint (strlen (accepted->id_number), ==, 18);
     g_assert_cmpstr (accepted->phone, !=, m->phone);
     /* A complete request waits for nothing. */
-    g_assert_cmpuint (dbn_inproc_count_events (f->world, "intake", DBN_MSG_CASE_AWAITING_MATERIALS_WIRE), ==, 0);
+    g_assert_cmpuint (dbn_inproc_count_events (f->world, "intake", DBN_MSG_CASE_AWAITING_MATERIALS_WIRE), ==,
+                      0);
 }
 
 /* D-INT-4: every missing item told once; a supplement of the rest resumes it. */
@@ -122,16 +123,15 @@ test_missing_materials_then_supplement (Fixture *f, gconstpointer data)
     g_assert_cmpstr (r->state, ==, "awaiting_materials");
     g_autofree char *missing = joined (r->missing);
     g_assert_cmpstr (missing, ==, "户口簿;结婚证");
-    g_autoptr (GBytes) awaiting = dbn_inproc_wait_event (f->world, "intake", DBN_MSG_CASE_AWAITING_MATERIALS_WIRE,
-                                                         r->case_no, NULL);
+    g_autoptr (GBytes) awaiting =
+        dbn_inproc_wait_event (f->world, "intake", DBN_MSG_CASE_AWAITING_MATERIALS_WIRE, r->case_no, NULL);
 
     /* A material that is not missing is refused; the case is unchanged. */
     g_autoptr (DbnMsgIntakeSupplement) wrong = dbn_msg_intake_supplement_new ();
     wrong->env.key = next_key (f);
     wrong->case_no = g_strdup (r->case_no);
     wrong->materials = g_strsplit ("夫妻双方身份证", ";", -1);
-    dbn_inproc_call_fails (f->world, "intake", ENCODE (intake_supplement, wrong),
-                           "intake.not-missing");
+    dbn_inproc_call_fails (f->world, "intake", ENCODE (intake_supplement, wrong), "intake.not-missing");
 
     g_autoptr (DbnMsgIntakeSupplement) part = dbn_msg_intake_supplement_new ();
     part->env.key = next_key (f);
@@ -154,8 +154,8 @@ test_missing_materials_then_supplement (Fixture *f, gconstpointer data)
         dbn_msg_intake_supplement_reply_decode (g_bytes_get_data (b2, NULL), g_bytes_get_size (b2), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (s2->state, ==, "accepted");
-    g_autoptr (GBytes) resumed = dbn_inproc_wait_event (f->world, "intake", DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE,
-                                                        r->case_no, NULL);
+    g_autoptr (GBytes) resumed = dbn_inproc_wait_event (
+        f->world, "intake", DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE, r->case_no, NULL);
     g_autoptr (DbnMsgIntakeCaseGetReply) got = case_get (f, r->case_no);
     g_assert_cmpstr (got->state, ==, "accepted");
     g_assert_cmpuint (got->missing ? g_strv_length (got->missing) : 0, ==, 0);
@@ -180,12 +180,10 @@ test_submit_refusals_record_nothing (Fixture *f, gconstpointer data)
     g_autoptr (DbnMsgIntakeSubmit) unknown = submit_new (f, "户口簿");
     g_free (unknown->matter);
     unknown->matter = g_strdup ("XX-NONE");
-    dbn_inproc_call_fails (f->world, "intake", ENCODE (intake_submit, unknown),
-                           "intake.unknown-matter");
+    dbn_inproc_call_fails (f->world, "intake", ENCODE (intake_submit, unknown), "intake.unknown-matter");
     g_autoptr (DbnMsgIntakeSubmit) bad_id = submit_new (f, "户口簿");
     bad_id->id_number[17] = bad_id->id_number[17] == '1' ? '2' : '1';
-    dbn_inproc_call_fails (f->world, "intake", ENCODE (intake_submit, bad_id),
-                           "intake.bad-id-number");
+    dbn_inproc_call_fails (f->world, "intake", ENCODE (intake_submit, bad_id), "intake.bad-id-number");
     g_autoptr (DbnMsgIntakeSubmit) bad_phone = submit_new (f, "户口簿");
     g_free (bad_phone->phone);
     bad_phone->phone = g_strdup ("call me");
@@ -228,8 +226,8 @@ test_refuse_and_logbook (Fixture *f, gconstpointer data)
         dbn_msg_intake_refuse_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (r->refusal, ==, "T01-2026-R000001");
-    g_autoptr (GBytes) refused = dbn_inproc_wait_event (f->world, "intake", DBN_MSG_CASE_REFUSED_WIRE,
-                                                        r->refusal, NULL);
+    g_autoptr (GBytes) refused =
+        dbn_inproc_wait_event (f->world, "intake", DBN_MSG_CASE_REFUSED_WIRE, r->refusal, NULL);
 
     dbn_clock_advance_ms (dbn_inproc_get_clock (f->world), 1000);
     g_autoptr (DbnMsgIntakeSubmit) s = submit_new (f, "夫妻双方身份证;户口簿;结婚证");

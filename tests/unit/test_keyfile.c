@@ -5,22 +5,25 @@
 
 #include "dbn_keyfile_private.h"
 
+/* The quark name is a string of dashes, not arithmetic. */
+/* clang-format off */
 G_DEFINE_QUARK (test-keyfile-error-quark, test_keyfile_error)
+/* clang-format on */
 #define TEST_ERROR   (test_keyfile_error_quark ())
 #define TEST_INVALID 7
 
-static const char sample[] = "# a data file\n"          /* 1 */
-                             "[matter:A]\n"             /* 2 */
-                             "name = 甲\n"              /* 3 */
-                             "materials = a; b ;; c\n"  /* 4 */
-                             "\n"                       /* 5 */
-                             "[matter:B]\n"             /* 6 */
-                             "name =   \n"              /* 7 */
-                             "restricted = maybe\n"     /* 8 */
-                             "colour = red\n";          /* 9 */
+static const char sample[] = "# a data file\n"         /* 1 */
+                             "[matter:A]\n"            /* 2 */
+                             "name = 甲\n"             /* 3 */
+                             "materials = a; b ;; c\n" /* 4 */
+                             "\n"                      /* 5 */
+                             "[matter:B]\n"            /* 6 */
+                             "name =   \n"             /* 7 */
+                             "restricted = maybe\n"    /* 8 */
+                             "colour = red\n";         /* 9 */
 
 typedef struct {
-    GKeyFile     *kf;
+    GKeyFile *kf;
     DbnKeyFileCtx ctx;
 } Fixture;
 
@@ -32,7 +35,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
     f->kf = g_key_file_new ();
     g_assert_true (g_key_file_load_from_data (f->kf, text, -1, G_KEY_FILE_NONE, &error));
     g_assert_no_error (error);
-    f->ctx = (DbnKeyFileCtx) { f->kf, "/d/catalog.ini", text, TEST_ERROR, TEST_INVALID };
+    f->ctx = (DbnKeyFileCtx){ f->kf, "/d/catalog.ini", text, TEST_ERROR, TEST_INVALID };
 }
 
 static void
@@ -98,10 +101,12 @@ test_values (Fixture *f, gconstpointer data)
     g_assert_null (none[0]);
 
     gboolean value = FALSE;
-    g_assert_true (dbn_keyfile_get_optional_boolean (&f->ctx, "matter:A", "restricted", TRUE, &value, &error));
+    g_assert_true (
+        dbn_keyfile_get_optional_boolean (&f->ctx, "matter:A", "restricted", TRUE, &value, &error));
     g_assert_no_error (error);
     g_assert_true (value);
-    g_assert_false (dbn_keyfile_get_optional_boolean (&f->ctx, "matter:B", "restricted", FALSE, &value, &error));
+    g_assert_false (
+        dbn_keyfile_get_optional_boolean (&f->ctx, "matter:B", "restricted", FALSE, &value, &error));
     g_assert_cmpstr (error->message, ==, "/d/catalog.ini:8: [matter:B] restricted: must be true or false");
 }
 

@@ -88,8 +88,7 @@ static void
 write_text (const char *path, const char *text, int mode)
 {
     g_autoptr (GError) error = NULL;
-    g_assert_true (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-                                             mode, &error));
+    g_assert_true (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, mode, &error));
     g_assert_no_error (error);
     g_assert_cmpint (g_chmod (path, mode), ==, 0);
 }
@@ -108,8 +107,12 @@ static void
 test_principal_valid (void)
 {
     static const char *const valid[] = {
-        "service:intake", "window:minzheng", "window:W-01_a", "station:village_07",
-        "committee", "supervisor:east",
+        "service:intake",
+        "window:minzheng",
+        "window:W-01_a",
+        "station:village_07",
+        "committee",
+        "supervisor:east",
         "station:abcdefghijklmnopqrstuvwxyz012345", /* 32 characters */
     };
     for (gsize i = 0; i < G_N_ELEMENTS (valid); i++) {
@@ -127,8 +130,19 @@ static void
 test_principal_invalid (void)
 {
     static const char *const invalid[] = {
-        "", "window", "window:", "committee:x", "Window:a", "clerk:a", "window:a b",
-        "window:a:b", "station:a/b", "station:../x", "window:中文", ":x", "supervisor:a\n",
+        "",
+        "window",
+        "window:",
+        "committee:x",
+        "Window:a",
+        "clerk:a",
+        "window:a b",
+        "window:a:b",
+        "station:a/b",
+        "station:../x",
+        "window:中文",
+        ":x",
+        "supervisor:a\n",
         "station:abcdefghijklmnopqrstuvwxyz0123456", /* 33 characters */
         NULL,
     };
@@ -161,8 +175,7 @@ test_init_creates_service_keys (Fixture *f, gconstpointer data)
         g_assert_cmpstr (dbn_key_pair_get_principal (pair), ==, principal);
         g_assert_cmpuint (strlen (dbn_key_pair_get_public (pair)), ==, 40);
         g_assert_cmpuint (strlen (dbn_key_pair_get_secret (pair)), ==, 40);
-        g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (pair)), ==,
-                         principal);
+        g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (pair)), ==, principal);
         g_assert_cmpstr (dbn_registry_get_public_key (registry, principal), ==,
                          dbn_key_pair_get_public (pair));
         g_assert_false (dbn_registry_is_revoked (registry, principal));
@@ -176,8 +189,7 @@ test_init_creates_service_keys (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     g_autoptr (DbnKeyPair) operator_pair = dbn_key_pair_load (operator_path, &error);
     g_assert_no_error (error);
-    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (operator_pair)), ==,
-                     "operator");
+    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (operator_pair)), ==, "operator");
     g_assert_nonnull (dbn_registry_get_created (registry, "operator"));
     g_assert_null (dbn_registry_get_revoked_at (registry, "operator"));
     /* Nothing but the services and the operator: clients are added one by one. */
@@ -191,9 +203,9 @@ static void
 test_principal_kinds (void)
 {
     static const struct {
-        const char      *principal;
+        const char *principal;
         DbnPrincipalKind kind;
-        const char      *id;
+        const char *id;
     } cases[] = {
         { "service:intake", DBN_PRINCIPAL_SERVICE, "intake" },
         { "operator", DBN_PRINCIPAL_OPERATOR, NULL },
@@ -248,8 +260,7 @@ test_init_keeps_keys_when_registry_lost (Fixture *f, gconstpointer data)
 
     init_keys (f);
     g_autoptr (DbnRegistry) registry = load_registry (f);
-    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (intake)), ==,
-                     "service:intake");
+    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (intake)), ==, "service:intake");
 }
 
 static void
@@ -307,8 +318,7 @@ test_add_registers_client (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpstr (dbn_key_pair_get_principal (pair), ==, "window:minzheng");
     g_autoptr (DbnRegistry) registry = load_registry (f);
-    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (pair)), ==,
-                     "window:minzheng");
+    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (pair)), ==, "window:minzheng");
 
     g_autofree char *registry_path = keys_file (f, "registry");
     g_autofree char *text = read_text (registry_path);
@@ -402,8 +412,7 @@ test_revoke (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpstr (dbn_key_pair_get_public (new_pair), !=, dbn_key_pair_get_public (old_pair));
     g_assert_true (dbn_registry_reload_if_changed (registry));
-    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (new_pair)), ==,
-                     "station:A");
+    g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (new_pair)), ==, "station:A");
     g_assert_null (dbn_registry_lookup (registry, dbn_key_pair_get_public (old_pair)));
     g_assert_false (dbn_registry_is_revoked (registry, "station:A"));
 }
@@ -463,8 +472,7 @@ test_load_refuses_malformed (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_autofree char *mixed = g_strdup_printf ("[curve]\nprincipal=window:a\npublic-key=%s\n"
                                               "secret-key=%s\n",
-                                              dbn_key_pair_get_public (b),
-                                              dbn_key_pair_get_secret (a));
+                                              dbn_key_pair_get_public (b), dbn_key_pair_get_secret (a));
     write_text (path, mixed, 0600);
     g_assert_null (dbn_key_pair_load (path, &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
@@ -474,18 +482,17 @@ test_load_refuses_malformed (Fixture *f, gconstpointer data)
     /* The same file with the right public key loads. */
     g_autofree char *good = g_strdup_printf ("[curve]\nprincipal=window:a\npublic-key=%s\n"
                                              "secret-key=%s\n",
-                                             dbn_key_pair_get_public (a),
-                                             dbn_key_pair_get_secret (a));
+                                             dbn_key_pair_get_public (a), dbn_key_pair_get_secret (a));
     write_text (path, good, 0600);
     g_autoptr (DbnKeyPair) loaded = dbn_key_pair_load (path, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (dbn_key_pair_get_secret (loaded), ==, dbn_key_pair_get_secret (a));
 
     /* A bad principal inside the file. */
-    g_autofree char *bad_principal = g_strdup_printf ("[curve]\nprincipal=root\npublic-key=%s\n"
-                                                      "secret-key=%s\n",
-                                                      dbn_key_pair_get_public (a),
-                                                      dbn_key_pair_get_secret (a));
+    g_autofree char *bad_principal =
+        g_strdup_printf ("[curve]\nprincipal=root\npublic-key=%s\n"
+                         "secret-key=%s\n",
+                         dbn_key_pair_get_public (a), dbn_key_pair_get_secret (a));
     write_text (path, bad_principal, 0600);
     g_assert_null (dbn_key_pair_load (path, &error));
     g_assert_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ);
@@ -528,7 +535,8 @@ test_registry_malformed_keeps_previous (Fixture *f, gconstpointer data)
 
     g_autofree char *path = keys_file (f, "registry");
     write_text (path, "[window:a]\npublic-key=tooshort\n", 0644);
-    g_test_expect_message ("daiban-keys", G_LOG_LEVEL_WARNING, "*keeping the previous*[window:a]*not 40 characters*");
+    g_test_expect_message ("daiban-keys", G_LOG_LEVEL_WARNING,
+                           "*keeping the previous*[window:a]*not 40 characters*");
     g_test_expect_message ("daiban-keys", G_LOG_LEVEL_WARNING, "*keeping the previous*");
     g_assert_false (dbn_registry_reload_if_changed (registry));
     g_assert_cmpstr (dbn_registry_lookup (registry, intake), ==, "service:intake");
@@ -559,8 +567,7 @@ test_registry_refuses_shared_key (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_autofree char *text = g_strdup_printf ("[window:a]\npublic-key=%s\n"
                                              "[window:b]\npublic-key=%s\n",
-                                             dbn_key_pair_get_public (a),
-                                             dbn_key_pair_get_public (a));
+                                             dbn_key_pair_get_public (a), dbn_key_pair_get_public (a));
     g_autofree char *path = keys_file (f, "registry");
     write_text (path, text, 0644);
     g_assert_null (dbn_registry_load (f->dir, &error));
@@ -571,8 +578,7 @@ test_registry_refuses_shared_key (Fixture *f, gconstpointer data)
     /* Once one of them is revoked the key is unambiguous again. */
     g_autofree char *revoked = g_strdup_printf ("[window:a]\npublic-key=%s\n"
                                                 "[window:b]\npublic-key=%s\nrevoked=true\n",
-                                                dbn_key_pair_get_public (a),
-                                                dbn_key_pair_get_public (a));
+                                                dbn_key_pair_get_public (a), dbn_key_pair_get_public (a));
     write_text (path, revoked, 0644);
     g_autoptr (DbnRegistry) registry = load_registry (f);
     g_assert_cmpstr (dbn_registry_lookup (registry, dbn_key_pair_get_public (a)), ==, "window:a");
@@ -585,8 +591,8 @@ test_registry_refuses_bad_revoked_value (Fixture *f, gconstpointer data)
     init_keys (f);
     g_autoptr (DbnKeyPair) a = dbn_key_pair_new ("window:a", &error);
     g_assert_no_error (error);
-    g_autofree char *text = g_strdup_printf ("[window:a]\npublic-key=%s\nrevoked=yes\n",
-                                             dbn_key_pair_get_public (a));
+    g_autofree char *text =
+        g_strdup_printf ("[window:a]\npublic-key=%s\nrevoked=yes\n", dbn_key_pair_get_public (a));
     g_autofree char *path = keys_file (f, "registry");
     write_text (path, text, 0644);
     /* "yes" is not "false": a typo must not silently un-revoke a key. */

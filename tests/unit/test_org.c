@@ -88,8 +88,8 @@ test_lookups (void)
     const DbnWindow *w = dbn_org_lookup_window (org, "minzheng");
     g_assert_cmpstr (w->name_zh, ==, "民政优抚");
     g_assert_true (g_strv_contains ((const char *const *) w->departments, "乡民政办"));
-    g_assert_true (dbn_org_lookup_window_for_department (org, "乡计生办") ==
-                   dbn_org_lookup_window (org, "jisheng"));
+    g_assert_true (dbn_org_lookup_window_for_department (org, "乡计生办")
+                   == dbn_org_lookup_window (org, "jisheng"));
     g_assert_null (dbn_org_lookup_window_for_department (org, "县民政局"));
     g_assert_null (dbn_org_lookup_window (org, "no-such"));
     g_assert_null (dbn_org_lookup_window (org, NULL));
@@ -189,14 +189,14 @@ test_run_sheet_days (void)
 
 /* A small valid org; the line numbers below refer to it. */
 static const char good_org[] =
-    "[township]\nname_zh = 乡\nname_en = T\nvillage_bodies = 村委会\n\n"            /* 1-5 */
-    "[window:w]\nname_zh = 窗\nname_en = W\ndepartments = d\n\n"                    /* 6-10 */
-    "[agent:t1]\nname = 甲\nlevel = township\nphone = 13800000001\nwindow = w\n\n" /* 11-16 */
-    "[county:c]\nname_zh = 县局\nname_en = C\nagents = t1\n\n"                      /* 17-21 */
-    "[area:a]\nname_zh = 片\nname_en = A\nsupervisor = t1\n\n"                      /* 22-26 */
-    "[village:v]\nname_zh = 村\nname_en = V\narea = a\n\n"                          /* 27-31 */
+    "[township]\nname_zh = 乡\nname_en = T\nvillage_bodies = 村委会\n\n"                       /* 1-5 */
+    "[window:w]\nname_zh = 窗\nname_en = W\ndepartments = d\n\n"                               /* 6-10 */
+    "[agent:t1]\nname = 甲\nlevel = township\nphone = 13800000001\nwindow = w\n\n"             /* 11-16 */
+    "[county:c]\nname_zh = 县局\nname_en = C\nagents = t1\n\n"                                 /* 17-21 */
+    "[area:a]\nname_zh = 片\nname_en = A\nsupervisor = t1\n\n"                                 /* 22-26 */
+    "[village:v]\nname_zh = 村\nname_en = V\narea = a\n\n"                                     /* 27-31 */
     "[station:v]\nvillage = v\nname_zh = 站\nname_en = S\nphone = 0000-1234567\nhead = v1\n\n" /* 32-38 */
-    "[agent:v1]\nname = 乙\nlevel = village\nphone = 13800000002\nstation = v\n";  /* 39-43 */
+    "[agent:v1]\nname = 乙\nlevel = village\nphone = 13800000002\nstation = v\n";              /* 39-43 */
 
 static char *
 write_tmp (const char *dir, const char *name, const char *text)
@@ -258,7 +258,8 @@ test_broken_files_name_the_line (void)
     g_clear_error (&error);
 
     /* Values of one group. */
-    expect_edit_broken ("level = village", "level = boss", ":41: [agent:v1] level: must be group, village or township");
+    expect_edit_broken ("level = village", "level = boss",
+                        ":41: [agent:v1] level: must be group, village or township");
     expect_edit_broken ("13800000002", "138-abc", ":42: [agent:v1] phone: not a phone number");
     expect_edit_broken ("phone = 0000-1234567", "phone = ", ":36: [station:v] phone: missing or empty");
     expect_edit_broken ("head = v1\n", "head = v1\ndays = sun,funday\n",
@@ -268,11 +269,14 @@ test_broken_files_name_the_line (void)
     expect_edit_broken ("agents = t1", "agents = ", ":20: [county:c] agents: at least one township agent");
 
     /* References, reported at the key that makes them. */
-    expect_edit_broken ("head = v1", "head = t1", ":37: [station:v] head: agent t1 is not an agent of this station");
+    expect_edit_broken ("head = v1", "head = t1",
+                        ":37: [station:v] head: agent t1 is not an agent of this station");
     expect_edit_broken ("head = v1", "head = nobody", ":37: [station:v] head: no [agent:nobody]");
     expect_edit_broken ("window = w", "window = x", ":15: [agent:t1] window: no [window:x]");
-    expect_edit_broken ("agents = t1", "agents = t1;v1", ":20: [county:c] agents: agent v1 is not a township agent");
-    expect_edit_broken ("supervisor = t1", "supervisor = v1", ":25: [area:a] supervisor: agent v1 is not a township agent");
+    expect_edit_broken ("agents = t1", "agents = t1;v1",
+                        ":20: [county:c] agents: agent v1 is not a township agent");
+    expect_edit_broken ("supervisor = t1", "supervisor = v1",
+                        ":25: [area:a] supervisor: agent v1 is not a township agent");
     expect_edit_broken ("area = a", "area = b", ":30: [village:v] area: no [area:b]");
     expect_edit_broken ("village = v", "village = v2", ":33: [station:v] village: no [village:v2]");
     expect_edit_broken ("station = v", "station = v2", ":43: [agent:v1] station: no [station:v2]");
@@ -281,17 +285,25 @@ test_broken_files_name_the_line (void)
     expect_edit_broken ("station = v\n", "station = v\nwindow = w\n",
                         ":44: [agent:v1] window: only township agents sit at a window");
     expect_edit_broken ("level = village", "level = group", "[agent:v1] group: missing");
-    expect_edit_broken ("name_zh = 县局", "name_zh = d", ":18: [county:c] name_zh: d names another department");
+    expect_edit_broken ("name_zh = 县局", "name_zh = d",
+                        ":18: [county:c] name_zh: d names another department");
 
     /* Whole-file rules. */
-    g_autofree char *two_fronts = g_strconcat (good_org, "\n[window:w2]\nname_zh = 二\nname_en = W2\ndepartments = d\n", NULL);
-    expect_broken (two_fronts, DBN_ORG_ERROR_INVALID, ":48: [window:w2] departments: d is already fronted by window w");
-    g_autofree char *two_stations = g_strconcat (good_org, "\n[station:s2]\nvillage = v\nname_zh = 二\nname_en = S2\n"
-                                                 "phone = 0000-1234568\nhead = v1\n", NULL);
-    expect_broken (two_stations, DBN_ORG_ERROR_INVALID, ":46: [station:s2] village: village v already has station v");
-    g_autofree char *no_station = g_strconcat (good_org, "\n[village:u]\nname_zh = 村二\nname_en = U\narea = a\n", NULL);
+    g_autofree char *two_fronts =
+        g_strconcat (good_org, "\n[window:w2]\nname_zh = 二\nname_en = W2\ndepartments = d\n", NULL);
+    expect_broken (two_fronts, DBN_ORG_ERROR_INVALID,
+                   ":48: [window:w2] departments: d is already fronted by window w");
+    g_autofree char *two_stations = g_strconcat (good_org,
+                                                 "\n[station:s2]\nvillage = v\nname_zh = 二\nname_en = S2\n"
+                                                 "phone = 0000-1234568\nhead = v1\n",
+                                                 NULL);
+    expect_broken (two_stations, DBN_ORG_ERROR_INVALID,
+                   ":46: [station:s2] village: village v already has station v");
+    g_autofree char *no_station =
+        g_strconcat (good_org, "\n[village:u]\nname_zh = 村二\nname_en = U\narea = a\n", NULL);
     expect_broken (no_station, DBN_ORG_ERROR_INVALID, ":45: [village:u]: the village has no [station:...]");
-    g_autofree char *empty_area = g_strconcat (good_org, "\n[area:b]\nname_zh = 片二\nname_en = B\nsupervisor = t1\n", NULL);
+    g_autofree char *empty_area =
+        g_strconcat (good_org, "\n[area:b]\nname_zh = 片二\nname_en = B\nsupervisor = t1\n", NULL);
     expect_broken (empty_area, DBN_ORG_ERROR_INVALID, ":45: [area:b]: no village belongs to this area");
     expect_edit_broken ("[township]\n", "[office]\n", ":1: [office]: unknown group");
     expect_edit_broken ("[township]\n", "[window:z]\n", ":4: [window:z] village_bodies: unknown key");
@@ -299,7 +311,8 @@ test_broken_files_name_the_line (void)
     expect_broken (no_township, DBN_ORG_ERROR_INVALID, "no [township] group");
     /* What GKeyFile would let pass: repeats and unknown keys. */
     g_autofree char *key_twice = g_strconcat (good_org, "name = 丙\n", NULL);
-    expect_broken (key_twice, DBN_ORG_ERROR_INVALID, ":44: [agent:v1] name: duplicate key (first on line 40)");
+    expect_broken (key_twice, DBN_ORG_ERROR_INVALID,
+                   ":44: [agent:v1] name: duplicate key (first on line 40)");
     g_autofree char *group_twice = g_strconcat (good_org, "\n[agent:t1]\n", NULL);
     expect_broken (group_twice, DBN_ORG_ERROR_INVALID, ":45: [agent:t1]: duplicate group (first on line 11)");
     g_autofree char *typo = g_strconcat (good_org, "petition = true\n", NULL);
@@ -349,8 +362,10 @@ test_check_catalog (void)
     /* D-RTE-1: a county matter names the county department its agent reaches. */
     expect_catalog (org, "w", "县局;d", "county", NULL);
     expect_catalog (org, "nowin", "d", "township", "[matter:A-1] window: nowin is not a [window:...]");
-    expect_catalog (org, "w", "d;elsewhere", "township", "[matter:A-1] departments: elsewhere is fronted by no window");
-    expect_catalog (org, "w", "d", "county", "[matter:A-1] departments: decided by the county but names no [county:...]");
+    expect_catalog (org, "w", "d;elsewhere", "township",
+                    "[matter:A-1] departments: elsewhere is fronted by no window");
+    expect_catalog (org, "w", "d", "county",
+                    "[matter:A-1] departments: decided by the county but names no [county:...]");
     g_unlink (path);
     g_rmdir (dir);
 }

@@ -38,10 +38,11 @@ submit_routed (Fixture *f, const char *materials, const char *channel)
     g_autoptr (DbnMsgIntakeSubmit) m = dbn_inproc_submit_new (f->world, materials);
     m->channel = g_strdup (channel);
     g_autoptr (GBytes) reply = dbn_inproc_call_ok (f->world, "intake", ENCODE (intake_submit, m));
-    g_autoptr (DbnMsgIntakeSubmitReply) r = dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                                g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
-    g_autoptr (GBytes) routed = dbn_inproc_wait_event (f->world, "routing", DBN_MSG_CASE_ROUTED_WIRE, r->case_no, NULL);
+    g_autoptr (GBytes) routed =
+        dbn_inproc_wait_event (f->world, "routing", DBN_MSG_CASE_ROUTED_WIRE, r->case_no, NULL);
     return g_strdup (r->case_no);
 }
 
@@ -65,15 +66,15 @@ expect_state (Fixture *f, GBytes *body, const char *state)
 {
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_inproc_call_ok (f->world, "routing", body);
-    g_autoptr (DbnMsgRoutingCaseReply) r = dbn_msg_routing_case_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                              g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgRoutingCaseReply) r =
+        dbn_msg_routing_case_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (r->state, ==, state);
 }
 
 /* Fills a command's envelope with a fresh key. */
-#define COMMAND(Type, name, m)                       \
-    g_autoptr (Type) m = dbn_msg_##name##_new ();    \
+#define COMMAND(Type, name, m)                                                                               \
+    g_autoptr (Type) m = dbn_msg_##name##_new ();                                                            \
     m->env.key = dbn_inproc_next_key (f->world)
 
 static GBytes *
@@ -88,13 +89,13 @@ enc_classify (Fixture *f, const char *case_no, const char *kind, const char *rea
 }
 
 /* A command whose only field is the case (start, archive). */
-#define ENC_CASE(fn, Type, name)                            \
-    static GBytes *fn (Fixture *f, const char *case_no)     \
-    {                                                       \
-        g_autoptr (GError) error = NULL;                    \
-        COMMAND (Type, name, m);                            \
-        m->case_no = g_strdup (case_no);                    \
-        return ENCODE (name, m);                            \
+#define ENC_CASE(fn, Type, name)                                                                             \
+    static GBytes *fn (Fixture *f, const char *case_no)                                                      \
+    {                                                                                                        \
+        g_autoptr (GError) error = NULL;                                                                     \
+        COMMAND (Type, name, m);                                                                             \
+        m->case_no = g_strdup (case_no);                                                                     \
+        return ENCODE (name, m);                                                                             \
     }
 ENC_CASE (enc_start, DbnMsgCaseStart, case_start)
 ENC_CASE (enc_archive, DbnMsgCaseArchive, case_archive)
@@ -151,8 +152,8 @@ queue_cases (Fixture *f, const char *kind, const char *id)
     m->kind = g_strdup (kind);
     m->id = g_strdup (id);
     g_autoptr (GBytes) reply = dbn_inproc_call_ok (f->world, "routing", ENCODE (routing_queue, m));
-    g_autoptr (DbnMsgRoutingQueueReply) r = dbn_msg_routing_queue_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                                g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgRoutingQueueReply) r =
+        dbn_msg_routing_queue_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     g_assert_false (r->truncated);
     GString *out = g_string_new (NULL);
@@ -190,8 +191,9 @@ test_walk_in_case_life (Fixture *f, gconstpointer data)
     expect_state (f, enc_complete (f, n, "准生证已发放"), "completed");
     expect_state (f, enc_reply (f, n, "准生证已发放", NULL), "replied");
     expect_state (f, enc_archive (f, n), "archived");
-    const char *types[] = { DBN_MSG_CASE_CLASSIFIED_WIRE, DBN_MSG_CASE_ASSIGNED_WIRE, DBN_MSG_CASE_STARTED_WIRE,
-                            DBN_MSG_CASE_COMPLETED_WIRE, DBN_MSG_CASE_REPLIED_WIRE, DBN_MSG_CASE_ARCHIVED_WIRE };
+    const char *types[] = { DBN_MSG_CASE_CLASSIFIED_WIRE, DBN_MSG_CASE_ASSIGNED_WIRE,
+                            DBN_MSG_CASE_STARTED_WIRE,    DBN_MSG_CASE_COMPLETED_WIRE,
+                            DBN_MSG_CASE_REPLIED_WIRE,    DBN_MSG_CASE_ARCHIVED_WIRE };
     for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
         g_autoptr (GBytes) event = dbn_inproc_wait_event (f->world, "routing", types[i], n, NULL);
     }
@@ -210,10 +212,12 @@ static void
 test_return_needs_reason (Fixture *f, gconstpointer data)
 {
     g_autofree char *n = submit_routed (f, "夫妻双方身份证;户口簿;结婚证", "walk-in");
-    dbn_inproc_call_fails (f->world, "routing", enc_return (f, n, "   ", "县卫健局"), "routing.reason-required");
+    dbn_inproc_call_fails (f->world, "routing", enc_return (f, n, "   ", "县卫健局"),
+                           "routing.reason-required");
     dbn_inproc_call_fails (f->world, "routing", enc_return (f, n, "不符合条件\001", "县卫健局"), "invalid");
     expect_state (f, enc_return (f, n, "不符合办理条件", "县卫健局"), "returned");
-    dbn_inproc_call_fails (f->world, "routing", enc_classify (f, n, "committed", "x"), "routing.illegal-transition");
+    dbn_inproc_call_fails (f->world, "routing", enc_classify (f, n, "committed", "x"),
+                           "routing.illegal-transition");
     expect_state (f, enc_reply (f, n, NULL, "已告知退回理由及去处"), "replied");
     g_autoptr (DbnMsgRoutingCaseGetReply) c = case_get (f, n);
     g_assert_cmpstr (c->kind, ==, "returned");
@@ -233,7 +237,8 @@ test_awaiting_materials_resumes (Fixture *f, gconstpointer data)
     s->case_no = g_strdup (n);
     s->materials = g_strsplit ("户口簿;结婚证", ";", -1);
     g_autoptr (GBytes) reply = dbn_inproc_call_ok (f->world, "intake", ENCODE (intake_supplement, s));
-    g_autoptr (GBytes) resumed = dbn_inproc_wait_event (f->world, "routing", DBN_MSG_CASE_RESUMED_WIRE, n, NULL);
+    g_autoptr (GBytes) resumed =
+        dbn_inproc_wait_event (f->world, "routing", DBN_MSG_CASE_RESUMED_WIRE, n, NULL);
     g_autoptr (DbnMsgRoutingCaseGetReply) back = case_get (f, n);
     g_assert_cmpstr (back->state, ==, "received");
 }
@@ -285,13 +290,18 @@ test_queue_rule (void)
 {
     struct {
         const char *principal, *kind, *id;
-        gboolean    allowed;
+        gboolean allowed;
     } cases[] = {
-        { "station:qingshui", "station", "qingshui", TRUE },  { "station:qingshui", "station", "liujia", FALSE },
-        { "station:qingshui", "window", "qingshui", FALSE },  { "window:jisheng", "window", "jisheng", TRUE },
-        { "window:jisheng", "window", "minzheng", FALSE },    { "supervisor:east", "area", "east", TRUE },
-        { "supervisor:east", "station", "east", FALSE },      { "committee", "window", "jisheng", TRUE },
-        { "service:deadline", "station", "liujia", TRUE },    { NULL, "area", "east", TRUE },
+        { "station:qingshui", "station", "qingshui", TRUE },
+        { "station:qingshui", "station", "liujia", FALSE },
+        { "station:qingshui", "window", "qingshui", FALSE },
+        { "window:jisheng", "window", "jisheng", TRUE },
+        { "window:jisheng", "window", "minzheng", FALSE },
+        { "supervisor:east", "area", "east", TRUE },
+        { "supervisor:east", "station", "east", FALSE },
+        { "committee", "window", "jisheng", TRUE },
+        { "service:deadline", "station", "liujia", TRUE },
+        { NULL, "area", "east", TRUE },
         { "operator", "station", "qingshui", TRUE },
     };
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {

@@ -10,10 +10,10 @@
 #include "routing_machine.h"
 
 typedef struct {
-    DbnCatalog     *catalog;
-    DbnOrg         *org;
+    DbnCatalog *catalog;
+    DbnOrg *org;
     RoutingMachine *machine;
-    GPtrArray      *effects; /* RoutingEffect* of the last step */
+    GPtrArray *effects; /* RoutingEffect* of the last step */
 } Fixture;
 
 static void
@@ -84,16 +84,12 @@ valid_args (RoutingInput input, RoutingCase *c)
         a.kind = c->kind == DBN_KIND_COMMITTED ? "immediate" : "committed";
         a.reason = "材料齐全";
         break;
-    case ROUTING_INPUT_ASSIGN:
-        a.window = "minzheng";
-        break;
+    case ROUTING_INPUT_ASSIGN: a.window = "minzheng"; break;
     case ROUTING_INPUT_HANDOFF:
         a.to = "window:shebao";
         a.reason = "属社保事项";
         break;
-    case ROUTING_INPUT_COMPLETE:
-        a.result = "已办结";
-        break;
+    case ROUTING_INPUT_COMPLETE: a.result = "已办结"; break;
     case ROUTING_INPUT_ESCALATE:
         c->kind = DBN_KIND_ESCALATED;
         a.county = "minzheng";
@@ -110,9 +106,7 @@ valid_args (RoutingInput input, RoutingCase *c)
         a.result = "已办结";
         a.reason = "材料未补齐";
         break;
-    case ROUTING_INPUT_ACCOMPANY:
-        a.note = "陪同到县医院";
-        break;
+    case ROUTING_INPUT_ACCOMPANY: a.note = "陪同到县医院"; break;
     case ROUTING_INPUT_CARRY:
         c->location = ROUTING_LOCATION_STATION;
         a.sheet = "RS-20261129-qingshui-1";
@@ -123,14 +117,9 @@ valid_args (RoutingInput input, RoutingCase *c)
         c->sheet = g_strdup ("RS-20261129-qingshui-1");
         a.sheet = "RS-20261129-qingshui-1";
         break;
-    case ROUTING_INPUT_MATERIALS_MISSING:
-        a.missing = missing;
-        break;
-    case ROUTING_INPUT_MATERIALS_SUPPLIED:
-        a.materials = missing;
-        break;
-    default:
-        break;
+    case ROUTING_INPUT_MATERIALS_MISSING: a.missing = missing; break;
+    case ROUTING_INPUT_MATERIALS_SUPPLIED: a.materials = missing; break;
+    default: break;
     }
     return a;
 }
@@ -229,8 +218,8 @@ test_route_from_catalog_and_org (Fixture *f, gconstpointer data)
 
     /* Issue 11: a village org.ini lacks gets no case: its id would become
      * the station's topic (s/qingshui/x/ reaches station qingshui). */
-    const char *const hostile[] = { "nowhere", "qingshui/x", "shiqiao/zz", "../../etc", "", "qing shui",
-                                    "qingshui\n", NULL };
+    const char *const hostile[] = { "nowhere", "qingshui/x", "shiqiao/zz", "../../etc",
+                                    "",        "qing shui",  "qingshui\n", NULL };
     for (guint i = 0; hostile[i] != NULL; i++) {
         g_free (ev->village);
         ev->village = g_strdup (hostile[i]);

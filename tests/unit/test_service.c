@@ -30,7 +30,7 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
-#define GUARD_US (5 * G_USEC_PER_SEC)
+#define GUARD_US         (5 * G_USEC_PER_SEC)
 #define COMMAND_ENDPOINT "inproc://intake-cmd"
 #define PUBLISH_ENDPOINT "inproc://intake-pub"
 
@@ -42,26 +42,26 @@ static const char *const fake_migrations[] = {
 
 /* One message read from the service's PUB. */
 typedef struct {
-    char   *topic; /* PUB topic */
-    GBytes *body;  /* the event map */
-    gint64  seq;   /* its envelope seq */
+    char *topic;  /* PUB topic */
+    GBytes *body; /* the event map */
+    gint64 seq;   /* its envelope seq */
 } Seen;
 
 typedef struct {
-    char       *dir;      /* temporary data folder with daiban.conf and intake.db */
-    DbnConfig  *config;   /* its daiban.conf */
-    DbnClock   *clock;    /* manual */
-    DbnBus     *bus;      /* one context: inproc needs it */
-    DbnService *service;  /* the fake intake */
-    DbnClient  *client;   /* raw DEALER for pipelined batches */
-    void       *sub;      /* SUB on every topic of the service */
-    GPtrArray  *events;   /* Seen*, every non-heartbeat event read so far */
-    guint       heartbeats;      /* heartbeats read */
-    gint64      last_hb_seq;     /* seq of the newest heartbeat */
-    GBytes     *last_hb;         /* its body */
-    guint       commits;         /* COMMITs that reached the commit hook */
-    gboolean    refuse_commits;  /* the hook turns COMMIT into ROLLBACK */
-    guint       early_events;    /* events readable while a COMMIT ran */
+    char *dir;               /* temporary data folder with daiban.conf and intake.db */
+    DbnConfig *config;       /* its daiban.conf */
+    DbnClock *clock;         /* manual */
+    DbnBus *bus;             /* one context: inproc needs it */
+    DbnService *service;     /* the fake intake */
+    DbnClient *client;       /* raw DEALER for pipelined batches */
+    void *sub;               /* SUB on every topic of the service */
+    GPtrArray *events;       /* Seen*, every non-heartbeat event read so far */
+    guint heartbeats;        /* heartbeats read */
+    gint64 last_hb_seq;      /* seq of the newest heartbeat */
+    GBytes *last_hb;         /* its body */
+    guint commits;           /* COMMITs that reached the commit hook */
+    gboolean refuse_commits; /* the hook turns COMMIT into ROLLBACK */
+    guint early_events;      /* events readable while a COMMIT ran */
 } Fixture;
 
 static void
@@ -88,8 +88,8 @@ fake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GErro
 {
     DbnStore *store = dbn_service_get_store (service);
     GBytes *body = dbn_command_get_body (command);
-    g_autoptr (DbnMsgIntakeSubmit) submit = dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL),
-                                                                          g_bytes_get_size (body), error);
+    g_autoptr (DbnMsgIntakeSubmit) submit =
+        dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (submit == NULL)
         return NULL;
     g_autofree char *case_no = g_strdup_printf ("T-%s", submit->applicant);
@@ -109,9 +109,9 @@ fake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GErro
     event->state = g_strdup ("accepted");
 
     g_autoptr (sqlite3_stmt) insert = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
-                                 "INSERT INTO fake_case (case_no, village, note, seq) VALUES (?1, ?2, ?3, ?4)",
-                                 -1, &insert, NULL);
+    int rc = sqlite3_prepare_v2 (
+        dbn_store_get_db (store),
+        "INSERT INTO fake_case (case_no, village, note, seq) VALUES (?1, ?2, ?3, ?4)", -1, &insert, NULL);
     if (rc != SQLITE_OK) {
         dbn_store_set_error (store, rc, error);
         return NULL;
@@ -151,13 +151,13 @@ fake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GEr
 {
     DbnStore *store = dbn_service_get_store (service);
     GBytes *body = dbn_command_get_body (command);
-    g_autoptr (DbnMsgIntakeCaseGet) get = dbn_msg_intake_case_get_decode (g_bytes_get_data (body, NULL),
-                                                                          g_bytes_get_size (body), error);
+    g_autoptr (DbnMsgIntakeCaseGet) get =
+        dbn_msg_intake_case_get_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
     if (get == NULL)
         return NULL;
     g_autoptr (sqlite3_stmt) select = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store), "SELECT seq FROM fake_case WHERE case_no = ?1",
-                                 -1, &select, NULL);
+    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store), "SELECT seq FROM fake_case WHERE case_no = ?1", -1,
+                                 &select, NULL);
     if (rc != SQLITE_OK) {
         dbn_store_set_error (store, rc, error);
         return NULL;
@@ -277,8 +277,8 @@ drain_sub (Fixture *fx)
         }
         DbnEnvEvent env = { 0 };
         g_autoptr (GError) error = NULL;
-        g_assert_true (dbn_env_event_decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                             &env, &error));
+        g_assert_true (
+            dbn_env_event_decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &env, &error));
         g_assert_no_error (error);
         if (strcmp (name, "hb") == 0) {
             g_assert_cmpstr (env.type, ==, DBN_MSG_SYS_HEARTBEAT_WIRE);
@@ -452,14 +452,14 @@ assert_error_reply (GBytes *reply, const char *code)
 {
     DbnEnvReply env = { 0 };
     g_autoptr (GError) error = NULL;
-    g_assert_true (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
-                                         &env, &error));
+    g_assert_true (
+        dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, &error));
     g_assert_no_error (error);
     g_assert_false (env.ok);
     g_assert_cmpstr (env.code, ==, code);
     /* An error reply is the envelope alone: it decodes as sys_error_reply. */
-    g_autoptr (DbnMsgSysErrorReply) full = dbn_msg_sys_error_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                           g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgSysErrorReply) full =
+        dbn_msg_sys_error_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     dbn_env_reply_clear (&env);
 }
@@ -470,13 +470,13 @@ decode_ok (GBytes *reply)
 {
     DbnEnvReply env = { 0 };
     g_autoptr (GError) error = NULL;
-    g_assert_true (dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
-                                         &env, &error));
+    g_assert_true (
+        dbn_env_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &env, &error));
     if (!env.ok)
         g_error ("expected success, got %s: %s", env.code, env.msg_en);
     dbn_env_reply_clear (&env);
-    DbnMsgIntakeSubmitReply *ok = dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                      g_bytes_get_size (reply), &error);
+    DbnMsgIntakeSubmitReply *ok =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return ok;
 }
@@ -683,15 +683,15 @@ test_key_misuse_refused (Fixture *fx, gconstpointer data)
     g_autoptr (GBytes) refused = call_take (fx, refuse_new ("r1"));
 
     GBytes *bodies[] = {
-        refuse_new ("k1"),                          /* a submit's key on another command */
-        submit_new ("r1", "a", "east", NULL),       /* a refusal's key on a submit */
-        submit_new ("k1", "a", "east", "changed"),  /* another body */
-        submit_new ("k1", "a", "east", NULL),       /* the true retry */
-        refuse_new ("r1"),                          /* the refusal's true retry */
-        refuse_new (""),                            /* an empty key on a write */
-        case_get_new ("T-a"),                       /* a read with a key: fine */
-        submit_new ("k3", "c", "west", NULL),       /* new in this batch... */
-        refuse_new ("k3"),                          /* ...reused in the same batch */
+        refuse_new ("k1"),                         /* a submit's key on another command */
+        submit_new ("r1", "a", "east", NULL),      /* a refusal's key on a submit */
+        submit_new ("k1", "a", "east", "changed"), /* another body */
+        submit_new ("k1", "a", "east", NULL),      /* the true retry */
+        refuse_new ("r1"),                         /* the refusal's true retry */
+        refuse_new (""),                           /* an empty key on a write */
+        case_get_new ("T-a"),                      /* a read with a key: fine */
+        submit_new ("k3", "c", "west", NULL),      /* new in this batch... */
+        refuse_new ("k3"),                         /* ...reused in the same batch */
     };
     g_autoptr (GPtrArray) replies = exchange (fx, bodies, G_N_ELEMENTS (bodies));
     free_bodies (bodies, G_N_ELEMENTS (bodies));
@@ -725,12 +725,11 @@ static void
 test_refused_requests (Fixture *fx, gconstpointer data)
 {
     /* {"v":1,"cmd":"sys.status"}: no key. */
-    static const guint8 no_key[] = { 0x82, 0xa1, 'v', 0x01, 0xa3, 'c', 'm', 'd',
-                                     0xaa, 's', 'y', 's', '.', 's', 't', 'a', 't', 'u', 's' };
+    static const guint8 no_key[] = { 0x82, 0xa1, 'v', 0x01, 0xa3, 'c', 'm', 'd', 0xaa, 's',
+                                     'y',  's',  '.', 's',  't',  'a', 't', 'u', 's' };
     /* {"v":2,"cmd":"sys.status","key":"k"} */
-    static const guint8 v2[] = { 0x83, 0xa1, 'v', 0x02, 0xa3, 'c', 'm', 'd',
-                                 0xaa, 's', 'y', 's', '.', 's', 't', 'a', 't', 'u', 's',
-                                 0xa3, 'k', 'e', 'y', 0xa1, 'k' };
+    static const guint8 v2[] = { 0x83, 0xa1, 'v', 0x02, 0xa3, 'c', 'm',  'd', 0xaa, 's', 'y',  's', '.',
+                                 's',  't',  'a', 't',  'u',  's', 0xa3, 'k', 'e',  'y', 0xa1, 'k' };
     g_autoptr (DbnMsgSysStatus) status = dbn_msg_sys_status_new ();
     status->env.key = g_strdup ("k");
     g_autoptr (GBytes) status_body = dbn_msg_sys_status_encode (status, NULL);
@@ -738,18 +737,19 @@ test_refused_requests (Fixture *fx, gconstpointer data)
     g_byte_array_append (trailing, g_bytes_get_data (status_body, NULL), g_bytes_get_size (status_body));
     g_byte_array_append (trailing, (const guint8 *) "\xc0", 1);
     DbnEnvCommand unknown = { .v = DBN_SCHEMA_VERSION, .cmd = (char *) "intake.nope", .key = (char *) "k" };
-    DbnEnvCommand envelope_only = { .v = DBN_SCHEMA_VERSION, .cmd = (char *) DBN_MSG_INTAKE_SUBMIT_WIRE,
+    DbnEnvCommand envelope_only = { .v = DBN_SCHEMA_VERSION,
+                                    .cmd = (char *) DBN_MSG_INTAKE_SUBMIT_WIRE,
                                     .key = (char *) "k9" };
 
     GBytes *bodies[] = {
-        g_bytes_new_static ("\xc1", 1),                              /* not MessagePack */
-        g_bytes_new_static ("\x91\x01", 2),                          /* an array */
+        g_bytes_new_static ("\xc1", 1),     /* not MessagePack */
+        g_bytes_new_static ("\x91\x01", 2), /* an array */
         g_bytes_new_static (no_key, sizeof no_key),
         g_bytes_new_static (v2, sizeof v2),
         g_bytes_new (trailing->data, trailing->len),
         dbn_env_command_encode (&unknown, NULL),
-        submit_new ("", "a", "east", NULL),                          /* empty key */
-        dbn_env_command_encode (&envelope_only, NULL),               /* the handler's decoder refuses */
+        submit_new ("", "a", "east", NULL),            /* empty key */
+        dbn_env_command_encode (&envelope_only, NULL), /* the handler's decoder refuses */
         submit_new ("k1", "b", "east", NULL),
     };
     g_autoptr (GPtrArray) replies = exchange (fx, bodies, G_N_ELEMENTS (bodies));
@@ -804,9 +804,9 @@ test_failed_commit (Fixture *fx, gconstpointer data)
     g_assert_cmpstr (before, ==, "1:v/east");
 
     GBytes *bodies[] = {
-        submit_new ("k0", "z", "east", NULL),                 /* retry of a committed command */
+        submit_new ("k0", "z", "east", NULL), /* retry of a committed command */
         submit_new ("k1", "a", "east", NULL),
-        submit_new ("k1", "a", "east", NULL),                 /* same key, same batch */
+        submit_new ("k1", "a", "east", NULL), /* same key, same batch */
         submit_new ("k2", "b", "east", "fail-after-write"),
         submit_new ("k3", "c", "west", NULL),
         case_get_new ("T-a"),
@@ -904,8 +904,8 @@ status (Fixture *fx)
     cmd->env.key = g_strdup ("status");
     g_autoptr (GBytes) reply = call_take (fx, dbn_msg_sys_status_encode (cmd, NULL));
     g_autoptr (GError) error = NULL;
-    DbnMsgSysStatusReply *out = dbn_msg_sys_status_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                 g_bytes_get_size (reply), &error);
+    DbnMsgSysStatusReply *out =
+        dbn_msg_sys_status_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return out;
 }
@@ -940,14 +940,14 @@ sync_call (Fixture *fx, gint64 after, gboolean has_max, gint64 max)
 {
     g_autoptr (GBytes) reply = call_take (fx, sync_new (after, has_max, max, NULL));
     g_autoptr (GError) error = NULL;
-    DbnMsgSysSyncReply *page = dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL),
-                                                              g_bytes_get_size (reply), &error);
+    DbnMsgSysSyncReply *page =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     for (guint i = 0; i < page->events->len; i++) {
         GBytes *event = g_ptr_array_index (page->events, i);
         DbnEnvEvent env = { 0 };
-        g_assert_true (dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event),
-                                             &env, NULL));
+        g_assert_true (
+            dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL));
         g_assert_cmpint (env.seq, ==, after + 1 + i);
         dbn_env_event_clear (&env);
     }
@@ -1013,14 +1013,14 @@ sync_topic (Fixture *fx, const char *topic, gint64 after, gint64 max, gint64 *th
 {
     g_autoptr (GBytes) reply = call_take (fx, sync_new (after, max > 0, max, topic));
     g_autoptr (GError) error = NULL;
-    g_autoptr (DbnMsgSysSyncReply) page = dbn_msg_sys_sync_reply_decode (
-        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgSysSyncReply) page =
+        dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     GArray *seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
     for (guint i = 0; i < page->events->len; i++) {
         GBytes *event = g_ptr_array_index (page->events, i);
-        g_autoptr (DbnMsgCaseAccepted) ev = dbn_msg_case_accepted_decode (
-            g_bytes_get_data (event, NULL), g_bytes_get_size (event), NULL);
+        g_autoptr (DbnMsgCaseAccepted) ev =
+            dbn_msg_case_accepted_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), NULL);
         g_assert_nonnull (ev);
         g_assert_cmpint (ev->env.seq, >, after);
         /* "v/west/" and "x/west/" hold west's events only. */
@@ -1143,14 +1143,13 @@ test_heartbeat (Fixture *fx, gconstpointer data)
 /* ---- DbnCatchup against this service's scoped sys.sync ---- */
 
 typedef struct {
-    GArray *seqs;      /* gint64: delivered, in order */
-    guint   from_sync; /* of which from sys.sync */
-    guint   gaps;      /* holes reported */
+    GArray *seqs;    /* gint64: delivered, in order */
+    guint from_sync; /* of which from sys.sync */
+    guint gaps;      /* holes reported */
 } Caught;
 
 static void
-caught_event (DbnCatchup *catchup, gint64 seq, GBytes *event, gboolean from_sync,
-              gpointer user_data)
+caught_event (DbnCatchup *catchup, gint64 seq, GBytes *event, gboolean from_sync, gpointer user_data)
 {
     Caught *c = user_data;
     if (c->seqs->len > 0)
@@ -1343,8 +1342,8 @@ journaled_on (Fixture *fx, const char *topic)
     g_autoptr (GError) error = NULL;
     guint n = 0;
     gint64 through = 0;
-    g_assert_true (dbn_store_journal_read_topic (dbn_service_get_store (fx->service), topic, 0, 100,
-                                                 1 << 20, count_event, &n, &through, &error));
+    g_assert_true (dbn_store_journal_read_topic (dbn_service_get_store (fx->service), topic, 0, 100, 1 << 20,
+                                                 count_event, &n, &through, &error));
     g_assert_no_error (error);
     return n;
 }

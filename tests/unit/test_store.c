@@ -47,8 +47,7 @@ static gint64
 query_int (DbnStore *store, const char *sql)
 {
     sqlite3_stmt *stmt = NULL;
-    g_assert_cmpint (sqlite3_prepare_v2 (dbn_store_get_db (store), sql, -1, &stmt, NULL), ==,
-                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (dbn_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
     gint64 value = sqlite3_column_int64 (stmt, 0);
     sqlite3_finalize (stmt);
@@ -59,8 +58,7 @@ static char *
 query_text (DbnStore *store, const char *sql)
 {
     sqlite3_stmt *stmt = NULL;
-    g_assert_cmpint (sqlite3_prepare_v2 (dbn_store_get_db (store), sql, -1, &stmt, NULL), ==,
-                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (dbn_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
     char *value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
     sqlite3_finalize (stmt);
@@ -73,8 +71,7 @@ append_ok (DbnStore *store, const char *body)
 {
     g_autoptr (GError) error = NULL;
     gint64 seq = dbn_store_journal_next_seq (store);
-    g_autofree char *text = body != NULL ? g_strdup (body)
-                                         : g_strdup_printf ("event %" G_GINT64_FORMAT, seq);
+    g_autofree char *text = body != NULL ? g_strdup (body) : g_strdup_printf ("event %" G_GINT64_FORMAT, seq);
     g_autoptr (GBytes) bytes = g_bytes_new (text, strlen (text));
     g_assert_true (dbn_store_journal_append (store, seq, 1000 + seq, "case.accepted", "T01-2025-000001",
                                              "q/w1", bytes, &error));
@@ -99,9 +96,9 @@ commit_ok (DbnStore *store)
 }
 
 typedef struct {
-    GArray    *seqs;   /* gint64 seq of each event given */
+    GArray *seqs;      /* gint64 seq of each event given */
     GPtrArray *bodies; /* char* body of each event */
-    guint      stop_after; /* return FALSE after this many (0: never) */
+    guint stop_after;  /* return FALSE after this many (0: never) */
 } Collected;
 
 static gboolean
@@ -272,8 +269,7 @@ test_migrations_newer_store_refused (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     DbnStore *store = open_ok (f->path, NULL);
-    g_assert_true (dbn_store_exec (store, "UPDATE store_meta SET value = 99 WHERE key = 'version'",
-                                   &error));
+    g_assert_true (dbn_store_exec (store, "UPDATE store_meta SET value = 99 WHERE key = 'version'", &error));
     g_assert_no_error (error);
     dbn_store_free (store);
 
@@ -299,7 +295,7 @@ test_migrations_failure_is_atomic (Fixture *f, gconstpointer data)
     g_clear_error (&error);
 
     /* Migration 0 committed on its own; migration 1 left nothing behind. */
-    store = open_ok (f->path, (const char *const[]) { bad[0], NULL });
+    store = open_ok (f->path, (const char *const[]){ bad[0], NULL });
     g_assert_cmpint (query_int (store, "PRAGMA user_version"), ==, 1);
     g_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_master WHERE name = 'b'"), ==, 0);
     dbn_store_free (store);
@@ -316,8 +312,7 @@ test_journal_append_read (Fixture *f, gconstpointer data)
     append_ok (store, NULL);
     /* A NULL case number and an empty body are both allowed. */
     g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
-    g_assert_true (dbn_store_journal_append (store, 3, 7, "system.heartbeat", NULL, "q/w1", empty,
-                                             &error));
+    g_assert_true (dbn_store_journal_append (store, 3, 7, "system.heartbeat", NULL, "q/w1", empty, &error));
     g_assert_no_error (error);
     /* Pending events count as newest inside the transaction. */
     g_assert_cmpint (dbn_store_journal_newest (store), ==, 3);
@@ -386,7 +381,7 @@ test_journal_savepoints (Fixture *f, gconstpointer data)
     g_assert_true (dbn_store_savepoint (store, &error));
     append_ok (store, NULL); /* 4 */
     g_assert_true (dbn_store_savepoint (store, &error));
-    append_ok (store, NULL); /* 5 */
+    append_ok (store, NULL);       /* 5 */
     dbn_store_rollback_to (store); /* innermost: gives back 5 */
     g_assert_cmpint (dbn_store_journal_next_seq (store), ==, 5);
     g_assert_true (dbn_store_release (store, &error)); /* keeps 4 inside B */
@@ -428,8 +423,8 @@ test_journal_limits (Fixture *f, gconstpointer data)
     for (int i = 0; i < 10; i++)
         append_ok (store, "0123456789"); /* 10 bytes each */
     g_autofree char *big = g_strnfill (100, 'x');
-    append_ok (store, big);              /* 11: 100 bytes */
-    append_ok (store, "0123456789");     /* 12 */
+    append_ok (store, big);          /* 11: 100 bytes */
+    append_ok (store, "0123456789"); /* 12 */
     commit_ok (store);
 
     g_assert_cmpuint (read_count (store, 0, 4, 0), ==, 4);
@@ -571,12 +566,14 @@ test_idempotency (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (same, reply));
     g_assert_null (recorded);
-    g_autoptr (GBytes) other_cmd = dbn_store_idem_lookup (store, "k2", "intake.refuse", d1, &recorded, &error);
+    g_autoptr (GBytes) other_cmd =
+        dbn_store_idem_lookup (store, "k2", "intake.refuse", d1, &recorded, &error);
     g_assert_no_error (error);
     g_assert_null (other_cmd);
     g_assert_cmpstr (recorded, ==, "intake.submit");
     g_clear_pointer (&recorded, g_free);
-    g_autoptr (GBytes) other_body = dbn_store_idem_lookup (store, "k2", "intake.submit", d2, &recorded, &error);
+    g_autoptr (GBytes) other_body =
+        dbn_store_idem_lookup (store, "k2", "intake.submit", d2, &recorded, &error);
     g_assert_no_error (error);
     g_assert_null (other_body);
     g_assert_cmpstr (recorded, ==, "intake.submit");
@@ -725,8 +722,10 @@ test_error_commit_fails (Fixture *f, gconstpointer data)
 
     begin_ok (store);
     append_ok (store, NULL);
-    g_assert_true (dbn_store_exec (store, "INSERT INTO parent VALUES (42);"
-                                          "INSERT INTO child VALUES (1, 42)", &error));
+    g_assert_true (dbn_store_exec (store,
+                                   "INSERT INTO parent VALUES (42);"
+                                   "INSERT INTO child VALUES (1, 42)",
+                                   &error));
     commit_ok (store);
     g_assert_cmpuint (read_count (store, 0, 0, 0), ==, 2);
 }
@@ -805,8 +804,8 @@ read_topic (DbnStore *store, const char *topic, gint64 after, guint max, gint64 
 {
     g_autoptr (GError) error = NULL;
     GArray *seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-    g_assert_true (dbn_store_journal_read_topic (store, topic, after, max, 0, collect_any, seqs,
-                                                 through, &error));
+    g_assert_true (
+        dbn_store_journal_read_topic (store, topic, after, max, 0, collect_any, seqs, through, &error));
     g_assert_no_error (error);
     return seqs;
 }
@@ -828,8 +827,8 @@ test_journal_topics (Fixture *f, gconstpointer data)
     begin_ok (store);
     append_on (store, "s/a", (const char *[]){ "q/w", "a/east", NULL }); /* 1 */
     append_on (store, "s/b", (const char *[]){ "q/w", NULL });           /* 2 */
-    append_on (store, "s/a", NULL);                                       /* 3 */
-    append_on (store, "s/ab", (const char *[]){ "s/a", "s/ab", NULL });   /* 4: s/a as an extra; s/ab twice */
+    append_on (store, "s/a", NULL);                                      /* 3 */
+    append_on (store, "s/ab", (const char *[]){ "s/a", "s/ab", NULL });  /* 4: s/a as an extra; s/ab twice */
     commit_ok (store);
     gint64 through = -1;
     assert_seqs (read_topic (store, "s/a", 0, 0, &through), (const gint64[]){ 1, 3, 4 }, 3);
@@ -874,16 +873,20 @@ test_migration_v1_topics (Fixture *f, gconstpointer data)
 {
     sqlite3 *db = NULL;
     g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_exec (db,
-        "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
-        "CREATE TABLE journal (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
-        " type TEXT NOT NULL, case_no TEXT, topic TEXT NOT NULL, body BLOB NOT NULL);"
-        "CREATE TABLE consumer_offset (producer TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
-        "CREATE TABLE idempotency (key TEXT PRIMARY KEY, ts INTEGER NOT NULL,"
-        " reply BLOB NOT NULL) WITHOUT ROWID;"
-        "INSERT INTO store_meta VALUES ('version', 1);"
-        "INSERT INTO journal VALUES (1, 1, 't', NULL, 's/a', x'00'), (2, 2, 't', NULL, 's/b', x'00'),"
-        " (3, 3, 't', NULL, 's/a', x'00');", NULL, NULL, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (
+        sqlite3_exec (
+            db,
+            "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE journal (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+            " type TEXT NOT NULL, case_no TEXT, topic TEXT NOT NULL, body BLOB NOT NULL);"
+            "CREATE TABLE consumer_offset (producer TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
+            "CREATE TABLE idempotency (key TEXT PRIMARY KEY, ts INTEGER NOT NULL,"
+            " reply BLOB NOT NULL) WITHOUT ROWID;"
+            "INSERT INTO store_meta VALUES ('version', 1);"
+            "INSERT INTO journal VALUES (1, 1, 't', NULL, 's/a', x'00'), (2, 2, 't', NULL, 's/b', x'00'),"
+            " (3, 3, 't', NULL, 's/a', x'00');",
+            NULL, NULL, NULL),
+        ==, SQLITE_OK);
     sqlite3_close (db);
     g_autoptr (DbnStore) store = open_ok (f->path, NULL);
     g_assert_cmpint (query_int (store, "SELECT value FROM store_meta WHERE key = 'version'"), ==, 3);

@@ -38,18 +38,18 @@ static const char *const consumer_migrations[] = {
 };
 
 typedef struct {
-    char          *dir;          /* temporary data folder */
-    DbnConfig     *config;       /* its daiban.conf: intake on ipc endpoints */
-    DbnClock      *clock;        /* manual */
-    DbnBus        *bus;          /* one context for both sides */
-    DbnService    *producer;     /* NULL while down */
-    DbnStore      *store;        /* the consumer's file */
-    DbnSubscriber *subscriber;   /* under test */
-    GArray        *syncs;        /* gint64: `after` of each sys.sync the producer served */
-    GArray        *calls;        /* gint64: seq of each call of apply */
-    GArray        *offsets;      /* gint64: the stored offset seen by each call */
-    GArray        *applied_then; /* gint64: dbn_subscriber_get_applied at each call */
-    gint64         fail_once_at; /* apply fails the first time it meets this seq */
+    char *dir;                 /* temporary data folder */
+    DbnConfig *config;         /* its daiban.conf: intake on ipc endpoints */
+    DbnClock *clock;           /* manual */
+    DbnBus *bus;               /* one context for both sides */
+    DbnService *producer;      /* NULL while down */
+    DbnStore *store;           /* the consumer's file */
+    DbnSubscriber *subscriber; /* under test */
+    GArray *syncs;             /* gint64: `after` of each sys.sync the producer served */
+    GArray *calls;             /* gint64: seq of each call of apply */
+    GArray *offsets;           /* gint64: the stored offset seen by each call */
+    GArray *applied_then;      /* gint64: dbn_subscriber_get_applied at each call */
+    gint64 fail_once_at;       /* apply fails the first time it meets this seq */
 } Fixture;
 
 /* ---- the producer ---- */
@@ -119,8 +119,8 @@ journal_events (Fixture *fx, guint n)
     g_assert_true (dbn_store_begin (store, &error));
     for (guint i = 0; i < n; i++) {
         g_autoptr (GBytes) body = event_new (first + i, "journal");
-        g_assert_true (dbn_store_journal_append (store, first + i, 1767225600000, "test.event", NULL,
-                                                 "t", body, &error));
+        g_assert_true (dbn_store_journal_append (store, first + i, 1767225600000, "test.event", NULL, "t",
+                                                 body, &error));
         g_assert_no_error (error);
     }
     g_assert_true (dbn_store_commit (store, &error));
@@ -152,7 +152,8 @@ apply_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user
 {
     Fixture *fx = user_data;
     DbnEnvEvent env = { 0 };
-    g_assert_true (dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL));
+    g_assert_true (
+        dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL));
     g_assert_cmpint (env.seq, ==, seq);
     gint64 offset = -1;
     g_assert_true (dbn_store_offset_get (fx->store, "intake", &offset, NULL));
@@ -167,8 +168,8 @@ apply_event (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user
         return FALSE;
     }
     g_autoptr (sqlite3_stmt) insert = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (fx->store), "INSERT INTO applied (seq, actor) VALUES (?1, ?2)",
-                                 -1, &insert, NULL);
+    int rc = sqlite3_prepare_v2 (dbn_store_get_db (fx->store),
+                                 "INSERT INTO applied (seq, actor) VALUES (?1, ?2)", -1, &insert, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64 (insert, 1, seq);
         sqlite3_bind_text (insert, 2, env.actor, -1, SQLITE_TRANSIENT);
@@ -185,10 +186,9 @@ subscriber_start (Fixture *fx)
 {
     g_autoptr (GError) error = NULL;
     g_assert_null (fx->subscriber);
-    fx->subscriber = dbn_subscriber_new (fx->bus, fx->store, "intake",
-                                         dbn_config_get_publish_endpoint (fx->config, "intake"),
-                                         dbn_config_get_command_endpoint (fx->config, "intake"),
-                                         apply_event, fx, &error);
+    fx->subscriber = dbn_subscriber_new (
+        fx->bus, fx->store, "intake", dbn_config_get_publish_endpoint (fx->config, "intake"),
+        dbn_config_get_command_endpoint (fx->config, "intake"), apply_event, fx, &error);
     g_assert_no_error (error);
     g_assert_nonnull (fx->subscriber);
 }
@@ -218,8 +218,9 @@ static char *
 actor_of (Fixture *fx, gint64 seq)
 {
     g_autoptr (sqlite3_stmt) stmt = NULL;
-    g_assert_cmpint (sqlite3_prepare_v2 (dbn_store_get_db (fx->store), "SELECT actor FROM applied WHERE seq = ?1",
-                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (dbn_store_get_db (fx->store),
+                                         "SELECT actor FROM applied WHERE seq = ?1", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
     sqlite3_bind_int64 (stmt, 1, seq);
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
     return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
@@ -322,7 +323,8 @@ fixture_set_up (Fixture *fx, gconstpointer data)
     g_assert_no_error (error);
     g_autofree char *conf = g_strdup_printf ("[daiban]\ntownship = T01\nsynchronous = normal\n"
                                              "[service:intake]\ncommand = ipc://%s/cmd.ipc\n"
-                                             "publish = ipc://%s/pub.ipc\n", fx->dir, fx->dir);
+                                             "publish = ipc://%s/pub.ipc\n",
+                                             fx->dir, fx->dir);
     g_autofree char *path = g_build_filename (fx->dir, "daiban.conf", NULL);
     g_file_set_contents (path, conf, -1, &error);
     g_assert_no_error (error);
@@ -543,9 +545,9 @@ test_producer_down_at_start (Fixture *fx, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     g_autofree char *deaf = g_strdup_printf ("ipc://%s/nobody.ipc", fx->dir);
-    fx->subscriber = dbn_subscriber_new (fx->bus, fx->store, "intake", deaf,
-                                         dbn_config_get_command_endpoint (fx->config, "intake"),
-                                         apply_event, fx, &error);
+    fx->subscriber =
+        dbn_subscriber_new (fx->bus, fx->store, "intake", deaf,
+                            dbn_config_get_command_endpoint (fx->config, "intake"), apply_event, fx, &error);
     g_assert_no_error (error);
     run_for (LONGER_THAN_A_SYNC_TIMEOUT_MS);
     g_assert_cmpint (dbn_subscriber_get_applied (fx->subscriber), ==, 0);

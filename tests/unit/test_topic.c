@@ -9,14 +9,25 @@
 #define GUARD_US (5 * G_USEC_PER_SEC)
 
 static const char *const hostile[] = {
-    "qingshui/x", "shiqiao/zz", "../../etc", "", "qing shui", "qingshui\n", "qingshui\x01", "qingshui/",
-    "清水", "a.b", "0123456789abcdef0123456789abcdef0", NULL,
+    "qingshui/x",
+    "shiqiao/zz",
+    "../../etc",
+    "",
+    "qing shui",
+    "qingshui\n",
+    "qingshui\x01",
+    "qingshui/",
+    "清水",
+    "a.b",
+    "0123456789abcdef0123456789abcdef0",
+    NULL,
 };
 
 static void
 test_ids (void)
 {
-    const char *const good[] = { "qingshui", "shiqiao", "ts-li", "qs_1", "A", "0123456789abcdef0123456789abcdef",
+    const char *const good[] = { "qingshui", "shiqiao", "ts-li",
+                                 "qs_1",     "A",       "0123456789abcdef0123456789abcdef",
                                  NULL };
     for (guint i = 0; good[i] != NULL; i++) {
         g_assert_true (dbn_topic_id_is_valid (good[i]));

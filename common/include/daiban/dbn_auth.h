@@ -46,11 +46,11 @@ DbnAuth *dbn_auth_new (DbnBus *bus, const char *data_dir, GError **error);
 
 /* Stops the thread ($TERM over its pipe) and waits for it. NULL is allowed.
  * Handshakes after this find no handler and fail (ZAP_ENFORCE_DOMAIN). */
-void     dbn_auth_free (DbnAuth *self);
+void dbn_auth_free (DbnAuth *self);
 
 /* Counters of answered requests, for tests and metrics (any thread). */
-guint64  dbn_auth_get_accepted (DbnAuth *self);
-guint64  dbn_auth_get_refused (DbnAuth *self);
+guint64 dbn_auth_get_accepted (DbnAuth *self);
+guint64 dbn_auth_get_refused (DbnAuth *self);
 
 /* Gives bus this process's identity: loads the secret key file key_path
  * (refusing one group or others may read, with DBN_KEYS_ERROR_INSECURE
@@ -60,8 +60,7 @@ guint64  dbn_auth_get_refused (DbnAuth *self);
  * DBN_AUTH_PLAINTEXT_ENV=1 it allows plain text instead (FALSE with
  * DBN_BUS_ERROR_INSECURE if an endpoint is tcp://) and loads nothing. Call
  * before making sockets from bus. */
-gboolean dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_path,
-                             GError **error);
+gboolean dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_path, GError **error);
 
 /* The default subscription policy (issue 3): the prefix principal may be
  * granted for the asked topic, or NULL. Topics end in '/' on the wire
@@ -72,23 +71,22 @@ gboolean dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_pat
  *   supervisor:<area> → "a/<area>/" (asked with or without the '/');
  *   committee → any prefix of the audit feed, "audit/…".
  * Caller owns the result. */
-char    *dbn_auth_grant_subscription (const char *principal, const char *topic);
+char *dbn_auth_grant_subscription (const char *principal, const char *topic);
 /* dbn_auth_grant_subscription as a DbnSubscriptionFunc (key and user_data
  * unused), for dbn_publisher_set_subscription_func where nothing checks the
  * key against the registry first (tests; the service frame installs its own,
  * which does). Caller owns the result. */
-char    *dbn_auth_subscription_policy (const char *principal, const char *key,
-                                       const char *topic, gpointer user_data);
+char *dbn_auth_subscription_policy (const char *principal, const char *key, const char *topic,
+                                    gpointer user_data);
 /* The one topic a restricted principal reads ("s/qingshui/" for
  * station:qingshui, "audit/" for a committee key), or NULL for services, the
  * operator and anything else. Caller owns it. */
-char    *dbn_auth_dup_own_topic (const char *principal);
+char *dbn_auth_dup_own_topic (const char *principal);
 /* The rule of routing.queue and deadline.queue: a station, window or
  * supervisor reads only its own queue (kind "station", "window" or "area"
  * with its own id); the committee, the operator, services and no principal
  * (inproc) read any. FALSE with DBN_ERROR_FORBIDDEN otherwise. */
-gboolean dbn_auth_may_read_queue (const char *principal, const char *kind, const char *id,
-                                  GError **error);
+gboolean dbn_auth_may_read_queue (const char *principal, const char *kind, const char *id, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnAuth, dbn_auth_free)
 

@@ -38,9 +38,8 @@ typedef struct _DbnCalendar DbnCalendar;
  * the message names the file, the line and the reason. Caller owns it. */
 DbnCalendar *dbn_calendar_load (const char *path, GError **error);
 /* The same from text in memory; name stands for the file in messages. */
-DbnCalendar *dbn_calendar_load_from_data (const char *text, gssize length, const char *name,
-                                          GError **error);
-void         dbn_calendar_free (DbnCalendar *self);
+DbnCalendar *dbn_calendar_load_from_data (const char *text, gssize length, const char *name, GError **error);
+void dbn_calendar_free (DbnCalendar *self);
 
 /* The calendar file to use for data_dir: DIR/calendar.ini when it exists,
  * else the shipped one (the source tree's, else the installed one).
@@ -50,33 +49,31 @@ char *dbn_calendar_dup_default_path (const char *data_dir);
 /* The file it was loaded from (or the name given). Borrowed. */
 const char *dbn_calendar_get_path (DbnCalendar *self);
 /* The first and last covered year. */
-void        dbn_calendar_get_years (DbnCalendar *self, guint *first, guint *last);
+void dbn_calendar_get_years (DbnCalendar *self, guint *first, guint *last);
 /* TRUE when date lies in a covered year. */
-gboolean    dbn_calendar_covers (DbnCalendar *self, const GDate *date);
+gboolean dbn_calendar_covers (DbnCalendar *self, const GDate *date);
 /* TRUE when the area has closures of its own in the file. */
-gboolean    dbn_calendar_has_area (DbnCalendar *self, const char *area);
+gboolean dbn_calendar_has_area (DbnCalendar *self, const char *area);
 
 /* In every call below, area NULL, empty or unknown means the national
  * calendar, and covered (may be NULL) gets FALSE when the answer used a day
  * outside the covered years (weekends only there). */
 
 /* TRUE when date is a working day. */
-gboolean dbn_calendar_is_workday (DbnCalendar *self, const char *area, const GDate *date,
-                                  gboolean *covered);
+gboolean dbn_calendar_is_workday (DbnCalendar *self, const char *area, const GDate *date, gboolean *covered);
 /* What date is and, for holidays, adjusted days and closures, its name
  * (borrowed, NULL otherwise). */
-DbnDayKind dbn_calendar_get_day (DbnCalendar *self, const char *area, const GDate *date,
-                                 const char **name, gboolean *covered);
+DbnDayKind dbn_calendar_get_day (DbnCalendar *self, const char *area, const GDate *date, const char **name,
+                                 gboolean *covered);
 /* n > 0: the n-th working day after date (date itself not counted: 5
  * working days from Fri 13 Feb 2026 end on Fri 27 Feb 2026). n < 0: the
  * |n|-th working day before date. n = 0: date. Writes *out. */
-void     dbn_calendar_add_working_days (DbnCalendar *self, const char *area, const GDate *date,
-                                        int n, GDate *out, gboolean *covered);
+void dbn_calendar_add_working_days (DbnCalendar *self, const char *area, const GDate *date, int n, GDate *out,
+                                    gboolean *covered);
 /* The working days in (from, to]: after from, up to and including to;
  * negative when to is before from. */
-int      dbn_calendar_working_days_between (DbnCalendar *self, const char *area,
-                                            const GDate *from, const GDate *to,
-                                            gboolean *covered);
+int dbn_calendar_working_days_between (DbnCalendar *self, const char *area, const GDate *from,
+                                       const GDate *to, gboolean *covered);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnCalendar, dbn_calendar_free)
 

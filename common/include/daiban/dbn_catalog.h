@@ -32,19 +32,19 @@ typedef enum {
 } DbnHandlingKind;
 
 typedef struct {
-    char            *code;        /* e.g. MZ-DIBAO */
-    char            *category;    /* category id */
-    char            *name_zh;     /* Chinese name */
-    char            *name_en;     /* English name */
-    char           **materials;   /* required materials (材料清单), NULL-terminated */
-    DbnDecidingLevel level;       /* who can decide it */
-    char           **departments; /* handling department(s), NULL-terminated, at least one */
-    char            *window;      /* owning window of the township centre */
-    DbnHandlingKind  kind;        /* default handling kind */
-    int              limit_days;  /* statutory limit in working days, > 0 */
-    gboolean         presence;    /* the applicant must be present */
-    gint64           fee_fen;     /* statutory fee in fen, 0 = free */
-    gboolean         restricted;  /* D-INT-8: stricter confidentiality (petitions); default FALSE */
+    char *code;             /* e.g. MZ-DIBAO */
+    char *category;         /* category id */
+    char *name_zh;          /* Chinese name */
+    char *name_en;          /* English name */
+    char **materials;       /* required materials (材料清单), NULL-terminated */
+    DbnDecidingLevel level; /* who can decide it */
+    char **departments;     /* handling department(s), NULL-terminated, at least one */
+    char *window;           /* owning window of the township centre */
+    DbnHandlingKind kind;   /* default handling kind */
+    int limit_days;         /* statutory limit in working days, > 0 */
+    gboolean presence;      /* the applicant must be present */
+    gint64 fee_fen;         /* statutory fee in fen, 0 = free */
+    gboolean restricted;    /* D-INT-8: stricter confidentiality (petitions); default FALSE */
 } DbnMatter;
 
 typedef struct _DbnCatalog DbnCatalog;
@@ -53,15 +53,15 @@ typedef struct _DbnCatalog DbnCatalog;
  * (including a repeated group or key and a key the format does not know); the
  * message names the file, the line and the reason. Caller owns the result. */
 DbnCatalog *dbn_catalog_load (const char *path, GError **error);
-void        dbn_catalog_free (DbnCatalog *self);
+void dbn_catalog_free (DbnCatalog *self);
 
 /* Borrowed; NULL when code is not in the catalog. */
 const DbnMatter *dbn_catalog_lookup (DbnCatalog *self, const char *code);
-guint            dbn_catalog_get_n_matters (DbnCatalog *self);
+guint dbn_catalog_get_n_matters (DbnCatalog *self);
 /* Matters in file order. Borrowed. */
 const DbnMatter *dbn_catalog_get_matter (DbnCatalog *self, guint index);
 /* Borrowed category names; NULL for an unknown id. */
-const char      *dbn_catalog_get_category_name (DbnCatalog *self, const char *id, gboolean chinese);
+const char *dbn_catalog_get_category_name (DbnCatalog *self, const char *id, gboolean chinese);
 
 /* D-INT-4: every required material of matter not in handed_in, in catalog
  * order. Caller owns the NULL-terminated result (empty vector when complete). */

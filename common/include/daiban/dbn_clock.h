@@ -21,14 +21,14 @@ DbnClock *dbn_clock_new_manual (gint64 start_ms);
 DbnClock *dbn_clock_new_file (const char *path);
 /* From the environment: DAIBAN_CLOCK_FILE set → file clock, else wall clock. */
 DbnClock *dbn_clock_new_from_env (void);
-void      dbn_clock_free (DbnClock *self);
+void dbn_clock_free (DbnClock *self);
 
 /* Milliseconds since the Unix epoch, UTC. */
-gint64    dbn_clock_now_ms (DbnClock *self);
+gint64 dbn_clock_now_ms (DbnClock *self);
 /* Manual clocks only (a programmer error otherwise). */
-void      dbn_clock_set_ms (DbnClock *self, gint64 now_ms);
-void      dbn_clock_advance_ms (DbnClock *self, gint64 delta_ms);
-gboolean  dbn_clock_is_manual (DbnClock *self);
+void dbn_clock_set_ms (DbnClock *self, gint64 now_ms);
+void dbn_clock_advance_ms (DbnClock *self, gint64 delta_ms);
+gboolean dbn_clock_is_manual (DbnClock *self);
 
 /* The local civil time of now in the office's time zone (China Standard
  * Time, UTC+8, fixed: the country has no daylight saving). Caller owns it. */

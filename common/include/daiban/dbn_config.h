@@ -35,18 +35,18 @@ char *dbn_config_resolve_data_dir (const char *option);
  * file returns NULL with DBN_ERROR_CONFIG naming the file and the problem.
  * Caller owns the result. */
 DbnConfig *dbn_config_load (const char *data_dir, GError **error);
-void       dbn_config_free (DbnConfig *self);
+void dbn_config_free (DbnConfig *self);
 
 /* Creates DIR (0700) and writes DIR/daiban.conf with the defaults unless it
  * exists. TRUE when the file exists afterwards. */
-gboolean   dbn_config_write_default (const char *data_dir, GError **error);
+gboolean dbn_config_write_default (const char *data_dir, GError **error);
 
 /* Borrowed strings, valid while self lives. */
 const char *dbn_config_get_data_dir (DbnConfig *self);
 const char *dbn_config_get_township (DbnConfig *self);
 const char *dbn_config_get_catalog_path (DbnConfig *self);
 /* TRUE for synchronous=full (the default). */
-gboolean    dbn_config_get_sync_full (DbnConfig *self);
+gboolean dbn_config_get_sync_full (DbnConfig *self);
 /* NULL for a service not in the file nor in the defaults. */
 const char *dbn_config_get_command_endpoint (DbnConfig *self, const char *service);
 const char *dbn_config_get_publish_endpoint (DbnConfig *self, const char *service);
@@ -55,11 +55,11 @@ const char *dbn_config_get_publish_endpoint (DbnConfig *self, const char *servic
  * when the file does not set it. Borrowed. */
 const char *dbn_config_get_setting (DbnConfig *self, const char *group, const char *key);
 /* DIR/<service>.db. Caller owns the result. */
-char       *dbn_config_dup_store_path (DbnConfig *self, const char *service);
+char *dbn_config_dup_store_path (DbnConfig *self, const char *service);
 
 /* Tests and deployments override single values before use. */
-void dbn_config_set_endpoints (DbnConfig *self, const char *service,
-                               const char *command, const char *publish);
+void dbn_config_set_endpoints (DbnConfig *self, const char *service, const char *command,
+                               const char *publish);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnConfig, dbn_config_free)
 

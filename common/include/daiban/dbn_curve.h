@@ -23,14 +23,14 @@ G_BEGIN_DECLS
  * with no ZAP handler running fails instead of letting any key in. Call
  * before zmq_bind. FALSE with DBN_KEYS_ERROR_UNSUPPORTED if libzmq refuses
  * an option. */
-gboolean dbn_curve_setup_server (void *socket, const DbnKeyPair *server,
-                                const char *zap_domain, GError **error);
+gboolean dbn_curve_setup_server (void *socket, const DbnKeyPair *server, const char *zap_domain,
+                                 GError **error);
 
 /* Makes socket a CURVE client with client's key pair that accepts only the
  * server holding the secret of server_public_z85. Call before zmq_connect.
  * FALSE with DBN_KEYS_ERROR_UNSUPPORTED if libzmq refuses an option, or
  * DBN_KEYS_ERROR_READ when server_public_z85 is not a 40-character Z85 key. */
-gboolean dbn_curve_setup_client (void *socket, const DbnKeyPair *client,
-                                const char *server_public_z85, GError **error);
+gboolean dbn_curve_setup_client (void *socket, const DbnKeyPair *client, const char *server_public_z85,
+                                 GError **error);
 
 G_END_DECLS

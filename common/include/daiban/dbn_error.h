@@ -36,8 +36,7 @@ char *dbn_error_dup_message_en (const GError *error);
 /* The reverse, for clients: builds a GError from a reply's code and
  * sentences. Unknown codes map to DBN_ERROR_INTERNAL with the code kept in
  * the message. The message is "<en> / <zh>" so a log line carries both. */
-GError *dbn_error_new_from_wire (const char *wire_code, const char *message_zh,
-                                 const char *message_en);
+GError *dbn_error_new_from_wire (const char *wire_code, const char *message_zh, const char *message_en);
 
 /* One line for a person, "[code] sentence", in one language, from a
  * reply's code and its two sentences (each "<sentence>: <detail>", the
@@ -46,8 +45,8 @@ GError *dbn_error_new_from_wire (const char *wire_code, const char *message_zh,
  * detail, only a leading file position ("（…/catalog.ini:3）"), which reads
  * the same in any language; with_detail keeps the whole detail (internal
  * and setup errors, where the detail is the point). Caller owns it. */
-char *dbn_error_dup_line (const char *code, const char *message_zh, const char *message_en,
-                          gboolean english, gboolean with_detail);
+char *dbn_error_dup_line (const char *code, const char *message_zh, const char *message_en, gboolean english,
+                          gboolean with_detail);
 
 /* TRUE when error is the registered pair for wire_code (for tests and clients). */
 gboolean dbn_error_matches_wire (const GError *error, const char *wire_code);

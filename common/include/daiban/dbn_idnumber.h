@@ -13,6 +13,6 @@ G_BEGIN_DECLS
 gboolean dbn_idnumber_validate (const char *id, GError **error);
 
 /* The check character ('0'..'9' or 'X') for the first 17 digits. */
-char     dbn_idnumber_check_char (const char *first17);
+char dbn_idnumber_check_char (const char *first17);
 
 G_END_DECLS

@@ -47,12 +47,12 @@ gboolean dbn_principal_validate (const char *principal, GError **error);
 
 /* The kinds of principal, as bits so a command can name several. */
 typedef enum {
-    DBN_PRINCIPAL_SERVICE    = 1 << 0, /* service:<name> */
-    DBN_PRINCIPAL_OPERATOR   = 1 << 1, /* operator: the local administrator */
-    DBN_PRINCIPAL_WINDOW     = 1 << 2, /* window:<id> */
-    DBN_PRINCIPAL_STATION    = 1 << 3, /* station:<id> */
+    DBN_PRINCIPAL_SERVICE = 1 << 0,    /* service:<name> */
+    DBN_PRINCIPAL_OPERATOR = 1 << 1,   /* operator: the local administrator */
+    DBN_PRINCIPAL_WINDOW = 1 << 2,     /* window:<id> */
+    DBN_PRINCIPAL_STATION = 1 << 3,    /* station:<id> */
     DBN_PRINCIPAL_SUPERVISOR = 1 << 4, /* supervisor:<area> */
-    DBN_PRINCIPAL_COMMITTEE  = 1 << 5, /* committee */
+    DBN_PRINCIPAL_COMMITTEE = 1 << 5,  /* committee */
 } DbnPrincipalKind;
 
 /* The kind of a valid principal, 0 for anything dbn_principal_validate refuses. */
@@ -64,7 +64,7 @@ const char *dbn_principal_get_id (const char *principal);
 
 /* The file name of principal's secret key (without the folder), or NULL for
  * an invalid principal. Caller owns the result. */
-char    *dbn_principal_dup_file_name (const char *principal);
+char *dbn_principal_dup_file_name (const char *principal);
 
 /* The times written to the registry (created, revoked-at) are read from the
  * clock the caller gives (non-NULL): the program decides which clock that is
@@ -83,18 +83,17 @@ gboolean dbn_keys_init (const char *data_dir, DbnClock *clock, GError **error);
  * FALSE with _EXISTS when it has an unrevoked key, _INVALID_PRINCIPAL, _READ
  * without a registry (run dbn_keys_init first), or _WRITE. On success
  * *secret_path_out (if not NULL) receives the secret file's path, caller owns it. */
-gboolean dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock,
-                       char **secret_path_out, GError **error);
+gboolean dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock, char **secret_path_out,
+                       GError **error);
 
 /* Marks principal revoked in the registry (revoked-at = now); its key is
  * refused from then on. Revoking a revoked principal changes nothing and
  * returns TRUE. FALSE with _NOT_FOUND for a principal never registered. */
-gboolean dbn_keys_revoke (const char *data_dir, const char *principal, DbnClock *clock,
-                          GError **error);
+gboolean dbn_keys_revoke (const char *data_dir, const char *principal, DbnClock *clock, GError **error);
 
 /* DIR/keys/<file>.secret for principal (whether or not it exists), NULL for
  * an invalid principal. Caller owns the result. */
-char    *dbn_keys_dup_secret_path (const char *data_dir, const char *principal);
+char *dbn_keys_dup_secret_path (const char *data_dir, const char *principal);
 
 typedef struct _DbnKeyPair DbnKeyPair;
 
@@ -110,7 +109,7 @@ DbnKeyPair *dbn_key_pair_new (const char *principal, GError **error);
 DbnKeyPair *dbn_key_pair_load (const char *path, GError **error);
 
 /* Wipes the secret key from memory and frees. NULL is allowed. */
-void        dbn_key_pair_free (DbnKeyPair *self);
+void dbn_key_pair_free (DbnKeyPair *self);
 
 /* Borrowed strings, valid while self lives: 40 characters of Z85. */
 const char *dbn_key_pair_get_public (const DbnKeyPair *self);
@@ -123,33 +122,33 @@ typedef struct _DbnRegistry DbnRegistry;
  * (an invalid principal or key, or one public key registered twice).
  * Caller owns the result. Not thread-safe: one registry per thread. */
 DbnRegistry *dbn_registry_load (const char *data_dir, GError **error);
-void         dbn_registry_free (DbnRegistry *self);
+void dbn_registry_free (DbnRegistry *self);
 
 /* The principal whose registered, unrevoked key is public_z85; NULL for an
  * unknown or revoked key. Borrowed: valid until the next reload or free. */
-const char  *dbn_registry_lookup (DbnRegistry *self, const char *public_z85);
+const char *dbn_registry_lookup (DbnRegistry *self, const char *public_z85);
 
 /* TRUE when principal is registered and revoked. */
-gboolean     dbn_registry_is_revoked (DbnRegistry *self, const char *principal);
+gboolean dbn_registry_is_revoked (DbnRegistry *self, const char *principal);
 
 /* principal's registered public key (revoked or not: see is_revoked), NULL
  * if unknown. Borrowed: valid until the next reload or free. */
-const char  *dbn_registry_get_public_key (DbnRegistry *self, const char *principal);
+const char *dbn_registry_get_public_key (DbnRegistry *self, const char *principal);
 
 /* When principal was registered and revoked (ISO 8601 as written, office
  * time), NULL if unknown (revoked_at: also when not revoked). Borrowed: valid
  * until the next reload or free. */
-const char  *dbn_registry_get_created (DbnRegistry *self, const char *principal);
-const char  *dbn_registry_get_revoked_at (DbnRegistry *self, const char *principal);
+const char *dbn_registry_get_created (DbnRegistry *self, const char *principal);
+const char *dbn_registry_get_revoked_at (DbnRegistry *self, const char *principal);
 
 /* Every registered principal, sorted. Caller owns the NULL-terminated array. */
-char       **dbn_registry_dup_principals (DbnRegistry *self);
+char **dbn_registry_dup_principals (DbnRegistry *self);
 
 /* Re-reads the file if its identity, size or modification time changed
  * since the last read (one stat() otherwise). Returns TRUE when new contents
  * were loaded. A file that became unreadable or malformed keeps the previous
  * contents and is logged once per version of the file. */
-gboolean     dbn_registry_reload_if_changed (DbnRegistry *self);
+gboolean dbn_registry_reload_if_changed (DbnRegistry *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnKeyPair, dbn_key_pair_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnRegistry, dbn_registry_free)

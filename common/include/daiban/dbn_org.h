@@ -29,29 +29,29 @@ typedef enum {
 } DbnAgentLevel;
 
 /* Run-sheet days (D-RTE-3) are a set of GDateWeekday: bit (1 << day). */
-#define DBN_RUN_DAY(day)      (1u << (day))
-#define DBN_RUN_DAYS_DEFAULT  (DBN_RUN_DAY (G_DATE_SUNDAY) | DBN_RUN_DAY (G_DATE_WEDNESDAY))
+#define DBN_RUN_DAY(day)     (1u << (day))
+#define DBN_RUN_DAYS_DEFAULT (DBN_RUN_DAY (G_DATE_SUNDAY) | DBN_RUN_DAY (G_DATE_WEDNESDAY))
 
 typedef struct {
-    char  *id;          /* e.g. minzheng; the queue topic is q/<id> */
-    char  *name_zh;     /* Chinese name, e.g. 民政优抚 */
-    char  *name_en;     /* English name */
+    char *id;           /* e.g. minzheng; the queue topic is q/<id> */
+    char *name_zh;      /* Chinese name, e.g. 民政优抚 */
+    char *name_en;      /* English name */
     char **departments; /* township departments it fronts, NULL-terminated, at least one */
 } DbnWindow;
 
 typedef struct {
-    char  *id;      /* county department id */
-    char  *name_zh; /* the name catalog matters use in departments */
-    char  *name_en; /* English name */
-    char **agents;  /* ids of the township agents who carry its matters, at least one */
+    char *id;      /* county department id */
+    char *name_zh; /* the name catalog matters use in departments */
+    char *name_en; /* English name */
+    char **agents; /* ids of the township agents who carry its matters, at least one */
 } DbnCountyDepartment;
 
 typedef struct {
-    char  *id;         /* e.g. east; the queue topic is a/<id> */
-    char  *name_zh;    /* Chinese name, e.g. 东片 */
-    char  *name_en;    /* English name */
-    char  *supervisor; /* id of the township agent who oversees it (包片干部) */
-    char **villages;   /* ids of its villages in file order, NULL-terminated, at least one */
+    char *id;         /* e.g. east; the queue topic is a/<id> */
+    char *name_zh;    /* Chinese name, e.g. 东片 */
+    char *name_en;    /* English name */
+    char *supervisor; /* id of the township agent who oversees it (包片干部) */
+    char **villages;  /* ids of its villages in file order, NULL-terminated, at least one */
 } DbnArea;
 
 typedef struct {
@@ -73,15 +73,15 @@ typedef struct {
 } DbnStation;
 
 typedef struct {
-    char         *id;        /* e.g. qs-li */
-    char         *name;      /* the person's name */
-    DbnAgentLevel level;     /* group, village or township */
-    char         *phone;     /* contact phone (联系卡) */
-    char         *station;   /* group and village agents: their station; NULL for township */
-    char         *group;     /* group agents: their villagers' group (村民小组); else NULL */
-    char         *window;    /* township agents: the window they sit at, or NULL */
-    char         *title;     /* the post they hold (职务), or NULL */
-    gboolean      petitions; /* takes petitions (信访代办员, D-INT-8) */
+    char *id;            /* e.g. qs-li */
+    char *name;          /* the person's name */
+    DbnAgentLevel level; /* group, village or township */
+    char *phone;         /* contact phone (联系卡) */
+    char *station;       /* group and village agents: their station; NULL for township */
+    char *group;         /* group agents: their villagers' group (村民小组); else NULL */
+    char *window;        /* township agents: the window they sit at, or NULL */
+    char *title;         /* the post they hold (职务), or NULL */
+    gboolean petitions;  /* takes petitions (信访代办员, D-INT-8) */
 } DbnAgent;
 
 typedef struct _DbnOrg DbnOrg;
@@ -95,7 +95,7 @@ const char *dbn_org_default_path (void);
  * problem; the message names the file, the line, the group, the key and the
  * reason. Caller owns the result. */
 DbnOrg *dbn_org_load (const char *path, GError **error);
-void    dbn_org_free (DbnOrg *self);
+void dbn_org_free (DbnOrg *self);
 
 /* FALSE with DBN_ORG_ERROR_CATALOG naming the first matter, and its key,
  * whose window is not a window of self, whose department is not fronted by
@@ -107,44 +107,44 @@ gboolean dbn_org_check_catalog (DbnOrg *self, DbnCatalog *catalog, GError **erro
 /* The centre's name. Borrowed. */
 const char *dbn_org_get_name (DbnOrg *self, gboolean chinese);
 /* TRUE when name is one of the village bodies (村委会, 村党支部, ...). */
-gboolean    dbn_org_is_village_body (DbnOrg *self, const char *name);
+gboolean dbn_org_is_village_body (DbnOrg *self, const char *name);
 
 /* Lookups by id return borrowed records, NULL when absent (or id NULL).
  * The get_n/get pairs list records in file order. */
-const DbnWindow  *dbn_org_lookup_window (DbnOrg *self, const char *id);
-guint             dbn_org_get_n_windows (DbnOrg *self);
-const DbnWindow  *dbn_org_get_window (DbnOrg *self, guint index);
+const DbnWindow *dbn_org_lookup_window (DbnOrg *self, const char *id);
+guint dbn_org_get_n_windows (DbnOrg *self);
+const DbnWindow *dbn_org_get_window (DbnOrg *self, guint index);
 /* The window fronting a township department, NULL when none does. */
-const DbnWindow  *dbn_org_lookup_window_for_department (DbnOrg *self, const char *department);
+const DbnWindow *dbn_org_lookup_window_for_department (DbnOrg *self, const char *department);
 
 /* By the Chinese name catalog matters use, e.g. 县民政局. */
 const DbnCountyDepartment *dbn_org_lookup_county_department (DbnOrg *self, const char *name_zh);
-guint                      dbn_org_get_n_county_departments (DbnOrg *self);
+guint dbn_org_get_n_county_departments (DbnOrg *self);
 const DbnCountyDepartment *dbn_org_get_county_department (DbnOrg *self, guint index);
 
-const DbnArea    *dbn_org_lookup_area (DbnOrg *self, const char *id);
-guint             dbn_org_get_n_areas (DbnOrg *self);
-const DbnArea    *dbn_org_get_area (DbnOrg *self, guint index);
+const DbnArea *dbn_org_lookup_area (DbnOrg *self, const char *id);
+guint dbn_org_get_n_areas (DbnOrg *self);
+const DbnArea *dbn_org_get_area (DbnOrg *self, guint index);
 /* The area a station's village belongs to (for the a/<area> queue). */
-const DbnArea    *dbn_org_lookup_area_for_station (DbnOrg *self, const char *station_id);
+const DbnArea *dbn_org_lookup_area_for_station (DbnOrg *self, const char *station_id);
 
 const DbnVillage *dbn_org_lookup_village (DbnOrg *self, const char *id);
-guint             dbn_org_get_n_villages (DbnOrg *self);
+guint dbn_org_get_n_villages (DbnOrg *self);
 const DbnVillage *dbn_org_get_village (DbnOrg *self, guint index);
 
 const DbnStation *dbn_org_lookup_station (DbnOrg *self, const char *id);
-guint             dbn_org_get_n_stations (DbnOrg *self);
+guint dbn_org_get_n_stations (DbnOrg *self);
 const DbnStation *dbn_org_get_station (DbnOrg *self, guint index);
 
-const DbnAgent   *dbn_org_lookup_agent (DbnOrg *self, const char *id);
-guint             dbn_org_get_n_agents (DbnOrg *self);
-const DbnAgent   *dbn_org_get_agent (DbnOrg *self, guint index);
+const DbnAgent *dbn_org_lookup_agent (DbnOrg *self, const char *id);
+guint dbn_org_get_n_agents (DbnOrg *self);
+const DbnAgent *dbn_org_get_agent (DbnOrg *self, guint index);
 /* The agents of a station (group and village levels) in file order.
  * Caller owns the array (free with g_ptr_array_unref); the DbnAgent
  * pointers in it are borrowed. Empty for an unknown station. */
-GPtrArray        *dbn_org_dup_station_agents (DbnOrg *self, const char *station_id);
+GPtrArray *dbn_org_dup_station_agents (DbnOrg *self, const char *station_id);
 /* D-INT-8: the first agent of a station who takes petitions, or NULL. */
-const DbnAgent   *dbn_org_lookup_petition_agent (DbnOrg *self, const char *station_id);
+const DbnAgent *dbn_org_lookup_petition_agent (DbnOrg *self, const char *station_id);
 
 /* Issue 11: every id that becomes part of a topic is an id of org.ini.
  * FALSE with DBN_ORG_ERROR_UNKNOWN_ID (org.unknown-id), quoting id escaped
@@ -162,7 +162,7 @@ gboolean dbn_org_check_principal (DbnOrg *self, const char *principal, GError **
  * FALSE with DBN_ORG_ERROR_INVALID for an unknown or missing day. */
 gboolean dbn_org_parse_days (const char *text, guint *days, GError **error);
 /* The days as "wed,sun" (Monday first). Caller owns the result. */
-char    *dbn_org_days_to_string (guint days);
+char *dbn_org_days_to_string (guint days);
 /* TRUE when the station's agent makes the trip on day (D-RTE-3). */
 gboolean dbn_station_runs_on (const DbnStation *station, GDateWeekday day);
 

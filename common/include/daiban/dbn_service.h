@@ -49,14 +49,14 @@ typedef struct _DbnCommand DbnCommand; /* also declared by dbn_emitter.h */
  * under its own savepoint. Returns the encoded success reply (caller of the
  * handler owns it), or NULL with error: the command's changes and events are
  * rolled back and the error goes back as the reply. */
-typedef GBytes *(*DbnCommandFunc) (DbnService *service, DbnCommand *command,
-                                   gpointer user_data, GError **error);
+typedef GBytes *(*DbnCommandFunc) (DbnService *service, DbnCommand *command, gpointer user_data,
+                                   GError **error);
 
 typedef struct {
-    const char    *cmd;        /* wire name, e.g. "intake.submit" */
-    DbnCommandFunc func;       /* the action */
-    gboolean       writes;     /* TRUE: transaction, idempotency, may emit events */
-    guint          principals; /* DbnPrincipalKind bits that may call it besides services and
+    const char *cmd;     /* wire name, e.g. "intake.submit" */
+    DbnCommandFunc func; /* the action */
+    gboolean writes;     /* TRUE: transaction, idempotency, may emit events */
+    guint principals;    /* DbnPrincipalKind bits that may call it besides services and
                                 * the operator, who always may; 0: only they. The committee
                                 * never runs a writing command, whatever this says. */
 } DbnCommandSpec;
@@ -65,7 +65,7 @@ typedef struct {
  * NULL). clock: borrowed, must outlive the service. Caller owns the result. */
 DbnService *dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,
                              const char *const *migrations, GError **error);
-void        dbn_service_free (DbnService *self);
+void dbn_service_free (DbnService *self);
 
 /* Adds the service's commands (specs is terminated by an entry with cmd NULL;
  * it must stay valid for the service's life). */
@@ -82,17 +82,17 @@ gboolean dbn_service_start (DbnService *self, DbnBus *bus, GError **error);
 
 /* Borrowed accessors. */
 const char *dbn_service_get_name (DbnService *self);
-DbnStore   *dbn_service_get_store (DbnService *self);
-DbnClock   *dbn_service_get_clock (DbnService *self);
-DbnConfig  *dbn_service_get_config (DbnService *self);
-DbnServer  *dbn_service_get_server (DbnService *self);
+DbnStore *dbn_service_get_store (DbnService *self);
+DbnClock *dbn_service_get_clock (DbnService *self);
+DbnConfig *dbn_service_get_config (DbnService *self);
+DbnServer *dbn_service_get_server (DbnService *self);
 DbnPublisher *dbn_service_get_publisher (DbnService *self);
 /* The service's one emitter (dbn_emitter.h): every event it journals and
  * publishes, from a command, a followed event or a timer, goes through it. */
 DbnEmitter *dbn_service_get_emitter (DbnService *self);
 /* The origin of events no command caused (following, firing): actor
  * "service:<name>", ts now_ms. */
-DbnOrigin   dbn_service_get_origin (DbnService *self, gint64 now_ms);
+DbnOrigin dbn_service_get_origin (DbnService *self, gint64 now_ms);
 
 /* Applies one event of a followed producer inside the transaction that
  * moves the offset to its seq. env: its envelope, decoded (an event whose
@@ -107,8 +107,8 @@ typedef gboolean (*DbnFollowFunc) (gpointer user_data, const DbnEnvEvent *env, G
  * service's store with apply. NULL with DBN_ERROR_CONFIG when the config
  * names no endpoints for producer, or a bus error. Caller owns the result;
  * free it before the service. */
-DbnSubscriber *dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer,
-                                   DbnFollowFunc apply, gpointer user_data, GError **error);
+DbnSubscriber *dbn_service_follow (DbnService *self, DbnBus *bus, const char *producer, DbnFollowFunc apply,
+                                   gpointer user_data, GError **error);
 
 /* Builds the error reply for error. Caller owns it. Never fails. */
 GBytes *dbn_service_error_reply (const GError *error);
@@ -122,7 +122,7 @@ gboolean dbn_reply_check (GBytes *reply, GError **error);
 /* ---- inside a handler ---- */
 
 /* The command map as received (already past the envelope check). Borrowed. */
-GBytes     *dbn_command_get_body (DbnCommand *self);
+GBytes *dbn_command_get_body (DbnCommand *self);
 /* Who acts: the authenticated principal when the connection has one, else
  * the actor the command names, else "cli". Borrowed. */
 const char *dbn_command_get_actor (DbnCommand *self);
@@ -133,26 +133,25 @@ const char *dbn_command_get_principal (DbnCommand *self);
 /* The principal's kind; DBN_PRINCIPAL_OPERATOR when it is NULL. */
 DbnPrincipalKind dbn_command_get_principal_kind (DbnCommand *self);
 /* The batch's time: every command of one batch sees the same instant. */
-gint64      dbn_command_get_now_ms (DbnCommand *self);
+gint64 dbn_command_get_now_ms (DbnCommand *self);
 
 /* The command's origin: its actor and the batch's time, for code that also
  * serves followed events and timers (dbn_emitter.h). */
-DbnOrigin   dbn_command_get_origin (DbnCommand *self);
+DbnOrigin dbn_command_get_origin (DbnCommand *self);
 /* Fills env (v, type, src, seq, ts, case, actor) for the next event this
  * command emits, reserving its journal seq. type and case_no are copied. */
-void        dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env,
-                                     const char *type, const char *case_no);
+void dbn_command_stamp_event (DbnCommand *self, DbnEnvEvent *env, const char *type, const char *case_no);
 /* Journals the encoded event, stamped just before, inside the transaction; it
  * is published on topic after the batch commits. */
-gboolean    dbn_command_emit (DbnCommand *self, const char *topic,
-                              const DbnEnvEvent *env, GBytes *event, GError **error);
+gboolean dbn_command_emit (DbnCommand *self, const char *topic, const DbnEnvEvent *env, GBytes *event,
+                           GError **error);
 /* Publishes an event already journaled by dbn_command_emit() on one more
  * topic after the batch commits (routing fans a case event out to q/, s/
  * and a/ topics; the journal keeps it once). Dropped with the command's
  * events when the command or the batch rolls back. event must be the one
  * the command emitted last: the topic is stored with its seq
  * (journal_topic), so a scoped sys.sync of that topic returns it too. */
-void        dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event);
+void dbn_command_publish_also (DbnCommand *self, const char *topic, GBytes *event);
 
 /* ---- what every service's main.c does ---- */
 
@@ -163,10 +162,10 @@ typedef gboolean (*DbnServiceStartFunc) (gpointer actions, DbnBus *bus, GError *
 
 /* A service binary, as its main.c declares it. */
 typedef struct {
-    const char           *name;       /* "intake": binary daiban-<name>, DIR/<name>.db, endpoints */
-    const char           *summary;    /* the --help line */
-    const char *const    *migrations; /* the store's (NULL-terminated, may be NULL) */
-    const DbnCommandSpec *commands;   /* its command table, given the actions as user_data */
+    const char *name;               /* "intake": binary daiban-<name>, DIR/<name>.db, endpoints */
+    const char *summary;            /* the --help line */
+    const char *const *migrations;  /* the store's (NULL-terminated, may be NULL) */
+    const DbnCommandSpec *commands; /* its command table, given the actions as user_data */
     /* Makes the actions once the store is open, loading what else they need
      * from the config (dbn_service_get_config). NULL with error: no start. */
     gpointer (*new_actions) (DbnService *service, GError **error);
@@ -184,8 +183,11 @@ typedef struct {
  * 启动失败 / cannot start: [code] message", naming the file for a key). */
 int dbn_service_main (const DbnServiceSpec *spec, int argc, char **argv);
 /* A service's main(), for its spec. */
-#define DBN_SERVICE_MAIN(spec) \
-    int main (int argc, char **argv) { return dbn_service_main (&(spec), argc, argv); }
+#define DBN_SERVICE_MAIN(spec)                                                                               \
+    int main (int argc, char **argv)                                                                         \
+    {                                                                                                        \
+        return dbn_service_main (&(spec), argc, argv);                                                       \
+    }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnService, dbn_service_free)
 

@@ -14,7 +14,6 @@ typedef gboolean (*DbnSocketFunc) (void *socket, gpointer user_data);
 /* A GSource on ZMQ_FD that re-checks ZMQ_EVENTS in prepare and check (the fd
  * is edge-triggered and also fires for writability). Caller owns the source
  * and must g_source_attach() it. The socket must outlive the source. */
-GSource *dbn_socket_source_new (void *socket, DbnSocketFunc func,
-                                gpointer user_data, GDestroyNotify notify);
+GSource *dbn_socket_source_new (void *socket, DbnSocketFunc func, gpointer user_data, GDestroyNotify notify);
 
 G_END_DECLS

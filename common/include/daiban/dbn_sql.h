@@ -23,10 +23,10 @@ sqlite3_stmt *dbn_sql_reuse (sqlite3_stmt *st);
 char *dbn_sql_column_dup (sqlite3_stmt *st, int col);
 
 /* Binds value as text (copied), or NULL when value is NULL. */
-void  dbn_sql_bind_text (sqlite3_stmt *st, int index, const char *value);
+void dbn_sql_bind_text (sqlite3_stmt *st, int index, const char *value);
 
 /* The same, but an empty string is bound as NULL too: for columns where ""
  * and absent mean one thing. */
-void  dbn_sql_bind_text_or_null (sqlite3_stmt *st, int index, const char *value);
+void dbn_sql_bind_text_or_null (sqlite3_stmt *st, int index, const char *value);
 
 G_END_DECLS

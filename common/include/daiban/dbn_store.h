@@ -42,9 +42,8 @@ typedef enum {
  * file has not seen. migrations is NULL-terminated (may be NULL). Returns NULL
  * with an error on failure (a file from a newer build: _MIGRATION).
  * Caller owns the result. */
-DbnStore *dbn_store_open (const char *path, DbnStoreSync sync,
-                          const char *const *migrations, GError **error);
-void      dbn_store_free (DbnStore *self);
+DbnStore *dbn_store_open (const char *path, DbnStoreSync sync, const char *const *migrations, GError **error);
+void dbn_store_free (DbnStore *self);
 
 /* The connection, for the service's own prepared statements. Borrowed.
  * Statements prepared on it must be finalized before dbn_store_free(). */
@@ -54,13 +53,13 @@ struct sqlite3 *dbn_store_get_db (DbnStore *self);
  * A commit that fails (disk full) rolls back and returns the error. */
 gboolean dbn_store_begin (DbnStore *self, GError **error);
 gboolean dbn_store_commit (DbnStore *self, GError **error);
-void     dbn_store_rollback (DbnStore *self);
+void dbn_store_rollback (DbnStore *self);
 gboolean dbn_store_in_transaction (DbnStore *self);
 
 /* Savepoints isolate one command inside a group commit. */
 gboolean dbn_store_savepoint (DbnStore *self, GError **error);
 gboolean dbn_store_release (DbnStore *self, GError **error);
-void     dbn_store_rollback_to (DbnStore *self);
+void dbn_store_rollback_to (DbnStore *self);
 
 /* Runs a statement with no result rows (DDL, simple updates). */
 gboolean dbn_store_exec (DbnStore *self, const char *sql, GError **error);
@@ -73,40 +72,35 @@ gboolean dbn_store_set_error (DbnStore *self, int sqlite_rc, GError **error);
 
 /* The seq the next appended event will get (newest + 1). Stable inside a
  * transaction; a rollback gives the numbers back. */
-gint64   dbn_store_journal_next_seq (DbnStore *self);
+gint64 dbn_store_journal_next_seq (DbnStore *self);
 /* Newest committed-or-pending seq, 0 for an empty journal. */
-gint64   dbn_store_journal_newest (DbnStore *self);
+gint64 dbn_store_journal_newest (DbnStore *self);
 /* Appends inside the open transaction; seq must equal journal_next_seq(). */
-gboolean dbn_store_journal_append (DbnStore *self, gint64 seq, gint64 ts_ms,
-                                   const char *type, const char *case_no,
-                                   const char *topic, GBytes *body, GError **error);
+gboolean dbn_store_journal_append (DbnStore *self, gint64 seq, gint64 ts_ms, const char *type,
+                                   const char *case_no, const char *topic, GBytes *body, GError **error);
 
-typedef gboolean (*DbnJournalFunc) (gint64 seq, const char *topic, GBytes *body,
-                                    gpointer user_data);
+typedef gboolean (*DbnJournalFunc) (gint64 seq, const char *topic, GBytes *body, gpointer user_data);
 /* Calls func for each event with seq > after, in order, stopping after
  * max_count events, after max_bytes of bodies (at least one event is always
  * given), or when func returns FALSE. */
-gboolean dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count,
-                                 gsize max_bytes, DbnJournalFunc func,
-                                 gpointer user_data, GError **error);
+gboolean dbn_store_journal_read (DbnStore *self, gint64 after, guint max_count, gsize max_bytes,
+                                 DbnJournalFunc func, gpointer user_data, GError **error);
 /* journal_append with topics[0], then add_topic for each further non-empty
  * topic (a service that publishes from outside a command: every topic its
  * event goes out on must be stored, or a scoped sync could not return it). */
-gboolean dbn_store_journal_append_topics (DbnStore *self, gint64 seq, gint64 ts_ms,
-                                          const char *type, const char *case_no,
-                                          const char *const *topics, GBytes *body,
+gboolean dbn_store_journal_append_topics (DbnStore *self, gint64 seq, gint64 ts_ms, const char *type,
+                                          const char *case_no, const char *const *topics, GBytes *body,
                                           GError **error);
 /* Records that the event seq (appended in this transaction) also went out
  * on topic, so a read of that topic finds it. */
-gboolean dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic,
-                                      GError **error);
+gboolean dbn_store_journal_add_topic (DbnStore *self, gint64 seq, const char *topic, GError **error);
 /* As journal_read, for the events that went out on exactly topic (as given
  * to append or add_topic, without the trailing '/'). *through is the highest
  * seq the read examined: the last event given when a limit stopped it, else
  * the newest seq of the journal. */
-gboolean dbn_store_journal_read_topic (DbnStore *self, const char *topic, gint64 after,
-                                       guint max_count, gsize max_bytes, DbnJournalFunc func,
-                                       gpointer user_data, gint64 *through, GError **error);
+gboolean dbn_store_journal_read_topic (DbnStore *self, const char *topic, gint64 after, guint max_count,
+                                       gsize max_bytes, DbnJournalFunc func, gpointer user_data,
+                                       gint64 *through, GError **error);
 
 /* ---- consumer offsets ---- */
 
@@ -122,8 +116,8 @@ gboolean dbn_store_offset_set (DbnStore *self, const char *producer, gint64 seq,
  * NULL with no error: the key is new, or, when *recorded_cmd is set (caller
  * owns it; "" for none), it was recorded for another command or body. NULL
  * with error on a store failure. Caller owns the result. */
-GBytes  *dbn_store_idem_lookup (DbnStore *self, const char *key, const char *cmd, GBytes *digest,
-                                char **recorded_cmd, GError **error);
+GBytes *dbn_store_idem_lookup (DbnStore *self, const char *key, const char *cmd, GBytes *digest,
+                               char **recorded_cmd, GError **error);
 /* Inside the transaction that applied the command. cmd and digest may be NULL
  * (the record then answers any retry of key). */
 gboolean dbn_store_idem_record (DbnStore *self, const char *key, gint64 ts_ms, const char *cmd,

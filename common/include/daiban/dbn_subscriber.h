@@ -23,27 +23,25 @@ typedef struct _DbnSubscriber DbnSubscriber;
 /* Applies one event inside the open transaction of store. Return FALSE with
  * error to roll the whole batch back (it is retried on the next sync). An
  * event the consumer does not care about is simply acknowledged (return TRUE). */
-typedef gboolean (*DbnApplyFunc) (DbnSubscriber *subscriber, gint64 seq,
-                                  GBytes *event, gpointer user_data, GError **error);
+typedef gboolean (*DbnApplyFunc) (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data,
+                                  GError **error);
 
 /* producer is the service name ("intake"): the key of the stored offset.
  * Connects SUB to publish_endpoint and a client to command_endpoint, and
  * starts a sync from the stored offset. Runs on the thread-default main
  * context. Caller owns the result. */
 DbnSubscriber *dbn_subscriber_new (DbnBus *bus, DbnStore *store, const char *producer,
-                                   const char *publish_endpoint,
-                                   const char *command_endpoint,
-                                   DbnApplyFunc apply, gpointer user_data,
-                                   GError **error);
-void           dbn_subscriber_free (DbnSubscriber *self);
+                                   const char *publish_endpoint, const char *command_endpoint,
+                                   DbnApplyFunc apply, gpointer user_data, GError **error);
+void dbn_subscriber_free (DbnSubscriber *self);
 
 /* Runs the transactions through emitter (borrowed; must outlive self), so
  * that the events apply emits are published once their batch commits. */
-void           dbn_subscriber_set_emitter (DbnSubscriber *self, DbnEmitter *emitter);
+void dbn_subscriber_set_emitter (DbnSubscriber *self, DbnEmitter *emitter);
 /* The newest seq applied (committed). */
-gint64         dbn_subscriber_get_applied (DbnSubscriber *self);
+gint64 dbn_subscriber_get_applied (DbnSubscriber *self);
 /* The newest seq the producer is known to have (from heartbeats and syncs). */
-gint64         dbn_subscriber_get_known (DbnSubscriber *self);
+gint64 dbn_subscriber_get_known (DbnSubscriber *self);
 
 /* What dbn_subscriber_read_event read. */
 typedef enum {
@@ -56,7 +54,7 @@ typedef enum {
  * subscriber's and the client's SUBs share it. On DBN_SUB_READ_EVENT,
  * *topic (when topic is not NULL; cut to DBN_PUBLISHER_TOPIC_MAX + 1
  * bytes) and *body are the caller's. */
-DbnSubRead     dbn_subscriber_read_event (void *socket, char **topic, GBytes **body);
+DbnSubRead dbn_subscriber_read_event (void *socket, char **topic, GBytes **body);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnSubscriber, dbn_subscriber_free)
 

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 gboolean dbn_text_is_blank (const char *s);
 
 typedef enum {
-    DBN_TEXT_STRICT = 0,     /* every byte below 0x20 and DEL (0x7f) is refused */
+    DBN_TEXT_STRICT = 0,      /* every byte below 0x20 and DEL (0x7f) is refused */
     DBN_TEXT_TAB_OK = 1 << 0, /* a tab is allowed */
     DBN_TEXT_DEL_OK = 1 << 1, /* DEL is allowed */
 } DbnTextFlags;
@@ -27,6 +27,6 @@ gboolean dbn_text_check (const char *value, const char *what, DbnTextFlags flags
 
 /* Replaces *field by a copy of value (NULL stays NULL). value may be *field
  * itself or point into it: it is copied before *field is freed. */
-void     dbn_text_set (char **field, const char *value);
+void dbn_text_set (char **field, const char *value);
 
 G_END_DECLS

@@ -24,7 +24,7 @@ gboolean dbn_topic_id_is_valid (const char *id);
 /* "<kind>/<id>" for kind 'q', 's' or 'a' (dbn_publisher_send adds the final
  * '/'). NULL with DBN_ERROR_INVALID, naming the id escaped, when id is not
  * valid. Caller owns the result. */
-char    *dbn_topic_dup_queue (char kind, const char *id, GError **error);
+char *dbn_topic_dup_queue (char kind, const char *id, GError **error);
 
 /* TRUE when topic may be published: a topic beginning "q/", "s/" or "a/"
  * must be exactly that and a valid id; other topics (hb, audit, a test's own)
