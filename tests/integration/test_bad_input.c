@@ -431,6 +431,332 @@ test_service_survives_bad_input (gconstpointer data)
     g_object_unref (process);
 }
 
+/* The SUB side and the sync path (issue 17 item 5): a fake producer holds
+ * the producer's own key (so the consumer's CURVE client pins it), binds a
+ * PUB on its publish endpoint and a ROUTER on its command endpoint, and sends
+ * frames_per_socket () hostile frames to the consumer: random bytes, one or
+ * three parts, unknown and real topics, event maps with wrong types, 4 GiB
+ * lengths, 10,000-deep nesting, heartbeats whose seq is huge, negative or of
+ * the wrong type. Every sys.sync the consumer sends is answered with a
+ * hostile reply: junk, an error, a wrong request id, extra frames, a page
+ * whose events are junk, whose seqs skip or whose newest is G_MAXINT64. */
+typedef struct {
+    const char *name;
+    DbnBus *bus;
+    DbnAuth *auth;
+    void *pub;
+    void *router;
+    guint syncs;   /* sys.sync requests received */
+    guint answers; /* hostile replies sent */
+} FakeProducer;
+
+static void
+fake_producer_start (FakeProducer *f, DbnHarness *h, const char *name)
+{
+    f->name = name;
+    g_autofree char *principal = g_strconcat ("service:", name, NULL);
+    g_autofree char *key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h), principal);
+    f->bus = dbn_harness_new_bus (h, key);
+    g_autoptr (GError) error = NULL;
+    f->auth = dbn_auth_new (f->bus, dbn_harness_get_data_dir (h), &error);
+    g_assert_no_error (error);
+    DbnConfig *config = dbn_harness_get_config (h);
+    f->pub = dbn_bus_socket_new (f->bus, ZMQ_PUB, NULL);
+    f->router = dbn_bus_socket_new (f->bus, ZMQ_ROUTER, NULL);
+    /* No high-water mark: every frame is queued for the consumer, none
+     * dropped on our side; the status round trips pace the flood. */
+    int hwm = 0;
+    zmq_setsockopt (f->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    g_assert_true (
+        dbn_bus_bind (f->bus, f->pub, dbn_config_get_publish_endpoint (config, name), NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (
+        dbn_bus_bind (f->bus, f->router, dbn_config_get_command_endpoint (config, name), NULL, &error));
+    g_assert_no_error (error);
+}
+
+static void
+fake_producer_stop (FakeProducer *f)
+{
+    zmq_close (f->pub);
+    zmq_close (f->router);
+    dbn_auth_free (f->auth);
+    dbn_bus_free (f->bus);
+}
+
+static GBytes *
+heartbeat (const char *producer, gint64 seq)
+{
+    g_autoptr (DbnMsgSysHeartbeat) m = dbn_msg_sys_heartbeat_new ();
+    m->env.src = g_strdup (producer);
+    m->env.seq = seq;
+    m->env.ts = g_get_real_time () / 1000;
+    m->env.actor = g_strdup_printf ("service:%s", producer);
+    GBytes *b = dbn_msg_sys_heartbeat_encode (m, NULL);
+    g_assert_nonnull (b);
+    return b;
+}
+
+/* An event map with the envelope's keys of the wrong types or values. */
+static gsize
+hostile_event (guint8 *buf, GRand *rand, const char *producer)
+{
+    static const gint64 seqs[] = { -1, 0, 1, 2, G_MAXINT64, G_MININT64 };
+    gsize n = 0;
+    buf[n++] = 0x86;
+    n += put_str (buf + n, "v");
+    buf[n++] = g_rand_boolean (rand) ? 0x01 : 0x63;
+    n += put_str (buf + n, "type");
+    static const char *const types[] = { "case.accepted", "case.routed", "sys.heartbeat", "x.y", "" };
+    n += put_str (buf + n, types[g_rand_int_range (rand, 0, G_N_ELEMENTS (types))]);
+    n += put_str (buf + n, "src");
+    n += put_str (buf + n, g_rand_boolean (rand) ? producer : "nobody");
+    n += put_str (buf + n, "seq");
+    if (g_rand_boolean (rand))
+        n += put_int (buf + n, seqs[g_rand_int_range (rand, 0, G_N_ELEMENTS (seqs))]);
+    else
+        n += put_str (buf + n, "seven");
+    n += put_str (buf + n, "ts");
+    n += put_int (buf + n, 0);
+    n += put_str (buf + n, "case");
+    buf[n++] = 0x93; /* an array where a case number belongs */
+    buf[n++] = 1;
+    buf[n++] = 2;
+    buf[n++] = 3;
+    return n;
+}
+
+/* One hostile publication; counts[kind]++. */
+static void
+fake_publish (FakeProducer *f, GRand *rand, guint *counts)
+{
+    static const char *const topics[] = { "hb/", "s/qingshui/", "q/jisheng/", "a/east/", "", "zz" };
+    static guint8 buf[32768];
+    gsize len = 0;
+    const char *topic = topics[g_rand_int_range (rand, 0, G_N_ELEMENTS (topics))];
+    Kind kind = g_rand_int_range (rand, 0, N_KINDS);
+    counts[kind]++;
+    switch (kind) {
+    case RANDOM:
+    case FLIPPED:
+        len = g_rand_int_range (rand, 0, 512);
+        for (gsize j = 0; j < len; j++)
+            buf[j] = g_rand_int_range (rand, 0, 256);
+        break;
+    case TRUNCATED: {
+        g_autoptr (GBytes) hb = heartbeat (f->name, g_rand_int_range (rand, 1, 1000));
+        len = g_rand_int_range (rand, 0, (gint32) g_bytes_get_size (hb));
+        memcpy (buf, g_bytes_get_data (hb, NULL), len);
+        topic = "hb/";
+        break;
+    }
+    case WRONG_PARTS: {
+        /* One part, or three. */
+        zmq_send (f->pub, topic, strlen (topic), g_rand_boolean (rand) ? 0 : ZMQ_SNDMORE);
+        if (zmq_send (f->pub, "x", 1, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+            zmq_send (f->pub, "yy", 2, 0);
+        return;
+    }
+    case WRONG_TYPES: len = hostile_event (buf, rand, f->name); break;
+    case HUGE_LENGTH: {
+        static const guint8 heads[] = { 0xdb, 0xc6, 0xdd, 0xdf, 0xc9 };
+        buf[0] = 0x81;
+        len = 1 + put_str (buf + 1, "seq");
+        buf[len] = heads[g_rand_int_range (rand, 0, G_N_ELEMENTS (heads))];
+        memset (buf + len + 1, 0xff, 4);
+        len += 5;
+        break;
+    }
+    case DEEP:
+        for (guint d = 0; d < 10000; d++)
+            buf[len++] = 0x91;
+        buf[len++] = 0xc0;
+        break;
+    case HOSTILE_SYNC: {
+        /* A heartbeat far ahead (a sync is due), or back at 0. */
+        static const gint64 seqs[] = { G_MAXINT64, 1000000000, 0, 1 };
+        g_autoptr (GBytes) hb = heartbeat (f->name, seqs[g_rand_int_range (rand, 0, G_N_ELEMENTS (seqs))]);
+        len = g_bytes_get_size (hb);
+        memcpy (buf, g_bytes_get_data (hb, NULL), len);
+        topic = "hb/";
+        break;
+    }
+    case N_KINDS: g_assert_not_reached ();
+    }
+    zmq_send (f->pub, topic, strlen (topic), ZMQ_SNDMORE);
+    zmq_send (f->pub, buf, len, 0);
+}
+
+/* A hostile answer to one sys.sync: [peer][id][reply] with a bad reply. */
+static void
+fake_answer_syncs (FakeProducer *f, GRand *rand)
+{
+    while (TRUE) {
+        zmq_msg_t peer;
+        zmq_msg_init (&peer);
+        if (zmq_msg_recv (&peer, f->router, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&peer);
+            return;
+        }
+        g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+        int more = zmq_msg_more (&peer);
+        while (more) {
+            zmq_msg_t part;
+            zmq_msg_init (&part);
+            zmq_msg_recv (&part, f->router, 0);
+            g_ptr_array_add (parts, g_bytes_new (zmq_msg_data (&part), zmq_msg_size (&part)));
+            more = zmq_msg_more (&part);
+            zmq_msg_close (&part);
+        }
+        f->syncs++;
+        if (parts->len < 1) {
+            zmq_msg_close (&peer);
+            continue;
+        }
+        GBytes *id = g_ptr_array_index (parts, 0);
+        g_autoptr (GBytes) reply = NULL;
+        g_autoptr (DbnMsgSysSyncReply) page = dbn_msg_sys_sync_reply_new ();
+        page->env.ok = TRUE;
+        page->env.code = g_strdup ("ok");
+        page->env.msg_zh = g_strdup ("");
+        page->env.msg_en = g_strdup ("");
+        page->events = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+        switch (g_rand_int_range (rand, 0, 5)) {
+        case 0: { /* junk */
+            guint8 junk[64];
+            for (guint j = 0; j < sizeof junk; j++)
+                junk[j] = g_rand_int_range (rand, 0, 256);
+            reply = g_bytes_new (junk, g_rand_int_range (rand, 0, sizeof junk));
+            break;
+        }
+        case 1: /* a page of junk events, newest at the end of time */
+            for (guint e = 0; e < 50; e++) {
+                guint8 ev[64];
+                gsize elen = hostile_event (ev, rand, f->name);
+                g_ptr_array_add (page->events, g_bytes_new (ev, elen));
+            }
+            page->newest = G_MAXINT64;
+            page->through = g_rand_boolean (rand) ? -1 : G_MAXINT64;
+            reply = dbn_msg_sys_sync_reply_encode (page, NULL);
+            break;
+        case 2: /* an empty page that claims more */
+            page->newest = 1000000;
+            page->through = 0;
+            reply = dbn_msg_sys_sync_reply_encode (page, NULL);
+            break;
+        case 3: { /* heartbeats as events: seqs that skip */
+            for (guint e = 0; e < 20; e++)
+                g_ptr_array_add (page->events, heartbeat (f->name, 1 + e * 7));
+            page->newest = 200;
+            page->through = 200;
+            reply = dbn_msg_sys_sync_reply_encode (page, NULL);
+            break;
+        }
+        default: { /* 4 GiB declared in 5 bytes, after a map header */
+            static const guint8 huge[] = { 0x81, 0xa6, 'e',  'v',  'e',  'n', 't',
+                                           's',  0xdd, 0xff, 0xff, 0xff, 0xff };
+            reply = g_bytes_new_static (huge, sizeof huge);
+        }
+        }
+        g_assert_nonnull (reply);
+        gboolean wrong_id = g_rand_int_range (rand, 0, 10) == 0;
+        zmq_msg_send (&peer, f->router, ZMQ_SNDMORE);
+        zmq_send (f->router, wrong_id ? "nope" : g_bytes_get_data (id, NULL),
+                  wrong_id ? 4 : g_bytes_get_size (id), ZMQ_SNDMORE);
+        if (g_rand_int_range (rand, 0, 10) == 0)
+            zmq_send (f->router, "extra", 5, ZMQ_SNDMORE);
+        zmq_send (f->router, g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), 0);
+        zmq_msg_close (&peer);
+        f->answers++;
+    }
+}
+
+/* The consumer follows producers[] (its real followers: dbn_service_follow);
+ * each is faked, and each floods it. */
+static void
+test_hostile_producers (gconstpointer data)
+{
+    const char *const *names = data;
+    const char *consumer = names[0];
+    g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
+    FakeProducer fakes[4] = { { 0 } };
+    guint n_fakes = 0;
+    for (guint i = 1; names[i] != NULL; i++)
+        fake_producer_start (&fakes[n_fakes++], h, names[i]);
+    GSubprocess *process = dbn_harness_start_service (h, consumer);
+    g_autofree char *pid = g_strdup (g_subprocess_get_identifier (process));
+    g_autoptr (GRand) rand = g_rand_new_with_seed (17);
+    guint frames = frames_per_socket ();
+
+    /* The consumer is connected and subscribed once it asks for a sync,
+     * which a heartbeat far ahead makes it do. */
+    for (guint i = 0; i < n_fakes; i++) {
+        gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+        while (fakes[i].syncs == 0 && g_get_monotonic_time () < deadline) {
+            g_autoptr (GBytes) hb = heartbeat (fakes[i].name, 1000);
+            zmq_send (fakes[i].pub, "hb/", 3, ZMQ_SNDMORE);
+            zmq_send (fakes[i].pub, g_bytes_get_data (hb, NULL), g_bytes_get_size (hb), 0);
+            zmq_pollitem_t item = { fakes[i].router, 0, ZMQ_POLLIN, 0 };
+            if (zmq_poll (&item, 1, 100) > 0)
+                fake_answer_syncs (&fakes[i], rand);
+        }
+        g_assert_cmpuint (fakes[i].syncs, >, 0);
+    }
+
+    guint counts[N_KINDS] = { 0 };
+    guint statuses = 0;
+    guint64 max_rss = rss_kib (pid);
+    for (guint i = 0; i < frames; i++) {
+        for (guint p = 0; p < n_fakes; p++) {
+            fake_publish (&fakes[p], rand, counts);
+            fake_answer_syncs (&fakes[p], rand);
+        }
+        /* A round trip every 1,000 frames: the consumer's loop, which reads
+         * the SUB too, has run; and it still answers. */
+        if (i % 1000 == 999) {
+            g_assert_true (status_answers (h, consumer));
+            statuses++;
+            if (i % 10000 == 9999)
+                max_rss = MAX (max_rss, rss_kib (pid));
+        }
+    }
+    /* The sync path: the consumer asks at most about once a second (its
+     * watchdog, or its timeout after a reply to another id), so it gets a
+     * handful of hostile pages, not 100,000; heartbeats far ahead keep it asking. */
+    for (guint p = 0; p < n_fakes; p++) {
+        gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+        while (fakes[p].answers < 8 && g_get_monotonic_time () < deadline) {
+            g_autoptr (GBytes) hb = heartbeat (fakes[p].name, G_MAXINT64);
+            zmq_send (fakes[p].pub, "hb/", 3, ZMQ_SNDMORE);
+            zmq_send (fakes[p].pub, g_bytes_get_data (hb, NULL), g_bytes_get_size (hb), 0);
+            zmq_pollitem_t item = { fakes[p].router, 0, ZMQ_POLLIN, 0 };
+            if (zmq_poll (&item, 1, 200) > 0)
+                fake_answer_syncs (&fakes[p], rand);
+        }
+        g_assert_cmpuint (fakes[p].answers, >=, 8);
+    }
+    max_rss = MAX (max_rss, rss_kib (pid));
+    g_assert_true (status_answers (h, consumer));
+
+    g_autoptr (GString) line = g_string_new (NULL);
+    g_string_append_printf (line, "hostile producers to %s:", consumer);
+    for (guint p = 0; p < n_fakes; p++)
+        g_string_append_printf (line, " %s %u frames, %u syncs answered;", fakes[p].name, frames,
+                                fakes[p].answers);
+    g_string_append (line, " kinds");
+    for (guint k = 0; k < N_KINDS; k++)
+        g_string_append_printf (line, " %s=%u", kind_names[k], counts[k]);
+    g_string_append_printf (line, ", %u status checks, max RSS %" G_GUINT64_FORMAT " KiB\n", statuses,
+                            max_rss);
+    g_string_append (summary, line->str);
+    g_assert_cmpuint (max_rss, <, rss_bound_kib ());
+    g_assert_cmpstr (g_subprocess_get_identifier (process), ==, pid);
+    g_assert_true (dbn_harness_stop (process, 10000));
+    g_object_unref (process);
+    for (guint p = 0; p < n_fakes; p++)
+        fake_producer_stop (&fakes[p]);
+}
+
 /* Reads one reply [id][map] on dealer within 10 s; its wire code, and the
  * id in *id_out (caller owns). */
 static char *
@@ -616,6 +942,16 @@ main (int argc, char **argv)
                           test_service_survives_bad_input);
     g_test_add_data_func ("/deadline/bad-input/100k-hostile-frames", "deadline",
                           test_service_survives_bad_input);
+    /* The consumer, then the producers it follows (its dbn_service_follow calls). */
+    static const char *const routing_follows[] = { "routing", "intake", NULL };
+    static const char *const deadline_follows[] = { "deadline", "routing", "intake", NULL };
+    static const char *const intake_follows[] = { "intake", "routing", NULL };
+    g_test_add_data_func ("/routing/bad-input/hostile-producer-intake", routing_follows,
+                          test_hostile_producers);
+    g_test_add_data_func ("/deadline/bad-input/hostile-producers-routing-intake", deadline_follows,
+                          test_hostile_producers);
+    g_test_add_data_func ("/intake/bad-input/hostile-producer-routing", intake_follows,
+                          test_hostile_producers);
     summary = g_string_new (NULL);
     int status = g_test_run ();
     g_printerr ("%s", summary->str);
