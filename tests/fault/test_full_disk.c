@@ -29,6 +29,9 @@
 #include <unistd.h>
 
 #include "dbn_test_harness.h"
+#ifdef DBN_TEST_OUTBOX
+#include "dbn_outbox.h"
+#endif
 
 #define IMAGE_MB    16
 #define HEADROOM_KB 300
@@ -122,6 +125,46 @@ small_disk_teardown (SmallDisk *d)
     g_free (d->ballast);
 }
 
+#define OUTBOX_ROWS 10
+
+static guint
+count_lines (const char *text, const char *needle)
+{
+    guint n = 0;
+    for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+        n++;
+    return n;
+}
+
+#ifdef DBN_TEST_OUTBOX
+static gboolean
+tick_cb (gpointer user_data)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+    GPtrArray *cases; /* case numbers the outbox got back */
+    guint errors;     /* rows answered with an error */
+} OutboxSeen;
+
+static void
+on_outbox_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, const GError *error,
+                   gpointer user_data)
+{
+    OutboxSeen *seen = user_data;
+    if (reply == NULL) {
+        g_test_message ("outbox row %" G_GINT64_FORMAT ": %s", id, error ? error->message : "?");
+        seen->errors++;
+        return;
+    }
+    g_autoptr (DbnMsgIntakeSubmitReply) ok =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+    g_assert_nonnull (ok);
+    g_ptr_array_add (seen->cases, g_strdup (ok->case_no));
+}
+#endif
+
 static gboolean
 status_answers (DbnHarness *h, const char *service)
 {
@@ -180,6 +223,8 @@ test_intake_full_disk (void)
         g_test_skip ("cannot make or mount a loop image here");
         return;
     }
+    g_autofree char *log = g_build_filename (dbn_harness_get_data_dir (h), "intake.log", NULL);
+    dbn_harness_set_stderr_file (h, log);
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
     small_disk_fill (&d);
 
@@ -215,6 +260,48 @@ test_intake_full_disk (void)
     g_assert_true (intake_has_case (h, g_ptr_array_index (acked, 0)));
     g_assert_true (intake_has_case (h, g_ptr_array_index (acked, acked->len - 1)));
 
+#ifdef DBN_TEST_OUTBOX
+    /* A client's outbox (the station's own code, headless as
+     * tests/net/net_station.c drives it): what the full disk refused stays
+     * pending with its key, and goes when space returns. */
+    g_autofree char *operator_key = dbn_keys_dup_secret_path (dbn_harness_get_data_dir (h), "operator");
+    g_autoptr (GError) oerror = NULL;
+    g_autoptr (DbnConnection) connection =
+        dbn_connection_new (dbn_harness_get_data_dir (h), operator_key, &oerror);
+    g_assert_no_error (oerror);
+    g_autofree char *outbox_path = g_build_filename (dbn_harness_get_data_dir (h), "outbox.db", NULL);
+    g_autoptr (DbnOutbox) outbox = dbn_outbox_new (connection, outbox_path, &oerror);
+    g_assert_no_error (oerror);
+    OutboxSeen seen_replies = { g_ptr_array_new_with_free_func (g_free), 0 };
+    g_signal_connect (outbox, "replied", G_CALLBACK (on_outbox_replied), &seen_replies);
+    g_autofree char *log_before = NULL;
+    g_assert_true (g_file_get_contents (log, &log_before, NULL, NULL));
+    guint failures_before = count_lines (log_before, "commit of");
+    for (guint i = 0; i < OUTBOX_ROWS; i++) {
+        g_autofree char *key = g_strdup_printf ("outbox-%u", i);
+        g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, 500000 + i, TRUE);
+        g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+        g_assert_cmpint (dbn_outbox_enqueue (outbox, "intake", "intake.submit", key, body, key, &oerror), >,
+                         0);
+        g_assert_no_error (oerror);
+    }
+    /* Its head has been refused twice by the full disk (two failed commits
+     * in intake's log: the first try and one retry), and nothing left. */
+    gint64 until = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    guint tick = g_timeout_add (20, tick_cb, NULL); /* wakes the loop to re-read the log */
+    while (g_get_monotonic_time () < until) {
+        g_main_context_iteration (NULL, TRUE);
+        g_autofree char *text = NULL;
+        g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+        if (count_lines (text, "commit of") >= failures_before + 2)
+            break;
+    }
+    g_source_remove (tick);
+    g_assert_cmpuint (seen_replies.errors, ==, 0);
+    g_assert_cmpuint (seen_replies.cases->len, ==, 0);
+    g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, OUTBOX_ROWS);
+#endif
+
     /* Space returns: the same process takes writes again by itself,
      * the refused key first (it was never stored, so it runs now). */
     small_disk_free_space (&d);
@@ -224,6 +311,24 @@ test_intake_full_disk (void)
         g_assert_no_error (error);
         g_ptr_array_add (acked, case_no);
     }
+
+#ifdef DBN_TEST_OUTBOX
+    /* The outbox empties by itself (its retry timer), every row answered ok. */
+    until = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    while (dbn_outbox_get_n_pending (outbox) > 0 && g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (dbn_outbox_get_n_pending (outbox), ==, 0);
+    g_assert_cmpuint (seen_replies.errors, ==, 0);
+    g_assert_cmpuint (seen_replies.cases->len, ==, OUTBOX_ROWS);
+    for (guint i = 0; i < seen_replies.cases->len; i++)
+        g_ptr_array_add (acked, g_strdup (g_ptr_array_index (seen_replies.cases, i)));
+    g_clear_object (&outbox);
+    g_clear_object (&connection);
+    g_ptr_array_unref (seen_replies.cases);
+    guint outbox_rows = OUTBOX_ROWS;
+#else
+    guint outbox_rows = 0;
+#endif
 
     /* Nothing acknowledged is lost, each number once; and it survives a restart. */
     g_assert_true (dbn_harness_stop (intake, 10000));
@@ -236,7 +341,8 @@ test_intake_full_disk (void)
         g_assert_true (intake_has_case (h, case_no));
     }
     g_autofree char *line = g_strdup_printf (
-        "full-disk intake: %u acked (%u before full), 0 lost, 0 duplicated", acked->len, acked->len - 50);
+        "full-disk intake: %u acked (%u before full, %u held by the outbox while full), 0 lost, 0 duplicated",
+        acked->len, acked->len - 50 - outbox_rows, outbox_rows);
     g_printerr ("%s\n", line);
     const char *summary = g_getenv ("DBN_FAULT_SUMMARY");
     if (summary != NULL) {
