@@ -631,7 +631,7 @@ fake_answer_syncs (FakeProducer *f, GRand *rand)
         }
         case 1: /* a page of junk events, newest at the end of time */
             for (guint e = 0; e < 50; e++) {
-                guint8 ev[64];
+                guint8 ev[128]; /* hostile_event writes at most 80 bytes */
                 gsize elen = hostile_event (ev, rand, f->name);
                 g_ptr_array_add (page->events, g_bytes_new (ev, elen));
             }
