@@ -297,6 +297,47 @@ take_reply (void *dealer, int timeout_ms, guint *error_replies, GHashTable *code
     return TRUE;
 }
 
+/* A DEALER with a fresh key pair the registry does not know, pinning the
+ * service's real server key: the handshake is refused, so nothing it sends
+ * is ever read, and nothing comes back. Returns the requests it sent. */
+static guint
+unknown_key_peer (DbnHarness *h, const char *service, guint n)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnKeyPair) stranger = dbn_key_pair_new ("station:stranger", &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnRegistry) registry = dbn_registry_load (dbn_harness_get_data_dir (h), &error);
+    g_assert_no_error (error);
+    g_autofree char *principal = g_strconcat ("service:", service, NULL);
+    const char *server = dbn_registry_get_public_key (registry, principal);
+    g_assert_nonnull (server);
+    void *dealer = zmq_socket (dbn_bus_get_context (dbn_harness_get_bus (h)), ZMQ_DEALER);
+    int zero = 0;
+    zmq_setsockopt (dealer, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt (dealer, ZMQ_CURVE_SERVERKEY, server, strlen (server));
+    zmq_setsockopt (dealer, ZMQ_CURVE_PUBLICKEY, dbn_key_pair_get_public (stranger),
+                    strlen (dbn_key_pair_get_public (stranger)));
+    zmq_setsockopt (dealer, ZMQ_CURVE_SECRETKEY, dbn_key_pair_get_secret (stranger),
+                    strlen (dbn_key_pair_get_secret (stranger)));
+    g_assert_cmpint (
+        zmq_connect (dealer, dbn_config_get_command_endpoint (dbn_harness_get_config (h), service)), ==, 0);
+    g_autoptr (GBytes) body = valid_sync ();
+    guint sent = 0;
+    for (guint i = 0; i < n; i++) {
+        guint32 id = i;
+        if (zmq_send (dealer, &id, sizeof id, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+            continue; /* no connection: nothing is queued for a refused peer */
+        zmq_send (dealer, g_bytes_get_data (body, NULL), g_bytes_get_size (body), 0);
+        sent++;
+    }
+    /* Long enough for libzmq to try the handshake again a few times; a
+     * reply, if one ever came, would come within it. */
+    zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
+    g_assert_cmpint (zmq_poll (&item, 1, 1000), ==, 0);
+    zmq_close (dealer);
+    return sent;
+}
+
 /* Strings of 10 MB: over the socket's 8 MiB, so libzmq drops each
  * connection as it reads the length; a fresh DEALER for each. */
 static guint
@@ -333,15 +374,20 @@ send_huge_strings (DbnHarness *h, const char *service, guint n)
 static GSubprocess *
 hostile_commands (DbnHarness *h, const char *service, GBytes *template, GHashTable *codes)
 {
+    g_autofree char *log_name = g_strconcat (service, ".log", NULL);
+    g_autofree char *log = g_build_filename (dbn_harness_get_data_dir (h), log_name, NULL);
+    dbn_harness_set_stderr_file (h, log);
     GSubprocess *process = dbn_harness_start_service (h, service);
     g_autofree char *pid = g_strdup (g_subprocess_get_identifier (process));
     DbnConfig *config = dbn_harness_get_config (h);
     g_autoptr (GRand) rand = g_rand_new_with_seed (42);
     guint frames = frames_per_socket ();
 
-    /* Below ZeroMQ: raw garbage on both sockets. */
+    /* Below ZeroMQ: raw garbage on both sockets, from peers with no CURVE. */
     garbage_to_ipc (dbn_config_get_command_endpoint (config, service), rand, 200);
     garbage_to_ipc (dbn_config_get_publish_endpoint (config, service), rand, 200);
+    /* A peer with a key the registry does not know: 1,000 requests, no answer. */
+    guint unknown_sent = unknown_key_peer (h, service, 1000);
 
     /* A raw DEALER with the operator's key: CURVE is on, so junk must at
      * least come from an authenticated peer to reach the service. */
@@ -376,13 +422,25 @@ hostile_commands (DbnHarness *h, const char *service, GBytes *template, GHashTab
     g_assert_true (status_answers (h, service));
     max_rss = MAX (max_rss, rss_kib (pid));
 
+    /* Those peers got nothing, and each kind of refusal was logged once per
+     * socket and peer process (dbn_handshake_watch), not once per attempt. */
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+    guint refusals = 0;
+    for (const char *q = strstr (text, " refused "); q != NULL; q = strstr (q + 1, " refused "))
+        refusals++;
+    g_assert_cmpuint (refusals, >, 0);
+    g_assert_cmpuint (refusals, <=, 6);
     g_autoptr (GString) kinds = g_string_new (NULL);
     for (guint k = 0; k < N_KINDS; k++)
         g_string_append_printf (kinds, " %s=%u", kind_names[k], counts[k]);
     g_string_append_printf (summary,
                             "hostile commands %s: %u frames (%s, str10mb=%u), %u replies (%u errors), "
-                            "%u status checks, max RSS %" G_GUINT64_FORMAT " KiB\n",
-                            service, frames, kinds->str + 1, huge, replies, error_replies, statuses, max_rss);
+                            "%u status checks, max RSS %" G_GUINT64_FORMAT
+                            " KiB; 400 no-CURVE connections and %u "
+                            "requests with an unknown key got nothing, %u log lines\n",
+                            service, frames, kinds->str + 1, huge, replies, error_replies, statuses, max_rss,
+                            unknown_sent, refusals);
     g_assert_cmpuint (replies, ==, expected);
     /* Random flips and fair syncs can succeed; everything else is an error. */
     g_assert_cmpuint (error_replies, >=, must_fail);
