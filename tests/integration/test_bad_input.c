@@ -674,10 +674,7 @@ fake_answer_syncs (FakeProducer *f, GRand *rand)
         GBytes *id = g_ptr_array_index (parts, 0);
         g_autoptr (GBytes) reply = NULL;
         g_autoptr (DbnMsgSysSyncReply) page = dbn_msg_sys_sync_reply_new ();
-        page->env.ok = TRUE;
-        page->env.code = g_strdup ("ok");
-        page->env.msg_zh = g_strdup ("");
-        page->env.msg_en = g_strdup ("");
+        page->env.ok = TRUE; /* _new has set code "ok" and the sentences */
         page->events = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
         switch (g_rand_int_range (rand, 0, 5)) {
         case 0: { /* junk */
