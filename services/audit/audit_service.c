@@ -221,28 +221,168 @@ audit_actions_get_log (AuditActions *self)
     return self->log;
 }
 
+/* ---- what it publishes (topic audit, the committee's: D-AUD-2) ---- */
+
+static const char *const audit_topics[] = { "audit", NULL };
+
+static gboolean
+emit (AuditActions *self, DbnEnvEvent *env, GBytes *bytes, GError **error)
+{
+    if (bytes == NULL)
+        return FALSE;
+    return dbn_emitter_emit (dbn_service_get_emitter (self->service), audit_topics, env, bytes, error);
+}
+
+/* audit.head for the newest head, when it is newer than before_size. */
+static gboolean
+emit_new_head (AuditActions *self, gint64 before_size, gint64 now_ms, GError **error)
+{
+    AuditHead head;
+    if (!audit_log_get_last_head (self->log, &head) || head.size == before_size)
+        return TRUE;
+    g_autoptr (DbnMsgAuditHead) m = dbn_msg_audit_head_new ();
+    dbn_emitter_stamp (dbn_service_get_emitter (self->service), &m->env, DBN_MSG_AUDIT_HEAD_WIRE, NULL,
+                       "service:audit", now_ms);
+    m->size = head.size;
+    m->time = head.time_ms;
+    m->root = audit_hex (head.root, AUDIT_HASH_SIZE);
+    m->chain = audit_hex (head.chain, AUDIT_HASH_SIZE);
+    m->signature = audit_hex (head.signature, AUDIT_SIGNATURE_SIZE);
+    m->key = audit_hex (audit_log_get_public_key (self->log), AUDIT_PUBLIC_KEY_SIZE);
+    g_autoptr (GBytes) bytes = dbn_msg_audit_head_encode (m, error);
+    return emit (self, &m->env, bytes, error);
+}
+
+static gint64
+last_head_size (AuditLog *log)
+{
+    AuditHead head;
+    return audit_log_get_last_head (log, &head) ? head.size : 0;
+}
+
+/* ---- violations found in followed events ---- */
+
+typedef struct {
+    const char *kind;
+    const char *rule;
+    const char *person;
+} Violation;
+
+/* D-DL-6: deadline's own violation event is an overdue case nobody
+ * explained; the window answers for it, else the station. D-RTE-5: a
+ * handoff must say why; the principal who handed off answers for it. An
+ * event that cannot be read is kept in the record, never judged. */
+static gboolean
+find_violation (const char *producer, const DbnEnvEvent *env, GBytes *event, Violation *v, char **person)
+{
+    gsize len = 0;
+    const guint8 *data = g_bytes_get_data (event, &len);
+    g_autoptr (GError) local = NULL;
+    if (g_strcmp0 (producer, "deadline") == 0
+        && g_strcmp0 (env->type, DBN_MSG_DEADLINE_VIOLATION_WIRE) == 0) {
+        g_autoptr (DbnMsgDeadlineViolation) m = dbn_msg_deadline_violation_decode (data, len, &local);
+        if (m == NULL)
+            return FALSE;
+        v->kind = "overdue_unexplained";
+        v->rule = "D-DL-6";
+        *person = m->window != NULL && *m->window != '\0' ? g_strconcat ("window:", m->window, NULL)
+                                                          : g_strconcat ("station:", m->station, NULL);
+        return TRUE;
+    }
+    if (g_strcmp0 (producer, "routing") == 0 && g_strcmp0 (env->type, DBN_MSG_CASE_HANDED_OFF_WIRE) == 0) {
+        g_autoptr (DbnMsgCaseHandedOff) m = dbn_msg_case_handed_off_decode (data, len, &local);
+        if (m == NULL)
+            return FALSE;
+        g_autofree char *reason = g_strstrip (g_strdup (m->reason != NULL ? m->reason : ""));
+        if (*reason != '\0')
+            return FALSE;
+        v->kind = "handoff_without_reason";
+        v->rule = "D-RTE-5";
+        *person = g_strdup (env->actor);
+        return TRUE;
+    }
+    return FALSE;
+}
+
 /* ---- following ---- */
 
 static gboolean
 apply_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin, GError **error)
 {
     Producer *p = user_data;
-    AuditLog *log = p->actions->log;
-    (void) origin;
+    AuditActions *self = p->actions;
+    AuditLog *log = self->log;
+    DbnEmitter *emitter = dbn_service_get_emitter (self->service);
     /* See the top of the file: hash on what is committed. */
     if (!audit_log_reload (log, error))
         return FALSE;
+    gint64 before = last_head_size (log);
     gsize len = 0;
     const guint8 *bytes = g_bytes_get_data (event, &len);
+    gint64 index = 0;
     if (!audit_log_append (log, p->name, env->seq, env->ts, env->case_no, env->actor, env->type, bytes, len,
-                           NULL, error)) {
+                           &index, error)) {
         g_prefix_error (error, "appending %s seq %" G_GINT64_FORMAT ": ", p->name, env->seq);
         return FALSE;
     }
-    return TRUE;
+    g_autofree char *leaf = NULL;
+    {
+        guint8 hash[AUDIT_HASH_SIZE];
+        g_autoptr (GBytes) encoded = NULL;
+        if (!audit_log_dup_entry (log, index, &encoded, hash, error))
+            return FALSE;
+        leaf = audit_hex (hash, AUDIT_HASH_SIZE);
+    }
+    /* The summary: the event's case and actor, never its bytes (D-AUD-2,
+     * masked: the bytes hold the applicant's data). */
+    g_autoptr (DbnMsgAuditEntry) m = dbn_msg_audit_entry_new ();
+    dbn_emitter_stamp (emitter, &m->env, DBN_MSG_AUDIT_ENTRY_WIRE, env->case_no, env->actor, origin->now_ms);
+    m->index = index;
+    m->producer = g_strdup (p->name);
+    m->event_seq = env->seq;
+    m->event_type = g_strdup (env->type);
+    m->event_time = env->ts;
+    m->leaf = g_steal_pointer (&leaf);
+    g_autoptr (GBytes) summary = dbn_msg_audit_entry_encode (m, error);
+    if (!emit (self, &m->env, summary, error))
+        return FALSE;
+
+    Violation v = { 0 };
+    g_autofree char *person = NULL;
+    if (find_violation (p->name, env, event, &v, &person)) {
+        g_autoptr (DbnMsgAuditViolation) x = dbn_msg_audit_violation_new ();
+        dbn_emitter_stamp (emitter, &x->env, DBN_MSG_AUDIT_VIOLATION_WIRE, env->case_no, "service:audit",
+                           origin->now_ms);
+        x->kind = g_strdup (v.kind);
+        x->rule = g_strdup (v.rule);
+        x->person = g_steal_pointer (&person);
+        x->index = index;
+        x->producer = g_strdup (p->name);
+        x->event_seq = env->seq;
+        g_autoptr (GBytes) vb = dbn_msg_audit_violation_encode (x, error);
+        if (!emit (self, &x->env, vb, error))
+            return FALSE;
+    }
+    /* The append signs a head when head_every_entries are unsigned. */
+    return emit_new_head (self, before, origin->now_ms, error);
 }
 
 /* ---- heads by time ---- */
+
+/* The head timer's work, in its own transaction: a head over the unsigned
+ * entries once they are head_every_ms old, and its audit.head. */
+static gboolean
+sign_due (AuditActions *self, GError **error)
+{
+    if (!audit_log_reload (self->log, error))
+        return FALSE;
+    gint64 before = last_head_size (self->log);
+    gboolean signed_now = FALSE;
+    if (!audit_log_sign_if_due (self->log, &signed_now, error))
+        return FALSE;
+    gint64 now = dbn_clock_now_ms (dbn_service_get_clock (self->service));
+    return !signed_now || emit_new_head (self, before, now, error);
+}
 
 static gboolean
 on_sign_tick (gpointer user_data)
@@ -250,20 +390,12 @@ on_sign_tick (gpointer user_data)
     AuditActions *self = user_data;
     DbnEmitter *emitter = dbn_service_get_emitter (self->service);
     g_autoptr (GError) error = NULL;
-    gboolean signed_now = FALSE;
     if (!dbn_emitter_begin (emitter, &error)) {
         g_warning ("signing a head: %s", error->message);
         return G_SOURCE_CONTINUE;
     }
-    if (audit_log_reload (self->log, &error) && audit_log_sign_if_due (self->log, &signed_now, &error)
-        && dbn_emitter_commit (emitter, &error)) {
-        if (signed_now) {
-            AuditHead head;
-            if (audit_log_get_last_head (self->log, &head))
-                g_debug ("head signed at size %" G_GINT64_FORMAT, head.size);
-        }
+    if (sign_due (self, &error) && dbn_emitter_commit (emitter, &error))
         return G_SOURCE_CONTINUE;
-    }
     dbn_emitter_rollback (emitter);
     g_warning ("signing a head failed, retried on the next tick: %s", error ? error->message : "?");
     g_autoptr (GError) reload = NULL;

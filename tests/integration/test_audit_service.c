@@ -152,6 +152,12 @@ test_kill9 (void)
                             " ('intake', 'routing', 'deadline')",
                             NULL),
                      ==, 0);
+    /* One audit.entry summary journaled (and published) per entry, in the
+     * same transaction: exactly once as well. */
+    g_assert_cmpint (count (db, "SELECT count(*) FROM journal WHERE type = 'audit.entry'", NULL), ==,
+                     count (db, "SELECT count(*) FROM audit_entry", NULL));
+    g_assert_cmpint (count (db, "SELECT count(*) FROM journal WHERE type = 'audit.head'", NULL), ==,
+                     count (db, "SELECT count(*) FROM audit_head", NULL));
     sqlite3_close (db);
 
     g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (h), "audit.db", NULL);
