@@ -5,9 +5,17 @@
  * Afterwards, for every producer, the record holds exactly one entry per
  * journal event, in the producer's order (seq 1..N ascending with the
  * record's index), with the journal's exact bytes, and the offline verify
- * of the record passes. */
+ * of the record passes.
+ *
+ * D-AUD-2 with a manual clock (DAIBAN_CLOCK_FILE): a case runs past its
+ * centre clock's grace without an explanation (D-DL-6); a committee key
+ * subscribed to audit/ receives audit.violation naming the case, the
+ * person and the rule, and receives it again after a reconnect through
+ * sys.sync on the audit service. */
 #include <sqlite3.h>
 #include <string.h>
+#include <glib/gstdio.h>
+#include <zmq.h>
 
 #include "audit_service.h"
 #include "audit_verify.h"
@@ -171,11 +179,185 @@ test_kill9 (void)
     audit_verify_report_clear (&r);
 }
 
+/* ---- D-DL-6 to the committee, live and through sys.sync ---- */
+
+/* 2026-MM-DD hh:mm China Standard Time, in ms since the epoch. */
+static gint64
+cst (int month, int day, int hour, int minute)
+{
+    g_autoptr (GDateTime) t = g_date_time_new_utc (2026, month, day, hour, minute, 0);
+    return g_date_time_to_unix (t) * 1000 - 8 * 3600 * 1000;
+}
+
+static void
+set_clock (const char *file, gint64 ms)
+{
+    g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", ms);
+    g_autofree char *tmp = g_strconcat (file, ".tmp", NULL);
+    g_assert_true (g_file_set_contents (tmp, text, -1, NULL));
+    g_assert_cmpint (g_rename (tmp, file), ==, 0);
+}
+
+/* The next event on sub whose type is type (others and heartbeats are
+ * skipped), within timeout_ms; NULL when none came. *topic gets its topic. */
+static GBytes *
+next_event (void *sub, const char *type, int timeout_ms, char **topic)
+{
+    gint64 until = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+    while (g_get_monotonic_time () < until) {
+        zmq_pollitem_t item = { sub, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (&item, 1, 100) <= 0)
+            continue;
+        zmq_msg_t t, b;
+        zmq_msg_init (&t);
+        zmq_msg_init (&b);
+        g_assert_cmpint (zmq_msg_recv (&t, sub, 0), >=, 0);
+        if (zmq_msg_more (&t))
+            zmq_msg_recv (&b, sub, 0);
+        DbnEnvEvent env = { 0 };
+        GBytes *found = NULL;
+        if (dbn_env_event_decode (zmq_msg_data (&b), zmq_msg_size (&b), &env, NULL)
+            && g_strcmp0 (env.type, type) == 0) {
+            found = g_bytes_new (zmq_msg_data (&b), zmq_msg_size (&b));
+            *topic = g_strndup (zmq_msg_data (&t), zmq_msg_size (&t));
+        }
+        dbn_env_event_clear (&env);
+        zmq_msg_close (&t);
+        zmq_msg_close (&b);
+        if (found != NULL)
+            return found;
+    }
+    return NULL;
+}
+
+static DbnMsgAuditViolation *
+decode_violation (GBytes *b)
+{
+    g_autoptr (GError) error = NULL;
+    DbnMsgAuditViolation *v =
+        dbn_msg_audit_violation_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), &error);
+    g_assert_no_error (error);
+    return v;
+}
+
+static void
+check_violation (const DbnMsgAuditViolation *v, const char *case_no)
+{
+    g_assert_cmpstr (v->env.case_no, ==, case_no);
+    g_assert_cmpstr (v->kind, ==, "overdue_unexplained");
+    g_assert_cmpstr (v->rule, ==, "D-DL-6");
+    g_assert_true (g_str_has_prefix (v->person, "window:") || g_str_has_prefix (v->person, "station:"));
+    g_assert_cmpstr (v->producer, ==, "deadline");
+    g_assert_cmpint (v->event_seq, >, 0);
+}
+
+static void
+test_violation_to_committee (void)
+{
+    g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
+    const char *dir = dbn_harness_get_data_dir (h);
+    g_autoptr (GError) error = NULL;
+    g_autofree char *conf = g_build_filename (dir, "daiban.conf", NULL);
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
+    g_autofree char *more = g_strconcat (text, "[deadline]\ntick_ms = 20\n", NULL);
+    g_assert_true (g_file_set_contents (conf, more, -1, NULL));
+    g_autofree char *clock = g_build_filename (dir, "clock", NULL);
+    set_clock (clock, cst (3, 2, 10, 0)); /* Monday 2 March 2026, 10:00 */
+    g_setenv ("DAIBAN_CLOCK_FILE", clock, TRUE);
+    g_assert_true (audit_signing_key_ensure (dir, &error));
+    g_assert_no_error (error);
+    g_autofree char *committee_key = dbn_harness_add_key (h, "committee");
+    GSubprocess *procs[4];
+    for (int i = 0; i < 3; i++)
+        procs[i] = dbn_harness_start_service (h, producers[i]);
+    procs[3] = dbn_harness_start_service (h, "audit");
+
+    g_autoptr (DbnBus) committee = dbn_harness_new_bus (h, committee_key);
+    void *sub = dbn_bus_socket_new (committee, ZMQ_SUB, &error);
+    g_assert_no_error (error);
+    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "audit", 5);
+    zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "hb", 2);
+    g_assert_true (dbn_bus_connect (
+        committee, sub, dbn_config_get_publish_endpoint (dbn_harness_get_config (h), "audit"), &error));
+    /* Subscribed once a heartbeat arrives. */
+    g_autofree char *hb_topic = NULL;
+    g_autoptr (GBytes) hb = next_event (sub, "sys.heartbeat", 10000, &hb_topic);
+    g_assert_nonnull (hb);
+
+    /* A walk-in case at the centre: D-DL-1, due at the end of Tue 3 Mar. */
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new ("dl6-1", 1, TRUE);
+    g_free (m->channel);
+    m->channel = g_strdup ("walk-in");
+    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (GBytes) reply = dbn_harness_call (h, "intake", body, CALL_MS, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    /* Past the due day and the one-day grace, with no explanation. Clocks
+     * start at the events' own times, so it does not matter whether
+     * deadline saw the case before the clock moved. */
+    set_clock (clock, cst (3, 5, 12, 0));
+    g_autofree char *topic = NULL;
+    g_autoptr (GBytes) live = next_event (sub, DBN_MSG_AUDIT_VIOLATION_WIRE, 30000, &topic);
+    g_assert_nonnull (live);
+    g_assert_cmpstr (topic, ==, "audit/");
+    g_autoptr (DbnMsgAuditViolation) v = decode_violation (live);
+    check_violation (v, r->case_no);
+    zmq_close (sub);
+
+    /* Reconnected: the committee catches up from the start through sys.sync
+     * on the audit service, scoped to its topic. */
+    guint violations = 0, entries = 0;
+    gint64 after = 0, newest = -1;
+    while (after != newest) {
+        g_autoptr (DbnMsgSysSync) s = dbn_msg_sys_sync_new ();
+        s->env.key = g_strdup_printf ("sync-%" G_GINT64_FORMAT, after);
+        s->after = after;
+        s->topic = g_strdup ("audit/");
+        g_autoptr (GBytes) sb = dbn_msg_sys_sync_encode (s, NULL);
+        g_autoptr (GBytes) sr = dbn_harness_call_on (h, committee, "audit", sb, CALL_MS, &error);
+        g_assert_no_error (error);
+        g_autoptr (DbnMsgSysSyncReply) rep =
+            dbn_msg_sys_sync_reply_decode (g_bytes_get_data (sr, NULL), g_bytes_get_size (sr), &error);
+        g_assert_no_error (error);
+        for (guint i = 0; i < rep->events->len; i++) {
+            GBytes *e = rep->events->pdata[i];
+            DbnEnvEvent env = { 0 };
+            g_assert_true (
+                dbn_env_event_decode (g_bytes_get_data (e, NULL), g_bytes_get_size (e), &env, NULL));
+            if (g_strcmp0 (env.type, DBN_MSG_AUDIT_VIOLATION_WIRE) == 0) {
+                g_autoptr (DbnMsgAuditViolation) again = decode_violation (e);
+                check_violation (again, r->case_no);
+                g_assert_cmpint (again->env.seq, ==, v->env.seq);
+                violations++;
+            } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_ENTRY_WIRE) == 0) {
+                entries++;
+            }
+            dbn_env_event_clear (&env);
+        }
+        after = rep->through;
+        newest = rep->newest;
+    }
+    g_assert_cmpuint (violations, ==, 1);
+    g_assert_cmpuint (entries, >, 0);
+    g_test_message ("violation seq %" G_GINT64_FORMAT " live and again through sys.sync (%u entries)",
+                    v->env.seq, entries);
+
+    for (int i = 3; i >= 0; i--) {
+        g_assert_true (dbn_harness_stop (procs[i], 10000));
+        g_object_unref (procs[i]);
+    }
+    g_unsetenv ("DAIBAN_CLOCK_FILE");
+}
+
 int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
     dbn_error_register_builtin ();
     g_test_add_func ("/audit-service/kill9-exactly-once", test_kill9);
+    g_test_add_func ("/audit-service/D-DL-6/violation-to-committee", test_violation_to_committee);
     return g_test_run ();
 }
