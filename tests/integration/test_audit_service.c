@@ -345,6 +345,19 @@ test_violation_to_committee (void)
     g_test_message ("violation seq %" G_GINT64_FORMAT " live and again through sys.sync (%u entries)",
                     v->env.seq, entries);
 
+    /* The CLI's feed reads the same, as JSON lines and as text. */
+    const char *const feed[] = { "audit", "feed", "--data", dir, NULL };
+    DbnCliRun run = dbn_harness_run_cli (feed);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "VIOLATION D-DL-6 overdue_unexplained"));
+    g_assert_nonnull (strstr (run.out, r->case_no));
+    dbn_cli_run_clear (&run);
+    const char *const feed_json[] = { "audit", "feed", "--json", "--data", dir, NULL };
+    run = dbn_harness_run_cli (feed_json);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "\"rule\":\"D-DL-6\""));
+    dbn_cli_run_clear (&run);
+
     for (int i = 3; i >= 0; i--) {
         g_assert_true (dbn_harness_stop (procs[i], 10000));
         g_object_unref (procs[i]);
