@@ -29,6 +29,16 @@
 static const char *const producers[] = { "intake", "routing", "deadline", NULL };
 
 static void
+append_conf (DbnHarness *h, const char *lines)
+{
+    g_autofree char *conf = g_build_filename (dbn_harness_get_data_dir (h), "daiban.conf", NULL);
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
+    g_autofree char *more = g_strconcat (text, lines, NULL);
+    g_assert_true (g_file_set_contents (conf, more, -1, NULL));
+}
+
+static void
 submit (DbnHarness *h, guint n)
 {
     g_autofree char *key = g_strdup_printf ("audit-%u", n);
@@ -64,12 +74,13 @@ count (sqlite3 *db, const char *sql, const char *arg)
 }
 
 /* TRUE once the record holds as many entries of each producer as its
- * journal has events. */
+ * journal has events, and a head covers them all. */
 static gboolean
 caught_up (DbnHarness *h)
 {
     sqlite3 *audit = open_db (h, "audit");
-    gboolean all = TRUE;
+    gboolean all = count (audit, "SELECT count(*) FROM audit_entry", NULL)
+                   == count (audit, "SELECT coalesce(max(size), 0) FROM audit_head", NULL);
     for (const char *const *p = producers; *p != NULL && all; p++) {
         sqlite3 *db = open_db (h, *p);
         gint64 events = count (db, "SELECT count(*) FROM journal", NULL);
@@ -116,6 +127,8 @@ test_kill9 (void)
 {
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
     g_autoptr (GError) error = NULL;
+    /* Heads by count inside the appends, and by time for the tail. */
+    append_conf (h, "[audit]\nhead_every_entries = 100\nhead_every_ms = 100\n");
     g_assert_true (audit_signing_key_ensure (dbn_harness_get_data_dir (h), &error));
     g_assert_no_error (error);
     g_autoptr (GSubprocess) intake = dbn_harness_start_service (h, "intake");
@@ -174,6 +187,7 @@ test_kill9 (void)
     g_assert_no_error (error);
     g_assert_cmpint (r.problem, ==, AUDIT_VERIFY_OK);
     g_assert_true (r.has_head);
+    g_assert_cmpint (r.head.size, ==, r.entries);
     g_test_message ("%u kills, %u cases, %" G_GINT64_FORMAT " entries verified, %" G_GINT64_FORMAT " heads",
                     kills, n, r.entries, r.heads);
     audit_verify_report_clear (&r);
@@ -230,6 +244,26 @@ next_event (void *sub, const char *type, int timeout_ms, char **topic)
     return NULL;
 }
 
+/* Waits for the audit.entry of a deadline event of type event_type: the
+ * record, and so the committee, has it. */
+static void
+wait_entry (void *sub, const char *event_type)
+{
+    gint64 until = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < until) {
+        g_autofree char *topic = NULL;
+        g_autoptr (GBytes) b = next_event (sub, DBN_MSG_AUDIT_ENTRY_WIRE, 1000, &topic);
+        if (b == NULL)
+            continue;
+        g_autoptr (DbnMsgAuditEntry) e =
+            dbn_msg_audit_entry_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);
+        g_assert_nonnull (e);
+        if (g_strcmp0 (e->event_type, event_type) == 0)
+            return;
+    }
+    g_error ("no audit.entry of %s within 60 s", event_type);
+}
+
 static DbnMsgAuditViolation *
 decode_violation (GBytes *b)
 {
@@ -257,11 +291,7 @@ test_violation_to_committee (void)
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
     const char *dir = dbn_harness_get_data_dir (h);
     g_autoptr (GError) error = NULL;
-    g_autofree char *conf = g_build_filename (dir, "daiban.conf", NULL);
-    g_autofree char *text = NULL;
-    g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
-    g_autofree char *more = g_strconcat (text, "[deadline]\ntick_ms = 20\n", NULL);
-    g_assert_true (g_file_set_contents (conf, more, -1, NULL));
+    append_conf (h, "[deadline]\ntick_ms = 20\n");
     g_autofree char *clock = g_build_filename (dir, "clock", NULL);
     set_clock (clock, cst (3, 2, 10, 0)); /* Monday 2 March 2026, 10:00 */
     g_setenv ("DAIBAN_CLOCK_FILE", clock, TRUE);
@@ -295,12 +325,17 @@ test_violation_to_committee (void)
     g_autoptr (DbnMsgIntakeSubmitReply) r =
         dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
-    /* Past the due day and the one-day grace, with no explanation. Clocks
-     * start at the events' own times, so it does not matter whether
-     * deadline saw the case before the clock moved. */
+    /* Deadline has the case's clocks; then, step by step as deadline's own
+     * test does, yellow, red, and past the one-day grace with no
+     * explanation. Each step is awaited in the record's entries. */
+    wait_entry (sub, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE);
+    set_clock (clock, cst (3, 3, 0, 1));
+    wait_entry (sub, DBN_MSG_DEADLINE_WARNING_WIRE);
+    set_clock (clock, cst (3, 4, 0, 1));
+    wait_entry (sub, DBN_MSG_DEADLINE_OVERDUE_WIRE);
     set_clock (clock, cst (3, 5, 12, 0));
     g_autofree char *topic = NULL;
-    g_autoptr (GBytes) live = next_event (sub, DBN_MSG_AUDIT_VIOLATION_WIRE, 30000, &topic);
+    g_autoptr (GBytes) live = next_event (sub, DBN_MSG_AUDIT_VIOLATION_WIRE, 60000, &topic);
     g_assert_nonnull (live);
     g_assert_cmpstr (topic, ==, "audit/");
     g_autoptr (DbnMsgAuditViolation) v = decode_violation (live);
