@@ -1092,6 +1092,84 @@ test_petition_restricted (Fixture *f, gconstpointer data)
         zmq_close (subs[i]);
 }
 
+/* D-INT-8: a station's petition is held by the village's mediation officer
+ * (qs-zhang, 治保调解主任, petitions = true in org.ini) from routing on; no
+ * other station, area or window reads it, it never goes to another village
+ * agent, and the centre's receipt gives it to the petitions window. */
+static void
+test_petition_held_by_officer (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *p = submit (f, "station:qingshui", "QT-XINFANG", TRUE, NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) routed = wait_routed (f, p, "received");
+    g_assert_cmpstr (routed->holder, ==, "agent:qs-zhang");
+    g_assert_cmpstr (routed->location, ==, "station");
+
+    const char *may_not[] = { "station:shiqiao", "supervisor:east", "window:jisheng", NULL };
+    for (int i = 0; may_not[i] != NULL; i++) {
+        g_autoptr (DbnMsgRoutingCaseGetReply) c = case_get_as (f, may_not[i], p, &error);
+        g_assert_null (c);
+        g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+        g_clear_error (&error);
+    }
+    g_autoptr (DbnMsgRoutingCaseGetReply) own = case_get_as (f, "station:qingshui", p, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (own->holder, ==, "agent:qs-zhang");
+
+    /* Classified, it may change hands, but not to the station's other
+     * agents (qs-li, a 村代办员). */
+    g_autoptr (DbnMsgCaseClassify) cl = dbn_msg_case_classify_new ();
+    cl->env.key = next_key (f);
+    cl->case_no = g_strdup (p);
+    cl->kind = g_strdup ("committed");
+    cl->reason = g_strdup ("需调查核实");
+    g_autoptr (GBytes) cl_body = dbn_msg_case_classify_encode (cl, NULL);
+    g_autoptr (GBytes) cl_reply = call_as (f, "window:xinfang", "routing", cl_body, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgCaseHandoff) h = dbn_msg_case_handoff_new ();
+    h->env.key = next_key (f);
+    h->case_no = g_strdup (p);
+    h->to = g_strdup ("agent:qs-li");
+    h->reason = g_strdup ("本人外出");
+    g_autoptr (GBytes) h_body = dbn_msg_case_handoff_encode (h, NULL);
+    g_autoptr (GBytes) h_no = call_as (f, "station:qingshui", "routing", h_body, &error);
+    g_assert_null (h_no);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+    g_clear_error (&error);
+    g_autoptr (DbnMsgRoutingCaseGetReply) still = case_get_as (f, "window:xinfang", p, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (still->holder, ==, "agent:qs-zhang");
+
+    /* The run sheet carries it; the centre's receipt gives it to xinfang. */
+    g_autoptr (DbnMsgRunsheetNew) rs = dbn_msg_runsheet_new_new ();
+    rs->env.key = next_key (f);
+    rs->station = g_strdup ("qingshui");
+    g_autoptr (GBytes) rs_body = dbn_msg_runsheet_new_encode (rs, NULL);
+    g_autoptr (GBytes) rs_reply = call_as (f, "station:qingshui", "routing", rs_body, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgRunsheetNewReply) sheet = dbn_msg_runsheet_new_reply_decode (
+        g_bytes_get_data (rs_reply, NULL), g_bytes_get_size (rs_reply), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (sheet->cases), ==, 1);
+    g_assert_cmpstr (sheet->cases[0], ==, p);
+    g_autoptr (DbnMsgRunsheetAck) ack = dbn_msg_runsheet_ack_new ();
+    ack->env.key = next_key (f);
+    ack->sheet = g_strdup (sheet->sheet);
+    ack->case_no = g_strdup (p);
+    g_autoptr (GBytes) ack_body = dbn_msg_runsheet_ack_encode (ack, NULL);
+    g_autoptr (GBytes) ack_reply = call_as (f, "window:xinfang", "routing", ack_body, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgRoutingCaseGetReply) centre = case_get_as (f, "window:xinfang", p, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (centre->holder, ==, "window:xinfang");
+    g_assert_cmpstr (centre->location, ==, "centre");
+
+    /* An ordinary case of the station stays in the station's hands. */
+    g_autofree char *o = submit (f, "station:qingshui", "JS-ZHUNSHENG", TRUE, NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) plain = wait_routed (f, o, "received");
+    g_assert_cmpstr (plain->holder, ==, "station:qingshui");
+}
+
 /* ---- paging ---- */
 
 static void
@@ -1400,6 +1478,7 @@ main (int argc, char **argv)
     ADD ("/intake/D-INT-3/logbook-in-pages", test_logbook_pages);
     ADD ("/intake/D-INT-1/visit-need-becomes-request", test_visit_to_request);
     ADD ("/routing/D-INT-8/petition-restricted", test_petition_restricted);
+    ADD ("/routing/D-INT-8/petition-held-by-mediation-officer", test_petition_held_by_officer);
     ADD ("/routing/queue/snapshot-in-pages", test_queue_paging);
     ADD ("/cli/D-RPL-3/result-notice-and-D-RPL-2-accept-again", test_notice_and_again);
     ADD ("/intake/D-RPL-4/closed-case-takes-no-supplement", test_closed_case_read_only);
