@@ -4,6 +4,10 @@
  * offline too, and listed with intake.visit.list, one row per need found;
  * "turn into a request" hands the selected need to the intake form, whose
  * submit then carries the visit number in intake.submit's `visit`.
+ *
+ * Beside it, the station's must-visit list (三必访, D-INT-1; intake.must.list):
+ * every listed household with its last visit and next due date, the
+ * overdue and due ones first, as intake orders them.
  */
 #include "dbn_station_visits-private.h"
 
@@ -21,6 +25,7 @@ struct _DbnStationVisits {
     GtkStringList *visit_lines;          /* one line per need of the listed visits */
     GPtrArray *visit_needs;              /* VisitNeed*, owned, parallel to visit_lines */
     GtkSingleSelection *visit_selection; /* the need "to request" takes */
+    GtkStringList *must_lines;           /* one line per household of the must-visit list */
     GHashTable *sent;                    /* outbox id (gint64*) → TRUE: our visits */
     gulong replied_id;                   /* the outbox's */
     /* template children */
@@ -31,6 +36,8 @@ struct _DbnStationVisits {
     GtkEntry *visit_note_entry;
     GtkLabel *visit_status;
     GtkListView *visit_list;
+    GtkListView *must_list;
+    GtkLabel *must_status;
 };
 
 /* One need of a listed visit: what "turn into a request" fills the form with. */
@@ -106,9 +113,82 @@ on_visit_list (GObject *source, GAsyncResult *result, gpointer user_data)
     gtk_label_set_text (self->visit_status, text);
 }
 
+static const char *
+must_kind_text (const char *kind)
+{
+    if (g_strcmp0 (kind, "hardship") == 0)
+        return _ ("困难户");
+    if (g_strcmp0 (kind, "petitioner") == 0)
+        return _ ("信访户");
+    if (g_strcmp0 (kind, "party_member") == 0)
+        return _ ("党员户");
+    return kind;
+}
+
+static const char *
+must_state_text (const char *state)
+{
+    if (g_strcmp0 (state, "overdue") == 0)
+        return _ ("【逾期】");
+    if (g_strcmp0 (state, "due") == 0)
+        return _ ("【应访】");
+    return _ ("【正常】");
+}
+
+static void
+on_must_list (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr (DbnStationVisits) self = user_data;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
+    g_autoptr (DbnMsgIntakeMustListReply) r =
+        reply == NULL ? NULL
+                      : dbn_msg_intake_must_list_reply_decode (g_bytes_get_data (reply, NULL),
+                                                               g_bytes_get_size (reply), &error);
+    if (self->must_lines == NULL)
+        return; /* disposed meanwhile */
+    if (r == NULL) {
+        g_autofree char *line = dbn_error_line (error);
+        gtk_label_set_text (self->must_status, line);
+        return;
+    }
+    g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+    guint pressing = 0;
+    for (guint i = 0; i < r->items->len; i++) {
+        g_autoptr (DbnMsgIntakeMustItem) m = dbn_msg_intake_must_item_decode (
+            g_bytes_get_data (r->items->pdata[i], NULL), g_bytes_get_size (r->items->pdata[i]), NULL);
+        if (m == NULL)
+            continue;
+        g_autoptr (GDateTime) due = dbn_clock_local_from_ms (m->due_at);
+        g_autofree char *due_text = g_date_time_format (due, "%Y-%m-%d");
+        g_autofree char *last_text = NULL;
+        if (m->has_last_visited_at) {
+            g_autoptr (GDateTime) last = dbn_clock_local_from_ms (m->last_visited_at);
+            last_text = g_date_time_format (last, "%Y-%m-%d");
+        }
+        pressing += g_strcmp0 (m->state, "ok") != 0;
+        g_ptr_array_add (lines, g_strdup_printf (_ ("%s %s  %s  每 %d 天  上次走访 %s  应访 %s"),
+                                                 must_state_text (m->state), m->household,
+                                                 must_kind_text (m->kind), (int) m->interval_days,
+                                                 last_text ? last_text : _ ("无"), due_text));
+    }
+    g_ptr_array_add (lines, NULL);
+    gtk_string_list_splice (self->must_lines, 0, g_list_model_get_n_items (G_LIST_MODEL (self->must_lines)),
+                            (const char *const *) lines->pdata);
+    g_autofree char *text = g_strdup_printf (_ ("三必访 %u 户，应访或逾期 %u 户"), r->items->len, pressing);
+    gtk_label_set_text (self->must_status, text);
+}
+
 void
 dbn_station_visits_refresh (DbnStationVisits *self)
 {
+    g_autoptr (DbnMsgIntakeMustList) must = dbn_msg_intake_must_list_new ();
+    must->env.key = dbn_command_new_key ();
+    must->village = g_strdup (self->village);
+    g_autoptr (GBytes) must_body = dbn_msg_intake_must_list_encode (must, NULL);
+    dbn_connection_call_async (self->connection, "intake", must_body, DBN_STATION_READ_TIMEOUT_MS,
+                               on_must_list, g_object_ref (self));
+
     g_autoptr (DbnMsgIntakeVisitList) m = dbn_msg_intake_visit_list_new ();
     m->env.key = dbn_command_new_key ();
     m->village = g_strdup (self->village);
@@ -206,6 +286,7 @@ dbn_station_visits_dispose (GObject *object)
     gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_STATION_VISITS);
     g_clear_object (&self->visit_selection);
     g_clear_object (&self->visit_lines);
+    g_clear_object (&self->must_lines);
     g_clear_object (&self->connection);
     g_clear_object (&self->outbox);
     G_OBJECT_CLASS (dbn_station_visits_parent_class)->dispose (object);
@@ -242,6 +323,8 @@ dbn_station_visits_class_init (DbnStationVisitsClass *klass)
     CHILD (visit_note_entry);
     CHILD (visit_status);
     CHILD (visit_list);
+    CHILD (must_list);
+    CHILD (must_status);
 #undef CHILD
     gtk_widget_class_install_action (widget_class, "visits.record", NULL, action_record);
     gtk_widget_class_install_action (widget_class, "visits.refresh", NULL, action_refresh);
@@ -261,6 +344,12 @@ dbn_station_visits_init (DbnStationVisits *self)
     GtkListItemFactory *factory = dbn_text_row_factory_new ();
     gtk_list_view_set_factory (self->visit_list, factory);
     g_object_unref (factory);
+    self->must_lines = gtk_string_list_new (NULL);
+    GtkListItemFactory *must_factory = dbn_text_row_factory_new ();
+    gtk_list_view_set_factory (self->must_list, must_factory);
+    g_object_unref (must_factory);
+    gtk_list_view_set_model (self->must_list, GTK_SELECTION_MODEL (gtk_no_selection_new (
+                                                  g_object_ref (G_LIST_MODEL (self->must_lines)))));
     gtk_list_view_set_model (self->visit_list, GTK_SELECTION_MODEL (g_object_ref (self->visit_selection)));
     g_autoptr (GtkStringList) musts = gtk_string_list_new (
         (const char *[]){ _ ("（无）"), _ ("困难户"), _ ("信访户"), _ ("党员户"), NULL });
@@ -285,6 +374,18 @@ dbn_station_visits_get_lines (DbnStationVisits *self)
 {
     return G_LIST_MODEL (self->visit_lines);
 }
+GListModel *
+dbn_station_visits_get_must_lines (DbnStationVisits *self)
+{
+    return G_LIST_MODEL (self->must_lines);
+}
+
+const char *
+dbn_station_visits_get_must_status (DbnStationVisits *self)
+{
+    return gtk_label_get_text (self->must_status);
+}
+
 const char *
 dbn_station_visits_get_status (DbnStationVisits *self)
 {

@@ -7,6 +7,12 @@ A string without an English entry stays Chinese."""
 import re, sys
 
 EN = {
+ "三必访名单（逾期、应访在前）": "Must-visit households (overdue and due first)",
+ "三必访 %u 户，应访或逾期 %u 户": "%u must-visit households, %u due or overdue",
+ "%s %s  %s  每 %d 天  上次走访 %s  应访 %s": "%s %s  %s  every %d days  last visit %s  due %s",
+ "【逾期】": "[overdue]",
+ "【应访】": "[due]",
+ "【正常】": "[ok]",
  "读取中… 已读 %u 条": "Reading… %u entries so far",
  "共 %u 件，显示 %u 件": "%u cases, %u shown",
  "命令无法编码（字段过长？）": "The command cannot be encoded (a field too long?)",

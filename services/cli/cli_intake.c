@@ -262,6 +262,9 @@ static const char visit_usage[] =
     "用法 Usage: daiban visit COMMAND [OPTIONS]\n"
     "  add      记录入户走访 / record a household visit and the needs found\n"
     "  list     走访记录 / the visits of a village, newest first (--json)\n"
+    "  must-add   列入三必访名单 / put a household on the village's must-visit list\n"
+    "  must-list  三必访名单 / the must-visit list, last visit and next due (--json)\n"
+    "  must-due   应访、逾期 / the households due or overdue for a visit (--json)\n"
     "A need becomes a request in one step: daiban case submit --from-visit VISIT ...\n";
 
 static int
@@ -383,13 +386,161 @@ visit_list (int argc, char **argv, const char *data_option)
     return CLI_EXIT_OK;
 }
 
+/* D-INT-1: must-visit lists (三必访). */
+static int
+visit_must_add (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autofree char *village = NULL, *household = NULL, *kind = NULL, *address = NULL, *note = NULL;
+    g_autofree char *key = NULL;
+    gint interval = 0;
+    GOptionEntry entries[] = {
+        { "village", 0, 0, G_OPTION_ARG_STRING, &village, "Village (村)", "VILLAGE" },
+        { "household", 0, 0, G_OPTION_ARG_STRING, &household, "Head of the household (户主)", "NAME" },
+        { "kind", 0, 0, G_OPTION_ARG_STRING, &kind,
+          "hardship (困难户), petitioner (上访户) or party_member (老党员)", "KIND" },
+        { "interval", 0, 0, G_OPTION_ARG_INT, &interval, "Days between visits (default 30: monthly)",
+          "DAYS" },
+        { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Home address (住址)", "ADDRESS" },
+        { "note", 0, 0, G_OPTION_ARG_STRING, &note, "Why the household is listed (备注)", "TEXT" },
+        { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key: repeat it to retry safely", "KEY" },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("— 列入三必访名单 / put on the must-visit list");
+    g_option_context_set_description (options,
+                                      "The same village and household again changes its kind or interval.\n"
+                                      "A station's key keeps its own village's list only.");
+    g_option_context_add_main_entries (options, entries, NULL);
+    if (!parse (options, &data, &argc, &argv, "visit must-add"))
+        return CLI_EXIT_USAGE;
+    if (village == NULL || household == NULL || kind == NULL) {
+        fprintf (stderr, "daiban visit must-add: --village, --household and --kind are required / "
+                         "缺少 --village、--household 或 --kind\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autoptr (DbnMsgIntakeMustAdd) cmd = dbn_msg_intake_must_add_new ();
+    cmd->env.key = key ? g_strdup (key) : g_uuid_string_random ();
+    cmd->village = g_strdup (village);
+    cmd->household = g_strdup (household);
+    cmd->kind = g_strdup (kind);
+    cmd->has_interval_days = interval != 0;
+    cmd->interval_days = interval;
+    cmd->address = g_strdup (address);
+    cmd->note = g_strdup (note);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) body = dbn_msg_intake_must_add_encode (cmd, &error);
+    if (body == NULL)
+        return cli_report_error ("visit must-add", error);
+    int status = CLI_EXIT_OK;
+    g_autoptr (GBytes) reply_bytes = call (data, "intake", body, "visit must-add", &status);
+    if (reply_bytes == NULL)
+        return status;
+    g_autoptr (DbnMsgIntakeMustAddReply) reply = dbn_msg_intake_must_add_reply_decode (
+        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error);
+    if (reply == NULL)
+        return cli_report_error ("visit must-add", error);
+    printf ("%s  %s  %s  每 %" G_GINT64_FORMAT " 天 every %" G_GINT64_FORMAT " days\n", reply->village,
+            reply->household, reply->added ? "已列入 listed" : "已更改 changed", reply->interval_days,
+            reply->interval_days);
+    return CLI_EXIT_OK;
+}
+
+static const char *
+must_state_zh (const char *state)
+{
+    if (g_strcmp0 (state, "overdue") == 0)
+        return "逾期 overdue";
+    if (g_strcmp0 (state, "due") == 0)
+        return "应访 due";
+    return "正常 ok";
+}
+
+static int
+must_list_run (int argc, char **argv, const char *data_option, gboolean due_only, const char *what)
+{
+    g_autofree char *data = g_strdup (data_option);
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new (
+        due_only ? "VILLAGE — 应访、逾期 / due or overdue" : "VILLAGE — 三必访名单 / must-visit list");
+    g_option_context_add_main_entries (options, entries, NULL);
+    if (!parse (options, &data, &argc, &argv, what))
+        return CLI_EXIT_USAGE;
+    if (argc != 2) {
+        fprintf (stderr, "daiban %s: give one village / 请给出村\n", what);
+        return CLI_EXIT_USAGE;
+    }
+    g_autoptr (DbnMsgIntakeMustList) cmd = dbn_msg_intake_must_list_new ();
+    cmd->env.key = g_uuid_string_random ();
+    cmd->village = g_strdup (argv[1]);
+    cmd->has_due = due_only;
+    cmd->due = due_only;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) body = dbn_msg_intake_must_list_encode (cmd, &error);
+    if (body == NULL)
+        return cli_report_error (what, error);
+    int status = CLI_EXIT_OK;
+    g_autoptr (GBytes) reply_bytes = call (data, "intake", body, what, &status);
+    if (reply_bytes == NULL)
+        return status;
+    g_autoptr (DbnMsgIntakeMustListReply) reply = dbn_msg_intake_must_list_reply_decode (
+        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error);
+    if (reply == NULL)
+        return cli_report_error (what, error);
+    g_autoptr (JsonArray) all = json_array_new ();
+    for (guint i = 0; i < reply->items->len; i++) {
+        GBytes *frame = g_ptr_array_index (reply->items, i);
+        g_autoptr (DbnMsgIntakeMustItem) m = dbn_msg_intake_must_item_decode (
+            g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
+        if (m == NULL)
+            return cli_report_error (what, error);
+        if (json) {
+            g_autofree char *text =
+                dbn_codec_to_json (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
+            JsonNode *node = text ? json_from_string (text, &error) : NULL;
+            if (node == NULL)
+                return cli_report_error (what, error);
+            json_array_add_element (all, node);
+            continue;
+        }
+        g_autofree char *due = cli_format_time (m->due_at);
+        g_autofree char *last =
+            m->has_last_visited_at ? cli_format_time (m->last_visited_at) : g_strdup ("—");
+        printf ("%s  %s  %s  每 %" G_GINT64_FORMAT " 天  上次 last: %s  应访 due: %s  %s\n", m->household,
+                m->kind, must_state_zh (m->state), m->interval_days, last, due,
+                m->last_visit ? m->last_visit : "");
+    }
+    if (json) {
+        g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+        json_node_set_array (root, all);
+        print_json_node (root);
+    }
+    return CLI_EXIT_OK;
+}
+
+static int
+visit_must_list (int argc, char **argv, const char *data_option)
+{
+    return must_list_run (argc, argv, data_option, FALSE, "visit must-list");
+}
+
+static int
+visit_must_due (int argc, char **argv, const char *data_option)
+{
+    return must_list_run (argc, argv, data_option, TRUE, "visit must-due");
+}
+
 int
 cli_visit (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand subcommands[] = {
-        { "add", visit_add },
-        { "list", visit_list },
-        { NULL, NULL },
+        { "add", visit_add },           { "list", visit_list },
+        { "must-add", visit_must_add }, { "must-list", visit_must_list },
+        { "must-due", visit_must_due }, { NULL, NULL },
     };
     return cli_run_subcommand ("visit", visit_usage, subcommands, argc, argv, data_option);
 }

@@ -58,6 +58,11 @@ const DbnCommandSpec intake_commands[] = {
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
     { DBN_MSG_INTAKE_VISIT_LIST_WIRE, intake_visit_list, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
+    /* D-INT-1: a station keeps its must-visit list (三必访); windows and the
+     * committee read it. */
+    { DBN_MSG_INTAKE_MUST_ADD_WIRE, intake_must_add, TRUE, DBN_PRINCIPAL_STATION },
+    { DBN_MSG_INTAKE_MUST_LIST_WIRE, intake_must_list, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
     /* D-CAT-3: the administrator (operator) or a supervisor. */
     { DBN_MSG_CATALOG_RELOAD_WIRE, intake_catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },

@@ -32,6 +32,15 @@ GBytes *intake_visit_list (DbnService *service, DbnCommand *command, gpointer us
 gboolean intake_visit_check (IntakeActions *self, const char *visit, const char *village, GError **error);
 gboolean intake_visit_link (IntakeActions *self, const char *visit, const char *case_no, GError **error);
 
+/* intake_must.c: must-visit lists (三必访, D-INT-1) */
+GBytes *intake_must_add (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_must_list (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+/* The kind of village's listed household, or NULL when it is not listed
+ * (or on a database error, set in error). Caller owns it. */
+char *intake_must_dup_kind (IntakeActions *self, const char *village, const char *household, GError **error);
+/* hardship, petitioner or party_member. */
+gboolean intake_must_kind_valid (const char *kind);
+
 /* intake_logbook.c: the logbook of a village (D-INT-3) */
 GBytes *intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 

@@ -75,6 +75,21 @@ const char *const intake_migrations[] = {
     /* 4: how routing closed the case (returned, replied, archived), from
      * routing's journal (intake_follow.c): D-RPL-4 and D-RPL-2 at intake. */
     "ALTER TABLE case_record ADD COLUMN closed TEXT;",
+    /* 5: must-visit lists (三必访, D-INT-1): one row per household of a
+     * village; its visits are the visit book's rows of the same village and
+     * household (visit_household finds the last one). */
+    "CREATE TABLE must_visit ("
+    "  village       TEXT NOT NULL,"
+    "  household     TEXT NOT NULL,"
+    "  kind          TEXT NOT NULL,"
+    "  interval_days INTEGER NOT NULL,"
+    "  address       TEXT,"
+    "  note          TEXT,"
+    "  added_at      INTEGER NOT NULL,"
+    "  added_by      TEXT NOT NULL,"
+    "  PRIMARY KEY (village, household)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX visit_household ON visit (village, household, visited_at);",
     NULL,
 };
 

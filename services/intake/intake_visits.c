@@ -20,8 +20,6 @@
 /* Most visits one list answer carries (the schema's limit). */
 #define VISIT_LIST_MAX 500
 
-static const char *const must_visit_kinds[] = { "hardship", "petitioner", "party_member", NULL };
-
 GBytes *
 intake_visit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
@@ -41,10 +39,23 @@ intake_visit (DbnService *service, DbnCommand *command, gpointer user_data, GErr
     for (int i = 0; req->needs != NULL && req->needs[i] != NULL; i++)
         if (!intake_require_text (req->needs[i], "every need", error))
             return NULL;
-    if (req->must_visit != NULL && !g_strv_contains (must_visit_kinds, req->must_visit)) {
+    if (req->must_visit != NULL && !intake_must_kind_valid (req->must_visit)) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
                      "must_visit is hardship, petitioner or party_member, not '%s'", req->must_visit);
         return NULL;
+    }
+    /* D-INT-1: a visit of a household on the village's must-visit list is
+     * one of the list's visits, whatever the agent ticked: visit.recorded
+     * carries the list's kind, which the monthly figures count. */
+    g_autoptr (GError) list_error = NULL;
+    g_autofree char *listed = intake_must_dup_kind (self, req->village, req->household, &list_error);
+    if (list_error != NULL) {
+        g_propagate_error (error, g_steal_pointer (&list_error));
+        return NULL;
+    }
+    if (listed != NULL) {
+        g_free (req->must_visit);
+        req->must_visit = g_steal_pointer (&listed);
     }
     gint64 now = dbn_command_get_now_ms (command);
     g_autofree char *number = NULL;

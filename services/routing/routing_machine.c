@@ -375,6 +375,41 @@ check_holder (RoutingMachine *self, const char *holder, GError **error)
     return known;
 }
 
+/* The holder is the case's station or one of its village agents (the
+ * mediation officer of a petition, D-INT-8). */
+static gboolean
+held_at_station (RoutingMachine *self, const RoutingCase *c)
+{
+    if (g_str_has_prefix (c->holder, "station:"))
+        return TRUE;
+    if (!g_str_has_prefix (c->holder, "agent:"))
+        return FALSE;
+    const DbnAgent *agent = dbn_org_lookup_agent (self->org, c->holder + strlen ("agent:"));
+    return agent != NULL && agent->level != DBN_AGENT_LEVEL_TOWNSHIP
+           && g_strcmp0 (agent->station, c->station) == 0;
+}
+
+/* D-INT-8: a petition never goes to a village or group agent who does not
+ * take petitions (the station's other people). The station itself stays a
+ * possible holder: its key is the station's, the mediation officer's too
+ * (docs/security.md). */
+static gboolean
+petition_may_go_to (RoutingMachine *self, const RoutingCase *c, const char *to, GError **error)
+{
+    if (!c->restricted)
+        return TRUE;
+    gboolean refused = FALSE;
+    if (g_str_has_prefix (to, "agent:")) {
+        const DbnAgent *agent = dbn_org_lookup_agent (self->org, to + strlen ("agent:"));
+        refused = agent != NULL && agent->level != DBN_AGENT_LEVEL_TOWNSHIP && !agent->petitions;
+    }
+    if (refused)
+        g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN,
+                     "%s is a petition (D-INT-8): only its mediation officer or a window may hold it, not %s",
+                     c->case_no, to);
+    return !refused;
+}
+
 /* An action: guards, then changes to the copy c and effects. *next holds the
  * table's next state and may be changed (a joint case waiting for parts). */
 typedef gboolean (*RoutingAction) (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a,
@@ -503,7 +538,8 @@ handoff (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingStat
          GError **error)
 {
     /* D-RTE-5: nothing changes hands silently. */
-    if (!require_reason (a->reason, "a handoff", error) || !check_holder (self, a->to, error))
+    if (!require_reason (a->reason, "a handoff", error) || !check_holder (self, a->to, error)
+        || !petition_may_go_to (self, c, a->to, error))
         return FALSE;
     if (g_strcmp0 (a->to, c->holder) == 0) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "%s has the case already", a->to);
@@ -748,7 +784,7 @@ acknowledge (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, Routing
      * the case already. */
     const char *to = c->holder;
     g_autofree char *front_desk = NULL;
-    if (g_str_has_prefix (c->holder, "station:") && c->window != NULL && *c->window != '\0')
+    if (held_at_station (self, c) && c->window != NULL && *c->window != '\0')
         to = front_desk = g_strdup_printf ("window:%s", c->window);
     RoutingEffect *fx = effect_add (effects, DBN_MSG_RUNSHEET_ACKNOWLEDGED_WIRE);
     fx->handoff = TRUE;
@@ -963,7 +999,15 @@ routing_machine_route (RoutingMachine *self, const DbnMsgCaseAccepted *accepted,
     gboolean at_station =
         g_strcmp0 (accepted->channel, "walk-in") != 0 && g_strcmp0 (accepted->channel, "phone") != 0;
     c->location = at_station ? ROUTING_LOCATION_STATION : ROUTING_LOCATION_CENTRE;
-    if (at_station || *c->window == '\0')
+    /* D-INT-8: a station's petition is held by the village's mediation
+     * officer (治保调解主任, org.ini petitions = true) from the start; at the
+     * centre its window (xinfang) holds it. A station without one keeps it
+     * in the station's hands, as before. */
+    const DbnAgent *officer =
+        at_station && c->restricted ? dbn_org_lookup_petition_agent (self->org, c->station) : NULL;
+    if (officer != NULL)
+        c->holder = g_strdup_printf ("agent:%s", officer->id);
+    else if (at_station || *c->window == '\0')
         c->holder = g_strdup_printf ("station:%s", c->station);
     else
         c->holder = g_strdup_printf ("window:%s", c->window);

@@ -25,6 +25,7 @@
 #include "dbn_queue_model.h"
 #include "dbn_signature_pad.h"
 #include "dbn_station_view-private.h"
+#include "dbn_station_visits-private.h"
 #include "dbn_test_harness.h"
 
 /* TRUE when needle occurs in the len bytes of data (which may hold NULs). */
@@ -1532,6 +1533,66 @@ gl_driver_loaded (void)
            || strstr (maps, "libGLX_mesa") != NULL;
 }
 
+static const gint64 must_listed_day = 1793581200000; /* 2026-11-02 09:00 CST */
+
+/* D-INT-1 at the station: the must-visit list (三必访) on the visits page,
+ * overdue and due households first. Three households are listed (CLI) on
+ * 2 November; 25 days later the petitioner (every 10 days) is overdue, the
+ * hardship household (monthly) due, the party member (every 60 days) not. */
+static void
+test_station_must_visit (Fixture *f, gconstpointer data)
+{
+    const char *dir = dbn_harness_get_data_dir (f->harness);
+    const char *adds[][3] = {
+        { "困难户赵大爷", "hardship", "30" },
+        { "信访户钱大妈", "petitioner", "10" },
+        { "老党员孙爷爷", "party_member", "60" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (adds); i++) {
+        DbnCliRun run = dbn_harness_run_cli ((const char *[]){
+            "visit", "must-add", "--village", "qingshui", "--household", adds[i][0], "--kind", adds[i][1],
+            "--interval", adds[i][2], "--key-file", f->station_key, "--data", dir, NULL });
+        g_assert_cmpint (run.status, ==, 0);
+        dbn_cli_run_clear (&run);
+    }
+    set_clock (f, must_listed_day + 25 * 24 * 3600 * 1000LL);
+    /* Intake reads the clock file again within 50 ms: until its answer is
+     * for the new day, the petitioner is not overdue yet. */
+    gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (gboolean moved = FALSE; !moved;) {
+        g_assert_cmpint (g_get_monotonic_time (), <, give_up);
+        DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "visit", "must-due", "qingshui", "--key-file",
+                                                               f->station_key, "--data", dir, NULL });
+        g_assert_cmpint (run.status, ==, 0);
+        moved = strstr (run.out, "逾期") != NULL;
+        dbn_cli_run_clear (&run);
+    }
+
+    DbnMainWindow *win = open_window (f, f->station_key);
+    g_assert_true (wait_for (is_online, win, 10000));
+    DbnStationView *station = DBN_STATION_VIEW (dbn_main_window_get_view (win));
+    dbn_station_view_show_page (station, "visits");
+    GtkWidget *page = dbn_station_view_get_page (station, "visits");
+    g_assert_true (gtk_widget_activate_action (page, "visits.refresh", NULL));
+    GListModel *must = dbn_station_visits_get_must_lines (DBN_STATION_VISITS (page));
+    LineWait listed = { must, "孙爷爷" };
+    g_assert_true (wait_for (has_line, &listed, 5000));
+    g_assert_cmpuint (g_list_model_get_n_items (must), ==, 3);
+    const char *expect[][2] = {
+        { "【逾期】 信访户钱大妈", "每 10 天" },
+        { "【应访】 困难户赵大爷", "应访 2026-12-02" },
+        { "【正常】 老党员孙爷爷", "党员户" },
+    };
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *line = line_at (must, i);
+        g_assert_true (g_str_has_prefix (line, expect[i][0]));
+        g_assert_nonnull (strstr (line, expect[i][1]));
+    }
+    g_assert_nonnull (
+        strstr (dbn_station_visits_get_must_status (DBN_STATION_VISITS (page)), "应访或逾期 2 户"));
+    screenshot (GTK_WIDGET (win), "station-must-visit.png");
+}
+
 static const gint64 wednesday_before_national_day = 1790730000000; /* 2026-09-30 09:00 CST */
 
 int
@@ -1560,6 +1621,8 @@ main (int argc, char **argv)
                 fixture_tear_down);
     g_test_add ("/client/gui/visit-supplement-refuse-due", Fixture, &wednesday_before_national_day,
                 fixture_set_up, test_station_visit_supplement_refuse, fixture_tear_down);
+    g_test_add ("/client/gui/D-INT-1/must-visit-list", Fixture, &must_listed_day, fixture_set_up,
+                test_station_must_visit, fixture_tear_down);
     g_test_add ("/client/gui/offline-outbox-exactly-once", Fixture, NULL, fixture_set_up, test_offline_outbox,
                 fixture_tear_down);
     return g_test_run ();

@@ -12,7 +12,8 @@
  *                          starts at the centre in the window's hands.
  *   /intake/D-INT-2/...    a matter marked private is not proxied by a station.
  *   /intake/D-INT-3/...    the logbook of a village: acceptances and refusals.
- *   /intake/D-INT-1/...    a household visit's need becomes a request in one step.
+ *   /intake/D-INT-1/...    a household visit's need becomes a request in one step;
+ *                          the must-visit list (三必访): due and overdue by interval.
  *   /routing/D-INT-8/...   a petition's events reach its station and its window,
  *                          never the area's topic; other windows and the area's
  *                          supervisor cannot read it.
@@ -26,6 +27,7 @@
  * service binary), so their wire code is matched in the message, where
  * dbn_error_new_from_wire keeps it as "[code]".
  */
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <zmq.h>
@@ -53,6 +55,7 @@ typedef struct {
     GHashTable *keys;  /* principal → secret key path */
     guint n_keys;      /* unique idempotency keys and ID numbers */
     char *catalog;     /* the data folder's copy of the catalog */
+    char *clock_file;  /* DAIBAN_CLOCK_FILE, when the test moves time */
 } Fixture;
 
 /* The catalog is copied into the data folder and daiban.conf points at the
@@ -80,6 +83,13 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
     f->harness = dbn_harness_new (FALSE);
     use_catalog_copy (f);
+    if (data != NULL) {
+        /* The services' clock from a file, from the start (D-INT-1's due dates). */
+        f->clock_file = g_build_filename (dbn_harness_get_data_dir (f->harness), "clock", NULL);
+        g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", *(const gint64 *) data);
+        g_assert_true (g_file_set_contents (f->clock_file, text, -1, NULL));
+        g_setenv ("DAIBAN_CLOCK_FILE", f->clock_file, TRUE);
+    }
     f->buses = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) dbn_bus_free);
     f->keys = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
     for (int i = 0; principals[i] != NULL; i++) {
@@ -101,6 +111,9 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     g_hash_table_unref (f->buses);
     g_hash_table_unref (f->keys);
     g_free (f->catalog);
+    if (f->clock_file != NULL)
+        g_unsetenv ("DAIBAN_CLOCK_FILE");
+    g_free (f->clock_file);
     dbn_harness_free (f->harness);
 }
 
@@ -899,6 +912,187 @@ test_visit_to_request (Fixture *f, gconstpointer data)
     g_assert_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND);
 }
 
+/* ---- D-INT-1: must-visit lists (三必访) ---- */
+
+#define DAY_MS (24 * 60 * 60 * 1000LL)
+/* 2026-11-02 09:00 China time. */
+static const gint64 must_t0 = 1793581200000LL;
+
+static DbnMsgIntakeMustAddReply *
+must_add (Fixture *f, const char *principal, const char *household, const char *kind, gint64 days,
+          GError **error)
+{
+    g_autoptr (DbnMsgIntakeMustAdd) m = dbn_msg_intake_must_add_new ();
+    m->env.key = next_key (f);
+    m->village = g_strdup ("qingshui");
+    m->household = g_strdup (household);
+    m->kind = g_strdup (kind);
+    m->has_interval_days = days != 0;
+    m->interval_days = days;
+    m->address = g_strdup ("清水村二组3号");
+    g_autoptr (GBytes) body = dbn_msg_intake_must_add_encode (m, NULL);
+    g_autoptr (GBytes) reply = call_as (f, principal, "intake", body, error);
+    if (reply == NULL)
+        return NULL;
+    return dbn_msg_intake_must_add_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                                 error);
+}
+
+/* "household:state ..." of the list (or its due part) as principal, once
+ * the service's clock reads at (-1: any time). */
+static char *
+must_states (Fixture *f, const char *principal, gboolean due, gint64 at)
+{
+    gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (;;) {
+        g_autoptr (GError) error = NULL;
+        g_autoptr (DbnMsgIntakeMustList) m = dbn_msg_intake_must_list_new ();
+        m->env.key = next_key (f);
+        m->village = g_strdup ("qingshui");
+        m->has_due = due;
+        m->due = due;
+        g_autoptr (GBytes) body = dbn_msg_intake_must_list_encode (m, NULL);
+        g_autoptr (GBytes) reply = call_as (f, principal, "intake", body, &error);
+        g_assert_no_error (error);
+        g_autoptr (DbnMsgIntakeMustListReply) r = dbn_msg_intake_must_list_reply_decode (
+            g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+        g_assert_no_error (error);
+        if (at >= 0 && r->at != at) {
+            /* The service reads the clock file again within 50 ms. */
+            g_assert_cmpint (g_get_monotonic_time (), <, give_up);
+            g_usleep (10 * 1000);
+            continue;
+        }
+        GString *out = g_string_new (NULL);
+        for (guint i = 0; i < r->items->len; i++) {
+            GBytes *frame = g_ptr_array_index (r->items, i);
+            g_autoptr (DbnMsgIntakeMustItem) item = dbn_msg_intake_must_item_decode (
+                g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &error);
+            g_assert_no_error (error);
+            if (g_strcmp0 (principal, "committee") == 0)
+                g_assert_cmpstr (item->address, !=, "清水村二组3号");
+            g_string_append_printf (out, "%s%s:%s", out->len ? " " : "", item->household, item->state);
+        }
+        return g_string_free (out, FALSE);
+    }
+}
+
+static void
+must_set_clock (Fixture *f, gint64 ms)
+{
+    g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", ms);
+    g_autofree char *tmp = g_strconcat (f->clock_file, ".tmp", NULL);
+    g_assert_true (g_file_set_contents (tmp, text, -1, NULL));
+    g_assert_cmpint (g_rename (tmp, f->clock_file), ==, 0);
+}
+
+static char *
+must_visit (Fixture *f, const char *household)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgIntakeVisit) m = dbn_msg_intake_visit_new ();
+    m->env.key = next_key (f);
+    m->village = g_strdup ("qingshui");
+    m->household = g_strdup (household);
+    m->needs = g_new0 (char *, 1);
+    g_autoptr (GBytes) body = dbn_msg_intake_visit_encode (m, NULL);
+    g_autoptr (GBytes) reply = call_as (f, "station:qingshui", "intake", body, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeVisitReply) r =
+        dbn_msg_intake_visit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    return g_strdup (r->visit);
+}
+
+static void
+test_must_visit_list (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    /* A: monthly by default; B every 10 days; C every 60, then 90 days. */
+    g_autoptr (DbnMsgIntakeMustAddReply) a =
+        must_add (f, "station:qingshui", "困难户甲", "hardship", 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (a->interval_days, ==, 30);
+    g_assert_true (a->added);
+    g_autoptr (DbnMsgIntakeMustAddReply) b =
+        must_add (f, "station:qingshui", "上访户乙", "petitioner", 10, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeMustAddReply) c1 =
+        must_add (f, "station:qingshui", "老党员丙", "party_member", 60, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeMustAddReply) c2 =
+        must_add (f, "station:qingshui", "老党员丙", "party_member", 90, &error);
+    g_assert_no_error (error);
+    g_assert_false (c2->added);
+    g_assert_cmpint (c2->interval_days, ==, 90);
+
+    /* Another station's key, a kind off the list, an interval out of range. */
+    g_autoptr (DbnMsgIntakeMustAddReply) no1 = must_add (f, "station:shiqiao", "某某", "hardship", 0, &error);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+    g_clear_error (&error);
+    g_autoptr (DbnMsgIntakeMustAddReply) no2 = must_add (f, "station:qingshui", "某某", "rich", 0, &error);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_INVALID);
+    g_clear_error (&error);
+    g_autoptr (DbnMsgIntakeMustAddReply) no3 =
+        must_add (f, "station:qingshui", "某某", "hardship", 400, &error);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_INVALID);
+    g_clear_error (&error);
+
+    /* A visit of a listed household counts for the list: visit.recorded
+     * carries its kind though the agent ticked none. */
+    g_autofree char *va = must_visit (f, "困难户甲");
+    g_autoptr (JsonNode) keep = NULL;
+    JsonObject *ev = last_intake_event (f, "visit.recorded", &keep);
+    g_assert_cmpstr (json_object_get_string_member (ev, "case"), ==, va);
+    g_assert_cmpstr (json_object_get_string_member (ev, "must_visit"), ==, "hardship");
+
+    /* Day 0: nobody is due; the most pressing first. */
+    g_autofree char *d0 = must_states (f, "station:qingshui", FALSE, must_t0);
+    g_assert_cmpstr (d0, ==, "上访户乙:ok 困难户甲:ok 老党员丙:ok");
+    g_autofree char *d0_due = must_states (f, "station:qingshui", TRUE, must_t0);
+    g_assert_cmpstr (d0_due, ==, "");
+    /* Day 6: B's visit is due within min (7, 10/2) days. */
+    must_set_clock (f, must_t0 + 6 * DAY_MS);
+    g_autofree char *d6 = must_states (f, "station:qingshui", TRUE, must_t0 + 6 * DAY_MS);
+    g_assert_cmpstr (d6, ==, "上访户乙:due");
+    /* Day 25: B is overdue, A is due (5 days left of 30). */
+    must_set_clock (f, must_t0 + 25 * DAY_MS);
+    g_autofree char *d25 = must_states (f, "station:qingshui", TRUE, must_t0 + 25 * DAY_MS);
+    g_assert_cmpstr (d25, ==, "上访户乙:overdue 困难户甲:due");
+    /* B visited: due again in 10 days, not now. */
+    g_autofree char *vb = must_visit (f, "上访户乙");
+    g_autofree char *after = must_states (f, "station:qingshui", TRUE, -1);
+    g_assert_cmpstr (after, ==, "困难户甲:due");
+    /* The window and the committee read it (the address masked for the committee). */
+    g_autofree char *all = must_states (f, "committee", FALSE, -1);
+    g_assert_cmpstr (all, ==, "困难户甲:due 上访户乙:ok 老党员丙:ok");
+    g_autofree char *win = must_states (f, "window:jisheng", TRUE, -1);
+    g_assert_cmpstr (win, ==, "困难户甲:due");
+
+    /* The CLI: daiban visit must-due. */
+    const char *dir = dbn_harness_get_data_dir (f->harness);
+    const char *station_key = g_hash_table_lookup (f->keys, "station:qingshui");
+    DbnCliRun run = dbn_harness_run_cli (
+        (const char *[]){ "visit", "must-due", "qingshui", "--key-file", station_key, "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "困难户甲"));
+    g_assert_nonnull (strstr (run.out, "应访 due"));
+    g_assert_null (strstr (run.out, "上访户乙"));
+    dbn_cli_run_clear (&run);
+    run = dbn_harness_run_cli ((const char *[]){ "visit", "must-add", "--village", "qingshui", "--household",
+                                                 "困难户丁", "--kind", "hardship", "--interval", "14",
+                                                 "--key-file", station_key, "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "every 14 days"));
+    dbn_cli_run_clear (&run);
+    run = dbn_harness_run_cli (
+        (const char *[]){ "visit", "must-list", "qingshui", "--key-file", station_key, "--data", dir, NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "困难户丁"));
+    g_assert_nonnull (strstr (run.out, "老党员丙"));
+    dbn_cli_run_clear (&run);
+}
+
 /* ---- D-INT-8 ---- */
 
 /* A SUB acting as principal on routing's events, subscribed to prefix. */
@@ -1090,6 +1284,84 @@ test_petition_restricted (Fixture *f, gconstpointer data)
     }
     for (int i = 0; i < 4; i++)
         zmq_close (subs[i]);
+}
+
+/* D-INT-8: a station's petition is held by the village's mediation officer
+ * (qs-zhang, 治保调解主任, petitions = true in org.ini) from routing on; no
+ * other station, area or window reads it, it never goes to another village
+ * agent, and the centre's receipt gives it to the petitions window. */
+static void
+test_petition_held_by_officer (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *p = submit (f, "station:qingshui", "QT-XINFANG", TRUE, NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) routed = wait_routed (f, p, "received");
+    g_assert_cmpstr (routed->holder, ==, "agent:qs-zhang");
+    g_assert_cmpstr (routed->location, ==, "station");
+
+    const char *may_not[] = { "station:shiqiao", "supervisor:east", "window:jisheng", NULL };
+    for (int i = 0; may_not[i] != NULL; i++) {
+        g_autoptr (DbnMsgRoutingCaseGetReply) c = case_get_as (f, may_not[i], p, &error);
+        g_assert_null (c);
+        g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+        g_clear_error (&error);
+    }
+    g_autoptr (DbnMsgRoutingCaseGetReply) own = case_get_as (f, "station:qingshui", p, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (own->holder, ==, "agent:qs-zhang");
+
+    /* Classified, it may change hands, but not to the station's other
+     * agents (qs-li, a 村代办员). */
+    g_autoptr (DbnMsgCaseClassify) cl = dbn_msg_case_classify_new ();
+    cl->env.key = next_key (f);
+    cl->case_no = g_strdup (p);
+    cl->kind = g_strdup ("committed");
+    cl->reason = g_strdup ("需调查核实");
+    g_autoptr (GBytes) cl_body = dbn_msg_case_classify_encode (cl, NULL);
+    g_autoptr (GBytes) cl_reply = call_as (f, "window:xinfang", "routing", cl_body, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgCaseHandoff) h = dbn_msg_case_handoff_new ();
+    h->env.key = next_key (f);
+    h->case_no = g_strdup (p);
+    h->to = g_strdup ("agent:qs-li");
+    h->reason = g_strdup ("本人外出");
+    g_autoptr (GBytes) h_body = dbn_msg_case_handoff_encode (h, NULL);
+    g_autoptr (GBytes) h_no = call_as (f, "station:qingshui", "routing", h_body, &error);
+    g_assert_null (h_no);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+    g_clear_error (&error);
+    g_autoptr (DbnMsgRoutingCaseGetReply) still = case_get_as (f, "window:xinfang", p, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (still->holder, ==, "agent:qs-zhang");
+
+    /* The run sheet carries it; the centre's receipt gives it to xinfang. */
+    g_autoptr (DbnMsgRunsheetNew) rs = dbn_msg_runsheet_new_new ();
+    rs->env.key = next_key (f);
+    rs->station = g_strdup ("qingshui");
+    g_autoptr (GBytes) rs_body = dbn_msg_runsheet_new_encode (rs, NULL);
+    g_autoptr (GBytes) rs_reply = call_as (f, "station:qingshui", "routing", rs_body, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgRunsheetNewReply) sheet = dbn_msg_runsheet_new_reply_decode (
+        g_bytes_get_data (rs_reply, NULL), g_bytes_get_size (rs_reply), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (sheet->cases), ==, 1);
+    g_assert_cmpstr (sheet->cases[0], ==, p);
+    g_autoptr (DbnMsgRunsheetAck) ack = dbn_msg_runsheet_ack_new ();
+    ack->env.key = next_key (f);
+    ack->sheet = g_strdup (sheet->sheet);
+    ack->case_no = g_strdup (p);
+    g_autoptr (GBytes) ack_body = dbn_msg_runsheet_ack_encode (ack, NULL);
+    g_autoptr (GBytes) ack_reply = call_as (f, "window:xinfang", "routing", ack_body, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgRoutingCaseGetReply) centre = case_get_as (f, "window:xinfang", p, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (centre->holder, ==, "window:xinfang");
+    g_assert_cmpstr (centre->location, ==, "centre");
+
+    /* An ordinary case of the station stays in the station's hands. */
+    g_autofree char *o = submit (f, "station:qingshui", "JS-ZHUNSHENG", TRUE, NULL);
+    g_autoptr (DbnMsgRoutingCaseGetReply) plain = wait_routed (f, o, "received");
+    g_assert_cmpstr (plain->holder, ==, "station:qingshui");
 }
 
 /* ---- paging ---- */
@@ -1399,7 +1671,10 @@ main (int argc, char **argv)
     ADD ("/intake/D-INT-3/logbook-acceptances-and-refusals", test_logbook);
     ADD ("/intake/D-INT-3/logbook-in-pages", test_logbook_pages);
     ADD ("/intake/D-INT-1/visit-need-becomes-request", test_visit_to_request);
+    g_test_add ("/intake/D-INT-1/must-visit-list-due-and-overdue", Fixture, &must_t0, fixture_set_up,
+                test_must_visit_list, fixture_tear_down);
     ADD ("/routing/D-INT-8/petition-restricted", test_petition_restricted);
+    ADD ("/routing/D-INT-8/petition-held-by-mediation-officer", test_petition_held_by_officer);
     ADD ("/routing/queue/snapshot-in-pages", test_queue_paging);
     ADD ("/cli/D-RPL-3/result-notice-and-D-RPL-2-accept-again", test_notice_and_again);
     ADD ("/intake/D-RPL-4/closed-case-takes-no-supplement", test_closed_case_read_only);

@@ -1880,6 +1880,77 @@ make_intake_visit_item (gboolean full)
 }
 
 static gpointer
+make_intake_must_add (gboolean full)
+{
+    DbnMsgIntakeMustAdd *m = dbn_msg_intake_must_add_new ();
+    fill_command (&m->env, full);
+    m->village = g_strdup ("qingshui");
+    m->household = g_strdup ("赵大爷");
+    m->kind = g_strdup ("hardship");
+    m->has_interval_days = full;
+    m->interval_days = full ? 14 : 0;
+    if (full) {
+        m->address = g_strdup ("清水村三组12号");
+        m->note = g_strdup ("独居老人");
+    }
+    return m;
+}
+
+static gpointer
+make_intake_must_add_reply (gboolean full)
+{
+    DbnMsgIntakeMustAddReply *m = dbn_msg_intake_must_add_reply_new ();
+    fill_reply (&m->env, full);
+    m->village = g_strdup ("qingshui");
+    m->household = g_strdup ("赵大爷");
+    m->interval_days = 30;
+    m->added = full;
+    return m;
+}
+
+static gpointer
+make_intake_must_list (gboolean full)
+{
+    DbnMsgIntakeMustList *m = dbn_msg_intake_must_list_new ();
+    fill_command (&m->env, full);
+    m->village = g_strdup ("qingshui");
+    m->has_due = full;
+    m->due = full;
+    return m;
+}
+
+static gpointer
+make_intake_must_list_reply (gboolean full)
+{
+    DbnMsgIntakeMustListReply *m = dbn_msg_intake_must_list_reply_new ();
+    fill_reply (&m->env, full);
+    m->items = byte_list_of (full);
+    m->at = 1764000000000;
+    return m;
+}
+
+static gpointer
+make_intake_must_item (gboolean full)
+{
+    DbnMsgIntakeMustItem *m = dbn_msg_intake_must_item_new ();
+    m->village = g_strdup ("qingshui");
+    m->household = g_strdup ("赵大爷");
+    m->kind = g_strdup ("petitioner");
+    m->interval_days = 10;
+    m->added_at = 1764000000000;
+    m->due_at = 1764864000000;
+    m->state = g_strdup ("due");
+    if (full) {
+        m->address = g_strdup ("清水村三组12号");
+        m->note = g_strdup ("多次上访");
+        m->last_visit = g_strdup ("T01-2026-V000001");
+        m->has_last_visited_at = TRUE;
+        m->last_visited_at = 1764000000000;
+    }
+    return m;
+}
+
+static gpointer
 make_catalog_reload (gboolean full)
 {
     DbnMsgCatalogReload *m = dbn_msg_catalog_reload_new ();
@@ -2266,6 +2337,11 @@ ROUND_TRIP (intake_logbook_entry, DbnMsgIntakeLogbookEntry)
 ROUND_TRIP (intake_visit_list, DbnMsgIntakeVisitList)
 ROUND_TRIP (intake_visit_list_reply, DbnMsgIntakeVisitListReply)
 ROUND_TRIP (intake_visit_item, DbnMsgIntakeVisitItem)
+ROUND_TRIP (intake_must_add, DbnMsgIntakeMustAdd)
+ROUND_TRIP (intake_must_add_reply, DbnMsgIntakeMustAddReply)
+ROUND_TRIP (intake_must_list, DbnMsgIntakeMustList)
+ROUND_TRIP (intake_must_list_reply, DbnMsgIntakeMustListReply)
+ROUND_TRIP (intake_must_item, DbnMsgIntakeMustItem)
 ROUND_TRIP (catalog_reload, DbnMsgCatalogReload)
 ROUND_TRIP (catalog_reload_reply, DbnMsgCatalogReloadReply)
 ROUND_TRIP (case_resumed, DbnMsgCaseResumed)
@@ -2357,6 +2433,11 @@ static const RoundTrip round_trips[] = {
     ENTRY (intake_logbook_reply),
     ENTRY (intake_logbook_entry),
     ENTRY (intake_visit_list),
+    ENTRY (intake_must_add),
+    ENTRY (intake_must_add_reply),
+    ENTRY (intake_must_list),
+    ENTRY (intake_must_list_reply),
+    ENTRY (intake_must_item),
     ENTRY (intake_visit_list_reply),
     ENTRY (intake_visit_item),
     ENTRY (catalog_reload),
@@ -2938,8 +3019,9 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* The envelopes and the messages of schemas/messages (audit.xml added 3): grows with every message. */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 90);
+    /* 4 envelopes + 91 messages of schemas/messages: grows with every message
+     * (audit.xml added 3, visits.xml 5). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 95);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
@@ -3090,9 +3172,9 @@ run_generator (const char *out_dir, const char *extra)
     g_autofree char *command = g_strdup_printf (
         "%s %s/schemas/gen/dbn_codegen.py %s --out %s %s/schemas/messages/system.xml "
         "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/deadline.xml "
-        "%s/schemas/messages/envelope.xml %s/schemas/messages/audit.xml",
+        "%s/schemas/messages/envelope.xml %s/schemas/messages/audit.xml %s/schemas/messages/visits.xml",
         python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source, source,
-        source);
+        source, source);
     g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -3123,7 +3205,8 @@ test_generator_deterministic (void)
     /* --list-outputs only lists. */
     g_autofree char *listing = run_generator (dir_a, "--list-outputs");
     g_auto (GStrv) files = g_strsplit (g_strstrip (listing), "\n", -1);
-    g_assert_cmpuint (g_strv_length (files), ==, 14); /* a .c and a .h per schema, dbn_msg.h, the registry */
+    /* A .c and a .h per schema file (seven), the registry and dbn_msg.h. */
+    g_assert_cmpuint (g_strv_length (files), ==, 16);
     for (guint i = 0; files[i] != NULL; i++)
         g_assert_false (g_file_test (files[i], G_FILE_TEST_EXISTS));
 
