@@ -114,6 +114,39 @@ screenshot (GtkWidget *window, const char *name)
     g_test_message ("screenshot %s", path);
 }
 
+/* The text a PDF renders, by pdftotext (poppler-utils): a blank page has
+ * none, whatever its metadata says. Caller owns it. */
+static char *
+pdf_text (const char *pdf)
+{
+    g_autofree char *out = NULL;
+    int status = 0;
+    g_autoptr (GError) error = NULL;
+    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, &out, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    return g_steal_pointer (&out);
+}
+
+/* A paper's first page as a PNG in build/screenshots/ (pdftoppm), so the
+ * papers are looked at as the applicant gets them. */
+static void
+paper_screenshot (const char *pdf, const char *name)
+{
+    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
+    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
+    g_mkdir_with_parents (dir, 0755);
+    g_autofree char *base = g_build_filename (dir, name, NULL);
+    int status = 0;
+    const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                                 &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_test_message ("screenshot %s.png", base);
+}
+
 /* Counts the buttons of actions named prefix… under widget that lie
  * inside window's height, and the ones that do not (issue 15: at 1190×750
  * the clerk's actions fell off the bottom). */
@@ -1173,6 +1206,11 @@ test_pdf_export (void)
     g_assert_true (g_file_get_contents (path, &data, &len, NULL));
     g_assert_true (memcmp (data, "%PDF-", 5) == 0);
     g_assert_true (contains (data, len, "T01-2026-000042"));
+    /* Issue 15: the rendered text, not only the metadata (a blank page
+     * carries the Subject too). */
+    g_autofree char *text = pdf_text (path);
+    g_assert_nonnull (strstr (text, "T01-2026-000042"));
+    g_assert_nonnull (strstr (text, "结婚证"));
     /* The printer's path: GtkPrintOperation exporting the same page. */
     g_autofree char *printed = g_build_filename (dir, "printed.pdf", NULL);
     g_assert_true (dbn_print_form_print_to_file (form, printed, &error));
@@ -1181,6 +1219,8 @@ test_pdf_export (void)
     gsize plen;
     g_assert_true (g_file_get_contents (printed, &pdata, &plen, NULL));
     g_assert_true (plen > 1000 && memcmp (pdata, "%PDF-", 5) == 0);
+    g_autofree char *ptext = pdf_text (printed);
+    g_assert_nonnull (strstr (ptext, "结婚证"));
     g_unlink (printed);
     g_autofree char *bad = g_build_filename (dir, "no-such-dir", "x.pdf", NULL);
     g_assert_false (dbn_print_form_export_pdf (form, bad, &error));
@@ -1478,6 +1518,22 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_true (wait_for (row_due_is, &running, 10000));
     DbnQueueItem *d = dbn_queue_model_lookup (model, county);
     g_assert_cmpint (dbn_queue_item_days_left (d, calendar, &today), ==, 5);
+    /* D-DL-4: its 承办单 carries the applicant, the matter, the materials
+     * received, the case number and the date promised at acceptance (20
+     * working days, by hand: 8, 9, 10 (worked Sat), 12-16, 19-23, 26-30 Oct,
+     * 2, 3 Nov), in its rendered text. */
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"),
+                                               "intake.export-pdf", NULL));
+    g_autofree char *form_pdf =
+        g_build_filename (f->client_dir, "station-qingshui", "cases", county, "acceptance.pdf", NULL);
+    g_autofree char *form_text = pdf_text (form_pdf);
+    g_assert_nonnull (strstr (form_text, county));
+    g_assert_nonnull (strstr (form_text, "张三33"));
+    g_assert_nonnull (strstr (form_text, "最低生活保障"));
+    g_assert_nonnull (strstr (form_text, "家庭收入证明"));
+    g_assert_nonnull (strstr (form_text, "承诺办结日期"));
+    g_assert_nonnull (strstr (form_text, "2026-11-03"));
+    paper_screenshot (form_pdf, "paper-acceptance");
     g_assert_null (dbn_queue_item_due_class (d, calendar, &today));
     /* A township matter from a station has no clock before the centre
      * acknowledges its papers (D-DL-1 starts there): no due date, "—". */
