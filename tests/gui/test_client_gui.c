@@ -114,6 +114,21 @@ screenshot (GtkWidget *window, const char *name)
     g_test_message ("screenshot %s", path);
 }
 
+typedef struct {
+    GtkWidget *page; /* the station's cases page */
+    const char *dir; /* where its run sheets go */
+} RunsheetWait;
+
+/* The run sheet's reply has come back when its export writes a PDF. */
+static gboolean
+runsheet_exported (gpointer data)
+{
+    RunsheetWait *w = data;
+    g_assert_true (gtk_widget_activate_action (w->page, "cases.export-runsheet", NULL));
+    g_autoptr (GDir) dir = g_dir_open (w->dir, 0, NULL);
+    return dir != NULL && g_dir_read_name (dir) != NULL;
+}
+
 /* The text a PDF renders, by pdftotext (poppler-utils): a blank page has
  * none, whatever its metadata says. Caller owns it. */
 static char *
@@ -458,6 +473,18 @@ test_station_window_reply (Fixture *f, gconstpointer data)
                                                "cases.runsheet-new", NULL));
     LocationWait transit = { dbn_clerk_view_get_model (clerk), case_no, "in_transit" };
     g_assert_true (wait_for (row_at, &transit, 5000));
+    /* The 交接清单 exports to PDF too: its rendered text names the case. */
+    g_autofree char *sheets = g_build_filename (f->client_dir, "station-qingshui", "runsheets", NULL);
+    RunsheetWait sheet_wait = { dbn_station_view_get_page (station, "cases"), sheets };
+    g_assert_true (wait_for (runsheet_exported, &sheet_wait, 5000));
+    {
+        g_autoptr (GDir) dir = g_dir_open (sheets, 0, NULL);
+        g_autofree char *sheet_pdf = g_build_filename (sheets, g_dir_read_name (dir), NULL);
+        g_autofree char *sheet_text = pdf_text (sheet_pdf);
+        g_assert_nonnull (strstr (sheet_text, case_no));
+        g_assert_nonnull (strstr (sheet_text, "qingshui"));
+        paper_screenshot (sheet_pdf, "paper-runsheet");
+    }
     g_assert_true (dbn_clerk_view_select (clerk, case_no));
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-queue.png");
