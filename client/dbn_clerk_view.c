@@ -482,6 +482,48 @@ action_complete (GtkWidget *widget, const char *name, GVariant *param)
     send (self, "case.complete", m_key, dbn_msg_case_complete_encode (m, NULL));
 }
 
+/* D-RTE-1: a 上报件 goes to the county department (the target, else the
+ * matter's first county department), with the reason as what is asked. */
+static void
+action_escalate (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseEscalate, dbn_msg_case_escalate, m);
+    m->county = g_strdup (entry_text (self->target_entry));
+    m->reason = g_strdup (entry_text (self->reason_entry));
+    send (self, "case.escalate", m_key, dbn_msg_case_escalate_encode (m, NULL));
+}
+
+/* D-RTE-1/2: the county's answer (the result field), approved or not (the
+ * action's boolean target: one button each). */
+static void
+action_county_answer (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    if (entry_text (self->result_entry) == NULL) {
+        set_status (self, _ ("请在办理结果中写明县级部门的答复"));
+        return;
+    }
+    COMMAND (DbnMsgCaseCountyAnswer, dbn_msg_case_county_answer, m);
+    m->answer = g_strdup (entry_text (self->result_entry));
+    m->approved = param != NULL && g_variant_get_boolean (param);
+    send (self, "case.county_answer", m_key, dbn_msg_case_county_answer_encode (m, NULL));
+}
+
+/* D-RTE-4: the agent accompanied the applicant in person (the reason field
+ * says where and with whom). */
+static void
+action_accompany (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseAccompany, dbn_msg_case_accompany, m);
+    m->note = g_strdup (entry_text (self->reason_entry));
+    send (self, "case.accompany", m_key, dbn_msg_case_accompany_encode (m, NULL));
+}
+
 static void
 action_return (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -672,6 +714,9 @@ dbn_clerk_view_class_init (DbnClerkViewClass *klass)
     gtk_widget_class_install_action (widget_class, "clerk.hand-off", NULL, action_hand_off);
     gtk_widget_class_install_action (widget_class, "clerk.complete", NULL, action_complete);
     gtk_widget_class_install_action (widget_class, "clerk.return", NULL, action_return);
+    gtk_widget_class_install_action (widget_class, "clerk.escalate", NULL, action_escalate);
+    gtk_widget_class_install_action (widget_class, "clerk.county-answer", "b", action_county_answer);
+    gtk_widget_class_install_action (widget_class, "clerk.accompany", NULL, action_accompany);
     gtk_widget_class_install_action (widget_class, "clerk.acknowledge", NULL, action_acknowledge);
 }
 
@@ -815,6 +860,18 @@ dbn_clerk_view_get_entry (DbnClerkView *self, const char *name)
     if (g_strcmp0 (name, "explain") == 0)
         return GTK_EDITABLE (self->explain_entry);
     return NULL;
+}
+
+gboolean
+dbn_clerk_view_set_kind (DbnClerkView *self, const char *kind)
+{
+    for (guint i = 0; kinds[i] != NULL; i++) {
+        if (g_strcmp0 (kinds[i], kind) == 0) {
+            gtk_drop_down_set_selected (self->kind_drop, i);
+            return TRUE;
+        }
+    }
+    return FALSE;
 }
 
 const char *

@@ -530,7 +530,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         guint inside = 0, outside = 0;
         count_action_buttons (GTK_WIDGET (clerk_win), GTK_WIDGET (clerk_win), "clerk.", &inside, &outside);
         g_assert_cmpuint (outside, ==, 0);
-        g_assert_cmpuint (inside, ==, 10);
+        /* Ten, and escalate, the county's two answers and accompany. */
+        g_assert_cmpuint (inside, ==, 14);
     }
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
@@ -1615,6 +1616,73 @@ gl_driver_loaded (void)
            || strstr (maps, "libGLX_mesa") != NULL;
 }
 
+/* D-RTE-1/2, D-RTE-4 from the clerk's screen: a 上报件 that needs the
+ * applicant in person (JS-BINGCANER, walk-in at the jisheng window) is
+ * assigned, started, escalated to the county, answered (approved), the
+ * accompaniment recorded, and completed: each step through the real routing
+ * service, its row changing state; the timeline shows the accompaniment. */
+static void
+test_clerk_escalate_county_answer (Fixture *f, gconstpointer data)
+{
+    DbnMainWindow *clerk_win = open_window (f, f->clerk_key);
+    g_assert_true (wait_for (is_online, clerk_win, 10000));
+    DbnClerkView *clerk = DBN_CLERK_VIEW (dbn_main_window_get_view (clerk_win));
+
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new ("gui-bingcaner", 71, TRUE);
+    g_free (m->matter);
+    m->matter = g_strdup ("JS-BINGCANER");
+    g_strfreev (m->materials);
+    m->materials = g_strsplit ("鉴定申请表;夫妻双方身份证;户口簿;结婚证;子女病历和诊断证明", ";", -1);
+    m->channel = g_strdup ("walk-in");
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply =
+        dbn_harness_call (f->harness, "intake", dbn_msg_intake_submit_encode (m, NULL), 5000, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    const char *case_no = r->case_no;
+    RowWait in_queue = { dbn_clerk_view_get_model (clerk), case_no, NULL };
+    g_assert_true (wait_for (row_in_state, &in_queue, 5000));
+    g_assert_true (dbn_clerk_view_select (clerk, case_no));
+    g_assert_true (wait_for (timeline_loaded, clerk, 5000));
+
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "病残儿鉴定须县卫健局审批");
+    g_assert_true (dbn_clerk_view_set_kind (clerk, "escalated"));
+    const char *steps[][2] = {
+        { "clerk.classify", "classified" },
+        { "clerk.assign", "assigned" },
+        { "clerk.start", "in_progress" },
+        { "clerk.escalate", "escalated" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (steps); i++) {
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), steps[i][0], NULL));
+        RowWait w = { dbn_clerk_view_get_model (clerk), case_no, steps[i][1] };
+        if (!wait_for (row_in_state, &w, 5000))
+            g_error ("%s: the queue row never became %s", steps[i][0], steps[i][1]);
+    }
+    screenshot (GTK_WIDGET (clerk_win), "clerk-escalated.png");
+    /* The county's answer needs its text: refused on the screen first. */
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "result"), "");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.county-answer", "b", TRUE));
+    RowWait still = { dbn_clerk_view_get_model (clerk), case_no, "escalated" };
+    g_assert_true (row_in_state (&still));
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "result"), "县卫健局同意鉴定");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.county-answer", "b", TRUE));
+    RowWait answered = { dbn_clerk_view_get_model (clerk), case_no, "county_answered" };
+    g_assert_true (wait_for (row_in_state, &answered, 5000));
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "代办员陪同到县妇幼保健院");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.accompany", NULL));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.complete", NULL));
+    RowWait done = { dbn_clerk_view_get_model (clerk), case_no, "completed" };
+    g_assert_true (wait_for (row_in_state, &done, 5000));
+    screenshot (GTK_WIDGET (clerk_win), "clerk-county-answered.png");
+    g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (clerk_win), 5000));
+    gtk_window_destroy (GTK_WINDOW (clerk_win));
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+}
+
 static const gint64 wednesday_before_national_day = 1790730000000; /* 2026-09-30 09:00 CST */
 
 int
@@ -1643,6 +1711,8 @@ main (int argc, char **argv)
                 fixture_tear_down);
     g_test_add ("/client/gui/visit-supplement-refuse-due", Fixture, &wednesday_before_national_day,
                 fixture_set_up, test_station_visit_supplement_refuse, fixture_tear_down);
+    g_test_add ("/client/gui/D-RTE-1/escalate-and-county-answer", Fixture, NULL, fixture_set_up,
+                test_clerk_escalate_county_answer, fixture_tear_down);
     g_test_add ("/client/gui/offline-outbox-exactly-once", Fixture, NULL, fixture_set_up, test_offline_outbox,
                 fixture_tear_down);
     return g_test_run ();
