@@ -34,6 +34,7 @@ static const char *const kinds[] = { "immediate", "committed", "joint", "escalat
 struct _DbnClerkView {
     GtkWidget parent_instance;
     DbnConnection *connection;     /* owned ref */
+    gboolean accompanied;          /* D-RTE-4: the selected case's accompaniment is recorded */
     DbnOutbox *outbox;             /* owned ref */
     char *kind;                    /* window or area */
     char *window_id;               /* whose queue: the window's (or area's) id */
@@ -271,6 +272,7 @@ on_detail (GObject *source, GAsyncResult *result, gpointer user_data)
         read_free (r);
         return;
     }
+    self->accompanied = c->accompanied;
     g_autofree char *title = g_strdup_printf ("%s  %s", c->case_no, c->matter_name);
     gtk_label_set_text (self->detail_title, title);
     g_autofree char *applicant = dbn_mask_name (c->applicant);
@@ -443,6 +445,19 @@ action_classify (GtkWidget *widget, const char *name, GVariant *param)
     send (self, "case.classify", m_key, dbn_msg_case_classify_encode (m, NULL));
 }
 
+/* D-RTE-4: the selected case's matter needs the applicant in person and
+ * the accompaniment is not recorded yet. */
+static gboolean
+needs_accompaniment (DbnClerkView *self)
+{
+    DbnQueueItem *item = dbn_queue_model_lookup (self->model, self->selected);
+    DbnCatalog *catalog = dbn_connection_get_catalog (self->connection);
+    const DbnMatter *m = item != NULL && catalog != NULL
+                             ? dbn_catalog_lookup (catalog, dbn_queue_item_get_matter (item))
+                             : NULL;
+    return m != NULL && m->presence && !self->accompanied;
+}
+
 static void
 action_assign (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -450,6 +465,9 @@ action_assign (GtkWidget *widget, const char *name, GVariant *param)
     NEED_CASE (self);
     COMMAND (DbnMsgCaseAssign, dbn_msg_case_assign, m);
     send (self, "case.assign", m_key, dbn_msg_case_assign_encode (m, NULL));
+    /* D-RTE-4: the agent takes the applicant along; said when assigned. */
+    if (needs_accompaniment (self))
+        set_status (self, _ ("该事项须申办人本人到场：请代办员陪同办理，办理后点“陪同办理”登记"));
 }
 
 static void
@@ -477,8 +495,15 @@ action_complete (GtkWidget *widget, const char *name, GVariant *param)
 {
     DbnClerkView *self = DBN_CLERK_VIEW (widget);
     NEED_CASE (self);
+    /* D-RTE-4: without the accompaniment, the reason it did not happen. */
+    if (needs_accompaniment (self) && entry_text (self->reason_entry) == NULL) {
+        set_status (self, _ ("该事项须申办人本人到场：未陪同办理的，请在“理由”中写明原因后再办结"));
+        return;
+    }
     COMMAND (DbnMsgCaseComplete, dbn_msg_case_complete, m);
     m->result = g_strdup (entry_text (self->result_entry));
+    if (needs_accompaniment (self))
+        m->unaccompanied = g_strdup (entry_text (self->reason_entry));
     send (self, "case.complete", m_key, dbn_msg_case_complete_encode (m, NULL));
 }
 
@@ -522,6 +547,7 @@ action_accompany (GtkWidget *widget, const char *name, GVariant *param)
     COMMAND (DbnMsgCaseAccompany, dbn_msg_case_accompany, m);
     m->note = g_strdup (entry_text (self->reason_entry));
     send (self, "case.accompany", m_key, dbn_msg_case_accompany_encode (m, NULL));
+    self->accompanied = TRUE;
 }
 
 static void

@@ -1657,6 +1657,10 @@ test_clerk_escalate_county_answer (Fixture *f, gconstpointer data)
     };
     for (gsize i = 0; i < G_N_ELEMENTS (steps); i++) {
         g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), steps[i][0], NULL));
+        /* D-RTE-4: the assignment prompts the accompaniment. */
+        if (g_strcmp0 (steps[i][0], "clerk.assign") == 0)
+            g_assert_nonnull (
+                strstr (dbn_clerk_view_get_status (clerk), "须申办人本人到场：请代办员陪同办理"));
         RowWait w = { dbn_clerk_view_get_model (clerk), case_no, steps[i][1] };
         if (!wait_for (row_in_state, &w, 5000))
             g_error ("%s: the queue row never became %s", steps[i][0], steps[i][1]);
@@ -1671,6 +1675,11 @@ test_clerk_escalate_county_answer (Fixture *f, gconstpointer data)
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.county-answer", "b", TRUE));
     RowWait answered = { dbn_clerk_view_get_model (clerk), case_no, "county_answered" };
     g_assert_true (wait_for (row_in_state, &answered, 5000));
+    /* D-RTE-4: completing without the accompaniment asks for the reason. */
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.complete", NULL));
+    g_assert_nonnull (strstr (dbn_clerk_view_get_status (clerk), "未陪同办理的，请在“理由”中写明原因"));
+    g_assert_true (row_in_state (&answered));
     gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "代办员陪同到县妇幼保健院");
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.accompany", NULL));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.complete", NULL));
