@@ -346,8 +346,10 @@ static void
 on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer user_data)
 {
     DbnStationIntake *self = user_data;
-    gpointer req = NULL;
-    if (g_hash_table_steal_extended (self->submits, &id, NULL, &req)) {
+    gpointer stolen_id = NULL, req = NULL;
+    if (g_hash_table_steal_extended (self->submits, &id, &stolen_id, &req)) {
+        /* Stolen, not removed: the request outlives the entry; both freed here. */
+        g_free (stolen_id);
         g_autoptr (DbnMsgIntakeSubmit) submit = req;
         submitted (self, id, submit, reply, error);
         return;
