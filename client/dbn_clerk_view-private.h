@@ -14,6 +14,9 @@ gboolean dbn_clerk_view_select (DbnClerkView *self, const char *case_no);
 const char *dbn_clerk_view_get_selected (DbnClerkView *self);
 /* Timeline lines of the selected case as loaded (GtkStringList). Borrowed. */
 GListModel *dbn_clerk_view_get_timeline (DbnClerkView *self);
+/* Chooses kind (immediate … returned) in the classify drop-down; FALSE for
+ * an unknown kind. */
+gboolean dbn_clerk_view_set_kind (DbnClerkView *self, const char *kind);
 /* The input fields the actions read (tests fill them as a clerk would). */
 GtkEditable *dbn_clerk_view_get_entry (DbnClerkView *self, const char *name);
 /* The selected case's clocks as shown (deadline.case.due), "" before. Borrowed. */

@@ -34,6 +34,7 @@ static const char *const kinds[] = { "immediate", "committed", "joint", "escalat
 struct _DbnClerkView {
     GtkWidget parent_instance;
     DbnConnection *connection;     /* owned ref */
+    gboolean accompanied;          /* D-RTE-4: the selected case's accompaniment is recorded */
     DbnOutbox *outbox;             /* owned ref */
     char *kind;                    /* window or area */
     char *window_id;               /* whose queue: the window's (or area's) id */
@@ -271,6 +272,7 @@ on_detail (GObject *source, GAsyncResult *result, gpointer user_data)
         read_free (r);
         return;
     }
+    self->accompanied = c->accompanied;
     g_autofree char *title = g_strdup_printf ("%s  %s", c->case_no, c->matter_name);
     gtk_label_set_text (self->detail_title, title);
     g_autofree char *applicant = dbn_mask_name (c->applicant);
@@ -443,6 +445,19 @@ action_classify (GtkWidget *widget, const char *name, GVariant *param)
     send (self, "case.classify", m_key, dbn_msg_case_classify_encode (m, NULL));
 }
 
+/* D-RTE-4: the selected case's matter needs the applicant in person and
+ * the accompaniment is not recorded yet. */
+static gboolean
+needs_accompaniment (DbnClerkView *self)
+{
+    DbnQueueItem *item = dbn_queue_model_lookup (self->model, self->selected);
+    DbnCatalog *catalog = dbn_connection_get_catalog (self->connection);
+    const DbnMatter *m = item != NULL && catalog != NULL
+                             ? dbn_catalog_lookup (catalog, dbn_queue_item_get_matter (item))
+                             : NULL;
+    return m != NULL && m->presence && !self->accompanied;
+}
+
 static void
 action_assign (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -450,6 +465,9 @@ action_assign (GtkWidget *widget, const char *name, GVariant *param)
     NEED_CASE (self);
     COMMAND (DbnMsgCaseAssign, dbn_msg_case_assign, m);
     send (self, "case.assign", m_key, dbn_msg_case_assign_encode (m, NULL));
+    /* D-RTE-4: the agent takes the applicant along; said when assigned. */
+    if (needs_accompaniment (self))
+        set_status (self, _ ("该事项须申办人本人到场：请代办员陪同办理，办理后点“陪同办理”登记"));
 }
 
 static void
@@ -477,9 +495,59 @@ action_complete (GtkWidget *widget, const char *name, GVariant *param)
 {
     DbnClerkView *self = DBN_CLERK_VIEW (widget);
     NEED_CASE (self);
+    /* D-RTE-4: without the accompaniment, the reason it did not happen. */
+    if (needs_accompaniment (self) && entry_text (self->reason_entry) == NULL) {
+        set_status (self, _ ("该事项须申办人本人到场：未陪同办理的，请在“理由”中写明原因后再办结"));
+        return;
+    }
     COMMAND (DbnMsgCaseComplete, dbn_msg_case_complete, m);
     m->result = g_strdup (entry_text (self->result_entry));
+    if (needs_accompaniment (self))
+        m->unaccompanied = g_strdup (entry_text (self->reason_entry));
     send (self, "case.complete", m_key, dbn_msg_case_complete_encode (m, NULL));
+}
+
+/* D-RTE-1: a 上报件 goes to the county department (the target, else the
+ * matter's first county department), with the reason as what is asked. */
+static void
+action_escalate (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseEscalate, dbn_msg_case_escalate, m);
+    m->county = g_strdup (entry_text (self->target_entry));
+    m->reason = g_strdup (entry_text (self->reason_entry));
+    send (self, "case.escalate", m_key, dbn_msg_case_escalate_encode (m, NULL));
+}
+
+/* D-RTE-1/2: the county's answer (the result field), approved or not (the
+ * action's boolean target: one button each). */
+static void
+action_county_answer (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    if (entry_text (self->result_entry) == NULL) {
+        set_status (self, _ ("请在办理结果中写明县级部门的答复"));
+        return;
+    }
+    COMMAND (DbnMsgCaseCountyAnswer, dbn_msg_case_county_answer, m);
+    m->answer = g_strdup (entry_text (self->result_entry));
+    m->approved = param != NULL && g_variant_get_boolean (param);
+    send (self, "case.county_answer", m_key, dbn_msg_case_county_answer_encode (m, NULL));
+}
+
+/* D-RTE-4: the agent accompanied the applicant in person (the reason field
+ * says where and with whom). */
+static void
+action_accompany (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgCaseAccompany, dbn_msg_case_accompany, m);
+    m->note = g_strdup (entry_text (self->reason_entry));
+    send (self, "case.accompany", m_key, dbn_msg_case_accompany_encode (m, NULL));
+    self->accompanied = TRUE;
 }
 
 static void
@@ -672,6 +740,9 @@ dbn_clerk_view_class_init (DbnClerkViewClass *klass)
     gtk_widget_class_install_action (widget_class, "clerk.hand-off", NULL, action_hand_off);
     gtk_widget_class_install_action (widget_class, "clerk.complete", NULL, action_complete);
     gtk_widget_class_install_action (widget_class, "clerk.return", NULL, action_return);
+    gtk_widget_class_install_action (widget_class, "clerk.escalate", NULL, action_escalate);
+    gtk_widget_class_install_action (widget_class, "clerk.county-answer", "b", action_county_answer);
+    gtk_widget_class_install_action (widget_class, "clerk.accompany", NULL, action_accompany);
     gtk_widget_class_install_action (widget_class, "clerk.acknowledge", NULL, action_acknowledge);
 }
 
@@ -815,6 +886,18 @@ dbn_clerk_view_get_entry (DbnClerkView *self, const char *name)
     if (g_strcmp0 (name, "explain") == 0)
         return GTK_EDITABLE (self->explain_entry);
     return NULL;
+}
+
+gboolean
+dbn_clerk_view_set_kind (DbnClerkView *self, const char *kind)
+{
+    for (guint i = 0; kinds[i] != NULL; i++) {
+        if (g_strcmp0 (kinds[i], kind) == 0) {
+            gtk_drop_down_set_selected (self->kind_drop, i);
+            return TRUE;
+        }
+    }
+    return FALSE;
 }
 
 const char *

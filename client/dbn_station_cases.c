@@ -24,6 +24,8 @@ struct _DbnStationCases {
     DbnOutbox *outbox;             /* owned ref */
     DbnQueueModel *model;          /* owned ref: the station's queue */
     char *station_id;              /* whose station */
+    char *client_dir;              /* local files: the run sheets' PDFs */
+    char *runsheet_id;             /* the sheet of runsheet, as a file name */
     GtkFilterListModel *filtered;  /* by the case search */
     GtkFilter *filter;             /* the search filter, set while the search is not empty */
     GtkSingleSelection *selection; /* the case the supplement and the reply act on */
@@ -95,6 +97,9 @@ runsheet_made (DbnStationCases *self, GBytes *reply)
     gtk_label_set_text (self->runsheet_label, text);
     g_clear_pointer (&self->runsheet, dbn_print_form_free);
     self->runsheet = dbn_print_form_new (DBN_FORM_RUNSHEET, r->sheet);
+    g_free (self->runsheet_id);
+    /* The sheet id names the PDF: routing made it, so keep to a file name. */
+    self->runsheet_id = g_strcanon (g_strdup (r->sheet), G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_", '_');
     dbn_print_form_add_row (self->runsheet, _ ("站点"), r->station);
     dbn_print_form_add_row (self->runsheet, _ ("送达日期"), r->date);
     for (int i = 0; r->cases && r->cases[i] != NULL; i++) {
@@ -130,6 +135,29 @@ action_print_runsheet (GtkWidget *widget, const char *name, GVariant *param)
         return;
     }
     dbn_print_form_print (self->runsheet, GTK_WINDOW (gtk_widget_get_root (widget)));
+}
+
+/* D-RTE-3: the run sheet as a PDF too, in runsheets/<sheet>.pdf of the
+ * client's folder (to send or print elsewhere). */
+static void
+action_export_runsheet (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnStationCases *self = DBN_STATION_CASES (widget);
+    if (self->runsheet == NULL) {
+        gtk_label_set_text (self->runsheet_label, _ ("请先新建交接清单"));
+        return;
+    }
+    g_autofree char *dir = g_build_filename (self->client_dir, "runsheets", NULL);
+    g_mkdir_with_parents (dir, 0700);
+    g_autofree char *file = g_strdup_printf ("%s.pdf", self->runsheet_id);
+    g_autofree char *path = g_build_filename (dir, file, NULL);
+    g_autoptr (GError) error = NULL;
+    if (!dbn_print_form_export_pdf (self->runsheet, path, &error)) {
+        gtk_label_set_text (self->runsheet_label, error->message);
+        return;
+    }
+    g_autofree char *text = g_strdup_printf (_ ("已导出：%s"), path);
+    gtk_label_set_text (self->runsheet_label, text);
 }
 
 /* ---- supplement (D-INT-4) ---- */
@@ -294,6 +322,8 @@ dbn_station_cases_finalize (GObject *object)
 {
     DbnStationCases *self = DBN_STATION_CASES (object);
     g_free (self->station_id);
+    g_free (self->client_dir);
+    g_free (self->runsheet_id);
     g_free (self->supplement_case);
     g_hash_table_unref (self->sent);
     dbn_print_form_free (self->runsheet);
@@ -320,6 +350,7 @@ dbn_station_cases_class_init (DbnStationCasesClass *klass)
     gtk_widget_class_bind_template_callback (widget_class, on_case_search);
     gtk_widget_class_install_action (widget_class, "cases.runsheet-new", NULL, action_runsheet_new);
     gtk_widget_class_install_action (widget_class, "cases.print-runsheet", NULL, action_print_runsheet);
+    gtk_widget_class_install_action (widget_class, "cases.export-runsheet", NULL, action_export_runsheet);
     gtk_widget_class_install_action (widget_class, "cases.supplement", NULL, action_supplement);
 }
 
@@ -333,13 +364,14 @@ dbn_station_cases_init (DbnStationCases *self)
 
 void
 dbn_station_cases_set_up (DbnStationCases *self, DbnConnection *connection, DbnOutbox *outbox,
-                          DbnQueueModel *model, const char *station_id)
+                          DbnQueueModel *model, const char *station_id, const char *client_dir)
 {
     g_return_if_fail (DBN_IS_STATION_CASES (self) && self->connection == NULL);
     self->connection = g_object_ref (connection);
     self->outbox = g_object_ref (outbox);
     self->model = g_object_ref (model);
     self->station_id = g_strdup (station_id);
+    self->client_dir = g_strdup (client_dir);
     self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->case_search));
     static const DbnColumn cols[] = { DBN_COLUMN_CASE,    DBN_COLUMN_MATTER, DBN_COLUMN_STATE,
                                       DBN_COLUMN_KIND,    DBN_COLUMN_WINDOW, DBN_COLUMN_DUE,

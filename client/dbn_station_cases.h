@@ -15,9 +15,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DbnStationCases, dbn_station_cases, DBN, STATION_CASES, GtkWidget)
 
 /* Connects the page (built by its host's template) to station_id's queue
- * model. Call once. Takes references. */
+ * model; client_dir holds the exported run sheets. Call once. Takes
+ * references. */
 void dbn_station_cases_set_up (DbnStationCases *self, DbnConnection *connection, DbnOutbox *outbox,
-                               DbnQueueModel *model, const char *station_id);
+                               DbnQueueModel *model, const char *station_id, const char *client_dir);
 /* The selected case (a DbnQueueItem; the reply acts on it). Borrowed. */
 GtkSingleSelection *dbn_station_cases_get_selection (DbnStationCases *self);
 /* Shows text on the page's status line (the queue's snapshot error). */

@@ -39,7 +39,8 @@ struct _DbnStationIntake {
     GtkSingleSelection *matter_selection; /* the chosen row of matters */
     const DbnMatter *matter;              /* the chosen matter, borrowed from the catalog */
     GPtrArray *material_checks;           /* GtkCheckButton*, borrowed, one per material */
-    GHashTable *submits;                  /* outbox id (gint64*) → TRUE: our submits */
+    GHashTable *submits;                  /* outbox id (gint64*) → our submit (DbnMsgIntakeSubmit*, NULL
+                                           * for one restored from an earlier run) */
     GHashTable *refusals;                 /* outbox id (gint64*) → TRUE: our refusals */
     char *last_case;                      /* case number of the last submit answered */
     char *visit;                          /* the visit whose need the form turns into a request */
@@ -258,7 +259,8 @@ action_submit (GtkWidget *widget, const char *name, GVariant *param)
                                      dbn_msg_intake_submit_encode (m, NULL), label, self->result_label);
     if (id == 0)
         return;
-    g_hash_table_add (self->submits, g_memdup2 (&id, sizeof id));
+    /* Kept for the 承办单: the applicant and the materials handed in. */
+    g_hash_table_insert (self->submits, g_memdup2 (&id, sizeof id), g_steal_pointer (&m));
     add_pending_row (self, id, label);
     g_autofree char *text = g_strdup_printf (_ ("已存入待发箱（未发送）：%s"), label);
     gtk_label_set_text (self->result_label, text);
@@ -274,7 +276,7 @@ action_submit (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
-submitted (DbnStationIntake *self, gint64 id, GBytes *reply, GError *error)
+submitted (DbnStationIntake *self, gint64 id, const DbnMsgIntakeSubmit *req, GBytes *reply, GError *error)
 {
     g_autofree char *key = pending_key (id);
     self->refused = FALSE;
@@ -307,6 +309,8 @@ submitted (DbnStationIntake *self, gint64 id, GBytes *reply, GError *error)
     const DbnMatter *m = self->matter;
     g_autoptr (GDateTime) when = dbn_clock_local_from_ms (r->accepted_at);
     g_autofree char *at = g_date_time_format (when, "%Y-%m-%d %H:%M");
+    if (req != NULL)
+        dbn_print_form_add_row (self->acceptance, _ ("申办人"), req->applicant);
     dbn_print_form_add_row (self->acceptance, _ ("受理时间"), at);
     dbn_print_form_add_row (self->acceptance, _ ("受理站点"), self->station_id);
     dbn_print_form_add_row (self->acceptance, _ ("首问责任人"),
@@ -316,6 +320,14 @@ submitted (DbnStationIntake *self, gint64 id, GBytes *reply, GError *error)
         g_autofree char *limit = g_strdup_printf (_ ("%d 个工作日"), m->limit_days);
         dbn_print_form_add_row (self->acceptance, _ ("办理时限"), limit);
     }
+    if (req != NULL && req->materials != NULL) {
+        g_autofree char *handed = g_strjoinv ("、", req->materials);
+        dbn_print_form_add_row (self->acceptance, _ ("已收材料"), *handed ? handed : _ ("无"));
+    }
+    /* D-DL-4: the date promised at acceptance, as intake computed it (the
+     * committed clock's due date). */
+    if (r->promised != NULL)
+        dbn_print_form_add_row (self->acceptance, _ ("承诺办结日期"), r->promised);
     dbn_print_form_add_row (self->acceptance, _ ("状态"), dbn_state_display (r->state));
     dbn_print_form_add_row (self->acceptance, _ ("缺少材料"), missing ? missing : _ ("无"));
     if (missing != NULL) {
@@ -334,8 +346,12 @@ static void
 on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer user_data)
 {
     DbnStationIntake *self = user_data;
-    if (g_hash_table_remove (self->submits, &id)) {
-        submitted (self, id, reply, error);
+    gpointer stolen_id = NULL, req = NULL;
+    if (g_hash_table_steal_extended (self->submits, &id, &stolen_id, &req)) {
+        /* Stolen, not removed: the request outlives the entry; both freed here. */
+        g_free (stolen_id);
+        g_autoptr (DbnMsgIntakeSubmit) submit = req;
+        submitted (self, id, submit, reply, error);
         return;
     }
     if (!g_hash_table_remove (self->refusals, &id))
@@ -520,7 +536,8 @@ dbn_station_intake_init (DbnStationIntake *self)
 {
     gtk_widget_init_template (GTK_WIDGET (self));
     self->material_checks = g_ptr_array_new ();
-    self->submits = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+    self->submits = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                           (GDestroyNotify) dbn_msg_intake_submit_free);
     self->refusals = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
     self->initials = g_key_file_new ();
     g_autoptr (GBytes) data = g_resources_lookup_data ("/org/daiban/Client/initials.ini", 0, NULL);
@@ -570,7 +587,7 @@ dbn_station_intake_set_up (DbnStationIntake *self, DbnConnection *connection, Db
     for (guint i = 0; i < pending->len; i++) {
         DbnOutboxRow *row = pending->pdata[i];
         if (g_strcmp0 (row->cmd, "intake.submit") == 0) {
-            g_hash_table_add (self->submits, g_memdup2 (&row->id, sizeof row->id));
+            g_hash_table_insert (self->submits, g_memdup2 (&row->id, sizeof row->id), NULL);
             add_pending_row (self, row->id, row->label);
         }
     }

@@ -110,7 +110,7 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
     self->model = dbn_queue_model_new (dbn_connection_get_catalog (connection));
     dbn_station_intake_set_up (self->intake, connection, outbox, self->model, station_id, village,
                                client_dir);
-    dbn_station_cases_set_up (self->cases, connection, outbox, self->model, station_id);
+    dbn_station_cases_set_up (self->cases, connection, outbox, self->model, station_id, client_dir);
     dbn_station_reply_set_up (self->reply, connection, outbox, self->model,
                               dbn_station_cases_get_selection (self->cases), client_dir);
     dbn_station_visits_set_up (self->visits, connection, outbox, village);

@@ -33,6 +33,7 @@ EN = {
  "列入交接清单": "On a run sheet", "中心签收": "Received at the centre",
  "服务无应答，命令已存入待发箱，恢复后自动发送": "No answer from the service; the command waits in the outbox and goes out when it is back",
  "受理": "Intake", "流转": "Routing",
+ "已收材料": "Materials received", "承诺办结日期": "Promised by (D-DL-4)",
  "群众事务代办承办单": "Acceptance form", "一次性告知书": "One-time notification of missing materials",
  "代办事项交接清单": "Run sheet", "编号：": "No.:",
  "以上材料一次性告知，补齐后即可办理；补正期间不计入办理时限。": "These are all the missing materials, told at once; the case is handled once they are in, and the time limit stops meanwhile.",

@@ -171,6 +171,9 @@ case_submit (int argc, char **argv, const char *data_option)
             g_autofree char *joined = g_strjoinv ("、", reply->missing);
             printf ("一次性告知 missing materials: %s\n", joined);
         }
+        /* D-DL-4: promised to the applicant at acceptance. */
+        if (reply->promised != NULL)
+            printf ("承诺办结 promised by: %s\n", reply->promised);
     }
     return CLI_EXIT_OK;
 }

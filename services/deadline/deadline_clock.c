@@ -20,12 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MS_PER_DAY G_GINT64_CONSTANT (86400000)
-/* China Standard Time, fixed (no daylight saving). */
-#define OFFSET_MS G_GINT64_CONSTANT (8 * 3600 * 1000)
-/* Day number (julian - 1) of 1970-01-01. */
-#define EPOCH_DAY G_GINT64_CONSTANT (719162)
-
 static const char *const clock_names[DEADLINE_N_CLOCKS] = {
     "centre", "progress", "station", "transfer", "department", "committed",
 };
@@ -139,60 +133,43 @@ deadline_stage_to_string (DeadlineStage stage)
     return names[stage];
 }
 
-static gint64
-floor_div (gint64 a, gint64 b)
-{
-    gint64 q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
+/* The days and the due day are common/dbn_promise's: intake promises the
+ * committed date at acceptance with the same computation (D-DL-4). */
 gint64
 deadline_day_of_ms (gint64 ms)
 {
-    return EPOCH_DAY + floor_div (ms + OFFSET_MS, MS_PER_DAY);
+    return dbn_promise_day_of_ms (ms);
 }
 
 gint64
 deadline_ms_of_day (gint64 day)
 {
-    return (day - EPOCH_DAY) * MS_PER_DAY - OFFSET_MS;
+    return dbn_promise_ms_of_day (day);
 }
 
 void
 deadline_date_of_day (GDate *date, gint64 day)
 {
-    g_date_clear (date, 1);
-    g_date_set_julian (date, (guint32) CLAMP (day, 0, G_MAXUINT32 - 1) + 1);
+    dbn_promise_date_of_day (date, day);
 }
 
 gint64
 deadline_day_of_date (const GDate *date)
 {
-    return (gint64) g_date_get_julian (date) - 1;
+    return dbn_promise_day_of_date (date);
 }
 
 char *
 deadline_day_to_iso (gint64 day)
 {
-    GDate date;
-    deadline_date_of_day (&date, day);
-    return g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&date), g_date_get_month (&date),
-                            g_date_get_day (&date));
+    return dbn_promise_day_to_iso (day);
 }
 
 gint64
 deadline_due_day (DbnCalendar *calendar, const char *area, DeadlineUnit unit, gint64 anchor, int n,
                   gboolean *covered)
 {
-    if (unit == DEADLINE_UNIT_CALENDAR) {
-        if (covered != NULL)
-            *covered = TRUE;
-        return anchor + n;
-    }
-    GDate from, to;
-    deadline_date_of_day (&from, anchor);
-    dbn_calendar_add_working_days (calendar, area, &from, n, &to, covered);
-    return deadline_day_of_date (&to);
+    return dbn_promise_due_day (calendar, area, unit == DEADLINE_UNIT_CALENDAR, anchor, n, covered);
 }
 
 int

@@ -95,11 +95,9 @@ static int
 clock_length (DeadlineActions *self, const DeadlineCase *c, DeadlineClockName name)
 {
     int length = self->settings.lengths[name];
-    if (name == DEADLINE_CLOCK_COMMITTED && length == 0) {
-        /* D-DL-4: the catalog entry carries the promised limit. */
-        const DbnMatter *matter = dbn_catalog_lookup (self->catalog, c->matter);
-        length = matter ? matter->limit_days : 0;
-    }
+    if (name == DEADLINE_CLOCK_COMMITTED)
+        /* D-DL-4: as intake promised it at acceptance (dbn_promise). */
+        return dbn_promise_length (length, dbn_catalog_lookup (self->catalog, c->matter));
     return length;
 }
 

@@ -8,18 +8,6 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-deadline"
 
-/* [deadline] calendar (relative to the data folder), else DIR/calendar.ini,
- * else the shipped file. Caller owns it. */
-static char *
-calendar_path (DbnConfig *config)
-{
-    const char *set = dbn_config_get_setting (config, "deadline", "calendar");
-    if (set != NULL && *set != '\0')
-        return g_path_is_absolute (set) ? g_strdup (set)
-                                        : g_build_filename (dbn_config_get_data_dir (config), set, NULL);
-    return dbn_calendar_dup_default_path (dbn_config_get_data_dir (config));
-}
-
 static gpointer
 new_actions (DbnService *service, GError **error)
 {
@@ -27,7 +15,7 @@ new_actions (DbnService *service, GError **error)
     DeadlineSettings settings;
     if (!deadline_settings_load (&settings, config, error))
         return NULL;
-    g_autofree char *path = calendar_path (config);
+    g_autofree char *path = dbn_promise_dup_calendar_path (config);
     DbnCalendar *calendar = dbn_calendar_load (path, error);
     if (calendar == NULL)
         return NULL;

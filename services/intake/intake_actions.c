@@ -32,6 +32,36 @@ intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GErro
 }
 
 void
+intake_actions_set_promise (IntakeActions *self, DbnCalendar *calendar, int setting, gboolean calendar_days)
+{
+    g_clear_pointer (&self->calendar, dbn_calendar_free);
+    self->calendar = calendar;
+    self->promise_setting = setting;
+    self->promise_calendar_days = calendar_days;
+}
+
+char *
+intake_dup_promised (IntakeActions *self, const char *matter, const char *village, gint64 accepted_at)
+{
+    if (self->calendar == NULL)
+        return NULL;
+    /* The area's own closures count, as on deadline's clock (routing gives
+     * the case the village's area). */
+    const DbnVillage *v = dbn_org_lookup_village (self->org, village);
+    gboolean covered = TRUE;
+    gint64 day = dbn_promise_day (self->calendar, v ? v->area : NULL, self->promise_setting,
+                                  self->promise_calendar_days, dbn_catalog_lookup (self->catalog, matter),
+                                  accepted_at, &covered);
+    if (day < 0)
+        return NULL;
+    if (!covered)
+        /* D-DL-5: flagged, not silently guessed: deadline flags the clock. */
+        g_warning ("a promised date for %s lies outside the calendar's years: counted on weekends only",
+                   matter);
+    return dbn_promise_day_to_iso (day);
+}
+
+void
 intake_actions_free (IntakeActions *self)
 {
     if (self == NULL)
@@ -41,6 +71,7 @@ intake_actions_free (IntakeActions *self)
     intake_store_clear (self);
     dbn_catalog_free (self->catalog);
     dbn_org_free (self->org);
+    dbn_calendar_free (self->calendar);
     g_free (self);
 }
 

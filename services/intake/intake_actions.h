@@ -18,6 +18,14 @@ extern const char *const intake_migrations[];
 
 /* Takes ownership of catalog and org. Caller owns the result; free it before the service. */
 IntakeActions *intake_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GError **error);
+/* D-DL-4: the calendar (taken) and the committed rule ([deadline] committed
+ * and committed_unit) the promised date of a reply is computed with. Without
+ * it the replies carry no promised date. */
+void intake_actions_set_promise (IntakeActions *self, DbnCalendar *calendar, int setting,
+                                 gboolean calendar_days);
+/* The promised date of a case of matter from village accepted at
+ * accepted_at (ms), "YYYY-MM-DD", or NULL when none is made. Caller owns it. */
+char *intake_dup_promised (IntakeActions *self, const char *matter, const char *village, gint64 accepted_at);
 void intake_actions_free (IntakeActions *self);
 
 /* Follows routing's journal (after dbn_service_start): how routing closes

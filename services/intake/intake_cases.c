@@ -209,6 +209,10 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
     reply->state = g_strdup (state);
     reply->missing = g_steal_pointer (&missing);
     reply->accepted_at = now;
+    /* D-DL-4, D-DL-7: promised only when the request is complete; a waiting
+     * request's committed clock starts stopped. */
+    if (reply->missing[0] == NULL)
+        reply->promised = intake_dup_promised (self, req->matter, req->village, now);
     return dbn_msg_intake_submit_reply_encode (reply, error);
 }
 

@@ -14,17 +14,20 @@ G_BEGIN_DECLS
 /* The service's state: what the table creates, the families use and the
  * store's statements live in. */
 struct _IntakeActions {
-    DbnService *service;       /* borrowed */
-    DbnCatalog *catalog;       /* owned; replaced whole by catalog.reload (D-CAT-3) */
-    DbnOrg *org;               /* owned: the villages a request may name (issue 11) */
-    sqlite3_stmt *last_number; /* the year's highest case number */
-    sqlite3_stmt *insert_case; /* INSERT case_record */
-    sqlite3_stmt *select_case; /* SELECT by case_no */
-    int cached_year;           /* year of cached_number */
-    gint64 cached_number;      /* the highest number allocated, as of cached_seq */
-    gint64 cached_seq;         /* journal next_seq right after that submit; 0 = no cache */
-    DbnSubscriber *routing;    /* routing's journal: how cases close (D-RPL-4) */
-    sqlite3_stmt *close_case;  /* UPDATE case_record SET closed */
+    DbnService *service;            /* borrowed */
+    DbnCatalog *catalog;            /* owned; replaced whole by catalog.reload (D-CAT-3) */
+    DbnOrg *org;                    /* owned: the villages a request may name (issue 11) */
+    sqlite3_stmt *last_number;      /* the year's highest case number */
+    sqlite3_stmt *insert_case;      /* INSERT case_record */
+    sqlite3_stmt *select_case;      /* SELECT by case_no */
+    int cached_year;                /* year of cached_number */
+    gint64 cached_number;           /* the highest number allocated, as of cached_seq */
+    gint64 cached_seq;              /* journal next_seq right after that submit; 0 = no cache */
+    DbnSubscriber *routing;         /* routing's journal: how cases close (D-RPL-4) */
+    sqlite3_stmt *close_case;       /* UPDATE case_record SET closed */
+    DbnCalendar *calendar;          /* owned, may be NULL: no promised date then (D-DL-4) */
+    int promise_setting;            /* [deadline] committed (dbn_promise_length) */
+    gboolean promise_calendar_days; /* [deadline] committed_unit = calendar */
 };
 
 /* Columns of select_case, in order. */

@@ -82,7 +82,10 @@ routing_case_complete (DbnService *service, DbnCommand *command, gpointer user_d
     g_autoptr (DbnMsgCaseComplete) req = ROUTING_DECODE (case_complete, command, error);
     if (req == NULL)
         return NULL;
-    RoutingArgs args = { .input = ROUTING_INPUT_COMPLETE, .part = req->part, .result = req->result };
+    RoutingArgs args = { .input = ROUTING_INPUT_COMPLETE,
+                         .part = req->part,
+                         .result = req->result,
+                         .unaccompanied = req->unaccompanied };
     return apply_command (user_data, command, req->case_no, &args, error);
 }
 

@@ -143,6 +143,7 @@ routing_emit_effect (DbnOrigin *self, RoutingMachine *machine, const RoutingCase
     } else if (strcmp (type, DBN_MSG_CASE_COMPLETED_WIRE) == 0) {
         BEGIN_EVENT (case_completed, DbnMsgCaseCompleted, DBN_MSG_CASE_COMPLETED_WIRE);
         ev->result = g_strdup (fx->result);
+        ev->unaccompanied = g_strdup (fx->unaccompanied);
         ENCODE (case_completed);
     } else if (strcmp (type, DBN_MSG_CASE_ESCALATED_WIRE) == 0) {
         BEGIN_EVENT (case_escalated, DbnMsgCaseEscalated, DBN_MSG_CASE_ESCALATED_WIRE);

@@ -247,6 +247,7 @@ routing_effect_free (RoutingEffect *fx)
     g_free (fx->previous);
     g_free (fx->part);
     g_free (fx->result);
+    g_free (fx->unaccompanied);
     g_free (fx->county);
     g_free (fx->answer);
     g_free (fx->apply_to);
@@ -568,11 +569,38 @@ start (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
     return TRUE;
 }
 
+/* D-RTE-4: a matter needing the applicant in person completes after the
+ * accompaniment (case.accompany), or with the reason it did not happen. */
+static gboolean
+check_accompanied (RoutingMachine *self, const RoutingCase *c, const RoutingArgs *a, GError **error)
+{
+    const DbnMatter *m = dbn_catalog_lookup (self->catalog, c->matter);
+    if (m == NULL || !m->presence || c->accompanied || !dbn_text_is_blank (a->unaccompanied))
+        return TRUE;
+    g_set_error (error, ROUTING_ERROR, ROUTING_ERROR_NOT_ACCOMPANIED,
+                 "%s needs the applicant in person: record the accompaniment (case.accompany) or give the "
+                 "reason it did not happen (unaccompanied)",
+                 c->matter);
+    return FALSE;
+}
+
+static void
+add_completed (RoutingMachine *self, const RoutingCase *c, const RoutingArgs *a, const char *result,
+               GPtrArray *effects)
+{
+    RoutingEffect *fx = effect_add (effects, DBN_MSG_CASE_COMPLETED_WIRE);
+    fx->result = g_strdup (result);
+    const DbnMatter *m = dbn_catalog_lookup (self->catalog, c->matter);
+    if (m != NULL && m->presence && !c->accompanied)
+        fx->unaccompanied = g_strdup (a->unaccompanied);
+}
+
 static gboolean
 complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState *next, GPtrArray *effects,
           GError **error)
 {
-    if (!refuse_returned (c, "completed", error) || !check_text (a->result, "the result", error))
+    if (!refuse_returned (c, "completed", error) || !check_text (a->result, "the result", error)
+        || !check_text (a->unaccompanied, "the reason for no accompaniment", error))
         return FALSE;
     const char *result = dbn_text_is_blank (a->result) ? NULL : a->result;
     if (c->kind != DBN_KIND_JOINT) {
@@ -580,8 +608,9 @@ complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
             g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "only a joint case has parts");
             return FALSE;
         }
-        RoutingEffect *fx = effect_add (effects, DBN_MSG_CASE_COMPLETED_WIRE);
-        fx->result = g_strdup (result);
+        if (!check_accompanied (self, c, a, error))
+            return FALSE;
+        add_completed (self, c, a, result, effects);
         return TRUE;
     }
     /* D-RTE-2: a joint case is done when all its parts are. */
@@ -600,6 +629,9 @@ complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
     }
     guint done = g_strv_length (c->parts_done) + 1;
     guint total = g_strv_length (c->parts);
+    /* The last part completes the case (D-RTE-4 then). */
+    if (done == total && !check_accompanied (self, c, a, error))
+        return FALSE;
     c->parts_done = g_renew (char *, c->parts_done, done + 1);
     c->parts_done[done - 1] = g_strdup (a->part);
     c->parts_done[done] = NULL;
@@ -612,8 +644,7 @@ complete (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingSta
         *next = c->state; /* waits for the other parts */
         return TRUE;
     }
-    fx = effect_add (effects, DBN_MSG_CASE_COMPLETED_WIRE);
-    fx->result = g_strdup (result);
+    add_completed (self, c, a, result, effects);
     return TRUE;
 }
 

@@ -108,6 +108,7 @@ typedef struct {
     const char *to;                    /* handoff: window:|agent:|county:|station:<id> */
     const char *part;                  /* complete (joint) */
     const char *result;                /* complete, reply */
+    const char *unaccompanied;         /* complete: D-RTE-4, why not accompanied */
     const char *county;                /* escalate: county department id */
     const char *answer;                /* county_answer */
     gboolean approved;                 /* county_answer */
@@ -123,13 +124,14 @@ typedef struct {
 /* One change to publish as an event; the event's queue row comes from the
  * case after the step. Owned strings, NULL when the event lacks them. */
 typedef struct {
-    const char *type; /* event wire name (DBN_MSG_*_WIRE), static */
-    gboolean handoff; /* D-RTE-5: register from → to in the handoff book */
-    char *from, *to;  /* holders before and after */
-    char *reason;     /* why */
-    char *previous;   /* classified: the kind before */
-    char *part;       /* part_completed */
-    char *result;     /* part_completed, completed */
+    const char *type;    /* event wire name (DBN_MSG_*_WIRE), static */
+    gboolean handoff;    /* D-RTE-5: register from → to in the handoff book */
+    char *from, *to;     /* holders before and after */
+    char *reason;        /* why */
+    char *previous;      /* classified: the kind before */
+    char *part;          /* part_completed */
+    char *result;        /* part_completed, completed */
+    char *unaccompanied; /* completed: D-RTE-4 */
     gint64 parts_done, parts_total;
     char *county;      /* escalated, county_answered */
     char *answer;      /* county_answered */

@@ -115,6 +115,54 @@ screenshot (GtkWidget *window, const char *name)
     g_test_message ("screenshot %s", path);
 }
 
+typedef struct {
+    GtkWidget *page; /* the station's cases page */
+    const char *dir; /* where its run sheets go */
+} RunsheetWait;
+
+/* The run sheet's reply has come back when its export writes a PDF. */
+static gboolean
+runsheet_exported (gpointer data)
+{
+    RunsheetWait *w = data;
+    g_assert_true (gtk_widget_activate_action (w->page, "cases.export-runsheet", NULL));
+    g_autoptr (GDir) dir = g_dir_open (w->dir, 0, NULL);
+    return dir != NULL && g_dir_read_name (dir) != NULL;
+}
+
+/* The text a PDF renders, by pdftotext (poppler-utils): a blank page has
+ * none, whatever its metadata says. Caller owns it. */
+static char *
+pdf_text (const char *pdf)
+{
+    g_autofree char *out = NULL;
+    int status = 0;
+    g_autoptr (GError) error = NULL;
+    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, &out, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    return g_steal_pointer (&out);
+}
+
+/* A paper's first page as a PNG in build/screenshots/ (pdftoppm), so the
+ * papers are looked at as the applicant gets them. */
+static void
+paper_screenshot (const char *pdf, const char *name)
+{
+    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
+    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
+    g_mkdir_with_parents (dir, 0755);
+    g_autofree char *base = g_build_filename (dir, name, NULL);
+    int status = 0;
+    const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                                 &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_test_message ("screenshot %s.png", base);
+}
+
 /* Counts the buttons of actions named prefix… under widget that lie
  * inside window's height, and the ones that do not (issue 15: at 1190×750
  * the clerk's actions fell off the bottom). */
@@ -426,6 +474,18 @@ test_station_window_reply (Fixture *f, gconstpointer data)
                                                "cases.runsheet-new", NULL));
     LocationWait transit = { dbn_clerk_view_get_model (clerk), case_no, "in_transit" };
     g_assert_true (wait_for (row_at, &transit, 5000));
+    /* The 交接清单 exports to PDF too: its rendered text names the case. */
+    g_autofree char *sheets = g_build_filename (f->client_dir, "station-qingshui", "runsheets", NULL);
+    RunsheetWait sheet_wait = { dbn_station_view_get_page (station, "cases"), sheets };
+    g_assert_true (wait_for (runsheet_exported, &sheet_wait, 5000));
+    {
+        g_autoptr (GDir) dir = g_dir_open (sheets, 0, NULL);
+        g_autofree char *sheet_pdf = g_build_filename (sheets, g_dir_read_name (dir), NULL);
+        g_autofree char *sheet_text = pdf_text (sheet_pdf);
+        g_assert_nonnull (strstr (sheet_text, case_no));
+        g_assert_nonnull (strstr (sheet_text, "qingshui"));
+        paper_screenshot (sheet_pdf, "paper-runsheet");
+    }
     g_assert_true (dbn_clerk_view_select (clerk, case_no));
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-queue.png");
@@ -471,7 +531,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         guint inside = 0, outside = 0;
         count_action_buttons (GTK_WIDGET (clerk_win), GTK_WIDGET (clerk_win), "clerk.", &inside, &outside);
         g_assert_cmpuint (outside, ==, 0);
-        g_assert_cmpuint (inside, ==, 10);
+        /* Ten, and escalate, the county's two answers and accompany. */
+        g_assert_cmpuint (inside, ==, 14);
     }
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
@@ -1174,6 +1235,11 @@ test_pdf_export (void)
     g_assert_true (g_file_get_contents (path, &data, &len, NULL));
     g_assert_true (memcmp (data, "%PDF-", 5) == 0);
     g_assert_true (contains (data, len, "T01-2026-000042"));
+    /* Issue 15: the rendered text, not only the metadata (a blank page
+     * carries the Subject too). */
+    g_autofree char *text = pdf_text (path);
+    g_assert_nonnull (strstr (text, "T01-2026-000042"));
+    g_assert_nonnull (strstr (text, "结婚证"));
     /* The printer's path: GtkPrintOperation exporting the same page. */
     g_autofree char *printed = g_build_filename (dir, "printed.pdf", NULL);
     g_assert_true (dbn_print_form_print_to_file (form, printed, &error));
@@ -1182,6 +1248,8 @@ test_pdf_export (void)
     gsize plen;
     g_assert_true (g_file_get_contents (printed, &pdata, &plen, NULL));
     g_assert_true (plen > 1000 && memcmp (pdata, "%PDF-", 5) == 0);
+    g_autofree char *ptext = pdf_text (printed);
+    g_assert_nonnull (strstr (ptext, "结婚证"));
     g_unlink (printed);
     g_autofree char *bad = g_build_filename (dir, "no-such-dir", "x.pdf", NULL);
     g_assert_false (dbn_print_form_export_pdf (form, bad, &error));
@@ -1479,6 +1547,22 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_true (wait_for (row_due_is, &running, 10000));
     DbnQueueItem *d = dbn_queue_model_lookup (model, county);
     g_assert_cmpint (dbn_queue_item_days_left (d, calendar, &today), ==, 5);
+    /* D-DL-4: its 承办单 carries the applicant, the matter, the materials
+     * received, the case number and the date promised at acceptance (20
+     * working days, by hand: 8, 9, 10 (worked Sat), 12-16, 19-23, 26-30 Oct,
+     * 2, 3 Nov), in its rendered text. */
+    g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"),
+                                               "intake.export-pdf", NULL));
+    g_autofree char *form_pdf =
+        g_build_filename (f->client_dir, "station-qingshui", "cases", county, "acceptance.pdf", NULL);
+    g_autofree char *form_text = pdf_text (form_pdf);
+    g_assert_nonnull (strstr (form_text, county));
+    g_assert_nonnull (strstr (form_text, "张三33"));
+    g_assert_nonnull (strstr (form_text, "最低生活保障"));
+    g_assert_nonnull (strstr (form_text, "家庭收入证明"));
+    g_assert_nonnull (strstr (form_text, "承诺办结日期"));
+    g_assert_nonnull (strstr (form_text, "2026-11-03"));
+    paper_screenshot (form_pdf, "paper-acceptance");
     g_assert_null (dbn_queue_item_due_class (d, calendar, &today));
     /* A township matter from a station has no clock before the centre
      * acknowledges its papers (D-DL-1 starts there): no due date, "—". */
@@ -1593,6 +1677,82 @@ test_station_must_visit (Fixture *f, gconstpointer data)
     screenshot (GTK_WIDGET (win), "station-must-visit.png");
 }
 
+/* D-RTE-1/2, D-RTE-4 from the clerk's screen: a 上报件 that needs the
+ * applicant in person (JS-BINGCANER, walk-in at the jisheng window) is
+ * assigned, started, escalated to the county, answered (approved), the
+ * accompaniment recorded, and completed: each step through the real routing
+ * service, its row changing state; the timeline shows the accompaniment. */
+static void
+test_clerk_escalate_county_answer (Fixture *f, gconstpointer data)
+{
+    DbnMainWindow *clerk_win = open_window (f, f->clerk_key);
+    g_assert_true (wait_for (is_online, clerk_win, 10000));
+    DbnClerkView *clerk = DBN_CLERK_VIEW (dbn_main_window_get_view (clerk_win));
+
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new ("gui-bingcaner", 71, TRUE);
+    g_free (m->matter);
+    m->matter = g_strdup ("JS-BINGCANER");
+    g_strfreev (m->materials);
+    m->materials = g_strsplit ("鉴定申请表;夫妻双方身份证;户口簿;结婚证;子女病历和诊断证明", ";", -1);
+    m->channel = g_strdup ("walk-in");
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply =
+        dbn_harness_call (f->harness, "intake", dbn_msg_intake_submit_encode (m, NULL), 5000, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    const char *case_no = r->case_no;
+    RowWait in_queue = { dbn_clerk_view_get_model (clerk), case_no, NULL };
+    g_assert_true (wait_for (row_in_state, &in_queue, 5000));
+    g_assert_true (dbn_clerk_view_select (clerk, case_no));
+    g_assert_true (wait_for (timeline_loaded, clerk, 5000));
+
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "病残儿鉴定须县卫健局审批");
+    g_assert_true (dbn_clerk_view_set_kind (clerk, "escalated"));
+    const char *steps[][2] = {
+        { "clerk.classify", "classified" },
+        { "clerk.assign", "assigned" },
+        { "clerk.start", "in_progress" },
+        { "clerk.escalate", "escalated" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (steps); i++) {
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), steps[i][0], NULL));
+        /* D-RTE-4: the assignment prompts the accompaniment. */
+        if (g_strcmp0 (steps[i][0], "clerk.assign") == 0)
+            g_assert_nonnull (
+                strstr (dbn_clerk_view_get_status (clerk), "须申办人本人到场：请代办员陪同办理"));
+        RowWait w = { dbn_clerk_view_get_model (clerk), case_no, steps[i][1] };
+        if (!wait_for (row_in_state, &w, 5000))
+            g_error ("%s: the queue row never became %s", steps[i][0], steps[i][1]);
+    }
+    screenshot (GTK_WIDGET (clerk_win), "clerk-escalated.png");
+    /* The county's answer needs its text: refused on the screen first. */
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "result"), "");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.county-answer", "b", TRUE));
+    RowWait still = { dbn_clerk_view_get_model (clerk), case_no, "escalated" };
+    g_assert_true (row_in_state (&still));
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "result"), "县卫健局同意鉴定");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.county-answer", "b", TRUE));
+    RowWait answered = { dbn_clerk_view_get_model (clerk), case_no, "county_answered" };
+    g_assert_true (wait_for (row_in_state, &answered, 5000));
+    /* D-RTE-4: completing without the accompaniment asks for the reason. */
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.complete", NULL));
+    g_assert_nonnull (strstr (dbn_clerk_view_get_status (clerk), "未陪同办理的，请在“理由”中写明原因"));
+    g_assert_true (row_in_state (&answered));
+    gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "reason"), "代办员陪同到县妇幼保健院");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.accompany", NULL));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.complete", NULL));
+    RowWait done = { dbn_clerk_view_get_model (clerk), case_no, "completed" };
+    g_assert_true (wait_for (row_in_state, &done, 5000));
+    screenshot (GTK_WIDGET (clerk_win), "clerk-county-answered.png");
+    g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (clerk_win), 5000));
+    gtk_window_destroy (GTK_WINDOW (clerk_win));
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+}
+
 static const gint64 wednesday_before_national_day = 1790730000000; /* 2026-09-30 09:00 CST */
 
 int
@@ -1623,6 +1783,8 @@ main (int argc, char **argv)
                 fixture_set_up, test_station_visit_supplement_refuse, fixture_tear_down);
     g_test_add ("/client/gui/D-INT-1/must-visit-list", Fixture, &must_listed_day, fixture_set_up,
                 test_station_must_visit, fixture_tear_down);
+    g_test_add ("/client/gui/D-RTE-1/escalate-and-county-answer", Fixture, NULL, fixture_set_up,
+                test_clerk_escalate_county_answer, fixture_tear_down);
     g_test_add ("/client/gui/offline-outbox-exactly-once", Fixture, NULL, fixture_set_up, test_offline_outbox,
                 fixture_tear_down);
     return g_test_run ();

@@ -21,6 +21,8 @@
  *   /deadline/D-CAT-3/catalog-reload-reaches-new-clocks  `daiban catalog
  *       reload` puts a changed limit_days in force in the deadline service:
  *       new cases get it, a case accepted before keeps its promised date
+ *   /deadline/D-DL-4/promised-at-acceptance  intake's reply and `daiban case
+ *       submit` give the date the committed clock is due
  *   /deadline/restart/kill-9-fires-once     the service is SIGKILLed before a
  *       due instant and restarted after it: the firing happens once, and a
  *       second kill -9 and restart does not repeat it
@@ -254,8 +256,8 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     g_free (f->clock_file);
 }
 
-static char *
-submit (Fixture *f, const char *matter, const char *const *materials)
+static DbnMsgIntakeSubmitReply *
+submit_reply (Fixture *f, const char *matter, const char *const *materials)
 {
     g_autofree char *key = g_strdup_printf ("dl-%u", ++f->n_keys);
     g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, f->n_keys, TRUE);
@@ -269,9 +271,16 @@ submit (Fixture *f, const char *matter, const char *const *materials)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = dbn_harness_call (f->harness, "intake", body, CALL_MS, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeSubmitReply) r =
+    DbnMsgIntakeSubmitReply *r =
         dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
+    return r;
+}
+
+static char *
+submit (Fixture *f, const char *matter, const char *const *materials)
+{
+    g_autoptr (DbnMsgIntakeSubmitReply) r = submit_reply (f, matter, materials);
     return g_strdup (r->case_no);
 }
 
@@ -1326,6 +1335,49 @@ test_catalog_reload_reaches_clocks (Fixture *f, gconstpointer data)
     g_assert_cmpint (k4->length, ==, 8);
 }
 
+/* D-DL-4: the date promised at acceptance is in intake's reply, and it is
+ * the day deadline's committed clock is due (one computation, dbn_promise);
+ * `daiban case submit` prints it. A matter that is not a 承办件/上报件 and an
+ * incomplete request (its clock stopped, D-DL-7) carry none. The second
+ * acceptance is in April, across 清明 (4-6 Apr), so the calendar counts. */
+static void
+test_promised_at_acceptance (Fixture *f, gconstpointer data)
+{
+    static const char *const dibao[] = { "申请书", "户口簿", "身份证", "家庭收入证明", NULL };
+    g_autoptr (DbnMsgIntakeSubmitReply) r = submit_reply (f, "MZ-DIBAO", dibao);
+    /* 20 working days from Mon 2 Mar 2026 end Mon 30 Mar (by hand above). */
+    g_assert_cmpstr (r->promised, ==, "2026-03-30");
+    g_autoptr (DbnMsgDeadlineCaseDueReply) due = wait_clocks (f, r->case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) committed = clock_of (due, "committed");
+    g_assert_cmpstr (committed->due, ==, r->promised);
+
+    /* Wed 1 Apr: 2-3 Apr (2), 清明 4-6 off, 7-10 (6), 13-17 (11), 20-24 (16),
+     * 27-30 (20): Thu 30 Apr. */
+    move_clock (f, cst (4, 1, 9, 0), 1);
+    g_autoptr (DbnMsgIntakeSubmitReply) april = submit_reply (f, "MZ-DIBAO", dibao);
+    g_assert_cmpstr (april->promised, ==, "2026-04-30");
+    g_autoptr (DbnMsgDeadlineCaseDueReply) due2 = wait_clocks (f, april->case_no, 2);
+    g_autoptr (DbnMsgDeadlineClock) committed2 = clock_of (due2, "committed");
+    g_assert_cmpstr (committed2->due, ==, april->promised);
+
+    static const char *const part[] = { "申请书", "户口簿", NULL };
+    g_autoptr (DbnMsgIntakeSubmitReply) waiting = submit_reply (f, "MZ-DIBAO", part);
+    g_assert_cmpstr (waiting->state, ==, "awaiting_materials");
+    g_assert_null (waiting->promised);
+    static const char *const birth[] = { "夫妻双方身份证", "户口簿", "结婚证", NULL };
+    g_autoptr (DbnMsgIntakeSubmitReply) immediate = submit_reply (f, "JS-ZHUNSHENG", birth);
+    g_assert_null (immediate->promised);
+
+    g_autofree char *id = dbn_test_id_number (4242);
+    DbnCliRun run =
+        cli (f, (const char *[]){ "case", "submit", "--matter", "MZ-DIBAO", "--applicant", "李四",
+                                  "--id-number", id, "--phone", "13800138000", "--village", "qingshui",
+                                  "--materials", "申请书,户口簿,身份证,家庭收入证明", "--consent", NULL });
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "承诺办结 promised by: 2026-04-30\n"));
+    dbn_cli_run_clear (&run);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1344,5 +1396,6 @@ main (int argc, char **argv)
     ADD ("/deadline/queue/rows-pages-and-updates", test_queue_rows_and_updates);
     ADD ("/deadline/queue/principals", test_queue_principals);
     ADD ("/deadline/D-CAT-3/catalog-reload-reaches-new-clocks", test_catalog_reload_reaches_clocks);
+    ADD ("/deadline/D-DL-4/promised-at-acceptance", test_promised_at_acceptance);
     return g_test_run ();
 }

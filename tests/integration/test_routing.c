@@ -653,6 +653,44 @@ test_escalated_with_county_answer (Fixture *f, gconstpointer data)
     assert_finished (f, n, "done", types, 4);
 }
 
+/* D-RTE-4: a matter needing the applicant in person (BY-DENGJI, catalog
+ * presence) is not completed silently without the accompaniment: refused
+ * (routing.not-accompanied) until the reason is given, which case.completed
+ * records; once accompanied, a second such case completes without one. */
+static void
+test_presence_needs_accompaniment (Fixture *f, gconstpointer data)
+{
+    const char *materials[] = { "身份证", "户口簿", "学历证明", NULL };
+    g_autofree char *n = submit (f, "BY-DENGJI", materials, "station");
+    dbn_msg_routing_case_get_reply_free (wait_routed (f, n));
+    expect_state (f, enc_classify (f, n, "immediate", "材料齐全"), "classified");
+    expect_state (f, enc_assign (f, n, NULL, NULL), "assigned");
+    expect_state (f, enc_start (f, n), "in_progress");
+    expect_refused (f, enc_complete (f, n, NULL, "已登记"), ROUTING_ERROR, ROUTING_ERROR_NOT_ACCOMPANIED);
+    {
+        COMMAND (DbnMsgCaseComplete, case_complete, m, "window:back");
+        m->case_no = g_strdup (n);
+        m->result = g_strdup ("已登记");
+        m->unaccompanied = g_strdup ("申办人自行到窗口办理，无需陪同");
+        expect_state (f, dbn_msg_case_complete_encode (m, NULL), "completed");
+    }
+    /* The event carries the reason (MessagePack strings are raw UTF-8). */
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM journal WHERE type = 'case.completed' "
+                                            "AND case_no = '%s' AND instr (body, CAST ('%s' AS BLOB)) > 0",
+                                            n, "申办人自行到窗口办理，无需陪同");
+    g_assert_cmpint (query_int (f->harness, sql), ==, 1);
+
+    g_autofree char *n2 = submit (f, "BY-DENGJI", materials, "station");
+    dbn_msg_routing_case_get_reply_free (wait_routed (f, n2));
+    expect_state (f, enc_classify (f, n2, "immediate", "材料齐全"), "classified");
+    expect_state (f, enc_assign (f, n2, NULL, NULL), "assigned");
+    expect_state (f, enc_accompany (f, n2, "代办员陪同到窗口"), "assigned");
+    expect_state (f, enc_start (f, n2), "in_progress");
+    expect_state (f, enc_complete (f, n2, NULL, "已登记"), "completed");
+    g_autoptr (DbnMsgRoutingCaseGetReply) c = case_get (f, n2, NULL);
+    g_assert_true (c->accompanied);
+}
+
 /* 退回件 (D-INT-5): refused in writing with where to apply instead; the
  * reply carries the reason (D-RPL-2). */
 static void
@@ -1167,6 +1205,7 @@ main (int argc, char **argv)
     ADD ("/routing/D-RTE-2/joint-waits-for-all-parts", test_joint_waits_for_all_parts);
     ADD ("/routing/D-RTE-2/escalated-with-county-answer", test_escalated_with_county_answer);
     ADD ("/routing/D-RTE-2/returned-with-reason-and-where", test_returned);
+    ADD ("/routing/D-RTE-4/presence-needs-accompaniment", test_presence_needs_accompaniment);
     ADD ("/routing/D-INT-4/awaiting-materials-replied-and-archived", test_awaiting_materials);
     ADD ("/routing/D-RTE-6/queue-snapshot-then-updates", test_queue_snapshot);
     ADD ("/routing/security/principals-act-on-their-own-cases", test_principals);

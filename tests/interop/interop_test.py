@@ -350,6 +350,8 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
                                       "parts": routed_c["departments"]})
     op.routing.call("case.assign", {"case": case_c})
     op.routing.call("case.start", {"case": case_c})
+    # D-RTE-4: 敬老院 needs the applicant in person: accompanied first.
+    op.routing.call("case.accompany", {"case": case_c, "note": "代办员陪同到乡民政办"})
     for part in routed_c["departments"]:
         op.routing.call("case.complete", {"case": case_c, "part": part, "result": f"{part}已办"})
 
