@@ -454,6 +454,49 @@ eval_close_command (DbnService *service, DbnCommand *command, gpointer user_data
     return dbn_msg_eval_close_reply_encode (reply, error);
 }
 
+/* D-EV-2: draws the month's sample on the first call (once due), then
+ * answers it as recorded. The seed is the caller's or, by default, one
+ * anyone can name: daiban-<township>-<YYYY-MM>. */
+static GBytes *
+eval_sample_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) service;
+    g_autoptr (DbnMsgEvalSample) req = DECODE (eval_sample, command, error);
+    guint month = 0;
+    if (req == NULL || !parse_month (req->month, &month, error))
+        return NULL;
+    g_autoptr (GError) missing = NULL;
+    g_autofree char *seed = NULL;
+    guint percent = 0;
+    g_autoptr (GPtrArray) population = NULL;
+    g_autoptr (GPtrArray) drawn = NULL;
+    if (!eval_store_dup_sample (self->store, month, &seed, &percent, &population, &drawn, &missing)) {
+        if (!g_error_matches (missing, EVAL_ERROR, EVAL_ERROR_NOT_SAMPLED)) {
+            g_propagate_error (error, g_steal_pointer (&missing));
+            return NULL;
+        }
+        g_autofree char *given =
+            nonempty (req->seed)
+                ? g_strdup (req->seed)
+                : g_strdup_printf ("daiban-%s-%s", self->settings.township ? self->settings.township : "",
+                                   req->month);
+        if (!eval_store_draw_sample (self->store, month, given, (guint) self->settings.sample_percent,
+                                     dbn_command_get_now_ms (command), NULL, error)
+            || !eval_store_dup_sample (self->store, month, &seed, &percent, &population, &drawn, error))
+            return NULL;
+    }
+    g_autoptr (DbnMsgEvalSampleReply) reply = dbn_msg_eval_sample_reply_new ();
+    reply->month = g_strdup (req->month);
+    reply->seed = g_steal_pointer (&seed);
+    reply->percent = percent;
+    g_ptr_array_add (population, NULL);
+    g_ptr_array_add (drawn, NULL);
+    reply->population = g_strdupv ((char **) population->pdata);
+    reply->cases = g_strdupv ((char **) drawn->pdata);
+    return dbn_msg_eval_sample_reply_encode (reply, error);
+}
+
 static GBytes *
 eval_export_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
@@ -482,6 +525,9 @@ const DbnCommandSpec evaluation_commands[] = {
     { DBN_MSG_EVAL_MONTH_WIRE, eval_month_command, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
     { DBN_MSG_EVAL_CLOSE_WIRE, eval_close_command, TRUE, 0 },
+    /* Drawing writes (the sample is recorded once); a supervisor asks for
+     * the list (D-EV-2). */
+    { DBN_MSG_EVAL_SAMPLE_WIRE, eval_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     { DBN_MSG_EVAL_EXPORT_WIRE, eval_export_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
     { NULL, NULL, FALSE, 0 },
 };
