@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <json-glib/json-glib.h>
 #include <zmq.h>
 
 #include "dbn_test_harness.h"
@@ -98,6 +99,12 @@ fixture_set_up (Fixture *f, gconstpointer data)
         g_autofree char *key = dbn_harness_add_key (f->harness, principals[i]);
         g_hash_table_insert (f->buses, (gpointer) principals[i], dbn_harness_new_bus (f->harness, key));
     }
+    /* The 好差评 export needs the region code (D-EV-1). */
+    g_autofree char *conf = g_build_filename (dbn_harness_get_data_dir (f->harness), "daiban.conf", NULL);
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
+    g_autofree char *more = g_strconcat (text, "\n[evaluation]\nregion_code = 330106\n", NULL);
+    g_assert_true (g_file_set_contents (conf, more, -1, NULL));
     f->clock_file = g_build_filename (dbn_harness_get_data_dir (f->harness), "clock", NULL);
     set_clock (f, cst (11, 2, 10)); /* Monday 2 November 2026 */
     g_setenv ("DAIBAN_CLOCK_FILE", f->clock_file, TRUE);
@@ -419,6 +426,95 @@ test_closed_month_refuses (Fixture *f, gconstpointer data)
     g_assert_cmpint (row->unsatisfied, ==, 0);
 }
 
+static DbnCliRun
+cli (Fixture *f, const char *const *args)
+{
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    g_ptr_array_add (argv, (gpointer) "--data");
+    g_ptr_array_add (argv, (gpointer) dbn_harness_get_data_dir (f->harness));
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    return dbn_harness_run_cli ((const char *const *) argv->pdata);
+}
+
+/* The CLI (issue 13): `case reply --rating` sends the reply to routing and
+ * the rating to evaluation under one key, so its retry counts once; `eval
+ * month --json`, `eval sample`, `eval close` (twice: refused) and `eval
+ * export` in the 好差评 shape. */
+static void
+test_cli (Fixture *f, gconstpointer data)
+{
+    g_autofree char *n = submit (f);
+    wait_counted (f, 1, 0);
+    return_case (f, n);
+    wait_counted (f, 1, 1);
+    const char *reply[] = { "case",     "reply",       n,       "--reason", "不属于代办范围",
+                            "--rating", "unsatisfied", "--key", "reply-1",  NULL };
+    DbnCliRun r = cli (f, reply);
+    g_assert_cmpint (r.status, ==, 0);
+    dbn_cli_run_clear (&r);
+    r = cli (f, reply); /* the retry: the same key, counted once */
+    g_assert_cmpint (r.status, ==, 0);
+    dbn_cli_run_clear (&r);
+    const char *bad[] = { "case", "reply", n, "--reason", "x", "--rating", "yes", NULL };
+    r = cli (f, bad);
+    g_assert_cmpint (r.status, ==, 2);
+    dbn_cli_run_clear (&r);
+
+    r = cli (f, (const char *[]){ "eval", "month", "2026-11", "--json", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_assert_true (json_parser_load_from_data (parser, r.out, -1, NULL));
+    JsonObject *month = json_node_get_object (json_parser_get_root (parser));
+    g_assert_false (json_object_get_boolean_member (month, "closed"));
+    JsonArray *rows = json_object_get_array_member (month, "figures");
+    gboolean found = FALSE;
+    for (guint i = 0; i < json_array_get_length (rows); i++) {
+        JsonObject *row = json_array_get_object_element (rows, i);
+        if (g_strcmp0 (json_object_get_string_member (row, "scope"), "station") != 0
+            || g_strcmp0 (json_object_get_string_member (row, "id"), "qingshui") != 0)
+            continue;
+        found = TRUE;
+        g_assert_cmpint (json_object_get_int_member (row, "rated"), ==, 1);
+        g_assert_cmpint (json_object_get_int_member (row, "unsatisfied"), ==, 1);
+        g_assert_cmpint (json_object_get_int_member (row, "returns"), ==, 1);
+        g_assert_cmpint (json_object_get_int_member (row, "satisfaction_permille"), ==, 0);
+    }
+    g_assert_true (found);
+    dbn_cli_run_clear (&r);
+
+    move_clock (f, cst (12, 2, 10));
+    r = cli (f, (const char *[]){ "eval", "sample", "2026-11", "--seed", "public-seed", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "0/1")); /* 35 % of one case rounds to none */
+    g_assert_nonnull (strstr (r.out, "public-seed"));
+    dbn_cli_run_clear (&r);
+
+    r = cli (f,
+             (const char *[]){ "eval", "export", "--month", "2026-11", "--format", "haochaping.json", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_autoptr (JsonParser) exported = json_parser_new ();
+    g_assert_true (json_parser_load_from_data (exported, r.out, -1, NULL));
+    JsonObject *doc = json_node_get_object (json_parser_get_root (exported));
+    g_assert_cmpstr (json_object_get_string_member (doc, "region_code"), ==, "330106");
+    JsonArray *records = json_object_get_array_member (doc, "records");
+    g_assert_cmpuint (json_array_get_length (records), ==, 1);
+    JsonObject *record = json_array_get_object_element (records, 0);
+    g_assert_cmpstr (json_object_get_string_member (record, "case_no"), ==, n);
+    g_assert_cmpstr (json_object_get_string_member (record, "stage"), ==, "reply");
+    dbn_cli_run_clear (&r);
+
+    r = cli (f, (const char *[]){ "eval", "close", "2026-11", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "2026-11"));
+    dbn_cli_run_clear (&r);
+    r = cli (f, (const char *[]){ "eval", "close", "2026-11", NULL });
+    g_assert_cmpint (r.status, !=, 0);
+    g_assert_nonnull (strstr (r.err, "eval.month-closed"));
+    dbn_cli_run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -429,5 +525,6 @@ main (int argc, char **argv)
     ADD ("/evaluation/D-EV-7/unsatisfied-tells-the-area", test_unsatisfied_tells_the_area);
     ADD ("/evaluation/D-EV-2/sample-35-from-its-seed", test_sample_from_seed);
     ADD ("/evaluation/D-AUD-5/closed-month-refuses", test_closed_month_refuses);
+    ADD ("/evaluation/cli/reply-rating-month-sample-export-close", test_cli);
     return g_test_run ();
 }
