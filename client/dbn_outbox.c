@@ -5,7 +5,7 @@
  * 'refused' (the service's error: retrying cannot change it). Only the head
  * is ever in flight, so commands reach the services in the order they were
  * stored: a classify is never overtaken by the start that depends on it. A
- * timeout or "unavailable" keeps the row pending and tries again after
+ * timeout, "unavailable", store.full or store.busy keeps the row pending and tries again after
  * RETRY_MS, or at once on dbn_outbox_flush (the connection came back).
  *
  * Why SQLite and not a GQueue: a clerk's PC is switched off at night with
@@ -141,8 +141,13 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
     self->in_flight = 0;
     if (reply == NULL
         && (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT)
-            || g_error_matches (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE))) {
-        /* Not answered: the row stays first in line and goes again. */
+            || g_error_matches (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE)
+            || g_error_matches (error, DBN_STORE_ERROR, DBN_STORE_ERROR_FULL)
+            || g_error_matches (error, DBN_STORE_ERROR, DBN_STORE_ERROR_BUSY))) {
+        /* Not answered, or not saved (the service's disk is full, its store
+         * busy: nothing was stored, and errors are not kept under the key, so
+         * the same bytes can succeed later; issue 17): the row stays first in
+         * line and goes again. */
         if (self->retry_id == 0 && self->store != NULL)
             self->retry_id = g_timeout_add (RETRY_MS, retry_cb, self);
     } else if (self->store != NULL) {

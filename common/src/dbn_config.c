@@ -52,6 +52,8 @@ static const struct {
         /* D-DL-3: each clock's unit, working or calendar days. */
         "centre_unit", "progress_unit", "station_unit", "transfer_unit", "department_unit", "committed_unit",
         NULL } },
+    /* docs/audit.md, "The service" */
+    { "audit", { "producers", "head_every_entries", "head_every_ms", NULL } },
     /* docs/evaluation.md */
     { "evaluation",
       { "sample_percent",
@@ -434,8 +436,9 @@ apply_file (DbnConfig *self, GKeyFile *keyfile, GError **error)
         else if (settings_group_index (group) >= 0)
             ok = apply_settings_group (self, keyfile, group, (gsize) settings_group_index (group), error);
         else
-            ok = config_fail (self, error, group, NULL,
-                              "unknown group (known: [daiban], [service:<name>], [deadline], [evaluation])");
+            ok = config_fail (
+                self, error, group, NULL,
+                "unknown group (known: [daiban], [service:<name>], [deadline], [evaluation], [audit])");
         if (!ok)
             return FALSE;
     }

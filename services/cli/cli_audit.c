@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <json-glib/json-glib.h>
+#include <zmq.h>
 
 #include "audit_log.h"
 #include "audit_verify.h"
@@ -22,6 +23,7 @@ static const char audit_usage[] =
     "  verify   离线核验审计记录 / recompute every entry, the tree, the chain and every signed head\n"
     "  head     输出签名树头文件 / print a signed tree head (the newest, or --size N) as a head file\n"
     "  proof    包含证明或一致性证明 / an inclusion (--index) or consistency (--first) proof as JSON\n"
+    "  feed     审计动态 / the committee's feed from the running audit service (--since N, --follow)\n"
     "The formats are in docs/audit.md. Each takes --help.\n";
 
 static gboolean
@@ -48,7 +50,7 @@ need_db (const char *db, const char *name)
         return TRUE;
     fprintf (stderr,
              "daiban audit %s: give --db FILE (a copy of audit.db); the service-backed form"
-             " needs daiban-audit, not built yet / 请用 --db 指定审计库文件\n",
+             " (through daiban-audit) is not there yet / 请用 --db 指定审计库文件\n",
              name);
     return FALSE;
 }
@@ -343,14 +345,158 @@ audit_proof (int argc, char **argv, const char *data_option)
     return CLI_EXIT_OK;
 }
 
+/* ---- the feed, from the running service (D-AUD-2) ---- */
+
+/* One line per event of the audit topic: entries, heads and violations. */
+static void
+print_feed_event (GBytes *ev, gboolean json)
+{
+    gsize len = 0;
+    const guint8 *bytes = g_bytes_get_data (ev, &len);
+    g_autoptr (GError) error = NULL;
+    if (json) {
+        g_autofree char *text = dbn_codec_to_json (bytes, len, &error);
+        if (text != NULL)
+            printf ("%s\n", text);
+        return;
+    }
+    DbnEnvEvent env = { 0 };
+    if (!dbn_env_event_decode (bytes, len, &env, NULL))
+        return;
+    g_autofree char *when = cli_format_time (env.ts);
+    g_autofree char *what = NULL;
+    if (g_strcmp0 (env.type, DBN_MSG_AUDIT_ENTRY_WIRE) == 0) {
+        g_autoptr (DbnMsgAuditEntry) m = dbn_msg_audit_entry_decode (bytes, len, NULL);
+        if (m != NULL)
+            what = g_strdup_printf ("#%" G_GINT64_FORMAT " %s/%" G_GINT64_FORMAT " %s", m->index, m->producer,
+                                    m->event_seq, m->event_type);
+    } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_VIOLATION_WIRE) == 0) {
+        g_autoptr (DbnMsgAuditViolation) m = dbn_msg_audit_violation_decode (bytes, len, NULL);
+        if (m != NULL)
+            what = g_strdup_printf ("违规 VIOLATION %s %s %s (#%" G_GINT64_FORMAT ")", m->rule, m->kind,
+                                    m->person, m->index);
+    } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_HEAD_WIRE) == 0) {
+        g_autoptr (DbnMsgAuditHead) m = dbn_msg_audit_head_decode (bytes, len, NULL);
+        if (m != NULL)
+            what = g_strdup_printf ("size %" G_GINT64_FORMAT " root %s", m->size, m->root);
+    }
+    printf ("%-8" G_GINT64_FORMAT " %s  %-16s %-18s %s\n", env.seq, when, env.type,
+            env.case_no ? env.case_no : "-", what ? what : env.actor);
+    dbn_env_event_clear (&env);
+}
+
+/* The audit service's journal after *after on its topic, through sys.sync
+ * (scoped: a committee key gets exactly the audit topic). */
+static gboolean
+feed_catch_up (CliContext *ctx, gint64 *after, gboolean json, GError **error)
+{
+    for (;;) {
+        g_autoptr (DbnMsgSysSync) cmd = dbn_msg_sys_sync_new ();
+        cmd->env.key = g_uuid_string_random ();
+        cmd->after = *after;
+        cmd->topic = g_strdup ("audit/");
+        g_autoptr (GBytes) body = dbn_msg_sys_sync_encode (cmd, error);
+        g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "audit", body, 2, error) : NULL;
+        g_autoptr (DbnMsgSysSyncReply) reply =
+            reply_bytes ? dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                         g_bytes_get_size (reply_bytes), error)
+                        : NULL;
+        if (reply == NULL)
+            return FALSE;
+        for (guint i = 0; i < reply->events->len; i++)
+            print_feed_event (g_ptr_array_index (reply->events, i), json);
+        fflush (stdout);
+        *after = reply->through;
+        if (reply->through >= reply->newest)
+            return TRUE;
+    }
+}
+
+static int
+audit_feed (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    gint64 since = 0;
+    gboolean follow = FALSE, json = FALSE;
+    GOptionEntry entries[] = {
+        { "since", 0, 0, G_OPTION_ARG_INT64, &since, "Events with seq greater than N (default 0: all)", "N" },
+        { "follow", 0, 0, G_OPTION_ARG_NONE, &follow, "Stay and print events as they come", NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per line (JSON Lines)", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new ("— 审计动态 / the committee's feed");
+    g_option_context_set_description (
+        options, "The audit service's events on audit/: one audit.entry per event of every service\n"
+                 "(a summary, no personal data), audit.head per signed head and audit.violation\n"
+                 "(D-AUD-2). Catches up through sys.sync from --since; --follow then stays live.");
+    if (!parse (options, entries, &data, &argc, &argv, "feed") || since < 0)
+        return CLI_EXIT_USAGE;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (CliContext) ctx = cli_context_new (data, &error);
+    if (ctx == NULL)
+        return cli_report_error ("audit feed", error);
+    void *sub = NULL;
+    if (follow) {
+        /* Subscribed before catching up, so nothing falls between the two;
+         * what both bring is printed once (by seq). */
+        sub = dbn_bus_socket_new (ctx->bus, ZMQ_SUB, &error);
+        if (sub == NULL || zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "audit/", 6) != 0
+            || !dbn_bus_connect (ctx->bus, sub, dbn_config_get_publish_endpoint (ctx->config, "audit"),
+                                 &error)) {
+            if (sub != NULL)
+                zmq_close (sub);
+            return cli_report_error ("audit feed", error);
+        }
+    }
+    gint64 after = since;
+    if (!feed_catch_up (ctx, &after, json, &error)) {
+        if (sub != NULL)
+            zmq_close (sub);
+        return cli_report_error ("audit feed", error);
+    }
+    while (sub != NULL) {
+        zmq_msg_t topic, body;
+        zmq_msg_init (&topic);
+        zmq_msg_init (&body);
+        if (zmq_msg_recv (&topic, sub, 0) < 0) {
+            zmq_msg_close (&topic);
+            break; /* interrupted */
+        }
+        if (zmq_msg_more (&topic))
+            zmq_msg_recv (&body, sub, 0);
+        DbnEnvEvent env = { 0 };
+        if (dbn_env_event_decode (zmq_msg_data (&body), zmq_msg_size (&body), &env, NULL)) {
+            if (env.seq > after + 1) {
+                /* Missed some (a slow reader): fetch them in order first. */
+                if (!feed_catch_up (ctx, &after, json, &error)) {
+                    dbn_env_event_clear (&env);
+                    zmq_msg_close (&topic);
+                    zmq_msg_close (&body);
+                    zmq_close (sub);
+                    return cli_report_error ("audit feed", error);
+                }
+            } else if (env.seq == after + 1) {
+                g_autoptr (GBytes) ev = g_bytes_new (zmq_msg_data (&body), zmq_msg_size (&body));
+                print_feed_event (ev, json);
+                fflush (stdout);
+                after = env.seq;
+            }
+        }
+        dbn_env_event_clear (&env);
+        zmq_msg_close (&topic);
+        zmq_msg_close (&body);
+    }
+    if (sub != NULL)
+        zmq_close (sub);
+    return CLI_EXIT_OK;
+}
+
 int
 cli_audit (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand table[] = {
-        { "verify", audit_verify },
-        { "head", audit_head },
-        { "proof", audit_proof },
-        { NULL, NULL },
+        { "verify", audit_verify }, { "head", audit_head }, { "proof", audit_proof },
+        { "feed", audit_feed },     { NULL, NULL },
     };
     return cli_run_subcommand ("audit", audit_usage, table, argc, argv, data_option);
 }

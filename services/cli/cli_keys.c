@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cli_common.h"
+#include "audit_service.h"
 
 static const char keys_usage[] =
     "用法 Usage: daiban keys COMMAND [OPTIONS]\n"
@@ -56,7 +57,8 @@ keys_init (int argc, char **argv, const char *data_option)
     /* The registry's times are this process's time: a test that moves
      * the services' clock (DAIBAN_CLOCK_FILE) moves these too. */
     g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
-    if (!dbn_keys_init (dir, clock, &error))
+    /* And the audit service's Ed25519 signing key (docs/audit.md). */
+    if (!dbn_keys_init (dir, clock, &error) || !audit_signing_key_ensure (dir, &error))
         return cli_report_error ("keys init", error);
     g_autofree char *keys_dir = g_build_filename (dir, "keys", NULL);
     printf ("%s\n", keys_dir);

@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "cli_common.h"
+#include "audit_service.h"
 
 #define RESTART_MIN_MS  1000
 #define RESTART_MAX_MS  30000
@@ -251,7 +252,8 @@ cli_up (int argc, char **argv, const char *data_option)
     /* The registry's times are this process's time: a test that moves
      * the services' clock (DAIBAN_CLOCK_FILE) moves these too. */
     g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
-    if (!dbn_keys_init (dir, clock, &error))
+    /* The audit service's Ed25519 key beside its CURVE key (docs/audit.md). */
+    if (!dbn_keys_init (dir, clock, &error) || !audit_signing_key_ensure (dir, &error))
         return cli_report_error ("up", error);
     g_autoptr (CliContext) ctx = cli_context_new (dir, &error);
     if (ctx == NULL)

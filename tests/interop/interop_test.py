@@ -266,7 +266,9 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     # Subscriptions first (docs/interop.md), each confirmed by a heartbeat.
     st_subs = {s: station.subscribe(s, [f"s/{VILLAGE}/"]) for s in SERVICES}
     win_subs = {s: window.subscribe(s, ["q/jisheng/"]) for s in ("routing", "deadline")}
-    op_subs = {s: op.subscribe(s, [""]) for s in SERVICES}
+    # The audit service (issue 14) publishes its own events on audit/: the
+    # operator hears them too; its journal is test_audit_service's.
+    op_subs = {s: op.subscribe(s, [""]) for s in SERVICES + ("audit",)}
     every = list(st_subs.values()) + list(win_subs.values()) + list(op_subs.values())
     wait_subscribed(every)
     log("subscribed: station s/qingshui/, window q/jisheng/, operator \"\"; heartbeats on hb/")
@@ -380,7 +382,9 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     wait_until(every, lambda: has(op_subs["routing"], case_a, "case.archived")
                and has(op_subs["routing"], case_c, "case.completed")
                and has(op_subs["routing"], case_d, "case.returned")
-               and has(op_subs["deadline"], case_b, "deadline.explained"), WAIT_S, "the last events")
+               and has(op_subs["deadline"], case_b, "deadline.explained")
+               and {"audit.entry", "audit.head", "audit.violation"} <= seen_types(op_subs["audit"]),
+               WAIT_S, "the last events")
 
     # Evaluation (issue 13): the station rates its case A (eval.rated on s/ and
     # audit); in December the operator closes November (eval.report on audit).

@@ -2146,6 +2146,49 @@ make_deadline_due_changed (gboolean full)
     return m;
 }
 
+/* audit.xml (issue 14): the audit service's events on audit/. */
+static gpointer
+make_audit_entry (gboolean full)
+{
+    DbnMsgAuditEntry *m = dbn_msg_audit_entry_new ();
+    fill_event (&m->env, full);
+    m->index = full ? 41 : 0;
+    m->producer = g_strdup ("routing");
+    m->event_seq = full ? 1234 : 1;
+    m->event_type = g_strdup ("case.handed_off");
+    m->event_time = full ? 1772416800000 : 0;
+    m->leaf = g_strdup (full ? "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d" : "");
+    return m;
+}
+
+static gpointer
+make_audit_head (gboolean full)
+{
+    DbnMsgAuditHead *m = dbn_msg_audit_head_new ();
+    fill_event (&m->env, full);
+    m->size = full ? 10000 : 0;
+    m->time = full ? 1772416800000 : 0;
+    m->root = g_strdup ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    m->chain = g_strdup (full ? "00" : "");
+    m->signature = g_strdup (full ? "ab" : "");
+    m->key = g_strdup ("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    return m;
+}
+
+static gpointer
+make_audit_violation (gboolean full)
+{
+    DbnMsgAuditViolation *m = dbn_msg_audit_violation_new ();
+    fill_event (&m->env, full);
+    m->kind = g_strdup (full ? "overdue_unexplained" : "handoff_without_reason");
+    m->rule = g_strdup (full ? "D-DL-6" : "D-RTE-5");
+    m->person = g_strdup (full ? "window:minzheng" : "");
+    m->index = full ? 77 : 0;
+    m->producer = g_strdup ("deadline");
+    m->event_seq = full ? 9 : 1;
+    return m;
+}
+
 /* ---- eval.xml (issue 13) ---- */
 
 static gpointer
@@ -2406,6 +2449,9 @@ ROUND_TRIP (deadline_queue, DbnMsgDeadlineQueue)
 ROUND_TRIP (deadline_queue_reply, DbnMsgDeadlineQueueReply)
 ROUND_TRIP (deadline_due, DbnMsgDeadlineDue)
 ROUND_TRIP (deadline_due_changed, DbnMsgDeadlineDueChanged)
+ROUND_TRIP (audit_entry, DbnMsgAuditEntry)
+ROUND_TRIP (audit_head, DbnMsgAuditHead)
+ROUND_TRIP (audit_violation, DbnMsgAuditViolation)
 
 #define ENTRY(name)                                                                                          \
     {                                                                                                        \
@@ -2509,6 +2555,9 @@ static const RoundTrip round_trips[] = {
     ENTRY (eval_export_reply),
     ENTRY (eval_rated),
     ENTRY (eval_report),
+    ENTRY (audit_entry),
+    ENTRY (audit_head),
+    ENTRY (audit_violation),
 };
 
 static void
@@ -3065,8 +3114,9 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* The envelopes and every message of schemas/messages (eval.xml added 13): grows with every message. */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 100);
+    /* The envelopes and the messages of schemas/messages (audit.xml added 3, eval.xml 13): grows with every
+     * message. */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 103);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
@@ -3217,9 +3267,9 @@ run_generator (const char *out_dir, const char *extra)
     g_autofree char *command = g_strdup_printf (
         "%s %s/schemas/gen/dbn_codegen.py %s --out %s %s/schemas/messages/system.xml "
         "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/deadline.xml "
-        "%s/schemas/messages/envelope.xml %s/schemas/messages/eval.xml",
+        "%s/schemas/messages/envelope.xml %s/schemas/messages/audit.xml %s/schemas/messages/eval.xml",
         python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source, source,
-        source);
+        source, source);
     g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -3250,8 +3300,8 @@ test_generator_deterministic (void)
     /* --list-outputs only lists. */
     g_autofree char *listing = run_generator (dir_a, "--list-outputs");
     g_auto (GStrv) files = g_strsplit (g_strstrip (listing), "\n", -1);
-    /* A .h and a .c per schema file and the shared ones; eval.xml added two. */
-    g_assert_cmpuint (g_strv_length (files), ==, 14);
+    /* a .c and a .h per schema, dbn_msg.h, the registry (eval.xml added two) */
+    g_assert_cmpuint (g_strv_length (files), ==, 16);
     for (guint i = 0; files[i] != NULL; i++)
         g_assert_false (g_file_test (files[i], G_FILE_TEST_EXISTS));
 

@@ -28,7 +28,7 @@
 
 #include "daiban/daiban.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+#include "daiban/dbn_sql.h"
 
 #define GUARD_US         (5 * G_USEC_PER_SEC)
 #define COMMAND_ENDPOINT "inproc://intake-cmd"

@@ -25,7 +25,7 @@
 
 #include "daiban/daiban.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+#include "daiban/dbn_sql.h"
 
 #define GUARD_MS 5000
 /* dbn_subscriber.c's SYNC_TIMEOUT_MS, and a margin. */
