@@ -41,9 +41,10 @@
 #define SILENCE_US (3 * G_USEC_PER_SEC)
 #define READ_BATCH 256
 
-/* The services the client talks to. */
-static const char *const services[] = { "intake", "routing", "deadline", NULL };
-enum { INTAKE, ROUTING, DEADLINE, N_SERVICES };
+/* The services the client talks to. Evaluation takes the station's and the
+ * window's ratings through the outbox (D-EV-1); its events are not read yet. */
+static const char *const services[] = { "intake", "routing", "deadline", "evaluation", NULL };
+enum { INTAKE, ROUTING, DEADLINE, EVALUATION, N_SERVICES };
 
 typedef struct {
     DbnClient *client;       /* commands */
@@ -95,9 +96,10 @@ static gboolean
 on_sub_readable (void *socket, gpointer user_data)
 {
     DbnConnection *self = user_data;
-    int index = socket == self->links[INTAKE].sub    ? INTAKE
-                : socket == self->links[ROUTING].sub ? ROUTING
-                                                     : DEADLINE;
+    int index = socket == self->links[INTAKE].sub     ? INTAKE
+                : socket == self->links[ROUTING].sub  ? ROUTING
+                : socket == self->links[DEADLINE].sub ? DEADLINE
+                                                      : EVALUATION;
     for (int n = 0; n < READ_BATCH; n++) {
         g_autofree char *name = NULL;
         g_autoptr (GBytes) body = NULL;
@@ -341,8 +343,10 @@ dbn_connection_new (const char *data_dir, const char *key_path, GError **error)
     /* Plain text (tests only) has no identity: act as the operator. */
     self->principal = g_strdup (identity ? dbn_key_pair_get_principal (identity) : "operator");
     for (int i = 0; i < N_SERVICES; i++) {
-        /* A daiban.conf from before the deadline service: no due column. */
-        if (i == DEADLINE && dbn_config_get_command_endpoint (self->config, services[i]) == NULL)
+        /* A daiban.conf from before the deadline service: no due column; from
+         * before evaluation: no ratings sent. */
+        if ((i == DEADLINE || i == EVALUATION)
+            && dbn_config_get_command_endpoint (self->config, services[i]) == NULL)
             continue;
         if (!link_open (self, i, error))
             return NULL;
@@ -402,9 +406,10 @@ char *
 dbn_connection_dup_status_text (DbnConnection *self)
 {
     /* Marks, not colours only: a clerk with colour blindness reads them too. */
-    return g_strdup_printf ("%s %s  %s %s  %s %s", _ ("受理"), self->links[INTAKE].reachable ? "●" : "○",
-                            _ ("流转"), self->links[ROUTING].reachable ? "●" : "○", _ ("时限"),
-                            self->links[DEADLINE].reachable ? "●" : "○");
+    return g_strdup_printf (
+        "%s %s  %s %s  %s %s  %s %s", _ ("受理"), self->links[INTAKE].reachable ? "●" : "○", _ ("流转"),
+        self->links[ROUTING].reachable ? "●" : "○", _ ("时限"), self->links[DEADLINE].reachable ? "●" : "○",
+        _ ("评价"), self->links[EVALUATION].reachable ? "●" : "○");
 }
 
 static void

@@ -1,10 +1,11 @@
 /* dbn_station_reply.c: the station's reply page.
  *
  * The case is the one selected on the cases page (the selection is
- * shared). The signature and the three-level rating stay with the case on
- * this PC (client_dir/cases/<case>/); the reply command carries only
- * satisfied yes/no and "confirmed". The reply and the archiving go through
- * the outbox.
+ * shared). The reply (with "confirmed") goes to routing and the three-level
+ * rating (D-EV-1) to evaluation, both through the outbox, so each arrives
+ * exactly once; the rating's key is the reply's with "/rating". The
+ * signature and a copy of the rating stay with the case on this PC too
+ * (client_dir/cases/<case>/). The archiving goes through the outbox.
  */
 #include "dbn_station_reply-private.h"
 
@@ -78,11 +79,10 @@ action_send (GtkWidget *widget, const char *name, GVariant *param)
         return;
     }
     guint rating = gtk_drop_down_get_selected (self->rating_drop);
-    static const char *const ratings[] = { "satisfied", "basically", "unsatisfied" };
+    static const char *const ratings[] = { "satisfied", "basic", "unsatisfied" };
     gboolean signed_card = !dbn_signature_pad_is_empty (DBN_SIGNATURE_PAD (self->pad));
-    /* The signature and the three-level rating stay with the case on this
-     * PC: the reply command carries only satisfied yes/no and "confirmed";
-     * the evaluation service (not built yet) will take the rating. */
+    /* The signature stays with the case on this PC (issue 13 item 3 takes
+     * it to the service); the rating goes to evaluation below. */
     g_autoptr (GError) error = NULL;
     g_autofree char *dir = g_build_filename (self->client_dir, "cases", case_no, NULL);
     g_mkdir_with_parents (dir, 0700);
@@ -107,16 +107,28 @@ action_send (GtkWidget *widget, const char *name, GVariant *param)
     m->case_no = g_strdup (case_no);
     m->result = g_strdup (done ? result : NULL);
     m->reason = g_strdup (done ? NULL : reason);
-    m->has_satisfied = TRUE;
-    m->satisfied = rating < 2;
     m->has_confirmed = TRUE;
     m->confirmed = signed_card;
     g_autofree char *label = g_strdup_printf ("case.reply %s", case_no);
     gint64 id = dbn_station_enqueue (self->outbox, "routing", "case.reply", key,
                                      dbn_msg_case_reply_encode (m, NULL), label, self->reply_status);
-    if (id != 0) {
-        g_hash_table_add (self->sent, g_memdup2 (&id, sizeof id));
-        gtk_label_set_text (self->reply_status, _ ("答复已存入待发箱（未发送）"));
+    if (id == 0)
+        return;
+    g_hash_table_add (self->sent, g_memdup2 (&id, sizeof id));
+
+    /* D-EV-1: the rating, to evaluation, through the outbox as well. */
+    g_autoptr (DbnMsgEvalRate) r = dbn_msg_eval_rate_new ();
+    g_autofree char *rating_key = g_strdup_printf ("%s/rating", key);
+    r->env.key = g_strdup (rating_key);
+    r->case_no = g_strdup (case_no);
+    r->stage = g_strdup ("reply");
+    r->level = g_strdup (ratings[MIN (rating, 2)]);
+    g_autofree char *rating_label = g_strdup_printf ("eval.rate %s", case_no);
+    gint64 rid = dbn_station_enqueue (self->outbox, "evaluation", "eval.rate", rating_key,
+                                      dbn_msg_eval_rate_encode (r, NULL), rating_label, self->reply_status);
+    if (rid != 0) {
+        g_hash_table_add (self->sent, g_memdup2 (&rid, sizeof rid));
+        gtk_label_set_text (self->reply_status, _ ("答复与评价已存入待发箱（未发送）"));
     }
 }
 

@@ -37,7 +37,7 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_NAME daiban)
 # The first line is the summary (CPackDeb indents the rest itself).
 set(CPACK_DEBIAN_SERVER_DESCRIPTION
     "群众事务代办制 for townships: services and command line
-daiban-intake, daiban-routing and daiban-deadline with their systemd units,
+daiban-intake, daiban-routing, daiban-deadline and daiban-evaluation with their systemd units,
 the daiban command line (daiban up, status, case, keys ...), the matter
 catalog, the working-day calendar and the default organisation (org.ini).
 Installing creates the daiban system user and /var/lib/daiban with the

@@ -68,6 +68,7 @@ EN = {
  "请先在“本站案件”中选择案件": "Select a case under Cases first",
  "请填写办理结果": "Fill in the result", "未办结的案件须告知理由": "A case not completed needs the reason",
  "答复已存入待发箱（未发送）": "Reply in the outbox (not yet sent)",
+ "答复与评价已存入待发箱（未发送）": "Reply and rating in the outbox (not yet sent)",
  "尚无已受理的案件": "No accepted case yet", "本案材料齐全，无需一次性告知": "Nothing is missing: no notification needed",
  "请先新建交接清单": "Create a run sheet first", "已导出：%s%s%s": "Exported: %s%s%s",
  "满意": "Satisfied", "基本满意": "Basically satisfied", "不满意": "Unsatisfied",
@@ -96,7 +97,7 @@ EN = {
    "State: %s  Kind: %s\nApplicant: %s  Village: %s\nHeld by: %s  Responsible: %s\nPapers: %s%s%s\nMissing: %s",
 }
 EN.update({
- "时限": "Deadline",
+ "时限": "Deadline", "评价": "Ratings",
  "已暂停": "Stopped",
  "已暂停（恢复后剩 %d 个工作日）": "Stopped (%d working days left on resuming)",
  "%s（超期 %d 个工作日）%s": "%s (%d working days overdue)%s",

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-const char *const cli_built_services[] = { "intake", "routing", "deadline", "audit", NULL };
+const char *const cli_built_services[] = { "intake", "routing", "deadline", "evaluation", "audit", NULL };
 
 /* --key before the subcommand (owned), and a subcommand's --key-file (GOption's). */
 static char *global_key_option;

@@ -38,7 +38,7 @@ typedef struct {
     gboolean approved;  /* county-answer */
     gboolean refused;   /* county-answer */
     char *apply_to;     /* return */
-    char *satisfied;    /* reply: yes | no */
+    char *rating;       /* reply: satisfied | basic | unsatisfied, to evaluation */
     gboolean confirmed; /* reply */
     char *note;         /* accompany */
 } CaseOptions;
@@ -46,9 +46,9 @@ typedef struct {
 static void
 case_options_clear (CaseOptions *o)
 {
-    char **strings[] = { &o->data,   &o->key,      &o->actor,     &o->kind, &o->reason, &o->parts,
-                         &o->window, &o->agent,    &o->to,        &o->part, &o->result, &o->county,
-                         &o->answer, &o->apply_to, &o->satisfied, &o->note };
+    char **strings[] = { &o->data,   &o->key,      &o->actor,  &o->kind, &o->reason, &o->parts,
+                         &o->window, &o->agent,    &o->to,     &o->part, &o->result, &o->county,
+                         &o->answer, &o->apply_to, &o->rating, &o->note };
     for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
         g_clear_pointer (strings[i], g_free);
 }
@@ -68,7 +68,7 @@ enum {
     O_APPROVED = 1 << 10,
     O_REFUSED = 1 << 11,
     O_APPLY_TO = 1 << 12,
-    O_SATISFIED = 1 << 13,
+    O_RATING = 1 << 13,
     O_CONFIRMED = 1 << 14,
     O_NOTE = 1 << 15,
 };
@@ -106,8 +106,9 @@ static const OptionSpec option_specs[] = {
     { O_REFUSED, "refused", G_OPTION_ARG_NONE, offsetof (CaseOptions, refused), "The county refused", NULL },
     { O_APPLY_TO, "apply-to", G_OPTION_ARG_STRING, offsetof (CaseOptions, apply_to),
       "Where the applicant can apply instead (告知去处)", "WHERE" },
-    { O_SATISFIED, "satisfied", G_OPTION_ARG_STRING, offsetof (CaseOptions, satisfied),
-      "The applicant is satisfied: yes or no (满意)", "yes|no" },
+    { O_RATING, "rating", G_OPTION_ARG_STRING, offsetof (CaseOptions, rating),
+      "The applicant's rating, sent to evaluation (满意/基本满意/不满意, D-EV-1)",
+      "satisfied|basic|unsatisfied" },
     { O_CONFIRMED, "confirmed", G_OPTION_ARG_NONE, offsetof (CaseOptions, confirmed),
       "The applicant signed the completion card (落实卡签字)", NULL },
     { O_NOTE, "note", G_OPTION_ARG_STRING, offsetof (CaseOptions, note), "Where and with whom (陪同情况)",
@@ -226,14 +227,14 @@ build_reply (const CaseOptions *o, const char *case_no, GError **error)
     m->case_no = g_strdup (case_no);
     m->result = g_strdup (o->result);
     m->reason = g_strdup (o->reason);
-    if (o->satisfied != NULL) {
-        if (g_strcmp0 (o->satisfied, "yes") != 0 && g_strcmp0 (o->satisfied, "no") != 0) {
-            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                         "--satisfied takes yes or no, not '%s'", o->satisfied);
-            return NULL;
-        }
-        m->has_satisfied = TRUE;
-        m->satisfied = g_strcmp0 (o->satisfied, "yes") == 0;
+    /* D-EV-1: the rating has three levels and goes to evaluation after the
+     * reply (run_case_command), not as routing's yes/no, which counted
+     * 基本满意 as 满意. */
+    if (o->rating != NULL && g_strcmp0 (o->rating, "satisfied") != 0 && g_strcmp0 (o->rating, "basic") != 0
+        && g_strcmp0 (o->rating, "unsatisfied") != 0) {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "--rating takes satisfied, basic or unsatisfied, not '%s'", o->rating);
+        return NULL;
     }
     if (o->confirmed) {
         m->has_confirmed = TRUE;
@@ -285,7 +286,7 @@ static const CaseCommand case_commands[] = {
     { "return", "退回并书面说明 / return with a written reason (D-INT-5)", O_REASON | O_APPLY_TO,
       O_REASON | O_APPLY_TO, build_return },
     { "reply", "回复申办人 / reply to the applicant (D-RPL-1/2)",
-      O_RESULT | O_REASON | O_SATISFIED | O_CONFIRMED, 0, build_reply },
+      O_RESULT | O_REASON | O_RATING | O_CONFIRMED, 0, build_reply },
     { "archive", "建档（此后只读）/ archive, read-only afterwards (D-RPL-4)", 0, 0, build_archive },
     { "accompany", "登记带领当事人办理 / record accompanying the applicant (D-RTE-4)", O_NOTE, 0,
       build_accompany },
@@ -331,6 +332,22 @@ add_common_entries (GOptionContext *options, CaseOptions *o, gboolean writes)
     cli_add_data_option (options, &o->data);
 }
 
+/* D-EV-1: the reply's rating to evaluation, stage "reply", under the key
+ * <reply's key>/rating. */
+static gboolean
+send_rating (CliContext *ctx, const CaseOptions *o, const char *case_no, GError **error)
+{
+    g_autoptr (DbnMsgEvalRate) m = dbn_msg_eval_rate_new ();
+    m->env.key = g_strdup_printf ("%s/rating", o->key);
+    m->env.actor = g_strdup (o->actor ? o->actor : "cli");
+    m->case_no = g_strdup (case_no);
+    m->stage = g_strdup ("reply");
+    m->level = g_strdup (o->rating);
+    g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (m, error);
+    g_autoptr (GBytes) reply = body ? cli_call (ctx, "evaluation", body, 3, error) : NULL;
+    return reply != NULL;
+}
+
 static int
 run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *data_option)
 {
@@ -368,6 +385,10 @@ run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *dat
             return CLI_EXIT_USAGE;
         }
     }
+    /* One key for the reply and its rating (the rating's is derived), so a
+     * retry with --key sends both again and each counts once. */
+    if (o.key == NULL)
+        o.key = g_uuid_string_random ();
     g_autoptr (GBytes) body = cmd->build (&o, argv[1], &error);
     if (body == NULL) {
         if (error->domain != G_OPTION_ERROR)
@@ -385,6 +406,13 @@ run_case_command (const CaseCommand *cmd, int argc, char **argv, const char *dat
                     : NULL;
     if (reply == NULL)
         return cli_report_error (what, error);
+    if (o.rating != NULL && !send_rating (ctx, &o, reply->case_no, &error)) {
+        fprintf (stderr,
+                 "daiban %s: 已回复，评价未送达，请用同一 --key %s 重试 / replied; the rating did not reach "
+                 "evaluation: retry with --key %s\n",
+                 what, o.key, o.key);
+        return cli_report_error ("eval.rate", error);
+    }
     if (o.json)
         status = cli_print_json (reply_bytes, what);
     else

@@ -3,6 +3,7 @@
  *   daiban [--data DIR] [--key FILE] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
  *                                     | catalog ... | visit ... | logbook ...
  *          | calendar ... | deadline queue ... | audit verify|head|proof ...
+ *          | eval month|close|export|sample ...
  *
  * Global options stand before the subcommand; every subcommand also takes
  * --data itself, so both `daiban --data D case show N` and
@@ -16,6 +17,7 @@
 #include "cli_intake.h"
 #include "cli_routing.h"
 #include "cli_calendar.h"
+#include "cli_eval.h"
 
 static const char usage_text[] =
     "用法 Usage: daiban [--data DIR] [--key FILE] COMMAND [OPTIONS]\n"
@@ -36,6 +38,7 @@ static const char usage_text[] =
     "  events    读取某服务的事件日志 / read a service's journal (sync protocol)\n"
     "  keys      密钥: init, add, revoke, list / CURVE keys and principals\n"
     "  audit     审计记录: verify, head, proof / the tamper-evident record, offline (--db FILE)\n"
+    "  eval      评价考核: month, close, export, sample / ratings and the monthly assessment\n"
     "\n"
     "Every command takes --help, and --data DIR (default $DAIBAN_DATA, else\n"
     "the XDG data folder): the folder holding daiban.conf, keys and SQLite files.\n"
@@ -123,6 +126,8 @@ main (int argc, char **argv)
         return cli_keys (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "audit") == 0)
         return cli_audit (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "eval") == 0)
+        return cli_eval (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);
     return CLI_EXIT_USAGE;
 }

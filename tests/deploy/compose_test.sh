@@ -91,7 +91,7 @@ county case county-answer "$n" --answer 同意纳入低保 --approved | grep -q 
 county case complete "$n" --result 低保金按月发放 >/dev/null
 step_done "county: ack, classify, assign, start, escalate, answer"
 
-station case reply "$n" --result 已纳入低保 --satisfied yes --confirmed | grep -q replied ||
+station case reply "$n" --result 已纳入低保 --confirmed | grep -q replied ||
     fail "the station's reply did not leave $n replied"
 # A station's key may not act as a window (docs/security.md).
 forbidden=$(station case classify "$n" --kind immediate --reason x 2>&1 >/dev/null || true)

@@ -27,6 +27,7 @@
 #include "dbn_station_view-private.h"
 #include "dbn_station_visits-private.h"
 #include "dbn_test_harness.h"
+#include "eval_rules.h"
 
 /* TRUE when needle occurs in the len bytes of data (which may hold NULs). */
 static gboolean
@@ -190,6 +191,7 @@ typedef struct {
     GSubprocess *intake;
     GSubprocess *routing;
     GSubprocess *deadline;
+    GSubprocess *evaluation; /* the station's reply sends its rating there (issue 13) */
     char *station_key;
     char *clerk_key;
     char *client_dir; /* the client PCs' local folders */
@@ -227,6 +229,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
     f->intake = dbn_harness_start_service (f->harness, "intake");
     f->routing = dbn_harness_start_service (f->harness, "routing");
     f->deadline = dbn_harness_start_service (f->harness, "deadline");
+    f->evaluation = dbn_harness_start_service (f->harness, "evaluation");
     f->station_key = dbn_harness_add_key (f->harness, "station:qingshui");
     f->clerk_key = dbn_harness_add_key (f->harness, "window:jisheng");
     f->client_dir = g_build_filename (dbn_harness_get_data_dir (f->harness), "clients", NULL);
@@ -235,6 +238,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
+    if (f->evaluation)
+        dbn_harness_stop (f->evaluation, 5000);
     if (f->deadline)
         dbn_harness_stop (f->deadline, 5000);
     if (f->routing)
@@ -244,6 +249,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     g_clear_object (&f->routing);
     g_clear_object (&f->intake);
     g_clear_object (&f->deadline);
+    g_clear_object (&f->evaluation);
     g_free (f->station_key);
     g_free (f->clerk_key);
     g_free (f->client_dir);
@@ -588,6 +594,20 @@ test_station_window_reply (Fixture *f, gconstpointer data)
 
     g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (station_win), 5000));
     g_assert_true (wait_for (outbox_empty, dbn_main_window_get_outbox (clerk_win), 5000));
+    /* D-EV-1: the outbox delivered the rating to evaluation: another rating
+     * of the same case and stage is refused. */
+    {
+        g_autoptr (DbnMsgEvalRate) again = dbn_msg_eval_rate_new ();
+        again->env.key = g_strdup ("gui-rate-again");
+        again->case_no = g_strdup (case_no);
+        again->stage = g_strdup ("reply");
+        again->level = g_strdup ("basic");
+        g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (again, NULL);
+        g_autoptr (GError) rate_error = NULL;
+        g_autoptr (GBytes) rate_reply = dbn_harness_call (f->harness, "evaluation", body, 5000, &rate_error);
+        g_assert_null (rate_reply);
+        g_assert_error (rate_error, EVAL_ERROR, EVAL_ERROR_ALREADY_RATED);
+    }
     gtk_window_destroy (GTK_WINDOW (station_win));
     gtk_window_destroy (GTK_WINDOW (clerk_win));
     while (g_main_context_iteration (NULL, FALSE))

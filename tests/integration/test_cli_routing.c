@@ -132,7 +132,7 @@ test_cli_routing_end_to_end (void)
     g_assert_cmpstr (json_object_get_string_member (parse_object (completed, &ckeep), "state"), ==,
                      "completed");
     g_free (daiban (dir, 0,
-                    (const char *[]){ "case", "reply", n, "--result", "已领取", "--satisfied", "yes",
+                    (const char *[]){ "case", "reply", n, "--result", "已领取", "--rating", "basic",
                                       "--confirmed", NULL }));
     /* Retrying a command with its key gives the first answer again. */
     g_free (daiban (dir, 0, (const char *[]){ "case", "archive", n, "--key", "arch-1", NULL }));

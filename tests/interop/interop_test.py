@@ -3,12 +3,12 @@
 
 Starts `daiban up` on a fresh data folder with tcp:// endpoints on free ports,
 CURVE on and a clock file (DAIBAN_CLOCK_FILE, docs/architecture-notes.md),
-makes keys with `daiban keys add`, and talks to intake, routing and deadline
+makes keys with `daiban keys add`, and talks to intake, routing, deadline and evaluation
 through daiban_client.py (pyzmq + msgpack), which decodes every reply and
 event strictly against docs/messages.md.
 
   --part main     submit from a station key, retry with the same key (same
-                  answer), every event type of intake, routing and deadline
+                  answer), every event type of intake, routing, deadline and evaluation
                   received on the permitted topics and decoded strictly, the
                   operator's "" subscription (one copy per topic, same src and
                   seq), sys.sync of the whole journal equal to what was live,
@@ -45,7 +45,7 @@ import zmq  # noqa: E402
 from daiban_client import (Client, Docs, Identity, ProtocolError, Refused, Subscriber,  # noqa: E402
                            new_key, read_endpoints, unpack, wait_until)
 
-SERVICES = ("intake", "routing", "deadline")
+SERVICES = ("intake", "routing", "deadline", "evaluation")
 CST = datetime.timezone(datetime.timedelta(hours=8))
 # Monday 2 November 2026, 09:00 in China: an ordinary working week.
 START_MS = int(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=CST).timestamp() * 1000)
@@ -387,6 +387,33 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
                and has(op_subs["deadline"], case_b, "deadline.explained")
                and {"audit.entry", "audit.head", "audit.violation"} <= seen_types(op_subs["audit"]),
                WAIT_S, "the last events")
+
+    # Evaluation (issue 13): the station rates its case A (eval.rated on s/ and
+    # audit); in December the operator closes November (eval.report on audit).
+    # Evaluation learns of A from routing's journal on its own time: until it
+    # has, the rating is refused as eval.unknown-case (no event to wait on).
+    end = time.monotonic() + WAIT_S
+    while True:
+        try:
+            station.evaluation.call("eval.rate", {"case": case_a, "stage": "reply", "level": "satisfied"})
+            break
+        except Refused as r:
+            check(r.code == "eval.unknown-case" and time.monotonic() < end, f"eval.rate of {case_a}: {r}")
+            time.sleep(0.05)
+    try:
+        station.evaluation.call("eval.rate", {"case": case_a, "stage": "reply", "level": "basic"})
+        raise AssertionError("a second rating of the same case and stage was taken")
+    except Refused as r:
+        check(r.code == "eval.already-rated", f"the second rating: {r}")
+    town.set_clock(int(datetime.datetime(2026, 12, 1, 9, 0, tzinfo=CST).timestamp() * 1000))
+    # The service re-reads the clock file every 50 ms: two of its heartbeats
+    # (one a second) later it has the new time.
+    beats = op_subs["evaluation"].heartbeats
+    wait_until(every, lambda: op_subs["evaluation"].heartbeats >= beats + 2, WAIT_S, "two heartbeats of evaluation")
+    op.evaluation.call("eval.close", {"month": "2026-11"})
+    wait_until(every, lambda: has(op_subs["evaluation"], case_a, "eval.rated")
+               and has(st_subs["evaluation"], case_a, "eval.rated")
+               and "eval.report" in seen_types(op_subs["evaluation"]), WAIT_S, "eval.rated and eval.report")
 
     # Every documented event type of every service arrived, each decoded strictly.
     live_types = set().union(*(seen_types(s) for s in op_subs.values())) | {"sys.heartbeat"}

@@ -2260,6 +2260,156 @@ make_audit_violation (gboolean full)
     return m;
 }
 
+/* ---- eval.xml (issue 13) ---- */
+
+static gpointer
+make_eval_rate (gboolean full)
+{
+    DbnMsgEvalRate *m = dbn_msg_eval_rate_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->stage = g_strdup (full ? "reply" : "window");
+    m->level = g_strdup (full ? "basic" : "unsatisfied");
+    return m;
+}
+
+static gpointer
+make_eval_rate_reply (gboolean full)
+{
+    DbnMsgEvalRateReply *m = dbn_msg_eval_rate_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->stage = g_strdup ("reply");
+    m->level = g_strdup ("satisfied");
+    m->seq = full ? 41 : 1;
+    return m;
+}
+
+static gpointer
+make_eval_month (gboolean full)
+{
+    DbnMsgEvalMonth *m = dbn_msg_eval_month_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    return m;
+}
+
+static gpointer
+make_eval_month_reply (gboolean full)
+{
+    DbnMsgEvalMonthReply *m = dbn_msg_eval_month_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->closed = full;
+    m->figures = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_eval_figure (gboolean full)
+{
+    DbnMsgEvalFigure *m = dbn_msg_eval_figure_new ();
+    m->scope = g_strdup (full ? "station" : "person");
+    m->id = g_strdup (full ? "qingshui" : "station:qingshui");
+    m->accepted = 214;
+    m->completed = full ? 210 : 0;
+    m->on_time = full ? 205 : 0;
+    m->returns = 3;
+    m->rated = 180;
+    m->satisfied = 150;
+    m->basic = 25;
+    m->unsatisfied = 5;
+    m->stars = full ? 3 : 0;
+    m->score_milli = full ? 97123 : 0;
+    return m;
+}
+
+static gpointer
+make_eval_close (gboolean full)
+{
+    DbnMsgEvalClose *m = dbn_msg_eval_close_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    return m;
+}
+
+static gpointer
+make_eval_close_reply (gboolean full)
+{
+    DbnMsgEvalCloseReply *m = dbn_msg_eval_close_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->figures = full ? 37 : 0;
+    m->seq = 9;
+    return m;
+}
+
+static gpointer
+make_eval_sample (gboolean full)
+{
+    DbnMsgEvalSample *m = dbn_msg_eval_sample_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->seed = full ? g_strdup ("daiban-T01-2026-11") : NULL;
+    return m;
+}
+
+static gpointer
+make_eval_sample_reply (gboolean full)
+{
+    DbnMsgEvalSampleReply *m = dbn_msg_eval_sample_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->seed = g_strdup ("daiban-T01-2026-11");
+    m->percent = 35;
+    m->population =
+        full ? g_strdupv ((char *[]){ "T01-2026-000001", "T01-2026-000002", "T01-2026-000003", NULL }) : NULL;
+    m->cases = full ? g_strdupv ((char *[]){ "T01-2026-000002", NULL }) : NULL;
+    return m;
+}
+
+static gpointer
+make_eval_export (gboolean full)
+{
+    DbnMsgEvalExport *m = dbn_msg_eval_export_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    return m;
+}
+
+static gpointer
+make_eval_export_reply (gboolean full)
+{
+    DbnMsgEvalExportReply *m = dbn_msg_eval_export_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->json = g_strdup (full ? "{\"month\":\"2026-11\",\"records\":[]}" : "");
+    return m;
+}
+
+static gpointer
+make_eval_rated (gboolean full)
+{
+    DbnMsgEvalRated *m = dbn_msg_eval_rated_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->stage = g_strdup ("reply");
+    m->level = g_strdup (full ? "unsatisfied" : "satisfied");
+    return m;
+}
+
+static gpointer
+make_eval_report (gboolean full)
+{
+    DbnMsgEvalReport *m = dbn_msg_eval_report_new ();
+    fill_event (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->figures = full ? 37 : 0;
+    return m;
+}
+
 #define ROUND_TRIP(name, Type)                                                                               \
     static GBytes *name##_encode (gconstpointer self, GError **error)                                        \
     {                                                                                                        \
@@ -2358,6 +2508,19 @@ ROUND_TRIP (deadline_warning, DbnMsgDeadlineWarning)
 ROUND_TRIP (deadline_overdue, DbnMsgDeadlineOverdue)
 ROUND_TRIP (deadline_violation, DbnMsgDeadlineViolation)
 ROUND_TRIP (deadline_explained, DbnMsgDeadlineExplained)
+ROUND_TRIP (eval_rate, DbnMsgEvalRate)
+ROUND_TRIP (eval_rate_reply, DbnMsgEvalRateReply)
+ROUND_TRIP (eval_month, DbnMsgEvalMonth)
+ROUND_TRIP (eval_month_reply, DbnMsgEvalMonthReply)
+ROUND_TRIP (eval_figure, DbnMsgEvalFigure)
+ROUND_TRIP (eval_close, DbnMsgEvalClose)
+ROUND_TRIP (eval_close_reply, DbnMsgEvalCloseReply)
+ROUND_TRIP (eval_sample, DbnMsgEvalSample)
+ROUND_TRIP (eval_sample_reply, DbnMsgEvalSampleReply)
+ROUND_TRIP (eval_export, DbnMsgEvalExport)
+ROUND_TRIP (eval_export_reply, DbnMsgEvalExportReply)
+ROUND_TRIP (eval_rated, DbnMsgEvalRated)
+ROUND_TRIP (eval_report, DbnMsgEvalReport)
 ROUND_TRIP (deadline_queue, DbnMsgDeadlineQueue)
 ROUND_TRIP (deadline_queue_reply, DbnMsgDeadlineQueueReply)
 ROUND_TRIP (deadline_due, DbnMsgDeadlineDue)
@@ -2460,6 +2623,19 @@ static const RoundTrip round_trips[] = {
     ENTRY (deadline_queue_reply),
     ENTRY (deadline_due),
     ENTRY (deadline_due_changed),
+    ENTRY (eval_rate),
+    ENTRY (eval_rate_reply),
+    ENTRY (eval_month),
+    ENTRY (eval_month_reply),
+    ENTRY (eval_figure),
+    ENTRY (eval_close),
+    ENTRY (eval_close_reply),
+    ENTRY (eval_sample),
+    ENTRY (eval_sample_reply),
+    ENTRY (eval_export),
+    ENTRY (eval_export_reply),
+    ENTRY (eval_rated),
+    ENTRY (eval_report),
     ENTRY (audit_entry),
     ENTRY (audit_head),
     ENTRY (audit_violation),
@@ -3019,9 +3195,9 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* 4 envelopes + 91 messages of schemas/messages: grows with every message
-     * (audit.xml added 3, visits.xml 5). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 95);
+    /* 4 envelopes + 104 messages of schemas/messages: grows with every message
+     * (audit.xml added 3, visits.xml 5, eval.xml 13). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 108);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
@@ -3172,9 +3348,10 @@ run_generator (const char *out_dir, const char *extra)
     g_autofree char *command = g_strdup_printf (
         "%s %s/schemas/gen/dbn_codegen.py %s --out %s %s/schemas/messages/system.xml "
         "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/deadline.xml "
-        "%s/schemas/messages/envelope.xml %s/schemas/messages/audit.xml %s/schemas/messages/visits.xml",
+        "%s/schemas/messages/envelope.xml %s/schemas/messages/audit.xml %s/schemas/messages/visits.xml "
+        "%s/schemas/messages/eval.xml",
         python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source, source,
-        source, source);
+        source, source, source);
     g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -3205,8 +3382,8 @@ test_generator_deterministic (void)
     /* --list-outputs only lists. */
     g_autofree char *listing = run_generator (dir_a, "--list-outputs");
     g_auto (GStrv) files = g_strsplit (g_strstrip (listing), "\n", -1);
-    /* A .c and a .h per schema file (seven), the registry and dbn_msg.h. */
-    g_assert_cmpuint (g_strv_length (files), ==, 16);
+    /* A .c and a .h per schema file (eight), the registry and dbn_msg.h. */
+    g_assert_cmpuint (g_strv_length (files), ==, 18);
     for (guint i = 0; files[i] != NULL; i++)
         g_assert_false (g_file_test (files[i], G_FILE_TEST_EXISTS));
 

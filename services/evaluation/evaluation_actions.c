@@ -1,0 +1,533 @@
+/* evaluation_actions.c: daiban-evaluation, the fourth service (issue 13).
+ *
+ * It owns ratings, return visits, quotas, scores and stars; the model is
+ * evaluation_core (eval_store.h, docs/evaluation.md). This file maps the
+ * other services' journals onto the model's facts and serves the commands.
+ *
+ * Following (exactly once: each event applied in the transaction that moves
+ * the offset, dbn_service_follow):
+ *   routing  case.routed      ACCEPTED (matter and channel decoded as
+ *                             itself, the queue row for window, station,
+ *                             area and the responsible agent, D-INT-6)
+ *            case.classified  CLASSIFIED (kind and window from the row)
+ *            case.completed   COMPLETED; case.returned RETURNED;
+ *            case.replied     REPLIED; case.archived ARCHIVED
+ *   deadline deadline.overdue CLOCK overdue (D-EV-4's on-time rate)
+ * Events are read with the generated decoders and dbn_msg_case_row_read,
+ * never as JSON. A fact the model refuses because it does not apply (a case
+ * it never saw accepted, a second acceptance, a month closed) is logged and
+ * acknowledged: replaying it would refuse it again.
+ *
+ * Intake's journal is not followed yet: routing's case.routed carries all
+ * an acceptance fact needs except `repeat` (D-EV-5), which intake's events
+ * do not carry either.
+ *
+ * Who may (docs/security.md): a station rates its own station's cases, a
+ * window its own window's; a supervisor reads its area's figures, the
+ * committee reads all; closing and exporting are the operator's (and the
+ * services').
+ */
+#include "evaluation_actions.h"
+
+#include <sqlite3.h>
+
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "daiban-evaluation"
+
+struct _EvaluationActions {
+    DbnService *service; /* borrowed */
+    DbnCalendar *calendar;
+    DbnCatalog *catalog;
+    EvalSettings settings;
+    EvalStore *store;
+    DbnSubscriber *routing;
+    DbnSubscriber *deadline;
+};
+
+#define DECODE(name, command, error)                                                                         \
+    dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),                        \
+                             g_bytes_get_size (dbn_command_get_body (command)), error)
+
+EvaluationActions *
+evaluation_actions_new (DbnService *service, GError **error)
+{
+    DbnConfig *config = dbn_service_get_config (service);
+    g_autoptr (EvaluationActions) self = g_new0 (EvaluationActions, 1);
+    self->service = service;
+    if (!eval_settings_load (&self->settings, config, error))
+        return NULL;
+    /* The same calendar as deadline's ([deadline] calendar), so working days
+     * count alike in both services (D-DL-5). */
+    const char *set = dbn_config_get_setting (config, "deadline", "calendar");
+    g_autofree char *path =
+        set != NULL && *set != '\0'
+            ? (g_path_is_absolute (set) ? g_strdup (set)
+                                        : g_build_filename (dbn_config_get_data_dir (config), set, NULL))
+            : dbn_calendar_dup_default_path (dbn_config_get_data_dir (config));
+    self->calendar = dbn_calendar_load (path, error);
+    if (self->calendar == NULL)
+        return NULL;
+    self->catalog = dbn_catalog_load (dbn_config_get_catalog_path (config), error);
+    if (self->catalog == NULL)
+        return NULL;
+    self->store = eval_store_new (dbn_service_get_store (service), self->calendar, error);
+    if (self->store == NULL)
+        return NULL;
+    return g_steal_pointer (&self);
+}
+
+void
+evaluation_actions_free (EvaluationActions *self)
+{
+    if (self == NULL)
+        return;
+    /* Subscribers and statements before the store (the frame frees it). */
+    g_clear_pointer (&self->routing, dbn_subscriber_free);
+    g_clear_pointer (&self->deadline, dbn_subscriber_free);
+    g_clear_pointer (&self->store, eval_store_free);
+    g_clear_pointer (&self->catalog, dbn_catalog_free);
+    g_clear_pointer (&self->calendar, dbn_calendar_free);
+    eval_settings_clear (&self->settings);
+    g_free (self);
+}
+
+/* ---- following ---- */
+
+static const char *
+nonempty (const char *s)
+{
+    return s != NULL && *s != '\0' ? s : NULL;
+}
+
+static gboolean
+kind_from_string (const char *text, DbnHandlingKind *kind)
+{
+    for (int k = DBN_KIND_IMMEDIATE; k <= DBN_KIND_RETURNED; k++)
+        if (g_strcmp0 (text, dbn_handling_kind_to_string (k)) == 0) {
+            *kind = k;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+/* Applies fact; the model's refusals of a fact that does not apply are
+ * acknowledged (see the header comment), a store error rolls back. */
+static gboolean
+apply (EvaluationActions *self, const EvalFact *fact, const char *type, GError **error)
+{
+    g_autoptr (GError) local = NULL;
+    if (eval_store_apply_fact (self->store, fact, &local))
+        return TRUE;
+    if (local->domain == EVAL_ERROR) {
+        g_debug ("%s for %s not counted: %s", type, fact->case_no, local->message);
+        return TRUE;
+    }
+    g_propagate_error (error, g_steal_pointer (&local));
+    return FALSE;
+}
+
+static gboolean
+on_routing (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) origin;
+    if (env->case_no == NULL)
+        return TRUE; /* run sheets */
+    const guint8 *data = g_bytes_get_data (event, NULL);
+    gsize len = g_bytes_get_size (event);
+    g_autoptr (DbnMsgCaseRow) row = NULL;
+    g_autoptr (GError) bad = NULL;
+    if (!dbn_msg_case_row_read (data, len, &row, &bad)) {
+        g_debug ("routing's %s for %s has a broken row, skipped: %s", env->type, env->case_no, bad->message);
+        return TRUE;
+    }
+    if (row == NULL)
+        return TRUE;
+    EvalFact fact = { .case_no = env->case_no, .at = env->ts };
+    g_autoptr (DbnMsgCaseRouted) routed = NULL;
+    if (g_strcmp0 (env->type, DBN_MSG_CASE_ROUTED_WIRE) == 0) {
+        routed = dbn_msg_case_routed_decode (data, len, &bad);
+        if (routed == NULL) {
+            g_warning ("routing's case.routed for %s is not readable, skipped: %s", env->case_no,
+                       bad->message);
+            return TRUE;
+        }
+        fact.type = EVAL_FACT_ACCEPTED;
+        fact.matter = routed->matter;
+        fact.window = nonempty (row->window);
+        fact.area = nonempty (row->area);
+        fact.agent = nonempty (row->responsible);
+        /* D-INT-7: a walk-in is the window's; the model says "window". */
+        gboolean walk_in = g_strcmp0 (routed->channel, "walk-in") == 0;
+        fact.channel = walk_in ? "window" : routed->channel;
+        fact.station = walk_in ? NULL : nonempty (row->station);
+    } else if (g_strcmp0 (env->type, DBN_MSG_CASE_CLASSIFIED_WIRE) == 0) {
+        if (!kind_from_string (row->kind, &fact.kind))
+            return TRUE;
+        fact.type = EVAL_FACT_CLASSIFIED;
+        fact.window = nonempty (row->window);
+    } else if (g_strcmp0 (env->type, DBN_MSG_CASE_COMPLETED_WIRE) == 0) {
+        fact.type = EVAL_FACT_COMPLETED;
+    } else if (g_strcmp0 (env->type, DBN_MSG_CASE_RETURNED_WIRE) == 0) {
+        fact.type = EVAL_FACT_RETURNED;
+    } else if (g_strcmp0 (env->type, DBN_MSG_CASE_REPLIED_WIRE) == 0) {
+        fact.type = EVAL_FACT_REPLIED;
+    } else if (g_strcmp0 (env->type, DBN_MSG_CASE_ARCHIVED_WIRE) == 0) {
+        fact.type = EVAL_FACT_ARCHIVED;
+    } else {
+        return TRUE;
+    }
+    return apply (self, &fact, env->type, error);
+}
+
+static gboolean
+on_deadline (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) origin;
+    if (env->case_no == NULL || g_strcmp0 (env->type, DBN_MSG_DEADLINE_OVERDUE_WIRE) != 0)
+        return TRUE;
+    g_autoptr (GError) bad = NULL;
+    g_autoptr (DbnMsgDeadlineOverdue) ev =
+        dbn_msg_deadline_overdue_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &bad);
+    if (ev == NULL) {
+        g_warning ("deadline's overdue for %s is not readable, skipped: %s", env->case_no, bad->message);
+        return TRUE;
+    }
+    EvalFact fact = {
+        .type = EVAL_FACT_CLOCK,
+        .case_no = env->case_no,
+        .at = env->ts,
+        .clock = ev->clock,
+        .overdue = TRUE,
+    };
+    return apply (self, &fact, env->type, error);
+}
+
+gboolean
+evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error)
+{
+    self->routing = dbn_service_follow (self->service, bus, "routing", on_routing, self, error);
+    if (self->routing == NULL)
+        return FALSE;
+    self->deadline = dbn_service_follow (self->service, bus, "deadline", on_deadline, self, error);
+    return self->deadline != NULL;
+}
+
+/* ---- commands ---- */
+
+typedef struct {
+    char *window;
+    char *station;
+    char *area;
+} CaseWhere;
+
+static void
+case_where_clear (CaseWhere *w)
+{
+    g_clear_pointer (&w->window, g_free);
+    g_clear_pointer (&w->station, g_free);
+    g_clear_pointer (&w->area, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CaseWhere, case_where_clear)
+
+/* The case's window, station and area as the model holds them (from
+ * routing's case.routed); FALSE with EVAL_ERROR_UNKNOWN_CASE. */
+static gboolean
+case_where (EvaluationActions *self, const char *case_no, CaseWhere *out, GError **error)
+{
+    DbnStore *store = dbn_service_get_store (self->service);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
+                                 "SELECT window_id, station_id, area_id FROM ev_case WHERE case_no = ?1", -1,
+                                 &st, NULL);
+    if (rc != SQLITE_OK)
+        return dbn_store_set_error (store, rc, error);
+    sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
+    rc = sqlite3_step (st);
+    gboolean ok = rc == SQLITE_ROW;
+    if (ok) {
+        out->window = g_strdup ((const char *) sqlite3_column_text (st, 0));
+        out->station = g_strdup ((const char *) sqlite3_column_text (st, 1));
+        out->area = g_strdup ((const char *) sqlite3_column_text (st, 2));
+    } else if (rc == SQLITE_DONE) {
+        g_set_error (error, EVAL_ERROR, EVAL_ERROR_UNKNOWN_CASE, "the evaluation service has no case %s",
+                     case_no);
+    } else {
+        dbn_store_set_error (store, rc, error);
+    }
+    sqlite3_finalize (st);
+    return ok;
+}
+
+/* D-EV-1: a station rates its own station's cases, a window its own
+ * window's (walk-ins); services and the operator may. */
+static gboolean
+may_rate (DbnCommand *command, const CaseWhere *w, const char *case_no, GError **error)
+{
+    const char *principal = dbn_command_get_principal (command);
+    const char *id = dbn_principal_get_id (principal);
+    gboolean ok = FALSE;
+    switch (dbn_command_get_principal_kind (command)) {
+    case DBN_PRINCIPAL_STATION: ok = g_strcmp0 (id, w->station) == 0; break;
+    case DBN_PRINCIPAL_WINDOW: ok = g_strcmp0 (id, w->window) == 0; break;
+    case DBN_PRINCIPAL_SERVICE:
+    case DBN_PRINCIPAL_OPERATOR: ok = TRUE; break;
+    default: break;
+    }
+    if (!ok)
+        g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not rate %s", principal, case_no);
+    return ok;
+}
+
+static GBytes *
+eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) service;
+    g_autoptr (DbnMsgEvalRate) req = DECODE (eval_rate, command, error);
+    if (req == NULL)
+        return NULL;
+    int stage = eval_stage_from_string (req->stage);
+    EvalLevel level = eval_level_from_string (req->level);
+    if (stage < 0 || level == EVAL_LEVEL_NONE) {
+        g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
+                     "a rating is a stage (reply, window) and a level (satisfied, basic, unsatisfied)");
+        return NULL;
+    }
+    g_auto (CaseWhere) w = { 0 };
+    if (!case_where (self, req->case_no, &w, error) || !may_rate (command, &w, req->case_no, error))
+        return NULL;
+    EvalRating rating = {
+        .case_no = req->case_no,
+        .stage = stage,
+        .level = level,
+        .at = dbn_command_get_now_ms (command),
+    };
+    if (!eval_store_rate (self->store, &rating, error))
+        return NULL;
+
+    g_autoptr (DbnMsgEvalRated) ev = dbn_msg_eval_rated_new ();
+    dbn_command_stamp_event (command, &ev->env, DBN_MSG_EVAL_RATED_WIRE, req->case_no);
+    ev->window = g_strdup (w.window ? w.window : "");
+    ev->station = g_strdup (w.station ? w.station : "");
+    ev->area = g_strdup (w.area ? w.area : "");
+    ev->stage = g_strdup (eval_stage_to_string (stage));
+    ev->level = g_strdup (eval_level_to_string (level));
+    g_autoptr (GBytes) body = dbn_msg_eval_rated_encode (ev, error);
+    if (body == NULL || !dbn_command_emit (command, "audit", &ev->env, body, error))
+        return NULL;
+    /* The window's and station's topics for their own figures; D-EV-7: an
+     * unsatisfied rating on the area's at once, so the supervisor is told. */
+    const char kinds[] = { 'q', 's', 'a' };
+    const char *ids[] = { w.window, w.station, level == EVAL_LEVEL_UNSATISFIED ? w.area : NULL };
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
+        if (nonempty (ids[k]) == NULL)
+            continue;
+        g_autofree char *topic = dbn_topic_dup_queue (kinds[k], ids[k], NULL);
+        if (topic != NULL)
+            dbn_command_publish_also (command, topic, body);
+    }
+
+    g_autoptr (DbnMsgEvalRateReply) reply = dbn_msg_eval_rate_reply_new ();
+    reply->case_no = g_strdup (req->case_no);
+    reply->stage = g_strdup (ev->stage);
+    reply->level = g_strdup (ev->level);
+    reply->seq = ev->env.seq;
+    return dbn_msg_eval_rate_reply_encode (reply, error);
+}
+
+/* Which figures a reader sees: a window and a station their own rows, a
+ * supervisor the rows of its area's windows and stations (org.ini is not
+ * loaded here: the cases' areas say which those are), the committee, the
+ * services and the operator every row. */
+static gboolean
+may_read_figure (EvaluationActions *self, DbnCommand *command, const EvalFigures *f)
+{
+    const char *id = dbn_principal_get_id (dbn_command_get_principal (command));
+    switch (dbn_command_get_principal_kind (command)) {
+    case DBN_PRINCIPAL_WINDOW: return f->scope == EVAL_SCOPE_WINDOW && g_strcmp0 (f->id, id) == 0;
+    case DBN_PRINCIPAL_STATION: return f->scope == EVAL_SCOPE_STATION && g_strcmp0 (f->id, id) == 0;
+    case DBN_PRINCIPAL_SUPERVISOR: {
+        if (f->scope != EVAL_SCOPE_WINDOW && f->scope != EVAL_SCOPE_STATION)
+            return FALSE;
+        DbnStore *store = dbn_service_get_store (self->service);
+        sqlite3_stmt *st = NULL;
+        const char *sql = f->scope == EVAL_SCOPE_WINDOW
+                              ? "SELECT 1 FROM ev_case WHERE window_id = ?1 AND area_id = ?2 LIMIT 1"
+                              : "SELECT 1 FROM ev_case WHERE station_id = ?1 AND area_id = ?2 LIMIT 1";
+        if (sqlite3_prepare_v2 (dbn_store_get_db (store), sql, -1, &st, NULL) != SQLITE_OK)
+            return FALSE;
+        sqlite3_bind_text (st, 1, f->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text (st, 2, id, -1, SQLITE_STATIC);
+        gboolean ok = sqlite3_step (st) == SQLITE_ROW;
+        sqlite3_finalize (st);
+        return ok;
+    }
+    case DBN_PRINCIPAL_COMMITTEE:
+    case DBN_PRINCIPAL_SERVICE:
+    case DBN_PRINCIPAL_OPERATOR: return TRUE;
+    default: return FALSE;
+    }
+}
+
+static gboolean
+parse_month (const char *text, guint *month, GError **error)
+{
+    return eval_month_parse (text, month, error);
+}
+
+static GBytes *
+eval_month_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) service;
+    g_autoptr (DbnMsgEvalMonth) req = DECODE (eval_month, command, error);
+    guint month = 0;
+    if (req == NULL || !parse_month (req->month, &month, error))
+        return NULL;
+    g_autoptr (GPtrArray) figures =
+        eval_store_month_figures (self->store, &self->settings, month, TRUE, error);
+    if (figures == NULL)
+        return NULL;
+    g_autoptr (DbnMsgEvalMonthReply) reply = dbn_msg_eval_month_reply_new ();
+    reply->month = g_strdup (req->month);
+    reply->closed = eval_store_month_is_closed (self->store, month);
+    reply->figures = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    for (guint i = 0; i < figures->len && reply->figures->len < 4096; i++) {
+        const EvalFigures *f = figures->pdata[i];
+        if (!may_read_figure (self, command, f))
+            continue;
+        g_autoptr (DbnMsgEvalFigure) item = dbn_msg_eval_figure_new ();
+        item->scope = g_strdup (eval_scope_to_string (f->scope));
+        item->id = g_strdup (f->id);
+        item->accepted = f->c.accepted;
+        item->completed = f->c.completed;
+        item->on_time = f->c.on_time;
+        item->returns = f->c.returns;
+        item->rated = f->c.rated;
+        item->satisfied = f->c.satisfied;
+        item->basic = f->c.basic;
+        item->unsatisfied = f->c.unsatisfied;
+        item->stars = f->stars;
+        item->score_milli = f->score_milli;
+        GBytes *encoded = dbn_msg_eval_figure_encode (item, error);
+        if (encoded == NULL)
+            return NULL;
+        g_ptr_array_add (reply->figures, encoded);
+    }
+    return dbn_msg_eval_month_reply_encode (reply, error);
+}
+
+static GBytes *
+eval_close_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) service;
+    g_autoptr (DbnMsgEvalClose) req = DECODE (eval_close, command, error);
+    guint month = 0;
+    if (req == NULL || !parse_month (req->month, &month, error))
+        return NULL;
+    g_autoptr (DbnOrg) org = dbn_org_load (dbn_org_default_path (), error);
+    if (org == NULL)
+        return NULL;
+    g_autoptr (GArray) roster = eval_roster_from_org (org);
+    if (!eval_store_close_month (self->store, &self->settings, month, (const EvalPerson *) roster->data,
+                                 roster->len, dbn_command_get_now_ms (command), error))
+        return NULL;
+    g_autoptr (GPtrArray) figures =
+        eval_store_month_figures (self->store, &self->settings, month, FALSE, error);
+    if (figures == NULL)
+        return NULL;
+    g_autoptr (DbnMsgEvalReport) ev = dbn_msg_eval_report_new ();
+    dbn_command_stamp_event (command, &ev->env, DBN_MSG_EVAL_REPORT_WIRE, NULL);
+    ev->month = g_strdup (req->month);
+    ev->figures = figures->len;
+    g_autoptr (GBytes) body = dbn_msg_eval_report_encode (ev, error);
+    if (body == NULL || !dbn_command_emit (command, "audit", &ev->env, body, error))
+        return NULL;
+    g_autoptr (DbnMsgEvalCloseReply) reply = dbn_msg_eval_close_reply_new ();
+    reply->month = g_strdup (req->month);
+    reply->figures = figures->len;
+    reply->seq = ev->env.seq;
+    return dbn_msg_eval_close_reply_encode (reply, error);
+}
+
+/* D-EV-2: draws the month's sample on the first call (once due), then
+ * answers it as recorded. The seed is the caller's or, by default, one
+ * anyone can name: daiban-<township>-<YYYY-MM>. */
+static GBytes *
+eval_sample_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) service;
+    g_autoptr (DbnMsgEvalSample) req = DECODE (eval_sample, command, error);
+    guint month = 0;
+    if (req == NULL || !parse_month (req->month, &month, error))
+        return NULL;
+    g_autoptr (GError) missing = NULL;
+    g_autofree char *seed = NULL;
+    guint percent = 0;
+    g_autoptr (GPtrArray) population = NULL;
+    g_autoptr (GPtrArray) drawn = NULL;
+    if (!eval_store_dup_sample (self->store, month, &seed, &percent, &population, &drawn, &missing)) {
+        if (!g_error_matches (missing, EVAL_ERROR, EVAL_ERROR_NOT_SAMPLED)) {
+            g_propagate_error (error, g_steal_pointer (&missing));
+            return NULL;
+        }
+        g_autofree char *given =
+            nonempty (req->seed)
+                ? g_strdup (req->seed)
+                : g_strdup_printf ("daiban-%s-%s", self->settings.township ? self->settings.township : "",
+                                   req->month);
+        if (!eval_store_draw_sample (self->store, month, given, (guint) self->settings.sample_percent,
+                                     dbn_command_get_now_ms (command), NULL, error)
+            || !eval_store_dup_sample (self->store, month, &seed, &percent, &population, &drawn, error))
+            return NULL;
+    }
+    g_autoptr (DbnMsgEvalSampleReply) reply = dbn_msg_eval_sample_reply_new ();
+    reply->month = g_strdup (req->month);
+    reply->seed = g_steal_pointer (&seed);
+    reply->percent = percent;
+    g_ptr_array_add (population, NULL);
+    g_ptr_array_add (drawn, NULL);
+    reply->population = g_strdupv ((char **) population->pdata);
+    reply->cases = g_strdupv ((char **) drawn->pdata);
+    return dbn_msg_eval_sample_reply_encode (reply, error);
+}
+
+static GBytes *
+eval_export_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) service;
+    g_autoptr (DbnMsgEvalExport) req = DECODE (eval_export, command, error);
+    guint month = 0;
+    if (req == NULL || !parse_month (req->month, &month, error))
+        return NULL;
+    g_autofree char *json =
+        eval_store_export_haochaping (self->store, &self->settings, self->catalog, month, error);
+    if (json == NULL)
+        return NULL;
+    g_autoptr (DbnMsgEvalExportReply) reply = dbn_msg_eval_export_reply_new ();
+    reply->month = g_strdup (req->month);
+    reply->json = g_steal_pointer (&json);
+    return dbn_msg_eval_export_reply_encode (reply, error);
+}
+
+/* docs/security.md's table: stations and windows rate (their own cases,
+ * checked in the handler); every reader reads the month (narrowed to its
+ * rows); closing and exporting are the office's (services, operator) and,
+ * for the export, the committee's. */
+const DbnCommandSpec evaluation_commands[] = {
+    { DBN_MSG_EVAL_RATE_WIRE, eval_rate, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_EVAL_MONTH_WIRE, eval_month_command, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_EVAL_CLOSE_WIRE, eval_close_command, TRUE, 0 },
+    /* Drawing writes (the sample is recorded once); a supervisor asks for
+     * the list (D-EV-2). */
+    { DBN_MSG_EVAL_SAMPLE_WIRE, eval_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
+    { DBN_MSG_EVAL_EXPORT_WIRE, eval_export_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
+    { NULL, NULL, FALSE, 0 },
+};
