@@ -28,20 +28,6 @@ static const char calendar_usage[] =
     "Dates are YYYY-MM-DD. Each takes --help, --json, --area ID and --data DIR.\n";
 
 static gboolean
-parse_options (GOptionContext *context, GOptionEntry *entries, char **data, int *argc, char ***argv,
-               const char *name)
-{
-    g_autoptr (GError) error = NULL;
-    g_option_context_add_main_entries (context, entries, NULL);
-    cli_add_data_option (context, data);
-    if (!g_option_context_parse (context, argc, argv, &error)) {
-        fprintf (stderr, "daiban %s: %s\n", name, error->message);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static gboolean
 parse_date (const char *text, GDate *date)
 {
     int y = 0, m = 0, d = 0;
@@ -112,7 +98,7 @@ calendar_add (int argc, char **argv, const char *data_option)
     };
     g_autoptr (GOptionContext) context =
         g_option_context_new ("DATE N — 第 N 个工作日 / N working days after DATE");
-    if (!parse_options (context, entries, &data, &argc, &argv, "calendar add"))
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "calendar add"))
         return CLI_EXIT_USAGE;
     GDate from;
     gint64 n = 0;
@@ -176,7 +162,7 @@ calendar_is_workday (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("DATE — 是否工作日 / is DATE a working day");
-    if (!parse_options (context, entries, &data, &argc, &argv, "calendar is-workday"))
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "calendar is-workday"))
         return CLI_EXIT_USAGE;
     GDate date;
     if (argc != 2 || !parse_date (argv[1], &date)) {
@@ -226,7 +212,7 @@ calendar_show (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("YEAR — 全年节假日 / the holidays of YEAR");
-    if (!parse_options (context, entries, &data, &argc, &argv, "calendar show"))
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "calendar show"))
         return CLI_EXIT_USAGE;
     guint64 year = 0;
     if (argc != 2 || !g_ascii_string_to_unsigned (argv[1], 10, 1900, 9999, &year, NULL)) {
@@ -273,7 +259,7 @@ calendar_reload (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("— 重新读取工作日历 / re-read the calendar");
-    if (!parse_options (context, entries, &data, &argc, &argv, "calendar reload"))
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "calendar reload"))
         return CLI_EXIT_USAGE;
     g_autoptr (GError) error = NULL;
     g_autoptr (CliContext) ctx = cli_context_new (data, &error);
@@ -335,7 +321,7 @@ case_due (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("NUMBER — 案件的限时 / the clocks of a case");
-    if (!parse_options (context, entries, &data, &argc, &argv, "case due"))
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "case due"))
         return CLI_EXIT_USAGE;
     if (argc != 2) {
         fprintf (stderr, "daiban case due: give the case NUMBER / 需要案件编号\n");
@@ -394,7 +380,7 @@ case_explain (int argc, char **argv, const char *data_option)
     };
     g_autoptr (GOptionContext) context =
         g_option_context_new ("NUMBER --text TEXT — 说明延期理由 / explain a delay");
-    if (!parse_options (context, entries, &data, &argc, &argv, "case explain"))
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "case explain"))
         return CLI_EXIT_USAGE;
     if (argc != 2 || text == NULL) {
         fprintf (stderr, "daiban case explain: give the case NUMBER and --text / 需要案件编号和理由\n");
@@ -508,7 +494,7 @@ deadline_queue (int argc, char **argv, const char *data_option)
     };
     g_autoptr (GOptionContext) context =
         g_option_context_new ("window|station|area ID — 队列的限时栏 / the due column of a queue");
-    if (!parse_options (context, entries, &data, &argc, &argv, "deadline queue"))
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "deadline queue"))
         return CLI_EXIT_USAGE;
     if (argc != 3
         || (g_strcmp0 (argv[1], "window") != 0 && g_strcmp0 (argv[1], "station") != 0

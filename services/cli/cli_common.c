@@ -178,6 +178,20 @@ cli_report_error (const char *what, const GError *error)
     return status;
 }
 
+gboolean
+cli_parse_options (GOptionContext *context, GOptionEntry *entries, char **data, int *argc, char ***argv,
+                   const char *name)
+{
+    g_autoptr (GError) error = NULL;
+    g_option_context_add_main_entries (context, entries, NULL);
+    cli_add_data_option (context, data);
+    if (!g_option_context_parse (context, argc, argv, &error)) {
+        fprintf (stderr, "daiban %s: %s\n", name, error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 void
 cli_add_data_option (GOptionContext *context, char **data_option)
 {

@@ -56,6 +56,11 @@ gboolean cli_english (void);
 /* Adds --data, and --key-file (overrides the global --key), to a subcommand's options. */
 void cli_add_data_option (GOptionContext *context, char **data_option);
 
+/* Adds entries and --data/--key-file (cli_add_data_option) to context and
+ * parses argv. FALSE after printing "daiban NAME: <error>" to stderr. */
+gboolean cli_parse_options (GOptionContext *context, GOptionEntry *entries, char **data, int *argc,
+                            char ***argv, const char *name);
+
 /* The secret key file to act with, from the global --key; a subcommand's
  * --key-file wins. NULL: the operator's key. */
 void cli_set_key_option (const char *path);

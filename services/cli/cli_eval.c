@@ -22,20 +22,6 @@ static const char eval_usage[] = "用法 Usage: daiban eval COMMAND [OPTIONS]\n"
                                  "Each takes --help and --data DIR; month takes --json.\n";
 
 static gboolean
-parse_options (GOptionContext *context, GOptionEntry *entries, char **data, int *argc, char ***argv,
-               const char *name)
-{
-    g_autoptr (GError) error = NULL;
-    g_option_context_add_main_entries (context, entries, NULL);
-    cli_add_data_option (context, data);
-    if (!g_option_context_parse (context, argc, argv, &error)) {
-        fprintf (stderr, "daiban %s: %s\n", name, error->message);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static gboolean
 one_month (int argc, char **argv, const char *name)
 {
     if (argc != 2) {
@@ -77,7 +63,7 @@ eval_month (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("YYYY-MM — 月度考核数据 / a month's figures");
-    if (!parse_options (context, entries, &data, &argc, &argv, "eval month")
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "eval month")
         || !one_month (argc, argv, "eval month"))
         return CLI_EXIT_USAGE;
     g_autoptr (DbnMsgEvalMonth) cmd = dbn_msg_eval_month_new ();
@@ -164,7 +150,7 @@ eval_close (int argc, char **argv, const char *data_option)
     g_autofree char *data = g_strdup (data_option);
     GOptionEntry entries[] = { { NULL } };
     g_autoptr (GOptionContext) context = g_option_context_new ("YYYY-MM — 月度结账 / close a month");
-    if (!parse_options (context, entries, &data, &argc, &argv, "eval close")
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "eval close")
         || !one_month (argc, argv, "eval close"))
         return CLI_EXIT_USAGE;
     g_autoptr (DbnMsgEvalClose) cmd = dbn_msg_eval_close_new ();
@@ -200,7 +186,7 @@ eval_export (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("— 好差评数据导出 / the 好差评 export");
-    if (!parse_options (context, entries, &data, &argc, &argv, "eval export"))
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "eval export"))
         return CLI_EXIT_USAGE;
     if (month == NULL || argc != 1 || (format != NULL && g_strcmp0 (format, "haochaping.json") != 0)) {
         fprintf (stderr, "daiban eval export: give --month YYYY-MM [--format haochaping.json] / 需要月份\n");
@@ -237,7 +223,7 @@ eval_sample (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) context = g_option_context_new ("YYYY-MM — 回访名单 / the return-visit list");
-    if (!parse_options (context, entries, &data, &argc, &argv, "eval sample")
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "eval sample")
         || !one_month (argc, argv, "eval sample"))
         return CLI_EXIT_USAGE;
     g_autoptr (DbnMsgEvalSample) cmd = dbn_msg_eval_sample_new ();
