@@ -16,6 +16,7 @@
 
 #include "audit_log.h"
 #include "audit_verify.h"
+#include "cli_audit_checks.h"
 #include "cli_common.h"
 
 static const char audit_usage[] =
@@ -24,6 +25,8 @@ static const char audit_usage[] =
     "  head     输出签名树头文件 / print a signed tree head (the newest, or --size N) as a head file\n"
     "  proof    包含证明或一致性证明 / an inclusion (--index) or consistency (--first) proof as JSON\n"
     "  feed     审计动态 / the committee's feed from the running audit service (--since N, --follow)\n"
+    "  spot-check  抽查 / draw a week's cases (--draw YYYY-Www) or record a finding on a case\n"
+    "  findings    抽查结论 / the findings of a month (--month YYYY-MM [--window ID])\n"
     "The formats are in docs/audit.md. Each takes --help.\n";
 
 static gboolean
@@ -373,8 +376,12 @@ print_feed_event (GBytes *ev, gboolean json)
     } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_VIOLATION_WIRE) == 0) {
         g_autoptr (DbnMsgAuditViolation) m = dbn_msg_audit_violation_decode (bytes, len, NULL);
         if (m != NULL)
-            what = g_strdup_printf ("违规 VIOLATION %s %s %s (#%" G_GINT64_FORMAT ")", m->rule, m->kind,
-                                    m->person, m->index);
+            what = g_strdup_printf ("违规 VIOLATION %s %s %s (#%" G_GINT64_FORMAT ")%s%s", m->rule, m->kind,
+                                    m->person, m->index, m->detail ? " " : "", m->detail ? m->detail : "");
+    } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_FINDING_WIRE) == 0) {
+        g_autoptr (DbnMsgAuditFinding) m = dbn_msg_audit_finding_decode (bytes, len, NULL);
+        if (m != NULL)
+            what = g_strdup_printf ("抽查 FINDING %s %s %s", m->finding, env.actor, m->text);
     } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_HEAD_WIRE) == 0) {
         g_autoptr (DbnMsgAuditHead) m = dbn_msg_audit_head_decode (bytes, len, NULL);
         if (m != NULL)
@@ -496,7 +503,8 @@ cli_audit (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand table[] = {
         { "verify", audit_verify }, { "head", audit_head }, { "proof", audit_proof },
-        { "feed", audit_feed },     { NULL, NULL },
+        { "feed", audit_feed },     { "spot-check", cli_audit_spot_check },
+        { "findings", cli_audit_findings }, { NULL, NULL },
     };
     return cli_run_subcommand ("audit", audit_usage, table, argc, argv, data_option);
 }
