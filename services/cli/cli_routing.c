@@ -505,13 +505,20 @@ print_timeline_line (GBytes *frame)
     /* Every event carries the kind; it is news only when classified. */
     if (g_strcmp0 (member (o, "type"), "case.classified") == 0)
         g_string_append_printf (detail, "kind=%s  ", member (o, "kind"));
+    /* D-AUD-5: a correction reads as one; the earlier value stays beside it. */
+    if (g_strcmp0 (member (o, "type"), "case.correction") == 0)
+        g_string_append (detail, "更正 CORRECTION  ");
     static const char *const keys[] = { "previous", "part",   "county",   "answer", "outcome", "text",
-                                        "result",   "reason", "apply_to", "note",   "sheet",   NULL };
+                                        "result",   "reason", "apply_to", "note",   "sheet",   "field",
+                                        "value",    NULL };
     for (int i = 0; keys[i] != NULL; i++) {
         const char *value = member (o, keys[i]);
         if (value != NULL && *value != '\0')
             g_string_append_printf (detail, "%s=%s  ", keys[i], value);
     }
+    if (json_object_has_member (o, "fee_charged"))
+        g_string_append_printf (detail, "fee_charged=%" G_GINT64_FORMAT "fen  ",
+                                json_object_get_int_member (o, "fee_charged"));
     if (json_object_has_member (o, "approved"))
         g_string_append_printf (detail, "approved=%s  ",
                                 json_object_get_boolean_member (o, "approved") ? "yes" : "no");

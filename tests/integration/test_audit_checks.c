@@ -605,6 +605,108 @@ test_spot_check (void)
     fixture_stop (&f);
 }
 
+/* ---- D-AUD-5: corrections ---- */
+
+static sqlite3 *
+open_db (Fixture *f, const char *name)
+{
+    g_autofree char *file = g_strconcat (name, ".db", NULL);
+    g_autofree char *path = g_build_filename (f->dir, file, NULL);
+    sqlite3 *db = NULL;
+    g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    sqlite3_busy_timeout (db, 5000);
+    return db;
+}
+
+/* The event bytes of the record's entry of producer's event type for case_no. */
+static GBytes *
+record_event (Fixture *f, const char *producer, const char *type, const char *case_no)
+{
+    sqlite3 *db = open_record (f);
+    sqlite3_stmt *s = NULL;
+    g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                         "SELECT event FROM audit_entry WHERE producer = ?1 AND type = ?2"
+                                         " AND case_no = ?3 ORDER BY idx LIMIT 1",
+                                         -1, &s, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_bind_text (s, 1, producer, -1, SQLITE_STATIC);
+    sqlite3_bind_text (s, 2, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text (s, 3, case_no, -1, SQLITE_STATIC);
+    g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+    GBytes *b = g_bytes_new (sqlite3_column_blob (s, 0), (gsize) sqlite3_column_bytes (s, 0));
+    sqlite3_finalize (s);
+    sqlite3_close (db);
+    return b;
+}
+
+static void
+test_correction (void)
+{
+    Fixture f = { 0 };
+    fixture_start (&f, cst (3, 2, 10, 0), NULL);
+    g_autofree char *n = submit (&f, 1, NULL, NULL); /* applicant 测试申办人1 */
+    wait_entry (&f, n, DBN_MSG_CASE_ROUTED_WIRE);
+    /* Refused: the matter is routing's, a reason is required, a phone
+     * number must be one. */
+    g_autofree char *matter = cli (&f, 1, f.jisheng_key,
+                                   (const char *const[]){ "case", "correct", n, "--field", "matter", "--value",
+                                                          "QT-SHENFENZHENG", "--reason", "选错事项", NULL });
+    g_assert_nonnull (strstr (matter, "[invalid]"));
+    g_autofree char *blank = cli (&f, 1, f.jisheng_key,
+                                  (const char *const[]){ "case", "correct", n, "--field", "name", "--value",
+                                                         "张三丰", "--reason", "  ", NULL });
+    g_assert_nonnull (strstr (blank, "[invalid]"));
+    g_autofree char *phone = cli (&f, 1, f.jisheng_key,
+                                  (const char *const[]){ "case", "correct", n, "--field", "phone", "--value",
+                                                         "abc", "--reason", "号码有误", NULL });
+    g_assert_nonnull (strstr (phone, "[invalid]"));
+    CLI_AS (&f, f.jisheng_key, 0, "case", "correct", n, "--field", "name", "--value", "张三丰", "--reason",
+            "录入时写错");
+    CLI_AS (&f, f.jisheng_key, 0, "case", "correct", n, "--field", "phone", "--value", "13912345678",
+            "--reason", "号码有误");
+    wait_entry (&f, n, DBN_MSG_CASE_CORRECTION_WIRE);
+    wait_entry (&f, n, DBN_MSG_CASE_CORRECTION_WIRE);
+
+    /* The timeline shows both as corrections, who made them and why, with
+     * the earlier value beside the new one (the phone masked). */
+    g_autofree char *timeline = cli (&f, 0, NULL, (const char *const[]){ "case", "timeline", n, NULL });
+    g_assert_nonnull (strstr (timeline, "更正 CORRECTION  previous=测试申办人1  reason=录入时写错  field=applicant  value=张三丰"));
+    g_assert_nonnull (strstr (timeline, "window:jisheng"));
+    g_assert_nonnull (strstr (timeline, "field=phone"));
+    g_assert_null (strstr (timeline, "13912345678"));
+    /* Intake's case is the corrected one now. */
+    g_autofree char *shown = cli (&f, 0, NULL, (const char *const[]){ "case", "show", n, NULL });
+    g_assert_nonnull (strstr (shown, "张三丰"));
+    g_assert_nonnull (strstr (shown, "13912345678"));
+
+    /* The earlier values stay: intake's book of corrections, in full; the
+     * record's entry of the acceptance, as it was; and the record holds the
+     * correction itself (masked). */
+    sqlite3 *intake = open_db (&f, "intake");
+    g_assert_cmpint (count (intake, "SELECT count(*) FROM case_correction WHERE case_no = ?", n), ==, 2);
+    g_assert_cmpint (count (intake,
+                            "SELECT count(*) FROM case_correction WHERE field = 'applicant'"
+                            " AND previous = '测试申办人1' AND value = '张三丰' AND corrected_by = 'window:jisheng'"
+                            " AND case_no = ?",
+                            n),
+                     ==, 1);
+    sqlite3_close (intake);
+    g_autoptr (GBytes) accepted = record_event (&f, "intake", DBN_MSG_CASE_ACCEPTED_WIRE, n);
+    g_autoptr (DbnMsgCaseAccepted) a =
+        dbn_msg_case_accepted_decode (g_bytes_get_data (accepted, NULL), g_bytes_get_size (accepted), NULL);
+    g_assert_nonnull (a);
+    g_assert_cmpstr (a->applicant, ==, "测试申办人1");
+    g_autoptr (GBytes) corrected = record_event (&f, "intake", DBN_MSG_CASE_CORRECTED_WIRE, n);
+    g_autoptr (DbnMsgCaseCorrected) c =
+        dbn_msg_case_corrected_decode (g_bytes_get_data (corrected, NULL), g_bytes_get_size (corrected), NULL);
+    g_assert_nonnull (c);
+    g_assert_cmpstr (c->field, ==, "applicant");
+    g_assert_cmpstr (c->previous, ==, "测试申办人1");
+    g_assert_cmpstr (c->value, ==, "张三丰");
+    g_assert_cmpstr (c->env.actor, ==, "window:jisheng");
+    fixture_stop (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -613,5 +715,6 @@ main (int argc, char **argv)
     g_test_add_func ("/audit-checks/D-AUD-3/fee-above-catalog", test_fee_above_catalog);
     g_test_add_func ("/audit-checks/D-DL-4/reclassified-deadline-moved", test_reclassified_deadline_moved);
     g_test_add_func ("/audit-checks/D-AUD-2/spot-check", test_spot_check);
+    g_test_add_func ("/audit-checks/D-AUD-5/correction", test_correction);
     return g_test_run ();
 }
