@@ -1216,6 +1216,8 @@ make_case_reply (gboolean full)
         m->satisfied = FALSE;
         m->has_confirmed = TRUE;
         m->confirmed = FALSE;
+        m->has_fee_charged = TRUE;
+        m->fee_charged = 2000;
     }
     return m;
 }
@@ -1615,6 +1617,8 @@ make_case_replied (gboolean full)
         m->satisfied = FALSE;
         m->has_confirmed = TRUE;
         m->confirmed = FALSE;
+        m->has_fee_charged = TRUE;
+        m->fee_charged = 2550;
     }
     return m;
 }
@@ -2257,6 +2261,142 @@ make_audit_violation (gboolean full)
     m->index = full ? 77 : 0;
     m->producer = g_strdup ("deadline");
     m->event_seq = full ? 9 : 1;
+    m->detail = full ? g_strdup ("charged 25.50 yuan for QT-SHENFENZHENG, the catalog's fee is 20.00 yuan") : NULL;
+    return m;
+}
+
+/* Spot checks (issue 14 item 5) and corrections (item 6). */
+static gpointer
+make_audit_spotcheck_draw (gboolean full)
+{
+    DbnMsgAuditSpotcheckDraw *m = dbn_msg_audit_spotcheck_draw_new ();
+    fill_command (&m->env, full);
+    m->week = g_strdup ("2026-W10");
+    return m;
+}
+
+static gpointer
+make_audit_spotcheck_draw_reply (gboolean full)
+{
+    DbnMsgAuditSpotcheckDrawReply *m = dbn_msg_audit_spotcheck_draw_reply_new ();
+    fill_reply (&m->env, full);
+    m->week = g_strdup ("2026-W10");
+    m->head_size = full ? 83 : 0;
+    m->head_time = full ? 1772989200000 : 0;
+    m->seed = g_strdup (full ? "3bbb7f2f8a379b2c" : "");
+    m->per_window = full ? 2 : 1;
+    m->windows = g_strdupv (full ? (char *[]){ "huji", "jisheng", NULL } : (char *[]){ NULL });
+    m->cases = g_strdupv (full ? (char *[]){ "T01-2026-000006", "T01-2026-000004", NULL } : (char *[]){ NULL });
+    return m;
+}
+
+static gpointer
+make_audit_spotcheck_record (gboolean full)
+{
+    DbnMsgAuditSpotcheckRecord *m = dbn_msg_audit_spotcheck_record_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000006");
+    m->finding = g_strdup (full ? "problem" : "ok");
+    m->text = full ? g_strdup ("承诺期限未告知申办人") : NULL;
+    return m;
+}
+
+static gpointer
+make_audit_spotcheck_record_reply (gboolean full)
+{
+    DbnMsgAuditSpotcheckRecordReply *m = dbn_msg_audit_spotcheck_record_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000006");
+    m->finding = g_strdup (full ? "problem" : "ok");
+    m->index = full ? 90 : 0;
+    m->seq = full ? 61 : 1;
+    return m;
+}
+
+static gpointer
+make_audit_findings (gboolean full)
+{
+    DbnMsgAuditFindings *m = dbn_msg_audit_findings_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-03");
+    m->window = full ? g_strdup ("huji") : NULL;
+    return m;
+}
+
+static gpointer
+make_audit_findings_reply (gboolean full)
+{
+    DbnMsgAuditFindingsReply *m = dbn_msg_audit_findings_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-03");
+    m->findings = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_audit_finding (gboolean full)
+{
+    DbnMsgAuditFinding *m = dbn_msg_audit_finding_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "huji" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->finding = g_strdup (full ? "problem" : "ok");
+    m->text = g_strdup (full ? "承诺期限未告知申办人" : "");
+    return m;
+}
+
+static gpointer
+make_case_correct (gboolean full)
+{
+    DbnMsgCaseCorrect *m = dbn_msg_case_correct_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->field = g_strdup (full ? "applicant" : "phone");
+    m->value = g_strdup (full ? "张三丰" : "13912345678");
+    m->reason = g_strdup ("录入时写错");
+    return m;
+}
+
+static gpointer
+make_case_correct_reply (gboolean full)
+{
+    DbnMsgCaseCorrectReply *m = dbn_msg_case_correct_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->field = g_strdup ("applicant");
+    m->seq = full ? 12 : 1;
+    return m;
+}
+
+static gpointer
+make_case_corrected (gboolean full)
+{
+    DbnMsgCaseCorrected *m = dbn_msg_case_corrected_new ();
+    fill_event (&m->env, full);
+    m->field = g_strdup (full ? "applicant" : "phone");
+    m->value = g_strdup (full ? "张三丰" : "139****5678");
+    m->previous = g_strdup (full ? "张三" : "");
+    m->reason = g_strdup ("录入时写错");
+    return m;
+}
+
+static gpointer
+make_case_correction (gboolean full)
+{
+    DbnMsgCaseCorrection *m = dbn_msg_case_correction_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("jisheng");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup (full ? "east" : "");
+    m->state = g_strdup ("received");
+    m->kind = g_strdup ("immediate");
+    m->holder = g_strdup ("window:jisheng");
+    m->responsible = g_strdup ("window:jisheng");
+    m->location = g_strdup ("centre");
+    m->field = g_strdup ("applicant");
+    m->value = g_strdup ("张三丰");
+    m->previous = g_strdup (full ? "张三" : "");
+    m->reason = g_strdup ("录入时写错");
     return m;
 }
 
@@ -2528,6 +2668,17 @@ ROUND_TRIP (deadline_due_changed, DbnMsgDeadlineDueChanged)
 ROUND_TRIP (audit_entry, DbnMsgAuditEntry)
 ROUND_TRIP (audit_head, DbnMsgAuditHead)
 ROUND_TRIP (audit_violation, DbnMsgAuditViolation)
+ROUND_TRIP (audit_spotcheck_draw, DbnMsgAuditSpotcheckDraw)
+ROUND_TRIP (audit_spotcheck_draw_reply, DbnMsgAuditSpotcheckDrawReply)
+ROUND_TRIP (audit_spotcheck_record, DbnMsgAuditSpotcheckRecord)
+ROUND_TRIP (audit_spotcheck_record_reply, DbnMsgAuditSpotcheckRecordReply)
+ROUND_TRIP (audit_findings, DbnMsgAuditFindings)
+ROUND_TRIP (audit_findings_reply, DbnMsgAuditFindingsReply)
+ROUND_TRIP (audit_finding, DbnMsgAuditFinding)
+ROUND_TRIP (case_correct, DbnMsgCaseCorrect)
+ROUND_TRIP (case_correct_reply, DbnMsgCaseCorrectReply)
+ROUND_TRIP (case_corrected, DbnMsgCaseCorrected)
+ROUND_TRIP (case_correction, DbnMsgCaseCorrection)
 
 #define ENTRY(name)                                                                                          \
     {                                                                                                        \
@@ -2639,6 +2790,17 @@ static const RoundTrip round_trips[] = {
     ENTRY (audit_entry),
     ENTRY (audit_head),
     ENTRY (audit_violation),
+    ENTRY (audit_spotcheck_draw),
+    ENTRY (audit_spotcheck_draw_reply),
+    ENTRY (audit_spotcheck_record),
+    ENTRY (audit_spotcheck_record_reply),
+    ENTRY (audit_findings),
+    ENTRY (audit_findings_reply),
+    ENTRY (audit_finding),
+    ENTRY (case_correct),
+    ENTRY (case_correct_reply),
+    ENTRY (case_corrected),
+    ENTRY (case_correction),
 };
 
 static void
@@ -3139,8 +3301,9 @@ test_case_row_every_event (void)
             rt->free (msg);
         }
     }
-    /* routing.xml: fourteen case.* events and runsheet.acknowledged. */
-    g_assert_cmpuint (carriers, ==, 15);
+    /* routing.xml: fifteen case.* events (case.correction among them) and
+     * runsheet.acknowledged. */
+    g_assert_cmpuint (carriers, ==, 16);
 }
 
 static void
@@ -3195,9 +3358,9 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* 4 envelopes + 104 messages of schemas/messages: grows with every message
-     * (audit.xml added 3, visits.xml 5, eval.xml 13). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 108);
+    /* 4 envelopes + 115 messages of schemas/messages: grows with every message
+     * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 119);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
