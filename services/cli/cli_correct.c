@@ -14,7 +14,8 @@ cli_case_correct (int argc, char **argv, const char *data_option)
     g_autofree char *field = NULL, *value = NULL, *reason = NULL, *key = NULL, *actor = NULL;
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "field", 0, 0, G_OPTION_ARG_STRING, &field, "name (applicant), id_number, phone or address", "FIELD" },
+        { "field", 0, 0, G_OPTION_ARG_STRING, &field, "name (applicant), id_number, phone or address",
+          "FIELD" },
         { "value", 0, 0, G_OPTION_ARG_STRING, &value, "The corrected value (更正后的值)", "TEXT" },
         { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (更正理由, required)", "TEXT" },
         { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key (default: a new one)", "KEY" },
@@ -22,7 +23,8 @@ cli_case_correct (int argc, char **argv, const char *data_option)
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) options = g_option_context_new ("NUMBER — 更正案件信息 / correct a field (D-AUD-5)");
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("NUMBER — 更正案件信息 / correct a field (D-AUD-5)");
     g_option_context_set_description (
         options, "A correction is a new entry: the earlier value stays in the record, and the case's\n"
                  "timeline (`daiban case timeline`) shows it as a correction. The matter is corrected\n"

@@ -486,9 +486,9 @@ print_timeline_line (GBytes *frame)
     /* D-AUD-5: a correction reads as one; the earlier value stays beside it. */
     if (g_strcmp0 (member (o, "type"), "case.correction") == 0)
         g_string_append (detail, "更正 CORRECTION  ");
-    static const char *const keys[] = { "previous", "part",   "county",   "answer", "outcome", "text",
-                                        "result",   "reason", "apply_to", "note",   "sheet",   "field",
-                                        "value",    NULL };
+    static const char *const keys[] = { "previous", "part",   "county", "answer",   "outcome",
+                                        "text",     "result", "reason", "apply_to", "note",
+                                        "sheet",    "field",  "value",  NULL };
     for (int i = 0; keys[i] != NULL; i++) {
         const char *value = member (o, keys[i]);
         if (value != NULL && *value != '\0')

@@ -56,12 +56,14 @@ check_value (const Correctable *c, const char *value, GError **error)
     if (c->column == INTAKE_COL_ID_NUMBER) {
         g_autoptr (GError) id_error = NULL;
         if (!dbn_idnumber_validate (value, &id_error)) {
-            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "the corrected ID number: %s", id_error->message);
+            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "the corrected ID number: %s",
+                         id_error->message);
             return FALSE;
         }
     }
     if (c->column == INTAKE_COL_PHONE && !intake_phone_is_valid (value)) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "'%s' is not a phone number (7 to 15 digits)", value);
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "'%s' is not a phone number (7 to 15 digits)",
+                     value);
         return FALSE;
     }
     return TRUE;

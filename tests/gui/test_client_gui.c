@@ -582,8 +582,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autoptr (GError) get_error = NULL;
         g_autoptr (GBytes) got = dbn_harness_call (f->harness, "routing", body, 5000, &get_error);
         g_assert_no_error (get_error);
-        g_autoptr (DbnMsgRoutingCaseGetReply) c =
-            dbn_msg_routing_case_get_reply_decode (g_bytes_get_data (got, NULL), g_bytes_get_size (got), NULL);
+        g_autoptr (DbnMsgRoutingCaseGetReply) c = dbn_msg_routing_case_get_reply_decode (
+            g_bytes_get_data (got, NULL), g_bytes_get_size (got), NULL);
         g_assert_nonnull (c);
         gboolean fee_seen = FALSE;
         for (guint i = 0; i < c->timeline->len; i++) {

@@ -241,7 +241,8 @@ sync_events (Fixture *f, const char *type)
         for (guint i = 0; i < rep->events->len; i++) {
             GBytes *e = rep->events->pdata[i];
             DbnEnvEvent env = { 0 };
-            g_assert_true (dbn_env_event_decode (g_bytes_get_data (e, NULL), g_bytes_get_size (e), &env, NULL));
+            g_assert_true (
+                dbn_env_event_decode (g_bytes_get_data (e, NULL), g_bytes_get_size (e), &env, NULL));
             if (g_strcmp0 (env.type, type) == 0)
                 g_ptr_array_add (found, g_bytes_ref (e));
             dbn_env_event_clear (&env);
@@ -324,7 +325,8 @@ check_violation_delivered (Fixture *f, const char *case_no, const char *kind, co
     g_assert_cmpint (sqlite3_step (s), ==, SQLITE_DONE);
     sqlite3_finalize (s);
     sqlite3_close (db);
-    g_test_message ("%s on %s: live and again through sys.sync (seq %" G_GINT64_FORMAT "), entered in the record",
+    g_test_message ("%s on %s: live and again through sys.sync (seq %" G_GINT64_FORMAT
+                    "), entered in the record",
                     kind, case_no, v->env.seq);
 }
 
@@ -492,8 +494,8 @@ test_spot_check (void)
         g_ptr_array_add (cases, submit (&f, i, "QT-SHENFENZHENG", id_card));
     wait_entry (&f, cases->pdata[7], DBN_MSG_CASE_ROUTED_WIRE);
     /* While the week runs, no head after it exists: nothing to seed from. */
-    g_autofree char *early =
-        cli (&f, 1, f.committee_key, (const char *const[]){ "audit", "spot-check", "--draw", "2026-W10", NULL });
+    g_autofree char *early = cli (&f, 1, f.committee_key,
+                                  (const char *const[]){ "audit", "spot-check", "--draw", "2026-W10", NULL });
     g_assert_nonnull (strstr (early, "[unavailable]"));
     g_autofree char *no_week =
         cli (&f, 1, NULL, (const char *const[]){ "audit", "spot-check", "--draw", "2026-W54", NULL });
@@ -536,11 +538,12 @@ test_spot_check (void)
      * and into the record. */
     const char *checked = json_array_get_string_element (json_object_get_array_member (o, "cases"), 0);
     const char *its_window = json_array_get_string_element (json_object_get_array_member (o, "windows"), 0);
-    g_autofree char *no_text = cli (&f, 1, f.committee_key,
-                                    (const char *const[]){ "audit", "spot-check", checked, "--finding", "problem", NULL });
+    g_autofree char *no_text =
+        cli (&f, 1, f.committee_key,
+             (const char *const[]){ "audit", "spot-check", checked, "--finding", "problem", NULL });
     g_assert_nonnull (strstr (no_text, "[invalid]"));
-    g_autofree char *window_try = cli (&f, 1, f.huji_key,
-                                       (const char *const[]){ "audit", "spot-check", checked, "--finding", "ok", NULL });
+    g_autofree char *window_try = cli (
+        &f, 1, f.huji_key, (const char *const[]){ "audit", "spot-check", checked, "--finding", "ok", NULL });
     g_assert_nonnull (strstr (window_try, "[forbidden]"));
     CLI (&f, 1, "audit", "spot-check", "NO-SUCH-CASE", "--finding", "ok");
     g_autofree char *recorded =
@@ -563,9 +566,10 @@ test_spot_check (void)
 
     sqlite3 *db = open_record (&f);
     sqlite3_stmt *s = NULL;
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT producer, type, case_no, actor FROM audit_entry WHERE idx = ?",
-                                         -1, &s, NULL),
-                     ==, SQLITE_OK);
+    g_assert_cmpint (
+        sqlite3_prepare_v2 (db, "SELECT producer, type, case_no, actor FROM audit_entry WHERE idx = ?", -1,
+                            &s, NULL),
+        ==, SQLITE_OK);
     sqlite3_bind_int64 (s, 1, index);
     g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
     g_assert_cmpstr ((const char *) sqlite3_column_text (s, 0), ==, "audit");
@@ -573,19 +577,21 @@ test_spot_check (void)
     g_assert_cmpstr ((const char *) sqlite3_column_text (s, 2), ==, checked);
     g_assert_cmpstr ((const char *) sqlite3_column_text (s, 3), ==, "committee");
     sqlite3_finalize (s);
-    g_assert_cmpint (count (db, "SELECT count(*) FROM audit_entry WHERE type = ?", DBN_MSG_AUDIT_FINDING_WIRE),
-                     ==, 2);
+    g_assert_cmpint (
+        count (db, "SELECT count(*) FROM audit_entry WHERE type = ?", DBN_MSG_AUDIT_FINDING_WIRE), ==, 2);
     sqlite3_close (db);
 
     /* Listed by the month they were recorded in, per window. */
-    g_autofree char *all = cli (&f, 0, f.committee_key,
-                                (const char *const[]){ "audit", "findings", "--month", "2026-03", "--json", NULL });
+    g_autofree char *all =
+        cli (&f, 0, f.committee_key,
+             (const char *const[]){ "audit", "findings", "--month", "2026-03", "--json", NULL });
     g_auto (GStrv) lines = g_strsplit (g_strstrip (all), "\n", -1);
     g_assert_cmpuint (g_strv_length (lines), ==, 2);
     g_assert_nonnull (strstr (lines[0], checked));
     g_assert_nonnull (strstr (lines[0], "承诺期限未告知申办人"));
-    g_autofree char *one = cli (&f, 0, f.committee_key,
-                                (const char *const[]){ "audit", "findings", "--month", "2026-03", "--window", "huji", NULL });
+    g_autofree char *one =
+        cli (&f, 0, f.committee_key,
+             (const char *const[]){ "audit", "findings", "--month", "2026-03", "--window", "huji", NULL });
     /* Windows are drawn in id order: huji's case first; the other finding
      * is on a jisheng case. */
     g_assert_cmpstr (its_window, ==, "huji");
@@ -648,9 +654,10 @@ test_correction (void)
     wait_entry (&f, n, DBN_MSG_CASE_ROUTED_WIRE);
     /* Refused: the matter is routing's, a reason is required, a phone
      * number must be one. */
-    g_autofree char *matter = cli (&f, 1, f.jisheng_key,
-                                   (const char *const[]){ "case", "correct", n, "--field", "matter", "--value",
-                                                          "QT-SHENFENZHENG", "--reason", "选错事项", NULL });
+    g_autofree char *matter =
+        cli (&f, 1, f.jisheng_key,
+             (const char *const[]){ "case", "correct", n, "--field", "matter", "--value", "QT-SHENFENZHENG",
+                                    "--reason", "选错事项", NULL });
     g_assert_nonnull (strstr (matter, "[invalid]"));
     g_autofree char *blank = cli (&f, 1, f.jisheng_key,
                                   (const char *const[]){ "case", "correct", n, "--field", "name", "--value",
@@ -670,7 +677,8 @@ test_correction (void)
     /* The timeline shows both as corrections, who made them and why, with
      * the earlier value beside the new one (the phone masked). */
     g_autofree char *timeline = cli (&f, 0, NULL, (const char *const[]){ "case", "timeline", n, NULL });
-    g_assert_nonnull (strstr (timeline, "更正 CORRECTION  previous=测试申办人1  reason=录入时写错  field=applicant  value=张三丰"));
+    g_assert_nonnull (strstr (
+        timeline, "更正 CORRECTION  previous=测试申办人1  reason=录入时写错  field=applicant  value=张三丰"));
     g_assert_nonnull (strstr (timeline, "window:jisheng"));
     g_assert_nonnull (strstr (timeline, "field=phone"));
     g_assert_null (strstr (timeline, "13912345678"));
@@ -684,12 +692,13 @@ test_correction (void)
      * correction itself (masked). */
     sqlite3 *intake = open_db (&f, "intake");
     g_assert_cmpint (count (intake, "SELECT count(*) FROM case_correction WHERE case_no = ?", n), ==, 2);
-    g_assert_cmpint (count (intake,
-                            "SELECT count(*) FROM case_correction WHERE field = 'applicant'"
-                            " AND previous = '测试申办人1' AND value = '张三丰' AND corrected_by = 'window:jisheng'"
-                            " AND case_no = ?",
-                            n),
-                     ==, 1);
+    g_assert_cmpint (
+        count (intake,
+               "SELECT count(*) FROM case_correction WHERE field = 'applicant'"
+               " AND previous = '测试申办人1' AND value = '张三丰' AND corrected_by = 'window:jisheng'"
+               " AND case_no = ?",
+               n),
+        ==, 1);
     sqlite3_close (intake);
     g_autoptr (GBytes) accepted = record_event (&f, "intake", DBN_MSG_CASE_ACCEPTED_WIRE, n);
     g_autoptr (DbnMsgCaseAccepted) a =
@@ -697,8 +706,8 @@ test_correction (void)
     g_assert_nonnull (a);
     g_assert_cmpstr (a->applicant, ==, "测试申办人1");
     g_autoptr (GBytes) corrected = record_event (&f, "intake", DBN_MSG_CASE_CORRECTED_WIRE, n);
-    g_autoptr (DbnMsgCaseCorrected) c =
-        dbn_msg_case_corrected_decode (g_bytes_get_data (corrected, NULL), g_bytes_get_size (corrected), NULL);
+    g_autoptr (DbnMsgCaseCorrected) c = dbn_msg_case_corrected_decode (g_bytes_get_data (corrected, NULL),
+                                                                       g_bytes_get_size (corrected), NULL);
     g_assert_nonnull (c);
     g_assert_cmpstr (c->field, ==, "applicant");
     g_assert_cmpstr (c->previous, ==, "测试申办人1");

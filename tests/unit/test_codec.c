@@ -2261,7 +2261,8 @@ make_audit_violation (gboolean full)
     m->index = full ? 77 : 0;
     m->producer = g_strdup ("deadline");
     m->event_seq = full ? 9 : 1;
-    m->detail = full ? g_strdup ("charged 25.50 yuan for QT-SHENFENZHENG, the catalog's fee is 20.00 yuan") : NULL;
+    m->detail =
+        full ? g_strdup ("charged 25.50 yuan for QT-SHENFENZHENG, the catalog's fee is 20.00 yuan") : NULL;
     return m;
 }
 
@@ -2286,7 +2287,8 @@ make_audit_spotcheck_draw_reply (gboolean full)
     m->seed = g_strdup (full ? "3bbb7f2f8a379b2c" : "");
     m->per_window = full ? 2 : 1;
     m->windows = g_strdupv (full ? (char *[]){ "huji", "jisheng", NULL } : (char *[]){ NULL });
-    m->cases = g_strdupv (full ? (char *[]){ "T01-2026-000006", "T01-2026-000004", NULL } : (char *[]){ NULL });
+    m->cases =
+        g_strdupv (full ? (char *[]){ "T01-2026-000006", "T01-2026-000004", NULL } : (char *[]){ NULL });
     return m;
 }
 
