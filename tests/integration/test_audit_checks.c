@@ -600,6 +600,13 @@ test_spot_check (void)
     g_autofree char *april = cli (&f, 0, f.committee_key,
                                   (const char *const[]){ "audit", "findings", "--month", "2026-04", NULL });
     g_assert_nonnull (strstr (april, "共 0 条"));
+    /* A reconnecting committee key gets both findings through sys.sync;
+     * the CLI's feed prints them. */
+    g_autoptr (GPtrArray) synced = sync_events (&f, DBN_MSG_AUDIT_FINDING_WIRE);
+    g_assert_cmpuint (synced->len, ==, 2);
+    g_autofree char *feed = cli (&f, 0, f.committee_key, (const char *const[]){ "audit", "feed", NULL });
+    g_assert_nonnull (strstr (feed, "FINDING problem committee 承诺期限未告知申办人"));
+
     /* Entries of producer audit hash like every other: the record verifies. */
     g_autofree char *path = g_build_filename (f.dir, "audit.db", NULL);
     AuditVerifyReport report = { 0 };
