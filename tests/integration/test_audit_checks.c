@@ -28,7 +28,7 @@
 
 #define CALL_MS 10000
 
-static const char *const services[] = { "intake", "routing", "deadline", "audit", NULL };
+static const char *const services[] = { "intake", "routing", "deadline", "evaluation", "audit", NULL };
 
 typedef struct {
     DbnHarness *h;
@@ -38,7 +38,7 @@ typedef struct {
     char *huji_key, *jisheng_key; /* window:huji, window:jisheng */
     DbnBus *committee;
     void *sub;
-    GSubprocess *procs[4];
+    GSubprocess *procs[5];
 } Fixture;
 
 /* 2026-MM-DD hh:mm China Standard Time, in ms since the epoch. */
@@ -155,7 +155,7 @@ fixture_stop (Fixture *f)
     if (f->sub != NULL)
         zmq_close (f->sub);
     g_clear_pointer (&f->committee, dbn_bus_free);
-    for (int i = 3; i >= 0; i--) {
+    for (int i = 4; i >= 0; i--) {
         g_assert_true (dbn_harness_stop (f->procs[i], 10000));
         g_object_unref (f->procs[i]);
     }
@@ -723,11 +723,74 @@ test_correction (void)
     fixture_stop (&f);
 }
 
+/* ---- issue 14 item 1: evaluation's journal too ---- */
+
+/* TRUE once the record holds one entry per event of evaluation's journal. */
+static gboolean
+evaluation_caught_up (Fixture *f)
+{
+    sqlite3 *eval = open_db (f, "evaluation");
+    gint64 events = count (eval, "SELECT count(*) FROM journal", NULL);
+    sqlite3_close (eval);
+    sqlite3 *db = open_record (f);
+    gint64 entries = count (db, "SELECT count(*) FROM audit_entry WHERE producer = ?", "evaluation");
+    sqlite3_close (db);
+    return events > 0 && entries == events;
+}
+
+static void
+test_follows_evaluation (void)
+{
+    Fixture f = { 0 };
+    fixture_start (&f, cst (3, 2, 10, 0), NULL);
+    g_autofree char *n = submit (&f, 1, "QT-SHENFENZHENG", id_card);
+    wait_entry (&f, n, DBN_MSG_CASE_ROUTED_WIRE);
+    handle (&f, n, "committed");
+    CLI_AS (&f, f.huji_key, 0, "case", "reply", n, "--result", "已领取", "--fee", "20", "--rating", "basic");
+    wait_entry (&f, n, DBN_MSG_EVAL_RATED_WIRE);
+    gint64 until = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    while (!evaluation_caught_up (&f)) {
+        g_assert_cmpint (g_get_monotonic_time (), <, until);
+        g_usleep (50 * 1000);
+    }
+    /* Exactly once and in order: seq 1..N with the journal's own bytes. */
+    sqlite3 *eval = open_db (&f, "evaluation");
+    sqlite3 *db = open_record (&f);
+    sqlite3_stmt *j = NULL, *a = NULL;
+    g_assert_cmpint (sqlite3_prepare_v2 (eval, "SELECT seq, body FROM journal ORDER BY seq", -1, &j, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                         "SELECT seq, event FROM audit_entry WHERE producer = 'evaluation'"
+                                         " ORDER BY idx",
+                                         -1, &a, NULL),
+                     ==, SQLITE_OK);
+    gint64 k = 0;
+    for (;;) {
+        int rj = sqlite3_step (j), ra = sqlite3_step (a);
+        g_assert_cmpint (rj, ==, ra);
+        if (rj != SQLITE_ROW)
+            break;
+        k++;
+        g_assert_cmpint (sqlite3_column_int64 (j, 0), ==, k);
+        g_assert_cmpint (sqlite3_column_int64 (a, 0), ==, k);
+        g_assert_cmpmem (sqlite3_column_blob (j, 1), sqlite3_column_bytes (j, 1), sqlite3_column_blob (a, 1),
+                         sqlite3_column_bytes (a, 1));
+    }
+    sqlite3_finalize (j);
+    sqlite3_finalize (a);
+    sqlite3_close (eval);
+    sqlite3_close (db);
+    g_assert_cmpint (k, >, 0);
+    g_test_message ("evaluation: %" G_GINT64_FORMAT " events, each once and in order", k);
+    fixture_stop (&f);
+}
+
 int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
     dbn_error_register_builtin ();
+    g_test_add_func ("/audit-checks/follows-evaluation", test_follows_evaluation);
     g_test_add_func ("/audit-checks/D-AUD-3/fee-above-catalog", test_fee_above_catalog);
     g_test_add_func ("/audit-checks/D-DL-4/reclassified-deadline-moved", test_reclassified_deadline_moved);
     g_test_add_func ("/audit-checks/D-AUD-2/spot-check", test_spot_check);
