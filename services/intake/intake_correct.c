@@ -18,6 +18,7 @@ typedef struct {
     const char *field;
     int column; /* INTAKE_COL_* */
     char *(*mask) (const char *value);
+    gsize max; /* bytes: intake.submit's limit, so every reply still encodes */
 } Correctable;
 
 static char *
@@ -27,10 +28,10 @@ as_is (const char *value)
 }
 
 static const Correctable correctable[] = {
-    { "applicant", INTAKE_COL_APPLICANT, as_is },
-    { "id_number", INTAKE_COL_ID_NUMBER, dbn_codec_mask_id_number },
-    { "phone", INTAKE_COL_PHONE, dbn_codec_mask_phone },
-    { "address", INTAKE_COL_ADDRESS, dbn_codec_mask_address },
+    { "applicant", INTAKE_COL_APPLICANT, as_is, 64 },
+    { "id_number", INTAKE_COL_ID_NUMBER, dbn_codec_mask_id_number, 18 },
+    { "phone", INTAKE_COL_PHONE, dbn_codec_mask_phone, 20 },
+    { "address", INTAKE_COL_ADDRESS, dbn_codec_mask_address, 256 },
 };
 
 static const Correctable *
@@ -53,6 +54,11 @@ check_value (const Correctable *c, const char *value, GError **error)
 {
     if (!intake_require_text (value, "the corrected value", error))
         return FALSE;
+    if (strlen (value) > c->max) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "the corrected %s is longer than %" G_GSIZE_FORMAT " bytes", c->field, c->max);
+        return FALSE;
+    }
     if (c->column == INTAKE_COL_ID_NUMBER) {
         g_autoptr (GError) id_error = NULL;
         if (!dbn_idnumber_validate (value, &id_error)) {

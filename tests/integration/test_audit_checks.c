@@ -674,6 +674,13 @@ test_correction (void)
                                   (const char *const[]){ "case", "correct", n, "--field", "phone", "--value",
                                                          "abc", "--reason", "号码有误", NULL });
     g_assert_nonnull (strstr (phone, "[invalid]"));
+    /* Longer than a name may be at intake (64 bytes): refused, so every
+     * later read of the case still encodes. */
+    g_autofree char *long_name = g_strnfill (65, 'x');
+    g_autofree char *too_long = cli (&f, 1, f.jisheng_key,
+                                     (const char *const[]){ "case", "correct", n, "--field", "name",
+                                                            "--value", long_name, "--reason", "测试", NULL });
+    g_assert_nonnull (strstr (too_long, "[invalid]"));
     CLI_AS (&f, f.jisheng_key, 0, "case", "correct", n, "--field", "name", "--value", "张三丰", "--reason",
             "录入时写错");
     CLI_AS (&f, f.jisheng_key, 0, "case", "correct", n, "--field", "phone", "--value", "13912345678",
