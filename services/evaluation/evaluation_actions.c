@@ -31,6 +31,8 @@
 
 #include <sqlite3.h>
 
+#include "eval_card.h"
+
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-evaluation"
 
@@ -296,6 +298,9 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
                      "a rating is a stage (reply, window) and a level (satisfied, basic, unsatisfied)");
         return NULL;
     }
+    /* D-RPL-1: the completion card's signature is checked before anything is written. */
+    if (!eval_card_check (req, stage, error))
+        return NULL;
     g_auto (CaseWhere) w = { 0 };
     if (!case_where (self, req->case_no, &w, error) || !may_rate (command, &w, req->case_no, error))
         return NULL;
@@ -306,6 +311,11 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
         .at = dbn_command_get_now_ms (command),
     };
     if (!eval_store_rate (self->store, &rating, error))
+        return NULL;
+    /* D-RPL-1: the reply's rating is the completion card's; stored with it. */
+    if (stage == EVAL_STAGE_REPLY
+        && !eval_card_record (dbn_service_get_store (self->service), req, level,
+                              dbn_command_get_principal (command), rating.at, error))
         return NULL;
 
     g_autoptr (DbnMsgEvalRated) ev = dbn_msg_eval_rated_new ();
@@ -529,5 +539,14 @@ const DbnCommandSpec evaluation_commands[] = {
      * the list (D-EV-2). */
     { DBN_MSG_EVAL_SAMPLE_WIRE, eval_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     { DBN_MSG_EVAL_EXPORT_WIRE, eval_export_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
+    /* D-RPL-1: the completion card, for a reprint (readers narrowed in eval_card.c). */
+    { DBN_MSG_EVAL_CARD_WIRE, eval_card_command, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
     { NULL, NULL, FALSE, 0 },
 };
+
+DbnCatalog *
+evaluation_actions_get_catalog (EvaluationActions *self)
+{
+    return self->catalog;
+}
