@@ -54,7 +54,7 @@ format_ms (gint64 ms, const char *format)
 static gboolean
 missing_answer (const char *service, GError **error)
 {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("%s 服务没有答复"), service);
+    g_set_error (error, DBN_ERROR, DBN_ERROR_UNAVAILABLE, _ ("%s 服务没有答复"), service);
     return FALSE;
 }
 
@@ -174,7 +174,7 @@ dbn_case_paper_build (DbnCasePaper paper, const DbnCaseAnswers *a, DbnCatalog *c
             last_event (r, DBN_MSG_CASE_REPLIED_WIRE, (gpointer) dbn_msg_case_replied_decode,
                         (GDestroyNotify) dbn_msg_case_replied_free);
         if (replied == NULL) {
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("%s 尚未答复，还没有结果告知单（%s）"),
+            g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, _ ("%s 尚未答复，还没有结果告知单（%s）"),
                          c->case_no, dbn_state_display (r->state));
             return NULL;
         }
@@ -200,8 +200,8 @@ dbn_case_paper_build (DbnCasePaper paper, const DbnCaseAnswers *a, DbnCatalog *c
     case DBN_CASE_PAPER_PROGRESS: {
         /* D-DL-2: only a matter the township may not decide (county level). */
         if (g_strcmp0 (r->level, "county") != 0) {
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                         _ ("%s 由乡镇办理，无需书面进度告知（D-DL-2）"), c->case_no);
+            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, _ ("%s 由乡镇办理，无需书面进度告知（D-DL-2）"),
+                         c->case_no);
             return NULL;
         }
         form = dbn_print_form_new (DBN_FORM_PROGRESS, c->case_no);
@@ -462,33 +462,40 @@ dbn_case_papers_class_init (DbnCasePapersClass *klass)
 static void
 dbn_case_papers_init (DbnCasePapers *self)
 {
+    /* A row of the controls, the status below it (it can run long). */
     GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-    gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
+    gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+    gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 4);
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    gtk_widget_set_parent (row, GTK_WIDGET (self));
     GtkWidget *title = gtk_label_new (_ ("本案文书"));
     gtk_widget_add_css_class (title, "heading");
-    gtk_widget_set_parent (title, GTK_WIDGET (self));
+    gtk_box_append (GTK_BOX (row), title);
     self->title = GTK_LABEL (title);
     GtkWidget *entry = gtk_entry_new ();
     gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _ ("案件编号"));
     gtk_editable_set_width_chars (GTK_EDITABLE (entry), 18);
-    gtk_widget_set_parent (entry, GTK_WIDGET (self));
+    gtk_widget_set_valign (entry, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (row), entry);
     self->case_entry = GTK_ENTRY (entry);
-    g_autoptr (GtkStringList) papers = gtk_string_list_new (
-        (const char *[]){ _ ("承办单（补打）"), _ ("办理结果告知单"), _ ("办理进度书面告知书"), _ ("代办事项落实卡"), NULL });
+    g_autoptr (GtkStringList) papers = gtk_string_list_new ((const char *[]){
+        _ ("承办单（补打）"), _ ("办理结果告知单"), _ ("办理进度书面告知书"), _ ("代办事项落实卡"), NULL });
     GtkWidget *drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (papers)), NULL);
-    gtk_widget_set_parent (drop, GTK_WIDGET (self));
+    gtk_widget_set_valign (drop, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (row), drop);
     self->paper_drop = GTK_DROP_DOWN (drop);
     GtkWidget *print = gtk_button_new_with_label (_ ("打印"));
     gtk_actionable_set_action_name (GTK_ACTIONABLE (print), "papers.print");
-    gtk_widget_set_parent (print, GTK_WIDGET (self));
+    gtk_widget_set_valign (print, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (row), print);
     GtkWidget *export = gtk_button_new_with_label (_ ("导出 PDF"));
     gtk_actionable_set_action_name (GTK_ACTIONABLE (export), "papers.export");
-    gtk_widget_set_parent (export, GTK_WIDGET (self));
+    gtk_widget_set_valign (export, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (row), export);
     GtkWidget *status = gtk_label_new (NULL);
     gtk_label_set_xalign (GTK_LABEL (status), 0);
     gtk_label_set_wrap (GTK_LABEL (status), TRUE);
     gtk_label_set_selectable (GTK_LABEL (status), TRUE);
-    gtk_widget_set_hexpand (status, TRUE);
     gtk_widget_set_parent (status, GTK_WIDGET (self));
     self->status = GTK_LABEL (status);
 }

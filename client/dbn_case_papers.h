@@ -41,7 +41,7 @@ const char *const *dbn_case_paper_services (DbnCasePaper paper);
 const char *dbn_case_paper_file_name (DbnCasePaper paper);
 
 /* Fills paper from the answers, catalog (may be NULL) giving the matter's
- * limit; printed_at (ms) is the date of this copy. NULL with G_IO_ERROR
+ * limit; printed_at (ms) is the date of this copy. NULL with DBN_ERROR
  * when the answers do not make the paper (the case not replied yet for a
  * result notice, a matter the township decides for a progress notice, no
  * card) or cannot be read. Caller owns the form. */

@@ -222,7 +222,8 @@ dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double 
     if (self->signature != NULL) {
         /* D-RPL-1: the applicant's own strokes, above the line they sign on. */
         text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）："), PANGO_ALIGN_LEFT);
-        draw_signature (self, cr, MARGIN + 120, y - 30, inner / 2 - 125, 60);
+        /* Above and right of the label, as a hand signs over the line. */
+        draw_signature (self, cr, MARGIN + 132, y - 52, 140, 50);
     } else {
         text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）：________"),
               PANGO_ALIGN_LEFT);
