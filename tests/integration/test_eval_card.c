@@ -246,6 +246,42 @@ test_card_once_across_kill (Fixture *f, gconstpointer data)
     g_autoptr (DbnMsgEvalCardReply) other = card (f, "station:shiqiao", n, &error);
     g_assert_null (other);
     g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+    g_clear_error (&error);
+
+    /* `daiban case card`: the card as text, its hash checked again, and the
+     * signature written to a file, the same bytes. */
+    g_autofree char *file = g_build_filename (dbn_harness_get_data_dir (f->harness), "card.png", NULL);
+    DbnCliRun r = dbn_harness_run_cli ((const char *[]){ "--data", dbn_harness_get_data_dir (f->harness), "case",
+                                                         "card", n, "--signature", file, NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, n));
+    g_assert_nonnull (strstr (r.out, "基本满意 basic"));
+    g_assert_nonnull (strstr (r.out, "准生证已领取"));
+    g_assert_nonnull (strstr (r.out, sha));
+    dbn_cli_run_clear (&r);
+    g_autofree char *written = NULL;
+    gsize written_len = 0;
+    g_assert_true (g_file_get_contents (file, &written, &written_len, NULL));
+    g_assert_cmpmem (written, written_len, tiny_png, sizeof tiny_png);
+    r = dbn_harness_run_cli ((const char *[]){ "--data", dbn_harness_get_data_dir (f->harness), "case", "card", n,
+                                               "--json", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_autofree char *hash_member = g_strdup_printf ("\"signature_sha256\":\"%s\"", sha);
+    g_assert_nonnull (strstr (r.out, hash_member));
+    dbn_cli_run_clear (&r);
+}
+
+/* `daiban case card` before the reply's rating: refused with its code. */
+static void
+test_card_cli_refused (Fixture *f, gconstpointer data)
+{
+    g_autofree char *n = submit (f);
+    wait_known (f, n);
+    DbnCliRun r = dbn_harness_run_cli (
+        (const char *[]){ "--data", dbn_harness_get_data_dir (f->harness), "case", "card", n, NULL });
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "[eval.no-card]"));
+    dbn_cli_run_clear (&r);
 }
 
 int
@@ -256,5 +292,6 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
     ADD ("/evaluation/D-RPL-1/card-sha256-mismatch-refused", test_card_sha256_refused);
     ADD ("/evaluation/D-RPL-1/card-once-across-kill-9", test_card_once_across_kill);
+    ADD ("/evaluation/D-RPL-1/card-cli-before-rating", test_card_cli_refused);
     return g_test_run ();
 }
