@@ -223,15 +223,16 @@ dbn_case_paper_build (DbnCasePaper paper, const DbnCaseAnswers *a, DbnCatalog *c
     case DBN_CASE_PAPER_CARD: {
         if (a->card == NULL)
             return missing_answer ("evaluation", error), NULL;
-        g_autoptr (DbnMsgEvalCardReply) k =
-            dbn_msg_eval_card_reply_decode (g_bytes_get_data (a->card, NULL), g_bytes_get_size (a->card), error);
+        g_autoptr (DbnMsgEvalCardReply) k = dbn_msg_eval_card_reply_decode (
+            g_bytes_get_data (a->card, NULL), g_bytes_get_size (a->card), error);
         if (k == NULL)
             return NULL;
         form = dbn_print_form_new (DBN_FORM_CARD, c->case_no);
         add_applicant_rows (form, c, r);
         dbn_print_form_add_row (form, _ ("办理结果"), k->result);
         dbn_print_form_add_row (form, _ ("满意度评价"), level_display (k->level));
-        dbn_print_form_add_row (form, _ ("申办人签字"), k->signature != NULL ? _ ("已签字（见下）") : _ ("未签字"));
+        dbn_print_form_add_row (form, _ ("申办人签字"),
+                                k->signature != NULL ? _ ("已签字（见下）") : _ ("未签字"));
         if (k->signature_sha256 != NULL)
             dbn_print_form_add_row (form, _ ("签名校验值 SHA-256"), k->signature_sha256);
         g_autofree char *at = format_ms (k->at, "%Y-%m-%d %H:%M");
@@ -255,7 +256,7 @@ struct _DbnCasePapers {
     char *last_pdf;            /* the last export */
     guint generation;          /* bumped per request: only the newest one's answer shows */
     GtkLabel *title;
-    GtkEntry *case_entry;      /* the case: the selected one, or any number typed (an archived case) */
+    GtkEntry *case_entry; /* the case: the selected one, or any number typed (an archived case) */
     GtkDropDown *paper_drop;
     GtkLabel *status;
 };
@@ -265,12 +266,12 @@ G_DEFINE_TYPE (DbnCasePapers, dbn_case_papers, GTK_TYPE_WIDGET)
 typedef struct {
     DbnCasePapers *self; /* owned ref */
     DbnCasePaper paper;
-    gboolean print;     /* else export */
+    gboolean print; /* else export */
     char *case_no;
     guint generation;
-    guint pending;          /* answers still to come */
-    GHashTable *answers;    /* service → GBytes* */
-    GError *error;          /* the first refusal of intake, routing or evaluation */
+    guint pending;       /* answers still to come */
+    GHashTable *answers; /* service → GBytes* */
+    GError *error;       /* the first refusal of intake, routing or evaluation */
 } Job;
 
 typedef struct {
@@ -302,9 +303,10 @@ job_finish (Job *job)
         g_hash_table_lookup (job->answers, "evaluation"),
     };
     g_autoptr (DbnPrintForm) form =
-        error == NULL ? dbn_case_paper_build (job->paper, &answers, dbn_connection_get_catalog (self->connection),
-                                              g_get_real_time () / 1000, &error)
-                      : NULL;
+        error == NULL
+            ? dbn_case_paper_build (job->paper, &answers, dbn_connection_get_catalog (self->connection),
+                                    g_get_real_time () / 1000, &error)
+            : NULL;
     if (form == NULL) {
         g_autofree char *line = dbn_error_line (error);
         gtk_label_set_text (self->status, line);
@@ -382,7 +384,8 @@ question (const char *service, const char *case_no)
 static void
 start (DbnCasePapers *self, gboolean print)
 {
-    g_autofree char *case_no = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->case_entry))));
+    g_autofree char *case_no =
+        g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->case_entry))));
     if (self->connection == NULL) {
         gtk_label_set_text (self->status, _ ("未连接服务"));
         return;

@@ -179,5 +179,6 @@ dbn_signature_pad_save_png (DbnSignaturePad *self, const char *path, GError **er
 {
     g_autoptr (GBytes) png = dbn_signature_pad_dup_png (self, error);
     return png != NULL
-           && g_file_set_contents (path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), error);
+           && g_file_set_contents (path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png),
+                                   error);
 }

@@ -10,7 +10,8 @@
 
 #include <stdio.h>
 
-static const char card_usage[] = "  card       代办事项落实卡 / a case's completion card: rating, result, signature (D-RPL-1)\n";
+static const char card_usage[] =
+    "  card       代办事项落实卡 / a case's completion card: rating, result, signature (D-RPL-1)\n";
 
 const char *
 cli_card_case_usage (void)
@@ -43,9 +44,10 @@ cli_card_case (int argc, char **argv, const char *data_option)
     gboolean json = FALSE;
     g_autofree char *signature_file = NULL;
     GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读; the signature as MessagePack bin)", NULL },
-        { "signature", 0, 0, G_OPTION_ARG_FILENAME, &signature_file, "Write the signature PNG to FILE (签名图像)",
-          "FILE" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读; the signature as MessagePack bin)",
+          NULL },
+        { "signature", 0, 0, G_OPTION_ARG_FILENAME, &signature_file,
+          "Write the signature PNG to FILE (签名图像)", "FILE" },
         { NULL },
     };
     g_autoptr (GOptionContext) options = g_option_context_new ("NUMBER — 代办事项落实卡 / completion card");

@@ -40,8 +40,9 @@ eval_card_check (const DbnMsgEvalRate *req, EvalStage stage, GError **error)
     }
     /* The codec holds the schema's limit already; this says why, here. */
     if (len > EVAL_CARD_MAX_SIGNATURE) {
-        g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "the signature of %s is %" G_GSIZE_FORMAT
-                     " bytes, over %d", req->case_no, len, EVAL_CARD_MAX_SIGNATURE);
+        g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
+                     "the signature of %s is %" G_GSIZE_FORMAT " bytes, over %d", req->case_no, len,
+                     EVAL_CARD_MAX_SIGNATURE);
         return FALSE;
     }
     const guint8 *data = g_bytes_get_data (req->signature, NULL);
@@ -133,9 +134,9 @@ GBytes *
 eval_card_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
     DbnStore *store = dbn_service_get_store (service);
-    g_autoptr (DbnMsgEvalCard) req = dbn_msg_eval_card_decode (
-        g_bytes_get_data (dbn_command_get_body (command), NULL), g_bytes_get_size (dbn_command_get_body (command)),
-        error);
+    g_autoptr (DbnMsgEvalCard) req =
+        dbn_msg_eval_card_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),
+                                  g_bytes_get_size (dbn_command_get_body (command)), error);
     if (req == NULL)
         return NULL;
     g_autoptr (sqlite3_stmt) st = NULL;
@@ -162,8 +163,8 @@ eval_card_command (DbnService *service, DbnCommand *command, gpointer user_data,
     }
     const char *matter = (const char *) sqlite3_column_text (st, 0);
     if (!may_read_card (user_data, command, req->case_no, matter, (const char *) sqlite3_column_text (st, 1),
-                        (const char *) sqlite3_column_text (st, 2), (const char *) sqlite3_column_text (st, 3),
-                        error))
+                        (const char *) sqlite3_column_text (st, 2),
+                        (const char *) sqlite3_column_text (st, 3), error))
         return NULL;
     if (sqlite3_column_type (st, 4) == SQLITE_NULL) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_NO_CARD, "%s has no completion card yet", req->case_no);

@@ -19,7 +19,7 @@
     "  actor     TEXT NOT NULL,"                                                                             \
     "  at        INTEGER NOT NULL"                                                                           \
     ") WITHOUT ROWID;"                                                                                       \
-    "CREATE TRIGGER ev_card_no_update BEFORE UPDATE ON ev_card"                                             \
+    "CREATE TRIGGER ev_card_no_update BEFORE UPDATE ON ev_card"                                              \
     " BEGIN SELECT RAISE (ABORT, 'a completion card is fixed'); END;"                                        \
-    "CREATE TRIGGER ev_card_no_delete BEFORE DELETE ON ev_card"                                             \
+    "CREATE TRIGGER ev_card_no_delete BEFORE DELETE ON ev_card"                                              \
     " BEGIN SELECT RAISE (ABORT, 'a completion card is fixed'); END;"

@@ -144,8 +144,9 @@ cards_stored (Fixture *f, const char *case_no)
     sqlite3 *db = NULL;
     g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
     sqlite3_stmt *st = NULL;
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM ev_card WHERE case_no = ?1", -1, &st, NULL),
-                     ==, SQLITE_OK);
+    g_assert_cmpint (
+        sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM ev_card WHERE case_no = ?1", -1, &st, NULL), ==,
+        SQLITE_OK);
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
     g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
     int n = sqlite3_column_int (st, 0);
@@ -251,8 +252,8 @@ test_card_once_across_kill (Fixture *f, gconstpointer data)
     /* `daiban case card`: the card as text, its hash checked again, and the
      * signature written to a file, the same bytes. */
     g_autofree char *file = g_build_filename (dbn_harness_get_data_dir (f->harness), "card.png", NULL);
-    DbnCliRun r = dbn_harness_run_cli ((const char *[]){ "--data", dbn_harness_get_data_dir (f->harness), "case",
-                                                         "card", n, "--signature", file, NULL });
+    DbnCliRun r = dbn_harness_run_cli ((const char *[]){ "--data", dbn_harness_get_data_dir (f->harness),
+                                                         "case", "card", n, "--signature", file, NULL });
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, n));
     g_assert_nonnull (strstr (r.out, "基本满意 basic"));
@@ -263,8 +264,8 @@ test_card_once_across_kill (Fixture *f, gconstpointer data)
     gsize written_len = 0;
     g_assert_true (g_file_get_contents (file, &written, &written_len, NULL));
     g_assert_cmpmem (written, written_len, tiny_png, sizeof tiny_png);
-    r = dbn_harness_run_cli ((const char *[]){ "--data", dbn_harness_get_data_dir (f->harness), "case", "card", n,
-                                               "--json", NULL });
+    r = dbn_harness_run_cli ((const char *[]){ "--data", dbn_harness_get_data_dir (f->harness), "case",
+                                               "card", n, "--json", NULL });
     g_assert_cmpint (r.status, ==, 0);
     g_autofree char *hash_member = g_strdup_printf ("\"signature_sha256\":\"%s\"", sha);
     g_assert_nonnull (strstr (r.out, hash_member));
