@@ -325,6 +325,8 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
     ev->area = g_strdup (w.area ? w.area : "");
     ev->stage = g_strdup (eval_stage_to_string (stage));
     ev->level = g_strdup (eval_level_to_string (level));
+    if (req->signature != NULL)
+        ev->signature_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, req->signature);
     g_autoptr (GBytes) body = dbn_msg_eval_rated_encode (ev, error);
     if (body == NULL || !dbn_command_emit (command, "audit", &ev->env, body, error))
         return NULL;

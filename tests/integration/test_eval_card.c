@@ -270,6 +270,12 @@ test_card_once_across_kill (Fixture *f, gconstpointer data)
     g_autofree char *hash_member = g_strdup_printf ("\"signature_sha256\":\"%s\"", sha);
     g_assert_nonnull (strstr (r.out, hash_member));
     dbn_cli_run_clear (&r);
+    /* The hash is in evaluation's journal too (eval.rated, on audit). */
+    r = dbn_harness_run_cli ((const char *[]){ "--data", dbn_harness_get_data_dir (f->harness), "events",
+                                               "evaluation", "--since", "0", "--json", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, hash_member));
+    dbn_cli_run_clear (&r);
 }
 
 /* `daiban case card` before the reply's rating: refused with its code. */
