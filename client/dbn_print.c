@@ -87,8 +87,9 @@ read_png (void *closure, unsigned char *out, unsigned int length)
 static cairo_surface_t *
 surface_from_png (GBytes *png)
 {
-    PngReader r = { g_bytes_get_data (png, &r.len), 0, 0 };
-    r.len = g_bytes_get_size (png);
+    gsize len = 0;
+    const guint8 *data = g_bytes_get_data (png, &len);
+    PngReader r = { data, len, 0 };
     cairo_surface_t *surface = cairo_image_surface_create_from_png_stream (read_png, &r);
     if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy (surface);
@@ -220,9 +221,9 @@ dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double 
         y += text (cr, MARGIN, y + 6, inner, "Noto Sans CJK SC 10", note, PANGO_ALIGN_LEFT) + 12;
     y = MAX (y + 24, height - MARGIN - 60);
     if (self->signature != NULL) {
-        /* D-RPL-1: the applicant's own strokes, above the line they sign on. */
+        /* D-RPL-1: the applicant's own strokes, above and right of the
+         * label, as a hand signs over the line. */
         text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）："), PANGO_ALIGN_LEFT);
-        /* Above and right of the label, as a hand signs over the line. */
         draw_signature (self, cr, MARGIN + 132, y - 52, 140, 50);
     } else {
         text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）：________"),
