@@ -74,29 +74,8 @@ clock_named (const DbnMsgDeadlineCaseDueReply *due, const char *name)
     return NULL;
 }
 
-/* The last event of type on routing's timeline, decoded by decode. */
-static gpointer
-last_event (const DbnMsgRoutingCaseGetReply *r, const char *type,
-            gpointer (*decode) (const guint8 *, gsize, GError **), GDestroyNotify free_func)
-{
-    gpointer found = NULL;
-    for (guint i = 0; i < r->timeline->len; i++) {
-        GBytes *frame = r->timeline->pdata[i];
-        DbnEnvEvent env = { 0 };
-        if (!dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, NULL))
-            continue;
-        if (g_strcmp0 (env.type, type) == 0) {
-            gpointer next = decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
-            if (next != NULL) {
-                if (found != NULL)
-                    free_func (found);
-                found = next;
-            }
-        }
-        dbn_env_event_clear (&env);
-    }
-    return found;
-}
+/* A frame's bytes, for the generated decoders. */
+#define FRAME(b) g_bytes_get_data (b, NULL), g_bytes_get_size (b)
 
 static const char *
 level_display (const char *level)
@@ -170,17 +149,18 @@ dbn_case_paper_build (DbnCasePaper paper, const DbnCaseAnswers *a, DbnCatalog *c
         break;
     }
     case DBN_CASE_PAPER_RESULT: {
+        /* The events the CLI's `case notice` reads too (dbn_timeline). */
+        GBytes *replied_frame = dbn_timeline_find_last (r->timeline, DBN_MSG_CASE_REPLIED_WIRE);
+        GBytes *returned_frame = dbn_timeline_find_last (r->timeline, DBN_MSG_CASE_RETURNED_WIRE);
         g_autoptr (DbnMsgCaseReplied) replied =
-            last_event (r, DBN_MSG_CASE_REPLIED_WIRE, (gpointer) dbn_msg_case_replied_decode,
-                        (GDestroyNotify) dbn_msg_case_replied_free);
+            replied_frame ? dbn_msg_case_replied_decode (FRAME (replied_frame), NULL) : NULL;
         if (replied == NULL) {
             g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, _ ("%s 尚未答复，还没有结果告知单（%s）"),
                          c->case_no, dbn_state_display (r->state));
             return NULL;
         }
         g_autoptr (DbnMsgCaseReturned) returned =
-            last_event (r, DBN_MSG_CASE_RETURNED_WIRE, (gpointer) dbn_msg_case_returned_decode,
-                        (GDestroyNotify) dbn_msg_case_returned_free);
+            returned_frame ? dbn_msg_case_returned_decode (FRAME (returned_frame), NULL) : NULL;
         gboolean done = g_strcmp0 (replied->outcome, "done") == 0;
         form = dbn_print_form_new (DBN_FORM_RESULT, c->case_no);
         add_applicant_rows (form, c, r);
