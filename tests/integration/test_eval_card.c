@@ -12,7 +12,7 @@
 #define CALL_MS 5000
 #define STATION "station:qingshui"
 
-static const char *const principals[] = { STATION, "station:shiqiao", "window:jisheng", NULL };
+static const char *const principals[] = { STATION, "station:shiqiao", "window:jisheng", "window:xinfang", NULL };
 
 /* A 1×1 grey PNG: what the service checks is the PNG magic and the hash. */
 static const guint8 tiny_png[] = {
@@ -65,10 +65,18 @@ call_as (Fixture *f, const char *principal, const char *service, GBytes *body, G
     return dbn_harness_call_on (f->harness, bus, service, body, CALL_MS, error);
 }
 
+/* A case of matter (NULL: the harness's JS-ZHUNSHENG with all its
+ * materials) from qingshui's station. */
 static char *
-submit (Fixture *f)
+submit_matter (Fixture *f, const char *matter, const char *materials)
 {
     g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new ("card-submit", 1, TRUE);
+    if (matter != NULL) {
+        g_free (m->matter);
+        m->matter = g_strdup (matter);
+        g_strfreev (m->materials);
+        m->materials = g_strsplit (materials, ";", -1);
+    }
     g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = call_as (f, STATION, "intake", body, &error);
@@ -77,6 +85,12 @@ submit (Fixture *f)
         dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     return g_strdup (r->case_no);
+}
+
+static char *
+submit (Fixture *f)
+{
+    return submit_matter (f, NULL, NULL);
 }
 
 /* eval.card as principal; NULL with error. */
@@ -278,6 +292,29 @@ test_card_once_across_kill (Fixture *f, gconstpointer data)
     dbn_cli_run_clear (&r);
 }
 
+/* D-INT-8: a petition's card is read by its own window (xinfang) and the
+ * station that entrusted it, not by another window. */
+static void
+test_petition_card_readers (Fixture *f, gconstpointer data)
+{
+    g_autofree char *n = submit_matter (f, "QT-XINFANG", "信访事项书面材料或口述记录;身份证");
+    wait_known (f, n);
+    g_autoptr (GBytes) png = g_bytes_new_static (tiny_png, sizeof tiny_png);
+    g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, png);
+    g_autoptr (GError) error = NULL;
+    g_assert_cmpint (rate_card (f, "petition-card", n, png, sha, &error), >, 0);
+    g_assert_no_error (error);
+    const char *allowed[] = { STATION, "window:xinfang" };
+    for (gsize i = 0; i < G_N_ELEMENTS (allowed); i++) {
+        g_autoptr (DbnMsgEvalCardReply) c = card (f, allowed[i], n, &error);
+        g_assert_no_error (error);
+        g_assert_cmpstr (c->signature_sha256, ==, sha);
+    }
+    g_autoptr (DbnMsgEvalCardReply) other = card (f, "window:jisheng", n, &error);
+    g_assert_null (other);
+    g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
+}
+
 /* `daiban case card` before the reply's rating: refused with its code. */
 static void
 test_card_cli_refused (Fixture *f, gconstpointer data)
@@ -300,5 +337,6 @@ main (int argc, char **argv)
     ADD ("/evaluation/D-RPL-1/card-sha256-mismatch-refused", test_card_sha256_refused);
     ADD ("/evaluation/D-RPL-1/card-once-across-kill-9", test_card_once_across_kill);
     ADD ("/evaluation/D-RPL-1/card-cli-before-rating", test_card_cli_refused);
+    ADD ("/evaluation/D-INT-8/petition-card-own-window-only", test_petition_card_readers);
     return g_test_run ();
 }
