@@ -19,6 +19,7 @@ static const char *const acceptance_services[] = { "intake", "routing", "deadlin
 static const char *const result_services[] = { "intake", "routing", NULL };
 static const char *const progress_services[] = { "intake", "routing", "deadline", NULL };
 static const char *const card_services[] = { "intake", "routing", "evaluation", NULL };
+static const char *const missing_services[] = { "intake", "routing", NULL };
 
 const char *const *
 dbn_case_paper_services (DbnCasePaper paper)
@@ -28,6 +29,7 @@ dbn_case_paper_services (DbnCasePaper paper)
     case DBN_CASE_PAPER_RESULT: return result_services;
     case DBN_CASE_PAPER_PROGRESS: return progress_services;
     case DBN_CASE_PAPER_CARD: return card_services;
+    case DBN_CASE_PAPER_MISSING: return missing_services;
     }
     return result_services;
 }
@@ -40,6 +42,7 @@ dbn_case_paper_file_name (DbnCasePaper paper)
     case DBN_CASE_PAPER_RESULT: return "result-notice.pdf";
     case DBN_CASE_PAPER_PROGRESS: return "progress-notice.pdf";
     case DBN_CASE_PAPER_CARD: return "completion-card.pdf";
+    case DBN_CASE_PAPER_MISSING: return "missing-notice.pdf";
     }
     return "paper.pdf";
 }
@@ -221,6 +224,21 @@ dbn_case_paper_build (DbnCasePaper paper, const DbnCaseAnswers *a, DbnCatalog *c
         dbn_print_form_add_row (form, _ ("打印时间"), printed);
         if (k->signature != NULL && !dbn_print_form_set_signature (form, k->signature, error))
             return NULL;
+        break;
+    }
+    case DBN_CASE_PAPER_MISSING: {
+        /* D-INT-4: told once, all of it; again only while something is missing. */
+        if (c->missing == NULL || c->missing[0] == NULL) {
+            g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, _ ("%s 材料已齐，无需一次性告知"), c->case_no);
+            return NULL;
+        }
+        form = dbn_print_form_new (DBN_FORM_NOTICE, c->case_no);
+        dbn_print_form_add_row (form, _ ("代办事项"), r->matter_name);
+        for (int i = 0; c->missing[i] != NULL; i++) {
+            g_autofree char *n = g_strdup_printf (_ ("需补材料 %d"), i + 1);
+            dbn_print_form_add_row (form, n, c->missing[i]);
+        }
+        dbn_print_form_add_row (form, _ ("告知时间"), printed);
         break;
     }
     }
@@ -462,7 +480,8 @@ dbn_case_papers_init (DbnCasePapers *self)
     gtk_box_append (GTK_BOX (row), entry);
     self->case_entry = GTK_ENTRY (entry);
     g_autoptr (GtkStringList) papers = gtk_string_list_new ((const char *[]){
-        _ ("承办单（补打）"), _ ("办理结果告知单"), _ ("办理进度书面告知书"), _ ("代办事项落实卡"), NULL });
+        _ ("承办单（补打）"), _ ("办理结果告知单"), _ ("办理进度书面告知书"), _ ("代办事项落实卡"),
+        _ ("一次性告知书（补打）"), NULL });
     GtkWidget *drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (papers)), NULL);
     gtk_widget_set_valign (drop, GTK_ALIGN_CENTER);
     gtk_box_append (GTK_BOX (row), drop);

@@ -1,8 +1,9 @@
 /* dbn_case_papers.h: the papers of any case, from any PC (issue 15 item 1,
  * issue 13 item 3): the 承办单 again (with the promised date, D-DL-4), the
  * 办理结果告知单 (D-RPL-3), the written progress notice of a matter the
- * township cannot decide (D-DL-2) and the 《代办事项落实卡》 (D-RPL-1, with
- * the applicant's signature as the evaluation service keeps it).
+ * township cannot decide (D-DL-2), the 《代办事项落实卡》 (D-RPL-1, with
+ * the applicant's signature as the evaluation service keeps it) and the
+ * 一次性告知书 again while materials are missing (D-INT-4).
  *
  * Nothing comes from a local file: each paper is filled from the services'
  * answers (intake.case.get, routing.case.get, deadline.case.due, eval.card)
@@ -24,6 +25,7 @@ typedef enum {
     DBN_CASE_PAPER_RESULT,     /* 办理结果告知单 */
     DBN_CASE_PAPER_PROGRESS,   /* 办理进度书面告知书 */
     DBN_CASE_PAPER_CARD,       /* 代办事项落实卡 */
+    DBN_CASE_PAPER_MISSING,    /* 一次性告知书 (D-INT-4) again, while materials are missing */
 } DbnCasePaper;
 
 /* The services' answers a paper is filled from; any may be NULL (not

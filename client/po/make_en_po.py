@@ -46,6 +46,8 @@ EN = {
  "结果": "Result",
  "补打时间": "Copy printed at",
  "请向": "Apply to",
+ "%s 材料已齐，无需一次性告知": "%s has all its materials: no one-time notification",
+ "一次性告知书（补打）": "One-time notification (copy)",
  "三必访名单（逾期、应访在前）": "Must-visit households (overdue and due first)",
  "三必访 %u 户，应访或逾期 %u 户": "%u must-visit households, %u due or overdue",
  "%s %s  %s  每 %d 天  上次走访 %s  应访 %s": "%s %s  %s  every %d days  last visit %s  due %s",

@@ -1629,6 +1629,20 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     SupplementWait shown = { station, case_no };
     g_assert_true (wait_for (missing_shown, &shown, 5000));
     g_assert_cmpuint (dbn_station_view_get_n_missing (station), ==, 1);
+    /* D-INT-4: the one-time notification again, from the case (intake's
+     * missing list), not only right after the submit. */
+    {
+        DbnCasePapers *papers =
+            dbn_station_cases_get_papers (DBN_STATION_CASES (dbn_station_view_get_page (station, "cases")));
+        g_autofree char *pdf = export_paper (papers, case_no, DBN_CASE_PAPER_MISSING);
+        g_assert_nonnull (pdf);
+        g_autofree char *text = pdf_text (pdf);
+        g_assert_nonnull (strstr (text, "一次性告知书"));
+        g_assert_nonnull (strstr (text, case_no));
+        g_autofree char *awaited = value_after (text, "需补材料 1");
+        g_assert_cmpstr (awaited, ==, "结婚证");
+        paper_screenshot (pdf, "paper-missing-notice");
+    }
     dbn_station_view_tick_supplement (station, 1);
     screenshot (GTK_WIDGET (win), "station-supplement.png");
     g_assert_true (
