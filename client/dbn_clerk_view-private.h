@@ -2,6 +2,7 @@
  * the clerk's screen by. */
 #pragma once
 
+#include "dbn_case_papers.h"
 #include "dbn_clerk_view.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,8 @@ const char *dbn_clerk_view_get_status (DbnClerkView *self);
  * ticking the first n (what "clerk.supplement" sends). */
 guint dbn_clerk_view_get_n_missing (DbnClerkView *self);
 void dbn_clerk_view_tick_missing (DbnClerkView *self, guint n);
+
+/* The papers row of the case (dbn_case_papers.h). */
+DbnCasePapers *dbn_clerk_view_get_papers (DbnClerkView *self);
 
 G_END_DECLS

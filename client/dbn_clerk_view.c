@@ -23,6 +23,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dbn_case_papers.h"
 #include "dbn_commands.h"
 #include "dbn_queue_feed.h"
 #include "dbn_queue_columns.h"
@@ -67,6 +68,7 @@ struct _DbnClerkView {
     GtkLabel *status_label;
     GtkLabel *clocks_label;
     GtkBox *materials_box;
+    DbnCasePapers *papers; /* the selected case's papers, from the services */
     GtkEntry *explain_entry;
     GPtrArray *missing_checks; /* GtkCheckButton*, borrowed: the missing list shown */
     gboolean suspended;        /* the selected case's clocks are stopped (deadline.case.due) */
@@ -339,6 +341,8 @@ on_selection (GtkSingleSelection *selection, GParamSpec *pspec, gpointer user_da
         return;
     g_free (self->selected);
     self->selected = g_strdup (case_no);
+    if (case_no != NULL)
+        dbn_case_papers_set_case (self->papers, case_no);
     self->suspended = FALSE;
     gtk_label_set_text (self->clocks_label, "");
     gtk_string_list_splice (self->timeline, 0, g_list_model_get_n_items (G_LIST_MODEL (self->timeline)),
@@ -712,6 +716,7 @@ dbn_clerk_view_class_init (DbnClerkViewClass *klass)
     object_class->dispose = dbn_clerk_view_dispose;
     object_class->finalize = dbn_clerk_view_finalize;
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+    g_type_ensure (DBN_TYPE_CASE_PAPERS);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_clerk_view.ui");
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, paned);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, columns);
@@ -729,6 +734,7 @@ dbn_clerk_view_class_init (DbnClerkViewClass *klass)
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, status_label);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, clocks_label);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, materials_box);
+    gtk_widget_class_bind_template_child (widget_class, DbnClerkView, papers);
     gtk_widget_class_bind_template_child (widget_class, DbnClerkView, explain_entry);
     gtk_widget_class_install_action (widget_class, "clerk.request-materials", NULL, action_request_materials);
     gtk_widget_class_install_action (widget_class, "clerk.supplement", NULL, action_supplement);
@@ -921,4 +927,16 @@ dbn_clerk_view_tick_missing (DbnClerkView *self, guint n)
 {
     for (guint i = 0; i < self->missing_checks->len; i++)
         gtk_check_button_set_active (self->missing_checks->pdata[i], i < n);
+}
+
+void
+dbn_clerk_view_set_papers_dir (DbnClerkView *self, const char *dir)
+{
+    dbn_case_papers_set_up (self->papers, self->connection, dir);
+}
+
+DbnCasePapers *
+dbn_clerk_view_get_papers (DbnClerkView *self)
+{
+    return self->papers;
 }

@@ -23,6 +23,9 @@ GtkWidget *dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, con
                                const char *id);
 /* Borrowed. */
 DbnQueueModel *dbn_clerk_view_get_model (DbnClerkView *self);
+/* Where the case's papers (dbn_case_papers.h) write their PDFs: this PC's
+ * client folder; until it is set they cannot be fetched. */
+void dbn_clerk_view_set_papers_dir (DbnClerkView *self, const char *dir);
 /* The feed of the queue's due column. Borrowed. */
 DbnDueFeed *dbn_clerk_view_get_due_feed (DbnClerkView *self);
 

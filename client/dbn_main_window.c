@@ -94,6 +94,9 @@ connect_settings (DbnMainWindow *self, GError **error)
         self->view = dbn_clerk_view_new (
             self->connection, self->outbox,
             dbn_principal_get_kind (principal) == DBN_PRINCIPAL_SUPERVISOR ? "area" : "window", id ? id : "");
+    /* Any case's papers are written to this PC's folder (dbn_case_papers.h). */
+    if (DBN_IS_CLERK_VIEW (self->view))
+        dbn_clerk_view_set_papers_dir (DBN_CLERK_VIEW (self->view), dir);
     gtk_stack_add_named (self->stack, self->view, "main");
     gtk_stack_set_visible_child_name (self->stack, "main");
     g_autofree char *title = g_strdup_printf (_ ("代办 · %s"), principal);

@@ -6,6 +6,7 @@
 #include <cairo-pdf.h>
 #include <glib/gi18n.h>
 #include <pango/pangocairo.h>
+#include <string.h>
 
 #define A4_W   595.0
 #define A4_H   842.0
@@ -19,6 +20,7 @@ struct _DbnPrintForm {
     DbnFormKind kind; /* which paper */
     char *number;     /* case number or sheet id */
     GPtrArray *rows;  /* char*: label, value, label, value ... */
+    GBytes *signature; /* PNG, or NULL: a blank signature line */
 };
 
 DbnPrintForm *
@@ -38,6 +40,7 @@ dbn_print_form_free (DbnPrintForm *self)
         return;
     g_free (self->number);
     g_ptr_array_unref (self->rows);
+    g_clear_pointer (&self->signature, g_bytes_unref);
     g_free (self);
 }
 
@@ -56,8 +59,89 @@ dbn_print_form_get_title (DbnPrintForm *self)
     case DBN_FORM_NOTICE: return _ ("一次性告知书");
     case DBN_FORM_RUNSHEET: return _ ("代办事项交接清单");
     case DBN_FORM_LOGBOOK: return _ ("代办记录簿");
+    case DBN_FORM_CARD: return _ ("代办事项落实卡");
+    case DBN_FORM_RESULT: return _ ("办理结果告知单");
+    case DBN_FORM_PROGRESS: return _ ("办理进度书面告知书");
     }
     return "";
+}
+
+typedef struct {
+    const guint8 *data;
+    gsize len;
+    gsize at;
+} PngReader;
+
+static cairo_status_t
+read_png (void *closure, unsigned char *out, unsigned int length)
+{
+    PngReader *r = closure;
+    if (r->len - r->at < length)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy (out, r->data + r->at, length);
+    r->at += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* The PNG as a cairo surface (caller destroys it), or NULL. */
+static cairo_surface_t *
+surface_from_png (GBytes *png)
+{
+    gsize len = 0;
+    const guint8 *data = g_bytes_get_data (png, &len);
+    PngReader r = { data, len, 0 };
+    cairo_surface_t *surface = cairo_image_surface_create_from_png_stream (read_png, &r);
+    if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy (surface);
+        return NULL;
+    }
+    return surface;
+}
+
+gboolean
+dbn_print_form_set_signature (DbnPrintForm *self, GBytes *png, GError **error)
+{
+    g_clear_pointer (&self->signature, g_bytes_unref);
+    cairo_surface_t *surface = png != NULL ? surface_from_png (png) : NULL;
+    if (surface == NULL) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", _ ("签名图像无法读取"));
+        return FALSE;
+    }
+    cairo_surface_destroy (surface);
+    self->signature = g_bytes_ref (png);
+    return TRUE;
+}
+
+/* Draws the signature scaled into the box at (x, y) of w × h points. */
+static void
+draw_signature (DbnPrintForm *self, cairo_t *cr, double x, double y, double w, double h)
+{
+    cairo_surface_t *surface = surface_from_png (self->signature);
+    if (surface == NULL)
+        return;
+    double sw = cairo_image_surface_get_width (surface), sh = cairo_image_surface_get_height (surface);
+    double scale = MIN (w / sw, h / sh);
+    cairo_save (cr);
+    cairo_translate (cr, x, y);
+    cairo_scale (cr, scale, scale);
+    cairo_set_source_surface (cr, surface, 0, 0);
+    cairo_paint (cr);
+    cairo_restore (cr);
+    cairo_surface_destroy (surface);
+}
+
+/* The words under the rows: why the paper is given. */
+static const char *
+footnote (DbnFormKind kind)
+{
+    switch (kind) {
+    case DBN_FORM_NOTICE: return _ ("以上材料一次性告知，补齐后即可办理；补正期间不计入办理时限。");
+    case DBN_FORM_CARD: return _ ("申办人确认上述事项已办理落实，并对代办服务作出评价。");
+    case DBN_FORM_RESULT: return _ ("特此告知。对办理结果有异议的，可向乡镇便民服务中心反映。");
+    case DBN_FORM_PROGRESS:
+        return _ ("本事项须报县级部门审批，乡镇不能直接办结。现将办理进度书面告知，办结后将及时答复。");
+    default: return NULL;
+    }
 }
 
 static double
@@ -132,13 +216,19 @@ dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double 
         text (cr, MARGIN, height - MARGIN - 14, inner, "Noto Sans CJK SC 9", foot, PANGO_ALIGN_CENTER);
         return;
     }
-    if (self->kind == DBN_FORM_NOTICE)
-        y += text (cr, MARGIN, y + 6, inner, "Noto Sans CJK SC 10",
-                   _ ("以上材料一次性告知，补齐后即可办理；补正期间不计入办理时限。"), PANGO_ALIGN_LEFT)
-             + 12;
+    const char *note = footnote (self->kind);
+    if (note != NULL)
+        y += text (cr, MARGIN, y + 6, inner, "Noto Sans CJK SC 10", note, PANGO_ALIGN_LEFT) + 12;
     y = MAX (y + 24, height - MARGIN - 60);
-    text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）：________"),
-          PANGO_ALIGN_LEFT);
+    if (self->signature != NULL) {
+        /* D-RPL-1: the applicant's own strokes, above and right of the
+         * label, as a hand signs over the line. */
+        text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）："), PANGO_ALIGN_LEFT);
+        draw_signature (self, cr, MARGIN + 132, y - 52, 140, 50);
+    } else {
+        text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）：________"),
+              PANGO_ALIGN_LEFT);
+    }
     text (cr, MARGIN + inner / 2, y, inner / 2, "Noto Sans CJK SC 11", _ ("代办员签字：________"),
           PANGO_ALIGN_LEFT);
 }
@@ -186,6 +276,7 @@ copy_form (DbnPrintForm *self)
     DbnPrintForm *copy = dbn_print_form_new (self->kind, self->number);
     for (guint i = 0; i < self->rows->len; i++)
         g_ptr_array_add (copy->rows, g_strdup (self->rows->pdata[i]));
+    copy->signature = self->signature != NULL ? g_bytes_ref (self->signature) : NULL;
     return copy;
 }
 

@@ -146,8 +146,15 @@ dbn_signature_pad_is_empty (DbnSignaturePad *self)
     return self->points->len == 0;
 }
 
-gboolean
-dbn_signature_pad_save_png (DbnSignaturePad *self, const char *path, GError **error)
+static cairo_status_t
+append_png (void *closure, const unsigned char *data, unsigned int length)
+{
+    g_byte_array_append (closure, data, length);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+GBytes *
+dbn_signature_pad_dup_png (DbnSignaturePad *self, GError **error)
 {
     int w = MAX (gtk_widget_get_width (GTK_WIDGET (self)), MIN_W);
     int h = MAX (gtk_widget_get_height (GTK_WIDGET (self)), MIN_H);
@@ -155,12 +162,23 @@ dbn_signature_pad_save_png (DbnSignaturePad *self, const char *path, GError **er
     cairo_t *cr = cairo_create (surface);
     draw (self, cr, w, h);
     cairo_destroy (cr);
-    cairo_status_t status = cairo_surface_write_to_png (surface, path);
+    GByteArray *png = g_byte_array_new ();
+    cairo_status_t status = cairo_surface_write_to_png_stream (surface, append_png, png);
     cairo_surface_destroy (surface);
     if (status != CAIRO_STATUS_SUCCESS) {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", path,
+        g_byte_array_unref (png);
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot draw the signature: %s",
                      cairo_status_to_string (status));
-        return FALSE;
+        return NULL;
     }
-    return TRUE;
+    return g_byte_array_free_to_bytes (png);
+}
+
+gboolean
+dbn_signature_pad_save_png (DbnSignaturePad *self, const char *path, GError **error)
+{
+    g_autoptr (GBytes) png = dbn_signature_pad_dup_png (self, error);
+    return png != NULL
+           && g_file_set_contents (path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png),
+                                   error);
 }

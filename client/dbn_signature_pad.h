@@ -16,7 +16,10 @@ gboolean dbn_signature_pad_is_empty (DbnSignaturePad *self);
  * the drag gesture does; tests draw with it). */
 void dbn_signature_pad_add_point (DbnSignaturePad *self, double x, double y, gboolean new_stroke);
 /* Writes the strokes, black on white, as a PNG of the pad's size (at least
- * 400×150). FALSE with a G_IO_ERROR when the file cannot be written. */
+ * 400×150). FALSE with the error when the file cannot be written. */
 gboolean dbn_signature_pad_save_png (DbnSignaturePad *self, const char *path, GError **error);
+/* The same PNG in memory (what goes to the evaluation service with the
+ * rating, D-RPL-1). Caller owns it; NULL with G_IO_ERROR. */
+GBytes *dbn_signature_pad_dup_png (DbnSignaturePad *self, GError **error);
 
 G_END_DECLS

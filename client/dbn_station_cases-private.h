@@ -1,6 +1,7 @@
 /* dbn_station_cases-private.h: what the tests reach the cases page by. */
 #pragma once
 
+#include "dbn_case_papers.h"
 #include "dbn_station_cases.h"
 
 G_BEGIN_DECLS
@@ -17,5 +18,7 @@ void dbn_station_cases_tick_supplement (DbnStationCases *self, guint n);
 /* The status line of the run sheet (the page's) or of the supplement. Borrowed. */
 const char *dbn_station_cases_get_status (DbnStationCases *self);
 const char *dbn_station_cases_get_supplement_status (DbnStationCases *self);
+/* The papers row of the selected case (dbn_case_papers.h). */
+DbnCasePapers *dbn_station_cases_get_papers (DbnStationCases *self);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dbn_case_papers.h"
 #include "dbn_commands.h"
 #include "dbn_print.h"
 #include "dbn_queue_columns.h"
@@ -41,6 +42,7 @@ struct _DbnStationCases {
     GtkLabel *supplement_label;
     GtkBox *supplement_box;
     GtkLabel *supplement_status;
+    DbnCasePapers *papers; /* the selected case's papers, from the services */
 };
 
 G_DEFINE_TYPE (DbnStationCases, dbn_station_cases, GTK_TYPE_WIDGET)
@@ -72,6 +74,7 @@ on_case_selected (GtkSingleSelection *selection, GParamSpec *pspec, gpointer use
     DbnQueueItem *item = gtk_single_selection_get_selected_item (selection);
     if (item == NULL || dbn_queue_item_get_pending (item))
         return;
+    dbn_case_papers_set_case (self->papers, dbn_queue_item_get_case_no (item));
     clear_supplement (self);
     if (g_strcmp0 (dbn_queue_item_get_state (item), "awaiting_materials") == 0) {
         load_missing (self, dbn_queue_item_get_case_no (item));
@@ -338,6 +341,7 @@ dbn_station_cases_class_init (DbnStationCasesClass *klass)
     object_class->dispose = dbn_station_cases_dispose;
     object_class->finalize = dbn_station_cases_finalize;
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+    g_type_ensure (DBN_TYPE_CASE_PAPERS);
     gtk_widget_class_set_template_from_resource (widget_class, "/org/daiban/Client/dbn_station_cases.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, DbnStationCases, name)
     CHILD (case_search);
@@ -346,6 +350,7 @@ dbn_station_cases_class_init (DbnStationCasesClass *klass)
     CHILD (supplement_label);
     CHILD (supplement_box);
     CHILD (supplement_status);
+    CHILD (papers);
 #undef CHILD
     gtk_widget_class_bind_template_callback (widget_class, on_case_search);
     gtk_widget_class_install_action (widget_class, "cases.runsheet-new", NULL, action_runsheet_new);
@@ -372,6 +377,7 @@ dbn_station_cases_set_up (DbnStationCases *self, DbnConnection *connection, DbnO
     self->model = g_object_ref (model);
     self->station_id = g_strdup (station_id);
     self->client_dir = g_strdup (client_dir);
+    dbn_case_papers_set_up (self->papers, connection, client_dir);
     self->filter = dbn_queue_filter_new (GTK_EDITABLE (self->case_search));
     static const DbnColumn cols[] = { DBN_COLUMN_CASE,    DBN_COLUMN_MATTER, DBN_COLUMN_STATE,
                                       DBN_COLUMN_KIND,    DBN_COLUMN_WINDOW, DBN_COLUMN_DUE,
@@ -422,6 +428,12 @@ GtkEditable *
 dbn_station_cases_get_entry (DbnStationCases *self, const char *name)
 {
     return g_strcmp0 (name, "case-search") == 0 ? GTK_EDITABLE (self->case_search) : NULL;
+}
+
+DbnCasePapers *
+dbn_station_cases_get_papers (DbnStationCases *self)
+{
+    return self->papers;
 }
 
 gboolean

@@ -3,9 +3,12 @@
  * The case is the one selected on the cases page (the selection is
  * shared). The reply (with "confirmed") goes to routing and the three-level
  * rating (D-EV-1) to evaluation, both through the outbox, so each arrives
- * exactly once; the rating's key is the reply's with "/rating". The
- * signature and a copy of the rating stay with the case on this PC too
- * (client_dir/cases/<case>/). The archiving goes through the outbox.
+ * exactly once; the rating's key is the reply's with "/rating". The rating
+ * carries the completion card (D-RPL-1): the result told, and the
+ * applicant's signature PNG with its SHA-256, which the evaluation service
+ * checks and keeps, so any PC reprints the card (dbn_case_papers.h). A copy
+ * stays with the case on this PC too (client_dir/cases/<case>/). The
+ * archiving goes through the outbox.
  */
 #include "dbn_station_reply-private.h"
 
@@ -90,14 +93,18 @@ action_send (GtkWidget *widget, const char *name, GVariant *param)
     guint rating = gtk_drop_down_get_selected (self->rating_drop);
     static const char *const ratings[] = { "satisfied", "basic", "unsatisfied" };
     gboolean signed_card = !dbn_signature_pad_is_empty (DBN_SIGNATURE_PAD (self->pad));
-    /* The signature stays with the case on this PC (issue 13 item 3 takes
-     * it to the service); the rating goes to evaluation below. */
+    /* D-RPL-1: the signature goes to evaluation with the rating (below);
+     * a copy stays with the case on this PC. */
     g_autoptr (GError) error = NULL;
     g_autofree char *dir = g_build_filename (self->client_dir, "cases", case_no, NULL);
     g_mkdir_with_parents (dir, 0700);
+    g_autoptr (GBytes) signature = NULL;
     if (signed_card) {
+        signature = dbn_signature_pad_dup_png (DBN_SIGNATURE_PAD (self->pad), &error);
         g_autofree char *png = g_build_filename (dir, "signature.png", NULL);
-        if (!dbn_signature_pad_save_png (DBN_SIGNATURE_PAD (self->pad), png, &error)) {
+        if (signature == NULL
+            || !g_file_set_contents (png, g_bytes_get_data (signature, NULL),
+                                     (gssize) g_bytes_get_size (signature), &error)) {
             gtk_label_set_text (self->reply_status, error->message);
             return;
         }
@@ -134,6 +141,11 @@ action_send (GtkWidget *widget, const char *name, GVariant *param)
     r->case_no = g_strdup (case_no);
     r->stage = g_strdup ("reply");
     r->level = g_strdup (ratings[MIN (rating, 2)]);
+    r->result = g_strdup (done ? result : reason);
+    if (signature != NULL) {
+        r->signature = g_bytes_ref (signature);
+        r->signature_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, signature);
+    }
     g_autofree char *rating_label = g_strdup_printf ("eval.rate %s", case_no);
     gint64 rid = dbn_station_enqueue (self->outbox, "evaluation", "eval.rate", rating_key,
                                       dbn_msg_eval_rate_encode (r, NULL), rating_label, self->reply_status);

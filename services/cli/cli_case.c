@@ -10,6 +10,7 @@
 #include "cli_routing.h"
 #include "cli_calendar.h"
 #include "cli_correct.h"
+#include "cli_card.h"
 
 static const char case_usage[] =
     "用法 Usage: daiban case COMMAND [OPTIONS]\n"
@@ -253,8 +254,8 @@ cli_case (int argc, char **argv, const char *data_option)
 {
     if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "-h") == 0) {
         FILE *out = argc < 2 ? stderr : stdout;
-        fprintf (out, "%s%s%s%sEach takes --help.\n", case_usage, cli_intake_case_usage (),
-                 cli_routing_case_usage (), cli_deadline_case_usage ());
+        fprintf (out, "%s%s%s%s%sEach takes --help.\n", case_usage, cli_intake_case_usage (),
+                 cli_routing_case_usage (), cli_deadline_case_usage (), cli_card_case_usage ());
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     if (cli_routing_is_case_command (argv[1]))
@@ -263,6 +264,8 @@ cli_case (int argc, char **argv, const char *data_option)
         return cli_intake_case (argc - 1, argv + 1, data_option);
     if (cli_deadline_is_case_command (argv[1]))
         return cli_deadline_case (argc - 1, argv + 1, data_option);
+    if (cli_card_is_case_command (argv[1]))
+        return cli_card_case (argc - 1, argv + 1, data_option);
     if (g_strcmp0 (argv[1], "submit") == 0)
         return case_submit (argc - 1, argv + 1, data_option);
     if (g_strcmp0 (argv[1], "show") == 0)

@@ -834,24 +834,17 @@ case_notice (int argc, char **argv, const char *data_option)
           : NULL;
     if (r == NULL)
         return cli_report_error ("case notice", error);
-    g_autoptr (DbnMsgCaseReplied) replied = NULL;
-    g_autoptr (DbnMsgCaseReturned) returned = NULL;
-    for (guint i = 0; i < r->timeline->len; i++) {
-        GBytes *frame = g_ptr_array_index (r->timeline, i);
-        DbnEnvEvent env = { 0 };
-        if (!dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, NULL))
-            continue;
-        if (g_strcmp0 (env.type, DBN_MSG_CASE_REPLIED_WIRE) == 0) {
-            g_clear_pointer (&replied, dbn_msg_case_replied_free);
-            replied =
-                dbn_msg_case_replied_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
-        } else if (g_strcmp0 (env.type, DBN_MSG_CASE_RETURNED_WIRE) == 0) {
-            g_clear_pointer (&returned, dbn_msg_case_returned_free);
-            returned =
-                dbn_msg_case_returned_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), NULL);
-        }
-        dbn_env_event_clear (&env);
-    }
+    /* The same events the client's result notice reads (dbn_timeline). */
+    GBytes *replied_frame = dbn_timeline_find_last (r->timeline, DBN_MSG_CASE_REPLIED_WIRE);
+    GBytes *returned_frame = dbn_timeline_find_last (r->timeline, DBN_MSG_CASE_RETURNED_WIRE);
+    g_autoptr (DbnMsgCaseReplied) replied =
+        replied_frame ? dbn_msg_case_replied_decode (g_bytes_get_data (replied_frame, NULL),
+                                                     g_bytes_get_size (replied_frame), NULL)
+                      : NULL;
+    g_autoptr (DbnMsgCaseReturned) returned =
+        returned_frame ? dbn_msg_case_returned_decode (g_bytes_get_data (returned_frame, NULL),
+                                                       g_bytes_get_size (returned_frame), NULL)
+                       : NULL;
     if (replied == NULL) {
         fprintf (
             stderr,

@@ -355,6 +355,8 @@ send_rating (CliContext *ctx, const CaseOptions *o, const char *case_no, GError 
     m->case_no = g_strdup (case_no);
     m->stage = g_strdup ("reply");
     m->level = g_strdup (o->rating);
+    /* D-RPL-1: what the applicant was told goes on the completion card. */
+    m->result = g_strdup (o->result ? o->result : o->reason);
     g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (m, error);
     g_autoptr (GBytes) reply = body ? cli_call (ctx, "evaluation", body, 3, error) : NULL;
     return reply != NULL;

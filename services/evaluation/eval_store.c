@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "daiban/dbn_sql.h"
+#include "eval_card_table.h"
 
 /* Triggers that make a table append-only (D-AUD-5). */
 #define FIXED(table)                                                                                         \
@@ -137,6 +138,8 @@ const char *const eval_migrations[] = {
     "CREATE INDEX ev_correction_month ON ev_correction (month);" FIXED ("ev_month") FIXED ("ev_figure")
         FIXED ("ev_quota") FIXED ("ev_reward") FIXED ("ev_correction") FIXED ("ev_sample")
             FIXED ("ev_sample_case"),
+    /* 2: the completion card (D-RPL-1, eval_card.h). */
+    EVAL_CARD_MIGRATION,
     NULL,
 };
 

@@ -31,6 +31,8 @@
 
 #include <sqlite3.h>
 
+#include "eval_card.h"
+
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-evaluation"
 
@@ -296,6 +298,9 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
                      "a rating is a stage (reply, window) and a level (satisfied, basic, unsatisfied)");
         return NULL;
     }
+    /* D-RPL-1: the completion card's signature is checked before anything is written. */
+    if (!eval_card_check (req, stage, error))
+        return NULL;
     g_auto (CaseWhere) w = { 0 };
     if (!case_where (self, req->case_no, &w, error) || !may_rate (command, &w, req->case_no, error))
         return NULL;
@@ -307,6 +312,11 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
     };
     if (!eval_store_rate (self->store, &rating, error))
         return NULL;
+    /* D-RPL-1: the reply's rating is the completion card's; stored with it. */
+    if (stage == EVAL_STAGE_REPLY
+        && !eval_card_record (dbn_service_get_store (self->service), req, level,
+                              dbn_command_get_principal (command), rating.at, error))
+        return NULL;
 
     g_autoptr (DbnMsgEvalRated) ev = dbn_msg_eval_rated_new ();
     dbn_command_stamp_event (command, &ev->env, DBN_MSG_EVAL_RATED_WIRE, req->case_no);
@@ -315,6 +325,8 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
     ev->area = g_strdup (w.area ? w.area : "");
     ev->stage = g_strdup (eval_stage_to_string (stage));
     ev->level = g_strdup (eval_level_to_string (level));
+    if (req->signature != NULL)
+        ev->signature_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, req->signature);
     g_autoptr (GBytes) body = dbn_msg_eval_rated_encode (ev, error);
     if (body == NULL || !dbn_command_emit (command, "audit", &ev->env, body, error))
         return NULL;
@@ -529,5 +541,14 @@ const DbnCommandSpec evaluation_commands[] = {
      * the list (D-EV-2). */
     { DBN_MSG_EVAL_SAMPLE_WIRE, eval_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     { DBN_MSG_EVAL_EXPORT_WIRE, eval_export_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
+    /* D-RPL-1: the completion card, for a reprint (readers narrowed in eval_card.c). */
+    { DBN_MSG_EVAL_CARD_WIRE, eval_card_command, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
     { NULL, NULL, FALSE, 0 },
 };
+
+DbnCatalog *
+evaluation_actions_get_catalog (EvaluationActions *self)
+{
+    return self->catalog;
+}

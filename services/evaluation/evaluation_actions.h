@@ -21,6 +21,9 @@ void evaluation_actions_free (EvaluationActions *self);
 /* Follows routing's and deadline's journals exactly once. */
 gboolean evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error);
 
+/* The catalog the service loaded (borrowed). */
+DbnCatalog *evaluation_actions_get_catalog (EvaluationActions *self);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EvaluationActions, evaluation_actions_free)
 
 G_END_DECLS

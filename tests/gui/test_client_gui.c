@@ -17,6 +17,7 @@
 #include <gtk/gtk.h>
 
 #include "dbn_application.h"
+#include "dbn_case_papers.h"
 #include "dbn_clerk_view-private.h"
 #include "dbn_main_window.h"
 #include "dbn_outbox.h"
@@ -24,6 +25,7 @@
 #include "dbn_queue_columns.h"
 #include "dbn_queue_model.h"
 #include "dbn_signature_pad.h"
+#include "dbn_station_cases-private.h"
 #include "dbn_station_view-private.h"
 #include "dbn_station_visits-private.h"
 #include "dbn_test_harness.h"
@@ -162,6 +164,67 @@ paper_screenshot (const char *pdf, const char *name)
                                  &status, NULL));
     g_assert_true (g_spawn_check_wait_status (status, NULL));
     g_test_message ("screenshot %s.png", base);
+}
+
+/* ---- the papers of any case (dbn_case_papers.h) ---- */
+
+static gboolean
+papers_answered (gpointer papers)
+{
+    const char *status = dbn_case_papers_get_status (papers);
+    return *status != '\0' && g_strcmp0 (status, "正在读取案件……") != 0;
+}
+
+/* Exports paper of case_no (typed into the row, as for a case gone from
+ * every queue) from papers; the PDF's path, NULL when it was refused (the
+ * status says why). */
+static char *
+export_paper (DbnCasePapers *papers, const char *case_no, DbnCasePaper paper)
+{
+    gtk_editable_set_text (dbn_case_papers_get_entry (papers), case_no);
+    dbn_case_papers_choose (papers, paper);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (papers), "papers.export", NULL));
+    g_assert_true (wait_for (papers_answered, papers, 5000));
+    g_test_message ("papers: %s", dbn_case_papers_get_status (papers));
+    return g_strdup (dbn_case_papers_get_last_pdf (papers));
+}
+
+/* What the rendered line that starts with label says after it
+ * and a space (pdftotext -layout keeps a row on one line), stripped; ""
+ * when no line does. Caller owns it. */
+static char *
+value_after (const char *text, const char *label)
+{
+    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++) {
+        const char *line = lines[i];
+        while (*line == ' ')
+            line++;
+        gsize n = strlen (label);
+        /* The label, then the gap before its value (not a longer word). */
+        if (g_str_has_prefix (line, label) && (line[n] == ' ' || line[n] == '\0'))
+            return g_strstrip (g_strdup (line + n));
+    }
+    return g_strdup ("");
+}
+
+/* The number of images on the PDF's pages (pdfimages -list: two header
+ * lines, then one line an image). */
+static guint
+pdf_images (const char *pdf)
+{
+    g_autofree char *out = NULL;
+    int status = 0;
+    const char *argv[] = { "pdfimages", "-list", pdf, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+    guint n = 0;
+    for (guint i = 2; lines[i] != NULL; i++)
+        if (*g_strstrip (lines[i]) != '\0')
+            n++;
+    return n;
 }
 
 /* Counts the buttons of actions named prefix… under widget that lie
@@ -630,6 +693,71 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autoptr (GBytes) rate_reply = dbn_harness_call (f->harness, "evaluation", body, 5000, &rate_error);
         g_assert_null (rate_reply);
         g_assert_error (rate_error, EVAL_ERROR, EVAL_ERROR_ALREADY_RATED);
+    }
+    /* D-RPL-1: the window's PC reprints the completion card of the archived
+     * case (gone from every queue: its number typed), from the evaluation
+     * service: number, matter, result, rating, and the signature's image. */
+    DbnCasePapers *clerk_papers = dbn_clerk_view_get_papers (clerk);
+    {
+        g_autofree char *card_pdf = export_paper (clerk_papers, case_no, DBN_CASE_PAPER_CARD);
+        g_assert_nonnull (card_pdf);
+        g_autofree char *text = pdf_text (card_pdf);
+        g_assert_nonnull (strstr (text, "代办事项落实卡"));
+        g_assert_nonnull (strstr (text, case_no));
+        g_autofree char *matter = value_after (text, "代办事项");
+        g_assert_nonnull (strstr (matter, "准生证"));
+        g_autofree char *result = value_after (text, "办理结果");
+        g_assert_cmpstr (result, ==, "准生证已领取");
+        g_autofree char *level = value_after (text, "满意度评价");
+        g_assert_cmpstr (level, ==, "满意");
+        g_assert_nonnull (strstr (text, "已签字"));
+        g_assert_cmpuint (pdf_images (card_pdf), ==, 1);
+        paper_screenshot (card_pdf, "paper-completion-card");
+        /* The local copy is not what printed: the file on the station's PC
+         * can go, the card stays. */
+        g_assert_cmpint (g_remove (png), ==, 0);
+        g_autofree char *again = export_paper (clerk_papers, case_no, DBN_CASE_PAPER_CARD);
+        g_assert_nonnull (again);
+        g_assert_cmpuint (pdf_images (again), ==, 1);
+    }
+    /* D-RPL-3: the result notice, and the 承办单 again, from the window's PC. */
+    {
+        g_autofree char *notice_pdf = export_paper (clerk_papers, case_no, DBN_CASE_PAPER_RESULT);
+        g_assert_nonnull (notice_pdf);
+        g_autofree char *text = pdf_text (notice_pdf);
+        g_assert_nonnull (strstr (text, "办理结果告知单"));
+        g_assert_nonnull (strstr (text, case_no));
+        g_autofree char *outcome = value_after (text, "办理结果");
+        g_assert_cmpstr (outcome, ==, "已办结");
+        g_assert_nonnull (strstr (text, "准生证已领取"));
+        paper_screenshot (notice_pdf, "paper-result-notice");
+        g_autofree char *form_pdf = export_paper (clerk_papers, case_no, DBN_CASE_PAPER_ACCEPTANCE);
+        g_assert_nonnull (form_pdf);
+        g_autofree char *form_text = pdf_text (form_pdf);
+        g_assert_nonnull (strstr (form_text, "群众事务代办承办单"));
+        g_assert_nonnull (strstr (form_text, case_no));
+        g_autofree char *applicant = value_after (form_text, "申办人");
+        g_assert_cmpstr (applicant, ==, "张三1");
+        g_autofree char *handed = value_after (form_text, "已收材料");
+        g_assert_nonnull (strstr (handed, "结婚证"));
+        /* D-DL-2 is for a matter the township cannot decide: not this one. */
+        g_autofree char *none = export_paper (clerk_papers, case_no, DBN_CASE_PAPER_PROGRESS);
+        g_assert_null (none);
+        g_assert_nonnull (strstr (dbn_case_papers_get_status (clerk_papers), "D-DL-2"));
+        screenshot (GTK_WIDGET (clerk_win), "clerk-papers.png");
+    }
+    /* The station's PC reprints the 承办单 of its archived case as well. */
+    {
+        DbnCasePapers *station_papers =
+            dbn_station_cases_get_papers (DBN_STATION_CASES (dbn_station_view_get_page (station, "cases")));
+        dbn_station_view_show_page (station, "cases");
+        g_autofree char *form_pdf = export_paper (station_papers, case_no, DBN_CASE_PAPER_ACCEPTANCE);
+        g_assert_nonnull (form_pdf);
+        g_autofree char *form_text = pdf_text (form_pdf);
+        g_assert_nonnull (strstr (form_text, case_no));
+        g_assert_nonnull (strstr (form_text, "准生证"));
+        paper_screenshot (form_pdf, "paper-acceptance-copy");
+        screenshot (GTK_WIDGET (station_win), "station-papers.png");
     }
     gtk_window_destroy (GTK_WINDOW (station_win));
     gtk_window_destroy (GTK_WINDOW (clerk_win));
@@ -1524,6 +1652,20 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     SupplementWait shown = { station, case_no };
     g_assert_true (wait_for (missing_shown, &shown, 5000));
     g_assert_cmpuint (dbn_station_view_get_n_missing (station), ==, 1);
+    /* D-INT-4: the one-time notification again, from the case (intake's
+     * missing list), not only right after the submit. */
+    {
+        DbnCasePapers *papers =
+            dbn_station_cases_get_papers (DBN_STATION_CASES (dbn_station_view_get_page (station, "cases")));
+        g_autofree char *pdf = export_paper (papers, case_no, DBN_CASE_PAPER_MISSING);
+        g_assert_nonnull (pdf);
+        g_autofree char *text = pdf_text (pdf);
+        g_assert_nonnull (strstr (text, "一次性告知书"));
+        g_assert_nonnull (strstr (text, case_no));
+        g_autofree char *awaited = value_after (text, "需补材料 1");
+        g_assert_cmpstr (awaited, ==, "结婚证");
+        paper_screenshot (pdf, "paper-missing-notice");
+    }
     dbn_station_view_tick_supplement (station, 1);
     screenshot (GTK_WIDGET (win), "station-supplement.png");
     g_assert_true (
@@ -1770,6 +1912,31 @@ test_clerk_escalate_county_answer (Fixture *f, gconstpointer data)
             g_error ("%s: the queue row never became %s", steps[i][0], steps[i][1]);
     }
     screenshot (GTK_WIDGET (clerk_win), "clerk-escalated.png");
+    /* D-DL-2: the county decides; the applicant gets the written progress
+     * notice, and the 承办单 again with the promised date (D-DL-4). */
+    {
+        DbnCasePapers *papers = dbn_clerk_view_get_papers (clerk);
+        g_autofree char *pdf = export_paper (papers, case_no, DBN_CASE_PAPER_PROGRESS);
+        g_assert_nonnull (pdf);
+        g_autofree char *text = pdf_text (pdf);
+        g_assert_nonnull (strstr (text, "办理进度书面告知书"));
+        g_assert_nonnull (strstr (text, case_no));
+        g_autofree char *matter = value_after (text, "代办事项");
+        g_assert_nonnull (strstr (matter, "病残儿医学鉴定"));
+        g_autofree char *now = value_after (text, "当前进度");
+        g_assert_cmpstr (now, ==, dbn_state_display ("escalated"));
+        g_assert_nonnull (strstr (text, "乡镇不能直接办结"));
+        paper_screenshot (pdf, "paper-progress-notice");
+        g_autofree char *form_pdf = export_paper (papers, case_no, DBN_CASE_PAPER_ACCEPTANCE);
+        g_assert_nonnull (form_pdf);
+        g_autofree char *form_text = pdf_text (form_pdf);
+        g_autofree char *promised = value_after (form_text, "承诺办结日期");
+        g_assert_true (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", promised, 0, 0));
+        paper_screenshot (form_pdf, "paper-acceptance-promised");
+        /* Not replied yet: no result notice. */
+        g_autofree char *no_notice = export_paper (papers, case_no, DBN_CASE_PAPER_RESULT);
+        g_assert_null (no_notice);
+    }
     /* The county's answer needs its text: refused on the screen first. */
     gtk_editable_set_text (dbn_clerk_view_get_entry (clerk, "result"), "");
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.county-answer", "b", TRUE));

@@ -2412,6 +2412,10 @@ make_eval_rate (gboolean full)
     m->case_no = g_strdup ("T01-2026-000001");
     m->stage = g_strdup (full ? "reply" : "window");
     m->level = g_strdup (full ? "basic" : "unsatisfied");
+    /* D-RPL-1: the completion card's fields, optional. */
+    m->result = full ? g_strdup ("准生证已领取") : NULL;
+    m->signature = full ? g_bytes_new_static ("\x89PNG\r\n\x1a\n", 8) : NULL;
+    m->signature_sha256 = full ? g_strdup ("0144ffce57053b4189abc6486e8078e527bd9ad82a81985fce757f4be3735454") : NULL;
     return m;
 }
 
@@ -2539,6 +2543,33 @@ make_eval_rated (gboolean full)
     m->area = g_strdup (full ? "east" : "");
     m->stage = g_strdup ("reply");
     m->level = g_strdup (full ? "unsatisfied" : "satisfied");
+    m->signature_sha256 = full ? g_strdup ("0144ffce57053b4189abc6486e8078e527bd9ad82a81985fce757f4be3735454") : NULL;
+    return m;
+}
+
+/* D-RPL-1: the completion card (eval.card). */
+static gpointer
+make_eval_card (gboolean full)
+{
+    DbnMsgEvalCard *m = dbn_msg_eval_card_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    return m;
+}
+
+static gpointer
+make_eval_card_reply (gboolean full)
+{
+    DbnMsgEvalCardReply *m = dbn_msg_eval_card_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->matter = g_strdup ("JS-ZHUNSHENG");
+    m->level = g_strdup (full ? "basic" : "satisfied");
+    m->result = full ? g_strdup ("准生证已领取") : NULL;
+    m->signature = full ? g_bytes_new_static ("\x89PNG\r\n\x1a\n\0\0", 10) : NULL;
+    m->signature_sha256 = full ? g_strdup ("0144ffce57053b4189abc6486e8078e527bd9ad82a81985fce757f4be3735454") : NULL;
+    m->by = g_strdup ("station:qingshui");
+    m->at = full ? 1790730000000 : 0;
     return m;
 }
 
@@ -2663,6 +2694,8 @@ ROUND_TRIP (eval_export, DbnMsgEvalExport)
 ROUND_TRIP (eval_export_reply, DbnMsgEvalExportReply)
 ROUND_TRIP (eval_rated, DbnMsgEvalRated)
 ROUND_TRIP (eval_report, DbnMsgEvalReport)
+ROUND_TRIP (eval_card, DbnMsgEvalCard)
+ROUND_TRIP (eval_card_reply, DbnMsgEvalCardReply)
 ROUND_TRIP (deadline_queue, DbnMsgDeadlineQueue)
 ROUND_TRIP (deadline_queue_reply, DbnMsgDeadlineQueueReply)
 ROUND_TRIP (deadline_due, DbnMsgDeadlineDue)
@@ -2788,6 +2821,8 @@ static const RoundTrip round_trips[] = {
     ENTRY (eval_export),
     ENTRY (eval_export_reply),
     ENTRY (eval_rated),
+    ENTRY (eval_card),
+    ENTRY (eval_card_reply),
     ENTRY (eval_report),
     ENTRY (audit_entry),
     ENTRY (audit_head),
@@ -3360,9 +3395,10 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* 4 envelopes + 115 messages of schemas/messages: grows with every message
-     * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 119);
+    /* 4 envelopes + the messages of schemas/messages: grows with every message
+     * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4;
+     * eval.card and its reply 2, D-RPL-1). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 121);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 

@@ -23,3 +23,4 @@
 #include "dbn_text.h"
 #include "dbn_catchup.h"
 #include "dbn_topic.h"
+#include "dbn_timeline.h"
