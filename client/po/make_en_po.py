@@ -7,6 +7,13 @@ A string without an English entry stays Chinese."""
 import re, sys
 
 EN = {
+ "前台受理：签收交接清单上的事项": "Front desk: sign for the items on run sheets",
+ "代办员送来的材料逐件核对后签收；办理由后台进行。": "Check each item the agent brought and sign for it; the back office handles the cases.",
+ "待签收 %u 件": "%u items to sign for",
+ "签收": "Sign for", "全部签收": "Sign for all", "交接清单": "Run sheet",
+ "请先选择一个交接件": "Select a run-sheet item first",
+ "已签收：%s": "Signed for: %s", "已签收 %u 件": "Signed for %u items",
+ "没有待签收的交接件": "No run-sheet item to sign for",
  "三必访名单（逾期、应访在前）": "Must-visit households (overdue and due first)",
  "三必访 %u 户，应访或逾期 %u 户": "%u must-visit households, %u due or overdue",
  "%s %s  %s  每 %d 天  上次走访 %s  应访 %s": "%s %s  %s  every %d days  last visit %s  due %s",
