@@ -902,6 +902,11 @@ dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error)
         return dbn_org_lookup_station (self, id) != NULL || unknown_id (error, "station", id);
     case DBN_PRINCIPAL_SUPERVISOR:
         return dbn_org_lookup_area (self, id) != NULL || unknown_id (error, "area", id);
+    case DBN_PRINCIPAL_COUNTY:
+        for (guint i = 0; i < dbn_org_get_n_county_departments (self); i++)
+            if (g_strcmp0 (dbn_org_get_county_department (self, i)->id, id) == 0)
+                return TRUE;
+        return unknown_id (error, "county department", id);
     case DBN_PRINCIPAL_SERVICE:
         for (const char *const *name = dbn_config_service_names (); *name != NULL; name++)
             if (g_strcmp0 (*name, id) == 0)

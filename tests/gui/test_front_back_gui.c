@@ -174,7 +174,8 @@ row_is (gpointer data)
 {
     RowWait *w = data;
     DbnQueueItem *item = dbn_queue_model_lookup (w->model, w->case_no);
-    return item != NULL && (w->location == NULL || g_strcmp0 (dbn_queue_item_get_location (item), w->location) == 0)
+    return item != NULL
+           && (w->location == NULL || g_strcmp0 (dbn_queue_item_get_location (item), w->location) == 0)
            && (w->state == NULL || g_strcmp0 (dbn_queue_item_get_state (item), w->state) == 0);
 }
 
@@ -207,10 +208,10 @@ test_front_desk_back_office (void)
 
     /* A station's request for minzheng, carried on a run sheet. */
     g_autofree char *id = dbn_test_id_number (71);
-    g_autofree char *case_no = cli (
-        h, (const char *[]){ "case", "submit", "--matter", "MZ-LINSHI", "--applicant", "赵六", "--id-number", id,
-                             "--phone", "13800138071", "--village", "qingshui", "--materials",
-                             "申请书,身份证,困难情况说明", "--consent", NULL });
+    g_autofree char *case_no =
+        cli (h, (const char *[]){ "case", "submit", "--matter", "MZ-LINSHI", "--applicant", "赵六",
+                                  "--id-number", id, "--phone", "13800138071", "--village", "qingshui",
+                                  "--materials", "申请书,身份证,困难情况说明", "--consent", NULL });
     RowWait queued = { dbn_clerk_view_get_model (office), case_no, "station", NULL };
     g_assert_true (wait_for (row_is, &queued, 10000));
     g_autofree char *sheet = cli (h, (const char *[]){ "runsheet", "new", "qingshui", NULL });

@@ -52,10 +52,15 @@ submit (const char *dir, const char *key, guint n, const char *channel)
 {
     g_autofree char *id = dbn_test_id_number (n);
     g_autofree char *applicant = g_strdup_printf ("李四%u", n);
-    const char *args[] = { "case",      "submit",  "--matter",    "MZ-LINSHI",        "--applicant",
-                           applicant,   "--id-number", id,        "--phone",          "13800138000",
-                           "--village", "qingshui", "--materials", "申请书,身份证,困难情况说明", "--consent",
-                           channel != NULL ? "--channel" : NULL, channel, NULL };
+    const char *args[] = { "case",        "submit",
+                           "--matter",    "MZ-LINSHI",
+                           "--applicant", applicant,
+                           "--id-number", id,
+                           "--phone",     "13800138000",
+                           "--village",   "qingshui",
+                           "--materials", "申请书,身份证,困难情况说明",
+                           "--consent",   channel != NULL ? "--channel" : NULL,
+                           channel,       NULL };
     g_autofree char *out = daiban_as (dir, key, 0, args);
     g_auto (GStrv) lines = g_strsplit (out, "\n", 2);
     return g_strdup (lines[0]);
@@ -119,7 +124,8 @@ test_desks (void)
     g_autofree char *back = keys_add (dir, "back:minzheng");
     g_autofree char *both = keys_add (dir, "window:minzheng");
     g_assert_true (g_str_has_suffix (front, "/keys/front-minzheng.secret"));
-    g_autofree char *unsplit = daiban_as (dir, NULL, 1, (const char *[]){ "keys", "add", "front:jisheng", NULL });
+    g_autofree char *unsplit =
+        daiban_as (dir, NULL, 1, (const char *[]){ "keys", "add", "front:jisheng", NULL });
     g_assert_nonnull (strstr (unsplit, "[org.desks-not-split]"));
     g_autofree char *nowhere = daiban_as (dir, NULL, 1, (const char *[]){ "keys", "add", "back:nope", NULL });
     g_assert_nonnull (strstr (nowhere, "org.unknown-id"));
@@ -139,16 +145,20 @@ test_desks (void)
         g_assert_cmpstr (json_object_get_string_member (row, "sheet"), ==, sheet);
     }
     /* Neither desk reads another window's queue. */
-    g_autofree char *front_other = daiban_as (dir, front, 1, (const char *[]){ "queue", "window", "jisheng", NULL });
+    g_autofree char *front_other =
+        daiban_as (dir, front, 1, (const char *[]){ "queue", "window", "jisheng", NULL });
     assert_forbidden (front_other, "");
-    g_autofree char *back_other = daiban_as (dir, back, 1, (const char *[]){ "queue", "window", "jisheng", NULL });
+    g_autofree char *back_other =
+        daiban_as (dir, back, 1, (const char *[]){ "queue", "window", "jisheng", NULL });
     assert_forbidden (back_other, "");
 
     /* The back office cannot sign for the item; the front desk cannot handle. */
-    g_autofree char *back_ack = daiban_as (dir, back, 1, (const char *[]){ "runsheet", "ack", sheet, n, NULL });
+    g_autofree char *back_ack =
+        daiban_as (dir, back, 1, (const char *[]){ "runsheet", "ack", sheet, n, NULL });
     assert_forbidden (back_ack, "front desk");
     g_autofree char *front_classify = daiban_as (
-        dir, front, 1, (const char *[]){ "case", "classify", n, "--kind", "committed", "--reason", "需入户", NULL });
+        dir, front, 1,
+        (const char *[]){ "case", "classify", n, "--kind", "committed", "--reason", "需入户", NULL });
     assert_forbidden (front_classify, "back office");
     g_autofree char *front_complete =
         daiban_as (dir, front, 1, (const char *[]){ "case", "complete", n, "--result", "已办结", NULL });
@@ -159,14 +169,16 @@ test_desks (void)
         JsonObject *row = queue_row (dir, back, "minzheng", n, &keep);
         g_assert_cmpstr (json_object_get_string_member (row, "location"), ==, "centre");
     }
-    g_free (daiban_as (dir, back, 0,
-                       (const char *[]){ "case", "classify", n, "--kind", "committed", "--reason", "需入户核实",
-                                         NULL }));
+    g_free (daiban_as (
+        dir, back, 0,
+        (const char *[]){ "case", "classify", n, "--kind", "committed", "--reason", "需入户核实", NULL }));
     g_free (daiban_as (dir, back, 0, (const char *[]){ "case", "assign", n, NULL }));
     g_free (daiban_as (dir, back, 0, (const char *[]){ "case", "start", n, NULL }));
-    g_free (daiban_as (dir, back, 0, (const char *[]){ "case", "complete", n, "--result", "救助金已发放", NULL }));
+    g_free (daiban_as (dir, back, 0,
+                       (const char *[]){ "case", "complete", n, "--result", "救助金已发放", NULL }));
     /* The timeline names each desk for what it did (D-RTE-5). */
-    g_autofree char *timeline = daiban_as (dir, NULL, 0, (const char *[]){ "case", "timeline", n, "--json", NULL });
+    g_autofree char *timeline =
+        daiban_as (dir, NULL, 0, (const char *[]){ "case", "timeline", n, "--json", NULL });
     g_assert_nonnull (strstr (timeline, "front:minzheng"));
     g_assert_nonnull (strstr (timeline, "back:minzheng"));
 
@@ -174,9 +186,10 @@ test_desks (void)
     g_autofree char *walk_in = submit (dir, front, 62, "walk-in");
     g_assert_true (g_str_has_prefix (walk_in, "T01-"));
     g_autofree char *id = dbn_test_id_number (63);
-    const char *back_submit[] = { "case",      "submit",   "--matter",    "MZ-LINSHI",   "--applicant", "王五",
-                                  "--id-number", id,       "--phone",     "13800138001", "--village",   "qingshui",
-                                  "--materials", "申请书", "--consent",   NULL };
+    const char *back_submit[] = { "case",        "submit",      "--matter",    "MZ-LINSHI",
+                                  "--applicant", "王五",        "--id-number", id,
+                                  "--phone",     "13800138001", "--village",   "qingshui",
+                                  "--materials", "申请书",      "--consent",   NULL };
     g_autofree char *back_walk_in = daiban_as (dir, back, 1, back_submit);
     assert_forbidden (back_walk_in, "front desk");
 
@@ -185,8 +198,9 @@ test_desks (void)
     wait_in_queue (dir, both, m);
     g_autofree char *sheet2 = carry (dir);
     g_free (daiban_as (dir, both, 0, (const char *[]){ "runsheet", "ack", sheet2, m, NULL }));
-    g_free (daiban_as (dir, both, 0,
-                       (const char *[]){ "case", "classify", m, "--kind", "committed", "--reason", "需入户", NULL }));
+    g_free (daiban_as (
+        dir, both, 0,
+        (const char *[]){ "case", "classify", m, "--kind", "committed", "--reason", "需入户", NULL }));
 
     g_assert_true (dbn_harness_stop (routing, 10000));
     g_assert_true (dbn_harness_stop (intake, 10000));

@@ -53,6 +53,7 @@ typedef enum {
     DBN_PRINCIPAL_STATION = 1 << 3,    /* station:<id> */
     DBN_PRINCIPAL_SUPERVISOR = 1 << 4, /* supervisor:<area> */
     DBN_PRINCIPAL_COMMITTEE = 1 << 5,  /* committee */
+    DBN_PRINCIPAL_COUNTY = 1 << 6,     /* county:<dept>, a county department (issue 16) */
 } DbnPrincipalKind;
 
 /* The kind of a valid principal, 0 for anything dbn_principal_validate refuses.
