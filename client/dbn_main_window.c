@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dbn_clerk_view.h"
+#include "dbn_county_page.h"
 #include "dbn_front_desk.h"
 #include "dbn_station_view.h"
 
@@ -92,7 +93,13 @@ connect_settings (DbnMainWindow *self, GError **error)
     guint desks = dbn_principal_get_window_roles (principal);
     if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
         self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
-    else if (desks == DBN_WINDOW_ROLE_FRONT) /* D-RTE-6: front:<window> signs for run sheets */
+    else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_COUNTY) {
+        /* Issue 16: a county department; this data folder's township (more
+         * townships: dbn_county_page_add_township with their connections). */
+        self->view = dbn_county_page_new (id);
+        dbn_county_page_add_township (DBN_COUNTY_PAGE (self->view), _ ("本乡镇"), self->connection,
+                                      self->outbox);
+    } else if (desks == DBN_WINDOW_ROLE_FRONT) /* D-RTE-6: front:<window> signs for run sheets */
         self->view = dbn_front_desk_new (self->connection, self->outbox, id);
     else {
         self->view = dbn_clerk_view_new (

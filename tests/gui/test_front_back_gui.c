@@ -4,7 +4,12 @@
  * run-sheet page, a back:minzheng key the clerk's handling queue. A
  * station's case carried on a run sheet is signed for at the front desk and
  * classified in the back office; each screen is saved in build/screenshots/
- * (front-desk.png, back-office.png). */
+ * (front-desk.png, back-office.png).
+ *
+ * Issue 16 item 1 in the same program: the county civil-affairs bureau's
+ * page (county:minzheng) connected to two townships, each its own service
+ * set, answering one escalated case of each (county-two-townships.png,
+ * county-answered.png). */
 #include <locale.h>
 #include <string.h>
 
@@ -16,6 +21,7 @@
 
 #include "dbn_application.h"
 #include "dbn_clerk_view-private.h"
+#include "dbn_county_page-private.h"
 #include "dbn_front_desk-private.h"
 #include "dbn_main_window.h"
 #include "dbn_test_harness.h"
@@ -256,6 +262,136 @@ test_front_desk_back_office (void)
     g_object_unref (intake);
 }
 
+/* `daiban --data DIR args...` as the operator, exit 0: stdout. */
+static char *
+cli_all (DbnHarness *h, const char *const *args)
+{
+    g_autoptr (GPtrArray) all = g_ptr_array_new ();
+    g_ptr_array_add (all, (gpointer) "--data");
+    g_ptr_array_add (all, (gpointer) dbn_harness_get_data_dir (h));
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (all, (gpointer) args[i]);
+    g_ptr_array_add (all, NULL);
+    DbnCliRun r = dbn_harness_run_cli ((const char *const *) all->pdata);
+    if (r.status != 0)
+        g_error ("daiban %s: %s", args[0], r.err);
+    char *out = g_strdup (r.out);
+    dbn_cli_run_clear (&r);
+    return out;
+}
+
+/* A 上报件 of township h escalated to 县民政局 by its operator: the case number. */
+static char *
+escalate_one (DbnHarness *h, guint n)
+{
+    g_autofree char *id = dbn_test_id_number (n);
+    char *case_no = cli (
+        h, (const char *[]){ "case", "submit", "--matter", "MZ-WUBAO", "--applicant", "孙七", "--id-number",
+                             id, "--phone", "13800138090", "--village", "qingshui", "--materials",
+                             "申请书,户口簿,身份证,本人劳动能力和收入状况说明", "--consent", NULL });
+    /* Routing follows intake: the window's queue shows it within seconds. */
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    for (;;) {
+        g_autofree char *queue = cli_all (h, (const char *[]){ "queue", "window", "minzheng", NULL });
+        if (strstr (queue, case_no) != NULL)
+            break;
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (20 * 1000);
+    }
+    g_autofree char *sheet = cli (h, (const char *[]){ "runsheet", "new", "qingshui", NULL });
+    g_free (cli (h, (const char *[]){ "runsheet", "ack", sheet, case_no, NULL }));
+    g_free (cli (h, (const char *[]){ "case", "classify", case_no, "--kind", "escalated", "--reason",
+                                      "县级审批", NULL }));
+    g_free (cli (h, (const char *[]){ "case", "assign", case_no, NULL }));
+    g_free (cli (h, (const char *[]){ "case", "escalate", case_no, NULL }));
+    return case_no;
+}
+
+typedef struct {
+    GListModel *shown;
+    guint n;
+} CountWait;
+
+static gboolean
+shows_n (gpointer data)
+{
+    CountWait *w = data;
+    return g_list_model_get_n_items (w->shown) == w->n;
+}
+
+static void
+test_county_two_townships (void)
+{
+    static const char *const names[] = { "青山乡", "白水乡" };
+    DbnHarness *h[2];
+    GSubprocess *intake[2], *routing[2];
+    char *case_no[2];
+    DbnConnection *connection[2] = { NULL, NULL };
+    DbnOutbox *outbox[2] = { NULL, NULL };
+    GtkWidget *page = dbn_county_page_new ("minzheng");
+    DbnCountyPage *county = DBN_COUNTY_PAGE (page);
+    for (int i = 0; i < 2; i++) {
+        /* Each township's registry holds a key of the bureau (issue 16). */
+        h[i] = dbn_harness_new (FALSE);
+        g_autofree char *key = dbn_harness_add_key (h[i], "county:minzheng");
+        intake[i] = dbn_harness_start_service (h[i], "intake");
+        routing[i] = dbn_harness_start_service (h[i], "routing");
+        case_no[i] = escalate_one (h[i], 81 + i);
+        g_autoptr (GError) error = NULL;
+        connection[i] = dbn_connection_new (dbn_harness_get_data_dir (h[i]), key, &error);
+        g_assert_no_error (error);
+        g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (h[i]), "county-outbox.db", NULL);
+        outbox[i] = dbn_outbox_new (connection[i], path, &error);
+        g_assert_no_error (error);
+        dbn_county_page_add_township (county, names[i], connection[i], outbox[i]);
+    }
+    GtkWidget *window = gtk_window_new ();
+    gtk_window_set_title (GTK_WINDOW (window), "代办 · county:minzheng");
+    gtk_window_set_default_size (GTK_WINDOW (window), 1190, 750);
+    gtk_window_set_child (GTK_WINDOW (window), page);
+    gtk_window_present (GTK_WINDOW (window));
+
+    /* Both townships' escalated cases, each with its township. */
+    CountWait both = { dbn_county_page_get_visible (county), 2 };
+    g_assert_true (wait_for (shows_n, &both, 10000));
+    screenshot (window, "county-two-townships.png");
+
+    g_assert_true (dbn_county_page_select (county, names[1], case_no[1]));
+    gtk_editable_set_text (dbn_county_page_get_answer_entry (county), "经审核，同意纳入特困供养");
+    g_assert_true (gtk_widget_activate_action (page, "county.answer", "b", TRUE));
+    CountWait one = { dbn_county_page_get_visible (county), 1 };
+    g_assert_true (wait_for (shows_n, &one, 10000));
+    RowWait answered = { dbn_county_page_get_model (county, names[1]), case_no[1], NULL, "county_answered" };
+    g_assert_true (wait_for (row_is, &answered, 10000));
+    screenshot (window, "county-answered.png");
+    g_assert_true (dbn_county_page_select (county, names[0], case_no[0]));
+    gtk_editable_set_text (dbn_county_page_get_answer_entry (county), "收入超过标准，不予批准");
+    g_assert_true (gtk_widget_activate_action (page, "county.answer", "b", FALSE));
+    CountWait none = { dbn_county_page_get_visible (county), 0 };
+    g_assert_true (wait_for (shows_n, &none, 10000));
+
+    /* Each answer reached its own township's routing, naming the department. */
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *timeline =
+            cli_all (h[i], (const char *[]){ "case", "timeline", case_no[i], "--json", NULL });
+        g_assert_nonnull (strstr (timeline, "county:minzheng"));
+        g_assert_nonnull (strstr (timeline, i == 1 ? "同意纳入特困供养" : "不予批准"));
+    }
+    gtk_window_destroy (GTK_WINDOW (window));
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+    for (int i = 0; i < 2; i++) {
+        g_clear_object (&outbox[i]);
+        g_clear_object (&connection[i]);
+        g_assert_true (dbn_harness_stop (routing[i], 5000));
+        g_assert_true (dbn_harness_stop (intake[i], 5000));
+        g_object_unref (routing[i]);
+        g_object_unref (intake[i]);
+        g_free (case_no[i]);
+        dbn_harness_free (h[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -269,5 +405,6 @@ main (int argc, char **argv)
     dbn_log_init ("test_front_back_gui");
     dbn_application_load_style ();
     g_test_add_func ("/client/gui/D-RTE-6/front-desk-and-back-office", test_front_desk_back_office);
+    g_test_add_func ("/client/gui/D-RTE-1/county-answers-two-townships", test_county_two_townships);
     return g_test_run ();
 }
