@@ -82,8 +82,8 @@ const DbnCommandSpec intake_commands[] = {
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_COMMAND_FRONT_DESK },
     { DBN_MSG_INTAKE_CASE_GET_WIRE, intake_case_get, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
-    { DBN_MSG_INTAKE_SUPPLEMENT_WIRE, intake_supplement, TRUE,
-      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_COMMAND_FRONT_DESK },
+    /* Materials handed in later reach either desk (the back office asks for them). */
+    { DBN_MSG_INTAKE_SUPPLEMENT_WIRE, intake_supplement, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
     { DBN_MSG_INTAKE_REFUSE_WIRE, intake_refuse, TRUE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_COMMAND_FRONT_DESK },
     /* D-INT-1: agents visit households; the village station records it. */
