@@ -12,6 +12,8 @@
 #include <glib/gi18n.h>
 
 #include "dbn_clerk_view.h"
+#include "dbn_county_page.h"
+#include "dbn_front_desk.h"
 #include "dbn_station_view.h"
 
 struct _DbnMainWindow {
@@ -88,12 +90,25 @@ connect_settings (DbnMainWindow *self, GError **error)
     self->connection = g_steal_pointer (&connection);
     self->outbox = g_steal_pointer (&outbox);
     const char *id = dbn_principal_get_id (principal);
+    guint desks = dbn_principal_get_window_roles (principal);
     if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
         self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
-    else
+    else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_COUNTY) {
+        /* Issue 16: a county department; this data folder's township (more
+         * townships: dbn_county_page_add_township with their connections). */
+        self->view = dbn_county_page_new (id);
+        dbn_county_page_add_township (DBN_COUNTY_PAGE (self->view), _ ("本乡镇"), self->connection,
+                                      self->outbox);
+    } else if (desks == DBN_WINDOW_ROLE_FRONT) /* D-RTE-6: front:<window> signs for run sheets */
+        self->view = dbn_front_desk_new (self->connection, self->outbox, id);
+    else {
         self->view = dbn_clerk_view_new (
             self->connection, self->outbox,
             dbn_principal_get_kind (principal) == DBN_PRINCIPAL_SUPERVISOR ? "area" : "window", id ? id : "");
+        /* back:<window> handles; signing for run sheets is the front desk's. */
+        if (desks == DBN_WINDOW_ROLE_BACK)
+            gtk_widget_action_set_enabled (self->view, "clerk.acknowledge", FALSE);
+    }
     /* Any case's papers are written to this PC's folder (dbn_case_papers.h). */
     if (DBN_IS_CLERK_VIEW (self->view))
         dbn_clerk_view_set_papers_dir (DBN_CLERK_VIEW (self->view), dir);

@@ -510,6 +510,7 @@ dbn_auth_grant_subscription (const char *principal, const char *topic)
     switch (kind) {
     case DBN_PRINCIPAL_STATION: return topic_is (topic, "s/", id) ? g_strconcat ("s/", id, "/", NULL) : NULL;
     case DBN_PRINCIPAL_WINDOW: return topic_is (topic, "q/", id) ? g_strconcat ("q/", id, "/", NULL) : NULL;
+    case DBN_PRINCIPAL_COUNTY: return topic_is (topic, "c/", id) ? g_strconcat ("c/", id, "/", NULL) : NULL;
     case DBN_PRINCIPAL_SUPERVISOR:
         return topic_is (topic, "a/", id) ? g_strconcat ("a/", id, "/", NULL) : NULL;
     case DBN_PRINCIPAL_COMMITTEE:
@@ -537,6 +538,7 @@ dbn_auth_dup_own_topic (const char *principal)
     switch (dbn_principal_get_kind (principal)) {
     case DBN_PRINCIPAL_STATION: return g_strconcat ("s/", id, "/", NULL);
     case DBN_PRINCIPAL_WINDOW: return g_strconcat ("q/", id, "/", NULL);
+    case DBN_PRINCIPAL_COUNTY: return g_strconcat ("c/", id, "/", NULL);
     case DBN_PRINCIPAL_SUPERVISOR: return g_strconcat ("a/", id, "/", NULL);
     case DBN_PRINCIPAL_COMMITTEE: return g_strdup ("audit/");
     default: return NULL;
@@ -550,6 +552,7 @@ dbn_auth_may_read_queue (const char *principal, const char *kind, const char *id
     switch (principal != NULL ? dbn_principal_get_kind (principal) : DBN_PRINCIPAL_OPERATOR) {
     case DBN_PRINCIPAL_STATION: allowed = "station"; break;
     case DBN_PRINCIPAL_WINDOW: allowed = "window"; break;
+    case DBN_PRINCIPAL_COUNTY: allowed = "county"; break;
     case DBN_PRINCIPAL_SUPERVISOR: allowed = "area"; break;
     default: return TRUE; /* the committee, the operator, services */
     }

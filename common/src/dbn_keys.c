@@ -107,7 +107,8 @@ is_id_char (char c)
 gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
-    static const char *const kinds_with_id[] = { "service", "window", "station", "supervisor" };
+    static const char *const kinds_with_id[] = { "service", "window",     "front", "back",
+                                                 "station", "supervisor", "county" };
     if (principal != NULL && (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
     const char *colon = principal != NULL ? strchr (principal, ':') : NULL;
@@ -129,11 +130,12 @@ dbn_principal_validate (const char *principal, GError **error)
      * or a hand-edited file and should not garble the log. */
     g_autofree char *shown = principal != NULL ? g_strndup (principal, 64) : g_strdup ("(null)");
     g_autofree char *escaped = g_strescape (shown, NULL);
-    g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
-                 "“%s” is not a principal: expected service:<name>, window:<id>, "
-                 "station:<id>, committee, supervisor:<area> or operator, with 1 to %d "
-                 "characters of A-Z a-z 0-9 _ -",
-                 escaped, PRINCIPAL_ID_MAX);
+    g_set_error (
+        error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
+        "“%s” is not a principal: expected service:<name>, window:<id>, front:<id>, "
+        "back:<id>, station:<id>, county:<dept>, committee, supervisor:<area> or operator, with 1 to %d "
+        "characters of A-Z a-z 0-9 _ -",
+        escaped, PRINCIPAL_ID_MAX);
     return FALSE;
 }
 
@@ -144,9 +146,11 @@ dbn_principal_get_kind (const char *principal)
         const char *prefix; /* the kind with its colon, or the whole name */
         DbnPrincipalKind kind;
     } kinds[] = {
-        { "service:", DBN_PRINCIPAL_SERVICE },    { "window:", DBN_PRINCIPAL_WINDOW },
-        { "station:", DBN_PRINCIPAL_STATION },    { "supervisor:", DBN_PRINCIPAL_SUPERVISOR },
-        { "committee", DBN_PRINCIPAL_COMMITTEE }, { "operator", DBN_PRINCIPAL_OPERATOR },
+        { "service:", DBN_PRINCIPAL_SERVICE },       { "window:", DBN_PRINCIPAL_WINDOW },
+        { "front:", DBN_PRINCIPAL_WINDOW },          { "back:", DBN_PRINCIPAL_WINDOW },
+        { "county:", DBN_PRINCIPAL_COUNTY },         { "station:", DBN_PRINCIPAL_STATION },
+        { "supervisor:", DBN_PRINCIPAL_SUPERVISOR }, { "committee", DBN_PRINCIPAL_COMMITTEE },
+        { "operator", DBN_PRINCIPAL_OPERATOR },
     };
     /* Validation first: "service:" or "committee2" must never get a kind. */
     if (!dbn_principal_validate (principal, NULL))
@@ -155,6 +159,18 @@ dbn_principal_get_kind (const char *principal)
         if (g_str_has_prefix (principal, kinds[i].prefix))
             return kinds[i].kind;
     return 0;
+}
+
+guint
+dbn_principal_get_window_roles (const char *principal)
+{
+    if (dbn_principal_get_kind (principal) != DBN_PRINCIPAL_WINDOW)
+        return 0;
+    if (g_str_has_prefix (principal, "front:"))
+        return DBN_WINDOW_ROLE_FRONT;
+    if (g_str_has_prefix (principal, "back:"))
+        return DBN_WINDOW_ROLE_BACK;
+    return DBN_WINDOW_ROLE_BOTH;
 }
 
 const char *

@@ -242,7 +242,7 @@ group_id (const DbnKeyFileCtx *ctx, const char *group, GError **error)
 }
 
 static const char *const township_keys[] = { "name_zh", "name_en", "village_bodies", NULL };
-static const char *const window_keys[] = { "name_zh", "name_en", "departments", NULL };
+static const char *const window_keys[] = { "name_zh", "name_en", "departments", "split_desks", NULL };
 static const char *const county_keys[] = { "name_zh", "name_en", "agents", NULL };
 static const char *const area_keys[] = { "name_zh", "name_en", "supervisor", NULL };
 static const char *const village_keys[] = { "name_zh", "name_en", "area", NULL };
@@ -280,7 +280,9 @@ read_window (const DbnKeyFileCtx *ctx, DbnOrg *self, const char *group, GError *
     w->departments = dbn_keyfile_dup_list (ctx, group, "departments");
     if (w->departments[0] == NULL)
         return dbn_keyfile_invalid (ctx, error, group, "departments", "at least one department is required");
-    return TRUE;
+    /* D-RTE-6: a window whose front desk and back office are different
+     * people gets front:<id> and back:<id> keys; one clerk keeps window:<id>. */
+    return dbn_keyfile_get_optional_boolean (ctx, group, "split_desks", FALSE, &w->split_desks, error);
 }
 
 static gboolean
@@ -884,12 +886,27 @@ dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error)
     g_return_val_if_fail (self != NULL, FALSE);
     const char *id = dbn_principal_get_id (principal);
     switch (dbn_principal_get_kind (principal)) {
-    case DBN_PRINCIPAL_WINDOW:
-        return dbn_org_lookup_window (self, id) != NULL || unknown_id (error, "window", id);
+    case DBN_PRINCIPAL_WINDOW: {
+        const DbnWindow *w = dbn_org_lookup_window (self, id);
+        if (w == NULL)
+            return unknown_id (error, "window", id);
+        /* D-RTE-6: a desk's own key only where org.ini splits the window's desks. */
+        if (dbn_principal_get_window_roles (principal) != DBN_WINDOW_ROLE_BOTH && !w->split_desks) {
+            g_set_error (error, DBN_ORG_ERROR, DBN_ORG_ERROR_DESKS_NOT_SPLIT,
+                         "window %s has one desk (no split_desks = true in org.ini): use window:%s", id, id);
+            return FALSE;
+        }
+        return TRUE;
+    }
     case DBN_PRINCIPAL_STATION:
         return dbn_org_lookup_station (self, id) != NULL || unknown_id (error, "station", id);
     case DBN_PRINCIPAL_SUPERVISOR:
         return dbn_org_lookup_area (self, id) != NULL || unknown_id (error, "area", id);
+    case DBN_PRINCIPAL_COUNTY:
+        for (guint i = 0; i < dbn_org_get_n_county_departments (self); i++)
+            if (g_strcmp0 (dbn_org_get_county_department (self, i)->id, id) == 0)
+                return TRUE;
+        return unknown_id (error, "county department", id);
     case DBN_PRINCIPAL_SERVICE:
         for (const char *const *name = dbn_config_service_names (); *name != NULL; name++)
             if (g_strcmp0 (*name, id) == 0)

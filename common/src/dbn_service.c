@@ -64,7 +64,8 @@
 #define REGISTRY_CHECK_MS 500
 /* Everyone but services and the operator (who may always call). */
 #define ALL_CLIENTS                                                                                          \
-    (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE)
+    (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE       \
+     | DBN_PRINCIPAL_COUNTY)
 
 typedef struct {
     const DbnCommandSpec *spec; /* the command's entry */
@@ -506,6 +507,14 @@ authorise (DbnService *self, const DbnRequest *request, const DbnCommandSpec *sp
                             "the committee reads and never writes: %s refused", spec->cmd);
     if ((spec->principals & kind) == 0)
         return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not call %s", principal, spec->cmd);
+    guint desks = spec->principals & (DBN_COMMAND_FRONT_DESK | DBN_COMMAND_BACK_OFFICE);
+    guint roles = dbn_principal_get_window_roles (principal);
+    gboolean front = (desks & DBN_COMMAND_FRONT_DESK) && (roles & DBN_WINDOW_ROLE_FRONT);
+    gboolean back = (desks & DBN_COMMAND_BACK_OFFICE) && (roles & DBN_WINDOW_ROLE_BACK);
+    if (kind == DBN_PRINCIPAL_WINDOW && desks != 0 && !front && !back)
+        return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN, "%s may not call %s: it is the %s's (D-RTE-6)",
+                            principal, spec->cmd,
+                            (desks & DBN_COMMAND_FRONT_DESK) ? "front desk" : "back office");
     return NULL;
 }
 

@@ -58,7 +58,7 @@ shown (const char *id)
 char *
 dbn_topic_dup_queue (char kind, const char *id, GError **error)
 {
-    g_return_val_if_fail (kind == 'q' || kind == 's' || kind == 'a', NULL);
+    g_return_val_if_fail (kind == 'q' || kind == 's' || kind == 'a' || kind == 'c', NULL);
     if (!dbn_topic_id_is_valid (id)) {
         g_autofree char *quoted = shown (id);
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
@@ -77,14 +77,14 @@ dbn_topic_check (const char *topic, GError **error)
         g_set_error_literal (error, DBN_ERROR, DBN_ERROR_INVALID, "no topic");
         return FALSE;
     }
-    if ((topic[0] != 'q' && topic[0] != 's' && topic[0] != 'a') || topic[1] != '/')
+    if ((topic[0] != 'q' && topic[0] != 's' && topic[0] != 'a' && topic[0] != 'c') || topic[1] != '/')
         return TRUE;
     const char *id = topic + 2;
     if (id_valid_len (id, bounded_len (id, DBN_TOPIC_ID_MAX)))
         return TRUE;
     g_autofree char *quoted = shown (topic);
     g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
-                 "refusing to publish on “%s”: a queue topic is q/, s/ or a/ and one id of "
+                 "refusing to publish on “%s”: a queue topic is q/, s/, a/ or c/ and one id of "
                  "1 to %d characters of A-Z a-z 0-9 _ -",
                  quoted, DBN_TOPIC_ID_MAX);
     return FALSE;

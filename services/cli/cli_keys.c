@@ -19,7 +19,8 @@ static const char keys_usage[] =
     "用法 Usage: daiban keys COMMAND [OPTIONS]\n"
     "  init [DIR]          创建服务和管理员密钥 / create the service and operator keys and the registry\n"
     "  add PRINCIPAL       新增客户端密钥 / create a client key: window:<id>, station:<id>,\n"
-    "                      committee or supervisor:<area>\n"
+    "                      committee or supervisor:<area>; front:<id> / back:<id> (前台/后台,\n"
+    "                      a window with split_desks = true, D-RTE-6)\n"
     "  revoke PRINCIPAL    吊销密钥 / refuse that key from now on (open connections too)\n"
     "  list                列出全部身份 / every principal, its key and whether it is revoked\n"
     "Each takes --help and --data DIR.\n";
@@ -74,7 +75,9 @@ keys_add (int argc, char **argv, const char *data_option)
         g_option_context_new ("PRINCIPAL — 新增客户端密钥 / add a client key");
     g_option_context_set_description (
         options, "PRINCIPAL is window:<id>, station:<id>, committee or supervisor:<area>,\n"
-                 "where the id is a window, station or area of org.ini (org.unknown-id otherwise).\n"
+                 "where the id is a window, station or area of org.ini (org.unknown-id otherwise),\n"
+                 "or front:<id> / back:<id>, the front desk or back office of a window whose\n"
+                 "org.ini group has split_desks = true (org.desks-not-split otherwise, D-RTE-6).\n"
                  "Writes its secret key file (mode 0600) under DIR/keys and registers its\n"
                  "public key; prints the file's path alone on the first line. Copy that\n"
                  "file to the machine that uses it only. A principal with a valid key is\n"

@@ -766,9 +766,11 @@ cli_queue (int argc, char **argv, const char *data_option)
         { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Fetch every page (any size of queue)", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) options = g_option_context_new ("window|station|area ID — 队列 / a queue");
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("window|station|area|county ID — 队列 / a queue");
     g_option_context_set_description (
-        options, "The open cases of a window (q/ID), a station (s/ID) or an area (a/ID), with\n"
+        options, "The open cases of a window (q/ID), a station (s/ID), an area (a/ID) or those\n"
+                 "escalated to a county department (c/ID, issue 16), with\n"
                  "the journal seq the snapshot reflects: a client applies the events of that\n"
                  "topic with a greater seq to stay current (D-RTE-6). A queue longer than a\n"
                  "page comes in pages: --after the `next` case number, or --all.");
@@ -777,7 +779,7 @@ cli_queue (int argc, char **argv, const char *data_option)
     g_autoptr (GError) error = NULL;
     if (!g_option_context_parse (options, &argc, &argv, &error) || argc != 3) {
         fprintf (stderr, "daiban queue: %s\n",
-                 error ? error->message : "give window|station|area and an id / 请给出队列类型和编号");
+                 error ? error->message : "give window|station|area|county and an id / 请给出队列类型和编号");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (CliContext) ctx = cli_context_new (o.data, &error);

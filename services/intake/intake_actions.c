@@ -77,12 +77,15 @@ intake_actions_free (IntakeActions *self)
 
 const DbnCommandSpec intake_commands[] = {
     /* Stations: their own village only (check_village). Windows take
-     * walk-in and phone requests (D-INT-7). */
-    { DBN_MSG_INTAKE_SUBMIT_WIRE, intake_submit, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
+     * walk-in and phone requests (D-INT-7) at the front desk (D-RTE-6). */
+    { DBN_MSG_INTAKE_SUBMIT_WIRE, intake_submit, TRUE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_COMMAND_FRONT_DESK },
     { DBN_MSG_INTAKE_CASE_GET_WIRE, intake_case_get, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
+    /* Materials handed in later reach either desk (the back office asks for them). */
     { DBN_MSG_INTAKE_SUPPLEMENT_WIRE, intake_supplement, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
-    { DBN_MSG_INTAKE_REFUSE_WIRE, intake_refuse, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_INTAKE_REFUSE_WIRE, intake_refuse, TRUE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_COMMAND_FRONT_DESK },
     /* D-INT-1: agents visit households; the village station records it. */
     { DBN_MSG_INTAKE_VISIT_WIRE, intake_visit, TRUE, DBN_PRINCIPAL_STATION },
     { DBN_MSG_INTAKE_LOGBOOK_WIRE, intake_logbook, FALSE,

@@ -53,29 +53,40 @@ routing_actions_follow_intake (RoutingActions *self, DbnBus *bus, GError **error
 }
 
 /* Principal kinds besides services and the operator (the frame checks them;
- * the handlers narrow them to the principal's own cases). */
+ * the handlers narrow them to the principal's own cases). D-RTE-6: the front
+ * desk signs for run-sheet items, the back office handles; both reply,
+ * archive and read. */
+#define FRONT DBN_COMMAND_FRONT_DESK
+#define BACK  DBN_COMMAND_BACK_OFFICE
 const DbnCommandSpec routing_commands[] = {
-    { DBN_MSG_CASE_CLASSIFY_WIRE, routing_case_classify, TRUE, DBN_PRINCIPAL_WINDOW },
-    { DBN_MSG_CASE_ASSIGN_WIRE, routing_case_assign, TRUE, DBN_PRINCIPAL_WINDOW },
-    { DBN_MSG_CASE_HANDOFF_WIRE, routing_case_handoff, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
-    { DBN_MSG_CASE_START_WIRE, routing_case_start, TRUE, DBN_PRINCIPAL_WINDOW },
-    { DBN_MSG_CASE_COMPLETE_WIRE, routing_case_complete, TRUE, DBN_PRINCIPAL_WINDOW },
-    { DBN_MSG_CASE_ESCALATE_WIRE, routing_case_escalate, TRUE, DBN_PRINCIPAL_WINDOW },
-    { DBN_MSG_CASE_COUNTY_ANSWER_WIRE, routing_case_county_answer, TRUE, DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_CASE_CLASSIFY_WIRE, routing_case_classify, TRUE, DBN_PRINCIPAL_WINDOW | BACK },
+    { DBN_MSG_CASE_ASSIGN_WIRE, routing_case_assign, TRUE, DBN_PRINCIPAL_WINDOW | BACK },
+    { DBN_MSG_CASE_HANDOFF_WIRE, routing_case_handoff, TRUE,
+      DBN_PRINCIPAL_WINDOW | BACK | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_CASE_START_WIRE, routing_case_start, TRUE, DBN_PRINCIPAL_WINDOW | BACK },
+    { DBN_MSG_CASE_COMPLETE_WIRE, routing_case_complete, TRUE, DBN_PRINCIPAL_WINDOW | BACK },
+    { DBN_MSG_CASE_ESCALATE_WIRE, routing_case_escalate, TRUE, DBN_PRINCIPAL_WINDOW | BACK },
+    { DBN_MSG_CASE_COUNTY_ANSWER_WIRE, routing_case_county_answer, TRUE,
+      DBN_PRINCIPAL_WINDOW | BACK | DBN_PRINCIPAL_COUNTY },
     /* The village agent refuses, replies and archives at the station too (D-INT-5, D-RPL-1). */
-    { DBN_MSG_CASE_RETURN_WIRE, routing_case_return, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+    { DBN_MSG_CASE_RETURN_WIRE, routing_case_return, TRUE,
+      DBN_PRINCIPAL_WINDOW | BACK | DBN_PRINCIPAL_STATION },
     { DBN_MSG_CASE_REPLY_WIRE, routing_case_reply_command, TRUE,
       DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
     { DBN_MSG_CASE_ARCHIVE_WIRE, routing_case_archive, TRUE, DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
     { DBN_MSG_CASE_ACCOMPANY_WIRE, routing_case_accompany, TRUE,
-      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
+      DBN_PRINCIPAL_WINDOW | BACK | DBN_PRINCIPAL_STATION },
     /* D-RTE-3: the station makes the sheet, the centre acknowledges. */
     { DBN_MSG_RUNSHEET_NEW_WIRE, routing_runsheet_new, TRUE, DBN_PRINCIPAL_STATION },
-    { DBN_MSG_RUNSHEET_ACK_WIRE, routing_runsheet_ack, TRUE, DBN_PRINCIPAL_WINDOW },
+    { DBN_MSG_RUNSHEET_ACK_WIRE, routing_runsheet_ack, TRUE, DBN_PRINCIPAL_WINDOW | FRONT },
     { DBN_MSG_ROUTING_CASE_GET_WIRE, routing_case_get, FALSE,
-      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE
+          | DBN_PRINCIPAL_COUNTY },
     { DBN_MSG_ROUTING_QUEUE_WIRE, routing_queue_snapshot, FALSE,
-      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE
+          | DBN_PRINCIPAL_COUNTY },
     { DBN_MSG_CATALOG_RELOAD_WIRE, routing_catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };
+#undef FRONT
+#undef BACK

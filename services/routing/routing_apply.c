@@ -64,6 +64,14 @@ routing_may_write (DbnCommand *command, const RoutingCase *c, GError **error)
             return TRUE;
         break;
     }
+    case DBN_PRINCIPAL_COUNTY: {
+        /* Issue 16: a department answers (case.county_answer, the only command
+         * its kind may call) the cases it holds, those escalated to it. */
+        g_autofree char *hands = g_strdup_printf ("county:%s", id);
+        if (g_strcmp0 (hands, c->holder) == 0)
+            return TRUE;
+        break;
+    }
     case DBN_PRINCIPAL_SERVICE:
     case DBN_PRINCIPAL_OPERATOR: return TRUE;
     default: break; /* supervisors and the committee read only */

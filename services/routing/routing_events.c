@@ -70,12 +70,20 @@ send_on_case_topics (DbnOrigin *self, const RoutingCase *c, const RoutingCase *b
     g_autofree char *was_station = NULL, *was_window = NULL, *was_area = NULL;
     if (before != NULL && !routing_case_topics (before, &was_station, &was_window, &was_area, error))
         return FALSE;
+    /* Issue 16: a case escalated to a county department is published on the
+     * department's topic from the escalation on (its answer included), so the
+     * county's page keeps its queue as a window does. Not a petition (D-INT-8). */
+    g_autofree char *county = NULL;
+    if (c->county && *c->county && !c->restricted
+        && (county = dbn_topic_dup_queue ('c', c->county, error)) == NULL)
+        return FALSE;
     const char *topics[] = { station,
                              window ? window : "",
                              area ? area : "",
                              was_station ? was_station : "",
                              was_window ? was_window : "",
                              was_area ? was_area : "",
+                             county ? county : "",
                              NULL };
     if (!dbn_origin_emit (self, topics, env, body, error))
         return FALSE;

@@ -29,6 +29,11 @@ may_read (DbnCommand *command, const RoutingCase *c, GError **error)
         if (g_strcmp0 (id, c->area) == 0 && !c->restricted)
             return TRUE;
         return routing_forbid (error, principal, "read", c->case_no);
+    case DBN_PRINCIPAL_COUNTY:
+        /* Issue 16: a department reads the cases escalated to it. */
+        if (g_strcmp0 (id, c->county) == 0 && !c->restricted)
+            return TRUE;
+        return routing_forbid (error, principal, "read", c->case_no);
     case DBN_PRINCIPAL_WINDOW: {
         /* D-INT-8: only the handling window reads a petition (its own queue
          * or in its hands); any other case, any window (a handoff needs it). */
@@ -123,9 +128,12 @@ routing_queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_
         known = dbn_org_lookup_station (self->org, req->id) != NULL;
     else if (g_strcmp0 (req->kind, "area") == 0)
         known = dbn_org_lookup_area (self->org, req->id) != NULL;
-    else {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a queue is of a window, station or area, not '%s'",
-                     req->kind);
+    else if (g_strcmp0 (req->kind, "county") == 0) {
+        g_autofree char *principal = g_strconcat ("county:", req->id, NULL);
+        known = dbn_org_check_principal (self->org, principal, NULL);
+    } else {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "a queue is of a window, station, area or county, not '%s'", req->kind);
         return NULL;
     }
     if (!known) {

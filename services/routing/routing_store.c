@@ -92,6 +92,9 @@ const char *const routing_migrations[] = {
     "CREATE INDEX journal_case ON journal (case_no, seq) WHERE case_no IS NOT NULL;",
     /* 2: D-INT-8, petitions: kept out of the area's queue and topic. */
     "ALTER TABLE routing_case ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0;",
+    /* 3: issue 16, county departments are users: the escalated cases of a department. */
+    "CREATE INDEX routing_case_county ON routing_case (county, case_no)"
+    "  WHERE county IS NOT NULL AND state != 'archived' AND restricted = 0;",
     NULL,
 };
 
@@ -101,14 +104,14 @@ const char *const routing_migrations[] = {
     " channel, applicant, responsible, holder, location, sheet, county, escalated_from,"                     \
     " accepted_at, accompanied, parts, parts_done, missing, outcome, updated_at, updated_seq, restricted"
 
-enum { N_QUERIES = 3 };
+enum { N_QUERIES = 4 };
 
 struct _RoutingStore {
     DbnStore *store;                /* borrowed */
     sqlite3_stmt *select_case;      /* one case by number */
     sqlite3_stmt *upsert_case;      /* the whole row */
     sqlite3_stmt *insert_handoff;   /* D-RTE-5 */
-    sqlite3_stmt *queue[N_QUERIES]; /* open cases of a window, station, area */
+    sqlite3_stmt *queue[N_QUERIES]; /* open cases of a window, station, area, county department */
     sqlite3_stmt *at_station;       /* papers still at a station */
     sqlite3_stmt *timeline;         /* journal events of a case */
     sqlite3_stmt *count_sheets;     /* sheets of a station on a date */
@@ -118,7 +121,7 @@ struct _RoutingStore {
     sqlite3_stmt *count_transit; /* unacknowledged items of a sheet */
 };
 
-static const char *const queue_kinds[N_QUERIES] = { "window", "station", "area" };
+static const char *const queue_kinds[N_QUERIES] = { "window", "station", "area", "county" };
 
 static gboolean
 prepare (RoutingStore *self, const char *sql, sqlite3_stmt **out, GError **error)
@@ -158,6 +161,12 @@ routing_store_new (DbnStore *store, GError **error)
                      "SELECT " CASE_COLUMNS " FROM routing_case WHERE area_id = ?1 AND state != 'archived'"
                      " AND restricted = 0 AND case_no > ?3 ORDER BY case_no LIMIT ?2",
                      &self->queue[2], error)
+        /* Issue 16: the cases escalated to a county department (petitions stay
+         * with their window, D-INT-8). */
+        || !prepare (self,
+                     "SELECT " CASE_COLUMNS " FROM routing_case WHERE county = ?1 AND county IS NOT NULL"
+                     " AND state != 'archived' AND restricted = 0 AND case_no > ?3 ORDER BY case_no LIMIT ?2",
+                     &self->queue[3], error)
         || !prepare (self,
                      "SELECT " CASE_COLUMNS " FROM routing_case WHERE station_id = ?1"
                      " AND location = 'station' AND state != 'archived' ORDER BY case_no LIMIT ?2",
@@ -384,8 +393,8 @@ routing_store_foreach_in_queue (RoutingStore *self, const char *kind, const char
     for (int i = 0; i < N_QUERIES; i++)
         if (g_strcmp0 (kind, queue_kinds[i]) == 0)
             return foreach_case (self, self->queue[i], id, after ? after : "", max, func, user_data, error);
-    g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a queue is of a window, station or area, not '%s'",
-                 kind ? kind : "");
+    g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                 "a queue is of a window, station, area or county, not '%s'", kind ? kind : "");
     return FALSE;
 }
 

@@ -49,14 +49,28 @@ gboolean dbn_principal_validate (const char *principal, GError **error);
 typedef enum {
     DBN_PRINCIPAL_SERVICE = 1 << 0,    /* service:<name> */
     DBN_PRINCIPAL_OPERATOR = 1 << 1,   /* operator: the local administrator */
-    DBN_PRINCIPAL_WINDOW = 1 << 2,     /* window:<id> */
+    DBN_PRINCIPAL_WINDOW = 1 << 2,     /* window:<id>, front:<id> and back:<id> (D-RTE-6) */
     DBN_PRINCIPAL_STATION = 1 << 3,    /* station:<id> */
     DBN_PRINCIPAL_SUPERVISOR = 1 << 4, /* supervisor:<area> */
     DBN_PRINCIPAL_COMMITTEE = 1 << 5,  /* committee */
+    DBN_PRINCIPAL_COUNTY = 1 << 6,     /* county:<dept>, a county department (issue 16) */
 } DbnPrincipalKind;
 
-/* The kind of a valid principal, 0 for anything dbn_principal_validate refuses. */
+/* The kind of a valid principal, 0 for anything dbn_principal_validate refuses.
+ * front:<id> and back:<id> are window principals: they read and act on the
+ * same window's cases as window:<id>, each in one role only. */
 DbnPrincipalKind dbn_principal_get_kind (const char *principal);
+
+/* D-RTE-6: the two roles of a window. */
+typedef enum {
+    DBN_WINDOW_ROLE_FRONT = 1 << 0, /* front desk (前台受理): accepts, signs for run-sheet items */
+    DBN_WINDOW_ROLE_BACK = 1 << 1,  /* back office (后台办理): handles */
+    DBN_WINDOW_ROLE_BOTH = DBN_WINDOW_ROLE_FRONT | DBN_WINDOW_ROLE_BACK,
+} DbnWindowRole;
+
+/* The roles a window principal holds: both for window:<id>, one for
+ * front:<id> and back:<id>; 0 for any other principal. */
+guint dbn_principal_get_window_roles (const char *principal);
 
 /* The part after the colon (the id, area or service name), borrowed from
  * principal; NULL for committee, operator and invalid principals. */

@@ -37,6 +37,7 @@ typedef struct {
     char *name_zh;      /* Chinese name, e.g. 民政优抚 */
     char *name_en;      /* English name */
     char **departments; /* township departments it fronts, NULL-terminated, at least one */
+    gboolean split_desks; /* D-RTE-6: front:<id> and back:<id> keys, not only window:<id> */
 } DbnWindow;
 
 typedef struct {

@@ -62,6 +62,13 @@ typedef struct {
                                 * service's spot-check findings); nowhere else does. */
 } DbnCommandSpec;
 
+/* D-RTE-6: or'ed into a command's principals beside DBN_PRINCIPAL_WINDOW, these
+ * keep the command to one desk of a window: front:<id> keys run only the front
+ * desk's commands, back:<id> keys only the back office's; window:<id> runs both.
+ * A window command with neither bit is open to every window principal. */
+#define DBN_COMMAND_FRONT_DESK  (1u << 16)
+#define DBN_COMMAND_BACK_OFFICE (1u << 17)
+
 /* Opens DIR/<name>.db with the service's migrations (NULL-terminated, may be
  * NULL). clock: borrowed, must outlive the service. Caller owns the result. */
 DbnService *dbn_service_new (const char *name, DbnConfig *config, DbnClock *clock,

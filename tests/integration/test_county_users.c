@@ -1,0 +1,200 @@
+/* test_county_users: issue 16 item 1, county departments as users, through
+ * `daiban` and the real intake and routing services. A case escalated to the
+ * county civil-affairs bureau (县民政局, county:minzheng) is in that
+ * department's queue (`queue county minzheng`, topic c/minzheng/); the
+ * department answers it with its own key and the timeline names it. Another
+ * department neither reads nor answers it, and a department does nothing
+ * but answer. */
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "dbn_test_harness.h"
+
+/* `daiban --data DIR [--key KEY] args...`: asserts the exit status; stdout on
+ * success, else stderr (in English, with the refusal's detail). */
+static char *
+daiban_as (const char *dir, const char *key, int want, const char *const *args)
+{
+    g_autoptr (GPtrArray) all = g_ptr_array_new ();
+    g_ptr_array_add (all, (gpointer) "--data");
+    g_ptr_array_add (all, (gpointer) dir);
+    if (key != NULL) {
+        g_ptr_array_add (all, (gpointer) "--key");
+        g_ptr_array_add (all, (gpointer) key);
+    }
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (all, (gpointer) args[i]);
+    g_ptr_array_add (all, NULL);
+    DbnCliRun r = want == 0 ? dbn_harness_run_cli ((const char *const *) all->pdata)
+                            : dbn_harness_run_cli_english ((const char *const *) all->pdata);
+    if (r.status != want)
+        g_error ("daiban %s %s exited %d, not %d: %s%s", args[0], args[1] ? args[1] : "", r.status, want,
+                 r.out, r.err);
+    char *out = g_strdup (want == 0 ? r.out : r.err);
+    dbn_cli_run_clear (&r);
+    return out;
+}
+
+static char *
+first_line (char *text)
+{
+    g_auto (GStrv) lines = g_strsplit (text, "\n", 2);
+    g_free (text);
+    return g_strdup (lines[0]);
+}
+
+/* The rows of `queue KIND ID --json` as key reads them. */
+static JsonArray *
+queue_rows (const char *dir, const char *key, const char *kind, const char *id, JsonNode **keep)
+{
+    g_autofree char *out = daiban_as (dir, key, 0, (const char *[]){ "queue", kind, id, "--json", NULL });
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+    *keep = json_node_copy (json_parser_get_root (parser));
+    return json_object_get_array_member (json_node_get_object (*keep), "items");
+}
+
+static JsonObject *
+find_row (JsonArray *rows, const char *case_no)
+{
+    for (guint i = 0; i < json_array_get_length (rows); i++) {
+        JsonObject *row = json_array_get_object_element (rows, i);
+        if (g_strcmp0 (json_object_get_string_member (row, "case"), case_no) == 0)
+            return row;
+    }
+    return NULL;
+}
+
+/* A 上报件 (MZ-WUBAO, decided by 县民政局) from station qingshui, carried,
+ * received, classified, assigned and escalated by the operator. */
+static char *
+escalated_case (const char *dir, guint n)
+{
+    g_autofree char *id = dbn_test_id_number (n);
+    g_autofree char *applicant = g_strdup_printf ("孙七%u", n);
+    char *case_no = first_line (daiban_as (
+        dir, NULL, 0,
+        (const char *[]){ "case", "submit", "--matter", "MZ-WUBAO", "--applicant", applicant, "--id-number",
+                          id, "--phone", "13800138090", "--village", "qingshui", "--materials",
+                          "申请书,户口簿,身份证,本人劳动能力和收入状况说明", "--consent", NULL }));
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    for (;;) {
+        g_autoptr (JsonNode) keep = NULL;
+        if (find_row (queue_rows (dir, NULL, "window", "minzheng", &keep), case_no) != NULL)
+            break;
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (20 * 1000);
+    }
+    g_autofree char *sheet =
+        first_line (daiban_as (dir, NULL, 0, (const char *[]){ "runsheet", "new", "qingshui", NULL }));
+    g_free (daiban_as (dir, NULL, 0, (const char *[]){ "runsheet", "ack", sheet, case_no, NULL }));
+    g_free (daiban_as (dir, NULL, 0,
+                       (const char *[]){ "case", "classify", case_no, "--kind", "escalated", "--reason",
+                                         "县级审批事项", NULL }));
+    g_free (daiban_as (dir, NULL, 0, (const char *[]){ "case", "assign", case_no, NULL }));
+    g_free (daiban_as (dir, NULL, 0, (const char *[]){ "case", "escalate", case_no, NULL }));
+    return case_no;
+}
+
+static void
+assert_forbidden (const char *err)
+{
+    if (strstr (err, "[forbidden]") == NULL)
+        g_error ("not refused as forbidden: %s", err);
+}
+
+static void
+test_county_answers (void)
+{
+    g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
+    const char *dir = dbn_harness_get_data_dir (h);
+    g_autofree char *bureau =
+        first_line (daiban_as (dir, NULL, 0, (const char *[]){ "keys", "add", "county:minzheng", NULL }));
+    g_autofree char *other =
+        first_line (daiban_as (dir, NULL, 0, (const char *[]){ "keys", "add", "county:canlian", NULL }));
+    g_assert_true (g_str_has_suffix (bureau, "/keys/county-minzheng.secret"));
+    g_autofree char *unknown =
+        daiban_as (dir, NULL, 1, (const char *[]){ "keys", "add", "county:nope", NULL });
+    g_assert_nonnull (strstr (unknown, "[org.unknown-id]"));
+    GSubprocess *intake = dbn_harness_start_service (h, "intake");
+    GSubprocess *routing = dbn_harness_start_service (h, "routing");
+
+    g_autofree char *n = escalated_case (dir, 91);
+    /* The bureau's queue holds it, escalated, with its township's station. */
+    {
+        g_autoptr (JsonNode) keep = NULL;
+        JsonObject *row = find_row (queue_rows (dir, bureau, "county", "minzheng", &keep), n);
+        g_assert_nonnull (row);
+        g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "escalated");
+        g_assert_cmpstr (json_object_get_string_member (row, "holder"), ==, "county:minzheng");
+        g_assert_cmpstr (json_object_get_string_member (row, "station"), ==, "qingshui");
+    }
+    /* Another department: not its queue, not its case. */
+    g_autofree char *other_queue =
+        daiban_as (dir, other, 1, (const char *[]){ "queue", "county", "minzheng", NULL });
+    assert_forbidden (other_queue);
+    {
+        g_autoptr (JsonNode) keep = NULL;
+        g_assert_null (find_row (queue_rows (dir, other, "county", "canlian", &keep), n));
+    }
+    g_autofree char *other_answer =
+        daiban_as (dir, other, 1,
+                   (const char *[]){ "case", "county-answer", n, "--answer", "同意", "--approved", NULL });
+    assert_forbidden (other_answer);
+    /* A department answers; it does not handle. */
+    g_autofree char *bureau_classify = daiban_as (
+        dir, bureau, 1,
+        (const char *[]){ "case", "classify", n, "--kind", "committed", "--reason", "改分类", NULL });
+    assert_forbidden (bureau_classify);
+    g_autofree char *bureau_window =
+        daiban_as (dir, bureau, 1, (const char *[]){ "queue", "window", "minzheng", NULL });
+    assert_forbidden (bureau_window);
+
+    g_free (daiban_as (dir, bureau, 0,
+                       (const char *[]){ "case", "county-answer", n, "--answer", "经审核，同意纳入特困供养",
+                                         "--approved", NULL }));
+    g_autofree char *timeline =
+        daiban_as (dir, NULL, 0, (const char *[]){ "case", "timeline", n, "--json", NULL });
+    g_assert_nonnull (strstr (timeline, "county:minzheng"));
+    g_assert_nonnull (strstr (timeline, "经审核，同意纳入特困供养"));
+    {
+        /* Back with whoever escalated it; still on the bureau's list, answered. */
+        g_autoptr (JsonNode) keep = NULL;
+        JsonObject *row = find_row (queue_rows (dir, bureau, "county", "minzheng", &keep), n);
+        g_assert_nonnull (row);
+        g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "county_answered");
+    }
+    /* Answered once: the bureau no longer holds it. */
+    g_autofree char *again =
+        daiban_as (dir, bureau, 1,
+                   (const char *[]){ "case", "county-answer", n, "--answer", "再答", "--refused", NULL });
+    assert_forbidden (again);
+
+    g_assert_true (dbn_harness_stop (routing, 10000));
+    g_assert_true (dbn_harness_stop (intake, 10000));
+    g_object_unref (routing);
+    g_object_unref (intake);
+}
+
+static void
+test_county_topic (void)
+{
+    g_autofree char *own = dbn_auth_grant_subscription ("county:minzheng", "c/minzheng/");
+    g_assert_cmpstr (own, ==, "c/minzheng/");
+    g_autofree char *other = dbn_auth_grant_subscription ("county:minzheng", "c/canlian/");
+    g_assert_null (other);
+    g_autofree char *window = dbn_auth_grant_subscription ("county:minzheng", "q/minzheng/");
+    g_assert_null (window);
+    g_autofree char *sync_topic = dbn_auth_dup_own_topic ("county:minzheng");
+    g_assert_cmpstr (sync_topic, ==, "c/minzheng/");
+    g_assert_cmpint (dbn_principal_get_kind ("county:minzheng"), ==, DBN_PRINCIPAL_COUNTY);
+}
+
+int
+main (int argc, char **argv)
+{
+    g_test_init (&argc, &argv, NULL);
+    g_test_add_func ("/routing/D-RTE-1/county-department-answers", test_county_answers);
+    g_test_add_func ("/routing/D-RTE-1/county-topic", test_county_topic);
+    return g_test_run ();
+}
