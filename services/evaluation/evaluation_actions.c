@@ -31,6 +31,8 @@
 
 #include <sqlite3.h>
 
+#include "eval_board.h"
+
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-evaluation"
 
@@ -372,6 +374,24 @@ may_read_figure (EvaluationActions *self, DbnCommand *command, const EvalFigures
     }
 }
 
+EvalStore *
+evaluation_actions_get_store (EvaluationActions *self)
+{
+    return self->store;
+}
+
+const EvalSettings *
+evaluation_actions_get_settings (EvaluationActions *self)
+{
+    return &self->settings;
+}
+
+gboolean
+evaluation_actions_may_read_figure (EvaluationActions *self, DbnCommand *command, const EvalFigures *f)
+{
+    return may_read_figure (self, command, f);
+}
+
 static gboolean
 parse_month (const char *text, guint *month, GError **error)
 {
@@ -524,7 +544,11 @@ const DbnCommandSpec evaluation_commands[] = {
     { DBN_MSG_EVAL_RATE_WIRE, eval_rate, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
     { DBN_MSG_EVAL_MONTH_WIRE, eval_month_command, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
-    { DBN_MSG_EVAL_CLOSE_WIRE, eval_close_command, TRUE, 0 },
+    /* The assessment views' figures (issue 13 item 8), read as eval.month is. */
+    { DBN_MSG_EVAL_BOARD_WIRE, eval_board_command, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    /* The area's supervisor closes from the assessment page (issue 13 item 8). */
+    { DBN_MSG_EVAL_CLOSE_WIRE, eval_close_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     /* Drawing writes (the sample is recorded once); a supervisor asks for
      * the list (D-EV-2). */
     { DBN_MSG_EVAL_SAMPLE_WIRE, eval_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },

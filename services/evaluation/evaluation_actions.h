@@ -21,6 +21,14 @@ void evaluation_actions_free (EvaluationActions *self);
 /* Follows routing's and deadline's journals exactly once. */
 gboolean evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error);
 
+/* For the commands in files of their own (eval_board.c): the model, the
+ * settings, and whether the command's principal may read a figure (a window
+ * and a station their own rows, a supervisor its area's, the committee all). */
+EvalStore *evaluation_actions_get_store (EvaluationActions *self);
+const EvalSettings *evaluation_actions_get_settings (EvaluationActions *self);
+gboolean evaluation_actions_may_read_figure (EvaluationActions *self, DbnCommand *command,
+                                             const EvalFigures *f);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EvaluationActions, evaluation_actions_free)
 
 G_END_DECLS

@@ -2325,6 +2325,50 @@ make_eval_figure (gboolean full)
 }
 
 static gpointer
+make_eval_board (gboolean full)
+{
+    DbnMsgEvalBoard *m = dbn_msg_eval_board_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->has_months = full;
+    m->months = full ? 12 : 0;
+    return m;
+}
+
+static gpointer
+make_eval_board_reply (gboolean full)
+{
+    DbnMsgEvalBoardReply *m = dbn_msg_eval_board_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->closed = full;
+    m->rows = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_eval_board_row (gboolean full)
+{
+    DbnMsgEvalBoardRow *m = dbn_msg_eval_board_row_new ();
+    m->month = g_strdup (full ? "2026-11" : "2025-12");
+    m->scope = g_strdup (full ? "station" : "window");
+    m->id = g_strdup (full ? "qingshui" : "jisheng");
+    m->accepted = 214;
+    m->completed = full ? 210 : 0;
+    m->on_time = full ? 205 : 0;
+    m->working_days = full ? 331 : 0;
+    m->returns = 3;
+    m->repeats = full ? 2 : 0;
+    m->rated = 180;
+    m->satisfied = 150;
+    m->basic = 25;
+    m->unsatisfied = 5;
+    m->stars = full ? 3 : 0;
+    m->score_milli = full ? 97123 : 0;
+    return m;
+}
+
+static gpointer
 make_eval_close (gboolean full)
 {
     DbnMsgEvalClose *m = dbn_msg_eval_close_new ();
@@ -2513,6 +2557,9 @@ ROUND_TRIP (eval_rate_reply, DbnMsgEvalRateReply)
 ROUND_TRIP (eval_month, DbnMsgEvalMonth)
 ROUND_TRIP (eval_month_reply, DbnMsgEvalMonthReply)
 ROUND_TRIP (eval_figure, DbnMsgEvalFigure)
+ROUND_TRIP (eval_board, DbnMsgEvalBoard)
+ROUND_TRIP (eval_board_reply, DbnMsgEvalBoardReply)
+ROUND_TRIP (eval_board_row, DbnMsgEvalBoardRow)
 ROUND_TRIP (eval_close, DbnMsgEvalClose)
 ROUND_TRIP (eval_close_reply, DbnMsgEvalCloseReply)
 ROUND_TRIP (eval_sample, DbnMsgEvalSample)
@@ -2628,6 +2675,9 @@ static const RoundTrip round_trips[] = {
     ENTRY (eval_month),
     ENTRY (eval_month_reply),
     ENTRY (eval_figure),
+    ENTRY (eval_board),
+    ENTRY (eval_board_reply),
+    ENTRY (eval_board_row),
     ENTRY (eval_close),
     ENTRY (eval_close_reply),
     ENTRY (eval_sample),
@@ -3195,9 +3245,9 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* 4 envelopes + 104 messages of schemas/messages: grows with every message
-     * (audit.xml added 3, visits.xml 5, eval.xml 13). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 108);
+    /* 4 envelopes + 107 messages of schemas/messages: grows with every message
+     * (audit.xml added 3, visits.xml 5, eval.xml 16). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 111);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
