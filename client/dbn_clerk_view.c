@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "dbn_commands.h"
+#include "dbn_eval_panel.h"
 #include "dbn_queue_feed.h"
 #include "dbn_queue_columns.h"
 
@@ -835,6 +836,11 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
                                      &feed_hooks, self);
     self->due_event_id = g_signal_connect (connection, "deadline-event", G_CALLBACK (on_due_event), self);
     update_count (self);
+    /* A window's own stars and month (issue 13 item 8), above its count. */
+    if (g_strcmp0 (kind, "window") == 0)
+        gtk_widget_insert_before (dbn_eval_panel_new (connection, "window", id),
+                                  gtk_widget_get_parent (GTK_WIDGET (self->count_label)),
+                                  GTK_WIDGET (self->count_label));
     return GTK_WIDGET (self);
 }
 

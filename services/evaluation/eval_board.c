@@ -51,8 +51,8 @@ eval_board_command (DbnService *service, DbnCommand *command, gpointer user_data
         return NULL;
     gint64 months = req->has_months ? req->months : BOARD_MAX_MONTHS;
     if (months < 1 || months > BOARD_MAX_MONTHS) {
-        g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "eval.board shows 1 to %d months, not %" G_GINT64_FORMAT,
-                     BOARD_MAX_MONTHS, months);
+        g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
+                     "eval.board shows 1 to %d months, not %" G_GINT64_FORMAT, BOARD_MAX_MONTHS, months);
         return NULL;
     }
     EvalStore *store = evaluation_actions_get_store (actions);
