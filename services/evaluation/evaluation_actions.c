@@ -27,7 +27,7 @@
  * committee reads all; closing and exporting are the operator's (and the
  * services').
  */
-#include "evaluation_actions.h"
+#include "evaluation_private.h"
 
 #include <sqlite3.h>
 
@@ -36,19 +36,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-evaluation"
 
-struct _EvaluationActions {
-    DbnService *service; /* borrowed */
-    DbnCalendar *calendar;
-    DbnCatalog *catalog;
-    EvalSettings settings;
-    EvalStore *store;
-    DbnSubscriber *routing;
-    DbnSubscriber *deadline;
-};
-
-#define DECODE(name, command, error)                                                                         \
-    dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),                        \
-                             g_bytes_get_size (dbn_command_get_body (command)), error)
+#define DECODE EVAL_DECODE
 
 EvaluationActions *
 evaluation_actions_new (DbnService *service, GError **error)
@@ -84,8 +72,12 @@ evaluation_actions_free (EvaluationActions *self)
     if (self == NULL)
         return;
     /* Subscribers and statements before the store (the frame frees it). */
+    if (self->draw_id != 0)
+        g_source_remove (self->draw_id);
     g_clear_pointer (&self->routing, dbn_subscriber_free);
     g_clear_pointer (&self->deadline, dbn_subscriber_free);
+    g_clear_pointer (&self->intake, dbn_subscriber_free);
+    g_clear_pointer (&self->audit, dbn_subscriber_free);
     g_clear_pointer (&self->store, eval_store_free);
     g_clear_pointer (&self->catalog, dbn_catalog_free);
     g_clear_pointer (&self->calendar, dbn_calendar_free);
@@ -196,6 +188,10 @@ on_deadline (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
         g_warning ("deadline's overdue for %s is not readable, skipped: %s", env->case_no, bad->message);
         return TRUE;
     }
+    /* D-EV-7's follow-up clock is the office's answer to a bad rating, not
+     * the case's own deadline: it says nothing of the on-time rate. */
+    if (g_strcmp0 (ev->clock, "followup") == 0)
+        return TRUE;
     EvalFact fact = {
         .type = EVAL_FACT_CLOCK,
         .case_no = env->case_no,
@@ -206,6 +202,37 @@ on_deadline (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
     return apply (self, &fact, env->type, error);
 }
 
+/* Intake's journal (D-EV-5, D-RPL-2): case.accepted naming a previous case
+ * is a repeat request. Everything else an acceptance needs comes with
+ * routing's case.routed, which carries the queue row (window, area, the
+ * responsible agent) that intake does not know. */
+static gboolean
+on_intake (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) origin;
+    if (env->case_no == NULL || g_strcmp0 (env->type, DBN_MSG_CASE_ACCEPTED_WIRE) != 0)
+        return TRUE;
+    g_autoptr (GError) bad = NULL;
+    g_autoptr (DbnMsgCaseAccepted) ev =
+        dbn_msg_case_accepted_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &bad);
+    if (ev == NULL) {
+        g_warning ("intake's case.accepted for %s is not readable, skipped: %s", env->case_no, bad->message);
+        return TRUE;
+    }
+    if (nonempty (ev->previous_case) == NULL)
+        return TRUE;
+    g_autoptr (GError) local = NULL;
+    if (eval_store_mark_repeat (self->store, env->case_no, ev->previous_case, &local))
+        return TRUE;
+    if (local->domain == EVAL_ERROR) {
+        g_debug ("repeat request %s not counted: %s", env->case_no, local->message);
+        return TRUE;
+    }
+    g_propagate_error (error, g_steal_pointer (&local));
+    return FALSE;
+}
+
 gboolean
 evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error)
 {
@@ -213,36 +240,38 @@ evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error)
     if (self->routing == NULL)
         return FALSE;
     self->deadline = dbn_service_follow (self->service, bus, "deadline", on_deadline, self, error);
-    return self->deadline != NULL;
+    if (self->deadline == NULL)
+        return FALSE;
+    self->intake = dbn_service_follow (self->service, bus, "intake", on_intake, self, error);
+    if (self->intake == NULL)
+        return FALSE;
+    self->audit = dbn_service_follow (self->service, bus, "audit", evaluation_on_audit, self, error);
+    if (self->audit == NULL)
+        return FALSE;
+    evaluation_start_drawing (self);
+    return TRUE;
 }
 
 /* ---- commands ---- */
 
-typedef struct {
-    char *window;
-    char *station;
-    char *area;
-} CaseWhere;
-
-static void
+void
 case_where_clear (CaseWhere *w)
 {
     g_clear_pointer (&w->window, g_free);
     g_clear_pointer (&w->station, g_free);
     g_clear_pointer (&w->area, g_free);
+    g_clear_pointer (&w->matter, g_free);
 }
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CaseWhere, case_where_clear)
 
 /* The case's window, station and area as the model holds them (from
  * routing's case.routed); FALSE with EVAL_ERROR_UNKNOWN_CASE. */
-static gboolean
-case_where (EvaluationActions *self, const char *case_no, CaseWhere *out, GError **error)
+gboolean
+evaluation_case_where (EvaluationActions *self, const char *case_no, CaseWhere *out, GError **error)
 {
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
-                                 "SELECT window_id, station_id, area_id FROM ev_case WHERE case_no = ?1", -1,
+                                 "SELECT window_id, station_id, area_id, matter FROM ev_case WHERE case_no = ?1", -1,
                                  &st, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (store, rc, error);
@@ -253,6 +282,7 @@ case_where (EvaluationActions *self, const char *case_no, CaseWhere *out, GError
         out->window = g_strdup ((const char *) sqlite3_column_text (st, 0));
         out->station = g_strdup ((const char *) sqlite3_column_text (st, 1));
         out->area = g_strdup ((const char *) sqlite3_column_text (st, 2));
+        out->matter = g_strdup ((const char *) sqlite3_column_text (st, 3));
     } else if (rc == SQLITE_DONE) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_UNKNOWN_CASE, "the evaluation service has no case %s",
                      case_no);
@@ -299,7 +329,7 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
         return NULL;
     }
     g_auto (CaseWhere) w = { 0 };
-    if (!case_where (self, req->case_no, &w, error) || !may_rate (command, &w, req->case_no, error))
+    if (!evaluation_case_where (self, req->case_no, &w, error) || !may_rate (command, &w, req->case_no, error))
         return NULL;
     EvalRating rating = {
         .case_no = req->case_no,
@@ -321,16 +351,12 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
     if (body == NULL || !dbn_command_emit (command, "audit", &ev->env, body, error))
         return NULL;
     /* The window's and station's topics for their own figures; D-EV-7: an
-     * unsatisfied rating on the area's at once, so the supervisor is told. */
-    const char kinds[] = { 'q', 's', 'a' };
-    const char *ids[] = { w.window, w.station, level == EVAL_LEVEL_UNSATISFIED ? w.area : NULL };
-    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
-        if (nonempty (ids[k]) == NULL)
-            continue;
-        g_autofree char *topic = dbn_topic_dup_queue (kinds[k], ids[k], NULL);
-        if (topic != NULL)
-            dbn_command_publish_also (command, topic, body);
-    }
+     * unsatisfied rating on the area's at once, so the supervisor is told,
+     * and its follow-up opened (deadline's clock). */
+    evaluation_publish_case_topics (command, &w, level == EVAL_LEVEL_UNSATISFIED, body);
+    if (level == EVAL_LEVEL_UNSATISFIED
+        && !evaluation_open_followup (self, command, req->case_no, &w, eval_stage_to_string (stage), error))
+        return NULL;
 
     g_autoptr (DbnMsgEvalRateReply) reply = dbn_msg_eval_rate_reply_new ();
     reply->case_no = g_strdup (req->case_no);
@@ -338,6 +364,20 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
     reply->level = g_strdup (ev->level);
     reply->seq = ev->env.seq;
     return dbn_msg_eval_rate_reply_encode (reply, error);
+}
+
+void
+evaluation_publish_case_topics (DbnCommand *command, const CaseWhere *w, gboolean area, GBytes *body)
+{
+    const char kinds[] = { 'q', 's', 'a' };
+    const char *ids[] = { w->window, w->station, area ? w->area : NULL };
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
+        if (nonempty (ids[k]) == NULL)
+            continue;
+        g_autofree char *topic = dbn_topic_dup_queue (kinds[k], ids[k], NULL);
+        if (topic != NULL)
+            dbn_command_publish_also (command, topic, body);
+    }
 }
 
 /* Which figures a reader sees: a window and a station their own rows, a
@@ -474,49 +514,6 @@ eval_close_command (DbnService *service, DbnCommand *command, gpointer user_data
     return dbn_msg_eval_close_reply_encode (reply, error);
 }
 
-/* D-EV-2: draws the month's sample on the first call (once due), then
- * answers it as recorded. The seed is the caller's or, by default, one
- * anyone can name: daiban-<township>-<YYYY-MM>. */
-static GBytes *
-eval_sample_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
-{
-    EvaluationActions *self = user_data;
-    (void) service;
-    g_autoptr (DbnMsgEvalSample) req = DECODE (eval_sample, command, error);
-    guint month = 0;
-    if (req == NULL || !parse_month (req->month, &month, error))
-        return NULL;
-    g_autoptr (GError) missing = NULL;
-    g_autofree char *seed = NULL;
-    guint percent = 0;
-    g_autoptr (GPtrArray) population = NULL;
-    g_autoptr (GPtrArray) drawn = NULL;
-    if (!eval_store_dup_sample (self->store, month, &seed, &percent, &population, &drawn, &missing)) {
-        if (!g_error_matches (missing, EVAL_ERROR, EVAL_ERROR_NOT_SAMPLED)) {
-            g_propagate_error (error, g_steal_pointer (&missing));
-            return NULL;
-        }
-        g_autofree char *given =
-            nonempty (req->seed)
-                ? g_strdup (req->seed)
-                : g_strdup_printf ("daiban-%s-%s", self->settings.township ? self->settings.township : "",
-                                   req->month);
-        if (!eval_store_draw_sample (self->store, month, given, (guint) self->settings.sample_percent,
-                                     dbn_command_get_now_ms (command), NULL, error)
-            || !eval_store_dup_sample (self->store, month, &seed, &percent, &population, &drawn, error))
-            return NULL;
-    }
-    g_autoptr (DbnMsgEvalSampleReply) reply = dbn_msg_eval_sample_reply_new ();
-    reply->month = g_strdup (req->month);
-    reply->seed = g_steal_pointer (&seed);
-    reply->percent = percent;
-    g_ptr_array_add (population, NULL);
-    g_ptr_array_add (drawn, NULL);
-    reply->population = g_strdupv ((char **) population->pdata);
-    reply->cases = g_strdupv ((char **) drawn->pdata);
-    return dbn_msg_eval_sample_reply_encode (reply, error);
-}
-
 static GBytes *
 eval_export_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
@@ -551,7 +548,14 @@ const DbnCommandSpec evaluation_commands[] = {
     { DBN_MSG_EVAL_CLOSE_WIRE, eval_close_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     /* Drawing writes (the sample is recorded once); a supervisor asks for
      * the list (D-EV-2). */
-    { DBN_MSG_EVAL_SAMPLE_WIRE, eval_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
+    { DBN_MSG_EVAL_SAMPLE_WIRE, evaluation_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     { DBN_MSG_EVAL_EXPORT_WIRE, eval_export_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
+    /* D-EV-2: the area's supervisor calls back and records it; D-EV-7: and
+     * records the follow-up (the area is checked in the handler). The list
+     * is read by the supervisor and the committee. */
+    { DBN_MSG_EVAL_CALLBACK_RECORD_WIRE, evaluation_callback_record, TRUE, DBN_PRINCIPAL_SUPERVISOR },
+    { DBN_MSG_EVAL_CALLBACK_LIST_WIRE, evaluation_callback_list, FALSE,
+      DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_EVAL_FOLLOWUP_RECORD_WIRE, evaluation_followup_record, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };

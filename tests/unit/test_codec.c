@@ -940,6 +940,7 @@ make_case_accepted (gboolean full)
     m->channel = g_strdup ("station");
     m->materials = strv_of (full);
     m->state = g_strdup ("accepted");
+    m->previous_case = full ? g_strdup ("T01-2026-000001") : NULL;
     return m;
 }
 
@@ -2409,6 +2410,16 @@ make_eval_sample_reply (gboolean full)
     m->population =
         full ? g_strdupv ((char *[]){ "T01-2026-000001", "T01-2026-000002", "T01-2026-000003", NULL }) : NULL;
     m->cases = full ? g_strdupv ((char *[]){ "T01-2026-000002", NULL }) : NULL;
+    m->seed_source = full ? g_strdup ("audit-head") : NULL;
+    m->has_head_size = full;
+    m->head_size = full ? 1000 : 0;
+    m->has_head_time = full;
+    m->head_time = full ? 1764518399000 : 0;
+    m->head_root = full ? g_strdup ("6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a") : NULL;
+    m->head_signature = full ? g_strnfill (128, 'a') : NULL;
+    m->head_key = full ? g_strnfill (64, 'b') : NULL;
+    m->has_drawn_at = full;
+    m->drawn_at = full ? 1764547200000 : 0;
     return m;
 }
 
@@ -2451,6 +2462,156 @@ make_eval_report (gboolean full)
     fill_event (&m->env, full);
     m->month = g_strdup ("2026-11");
     m->figures = full ? 37 : 0;
+    return m;
+}
+
+static gpointer
+make_eval_callback_record (gboolean full)
+{
+    DbnMsgEvalCallbackRecord *m = dbn_msg_eval_callback_record_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->reached = full;
+    m->attitude = full ? g_strdup ("satisfied") : NULL;
+    m->quality = full ? g_strdup ("basic") : NULL;
+    m->speed = full ? g_strdup ("unsatisfied") : NULL;
+    m->note = full ? g_strdup ("办得慢 / slow") : NULL;
+    return m;
+}
+
+static gpointer
+make_eval_callback_record_reply (gboolean full)
+{
+    DbnMsgEvalCallbackRecordReply *m = dbn_msg_eval_callback_record_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->month = g_strdup ("2026-11");
+    m->unsatisfied = full;
+    m->seq = full ? 12 : 1;
+    return m;
+}
+
+static gpointer
+make_eval_callback_list (gboolean full)
+{
+    DbnMsgEvalCallbackList *m = dbn_msg_eval_callback_list_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    return m;
+}
+
+static gpointer
+make_eval_callback_list_reply (gboolean full)
+{
+    DbnMsgEvalCallbackListReply *m = dbn_msg_eval_callback_list_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->seed = g_strdup (full ? "6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a" : "daiban-T01-2026-11");
+    m->seed_source = g_strdup (full ? "audit-head" : "fallback");
+    m->items = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_eval_callback_item (gboolean full)
+{
+    DbnMsgEvalCallbackItem *m = dbn_msg_eval_callback_item_new ();
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->matter = g_strdup ("MZ-JINGLAOYUAN");
+    m->state = g_strdup (full ? "reached" : "pending");
+    m->attitude = full ? g_strdup ("satisfied") : NULL;
+    m->quality = full ? g_strdup ("satisfied") : NULL;
+    m->speed = full ? g_strdup ("basic") : NULL;
+    m->note = full ? g_strdup ("好 / fine") : NULL;
+    m->has_at = full;
+    m->at = full ? 1764600000000 : 0;
+    m->by = full ? g_strdup ("supervisor:east") : NULL;
+    return m;
+}
+
+static gpointer
+make_eval_followup_record (gboolean full)
+{
+    DbnMsgEvalFollowupRecord *m = dbn_msg_eval_followup_record_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->text = g_strdup (full ? "已上门解释并重新办理 / visited and redone" : "");
+    return m;
+}
+
+static gpointer
+make_eval_followup_record_reply (gboolean full)
+{
+    DbnMsgEvalFollowupRecordReply *m = dbn_msg_eval_followup_record_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->seq = full ? 14 : 1;
+    return m;
+}
+
+static gpointer
+make_eval_callback_recorded (gboolean full)
+{
+    DbnMsgEvalCallbackRecorded *m = dbn_msg_eval_callback_recorded_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->month = g_strdup ("2026-11");
+    m->reached = full;
+    m->attitude = full ? g_strdup ("satisfied") : NULL;
+    m->quality = full ? g_strdup ("basic") : NULL;
+    m->speed = full ? g_strdup ("unsatisfied") : NULL;
+    m->unsatisfied = full;
+    return m;
+}
+
+static gpointer
+make_eval_followup_opened (gboolean full)
+{
+    DbnMsgEvalFollowupOpened *m = dbn_msg_eval_followup_opened_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->matter = g_strdup ("MZ-JINGLAOYUAN");
+    m->cause = g_strdup (full ? "callback" : "reply");
+    return m;
+}
+
+static gpointer
+make_eval_followup_recorded (gboolean full)
+{
+    DbnMsgEvalFollowupRecorded *m = dbn_msg_eval_followup_recorded_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->text = g_strdup (full ? "已解决 / solved" : "");
+    return m;
+}
+
+static gpointer
+make_intake_case_contact (gboolean full)
+{
+    DbnMsgIntakeCaseContact *m = dbn_msg_intake_case_contact_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    return m;
+}
+
+static gpointer
+make_intake_case_contact_reply (gboolean full)
+{
+    DbnMsgIntakeCaseContactReply *m = dbn_msg_intake_case_contact_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->applicant = g_strdup (full ? "张三" : "");
+    m->phone = g_strdup (full ? "13800138000" : "");
+    m->area = g_strdup (full ? "east" : "");
     return m;
 }
 
@@ -2568,6 +2729,18 @@ ROUND_TRIP (eval_export, DbnMsgEvalExport)
 ROUND_TRIP (eval_export_reply, DbnMsgEvalExportReply)
 ROUND_TRIP (eval_rated, DbnMsgEvalRated)
 ROUND_TRIP (eval_report, DbnMsgEvalReport)
+ROUND_TRIP (eval_callback_record, DbnMsgEvalCallbackRecord)
+ROUND_TRIP (eval_callback_record_reply, DbnMsgEvalCallbackRecordReply)
+ROUND_TRIP (eval_callback_list, DbnMsgEvalCallbackList)
+ROUND_TRIP (eval_callback_list_reply, DbnMsgEvalCallbackListReply)
+ROUND_TRIP (eval_callback_item, DbnMsgEvalCallbackItem)
+ROUND_TRIP (eval_followup_record, DbnMsgEvalFollowupRecord)
+ROUND_TRIP (eval_followup_record_reply, DbnMsgEvalFollowupRecordReply)
+ROUND_TRIP (eval_callback_recorded, DbnMsgEvalCallbackRecorded)
+ROUND_TRIP (eval_followup_opened, DbnMsgEvalFollowupOpened)
+ROUND_TRIP (eval_followup_recorded, DbnMsgEvalFollowupRecorded)
+ROUND_TRIP (intake_case_contact, DbnMsgIntakeCaseContact)
+ROUND_TRIP (intake_case_contact_reply, DbnMsgIntakeCaseContactReply)
 ROUND_TRIP (deadline_queue, DbnMsgDeadlineQueue)
 ROUND_TRIP (deadline_queue_reply, DbnMsgDeadlineQueueReply)
 ROUND_TRIP (deadline_due, DbnMsgDeadlineDue)
@@ -2686,6 +2859,18 @@ static const RoundTrip round_trips[] = {
     ENTRY (eval_export_reply),
     ENTRY (eval_rated),
     ENTRY (eval_report),
+    ENTRY (eval_callback_record),
+    ENTRY (eval_callback_record_reply),
+    ENTRY (eval_callback_list),
+    ENTRY (eval_callback_list_reply),
+    ENTRY (eval_callback_item),
+    ENTRY (eval_followup_record),
+    ENTRY (eval_followup_record_reply),
+    ENTRY (eval_callback_recorded),
+    ENTRY (eval_followup_opened),
+    ENTRY (eval_followup_recorded),
+    ENTRY (intake_case_contact),
+    ENTRY (intake_case_contact_reply),
     ENTRY (audit_entry),
     ENTRY (audit_head),
     ENTRY (audit_violation),
@@ -3245,9 +3430,10 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* 4 envelopes + 107 messages of schemas/messages: grows with every message
-     * (audit.xml added 3, visits.xml 5, eval.xml 16). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 111);
+    /* 4 envelopes + 119 messages of schemas/messages: grows with every message
+     * (audit.xml added 3, visits.xml 5, eval.xml 13 then 10 for callbacks and
+     * follow-ups and 3 for eval.board, case.xml 2 for intake.case.contact). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 123);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
