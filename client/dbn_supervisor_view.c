@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dbn_callback_page.h"
 #include "dbn_clerk_view.h"
 #include "dbn_commands.h"
 #include "dbn_eval_page.h"
@@ -59,6 +60,7 @@ dbn_supervisor_view_new (DbnConnection *connection, DbnOutbox *outbox, const cha
                           _ ("片区案件"));
     gtk_stack_add_titled (self->stack, dbn_eval_page_new (connection, who, client_dir), "board",
                           _ ("月度考核"));
+    gtk_stack_add_titled (self->stack, dbn_callback_page_new (connection, outbox), "callbacks", _ ("回访"));
     return GTK_WIDGET (self);
 }
 

@@ -1,7 +1,8 @@
 /* dbn_supervisor_view.h: the screen of a supervisor:<area> key (包片干部):
  * a stack of the area's queue (the clerk's screen over a/<area>, read-only
- * for it: routing refuses a supervisor every change) and the assessment
- * page (DbnEvalPage, issue 13 item 8). */
+ * for it: routing refuses a supervisor every change), the assessment page
+ * (DbnEvalPage, issue 13 item 8) and the return visits (DbnCallbackPage,
+ * D-EV-2). */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -17,7 +18,8 @@ G_DECLARE_FINAL_TYPE (DbnSupervisorView, dbn_supervisor_view, DBN, SUPERVISOR_VI
  * references. */
 GtkWidget *dbn_supervisor_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *area_id,
                                     const char *client_dir);
-/* The pages: "queue" (a DbnClerkView) and "board" (a DbnEvalPage). Borrowed. */
+/* The pages: "queue" (a DbnClerkView), "board" (a DbnEvalPage) and
+ * "callbacks" (a DbnCallbackPage). Borrowed. */
 GtkWidget *dbn_supervisor_view_get_page (DbnSupervisorView *self, const char *name);
 void dbn_supervisor_view_show_page (DbnSupervisorView *self, const char *name);
 
