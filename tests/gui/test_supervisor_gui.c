@@ -737,6 +737,41 @@ test_supervisor_board (Fixture *f, gconstpointer data)
     wait_counted (f, "2026-11", "shiqiao", 12, 9, 2);
     wait_counted (f, "2026-11", "liujia", 4, 3, 0);
 
+    /* eval.board gives a station its own rows only, and 1..12 months. */
+    {
+        g_autoptr (DbnMsgEvalBoard) m = dbn_msg_eval_board_new ();
+        m->env.key = next_key (f);
+        m->month = g_strdup ("2026-11");
+        g_autoptr (GBytes) body = dbn_msg_eval_board_encode (m, NULL);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GBytes) reply = call (f, "station:qingshui", "evaluation", body, &error);
+        g_assert_no_error (error);
+        g_autoptr (DbnMsgEvalBoardReply) r = dbn_msg_eval_board_reply_decode (
+            g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (r->rows->len, ==, 3); /* September, October, November */
+        for (guint i = 0; i < r->rows->len; i++) {
+            GBytes *b = r->rows->pdata[i];
+            g_autoptr (DbnMsgEvalBoardRow) row =
+                dbn_msg_eval_board_row_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), &error);
+            g_assert_no_error (error);
+            g_assert_cmpstr (row->scope, ==, "station");
+            g_assert_cmpstr (row->id, ==, "qingshui");
+        }
+        for (gint64 months = 0; months <= 13; months += 13) {
+            g_autoptr (DbnMsgEvalBoard) bad = dbn_msg_eval_board_new ();
+            bad->env.key = next_key (f);
+            bad->month = g_strdup ("2026-11");
+            bad->has_months = TRUE;
+            bad->months = months;
+            g_autoptr (GBytes) bad_body = dbn_msg_eval_board_encode (bad, NULL);
+            g_autoptr (GError) refused = NULL;
+            g_autoptr (GBytes) none = call (f, "supervisor:east", "evaluation", bad_body, &refused);
+            g_assert_null (none);
+            g_assert_cmpstr (dbn_error_wire_code (refused), ==, "eval.invalid");
+        }
+    }
+
     /* The station's and the window's own month, in their panels. */
     DbnMainWindow *station_win = open_window (f, "station:qingshui");
     g_assert_true (wait_for (is_online, station_win, 10000));
