@@ -28,6 +28,7 @@
 #include "dbn_clerk_view.h"
 #include "dbn_eval_page-private.h"
 #include "dbn_eval_panel.h"
+#include "dbn_eval_report.h"
 #include "dbn_main_window.h"
 #include "dbn_station_view.h"
 #include "dbn_supervisor_view.h"
@@ -954,6 +955,81 @@ test_supervisor_board (Fixture *f, gconstpointer data)
     gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* ---- the board's arithmetic and the sheet's pages, without services ---- */
+
+static GBytes *
+board_row (const char *month, const char *scope, const char *id, gint64 accepted, gint64 completed,
+           gint64 on_time, gint64 rated, gint64 satisfied)
+{
+    g_autoptr (DbnMsgEvalBoardRow) r = dbn_msg_eval_board_row_new ();
+    r->month = g_strdup (month);
+    r->scope = g_strdup (scope);
+    r->id = g_strdup (id);
+    r->accepted = accepted;
+    r->completed = completed;
+    r->on_time = on_time;
+    r->working_days = completed * 3;
+    r->rated = rated;
+    r->satisfied = satisfied;
+    return dbn_msg_eval_board_row_encode (r, NULL);
+}
+
+/* Rates are rounded down in tenths (899 of 1000 is 89.9 %, never 90 %), the
+ * total is the stations' sum, the trend has a gap for a month without
+ * rows, and more than ten rows put the charts on a second page. */
+static void
+test_board_arithmetic (void)
+{
+    g_autoptr (DbnMsgEvalBoardReply) m = dbn_msg_eval_board_reply_new ();
+    m->month = g_strdup ("2027-01");
+    m->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    g_ptr_array_add (m->rows, board_row ("2026-11", "station", "qingshui", 10, 10, 5, 0, 0));
+    g_ptr_array_add (m->rows, board_row ("2027-01", "window", "jisheng", 1000, 899, 899, 1000, 899));
+    g_ptr_array_add (m->rows, board_row ("2027-01", "station", "qingshui", 3, 2, 1, 3, 3));
+    for (int i = 0; i < 10; i++) {
+        g_autofree char *id = g_strdup_printf ("s%02d", i);
+        g_ptr_array_add (m->rows, board_row ("2027-01", "station", id, 3, 3, 3, 0, 0));
+    }
+    g_autoptr (GBytes) reply = dbn_msg_eval_board_reply_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnEvalBoard) board = dbn_eval_board_new_from_reply (reply, 12, NULL, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (dbn_eval_board_get_n_rows (board), ==, 12);
+    const DbnEvalRow *w = dbn_eval_board_get_row (board, 0); /* windows first */
+    g_assert_cmpstr (w->id, ==, "jisheng");
+    g_assert_cmpint (w->completion_permille, ==, 899);
+    g_autofree char *text = dbn_eval_permille_text (w->satisfaction_permille);
+    g_assert_cmpstr (text, ==, "89.9%");
+    g_autofree char *days = dbn_eval_row_cell (w, 5);
+    g_assert_cmpstr (days, ==, "3.00");
+    const DbnEvalRow *total = dbn_eval_board_get_total (board);
+    g_assert_cmpint (total->accepted, ==, 33);          /* the stations only */
+    g_assert_cmpint (total->on_time_permille, ==, 968); /* 31 / 32 */
+    g_assert_cmpstr (dbn_eval_board_get_trend_month (board, 0), ==, "2026-02");
+    g_assert_cmpstr (dbn_eval_board_get_trend_month (board, 11), ==, "2027-01");
+    g_assert_cmpint (dbn_eval_board_get_trend_permille (board, 9), ==, 500); /* 2026-11 */
+    g_assert_cmpint (dbn_eval_board_get_trend_permille (board, 10), ==, -1); /* 2026-12: none */
+    g_autofree char *stars = dbn_eval_stars_text (2);
+    g_assert_cmpstr (stars, ==, "★★☆");
+    g_autofree char *back = dbn_eval_month_shift ("2026-01", -1);
+    g_assert_cmpstr (back, ==, "2025-12");
+    g_assert_null (dbn_eval_month_shift ("2026-13", 1));
+    g_assert_null (dbn_eval_month_shift ("2026-1x", 1));
+
+    g_autoptr (DbnEvalReport) report = dbn_eval_report_new (board, "东片", 80, 90);
+    g_assert_cmpint (dbn_eval_report_get_n_pages (report), ==, 2);
+    g_autofree char *dir = g_dir_make_tmp ("dbn-eval-report-XXXXXX", NULL);
+    g_autofree char *pdf = g_build_filename (dir, "sheet.pdf", NULL);
+    g_assert_true (dbn_eval_report_export_pdf (report, pdf, &error));
+    g_autofree char *sheet = pdf_text (pdf);
+    g_assert_nonnull (strstr (sheet, "2027-01 月度考核表"));
+    g_assert_nonnull (strstr (sheet, "第 2 页，共 2 页"));
+    g_assert_nonnull (strstr (sheet, "89.9%"));
+    g_assert_nonnull (strstr (sheet, "s09"));
+    g_unlink (pdf);
+    g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -965,6 +1041,7 @@ main (int argc, char **argv)
     gtk_init ();
     dbn_log_init ("test-supervisor-gui");
     dbn_application_load_style ();
+    g_test_add_func ("/client/eval/board-arithmetic", test_board_arithmetic);
     g_test_add ("/client/eval/supervisor-board", Fixture, NULL, fixture_set_up, test_supervisor_board,
                 fixture_tear_down);
     return g_test_run ();
