@@ -452,6 +452,8 @@ eval_month_command (DbnService *service, DbnCommand *command, gpointer user_data
         item->unsatisfied = f->c.unsatisfied;
         item->stars = f->stars;
         item->score_milli = f->score_milli;
+        item->has_repeats = TRUE;
+        item->repeats = f->c.repeats;
         GBytes *encoded = dbn_msg_eval_figure_encode (item, error);
         if (encoded == NULL)
             return NULL;

@@ -16,6 +16,14 @@
  * or not yet heard from) the seed is daiban-<township>-<YYYY-MM> and the
  * sample says so (source fallback). The source and the head are recorded
  * with the sample (ev_sample_source, fixed like ev_sample).
+ *
+ * When: on the first working day after the month (the model refuses
+ * earlier: eval.not-due), once evaluation holds a head signed after the
+ * month's end. Heads arrive in journal order, so that head proves the
+ * month's last one is here and final, however late evaluation caught up
+ * with audit. Without it (audit silent, or not deployed) the draw waits to
+ * the end of that working day, then takes the last head it has, or the
+ * fallback. eval.sample drawing on demand follows the same rule.
  */
 #include "evaluation_private.h"
 
@@ -86,9 +94,42 @@ evaluation_on_audit (gpointer user_data, const DbnEnvEvent *env, GBytes *event, 
     return TRUE;
 }
 
+/* Whether month's head is final here: a head signed after the month's end
+ * has arrived (heads come in journal order, so every head up to the month's
+ * end has too), or the first working day after it has passed (audit not
+ * heard from: draw with what there is, said so). FALSE also when not due. */
+static gboolean
+draw_ready (EvaluationActions *self, guint month, gint64 now_ms, GError **error)
+{
+    DbnStore *store = dbn_service_get_store (self->service);
+    g_autoptr (sqlite3_stmt) st = NULL;
+    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store), "SELECT 1 FROM ev_audit_head WHERE month > ?1 LIMIT 1",
+                                 -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return dbn_store_set_error (store, rc, error);
+    sqlite3_bind_int (st, 1, (int) month);
+    rc = sqlite3_step (st);
+    if (rc == SQLITE_ROW)
+        return TRUE;
+    if (rc != SQLITE_DONE)
+        return dbn_store_set_error (store, rc, error);
+    gboolean covered = TRUE;
+    guint32 due = eval_first_working_day (self->calendar, eval_month_next (month), &covered);
+    if (covered && eval_day_of_ms (now_ms) > due)
+        return TRUE;
+    g_autofree char *name = eval_month_to_string (month);
+    g_set_error (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE,
+                 "the sample of %s waits for the audit record's first head after the month's end, or the end of"
+                 " the first working day after it",
+                 name);
+    return FALSE;
+}
+
 gboolean
 evaluation_draw (EvaluationActions *self, guint month, gint64 now_ms, GError **error)
 {
+    if (!draw_ready (self, month, now_ms, error))
+        return FALSE;
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3 *db = dbn_store_get_db (store);
     g_autoptr (sqlite3_stmt) get = NULL;

@@ -2322,6 +2322,8 @@ make_eval_figure (gboolean full)
     m->unsatisfied = 5;
     m->stars = full ? 3 : 0;
     m->score_milli = full ? 97123 : 0;
+    m->has_repeats = full;
+    m->repeats = full ? 2 : 0;
     return m;
 }
 
