@@ -676,6 +676,69 @@ test_repeat_request_counted (Fixture *f, gconstpointer data)
     g_assert_cmpint (repeats, ==, 1);
 }
 
+static DbnCliRun
+cli (Fixture *f, const char *const *args)
+{
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    for (guint i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, "--data");
+    g_ptr_array_add (argv, (gpointer) dbn_harness_get_data_dir (f->harness));
+    g_ptr_array_add (argv, NULL);
+    return dbn_harness_run_cli ((const char *const *) argv->pdata);
+}
+
+/* The CLI of issue 13's wire: eval rate (stage window, refused twice),
+ * eval followup, eval sample --month (not due, then the draw as JSON with
+ * its seed's source), eval callback (a drawn case, not reached). */
+static void
+test_cli (Fixture *f, gconstpointer data)
+{
+    enum { N = 3 };
+    char *cases[N];
+    for (int i = 0; i < N; i++)
+        cases[i] = submit (f, TRUE);
+    wait_counted (f, "2026-11", N, 0);
+    DbnCliRun r = cli (f, (const char *[]){ "eval", "rate", cases[0], "--stage", "window", "--rating",
+                                            "unsatisfied", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "window"));
+    dbn_cli_run_clear (&r);
+    r = cli (f, (const char *[]){ "eval", "rate", cases[0], "--stage", "window", "--rating", "basic", NULL });
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "[eval.already-rated]"));
+    dbn_cli_run_clear (&r);
+    g_autoptr (DbnMsgDeadlineClock) open = wait_followup (f, cases[0], "running", "none");
+    r = cli (f, (const char *[]){ "eval", "followup", cases[0], "--text", "已回访解释", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    dbn_cli_run_clear (&r);
+    g_autoptr (DbnMsgDeadlineClock) met = wait_followup (f, cases[0], "met", "none");
+
+    for (int i = 0; i < N; i++)
+        return_case (f, cases[i]);
+    wait_counted (f, "2026-11", N, N);
+    r = cli (f, (const char *[]){ "eval", "sample", "--month", "2026-11", NULL });
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "[eval.not-due]"));
+    dbn_cli_run_clear (&r);
+    move_clock (f, cst (12, 2, 10));
+    r = cli (f, (const char *[]){ "eval", "sample", "--month", "2026-11", "--json", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "\"seed_source\""));
+    dbn_cli_run_clear (&r);
+    g_autoptr (DbnMsgEvalSampleReply) s = sample (f, "2026-11");
+    g_assert_cmpuint (g_strv_length (s->cases), ==, 1); /* 35 % of 3 = 1.05 */
+    r = cli (f, (const char *[]){ "eval", "callback", s->cases[0], "--reached", "no", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    dbn_cli_run_clear (&r);
+    r = cli (f, (const char *[]){ "eval", "sample", "--month", "2026-11", NULL });
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "unreached"));
+    dbn_cli_run_clear (&r);
+    for (int i = 0; i < N; i++)
+        g_free (cases[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -685,5 +748,6 @@ main (int argc, char **argv)
     ADD ("/evaluation-wire/D-EV-2/callback-once-by-the-areas-supervisor", test_callback_once_by_area_supervisor);
     ADD ("/evaluation-wire/D-EV-7/followup-clock-yellow-red-recorded", test_followup_clock_yellow_red_recorded);
     ADD ("/evaluation-wire/D-EV-5/repeat-request-counted", test_repeat_request_counted);
+    ADD ("/evaluation-wire/cli/rate-followup-sample-callback", test_cli);
     return g_test_run ();
 }
