@@ -281,6 +281,8 @@ evaluation_case_where (EvaluationActions *self, const char *case_no, CaseWhere *
         out->station = g_strdup ((const char *) sqlite3_column_text (st, 1));
         out->area = g_strdup ((const char *) sqlite3_column_text (st, 2));
         out->matter = g_strdup ((const char *) sqlite3_column_text (st, 3));
+        const DbnMatter *m = dbn_catalog_lookup (self->catalog, out->matter);
+        out->restricted = m != NULL && m->restricted;
     } else if (rc == SQLITE_DONE) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_UNKNOWN_CASE, "the evaluation service has no case %s",
                      case_no);
@@ -368,7 +370,7 @@ void
 evaluation_publish_case_topics (DbnCommand *command, const CaseWhere *w, gboolean area, GBytes *body)
 {
     const char kinds[] = { 'q', 's', 'a' };
-    const char *ids[] = { w->window, w->station, area ? w->area : NULL };
+    const char *ids[] = { w->window, w->station, area && !w->restricted ? w->area : NULL };
     for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
         if (nonempty (ids[k]) == NULL)
             continue;

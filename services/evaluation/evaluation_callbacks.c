@@ -39,7 +39,8 @@ may_supervise (DbnCommand *command, const CaseWhere *w, const char *case_no, GEr
     const char *principal = dbn_command_get_principal (command);
     switch (dbn_command_get_principal_kind (command)) {
     case DBN_PRINCIPAL_SUPERVISOR:
-        if (w->area != NULL && g_strcmp0 (dbn_principal_get_id (principal), w->area) == 0)
+        /* D-INT-8: a petition never reaches the area's supervisors. */
+        if (w->area != NULL && !w->restricted && g_strcmp0 (dbn_principal_get_id (principal), w->area) == 0)
             return TRUE;
         break;
     case DBN_PRINCIPAL_SERVICE:
@@ -207,13 +208,16 @@ evaluation_callback_record (DbnService *service, DbnCommand *command, gpointer u
     return dbn_msg_eval_callback_record_reply_encode (reply, error);
 }
 
-/* Which drawn cases a reader sees: a supervisor its area's, the committee,
- * services and the operator all. */
+/* Which drawn cases a reader sees: a supervisor its area's but no petition
+ * (D-INT-8), the committee, services and the operator all. */
 static gboolean
-may_list (DbnCommand *command, const char *area)
+may_list (EvaluationActions *self, DbnCommand *command, const char *area, const char *matter)
 {
     if (dbn_command_get_principal_kind (command) != DBN_PRINCIPAL_SUPERVISOR)
         return TRUE;
+    const DbnMatter *m = dbn_catalog_lookup (self->catalog, matter);
+    if (m != NULL && m->restricted)
+        return FALSE;
     return area != NULL && g_strcmp0 (dbn_principal_get_id (dbn_command_get_principal (command)), area) == 0;
 }
 
@@ -255,7 +259,7 @@ evaluation_callback_list (DbnService *service, DbnCommand *command, gpointer use
         if (sqlite3_step (st) != SQLITE_ROW)
             continue; /* every drawn case is in ev_case: the draw reads it */
         const char *area = (const char *) sqlite3_column_text (st, 2);
-        if (!may_list (command, area))
+        if (!may_list (self, command, area, (const char *) sqlite3_column_text (st, 3)))
             continue;
         g_autoptr (DbnMsgEvalCallbackItem) item = dbn_msg_eval_callback_item_new ();
         item->case_no = g_strdup (drawn->pdata[i]);

@@ -67,7 +67,8 @@ evaluation_on_audit (gpointer user_data, const DbnEnvEvent *env, GBytes *event, 
                    bad->message);
         return TRUE;
     }
-    if (head->size <= 0 || head->time <= 0 || strlen (head->root) != 64) {
+    if (head->size <= 0 || head->time <= 0 || head->root == NULL || strlen (head->root) != 64
+        || head->signature == NULL || head->key == NULL) {
         g_warning ("audit's head at seq %" G_GINT64_FORMAT " has no size, time or root, skipped", env->seq);
         return TRUE;
     }
@@ -115,7 +116,8 @@ draw_ready (EvaluationActions *self, guint month, gint64 now_ms, GError **error)
         return dbn_store_set_error (store, rc, error);
     gboolean covered = TRUE;
     guint32 due = eval_first_working_day (self->calendar, eval_month_next (month), &covered);
-    if (covered && eval_day_of_ms (now_ms) > due)
+    /* Outside the calendar's years the model refuses (eval.not-covered). */
+    if (!covered || eval_day_of_ms (now_ms) > due)
         return TRUE;
     g_autofree char *name = eval_month_to_string (month);
     g_set_error (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE,
@@ -204,8 +206,10 @@ on_draw_tick (gpointer user_data)
     dbn_emitter_rollback (emitter);
     /* Not due yet (before the first working day), or the calendar lacks the
      * year (D-DL-5: said, not guessed): asked again on the next tick. */
-    if (!g_error_matches (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE))
-        g_warning ("drawing the return visits failed, retried: %s", error ? error->message : "?");
+    if (!g_error_matches (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE) && self->warned_month != month) {
+        g_warning ("drawing the return visits failed, retried every second: %s", error ? error->message : "?");
+        self->warned_month = month;
+    }
     return G_SOURCE_CONTINUE;
 }
 
