@@ -113,7 +113,9 @@ fixture_set_up (Fixture *f, gconstpointer data)
     g_autofree char *conf = g_build_filename (dir, "daiban.conf", NULL);
     g_autofree char *text = NULL;
     g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
-    g_autofree char *more = g_strconcat (text, "\n[audit]\nhead_every_entries = 1\n", NULL);
+    /* [deadline] followup as a township would write it (D-EV-7's default). */
+    g_autofree char *more =
+        g_strconcat (text, "\n[audit]\nhead_every_entries = 1\n[deadline]\nfollowup = 15\n", NULL);
     g_assert_true (g_file_set_contents (conf, more, -1, NULL));
     g_autoptr (GError) error = NULL;
     g_assert_true (audit_signing_key_ensure (dir, &error));
