@@ -397,6 +397,9 @@ test_draw_from_audit_head (Fixture *f, gconstpointer data)
         g_free (cases[i]);
 }
 
+static DbnMsgDeadlineClock *wait_followup (Fixture *f, const char *case_no, const char *state,
+                                           const char *stage);
+
 static GBytes *
 record_callback (Fixture *f, const char *principal, const char *key, const char *case_no, gboolean reached,
                  const char *attitude, const char *quality, const char *speed, GError **error)
@@ -526,6 +529,10 @@ test_callback_once_by_area_supervisor (Fixture *f, gconstpointer data)
     g_assert_cmpstr (it->state, ==, "reached");
     g_assert_cmpstr (it->speed, ==, "unsatisfied");
     g_assert_cmpstr (it->by, ==, EAST);
+    /* D-EV-7: the unsatisfied callback opened the follow-up: its clock runs
+     * although routing closed the case (returned) long before. */
+    g_autoptr (DbnMsgDeadlineClock) k = wait_followup (f, drawn, "running", "none");
+    g_assert_cmpstr (k->rule, ==, "D-EV-7");
     for (int i = 0; i < N; i++)
         g_free (cases[i]);
 }
