@@ -268,9 +268,9 @@ evaluation_case_where (EvaluationActions *self, const char *case_no, CaseWhere *
 {
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
-                                 "SELECT window_id, station_id, area_id, matter FROM ev_case WHERE case_no = ?1", -1,
-                                 &st, NULL);
+    int rc = sqlite3_prepare_v2 (
+        dbn_store_get_db (store),
+        "SELECT window_id, station_id, area_id, matter FROM ev_case WHERE case_no = ?1", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (store, rc, error);
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
@@ -329,7 +329,8 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
         return NULL;
     }
     g_auto (CaseWhere) w = { 0 };
-    if (!evaluation_case_where (self, req->case_no, &w, error) || !may_rate (command, &w, req->case_no, error))
+    if (!evaluation_case_where (self, req->case_no, &w, error)
+        || !may_rate (command, &w, req->case_no, error))
         return NULL;
     EvalRating rating = {
         .case_no = req->case_no,

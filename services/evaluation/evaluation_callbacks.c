@@ -77,7 +77,7 @@ evaluation_open_followup (EvaluationActions *self, DbnCommand *command, const ch
 {
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self, "INSERT OR IGNORE INTO ev_followup (case_no, cause, opened_at) VALUES (?1, ?2, ?3)",
-                     &st, error))
+                  &st, error))
         return FALSE;
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
     sqlite3_bind_text (st, 2, cause, -1, SQLITE_STATIC);
@@ -106,9 +106,9 @@ sampled_month (EvaluationActions *self, const char *case_no, guint *month, GErro
 {
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self,
-                     "SELECT month FROM ev_sample_case WHERE case_no = ?1 AND rank IS NOT NULL"
-                     " ORDER BY month DESC LIMIT 1",
-                     &st, error))
+                  "SELECT month FROM ev_sample_case WHERE case_no = ?1 AND rank IS NOT NULL"
+                  " ORDER BY month DESC LIMIT 1",
+                  &st, error))
         return FALSE;
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
     int rc = sqlite3_step (st);
@@ -151,7 +151,8 @@ evaluation_callback_record (DbnService *service, DbnCommand *command, gpointer u
         return NULL;
     g_auto (CaseWhere) w = { 0 };
     guint month = 0;
-    if (!evaluation_case_where (self, req->case_no, &w, error) || !may_supervise (command, &w, req->case_no, error)
+    if (!evaluation_case_where (self, req->case_no, &w, error)
+        || !may_supervise (command, &w, req->case_no, error)
         || !sampled_month (self, req->case_no, &month, error))
         return NULL;
     EvalCallback cb = {
@@ -167,7 +168,7 @@ evaluation_callback_record (DbnService *service, DbnCommand *command, gpointer u
         return NULL;
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self, "UPDATE ev_callback SET note = ?3, actor = ?4 WHERE month = ?1 AND case_no = ?2", &st,
-                     error))
+                  error))
         return NULL;
     sqlite3_bind_int (st, 1, (int) month);
     sqlite3_bind_text (st, 2, req->case_no, -1, SQLITE_STATIC);
@@ -243,14 +244,15 @@ evaluation_callback_list (DbnService *service, DbnCommand *command, gpointer use
     if (!prepare (self, "SELECT source FROM ev_sample_source WHERE month = ?1", &src, error))
         return NULL;
     sqlite3_bind_int (src, 1, (int) month);
-    reply->seed_source = sqlite3_step (src) == SQLITE_ROW ? dbn_sql_column_dup (src, 0) : g_strdup ("fallback");
+    reply->seed_source =
+        sqlite3_step (src) == SQLITE_ROW ? dbn_sql_column_dup (src, 0) : g_strdup ("fallback");
 
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self,
-                     "SELECT c.window_id, c.station_id, c.area_id, c.matter, b.reached, b.attitude, b.quality,"
-                     " b.speed, b.note, b.at, b.actor FROM ev_case c LEFT JOIN ev_callback b"
-                     " ON b.case_no = c.case_no AND b.month = ?2 WHERE c.case_no = ?1",
-                     &st, error))
+                  "SELECT c.window_id, c.station_id, c.area_id, c.matter, b.reached, b.attitude, b.quality,"
+                  " b.speed, b.note, b.at, b.actor FROM ev_case c LEFT JOIN ev_callback b"
+                  " ON b.case_no = c.case_no AND b.month = ?2 WHERE c.case_no = ?1",
+                  &st, error))
         return NULL;
     for (guint i = 0; i < drawn->len && reply->items->len < 20000; i++) {
         dbn_sql_reuse (st);
@@ -304,13 +306,14 @@ evaluation_followup_record (DbnService *service, DbnCommand *command, gpointer u
         return NULL;
     }
     g_auto (CaseWhere) w = { 0 };
-    if (!evaluation_case_where (self, req->case_no, &w, error) || !may_supervise (command, &w, req->case_no, error))
+    if (!evaluation_case_where (self, req->case_no, &w, error)
+        || !may_supervise (command, &w, req->case_no, error))
         return NULL;
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self,
-                     "UPDATE ev_followup SET recorded_at = ?2, result = ?3, actor = ?4"
-                     " WHERE case_no = ?1 AND recorded_at IS NULL",
-                     &st, error))
+                  "UPDATE ev_followup SET recorded_at = ?2, result = ?3, actor = ?4"
+                  " WHERE case_no = ?1 AND recorded_at IS NULL",
+                  &st, error))
         return NULL;
     sqlite3_bind_text (st, 1, req->case_no, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (st, 2, dbn_command_get_now_ms (command));

@@ -104,8 +104,8 @@ draw_ready (EvaluationActions *self, guint month, gint64 now_ms, GError **error)
 {
     DbnStore *store = dbn_service_get_store (self->service);
     g_autoptr (sqlite3_stmt) st = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store), "SELECT 1 FROM ev_audit_head WHERE month > ?1 LIMIT 1",
-                                 -1, &st, NULL);
+    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
+                                 "SELECT 1 FROM ev_audit_head WHERE month > ?1 LIMIT 1", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (store, rc, error);
     sqlite3_bind_int (st, 1, (int) month);
@@ -120,10 +120,11 @@ draw_ready (EvaluationActions *self, guint month, gint64 now_ms, GError **error)
     if (!covered || eval_day_of_ms (now_ms) > due)
         return TRUE;
     g_autofree char *name = eval_month_to_string (month);
-    g_set_error (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE,
-                 "the sample of %s waits for the audit record's first head after the month's end, or the end of"
-                 " the first working day after it",
-                 name);
+    g_set_error (
+        error, EVAL_ERROR, EVAL_ERROR_NOT_DUE,
+        "the sample of %s waits for the audit record's first head after the month's end, or the end of"
+        " the first working day after it",
+        name);
     return FALSE;
 }
 
@@ -148,10 +149,11 @@ evaluation_draw (EvaluationActions *self, guint month, gint64 now_ms, GError **e
     gboolean have_head = rc == SQLITE_ROW;
     g_autofree char *name = eval_month_to_string (month);
     g_autofree char *seed =
-        have_head ? dbn_sql_column_dup (get, 2)
-                  : g_strdup_printf ("daiban-%s-%s", self->settings.township ? self->settings.township : "", name);
-    if (!eval_store_draw_sample (self->store, month, seed, (guint) self->settings.sample_percent, now_ms, NULL,
-                                 error))
+        have_head
+            ? dbn_sql_column_dup (get, 2)
+            : g_strdup_printf ("daiban-%s-%s", self->settings.township ? self->settings.township : "", name);
+    if (!eval_store_draw_sample (self->store, month, seed, (guint) self->settings.sample_percent, now_ms,
+                                 NULL, error))
         return FALSE;
     g_autoptr (sqlite3_stmt) put = NULL;
     rc = sqlite3_prepare_v2 (db,
@@ -207,7 +209,8 @@ on_draw_tick (gpointer user_data)
     /* Not due yet (before the first working day), or the calendar lacks the
      * year (D-DL-5: said, not guessed): asked again on the next tick. */
     if (!g_error_matches (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE) && self->warned_month != month) {
-        g_warning ("drawing the return visits failed, retried every second: %s", error ? error->message : "?");
+        g_warning ("drawing the return visits failed, retried every second: %s",
+                   error ? error->message : "?");
         self->warned_month = month;
     }
     return G_SOURCE_CONTINUE;
@@ -264,8 +267,8 @@ evaluation_sample_command (DbnService *service, DbnCommand *command, gpointer us
     sqlite3_bind_int (st, 1, (int) month);
     if (sqlite3_step (st) == SQLITE_ROW) {
         /* A draw older than the source table has none: its seed was printed. */
-        reply->seed_source = sqlite3_column_type (st, 0) == SQLITE_NULL ? g_strdup ("fallback")
-                                                                         : dbn_sql_column_dup (st, 0);
+        reply->seed_source =
+            sqlite3_column_type (st, 0) == SQLITE_NULL ? g_strdup ("fallback") : dbn_sql_column_dup (st, 0);
         if (sqlite3_column_type (st, 1) != SQLITE_NULL) {
             reply->has_head_size = TRUE;
             reply->head_size = sqlite3_column_int64 (st, 1);

@@ -1010,7 +1010,8 @@ main (int argc, char **argv)
     static const char *const routing_follows[] = { "routing", "intake", NULL };
     static const char *const deadline_follows[] = { "deadline", "routing", "intake", NULL };
     static const char *const intake_follows[] = { "intake", "routing", NULL };
-    static const char *const evaluation_follows[] = { "evaluation", "routing", "deadline", "intake", "audit", NULL };
+    static const char *const evaluation_follows[] = { "evaluation", "routing", "deadline",
+                                                      "intake",     "audit",   NULL };
     /* [audit] producers' default. */
     static const char *const audit_follows[] = { "audit", "intake", "routing", "deadline", NULL };
     g_test_add_data_func ("/routing/bad-input/hostile-producer-intake", routing_follows,

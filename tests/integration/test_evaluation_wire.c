@@ -13,10 +13,10 @@
 #include "eval_sample.h"
 #include "eval_store.h"
 
-#define CALL_MS  5000
-#define STATION  "station:qingshui"
-#define EAST     "supervisor:east"
-#define WEST     "supervisor:west"
+#define CALL_MS   5000
+#define STATION   "station:qingshui"
+#define EAST      "supervisor:east"
+#define WEST      "supervisor:west"
 #define WAIT_SECS 30
 
 static const char *const principals[] = { STATION, EAST, WEST, NULL };
@@ -282,11 +282,13 @@ audit_head_before (Fixture *f, gint64 ms, char **root, gint64 *size, gint64 *cou
     g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
     sqlite3_busy_timeout (db, 5000);
     sqlite3_stmt *st = NULL;
-    g_assert_cmpint (sqlite3_prepare_v2 (db,
-                                         "SELECT lower (hex (root)), size, (SELECT count (*) FROM audit_head WHERE time_ms > ?1)"
-                                         " FROM audit_head WHERE time_ms <= ?1 ORDER BY size DESC LIMIT 1",
-                                         -1, &st, NULL),
-                     ==, SQLITE_OK);
+    g_assert_cmpint (
+        sqlite3_prepare_v2 (
+            db,
+            "SELECT lower (hex (root)), size, (SELECT count (*) FROM audit_head WHERE time_ms > ?1)"
+            " FROM audit_head WHERE time_ms <= ?1 ORDER BY size DESC LIMIT 1",
+            -1, &st, NULL),
+        ==, SQLITE_OK);
     sqlite3_bind_int64 (st, 1, ms);
     g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
     *root = g_strdup ((const char *) sqlite3_column_text (st, 0));
@@ -459,8 +461,9 @@ test_callback_once_by_area_supervisor (Fixture *f, gconstpointer data)
     for (int i = 0; i < N && not_drawn == NULL; i++) {
         gboolean in = FALSE;
         for (guint j = 0; j < list->items->len; j++) {
-            g_autoptr (DbnMsgEvalCallbackItem) it = dbn_msg_eval_callback_item_decode (
-                g_bytes_get_data (list->items->pdata[j], NULL), g_bytes_get_size (list->items->pdata[j]), NULL);
+            g_autoptr (DbnMsgEvalCallbackItem) it =
+                dbn_msg_eval_callback_item_decode (g_bytes_get_data (list->items->pdata[j], NULL),
+                                                   g_bytes_get_size (list->items->pdata[j]), NULL);
             in |= g_strcmp0 (it->case_no, cases[i]) == 0;
         }
         if (!in)
@@ -486,20 +489,21 @@ test_callback_once_by_area_supervisor (Fixture *f, gconstpointer data)
         g_clear_error (&error);
     }
 
-    g_autoptr (GBytes) refused = record_callback (f, WEST, "cb-west", drawn, TRUE, "satisfied", "satisfied",
-                                                  "satisfied", &error);
+    g_autoptr (GBytes) refused =
+        record_callback (f, WEST, "cb-west", drawn, TRUE, "satisfied", "satisfied", "satisfied", &error);
     g_assert_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN);
     g_clear_error (&error);
-    g_autoptr (GBytes) outside = record_callback (f, EAST, "cb-outside", not_drawn, FALSE, NULL, NULL, NULL,
-                                                  &error);
+    g_autoptr (GBytes) outside =
+        record_callback (f, EAST, "cb-outside", not_drawn, FALSE, NULL, NULL, NULL, &error);
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_NOT_SAMPLED);
     g_clear_error (&error);
-    g_autoptr (GBytes) half = record_callback (f, EAST, "cb-half", drawn, TRUE, "satisfied", NULL, NULL, &error);
+    g_autoptr (GBytes) half =
+        record_callback (f, EAST, "cb-half", drawn, TRUE, "satisfied", NULL, NULL, &error);
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
     g_clear_error (&error);
 
-    g_autoptr (GBytes) one = record_callback (f, EAST, "cb-1", drawn, TRUE, "satisfied", "basic", "unsatisfied",
-                                              &error);
+    g_autoptr (GBytes) one =
+        record_callback (f, EAST, "cb-1", drawn, TRUE, "satisfied", "basic", "unsatisfied", &error);
     g_assert_no_error (error);
     g_autoptr (DbnMsgEvalCallbackRecordReply) r1 = dbn_msg_eval_callback_record_reply_decode (
         g_bytes_get_data (one, NULL), g_bytes_get_size (one), &error);
@@ -507,13 +511,13 @@ test_callback_once_by_area_supervisor (Fixture *f, gconstpointer data)
     g_assert_true (r1->unsatisfied);
     g_assert_cmpstr (r1->month, ==, "2026-11");
     /* The same command again (a retry): the first reply. */
-    g_autoptr (GBytes) retry = record_callback (f, EAST, "cb-1", drawn, TRUE, "satisfied", "basic",
-                                                "unsatisfied", &error);
+    g_autoptr (GBytes) retry =
+        record_callback (f, EAST, "cb-1", drawn, TRUE, "satisfied", "basic", "unsatisfied", &error);
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (retry, one));
     /* A second callback of the case: refused; the first stands. */
-    g_autoptr (GBytes) twice = record_callback (f, EAST, "cb-2", drawn, TRUE, "satisfied", "satisfied",
-                                                "satisfied", &error);
+    g_autoptr (GBytes) twice =
+        record_callback (f, EAST, "cb-2", drawn, TRUE, "satisfied", "satisfied", "satisfied", &error);
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_DUPLICATE);
     g_clear_error (&error);
 
@@ -549,8 +553,8 @@ clock_of (Fixture *f, const char *case_no, const char *name)
     g_autoptr (GError) error = NULL;
     g_autoptr (GBytes) reply = call_as (f, EAST, "deadline", body, &error);
     g_assert_no_error (error);
-    g_autoptr (DbnMsgDeadlineCaseDueReply) r =
-        dbn_msg_deadline_case_due_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_autoptr (DbnMsgDeadlineCaseDueReply) r = dbn_msg_deadline_case_due_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
     for (guint i = 0; i < r->clocks->len; i++) {
         GBytes *b = r->clocks->pdata[i];
@@ -653,8 +657,8 @@ test_repeat_request_counted (Fixture *f, gconstpointer data)
     g_autofree char *n = submit (f, FALSE); /* a material missing */
     wait_counted (f, "2026-11", 1, 0);
     const char *dir = dbn_harness_get_data_dir (f->harness);
-    DbnCliRun run = dbn_harness_run_cli ((const char *[]){ "case", "reply", n, "--reason", "申请人未能补齐结婚证",
-                                                           "--confirmed", "--data", dir, NULL });
+    DbnCliRun run = dbn_harness_run_cli ((const char *[]){
+        "case", "reply", n, "--reason", "申请人未能补齐结婚证", "--confirmed", "--data", dir, NULL });
     g_assert_cmpint (run.status, ==, 0);
     dbn_cli_run_clear (&run);
     /* Intake accepts it again once it has heard of the reply. */
@@ -662,8 +666,8 @@ test_repeat_request_counted (Fixture *f, gconstpointer data)
     gboolean again = FALSE;
     while (!again && g_get_monotonic_time () < end) {
         run = dbn_harness_run_cli ((const char *[]){ "case", "submit", "--again", n, "--materials",
-                                                     "夫妻双方身份证,户口簿,结婚证", "--consent", "--data", dir,
-                                                     NULL });
+                                                     "夫妻双方身份证,户口簿,结婚证", "--consent", "--data",
+                                                     dir, NULL });
         again = run.status == 0;
         if (!again)
             g_assert_nonnull (strstr (run.err, "intake."));
@@ -754,8 +758,10 @@ main (int argc, char **argv)
     g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
     ADD ("/evaluation-wire/D-EV-2/draw-seeded-from-audit-head", test_draw_from_audit_head);
-    ADD ("/evaluation-wire/D-EV-2/callback-once-by-the-areas-supervisor", test_callback_once_by_area_supervisor);
-    ADD ("/evaluation-wire/D-EV-7/followup-clock-yellow-red-recorded", test_followup_clock_yellow_red_recorded);
+    ADD ("/evaluation-wire/D-EV-2/callback-once-by-the-areas-supervisor",
+         test_callback_once_by_area_supervisor);
+    ADD ("/evaluation-wire/D-EV-7/followup-clock-yellow-red-recorded",
+         test_followup_clock_yellow_red_recorded);
     ADD ("/evaluation-wire/D-EV-5/repeat-request-counted", test_repeat_request_counted);
     ADD ("/evaluation-wire/cli/rate-followup-sample-callback", test_cli);
     return g_test_run ();
