@@ -29,6 +29,8 @@ EN = {
  "退回时必填": "Required for a return", "分派": "Assign", "开始办理": "Start", "移交": "Hand off",
  "办结": "Complete", "退回": "Return", "签收交接件": "Acknowledge run-sheet item",
  "流转登记": "Routed", "部分办结": "Part completed", "上报": "Escalated", "县级答复": "County answered",
+ "申办人在窗口当面评价": "The applicant's rating, given at the window (D-EV-1)", "评价：满意": "Rated: satisfied", "评价：基本满意": "Rated: basically satisfied",
+ "评价：不满意": "Rated: unsatisfied",
  "答复申办人": "Reply to applicant", "归档": "Archived", "陪同办理": "Accompanied",
  "列入交接清单": "On a run sheet", "中心签收": "Received at the centre",
  "服务无应答，命令已存入待发箱，恢复后自动发送": "No answer from the service; the command waits in the outbox and goes out when it is back",

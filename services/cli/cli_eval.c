@@ -13,20 +13,21 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
-static const char eval_usage[] = "用法 Usage: daiban eval COMMAND [OPTIONS]\n"
-                                 "  month YYYY-MM     月度考核数据 / a month's figures (D-EV-4..6)\n"
-                                 "  close YYYY-MM     月度结账 / close a month: its figures become fixed\n"
-                                 "  export --month YYYY-MM --format haochaping.json\n"
-                                 "                    好差评数据导出 / the 好差评 export (D-EV-1)\n"
-                                 "  sample --month YYYY-MM [--json]\n"
-                                 "                    回访名单 / the month's return-visit list (D-EV-2)\n"
-                                 "  callback N --reached yes|no [--attitude L --quality L --speed L] [--note T]\n"
-                                 "                    回访登记 / record a return visit (D-EV-2)\n"
-                                 "  followup N --text T\n"
-                                 "                    差评跟踪结果 / a bad rating's follow-up (D-EV-7)\n"
-                                 "  rate N --stage reply|window --rating L\n"
-                                 "                    群众评价 / a rating (D-EV-1); L: satisfied, basic, unsatisfied\n"
-                                 "Each takes --help and --data DIR; month and sample take --json.\n";
+static const char eval_usage[] =
+    "用法 Usage: daiban eval COMMAND [OPTIONS]\n"
+    "  month YYYY-MM     月度考核数据 / a month's figures (D-EV-4..6)\n"
+    "  close YYYY-MM     月度结账 / close a month: its figures become fixed\n"
+    "  export --month YYYY-MM --format haochaping.json\n"
+    "                    好差评数据导出 / the 好差评 export (D-EV-1)\n"
+    "  sample --month YYYY-MM [--json]\n"
+    "                    回访名单 / the month's return-visit list (D-EV-2)\n"
+    "  callback N --reached yes|no [--attitude L --quality L --speed L] [--note T]\n"
+    "                    回访登记 / record a return visit (D-EV-2)\n"
+    "  followup N --text T\n"
+    "                    差评跟踪结果 / a bad rating's follow-up (D-EV-7)\n"
+    "  rate N --stage reply|window --rating L\n"
+    "                    群众评价 / a rating (D-EV-1); L: satisfied, basic, unsatisfied\n"
+    "Each takes --help and --data DIR; month and sample take --json.\n";
 
 static gboolean
 one_month (int argc, char **argv, const char *name)
@@ -241,9 +242,10 @@ int
 cli_eval (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand subcommands[] = {
-        { "month", eval_month },   { "close", eval_close }, { "export", eval_export },
-        { "sample", cli_eval_sample }, { "callback", eval_callback }, { "followup", eval_followup },
-        { "rate", eval_rate },     { NULL, NULL },
+        { "month", eval_month },       { "close", eval_close },
+        { "export", eval_export },     { "sample", cli_eval_sample },
+        { "callback", eval_callback }, { "followup", eval_followup },
+        { "rate", eval_rate },         { NULL, NULL },
     };
     return cli_run_subcommand ("eval", eval_usage, subcommands, argc, argv, data_option);
 }

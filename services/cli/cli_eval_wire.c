@@ -70,7 +70,8 @@ eval_callback (int argc, char **argv, const char *data_option)
         { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key (a retry reuses it)", "KEY" },
         { NULL },
     };
-    g_autoptr (GOptionContext) context = g_option_context_new ("N — 回访登记 / record a return visit (D-EV-2)");
+    g_autoptr (GOptionContext) context =
+        g_option_context_new ("N — 回访登记 / record a return visit (D-EV-2)");
     if (!cli_parse_options (context, entries, &data, &argc, &argv, name) || !one_case (argc, argv, name))
         return CLI_EXIT_USAGE;
     if (g_strcmp0 (reached, "yes") != 0 && g_strcmp0 (reached, "no") != 0)
@@ -150,7 +151,8 @@ eval_rate (int argc, char **argv, const char *data_option)
         { "key", 0, 0, G_OPTION_ARG_STRING, &key, "Idempotency key (a retry reuses it)", "KEY" },
         { NULL },
     };
-    g_autoptr (GOptionContext) context = g_option_context_new ("N — 群众评价 / the applicant's rating (D-EV-1)");
+    g_autoptr (GOptionContext) context =
+        g_option_context_new ("N — 群众评价 / the applicant's rating (D-EV-1)");
     if (!cli_parse_options (context, entries, &data, &argc, &argv, name) || !one_case (argc, argv, name))
         return CLI_EXIT_USAGE;
     if (stage == NULL || rating == NULL)
@@ -218,8 +220,8 @@ cli_eval_sample (int argc, char **argv, const char *data_option)
             r->seed_source != NULL ? r->seed_source : "fallback");
     if (r->has_head_size) {
         g_autofree char *signed_at = cli_format_time (r->head_time);
-        printf ("审计树头 audit head: size %" G_GINT64_FORMAT ", signed %s, key %s\n", r->head_size, signed_at,
-                r->head_key != NULL ? r->head_key : "");
+        printf ("审计树头 audit head: size %" G_GINT64_FORMAT ", signed %s, key %s\n", r->head_size,
+                signed_at, r->head_key != NULL ? r->head_key : "");
     }
     /* Each drawn case's callback, as the service holds it. */
     g_autoptr (DbnMsgEvalCallbackList) list = dbn_msg_eval_callback_list_new ();
@@ -229,7 +231,7 @@ cli_eval_sample (int argc, char **argv, const char *data_option)
     g_autoptr (GBytes) list_reply = list_body != NULL ? send_body (data, list_body, name, &status) : NULL;
     g_autoptr (DbnMsgEvalCallbackListReply) items =
         list_reply != NULL ? dbn_msg_eval_callback_list_reply_decode (g_bytes_get_data (list_reply, NULL),
-                                                                     g_bytes_get_size (list_reply), &error)
+                                                                      g_bytes_get_size (list_reply), &error)
                            : NULL;
     if (items == NULL) {
         for (guint i = 0; r->cases[i] != NULL; i++)

@@ -152,12 +152,13 @@ const char *const eval_migrations[] = {
     "CREATE TABLE ev_sample_source ("
     "  month INTEGER PRIMARY KEY, source TEXT NOT NULL, head_size INTEGER, head_time INTEGER,"
     "  head_root TEXT, head_signature TEXT, head_key TEXT"
-    ");" FIXED ("ev_sample_source")
+    ");"
     "CREATE TABLE ev_followup ("
     "  id INTEGER PRIMARY KEY, case_no TEXT NOT NULL, cause TEXT NOT NULL, opened_at INTEGER NOT NULL,"
     "  recorded_at INTEGER, result TEXT, actor TEXT"
     ");"
-    "CREATE UNIQUE INDEX ev_followup_open ON ev_followup (case_no) WHERE recorded_at IS NULL;",
+    "CREATE UNIQUE INDEX ev_followup_open ON ev_followup (case_no) WHERE recorded_at IS NULL;" FIXED (
+        "ev_sample_source"),
     NULL,
 };
 
@@ -757,8 +758,8 @@ eval_store_mark_repeat (EvalStore *self, const char *case_no, const char *previo
     }
     sqlite3 *db = dbn_store_get_db (self->store);
     g_autoptr (sqlite3_stmt) keep = NULL;
-    int rc = sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO ev_repeat (case_no, previous) VALUES (?1, ?2)", -1,
-                                 &keep, NULL);
+    int rc = sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO ev_repeat (case_no, previous) VALUES (?1, ?2)",
+                                 -1, &keep, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (self->store, rc, error);
     sqlite3_bind_text (keep, 1, case_no, -1, SQLITE_STATIC);

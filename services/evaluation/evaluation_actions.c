@@ -270,9 +270,9 @@ evaluation_case_where (EvaluationActions *self, const char *case_no, CaseWhere *
 {
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
-                                 "SELECT window_id, station_id, area_id, matter FROM ev_case WHERE case_no = ?1", -1,
-                                 &st, NULL);
+    int rc = sqlite3_prepare_v2 (
+        dbn_store_get_db (store),
+        "SELECT window_id, station_id, area_id, matter FROM ev_case WHERE case_no = ?1", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (store, rc, error);
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
@@ -283,6 +283,8 @@ evaluation_case_where (EvaluationActions *self, const char *case_no, CaseWhere *
         out->station = g_strdup ((const char *) sqlite3_column_text (st, 1));
         out->area = g_strdup ((const char *) sqlite3_column_text (st, 2));
         out->matter = g_strdup ((const char *) sqlite3_column_text (st, 3));
+        const DbnMatter *m = dbn_catalog_lookup (self->catalog, out->matter);
+        out->restricted = m != NULL && m->restricted;
     } else if (rc == SQLITE_DONE) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_UNKNOWN_CASE, "the evaluation service has no case %s",
                      case_no);
@@ -329,7 +331,8 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
         return NULL;
     }
     g_auto (CaseWhere) w = { 0 };
-    if (!evaluation_case_where (self, req->case_no, &w, error) || !may_rate (command, &w, req->case_no, error))
+    if (!evaluation_case_where (self, req->case_no, &w, error)
+        || !may_rate (command, &w, req->case_no, error))
         return NULL;
     EvalRating rating = {
         .case_no = req->case_no,
@@ -370,7 +373,7 @@ void
 evaluation_publish_case_topics (DbnCommand *command, const CaseWhere *w, gboolean area, GBytes *body)
 {
     const char kinds[] = { 'q', 's', 'a' };
-    const char *ids[] = { w->window, w->station, area ? w->area : NULL };
+    const char *ids[] = { w->window, w->station, area && !w->restricted ? w->area : NULL };
     for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
         if (nonempty (ids[k]) == NULL)
             continue;
@@ -472,6 +475,8 @@ eval_month_command (DbnService *service, DbnCommand *command, gpointer user_data
         item->unsatisfied = f->c.unsatisfied;
         item->stars = f->stars;
         item->score_milli = f->score_milli;
+        item->has_repeats = TRUE;
+        item->repeats = f->c.repeats;
         GBytes *encoded = dbn_msg_eval_figure_encode (item, error);
         if (encoded == NULL)
             return NULL;

@@ -39,7 +39,8 @@ may_supervise (DbnCommand *command, const CaseWhere *w, const char *case_no, GEr
     const char *principal = dbn_command_get_principal (command);
     switch (dbn_command_get_principal_kind (command)) {
     case DBN_PRINCIPAL_SUPERVISOR:
-        if (w->area != NULL && g_strcmp0 (dbn_principal_get_id (principal), w->area) == 0)
+        /* D-INT-8: a petition never reaches the area's supervisors. */
+        if (w->area != NULL && !w->restricted && g_strcmp0 (dbn_principal_get_id (principal), w->area) == 0)
             return TRUE;
         break;
     case DBN_PRINCIPAL_SERVICE:
@@ -76,7 +77,7 @@ evaluation_open_followup (EvaluationActions *self, DbnCommand *command, const ch
 {
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self, "INSERT OR IGNORE INTO ev_followup (case_no, cause, opened_at) VALUES (?1, ?2, ?3)",
-                     &st, error))
+                  &st, error))
         return FALSE;
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
     sqlite3_bind_text (st, 2, cause, -1, SQLITE_STATIC);
@@ -105,9 +106,9 @@ sampled_month (EvaluationActions *self, const char *case_no, guint *month, GErro
 {
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self,
-                     "SELECT month FROM ev_sample_case WHERE case_no = ?1 AND rank IS NOT NULL"
-                     " ORDER BY month DESC LIMIT 1",
-                     &st, error))
+                  "SELECT month FROM ev_sample_case WHERE case_no = ?1 AND rank IS NOT NULL"
+                  " ORDER BY month DESC LIMIT 1",
+                  &st, error))
         return FALSE;
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
     int rc = sqlite3_step (st);
@@ -150,7 +151,8 @@ evaluation_callback_record (DbnService *service, DbnCommand *command, gpointer u
         return NULL;
     g_auto (CaseWhere) w = { 0 };
     guint month = 0;
-    if (!evaluation_case_where (self, req->case_no, &w, error) || !may_supervise (command, &w, req->case_no, error)
+    if (!evaluation_case_where (self, req->case_no, &w, error)
+        || !may_supervise (command, &w, req->case_no, error)
         || !sampled_month (self, req->case_no, &month, error))
         return NULL;
     EvalCallback cb = {
@@ -166,7 +168,7 @@ evaluation_callback_record (DbnService *service, DbnCommand *command, gpointer u
         return NULL;
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self, "UPDATE ev_callback SET note = ?3, actor = ?4 WHERE month = ?1 AND case_no = ?2", &st,
-                     error))
+                  error))
         return NULL;
     sqlite3_bind_int (st, 1, (int) month);
     sqlite3_bind_text (st, 2, req->case_no, -1, SQLITE_STATIC);
@@ -207,13 +209,16 @@ evaluation_callback_record (DbnService *service, DbnCommand *command, gpointer u
     return dbn_msg_eval_callback_record_reply_encode (reply, error);
 }
 
-/* Which drawn cases a reader sees: a supervisor its area's, the committee,
- * services and the operator all. */
+/* Which drawn cases a reader sees: a supervisor its area's but no petition
+ * (D-INT-8), the committee, services and the operator all. */
 static gboolean
-may_list (DbnCommand *command, const char *area)
+may_list (EvaluationActions *self, DbnCommand *command, const char *area, const char *matter)
 {
     if (dbn_command_get_principal_kind (command) != DBN_PRINCIPAL_SUPERVISOR)
         return TRUE;
+    const DbnMatter *m = dbn_catalog_lookup (self->catalog, matter);
+    if (m != NULL && m->restricted)
+        return FALSE;
     return area != NULL && g_strcmp0 (dbn_principal_get_id (dbn_command_get_principal (command)), area) == 0;
 }
 
@@ -239,14 +244,15 @@ evaluation_callback_list (DbnService *service, DbnCommand *command, gpointer use
     if (!prepare (self, "SELECT source FROM ev_sample_source WHERE month = ?1", &src, error))
         return NULL;
     sqlite3_bind_int (src, 1, (int) month);
-    reply->seed_source = sqlite3_step (src) == SQLITE_ROW ? dbn_sql_column_dup (src, 0) : g_strdup ("fallback");
+    reply->seed_source =
+        sqlite3_step (src) == SQLITE_ROW ? dbn_sql_column_dup (src, 0) : g_strdup ("fallback");
 
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self,
-                     "SELECT c.window_id, c.station_id, c.area_id, c.matter, b.reached, b.attitude, b.quality,"
-                     " b.speed, b.note, b.at, b.actor FROM ev_case c LEFT JOIN ev_callback b"
-                     " ON b.case_no = c.case_no AND b.month = ?2 WHERE c.case_no = ?1",
-                     &st, error))
+                  "SELECT c.window_id, c.station_id, c.area_id, c.matter, b.reached, b.attitude, b.quality,"
+                  " b.speed, b.note, b.at, b.actor FROM ev_case c LEFT JOIN ev_callback b"
+                  " ON b.case_no = c.case_no AND b.month = ?2 WHERE c.case_no = ?1",
+                  &st, error))
         return NULL;
     for (guint i = 0; i < drawn->len && reply->items->len < 20000; i++) {
         dbn_sql_reuse (st);
@@ -255,7 +261,7 @@ evaluation_callback_list (DbnService *service, DbnCommand *command, gpointer use
         if (sqlite3_step (st) != SQLITE_ROW)
             continue; /* every drawn case is in ev_case: the draw reads it */
         const char *area = (const char *) sqlite3_column_text (st, 2);
-        if (!may_list (command, area))
+        if (!may_list (self, command, area, (const char *) sqlite3_column_text (st, 3)))
             continue;
         g_autoptr (DbnMsgEvalCallbackItem) item = dbn_msg_eval_callback_item_new ();
         item->case_no = g_strdup (drawn->pdata[i]);
@@ -300,13 +306,14 @@ evaluation_followup_record (DbnService *service, DbnCommand *command, gpointer u
         return NULL;
     }
     g_auto (CaseWhere) w = { 0 };
-    if (!evaluation_case_where (self, req->case_no, &w, error) || !may_supervise (command, &w, req->case_no, error))
+    if (!evaluation_case_where (self, req->case_no, &w, error)
+        || !may_supervise (command, &w, req->case_no, error))
         return NULL;
     g_autoptr (sqlite3_stmt) st = NULL;
     if (!prepare (self,
-                     "UPDATE ev_followup SET recorded_at = ?2, result = ?3, actor = ?4"
-                     " WHERE case_no = ?1 AND recorded_at IS NULL",
-                     &st, error))
+                  "UPDATE ev_followup SET recorded_at = ?2, result = ?3, actor = ?4"
+                  " WHERE case_no = ?1 AND recorded_at IS NULL",
+                  &st, error))
         return NULL;
     sqlite3_bind_text (st, 1, req->case_no, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (st, 2, dbn_command_get_now_ms (command));

@@ -16,6 +16,14 @@
  * or not yet heard from) the seed is daiban-<township>-<YYYY-MM> and the
  * sample says so (source fallback). The source and the head are recorded
  * with the sample (ev_sample_source, fixed like ev_sample).
+ *
+ * When: on the first working day after the month (the model refuses
+ * earlier: eval.not-due), once evaluation holds a head signed after the
+ * month's end. Heads arrive in journal order, so that head proves the
+ * month's last one is here and final, however late evaluation caught up
+ * with audit. Without it (audit silent, or not deployed) the draw waits to
+ * the end of that working day, then takes the last head it has, or the
+ * fallback. eval.sample drawing on demand follows the same rule.
  */
 #include "evaluation_private.h"
 
@@ -59,7 +67,8 @@ evaluation_on_audit (gpointer user_data, const DbnEnvEvent *env, GBytes *event, 
                    bad->message);
         return TRUE;
     }
-    if (head->size <= 0 || head->time <= 0 || strlen (head->root) != 64) {
+    if (head->size <= 0 || head->time <= 0 || head->root == NULL || strlen (head->root) != 64
+        || head->signature == NULL || head->key == NULL) {
         g_warning ("audit's head at seq %" G_GINT64_FORMAT " has no size, time or root, skipped", env->seq);
         return TRUE;
     }
@@ -86,9 +95,44 @@ evaluation_on_audit (gpointer user_data, const DbnEnvEvent *env, GBytes *event, 
     return TRUE;
 }
 
+/* Whether month's head is final here: a head signed after the month's end
+ * has arrived (heads come in journal order, so every head up to the month's
+ * end has too), or the first working day after it has passed (audit not
+ * heard from: draw with what there is, said so). FALSE also when not due. */
+static gboolean
+draw_ready (EvaluationActions *self, guint month, gint64 now_ms, GError **error)
+{
+    DbnStore *store = dbn_service_get_store (self->service);
+    g_autoptr (sqlite3_stmt) st = NULL;
+    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
+                                 "SELECT 1 FROM ev_audit_head WHERE month > ?1 LIMIT 1", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return dbn_store_set_error (store, rc, error);
+    sqlite3_bind_int (st, 1, (int) month);
+    rc = sqlite3_step (st);
+    if (rc == SQLITE_ROW)
+        return TRUE;
+    if (rc != SQLITE_DONE)
+        return dbn_store_set_error (store, rc, error);
+    gboolean covered = TRUE;
+    guint32 due = eval_first_working_day (self->calendar, eval_month_next (month), &covered);
+    /* Outside the calendar's years the model refuses (eval.not-covered). */
+    if (!covered || eval_day_of_ms (now_ms) > due)
+        return TRUE;
+    g_autofree char *name = eval_month_to_string (month);
+    g_set_error (
+        error, EVAL_ERROR, EVAL_ERROR_NOT_DUE,
+        "the sample of %s waits for the audit record's first head after the month's end, or the end of"
+        " the first working day after it",
+        name);
+    return FALSE;
+}
+
 gboolean
 evaluation_draw (EvaluationActions *self, guint month, gint64 now_ms, GError **error)
 {
+    if (!draw_ready (self, month, now_ms, error))
+        return FALSE;
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3 *db = dbn_store_get_db (store);
     g_autoptr (sqlite3_stmt) get = NULL;
@@ -105,10 +149,11 @@ evaluation_draw (EvaluationActions *self, guint month, gint64 now_ms, GError **e
     gboolean have_head = rc == SQLITE_ROW;
     g_autofree char *name = eval_month_to_string (month);
     g_autofree char *seed =
-        have_head ? dbn_sql_column_dup (get, 2)
-                  : g_strdup_printf ("daiban-%s-%s", self->settings.township ? self->settings.township : "", name);
-    if (!eval_store_draw_sample (self->store, month, seed, (guint) self->settings.sample_percent, now_ms, NULL,
-                                 error))
+        have_head
+            ? dbn_sql_column_dup (get, 2)
+            : g_strdup_printf ("daiban-%s-%s", self->settings.township ? self->settings.township : "", name);
+    if (!eval_store_draw_sample (self->store, month, seed, (guint) self->settings.sample_percent, now_ms,
+                                 NULL, error))
         return FALSE;
     g_autoptr (sqlite3_stmt) put = NULL;
     rc = sqlite3_prepare_v2 (db,
@@ -163,8 +208,11 @@ on_draw_tick (gpointer user_data)
     dbn_emitter_rollback (emitter);
     /* Not due yet (before the first working day), or the calendar lacks the
      * year (D-DL-5: said, not guessed): asked again on the next tick. */
-    if (!g_error_matches (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE))
-        g_warning ("drawing the return visits failed, retried: %s", error ? error->message : "?");
+    if (!g_error_matches (error, EVAL_ERROR, EVAL_ERROR_NOT_DUE) && self->warned_month != month) {
+        g_warning ("drawing the return visits failed, retried every second: %s",
+                   error ? error->message : "?");
+        self->warned_month = month;
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -219,8 +267,8 @@ evaluation_sample_command (DbnService *service, DbnCommand *command, gpointer us
     sqlite3_bind_int (st, 1, (int) month);
     if (sqlite3_step (st) == SQLITE_ROW) {
         /* A draw older than the source table has none: its seed was printed. */
-        reply->seed_source = sqlite3_column_type (st, 0) == SQLITE_NULL ? g_strdup ("fallback")
-                                                                         : dbn_sql_column_dup (st, 0);
+        reply->seed_source =
+            sqlite3_column_type (st, 0) == SQLITE_NULL ? g_strdup ("fallback") : dbn_sql_column_dup (st, 0);
         if (sqlite3_column_type (st, 1) != SQLITE_NULL) {
             reply->has_head_size = TRUE;
             reply->head_size = sqlite3_column_int64 (st, 1);

@@ -20,6 +20,7 @@ struct _EvaluationActions {
     DbnSubscriber *audit;  /* signed heads: the draw's seed (D-EV-2) */
     guint draw_id;         /* the automatic draw's timer */
     guint drawn_month;     /* the last month the timer found drawn (202611): not asked again */
+    guint warned_month;    /* the last month whose draw failed with a warning (said once) */
 };
 
 #define EVAL_DECODE(name, command, error)                                                                    \
@@ -32,6 +33,7 @@ typedef struct {
     char *station;
     char *area;
     char *matter;
+    gboolean restricted; /* D-INT-8: the catalog's restricted matter (petitions): never to a/<area> */
 } CaseWhere;
 
 void case_where_clear (CaseWhere *w);
@@ -40,8 +42,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CaseWhere, case_where_clear)
 /* FALSE with EVAL_ERROR_UNKNOWN_CASE when the model has no such case. */
 gboolean evaluation_case_where (EvaluationActions *self, const char *case_no, CaseWhere *out, GError **error);
 /* Publishes the event the command emitted last also on q/<window>,
- * s/<station> and, when area is not NULL, a/<area> (ids that cannot be a
- * topic are skipped). */
+ * s/<station> and, when area is TRUE, a/<area> (ids that cannot be a topic
+ * are skipped; never a/ for a restricted matter, D-INT-8). */
 void evaluation_publish_case_topics (DbnCommand *command, const CaseWhere *w, gboolean area, GBytes *body);
 
 /* ---- evaluation_callbacks.c ---- */

@@ -539,11 +539,15 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         guint inside = 0, outside = 0;
         count_action_buttons (GTK_WIDGET (clerk_win), GTK_WIDGET (clerk_win), "clerk.", &inside, &outside);
         g_assert_cmpuint (outside, ==, 0);
-        /* Ten, and escalate, the county's two answers and accompany. */
-        g_assert_cmpuint (inside, ==, 14);
+        /* Ten, and escalate, the county's two answers and accompany, and
+         * the three balls of a rating at the window (D-EV-1). */
+        g_assert_cmpuint (inside, ==, 17);
     }
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
+    /* D-EV-1: the applicant rates the window's handling there (stage
+     * window), through the clerk's outbox; checked at evaluation below. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.rate", "s", "basic"));
 
     /* The station sees the new state on its own topic. */
     RowWait done = { dbn_station_view_get_model (station), case_no, "completed" };
@@ -609,6 +613,17 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autoptr (GBytes) rate_reply = dbn_harness_call (f->harness, "evaluation", body, 5000, &rate_error);
         g_assert_null (rate_reply);
         g_assert_error (rate_error, EVAL_ERROR, EVAL_ERROR_ALREADY_RATED);
+        /* The window's rating arrived too: refused a second time. */
+        g_free (again->stage);
+        again->stage = g_strdup ("window");
+        g_free (again->env.key);
+        again->env.key = g_strdup ("gui-rate-window-again");
+        g_autoptr (GBytes) window_body = dbn_msg_eval_rate_encode (again, NULL);
+        g_autoptr (GError) window_error = NULL;
+        g_autoptr (GBytes) window_reply =
+            dbn_harness_call (f->harness, "evaluation", window_body, 5000, &window_error);
+        g_assert_null (window_reply);
+        g_assert_error (window_error, EVAL_ERROR, EVAL_ERROR_ALREADY_RATED);
     }
     gtk_window_destroy (GTK_WINDOW (station_win));
     gtk_window_destroy (GTK_WINDOW (clerk_win));

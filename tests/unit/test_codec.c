@@ -2322,6 +2322,8 @@ make_eval_figure (gboolean full)
     m->unsatisfied = 5;
     m->stars = full ? 3 : 0;
     m->score_milli = full ? 97123 : 0;
+    m->has_repeats = full;
+    m->repeats = full ? 2 : 0;
     return m;
 }
 
@@ -2415,7 +2417,8 @@ make_eval_sample_reply (gboolean full)
     m->head_size = full ? 1000 : 0;
     m->has_head_time = full;
     m->head_time = full ? 1764518399000 : 0;
-    m->head_root = full ? g_strdup ("6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a") : NULL;
+    m->head_root =
+        full ? g_strdup ("6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a") : NULL;
     m->head_signature = full ? g_strnfill (128, 'a') : NULL;
     m->head_key = full ? g_strnfill (64, 'b') : NULL;
     m->has_drawn_at = full;
@@ -2506,7 +2509,8 @@ make_eval_callback_list_reply (gboolean full)
     DbnMsgEvalCallbackListReply *m = dbn_msg_eval_callback_list_reply_new ();
     fill_reply (&m->env, full);
     m->month = g_strdup ("2026-11");
-    m->seed = g_strdup (full ? "6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a" : "daiban-T01-2026-11");
+    m->seed = g_strdup (full ? "6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a"
+                             : "daiban-T01-2026-11");
     m->seed_source = g_strdup (full ? "audit-head" : "fallback");
     m->items = byte_list_of (full);
     return m;
