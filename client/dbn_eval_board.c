@@ -137,7 +137,6 @@ dbn_eval_board_new_from_reply (GBytes *reply, guint n_months, DbnOrg *org, gbool
     g_ptr_array_sort (self->rows, compare_rows);
     /* The trend's points are the n_months months ending with the last,
      * whether or not a month has rows (a month with nothing is a gap). */
-    g_ptr_array_set_size (self->months, 0);
     for (int k = (int) n_months - 1; k >= 0; k--) {
         char *m = dbn_eval_month_shift (r->month, -k);
         if (m != NULL)
