@@ -468,8 +468,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     /* The area's supervisor sees it in the area's queue (a/east). */
     g_autofree char *supervisor_key = dbn_harness_add_key (f->harness, "supervisor:east");
     DbnMainWindow *supervisor_win = open_window (f, supervisor_key);
-    DbnClerkView *supervisor = DBN_CLERK_VIEW (
-        dbn_supervisor_view_get_page (DBN_SUPERVISOR_VIEW (dbn_main_window_get_view (supervisor_win)), "queue"));
+    DbnClerkView *supervisor = DBN_CLERK_VIEW (dbn_supervisor_view_get_page (
+        DBN_SUPERVISOR_VIEW (dbn_main_window_get_view (supervisor_win)), "queue"));
     RowWait in_area = { dbn_clerk_view_get_model (supervisor), case_no, NULL };
     g_assert_true (wait_for (row_in_state, &in_area, 5000));
     gtk_window_destroy (GTK_WINDOW (supervisor_win));
