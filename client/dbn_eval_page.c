@@ -112,6 +112,11 @@ on_board (GObject *source, GAsyncResult *result, gpointer user_data)
     g_clear_pointer (&self->board, dbn_eval_board_unref);
     self->board = g_steal_pointer (&board);
     fill_table (self);
+    /* Tall enough for every row's bar at full size (dbn_eval_chart gives the
+     * bars at most 60 % of the height): a township has two dozen rows. */
+    guint n = dbn_eval_board_get_n_rows (self->board);
+    gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->charts),
+                                         MAX (460, (int) ((36 + 22 * n) / 0.6) + 16));
     gtk_widget_queue_draw (self->charts);
     g_autofree char *text =
         g_strdup_printf (dbn_eval_board_get_closed (self->board) ? _ ("%s 已关账：数字已固定")

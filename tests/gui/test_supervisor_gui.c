@@ -147,14 +147,16 @@ pdf_text (const char *pdf)
 }
 
 static void
-paper_screenshot (const char *pdf, const char *name)
+paper_screenshot (const char *pdf, const char *name, int page)
 {
     const char *build = g_getenv ("DAIBAN_BUILD_DIR");
     g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
     g_mkdir_with_parents (dir, 0755);
     g_autofree char *base = g_build_filename (dir, name, NULL);
     int status = 0;
-    const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
+    g_autofree char *number = g_strdup_printf ("%d", page);
+    const char *argv[] = { "pdftoppm", "-png", "-r",          "72", "-f", number,
+                           "-l",       number, "-singlefile", pdf,  base, NULL };
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
                                  &status, NULL));
     g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -887,7 +889,7 @@ test_supervisor_board (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (text, "办结率"));
     g_assert_nonnull (strstr (text, "按时办结率"));
     g_assert_null (strstr (text, "刘家村"));
-    paper_screenshot (pdf, "eval-report");
+    paper_screenshot (pdf, "eval-report", 1);
 
     /* Closing asks first; cancel leaves it open, accept closes it. */
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "board.close", NULL));
@@ -1029,6 +1031,7 @@ test_board_arithmetic (void)
     g_assert_nonnull (strstr (sheet, "第 2 页，共 2 页"));
     g_assert_nonnull (strstr (sheet, "89.9%"));
     g_assert_nonnull (strstr (sheet, "s09"));
+    paper_screenshot (pdf, "eval-report-12-rows-page2", 2);
     g_unlink (pdf);
     g_rmdir (dir);
 }
