@@ -58,6 +58,8 @@ struct _DbnCallbackPage {
     GtkCheckButton *reached;
     GtkDropDown *levels[3]; /* attitude, quality, speed */
     GtkEntry *note;
+    GtkEntry *followup;    /* D-EV-7: what was done about a bad call or rating */
+    GHashTable *followups; /* outbox ids (gint64*) of our follow-up records */
 };
 
 G_DEFINE_TYPE (DbnCallbackPage, dbn_callback_page, GTK_TYPE_WIDGET)
@@ -344,10 +346,51 @@ action_record (GtkWidget *widget, const char *name, GVariant *param)
     set_status (self, text);
 }
 
+/* D-EV-7: the follow-up of the selected case's bad rating or call is
+ * recorded (evaluation closes it and deadline stops its clock). */
+static void
+action_followup (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnCallbackPage *self = DBN_CALLBACK_PAGE (widget);
+    const char *text = gtk_editable_get_text (GTK_EDITABLE (self->followup));
+    if (self->selected < 0 || (guint) self->selected >= self->items->len || text == NULL || *text == '\0') {
+        set_status (self, _ ("请先选择案件并写明跟进结果"));
+        return;
+    }
+    Item *item = self->items->pdata[self->selected];
+    g_autoptr (DbnMsgEvalFollowupRecord) m = dbn_msg_eval_followup_record_new ();
+    g_autofree char *key = dbn_command_new_key ();
+    m->env.key = g_strdup (key);
+    m->case_no = g_strdup (item->case_no);
+    m->text = g_strdup (text);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) body = dbn_msg_eval_followup_record_encode (m, &error);
+    g_autofree char *label = g_strdup_printf ("eval.followup.record %s", item->case_no);
+    gint64 id = body ? dbn_outbox_enqueue (self->outbox, "evaluation", DBN_MSG_EVAL_FOLLOWUP_RECORD_WIRE, key,
+                                           body, label, &error)
+                     : 0;
+    if (id == 0) {
+        g_autofree char *line = dbn_error_line (error);
+        set_status (self, line);
+        return;
+    }
+    g_hash_table_add (self->followups, g_memdup2 (&id, sizeof id));
+    g_autofree char *queued = g_strdup_printf (_ ("%s：跟进结果已存入待发箱"), item->case_no);
+    set_status (self, queued);
+}
+
 static void
 on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError *error, gpointer user_data)
 {
     DbnCallbackPage *self = user_data;
+    if (g_hash_table_remove (self->followups, &id)) {
+        self->n_recorded++;
+        g_autofree char *line = error != NULL ? dbn_error_line (error) : g_strdup (_ ("已记录跟进结果"));
+        if (error == NULL)
+            gtk_editable_set_text (GTK_EDITABLE (self->followup), "");
+        set_status (self, line);
+        return;
+    }
     if (!g_hash_table_remove (self->sent, &id))
         return;
     self->n_recorded++;
@@ -388,6 +431,7 @@ dbn_callback_page_finalize (GObject *object)
     DbnCallbackPage *self = DBN_CALLBACK_PAGE (object);
     g_ptr_array_unref (self->items);
     g_hash_table_unref (self->sent);
+    g_hash_table_unref (self->followups);
     g_free (self->month);
     G_OBJECT_CLASS (dbn_callback_page_parent_class)->finalize (object);
 }
@@ -403,6 +447,7 @@ dbn_callback_page_class_init (DbnCallbackPageClass *klass)
     gtk_widget_class_install_action (widget_class, "callbacks.next", NULL, action_next);
     gtk_widget_class_install_action (widget_class, "callbacks.refresh", NULL, action_refresh);
     gtk_widget_class_install_action (widget_class, "callbacks.record", NULL, action_record);
+    gtk_widget_class_install_action (widget_class, "callbacks.followup", NULL, action_followup);
 }
 
 static void
@@ -410,6 +455,7 @@ dbn_callback_page_init (DbnCallbackPage *self)
 {
     self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
     self->sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+    self->followups = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
     self->selected = -1;
     GtkWidget *root = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
     gtk_widget_set_margin_start (root, 8);
@@ -474,6 +520,10 @@ dbn_callback_page_init (DbnCallbackPage *self)
     GtkWidget *record = action_button (_ ("记录回访"), "callbacks.record");
     gtk_widget_add_css_class (record, "suggested-action");
     gtk_grid_attach (GTK_GRID (form), record, 7, 2, 1, 1);
+    self->followup = GTK_ENTRY (gtk_entry_new ());
+    gtk_entry_set_placeholder_text (self->followup, _ ("不满意的跟进结果：做了什么、申办人怎么说（D-EV-7）"));
+    gtk_grid_attach (GTK_GRID (form), GTK_WIDGET (self->followup), 0, 3, 7, 1);
+    gtk_grid_attach (GTK_GRID (form), action_button (_ ("记录跟进"), "callbacks.followup"), 7, 3, 1, 1);
     gtk_box_append (GTK_BOX (root), form);
 }
 
@@ -546,4 +596,10 @@ dbn_callback_page_fill (DbnCallbackPage *self, gboolean reached, guint attitude,
     gtk_drop_down_set_selected (self->levels[1], quality);
     gtk_drop_down_set_selected (self->levels[2], speed);
     gtk_editable_set_text (GTK_EDITABLE (self->note), note ? note : "");
+}
+
+void
+dbn_callback_page_set_followup (DbnCallbackPage *self, const char *text)
+{
+    gtk_editable_set_text (GTK_EDITABLE (self->followup), text ? text : "");
 }

@@ -4,8 +4,9 @@
  * (intake.case.contact: intake answers only the area's supervisor, so the
  * number is on no other screen), and a form to record the call
  * (eval.callback.record through the outbox: reached or not, attitude,
- * quality and speed on the three levels, a note). Actions: callbacks.prev,
- * callbacks.next, callbacks.refresh, callbacks.record. */
+ * quality and speed on the three levels, a note) and the follow-up of a
+ * bad one (eval.followup.record, D-EV-7). Actions: callbacks.prev,
+ * callbacks.next, callbacks.refresh, callbacks.record, callbacks.followup. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -27,7 +28,7 @@ void dbn_callback_page_set_month (DbnCallbackPage *self, const char *month);
 guint dbn_callback_page_get_n_answers (DbnCallbackPage *self);
 /* Contacts received from intake. */
 guint dbn_callback_page_get_n_contacts (DbnCallbackPage *self);
-/* Recordings answered by the service (the outbox's replies). */
+/* Recordings (calls and follow-ups) answered by the service (the outbox's replies). */
 guint dbn_callback_page_get_n_recorded (DbnCallbackPage *self);
 guint dbn_callback_page_get_n_items (DbnCallbackPage *self);
 /* Row index's line: "T01-2026-000012  生育服务证…  清水村代办站  测试申办人12 13800000012  待回访". Borrowed. */
@@ -38,5 +39,8 @@ void dbn_callback_page_select (DbnCallbackPage *self, guint index);
 /* Fills the form: reached, and the three levels (0 满意, 1 基本满意, 2 不满意). */
 void dbn_callback_page_fill (DbnCallbackPage *self, gboolean reached, guint attitude, guint quality,
                              guint speed, const char *note);
+
+/* Fills the follow-up's text. */
+void dbn_callback_page_set_followup (DbnCallbackPage *self, const char *text);
 
 G_END_DECLS

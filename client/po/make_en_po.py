@@ -212,6 +212,10 @@ EN.update({k: v for k, v in {
  "记录回访": "Record the call", "片区案件": "Area cases", "月度考核": "Assessment", "回访": "Return visits",
  "满意": "Satisfied", "基本满意": "Basically satisfied", "不满意": "Unsatisfied", "窗口": "Window",
  "刷新": "Refresh", "导出 PDF": "Export PDF", "取消": "Cancel", "第 %d 页，共 %d 页": "Page %d of %d",
+ "请先选择案件并写明跟进结果": "Choose a case and write what the follow-up found first",
+ "%s：跟进结果已存入待发箱": "%s: the follow-up is in the outbox", "已记录跟进结果": "Follow-up recorded",
+ "不满意的跟进结果：做了什么、申办人怎么说（D-EV-7）": "Follow-up of a bad rating: what was done, what the applicant said (D-EV-7)",
+ "记录跟进": "Record the follow-up",
 }.items() if k not in EN})
 
 def unquote(lines):

@@ -650,6 +650,18 @@ recorded_and_listed (gpointer data)
            && dbn_callback_page_get_n_answers (w->page) > w->n;
 }
 
+static gboolean
+followup_recorded (gpointer page)
+{
+    return dbn_callback_page_get_n_recorded (page) == 2;
+}
+
+static gboolean
+followup_refused (gpointer page)
+{
+    return dbn_callback_page_get_n_recorded (page) == 3;
+}
+
 static void
 assert_row_is_the_service_s (Fixture *f, const DbnEvalRow *r)
 {
@@ -956,6 +968,18 @@ test_supervisor_board (Fixture *f, gconstpointer data)
         strstr (dbn_callback_page_get_line (calls, 0), "已回访  态度 不满意 质量 满意 效率 基本满意"));
     g_assert_true (strncmp (first, dbn_callback_page_get_line (calls, 0), 15) == 0); /* the same case */
     g_assert_true (wait_for (contacts_in, &cw, 10000));
+    /* D-EV-7: the unsatisfied call opened a follow-up; its result is recorded. */
+    dbn_callback_page_select (calls, 0);
+    dbn_callback_page_set_followup (calls, "已电话致歉，窗口负责人约谈办事员");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (calls), "callbacks.followup", NULL));
+    g_assert_true (wait_for (followup_recorded, calls, 10000));
+    g_assert_cmpstr (dbn_callback_page_get_status (calls), ==, "已记录跟进结果");
+    /* A second one has nothing open to close: refused, said in words. */
+    dbn_callback_page_set_followup (calls, "再次跟进");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (calls), "callbacks.followup", NULL));
+    g_assert_true (wait_for (followup_refused, calls, 10000));
+    g_test_message ("second follow-up: %s", dbn_callback_page_get_status (calls));
+    g_assert_true (g_str_has_prefix (dbn_callback_page_get_status (calls), "["));
     g_object_unref (screenshot (GTK_WIDGET (win), "eval-callbacks.png"));
     gtk_window_destroy (GTK_WINDOW (win));
 }
