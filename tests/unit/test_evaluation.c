@@ -1023,7 +1023,8 @@ test_repeat_either_order (Fixture *f, gconstpointer data)
     g_assert_cmpint (station->c.repeats, ==, 2);
 
     begin (f);
-    g_assert_true (eval_store_close_month (f->eval, &f->settings, 202611, NULL, 0, at (2026, 12, 1, 9), &error));
+    g_assert_true (
+        eval_store_close_month (f->eval, &f->settings, 202611, NULL, 0, at (2026, 12, 1, 9), &error));
     g_assert_no_error (error);
     g_assert_false (eval_store_mark_repeat (f->eval, "T01-2026-000004", "T01-2026-000001", &error));
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_MONTH_CLOSED);
