@@ -12,15 +12,18 @@
  *            case.classified  CLASSIFIED (kind and window from the row)
  *            case.completed   COMPLETED; case.returned RETURNED;
  *            case.replied     REPLIED; case.archived ARCHIVED
- *   deadline deadline.overdue CLOCK overdue (D-EV-4's on-time rate)
+ *   deadline deadline.overdue CLOCK overdue (D-EV-4's on-time rate; not
+ *                             D-EV-7's followup clock)
+ *   intake   case.accepted    with previous: a repeat request (D-EV-5)
+ *   audit    audit.head       the month's last head: the draw's seed
+ *                             (evaluation_draw.c)
  * Events are read with the generated decoders and dbn_msg_case_row_read,
  * never as JSON. A fact the model refuses because it does not apply (a case
  * it never saw accepted, a second acceptance, a month closed) is logged and
  * acknowledged: replaying it would refuse it again.
  *
- * Intake's journal is not followed yet: routing's case.routed carries all
- * an acceptance fact needs except `repeat` (D-EV-5), which intake's events
- * do not carry either.
+ * Return visits and follow-ups are in evaluation_callbacks.c, the draw in
+ * evaluation_draw.c.
  *
  * Who may (docs/security.md): a station rates its own station's cases, a
  * window its own window's; a supervisor reads its area's figures, the

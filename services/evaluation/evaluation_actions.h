@@ -18,7 +18,8 @@ extern const DbnCommandSpec evaluation_commands[];
 EvaluationActions *evaluation_actions_new (DbnService *service, GError **error);
 void evaluation_actions_free (EvaluationActions *self);
 
-/* Follows routing's and deadline's journals exactly once. */
+/* Follows routing's, deadline's, intake's and audit's journals exactly
+ * once, and starts the timer of the automatic draw (D-EV-2). */
 gboolean evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error);
 
 /* For the commands in files of their own (eval_board.c): the model, the
