@@ -16,7 +16,9 @@
  * "Request materials" during handling stops the clocks with the awaited
  * materials as the reason (deadline.case.suspend, D-DL-7); "explain delay"
  * records why the date cannot be met (deadline.case.explain, D-DL-6).
- * These go through the same outbox, to intake and deadline.
+ * These go through the same outbox, to intake and deadline. The applicant
+ * at the window rates the window's handling there (D-EV-1, stage window):
+ * "clerk.rate" sends eval.rate to evaluation through the outbox as well.
  */
 #include "dbn_clerk_view-private.h"
 #include "dbn_text_row.h"
@@ -25,6 +27,7 @@
 
 #include "dbn_case_papers.h"
 #include "dbn_commands.h"
+#include "dbn_eval_panel.h"
 #include "dbn_queue_feed.h"
 #include "dbn_queue_columns.h"
 
@@ -474,6 +477,20 @@ action_assign (GtkWidget *widget, const char *name, GVariant *param)
         set_status (self, _ ("该事项须申办人本人到场：请代办员陪同办理，办理后点“陪同办理”登记"));
 }
 
+/* D-EV-1: the applicant's rating at the window (a walk-in, D-INT-7), one of
+ * the three balls; evaluation refuses a second (eval.already-rated), which
+ * the status line then shows. */
+static void
+action_rate (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnClerkView *self = DBN_CLERK_VIEW (widget);
+    NEED_CASE (self);
+    COMMAND (DbnMsgEvalRate, dbn_msg_eval_rate, m);
+    m->stage = g_strdup ("window");
+    m->level = g_variant_dup_string (param, NULL);
+    send_to (self, "evaluation", "eval.rate", m_key, dbn_msg_eval_rate_encode (m, NULL));
+}
+
 static void
 action_start (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -750,6 +767,7 @@ dbn_clerk_view_class_init (DbnClerkViewClass *klass)
     gtk_widget_class_install_action (widget_class, "clerk.county-answer", "b", action_county_answer);
     gtk_widget_class_install_action (widget_class, "clerk.accompany", NULL, action_accompany);
     gtk_widget_class_install_action (widget_class, "clerk.acknowledge", NULL, action_acknowledge);
+    gtk_widget_class_install_action (widget_class, "clerk.rate", "s", action_rate);
 }
 
 static void
@@ -841,6 +859,11 @@ dbn_clerk_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *ki
                                      &feed_hooks, self);
     self->due_event_id = g_signal_connect (connection, "deadline-event", G_CALLBACK (on_due_event), self);
     update_count (self);
+    /* A window's own stars and month (issue 13 item 8), above its count. */
+    if (g_strcmp0 (kind, "window") == 0)
+        gtk_widget_insert_before (dbn_eval_panel_new (connection, "window", id),
+                                  gtk_widget_get_parent (GTK_WIDGET (self->count_label)),
+                                  GTK_WIDGET (self->count_label));
     return GTK_WIDGET (self);
 }
 

@@ -3,8 +3,9 @@
  * The setup entries are bound to GSettings (g_settings_bind), so what the
  * clerk typed is remembered even before connecting; "win.connect" only
  * reads the settings back. A window:<id> key gets the clerk's screen, a
- * station:<id> key the station's, a supervisor:<area> the clerk's screen
- * over its area's queue (routing refuses them every change); the operator
+ * station:<id> key the station's, a supervisor:<area> its own (the clerk's
+ * screen over its area's queue, where routing refuses it every change, and
+ * the month's assessment: dbn_supervisor_view.h); the operator
  * and the committee get the clerk's screen of no window.
  */
 #include "dbn_main_window.h"
@@ -15,6 +16,7 @@
 #include "dbn_county_page.h"
 #include "dbn_front_desk.h"
 #include "dbn_station_view.h"
+#include "dbn_supervisor_view.h"
 
 struct _DbnMainWindow {
     GtkApplicationWindow parent_instance;
@@ -99,7 +101,9 @@ connect_settings (DbnMainWindow *self, GError **error)
         self->view = dbn_county_page_new (id);
         dbn_county_page_add_township (DBN_COUNTY_PAGE (self->view), _ ("本乡镇"), self->connection,
                                       self->outbox);
-    } else if (desks == DBN_WINDOW_ROLE_FRONT) /* D-RTE-6: front:<window> signs for run sheets */
+    } else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_SUPERVISOR)
+        self->view = dbn_supervisor_view_new (self->connection, self->outbox, id ? id : "", dir);
+    else if (desks == DBN_WINDOW_ROLE_FRONT) /* D-RTE-6: front:<window> signs for run sheets */
         self->view = dbn_front_desk_new (self->connection, self->outbox, id);
     else {
         self->view = dbn_clerk_view_new (

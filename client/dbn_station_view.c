@@ -15,6 +15,7 @@
 #include "dbn_station_view-private.h"
 
 #include "dbn_commands.h"
+#include "dbn_eval_panel.h"
 #include "dbn_queue_feed.h"
 #include "dbn_station_cases-private.h"
 #include "dbn_station_intake-private.h"
@@ -123,6 +124,8 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
         dbn_queue_feed_new (connection, self->model, "station", station_id, topic, &feed_hooks, self);
     dbn_station_visits_refresh (self->visits);
     dbn_station_logbook_refresh (self->logbook);
+    /* The station's own stars and month (issue 13 item 8), under the pages. */
+    gtk_box_append (GTK_BOX (self->root), dbn_eval_panel_new (connection, "station", station_id));
     return GTK_WIDGET (self);
 }
 

@@ -82,6 +82,8 @@ EN = {
  "退回时必填": "Required for a return", "分派": "Assign", "开始办理": "Start", "移交": "Hand off",
  "办结": "Complete", "退回": "Return", "签收交接件": "Acknowledge run-sheet item",
  "流转登记": "Routed", "部分办结": "Part completed", "上报": "Escalated", "县级答复": "County answered",
+ "申办人在窗口当面评价": "The applicant's rating, given at the window (D-EV-1)", "评价：满意": "Rated: satisfied", "评价：基本满意": "Rated: basically satisfied",
+ "评价：不满意": "Rated: unsatisfied",
  "答复申办人": "Reply to applicant", "归档": "Archived", "陪同办理": "Accompanied",
  "列入交接清单": "On a run sheet", "中心签收": "Received at the centre",
  "服务无应答，命令已存入待发箱，恢复后自动发送": "No answer from the service; the command waits in the outbox and goes out when it is back",
@@ -236,6 +238,41 @@ EN.update({
  "无法连接 %s（%s，%u 毫秒内无应答，试了 %u 次），请确认 daiban up 正在运行": "cannot reach %s at %s (no answer within %u ms, %u tries): is daiban up running?",
  "还没有操作员密钥（请先启动 daiban up 或运行 daiban keys init，或用 --key FILE 指定密钥）": "no operator key (start `daiban up` or run `daiban keys init` first, or give --key FILE)",
 })
+
+# The assessment views (issue 13 items 4 and 8); words already above keep theirs.
+EN.update({k: v for k, v in {
+ "名称": "Name", "办结率": "Completion", "按时率": "On time", "平均工作日": "Avg. working days",
+ "重复申请": "Repeats", "满意度": "Satisfaction", "星级": "Stars", "得分": "Score", "合计": "Total",
+ "%s月": "%s", "按时办结率（近 12 个月）": "On-time rate (last 12 months)",
+ "%s 已关账：数字已固定": "%s closed: the figures are fixed",
+ "%s 未关账：数字随办理变化": "%s open: the figures move with the cases",
+ "正在关账…": "Closing…", "关闭 %s 的考核？": "Close the assessment of %s?",
+ "关账后本月数字、定额、罚款和奖励固定不变；此后的改动只能作为更正另行登记。":
+   "Once closed, the month's figures, quotas, fines and rewards are fixed; a later change can only be entered as a correction.",
+ "关账": "Close month", "关账…": "Close month…", "请先刷新": "Refresh first", "已导出 %s": "Exported %s",
+ "打印考核表": "Print the sheet", "本月 %s：尚无受理": "This month %s: nothing accepted yet",
+ "本月 %s：受理 %lld，办结 %lld，办结率 %s，按时率 %s，满意度 %s，得分 %s":
+   "This month %s: accepted %lld, completed %lld, completion %s, on time %s, satisfaction %s, score %s",
+ "刷新考核": "Refresh the assessment", "%s 月度考核表": "%s monthly assessment",
+ "本月已关账，数字已固定": "The month is closed; the figures are fixed",
+ "本月未关账，数字以关账时为准": "The month is open; the figures at closing count",
+ "已回访": "Called", "未接通": "Not reached", "待回访": "To call",
+ "请在列表中选择案件": "Choose a case in the list",
+ "本月回访名单尚未抽取：次月第一个工作日自动抽取": "Not drawn yet: the list is drawn on the first working day of the next month",
+ "态度 %s 质量 %s 效率 %s": "attitude %s quality %s speed %s",
+ "抽样种子（%s）：%s": "Draw seed (%s): %s", "审计签名头": "audit signed head", "备用种子": "fallback seed",
+ "%s 回访名单 %u 件": "%s: %u return visits", "请先在列表中选择案件": "Choose a case in the list first",
+ "%s：回访记录已存入待发箱": "%s: the call is in the outbox", "已接通": "Reached",
+ "态度": "Attitude", "质量": "Quality", "效率": "Speed",
+ "申办人的意见（只存于考核服务）": "What the applicant said (kept by the evaluation service only)",
+ "记录回访": "Record the call", "片区案件": "Area cases", "月度考核": "Assessment", "回访": "Return visits",
+ "满意": "Satisfied", "基本满意": "Basically satisfied", "不满意": "Unsatisfied", "窗口": "Window",
+ "刷新": "Refresh", "导出 PDF": "Export PDF", "取消": "Cancel", "第 %d 页，共 %d 页": "Page %d of %d",
+ "请先选择案件并写明跟进结果": "Choose a case and write what the follow-up found first",
+ "%s：跟进结果已存入待发箱": "%s: the follow-up is in the outbox", "已记录跟进结果": "Follow-up recorded",
+ "不满意的跟进结果：做了什么、申办人怎么说（D-EV-7）": "Follow-up of a bad rating: what was done, what the applicant said (D-EV-7)",
+ "记录跟进": "Record the follow-up",
+}.items() if k not in EN})
 
 def unquote(lines):
     return "".join(re.match(r'^\s*(?:msgid |msgstr )?"(.*)"\s*$', l).group(1) for l in lines) \

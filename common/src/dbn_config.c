@@ -51,7 +51,8 @@ static const struct {
         "tick_ms",
         /* D-DL-3: each clock's unit, working or calendar days. */
         "centre_unit", "progress_unit", "station_unit", "transfer_unit", "department_unit", "committed_unit",
-        NULL } },
+        /* D-EV-7: the follow-up of a bad rating. */
+        "followup", "followup_unit", NULL } },
     /* docs/audit.md, "The service" */
     { "audit", { "producers", "head_every_entries", "head_every_ms", "spotcheck_per_window", NULL } },
     /* docs/evaluation.md */
@@ -497,7 +498,7 @@ default_file_text (void)
         "# station-scope clock's \"3 days\" (D-DL-3) are calendar days;\n"
         "# uncomment to change the defaults shown.\n"
         "#[deadline]\n#centre = 1\n#progress = 5\n#station = 3\n#station_unit = calendar\n#transfer = 2\n"
-        "#department = 3\n#committed = 0\n#grace = 1\n#calendar = calendar.ini\n"
+        "#department = 3\n#committed = 0\n#followup = 15\n#grace = 1\n#calendar = calendar.ini\n"
         "\n# The evaluation service's rules (docs/evaluation.md): the return-visit\n"
         "# share, quotas and fines in yuan, rewards, stars in percent, the score's\n"
         "# weights, the 好差评 grades (1..5) of the three levels, and the region\n"

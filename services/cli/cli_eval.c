@@ -4,22 +4,30 @@
  *   daiban eval close 2026-11              close it: figures fixed (eval.close)
  *   daiban eval export --month 2026-11 --format haochaping.json
  *                                          the 好差评 export on stdout (eval.export)
- *   daiban eval sample 2026-11 [--seed S]  the return-visit list (eval.sample)
+ *   daiban eval sample|callback|followup|rate   cli_eval_wire.c
  *
- * A writing command (close, sample) carries one idempotency key for all
+ * A writing command (close) carries one idempotency key for all
  * its attempts, so a retry after a lost reply is the same command. */
 #include "cli_eval.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
-static const char eval_usage[] = "用法 Usage: daiban eval COMMAND [OPTIONS]\n"
-                                 "  month YYYY-MM     月度考核数据 / a month's figures (D-EV-4..6)\n"
-                                 "  close YYYY-MM     月度结账 / close a month: its figures become fixed\n"
-                                 "  export --month YYYY-MM --format haochaping.json\n"
-                                 "                    好差评数据导出 / the 好差评 export (D-EV-1)\n"
-                                 "  sample YYYY-MM    回访名单 / the month's return-visit list (D-EV-2)\n"
-                                 "Each takes --help and --data DIR; month takes --json.\n";
+static const char eval_usage[] =
+    "用法 Usage: daiban eval COMMAND [OPTIONS]\n"
+    "  month YYYY-MM     月度考核数据 / a month's figures (D-EV-4..6)\n"
+    "  close YYYY-MM     月度结账 / close a month: its figures become fixed\n"
+    "  export --month YYYY-MM --format haochaping.json\n"
+    "                    好差评数据导出 / the 好差评 export (D-EV-1)\n"
+    "  sample --month YYYY-MM [--json]\n"
+    "                    回访名单 / the month's return-visit list (D-EV-2)\n"
+    "  callback N --reached yes|no [--attitude L --quality L --speed L] [--note T]\n"
+    "                    回访登记 / record a return visit (D-EV-2)\n"
+    "  followup N --text T\n"
+    "                    差评跟踪结果 / a bad rating's follow-up (D-EV-7)\n"
+    "  rate N --stage reply|window --rating L\n"
+    "                    群众评价 / a rating (D-EV-1); L: satisfied, basic, unsatisfied\n"
+    "Each takes --help and --data DIR; month and sample take --json.\n";
 
 static gboolean
 one_month (int argc, char **argv, const char *name)
@@ -213,49 +221,31 @@ eval_export (int argc, char **argv, const char *data_option)
 }
 
 static int
-eval_sample (int argc, char **argv, const char *data_option)
+eval_callback (int argc, char **argv, const char *data_option)
 {
-    g_autofree char *data = g_strdup (data_option);
-    g_autofree char *seed = NULL;
-    GOptionEntry entries[] = {
-        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed,
-          "The draw's public seed (default daiban-<township>-<month>)", "SEED" },
-        { NULL },
-    };
-    g_autoptr (GOptionContext) context = g_option_context_new ("YYYY-MM — 回访名单 / the return-visit list");
-    if (!cli_parse_options (context, entries, &data, &argc, &argv, "eval sample")
-        || !one_month (argc, argv, "eval sample"))
-        return CLI_EXIT_USAGE;
-    g_autoptr (DbnMsgEvalSample) cmd = dbn_msg_eval_sample_new ();
-    cmd->env.key = g_uuid_string_random ();
-    cmd->env.actor = g_strdup ("cli");
-    cmd->month = g_strdup (argv[1]);
-    cmd->seed = g_strdup (seed);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) body = dbn_msg_eval_sample_encode (cmd, &error);
-    if (body == NULL)
-        return cli_report_error ("eval sample", error);
-    int status = CLI_EXIT_OK;
-    g_autoptr (GBytes) reply = call (data, body, "eval sample", &status);
-    if (reply == NULL)
-        return status;
-    g_autoptr (DbnMsgEvalSampleReply) r =
-        dbn_msg_eval_sample_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
-    if (r == NULL)
-        return cli_report_error ("eval sample", error);
-    printf ("%s  回访 sample %u/%u (%" G_GINT64_FORMAT " %%)  seed %s\n", r->month, g_strv_length (r->cases),
-            g_strv_length (r->population), r->percent, r->seed);
-    for (guint i = 0; r->cases[i] != NULL; i++)
-        printf ("%s\n", r->cases[i]);
-    return CLI_EXIT_OK;
+    return cli_eval_wire ("callback", argc, argv, data_option);
+}
+
+static int
+eval_followup (int argc, char **argv, const char *data_option)
+{
+    return cli_eval_wire ("followup", argc, argv, data_option);
+}
+
+static int
+eval_rate (int argc, char **argv, const char *data_option)
+{
+    return cli_eval_wire ("rate", argc, argv, data_option);
 }
 
 int
 cli_eval (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand subcommands[] = {
-        { "month", eval_month },   { "close", eval_close }, { "export", eval_export },
-        { "sample", eval_sample }, { NULL, NULL },
+        { "month", eval_month },       { "close", eval_close },
+        { "export", eval_export },     { "sample", cli_eval_sample },
+        { "callback", eval_callback }, { "followup", eval_followup },
+        { "rate", eval_rate },         { NULL, NULL },
     };
     return cli_run_subcommand ("eval", eval_usage, subcommands, argc, argv, data_option);
 }

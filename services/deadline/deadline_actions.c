@@ -40,6 +40,7 @@ deadline_actions_free (DeadlineActions *self)
         g_source_remove (self->rebuild_id);
     g_clear_pointer (&self->routing, dbn_subscriber_free);
     g_clear_pointer (&self->intake, dbn_subscriber_free);
+    g_clear_pointer (&self->evaluation, dbn_subscriber_free);
     deadline_store_free (self->store);
     deadline_timers_free (self->timers);
     dbn_calendar_free (self->calendar);

@@ -21,18 +21,18 @@
 #include <string.h>
 
 static const char *const clock_names[DEADLINE_N_CLOCKS] = {
-    "centre", "progress", "station", "transfer", "department", "committed",
+    "centre", "progress", "station", "transfer", "department", "committed", "followup",
 };
 static const char *const clock_rules[DEADLINE_N_CLOCKS] = {
-    "D-DL-1", "D-DL-2", "D-DL-3", "D-DL-3", "D-DL-3", "D-DL-4",
+    "D-DL-1", "D-DL-2", "D-DL-3", "D-DL-3", "D-DL-3", "D-DL-4", "D-EV-7",
 };
 /* The defaults; committed 0 = the catalog entry's own limit. */
-static const int default_lengths[DEADLINE_N_CLOCKS] = { 1, 5, 3, 2, 3, 0 };
+static const int default_lengths[DEADLINE_N_CLOCKS] = { 1, 5, 3, 2, 3, 0, 15 };
 /* What the seed's text says for each (domain.md): D-DL-3's station-scope
  * clock is "3 days" (篇7); D-DL-1, D-DL-2, the rest of D-DL-3 say 工作日, and
  * the catalog's limits are working days (D-CAT-2). */
 static const DeadlineUnit default_units[DEADLINE_N_CLOCKS] = {
-    DEADLINE_UNIT_WORKING, DEADLINE_UNIT_WORKING, DEADLINE_UNIT_CALENDAR,
+    DEADLINE_UNIT_WORKING, DEADLINE_UNIT_WORKING, DEADLINE_UNIT_CALENDAR, DEADLINE_UNIT_WORKING,
     DEADLINE_UNIT_WORKING, DEADLINE_UNIT_WORKING, DEADLINE_UNIT_WORKING,
 };
 
@@ -53,6 +53,7 @@ deadline_settings_load (DeadlineSettings *settings, DbnConfig *config, GError **
         { "transfer", &settings->lengths[DEADLINE_CLOCK_TRANSFER], 0, 365 },
         { "department", &settings->lengths[DEADLINE_CLOCK_DEPARTMENT], 0, 365 },
         { "committed", &settings->lengths[DEADLINE_CLOCK_COMMITTED], -1, 365 },
+        { "followup", &settings->lengths[DEADLINE_CLOCK_FOLLOWUP], 0, 365 },
         { "grace", &settings->grace, 0, 60 },
         { "tick_ms", &settings->tick_ms, 10, 60000 },
     };

@@ -15,6 +15,9 @@ typedef enum {
     DEADLINE_CLOCK_TRANSFER,   /* D-DL-3: a transferred matter reported back within N working days */
     DEADLINE_CLOCK_DEPARTMENT, /* D-DL-3: a county department answers within N working days */
     DEADLINE_CLOCK_COMMITTED,  /* D-DL-4: the date promised at acceptance (承办/上报) */
+    DEADLINE_CLOCK_FOLLOWUP,   /* D-EV-7: a bad rating followed up within N working days (evaluation's
+                                * eval.followup.opened starts it, .recorded meets it); it runs after
+                                * the case is closed, and the case's own ends leave it alone */
     DEADLINE_N_CLOCKS,
 } DeadlineClockName;
 

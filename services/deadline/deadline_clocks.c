@@ -121,7 +121,8 @@ deadline_start_clock (DeadlineActions *self, DeadlineCase *c, DeadlineClockName 
                       gboolean restart, GError **error)
 {
     int length = clock_length (self, c, name);
-    if (length <= 0 || c->closed)
+    /* D-EV-7's follow-up comes after the reply, when the case is closed. */
+    if (length <= 0 || (c->closed && name != DEADLINE_CLOCK_FOLLOWUP))
         return TRUE; /* configured off */
     g_autoptr (GPtrArray) clocks = deadline_store_get_clocks (self->store, c->case_no, error);
     if (clocks == NULL)

@@ -19,6 +19,10 @@
  *                       closes
  *   intake's case.awaiting_materials / case.materials_supplemented
  *                       the same stop and resume, from intake directly
+ *   evaluation's eval.followup.opened / eval.followup.recorded
+ *                       D-EV-7: the followup clock starts (also on a
+ *                       closed case: a bad rating comes after the reply)
+ *                       and is met; routing's ends leave it alone
  *
  * Routing's row is read with dbn_msg_case_row_read(), the generated reader
  * of the case_row record (routing.xml) that every routing case event
@@ -42,7 +46,9 @@
 #define MATERIALS_SUPPLEMENTED_WIRE "case.materials_supplemented"
 
 #define BIT(name)  (1u << DEADLINE_CLOCK_##name)
-#define ALL_CLOCKS ((1u << DEADLINE_N_CLOCKS) - 1)
+/* Every clock of the case's own handling: not D-EV-7's follow-up, which an
+ * archive or a late reply must not end (only evaluation's result does). */
+#define ALL_CLOCKS (((1u << DEADLINE_N_CLOCKS) - 1) & ~BIT (FOLLOWUP))
 
 static gboolean
 is_type (const DbnEnvEvent *env, const char *wire)
@@ -262,6 +268,32 @@ apply_intake_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, D
     return on_intake (user_data, env, origin, error);
 }
 
+/* D-EV-7: evaluation's journal opens and meets the follow-up clock of a
+ * case routing brought here (others are acknowledged and ignored). The
+ * clock starts at the event's time, like every other. */
+static gboolean
+apply_evaluation_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
+                        GError **error)
+{
+    DeadlineActions *self = user_data;
+    gboolean open = is_type (env, DBN_MSG_EVAL_FOLLOWUP_OPENED_WIRE);
+    if ((!open && !is_type (env, DBN_MSG_EVAL_FOLLOWUP_RECORDED_WIRE)) || env->case_no == NULL)
+        return TRUE;
+    g_autoptr (DeadlineCase) c = NULL;
+    if (!deadline_store_get_case (self->store, env->case_no, &c, error))
+        return FALSE;
+    if (c == NULL)
+        return TRUE;
+    g_auto (DeadlineRow) before = { 0 };
+    if (!c->closed && !deadline_row_read (self, c, &before, error))
+        return FALSE;
+    gboolean ok = open ? deadline_start_clock (self, c, DEADLINE_CLOCK_FOLLOWUP, env->ts, TRUE, error)
+                       : deadline_end_clocks (self, c, BIT (FOLLOWUP), DEADLINE_STATE_MET, error);
+    if (!ok || !deadline_store_put_case (self->store, c, error))
+        return FALSE;
+    return c->closed || deadline_row_changed (self, c, &before, origin, error);
+}
+
 gboolean
 deadline_actions_follow (DeadlineActions *self, DbnBus *bus, GError **error)
 {
@@ -269,5 +301,9 @@ deadline_actions_follow (DeadlineActions *self, DbnBus *bus, GError **error)
     if (self->routing == NULL)
         return FALSE;
     self->intake = dbn_service_follow (self->service, bus, "intake", apply_intake_event, self, error);
-    return self->intake != NULL;
+    if (self->intake == NULL)
+        return FALSE;
+    self->evaluation =
+        dbn_service_follow (self->service, bus, "evaluation", apply_evaluation_event, self, error);
+    return self->evaluation != NULL;
 }

@@ -15,6 +15,7 @@ struct _DeadlineActions {
     DeadlineTimers *timers;    /* pending firings */
     DbnSubscriber *routing;    /* routing's journal */
     DbnSubscriber *intake;     /* intake's journal */
+    DbnSubscriber *evaluation; /* evaluation's journal: D-EV-7's follow-up clock */
     guint tick_id;             /* the timer source */
     guint rebuild_id;          /* idle that rebuilds the heap after a calendar reload */
 };

@@ -140,6 +140,28 @@ const char *const eval_migrations[] = {
             FIXED ("ev_sample_case"),
     /* 2: the completion card (D-RPL-1, eval_card.h). */
     EVAL_CARD_MIGRATION,
+    /* 3: the wire of issue 13 (docs/evaluation.md, "The service"). Repeat
+     * requests heard from intake before routing's acceptance (D-EV-5); the
+     * supervisor's note and name on a callback; the audit heads a draw is
+     * seeded from, one per month (the last signed in it), and the source of
+     * each draw's seed (fixed like the draw); the D-EV-7 follow-ups. */
+    "CREATE TABLE ev_repeat (case_no TEXT PRIMARY KEY, previous TEXT) WITHOUT ROWID;"
+    "ALTER TABLE ev_callback ADD COLUMN note TEXT;"
+    "ALTER TABLE ev_callback ADD COLUMN actor TEXT;"
+    "CREATE TABLE ev_audit_head ("
+    "  month INTEGER PRIMARY KEY, size INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
+    "  root TEXT NOT NULL, signature TEXT NOT NULL, key TEXT NOT NULL"
+    ");"
+    "CREATE TABLE ev_sample_source ("
+    "  month INTEGER PRIMARY KEY, source TEXT NOT NULL, head_size INTEGER, head_time INTEGER,"
+    "  head_root TEXT, head_signature TEXT, head_key TEXT"
+    ");"
+    "CREATE TABLE ev_followup ("
+    "  id INTEGER PRIMARY KEY, case_no TEXT NOT NULL, cause TEXT NOT NULL, opened_at INTEGER NOT NULL,"
+    "  recorded_at INTEGER, result TEXT, actor TEXT"
+    ");"
+    "CREATE UNIQUE INDEX ev_followup_open ON ev_followup (case_no) WHERE recorded_at IS NULL;" FIXED (
+        "ev_sample_source"),
     NULL,
 };
 
@@ -184,8 +206,10 @@ enum {
 static const char *const sql[N_STATEMENTS] = {
     [GET_CASE] = "SELECT station_id, window_id, agent, clerk, tagent, accepted_day, completed_day,"
                  " returned_day, area_id FROM ev_case WHERE case_no = ?",
+    /* A repeat request may be heard from intake first (ev_repeat). */
     [INSERT_CASE] = "INSERT INTO ev_case (case_no, matter, station_id, window_id, area_id, agent, channel,"
-                    " repeat, accepted_at, accepted_day) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " repeat, accepted_at, accepted_day) VALUES (?1,?2,?3,?4,?5,?6,?7,"
+                    " ?8 OR EXISTS (SELECT 1 FROM ev_repeat WHERE case_no = ?1),?9,?10)",
     [SET_CLASSIFIED] = "UPDATE ev_case SET kind = ?2, window_id = coalesce (?3, window_id),"
                        " clerk = coalesce (?4, clerk), tagent = coalesce (?5, tagent) WHERE case_no = ?1",
     [SET_COMPLETED] = "UPDATE ev_case SET completed_day = ?2, working_days = ?3, days_covered = ?4,"
@@ -721,6 +745,47 @@ eval_store_record_callback (EvalStore *self, const EvalCallback *cb, GError **er
     if (rc != SQLITE_DONE)
         return dbn_store_set_error (self->store, rc, error);
     return TRUE;
+}
+
+/* D-EV-5, D-RPL-2: intake says case_no accepts previous again. Its journal
+ * and routing's arrive in either order, so the mark is kept (ev_repeat) for
+ * an acceptance still to come, and set on a case already accepted unless
+ * its month is closed. Once only: a second mark changes nothing. */
+gboolean
+eval_store_mark_repeat (EvalStore *self, const char *case_no, const char *previous, GError **error)
+{
+    g_return_val_if_fail (self != NULL, FALSE);
+    if (is_empty (case_no)) {
+        g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "a repeat request names its case");
+        return FALSE;
+    }
+    sqlite3 *db = dbn_store_get_db (self->store);
+    g_autoptr (sqlite3_stmt) keep = NULL;
+    int rc = sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO ev_repeat (case_no, previous) VALUES (?1, ?2)",
+                                 -1, &keep, NULL);
+    if (rc != SQLITE_OK)
+        return dbn_store_set_error (self->store, rc, error);
+    sqlite3_bind_text (keep, 1, case_no, -1, SQLITE_STATIC);
+    dbn_sql_bind_text_or_null (keep, 2, previous);
+    if (!run (self, keep, error))
+        return FALSE;
+    guint32 accepted = 0, completed = 0;
+    g_autofree char *area = NULL;
+    g_autoptr (GError) unknown = NULL;
+    if (!get_case (self, case_no, &accepted, &completed, &area, &unknown)) {
+        if (g_error_matches (unknown, EVAL_ERROR, EVAL_ERROR_UNKNOWN_CASE))
+            return TRUE; /* the acceptance will read ev_repeat */
+        g_propagate_error (error, g_steal_pointer (&unknown));
+        return FALSE;
+    }
+    if (!check_open (self, accepted, "the repeat request", error))
+        return FALSE;
+    g_autoptr (sqlite3_stmt) set = NULL;
+    rc = sqlite3_prepare_v2 (db, "UPDATE ev_case SET repeat = 1 WHERE case_no = ?1", -1, &set, NULL);
+    if (rc != SQLITE_OK)
+        return dbn_store_set_error (self->store, rc, error);
+    sqlite3_bind_text (set, 1, case_no, -1, SQLITE_STATIC);
+    return run (self, set, error);
 }
 
 /* ---- figures ---- */

@@ -138,6 +138,11 @@ gboolean eval_store_dup_sample (EvalStore *self, guint month, char **seed, guint
  * month of the call. */
 gboolean eval_store_record_callback (EvalStore *self, const EvalCallback *callback, GError **error);
 
+/* D-EV-5: intake's word that case_no is a repeat request (it accepts
+ * previous again, D-RPL-2), in either order with routing's acceptance.
+ * _MONTH_CLOSED when the case's month is closed, _INVALID without a case. */
+gboolean eval_store_mark_repeat (EvalStore *self, const char *case_no, const char *previous, GError **error);
+
 /* Figures of every scope over the days [from, to] (julian), computed from
  * the facts: scope order, then id. Caller owns the array. */
 GPtrArray *eval_store_period_figures (EvalStore *self, const EvalSettings *settings, guint32 from, guint32 to,

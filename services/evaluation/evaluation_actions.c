@@ -12,43 +12,35 @@
  *            case.classified  CLASSIFIED (kind and window from the row)
  *            case.completed   COMPLETED; case.returned RETURNED;
  *            case.replied     REPLIED; case.archived ARCHIVED
- *   deadline deadline.overdue CLOCK overdue (D-EV-4's on-time rate)
+ *   deadline deadline.overdue CLOCK overdue (D-EV-4's on-time rate; not
+ *                             D-EV-7's followup clock)
+ *   intake   case.accepted    with previous: a repeat request (D-EV-5)
+ *   audit    audit.head       the month's last head: the draw's seed
+ *                             (evaluation_draw.c)
  * Events are read with the generated decoders and dbn_msg_case_row_read,
  * never as JSON. A fact the model refuses because it does not apply (a case
  * it never saw accepted, a second acceptance, a month closed) is logged and
  * acknowledged: replaying it would refuse it again.
  *
- * Intake's journal is not followed yet: routing's case.routed carries all
- * an acceptance fact needs except `repeat` (D-EV-5), which intake's events
- * do not carry either.
+ * Return visits and follow-ups are in evaluation_callbacks.c, the draw in
+ * evaluation_draw.c.
  *
  * Who may (docs/security.md): a station rates its own station's cases, a
  * window its own window's; a supervisor reads its area's figures, the
  * committee reads all; closing and exporting are the operator's (and the
  * services').
  */
-#include "evaluation_actions.h"
+#include "evaluation_private.h"
 
 #include <sqlite3.h>
 
 #include "eval_card.h"
+#include "eval_board.h"
 
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-evaluation"
 
-struct _EvaluationActions {
-    DbnService *service; /* borrowed */
-    DbnCalendar *calendar;
-    DbnCatalog *catalog;
-    EvalSettings settings;
-    EvalStore *store;
-    DbnSubscriber *routing;
-    DbnSubscriber *deadline;
-};
-
-#define DECODE(name, command, error)                                                                         \
-    dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),                        \
-                             g_bytes_get_size (dbn_command_get_body (command)), error)
+#define DECODE EVAL_DECODE
 
 EvaluationActions *
 evaluation_actions_new (DbnService *service, GError **error)
@@ -84,8 +76,12 @@ evaluation_actions_free (EvaluationActions *self)
     if (self == NULL)
         return;
     /* Subscribers and statements before the store (the frame frees it). */
+    if (self->draw_id != 0)
+        g_source_remove (self->draw_id);
     g_clear_pointer (&self->routing, dbn_subscriber_free);
     g_clear_pointer (&self->deadline, dbn_subscriber_free);
+    g_clear_pointer (&self->intake, dbn_subscriber_free);
+    g_clear_pointer (&self->audit, dbn_subscriber_free);
     g_clear_pointer (&self->store, eval_store_free);
     g_clear_pointer (&self->catalog, dbn_catalog_free);
     g_clear_pointer (&self->calendar, dbn_calendar_free);
@@ -196,6 +192,10 @@ on_deadline (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
         g_warning ("deadline's overdue for %s is not readable, skipped: %s", env->case_no, bad->message);
         return TRUE;
     }
+    /* D-EV-7's follow-up clock is the office's answer to a bad rating, not
+     * the case's own deadline: it says nothing of the on-time rate. */
+    if (g_strcmp0 (ev->clock, "followup") == 0)
+        return TRUE;
     EvalFact fact = {
         .type = EVAL_FACT_CLOCK,
         .case_no = env->case_no,
@@ -206,6 +206,37 @@ on_deadline (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
     return apply (self, &fact, env->type, error);
 }
 
+/* Intake's journal (D-EV-5, D-RPL-2): case.accepted naming a previous case
+ * is a repeat request. Everything else an acceptance needs comes with
+ * routing's case.routed, which carries the queue row (window, area, the
+ * responsible agent) that intake does not know. */
+static gboolean
+on_intake (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) origin;
+    if (env->case_no == NULL || g_strcmp0 (env->type, DBN_MSG_CASE_ACCEPTED_WIRE) != 0)
+        return TRUE;
+    g_autoptr (GError) bad = NULL;
+    g_autoptr (DbnMsgCaseAccepted) ev =
+        dbn_msg_case_accepted_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &bad);
+    if (ev == NULL) {
+        g_warning ("intake's case.accepted for %s is not readable, skipped: %s", env->case_no, bad->message);
+        return TRUE;
+    }
+    if (nonempty (ev->previous_case) == NULL)
+        return TRUE;
+    g_autoptr (GError) local = NULL;
+    if (eval_store_mark_repeat (self->store, env->case_no, ev->previous_case, &local))
+        return TRUE;
+    if (local->domain == EVAL_ERROR) {
+        g_debug ("repeat request %s not counted: %s", env->case_no, local->message);
+        return TRUE;
+    }
+    g_propagate_error (error, g_steal_pointer (&local));
+    return FALSE;
+}
+
 gboolean
 evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error)
 {
@@ -213,37 +244,39 @@ evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error)
     if (self->routing == NULL)
         return FALSE;
     self->deadline = dbn_service_follow (self->service, bus, "deadline", on_deadline, self, error);
-    return self->deadline != NULL;
+    if (self->deadline == NULL)
+        return FALSE;
+    self->intake = dbn_service_follow (self->service, bus, "intake", on_intake, self, error);
+    if (self->intake == NULL)
+        return FALSE;
+    self->audit = dbn_service_follow (self->service, bus, "audit", evaluation_on_audit, self, error);
+    if (self->audit == NULL)
+        return FALSE;
+    evaluation_start_drawing (self);
+    return TRUE;
 }
 
 /* ---- commands ---- */
 
-typedef struct {
-    char *window;
-    char *station;
-    char *area;
-} CaseWhere;
-
-static void
+void
 case_where_clear (CaseWhere *w)
 {
     g_clear_pointer (&w->window, g_free);
     g_clear_pointer (&w->station, g_free);
     g_clear_pointer (&w->area, g_free);
+    g_clear_pointer (&w->matter, g_free);
 }
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CaseWhere, case_where_clear)
 
 /* The case's window, station and area as the model holds them (from
  * routing's case.routed); FALSE with EVAL_ERROR_UNKNOWN_CASE. */
-static gboolean
-case_where (EvaluationActions *self, const char *case_no, CaseWhere *out, GError **error)
+gboolean
+evaluation_case_where (EvaluationActions *self, const char *case_no, CaseWhere *out, GError **error)
 {
     DbnStore *store = dbn_service_get_store (self->service);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
-                                 "SELECT window_id, station_id, area_id FROM ev_case WHERE case_no = ?1", -1,
-                                 &st, NULL);
+    int rc = sqlite3_prepare_v2 (
+        dbn_store_get_db (store),
+        "SELECT window_id, station_id, area_id, matter FROM ev_case WHERE case_no = ?1", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return dbn_store_set_error (store, rc, error);
     sqlite3_bind_text (st, 1, case_no, -1, SQLITE_STATIC);
@@ -253,6 +286,9 @@ case_where (EvaluationActions *self, const char *case_no, CaseWhere *out, GError
         out->window = g_strdup ((const char *) sqlite3_column_text (st, 0));
         out->station = g_strdup ((const char *) sqlite3_column_text (st, 1));
         out->area = g_strdup ((const char *) sqlite3_column_text (st, 2));
+        out->matter = g_strdup ((const char *) sqlite3_column_text (st, 3));
+        const DbnMatter *m = dbn_catalog_lookup (self->catalog, out->matter);
+        out->restricted = m != NULL && m->restricted;
     } else if (rc == SQLITE_DONE) {
         g_set_error (error, EVAL_ERROR, EVAL_ERROR_UNKNOWN_CASE, "the evaluation service has no case %s",
                      case_no);
@@ -302,7 +338,8 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
     if (!eval_card_check (req, stage, error))
         return NULL;
     g_auto (CaseWhere) w = { 0 };
-    if (!case_where (self, req->case_no, &w, error) || !may_rate (command, &w, req->case_no, error))
+    if (!evaluation_case_where (self, req->case_no, &w, error)
+        || !may_rate (command, &w, req->case_no, error))
         return NULL;
     EvalRating rating = {
         .case_no = req->case_no,
@@ -331,16 +368,12 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
     if (body == NULL || !dbn_command_emit (command, "audit", &ev->env, body, error))
         return NULL;
     /* The window's and station's topics for their own figures; D-EV-7: an
-     * unsatisfied rating on the area's at once, so the supervisor is told. */
-    const char kinds[] = { 'q', 's', 'a' };
-    const char *ids[] = { w.window, w.station, level == EVAL_LEVEL_UNSATISFIED ? w.area : NULL };
-    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
-        if (nonempty (ids[k]) == NULL)
-            continue;
-        g_autofree char *topic = dbn_topic_dup_queue (kinds[k], ids[k], NULL);
-        if (topic != NULL)
-            dbn_command_publish_also (command, topic, body);
-    }
+     * unsatisfied rating on the area's at once, so the supervisor is told,
+     * and its follow-up opened (deadline's clock). */
+    evaluation_publish_case_topics (command, &w, level == EVAL_LEVEL_UNSATISFIED, body);
+    if (level == EVAL_LEVEL_UNSATISFIED
+        && !evaluation_open_followup (self, command, req->case_no, &w, eval_stage_to_string (stage), error))
+        return NULL;
 
     g_autoptr (DbnMsgEvalRateReply) reply = dbn_msg_eval_rate_reply_new ();
     reply->case_no = g_strdup (req->case_no);
@@ -348,6 +381,20 @@ eval_rate (DbnService *service, DbnCommand *command, gpointer user_data, GError 
     reply->level = g_strdup (ev->level);
     reply->seq = ev->env.seq;
     return dbn_msg_eval_rate_reply_encode (reply, error);
+}
+
+void
+evaluation_publish_case_topics (DbnCommand *command, const CaseWhere *w, gboolean area, GBytes *body)
+{
+    const char kinds[] = { 'q', 's', 'a' };
+    const char *ids[] = { w->window, w->station, area && !w->restricted ? w->area : NULL };
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
+        if (nonempty (ids[k]) == NULL)
+            continue;
+        g_autofree char *topic = dbn_topic_dup_queue (kinds[k], ids[k], NULL);
+        if (topic != NULL)
+            dbn_command_publish_also (command, topic, body);
+    }
 }
 
 /* Which figures a reader sees: a window and a station their own rows, a
@@ -382,6 +429,24 @@ may_read_figure (EvaluationActions *self, DbnCommand *command, const EvalFigures
     case DBN_PRINCIPAL_OPERATOR: return TRUE;
     default: return FALSE;
     }
+}
+
+EvalStore *
+evaluation_actions_get_store (EvaluationActions *self)
+{
+    return self->store;
+}
+
+const EvalSettings *
+evaluation_actions_get_settings (EvaluationActions *self)
+{
+    return &self->settings;
+}
+
+gboolean
+evaluation_actions_may_read_figure (EvaluationActions *self, DbnCommand *command, const EvalFigures *f)
+{
+    return may_read_figure (self, command, f);
 }
 
 static gboolean
@@ -424,6 +489,8 @@ eval_month_command (DbnService *service, DbnCommand *command, gpointer user_data
         item->unsatisfied = f->c.unsatisfied;
         item->stars = f->stars;
         item->score_milli = f->score_milli;
+        item->has_repeats = TRUE;
+        item->repeats = f->c.repeats;
         GBytes *encoded = dbn_msg_eval_figure_encode (item, error);
         if (encoded == NULL)
             return NULL;
@@ -466,49 +533,6 @@ eval_close_command (DbnService *service, DbnCommand *command, gpointer user_data
     return dbn_msg_eval_close_reply_encode (reply, error);
 }
 
-/* D-EV-2: draws the month's sample on the first call (once due), then
- * answers it as recorded. The seed is the caller's or, by default, one
- * anyone can name: daiban-<township>-<YYYY-MM>. */
-static GBytes *
-eval_sample_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
-{
-    EvaluationActions *self = user_data;
-    (void) service;
-    g_autoptr (DbnMsgEvalSample) req = DECODE (eval_sample, command, error);
-    guint month = 0;
-    if (req == NULL || !parse_month (req->month, &month, error))
-        return NULL;
-    g_autoptr (GError) missing = NULL;
-    g_autofree char *seed = NULL;
-    guint percent = 0;
-    g_autoptr (GPtrArray) population = NULL;
-    g_autoptr (GPtrArray) drawn = NULL;
-    if (!eval_store_dup_sample (self->store, month, &seed, &percent, &population, &drawn, &missing)) {
-        if (!g_error_matches (missing, EVAL_ERROR, EVAL_ERROR_NOT_SAMPLED)) {
-            g_propagate_error (error, g_steal_pointer (&missing));
-            return NULL;
-        }
-        g_autofree char *given =
-            nonempty (req->seed)
-                ? g_strdup (req->seed)
-                : g_strdup_printf ("daiban-%s-%s", self->settings.township ? self->settings.township : "",
-                                   req->month);
-        if (!eval_store_draw_sample (self->store, month, given, (guint) self->settings.sample_percent,
-                                     dbn_command_get_now_ms (command), NULL, error)
-            || !eval_store_dup_sample (self->store, month, &seed, &percent, &population, &drawn, error))
-            return NULL;
-    }
-    g_autoptr (DbnMsgEvalSampleReply) reply = dbn_msg_eval_sample_reply_new ();
-    reply->month = g_strdup (req->month);
-    reply->seed = g_steal_pointer (&seed);
-    reply->percent = percent;
-    g_ptr_array_add (population, NULL);
-    g_ptr_array_add (drawn, NULL);
-    reply->population = g_strdupv ((char **) population->pdata);
-    reply->cases = g_strdupv ((char **) drawn->pdata);
-    return dbn_msg_eval_sample_reply_encode (reply, error);
-}
-
 static GBytes *
 eval_export_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
 {
@@ -536,14 +560,25 @@ const DbnCommandSpec evaluation_commands[] = {
     { DBN_MSG_EVAL_RATE_WIRE, eval_rate, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
     { DBN_MSG_EVAL_MONTH_WIRE, eval_month_command, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
-    { DBN_MSG_EVAL_CLOSE_WIRE, eval_close_command, TRUE, 0 },
+    /* The assessment views' figures (issue 13 item 8), read as eval.month is. */
+    { DBN_MSG_EVAL_BOARD_WIRE, eval_board_command, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    /* The area's supervisor closes from the assessment page (issue 13 item 8). */
+    { DBN_MSG_EVAL_CLOSE_WIRE, eval_close_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     /* Drawing writes (the sample is recorded once); a supervisor asks for
      * the list (D-EV-2). */
-    { DBN_MSG_EVAL_SAMPLE_WIRE, eval_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
+    { DBN_MSG_EVAL_SAMPLE_WIRE, evaluation_sample_command, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     { DBN_MSG_EVAL_EXPORT_WIRE, eval_export_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
     /* D-RPL-1: the completion card, for a reprint (readers narrowed in eval_card.c). */
     { DBN_MSG_EVAL_CARD_WIRE, eval_card_command, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    /* D-EV-2: the area's supervisor calls back and records it; D-EV-7: and
+     * records the follow-up (the area is checked in the handler). The list
+     * is read by the supervisor and the committee. */
+    { DBN_MSG_EVAL_CALLBACK_RECORD_WIRE, evaluation_callback_record, TRUE, DBN_PRINCIPAL_SUPERVISOR },
+    { DBN_MSG_EVAL_CALLBACK_LIST_WIRE, evaluation_callback_list, FALSE,
+      DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_EVAL_FOLLOWUP_RECORD_WIRE, evaluation_followup_record, TRUE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };
 

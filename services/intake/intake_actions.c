@@ -101,5 +101,7 @@ const DbnCommandSpec intake_commands[] = {
     { DBN_MSG_CASE_CORRECT_WIRE, intake_case_correct, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
     /* D-CAT-3: the administrator (operator) or a supervisor. */
     { DBN_MSG_CATALOG_RELOAD_WIRE, intake_catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
+    /* D-EV-2: the area's supervisor only (checked in the handler). */
+    { DBN_MSG_INTAKE_CASE_CONTACT_WIRE, intake_case_contact, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };

@@ -142,6 +142,8 @@ emit_accepted (DbnCommand *command, const char *topic, const char *case_no, cons
     ev->channel = g_strdup (channel);
     ev->materials = g_strdupv (req->materials);
     ev->state = g_strdup (state);
+    /* D-RPL-2, D-EV-5: a repeat request says so (evaluation counts it). */
+    ev->previous_case = g_strdup (req->previous_case);
     g_autoptr (GBytes) body = dbn_msg_case_accepted_encode (ev, error);
     return body != NULL && dbn_command_emit (command, topic, &ev->env, body, error);
 }

@@ -54,6 +54,9 @@ GBytes *intake_logbook (DbnService *service, DbnCommand *command, gpointer user_
 GBytes *intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 GBytes *intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
+/* intake_contact.c: intake.case.contact, for the area's supervisor (D-EV-2) */
+GBytes *intake_case_contact (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+
 /* intake_steps.c: supplement (D-INT-4), refuse (D-INT-5), catalog.reload (D-CAT-3) */
 GBytes *intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 GBytes *intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);

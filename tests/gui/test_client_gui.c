@@ -28,6 +28,7 @@
 #include "dbn_station_cases-private.h"
 #include "dbn_station_view-private.h"
 #include "dbn_station_visits-private.h"
+#include "dbn_supervisor_view.h"
 #include "dbn_test_harness.h"
 #include "eval_rules.h"
 
@@ -530,7 +531,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     /* The area's supervisor sees it in the area's queue (a/east). */
     g_autofree char *supervisor_key = dbn_harness_add_key (f->harness, "supervisor:east");
     DbnMainWindow *supervisor_win = open_window (f, supervisor_key);
-    DbnClerkView *supervisor = DBN_CLERK_VIEW (dbn_main_window_get_view (supervisor_win));
+    DbnClerkView *supervisor = DBN_CLERK_VIEW (dbn_supervisor_view_get_page (
+        DBN_SUPERVISOR_VIEW (dbn_main_window_get_view (supervisor_win)), "queue"));
     RowWait in_area = { dbn_clerk_view_get_model (supervisor), case_no, NULL };
     g_assert_true (wait_for (row_in_state, &in_area, 5000));
     gtk_window_destroy (GTK_WINDOW (supervisor_win));
@@ -600,11 +602,15 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         guint inside = 0, outside = 0;
         count_action_buttons (GTK_WIDGET (clerk_win), GTK_WIDGET (clerk_win), "clerk.", &inside, &outside);
         g_assert_cmpuint (outside, ==, 0);
-        /* Ten, and escalate, the county's two answers and accompany. */
-        g_assert_cmpuint (inside, ==, 14);
+        /* Ten, and escalate, the county's two answers and accompany, and
+         * the three balls of a rating at the window (D-EV-1). */
+        g_assert_cmpuint (inside, ==, 17);
     }
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
     screenshot (GTK_WIDGET (clerk_win), "clerk-completed.png");
+    /* D-EV-1: the applicant rates the window's handling there (stage
+     * window), through the clerk's outbox; checked at evaluation below. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clerk), "clerk.rate", "s", "basic"));
 
     /* The station sees the new state on its own topic. */
     RowWait done = { dbn_station_view_get_model (station), case_no, "completed" };
@@ -693,6 +699,17 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autoptr (GBytes) rate_reply = dbn_harness_call (f->harness, "evaluation", body, 5000, &rate_error);
         g_assert_null (rate_reply);
         g_assert_error (rate_error, EVAL_ERROR, EVAL_ERROR_ALREADY_RATED);
+        /* The window's rating arrived too: refused a second time. */
+        g_free (again->stage);
+        again->stage = g_strdup ("window");
+        g_free (again->env.key);
+        again->env.key = g_strdup ("gui-rate-window-again");
+        g_autoptr (GBytes) window_body = dbn_msg_eval_rate_encode (again, NULL);
+        g_autoptr (GError) window_error = NULL;
+        g_autoptr (GBytes) window_reply =
+            dbn_harness_call (f->harness, "evaluation", window_body, 5000, &window_error);
+        g_assert_null (window_reply);
+        g_assert_error (window_error, EVAL_ERROR, EVAL_ERROR_ALREADY_RATED);
     }
     /* D-RPL-1: the window's PC reprints the completion card of the archived
      * case (gone from every queue: its number typed), from the evaluation

@@ -1,4 +1,5 @@
-/* test_bad_input: every service (intake, routing, deadline) keeps serving
+/* test_bad_input: every service (intake, routing, deadline, evaluation,
+ * audit) keeps serving
  * through 100,000 hostile frames on its command socket (issue 17 item 5):
  * random bytes and truncations, flipped bytes, wrong types, missing or extra
  * frames, declared lengths of 4 GiB in 5 bytes, nesting 10,000 deep, sys.sync
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "audit_service.h"
 #include "dbn_test_harness.h"
 
 /* Frames per socket (issue 17 item 5: at least 100,000); DBN_BAD_INPUT_FRAMES
@@ -479,6 +481,8 @@ test_service_survives_bad_input (gconstpointer data)
 {
     const char *service = data;
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
+    g_autoptr (GError) key_error = NULL;
+    g_assert_true (audit_signing_key_ensure (dbn_harness_get_data_dir (h), &key_error)); /* audit's own */
     g_autoptr (GBytes) template = valid_sync ();
     g_autoptr (GHashTable) codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     GSubprocess *process = hostile_commands (h, service, template, codes);
@@ -734,6 +738,8 @@ test_hostile_producers (gconstpointer data)
     const char *const *names = data;
     const char *consumer = names[0];
     g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
+    g_autoptr (GError) key_error = NULL;
+    g_assert_true (audit_signing_key_ensure (dbn_harness_get_data_dir (h), &key_error)); /* audit's own */
     FakeProducer fakes[4] = { { 0 } };
     guint n_fakes = 0;
     for (guint i = 1; names[i] != NULL; i++)
@@ -997,15 +1003,26 @@ main (int argc, char **argv)
                           test_service_survives_bad_input);
     g_test_add_data_func ("/deadline/bad-input/100k-hostile-frames", "deadline",
                           test_service_survives_bad_input);
+    g_test_add_data_func ("/evaluation/bad-input/100k-hostile-frames", "evaluation",
+                          test_service_survives_bad_input);
+    g_test_add_data_func ("/audit/bad-input/100k-hostile-frames", "audit", test_service_survives_bad_input);
     /* The consumer, then the producers it follows (its dbn_service_follow calls). */
     static const char *const routing_follows[] = { "routing", "intake", NULL };
     static const char *const deadline_follows[] = { "deadline", "routing", "intake", NULL };
     static const char *const intake_follows[] = { "intake", "routing", NULL };
+    static const char *const evaluation_follows[] = { "evaluation", "routing", "deadline",
+                                                      "intake",     "audit",   NULL };
+    /* [audit] producers' default. */
+    static const char *const audit_follows[] = { "audit", "intake", "routing", "deadline", NULL };
     g_test_add_data_func ("/routing/bad-input/hostile-producer-intake", routing_follows,
                           test_hostile_producers);
     g_test_add_data_func ("/deadline/bad-input/hostile-producers-routing-intake", deadline_follows,
                           test_hostile_producers);
     g_test_add_data_func ("/intake/bad-input/hostile-producer-routing", intake_follows,
+                          test_hostile_producers);
+    g_test_add_data_func ("/evaluation/bad-input/hostile-producers-routing-deadline-intake-audit",
+                          evaluation_follows, test_hostile_producers);
+    g_test_add_data_func ("/audit/bad-input/hostile-producers-intake-routing-deadline", audit_follows,
                           test_hostile_producers);
     summary = g_string_new (NULL);
     int status = g_test_run ();

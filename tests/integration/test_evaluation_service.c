@@ -342,7 +342,8 @@ test_unsatisfied_tells_the_area (Fixture *f, gconstpointer data)
 
 /* D-EV-2: the return-visit list of November, drawn on 2 December (the
  * first working day after), is 35 % of the month's handled cases, redone
- * here from its seed and population alone; it is drawn once. */
+ * here from its seed and population alone; it is drawn once. Without an
+ * audit head the seed is the fallback (test_evaluation_wire: with one). */
 static void
 test_sample_from_seed (Fixture *f, gconstpointer data)
 {
@@ -366,7 +367,11 @@ test_sample_from_seed (Fixture *f, gconstpointer data)
     g_autoptr (DbnMsgEvalSampleReply) r =
         dbn_msg_eval_sample_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     g_assert_no_error (error);
-    g_assert_cmpstr (r->seed, ==, "seed-of-the-test");
+    /* No audit service runs here: the documented fallback, said so. The
+     * caller's seed is ignored (nobody picks the cases). */
+    g_assert_cmpstr (r->seed, ==, "daiban-T01-2026-11");
+    g_assert_cmpstr (r->seed_source, ==, "fallback");
+    g_assert_false (r->has_head_size);
     g_assert_cmpint (r->percent, ==, 35);
     g_assert_cmpuint (g_strv_length (r->population), ==, N);
     g_assert_cmpuint (g_strv_length (r->cases), ==, 7); /* 35 % of 20 */
@@ -485,10 +490,10 @@ test_cli (Fixture *f, gconstpointer data)
     dbn_cli_run_clear (&r);
 
     move_clock (f, cst (12, 2, 10));
-    r = cli (f, (const char *[]){ "eval", "sample", "2026-11", "--seed", "public-seed", NULL });
+    r = cli (f, (const char *[]){ "eval", "sample", "--month", "2026-11", NULL });
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "0/1")); /* 35 % of one case rounds to none */
-    g_assert_nonnull (strstr (r.out, "public-seed"));
+    g_assert_nonnull (strstr (r.out, "daiban-T01-2026-11 (fallback)"));
     dbn_cli_run_clear (&r);
 
     r = cli (f,

@@ -405,15 +405,33 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
         raise AssertionError("a second rating of the same case and stage was taken")
     except Refused as r:
         check(r.code == "eval.already-rated", f"the second rating: {r}")
-    town.set_clock(int(datetime.datetime(2026, 12, 1, 9, 0, tzinfo=CST).timestamp() * 1000))
+    # D-EV-7: an unsatisfied rating of D opens its follow-up (eval.followup.opened),
+    # and recording what was done closes it (eval.followup.recorded).
+    end = time.monotonic() + WAIT_S
+    while True:
+        try:
+            station.evaluation.call("eval.rate", {"case": case_d, "stage": "reply", "level": "unsatisfied"})
+            break
+        except Refused as r:
+            check(r.code == "eval.unknown-case" and time.monotonic() < end, f"eval.rate of {case_d}: {r}")
+            time.sleep(0.05)
+    op.evaluation.call("eval.followup.record", {"case": case_d, "text": "已电话解释改向县卫生健康局申请"})
+    # 2 December: past the first working day, so November's return visits are
+    # drawn (with or without an audit head after November); one is recorded.
+    town.set_clock(int(datetime.datetime(2026, 12, 2, 9, 0, tzinfo=CST).timestamp() * 1000))
     # The service re-reads the clock file every 50 ms: two of its heartbeats
     # (one a second) later it has the new time.
     beats = op_subs["evaluation"].heartbeats
     wait_until(every, lambda: op_subs["evaluation"].heartbeats >= beats + 2, WAIT_S, "two heartbeats of evaluation")
     op.evaluation.call("eval.close", {"month": "2026-11"})
+    drawn = op.evaluation.call("eval.sample", {"month": "2026-11"})
+    check(len(drawn["cases"]) >= 1, f"November's sample drew nothing from {drawn['population']}")
+    op.evaluation.call("eval.callback.record", {"case": drawn["cases"][0], "reached": False})
     wait_until(every, lambda: has(op_subs["evaluation"], case_a, "eval.rated")
                and has(st_subs["evaluation"], case_a, "eval.rated")
-               and "eval.report" in seen_types(op_subs["evaluation"]), WAIT_S, "eval.rated and eval.report")
+               and "eval.report" in seen_types(op_subs["evaluation"])
+               and {"eval.followup.opened", "eval.followup.recorded", "eval.callback.recorded"}
+               <= seen_types(op_subs["evaluation"]), WAIT_S, "eval.rated, eval.report, the follow-up and callback")
 
     # Every documented event type of every service arrived, each decoded strictly.
     live_types = set().union(*(seen_types(s) for s in op_subs.values())) | {"sys.heartbeat"}

@@ -940,6 +940,7 @@ make_case_accepted (gboolean full)
     m->channel = g_strdup ("station");
     m->materials = strv_of (full);
     m->state = g_strdup ("accepted");
+    m->previous_case = full ? g_strdup ("T01-2026-000001") : NULL;
     return m;
 }
 
@@ -2467,6 +2468,52 @@ make_eval_figure (gboolean full)
     m->unsatisfied = 5;
     m->stars = full ? 3 : 0;
     m->score_milli = full ? 97123 : 0;
+    m->has_repeats = full;
+    m->repeats = full ? 2 : 0;
+    return m;
+}
+
+static gpointer
+make_eval_board (gboolean full)
+{
+    DbnMsgEvalBoard *m = dbn_msg_eval_board_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->has_months = full;
+    m->months = full ? 12 : 0;
+    return m;
+}
+
+static gpointer
+make_eval_board_reply (gboolean full)
+{
+    DbnMsgEvalBoardReply *m = dbn_msg_eval_board_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->closed = full;
+    m->rows = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_eval_board_row (gboolean full)
+{
+    DbnMsgEvalBoardRow *m = dbn_msg_eval_board_row_new ();
+    m->month = g_strdup (full ? "2026-11" : "2025-12");
+    m->scope = g_strdup (full ? "station" : "window");
+    m->id = g_strdup (full ? "qingshui" : "jisheng");
+    m->accepted = 214;
+    m->completed = full ? 210 : 0;
+    m->on_time = full ? 205 : 0;
+    m->working_days = full ? 331 : 0;
+    m->returns = 3;
+    m->repeats = full ? 2 : 0;
+    m->rated = 180;
+    m->satisfied = 150;
+    m->basic = 25;
+    m->unsatisfied = 5;
+    m->stars = full ? 3 : 0;
+    m->score_milli = full ? 97123 : 0;
     return m;
 }
 
@@ -2511,6 +2558,17 @@ make_eval_sample_reply (gboolean full)
     m->population =
         full ? g_strdupv ((char *[]){ "T01-2026-000001", "T01-2026-000002", "T01-2026-000003", NULL }) : NULL;
     m->cases = full ? g_strdupv ((char *[]){ "T01-2026-000002", NULL }) : NULL;
+    m->seed_source = full ? g_strdup ("audit-head") : NULL;
+    m->has_head_size = full;
+    m->head_size = full ? 1000 : 0;
+    m->has_head_time = full;
+    m->head_time = full ? 1764518399000 : 0;
+    m->head_root =
+        full ? g_strdup ("6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a") : NULL;
+    m->head_signature = full ? g_strnfill (128, 'a') : NULL;
+    m->head_key = full ? g_strnfill (64, 'b') : NULL;
+    m->has_drawn_at = full;
+    m->drawn_at = full ? 1764547200000 : 0;
     return m;
 }
 
@@ -2580,6 +2638,157 @@ make_eval_report (gboolean full)
     fill_event (&m->env, full);
     m->month = g_strdup ("2026-11");
     m->figures = full ? 37 : 0;
+    return m;
+}
+
+static gpointer
+make_eval_callback_record (gboolean full)
+{
+    DbnMsgEvalCallbackRecord *m = dbn_msg_eval_callback_record_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->reached = full;
+    m->attitude = full ? g_strdup ("satisfied") : NULL;
+    m->quality = full ? g_strdup ("basic") : NULL;
+    m->speed = full ? g_strdup ("unsatisfied") : NULL;
+    m->note = full ? g_strdup ("办得慢 / slow") : NULL;
+    return m;
+}
+
+static gpointer
+make_eval_callback_record_reply (gboolean full)
+{
+    DbnMsgEvalCallbackRecordReply *m = dbn_msg_eval_callback_record_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->month = g_strdup ("2026-11");
+    m->unsatisfied = full;
+    m->seq = full ? 12 : 1;
+    return m;
+}
+
+static gpointer
+make_eval_callback_list (gboolean full)
+{
+    DbnMsgEvalCallbackList *m = dbn_msg_eval_callback_list_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    return m;
+}
+
+static gpointer
+make_eval_callback_list_reply (gboolean full)
+{
+    DbnMsgEvalCallbackListReply *m = dbn_msg_eval_callback_list_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-11");
+    m->seed = g_strdup (full ? "6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a"
+                             : "daiban-T01-2026-11");
+    m->seed_source = g_strdup (full ? "audit-head" : "fallback");
+    m->items = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_eval_callback_item (gboolean full)
+{
+    DbnMsgEvalCallbackItem *m = dbn_msg_eval_callback_item_new ();
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->matter = g_strdup ("MZ-JINGLAOYUAN");
+    m->state = g_strdup (full ? "reached" : "pending");
+    m->attitude = full ? g_strdup ("satisfied") : NULL;
+    m->quality = full ? g_strdup ("satisfied") : NULL;
+    m->speed = full ? g_strdup ("basic") : NULL;
+    m->note = full ? g_strdup ("好 / fine") : NULL;
+    m->has_at = full;
+    m->at = full ? 1764600000000 : 0;
+    m->by = full ? g_strdup ("supervisor:east") : NULL;
+    return m;
+}
+
+static gpointer
+make_eval_followup_record (gboolean full)
+{
+    DbnMsgEvalFollowupRecord *m = dbn_msg_eval_followup_record_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->text = g_strdup (full ? "已上门解释并重新办理 / visited and redone" : "");
+    return m;
+}
+
+static gpointer
+make_eval_followup_record_reply (gboolean full)
+{
+    DbnMsgEvalFollowupRecordReply *m = dbn_msg_eval_followup_record_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->seq = full ? 14 : 1;
+    return m;
+}
+
+static gpointer
+make_eval_callback_recorded (gboolean full)
+{
+    DbnMsgEvalCallbackRecorded *m = dbn_msg_eval_callback_recorded_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->month = g_strdup ("2026-11");
+    m->reached = full;
+    m->attitude = full ? g_strdup ("satisfied") : NULL;
+    m->quality = full ? g_strdup ("basic") : NULL;
+    m->speed = full ? g_strdup ("unsatisfied") : NULL;
+    m->unsatisfied = full;
+    return m;
+}
+
+static gpointer
+make_eval_followup_opened (gboolean full)
+{
+    DbnMsgEvalFollowupOpened *m = dbn_msg_eval_followup_opened_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->matter = g_strdup ("MZ-JINGLAOYUAN");
+    m->cause = g_strdup (full ? "callback" : "reply");
+    return m;
+}
+
+static gpointer
+make_eval_followup_recorded (gboolean full)
+{
+    DbnMsgEvalFollowupRecorded *m = dbn_msg_eval_followup_recorded_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "minzheng" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->area = g_strdup (full ? "east" : "");
+    m->text = g_strdup (full ? "已解决 / solved" : "");
+    return m;
+}
+
+static gpointer
+make_intake_case_contact (gboolean full)
+{
+    DbnMsgIntakeCaseContact *m = dbn_msg_intake_case_contact_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    return m;
+}
+
+static gpointer
+make_intake_case_contact_reply (gboolean full)
+{
+    DbnMsgIntakeCaseContactReply *m = dbn_msg_intake_case_contact_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000002");
+    m->applicant = g_strdup (full ? "张三" : "");
+    m->phone = g_strdup (full ? "13800138000" : "");
+    m->area = g_strdup (full ? "east" : "");
     return m;
 }
 
@@ -2686,6 +2895,9 @@ ROUND_TRIP (eval_rate_reply, DbnMsgEvalRateReply)
 ROUND_TRIP (eval_month, DbnMsgEvalMonth)
 ROUND_TRIP (eval_month_reply, DbnMsgEvalMonthReply)
 ROUND_TRIP (eval_figure, DbnMsgEvalFigure)
+ROUND_TRIP (eval_board, DbnMsgEvalBoard)
+ROUND_TRIP (eval_board_reply, DbnMsgEvalBoardReply)
+ROUND_TRIP (eval_board_row, DbnMsgEvalBoardRow)
 ROUND_TRIP (eval_close, DbnMsgEvalClose)
 ROUND_TRIP (eval_close_reply, DbnMsgEvalCloseReply)
 ROUND_TRIP (eval_sample, DbnMsgEvalSample)
@@ -2696,6 +2908,18 @@ ROUND_TRIP (eval_rated, DbnMsgEvalRated)
 ROUND_TRIP (eval_report, DbnMsgEvalReport)
 ROUND_TRIP (eval_card, DbnMsgEvalCard)
 ROUND_TRIP (eval_card_reply, DbnMsgEvalCardReply)
+ROUND_TRIP (eval_callback_record, DbnMsgEvalCallbackRecord)
+ROUND_TRIP (eval_callback_record_reply, DbnMsgEvalCallbackRecordReply)
+ROUND_TRIP (eval_callback_list, DbnMsgEvalCallbackList)
+ROUND_TRIP (eval_callback_list_reply, DbnMsgEvalCallbackListReply)
+ROUND_TRIP (eval_callback_item, DbnMsgEvalCallbackItem)
+ROUND_TRIP (eval_followup_record, DbnMsgEvalFollowupRecord)
+ROUND_TRIP (eval_followup_record_reply, DbnMsgEvalFollowupRecordReply)
+ROUND_TRIP (eval_callback_recorded, DbnMsgEvalCallbackRecorded)
+ROUND_TRIP (eval_followup_opened, DbnMsgEvalFollowupOpened)
+ROUND_TRIP (eval_followup_recorded, DbnMsgEvalFollowupRecorded)
+ROUND_TRIP (intake_case_contact, DbnMsgIntakeCaseContact)
+ROUND_TRIP (intake_case_contact_reply, DbnMsgIntakeCaseContactReply)
 ROUND_TRIP (deadline_queue, DbnMsgDeadlineQueue)
 ROUND_TRIP (deadline_queue_reply, DbnMsgDeadlineQueueReply)
 ROUND_TRIP (deadline_due, DbnMsgDeadlineDue)
@@ -2814,6 +3038,9 @@ static const RoundTrip round_trips[] = {
     ENTRY (eval_month),
     ENTRY (eval_month_reply),
     ENTRY (eval_figure),
+    ENTRY (eval_board),
+    ENTRY (eval_board_reply),
+    ENTRY (eval_board_row),
     ENTRY (eval_close),
     ENTRY (eval_close_reply),
     ENTRY (eval_sample),
@@ -2824,6 +3051,18 @@ static const RoundTrip round_trips[] = {
     ENTRY (eval_card),
     ENTRY (eval_card_reply),
     ENTRY (eval_report),
+    ENTRY (eval_callback_record),
+    ENTRY (eval_callback_record_reply),
+    ENTRY (eval_callback_list),
+    ENTRY (eval_callback_list_reply),
+    ENTRY (eval_callback_item),
+    ENTRY (eval_followup_record),
+    ENTRY (eval_followup_record_reply),
+    ENTRY (eval_callback_recorded),
+    ENTRY (eval_followup_opened),
+    ENTRY (eval_followup_recorded),
+    ENTRY (intake_case_contact),
+    ENTRY (intake_case_contact_reply),
     ENTRY (audit_entry),
     ENTRY (audit_head),
     ENTRY (audit_violation),
@@ -3397,8 +3636,9 @@ test_registry (void)
 {
     /* 4 envelopes + the messages of schemas/messages: grows with every message
      * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4;
-     * eval.card and its reply 2, D-RPL-1). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 121);
+     * eval.card and its reply 2, D-RPL-1; callbacks and follow-ups 10, eval.board 3,
+     * intake.case.contact 2). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 136);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 

@@ -996,6 +996,41 @@ test_hostile_values (Fixture *f, gconstpointer data)
     g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
 }
 
+/* D-EV-5, D-RPL-2: intake's word that a case is a repeat request counts it
+ * once whichever journal arrives first: before routing's acceptance (kept
+ * for it) or after (set on the case); twice changes nothing; a case whose
+ * month is closed is refused. */
+static void
+test_repeat_either_order (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    begin (f);
+    g_assert_true (eval_store_mark_repeat (f->eval, "T01-2026-000002", "T01-2026-000001", &error));
+    g_assert_no_error (error);
+    accept (f, "T01-2026-000002", at (2026, 11, 3, 10), "qingshui", "v-li", "minzheng", NULL, NULL);
+    accept (f, "T01-2026-000003", at (2026, 11, 4, 10), "qingshui", "v-li", "minzheng", NULL, NULL);
+    accept (f, "T01-2026-000004", at (2026, 11, 4, 11), "qingshui", "v-li", "minzheng", NULL, NULL);
+    g_assert_true (eval_store_mark_repeat (f->eval, "T01-2026-000003", "T01-2026-000001", &error));
+    g_assert_true (eval_store_mark_repeat (f->eval, "T01-2026-000003", "T01-2026-000001", &error));
+    g_assert_no_error (error);
+    g_assert_false (eval_store_mark_repeat (f->eval, "", NULL, &error));
+    g_assert_error (error, EVAL_ERROR, EVAL_ERROR_INVALID);
+    g_clear_error (&error);
+    commit (f);
+    g_autoptr (GPtrArray) figures = month_figures (f, 202611, FALSE);
+    const EvalFigures *station = find (figures, EVAL_SCOPE_STATION, "qingshui");
+    g_assert_cmpint (station->c.accepted, ==, 3);
+    g_assert_cmpint (station->c.repeats, ==, 2);
+
+    begin (f);
+    g_assert_true (
+        eval_store_close_month (f->eval, &f->settings, 202611, NULL, 0, at (2026, 12, 1, 9), &error));
+    g_assert_no_error (error);
+    g_assert_false (eval_store_mark_repeat (f->eval, "T01-2026-000004", "T01-2026-000001", &error));
+    g_assert_error (error, EVAL_ERROR, EVAL_ERROR_MONTH_CLOSED);
+    commit (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1011,6 +1046,7 @@ main (int argc, char **argv)
     g_test_add_func ("/evaluation/D-EV-3/quota-rule", test_quota_rule);
     ADD ("/evaluation/D-EV-6/settings-and-weights", test_settings);
     ADD ("/evaluation/D-EV-5/rates", test_rates);
+    ADD ("/evaluation/D-EV-5/repeat-request-either-order", test_repeat_either_order);
     ADD ("/evaluation/D-DL-5/outside-the-calendar-flagged", test_outside_calendar);
     ADD ("/evaluation/D-EV-1/rated-twice-refused", test_rated_twice);
     ADD ("/evaluation/D-EV-1/haochaping-export", test_haochaping_export);
