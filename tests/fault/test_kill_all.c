@@ -43,6 +43,8 @@
  * DBN_KILL_ALL_CASES (default 200; 2000 with DBN_SOAK=1),
  * DBN_KILL_ALL_VICTIMS (comma-separated services to kill, default all five),
  * DBN_KILL_ALL_PIPELINED=1 (the DEALER instead of the outboxes),
+ * DBN_KILL_ALL_SEED (the killer's random choices), DBN_KILL_ALL_DUMPS (a
+ * folder: both runs' dumps are written there),
  * DBN_FAULT_SUMMARY (a file for the summary line). */
 #include <sqlite3.h>
 #include <string.h>
@@ -65,9 +67,9 @@
 static const char *const services[N_SERVICES] = { "intake", "routing", "deadline", "evaluation", "audit" };
 /* Who follows whom (consumer_offset rows), from the services' start code. */
 static const char *const follows[][2] = {
-    { "routing", "intake" },      { "intake", "routing" },        { "deadline", "routing" },
-    { "deadline", "intake" },     { "evaluation", "routing" },    { "evaluation", "deadline" },
-    { "audit", "intake" },        { "audit", "routing" },         { "audit", "deadline" },
+    { "routing", "intake" },   { "intake", "routing" },     { "deadline", "routing" },
+    { "deadline", "intake" },  { "evaluation", "routing" }, { "evaluation", "deadline" },
+    { "audit", "intake" },     { "audit", "routing" },      { "audit", "deadline" },
     { "audit", "evaluation" },
 };
 static const char *const audited[] = { "intake", "routing", "deadline", "evaluation", NULL };
@@ -145,12 +147,11 @@ case_new (guint n)
     m->materials = g_strdupv ((char **) materials[c->kind]);
     g_free (m->channel);
     m->channel = g_strdup ("walk-in"); /* at the centre: no run sheet */
-    add_step (c, "intake", DBN_MSG_INTAKE_SUBMIT_WIRE, &m->env,
-              dbn_msg_intake_submit_encode (m, NULL));
+    add_step (c, "intake", DBN_MSG_INTAKE_SUBMIT_WIRE, &m->env, dbn_msg_intake_submit_encode (m, NULL));
     return c;
 }
 
-#define STEP(Type, name, who)                                                                          \
+#define STEP(Type, name, who)                                                                                \
     g_autoptr (Type) m = dbn_msg_##name##_new ();                                                            \
     m->env.key = g_strdup_printf ("ka-%u-%u", c->n, c->steps->len);                                          \
     m->env.actor = g_strdup (who);                                                                           \
@@ -481,8 +482,7 @@ pipelined_run (Sender *s, GArray *batch)
             guint32 id = next++;
             g_autoptr (GBytes) rid = g_bytes_new (&id, sizeof id);
             p->sent_us = g_get_monotonic_time ();
-            dbn_client_send_raw (s->clients[client_of (p->cmd)], rid, p->cmd->body,
-                                 NULL);
+            dbn_client_send_raw (s->clients[client_of (p->cmd)], rid, p->cmd->body, NULL);
             in_flight++;
         }
         /* Wait on all three sockets at once, then take whatever came. */
@@ -515,8 +515,7 @@ pipelined_run (Sender *s, GArray *batch)
             g_autoptr (GBytes) rid = g_bytes_new (&id, sizeof id);
             p->sent_us = now;
             s->resends++;
-            dbn_client_send_raw (s->clients[client_of (p->cmd)], rid, p->cmd->body,
-                                 NULL);
+            dbn_client_send_raw (s->clients[client_of (p->cmd)], rid, p->cmd->body, NULL);
         }
     }
 }
@@ -770,14 +769,13 @@ dump (GString *out, Canon *canon, sqlite3 *db, const char *title, const char *sq
             if (sqlite3_column_type (st, i) == SQLITE_NULL)
                 g_string_append (row, "NULL");
             else if (sqlite3_column_type (st, i) == SQLITE_BLOB) {
-                g_autofree char *hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, sqlite3_column_blob (st, i),
-                                                                    sqlite3_column_bytes (st, i));
+                g_autofree char *hex = g_compute_checksum_for_data (
+                    G_CHECKSUM_SHA256, sqlite3_column_blob (st, i), sqlite3_column_bytes (st, i));
                 g_string_append (row, hex);
             } else
                 g_string_append (row, (const char *) sqlite3_column_text (st, i));
         }
-        char *line =
-            g_regex_replace_eval (canon->number, row->str, -1, 0, 0, rename_case, canon, NULL);
+        char *line = g_regex_replace_eval (canon->number, row->str, -1, 0, 0, rename_case, canon, NULL);
         g_string_free (row, TRUE);
         g_ptr_array_add (lines, line);
     }
@@ -817,13 +815,15 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
     dump_journal (out, &canon, db, "intake");
     sqlite3_close (db);
     db = open_db (h, "routing");
-    dump (out, &canon, db, "routing_case",
-          "SELECT case_no, matter, level, kind, state, window_id, station_id, village, area_id, channel,"
-          " applicant, responsible, holder, location, sheet, county, escalated_from, accepted_at, accompanied,"
-          " parts, parts_done, missing, outcome, updated_at, restricted FROM routing_case");
-    dump (out, &canon, db, "routing handoffs per case",
-          "SELECT case_no, group_concat(at || ' ' || from_holder || '>' || to_holder || ' ' || handed_by || ' '"
-          " || why, ';') FROM (SELECT * FROM handoff ORDER BY seq) GROUP BY case_no");
+    dump (
+        out, &canon, db, "routing_case",
+        "SELECT case_no, matter, level, kind, state, window_id, station_id, village, area_id, channel,"
+        " applicant, responsible, holder, location, sheet, county, escalated_from, accepted_at, accompanied,"
+        " parts, parts_done, missing, outcome, updated_at, restricted FROM routing_case");
+    dump (
+        out, &canon, db, "routing handoffs per case",
+        "SELECT case_no, group_concat(at || ' ' || from_holder || '>' || to_holder || ' ' || handed_by || ' '"
+        " || why, ';') FROM (SELECT * FROM handoff ORDER BY seq) GROUP BY case_no");
     dump_journal (out, &canon, db, "routing");
     sqlite3_close (db);
     db = open_db (h, "deadline");
@@ -835,8 +835,8 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
     dump_journal (out, &canon, db, "deadline");
     sqlite3_close (db);
     db = open_db (h, "evaluation");
-    const char *eval_tables[] = { "ev_case",  "ev_rating", "ev_sample", "ev_sample_case", "ev_callback", "ev_month",
-                                  "ev_figure", "ev_quota", "ev_reward", NULL };
+    const char *eval_tables[] = { "ev_case",  "ev_rating", "ev_sample", "ev_sample_case", "ev_callback",
+                                  "ev_month", "ev_figure", "ev_quota",  "ev_reward",      NULL };
     for (int i = 0; eval_tables[i] != NULL; i++) {
         g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s", eval_tables[i]);
         dump (out, &canon, db, eval_tables[i], sql);
@@ -889,11 +889,11 @@ typedef struct {
 } Plan;
 
 typedef struct {
-    char *state;       /* canonical dump */
-    guint rows;        /* its lines */
+    char *state; /* canonical dump */
+    guint rows;  /* its lines */
     guint per[N_SERVICES];
     guint kills;
-    guint64 commands;  /* answered ok */
+    guint64 commands; /* answered ok */
     guint64 resends;
     guint lost;        /* acked submits or journal events missing */
     guint duplicated;  /* cases or entries more than once */
@@ -934,9 +934,9 @@ check_intake (DbnHarness *h, GPtrArray *cases, Outcome *o)
                              before ? g_strconcat (before, " ", number, NULL) : g_strdup (number));
     }
     sqlite3_finalize (st);
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT case_no FROM journal WHERE type = 'case.accepted'", -1, &st,
-                                         NULL),
-                     ==, SQLITE_OK);
+    g_assert_cmpint (
+        sqlite3_prepare_v2 (db, "SELECT case_no FROM journal WHERE type = 'case.accepted'", -1, &st, NULL),
+        ==, SQLITE_OK);
     while (sqlite3_step (st) == SQLITE_ROW) {
         const char *number = (const char *) sqlite3_column_text (st, 0);
         guint n = GPOINTER_TO_UINT (g_hash_table_lookup (accepted, number));
@@ -977,12 +977,12 @@ check_audit (DbnHarness *h, Outcome *o)
     for (const char *const *p = audited; *p != NULL; p++) {
         sqlite3 *db = open_db (h, *p);
         sqlite3_stmt *j = NULL, *a = NULL;
-        g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, body FROM journal ORDER BY seq", -1, &j, NULL), ==,
-                         SQLITE_OK);
-        g_assert_cmpint (sqlite3_prepare_v2 (audit,
-                                             "SELECT seq, event FROM audit_entry WHERE producer = ? ORDER BY idx",
-                                             -1, &a, NULL),
+        g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, body FROM journal ORDER BY seq", -1, &j, NULL),
                          ==, SQLITE_OK);
+        g_assert_cmpint (
+            sqlite3_prepare_v2 (audit, "SELECT seq, event FROM audit_entry WHERE producer = ? ORDER BY idx",
+                                -1, &a, NULL),
+            ==, SQLITE_OK);
         sqlite3_bind_text (a, 1, *p, -1, SQLITE_STATIC);
         gint64 n = 0;
         for (;;) {
@@ -1003,8 +1003,8 @@ check_audit (DbnHarness *h, Outcome *o)
             if (sqlite3_column_int64 (a, 0) != n)
                 g_error ("%s: the record's entry %" G_GINT64_FORMAT " of it has seq %" G_GINT64_FORMAT, *p, n,
                          (gint64) sqlite3_column_int64 (a, 0));
-            g_assert_cmpmem (sqlite3_column_blob (j, 1), sqlite3_column_bytes (j, 1), sqlite3_column_blob (a, 1),
-                             sqlite3_column_bytes (a, 1));
+            g_assert_cmpmem (sqlite3_column_blob (j, 1), sqlite3_column_bytes (j, 1),
+                             sqlite3_column_blob (a, 1), sqlite3_column_bytes (a, 1));
         }
         /* Evaluation journals nothing for these cases (yet): it may have no events. */
         if (g_strcmp0 (*p, "evaluation") != 0)
@@ -1047,7 +1047,12 @@ run_once (const Plan *plan, Outcome *o)
     if (plan->kills > 0)
         dbn_harness_set_stderr_file (h, log); /* each kill's restart logs its catch-up */
 
-    Fleet fleet = { .h = h, .target = plan->kills, .rand = g_rand_new_with_seed (20261202) };
+    /* The killer's choices: DBN_KILL_ALL_SEED picks others (the instants vary with the machine anyway). */
+    const char *seed = g_getenv ("DBN_KILL_ALL_SEED");
+    Fleet fleet = { .h = h,
+                    .target = plan->kills,
+                    .rand = g_rand_new_with_seed (seed ? (guint32) g_ascii_strtoull (seed, NULL, 10)
+                                                       : 20261202) };
     for (int i = 0; i < N_SERVICES; i++) {
         fleet.victims[i] = plan->victims[i];
         fleet.n_victims += plan->victims[i];
@@ -1191,8 +1196,8 @@ run_and_compare (const Plan *plan, const char *name)
     run_once (&calm, &quiet);
     run_once (plan, &killed);
     GString *line = g_string_new (NULL);
-    g_string_append_printf (line, "%s: %u cases, %" G_GUINT64_FORMAT " commands through %s, %u SIGKILLs (", name,
-                            plan->n_cases, killed.commands,
+    g_string_append_printf (line, "%s: %u cases, %" G_GUINT64_FORMAT " commands through %s, %u SIGKILLs (",
+                            name, plan->n_cases, killed.commands,
                             plan->pipelined ? "a pipelined DEALER" : "two client outboxes", killed.kills);
     for (int i = 0; i < N_SERVICES; i++)
         if (plan->victims[i])
@@ -1201,13 +1206,14 @@ run_and_compare (const Plan *plan, const char *name)
     g_string_append (line, ")");
     if (plan->pipelined)
         g_string_append_printf (line, ", %" G_GUINT64_FORMAT " resends", killed.resends);
-    g_string_append_printf (line,
-                            "; lost %u, duplicated %u; %" G_GINT64_FORMAT
-                            " audit entries each once in order, %s; states %s the undisturbed run's (%u lines); "
-                            "%.1f s undisturbed, %.1f s with kills",
-                            killed.lost, killed.duplicated, killed.entries, killed.verify_line,
-                            g_strcmp0 (quiet.state, killed.state) == 0 ? "equal" : "DIFFER from", killed.rows,
-                            quiet.secs, killed.secs);
+    g_string_append_printf (
+        line,
+        "; lost %u, duplicated %u; %" G_GINT64_FORMAT
+        " audit entries each once in order, %s; states %s the undisturbed run's (%u lines); "
+        "%.1f s undisturbed, %.1f s with kills",
+        killed.lost, killed.duplicated, killed.entries, killed.verify_line,
+        g_strcmp0 (quiet.state, killed.state) == 0 ? "equal" : "DIFFER from", killed.rows, quiet.secs,
+        killed.secs);
     g_printerr ("%s\n", line->str);
     if (summary_text == NULL)
         summary_text = g_string_new (NULL);
