@@ -39,8 +39,9 @@
  * every service's journal, per case, the event types in order, and the
  * count of every event type.
  *
- * Environment: DBN_KILL_ALL_KILLS (default 100; 1000 with DBN_SOAK=1),
- * DBN_KILL_ALL_CASES (default 200; 2000 with DBN_SOAK=1),
+ * Environment: DBN_KILL_ALL_KILLS (default 100, audit alone 50; 1000 with
+ * DBN_SOAK=1), DBN_KILL_ALL_CASES (default 200, audit alone 20,000; 2000
+ * with DBN_SOAK=1),
  * DBN_KILL_ALL_VICTIMS (comma-separated services to kill, default all five),
  * DBN_KILL_ALL_PIPELINED=1 (the DEALER instead of the outboxes),
  * DBN_KILL_ALL_SEED (the killer's random choices), DBN_KILL_ALL_DUMPS (a
@@ -1166,16 +1167,17 @@ outcome_clear (Outcome *o)
 static void
 plan_from_env (Plan *plan, guint kills, guint n_cases, const char *victims)
 {
-    gboolean soak = g_strcmp0 (g_getenv ("DBN_SOAK"), "1") == 0;
+    if (g_getenv ("DBN_KILL_ALL_VICTIMS") != NULL)
+        victims = g_getenv ("DBN_KILL_ALL_VICTIMS");
+    g_auto (GStrv) names = g_strsplit (victims, ",", -1);
+    /* The soak multiplies the kill-all run only: the audit run is issue 14's size already. */
+    gboolean soak = g_strcmp0 (g_getenv ("DBN_SOAK"), "1") == 0 && g_strv_length (names) > 1;
     plan->kills = soak ? 10 * kills : kills;
     plan->n_cases = soak ? 10 * n_cases : n_cases;
     if (g_getenv ("DBN_KILL_ALL_KILLS") != NULL)
         plan->kills = (guint) g_ascii_strtoull (g_getenv ("DBN_KILL_ALL_KILLS"), NULL, 10);
     if (g_getenv ("DBN_KILL_ALL_CASES") != NULL)
         plan->n_cases = (guint) g_ascii_strtoull (g_getenv ("DBN_KILL_ALL_CASES"), NULL, 10);
-    if (g_getenv ("DBN_KILL_ALL_VICTIMS") != NULL)
-        victims = g_getenv ("DBN_KILL_ALL_VICTIMS");
-    g_auto (GStrv) names = g_strsplit (victims, ",", -1);
     for (int i = 0; i < N_SERVICES; i++)
         plan->victims[i] = g_strv_contains ((const char *const *) names, services[i]);
 #ifdef DBN_TEST_OUTBOX
