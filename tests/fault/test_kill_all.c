@@ -9,7 +9,8 @@
  * client (DBN_CLIENT=OFF builds) or for the 20,000-case run, through a
  * pipelined DEALER with resends instead.
  *
- * The same input runs twice, each on a fresh data folder: once undisturbed,
+ * The same input runs twice (the audit-alone run only with
+ * DBN_KILL_ALL_COMPARE=1), each on a fresh data folder: once undisturbed,
  * once while a killer thread SIGKILLs a random service at random instants
  * and restarts it at once, with the same binary and `--data DIR`, as
  * `daiban up` does (without up's 1 s back-off, so 100 kills fit in CI).
@@ -45,7 +46,8 @@
  * DBN_KILL_ALL_VICTIMS (comma-separated services to kill, default all five),
  * DBN_KILL_ALL_PIPELINED=1 (the DEALER instead of the outboxes),
  * DBN_KILL_ALL_SEED (the killer's random choices), DBN_KILL_ALL_DUMPS (a
- * folder: both runs' dumps are written there),
+ * folder: both runs' dumps are written there), DBN_KILL_ALL_COMPARE=1 (the
+ * audit-alone run also runs undisturbed and compares; the other always does),
  * DBN_FAULT_SUMMARY (a file for the summary line). */
 #include <sqlite3.h>
 #include <string.h>
@@ -909,6 +911,7 @@ typedef struct {
     guint kills;
     gboolean victims[N_SERVICES];
     gboolean pipelined;
+    gboolean compare; /* also run it undisturbed and compare the states */
 } Plan;
 
 typedef struct {
@@ -1219,7 +1222,8 @@ run_and_compare (const Plan *plan, const char *name)
     Plan calm = *plan;
     calm.kills = 0;
     Outcome quiet = { 0 }, killed = { 0 };
-    run_once (&calm, &quiet);
+    if (plan->compare)
+        run_once (&calm, &quiet);
     run_once (plan, &killed);
     GString *line = g_string_new (NULL);
     g_string_append_printf (line, "%s: %u cases, %" G_GUINT64_FORMAT " commands through %s, %u SIGKILLs (",
@@ -1236,20 +1240,22 @@ run_and_compare (const Plan *plan, const char *name)
         g_string_append_printf (line, ", %" G_GUINT64_FORMAT " rows the outboxes sent again after a timeout",
                                 killed.resends);
     g_string_append_printf (
-        line,
-        "; lost %u, duplicated %u; %" G_GINT64_FORMAT
-        " audit entries each once in order, %s; states %s the undisturbed run's (%u lines); "
-        "%.1f s undisturbed, %.1f s with kills",
-        killed.lost, killed.duplicated, killed.entries, killed.verify_line,
-        g_strcmp0 (quiet.state, killed.state) == 0 ? "equal" : "DIFFER from", killed.rows, quiet.secs,
-        killed.secs);
+        line, "; lost %u, duplicated %u; %" G_GINT64_FORMAT " audit entries each once in order, %s",
+        killed.lost, killed.duplicated, killed.entries, killed.verify_line);
+    if (plan->compare)
+        g_string_append_printf (
+            line, "; states %s the undisturbed run's (%u lines); %.1f s undisturbed, %.1f s with kills",
+            g_strcmp0 (quiet.state, killed.state) == 0 ? "equal" : "DIFFER from", killed.rows, quiet.secs,
+            killed.secs);
+    else
+        g_string_append_printf (line, "; %.1f s (states not compared: DBN_KILL_ALL_COMPARE=1)", killed.secs);
     g_printerr ("%s\n", line->str);
     if (summary_text == NULL)
         summary_text = g_string_new (NULL);
     g_string_append_printf (summary_text, "%s\n", line->str);
     g_string_free (line, TRUE);
     const char *keep = g_getenv ("DBN_KILL_ALL_DUMPS");
-    if (keep != NULL) {
+    if (keep != NULL && plan->compare) {
         g_autofree char *a = g_strdup_printf ("%s/%s-undisturbed.txt", keep, name);
         g_autofree char *b = g_strdup_printf ("%s/%s-killed.txt", keep, name);
         g_file_set_contents (a, quiet.state, -1, NULL);
@@ -1258,8 +1264,10 @@ run_and_compare (const Plan *plan, const char *name)
     g_assert_cmpuint (killed.kills, >=, plan->kills);
     g_assert_cmpuint (killed.lost, ==, 0);
     g_assert_cmpuint (killed.duplicated, ==, 0);
-    g_assert_cmpuint (quiet.lost + quiet.duplicated, ==, 0);
-    assert_same_dump (quiet.state, killed.state);
+    if (plan->compare) {
+        g_assert_cmpuint (quiet.lost + quiet.duplicated, ==, 0);
+        assert_same_dump (quiet.state, killed.state);
+    }
     outcome_clear (&quiet);
     outcome_clear (&killed);
 }
@@ -1268,7 +1276,7 @@ run_and_compare (const Plan *plan, const char *name)
 static void
 test_kill_all (void)
 {
-    Plan plan = { 0 };
+    Plan plan = { .compare = TRUE };
     plan_from_env (&plan, 100, 200, "intake,routing,deadline,evaluation,audit");
     run_and_compare (&plan, "kill-all");
 }
@@ -1277,7 +1285,9 @@ test_kill_all (void)
 static void
 test_kill_audit (void)
 {
-    Plan plan = { .pipelined = TRUE };
+    /* What issue 14 asks is checked in the run with kills alone; comparing
+     * with an undisturbed run doubles its time (DBN_KILL_ALL_COMPARE=1). */
+    Plan plan = { .pipelined = TRUE, .compare = g_strcmp0 (g_getenv ("DBN_KILL_ALL_COMPARE"), "1") == 0 };
     plan_from_env (&plan, 50, 20000, "audit");
     run_and_compare (&plan, "kill-audit");
 }
