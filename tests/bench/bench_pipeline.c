@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "audit_service.h"
@@ -231,6 +232,33 @@ lag_wait_drained (LagMonitor *m, gint64 from, double timeout_s)
         g_usleep (SAMPLE_MS * 1000 / 2);
     }
     return -1;
+}
+
+/* ---- CPU time of each service ---- */
+
+/* user + system time of every thread of the process (its ZeroMQ I/O thread
+ * and its checkpointer included), in µs: on a shared machine the CPU a case
+ * costs moves far less than the wall-clock rate does. */
+static gint64
+process_cpu_us (GSubprocess *process)
+{
+    const char *pid = g_subprocess_get_identifier (process);
+    if (pid == NULL)
+        return 0;
+    g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+    g_autofree char *text = NULL;
+    if (!g_file_get_contents (path, &text, NULL, NULL))
+        return 0;
+    /* Fields after the command (in parentheses, which may hold spaces):
+     * state is field 3, utime 14, stime 15. */
+    const char *after = strrchr (text, ')');
+    if (after == NULL)
+        return 0;
+    g_auto (GStrv) fields = g_strsplit (after + 2, " ", 16);
+    if (g_strv_length (fields) < 14)
+        return 0;
+    gint64 ticks = g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
+    return ticks * G_USEC_PER_SEC / sysconf (_SC_CLK_TCK);
 }
 
 /* ---- the window: a SUB on routing's q/jisheng/ ---- */
@@ -504,12 +532,17 @@ main (int argc, char **argv)
     g_assert_no_error (error);
 
     /* 1. sustained */
+    gint64 cpu_before[N_SERVICES], cpu_used[N_SERVICES];
+    for (guint s = 0; s < N_SERVICES; s++)
+        cpu_before[s] = process_cpu_us (procs[s]);
     gint64 start1 = g_get_monotonic_time () + 50 * 1000;
     send_open_loop (client, bodies1, n1, opt_rate, start1, &ledger);
     gint64 end1 = start1 + (gint64) ((double) (n1 - 1) * 1e6 / opt_rate);
     gint64 drained1 = lag_wait_drained (lags, end1, 120);
     if (drained1 < 0)
         g_error ("the consumers did not catch up within 120 s of the last send");
+    for (guint s = 0; s < N_SERVICES; s++)
+        cpu_used[s] = process_cpu_us (procs[s]) - cpu_before[s];
     gboolean kept_up = drained1 - end1 <= G_USEC_PER_SEC;
     double sustained = n1 / ((drained1 - start1) / 1e6);
     guint64 late1 = ledger.late;
@@ -549,6 +582,14 @@ main (int argc, char **argv)
         "  through all five services  %10.0f cases/s   (every consumer at 0 lag %.2f s after the last send: "
         "%s)\n",
         sustained, (drained1 - end1) / 1e6, kept_up ? "kept up" : "did NOT keep up");
+    gint64 cpu_total = 0;
+    g_print ("  CPU per case (user + system, all threads, sustained phase):");
+    for (guint s = 0; s < N_SERVICES; s++) {
+        g_print (" %s %.0f us,", services[s], (double) cpu_used[s] / n1);
+        cpu_total += cpu_used[s];
+    }
+    g_print (" all five %.0f us: %.0f cases/s per fully used core\n", (double) cpu_total / n1,
+             cpu_total > 0 ? n1 * 1e6 / cpu_total : 0.0);
     g_print ("  latency: %u cases offered at %d/s (open loop, %" G_GUINT64_FORMAT " sends > 1 ms late), "
              "%u of %u reached the window\n",
              n2, opt_latency_rate, ledger.late - late1, nl, n2);
