@@ -267,12 +267,16 @@ static gboolean
 apply_followed (DbnSubscriber *subscriber, gint64 seq, GBytes *event, gpointer user_data, GError **error)
 {
     Follower *f = user_data;
-    DbnEnvEvent env = { 0 };
-    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &env, NULL))
-        return TRUE; /* the subscriber checked it already; nothing of ours */
     DbnOrigin origin = dbn_service_get_origin (f->service, dbn_clock_now_ms (f->service->clock));
-    gboolean ok = f->func (f->user_data, &env, event, &origin, error);
-    dbn_env_event_clear (&env);
+    /* The subscriber decoded the envelope when it read the event. */
+    const DbnEnvEvent *env = dbn_subscriber_get_envelope (subscriber);
+    if (env != NULL)
+        return f->func (f->user_data, env, event, &origin, error);
+    DbnEnvEvent own = { 0 };
+    if (!dbn_env_event_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &own, NULL))
+        return TRUE; /* the subscriber checked it already; nothing of ours */
+    gboolean ok = f->func (f->user_data, &own, event, &origin, error);
+    dbn_env_event_clear (&own);
     return ok;
 }
 

@@ -17,6 +17,7 @@
  */
 #include "daiban/dbn_subscriber.h"
 
+#include <string.h>
 #include <zmq.h>
 
 #include "daiban/dbn_error.h"
@@ -35,8 +36,9 @@
 #define SYNC_PAGE       1000
 
 typedef struct {
-    gint64 seq;    /* journal seq */
-    GBytes *event; /* encoded event */
+    gint64 seq;      /* journal seq */
+    GBytes *event;   /* encoded event */
+    DbnEnvEvent env; /* its envelope, decoded once when it was read */
 } Pending;
 
 struct _DbnSubscriber {
@@ -56,6 +58,8 @@ struct _DbnSubscriber {
     gint64 last_heard_us; /* monotonic time of the last message from the producer */
     guint watchdog_id;    /* 1 s timer */
     guint64 generation;   /* bumps on free, so a late async reply is ignored */
+    /* The envelope of the event apply is running for, else NULL. */
+    const DbnEnvEvent *current;
 };
 
 static void start_sync (DbnSubscriber *self);
@@ -64,6 +68,7 @@ static void
 pending_clear (Pending *p)
 {
     g_bytes_unref (p->event);
+    dbn_env_event_clear (&p->env);
 }
 
 /* Applies events (consecutive from applied+1) in one transaction. */
@@ -73,27 +78,39 @@ apply_batch (DbnSubscriber *self, GArray *batch)
     if (batch->len == 0)
         return TRUE;
     g_autoptr (GError) error = NULL;
+    /* The offset moves once, to the batch's last seq: the batch is one
+     * transaction, so its events and the offset commit or vanish together
+     * whether it is written once or per event (one upsert instead of up to
+     * READ_BATCH; bench_pipeline, docs/architecture-notes.md). */
+    gint64 last = g_array_index (batch, Pending, batch->len - 1).seq;
     if (!(self->emitter ? dbn_emitter_begin (self->emitter, &error) : dbn_store_begin (self->store, &error)))
         goto fail;
     for (guint i = 0; i < batch->len; i++) {
         Pending *p = &g_array_index (batch, Pending, i);
-        if (!self->apply (self, p->seq, p->event, self->user_data, &error)
-            || !dbn_store_offset_set (self->store, self->producer, p->seq, &error)) {
-            if (self->emitter)
-                dbn_emitter_rollback (self->emitter);
-            else
-                dbn_store_rollback (self->store);
+        self->current = &p->env;
+        gboolean applied = self->apply (self, p->seq, p->event, self->user_data, &error);
+        self->current = NULL;
+        if (!applied) {
             g_prefix_error (&error, "event %" G_GINT64_FORMAT ": ", p->seq);
-            goto fail;
+            goto rollback;
         }
+    }
+    if (!dbn_store_offset_set (self->store, self->producer, last, &error)) {
+        g_prefix_error (&error, "event %" G_GINT64_FORMAT ": ", last);
+        goto rollback;
     }
     /* The emitter publishes what the batch emitted once it is durable. */
     if (!(self->emitter ? dbn_emitter_commit (self->emitter, &error)
                         : dbn_store_commit (self->store, &error)))
         goto fail;
-    self->applied = g_array_index (batch, Pending, batch->len - 1).seq;
+    self->applied = last;
     self->known = MAX (self->known, self->applied);
     return TRUE;
+rollback:
+    if (self->emitter)
+        dbn_emitter_rollback (self->emitter);
+    else
+        dbn_store_rollback (self->store);
 fail:
     /* Nothing moved: the same events come again with the next sync. */
     g_warning ("applying events of %s failed (will retry): %s", self->producer, error->message);
@@ -173,7 +190,10 @@ on_live (void *socket, gpointer user_data)
             gint64 next = self->applied + batch->len + 1;
             self->known = MAX (self->known, env.seq);
             if (env.seq == next) {
-                Pending p = { env.seq, g_bytes_ref (body) };
+                /* The envelope moves into the batch: apply reads it there
+                 * (dbn_subscriber_get_envelope) instead of decoding again. */
+                Pending p = { env.seq, g_bytes_ref (body), env };
+                memset (&env, 0, sizeof env);
                 g_array_append_val (batch, p);
             } else if (env.seq > next) {
                 gap = TRUE; /* lost some: the journal has them */
@@ -235,13 +255,13 @@ on_sync_reply (DbnClient *client, GBytes *reply, const GError *call_error, gpoin
             return;
         }
         gint64 seq = head.seq;
-        dbn_env_event_clear (&head);
         if (seq != self->applied + batch->len + 1) {
             g_warning ("sync with %s: expected seq %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT,
                        self->producer, self->applied + batch->len + 1, seq);
+            dbn_env_event_clear (&head);
             break;
         }
-        Pending p = { seq, g_bytes_ref (ev) };
+        Pending p = { seq, g_bytes_ref (ev), head };
         g_array_append_val (batch, p);
     }
     if (!apply_batch (self, batch))
@@ -355,6 +375,13 @@ void
 dbn_subscriber_set_emitter (DbnSubscriber *self, DbnEmitter *emitter)
 {
     self->emitter = emitter;
+}
+
+const DbnEnvEvent *
+dbn_subscriber_get_envelope (DbnSubscriber *self)
+{
+    g_return_val_if_fail (self != NULL, NULL);
+    return self->current;
 }
 
 gint64

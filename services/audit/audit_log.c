@@ -92,6 +92,7 @@ enum {
     READ_NODES,
     READ_ENTRY,
     READ_HEAD,
+    READ_STATE,
     N_STATEMENTS,
 };
 
@@ -105,6 +106,10 @@ static const char *const statement_sql[N_STATEMENTS] = {
     [READ_ENTRY] = "SELECT producer, seq, time_ms, case_no, actor, type, event, leaf FROM audit_entry"
                    " WHERE idx = ?",
     [READ_HEAD] = "SELECT size, time_ms, root, chain, signature FROM audit_head WHERE size = ?",
+    /* audit_log_refresh: three seeks at the ends of primary keys. */
+    [READ_STATE] = "SELECT (SELECT idx FROM audit_entry ORDER BY idx DESC LIMIT 1),"
+                   " (SELECT chain FROM audit_entry ORDER BY idx DESC LIMIT 1),"
+                   " (SELECT max(size) FROM audit_head)",
 };
 
 struct _AuditLog {
@@ -305,6 +310,45 @@ audit_log_reload (AuditLog *self, GError **error)
 }
 
 /* Records the key's public half at the first open; later opens must agree. */
+/* Whether the file's last entry, its chain and its newest head are what the
+ * writer's memory holds: then nothing was rolled back since (a rolled-back
+ * append leaves the file shorter than memory, a rolled-back head leaves its
+ * size missing), and the O(log n) reads of a reload are not needed. */
+static gboolean
+state_matches (AuditLog *self, GError **error)
+{
+    sqlite3_stmt *s = stmt (self, READ_STATE);
+    int rc = sqlite3_step (s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset (s);
+        return fail (self, rc, "reading the last entry", error);
+    }
+    gboolean entries = sqlite3_column_type (s, 0) == SQLITE_NULL
+                           ? self->range.size == 0
+                           : sqlite3_column_int64 (s, 0) + 1 == self->range.size
+                                 && sqlite3_column_bytes (s, 1) == AUDIT_HASH_SIZE
+                                 && memcmp (sqlite3_column_blob (s, 1), self->chain, AUDIT_HASH_SIZE) == 0;
+    gboolean heads = sqlite3_column_type (s, 2) == SQLITE_NULL
+                         ? !self->has_head
+                         : self->has_head && sqlite3_column_int64 (s, 2) == self->last_head.size;
+    sqlite3_reset (s);
+    return entries && heads;
+}
+
+gboolean
+audit_log_refresh (AuditLog *self, GError **error)
+{
+    g_return_val_if_fail (self != NULL, FALSE);
+    g_autoptr (GError) local = NULL;
+    if (state_matches (self, &local))
+        return TRUE;
+    if (local != NULL) {
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
+    }
+    return audit_log_reload (self, error);
+}
+
 static gboolean
 check_public_key (AuditLog *self, GError **error)
 {

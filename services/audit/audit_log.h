@@ -65,6 +65,10 @@ gboolean audit_log_sign_if_due (AuditLog *self, gboolean *signed_now, GError **e
 
 /* Reads the state again from the file (after a rollback). */
 gboolean audit_log_reload (AuditLog *self, GError **error);
+/* The same, but only when the file's last entry, chain or newest head
+ * differ from memory (something was rolled back): one cached statement of
+ * three seeks otherwise. What the follower calls before every append. */
+gboolean audit_log_refresh (AuditLog *self, GError **error);
 
 gint64 audit_log_get_size (AuditLog *self);
 /* The newest head; FALSE when none is signed yet. */

@@ -7,10 +7,11 @@
  * and audit_log_append writes the entry in that same transaction. A kill at
  * any instant leaves either both or neither; the next sync asks from the
  * stored offset, and the log refuses a second entry for (producer, seq)
- * besides. The log's in-memory state (peaks, chain) is read again from the
- * file before every append, since the follower's transaction may have
- * rolled back after an earlier apply returned TRUE: the next append then
- * hashes on what is committed, never on what was dropped. */
+ * besides. The log's in-memory state (peaks, chain) is checked against the
+ * file before every append (audit_log_refresh), since the follower's
+ * transaction may have rolled back after an earlier apply returned TRUE:
+ * the next append then hashes on what is committed, never on what was
+ * dropped. */
 #include "audit_service.h"
 #include "audit_spotcheck.h"
 #include "audit_violations.h"
@@ -364,8 +365,9 @@ apply_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
     AuditActions *self = p->actions;
     AuditLog *log = self->log;
     DbnEmitter *emitter = dbn_service_get_emitter (self->service);
-    /* See the top of the file: hash on what is committed. */
-    if (!audit_log_reload (log, error))
+    /* See the top of the file: hash on what is committed (a full reload
+     * only when the file shows that something was rolled back). */
+    if (!audit_log_refresh (log, error))
         return FALSE;
     gint64 before = last_head_size (log);
     gsize len = 0;

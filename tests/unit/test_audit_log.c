@@ -370,6 +370,49 @@ test_heads_every (Fixture *f, gconstpointer data)
     g_assert_cmpmem (root, AUDIT_HASH_SIZE, h.root, AUDIT_HASH_SIZE);
 }
 
+/* audit_log_refresh (the follower's check before each append) reloads
+ * exactly when something was rolled back: appends, or a head signed alone;
+ * after a commit it keeps memory, and the record continues as a fresh build. */
+static void
+test_refresh_after_rollback (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    append_entries (f, 10);
+    g_assert_true (audit_log_refresh (f->log, &error));
+    g_assert_cmpint (audit_log_get_size (f->log), ==, 10);
+    /* Appends rolled back: memory is ahead of the file. */
+    g_assert_true (dbn_store_begin (f->store, &error));
+    for (int i = 0; i < 3; i++)
+        g_assert_true (audit_log_append (f->log, "routing", i + 1, 0, "", "", "x", (const guint8 *) "y", 1,
+                                         NULL, &error));
+    dbn_store_rollback (f->store);
+    g_assert_cmpint (audit_log_get_size (f->log), ==, 13);
+    g_assert_true (audit_log_refresh (f->log, &error));
+    g_assert_cmpint (audit_log_get_size (f->log), ==, 10);
+    /* A head rolled back on its own: the entries match, the head does not. */
+    AuditHead h;
+    g_assert_false (audit_log_get_last_head (f->log, &h));
+    g_assert_true (dbn_store_begin (f->store, &error));
+    g_assert_true (audit_log_sign_head (f->log, &h, &error));
+    dbn_store_rollback (f->store);
+    g_assert_true (audit_log_get_last_head (f->log, &h));
+    g_assert_true (audit_log_refresh (f->log, &error));
+    g_assert_false (audit_log_get_last_head (f->log, &h));
+    /* Onwards: the roots are those of the leaves actually stored. */
+    append_entries (f, 7);
+    g_autofree guint8 (*leaves)[AUDIT_HASH_SIZE] = fixture_leaves (f);
+    guint8 ref[AUDIT_HASH_SIZE];
+    g_assert_true (dbn_store_begin (f->store, &error));
+    g_assert_true (audit_log_sign_head (f->log, &h, &error));
+    g_assert_true (dbn_store_commit (f->store, &error));
+    g_assert_cmpint (h.size, ==, 17);
+    reference_mth (leaves, 17, ref);
+    g_assert_cmpmem (h.root, AUDIT_HASH_SIZE, ref, AUDIT_HASH_SIZE);
+    g_assert_true (audit_log_refresh (f->log, &error));
+    g_assert_true (audit_log_get_last_head (f->log, &h));
+    g_assert_cmpint (h.size, ==, 17);
+}
+
 /* The state read back at open, or after a rollback, is the state the
  * appends built: the next appends give the roots a fresh build gives. */
 static void
@@ -576,6 +619,7 @@ main (int argc, char **argv)
     ADD ("/audit/log/D-AUD-5/append-only", test_append_only);
     ADD ("/audit/log/heads-every-n-or-t", test_heads_every);
     ADD ("/audit/log/reopen-and-rollback", test_reopen_and_rollback);
+    ADD ("/audit/log/refresh-after-rollback", test_refresh_after_rollback);
     ADD ("/audit/log/head-file", test_head_json);
     ADD ("/audit/verify/small", test_verify_small);
     return g_test_run ();

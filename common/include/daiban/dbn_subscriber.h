@@ -14,6 +14,7 @@
 #include <glib.h>
 #include "dbn_bus.h"
 #include "dbn_emitter.h"
+#include "dbn_msg.h"
 #include "dbn_store.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,9 @@ void dbn_subscriber_free (DbnSubscriber *self);
 /* Runs the transactions through emitter (borrowed; must outlive self), so
  * that the events apply emits are published once their batch commits. */
 void dbn_subscriber_set_emitter (DbnSubscriber *self, DbnEmitter *emitter);
+/* Inside apply: the envelope of the event being applied, decoded when it
+ * was read (borrowed, valid until apply returns); NULL outside apply. */
+const DbnEnvEvent *dbn_subscriber_get_envelope (DbnSubscriber *self);
 /* The newest seq applied (committed). */
 gint64 dbn_subscriber_get_applied (DbnSubscriber *self);
 /* The newest seq the producer is known to have (from heartbeats and syncs). */
