@@ -12,6 +12,7 @@
  * rolled back after an earlier apply returned TRUE: the next append then
  * hashes on what is committed, never on what was dropped. */
 #include "audit_service.h"
+#include "audit_queries.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -197,6 +198,8 @@ audit_actions_new (DbnService *service, GError **error)
         p->name = g_strdup (*n);
         g_ptr_array_add (self->producers, p);
     }
+    /* The committee's reads (audit_queries.c), beside the spec's table. */
+    dbn_service_add_commands (service, audit_query_commands, self);
     g_message ("record opened: %" G_GINT64_FORMAT " entries, %u producers", audit_log_get_size (self->log),
                self->producers->len);
     return g_steal_pointer (&self);
