@@ -5,13 +5,15 @@
  * reads the settings back. A window:<id> key gets the clerk's screen, a
  * station:<id> key the station's, a supervisor:<area> the clerk's screen
  * over its area's queue (routing refuses them every change); the operator
- * and the committee get the clerk's screen of no window.
+ * gets the clerk's screen of no window, the committee its own screen
+ * (dbn_committee_view.h).
  */
 #include "dbn_main_window.h"
 
 #include <glib/gi18n.h>
 
 #include "dbn_clerk_view.h"
+#include "dbn_committee_view.h"
 #include "dbn_station_view.h"
 
 struct _DbnMainWindow {
@@ -90,6 +92,8 @@ connect_settings (DbnMainWindow *self, GError **error)
     const char *id = dbn_principal_get_id (principal);
     if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
         self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
+    else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_COMMITTEE)
+        self->view = dbn_committee_view_new (self->connection, dir); /* read-only: no outbox */
     else
         self->view = dbn_clerk_view_new (
             self->connection, self->outbox,
