@@ -499,8 +499,9 @@ authorise (DbnService *self, const DbnRequest *request, const DbnCommandSpec *sp
     DbnPrincipalKind kind = dbn_principal_get_kind (principal);
     if (kind == DBN_PRINCIPAL_SERVICE || kind == DBN_PRINCIPAL_OPERATOR)
         return NULL;
-    /* Architecture, Security: the committee reads, never writes. */
-    if (kind == DBN_PRINCIPAL_COMMITTEE && spec->writes)
+    /* Architecture, Security: the committee reads, never writes, but for a
+     * command that names it (its own findings in the audit record, D-AUD-2). */
+    if (kind == DBN_PRINCIPAL_COMMITTEE && spec->writes && (spec->principals & DBN_PRINCIPAL_COMMITTEE) == 0)
         return g_error_new (DBN_ERROR, DBN_ERROR_FORBIDDEN,
                             "the committee reads and never writes: %s refused", spec->cmd);
     if ((spec->principals & kind) == 0)

@@ -13,6 +13,8 @@
  * hashes on what is committed, never on what was dropped. */
 #include "audit_service.h"
 #include "audit_queries.h"
+#include "audit_spotcheck.h"
+#include "audit_violations.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +26,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-audit"
 
-#define DEFAULT_PRODUCERS     "intake,routing,deadline"
+#define DEFAULT_PRODUCERS     "intake,routing,deadline,evaluation"
 #define DEFAULT_EVERY_ENTRIES 1000
 #define DEFAULT_EVERY_MS      5000
 #define SIGN_CHECK_MS         250
@@ -39,11 +41,19 @@ typedef struct {
 struct _AuditActions {
     DbnService *service; /* borrowed */
     AuditLog *log;
+    DbnCatalog *catalog;  /* D-AUD-3's fees; owned */
+    gint64 spotcheck_per_window;
     GPtrArray *producers; /* Producer*, owned */
     guint sign_id;
 };
 
+/* D-AUD-2: the committee records its findings (its only writing command:
+ * its own record, never a case); the committee and the operator read them
+ * and the week's draw. */
 const DbnCommandSpec audit_commands[] = {
+    { DBN_MSG_AUDIT_SPOTCHECK_RECORD_WIRE, audit_spotcheck_record_command, TRUE, DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_AUDIT_FINDINGS_WIRE, audit_findings_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_AUDIT_SPOTCHECK_DRAW_WIRE, audit_spotcheck_draw_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
     { NULL },
 };
 
@@ -165,12 +175,21 @@ audit_actions_new (DbnService *service, GError **error)
         || !setting_int (config, "head_every_ms", DEFAULT_EVERY_MS, G_GINT64_CONSTANT (86400000), &every_ms,
                          error))
         return NULL;
+    gint64 per_window = 0;
+    if (!setting_int (config, "spotcheck_per_window", 1, 1000, &per_window, error))
+        return NULL;
     guint8 sk[AUDIT_SECRET_KEY_SIZE];
     if (!audit_signing_key_load (dbn_config_get_data_dir (config), sk, error))
         return NULL;
     g_autoptr (AuditActions) self = g_new0 (AuditActions, 1);
     self->service = service;
+    self->spotcheck_per_window = per_window;
     self->producers = g_ptr_array_new_with_free_func (producer_free);
+    /* D-AUD-3: the fees in force when the service started (a catalog
+     * reload reaches the audit service at its restart). */
+    self->catalog = dbn_catalog_load (dbn_config_get_catalog_path (config), error);
+    if (self->catalog == NULL)
+        return NULL;
     AuditLogOptions options = {
         .secret_key = sk,
         .head_every_entries = (guint) every,
@@ -215,6 +234,7 @@ audit_actions_free (AuditActions *self)
     /* Followers first: they hold statements on the store the log uses. */
     g_clear_pointer (&self->producers, g_ptr_array_unref);
     g_clear_pointer (&self->log, audit_log_free);
+    g_clear_pointer (&self->catalog, dbn_catalog_free);
     g_free (self);
 }
 
@@ -222,6 +242,18 @@ AuditLog *
 audit_actions_get_log (AuditActions *self)
 {
     return self->log;
+}
+
+DbnService *
+audit_actions_get_service (AuditActions *self)
+{
+    return self->service;
+}
+
+gint64
+audit_actions_get_spotcheck_per_window (AuditActions *self)
+{
+    return self->spotcheck_per_window;
 }
 
 /* ---- what it publishes (topic audit, the committee's: D-AUD-2) ---- */
@@ -261,6 +293,25 @@ last_head_size (AuditLog *log)
 {
     AuditHead head;
     return audit_log_get_last_head (log, &head) ? head.size : 0;
+}
+
+gboolean
+audit_actions_enter (AuditActions *self, const DbnEnvEvent *env, GBytes *event, gint64 now_ms, gint64 *index,
+                     GError **error)
+{
+    /* As apply_event: hash on what is committed (a command's savepoint or
+     * an earlier batch may have rolled back). */
+    if (!audit_log_reload (self->log, error))
+        return FALSE;
+    gint64 before = last_head_size (self->log);
+    gsize len = 0;
+    const guint8 *bytes = g_bytes_get_data (event, &len);
+    if (!audit_log_append (self->log, "audit", env->seq, env->ts, env->case_no, env->actor, env->type, bytes,
+                           len, index, error)) {
+        g_prefix_error (error, "entering audit seq %" G_GINT64_FORMAT ": ", env->seq);
+        return FALSE;
+    }
+    return emit_new_head (self, before, now_ms, error);
 }
 
 /* ---- violations found in followed events ---- */
@@ -349,10 +400,23 @@ apply_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
     g_autoptr (GBytes) summary = dbn_msg_audit_entry_encode (m, error);
     if (!emit (self, &m->env, summary, error))
         return FALSE;
+    /* The append signs a head when head_every_entries are unsigned; its
+     * audit.head goes out before a violation's entry may sign the next. */
+    if (!emit_new_head (self, before, origin->now_ms, error))
+        return FALSE;
 
     Violation v = { 0 };
     g_autofree char *person = NULL;
-    if (find_violation (p->name, env, event, &v, &person)) {
+    g_auto (AuditViolation) more = { 0 };
+    gboolean found = find_violation (p->name, env, event, &v, &person);
+    if (!found && audit_violations_find (dbn_service_get_store (self->service), self->catalog, p->name, env,
+                                         event, index, &more)) {
+        found = TRUE;
+        v.kind = more.kind;
+        v.rule = more.rule;
+        person = g_steal_pointer (&more.person);
+    }
+    if (found) {
         g_autoptr (DbnMsgAuditViolation) x = dbn_msg_audit_violation_new ();
         dbn_emitter_stamp (emitter, &x->env, DBN_MSG_AUDIT_VIOLATION_WIRE, env->case_no, "service:audit",
                            origin->now_ms);
@@ -362,12 +426,16 @@ apply_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
         x->index = index;
         x->producer = g_strdup (p->name);
         x->event_seq = env->seq;
+        x->detail = g_steal_pointer (&more.detail);
         g_autoptr (GBytes) vb = dbn_msg_audit_violation_encode (x, error);
         if (!emit (self, &x->env, vb, error))
             return FALSE;
+        /* D-AUD-2: the violation is itself an entry of the record (producer
+         * audit, its seq in this service's journal). */
+        if (!audit_actions_enter (self, &x->env, vb, origin->now_ms, NULL, error))
+            return FALSE;
     }
-    /* The append signs a head when head_every_entries are unsigned. */
-    return emit_new_head (self, before, origin->now_ms, error);
+    return TRUE;
 }
 
 /* ---- heads by time ---- */

@@ -6,13 +6,14 @@
  *
  * Its settings, group [audit] of daiban.conf:
  *   producers            the journals it follows, comma-separated (default
- *                        intake,routing,deadline; add evaluation once that
- *                        service runs: a follower of an absent producer
- *                        only waits)
+ *                        intake,routing,deadline,evaluation: a follower of
+ *                        an absent producer only waits)
  *   head_every_entries   sign a head when this many entries are unsigned
  *                        (default 1000, 0: not by count)
  *   head_every_ms        sign unsigned entries this old (default 5000, 0:
  *                        not by time)
+ *   spotcheck_per_window cases drawn per window and ISO week for spot
+ *                        checks (default 1; audit_spotcheck.h)
  *
  * Its signing key: DIR/keys/service-audit.sign (audit_signing_key_load),
  * beside the CURVE key, made by `daiban keys init`. */
@@ -49,6 +50,16 @@ void audit_actions_free (AuditActions *self);
 gboolean audit_actions_start (AuditActions *self, DbnBus *bus, GError **error);
 
 AuditLog *audit_actions_get_log (AuditActions *self);
+DbnService *audit_actions_get_service (AuditActions *self);
+/* [audit] spotcheck_per_window: cases drawn per window and week (default 1). */
+gint64 audit_actions_get_spotcheck_per_window (AuditActions *self);
+
+/* Enters one of the service's own events (a violation, a finding: D-AUD-2)
+ * in the record inside the open transaction, producer "audit" with its
+ * journal seq, and publishes audit.head when the append signed one. env
+ * and event: as emitted. index (may be NULL) gets the entry's index. */
+gboolean audit_actions_enter (AuditActions *self, const DbnEnvEvent *env, GBytes *event, gint64 now_ms,
+                              gint64 *index, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuditActions, audit_actions_free)
 

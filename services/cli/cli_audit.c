@@ -18,6 +18,7 @@
 #include "audit_log.h"
 #include "audit_verify.h"
 #include "cli_audit_remote.h"
+#include "cli_audit_checks.h"
 #include "cli_common.h"
 
 static const char audit_usage[] =
@@ -29,6 +30,8 @@ static const char audit_usage[] =
     "           (from --db FILE, or from the running service)\n"
     "  case     案件完整记录 / a case's whole record with inclusion proofs, checked here (service)\n"
     "  feed     审计动态 / the committee's feed from the running audit service (--since N, --follow)\n"
+    "  spot-check  抽查 / draw a week's cases (--draw YYYY-Www) or record a finding on a case\n"
+    "  findings    抽查结论 / the findings of a month (--month YYYY-MM [--window ID])\n"
     "The formats are in docs/audit.md. Each takes --help.\n";
 
 static gboolean
@@ -395,8 +398,12 @@ print_feed_event (GBytes *ev, gboolean json)
     } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_VIOLATION_WIRE) == 0) {
         g_autoptr (DbnMsgAuditViolation) m = dbn_msg_audit_violation_decode (bytes, len, NULL);
         if (m != NULL)
-            what = g_strdup_printf ("违规 VIOLATION %s %s %s (#%" G_GINT64_FORMAT ")", m->rule, m->kind,
-                                    m->person, m->index);
+            what = g_strdup_printf ("违规 VIOLATION %s %s %s (#%" G_GINT64_FORMAT ")%s%s", m->rule, m->kind,
+                                    m->person, m->index, m->detail ? " " : "", m->detail ? m->detail : "");
+    } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_FINDING_WIRE) == 0) {
+        g_autoptr (DbnMsgAuditFinding) m = dbn_msg_audit_finding_decode (bytes, len, NULL);
+        if (m != NULL)
+            what = g_strdup_printf ("抽查 FINDING %s %s %s", m->finding, env.actor, m->text);
     } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_HEAD_WIRE) == 0) {
         g_autoptr (DbnMsgAuditHead) m = dbn_msg_audit_head_decode (bytes, len, NULL);
         if (m != NULL)
@@ -518,7 +525,8 @@ cli_audit (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand table[] = {
         { "verify", audit_verify }, { "head", audit_head }, { "proof", audit_proof },
-        { "feed", audit_feed },     { "case", cli_audit_case }, { NULL, NULL },
+        { "feed", audit_feed },     { "case", cli_audit_case }, { "spot-check", cli_audit_spot_check },
+        { "findings", cli_audit_findings }, { NULL, NULL },
     };
     return cli_run_subcommand ("audit", audit_usage, table, argc, argv, data_option);
 }

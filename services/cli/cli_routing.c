@@ -41,6 +41,7 @@ typedef struct {
     char *rating;       /* reply: satisfied | basic | unsatisfied, to evaluation */
     gboolean confirmed; /* reply */
     char *note;         /* accompany */
+    char *fee;          /* reply: D-AUD-3, the fee charged in yuan */
 } CaseOptions;
 
 static void
@@ -48,7 +49,7 @@ case_options_clear (CaseOptions *o)
 {
     char **strings[] = { &o->data,   &o->key,      &o->actor,  &o->kind, &o->reason, &o->parts,
                          &o->window, &o->agent,    &o->to,     &o->part, &o->result, &o->county,
-                         &o->answer, &o->apply_to, &o->rating, &o->note };
+                         &o->answer, &o->apply_to, &o->rating, &o->note, &o->fee };
     for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
         g_clear_pointer (strings[i], g_free);
 }
@@ -71,6 +72,7 @@ enum {
     O_RATING = 1 << 13,
     O_CONFIRMED = 1 << 14,
     O_NOTE = 1 << 15,
+    O_FEE = 1 << 16,
 };
 
 typedef struct {
@@ -113,7 +115,31 @@ static const OptionSpec option_specs[] = {
       "The applicant signed the completion card (落实卡签字)", NULL },
     { O_NOTE, "note", G_OPTION_ARG_STRING, offsetof (CaseOptions, note), "Where and with whom (陪同情况)",
       "TEXT" },
+    { O_FEE, "fee", G_OPTION_ARG_STRING, offsetof (CaseOptions, fee),
+      "The fee actually charged, in yuan, 0 when free (实收费用, D-AUD-3)", "YUAN" },
 };
+
+/* "12", "12.5" or "12.50" yuan to fen; FALSE for anything else (a fee is
+ * never negative and has at most two decimals: fen are the catalog's unit). */
+static gboolean
+parse_yuan (const char *text, gint64 *fen)
+{
+    g_auto (GStrv) parts = g_strsplit (text, ".", -1);
+    guint n = g_strv_length (parts);
+    guint64 yuan = 0;
+    if (n < 1 || n > 2 || *parts[0] == '\0'
+        || !g_ascii_string_to_unsigned (parts[0], 10, 0, G_GINT64_CONSTANT (1000000000), &yuan, NULL))
+        return FALSE;
+    gint64 cents = 0;
+    if (n == 2) {
+        gsize len = strlen (parts[1]);
+        if (len < 1 || len > 2 || !g_ascii_isdigit (parts[1][0]) || (len == 2 && !g_ascii_isdigit (parts[1][1])))
+            return FALSE;
+        cents = (parts[1][0] - '0') * 10 + (len == 2 ? parts[1][1] - '0' : 0);
+    }
+    *fen = (gint64) yuan * 100 + cents;
+    return TRUE;
+}
 
 static void
 fill_env (DbnEnvCommand *env, const CaseOptions *o)
@@ -240,6 +266,14 @@ build_reply (const CaseOptions *o, const char *case_no, GError **error)
         m->has_confirmed = TRUE;
         m->confirmed = TRUE;
     }
+    if (o->fee != NULL) {
+        if (!parse_yuan (o->fee, &m->fee_charged)) {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         "--fee takes yuan such as 0, 20 or 12.50, not '%s' / 请以元填写实收费用", o->fee);
+            return NULL;
+        }
+        m->has_fee_charged = TRUE;
+    }
     return dbn_msg_case_reply_encode (m, error);
 }
 
@@ -286,7 +320,7 @@ static const CaseCommand case_commands[] = {
     { "return", "退回并书面说明 / return with a written reason (D-INT-5)", O_REASON | O_APPLY_TO,
       O_REASON | O_APPLY_TO, build_return },
     { "reply", "回复申办人 / reply to the applicant (D-RPL-1/2)",
-      O_RESULT | O_REASON | O_RATING | O_CONFIRMED, 0, build_reply },
+      O_RESULT | O_REASON | O_RATING | O_CONFIRMED | O_FEE, 0, build_reply },
     { "archive", "建档（此后只读）/ archive, read-only afterwards (D-RPL-4)", 0, 0, build_archive },
     { "accompany", "登记带领当事人办理 / record accompanying the applicant (D-RTE-4)", O_NOTE, 0,
       build_accompany },

@@ -133,7 +133,9 @@ routing_case_reply_command (DbnService *service, DbnCommand *command, gpointer u
                          .has_satisfied = req->has_satisfied,
                          .satisfied = req->satisfied,
                          .has_confirmed = req->has_confirmed,
-                         .confirmed = req->confirmed };
+                         .confirmed = req->confirmed,
+                         .has_fee_charged = req->has_fee_charged,
+                         .fee_charged = req->fee_charged };
     return apply_command (user_data, command, req->case_no, &args, error);
 }
 

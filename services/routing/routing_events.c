@@ -170,6 +170,8 @@ routing_emit_effect (DbnOrigin *self, RoutingMachine *machine, const RoutingCase
         ev->satisfied = fx->satisfied;
         ev->has_confirmed = fx->has_confirmed;
         ev->confirmed = fx->confirmed;
+        ev->has_fee_charged = fx->has_fee_charged;
+        ev->fee_charged = fx->fee_charged;
         ENCODE (case_replied);
     } else if (strcmp (type, DBN_MSG_CASE_ARCHIVED_WIRE) == 0) {
         BEGIN_EVENT (case_archived, DbnMsgCaseArchived, DBN_MSG_CASE_ARCHIVED_WIRE);

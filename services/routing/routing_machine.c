@@ -738,6 +738,10 @@ reply (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
 {
     if (!check_text (a->result, "the result", error) || !check_text (a->reason, "the reason", error))
         return FALSE;
+    if (a->has_fee_charged && a->fee_charged < 0) {
+        g_set_error_literal (error, DBN_ERROR, DBN_ERROR_INVALID, "the fee charged cannot be negative");
+        return FALSE;
+    }
     gboolean done = c->state == ROUTING_STATE_COMPLETED;
     const char *text = NULL;
     if (done) {
@@ -760,6 +764,8 @@ reply (RoutingMachine *self, RoutingCase *c, const RoutingArgs *a, RoutingState 
     fx->satisfied = a->satisfied;
     fx->has_confirmed = a->has_confirmed;
     fx->confirmed = a->confirmed;
+    fx->has_fee_charged = a->has_fee_charged;
+    fx->fee_charged = a->fee_charged;
     dbn_text_set (&c->outcome, fx->outcome);
     return TRUE;
 }

@@ -115,6 +115,8 @@ typedef struct {
     const char *apply_to;              /* return */
     gboolean has_satisfied, satisfied; /* reply */
     gboolean has_confirmed, confirmed; /* reply */
+    gboolean has_fee_charged;          /* reply: D-AUD-3, fee_charged was stated */
+    gint64 fee_charged;                /* reply: in fen */
     const char *note;                  /* accompany */
     const char *sheet;                 /* carry, acknowledge */
     char *const *missing;              /* materials_missing */
@@ -140,6 +142,8 @@ typedef struct {
     char *outcome;     /* replied: done / not_done */
     char *text;        /* replied: the result or the reason */
     gboolean has_satisfied, satisfied, has_confirmed, confirmed;
+    gboolean has_fee_charged; /* replied: D-AUD-3 */
+    gint64 fee_charged;       /* replied: in fen */
     char *note;       /* accompanied */
     char *sheet;      /* acknowledged */
     char **materials; /* resumed: the materials that completed the case */

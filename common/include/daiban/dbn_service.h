@@ -58,7 +58,8 @@ typedef struct {
     gboolean writes;     /* TRUE: transaction, idempotency, may emit events */
     guint principals;    /* DbnPrincipalKind bits that may call it besides services and
                                 * the operator, who always may; 0: only they. The committee
-                                * never runs a writing command, whatever this says. */
+                                * runs a writing command only when this names it (the audit
+                                * service's spot-check findings); nowhere else does. */
 } DbnCommandSpec;
 
 /* Opens DIR/<name>.db with the service's migrations (NULL-terminated, may be
