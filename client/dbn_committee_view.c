@@ -73,6 +73,15 @@ struct _DbnCommitteeView {
     GtkEntry *case_entry;
     GtkLabel *case_status;
     GtkListBox *case_list;
+    /* the spot check (D-AUD-2): the committee's one writing command */
+    GtkCheckButton *finding_ok, *finding_problem;
+    GtkEntry *finding_text;
+    GtkLabel *finding_status;
+    char *finding_key;  /* the idempotency key of the finding being sent, kept until answered */
+    char *finding_body; /* case, finding and text it was made for: another form gets another key */
+    GtkEntry *findings_month;
+    GtkListBox *findings;
+    guint n_findings;
 };
 
 G_DEFINE_TYPE (DbnCommitteeView, dbn_committee_view, GTK_TYPE_BOX)
@@ -575,6 +584,129 @@ action_evidence (GtkWidget *widget, const char *name, GVariant *param)
     gtk_label_set_text (self->case_status, text);
 }
 
+/* ---- spot checks and findings (D-AUD-2) ---- */
+
+static void
+on_findings_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer user_data)
+{
+    DbnCommitteeView *self = user_data;
+    list_box_clear (self->findings);
+    self->n_findings = 0;
+    g_autoptr (GError) refused = NULL;
+    if (reply == NULL || !dbn_reply_check (reply, &refused)) {
+        g_autofree char *text =
+            g_strdup_printf (_ ("无法读取抽查结论：%s"), reply == NULL ? error->message : refused->message);
+        gtk_label_set_text (self->finding_status, text);
+        return;
+    }
+    g_autoptr (DbnMsgAuditFindingsReply) r =
+        dbn_msg_audit_findings_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &refused);
+    if (r == NULL) {
+        gtk_label_set_text (self->finding_status, refused->message);
+        return;
+    }
+    for (guint i = 0; i < r->findings->len; i++) {
+        GBytes *b = r->findings->pdata[i];
+        g_autoptr (DbnMsgAuditFinding) f =
+            dbn_msg_audit_finding_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);
+        if (f == NULL)
+            continue;
+        g_autofree char *time = format_time (f->env.ts);
+        g_autofree char *text = g_strdup_printf (
+            "%s  %s  %s  %s%s%s  %s", time, f->env.case_no ? f->env.case_no : "—",
+            *f->window ? f->window : (*f->station ? f->station : "—"),
+            g_strcmp0 (f->finding, "ok") == 0 ? _ ("✓ 符合规定") : _ ("✗ 存在问题"), *f->text ? "：" : "", f->text,
+            f->env.actor ? f->env.actor : "");
+        GtkWidget *label = gtk_label_new (text);
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+        if (g_strcmp0 (f->finding, "ok") != 0)
+            gtk_widget_add_css_class (label, "error");
+        gtk_list_box_append (self->findings, label);
+        self->n_findings++;
+    }
+}
+
+/* The month's findings, of the window in the filter when one is typed. */
+static void
+action_findings (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnCommitteeView *self = DBN_COMMITTEE_VIEW (widget);
+    g_autoptr (DbnMsgAuditFindings) cmd = dbn_msg_audit_findings_new ();
+    cmd->env.key = g_uuid_string_random ();
+    cmd->month = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->findings_month))));
+    const char *window = gtk_editable_get_text (GTK_EDITABLE (self->filter_window));
+    if (window != NULL && *window != '\0')
+        cmd->window = g_strdup (window);
+    g_autoptr (GBytes) body = dbn_msg_audit_findings_encode (cmd, NULL);
+    if (body != NULL)
+        dbn_client_send_async (dbn_audit_feed_get_client (self->feed), body, CALL_MS, on_findings_reply, self);
+}
+
+static void
+on_finding_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer user_data)
+{
+    DbnCommitteeView *self = user_data;
+    g_autoptr (GError) refused = NULL;
+    if (reply == NULL) {
+        /* Not answered: the same key again on the next press, so a finding
+         * that did arrive is not recorded twice. */
+        g_autofree char *text = g_strdup_printf (_ ("抽查结论未送达，请重试：%s"), error->message);
+        gtk_label_set_text (self->finding_status, text);
+        return;
+    }
+    g_clear_pointer (&self->finding_key, g_free);
+    g_clear_pointer (&self->finding_body, g_free);
+    if (!dbn_reply_check (reply, &refused)) {
+        g_autofree char *text = g_strdup_printf (_ ("抽查结论未记录：%s"), refused->message);
+        gtk_label_set_text (self->finding_status, text);
+        return;
+    }
+    g_autoptr (DbnMsgAuditSpotcheckRecordReply) r = dbn_msg_audit_spotcheck_record_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+    g_autofree char *text =
+        r != NULL ? g_strdup_printf (_ ("抽查结论已记入审计记录第 %" G_GINT64_FORMAT " 条（案件 %s）"), r->index, r->case_no)
+                  : g_strdup (_ ("抽查结论已记录"));
+    gtk_label_set_text (self->finding_status, text);
+    gtk_editable_set_text (GTK_EDITABLE (self->finding_text), "");
+    action_findings (GTK_WIDGET (self), NULL, NULL);
+}
+
+/* Records the committee's finding on the case shown in the pane. */
+static void
+action_record_finding (GtkWidget *widget, const char *name, GVariant *param)
+{
+    DbnCommitteeView *self = DBN_COMMITTEE_VIEW (widget);
+    if (self->case_reply == NULL) {
+        gtk_label_set_text (self->finding_status, _ ("请先查看要抽查的案件"));
+        return;
+    }
+    gboolean ok = gtk_check_button_get_active (self->finding_ok);
+    g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->finding_text))));
+    if (!ok && *text == '\0') {
+        gtk_label_set_text (self->finding_status, _ ("存在问题时请写明问题"));
+        return;
+    }
+    g_autofree char *form = g_strdup_printf ("%s\n%d\n%s", self->case_reply->case_no, ok, text);
+    if (self->finding_key == NULL || g_strcmp0 (form, self->finding_body) != 0) {
+        g_free (self->finding_key);
+        g_free (self->finding_body);
+        self->finding_key = g_uuid_string_random ();
+        self->finding_body = g_steal_pointer (&form);
+    }
+    g_autoptr (DbnMsgAuditSpotcheckRecord) cmd = dbn_msg_audit_spotcheck_record_new ();
+    cmd->env.key = g_strdup (self->finding_key);
+    cmd->case_no = g_strdup (self->case_reply->case_no);
+    cmd->finding = g_strdup (ok ? "ok" : "problem");
+    if (*text != '\0')
+        cmd->text = g_steal_pointer (&text);
+    g_autoptr (GBytes) body = dbn_msg_audit_spotcheck_record_encode (cmd, NULL);
+    if (body == NULL)
+        return;
+    gtk_label_set_text (self->finding_status, _ ("正在记录……"));
+    dbn_client_send_async (dbn_audit_feed_get_client (self->feed), body, CALL_MS, on_finding_reply, self);
+}
+
 static void
 on_feed_row_activated (GtkListBox *list, GtkListBoxRow *row, gpointer user_data)
 {
@@ -682,7 +814,42 @@ build (DbnCommitteeView *self)
     gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->case_status));
     self->case_list = GTK_LIST_BOX (gtk_list_box_new ());
     gtk_list_box_set_selection_mode (self->case_list, GTK_SELECTION_NONE);
-    gtk_box_append (GTK_BOX (right), scrolled (self->case_list, 300));
+    gtk_box_append (GTK_BOX (right), scrolled (self->case_list, 260));
+
+    gtk_box_append (GTK_BOX (right), heading (_ ("抽查 Spot check")));
+    GtkWidget *finding = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    self->finding_ok = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_ ("符合规定")));
+    self->finding_problem = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_ ("存在问题")));
+    gtk_check_button_set_group (self->finding_problem, self->finding_ok);
+    gtk_check_button_set_active (self->finding_ok, TRUE);
+    gtk_box_append (GTK_BOX (finding), GTK_WIDGET (self->finding_ok));
+    gtk_box_append (GTK_BOX (finding), GTK_WIDGET (self->finding_problem));
+    self->finding_text = GTK_ENTRY (gtk_entry_new ());
+    gtk_entry_set_placeholder_text (self->finding_text, _ ("问题或备注"));
+    gtk_widget_set_hexpand (GTK_WIDGET (self->finding_text), TRUE);
+    gtk_box_append (GTK_BOX (finding), GTK_WIDGET (self->finding_text));
+    GtkWidget *record = gtk_button_new_with_label (_ ("记录抽查结论"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (record), "committee.record-finding");
+    gtk_box_append (GTK_BOX (finding), record);
+    gtk_box_append (GTK_BOX (right), finding);
+    self->finding_status = GTK_LABEL (gtk_label_new (""));
+    gtk_label_set_xalign (self->finding_status, 0);
+    gtk_label_set_wrap (self->finding_status, TRUE);
+    gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->finding_status));
+    GtkWidget *month = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    gtk_box_append (GTK_BOX (month), heading (_ ("抽查结论 Findings")));
+    self->findings_month = GTK_ENTRY (gtk_entry_new ());
+    gtk_entry_set_placeholder_text (self->findings_month, "YYYY-MM");
+    gtk_editable_set_width_chars (GTK_EDITABLE (self->findings_month), 8);
+    g_signal_connect_swapped (self->findings_month, "activate", G_CALLBACK (action_findings), self);
+    gtk_box_append (GTK_BOX (month), GTK_WIDGET (self->findings_month));
+    GtkWidget *refresh = gtk_button_new_with_label (_ ("查看该月（按窗口筛选）"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (refresh), "committee.findings");
+    gtk_box_append (GTK_BOX (month), refresh);
+    gtk_box_append (GTK_BOX (right), month);
+    self->findings = GTK_LIST_BOX (gtk_list_box_new ());
+    gtk_list_box_set_selection_mode (self->findings, GTK_SELECTION_NONE);
+    gtk_box_append (GTK_BOX (right), scrolled (self->findings, 120));
     gtk_paned_set_end_child (GTK_PANED (paned), right);
     gtk_paned_set_position (GTK_PANED (paned), 760);
     gtk_box_append (box, paned);
@@ -710,6 +877,8 @@ dbn_committee_view_finalize (GObject *object)
     g_clear_pointer (&self->case_entries, g_ptr_array_unref);
     g_clear_pointer (&self->case_included, g_array_unref);
     g_free (self->case_no);
+    g_free (self->finding_key);
+    g_free (self->finding_body);
     g_free (self->status_text);
     g_free (self->dir);
     G_OBJECT_CLASS (dbn_committee_view_parent_class)->finalize (object);
@@ -724,6 +893,8 @@ dbn_committee_view_class_init (DbnCommitteeViewClass *klass)
     GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
     gtk_widget_class_install_action (widget_class, "committee.show-case", NULL, action_show_case);
     gtk_widget_class_install_action (widget_class, "committee.evidence", NULL, action_evidence);
+    gtk_widget_class_install_action (widget_class, "committee.record-finding", NULL, action_record_finding);
+    gtk_widget_class_install_action (widget_class, "committee.findings", NULL, action_findings);
 }
 
 static void
@@ -761,7 +932,12 @@ dbn_committee_view_new (DbnConnection *connection, const char *client_dir)
         gtk_label_set_text (self->status_label, text);
         return GTK_WIDGET (self);
     }
+    GDate today;
+    dbn_connection_get_today (connection, &today);
+    g_autofree char *month = g_strdup_printf ("%04d-%02d", g_date_get_year (&today), g_date_get_month (&today));
+    gtk_editable_set_text (GTK_EDITABLE (self->findings_month), month);
     dbn_audit_feed_start (self->feed, 0);
+    action_findings (GTK_WIDGET (self), NULL, NULL);
     self->tick_id = g_timeout_add (TICK_MS, tick, self);
     update_status (self);
     return GTK_WIDGET (self);
@@ -834,4 +1010,24 @@ dbn_committee_view_get_case (DbnCommitteeView *self, guint *n_entries, guint *n_
     *n_entries = self->case_entries->len;
     *n_included = good;
     return TRUE;
+}
+
+void
+dbn_committee_view_record_finding (DbnCommitteeView *self, gboolean in_order, const char *text)
+{
+    gtk_check_button_set_active (in_order ? self->finding_ok : self->finding_problem, TRUE);
+    gtk_editable_set_text (GTK_EDITABLE (self->finding_text), text ? text : "");
+    g_assert (gtk_widget_activate_action (GTK_WIDGET (self), "committee.record-finding", NULL));
+}
+
+guint
+dbn_committee_view_get_n_findings (DbnCommitteeView *self)
+{
+    return self->n_findings;
+}
+
+const char *
+dbn_committee_view_get_finding_status (DbnCommitteeView *self)
+{
+    return gtk_label_get_text (self->finding_status);
 }

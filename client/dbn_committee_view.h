@@ -1,5 +1,6 @@
 /* dbn_committee_view.h: the discipline committee's screen (issue 14 item 8,
- * D-AUD-2), opened by a committee key; read-only.
+ * D-AUD-2), opened by a committee key; read-only but for the one thing the
+ * committee writes, its spot checks' findings.
  *
  *   - a red banner when a head this client kept is inconsistent with the
  *     service's record (a consistency proof fails: a rewrite, even one
@@ -9,7 +10,10 @@
  *   - violations (audit.violation) above the live feed (audit.entry), both
  *     filtered by window, station, event type and "violations only";
  *   - a case's whole record (audit.case) with each entry's proof checked
- *     here (✓ included in head N), and its evidence PDF (dbn_evidence_pdf.h).
+ *     here (✓ included in head N), and its evidence PDF (dbn_evidence_pdf.h);
+ *   - the spot-check form (audit.spotcheck.record: in order, or a problem
+ *     with its text) on the case shown, and the month's findings
+ *     (audit.findings), of the filter's window when one is typed.
  *
  * A window or station filter matches an entry whose actor is that window or
  * station, and every entry of a case such an actor acted on. */
@@ -46,5 +50,12 @@ void dbn_committee_view_show_case (DbnCommitteeView *self, const char *case_no);
 gboolean dbn_committee_view_get_case (DbnCommitteeView *self, guint *n_entries, guint *n_included);
 /* Writes the loaded case's evidence PDF to path. */
 gboolean dbn_committee_view_write_evidence (DbnCommitteeView *self, const char *path, GError **error);
+
+/* The spot-check form: records a finding on the loaded case (as the button
+ * does), in order or a problem with text. */
+void dbn_committee_view_record_finding (DbnCommitteeView *self, gboolean in_order, const char *text);
+/* Rows of the findings list (the month's, after the last answer), and the form's status line. */
+guint dbn_committee_view_get_n_findings (DbnCommitteeView *self);
+const char *dbn_committee_view_get_finding_status (DbnCommitteeView *self);
 
 G_END_DECLS

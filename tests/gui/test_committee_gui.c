@@ -7,7 +7,9 @@
  *      verified consistent through the newest head, which is kept.
  *   2. A case's whole record: every entry's proof checked in the client
  *      (✓ included in head N); its evidence PDF's text (pdftotext) holds the
- *      case number, every entry's leaf hash and the head's root and key.
+ *      case number, every entry's leaf hash and the head's root; a spot
+ *      check recorded from the form (a problem with its text) is an entry
+ *      of the record and is listed in the month's findings.
  *   3. With the screen closed, an attacker with the file and the service's
  *      real signing key rewrites history (one early entry's bytes changed,
  *      every leaf, chain, node and the head recomputed and re-signed): the
@@ -321,6 +323,12 @@ case_loaded (gpointer data)
 }
 
 static gboolean
+findings_listed (gpointer data)
+{
+    return dbn_committee_view_get_n_findings (data) == 1;
+}
+
+static gboolean
 banner_shown (gpointer data)
 {
     return dbn_committee_view_get_banner_shown (data);
@@ -447,6 +455,14 @@ test_committee_screen (void)
     g_assert_nonnull (strstr (text, "✓"));
     paper_screenshot (pdf, "committee-evidence");
     g_test_message ("case %s: %u entries included; evidence %s", from_station, n, pdf);
+
+    /* A spot check on that case: a problem, with its text; the finding is
+     * an entry of the record and comes back in the month's findings. */
+    dbn_committee_view_record_finding (view, FALSE, "承办单缺申请人签字");
+    g_assert_true (wait_for (findings_listed, view, WAIT_MS));
+    g_assert_nonnull (strstr (dbn_committee_view_get_finding_status (view), "已记入审计记录"));
+    g_assert_cmpint (count (audit_db, "SELECT count(*) FROM audit_entry WHERE producer = 'audit'"), ==, 1);
+    screenshot (GTK_WIDGET (window), "committee-spotcheck.png");
     close_window (window);
 
     /* 3. History rewritten and re-signed with the real key. */
