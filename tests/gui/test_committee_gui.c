@@ -4,7 +4,9 @@
  *   1. A committee key opens its screen: the live feed fills with every
  *      entry of the record (catch-up, then live for a case taken while it
  *      is open); the filters by station and type narrow it; the record is
- *      verified consistent through the newest head, which is kept.
+ *      verified consistent through the newest head, which is kept. A fee
+ *      charged above the catalog's (D-AUD-3) arrives live as a violation
+ *      above the feed; "violations only" and the window filter find it.
  *   2. A case's whole record: every entry's proof checked in the client
  *      (✓ included in head N); its evidence PDF's text (pdftotext) holds the
  *      case number, every entry's leaf hash and the head's root; a spot
@@ -156,7 +158,8 @@ typedef struct {
     const char *audit_db;
 } RecordWait;
 
-/* Every journal event of the three producers is in the record, signed. */
+/* Every journal event of the three producers is in the record, and every
+ * entry is under a signed head. */
 static gboolean
 record_signed (gpointer data)
 {
@@ -168,8 +171,11 @@ record_signed (gpointer data)
         g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (w->h), file, NULL);
         events += count (path, "SELECT count(*) FROM journal");
     }
+    /* The audit service's own entries (violations, findings) besides. */
+    gint64 followed =
+        count (w->audit_db, "SELECT count(*) FROM audit_entry WHERE producer IN ('intake', 'routing', 'deadline')");
     gint64 entries = count (w->audit_db, "SELECT count(*) FROM audit_entry");
-    return entries == events && count (w->audit_db, "SELECT coalesce(max(size), 0) FROM audit_head") == entries;
+    return followed == events && count (w->audit_db, "SELECT coalesce(max(size), 0) FROM audit_head") == entries;
 }
 
 static void
@@ -304,15 +310,20 @@ open_committee (DbnHarness *h, const char *key, const char *client_dir)
 
 typedef struct {
     DbnCommitteeView *view;
-    gint64 entries; /* the record's size */
+    const char *audit_db;
 } ViewWait;
 
+/* The feed shows an audit.entry per followed event (the service's own
+ * entries, violations and findings, come as their own events), and the
+ * record is verified through its whole size. */
 static gboolean
 view_caught_up (gpointer data)
 {
     ViewWait *w = data;
-    return dbn_committee_view_get_n_entries (w->view) == (guint) w->entries
-           && dbn_committee_view_get_verified_through (w->view) == w->entries;
+    return dbn_committee_view_get_n_entries (w->view)
+               == (guint) count (w->audit_db, "SELECT count(*) FROM audit_entry WHERE producer <> 'audit'")
+           && dbn_committee_view_get_verified_through (w->view)
+                  == count (w->audit_db, "SELECT count(*) FROM audit_entry");
 }
 
 static gboolean
@@ -350,6 +361,67 @@ submit (DbnHarness *h, DbnBus *bus, guint n)
     return g_strdup (r->case_no);
 }
 
+/* daiban ARGS --data DIR [--key-file KEY], which must exit 0. */
+static void
+cli (DbnHarness *h, const char *key, const char *const *args)
+{
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, (gpointer) "--data");
+    g_ptr_array_add (argv, (gpointer) dbn_harness_get_data_dir (h));
+    if (key != NULL) {
+        g_ptr_array_add (argv, (gpointer) "--key-file");
+        g_ptr_array_add (argv, (gpointer) key);
+    }
+    g_ptr_array_add (argv, NULL);
+    DbnCliRun run = dbn_harness_run_cli ((const char *const *) argv->pdata);
+    if (run.status != 0)
+        g_error ("daiban %s %s: exit %d\n%s%s", args[0], args[1], run.status, run.out, run.err);
+    dbn_cli_run_clear (&run);
+}
+
+#define CLI(h, key, ...) cli ((h), (key), (const char *const[]){ __VA_ARGS__, NULL })
+
+/* A walk-in 身份证 case (catalog fee 20 yuan) handled by window:huji and
+ * replied with 25.50 yuan charged: D-AUD-3's violation. */
+static char *
+overcharged_case (DbnHarness *h, const char *huji_key)
+{
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new ("committee-gui-fee", 9, TRUE);
+    g_free (m->channel);
+    m->channel = g_strdup ("walk-in");
+    g_free (m->matter);
+    m->matter = g_strdup ("QT-SHENFENZHENG");
+    g_strfreev (m->materials);
+    m->materials = g_strdupv ((char **) (const char *const[]){ "户口簿", "二寸照片", NULL });
+    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (h, "intake", body, CALL_MS, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    return g_strdup (r->case_no);
+}
+
+static void
+handle_overcharged (DbnHarness *h, const char *huji_key, const char *n)
+{
+    CLI (h, NULL, "case", "classify", n, "--kind", "committed", "--reason", "材料齐全");
+    CLI (h, NULL, "case", "assign", n);
+    CLI (h, huji_key, "case", "accompany", n, "--note", "陪同拍照");
+    CLI (h, huji_key, "case", "start", n);
+    CLI (h, huji_key, "case", "complete", n, "--result", "已受理制证");
+    CLI (h, huji_key, "case", "reply", n, "--result", "已领取", "--fee", "25.50");
+}
+
+static gboolean
+violation_shown (gpointer data)
+{
+    return dbn_committee_view_get_n_violations (data) == 1;
+}
+
 static void
 close_window (DbnMainWindow *window)
 {
@@ -375,6 +447,7 @@ test_committee_screen (void)
     g_assert_no_error (error);
     g_autofree char *committee_key = dbn_harness_add_key (h, "committee");
     g_autofree char *station_key = dbn_harness_add_key (h, "station:qingshui");
+    g_autofree char *huji_key = dbn_harness_add_key (h, "window:huji");
     static const char *const services[] = { "intake", "routing", "deadline", "audit", NULL };
     GSubprocess *procs[4];
     for (int i = 0; i < 4; i++)
@@ -390,16 +463,35 @@ test_committee_screen (void)
     /* 1. The feed, caught up, then live. */
     DbnMainWindow *window = open_committee (h, committee_key, client_dir);
     DbnCommitteeView *view = DBN_COMMITTEE_VIEW (dbn_main_window_get_view (window));
-    ViewWait vw = { view, count (audit_db, "SELECT count(*) FROM audit_entry") };
+    ViewWait vw = { view, audit_db };
     g_assert_true (wait_for (view_caught_up, &vw, WAIT_MS));
     g_autofree char *live_case = submit (h, NULL, 3);
     g_assert_true (wait_for (record_signed, &rw, WAIT_MS));
-    vw.entries = count (audit_db, "SELECT count(*) FROM audit_entry");
     g_assert_true (wait_for (view_caught_up, &vw, WAIT_MS));
     g_assert_nonnull (strstr (dbn_committee_view_get_status (view), "本机已核验一致至第"));
     g_test_message ("feed: %u entries, verified through %" G_GINT64_FORMAT, dbn_committee_view_get_n_entries (view),
                     dbn_committee_view_get_verified_through (view));
     screenshot (GTK_WIDGET (window), "committee-feed.png");
+
+    /* A violation arrives live and stands above the feed. */
+    g_autofree char *overcharged = overcharged_case (h, huji_key);
+    g_assert_true (wait_for (record_signed, &rw, WAIT_MS));
+    handle_overcharged (h, huji_key, overcharged);
+    g_assert_true (wait_for (violation_shown, view, WAIT_MS));
+    dbn_committee_view_set_filter (view, NULL, NULL, NULL, TRUE);
+    g_assert_cmpint (dbn_committee_view_count_shown (view, TRUE), ==, 1);
+    g_assert_cmpint (dbn_committee_view_count_shown (view, FALSE), ==, 0);
+    dbn_committee_view_set_filter (view, "huji", NULL, NULL, FALSE);
+    g_assert_cmpint (dbn_committee_view_count_shown (view, TRUE), ==, 1);
+    g_autofree char *huji_sql =
+        g_strdup_printf ("SELECT count(*) FROM audit_entry WHERE case_no = '%s' AND producer <> 'audit'", overcharged);
+    g_assert_true (wait_for (record_signed, &rw, WAIT_MS));
+    g_assert_true (wait_for (view_caught_up, &vw, WAIT_MS));
+    g_assert_cmpint (dbn_committee_view_count_shown (view, FALSE), ==, count (audit_db, huji_sql));
+    dbn_committee_view_set_filter (view, "jisheng", NULL, NULL, FALSE);
+    g_assert_cmpint (dbn_committee_view_count_shown (view, TRUE), ==, 0);
+    dbn_committee_view_set_filter (view, NULL, NULL, NULL, FALSE);
+    screenshot (GTK_WIDGET (window), "committee-violation.png");
 
     /* Filters: a type, and a station (its cases' entries, whoever acted). */
     dbn_committee_view_set_filter (view, NULL, NULL, "case.accepted", FALSE);
@@ -409,7 +501,7 @@ test_committee_screen (void)
     g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM audit_entry WHERE case_no = '%s'", from_station);
     guint station_rows = dbn_committee_view_count_shown (view, FALSE);
     g_assert_cmpint (station_rows, >=, count (audit_db, sql));
-    g_assert_cmpint (station_rows, <, vw.entries);
+    g_assert_cmpint (station_rows, <, dbn_committee_view_get_n_entries (view));
     screenshot (GTK_WIDGET (window), "committee-filter-station.png");
     dbn_committee_view_set_filter (view, NULL, NULL, NULL, TRUE);
     g_assert_cmpint (dbn_committee_view_count_shown (view, FALSE), ==, 0);
@@ -461,7 +553,7 @@ test_committee_screen (void)
     dbn_committee_view_record_finding (view, FALSE, "承办单缺申请人签字");
     g_assert_true (wait_for (findings_listed, view, WAIT_MS));
     g_assert_nonnull (strstr (dbn_committee_view_get_finding_status (view), "已记入审计记录"));
-    g_assert_cmpint (count (audit_db, "SELECT count(*) FROM audit_entry WHERE producer = 'audit'"), ==, 1);
+    g_assert_cmpint (count (audit_db, "SELECT count(*) FROM audit_entry WHERE type = 'audit.finding'"), ==, 1);
     screenshot (GTK_WIDGET (window), "committee-spotcheck.png");
     close_window (window);
 
