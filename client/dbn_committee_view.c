@@ -120,7 +120,7 @@ update_status (DbnCommitteeView *self)
     GString *s = g_string_new (NULL);
     if (self->has_service_head) {
         g_autofree char *time = format_time (self->service_head.time_ms);
-        g_string_append_printf (s, _ ("最新树头 %" G_GINT64_FORMAT "（签于 %s）"), self->service_head.size, time);
+        g_string_append_printf (s, _ ("最新树头 %lld（签于 %s）"), (long long) self->service_head.size, time);
     } else {
         g_string_append (s, _ ("尚无签名树头"));
     }
@@ -128,7 +128,7 @@ update_status (DbnCommitteeView *self)
     if (self->inconsistent)
         g_string_append (s, _ ("核验失败"));
     else if (self->verified_through > 0)
-        g_string_append_printf (s, _ ("本机已核验一致至第 %" G_GINT64_FORMAT " 条"), self->verified_through);
+        g_string_append_printf (s, _ ("本机已核验一致至第 %lld 条"), (long long) self->verified_through);
     else
         g_string_append (s, _ ("尚未核验"));
     g_string_append_printf (s, _ (" · 留存树头 %u 个 · 动态 %u 条、违规 %u 条"),
@@ -206,10 +206,9 @@ judge (DbnCommitteeView *self, const AuditHead *h, const guint8 *key, char **pat
                                    (const guint8 (*)[AUDIT_HASH_SIZE]) path, n)) {
         g_autofree char *why =
             h->size == kept.size
-                ? g_strdup_printf (_ ("服务的第 %" G_GINT64_FORMAT " 条树头与本机留存的不同"), h->size)
-                : g_strdup_printf (_ ("从留存的树头 %" G_GINT64_FORMAT " 到服务的树头 %" G_GINT64_FORMAT
-                                      " 的一致性证明不成立"),
-                                   kept.size, h->size);
+                ? g_strdup_printf (_ ("服务的第 %lld 条树头与本机留存的不同"), (long long) h->size)
+                : g_strdup_printf (_ ("从留存的树头 %lld 到服务的树头 %lld 的一致性证明不成立"), (long long) kept.size,
+                                   (long long) h->size);
         raise_banner (self, why);
         return;
     }
@@ -399,8 +398,8 @@ on_feed_event (GBytes *event, gboolean from_sync, gpointer user_data)
         if (m != NULL) {
             self->n_violations++;
             g_autofree char *text =
-                g_strdup_printf (_ ("⚠ 违规 %s %s  案件 %s  责任人 %s  （记录第 %" G_GINT64_FORMAT " 条，%s）"), m->rule,
-                                 m->kind, m->env.case_no ? m->env.case_no : "—", m->person, m->index, time);
+                g_strdup_printf (_ ("⚠ 违规 %s %s  案件 %s  责任人 %s  （记录第 %lld 条，%s）"), m->rule, m->kind,
+                                 m->env.case_no ? m->env.case_no : "—", m->person, (long long) m->index, time);
             RowInfo *info = g_new0 (RowInfo, 1);
             info->case_no = g_strdup (m->env.case_no);
             info->actor = g_strdup (m->person);
@@ -499,7 +498,7 @@ on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
         g_array_append_val (self->case_included, included);
         g_autofree char *time = format_time (e->time);
         g_autofree char *mark =
-            included ? g_strdup_printf (_ ("✓ 已包含于树头 %" G_GINT64_FORMAT), self->case_head.size)
+            included ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) self->case_head.size)
                      : g_strdup_printf ("✗ %s", why ? why : _ ("树头签名无效"));
         g_autofree char *text =
             g_strdup_printf ("#%-6" G_GINT64_FORMAT " %s  %-28s %-22s %s/%" G_GINT64_FORMAT "  %s\n        leaf %s",
@@ -512,9 +511,9 @@ on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
             gtk_widget_add_css_class (label, "error");
         gtk_list_box_append (self->case_list, label);
     }
-    g_autofree char *text = g_strdup_printf (_ ("案件 %s：%u 条记录，%u 条已在本机核验包含于树头 %" G_GINT64_FORMAT),
+    g_autofree char *text = g_strdup_printf (_ ("案件 %s：%u 条记录，%u 条已在本机核验包含于树头 %lld"),
                                              self->case_reply->case_no, self->case_entries->len, good,
-                                             self->case_has_head ? self->case_head.size : 0);
+                                             (long long) (self->case_has_head ? self->case_head.size : 0));
     gtk_label_set_text (self->case_status, text);
     gtk_widget_remove_css_class (GTK_WIDGET (self->case_status), good == self->case_entries->len ? "error" : "success");
     gtk_widget_add_css_class (GTK_WIDGET (self->case_status), good == self->case_entries->len ? "success" : "error");
@@ -665,7 +664,7 @@ on_finding_reply (DbnClient *client, GBytes *reply, const GError *error, gpointe
     g_autoptr (DbnMsgAuditSpotcheckRecordReply) r = dbn_msg_audit_spotcheck_record_reply_decode (
         g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
     g_autofree char *text =
-        r != NULL ? g_strdup_printf (_ ("抽查结论已记入审计记录第 %" G_GINT64_FORMAT " 条（案件 %s）"), r->index, r->case_no)
+        r != NULL ? g_strdup_printf (_ ("抽查结论已记入审计记录第 %lld 条（案件 %s）"), (long long) r->index, r->case_no)
                   : g_strdup (_ ("抽查结论已记录"));
     gtk_label_set_text (self->finding_status, text);
     gtk_editable_set_text (GTK_EDITABLE (self->finding_text), "");

@@ -89,7 +89,7 @@ put_head (Pen *pen, const DbnEvidence *ev)
     g_autofree char *chain = audit_hex (ev->head.chain, AUDIT_HASH_SIZE);
     g_autofree char *sig = audit_hex (ev->head.signature, AUDIT_SIGNATURE_SIZE);
     g_autofree char *key = audit_hex (ev->key, AUDIT_PUBLIC_KEY_SIZE);
-    g_autofree char *line = g_strdup_printf (_ ("树头 head %" G_GINT64_FORMAT "，签于 %s；签名%s"), ev->head.size, time,
+    g_autofree char *line = g_strdup_printf (_ ("树头 head %lld，签于 %s；签名%s"), (long long) ev->head.size, time,
                                              ev->head_signature_ok ? _ ("有效 ✓ valid") : _ ("无效 ✗ INVALID"));
     put (pen, c, 8, FONT_BODY, line);
     g_autofree char *r = g_strconcat ("root      ", root, NULL);
@@ -151,7 +151,7 @@ dbn_evidence_pdf_write (const DbnEvidence *ev, const char *path, GError **error)
     for (guint i = 0; i < ev->entries->len; i++) {
         const DbnMsgAuditCaseEntry *e = ev->entries->pdata[i];
         g_autofree char *mark =
-            ev->included[i] ? g_strdup_printf (_ ("✓ 已包含于树头 %" G_GINT64_FORMAT), ev->head.size)
+            ev->included[i] ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) ev->head.size)
                             : g_strdup (_ ("✗ 未能核验"));
         g_autofree char *line = g_strdup_printf ("#%" G_GINT64_FORMAT "  %s  %s", e->index, e->type, mark);
         pen.y += 3;
