@@ -56,7 +56,8 @@ struct _DbnCommitteeView {
 
     /* the case pane */
     char *case_no;
-    DbnMsgAuditCaseReply *case_reply;
+    DbnMsgAuditCaseReply *case_reply; /* the first page: case and head */
+    gboolean case_complete;           /* every page read */
     GPtrArray *case_entries; /* DbnMsgAuditCaseEntry* */
     GArray *case_included;   /* gboolean per entry */
     gboolean case_has_head, case_head_ok;
@@ -453,47 +454,62 @@ static void
 clear_case (DbnCommitteeView *self)
 {
     g_clear_pointer (&self->case_reply, dbn_msg_audit_case_reply_free);
+    self->case_complete = FALSE;
     g_ptr_array_set_size (self->case_entries, 0);
     g_array_set_size (self->case_included, 0);
     list_box_clear (self->case_list);
 }
 
+static void request_case_page (DbnCommitteeView *self, gint64 after);
+
+static void
+case_failed (DbnCommitteeView *self, const char *why)
+{
+    clear_case (self);
+    g_autofree char *text = g_strdup_printf (_ ("无法读取案件记录：%s"), why);
+    gtk_label_set_text (self->case_status, text);
+}
+
+/* One page of audit.case. The first page's head is the one every path
+ * must lead to; a head signed between two pages restarts the reading. */
 static void
 on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer user_data)
 {
     DbnCommitteeView *self = user_data;
-    clear_case (self);
     g_autoptr (GError) refused = NULL;
     if (reply == NULL || !dbn_reply_check (reply, &refused)) {
-        g_autofree char *text =
-            g_strdup_printf (_ ("无法读取案件记录：%s"), reply == NULL ? error->message : refused->message);
-        gtk_label_set_text (self->case_status, text);
+        case_failed (self, reply == NULL ? error->message : refused->message);
         return;
     }
-    self->case_reply =
+    g_autoptr (DbnMsgAuditCaseReply) page =
         dbn_msg_audit_case_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &refused);
-    if (self->case_reply == NULL) {
-        gtk_label_set_text (self->case_status, refused->message);
+    if (page == NULL) {
+        case_failed (self, refused->message);
         return;
     }
-    self->case_has_head = self->case_reply->head != NULL
-                          && head_from_record (self->case_reply->head, &self->case_head, self->case_key);
-    /* The head must verify, and with the key this client keeps. */
-    AuditHead kept;
-    guint8 kept_key[AUDIT_PUBLIC_KEY_SIZE];
-    self->case_head_ok = self->case_has_head && audit_head_check_signature (&self->case_head, self->case_key)
-                         && (!dbn_kept_heads_get_latest (self->kept, &kept, kept_key)
-                             || memcmp (kept_key, self->case_key, AUDIT_PUBLIC_KEY_SIZE) == 0);
-    guint good = 0;
-    for (guint i = 0; i < self->case_reply->entries->len; i++) {
-        GBytes *item = self->case_reply->entries->pdata[i];
+    if (self->case_reply == NULL) {
+        self->case_has_head =
+            page->head != NULL && head_from_record (page->head, &self->case_head, self->case_key);
+        /* The head must verify, and with the key this client keeps. */
+        AuditHead kept;
+        guint8 kept_key[AUDIT_PUBLIC_KEY_SIZE];
+        self->case_head_ok = self->case_has_head && audit_head_check_signature (&self->case_head, self->case_key)
+                             && (!dbn_kept_heads_get_latest (self->kept, &kept, kept_key)
+                                 || memcmp (kept_key, self->case_key, AUDIT_PUBLIC_KEY_SIZE) == 0);
+    } else if ((self->case_reply->head == NULL) != (page->head == NULL)
+               || (page->head != NULL && !g_bytes_equal (self->case_reply->head, page->head))) {
+        clear_case (self);
+        request_case_page (self, -1);
+        return;
+    }
+    for (guint i = 0; i < page->entries->len; i++) {
+        GBytes *item = page->entries->pdata[i];
         DbnMsgAuditCaseEntry *e =
             dbn_msg_audit_case_entry_decode (g_bytes_get_data (item, NULL), g_bytes_get_size (item), NULL);
         if (e == NULL)
             continue;
         g_autofree char *why = NULL;
         gboolean included = self->case_head_ok && audit_case_entry_check (e, &self->case_head, TRUE, &why);
-        good += included;
         g_ptr_array_add (self->case_entries, e);
         g_array_append_val (self->case_included, included);
         g_autofree char *time = format_time (e->time);
@@ -511,12 +527,37 @@ on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
             gtk_widget_add_css_class (label, "error");
         gtk_list_box_append (self->case_list, label);
     }
+    gboolean more = page->more && page->entries->len > 0;
+    if (self->case_reply == NULL)
+        self->case_reply = g_steal_pointer (&page);
+    if (more) {
+        const DbnMsgAuditCaseEntry *last = self->case_entries->pdata[self->case_entries->len - 1];
+        request_case_page (self, last->index);
+        return;
+    }
+    self->case_complete = TRUE;
+    guint good = 0;
+    for (guint i = 0; i < self->case_included->len; i++)
+        good += g_array_index (self->case_included, gboolean, i) ? 1 : 0;
     g_autofree char *text = g_strdup_printf (_ ("案件 %s：%u 条记录，%u 条已在本机核验包含于树头 %lld"),
                                              self->case_reply->case_no, self->case_entries->len, good,
                                              (long long) (self->case_has_head ? self->case_head.size : 0));
     gtk_label_set_text (self->case_status, text);
     gtk_widget_remove_css_class (GTK_WIDGET (self->case_status), good == self->case_entries->len ? "error" : "success");
     gtk_widget_add_css_class (GTK_WIDGET (self->case_status), good == self->case_entries->len ? "success" : "error");
+}
+
+static void
+request_case_page (DbnCommitteeView *self, gint64 after)
+{
+    g_autoptr (DbnMsgAuditCase) cmd = dbn_msg_audit_case_new ();
+    cmd->env.key = g_uuid_string_random ();
+    cmd->case_no = g_strdup (self->case_no);
+    cmd->has_after = after >= 0;
+    cmd->after = after;
+    g_autoptr (GBytes) body = dbn_msg_audit_case_encode (cmd, NULL);
+    if (body != NULL)
+        dbn_client_send_async (dbn_audit_feed_get_client (self->feed), body, CALL_MS, on_case_reply, self);
 }
 
 void
@@ -530,20 +571,14 @@ dbn_committee_view_show_case (DbnCommitteeView *self, const char *case_no)
     clear_case (self);
     g_free (self->case_no);
     self->case_no = g_steal_pointer (&number);
-    g_autoptr (DbnMsgAuditCase) cmd = dbn_msg_audit_case_new ();
-    cmd->env.key = g_uuid_string_random ();
-    cmd->case_no = g_strdup (self->case_no);
-    g_autoptr (GBytes) body = dbn_msg_audit_case_encode (cmd, NULL);
-    if (body == NULL)
-        return;
     gtk_label_set_text (self->case_status, _ ("正在读取……"));
-    dbn_client_send_async (dbn_audit_feed_get_client (self->feed), body, CALL_MS, on_case_reply, self);
+    request_case_page (self, -1);
 }
 
 gboolean
 dbn_committee_view_write_evidence (DbnCommitteeView *self, const char *path, GError **error)
 {
-    if (self->case_reply == NULL) {
+    if (!self->case_complete) {
         g_set_error_literal (error, DBN_ERROR, DBN_ERROR_INVALID, _ ("请先查看一个案件"));
         return FALSE;
     }
@@ -571,7 +606,7 @@ static void
 action_evidence (GtkWidget *widget, const char *name, GVariant *param)
 {
     DbnCommitteeView *self = DBN_COMMITTEE_VIEW (widget);
-    if (self->case_reply == NULL)
+    if (!self->case_complete)
         return;
     g_autofree char *file = g_strdup_printf ("evidence-%s.pdf", self->case_reply->case_no);
     g_autofree char *path = g_build_filename (self->dir, file, NULL);
@@ -1001,7 +1036,7 @@ dbn_committee_view_set_filter (DbnCommitteeView *self, const char *window, const
 gboolean
 dbn_committee_view_get_case (DbnCommitteeView *self, guint *n_entries, guint *n_included)
 {
-    if (self->case_reply == NULL)
+    if (!self->case_complete)
         return FALSE;
     guint good = 0;
     for (guint i = 0; i < self->case_included->len; i++)

@@ -24,8 +24,12 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "daiban-audit"
 
-/* Entries of one case in one answer (the reply's limit). */
+/* Entries of one case in one answer (the reply's limit), and the bytes a
+ * page may hold: well under the 4 MiB frame (DBN_CODEC_MAX_FRAME). */
 #define CASE_ENTRIES_MAX 2000
+#define CASE_PAGE_BYTES  (3 * 1024 * 1024)
+/* audit_case_entry.event's limit (audit_query.xml). */
+#define EVENT_TEXT_MAX 262144
 
 #define DECODE(name, command, error)                                                                         \
     dbn_msg_##name##_decode (g_bytes_get_data (dbn_command_get_body (command), NULL),                        \
@@ -152,6 +156,14 @@ case_entry_encode (AuditLog *log, sqlite3_stmt *row, const AuditHead *head, gboo
     e->event = event_len > 0 ? dbn_codec_to_json (event, event_len, NULL) : NULL;
     if (e->event == NULL)
         e->event = g_strdup ("");
+    /* A text past the field's limit is cut (its bytes are in `entry`). */
+    if (strlen (e->event) > EVENT_TEXT_MAX) {
+        gchar *end = g_utf8_find_prev_char (e->event, e->event + EVENT_TEXT_MAX - 3);
+        *end = '\0';
+        char *cut = g_strconcat (e->event, "…", NULL);
+        g_free (e->event);
+        e->event = cut;
+    }
     if (e->actor == NULL)
         e->actor = g_strdup ("");
     guint8 leaf[AUDIT_HASH_SIZE];
@@ -189,28 +201,41 @@ audit_case_command (DbnService *service, DbnCommand *command, gpointer user_data
     sqlite3 *db = dbn_store_get_db (dbn_service_get_store (service));
     if (sqlite3_prepare_v2 (db,
                             "SELECT idx, producer, seq, time_ms, actor, type, event FROM audit_entry"
-                            " WHERE case_no = ?1 ORDER BY idx LIMIT ?2",
+                            " WHERE case_no = ?1 AND idx > ?3 ORDER BY idx LIMIT ?2",
                             -1, &st, NULL)
         != SQLITE_OK) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INTERNAL, "audit.case: %s", sqlite3_errmsg (db));
         return NULL;
     }
     sqlite3_bind_text (st, 1, req->case_no, -1, SQLITE_STATIC);
-    sqlite3_bind_int (st, 2, CASE_ENTRIES_MAX);
+    /* One more than a page: whether more follow. */
+    sqlite3_bind_int (st, 2, CASE_ENTRIES_MAX + 1);
+    sqlite3_bind_int64 (st, 3, req->has_after ? req->after : -1);
     int rc;
+    gsize bytes = 0;
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+        if (reply->entries->len == CASE_ENTRIES_MAX) {
+            reply->more = TRUE;
+            break;
+        }
         GBytes *item = case_entry_encode (log, st, &head, has_head, error);
         if (item == NULL) {
             to_wire_error (error);
             return NULL;
         }
+        if (reply->entries->len > 0 && bytes + g_bytes_get_size (item) > CASE_PAGE_BYTES) {
+            g_bytes_unref (item);
+            reply->more = TRUE;
+            break;
+        }
+        bytes += g_bytes_get_size (item);
         g_ptr_array_add (reply->entries, item);
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INTERNAL, "audit.case: %s", sqlite3_errmsg (db));
         return NULL;
     }
-    if (reply->entries->len == 0) {
+    if (reply->entries->len == 0 && !req->has_after) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, "no entry of case %s in the record",
                      req->case_no);
         return NULL;

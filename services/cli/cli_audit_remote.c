@@ -91,19 +91,56 @@ cli_audit_case (int argc, char **argv, const char *data_option)
         fprintf (stderr, "daiban audit case: give the case number / 需要案件编号\n");
         return CLI_EXIT_USAGE;
     }
-    g_autoptr (DbnMsgAuditCase) cmd = dbn_msg_audit_case_new ();
-    cmd->env.key = g_uuid_string_random ();
-    cmd->case_no = g_strdup (argv[1]);
+    /* Every page; the first page's head is the one all paths lead to
+     * (a later page's entries carry paths against its own newest head,
+     * so a head signed in between is caught by comparing them). */
+    g_autoptr (DbnMsgAuditCaseReply) reply = NULL;
     int status = CLI_EXIT_OK;
-    g_autoptr (GBytes) body = dbn_msg_audit_case_encode (cmd, NULL);
-    g_autoptr (GBytes) reply_bytes = call_audit (data, body, "audit case", &status);
-    if (reply_bytes == NULL)
-        return status;
     g_autoptr (GError) error = NULL;
-    g_autoptr (DbnMsgAuditCaseReply) reply = dbn_msg_audit_case_reply_decode (
-        g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error);
-    if (reply == NULL)
-        return cli_report_error ("audit case", error);
+    guint restarts = 0;
+    for (gint64 after = -1;;) {
+        g_autoptr (DbnMsgAuditCase) cmd = dbn_msg_audit_case_new ();
+        cmd->env.key = g_uuid_string_random ();
+        cmd->case_no = g_strdup (argv[1]);
+        cmd->has_after = after >= 0;
+        cmd->after = after;
+        g_autoptr (GBytes) body = dbn_msg_audit_case_encode (cmd, NULL);
+        g_autoptr (GBytes) reply_bytes = call_audit (data, body, "audit case", &status);
+        if (reply_bytes == NULL)
+            return status;
+        g_autoptr (DbnMsgAuditCaseReply) page = dbn_msg_audit_case_reply_decode (
+            g_bytes_get_data (reply_bytes, NULL), g_bytes_get_size (reply_bytes), &error);
+        if (page == NULL)
+            return cli_report_error ("audit case", error);
+        gboolean more = page->more && page->entries->len > 0;
+        if (reply == NULL) {
+            reply = g_steal_pointer (&page);
+        } else {
+            gboolean same_head = (reply->head == NULL) == (page->head == NULL)
+                                 && (reply->head == NULL || g_bytes_equal (reply->head, page->head));
+            if (!same_head) {
+                /* A head was signed between two pages: start again. */
+                g_clear_pointer (&reply, dbn_msg_audit_case_reply_free);
+                if (++restarts > 5) {
+                    fprintf (stderr, "daiban audit case: the record kept getting new heads between pages;"
+                                     " try again / 记录持续签发新树头，请重试\n");
+                    return CLI_EXIT_UNREACHABLE;
+                }
+                after = -1;
+                continue;
+            }
+            for (guint i = 0; i < page->entries->len; i++)
+                g_ptr_array_add (reply->entries, g_bytes_ref (page->entries->pdata[i]));
+        }
+        if (!more)
+            break;
+        GBytes *last = reply->entries->pdata[reply->entries->len - 1];
+        g_autoptr (DbnMsgAuditCaseEntry) e =
+            dbn_msg_audit_case_entry_decode (g_bytes_get_data (last, NULL), g_bytes_get_size (last), &error);
+        if (e == NULL)
+            return cli_report_error ("audit case", error);
+        after = e->index;
+    }
     AuditHead head = { 0 };
     guint8 key[AUDIT_PUBLIC_KEY_SIZE] = { 0 };
     gboolean has_head = reply->head != NULL;

@@ -6,6 +6,7 @@
  *   - `audit verify` without --db: the service verifies its own record, and
  *     against a head kept earlier; `audit proof` through the service;
  *   - a window key is refused (the committee's and the operator's only);
+ *     proofs out of the record's range are refused `invalid`;
  *   - after an attacker with the file flips a bit of one entry's bytes, the
  *     service's verify names that index, and `audit case` shows that entry
  *     ✗ and exits 5.
@@ -127,6 +128,7 @@ test_committee_reads (void)
     g_assert_cmpint (json_object_get_int_member (o, "included"), ==, n);
     g_assert_true (json_object_get_boolean_member (json_object_get_object_member (o, "head"), "signature_ok"));
     gint64 tampered = -1;
+    gint64 first_index = json_object_get_int_member (json_array_get_object_element (entries, 0), "index");
     for (guint i = 0; i < n; i++) {
         JsonObject *e = json_array_get_object_element (entries, i);
         g_assert_true (json_object_get_boolean_member (e, "included"));
@@ -200,6 +202,55 @@ test_committee_reads (void)
     o = parse_object (parser, run.out);
     g_assert_cmpstr (json_object_get_string_member (o, "format"), ==, "daiban-audit-consistency-1");
     g_assert_cmpint (json_object_get_int_member (o, "second"), ==, entries_now);
+    dbn_cli_run_clear (&run);
+
+    /* Out of range, from the committee's own connection: refused with
+     * `invalid`, and the service answers on. */
+    {
+        g_autoptr (DbnBus) bus = dbn_harness_new_bus (h, committee);
+        const gint64 bad[][4] = {
+            /* index, size, first, second; -2: not given */
+            { -5, -2, -2, -2 }, { 0, -1, -2, -2 }, { 0, G_MAXINT64, -2, -2 }, { entries_now, -2, -2, -2 },
+            { -2, -2, -3, -2 }, { -2, -2, 2, 1 }, { -2, -2, 0, entries_now + 1 }, { 0, -2, 0, -2 }, { -2, -2, -2, -2 },
+        };
+        for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+            g_autoptr (DbnMsgAuditProof) p = dbn_msg_audit_proof_new ();
+            p->env.key = g_strdup_printf ("bad-proof-%u", i);
+            p->has_index = bad[i][0] != -2, p->index = bad[i][0];
+            p->has_size = bad[i][1] != -2, p->size = bad[i][1];
+            p->has_first = bad[i][2] != -2, p->first = bad[i][2];
+            p->has_second = bad[i][3] != -2, p->second = bad[i][3];
+            g_autoptr (GBytes) body = dbn_msg_audit_proof_encode (p, NULL);
+            g_autoptr (GError) refused = NULL;
+            g_autoptr (GBytes) reply = dbn_harness_call_on (h, bus, "audit", body, CALL_MS, &refused);
+            g_assert_null (reply);
+            g_assert_error (refused, DBN_ERROR, DBN_ERROR_INVALID);
+        }
+        /* A page from after the case's first entry: the rest of them. */
+        g_autoptr (DbnMsgAuditCase) page = dbn_msg_audit_case_new ();
+        page->env.key = g_strdup ("page-2");
+        page->case_no = g_strdup (cases[1]);
+        page->has_after = TRUE;
+        page->after = first_index;
+        g_autoptr (GBytes) page_body = dbn_msg_audit_case_encode (page, NULL);
+        g_autoptr (GError) page_error = NULL;
+        g_autoptr (GBytes) page_reply = dbn_harness_call_on (h, bus, "audit", page_body, CALL_MS, &page_error);
+        g_assert_no_error (page_error);
+        g_autoptr (DbnMsgAuditCaseReply) rest = dbn_msg_audit_case_reply_decode (
+            g_bytes_get_data (page_reply, NULL), g_bytes_get_size (page_reply), &page_error);
+        g_assert_no_error (page_error);
+        g_assert_cmpuint (rest->entries->len, ==, n - 1);
+        g_assert_false (rest->more);
+        g_autoptr (DbnMsgAuditCase) c = dbn_msg_audit_case_new ();
+        c->env.key = g_strdup ("bad-case");
+        c->case_no = g_strdup ("");
+        g_autoptr (GBytes) body = dbn_msg_audit_case_encode (c, NULL);
+        g_autoptr (GError) refused = NULL;
+        g_autoptr (GBytes) reply = dbn_harness_call_on (h, bus, "audit", body, CALL_MS, &refused);
+        g_assert_error (refused, DBN_ERROR, DBN_ERROR_INVALID);
+    }
+    run = dbn_harness_run_cli (verify);
+    g_assert_cmpint (run.status, ==, 0);
     dbn_cli_run_clear (&run);
 
     /* An attacker with the file flips one bit of an entry's bytes while the
