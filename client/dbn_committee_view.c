@@ -28,7 +28,7 @@
 typedef struct {
     char *case_no;
     char *actor;
-    char *type;       /* the event's type; the violation's kind for a violation */
+    char *type; /* the event's type; the violation's kind for a violation */
     gboolean violation;
 } RowInfo;
 
@@ -58,8 +58,8 @@ struct _DbnCommitteeView {
     char *case_no;
     DbnMsgAuditCaseReply *case_reply; /* the first page: case and head */
     gboolean case_complete;           /* every page read */
-    GPtrArray *case_entries; /* DbnMsgAuditCaseEntry* */
-    GArray *case_included;   /* gboolean per entry */
+    GPtrArray *case_entries;          /* DbnMsgAuditCaseEntry* */
+    GArray *case_included;            /* gboolean per entry */
     gboolean case_has_head, case_head_ok;
     AuditHead case_head;
     guint8 case_key[AUDIT_PUBLIC_KEY_SIZE];
@@ -135,7 +135,7 @@ update_status (DbnCommitteeView *self)
     g_string_append_printf (s, _ (" · 留存树头 %u 个 · 动态 %u 条、违规 %u 条"),
                             dbn_kept_heads_get_count (self->kept), self->n_entries, self->n_violations);
     g_string_append (s, self->feed != NULL && dbn_audit_feed_is_reachable (self->feed) ? _ (" · 审计 ●")
-                                                                                      : _ (" · 审计 ○"));
+                                                                                       : _ (" · 审计 ○"));
     g_free (self->status_text);
     self->status_text = g_string_free (s, FALSE);
     gtk_label_set_text (self->status_label, self->status_text);
@@ -149,8 +149,7 @@ raise_banner (DbnCommitteeView *self, const char *why)
      * would abort a client run with G_DEBUG=fatal-warnings. */
     g_message ("audit record inconsistent with a kept head: %s", why);
     self->inconsistent = TRUE;
-    g_autofree char *text =
-        g_strdup_printf (_ ("⚠ 审计记录与本机留存的树头不一致，记录可能被改写：%s"), why);
+    g_autofree char *text = g_strdup_printf (_ ("⚠ 审计记录与本机留存的树头不一致，记录可能被改写：%s"), why);
     gtk_label_set_text (self->banner_label, text);
     gtk_widget_set_visible (self->banner, TRUE);
     update_status (self);
@@ -208,8 +207,8 @@ judge (DbnCommitteeView *self, const AuditHead *h, const guint8 *key, char **pat
         g_autofree char *why =
             h->size == kept.size
                 ? g_strdup_printf (_ ("服务的第 %lld 条树头与本机留存的不同"), (long long) h->size)
-                : g_strdup_printf (_ ("从留存的树头 %lld 到服务的树头 %lld 的一致性证明不成立"), (long long) kept.size,
-                                   (long long) h->size);
+                : g_strdup_printf (_ ("从留存的树头 %lld 到服务的树头 %lld 的一致性证明不成立"),
+                                   (long long) kept.size, (long long) h->size);
         raise_banner (self, why);
         return;
     }
@@ -384,10 +383,10 @@ on_feed_event (GBytes *event, gboolean from_sync, gpointer user_data)
         if (m != NULL) {
             self->n_entries++;
             learn_case (self, m->env.case_no, m->env.actor);
-            g_autofree char *text = g_strdup_printf (
-                "#%-6" G_GINT64_FORMAT " %s  %-28s %-18s %-22s %s/%" G_GINT64_FORMAT, m->index, time,
-                m->event_type, m->env.case_no ? m->env.case_no : "—", m->env.actor ? m->env.actor : "—",
-                m->producer, m->event_seq);
+            g_autofree char *text =
+                g_strdup_printf ("#%-6" G_GINT64_FORMAT " %s  %-28s %-18s %-22s %s/%" G_GINT64_FORMAT,
+                                 m->index, time, m->event_type, m->env.case_no ? m->env.case_no : "—",
+                                 m->env.actor ? m->env.actor : "—", m->producer, m->event_seq);
             RowInfo *info = g_new0 (RowInfo, 1);
             info->case_no = g_strdup (m->env.case_no);
             info->actor = g_strdup (m->env.actor);
@@ -398,9 +397,9 @@ on_feed_event (GBytes *event, gboolean from_sync, gpointer user_data)
         g_autoptr (DbnMsgAuditViolation) m = dbn_msg_audit_violation_decode (data, len, NULL);
         if (m != NULL) {
             self->n_violations++;
-            g_autofree char *text =
-                g_strdup_printf (_ ("⚠ 违规 %s %s  案件 %s  责任人 %s  （记录第 %lld 条，%s）"), m->rule, m->kind,
-                                 m->env.case_no ? m->env.case_no : "—", m->person, (long long) m->index, time);
+            g_autofree char *text = g_strdup_printf (
+                _ ("⚠ 违规 %s %s  案件 %s  责任人 %s  （记录第 %lld 条，%s）"), m->rule, m->kind,
+                m->env.case_no ? m->env.case_no : "—", m->person, (long long) m->index, time);
             RowInfo *info = g_new0 (RowInfo, 1);
             info->case_no = g_strdup (m->env.case_no);
             info->actor = g_strdup (m->person);
@@ -493,7 +492,8 @@ on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
         /* The head must verify, and with the key this client keeps. */
         AuditHead kept;
         guint8 kept_key[AUDIT_PUBLIC_KEY_SIZE];
-        self->case_head_ok = self->case_has_head && audit_head_check_signature (&self->case_head, self->case_key)
+        self->case_head_ok = self->case_has_head
+                             && audit_head_check_signature (&self->case_head, self->case_key)
                              && (!dbn_kept_heads_get_latest (self->kept, &kept, kept_key)
                                  || memcmp (kept_key, self->case_key, AUDIT_PUBLIC_KEY_SIZE) == 0);
     } else if ((self->case_reply->head == NULL) != (page->head == NULL)
@@ -516,10 +516,9 @@ on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
         g_autofree char *mark =
             included ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) self->case_head.size)
                      : g_strdup_printf ("✗ %s", why ? why : _ ("树头签名无效"));
-        g_autofree char *text =
-            g_strdup_printf ("#%-6" G_GINT64_FORMAT " %s  %-28s %-22s %s/%" G_GINT64_FORMAT "  %s\n        leaf %s",
-                             e->index, time, e->type, *e->actor ? e->actor : "—", e->producer, e->event_seq, mark,
-                             e->leaf);
+        g_autofree char *text = g_strdup_printf (
+            "#%-6" G_GINT64_FORMAT " %s  %-28s %-22s %s/%" G_GINT64_FORMAT "  %s\n        leaf %s", e->index,
+            time, e->type, *e->actor ? e->actor : "—", e->producer, e->event_seq, mark, e->leaf);
         GtkWidget *label = gtk_label_new (text);
         gtk_label_set_xalign (GTK_LABEL (label), 0);
         gtk_label_set_selectable (GTK_LABEL (label), TRUE);
@@ -543,8 +542,10 @@ on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
                                              self->case_reply->case_no, self->case_entries->len, good,
                                              (long long) (self->case_has_head ? self->case_head.size : 0));
     gtk_label_set_text (self->case_status, text);
-    gtk_widget_remove_css_class (GTK_WIDGET (self->case_status), good == self->case_entries->len ? "error" : "success");
-    gtk_widget_add_css_class (GTK_WIDGET (self->case_status), good == self->case_entries->len ? "success" : "error");
+    gtk_widget_remove_css_class (GTK_WIDGET (self->case_status),
+                                 good == self->case_entries->len ? "error" : "success");
+    gtk_widget_add_css_class (GTK_WIDGET (self->case_status),
+                              good == self->case_entries->len ? "success" : "error");
 }
 
 static void
@@ -633,8 +634,8 @@ on_findings_reply (DbnClient *client, GBytes *reply, const GError *error, gpoint
         gtk_label_set_text (self->finding_status, text);
         return;
     }
-    g_autoptr (DbnMsgAuditFindingsReply) r =
-        dbn_msg_audit_findings_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &refused);
+    g_autoptr (DbnMsgAuditFindingsReply) r = dbn_msg_audit_findings_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &refused);
     if (r == NULL) {
         gtk_label_set_text (self->finding_status, refused->message);
         return;
@@ -646,11 +647,11 @@ on_findings_reply (DbnClient *client, GBytes *reply, const GError *error, gpoint
         if (f == NULL)
             continue;
         g_autofree char *time = format_time (f->env.ts);
-        g_autofree char *text = g_strdup_printf (
-            "%s  %s  %s  %s%s%s  %s", time, f->env.case_no ? f->env.case_no : "—",
-            *f->window ? f->window : (*f->station ? f->station : "—"),
-            g_strcmp0 (f->finding, "ok") == 0 ? _ ("✓ 符合规定") : _ ("✗ 存在问题"), *f->text ? "：" : "", f->text,
-            f->env.actor ? f->env.actor : "");
+        g_autofree char *text =
+            g_strdup_printf ("%s  %s  %s  %s%s%s  %s", time, f->env.case_no ? f->env.case_no : "—",
+                             *f->window ? f->window : (*f->station ? f->station : "—"),
+                             g_strcmp0 (f->finding, "ok") == 0 ? _ ("✓ 符合规定") : _ ("✗ 存在问题"),
+                             *f->text ? "：" : "", f->text, f->env.actor ? f->env.actor : "");
         GtkWidget *label = gtk_label_new (text);
         gtk_label_set_xalign (GTK_LABEL (label), 0);
         gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -674,7 +675,8 @@ action_findings (GtkWidget *widget, const char *name, GVariant *param)
         cmd->window = g_strdup (window);
     g_autoptr (GBytes) body = dbn_msg_audit_findings_encode (cmd, NULL);
     if (body != NULL)
-        dbn_client_send_async (dbn_audit_feed_get_client (self->feed), body, CALL_MS, on_findings_reply, self);
+        dbn_client_send_async (dbn_audit_feed_get_client (self->feed), body, CALL_MS, on_findings_reply,
+                               self);
 }
 
 static void
@@ -698,9 +700,9 @@ on_finding_reply (DbnClient *client, GBytes *reply, const GError *error, gpointe
     }
     g_autoptr (DbnMsgAuditSpotcheckRecordReply) r = dbn_msg_audit_spotcheck_record_reply_decode (
         g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
-    g_autofree char *text =
-        r != NULL ? g_strdup_printf (_ ("抽查结论已记入审计记录第 %lld 条（案件 %s）"), (long long) r->index, r->case_no)
-                  : g_strdup (_ ("抽查结论已记录"));
+    g_autofree char *text = r != NULL ? g_strdup_printf (_ ("抽查结论已记入审计记录第 %lld 条（案件 %s）"),
+                                                         (long long) r->index, r->case_no)
+                                      : g_strdup (_ ("抽查结论已记录"));
     gtk_label_set_text (self->finding_status, text);
     gtk_editable_set_text (GTK_EDITABLE (self->finding_text), "");
     action_findings (GTK_WIDGET (self), NULL, NULL);
@@ -968,7 +970,8 @@ dbn_committee_view_new (DbnConnection *connection, const char *client_dir)
     }
     GDate today;
     dbn_connection_get_today (connection, &today);
-    g_autofree char *month = g_strdup_printf ("%04d-%02d", g_date_get_year (&today), g_date_get_month (&today));
+    g_autofree char *month =
+        g_strdup_printf ("%04d-%02d", g_date_get_year (&today), g_date_get_month (&today));
     gtk_editable_set_text (GTK_EDITABLE (self->findings_month), month);
     dbn_audit_feed_start (self->feed, 0);
     action_findings (GTK_WIDGET (self), NULL, NULL);
@@ -1024,8 +1027,8 @@ dbn_committee_view_count_shown (DbnCommitteeView *self, gboolean violations)
 }
 
 void
-dbn_committee_view_set_filter (DbnCommitteeView *self, const char *window, const char *station, const char *type,
-                               gboolean violations_only)
+dbn_committee_view_set_filter (DbnCommitteeView *self, const char *window, const char *station,
+                               const char *type, gboolean violations_only)
 {
     gtk_editable_set_text (GTK_EDITABLE (self->filter_window), window ? window : "");
     gtk_editable_set_text (GTK_EDITABLE (self->filter_station), station ? station : "");

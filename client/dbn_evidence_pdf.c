@@ -89,8 +89,9 @@ put_head (Pen *pen, const DbnEvidence *ev)
     g_autofree char *chain = audit_hex (ev->head.chain, AUDIT_HASH_SIZE);
     g_autofree char *sig = audit_hex (ev->head.signature, AUDIT_SIGNATURE_SIZE);
     g_autofree char *key = audit_hex (ev->key, AUDIT_PUBLIC_KEY_SIZE);
-    g_autofree char *line = g_strdup_printf (_ ("树头 head %lld，签于 %s；签名%s"), (long long) ev->head.size, time,
-                                             ev->head_signature_ok ? _ ("有效 ✓ valid") : _ ("无效 ✗ INVALID"));
+    g_autofree char *line =
+        g_strdup_printf (_ ("树头 head %lld，签于 %s；签名%s"), (long long) ev->head.size, time,
+                         ev->head_signature_ok ? _ ("有效 ✓ valid") : _ ("无效 ✗ INVALID"));
     put (pen, c, 8, FONT_BODY, line);
     g_autofree char *r = g_strconcat ("root      ", root, NULL);
     g_autofree char *ch = g_strconcat ("chain     ", chain, NULL);
@@ -131,7 +132,8 @@ dbn_evidence_pdf_write (const DbnEvidence *ev, const char *path, GError **error)
                          ev->entries->len, good, printed);
     put (&pen, c, 0, FONT_BODY, summary);
     put (&pen, c, 0, FONT_BODY,
-         _ ("核验方法见 docs/audit.md：leaf = SHA-256(0x00 ‖ entry)，沿证明路径求得的根须等于签名树头的 root。"));
+         _ ("核验方法见 docs/audit.md：leaf = SHA-256(0x00 ‖ entry)，沿证明路径求得的根须等于签名树头的 "
+            "root。"));
     pen.y += 6;
     put_head (&pen, ev);
     pen.y += 6;
@@ -140,9 +142,9 @@ dbn_evidence_pdf_write (const DbnEvidence *ev, const char *path, GError **error)
     for (guint i = 0; i < ev->entries->len; i++) {
         const DbnMsgAuditCaseEntry *e = ev->entries->pdata[i];
         g_autofree char *time = format_time (e->time);
-        g_autofree char *line = g_strdup_printf ("%s  #%" G_GINT64_FORMAT "  %s  %s  %s/%" G_GINT64_FORMAT "  %s", time,
-                                                 e->index, e->type, *e->actor ? e->actor : "—", e->producer,
-                                                 e->event_seq, ev->included[i] ? "✓" : "✗");
+        g_autofree char *line = g_strdup_printf (
+            "%s  #%" G_GINT64_FORMAT "  %s  %s  %s/%" G_GINT64_FORMAT "  %s", time, e->index, e->type,
+            *e->actor ? e->actor : "—", e->producer, e->event_seq, ev->included[i] ? "✓" : "✗");
         put (&pen, c, 8, FONT_BODY, line);
     }
     pen.y += 6;
@@ -150,9 +152,9 @@ dbn_evidence_pdf_write (const DbnEvidence *ev, const char *path, GError **error)
     put (&pen, c, 0, FONT_HEAD, _ ("记录条目与证明 Entries and proofs"));
     for (guint i = 0; i < ev->entries->len; i++) {
         const DbnMsgAuditCaseEntry *e = ev->entries->pdata[i];
-        g_autofree char *mark =
-            ev->included[i] ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) ev->head.size)
-                            : g_strdup (_ ("✗ 未能核验"));
+        g_autofree char *mark = ev->included[i]
+                                    ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) ev->head.size)
+                                    : g_strdup (_ ("✗ 未能核验"));
         g_autofree char *line = g_strdup_printf ("#%" G_GINT64_FORMAT "  %s  %s", e->index, e->type, mark);
         pen.y += 3;
         put (&pen, c, 0, FONT_BODY, line);

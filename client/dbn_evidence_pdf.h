@@ -15,12 +15,12 @@ G_BEGIN_DECLS
 typedef struct {
     const char *case_no;
     gboolean has_head;
-    AuditHead head;                      /* the head of the audit.case reply */
-    guint8 key[AUDIT_PUBLIC_KEY_SIZE];   /* its key */
-    gboolean head_signature_ok;          /* checked by this client */
-    GPtrArray *entries;                  /* DbnMsgAuditCaseEntry*, borrowed */
-    const gboolean *included;            /* per entry: verified included in head */
-    gint64 printed_ms;                   /* when it was made */
+    AuditHead head;                    /* the head of the audit.case reply */
+    guint8 key[AUDIT_PUBLIC_KEY_SIZE]; /* its key */
+    gboolean head_signature_ok;        /* checked by this client */
+    GPtrArray *entries;                /* DbnMsgAuditCaseEntry*, borrowed */
+    const gboolean *included;          /* per entry: verified included in head */
+    gint64 printed_ms;                 /* when it was made */
 } DbnEvidence;
 
 /* Writes the evidence to path. FALSE with the error of cairo (G_IO_ERROR). */

@@ -95,9 +95,9 @@ dbn_kept_heads_add (DbnKeptHeads *self, const AuditHead *head, const guint8 key[
         return FALSE;
     }
     /* Whole or not at all: a head half written would read as a bad file. */
-    gboolean ok = g_file_set_contents_full (self->path, text->str, (gssize) text->len,
-                                            G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
-                                            error);
+    gboolean ok =
+        g_file_set_contents_full (self->path, text->str, (gssize) text->len,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error);
     g_string_free (text, TRUE);
     return ok;
 }

@@ -28,8 +28,8 @@ guint dbn_kept_heads_get_count (DbnKeptHeads *self);
 gboolean dbn_kept_heads_get_latest (DbnKeptHeads *self, AuditHead *head, guint8 key[AUDIT_PUBLIC_KEY_SIZE]);
 /* Keeps head (the caller checked its signature and its consistency with
  * the latest) and writes the file. */
-gboolean dbn_kept_heads_add (DbnKeptHeads *self, const AuditHead *head, const guint8 key[AUDIT_PUBLIC_KEY_SIZE],
-                             GError **error);
+gboolean dbn_kept_heads_add (DbnKeptHeads *self, const AuditHead *head,
+                             const guint8 key[AUDIT_PUBLIC_KEY_SIZE], GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnKeptHeads, dbn_kept_heads_free)
 

@@ -58,12 +58,12 @@ audit_head_from_record (GBytes *record, AuditHead *head, guint8 key[AUDIT_PUBLIC
     memset (head, 0, sizeof *head);
     head->size = r->size;
     head->time_ms = r->time;
-    const char *bad = !audit_unhex (r->root, head->root, AUDIT_HASH_SIZE)                ? "root"
-                      : !audit_unhex (r->chain, head->chain, AUDIT_HASH_SIZE)            ? "chain"
+    const char *bad = !audit_unhex (r->root, head->root, AUDIT_HASH_SIZE)                  ? "root"
+                      : !audit_unhex (r->chain, head->chain, AUDIT_HASH_SIZE)              ? "chain"
                       : !audit_unhex (r->signature, head->signature, AUDIT_SIGNATURE_SIZE) ? "signature"
-                      : !audit_unhex (r->key, key, AUDIT_PUBLIC_KEY_SIZE)                 ? "key"
-                      : r->size < 0                                                     ? "size"
-                                                                                        : NULL;
+                      : !audit_unhex (r->key, key, AUDIT_PUBLIC_KEY_SIZE)                  ? "key"
+                      : r->size < 0                                                        ? "size"
+                                                                                           : NULL;
     if (bad != NULL) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "head: %s is not valid", bad);
         return FALSE;
@@ -78,8 +78,9 @@ to_wire_error (GError **error)
 {
     if (error == NULL || *error == NULL || (*error)->domain != AUDIT_ERROR)
         return;
-    int code = (*error)->code == AUDIT_ERROR_RANGE || (*error)->code == AUDIT_ERROR_INVALID ? DBN_ERROR_INVALID
-                                                                                           : DBN_ERROR_INTERNAL;
+    int code = (*error)->code == AUDIT_ERROR_RANGE || (*error)->code == AUDIT_ERROR_INVALID
+                   ? DBN_ERROR_INVALID
+                   : DBN_ERROR_INTERNAL;
     GError *wire = g_error_new_literal (DBN_ERROR, code, (*error)->message);
     g_clear_error (error);
     g_propagate_error (error, wire);
@@ -345,9 +346,9 @@ audit_verify_command (DbnService *service, DbnCommand *command, gpointer user_da
     reply->detail_zh = g_strdup (r.detail_zh ? r.detail_zh : "");
     reply->elapsed_ms = (g_get_monotonic_time () - start) / 1000;
     AuditLog *log = audit_actions_get_log (user_data);
-    gboolean ok = !r.has_head
-                  || (reply->head = audit_head_record_encode (&r.head, audit_log_get_public_key (log), error))
-                         != NULL;
+    gboolean ok =
+        !r.has_head
+        || (reply->head = audit_head_record_encode (&r.head, audit_log_get_public_key (log), error)) != NULL;
     audit_verify_report_clear (&r);
     if (!ok)
         return NULL;

@@ -78,7 +78,8 @@ cli_audit_case (int argc, char **argv, const char *data_option)
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
         { NULL },
     };
-    g_autoptr (GOptionContext) options = g_option_context_new ("NUMBER — 案件完整记录 / a case's whole record");
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("NUMBER — 案件完整记录 / a case's whole record");
     g_option_context_set_description (
         options, "Every entry of the case in the audit record, oldest first: index, producer\n"
                  "and seq, type, time, actor and the event (masked as journaled), each with its\n"
@@ -157,14 +158,14 @@ cli_audit_case (int argc, char **argv, const char *data_option)
     json_builder_set_member_name (b, "entries");
     json_builder_begin_array (b);
     if (!json) {
-        printf ("案件 %s 的审计记录 / audit record of case %s: %u 条 entries\n", reply->case_no, reply->case_no,
-                reply->entries->len);
+        printf ("案件 %s 的审计记录 / audit record of case %s: %u 条 entries\n", reply->case_no,
+                reply->case_no, reply->entries->len);
         if (has_head) {
             g_autofree char *time = cli_format_time (head.time_ms);
             g_autofree char *root = audit_hex (head.root, AUDIT_HASH_SIZE);
             g_autofree char *pk = audit_hex (key, AUDIT_PUBLIC_KEY_SIZE);
-            printf ("树头 head %" G_GINT64_FORMAT " (%s) root %s\n  key %s  签名 signature %s\n", head.size, time,
-                    root, pk, signature_ok ? "✓" : "✗ 无效 INVALID");
+            printf ("树头 head %" G_GINT64_FORMAT " (%s) root %s\n  key %s  签名 signature %s\n", head.size,
+                    time, root, pk, signature_ok ? "✓" : "✗ 无效 INVALID");
         } else {
             printf ("尚无签名树头 / no signed head yet\n");
         }
@@ -206,12 +207,12 @@ cli_audit_case (int argc, char **argv, const char *data_option)
         json_builder_end_object (b);
         if (!json) {
             g_autofree char *time = cli_format_time (e->time);
-            g_autofree char *mark =
-                included ? g_strdup_printf ("✓ 已包含于树头 %" G_GINT64_FORMAT " / included in head %" G_GINT64_FORMAT,
-                                            head.size, head.size)
-                         : g_strdup_printf ("✗ %s", why);
-            printf ("#%-7" G_GINT64_FORMAT " %s  %-10s %-6" G_GINT64_FORMAT " %-28s %-24s %s\n", e->index, time,
-                    e->producer, e->event_seq, e->type, *e->actor ? e->actor : "-", mark);
+            g_autofree char *mark = included ? g_strdup_printf ("✓ 已包含于树头 %" G_GINT64_FORMAT
+                                                                " / included in head %" G_GINT64_FORMAT,
+                                                                head.size, head.size)
+                                             : g_strdup_printf ("✗ %s", why);
+            printf ("#%-7" G_GINT64_FORMAT " %s  %-10s %-6" G_GINT64_FORMAT " %-28s %-24s %s\n", e->index,
+                    time, e->producer, e->event_seq, e->type, *e->actor ? e->actor : "-", mark);
             printf ("         leaf %s\n", e->leaf);
         }
     }

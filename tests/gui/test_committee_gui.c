@@ -97,7 +97,8 @@ screenshot (GtkWidget *window, const char *name)
     GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
     g_assert_nonnull (node);
     GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+    g_autoptr (GdkTexture) texture =
+        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
     gsk_render_node_unref (node);
     const char *build = g_getenv ("DAIBAN_BUILD_DIR");
     g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
@@ -114,8 +115,8 @@ pdf_text (const char *pdf)
     int status = 0;
     g_autoptr (GError) error = NULL;
     const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-                                 NULL, &out, NULL, &status, &error));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
     return g_steal_pointer (&out);
@@ -130,8 +131,8 @@ paper_screenshot (const char *pdf, const char *name)
     g_autofree char *base = g_build_filename (dir, name, NULL);
     int status = 0;
     const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
-    g_assert_true (
-        g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, NULL));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                                 &status, NULL));
     g_assert_true (g_spawn_check_wait_status (status, NULL));
     g_test_message ("screenshot %s.png", base);
 }
@@ -172,10 +173,11 @@ record_signed (gpointer data)
         events += count (path, "SELECT count(*) FROM journal");
     }
     /* The audit service's own entries (violations, findings) besides. */
-    gint64 followed =
-        count (w->audit_db, "SELECT count(*) FROM audit_entry WHERE producer IN ('intake', 'routing', 'deadline')");
+    gint64 followed = count (
+        w->audit_db, "SELECT count(*) FROM audit_entry WHERE producer IN ('intake', 'routing', 'deadline')");
     gint64 entries = count (w->audit_db, "SELECT count(*) FROM audit_entry");
-    return followed == events && count (w->audit_db, "SELECT coalesce(max(size), 0) FROM audit_head") == entries;
+    return followed == events
+           && count (w->audit_db, "SELECT coalesce(max(size), 0) FROM audit_head") == entries;
 }
 
 static void
@@ -202,10 +204,10 @@ rewrite_record (const char *path, const char *data_dir, gint64 at)
     g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
     exec_ok (db, "BEGIN");
     sqlite3_stmt *s = NULL;
-    g_assert_cmpint (
-        sqlite3_prepare_v2 (db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_%'", -1,
-                            &s, NULL),
-        ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (
+                         db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_%'",
+                         -1, &s, NULL),
+                     ==, SQLITE_OK);
     g_autoptr (GPtrArray) triggers = g_ptr_array_new_with_free_func (g_free);
     while (sqlite3_step (s) == SQLITE_ROW)
         g_ptr_array_add (triggers, g_strdup ((const char *) sqlite3_column_text (s, 0)));
@@ -215,17 +217,19 @@ rewrite_record (const char *path, const char *data_dir, gint64 at)
         exec_ok (db, sql);
     }
     exec_ok (db, "DELETE FROM audit_node; DELETE FROM audit_head");
-    g_assert_cmpint (sqlite3_prepare_v2 (db,
-                                         "SELECT idx, producer, seq, time_ms, case_no, actor, type, event FROM"
-                                         " audit_entry ORDER BY idx",
-                                         -1, &s, NULL),
-                     ==, SQLITE_OK);
+    g_assert_cmpint (
+        sqlite3_prepare_v2 (db,
+                            "SELECT idx, producer, seq, time_ms, case_no, actor, type, event FROM"
+                            " audit_entry ORDER BY idx",
+                            -1, &s, NULL),
+        ==, SQLITE_OK);
     sqlite3_stmt *set = NULL, *node = NULL;
     g_assert_cmpint (
-        sqlite3_prepare_v2 (db, "UPDATE audit_entry SET event = ?, leaf = ?, chain = ? WHERE idx = ?", -1, &set, NULL),
+        sqlite3_prepare_v2 (db, "UPDATE audit_entry SET event = ?, leaf = ?, chain = ? WHERE idx = ?", -1,
+                            &set, NULL),
         ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)", -1, &node,
-                                         NULL),
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)", -1,
+                                         &node, NULL),
                      ==, SQLITE_OK);
     AuditRange range;
     audit_range_init (&range);
@@ -469,8 +473,8 @@ test_committee_screen (void)
     g_assert_true (wait_for (record_signed, &rw, WAIT_MS));
     g_assert_true (wait_for (view_caught_up, &vw, WAIT_MS));
     g_assert_nonnull (strstr (dbn_committee_view_get_status (view), "本机已核验一致至第"));
-    g_test_message ("feed: %u entries, verified through %" G_GINT64_FORMAT, dbn_committee_view_get_n_entries (view),
-                    dbn_committee_view_get_verified_through (view));
+    g_test_message ("feed: %u entries, verified through %" G_GINT64_FORMAT,
+                    dbn_committee_view_get_n_entries (view), dbn_committee_view_get_verified_through (view));
     screenshot (GTK_WIDGET (window), "committee-feed.png");
 
     /* A violation arrives live and stands above the feed. */
@@ -483,8 +487,8 @@ test_committee_screen (void)
     g_assert_cmpint (dbn_committee_view_count_shown (view, FALSE), ==, 0);
     dbn_committee_view_set_filter (view, "huji", NULL, NULL, FALSE);
     g_assert_cmpint (dbn_committee_view_count_shown (view, TRUE), ==, 1);
-    g_autofree char *huji_sql =
-        g_strdup_printf ("SELECT count(*) FROM audit_entry WHERE case_no = '%s' AND producer <> 'audit'", overcharged);
+    g_autofree char *huji_sql = g_strdup_printf (
+        "SELECT count(*) FROM audit_entry WHERE case_no = '%s' AND producer <> 'audit'", overcharged);
     g_assert_true (wait_for (record_signed, &rw, WAIT_MS));
     g_assert_true (wait_for (view_caught_up, &vw, WAIT_MS));
     g_assert_cmpint (dbn_committee_view_count_shown (view, FALSE), ==, count (audit_db, huji_sql));
@@ -498,7 +502,8 @@ test_committee_screen (void)
     g_assert_cmpint (dbn_committee_view_count_shown (view, FALSE), ==,
                      count (audit_db, "SELECT count(*) FROM audit_entry WHERE type = 'case.accepted'"));
     dbn_committee_view_set_filter (view, NULL, "qingshui", NULL, FALSE);
-    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM audit_entry WHERE case_no = '%s'", from_station);
+    g_autofree char *sql =
+        g_strdup_printf ("SELECT count(*) FROM audit_entry WHERE case_no = '%s'", from_station);
     guint station_rows = dbn_committee_view_count_shown (view, FALSE);
     g_assert_cmpint (station_rows, >=, count (audit_db, sql));
     g_assert_cmpint (station_rows, <, dbn_committee_view_get_n_entries (view));
@@ -524,8 +529,9 @@ test_committee_screen (void)
         sqlite3 *db = NULL;
         g_assert_cmpint (sqlite3_open_v2 (audit_db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
         sqlite3_stmt *s = NULL;
-        g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT leaf FROM audit_entry WHERE case_no = ?", -1, &s, NULL), ==,
-                         SQLITE_OK);
+        g_assert_cmpint (
+            sqlite3_prepare_v2 (db, "SELECT leaf FROM audit_entry WHERE case_no = ?", -1, &s, NULL), ==,
+            SQLITE_OK);
         sqlite3_bind_text (s, 1, from_station, -1, SQLITE_STATIC);
         guint leaves = 0;
         while (sqlite3_step (s) == SQLITE_ROW) {
@@ -536,8 +542,9 @@ test_committee_screen (void)
         g_assert_cmpuint (leaves, ==, n);
         sqlite3_finalize (s);
         /* The head the proofs lead to: its root and the service's key. */
-        g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT root FROM audit_head ORDER BY size DESC LIMIT 1", -1, &s, NULL),
-                         ==, SQLITE_OK);
+        g_assert_cmpint (
+            sqlite3_prepare_v2 (db, "SELECT root FROM audit_head ORDER BY size DESC LIMIT 1", -1, &s, NULL),
+            ==, SQLITE_OK);
         g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
         g_autofree char *root = audit_hex (sqlite3_column_blob (s, 0), AUDIT_HASH_SIZE);
         sqlite3_finalize (s);
@@ -553,7 +560,8 @@ test_committee_screen (void)
     dbn_committee_view_record_finding (view, FALSE, "承办单缺申请人签字");
     g_assert_true (wait_for (findings_listed, view, WAIT_MS));
     g_assert_nonnull (strstr (dbn_committee_view_get_finding_status (view), "已记入审计记录"));
-    g_assert_cmpint (count (audit_db, "SELECT count(*) FROM audit_entry WHERE type = 'audit.finding'"), ==, 1);
+    g_assert_cmpint (count (audit_db, "SELECT count(*) FROM audit_entry WHERE type = 'audit.finding'"), ==,
+                     1);
     screenshot (GTK_WIDGET (window), "committee-spotcheck.png");
     close_window (window);
 

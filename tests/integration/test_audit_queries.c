@@ -116,8 +116,8 @@ test_committee_reads (void)
     g_autoptr (JsonParser) parser = json_parser_new ();
 
     /* The case's whole record, each proof checked by the CLI. */
-    const char *const case_json[] = { "audit", "case", cases[1], "--json", "--data", dir, "--key-file", committee,
-                                      NULL };
+    const char *const case_json[] = { "audit", "case",       cases[1],  "--json", "--data",
+                                      dir,     "--key-file", committee, NULL };
     DbnCliRun run = dbn_harness_run_cli (case_json);
     g_assert_cmpint (run.status, ==, 0);
     JsonObject *o = parse_object (parser, run.out);
@@ -126,7 +126,8 @@ test_committee_reads (void)
     guint n = json_array_get_length (entries);
     g_assert_cmpuint (n, >=, 2); /* intake's acceptance and routing's, at least */
     g_assert_cmpint (json_object_get_int_member (o, "included"), ==, n);
-    g_assert_true (json_object_get_boolean_member (json_object_get_object_member (o, "head"), "signature_ok"));
+    g_assert_true (
+        json_object_get_boolean_member (json_object_get_object_member (o, "head"), "signature_ok"));
     gint64 tampered = -1;
     gint64 first_index = json_object_get_int_member (json_array_get_object_element (entries, 0), "index");
     for (guint i = 0; i < n; i++) {
@@ -140,7 +141,9 @@ test_committee_reads (void)
     g_assert_cmpint (tampered, >=, 0);
     g_test_message ("case %s: %u entries, each included in the signed head", cases[1], n);
     dbn_cli_run_clear (&run);
-    const char *const case_text[] = { "audit", "case", cases[1], "--data", dir, "--key-file", committee, NULL };
+    const char *const case_text[] = {
+        "audit", "case", cases[1], "--data", dir, "--key-file", committee, NULL
+    };
     run = dbn_harness_run_cli (case_text);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "✓ 已包含于树头"));
@@ -148,8 +151,8 @@ test_committee_reads (void)
     dbn_cli_run_clear (&run);
 
     /* A case the record does not have, and a window's key. */
-    const char *const unknown[] = { "audit", "case", "T01-2026-999999", "--data", dir, "--key-file", committee,
-                                    NULL };
+    const char *const unknown[] = { "audit", "case",       "T01-2026-999999", "--data",
+                                    dir,     "--key-file", committee,         NULL };
     run = dbn_harness_run_cli (unknown);
     g_assert_cmpint (run.status, ==, 1);
     g_assert_nonnull (strstr (run.err, "not-found"));
@@ -161,7 +164,9 @@ test_committee_reads (void)
     dbn_cli_run_clear (&run);
 
     /* Verify through the service, and keep its head for later. */
-    const char *const verify[] = { "audit", "verify", "--json", "--data", dir, "--key-file", committee, NULL };
+    const char *const verify[] = {
+        "audit", "verify", "--json", "--data", dir, "--key-file", committee, NULL
+    };
     run = dbn_harness_run_cli (verify);
     g_assert_cmpint (run.status, ==, 0);
     o = parse_object (parser, run.out);
@@ -177,8 +182,8 @@ test_committee_reads (void)
         g_assert_true (g_file_set_contents (kept, run.out, -1, NULL));
         dbn_cli_run_clear (&run);
     }
-    const char *const verify_kept[] = { "audit", "verify", "--from-head", kept, "--data", dir, "--key-file",
-                                        committee, NULL };
+    const char *const verify_kept[] = { "audit", "verify",     "--from-head", kept, "--data",
+                                        dir,     "--key-file", committee,     NULL };
     run = dbn_harness_run_cli (verify_kept);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "verified through entry"));
@@ -186,8 +191,8 @@ test_committee_reads (void)
     dbn_cli_run_clear (&run);
 
     /* Proofs through the service, in the offline form's JSON. */
-    const char *const inclusion[] = { "audit", "proof", "--index", "0", "--data", dir, "--key-file", committee,
-                                      NULL };
+    const char *const inclusion[] = { "audit", "proof",      "--index", "0", "--data",
+                                      dir,     "--key-file", committee, NULL };
     run = dbn_harness_run_cli (inclusion);
     g_assert_cmpint (run.status, ==, 0);
     o = parse_object (parser, run.out);
@@ -195,8 +200,8 @@ test_committee_reads (void)
     g_assert_cmpint (json_object_get_int_member (o, "size"), ==, entries_now);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "heads")), ==, 1);
     dbn_cli_run_clear (&run);
-    const char *const consistency[] = { "audit", "proof", "--first", "1", "--data", dir, "--key-file",
-                                        committee, NULL };
+    const char *const consistency[] = { "audit", "proof",      "--first", "1", "--data",
+                                        dir,     "--key-file", committee, NULL };
     run = dbn_harness_run_cli (consistency);
     g_assert_cmpint (run.status, ==, 0);
     o = parse_object (parser, run.out);
@@ -210,8 +215,15 @@ test_committee_reads (void)
         g_autoptr (DbnBus) bus = dbn_harness_new_bus (h, committee);
         const gint64 bad[][4] = {
             /* index, size, first, second; -2: not given */
-            { -5, -2, -2, -2 }, { 0, -1, -2, -2 }, { 0, G_MAXINT64, -2, -2 }, { entries_now, -2, -2, -2 },
-            { -2, -2, -3, -2 }, { -2, -2, 2, 1 }, { -2, -2, 0, entries_now + 1 }, { 0, -2, 0, -2 }, { -2, -2, -2, -2 },
+            { -5, -2, -2, -2 },
+            { 0, -1, -2, -2 },
+            { 0, G_MAXINT64, -2, -2 },
+            { entries_now, -2, -2, -2 },
+            { -2, -2, -3, -2 },
+            { -2, -2, 2, 1 },
+            { -2, -2, 0, entries_now + 1 },
+            { 0, -2, 0, -2 },
+            { -2, -2, -2, -2 },
         };
         for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
             g_autoptr (DbnMsgAuditProof) p = dbn_msg_audit_proof_new ();
@@ -234,7 +246,8 @@ test_committee_reads (void)
         page->after = first_index;
         g_autoptr (GBytes) page_body = dbn_msg_audit_case_encode (page, NULL);
         g_autoptr (GError) page_error = NULL;
-        g_autoptr (GBytes) page_reply = dbn_harness_call_on (h, bus, "audit", page_body, CALL_MS, &page_error);
+        g_autoptr (GBytes) page_reply =
+            dbn_harness_call_on (h, bus, "audit", page_body, CALL_MS, &page_error);
         g_assert_no_error (page_error);
         g_autoptr (DbnMsgAuditCaseReply) rest = dbn_msg_audit_case_reply_decode (
             g_bytes_get_data (page_reply, NULL), g_bytes_get_size (page_reply), &page_error);
@@ -261,10 +274,11 @@ test_committee_reads (void)
         sqlite3 *db = NULL;
         g_assert_cmpint (sqlite3_open (audit_db, &db), ==, SQLITE_OK);
         sqlite3_stmt *get = NULL;
-        g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER IF EXISTS audit_entry_no_update", NULL, NULL, NULL), ==,
-                         SQLITE_OK);
-        g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT event FROM audit_entry WHERE idx = ?", -1, &get, NULL),
+        g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER IF EXISTS audit_entry_no_update", NULL, NULL, NULL),
                          ==, SQLITE_OK);
+        g_assert_cmpint (
+            sqlite3_prepare_v2 (db, "SELECT event FROM audit_entry WHERE idx = ?", -1, &get, NULL), ==,
+            SQLITE_OK);
         sqlite3_bind_int64 (get, 1, tampered);
         g_assert_cmpint (sqlite3_step (get), ==, SQLITE_ROW);
         g_autoptr (GByteArray) bytes = g_byte_array_new ();
@@ -272,8 +286,9 @@ test_committee_reads (void)
         sqlite3_finalize (get);
         bytes->data[bytes->len / 2] ^= 0x01;
         sqlite3_stmt *set = NULL;
-        g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit_entry SET event = ? WHERE idx = ?", -1, &set, NULL),
-                         ==, SQLITE_OK);
+        g_assert_cmpint (
+            sqlite3_prepare_v2 (db, "UPDATE audit_entry SET event = ? WHERE idx = ?", -1, &set, NULL), ==,
+            SQLITE_OK);
         sqlite3_bind_blob (set, 1, bytes->data, bytes->len, SQLITE_STATIC);
         sqlite3_bind_int64 (set, 2, tampered);
         g_assert_cmpint (sqlite3_step (set), ==, SQLITE_DONE);
