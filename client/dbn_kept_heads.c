@@ -5,6 +5,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+/* Heads kept in the file: the first and the newest. */
+#define KEPT_MAX 256
+
 typedef struct {
     AuditHead head;
     guint8 key[AUDIT_PUBLIC_KEY_SIZE];
@@ -82,6 +85,11 @@ dbn_kept_heads_add (DbnKeptHeads *self, const AuditHead *head, const guint8 key[
     Kept k = { .head = *head };
     memcpy (k.key, key, AUDIT_PUBLIC_KEY_SIZE);
     g_array_append_val (self->heads, k);
+    /* Each head kept was proved to extend the one before, so the newest
+     * ones carry the check; the first stays too (the key it brought). A
+     * head every few seconds would otherwise grow the file without end. */
+    if (self->heads->len > KEPT_MAX)
+        g_array_remove_index (self->heads, 1);
     GString *text = g_string_new (NULL);
     for (guint i = 0; i < self->heads->len; i++) {
         const Kept *e = &g_array_index (self->heads, Kept, i);

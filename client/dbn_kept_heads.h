@@ -6,8 +6,9 @@
  * shows a red banner when it fails (docs/audit.md "Consistency proof").
  *
  * The file: one head file (docs/audit.md "Head file", one JSON object) per
- * line, oldest first, rewritten atomically on each add. The first head's
- * key is the one every later head must carry. */
+ * line, oldest first, rewritten atomically on each add: the first head
+ * and the newest 255 (each was proved to extend the one before it). The
+ * first head's key is the one every later head must carry. */
 #pragma once
 
 #include <glib.h>
