@@ -58,6 +58,7 @@ struct _DbnCommitteeView {
     char *case_no;
     DbnMsgAuditCaseReply *case_reply; /* the first page: case and head */
     gboolean case_complete;           /* every page read */
+    guint case_unsigned;              /* entries after the head: not signed yet */
     GPtrArray *case_entries;          /* DbnMsgAuditCaseEntry* */
     GArray *case_included;            /* gboolean per entry */
     gboolean case_has_head, case_head_ok;
@@ -454,6 +455,7 @@ clear_case (DbnCommitteeView *self)
 {
     g_clear_pointer (&self->case_reply, dbn_msg_audit_case_reply_free);
     self->case_complete = FALSE;
+    self->case_unsigned = 0;
     g_ptr_array_set_size (self->case_entries, 0);
     g_array_set_size (self->case_included, 0);
     list_box_clear (self->case_list);
@@ -509,20 +511,25 @@ on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
         if (e == NULL)
             continue;
         g_autofree char *why = NULL;
-        gboolean included = self->case_head_ok && audit_case_entry_check (e, &self->case_head, TRUE, &why);
+        /* After the newest head: not signed yet, which is no failure. */
+        gboolean pending = !self->case_has_head || e->index >= self->case_head.size;
+        gboolean included =
+            !pending && self->case_head_ok && audit_case_entry_check (e, &self->case_head, TRUE, &why);
         g_ptr_array_add (self->case_entries, e);
         g_array_append_val (self->case_included, included);
+        self->case_unsigned += pending;
         g_autofree char *time = format_time (e->time);
         g_autofree char *mark =
-            included ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) self->case_head.size)
-                     : g_strdup_printf ("✗ %s", why ? why : _ ("树头签名无效"));
+            included  ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) self->case_head.size)
+            : pending ? g_strdup (_ ("… 尚未签名"))
+                      : g_strdup_printf ("✗ %s", why ? why : _ ("树头签名无效"));
         g_autofree char *text = g_strdup_printf (
             "#%-6" G_GINT64_FORMAT " %s  %-28s %-22s %s/%" G_GINT64_FORMAT "  %s\n        leaf %s", e->index,
             time, e->type, *e->actor ? e->actor : "—", e->producer, e->event_seq, mark, e->leaf);
         GtkWidget *label = gtk_label_new (text);
         gtk_label_set_xalign (GTK_LABEL (label), 0);
         gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-        if (!included)
+        if (!included && !pending)
             gtk_widget_add_css_class (label, "error");
         gtk_list_box_append (self->case_list, label);
     }
@@ -538,14 +545,14 @@ on_case_reply (DbnClient *client, GBytes *reply, const GError *error, gpointer u
     guint good = 0;
     for (guint i = 0; i < self->case_included->len; i++)
         good += g_array_index (self->case_included, gboolean, i) ? 1 : 0;
-    g_autofree char *text = g_strdup_printf (_ ("案件 %s：%u 条记录，%u 条已在本机核验包含于树头 %lld"),
-                                             self->case_reply->case_no, self->case_entries->len, good,
-                                             (long long) (self->case_has_head ? self->case_head.size : 0));
+    g_autofree char *text =
+        g_strdup_printf (_ ("案件 %s：%u 条记录，%u 条已在本机核验包含于树头 %lld，%u 条尚未签名"),
+                         self->case_reply->case_no, self->case_entries->len, good,
+                         (long long) (self->case_has_head ? self->case_head.size : 0), self->case_unsigned);
     gtk_label_set_text (self->case_status, text);
-    gtk_widget_remove_css_class (GTK_WIDGET (self->case_status),
-                                 good == self->case_entries->len ? "error" : "success");
-    gtk_widget_add_css_class (GTK_WIDGET (self->case_status),
-                              good == self->case_entries->len ? "success" : "error");
+    gboolean all = good + self->case_unsigned == self->case_entries->len;
+    gtk_widget_remove_css_class (GTK_WIDGET (self->case_status), all ? "error" : "success");
+    gtk_widget_add_css_class (GTK_WIDGET (self->case_status), all ? "success" : "error");
 }
 
 static void

@@ -142,9 +142,12 @@ dbn_evidence_pdf_write (const DbnEvidence *ev, const char *path, GError **error)
     for (guint i = 0; i < ev->entries->len; i++) {
         const DbnMsgAuditCaseEntry *e = ev->entries->pdata[i];
         g_autofree char *time = format_time (e->time);
-        g_autofree char *line = g_strdup_printf (
-            "%s  #%" G_GINT64_FORMAT "  %s  %s  %s/%" G_GINT64_FORMAT "  %s", time, e->index, e->type,
-            *e->actor ? e->actor : "—", e->producer, e->event_seq, ev->included[i] ? "✓" : "✗");
+        g_autofree char *line =
+            g_strdup_printf ("%s  #%" G_GINT64_FORMAT "  %s  %s  %s/%" G_GINT64_FORMAT "  %s", time, e->index,
+                             e->type, *e->actor ? e->actor : "—", e->producer, e->event_seq,
+                             ev->included[i]                              ? "✓"
+                             : !ev->has_head || e->index >= ev->head.size ? "…"
+                                                                          : "✗");
         put (&pen, c, 8, FONT_BODY, line);
     }
     pen.y += 6;
@@ -152,9 +155,10 @@ dbn_evidence_pdf_write (const DbnEvidence *ev, const char *path, GError **error)
     put (&pen, c, 0, FONT_HEAD, _ ("记录条目与证明 Entries and proofs"));
     for (guint i = 0; i < ev->entries->len; i++) {
         const DbnMsgAuditCaseEntry *e = ev->entries->pdata[i];
-        g_autofree char *mark = ev->included[i]
-                                    ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) ev->head.size)
-                                    : g_strdup (_ ("✗ 未能核验"));
+        g_autofree char *mark =
+            ev->included[i]
+                ? g_strdup_printf (_ ("✓ 已包含于树头 %lld"), (long long) ev->head.size)
+                : g_strdup (!ev->has_head || e->index >= ev->head.size ? _ ("… 尚未签名") : _ ("✗ 未能核验"));
         g_autofree char *line = g_strdup_printf ("#%" G_GINT64_FORMAT "  %s  %s", e->index, e->type, mark);
         pen.y += 3;
         put (&pen, c, 0, FONT_BODY, line);

@@ -9,7 +9,8 @@
  *     proofs out of the record's range are refused `invalid`;
  *   - after an attacker with the file flips a bit of one entry's bytes, the
  *     service's verify names that index, and `audit case` shows that entry
- *     ✗ and exits 5.
+ *     ✗ and exits 5;
+ *   - entries after the newest head are "not signed yet", which is no failure.
  */
 #include <sqlite3.h>
 #include <string.h>
@@ -326,10 +327,55 @@ test_committee_reads (void)
         g_free (cases[i]);
 }
 
+/* Entries after the newest head are not signed yet: `audit case` says so
+ * and exits 0; only an entry that fails its check makes it exit 5. Here no
+ * head is ever signed (by count only, and never reached). */
+static void
+test_not_signed_yet (void)
+{
+    g_autoptr (DbnHarness) h = dbn_harness_new (FALSE);
+    const char *dir = dbn_harness_get_data_dir (h);
+    g_autoptr (GError) error = NULL;
+    append_conf (h, "[audit]\nhead_every_ms = 0\nhead_every_entries = 100000\n");
+    g_assert_true (audit_signing_key_ensure (dir, &error));
+    g_assert_no_error (error);
+    g_autofree char *committee = dbn_harness_add_key (h, "committee");
+    GSubprocess *procs[4];
+    for (int i = 0; i < 4; i++)
+        procs[i] = dbn_harness_start_service (h, services[i]);
+    g_autofree char *case_no = submit (h, 1);
+    g_autofree char *audit_db = g_build_filename (dir, "audit.db", NULL);
+    g_autofree char *sql = g_strdup_printf (
+        "SELECT count(*) FROM audit_entry WHERE case_no = '%s' AND producer = 'routing'", case_no);
+    gint64 until = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    while (count (audit_db, sql) == 0) {
+        g_assert_cmpint (g_get_monotonic_time (), <, until);
+        g_usleep (20000);
+    }
+    g_assert_cmpint (count (audit_db, "SELECT count(*) FROM audit_head"), ==, 0);
+    const char *const args[] = { "audit", "case",       case_no,   "--json", "--data",
+                                 dir,     "--key-file", committee, NULL };
+    DbnCliRun run = dbn_harness_run_cli (args);
+    g_assert_cmpint (run.status, ==, 0);
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    JsonObject *o = parse_object (parser, run.out);
+    guint n = json_array_get_length (json_object_get_array_member (o, "entries"));
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_cmpint (json_object_get_int_member (o, "included"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (o, "unsigned"), ==, n);
+    g_assert_false (json_object_has_member (o, "head"));
+    dbn_cli_run_clear (&run);
+    for (int i = 3; i >= 0; i--) {
+        g_assert_true (dbn_harness_stop (procs[i], 10000));
+        g_object_unref (procs[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
     g_test_init (&argc, &argv, NULL);
     g_test_add_func ("/audit/queries/committee-case-verify-proof", test_committee_reads);
+    g_test_add_func ("/audit/queries/case-not-signed-yet", test_not_signed_yet);
     return g_test_run ();
 }
