@@ -553,6 +553,12 @@ test_committee_screen (void)
     }
     g_assert_nonnull (strstr (text, "✓"));
     paper_screenshot (pdf, "committee-evidence");
+    /* The button's way: the same paper in the principal's folder. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "committee.evidence", NULL));
+    g_autofree char *file = g_strdup_printf ("evidence-%s.pdf", from_station);
+    g_autofree char *saved = g_build_filename (client_dir, "committee", file, NULL);
+    g_autofree char *saved_text = pdf_text (saved);
+    g_assert_nonnull (strstr (saved_text, from_station));
     g_test_message ("case %s: %u entries included; evidence %s", from_station, n, pdf);
 
     /* A spot check on that case: a problem, with its text; the finding is
