@@ -31,6 +31,7 @@ struct _DbnStationReply {
     GtkLabel *reply_case_label;
     GtkEntry *reply_result_entry;
     GtkEntry *reply_reason_entry;
+    GtkEntry *reply_fee_entry; /* D-AUD-3: the fee charged, yuan */
     GtkDropDown *rating_drop;
     GtkFrame *pad_frame;
     GtkLabel *reply_status;
@@ -78,6 +79,14 @@ action_send (GtkWidget *widget, const char *name, GVariant *param)
         gtk_label_set_text (self->reply_status, done ? _ ("请填写办理结果") : _ ("未办结的案件须告知理由"));
         return;
     }
+    /* D-AUD-3: the fee actually charged, compared with the catalog's by the
+     * audit service; empty: not stated. */
+    const char *fee = text_of (self->reply_fee_entry);
+    gint64 fee_fen = 0;
+    if (fee != NULL && !dbn_text_parse_yuan (fee, &fee_fen)) {
+        gtk_label_set_text (self->reply_status, _ ("实收费用请以元填写，如 0、20 或 12.50"));
+        return;
+    }
     guint rating = gtk_drop_down_get_selected (self->rating_drop);
     static const char *const ratings[] = { "satisfied", "basic", "unsatisfied" };
     gboolean signed_card = !dbn_signature_pad_is_empty (DBN_SIGNATURE_PAD (self->pad));
@@ -109,6 +118,8 @@ action_send (GtkWidget *widget, const char *name, GVariant *param)
     m->reason = g_strdup (done ? NULL : reason);
     m->has_confirmed = TRUE;
     m->confirmed = signed_card;
+    m->has_fee_charged = fee != NULL;
+    m->fee_charged = fee_fen;
     g_autofree char *label = g_strdup_printf ("case.reply %s", case_no);
     gint64 id = dbn_station_enqueue (self->outbox, "routing", "case.reply", key,
                                      dbn_msg_case_reply_encode (m, NULL), label, self->reply_status);
@@ -208,6 +219,7 @@ dbn_station_reply_class_init (DbnStationReplyClass *klass)
     CHILD (reply_case_label);
     CHILD (reply_result_entry);
     CHILD (reply_reason_entry);
+    CHILD (reply_fee_entry);
     CHILD (rating_drop);
     CHILD (pad_frame);
     CHILD (reply_status);
@@ -264,5 +276,7 @@ dbn_station_reply_get_entry (DbnStationReply *self, const char *name)
         return GTK_EDITABLE (self->reply_result_entry);
     if (g_strcmp0 (name, "reply-reason") == 0)
         return GTK_EDITABLE (self->reply_reason_entry);
+    if (g_strcmp0 (name, "reply-fee") == 0)
+        return GTK_EDITABLE (self->reply_fee_entry);
     return NULL;
 }

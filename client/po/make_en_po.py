@@ -95,6 +95,9 @@ EN = {
  "选择…": "Choose…", "数据目录": "Data folder", "含 daiban.conf 的目录": "The folder with daiban.conf", "连接": "Connect",
  "状态：%s　类别：%s\n申办人：%s　村：%s\n现由：%s　首问责任人：%s\n材料位置：%s%s%s\n缺少材料：%s":
    "State: %s  Kind: %s\nApplicant: %s  Village: %s\nHeld by: %s  Responsible: %s\nPapers: %s%s%s\nMissing: %s",
+ "实收费用（元）": "Fee charged (yuan)",
+ "实际收取的费用，免费填 0（与目录收费比对）": "The fee actually charged, 0 when free (compared with the catalog's)",
+ "实收费用请以元填写，如 0、20 或 12.50": "Give the fee charged in yuan, such as 0, 20 or 12.50",
 }
 EN.update({
  "时限": "Deadline", "评价": "Ratings",

@@ -41,7 +41,7 @@ typedef struct {
 struct _AuditActions {
     DbnService *service; /* borrowed */
     AuditLog *log;
-    DbnCatalog *catalog;  /* D-AUD-3's fees; owned */
+    DbnCatalog *catalog; /* D-AUD-3's fees; owned */
     gint64 spotcheck_per_window;
     GPtrArray *producers; /* Producer*, owned */
     guint sign_id;
@@ -409,8 +409,9 @@ apply_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
     g_autofree char *person = NULL;
     g_auto (AuditViolation) more = { 0 };
     gboolean found = find_violation (p->name, env, event, &v, &person);
-    if (!found && audit_violations_find (dbn_service_get_store (self->service), self->catalog, p->name, env,
-                                         event, index, &more)) {
+    if (!found
+        && audit_violations_find (dbn_service_get_store (self->service), self->catalog, p->name, env, event,
+                                  index, &more)) {
         found = TRUE;
         v.kind = more.kind;
         v.rule = more.rule;

@@ -231,8 +231,8 @@ case_in_record (DbnStore *store, const char *case_no)
 {
     g_autoptr (sqlite3_stmt) st = NULL;
     if (sqlite3_prepare_v2 (dbn_store_get_db (store),
-                            "SELECT 1 FROM audit_entry WHERE case_no = ? AND producer <> 'audit' LIMIT 1", -1, &st,
-                            NULL)
+                            "SELECT 1 FROM audit_entry WHERE case_no = ? AND producer <> 'audit' LIMIT 1", -1,
+                            &st, NULL)
         != SQLITE_OK)
         return FALSE;
     dbn_sql_bind_text (st, 1, case_no);
@@ -291,8 +291,8 @@ audit_findings_command (DbnService *service, DbnCommand *command, gpointer user_
         return NULL;
     int year = 0, month = 0;
     char tail = 0;
-    if (!digits_at (req->month, "dddd-dd") || sscanf (req->month, "%4d-%2d%c", &year, &month, &tail) != 2 || year < 2000 || month < 1
-        || month > 12) {
+    if (!digits_at (req->month, "dddd-dd") || sscanf (req->month, "%4d-%2d%c", &year, &month, &tail) != 2
+        || year < 2000 || month < 1 || month > 12) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "month \"%s\" is not YYYY-MM",
                      req->month ? req->month : "");
         return NULL;
@@ -317,7 +317,8 @@ audit_findings_command (DbnService *service, DbnCommand *command, gpointer user_
     reply->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     gboolean one_window = !dbn_text_is_blank (req->window);
     while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-        g_autoptr (GBytes) b = g_bytes_new (sqlite3_column_blob (st, 0), (gsize) sqlite3_column_bytes (st, 0));
+        g_autoptr (GBytes) b =
+            g_bytes_new (sqlite3_column_blob (st, 0), (gsize) sqlite3_column_bytes (st, 0));
         if (one_window) {
             g_autoptr (DbnMsgAuditFinding) f =
                 dbn_msg_audit_finding_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);

@@ -98,8 +98,9 @@ fee_above_catalog (DbnStore *store, DbnCatalog *catalog, const DbnEnvEvent *env,
     v->kind = "fee_above_catalog";
     v->rule = "D-AUD-3";
     v->person = g_strdup (env->actor);
-    v->detail = g_strdup_printf ("charged %s yuan for %s, the catalog's fee is %s yuan / 实收 %s 元，目录收费 %s 元",
-                                 charged, matter->code, due, charged, due);
+    v->detail =
+        g_strdup_printf ("charged %s yuan for %s, the catalog's fee is %s yuan / 实收 %s 元，目录收费 %s 元",
+                         charged, matter->code, due, charged, due);
     return TRUE;
 }
 

@@ -524,10 +524,14 @@ int
 cli_audit (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand table[] = {
-        { "verify", audit_verify },         { "head", audit_head },
-        { "proof", audit_proof },           { "feed", audit_feed },
-        { "case", cli_audit_case },         { "spot-check", cli_audit_spot_check },
-        { "findings", cli_audit_findings }, { NULL, NULL },
+        { "verify", audit_verify },
+        { "head", audit_head },
+        { "proof", audit_proof },
+        { "feed", audit_feed },
+        { "case", cli_audit_case },
+        { "spot-check", cli_audit_spot_check },
+        { "findings", cli_audit_findings },
+        { NULL, NULL },
     };
     return cli_run_subcommand ("audit", audit_usage, table, argc, argv, data_option);
 }

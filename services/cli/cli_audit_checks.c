@@ -34,9 +34,8 @@ draw (CliContext *ctx, const char *week, gboolean json)
     if (status != CLI_EXIT_OK || reply == NULL)
         return status;
     g_autoptr (GError) error = NULL;
-    g_autoptr (DbnMsgAuditSpotcheckDrawReply) r =
-        dbn_msg_audit_spotcheck_draw_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
-                                                   &error);
+    g_autoptr (DbnMsgAuditSpotcheckDrawReply) r = dbn_msg_audit_spotcheck_draw_reply_decode (
+        g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
     if (r == NULL)
         return cli_report_error ("audit spot-check", error);
     g_autofree char *when = cli_format_time (r->head_time);
@@ -65,8 +64,8 @@ record (CliContext *ctx, const char *case_no, const char *finding, const char *t
         g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
     if (r == NULL)
         return CLI_EXIT_REFUSED;
-    printf ("%s 抽查结论 finding %s: 记录第 %" G_GINT64_FORMAT " 条 / entry %" G_GINT64_FORMAT "\n", r->case_no,
-            r->finding, r->index, r->index);
+    printf ("%s 抽查结论 finding %s: 记录第 %" G_GINT64_FORMAT " 条 / entry %" G_GINT64_FORMAT "\n",
+            r->case_no, r->finding, r->index, r->index);
     return CLI_EXIT_OK;
 }
 
@@ -77,9 +76,11 @@ cli_audit_spot_check (int argc, char **argv, const char *data_option)
     g_autofree char *week = NULL, *finding = NULL, *text = NULL;
     gboolean json = FALSE;
     GOptionEntry entries[] = {
-        { "draw", 0, 0, G_OPTION_ARG_STRING, &week, "Draw the week's cases per window (ISO week)", "YYYY-Www" },
+        { "draw", 0, 0, G_OPTION_ARG_STRING, &week, "Draw the week's cases per window (ISO week)",
+          "YYYY-Www" },
         { "finding", 0, 0, G_OPTION_ARG_STRING, &finding, "ok (无问题) or problem (有问题)", "ok|problem" },
-        { "text", 0, 0, G_OPTION_ARG_STRING, &text, "What is wrong (required for problem) or a note", "TEXT" },
+        { "text", 0, 0, G_OPTION_ARG_STRING, &text, "What is wrong (required for problem) or a note",
+          "TEXT" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
         { NULL },
     };
@@ -143,7 +144,8 @@ cli_audit_findings (int argc, char **argv, const char *data_option)
         GBytes *b = r->findings->pdata[i];
         if (json) {
             /* JSON Lines: one audit.finding event per line. */
-            g_autofree char *line = dbn_codec_to_json (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);
+            g_autofree char *line =
+                dbn_codec_to_json (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);
             if (line != NULL)
                 printf ("%s\n", line);
             continue;

@@ -9,11 +9,13 @@
 #include "cli_intake.h"
 #include "cli_routing.h"
 #include "cli_calendar.h"
+#include "cli_correct.h"
 
 static const char case_usage[] =
     "用法 Usage: daiban case COMMAND [OPTIONS]\n"
     "  submit   受理一件委托 / submit a resident's request (--from-visit, --again)\n"
-    "  show     查看案件 / show a case\n";
+    "  show     查看案件 / show a case\n"
+    "  correct  更正案件信息（保留原值）/ correct a field; the earlier value stays (D-AUD-5)\n";
 
 static gboolean
 parse (GOptionContext *options, char **data, int *argc, char ***argv, const char *name)
@@ -265,6 +267,8 @@ cli_case (int argc, char **argv, const char *data_option)
         return case_submit (argc - 1, argv + 1, data_option);
     if (g_strcmp0 (argv[1], "show") == 0)
         return case_show (argc - 1, argv + 1, data_option);
+    if (g_strcmp0 (argv[1], "correct") == 0)
+        return cli_case_correct (argc - 1, argv + 1, data_option);
     fprintf (stderr, "daiban case: unknown command '%s' / 未知命令\n%s%s", argv[1], case_usage,
              cli_routing_case_usage ());
     return CLI_EXIT_USAGE;

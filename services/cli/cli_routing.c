@@ -119,28 +119,6 @@ static const OptionSpec option_specs[] = {
       "The fee actually charged, in yuan, 0 when free (实收费用, D-AUD-3)", "YUAN" },
 };
 
-/* "12", "12.5" or "12.50" yuan to fen; FALSE for anything else (a fee is
- * never negative and has at most two decimals: fen are the catalog's unit). */
-static gboolean
-parse_yuan (const char *text, gint64 *fen)
-{
-    g_auto (GStrv) parts = g_strsplit (text, ".", -1);
-    guint n = g_strv_length (parts);
-    guint64 yuan = 0;
-    if (n < 1 || n > 2 || *parts[0] == '\0'
-        || !g_ascii_string_to_unsigned (parts[0], 10, 0, G_GINT64_CONSTANT (1000000000), &yuan, NULL))
-        return FALSE;
-    gint64 cents = 0;
-    if (n == 2) {
-        gsize len = strlen (parts[1]);
-        if (len < 1 || len > 2 || !g_ascii_isdigit (parts[1][0]) || (len == 2 && !g_ascii_isdigit (parts[1][1])))
-            return FALSE;
-        cents = (parts[1][0] - '0') * 10 + (len == 2 ? parts[1][1] - '0' : 0);
-    }
-    *fen = (gint64) yuan * 100 + cents;
-    return TRUE;
-}
-
 static void
 fill_env (DbnEnvCommand *env, const CaseOptions *o)
 {
@@ -267,7 +245,7 @@ build_reply (const CaseOptions *o, const char *case_no, GError **error)
         m->confirmed = TRUE;
     }
     if (o->fee != NULL) {
-        if (!parse_yuan (o->fee, &m->fee_charged)) {
+        if (!dbn_text_parse_yuan (o->fee, &m->fee_charged)) {
             g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                          "--fee takes yuan such as 0, 20 or 12.50, not '%s' / 请以元填写实收费用", o->fee);
             return NULL;
@@ -505,13 +483,20 @@ print_timeline_line (GBytes *frame)
     /* Every event carries the kind; it is news only when classified. */
     if (g_strcmp0 (member (o, "type"), "case.classified") == 0)
         g_string_append_printf (detail, "kind=%s  ", member (o, "kind"));
-    static const char *const keys[] = { "previous", "part",   "county",   "answer", "outcome", "text",
-                                        "result",   "reason", "apply_to", "note",   "sheet",   NULL };
+    /* D-AUD-5: a correction reads as one; the earlier value stays beside it. */
+    if (g_strcmp0 (member (o, "type"), "case.correction") == 0)
+        g_string_append (detail, "更正 CORRECTION  ");
+    static const char *const keys[] = { "previous", "part",   "county", "answer",   "outcome",
+                                        "text",     "result", "reason", "apply_to", "note",
+                                        "sheet",    "field",  "value",  NULL };
     for (int i = 0; keys[i] != NULL; i++) {
         const char *value = member (o, keys[i]);
         if (value != NULL && *value != '\0')
             g_string_append_printf (detail, "%s=%s  ", keys[i], value);
     }
+    if (json_object_has_member (o, "fee_charged"))
+        g_string_append_printf (detail, "fee_charged=%" G_GINT64_FORMAT "fen  ",
+                                json_object_get_int_member (o, "fee_charged"));
     if (json_object_has_member (o, "approved"))
         g_string_append_printf (detail, "approved=%s  ",
                                 json_object_get_boolean_member (o, "approved") ? "yes" : "no");

@@ -94,6 +94,8 @@ const DbnCommandSpec intake_commands[] = {
     { DBN_MSG_INTAKE_MUST_ADD_WIRE, intake_must_add, TRUE, DBN_PRINCIPAL_STATION },
     { DBN_MSG_INTAKE_MUST_LIST_WIRE, intake_must_list, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
+    /* D-AUD-5: who may take a case may correct its applicant's data. */
+    { DBN_MSG_CASE_CORRECT_WIRE, intake_case_correct, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
     /* D-CAT-3: the administrator (operator) or a supervisor. */
     { DBN_MSG_CATALOG_RELOAD_WIRE, intake_catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },

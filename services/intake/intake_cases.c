@@ -15,8 +15,8 @@
 
 /* Digits, with an optional leading + and inner dashes or spaces: landlines
  * (0571-8888 8888) as well as mobiles; 7 to 15 digits. */
-static gboolean
-phone_is_valid (const char *phone)
+gboolean
+intake_phone_is_valid (const char *phone)
 {
     int digits = 0;
     for (const char *p = phone; *p != '\0'; p++) {
@@ -61,7 +61,7 @@ validate_submit (IntakeActions *self, DbnCommand *command, const DbnMsgIntakeSub
         g_set_error_literal (error, INTAKE_ERROR, INTAKE_ERROR_BAD_ID_NUMBER, id_error->message);
         return FALSE;
     }
-    if (!phone_is_valid (req->phone)) {
+    if (!intake_phone_is_valid (req->phone)) {
         g_set_error (error, INTAKE_ERROR, INTAKE_ERROR_BAD_PHONE,
                      "'%s' is not a phone number (7 to 15 digits)", req->phone);
         return FALSE;

@@ -9,6 +9,12 @@
 
 G_BEGIN_DECLS
 
+/* Digits, with an optional leading + and inner dashes or spaces; 7 to 15
+ * digits (intake_cases.c). */
+gboolean intake_phone_is_valid (const char *phone);
+/* intake_correct.c: D-AUD-5, a field of the applicant's data corrected. */
+GBytes *intake_case_correct (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+
 /* FALSE with DBN_ERROR_INVALID when value is empty or holds control characters. */
 gboolean intake_require_text (const char *value, const char *what, GError **error);
 /* A station acts only for its own village (FALSE with DBN_ERROR_FORBIDDEN);

@@ -90,6 +90,23 @@ const char *const intake_migrations[] = {
     "  PRIMARY KEY (village, household)"
     ") WITHOUT ROWID;"
     "CREATE INDEX visit_household ON visit (village, household, visited_at);",
+    /* 6: corrections (D-AUD-5): one row per case.correct, never changed,
+     * with the earlier value in full (the events carry it masked). */
+    "CREATE TABLE case_correction ("
+    "  case_no      TEXT NOT NULL,"
+    "  seq          INTEGER NOT NULL,"
+    "  field        TEXT NOT NULL,"
+    "  previous     TEXT,"
+    "  value        TEXT NOT NULL,"
+    "  reason       TEXT NOT NULL,"
+    "  corrected_at INTEGER NOT NULL,"
+    "  corrected_by TEXT NOT NULL,"
+    "  PRIMARY KEY (case_no, seq)"
+    ") WITHOUT ROWID;"
+    "CREATE TRIGGER case_correction_no_update BEFORE UPDATE ON case_correction BEGIN"
+    " SELECT RAISE(ABORT, 'case_correction is append-only (D-AUD-5)'); END;"
+    "CREATE TRIGGER case_correction_no_delete BEFORE DELETE ON case_correction BEGIN"
+    " SELECT RAISE(ABORT, 'case_correction is append-only (D-AUD-5)'); END;",
     NULL,
 };
 

@@ -173,6 +173,13 @@ routing_emit_effect (DbnOrigin *self, RoutingMachine *machine, const RoutingCase
         ev->has_fee_charged = fx->has_fee_charged;
         ev->fee_charged = fx->fee_charged;
         ENCODE (case_replied);
+    } else if (strcmp (type, DBN_MSG_CASE_CORRECTION_WIRE) == 0) {
+        BEGIN_EVENT (case_correction, DbnMsgCaseCorrection, DBN_MSG_CASE_CORRECTION_WIRE);
+        ev->field = g_strdup (fx->field);
+        ev->value = g_strdup (fx->value);
+        ev->previous = g_strdup (fx->previous);
+        ev->reason = g_strdup (fx->reason);
+        ENCODE (case_correction);
     } else if (strcmp (type, DBN_MSG_CASE_ARCHIVED_WIRE) == 0) {
         BEGIN_EVENT (case_archived, DbnMsgCaseArchived, DBN_MSG_CASE_ARCHIVED_WIRE);
         ENCODE (case_archived);

@@ -4,8 +4,9 @@
  * subscriber's transaction that also moves the stored offset. case.accepted
  * becomes a routed case (routing_machine_route) and journals case.routed;
  * case.awaiting_materials records the missing list; case.materials_supplemented
- * resumes the case (D-INT-4) and journals case.resumed. Any other event
- * type is acknowledged and ignored.
+ * resumes the case (D-INT-4) and journals case.resumed; case.corrected
+ * (D-AUD-5) journals case.correction, so the timeline shows it. Any other
+ * event type is acknowledged and ignored.
  *
  * The derived events go through the service's emitter (dbn_service_follow):
  * journaled in the subscriber's transaction, published once it commits,
@@ -110,6 +111,45 @@ on_materials_supplemented (RoutingActions *self, DbnOrigin *origin, GBytes *even
     return TRUE;
 }
 
+/* D-AUD-5: intake corrected the applicant's data; the timeline shows it
+ * (routing holds none of those fields: the case itself does not change). */
+static gboolean
+on_corrected (RoutingActions *self, DbnOrigin *origin, GBytes *event, GError **error)
+{
+    g_autoptr (GError) local = NULL;
+    g_autoptr (DbnMsgCaseCorrected) corrected =
+        dbn_msg_case_corrected_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &local);
+    if (corrected == NULL || corrected->env.case_no == NULL) {
+        g_warning ("intake's case.corrected cannot be read, skipped: %s",
+                   local ? local->message : "no case number");
+        return TRUE;
+    }
+    g_autoptr (RoutingCase) c = routing_store_load_case (self->store, corrected->env.case_no, &local);
+    if (c == NULL) {
+        if (g_error_matches (local, DBN_ERROR, DBN_ERROR_NOT_FOUND)) {
+            g_warning ("%s: correction not shown: %s", corrected->env.case_no, local->message);
+            return TRUE;
+        }
+        g_propagate_error (error, g_steal_pointer (&local));
+        return FALSE;
+    }
+    g_autoptr (GPtrArray) effects = g_ptr_array_new_with_free_func ((GDestroyNotify) routing_effect_free);
+    RoutingEffect *fx = g_new0 (RoutingEffect, 1);
+    fx->type = DBN_MSG_CASE_CORRECTION_WIRE;
+    fx->field = g_strdup (corrected->field);
+    fx->value = g_strdup (corrected->value);
+    fx->previous = g_strdup (corrected->previous);
+    fx->reason = g_strdup (corrected->reason);
+    g_ptr_array_add (effects, fx);
+    /* The correction is the corrector's act. */
+    const char *service_actor = origin->actor;
+    if (corrected->env.actor != NULL)
+        origin->actor = corrected->env.actor;
+    gboolean ok = routing_commit_case (self, origin, c, effects, error);
+    origin->actor = service_actor;
+    return ok;
+}
+
 static gboolean
 apply_intake_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
                     GError **error)
@@ -121,6 +161,8 @@ apply_intake_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, D
         return on_awaiting_materials (self, origin, event, error);
     if (g_strcmp0 (env->type, DBN_MSG_CASE_MATERIALS_SUPPLEMENTED_WIRE) == 0)
         return on_materials_supplemented (self, origin, event, error);
+    if (g_strcmp0 (env->type, DBN_MSG_CASE_CORRECTED_WIRE) == 0)
+        return on_corrected (self, origin, event, error);
     return TRUE;
 }
 

@@ -256,6 +256,8 @@ routing_effect_free (RoutingEffect *fx)
     g_free (fx->note);
     g_free (fx->sheet);
     g_strfreev (fx->materials);
+    g_free (fx->field);
+    g_free (fx->value);
     g_free (fx);
 }
 

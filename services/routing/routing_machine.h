@@ -148,6 +148,7 @@ typedef struct {
     char *sheet;      /* acknowledged */
     char **materials; /* resumed: the materials that completed the case */
     gint64 remaining; /* acknowledged: set by the caller, who knows the sheet */
+    char *field, *value; /* correction (D-AUD-5); previous and reason as above */
 } RoutingEffect;
 
 void routing_effect_free (RoutingEffect *fx);

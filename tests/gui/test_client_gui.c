@@ -553,6 +553,8 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_true (dbn_station_view_select (station, case_no));
     dbn_station_view_show_page (station, "reply");
     gtk_editable_set_text (dbn_station_view_get_entry (station, "reply-result"), "准生证已领取");
+    /* D-AUD-3: the fee charged goes with the reply (the permit is free). */
+    gtk_editable_set_text (dbn_station_view_get_entry (station, "reply-fee"), "0");
     DbnSignaturePad *pad = DBN_SIGNATURE_PAD (dbn_station_view_get_signature_pad (station));
     for (int i = 0; i < 60; i++)
         dbn_signature_pad_add_point (pad, 40 + i * 5, 70 + 30 * sin (i / 5.0), i == 0);
@@ -572,6 +574,27 @@ test_station_window_reply (Fixture *f, gconstpointer data)
     g_assert_true (g_key_file_load_from_file (record, ini, 0, NULL));
     g_autofree char *rating = g_key_file_get_string (record, "reply", "rating", NULL);
     g_assert_cmpstr (rating, ==, "satisfied");
+    {
+        g_autoptr (DbnMsgRoutingCaseGet) get = dbn_msg_routing_case_get_new ();
+        get->env.key = g_strdup ("gui-fee-get");
+        get->case_no = g_strdup (case_no);
+        g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (get, NULL);
+        g_autoptr (GError) get_error = NULL;
+        g_autoptr (GBytes) got = dbn_harness_call (f->harness, "routing", body, 5000, &get_error);
+        g_assert_no_error (get_error);
+        g_autoptr (DbnMsgRoutingCaseGetReply) c = dbn_msg_routing_case_get_reply_decode (
+            g_bytes_get_data (got, NULL), g_bytes_get_size (got), NULL);
+        g_assert_nonnull (c);
+        gboolean fee_seen = FALSE;
+        for (guint i = 0; i < c->timeline->len; i++) {
+            GBytes *ev = c->timeline->pdata[i];
+            g_autoptr (DbnMsgCaseReplied) r =
+                dbn_msg_case_replied_decode (g_bytes_get_data (ev, NULL), g_bytes_get_size (ev), NULL);
+            if (r != NULL && g_strcmp0 (r->env.type, DBN_MSG_CASE_REPLIED_WIRE) == 0)
+                fee_seen = r->has_fee_charged && r->fee_charged == 0;
+        }
+        g_assert_true (fee_seen);
+    }
 
     /* The acceptance form as a PDF with the case number. */
     g_assert_true (gtk_widget_activate_action (dbn_station_view_get_page (station, "intake"),

@@ -1216,6 +1216,8 @@ make_case_reply (gboolean full)
         m->satisfied = FALSE;
         m->has_confirmed = TRUE;
         m->confirmed = FALSE;
+        m->has_fee_charged = TRUE;
+        m->fee_charged = 2000;
     }
     return m;
 }
@@ -1615,6 +1617,8 @@ make_case_replied (gboolean full)
         m->satisfied = FALSE;
         m->has_confirmed = TRUE;
         m->confirmed = FALSE;
+        m->has_fee_charged = TRUE;
+        m->fee_charged = 2550;
     }
     return m;
 }
@@ -2257,6 +2261,257 @@ make_audit_violation (gboolean full)
     m->index = full ? 77 : 0;
     m->producer = g_strdup ("deadline");
     m->event_seq = full ? 9 : 1;
+    m->detail =
+        full ? g_strdup ("charged 25.50 yuan for QT-SHENFENZHENG, the catalog's fee is 20.00 yuan") : NULL;
+    return m;
+}
+
+/* Spot checks (issue 14 item 5) and corrections (item 6). */
+static gpointer
+make_audit_spotcheck_draw (gboolean full)
+{
+    DbnMsgAuditSpotcheckDraw *m = dbn_msg_audit_spotcheck_draw_new ();
+    fill_command (&m->env, full);
+    m->week = g_strdup ("2026-W10");
+    return m;
+}
+
+static gpointer
+make_audit_spotcheck_draw_reply (gboolean full)
+{
+    DbnMsgAuditSpotcheckDrawReply *m = dbn_msg_audit_spotcheck_draw_reply_new ();
+    fill_reply (&m->env, full);
+    m->week = g_strdup ("2026-W10");
+    m->head_size = full ? 83 : 0;
+    m->head_time = full ? 1772989200000 : 0;
+    m->seed = g_strdup (full ? "3bbb7f2f8a379b2c" : "");
+    m->per_window = full ? 2 : 1;
+    m->windows = g_strdupv (full ? (char *[]){ "huji", "jisheng", NULL } : (char *[]){ NULL });
+    m->cases =
+        g_strdupv (full ? (char *[]){ "T01-2026-000006", "T01-2026-000004", NULL } : (char *[]){ NULL });
+    return m;
+}
+
+static gpointer
+make_audit_spotcheck_record (gboolean full)
+{
+    DbnMsgAuditSpotcheckRecord *m = dbn_msg_audit_spotcheck_record_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000006");
+    m->finding = g_strdup (full ? "problem" : "ok");
+    m->text = full ? g_strdup ("承诺期限未告知申办人") : NULL;
+    return m;
+}
+
+static gpointer
+make_audit_spotcheck_record_reply (gboolean full)
+{
+    DbnMsgAuditSpotcheckRecordReply *m = dbn_msg_audit_spotcheck_record_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000006");
+    m->finding = g_strdup (full ? "problem" : "ok");
+    m->index = full ? 90 : 0;
+    m->seq = full ? 61 : 1;
+    return m;
+}
+
+static gpointer
+make_audit_findings (gboolean full)
+{
+    DbnMsgAuditFindings *m = dbn_msg_audit_findings_new ();
+    fill_command (&m->env, full);
+    m->month = g_strdup ("2026-03");
+    m->window = full ? g_strdup ("huji") : NULL;
+    return m;
+}
+
+static gpointer
+make_audit_findings_reply (gboolean full)
+{
+    DbnMsgAuditFindingsReply *m = dbn_msg_audit_findings_reply_new ();
+    fill_reply (&m->env, full);
+    m->month = g_strdup ("2026-03");
+    m->findings = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_audit_finding (gboolean full)
+{
+    DbnMsgAuditFinding *m = dbn_msg_audit_finding_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup (full ? "huji" : "");
+    m->station = g_strdup (full ? "qingshui" : "");
+    m->finding = g_strdup (full ? "problem" : "ok");
+    m->text = g_strdup (full ? "承诺期限未告知申办人" : "");
+    return m;
+}
+
+static gpointer
+make_case_correct (gboolean full)
+{
+    DbnMsgCaseCorrect *m = dbn_msg_case_correct_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->field = g_strdup (full ? "applicant" : "phone");
+    m->value = g_strdup (full ? "张三丰" : "13912345678");
+    m->reason = g_strdup ("录入时写错");
+    return m;
+}
+
+static gpointer
+make_case_correct_reply (gboolean full)
+{
+    DbnMsgCaseCorrectReply *m = dbn_msg_case_correct_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->field = g_strdup ("applicant");
+    m->seq = full ? 12 : 1;
+    return m;
+}
+
+static gpointer
+make_case_corrected (gboolean full)
+{
+    DbnMsgCaseCorrected *m = dbn_msg_case_corrected_new ();
+    fill_event (&m->env, full);
+    m->field = g_strdup (full ? "applicant" : "phone");
+    m->value = g_strdup (full ? "张三丰" : "139****5678");
+    m->previous = g_strdup (full ? "张三" : "");
+    m->reason = g_strdup ("录入时写错");
+    return m;
+}
+
+static gpointer
+make_case_correction (gboolean full)
+{
+    DbnMsgCaseCorrection *m = dbn_msg_case_correction_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("jisheng");
+    m->station = g_strdup ("qingshui");
+    m->area = g_strdup (full ? "east" : "");
+    m->state = g_strdup ("received");
+    m->kind = g_strdup ("immediate");
+    m->holder = g_strdup ("window:jisheng");
+    m->responsible = g_strdup ("window:jisheng");
+    m->location = g_strdup ("centre");
+    m->field = g_strdup ("applicant");
+    m->value = g_strdup ("张三丰");
+    m->previous = g_strdup (full ? "张三" : "");
+    m->reason = g_strdup ("录入时写错");
+    return m;
+}
+
+/* The committee's reads on the audit service (issue 14 items 3, 9). */
+static gpointer
+make_audit_head_record (gboolean full)
+{
+    DbnMsgAuditHeadRecord *m = dbn_msg_audit_head_record_new ();
+    m->size = full ? 10000 : 0;
+    m->time = full ? 1772416800000 : 0;
+    m->root = g_strdup ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    m->chain = g_strdup (full ? "00" : "");
+    m->signature = g_strdup (full ? "ab" : "");
+    m->key = g_strdup ("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    return m;
+}
+
+static gpointer
+make_audit_case (gboolean full)
+{
+    DbnMsgAuditCase *m = dbn_msg_audit_case_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000006");
+    m->has_after = full;
+    m->after = full ? 41 : 0;
+    return m;
+}
+
+static gpointer
+make_audit_case_reply (gboolean full)
+{
+    DbnMsgAuditCaseReply *m = dbn_msg_audit_case_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000006");
+    m->size = full ? 10003 : 0;
+    m->head = full ? g_bytes_new_static ("\x80", 1) : NULL;
+    m->entries = byte_list_of (full);
+    m->more = full;
+    return m;
+}
+
+static gpointer
+make_audit_case_entry (gboolean full)
+{
+    DbnMsgAuditCaseEntry *m = dbn_msg_audit_case_entry_new ();
+    m->index = full ? 41 : 0;
+    m->producer = g_strdup ("intake");
+    m->event_seq = full ? 7 : 1;
+    m->type = g_strdup ("case.accepted");
+    m->time = full ? 1772416800000 : 0;
+    m->actor = g_strdup (full ? "station:qingshui" : "");
+    m->event = g_strdup (full ? "{\"v\":1,\"type\":\"case.accepted\"}" : "");
+    m->entry = g_bytes_new_static (full ? "\x01\x00" : "", full ? 2 : 0);
+    m->leaf = g_strdup ("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+    m->path = g_strdupv (full ? (char *[]){ "aa", "bb", NULL } : (char *[]){ NULL });
+    return m;
+}
+
+static gpointer
+make_audit_proof (gboolean full)
+{
+    DbnMsgAuditProof *m = dbn_msg_audit_proof_new ();
+    fill_command (&m->env, full);
+    m->has_index = full;
+    m->index = full ? 777 : 0;
+    m->has_size = full;
+    m->size = full ? 1000 : 0;
+    m->has_first = !full;
+    m->first = 0;
+    m->has_second = FALSE;
+    return m;
+}
+
+static gpointer
+make_audit_proof_reply (gboolean full)
+{
+    DbnMsgAuditProofReply *m = dbn_msg_audit_proof_reply_new ();
+    fill_reply (&m->env, full);
+    m->kind = g_strdup (full ? "inclusion" : "consistency");
+    m->index = full ? 777 : -1;
+    m->size = full ? 1000 : 0;
+    m->first = full ? -1 : 0;
+    m->entry = full ? g_bytes_new_static ("\x01", 1) : NULL;
+    m->leaf = full ? g_strdup ("ab") : NULL;
+    m->path = g_strdupv (full ? (char *[]){ "aa", NULL } : (char *[]){ NULL });
+    m->heads = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_audit_verify (gboolean full)
+{
+    DbnMsgAuditVerify *m = dbn_msg_audit_verify_new ();
+    fill_command (&m->env, full);
+    m->kept = full ? g_bytes_new_static ("\x80", 1) : NULL;
+    return m;
+}
+
+static gpointer
+make_audit_verify_reply (gboolean full)
+{
+    DbnMsgAuditVerifyReply *m = dbn_msg_audit_verify_reply_new ();
+    fill_reply (&m->env, full);
+    m->verified = !full;
+    m->problem = g_strdup (full ? "leaf" : "ok");
+    m->index = full ? 3 : -1;
+    m->entries = full ? 21 : 0;
+    m->heads = full ? 4 : 0;
+    m->head = full ? g_bytes_new_static ("\x80", 1) : NULL;
+    m->kept_checked = full;
+    m->detail = g_strdup (full ? "entry 3's bytes do not hash to its stored leaf" : "");
+    m->detail_zh = g_strdup (full ? "第 3 条内容被改动" : "");
+    m->elapsed_ms = full ? 12 : 0;
     return m;
 }
 
@@ -2528,6 +2783,25 @@ ROUND_TRIP (deadline_due_changed, DbnMsgDeadlineDueChanged)
 ROUND_TRIP (audit_entry, DbnMsgAuditEntry)
 ROUND_TRIP (audit_head, DbnMsgAuditHead)
 ROUND_TRIP (audit_violation, DbnMsgAuditViolation)
+ROUND_TRIP (audit_spotcheck_draw, DbnMsgAuditSpotcheckDraw)
+ROUND_TRIP (audit_spotcheck_draw_reply, DbnMsgAuditSpotcheckDrawReply)
+ROUND_TRIP (audit_spotcheck_record, DbnMsgAuditSpotcheckRecord)
+ROUND_TRIP (audit_spotcheck_record_reply, DbnMsgAuditSpotcheckRecordReply)
+ROUND_TRIP (audit_findings, DbnMsgAuditFindings)
+ROUND_TRIP (audit_findings_reply, DbnMsgAuditFindingsReply)
+ROUND_TRIP (audit_finding, DbnMsgAuditFinding)
+ROUND_TRIP (case_correct, DbnMsgCaseCorrect)
+ROUND_TRIP (case_correct_reply, DbnMsgCaseCorrectReply)
+ROUND_TRIP (case_corrected, DbnMsgCaseCorrected)
+ROUND_TRIP (case_correction, DbnMsgCaseCorrection)
+ROUND_TRIP (audit_head_record, DbnMsgAuditHeadRecord)
+ROUND_TRIP (audit_case, DbnMsgAuditCase)
+ROUND_TRIP (audit_case_reply, DbnMsgAuditCaseReply)
+ROUND_TRIP (audit_case_entry, DbnMsgAuditCaseEntry)
+ROUND_TRIP (audit_proof, DbnMsgAuditProof)
+ROUND_TRIP (audit_proof_reply, DbnMsgAuditProofReply)
+ROUND_TRIP (audit_verify, DbnMsgAuditVerify)
+ROUND_TRIP (audit_verify_reply, DbnMsgAuditVerifyReply)
 
 #define ENTRY(name)                                                                                          \
     {                                                                                                        \
@@ -2639,6 +2913,25 @@ static const RoundTrip round_trips[] = {
     ENTRY (audit_entry),
     ENTRY (audit_head),
     ENTRY (audit_violation),
+    ENTRY (audit_spotcheck_draw),
+    ENTRY (audit_spotcheck_draw_reply),
+    ENTRY (audit_spotcheck_record),
+    ENTRY (audit_spotcheck_record_reply),
+    ENTRY (audit_findings),
+    ENTRY (audit_findings_reply),
+    ENTRY (audit_finding),
+    ENTRY (case_correct),
+    ENTRY (case_correct_reply),
+    ENTRY (case_corrected),
+    ENTRY (case_correction),
+    ENTRY (audit_head_record),
+    ENTRY (audit_case),
+    ENTRY (audit_case_reply),
+    ENTRY (audit_case_entry),
+    ENTRY (audit_proof),
+    ENTRY (audit_proof_reply),
+    ENTRY (audit_verify),
+    ENTRY (audit_verify_reply),
 };
 
 static void
@@ -3139,8 +3432,9 @@ test_case_row_every_event (void)
             rt->free (msg);
         }
     }
-    /* routing.xml: fourteen case.* events and runsheet.acknowledged. */
-    g_assert_cmpuint (carriers, ==, 15);
+    /* routing.xml: fifteen case.* events (case.correction among them) and
+     * runsheet.acknowledged. */
+    g_assert_cmpuint (carriers, ==, 16);
 }
 
 static void
@@ -3195,9 +3489,10 @@ test_env_reply_error_reply (void)
 static void
 test_registry (void)
 {
-    /* 4 envelopes + 104 messages of schemas/messages: grows with every message
-     * (audit.xml added 3, visits.xml 5, eval.xml 13). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 108);
+    /* 4 envelopes + 123 messages of schemas/messages: grows with every message
+     * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4;
+     * audit_query.xml 8). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 127);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
@@ -3349,9 +3644,9 @@ run_generator (const char *out_dir, const char *extra)
         "%s %s/schemas/gen/dbn_codegen.py %s --out %s %s/schemas/messages/system.xml "
         "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/deadline.xml "
         "%s/schemas/messages/envelope.xml %s/schemas/messages/audit.xml %s/schemas/messages/visits.xml "
-        "%s/schemas/messages/eval.xml",
+        "%s/schemas/messages/eval.xml %s/schemas/messages/audit_query.xml",
         python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source, source,
-        source, source, source);
+        source, source, source, source);
     g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -3382,8 +3677,8 @@ test_generator_deterministic (void)
     /* --list-outputs only lists. */
     g_autofree char *listing = run_generator (dir_a, "--list-outputs");
     g_auto (GStrv) files = g_strsplit (g_strstrip (listing), "\n", -1);
-    /* A .c and a .h per schema file (eight), the registry and dbn_msg.h. */
-    g_assert_cmpuint (g_strv_length (files), ==, 18);
+    /* A .c and a .h per schema file (nine), the registry and dbn_msg.h. */
+    g_assert_cmpuint (g_strv_length (files), ==, 20);
     for (guint i = 0; files[i] != NULL; i++)
         g_assert_false (g_file_test (files[i], G_FILE_TEST_EXISTS));
 

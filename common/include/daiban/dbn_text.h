@@ -29,4 +29,8 @@ gboolean dbn_text_check (const char *value, const char *what, DbnTextFlags flags
  * itself or point into it: it is copied before *field is freed. */
 void dbn_text_set (char **field, const char *value);
 
+/* D-AUD-3: "20", "12.5" or "12.50" yuan as fen (the catalog's unit); FALSE
+ * for anything else (a fee is never negative and has at most two decimals). */
+gboolean dbn_text_parse_yuan (const char *text, gint64 *fen);
+
 G_END_DECLS
