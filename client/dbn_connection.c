@@ -370,6 +370,16 @@ dbn_connection_get_catalog (DbnConnection *self)
 {
     return self->catalog;
 }
+DbnBus *
+dbn_connection_get_bus (DbnConnection *self)
+{
+    return self->bus;
+}
+DbnConfig *
+dbn_connection_get_config (DbnConnection *self)
+{
+    return self->config;
+}
 DbnOrg *
 dbn_connection_get_org (DbnConnection *self)
 {

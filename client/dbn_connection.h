@@ -28,6 +28,10 @@ DbnConnection *dbn_connection_new (const char *data_dir, const char *key_path, G
 const char *dbn_connection_get_principal (DbnConnection *self);
 const char *dbn_connection_get_data_dir (DbnConnection *self);
 DbnCatalog *dbn_connection_get_catalog (DbnConnection *self);
+/* The principal's bus and the loaded daiban.conf, for a view that opens
+ * links of its own (the committee's to the audit service). */
+DbnBus *dbn_connection_get_bus (DbnConnection *self);
+DbnConfig *dbn_connection_get_config (DbnConnection *self);
 /* org.ini (dbn_org_default_path), or NULL when it cannot be read. */
 DbnOrg *dbn_connection_get_org (DbnConnection *self);
 /* The working-day calendar the deadline service reads (daiban.conf's

@@ -6,7 +6,8 @@
  * station:<id> key the station's, a supervisor:<area> its own (the clerk's
  * screen over its area's queue, where routing refuses it every change, and
  * the month's assessment: dbn_supervisor_view.h); the operator
- * and the committee get the clerk's screen of no window.
+ * gets the clerk's screen of no window, the committee its own screen
+ * (dbn_committee_view.h).
  */
 #include "dbn_main_window.h"
 
@@ -15,6 +16,7 @@
 #include "dbn_clerk_view.h"
 #include "dbn_county_page.h"
 #include "dbn_front_desk.h"
+#include "dbn_committee_view.h"
 #include "dbn_station_view.h"
 #include "dbn_supervisor_view.h"
 
@@ -103,6 +105,8 @@ connect_settings (DbnMainWindow *self, GError **error)
                                       self->outbox);
     } else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_SUPERVISOR)
         self->view = dbn_supervisor_view_new (self->connection, self->outbox, id ? id : "", dir);
+    else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_COMMITTEE)
+        self->view = dbn_committee_view_new (self->connection, dir); /* read-only: no outbox */
     else if (desks == DBN_WINDOW_ROLE_FRONT) /* D-RTE-6: front:<window> signs for run sheets */
         self->view = dbn_front_desk_new (self->connection, self->outbox, id);
     else {

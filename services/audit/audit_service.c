@@ -13,6 +13,7 @@
  * the next append then hashes on what is committed, never on what was
  * dropped. */
 #include "audit_service.h"
+#include "audit_queries.h"
 #include "audit_spotcheck.h"
 #include "audit_violations.h"
 
@@ -217,6 +218,8 @@ audit_actions_new (DbnService *service, GError **error)
         p->name = g_strdup (*n);
         g_ptr_array_add (self->producers, p);
     }
+    /* The committee's reads (audit_queries.c), beside the spec's table. */
+    dbn_service_add_commands (service, audit_query_commands, self);
     g_message ("record opened: %" G_GINT64_FORMAT " entries, %u producers", audit_log_get_size (self->log),
                self->producers->len);
     return g_steal_pointer (&self);

@@ -5,8 +5,9 @@
  *
  * `verify` exits 0 when the record checks out, CLI_EXIT_TAMPERED when it
  * does not (the first bad index is printed), and 2 or 4 for bad options or
- * a file that is not a record. The service-backed forms (without --db) wait
- * for the audit service.
+ * a file that is not a record. Without --db, verify and proof ask the
+ * running audit service (cli_audit_remote.c), and `audit case` reads a
+ * case's record from it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,14 +17,18 @@
 
 #include "audit_log.h"
 #include "audit_verify.h"
+#include "cli_audit_remote.h"
 #include "cli_audit_checks.h"
 #include "cli_common.h"
 
 static const char audit_usage[] =
-    "用法 Usage: daiban audit COMMAND --db FILE [OPTIONS]\n"
-    "  verify   离线核验审计记录 / recompute every entry, the tree, the chain and every signed head\n"
+    "用法 Usage: daiban audit COMMAND [--db FILE] [OPTIONS]\n"
+    "  verify   核验审计记录 / recompute every entry, the tree, the chain and every signed head\n"
+    "           (--db FILE: a copy, offline; without: the running audit service verifies its own)\n"
     "  head     输出签名树头文件 / print a signed tree head (the newest, or --size N) as a head file\n"
     "  proof    包含证明或一致性证明 / an inclusion (--index) or consistency (--first) proof as JSON\n"
+    "           (from --db FILE, or from the running service)\n"
+    "  case     案件完整记录 / a case's whole record with inclusion proofs, checked here (service)\n"
     "  feed     审计动态 / the committee's feed from the running audit service (--since N, --follow)\n"
     "  spot-check  抽查 / draw a week's cases (--draw YYYY-Www) or record a finding on a case\n"
     "  findings    抽查结论 / the findings of a month (--month YYYY-MM [--window ID])\n"
@@ -52,8 +57,8 @@ need_db (const char *db, const char *name)
     if (db != NULL)
         return TRUE;
     fprintf (stderr,
-             "daiban audit %s: give --db FILE (a copy of audit.db); the service-backed form"
-             " (through daiban-audit) is not there yet / 请用 --db 指定审计库文件\n",
+             "daiban audit %s: give --db FILE (a copy of audit.db); from the running service,"
+             " `audit verify --json` gives the newest good head / 请用 --db 指定审计库文件\n",
              name);
     return FALSE;
 }
@@ -102,6 +107,94 @@ print_json (JsonBuilder *b)
     printf ("%s\n", text);
 }
 
+/* The verdict of a verification, offline or the service's, as text or JSON. */
+int
+cli_audit_print_verify (const AuditVerifyReport *r, gint64 elapsed_us, gboolean json)
+{
+    gboolean ok = r->problem == AUDIT_VERIFY_OK;
+    gint64 unsigned_entries = r->entries - (r->has_head ? r->head.size : 0);
+    if (json) {
+        g_autoptr (JsonBuilder) b = json_builder_new ();
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "ok");
+        json_builder_add_boolean_value (b, ok);
+        json_builder_set_member_name (b, "entries");
+        json_builder_add_int_value (b, r->entries);
+        json_builder_set_member_name (b, "heads");
+        json_builder_add_int_value (b, r->heads);
+        json_builder_set_member_name (b, "verified_size");
+        json_builder_add_int_value (b, r->has_head ? r->head.size : 0);
+        if (r->has_head) {
+            json_builder_set_member_name (b, "head");
+            json_builder_begin_object (b);
+            add_head_members (b, &r->head);
+            json_builder_end_object (b);
+        }
+        json_builder_set_member_name (b, "kept_head_checked");
+        json_builder_add_boolean_value (b, r->kept_checked);
+        if (ok) {
+            json_builder_set_member_name (b, "unsigned_entries");
+            json_builder_add_int_value (b, unsigned_entries);
+        } else {
+            json_builder_set_member_name (b, "problem");
+            json_builder_add_string_value (b, audit_verify_problem_name (r->problem));
+            json_builder_set_member_name (b, "index");
+            json_builder_add_int_value (b, r->index);
+            json_builder_set_member_name (b, "detail");
+            json_builder_add_string_value (b, r->detail);
+            json_builder_set_member_name (b, "detail_zh");
+            json_builder_add_string_value (b, r->detail_zh);
+        }
+        if (r->changed != NULL) {
+            json_builder_set_member_name (b, "changed");
+            json_builder_begin_array (b);
+            for (guint k = 0; k < r->changed->len; k++)
+                json_builder_add_int_value (b, g_array_index (r->changed, gint64, k));
+            json_builder_end_array (b);
+        }
+        json_builder_set_member_name (b, "elapsed_ms");
+        json_builder_add_int_value (b, elapsed_us / 1000);
+        json_builder_end_object (b);
+        print_json (b);
+    } else if (ok && r->has_head) {
+        g_autofree char *time = cli_format_time (r->head.time_ms);
+        printf ("核验通过：至第 %" G_GINT64_FORMAT
+                " 条，树头签于 %s / verified through entry %" G_GINT64_FORMAT ", head signed at %s\n",
+                r->head.size, time, r->head.size, time);
+        printf ("  %" G_GINT64_FORMAT " 条、%" G_GINT64_FORMAT " 个签名树头 / entries %" G_GINT64_FORMAT
+                ", signed heads %" G_GINT64_FORMAT "%s\n",
+                r->entries, r->heads, r->entries, r->heads,
+                r->kept_checked ? "; 与留存树头一致 consistent with the kept head" : "");
+        if (unsigned_entries > 0)
+            printf ("  其后 %" G_GINT64_FORMAT " 条尚未签名 / %" G_GINT64_FORMAT
+                    " entries after it not signed yet\n",
+                    unsigned_entries, unsigned_entries);
+    } else if (ok) {
+        printf ("尚无签名树头：%" G_GINT64_FORMAT
+                " 条已重算，无从核对 / no signed head yet: %" G_GINT64_FORMAT
+                " entries recomputed, nothing signed to check them against\n",
+                r->entries, r->entries);
+    } else {
+        printf ("核验失败 verification FAILED");
+        if (r->index >= 0)
+            printf (" at index %" G_GINT64_FORMAT " (第 %" G_GINT64_FORMAT " 条起)", r->index, r->index);
+        printf (": %s / %s\n", r->detail_zh, r->detail);
+        if (r->changed != NULL && r->changed->len > 0) {
+            printf ("  内容被改动的条目 entries whose bytes were changed (%u):", r->changed->len);
+            for (guint k = 0; k < r->changed->len && k < 50; k++)
+                printf (" %" G_GINT64_FORMAT, g_array_index (r->changed, gint64, k));
+            printf ("%s\n", r->changed->len > 50 ? " ..." : "");
+        }
+        if (r->has_head) {
+            g_autofree char *time = cli_format_time (r->head.time_ms);
+            printf ("  此前可信：至第 %" G_GINT64_FORMAT
+                    " 条（树头签于 %s）/ good up to entry %" G_GINT64_FORMAT " (head signed at %s)\n",
+                    r->head.size, time, r->head.size, time);
+        }
+    }
+    return ok ? CLI_EXIT_OK : CLI_EXIT_TAMPERED;
+}
+
 static int
 audit_verify (int argc, char **argv, const char *data_option)
 {
@@ -127,102 +220,29 @@ audit_verify (int argc, char **argv, const char *data_option)
                  "fails here). Prints the first bad index and what is wrong there, or\n"
                  "\"verified through entry N, head signed at T\". --each carries on past\n"
                  "entries whose bytes were changed and lists them all. Exit 0: verified; 5: not.");
-    if (!parse (options, entries, &data, &argc, &argv, "verify") || !need_db (db, "verify"))
+    if (!parse (options, entries, &data, &argc, &argv, "verify"))
         return CLI_EXIT_USAGE;
     g_autoptr (GError) error = NULL;
     AuditHead kept;
     guint8 kept_key[AUDIT_PUBLIC_KEY_SIZE];
     if (from_head != NULL && !load_head_file (from_head, &kept, kept_key, &error))
         return report_audit_error ("audit verify --from-head", error);
+    if (db == NULL) {
+        if (each) {
+            fprintf (stderr, "daiban audit verify: --each needs --db FILE / --each 仅用于离线核验\n");
+            return CLI_EXIT_USAGE;
+        }
+        return cli_audit_verify_remote (data, from_head != NULL ? &kept : NULL, kept_key, json);
+    }
     AuditVerifyReport r;
     gint64 start = g_get_monotonic_time ();
     if (!audit_verify_file_full (db, from_head != NULL ? &kept : NULL, from_head != NULL ? kept_key : NULL,
                                  each ? AUDIT_VERIFY_EACH_ENTRY : AUDIT_VERIFY_FLAGS_NONE, &r, &error))
         return report_audit_error ("audit verify", error);
     gint64 elapsed_us = g_get_monotonic_time () - start;
-    gboolean ok = r.problem == AUDIT_VERIFY_OK;
-    gint64 unsigned_entries = r.entries - (r.has_head ? r.head.size : 0);
-    if (json) {
-        g_autoptr (JsonBuilder) b = json_builder_new ();
-        json_builder_begin_object (b);
-        json_builder_set_member_name (b, "ok");
-        json_builder_add_boolean_value (b, ok);
-        json_builder_set_member_name (b, "entries");
-        json_builder_add_int_value (b, r.entries);
-        json_builder_set_member_name (b, "heads");
-        json_builder_add_int_value (b, r.heads);
-        json_builder_set_member_name (b, "verified_size");
-        json_builder_add_int_value (b, r.has_head ? r.head.size : 0);
-        if (r.has_head) {
-            json_builder_set_member_name (b, "head");
-            json_builder_begin_object (b);
-            add_head_members (b, &r.head);
-            json_builder_end_object (b);
-        }
-        json_builder_set_member_name (b, "kept_head_checked");
-        json_builder_add_boolean_value (b, r.kept_checked);
-        if (ok) {
-            json_builder_set_member_name (b, "unsigned_entries");
-            json_builder_add_int_value (b, unsigned_entries);
-        } else {
-            json_builder_set_member_name (b, "problem");
-            json_builder_add_string_value (b, audit_verify_problem_name (r.problem));
-            json_builder_set_member_name (b, "index");
-            json_builder_add_int_value (b, r.index);
-            json_builder_set_member_name (b, "detail");
-            json_builder_add_string_value (b, r.detail);
-            json_builder_set_member_name (b, "detail_zh");
-            json_builder_add_string_value (b, r.detail_zh);
-        }
-        if (r.changed != NULL) {
-            json_builder_set_member_name (b, "changed");
-            json_builder_begin_array (b);
-            for (guint k = 0; k < r.changed->len; k++)
-                json_builder_add_int_value (b, g_array_index (r.changed, gint64, k));
-            json_builder_end_array (b);
-        }
-        json_builder_set_member_name (b, "elapsed_ms");
-        json_builder_add_int_value (b, elapsed_us / 1000);
-        json_builder_end_object (b);
-        print_json (b);
-    } else if (ok && r.has_head) {
-        g_autofree char *time = cli_format_time (r.head.time_ms);
-        printf ("核验通过：至第 %" G_GINT64_FORMAT
-                " 条，树头签于 %s / verified through entry %" G_GINT64_FORMAT ", head signed at %s\n",
-                r.head.size, time, r.head.size, time);
-        printf ("  %" G_GINT64_FORMAT " 条、%" G_GINT64_FORMAT " 个签名树头 / entries %" G_GINT64_FORMAT
-                ", signed heads %" G_GINT64_FORMAT "%s\n",
-                r.entries, r.heads, r.entries, r.heads,
-                r.kept_checked ? "; 与留存树头一致 consistent with the kept head" : "");
-        if (unsigned_entries > 0)
-            printf ("  其后 %" G_GINT64_FORMAT " 条尚未签名 / %" G_GINT64_FORMAT
-                    " entries after it not signed yet\n",
-                    unsigned_entries, unsigned_entries);
-    } else if (ok) {
-        printf ("尚无签名树头：%" G_GINT64_FORMAT
-                " 条已重算，无从核对 / no signed head yet: %" G_GINT64_FORMAT
-                " entries recomputed, nothing signed to check them against\n",
-                r.entries, r.entries);
-    } else {
-        printf ("核验失败 verification FAILED");
-        if (r.index >= 0)
-            printf (" at index %" G_GINT64_FORMAT " (第 %" G_GINT64_FORMAT " 条起)", r.index, r.index);
-        printf (": %s / %s\n", r.detail_zh, r.detail);
-        if (r.changed != NULL && r.changed->len > 0) {
-            printf ("  内容被改动的条目 entries whose bytes were changed (%u):", r.changed->len);
-            for (guint k = 0; k < r.changed->len && k < 50; k++)
-                printf (" %" G_GINT64_FORMAT, g_array_index (r.changed, gint64, k));
-            printf ("%s\n", r.changed->len > 50 ? " ..." : "");
-        }
-        if (r.has_head) {
-            g_autofree char *time = cli_format_time (r.head.time_ms);
-            printf ("  此前可信：至第 %" G_GINT64_FORMAT
-                    " 条（树头签于 %s）/ good up to entry %" G_GINT64_FORMAT " (head signed at %s)\n",
-                    r.head.size, time, r.head.size, time);
-        }
-    }
+    int status = cli_audit_print_verify (&r, elapsed_us, json);
     audit_verify_report_clear (&r);
-    return ok ? CLI_EXIT_OK : CLI_EXIT_TAMPERED;
+    return status;
 }
 
 static int
@@ -293,12 +313,14 @@ audit_proof (int argc, char **argv, const char *data_option)
                  "--first M [--second N]: the RFC 9162 consistency path from size M to N.\n"
                  "Check a proof against the roots of signed heads (`audit head --size`),\n"
                  "never against roots the proof's sender chose (docs/audit.md).");
-    if (!parse (options, entries, &data, &argc, &argv, "proof") || !need_db (db, "proof"))
+    if (!parse (options, entries, &data, &argc, &argv, "proof"))
         return CLI_EXIT_USAGE;
     if ((index >= 0) == (first >= 0)) {
         fprintf (stderr, "daiban audit proof: give --index or --first / 请给出 --index 或 --first\n");
         return CLI_EXIT_USAGE;
     }
+    if (db == NULL)
+        return cli_audit_proof_remote (data, index, size, first, second);
     g_autoptr (GError) error = NULL;
     g_autoptr (AuditLog) log = audit_log_open_readonly (db, &error);
     if (log == NULL)
@@ -506,6 +528,7 @@ cli_audit (int argc, char **argv, const char *data_option)
         { "head", audit_head },
         { "proof", audit_proof },
         { "feed", audit_feed },
+        { "case", cli_audit_case },
         { "spot-check", cli_audit_spot_check },
         { "findings", cli_audit_findings },
         { NULL, NULL },

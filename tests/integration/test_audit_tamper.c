@@ -604,7 +604,9 @@ test_cli_text_and_usage (void)
         int status;
         const char *says;
     } cases[] = {
-        { { "audit", "verify", NULL }, 2, "--db" },
+        /* Without --db, verify asks the running service (test_audit_queries);
+         * --each is the offline pass's alone. */
+        { { "audit", "verify", "--each", NULL }, 2, "--each needs --db" },
         { { "audit", "verify", "--db", junk, NULL }, 4, "not a readable audit record" },
         { { "audit", "verify", "--db", "/nonexistent/audit.db", NULL }, 4, "no such file" },
         { { "audit", "verify", "--db", pristine, "--from-head", bad_head, NULL }, 4, "\"time_ms\"" },

@@ -2403,6 +2403,119 @@ make_case_correction (gboolean full)
     return m;
 }
 
+/* The committee's reads on the audit service (issue 14 items 3, 9). */
+static gpointer
+make_audit_head_record (gboolean full)
+{
+    DbnMsgAuditHeadRecord *m = dbn_msg_audit_head_record_new ();
+    m->size = full ? 10000 : 0;
+    m->time = full ? 1772416800000 : 0;
+    m->root = g_strdup ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    m->chain = g_strdup (full ? "00" : "");
+    m->signature = g_strdup (full ? "ab" : "");
+    m->key = g_strdup ("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    return m;
+}
+
+static gpointer
+make_audit_case (gboolean full)
+{
+    DbnMsgAuditCase *m = dbn_msg_audit_case_new ();
+    fill_command (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000006");
+    m->has_after = full;
+    m->after = full ? 41 : 0;
+    return m;
+}
+
+static gpointer
+make_audit_case_reply (gboolean full)
+{
+    DbnMsgAuditCaseReply *m = dbn_msg_audit_case_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000006");
+    m->size = full ? 10003 : 0;
+    m->head = full ? g_bytes_new_static ("\x80", 1) : NULL;
+    m->entries = byte_list_of (full);
+    m->more = full;
+    return m;
+}
+
+static gpointer
+make_audit_case_entry (gboolean full)
+{
+    DbnMsgAuditCaseEntry *m = dbn_msg_audit_case_entry_new ();
+    m->index = full ? 41 : 0;
+    m->producer = g_strdup ("intake");
+    m->event_seq = full ? 7 : 1;
+    m->type = g_strdup ("case.accepted");
+    m->time = full ? 1772416800000 : 0;
+    m->actor = g_strdup (full ? "station:qingshui" : "");
+    m->event = g_strdup (full ? "{\"v\":1,\"type\":\"case.accepted\"}" : "");
+    m->entry = g_bytes_new_static (full ? "\x01\x00" : "", full ? 2 : 0);
+    m->leaf = g_strdup ("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+    m->path = g_strdupv (full ? (char *[]){ "aa", "bb", NULL } : (char *[]){ NULL });
+    return m;
+}
+
+static gpointer
+make_audit_proof (gboolean full)
+{
+    DbnMsgAuditProof *m = dbn_msg_audit_proof_new ();
+    fill_command (&m->env, full);
+    m->has_index = full;
+    m->index = full ? 777 : 0;
+    m->has_size = full;
+    m->size = full ? 1000 : 0;
+    m->has_first = !full;
+    m->first = 0;
+    m->has_second = FALSE;
+    return m;
+}
+
+static gpointer
+make_audit_proof_reply (gboolean full)
+{
+    DbnMsgAuditProofReply *m = dbn_msg_audit_proof_reply_new ();
+    fill_reply (&m->env, full);
+    m->kind = g_strdup (full ? "inclusion" : "consistency");
+    m->index = full ? 777 : -1;
+    m->size = full ? 1000 : 0;
+    m->first = full ? -1 : 0;
+    m->entry = full ? g_bytes_new_static ("\x01", 1) : NULL;
+    m->leaf = full ? g_strdup ("ab") : NULL;
+    m->path = g_strdupv (full ? (char *[]){ "aa", NULL } : (char *[]){ NULL });
+    m->heads = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_audit_verify (gboolean full)
+{
+    DbnMsgAuditVerify *m = dbn_msg_audit_verify_new ();
+    fill_command (&m->env, full);
+    m->kept = full ? g_bytes_new_static ("\x80", 1) : NULL;
+    return m;
+}
+
+static gpointer
+make_audit_verify_reply (gboolean full)
+{
+    DbnMsgAuditVerifyReply *m = dbn_msg_audit_verify_reply_new ();
+    fill_reply (&m->env, full);
+    m->verified = !full;
+    m->problem = g_strdup (full ? "leaf" : "ok");
+    m->index = full ? 3 : -1;
+    m->entries = full ? 21 : 0;
+    m->heads = full ? 4 : 0;
+    m->head = full ? g_bytes_new_static ("\x80", 1) : NULL;
+    m->kept_checked = full;
+    m->detail = g_strdup (full ? "entry 3's bytes do not hash to its stored leaf" : "");
+    m->detail_zh = g_strdup (full ? "第 3 条内容被改动" : "");
+    m->elapsed_ms = full ? 12 : 0;
+    return m;
+}
+
 /* ---- eval.xml (issue 13) ---- */
 
 static gpointer
@@ -2938,6 +3051,14 @@ ROUND_TRIP (case_correct, DbnMsgCaseCorrect)
 ROUND_TRIP (case_correct_reply, DbnMsgCaseCorrectReply)
 ROUND_TRIP (case_corrected, DbnMsgCaseCorrected)
 ROUND_TRIP (case_correction, DbnMsgCaseCorrection)
+ROUND_TRIP (audit_head_record, DbnMsgAuditHeadRecord)
+ROUND_TRIP (audit_case, DbnMsgAuditCase)
+ROUND_TRIP (audit_case_reply, DbnMsgAuditCaseReply)
+ROUND_TRIP (audit_case_entry, DbnMsgAuditCaseEntry)
+ROUND_TRIP (audit_proof, DbnMsgAuditProof)
+ROUND_TRIP (audit_proof_reply, DbnMsgAuditProofReply)
+ROUND_TRIP (audit_verify, DbnMsgAuditVerify)
+ROUND_TRIP (audit_verify_reply, DbnMsgAuditVerifyReply)
 
 #define ENTRY(name)                                                                                          \
     {                                                                                                        \
@@ -3077,6 +3198,14 @@ static const RoundTrip round_trips[] = {
     ENTRY (case_correct_reply),
     ENTRY (case_corrected),
     ENTRY (case_correction),
+    ENTRY (audit_head_record),
+    ENTRY (audit_case),
+    ENTRY (audit_case_reply),
+    ENTRY (audit_case_entry),
+    ENTRY (audit_proof),
+    ENTRY (audit_proof_reply),
+    ENTRY (audit_verify),
+    ENTRY (audit_verify_reply),
 };
 
 static void
@@ -3637,8 +3766,8 @@ test_registry (void)
     /* 4 envelopes + the messages of schemas/messages: grows with every message
      * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4;
      * eval.card and its reply 2, D-RPL-1; callbacks and follow-ups 10, eval.board 3,
-     * intake.case.contact 2). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 136);
+     * intake.case.contact 2; audit_query.xml 8). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 144);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
@@ -3790,9 +3919,9 @@ run_generator (const char *out_dir, const char *extra)
         "%s %s/schemas/gen/dbn_codegen.py %s --out %s %s/schemas/messages/system.xml "
         "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/deadline.xml "
         "%s/schemas/messages/envelope.xml %s/schemas/messages/audit.xml %s/schemas/messages/visits.xml "
-        "%s/schemas/messages/eval.xml",
+        "%s/schemas/messages/eval.xml %s/schemas/messages/audit_query.xml",
         python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source, source,
-        source, source, source);
+        source, source, source, source);
     g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -3823,8 +3952,8 @@ test_generator_deterministic (void)
     /* --list-outputs only lists. */
     g_autofree char *listing = run_generator (dir_a, "--list-outputs");
     g_auto (GStrv) files = g_strsplit (g_strstrip (listing), "\n", -1);
-    /* A .c and a .h per schema file (eight), the registry and dbn_msg.h. */
-    g_assert_cmpuint (g_strv_length (files), ==, 18);
+    /* A .c and a .h per schema file (nine), the registry and dbn_msg.h. */
+    g_assert_cmpuint (g_strv_length (files), ==, 20);
     for (guint i = 0; files[i] != NULL; i++)
         g_assert_false (g_file_test (files[i], G_FILE_TEST_EXISTS));
 
