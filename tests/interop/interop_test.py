@@ -3,13 +3,13 @@
 
 Starts `daiban up` on a fresh data folder with tcp:// endpoints on free ports,
 CURVE on and a clock file (DAIBAN_CLOCK_FILE, docs/architecture-notes.md),
-makes keys with `daiban keys add`, and talks to intake, routing, deadline and evaluation
-through daiban_client.py (pyzmq + msgpack), which decodes every reply and
+makes keys with `daiban keys add`, and talks to intake, routing, deadline, evaluation
+and audit through daiban_client.py (pyzmq + msgpack), which decodes every reply and
 event strictly against docs/messages.md.
 
   --part main     submit from a station key, retry with the same key (same
-                  answer), every event type of intake, routing, deadline and evaluation
-                  received on the permitted topics and decoded strictly, the
+                  answer), every event type of every service (a correction,
+                  a committee's spot-check finding among them) received on the permitted topics and decoded strictly, the
                   operator's "" subscription (one copy per topic, same src and
                   seq), sys.sync of the whole journal equal to what was live,
                   and a key reused with another body refused: key-reused.
@@ -169,7 +169,7 @@ class Person:
         self.clients: dict[str, Client] = {}
 
     def __getattr__(self, service: str) -> Client:
-        if service not in SERVICES:
+        if service not in SERVICES + ("audit",):
             raise AttributeError(service)
         if service not in self.clients:
             self.clients[service] = Client(self.ctx, self.docs, self.ident, service,
@@ -309,6 +309,11 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
                                           "apply_to": "县市场监督管理局"})
     station.intake.call("intake.visit", {"village": VILLAGE, "household": "户主7",
                                          "needs": ["低保咨询", "残疾证办理"]})
+    # D-AUD-5: the station corrects B's phone with a reason; intake journals
+    # case.corrected (masked) and routing shows it in B's timeline as case.correction.
+    fixed = station.intake.call("case.correct", {"case": case_b, "field": "phone", "value": "13900139000",
+                                                 "reason": "受理时电话号码录错"})
+    check(fixed["case"] == case_b and fixed["field"] == "phone", f"case.correct of {case_b}: {fixed}")
 
     # Routing, case A through its whole life: run sheet, front desk, window, reply, archive.
     sheet = station.routing.call("runsheet.new", {"station": VILLAGE})
@@ -385,8 +390,39 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
                and has(op_subs["routing"], case_c, "case.completed")
                and has(op_subs["routing"], case_d, "case.returned")
                and has(op_subs["deadline"], case_b, "deadline.explained")
-               and {"audit.entry", "audit.head", "audit.violation"} <= seen_types(op_subs["audit"]),
+               and {"audit.entry", "audit.head", "audit.violation"} <= seen_types(op_subs["audit"])
+               and has(op_subs["intake"], case_b, "case.corrected")
+               and has(op_subs["routing"], case_b, "case.correction"),
                WAIT_S, "the last events")
+    corrected = next(ev for _, ev in op_subs["intake"].events
+                     if ev["type"] == "case.corrected" and ev["case"] == case_b)
+    correction = next(ev for _, ev in op_subs["routing"].events
+                      if ev["type"] == "case.correction" and ev["case"] == case_b)
+    check("13900139000" not in corrected["value"] and corrected["value"] != corrected["previous"],
+          f"case.corrected does not mask the phone: {corrected}")
+    check(all(correction[k] == corrected[k] for k in ("field", "value", "previous", "reason"))
+          and correction["actor"] == STATION, f"routing's case.correction {correction} is not intake's {corrected}")
+
+    # D-AUD-2: the committee records a spot-check finding on A (its one writing
+    # command), published on audit/ as audit.finding with A's window and station.
+    # The audit service follows routing's journal on its own time: until A is in
+    # its record the finding is refused not-found (docs/audit.md).
+    committee = Person(ctx, docs, town, town.key("committee"))
+    end = time.monotonic() + WAIT_S
+    while True:
+        try:
+            found = committee.audit.call("audit.spotcheck.record", {"case": case_a, "finding": "problem",
+                                                                   "text": "回复未注明办结时间"})
+            break
+        except Refused as r:
+            check(r.code == "not-found" and time.monotonic() < end, f"audit.spotcheck.record of {case_a}: {r}")
+            time.sleep(0.05)
+    check(found["case"] == case_a and found["finding"] == "problem", f"audit.spotcheck.record: {found}")
+    wait_until(every, lambda: has(op_subs["audit"], case_a, "audit.finding"), WAIT_S, f"audit.finding of {case_a}")
+    finding = next(ev for _, ev in op_subs["audit"].events if ev["type"] == "audit.finding")
+    check(finding["seq"] == found["seq"] and finding["actor"] == "committee"
+          and finding["window"] == "jisheng" and finding["station"] == VILLAGE,
+          f"audit.finding {finding}, the reply {found}")
 
     # Evaluation (issue 13): the station rates its case A (eval.rated on s/ and
     # audit); in December the operator closes November (eval.report on audit).
@@ -441,6 +477,7 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
 
     # The operator's "": one copy per topic, same src and seq, same map.
     copies: dict[tuple[str, int], list[tuple[str, dict]]] = {}
+    escalated = {ev["case"] for _, ev in op_subs["routing"].events if ev["type"] == "case.escalated"}
     for s in op_subs.values():
         for topic, ev in s.events:
             copies.setdefault((ev["src"], ev["seq"]), []).append((topic, ev))
@@ -456,8 +493,11 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
             want = {f"s/{ev['station']}/"} | ({f"q/{ev['window']}/"} if ev["window"] else set()) \
                 | ({f"a/{ev['area']}/"} if ev["area"] else set())
             check(want <= set(topics), f"routing seq {seq} {ev['type']} on {topics}, not all of {want}")
-            check(all(t in want or t.startswith("q/") for t in topics),
-                  f"routing seq {seq} {ev['type']} on {topics}")
+            # docs/interop.md: from case.escalate on, on c/<dept>/ of the county too.
+            check(all(t in want or t.startswith("q/") or (t.startswith("c/") and ev["case"] in escalated)
+                      for t in topics), f"routing seq {seq} {ev['type']} on {topics}")
+    check(any(t.startswith("c/") for t, ev in op_subs["routing"].events if ev.get("case") == case_b),
+          f"no event of the escalated {case_b} on its county's c/ topic")
     triple = [k for k, v in copies.items() if k[0] == "routing" and len(v) == 3]
     check(triple, "no routing event came three times to the operator's \"\" subscription")
     quad = [k for k, v in copies.items() if k[0] == "deadline" and len(v) == 4
@@ -537,7 +577,7 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     log("a key reused with another body: key-reused")
     for s in every:
         s.close()
-    for p in (op, station, window):
+    for p in (op, station, window, committee):
         p.close()
 
 
