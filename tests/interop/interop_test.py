@@ -408,6 +408,15 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     # The audit service follows routing's journal on its own time: until A is in
     # its record the finding is refused not-found (docs/audit.md).
     committee = Person(ctx, docs, town, town.key("committee"))
+    for cmd, fields, service, code in (
+            ("audit.spotcheck.record", {"case": "T01-2026-999999", "finding": "ok"}, "audit", "not-found"),
+            ("case.correct", {"case": case_b, "field": "applicant", "value": "申办人二", "reason": "更正"},
+             "intake", "forbidden")):
+        try:
+            getattr(committee, service).call(cmd, fields)
+            raise AssertionError(f"the committee's {cmd} {fields} was taken")
+        except Refused as r:
+            check(r.code == code, f"the committee's {cmd}: [{r.code}], want [{code}]")
     end = time.monotonic() + WAIT_S
     while True:
         try:
@@ -423,6 +432,8 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
     check(finding["seq"] == found["seq"] and finding["actor"] == "committee"
           and finding["window"] == "jisheng" and finding["station"] == VILLAGE,
           f"audit.finding {finding}, the reply {found}")
+    log(f"{case_b} corrected (case.corrected, case.correction, masked); the committee's finding on "
+        f"{case_a}: audit.finding; its finding on no case not-found, its case.correct forbidden")
 
     # Evaluation (issue 13): the station rates its case A (eval.rated on s/ and
     # audit); in December the operator closes November (eval.report on audit).
