@@ -234,7 +234,7 @@ township_figure (Sim *s, const char *month, DbnMsgEvalFigure **out, GError **err
 }
 
 typedef struct {
-    gint64 accepted, completed, returns, rated;
+    gint64 accepted, completed, on_time, returns, rated;
 } SimCounts;
 
 /* Waits until evaluation has followed the other services' journals as far
@@ -247,17 +247,17 @@ wait_followed (Sim *s, const char *month, const SimCounts *want, GError **error)
         g_autoptr (DbnMsgEvalFigure) f = NULL;
         if (!township_figure (s, month, &f, error))
             return FALSE;
-        if (f->accepted == want->accepted && f->completed == want->completed && f->returns == want->returns
-            && f->rated == want->rated)
+        if (f->accepted == want->accepted && f->completed == want->completed && f->on_time == want->on_time
+            && f->returns == want->returns && f->rated == want->rated)
             return TRUE;
         if (g_get_monotonic_time () > end) {
             g_set_error (error, DBN_ERROR, DBN_ERROR_TIMEOUT,
                          "evaluation counts %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-                         "/%" G_GINT64_FORMAT
-                         " (accepted/completed/returns/rated), the simulation sent %" G_GINT64_FORMAT
-                         "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
-                         f->accepted, f->completed, f->returns, f->rated, want->accepted, want->completed,
-                         want->returns, want->rated);
+                         "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                         " (accepted/completed/on time/returns/rated), the simulation sent %" G_GINT64_FORMAT
+                         "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                         f->accepted, f->completed, f->on_time, f->returns, f->rated, want->accepted,
+                         want->completed, want->on_time, want->returns, want->rated);
             return FALSE;
         }
         g_usleep (10 * 1000);
@@ -342,10 +342,53 @@ submit (Sim *s, const SimCase *c, const DbnStation *station, guint n, GError **e
 }
 
 /* The case's handling at the centre, up to the reply (D-RTE-1..5, D-RPL-1). */
+static gboolean finish (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GError **error);
+
+/* D-DL-1, D-DL-6: waits until deadline has turned one of the case's clocks
+ * red (it fires on its own tick once the clock has passed the due day),
+ * then records the window's explanation. */
+static gboolean
+explain_overdue (Sim *s, const char *n, GError **error)
+{
+    gint64 end = g_get_monotonic_time () + FOLLOW_WAIT_US;
+    for (gboolean red = FALSE; !red;) {
+        if (g_get_monotonic_time () > end) {
+            g_set_error (error, DBN_ERROR, DBN_ERROR_TIMEOUT, "deadline never turned %s red", n);
+            return FALSE;
+        }
+        g_autoptr (DbnMsgDeadlineCaseDue) m = dbn_msg_deadline_case_due_new ();
+        m->env.key = next_key (s);
+        m->case_no = g_strdup (n);
+        g_autoptr (GBytes) body = dbn_msg_deadline_case_due_encode (m, error);
+        g_autoptr (GBytes) reply = sim_call (s, NULL, "deadline", body, error);
+        if (reply == NULL)
+            return FALSE;
+        g_autoptr (DbnMsgDeadlineCaseDueReply) r = dbn_msg_deadline_case_due_reply_decode (
+            g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error);
+        if (r == NULL)
+            return FALSE;
+        for (guint i = 0; i < r->clocks->len && !red; i++) {
+            GBytes *b = r->clocks->pdata[i];
+            g_autoptr (DbnMsgDeadlineClock) k =
+                dbn_msg_deadline_clock_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), error);
+            if (k == NULL)
+                return FALSE;
+            red = g_strcmp0 (k->stage, "overdue") == 0 || g_strcmp0 (k->stage, "violation") == 0;
+        }
+        if (!red)
+            g_usleep (20 * 1000);
+    }
+    g_autoptr (DbnMsgDeadlineCaseExplain) ex = dbn_msg_deadline_case_explain_new ();
+    ex->env.key = next_key (s);
+    ex->case_no = g_strdup (n);
+    ex->text = g_strdup ("县级部门系统故障，材料延后一天送达；已电话告知申办人");
+    return send (s, NULL, "deadline", dbn_msg_deadline_case_explain_encode (ex, error),
+                 "deadline.case.explain", n, error);
+}
+
 static gboolean
 handle (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GError **error)
 {
-    g_autofree char *principal = g_strconcat ("station:", station->id, NULL);
     if (!wait_received (s, n, error))
         return FALSE;
     if (c->returned) {
@@ -391,6 +434,18 @@ handle (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GErr
                        "case.county_answer", n, error))
                 return FALSE;
         }
+    }
+    return c->late || finish (s, c, n, station, error);
+}
+
+/* The case's completion (a late one's on its done day) and the reply. */
+static gboolean
+finish (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GError **error)
+{
+    g_autofree char *principal = g_strconcat ("station:", station->id, NULL);
+    if (c->late && !explain_overdue (s, n, error))
+        return FALSE;
+    if (!c->returned) {
         g_autoptr (DbnMsgCaseComplete) co = dbn_msg_case_complete_new ();
         co->env.key = next_key (s);
         co->case_no = g_strdup (n);
@@ -458,16 +513,32 @@ play (Sim *s, const SimPlan *plan, DbnOrg *org, const char *month, DbnCalendar *
             if (!handle (s, c, numbers->pdata[i], dbn_org_get_station (org, c->station), error))
                 return FALSE;
             sent.accepted++;
+        }
+        /* The late cases of earlier days whose day has come. */
+        for (guint i = 0; i < first; i++) {
+            const SimCase *c = &g_array_index (plan->cases, SimCase, i);
+            if (c->done_day == d
+                && !finish (s, c, numbers->pdata[i], dbn_org_get_station (org, c->station), error))
+                return FALSE;
+        }
+        for (guint i = 0; i < next; i++) {
+            const SimCase *c = &g_array_index (plan->cases, SimCase, i);
+            if (c->done_day != d)
+                continue;
             if (c->returned)
                 sent.returns++;
             else
                 sent.completed++;
+            if (!c->late && !c->returned)
+                sent.on_time++;
         }
         /* A rating needs evaluation to know the case and its reply. */
         if (!wait_followed (s, month, &sent, error))
             return FALSE;
-        for (guint i = first; i < next; i++) {
+        for (guint i = 0; i < next; i++) {
             const SimCase *c = &g_array_index (plan->cases, SimCase, i);
+            if (c->done_day != d)
+                continue;
             if (!rate (s, c, numbers->pdata[i], dbn_org_get_station (org, c->station), error))
                 return FALSE;
             sent.rated++;
@@ -559,7 +630,7 @@ simulate (Sim *s, const char *data, const char *month, guint year, guint mon, co
     if (!start_services (s, &error) || !play (s, plan, org, month, calendar, year, mon, close, &error))
         return cli_report_error ("simulate", error);
 
-    guint petitions = 0, returns = 0, missing = 0, escalated = 0, unhappy = 0;
+    guint petitions = 0, returns = 0, missing = 0, escalated = 0, unhappy = 0, late = 0;
     for (guint i = 0; i < plan->cases->len; i++) {
         const SimCase *c = &g_array_index (plan->cases, SimCase, i);
         petitions += c->petition;
@@ -567,15 +638,18 @@ simulate (Sim *s, const char *data, const char *month, guint year, guint mon, co
         missing += c->missing;
         escalated += c->escalated;
         unhappy += c->rating == SIM_RATING_UNSATISFIED;
+        late += c->late;
     }
     /* With --json the summary goes to stderr, so stdout is one JSON text. */
     FILE *out = json ? stderr : stdout;
     fprintf (
         out,
         "模拟 simulated %s: %u 件 matters (信访 petitions %u, 退回 returned %u, 补齐材料 supplemented %u, "
-        "上报 escalated %u, 不满意 unsatisfied %u) at %u stations over %u working days; seed %s; data %s\n",
-        month, plan->cases->len, petitions, returns, missing, escalated, unhappy, n_stations, plan->days->len,
-        seed, s->data_dir);
+        "上报 escalated %u, 逾期并说明 overdue and explained %u, 不满意 unsatisfied %u) at %u stations over "
+        "%u "
+        "working days; seed %s; data %s\n",
+        month, plan->cases->len, petitions, returns, missing, escalated, late, unhappy, n_stations,
+        plan->days->len, seed, s->data_dir);
     fflush (out);
     /* The figures exactly as `daiban eval month` prints them. */
     char *eval_argv[] = { (char *) "eval", (char *) "month", (char *) month, (char *) "--json", NULL };

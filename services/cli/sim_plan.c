@@ -15,6 +15,7 @@ sim_params_init (SimParams *params, const char *profile)
         .petition_percent = 15,
         .return_percent = 3,
         .missing_percent = 20,
+        .late_percent = 5,
         .satisfied_percent = 95,
         .basic_percent = 30,
     };
@@ -122,11 +123,14 @@ sim_plan_new (const SimParams *params, const char *seed, guint year, guint month
      * (联办件) need their parts named by a clerk: not simulated. */
     g_autoptr (GPtrArray) ordinary = g_ptr_array_new ();
     g_autoptr (GPtrArray) petitions = g_ptr_array_new ();
+    g_autoptr (GPtrArray) short_ones = g_ptr_array_new ();
     for (guint i = 0; i < dbn_catalog_get_n_matters (catalog); i++) {
         const DbnMatter *m = dbn_catalog_get_matter (catalog, i);
         if (m->kind == DBN_KIND_JOINT)
             continue;
         g_ptr_array_add (m->restricted ? petitions : ordinary, (gpointer) m);
+        if (!m->restricted && m->kind == DBN_KIND_COMMITTED && m->limit_days <= 5)
+            g_ptr_array_add (short_ones, (gpointer) m);
     }
     if (self->days->len == 0 || n_stations == 0 || ordinary->len == 0 || petitions->len == 0) {
         g_set_error (
@@ -163,9 +167,23 @@ sim_plan_new (const SimParams *params, const char *seed, guint year, guint month
         SimCase *c = &g_array_index (self->cases, SimCase, i);
         GPtrArray *pool = c->petition ? petitions : ordinary;
         c->matter = pool->pdata[g_rand_int_range (rand, 0, (gint32) pool->len)];
+        c->done_day = c->day;
+        /* Late: a 承办件 of at most five working days (an 即办件 has no
+         * clock), completed the working day after its due day (overdue at
+         * the end of that day, docs/deadline.md), when that day is still in
+         * the month. */
+        if (!c->returned && !c->petition && short_ones->len > 0
+            && (guint) g_rand_int_range (rand, 0, 100) < params->late_percent) {
+            const DbnMatter *m = short_ones->pdata[g_rand_int_range (rand, 0, (gint32) short_ones->len)];
+            if (c->day + (guint) m->limit_days + 1 < self->days->len) {
+                c->matter = m;
+                c->late = TRUE;
+                c->done_day = c->day + (guint) m->limit_days + 1;
+            }
+        }
         c->escalated = !c->returned && c->matter->kind == DBN_KIND_ESCALATED;
         c->missing = (guint) g_rand_int_range (rand, 0, 100) < params->missing_percent
-                     && g_strv_length (c->matter->materials) > 1;
+                     && g_strv_length (c->matter->materials) > 1 && !c->late;
         guint r = (guint) g_rand_int_range (rand, 0, 100);
         c->rating = r >= params->satisfied_percent                                    ? SIM_RATING_UNSATISFIED
                     : (guint) g_rand_int_range (rand, 0, 100) < params->basic_percent ? SIM_RATING_BASIC

@@ -23,6 +23,8 @@ typedef struct {
     gboolean missing;        /* handed in without its last material, supplemented the same day (D-INT-4) */
     gboolean escalated;      /* a 上报件: escalated to the county, answered (D-RTE-1) */
     gboolean returned;       /* returned, not completed (D-INT-5) */
+    gboolean late;           /* completed after its limit: overdue, then explained (D-DL-6) */
+    guint done_day;          /* the working day it is completed or returned, and rated */
     SimRating rating;        /* the applicant's rating at the reply (D-EV-1) */
 } SimCase;
 
@@ -34,6 +36,7 @@ typedef struct {
     guint petition_percent;  /* Poisson: share of petitions */
     guint return_percent;    /* Poisson: share of returns */
     guint missing_percent;   /* share handed in with a material missing */
+    guint late_percent;      /* share of ordinary cases given a short matter and completed late */
     guint satisfied_percent; /* share rated satisfied or basic (the rest unsatisfied) */
     guint basic_percent;     /* of those, the share rated basic */
 } SimParams;

@@ -122,7 +122,8 @@ test_figures_are_evaluations (void)
 /* D-EV-5, 篇1: "村代办员为群众代办各类事项214件，包括信访件36件，办结率为98%".
  * The profile seed-report plays exactly 214 matters at org.ini's six
  * stations, 36 of them petitions (the 信访 window's), 4 returned: 210
- * completed, 981 ‰, which the report rounds to 98 %. */
+ * completed, 981 ‰, which the report rounds to 98 %; 2 of them late, so
+ * 208 on time. */
 static void
 test_seed_report (void)
 {
@@ -130,6 +131,8 @@ test_seed_report (void)
     DbnCliRun run = simulate (h, (const char *[]){ "--month", "2026-11", "--profile", "seed-report", "--seed",
                                                    "篇1", "--json", NULL });
     g_assert_nonnull (strstr (run.err, "214 件 matters (信访 petitions 36, 退回 returned 4"));
+    /* Two late cases went red at deadline and were explained (D-DL-6). */
+    g_assert_nonnull (strstr (run.err, "逾期并说明 overdue and explained 2,"));
     g_autoptr (JsonParser) printed = parse (run.out);
     JsonArray *rows = figures_of (printed);
     JsonObject *township = row_of (rows, "township", "T01");
@@ -137,6 +140,7 @@ test_seed_report (void)
     g_assert_cmpint (json_object_get_int_member (township, "accepted"), ==, 214);
     g_assert_cmpint (json_object_get_int_member (township, "completed"), ==, 210);
     g_assert_cmpint (json_object_get_int_member (township, "returns"), ==, 4);
+    g_assert_cmpint (json_object_get_int_member (township, "on_time"), ==, 208);
     gint64 permille = json_object_get_int_member (township, "completion_permille");
     g_assert_cmpint (permille, ==, 981);
     g_assert_cmpint ((permille + 5) / 10, ==, 98);
@@ -155,7 +159,8 @@ test_seed_report (void)
  *   rows station:qingshui and station:shiqiao) are credited to whoever
  *   accepted them, and the accepting agent evaluation records is the
  *   station's principal (routing's `responsible`, D-INT-6), not an agent of
- *   org.ini; no case named a township agent. So every agent on the roster
+ *   org.ini; evaluation takes no township agent from routing's events, not
+ *   even for the month's 2 escalated cases. So every agent on the roster
  *   handled 0 and owes the whole quota:
  *     8 township agents × 5 × 100 yuan = 4000
  *    18 village agents  × 2 ×  80 yuan = 2880
