@@ -41,6 +41,7 @@
  * the new value. */
 #define CLOCK_REREAD_US (60 * G_TIME_SPAN_MILLISECOND)
 #define FOLLOW_WAIT_US  (30 * G_USEC_PER_SEC)
+#define STOP_GRACE_US   (10 * G_USEC_PER_SEC)
 
 typedef struct {
     char *data_dir;
@@ -56,12 +57,21 @@ typedef struct {
 static void
 sim_clear (Sim *s)
 {
+    /* SIGTERM to all, up to 10 s to stop (GLib reaps them on its worker
+     * thread: a stopped one has no identifier left), then SIGKILL. */
+    for (guint i = 0; s->processes != NULL && i < s->processes->len; i++)
+        g_subprocess_send_signal (s->processes->pdata[i], SIGTERM);
+    gint64 end = g_get_monotonic_time () + STOP_GRACE_US;
     for (guint i = 0; s->processes != NULL && i < s->processes->len; i++) {
         GSubprocess *p = s->processes->pdata[i];
-        g_subprocess_send_signal (p, SIGTERM);
+        while (g_subprocess_get_identifier (p) != NULL && g_get_monotonic_time () < end)
+            g_usleep (10 * 1000);
+        if (g_subprocess_get_identifier (p) != NULL) {
+            fprintf (stderr, "daiban simulate: a service did not stop in time; killing it\n");
+            g_subprocess_force_exit (p);
+        }
+        g_subprocess_wait (p, NULL, NULL);
     }
-    for (guint i = 0; s->processes != NULL && i < s->processes->len; i++)
-        g_subprocess_wait (s->processes->pdata[i], NULL, NULL);
     g_clear_pointer (&s->processes, g_ptr_array_unref);
     g_clear_pointer (&s->clients, g_hash_table_unref);
     g_clear_pointer (&s->buses, g_hash_table_unref);
