@@ -581,6 +581,29 @@ parse_month (const char *text, guint *year, guint *month)
            && (*year = (guint) y, *month = (guint) m, TRUE);
 }
 
+/* A folder without daiban.conf gets one whose endpoints are ipc sockets
+ * inside it, so a simulation never takes the ports of a `daiban up` running
+ * on the same machine (the demo laptop's own services). */
+static gboolean
+write_config (const char *dir, GError **error)
+{
+    g_autofree char *path = g_build_filename (dir, "daiban.conf", NULL);
+    if (g_mkdir_with_parents (dir, 0700) != 0) {
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", dir, g_strerror (errno));
+        return FALSE;
+    }
+    if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    g_autoptr (GString) conf =
+        g_string_new ("# Written by `daiban simulate`: its services talk over ipc sockets here.\n");
+    const char *const *services = dbn_config_service_names ();
+    for (int i = 0; services[i] != NULL; i++)
+        g_string_append_printf (
+            conf, "[service:%s]\ncommand = ipc://%s/%s-cmd.ipc\npublish = ipc://%s/%s-pub.ipc\n", services[i],
+            dir, services[i], dir, services[i]);
+    return g_file_set_contents (path, conf->str, -1, error);
+}
+
 /* Everything after the options; s is cleared by the caller. */
 static int
 simulate (Sim *s, const char *data, const char *month, guint year, guint mon, const char *seed,
@@ -596,7 +619,7 @@ simulate (Sim *s, const char *data, const char *month, guint year, guint mon, co
     s->buses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dbn_bus_free);
     s->clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dbn_client_free);
     g_autoptr (DbnOrg) org = dbn_org_load (dbn_org_default_path (), &error);
-    if (org == NULL || !dbn_config_write_default (s->data_dir, &error)
+    if (org == NULL || !write_config (s->data_dir, &error)
         || (s->config = dbn_config_load (s->data_dir, &error)) == NULL)
         return cli_report_error ("simulate", error);
     g_autofree char *intake_db = dbn_config_dup_store_path (s->config, "intake");
