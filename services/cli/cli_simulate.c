@@ -12,13 +12,16 @@
  * material missing and supplemented, the catalog's 上报件 escalated to the
  * county and answered, some returned; every other case is classified,
  * assigned, started, completed and replied to, and the applicant rates the
- * reply. It then prints the month's figures as `daiban eval month` prints
+ * reply. A few late cases wait past their due day until deadline turns
+ * them red, get the window's explanation (D-DL-6) and are completed then.
+ * It then prints the month's figures as `daiban eval month` prints
  * them (the evaluation service's eval.month), and with --close closes the
  * month on the first working day after it (quotas and fines, D-EV-3).
  *
  * The figures are the same for the same seed: the plan is a function of the
- * seed, every command waits for the one before it, and the ratings wait
- * until evaluation has followed the day's events.
+ * seed, every command waits for the one before it, a late case waits for
+ * deadline's red, and the ratings wait until evaluation has followed the
+ * day's events (accepted, completed, on time, returns, rated).
  *
  * The stations are the first N of org.ini (the services read that one file):
  * asking for more than it has is refused, naming how many there are. */
@@ -144,8 +147,8 @@ sim_call (Sim *s, const char *principal, const char *service, GBytes *body, GErr
 
 /* Sends a command and drops its reply; the owned body is consumed. */
 static gboolean
-send (Sim *s, const char *principal, const char *service, GBytes *body, const char *what, const char *case_no,
-      GError **error)
+send_command (Sim *s, const char *principal, const char *service, GBytes *body, const char *what,
+              const char *case_no, GError **error)
 {
     g_autoptr (GBytes) owned = body;
     g_autoptr (GBytes) reply = sim_call (s, principal, service, owned, error);
@@ -344,8 +347,8 @@ submit (Sim *s, const SimCase *c, const DbnStation *station, guint n, GError **e
         sup->env.key = next_key (s);
         sup->case_no = g_strdup (r->case_no);
         sup->materials = g_strdupv (r->missing);
-        if (!send (s, principal, "intake", dbn_msg_intake_supplement_encode (sup, error), "intake.supplement",
-                   r->case_no, error))
+        if (!send_command (s, principal, "intake", dbn_msg_intake_supplement_encode (sup, error),
+                           "intake.supplement", r->case_no, error))
             return NULL;
     }
     return g_strdup (r->case_no);
@@ -392,8 +395,8 @@ explain_overdue (Sim *s, const char *n, GError **error)
     ex->env.key = next_key (s);
     ex->case_no = g_strdup (n);
     ex->text = g_strdup ("县级部门系统故障，材料延后一天送达；已电话告知申办人");
-    return send (s, NULL, "deadline", dbn_msg_deadline_case_explain_encode (ex, error),
-                 "deadline.case.explain", n, error);
+    return send_command (s, NULL, "deadline", dbn_msg_deadline_case_explain_encode (ex, error),
+                         "deadline.case.explain", n, error);
 }
 
 static gboolean
@@ -407,7 +410,8 @@ handle (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GErr
         m->case_no = g_strdup (n);
         m->reason = g_strdup ("不属于代办范围，须本人到县政务服务中心办理");
         m->apply_to = g_strdup ("县政务服务中心");
-        if (!send (s, NULL, "routing", dbn_msg_case_return_encode (m, error), "case.return", n, error))
+        if (!send_command (s, NULL, "routing", dbn_msg_case_return_encode (m, error), "case.return", n,
+                           error))
             return FALSE;
     } else {
         g_autoptr (DbnMsgCaseClassify) cl = dbn_msg_case_classify_new ();
@@ -415,33 +419,35 @@ handle (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GErr
         cl->case_no = g_strdup (n);
         cl->kind = g_strdup (dbn_handling_kind_to_string (c->matter->kind));
         cl->reason = g_strdup ("按事项清单分类");
-        if (!send (s, NULL, "routing", dbn_msg_case_classify_encode (cl, error), "case.classify", n, error))
+        if (!send_command (s, NULL, "routing", dbn_msg_case_classify_encode (cl, error), "case.classify", n,
+                           error))
             return FALSE;
         g_autoptr (DbnMsgCaseAssign) as = dbn_msg_case_assign_new ();
         as->env.key = next_key (s);
         as->case_no = g_strdup (n);
-        if (!send (s, NULL, "routing", dbn_msg_case_assign_encode (as, error), "case.assign", n, error))
+        if (!send_command (s, NULL, "routing", dbn_msg_case_assign_encode (as, error), "case.assign", n,
+                           error))
             return FALSE;
         g_autoptr (DbnMsgCaseStart) st = dbn_msg_case_start_new ();
         st->env.key = next_key (s);
         st->case_no = g_strdup (n);
-        if (!send (s, NULL, "routing", dbn_msg_case_start_encode (st, error), "case.start", n, error))
+        if (!send_command (s, NULL, "routing", dbn_msg_case_start_encode (st, error), "case.start", n, error))
             return FALSE;
         if (c->escalated) {
             g_autoptr (DbnMsgCaseEscalate) es = dbn_msg_case_escalate_new ();
             es->env.key = next_key (s);
             es->case_no = g_strdup (n);
             es->reason = g_strdup ("须县级部门审批");
-            if (!send (s, NULL, "routing", dbn_msg_case_escalate_encode (es, error), "case.escalate", n,
-                       error))
+            if (!send_command (s, NULL, "routing", dbn_msg_case_escalate_encode (es, error), "case.escalate",
+                               n, error))
                 return FALSE;
             g_autoptr (DbnMsgCaseCountyAnswer) an = dbn_msg_case_county_answer_new ();
             an->env.key = next_key (s);
             an->case_no = g_strdup (n);
             an->answer = g_strdup ("经审核，同意");
             an->approved = TRUE;
-            if (!send (s, NULL, "routing", dbn_msg_case_county_answer_encode (an, error),
-                       "case.county_answer", n, error))
+            if (!send_command (s, NULL, "routing", dbn_msg_case_county_answer_encode (an, error),
+                               "case.county_answer", n, error))
                 return FALSE;
         }
     }
@@ -463,7 +469,8 @@ finish (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GErr
         /* D-RTE-4: the agent went with the applicant (no separate step simulated). */
         if (c->matter->presence)
             co->unaccompanied = g_strdup ("申办人已自行到场办理");
-        if (!send (s, NULL, "routing", dbn_msg_case_complete_encode (co, error), "case.complete", n, error))
+        if (!send_command (s, NULL, "routing", dbn_msg_case_complete_encode (co, error), "case.complete", n,
+                           error))
             return FALSE;
     }
     g_autoptr (DbnMsgCaseReply) re = dbn_msg_case_reply_new ();
@@ -473,7 +480,8 @@ finish (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GErr
         re->reason = g_strdup ("不属于代办范围，已告知到县政务服务中心办理");
     else
         re->result = g_strdup ("已办结，结果已告知申办人");
-    return send (s, principal, "routing", dbn_msg_case_reply_encode (re, error), "case.reply", n, error);
+    return send_command (s, principal, "routing", dbn_msg_case_reply_encode (re, error), "case.reply", n,
+                         error);
 }
 
 static gboolean
@@ -486,7 +494,8 @@ rate (Sim *s, const SimCase *c, const char *n, const DbnStation *station, GError
     m->case_no = g_strdup (n);
     m->stage = g_strdup ("reply");
     m->level = g_strdup (levels[c->rating]);
-    return send (s, principal, "evaluation", dbn_msg_eval_rate_encode (m, error), "eval.rate", n, error);
+    return send_command (s, principal, "evaluation", dbn_msg_eval_rate_encode (m, error), "eval.rate", n,
+                         error);
 }
 
 /* The first working day after the month (eval.close's day, D-EV-2). */
@@ -563,7 +572,8 @@ play (Sim *s, const SimPlan *plan, DbnOrg *org, const char *month, DbnCalendar *
         g_autoptr (DbnMsgEvalClose) m = dbn_msg_eval_close_new ();
         m->env.key = next_key (s);
         m->month = g_strdup (month);
-        if (!send (s, NULL, "evaluation", dbn_msg_eval_close_encode (m, error), "eval.close", NULL, error))
+        if (!send_command (s, NULL, "evaluation", dbn_msg_eval_close_encode (m, error), "eval.close", NULL,
+                           error))
             return FALSE;
     }
     return TRUE;
