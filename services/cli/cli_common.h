@@ -99,5 +99,11 @@ int cli_case (int argc, char **argv, const char *data_option);
 int cli_events (int argc, char **argv, const char *data_option);
 int cli_keys (int argc, char **argv, const char *data_option);
 int cli_audit (int argc, char **argv, const char *data_option);
+/* daiban simulate: a month played through the services (cli_simulate.c). */
+int cli_simulate (int argc, char **argv, const char *data_option);
+
+/* The absolute path of daiban-<name> beside this program, else on PATH;
+ * NULL when neither has it. Caller owns it. */
+char *cli_find_service_binary (const char *name);
 
 G_END_DECLS

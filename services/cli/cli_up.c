@@ -215,8 +215,8 @@ poll_ready (gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
-static char *
-find_service_binary (const char *name)
+char *
+cli_find_service_binary (const char *name)
 {
     g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
     g_autofree char *dir = self ? g_path_get_dirname (self) : g_strdup (".");
@@ -264,7 +264,7 @@ cli_up (int argc, char **argv, const char *data_option)
     sup.children = g_ptr_array_new_with_free_func ((GDestroyNotify) child_free);
     sup.loop = g_main_loop_new (NULL, FALSE);
     for (int i = 0; cli_built_services[i] != NULL; i++) {
-        g_autofree char *binary = find_service_binary (cli_built_services[i]);
+        g_autofree char *binary = cli_find_service_binary (cli_built_services[i]);
         if (binary == NULL) {
             fprintf (stderr, "daiban up: daiban-%s is not installed / 找不到服务程序\n",
                      cli_built_services[i]);
