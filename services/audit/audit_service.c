@@ -13,6 +13,7 @@
  * hashes on what is committed, never on what was dropped. */
 #include "audit_service.h"
 #include "audit_spotcheck.h"
+#include "audit_summary.h"
 #include "audit_violations.h"
 
 #include <errno.h>
@@ -43,6 +44,7 @@ struct _AuditActions {
     DbnCatalog *catalog; /* D-AUD-3's fees; owned */
     gint64 spotcheck_per_window;
     GPtrArray *producers; /* Producer*, owned */
+    AuditSummaries *summaries; /* D-AUD-6's drafts and their hour; owned */
     guint sign_id;
 };
 
@@ -53,6 +55,11 @@ const DbnCommandSpec audit_commands[] = {
     { DBN_MSG_AUDIT_SPOTCHECK_RECORD_WIRE, audit_spotcheck_record_command, TRUE, DBN_PRINCIPAL_COMMITTEE },
     { DBN_MSG_AUDIT_FINDINGS_WIRE, audit_findings_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
     { DBN_MSG_AUDIT_SPOTCHECK_DRAW_WIRE, audit_spotcheck_draw_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
+    /* D-AUD-6: the duty leader signs the day's summaries; leaders and the
+     * committee read them. */
+    { DBN_MSG_AUDIT_SUMMARY_SIGN_WIRE, audit_summary_sign_command, TRUE, DBN_PRINCIPAL_LEADER },
+    { DBN_MSG_AUDIT_SUMMARY_LIST_WIRE, audit_summary_list_command, FALSE,
+      DBN_PRINCIPAL_LEADER | DBN_PRINCIPAL_COMMITTEE },
     { NULL },
 };
 
@@ -189,6 +196,9 @@ audit_actions_new (DbnService *service, GError **error)
     self->catalog = dbn_catalog_load (dbn_config_get_catalog_path (config), error);
     if (self->catalog == NULL)
         return NULL;
+    self->summaries = audit_summaries_new (self, config, error);
+    if (self->summaries == NULL)
+        return NULL;
     AuditLogOptions options = {
         .secret_key = sk,
         .head_every_entries = (guint) every,
@@ -232,6 +242,7 @@ audit_actions_free (AuditActions *self)
     g_clear_pointer (&self->producers, g_ptr_array_unref);
     g_clear_pointer (&self->log, audit_log_free);
     g_clear_pointer (&self->catalog, dbn_catalog_free);
+    g_clear_pointer (&self->summaries, audit_summaries_free);
     g_free (self);
 }
 
@@ -445,11 +456,15 @@ sign_due (AuditActions *self, GError **error)
 {
     if (!audit_log_reload (self->log, error))
         return FALSE;
+    gint64 now = dbn_clock_now_ms (dbn_service_get_clock (self->service));
+    /* D-AUD-6: the day's drafts and late signatures are the timer's too;
+     * their entries may sign a head by count themselves. */
+    if (!audit_summaries_tick (self->summaries, now, error))
+        return FALSE;
     gint64 before = last_head_size (self->log);
     gboolean signed_now = FALSE;
     if (!audit_log_sign_if_due (self->log, &signed_now, error))
         return FALSE;
-    gint64 now = dbn_clock_now_ms (dbn_service_get_clock (self->service));
     return !signed_now || emit_new_head (self, before, now, error);
 }
 
