@@ -27,6 +27,8 @@ DbnConnection *dbn_connection_new (const char *data_dir, const char *key_path, G
 /* Borrowed, valid while self lives. */
 const char *dbn_connection_get_principal (DbnConnection *self);
 const char *dbn_connection_get_data_dir (DbnConnection *self);
+/* The secret key file given to dbn_connection_new. */
+const char *dbn_connection_get_key_path (DbnConnection *self);
 DbnCatalog *dbn_connection_get_catalog (DbnConnection *self);
 /* org.ini (dbn_org_default_path), or NULL when it cannot be read. */
 DbnOrg *dbn_connection_get_org (DbnConnection *self);

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dbn_clerk_view.h"
+#include "dbn_leader_view.h"
 #include "dbn_station_view.h"
 
 struct _DbnMainWindow {
@@ -90,6 +91,8 @@ connect_settings (DbnMainWindow *self, GError **error)
     const char *id = dbn_principal_get_id (principal);
     if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
         self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
+    else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_LEADER)
+        self->view = dbn_leader_view_new (self->connection, principal, dir); /* D-AUD-6 */
     else
         self->view = dbn_clerk_view_new (
             self->connection, self->outbox,

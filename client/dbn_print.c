@@ -56,6 +56,7 @@ dbn_print_form_get_title (DbnPrintForm *self)
     case DBN_FORM_NOTICE: return _ ("一次性告知书");
     case DBN_FORM_RUNSHEET: return _ ("代办事项交接清单");
     case DBN_FORM_LOGBOOK: return _ ("代办记录簿");
+    case DBN_FORM_DAY_SUMMARY: return _ ("窗口当日汇总");
     }
     return "";
 }
