@@ -138,6 +138,11 @@ dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double 
                    _ ("以上材料一次性告知，补齐后即可办理；补正期间不计入办理时限。"), PANGO_ALIGN_LEFT)
              + 12;
     y = MAX (y + 24, height - MARGIN - 60);
+    if (self->kind == DBN_FORM_DAY_SUMMARY) {
+        /* D-AUD-6: the leader's hand beside the Ed25519 signature above. */
+        text (cr, MARGIN, y, inner, "Noto Sans CJK SC 11", _ ("值班领导签字：________"), PANGO_ALIGN_LEFT);
+        return;
+    }
     text (cr, MARGIN, y, inner / 2, "Noto Sans CJK SC 11", _ ("申办人签字（捺印）：________"),
           PANGO_ALIGN_LEFT);
     text (cr, MARGIN + inner / 2, y, inner / 2, "Noto Sans CJK SC 11", _ ("代办员签字：________"),
