@@ -296,7 +296,8 @@ draft_day (AuditSummaries *self, const GDate *date, gint64 now_ms, GError **erro
     while (g_hash_table_iter_next (&it, &k, NULL))
         if (!g_strv_contains ((const char *const *) self->windows, k))
             g_ptr_array_add (extra, g_strdup (k));
-    qsort (extra->pdata, extra->len, sizeof (gpointer), string_cmp);
+    if (extra->len > 1) /* pdata is NULL while empty: no qsort on it */
+        qsort (extra->pdata, extra->len, sizeof (gpointer), string_cmp);
     for (guint i = 0; i < extra->len; i++)
         g_ptr_array_add (windows, g_strdup (extra->pdata[i]));
 
