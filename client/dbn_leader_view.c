@@ -125,8 +125,9 @@ rebuild (DbnLeaderView *self)
     for (guint i = 0; i < self->drafts->len; i++)
         gtk_list_box_append (self->list, row_for (self, self->drafts->pdata[i]));
     g_autofree char *heading =
-        *self->day != '\0' ? g_strdup_printf (_ ("%s 各窗口当日汇总（值班领导 %s 签字）"), self->day, self->leader)
-                           : g_strdup (_ ("尚无当日汇总"));
+        *self->day != '\0'
+            ? g_strdup_printf (_ ("%s 各窗口当日汇总（值班领导 %s 签字）"), self->day, self->leader)
+            : g_strdup (_ ("尚无当日汇总"));
     gtk_label_set_text (self->heading, heading);
 }
 
@@ -138,7 +139,7 @@ on_list_reply (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
     g_autoptr (DbnMsgAuditSummaryListReply) r =
         reply != NULL ? dbn_msg_audit_summary_list_reply_decode (g_bytes_get_data (reply, NULL),
-                                                                g_bytes_get_size (reply), &error)
+                                                                 g_bytes_get_size (reply), &error)
                       : NULL;
     if (r == NULL) {
         set_status (self, error->message);
@@ -224,9 +225,9 @@ dbn_leader_view_export_pdf (DbnLeaderView *self, const char *window, const char 
     g_autofree char *completed = g_strdup_printf ("%" G_GINT64_FORMAT, m->completed);
     g_autofree char *overdue = g_strdup_printf ("%" G_GINT64_FORMAT, m->overdue);
     g_autofree char *violations = g_strdup_printf ("%" G_GINT64_FORMAT, m->violations);
-    g_autofree char *ratings = g_strdup_printf (_ ("满意 %" G_GINT64_FORMAT "，基本满意 %" G_GINT64_FORMAT
-                                                   "，不满意 %" G_GINT64_FORMAT),
-                                                m->rated_satisfied, m->rated_basic, m->rated_unsatisfied);
+    g_autofree char *ratings = g_strdup_printf (
+        _ ("满意 %" G_GINT64_FORMAT "，基本满意 %" G_GINT64_FORMAT "，不满意 %" G_GINT64_FORMAT),
+        m->rated_satisfied, m->rated_basic, m->rated_unsatisfied);
     g_autoptr (GDateTime) drafted = dbn_clock_local_from_ms (m->env.ts);
     g_autofree char *drafted_text = g_date_time_format (drafted, "%Y-%m-%d %H:%M");
     dbn_print_form_add_row (form, _ ("窗口"), m->window);
@@ -308,8 +309,8 @@ dbn_leader_view_init (DbnLeaderView *self)
     self->day = g_strdup ("");
     self->status = g_strdup ("");
     self->drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) dbn_msg_audit_summary_free);
-    self->signatures =
-        g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dbn_msg_audit_summary_signed_free);
+    self->signatures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) dbn_msg_audit_summary_signed_free);
     gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
     gtk_box_set_spacing (GTK_BOX (self), 8);
     self->heading = GTK_LABEL (gtk_label_new (_ ("尚无当日汇总")));

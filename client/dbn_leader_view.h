@@ -31,6 +31,7 @@ const char *dbn_leader_view_get_status (DbnLeaderView *self);
  * unsigned draft. */
 gboolean dbn_leader_view_sign (DbnLeaderView *self, const char *window);
 /* Writes window's summary (with its signature, if any) as an A4 PDF. */
-gboolean dbn_leader_view_export_pdf (DbnLeaderView *self, const char *window, const char *path, GError **error);
+gboolean dbn_leader_view_export_pdf (DbnLeaderView *self, const char *window, const char *path,
+                                     GError **error);
 
 G_END_DECLS

@@ -11,10 +11,10 @@
 G_BEGIN_DECLS
 
 typedef enum {
-    DBN_FORM_ACCEPTANCE, /* 承办单 */
-    DBN_FORM_NOTICE,     /* 一次性告知书 */
-    DBN_FORM_RUNSHEET,   /* 交接清单 */
-    DBN_FORM_LOGBOOK,    /* 代办记录簿: one row per acceptance or refusal, paged */
+    DBN_FORM_ACCEPTANCE,  /* 承办单 */
+    DBN_FORM_NOTICE,      /* 一次性告知书 */
+    DBN_FORM_RUNSHEET,    /* 交接清单 */
+    DBN_FORM_LOGBOOK,     /* 代办记录簿: one row per acceptance or refusal, paged */
     DBN_FORM_DAY_SUMMARY, /* 当日汇总: a window's day, signed by the duty leader (D-AUD-6) */
 } DbnFormKind;
 

@@ -53,8 +53,9 @@ static const struct {
         "centre_unit", "progress_unit", "station_unit", "transfer_unit", "department_unit", "committed_unit",
         NULL } },
     /* docs/audit.md, "The service" */
-    { "audit", { "producers", "head_every_entries", "head_every_ms", "spotcheck_per_window", "summary_sign_hour",
-                 NULL } },
+    { "audit",
+      { "producers", "head_every_entries", "head_every_ms", "spotcheck_per_window", "summary_sign_hour",
+        NULL } },
     /* docs/evaluation.md */
     { "evaluation",
       { "sample_percent",

@@ -536,7 +536,8 @@ registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out,
         g_auto (GStrv) keys = g_key_file_get_keys (file, group, NULL, NULL);
         for (gsize k = 0; keys != NULL && keys[k] != NULL; k++) {
             if (g_strcmp0 (keys[k], "public-key") != 0 && g_strcmp0 (keys[k], "created") != 0
-                && g_strcmp0 (keys[k], "revoked") != 0 && g_strcmp0 (keys[k], "revoked-at") != 0
+                && g_strcmp0 (keys[k], "revoked") != 0
+                && g_strcmp0 (keys[k], "revoked-at") != 0
                 /* a leader's Ed25519 key (dbn_sign_key.h, D-AUD-6) */
                 && g_strcmp0 (keys[k], "sign-key") != 0) {
                 g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,

@@ -64,7 +64,7 @@
 #define REGISTRY_CHECK_MS 500
 /* Everyone but services and the operator (who may always call). */
 #define ALL_CLIENTS                                                                                          \
-    (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE        \
+    (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE       \
      | DBN_PRINCIPAL_LEADER)
 
 typedef struct {

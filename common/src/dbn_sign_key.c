@@ -74,16 +74,18 @@ dbn_sign_key_write (const char *path, const char *who, char **public_hex, GError
     g_autofree char *hex = to_hex (sk, sizeof sk);
     g_autofree char *pk_hex = to_hex (pk, sizeof pk);
     sodium_memzero (sk, sizeof sk);
-    g_autofree char *text = g_strdup_printf ("# %s's Ed25519 signing key (docs/security.md): keep this file mode "
-                                             "0600.\n# public %s\n%s\n",
-                                             who, pk_hex, hex);
+    g_autofree char *text =
+        g_strdup_printf ("# %s's Ed25519 signing key (docs/security.md): keep this file mode "
+                         "0600.\n# public %s\n%s\n",
+                         who, pk_hex, hex);
     sodium_memzero (hex, strlen (hex));
     g_autoptr (GError) local = NULL;
     gboolean ok = g_file_set_contents_full (
         path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &local);
     sodium_memzero (text, strlen (text));
     if (!ok) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE, "cannot write %s: %s", path, local->message);
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_WRITE, "cannot write %s: %s", path,
+                     local->message);
         return FALSE;
     }
     if (public_hex != NULL)
@@ -167,7 +169,8 @@ gboolean
 dbn_sign_key_verify_hex (const char *public_hex, const char *signature_hex, GBytes *bytes)
 {
     guint8 pk[DBN_SIGN_PUBLIC_KEY_SIZE], sig[DBN_SIGNATURE_SIZE];
-    if (sodium_init () < 0 || !from_hex (public_hex, pk, sizeof pk) || !from_hex (signature_hex, sig, sizeof sig))
+    if (sodium_init () < 0 || !from_hex (public_hex, pk, sizeof pk)
+        || !from_hex (signature_hex, sig, sizeof sig))
         return FALSE;
     gsize len = 0;
     const guint8 *data = g_bytes_get_data (bytes, &len);

@@ -33,10 +33,10 @@
 #define MAX_DAYS_PER_RUN 31
 
 struct _AuditSummaries {
-    AuditActions *actions;  /* borrowed: the owner */
-    DbnCalendar *calendar;  /* working days; owned */
-    char **windows;         /* org.ini's windows in file order; owned */
-    gint64 sign_hour;       /* [audit] summary_sign_hour */
+    AuditActions *actions; /* borrowed: the owner */
+    DbnCalendar *calendar; /* working days; owned */
+    char **windows;        /* org.ini's windows in file order; owned */
+    gint64 sign_hour;      /* [audit] summary_sign_hour */
 };
 
 static const char *const audit_topics[] = { "audit", NULL };
@@ -81,7 +81,8 @@ parse_day (const char *text, GError **error)
         && text[4] == '-' && text[7] == '-' && y >= 2000 && y <= 9999
         && g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
         return g_date_new_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
-    g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "day \"%s\" is not a date YYYY-MM-DD", text ? text : "");
+    g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "day \"%s\" is not a date YYYY-MM-DD",
+                 text ? text : "");
     return NULL;
 }
 
@@ -149,8 +150,8 @@ mark (DbnStore *store, const char *window, const char *day, const char *what, gi
 {
     g_autoptr (sqlite3_stmt) st = NULL;
     int rc = sqlite3_prepare_v2 (dbn_store_get_db (store),
-                                 "INSERT INTO audit_summary (window, day, what, idx) VALUES (?, ?, ?, ?)", -1, &st,
-                                 NULL);
+                                 "INSERT INTO audit_summary (window, day, what, idx) VALUES (?, ?, ?, ?)", -1,
+                                 &st, NULL);
     if (rc == SQLITE_OK) {
         dbn_sql_bind_text (st, 1, window);
         dbn_sql_bind_text (st, 2, day);
@@ -181,7 +182,8 @@ static GBytes *
 entry_event (sqlite3 *db, gint64 index, gint64 *seq)
 {
     g_autoptr (sqlite3_stmt) st = NULL;
-    if (sqlite3_prepare_v2 (db, "SELECT event, seq FROM audit_entry WHERE idx = ?", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2 (db, "SELECT event, seq FROM audit_entry WHERE idx = ?", -1, &st, NULL)
+        != SQLITE_OK)
         return NULL;
     sqlite3_bind_int64 (st, 1, index);
     if (sqlite3_step (st) != SQLITE_ROW)
@@ -237,12 +239,14 @@ count_day (AuditSummaries *self, gint64 start, gint64 end, GHashTable *by_window
                 c->accepted++;
             else if (c != NULL && g_strcmp0 (type, DBN_MSG_CASE_COMPLETED_WIRE) == 0)
                 c->completed++;
-        } else if (g_strcmp0 (producer, "deadline") == 0 && g_strcmp0 (type, DBN_MSG_DEADLINE_OVERDUE_WIRE) == 0) {
+        } else if (g_strcmp0 (producer, "deadline") == 0
+                   && g_strcmp0 (type, DBN_MSG_DEADLINE_OVERDUE_WIRE) == 0) {
             g_autoptr (DbnMsgDeadlineOverdue) m = dbn_msg_deadline_overdue_decode (data, len, NULL);
             Counts *c = m != NULL ? counts_of (by_window, m->window) : NULL;
             if (c != NULL)
                 c->overdue++;
-        } else if (g_strcmp0 (producer, "audit") == 0 && g_strcmp0 (type, DBN_MSG_AUDIT_VIOLATION_WIRE) == 0) {
+        } else if (g_strcmp0 (producer, "audit") == 0
+                   && g_strcmp0 (type, DBN_MSG_AUDIT_VIOLATION_WIRE) == 0) {
             g_autoptr (DbnMsgAuditViolation) m = dbn_msg_audit_violation_decode (data, len, NULL);
             /* A late summary of an earlier day names the window too, but
              * it is that day's failing, counted where it happens. */
@@ -251,7 +255,8 @@ count_day (AuditSummaries *self, gint64 start, gint64 end, GHashTable *by_window
                             : NULL;
             if (c != NULL)
                 c->violations++;
-        } else if (g_strcmp0 (producer, "evaluation") == 0 && g_strcmp0 (type, DBN_MSG_EVAL_RATED_WIRE) == 0) {
+        } else if (g_strcmp0 (producer, "evaluation") == 0
+                   && g_strcmp0 (type, DBN_MSG_EVAL_RATED_WIRE) == 0) {
             g_autoptr (DbnMsgEvalRated) m = dbn_msg_eval_rated_decode (data, len, NULL);
             Counts *c = m != NULL ? counts_of (by_window, m->window) : NULL;
             if (c == NULL)
@@ -349,7 +354,8 @@ first_undrafted (AuditSummaries *self)
         return d;
     }
     g_autoptr (sqlite3_stmt) first = NULL;
-    if (sqlite3_prepare_v2 (db, "SELECT time_ms FROM audit_entry WHERE producer <> 'audit' ORDER BY idx LIMIT 1",
+    if (sqlite3_prepare_v2 (db,
+                            "SELECT time_ms FROM audit_entry WHERE producer <> 'audit' ORDER BY idx LIMIT 1",
                             -1, &first, NULL)
             != SQLITE_OK
         || sqlite3_step (first) != SQLITE_ROW)
@@ -375,11 +381,12 @@ late_summaries (AuditSummaries *self, gint64 now_ms, GError **error)
     DbnEmitter *emitter = dbn_service_get_emitter (service);
     sqlite3 *db = db_of (self);
     g_autoptr (sqlite3_stmt) st = NULL;
-    int rc = sqlite3_prepare_v2 (db,
-                                 "SELECT d.window, d.day, d.idx FROM audit_summary d WHERE d.what = 'draft'"
-                                 " AND NOT EXISTS (SELECT 1 FROM audit_summary s WHERE s.window = d.window"
-                                 " AND s.day = d.day AND s.what IN ('signed', 'late')) ORDER BY d.day, d.window",
-                                 -1, &st, NULL);
+    int rc =
+        sqlite3_prepare_v2 (db,
+                            "SELECT d.window, d.day, d.idx FROM audit_summary d WHERE d.what = 'draft'"
+                            " AND NOT EXISTS (SELECT 1 FROM audit_summary s WHERE s.window = d.window"
+                            " AND s.day = d.day AND s.what IN ('signed', 'late')) ORDER BY d.day, d.window",
+                            -1, &st, NULL);
     if (rc != SQLITE_OK)
         return failed (store, rc, error);
     g_autoptr (GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
@@ -412,9 +419,10 @@ late_summaries (AuditSummaries *self, gint64 now_ms, GError **error)
         x->producer = g_strdup ("audit");
         x->event_seq = draft_seq;
         x->day = g_strdup (day);
-        x->detail = g_strdup_printf ("%s 窗口 %s 的当日汇总在 %s 前未经值班领导签字 / the summary of window %s for "
-                                     "%s was not signed by the duty leader by %s",
-                                     day, window, by_text, window, day, by_text);
+        x->detail =
+            g_strdup_printf ("%s 窗口 %s 的当日汇总在 %s 前未经值班领导签字 / the summary of window %s for "
+                             "%s was not signed by the duty leader by %s",
+                             day, window, by_text, window, day, by_text);
         g_autoptr (GBytes) bytes = dbn_msg_audit_violation_encode (x, error);
         gint64 index = 0;
         if (bytes == NULL || !dbn_emitter_emit (emitter, audit_topics, &x->env, bytes, error)
@@ -431,7 +439,8 @@ audit_summaries_tick (AuditSummaries *self, gint64 now_ms, GError **error)
     g_autoptr (GDate) today = day_of_ms (now_ms);
     g_autoptr (GDate) day = first_undrafted (self);
     for (int n = 0; day != NULL && g_date_compare (day, today) < 0 && n < MAX_DAYS_PER_RUN; n++) {
-        if (dbn_calendar_is_workday (self->calendar, NULL, day, NULL) && !draft_day (self, day, now_ms, error))
+        if (dbn_calendar_is_workday (self->calendar, NULL, day, NULL)
+            && !draft_day (self, day, now_ms, error))
             return FALSE;
         g_date_add_days (day, 1);
     }
@@ -459,15 +468,16 @@ audit_summary_sign_command (DbnService *service, DbnCommand *command, gpointer u
     const char *leader = dbn_command_get_principal (command);
     if (dbn_command_get_principal_kind (command) != DBN_PRINCIPAL_LEADER) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN,
-                     "only a duty leader (leader:ID) signs a daily summary, not %s", leader ? leader : "this caller");
+                     "only a duty leader (leader:ID) signs a daily summary, not %s",
+                     leader ? leader : "this caller");
         return NULL;
     }
     gint64 draft = find_mark (db, req->window, req->day, "draft");
     g_autoptr (GBytes) draft_bytes = draft >= 0 ? entry_event (db, draft, NULL) : NULL;
     g_autoptr (DbnMsgAuditSummary) m =
-        draft_bytes != NULL
-            ? dbn_msg_audit_summary_decode (g_bytes_get_data (draft_bytes, NULL), g_bytes_get_size (draft_bytes), NULL)
-            : NULL;
+        draft_bytes != NULL ? dbn_msg_audit_summary_decode (g_bytes_get_data (draft_bytes, NULL),
+                                                            g_bytes_get_size (draft_bytes), NULL)
+                            : NULL;
     if (m == NULL) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_NOT_FOUND, "no summary of window %s for %s has been drafted",
                      req->window, req->day);
@@ -479,8 +489,8 @@ audit_summary_sign_command (DbnService *service, DbnCommand *command, gpointer u
         return NULL;
     }
     g_autoptr (GError) why = NULL;
-    g_autofree char *public_key =
-        dbn_sign_key_dup_registered (dbn_config_get_data_dir (dbn_service_get_config (service)), leader, &why);
+    g_autofree char *public_key = dbn_sign_key_dup_registered (
+        dbn_config_get_data_dir (dbn_service_get_config (service)), leader, &why);
     if (public_key == NULL) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_FORBIDDEN, "cannot check the signature: %s", why->message);
         return NULL;
@@ -543,9 +553,11 @@ audit_summary_list_command (DbnService *service, DbnCommand *command, gpointer u
     reply->summaries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     reply->signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
     g_autoptr (sqlite3_stmt) st = NULL;
-    int rc = sqlite3_prepare_v2 (db, "SELECT what, idx FROM audit_summary WHERE day = ? AND what IN ('draft', 'signed')"
-                                     " ORDER BY idx",
-                                 -1, &st, NULL);
+    int rc = sqlite3_prepare_v2 (
+        db,
+        "SELECT what, idx FROM audit_summary WHERE day = ? AND what IN ('draft', 'signed')"
+        " ORDER BY idx",
+        -1, &st, NULL);
     if (rc != SQLITE_OK) {
         failed (store, rc, error);
         return NULL;

@@ -120,8 +120,8 @@ static void
 print_table (DbnMsgAuditSummaryListReply *r)
 {
     printf ("当日汇总 Daily summaries %s\n", *r->day != '\0' ? r->day : "(none drafted yet / 尚无)");
-    printf ("%-10s %4s %4s %4s %4s  %s  %s\n", "窗口 window", "受理", "办结", "超期", "违规", "评价 满意/基本/不满意",
-            "签字 signed");
+    printf ("%-10s %4s %4s %4s %4s  %s  %s\n", "窗口 window", "受理", "办结", "超期", "违规",
+            "评价 满意/基本/不满意", "签字 signed");
     for (guint i = 0; i < r->summaries->len; i++) {
         GBytes *e = r->summaries->pdata[i];
         g_autoptr (DbnMsgAuditSummary) m =
@@ -130,7 +130,8 @@ print_table (DbnMsgAuditSummaryListReply *r)
             continue;
         g_autoptr (DbnMsgAuditSummarySigned) s = signature_of (r, m->window);
         g_autofree char *when = s != NULL ? cli_format_time (s->env.ts) : NULL;
-        g_autofree char *who = s != NULL ? g_strdup_printf ("%s %s", s->leader, when) : g_strdup ("未签 unsigned");
+        g_autofree char *who =
+            s != NULL ? g_strdup_printf ("%s %s", s->leader, when) : g_strdup ("未签 unsigned");
         printf ("%-10s %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT
                 "  %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  %s\n",
                 m->window, m->accepted, m->completed, m->overdue, m->violations, m->rated_satisfied,
@@ -180,15 +181,17 @@ summary_sign (int argc, char **argv, const char *data_option)
         { "window", 0, 0, G_OPTION_ARG_STRING, &window, "The window", "ID" },
         { "day", 0, 0, G_OPTION_ARG_STRING, &day, "The day", "YYYY-MM-DD" },
         { "sign-key", 0, 0, G_OPTION_ARG_FILENAME, &sign_key,
-          "The Ed25519 key file to sign with (default: the .sign file beside --key-file) (签名密钥)", "FILE" },
+          "The Ed25519 key file to sign with (default: the .sign file beside --key-file) (签名密钥)",
+          "FILE" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (机器可读)", NULL },
         { NULL },
     };
     g_autoptr (GOptionContext) options =
         g_option_context_new ("— 值班领导签字 / the duty leader signs a window's daily summary");
     g_option_context_set_description (
-        options, "Acts as the leader of --key-file DIR/keys/leader-ID.secret (from `daiban keys add leader:ID`)\n"
-                 "and signs with DIR/keys/leader-ID.sign beside it. The signed bytes: docs/audit.md.");
+        options,
+        "Acts as the leader of --key-file DIR/keys/leader-ID.secret (from `daiban keys add leader:ID`)\n"
+        "and signs with DIR/keys/leader-ID.sign beside it. The signed bytes: docs/audit.md.");
     if (!cli_parse_options (options, entries, &data, &argc, &argv, "audit summary sign"))
         return CLI_EXIT_USAGE;
     if (argc != 1 || window == NULL || day == NULL) {
@@ -196,8 +199,9 @@ summary_sign (int argc, char **argv, const char *data_option)
         return CLI_EXIT_USAGE;
     }
     if (sign_key == NULL && cli_get_key_option () == NULL) {
-        fprintf (stderr, "daiban audit summary sign: give --key-file DIR/keys/leader-ID.secret (the duty leader's "
-                         "key) / 请用值班领导的密钥文件\n");
+        fprintf (stderr,
+                 "daiban audit summary sign: give --key-file DIR/keys/leader-ID.secret (the duty leader's "
+                 "key) / 请用值班领导的密钥文件\n");
         return CLI_EXIT_USAGE;
     }
     g_autofree char *sign_path =
@@ -224,8 +228,9 @@ summary_sign (int argc, char **argv, const char *data_option)
     }
     if (draft == NULL) {
         sodium_memzero (sk, sizeof sk);
-        fprintf (stderr, "daiban audit summary sign: 没有 %s 窗口 %s 的汇总草稿 / no draft of window %s for %s\n", day,
-                 window, window, day);
+        fprintf (stderr,
+                 "daiban audit summary sign: 没有 %s 窗口 %s 的汇总草稿 / no draft of window %s for %s\n",
+                 day, window, window, day);
         return CLI_EXIT_REFUSED;
     }
     g_autoptr (GBytes) bytes = dbn_day_summary_signed_bytes (draft);

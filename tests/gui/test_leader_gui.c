@@ -82,7 +82,8 @@ screenshot (GtkWidget *window, const char *name)
     GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
     g_assert_nonnull (node);
     GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+    g_autoptr (GdkTexture) texture =
+        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
     gsk_render_node_unref (node);
     const char *build = g_getenv ("DAIBAN_BUILD_DIR");
     g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
@@ -100,8 +101,8 @@ pdf_text (const char *pdf)
     int status = 0;
     g_autoptr (GError) error = NULL;
     const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-                                 NULL, &out, NULL, &status, &error));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, &out, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
     return g_steal_pointer (&out);
@@ -133,7 +134,8 @@ entries_of (const char *dir, const char *type)
     if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
         sqlite3_busy_timeout (db, 2000);
         sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM audit_entry WHERE type = ?", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM audit_entry WHERE type = ?", -1, &s, NULL)
+            == SQLITE_OK) {
             sqlite3_bind_text (s, 1, type, -1, SQLITE_STATIC);
             if (sqlite3_step (s) == SQLITE_ROW)
                 n = sqlite3_column_int64 (s, 0);
@@ -249,8 +251,8 @@ test_leader_page (void)
     g_autofree char *base = g_build_filename (shots, "leader-summary-pdf", NULL);
     const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
     int status = 0;
-    g_assert_true (
-        g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, NULL));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                                 &status, NULL));
     g_assert_true (g_spawn_check_wait_status (status, NULL));
 
     gtk_window_destroy (GTK_WINDOW (window));

@@ -275,7 +275,6 @@ handle (Fixture *f, const char *n, const char *kind)
     CLI_AS (f, f->huji_key, 0, "case", "complete", n, "--result", "已受理制证");
 }
 
-
 static DbnMsgAuditViolation *
 decode_violation (GBytes *b)
 {
@@ -314,8 +313,9 @@ documented_bytes_hex (JsonObject *o)
     g_byte_array_append (b, &v, 1);
     put_text (b, json_object_get_string_member (o, "window"));
     put_text (b, json_object_get_string_member (o, "day"));
-    static const char *const ints[] = { "drafted_ms", "through", "accepted", "completed", "overdue",
-                                        "violations", "rated_satisfied", "rated_basic", "rated_unsatisfied" };
+    static const char *const ints[] = { "drafted_ms",      "through",     "accepted",
+                                        "completed",       "overdue",     "violations",
+                                        "rated_satisfied", "rated_basic", "rated_unsatisfied" };
     for (gsize i = 0; i < G_N_ELEMENTS (ints); i++)
         put_u64 (b, (guint64) json_object_get_int_member (o, ints[i]));
     char *hex = g_malloc (2 * b->len + 1);
@@ -379,14 +379,16 @@ test_daily_summary (void)
     g_autofree char *n = submit (&f, 1, "QT-SHENFENZHENG", id_card);
     wait_entry (&f, n, DBN_MSG_CASE_ROUTED_WIRE);
     handle (&f, n, "committed");
-    CLI_AS (&f, f.huji_key, 0, "case", "reply", n, "--result", "已领取", "--fee", "25", "--rating", "satisfied");
+    CLI_AS (&f, f.huji_key, 0, "case", "reply", n, "--result", "已领取", "--fee", "25", "--rating",
+            "satisfied");
     /* The fee's violation follows routing's reply; the rating comes later. */
     g_autoptr (GBytes) fee = next_event (f.sub, DBN_MSG_AUDIT_VIOLATION_WIRE, 30000);
     g_assert_nonnull (fee);
     wait_entry (&f, n, DBN_MSG_EVAL_RATED_WIRE);
 
     /* Nothing is drafted while the day lasts: list says no day yet. */
-    g_autofree char *none = cli (&f, 0, zhang, (const char *const[]){ "audit", "summary", "list", "--json", NULL });
+    g_autofree char *none =
+        cli (&f, 0, zhang, (const char *const[]){ "audit", "summary", "list", "--json", NULL });
     g_assert_nonnull (strstr (none, "\"day\":\"\""));
 
     /* The day is over: one draft per window, live on audit/. */
@@ -396,7 +398,8 @@ test_daily_summary (void)
     while (g_hash_table_size (drafts) < windows) {
         g_autoptr (GBytes) b = next_event (f.sub, DBN_MSG_AUDIT_SUMMARY_WIRE, 30000);
         g_assert_nonnull (b);
-        DbnMsgAuditSummary *m = dbn_msg_audit_summary_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);
+        DbnMsgAuditSummary *m =
+            dbn_msg_audit_summary_decode (g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL);
         g_assert_nonnull (m);
         g_assert_cmpstr (m->day, ==, "2026-03-02");
         g_assert_false (g_hash_table_contains (drafts, m->window));
@@ -412,11 +415,13 @@ test_daily_summary (void)
     g_assert_cmpint (huji->rated_basic + huji->rated_unsatisfied, ==, 0);
     DbnMsgAuditSummary *jisheng = g_hash_table_lookup (drafts, "jisheng");
     g_assert_nonnull (jisheng);
-    g_assert_cmpint (jisheng->accepted + jisheng->completed + jisheng->violations + jisheng->rated_satisfied, ==, 0);
+    g_assert_cmpint (jisheng->accepted + jisheng->completed + jisheng->violations + jisheng->rated_satisfied,
+                     ==, 0);
 
     /* The list's signed bytes are docs/audit.md's layout. */
     g_autofree char *listed =
-        cli (&f, 0, zhang, (const char *const[]){ "audit", "summary", "list", "--day", "2026-03-02", "--json", NULL });
+        cli (&f, 0, zhang,
+             (const char *const[]){ "audit", "summary", "list", "--day", "2026-03-02", "--json", NULL });
     g_autoptr (JsonNode) root = json_from_string (listed, NULL);
     g_assert_nonnull (root);
     JsonObject *h = summary_of (root, "huji");
@@ -426,12 +431,14 @@ test_daily_summary (void)
     g_assert_cmpstr (json_object_get_string_member (h, "signed_bytes"), ==, doc_hex);
 
     /* Another leader's key, and a window's: refused, nothing entered. */
-    g_autofree char *wrong = cli (&f, 1, zhang, (const char *const[]){ "audit", "summary", "sign", "--window", "huji",
-                                                                      "--day", "2026-03-02", "--sign-key", li_sign, NULL });
+    g_autofree char *wrong =
+        cli (&f, 1, zhang,
+             (const char *const[]){ "audit", "summary", "sign", "--window", "huji", "--day", "2026-03-02",
+                                    "--sign-key", li_sign, NULL });
     g_test_message ("wrong key: %s", wrong);
     g_assert_nonnull (strstr (wrong, "forbidden"));
-    CLI_AS (&f, f.huji_key, 1, "audit", "summary", "sign", "--window", "huji", "--day", "2026-03-02", "--sign-key",
-            zhang_sign);
+    CLI_AS (&f, f.huji_key, 1, "audit", "summary", "sign", "--window", "huji", "--day", "2026-03-02",
+            "--sign-key", zhang_sign);
     CLI_AS (&f, li, 1, "audit", "summary", "sign", "--window", "huji", "--day", "2026-03-01");
     /* The leader's own key: accepted and published. */
     CLI_AS (&f, zhang, 0, "audit", "summary", "sign", "--window", "huji", "--day", "2026-03-02");
@@ -449,7 +456,8 @@ test_daily_summary (void)
     size_t msg_len = 0;
     g_assert_cmpint (sodium_hex2bin (sig, 64, s->signature, 128, NULL, NULL, NULL), ==, 0);
     g_assert_cmpint (sodium_hex2bin (pk, 32, zhang_public, 64, NULL, NULL, NULL), ==, 0);
-    g_assert_cmpint (sodium_hex2bin (msg, sizeof msg, doc_hex, strlen (doc_hex), NULL, &msg_len, NULL), ==, 0);
+    g_assert_cmpint (sodium_hex2bin (msg, sizeof msg, doc_hex, strlen (doc_hex), NULL, &msg_len, NULL), ==,
+                     0);
     g_assert_cmpint (crypto_sign_verify_detached (sig, msg, msg_len, pk), ==, 0);
     CLI_AS (&f, zhang, 1, "audit", "summary", "sign", "--window", "huji", "--day", "2026-03-02");
     g_autofree char *table = cli (&f, 0, zhang, (const char *const[]){ "audit", "summary", "list", NULL });
@@ -486,8 +494,9 @@ test_daily_summary (void)
         }
     }
     g_assert_cmpuint (unsigned_again, ==, windows - 1);
-    g_test_message ("%u drafts of 2026-03-02, huji signed by leader:zhang, %u summary_unsigned violations at 12:00",
-                    windows, unsigned_again);
+    g_test_message (
+        "%u drafts of 2026-03-02, huji signed by leader:zhang, %u summary_unsigned violations at 12:00",
+        windows, unsigned_again);
     fixture_stop (&f);
 }
 
