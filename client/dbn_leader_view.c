@@ -76,6 +76,18 @@ on_pdf_clicked (GtkButton *button, gpointer user_data)
     }
 }
 
+static DbnPrintForm *form_for (DbnLeaderView *self, const char *window);
+
+static void
+on_print_clicked (GtkButton *button, gpointer user_data)
+{
+    DbnLeaderView *self = user_data;
+    g_autoptr (DbnPrintForm) form = form_for (self, g_object_get_data (G_OBJECT (button), "window"));
+    GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+    if (form != NULL)
+        dbn_print_form_print (form, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL);
+}
+
 static GtkWidget *
 row_for (DbnLeaderView *self, DbnMsgAuditSummary *m)
 {
@@ -112,6 +124,10 @@ row_for (DbnLeaderView *self, DbnMsgAuditSummary *m)
     g_object_set_data_full (G_OBJECT (pdf), "window", g_strdup (m->window), g_free);
     g_signal_connect (pdf, "clicked", G_CALLBACK (on_pdf_clicked), self);
     gtk_box_append (GTK_BOX (box), pdf);
+    GtkWidget *print = gtk_button_new_with_label (_ ("打印"));
+    g_object_set_data_full (G_OBJECT (print), "window", g_strdup (m->window), g_free);
+    g_signal_connect (print, "clicked", G_CALLBACK (on_print_clicked), self);
+    gtk_box_append (GTK_BOX (box), print);
     return box;
 }
 
@@ -210,14 +226,13 @@ dbn_leader_view_sign (DbnLeaderView *self, const char *window)
     return TRUE;
 }
 
-gboolean
-dbn_leader_view_export_pdf (DbnLeaderView *self, const char *window, const char *path, GError **error)
+/* The paper of window's summary (当日汇总), NULL when none is shown. */
+static DbnPrintForm *
+form_for (DbnLeaderView *self, const char *window)
 {
     DbnMsgAuditSummary *m = draft_of (self, window);
-    if (m == NULL) {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("没有窗口 %s 的汇总"), window);
-        return FALSE;
-    }
+    if (m == NULL)
+        return NULL;
     DbnMsgAuditSummarySigned *s = g_hash_table_lookup (self->signatures, window);
     g_autofree char *number = g_strdup_printf ("%s %s", m->window, m->day);
     g_autoptr (DbnPrintForm) form = dbn_print_form_new (DBN_FORM_DAY_SUMMARY, number);
@@ -248,7 +263,29 @@ dbn_leader_view_export_pdf (DbnLeaderView *self, const char *window, const char 
     } else {
         dbn_print_form_add_row (form, _ ("值班领导签字"), _ ("未签字"));
     }
+    return g_steal_pointer (&form);
+}
+
+gboolean
+dbn_leader_view_export_pdf (DbnLeaderView *self, const char *window, const char *path, GError **error)
+{
+    g_autoptr (DbnPrintForm) form = form_for (self, window);
+    if (form == NULL) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("没有窗口 %s 的汇总"), window);
+        return FALSE;
+    }
     return dbn_print_form_export_pdf (form, path, error);
+}
+
+gboolean
+dbn_leader_view_print_to_file (DbnLeaderView *self, const char *window, const char *path, GError **error)
+{
+    g_autoptr (DbnPrintForm) form = form_for (self, window);
+    if (form == NULL) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("没有窗口 %s 的汇总"), window);
+        return FALSE;
+    }
+    return dbn_print_form_print_to_file (form, path, error);
 }
 
 const char *

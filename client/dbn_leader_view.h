@@ -33,5 +33,9 @@ gboolean dbn_leader_view_sign (DbnLeaderView *self, const char *window);
 /* Writes window's summary (with its signature, if any) as an A4 PDF. */
 gboolean dbn_leader_view_export_pdf (DbnLeaderView *self, const char *window, const char *path,
                                      GError **error);
+/* The row's print action without the dialog: the same GtkPrintOperation,
+ * exported to the PDF at path (print to file). */
+gboolean dbn_leader_view_print_to_file (DbnLeaderView *self, const char *window, const char *path,
+                                        GError **error);
 
 G_END_DECLS

@@ -5,7 +5,7 @@
  * drafts; its sign action signs jisheng's (the leader's .sign key beside
  * its key file) and the row turns signed; the summary exported to PDF
  * reads, by pdftotext, the title, the window, the day, the count and the
- * leader's signature. Screens and the paper are saved in
+ * leader's signature, and so does the print action printed to a file. Screens and the paper are saved in
  * build/screenshots/.
  */
 #include <locale.h>
@@ -245,6 +245,13 @@ test_leader_page (void)
     g_assert_null (strstr (text, "未签字"));
     g_assert_nonnull (strstr (text, "值班领导签字"));
     g_assert_null (strstr (text, "申办人签字"));
+    /* The print action's operation, printed to a file, draws the same paper. */
+    g_autofree char *printed = g_build_filename (dir, "summary-jisheng-printed.pdf", NULL);
+    g_assert_true (dbn_leader_view_print_to_file (DBN_LEADER_VIEW (view), "jisheng", printed, &error));
+    g_assert_no_error (error);
+    g_autofree char *printed_text = pdf_text (printed);
+    g_assert_nonnull (strstr (printed_text, "窗口当日汇总"));
+    g_assert_nonnull (strstr (printed_text, "leader:zhang"));
     const char *build = g_getenv ("DAIBAN_BUILD_DIR");
     g_autofree char *shots = g_build_filename (build ? build : ".", "screenshots", NULL);
     g_mkdir_with_parents (shots, 0755);
