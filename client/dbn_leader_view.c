@@ -105,12 +105,11 @@ row_for (DbnLeaderView *self, DbnMsgAuditSummary *m)
     } else {
         who = g_strdup (_ ("未签字"));
     }
+    /* Counts as int: a gettext msgid cannot hold G_GINT64_FORMAT. */
     g_autofree char *text = g_strdup_printf (
-        _ ("窗口 %s　受理 %" G_GINT64_FORMAT "　办结 %" G_GINT64_FORMAT "　超期 %" G_GINT64_FORMAT
-           "　违规 %" G_GINT64_FORMAT "　评价 满意 %" G_GINT64_FORMAT " / 基本满意 %" G_GINT64_FORMAT
-           " / 不满意 %" G_GINT64_FORMAT "　%s"),
-        m->window, m->accepted, m->completed, m->overdue, m->violations, m->rated_satisfied, m->rated_basic,
-        m->rated_unsatisfied, who);
+        _ ("窗口 %s　受理 %d　办结 %d　超期 %d　违规 %d　评价 满意 %d / 基本满意 %d / 不满意 %d　%s"),
+        m->window, (int) m->accepted, (int) m->completed, (int) m->overdue, (int) m->violations,
+        (int) m->rated_satisfied, (int) m->rated_basic, (int) m->rated_unsatisfied, who);
     GtkWidget *label = gtk_label_new (text);
     gtk_label_set_xalign (GTK_LABEL (label), 0);
     gtk_widget_set_hexpand (label, TRUE);
@@ -240,9 +239,9 @@ form_for (DbnLeaderView *self, const char *window)
     g_autofree char *completed = g_strdup_printf ("%" G_GINT64_FORMAT, m->completed);
     g_autofree char *overdue = g_strdup_printf ("%" G_GINT64_FORMAT, m->overdue);
     g_autofree char *violations = g_strdup_printf ("%" G_GINT64_FORMAT, m->violations);
-    g_autofree char *ratings = g_strdup_printf (
-        _ ("满意 %" G_GINT64_FORMAT "，基本满意 %" G_GINT64_FORMAT "，不满意 %" G_GINT64_FORMAT),
-        m->rated_satisfied, m->rated_basic, m->rated_unsatisfied);
+    g_autofree char *ratings =
+        g_strdup_printf (_ ("满意 %d，基本满意 %d，不满意 %d"), (int) m->rated_satisfied,
+                         (int) m->rated_basic, (int) m->rated_unsatisfied);
     g_autoptr (GDateTime) drafted = dbn_clock_local_from_ms (m->env.ts);
     g_autofree char *drafted_text = g_date_time_format (drafted, "%Y-%m-%d %H:%M");
     dbn_print_form_add_row (form, _ ("窗口"), m->window);
