@@ -359,7 +359,8 @@ test_daily_summary (void)
     g_assert_cmpuint (windows, >=, 2);
 
     /* The duty leader's keys, by the CLI; another leader's for the wrong key. */
-    CLI (&f, 0, "keys", "add", "leader:zhang");
+    g_autofree char *added = cli (&f, 0, NULL, (const char *const[]){ "keys", "add", "leader:zhang", NULL });
+    g_assert_nonnull (strstr (added, "leader-zhang.sign"));
     g_autofree char *zhang = dbn_keys_dup_secret_path (f.dir, "leader:zhang");
     g_autofree char *zhang_sign = g_build_filename (f.dir, "keys", "leader-zhang.sign", NULL);
     struct stat st;
