@@ -43,8 +43,8 @@
 
 /* The services the client talks to. Evaluation takes the station's and the
  * window's ratings through the outbox (D-EV-1); its events are not read yet. */
-static const char *const services[] = { "intake", "routing", "deadline", "evaluation", NULL };
-enum { INTAKE, ROUTING, DEADLINE, EVALUATION, N_SERVICES };
+static const char *const services[] = { "intake", "routing", "deadline", "evaluation", "audit", NULL };
+enum { INTAKE, ROUTING, DEADLINE, EVALUATION, AUDIT, N_SERVICES };
 
 typedef struct {
     DbnClient *client;       /* commands */
@@ -70,6 +70,7 @@ struct _DbnConnection {
     DbnClock *clock;       /* today (DAIBAN_CLOCK_FILE or the wall) */
     DbnBus *bus;           /* with the principal's identity */
     char *principal;       /* e.g. station:qingshui */
+    char *key_path;        /* the secret key file acted with (a leader's .sign is beside it) */
     Link links[N_SERVICES];
     guint tick_id;   /* 500 ms liveness timer */
     guint recovered; /* events the catchups brought from sys.sync */
@@ -99,6 +100,7 @@ on_sub_readable (void *socket, gpointer user_data)
     int index = socket == self->links[INTAKE].sub     ? INTAKE
                 : socket == self->links[ROUTING].sub  ? ROUTING
                 : socket == self->links[DEADLINE].sub ? DEADLINE
+                : socket == self->links[AUDIT].sub    ? AUDIT
                                                       : EVALUATION;
     for (int n = 0; n < READ_BATCH; n++) {
         g_autofree char *name = NULL;
@@ -225,6 +227,7 @@ dbn_connection_finalize (GObject *object)
     g_clear_pointer (&self->clock, dbn_clock_free);
     g_free (self->data_dir);
     g_free (self->principal);
+    g_free (self->key_path);
     G_OBJECT_CLASS (dbn_connection_parent_class)->finalize (object);
 }
 
@@ -342,10 +345,11 @@ dbn_connection_new (const char *data_dir, const char *key_path, GError **error)
     const DbnKeyPair *identity = dbn_bus_get_identity (self->bus);
     /* Plain text (tests only) has no identity: act as the operator. */
     self->principal = g_strdup (identity ? dbn_key_pair_get_principal (identity) : "operator");
+    self->key_path = g_strdup (key_path);
     for (int i = 0; i < N_SERVICES; i++) {
         /* A daiban.conf from before the deadline service: no due column; from
          * before evaluation: no ratings sent. */
-        if ((i == DEADLINE || i == EVALUATION)
+        if ((i == DEADLINE || i == EVALUATION || i == AUDIT)
             && dbn_config_get_command_endpoint (self->config, services[i]) == NULL)
             continue;
         if (!link_open (self, i, error))
@@ -353,6 +357,12 @@ dbn_connection_new (const char *data_dir, const char *key_path, GError **error)
     }
     self->tick_id = g_timeout_add (500, tick, self);
     return g_steal_pointer (&self);
+}
+
+const char *
+dbn_connection_get_key_path (DbnConnection *self)
+{
+    return self->key_path;
 }
 
 const char *

@@ -27,6 +27,8 @@ DbnConnection *dbn_connection_new (const char *data_dir, const char *key_path, G
 /* Borrowed, valid while self lives. */
 const char *dbn_connection_get_principal (DbnConnection *self);
 const char *dbn_connection_get_data_dir (DbnConnection *self);
+/* The secret key file given to dbn_connection_new. */
+const char *dbn_connection_get_key_path (DbnConnection *self);
 DbnCatalog *dbn_connection_get_catalog (DbnConnection *self);
 /* The principal's bus and the loaded daiban.conf, for a view that opens
  * links of its own (the committee's to the audit service). */

@@ -17,6 +17,7 @@
 #include "dbn_county_page.h"
 #include "dbn_front_desk.h"
 #include "dbn_committee_view.h"
+#include "dbn_leader_view.h"
 #include "dbn_station_view.h"
 #include "dbn_supervisor_view.h"
 
@@ -107,6 +108,8 @@ connect_settings (DbnMainWindow *self, GError **error)
         self->view = dbn_supervisor_view_new (self->connection, self->outbox, id ? id : "", dir);
     else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_COMMITTEE)
         self->view = dbn_committee_view_new (self->connection, dir); /* read-only: no outbox */
+    else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_LEADER)
+        self->view = dbn_leader_view_new (self->connection, principal, dir); /* D-AUD-6 */
     else if (desks == DBN_WINDOW_ROLE_FRONT) /* D-RTE-6: front:<window> signs for run sheets */
         self->view = dbn_front_desk_new (self->connection, self->outbox, id);
     else {

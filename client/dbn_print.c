@@ -62,6 +62,7 @@ dbn_print_form_get_title (DbnPrintForm *self)
     case DBN_FORM_CARD: return _ ("代办事项落实卡");
     case DBN_FORM_RESULT: return _ ("办理结果告知单");
     case DBN_FORM_PROGRESS: return _ ("办理进度书面告知书");
+    case DBN_FORM_DAY_SUMMARY: return _ ("窗口当日汇总");
     }
     return "";
 }
@@ -220,6 +221,11 @@ dbn_print_form_draw_page (DbnPrintForm *self, cairo_t *cr, double width, double 
     if (note != NULL)
         y += text (cr, MARGIN, y + 6, inner, "Noto Sans CJK SC 10", note, PANGO_ALIGN_LEFT) + 12;
     y = MAX (y + 24, height - MARGIN - 60);
+    if (self->kind == DBN_FORM_DAY_SUMMARY) {
+        /* D-AUD-6: the leader's hand beside the Ed25519 signature above. */
+        text (cr, MARGIN, y, inner, "Noto Sans CJK SC 11", _ ("值班领导签字：________"), PANGO_ALIGN_LEFT);
+        return;
+    }
     if (self->signature != NULL) {
         /* D-RPL-1: the applicant's own strokes, above and right of the
          * label, as a hand signs over the line. */

@@ -21,6 +21,7 @@ typedef enum {
     DBN_FORM_CARD,       /* 代办事项落实卡 (D-RPL-1): with the applicant's signature image */
     DBN_FORM_RESULT,     /* 办理结果告知单 (D-RPL-3) */
     DBN_FORM_PROGRESS,   /* 办理进度书面告知 for a matter the township cannot decide (D-DL-2) */
+    DBN_FORM_DAY_SUMMARY, /* 当日汇总: a window's day, signed by the duty leader (D-AUD-6) */
 } DbnFormKind;
 
 typedef struct _DbnPrintForm DbnPrintForm;

@@ -237,6 +237,18 @@ EN.update({
  "事项清单中没有事项“%s”": "no matter '%s' in the catalog",
  "无法连接 %s（%s，%u 毫秒内无应答，试了 %u 次），请确认 daiban up 正在运行": "cannot reach %s at %s (no answer within %u ms, %u tries): is daiban up running?",
  "还没有操作员密钥（请先启动 daiban up 或运行 daiban keys init，或用 --key FILE 指定密钥）": "no operator key (start `daiban up` or run `daiban keys init` first, or give --key FILE)",
+ # D-AUD-6: the duty leader's page and the daily summary's paper
+ "窗口当日汇总": "Window's daily summary",
+ "值班领导签字：________": "Duty leader's signature: ________",
+ "已签字 %s %s": "signed by %s %s", "未签字": "not signed", "签字": "Sign", "导出 PDF": "Export PDF",
+ "打印": "Print", "刷新": "Refresh", "已导出 %s": "Exported %s", "尚无当日汇总": "No daily summary yet",
+ "%s 各窗口当日汇总（值班领导 %s 签字）": "%s: the windows' daily summaries (signed by duty leader %s)",
+ "没有窗口 %s 的汇总": "no summary of window %s",
+ "窗口 %s　受理 %d　办结 %d　超期 %d　违规 %d　评价 满意 %d / 基本满意 %d / 不满意 %d　%s": "Window %s   accepted %d   completed %d   overdue %d   violations %d   ratings satisfied %d / basic %d / unsatisfied %d   %s",
+ "满意 %d，基本满意 %d，不满意 %d": "satisfied %d, basic %d, unsatisfied %d",
+ "窗口": "Window", "日期": "Day", "受理件数": "Cases accepted", "办结件数": "Cases completed", "超期": "Overdue",
+ "违规": "Violations", "群众评价": "Ratings", "汇总生成": "Drafted", "值班领导签字": "Duty leader's signature",
+ "签名 Ed25519": "Ed25519 signature", "签名公钥": "Signing public key",
 })
 
 # The assessment views (issue 13 items 4 and 8); words already above keep theirs.

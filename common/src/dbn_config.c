@@ -54,7 +54,9 @@ static const struct {
         /* D-EV-7: the follow-up of a bad rating. */
         "followup", "followup_unit", NULL } },
     /* docs/audit.md, "The service" */
-    { "audit", { "producers", "head_every_entries", "head_every_ms", "spotcheck_per_window", NULL } },
+    { "audit",
+      { "producers", "head_every_entries", "head_every_ms", "spotcheck_per_window", "summary_sign_hour",
+        NULL } },
     /* docs/evaluation.md */
     { "evaluation",
       { "sample_percent",

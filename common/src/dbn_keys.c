@@ -48,6 +48,7 @@
 #include "daiban/dbn_clock.h"
 #include "daiban/dbn_config.h"
 #include "daiban/dbn_error.h"
+#include "daiban/dbn_sign_key.h"
 
 /* The quark name is a string of dashes, not arithmetic. */
 /* clang-format off */
@@ -107,8 +108,8 @@ is_id_char (char c)
 gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
-    static const char *const kinds_with_id[] = { "service", "window",     "front", "back",
-                                                 "station", "supervisor", "county" };
+    static const char *const kinds_with_id[] = { "service", "window",     "front", "back",   "station",
+                                                 "supervisor", "county", "leader" };
     if (principal != NULL && (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
     const char *colon = principal != NULL ? strchr (principal, ':') : NULL;
@@ -133,7 +134,7 @@ dbn_principal_validate (const char *principal, GError **error)
     g_set_error (
         error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
         "“%s” is not a principal: expected service:<name>, window:<id>, front:<id>, "
-        "back:<id>, station:<id>, county:<dept>, committee, supervisor:<area> or operator, with 1 to %d "
+        "back:<id>, station:<id>, county:<dept>, committee, supervisor:<area>, leader:<id> or operator, with 1 to %d "
         "characters of A-Z a-z 0-9 _ -",
         escaped, PRINCIPAL_ID_MAX);
     return FALSE;
@@ -151,6 +152,7 @@ dbn_principal_get_kind (const char *principal)
         { "county:", DBN_PRINCIPAL_COUNTY },         { "station:", DBN_PRINCIPAL_STATION },
         { "supervisor:", DBN_PRINCIPAL_SUPERVISOR }, { "committee", DBN_PRINCIPAL_COMMITTEE },
         { "operator", DBN_PRINCIPAL_OPERATOR },
+        { "leader:", DBN_PRINCIPAL_LEADER },
     };
     /* Validation first: "service:" or "committee2" must never get a kind. */
     if (!dbn_principal_validate (principal, NULL))
@@ -550,7 +552,10 @@ registry_parse (GKeyFile *file, const char *path, GHashTable **by_principal_out,
         g_auto (GStrv) keys = g_key_file_get_keys (file, group, NULL, NULL);
         for (gsize k = 0; keys != NULL && keys[k] != NULL; k++) {
             if (g_strcmp0 (keys[k], "public-key") != 0 && g_strcmp0 (keys[k], "created") != 0
-                && g_strcmp0 (keys[k], "revoked") != 0 && g_strcmp0 (keys[k], "revoked-at") != 0) {
+                && g_strcmp0 (keys[k], "revoked") != 0
+                && g_strcmp0 (keys[k], "revoked-at") != 0
+                /* a leader's Ed25519 key (dbn_sign_key.h, D-AUD-6) */
+                && g_strcmp0 (keys[k], "sign-key") != 0) {
                 g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
                              "the key registry %s: group [%s]: unknown key “%s”", path, group, keys[k]);
                 return FALSE;
@@ -953,6 +958,15 @@ dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock, char
     if (pair == NULL || !key_pair_save (pair, secret_path, error))
         return FALSE;
     registry_set_entry (file, principal, pair->public_z85, clock);
+    /* D-AUD-6: the duty leader signs summaries with a key of its own beside
+     * the CURVE key; the audit service checks against the registered half. */
+    if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_LEADER) {
+        g_autofree char *sign_path = dbn_keys_dup_sign_path (data_dir, principal);
+        g_autofree char *sign_public = NULL;
+        if (!dbn_sign_key_write (sign_path, principal, &sign_public, error))
+            return FALSE;
+        g_key_file_set_string (file, principal, "sign-key", sign_public);
+    }
     if (!registry_save (file, path, error))
         return FALSE;
     if (secret_path_out != NULL)

@@ -913,6 +913,7 @@ dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error)
                 return TRUE;
         return unknown_id (error, "service (daiban.conf)", id);
     case DBN_PRINCIPAL_COMMITTEE:
+    case DBN_PRINCIPAL_LEADER: /* a person on the duty roster, not a place of org.ini */
     case DBN_PRINCIPAL_OPERATOR: return TRUE;
     default: return dbn_principal_validate (principal, error);
     }

@@ -81,6 +81,22 @@ const char *const audit_migrations[] = {
     "  name  TEXT PRIMARY KEY,"
     "  value BLOB NOT NULL"
     ");" NO_CHANGE ("audit_entry") NO_CHANGE ("audit_node") NO_CHANGE ("audit_head") NO_CHANGE ("audit_meta"),
+    /* 2: daily summaries (D-AUD-6, audit_summary.c). audit_summary says
+     * which entry is a window's draft of a day, its signature and its
+     * lateness: a cache of the record, written in the same transaction as
+     * the entry, append-only like the rest. The partial index finds a day's
+     * counted events by time without indexing the other entries (an
+     * append of any other type writes no index row). */
+    "CREATE TABLE audit_summary ("
+    "  window TEXT NOT NULL,"
+    "  day    TEXT NOT NULL,"
+    "  what   TEXT NOT NULL,"
+    "  idx    INTEGER NOT NULL,"
+    "  PRIMARY KEY (window, day, what)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX audit_summary_day ON audit_summary (day, what);"
+    "CREATE INDEX audit_entry_daily ON audit_entry (time_ms) WHERE type IN ('case.routed', 'case.completed',"
+    " 'deadline.overdue', 'audit.violation', 'eval.rated');" NO_CHANGE ("audit_summary"),
     NULL,
 };
 

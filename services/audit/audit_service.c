@@ -15,7 +15,10 @@
 #include "audit_service.h"
 #include "audit_queries.h"
 #include "audit_spotcheck.h"
+#include "audit_summary.h"
 #include "audit_violations.h"
+
+#include <daiban/dbn_sign_key.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +48,7 @@ struct _AuditActions {
     DbnCatalog *catalog; /* D-AUD-3's fees; owned */
     gint64 spotcheck_per_window;
     GPtrArray *producers; /* Producer*, owned */
+    AuditSummaries *summaries; /* D-AUD-6's drafts and their hour; owned */
     guint sign_id;
 };
 
@@ -55,6 +59,11 @@ const DbnCommandSpec audit_commands[] = {
     { DBN_MSG_AUDIT_SPOTCHECK_RECORD_WIRE, audit_spotcheck_record_command, TRUE, DBN_PRINCIPAL_COMMITTEE },
     { DBN_MSG_AUDIT_FINDINGS_WIRE, audit_findings_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
     { DBN_MSG_AUDIT_SPOTCHECK_DRAW_WIRE, audit_spotcheck_draw_command, FALSE, DBN_PRINCIPAL_COMMITTEE },
+    /* D-AUD-6: the duty leader signs the day's summaries; leaders and the
+     * committee read them. */
+    { DBN_MSG_AUDIT_SUMMARY_SIGN_WIRE, audit_summary_sign_command, TRUE, DBN_PRINCIPAL_LEADER },
+    { DBN_MSG_AUDIT_SUMMARY_LIST_WIRE, audit_summary_list_command, FALSE,
+      DBN_PRINCIPAL_LEADER | DBN_PRINCIPAL_COMMITTEE },
     { NULL },
 };
 
@@ -72,73 +81,29 @@ audit_signing_key_ensure (const char *data_dir, GError **error)
     g_autofree char *path = audit_signing_key_path (data_dir);
     if (g_file_test (path, G_FILE_TEST_EXISTS))
         return TRUE;
-    if (sodium_init () < 0) {
-        g_set_error_literal (error, DBN_ERROR, DBN_ERROR_INTERNAL, "libsodium did not start");
-        return FALSE;
-    }
-    guint8 pk[crypto_sign_PUBLICKEYBYTES];
-    guint8 sk[crypto_sign_SECRETKEYBYTES];
-    crypto_sign_keypair (pk, sk);
-    g_autofree char *hex = audit_hex (sk, sizeof sk);
-    g_autofree char *pk_hex = audit_hex (pk, sizeof pk);
-    sodium_memzero (sk, sizeof sk);
-    g_autofree char *text =
-        g_strdup_printf ("# daiban-audit's Ed25519 signing key (docs/audit.md): keep this file mode 0600.\n"
-                         "# public %s\n%s\n",
-                         pk_hex, hex);
-    sodium_memzero (hex, strlen (hex));
-    g_autoptr (GError) local = NULL;
-    gboolean ok = g_file_set_contents_full (
-        path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, &local);
-    sodium_memzero (text, strlen (text));
-    if (!ok) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "cannot write %s: %s", path, local->message);
-        return FALSE;
-    }
-    return TRUE;
+    return dbn_sign_key_write (path, "daiban-audit", NULL, error);
 }
 
 gboolean
 audit_signing_key_load (const char *data_dir, guint8 sk[AUDIT_SECRET_KEY_SIZE], GError **error)
 {
     g_autofree char *path = audit_signing_key_path (data_dir);
-    struct stat st;
-    if (g_stat (path, &st) != 0) {
+    if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
-                     "the audit signing key %s is missing (%s): run `daiban keys init`", path,
-                     g_strerror (errno));
+                     "the audit signing key %s is missing: run `daiban keys init`", path);
         return FALSE;
     }
-    /* As for the CURVE keys: whoever can read it can sign heads. */
-    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INSECURE,
-                     "secret key file %s has mode %04o: group or others may read or write it; generate a "
-                     "new key and keep the file at mode 0600",
-                     path, (unsigned) (st.st_mode & 07777));
-        return FALSE;
-    }
-    g_autofree char *text = NULL;
-    gsize len = 0;
+    /* The same file format and checks as a leader's key (dbn_sign_key.h):
+     * whoever can read it can sign heads. */
+    G_STATIC_ASSERT (AUDIT_SECRET_KEY_SIZE == DBN_SIGN_SECRET_KEY_SIZE);
     g_autoptr (GError) local = NULL;
-    if (!g_file_get_contents (path, &text, &len, &local)) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "cannot read %s: %s", path, local->message);
-        return FALSE;
-    }
-    gboolean ok = FALSE;
-    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-    for (char **l = lines; *l != NULL; l++) {
-        g_strstrip (*l);
-        if (**l == '\0' || **l == '#')
-            continue;
-        ok = strlen (*l) == 2 * AUDIT_SECRET_KEY_SIZE && audit_unhex (*l, sk, AUDIT_SECRET_KEY_SIZE);
-        break;
-    }
-    for (char **l = lines; *l != NULL; l++)
-        sodium_memzero (*l, strlen (*l));
-    sodium_memzero (text, len);
-    if (!ok)
-        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s holds no Ed25519 secret key", path);
-    return ok;
+    if (dbn_sign_key_load (path, sk, &local))
+        return TRUE;
+    if (g_error_matches (local, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INSECURE))
+        g_propagate_error (error, g_steal_pointer (&local));
+    else
+        g_set_error_literal (error, DBN_ERROR, DBN_ERROR_CONFIG, local->message);
+    return FALSE;
 }
 
 /* ---- settings ---- */
@@ -191,6 +156,9 @@ audit_actions_new (DbnService *service, GError **error)
     self->catalog = dbn_catalog_load (dbn_config_get_catalog_path (config), error);
     if (self->catalog == NULL)
         return NULL;
+    self->summaries = audit_summaries_new (self, config, error);
+    if (self->summaries == NULL)
+        return NULL;
     AuditLogOptions options = {
         .secret_key = sk,
         .head_every_entries = (guint) every,
@@ -236,6 +204,7 @@ audit_actions_free (AuditActions *self)
     g_clear_pointer (&self->producers, g_ptr_array_unref);
     g_clear_pointer (&self->log, audit_log_free);
     g_clear_pointer (&self->catalog, dbn_catalog_free);
+    g_clear_pointer (&self->summaries, audit_summaries_free);
     g_free (self);
 }
 
@@ -450,11 +419,15 @@ sign_due (AuditActions *self, GError **error)
 {
     if (!audit_log_reload (self->log, error))
         return FALSE;
+    gint64 now = dbn_clock_now_ms (dbn_service_get_clock (self->service));
+    /* D-AUD-6: the day's drafts and late signatures are the timer's too;
+     * their entries may sign a head by count themselves. */
+    if (!audit_summaries_tick (self->summaries, now, error))
+        return FALSE;
     gint64 before = last_head_size (self->log);
     gboolean signed_now = FALSE;
     if (!audit_log_sign_if_due (self->log, &signed_now, error))
         return FALSE;
-    gint64 now = dbn_clock_now_ms (dbn_service_get_clock (self->service));
     return !signed_now || emit_new_head (self, before, now, error);
 }
 

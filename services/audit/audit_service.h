@@ -14,6 +14,9 @@
  *                        not by time)
  *   spotcheck_per_window cases drawn per window and ISO week for spot
  *                        checks (default 1; audit_spotcheck.h)
+ *   summary_sign_hour    the hour (0..23, China Standard Time) of the next
+ *                        working day by which a daily summary must be
+ *                        signed (default 12; audit_summary.h, D-AUD-6)
  *
  * Its signing key: DIR/keys/service-audit.sign (audit_signing_key_load),
  * beside the CURVE key, made by `daiban keys init`. */

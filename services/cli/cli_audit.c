@@ -19,6 +19,7 @@
 #include "audit_verify.h"
 #include "cli_audit_remote.h"
 #include "cli_audit_checks.h"
+#include "cli_audit_summary.h"
 #include "cli_common.h"
 
 static const char audit_usage[] =
@@ -32,6 +33,7 @@ static const char audit_usage[] =
     "  feed     审计动态 / the committee's feed from the running audit service (--since N, --follow)\n"
     "  spot-check  抽查 / draw a week's cases (--draw YYYY-Www) or record a finding on a case\n"
     "  findings    抽查结论 / the findings of a month (--month YYYY-MM [--window ID])\n"
+    "  summary     当日汇总 / list a day's window summaries, or sign one as the duty leader (list|sign)\n"
     "The formats are in docs/audit.md. Each takes --help.\n";
 
 static gboolean
@@ -531,6 +533,7 @@ cli_audit (int argc, char **argv, const char *data_option)
         { "case", cli_audit_case },
         { "spot-check", cli_audit_spot_check },
         { "findings", cli_audit_findings },
+        { "summary", cli_audit_summary },
         { NULL, NULL },
     };
     return cli_run_subcommand ("audit", audit_usage, table, argc, argv, data_option);

@@ -12,6 +12,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include <daiban/dbn_sign_key.h>
+
 #include "cli_common.h"
 #include "audit_service.h"
 
@@ -110,6 +112,11 @@ keys_add (int argc, char **argv, const char *data_option)
     printf ("%s\n", path);
     printf ("已为 %s 创建密钥 key created for %s (mode 0600: copy it only to that machine)\n", argv[1],
             argv[1]);
+    if (dbn_principal_get_kind (argv[1]) == DBN_PRINCIPAL_LEADER) {
+        /* D-AUD-6: the summaries are signed with the key beside it. */
+        g_autofree char *sign = dbn_keys_dup_sign_path (dir, argv[1]);
+        printf ("签名密钥 signing key (Ed25519, mode 0600, beside it): %s\n", sign);
+    }
     return CLI_EXIT_OK;
 }
 

@@ -2264,6 +2264,7 @@ make_audit_violation (gboolean full)
     m->event_seq = full ? 9 : 1;
     m->detail =
         full ? g_strdup ("charged 25.50 yuan for QT-SHENFENZHENG, the catalog's fee is 20.00 yuan") : NULL;
+    m->day = full ? g_strdup ("2026-03-02") : NULL;
     return m;
 }
 
@@ -2345,6 +2346,82 @@ make_audit_finding (gboolean full)
     m->station = g_strdup (full ? "qingshui" : "");
     m->finding = g_strdup (full ? "problem" : "ok");
     m->text = g_strdup (full ? "承诺期限未告知申办人" : "");
+    return m;
+}
+
+/* Daily summaries (issue 14 item 7, D-AUD-6). */
+static gpointer
+make_audit_summary (gboolean full)
+{
+    DbnMsgAuditSummary *m = dbn_msg_audit_summary_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("huji");
+    m->day = g_strdup ("2026-03-02");
+    m->through = full ? 812 : 0;
+    m->accepted = full ? 14 : 0;
+    m->completed = full ? 11 : 0;
+    m->overdue = full ? 1 : 0;
+    m->violations = full ? 2 : 0;
+    m->rated_satisfied = full ? 9 : 0;
+    m->rated_basic = full ? 1 : 0;
+    m->rated_unsatisfied = full ? 1 : 0;
+    return m;
+}
+
+static gpointer
+make_audit_summary_signed (gboolean full)
+{
+    DbnMsgAuditSummarySigned *m = dbn_msg_audit_summary_signed_new ();
+    fill_event (&m->env, full);
+    m->window = g_strdup ("huji");
+    m->day = g_strdup ("2026-03-02");
+    m->draft_index = full ? 800 : 0;
+    m->leader = g_strdup (full ? "leader:zhang" : "");
+    m->public_key = g_strdup (full ? "8548167e103727ebac85f037f23bb34897ff2d27a0d81a53854eea0958286a94" : "");
+    m->signature = g_strdup (full ? "00ff" : "");
+    return m;
+}
+
+static gpointer
+make_audit_summary_sign (gboolean full)
+{
+    DbnMsgAuditSummarySign *m = dbn_msg_audit_summary_sign_new ();
+    fill_command (&m->env, full);
+    m->window = g_strdup ("huji");
+    m->day = g_strdup ("2026-03-02");
+    m->signature = g_strdup (full ? "00ff" : "");
+    return m;
+}
+
+static gpointer
+make_audit_summary_sign_reply (gboolean full)
+{
+    DbnMsgAuditSummarySignReply *m = dbn_msg_audit_summary_sign_reply_new ();
+    fill_reply (&m->env, full);
+    m->window = g_strdup ("huji");
+    m->day = g_strdup ("2026-03-02");
+    m->index = full ? 820 : 0;
+    m->seq = full ? 70 : 1;
+    return m;
+}
+
+static gpointer
+make_audit_summary_list (gboolean full)
+{
+    DbnMsgAuditSummaryList *m = dbn_msg_audit_summary_list_new ();
+    fill_command (&m->env, full);
+    m->day = full ? g_strdup ("2026-03-02") : NULL;
+    return m;
+}
+
+static gpointer
+make_audit_summary_list_reply (gboolean full)
+{
+    DbnMsgAuditSummaryListReply *m = dbn_msg_audit_summary_list_reply_new ();
+    fill_reply (&m->env, full);
+    m->day = g_strdup (full ? "2026-03-02" : "");
+    m->summaries = byte_list_of (full);
+    m->signatures = byte_list_of (full);
     return m;
 }
 
@@ -3047,6 +3124,12 @@ ROUND_TRIP (audit_spotcheck_record_reply, DbnMsgAuditSpotcheckRecordReply)
 ROUND_TRIP (audit_findings, DbnMsgAuditFindings)
 ROUND_TRIP (audit_findings_reply, DbnMsgAuditFindingsReply)
 ROUND_TRIP (audit_finding, DbnMsgAuditFinding)
+ROUND_TRIP (audit_summary, DbnMsgAuditSummary)
+ROUND_TRIP (audit_summary_signed, DbnMsgAuditSummarySigned)
+ROUND_TRIP (audit_summary_sign, DbnMsgAuditSummarySign)
+ROUND_TRIP (audit_summary_sign_reply, DbnMsgAuditSummarySignReply)
+ROUND_TRIP (audit_summary_list, DbnMsgAuditSummaryList)
+ROUND_TRIP (audit_summary_list_reply, DbnMsgAuditSummaryListReply)
 ROUND_TRIP (case_correct, DbnMsgCaseCorrect)
 ROUND_TRIP (case_correct_reply, DbnMsgCaseCorrectReply)
 ROUND_TRIP (case_corrected, DbnMsgCaseCorrected)
@@ -3194,6 +3277,12 @@ static const RoundTrip round_trips[] = {
     ENTRY (audit_findings),
     ENTRY (audit_findings_reply),
     ENTRY (audit_finding),
+    ENTRY (audit_summary),
+    ENTRY (audit_summary_signed),
+    ENTRY (audit_summary_sign),
+    ENTRY (audit_summary_sign_reply),
+    ENTRY (audit_summary_list),
+    ENTRY (audit_summary_list_reply),
     ENTRY (case_correct),
     ENTRY (case_correct_reply),
     ENTRY (case_corrected),
@@ -3766,8 +3855,8 @@ test_registry (void)
     /* 4 envelopes + the messages of schemas/messages: grows with every message
      * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4;
      * eval.card and its reply 2, D-RPL-1; callbacks and follow-ups 10, eval.board 3,
-     * intake.case.contact 2; audit_query.xml 8). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 144);
+     * intake.case.contact 2; audit_query.xml 8; daily summaries 6). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 150);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 

@@ -14,7 +14,8 @@
  *       revoked-at = <ISO time, only when revoked>
  *
  * A principal is who a connection authenticates as: service:<name>,
- * window:<id>, station:<id>, committee, supervisor:<area> or operator (the
+ * window:<id>, station:<id>, committee, supervisor:<area>, leader:<id> (a
+ * duty leader, who signs the daily summaries, D-AUD-6) or operator (the
  * local administrator's `daiban` command line), where id and area are 1 to 32
  * characters of [A-Za-z0-9_-]. Its file name replaces the colon with '-'
  * (window:minzheng → window-minzheng.secret; operator → operator.secret).
@@ -54,6 +55,7 @@ typedef enum {
     DBN_PRINCIPAL_SUPERVISOR = 1 << 4, /* supervisor:<area> */
     DBN_PRINCIPAL_COMMITTEE = 1 << 5,  /* committee */
     DBN_PRINCIPAL_COUNTY = 1 << 6,     /* county:<dept>, a county department (issue 16) */
+    DBN_PRINCIPAL_LEADER = 1 << 7,     /* leader:<id>, the duty leader (D-AUD-6) */
 } DbnPrincipalKind;
 
 /* The kind of a valid principal, 0 for anything dbn_principal_validate refuses.
@@ -93,7 +95,9 @@ char *dbn_principal_dup_file_name (const char *principal);
 gboolean dbn_keys_init (const char *data_dir, DbnClock *clock, GError **error);
 
 /* Creates a new key pair for principal, writes its secret file (0600) and
- * registers its public key. A principal that was revoked gets a new key.
+ * registers its public key. A leader:<id> also gets an Ed25519 signing key
+ * (dbn_sign_key.h) in DIR/keys/leader-<id>.sign, its public key registered
+ * as sign-key. A principal that was revoked gets a new key.
  * FALSE with _EXISTS when it has an unrevoked key, _INVALID_PRINCIPAL, _READ
  * without a registry (run dbn_keys_init first), or _WRITE. On success
  * *secret_path_out (if not NULL) receives the secret file's path, caller owns it. */
