@@ -174,11 +174,11 @@ drain (void *socket, int ms)
 int
 main (int argc, char **argv)
 {
-    g_autofree char *kind_name = g_strdup ("sub");
+    g_autofree char *kind_option = NULL; /* GOption would not free a default */
     int stalls = 8;
     int drain_ms = 2000;
     GOptionEntry entries[] = {
-        { "kind", 0, 0, G_OPTION_ARG_STRING, &kind_name, "sub, dealer or router (the stalled reader)",
+        { "kind", 0, 0, G_OPTION_ARG_STRING, &kind_option, "sub, dealer or router (the stalled reader)",
           "KIND" },
         { "stalls", 0, 0, G_OPTION_ARG_INT, &stalls, "stalls of 7 s (default 8)", "N" },
         { "drain-ms", 0, 0, G_OPTION_ARG_INT, &drain_ms, "reading between stalls (default 2000)", "M" },
@@ -192,6 +192,7 @@ main (int argc, char **argv)
         g_printerr ("dbn-zmq-heartbeat-stall: %s\n", error->message);
         return 2;
     }
+    const char *kind_name = kind_option != NULL ? kind_option : "sub";
     Kind kind;
     if (g_str_equal (kind_name, "sub"))
         kind = (Kind){ ZMQ_XPUB, ZMQ_SUB };
