@@ -34,7 +34,17 @@
 #define DBN_BUS_HWM 100000
 /* ZMTP heartbeats: a PING every second, a peer silent for 3 s is dropped,
  * so half-open TCP connections (a cable pulled at a village station) are
- * noticed and reconnected instead of swallowing requests until TCP gives up. */
+ * noticed and reconnected instead of swallowing requests until TCP gives up.
+ * Every socket sends PINGs carrying a TTL of 3 s (the peer drops us after that
+ * silence), but only a socket that binds times its peer out itself
+ * (HEARTBEAT_TIMEOUT): libzmq 4.3.4 aborts ("Assertion failed:
+ * _input_stopped", zeromq/libzmq#3937) when the timeout fires on a connecting
+ * socket whose reader is stalled with its inbound pipe full; the connecting
+ * side's session outlives the engine the timeout killed, and the stall's
+ * stale "write activated" reaches the new engine. A bound socket's session
+ * dies with its engine. The TTL is armed only by a decoded PING and cancelled
+ * by the next decoded message, so it never runs while the input is stopped.
+ * tests/fault/zmq_heartbeat_stall.c (ctests libzmq3937_heartbeat_stall_*). */
 #define DBN_BUS_HEARTBEAT_IVL_MS     1000
 #define DBN_BUS_HEARTBEAT_TIMEOUT_MS 3000
 /* Oldest libzmq we run on: CVE-2019-13132, CVE-2019-6250, CVE-2020-15166 and
@@ -120,9 +130,11 @@ dbn_bus_socket_new (DbnBus *self, int type, GError **error)
     gboolean ok = setsockopt_int (socket, ZMQ_LINGER, 0)
                   && zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) == 0
                   && setsockopt_int (socket, ZMQ_HEARTBEAT_IVL, DBN_BUS_HEARTBEAT_IVL_MS)
-                  && setsockopt_int (socket, ZMQ_HEARTBEAT_TIMEOUT, DBN_BUS_HEARTBEAT_TIMEOUT_MS)
+                  /* 0: no timeout of our own until dbn_bus_bind sets one (see
+                   * DBN_BUS_HEARTBEAT_IVL_MS); -1, the default, would mean IVL. */
+                  && setsockopt_int (socket, ZMQ_HEARTBEAT_TIMEOUT, 0)
                   /* TTL tells the peer to drop us after the same silence, so a
-                * peer that does not send PINGs itself still notices. */
+                * peer that does not time us out itself still notices. */
                   && setsockopt_int (socket, ZMQ_HEARTBEAT_TTL, DBN_BUS_HEARTBEAT_TIMEOUT_MS)
                   && setsockopt_int (socket, ZMQ_SNDHWM, DBN_BUS_HWM)
                   && setsockopt_int (socket, ZMQ_RCVHWM, DBN_BUS_HWM);
@@ -256,6 +268,12 @@ dbn_bus_bind (DbnBus *self, void *socket, const char *endpoint, char **bound_out
     g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
     if (!secure_server (self, socket, endpoint, error))
         return FALSE;
+    /* Copied into the listener at zmq_bind: only accepted connections time out. */
+    if (!setsockopt_int (socket, ZMQ_HEARTBEAT_TIMEOUT, DBN_BUS_HEARTBEAT_TIMEOUT_MS)) {
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "cannot set ZMQ_HEARTBEAT_TIMEOUT: %s",
+                     zmq_strerror (errno));
+        return FALSE;
+    }
     char *bound = bind_resolved (socket, endpoint, error);
     if (bound == NULL)
         return FALSE;
@@ -279,6 +297,12 @@ dbn_bus_connect (DbnBus *self, void *socket, const char *endpoint, GError **erro
     g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
     if (!secure_client (self, socket, endpoint, error))
         return FALSE;
+    /* A socket that also bound must not carry the timeout into a connection. */
+    if (!setsockopt_int (socket, ZMQ_HEARTBEAT_TIMEOUT, 0)) {
+        g_set_error (error, DBN_BUS_ERROR, DBN_BUS_ERROR_SOCKET, "cannot set ZMQ_HEARTBEAT_TIMEOUT: %s",
+                     zmq_strerror (errno));
+        return FALSE;
+    }
     if (zmq_connect (socket, endpoint) != 0) {
         set_endpoint_error (error, "connect to", endpoint, errno);
         return FALSE;

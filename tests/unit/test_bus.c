@@ -304,10 +304,22 @@ test_socket_defaults (void)
     g_assert_cmpint (max_size, ==, DBN_CODEC_MAX_FRAME);
     g_assert_cmpint (getsockopt_int (socket, ZMQ_LINGER), ==, 0);
     g_assert_cmpint (getsockopt_int (socket, ZMQ_HEARTBEAT_IVL), ==, 1000);
-    g_assert_cmpint (getsockopt_int (socket, ZMQ_HEARTBEAT_TIMEOUT), ==, 3000);
+    g_assert_cmpint (getsockopt_int (socket, ZMQ_HEARTBEAT_TTL), ==, 3000);
     g_assert_cmpint (getsockopt_int (socket, ZMQ_SNDHWM), ==, 100000);
     g_assert_cmpint (getsockopt_int (socket, ZMQ_RCVHWM), ==, 100000);
     g_assert_cmpint (getsockopt_int (socket, ZMQ_IMMEDIATE), ==, 0);
+
+    /* The heartbeat timeout only where the socket binds (zeromq/libzmq#3937:
+     * a connecting socket timing out a stalled line aborts). */
+    void *server = dbn_bus_socket_new (bus, ZMQ_ROUTER, &error);
+    g_assert_no_error (error);
+    g_assert_true (dbn_bus_bind (bus, server, "inproc://bus-defaults", NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (getsockopt_int (server, ZMQ_HEARTBEAT_TIMEOUT), ==, 3000);
+    g_assert_true (dbn_bus_connect (bus, socket, "inproc://bus-defaults", &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (getsockopt_int (socket, ZMQ_HEARTBEAT_TIMEOUT), ==, 0);
+    zmq_close (server);
     zmq_close (socket);
 
     socket = dbn_bus_socket_new (bus, 4242, &error);
