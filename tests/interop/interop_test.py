@@ -30,6 +30,7 @@ import datetime
 import os
 import shutil
 import signal
+import struct
 import socket
 import subprocess
 import sys
@@ -40,6 +41,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import nacl.signing  # noqa: E402  (python3-nacl: the leader's Ed25519 signature, D-AUD-6)
 import zmq  # noqa: E402
 
 from daiban_client import (Client, Docs, Identity, ProtocolError, Refused, Subscriber,  # noqa: E402
@@ -479,6 +481,42 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
                and "eval.report" in seen_types(op_subs["evaluation"])
                and {"eval.followup.opened", "eval.followup.recorded", "eval.callback.recorded"}
                <= seen_types(op_subs["evaluation"]), WAIT_S, "eval.rated, eval.report, the follow-up and callback")
+
+    # D-AUD-6: the audit service drafted each window's working days as they
+    # ended (audit.summary on audit/); the duty leader signs one with the
+    # Ed25519 key `keys add leader:<id>` wrote beside its CURVE key, over the
+    # bytes docs/audit.md lays out ("The signed bytes"), with PyNaCl only.
+    wait_until(every, lambda: "audit.summary" in seen_types(op_subs["audit"]), WAIT_S, "a day's audit.summary")
+    draft = next(ev for _, ev in op_subs["audit"].events if ev["type"] == "audit.summary")
+    leader_key = town.key("leader:zhang")
+    sign_file = os.path.join(os.path.dirname(leader_key), "leader-zhang.sign")
+    with open(sign_file, encoding="utf-8") as fh:
+        secret = bytes.fromhex(next(ln.strip() for ln in fh if ln.strip() and not ln.startswith("#")))
+    check(len(secret) == 64, f"{sign_file}: {len(secret)} bytes, want libsodium's 64")
+
+    def text16(x: str) -> bytes:
+        return struct.pack(">H", len(x.encode())) + x.encode()
+    signed = (b"DAIBAN-DAY-SUMMARY\x01" + text16(draft["window"]) + text16(draft["day"])
+              + struct.pack(">9Q", draft["ts"], draft["through"], draft["accepted"], draft["completed"],
+                            draft["overdue"], draft["violations"], draft["rated_satisfied"],
+                            draft["rated_basic"], draft["rated_unsatisfied"]))
+    signature = nacl.signing.SigningKey(secret[:32]).sign(signed).signature.hex()
+    leader = Person(ctx, docs, town, leader_key)
+    try:
+        leader.audit.call("audit.summary.sign", {"window": draft["window"], "day": draft["day"],
+                                                 "signature": "00" * 64})
+        raise AssertionError("a signature of zeros was taken")
+    except Refused as r:
+        check(r.code == "forbidden", f"a bad signature: [{r.code}], want [forbidden]")
+    got = leader.audit.call("audit.summary.sign", {"window": draft["window"], "day": draft["day"],
+                                                   "signature": signature})
+    wait_until(every, lambda: "audit.summary.signed" in seen_types(op_subs["audit"]), WAIT_S,
+               "audit.summary.signed")
+    done = next(ev for _, ev in op_subs["audit"].events if ev["type"] == "audit.summary.signed")
+    check(done["seq"] == got["seq"] and done["window"] == draft["window"] and done["day"] == draft["day"],
+          f"audit.summary.signed {done}, the reply {got}")
+    log(f"leader:zhang signed {draft['window']}'s summary of {draft['day']} from docs/audit.md's bytes "
+        f"(a bad signature forbidden)")
 
     # Every documented event type of every service arrived, each decoded strictly.
     live_types = set().union(*(seen_types(s) for s in op_subs.values())) | {"sys.heartbeat"}
