@@ -108,7 +108,7 @@ gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
     static const char *const kinds_with_id[] = { "service", "window",     "front", "back",
-                                                 "station", "supervisor", "county" };
+                                                 "station", "supervisor", "county", "board" };
     if (principal != NULL && (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
     const char *colon = principal != NULL ? strchr (principal, ':') : NULL;
@@ -133,7 +133,7 @@ dbn_principal_validate (const char *principal, GError **error)
     g_set_error (
         error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
         "“%s” is not a principal: expected service:<name>, window:<id>, front:<id>, "
-        "back:<id>, station:<id>, county:<dept>, committee, supervisor:<area> or operator, with 1 to %d "
+        "back:<id>, station:<id>, county:<dept>, board:<id>, committee, supervisor:<area> or operator, with 1 to %d "
         "characters of A-Z a-z 0-9 _ -",
         escaped, PRINCIPAL_ID_MAX);
     return FALSE;
@@ -150,7 +150,7 @@ dbn_principal_get_kind (const char *principal)
         { "front:", DBN_PRINCIPAL_WINDOW },          { "back:", DBN_PRINCIPAL_WINDOW },
         { "county:", DBN_PRINCIPAL_COUNTY },         { "station:", DBN_PRINCIPAL_STATION },
         { "supervisor:", DBN_PRINCIPAL_SUPERVISOR }, { "committee", DBN_PRINCIPAL_COMMITTEE },
-        { "operator", DBN_PRINCIPAL_OPERATOR },
+        { "operator", DBN_PRINCIPAL_OPERATOR },      { "board:", DBN_PRINCIPAL_BOARD },
     };
     /* Validation first: "service:" or "committee2" must never get a kind. */
     if (!dbn_principal_validate (principal, NULL))

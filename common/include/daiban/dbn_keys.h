@@ -54,6 +54,7 @@ typedef enum {
     DBN_PRINCIPAL_SUPERVISOR = 1 << 4, /* supervisor:<area> */
     DBN_PRINCIPAL_COMMITTEE = 1 << 5,  /* committee */
     DBN_PRINCIPAL_COUNTY = 1 << 6,     /* county:<dept>, a county department (issue 16) */
+    DBN_PRINCIPAL_BOARD = 1 << 7,      /* board:<id>, a public board (D-AUD-4, issue 16): reads pub/ only */
 } DbnPrincipalKind;
 
 /* The kind of a valid principal, 0 for anything dbn_principal_validate refuses.
