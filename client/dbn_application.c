@@ -158,7 +158,8 @@ dbn_application_init (DbnApplication *self)
           "Folder for this session's outbox, signatures and forms", "DIR" },
         { "board", 0, 0, G_OPTION_ARG_NONE, NULL,
           "Public board kiosk (公开栏): full screen, pages turn by themselves; use a board:<id> key", NULL },
-        { "page-seconds", 0, 0, G_OPTION_ARG_INT, NULL, "Seconds each board page is shown (default 15)", "N" },
+        { "page-seconds", 0, 0, G_OPTION_ARG_INT, NULL, "Seconds each board page is shown (default 15)",
+          "N" },
         { NULL },
     };
     g_application_add_main_option_entries (G_APPLICATION (self), entries);

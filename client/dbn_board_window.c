@@ -35,12 +35,13 @@ struct _DbnBoardWindow {
 
 G_DEFINE_TYPE (DbnBoardWindow, dbn_board_window, GTK_TYPE_APPLICATION_WINDOW)
 
-static const char board_css[] = ".board { background: #fdfaf3; }\n"
-                                ".board label { font-size: 30px; color: #222; }\n"
-                                ".board .board-title { font-size: 48px; font-weight: bold; color: #b22222; }\n"
-                                ".board .board-head { font-weight: bold; color: #8b0000; }\n"
-                                ".board .board-stars { color: #d4a017; }\n"
-                                ".board .board-footer { font-size: 22px; color: #666; }\n";
+static const char board_css[] =
+    ".board { background: #fdfaf3; }\n"
+    ".board label { font-size: 30px; color: #222; }\n"
+    ".board .board-title { font-size: 48px; font-weight: bold; color: #b22222; }\n"
+    ".board .board-head { font-weight: bold; color: #8b0000; }\n"
+    ".board .board-stars { color: #d4a017; }\n"
+    ".board .board-footer { font-size: 22px; color: #666; }\n";
 
 static guint
 n_pages_of (guint n)
@@ -138,8 +139,8 @@ show_catalog (DbnBoardWindow *self, guint first)
         int row = (int) ++shown;
         g_autofree char *materials = m->materials ? g_strjoinv ("、", m->materials) : g_strdup ("");
         g_autofree char *limit = g_strdup_printf (_ ("%d 个工作日"), m->limit_days);
-        g_autofree char *fee = m->fee_fen == 0 ? g_strdup (_ ("免费"))
-                                               : g_strdup_printf (_ ("%.2f 元"), m->fee_fen / 100.0);
+        g_autofree char *fee =
+            m->fee_fen == 0 ? g_strdup (_ ("免费")) : g_strdup_printf (_ ("%.2f 元"), m->fee_fen / 100.0);
         put (self, 0, row, m->name_zh, NULL);
         put (self, 1, row, materials, NULL);
         put (self, 2, row, limit, NULL);
@@ -187,14 +188,15 @@ show_page (DbnBoardWindow *self)
         gtk_label_set_text (self->title, _ ("代办事项清单"));
         show_catalog (self, (self->page - progress) * ROWS_PER_PAGE);
     } else {
-        g_autofree char *title = dbn_board_get_month (self->board)
-                                     ? g_strdup_printf (_ ("本月星级评定（%s）"), dbn_board_get_month (self->board))
-                                     : g_strdup (_ ("本月星级评定"));
+        g_autofree char *title =
+            dbn_board_get_month (self->board)
+                ? g_strdup_printf (_ ("本月星级评定（%s）"), dbn_board_get_month (self->board))
+                : g_strdup (_ ("本月星级评定"));
         gtk_label_set_text (self->title, title);
         show_stars (self);
     }
-    g_autofree char *footer = g_strdup_printf (_ ("第 %u / %u 页 · 申请人姓名已隐去，不公开身份证号和电话"),
-                                               self->page + 1, total);
+    g_autofree char *footer =
+        g_strdup_printf (_ ("第 %u / %u 页 · 申请人姓名已隐去，不公开身份证号和电话"), self->page + 1, total);
     gtk_label_set_text (self->footer, footer);
 }
 
@@ -378,7 +380,8 @@ dbn_board_window_new (GtkApplication *app, DbnConnection *connection, guint page
     /* The hall's screen: the whole monitor, also where no window manager
      * honours fullscreen (a kiosk session without one). */
     GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
-    g_autoptr (GdkMonitor) monitor = g_list_model_get_n_items (monitors) > 0 ? g_list_model_get_item (monitors, 0) : NULL;
+    g_autoptr (GdkMonitor) monitor =
+        g_list_model_get_n_items (monitors) > 0 ? g_list_model_get_item (monitors, 0) : NULL;
     if (monitor != NULL) {
         GdkRectangle area;
         gdk_monitor_get_geometry (monitor, &area);

@@ -18,7 +18,7 @@
 #define STARS_MAX 3 /* D-EV-4 */
 
 struct _DbnBoard {
-    GHashTable *rows; /* case_no → DbnBoardRow* (owned) */
+    GHashTable *rows;  /* case_no → DbnBoardRow* (owned) */
     GPtrArray *sorted; /* borrowed rows by case number; NULL when stale */
     GPtrArray *stars;  /* DbnBoardStars* (owned) */
     char *month;
@@ -111,7 +111,8 @@ dbn_board_take_snapshot (DbnBoard *self, GBytes *reply, GError **error)
             dbn_msg_routing_board_item_decode (g_bytes_get_data (item, NULL), g_bytes_get_size (item), error);
         if (it == NULL)
             return FALSE;
-        put_row (self, it->case_no, it->matter, it->matter_name, it->state, it->applicant, it->window, it->due);
+        put_row (self, it->case_no, it->matter, it->matter_name, it->state, it->applicant, it->window,
+                 it->due);
     }
     self->seq = MAX (self->seq, r->seq);
     return TRUE;
@@ -133,7 +134,8 @@ dbn_board_apply_event (DbnBoard *self, GBytes *event, GError **error)
     /* Already in the snapshot (the Clone pattern). */
     if (ev->env.seq <= self->seq)
         return TRUE;
-    put_row (self, ev->env.case_no, ev->matter, ev->matter_name, ev->state, ev->applicant, ev->window, ev->due);
+    put_row (self, ev->env.case_no, ev->matter, ev->matter_name, ev->state, ev->applicant, ev->window,
+             ev->due);
     self->seq = ev->env.seq;
     return TRUE;
 }
@@ -230,10 +232,17 @@ dbn_board_state_display (const char *state)
     static const struct {
         const char *id, *name;
     } names[] = {
-        { "received", "已接收" },        { "awaiting_materials", "待补材料" }, { "classified", "已受理" },
-        { "assigned", "已分派" },        { "in_progress", "办理中" },          { "escalated", "已上报县级" },
-        { "county_answered", "县级已答复" }, { "completed", "已办结" },         { "returned", "已退回" },
-        { "replied", "已答复" },         { "archived", "已归档" },
+        { "received", "已接收" },
+        { "awaiting_materials", "待补材料" },
+        { "classified", "已受理" },
+        { "assigned", "已分派" },
+        { "in_progress", "办理中" },
+        { "escalated", "已上报县级" },
+        { "county_answered", "县级已答复" },
+        { "completed", "已办结" },
+        { "returned", "已退回" },
+        { "replied", "已答复" },
+        { "archived", "已归档" },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
         if (g_strcmp0 (state, names[i].id) == 0)
@@ -315,9 +324,10 @@ write_catalog (DbnCatalog *catalog, GString *out)
             continue;
         g_autofree char *materials = m->materials ? g_strjoinv ("、", m->materials) : g_strdup ("");
         g_autofree char *limit = g_strdup_printf ("%d 个工作日", m->limit_days);
-        g_autofree char *fee = m->fee_fen == 0 ? g_strdup ("免费")
-                                               : g_strdup_printf ("%" G_GINT64_FORMAT ".%02" G_GINT64_FORMAT " 元",
-                                                                  m->fee_fen / 100, m->fee_fen % 100);
+        g_autofree char *fee = m->fee_fen == 0
+                                   ? g_strdup ("免费")
+                                   : g_strdup_printf ("%" G_GINT64_FORMAT ".%02" G_GINT64_FORMAT " 元",
+                                                      m->fee_fen / 100, m->fee_fen % 100);
         g_string_append (out, "<tr>");
         cell (out, m->name_zh);
         cell (out, materials);
@@ -353,8 +363,9 @@ write_stars (DbnBoard *self, GString *out)
         g_autofree char *stars = dbn_board_dup_stars_text (s->stars);
         g_autofree char *accepted = g_strdup_printf ("%" G_GINT64_FORMAT, s->accepted);
         g_autofree char *completed = g_strdup_printf ("%" G_GINT64_FORMAT, s->completed);
-        g_autofree char *rate = s->rated > 0 ? g_strdup_printf ("%.1f%%", 100.0 * (s->satisfied + s->basic) / s->rated)
-                                             : g_strdup ("—");
+        g_autofree char *rate = s->rated > 0
+                                    ? g_strdup_printf ("%.1f%%", 100.0 * (s->satisfied + s->basic) / s->rated)
+                                    : g_strdup ("—");
         g_string_append (out, "<tr>");
         cell (out, who);
         g_string_append (out, "<td class=\"stars\">");
@@ -394,6 +405,7 @@ dbn_board_write_html (DbnBoard *self, DbnCatalog *catalog, const char *title, co
     if (catalog != NULL)
         write_catalog (catalog, out);
     write_stars (self, out);
-    g_string_append (out, "<p class=\"note\">申请人姓名已隐去，不公开身份证号和电话。</p>\n</body>\n</html>\n");
+    g_string_append (out,
+                     "<p class=\"note\">申请人姓名已隐去，不公开身份证号和电话。</p>\n</body>\n</html>\n");
     return write_file (dir, "board.css", board_css, error) && write_file (dir, "index.html", out->str, error);
 }

@@ -107,7 +107,7 @@ is_id_char (char c)
 gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
-    static const char *const kinds_with_id[] = { "service", "window",     "front", "back",
+    static const char *const kinds_with_id[] = { "service", "window",     "front",  "back",
                                                  "station", "supervisor", "county", "board" };
     if (principal != NULL && (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
@@ -130,12 +130,11 @@ dbn_principal_validate (const char *principal, GError **error)
      * or a hand-edited file and should not garble the log. */
     g_autofree char *shown = principal != NULL ? g_strndup (principal, 64) : g_strdup ("(null)");
     g_autofree char *escaped = g_strescape (shown, NULL);
-    g_set_error (
-        error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
-        "“%s” is not a principal: expected service:<name>, window:<id>, front:<id>, "
-        "back:<id>, station:<id>, county:<dept>, board:<id>, committee, supervisor:<area> or operator, with 1 to %d "
-        "characters of A-Z a-z 0-9 _ -",
-        escaped, PRINCIPAL_ID_MAX);
+    g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
+                 "“%s” is not a principal: expected service:<name>, window:<id>, front:<id>, "
+                 "back:<id>, station:<id>, county:<dept>, board:<id>, committee, supervisor:<area> or "
+                 "operator, with 1 to %d characters of A-Z a-z 0-9 _ -",
+                 escaped, PRINCIPAL_ID_MAX);
     return FALSE;
 }
 

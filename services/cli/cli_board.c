@@ -16,10 +16,11 @@
 
 #include <stdio.h>
 
-static const char board_usage[] = "用法 Usage: daiban board COMMAND [OPTIONS]\n"
-                                  "  export --html DIR  公开栏导出为静态网页 / the public board as static HTML\n"
-                                  "                     [--month YYYY-MM] [--title TEXT]\n"
-                                  "Each takes --help, --data DIR and --key-file FILE (a board:<id> key).\n";
+static const char board_usage[] =
+    "用法 Usage: daiban board COMMAND [OPTIONS]\n"
+    "  export --html DIR  公开栏导出为静态网页 / the public board as static HTML\n"
+    "                     [--month YYYY-MM] [--title TEXT]\n"
+    "Each takes --help, --data DIR and --key-file FILE (a board:<id> key).\n";
 
 #define DEFAULT_TITLE "群众事务代办 · 公开栏"
 

@@ -124,9 +124,16 @@ screenshot (const char *html_dir, const char *png, char **why)
     g_autofree char *user_dir = g_strdup_printf ("--user-data-dir=%s", profile);
     /* --no-sandbox: the test may run as root (CI containers), where
      * Chromium's sandbox refuses to start; the page is our own file. */
-    const char *argv[] = { chromium,     "--headless",           "--no-sandbox", "--disable-gpu",
-                           "--hide-scrollbars", "--window-size=1280,1600", user_dir, shot,
-                           uri,          NULL };
+    const char *argv[] = { chromium,
+                           "--headless",
+                           "--no-sandbox",
+                           "--disable-gpu",
+                           "--hide-scrollbars",
+                           "--window-size=1280,1600",
+                           user_dir,
+                           shot,
+                           uri,
+                           NULL };
     g_autoptr (GError) error = NULL;
     g_autoptr (GSubprocess) p = g_subprocess_newv (
         argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
@@ -156,9 +163,9 @@ test_export_html (void)
     wait_for_rows (h, board_bus, G_N_ELEMENTS (applicants) - 1);
 
     g_autofree char *out_dir = g_build_filename (dir, "site", NULL);
-    DbnCliRun r = dbn_harness_run_cli ((const char *[]){ "--data", dir, "board", "export", "--html", out_dir,
-                                                         "--key-file", board_key, "--title", "清水镇公开栏",
-                                                         NULL });
+    DbnCliRun r =
+        dbn_harness_run_cli ((const char *[]){ "--data", dir, "board", "export", "--html", out_dir,
+                                               "--key-file", board_key, "--title", "清水镇公开栏", NULL });
     if (r.status != 0)
         g_error ("board export exited %d: %s%s", r.status, r.out, r.err);
     g_assert_nonnull (strstr (r.out, "3 件在办"));
@@ -178,8 +185,9 @@ test_export_html (void)
         g_autofree char *phone = g_strdup_printf ("138%08u", a->n % 100000000);
         assert_absent (html, "a full name", a->applicant);
         /* The name without its first character, for names of 3 or more. */
-        assert_absent (html, "part of a name", g_utf8_next_char (g_utf8_next_char (a->applicant)) [0]
-                                                   ? g_utf8_next_char (a->applicant) : a->applicant);
+        assert_absent (html, "part of a name",
+                       g_utf8_next_char (g_utf8_next_char (a->applicant))[0] ? g_utf8_next_char (a->applicant)
+                                                                             : a->applicant);
         assert_absent (html, "an id number", id);
         assert_absent (html, "a phone", phone);
         if (a->matter != NULL) {
@@ -287,7 +295,9 @@ test_key_refused (void)
     /* Subscriptions: pub/ and heartbeats, nothing else. */
     g_autofree char *pub = dbn_auth_grant_subscription ("board:hall", "pub/");
     g_assert_cmpstr (pub, ==, "pub/");
-    const char *subs[] = { "", "s/qingshui/", "q/jisheng/", "a/east/", "c/minzheng/", "audit/", "pub/x", "p" };
+    const char *subs[] = {
+        "", "s/qingshui/", "q/jisheng/", "a/east/", "c/minzheng/", "audit/", "pub/x", "p"
+    };
     for (guint t = 0; t < G_N_ELEMENTS (subs); t++) {
         g_autofree char *granted = dbn_auth_grant_subscription ("board:hall", subs[t]);
         g_assert_null (granted);
@@ -319,8 +329,9 @@ test_key_refused (void)
         for (guint k = 0; refused[i][k] != NULL; k++)
             g_ptr_array_add (args, (gpointer) refused[i][k]);
         if (g_strcmp0 (refused[i][1], "submit") == 0) {
-            const char *rest[] = { "qingshui", "--id-number", "110105199001011234", "--phone",
-                                   "13800138000", "--materials", "户口簿", "--consent", NULL };
+            const char *rest[] = { "qingshui", "--id-number", "110105199001011234",
+                                   "--phone",  "13800138000", "--materials",
+                                   "户口簿",   "--consent",   NULL };
             for (guint k = 0; rest[k] != NULL; k++)
                 g_ptr_array_add (args, (gpointer) rest[k]);
         }
