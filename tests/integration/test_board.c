@@ -155,7 +155,7 @@ test_export_html (void)
     GSubprocess *routing = dbn_harness_start_service (h, "routing");
     GSubprocess *evaluation = dbn_harness_start_service (h, "evaluation");
 
-    g_autofree char *cases[G_N_ELEMENTS (applicants)];
+    char *cases[G_N_ELEMENTS (applicants)];
     for (guint i = 0; i < G_N_ELEMENTS (applicants); i++)
         cases[i] = submit (h, &applicants[i]);
     g_autoptr (DbnBus) board_bus = dbn_harness_new_bus (h, board_key);
@@ -200,7 +200,8 @@ test_export_html (void)
     assert_absent (html, "a script", "<script");
     assert_absent (html, "a script", "javascript:");
 
-    g_autofree char *png = g_build_filename (g_get_current_dir (), "board-export.png", NULL);
+    g_autofree char *cwd = g_get_current_dir ();
+    g_autofree char *png = g_build_filename (cwd, "board-export.png", NULL);
     g_autofree char *why = NULL;
     if (screenshot (out_dir, png, &why)) {
         g_autofree char *data = NULL;
@@ -213,6 +214,8 @@ test_export_html (void)
         g_test_skip (why);
     }
 
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        g_free (cases[i]);
     dbn_harness_stop (evaluation, 5000);
     dbn_harness_stop (routing, 5000);
     dbn_harness_stop (intake, 5000);
