@@ -12,6 +12,7 @@
 #include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 
+#include "dbn_board_window.h"
 #include "dbn_main_window.h"
 
 struct _DbnApplication {
@@ -20,6 +21,8 @@ struct _DbnApplication {
     char *key_file;      /* --key-file, NULL: the saved setting */
     char *data_dir;      /* --data */
     char *client_dir;    /* --client-dir */
+    gboolean board;      /* --board: the hall's kiosk (issue 16) */
+    int page_seconds;    /* --page-seconds */
 };
 
 G_DEFINE_TYPE (DbnApplication, dbn_application, GTK_TYPE_APPLICATION)
@@ -58,6 +61,23 @@ dbn_application_new_settings (GSettingsBackend *backend)
     return g_settings_new_full (schema, backend, NULL);
 }
 
+/* --board: the kiosk with the session's key (a board:<id> key) and data
+ * folder; no setup page, since nobody types at the hall's screen. */
+static GtkWindow *
+board_window (DbnApplication *self)
+{
+    g_autofree char *key = g_settings_get_string (self->settings, "key-file");
+    g_autofree char *data = g_settings_get_string (self->settings, "data-dir");
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnConnection) connection = dbn_connection_new (data, key, &error);
+    if (connection == NULL) {
+        g_printerr ("daiban-client --board: %s\n", error->message);
+        return NULL;
+    }
+    guint seconds = self->page_seconds > 0 ? (guint) self->page_seconds : 15;
+    return GTK_WINDOW (dbn_board_window_new (GTK_APPLICATION (self), connection, seconds));
+}
+
 static void
 dbn_application_activate (GApplication *app)
 {
@@ -80,7 +100,12 @@ dbn_application_activate (GApplication *app)
             g_settings_set_string (self->settings, "data-dir", self->data_dir);
         if (self->client_dir)
             g_settings_set_string (self->settings, "client-dir", self->client_dir);
-        window = GTK_WINDOW (dbn_main_window_new (GTK_APPLICATION (app), self->settings));
+        if (self->board)
+            window = board_window (self);
+        else
+            window = GTK_WINDOW (dbn_main_window_new (GTK_APPLICATION (app), self->settings));
+        if (window == NULL)
+            return;
     }
     gtk_window_present (window);
 }
@@ -92,6 +117,8 @@ dbn_application_handle_local_options (GApplication *app, GVariantDict *options)
     g_variant_dict_lookup (options, "key-file", "^ay", &self->key_file);
     g_variant_dict_lookup (options, "data", "^ay", &self->data_dir);
     g_variant_dict_lookup (options, "client-dir", "^ay", &self->client_dir);
+    g_variant_dict_lookup (options, "board", "b", &self->board);
+    g_variant_dict_lookup (options, "page-seconds", "i", &self->page_seconds);
     if (self->key_file || self->data_dir || self->client_dir) {
         GApplicationFlags flags = g_application_get_flags (app);
         g_application_set_flags (app, flags | G_APPLICATION_NON_UNIQUE);
@@ -129,6 +156,10 @@ dbn_application_init (DbnApplication *self)
           "Data folder with daiban.conf and keys/registry for this session", "DIR" },
         { "client-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
           "Folder for this session's outbox, signatures and forms", "DIR" },
+        { "board", 0, 0, G_OPTION_ARG_NONE, NULL,
+          "Public board kiosk (公开栏): full screen, pages turn by themselves; use a board:<id> key", NULL },
+        { "page-seconds", 0, 0, G_OPTION_ARG_INT, NULL, "Seconds each board page is shown (default 15)",
+          "N" },
         { NULL },
     };
     g_application_add_main_option_entries (G_APPLICATION (self), entries);

@@ -4,7 +4,8 @@
 DBN_BUILD_PACKAGES="gcc make cmake ninja-build pkg-config python3 libglib2.0-dev libglib2.0-bin
  libzmq3-dev libsodium-dev nettle-dev libmsgpack-dev libsqlite3-dev sqlite3 libjson-glib-dev python3-nacl
  libgtk-4-dev librsvg2-common libgl1-mesa-dri xvfb xauth fonts-noto-cjk gettext desktop-file-utils appstream libxml2-utils
- python3-zmq python3-msgpack clang libclang-rt-14-dev iproute2 nftables poppler-utils"
+ python3-zmq python3-msgpack clang libclang-rt-14-dev iproute2 nftables poppler-utils chromium"
+# chromium: test_board renders the exported public board headless (issue 16).
 
 # What the deploy tests (tests/deploy/, ctest label deploy) need: podman and
 # podman-compose from Debian, the base image made from the mirror with

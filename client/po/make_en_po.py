@@ -7,6 +7,14 @@ A string without an English entry stays Chinese."""
 import re, sys
 
 EN = {
+ # The public board's kiosk (client/dbn_board_window.c; issue 16 item 4).
+ "公开栏": "Public board", "办理进度": "Progress", "事项": "Matter", "申请人": "Applicant",
+ "状态": "State", "办理期限": "Due", "目前没有在办事项": "No open cases at present",
+ "代办事项清单": "Services offered", "所需材料": "Materials", "%d 个工作日": "%d working days",
+ "免费": "Free", "%.2f 元": "%.2f yuan", "窗口 / 代办站": "Window / station", "星级": "Stars",
+ "本月尚无评定": "No assessment this month yet", "代办站": "Station",
+ "本月星级评定": "This month's stars", "本月星级评定（%s）": "This month's stars (%s)",
+ "第 %u / %u 页 · 申请人姓名已隐去，不公开身份证号和电话": "Page %u of %u · applicants' names are masked; no ID numbers or phones are shown",
  # The papers of any case (client/dbn_case_papers.c, dbn_print.c; issue 13 item 3, issue 15 item 1).
  "%s 尚未答复，还没有结果告知单（%s）": "%s has not been replied to yet: no result notice (%s)",
  "%s 服务没有答复": "the %s service did not answer",

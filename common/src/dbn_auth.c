@@ -513,6 +513,9 @@ dbn_auth_grant_subscription (const char *principal, const char *topic)
     case DBN_PRINCIPAL_COUNTY: return topic_is (topic, "c/", id) ? g_strconcat ("c/", id, "/", NULL) : NULL;
     case DBN_PRINCIPAL_SUPERVISOR:
         return topic_is (topic, "a/", id) ? g_strconcat ("a/", id, "/", NULL) : NULL;
+    /* Issue 16 item 4: the public board reads the masked rows and nothing else. */
+    case DBN_PRINCIPAL_BOARD:
+        return strcmp (topic, "pub") == 0 || strcmp (topic, "pub/") == 0 ? g_strdup ("pub/") : NULL;
     case DBN_PRINCIPAL_COMMITTEE:
         /* The audit feed and nothing else: "audit" alone would also match
          * a topic "auditx". */
@@ -541,6 +544,7 @@ dbn_auth_dup_own_topic (const char *principal)
     case DBN_PRINCIPAL_COUNTY: return g_strconcat ("c/", id, "/", NULL);
     case DBN_PRINCIPAL_SUPERVISOR: return g_strconcat ("a/", id, "/", NULL);
     case DBN_PRINCIPAL_COMMITTEE: return g_strdup ("audit/");
+    case DBN_PRINCIPAL_BOARD: return g_strdup ("pub/");
     default: return NULL;
     }
 }
@@ -554,6 +558,7 @@ dbn_auth_may_read_queue (const char *principal, const char *kind, const char *id
     case DBN_PRINCIPAL_WINDOW: allowed = "window"; break;
     case DBN_PRINCIPAL_COUNTY: allowed = "county"; break;
     case DBN_PRINCIPAL_SUPERVISOR: allowed = "area"; break;
+    case DBN_PRINCIPAL_BOARD: break; /* no queue: its rows are routing.board's */
     default: return TRUE; /* the committee, the operator, services */
     }
     if (g_strcmp0 (kind, allowed) == 0 && g_strcmp0 (id, dbn_principal_get_id (principal)) == 0)

@@ -914,7 +914,10 @@ dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error)
         return unknown_id (error, "service (daiban.conf)", id);
     case DBN_PRINCIPAL_COMMITTEE:
     case DBN_PRINCIPAL_LEADER: /* a person on the duty roster, not a place of org.ini */
-    case DBN_PRINCIPAL_OPERATOR: return TRUE;
+    case DBN_PRINCIPAL_OPERATOR:
+    /* A board's id names its screen (the hall, the website), not an office:
+     * it reads only what is public, so there is nothing of org.ini to check. */
+    case DBN_PRINCIPAL_BOARD: return TRUE;
     default: return dbn_principal_validate (principal, error);
     }
 }

@@ -80,8 +80,10 @@ case_place (DbnStore *store, const char *case_no, char **window, char **station)
     *station = g_strdup ("");
     g_autoptr (sqlite3_stmt) st = NULL;
     if (sqlite3_prepare_v2 (dbn_store_get_db (store),
+                            /* The case's last event with a queue row: not the
+                             * public board's masked row (issue 16), which has none. */
                             "SELECT event FROM audit_entry WHERE case_no = ? AND producer = 'routing'"
-                            " ORDER BY idx DESC LIMIT 1",
+                            " AND type != 'board.row' ORDER BY idx DESC LIMIT 1",
                             -1, &st, NULL)
         != SQLITE_OK)
         return;

@@ -3,7 +3,7 @@
  *   daiban [--data DIR] [--key FILE] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
  *                                     | catalog ... | visit ... | logbook ...
  *          | calendar ... | deadline queue ... | audit verify|head|proof ...
- *          | eval month|close|export|sample ... | simulate ...
+ *          | eval month|close|export|sample ... | simulate ... | board export --html DIR
  *
  * Global options stand before the subcommand; every subcommand also takes
  * --data itself, so both `daiban --data D case show N` and
@@ -18,6 +18,7 @@
 #include "cli_routing.h"
 #include "cli_calendar.h"
 #include "cli_eval.h"
+#include "cli_board.h"
 
 static const char usage_text[] =
     "用法 Usage: daiban [--data DIR] [--key FILE] COMMAND [OPTIONS]\n"
@@ -40,6 +41,7 @@ static const char usage_text[] =
     "  audit     审计记录: verify, head, proof / the tamper-evident record, offline (--db FILE)\n"
     "  eval      评价考核: month, close, export, sample / ratings and the monthly assessment\n"
     "  simulate  模拟一个月: 经由各服务演示 / play a month through the services (demo, tests)\n"
+    "  board     公开栏: export --html DIR / the public board as static HTML (D-AUD-4)\n"
     "\n"
     "Every command takes --help, and --data DIR (default $DAIBAN_DATA, else\n"
     "the XDG data folder): the folder holding daiban.conf, keys and SQLite files.\n"
@@ -131,6 +133,8 @@ main (int argc, char **argv)
         return cli_eval (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "simulate") == 0)
         return cli_simulate (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "board") == 0)
+        return cli_board (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);
     return CLI_EXIT_USAGE;
 }

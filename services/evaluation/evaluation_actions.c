@@ -399,8 +399,9 @@ evaluation_publish_case_topics (DbnCommand *command, const CaseWhere *w, gboolea
 
 /* Which figures a reader sees: a window and a station their own rows, a
  * supervisor the rows of its area's windows and stations (org.ini is not
- * loaded here: the cases' areas say which those are), the committee, the
- * services and the operator every row. */
+ * loaded here: the cases' areas say which those are), the public board
+ * (D-AUD-4, issue 16) the stars of every window, station and the township
+ * but no person's, the committee, the services and the operator every row. */
 static gboolean
 may_read_figure (EvaluationActions *self, DbnCommand *command, const EvalFigures *f)
 {
@@ -408,6 +409,7 @@ may_read_figure (EvaluationActions *self, DbnCommand *command, const EvalFigures
     switch (dbn_command_get_principal_kind (command)) {
     case DBN_PRINCIPAL_WINDOW: return f->scope == EVAL_SCOPE_WINDOW && g_strcmp0 (f->id, id) == 0;
     case DBN_PRINCIPAL_STATION: return f->scope == EVAL_SCOPE_STATION && g_strcmp0 (f->id, id) == 0;
+    case DBN_PRINCIPAL_BOARD: return f->scope != EVAL_SCOPE_PERSON;
     case DBN_PRINCIPAL_SUPERVISOR: {
         if (f->scope != EVAL_SCOPE_WINDOW && f->scope != EVAL_SCOPE_STATION)
             return FALSE;
@@ -559,7 +561,8 @@ eval_export_command (DbnService *service, DbnCommand *command, gpointer user_dat
 const DbnCommandSpec evaluation_commands[] = {
     { DBN_MSG_EVAL_RATE_WIRE, eval_rate, TRUE, DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW },
     { DBN_MSG_EVAL_MONTH_WIRE, eval_month_command, FALSE,
-      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE
+          | DBN_PRINCIPAL_BOARD },
     /* The assessment views' figures (issue 13 item 8), read as eval.month is. */
     { DBN_MSG_EVAL_BOARD_WIRE, eval_board_command, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },

@@ -30,6 +30,17 @@ routing_actions_new (DbnService *service, DbnCatalog *catalog, DbnOrg *org, GErr
     self->store = routing_store_new (dbn_service_get_store (service), error);
     if (self->store == NULL)
         return NULL;
+    /* The board's due dates are the promised ones (D-DL-4), counted as
+     * intake and deadline count them. */
+    DbnConfig *config = dbn_service_get_config (service);
+    if (config != NULL) {
+        if (!dbn_promise_settings_load (config, &self->promise_setting, &self->promise_calendar_days, error))
+            return NULL;
+        g_autofree char *path = dbn_promise_dup_calendar_path (config);
+        self->calendar = dbn_calendar_load (path, error);
+        if (self->calendar == NULL)
+            return NULL;
+    }
     return g_steal_pointer (&self);
 }
 
@@ -40,6 +51,7 @@ routing_actions_free (RoutingActions *self)
         return;
     routing_follow_stop (self);
     routing_store_free (self->store);
+    dbn_calendar_free (self->calendar);
     routing_machine_free (self->machine);
     dbn_org_free (self->org);
     dbn_catalog_free (self->catalog);
@@ -85,6 +97,10 @@ const DbnCommandSpec routing_commands[] = {
     { DBN_MSG_ROUTING_QUEUE_WIRE, routing_queue_snapshot, FALSE,
       DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE
           | DBN_PRINCIPAL_COUNTY },
+    /* Issue 16 item 4: the public board's masked rows, for everyone who reads. */
+    { DBN_MSG_ROUTING_BOARD_WIRE, routing_board_snapshot, FALSE,
+      DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE
+          | DBN_PRINCIPAL_COUNTY | DBN_PRINCIPAL_BOARD },
     { DBN_MSG_CATALOG_RELOAD_WIRE, routing_catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     { NULL, NULL, FALSE, 0 },
 };

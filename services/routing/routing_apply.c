@@ -36,8 +36,12 @@ routing_commit_case (RoutingActions *self, DbnOrigin *emitter, RoutingCase *c, G
             return FALSE;
     }
     c->updated_at = emitter->now_ms;
-    if (effects->len > 0)
+    if (effects->len > 0) {
         c->updated_seq = emitter->last_seq;
+        /* Issue 16 item 4: the board's masked row, after the case's events. */
+        if (!routing_board_emit (self, emitter, c, before, error))
+            return FALSE;
+    }
     return routing_store_save_case (self->store, c, error);
 }
 

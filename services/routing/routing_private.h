@@ -4,6 +4,8 @@
 #include "routing_actions.h"
 #include "routing_events.h"
 
+#include "daiban/dbn_promise.h"
+
 G_BEGIN_DECLS
 
 struct _RoutingActions {
@@ -13,6 +15,9 @@ struct _RoutingActions {
     RoutingMachine *machine;   /* the table */
     RoutingStore *store;       /* routing's statements */
     DbnSubscriber *subscriber; /* intake's journal, once following */
+    DbnCalendar *calendar;     /* owned: the board's due dates (D-DL-4), or NULL */
+    int promise_setting;       /* [deadline] committed */
+    gboolean promise_calendar_days;
 };
 
 /* ---- routing_apply.c: shared by the families ---- */
@@ -62,6 +67,15 @@ GBytes *routing_catalog_reload (DbnService *service, DbnCommand *command, gpoint
 /* routing_reads.c: routing.case.get and routing.queue */
 GBytes *routing_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 GBytes *routing_queue_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+
+/* routing_board.c: the public board (issue 16 item 4, docs/security.md) */
+/* "张**": the name's first character and two stars. Caller owns it. */
+char *routing_board_mask_name (const char *name);
+/* Journals c's board.row on pub/ when its public row changed since before
+ * (NULL: a new case); nothing for a petition (D-INT-8). */
+gboolean routing_board_emit (RoutingActions *self, DbnOrigin *origin, const RoutingCase *c,
+                             const RoutingCase *before, GError **error);
+GBytes *routing_board_snapshot (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 /* routing_runsheet.c */
 GBytes *routing_runsheet_new (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);

@@ -104,14 +104,14 @@ const char *const routing_migrations[] = {
     " channel, applicant, responsible, holder, location, sheet, county, escalated_from,"                     \
     " accepted_at, accompanied, parts, parts_done, missing, outcome, updated_at, updated_seq, restricted"
 
-enum { N_QUERIES = 4 };
+enum { N_QUERIES = 5 };
 
 struct _RoutingStore {
     DbnStore *store;                /* borrowed */
     sqlite3_stmt *select_case;      /* one case by number */
     sqlite3_stmt *upsert_case;      /* the whole row */
     sqlite3_stmt *insert_handoff;   /* D-RTE-5 */
-    sqlite3_stmt *queue[N_QUERIES]; /* open cases of a window, station, area, county department */
+    sqlite3_stmt *queue[N_QUERIES]; /* open cases of a window, station, area, county department; the board */
     sqlite3_stmt *at_station;       /* papers still at a station */
     sqlite3_stmt *timeline;         /* journal events of a case */
     sqlite3_stmt *count_sheets;     /* sheets of a station on a date */
@@ -121,7 +121,7 @@ struct _RoutingStore {
     sqlite3_stmt *count_transit; /* unacknowledged items of a sheet */
 };
 
-static const char *const queue_kinds[N_QUERIES] = { "window", "station", "area", "county" };
+static const char *const queue_kinds[N_QUERIES] = { "window", "station", "area", "county", "public" };
 
 static gboolean
 prepare (RoutingStore *self, const char *sql, sqlite3_stmt **out, GError **error)
@@ -167,12 +167,19 @@ routing_store_new (DbnStore *store, GError **error)
                      "SELECT " CASE_COLUMNS " FROM routing_case WHERE county = ?1 AND county IS NOT NULL"
                      " AND state != 'archived' AND restricted = 0 AND case_no > ?3 ORDER BY case_no LIMIT ?2",
                      &self->queue[3], error)
+        /* Issue 16 item 4: the public board, every open case but petitions
+         * (D-INT-8); ?1 is unused (the board has no id of its own). */
+        || !prepare (self,
+                     "SELECT " CASE_COLUMNS " FROM routing_case WHERE ?1 IS NOT NULL"
+                     " AND state != 'archived' AND restricted = 0 AND case_no > ?3 ORDER BY case_no LIMIT ?2",
+                     &self->queue[4], error)
         || !prepare (self,
                      "SELECT " CASE_COLUMNS " FROM routing_case WHERE station_id = ?1"
                      " AND location = 'station' AND state != 'archived' ORDER BY case_no LIMIT ?2",
                      &self->at_station, error)
         || !prepare (self,
-                     "SELECT seq, body FROM journal WHERE case_no = ?1"
+                     /* The board's masked rows (topic pub) are not steps of the case. */
+                     "SELECT seq, body FROM journal WHERE case_no = ?1 AND topic != 'pub'"
                      " UNION SELECT j.seq, j.body FROM runsheet_item i JOIN runsheet r ON r.sheet = i.sheet"
                      " JOIN journal j ON j.seq = r.seq WHERE i.case_no = ?1 ORDER BY 1 LIMIT ?2",
                      &self->timeline, error)

@@ -34,8 +34,9 @@ gboolean routing_store_add_handoff (RoutingStore *self, gint64 seq, const char *
 typedef gboolean (*RoutingCaseFunc) (const RoutingCase *c, gpointer user_data);
 
 /* The open (not archived) cases of a queue, by case number: kind is
- * "window", "station" or "area" (an area's leaves restricted cases out,
- * D-INT-8). Only case numbers greater than after (NULL: from the first); at
+ * "window", "station", "area", "county" or "public" (the board's: every
+ * case, id ignored; an area's, a county's and the board's leave restricted
+ * cases out, D-INT-8). Only case numbers greater than after (NULL: from the first); at
  * most max cases. */
 gboolean routing_store_foreach_in_queue (RoutingStore *self, const char *kind, const char *id,
                                          const char *after, guint max, RoutingCaseFunc func,

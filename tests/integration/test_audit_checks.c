@@ -435,7 +435,8 @@ redo_draw (Fixture *f, gint64 start, gint64 end, gint64 per_window, gint64 *head
         g_autoptr (DbnMsgCaseRow) row = NULL;
         g_assert_true (dbn_msg_case_row_read (sqlite3_column_blob (s, 1), (gsize) sqlite3_column_bytes (s, 1),
                                               &row, NULL));
-        if (row->window[0] != '\0')
+        /* Events without a queue row (the board's, issue 16) have none. */
+        if (row != NULL && row->window[0] != '\0')
             g_hash_table_insert (window_of, g_strdup ((const char *) sqlite3_column_text (s, 0)),
                                  g_strdup (row->window));
     }

@@ -367,6 +367,12 @@ test_revocation_spares_others (void)
         frames_at_cut[i] = revoked[i]->frames;
     }
     gint64 intake_at_cut = newest_seq (h, "intake");
+    /* Each producer's own newest seq: routing journals more events than
+     * intake (the board's rows, issue 16), so its seqs run ahead. */
+    const char *revoked_producers[G_N_ELEMENTS (revoked)] = { "intake", "routing" };
+    gint64 newest_at_cut[G_N_ELEMENTS (revoked)];
+    for (guint i = 0; i < G_N_ELEMENTS (revoked); i++)
+        newest_at_cut[i] = newest_seq (h, revoked_producers[i]);
 
     /* After the cut: more for both villages. */
     for (guint i = N; i < N + 20; i++) {
@@ -404,7 +410,7 @@ test_revocation_spares_others (void)
         g_main_context_iteration (NULL, TRUE);
     for (guint i = 0; i < G_N_ELEMENTS (revoked); i++) {
         g_assert_cmpuint (revoked[i]->frames, ==, frames_at_cut[i]);
-        g_assert_cmpint (dbn_catchup_get_last (revoked[i]->catchup), <=, intake_at_cut);
+        g_assert_cmpint (dbn_catchup_get_last (revoked[i]->catchup), <=, newest_at_cut[i]);
     }
     g_autoptr (GArray) refused = scoped_sync (h, liujia_bus, "intake", "s/liujia/", &error);
     g_assert_null (refused);

@@ -5,6 +5,7 @@
 #include "dbn_bus.h"
 #include "dbn_calendar.h"
 #include "dbn_promise.h"
+#include "dbn_board.h"
 #include "dbn_catalog.h"
 #include "dbn_clock.h"
 #include "dbn_codec.h"

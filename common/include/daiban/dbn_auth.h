@@ -69,7 +69,8 @@ gboolean dbn_auth_setup_bus (DbnBus *bus, DbnConfig *config, const char *key_pat
  *   anyone → "hb" (heartbeats) as "hb/";
  *   station:<id> → "s/<id>/", window:<id> → "q/<id>/",
  *   supervisor:<area> → "a/<area>/" (asked with or without the '/');
- *   committee → any prefix of the audit feed, "audit/…".
+ *   committee → any prefix of the audit feed, "audit/…";
+ *   board:<id> → "pub/" (the public board's masked rows, issue 16).
  * Caller owns the result. */
 char *dbn_auth_grant_subscription (const char *principal, const char *topic);
 /* dbn_auth_grant_subscription as a DbnSubscriptionFunc (key and user_data
