@@ -107,8 +107,8 @@ is_id_char (char c)
 gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
-    static const char *const kinds_with_id[] = { "service", "window",     "front", "back",
-                                                 "station", "supervisor", "county" };
+    static const char *const kinds_with_id[] = { "service", "window",     "front",  "back",
+                                                 "station", "supervisor", "county", "group" };
     if (principal != NULL && (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
     const char *colon = principal != NULL ? strchr (principal, ':') : NULL;
@@ -130,12 +130,12 @@ dbn_principal_validate (const char *principal, GError **error)
      * or a hand-edited file and should not garble the log. */
     g_autofree char *shown = principal != NULL ? g_strndup (principal, 64) : g_strdup ("(null)");
     g_autofree char *escaped = g_strescape (shown, NULL);
-    g_set_error (
-        error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
-        "“%s” is not a principal: expected service:<name>, window:<id>, front:<id>, "
-        "back:<id>, station:<id>, county:<dept>, committee, supervisor:<area> or operator, with 1 to %d "
-        "characters of A-Z a-z 0-9 _ -",
-        escaped, PRINCIPAL_ID_MAX);
+    g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
+                 "“%s” is not a principal: expected service:<name>, window:<id>, front:<id>, "
+                 "back:<id>, station:<id>, county:<dept>, group:<agent>, committee, supervisor:<area> or "
+                 "operator, with 1 to %d "
+                 "characters of A-Z a-z 0-9 _ -",
+                 escaped, PRINCIPAL_ID_MAX);
     return FALSE;
 }
 
@@ -150,7 +150,7 @@ dbn_principal_get_kind (const char *principal)
         { "front:", DBN_PRINCIPAL_WINDOW },          { "back:", DBN_PRINCIPAL_WINDOW },
         { "county:", DBN_PRINCIPAL_COUNTY },         { "station:", DBN_PRINCIPAL_STATION },
         { "supervisor:", DBN_PRINCIPAL_SUPERVISOR }, { "committee", DBN_PRINCIPAL_COMMITTEE },
-        { "operator", DBN_PRINCIPAL_OPERATOR },
+        { "operator", DBN_PRINCIPAL_OPERATOR },      { "group:", DBN_PRINCIPAL_GROUP },
     };
     /* Validation first: "service:" or "committee2" must never get a kind. */
     if (!dbn_principal_validate (principal, NULL))

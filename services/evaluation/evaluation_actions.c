@@ -13,6 +13,8 @@
  *            case.completed   COMPLETED; case.returned RETURNED;
  *            case.replied     REPLIED; case.archived ARCHIVED
  *   deadline deadline.overdue CLOCK overdue (D-EV-4's on-time rate)
+ *   intake   handover.accepted  the case a group agent handed over counts
+ *                             for its quota (D-EV-3, issue 16)
  * Events are read with the generated decoders and dbn_msg_case_row_read,
  * never as JSON. A fact the model refuses because it does not apply (a case
  * it never saw accepted, a second acceptance, a month closed) is logged and
@@ -44,6 +46,7 @@ struct _EvaluationActions {
     EvalStore *store;
     DbnSubscriber *routing;
     DbnSubscriber *deadline;
+    DbnSubscriber *intake;
 };
 
 #define DECODE(name, command, error)                                                                         \
@@ -86,6 +89,7 @@ evaluation_actions_free (EvaluationActions *self)
     /* Subscribers and statements before the store (the frame frees it). */
     g_clear_pointer (&self->routing, dbn_subscriber_free);
     g_clear_pointer (&self->deadline, dbn_subscriber_free);
+    g_clear_pointer (&self->intake, dbn_subscriber_free);
     g_clear_pointer (&self->store, eval_store_free);
     g_clear_pointer (&self->catalog, dbn_catalog_free);
     g_clear_pointer (&self->calendar, dbn_calendar_free);
@@ -206,6 +210,26 @@ on_deadline (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
     return apply (self, &fact, env->type, error);
 }
 
+/* Intake's journal, issue 16: a group agent's request the station accepted
+ * (handover.accepted) is also the group agent's matter (D-EV-3). */
+static gboolean
+on_intake (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) origin;
+    if (env->case_no == NULL || g_strcmp0 (env->type, DBN_MSG_HANDOVER_ACCEPTED_WIRE) != 0)
+        return TRUE;
+    g_autoptr (GError) bad = NULL;
+    g_autoptr (DbnMsgHandoverAccepted) ev =
+        dbn_msg_handover_accepted_decode (g_bytes_get_data (event, NULL), g_bytes_get_size (event), &bad);
+    if (ev == NULL || nonempty (ev->group_agent) == NULL) {
+        g_warning ("intake's handover.accepted for %s is not readable, skipped: %s", env->case_no,
+                   bad ? bad->message : "no group agent");
+        return TRUE;
+    }
+    return eval_store_add_group_case (self->store, env->case_no, ev->group_agent, error);
+}
+
 gboolean
 evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error)
 {
@@ -213,7 +237,10 @@ evaluation_actions_follow (EvaluationActions *self, DbnBus *bus, GError **error)
     if (self->routing == NULL)
         return FALSE;
     self->deadline = dbn_service_follow (self->service, bus, "deadline", on_deadline, self, error);
-    return self->deadline != NULL;
+    if (self->deadline == NULL)
+        return FALSE;
+    self->intake = dbn_service_follow (self->service, bus, "intake", on_intake, self, error);
+    return self->intake != NULL;
 }
 
 /* ---- commands ---- */
