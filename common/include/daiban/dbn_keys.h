@@ -54,8 +54,8 @@ typedef enum {
     DBN_PRINCIPAL_SUPERVISOR = 1 << 4, /* supervisor:<area> */
     DBN_PRINCIPAL_COMMITTEE = 1 << 5,  /* committee */
     DBN_PRINCIPAL_COUNTY = 1 << 6,     /* county:<dept>, a county department (issue 16) */
-    DBN_PRINCIPAL_GROUP =
-        1 << 8, /* group:<agent>, a group agent of org.ini (issue 16); 1 << 7 is leader:<id> on main */
+    /* 1 << 7 is main's leader:<id> (D-AUD-6). */
+    DBN_PRINCIPAL_GROUP = 1 << 8, /* group:<agent>, a group agent of org.ini (issue 16) */
 } DbnPrincipalKind;
 
 /* The kind of a valid principal, 0 for anything dbn_principal_validate refuses.
