@@ -3,6 +3,7 @@
 #pragma once
 
 #include "dbn_station_view.h"
+#include "dbn_station_handovers.h"
 
 G_BEGIN_DECLS
 
@@ -50,4 +51,6 @@ GListModel *dbn_station_view_get_logbook (DbnStationView *self);
  * "logbook" or "reply". Borrowed. */
 const char *dbn_station_view_get_status (DbnStationView *self, const char *page);
 
+/* Issue 16: the page of the groups' handovers ("handovers"). Borrowed. */
+DbnStationHandovers *dbn_station_view_get_handovers (DbnStationView *self);
 G_END_DECLS

@@ -14,10 +14,13 @@
  */
 #include "dbn_station_view-private.h"
 
+#include <glib/gi18n.h>
+
 #include "dbn_commands.h"
 #include "dbn_eval_panel.h"
 #include "dbn_queue_feed.h"
 #include "dbn_station_cases-private.h"
+#include "dbn_station_handovers.h"
 #include "dbn_station_intake-private.h"
 #include "dbn_station_logbook-private.h"
 #include "dbn_station_reply-private.h"
@@ -35,6 +38,7 @@ struct _DbnStationView {
     DbnStationVisits *visits;
     DbnStationLogbook *logbook;
     DbnStationReply *reply;
+    DbnStationHandovers *handovers; /* issue 16: the groups' requests; in code, not the template */
 };
 
 G_DEFINE_TYPE (DbnStationView, dbn_station_view, GTK_TYPE_WIDGET)
@@ -57,6 +61,15 @@ on_need_chosen (DbnStationVisits *visits, const char *visit, const char *househo
     DbnStationView *self = user_data;
     dbn_station_intake_take_need (self->intake, visit, household, address, need);
     gtk_stack_set_visible_child_name (self->stack, "intake");
+}
+
+/* Issue 16: a group's request may have come since the page was last read. */
+static void
+on_page_shown (GtkStack *stack, GParamSpec *pspec, gpointer user_data)
+{
+    DbnStationView *self = user_data;
+    if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "handovers") == 0)
+        dbn_station_handovers_refresh (self->handovers);
 }
 
 static void
@@ -124,6 +137,10 @@ dbn_station_view_new (DbnConnection *connection, DbnOutbox *outbox, const char *
         dbn_queue_feed_new (connection, self->model, "station", station_id, topic, &feed_hooks, self);
     dbn_station_visits_refresh (self->visits);
     dbn_station_logbook_refresh (self->logbook);
+    self->handovers = DBN_STATION_HANDOVERS (dbn_station_handovers_new (connection, station_id));
+    gtk_stack_add_titled (self->stack, GTK_WIDGET (self->handovers), "handovers", _ ("组转交"));
+    g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_shown), self, 0);
+    dbn_station_handovers_refresh (self->handovers);
     /* The station's own stars and month (issue 13 item 8), under the pages. */
     gtk_box_append (GTK_BOX (self->root), dbn_eval_panel_new (connection, "station", station_id));
     return GTK_WIDGET (self);
@@ -141,6 +158,12 @@ dbn_station_view_get_due_feed (DbnStationView *self)
 }
 
 /* ---- what the tests reach (dbn_station_view-private.h): each page's own ---- */
+
+DbnStationHandovers *
+dbn_station_view_get_handovers (DbnStationView *self)
+{
+    return self->handovers;
+}
 
 GtkWidget *
 dbn_station_view_get_page (DbnStationView *self, const char *name)

@@ -15,6 +15,18 @@ EN = {
  "本月尚无评定": "No assessment this month yet", "代办站": "Station",
  "本月星级评定": "This month's stars", "本月星级评定（%s）": "This month's stars (%s)",
  "第 %u / %u 页 · 申请人姓名已隐去，不公开身份证号和电话": "Page %u of %u · applicants' names are masked; no ID numbers or phones are shown",
+ # The station's page of its group agents' handovers (client/dbn_station_handovers.c; issue 16 item 2).
+ "组转交": "From groups",
+ "组代办员转交的申请（待代办站受理）": "Requests handed over by group agents (waiting for the station)",
+ "%s  %s  来自%s  %s  %s": "%s  %s  from group %s  %s  %s",
+ "待受理 %u 件": "%u waiting",
+ "请先选择一件转交件": "Choose a handover first",
+ "已受理，案件号 %s；缺：%s": "Accepted as case %s; missing: %s",
+ "已受理，案件号 %s": "Accepted as case %s",
+ "已退回组代办员": "Sent back to the group agent",
+ "申请人本人同意委托（自愿原则）": "The applicant entrusts it (consent)",
+ "退回理由": "Reason for sending it back",
+ "退回组代办员": "Send back to the group agent",
  # The papers of any case (client/dbn_case_papers.c, dbn_print.c; issue 13 item 3, issue 15 item 1).
  "%s 尚未答复，还没有结果告知单（%s）": "%s has not been replied to yet: no result notice (%s)",
  "%s 服务没有答复": "the %s service did not answer",

@@ -559,6 +559,8 @@ dbn_auth_may_read_queue (const char *principal, const char *kind, const char *id
     case DBN_PRINCIPAL_COUNTY: allowed = "county"; break;
     case DBN_PRINCIPAL_SUPERVISOR: allowed = "area"; break;
     case DBN_PRINCIPAL_BOARD: break; /* no queue: its rows are routing.board's */
+    /* A group agent hands requests over; it holds no queue. */
+    case DBN_PRINCIPAL_GROUP: allowed = ""; break;
     default: return TRUE; /* the committee, the operator, services */
     }
     if (g_strcmp0 (kind, allowed) == 0 && g_strcmp0 (id, dbn_principal_get_id (principal)) == 0)

@@ -109,7 +109,7 @@ gboolean
 dbn_principal_validate (const char *principal, GError **error)
 {
     static const char *const kinds_with_id[] = { "service", "window",     "front",  "back",   "station",
-                                                 "supervisor", "county", "leader", "board" };
+                                                 "supervisor", "county", "leader", "board",  "group" };
     if (principal != NULL && (strcmp (principal, "committee") == 0 || strcmp (principal, "operator") == 0))
         return TRUE;
     const char *colon = principal != NULL ? strchr (principal, ':') : NULL;
@@ -134,7 +134,7 @@ dbn_principal_validate (const char *principal, GError **error)
     g_set_error (
         error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
         "“%s” is not a principal: expected service:<name>, window:<id>, front:<id>, "
-        "back:<id>, station:<id>, county:<dept>, board:<id>, committee, supervisor:<area>, leader:<id> or operator, with 1 to %d "
+        "back:<id>, station:<id>, county:<dept>, board:<id>, group:<agent>, committee, supervisor:<area>, leader:<id> or operator, with 1 to %d "
         "characters of A-Z a-z 0-9 _ -",
         escaped, PRINCIPAL_ID_MAX);
     return FALSE;
@@ -154,6 +154,7 @@ dbn_principal_get_kind (const char *principal)
         { "operator", DBN_PRINCIPAL_OPERATOR },
         { "leader:", DBN_PRINCIPAL_LEADER },
         { "board:", DBN_PRINCIPAL_BOARD },
+        { "group:", DBN_PRINCIPAL_GROUP },
     };
     /* Validation first: "service:" or "committee2" must never get a kind. */
     if (!dbn_principal_validate (principal, NULL))

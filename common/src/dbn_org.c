@@ -907,6 +907,13 @@ dbn_org_check_principal (DbnOrg *self, const char *principal, GError **error)
             if (g_strcmp0 (dbn_org_get_county_department (self, i)->id, id) == 0)
                 return TRUE;
         return unknown_id (error, "county department", id);
+    case DBN_PRINCIPAL_GROUP: {
+        /* Issue 16: group:<agent>, an agent of level group (组代办员). */
+        const DbnAgent *a = dbn_org_lookup_agent (self, id);
+        if (a != NULL && a->level == DBN_AGENT_LEVEL_GROUP)
+            return TRUE;
+        return unknown_id (error, "group agent", id);
+    }
     case DBN_PRINCIPAL_SERVICE:
         for (const char *const *name = dbn_config_service_names (); *name != NULL; name++)
             if (g_strcmp0 (*name, id) == 0)

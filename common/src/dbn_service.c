@@ -65,7 +65,7 @@
 /* Everyone but services and the operator (who may always call). */
 #define ALL_CLIENTS                                                                                          \
     (DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE       \
-     | DBN_PRINCIPAL_COUNTY | DBN_PRINCIPAL_LEADER | DBN_PRINCIPAL_BOARD)
+     | DBN_PRINCIPAL_COUNTY | DBN_PRINCIPAL_LEADER | DBN_PRINCIPAL_BOARD | DBN_PRINCIPAL_GROUP)
 
 typedef struct {
     const DbnCommandSpec *spec; /* the command's entry */

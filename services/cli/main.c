@@ -19,6 +19,8 @@
 #include "cli_calendar.h"
 #include "cli_eval.h"
 #include "cli_board.h"
+#include "cli_handover.h"
+#include "cli_county.h"
 
 static const char usage_text[] =
     "用法 Usage: daiban [--data DIR] [--key FILE] COMMAND [OPTIONS]\n"
@@ -32,6 +34,8 @@ static const char usage_text[] =
     "  catalog   事项清单: list, show, reload / the matter catalog (D-CAT)\n"
     "  visit     入户走访: add, list / household visits (D-INT-1)\n"
     "  logbook   代办记录簿: a village's acceptances and refusals (D-INT-3)\n"
+    "  handover  组代办员转交: submit, list, accept, return / group agents' requests to their station\n"
+    "  county    县纪委: keep, check / a township's audit heads kept by the county, and the check\n"
     "  runsheet  交接清单: new, ack / run sheets (D-RTE-3)\n"
     "  queue     窗口、代办站、片区队列 / the queue of a window, station or area\n"
     "  calendar  工作日历: add, is-workday, show, reload / working days (D-DL-5)\n"
@@ -135,6 +139,10 @@ main (int argc, char **argv)
         return cli_simulate (sub_argc, sub_argv, data_option);
     if (g_strcmp0 (command, "board") == 0)
         return cli_board (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "handover") == 0)
+        return cli_handover (sub_argc, sub_argv, data_option);
+    if (g_strcmp0 (command, "county") == 0)
+        return cli_county (sub_argc, sub_argv, data_option);
     fprintf (stderr, "daiban: unknown command '%s' / 未知命令\n%s", command, usage_text);
     return CLI_EXIT_USAGE;
 }

@@ -162,6 +162,14 @@ const char *const eval_migrations[] = {
     ");"
     "CREATE UNIQUE INDEX ev_followup_open ON ev_followup (case_no) WHERE recorded_at IS NULL;" FIXED (
         "ev_sample_source"),
+    /* 4: issue 16: the cases a group agent handed to its station
+     * (intake's handover.accepted). They count for the group agent's
+     * quota (D-EV-3) in the month the case was accepted; intake's event
+     * may come before routing's case.routed, hence a table of its own. */
+    "CREATE TABLE ev_group_case ("
+    "  case_no TEXT PRIMARY KEY,"
+    "  agent   TEXT NOT NULL"
+    ") WITHOUT ROWID;",
     NULL,
 };
 
@@ -176,6 +184,8 @@ enum {
     SET_OVERDUE,
     INSERT_RATING,
     SCAN_CASES,
+    SCAN_GROUP_CASES,
+    INSERT_GROUP_CASE,
     SCAN_RATINGS,
     SCAN_CALLBACKS,
     HANDLED,
@@ -222,6 +232,9 @@ static const char *const sql[N_STATEMENTS] = {
     [INSERT_RATING] = "INSERT INTO ev_rating (case_no, stage, level, at, day, station_id, window_id, agent,"
                       " clerk, tagent) SELECT ?1, ?2, ?3, ?4, ?5, station_id, window_id, agent, clerk, tagent"
                       " FROM ev_case WHERE case_no = ?1",
+    [SCAN_GROUP_CASES] = "SELECT g.agent FROM ev_group_case g JOIN ev_case c ON c.case_no = g.case_no"
+                         " WHERE c.accepted_day BETWEEN ?1 AND ?2",
+    [INSERT_GROUP_CASE] = "INSERT OR IGNORE INTO ev_group_case (case_no, agent) VALUES (?1, ?2)",
     [SCAN_CASES] = "SELECT station_id, window_id, agent, clerk, tagent, completed_day, working_days,"
                    " returned_day, overdue_day, repeat, days_covered FROM ev_case"
                    " WHERE accepted_day BETWEEN ?1 AND ?2",
@@ -533,6 +546,16 @@ eval_store_apply_fact (EvalStore *self, const EvalFact *f, GError **error)
         return FALSE;
     }
     dbn_sql_bind_text_or_null (s, 1, f->case_no);
+    return run (self, s, error);
+}
+
+gboolean
+eval_store_add_group_case (EvalStore *self, const char *case_no, const char *agent, GError **error)
+{
+    g_return_val_if_fail (self != NULL && case_no != NULL && agent != NULL, FALSE);
+    sqlite3_stmt *s = stmt (self, INSERT_GROUP_CASE);
+    sqlite3_bind_text (s, 1, case_no, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (s, 2, agent, -1, SQLITE_TRANSIENT);
     return run (self, s, error);
 }
 
@@ -890,6 +913,22 @@ tally_period (EvalStore *self, Tally *t, guint32 from, guint32 to, GError **erro
         d.returns = by (s, 7, to);
         d.repeats = sqlite3_column_int (s, 9) != 0;
         tally_row (t, s, &d, TRUE);
+    }
+    if (rc != SQLITE_DONE)
+        return dbn_store_set_error (self->store, rc, error);
+
+    /* D-EV-3: a case a group agent handed over is also the group agent's. */
+    s = stmt (self, SCAN_GROUP_CASES);
+    sqlite3_bind_int64 (s, 1, from);
+    sqlite3_bind_int64 (s, 2, to);
+    while ((rc = sqlite3_step (s)) == SQLITE_ROW) {
+        const char *agent = (const char *) sqlite3_column_text (s, 0);
+        gint64 *n = g_hash_table_lookup (t->handled, agent);
+        if (n == NULL) {
+            n = g_new0 (gint64, 1);
+            g_hash_table_insert (t->handled, g_strdup (agent), n);
+        }
+        (*n)++;
     }
     if (rc != SQLITE_DONE)
         return dbn_store_set_error (self->store, rc, error);

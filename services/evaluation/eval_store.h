@@ -119,6 +119,10 @@ gboolean eval_store_apply_fact (EvalStore *self, const EvalFact *fact, GError **
 /* D-EV-1: records a rating, attributed to the case's window, station and
  * people as they stand. _ALREADY_RATED for a second rating of the case and
  * stage, _UNKNOWN_CASE, _MONTH_CLOSED, _INVALID (level NONE). */
+/* Issue 16, D-EV-3: case_no came from group agent agent's handover; it counts
+ * for that agent's quota in the month the case was accepted. Recording it
+ * twice is harmless. */
+gboolean eval_store_add_group_case (EvalStore *self, const char *case_no, const char *agent, GError **error);
 gboolean eval_store_rate (EvalStore *self, const EvalRating *rating, GError **error);
 
 /* D-EV-2: draws month's sample from the cases handled (completed or

@@ -17,6 +17,8 @@
  *   intake   case.accepted    with previous: a repeat request (D-EV-5)
  *   audit    audit.head       the month's last head: the draw's seed
  *                             (evaluation_draw.c)
+ *   intake   handover.accepted  the case a group agent handed over counts
+ *                             for its quota (D-EV-3, issue 16)
  * Events are read with the generated decoders and dbn_msg_case_row_read,
  * never as JSON. A fact the model refuses because it does not apply (a case
  * it never saw accepted, a second acceptance, a month closed) is logged and
@@ -209,12 +211,25 @@ on_deadline (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigi
 /* Intake's journal (D-EV-5, D-RPL-2): case.accepted naming a previous case
  * is a repeat request. Everything else an acceptance needs comes with
  * routing's case.routed, which carries the queue row (window, area, the
- * responsible agent) that intake does not know. */
+ * responsible agent) that intake does not know.
+ * A group agent's request the station accepted (handover.accepted, issue 16)
+ * is also the group agent's matter (D-EV-3). */
 static gboolean
 on_intake (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin, GError **error)
 {
     EvaluationActions *self = user_data;
     (void) origin;
+    if (env->case_no != NULL && g_strcmp0 (env->type, DBN_MSG_HANDOVER_ACCEPTED_WIRE) == 0) {
+        g_autoptr (GError) bad_handover = NULL;
+        g_autoptr (DbnMsgHandoverAccepted) handover = dbn_msg_handover_accepted_decode (
+            g_bytes_get_data (event, NULL), g_bytes_get_size (event), &bad_handover);
+        if (handover == NULL || nonempty (handover->group_agent) == NULL) {
+            g_warning ("intake's handover.accepted for %s is not readable, skipped: %s", env->case_no,
+                       bad_handover ? bad_handover->message : "no group agent");
+            return TRUE;
+        }
+        return eval_store_add_group_case (self->store, env->case_no, handover->group_agent, error);
+    }
     if (env->case_no == NULL || g_strcmp0 (env->type, DBN_MSG_CASE_ACCEPTED_WIRE) != 0)
         return TRUE;
     g_autoptr (GError) bad = NULL;

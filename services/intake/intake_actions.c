@@ -103,5 +103,12 @@ const DbnCommandSpec intake_commands[] = {
     { DBN_MSG_CATALOG_RELOAD_WIRE, intake_catalog_reload, FALSE, DBN_PRINCIPAL_SUPERVISOR },
     /* D-EV-2: the area's supervisor only (checked in the handler). */
     { DBN_MSG_INTAKE_CASE_CONTACT_WIRE, intake_case_contact, FALSE, DBN_PRINCIPAL_SUPERVISOR },
+    /* Issue 16: a group agent hands a request to its station, which accepts
+     * it (consent recorded there) or sends it back (intake_handover.c). */
+    { DBN_MSG_INTAKE_HANDOVER_WIRE, intake_handover, TRUE, DBN_PRINCIPAL_GROUP },
+    { DBN_MSG_INTAKE_HANDOVER_LIST_WIRE, intake_handover_list, FALSE,
+      DBN_PRINCIPAL_GROUP | DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_COMMITTEE },
+    { DBN_MSG_INTAKE_HANDOVER_ACCEPT_WIRE, intake_handover_accept, TRUE, DBN_PRINCIPAL_STATION },
+    { DBN_MSG_INTAKE_HANDOVER_RETURN_WIRE, intake_handover_return, TRUE, DBN_PRINCIPAL_STATION },
     { NULL, NULL, FALSE, 0 },
 };

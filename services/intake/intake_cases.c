@@ -160,15 +160,10 @@ emit_awaiting (DbnCommand *command, const char *topic, const char *case_no, cons
     return body != NULL && dbn_command_emit (command, topic, &ev->env, body, error);
 }
 
-GBytes *
-intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+DbnMsgIntakeSubmitReply *
+intake_submit_request (IntakeActions *self, DbnCommand *command, const DbnMsgIntakeSubmit *req,
+                       GError **error)
 {
-    IntakeActions *self = user_data;
-    GBytes *body = dbn_command_get_body (command);
-    g_autoptr (DbnMsgIntakeSubmit) req =
-        dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
-    if (req == NULL)
-        return NULL;
     if (!intake_check_known_village (self, req->village, error)
         || !intake_check_village (command, req->village, "submit", error))
         return NULL;
@@ -204,7 +199,7 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
         return NULL;
     self->cached_year = year;
     self->cached_number = number;
-    self->cached_seq = dbn_store_journal_next_seq (dbn_service_get_store (service));
+    self->cached_seq = dbn_store_journal_next_seq (dbn_service_get_store (self->service));
 
     g_autoptr (DbnMsgIntakeSubmitReply) reply = dbn_msg_intake_submit_reply_new ();
     reply->case_no = g_steal_pointer (&case_no);
@@ -215,7 +210,21 @@ intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GEr
      * request's committed clock starts stopped. */
     if (reply->missing[0] == NULL)
         reply->promised = intake_dup_promised (self, req->matter, req->village, now);
-    return dbn_msg_intake_submit_reply_encode (reply, error);
+    return g_steal_pointer (&reply);
+}
+
+GBytes *
+intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    IntakeActions *self = user_data;
+    (void) service;
+    GBytes *body = dbn_command_get_body (command);
+    g_autoptr (DbnMsgIntakeSubmit) req =
+        dbn_msg_intake_submit_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body), error);
+    if (req == NULL)
+        return NULL;
+    g_autoptr (DbnMsgIntakeSubmitReply) reply = intake_submit_request (self, command, req, error);
+    return reply != NULL ? dbn_msg_intake_submit_reply_encode (reply, error) : NULL;
 }
 
 GBytes *

@@ -51,6 +51,10 @@ gboolean intake_must_kind_valid (const char *kind);
 GBytes *intake_logbook (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 /* intake_cases.c: submit (D-INT-2, D-INT-3, D-INT-4) and case.get */
+/* The whole of intake.submit after decoding: checks, the case, its events.
+ * intake.handover.accept submits a group's request through it. */
+DbnMsgIntakeSubmitReply *intake_submit_request (IntakeActions *self, DbnCommand *command,
+                                                const DbnMsgIntakeSubmit *req, GError **error);
 GBytes *intake_submit (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 GBytes *intake_case_get (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
@@ -61,5 +65,11 @@ GBytes *intake_case_contact (DbnService *service, DbnCommand *command, gpointer 
 GBytes *intake_supplement (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 GBytes *intake_refuse (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 GBytes *intake_catalog_reload (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+
+/* intake_handover.c: group agents hand requests to their station (issue 16) */
+GBytes *intake_handover (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_handover_list (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_handover_accept (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
+GBytes *intake_handover_return (DbnService *service, DbnCommand *command, gpointer user_data, GError **error);
 
 G_END_DECLS

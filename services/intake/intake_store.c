@@ -107,6 +107,28 @@ const char *const intake_migrations[] = {
     " SELECT RAISE(ABORT, 'case_correction is append-only (D-AUD-5)'); END;"
     "CREATE TRIGGER case_correction_no_delete BEFORE DELETE ON case_correction BEGIN"
     " SELECT RAISE(ABORT, 'case_correction is append-only (D-AUD-5)'); END;",
+    /* 7: the handover book (issue 16): a group agent's request waits at its
+     * station until the station accepts it (case_no) or sends it back
+     * (reason). Numbered <township>-<year>-H<6 digits>. */
+    "CREATE TABLE handover ("
+    "  handover    TEXT PRIMARY KEY,"
+    "  station     TEXT NOT NULL,"
+    "  agent       TEXT NOT NULL,"
+    "  applicant   TEXT NOT NULL,"
+    "  id_number   TEXT NOT NULL,"
+    "  phone       TEXT NOT NULL,"
+    "  address     TEXT,"
+    "  matter      TEXT NOT NULL,"
+    "  materials   TEXT NOT NULL,"
+    "  note        TEXT,"
+    "  state       TEXT NOT NULL,"
+    "  at          INTEGER NOT NULL,"
+    "  case_no     TEXT,"
+    "  reason      TEXT,"
+    "  decided_at  INTEGER,"
+    "  decided_by  TEXT"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX handover_station ON handover (station, at);",
     NULL,
 };
 

@@ -1955,6 +1955,153 @@ make_intake_must_item (gboolean full)
     return m;
 }
 
+/* Issue 16 item 2: group agents' handovers (handover.xml). */
+static gpointer
+make_intake_handover (gboolean full)
+{
+    DbnMsgIntakeHandover *m = dbn_msg_intake_handover_new ();
+    fill_command (&m->env, full);
+    m->applicant = g_strdup ("周八");
+    m->id_number = g_strdup ("11010519491231002X");
+    m->phone = g_strdup ("13800138091");
+    m->matter = g_strdup ("MZ-WUBAO");
+    m->materials = strv_of (full);
+    if (full) {
+        m->address = g_strdup ("清水村一组3号");
+        m->note = g_strdup ("托组长转交");
+    }
+    return m;
+}
+
+static gpointer
+make_intake_handover_reply (gboolean full)
+{
+    DbnMsgIntakeHandoverReply *m = dbn_msg_intake_handover_reply_new ();
+    fill_reply (&m->env, full);
+    m->handover = g_strdup ("T01-2026-H000001");
+    m->station = g_strdup ("qingshui");
+    m->at = 1764000000000;
+    return m;
+}
+
+static gpointer
+make_handover_pending (gboolean full)
+{
+    DbnMsgHandoverPending *m = dbn_msg_handover_pending_new ();
+    fill_event (&m->env, full);
+    m->station = g_strdup ("qingshui");
+    m->group_agent = g_strdup ("qs-liu");
+    m->group_name = g_strdup ("一组");
+    m->matter = g_strdup ("MZ-WUBAO");
+    m->applicant = g_strdup ("周八");
+    m->id_number = g_strdup ("110105********002X");
+    return m;
+}
+
+static gpointer
+make_intake_handover_list (gboolean full)
+{
+    DbnMsgIntakeHandoverList *m = dbn_msg_intake_handover_list_new ();
+    fill_command (&m->env, full);
+    m->station = g_strdup ("qingshui");
+    m->state = full ? g_strdup ("pending") : NULL;
+    return m;
+}
+
+static gpointer
+make_intake_handover_list_reply (gboolean full)
+{
+    DbnMsgIntakeHandoverListReply *m = dbn_msg_intake_handover_list_reply_new ();
+    fill_reply (&m->env, full);
+    m->items = byte_list_of (full);
+    return m;
+}
+
+static gpointer
+make_intake_handover_item (gboolean full)
+{
+    DbnMsgIntakeHandoverItem *m = dbn_msg_intake_handover_item_new ();
+    m->handover = g_strdup ("T01-2026-H000001");
+    m->station = g_strdup ("qingshui");
+    m->group_agent = g_strdup ("qs-liu");
+    m->group_name = g_strdup ("一组");
+    m->applicant = g_strdup ("周八");
+    m->id_number = g_strdup ("11010519491231002X");
+    m->phone = g_strdup ("13800138091");
+    m->matter = g_strdup ("MZ-WUBAO");
+    m->materials = strv_of (full);
+    m->state = g_strdup (full ? "returned" : "pending");
+    m->at = 1764000000000;
+    if (full) {
+        m->note = g_strdup ("托组长转交");
+        m->case_no = g_strdup ("T01-2026-000001");
+        m->reason = g_strdup ("已迁出本村");
+    }
+    return m;
+}
+
+static gpointer
+make_intake_handover_accept (gboolean full)
+{
+    DbnMsgIntakeHandoverAccept *m = dbn_msg_intake_handover_accept_new ();
+    fill_command (&m->env, full);
+    m->handover = g_strdup ("T01-2026-H000001");
+    m->consent = full;
+    return m;
+}
+
+static gpointer
+make_intake_handover_accept_reply (gboolean full)
+{
+    DbnMsgIntakeHandoverAcceptReply *m = dbn_msg_intake_handover_accept_reply_new ();
+    fill_reply (&m->env, full);
+    m->case_no = g_strdup ("T01-2026-000001");
+    m->state = g_strdup (full ? "awaiting_materials" : "accepted");
+    m->missing = strv_of (full);
+    return m;
+}
+
+static gpointer
+make_handover_accepted (gboolean full)
+{
+    DbnMsgHandoverAccepted *m = dbn_msg_handover_accepted_new ();
+    fill_event (&m->env, full);
+    m->handover = g_strdup ("T01-2026-H000001");
+    m->station = g_strdup ("qingshui");
+    m->group_agent = g_strdup ("qs-liu");
+    return m;
+}
+
+static gpointer
+make_intake_handover_return (gboolean full)
+{
+    DbnMsgIntakeHandoverReturn *m = dbn_msg_intake_handover_return_new ();
+    fill_command (&m->env, full);
+    m->handover = g_strdup ("T01-2026-H000001");
+    m->reason = g_strdup ("已迁出本村");
+    return m;
+}
+
+static gpointer
+make_intake_handover_return_reply (gboolean full)
+{
+    DbnMsgIntakeHandoverReturnReply *m = dbn_msg_intake_handover_return_reply_new ();
+    fill_reply (&m->env, full);
+    m->at = 1764000000000;
+    return m;
+}
+
+static gpointer
+make_handover_returned (gboolean full)
+{
+    DbnMsgHandoverReturned *m = dbn_msg_handover_returned_new ();
+    fill_event (&m->env, full);
+    m->station = g_strdup ("qingshui");
+    m->group_agent = g_strdup ("qs-liu");
+    m->reason = g_strdup ("已迁出本村");
+    return m;
+}
+
 static gpointer
 make_catalog_reload (gboolean full)
 {
@@ -3064,6 +3211,18 @@ ROUND_TRIP (intake_must_add_reply, DbnMsgIntakeMustAddReply)
 ROUND_TRIP (intake_must_list, DbnMsgIntakeMustList)
 ROUND_TRIP (intake_must_list_reply, DbnMsgIntakeMustListReply)
 ROUND_TRIP (intake_must_item, DbnMsgIntakeMustItem)
+ROUND_TRIP (intake_handover, DbnMsgIntakeHandover)
+ROUND_TRIP (intake_handover_reply, DbnMsgIntakeHandoverReply)
+ROUND_TRIP (handover_pending, DbnMsgHandoverPending)
+ROUND_TRIP (intake_handover_list, DbnMsgIntakeHandoverList)
+ROUND_TRIP (intake_handover_list_reply, DbnMsgIntakeHandoverListReply)
+ROUND_TRIP (intake_handover_item, DbnMsgIntakeHandoverItem)
+ROUND_TRIP (intake_handover_accept, DbnMsgIntakeHandoverAccept)
+ROUND_TRIP (intake_handover_accept_reply, DbnMsgIntakeHandoverAcceptReply)
+ROUND_TRIP (handover_accepted, DbnMsgHandoverAccepted)
+ROUND_TRIP (intake_handover_return, DbnMsgIntakeHandoverReturn)
+ROUND_TRIP (intake_handover_return_reply, DbnMsgIntakeHandoverReturnReply)
+ROUND_TRIP (handover_returned, DbnMsgHandoverReturned)
 ROUND_TRIP (catalog_reload, DbnMsgCatalogReload)
 ROUND_TRIP (catalog_reload_reply, DbnMsgCatalogReloadReply)
 ROUND_TRIP (case_resumed, DbnMsgCaseResumed)
@@ -3215,6 +3374,18 @@ static const RoundTrip round_trips[] = {
     ENTRY (intake_must_list),
     ENTRY (intake_must_list_reply),
     ENTRY (intake_must_item),
+    ENTRY (intake_handover),
+    ENTRY (intake_handover_reply),
+    ENTRY (handover_pending),
+    ENTRY (intake_handover_list),
+    ENTRY (intake_handover_list_reply),
+    ENTRY (intake_handover_item),
+    ENTRY (intake_handover_accept),
+    ENTRY (intake_handover_accept_reply),
+    ENTRY (handover_accepted),
+    ENTRY (intake_handover_return),
+    ENTRY (intake_handover_return_reply),
+    ENTRY (handover_returned),
     ENTRY (intake_visit_list_reply),
     ENTRY (intake_visit_item),
     ENTRY (catalog_reload),
@@ -3855,8 +4026,8 @@ test_registry (void)
     /* 4 envelopes + the messages of schemas/messages: grows with every message
      * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4;
      * eval.card and its reply 2, D-RPL-1; callbacks and follow-ups 10, eval.board 3,
-     * intake.case.contact 2; audit_query.xml 8; daily summaries 6). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 150);
+     * intake.case.contact 2; audit_query.xml 8; daily summaries 6; handover.xml 12, issue 16). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 162);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
@@ -4008,7 +4179,7 @@ run_generator (const char *out_dir, const char *extra)
         "%s %s/schemas/gen/dbn_codegen.py %s --out %s %s/schemas/messages/system.xml "
         "%s/schemas/messages/case.xml %s/schemas/messages/routing.xml %s/schemas/messages/deadline.xml "
         "%s/schemas/messages/envelope.xml %s/schemas/messages/audit.xml %s/schemas/messages/visits.xml "
-        "%s/schemas/messages/eval.xml %s/schemas/messages/audit_query.xml",
+        "%s/schemas/messages/eval.xml %s/schemas/messages/audit_query.xml %s/schemas/messages/handover.xml",
         python != NULL ? python : "python3", source, extra, out_dir, source, source, source, source, source,
         source, source, source, source);
     g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));

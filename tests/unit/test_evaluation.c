@@ -558,6 +558,50 @@ test_quotas_by_hand (Fixture *f, gconstpointer data)
     g_assert_cmpint (window_yuan, ==, 100);
 }
 
+/* Issue 16: a case a group agent handed to its station (intake's
+ * handover.accepted) is the group agent's matter for D-EV-3, in the month
+ * the case was accepted, whether intake's event comes before or after
+ * routing's acceptance; the accepting station principal counts it too. */
+static void
+test_group_handover_quota (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    begin (f);
+    accept (f, "T01-2026-000001", at (2026, 11, 2, 9), "qingshui", "station:qingshui", "minzheng", "k-zhao",
+            NULL);
+    g_assert_true (eval_store_add_group_case (f->eval, "T01-2026-000001", "g-liu", &error));
+    /* Intake's event first, routing's acceptance after. */
+    g_assert_true (eval_store_add_group_case (f->eval, "T01-2026-000002", "g-liu", &error));
+    accept (f, "T01-2026-000002", at (2026, 11, 20, 9), "qingshui", "station:qingshui", "minzheng", "k-zhao",
+            NULL);
+    /* Recorded twice (a replay): counted once. */
+    g_assert_true (eval_store_add_group_case (f->eval, "T01-2026-000002", "g-liu", &error));
+    /* Another month's handover is not November's. */
+    accept (f, "T01-2026-000003", at (2026, 12, 1, 9), "qingshui", "station:qingshui", "minzheng", "k-zhao",
+            NULL);
+    g_assert_true (eval_store_add_group_case (f->eval, "T01-2026-000003", "g-wang", &error));
+    g_assert_no_error (error);
+    commit (f);
+
+    EvalPerson roster[] = { { "g-liu", DBN_AGENT_LEVEL_GROUP }, { "g-wang", DBN_AGENT_LEVEL_GROUP } };
+    begin (f);
+    g_assert_true (eval_store_close_month (f->eval, &f->settings, 202611, roster, G_N_ELEMENTS (roster),
+                                           at (2026, 12, 1, 8), &error));
+    g_assert_no_error (error);
+    commit (f);
+    g_autoptr (GPtrArray) quotas = eval_store_month_quotas (f->eval, 202611, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (quotas->len, ==, 2);
+    const EvalQuotaRow *liu = quotas->pdata[0], *wang = quotas->pdata[1];
+    g_assert_cmpstr (liu->person, ==, "g-liu");
+    g_assert_cmpint (liu->handled, ==, 2);
+    g_assert_cmpint (liu->missing, ==, 0);
+    g_assert_cmpint (liu->fine_yuan, ==, 0);
+    g_assert_cmpstr (wang->person, ==, "g-wang");
+    g_assert_cmpint (wang->handled, ==, 0);
+    g_assert_cmpint (wang->fine_yuan, ==, 80);
+}
+
 /* eval_quota alone, with settings changed. */
 static void
 test_quota_rule (void)
@@ -1043,6 +1087,7 @@ main (int argc, char **argv)
     ADD ("/evaluation/D-EV-2/sample-of-the-month", test_sample_through_store);
     g_test_add_func ("/evaluation/D-EV-2/first-working-day", test_first_working_day);
     ADD ("/evaluation/D-EV-3/quotas-and-fines-by-hand", test_quotas_by_hand);
+    ADD ("/evaluation/D-EV-3/group-handover-counts-for-group-agent", test_group_handover_quota);
     g_test_add_func ("/evaluation/D-EV-3/quota-rule", test_quota_rule);
     ADD ("/evaluation/D-EV-6/settings-and-weights", test_settings);
     ADD ("/evaluation/D-EV-5/rates", test_rates);

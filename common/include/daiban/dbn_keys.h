@@ -57,6 +57,7 @@ typedef enum {
     DBN_PRINCIPAL_COUNTY = 1 << 6,     /* county:<dept>, a county department (issue 16) */
     DBN_PRINCIPAL_LEADER = 1 << 7,     /* leader:<id>, the duty leader (D-AUD-6) */
     DBN_PRINCIPAL_BOARD = 1 << 8,      /* board:<id>, a public board (D-AUD-4, issue 16): reads pub/ only */
+    DBN_PRINCIPAL_GROUP = 1 << 9,      /* group:<agent>, a group agent of org.ini (issue 16) */
 } DbnPrincipalKind;
 
 /* The kind of a valid principal, 0 for anything dbn_principal_validate refuses.

@@ -1,0 +1,14 @@
+/* cli_county.h: `daiban county` (issue 16 item 3, the county committee's
+ * check of its townships' audit records, docs/county.md):
+ *   daiban [--data TOWNSHIP_DIR] [--key K] county keep --store FILE --township ID
+ *   daiban county check --store FILE --township ID --db COPY
+ */
+#pragma once
+
+#include "cli_common.h"
+
+G_BEGIN_DECLS
+
+int cli_county (int argc, char **argv, const char *data_option);
+
+G_END_DECLS
