@@ -182,6 +182,7 @@ enum {
     SET_REPLIED,
     SET_ARCHIVED,
     SET_OVERDUE,
+    SET_CARRIED,
     INSERT_RATING,
     SCAN_CASES,
     SCAN_GROUP_CASES,
@@ -229,6 +230,7 @@ static const char *const sql[N_STATEMENTS] = {
     [SET_REPLIED] = "UPDATE ev_case SET replied_at = coalesce (replied_at, ?2) WHERE case_no = ?1",
     [SET_ARCHIVED] = "UPDATE ev_case SET archived_at = coalesce (archived_at, ?2) WHERE case_no = ?1",
     [SET_OVERDUE] = "UPDATE ev_case SET overdue_day = coalesce (overdue_day, ?2) WHERE case_no = ?1",
+    [SET_CARRIED] = "UPDATE ev_case SET tagent = ?2 WHERE case_no = ?1",
     [INSERT_RATING] = "INSERT INTO ev_rating (case_no, stage, level, at, day, station_id, window_id, agent,"
                       " clerk, tagent) SELECT ?1, ?2, ?3, ?4, ?5, station_id, window_id, agent, clerk, tagent"
                       " FROM ev_case WHERE case_no = ?1",
@@ -539,6 +541,16 @@ eval_store_apply_fact (EvalStore *self, const EvalFact *f, GError **error)
             return TRUE; /* a clock met or cancelled changes no figure */
         s = stmt (self, SET_OVERDUE);
         sqlite3_bind_int64 (s, 2, day);
+        break;
+    case EVAL_FACT_CARRIED:
+        /* D-EV-3: the latest township agent to hold it is the one who
+         * carried it (a handoff between agents moves the credit). */
+        if (is_empty (f->township_agent)) {
+            g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "case %s: carried by whom?", f->case_no);
+            return FALSE;
+        }
+        s = stmt (self, SET_CARRIED);
+        dbn_sql_bind_text_or_null (s, 2, f->township_agent);
         break;
     case EVAL_FACT_ACCEPTED:
     default:

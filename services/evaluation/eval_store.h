@@ -38,6 +38,7 @@ typedef enum {
     EVAL_FACT_REPLIED,    /* case_no, at: the applicant was replied to */
     EVAL_FACT_ARCHIVED,   /* case_no, at: read-only from now on (D-RPL-4) */
     EVAL_FACT_CLOCK,      /* case_no, at, clock, overdue: deadline's outcome of one clock */
+    EVAL_FACT_CARRIED,    /* case_no, at, township_agent: the township agent carrying it (D-RTE-1, D-EV-3) */
 } EvalFactType;
 
 typedef struct {

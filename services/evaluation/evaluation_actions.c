@@ -8,8 +8,11 @@
  * the offset, dbn_service_follow):
  *   routing  case.routed      ACCEPTED (matter and channel decoded as
  *                             itself, the queue row for window, station,
- *                             area and the responsible agent, D-INT-6)
+ *                             area; the responsible principal as the
+ *                             org.ini agent credited, D-INT-6, D-EV-3)
  *            case.classified  CLASSIFIED (kind and window from the row)
+ *            case.assigned,   CARRIED when the row's holder is a township
+ *            case.handed_off  agent (D-RTE-1; D-EV-3, eval_credit.h)
  *            case.completed   COMPLETED; case.returned RETURNED;
  *            case.replied     REPLIED; case.archived ARCHIVED
  *   deadline deadline.overdue CLOCK overdue (D-EV-4's on-time rate; not
@@ -37,6 +40,7 @@
 #include <sqlite3.h>
 
 #include "eval_card.h"
+#include "eval_credit.h"
 #include "eval_board.h"
 
 #undef G_LOG_DOMAIN
@@ -66,6 +70,9 @@ evaluation_actions_new (DbnService *service, GError **error)
     self->catalog = dbn_catalog_load (dbn_config_get_catalog_path (config), error);
     if (self->catalog == NULL)
         return NULL;
+    self->org = dbn_org_load (dbn_org_default_path (), error);
+    if (self->org == NULL)
+        return NULL;
     self->store = eval_store_new (dbn_service_get_store (service), self->calendar, error);
     if (self->store == NULL)
         return NULL;
@@ -85,6 +92,7 @@ evaluation_actions_free (EvaluationActions *self)
     g_clear_pointer (&self->intake, dbn_subscriber_free);
     g_clear_pointer (&self->audit, dbn_subscriber_free);
     g_clear_pointer (&self->store, eval_store_free);
+    g_clear_pointer (&self->org, dbn_org_free);
     g_clear_pointer (&self->catalog, dbn_catalog_free);
     g_clear_pointer (&self->calendar, dbn_calendar_free);
     eval_settings_clear (&self->settings);
@@ -156,7 +164,8 @@ on_routing (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin
         fact.matter = routed->matter;
         fact.window = nonempty (row->window);
         fact.area = nonempty (row->area);
-        fact.agent = nonempty (row->responsible);
+        /* D-EV-3: the quota is an org.ini agent's, not the station's key. */
+        fact.agent = eval_credit_accepting_agent (self->org, row->responsible, row->holder);
         /* D-INT-7: a walk-in is the window's; the model says "window". */
         gboolean walk_in = g_strcmp0 (routed->channel, "walk-in") == 0;
         fact.channel = walk_in ? "window" : routed->channel;
@@ -166,6 +175,13 @@ on_routing (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin
             return TRUE;
         fact.type = EVAL_FACT_CLASSIFIED;
         fact.window = nonempty (row->window);
+    } else if (g_strcmp0 (env->type, DBN_MSG_CASE_ASSIGNED_WIRE) == 0
+               || g_strcmp0 (env->type, DBN_MSG_CASE_HANDED_OFF_WIRE) == 0) {
+        /* D-RTE-1, D-EV-3: a township agent given the case carries it. */
+        fact.township_agent = eval_credit_township_agent (self->org, row->holder);
+        if (fact.township_agent == NULL)
+            return TRUE;
+        fact.type = EVAL_FACT_CARRIED;
     } else if (g_strcmp0 (env->type, DBN_MSG_CASE_COMPLETED_WIRE) == 0) {
         fact.type = EVAL_FACT_COMPLETED;
     } else if (g_strcmp0 (env->type, DBN_MSG_CASE_RETURNED_WIRE) == 0) {

@@ -12,6 +12,7 @@ struct _EvaluationActions {
     DbnService *service; /* borrowed */
     DbnCalendar *calendar;
     DbnCatalog *catalog;
+    DbnOrg *org; /* D-EV-3: principals to org.ini agents (eval_credit.h) */
     EvalSettings settings;
     EvalStore *store;
     DbnSubscriber *routing;

@@ -151,21 +151,49 @@ test_seed_report (void)
 }
 
 /* D-EV-3, worked out by hand for the small month of seed t1, closed on
- * Tuesday 1 December 2026 (--close):
+ * Tuesday 1 December 2026 (--close). Who a matter counts for is
+ * docs/evaluation.md's "Who a matter counts for" (eval_credit.h):
  *
  * - November 2026 has five Mondays (2, 9, 16, 23, 30): a township agent
  *   owes 5 × 1 = 5 matters, a village agent 2, a group agent 1.
- * - The month's 9 matters (qingshui 5, shiqiao 4, all handled: the person
- *   rows station:qingshui and station:shiqiao) are credited to whoever
- *   accepted them, and the accepting agent evaluation records is the
- *   station's principal (routing's `responsible`, D-INT-6), not an agent of
- *   org.ini; evaluation takes no township agent from routing's events, not
- *   even for the month's 2 escalated cases. So every agent on the roster
- *   handled 0 and owes the whole quota:
- *     8 township agents × 5 × 100 yuan = 4000
- *    18 village agents  × 2 ×  80 yuan = 2880
- *     3 group agents    × 1 ×  80 yuan =  240      total 7120 yuan.
- *   qs-wang (qingshui's head, village) is one of them: 2 missing, 160 yuan. */
+ * - The month's 9 matters, all accepted at a station and all completed
+ *   (qingshui 5, shiqiao 4: the station rows), in the order the simulation
+ *   accepts them (T01-2026-000001 ..):
+ *     1 SB-YANGLAO   qingshui  the head qs-wang
+ *     2 QT-XINFANG   qingshui  a petition: its mediation officer qs-zhang
+ *                              holds it from the start (D-INT-8)
+ *     3 JS-BINGCANER qingshui  qs-wang; 上报件, assigned (D-RTE-1 default:
+ *                              the county department's first agent) to ts-chen
+ *     4 JS-LIUDONG   qingshui  qs-wang
+ *     5 QT-XINFANG   shiqiao   petition: sq-zhou
+ *     6 QT-XINFANG   shiqiao   petition: sq-zhou
+ *     7 JS-ZHUNSHENG qingshui  qs-wang
+ *     8 MZ-WUBAO     shiqiao   the head sq-huang; 上报件 carried by ts-li
+ *     9 SB-YILIAO    shiqiao   sq-huang
+ *   handled: qs-wang 4, qs-zhang 1, sq-huang 2, sq-zhou 2, ts-chen 1,
+ *   ts-li 1; every other agent of org.ini 0 (no group agent handed a
+ *   request over in this month).
+ * - Fines (missing × 100 township, × 80 village and group):
+ *     township: ts-chen 4 × 100 = 400, ts-li 400, 6 others × 5 × 100 = 3000  3800
+ *     village:  qs-wang 0, qs-zhang 1 × 80 = 80, sq-huang 0, sq-zhou 0,
+ *               14 others × 2 × 80 = 2240                                   2320
+ *     group:    3 × 1 × 80                                                   240
+ *   total 6360 yuan. (Crediting the station's key instead of an agent, as
+ *   before, fined everyone in full: 7120.) */
+typedef struct {
+    const char *person;
+    gint64 handled;
+} Credit;
+
+static gint64
+handled_by (const Credit *credits, const char *person)
+{
+    for (const Credit *c = credits; c->person != NULL; c++)
+        if (g_strcmp0 (c->person, person) == 0)
+            return c->handled;
+    return 0;
+}
+
 static void
 test_quotas_by_hand (void)
 {
@@ -175,14 +203,24 @@ test_quotas_by_hand (void)
     g_assert_true (
         json_object_get_boolean_member (json_node_get_object (json_parser_get_root (printed)), "closed"));
     JsonArray *rows = figures_of (printed);
-    JsonObject *qs = row_of (rows, "person", "station:qingshui");
-    JsonObject *sq = row_of (rows, "person", "station:shiqiao");
+    JsonObject *qs = row_of (rows, "station", "qingshui");
+    JsonObject *sq = row_of (rows, "station", "shiqiao");
     g_assert_nonnull (qs);
     g_assert_nonnull (sq);
-    g_assert_cmpint (
-        json_object_get_int_member (qs, "completed") + json_object_get_int_member (qs, "returns"), ==, 5);
-    g_assert_cmpint (
-        json_object_get_int_member (sq, "completed") + json_object_get_int_member (sq, "returns"), ==, 4);
+    g_assert_cmpint (json_object_get_int_member (qs, "completed"), ==, 5);
+    g_assert_cmpint (json_object_get_int_member (sq, "completed"), ==, 4);
+    /* The stations' keys are no person: their matters are their agents'. */
+    g_assert_null (row_of (rows, "person", "station:qingshui"));
+    g_assert_null (row_of (rows, "person", "station:shiqiao"));
+    static const Credit credits[] = {
+        { "qs-wang", 4 }, { "qs-zhang", 1 }, { "sq-huang", 2 }, { "sq-zhou", 2 },
+        { "ts-chen", 1 }, { "ts-li", 1 },    { NULL, 0 },
+    };
+    for (const Credit *c = credits; c->person != NULL; c++) {
+        JsonObject *p = row_of (rows, "person", c->person);
+        g_assert_nonnull (p);
+        g_assert_cmpint (json_object_get_int_member (p, "accepted"), ==, c->handled);
+    }
     dbn_cli_run_clear (&run);
 
     g_autofree char *path = dbn_config_dup_store_path (dbn_harness_get_config (h), "evaluation");
@@ -203,32 +241,35 @@ test_quotas_by_hand (void)
         [DBN_AGENT_LEVEL_GROUP] = 80, [DBN_AGENT_LEVEL_VILLAGE] = 80, [DBN_AGENT_LEVEL_TOWNSHIP] = 100
     };
     guint per_level[3] = { 0 };
-    gint64 total = 0;
-    gboolean saw_wang = FALSE;
+    gint64 fined[3] = { 0 };
+    gint64 total = 0, credited = 0;
     while (sqlite3_step (s) == SQLITE_ROW) {
         const char *person = (const char *) sqlite3_column_text (s, 0);
         int level = sqlite3_column_int (s, 1);
         g_assert_cmpint (level, >=, 0);
         g_assert_cmpint (level, <, 3);
         per_level[level]++;
+        gint64 handled = handled_by (credits, person);
+        gint64 missing = MAX (0, owed[level] - handled);
         g_assert_cmpint (sqlite3_column_int64 (s, 2), ==, owed[level]);
-        g_assert_cmpint (sqlite3_column_int64 (s, 3), ==, 0);
-        g_assert_cmpint (sqlite3_column_int64 (s, 4), ==, owed[level]);
-        g_assert_cmpint (sqlite3_column_int64 (s, 5), ==, owed[level] * yuan[level]);
+        g_assert_cmpint (sqlite3_column_int64 (s, 3), ==, handled);
+        g_assert_cmpint (sqlite3_column_int64 (s, 4), ==, missing);
+        g_assert_cmpint (sqlite3_column_int64 (s, 5), ==, missing * yuan[level]);
+        fined[level] += sqlite3_column_int64 (s, 5);
         total += sqlite3_column_int64 (s, 5);
-        if (g_strcmp0 (person, "qs-wang") == 0) {
-            saw_wang = TRUE;
-            g_assert_cmpint (level, ==, DBN_AGENT_LEVEL_VILLAGE);
-            g_assert_cmpint (sqlite3_column_int64 (s, 5), ==, 160);
-        }
+        credited += handled;
     }
     sqlite3_finalize (s);
     sqlite3_close (db);
-    g_assert_true (saw_wang);
+    /* Every credited person is on the roster: 9 matters + 2 carried. */
+    g_assert_cmpint (credited, ==, 11);
     g_assert_cmpuint (per_level[DBN_AGENT_LEVEL_TOWNSHIP], ==, 8);
     g_assert_cmpuint (per_level[DBN_AGENT_LEVEL_VILLAGE], ==, 18);
     g_assert_cmpuint (per_level[DBN_AGENT_LEVEL_GROUP], ==, 3);
-    g_assert_cmpint (total, ==, 7120);
+    g_assert_cmpint (fined[DBN_AGENT_LEVEL_TOWNSHIP], ==, 3800);
+    g_assert_cmpint (fined[DBN_AGENT_LEVEL_VILLAGE], ==, 2320);
+    g_assert_cmpint (fined[DBN_AGENT_LEVEL_GROUP], ==, 240);
+    g_assert_cmpint (total, ==, 6360);
 }
 
 /* More stations than org.ini has: refused, naming the limit. */
