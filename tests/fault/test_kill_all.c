@@ -41,8 +41,8 @@
  * count of every event type.
  *
  * Except the number of deadline.due_changed per case, left out of
- * deadline's journal per case and type counts and of the audit entries per
- * case. Deadline follows routing and evaluation, each in its own order but
+ * deadline's journal per case and type counts, of the audit entries per
+ * case and of audit's journal (its audit.entry of each). Deadline follows routing and evaluation, each in its own order but
  * not in order with each other, and one of its row changes depends on
  * which comes first: an unsatisfied reply rating makes evaluation open the
  * follow-up (eval.followup.opened, D-EV-7) only after routing's
@@ -882,50 +882,65 @@ due_row_sql (sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text (ctx, text, -1, SQLITE_TRANSIENT);
 }
 
+/* entry_type(body): the type of the producer's event an audit.entry is of. */
+static void
+entry_type_sql (sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    g_assert_cmpint (argc, ==, 1);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgAuditEntry) ev = dbn_msg_audit_entry_decode (
+        sqlite3_value_blob (argv[0]), (gsize) sqlite3_value_bytes (argv[0]), &error);
+    g_assert_no_error (error);
+    sqlite3_result_text (ctx, ev->event_type, -1, SQLITE_TRANSIENT);
+}
+
+static void
+add_function (sqlite3 *db, const char *name, void (*func) (sqlite3_context *, int, sqlite3_value **))
+{
+    g_assert_cmpint (
+        sqlite3_create_function (db, name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, func, NULL, NULL), ==,
+        SQLITE_OK);
+}
+
 /* Per case, its events' types in the journal's order; and the count of
  * each type (the audit heads left out: their number is the batching's).
- * `loose`, when not NULL, is a type whose number per case the interleaving
- * of producers decides (see the header): left out of both, and its rows
- * (due_row, deadline's journal) are compared as the header says. */
+ * `keep` is an SQL condition on the journal's rows: it leaves out the
+ * events whose number the interleaving of producers decides (see the
+ * header). */
 static void
-dump_journal (GString *out, Canon *canon, sqlite3 *db, const char *service, const char *loose)
+dump_journal (GString *out, Canon *canon, sqlite3 *db, const char *service, const char *keep)
 {
     g_autofree char *t1 = g_strdup_printf ("%s journal per case", service);
     g_autofree char *q1 = g_strdup_printf (
         "SELECT case_no, group_concat(type, ' ') FROM"
-        " (SELECT case_no, type FROM journal WHERE case_no IS NOT NULL AND case_no != '' AND type != '%s'"
+        " (SELECT case_no, type FROM journal WHERE case_no IS NOT NULL AND case_no != '' AND %s"
         " ORDER BY seq) GROUP BY case_no",
-        loose ? loose : "");
+        keep);
     dump (out, canon, db, t1, q1);
     g_autofree char *t2 = g_strdup_printf ("%s journal types", service);
     g_autofree char *q2 = g_strdup_printf (
-        "SELECT type, count(*) FROM journal WHERE type != 'audit.head' AND type != '%s' GROUP BY type",
-        loose ? loose : "");
+        "SELECT type, count(*) FROM journal WHERE type != 'audit.head' AND %s GROUP BY type", keep);
     dump (out, canon, db, t2, q2);
-    if (loose == NULL)
-        return;
-    g_assert_cmpint (sqlite3_create_function (db, "due_row", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                              due_row_sql, NULL, NULL),
-                     ==, SQLITE_OK);
-    g_autofree char *t3 = g_strdup_printf ("%s journal per case, the last %s", service, loose);
-    g_autofree char *q3 = g_strdup_printf ("SELECT case_no, due_row(body) FROM journal j WHERE seq ="
-                                           " (SELECT max(seq) FROM journal WHERE case_no = j.case_no"
-                                           " AND type = '%s')",
-                                           loose);
-    dump (out, canon, db, t3, q3);
-    /* And every row in order but the follow-up clock's (see the header),
-     * a row equal to the one before it once (the closing row reads as the
-     * completed one). */
-    g_autofree char *t4 =
-        g_strdup_printf ("%s journal per case, each %s's row but the follow-up's", service, loose);
-    g_autofree char *q4 =
-        g_strdup_printf ("SELECT case_no, group_concat(r, ' ; ') FROM"
-                         " (SELECT case_no, r, lag(r) OVER (PARTITION BY case_no ORDER BY seq) AS prev FROM"
-                         "  (SELECT seq, case_no, due_row(body) AS r FROM journal WHERE type = '%s')"
-                         "  WHERE r NOT LIKE '%% followup %%' ORDER BY case_no, seq)"
-                         " WHERE prev IS NULL OR prev != r GROUP BY case_no",
-                         loose);
-    dump (out, canon, db, t4, q4);
+}
+
+/* Deadline's due_changed rows (due_row), compared as the header says: per
+ * case the last one; and every one in order but the follow-up clock's, a
+ * row equal to the one before it once (the closing row reads as the
+ * completed one). */
+static void
+dump_due_rows (GString *out, Canon *canon, sqlite3 *db)
+{
+    add_function (db, "due_row", due_row_sql);
+    dump (out, canon, db, "deadline last due_changed per case",
+          "SELECT case_no, due_row(body) FROM journal j WHERE seq = (SELECT max(seq) FROM journal"
+          " WHERE case_no = j.case_no AND type = '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "')");
+    dump (out, canon, db, "deadline due_changed rows per case but the follow-up's",
+          "SELECT case_no, group_concat(r, ' ; ') FROM"
+          " (SELECT case_no, r, lag(r) OVER (PARTITION BY case_no ORDER BY seq) AS prev FROM"
+          "  (SELECT seq, case_no, due_row(body) AS r FROM journal"
+          "   WHERE type = '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "')"
+          "  WHERE r NOT LIKE '% followup %' ORDER BY case_no, seq)"
+          " WHERE prev IS NULL OR prev != r GROUP BY case_no");
 }
 
 static char *
@@ -940,7 +955,7 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
     GString *out = g_string_new (NULL);
     sqlite3 *db = open_db (h, "intake");
     dump (out, &canon, db, "intake case_record", "SELECT * FROM case_record");
-    dump_journal (out, &canon, db, "intake", NULL);
+    dump_journal (out, &canon, db, "intake", "1");
     sqlite3_close (db);
     db = open_db (h, "routing");
     dump (
@@ -952,7 +967,7 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
         out, &canon, db, "routing handoffs per case",
         "SELECT case_no, group_concat(at || ' ' || from_holder || '>' || to_holder || ' ' || handed_by || ' '"
         " || why, ';') FROM (SELECT * FROM handoff ORDER BY seq) GROUP BY case_no");
-    dump_journal (out, &canon, db, "routing", NULL);
+    dump_journal (out, &canon, db, "routing", "1");
     sqlite3_close (db);
     db = open_db (h, "deadline");
     dump (out, &canon, db, "dl_case", "SELECT * FROM dl_case");
@@ -960,7 +975,8 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
           "SELECT case_no, name, length, started_at, state, stage, anchor_day, anchor_n, due_day, covered,"
           " explained, next_at, calendar_days FROM dl_clock");
     dump (out, &canon, db, "dl_explanation", "SELECT case_no, at, actor, clocks, text FROM dl_explanation");
-    dump_journal (out, &canon, db, "deadline", DBN_MSG_DEADLINE_DUE_CHANGED_WIRE);
+    dump_journal (out, &canon, db, "deadline", "type != '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "'");
+    dump_due_rows (out, &canon, db);
     sqlite3_close (db);
     db = open_db (h, "evaluation");
     const char *eval_tables[] = { "ev_case",  "ev_rating", "ev_sample", "ev_sample_case", "ev_callback",
@@ -972,14 +988,17 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
     dump (out, &canon, db, "ev_correction",
           "SELECT month, scope, scope_id, at, actor, reason, accepted, completed, on_time, working_days,"
           " returns, repeats, rated, satisfied, basic, unsatisfied, uncovered FROM ev_correction");
-    dump_journal (out, &canon, db, "evaluation", NULL);
+    dump_journal (out, &canon, db, "evaluation", "1");
     sqlite3_close (db);
     db = open_db (h, "audit");
     dump (out, &canon, db, "audit entries per case and producer",
           "SELECT case_no, producer, group_concat(type || ' ' || actor || ' ' || time_ms, ';') FROM"
           " (SELECT * FROM audit_entry WHERE type != '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "' ORDER BY seq)"
           " GROUP BY case_no, producer");
-    dump_journal (out, &canon, db, "audit", NULL);
+    add_function (db, "entry_type", entry_type_sql);
+    dump_journal (out, &canon, db, "audit",
+                  "(type != '" DBN_MSG_AUDIT_ENTRY_WIRE
+                  "' OR entry_type(body) != '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "')");
     sqlite3_close (db);
     g_hash_table_unref (canon.names);
     g_regex_unref (canon.number);
