@@ -42,9 +42,9 @@
  *
  * Except the number of deadline.due_changed per case, left out of
  * deadline's journal per case and type counts, of the audit entries per
- * case and of audit's journal (its audit.entry of each). Deadline follows routing and evaluation, each in its own order but
- * not in order with each other, and one of its row changes depends on
- * which comes first: an unsatisfied reply rating makes evaluation open the
+ * case and of audit's journal (its audit.entry of each). Deadline follows
+ * routing and evaluation, each in its own order but not in order with each
+ * other, and one of its row changes depends on which comes first: an unsatisfied reply rating makes evaluation open the
  * follow-up (eval.followup.opened, D-EV-7) only after routing's
  * case.replied, yet deadline applies it before that case.replied whenever
  * its routing subscriber is behind its evaluation one (catching up after a
