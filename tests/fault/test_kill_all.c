@@ -40,6 +40,24 @@
  * every service's journal, per case, the event types in order, and the
  * count of every event type.
  *
+ * Except the number of deadline.due_changed per case, left out of
+ * deadline's journal per case and type counts, of the audit entries per
+ * case and of audit's journal (its audit.entry of each). Deadline follows
+ * routing and evaluation, each in its own order but not in order with each
+ * other, and one of its row changes depends on which comes first: an unsatisfied reply rating makes evaluation open the
+ * follow-up (eval.followup.opened, D-EV-7) only after routing's
+ * case.replied, yet deadline applies it before that case.replied whenever
+ * its routing subscriber is behind its evaluation one (catching up after a
+ * kill of routing or deadline, or just slower under load). Applied first,
+ * the follow-up clock starts on an open case and changes its row (one
+ * due_changed with the follow-up's due date), then case.replied closes it
+ * (another); applied after, it starts on a closed case, whose row does not
+ * change. What must be equal is compared instead: the clocks (dl_clock),
+ * each case's last due_changed row, and each case's due_changed rows in
+ * order leaving out those naming the follow-up clock and a row equal to the
+ * one before it (the closing row reads as the completed one: the event has
+ * no closed field).
+ *
  * Environment: DBN_KILL_ALL_KILLS (default 100, audit alone 50; 1000 with
  * DBN_SOAK=1), DBN_KILL_ALL_CASES (default 200, audit alone 20,000; 2000
  * with DBN_SOAK=1),
@@ -56,6 +74,7 @@
 #include <zmq.h>
 
 #include "audit_service.h"
+#include "dbn_msg.h"
 #include "dbn_test_harness.h"
 #ifdef DBN_TEST_OUTBOX
 #include "dbn_outbox.h"
@@ -844,18 +863,84 @@ dump (GString *out, Canon *canon, sqlite3 *db, const char *title, const char *sq
         g_string_append_printf (out, "%s\n", (char *) g_ptr_array_index (lines, i));
 }
 
-/* Per case, its events' types in the journal's order; and the count of
- * each type (the audit heads left out: their number is the batching's). */
+/* due_row(body): a deadline.due_changed's queue row as text, without its
+ * envelope (whose seq is the interleaving's). */
 static void
-dump_journal (GString *out, Canon *canon, sqlite3 *db, const char *service)
+due_row_sql (sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    g_assert_cmpint (argc, ==, 1);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgDeadlineDueChanged) ev = dbn_msg_deadline_due_changed_decode (
+        sqlite3_value_blob (argv[0]), (gsize) sqlite3_value_bytes (argv[0]), &error);
+    g_assert_no_error (error);
+    g_autofree char *remaining =
+        ev->has_remaining ? g_strdup_printf ("%" G_GINT64_FORMAT, ev->remaining) : NULL;
+    g_autofree char *text = g_strdup_printf (
+        "%s/%s/%s %s %s %s %s %s %s%s", ev->window, ev->station, ev->area, ev->clock ? ev->clock : "-",
+        ev->due ? ev->due : "-", remaining ? remaining : "-", ev->unit ? ev->unit : "-", ev->stage,
+        ev->suspended ? "suspended" : "running", ev->covered ? "" : " uncovered");
+    sqlite3_result_text (ctx, text, -1, SQLITE_TRANSIENT);
+}
+
+/* entry_type(body): the type of the producer's event an audit.entry is of. */
+static void
+entry_type_sql (sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    g_assert_cmpint (argc, ==, 1);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnMsgAuditEntry) ev = dbn_msg_audit_entry_decode (
+        sqlite3_value_blob (argv[0]), (gsize) sqlite3_value_bytes (argv[0]), &error);
+    g_assert_no_error (error);
+    sqlite3_result_text (ctx, ev->event_type, -1, SQLITE_TRANSIENT);
+}
+
+static void
+add_function (sqlite3 *db, const char *name, void (*func) (sqlite3_context *, int, sqlite3_value **))
+{
+    g_assert_cmpint (
+        sqlite3_create_function (db, name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, func, NULL, NULL), ==,
+        SQLITE_OK);
+}
+
+/* Per case, its events' types in the journal's order; and the count of
+ * each type (the audit heads left out: their number is the batching's).
+ * `keep` is an SQL condition on the journal's rows: it leaves out the
+ * events whose number the interleaving of producers decides (see the
+ * header). */
+static void
+dump_journal (GString *out, Canon *canon, sqlite3 *db, const char *service, const char *keep)
 {
     g_autofree char *t1 = g_strdup_printf ("%s journal per case", service);
-    dump (out, canon, db, t1,
-          "SELECT case_no, group_concat(type, ' ') FROM"
-          " (SELECT case_no, type FROM journal WHERE case_no IS NOT NULL AND case_no != '' ORDER BY seq)"
-          " GROUP BY case_no");
+    g_autofree char *q1 = g_strdup_printf (
+        "SELECT case_no, group_concat(type, ' ') FROM"
+        " (SELECT case_no, type FROM journal WHERE case_no IS NOT NULL AND case_no != '' AND %s"
+        " ORDER BY seq) GROUP BY case_no",
+        keep);
+    dump (out, canon, db, t1, q1);
     g_autofree char *t2 = g_strdup_printf ("%s journal types", service);
-    dump (out, canon, db, t2, "SELECT type, count(*) FROM journal WHERE type != 'audit.head' GROUP BY type");
+    g_autofree char *q2 = g_strdup_printf (
+        "SELECT type, count(*) FROM journal WHERE type != 'audit.head' AND %s GROUP BY type", keep);
+    dump (out, canon, db, t2, q2);
+}
+
+/* Deadline's due_changed rows (due_row), compared as the header says: per
+ * case the last one; and every one in order but the follow-up clock's, a
+ * row equal to the one before it once (the closing row reads as the
+ * completed one). */
+static void
+dump_due_rows (GString *out, Canon *canon, sqlite3 *db)
+{
+    add_function (db, "due_row", due_row_sql);
+    dump (out, canon, db, "deadline last due_changed per case",
+          "SELECT case_no, due_row(body) FROM journal j WHERE seq = (SELECT max(seq) FROM journal"
+          " WHERE case_no = j.case_no AND type = '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "')");
+    dump (out, canon, db, "deadline due_changed rows per case but the follow-up's",
+          "SELECT case_no, group_concat(r, ' ; ') FROM"
+          " (SELECT case_no, r, lag(r) OVER (PARTITION BY case_no ORDER BY seq) AS prev FROM"
+          "  (SELECT seq, case_no, due_row(body) AS r FROM journal"
+          "   WHERE type = '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "')"
+          "  WHERE r NOT LIKE '% followup %' ORDER BY case_no, seq)"
+          " WHERE prev IS NULL OR prev != r GROUP BY case_no");
 }
 
 static char *
@@ -870,7 +955,7 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
     GString *out = g_string_new (NULL);
     sqlite3 *db = open_db (h, "intake");
     dump (out, &canon, db, "intake case_record", "SELECT * FROM case_record");
-    dump_journal (out, &canon, db, "intake");
+    dump_journal (out, &canon, db, "intake", "1");
     sqlite3_close (db);
     db = open_db (h, "routing");
     dump (
@@ -882,7 +967,7 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
         out, &canon, db, "routing handoffs per case",
         "SELECT case_no, group_concat(at || ' ' || from_holder || '>' || to_holder || ' ' || handed_by || ' '"
         " || why, ';') FROM (SELECT * FROM handoff ORDER BY seq) GROUP BY case_no");
-    dump_journal (out, &canon, db, "routing");
+    dump_journal (out, &canon, db, "routing", "1");
     sqlite3_close (db);
     db = open_db (h, "deadline");
     dump (out, &canon, db, "dl_case", "SELECT * FROM dl_case");
@@ -890,7 +975,8 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
           "SELECT case_no, name, length, started_at, state, stage, anchor_day, anchor_n, due_day, covered,"
           " explained, next_at, calendar_days FROM dl_clock");
     dump (out, &canon, db, "dl_explanation", "SELECT case_no, at, actor, clocks, text FROM dl_explanation");
-    dump_journal (out, &canon, db, "deadline");
+    dump_journal (out, &canon, db, "deadline", "type != '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "'");
+    dump_due_rows (out, &canon, db);
     sqlite3_close (db);
     db = open_db (h, "evaluation");
     const char *eval_tables[] = { "ev_case",  "ev_rating", "ev_sample", "ev_sample_case", "ev_callback",
@@ -902,13 +988,17 @@ dump_all (DbnHarness *h, GPtrArray *cases, guint *rows)
     dump (out, &canon, db, "ev_correction",
           "SELECT month, scope, scope_id, at, actor, reason, accepted, completed, on_time, working_days,"
           " returns, repeats, rated, satisfied, basic, unsatisfied, uncovered FROM ev_correction");
-    dump_journal (out, &canon, db, "evaluation");
+    dump_journal (out, &canon, db, "evaluation", "1");
     sqlite3_close (db);
     db = open_db (h, "audit");
     dump (out, &canon, db, "audit entries per case and producer",
           "SELECT case_no, producer, group_concat(type || ' ' || actor || ' ' || time_ms, ';') FROM"
-          " (SELECT * FROM audit_entry ORDER BY seq) GROUP BY case_no, producer");
-    dump_journal (out, &canon, db, "audit");
+          " (SELECT * FROM audit_entry WHERE type != '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "' ORDER BY seq)"
+          " GROUP BY case_no, producer");
+    add_function (db, "entry_type", entry_type_sql);
+    dump_journal (out, &canon, db, "audit",
+                  "(type != '" DBN_MSG_AUDIT_ENTRY_WIRE
+                  "' OR entry_type(body) != '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "')");
     sqlite3_close (db);
     g_hash_table_unref (canon.names);
     g_regex_unref (canon.number);
