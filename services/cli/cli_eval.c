@@ -1,6 +1,7 @@
 /* cli_eval.c: `daiban eval` (issue 13), the commands of daiban-evaluation:
  *
  *   daiban eval month 2026-11 [--json]     the month's figures (eval.month)
+ *   daiban eval period 2026-09-01 2026-11-30 [--json]   any period (eval.period)
  *   daiban eval close 2026-11              close it: figures fixed (eval.close)
  *   daiban eval export --month 2026-11 --format haochaping.json
  *                                          the 好差评 export on stdout (eval.export)
@@ -16,6 +17,7 @@
 static const char eval_usage[] =
     "用法 Usage: daiban eval COMMAND [OPTIONS]\n"
     "  month YYYY-MM     月度考核数据 / a month's figures (D-EV-4..6)\n"
+    "  period FROM TO    任意期间考核数据 / the figures of any period of days (YYYY-MM-DD)\n"
     "  close YYYY-MM     月度结账 / close a month: its figures become fixed\n"
     "  export --month YYYY-MM --format haochaping.json\n"
     "                    好差评数据导出 / the 好差评 export (D-EV-1)\n"
@@ -61,53 +63,35 @@ permille (JsonBuilder *b, const char *member, gint64 num, gint64 den)
         json_builder_add_null_value (b);
 }
 
+/* Prints eval_figure records as a table, or as JSON with the heading's
+ * (name, value) pairs and closed (-1: not a month). */
 static int
-eval_month (int argc, char **argv, const char *data_option)
+print_figures (const char *name, const char *title, const char *const *heading, int closed, GPtrArray *figures,
+               gboolean json)
 {
-    g_autofree char *data = g_strdup (data_option);
-    gboolean json = FALSE;
-    GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the figures as JSON", NULL },
-        { NULL },
-    };
-    g_autoptr (GOptionContext) context = g_option_context_new ("YYYY-MM — 月度考核数据 / a month's figures");
-    if (!cli_parse_options (context, entries, &data, &argc, &argv, "eval month")
-        || !one_month (argc, argv, "eval month"))
-        return CLI_EXIT_USAGE;
-    g_autoptr (DbnMsgEvalMonth) cmd = dbn_msg_eval_month_new ();
-    cmd->env.key = g_uuid_string_random ();
-    cmd->env.actor = g_strdup ("cli");
-    cmd->month = g_strdup (argv[1]);
     g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) body = dbn_msg_eval_month_encode (cmd, &error);
-    if (body == NULL)
-        return cli_report_error ("eval month", error);
-    int status = CLI_EXIT_OK;
-    g_autoptr (GBytes) reply = call (data, body, "eval month", &status);
-    if (reply == NULL)
-        return status;
-    g_autoptr (DbnMsgEvalMonthReply) r =
-        dbn_msg_eval_month_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
-    if (r == NULL)
-        return cli_report_error ("eval month", error);
     g_autoptr (JsonBuilder) b = json_builder_new ();
     json_builder_begin_object (b);
-    json_builder_set_member_name (b, "month");
-    json_builder_add_string_value (b, r->month);
-    json_builder_set_member_name (b, "closed");
-    json_builder_add_boolean_value (b, r->closed);
+    for (guint k = 0; heading[k] != NULL; k += 2) {
+        json_builder_set_member_name (b, heading[k]);
+        json_builder_add_string_value (b, heading[k + 1]);
+    }
+    if (closed >= 0) {
+        json_builder_set_member_name (b, "closed");
+        json_builder_add_boolean_value (b, closed);
+    }
     json_builder_set_member_name (b, "figures");
     json_builder_begin_array (b);
     if (!json)
-        printf ("%s  %s\n%-9s %-16s %6s %6s %6s %6s %6s %6s %5s %7s\n", r->month,
-                r->closed ? "已结账 closed" : "未结账 open", "scope", "id", "受理", "办结", "按时", "评价",
+        printf ("%s  %s\n%-9s %-16s %6s %6s %6s %6s %6s %6s %5s %7s\n", title,
+                closed < 0 ? "" : closed ? "已结账 closed" : "未结账 open", "scope", "id", "受理", "办结", "按时", "评价",
                 "满意%", "办结%", "星级", "得分");
-    for (guint i = 0; i < r->figures->len; i++) {
-        GBytes *item = r->figures->pdata[i];
+    for (guint i = 0; i < figures->len; i++) {
+        GBytes *item = figures->pdata[i];
         g_autoptr (DbnMsgEvalFigure) f =
             dbn_msg_eval_figure_decode (g_bytes_get_data (item, NULL), g_bytes_get_size (item), &error);
         if (f == NULL)
-            return cli_report_error ("eval month", error);
+            return cli_report_error (name, error);
         gint64 happy = f->satisfied + f->basic;
         if (!json) {
             g_autofree char *sat =
@@ -150,6 +134,79 @@ eval_month (int argc, char **argv, const char *data_option)
         printf ("%s\n", text);
     }
     return CLI_EXIT_OK;
+}
+
+static int
+eval_month (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the figures as JSON", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) context = g_option_context_new ("YYYY-MM — 月度考核数据 / a month's figures");
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "eval month")
+        || !one_month (argc, argv, "eval month"))
+        return CLI_EXIT_USAGE;
+    g_autoptr (DbnMsgEvalMonth) cmd = dbn_msg_eval_month_new ();
+    cmd->env.key = g_uuid_string_random ();
+    cmd->env.actor = g_strdup ("cli");
+    cmd->month = g_strdup (argv[1]);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) body = dbn_msg_eval_month_encode (cmd, &error);
+    if (body == NULL)
+        return cli_report_error ("eval month", error);
+    int status = CLI_EXIT_OK;
+    g_autoptr (GBytes) reply = call (data, body, "eval month", &status);
+    if (reply == NULL)
+        return status;
+    g_autoptr (DbnMsgEvalMonthReply) r =
+        dbn_msg_eval_month_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    if (r == NULL)
+        return cli_report_error ("eval month", error);
+    const char *const heading[] = { "month", r->month, NULL };
+    return print_figures ("eval month", r->month, heading, r->closed, r->figures, json);
+}
+
+/* D-EV-4..6 "for any period": daiban eval period FROM TO [--json]. */
+static int
+eval_period (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the figures as JSON", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) context =
+        g_option_context_new ("YYYY-MM-DD YYYY-MM-DD — 任意期间考核数据 / the figures of any period");
+    if (!cli_parse_options (context, entries, &data, &argc, &argv, "eval period"))
+        return CLI_EXIT_USAGE;
+    if (argc != 3) {
+        fprintf (stderr, "daiban eval period: give the first and last day YYYY-MM-DD / 需要起止日期\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autoptr (DbnMsgEvalPeriod) cmd = dbn_msg_eval_period_new ();
+    cmd->env.key = g_uuid_string_random ();
+    cmd->env.actor = g_strdup ("cli");
+    cmd->from = g_strdup (argv[1]);
+    cmd->to = g_strdup (argv[2]);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) body = dbn_msg_eval_period_encode (cmd, &error);
+    if (body == NULL)
+        return cli_report_error ("eval period", error);
+    int status = CLI_EXIT_OK;
+    g_autoptr (GBytes) reply = call (data, body, "eval period", &status);
+    if (reply == NULL)
+        return status;
+    g_autoptr (DbnMsgEvalPeriodReply) r =
+        dbn_msg_eval_period_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    if (r == NULL)
+        return cli_report_error ("eval period", error);
+    g_autofree char *title = g_strdup_printf ("%s … %s", r->from, r->to);
+    const char *const heading[] = { "from", r->from, "to", r->to, NULL };
+    return print_figures ("eval period", title, heading, -1, r->figures, json);
 }
 
 static int
@@ -242,7 +299,7 @@ int
 cli_eval (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand subcommands[] = {
-        { "month", eval_month },       { "close", eval_close },
+        { "month", eval_month },       { "period", eval_period },     { "close", eval_close },
         { "export", eval_export },     { "sample", cli_eval_sample },
         { "callback", eval_callback }, { "followup", eval_followup },
         { "rate", eval_rate },         { NULL, NULL },

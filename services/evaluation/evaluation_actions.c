@@ -38,6 +38,8 @@
 #include "evaluation_private.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "eval_card.h"
 #include "eval_credit.h"
@@ -488,24 +490,13 @@ parse_month (const char *text, guint *month, GError **error)
     return eval_month_parse (text, month, error);
 }
 
-static GBytes *
-eval_month_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+/* The figures this command's principal may read, as eval_figure records
+ * (eval.month and eval.period answer the same rows to the same reader). */
+static GPtrArray *
+encode_figures (EvaluationActions *self, DbnCommand *command, GPtrArray *figures, GError **error)
 {
-    EvaluationActions *self = user_data;
-    (void) service;
-    g_autoptr (DbnMsgEvalMonth) req = DECODE (eval_month, command, error);
-    guint month = 0;
-    if (req == NULL || !parse_month (req->month, &month, error))
-        return NULL;
-    g_autoptr (GPtrArray) figures =
-        eval_store_month_figures (self->store, &self->settings, month, TRUE, error);
-    if (figures == NULL)
-        return NULL;
-    g_autoptr (DbnMsgEvalMonthReply) reply = dbn_msg_eval_month_reply_new ();
-    reply->month = g_strdup (req->month);
-    reply->closed = eval_store_month_is_closed (self->store, month);
-    reply->figures = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-    for (guint i = 0; i < figures->len && reply->figures->len < 4096; i++) {
+    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    for (guint i = 0; i < figures->len && out->len < 4096; i++) {
         const EvalFigures *f = figures->pdata[i];
         if (!may_read_figure (self, command, f))
             continue;
@@ -527,9 +518,77 @@ eval_month_command (DbnService *service, DbnCommand *command, gpointer user_data
         GBytes *encoded = dbn_msg_eval_figure_encode (item, error);
         if (encoded == NULL)
             return NULL;
-        g_ptr_array_add (reply->figures, encoded);
+        g_ptr_array_add (out, encoded);
     }
+    return g_steal_pointer (&out);
+}
+
+static GBytes *
+eval_month_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) service;
+    g_autoptr (DbnMsgEvalMonth) req = DECODE (eval_month, command, error);
+    guint month = 0;
+    if (req == NULL || !parse_month (req->month, &month, error))
+        return NULL;
+    g_autoptr (GPtrArray) figures =
+        eval_store_month_figures (self->store, &self->settings, month, TRUE, error);
+    if (figures == NULL)
+        return NULL;
+    g_autoptr (DbnMsgEvalMonthReply) reply = dbn_msg_eval_month_reply_new ();
+    reply->month = g_strdup (req->month);
+    reply->closed = eval_store_month_is_closed (self->store, month);
+    reply->figures = encode_figures (self, command, figures, error);
+    if (reply->figures == NULL)
+        return NULL;
     return dbn_msg_eval_month_reply_encode (reply, error);
+}
+
+/* D-EV-4..6 "for any period": [from, to] in days of the calendar. */
+static gboolean
+parse_day (const char *text, guint32 *julian, GError **error)
+{
+    GDate d;
+    g_date_clear (&d, 1);
+    unsigned y = 0, m = 0, dd = 0;
+    char tail = 0;
+    if (text != NULL && strlen (text) == 10 && sscanf (text, "%4u-%2u-%2u%c", &y, &m, &dd, &tail) == 3
+        && g_date_valid_dmy ((GDateDay) dd, (GDateMonth) m, (GDateYear) y) && y >= 2000 && y <= 2099) {
+        g_date_set_dmy (&d, (GDateDay) dd, (GDateMonth) m, (GDateYear) y);
+        *julian = g_date_get_julian (&d);
+        return TRUE;
+    }
+    g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID, "“%s” is not a day YYYY-MM-DD / 日期应为 YYYY-MM-DD",
+                 text != NULL ? text : "");
+    return FALSE;
+}
+
+static GBytes *
+eval_period_command (DbnService *service, DbnCommand *command, gpointer user_data, GError **error)
+{
+    EvaluationActions *self = user_data;
+    (void) service;
+    g_autoptr (DbnMsgEvalPeriod) req = DECODE (eval_period, command, error);
+    guint32 from = 0, to = 0;
+    if (req == NULL || !parse_day (req->from, &from, error) || !parse_day (req->to, &to, error))
+        return NULL;
+    if (to < from || to - from > 3 * 366) {
+        g_set_error (error, EVAL_ERROR, EVAL_ERROR_INVALID,
+                     "the period %s … %s is backwards or longer than 3 years / 期间起止有误或超过三年", req->from,
+                     req->to);
+        return NULL;
+    }
+    g_autoptr (GPtrArray) figures = eval_store_period_figures (self->store, &self->settings, from, to, error);
+    if (figures == NULL)
+        return NULL;
+    g_autoptr (DbnMsgEvalPeriodReply) reply = dbn_msg_eval_period_reply_new ();
+    reply->from = g_strdup (req->from);
+    reply->to = g_strdup (req->to);
+    reply->figures = encode_figures (self, command, figures, error);
+    if (reply->figures == NULL)
+        return NULL;
+    return dbn_msg_eval_period_reply_encode (reply, error);
 }
 
 static GBytes *
@@ -594,6 +653,8 @@ const DbnCommandSpec evaluation_commands[] = {
     { DBN_MSG_EVAL_MONTH_WIRE, eval_month_command, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE
           | DBN_PRINCIPAL_BOARD },
+    { DBN_MSG_EVAL_PERIOD_WIRE, eval_period_command, FALSE,
+      DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },
     /* The assessment views' figures (issue 13 item 8), read as eval.month is. */
     { DBN_MSG_EVAL_BOARD_WIRE, eval_board_command, FALSE,
       DBN_PRINCIPAL_STATION | DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_SUPERVISOR | DBN_PRINCIPAL_COMMITTEE },

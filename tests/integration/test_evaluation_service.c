@@ -489,6 +489,37 @@ test_cli (Fixture *f, gconstpointer data)
     g_assert_true (found);
     dbn_cli_run_clear (&r);
 
+    /* D-EV-4..6 "for any period": November's days give the month's counts,
+     * October's none; a backwards period is refused. */
+    const char *const periods[][2] = { { "2026-11-01", "2026-11-30" }, { "2026-10-01", "2026-10-31" } };
+    for (guint p = 0; p < G_N_ELEMENTS (periods); p++) {
+        r = cli (f, (const char *[]){ "eval", "period", periods[p][0], periods[p][1], "--json", NULL });
+        g_assert_cmpint (r.status, ==, 0);
+        g_autoptr (JsonParser) pp = json_parser_new ();
+        g_assert_true (json_parser_load_from_data (pp, r.out, -1, NULL));
+        JsonObject *period = json_node_get_object (json_parser_get_root (pp));
+        g_assert_cmpstr (json_object_get_string_member (period, "from"), ==, periods[p][0]);
+        JsonArray *prow = json_object_get_array_member (period, "figures");
+        gint64 accepted = 0, returns = 0, unsatisfied = 0;
+        for (guint i = 0; i < json_array_get_length (prow); i++) {
+            JsonObject *row = json_array_get_object_element (prow, i);
+            if (g_strcmp0 (json_object_get_string_member (row, "scope"), "station") == 0
+                && g_strcmp0 (json_object_get_string_member (row, "id"), "qingshui") == 0) {
+                accepted = json_object_get_int_member (row, "accepted");
+                returns = json_object_get_int_member (row, "returns");
+                unsatisfied = json_object_get_int_member (row, "unsatisfied");
+            }
+        }
+        g_assert_cmpint (accepted, ==, p == 0 ? 1 : 0);
+        g_assert_cmpint (returns, ==, p == 0 ? 1 : 0);
+        g_assert_cmpint (unsatisfied, ==, p == 0 ? 1 : 0);
+        dbn_cli_run_clear (&r);
+    }
+    r = cli (f, (const char *[]){ "eval", "period", "2026-11-30", "2026-11-01", NULL });
+    g_assert_cmpint (r.status, !=, 0);
+    g_assert_nonnull (strstr (r.err, "eval.invalid"));
+    dbn_cli_run_clear (&r);
+
     move_clock (f, cst (12, 2, 10));
     r = cli (f, (const char *[]){ "eval", "sample", "--month", "2026-11", NULL });
     g_assert_cmpint (r.status, ==, 0);

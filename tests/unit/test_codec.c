@@ -3129,6 +3129,27 @@ make_intake_case_contact_reply (gboolean full)
     return m;
 }
 
+static gpointer
+make_eval_period (gboolean full)
+{
+    DbnMsgEvalPeriod *m = dbn_msg_eval_period_new ();
+    fill_command (&m->env, full);
+    m->from = g_strdup ("2026-09-01");
+    m->to = g_strdup (full ? "2026-11-30" : "2026-09-01");
+    return m;
+}
+
+static gpointer
+make_eval_period_reply (gboolean full)
+{
+    DbnMsgEvalPeriodReply *m = dbn_msg_eval_period_reply_new ();
+    fill_reply (&m->env, full);
+    m->from = g_strdup ("2026-09-01");
+    m->to = g_strdup ("2026-11-30");
+    m->figures = byte_list_of (full);
+    return m;
+}
+
 /* The public board (issue 16 item 4, schemas/messages/board.xml). */
 static gpointer
 make_board_row (gboolean full)
@@ -3300,6 +3321,8 @@ ROUND_TRIP (eval_board, DbnMsgEvalBoard)
 ROUND_TRIP (eval_board_reply, DbnMsgEvalBoardReply)
 ROUND_TRIP (eval_board_row, DbnMsgEvalBoardRow)
 ROUND_TRIP (board_row, DbnMsgBoardRow)
+ROUND_TRIP (eval_period, DbnMsgEvalPeriod)
+ROUND_TRIP (eval_period_reply, DbnMsgEvalPeriodReply)
 ROUND_TRIP (routing_board, DbnMsgRoutingBoard)
 ROUND_TRIP (routing_board_reply, DbnMsgRoutingBoardReply)
 ROUND_TRIP (routing_board_item, DbnMsgRoutingBoardItem)
@@ -3473,6 +3496,8 @@ static const RoundTrip round_trips[] = {
     ENTRY (eval_board_reply),
     ENTRY (eval_board_row),
     ENTRY (board_row),
+    ENTRY (eval_period),
+    ENTRY (eval_period_reply),
     ENTRY (routing_board),
     ENTRY (routing_board_reply),
     ENTRY (routing_board_item),
@@ -4086,8 +4111,8 @@ test_registry (void)
     /* 4 envelopes + the messages of schemas/messages: grows with every message
      * (audit.xml added 3, visits.xml 5, eval.xml 13; spot checks 7, corrections 4;
      * eval.card and its reply 2, D-RPL-1; callbacks and follow-ups 10, eval.board 3,
-     * intake.case.contact 2; audit_query.xml 8; daily summaries 6; handover.xml 12, board.xml 4, issue 16). */
-    g_assert_cmpuint (dbn_msg_n_infos, ==, 166);
+     * intake.case.contact 2; audit_query.xml 8; daily summaries 6; handover.xml 12, board.xml 4, issue 16; eval.period 2). */
+    g_assert_cmpuint (dbn_msg_n_infos, ==, 168);
     for (gsize i = 1; i < dbn_msg_n_infos; i++)
         g_assert_cmpint (strcmp (dbn_msg_infos[i - 1].name, dbn_msg_infos[i].name), <, 0);
 
