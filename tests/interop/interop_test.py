@@ -482,6 +482,24 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
                and {"eval.followup.opened", "eval.followup.recorded", "eval.callback.recorded"}
                <= seen_types(op_subs["evaluation"]), WAIT_S, "eval.rated, eval.report, the follow-up and callback")
 
+    # Issue 16: a group agent (group:<agent>, docs/county.md) hands two requests
+    # to its station: the station accepts one with the applicant's consent (it
+    # becomes a case) and sends the other back with the reason.
+    group = Person(ctx, docs, town, town.key("group:qs-liu"))
+    handed = [group.intake.call("intake.handover", {"applicant": f"申办人{n}", "id_number": id_number(n),
+                                                    "phone": "13800138000", "matter": "MZ-WUBAO",
+                                                    "materials": []})
+              for n in (31, 32)]
+    check(all(h["station"] == VILLAGE for h in handed), f"intake.handover went elsewhere: {handed}")
+    taken = station.intake.call("intake.handover.accept", {"handover": handed[0]["handover"], "consent": True})
+    station.intake.call("intake.handover.return", {"handover": handed[1]["handover"], "reason": "本人已自行办理"})
+    wait_until(every, lambda: {"handover.pending", "handover.accepted", "handover.returned"}
+               <= seen_types(op_subs["intake"]), WAIT_S, "the handovers' events")
+    accepted = next(ev for _, ev in op_subs["intake"].events if ev["type"] == "handover.accepted")
+    check(accepted["case"] == taken["case"] and accepted["group_agent"] == "qs-liu",
+          f"handover.accepted {accepted}, the reply {taken}")
+    log(f"group:qs-liu handed two requests to {VILLAGE}: one became {taken['case']}, one was sent back")
+
     # D-AUD-6: the audit service drafted each window's working days as they
     # ended (audit.summary on audit/); the duty leader signs one with the
     # Ed25519 key `keys add leader:<id>` wrote beside its CURVE key, over the
