@@ -49,7 +49,10 @@ teardown (Fixture *f, gconstpointer data)
 static void
 stamp (Fixture *f, DbnEnvEvent *env, const char *type, const char *src, const char *case_no, gint64 ts)
 {
+    /* _new has set the type already. */
+    g_free (env->type);
     env->type = g_strdup (type);
+    g_free (env->src);
     env->src = g_strdup (src);
     env->seq = ++f->seq;
     env->ts = ts;
