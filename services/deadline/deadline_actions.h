@@ -30,6 +30,12 @@ void deadline_actions_start_ticking (DeadlineActions *self);
 /* Follows routing's and intake's journals (after dbn_service_start). */
 gboolean deadline_actions_follow (DeadlineActions *self, DbnBus *bus, GError **error);
 
+/* For the unit tests, which choose the order the journals arrive in: one
+ * event of source's journal ("routing", "intake", else "evaluation"),
+ * applied as its subscriber does, in the caller's transaction. */
+gboolean deadline_actions_apply (DeadlineActions *self, const char *source, const DbnEnvEvent *env,
+                                 GBytes *event, DbnOrigin *origin, GError **error);
+
 /* Borrowed internals for the benchmark and tests. */
 DeadlineStore *deadline_actions_get_store (DeadlineActions *self);
 DeadlineTimers *deadline_actions_get_timers (DeadlineActions *self);

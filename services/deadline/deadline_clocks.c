@@ -144,7 +144,7 @@ deadline_start_clock (DeadlineActions *self, DeadlineCase *c, DeadlineClockName 
     k->stage = DEADLINE_STAGE_NONE;
     k->explained = FALSE;
     k->covered = TRUE;
-    if (c->suspended_at != 0) {
+    if (c->suspended_at != 0 && name != DEADLINE_CLOCK_FOLLOWUP) {
         /* D-DL-7: a clock that starts while the case waits starts stopped. */
         k->state = DEADLINE_STATE_STOPPED;
         k->anchor_day = deadline_day_of_ms (at);
@@ -192,7 +192,10 @@ deadline_suspend (DeadlineActions *self, DeadlineCase *c, gint64 at, const char 
     for (guint i = 0; i < clocks->len; i++) {
         DeadlineClock *k = clocks->pdata[i];
         /* An overdue clock stays overdue: waiting now does not undo the delay. */
-        if (k->state != DEADLINE_STATE_RUNNING || k->stage >= DEADLINE_STAGE_OVERDUE)
+        /* D-EV-7's follow-up is not the case's handling: a materials stop of
+         * a case whose follow-up arrived before it (pending) leaves it be. */
+        if (k->state != DEADLINE_STATE_RUNNING || k->stage >= DEADLINE_STAGE_OVERDUE
+            || k->name == DEADLINE_CLOCK_FOLLOWUP)
             continue;
         k->state = DEADLINE_STATE_STOPPED;
         k->anchor_n = MAX (0, deadline_remaining (self->calendar, c->area, k->unit, today, k->due_day));

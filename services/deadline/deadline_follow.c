@@ -28,8 +28,9 @@
  * of the case_row record (routing.xml) that every routing case event
  * carries: one typed, strict read whatever the event type, so it also takes
  * event types newer than this build. case.routed is decoded as itself for
- * the matter and level. An event without a row or a case, or about a case
- * this service never saw routed, is acknowledged and ignored.
+ * the matter and level. An event without a row or a case, or a routing or
+ * intake event about a case this service never saw routed, is acknowledged
+ * and ignored (evaluation's follow-up waits for the case instead).
  *
  * An applied event that changes the case's queue row (or moves the case)
  * journals one deadline.due_changed in the same transaction; the service's
@@ -211,6 +212,13 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DbnOri
             ok = deadline_start_clock (self, c, DEADLINE_CLOCK_PROGRESS, at, FALSE, error);
         if (ok && committed_kind (c->kind))
             ok = deadline_start_clock (self, c, DEADLINE_CLOCK_COMMITTED, c->accepted_at, FALSE, error);
+        /* D-EV-7 opened before the case reached here: its clock from the
+         * opening, as when the case came first. */
+        gint64 opened_at = 0;
+        if (ok)
+            ok = deadline_store_take_pending_followup (self->store, c->case_no, &opened_at, error);
+        if (ok && opened_at != 0)
+            ok = deadline_start_clock (self, c, DEADLINE_CLOCK_FOLLOWUP, opened_at, TRUE, error);
     }
     /* D-DL-1: within N working days of reaching the centre. */
     if (ok && !c->centre_seen && g_strcmp0 (c->level, "township") == 0
@@ -268,9 +276,9 @@ apply_intake_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, D
     return on_intake (user_data, env, origin, error);
 }
 
-/* D-EV-7: evaluation's journal opens and meets the follow-up clock of a
- * case routing brought here (others are acknowledged and ignored). The
- * clock starts at the event's time, like every other. */
+/* D-EV-7: evaluation's journal opens and meets the follow-up clock. The
+ * clock starts at the event's time, like every other; for a case routing
+ * has not brought here yet it waits in dl_followup_pending (on_routing). */
 static gboolean
 apply_evaluation_event (gpointer user_data, const DbnEnvEvent *env, GBytes *event, DbnOrigin *origin,
                         GError **error)
@@ -282,8 +290,12 @@ apply_evaluation_event (gpointer user_data, const DbnEnvEvent *env, GBytes *even
     g_autoptr (DeadlineCase) c = NULL;
     if (!deadline_store_get_case (self->store, env->case_no, &c, error))
         return FALSE;
-    if (c == NULL)
-        return TRUE;
+    if (c == NULL) {
+        /* Routing's subscriber is behind (a restart): kept until case.routed;
+         * one met before then never starts. */
+        return open ? deadline_store_put_pending_followup (self->store, env->case_no, env->ts, error)
+                    : deadline_store_drop_pending_followup (self->store, env->case_no, error);
+    }
     g_auto (DeadlineRow) before = { 0 };
     if (!c->closed && !deadline_row_read (self, c, &before, error))
         return FALSE;
@@ -292,6 +304,17 @@ apply_evaluation_event (gpointer user_data, const DbnEnvEvent *env, GBytes *even
     if (!ok || !deadline_store_put_case (self->store, c, error))
         return FALSE;
     return c->closed || deadline_row_changed (self, c, &before, origin, error);
+}
+
+gboolean
+deadline_actions_apply (DeadlineActions *self, const char *source, const DbnEnvEvent *env, GBytes *event,
+                        DbnOrigin *origin, GError **error)
+{
+    if (g_strcmp0 (source, "routing") == 0)
+        return apply_routing_event (self, env, event, origin, error);
+    if (g_strcmp0 (source, "intake") == 0)
+        return apply_intake_event (self, env, event, origin, error);
+    return apply_evaluation_event (self, env, event, origin, error);
 }
 
 gboolean

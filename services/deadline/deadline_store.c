@@ -69,6 +69,13 @@ const char *const deadline_migrations[] = {
     /* 3: D-DL-3's "3 days": the unit a clock counts in, fixed when it
      * starts (1: calendar days; 0: working days, as every clock before). */
     "ALTER TABLE dl_clock ADD COLUMN calendar_days INTEGER NOT NULL DEFAULT 0;",
+    /* 4: D-EV-7's follow-ups opened before routing's case.routed reached
+     * this service (its subscribers catch up separately): the opening's
+     * instant, kept until the case arrives and its clock starts there. */
+    "CREATE TABLE dl_followup_pending ("
+    "  case_no    TEXT PRIMARY KEY,"
+    "  opened_at  INTEGER NOT NULL"
+    ") WITHOUT ROWID;",
     NULL,
 };
 
@@ -87,6 +94,9 @@ enum {
     QUEUE_AREA,
     MARK_RESTRICTED,
     MARK_REST,
+    PUT_PENDING_FOLLOWUP,
+    GET_PENDING_FOLLOWUP,
+    DROP_PENDING_FOLLOWUP,
     N_STATEMENTS,
 };
 
@@ -124,6 +134,9 @@ static const char *const sql[N_STATEMENTS] = {
                    " AND restricted = 0 AND case_no > ?2 ORDER BY case_no LIMIT ?3",
     [MARK_RESTRICTED] = "UPDATE dl_case SET restricted = 1 WHERE restricted IS NULL AND matter = ?",
     [MARK_REST] = "UPDATE dl_case SET restricted = 0 WHERE restricted IS NULL",
+    [PUT_PENDING_FOLLOWUP] = "INSERT OR REPLACE INTO dl_followup_pending (case_no, opened_at) VALUES (?,?)",
+    [GET_PENDING_FOLLOWUP] = "SELECT opened_at FROM dl_followup_pending WHERE case_no = ?",
+    [DROP_PENDING_FOLLOWUP] = "DELETE FROM dl_followup_pending WHERE case_no = ?",
 };
 
 struct _DeadlineStore {
@@ -422,4 +435,39 @@ deadline_store_foreach_running (DeadlineStore *self, DeadlineClockFunc func, gpo
         if (!func (clocks->pdata[i], areas->pdata[i], user_data, error))
             return FALSE;
     return TRUE;
+}
+
+gboolean
+deadline_store_put_pending_followup (DeadlineStore *self, const char *case_no, gint64 opened_at,
+                                     GError **error)
+{
+    sqlite3_stmt *s = stmt (self, PUT_PENDING_FOLLOWUP);
+    dbn_sql_bind_text (s, 1, case_no);
+    sqlite3_bind_int64 (s, 2, opened_at);
+    return done (self, s, sqlite3_step (s), error);
+}
+
+gboolean
+deadline_store_take_pending_followup (DeadlineStore *self, const char *case_no, gint64 *opened_at,
+                                      GError **error)
+{
+    sqlite3_stmt *s = stmt (self, GET_PENDING_FOLLOWUP);
+    dbn_sql_bind_text (s, 1, case_no);
+    *opened_at = 0;
+    int rc = sqlite3_step (s);
+    if (rc == SQLITE_ROW)
+        *opened_at = sqlite3_column_int64 (s, 0);
+    if (!done (self, s, rc, error))
+        return FALSE;
+    if (rc != SQLITE_ROW)
+        return TRUE;
+    return deadline_store_drop_pending_followup (self, case_no, error);
+}
+
+gboolean
+deadline_store_drop_pending_followup (DeadlineStore *self, const char *case_no, GError **error)
+{
+    sqlite3_stmt *s = stmt (self, DROP_PENDING_FOLLOWUP);
+    dbn_sql_bind_text (s, 1, case_no);
+    return done (self, s, sqlite3_step (s), error);
 }

@@ -7,6 +7,8 @@
  *             state, the stage it fired last, and next_at, the instant of
  *             its next firing (indexed: a restart reads only this index)
  *   dl_explanation  every explanation recorded (D-DL-6), with who and when
+ *   dl_followup_pending  D-EV-7's follow-ups evaluation opened for a case
+ *             routing has not brought here yet: when each was opened
  */
 #pragma once
 
@@ -94,6 +96,16 @@ gboolean deadline_store_read_queue (DeadlineStore *self, const char *kind, const
  * of the catalog's restricted matters, then every other case not yet marked.
  * Cheap when done (a partial index holds only the unmarked). */
 gboolean deadline_store_mark_restricted (DeadlineStore *self, DbnCatalog *catalog, GError **error);
+
+/* D-EV-7 before case.routed: keeps (or replaces) the opening's instant. */
+gboolean deadline_store_put_pending_followup (DeadlineStore *self, const char *case_no, gint64 opened_at,
+                                              GError **error);
+/* Removes the case's pending follow-up; *opened_at is its instant, 0 when
+ * there was none. */
+gboolean deadline_store_take_pending_followup (DeadlineStore *self, const char *case_no, gint64 *opened_at,
+                                               GError **error);
+/* Forgets it (met before the case arrived). */
+gboolean deadline_store_drop_pending_followup (DeadlineStore *self, const char *case_no, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DeadlineCase, deadline_case_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DeadlineClock, deadline_clock_free)
