@@ -1,0 +1,43 @@
+/* gui_harness.h: what every GUI test does the same way, under Xvfb:
+ * waiting on the main loop without sleeping, letting a window paint,
+ * saving its screenshot in build/screenshots/, and opening a main window
+ * on GSettings' memory backend. One copy, linked by each test in
+ * tests/gui/CMakeLists.txt. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "dbn_main_window.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until cond holds or timeout_ms passed; TRUE if it holds. */
+gboolean wait_for (Condition cond, gpointer data, guint timeout_ms);
+
+/* Lets the window lay out and paint one frame with what it shows now. */
+void settle (GtkWidget *window);
+
+/* Renders window, saves it as build/screenshots/name and returns the
+ * texture (caller owns it) so the test can look at its pixels. */
+GdkTexture *screenshot_texture (GtkWidget *window, const char *name);
+
+/* As screenshot_texture, for a test that only keeps the file. */
+void screenshot (GtkWidget *window, const char *name);
+
+/* TRUE when a Mesa DRI driver or the EGL/GLX vendor library is mapped.
+ * GDK_DEBUG=gl-disable (tests/CMakeLists.txt) keeps GDK from probing
+ * OpenGL: a Mesa driver loaded by that probe leaks under LSan, so each
+ * test's main asserts this is FALSE, naming the cause. */
+gboolean gl_driver_loaded (void);
+
+/* A main window for key on a fresh memory GSettings backend, with its data
+ * and client folders; width and height its default size, or 0 for GTK's. */
+DbnMainWindow *open_main_window (const char *key, const char *data_dir, const char *client_dir, int width,
+                                 int height);
+
+/* The window's connection is up (a Condition for wait_for). */
+gboolean is_online (gpointer window);
+
+G_END_DECLS
