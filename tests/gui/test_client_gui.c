@@ -31,6 +31,7 @@
 #include "dbn_supervisor_view.h"
 #include "dbn_test_harness.h"
 #include "eval_rules.h"
+#include "gui_harness.h"
 
 /* TRUE when needle occurs in the len bytes of data (which may hold NULs). */
 static gboolean
@@ -41,82 +42,6 @@ contains (const char *data, gsize len, const char *needle)
         if (memcmp (data + i, needle, n) == 0)
             return TRUE;
     return FALSE;
-}
-
-/* ---- waiting without sleeping ---- */
-
-static gboolean
-wake (gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until cond holds or timeout_ms passed; TRUE if it holds. */
-static gboolean
-wait_for (Condition cond, gpointer data, guint timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-    guint tick = g_timeout_add (10, wake, NULL);
-    gboolean ok = cond (data);
-    while (!ok && g_get_monotonic_time () < deadline) {
-        g_main_context_iteration (NULL, TRUE);
-        ok = cond (data);
-    }
-    g_source_remove (tick);
-    return ok;
-}
-
-static gboolean
-frame_done (gpointer data)
-{
-    return *(gboolean *) data;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock, gpointer data)
-{
-    *(gboolean *) data = TRUE;
-}
-
-/* Lets the window lay out and paint one frame with what it shows now. */
-static void
-settle (GtkWidget *window)
-{
-    while (g_main_context_iteration (NULL, FALSE))
-        ;
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-    if (clock == NULL)
-        return;
-    gboolean painted = FALSE;
-    gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-    gtk_widget_queue_draw (window);
-    wait_for (frame_done, &painted, 2000);
-    g_signal_handler_disconnect (clock, id);
-}
-
-static void
-screenshot (GtkWidget *window, const char *name)
-{
-    settle (window);
-    int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
-    g_assert_cmpint (w, >, 0);
-    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-    GtkSnapshot *snapshot = gtk_snapshot_new ();
-    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
-    g_assert_nonnull (node);
-    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture =
-        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-    gsk_render_node_unref (node);
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *path = g_build_filename (dir, name, NULL);
-    g_assert_true (gdk_texture_save_to_png (texture, path));
-    g_test_message ("screenshot %s", path);
 }
 
 typedef struct {
@@ -334,21 +259,7 @@ new_settings (void)
 static DbnMainWindow *
 open_window (Fixture *f, const char *key)
 {
-    g_autoptr (GSettings) settings = new_settings ();
-    g_settings_set_string (settings, "key-file", key);
-    g_settings_set_string (settings, "data-dir", dbn_harness_get_data_dir (f->harness));
-    g_settings_set_string (settings, "client-dir", f->client_dir);
-    DbnMainWindow *window = dbn_main_window_new (NULL, settings);
-    g_assert_nonnull (dbn_main_window_get_connection (window));
-    gtk_window_present (GTK_WINDOW (window));
-    return window;
-}
-
-static gboolean
-is_online (gpointer window)
-{
-    DbnConnection *c = dbn_main_window_get_connection (window);
-    return c != NULL && dbn_connection_get_online (c);
+    return open_main_window (key, dbn_harness_get_data_dir (f->harness), f->client_dir, 0, 0);
 }
 
 static gboolean
@@ -1806,17 +1717,6 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     gtk_window_destroy (GTK_WINDOW (win));
     while (g_main_context_iteration (NULL, FALSE))
         ;
-}
-
-/* TRUE when a Mesa DRI driver or the EGL/GLX vendor library is mapped. */
-static gboolean
-gl_driver_loaded (void)
-{
-    g_autofree char *maps = NULL;
-    if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
-        return FALSE;
-    return strstr (maps, "_dri.so") != NULL || strstr (maps, "libEGL_mesa") != NULL
-           || strstr (maps, "libGLX_mesa") != NULL;
 }
 
 static const gint64 must_listed_day = 1793581200000; /* 2026-11-02 09:00 CST */
