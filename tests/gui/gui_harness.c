@@ -4,9 +4,29 @@
 
 #include <string.h>
 
+#include <locale.h>
+
 #include <glib/gstdio.h>
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
+#include <glib/gi18n.h>
+
+#include "dbn_application.h"
+
+void
+gui_test_init (int *argc, char ***argv, const char *log_name, gboolean check_gl)
+{
+    setlocale (LC_ALL, "");
+    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
+    bind_textdomain_codeset ("daiban", "UTF-8");
+    textdomain ("daiban");
+    g_test_init (argc, argv, NULL);
+    gtk_init ();
+    if (check_gl)
+        g_assert_false (gl_driver_loaded ());
+    dbn_log_init (log_name);
+    dbn_application_load_style ();
+}
 
 /* ---- waiting without sleeping ---- */
 
@@ -89,6 +109,53 @@ screenshot (GtkWidget *window, const char *name)
 {
     g_object_unref (screenshot_texture (window, name));
 }
+
+/* ---- papers ---- */
+
+char *
+pdf_text (const char *pdf)
+{
+    g_autofree char *out = NULL;
+    int status = 0;
+    g_autoptr (GError) error = NULL;
+    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, &out, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    return g_steal_pointer (&out);
+}
+
+void
+paper_screenshot (const char *pdf, const char *name, int page)
+{
+    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
+    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
+    g_mkdir_with_parents (dir, 0755);
+    g_autofree char *base = g_build_filename (dir, name, NULL);
+    g_autofree char *number = g_strdup_printf ("%d", page);
+    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+    const char *const head[] = { "pdftoppm", "-png", "-r", "72" };
+    for (gsize i = 0; i < G_N_ELEMENTS (head); i++)
+        g_ptr_array_add (argv, (gpointer) head[i]);
+    if (page > 0) {
+        g_ptr_array_add (argv, (gpointer) "-f");
+        g_ptr_array_add (argv, number);
+        g_ptr_array_add (argv, (gpointer) "-l");
+        g_ptr_array_add (argv, number);
+    }
+    g_ptr_array_add (argv, (gpointer) "-singlefile");
+    g_ptr_array_add (argv, (gpointer) pdf);
+    g_ptr_array_add (argv, base);
+    g_ptr_array_add (argv, NULL);
+    int status = 0;
+    g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                                 NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_test_message ("screenshot %s.png", base);
+}
+
+/* ---- the X server ---- */
 
 gboolean
 gl_driver_loaded (void)

@@ -1,7 +1,7 @@
 /* gui_harness.h: what every GUI test does the same way, under Xvfb:
  * waiting on the main loop without sleeping, letting a window paint,
- * saving its screenshot in build/screenshots/, and opening a main window
- * on GSettings' memory backend. One copy, linked by each test in
+ * saving its screenshot (and a PDF's pages) in build/screenshots/, reading
+ * a PDF's text, and opening a main window on GSettings' memory backend. One copy, linked by each test in
  * tests/gui/CMakeLists.txt. */
 #pragma once
 
@@ -10,6 +10,12 @@
 #include "dbn_main_window.h"
 
 G_BEGIN_DECLS
+
+/* The start of each GUI test's main: the locale and the daiban text domain
+ * (DAIBAN_LOCALE_DIR), g_test_init, gtk_init, then, when check_gl, the
+ * assertion that no GL driver got loaded (gl_driver_loaded), then the log
+ * as log_name and the client's style sheet. */
+void gui_test_init (int *argc, char ***argv, const char *log_name, gboolean check_gl);
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -25,6 +31,15 @@ GdkTexture *screenshot_texture (GtkWidget *window, const char *name);
 
 /* As screenshot_texture, for a test that only keeps the file. */
 void screenshot (GtkWidget *window, const char *name);
+
+/* The text a PDF renders, by pdftotext (poppler-utils): a blank page has
+ * none, whatever its metadata says. Caller owns it. */
+char *pdf_text (const char *pdf);
+
+/* A paper's page as a PNG build/screenshots/name.png (pdftoppm), so the
+ * papers are looked at as the applicant gets them: page counts from 1;
+ * 0 lets pdftoppm take the first page without naming it. */
+void paper_screenshot (const char *pdf, const char *name, int page);
 
 /* TRUE when a Mesa DRI driver or the EGL/GLX vendor library is mapped.
  * GDK_DEBUG=gl-disable (tests/CMakeLists.txt) keeps GDK from probing

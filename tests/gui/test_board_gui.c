@@ -134,15 +134,7 @@ test_board_kiosk (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    g_assert_false (gl_driver_loaded ()); /* as the other GUI tests: software rendering */
-    dbn_log_init ("test_board_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_board_gui", TRUE);
     g_test_add_func ("/client/gui/D-AUD-4/board-kiosk", test_board_kiosk);
     return g_test_run ();
 }

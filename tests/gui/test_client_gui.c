@@ -59,39 +59,6 @@ runsheet_exported (gpointer data)
     return dir != NULL && g_dir_read_name (dir) != NULL;
 }
 
-/* The text a PDF renders, by pdftotext (poppler-utils): a blank page has
- * none, whatever its metadata says. Caller owns it. */
-static char *
-pdf_text (const char *pdf)
-{
-    g_autofree char *out = NULL;
-    int status = 0;
-    g_autoptr (GError) error = NULL;
-    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &out, NULL, &status, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    return g_steal_pointer (&out);
-}
-
-/* A paper's first page as a PNG in build/screenshots/ (pdftoppm), so the
- * papers are looked at as the applicant gets them. */
-static void
-paper_screenshot (const char *pdf, const char *name)
-{
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *base = g_build_filename (dir, name, NULL);
-    int status = 0;
-    const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                                 &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    g_test_message ("screenshot %s.png", base);
-}
-
 /* ---- the papers of any case (dbn_case_papers.h) ---- */
 
 static gboolean
@@ -466,7 +433,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autofree char *sheet_text = pdf_text (sheet_pdf);
         g_assert_nonnull (strstr (sheet_text, case_no));
         g_assert_nonnull (strstr (sheet_text, "qingshui"));
-        paper_screenshot (sheet_pdf, "paper-runsheet");
+        paper_screenshot (sheet_pdf, "paper-runsheet", 0);
     }
     g_assert_true (dbn_clerk_view_select (clerk, case_no));
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
@@ -640,7 +607,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_assert_cmpstr (level, ==, "满意");
         g_assert_nonnull (strstr (text, "已签字"));
         g_assert_cmpuint (pdf_images (card_pdf), ==, 1);
-        paper_screenshot (card_pdf, "paper-completion-card");
+        paper_screenshot (card_pdf, "paper-completion-card", 0);
         /* The local copy is not what printed: the file on the station's PC
          * can go, the card stays. */
         g_assert_cmpint (g_remove (png), ==, 0);
@@ -658,7 +625,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autofree char *outcome = value_after (text, "办理结果");
         g_assert_cmpstr (outcome, ==, "已办结");
         g_assert_nonnull (strstr (text, "准生证已领取"));
-        paper_screenshot (notice_pdf, "paper-result-notice");
+        paper_screenshot (notice_pdf, "paper-result-notice", 0);
         g_autofree char *form_pdf = export_paper (clerk_papers, case_no, DBN_CASE_PAPER_ACCEPTANCE);
         g_assert_nonnull (form_pdf);
         g_autofree char *form_text = pdf_text (form_pdf);
@@ -684,7 +651,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autofree char *form_text = pdf_text (form_pdf);
         g_assert_nonnull (strstr (form_text, case_no));
         g_assert_nonnull (strstr (form_text, "准生证"));
-        paper_screenshot (form_pdf, "paper-acceptance-copy");
+        paper_screenshot (form_pdf, "paper-acceptance-copy", 0);
         screenshot (GTK_WIDGET (station_win), "station-papers.png");
     }
     gtk_window_destroy (GTK_WINDOW (station_win));
@@ -1592,7 +1559,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
         g_assert_nonnull (strstr (text, case_no));
         g_autofree char *awaited = value_after (text, "需补材料 1");
         g_assert_cmpstr (awaited, ==, "结婚证");
-        paper_screenshot (pdf, "paper-missing-notice");
+        paper_screenshot (pdf, "paper-missing-notice", 0);
     }
     dbn_station_view_tick_supplement (station, 1);
     screenshot (GTK_WIDGET (win), "station-supplement.png");
@@ -1675,7 +1642,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (form_text, "家庭收入证明"));
     g_assert_nonnull (strstr (form_text, "承诺办结日期"));
     g_assert_nonnull (strstr (form_text, "2026-11-03"));
-    paper_screenshot (form_pdf, "paper-acceptance");
+    paper_screenshot (form_pdf, "paper-acceptance", 0);
     g_assert_null (dbn_queue_item_due_class (d, calendar, &today));
     /* A township matter from a station has no clock before the centre
      * acknowledges its papers (D-DL-1 starts there): no due date, "—". */
@@ -1843,13 +1810,13 @@ test_clerk_escalate_county_answer (Fixture *f, gconstpointer data)
         g_autofree char *now = value_after (text, "当前进度");
         g_assert_cmpstr (now, ==, dbn_state_display ("escalated"));
         g_assert_nonnull (strstr (text, "乡镇不能直接办结"));
-        paper_screenshot (pdf, "paper-progress-notice");
+        paper_screenshot (pdf, "paper-progress-notice", 0);
         g_autofree char *form_pdf = export_paper (papers, case_no, DBN_CASE_PAPER_ACCEPTANCE);
         g_assert_nonnull (form_pdf);
         g_autofree char *form_text = pdf_text (form_pdf);
         g_autofree char *promised = value_after (form_text, "承诺办结日期");
         g_assert_true (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", promised, 0, 0));
-        paper_screenshot (form_pdf, "paper-acceptance-promised");
+        paper_screenshot (form_pdf, "paper-acceptance-promised", 0);
         /* Not replied yet: no result notice. */
         g_autofree char *no_notice = export_paper (papers, case_no, DBN_CASE_PAPER_RESULT);
         g_assert_null (no_notice);
@@ -1885,18 +1852,9 @@ static const gint64 wednesday_before_national_day = 1790730000000; /* 2026-09-30
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    /* GDK_DEBUG=gl-disable (tests/CMakeLists.txt) keeps GDK from probing
-     * OpenGL: a Mesa driver loaded by that probe leaks under LSan. Fail here,
-     * naming the cause, if a driver got loaded anyway. */
-    g_assert_false (gl_driver_loaded ());
-    dbn_log_init ("test_client_gui");
-    dbn_application_load_style ();
+    /* check_gl: GDK_DEBUG=gl-disable (tests/CMakeLists.txt) keeps GDK from
+     * probing OpenGL; fail at the start, naming the cause, if it did. */
+    gui_test_init (&argc, &argv, "test_client_gui", TRUE);
     g_test_add_func ("/client/queue-model/snapshot-then-events", test_model_snapshot_then_events);
     g_test_add_func ("/client/queue-model/mask-name", test_mask_name);
     g_test_add_func ("/client/queue-model/due-working-days", test_due_working_days);

@@ -39,35 +39,6 @@
 #define CALL_MS 10000
 #define WAIT_MS 30000
 
-static char *
-pdf_text (const char *pdf)
-{
-    g_autofree char *out = NULL;
-    int status = 0;
-    g_autoptr (GError) error = NULL;
-    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &out, NULL, &status, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    return g_steal_pointer (&out);
-}
-
-static void
-paper_screenshot (const char *pdf, const char *name)
-{
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *base = g_build_filename (dir, name, NULL);
-    int status = 0;
-    const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                                 &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    g_test_message ("screenshot %s.png", base);
-}
-
 /* ---- the record ---- */
 
 static gint64
@@ -475,7 +446,7 @@ test_committee_screen (void)
         g_assert_nonnull (strstr (text, root));
     }
     g_assert_nonnull (strstr (text, "✓"));
-    paper_screenshot (pdf, "committee-evidence");
+    paper_screenshot (pdf, "committee-evidence", 0);
     /* The button's way: the same paper in the principal's folder. */
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "committee.evidence", NULL));
     g_autofree char *file = g_strdup_printf ("evidence-%s.pdf", from_station);
@@ -521,14 +492,7 @@ test_committee_screen (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    dbn_log_init ("test_committee_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_committee_gui", FALSE);
     g_test_add_func ("/committee/screen/feed-case-evidence-tamper", test_committee_screen);
     return g_test_run ();
 }

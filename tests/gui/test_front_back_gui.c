@@ -296,15 +296,7 @@ test_county_two_townships (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    g_assert_false (gl_driver_loaded ());
-    dbn_log_init ("test_front_back_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_front_back_gui", TRUE);
     g_test_add_func ("/client/gui/D-RTE-6/front-desk-and-back-office", test_front_desk_back_office);
     g_test_add_func ("/client/gui/D-RTE-1/county-answers-two-townships", test_county_two_townships);
     return g_test_run ();

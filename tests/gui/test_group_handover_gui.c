@@ -133,15 +133,7 @@ test_station_sees_group_request (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    g_assert_false (gl_driver_loaded ());
-    dbn_log_init ("test_group_handover_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_group_handover_gui", TRUE);
     g_test_add_func ("/client/gui/D-INT-2/station-sees-group-request", test_station_sees_group_request);
     return g_test_run ();
 }

@@ -25,21 +25,6 @@
 
 static const char *const services[] = { "intake", "routing", "deadline", "evaluation", "audit", NULL };
 
-/* The text a PDF renders, by pdftotext (poppler-utils). Caller owns it. */
-static char *
-pdf_text (const char *pdf)
-{
-    g_autofree char *out = NULL;
-    int status = 0;
-    g_autoptr (GError) error = NULL;
-    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &out, NULL, &status, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    return g_steal_pointer (&out);
-}
-
 static gint64
 cst (int month, int day, int hour)
 {
@@ -193,14 +178,7 @@ test_leader_page (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    dbn_log_init ("test_leader_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_leader_gui", FALSE);
     g_test_add_func ("/client/gui/D-AUD-6/leader-page", test_leader_page);
     return g_test_run ();
 }

@@ -57,35 +57,6 @@ count_pixels (GdkTexture *texture, GtkWidget *widget, GtkWidget *window, guint8 
     return n;
 }
 
-static char *
-pdf_text (const char *pdf)
-{
-    g_autofree char *out = NULL;
-    int status = 0;
-    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &out, NULL, &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    return g_steal_pointer (&out);
-}
-
-static void
-paper_screenshot (const char *pdf, const char *name, int page)
-{
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *base = g_build_filename (dir, name, NULL);
-    int status = 0;
-    g_autofree char *number = g_strdup_printf ("%d", page);
-    const char *argv[] = { "pdftoppm", "-png", "-r",          "72", "-f", number,
-                           "-l",       number, "-singlefile", pdf,  base, NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                                 &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    g_test_message ("screenshot %s.png", base);
-}
-
 /* ---- fixture ---- */
 
 typedef struct {
@@ -965,14 +936,7 @@ test_board_arithmetic (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    dbn_log_init ("test-supervisor-gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test-supervisor-gui", FALSE);
     g_test_add_func ("/client/eval/board-arithmetic", test_board_arithmetic);
     g_test_add ("/client/eval/supervisor-board", Fixture, NULL, fixture_set_up, test_supervisor_board,
                 fixture_tear_down);
