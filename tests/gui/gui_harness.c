@@ -185,6 +185,35 @@ open_main_window (const char *key, const char *data_dir, const char *client_dir,
     return window;
 }
 
+/* ---- the command line ---- */
+
+char *
+cli_out (DbnHarness *h, const char *key, const char *const *args, gboolean first_line)
+{
+    g_autoptr (GPtrArray) all = g_ptr_array_new ();
+    g_ptr_array_add (all, (gpointer) "--data");
+    g_ptr_array_add (all, (gpointer) dbn_harness_get_data_dir (h));
+    if (key != NULL) {
+        g_ptr_array_add (all, (gpointer) "--key");
+        g_ptr_array_add (all, (gpointer) key);
+    }
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (all, (gpointer) args[i]);
+    g_ptr_array_add (all, NULL);
+    DbnCliRun r = dbn_harness_run_cli ((const char *const *) all->pdata);
+    if (r.status != 0)
+        g_error ("daiban %s: %s", args[0], r.err);
+    char *out = NULL;
+    if (first_line) {
+        g_auto (GStrv) lines = g_strsplit (r.out, "\n", 2);
+        out = g_strdup (lines[0]);
+    } else {
+        out = g_strdup (r.out);
+    }
+    dbn_cli_run_clear (&r);
+    return out;
+}
+
 gboolean
 is_online (gpointer window)
 {

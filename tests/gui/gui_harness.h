@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "dbn_main_window.h"
+#include "dbn_test_harness.h"
 
 G_BEGIN_DECLS
 
@@ -51,6 +52,11 @@ gboolean gl_driver_loaded (void);
  * and client folders; width and height its default size, or 0 for GTK's. */
 DbnMainWindow *open_main_window (const char *key, const char *data_dir, const char *client_dir, int width,
                                  int height);
+
+/* `daiban --data DIR [--key KEY] args...` in h's data folder (key NULL:
+ * as the operator), which must exit 0: its stdout, or only its first line
+ * when first_line. Caller owns it. */
+char *cli_out (DbnHarness *h, const char *key, const char *const *args, gboolean first_line);
 
 /* The window's connection is up (a Condition for wait_for). */
 gboolean is_online (gpointer window);

@@ -25,24 +25,6 @@
 #include "dbn_test_harness.h"
 #include "gui_harness.h"
 
-static char *
-cli (DbnHarness *h, const char *const *args)
-{
-    g_autoptr (GPtrArray) all = g_ptr_array_new ();
-    g_ptr_array_add (all, (gpointer) "--data");
-    g_ptr_array_add (all, (gpointer) dbn_harness_get_data_dir (h));
-    for (int i = 0; args[i] != NULL; i++)
-        g_ptr_array_add (all, (gpointer) args[i]);
-    g_ptr_array_add (all, NULL);
-    DbnCliRun r = dbn_harness_run_cli ((const char *const *) all->pdata);
-    if (r.status != 0)
-        g_error ("daiban %s: %s", args[0], r.err);
-    g_auto (GStrv) lines = g_strsplit (r.out, "\n", 2);
-    char *first = g_strdup (lines[0]);
-    dbn_cli_run_clear (&r);
-    return first;
-}
-
 typedef struct {
     DbnFrontDesk *desk;
     const char *case_no;
@@ -116,12 +98,14 @@ test_front_desk_back_office (void)
     /* A station's request for minzheng, carried on a run sheet. */
     g_autofree char *id = dbn_test_id_number (71);
     g_autofree char *case_no =
-        cli (h, (const char *[]){ "case", "submit", "--matter", "MZ-LINSHI", "--applicant", "赵六",
-                                  "--id-number", id, "--phone", "13800138071", "--village", "qingshui",
-                                  "--materials", "申请书,身份证,困难情况说明", "--consent", NULL });
+        cli_out (h, NULL,
+                 (const char *[]){ "case", "submit", "--matter", "MZ-LINSHI", "--applicant", "赵六",
+                                   "--id-number", id, "--phone", "13800138071", "--village", "qingshui",
+                                   "--materials", "申请书,身份证,困难情况说明", "--consent", NULL },
+                 TRUE);
     RowWait queued = { dbn_clerk_view_get_model (office), case_no, "station", NULL };
     g_assert_true (wait_for (row_is, &queued, 10000));
-    g_autofree char *sheet = cli (h, (const char *[]){ "runsheet", "new", "qingshui", NULL });
+    g_autofree char *sheet = cli_out (h, NULL, (const char *[]){ "runsheet", "new", "qingshui", NULL }, TRUE);
     g_assert_true (g_str_has_prefix (sheet, "RS-"));
 
     /* The front desk lists it to sign for; the back office sees it in transit. */
@@ -163,48 +147,35 @@ test_front_desk_back_office (void)
     g_object_unref (intake);
 }
 
-/* `daiban --data DIR args...` as the operator, exit 0: stdout. */
-static char *
-cli_all (DbnHarness *h, const char *const *args)
-{
-    g_autoptr (GPtrArray) all = g_ptr_array_new ();
-    g_ptr_array_add (all, (gpointer) "--data");
-    g_ptr_array_add (all, (gpointer) dbn_harness_get_data_dir (h));
-    for (int i = 0; args[i] != NULL; i++)
-        g_ptr_array_add (all, (gpointer) args[i]);
-    g_ptr_array_add (all, NULL);
-    DbnCliRun r = dbn_harness_run_cli ((const char *const *) all->pdata);
-    if (r.status != 0)
-        g_error ("daiban %s: %s", args[0], r.err);
-    char *out = g_strdup (r.out);
-    dbn_cli_run_clear (&r);
-    return out;
-}
-
 /* A 上报件 of township h escalated to 县民政局 by its operator: the case number. */
 static char *
 escalate_one (DbnHarness *h, guint n)
 {
     g_autofree char *id = dbn_test_id_number (n);
-    char *case_no = cli (
-        h, (const char *[]){ "case", "submit", "--matter", "MZ-WUBAO", "--applicant", "孙七", "--id-number",
-                             id, "--phone", "13800138090", "--village", "qingshui", "--materials",
-                             "申请书,户口簿,身份证,本人劳动能力和收入状况说明", "--consent", NULL });
+    char *case_no = cli_out (
+        h, NULL,
+        (const char *[]){ "case", "submit", "--matter", "MZ-WUBAO", "--applicant", "孙七", "--id-number", id,
+                          "--phone", "13800138090", "--village", "qingshui", "--materials",
+                          "申请书,户口簿,身份证,本人劳动能力和收入状况说明", "--consent", NULL },
+        TRUE);
     /* Routing follows intake: the window's queue shows it within seconds. */
     gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
     for (;;) {
-        g_autofree char *queue = cli_all (h, (const char *[]){ "queue", "window", "minzheng", NULL });
+        g_autofree char *queue =
+            cli_out (h, NULL, (const char *[]){ "queue", "window", "minzheng", NULL }, FALSE);
         if (strstr (queue, case_no) != NULL)
             break;
         g_assert_cmpint (g_get_monotonic_time (), <, deadline);
         g_usleep (20 * 1000);
     }
-    g_autofree char *sheet = cli (h, (const char *[]){ "runsheet", "new", "qingshui", NULL });
-    g_free (cli (h, (const char *[]){ "runsheet", "ack", sheet, case_no, NULL }));
-    g_free (cli (h, (const char *[]){ "case", "classify", case_no, "--kind", "escalated", "--reason",
-                                      "县级审批", NULL }));
-    g_free (cli (h, (const char *[]){ "case", "assign", case_no, NULL }));
-    g_free (cli (h, (const char *[]){ "case", "escalate", case_no, NULL }));
+    g_autofree char *sheet = cli_out (h, NULL, (const char *[]){ "runsheet", "new", "qingshui", NULL }, TRUE);
+    g_free (cli_out (h, NULL, (const char *[]){ "runsheet", "ack", sheet, case_no, NULL }, TRUE));
+    g_free (cli_out (
+        h, NULL,
+        (const char *[]){ "case", "classify", case_no, "--kind", "escalated", "--reason", "县级审批", NULL },
+        TRUE));
+    g_free (cli_out (h, NULL, (const char *[]){ "case", "assign", case_no, NULL }, TRUE));
+    g_free (cli_out (h, NULL, (const char *[]){ "case", "escalate", case_no, NULL }, TRUE));
     return case_no;
 }
 
@@ -274,7 +245,7 @@ test_county_two_townships (void)
     /* Each answer reached its own township's routing, naming the department. */
     for (int i = 0; i < 2; i++) {
         g_autofree char *timeline =
-            cli_all (h[i], (const char *[]){ "case", "timeline", case_no[i], "--json", NULL });
+            cli_out (h[i], NULL, (const char *[]){ "case", "timeline", case_no[i], "--json", NULL }, FALSE);
         g_assert_nonnull (strstr (timeline, "county:minzheng"));
         g_assert_nonnull (strstr (timeline, i == 1 ? "同意纳入特困供养" : "不予批准"));
     }

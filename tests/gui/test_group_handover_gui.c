@@ -19,27 +19,6 @@
 #include "dbn_test_harness.h"
 #include "gui_harness.h"
 
-/* `daiban --data DIR --key KEY args...`; its first line. */
-static char *
-cli_as (DbnHarness *h, const char *key, const char *const *args)
-{
-    g_autoptr (GPtrArray) all = g_ptr_array_new ();
-    g_ptr_array_add (all, (gpointer) "--data");
-    g_ptr_array_add (all, (gpointer) dbn_harness_get_data_dir (h));
-    g_ptr_array_add (all, (gpointer) "--key");
-    g_ptr_array_add (all, (gpointer) key);
-    for (int i = 0; args[i] != NULL; i++)
-        g_ptr_array_add (all, (gpointer) args[i]);
-    g_ptr_array_add (all, NULL);
-    DbnCliRun r = dbn_harness_run_cli ((const char *const *) all->pdata);
-    if (r.status != 0)
-        g_error ("daiban %s: %s", args[0], r.err);
-    g_auto (GStrv) lines = g_strsplit (r.out, "\n", 2);
-    char *first = g_strdup (lines[0]);
-    dbn_cli_run_clear (&r);
-    return first;
-}
-
 typedef struct {
     DbnStationHandovers *page;
     guint n;
@@ -78,11 +57,12 @@ test_station_sees_group_request (void)
 
     g_autofree char *id = dbn_test_id_number (41);
     g_autofree char *number =
-        cli_as (h, group_key,
-                (const char *[]){ "handover", "submit", "--matter", "MZ-WUBAO", "--applicant", "周八",
-                                  "--id-number", id, "--phone", "13800138091", "--materials",
-                                  "申请书,户口簿,身份证,本人劳动能力和收入状况说明", "--note",
-                                  "行动不便，托组长转交", NULL });
+        cli_out (h, group_key,
+                 (const char *[]){ "handover", "submit", "--matter", "MZ-WUBAO", "--applicant", "周八",
+                                   "--id-number", id, "--phone", "13800138091", "--materials",
+                                   "申请书,户口簿,身份证,本人劳动能力和收入状况说明", "--note",
+                                   "行动不便，托组长转交", NULL },
+                 TRUE);
 
     DbnMainWindow *window =
         open_main_window (station_key, dbn_harness_get_data_dir (h), client_dir, 1190, 750);
