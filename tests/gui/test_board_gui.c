@@ -16,84 +16,7 @@
 #include "dbn_application.h"
 #include "dbn_board_window.h"
 #include "dbn_test_harness.h"
-
-/* ---- waiting without sleeping (as test_client_gui) ---- */
-
-static gboolean
-wake (gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition cond, gpointer data, guint timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-    guint tick = g_timeout_add (10, wake, NULL);
-    gboolean ok = cond (data);
-    while (!ok && g_get_monotonic_time () < deadline) {
-        g_main_context_iteration (NULL, TRUE);
-        ok = cond (data);
-    }
-    g_source_remove (tick);
-    return ok;
-}
-
-static gboolean
-frame_done (gpointer data)
-{
-    return *(gboolean *) data;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock, gpointer data)
-{
-    *(gboolean *) data = TRUE;
-}
-
-static void
-screenshot (GtkWidget *window, const char *name)
-{
-    while (g_main_context_iteration (NULL, FALSE))
-        ;
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-    if (clock != NULL) {
-        gboolean painted = FALSE;
-        gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-        gtk_widget_queue_draw (window);
-        wait_for (frame_done, &painted, 2000);
-        g_signal_handler_disconnect (clock, id);
-    }
-    int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
-    g_assert_cmpint (w, >, 0);
-    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-    GtkSnapshot *snapshot = gtk_snapshot_new ();
-    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
-    g_assert_nonnull (node);
-    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture =
-        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-    gsk_render_node_unref (node);
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *path = g_build_filename (dir, name, NULL);
-    g_assert_true (gdk_texture_save_to_png (texture, path));
-    g_test_message ("screenshot %s", path);
-}
-
-static gboolean
-gl_driver_loaded (void)
-{
-    g_autofree char *maps = NULL;
-    if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
-        return FALSE;
-    return strstr (maps, "_dri.so") != NULL || strstr (maps, "libEGL_mesa") != NULL
-           || strstr (maps, "libGLX_mesa") != NULL;
-}
+#include "gui_harness.h"
 
 static char *
 submit (DbnHarness *h, guint n, const char *applicant)
@@ -211,15 +134,7 @@ test_board_kiosk (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    g_assert_false (gl_driver_loaded ()); /* as the other GUI tests: software rendering */
-    dbn_log_init ("test_board_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_board_gui", TRUE);
     g_test_add_func ("/client/gui/D-AUD-4/board-kiosk", test_board_kiosk);
     return g_test_run ();
 }

@@ -31,6 +31,7 @@
 #include "dbn_supervisor_view.h"
 #include "dbn_test_harness.h"
 #include "eval_rules.h"
+#include "gui_harness.h"
 
 /* TRUE when needle occurs in the len bytes of data (which may hold NULs). */
 static gboolean
@@ -41,82 +42,6 @@ contains (const char *data, gsize len, const char *needle)
         if (memcmp (data + i, needle, n) == 0)
             return TRUE;
     return FALSE;
-}
-
-/* ---- waiting without sleeping ---- */
-
-static gboolean
-wake (gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until cond holds or timeout_ms passed; TRUE if it holds. */
-static gboolean
-wait_for (Condition cond, gpointer data, guint timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-    guint tick = g_timeout_add (10, wake, NULL);
-    gboolean ok = cond (data);
-    while (!ok && g_get_monotonic_time () < deadline) {
-        g_main_context_iteration (NULL, TRUE);
-        ok = cond (data);
-    }
-    g_source_remove (tick);
-    return ok;
-}
-
-static gboolean
-frame_done (gpointer data)
-{
-    return *(gboolean *) data;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock, gpointer data)
-{
-    *(gboolean *) data = TRUE;
-}
-
-/* Lets the window lay out and paint one frame with what it shows now. */
-static void
-settle (GtkWidget *window)
-{
-    while (g_main_context_iteration (NULL, FALSE))
-        ;
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-    if (clock == NULL)
-        return;
-    gboolean painted = FALSE;
-    gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-    gtk_widget_queue_draw (window);
-    wait_for (frame_done, &painted, 2000);
-    g_signal_handler_disconnect (clock, id);
-}
-
-static void
-screenshot (GtkWidget *window, const char *name)
-{
-    settle (window);
-    int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
-    g_assert_cmpint (w, >, 0);
-    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-    GtkSnapshot *snapshot = gtk_snapshot_new ();
-    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
-    g_assert_nonnull (node);
-    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture =
-        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-    gsk_render_node_unref (node);
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *path = g_build_filename (dir, name, NULL);
-    g_assert_true (gdk_texture_save_to_png (texture, path));
-    g_test_message ("screenshot %s", path);
 }
 
 typedef struct {
@@ -132,39 +57,6 @@ runsheet_exported (gpointer data)
     g_assert_true (gtk_widget_activate_action (w->page, "cases.export-runsheet", NULL));
     g_autoptr (GDir) dir = g_dir_open (w->dir, 0, NULL);
     return dir != NULL && g_dir_read_name (dir) != NULL;
-}
-
-/* The text a PDF renders, by pdftotext (poppler-utils): a blank page has
- * none, whatever its metadata says. Caller owns it. */
-static char *
-pdf_text (const char *pdf)
-{
-    g_autofree char *out = NULL;
-    int status = 0;
-    g_autoptr (GError) error = NULL;
-    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &out, NULL, &status, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    return g_steal_pointer (&out);
-}
-
-/* A paper's first page as a PNG in build/screenshots/ (pdftoppm), so the
- * papers are looked at as the applicant gets them. */
-static void
-paper_screenshot (const char *pdf, const char *name)
-{
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *base = g_build_filename (dir, name, NULL);
-    int status = 0;
-    const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                                 &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    g_test_message ("screenshot %s.png", base);
 }
 
 /* ---- the papers of any case (dbn_case_papers.h) ---- */
@@ -334,21 +226,7 @@ new_settings (void)
 static DbnMainWindow *
 open_window (Fixture *f, const char *key)
 {
-    g_autoptr (GSettings) settings = new_settings ();
-    g_settings_set_string (settings, "key-file", key);
-    g_settings_set_string (settings, "data-dir", dbn_harness_get_data_dir (f->harness));
-    g_settings_set_string (settings, "client-dir", f->client_dir);
-    DbnMainWindow *window = dbn_main_window_new (NULL, settings);
-    g_assert_nonnull (dbn_main_window_get_connection (window));
-    gtk_window_present (GTK_WINDOW (window));
-    return window;
-}
-
-static gboolean
-is_online (gpointer window)
-{
-    DbnConnection *c = dbn_main_window_get_connection (window);
-    return c != NULL && dbn_connection_get_online (c);
+    return open_main_window (key, dbn_harness_get_data_dir (f->harness), f->client_dir, 0, 0);
 }
 
 static gboolean
@@ -555,7 +433,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autofree char *sheet_text = pdf_text (sheet_pdf);
         g_assert_nonnull (strstr (sheet_text, case_no));
         g_assert_nonnull (strstr (sheet_text, "qingshui"));
-        paper_screenshot (sheet_pdf, "paper-runsheet");
+        paper_screenshot (sheet_pdf, "paper-runsheet", 0);
     }
     g_assert_true (dbn_clerk_view_select (clerk, case_no));
     g_assert_true (wait_for (timeline_loaded, clerk, 5000));
@@ -729,7 +607,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_assert_cmpstr (level, ==, "满意");
         g_assert_nonnull (strstr (text, "已签字"));
         g_assert_cmpuint (pdf_images (card_pdf), ==, 1);
-        paper_screenshot (card_pdf, "paper-completion-card");
+        paper_screenshot (card_pdf, "paper-completion-card", 0);
         /* The local copy is not what printed: the file on the station's PC
          * can go, the card stays. */
         g_assert_cmpint (g_remove (png), ==, 0);
@@ -747,7 +625,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autofree char *outcome = value_after (text, "办理结果");
         g_assert_cmpstr (outcome, ==, "已办结");
         g_assert_nonnull (strstr (text, "准生证已领取"));
-        paper_screenshot (notice_pdf, "paper-result-notice");
+        paper_screenshot (notice_pdf, "paper-result-notice", 0);
         g_autofree char *form_pdf = export_paper (clerk_papers, case_no, DBN_CASE_PAPER_ACCEPTANCE);
         g_assert_nonnull (form_pdf);
         g_autofree char *form_text = pdf_text (form_pdf);
@@ -773,7 +651,7 @@ test_station_window_reply (Fixture *f, gconstpointer data)
         g_autofree char *form_text = pdf_text (form_pdf);
         g_assert_nonnull (strstr (form_text, case_no));
         g_assert_nonnull (strstr (form_text, "准生证"));
-        paper_screenshot (form_pdf, "paper-acceptance-copy");
+        paper_screenshot (form_pdf, "paper-acceptance-copy", 0);
         screenshot (GTK_WIDGET (station_win), "station-papers.png");
     }
     gtk_window_destroy (GTK_WINDOW (station_win));
@@ -1681,7 +1559,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
         g_assert_nonnull (strstr (text, case_no));
         g_autofree char *awaited = value_after (text, "需补材料 1");
         g_assert_cmpstr (awaited, ==, "结婚证");
-        paper_screenshot (pdf, "paper-missing-notice");
+        paper_screenshot (pdf, "paper-missing-notice", 0);
     }
     dbn_station_view_tick_supplement (station, 1);
     screenshot (GTK_WIDGET (win), "station-supplement.png");
@@ -1764,7 +1642,7 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (form_text, "家庭收入证明"));
     g_assert_nonnull (strstr (form_text, "承诺办结日期"));
     g_assert_nonnull (strstr (form_text, "2026-11-03"));
-    paper_screenshot (form_pdf, "paper-acceptance");
+    paper_screenshot (form_pdf, "paper-acceptance", 0);
     g_assert_null (dbn_queue_item_due_class (d, calendar, &today));
     /* A township matter from a station has no clock before the centre
      * acknowledges its papers (D-DL-1 starts there): no due date, "—". */
@@ -1806,17 +1684,6 @@ test_station_visit_supplement_refuse (Fixture *f, gconstpointer data)
     gtk_window_destroy (GTK_WINDOW (win));
     while (g_main_context_iteration (NULL, FALSE))
         ;
-}
-
-/* TRUE when a Mesa DRI driver or the EGL/GLX vendor library is mapped. */
-static gboolean
-gl_driver_loaded (void)
-{
-    g_autofree char *maps = NULL;
-    if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
-        return FALSE;
-    return strstr (maps, "_dri.so") != NULL || strstr (maps, "libEGL_mesa") != NULL
-           || strstr (maps, "libGLX_mesa") != NULL;
 }
 
 static const gint64 must_listed_day = 1793581200000; /* 2026-11-02 09:00 CST */
@@ -1943,13 +1810,13 @@ test_clerk_escalate_county_answer (Fixture *f, gconstpointer data)
         g_autofree char *now = value_after (text, "当前进度");
         g_assert_cmpstr (now, ==, dbn_state_display ("escalated"));
         g_assert_nonnull (strstr (text, "乡镇不能直接办结"));
-        paper_screenshot (pdf, "paper-progress-notice");
+        paper_screenshot (pdf, "paper-progress-notice", 0);
         g_autofree char *form_pdf = export_paper (papers, case_no, DBN_CASE_PAPER_ACCEPTANCE);
         g_assert_nonnull (form_pdf);
         g_autofree char *form_text = pdf_text (form_pdf);
         g_autofree char *promised = value_after (form_text, "承诺办结日期");
         g_assert_true (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", promised, 0, 0));
-        paper_screenshot (form_pdf, "paper-acceptance-promised");
+        paper_screenshot (form_pdf, "paper-acceptance-promised", 0);
         /* Not replied yet: no result notice. */
         g_autofree char *no_notice = export_paper (papers, case_no, DBN_CASE_PAPER_RESULT);
         g_assert_null (no_notice);
@@ -1985,18 +1852,9 @@ static const gint64 wednesday_before_national_day = 1790730000000; /* 2026-09-30
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    /* GDK_DEBUG=gl-disable (tests/CMakeLists.txt) keeps GDK from probing
-     * OpenGL: a Mesa driver loaded by that probe leaks under LSan. Fail here,
-     * naming the cause, if a driver got loaded anyway. */
-    g_assert_false (gl_driver_loaded ());
-    dbn_log_init ("test_client_gui");
-    dbn_application_load_style ();
+    /* check_gl: GDK_DEBUG=gl-disable (tests/CMakeLists.txt) keeps GDK from
+     * probing OpenGL; fail at the start, naming the cause, if it did. */
+    gui_test_init (&argc, &argv, "test_client_gui", TRUE);
     g_test_add_func ("/client/queue-model/snapshot-then-events", test_model_snapshot_then_events);
     g_test_add_func ("/client/queue-model/mask-name", test_mask_name);
     g_test_add_func ("/client/queue-model/due-working-days", test_due_working_days);

@@ -23,8 +23,6 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#define G_SETTINGS_ENABLE_BACKEND
-#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 #include <sodium.h>
@@ -36,106 +34,10 @@
 #include "dbn_committee_view.h"
 #include "dbn_main_window.h"
 #include "dbn_test_harness.h"
+#include "gui_harness.h"
 
 #define CALL_MS 10000
 #define WAIT_MS 30000
-
-/* ---- waiting without sleeping (as test_client_gui.c) ---- */
-
-static gboolean
-wake (gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition cond, gpointer data, guint timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-    guint tick = g_timeout_add (10, wake, NULL);
-    gboolean ok = cond (data);
-    while (!ok && g_get_monotonic_time () < deadline) {
-        g_main_context_iteration (NULL, TRUE);
-        ok = cond (data);
-    }
-    g_source_remove (tick);
-    return ok;
-}
-
-static gboolean
-frame_done (gpointer data)
-{
-    return *(gboolean *) data;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock, gpointer data)
-{
-    *(gboolean *) data = TRUE;
-}
-
-static void
-screenshot (GtkWidget *window, const char *name)
-{
-    while (g_main_context_iteration (NULL, FALSE))
-        ;
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-    if (clock != NULL) {
-        gboolean painted = FALSE;
-        gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-        gtk_widget_queue_draw (window);
-        wait_for (frame_done, &painted, 2000);
-        g_signal_handler_disconnect (clock, id);
-    }
-    int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
-    g_assert_cmpint (w, >, 0);
-    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-    GtkSnapshot *snapshot = gtk_snapshot_new ();
-    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
-    g_assert_nonnull (node);
-    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture =
-        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-    gsk_render_node_unref (node);
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *path = g_build_filename (dir, name, NULL);
-    g_assert_true (gdk_texture_save_to_png (texture, path));
-    g_test_message ("screenshot %s", path);
-}
-
-static char *
-pdf_text (const char *pdf)
-{
-    g_autofree char *out = NULL;
-    int status = 0;
-    g_autoptr (GError) error = NULL;
-    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &out, NULL, &status, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    return g_steal_pointer (&out);
-}
-
-static void
-paper_screenshot (const char *pdf, const char *name)
-{
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *base = g_build_filename (dir, name, NULL);
-    int status = 0;
-    const char *argv[] = { "pdftoppm", "-png", "-r", "72", "-singlefile", pdf, base, NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                                 &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    g_test_message ("screenshot %s.png", base);
-}
 
 /* ---- the record ---- */
 
@@ -299,15 +201,7 @@ rewrite_record (const char *path, const char *data_dir, gint64 at)
 static DbnMainWindow *
 open_committee (DbnHarness *h, const char *key, const char *client_dir)
 {
-    g_autoptr (GSettingsBackend) backend = g_memory_settings_backend_new ();
-    g_autoptr (GSettings) settings = g_settings_new_with_backend ("org.daiban.Client", backend);
-    g_settings_set_string (settings, "key-file", key);
-    g_settings_set_string (settings, "data-dir", dbn_harness_get_data_dir (h));
-    g_settings_set_string (settings, "client-dir", client_dir);
-    DbnMainWindow *window = dbn_main_window_new (NULL, settings);
-    g_assert_nonnull (dbn_main_window_get_connection (window));
-    gtk_window_set_default_size (GTK_WINDOW (window), 1500, 900);
-    gtk_window_present (GTK_WINDOW (window));
+    DbnMainWindow *window = open_main_window (key, dbn_harness_get_data_dir (h), client_dir, 1500, 900);
     g_assert_true (DBN_IS_COMMITTEE_VIEW (dbn_main_window_get_view (window)));
     return window;
 }
@@ -552,7 +446,7 @@ test_committee_screen (void)
         g_assert_nonnull (strstr (text, root));
     }
     g_assert_nonnull (strstr (text, "✓"));
-    paper_screenshot (pdf, "committee-evidence");
+    paper_screenshot (pdf, "committee-evidence", 0);
     /* The button's way: the same paper in the principal's folder. */
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "committee.evidence", NULL));
     g_autofree char *file = g_strdup_printf ("evidence-%s.pdf", from_station);
@@ -598,14 +492,7 @@ test_committee_screen (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    dbn_log_init ("test_committee_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_committee_gui", FALSE);
     g_test_add_func ("/committee/screen/feed-case-evidence-tamper", test_committee_screen);
     return g_test_run ();
 }

@@ -10,8 +10,6 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#define G_SETTINGS_ENABLE_BACKEND
-#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
@@ -19,127 +17,7 @@
 #include "dbn_main_window.h"
 #include "dbn_station_view-private.h"
 #include "dbn_test_harness.h"
-
-/* ---- waiting without sleeping (as test_client_gui) ---- */
-
-static gboolean
-wake (gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition cond, gpointer data, guint timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-    guint tick = g_timeout_add (10, wake, NULL);
-    gboolean ok = cond (data);
-    while (!ok && g_get_monotonic_time () < deadline) {
-        g_main_context_iteration (NULL, TRUE);
-        ok = cond (data);
-    }
-    g_source_remove (tick);
-    return ok;
-}
-
-static gboolean
-frame_done (gpointer data)
-{
-    return *(gboolean *) data;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock, gpointer data)
-{
-    *(gboolean *) data = TRUE;
-}
-
-static void
-screenshot (GtkWidget *window, const char *name)
-{
-    while (g_main_context_iteration (NULL, FALSE))
-        ;
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-    if (clock != NULL) {
-        gboolean painted = FALSE;
-        gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-        gtk_widget_queue_draw (window);
-        wait_for (frame_done, &painted, 2000);
-        g_signal_handler_disconnect (clock, id);
-    }
-    int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
-    g_assert_cmpint (w, >, 0);
-    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-    GtkSnapshot *snapshot = gtk_snapshot_new ();
-    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
-    g_assert_nonnull (node);
-    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture =
-        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-    gsk_render_node_unref (node);
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *path = g_build_filename (dir, name, NULL);
-    g_assert_true (gdk_texture_save_to_png (texture, path));
-    g_test_message ("screenshot %s", path);
-}
-
-static gboolean
-gl_driver_loaded (void)
-{
-    g_autofree char *maps = NULL;
-    if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
-        return FALSE;
-    return strstr (maps, "_dri.so") != NULL || strstr (maps, "libEGL_mesa") != NULL
-           || strstr (maps, "libGLX_mesa") != NULL;
-}
-
-static DbnMainWindow *
-open_window (DbnHarness *h, const char *key, const char *client_dir)
-{
-    g_autoptr (GSettingsBackend) backend = g_memory_settings_backend_new ();
-    g_autoptr (GSettings) settings = g_settings_new_with_backend ("org.daiban.Client", backend);
-    g_settings_set_string (settings, "key-file", key);
-    g_settings_set_string (settings, "data-dir", dbn_harness_get_data_dir (h));
-    g_settings_set_string (settings, "client-dir", client_dir);
-    DbnMainWindow *window = dbn_main_window_new (NULL, settings);
-    g_assert_nonnull (dbn_main_window_get_connection (window));
-    gtk_window_set_default_size (GTK_WINDOW (window), 1190, 750);
-    gtk_window_present (GTK_WINDOW (window));
-    return window;
-}
-
-static gboolean
-is_online (gpointer window)
-{
-    DbnConnection *c = dbn_main_window_get_connection (window);
-    return c != NULL && dbn_connection_get_online (c);
-}
-
-/* `daiban --data DIR --key KEY args...`; its first line. */
-static char *
-cli_as (DbnHarness *h, const char *key, const char *const *args)
-{
-    g_autoptr (GPtrArray) all = g_ptr_array_new ();
-    g_ptr_array_add (all, (gpointer) "--data");
-    g_ptr_array_add (all, (gpointer) dbn_harness_get_data_dir (h));
-    g_ptr_array_add (all, (gpointer) "--key");
-    g_ptr_array_add (all, (gpointer) key);
-    for (int i = 0; args[i] != NULL; i++)
-        g_ptr_array_add (all, (gpointer) args[i]);
-    g_ptr_array_add (all, NULL);
-    DbnCliRun r = dbn_harness_run_cli ((const char *const *) all->pdata);
-    if (r.status != 0)
-        g_error ("daiban %s: %s", args[0], r.err);
-    g_auto (GStrv) lines = g_strsplit (r.out, "\n", 2);
-    char *first = g_strdup (lines[0]);
-    dbn_cli_run_clear (&r);
-    return first;
-}
+#include "gui_harness.h"
 
 typedef struct {
     DbnStationHandovers *page;
@@ -179,13 +57,15 @@ test_station_sees_group_request (void)
 
     g_autofree char *id = dbn_test_id_number (41);
     g_autofree char *number =
-        cli_as (h, group_key,
-                (const char *[]){ "handover", "submit", "--matter", "MZ-WUBAO", "--applicant", "周八",
-                                  "--id-number", id, "--phone", "13800138091", "--materials",
-                                  "申请书,户口簿,身份证,本人劳动能力和收入状况说明", "--note",
-                                  "行动不便，托组长转交", NULL });
+        cli_out (h, group_key,
+                 (const char *[]){ "handover", "submit", "--matter", "MZ-WUBAO", "--applicant", "周八",
+                                   "--id-number", id, "--phone", "13800138091", "--materials",
+                                   "申请书,户口簿,身份证,本人劳动能力和收入状况说明", "--note",
+                                   "行动不便，托组长转交", NULL },
+                 TRUE);
 
-    DbnMainWindow *window = open_window (h, station_key, client_dir);
+    DbnMainWindow *window =
+        open_main_window (station_key, dbn_harness_get_data_dir (h), client_dir, 1190, 750);
     g_assert_true (wait_for (is_online, window, 10000));
     g_assert_true (DBN_IS_STATION_VIEW (dbn_main_window_get_view (window)));
     DbnStationView *view = DBN_STATION_VIEW (dbn_main_window_get_view (window));
@@ -233,15 +113,7 @@ test_station_sees_group_request (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    g_assert_false (gl_driver_loaded ());
-    dbn_log_init ("test_group_handover_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_group_handover_gui", TRUE);
     g_test_add_func ("/client/gui/D-INT-2/station-sees-group-request", test_station_sees_group_request);
     return g_test_run ();
 }

@@ -13,8 +13,6 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#define G_SETTINGS_ENABLE_BACKEND
-#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
@@ -23,90 +21,9 @@
 #include "dbn_leader_view.h"
 #include "dbn_main_window.h"
 #include "dbn_test_harness.h"
+#include "gui_harness.h"
 
 static const char *const services[] = { "intake", "routing", "deadline", "evaluation", "audit", NULL };
-
-static gboolean
-wake (gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until cond holds or timeout_ms passed; TRUE if it holds. */
-static gboolean
-wait_for (Condition cond, gpointer data, guint timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-    guint tick = g_timeout_add (10, wake, NULL);
-    gboolean ok = cond (data);
-    while (!ok && g_get_monotonic_time () < deadline) {
-        g_main_context_iteration (NULL, TRUE);
-        ok = cond (data);
-    }
-    g_source_remove (tick);
-    return ok;
-}
-
-static gboolean
-frame_done (gpointer data)
-{
-    return *(gboolean *) data;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock, gpointer data)
-{
-    *(gboolean *) data = TRUE;
-}
-
-static void
-screenshot (GtkWidget *window, const char *name)
-{
-    while (g_main_context_iteration (NULL, FALSE))
-        ;
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-    if (clock != NULL) {
-        gboolean painted = FALSE;
-        gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-        gtk_widget_queue_draw (window);
-        wait_for (frame_done, &painted, 2000);
-        g_signal_handler_disconnect (clock, id);
-    }
-    int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
-    g_assert_cmpint (w, >, 0);
-    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-    GtkSnapshot *snapshot = gtk_snapshot_new ();
-    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
-    g_assert_nonnull (node);
-    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    g_autoptr (GdkTexture) texture =
-        gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-    gsk_render_node_unref (node);
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *path = g_build_filename (dir, name, NULL);
-    g_assert_true (gdk_texture_save_to_png (texture, path));
-    g_test_message ("screenshot %s", path);
-}
-
-/* The text a PDF renders, by pdftotext (poppler-utils). Caller owns it. */
-static char *
-pdf_text (const char *pdf)
-{
-    g_autofree char *out = NULL;
-    int status = 0;
-    g_autoptr (GError) error = NULL;
-    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &out, NULL, &status, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    return g_steal_pointer (&out);
-}
 
 static gint64
 cst (int month, int day, int hour)
@@ -151,13 +68,6 @@ record_has (gpointer data)
 {
     const char *const *what = data;
     return entries_of (what[0], what[1]) > 0;
-}
-
-static gboolean
-is_online (gpointer window)
-{
-    DbnConnection *c = dbn_main_window_get_connection (window);
-    return c != NULL && dbn_connection_get_online (c);
 }
 
 static gboolean
@@ -207,16 +117,8 @@ test_leader_page (void)
     const char *drafted[] = { dir, "audit.summary" };
     g_assert_true (wait_for (record_has, drafted, 30000));
 
-    g_autoptr (GSettingsBackend) backend = g_memory_settings_backend_new ();
-    g_autoptr (GSettings) settings = g_settings_new_with_backend ("org.daiban.Client", backend);
     g_autofree char *client_dir = g_build_filename (dir, "clients", NULL);
-    g_settings_set_string (settings, "key-file", leader);
-    g_settings_set_string (settings, "data-dir", dir);
-    g_settings_set_string (settings, "client-dir", client_dir);
-    DbnMainWindow *window = dbn_main_window_new (NULL, settings);
-    g_assert_nonnull (dbn_main_window_get_connection (window));
-    gtk_window_set_default_size (GTK_WINDOW (window), 1200, 700);
-    gtk_window_present (GTK_WINDOW (window));
+    DbnMainWindow *window = open_main_window (leader, dir, client_dir, 1200, 700);
     GtkWidget *view = dbn_main_window_get_view (window);
     g_assert_true (DBN_IS_LEADER_VIEW (view));
     g_assert_true (wait_for (drafts_shown, view, 20000));
@@ -276,14 +178,7 @@ test_leader_page (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    dbn_log_init ("test_leader_gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test_leader_gui", FALSE);
     g_test_add_func ("/client/gui/D-AUD-6/leader-page", test_leader_page);
     return g_test_run ();
 }

@@ -18,8 +18,6 @@
 #include <zmq.h>
 
 #include <glib/gstdio.h>
-#define G_SETTINGS_ENABLE_BACKEND
-#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
@@ -33,84 +31,9 @@
 #include "dbn_station_view.h"
 #include "dbn_supervisor_view.h"
 #include "dbn_test_harness.h"
+#include "gui_harness.h"
 
 #define CALL_MS 5000
-
-/* ---- waiting without sleeping (as test_client_gui.c) ---- */
-
-static gboolean
-wake (gpointer data)
-{
-    return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition cond, gpointer data, guint timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-    guint tick = g_timeout_add (10, wake, NULL);
-    gboolean ok = cond (data);
-    while (!ok && g_get_monotonic_time () < deadline) {
-        g_main_context_iteration (NULL, TRUE);
-        ok = cond (data);
-    }
-    g_source_remove (tick);
-    return ok;
-}
-
-static gboolean
-frame_done (gpointer data)
-{
-    return *(gboolean *) data;
-}
-
-static void
-on_after_paint (GdkFrameClock *clock, gpointer data)
-{
-    *(gboolean *) data = TRUE;
-}
-
-static void
-settle (GtkWidget *window)
-{
-    while (g_main_context_iteration (NULL, FALSE))
-        ;
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-    if (clock == NULL)
-        return;
-    gboolean painted = FALSE;
-    gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-    gtk_widget_queue_draw (window);
-    wait_for (frame_done, &painted, 2000);
-    g_signal_handler_disconnect (clock, id);
-}
-
-/* Renders window, saves it as build/screenshots/name and returns the
- * texture (caller owns it) so the test can look at its pixels. */
-static GdkTexture *
-screenshot (GtkWidget *window, const char *name)
-{
-    settle (window);
-    int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
-    g_assert_cmpint (w, >, 0);
-    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-    GtkSnapshot *snapshot = gtk_snapshot_new ();
-    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-    GskRenderNode *node = gtk_snapshot_free_to_node (snapshot);
-    g_assert_nonnull (node);
-    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-    GdkTexture *texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-    gsk_render_node_unref (node);
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *path = g_build_filename (dir, name, NULL);
-    g_assert_true (gdk_texture_save_to_png (texture, path));
-    g_test_message ("screenshot %s", path);
-    return texture;
-}
 
 /* Pixels of texture inside widget's bounds (in window) near colour rgb. */
 static guint
@@ -132,35 +55,6 @@ count_pixels (GdkTexture *texture, GtkWidget *widget, GtkWidget *window, guint8 
                 n++;
         }
     return n;
-}
-
-static char *
-pdf_text (const char *pdf)
-{
-    g_autofree char *out = NULL;
-    int status = 0;
-    const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 NULL, NULL, &out, NULL, &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    return g_steal_pointer (&out);
-}
-
-static void
-paper_screenshot (const char *pdf, const char *name, int page)
-{
-    const char *build = g_getenv ("DAIBAN_BUILD_DIR");
-    g_autofree char *dir = g_build_filename (build ? build : ".", "screenshots", NULL);
-    g_mkdir_with_parents (dir, 0755);
-    g_autofree char *base = g_build_filename (dir, name, NULL);
-    int status = 0;
-    g_autofree char *number = g_strdup_printf ("%d", page);
-    const char *argv[] = { "pdftoppm", "-png", "-r",          "72", "-f", number,
-                           "-l",       number, "-singlefile", pdf,  base, NULL };
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                                 &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    g_test_message ("screenshot %s.png", base);
 }
 
 /* ---- fixture ---- */
@@ -537,34 +431,13 @@ wait_on_time (Fixture *f, const char *month, const char *station, gint64 on_time
     g_error ("evaluation never counted %s's %s on time as %" G_GINT64_FORMAT, station, month, on_time);
 }
 
-static gboolean
-is_online (gpointer window)
-{
-    DbnConnection *c = dbn_main_window_get_connection (window);
-    return c != NULL && dbn_connection_get_online (c);
-}
-
 /* ---- the windows ---- */
-
-static GSettings *
-new_settings (void)
-{
-    g_autoptr (GSettingsBackend) backend = g_memory_settings_backend_new ();
-    return g_settings_new_with_backend ("org.daiban.Client", backend);
-}
 
 static DbnMainWindow *
 open_window (Fixture *f, const char *principal)
 {
-    g_autoptr (GSettings) settings = new_settings ();
-    g_settings_set_string (settings, "key-file", g_hash_table_lookup (f->keys, principal));
-    g_settings_set_string (settings, "data-dir", dbn_harness_get_data_dir (f->harness));
-    g_settings_set_string (settings, "client-dir", f->client_dir);
-    DbnMainWindow *window = dbn_main_window_new (NULL, settings);
-    g_assert_nonnull (dbn_main_window_get_connection (window));
-    gtk_window_set_default_size (GTK_WINDOW (window), 1280, 900);
-    gtk_window_present (GTK_WINDOW (window));
-    return window;
+    return open_main_window (g_hash_table_lookup (f->keys, principal), dbn_harness_get_data_dir (f->harness),
+                             f->client_dir, 1280, 900);
 }
 
 static DbnEvalPanel *
@@ -798,7 +671,7 @@ test_supervisor_board (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (dbn_eval_panel_get_text (station_panel), "本月 2026-11"));
     g_assert_nonnull (strstr (dbn_eval_panel_get_text (station_panel), "受理 14，办结 13，办结率 92.8%"));
     g_assert_nonnull (strstr (dbn_eval_panel_get_text (station_panel), "满意度 100.0%"));
-    g_object_unref (screenshot (GTK_WIDGET (station_win), "eval-station-panel.png"));
+    screenshot (GTK_WIDGET (station_win), "eval-station-panel.png");
     gtk_window_destroy (GTK_WINDOW (station_win));
 
     DbnMainWindow *clerk_win = open_window (f, "window:jisheng");
@@ -810,7 +683,7 @@ test_supervisor_board (Fixture *f, gconstpointer data)
     g_test_message ("window panel: %s", dbn_eval_panel_get_text (window_panel));
     /* jisheng: 6 + 1 + 5 + 2 JS-ZHUNSHENG cases in November. */
     g_assert_nonnull (strstr (dbn_eval_panel_get_text (window_panel), "受理 14，"));
-    g_object_unref (screenshot (GTK_WIDGET (clerk_win), "eval-window-panel.png"));
+    screenshot (GTK_WIDGET (clerk_win), "eval-window-panel.png");
     gtk_window_destroy (GTK_WINDOW (clerk_win));
 
     /* 1 December: November has ended. The supervisor's page. */
@@ -876,7 +749,7 @@ test_supervisor_board (Fixture *f, gconstpointer data)
         w = next;
     }
     g_assert_nonnull (charts);
-    g_autoptr (GdkTexture) shot = screenshot (GTK_WIDGET (win), "eval-supervisor-board.png");
+    g_autoptr (GdkTexture) shot = screenshot_texture (GTK_WIDGET (win), "eval-supervisor-board.png");
     guint blue = count_pixels (shot, charts, GTK_WIDGET (win), 51, 115, 199);
     guint red = count_pixels (shot, charts, GTK_WIDGET (win), 214, 77, 64);
     guint green = count_pixels (shot, charts, GTK_WIDGET (win), 41, 140, 89);
@@ -906,7 +779,7 @@ test_supervisor_board (Fixture *f, gconstpointer data)
     /* Closing asks first; cancel leaves it open, accept closes it. */
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "board.close", NULL));
     g_assert_true (wait_for (confirm_open, page, 2000));
-    g_object_unref (screenshot (dbn_eval_page_get_confirm (page), "eval-close-confirm.png"));
+    screenshot (dbn_eval_page_get_confirm (page), "eval-close-confirm.png");
     gtk_dialog_response (GTK_DIALOG (dbn_eval_page_get_confirm (page)), GTK_RESPONSE_CANCEL);
     g_assert_null (dbn_eval_page_get_confirm (page));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "board.close", NULL));
@@ -919,7 +792,7 @@ test_supervisor_board (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (dbn_eval_page_get_status (page), "已关账"));
     for (guint i = 0; i < dbn_eval_board_get_n_rows (board); i++)
         assert_row_is_the_service_s (f, dbn_eval_board_get_row (board, i));
-    g_object_unref (screenshot (GTK_WIDGET (win), "eval-supervisor-closed.png"));
+    screenshot (GTK_WIDGET (win), "eval-supervisor-closed.png");
     /* The service agrees: a second close is refused. */
     g_autoptr (DbnMsgEvalClose) again = dbn_msg_eval_close_new ();
     again->env.key = next_key (f);
@@ -980,7 +853,7 @@ test_supervisor_board (Fixture *f, gconstpointer data)
     g_assert_true (wait_for (followup_refused, calls, 10000));
     g_test_message ("second follow-up: %s", dbn_callback_page_get_status (calls));
     g_assert_true (g_str_has_prefix (dbn_callback_page_get_status (calls), "["));
-    g_object_unref (screenshot (GTK_WIDGET (win), "eval-callbacks.png"));
+    screenshot (GTK_WIDGET (win), "eval-callbacks.png");
     gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -1063,14 +936,7 @@ test_board_arithmetic (void)
 int
 main (int argc, char **argv)
 {
-    setlocale (LC_ALL, "");
-    bindtextdomain ("daiban", g_getenv ("DAIBAN_LOCALE_DIR") ? g_getenv ("DAIBAN_LOCALE_DIR") : ".");
-    bind_textdomain_codeset ("daiban", "UTF-8");
-    textdomain ("daiban");
-    g_test_init (&argc, &argv, NULL);
-    gtk_init ();
-    dbn_log_init ("test-supervisor-gui");
-    dbn_application_load_style ();
+    gui_test_init (&argc, &argv, "test-supervisor-gui", FALSE);
     g_test_add_func ("/client/eval/board-arithmetic", test_board_arithmetic);
     g_test_add ("/client/eval/supervisor-board", Fixture, NULL, fixture_set_up, test_supervisor_board,
                 fixture_tear_down);
