@@ -176,6 +176,77 @@ test_county_answers (void)
     g_object_unref (intake);
 }
 
+/* Issue 16: one county key in several townships' registries. The key is
+ * made once (here in township A's folder, as on the county's PC), exported,
+ * and imported into township B: B's routing answers the same secret. */
+static void
+test_county_key_imported (void)
+{
+    g_autoptr (DbnHarness) a = dbn_harness_new (FALSE);
+    g_autoptr (DbnHarness) b = dbn_harness_new (FALSE);
+    const char *dir_a = dbn_harness_get_data_dir (a);
+    const char *dir_b = dbn_harness_get_data_dir (b);
+    g_autofree char *bureau =
+        first_line (daiban_as (dir_a, NULL, 0, (const char *[]){ "keys", "add", "county:minzheng", NULL }));
+    g_autofree char *exported =
+        first_line (daiban_as (dir_a, NULL, 0, (const char *[]){ "keys", "export", "county:minzheng", NULL }));
+    g_auto (GStrv) parts = g_strsplit (exported, " ", 2);
+    g_assert_cmpstr (parts[0], ==, "county:minzheng");
+    g_assert_cmpuint (strlen (parts[1]), ==, 40);
+    g_assert_null (strstr (exported, "secret"));
+
+    GSubprocess *intake = dbn_harness_start_service (b, "intake");
+    GSubprocess *routing = dbn_harness_start_service (b, "routing");
+    g_autofree char *imported =
+        daiban_as (dir_b, NULL, 0, (const char *[]){ "keys", "import", parts[0], parts[1], NULL });
+    g_assert_nonnull (strstr (imported, "imported"));
+    g_autofree char *again = daiban_as (dir_b, NULL, 0, (const char *[]){ "keys", "import", parts[0], parts[1], NULL });
+    g_assert_nonnull (strstr (again, "already has this key"));
+    /* Another key under the same name, a service's key, an id B's org.ini
+     * lacks and a malformed key are all refused. */
+    g_autofree char *other =
+        first_line (daiban_as (dir_a, NULL, 0, (const char *[]){ "keys", "add", "county:canlian", NULL }));
+    g_autofree char *other_line =
+        first_line (daiban_as (dir_a, NULL, 0, (const char *[]){ "keys", "export", "county:canlian", NULL }));
+    g_auto (GStrv) other_parts = g_strsplit (other_line, " ", 2);
+    g_autofree char *clash =
+        daiban_as (dir_b, NULL, 1, (const char *[]){ "keys", "import", "county:minzheng", other_parts[1], NULL });
+    g_assert_nonnull (strstr (clash, "[keys.exists]"));
+    g_autofree char *service =
+        daiban_as (dir_b, NULL, 2, (const char *[]){ "keys", "import", "service:intake", parts[1], NULL });
+    g_assert_nonnull (strstr (service, "[keys.invalid-principal]"));
+    g_autofree char *nope =
+        daiban_as (dir_b, NULL, 1, (const char *[]){ "keys", "import", "county:nope", parts[1], NULL });
+    g_assert_nonnull (strstr (nope, "[org.unknown-id]"));
+    g_autofree char *bad =
+        daiban_as (dir_b, NULL, 4, (const char *[]){ "keys", "import", "county:canlian", "short", NULL });
+    g_assert_nonnull (strstr (bad, "[keys.read]"));
+    /* The secret made for A now works on B: routing answers the queue. */
+    g_autoptr (JsonNode) keep = NULL;
+    JsonArray *rows = NULL;
+    for (int i = 0; i < 50 && rows == NULL; i++) {
+        g_autofree char *args_dir = g_strdup (dir_b);
+        const char *argv[] = { "--data", args_dir, "--key", bureau, "queue", "county", "minzheng",
+                               "--json", NULL };
+        DbnCliRun r = dbn_harness_run_cli (argv);
+        if (r.status == 0) {
+            g_autoptr (JsonParser) parser = json_parser_new ();
+            g_assert_true (json_parser_load_from_data (parser, r.out, -1, NULL));
+            keep = json_node_copy (json_parser_get_root (parser));
+            rows = json_object_get_array_member (json_node_get_object (keep), "items");
+        } else {
+            g_usleep (100000); /* the registry is re-read within 500 ms */
+        }
+        dbn_cli_run_clear (&r);
+    }
+    g_assert_nonnull (rows);
+    (void) other;
+    g_assert_true (dbn_harness_stop (routing, 10000));
+    g_assert_true (dbn_harness_stop (intake, 10000));
+    g_object_unref (routing);
+    g_object_unref (intake);
+}
+
 static void
 test_county_topic (void)
 {
@@ -196,5 +267,6 @@ main (int argc, char **argv)
     g_test_init (&argc, &argv, NULL);
     g_test_add_func ("/routing/D-RTE-1/county-department-answers", test_county_answers);
     g_test_add_func ("/routing/D-RTE-1/county-topic", test_county_topic);
+    g_test_add_func ("/routing/D-RTE-1/county-key-imported-in-two-townships", test_county_key_imported);
     return g_test_run ();
 }
