@@ -103,6 +103,36 @@ assert_forbidden (const char *err)
         g_error ("not refused as forbidden: %s", err);
 }
 
+/* The department's own clock of case_no in `deadline queue county DEPT`
+ * as key reads it (D-DL-3), polled until present (want) or gone. */
+static gboolean
+wait_department_clock (const char *dir, const char *key, const char *dept, const char *case_no, gboolean want,
+                       char **due_out, gint64 *remaining_out)
+{
+    gint64 until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < until) {
+        g_autofree char *out =
+            daiban_as (dir, key, 0, (const char *[]){ "deadline", "queue", "county", dept, "--json", NULL });
+        g_autoptr (JsonParser) parser = json_parser_new ();
+        g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+        JsonArray *rows = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+        JsonObject *row = find_row (rows, case_no);
+        if (want && row != NULL) {
+            g_assert_cmpstr (json_object_get_string_member (row, "clock"), ==, "department");
+            g_assert_cmpstr (json_object_get_string_member (row, "rule"), ==, "D-DL-3");
+            *due_out = g_strdup (json_object_get_string_member (row, "due"));
+            g_assert_cmpstr (json_object_get_string_member (row, "unit"), ==, "working");
+            g_assert_cmpstr (json_object_get_string_member (row, "stage"), ==, "none");
+            *remaining_out = json_object_get_int_member_with_default (row, "remaining", -1);
+            return TRUE;
+        }
+        if (!want && row == NULL)
+            return TRUE;
+        g_usleep (50 * 1000);
+    }
+    return FALSE;
+}
+
 static void
 test_county_answers (void)
 {
@@ -118,8 +148,27 @@ test_county_answers (void)
     g_assert_nonnull (strstr (unknown, "[org.unknown-id]"));
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
     GSubprocess *routing = dbn_harness_start_service (h, "routing");
+    GSubprocess *deadline = dbn_harness_start_service (h, "deadline");
 
     g_autofree char *n = escalated_case (dir, 91);
+    /* D-DL-3: the department's own clock, 3 working days from the
+     * escalation, in its deadline queue; another department's is not its. */
+    {
+        g_autofree char *due = NULL;
+        gint64 remaining = -1;
+        g_assert_true (wait_department_clock (dir, bureau, "minzheng", n, TRUE, &due, &remaining));
+        g_assert_nonnull (due);
+        g_assert_cmpint (remaining, ==, -1); /* running, not stopped */
+        /* The same date as the case's department clock itself. */
+        g_autofree char *clocks =
+            daiban_as (dir, bureau, 0, (const char *[]){ "deadline", "queue", "county", "minzheng", NULL });
+        g_assert_nonnull (strstr (clocks, due));
+        g_autofree char *theirs =
+            daiban_as (dir, other, 1, (const char *[]){ "deadline", "queue", "county", "minzheng", NULL });
+        assert_forbidden (theirs);
+        g_autofree char *none = NULL;
+        g_assert_true (wait_department_clock (dir, other, "canlian", n, FALSE, &none, &remaining));
+    }
     /* The bureau's queue holds it, escalated, with its township's station. */
     {
         g_autoptr (JsonNode) keep = NULL;
@@ -153,6 +202,12 @@ test_county_answers (void)
     g_free (daiban_as (dir, bureau, 0,
                        (const char *[]){ "case", "county-answer", n, "--answer", "经审核，同意纳入特困供养",
                                          "--approved", NULL }));
+    /* Answered: the department's clock met, the case leaves its deadline queue. */
+    {
+        g_autofree char *none = NULL;
+        gint64 remaining = 0;
+        g_assert_true (wait_department_clock (dir, bureau, "minzheng", n, FALSE, &none, &remaining));
+    }
     g_autofree char *timeline =
         daiban_as (dir, NULL, 0, (const char *[]){ "case", "timeline", n, "--json", NULL });
     g_assert_nonnull (strstr (timeline, "county:minzheng"));
@@ -170,6 +225,8 @@ test_county_answers (void)
                    (const char *[]){ "case", "county-answer", n, "--answer", "再答", "--refused", NULL });
     assert_forbidden (again);
 
+    g_assert_true (dbn_harness_stop (deadline, 10000));
+    g_object_unref (deadline);
     g_assert_true (dbn_harness_stop (routing, 10000));
     g_assert_true (dbn_harness_stop (intake, 10000));
     g_object_unref (routing);
