@@ -73,6 +73,18 @@ keys_init (int argc, char **argv, const char *data_option)
     return CLI_EXIT_OK;
 }
 
+/* Issue 11: a station's, window's or area's id becomes its topic (s/<id>/,
+ * ...): it must be one of org.ini, or the key is useless at best and names
+ * someone else's queue at worst. */
+static gboolean
+principal_in_org (const char *principal, GError **error)
+{
+    if (!dbn_principal_validate (principal, error))
+        return FALSE;
+    g_autoptr (DbnOrg) org = dbn_org_load (dbn_org_default_path (), error);
+    return org != NULL && dbn_org_check_principal (org, principal, error);
+}
+
 static int
 keys_add (int argc, char **argv, const char *data_option)
 {
@@ -97,16 +109,7 @@ keys_add (int argc, char **argv, const char *data_option)
     g_autofree char *dir = dbn_config_resolve_data_dir (data);
     g_autoptr (GError) error = NULL;
     g_autofree char *path = NULL;
-    /* Issue 11: a station's, window's or area's id becomes its topic
-     * (s/<id>/, ...): it must be one of org.ini, or the key is useless at
-     * best and names someone else's queue at worst. */
-    g_autoptr (DbnOrg) org = NULL;
-    if (dbn_principal_validate (argv[1], &error)) {
-        org = dbn_org_load (dbn_org_default_path (), &error);
-        if (org != NULL)
-            dbn_org_check_principal (org, argv[1], &error);
-    }
-    if (error != NULL)
+    if (!principal_in_org (argv[1], &error))
         return cli_report_error ("keys add", error);
     /* The registry's times are this process's time: a test that moves
      * the services' clock (DAIBAN_CLOCK_FILE) moves these too. */
@@ -262,13 +265,7 @@ keys_import (int argc, char **argv, const char *data_option)
     }
     g_autofree char *dir = dbn_config_resolve_data_dir (data);
     g_autoptr (GError) error = NULL;
-    g_autoptr (DbnOrg) org = NULL;
-    if (dbn_principal_validate (argv[1], &error)) {
-        org = dbn_org_load (dbn_org_default_path (), &error);
-        if (org != NULL)
-            dbn_org_check_principal (org, argv[1], &error);
-    }
-    if (error != NULL)
+    if (!principal_in_org (argv[1], &error))
         return cli_report_error ("keys import", error);
     g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
     gboolean changed = FALSE;
