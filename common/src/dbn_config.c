@@ -38,6 +38,8 @@
 #define CONFIG_FILE_NAME     "daiban.conf"
 #define MAIN_GROUP           "daiban"
 #define SERVICE_GROUP_PREFIX "service:"
+#define COUNTY_GROUP         "county"
+#define TOWNSHIP_GROUP_PREFIX "township:"
 #define TOWNSHIP_MAX_LEN     16
 
 /* Groups a service reads itself, with the keys they may hold; the service
@@ -95,7 +97,25 @@ struct _DbnConfig {
     gboolean sync_full;   /* synchronous=full */
     GHashTable *services; /* service name → Endpoints* */
     GHashTable *settings; /* "group/key" → value of a service's own group ([deadline]) */
+    char *county_name;    /* [county] name_zh, NULL outside a county folder */
+    GPtrArray *townships; /* CountyTownship*, in [county] townships order */
 };
+
+/* One township set a county folder names ([township:<id>]). */
+typedef struct {
+    char *id;
+    char *name;   /* name_zh, or the id */
+    char *folder; /* absolute: the township set's daiban.conf and public keys */
+} CountyTownship;
+
+static void
+county_township_free (CountyTownship *township)
+{
+    g_free (township->id);
+    g_free (township->name);
+    g_free (township->folder);
+    g_free (township);
+}
 
 /* The design's services, in start order: upstream before downstream, so a
  * consumer's first sync finds its producer listening. */
@@ -172,6 +192,7 @@ config_new_defaults (const char *data_dir)
     self->catalog_path = g_strdup (default_catalog_path ());
     self->sync_full = TRUE;
     self->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) endpoints_free);
+    self->townships = g_ptr_array_new_with_free_func ((GDestroyNotify) county_township_free);
     self->settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     for (gsize i = 0; i < G_N_ELEMENTS (default_endpoints); i++)
         dbn_config_set_endpoints (self, default_endpoints[i].name, default_endpoints[i].command,
@@ -190,6 +211,8 @@ dbn_config_free (DbnConfig *self)
     g_free (self->catalog_path);
     g_clear_pointer (&self->services, g_hash_table_unref);
     g_clear_pointer (&self->settings, g_hash_table_unref);
+    g_free (self->county_name);
+    g_clear_pointer (&self->townships, g_ptr_array_unref);
     g_free (self);
 }
 
@@ -425,6 +448,72 @@ check_unique_endpoints (DbnConfig *self, GError **error)
     return TRUE;
 }
 
+/* [county]: the county's name and the township sets it follows, in order.
+ * Each listed id needs its [township:<id>] group; a group nobody lists is
+ * a typo and refused, as everywhere in this file. */
+static gboolean
+apply_county_group (DbnConfig *self, GKeyFile *keyfile, GError **error)
+{
+    g_auto (GStrv) keys = g_key_file_get_keys (keyfile, COUNTY_GROUP, NULL, NULL);
+    g_autofree char *list = NULL;
+    for (gsize i = 0; keys != NULL && keys[i] != NULL; i++) {
+        g_autofree char *value = read_value (self, keyfile, COUNTY_GROUP, keys[i], error);
+        if (value == NULL)
+            return FALSE;
+        if (strcmp (keys[i], "name_zh") == 0) {
+            g_free (self->county_name);
+            self->county_name = g_steal_pointer (&value);
+        } else if (strcmp (keys[i], "townships") == 0) {
+            g_free (list);
+            list = g_steal_pointer (&value);
+        } else
+            return config_fail (self, error, COUNTY_GROUP, keys[i], "unknown key (known: name_zh, townships)");
+    }
+    if (list == NULL)
+        return config_fail (self, error, COUNTY_GROUP, "townships", "missing (the township ids, T01;T02)");
+    g_auto (GStrv) ids = g_strsplit (list, ";", -1);
+    for (gsize i = 0; ids[i] != NULL; i++) {
+        g_strstrip (ids[i]);
+        if (*ids[i] == '\0' && ids[i + 1] == NULL)
+            break; /* "T01;T02;" */
+        if (!township_is_valid (ids[i]))
+            return config_fail (self, error, COUNTY_GROUP, "townships", "\"%s\" is not 1 to %d letters or digits",
+                                ids[i], TOWNSHIP_MAX_LEN);
+        if (dbn_config_find_township (self, ids[i]) >= 0)
+            return config_fail (self, error, COUNTY_GROUP, "townships", "%s is listed twice", ids[i]);
+        g_autofree char *group = g_strconcat (TOWNSHIP_GROUP_PREFIX, ids[i], NULL);
+        if (!g_key_file_has_group (keyfile, group))
+            return config_fail (self, error, group, NULL, "missing (every listed township needs its folder)");
+        CountyTownship *township = g_new0 (CountyTownship, 1);
+        township->id = g_strdup (ids[i]);
+        g_ptr_array_add (self->townships, township);
+        g_auto (GStrv) tkeys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+        for (gsize k = 0; tkeys != NULL && tkeys[k] != NULL; k++) {
+            g_autofree char *value = read_value (self, keyfile, group, tkeys[k], error);
+            if (value == NULL)
+                return FALSE;
+            if (strcmp (tkeys[k], "name_zh") == 0) {
+                g_free (township->name);
+                township->name = g_steal_pointer (&value);
+            } else if (strcmp (tkeys[k], "folder") == 0) {
+                if (*value == '\0')
+                    return config_fail (self, error, group, tkeys[k], "empty path");
+                /* Relative to the county's folder, like catalog. */
+                g_free (township->folder);
+                township->folder = g_path_is_absolute (value) ? g_steal_pointer (&value)
+                                                              : g_build_filename (self->data_dir, value, NULL);
+            } else
+                return config_fail (self, error, group, tkeys[k], "unknown key (known: folder, name_zh)");
+        }
+        if (township->folder == NULL)
+            return config_fail (self, error, group, "folder",
+                                "missing (the township set's folder: its daiban.conf and service keys)");
+        if (township->name == NULL)
+            township->name = g_strdup (township->id);
+    }
+    return TRUE;
+}
+
 static gboolean
 apply_file (DbnConfig *self, GKeyFile *keyfile, GError **error)
 {
@@ -438,13 +527,21 @@ apply_file (DbnConfig *self, GKeyFile *keyfile, GError **error)
             ok = apply_service_group (self, keyfile, group, error);
         else if (settings_group_index (group) >= 0)
             ok = apply_settings_group (self, keyfile, group, (gsize) settings_group_index (group), error);
+        else if (strcmp (group, COUNTY_GROUP) == 0)
+            ok = apply_county_group (self, keyfile, error);
+        else if (g_str_has_prefix (group, TOWNSHIP_GROUP_PREFIX))
+            ok = TRUE; /* read with [county], checked below */
         else
-            ok = config_fail (
-                self, error, group, NULL,
-                "unknown group (known: [daiban], [service:<name>], [deadline], [evaluation], [audit])");
+            ok = config_fail (self, error, group, NULL,
+                              "unknown group (known: [daiban], [service:<name>], [deadline], [evaluation], "
+                              "[audit], [county], [township:<id>])");
         if (!ok)
             return FALSE;
     }
+    for (gsize i = 0; groups[i] != NULL; i++)
+        if (g_str_has_prefix (groups[i], TOWNSHIP_GROUP_PREFIX) &&
+            dbn_config_find_township (self, groups[i] + strlen (TOWNSHIP_GROUP_PREFIX)) < 0)
+            return config_fail (self, error, groups[i], NULL, "not listed in [county] townships");
     return check_unique_endpoints (self, error);
 }
 
@@ -636,4 +733,46 @@ dbn_config_set_endpoints (DbnConfig *self, const char *service, const char *comm
         g_free (endpoints->publish);
         endpoints->publish = g_strdup (publish);
     }
+}
+
+const char *
+dbn_config_get_county_name (DbnConfig *self)
+{
+    return self->county_name;
+}
+
+guint
+dbn_config_get_n_townships (DbnConfig *self)
+{
+    return self->townships->len;
+}
+
+gssize
+dbn_config_find_township (DbnConfig *self, const char *id)
+{
+    for (guint i = 0; i < self->townships->len; i++)
+        if (strcmp (((CountyTownship *) self->townships->pdata[i])->id, id) == 0)
+            return (gssize) i;
+    return -1;
+}
+
+const char *
+dbn_config_get_township_id (DbnConfig *self, guint i)
+{
+    g_return_val_if_fail (i < self->townships->len, NULL);
+    return ((CountyTownship *) self->townships->pdata[i])->id;
+}
+
+const char *
+dbn_config_get_township_name (DbnConfig *self, guint i)
+{
+    g_return_val_if_fail (i < self->townships->len, NULL);
+    return ((CountyTownship *) self->townships->pdata[i])->name;
+}
+
+const char *
+dbn_config_get_township_folder (DbnConfig *self, guint i)
+{
+    g_return_val_if_fail (i < self->townships->len, NULL);
+    return ((CountyTownship *) self->townships->pdata[i])->folder;
 }

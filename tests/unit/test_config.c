@@ -268,6 +268,62 @@ test_store_path_and_set_endpoints (Fixture *f, gconstpointer data)
     g_assert_cmpstr (dbn_config_get_publish_endpoint (config, "new"), ==, "inproc://new-pub");
 }
 
+/* A county folder names its township sets; relative folders are the
+ * county folder's, and every slip is refused with the group named. */
+static void
+test_county_townships (Fixture *f, gconstpointer data)
+{
+    g_autoptr (GError) error = NULL;
+    write_conf (f, "[county]\nname_zh = 青山县\ntownships = T01; T02\n"
+                   "[township:T01]\nname_zh = 青山镇   # the first\nfolder = townships/T01\n"
+                   "[township:T02]\nfolder = /srv/daiban/T02\n");
+    g_autoptr (DbnConfig) config = dbn_config_load (f->dir, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (dbn_config_get_county_name (config), ==, "青山县");
+    g_assert_cmpuint (dbn_config_get_n_townships (config), ==, 2);
+    g_assert_cmpstr (dbn_config_get_township_id (config, 0), ==, "T01");
+    g_assert_cmpstr (dbn_config_get_township_name (config, 0), ==, "青山镇");
+    g_autofree char *folder = g_build_filename (f->dir, "townships/T01", NULL);
+    g_assert_cmpstr (dbn_config_get_township_folder (config, 0), ==, folder);
+    g_assert_cmpstr (dbn_config_get_township_id (config, 1), ==, "T02");
+    g_assert_cmpstr (dbn_config_get_township_name (config, 1), ==, "T02");
+    g_assert_cmpstr (dbn_config_get_township_folder (config, 1), ==, "/srv/daiban/T02");
+    g_assert_cmpint (dbn_config_find_township (config, "T02"), ==, 1);
+    g_assert_cmpint (dbn_config_find_township (config, "T03"), ==, -1);
+
+    /* Not a county folder: no townships. */
+    write_conf (f, "[daiban]\ntownship = T01\n");
+    g_autoptr (DbnConfig) plain = dbn_config_load (f->dir, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (dbn_config_get_n_townships (plain), ==, 0);
+    g_assert_null (dbn_config_get_county_name (plain));
+
+    static const struct {
+        const char *text;
+        const char *says;
+    } refused[] = {
+        { "[county]\nname_zh = x\n", "[county] townships: missing" },
+        { "[county]\ntownships = T01\n", "[township:T01]: missing" },
+        { "[county]\ntownships = T01\n[township:T01]\nname_zh = a\n", "[township:T01] folder: missing" },
+        { "[county]\ntownships = T01;T01\n[township:T01]\nfolder = a\n", "listed twice" },
+        { "[county]\ntownships = T-1\n", "not 1 to 16 letters or digits" },
+        { "[county]\ntownships = T01\n[township:T01]\nfolder = a\n[township:T09]\nfolder = b\n",
+          "[township:T09]: not listed" },
+        { "[county]\ntownships = T01\n[township:T01]\nfolder = a\nendpoint = tcp://x\n",
+          "[township:T01] endpoint: unknown key" },
+        { "[township:T01]\nfolder = a\n", "[township:T01]: not listed" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (refused); i++) {
+        g_clear_error (&error);
+        write_conf (f, refused[i].text);
+        g_autoptr (DbnConfig) bad = dbn_config_load (f->dir, &error);
+        g_assert_null (bad);
+        g_assert_error (error, DBN_ERROR, DBN_ERROR_CONFIG);
+        if (strstr (error->message, refused[i].says) == NULL)
+            g_error ("case %zu: \"%s\" does not say \"%s\"", i, error->message, refused[i].says);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -282,6 +338,7 @@ main (int argc, char **argv)
     ADD ("/config/load/unreadable-file", test_unreadable_file);
     g_test_add_func ("/config/data-dir/resolve", test_resolve_data_dir);
     ADD ("/config/store-path-and-set-endpoints", test_store_path_and_set_endpoints);
+    ADD ("/config/county/townships", test_county_townships);
 #undef ADD
     return g_test_run ();
 }

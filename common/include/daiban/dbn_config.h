@@ -13,6 +13,16 @@
  *   progress = 5
  *   [evaluation]              # the evaluation rules' settings (docs/evaluation.md)
  *
+ * A county's folder (docs/county.md) names the township sets it follows:
+ *
+ *   [county]
+ *   name_zh = 青山县
+ *   townships = T01;T02
+ *   [township:T01]
+ *   name_zh = 青山镇
+ *   folder = townships/T01    # that set's daiban.conf and keys/ (public keys);
+ *                             # relative to this folder
+ *
  * A missing file means the embedded defaults (every service on 127.0.0.1);
  * dbn_config_write_default() writes them out so an operator can edit them.
  */
@@ -56,6 +66,16 @@ const char *dbn_config_get_publish_endpoint (DbnConfig *self, const char *servic
 const char *dbn_config_get_setting (DbnConfig *self, const char *group, const char *key);
 /* DIR/<service>.db. Caller owns the result. */
 char *dbn_config_dup_store_path (DbnConfig *self, const char *service);
+
+/* The county's township sets, in [county] townships order: 0 outside a
+ * county folder. Borrowed strings; the folder is absolute. */
+const char *dbn_config_get_county_name (DbnConfig *self);
+guint dbn_config_get_n_townships (DbnConfig *self);
+/* The index of township id, or -1. */
+gssize dbn_config_find_township (DbnConfig *self, const char *id);
+const char *dbn_config_get_township_id (DbnConfig *self, guint i);
+const char *dbn_config_get_township_name (DbnConfig *self, guint i);
+const char *dbn_config_get_township_folder (DbnConfig *self, guint i);
 
 /* Tests and deployments override single values before use. */
 void dbn_config_set_endpoints (DbnConfig *self, const char *service, const char *command,
