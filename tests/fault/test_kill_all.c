@@ -932,8 +932,11 @@ dump_due_rows (GString *out, Canon *canon, sqlite3 *db)
 {
     add_function (db, "due_row", due_row_sql);
     dump (out, canon, db, "deadline last due_changed per case",
-          "SELECT case_no, due_row(body) FROM journal j WHERE seq = (SELECT max(seq) FROM journal"
-          " WHERE case_no = j.case_no AND type = '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "')");
+          /* A window, not a correlated max(seq): the journal has no case_no
+           * index, and 20,000 cases made that quadratic (over 900 s). */
+          "SELECT case_no, due_row(body) FROM (SELECT case_no, body, row_number() OVER"
+          " (PARTITION BY case_no ORDER BY seq DESC) AS nth FROM journal"
+          " WHERE type = '" DBN_MSG_DEADLINE_DUE_CHANGED_WIRE "') WHERE nth = 1");
     dump (out, canon, db, "deadline due_changed rows per case but the follow-up's",
           "SELECT case_no, group_concat(r, ' ; ') FROM"
           " (SELECT case_no, r, lag(r) OVER (PARTITION BY case_no ORDER BY seq) AS prev FROM"
@@ -1307,7 +1310,9 @@ run_once (const Plan *plan, Outcome *o)
     english = english != NULL ? english + 3 : run.out;
     o->verify_line = g_strndup (english, strcspn (english, "\n"));
     dbn_cli_run_clear (&run);
-    o->state = dump_all (h, cases, &o->rows);
+    /* The dump is only read to compare two runs (seconds at 20,000 cases). */
+    if (plan->compare)
+        o->state = dump_all (h, cases, &o->rows);
 }
 
 static void
