@@ -789,6 +789,34 @@ registry_open_for_update (const char *path, GError **error)
     return file;
 }
 
+/* add, import and revoke: the lock held, then the registry read and
+ * checked, released together (g_auto). */
+typedef struct {
+    KeysLock lock;
+    char *path;
+    GKeyFile *file;
+} RegistryUpdate;
+
+static void
+registry_update_clear (RegistryUpdate *update)
+{
+    g_clear_pointer (&update->file, g_key_file_free);
+    g_clear_pointer (&update->path, g_free);
+    keys_lock_release (&update->lock);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RegistryUpdate, registry_update_clear)
+
+static gboolean
+registry_update_begin (RegistryUpdate *update, const char *data_dir, GError **error)
+{
+    if (!keys_lock_acquire (&update->lock, data_dir, error))
+        return FALSE;
+    update->path = registry_path (data_dir);
+    update->file = registry_open_for_update (update->path, error);
+    return update->file != NULL;
+}
+
 static gboolean
 registry_save (GKeyFile *file, const char *path, GError **error)
 {
@@ -940,13 +968,11 @@ dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock, char
     g_return_val_if_fail (clock != NULL, FALSE);
     if (!dbn_principal_validate (principal, error) || !dbn_keys_check_libzmq (error))
         return FALSE;
-    g_auto (KeysLock) lock = { -1 };
-    if (!keys_lock_acquire (&lock, data_dir, error))
+    g_auto (RegistryUpdate) update = { .lock = { -1 } };
+    if (!registry_update_begin (&update, data_dir, error))
         return FALSE;
-    g_autofree char *path = registry_path (data_dir);
-    g_autoptr (GKeyFile) file = registry_open_for_update (path, error);
-    if (file == NULL)
-        return FALSE;
+    GKeyFile *file = update.file;
+    const char *path = update.path;
     if (registry_entry_active (file, principal)) {
         g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_EXISTS,
                      "%s already has a key; revoke it first to issue a new one", principal);
@@ -1001,13 +1027,11 @@ dbn_keys_import (const char *data_dir, const char *principal, const char *public
                      "not a public key (40 characters of Z85): %s", public_z85 ? public_z85 : "(none)");
         return FALSE;
     }
-    g_auto (KeysLock) lock = { -1 };
-    if (!keys_lock_acquire (&lock, data_dir, error))
+    g_auto (RegistryUpdate) update = { .lock = { -1 } };
+    if (!registry_update_begin (&update, data_dir, error))
         return FALSE;
-    g_autofree char *path = registry_path (data_dir);
-    g_autoptr (GKeyFile) file = registry_open_for_update (path, error);
-    if (file == NULL)
-        return FALSE;
+    GKeyFile *file = update.file;
+    const char *path = update.path;
     if (registry_entry_active (file, principal)) {
         g_autofree char *registered = g_key_file_get_string (file, principal, "public-key", NULL);
         if (g_strcmp0 (registered, public_z85) == 0)
@@ -1031,13 +1055,11 @@ dbn_keys_revoke (const char *data_dir, const char *principal, DbnClock *clock, G
     g_return_val_if_fail (clock != NULL, FALSE);
     if (!dbn_principal_validate (principal, error))
         return FALSE;
-    g_auto (KeysLock) lock = { -1 };
-    if (!keys_lock_acquire (&lock, data_dir, error))
+    g_auto (RegistryUpdate) update = { .lock = { -1 } };
+    if (!registry_update_begin (&update, data_dir, error))
         return FALSE;
-    g_autofree char *path = registry_path (data_dir);
-    g_autoptr (GKeyFile) file = registry_open_for_update (path, error);
-    if (file == NULL)
-        return FALSE;
+    GKeyFile *file = update.file;
+    const char *path = update.path;
     if (!g_key_file_has_group (file, principal)) {
         g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_NOT_FOUND, "%s is not in the key registry %s",
                      principal, path);
