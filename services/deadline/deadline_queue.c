@@ -159,6 +159,23 @@ row_topics (const DeadlineCase *c, const DeadlineRow *before)
 static gboolean department_row_read (DeadlineActions *self, const DeadlineCase *c, DeadlineRow *row,
                                      GError **error);
 
+/* The queue's record (deadline_due) and the event (deadline_due_changed)
+ * are two generated types with the same row fields: one macro fills both. */
+#define SET_ROW_FIELDS(msg, row)                                                                  \
+    do {                                                                                          \
+        if ((row)->clock >= 0) {                                                                  \
+            (msg)->clock = g_strdup (deadline_clock_name_to_string ((row)->clock));              \
+            (msg)->rule = g_strdup (deadline_clock_rule ((row)->clock));                         \
+            (msg)->unit = g_strdup (deadline_unit_to_string ((row)->unit));                      \
+        }                                                                                         \
+        (msg)->due = (row)->due_day != 0 ? deadline_day_to_iso ((row)->due_day) : NULL;          \
+        (msg)->has_remaining = (row)->has_remaining;                                              \
+        (msg)->remaining = (row)->remaining;                                                      \
+        (msg)->stage = g_strdup (deadline_stage_to_string ((row)->stage));                       \
+        (msg)->suspended = (row)->suspended;                                                      \
+        (msg)->covered = (row)->covered;                                                          \
+    } while (0)
+
 static DbnMsgDeadlineDueChanged *
 due_changed_of (const DeadlineRow *after)
 {
@@ -166,17 +183,7 @@ due_changed_of (const DeadlineRow *after)
     ev->window = g_strdup (after->window);
     ev->station = g_strdup (after->station);
     ev->area = g_strdup (after->area);
-    if (after->clock >= 0) {
-        ev->clock = g_strdup (deadline_clock_name_to_string (after->clock));
-        ev->rule = g_strdup (deadline_clock_rule (after->clock));
-        ev->unit = g_strdup (deadline_unit_to_string (after->unit));
-    }
-    ev->due = after->due_day != 0 ? deadline_day_to_iso (after->due_day) : NULL;
-    ev->has_remaining = after->has_remaining;
-    ev->remaining = after->remaining;
-    ev->stage = g_strdup (deadline_stage_to_string (after->stage));
-    ev->suspended = after->suspended;
-    ev->covered = after->covered;
+    SET_ROW_FIELDS (ev, after);
     return ev;
 }
 
@@ -254,17 +261,7 @@ encode_due (const DeadlineCase *c, const DeadlineRow *row, GError **error)
 {
     g_autoptr (DbnMsgDeadlineDue) item = dbn_msg_deadline_due_new ();
     item->case_no = g_strdup (c->case_no);
-    if (row->clock >= 0) {
-        item->clock = g_strdup (deadline_clock_name_to_string (row->clock));
-        item->rule = g_strdup (deadline_clock_rule (row->clock));
-        item->unit = g_strdup (deadline_unit_to_string (row->unit));
-    }
-    item->due = row->due_day != 0 ? deadline_day_to_iso (row->due_day) : NULL;
-    item->has_remaining = row->has_remaining;
-    item->remaining = row->remaining;
-    item->stage = g_strdup (deadline_stage_to_string (row->stage));
-    item->suspended = row->suspended;
-    item->covered = row->covered;
+    SET_ROW_FIELDS (item, row);
     return dbn_msg_deadline_due_encode (item, error);
 }
 
