@@ -7,11 +7,23 @@ A string without an English entry stays Chinese."""
 import re, sys
 
 EN = {
+ # Taken over from client/po/en.po, where they were added by hand.
+ "该事项须申办人本人到场：请代办员陪同办理，办理后点“陪同办理”登记": "This matter needs the applicant in person: the agent accompanies them, then records it with Accompanied",
+ "该事项须申办人本人到场：未陪同办理的，请在“理由”中写明原因后再办结": "This matter needs the applicant in person: without the accompaniment, write the reason under Reason before completing",
+ "请在办理结果中写明县级部门的答复": "Write the county department's answer in the result",
+ "上报县级": "Escalate to the county",
+ "上报件交县级部门（移交给：县级部门，默认事项的第一个）": "Take the escalated case to the county department (hand off to: the department; default the matter's first)",
+ "县级批准": "County approved",
+ "登记县级部门的答复（办理结果）：批准": "Record the county department's answer (the result): approved",
+ "县级不批准": "County refused",
+ "登记县级部门的答复（办理结果）：不批准": "Record the county department's answer (the result): not approved",
+ "代办员陪同申办人本人到场办理（理由中写明地点和陪同人）": "The agent accompanied the applicant in person (the reason says where and who)",
+ "导出交接清单 PDF": "Export run sheet as PDF",
  # The public board's kiosk (client/dbn_board_window.c; issue 16 item 4).
  "公开栏": "Public board", "办理进度": "Progress", "事项": "Matter", "申请人": "Applicant",
  "状态": "State", "办理期限": "Due", "目前没有在办事项": "No open cases at present",
  "代办事项清单": "Services offered", "所需材料": "Materials", "%d 个工作日": "%d working days",
- "免费": "Free", "%.2f 元": "%.2f yuan", "窗口 / 代办站": "Window / station", "星级": "Stars",
+ "免费": "Free", "收费": "Fee", "%.2f 元": "%.2f yuan", "窗口 / 代办站": "Window / station", "星级": "Stars",
  "本月尚无评定": "No assessment this month yet", "代办站": "Station",
  "本月星级评定": "This month's stars", "本月星级评定（%s）": "This month's stars (%s)",
  "第 %u / %u 页 · 申请人姓名已隐去，不公开身份证号和电话": "Page %u of %u · applicants' names are masked; no ID numbers or phones are shown",
