@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
@@ -448,11 +450,60 @@ test_county_two_townships (void)
         remove_tree (county_dir);
 }
 
+/* A county folder where no township opens gives the setup page back with
+ * each township's error; a key that is not a county department's is refused
+ * on a county folder, naming it. No service runs: nothing is reached. */
+static void
+test_county_none_opens (void)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *county_dir = g_dir_make_tmp ("daiban-county-XXXXXX", &error);
+    g_assert_no_error (error);
+    g_autofree char *conf_path = g_build_filename (county_dir, "daiban.conf", NULL);
+    g_assert_true (g_file_set_contents (conf_path,
+                                        "[county]\nname_zh = 青山县\ntownships = T01\n"
+                                        "[township:T01]\nname_zh = 青山乡\nfolder = townships/T01\n",
+                                        -1, &error));
+    g_autofree char *township_dir = g_build_filename (county_dir, "townships", "T01", NULL);
+    g_assert_cmpint (g_mkdir_with_parents (township_dir, 0700), ==, 0);
+    g_autofree char *township_conf = g_build_filename (township_dir, "daiban.conf", NULL);
+    g_assert_true (g_file_set_contents (township_conf, "[daiban]\ntownship = T01\n", -1, &error));
+    g_free (daiban_in (county_dir, (const char *[]){ "keys", "init", NULL }));
+    g_free (daiban_in (county_dir, (const char *[]){ "keys", "add", "county:minzheng", NULL }));
+    g_free (daiban_in (county_dir, (const char *[]){ "keys", "add", "window:minzheng", NULL }));
+    g_autofree char *client_dir = g_build_filename (county_dir, "client", NULL);
+    static const char *const principals[] = { "county:minzheng", "window:minzheng" };
+    static const char *const said[] = { "青山乡（T01）无法连接", "county:<部门>" };
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *key = dbn_keys_dup_secret_path (county_dir, principals[i]);
+        g_autoptr (GSettingsBackend) backend = g_memory_settings_backend_new ();
+        g_autoptr (GSettings) settings = g_settings_new_with_backend ("org.daiban.Client", backend);
+        g_settings_set_string (settings, "key-file", key);
+        g_settings_set_string (settings, "data-dir", county_dir);
+        g_settings_set_string (settings, "client-dir", client_dir);
+        DbnMainWindow *window = dbn_main_window_new (NULL, settings);
+        g_assert_null (dbn_main_window_get_view (window));
+        g_assert_null (dbn_main_window_get_county (window));
+        g_autoptr (GError) why = NULL;
+        g_assert_false (dbn_main_window_connect (window, &why));
+        g_assert_nonnull (why);
+        g_assert_nonnull (strstr (why->message, said[i]));
+        if (i == 1)
+            g_assert_nonnull (strstr (why->message, "window:minzheng"));
+        gtk_window_destroy (GTK_WINDOW (window));
+    }
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+    if (g_getenv ("DAIBAN_KEEP_TEST_DATA") == NULL)
+        remove_tree (county_dir);
+}
+
 int
 main (int argc, char **argv)
 {
     gui_test_init (&argc, &argv, "test_front_back_gui", TRUE);
     g_test_add_func ("/client/gui/D-RTE-6/front-desk-and-back-office", test_front_desk_back_office);
     g_test_add_func ("/client/gui/D-RTE-1/county-answers-two-townships", test_county_two_townships);
+    g_test_add_func ("/client/gui/D-RTE-1/county-folder-none-opens", test_county_none_opens);
     return g_test_run ();
 }
