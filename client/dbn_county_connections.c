@@ -182,7 +182,7 @@ dbn_county_connections_dup_status_text (DbnCountyConnections *self)
     for (guint i = 0; i < self->townships->len; i++) {
         Township *t = self->townships->pdata[i];
         /* Marks beside the words, not colours only (as dbn_connection's). */
-        const char *state = t->connection == NULL                    ? _ ("未打开 ✕")
+        const char *state = t->connection == NULL                       ? _ ("未打开 ✕")
                             : dbn_connection_get_online (t->connection) ? _ ("在线 ●")
                                                                         : _ ("离线 ○");
         g_string_append_printf (text, "%s%s %s", i > 0 ? "  " : "", t->name, state);

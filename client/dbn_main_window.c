@@ -7,7 +7,9 @@
  * screen over its area's queue, where routing refuses it every change, and
  * the month's assessment: dbn_supervisor_view.h); the operator
  * gets the clerk's screen of no window, the committee its own screen
- * (dbn_committee_view.h).
+ * (dbn_committee_view.h). A county:<dept> key on a county folder (its
+ * daiban.conf lists townships) gets the county page over every township,
+ * one connection and outbox each (dbn_county_connections.h).
  */
 #include "dbn_main_window.h"
 
@@ -106,7 +108,8 @@ connect_county (DbnMainWindow *self, DbnConfig *config, const char *key, GError 
     const char *principal = dbn_key_pair_get_principal (pair);
     if (dbn_principal_get_kind (principal) != DBN_PRINCIPAL_COUNTY) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
-                     _ ("这个数据目录是县里的（daiban.conf 列有乡镇），只能用县直部门 county:<部门> 的密钥打开，%s 不是"),
+                     _ ("这个数据目录是县里的（daiban.conf 列有乡镇），只能用县直部门 county:<部门> "
+                        "的密钥打开，%s 不是"),
                      principal);
         return FALSE;
     }
@@ -116,7 +119,8 @@ connect_county (DbnMainWindow *self, DbnConfig *config, const char *key, GError 
     if (dbn_county_connections_get_n_opened (county) == 0) {
         GString *why = g_string_new (NULL);
         for (guint i = 0; i < dbn_county_connections_get_n (county); i++)
-            g_string_append_printf (why, "%s%s", i > 0 ? "\n" : "", dbn_county_connections_get_failure (county, i));
+            g_string_append_printf (why, "%s%s", i > 0 ? "\n" : "",
+                                    dbn_county_connections_get_failure (county, i));
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s", why->str);
         g_string_free (why, TRUE);
         return FALSE;
@@ -127,8 +131,9 @@ connect_county (DbnMainWindow *self, DbnConfig *config, const char *key, GError 
     gtk_stack_add_named (self->stack, self->view, "main");
     gtk_stack_set_visible_child_name (self->stack, "main");
     const char *county_name = dbn_config_get_county_name (config);
-    g_autofree char *title = county_name != NULL ? g_strdup_printf (_ ("代办 · %s · %s"), principal, county_name)
-                                                 : g_strdup_printf (_ ("代办 · %s"), principal);
+    g_autofree char *title = county_name != NULL
+                                 ? g_strdup_printf (_ ("代办 · %s · %s"), principal, county_name)
+                                 : g_strdup_printf (_ ("代办 · %s"), principal);
     gtk_label_set_text (self->principal_label, title);
     update_status (self);
     update_outbox (self);
@@ -165,8 +170,8 @@ connect_settings (DbnMainWindow *self, GError **error)
     if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
         self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
     else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_COUNTY) {
-        /* Issue 16: a county department; this data folder's township (more
-         * townships: dbn_county_page_add_township with their connections). */
+        /* Issue 16: a county department on a township's own data folder:
+         * that one township (a county folder's townships: connect_county). */
         self->view = dbn_county_page_new (id);
         dbn_county_page_add_township (DBN_COUNTY_PAGE (self->view), _ ("本乡镇"), self->connection,
                                       self->outbox);

@@ -261,8 +261,8 @@ copy_into (const char *from, const char *to, const char *name)
 
 typedef struct {
     DbnMainWindow *window;
-    guint township;   /* index in the county's daiban.conf */
-    gboolean online;  /* wanted */
+    guint township;  /* index in the county's daiban.conf */
+    gboolean online; /* wanted */
 } TownshipWait;
 
 static gboolean
@@ -314,7 +314,8 @@ test_county_two_townships (void)
     g_free (daiban_in (county_dir, (const char *[]){ "keys", "init", NULL }));
     g_free (daiban_in (county_dir, (const char *[]){ "keys", "add", "county:minzheng", NULL }));
     g_autofree char *county_key = dbn_keys_dup_secret_path (county_dir, "county:minzheng");
-    g_autofree char *exported = daiban_in (county_dir, (const char *[]){ "keys", "export", "county:minzheng", NULL });
+    g_autofree char *exported =
+        daiban_in (county_dir, (const char *[]){ "keys", "export", "county:minzheng", NULL });
     g_auto (GStrv) public_half = g_strsplit (exported, " ", 2);
     g_assert_cmpstr (public_half[0], ==, "county:minzheng");
 
