@@ -13,5 +13,7 @@ gboolean dbn_county_page_select (DbnCountyPage *self, const char *name, const ch
 GtkEditable *dbn_county_page_get_answer_entry (DbnCountyPage *self);
 /* The status line. Borrowed. */
 const char *dbn_county_page_get_status (DbnCountyPage *self);
+/* The failed townships' lines, one per line ("" when none). Caller owns it. */
+char *dbn_county_page_dup_failures (DbnCountyPage *self);
 
 G_END_DECLS

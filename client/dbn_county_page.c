@@ -38,6 +38,7 @@ struct _DbnCountyPage {
     GtkEntry *answer_entry;
     GtkLabel *count_label;
     GtkLabel *status_label;
+    GtkBox *failures; /* one error line per township that could not be opened */
 };
 
 G_DEFINE_TYPE (DbnCountyPage, dbn_county_page, GTK_TYPE_WIDGET)
@@ -198,6 +199,9 @@ dbn_county_page_init (DbnCountyPage *self)
     gtk_label_set_xalign (GTK_LABEL (title), 0);
     gtk_widget_add_css_class (title, "title-2");
     gtk_box_append (GTK_BOX (box), title);
+    self->failures = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 2));
+    gtk_widget_set_visible (GTK_WIDGET (self->failures), FALSE);
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->failures));
     GtkWidget *scroll = gtk_scrolled_window_new ();
     gtk_widget_set_vexpand (scroll, TRUE);
     self->columns = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));
@@ -307,6 +311,18 @@ dbn_county_page_add_township (DbnCountyPage *self, const char *name, DbnConnecti
     update_count (self);
 }
 
+void
+dbn_county_page_add_failed_township (DbnCountyPage *self, const char *name, const char *failure)
+{
+    g_return_if_fail (DBN_IS_COUNTY_PAGE (self) && name != NULL && failure != NULL);
+    GtkWidget *line = gtk_label_new (failure);
+    gtk_label_set_xalign (GTK_LABEL (line), 0);
+    gtk_label_set_wrap (GTK_LABEL (line), TRUE);
+    gtk_widget_add_css_class (line, "error");
+    gtk_box_append (self->failures, line);
+    gtk_widget_set_visible (GTK_WIDGET (self->failures), TRUE);
+}
+
 DbnQueueModel *
 dbn_county_page_get_model (DbnCountyPage *self, const char *name)
 {
@@ -350,4 +366,14 @@ const char *
 dbn_county_page_get_status (DbnCountyPage *self)
 {
     return gtk_label_get_text (self->status_label);
+}
+
+char *
+dbn_county_page_dup_failures (DbnCountyPage *self)
+{
+    GString *text = g_string_new (NULL);
+    for (GtkWidget *line = gtk_widget_get_first_child (GTK_WIDGET (self->failures)); line != NULL;
+         line = gtk_widget_get_next_sibling (line))
+        g_string_append_printf (text, "%s\n", gtk_label_get_text (GTK_LABEL (line)));
+    return g_string_free (text, FALSE);
 }

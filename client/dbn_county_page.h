@@ -24,6 +24,10 @@ GtkWidget *dbn_county_page_new (const char *dept);
  * through outbox. Takes references. */
 void dbn_county_page_add_township (DbnCountyPage *self, const char *name, DbnConnection *connection,
                                    DbnOutbox *outbox);
+/* A township that could not be opened (a county folder's township whose
+ * folder or keys are wrong): failure, the sentence for a person, is shown
+ * above the list so the department knows which township it does not see. */
+void dbn_county_page_add_failed_township (DbnCountyPage *self, const char *name, const char *failure);
 /* The queue kept from township name, NULL when there is none. Borrowed. */
 DbnQueueModel *dbn_county_page_get_model (DbnCountyPage *self, const char *name);
 

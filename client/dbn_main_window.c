@@ -7,13 +7,16 @@
  * screen over its area's queue, where routing refuses it every change, and
  * the month's assessment: dbn_supervisor_view.h); the operator
  * gets the clerk's screen of no window, the committee its own screen
- * (dbn_committee_view.h).
+ * (dbn_committee_view.h). A county:<dept> key on a county folder (its
+ * daiban.conf lists townships) gets the county page over every township,
+ * one connection and outbox each (dbn_county_connections.h).
  */
 #include "dbn_main_window.h"
 
 #include <glib/gi18n.h>
 
 #include "dbn_clerk_view.h"
+#include "dbn_county_connections.h"
 #include "dbn_county_page.h"
 #include "dbn_front_desk.h"
 #include "dbn_committee_view.h"
@@ -26,6 +29,7 @@ struct _DbnMainWindow {
     GSettings *settings;                     /* org.daiban.Client, owned ref */
     DbnConnection *connection;               /* NULL before connecting */
     DbnOutbox *outbox;                       /* NULL before connecting */
+    DbnCountyConnections *county;            /* a county folder's townships, else NULL */
     GtkWidget *view;                         /* clerk or station view, in the stack */
     gulong status_id, online_id, pending_id; /* handlers */
     /* template children */
@@ -44,6 +48,14 @@ G_DEFINE_TYPE (DbnMainWindow, dbn_main_window, GTK_TYPE_APPLICATION_WINDOW)
 static void
 update_status (DbnMainWindow *self)
 {
+    if (self->county != NULL) {
+        g_autofree char *status = dbn_county_connections_dup_status_text (self->county);
+        gtk_label_set_text (self->status_label, status);
+        gboolean offline = dbn_county_connections_get_some_offline (self->county);
+        gtk_widget_set_visible (GTK_WIDGET (self->banner), offline);
+        gtk_revealer_set_reveal_child (self->banner, offline);
+        return;
+    }
     if (self->connection == NULL)
         return;
     g_autofree char *status = dbn_connection_dup_status_text (self->connection);
@@ -57,7 +69,9 @@ update_status (DbnMainWindow *self)
 static void
 update_outbox (DbnMainWindow *self)
 {
-    guint n = self->outbox ? dbn_outbox_get_n_pending (self->outbox) : 0;
+    guint n = self->county   ? dbn_county_connections_get_n_pending (self->county)
+              : self->outbox ? dbn_outbox_get_n_pending (self->outbox)
+                             : 0;
     g_autofree char *text = n > 0 ? g_strdup_printf (_ ("未发送 %u"), n) : g_strdup ("");
     gtk_label_set_text (self->outbox_label, text);
 }
@@ -74,6 +88,58 @@ client_dir (DbnMainWindow *self, const char *principal)
     return g_build_filename (base, file ? file : "client", NULL);
 }
 
+static void
+on_county_changed (gpointer user_data)
+{
+    update_status (user_data);
+    update_outbox (user_data);
+}
+
+/* Issue 16 item 1: a county folder's daiban.conf names township sets; the
+ * county:<dept> key reaches each through its own connection and outbox
+ * (dbn_county_connections.h). A township that fails is shown on the page;
+ * only when none opens does the setup page come back. */
+static gboolean
+connect_county (DbnMainWindow *self, DbnConfig *config, const char *key, GError **error)
+{
+    g_autoptr (DbnKeyPair) pair = dbn_key_pair_load (key, error);
+    if (pair == NULL)
+        return FALSE;
+    const char *principal = dbn_key_pair_get_principal (pair);
+    if (dbn_principal_get_kind (principal) != DBN_PRINCIPAL_COUNTY) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
+                     _ ("这个数据目录是县里的（daiban.conf 列有乡镇），只能用县直部门 county:<部门> "
+                        "的密钥打开，%s 不是"),
+                     principal);
+        return FALSE;
+    }
+    g_autofree char *dir = client_dir (self, principal);
+    g_autoptr (DbnCountyConnections) county =
+        dbn_county_connections_new (config, key, dir, on_county_changed, self);
+    if (dbn_county_connections_get_n_opened (county) == 0) {
+        GString *why = g_string_new (NULL);
+        for (guint i = 0; i < dbn_county_connections_get_n (county); i++)
+            g_string_append_printf (why, "%s%s", i > 0 ? "\n" : "",
+                                    dbn_county_connections_get_failure (county, i));
+        g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s", why->str);
+        g_string_free (why, TRUE);
+        return FALSE;
+    }
+    self->county = g_steal_pointer (&county);
+    self->view = dbn_county_page_new (dbn_principal_get_id (principal));
+    dbn_county_connections_fill_page (self->county, DBN_COUNTY_PAGE (self->view));
+    gtk_stack_add_named (self->stack, self->view, "main");
+    gtk_stack_set_visible_child_name (self->stack, "main");
+    const char *county_name = dbn_config_get_county_name (config);
+    g_autofree char *title = county_name != NULL
+                                 ? g_strdup_printf (_ ("代办 · %s · %s"), principal, county_name)
+                                 : g_strdup_printf (_ ("代办 · %s"), principal);
+    gtk_label_set_text (self->principal_label, title);
+    update_status (self);
+    update_outbox (self);
+    return TRUE;
+}
+
 static gboolean
 connect_settings (DbnMainWindow *self, GError **error)
 {
@@ -83,6 +149,11 @@ connect_settings (DbnMainWindow *self, GError **error)
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s", _ ("请填写密钥文件和数据目录"));
         return FALSE;
     }
+    g_autoptr (DbnConfig) config = dbn_config_load (data, error);
+    if (config == NULL)
+        return FALSE;
+    if (dbn_config_get_n_townships (config) > 0)
+        return connect_county (self, config, key, error);
     g_autoptr (DbnConnection) connection = dbn_connection_new (data, key, error);
     if (connection == NULL)
         return FALSE;
@@ -99,8 +170,8 @@ connect_settings (DbnMainWindow *self, GError **error)
     if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_STATION)
         self->view = dbn_station_view_new (self->connection, self->outbox, id, dir);
     else if (dbn_principal_get_kind (principal) == DBN_PRINCIPAL_COUNTY) {
-        /* Issue 16: a county department; this data folder's township (more
-         * townships: dbn_county_page_add_township with their connections). */
+        /* Issue 16: a county department on a township's own data folder:
+         * that one township (a county folder's townships: connect_county). */
         self->view = dbn_county_page_new (id);
         dbn_county_page_add_township (DBN_COUNTY_PAGE (self->view), _ ("本乡镇"), self->connection,
                                       self->outbox);
@@ -142,7 +213,7 @@ gboolean
 dbn_main_window_connect (DbnMainWindow *self, GError **error)
 {
     g_return_val_if_fail (DBN_IS_MAIN_WINDOW (self), FALSE);
-    g_return_val_if_fail (self->connection == NULL, FALSE);
+    g_return_val_if_fail (self->view == NULL, FALSE);
     g_autoptr (GError) local = NULL;
     if (connect_settings (self, &local))
         return TRUE;
@@ -156,7 +227,7 @@ static void
 action_connect (GtkWidget *widget, const char *name, GVariant *param)
 {
     DbnMainWindow *self = DBN_MAIN_WINDOW (widget);
-    if (self->connection == NULL)
+    if (self->view == NULL)
         dbn_main_window_connect (self, NULL);
 }
 
@@ -206,6 +277,7 @@ dbn_main_window_dispose (GObject *object)
     }
     if (self->outbox != NULL)
         g_clear_signal_handler (&self->pending_id, self->outbox);
+    g_clear_pointer (&self->county, dbn_county_connections_free); /* its handlers call us */
     gtk_widget_dispose_template (GTK_WIDGET (self), DBN_TYPE_MAIN_WINDOW);
     self->view = NULL;
     g_clear_object (&self->outbox);
@@ -265,6 +337,16 @@ DbnOutbox *
 dbn_main_window_get_outbox (DbnMainWindow *self)
 {
     return self->outbox;
+}
+DbnCountyConnections *
+dbn_main_window_get_county (DbnMainWindow *self)
+{
+    return self->county;
+}
+const char *
+dbn_main_window_get_status_text (DbnMainWindow *self)
+{
+    return gtk_label_get_text (self->status_label);
 }
 GtkWidget *
 dbn_main_window_get_view (DbnMainWindow *self)

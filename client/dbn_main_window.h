@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "dbn_connection.h"
+#include "dbn_county_connections.h"
 #include "dbn_outbox.h"
 
 G_BEGIN_DECLS
@@ -26,9 +27,14 @@ DbnMainWindow *dbn_main_window_new (GtkApplication *app, GSettings *settings);
  * dbn_outbox_new, shown on the setup page too. */
 gboolean dbn_main_window_connect (DbnMainWindow *self, GError **error);
 
-/* NULL before connecting. Borrowed. */
+/* NULL before connecting, and for a county folder that names townships
+ * (its connections are then dbn_main_window_get_county's). Borrowed. */
 DbnConnection *dbn_main_window_get_connection (DbnMainWindow *self);
 DbnOutbox *dbn_main_window_get_outbox (DbnMainWindow *self);
+/* A county folder's townships (issue 16 item 1), NULL otherwise. Borrowed. */
+DbnCountyConnections *dbn_main_window_get_county (DbnMainWindow *self);
+/* The header bar's line of which services (or townships) answer. Borrowed. */
+const char *dbn_main_window_get_status_text (DbnMainWindow *self);
 /* The DbnClerkView or DbnStationView, NULL before connecting. Borrowed. */
 GtkWidget *dbn_main_window_get_view (DbnMainWindow *self);
 /* TRUE when the offline banner is shown. */

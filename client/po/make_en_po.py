@@ -8,6 +8,13 @@ import re, sys
 
 EN = {
  # Taken over from client/po/en.po, where they were added by hand.
+ "%s（%s）无法连接：%s。请检查县配置中该乡镇的文件夹 %s：应有该乡镇的 daiban.conf 和 keys/registry。": "%s (%s) cannot be reached: %s. Check that township's folder %s in the county's configuration (it should hold the township's daiban.conf and keys/registry).",
+ "未打开 ✕": "not opened ✕",
+ "在线 ●": "online ●",
+ "离线 ○": "offline ○",
+ "这个数据目录是县里的（daiban.conf 列有乡镇），只能用县直部门 county:<部门> 的密钥打开，%s 不是": "This data folder is a county's (its daiban.conf lists townships): only a county department's county:<dept> key opens it, and %s is not one",
+ "代办 · %s · %s": "Daiban · %s · %s",
+ # Taken over from client/po/en.po, where they were added by hand.
  "该事项须申办人本人到场：请代办员陪同办理，办理后点“陪同办理”登记": "This matter needs the applicant in person: the agent accompanies them, then records it with Accompanied",
  "该事项须申办人本人到场：未陪同办理的，请在“理由”中写明原因后再办结": "This matter needs the applicant in person: without the accompaniment, write the reason under Reason before completing",
  "请在办理结果中写明县级部门的答复": "Write the county department's answer in the result",

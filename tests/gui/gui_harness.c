@@ -178,7 +178,7 @@ open_main_window (const char *key, const char *data_dir, const char *client_dir,
     g_settings_set_string (settings, "data-dir", data_dir);
     g_settings_set_string (settings, "client-dir", client_dir);
     DbnMainWindow *window = dbn_main_window_new (NULL, settings);
-    g_assert_nonnull (dbn_main_window_get_connection (window));
+    g_assert_nonnull (dbn_main_window_get_view (window)); /* connected */
     if (width > 0 && height > 0)
         gtk_window_set_default_size (GTK_WINDOW (window), width, height);
     gtk_window_present (GTK_WINDOW (window));

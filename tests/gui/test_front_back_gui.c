@@ -7,13 +7,17 @@
  * (front-desk.png, back-office.png).
  *
  * Issue 16 item 1 in the same program: the county civil-affairs bureau's
- * page (county:minzheng) connected to two townships, each its own service
- * set, answering one escalated case of each (county-two-townships.png,
- * county-answered.png). */
+ * client (county:minzheng) opened on a county folder whose daiban.conf
+ * names the townships, each its own service set, answering one escalated
+ * case of each, one of them while that township's routing is down
+ * (county-conf-two-townships.png, county-conf-offline.png,
+ * county-conf-answered.png). */
 #include <locale.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
@@ -205,38 +209,166 @@ due_known (gpointer data)
     return item != NULL && dbn_queue_item_get_due_known (item) && dbn_queue_item_get_due_date (item, &due);
 }
 
+/* Removes dir and everything in it (the county's folder; the harness
+ * removes its own). */
+static void
+remove_tree (const char *dir)
+{
+    g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (path);
+        else
+            g_unlink (path);
+    }
+    g_rmdir (dir);
+}
+
+/* `daiban --data dir args...`, which must exit 0: its stdout's first line. */
+static char *
+daiban_in (const char *dir, const char *const *args)
+{
+    g_autoptr (GPtrArray) all = g_ptr_array_new ();
+    g_ptr_array_add (all, (gpointer) "--data");
+    g_ptr_array_add (all, (gpointer) dir);
+    for (int i = 0; args[i] != NULL; i++)
+        g_ptr_array_add (all, (gpointer) args[i]);
+    g_ptr_array_add (all, NULL);
+    DbnCliRun r = dbn_harness_run_cli ((const char *const *) all->pdata);
+    if (r.status != 0)
+        g_error ("daiban %s %s: %s", args[0], args[1], r.err);
+    g_auto (GStrv) lines = g_strsplit (r.out, "\n", 2);
+    dbn_cli_run_clear (&r);
+    return g_strdup (lines[0]);
+}
+
+/* Copies file from/name to to/name (creating to). */
+static void
+copy_into (const char *from, const char *to, const char *name)
+{
+    g_autofree char *src = g_build_filename (from, name, NULL);
+    g_autofree char *dst = g_build_filename (to, name, NULL);
+    g_autofree char *dir = g_path_get_dirname (dst);
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    g_autofree char *text = NULL;
+    gsize length = 0;
+    g_autoptr (GError) error = NULL;
+    g_assert_true (g_file_get_contents (src, &text, &length, &error));
+    g_assert_true (g_file_set_contents (dst, text, (gssize) length, &error));
+}
+
+typedef struct {
+    DbnMainWindow *window;
+    guint township;  /* index in the county's daiban.conf */
+    gboolean online; /* wanted */
+} TownshipWait;
+
+static gboolean
+township_online_is (gpointer data)
+{
+    TownshipWait *w = data;
+    DbnCountyConnections *county = dbn_main_window_get_county (w->window);
+    DbnConnection *c = dbn_county_connections_get_connection (county, w->township);
+    return c != NULL && dbn_connection_get_online (c) == w->online;
+}
+
+typedef struct {
+    DbnOutbox *outbox;
+    guint n;
+} PendingWait;
+
+static gboolean
+pending_is (gpointer data)
+{
+    PendingWait *w = data;
+    return dbn_outbox_get_n_pending (w->outbox) == w->n;
+}
+
+/* Issue 16 item 1 as the county's PC is set up: a county folder whose
+ * daiban.conf names three township sets, two of them running (their
+ * daiban.conf and keys/registry copied into the county folder, the bureau's
+ * one key imported into each registry), the third copied without its keys.
+ * The client is opened with the county key and that folder in its settings,
+ * as the bureau's clerk does; the page shows both townships' escalated cases
+ * with their township and due date and says which township it cannot reach.
+ * One answer is typed while 白水乡's routing is down: it waits in that
+ * township's own outbox and reaches that routing when it is back. */
 static void
 test_county_two_townships (void)
 {
+    static const char *const ids[] = { "T01", "T02" };
     static const char *const names[] = { "青山乡", "白水乡" };
+    g_autoptr (GError) error = NULL;
+    g_autofree char *county_dir = g_dir_make_tmp ("daiban-county-XXXXXX", &error);
+    g_assert_no_error (error);
+    g_autofree char *conf_path = g_build_filename (county_dir, "daiban.conf", NULL);
+    g_assert_true (g_file_set_contents (conf_path,
+                                        "[county]\nname_zh = 青山县\ntownships = T01;T02;T03\n"
+                                        "[township:T01]\nname_zh = 青山乡\nfolder = townships/T01\n"
+                                        "[township:T02]\nname_zh = 白水乡\nfolder = townships/T02\n"
+                                        "[township:T03]\nname_zh = 三河乡\nfolder = townships/T03\n",
+                                        -1, &error));
+    /* The bureau's key is made once, on the county's PC (issue 16). */
+    g_free (daiban_in (county_dir, (const char *[]){ "keys", "init", NULL }));
+    g_free (daiban_in (county_dir, (const char *[]){ "keys", "add", "county:minzheng", NULL }));
+    g_autofree char *county_key = dbn_keys_dup_secret_path (county_dir, "county:minzheng");
+    g_autofree char *exported =
+        daiban_in (county_dir, (const char *[]){ "keys", "export", "county:minzheng", NULL });
+    g_auto (GStrv) public_half = g_strsplit (exported, " ", 2);
+    g_assert_cmpstr (public_half[0], ==, "county:minzheng");
+
     DbnHarness *h[2];
     GSubprocess *intake[2], *routing[2], *deadline[2];
     char *case_no[2];
-    DbnConnection *connection[2] = { NULL, NULL };
-    DbnOutbox *outbox[2] = { NULL, NULL };
-    GtkWidget *page = dbn_county_page_new ("minzheng");
-    DbnCountyPage *county = DBN_COUNTY_PAGE (page);
     for (int i = 0; i < 2; i++) {
-        /* Each township's registry holds a key of the bureau (issue 16). */
         h[i] = dbn_harness_new (FALSE);
-        g_autofree char *key = dbn_harness_add_key (h[i], "county:minzheng");
+        const char *dir = dbn_harness_get_data_dir (h[i]);
+        /* The second set numbers its cases T02-… */
+        g_autofree char *conf = g_build_filename (dir, "daiban.conf", NULL);
+        g_autofree char *text = NULL;
+        g_assert_true (g_file_get_contents (conf, &text, NULL, &error));
+        g_auto (GStrv) parts = g_strsplit (text, "township = T01", 2);
+        g_assert_nonnull (parts[1]);
+        g_autofree char *renamed = g_strconcat (parts[0], "township = ", ids[i], parts[1], NULL);
+        g_assert_true (g_file_set_contents (conf, renamed, -1, &error));
+        /* Each township's registry holds the bureau's public key. */
+        g_free (daiban_in (dir, (const char *[]){ "keys", "import", public_half[0], public_half[1], NULL }));
+        /* The county's copy of the set: its daiban.conf and public keys only. */
+        g_autofree char *copy = g_build_filename (county_dir, "townships", ids[i], NULL);
+        copy_into (dir, copy, "daiban.conf");
+        copy_into (dir, copy, "keys/registry");
         intake[i] = dbn_harness_start_service (h[i], "intake");
         routing[i] = dbn_harness_start_service (h[i], "routing");
         deadline[i] = dbn_harness_start_service (h[i], "deadline");
         case_no[i] = escalate_one (h[i], 81 + i);
-        g_autoptr (GError) error = NULL;
-        connection[i] = dbn_connection_new (dbn_harness_get_data_dir (h[i]), key, &error);
-        g_assert_no_error (error);
-        g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (h[i]), "county-outbox.db", NULL);
-        outbox[i] = dbn_outbox_new (connection[i], path, &error);
-        g_assert_no_error (error);
-        dbn_county_page_add_township (county, names[i], connection[i], outbox[i]);
+        g_assert_true (g_str_has_prefix (case_no[i], ids[i]));
     }
-    GtkWidget *window = gtk_window_new ();
-    gtk_window_set_title (GTK_WINDOW (window), "代办 · county:minzheng");
-    gtk_window_set_default_size (GTK_WINDOW (window), 1190, 750);
-    gtk_window_set_child (GTK_WINDOW (window), page);
-    gtk_window_present (GTK_WINDOW (window));
+    /* 三河乡's copy lacks its keys: that township fails, the others work. */
+    g_autofree char *broken = g_build_filename (county_dir, "townships", "T03", NULL);
+    copy_into (dbn_harness_get_data_dir (h[0]), broken, "daiban.conf");
+
+    g_autofree char *client_dir = g_build_filename (county_dir, "client", NULL);
+    DbnMainWindow *window = open_main_window (county_key, county_dir, client_dir, 1190, 750);
+    g_assert_true (DBN_IS_COUNTY_PAGE (dbn_main_window_get_view (window)));
+    DbnCountyPage *county = DBN_COUNTY_PAGE (dbn_main_window_get_view (window));
+    DbnCountyConnections *links = dbn_main_window_get_county (window);
+    g_assert_nonnull (links);
+    g_assert_cmpuint (dbn_county_connections_get_n (links), ==, 3);
+    g_assert_cmpuint (dbn_county_connections_get_n_opened (links), ==, 2);
+    for (guint i = 0; i < 2; i++) {
+        TownshipWait up = { window, i, TRUE };
+        g_assert_true (wait_for (township_online_is, &up, 10000));
+    }
+    g_autofree char *failures = dbn_county_page_dup_failures (county);
+    g_assert_nonnull (strstr (failures, "三河乡（T03）无法连接"));
+    g_assert_nonnull (strstr (failures, "townships/T03"));
+    g_assert_null (strstr (failures, "青山乡"));
+    const char *status = dbn_main_window_get_status_text (window);
+    g_assert_nonnull (strstr (status, "青山乡 在线 ●"));
+    g_assert_nonnull (strstr (status, "白水乡 在线 ●"));
+    g_assert_nonnull (strstr (status, "三河乡 未打开 ✕"));
 
     /* Both townships' escalated cases, each with its township. */
     CountWait both = { dbn_county_page_get_visible (county), 2 };
@@ -257,21 +389,42 @@ test_county_two_townships (void)
         g_assert_nonnull (strstr (clocks, want));
         g_assert_nonnull (strstr (clocks, iso));
     }
-    screenshot (window, "county-two-townships.png");
+    screenshot (GTK_WIDGET (window), "county-conf-two-townships.png");
 
+    /* 白水乡's line goes down; the answer typed now waits in ITS outbox. */
+    g_assert_true (dbn_harness_stop (routing[1], 5000));
+    g_clear_object (&routing[1]);
+    TownshipWait down = { window, 1, FALSE };
+    g_assert_true (wait_for (township_online_is, &down, 10000));
+    g_assert_true (dbn_main_window_get_offline_shown (window));
+    g_assert_nonnull (strstr (dbn_main_window_get_status_text (window), "白水乡 离线 ○"));
     g_assert_true (dbn_county_page_select (county, names[1], case_no[1]));
     gtk_editable_set_text (dbn_county_page_get_answer_entry (county), "经审核，同意纳入特困供养");
-    g_assert_true (gtk_widget_activate_action (page, "county.answer", "b", TRUE));
-    CountWait one = { dbn_county_page_get_visible (county), 1 };
-    g_assert_true (wait_for (shows_n, &one, 10000));
-    RowWait answered = { dbn_county_page_get_model (county, names[1]), case_no[1], NULL, "county_answered" };
-    g_assert_true (wait_for (row_is, &answered, 10000));
-    screenshot (window, "county-answered.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (county), "county.answer", "b", TRUE));
+    DbnOutbox *outbox1 = dbn_county_connections_get_outbox (links, 1);
+    g_assert_cmpuint (dbn_outbox_get_n_pending (outbox1), ==, 1);
+    g_assert_cmpuint (dbn_outbox_get_n_pending (dbn_county_connections_get_outbox (links, 0)), ==, 0);
+    g_autofree char *outbox_file = g_build_filename (client_dir, "county-minzheng", "T02", "outbox.db", NULL);
+    g_assert_true (g_file_test (outbox_file, G_FILE_TEST_IS_REGULAR));
+    screenshot (GTK_WIDGET (window), "county-conf-offline.png");
+
+    /* 青山乡 still answers meanwhile. */
     g_assert_true (dbn_county_page_select (county, names[0], case_no[0]));
     gtk_editable_set_text (dbn_county_page_get_answer_entry (county), "收入超过标准，不予批准");
-    g_assert_true (gtk_widget_activate_action (page, "county.answer", "b", FALSE));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (county), "county.answer", "b", FALSE));
+    RowWait refused = { dbn_county_page_get_model (county, names[0]), case_no[0], NULL, "county_answered" };
+    g_assert_true (wait_for (row_is, &refused, 10000));
+    g_assert_cmpuint (dbn_outbox_get_n_pending (outbox1), ==, 1);
+
+    /* Routing back: the kept answer goes to 白水乡, once. */
+    routing[1] = dbn_harness_start_service (h[1], "routing");
+    PendingWait sent = { outbox1, 0 };
+    g_assert_true (wait_for (pending_is, &sent, 20000));
+    RowWait approved = { dbn_county_page_get_model (county, names[1]), case_no[1], NULL, "county_answered" };
+    g_assert_true (wait_for (row_is, &approved, 10000));
     CountWait none = { dbn_county_page_get_visible (county), 0 };
     g_assert_true (wait_for (shows_n, &none, 10000));
+    screenshot (GTK_WIDGET (window), "county-conf-answered.png");
 
     /* Each answer reached its own township's routing, naming the department. */
     for (int i = 0; i < 2; i++) {
@@ -279,13 +432,12 @@ test_county_two_townships (void)
             cli_out (h[i], NULL, (const char *[]){ "case", "timeline", case_no[i], "--json", NULL }, FALSE);
         g_assert_nonnull (strstr (timeline, "county:minzheng"));
         g_assert_nonnull (strstr (timeline, i == 1 ? "同意纳入特困供养" : "不予批准"));
+        g_assert_null (strstr (timeline, i == 1 ? "不予批准" : "同意纳入特困供养"));
     }
     gtk_window_destroy (GTK_WINDOW (window));
     while (g_main_context_iteration (NULL, FALSE))
         ;
     for (int i = 0; i < 2; i++) {
-        g_clear_object (&outbox[i]);
-        g_clear_object (&connection[i]);
         g_assert_true (dbn_harness_stop (deadline[i], 5000));
         g_assert_true (dbn_harness_stop (routing[i], 5000));
         g_assert_true (dbn_harness_stop (intake[i], 5000));
@@ -295,6 +447,56 @@ test_county_two_townships (void)
         g_free (case_no[i]);
         dbn_harness_free (h[i]);
     }
+    if (g_getenv ("DAIBAN_KEEP_TEST_DATA") == NULL)
+        remove_tree (county_dir);
+}
+
+/* A county folder where no township opens gives the setup page back with
+ * each township's error; a key that is not a county department's is refused
+ * on a county folder, naming it. No service runs: nothing is reached. */
+static void
+test_county_none_opens (void)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *county_dir = g_dir_make_tmp ("daiban-county-XXXXXX", &error);
+    g_assert_no_error (error);
+    g_autofree char *conf_path = g_build_filename (county_dir, "daiban.conf", NULL);
+    g_assert_true (g_file_set_contents (conf_path,
+                                        "[county]\nname_zh = 青山县\ntownships = T01\n"
+                                        "[township:T01]\nname_zh = 青山乡\nfolder = townships/T01\n",
+                                        -1, &error));
+    g_autofree char *township_dir = g_build_filename (county_dir, "townships", "T01", NULL);
+    g_assert_cmpint (g_mkdir_with_parents (township_dir, 0700), ==, 0);
+    g_autofree char *township_conf = g_build_filename (township_dir, "daiban.conf", NULL);
+    g_assert_true (g_file_set_contents (township_conf, "[daiban]\ntownship = T01\n", -1, &error));
+    g_free (daiban_in (county_dir, (const char *[]){ "keys", "init", NULL }));
+    g_free (daiban_in (county_dir, (const char *[]){ "keys", "add", "county:minzheng", NULL }));
+    g_free (daiban_in (county_dir, (const char *[]){ "keys", "add", "window:minzheng", NULL }));
+    g_autofree char *client_dir = g_build_filename (county_dir, "client", NULL);
+    static const char *const principals[] = { "county:minzheng", "window:minzheng" };
+    static const char *const said[] = { "青山乡（T01）无法连接", "county:<部门>" };
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *key = dbn_keys_dup_secret_path (county_dir, principals[i]);
+        g_autoptr (GSettingsBackend) backend = g_memory_settings_backend_new ();
+        g_autoptr (GSettings) settings = g_settings_new_with_backend ("org.daiban.Client", backend);
+        g_settings_set_string (settings, "key-file", key);
+        g_settings_set_string (settings, "data-dir", county_dir);
+        g_settings_set_string (settings, "client-dir", client_dir);
+        DbnMainWindow *window = dbn_main_window_new (NULL, settings);
+        g_assert_null (dbn_main_window_get_view (window));
+        g_assert_null (dbn_main_window_get_county (window));
+        g_autoptr (GError) why = NULL;
+        g_assert_false (dbn_main_window_connect (window, &why));
+        g_assert_nonnull (why);
+        g_assert_nonnull (strstr (why->message, said[i]));
+        if (i == 1)
+            g_assert_nonnull (strstr (why->message, "window:minzheng"));
+        gtk_window_destroy (GTK_WINDOW (window));
+    }
+    while (g_main_context_iteration (NULL, FALSE))
+        ;
+    if (g_getenv ("DAIBAN_KEEP_TEST_DATA") == NULL)
+        remove_tree (county_dir);
 }
 
 int
@@ -303,5 +505,6 @@ main (int argc, char **argv)
     gui_test_init (&argc, &argv, "test_front_back_gui", TRUE);
     g_test_add_func ("/client/gui/D-RTE-6/front-desk-and-back-office", test_front_desk_back_office);
     g_test_add_func ("/client/gui/D-RTE-1/county-answers-two-townships", test_county_two_townships);
+    g_test_add_func ("/client/gui/D-RTE-1/county-folder-none-opens", test_county_none_opens);
     return g_test_run ();
 }
