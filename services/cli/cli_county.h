@@ -10,5 +10,7 @@
 G_BEGIN_DECLS
 
 int cli_county (int argc, char **argv, const char *data_option);
+/* daiban county follow (cli_county_follow.c). */
+int cli_county_follow (int argc, char **argv, const char *data_option);
 
 G_END_DECLS
