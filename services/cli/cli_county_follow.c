@@ -21,7 +21,7 @@
  *
  * A township that is down is reported once per outage on stderr, and once
  * when it answers again. An alarm (a head refused, a proof failed) is
- * printed once on stdout and kept in the store (county_proof): the
+ * printed once, "警报 ALARM <id>: ...", on stderr too, and kept in the store (county_proof): the
  * township stays REWRITTEN; its month figures are still fetched.
  */
 #include <glib-unix.h>
@@ -68,8 +68,7 @@ alarm_once (Followed *t, const char *alarm)
     if (t->alarmed)
         return;
     t->alarmed = TRUE;
-    printf ("daiban county follow: 警报 ALARM %s: %s\n", t->id, alarm);
-    fflush (stdout);
+    fprintf (stderr, "daiban county follow: 警报 ALARM %s: %s\n", t->id, alarm);
 }
 
 /* Keeps the first problem of this round (its line). */

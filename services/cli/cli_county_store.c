@@ -18,6 +18,7 @@
 #include "cli_county_store.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "audit_verify.h"
 
@@ -312,6 +313,12 @@ keep_head (CliCountyStore *self, const char *township, const DbnMsgAuditHead *ev
         return g_strdup_printf ("%s 的树头倒退 / %s sent a head of size %" G_GINT64_FORMAT
                                 " after one of %" G_GINT64_FORMAT,
                                 township, township, head.size, *newest);
+    /* The same size under another root: two histories, one of them rewritten. */
+    guint8 kept[AUDIT_HASH_SIZE];
+    if (kept_root (self, township, head.size, kept) && memcmp (kept, head.root, AUDIT_HASH_SIZE) != 0)
+        return g_strdup_printf ("%s 的第 %" G_GINT64_FORMAT " 条树头与县里保存的不同 / %s sent a head of size %"
+                                G_GINT64_FORMAT " with another root than the one the county kept",
+                                township, head.size, township, head.size);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (self->db,
                                  "INSERT OR IGNORE INTO county_head (township, size, time_ms, root, chain, signature)"
