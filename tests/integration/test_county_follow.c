@@ -12,6 +12,8 @@
  *     equal to that township's own `daiban eval month M --json` (the
  *     township row, and each window's stars), and both verified;
  *   - `daiban --data COUNTY --township TB eval month M` reaches B;
+ *   - B's audit stopped: the follower says so once (and once when B answers
+ *     again), and A goes on;
  *   - B rewrites its record live: its audit stopped, its last 4 entries
  *     and the heads and stored nodes over them cut, audit started again, one
  *     more case (new heads, signed by B's own key, over another history).
@@ -231,6 +233,31 @@ submit (DbnHarness *h, guint n)
     g_assert_nonnull (reply);
 }
 
+static guint
+count (const char *text, const char *what)
+{
+    guint n = 0;
+    for (const char *p = strstr (text, what); p != NULL; p = strstr (p + 1, what))
+        n++;
+    return n;
+}
+
+/* Waits (bounded) until the follower's log says what. */
+static void
+wait_log (const char *log, const char *what)
+{
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (;;) {
+        g_autofree char *said = NULL;
+        g_file_get_contents (log, &said, NULL, NULL);
+        if (said != NULL && strstr (said, what) != NULL)
+            return;
+        if (g_get_monotonic_time () > deadline)
+            g_error ("the follower never said \"%s\":\n%s", what, said ? said : "");
+        g_usleep (100 * 1000);
+    }
+}
+
 static void
 test_county_follows (void)
 {
@@ -326,6 +353,9 @@ test_county_follows (void)
     /* B rewrites its record live. */
     g_assert_true (dbn_harness_stop (b.audit, 10000));
     g_clear_object (&b.audit);
+    /* B's audit away: said once, whatever the rounds; A goes on. */
+    wait_log (log, "township TB cannot be followed now");
+    g_usleep (3 * G_USEC_PER_SEC);
     cut_record (b.dir);
     b.audit = dbn_harness_start_service (b.h, "audit");
     submit (b.h, 900);
@@ -374,6 +404,9 @@ test_county_follows (void)
     g_assert_true (g_file_get_contents (log, &said, NULL, NULL));
     g_assert_nonnull (strstr (said, "following 2 townships"));
     g_assert_nonnull (strstr (said, "ALARM TB"));
+    g_assert_cmpuint (count (said, "township TB cannot be followed now"), ==, 1);
+    g_assert_cmpuint (count (said, "township TB answers again"), ==, 1);
+    g_assert_cmpuint (count (said, "township TA cannot be followed now"), ==, 0);
     g_assert_null (strstr (said, "ALARM TA"));
     g_assert_nonnull (strstr (said, "the follower stopped"));
 
