@@ -1,6 +1,8 @@
-/* cli_county.c: `daiban county keep` and `daiban county check`, the county
- * committee's heads of each township's audit record (issue 16 item 3,
- * docs/county.md).
+/* cli_county.c: `daiban county keep|check|prove|status|follow|table`, the
+ * county following its townships (issue 16 item 3, docs/county.md). The
+ * store and keep/prove/fetch are cli_county_store.c, follow is
+ * cli_county_follow.c; table prints the county's monthly table from the
+ * store.
  *
  * keep reads the township's audit journal (sys.sync on its audit service,
  * with the --data/--key given: the township's committee key on a county
@@ -70,7 +72,8 @@ parse_store_township (int *argc, char ***argv, char **data, char **store, char *
     if (!cli_parse_options (options, entries, data, argc, argv, what))
         return CLI_EXIT_USAGE;
     if (*store == NULL || *township == NULL || *argc != 1) {
-        fprintf (stderr, "daiban %s: --store and --township are required / 缺少 --store 或 --township\n", what);
+        fprintf (stderr, "daiban %s: --store and --township are required / 缺少 --store 或 --township\n",
+                 what);
         return CLI_EXIT_USAGE;
     }
     return CLI_EXIT_OK;
@@ -182,8 +185,8 @@ county_prove (int argc, char **argv, const char *data_option)
     else if (status != CLI_EXIT_OK)
         cli_county_report ("county prove", error);
     else
-        printf ("%s: 已核验至第 %" G_GINT64_FORMAT " 条 / verified through head %" G_GINT64_FORMAT "\n", township,
-                out.newest, out.newest);
+        printf ("%s: 已核验至第 %" G_GINT64_FORMAT " 条 / verified through head %" G_GINT64_FORMAT "\n",
+                township, out.newest, out.newest);
     cli_county_outcome_clear (&out);
     return status;
 }
@@ -243,9 +246,22 @@ audit_state (CliCountyStore *store, const char *township, gboolean *rewritten)
     if (failed != NULL)
         return g_strdup ("已被改写 REWRITTEN");
     if (proven > 0)
-        return g_strdup_printf ("已核验至第 %" G_GINT64_FORMAT " 条 verified through head %" G_GINT64_FORMAT, proven,
-                                proven);
+        return g_strdup_printf ("已核验至第 %" G_GINT64_FORMAT " 条 verified through head %" G_GINT64_FORMAT,
+                                proven, proven);
     return g_strdup ("尚未核验 not verified yet");
+}
+
+/* text padded with blanks to width terminal columns (a Chinese character takes two). */
+static char *
+pad (const char *text, guint width)
+{
+    guint used = 0;
+    for (const char *p = text; *p; p = g_utf8_next_char (p))
+        used += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+    GString *s = g_string_new (text);
+    while (used++ < width)
+        g_string_append_c (s, ' ');
+    return g_string_free (s, FALSE);
 }
 
 static char *
@@ -271,26 +287,31 @@ county_table (int argc, char **argv, const char *data_option)
     g_autoptr (GOptionContext) options = g_option_context_new ("— 县月度考核表 / the county's monthly table");
     g_option_context_add_main_entries (options, entries, NULL);
     g_autoptr (GError) error = NULL;
-    if (!g_option_context_parse (options, &argc, &argv, &error) || store == NULL || month == NULL || argc != 1) {
-        fprintf (stderr, "daiban county table: --store FILE and --month YYYY-MM are required / 缺少 --store 或 --month\n");
+    if (!g_option_context_parse (options, &argc, &argv, &error) || store == NULL || month == NULL
+        || argc != 1) {
+        fprintf (
+            stderr,
+            "daiban county table: --store FILE and --month YYYY-MM are required / 缺少 --store 或 --month\n");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (CliCountyStore) db = cli_county_store_open (store, FALSE, "county table");
     if (db == NULL)
         return CLI_EXIT_CONFIG;
     sqlite3_stmt *st = NULL, *win = NULL;
-    if (sqlite3_prepare_v2 (cli_county_store_get_db (db),
-                            "SELECT t.township, m.name, m.closed, m.accepted, m.completed, m.on_time, m.returns,"
-                            " m.rated, m.satisfied, m.basic, m.unsatisfied, m.stars, m.score_milli, m.fetched_ms"
-                            " FROM (SELECT township FROM county_township UNION SELECT township FROM county_month"
-                            " WHERE month = ?1) t LEFT JOIN county_month m ON m.township = t.township AND m.month = ?1"
-                            " ORDER BY t.township",
-                            -1, &st, NULL)
+    if (sqlite3_prepare_v2 (
+            cli_county_store_get_db (db),
+            "SELECT t.township, m.name, m.closed, m.accepted, m.completed, m.on_time, m.returns,"
+            " m.rated, m.satisfied, m.basic, m.unsatisfied, m.stars, m.score_milli, m.fetched_ms"
+            " FROM (SELECT township FROM county_township UNION SELECT township FROM county_month"
+            " WHERE month = ?1) t LEFT JOIN county_month m ON m.township = t.township AND m.month = ?1"
+            " ORDER BY t.township",
+            -1, &st, NULL)
             != SQLITE_OK
-        || sqlite3_prepare_v2 (cli_county_store_get_db (db),
-                               "SELECT window, stars FROM county_month_window WHERE township = ?1 AND month = ?2"
-                               " ORDER BY window",
-                               -1, &win, NULL)
+        || sqlite3_prepare_v2 (
+               cli_county_store_get_db (db),
+               "SELECT window, stars FROM county_month_window WHERE township = ?1 AND month = ?2"
+               " ORDER BY window",
+               -1, &win, NULL)
                != SQLITE_OK) {
         fprintf (stderr, "daiban county table: %s\n", sqlite3_errmsg (cli_county_store_get_db (db)));
         sqlite3_finalize (st);
@@ -303,10 +324,18 @@ county_table (int argc, char **argv, const char *data_option)
     json_builder_add_string_value (b, month);
     json_builder_set_member_name (b, "townships");
     json_builder_begin_array (b);
-    if (!json)
-        printf ("%s 县月度考核表 the county's table\n%-10s %-12s %6s %6s %7s %7s %5s %7s  %-24s  %s\n", month,
-                "乡镇 id", "名称 name", "受理", "办结", "按时%", "满意%", "星级", "得分", "窗口星级 windows' stars",
-                "审计 audit");
+    if (!json) {
+        const char *const heads[] = {
+            "乡镇 id", "名称 name", "受理", "办结", "按时%", "满意%", "星级", "得分"
+        };
+        const guint widths[] = { 10, 12, 6, 6, 7, 7, 5, 8 };
+        printf ("%s 县月度考核表 / the county's monthly table\n", month);
+        for (guint k = 0; k < G_N_ELEMENTS (heads); k++) {
+            g_autofree char *cell = pad (heads[k], widths[k]);
+            printf ("%s ", cell);
+        }
+        printf ("窗口星级 windows' stars    审计 audit\n");
+    }
     int status = CLI_EXIT_OK;
     while (sqlite3_step (st) == SQLITE_ROW) {
         const char *township = (const char *) sqlite3_column_text (st, 0);
@@ -330,9 +359,9 @@ county_table (int argc, char **argv, const char *data_option)
         if (have) {
             json_builder_set_member_name (b, "closed");
             json_builder_add_boolean_value (b, sqlite3_column_int (st, 2) != 0);
-            const char *const names[] = { "accepted",  "completed", "on_time",     "returns", "rated",
-                                          "satisfied", "basic",     "unsatisfied", "stars",   "score_milli",
-                                          "fetched_ms" };
+            const char *const names[] = { "accepted", "completed",   "on_time",   "returns",
+                                          "rated",    "satisfied",   "basic",     "unsatisfied",
+                                          "stars",    "score_milli", "fetched_ms" };
             for (guint k = 0; k < G_N_ELEMENTS (names); k++) {
                 json_builder_set_member_name (b, names[k]);
                 json_builder_add_int_value (b, v[k]);
@@ -346,27 +375,31 @@ county_table (int argc, char **argv, const char *data_option)
         while (sqlite3_step (win) == SQLITE_ROW) {
             json_builder_set_member_name (b, (const char *) sqlite3_column_text (win, 0));
             json_builder_add_int_value (b, sqlite3_column_int64 (win, 1));
-            g_string_append_printf (windows, "%s%s=%lld", windows->len ? " " : "", sqlite3_column_text (win, 0),
-                                    (long long) sqlite3_column_int64 (win, 1));
+            g_string_append_printf (windows, "%s%s=%lld", windows->len ? " " : "",
+                                    sqlite3_column_text (win, 0), (long long) sqlite3_column_int64 (win, 1));
         }
         json_builder_end_object (b);
         json_builder_set_member_name (b, "audit");
-        json_builder_add_string_value (b, rewritten ? "REWRITTEN" : cli_county_store_get_proven (db, township) > 0 ? "verified" : "unverified");
+        json_builder_add_string_value (b, rewritten                                        ? "REWRITTEN"
+                                          : cli_county_store_get_proven (db, township) > 0 ? "verified"
+                                                                                           : "unverified");
         json_builder_set_member_name (b, "verified_through");
         json_builder_add_int_value (b, cli_county_store_get_proven (db, township));
         json_builder_end_object (b);
         if (json)
             continue;
+        g_autofree char *id_cell = pad (township, 10);
+        g_autofree char *name_cell = pad (have ? (const char *) sqlite3_column_text (st, 1) : township, 12);
         if (!have) {
-            printf ("%-10s %-12s %s  %s\n", township, township, "尚无本月数据 no figures fetched", state);
+            printf ("%s %s 尚无本月数据 no figures fetched  %s\n", id_cell, name_cell, state);
             continue;
         }
         g_autofree char *on_time = percent (v[2], v[1]);
         g_autofree char *happy = percent (v[5] + v[6], v[4]);
-        printf ("%-10s %-12s %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %7s %7s %5" G_GINT64_FORMAT
-                " %7.3f  %-24s  %s\n",
-                township, (const char *) sqlite3_column_text (st, 1), v[0], v[1], on_time, happy, v[8],
-                v[9] / 1000.0, windows->len ? windows->str : "—", state);
+        printf ("%s %s %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %7s %7s %5" G_GINT64_FORMAT
+                " %8.3f %s  %s\n",
+                id_cell, name_cell, v[0], v[1], on_time, happy, v[8], v[9] / 1000.0,
+                windows->len ? windows->str : "—", state);
     }
     sqlite3_finalize (st);
     sqlite3_finalize (win);

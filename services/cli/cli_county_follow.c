@@ -162,7 +162,8 @@ cli_county_follow (int argc, char **argv, const char *data_option)
     if (!cli_parse_options (options, entries, &data, &argc, &argv, "county follow"))
         return CLI_EXIT_USAGE;
     if (store_path == NULL || argc != 1 || interval < 1) {
-        fprintf (stderr, "daiban county follow: --store FILE is required, --interval at least 1 / 缺少 --store\n");
+        fprintf (stderr,
+                 "daiban county follow: --store FILE is required, --interval at least 1 / 缺少 --store\n");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (GError) error = NULL;
@@ -172,19 +173,21 @@ cli_county_follow (int argc, char **argv, const char *data_option)
         return cli_report_error ("county follow", error);
     guint n = dbn_config_get_n_townships (config);
     if (n == 0) {
-        fprintf (stderr,
-                 "daiban county follow: %s/daiban.conf 没有列出乡镇（[county] townships）/ names no townships "
-                 "([county] townships): not a county folder\n",
-                 dir);
+        fprintf (
+            stderr,
+            "daiban county follow: %s/daiban.conf 没有列出乡镇（[county] townships）/ names no townships "
+            "([county] townships): not a county folder\n",
+            dir);
         return CLI_EXIT_CONFIG;
     }
     /* The county's key in every township: --key, else [county] committee_key. */
     if (cli_get_key_option () == NULL && dbn_config_get_county_committee_key (config) != NULL)
         cli_set_key_option (dbn_config_get_county_committee_key (config));
     if (cli_get_key_option () == NULL) {
-        fprintf (stderr,
-                 "daiban county follow: 没有县里的密钥（--key FILE 或 [county] committee_key）/ no county key: "
-                 "give --key FILE or set [county] committee_key\n");
+        fprintf (
+            stderr,
+            "daiban county follow: 没有县里的密钥（--key FILE 或 [county] committee_key）/ no county key: "
+            "give --key FILE or set [county] committee_key\n");
         return CLI_EXIT_CONFIG;
     }
     g_autoptr (CliCountyStore) store = cli_county_store_open (store_path, TRUE, "county follow");
@@ -202,9 +205,10 @@ cli_county_follow (int argc, char **argv, const char *data_option)
         if (failed != NULL)
             alarm_once (&f.townships[i], failed);
     }
-    fprintf (stderr,
-             "daiban county follow: 跟随 %u 个乡镇，每 %d 秒 / following %u townships every %d s (store %s)\n", n,
-             interval, n, interval, store_path);
+    fprintf (
+        stderr,
+        "daiban county follow: 跟随 %u 个乡镇，每 %d 秒 / following %u townships every %d s (store %s)\n", n,
+        interval, n, interval, store_path);
     guint sigint = g_unix_signal_add (SIGINT, on_stop, f.loop);
     guint sigterm = g_unix_signal_add (SIGTERM, on_stop, f.loop);
     follow_round (&f);

@@ -71,7 +71,7 @@ static const char *const store_schema = "CREATE TABLE IF NOT EXISTS county_towns
                                         "  PRIMARY KEY (township, month, window)"
                                         ") WITHOUT ROWID;";
 
-G_DEFINE_QUARK (cli-county-error-quark, cli_county_error)
+G_DEFINE_QUARK (cli - county - error - quark, cli_county_error)
 
 int
 cli_county_report (const char *what, const GError *error)
@@ -165,10 +165,11 @@ newest_head (CliCountyStore *self, const char *township, AuditHead *head)
 {
     sqlite3_stmt *st = NULL;
     gboolean ok = FALSE;
-    if (sqlite3_prepare_v2 (self->db,
-                            "SELECT size, time_ms, root, chain, signature FROM county_head WHERE township = ?1"
-                            " ORDER BY size DESC LIMIT 1",
-                            -1, &st, NULL)
+    if (sqlite3_prepare_v2 (
+            self->db,
+            "SELECT size, time_ms, root, chain, signature FROM county_head WHERE township = ?1"
+            " ORDER BY size DESC LIMIT 1",
+            -1, &st, NULL)
         == SQLITE_OK) {
         sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
         if (sqlite3_step (st) == SQLITE_ROW) {
@@ -190,8 +191,8 @@ kept_root (CliCountyStore *self, const char *township, gint64 size, guint8 root[
 {
     sqlite3_stmt *st = NULL;
     gboolean ok = FALSE;
-    if (sqlite3_prepare_v2 (self->db, "SELECT root FROM county_head WHERE township = ?1 AND size = ?2", -1, &st,
-                            NULL)
+    if (sqlite3_prepare_v2 (self->db, "SELECT root FROM county_head WHERE township = ?1 AND size = ?2", -1,
+                            &st, NULL)
         == SQLITE_OK) {
         sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
         sqlite3_bind_int64 (st, 2, size);
@@ -253,8 +254,8 @@ save_proof (CliCountyStore *self, const char *township, gint64 proven, const cha
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (
-        self->db, "INSERT OR REPLACE INTO county_proof (township, proven, failed) VALUES (?1, ?2, ?3)", -1, &st,
-        NULL);
+        self->db, "INSERT OR REPLACE INTO county_proof (township, proven, failed) VALUES (?1, ?2, ?3)", -1,
+        &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
         sqlite3_bind_int64 (st, 2, proven);
@@ -289,25 +290,28 @@ flagged_earlier (CliCountyStore *self, const char *township, CliCountyOutcome *o
 /* Checks and keeps one audit.head event of township; the alarm's text (caller
  * owns it) when it is refused, NULL when kept. */
 static char *
-keep_head (CliCountyStore *self, const char *township, const DbnMsgAuditHead *ev, char **pinned, gint64 *newest,
-           gboolean *store_failed)
+keep_head (CliCountyStore *self, const char *township, const DbnMsgAuditHead *ev, char **pinned,
+           gint64 *newest, gboolean *store_failed)
 {
     AuditHead head = { .size = ev->size, .time_ms = ev->time };
     guint8 key[AUDIT_PUBLIC_KEY_SIZE];
-    if (!audit_unhex (ev->root, head.root, AUDIT_HASH_SIZE) || !audit_unhex (ev->chain, head.chain, AUDIT_HASH_SIZE)
+    if (!audit_unhex (ev->root, head.root, AUDIT_HASH_SIZE)
+        || !audit_unhex (ev->chain, head.chain, AUDIT_HASH_SIZE)
         || !audit_unhex (ev->signature, head.signature, AUDIT_SIGNATURE_SIZE)
         || !audit_unhex (ev->key, key, AUDIT_PUBLIC_KEY_SIZE))
-        return g_strdup_printf ("%s 的树头格式错误 / a head of %s is malformed (size %" G_GINT64_FORMAT ")", township,
-                                township, ev->size);
+        return g_strdup_printf ("%s 的树头格式错误 / a head of %s is malformed (size %" G_GINT64_FORMAT ")",
+                                township, township, ev->size);
     if (*pinned == NULL) {
         *pinned = g_ascii_strdown (ev->key, -1);
     } else if (g_ascii_strcasecmp (*pinned, ev->key) != 0) {
-        return g_strdup_printf ("%s 的审计密钥变了 / the audit key of %s changed: the head of size %" G_GINT64_FORMAT
-                                " is signed by %s, not the pinned %s",
-                                township, township, ev->size, ev->key, *pinned);
+        return g_strdup_printf (
+            "%s 的审计密钥变了 / the audit key of %s changed: the head of size %" G_GINT64_FORMAT
+            " is signed by %s, not the pinned %s",
+            township, township, ev->size, ev->key, *pinned);
     }
     if (!audit_head_check_signature (&head, key))
-        return g_strdup_printf ("%s 的树头签名无效 / the head of size %" G_GINT64_FORMAT " of %s has a bad signature",
+        return g_strdup_printf ("%s 的树头签名无效 / the head of size %" G_GINT64_FORMAT
+                                " of %s has a bad signature",
                                 township, ev->size, township);
     if (head.size < *newest)
         return g_strdup_printf ("%s 的树头倒退 / %s sent a head of size %" G_GINT64_FORMAT
@@ -316,14 +320,16 @@ keep_head (CliCountyStore *self, const char *township, const DbnMsgAuditHead *ev
     /* The same size under another root: two histories, one of them rewritten. */
     guint8 kept[AUDIT_HASH_SIZE];
     if (kept_root (self, township, head.size, kept) && memcmp (kept, head.root, AUDIT_HASH_SIZE) != 0)
-        return g_strdup_printf ("%s 的第 %" G_GINT64_FORMAT " 条树头与县里保存的不同 / %s sent a head of size %"
-                                G_GINT64_FORMAT " with another root than the one the county kept",
+        return g_strdup_printf ("%s 的第 %" G_GINT64_FORMAT
+                                " 条树头与县里保存的不同 / %s sent a head of size %" G_GINT64_FORMAT
+                                " with another root than the one the county kept",
                                 township, head.size, township, head.size);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (self->db,
-                                 "INSERT OR IGNORE INTO county_head (township, size, time_ms, root, chain, signature)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                 -1, &st, NULL);
+    int rc = sqlite3_prepare_v2 (
+        self->db,
+        "INSERT OR IGNORE INTO county_head (township, size, time_ms, root, chain, signature)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
         sqlite3_bind_int64 (st, 2, head.size);
@@ -344,8 +350,8 @@ save_state (CliCountyStore *self, const char *township, const char *key, gint64 
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2 (
-        self->db, "INSERT OR REPLACE INTO county_township (township, audit_key, synced) VALUES (?1, ?2, ?3)", -1,
-        &st, NULL);
+        self->db, "INSERT OR REPLACE INTO county_township (township, audit_key, synced) VALUES (?1, ?2, ?3)",
+        -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
         sqlite3_bind_text (st, 2, key, -1, SQLITE_STATIC);
@@ -392,13 +398,14 @@ cli_county_store_keep (CliCountyStore *self, CliContext *ctx, const char *townsh
         for (guint i = 0; i < reply->events->len && status == CLI_EXIT_OK; i++) {
             GBytes *frame = g_ptr_array_index (reply->events, i);
             DbnEnvEvent env = { 0 };
-            if (!dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env, &failure)) {
+            if (!dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env,
+                                       &failure)) {
                 status = cli_error_status (failure);
                 break;
             }
             if (g_strcmp0 (env.type, DBN_MSG_AUDIT_HEAD_WIRE) == 0) {
-                g_autoptr (DbnMsgAuditHead) ev =
-                    dbn_msg_audit_head_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &failure);
+                g_autoptr (DbnMsgAuditHead) ev = dbn_msg_audit_head_decode (
+                    g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &failure);
                 if (ev == NULL) {
                     status = cli_error_status (failure);
                 } else {
@@ -419,7 +426,8 @@ cli_county_store_keep (CliCountyStore *self, CliContext *ctx, const char *townsh
         more = reply->events->len > 0 && synced < reply->newest;
     }
     /* What was kept before an alarm stays kept: it was good when it came. */
-    gboolean saved = status != CLI_EXIT_CONFIG && (pinned == NULL || save_state (self, township, pinned, synced))
+    gboolean saved = status != CLI_EXIT_CONFIG
+                     && (pinned == NULL || save_state (self, township, pinned, synced))
                      && (out->alarm == NULL || flag_rewritten (self, township, out->alarm));
     if (!saved || !exec_ok (self, "COMMIT")) {
         store_fail (self, error);
@@ -476,12 +484,12 @@ cli_county_store_prove (CliCountyStore *self, CliContext *ctx, const char *towns
     const guint8 (*path)[AUDIT_HASH_SIZE] = (const guint8 (*)[AUDIT_HASH_SIZE]) flat;
     if (!parsed || reply->first != proven || reply->size != newest.size
         || !audit_verify_consistency (proven, newest.size, first_root, newest.root, path, n))
-        out->alarm = g_strdup_printf ("%s: 改写 / REWRITTEN: 从第 %" G_GINT64_FORMAT " 条到第 %" G_GINT64_FORMAT
-                                      " 条树头不一致 / no consistency from head %" G_GINT64_FORMAT
-                                      " to head %" G_GINT64_FORMAT,
-                                      township, proven, newest.size, proven, newest.size);
-    gboolean saved =
-        out->alarm ? flag_rewritten (self, township, out->alarm) : save_proof (self, township, newest.size, NULL);
+        out->alarm = g_strdup_printf (
+            "%s: 改写 / REWRITTEN: 从第 %" G_GINT64_FORMAT " 条到第 %" G_GINT64_FORMAT
+            " 条树头不一致 / no consistency from head %" G_GINT64_FORMAT " to head %" G_GINT64_FORMAT,
+            township, proven, newest.size, proven, newest.size);
+    gboolean saved = out->alarm ? flag_rewritten (self, township, out->alarm)
+                                : save_proof (self, township, newest.size, NULL);
     if (!saved) {
         store_fail (self, error);
         return CLI_EXIT_CONFIG;
@@ -508,10 +516,12 @@ cli_county_store_fetch_month (CliCountyStore *self, CliContext *ctx, const char 
                     : NULL;
     if (r == NULL)
         return cli_error_status (*error);
-    g_autoptr (GPtrArray) figures = g_ptr_array_new_with_free_func ((GDestroyNotify) dbn_msg_eval_figure_free);
+    g_autoptr (GPtrArray) figures =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) dbn_msg_eval_figure_free);
     for (guint i = 0; i < r->figures->len; i++) {
         GBytes *item = r->figures->pdata[i];
-        DbnMsgEvalFigure *f = dbn_msg_eval_figure_decode (g_bytes_get_data (item, NULL), g_bytes_get_size (item), error);
+        DbnMsgEvalFigure *f =
+            dbn_msg_eval_figure_decode (g_bytes_get_data (item, NULL), g_bytes_get_size (item), error);
         if (f == NULL)
             return cli_error_status (*error);
         g_ptr_array_add (figures, f);
@@ -527,13 +537,14 @@ cli_county_store_fetch_month (CliCountyStore *self, CliContext *ctx, const char 
         return CLI_EXIT_CONFIG;
     }
     sqlite3_stmt *st = NULL;
-    gboolean ok = sqlite3_prepare_v2 (self->db,
-                                      "INSERT OR REPLACE INTO county_month (township, month, name, closed, fetched_ms,"
-                                      " accepted, completed, on_time, returns, rated, satisfied, basic, unsatisfied,"
-                                      " stars, score_milli) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-                                      " ?13, ?14, ?15)",
-                                      -1, &st, NULL)
-                  == SQLITE_OK;
+    gboolean ok =
+        sqlite3_prepare_v2 (self->db,
+                            "INSERT OR REPLACE INTO county_month (township, month, name, closed, fetched_ms,"
+                            " accepted, completed, on_time, returns, rated, satisfied, basic, unsatisfied,"
+                            " stars, score_milli) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                            " ?13, ?14, ?15)",
+                            -1, &st, NULL)
+        == SQLITE_OK;
     if (ok) {
         sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
         sqlite3_bind_text (st, 2, month, -1, SQLITE_STATIC);
@@ -549,9 +560,10 @@ cli_county_store_fetch_month (CliCountyStore *self, CliContext *ctx, const char 
     sqlite3_finalize (st);
     st = NULL;
     /* The month's windows as they are now: one that has gone has no stars. */
-    ok = ok && sqlite3_prepare_v2 (self->db, "DELETE FROM county_month_window WHERE township = ?1 AND month = ?2",
-                                   -1, &st, NULL)
-                   == SQLITE_OK;
+    ok = ok
+         && sqlite3_prepare_v2 (
+                self->db, "DELETE FROM county_month_window WHERE township = ?1 AND month = ?2", -1, &st, NULL)
+                == SQLITE_OK;
     if (ok) {
         sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
         sqlite3_bind_text (st, 2, month, -1, SQLITE_STATIC);
@@ -559,11 +571,12 @@ cli_county_store_fetch_month (CliCountyStore *self, CliContext *ctx, const char 
     }
     sqlite3_finalize (st);
     st = NULL;
-    ok = ok && sqlite3_prepare_v2 (self->db,
-                                   "INSERT OR REPLACE INTO county_month_window (township, month, window, stars)"
-                                   " VALUES (?1, ?2, ?3, ?4)",
-                                   -1, &st, NULL)
-                   == SQLITE_OK;
+    ok = ok
+         && sqlite3_prepare_v2 (self->db,
+                                "INSERT OR REPLACE INTO county_month_window (township, month, window, stars)"
+                                " VALUES (?1, ?2, ?3, ?4)",
+                                -1, &st, NULL)
+                == SQLITE_OK;
     for (guint i = 0; ok && i < figures->len; i++) {
         const DbnMsgEvalFigure *f = figures->pdata[i];
         if (g_strcmp0 (f->scope, "window") != 0)

@@ -55,9 +55,9 @@ gint64 cli_county_store_get_proven (CliCountyStore *self, const char *township);
 
 /* The outcome of keep or prove. */
 typedef struct {
-    guint kept;      /* keep: heads newly kept */
-    gint64 newest;   /* keep: the newest kept head's size; prove: proven through */
-    char *alarm;     /* CLI_EXIT_TAMPERED: the alarm's line, Chinese / English (kept in the store) */
+    guint kept;    /* keep: heads newly kept */
+    gint64 newest; /* keep: the newest kept head's size; prove: proven through */
+    char *alarm;   /* CLI_EXIT_TAMPERED: the alarm's line, Chinese / English (kept in the store) */
 } CliCountyOutcome;
 void cli_county_outcome_clear (CliCountyOutcome *outcome);
 
@@ -74,14 +74,14 @@ int cli_county_store_keep (CliCountyStore *self, CliContext *ctx, const char *to
  * county kept. CLI_EXIT_OK (out->newest: verified through), CLI_EXIT_REFUSED
  * with error when no head is kept yet, CLI_EXIT_TAMPERED with out->alarm,
  * or the status of error. */
-int cli_county_store_prove (CliCountyStore *self, CliContext *ctx, const char *township, CliCountyOutcome *out,
-                            GError **error);
+int cli_county_store_prove (CliCountyStore *self, CliContext *ctx, const char *township,
+                            CliCountyOutcome *out, GError **error);
 /* eval.month of month (YYYY-MM) from ctx's evaluation service, as the
  * county's key reads it; keeps the township-scope row and each window's
  * stars (replacing the month's earlier fetch). name: the township's name
  * (daiban.conf). CLI_EXIT_OK or the status of error. */
-int cli_county_store_fetch_month (CliCountyStore *self, CliContext *ctx, const char *township, const char *name,
-                                  const char *month, GError **error);
+int cli_county_store_fetch_month (CliCountyStore *self, CliContext *ctx, const char *township,
+                                  const char *name, const char *month, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliCountyStore, cli_county_store_free)
 

@@ -283,11 +283,12 @@ up_county (const char *dir)
     if (config == NULL)
         return cli_report_error ("up", error);
     if (dbn_config_get_n_townships (config) == 0) {
-        fprintf (stderr,
-                 "daiban up --county: %s/daiban.conf 没有列出乡镇（[county] townships = T01;T02 和 "
-                 "[township:T01] folder = ...）/ names no townships ([county] townships and a [township:<id>] "
-                 "folder each): not a county folder\n",
-                 dir);
+        fprintf (
+            stderr,
+            "daiban up --county: %s/daiban.conf 没有列出乡镇（[county] townships = T01;T02 和 "
+            "[township:T01] folder = ...）/ names no townships ([county] townships and a [township:<id>] "
+            "folder each): not a county folder\n",
+            dir);
         return CLI_EXIT_CONFIG;
     }
     g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);

@@ -103,8 +103,9 @@ township_start (Township *t, const char *month, const char *seed, const char *co
     append_conf (t->dir, "[audit]\nhead_every_entries = 2\nhead_every_ms = 100\n");
     g_assert_true (audit_signing_key_ensure (t->dir, &error));
     g_assert_no_error (error);
-    g_autofree char *played = daiban (0, (const char *[]){ "--data", t->dir, "simulate", "--month", month,
-                                                          "--stations", "1", "--seed", seed, "--close", NULL });
+    g_autofree char *played =
+        daiban (0, (const char *[]){ "--data", t->dir, "simulate", "--month", month, "--stations", "1",
+                                     "--seed", seed, "--close", NULL });
     g_autofree char *imported =
         daiban (0, (const char *[]){ "--data", t->dir, "keys", "import", "committee", committee_pub, NULL });
     t->intake = dbn_harness_start_service (t->h, "intake");
@@ -157,7 +158,8 @@ row_matches (JsonObject *row, const char *dir, const char *month, gboolean print
 {
     if (row == NULL || !json_object_get_boolean_member (row, "fetched"))
         return FALSE;
-    g_autofree char *own = daiban (0, (const char *[]){ "--data", dir, "eval", "month", month, "--json", NULL });
+    g_autofree char *own =
+        daiban (0, (const char *[]){ "--data", dir, "eval", "month", month, "--json", NULL });
     g_autoptr (JsonNode) node = parse_json (own);
     JsonObject *o = json_node_get_object (node);
     if (json_object_get_boolean_member (o, "closed") != json_object_get_boolean_member (row, "closed"))
@@ -176,14 +178,17 @@ row_matches (JsonObject *row, const char *dir, const char *month, gboolean print
                 return FALSE;
         } else if (g_strcmp0 (scope, "township") == 0) {
             n_township++;
-            const char *const counts[] = { "accepted",  "completed", "on_time",     "returns", "rated",
-                                           "satisfied", "basic",     "unsatisfied", "stars",   "score_milli" };
+            const char *const counts[] = {
+                "accepted",  "completed", "on_time",     "returns", "rated",
+                "satisfied", "basic",     "unsatisfied", "stars",   "score_milli"
+            };
             for (guint k = 0; k < G_N_ELEMENTS (counts); k++) {
                 if (json_object_get_int_member (f, counts[k]) != json_object_get_int_member (row, counts[k]))
                     return FALSE;
                 if (print)
-                    g_test_message ("%s %s = %" G_GINT64_FORMAT, json_object_get_string_member (row, "township"),
-                                    counts[k], json_object_get_int_member (row, counts[k]));
+                    g_test_message ("%s %s = %" G_GINT64_FORMAT,
+                                    json_object_get_string_member (row, "township"), counts[k],
+                                    json_object_get_int_member (row, counts[k]));
             }
         }
     }
@@ -205,15 +210,16 @@ cut_record (const char *dir)
     sqlite3 *db = NULL;
     g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
     /* Whoever holds the file can drop the append-only triggers. */
-    g_autofree char *sql = g_strdup_printf ("DROP TRIGGER audit_entry_no_delete;"
-                                            "DROP TRIGGER audit_head_no_delete;"
-                                            "DROP TRIGGER audit_node_no_delete;"
-                                            "DROP TRIGGER audit_summary_no_delete;"
-                                            "DELETE FROM audit_entry WHERE idx >= %" G_GINT64_FORMAT ";"
-                                            "DELETE FROM audit_head WHERE size > %" G_GINT64_FORMAT ";"
-                                            "DELETE FROM audit_node WHERE ((idx + 1) << level) > %" G_GINT64_FORMAT ";"
-                                            "DELETE FROM audit_summary WHERE idx >= %" G_GINT64_FORMAT ";",
-                                            cut, cut, cut, cut);
+    g_autofree char *sql =
+        g_strdup_printf ("DROP TRIGGER audit_entry_no_delete;"
+                         "DROP TRIGGER audit_head_no_delete;"
+                         "DROP TRIGGER audit_node_no_delete;"
+                         "DROP TRIGGER audit_summary_no_delete;"
+                         "DELETE FROM audit_entry WHERE idx >= %" G_GINT64_FORMAT ";"
+                         "DELETE FROM audit_head WHERE size > %" G_GINT64_FORMAT ";"
+                         "DELETE FROM audit_node WHERE ((idx + 1) << level) > %" G_GINT64_FORMAT ";"
+                         "DELETE FROM audit_summary WHERE idx >= %" G_GINT64_FORMAT ";",
+                         cut, cut, cut, cut);
     char *message = NULL;
     int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
     if (rc != SQLITE_OK)
@@ -263,15 +269,16 @@ test_county_follows (void)
 {
     /* The month before this one: the follower fetches this month and that one. */
     g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-    g_autoptr (GDateTime) first = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now), 1,
-                                                         12, 0, 0);
+    g_autoptr (GDateTime) first =
+        g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now), 1, 12, 0, 0);
     g_autoptr (GDateTime) before = g_date_time_add_months (first, -1);
     g_autofree char *month = g_date_time_format (before, "%Y-%m");
 
     /* The county folder, its key, made there. */
     g_autofree char *county = g_dir_make_tmp ("daiban-county-XXXXXX", NULL);
     g_autofree char *init = daiban (0, (const char *[]){ "--data", county, "keys", "init", NULL });
-    g_autofree char *key_out = daiban (0, (const char *[]){ "--data", county, "keys", "add", "committee", NULL });
+    g_autofree char *key_out =
+        daiban (0, (const char *[]){ "--data", county, "keys", "add", "committee", NULL });
     g_autofree char *committee = g_strdup (first_line (key_out));
     g_assert_true (g_str_has_suffix (committee, "/keys/committee.secret"));
     g_autofree char *exported =
@@ -301,10 +308,11 @@ test_county_follows (void)
     /* --township: any command against one township, as the county's key. */
     g_autofree char *via = daiban (
         0, (const char *[]){ "--data", county, "--township", "TB", "eval", "month", month, "--json", NULL });
-    g_autofree char *own_b = daiban (0, (const char *[]){ "--data", b.dir, "eval", "month", month, "--json", NULL });
+    g_autofree char *own_b =
+        daiban (0, (const char *[]){ "--data", b.dir, "eval", "month", month, "--json", NULL });
     g_assert_cmpstr (via, ==, own_b);
-    DbnCliRun unknown =
-        dbn_harness_run_cli_english ((const char *[]){ "--data", county, "--township", "TZ", "status", NULL });
+    DbnCliRun unknown = dbn_harness_run_cli_english (
+        (const char *[]){ "--data", county, "--township", "TZ", "status", NULL });
     g_assert_cmpint (unknown.status, ==, 2);
     g_assert_nonnull (strstr (unknown.err, "no such township"));
     g_assert_nonnull (strstr (unknown.err, "TA, TB"));
@@ -313,7 +321,8 @@ test_county_follows (void)
     /* The county host: the follower only, as a real supervised process. */
     g_autofree char *log = g_build_filename (county, "up.log", NULL);
     dbn_harness_set_stderr_file (a.h, log);
-    GSubprocess *up = dbn_harness_spawn (a.h, "daiban", (const char *[]){ "--data", county, "up", "--county", NULL });
+    GSubprocess *up =
+        dbn_harness_spawn (a.h, "daiban", (const char *[]){ "--data", county, "up", "--county", NULL });
     dbn_harness_set_stderr_file (a.h, NULL);
 
     /* Both townships' figures as their own eval month gives them, both verified. */
@@ -366,7 +375,8 @@ test_county_follows (void)
         JsonObject *rb = table_row (table, "TB");
         if (g_strcmp0 (json_object_get_string_member (rb, "audit"), "REWRITTEN") == 0) {
             took = (g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC;
-            g_assert_cmpstr (json_object_get_string_member (table_row (table, "TA"), "audit"), ==, "verified");
+            g_assert_cmpstr (json_object_get_string_member (table_row (table, "TA"), "audit"), ==,
+                             "verified");
         } else if (g_get_monotonic_time () - t0 > 2 * FLAG_BOUND_S * G_USEC_PER_SEC) {
             g_autofree char *said = NULL;
             g_file_get_contents (log, &said, NULL, NULL);
@@ -375,8 +385,9 @@ test_county_follows (void)
             g_usleep (100 * 1000);
         }
     }
-    g_printerr ("county follow: township B flagged REWRITTEN %.2f s after its rewrite's next case (bound %.0f s)\n",
-                took, FLAG_BOUND_S);
+    g_printerr (
+        "county follow: township B flagged REWRITTEN %.2f s after its rewrite's next case (bound %.0f s)\n",
+        took, FLAG_BOUND_S);
     g_assert_cmpfloat (took, <=, FLAG_BOUND_S);
     /* A takes one more case and stays verified through its newer head. */
     submit (a.h, 901);
