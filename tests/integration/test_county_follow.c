@@ -12,6 +12,7 @@
  *     equal to that township's own `daiban eval month M --json` (the
  *     township row, and each window's stars), and both verified;
  *   - `daiban --data COUNTY --township TB eval month M` reaches B;
+ *   - the follower SIGKILLed: daiban up starts it again;
  *   - B's audit stopped: the follower says so once (and once when B answers
  *     again), and A goes on;
  *   - B rewrites its record live: its audit stopped, its last 4 entries
@@ -20,6 +21,8 @@
  *     The follower flags B REWRITTEN within 10 s (the time is printed);
  *     A stays verified. */
 #include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -359,6 +362,27 @@ test_county_follows (void)
     g_assert_nonnull (strstr (printed, "verified through head"));
     g_assert_nonnull (strstr (printed, "乙镇"));
 
+    /* The follower crashes: daiban up starts it again, and it goes on from the store. */
+    {
+        g_autofree char *said = NULL;
+        g_assert_true (g_file_get_contents (log, &said, NULL, NULL));
+        const char *at = strstr (said, "county follow started (pid ");
+        g_assert_nonnull (at);
+        int pid = atoi (at + strlen ("county follow started (pid "));
+        g_assert_cmpint (pid, >, 1);
+        g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+        wait_log (log, "county follow 异常退出 died (killed by signal 9)");
+        gint64 restart_deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+        for (;;) {
+            g_autofree char *now_said = NULL;
+            g_file_get_contents (log, &now_said, NULL, NULL);
+            if (count (now_said, "county follow started (pid ") == 2)
+                break;
+            g_assert_cmpint (g_get_monotonic_time (), <, restart_deadline);
+            g_usleep (100 * 1000);
+        }
+    }
+
     /* B rewrites its record live. */
     g_assert_true (dbn_harness_stop (b.audit, 10000));
     g_clear_object (&b.audit);
@@ -415,6 +439,7 @@ test_county_follows (void)
     g_assert_true (g_file_get_contents (log, &said, NULL, NULL));
     g_assert_nonnull (strstr (said, "following 2 townships"));
     g_assert_nonnull (strstr (said, "ALARM TB"));
+    /* Once per outage: the restarted follower had not seen B away before. */
     g_assert_cmpuint (count (said, "township TB cannot be followed now"), ==, 1);
     g_assert_cmpuint (count (said, "township TB answers again"), ==, 1);
     g_assert_cmpuint (count (said, "township TA cannot be followed now"), ==, 0);
