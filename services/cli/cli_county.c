@@ -251,17 +251,24 @@ audit_state (CliCountyStore *store, const char *township, gboolean *rewritten)
     return g_strdup ("尚未核验 not verified yet");
 }
 
-/* text padded with blanks to width terminal columns (a Chinese character takes two). */
+/* text padded with blanks to width terminal columns (a Chinese character
+ * takes two), on the left when right (the numbers' headings). */
 static char *
-pad (const char *text, guint width)
+pad_to (const char *text, guint width, gboolean right)
 {
     guint used = 0;
     for (const char *p = text; *p; p = g_utf8_next_char (p))
         used += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
-    GString *s = g_string_new (text);
+    g_autoptr (GString) blanks = g_string_new (NULL);
     while (used++ < width)
-        g_string_append_c (s, ' ');
-    return g_string_free (s, FALSE);
+        g_string_append_c (blanks, ' ');
+    return right ? g_strconcat (blanks->str, text, NULL) : g_strconcat (text, blanks->str, NULL);
+}
+
+static char *
+pad (const char *text, guint width)
+{
+    return pad_to (text, width, FALSE);
 }
 
 static char *
@@ -331,10 +338,10 @@ county_table (int argc, char **argv, const char *data_option)
         const guint widths[] = { 10, 12, 6, 6, 7, 7, 5, 8 };
         printf ("%s 县月度考核表 / the county's monthly table\n", month);
         for (guint k = 0; k < G_N_ELEMENTS (heads); k++) {
-            g_autofree char *cell = pad (heads[k], widths[k]);
+            g_autofree char *cell = pad_to (heads[k], widths[k], k >= 2);
             printf ("%s ", cell);
         }
-        printf ("窗口星级 windows' stars    审计 audit\n");
+        printf ("窗口星级 windows' stars  审计 audit\n");
     }
     int status = CLI_EXIT_OK;
     while (sqlite3_step (st) == SQLITE_ROW) {
@@ -394,9 +401,12 @@ county_table (int argc, char **argv, const char *data_option)
             printf ("%s %s 尚无本月数据 no figures fetched  %s\n", id_cell, name_cell, state);
             continue;
         }
-        g_autofree char *on_time = percent (v[2], v[1]);
-        g_autofree char *happy = percent (v[5] + v[6], v[4]);
-        printf ("%s %s %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %7s %7s %5" G_GINT64_FORMAT
+        g_autofree char *on_time_raw = percent (v[2], v[1]);
+        g_autofree char *happy_raw = percent (v[5] + v[6], v[4]);
+        /* "—" is one column and three bytes: padded by columns, not by printf. */
+        g_autofree char *on_time = pad_to (on_time_raw, 7, TRUE);
+        g_autofree char *happy = pad_to (happy_raw, 7, TRUE);
+        printf ("%s %s %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %s %s %5" G_GINT64_FORMAT
                 " %8.3f %s  %s\n",
                 id_cell, name_cell, v[0], v[1], on_time, happy, v[8], v[9] / 1000.0,
                 windows->len ? windows->str : "—", state);
