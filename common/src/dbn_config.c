@@ -98,6 +98,7 @@ struct _DbnConfig {
     GHashTable *services; /* service name → Endpoints* */
     GHashTable *settings; /* "group/key" → value of a service's own group ([deadline]) */
     char *county_name;    /* [county] name_zh, NULL outside a county folder */
+    char *committee_key;  /* [county] committee_key, absolute; NULL when not set */
     GPtrArray *townships; /* CountyTownship*, in [county] townships order */
 };
 
@@ -212,6 +213,7 @@ dbn_config_free (DbnConfig *self)
     g_clear_pointer (&self->services, g_hash_table_unref);
     g_clear_pointer (&self->settings, g_hash_table_unref);
     g_free (self->county_name);
+    g_free (self->committee_key);
     g_clear_pointer (&self->townships, g_ptr_array_unref);
     g_free (self);
 }
@@ -466,8 +468,16 @@ apply_county_group (DbnConfig *self, GKeyFile *keyfile, GError **error)
         } else if (strcmp (keys[i], "townships") == 0) {
             g_free (list);
             list = g_steal_pointer (&value);
+        } else if (strcmp (keys[i], "committee_key") == 0) {
+            if (*value == '\0')
+                return config_fail (self, error, COUNTY_GROUP, keys[i], "empty path");
+            /* Relative to the county's folder, like a township's folder. */
+            g_free (self->committee_key);
+            self->committee_key = g_path_is_absolute (value) ? g_steal_pointer (&value)
+                                                             : g_build_filename (self->data_dir, value, NULL);
         } else
-            return config_fail (self, error, COUNTY_GROUP, keys[i], "unknown key (known: name_zh, townships)");
+            return config_fail (self, error, COUNTY_GROUP, keys[i],
+                                "unknown key (known: name_zh, townships, committee_key)");
     }
     if (list == NULL)
         return config_fail (self, error, COUNTY_GROUP, "townships", "missing (the township ids, T01;T02)");
@@ -739,6 +749,12 @@ const char *
 dbn_config_get_county_name (DbnConfig *self)
 {
     return self->county_name;
+}
+
+const char *
+dbn_config_get_county_committee_key (DbnConfig *self)
+{
+    return self->committee_key;
 }
 
 guint

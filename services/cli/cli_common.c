@@ -157,6 +157,16 @@ cli_dup_error_line (const GError *error)
 int
 cli_report_error (const char *what, const GError *error)
 {
+    int status = cli_error_status (error);
+    /* One line, in the person's language, with the stable code. */
+    g_autofree char *line = cli_dup_error_line (error);
+    fprintf (stderr, "daiban: %s: %s\n", what, line);
+    return status;
+}
+
+int
+cli_error_status (const GError *error)
+{
     int status = CLI_EXIT_REFUSED;
     if (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT)) {
         status = CLI_EXIT_UNREACHABLE;
@@ -172,9 +182,6 @@ cli_report_error (const char *what, const GError *error)
     } else if (g_error_matches (error, DBN_BUS_ERROR, DBN_BUS_ERROR_INSECURE)) {
         status = CLI_EXIT_CONFIG;
     }
-    /* One line, in the person's language, with the stable code. */
-    g_autofree char *line = cli_dup_error_line (error);
-    fprintf (stderr, "daiban: %s: %s\n", what, line);
     return status;
 }
 

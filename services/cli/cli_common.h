@@ -43,6 +43,8 @@ GBytes *cli_call (CliContext *self, const char *service, GBytes *command, guint 
  * language (cli_dup_error_line), and returns the exit status that fits
  * error (unreachable, refused, ...). */
 int cli_report_error (const char *what, const GError *error);
+/* The exit status cli_report_error gives error, without printing. */
+int cli_error_status (const GError *error);
 /* "[code] sentence" for error in the person's language: Chinese by
  * default, English when gettext says so (LANGUAGE=en). Caller owns it. */
 char *cli_dup_error_line (const GError *error);

@@ -1,6 +1,8 @@
-/* cli_county.c: `daiban county keep` and `daiban county check`, the county
- * committee's heads of each township's audit record (issue 16 item 3,
- * docs/county.md).
+/* cli_county.c: `daiban county keep|check|prove|status|follow|table`, the
+ * county following its townships (issue 16 item 3, docs/county.md). The
+ * store and keep/prove/fetch are cli_county_store.c, follow is
+ * cli_county_follow.c; table prints the county's monthly table from the
+ * store.
  *
  * keep reads the township's audit journal (sys.sync on its audit service,
  * with the --data/--key given: the township's committee key on a county
@@ -18,11 +20,13 @@
  */
 #include "cli_county.h"
 
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 
 #include <sqlite3.h>
 
 #include "audit_verify.h"
+#include "cli_county_store.h"
 
 static const char county_usage[] =
     "用法 Usage: daiban county COMMAND [OPTIONS]\n"
@@ -33,173 +37,46 @@ static const char county_usage[] =
     "          --store FILE --township ID --db COPY\n"
     "  prove   向乡镇审计服务要一致性证明 / ask the township's audit service for a consistency proof\n"
     "          from the last proven kept head to the newest kept: --store FILE --township ID\n"
-    "  status  每个乡镇的核验状态 / each township's state: --store FILE\n";
+    "  status  每个乡镇的核验状态 / each township's state: --store FILE\n"
+    "  follow  跟随县里的全部乡镇 / follow every township of the county folder (--data COUNTY_DIR):\n"
+    "          keep, prove and the month figures every few seconds: --store FILE [--interval SECONDS]\n"
+    "  table   县月度考核表 / the county's monthly table: --store FILE --month YYYY-MM [--json]\n";
 
-static const char *const store_schema = "CREATE TABLE IF NOT EXISTS county_township ("
-                                        "  township TEXT PRIMARY KEY,"
-                                        "  audit_key TEXT NOT NULL,"
-                                        "  synced INTEGER NOT NULL"
-                                        ") WITHOUT ROWID;"
-                                        "CREATE TABLE IF NOT EXISTS county_head ("
-                                        "  township TEXT NOT NULL,"
-                                        "  size INTEGER NOT NULL,"
-                                        "  time_ms INTEGER NOT NULL,"
-                                        "  root TEXT NOT NULL,"
-                                        "  chain TEXT NOT NULL,"
-                                        "  signature TEXT NOT NULL,"
-                                        "  PRIMARY KEY (township, size)"
-                                        ") WITHOUT ROWID;"
-                                        "CREATE TABLE IF NOT EXISTS county_proof ("
-                                        "  township TEXT PRIMARY KEY,"
-                                        "  proven INTEGER NOT NULL,"
-                                        "  failed TEXT"
-                                        ") WITHOUT ROWID;";
-
-static sqlite3 *
-open_store (const char *path, gboolean create)
+/* Opens the store and the township's connection for keep and prove. */
+static int
+open_both (const char *data, const char *store, const char *what, CliCountyStore **db, CliContext **ctx)
 {
-    sqlite3 *db = NULL;
-    int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-    if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK
-        || (create && sqlite3_exec (db, store_schema, NULL, NULL, NULL) != SQLITE_OK)) {
-        fprintf (stderr, "daiban county: 无法打开 %s / cannot open the county store %s: %s\n", path, path,
-                 db ? sqlite3_errmsg (db) : "out of memory");
-        sqlite3_close (db);
-        return NULL;
+    g_autoptr (GError) error = NULL;
+    *db = cli_county_store_open (store, TRUE, what);
+    if (*db == NULL)
+        return CLI_EXIT_CONFIG;
+    *ctx = cli_context_new (data, &error);
+    if (*ctx == NULL) {
+        g_clear_pointer (db, cli_county_store_free);
+        return cli_report_error (what, error);
     }
-    return db;
+    return CLI_EXIT_OK;
 }
 
-/* The pinned key (hex) and the synced seq of township; FALSE when none yet. */
-static gboolean
-township_state (sqlite3 *db, const char *township, char **key, gint64 *synced)
+/* keep and prove: --store FILE --township ID, and the township's --data. */
+static int
+parse_store_township (int *argc, char ***argv, char **data, char **store, char **township, const char *what,
+                      const char *summary)
 {
-    sqlite3_stmt *st = NULL;
-    gboolean found = FALSE;
-    if (sqlite3_prepare_v2 (db, "SELECT audit_key, synced FROM county_township WHERE township = ?1", -1, &st,
-                            NULL)
-        == SQLITE_OK) {
-        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
-        if (sqlite3_step (st) == SQLITE_ROW) {
-            *key = g_strdup ((const char *) sqlite3_column_text (st, 0));
-            *synced = sqlite3_column_int64 (st, 1);
-            found = TRUE;
-        }
+    GOptionEntry entries[] = {
+        { "store", 0, 0, G_OPTION_ARG_FILENAME, store, "The county's store of kept heads", "FILE" },
+        { "township", 0, 0, G_OPTION_ARG_STRING, township, "The township's id in the county", "ID" },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new (summary);
+    if (!cli_parse_options (options, entries, data, argc, argv, what))
+        return CLI_EXIT_USAGE;
+    if (*store == NULL || *township == NULL || *argc != 1) {
+        fprintf (stderr, "daiban %s: --store and --township are required / 缺少 --store 或 --township\n",
+                 what);
+        return CLI_EXIT_USAGE;
     }
-    sqlite3_finalize (st);
-    return found;
-}
-
-/* The newest head kept for township; FALSE when none. */
-static gboolean
-newest_head (sqlite3 *db, const char *township, AuditHead *head)
-{
-    sqlite3_stmt *st = NULL;
-    gboolean ok = FALSE;
-    if (sqlite3_prepare_v2 (
-            db,
-            "SELECT size, time_ms, root, chain, signature FROM county_head WHERE township = ?1"
-            " ORDER BY size DESC LIMIT 1",
-            -1, &st, NULL)
-        == SQLITE_OK) {
-        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
-        if (sqlite3_step (st) == SQLITE_ROW) {
-            head->size = sqlite3_column_int64 (st, 0);
-            head->time_ms = sqlite3_column_int64 (st, 1);
-            ok = audit_unhex ((const char *) sqlite3_column_text (st, 2), head->root, AUDIT_HASH_SIZE)
-                 && audit_unhex ((const char *) sqlite3_column_text (st, 3), head->chain, AUDIT_HASH_SIZE)
-                 && audit_unhex ((const char *) sqlite3_column_text (st, 4), head->signature,
-                                 AUDIT_SIGNATURE_SIZE);
-        }
-    }
-    sqlite3_finalize (st);
-    return ok;
-}
-
-static gboolean
-exec_ok (sqlite3 *db, const char *sql)
-{
-    return sqlite3_exec (db, sql, NULL, NULL, NULL) == SQLITE_OK;
-}
-
-/* Keeps one audit.head event of township; FALSE (printed) on the alarm. */
-static gboolean
-keep_head (sqlite3 *db, const char *township, const DbnMsgAuditHead *ev, char **pinned, gint64 *newest)
-{
-    AuditHead head = { .size = ev->size, .time_ms = ev->time };
-    guint8 key[AUDIT_PUBLIC_KEY_SIZE];
-    if (!audit_unhex (ev->root, head.root, AUDIT_HASH_SIZE)
-        || !audit_unhex (ev->chain, head.chain, AUDIT_HASH_SIZE)
-        || !audit_unhex (ev->signature, head.signature, AUDIT_SIGNATURE_SIZE)
-        || !audit_unhex (ev->key, key, AUDIT_PUBLIC_KEY_SIZE)) {
-        fprintf (stderr,
-                 "daiban county keep: %s 的树头格式错误 / a head of %s is malformed (size %" G_GINT64_FORMAT
-                 ")\n",
-                 township, township, ev->size);
-        return FALSE;
-    }
-    if (*pinned == NULL) {
-        *pinned = g_ascii_strdown (ev->key, -1);
-    } else if (g_ascii_strcasecmp (*pinned, ev->key) != 0) {
-        fprintf (stderr,
-                 "daiban county keep: %s 的审计密钥变了 / the audit key of %s changed: the head of size "
-                 "%" G_GINT64_FORMAT " is signed by %s, not the pinned %s\n",
-                 township, township, ev->size, ev->key, *pinned);
-        return FALSE;
-    }
-    if (!audit_head_check_signature (&head, key)) {
-        fprintf (stderr,
-                 "daiban county keep: %s 的树头签名无效 / the head of size %" G_GINT64_FORMAT
-                 " of %s has a bad signature\n",
-                 township, ev->size, township);
-        return FALSE;
-    }
-    if (head.size < *newest) {
-        fprintf (stderr,
-                 "daiban county keep: %s 的树头倒退 / %s sent a head of size %" G_GINT64_FORMAT
-                 " after one of %" G_GINT64_FORMAT "\n",
-                 township, township, head.size, *newest);
-        return FALSE;
-    }
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (
-        db,
-        "INSERT OR IGNORE INTO county_head (township, size, time_ms, root, chain, signature)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (st, 2, head.size);
-        sqlite3_bind_int64 (st, 3, head.time_ms);
-        sqlite3_bind_text (st, 4, ev->root, -1, SQLITE_STATIC);
-        sqlite3_bind_text (st, 5, ev->chain, -1, SQLITE_STATIC);
-        sqlite3_bind_text (st, 6, ev->signature, -1, SQLITE_STATIC);
-        rc = sqlite3_step (st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    }
-    sqlite3_finalize (st);
-    if (rc != SQLITE_OK) {
-        fprintf (stderr, "daiban county keep: %s\n", sqlite3_errmsg (db));
-        return FALSE;
-    }
-    *newest = head.size;
-    return TRUE;
-}
-
-static gboolean
-save_state (sqlite3 *db, const char *township, const char *key, gint64 synced)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (
-        db, "INSERT OR REPLACE INTO county_township (township, audit_key, synced) VALUES (?1, ?2, ?3)", -1,
-        &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
-        sqlite3_bind_text (st, 2, key, -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (st, 3, synced);
-        rc = sqlite3_step (st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    }
-    sqlite3_finalize (st);
-    return rc == SQLITE_OK;
+    return CLI_EXIT_OK;
 }
 
 static int
@@ -207,94 +84,24 @@ county_keep (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
     g_autofree char *store = NULL, *township = NULL;
-    GOptionEntry entries[] = {
-        { "store", 0, 0, G_OPTION_ARG_FILENAME, &store, "The county's store of kept heads", "FILE" },
-        { "township", 0, 0, G_OPTION_ARG_STRING, &township, "The township's id in the county", "ID" },
-        { NULL },
-    };
-    g_autoptr (GOptionContext) options = g_option_context_new ("— 保存树头 / keep a township's audit heads");
-    g_option_context_add_main_entries (options, entries, NULL);
-    cli_add_data_option (options, &data);
+    int status = parse_store_township (&argc, &argv, &data, &store, &township, "county keep",
+                                       "— 保存树头 / keep a township's audit heads");
+    g_autoptr (CliCountyStore) db = NULL;
+    g_autoptr (CliContext) ctx = NULL;
+    if (status != CLI_EXIT_OK || (status = open_both (data, store, "county keep", &db, &ctx)) != CLI_EXIT_OK)
+        return status;
     g_autoptr (GError) error = NULL;
-    if (!g_option_context_parse (options, &argc, &argv, &error)) {
-        fprintf (stderr, "daiban county keep: %s\n", error->message);
-        return CLI_EXIT_USAGE;
-    }
-    if (store == NULL || township == NULL || argc != 1) {
-        fprintf (stderr,
-                 "daiban county keep: --store and --township are required / 缺少 --store 或 --township\n");
-        return CLI_EXIT_USAGE;
-    }
-    sqlite3 *db = open_store (store, TRUE);
-    if (db == NULL)
-        return CLI_EXIT_CONFIG;
-    g_autofree char *pinned = NULL;
-    gint64 synced = 0, newest = 0;
-    township_state (db, township, &pinned, &synced);
-    AuditHead last;
-    if (newest_head (db, township, &last))
-        newest = last.size;
-    g_autoptr (CliContext) ctx = cli_context_new (data, &error);
-    int status = ctx == NULL ? cli_report_error ("county keep", error) : CLI_EXIT_OK;
-    guint kept = 0;
-    gboolean alarm = FALSE;
-    exec_ok (db, "BEGIN IMMEDIATE");
-    while (status == CLI_EXIT_OK && !alarm) {
-        g_autoptr (DbnMsgSysSync) cmd = dbn_msg_sys_sync_new ();
-        cmd->env.key = g_uuid_string_random ();
-        cmd->after = synced;
-        cmd->has_max = TRUE;
-        cmd->max = 1000;
-        g_autoptr (GBytes) body = dbn_msg_sys_sync_encode (cmd, &error);
-        g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "audit", body, 2, &error) : NULL;
-        g_autoptr (DbnMsgSysSyncReply) reply =
-            reply_bytes ? dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply_bytes, NULL),
-                                                         g_bytes_get_size (reply_bytes), &error)
-                        : NULL;
-        if (reply == NULL) {
-            status = cli_report_error ("county keep", error);
-            break;
-        }
-        for (guint i = 0; i < reply->events->len && !alarm; i++) {
-            GBytes *frame = g_ptr_array_index (reply->events, i);
-            DbnEnvEvent env = { 0 };
-            if (!dbn_env_event_decode (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), &env,
-                                       &error)) {
-                status = cli_report_error ("county keep", error);
-                alarm = TRUE;
-                break;
-            }
-            if (g_strcmp0 (env.type, DBN_MSG_AUDIT_HEAD_WIRE) == 0) {
-                g_autoptr (DbnMsgAuditHead) ev = dbn_msg_audit_head_decode (g_bytes_get_data (frame, NULL),
-                                                                            g_bytes_get_size (frame), &error);
-                if (ev == NULL || !keep_head (db, township, ev, &pinned, &newest)) {
-                    if (ev == NULL)
-                        cli_report_error ("county keep", error);
-                    alarm = TRUE;
-                } else {
-                    kept++;
-                }
-            }
-            if (!alarm)
-                synced = env.seq;
-            dbn_env_event_clear (&env);
-        }
-        if (reply->events->len == 0 || synced >= reply->newest)
-            break;
-    }
-    /* What was kept before an alarm stays kept: it was good when it came. */
-    if (pinned != NULL && !save_state (db, township, pinned, synced)) {
-        fprintf (stderr, "daiban county keep: %s\n", sqlite3_errmsg (db));
-        status = CLI_EXIT_CONFIG;
-    }
-    exec_ok (db, "COMMIT");
-    sqlite3_close (db);
-    if (alarm)
-        return CLI_EXIT_TAMPERED;
-    if (status == CLI_EXIT_OK)
+    CliCountyOutcome out = { 0 };
+    status = cli_county_store_keep (db, ctx, township, &out, &error);
+    if (status == CLI_EXIT_TAMPERED)
+        fprintf (stderr, "daiban county keep: %s\n", out.alarm);
+    else if (status != CLI_EXIT_OK)
+        cli_county_report ("county keep", error);
+    else
         printf ("%s: 新保存 %u 个树头，最新覆盖 %" G_GINT64_FORMAT
                 " 条 / kept %u new heads, the newest covers %" G_GINT64_FORMAT " entries\n",
-                township, kept, newest, kept, newest);
+                township, out.kept, out.newest, out.kept, out.newest);
+    cli_county_outcome_clear (&out);
     return status;
 }
 
@@ -323,16 +130,15 @@ county_check (int argc, char **argv, const char *data_option)
         fprintf (stderr, "daiban county check: --store, --township and --db are required / 缺少参数\n");
         return CLI_EXIT_USAGE;
     }
-    sqlite3 *db = open_store (store, FALSE);
+    g_autoptr (CliCountyStore) db = cli_county_store_open (store, FALSE, "county check");
     if (db == NULL)
         return CLI_EXIT_CONFIG;
     g_autofree char *key_hex = NULL;
-    gint64 synced = 0;
     AuditHead kept;
     guint8 key[AUDIT_PUBLIC_KEY_SIZE];
-    gboolean have = township_state (db, township, &key_hex, &synced) && newest_head (db, township, &kept)
+    gboolean have = cli_county_store_get_kept (db, township, &key_hex, &kept)
                     && audit_unhex (key_hex, key, AUDIT_PUBLIC_KEY_SIZE);
-    sqlite3_close (db);
+    g_clear_pointer (&db, cli_county_store_free);
     if (!have) {
         fprintf (stderr,
                  "daiban county check: 尚未保存 %s 的树头 / no head of %s kept yet: run county keep first\n",
@@ -359,159 +165,29 @@ county_check (int argc, char **argv, const char *data_option)
     return status;
 }
 
-/* The root of the head kept at exactly size; FALSE when none. */
-static gboolean
-kept_root (sqlite3 *db, const char *township, gint64 size, guint8 root[AUDIT_HASH_SIZE])
-{
-    sqlite3_stmt *st = NULL;
-    gboolean ok = FALSE;
-    if (sqlite3_prepare_v2 (db, "SELECT root FROM county_head WHERE township = ?1 AND size = ?2", -1, &st,
-                            NULL)
-        == SQLITE_OK) {
-        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (st, 2, size);
-        if (sqlite3_step (st) == SQLITE_ROW)
-            ok = audit_unhex ((const char *) sqlite3_column_text (st, 0), root, AUDIT_HASH_SIZE);
-    }
-    sqlite3_finalize (st);
-    return ok;
-}
-
-/* The size proven so far and the failure kept (NULL when none). */
-static void
-proof_state (sqlite3 *db, const char *township, gint64 *proven, char **failed)
-{
-    sqlite3_stmt *st = NULL;
-    *proven = 0;
-    *failed = NULL;
-    if (sqlite3_prepare_v2 (db, "SELECT proven, failed FROM county_proof WHERE township = ?1", -1, &st, NULL)
-        == SQLITE_OK) {
-        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
-        if (sqlite3_step (st) == SQLITE_ROW) {
-            *proven = sqlite3_column_int64 (st, 0);
-            *failed = g_strdup ((const char *) sqlite3_column_text (st, 1));
-        }
-    }
-    sqlite3_finalize (st);
-}
-
-static gboolean
-save_proof (sqlite3 *db, const char *township, gint64 proven, const char *failed)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2 (
-        db, "INSERT OR REPLACE INTO county_proof (township, proven, failed) VALUES (?1, ?2, ?3)", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (st, 2, proven);
-        if (failed)
-            sqlite3_bind_text (st, 3, failed, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null (st, 3);
-        rc = sqlite3_step (st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    }
-    sqlite3_finalize (st);
-    return rc == SQLITE_OK;
-}
-
-/* prove: the consistency proof, over the wire, from the last proven kept head
- * to the newest kept head, checked against the roots the county kept (not the
- * ones the township sends). A failure is kept and never overwritten: a
- * township that rewrote its history stays flagged. */
+/* prove: the consistency proof over the wire (cli_county_store_prove). */
 static int
 county_prove (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
     g_autofree char *store = NULL, *township = NULL;
-    GOptionEntry entries[] = {
-        { "store", 0, 0, G_OPTION_ARG_FILENAME, &store, "The county's store of kept heads", "FILE" },
-        { "township", 0, 0, G_OPTION_ARG_STRING, &township, "The township's id in the county", "ID" },
-        { NULL },
-    };
-    g_autoptr (GOptionContext) options = g_option_context_new ("— 一致性证明 / prove a township's heads");
-    g_option_context_add_main_entries (options, entries, NULL);
-    cli_add_data_option (options, &data);
+    int status = parse_store_township (&argc, &argv, &data, &store, &township, "county prove",
+                                       "— 一致性证明 / prove a township's heads");
+    g_autoptr (CliCountyStore) db = NULL;
+    g_autoptr (CliContext) ctx = NULL;
+    if (status != CLI_EXIT_OK || (status = open_both (data, store, "county prove", &db, &ctx)) != CLI_EXIT_OK)
+        return status;
     g_autoptr (GError) error = NULL;
-    if (!g_option_context_parse (options, &argc, &argv, &error)) {
-        fprintf (stderr, "daiban county prove: %s\n", error->message);
-        return CLI_EXIT_USAGE;
-    }
-    if (store == NULL || township == NULL || argc != 1) {
-        fprintf (stderr, "daiban county prove: --store and --township are required / 缺少 --store 或 --township\n");
-        return CLI_EXIT_USAGE;
-    }
-    sqlite3 *db = open_store (store, TRUE);
-    if (db == NULL)
-        return CLI_EXIT_CONFIG;
-    gint64 proven = 0;
-    g_autofree char *failed = NULL;
-    proof_state (db, township, &proven, &failed);
-    AuditHead newest;
-    int status = CLI_EXIT_OK;
-    if (failed != NULL) {
-        printf ("%s: 已标记改写 / REWRITTEN (flagged earlier): %s\n", township, failed);
-        sqlite3_close (db);
-        return CLI_EXIT_TAMPERED;
-    }
-    if (!newest_head (db, township, &newest)) {
-        fprintf (stderr, "daiban county prove: 尚未保存 %s 的树头 / no head of %s kept yet\n", township, township);
-        sqlite3_close (db);
-        return CLI_EXIT_REFUSED;
-    }
-    guint8 first_root[AUDIT_HASH_SIZE] = { 0 };
-    if (newest.size <= proven) {
-        printf ("%s: 已核验至第 %" G_GINT64_FORMAT " 条 / verified through head %" G_GINT64_FORMAT "\n", township,
-                proven, proven);
-        sqlite3_close (db);
-        return CLI_EXIT_OK;
-    }
-    if (proven > 0 && !kept_root (db, township, proven, first_root)) {
-        fprintf (stderr, "daiban county prove: %s 的已核验树头丢失 / the proven head of %s is missing\n", township,
-                 township);
-        sqlite3_close (db);
-        return CLI_EXIT_CONFIG;
-    }
-    g_autoptr (CliContext) ctx = cli_context_new (data, &error);
-    g_autoptr (DbnMsgAuditProofReply) reply = NULL;
-    if (ctx != NULL) {
-        g_autoptr (DbnMsgAuditProof) cmd = dbn_msg_audit_proof_new ();
-        cmd->env.key = g_uuid_string_random ();
-        cmd->has_first = TRUE;
-        cmd->first = proven;
-        cmd->has_second = TRUE;
-        cmd->second = newest.size;
-        g_autoptr (GBytes) body = dbn_msg_audit_proof_encode (cmd, &error);
-        g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "audit", body, 2, &error) : NULL;
-        reply = reply_bytes ? dbn_msg_audit_proof_reply_decode (g_bytes_get_data (reply_bytes, NULL),
-                                                                 g_bytes_get_size (reply_bytes), &error)
-                            : NULL;
-    }
-    g_autofree char *problem = NULL;
-    if (reply == NULL) {
-        /* The township's audit service refused or is away: no verdict, try again later. */
-        status = cli_report_error ("county prove", error);
-    } else {
-        guint n = reply->path ? g_strv_length (reply->path) : 0;
-        g_autofree guint8 *flat = g_malloc0 ((gsize) (n + 1) * AUDIT_HASH_SIZE);
-        gboolean parsed = TRUE;
-        for (guint i = 0; i < n; i++)
-            parsed = parsed && audit_unhex (reply->path[i], flat + (gsize) i * AUDIT_HASH_SIZE, AUDIT_HASH_SIZE);
-        const guint8 (*path)[AUDIT_HASH_SIZE] = (const guint8 (*)[AUDIT_HASH_SIZE]) flat;
-        if (!parsed || reply->first != proven || reply->size != newest.size
-            || !audit_verify_consistency (proven, newest.size, first_root, newest.root, path, n))
-            problem = g_strdup_printf ("no consistency from head %" G_GINT64_FORMAT " to head %" G_GINT64_FORMAT,
-                                       proven, newest.size);
-        if (!save_proof (db, township, problem ? proven : newest.size, problem))
-            status = CLI_EXIT_CONFIG;
-        if (problem) {
-            printf ("%s: 改写 / REWRITTEN: %s\n", township, problem);
-            status = CLI_EXIT_TAMPERED;
-        } else {
-            printf ("%s: 已核验至第 %" G_GINT64_FORMAT " 条 / verified through head %" G_GINT64_FORMAT "\n",
-                    township, newest.size, newest.size);
-        }
-    }
-    sqlite3_close (db);
+    CliCountyOutcome out = { 0 };
+    status = cli_county_store_prove (db, ctx, township, &out, &error);
+    if (status == CLI_EXIT_TAMPERED)
+        printf ("%s\n", out.alarm);
+    else if (status != CLI_EXIT_OK)
+        cli_county_report ("county prove", error);
+    else
+        printf ("%s: 已核验至第 %" G_GINT64_FORMAT " 条 / verified through head %" G_GINT64_FORMAT "\n",
+                township, out.newest, out.newest);
+    cli_county_outcome_clear (&out);
     return status;
 }
 
@@ -531,9 +207,10 @@ county_status (int argc, char **argv, const char *data_option)
         fprintf (stderr, "daiban county status: --store FILE is required / 缺少 --store\n");
         return CLI_EXIT_USAGE;
     }
-    sqlite3 *db = open_store (store, TRUE);
-    if (db == NULL)
+    g_autoptr (CliCountyStore) store_db = cli_county_store_open (store, TRUE, "county status");
+    if (store_db == NULL)
         return CLI_EXIT_CONFIG;
+    sqlite3 *db = cli_county_store_get_db (store_db);
     sqlite3_stmt *st = NULL;
     int status = CLI_EXIT_OK;
     if (sqlite3_prepare_v2 (db,
@@ -555,7 +232,194 @@ county_status (int argc, char **argv, const char *data_option)
         }
     }
     sqlite3_finalize (st);
-    sqlite3_close (db);
+    return status;
+}
+
+/* The audit state of township: "verified through head N", "REWRITTEN" or
+ * not yet verified. Caller owns it. */
+static char *
+audit_state (CliCountyStore *store, const char *township, gboolean *rewritten)
+{
+    g_autofree char *failed = cli_county_store_dup_failure (store, township);
+    gint64 proven = cli_county_store_get_proven (store, township);
+    *rewritten = failed != NULL;
+    if (failed != NULL)
+        return g_strdup ("已被改写 REWRITTEN");
+    if (proven > 0)
+        return g_strdup_printf ("已核验至第 %" G_GINT64_FORMAT " 条 verified through head %" G_GINT64_FORMAT,
+                                proven, proven);
+    return g_strdup ("尚未核验 not verified yet");
+}
+
+/* text padded with blanks to width terminal columns (a Chinese character
+ * takes two), on the left when right (the numbers' headings). */
+static char *
+pad_to (const char *text, guint width, gboolean right)
+{
+    guint used = 0;
+    for (const char *p = text; *p; p = g_utf8_next_char (p))
+        used += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+    g_autoptr (GString) blanks = g_string_new (NULL);
+    while (used++ < width)
+        g_string_append_c (blanks, ' ');
+    return right ? g_strconcat (blanks->str, text, NULL) : g_strconcat (text, blanks->str, NULL);
+}
+
+static char *
+pad (const char *text, guint width)
+{
+    return pad_to (text, width, FALSE);
+}
+
+static char *
+percent (gint64 num, gint64 den)
+{
+    return den > 0 ? g_strdup_printf ("%.1f", 100.0 * num / den) : g_strdup ("—");
+}
+
+/* table: the county's monthly table, one row per township, from the store
+ * the follower fills (county_month, county_month_window, county_proof). */
+static int
+county_table (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *store = NULL, *month = NULL;
+    gboolean json = FALSE;
+    (void) data_option;
+    GOptionEntry entries[] = {
+        { "store", 0, 0, G_OPTION_ARG_FILENAME, &store, "The county's store (county.db)", "FILE" },
+        { "month", 0, 0, G_OPTION_ARG_STRING, &month, "The month (YYYY-MM)", "YYYY-MM" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the table as JSON", NULL },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new ("— 县月度考核表 / the county's monthly table");
+    g_option_context_add_main_entries (options, entries, NULL);
+    g_autoptr (GError) error = NULL;
+    if (!g_option_context_parse (options, &argc, &argv, &error) || store == NULL || month == NULL
+        || argc != 1) {
+        fprintf (
+            stderr,
+            "daiban county table: --store FILE and --month YYYY-MM are required / 缺少 --store 或 --month\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autoptr (CliCountyStore) db = cli_county_store_open (store, FALSE, "county table");
+    if (db == NULL)
+        return CLI_EXIT_CONFIG;
+    sqlite3_stmt *st = NULL, *win = NULL;
+    if (sqlite3_prepare_v2 (
+            cli_county_store_get_db (db),
+            "SELECT t.township, m.name, m.closed, m.accepted, m.completed, m.on_time, m.returns,"
+            " m.rated, m.satisfied, m.basic, m.unsatisfied, m.stars, m.score_milli, m.fetched_ms"
+            " FROM (SELECT township FROM county_township UNION SELECT township FROM county_month"
+            " WHERE month = ?1) t LEFT JOIN county_month m ON m.township = t.township AND m.month = ?1"
+            " ORDER BY t.township",
+            -1, &st, NULL)
+            != SQLITE_OK
+        || sqlite3_prepare_v2 (
+               cli_county_store_get_db (db),
+               "SELECT window, stars FROM county_month_window WHERE township = ?1 AND month = ?2"
+               " ORDER BY window",
+               -1, &win, NULL)
+               != SQLITE_OK) {
+        fprintf (stderr, "daiban county table: %s\n", sqlite3_errmsg (cli_county_store_get_db (db)));
+        sqlite3_finalize (st);
+        return CLI_EXIT_CONFIG;
+    }
+    sqlite3_bind_text (st, 1, month, -1, SQLITE_STATIC);
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "month");
+    json_builder_add_string_value (b, month);
+    json_builder_set_member_name (b, "townships");
+    json_builder_begin_array (b);
+    if (!json) {
+        const char *const heads[] = {
+            "乡镇 id", "名称 name", "受理", "办结", "按时%", "满意%", "星级", "得分"
+        };
+        const guint widths[] = { 10, 12, 6, 6, 7, 7, 5, 8 };
+        printf ("%s 县月度考核表 / the county's monthly table\n", month);
+        for (guint k = 0; k < G_N_ELEMENTS (heads); k++) {
+            g_autofree char *cell = pad_to (heads[k], widths[k], k >= 2);
+            printf ("%s ", cell);
+        }
+        printf ("窗口星级 windows' stars  审计 audit\n");
+    }
+    int status = CLI_EXIT_OK;
+    while (sqlite3_step (st) == SQLITE_ROW) {
+        const char *township = (const char *) sqlite3_column_text (st, 0);
+        gboolean have = sqlite3_column_type (st, 1) != SQLITE_NULL;
+        gint64 v[11];
+        for (guint k = 0; k < G_N_ELEMENTS (v); k++)
+            v[k] = sqlite3_column_int64 (st, 3 + (int) k);
+        /* v: accepted completed on_time returns rated satisfied basic unsatisfied stars score fetched */
+        gboolean rewritten = FALSE;
+        g_autofree char *state = audit_state (db, township, &rewritten);
+        if (rewritten)
+            status = CLI_EXIT_TAMPERED;
+        g_autoptr (GString) windows = g_string_new (NULL);
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "township");
+        json_builder_add_string_value (b, township);
+        json_builder_set_member_name (b, "name");
+        json_builder_add_string_value (b, have ? (const char *) sqlite3_column_text (st, 1) : township);
+        json_builder_set_member_name (b, "fetched");
+        json_builder_add_boolean_value (b, have);
+        if (have) {
+            json_builder_set_member_name (b, "closed");
+            json_builder_add_boolean_value (b, sqlite3_column_int (st, 2) != 0);
+            const char *const names[] = { "accepted", "completed",   "on_time",   "returns",
+                                          "rated",    "satisfied",   "basic",     "unsatisfied",
+                                          "stars",    "score_milli", "fetched_ms" };
+            for (guint k = 0; k < G_N_ELEMENTS (names); k++) {
+                json_builder_set_member_name (b, names[k]);
+                json_builder_add_int_value (b, v[k]);
+            }
+        }
+        json_builder_set_member_name (b, "windows");
+        json_builder_begin_object (b);
+        sqlite3_reset (win);
+        sqlite3_bind_text (win, 1, township, -1, SQLITE_STATIC);
+        sqlite3_bind_text (win, 2, month, -1, SQLITE_STATIC);
+        while (sqlite3_step (win) == SQLITE_ROW) {
+            json_builder_set_member_name (b, (const char *) sqlite3_column_text (win, 0));
+            json_builder_add_int_value (b, sqlite3_column_int64 (win, 1));
+            g_string_append_printf (windows, "%s%s=%lld", windows->len ? " " : "",
+                                    sqlite3_column_text (win, 0), (long long) sqlite3_column_int64 (win, 1));
+        }
+        json_builder_end_object (b);
+        json_builder_set_member_name (b, "audit");
+        json_builder_add_string_value (b, rewritten                                        ? "REWRITTEN"
+                                          : cli_county_store_get_proven (db, township) > 0 ? "verified"
+                                                                                           : "unverified");
+        json_builder_set_member_name (b, "verified_through");
+        json_builder_add_int_value (b, cli_county_store_get_proven (db, township));
+        json_builder_end_object (b);
+        if (json)
+            continue;
+        g_autofree char *id_cell = pad (township, 10);
+        g_autofree char *name_cell = pad (have ? (const char *) sqlite3_column_text (st, 1) : township, 12);
+        if (!have) {
+            printf ("%s %s 尚无本月数据 no figures fetched  %s\n", id_cell, name_cell, state);
+            continue;
+        }
+        g_autofree char *on_time_raw = percent (v[2], v[1]);
+        g_autofree char *happy_raw = percent (v[5] + v[6], v[4]);
+        /* "—" is one column and three bytes: padded by columns, not by printf. */
+        g_autofree char *on_time = pad_to (on_time_raw, 7, TRUE);
+        g_autofree char *happy = pad_to (happy_raw, 7, TRUE);
+        printf ("%s %s %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %s %s %5" G_GINT64_FORMAT
+                " %8.3f %s  %s\n",
+                id_cell, name_cell, v[0], v[1], on_time, happy, v[8], v[9] / 1000.0,
+                windows->len ? windows->str : "—", state);
+    }
+    sqlite3_finalize (st);
+    sqlite3_finalize (win);
+    json_builder_end_array (b);
+    json_builder_end_object (b);
+    if (json) {
+        g_autoptr (JsonNode) root = json_builder_get_root (b);
+        g_autofree char *text = json_to_string (root, FALSE);
+        printf ("%s\n", text);
+    }
     return status;
 }
 
@@ -567,6 +431,8 @@ cli_county (int argc, char **argv, const char *data_option)
         { "check", county_check },
         { "prove", county_prove },
         { "status", county_status },
+        { "follow", cli_county_follow },
+        { "table", county_table },
         { NULL, NULL },
     };
     return cli_run_subcommand ("county", county_usage, subcommands, argc, argv, data_option);

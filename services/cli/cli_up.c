@@ -33,6 +33,8 @@ typedef struct {
     Supervisor *sup;      /* owner */
     char *name;           /* service name */
     char *binary;         /* absolute path of daiban-<name> */
+    char **argv;          /* its arguments after the binary (NULL-terminated) */
+    gboolean service;     /* a service (answers sys.status), not the county's follower */
     GSubprocess *process; /* running child, NULL while down */
     gint64 started_us;    /* monotonic start of the current run */
     guint backoff_ms;     /* next restart delay */
@@ -49,6 +51,7 @@ struct _Supervisor {
     guint kill_id;       /* SIGKILL timer once stopping */
     guint ready_id;      /* readiness poll */
     gboolean announced;  /* "ready" printed */
+    gboolean county;     /* --county: the follower only */
 };
 
 static void start_child (Child *child);
@@ -68,6 +71,7 @@ child_free (Child *child)
     g_clear_object (&child->process);
     g_free (child->name);
     g_free (child->binary);
+    g_strfreev (child->argv);
     g_free (child);
 }
 
@@ -122,12 +126,15 @@ on_child_exit (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 start_child (Child *child)
 {
-    Supervisor *sup = child->sup;
     g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
     g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
     g_autoptr (GError) error = NULL;
-    child->process =
-        g_subprocess_launcher_spawn (launcher, &error, child->binary, "--data", sup->ctx->data_dir, NULL);
+    g_autoptr (GPtrArray) args = g_ptr_array_new ();
+    g_ptr_array_add (args, child->binary);
+    for (char **a = child->argv; *a != NULL; a++)
+        g_ptr_array_add (args, *a);
+    g_ptr_array_add (args, NULL);
+    child->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) args->pdata, &error);
     child->started_us = g_get_monotonic_time ();
     if (child->process == NULL) {
         fprintf (stderr, "daiban up: cannot start %s: %s / 无法启动\n", child->name, error->message);
@@ -192,6 +199,12 @@ poll_ready (gpointer user_data)
         Child *child = g_ptr_array_index (sup->children, i);
         if (child->ready)
             continue;
+        if (!child->service) {
+            /* The follower answers nothing: running is ready. */
+            child->ready = child->process != NULL;
+            all &= child->ready;
+            continue;
+        }
         if (child->process == NULL) {
             all = FALSE;
             continue;
@@ -206,7 +219,12 @@ poll_ready (gpointer user_data)
         child->ready = reply != NULL;
         all &= child->ready;
     }
-    if (all && !sup->announced) {
+    if (all && !sup->announced && sup->county) {
+        sup->announced = TRUE;
+        printf ("daiban: 县里的跟随进程已启动 ready (county follower, %u townships, data %s)\n",
+                dbn_config_get_n_townships (sup->ctx->config), sup->ctx->data_dir);
+        fflush (stdout);
+    } else if (all && !sup->announced) {
         sup->announced = TRUE;
         printf ("daiban: 全部服务已就绪 ready (%u services, data %s)\n", sup->children->len,
                 sup->ctx->data_dir);
@@ -228,11 +246,101 @@ cli_find_service_binary (const char *name)
     return g_find_program_in_path (file);
 }
 
+/* Starts every child of sup, restarts the ones that die, and stops them all
+ * on SIGINT/SIGTERM. Frees the children and the loop. */
+static int
+supervise (Supervisor *sup)
+{
+    guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, sup);
+    guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, sup);
+    /* PDEATHSIG fires when the spawning thread exits: spawn from this one only. */
+    for (guint i = 0; i < sup->children->len; i++)
+        start_child (g_ptr_array_index (sup->children, i));
+    sup->ready_id = g_timeout_add (250, poll_ready, sup);
+
+    g_main_loop_run (sup->loop);
+
+    g_source_remove (sigint);
+    g_source_remove (sigterm);
+    g_source_remove (sup->ready_id);
+    if (sup->kill_id)
+        g_source_remove (sup->kill_id);
+    g_ptr_array_unref (sup->children);
+    g_main_loop_unref (sup->loop);
+    fprintf (stderr, sup->county ? "daiban up: the follower stopped / 跟随进程已停止\n"
+                                 : "daiban up: all services stopped / 全部服务已停止\n");
+    return CLI_EXIT_OK;
+}
+
+/* daiban up --county: in a county folder, no township service, only the
+ * follower of its townships (`daiban county follow`, this same program), as
+ * a supervised child: restarted after a crash as a service is. */
+static int
+up_county (const char *dir)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnConfig) config = dbn_config_load (dir, &error);
+    if (config == NULL)
+        return cli_report_error ("up", error);
+    if (dbn_config_get_n_townships (config) == 0) {
+        fprintf (
+            stderr,
+            "daiban up --county: %s/daiban.conf 没有列出乡镇（[county] townships = T01;T02 和 "
+            "[township:T01] folder = ...）/ names no townships ([county] townships and a [township:<id>] "
+            "folder each): not a county folder\n",
+            dir);
+        return CLI_EXIT_CONFIG;
+    }
+    g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);
+    if (self == NULL)
+        return cli_report_error ("up", error);
+    /* The context only for its config and data folder: the follower makes its own connections. */
+    CliContext *ctx = g_new0 (CliContext, 1);
+    ctx->data_dir = g_strdup (dir);
+    ctx->config = g_steal_pointer (&config);
+    g_autofree char *store = g_build_filename (dir, "county.db", NULL);
+    Supervisor sup = { 0 };
+    sup.ctx = ctx;
+    sup.county = TRUE;
+    sup.children = g_ptr_array_new_with_free_func ((GDestroyNotify) child_free);
+    sup.loop = g_main_loop_new (NULL, FALSE);
+    Child *child = g_new0 (Child, 1);
+    child->sup = &sup;
+    child->name = g_strdup ("county follow");
+    child->binary = g_steal_pointer (&self);
+    g_autoptr (GPtrArray) args = g_ptr_array_new ();
+    g_ptr_array_add (args, g_strdup ("--data"));
+    g_ptr_array_add (args, g_strdup (dir));
+    if (cli_get_key_option () != NULL) {
+        g_ptr_array_add (args, g_strdup ("--key"));
+        g_ptr_array_add (args, g_strdup (cli_get_key_option ()));
+    }
+    const char *const rest[] = { "county", "follow", "--store", store, NULL };
+    for (guint i = 0; rest[i] != NULL; i++)
+        g_ptr_array_add (args, g_strdup (rest[i]));
+    g_ptr_array_add (args, NULL);
+    child->argv = (char **) g_ptr_array_free (g_steal_pointer (&args), FALSE);
+    child->backoff_ms = RESTART_MIN_MS;
+    g_ptr_array_add (sup.children, child);
+    int status = supervise (&sup);
+    cli_context_free (ctx);
+    return status;
+}
+
 int
 cli_up (int argc, char **argv, const char *data_option)
 {
     g_autofree char *data = g_strdup (data_option);
+    gboolean county = FALSE;
+    GOptionEntry entries[] = {
+        { "county", 0, 0, G_OPTION_ARG_NONE, &county,
+          "A county folder: start no township service, only the follower of its townships "
+          "(daiban county follow, store DIR/county.db) / 县里：只启动跟随进程",
+          NULL },
+        { NULL },
+    };
     g_autoptr (GOptionContext) options = g_option_context_new ("— 启动全部服务 / run every service here");
+    g_option_context_add_main_entries (options, entries, NULL);
     g_option_context_set_description (
         options,
         "Starts every daiban service on this machine with its SQLite file under the\n"
@@ -246,6 +354,8 @@ cli_up (int argc, char **argv, const char *data_option)
         return CLI_EXIT_USAGE;
     }
     g_autofree char *dir = dbn_config_resolve_data_dir (data);
+    if (county)
+        return up_county (dir);
     if (!dbn_config_write_default (dir, &error))
         return cli_report_error ("up", error);
     /* Idempotent: a second start keeps every key (and every revocation). */
@@ -276,25 +386,10 @@ cli_up (int argc, char **argv, const char *data_option)
         child->sup = &sup;
         child->name = g_strdup (cli_built_services[i]);
         child->binary = g_steal_pointer (&binary);
+        child->argv = g_strdupv ((char *[]){ (char *) "--data", sup.ctx->data_dir, NULL });
+        child->service = TRUE;
         child->backoff_ms = RESTART_MIN_MS;
         g_ptr_array_add (sup.children, child);
     }
-    guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, &sup);
-    guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &sup);
-    /* PDEATHSIG fires when the spawning thread exits: spawn from this one only. */
-    for (guint i = 0; i < sup.children->len; i++)
-        start_child (g_ptr_array_index (sup.children, i));
-    sup.ready_id = g_timeout_add (250, poll_ready, &sup);
-
-    g_main_loop_run (sup.loop);
-
-    g_source_remove (sigint);
-    g_source_remove (sigterm);
-    g_source_remove (sup.ready_id);
-    if (sup.kill_id)
-        g_source_remove (sup.kill_id);
-    g_ptr_array_unref (sup.children);
-    g_main_loop_unref (sup.loop);
-    fprintf (stderr, "daiban up: all services stopped / 全部服务已停止\n");
-    return CLI_EXIT_OK;
+    return supervise (&sup);
 }

@@ -1,6 +1,6 @@
 /* daiban: the command line for operators and scripts.
  *
- *   daiban [--data DIR] [--key FILE] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
+ *   daiban [--data DIR] [--key FILE] [--township ID] up | status | case ... | events ... | keys ... | runsheet ... | queue ...
  *                                     | catalog ... | visit ... | logbook ...
  *          | calendar ... | deadline queue ... | audit verify|head|proof ...
  *          | eval month|close|export|sample ... | simulate ... | board export --html DIR
@@ -23,7 +23,7 @@
 #include "cli_county.h"
 
 static const char usage_text[] =
-    "用法 Usage: daiban [--data DIR] [--key FILE] COMMAND [OPTIONS]\n"
+    "用法 Usage: daiban [--data DIR] [--key FILE] [--township ID] COMMAND [OPTIONS]\n"
     "\n"
     "群众事务代办系统 — daiban, residents' affairs proxy handling.\n"
     "\n"
@@ -35,7 +35,7 @@ static const char usage_text[] =
     "  visit     入户走访: add, list / household visits (D-INT-1)\n"
     "  logbook   代办记录簿: a village's acceptances and refusals (D-INT-3)\n"
     "  handover  组代办员转交: submit, list, accept, return / group agents' requests to their station\n"
-    "  county    县纪委: keep, check / a township's audit heads kept by the county, and the check\n"
+    "  county    县里: keep, check, prove, status, follow, table / the county follows its townships\n"
     "  runsheet  交接清单: new, ack / run sheets (D-RTE-3)\n"
     "  queue     窗口、代办站、片区队列 / the queue of a window, station or area\n"
     "  calendar  工作日历: add, is-workday, show, reload / working days (D-DL-5)\n"
@@ -51,7 +51,37 @@ static const char usage_text[] =
     "the XDG data folder): the folder holding daiban.conf, keys and SQLite files.\n"
     "Commands reach services over CURVE as the operator (DIR/keys/operator.secret)\n"
     "or as the principal of --key FILE (a secret key from `daiban keys add`;\n"
-    "after the command name it is spelled --key-file FILE).\n";
+    "after the command name it is spelled --key-file FILE).\n"
+    "--township ID (with --data COUNTY_DIR): run the command against that township\n"
+    "of the county's daiban.conf, as the county's key ([county] committee_key).\n";
+
+/* --township ID: in a county folder, the command runs against that
+ * township's folder (its daiban.conf and its services' public keys), with
+ * the county's key unless --key names another: [county] committee_key. */
+static int
+use_township (const char *data_option, const char *id, char **folder)
+{
+    g_autoptr (GError) error = NULL;
+    g_autofree char *dir = dbn_config_resolve_data_dir (data_option);
+    g_autoptr (DbnConfig) config = dbn_config_load (dir, &error);
+    if (config == NULL)
+        return cli_report_error ("--township", error);
+    gssize index = dbn_config_find_township (config, id);
+    if (index < 0) {
+        g_autoptr (GString) known = g_string_new (NULL);
+        for (guint k = 0; k < dbn_config_get_n_townships (config); k++)
+            g_string_append_printf (known, "%s%s", k ? ", " : "", dbn_config_get_township_id (config, k));
+        fprintf (stderr,
+                 "daiban: --township %s: %s/daiban.conf 中没有这个乡镇（已列出：%s）/ no such township in "
+                 "%s/daiban.conf (listed: %s)\n",
+                 id, dir, known->len ? known->str : "—", dir, known->len ? known->str : "none");
+        return CLI_EXIT_USAGE;
+    }
+    *folder = g_strdup (dbn_config_get_township_folder (config, (guint) index));
+    if (cli_get_key_option () == NULL && dbn_config_get_county_committee_key (config) != NULL)
+        cli_set_key_option (dbn_config_get_county_committee_key (config));
+    return CLI_EXIT_OK;
+}
 
 int
 main (int argc, char **argv)
@@ -66,6 +96,8 @@ main (int argc, char **argv)
     textdomain (GETTEXT_PACKAGE);
     dbn_init ("daiban");
     const char *data_option = NULL;
+    const char *township_option = NULL;
+    g_autofree char *township_folder = NULL;
     int i = 1;
     /* Global options before the subcommand. */
     while (i < argc && argv[i][0] == '-') {
@@ -89,6 +121,16 @@ main (int argc, char **argv)
         } else if (g_str_has_prefix (argv[i], "--key=")) {
             cli_set_key_option (argv[i] + strlen ("--key="));
             i++;
+        } else if (g_strcmp0 (argv[i], "--township") == 0) {
+            if (i + 1 >= argc) {
+                fprintf (stderr, "daiban: --township needs an id / --township 需要乡镇编号\n");
+                return CLI_EXIT_USAGE;
+            }
+            township_option = argv[i + 1];
+            i += 2;
+        } else if (g_str_has_prefix (argv[i], "--township=")) {
+            township_option = argv[i] + strlen ("--township=");
+            i++;
         } else if (g_strcmp0 (argv[i], "--help") == 0 || g_strcmp0 (argv[i], "-h") == 0) {
             fputs (usage_text, stdout);
             return CLI_EXIT_OK;
@@ -103,6 +145,12 @@ main (int argc, char **argv)
     if (i >= argc) {
         fputs (usage_text, stderr);
         return CLI_EXIT_USAGE;
+    }
+    if (township_option != NULL) {
+        int status = use_township (data_option, township_option, &township_folder);
+        if (status != CLI_EXIT_OK)
+            return status;
+        data_option = township_folder;
     }
     const char *command = argv[i];
     int sub_argc = argc - i;

@@ -11,7 +11,8 @@
  * `daiban audit verify` of the file alone passes. The county's check of B
  * against the head it kept fails (kept_head_truncated); A still passes.
  * A head under another audit key (B's, offered as A's) is refused: the
- * county pins each township's key at the first head. */
+ * county pins each township's key at the first head, and the alarm is kept
+ * (A stays REWRITTEN). */
 #include <sqlite3.h>
 #include <string.h>
 
@@ -165,10 +166,6 @@ test_county_detects_rewrite (void)
     g_autofree char *covers_b = g_strdup_printf ("the newest covers %" G_GINT64_FORMAT " entries",
                                                  audit_int (b.h, "SELECT max(size) FROM audit_head"));
     g_assert_nonnull (strstr (kept_b, covers_b));
-    /* B's heads offered as A's: another key than A's pinned one. */
-    g_autofree char *swapped =
-        daiban (dir_b, 5, (const char *[]){ "county", "keep", "--store", store, "--township", "T-A", NULL });
-    g_assert_nonnull (strstr (swapped, "the audit key of T-A changed"));
     /* Again: nothing new, nothing refused. */
     g_autofree char *again =
         daiban (dir_a, 0, (const char *[]){ "county", "keep", "--store", store, "--township", "T-A", NULL });
@@ -213,6 +210,20 @@ test_county_detects_rewrite (void)
         (const char *[]){ "county", "check", "--store", store, "--township", "T-B", "--db", copy_a, NULL });
     g_assert_nonnull (strstr (crossed, "FAILED"));
 
+    /* B's heads offered as A's: another key than A's pinned one. The alarm
+     * is kept: A stays flagged, whoever keeps or proves it next. */
+    g_autofree char *swapped =
+        daiban (dir_b, 5, (const char *[]){ "county", "keep", "--store", store, "--township", "T-A", NULL });
+    g_assert_nonnull (strstr (swapped, "the audit key of T-A changed"));
+    g_autofree char *flagged = daiban (dir_a, 5,
+                                       (const char *[]){ "--key", committee_a, "county", "prove", "--store",
+                                                         store, "--township", "T-A", NULL });
+    g_assert_nonnull (strstr (flagged, "REWRITTEN (flagged earlier)"));
+    g_assert_nonnull (strstr (flagged, "the audit key of T-A changed"));
+    g_autofree char *st2 = daiban (NULL, 5, (const char *[]){ "county", "status", "--store", store, NULL });
+    g_assert_nonnull (strstr (st2, "T-A\tkept"));
+    g_assert_nonnull (strstr (st2, "REWRITTEN"));
+
     /* B cuts its last 4 entries and the heads over them, with audit stopped. */
     g_assert_true (dbn_harness_stop (b.audit, 10000));
     g_clear_object (&b.audit);
@@ -241,6 +252,7 @@ test_county_detects_rewrite (void)
         NULL, 0,
         (const char *[]){ "county", "check", "--store", store, "--township", "T-A", "--db", copy_a, NULL });
     g_assert_nonnull (strstr (still_a, "verified"));
+
 
     township_stop (&b);
     township_stop (&a);

@@ -275,6 +275,7 @@ test_county_townships (Fixture *f, gconstpointer data)
 {
     g_autoptr (GError) error = NULL;
     write_conf (f, "[county]\nname_zh = 青山县\ntownships = T01; T02\n"
+                   "committee_key = keys/county-committee.secret\n"
                    "[township:T01]\nname_zh = 青山镇   # the first\nfolder = townships/T01\n"
                    "[township:T02]\nfolder = /srv/daiban/T02\n");
     g_autoptr (DbnConfig) config = dbn_config_load (f->dir, &error);
@@ -290,6 +291,9 @@ test_county_townships (Fixture *f, gconstpointer data)
     g_assert_cmpstr (dbn_config_get_township_folder (config, 1), ==, "/srv/daiban/T02");
     g_assert_cmpint (dbn_config_find_township (config, "T02"), ==, 1);
     g_assert_cmpint (dbn_config_find_township (config, "T03"), ==, -1);
+    /* The county's key, relative to its folder like the townships'. */
+    g_autofree char *committee = g_build_filename (f->dir, "keys/county-committee.secret", NULL);
+    g_assert_cmpstr (dbn_config_get_county_committee_key (config), ==, committee);
 
     /* Not a county folder: no townships. */
     write_conf (f, "[daiban]\ntownship = T01\n");
@@ -297,6 +301,7 @@ test_county_townships (Fixture *f, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpuint (dbn_config_get_n_townships (plain), ==, 0);
     g_assert_null (dbn_config_get_county_name (plain));
+    g_assert_null (dbn_config_get_county_committee_key (plain));
 
     static const struct {
         const char *text;
@@ -312,6 +317,8 @@ test_county_townships (Fixture *f, gconstpointer data)
         { "[county]\ntownships = T01\n[township:T01]\nfolder = a\nendpoint = tcp://x\n",
           "[township:T01] endpoint: unknown key" },
         { "[township:T01]\nfolder = a\n", "[township:T01]: not listed" },
+        { "[county]\ntownships = T01\ncommittee_key =\n[township:T01]\nfolder = a\n",
+          "[county] committee_key: empty path" },
     };
     for (gsize i = 0; i < G_N_ELEMENTS (refused); i++) {
         g_clear_error (&error);

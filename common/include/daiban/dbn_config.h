@@ -18,6 +18,8 @@
  *   [county]
  *   name_zh = 青山县
  *   townships = T01;T02
+ *   committee_key = keys/county-committee.secret   # the county's key in every
+ *                             # township's registry (a committee principal)
  *   [township:T01]
  *   name_zh = 青山镇
  *   folder = townships/T01    # that set's daiban.conf and keys/ (public keys);
@@ -70,6 +72,10 @@ char *dbn_config_dup_store_path (DbnConfig *self, const char *service);
 /* The county's township sets, in [county] townships order: 0 outside a
  * county folder. Borrowed strings; the folder is absolute. */
 const char *dbn_config_get_county_name (DbnConfig *self);
+/* [county] committee_key: the secret key file the county acts with in
+ * every township (a committee principal registered in each); absolute,
+ * NULL when not set. */
+const char *dbn_config_get_county_committee_key (DbnConfig *self);
 guint dbn_config_get_n_townships (DbnConfig *self);
 /* The index of township id, or -1. */
 gssize dbn_config_find_township (DbnConfig *self, const char *id);
