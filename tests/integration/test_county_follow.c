@@ -267,15 +267,49 @@ wait_log (const char *log, const char *what)
     }
 }
 
+/* A clock file that runs at the wall clock's pace from start_ms. */
+typedef struct {
+    char *file;
+    gint64 start_ms;
+    gint64 t0_us; /* monotonic, at the first write */
+    int stop;
+} MovingClock;
+
+static void
+moving_clock_write (MovingClock *c)
+{
+    if (c->t0_us == 0)
+        c->t0_us = g_get_monotonic_time ();
+    gint64 now = c->start_ms + (g_get_monotonic_time () - c->t0_us) / 1000;
+    g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", now);
+    g_assert_true (g_file_set_contents (c->file, text, -1, NULL));
+}
+
+static gpointer
+moving_clock_run (gpointer data)
+{
+    MovingClock *c = data;
+    while (!g_atomic_int_get (&c->stop)) {
+        moving_clock_write (c);
+        g_usleep (50 * 1000);
+    }
+    return NULL;
+}
+
 static void
 test_county_follows (void)
 {
-    /* The month before this one: the follower fetches this month and that one. */
-    g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-    g_autoptr (GDateTime) first =
-        g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now), 1, 12, 0, 0);
-    g_autoptr (GDateTime) before = g_date_time_add_months (first, -1);
-    g_autofree char *month = g_date_time_format (before, "%Y-%m");
+    /* November 2026, closed on 1 December; every process of the test runs on
+     * a clock that moves from Tuesday 15 December 2026, 10:00, so the month
+     * the follower fetches (this one and the one before) never depends on
+     * the day the test runs. */
+    const char *month = "2026-11";
+    g_autofree char *clock_dir = g_dir_make_tmp ("daiban-county-clock-XXXXXX", NULL);
+    MovingClock moving = { .file = g_build_filename (clock_dir, "clock", NULL),
+                           .start_ms = 1797300000000 /* 2026-12-15 10:00 CST */ };
+    moving_clock_write (&moving);
+    g_setenv ("DAIBAN_CLOCK_FILE", moving.file, TRUE);
+    GThread *mover = g_thread_new ("clock", moving_clock_run, &moving);
 
     /* The county folder, its key, made there. */
     g_autofree char *county = g_dir_make_tmp ("daiban-county-XXXXXX", NULL);
@@ -448,10 +482,14 @@ test_county_follows (void)
 
     township_stop (&b);
     township_stop (&a);
+    g_atomic_int_set (&moving.stop, 1);
+    g_thread_join (mover);
+    g_unsetenv ("DAIBAN_CLOCK_FILE");
     if (g_getenv ("DAIBAN_KEEP_TEST_DATA") == NULL) {
-        g_autofree char *rm = g_strdup_printf ("rm -rf %s", county);
+        g_autofree char *rm = g_strdup_printf ("rm -rf %s %s", county, clock_dir);
         g_assert_cmpint (system (rm), ==, 0);
     }
+    g_free (moving.file);
 }
 
 int
