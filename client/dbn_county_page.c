@@ -234,7 +234,9 @@ dbn_county_page_init (DbnCountyPage *self)
     GtkColumnViewColumn *township = gtk_column_view_column_new (_ ("乡镇"), factory);
     gtk_column_view_append_column (self->columns, township);
     g_object_unref (township);
-    static const DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_STATE,
+    /* The due column is the department's own clock (D-DL-3: deadline's
+     * county queue and c/<dept>/ carry that clock, not the case's nearest). */
+    static const DbnColumn cols[] = { DBN_COLUMN_CASE, DBN_COLUMN_MATTER, DBN_COLUMN_STATE, DBN_COLUMN_DUE,
                                       DBN_COLUMN_RESPONSIBLE };
     for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
         dbn_queue_columns_add (self->columns, cols[i], NULL, NULL, NULL);

@@ -976,6 +976,54 @@ dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock, char
     return TRUE;
 }
 
+/* A principal whose secret stays on another set (one county key in several
+ * townships' registries, issue 16): only its public half is registered here.
+ * A service's or the operator's key is this set's own identity and is never
+ * taken from elsewhere. */
+gboolean
+dbn_keys_import (const char *data_dir, const char *principal, const char *public_z85, DbnClock *clock,
+                 gboolean *changed_out, GError **error)
+{
+    g_return_val_if_fail (data_dir != NULL, FALSE);
+    g_return_val_if_fail (clock != NULL, FALSE);
+    if (changed_out != NULL)
+        *changed_out = FALSE;
+    if (!dbn_principal_validate (principal, error))
+        return FALSE;
+    DbnPrincipalKind kind = dbn_principal_get_kind (principal);
+    if (kind == DBN_PRINCIPAL_SERVICE || kind == DBN_PRINCIPAL_OPERATOR) {
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_INVALID_PRINCIPAL,
+                     "%s is this set's own identity and is never imported (use keys init)", principal);
+        return FALSE;
+    }
+    if (!is_z85_key (public_z85)) {
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_READ,
+                     "not a public key (40 characters of Z85): %s", public_z85 ? public_z85 : "(none)");
+        return FALSE;
+    }
+    g_auto (KeysLock) lock = { -1 };
+    if (!keys_lock_acquire (&lock, data_dir, error))
+        return FALSE;
+    g_autofree char *path = registry_path (data_dir);
+    g_autoptr (GKeyFile) file = registry_open_for_update (path, error);
+    if (file == NULL)
+        return FALSE;
+    if (registry_entry_active (file, principal)) {
+        g_autofree char *registered = g_key_file_get_string (file, principal, "public-key", NULL);
+        if (g_strcmp0 (registered, public_z85) == 0)
+            return TRUE; /* the same key again: nothing to do */
+        g_set_error (error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_EXISTS,
+                     "%s already has another key here; revoke it first to import this one", principal);
+        return FALSE;
+    }
+    registry_set_entry (file, principal, public_z85, clock);
+    if (!registry_save (file, path, error))
+        return FALSE;
+    if (changed_out != NULL)
+        *changed_out = TRUE;
+    return TRUE;
+}
+
 gboolean
 dbn_keys_revoke (const char *data_dir, const char *principal, DbnClock *clock, GError **error)
 {

@@ -423,7 +423,7 @@ cli_deadline_case (int argc, char **argv, const char *data_option)
 
 static const char deadline_usage[] =
     "用法 Usage: daiban deadline COMMAND [OPTIONS]\n"
-    "  queue window|station|area ID   队列的限时栏 / the due column of a queue (deadline.queue)\n"
+    "  queue window|station|area|county ID  队列的限时栏 / the due column of a queue (deadline.queue)\n"
     "Each takes --help, --json and --data DIR.\n";
 
 /* One row of deadline.queue as a line: case, clock, rule, due, stage, and
@@ -493,13 +493,13 @@ deadline_queue (int argc, char **argv, const char *data_option)
         { NULL },
     };
     g_autoptr (GOptionContext) context =
-        g_option_context_new ("window|station|area ID — 队列的限时栏 / the due column of a queue");
+        g_option_context_new ("window|station|area|county ID — 队列的限时栏 / the due column of a queue");
     if (!cli_parse_options (context, entries, &data, &argc, &argv, "deadline queue"))
         return CLI_EXIT_USAGE;
     if (argc != 3
         || (g_strcmp0 (argv[1], "window") != 0 && g_strcmp0 (argv[1], "station") != 0
-            && g_strcmp0 (argv[1], "area") != 0)) {
-        fprintf (stderr, "daiban deadline queue: give window|station|area and its ID / 需要队列类型与编号\n");
+            && g_strcmp0 (argv[1], "area") != 0 && g_strcmp0 (argv[1], "county") != 0)) {
+        fprintf (stderr, "daiban deadline queue: give window|station|area|county and its ID / 需要队列类型与编号\n");
         return CLI_EXIT_USAGE;
     }
     g_autoptr (GError) error = NULL;

@@ -30,7 +30,10 @@ static const char county_usage[] =
     "ID\n"
     "          (reads the audit service of --data DIR, with --key FILE)\n"
     "  check   用保存的树头核验乡镇审计记录 / verify a copy of its record against the kept heads:\n"
-    "          --store FILE --township ID --db COPY\n";
+    "          --store FILE --township ID --db COPY\n"
+    "  prove   向乡镇审计服务要一致性证明 / ask the township's audit service for a consistency proof\n"
+    "          from the last proven kept head to the newest kept: --store FILE --township ID\n"
+    "  status  每个乡镇的核验状态 / each township's state: --store FILE\n";
 
 static const char *const store_schema = "CREATE TABLE IF NOT EXISTS county_township ("
                                         "  township TEXT PRIMARY KEY,"
@@ -45,6 +48,11 @@ static const char *const store_schema = "CREATE TABLE IF NOT EXISTS county_towns
                                         "  chain TEXT NOT NULL,"
                                         "  signature TEXT NOT NULL,"
                                         "  PRIMARY KEY (township, size)"
+                                        ") WITHOUT ROWID;"
+                                        "CREATE TABLE IF NOT EXISTS county_proof ("
+                                        "  township TEXT PRIMARY KEY,"
+                                        "  proven INTEGER NOT NULL,"
+                                        "  failed TEXT"
                                         ") WITHOUT ROWID;";
 
 static sqlite3 *
@@ -351,12 +359,214 @@ county_check (int argc, char **argv, const char *data_option)
     return status;
 }
 
+/* The root of the head kept at exactly size; FALSE when none. */
+static gboolean
+kept_root (sqlite3 *db, const char *township, gint64 size, guint8 root[AUDIT_HASH_SIZE])
+{
+    sqlite3_stmt *st = NULL;
+    gboolean ok = FALSE;
+    if (sqlite3_prepare_v2 (db, "SELECT root FROM county_head WHERE township = ?1 AND size = ?2", -1, &st,
+                            NULL)
+        == SQLITE_OK) {
+        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (st, 2, size);
+        if (sqlite3_step (st) == SQLITE_ROW)
+            ok = audit_unhex ((const char *) sqlite3_column_text (st, 0), root, AUDIT_HASH_SIZE);
+    }
+    sqlite3_finalize (st);
+    return ok;
+}
+
+/* The size proven so far and the failure kept (NULL when none). */
+static void
+proof_state (sqlite3 *db, const char *township, gint64 *proven, char **failed)
+{
+    sqlite3_stmt *st = NULL;
+    *proven = 0;
+    *failed = NULL;
+    if (sqlite3_prepare_v2 (db, "SELECT proven, failed FROM county_proof WHERE township = ?1", -1, &st, NULL)
+        == SQLITE_OK) {
+        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
+        if (sqlite3_step (st) == SQLITE_ROW) {
+            *proven = sqlite3_column_int64 (st, 0);
+            *failed = g_strdup ((const char *) sqlite3_column_text (st, 1));
+        }
+    }
+    sqlite3_finalize (st);
+}
+
+static gboolean
+save_proof (sqlite3 *db, const char *township, gint64 proven, const char *failed)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2 (
+        db, "INSERT OR REPLACE INTO county_proof (township, proven, failed) VALUES (?1, ?2, ?3)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text (st, 1, township, -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (st, 2, proven);
+        if (failed)
+            sqlite3_bind_text (st, 3, failed, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null (st, 3);
+        rc = sqlite3_step (st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize (st);
+    return rc == SQLITE_OK;
+}
+
+/* prove: the consistency proof, over the wire, from the last proven kept head
+ * to the newest kept head, checked against the roots the county kept (not the
+ * ones the township sends). A failure is kept and never overwritten: a
+ * township that rewrote its history stays flagged. */
+static int
+county_prove (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autofree char *store = NULL, *township = NULL;
+    GOptionEntry entries[] = {
+        { "store", 0, 0, G_OPTION_ARG_FILENAME, &store, "The county's store of kept heads", "FILE" },
+        { "township", 0, 0, G_OPTION_ARG_STRING, &township, "The township's id in the county", "ID" },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new ("— 一致性证明 / prove a township's heads");
+    g_option_context_add_main_entries (options, entries, NULL);
+    cli_add_data_option (options, &data);
+    g_autoptr (GError) error = NULL;
+    if (!g_option_context_parse (options, &argc, &argv, &error)) {
+        fprintf (stderr, "daiban county prove: %s\n", error->message);
+        return CLI_EXIT_USAGE;
+    }
+    if (store == NULL || township == NULL || argc != 1) {
+        fprintf (stderr, "daiban county prove: --store and --township are required / 缺少 --store 或 --township\n");
+        return CLI_EXIT_USAGE;
+    }
+    sqlite3 *db = open_store (store, TRUE);
+    if (db == NULL)
+        return CLI_EXIT_CONFIG;
+    gint64 proven = 0;
+    g_autofree char *failed = NULL;
+    proof_state (db, township, &proven, &failed);
+    AuditHead newest;
+    int status = CLI_EXIT_OK;
+    if (failed != NULL) {
+        printf ("%s: 已标记改写 / REWRITTEN (flagged earlier): %s\n", township, failed);
+        sqlite3_close (db);
+        return CLI_EXIT_TAMPERED;
+    }
+    if (!newest_head (db, township, &newest)) {
+        fprintf (stderr, "daiban county prove: 尚未保存 %s 的树头 / no head of %s kept yet\n", township, township);
+        sqlite3_close (db);
+        return CLI_EXIT_REFUSED;
+    }
+    guint8 first_root[AUDIT_HASH_SIZE] = { 0 };
+    if (newest.size <= proven) {
+        printf ("%s: 已核验至第 %" G_GINT64_FORMAT " 条 / verified through head %" G_GINT64_FORMAT "\n", township,
+                proven, proven);
+        sqlite3_close (db);
+        return CLI_EXIT_OK;
+    }
+    if (proven > 0 && !kept_root (db, township, proven, first_root)) {
+        fprintf (stderr, "daiban county prove: %s 的已核验树头丢失 / the proven head of %s is missing\n", township,
+                 township);
+        sqlite3_close (db);
+        return CLI_EXIT_CONFIG;
+    }
+    g_autoptr (CliContext) ctx = cli_context_new (data, &error);
+    g_autoptr (DbnMsgAuditProofReply) reply = NULL;
+    if (ctx != NULL) {
+        g_autoptr (DbnMsgAuditProof) cmd = dbn_msg_audit_proof_new ();
+        cmd->env.key = g_uuid_string_random ();
+        cmd->has_first = TRUE;
+        cmd->first = proven;
+        cmd->has_second = TRUE;
+        cmd->second = newest.size;
+        g_autoptr (GBytes) body = dbn_msg_audit_proof_encode (cmd, &error);
+        g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "audit", body, 2, &error) : NULL;
+        reply = reply_bytes ? dbn_msg_audit_proof_reply_decode (g_bytes_get_data (reply_bytes, NULL),
+                                                                 g_bytes_get_size (reply_bytes), &error)
+                            : NULL;
+    }
+    g_autofree char *problem = NULL;
+    if (reply == NULL) {
+        /* The township's audit service refused or is away: no verdict, try again later. */
+        status = cli_report_error ("county prove", error);
+    } else {
+        guint n = reply->path ? g_strv_length (reply->path) : 0;
+        g_autofree guint8 *flat = g_malloc0 ((gsize) (n + 1) * AUDIT_HASH_SIZE);
+        gboolean parsed = TRUE;
+        for (guint i = 0; i < n; i++)
+            parsed = parsed && audit_unhex (reply->path[i], flat + (gsize) i * AUDIT_HASH_SIZE, AUDIT_HASH_SIZE);
+        const guint8 (*path)[AUDIT_HASH_SIZE] = (const guint8 (*)[AUDIT_HASH_SIZE]) flat;
+        if (!parsed || reply->first != proven || reply->size != newest.size
+            || !audit_verify_consistency (proven, newest.size, first_root, newest.root, path, n))
+            problem = g_strdup_printf ("no consistency from head %" G_GINT64_FORMAT " to head %" G_GINT64_FORMAT,
+                                       proven, newest.size);
+        if (!save_proof (db, township, problem ? proven : newest.size, problem))
+            status = CLI_EXIT_CONFIG;
+        if (problem) {
+            printf ("%s: 改写 / REWRITTEN: %s\n", township, problem);
+            status = CLI_EXIT_TAMPERED;
+        } else {
+            printf ("%s: 已核验至第 %" G_GINT64_FORMAT " 条 / verified through head %" G_GINT64_FORMAT "\n",
+                    township, newest.size, newest.size);
+        }
+    }
+    sqlite3_close (db);
+    return status;
+}
+
+static int
+county_status (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *store = NULL;
+    (void) data_option;
+    GOptionEntry entries[] = {
+        { "store", 0, 0, G_OPTION_ARG_FILENAME, &store, "The county's store of kept heads", "FILE" },
+        { NULL },
+    };
+    g_autoptr (GOptionContext) options = g_option_context_new ("— 核验状态 / each township's state");
+    g_option_context_add_main_entries (options, entries, NULL);
+    g_autoptr (GError) error = NULL;
+    if (!g_option_context_parse (options, &argc, &argv, &error) || store == NULL || argc != 1) {
+        fprintf (stderr, "daiban county status: --store FILE is required / 缺少 --store\n");
+        return CLI_EXIT_USAGE;
+    }
+    sqlite3 *db = open_store (store, TRUE);
+    if (db == NULL)
+        return CLI_EXIT_CONFIG;
+    sqlite3_stmt *st = NULL;
+    int status = CLI_EXIT_OK;
+    if (sqlite3_prepare_v2 (db,
+                            "SELECT t.township, (SELECT MAX(size) FROM county_head h WHERE h.township = t.township),"
+                            " COALESCE(p.proven, 0), p.failed FROM county_township t"
+                            " LEFT JOIN county_proof p ON p.township = t.township ORDER BY t.township",
+                            -1, &st, NULL)
+        == SQLITE_OK) {
+        while (sqlite3_step (st) == SQLITE_ROW) {
+            const char *failed = (const char *) sqlite3_column_text (st, 3);
+            if (failed) {
+                printf ("%s\tkept %lld\tREWRITTEN: %s\n", sqlite3_column_text (st, 0),
+                        (long long) sqlite3_column_int64 (st, 1), failed);
+                status = CLI_EXIT_TAMPERED;
+            } else {
+                printf ("%s\tkept %lld\tverified through head %lld\n", sqlite3_column_text (st, 0),
+                        (long long) sqlite3_column_int64 (st, 1), (long long) sqlite3_column_int64 (st, 2));
+            }
+        }
+    }
+    sqlite3_finalize (st);
+    sqlite3_close (db);
+    return status;
+}
+
 int
 cli_county (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand subcommands[] = {
         { "keep", county_keep },
         { "check", county_check },
+        { "prove", county_prove },
+        { "status", county_status },
         { NULL, NULL },
     };
     return cli_run_subcommand ("county", county_usage, subcommands, argc, argv, data_option);

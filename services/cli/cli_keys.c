@@ -25,6 +25,10 @@ static const char keys_usage[] =
     "                      a window with split_desks = true, D-RTE-6)\n"
     "  revoke PRINCIPAL    吊销密钥 / refuse that key from now on (open connections too)\n"
     "  list                列出全部身份 / every principal, its key and whether it is revoked\n"
+    "  export PRINCIPAL    导出公钥 / print PRINCIPAL and its public key, for keys import elsewhere\n"
+    "  import PRINCIPAL PUBLIC_KEY\n"
+    "                      导入公钥 / register a key made on another set (a county key in each\n"
+    "                      township's registry); its secret stays where it was made\n"
     "Each takes --help and --data DIR.\n";
 
 static gboolean
@@ -69,6 +73,18 @@ keys_init (int argc, char **argv, const char *data_option)
     return CLI_EXIT_OK;
 }
 
+/* Issue 11: a station's, window's or area's id becomes its topic (s/<id>/,
+ * ...): it must be one of org.ini, or the key is useless at best and names
+ * someone else's queue at worst. */
+static gboolean
+principal_in_org (const char *principal, GError **error)
+{
+    if (!dbn_principal_validate (principal, error))
+        return FALSE;
+    g_autoptr (DbnOrg) org = dbn_org_load (dbn_org_default_path (), error);
+    return org != NULL && dbn_org_check_principal (org, principal, error);
+}
+
 static int
 keys_add (int argc, char **argv, const char *data_option)
 {
@@ -93,16 +109,7 @@ keys_add (int argc, char **argv, const char *data_option)
     g_autofree char *dir = dbn_config_resolve_data_dir (data);
     g_autoptr (GError) error = NULL;
     g_autofree char *path = NULL;
-    /* Issue 11: a station's, window's or area's id becomes its topic
-     * (s/<id>/, ...): it must be one of org.ini, or the key is useless at
-     * best and names someone else's queue at worst. */
-    g_autoptr (DbnOrg) org = NULL;
-    if (dbn_principal_validate (argv[1], &error)) {
-        org = dbn_org_load (dbn_org_default_path (), &error);
-        if (org != NULL)
-            dbn_org_check_principal (org, argv[1], &error);
-    }
-    if (error != NULL)
+    if (!principal_in_org (argv[1], &error))
         return cli_report_error ("keys add", error);
     /* The registry's times are this process's time: a test that moves
      * the services' clock (DAIBAN_CLOCK_FILE) moves these too. */
@@ -209,12 +216,75 @@ keys_list (int argc, char **argv, const char *data_option)
     return CLI_EXIT_OK;
 }
 
+static int
+keys_export (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autoptr (GOptionContext) options = g_option_context_new ("PRINCIPAL — 导出公钥 / export a public key");
+    g_option_context_set_description (
+        options, "Prints PRINCIPAL and its public key on one line, the arguments of\n"
+                 "`daiban keys import` on another set. The secret is never printed.");
+    if (!parse (options, &data, &argc, &argv, "export"))
+        return CLI_EXIT_USAGE;
+    if (argc != 2) {
+        fprintf (stderr, "daiban keys export: give one principal / 请给出一个身份\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autofree char *dir = dbn_config_resolve_data_dir (data);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DbnRegistry) registry = dbn_registry_load (dir, &error);
+    if (registry == NULL)
+        return cli_report_error ("keys export", error);
+    const char *public_key = dbn_registry_get_public_key (registry, argv[1]);
+    if (public_key == NULL || dbn_registry_is_revoked (registry, argv[1])) {
+        g_set_error (&error, DBN_KEYS_ERROR, DBN_KEYS_ERROR_NOT_FOUND, "%s has no valid key in this registry",
+                     argv[1]);
+        return cli_report_error ("keys export", error);
+    }
+    printf ("%s %s\n", argv[1], public_key);
+    return CLI_EXIT_OK;
+}
+
+static int
+keys_import (int argc, char **argv, const char *data_option)
+{
+    g_autofree char *data = g_strdup (data_option);
+    g_autoptr (GOptionContext) options =
+        g_option_context_new ("PRINCIPAL PUBLIC_KEY — 导入公钥 / import a public key");
+    g_option_context_set_description (
+        options, "Registers a key made on another set (`daiban keys export PRINCIPAL` there),\n"
+                 "e.g. a county department's or the county committee's key in each township's\n"
+                 "registry. The id is checked against this set's org.ini. The same key again\n"
+                 "changes nothing; another valid key is refused (keys.exists). Running services\n"
+                 "see it within a second, as after keys add.");
+    if (!parse (options, &data, &argc, &argv, "import"))
+        return CLI_EXIT_USAGE;
+    if (argc != 3) {
+        fprintf (stderr, "daiban keys import: give a principal and its public key / 请给出身份和公钥\n");
+        return CLI_EXIT_USAGE;
+    }
+    g_autofree char *dir = dbn_config_resolve_data_dir (data);
+    g_autoptr (GError) error = NULL;
+    if (!principal_in_org (argv[1], &error))
+        return cli_report_error ("keys import", error);
+    g_autoptr (DbnClock) clock = dbn_clock_new_from_env ();
+    gboolean changed = FALSE;
+    if (!dbn_keys_import (dir, argv[1], argv[2], clock, &changed, &error))
+        return cli_report_error ("keys import", error);
+    if (changed)
+        printf ("已导入 %s 的公钥 public key of %s imported\n", argv[1], argv[1]);
+    else
+        printf ("%s 已登记同一公钥 %s already has this key\n", argv[1], argv[1]);
+    return CLI_EXIT_OK;
+}
+
 int
 cli_keys (int argc, char **argv, const char *data_option)
 {
     static const CliSubcommand subcommands[] = {
         { "init", keys_init }, { "add", keys_add }, { "revoke", keys_revoke },
-        { "list", keys_list }, { NULL, NULL },
+        { "list", keys_list }, { "export", keys_export }, { "import", keys_import },
+        { NULL, NULL },
     };
     return cli_run_subcommand ("keys", keys_usage, subcommands, argc, argv, data_option);
 }

@@ -66,7 +66,8 @@ deadline_actions_get_timers (DeadlineActions *self)
 
 const DbnCommandSpec deadline_commands[] = {
     { DBN_MSG_DEADLINE_CASE_DUE_WIRE, deadline_case_due, FALSE, READERS },
-    { DBN_MSG_DEADLINE_QUEUE_WIRE, deadline_queue_command, FALSE, READERS },
+    /* A county department reads its own queue's clocks only (dbn_auth_may_read_queue). */
+    { DBN_MSG_DEADLINE_QUEUE_WIRE, deadline_queue_command, FALSE, READERS | DBN_PRINCIPAL_COUNTY },
     { DBN_MSG_DEADLINE_CASE_EXPLAIN_WIRE, deadline_case_explain, TRUE,
       DBN_PRINCIPAL_WINDOW | DBN_PRINCIPAL_STATION },
     { DBN_MSG_DEADLINE_CASE_SUSPEND_WIRE, deadline_case_suspend, TRUE,

@@ -192,6 +192,9 @@ on_routing (DeadlineActions *self, const DbnEnvEvent *env, GBytes *event, DbnOri
     set_str (&c->station, row->station);
     set_str (&c->area, row->area);
     set_str (&c->kind, row->kind);
+    /* D-DL-3: the department's queue holds the case while it waits on it. */
+    const char *county = g_str_has_prefix (row->holder ? row->holder : "", "county:") ? row->holder + 7 : "";
+    set_str (&c->county, g_strcmp0 (row->state, "escalated") == 0 ? county : "");
     gint64 at = env->ts;
 
     /* D-DL-7 from the row: stopped while it waits for materials. */

@@ -32,6 +32,7 @@ typedef struct {
     gboolean covered;
     /* Not shown in the row, but the queues it belongs to: a move is a change. */
     char *window, *station, *area;
+    char *county; /* the department an escalated case waits on, "" none (D-DL-3) */
     gboolean restricted;
     gboolean closed; /* a closed case leaves the queues: a change too */
 } DeadlineRow;

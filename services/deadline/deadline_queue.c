@@ -52,6 +52,7 @@ deadline_row_clear (DeadlineRow *row)
     g_free (row->window);
     g_free (row->station);
     g_free (row->area);
+    g_free (row->county);
     memset (row, 0, sizeof *row);
     row->clock = -1;
     row->covered = TRUE;
@@ -64,6 +65,7 @@ deadline_row_of (const DeadlineCase *c, GPtrArray *clocks, DeadlineRow *row)
     row->window = g_strdup (c->window ? c->window : "");
     row->station = g_strdup (c->station ? c->station : "");
     row->area = g_strdup (c->area ? c->area : "");
+    row->county = g_strdup (c->county ? c->county : "");
     row->restricted = c->restricted;
     row->closed = c->closed;
     if (c->closed)
@@ -154,6 +156,59 @@ row_topics (const DeadlineCase *c, const DeadlineRow *before)
     return (char **) g_ptr_array_free (topics, FALSE);
 }
 
+static gboolean department_row_read (DeadlineActions *self, const DeadlineCase *c, DeadlineRow *row,
+                                     GError **error);
+
+static DbnMsgDeadlineDueChanged *
+due_changed_of (const DeadlineRow *after)
+{
+    DbnMsgDeadlineDueChanged *ev = dbn_msg_deadline_due_changed_new ();
+    ev->window = g_strdup (after->window);
+    ev->station = g_strdup (after->station);
+    ev->area = g_strdup (after->area);
+    if (after->clock >= 0) {
+        ev->clock = g_strdup (deadline_clock_name_to_string (after->clock));
+        ev->rule = g_strdup (deadline_clock_rule (after->clock));
+        ev->unit = g_strdup (deadline_unit_to_string (after->unit));
+    }
+    ev->due = after->due_day != 0 ? deadline_day_to_iso (after->due_day) : NULL;
+    ev->has_remaining = after->has_remaining;
+    ev->remaining = after->remaining;
+    ev->stage = g_strdup (deadline_stage_to_string (after->stage));
+    ev->suspended = after->suspended;
+    ev->covered = after->covered;
+    return ev;
+}
+
+/* D-DL-3: the county department's page shows its own clock, so its topic
+ * c/<dept>/ gets the department's row, not the case's nearest clock; and
+ * once the case leaves the department, a row without a clock. */
+static gboolean
+county_row_changed (DeadlineActions *self, const DeadlineCase *c, const DeadlineRow *before, DbnOrigin *origin,
+                    GError **error)
+{
+    const char *dept = c->county != NULL && *c->county != '\0' ? c->county : before->county;
+    if (dept == NULL || *dept == '\0')
+        return TRUE;
+    g_auto (DeadlineRow) row = { 0 };
+    if (!department_row_read (self, c, &row, error))
+        return FALSE;
+    if (c->county == NULL || *c->county == '\0')
+        row.clock = -1, row.due_day = 0, row.has_remaining = FALSE;
+    g_autoptr (DbnMsgDeadlineDueChanged) ev = due_changed_of (&row);
+    dbn_origin_stamp (origin, &ev->env, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, c->case_no);
+    g_autoptr (GBytes) body = dbn_msg_deadline_due_changed_encode (ev, error);
+    if (body == NULL)
+        return FALSE;
+    char *topic = deadline_queue_topic ('c', dept, c->case_no);
+    if (topic == NULL)
+        return TRUE;
+    const char *topics[] = { topic, NULL };
+    gboolean ok = dbn_origin_emit (origin, topics, &ev->env, body, error);
+    g_free (topic);
+    return ok;
+}
+
 gboolean
 deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const DeadlineRow *before,
                       DbnOrigin *origin, GError **error)
@@ -161,23 +216,11 @@ deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const Deadli
     g_auto (DeadlineRow) after = { 0 };
     if (!deadline_row_read (self, c, &after, error))
         return FALSE;
-    if (row_equal (before, &after))
+    if (row_equal (before, &after) && g_strcmp0 (before->county, after.county) == 0)
         return TRUE;
-    g_autoptr (DbnMsgDeadlineDueChanged) ev = dbn_msg_deadline_due_changed_new ();
-    ev->window = g_strdup (after.window);
-    ev->station = g_strdup (after.station);
-    ev->area = g_strdup (after.area);
-    if (after.clock >= 0) {
-        ev->clock = g_strdup (deadline_clock_name_to_string (after.clock));
-        ev->rule = g_strdup (deadline_clock_rule (after.clock));
-        ev->unit = g_strdup (deadline_unit_to_string (after.unit));
-    }
-    ev->due = after.due_day != 0 ? deadline_day_to_iso (after.due_day) : NULL;
-    ev->has_remaining = after.has_remaining;
-    ev->remaining = after.remaining;
-    ev->stage = g_strdup (deadline_stage_to_string (after.stage));
-    ev->suspended = after.suspended;
-    ev->covered = after.covered;
+    if (!county_row_changed (self, c, before, origin, error))
+        return FALSE;
+    g_autoptr (DbnMsgDeadlineDueChanged) ev = due_changed_of (&after);
     dbn_origin_stamp (origin, &ev->env, DBN_MSG_DEADLINE_DUE_CHANGED_WIRE, c->case_no);
     g_autoptr (GBytes) body = dbn_msg_deadline_due_changed_encode (ev, error);
     if (body == NULL)
@@ -187,6 +230,24 @@ deadline_row_changed (DeadlineActions *self, const DeadlineCase *c, const Deadli
 }
 
 /* ---- deadline.queue ---- */
+
+/* A county department's queue shows its own clock (D-DL-3: it answers
+ * within 3 working days), not the case's nearest one (often the promise to
+ * the applicant, which is the township's). */
+static gboolean
+department_row_read (DeadlineActions *self, const DeadlineCase *c, DeadlineRow *row, GError **error)
+{
+    g_autoptr (GPtrArray) clocks = deadline_store_get_clocks (self->store, c->case_no, error);
+    if (clocks == NULL)
+        return FALSE;
+    for (guint i = clocks->len; i-- > 0;) {
+        const DeadlineClock *k = clocks->pdata[i];
+        if (k->name != DEADLINE_CLOCK_DEPARTMENT)
+            g_ptr_array_remove_index (clocks, i);
+    }
+    deadline_row_of (c, clocks, row);
+    return TRUE;
+}
 
 static GBytes *
 encode_due (const DeadlineCase *c, const DeadlineRow *row, GError **error)
@@ -216,10 +277,11 @@ deadline_queue_command (DbnService *service, DbnCommand *command, gpointer user_
                                        g_bytes_get_size (dbn_command_get_body (command)), error);
     if (req == NULL)
         return NULL;
+    gboolean county = g_strcmp0 (req->queue, "county") == 0;
     if (g_strcmp0 (req->queue, "window") != 0 && g_strcmp0 (req->queue, "station") != 0
-        && g_strcmp0 (req->queue, "area") != 0) {
-        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a queue is of a window, station or area, not '%s'",
-                     req->queue);
+        && g_strcmp0 (req->queue, "area") != 0 && !county) {
+        g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID,
+                     "a queue is of a window, station, area or county department, not '%s'", req->queue);
         return NULL;
     }
     if (!dbn_auth_may_read_queue (dbn_command_get_principal (command), req->queue, req->id, error))
@@ -241,7 +303,7 @@ deadline_queue_command (DbnService *service, DbnCommand *command, gpointer user_
     for (guint i = 0; i < MIN (cases->len, limit); i++) {
         const DeadlineCase *c = cases->pdata[i];
         g_auto (DeadlineRow) row = { 0 };
-        if (!deadline_row_read (self, c, &row, error))
+        if (!(county ? department_row_read (self, c, &row, error) : deadline_row_read (self, c, &row, error)))
             return NULL;
         GBytes *encoded = encode_due (c, &row, error);
         if (encoded == NULL)

@@ -76,6 +76,10 @@ const char *const deadline_migrations[] = {
     "  case_no    TEXT PRIMARY KEY,"
     "  opened_at  INTEGER NOT NULL"
     ") WITHOUT ROWID;",
+    /* 5: D-DL-3's department clock on the county page: the county
+     * department an escalated case waits on ('' once it answered). */
+    "ALTER TABLE dl_case ADD COLUMN county_id TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX dl_case_county ON dl_case (county_id, case_no) WHERE closed = 0;",
     NULL,
 };
 
@@ -92,6 +96,7 @@ enum {
     QUEUE_WINDOW,
     QUEUE_STATION,
     QUEUE_AREA,
+    QUEUE_COUNTY,
     MARK_RESTRICTED,
     MARK_REST,
     PUT_PENDING_FOLLOWUP,
@@ -102,14 +107,14 @@ enum {
 
 #define CASE_COLUMNS                                                                                         \
     "case_no, matter, level, kind, window_id, station_id, area_id, accepted_at,"                             \
-    " suspended_at, suspended_by, closed, centre_seen, restricted"
+    " suspended_at, suspended_by, closed, centre_seen, restricted, county_id"
 #define CLOCK_COLUMNS                                                                                        \
     "id, case_no, name, length, started_at, state, stage, anchor_day, anchor_n,"                             \
     " due_day, covered, explained, next_at, calendar_days"
 
 static const char *const sql[N_STATEMENTS] = {
     [GET_CASE] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE case_no = ?",
-    [PUT_CASE] = "INSERT OR REPLACE INTO dl_case (" CASE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [PUT_CASE] = "INSERT OR REPLACE INTO dl_case (" CASE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [GET_CLOCKS] = "SELECT " CLOCK_COLUMNS " FROM dl_clock WHERE case_no = ? ORDER BY id",
     [GET_CLOCK] = "SELECT " CLOCK_COLUMNS " FROM dl_clock WHERE id = ?",
     [INSERT_CLOCK] = "INSERT INTO dl_clock (case_no, name, length, started_at, state, stage, anchor_day,"
@@ -132,6 +137,8 @@ static const char *const sql[N_STATEMENTS] = {
                       " AND case_no > ?2 ORDER BY case_no LIMIT ?3",
     [QUEUE_AREA] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE area_id = ?1 AND closed = 0"
                    " AND restricted = 0 AND case_no > ?2 ORDER BY case_no LIMIT ?3",
+    [QUEUE_COUNTY] = "SELECT " CASE_COLUMNS " FROM dl_case WHERE county_id = ?1 AND closed = 0"
+                     " AND case_no > ?2 ORDER BY case_no LIMIT ?3",
     [MARK_RESTRICTED] = "UPDATE dl_case SET restricted = 1 WHERE restricted IS NULL AND matter = ?",
     [MARK_REST] = "UPDATE dl_case SET restricted = 0 WHERE restricted IS NULL",
     [PUT_PENDING_FOLLOWUP] = "INSERT OR REPLACE INTO dl_followup_pending (case_no, opened_at) VALUES (?,?)",
@@ -157,6 +164,7 @@ deadline_case_free (DeadlineCase *c)
     g_free (c->station);
     g_free (c->area);
     g_free (c->suspended_by);
+    g_free (c->county);
     g_free (c);
 }
 
@@ -241,6 +249,7 @@ read_case (sqlite3_stmt *s)
     c->closed = sqlite3_column_int (s, 10) != 0;
     c->centre_seen = sqlite3_column_int (s, 11) != 0;
     c->restricted = sqlite3_column_int (s, 12) != 0;
+    c->county = dbn_sql_column_dup (s, 13);
     return c;
 }
 
@@ -267,6 +276,8 @@ deadline_store_read_queue (DeadlineStore *self, const char *kind, const char *id
         which = QUEUE_STATION;
     else if (g_strcmp0 (kind, "area") == 0)
         which = QUEUE_AREA;
+    else if (g_strcmp0 (kind, "county") == 0)
+        which = QUEUE_COUNTY;
     else {
         g_set_error (error, DBN_ERROR, DBN_ERROR_INVALID, "a queue is of a window, station or area, not '%s'",
                      kind ? kind : "");
@@ -315,6 +326,7 @@ deadline_store_put_case (DeadlineStore *self, const DeadlineCase *c, GError **er
     sqlite3_bind_int (s, 11, c->closed);
     sqlite3_bind_int (s, 12, c->centre_seen);
     sqlite3_bind_int (s, 13, c->restricted);
+    dbn_sql_bind_text (s, 14, c->county ? c->county : "");
     return done (self, s, sqlite3_step (s), error);
 }
 

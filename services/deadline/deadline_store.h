@@ -32,6 +32,7 @@ typedef struct {
     gboolean closed;      /* replied, returned or archived: no clock runs any more */
     gboolean centre_seen; /* reached the township centre once (D-DL-1 started) */
     gboolean restricted;  /* D-INT-8: the catalog's restricted matter (petitions): never on a/<area> */
+    char *county;         /* the county department an escalated case waits on (D-DL-3); "" otherwise */
 } DeadlineCase;
 
 void deadline_case_free (DeadlineCase *c);

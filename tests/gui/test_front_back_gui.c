@@ -191,12 +191,26 @@ shows_n (gpointer data)
     return g_list_model_get_n_items (w->shown) == w->n;
 }
 
+typedef struct {
+    DbnQueueModel *model;
+    const char *case_no;
+} DueKnownWait;
+
+static gboolean
+due_known (gpointer data)
+{
+    DueKnownWait *w = data;
+    DbnQueueItem *item = dbn_queue_model_lookup (w->model, w->case_no);
+    GDate due;
+    return item != NULL && dbn_queue_item_get_due_known (item) && dbn_queue_item_get_due_date (item, &due);
+}
+
 static void
 test_county_two_townships (void)
 {
     static const char *const names[] = { "青山乡", "白水乡" };
     DbnHarness *h[2];
-    GSubprocess *intake[2], *routing[2];
+    GSubprocess *intake[2], *routing[2], *deadline[2];
     char *case_no[2];
     DbnConnection *connection[2] = { NULL, NULL };
     DbnOutbox *outbox[2] = { NULL, NULL };
@@ -208,6 +222,7 @@ test_county_two_townships (void)
         g_autofree char *key = dbn_harness_add_key (h[i], "county:minzheng");
         intake[i] = dbn_harness_start_service (h[i], "intake");
         routing[i] = dbn_harness_start_service (h[i], "routing");
+        deadline[i] = dbn_harness_start_service (h[i], "deadline");
         case_no[i] = escalate_one (h[i], 81 + i);
         g_autoptr (GError) error = NULL;
         connection[i] = dbn_connection_new (dbn_harness_get_data_dir (h[i]), key, &error);
@@ -226,6 +241,22 @@ test_county_two_townships (void)
     /* Both townships' escalated cases, each with its township. */
     CountWait both = { dbn_county_page_get_visible (county), 2 };
     g_assert_true (wait_for (shows_n, &both, 10000));
+    /* D-DL-3: each row's due column is the department's own clock, the
+     * date deadline's county queue of that township gives. */
+    for (int i = 0; i < 2; i++) {
+        DueKnownWait w = { dbn_county_page_get_model (county, names[i]), case_no[i] };
+        g_assert_true (wait_for (due_known, &w, 10000));
+        DbnQueueItem *item = dbn_queue_model_lookup (w.model, case_no[i]);
+        GDate due;
+        g_assert_true (dbn_queue_item_get_due_date (item, &due));
+        char iso[16];
+        g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &due);
+        g_autofree char *clocks =
+            cli_out (h[i], NULL, (const char *[]){ "deadline", "queue", "county", "minzheng", NULL }, FALSE);
+        g_autofree char *want = g_strdup_printf ("%s  department", case_no[i]);
+        g_assert_nonnull (strstr (clocks, want));
+        g_assert_nonnull (strstr (clocks, iso));
+    }
     screenshot (window, "county-two-townships.png");
 
     g_assert_true (dbn_county_page_select (county, names[1], case_no[1]));
@@ -255,8 +286,10 @@ test_county_two_townships (void)
     for (int i = 0; i < 2; i++) {
         g_clear_object (&outbox[i]);
         g_clear_object (&connection[i]);
+        g_assert_true (dbn_harness_stop (deadline[i], 5000));
         g_assert_true (dbn_harness_stop (routing[i], 5000));
         g_assert_true (dbn_harness_stop (intake[i], 5000));
+        g_object_unref (deadline[i]);
         g_object_unref (routing[i]);
         g_object_unref (intake[i]);
         g_free (case_no[i]);

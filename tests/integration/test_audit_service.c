@@ -334,11 +334,24 @@ test_violation_to_committee (void)
     set_clock (clock, cst (3, 4, 0, 1));
     wait_entry (sub, DBN_MSG_DEADLINE_OVERDUE_WIRE);
     set_clock (clock, cst (3, 5, 12, 0));
-    g_autofree char *topic = NULL;
-    g_autoptr (GBytes) live = next_event (sub, DBN_MSG_AUDIT_VIOLATION_WIRE, 60000, &topic);
-    g_assert_nonnull (live);
-    g_assert_cmpstr (topic, ==, "audit/");
-    g_autoptr (DbnMsgAuditViolation) v = decode_violation (live);
+    /* The same jump passes the signing deadline of the daily summaries of
+     * 2-4 March (D-AUD-6): their summary_unsigned violations (no case) may
+     * come before or after the overdue one; this test is about the latter. */
+    g_autoptr (DbnMsgAuditViolation) v = NULL;
+    gint64 until = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    while (v == NULL && g_get_monotonic_time () < until) {
+        g_autofree char *topic = NULL;
+        g_autoptr (GBytes) live = next_event (sub, DBN_MSG_AUDIT_VIOLATION_WIRE, 60000, &topic);
+        g_assert_nonnull (live);
+        g_assert_cmpstr (topic, ==, "audit/");
+        g_autoptr (DbnMsgAuditViolation) got = decode_violation (live);
+        if (g_strcmp0 (got->kind, "summary_unsigned") == 0) {
+            g_assert_cmpstr (got->rule, ==, "D-AUD-6");
+            continue;
+        }
+        v = g_steal_pointer (&got);
+    }
+    g_assert_nonnull (v);
     check_violation (v, r->case_no);
     zmq_close (sub);
 
@@ -364,9 +377,11 @@ test_violation_to_committee (void)
                 dbn_env_event_decode (g_bytes_get_data (e, NULL), g_bytes_get_size (e), &env, NULL));
             if (g_strcmp0 (env.type, DBN_MSG_AUDIT_VIOLATION_WIRE) == 0) {
                 g_autoptr (DbnMsgAuditViolation) again = decode_violation (e);
-                check_violation (again, r->case_no);
-                g_assert_cmpint (again->env.seq, ==, v->env.seq);
-                violations++;
+                if (g_strcmp0 (again->kind, "summary_unsigned") != 0) {
+                    check_violation (again, r->case_no);
+                    g_assert_cmpint (again->env.seq, ==, v->env.seq);
+                    violations++;
+                }
             } else if (g_strcmp0 (env.type, DBN_MSG_AUDIT_ENTRY_WIRE) == 0) {
                 entries++;
             }

@@ -174,6 +174,31 @@ test_county_detects_rewrite (void)
         daiban (dir_a, 0, (const char *[]){ "county", "keep", "--store", store, "--township", "T-A", NULL });
     g_assert_nonnull (strstr (again, "kept 0 new heads"));
 
+    /* The consistency proofs over the wire: from nothing to the kept head,
+     * then, after A takes one more case, from that proven head to the new one. */
+    g_autofree char *proved_b =
+        daiban (dir_b, 0, (const char *[]){ "county", "prove", "--store", store, "--township", "T-B", NULL });
+    g_assert_nonnull (strstr (proved_b, "verified through head"));
+    g_autofree char *proved_a = daiban (dir_a, 0,
+                                        (const char *[]){ "--key", committee_a, "county", "prove", "--store",
+                                                          store, "--township", "T-A", NULL });
+    g_assert_nonnull (strstr (proved_a, "verified through head"));
+    submit (a.h, 400);
+    wait_covered (&a, audit_int (a.h, "SELECT max(size) FROM audit_head") + 1);
+    g_autofree char *kept_a2 = daiban (dir_a, 0,
+                                       (const char *[]){ "--key", committee_a, "county", "keep", "--store",
+                                                         store, "--township", "T-A", NULL });
+    g_autofree char *proved_a2 = daiban (dir_a, 0,
+                                         (const char *[]){ "--key", committee_a, "county", "prove", "--store",
+                                                           store, "--township", "T-A", NULL });
+    g_autofree char *through_a = g_strdup_printf ("verified through head %" G_GINT64_FORMAT,
+                                                  audit_int (a.h, "SELECT max(size) FROM audit_head"));
+    g_assert_nonnull (strstr (proved_a2, through_a));
+    g_autofree char *st = daiban (NULL, 0, (const char *[]){ "county", "status", "--store", store, NULL });
+    g_assert_nonnull (strstr (st, "T-A\t"));
+    g_assert_nonnull (strstr (st, "T-B\t"));
+    g_assert_null (strstr (st, "REWRITTEN"));
+
     g_autofree char *ok_a = daiban (
         NULL, 0,
         (const char *[]){ "county", "check", "--store", store, "--township", "T-A", "--db", copy_a, NULL });

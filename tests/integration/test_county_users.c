@@ -103,6 +103,36 @@ assert_forbidden (const char *err)
         g_error ("not refused as forbidden: %s", err);
 }
 
+/* The department's own clock of case_no in `deadline queue county DEPT`
+ * as key reads it (D-DL-3), polled until present (want) or gone. */
+static gboolean
+wait_department_clock (const char *dir, const char *key, const char *dept, const char *case_no, gboolean want,
+                       char **due_out, gint64 *remaining_out)
+{
+    gint64 until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < until) {
+        g_autofree char *out =
+            daiban_as (dir, key, 0, (const char *[]){ "deadline", "queue", "county", dept, "--json", NULL });
+        g_autoptr (JsonParser) parser = json_parser_new ();
+        g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+        JsonArray *rows = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+        JsonObject *row = find_row (rows, case_no);
+        if (want && row != NULL) {
+            g_assert_cmpstr (json_object_get_string_member (row, "clock"), ==, "department");
+            g_assert_cmpstr (json_object_get_string_member (row, "rule"), ==, "D-DL-3");
+            *due_out = g_strdup (json_object_get_string_member (row, "due"));
+            g_assert_cmpstr (json_object_get_string_member (row, "unit"), ==, "working");
+            g_assert_cmpstr (json_object_get_string_member (row, "stage"), ==, "none");
+            *remaining_out = json_object_get_int_member_with_default (row, "remaining", -1);
+            return TRUE;
+        }
+        if (!want && row == NULL)
+            return TRUE;
+        g_usleep (50 * 1000);
+    }
+    return FALSE;
+}
+
 static void
 test_county_answers (void)
 {
@@ -118,8 +148,27 @@ test_county_answers (void)
     g_assert_nonnull (strstr (unknown, "[org.unknown-id]"));
     GSubprocess *intake = dbn_harness_start_service (h, "intake");
     GSubprocess *routing = dbn_harness_start_service (h, "routing");
+    GSubprocess *deadline = dbn_harness_start_service (h, "deadline");
 
     g_autofree char *n = escalated_case (dir, 91);
+    /* D-DL-3: the department's own clock, 3 working days from the
+     * escalation, in its deadline queue; another department's is not its. */
+    {
+        g_autofree char *due = NULL;
+        gint64 remaining = -1;
+        g_assert_true (wait_department_clock (dir, bureau, "minzheng", n, TRUE, &due, &remaining));
+        g_assert_nonnull (due);
+        g_assert_cmpint (remaining, ==, -1); /* running, not stopped */
+        /* The same date as the case's department clock itself. */
+        g_autofree char *clocks =
+            daiban_as (dir, bureau, 0, (const char *[]){ "deadline", "queue", "county", "minzheng", NULL });
+        g_assert_nonnull (strstr (clocks, due));
+        g_autofree char *theirs =
+            daiban_as (dir, other, 1, (const char *[]){ "deadline", "queue", "county", "minzheng", NULL });
+        assert_forbidden (theirs);
+        g_autofree char *none = NULL;
+        g_assert_true (wait_department_clock (dir, other, "canlian", n, FALSE, &none, &remaining));
+    }
     /* The bureau's queue holds it, escalated, with its township's station. */
     {
         g_autoptr (JsonNode) keep = NULL;
@@ -153,6 +202,12 @@ test_county_answers (void)
     g_free (daiban_as (dir, bureau, 0,
                        (const char *[]){ "case", "county-answer", n, "--answer", "经审核，同意纳入特困供养",
                                          "--approved", NULL }));
+    /* Answered: the department's clock met, the case leaves its deadline queue. */
+    {
+        g_autofree char *none = NULL;
+        gint64 remaining = 0;
+        g_assert_true (wait_department_clock (dir, bureau, "minzheng", n, FALSE, &none, &remaining));
+    }
     g_autofree char *timeline =
         daiban_as (dir, NULL, 0, (const char *[]){ "case", "timeline", n, "--json", NULL });
     g_assert_nonnull (strstr (timeline, "county:minzheng"));
@@ -170,6 +225,79 @@ test_county_answers (void)
                    (const char *[]){ "case", "county-answer", n, "--answer", "再答", "--refused", NULL });
     assert_forbidden (again);
 
+    g_assert_true (dbn_harness_stop (deadline, 10000));
+    g_object_unref (deadline);
+    g_assert_true (dbn_harness_stop (routing, 10000));
+    g_assert_true (dbn_harness_stop (intake, 10000));
+    g_object_unref (routing);
+    g_object_unref (intake);
+}
+
+/* Issue 16: one county key in several townships' registries. The key is
+ * made once (here in township A's folder, as on the county's PC), exported,
+ * and imported into township B: B's routing answers the same secret. */
+static void
+test_county_key_imported (void)
+{
+    g_autoptr (DbnHarness) a = dbn_harness_new (FALSE);
+    g_autoptr (DbnHarness) b = dbn_harness_new (FALSE);
+    const char *dir_a = dbn_harness_get_data_dir (a);
+    const char *dir_b = dbn_harness_get_data_dir (b);
+    g_autofree char *bureau =
+        first_line (daiban_as (dir_a, NULL, 0, (const char *[]){ "keys", "add", "county:minzheng", NULL }));
+    g_autofree char *exported =
+        first_line (daiban_as (dir_a, NULL, 0, (const char *[]){ "keys", "export", "county:minzheng", NULL }));
+    g_auto (GStrv) parts = g_strsplit (exported, " ", 2);
+    g_assert_cmpstr (parts[0], ==, "county:minzheng");
+    g_assert_cmpuint (strlen (parts[1]), ==, 40);
+    g_assert_null (strstr (exported, "secret"));
+
+    GSubprocess *intake = dbn_harness_start_service (b, "intake");
+    GSubprocess *routing = dbn_harness_start_service (b, "routing");
+    g_autofree char *imported =
+        daiban_as (dir_b, NULL, 0, (const char *[]){ "keys", "import", parts[0], parts[1], NULL });
+    g_assert_nonnull (strstr (imported, "imported"));
+    g_autofree char *again = daiban_as (dir_b, NULL, 0, (const char *[]){ "keys", "import", parts[0], parts[1], NULL });
+    g_assert_nonnull (strstr (again, "already has this key"));
+    /* Another key under the same name, a service's key, an id B's org.ini
+     * lacks and a malformed key are all refused. */
+    g_autofree char *other =
+        first_line (daiban_as (dir_a, NULL, 0, (const char *[]){ "keys", "add", "county:canlian", NULL }));
+    g_autofree char *other_line =
+        first_line (daiban_as (dir_a, NULL, 0, (const char *[]){ "keys", "export", "county:canlian", NULL }));
+    g_auto (GStrv) other_parts = g_strsplit (other_line, " ", 2);
+    g_autofree char *clash =
+        daiban_as (dir_b, NULL, 1, (const char *[]){ "keys", "import", "county:minzheng", other_parts[1], NULL });
+    g_assert_nonnull (strstr (clash, "[keys.exists]"));
+    g_autofree char *service =
+        daiban_as (dir_b, NULL, 2, (const char *[]){ "keys", "import", "service:intake", parts[1], NULL });
+    g_assert_nonnull (strstr (service, "[keys.invalid-principal]"));
+    g_autofree char *nope =
+        daiban_as (dir_b, NULL, 1, (const char *[]){ "keys", "import", "county:nope", parts[1], NULL });
+    g_assert_nonnull (strstr (nope, "[org.unknown-id]"));
+    g_autofree char *bad =
+        daiban_as (dir_b, NULL, 4, (const char *[]){ "keys", "import", "county:canlian", "short", NULL });
+    g_assert_nonnull (strstr (bad, "[keys.read]"));
+    /* The secret made for A now works on B: routing answers the queue. */
+    g_autoptr (JsonNode) keep = NULL;
+    JsonArray *rows = NULL;
+    for (int i = 0; i < 50 && rows == NULL; i++) {
+        g_autofree char *args_dir = g_strdup (dir_b);
+        const char *argv[] = { "--data", args_dir, "--key", bureau, "queue", "county", "minzheng",
+                               "--json", NULL };
+        DbnCliRun r = dbn_harness_run_cli (argv);
+        if (r.status == 0) {
+            g_autoptr (JsonParser) parser = json_parser_new ();
+            g_assert_true (json_parser_load_from_data (parser, r.out, -1, NULL));
+            keep = json_node_copy (json_parser_get_root (parser));
+            rows = json_object_get_array_member (json_node_get_object (keep), "items");
+        } else {
+            g_usleep (100000); /* the registry is re-read within 500 ms */
+        }
+        dbn_cli_run_clear (&r);
+    }
+    g_assert_nonnull (rows);
+    (void) other;
     g_assert_true (dbn_harness_stop (routing, 10000));
     g_assert_true (dbn_harness_stop (intake, 10000));
     g_object_unref (routing);
@@ -196,5 +324,6 @@ main (int argc, char **argv)
     g_test_init (&argc, &argv, NULL);
     g_test_add_func ("/routing/D-RTE-1/county-department-answers", test_county_answers);
     g_test_add_func ("/routing/D-RTE-1/county-topic", test_county_topic);
+    g_test_add_func ("/routing/D-RTE-1/county-key-imported-in-two-townships", test_county_key_imported);
     return g_test_run ();
 }

@@ -553,7 +553,12 @@ def part_main(ctx, docs: Docs, town: Township) -> None:
         check(len(set(topics)) == len(topics), f"{src} seq {seq} twice on one topic: {topics}")
         check(all(ev == got[0][1] for _, ev in got), f"{src} seq {seq}: copies differ")
         ev = got[0][1]
-        if src in ("routing", "deadline") and "station" in ev and not ev["type"].startswith("runsheet."):
+        county_only = all(t.startswith("c/") for t in topics)
+        if src == "deadline" and county_only:
+            # docs/deadline.md: the department's own clock, on c/<dept>/ only.
+            check(ev["type"] == "deadline.due_changed" and ev["case"] in escalated,
+                  f"deadline seq {seq} {ev['type']} on {topics} only")
+        elif src in ("routing", "deadline") and "station" in ev and not ev["type"].startswith("runsheet."):
             check(f"s/{ev['station']}/" in topics, f"{src} seq {seq} not on its station's topic")
         if src == "routing" and "station" in ev and not ev["type"].startswith("runsheet."):
             # docs/routing.md: the case's three topics, and the window it left.

@@ -106,6 +106,14 @@ gboolean dbn_keys_init (const char *data_dir, DbnClock *clock, GError **error);
 gboolean dbn_keys_add (const char *data_dir, const char *principal, DbnClock *clock, char **secret_path_out,
                        GError **error);
 
+/* Registers principal with public_z85, a key made on another set whose
+ * secret stays there (`daiban keys export` there, `keys import` here): one
+ * county key in several townships' registries. The same key again changes
+ * nothing (*changed_out FALSE); another unrevoked key is _EXISTS; a
+ * service: or operator key is _INVALID_PRINCIPAL; a malformed key is _READ. */
+gboolean dbn_keys_import (const char *data_dir, const char *principal, const char *public_z85, DbnClock *clock,
+                          gboolean *changed_out, GError **error);
+
 /* Marks principal revoked in the registry (revoked-at = now); its key is
  * refused from then on. Revoking a revoked principal changes nothing and
  * returns TRUE. FALSE with _NOT_FOUND for a principal never registered. */
