@@ -226,6 +226,12 @@ dbn_keys_dup_secret_path (const char *data_dir, const char *principal)
 static gboolean
 is_z85_key (const char *text)
 {
+    return dbn_keys_is_z85 (text);
+}
+
+gboolean
+dbn_keys_is_z85 (const char *text)
+{
     uint8_t bytes[32];
     if (text == NULL || strlen (text) != Z85_KEY_LEN)
         return FALSE;

@@ -257,8 +257,32 @@ keys_import (int argc, char **argv, const char *data_option)
                  "registry. The id is checked against this set's org.ini. The same key again\n"
                  "changes nothing; another valid key is refused (keys.exists). Running services\n"
                  "see it within a second, as after keys add.");
+    /* A Z85 key may begin with '-' (1 in 85): taken out before GOption,
+     * which would read it as options, and put back as the last argument.
+     * Only this command's own options ("--data=…" can be 40 Z85
+     * characters) are left to GOption; "--" is dropped. */
+    g_autofree char *key = NULL;
+    for (int i = 1; i < argc && key == NULL; i++) {
+        if (argv[i][0] == '-' && !g_str_has_prefix (argv[i], "--data") && !g_str_has_prefix (argv[i], "--help")
+            && !g_str_has_prefix (argv[i], "-d") && dbn_keys_is_z85 (argv[i])) {
+            key = g_strdup (argv[i]);
+            memmove (&argv[i], &argv[i + 1], (gsize) (argc - i) * sizeof *argv);
+            argc--;
+        }
+    }
     if (!parse (options, &data, &argc, &argv, "import"))
         return CLI_EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv[i], "--") == 0) {
+            memmove (&argv[i], &argv[i + 1], (gsize) (argc - i) * sizeof *argv);
+            argc--;
+            break;
+        }
+    }
+    if (key != NULL && argc == 2) {
+        argv[2] = key;
+        argc = 3;
+    }
     if (argc != 3) {
         fprintf (stderr, "daiban keys import: give a principal and its public key / 请给出身份和公钥\n");
         return CLI_EXIT_USAGE;

@@ -278,6 +278,20 @@ test_county_key_imported (void)
     g_autofree char *bad =
         daiban_as (dir_b, NULL, 4, (const char *[]){ "keys", "import", "county:canlian", "short", NULL });
     g_assert_nonnull (strstr (bad, "[keys.read]"));
+    /* One key in 85 begins with '-' (Z85 has it), one in 7,225 with "--":
+     * imported as given, or after "--", never read as options. */
+    static const char *const dashed[][2] = {
+        { "county:canlian", "-u(/gL[Y}>8[1Yx*toY/*YO@jt@j=N18k(5C3yY)" },
+        { "county:tuiyi", "--NSO<UhKc4h-rxT}CR:N<I!>Q>tH3z[kF/<&d$r" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (dashed); i++) {
+        g_autofree char *plain =
+            daiban_as (dir_b, NULL, 0, (const char *[]){ "keys", "import", dashed[i][0], dashed[i][1], NULL });
+        g_assert_nonnull (strstr (plain, "imported"));
+        g_autofree char *after_dashes = daiban_as (
+            dir_b, NULL, 0, (const char *[]){ "keys", "import", dashed[i][0], "--", dashed[i][1], NULL });
+        g_assert_nonnull (strstr (after_dashes, "already has this key"));
+    }
     /* The secret made for A now works on B: routing answers the queue. */
     g_autoptr (JsonNode) keep = NULL;
     JsonArray *rows = NULL;

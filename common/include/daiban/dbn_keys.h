@@ -111,6 +111,9 @@ gboolean dbn_keys_add (const char *data_dir, const char *principal, DbnClock *cl
  * county key in several townships' registries. The same key again changes
  * nothing (*changed_out FALSE); another unrevoked key is _EXISTS; a
  * service: or operator key is _INVALID_PRINCIPAL; a malformed key is _READ. */
+/* TRUE when text is a key as Z85 spells it (40 characters). */
+gboolean dbn_keys_is_z85 (const char *text);
+
 gboolean dbn_keys_import (const char *data_dir, const char *principal, const char *public_z85, DbnClock *clock,
                           gboolean *changed_out, GError **error);
 
