@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "dbn_clerk_view.h"
+#include "dbn_county_figures.h"
 #include "dbn_county_page.h"
 #include "dbn_front_desk.h"
 #include "dbn_committee_view.h"
@@ -74,6 +75,55 @@ client_dir (DbnMainWindow *self, const char *principal)
     return g_build_filename (base, file ? file : "client", NULL);
 }
 
+/* Issue 16 item 3: the committee's key on a county folder (daiban.conf's
+ * [county] names townships) opens the county's figures page, with one
+ * connection per township (its folder's daiban.conf, the same key
+ * registered there). *county FALSE, nothing done, for any other key or
+ * folder: the caller goes on as before. */
+static gboolean
+connect_county_committee (DbnMainWindow *self, const char *key, const char *data, gboolean *county,
+                          GError **error)
+{
+    *county = FALSE;
+    g_autoptr (DbnConfig) config = dbn_config_load (data, NULL);
+    g_autoptr (DbnKeyPair) pair = config != NULL && dbn_config_get_n_townships (config) > 0
+                                      ? dbn_key_pair_load (key, NULL)
+                                      : NULL;
+    if (pair == NULL || dbn_principal_get_kind (dbn_key_pair_get_principal (pair)) != DBN_PRINCIPAL_COMMITTEE)
+        return TRUE; /* the usual path reports a bad file */
+    *county = TRUE;
+    guint n = dbn_config_get_n_townships (config);
+    GtkWidget *page = dbn_county_figures_new (dbn_config_get_county_name (config));
+    g_object_ref_sink (page);
+    for (guint i = 0; i < n; i++) {
+        g_autoptr (DbnConnection) connection =
+            dbn_connection_new (dbn_config_get_township_folder (config, i), key, error);
+        if (connection == NULL) {
+            g_prefix_error (error, "%s: ", dbn_config_get_township_name (config, i));
+            g_clear_object (&self->connection);
+            g_object_unref (page);
+            return FALSE;
+        }
+        dbn_county_figures_add_township (DBN_COUNTY_FIGURES (page), dbn_config_get_township_id (config, i),
+                                         dbn_config_get_township_name (config, i), connection);
+        if (self->connection == NULL) /* the window's "connected"; each row shows its own state */
+            self->connection = g_steal_pointer (&connection);
+    }
+    g_autofree char *store = g_build_filename (data, "county.db", NULL);
+    dbn_county_figures_set_audit_store (DBN_COUNTY_FIGURES (page), store);
+    self->view = page;
+    gtk_stack_add_named (self->stack, page, "main");
+    g_object_unref (page);
+    gtk_stack_set_visible_child_name (self->stack, "main");
+    g_autofree char *title = g_strdup_printf (_ ("代办 · %s · %s"), dbn_key_pair_get_principal (pair),
+                                              dbn_config_get_county_name (config));
+    gtk_label_set_text (self->principal_label, title);
+    g_autofree char *status = g_strdup_printf (_ ("%u 个乡镇"), n);
+    gtk_label_set_text (self->status_label, status);
+    gtk_widget_set_visible (GTK_WIDGET (self->banner), FALSE);
+    return TRUE;
+}
+
 static gboolean
 connect_settings (DbnMainWindow *self, GError **error)
 {
@@ -83,6 +133,11 @@ connect_settings (DbnMainWindow *self, GError **error)
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s", _ ("请填写密钥文件和数据目录"));
         return FALSE;
     }
+    gboolean county = FALSE;
+    if (!connect_county_committee (self, key, data, &county, error))
+        return FALSE;
+    if (county)
+        return TRUE;
     g_autoptr (DbnConnection) connection = dbn_connection_new (data, key, error);
     if (connection == NULL)
         return FALSE;
