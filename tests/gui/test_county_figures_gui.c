@@ -9,7 +9,8 @@
  * daiban.conf names both townships ([county], [township:<id>]). Each
  * township's row must equal its `daiban eval month --json` township row, the
  * stars (A one, B none) and the windows' stars must be shown, the charts must paint their bars and trend;
- * no county.db: "未核验". Then B's evaluation stops: B's row says 离线
+ * no county.db: "未核验"; after `daiban county keep` and `county prove` of
+ * each, "已核验至第 N 条" with N the head proven. Then B's evaluation stops: B's row says 离线
  * while A's keeps its figures and answers; B's evaluation starts again and
  * its row fills in by itself. Screens: build/screenshots/county-figures.png
  * and county-figures-offline.png. */
@@ -21,6 +22,7 @@
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
+#include "audit_service.h"
 #include "dbn_county_figures-private.h"
 #include "dbn_main_window.h"
 #include "dbn_test_harness.h"
@@ -30,7 +32,7 @@
 
 typedef struct {
     DbnHarness *h;
-    GSubprocess *intake, *routing, *evaluation;
+    GSubprocess *intake, *routing, *evaluation, *audit;
     DbnBus *station; /* station:qingshui's bus: the applicant's rating */
     guint n;         /* keys used */
 } Township;
@@ -236,9 +238,10 @@ accepted_is (gpointer data)
 }
 
 /* Every figure of township id's row equals its township row of eval.month
- * as the CLI prints it, and its windows' stars are shown. */
+ * as the CLI prints it, its audit column says audit, and its windows'
+ * stars are shown. */
 static void
-assert_row (DbnCountyFigures *page, const char *id, JsonNode *root)
+assert_row (DbnCountyFigures *page, const char *id, JsonNode *root, const char *audit)
 {
     JsonObject *f = figure (root, "township");
     g_assert_nonnull (f);
@@ -258,7 +261,7 @@ assert_row (DbnCountyFigures *page, const char *id, JsonNode *root)
         { DBN_COUNTY_COLUMN_ACCEPTED, accepted },         { DBN_COUNTY_COLUMN_COMPLETED, completed },
         { DBN_COUNTY_COLUMN_ON_TIME, on_time },           { DBN_COUNTY_COLUMN_SATISFACTION, satisfaction },
         { DBN_COUNTY_COLUMN_STARS, stars },               { DBN_COUNTY_COLUMN_SCORE, score_text },
-        { DBN_COUNTY_COLUMN_AUDIT, "未核验" },
+        { DBN_COUNTY_COLUMN_AUDIT, audit },
     };
     for (guint i = 0; i < G_N_ELEMENTS (cells); i++) {
         g_autofree char *cell = dbn_county_figures_dup_cell (page, id, cells[i].column);
@@ -284,6 +287,17 @@ assert_row (DbnCountyFigures *page, const char *id, JsonNode *root)
 static void
 township_start (Township *t)
 {
+    /* A head every 2 entries and for the tail: the county soon has one
+     * covering every case (as test_county_heads). */
+    g_autofree char *conf = g_build_filename (dbn_harness_get_data_dir (t->h), "daiban.conf", NULL);
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
+    g_autofree char *more = g_strconcat (text, "[audit]\nhead_every_entries = 2\nhead_every_ms = 100\n", NULL);
+    g_assert_true (g_file_set_contents (conf, more, -1, NULL));
+    g_autoptr (GError) error = NULL;
+    g_assert_true (audit_signing_key_ensure (dbn_harness_get_data_dir (t->h), &error));
+    g_assert_no_error (error);
+    t->audit = dbn_harness_start_service (t->h, "audit");
     t->intake = dbn_harness_start_service (t->h, "intake");
     t->routing = dbn_harness_start_service (t->h, "routing");
     t->evaluation = dbn_harness_start_service (t->h, "evaluation");
@@ -300,6 +314,20 @@ feed (Township *t, guint first, const char *outcomes, const char *const *levels)
         if (levels[i] != NULL)
             rate (t, case_no, levels[i]);
     }
+}
+
+typedef struct {
+    DbnCountyFigures *page;
+    const char *id;
+    const char *want;
+} AuditWait;
+
+static gboolean
+audit_is (gpointer data)
+{
+    AuditWait *w = data;
+    g_autofree char *cell = dbn_county_figures_dup_cell (w->page, w->id, DBN_COUNTY_COLUMN_AUDIT);
+    return g_strcmp0 (cell, w->want) == 0;
 }
 
 typedef struct {
@@ -364,14 +392,37 @@ test_county_figures (void)
     /* The page asks again every 3 s: it catches up with the counted cases. */
     g_assert_true (wait_for (accepted_is, &wa, 15000));
     g_assert_true (wait_for (accepted_is, &wb, 15000));
-    assert_row (page, "T01", month_a);
-    assert_row (page, "T02", month_b);
+    assert_row (page, "T01", month_a, "未核验");
+    assert_row (page, "T02", month_b, "未核验");
     g_autofree char *stars_a = dbn_county_figures_dup_cell (page, "T01", DBN_COUNTY_COLUMN_STARS);
     g_autofree char *stars_b = dbn_county_figures_dup_cell (page, "T02", DBN_COUNTY_COLUMN_STARS);
     g_assert_cmpstr (stars_a, ==, "★☆☆");
     g_assert_cmpstr (stars_b, ==, "☆☆☆");
     g_autofree char *name_a = dbn_county_figures_dup_cell (page, "T01", DBN_COUNTY_COLUMN_NAME);
     g_assert_cmpstr (name_a, ==, "青山乡");
+
+    /* The county keeps each township's signed heads and proves them over
+     * the wire (daiban county keep|prove, the committee key): the page
+     * reads county.db by itself and shows how far each is verified. */
+    g_autofree char *store = g_build_filename (county_dir, "county.db", NULL);
+    const char *ids[] = { "T01", "T02" };
+    char *through[2];
+    for (int i = 0; i < 2; i++) {
+        g_free (cli_out (town[i].h, committee,
+                         (const char *[]){ "county", "keep", "--store", store, "--township", ids[i], NULL }, FALSE));
+        g_autofree char *proved = cli_out (
+            town[i].h, committee, (const char *[]){ "county", "prove", "--store", store, "--township", ids[i], NULL },
+            FALSE);
+        g_test_message ("%s", proved);
+        const char *at = strstr (proved, "verified through head ");
+        g_assert_nonnull (at);
+        gint64 size = g_ascii_strtoll (at + strlen ("verified through head "), NULL, 10);
+        g_assert_cmpint (size, >, 0);
+        through[i] = g_strdup_printf ("已核验至第 %" G_GINT64_FORMAT " 条", size);
+    }
+    AuditWait verified[2] = { { page, "T01", through[0] }, { page, "T02", through[1] } };
+    for (int i = 0; i < 2; i++)
+        g_assert_true (wait_for (audit_is, &verified[i], 10000));
 
     /* The charts: the bars' blue and the trend's green painted. */
     DrawWait dw = { page };
@@ -397,22 +448,25 @@ test_county_figures (void)
         g_main_context_iteration (NULL, FALSE);
         g_usleep (10 * 1000);
     }
-    assert_row (page, "T01", month_a);
+    assert_row (page, "T01", month_a, through[0]);
     g_autofree char *b_windows = dbn_county_figures_dup_windows (page, "T02");
     g_assert_cmpstr (b_windows, ==, "离线");
     settle (GTK_WIDGET (window));
     screenshot (GTK_WIDGET (window), "county-figures-offline.png");
+    /* Offline is the figures' state: the county's own check still shows. */
+    g_autofree char *b_audit = dbn_county_figures_dup_cell (page, "T02", DBN_COUNTY_COLUMN_AUDIT);
+    g_assert_cmpstr (b_audit, ==, through[1]);
 
     /* Back: B fills in again by itself. */
     town[1].evaluation = dbn_harness_start_service (town[1].h, "evaluation");
     g_assert_true (wait_for (accepted_is, &wb, 20000));
-    assert_row (page, "T02", month_b);
+    assert_row (page, "T02", month_b, through[1]);
 
     gtk_window_destroy (GTK_WINDOW (window));
     while (g_main_context_iteration (NULL, FALSE))
         ;
     for (int i = 0; i < 2; i++) {
-        GSubprocess *all[] = { town[i].evaluation, town[i].routing, town[i].intake };
+        GSubprocess *all[] = { town[i].audit, town[i].evaluation, town[i].routing, town[i].intake };
         for (guint k = 0; k < G_N_ELEMENTS (all); k++) {
             g_assert_true (dbn_harness_stop (all[k], 10000));
             g_object_unref (all[k]);
@@ -421,6 +475,9 @@ test_county_figures (void)
         dbn_harness_free (town[i].h);
     }
     g_unlink (conf_path);
+    g_unlink (store);
+    for (int i = 0; i < 2; i++)
+        g_free (through[i]);
 }
 
 int
