@@ -39,17 +39,17 @@ typedef struct {
     char *problem;       /* another refusal's line, or NULL */
     gboolean month_pending, board_pending;
     guint n_answers;
-    char *audit;         /* the audit column's text */
-    gboolean rewritten;  /* county_proof holds a failure */
+    char *audit;        /* the audit column's text */
+    gboolean rewritten; /* county_proof holds a failure */
 } Township;
 
 struct _DbnCountyFigures {
     GtkWidget parent_instance;
     char *county_name;
-    char *month;       /* shown: "2026-12" */
-    guint generation;  /* answers to another month are dropped */
+    char *month;          /* shown: "2026-12" */
+    guint generation;     /* answers to another month are dropped */
     GPtrArray *townships; /* Township*, owned; NULL once disposed */
-    char *audit_store; /* county.db's path, or NULL */
+    char *audit_store;    /* county.db's path, or NULL */
     guint poll_id;
     guint n_drawn;
     int star_completion, star_satisfaction;
@@ -246,8 +246,8 @@ draw_charts (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
             labels[k] = dbn_eval_board_get_trend_month (t->board, k);
             trend[k] = dbn_eval_board_get_trend_permille (t->board, k);
         }
-        dbn_eval_chart_trend (cr, x + i * (trend_w + gap), trend_y, trend_w, TREND_HEIGHT, title, months, labels,
-                              trend);
+        dbn_eval_chart_trend (cr, x + i * (trend_w + gap), trend_y, trend_w, TREND_HEIGHT, title, months,
+                              labels, trend);
     }
     if (any)
         self->n_drawn++;
@@ -290,8 +290,10 @@ took_error (Township *t, const GError *error)
     if (g_error_matches (error, DBN_ERROR, DBN_ERROR_TIMEOUT)
         || !dbn_connection_is_reachable (t->connection, "evaluation"))
         t->offline = TRUE;
-    else
+    else {
+        t->offline = FALSE; /* it answered: with a refusal, shown as such */
         t->problem = dbn_error_line (error);
+    }
 }
 
 static DbnEvalRow *
@@ -300,8 +302,8 @@ row_from_figure (DbnMsgEvalFigure *f, DbnOrg *org)
     DbnEvalRow *r = g_new0 (DbnEvalRow, 1);
     r->scope = g_strdup (f->scope);
     r->id = g_strdup (f->id);
-    const DbnWindow *w = org != NULL && g_strcmp0 (f->scope, "window") == 0 ? dbn_org_lookup_window (org, f->id)
-                                                                             : NULL;
+    const DbnWindow *w =
+        org != NULL && g_strcmp0 (f->scope, "window") == 0 ? dbn_org_lookup_window (org, f->id) : NULL;
     r->name = g_strdup (w == NULL ? f->id : dbn_ui_is_english () && w->name_en ? w->name_en : w->name_zh);
     r->accepted = f->accepted;
     r->completed = f->completed;
@@ -331,10 +333,9 @@ on_month (GObject *source, GAsyncResult *result, gpointer user_data)
         return; /* disposed, or an answer for the month before */
     t->month_pending = FALSE;
     t->n_answers++;
-    g_autoptr (DbnMsgEvalMonthReply) r =
-        reply != NULL ? dbn_msg_eval_month_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
-                                                         &error)
-                      : NULL;
+    g_autoptr (DbnMsgEvalMonthReply) r = reply != NULL ? dbn_msg_eval_month_reply_decode (
+                                             g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error)
+                                                       : NULL;
     if (r == NULL) {
         took_error (t, error);
         fill (self);
@@ -370,8 +371,8 @@ on_board (GObject *source, GAsyncResult *result, gpointer user_data)
     if (t == NULL)
         return;
     t->board_pending = FALSE;
-    DbnEvalBoard *board = reply != NULL ? dbn_eval_board_new_from_reply (reply, TREND_MONTHS, NULL, FALSE, &error)
-                                        : NULL;
+    DbnEvalBoard *board =
+        reply != NULL ? dbn_eval_board_new_from_reply (reply, TREND_MONTHS, NULL, FALSE, &error) : NULL;
     if (board == NULL) {
         took_error (t, error);
         fill (self);
@@ -416,9 +417,10 @@ read_audit (DbnCountyFigures *self)
     gboolean open = self->audit_store != NULL && g_file_test (self->audit_store, G_FILE_TEST_IS_REGULAR)
                     && sqlite3_open_v2 (self->audit_store, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK;
     sqlite3_stmt *st = NULL;
-    if (open && sqlite3_prepare_v2 (db, "SELECT proven, failed FROM county_proof WHERE township = ?1", -1, &st,
-                                    NULL)
-                    != SQLITE_OK)
+    if (open
+        && sqlite3_prepare_v2 (db, "SELECT proven, failed FROM county_proof WHERE township = ?1", -1, &st,
+                               NULL)
+               != SQLITE_OK)
         st = NULL;
     for (guint i = 0; i < self->townships->len; i++) {
         Township *t = self->townships->pdata[i];

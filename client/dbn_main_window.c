@@ -7,7 +7,8 @@
  * screen over its area's queue, where routing refuses it every change, and
  * the month's assessment: dbn_supervisor_view.h); the operator
  * gets the clerk's screen of no window, the committee its own screen
- * (dbn_committee_view.h).
+ * (dbn_committee_view.h), or with a county folder the county's figures
+ * of its townships (dbn_county_figures.h).
  */
 #include "dbn_main_window.h"
 
@@ -86,9 +87,8 @@ connect_county_committee (DbnMainWindow *self, const char *key, const char *data
 {
     *county = FALSE;
     g_autoptr (DbnConfig) config = dbn_config_load (data, NULL);
-    g_autoptr (DbnKeyPair) pair = config != NULL && dbn_config_get_n_townships (config) > 0
-                                      ? dbn_key_pair_load (key, NULL)
-                                      : NULL;
+    g_autoptr (DbnKeyPair) pair =
+        config != NULL && dbn_config_get_n_townships (config) > 0 ? dbn_key_pair_load (key, NULL) : NULL;
     if (pair == NULL || dbn_principal_get_kind (dbn_key_pair_get_principal (pair)) != DBN_PRINCIPAL_COMMITTEE)
         return TRUE; /* the usual path reports a bad file */
     *county = TRUE;

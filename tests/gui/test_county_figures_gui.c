@@ -48,8 +48,10 @@ count_pixels (GdkTexture *texture, GtkWidget *widget, GtkWidget *window, guint8 
     g_autofree guint8 *data = g_malloc (stride * h);
     gdk_texture_download (texture, data, stride); /* B G R A in memory */
     guint n = 0;
-    for (int y = MAX (0, (int) bounds.origin.y); y < MIN (h, (int) (bounds.origin.y + bounds.size.height)); y++)
-        for (int x = MAX (0, (int) bounds.origin.x); x < MIN (w, (int) (bounds.origin.x + bounds.size.width)); x++) {
+    for (int y = MAX (0, (int) bounds.origin.y); y < MIN (h, (int) (bounds.origin.y + bounds.size.height));
+         y++)
+        for (int x = MAX (0, (int) bounds.origin.x); x < MIN (w, (int) (bounds.origin.x + bounds.size.width));
+             x++) {
             const guint8 *p = data + y * stride + x * 4;
             if (ABS (p[2] - r) < 12 && ABS (p[1] - g) < 12 && ABS (p[0] - b) < 12)
                 n++;
@@ -245,7 +247,8 @@ assert_row (DbnCountyFigures *page, const char *id, JsonNode *root, const char *
 {
     JsonObject *f = figure (root, "township");
     g_assert_nonnull (f);
-    g_autofree char *accepted = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (f, "accepted"));
+    g_autofree char *accepted =
+        g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (f, "accepted"));
     g_autofree char *completed =
         g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (f, "completed"));
     g_autofree char *on_time = permille_of (f, "on_time_permille");
@@ -258,9 +261,9 @@ assert_row (DbnCountyFigures *page, const char *id, JsonNode *root, const char *
         guint column;
         const char *want;
     } cells[] = {
-        { DBN_COUNTY_COLUMN_ACCEPTED, accepted },         { DBN_COUNTY_COLUMN_COMPLETED, completed },
-        { DBN_COUNTY_COLUMN_ON_TIME, on_time },           { DBN_COUNTY_COLUMN_SATISFACTION, satisfaction },
-        { DBN_COUNTY_COLUMN_STARS, stars },               { DBN_COUNTY_COLUMN_SCORE, score_text },
+        { DBN_COUNTY_COLUMN_ACCEPTED, accepted }, { DBN_COUNTY_COLUMN_COMPLETED, completed },
+        { DBN_COUNTY_COLUMN_ON_TIME, on_time },   { DBN_COUNTY_COLUMN_SATISFACTION, satisfaction },
+        { DBN_COUNTY_COLUMN_STARS, stars },       { DBN_COUNTY_COLUMN_SCORE, score_text },
         { DBN_COUNTY_COLUMN_AUDIT, audit },
     };
     for (guint i = 0; i < G_N_ELEMENTS (cells); i++) {
@@ -292,7 +295,8 @@ township_start (Township *t)
     g_autofree char *conf = g_build_filename (dbn_harness_get_data_dir (t->h), "daiban.conf", NULL);
     g_autofree char *text = NULL;
     g_assert_true (g_file_get_contents (conf, &text, NULL, NULL));
-    g_autofree char *more = g_strconcat (text, "[audit]\nhead_every_entries = 2\nhead_every_ms = 100\n", NULL);
+    g_autofree char *more =
+        g_strconcat (text, "[audit]\nhead_every_entries = 2\nhead_every_ms = 100\n", NULL);
     g_assert_true (g_file_set_contents (conf, more, -1, NULL));
     g_autoptr (GError) error = NULL;
     g_assert_true (audit_signing_key_ensure (dbn_harness_get_data_dir (t->h), &error));
@@ -338,7 +342,8 @@ static gboolean
 drawn (gpointer data)
 {
     DrawWait *w = data;
-    return dbn_county_figures_get_n_drawn (w->page) > 0 && dbn_county_figures_get_board (w->page, "T01") != NULL
+    return dbn_county_figures_get_n_drawn (w->page) > 0
+           && dbn_county_figures_get_board (w->page, "T01") != NULL
            && dbn_county_figures_get_board (w->page, "T02") != NULL;
 }
 
@@ -354,7 +359,8 @@ test_county_figures (void)
         cli_out (town[0].h, NULL, (const char *[]){ "keys", "export", "committee", NULL }, TRUE);
     g_auto (GStrv) parts = g_strsplit (exported, " ", 2);
     g_assert_cmpstr (parts[0], ==, "committee");
-    g_free (cli_out (town[1].h, NULL, (const char *[]){ "keys", "import", "committee", parts[1], NULL }, TRUE));
+    g_free (
+        cli_out (town[1].h, NULL, (const char *[]){ "keys", "import", "committee", parts[1], NULL }, TRUE));
     for (int i = 0; i < 2; i++) {
         g_autofree char *station = dbn_harness_add_key (town[i].h, "station:qingshui");
         town[i].station = dbn_harness_new_bus (town[i].h, station);
@@ -368,11 +374,11 @@ test_county_figures (void)
 
     /* The county's folder names both townships' folders. */
     g_autofree char *county_dir = g_dir_make_tmp ("daiban-county-XXXXXX", NULL);
-    g_autofree char *conf = g_strdup_printf ("[county]\nname_zh = 青山县\ntownships = T01;T02\n"
-                                             "[township:T01]\nname_zh = 青山乡\nfolder = %s\n"
-                                             "[township:T02]\nname_zh = 白水乡\nfolder = %s\n",
-                                             dbn_harness_get_data_dir (town[0].h),
-                                             dbn_harness_get_data_dir (town[1].h));
+    g_autofree char *conf =
+        g_strdup_printf ("[county]\nname_zh = 青山县\ntownships = T01;T02\n"
+                         "[township:T01]\nname_zh = 青山乡\nfolder = %s\n"
+                         "[township:T02]\nname_zh = 白水乡\nfolder = %s\n",
+                         dbn_harness_get_data_dir (town[0].h), dbn_harness_get_data_dir (town[1].h));
     g_autofree char *conf_path = g_build_filename (county_dir, "daiban.conf", NULL);
     g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
     g_autofree char *client_dir = g_build_filename (county_dir, "client", NULL);
@@ -409,10 +415,11 @@ test_county_figures (void)
     char *through[2];
     for (int i = 0; i < 2; i++) {
         g_free (cli_out (town[i].h, committee,
-                         (const char *[]){ "county", "keep", "--store", store, "--township", ids[i], NULL }, FALSE));
+                         (const char *[]){ "county", "keep", "--store", store, "--township", ids[i], NULL },
+                         FALSE));
         g_autofree char *proved = cli_out (
-            town[i].h, committee, (const char *[]){ "county", "prove", "--store", store, "--township", ids[i], NULL },
-            FALSE);
+            town[i].h, committee,
+            (const char *[]){ "county", "prove", "--store", store, "--township", ids[i], NULL }, FALSE);
         g_test_message ("%s", proved);
         const char *at = strstr (proved, "verified through head ");
         g_assert_nonnull (at);
