@@ -10,7 +10,8 @@
  * township's row must equal its `daiban eval month --json` township row, the
  * stars (A one, B none) and the windows' stars must be shown, the charts must paint their bars and trend;
  * no county.db: "未核验"; after `daiban county keep` and `county prove` of
- * each, "已核验至第 N 条" with N the head proven. Then B's evaluation stops: B's row says 离线
+ * each, "已核验至第 N 条" with N the head proven; after a proof for B that
+ * fails (another record answering for B's heads), B's is "被改写". Then B's evaluation stops: B's row says 离线
  * while A's keeps its figures and answers; B's evaluation starts again and
  * its row fills in by itself. Screens: build/screenshots/county-figures.png
  * and county-figures-offline.png. */
@@ -424,6 +425,7 @@ test_county_figures (void)
     g_autofree char *store = g_build_filename (county_dir, "county.db", NULL);
     const char *ids[] = { "T01", "T02" };
     char *through[2];
+    gint64 proven_b = 0;
     for (int i = 0; i < 2; i++) {
         g_free (cli_out (town[i].h, committee,
                          (const char *[]){ "county", "keep", "--store", store, "--township", ids[i], NULL },
@@ -436,11 +438,48 @@ test_county_figures (void)
         g_assert_nonnull (at);
         gint64 size = g_ascii_strtoll (at + strlen ("verified through head "), NULL, 10);
         g_assert_cmpint (size, >, 0);
+        if (i == 1)
+            proven_b = size;
         through[i] = g_strdup_printf ("已核验至第 %" G_GINT64_FORMAT " 条", size);
     }
     AuditWait verified[2] = { { page, "T01", through[0] }, { page, "T02", through[1] } };
     for (int i = 0; i < 2; i++)
         g_assert_true (wait_for (audit_is, &verified[i], 10000));
+
+    /* B's record goes on (one more case) and the county keeps its newer
+     * heads; then an audit service answers for B with another history than
+     * the heads B signed (A's record, as a township that rewrote its own
+     * would): the consistency proof from the head proven to the newest
+     * kept fails, county.db keeps the failure, and B's row turns red. */
+    gint64 kept_end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    g_free (submit (&town[1], 9300));
+    for (;;) {
+        g_autofree char *kept = cli_out (
+            town[1].h, committee,
+            (const char *[]){ "county", "keep", "--store", store, "--township", "T02", NULL }, FALSE);
+        const char *at = strstr (kept, "the newest covers ");
+        g_assert_nonnull (at);
+        if (g_ascii_strtoll (at + strlen ("the newest covers "), NULL, 10) > proven_b)
+            break;
+        g_assert_cmpint (g_get_monotonic_time (), <, kept_end);
+        g_usleep (100 * 1000); /* audit signs a head every 100 ms */
+    }
+    DbnCliRun crossed = dbn_harness_run_cli (
+        (const char *const[]){ "--data", dbn_harness_get_data_dir (town[0].h), "--key", committee, "county",
+                               "prove", "--store", store, "--township", "T02", NULL });
+    g_test_message ("%s%s", crossed.out, crossed.err);
+    g_assert_cmpint (crossed.status, ==, 5);
+    g_assert_nonnull (strstr (crossed.out, "REWRITTEN"));
+    dbn_cli_run_clear (&crossed);
+    AuditWait rewritten = { page, "T02", "被改写" };
+    g_assert_true (wait_for (audit_is, &rewritten, 10000));
+    g_assert_true (audit_is (&verified[0]));
+    /* B's row follows its new case (the page asks every 3 s). */
+    wait_counted (&town[1], month, 5, 2, 2);
+    g_autoptr (JsonNode) month_b2 = eval_month (&town[1], month);
+    CellWait wb2 = { page, "T02", "5" };
+    g_assert_true (wait_for (accepted_is, &wb2, 15000));
+    assert_row (page, "T02", month_b2, "被改写");
 
     /* The charts: the bars' blue and the trend's green painted. */
     DrawWait dw = { page };
@@ -453,6 +492,11 @@ test_county_figures (void)
     g_test_message ("chart pixels: bars %u, trend %u", blue, green);
     g_assert_cmpuint (blue, >, 200);
     g_assert_cmpuint (green, >, 20);
+    /* 被改写 in the style sheet's label.error red (#c0392b), outside the charts. */
+    guint red = count_pixels (shot, GTK_WIDGET (window), GTK_WIDGET (window), 192, 57, 43)
+                - count_pixels (shot, charts, GTK_WIDGET (window), 192, 57, 43);
+    g_test_message ("red text pixels: %u", red);
+    g_assert_cmpuint (red, >, 8);
 
     /* B's evaluation stops: B's row says offline, A's keeps answering. */
     g_assert_true (dbn_harness_stop (town[1].evaluation, 10000));
@@ -473,12 +517,12 @@ test_county_figures (void)
     screenshot (GTK_WIDGET (window), "county-figures-offline.png");
     /* Offline is the figures' state: the county's own check still shows. */
     g_autofree char *b_audit = dbn_county_figures_dup_cell (page, "T02", DBN_COUNTY_COLUMN_AUDIT);
-    g_assert_cmpstr (b_audit, ==, through[1]);
+    g_assert_cmpstr (b_audit, ==, "被改写");
 
     /* Back: B fills in again by itself. */
     town[1].evaluation = dbn_harness_start_service (town[1].h, "evaluation");
-    g_assert_true (wait_for (accepted_is, &wb, 20000));
-    assert_row (page, "T02", month_b, through[1]);
+    g_assert_true (wait_for (accepted_is, &wb2, 20000));
+    assert_row (page, "T02", month_b2, "被改写");
 
     gtk_window_destroy (GTK_WINDOW (window));
     while (g_main_context_iteration (NULL, FALSE))
