@@ -34,6 +34,12 @@ row_rates (DbnEvalRow *r)
     r->days_centi = r->completed > 0 ? r->working_days * 100 / r->completed : -1;
 }
 
+void
+dbn_eval_row_compute_rates (DbnEvalRow *row)
+{
+    row_rates (row);
+}
+
 static void
 row_add (DbnEvalRow *sum, const DbnEvalRow *r)
 {

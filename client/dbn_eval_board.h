@@ -58,6 +58,11 @@ guint dbn_eval_board_get_n_months (DbnEvalBoard *self);
 const char *dbn_eval_board_get_trend_month (DbnEvalBoard *self, guint index);
 gint64 dbn_eval_board_get_trend_permille (DbnEvalBoard *self, guint index);
 
+/* Fills row's rates (completion, on-time, satisfaction, days) from its
+ * counters, as the board does: for rows made from other replies (the county
+ * page's eval.month township rows). */
+void dbn_eval_row_compute_rates (DbnEvalRow *row);
+
 /* The table's columns, the same on the page and on paper: 名称, 受理, 办结,
  * 办结率, 按时率, 平均工作日, 退回, 重复申请, 满意度, 星级, 得分. */
 #define DBN_EVAL_N_COLUMNS 11

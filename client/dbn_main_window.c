@@ -7,9 +7,10 @@
  * screen over its area's queue, where routing refuses it every change, and
  * the month's assessment: dbn_supervisor_view.h); the operator
  * gets the clerk's screen of no window, the committee its own screen
- * (dbn_committee_view.h). A county:<dept> key on a county folder (its
- * daiban.conf lists townships) gets the county page over every township,
- * one connection and outbox each (dbn_county_connections.h).
+ * (dbn_committee_view.h), or with a county folder the county's figures
+ * of its townships (dbn_county_figures.h). A county:<dept> key on a county
+ * folder (its daiban.conf lists townships) gets the county page over every
+ * township, one connection and outbox each (dbn_county_connections.h).
  */
 #include "dbn_main_window.h"
 
@@ -17,6 +18,7 @@
 
 #include "dbn_clerk_view.h"
 #include "dbn_county_connections.h"
+#include "dbn_county_figures.h"
 #include "dbn_county_page.h"
 #include "dbn_front_desk.h"
 #include "dbn_committee_view.h"
@@ -109,7 +111,7 @@ connect_county (DbnMainWindow *self, DbnConfig *config, const char *key, GError 
     if (dbn_principal_get_kind (principal) != DBN_PRINCIPAL_COUNTY) {
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG,
                      _ ("这个数据目录是县里的（daiban.conf 列有乡镇），只能用县直部门 county:<部门> "
-                        "的密钥打开，%s 不是"),
+                        "或纪委 committee 的密钥打开，%s 不是"),
                      principal);
         return FALSE;
     }
@@ -140,6 +142,54 @@ connect_county (DbnMainWindow *self, DbnConfig *config, const char *key, GError 
     return TRUE;
 }
 
+/* Issue 16 item 3: the committee's key on a county folder (daiban.conf's
+ * [county] names townships) opens the county's figures page, with one
+ * connection per township (its folder's daiban.conf, the same key
+ * registered there). *county FALSE, nothing done, for any other key or
+ * folder: the caller goes on as before. */
+static gboolean
+connect_county_committee (DbnMainWindow *self, const char *key, const char *data, gboolean *county,
+                          GError **error)
+{
+    *county = FALSE;
+    g_autoptr (DbnConfig) config = dbn_config_load (data, NULL);
+    g_autoptr (DbnKeyPair) pair =
+        config != NULL && dbn_config_get_n_townships (config) > 0 ? dbn_key_pair_load (key, NULL) : NULL;
+    if (pair == NULL || dbn_principal_get_kind (dbn_key_pair_get_principal (pair)) != DBN_PRINCIPAL_COMMITTEE)
+        return TRUE; /* the usual path reports a bad file */
+    *county = TRUE;
+    guint n = dbn_config_get_n_townships (config);
+    GtkWidget *page = dbn_county_figures_new (dbn_config_get_county_name (config));
+    g_object_ref_sink (page);
+    for (guint i = 0; i < n; i++) {
+        g_autoptr (DbnConnection) connection =
+            dbn_connection_new (dbn_config_get_township_folder (config, i), key, error);
+        if (connection == NULL) {
+            g_prefix_error (error, "%s: ", dbn_config_get_township_name (config, i));
+            g_clear_object (&self->connection);
+            g_object_unref (page);
+            return FALSE;
+        }
+        dbn_county_figures_add_township (DBN_COUNTY_FIGURES (page), dbn_config_get_township_id (config, i),
+                                         dbn_config_get_township_name (config, i), connection);
+        if (self->connection == NULL) /* the window's "connected"; each row shows its own state */
+            self->connection = g_steal_pointer (&connection);
+    }
+    g_autofree char *store = g_build_filename (data, "county.db", NULL);
+    dbn_county_figures_set_audit_store (DBN_COUNTY_FIGURES (page), store);
+    self->view = page;
+    gtk_stack_add_named (self->stack, page, "main");
+    g_object_unref (page);
+    gtk_stack_set_visible_child_name (self->stack, "main");
+    g_autofree char *title = g_strdup_printf (_ ("代办 · %s · %s"), dbn_key_pair_get_principal (pair),
+                                              dbn_config_get_county_name (config));
+    gtk_label_set_text (self->principal_label, title);
+    g_autofree char *status = g_strdup_printf (_ ("%u 个乡镇"), n);
+    gtk_label_set_text (self->status_label, status);
+    gtk_widget_set_visible (GTK_WIDGET (self->banner), FALSE);
+    return TRUE;
+}
+
 static gboolean
 connect_settings (DbnMainWindow *self, GError **error)
 {
@@ -149,6 +199,12 @@ connect_settings (DbnMainWindow *self, GError **error)
         g_set_error (error, DBN_ERROR, DBN_ERROR_CONFIG, "%s", _ ("请填写密钥文件和数据目录"));
         return FALSE;
     }
+    /* A county folder: the committee's figures, or a department's page. */
+    gboolean county = FALSE;
+    if (!connect_county_committee (self, key, data, &county, error))
+        return FALSE;
+    if (county)
+        return TRUE;
     g_autoptr (DbnConfig) config = dbn_config_load (data, error);
     if (config == NULL)
         return FALSE;

@@ -8,11 +8,24 @@ import re, sys
 
 EN = {
  # Taken over from client/po/en.po, where they were added by hand.
+ "审计核验": "Audit check",
+ "未核验": "not checked",
+ "离线": "offline",
+ "本月无窗口数据": "no window figures this month",
+ "各乡镇窗口星级": "Each township's windows and their stars",
+ "%s 按时率（近 %d 个月）": "%s on time (last %d months)",
+ "被改写": "REWRITTEN",
+ "已核验至第 %lld 条": "verified through %lld",
+ "%s 各乡镇 %s 考核": "%s: the townships' assessment, %s",
+ "每 3 秒向各乡镇刷新；离线的乡镇恢复后自动补上": "Asked of each township every 3 s; an offline township fills in when it is back",
+ "本县": "This county",
+ "这个数据目录是县里的（daiban.conf 列有乡镇），只能用县直部门 county:<部门> 或纪委 committee 的密钥打开，%s 不是": "This data folder is a county's (its daiban.conf lists townships): only a county department's county:<dept> key or the committee's key opens it, and %s is not one",
+ "%u 个乡镇": "%u townships",
+ # Taken over from client/po/en.po, where they were added by hand.
  "%s（%s）无法连接：%s。请检查县配置中该乡镇的文件夹 %s：应有该乡镇的 daiban.conf 和 keys/registry。": "%s (%s) cannot be reached: %s. Check that township's folder %s in the county's configuration (it should hold the township's daiban.conf and keys/registry).",
  "未打开 ✕": "not opened ✕",
  "在线 ●": "online ●",
  "离线 ○": "offline ○",
- "这个数据目录是县里的（daiban.conf 列有乡镇），只能用县直部门 county:<部门> 的密钥打开，%s 不是": "This data folder is a county's (its daiban.conf lists townships): only a county department's county:<dept> key opens it, and %s is not one",
  "代办 · %s · %s": "Daiban · %s · %s",
  # Taken over from client/po/en.po, where they were added by hand.
  "该事项须申办人本人到场：请代办员陪同办理，办理后点“陪同办理”登记": "This matter needs the applicant in person: the agent accompanies them, then records it with Accompanied",
