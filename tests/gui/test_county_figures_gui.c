@@ -515,6 +515,17 @@ test_county_figures (void)
     g_assert_true (wait_for (accepted_is, &wb2, 20000));
     assert_row (page, "T02", month_b2, "被改写");
 
+    /* ◀ and ▶ of the month bar: the month before (dropping this month's
+     * rows), then this month again, filled in anew. */
+    g_autofree char *shown = g_strdup (month); /* month is the page's: freed on a change */
+    g_autofree char *before = dbn_eval_month_shift (shown, -1);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "figures.prev", NULL));
+    g_assert_cmpstr (dbn_county_figures_get_month (page), ==, before);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "figures.next", NULL));
+    g_assert_cmpstr (dbn_county_figures_get_month (page), ==, shown);
+    g_assert_true (wait_for (accepted_is, &wb2, 20000));
+    assert_row (page, "T02", month_b2, "被改写");
+
     gtk_window_destroy (GTK_WINDOW (window));
     while (g_main_context_iteration (NULL, FALSE))
         ;
