@@ -29,7 +29,8 @@
 #include "dbn_test_harness.h"
 #include "gui_harness.h"
 
-#define CALL_MS 5000
+#define CALL_MS    5000
+#define KEY_PREFIX "county-figures"
 
 typedef struct {
     DbnHarness *h;
@@ -70,7 +71,7 @@ call (Township *t, DbnBus *bus, const char *service, GBytes *body, GError **erro
 static char *
 next_key (Township *t)
 {
-    return g_strdup_printf ("county-figures-%u", ++t->n);
+    return g_strdup_printf (KEY_PREFIX "-%u", ++t->n);
 }
 
 /* A complete request at qingshui's station, through intake: its case number. */
@@ -78,79 +79,14 @@ static char *
 submit (Township *t, guint n)
 {
     g_autofree char *key = next_key (t);
-    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, n, TRUE);
-    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = call (t, NULL, "intake", body, &error);
-    g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeSubmitReply) r =
-        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
-    g_assert_no_error (error);
-    return g_strdup (r->case_no);
-}
-
-static void
-routing_call (Township *t, GBytes *body)
-{
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = call (t, NULL, "routing", body, &error);
-    g_assert_no_error (error);
-}
-
-/* Routing has case_no (it follows intake's journal across processes). */
-static void
-wait_routed (Township *t, const char *case_no)
-{
-    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    for (;;) {
-        g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (m, NULL);
-        g_autoptr (GBytes) reply = call (t, NULL, "routing", body, NULL);
-        if (reply != NULL)
-            return;
-        g_assert_cmpint (g_get_monotonic_time (), <, end);
-        g_usleep (10 * 1000);
-    }
+    return dbn_test_submit (t->h, NULL, key, n, TRUE, CALL_MS);
 }
 
 /* The window classifies it immediate, assigns, starts and completes it. */
 static void
 complete (Township *t, const char *case_no)
 {
-    wait_routed (t, case_no);
-    {
-        g_autoptr (DbnMsgCaseClassify) m = dbn_msg_case_classify_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        m->kind = g_strdup ("immediate");
-        m->reason = g_strdup ("材料齐全");
-        g_autoptr (GBytes) body = dbn_msg_case_classify_encode (m, NULL);
-        routing_call (t, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseAssign) m = dbn_msg_case_assign_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_case_assign_encode (m, NULL);
-        routing_call (t, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseStart) m = dbn_msg_case_start_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_case_start_encode (m, NULL);
-        routing_call (t, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseComplete) m = dbn_msg_case_complete_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        m->result = g_strdup ("已办结");
-        g_autoptr (GBytes) body = dbn_msg_case_complete_encode (m, NULL);
-        routing_call (t, body);
-    }
+    dbn_test_complete_case (t->h, case_no, "immediate", KEY_PREFIX, &t->n);
 }
 
 /* The applicant's rating of the station's reply, as the station sends it

@@ -33,7 +33,8 @@
 #include "dbn_test_harness.h"
 #include "gui_harness.h"
 
-#define CALL_MS 5000
+#define CALL_MS    5000
+#define KEY_PREFIX "board"
 
 /* Pixels of texture inside widget's bounds (in window) near colour rgb. */
 static guint
@@ -184,7 +185,7 @@ call (Fixture *f, const char *principal, const char *service, GBytes *body, GErr
 static char *
 next_key (Fixture *f)
 {
-    return g_strdup_printf ("board-%u", ++f->n);
+    return g_strdup_printf (KEY_PREFIX "-%u", ++f->n);
 }
 
 /* A complete request of matter at village's station; its case number. */
@@ -230,55 +231,13 @@ routing_call (Fixture *f, GBytes *body)
 static gboolean
 routed (Fixture *f, const char *case_no)
 {
-    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    while (g_get_monotonic_time () < end) {
-        g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (m, NULL);
-        g_autoptr (GBytes) reply = call (f, NULL, "routing", body, NULL);
-        if (reply != NULL)
-            return TRUE;
-        g_usleep (10 * 1000); /* across processes: routing has not read intake's event yet */
-    }
-    return FALSE;
+    return dbn_test_wait_routed (f->harness, case_no, KEY_PREFIX, &f->n);
 }
 
 static void
 complete_as (Fixture *f, const char *case_no, const char *kind)
 {
-    g_assert_true (routed (f, case_no));
-    {
-        g_autoptr (DbnMsgCaseClassify) m = dbn_msg_case_classify_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        m->kind = g_strdup (kind);
-        m->reason = g_strdup ("材料齐全");
-        g_autoptr (GBytes) body = dbn_msg_case_classify_encode (m, NULL);
-        routing_call (f, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseAssign) m = dbn_msg_case_assign_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_case_assign_encode (m, NULL);
-        routing_call (f, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseStart) m = dbn_msg_case_start_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_case_start_encode (m, NULL);
-        routing_call (f, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseComplete) m = dbn_msg_case_complete_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        m->result = g_strdup ("已办结");
-        g_autoptr (GBytes) body = dbn_msg_case_complete_encode (m, NULL);
-        routing_call (f, body);
-    }
+    dbn_test_complete_case (f->harness, case_no, kind, KEY_PREFIX, &f->n);
 }
 
 /* Until deadline has run a clock of case_no red (deadline.overdue, which

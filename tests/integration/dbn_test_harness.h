@@ -80,6 +80,22 @@ char *dbn_test_id_number (guint n);
  * materials); complete=FALSE leaves one material out. Caller owns it. */
 DbnMsgIntakeSubmit *dbn_test_submit_new (const char *key, guint n, gboolean complete);
 
+/* dbn_test_submit_new (key, n, complete) sent to intake through bus (NULL:
+ * the harness's operator), waiting up to timeout_ms; asserts it is
+ * accepted. Its case number; caller owns it. */
+char *dbn_test_submit (DbnHarness *self, DbnBus *bus, const char *key, guint n, gboolean complete,
+                       guint timeout_ms);
+/* Routing's case.get through the operator's bus until routing has case_no
+ * (it follows intake's journal across processes); FALSE after 10 s. Each
+ * call's key is "KEY_PREFIX-N" with ++*n, the test's own key counter. */
+gboolean dbn_test_wait_routed (DbnHarness *self, const char *case_no, const char *key_prefix, guint *n);
+/* The window's way to 已办结 through the operator's bus, once routing has
+ * case_no (asserted): case.classify as kind (材料齐全), case.assign,
+ * case.start, case.complete (已办结); asserts each is answered. Keys as
+ * dbn_test_wait_routed's. */
+void dbn_test_complete_case (DbnHarness *self, const char *case_no, const char *kind, const char *key_prefix,
+                             guint *n);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnHarness, dbn_harness_free)
 
 G_END_DECLS
