@@ -2,6 +2,7 @@
 #include "dbn_test_harness.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -438,4 +439,20 @@ dbn_test_complete_case (DbnHarness *self, const char *case_no, const char *kind,
         g_autoptr (GBytes) body = dbn_msg_case_complete_encode (m, NULL);
         routing_ok (self, body);
     }
+}
+
+gint64
+dbn_test_audit_int (const char *data_dir, const char *sql)
+{
+    g_autofree char *path = g_build_filename (data_dir, "audit.db", NULL);
+    sqlite3 *db = NULL;
+    gint64 value = -1;
+    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
+            value = sqlite3_column_int64 (st, 0);
+        sqlite3_finalize (st);
+    }
+    sqlite3_close (db);
+    return value;
 }

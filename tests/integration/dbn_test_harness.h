@@ -80,6 +80,10 @@ char *dbn_test_id_number (guint n);
  * materials); complete=FALSE leaves one material out. Caller owns it. */
 DbnMsgIntakeSubmit *dbn_test_submit_new (const char *key, guint n, gboolean complete);
 
+/* One query's integer on data_dir's audit.db, opened read-only (beside a
+ * running audit service: WAL); -1 when there is none (no file yet, no row). */
+gint64 dbn_test_audit_int (const char *data_dir, const char *sql);
+
 /* dbn_test_submit_new (key, n, complete) sent to intake through bus (NULL:
  * the harness's operator), waiting up to timeout_ms; asserts it is
  * accepted. Its case number; caller owns it. */

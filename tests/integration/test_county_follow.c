@@ -72,22 +72,6 @@ parse_json (const char *text)
     return node;
 }
 
-static gint64
-audit_int (const char *dir, const char *sql)
-{
-    g_autofree char *path = g_build_filename (dir, "audit.db", NULL);
-    sqlite3 *db = NULL;
-    gint64 value = -1;
-    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
-            value = sqlite3_column_int64 (st, 0);
-        sqlite3_finalize (st);
-    }
-    sqlite3_close (db);
-    return value;
-}
-
 typedef struct {
     DbnHarness *h;
     const char *dir;
@@ -206,7 +190,7 @@ row_matches (JsonObject *row, const char *dir, const char *month, gboolean print
 static void
 cut_record (const char *dir)
 {
-    gint64 entries = audit_int (dir, "SELECT count(*) FROM audit_entry");
+    gint64 entries = dbn_test_audit_int (dir, "SELECT count(*) FROM audit_entry");
     g_assert_cmpint (entries, >, 8);
     gint64 cut = entries - 4;
     g_autofree char *path = g_build_filename (dir, "audit.db", NULL);
@@ -447,8 +431,8 @@ test_county_follows (void)
     gint64 newest_a = 0;
     deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
     for (;;) {
-        gint64 entries = audit_int (a.dir, "SELECT count(*) FROM audit_entry");
-        newest_a = audit_int (a.dir, "SELECT coalesce(max(size), 0) FROM audit_head");
+        gint64 entries = dbn_test_audit_int (a.dir, "SELECT count(*) FROM audit_entry");
+        newest_a = dbn_test_audit_int (a.dir, "SELECT coalesce(max(size), 0) FROM audit_head");
         g_autoptr (JsonNode) table = county_table (store, month);
         JsonObject *ra = table_row (table, "TA");
         if (newest_a == entries && json_object_get_int_member (ra, "verified_through") == newest_a

@@ -41,17 +41,7 @@ submit (DbnHarness *h, guint n)
 static gint64
 audit_int (DbnHarness *h, const char *sql)
 {
-    g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (h), "audit.db", NULL);
-    sqlite3 *db = NULL;
-    gint64 value = -1;
-    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
-            value = sqlite3_column_int64 (st, 0);
-        sqlite3_finalize (st);
-    }
-    sqlite3_close (db);
-    return value;
+    return dbn_test_audit_int (dbn_harness_get_data_dir (h), sql);
 }
 
 /* `daiban [--data DIR] args...`: asserts the exit status; stdout and stderr. */
