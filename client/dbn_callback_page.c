@@ -261,12 +261,6 @@ dbn_callback_page_set_month (DbnCallbackPage *self, const char *month)
 }
 
 static void
-show_month (GtkWidget *page, const char *month)
-{
-    dbn_callback_page_set_month (DBN_CALLBACK_PAGE (page), month);
-}
-
-static void
 action_refresh (GtkWidget *widget, const char *name, GVariant *param)
 {
     refresh (DBN_CALLBACK_PAGE (widget));
@@ -423,7 +417,7 @@ dbn_callback_page_class_init (DbnCallbackPageClass *klass)
     G_OBJECT_CLASS (klass)->finalize = dbn_callback_page_finalize;
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     dbn_month_bar_install_actions (widget_class, "callbacks", G_STRUCT_OFFSET (DbnCallbackPage, month),
-                                   show_month);
+                                   DBN_MONTH_SHOW_FUNC (dbn_callback_page_set_month));
     gtk_widget_class_install_action (widget_class, "callbacks.refresh", NULL, action_refresh);
     gtk_widget_class_install_action (widget_class, "callbacks.record", NULL, action_record);
     gtk_widget_class_install_action (widget_class, "callbacks.followup", NULL, action_followup);

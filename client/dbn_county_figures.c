@@ -492,12 +492,6 @@ dbn_county_figures_set_month (DbnCountyFigures *self, const char *month)
     show_month (self);
 }
 
-static void
-show_month_of (GtkWidget *page, const char *month)
-{
-    dbn_county_figures_set_month (DBN_COUNTY_FIGURES (page), month);
-}
-
 /* ---- the widget ---- */
 
 static void
@@ -582,7 +576,7 @@ dbn_county_figures_class_init (DbnCountyFiguresClass *klass)
     G_OBJECT_CLASS (klass)->finalize = dbn_county_figures_finalize;
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
     dbn_month_bar_install_actions (widget_class, "figures", G_STRUCT_OFFSET (DbnCountyFigures, month),
-                                   show_month_of);
+                                   DBN_MONTH_SHOW_FUNC (dbn_county_figures_set_month));
 }
 
 static void

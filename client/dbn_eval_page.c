@@ -154,12 +154,6 @@ dbn_eval_page_set_month (DbnEvalPage *self, const char *month)
 }
 
 static void
-show_month (GtkWidget *page, const char *month)
-{
-    dbn_eval_page_set_month (DBN_EVAL_PAGE (page), month);
-}
-
-static void
 action_refresh (GtkWidget *widget, const char *name, GVariant *param)
 {
     refresh (DBN_EVAL_PAGE (widget));
@@ -302,7 +296,8 @@ dbn_eval_page_class_init (DbnEvalPageClass *klass)
     G_OBJECT_CLASS (klass)->dispose = dbn_eval_page_dispose;
     G_OBJECT_CLASS (klass)->finalize = dbn_eval_page_finalize;
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-    dbn_month_bar_install_actions (widget_class, "board", G_STRUCT_OFFSET (DbnEvalPage, month), show_month);
+    dbn_month_bar_install_actions (widget_class, "board", G_STRUCT_OFFSET (DbnEvalPage, month),
+                                   DBN_MONTH_SHOW_FUNC (dbn_eval_page_set_month));
     gtk_widget_class_install_action (widget_class, "board.refresh", NULL, action_refresh);
     gtk_widget_class_install_action (widget_class, "board.close", NULL, action_close);
     gtk_widget_class_install_action (widget_class, "board.export-pdf", NULL, action_export_pdf);

@@ -14,8 +14,10 @@ G_BEGIN_DECLS
 /* A button that activates action ("board.prev"). */
 GtkWidget *dbn_action_button (const char *label, const char *action);
 
-/* Shows month ("2026-11") on page: the page's own set_month. */
-typedef void (*DbnMonthShowFunc) (GtkWidget *page, const char *month);
+/* Shows month ("2026-11") on page: the page's own public set_month, cast
+ * to this type as GLib's callbacks are (DBN_MONTH_SHOW_FUNC). */
+typedef void (*DbnMonthShowFunc) (gpointer page, const char *month);
+#define DBN_MONTH_SHOW_FUNC(f) ((DbnMonthShowFunc) (f))
 
 /* Installs PREFIX.prev and PREFIX.next on klass, a final type: the month
  * before or after the page's, given to show. The page keeps the month it
