@@ -103,19 +103,6 @@ eval_month (Township *t, const char *month)
     return root;
 }
 
-/* The first figure of scope in eval_month's reply. Borrowed. */
-static JsonObject *
-figure (JsonNode *root, const char *scope)
-{
-    JsonArray *figures = json_object_get_array_member (json_node_get_object (root), "figures");
-    for (guint i = 0; i < json_array_get_length (figures); i++) {
-        JsonObject *f = json_array_get_object_element (figures, i);
-        if (g_strcmp0 (json_object_get_string_member (f, "scope"), scope) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 /* Until evaluation has followed as far as the township's cases. */
 static void
 wait_counted (Township *t, const char *month, gint64 accepted, gint64 completed, gint64 rated)
@@ -123,7 +110,7 @@ wait_counted (Township *t, const char *month, gint64 accepted, gint64 completed,
     gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
     for (;;) {
         g_autoptr (JsonNode) root = eval_month (t, month);
-        JsonObject *f = figure (root, "township");
+        JsonObject *f = dbn_test_json_row (root, "figures", "scope", "township");
         if (f != NULL && json_object_get_int_member (f, "accepted") == accepted
             && json_object_get_int_member (f, "completed") == completed
             && json_object_get_int_member (f, "rated") == rated)
@@ -160,7 +147,7 @@ accepted_is (gpointer data)
 static void
 assert_row (DbnCountyFigures *page, const char *id, JsonNode *root, const char *audit)
 {
-    JsonObject *f = figure (root, "township");
+    JsonObject *f = dbn_test_json_row (root, "figures", "scope", "township");
     g_assert_nonnull (f);
     g_autofree char *accepted =
         g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (f, "accepted"));

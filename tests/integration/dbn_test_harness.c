@@ -456,3 +456,15 @@ dbn_test_audit_int (const char *data_dir, const char *sql)
     sqlite3_close (db);
     return value;
 }
+
+JsonObject *
+dbn_test_json_row (JsonNode *root, const char *array, const char *key, const char *value)
+{
+    JsonArray *rows = json_object_get_array_member (json_node_get_object (root), array);
+    for (guint i = 0; i < json_array_get_length (rows); i++) {
+        JsonObject *row = json_array_get_object_element (rows, i);
+        if (g_strcmp0 (json_object_get_string_member (row, key), value) == 0)
+            return row;
+    }
+    return NULL;
+}

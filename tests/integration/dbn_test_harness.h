@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include <daiban/daiban.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -79,6 +80,11 @@ char *dbn_test_id_number (guint n);
 /* A complete, valid intake.submit for matter JS-ZHUNSHENG (immediate, three
  * materials); complete=FALSE leaves one material out. Caller owns it. */
 DbnMsgIntakeSubmit *dbn_test_submit_new (const char *key, guint n, gboolean complete);
+
+/* In a `--json` answer: the first object of root's array member array
+ * whose string member key is value (a township's row, a scope's figure),
+ * or NULL. Borrowed from root. */
+JsonObject *dbn_test_json_row (JsonNode *root, const char *array, const char *key, const char *value);
 
 /* One query's integer on data_dir's audit.db, opened read-only (beside a
  * running audit service: WAL); -1 when there is none (no file yet, no row). */

@@ -118,13 +118,7 @@ township_stop (Township *t)
 static JsonObject *
 table_row (JsonNode *root, const char *township)
 {
-    JsonArray *rows = json_object_get_array_member (json_node_get_object (root), "townships");
-    for (guint i = 0; i < json_array_get_length (rows); i++) {
-        JsonObject *row = json_array_get_object_element (rows, i);
-        if (g_strcmp0 (json_object_get_string_member (row, "township"), township) == 0)
-            return row;
-    }
-    return NULL;
+    return dbn_test_json_row (root, "townships", "township", township);
 }
 
 static JsonNode *
