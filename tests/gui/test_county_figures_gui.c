@@ -39,13 +39,6 @@ typedef struct {
     guint n;         /* keys used */
 } Township;
 
-static GBytes *
-call (Township *t, DbnBus *bus, const char *service, GBytes *body, GError **error)
-{
-    return bus == NULL ? dbn_harness_call (t->h, service, body, CALL_MS, error)
-                       : dbn_harness_call_on (t->h, bus, service, body, CALL_MS, error);
-}
-
 static char *
 next_key (Township *t)
 {
@@ -72,22 +65,7 @@ complete (Township *t, const char *case_no)
 static void
 rate (Township *t, const char *case_no, const char *level)
 {
-    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    for (;;) {
-        g_autoptr (DbnMsgEvalRate) m = dbn_msg_eval_rate_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        m->stage = g_strdup ("reply");
-        m->level = g_strdup (level);
-        g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (m, NULL);
-        g_autoptr (GError) error = NULL;
-        g_autoptr (GBytes) reply = call (t, t->station, "evaluation", body, &error);
-        if (reply != NULL)
-            return;
-        g_assert_cmpstr (dbn_error_wire_code (error), ==, "eval.unknown-case");
-        g_assert_cmpint (g_get_monotonic_time (), <, end);
-        g_usleep (10 * 1000);
-    }
+    dbn_test_rate (t->h, t->station, case_no, level, KEY_PREFIX, &t->n);
 }
 
 /* `daiban eval month MONTH --json` in t's folder as the operator: the

@@ -271,22 +271,9 @@ static void
 rate (Fixture *f, const char *village, const char *case_no, const char *level)
 {
     g_autofree char *station = g_strconcat ("station:", village, NULL);
-    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    while (TRUE) {
-        g_autoptr (DbnMsgEvalRate) m = dbn_msg_eval_rate_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        m->stage = g_strdup ("reply");
-        m->level = g_strdup (level);
-        g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (m, NULL);
-        g_autoptr (GError) error = NULL;
-        g_autoptr (GBytes) reply = call (f, station, "evaluation", body, &error);
-        if (reply != NULL)
-            return;
-        g_assert_cmpstr (dbn_error_wire_code (error), ==, "eval.unknown-case");
-        g_assert_cmpint (g_get_monotonic_time (), <, end);
-        g_usleep (10 * 1000); /* evaluation has not read routing's case.routed yet */
-    }
+    DbnBus *bus = g_hash_table_lookup (f->buses, station);
+    g_assert_nonnull (bus);
+    dbn_test_rate (f->harness, bus, case_no, level, KEY_PREFIX, &f->n);
 }
 
 typedef struct {

@@ -468,3 +468,26 @@ dbn_test_json_row (JsonNode *root, const char *array, const char *key, const cha
     }
     return NULL;
 }
+
+void
+dbn_test_rate (DbnHarness *self, DbnBus *station, const char *case_no, const char *level,
+               const char *key_prefix, guint *n)
+{
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (;;) {
+        g_autoptr (DbnMsgEvalRate) m = dbn_msg_eval_rate_new ();
+        m->env.key = g_strdup_printf ("%s-%u", key_prefix, ++*n);
+        m->case_no = g_strdup (case_no);
+        m->stage = g_strdup ("reply");
+        m->level = g_strdup (level);
+        g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (m, NULL);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GBytes) reply =
+            dbn_harness_call_on (self, station, "evaluation", body, ROUTING_CALL_MS, &error);
+        if (reply != NULL)
+            return;
+        g_assert_cmpstr (dbn_error_wire_code (error), ==, "eval.unknown-case");
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        g_usleep (10 * 1000); /* evaluation has not read routing's case.routed yet */
+    }
+}

@@ -81,6 +81,14 @@ char *dbn_test_id_number (guint n);
  * materials); complete=FALSE leaves one material out. Caller owns it. */
 DbnMsgIntakeSubmit *dbn_test_submit_new (const char *key, guint n, gboolean complete);
 
+/* The applicant's rating (eval.rate, stage reply) of case_no at level, sent
+ * through station's bus as the station sends it, again while evaluation
+ * answers eval.unknown-case (it knows the case once it has followed
+ * routing's case.routed), asserted within 10 s. Keys as
+ * dbn_test_wait_routed's. */
+void dbn_test_rate (DbnHarness *self, DbnBus *station, const char *case_no, const char *level,
+                    const char *key_prefix, guint *n);
+
 /* In a `--json` answer: the first object of root's array member array
  * whose string member key is value (a township's row, a scope's figure),
  * or NULL. Borrowed from root. */
