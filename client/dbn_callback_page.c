@@ -13,6 +13,7 @@
 
 #include "dbn_commands.h"
 #include "dbn_eval_board.h"
+#include "dbn_month_bar.h"
 
 #define LIST_TIMEOUT_MS 5000
 
@@ -260,26 +261,6 @@ dbn_callback_page_set_month (DbnCallbackPage *self, const char *month)
 }
 
 static void
-shift (DbnCallbackPage *self, int delta)
-{
-    g_autofree char *month = dbn_eval_month_shift (self->month, delta);
-    if (month != NULL)
-        dbn_callback_page_set_month (self, month);
-}
-
-static void
-action_prev (GtkWidget *widget, const char *name, GVariant *param)
-{
-    shift (DBN_CALLBACK_PAGE (widget), -1);
-}
-
-static void
-action_next (GtkWidget *widget, const char *name, GVariant *param)
-{
-    shift (DBN_CALLBACK_PAGE (widget), 1);
-}
-
-static void
 action_refresh (GtkWidget *widget, const char *name, GVariant *param)
 {
     refresh (DBN_CALLBACK_PAGE (widget));
@@ -403,14 +384,6 @@ on_replied (DbnOutbox *outbox, gint64 id, const char *cmd, GBytes *reply, GError
     refresh (self);                                        /* the list shows the call */
 }
 
-static GtkWidget *
-action_button (const char *label, const char *action)
-{
-    GtkWidget *b = gtk_button_new_with_label (label);
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (b), action);
-    return b;
-}
-
 static void
 dbn_callback_page_dispose (GObject *object)
 {
@@ -443,8 +416,8 @@ dbn_callback_page_class_init (DbnCallbackPageClass *klass)
     G_OBJECT_CLASS (klass)->dispose = dbn_callback_page_dispose;
     G_OBJECT_CLASS (klass)->finalize = dbn_callback_page_finalize;
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-    gtk_widget_class_install_action (widget_class, "callbacks.prev", NULL, action_prev);
-    gtk_widget_class_install_action (widget_class, "callbacks.next", NULL, action_next);
+    dbn_month_bar_install_actions (widget_class, "callbacks", G_STRUCT_OFFSET (DbnCallbackPage, month),
+                                   DBN_MONTH_SHOW_FUNC (dbn_callback_page_set_month));
     gtk_widget_class_install_action (widget_class, "callbacks.refresh", NULL, action_refresh);
     gtk_widget_class_install_action (widget_class, "callbacks.record", NULL, action_record);
     gtk_widget_class_install_action (widget_class, "callbacks.followup", NULL, action_followup);
@@ -464,13 +437,8 @@ dbn_callback_page_init (DbnCallbackPage *self)
     gtk_widget_set_margin_bottom (root, 6);
     gtk_widget_set_parent (root, GTK_WIDGET (self));
 
-    GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-    gtk_box_append (GTK_BOX (bar), action_button ("◀", "callbacks.prev"));
-    self->month_label = GTK_LABEL (gtk_label_new (""));
-    gtk_widget_add_css_class (GTK_WIDGET (self->month_label), "title-3");
-    gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->month_label));
-    gtk_box_append (GTK_BOX (bar), action_button ("▶", "callbacks.next"));
-    gtk_box_append (GTK_BOX (bar), action_button (_ ("刷新"), "callbacks.refresh"));
+    GtkWidget *bar = dbn_month_bar_new ("callbacks", &self->month_label);
+    gtk_box_append (GTK_BOX (bar), dbn_action_button (_ ("刷新"), "callbacks.refresh"));
     self->status = GTK_LABEL (gtk_label_new (""));
     gtk_label_set_xalign (self->status, 0);
     gtk_label_set_ellipsize (self->status, PANGO_ELLIPSIZE_END);
@@ -517,13 +485,13 @@ dbn_callback_page_init (DbnCallbackPage *self)
     gtk_entry_set_placeholder_text (self->note, _ ("申办人的意见（只存于考核服务）"));
     gtk_widget_set_hexpand (GTK_WIDGET (self->note), TRUE);
     gtk_grid_attach (GTK_GRID (form), GTK_WIDGET (self->note), 0, 2, 7, 1);
-    GtkWidget *record = action_button (_ ("记录回访"), "callbacks.record");
+    GtkWidget *record = dbn_action_button (_ ("记录回访"), "callbacks.record");
     gtk_widget_add_css_class (record, "suggested-action");
     gtk_grid_attach (GTK_GRID (form), record, 7, 2, 1, 1);
     self->followup = GTK_ENTRY (gtk_entry_new ());
     gtk_entry_set_placeholder_text (self->followup, _ ("不满意的跟进结果：做了什么、申办人怎么说（D-EV-7）"));
     gtk_grid_attach (GTK_GRID (form), GTK_WIDGET (self->followup), 0, 3, 7, 1);
-    gtk_grid_attach (GTK_GRID (form), action_button (_ ("记录跟进"), "callbacks.followup"), 7, 3, 1, 1);
+    gtk_grid_attach (GTK_GRID (form), dbn_action_button (_ ("记录跟进"), "callbacks.followup"), 7, 3, 1, 1);
     gtk_box_append (GTK_BOX (root), form);
 }
 
@@ -534,9 +502,7 @@ dbn_callback_page_new (DbnConnection *connection, DbnOutbox *outbox)
     self->connection = g_object_ref (connection);
     self->outbox = g_object_ref (outbox);
     self->replied_id = g_signal_connect (outbox, "replied", G_CALLBACK (on_replied), self);
-    GDate today;
-    dbn_connection_get_today (connection, &today);
-    g_autofree char *now = g_strdup_printf ("%04d-%02d", g_date_get_year (&today), g_date_get_month (&today));
+    g_autofree char *now = dbn_month_today (connection);
     self->month = dbn_eval_month_shift (now, -1);
     if (self->month == NULL)
         self->month = g_steal_pointer (&now);

@@ -21,6 +21,7 @@
 
 #include "dbn_commands.h"
 #include "dbn_eval_chart.h"
+#include "dbn_month_bar.h"
 
 #define CALL_TIMEOUT_MS 2500 /* under POLL_SECONDS: an answer or offline per tick */
 #define POLL_SECONDS    3
@@ -255,32 +256,26 @@ draw_charts (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
 
 /* ---- asking each township ---- */
 
+/* What an answer of township t's call makes of it: FALSE with error (a
+ * refusal, a timeout, a reply that does not decode) when it has none. */
+typedef gboolean (*TookFunc) (DbnCountyFigures *self, Township *t, GBytes *reply, GError **error);
+
 typedef struct {
     DbnCountyFigures *self; /* owned ref */
     Township *township;     /* valid while self->townships holds it */
     guint generation;
+    TookFunc took;
 } Pending;
 
 static Pending *
-pending_new (DbnCountyFigures *self, Township *t)
+pending_new (DbnCountyFigures *self, Township *t, TookFunc took)
 {
     Pending *p = g_new0 (Pending, 1);
     p->self = g_object_ref (self);
     p->township = t;
     p->generation = self->generation;
+    p->took = took;
     return p;
-}
-
-/* The township of p, or NULL when the page was disposed or another month
- * was asked for since. Frees p. */
-static Township *
-pending_finish (Pending *p, DbnCountyFigures **self_out)
-{
-    *self_out = p->self;
-    Township *t = p->township;
-    gboolean current = p->self->townships != NULL && p->generation == p->self->generation;
-    g_free (p);
-    return current ? t : NULL;
 }
 
 static void
@@ -321,26 +316,17 @@ row_from_figure (DbnMsgEvalFigure *f, DbnOrg *org)
     return r;
 }
 
-static void
-on_month (GObject *source, GAsyncResult *result, gpointer user_data)
+static gboolean
+took_month (DbnCountyFigures *self, Township *t, GBytes *reply, GError **error)
 {
-    DbnCountyFigures *owned;
-    Township *t = pending_finish (user_data, &owned);
-    g_autoptr (DbnCountyFigures) self = owned;
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    if (t == NULL)
-        return; /* disposed, or an answer for the month before */
     t->month_pending = FALSE;
     t->n_answers++;
-    g_autoptr (DbnMsgEvalMonthReply) r = reply != NULL ? dbn_msg_eval_month_reply_decode (
-                                             g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error)
-                                                       : NULL;
-    if (r == NULL) {
-        took_error (t, error);
-        fill (self);
-        return;
-    }
+    g_autoptr (DbnMsgEvalMonthReply) r =
+        reply != NULL
+            ? dbn_msg_eval_month_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error)
+            : NULL;
+    if (r == NULL)
+        return FALSE;
     t->offline = FALSE;
     g_clear_pointer (&t->problem, g_free);
     g_clear_pointer (&t->row, row_free);
@@ -358,29 +344,42 @@ on_month (GObject *source, GAsyncResult *result, gpointer user_data)
             g_ptr_array_add (t->windows, row_from_figure (f, org));
     }
     fill (self);
+    return TRUE;
 }
 
-static void
-on_board (GObject *source, GAsyncResult *result, gpointer user_data)
+static gboolean
+took_board (DbnCountyFigures *self, Township *t, GBytes *reply, GError **error)
 {
-    DbnCountyFigures *owned;
-    Township *t = pending_finish (user_data, &owned);
-    g_autoptr (DbnCountyFigures) self = owned;
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
-    if (t == NULL)
-        return;
     t->board_pending = FALSE;
     DbnEvalBoard *board =
-        reply != NULL ? dbn_eval_board_new_from_reply (reply, TREND_MONTHS, NULL, FALSE, &error) : NULL;
-    if (board == NULL) {
-        took_error (t, error);
-        fill (self);
-        return;
-    }
+        reply != NULL ? dbn_eval_board_new_from_reply (reply, TREND_MONTHS, NULL, FALSE, error) : NULL;
+    if (board == NULL)
+        return FALSE;
     g_clear_pointer (&t->board, dbn_eval_board_unref);
     t->board = board;
     gtk_widget_queue_draw (self->charts);
+    return TRUE;
+}
+
+/* Both calls' answers: dropped when the page was disposed or another month
+ * was asked for since, else given to the call's TookFunc. */
+static void
+on_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    Pending *p = user_data;
+    g_autoptr (DbnCountyFigures) self = p->self;
+    Township *t = p->township;
+    gboolean current = self->townships != NULL && p->generation == self->generation;
+    TookFunc took = p->took;
+    g_free (p);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_connection_call_finish (DBN_CONNECTION (source), result, &error);
+    if (!current)
+        return;
+    if (!took (self, t, reply, &error)) {
+        took_error (t, error);
+        fill (self);
+    }
 }
 
 static void
@@ -392,8 +391,8 @@ ask (DbnCountyFigures *self, Township *t)
         m->month = g_strdup (self->month);
         g_autoptr (GBytes) body = dbn_msg_eval_month_encode (m, NULL);
         t->month_pending = TRUE;
-        dbn_connection_call_async (t->connection, "evaluation", body, CALL_TIMEOUT_MS, on_month,
-                                   pending_new (self, t));
+        dbn_connection_call_async (t->connection, "evaluation", body, CALL_TIMEOUT_MS, on_answer,
+                                   pending_new (self, t, took_month));
     }
     if (!t->board_pending) {
         g_autoptr (DbnMsgEvalBoard) m = dbn_msg_eval_board_new ();
@@ -403,8 +402,8 @@ ask (DbnCountyFigures *self, Township *t)
         m->months = TREND_MONTHS;
         g_autoptr (GBytes) body = dbn_msg_eval_board_encode (m, NULL);
         t->board_pending = TRUE;
-        dbn_connection_call_async (t->connection, "evaluation", body, CALL_TIMEOUT_MS, on_board,
-                                   pending_new (self, t));
+        dbn_connection_call_async (t->connection, "evaluation", body, CALL_TIMEOUT_MS, on_answer,
+                                   pending_new (self, t, took_board));
     }
 }
 
@@ -461,10 +460,16 @@ poll (gpointer user_data)
 /* ---- the month ---- */
 
 static void
-show_month (DbnCountyFigures *self)
+show_title (DbnCountyFigures *self)
 {
     g_autofree char *title = g_strdup_printf (_ ("%s 各乡镇 %s 考核"), self->county_name, self->month);
     gtk_label_set_text (self->month_label, title);
+}
+
+static void
+show_month (DbnCountyFigures *self)
+{
+    show_title (self);
     self->generation++;
     for (guint i = 0; i < self->townships->len; i++) {
         Township *t = self->townships->pdata[i];
@@ -485,26 +490,6 @@ dbn_county_figures_set_month (DbnCountyFigures *self, const char *month)
     g_free (self->month);
     self->month = g_strdup (month);
     show_month (self);
-}
-
-static void
-shift_month (DbnCountyFigures *self, int delta)
-{
-    g_autofree char *month = dbn_eval_month_shift (self->month, delta);
-    if (month != NULL)
-        dbn_county_figures_set_month (self, month);
-}
-
-static void
-action_prev (GtkWidget *widget, const char *name, GVariant *param)
-{
-    shift_month (DBN_COUNTY_FIGURES (widget), -1);
-}
-
-static void
-action_next (GtkWidget *widget, const char *name, GVariant *param)
-{
-    shift_month (DBN_COUNTY_FIGURES (widget), 1);
 }
 
 /* ---- the widget ---- */
@@ -539,12 +524,9 @@ dbn_county_figures_add_township (DbnCountyFigures *self, const char *id, const c
                              &self->star_satisfaction);
         /* The client's clock as the connection reads it (DAIBAN_CLOCK_FILE
          * when set): this month. */
-        GDate today;
-        dbn_connection_get_today (connection, &today);
         g_free (self->month);
-        self->month = g_strdup_printf ("%04d-%02d", g_date_get_year (&today), g_date_get_month (&today));
-        g_autofree char *title = g_strdup_printf (_ ("%s 各乡镇 %s 考核"), self->county_name, self->month);
-        gtk_label_set_text (self->month_label, title);
+        self->month = dbn_month_today (connection);
+        show_title (self);
     }
     gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->charts),
                                          (int) (bars_height (self->townships->len) + 8 + TREND_HEIGHT + 16));
@@ -561,14 +543,6 @@ dbn_county_figures_set_audit_store (DbnCountyFigures *self, const char *path)
     self->audit_store = g_strdup (path);
     read_audit (self);
     fill (self);
-}
-
-static GtkWidget *
-action_button (const char *label, const char *action)
-{
-    GtkWidget *b = gtk_button_new_with_label (label);
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (b), action);
-    return b;
 }
 
 static void
@@ -601,8 +575,8 @@ dbn_county_figures_class_init (DbnCountyFiguresClass *klass)
     G_OBJECT_CLASS (klass)->dispose = dbn_county_figures_dispose;
     G_OBJECT_CLASS (klass)->finalize = dbn_county_figures_finalize;
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-    gtk_widget_class_install_action (widget_class, "figures.prev", NULL, action_prev);
-    gtk_widget_class_install_action (widget_class, "figures.next", NULL, action_next);
+    dbn_month_bar_install_actions (widget_class, "figures", G_STRUCT_OFFSET (DbnCountyFigures, month),
+                                   DBN_MONTH_SHOW_FUNC (dbn_county_figures_set_month));
 }
 
 static void
@@ -618,18 +592,8 @@ dbn_county_figures_init (DbnCountyFigures *self)
     gtk_widget_set_margin_bottom (root, 6);
     gtk_widget_set_parent (root, GTK_WIDGET (self));
 
-    GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-    gtk_box_append (GTK_BOX (bar), action_button ("◀", "figures.prev"));
-    self->month_label = GTK_LABEL (gtk_label_new (""));
-    gtk_widget_add_css_class (GTK_WIDGET (self->month_label), "title-3");
-    gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->month_label));
-    gtk_box_append (GTK_BOX (bar), action_button ("▶", "figures.next"));
-    self->status = GTK_LABEL (gtk_label_new (_ ("每 3 秒向各乡镇刷新；离线的乡镇恢复后自动补上")));
-    gtk_widget_set_hexpand (GTK_WIDGET (self->status), TRUE);
-    gtk_label_set_xalign (self->status, 0);
-    gtk_label_set_ellipsize (self->status, PANGO_ELLIPSIZE_END);
-    gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
-    gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->status));
+    GtkWidget *bar = dbn_month_bar_new ("figures", &self->month_label);
+    self->status = dbn_month_bar_add_status (bar, _ ("每 3 秒向各乡镇刷新；离线的乡镇恢复后自动补上"));
     gtk_box_append (GTK_BOX (root), bar);
 
     GtkWidget *scroll = gtk_scrolled_window_new ();
@@ -659,8 +623,7 @@ dbn_county_figures_new (const char *county_name)
      * as dbn_connection_get_today reads it once a township is added). */
     g_autoptr (GDateTime) now = g_date_time_new_now_local ();
     self->month = g_date_time_format (now, "%Y-%m");
-    g_autofree char *title = g_strdup_printf (_ ("%s 各乡镇 %s 考核"), self->county_name, self->month);
-    gtk_label_set_text (self->month_label, title);
+    show_title (self);
     self->poll_id = g_timeout_add_seconds (POLL_SECONDS, poll, self);
     return GTK_WIDGET (self);
 }

@@ -15,6 +15,7 @@
 #include "dbn_commands.h"
 #include "dbn_eval_chart.h"
 #include "dbn_eval_report.h"
+#include "dbn_month_bar.h"
 
 #define BOARD_TIMEOUT_MS 5000
 #define CLOSE_TIMEOUT_MS 15000 /* closing a month writes every scope's figures */
@@ -153,26 +154,6 @@ dbn_eval_page_set_month (DbnEvalPage *self, const char *month)
 }
 
 static void
-shift_month (DbnEvalPage *self, int delta)
-{
-    g_autofree char *month = dbn_eval_month_shift (self->month, delta);
-    if (month != NULL)
-        dbn_eval_page_set_month (self, month);
-}
-
-static void
-action_prev (GtkWidget *widget, const char *name, GVariant *param)
-{
-    shift_month (DBN_EVAL_PAGE (widget), -1);
-}
-
-static void
-action_next (GtkWidget *widget, const char *name, GVariant *param)
-{
-    shift_month (DBN_EVAL_PAGE (widget), 1);
-}
-
-static void
 action_refresh (GtkWidget *widget, const char *name, GVariant *param)
 {
     refresh (DBN_EVAL_PAGE (widget));
@@ -281,14 +262,6 @@ action_print (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- the widget ---- */
 
-static GtkWidget *
-action_button (const char *label, const char *action)
-{
-    GtkWidget *b = gtk_button_new_with_label (label);
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (b), action);
-    return b;
-}
-
 static void
 dbn_eval_page_dispose (GObject *object)
 {
@@ -323,8 +296,8 @@ dbn_eval_page_class_init (DbnEvalPageClass *klass)
     G_OBJECT_CLASS (klass)->dispose = dbn_eval_page_dispose;
     G_OBJECT_CLASS (klass)->finalize = dbn_eval_page_finalize;
     gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-    gtk_widget_class_install_action (widget_class, "board.prev", NULL, action_prev);
-    gtk_widget_class_install_action (widget_class, "board.next", NULL, action_next);
+    dbn_month_bar_install_actions (widget_class, "board", G_STRUCT_OFFSET (DbnEvalPage, month),
+                                   DBN_MONTH_SHOW_FUNC (dbn_eval_page_set_month));
     gtk_widget_class_install_action (widget_class, "board.refresh", NULL, action_refresh);
     gtk_widget_class_install_action (widget_class, "board.close", NULL, action_close);
     gtk_widget_class_install_action (widget_class, "board.export-pdf", NULL, action_export_pdf);
@@ -341,22 +314,12 @@ dbn_eval_page_init (DbnEvalPage *self)
     gtk_widget_set_margin_bottom (root, 6);
     gtk_widget_set_parent (root, GTK_WIDGET (self));
 
-    GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-    gtk_box_append (GTK_BOX (bar), action_button ("◀", "board.prev"));
-    self->month_label = GTK_LABEL (gtk_label_new (""));
-    gtk_widget_add_css_class (GTK_WIDGET (self->month_label), "title-3");
-    gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->month_label));
-    gtk_box_append (GTK_BOX (bar), action_button ("▶", "board.next"));
-    gtk_box_append (GTK_BOX (bar), action_button (_ ("刷新"), "board.refresh"));
-    self->status = GTK_LABEL (gtk_label_new (""));
-    gtk_widget_set_hexpand (GTK_WIDGET (self->status), TRUE);
-    gtk_label_set_xalign (self->status, 0);
-    gtk_label_set_ellipsize (self->status, PANGO_ELLIPSIZE_END);
-    gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
-    gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->status));
-    gtk_box_append (GTK_BOX (bar), action_button (_ ("打印考核表"), "board.print"));
-    gtk_box_append (GTK_BOX (bar), action_button (_ ("导出 PDF"), "board.export-pdf"));
-    GtkWidget *close = action_button (_ ("关账…"), "board.close");
+    GtkWidget *bar = dbn_month_bar_new ("board", &self->month_label);
+    gtk_box_append (GTK_BOX (bar), dbn_action_button (_ ("刷新"), "board.refresh"));
+    self->status = dbn_month_bar_add_status (bar, "");
+    gtk_box_append (GTK_BOX (bar), dbn_action_button (_ ("打印考核表"), "board.print"));
+    gtk_box_append (GTK_BOX (bar), dbn_action_button (_ ("导出 PDF"), "board.export-pdf"));
+    GtkWidget *close = dbn_action_button (_ ("关账…"), "board.close");
     gtk_widget_add_css_class (close, "destructive-action");
     gtk_box_append (GTK_BOX (bar), close);
     gtk_box_append (GTK_BOX (root), bar);
@@ -386,9 +349,7 @@ dbn_eval_page_new (DbnConnection *connection, const char *who, const char *clien
     self->client_dir = g_strdup (client_dir);
     dbn_eval_marks_load (dbn_connection_get_data_dir (connection), &self->star_completion,
                          &self->star_satisfaction);
-    GDate today;
-    dbn_connection_get_today (connection, &today);
-    self->month = g_strdup_printf ("%04d-%02d", g_date_get_year (&today), g_date_get_month (&today));
+    self->month = dbn_month_today (connection);
     refresh (self);
     return GTK_WIDGET (self);
 }

@@ -427,11 +427,8 @@ feed_catch_up (CliContext *ctx, gint64 *after, gboolean json, GError **error)
         cmd->after = *after;
         cmd->topic = g_strdup ("audit/");
         g_autoptr (GBytes) body = dbn_msg_sys_sync_encode (cmd, error);
-        g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "audit", body, 2, error) : NULL;
         g_autoptr (DbnMsgSysSyncReply) reply =
-            reply_bytes ? dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply_bytes, NULL),
-                                                         g_bytes_get_size (reply_bytes), error)
-                        : NULL;
+            cli_ask (ctx, "audit", body, 2, (CliDecodeFunc) dbn_msg_sys_sync_reply_decode, error);
         if (reply == NULL)
             return FALSE;
         for (guint i = 0; i < reply->events->len; i++)

@@ -120,6 +120,16 @@ cli_call (CliContext *self, const char *service, GBytes *command, guint attempts
     return g_steal_pointer (&reply);
 }
 
+gpointer
+cli_ask (CliContext *self, const char *service, GBytes *command, guint attempts, CliDecodeFunc decode,
+         GError **error)
+{
+    if (command == NULL)
+        return NULL; /* its encoding failed: error says why */
+    g_autoptr (GBytes) reply = cli_call (self, service, command, attempts, error);
+    return reply != NULL ? decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), error) : NULL;
+}
+
 gboolean
 cli_english (void)
 {

@@ -39,6 +39,15 @@ void cli_context_free (CliContext *self);
  * DBN_ERROR_TIMEOUT. Caller owns the reply. */
 GBytes *cli_call (CliContext *self, const char *service, GBytes *command, guint attempts, GError **error);
 
+/* A reply's decode function (dbn_msg_*_reply_decode), for cli_ask. */
+typedef gpointer (*CliDecodeFunc) (const guint8 *data, gsize len, GError **error);
+/* A command's round trip: command, the bytes its _encode gave (NULL when
+ * encoding failed, with error set by it), sent through cli_call and its
+ * reply decoded by decode. NULL with the error of the step that failed.
+ * Caller owns the decoded reply. */
+gpointer cli_ask (CliContext *self, const char *service, GBytes *command, guint attempts, CliDecodeFunc decode,
+                  GError **error);
+
 /* Prints "daiban: WHAT: [code] sentence" on one line, in the person's
  * language (cli_dup_error_line), and returns the exit status that fits
  * error (unreachable, refused, ...). */

@@ -386,11 +386,8 @@ cli_county_store_keep (CliCountyStore *self, CliContext *ctx, const char *townsh
         cmd->has_max = TRUE;
         cmd->max = 1000;
         g_autoptr (GBytes) body = dbn_msg_sys_sync_encode (cmd, &failure);
-        g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "audit", body, 2, &failure) : NULL;
         g_autoptr (DbnMsgSysSyncReply) reply =
-            reply_bytes ? dbn_msg_sys_sync_reply_decode (g_bytes_get_data (reply_bytes, NULL),
-                                                         g_bytes_get_size (reply_bytes), &failure)
-                        : NULL;
+            cli_ask (ctx, "audit", body, 2, (CliDecodeFunc) dbn_msg_sys_sync_reply_decode, &failure);
         if (reply == NULL) {
             status = cli_error_status (failure);
             break;
@@ -468,11 +465,8 @@ cli_county_store_prove (CliCountyStore *self, CliContext *ctx, const char *towns
     cmd->has_second = TRUE;
     cmd->second = newest.size;
     g_autoptr (GBytes) body = dbn_msg_audit_proof_encode (cmd, error);
-    g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "audit", body, 2, error) : NULL;
     g_autoptr (DbnMsgAuditProofReply) reply =
-        reply_bytes ? dbn_msg_audit_proof_reply_decode (g_bytes_get_data (reply_bytes, NULL),
-                                                        g_bytes_get_size (reply_bytes), error)
-                    : NULL;
+        cli_ask (ctx, "audit", body, 2, (CliDecodeFunc) dbn_msg_audit_proof_reply_decode, error);
     /* The township's audit service refused or is away: no verdict, try again later. */
     if (reply == NULL)
         return cli_error_status (*error);
@@ -509,11 +503,8 @@ cli_county_store_fetch_month (CliCountyStore *self, CliContext *ctx, const char 
     cmd->env.actor = g_strdup ("county");
     cmd->month = g_strdup (month);
     g_autoptr (GBytes) body = dbn_msg_eval_month_encode (cmd, error);
-    g_autoptr (GBytes) reply_bytes = body ? cli_call (ctx, "evaluation", body, 1, error) : NULL;
     g_autoptr (DbnMsgEvalMonthReply) r =
-        reply_bytes ? dbn_msg_eval_month_reply_decode (g_bytes_get_data (reply_bytes, NULL),
-                                                       g_bytes_get_size (reply_bytes), error)
-                    : NULL;
+        cli_ask (ctx, "evaluation", body, 1, (CliDecodeFunc) dbn_msg_eval_month_reply_decode, error);
     if (r == NULL)
         return cli_error_status (*error);
     g_autoptr (GPtrArray) figures =

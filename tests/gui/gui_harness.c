@@ -220,3 +220,24 @@ is_online (gpointer window)
     DbnConnection *c = dbn_main_window_get_connection (window);
     return c != NULL && dbn_connection_get_online (c);
 }
+
+guint
+count_pixels (GdkTexture *texture, GtkWidget *widget, GtkWidget *window, guint8 r, guint8 g, guint8 b)
+{
+    graphene_rect_t bounds;
+    g_assert_true (gtk_widget_compute_bounds (widget, window, &bounds));
+    int w = gdk_texture_get_width (texture), h = gdk_texture_get_height (texture);
+    gsize stride = (gsize) w * 4;
+    g_autofree guint8 *data = g_malloc (stride * h);
+    gdk_texture_download (texture, data, stride); /* CAIRO_FORMAT_ARGB32: B G R A in memory */
+    guint n = 0;
+    for (int y = MAX (0, (int) bounds.origin.y); y < MIN (h, (int) (bounds.origin.y + bounds.size.height));
+         y++)
+        for (int x = MAX (0, (int) bounds.origin.x); x < MIN (w, (int) (bounds.origin.x + bounds.size.width));
+             x++) {
+            const guint8 *p = data + y * stride + x * 4;
+            if (ABS (p[2] - r) < 12 && ABS (p[1] - g) < 12 && ABS (p[0] - b) < 12)
+                n++;
+        }
+    return n;
+}

@@ -32,6 +32,10 @@ GdkTexture *screenshot_texture (GtkWidget *window, const char *name);
 
 /* As screenshot_texture, for a test that only keeps the file. */
 void screenshot (GtkWidget *window, const char *name);
+/* Pixels of texture (a snapshot of window, as screenshot takes it) inside
+ * widget's bounds in window whose colour is within 12 of rgb per channel:
+ * how much of a chart's colour is drawn. */
+guint count_pixels (GdkTexture *texture, GtkWidget *widget, GtkWidget *window, guint8 r, guint8 g, guint8 b);
 
 /* The text a PDF renders, by pdftotext (poppler-utils): a blank page has
  * none, whatever its metadata says. Caller owns it. */

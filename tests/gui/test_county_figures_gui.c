@@ -29,7 +29,8 @@
 #include "dbn_test_harness.h"
 #include "gui_harness.h"
 
-#define CALL_MS 5000
+#define CALL_MS    5000
+#define KEY_PREFIX "county-figures"
 
 typedef struct {
     DbnHarness *h;
@@ -38,39 +39,10 @@ typedef struct {
     guint n;         /* keys used */
 } Township;
 
-/* Pixels of texture inside widget's bounds (in window) near colour rgb. */
-static guint
-count_pixels (GdkTexture *texture, GtkWidget *widget, GtkWidget *window, guint8 r, guint8 g, guint8 b)
-{
-    graphene_rect_t bounds;
-    g_assert_true (gtk_widget_compute_bounds (widget, window, &bounds));
-    int w = gdk_texture_get_width (texture), h = gdk_texture_get_height (texture);
-    gsize stride = (gsize) w * 4;
-    g_autofree guint8 *data = g_malloc (stride * h);
-    gdk_texture_download (texture, data, stride); /* B G R A in memory */
-    guint n = 0;
-    for (int y = MAX (0, (int) bounds.origin.y); y < MIN (h, (int) (bounds.origin.y + bounds.size.height));
-         y++)
-        for (int x = MAX (0, (int) bounds.origin.x); x < MIN (w, (int) (bounds.origin.x + bounds.size.width));
-             x++) {
-            const guint8 *p = data + y * stride + x * 4;
-            if (ABS (p[2] - r) < 12 && ABS (p[1] - g) < 12 && ABS (p[0] - b) < 12)
-                n++;
-        }
-    return n;
-}
-
-static GBytes *
-call (Township *t, DbnBus *bus, const char *service, GBytes *body, GError **error)
-{
-    return bus == NULL ? dbn_harness_call (t->h, service, body, CALL_MS, error)
-                       : dbn_harness_call_on (t->h, bus, service, body, CALL_MS, error);
-}
-
 static char *
 next_key (Township *t)
 {
-    return g_strdup_printf ("county-figures-%u", ++t->n);
+    return g_strdup_printf (KEY_PREFIX "-%u", ++t->n);
 }
 
 /* A complete request at qingshui's station, through intake: its case number. */
@@ -78,79 +50,14 @@ static char *
 submit (Township *t, guint n)
 {
     g_autofree char *key = next_key (t);
-    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, n, TRUE);
-    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = call (t, NULL, "intake", body, &error);
-    g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeSubmitReply) r =
-        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
-    g_assert_no_error (error);
-    return g_strdup (r->case_no);
-}
-
-static void
-routing_call (Township *t, GBytes *body)
-{
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = call (t, NULL, "routing", body, &error);
-    g_assert_no_error (error);
-}
-
-/* Routing has case_no (it follows intake's journal across processes). */
-static void
-wait_routed (Township *t, const char *case_no)
-{
-    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    for (;;) {
-        g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (m, NULL);
-        g_autoptr (GBytes) reply = call (t, NULL, "routing", body, NULL);
-        if (reply != NULL)
-            return;
-        g_assert_cmpint (g_get_monotonic_time (), <, end);
-        g_usleep (10 * 1000);
-    }
+    return dbn_test_submit (t->h, NULL, key, n, TRUE, CALL_MS);
 }
 
 /* The window classifies it immediate, assigns, starts and completes it. */
 static void
 complete (Township *t, const char *case_no)
 {
-    wait_routed (t, case_no);
-    {
-        g_autoptr (DbnMsgCaseClassify) m = dbn_msg_case_classify_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        m->kind = g_strdup ("immediate");
-        m->reason = g_strdup ("材料齐全");
-        g_autoptr (GBytes) body = dbn_msg_case_classify_encode (m, NULL);
-        routing_call (t, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseAssign) m = dbn_msg_case_assign_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_case_assign_encode (m, NULL);
-        routing_call (t, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseStart) m = dbn_msg_case_start_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_case_start_encode (m, NULL);
-        routing_call (t, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseComplete) m = dbn_msg_case_complete_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        m->result = g_strdup ("已办结");
-        g_autoptr (GBytes) body = dbn_msg_case_complete_encode (m, NULL);
-        routing_call (t, body);
-    }
+    dbn_test_complete_case (t->h, case_no, "immediate", KEY_PREFIX, &t->n);
 }
 
 /* The applicant's rating of the station's reply, as the station sends it
@@ -158,22 +65,7 @@ complete (Township *t, const char *case_no)
 static void
 rate (Township *t, const char *case_no, const char *level)
 {
-    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    for (;;) {
-        g_autoptr (DbnMsgEvalRate) m = dbn_msg_eval_rate_new ();
-        m->env.key = next_key (t);
-        m->case_no = g_strdup (case_no);
-        m->stage = g_strdup ("reply");
-        m->level = g_strdup (level);
-        g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (m, NULL);
-        g_autoptr (GError) error = NULL;
-        g_autoptr (GBytes) reply = call (t, t->station, "evaluation", body, &error);
-        if (reply != NULL)
-            return;
-        g_assert_cmpstr (dbn_error_wire_code (error), ==, "eval.unknown-case");
-        g_assert_cmpint (g_get_monotonic_time (), <, end);
-        g_usleep (10 * 1000);
-    }
+    dbn_test_rate (t->h, t->station, case_no, level, KEY_PREFIX, &t->n);
 }
 
 /* `daiban eval month MONTH --json` in t's folder as the operator: the
@@ -189,19 +81,6 @@ eval_month (Township *t, const char *month)
     return root;
 }
 
-/* The first figure of scope in eval_month's reply. Borrowed. */
-static JsonObject *
-figure (JsonNode *root, const char *scope)
-{
-    JsonArray *figures = json_object_get_array_member (json_node_get_object (root), "figures");
-    for (guint i = 0; i < json_array_get_length (figures); i++) {
-        JsonObject *f = json_array_get_object_element (figures, i);
-        if (g_strcmp0 (json_object_get_string_member (f, "scope"), scope) == 0)
-            return f;
-    }
-    return NULL;
-}
-
 /* Until evaluation has followed as far as the township's cases. */
 static void
 wait_counted (Township *t, const char *month, gint64 accepted, gint64 completed, gint64 rated)
@@ -209,7 +88,7 @@ wait_counted (Township *t, const char *month, gint64 accepted, gint64 completed,
     gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
     for (;;) {
         g_autoptr (JsonNode) root = eval_month (t, month);
-        JsonObject *f = figure (root, "township");
+        JsonObject *f = dbn_test_json_row (root, "figures", "scope", "township");
         if (f != NULL && json_object_get_int_member (f, "accepted") == accepted
             && json_object_get_int_member (f, "completed") == completed
             && json_object_get_int_member (f, "rated") == rated)
@@ -246,7 +125,7 @@ accepted_is (gpointer data)
 static void
 assert_row (DbnCountyFigures *page, const char *id, JsonNode *root, const char *audit)
 {
-    JsonObject *f = figure (root, "township");
+    JsonObject *f = dbn_test_json_row (root, "figures", "scope", "township");
     g_assert_nonnull (f);
     g_autofree char *accepted =
         g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (f, "accepted"));
@@ -512,6 +391,17 @@ test_county_figures (void)
 
     /* Back: B fills in again by itself. */
     town[1].evaluation = dbn_harness_start_service (town[1].h, "evaluation");
+    g_assert_true (wait_for (accepted_is, &wb2, 20000));
+    assert_row (page, "T02", month_b2, "被改写");
+
+    /* ◀ and ▶ of the month bar: the month before (dropping this month's
+     * rows), then this month again, filled in anew. */
+    g_autofree char *shown = g_strdup (month); /* month is the page's: freed on a change */
+    g_autofree char *before = dbn_eval_month_shift (shown, -1);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "figures.prev", NULL));
+    g_assert_cmpstr (dbn_county_figures_get_month (page), ==, before);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "figures.next", NULL));
+    g_assert_cmpstr (dbn_county_figures_get_month (page), ==, shown);
     g_assert_true (wait_for (accepted_is, &wb2, 20000));
     assert_row (page, "T02", month_b2, "被改写");
 

@@ -33,29 +33,8 @@
 #include "dbn_test_harness.h"
 #include "gui_harness.h"
 
-#define CALL_MS 5000
-
-/* Pixels of texture inside widget's bounds (in window) near colour rgb. */
-static guint
-count_pixels (GdkTexture *texture, GtkWidget *widget, GtkWidget *window, guint8 r, guint8 g, guint8 b)
-{
-    graphene_rect_t bounds;
-    g_assert_true (gtk_widget_compute_bounds (widget, window, &bounds));
-    int w = gdk_texture_get_width (texture), h = gdk_texture_get_height (texture);
-    gsize stride = (gsize) w * 4;
-    g_autofree guint8 *data = g_malloc (stride * h);
-    gdk_texture_download (texture, data, stride); /* CAIRO_FORMAT_ARGB32: B G R A in memory */
-    guint n = 0;
-    for (int y = MAX (0, (int) bounds.origin.y); y < MIN (h, (int) (bounds.origin.y + bounds.size.height));
-         y++)
-        for (int x = MAX (0, (int) bounds.origin.x); x < MIN (w, (int) (bounds.origin.x + bounds.size.width));
-             x++) {
-            const guint8 *p = data + y * stride + x * 4;
-            if (ABS (p[2] - r) < 12 && ABS (p[1] - g) < 12 && ABS (p[0] - b) < 12)
-                n++;
-        }
-    return n;
-}
+#define CALL_MS    5000
+#define KEY_PREFIX "board"
 
 /* ---- fixture ---- */
 
@@ -184,7 +163,7 @@ call (Fixture *f, const char *principal, const char *service, GBytes *body, GErr
 static char *
 next_key (Fixture *f)
 {
-    return g_strdup_printf ("board-%u", ++f->n);
+    return g_strdup_printf (KEY_PREFIX "-%u", ++f->n);
 }
 
 /* A complete request of matter at village's station; its case number. */
@@ -230,55 +209,13 @@ routing_call (Fixture *f, GBytes *body)
 static gboolean
 routed (Fixture *f, const char *case_no)
 {
-    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    while (g_get_monotonic_time () < end) {
-        g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (m, NULL);
-        g_autoptr (GBytes) reply = call (f, NULL, "routing", body, NULL);
-        if (reply != NULL)
-            return TRUE;
-        g_usleep (10 * 1000); /* across processes: routing has not read intake's event yet */
-    }
-    return FALSE;
+    return dbn_test_wait_routed (f->harness, case_no, KEY_PREFIX, &f->n);
 }
 
 static void
 complete_as (Fixture *f, const char *case_no, const char *kind)
 {
-    g_assert_true (routed (f, case_no));
-    {
-        g_autoptr (DbnMsgCaseClassify) m = dbn_msg_case_classify_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        m->kind = g_strdup (kind);
-        m->reason = g_strdup ("材料齐全");
-        g_autoptr (GBytes) body = dbn_msg_case_classify_encode (m, NULL);
-        routing_call (f, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseAssign) m = dbn_msg_case_assign_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_case_assign_encode (m, NULL);
-        routing_call (f, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseStart) m = dbn_msg_case_start_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        g_autoptr (GBytes) body = dbn_msg_case_start_encode (m, NULL);
-        routing_call (f, body);
-    }
-    {
-        g_autoptr (DbnMsgCaseComplete) m = dbn_msg_case_complete_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        m->result = g_strdup ("已办结");
-        g_autoptr (GBytes) body = dbn_msg_case_complete_encode (m, NULL);
-        routing_call (f, body);
-    }
+    dbn_test_complete_case (f->harness, case_no, kind, KEY_PREFIX, &f->n);
 }
 
 /* Until deadline has run a clock of case_no red (deadline.overdue, which
@@ -334,22 +271,9 @@ static void
 rate (Fixture *f, const char *village, const char *case_no, const char *level)
 {
     g_autofree char *station = g_strconcat ("station:", village, NULL);
-    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    while (TRUE) {
-        g_autoptr (DbnMsgEvalRate) m = dbn_msg_eval_rate_new ();
-        m->env.key = next_key (f);
-        m->case_no = g_strdup (case_no);
-        m->stage = g_strdup ("reply");
-        m->level = g_strdup (level);
-        g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (m, NULL);
-        g_autoptr (GError) error = NULL;
-        g_autoptr (GBytes) reply = call (f, station, "evaluation", body, &error);
-        if (reply != NULL)
-            return;
-        g_assert_cmpstr (dbn_error_wire_code (error), ==, "eval.unknown-case");
-        g_assert_cmpint (g_get_monotonic_time (), <, end);
-        g_usleep (10 * 1000); /* evaluation has not read routing's case.routed yet */
-    }
+    DbnBus *bus = g_hash_table_lookup (f->buses, station);
+    g_assert_nonnull (bus);
+    dbn_test_rate (f->harness, bus, case_no, level, KEY_PREFIX, &f->n);
 }
 
 typedef struct {

@@ -2,6 +2,7 @@
 #include "dbn_test_harness.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -357,4 +358,136 @@ dbn_cli_run_clear (DbnCliRun *run)
 {
     g_clear_pointer (&run->out, g_free);
     g_clear_pointer (&run->err, g_free);
+}
+
+char *
+dbn_test_submit (DbnHarness *self, DbnBus *bus, const char *key, guint n, gboolean complete, guint timeout_ms)
+{
+    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, n, complete);
+    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = bus == NULL ? dbn_harness_call (self, "intake", body, timeout_ms, &error)
+                                           : dbn_harness_call_on (self, bus, "intake", body, timeout_ms, &error);
+    g_assert_no_error (error);
+    g_autoptr (DbnMsgIntakeSubmitReply) r =
+        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
+    g_assert_no_error (error);
+    return g_strdup (r->case_no);
+}
+
+#define ROUTING_CALL_MS 5000
+
+gboolean
+dbn_test_wait_routed (DbnHarness *self, const char *case_no, const char *key_prefix, guint *n)
+{
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < end) {
+        g_autoptr (DbnMsgRoutingCaseGet) m = dbn_msg_routing_case_get_new ();
+        m->env.key = g_strdup_printf ("%s-%u", key_prefix, ++*n);
+        m->case_no = g_strdup (case_no);
+        g_autoptr (GBytes) body = dbn_msg_routing_case_get_encode (m, NULL);
+        g_autoptr (GBytes) reply = dbn_harness_call (self, "routing", body, ROUTING_CALL_MS, NULL);
+        if (reply != NULL)
+            return TRUE;
+        g_usleep (10 * 1000); /* across processes: routing has not read intake's event yet */
+    }
+    return FALSE;
+}
+
+/* One routing command, answered (any refusal fails the test). */
+static void
+routing_ok (DbnHarness *self, GBytes *body)
+{
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) reply = dbn_harness_call (self, "routing", body, ROUTING_CALL_MS, &error);
+    g_assert_no_error (error);
+}
+
+void
+dbn_test_complete_case (DbnHarness *self, const char *case_no, const char *kind, const char *key_prefix,
+                        guint *n)
+{
+    g_assert_true (dbn_test_wait_routed (self, case_no, key_prefix, n));
+    {
+        g_autoptr (DbnMsgCaseClassify) m = dbn_msg_case_classify_new ();
+        m->env.key = g_strdup_printf ("%s-%u", key_prefix, ++*n);
+        m->case_no = g_strdup (case_no);
+        m->kind = g_strdup (kind);
+        m->reason = g_strdup ("材料齐全");
+        g_autoptr (GBytes) body = dbn_msg_case_classify_encode (m, NULL);
+        routing_ok (self, body);
+    }
+    {
+        g_autoptr (DbnMsgCaseAssign) m = dbn_msg_case_assign_new ();
+        m->env.key = g_strdup_printf ("%s-%u", key_prefix, ++*n);
+        m->case_no = g_strdup (case_no);
+        g_autoptr (GBytes) body = dbn_msg_case_assign_encode (m, NULL);
+        routing_ok (self, body);
+    }
+    {
+        g_autoptr (DbnMsgCaseStart) m = dbn_msg_case_start_new ();
+        m->env.key = g_strdup_printf ("%s-%u", key_prefix, ++*n);
+        m->case_no = g_strdup (case_no);
+        g_autoptr (GBytes) body = dbn_msg_case_start_encode (m, NULL);
+        routing_ok (self, body);
+    }
+    {
+        g_autoptr (DbnMsgCaseComplete) m = dbn_msg_case_complete_new ();
+        m->env.key = g_strdup_printf ("%s-%u", key_prefix, ++*n);
+        m->case_no = g_strdup (case_no);
+        m->result = g_strdup ("已办结");
+        g_autoptr (GBytes) body = dbn_msg_case_complete_encode (m, NULL);
+        routing_ok (self, body);
+    }
+}
+
+gint64
+dbn_test_audit_int (const char *data_dir, const char *sql)
+{
+    g_autofree char *path = g_build_filename (data_dir, "audit.db", NULL);
+    sqlite3 *db = NULL;
+    gint64 value = -1;
+    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
+            value = sqlite3_column_int64 (st, 0);
+        sqlite3_finalize (st);
+    }
+    sqlite3_close (db);
+    return value;
+}
+
+JsonObject *
+dbn_test_json_row (JsonNode *root, const char *array, const char *key, const char *value)
+{
+    JsonArray *rows = json_object_get_array_member (json_node_get_object (root), array);
+    for (guint i = 0; i < json_array_get_length (rows); i++) {
+        JsonObject *row = json_array_get_object_element (rows, i);
+        if (g_strcmp0 (json_object_get_string_member (row, key), value) == 0)
+            return row;
+    }
+    return NULL;
+}
+
+void
+dbn_test_rate (DbnHarness *self, DbnBus *station, const char *case_no, const char *level,
+               const char *key_prefix, guint *n)
+{
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (;;) {
+        g_autoptr (DbnMsgEvalRate) m = dbn_msg_eval_rate_new ();
+        m->env.key = g_strdup_printf ("%s-%u", key_prefix, ++*n);
+        m->case_no = g_strdup (case_no);
+        m->stage = g_strdup ("reply");
+        m->level = g_strdup (level);
+        g_autoptr (GBytes) body = dbn_msg_eval_rate_encode (m, NULL);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GBytes) reply =
+            dbn_harness_call_on (self, station, "evaluation", body, ROUTING_CALL_MS, &error);
+        if (reply != NULL)
+            return;
+        g_assert_cmpstr (dbn_error_wire_code (error), ==, "eval.unknown-case");
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        g_usleep (10 * 1000); /* evaluation has not read routing's case.routed yet */
+    }
 }

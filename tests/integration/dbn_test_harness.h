@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include <daiban/daiban.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -79,6 +80,39 @@ char *dbn_test_id_number (guint n);
 /* A complete, valid intake.submit for matter JS-ZHUNSHENG (immediate, three
  * materials); complete=FALSE leaves one material out. Caller owns it. */
 DbnMsgIntakeSubmit *dbn_test_submit_new (const char *key, guint n, gboolean complete);
+
+/* The applicant's rating (eval.rate, stage reply) of case_no at level, sent
+ * through station's bus as the station sends it, again while evaluation
+ * answers eval.unknown-case (it knows the case once it has followed
+ * routing's case.routed), asserted within 10 s. Keys as
+ * dbn_test_wait_routed's. */
+void dbn_test_rate (DbnHarness *self, DbnBus *station, const char *case_no, const char *level,
+                    const char *key_prefix, guint *n);
+
+/* In a `--json` answer: the first object of root's array member array
+ * whose string member key is value (a township's row, a scope's figure),
+ * or NULL. Borrowed from root. */
+JsonObject *dbn_test_json_row (JsonNode *root, const char *array, const char *key, const char *value);
+
+/* One query's integer on data_dir's audit.db, opened read-only (beside a
+ * running audit service: WAL); -1 when there is none (no file yet, no row). */
+gint64 dbn_test_audit_int (const char *data_dir, const char *sql);
+
+/* dbn_test_submit_new (key, n, complete) sent to intake through bus (NULL:
+ * the harness's operator), waiting up to timeout_ms; asserts it is
+ * accepted. Its case number; caller owns it. */
+char *dbn_test_submit (DbnHarness *self, DbnBus *bus, const char *key, guint n, gboolean complete,
+                       guint timeout_ms);
+/* Routing's case.get through the operator's bus until routing has case_no
+ * (it follows intake's journal across processes); FALSE after 10 s. Each
+ * call's key is "KEY_PREFIX-N" with ++*n, the test's own key counter. */
+gboolean dbn_test_wait_routed (DbnHarness *self, const char *case_no, const char *key_prefix, guint *n);
+/* The window's way to 已办结 through the operator's bus, once routing has
+ * case_no (asserted): case.classify as kind (材料齐全), case.assign,
+ * case.start, case.complete (已办结); asserts each is answered. Keys as
+ * dbn_test_wait_routed's. */
+void dbn_test_complete_case (DbnHarness *self, const char *case_no, const char *kind, const char *key_prefix,
+                             guint *n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DbnHarness, dbn_harness_free)
 

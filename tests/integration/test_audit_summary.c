@@ -338,14 +338,10 @@ public_of_sign_file (const char *path)
 static JsonObject *
 summary_of (JsonNode *root, const char *window)
 {
-    JsonArray *a = json_object_get_array_member (json_node_get_object (root), "summaries");
-    for (guint i = 0; i < json_array_get_length (a); i++) {
-        JsonObject *o = json_array_get_object_element (a, i);
-        if (g_strcmp0 (json_object_get_string_member (o, "window"), window) == 0)
-            return o;
-    }
-    g_error ("no summary of %s", window);
-    return NULL;
+    JsonObject *o = dbn_test_json_row (root, "summaries", "window", window);
+    if (o == NULL)
+        g_error ("no summary of %s", window);
+    return o;
 }
 
 static void

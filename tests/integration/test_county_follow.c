@@ -72,22 +72,6 @@ parse_json (const char *text)
     return node;
 }
 
-static gint64
-audit_int (const char *dir, const char *sql)
-{
-    g_autofree char *path = g_build_filename (dir, "audit.db", NULL);
-    sqlite3 *db = NULL;
-    gint64 value = -1;
-    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
-            value = sqlite3_column_int64 (st, 0);
-        sqlite3_finalize (st);
-    }
-    sqlite3_close (db);
-    return value;
-}
-
 typedef struct {
     DbnHarness *h;
     const char *dir;
@@ -134,13 +118,7 @@ township_stop (Township *t)
 static JsonObject *
 table_row (JsonNode *root, const char *township)
 {
-    JsonArray *rows = json_object_get_array_member (json_node_get_object (root), "townships");
-    for (guint i = 0; i < json_array_get_length (rows); i++) {
-        JsonObject *row = json_array_get_object_element (rows, i);
-        if (g_strcmp0 (json_object_get_string_member (row, "township"), township) == 0)
-            return row;
-    }
-    return NULL;
+    return dbn_test_json_row (root, "townships", "township", township);
 }
 
 static JsonNode *
@@ -206,7 +184,7 @@ row_matches (JsonObject *row, const char *dir, const char *month, gboolean print
 static void
 cut_record (const char *dir)
 {
-    gint64 entries = audit_int (dir, "SELECT count(*) FROM audit_entry");
+    gint64 entries = dbn_test_audit_int (dir, "SELECT count(*) FROM audit_entry");
     g_assert_cmpint (entries, >, 8);
     gint64 cut = entries - 4;
     g_autofree char *path = g_build_filename (dir, "audit.db", NULL);
@@ -234,12 +212,7 @@ static void
 submit (DbnHarness *h, guint n)
 {
     g_autofree char *key = g_strdup_printf ("county-follow-%u", n);
-    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, n, TRUE);
-    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = dbn_harness_call (h, "intake", body, 10000, &error);
-    g_assert_no_error (error);
-    g_assert_nonnull (reply);
+    g_free (dbn_test_submit (h, NULL, key, n, TRUE, 10000));
 }
 
 static guint
@@ -452,8 +425,8 @@ test_county_follows (void)
     gint64 newest_a = 0;
     deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
     for (;;) {
-        gint64 entries = audit_int (a.dir, "SELECT count(*) FROM audit_entry");
-        newest_a = audit_int (a.dir, "SELECT coalesce(max(size), 0) FROM audit_head");
+        gint64 entries = dbn_test_audit_int (a.dir, "SELECT count(*) FROM audit_entry");
+        newest_a = dbn_test_audit_int (a.dir, "SELECT coalesce(max(size), 0) FROM audit_head");
         g_autoptr (JsonNode) table = county_table (store, month);
         JsonObject *ra = table_row (table, "TA");
         if (newest_a == entries && json_object_get_int_member (ra, "verified_through") == newest_a

@@ -33,12 +33,7 @@ static void
 submit (DbnHarness *h, guint n)
 {
     g_autofree char *key = g_strdup_printf ("county-%u", n);
-    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, n, TRUE);
-    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = dbn_harness_call (h, "intake", body, 10000, &error);
-    g_assert_no_error (error);
-    g_assert_nonnull (reply);
+    g_free (dbn_test_submit (h, NULL, key, n, TRUE, 10000));
 }
 
 /* One query's integer on the township's audit.db (read-only, beside the
@@ -46,17 +41,7 @@ submit (DbnHarness *h, guint n)
 static gint64
 audit_int (DbnHarness *h, const char *sql)
 {
-    g_autofree char *path = g_build_filename (dbn_harness_get_data_dir (h), "audit.db", NULL);
-    sqlite3 *db = NULL;
-    gint64 value = -1;
-    if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
-            value = sqlite3_column_int64 (st, 0);
-        sqlite3_finalize (st);
-    }
-    sqlite3_close (db);
-    return value;
+    return dbn_test_audit_int (dbn_harness_get_data_dir (h), sql);
 }
 
 /* `daiban [--data DIR] args...`: asserts the exit status; stdout and stderr. */

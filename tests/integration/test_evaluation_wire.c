@@ -158,15 +158,7 @@ static char *
 submit (Fixture *f, gboolean complete)
 {
     g_autofree char *key = next_key (f);
-    g_autoptr (DbnMsgIntakeSubmit) m = dbn_test_submit_new (key, f->n_keys, complete);
-    g_autoptr (GBytes) body = dbn_msg_intake_submit_encode (m, NULL);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GBytes) reply = call_as (f, STATION, "intake", body, &error);
-    g_assert_no_error (error);
-    g_autoptr (DbnMsgIntakeSubmitReply) r =
-        dbn_msg_intake_submit_reply_decode (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &error);
-    g_assert_no_error (error);
-    return g_strdup (r->case_no);
+    return dbn_test_submit (f->harness, bus_of (f, STATION), key, f->n_keys, complete, CALL_MS);
 }
 
 static void
